@@ -1,0 +1,105 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Harness.Core.Security;
+using Harness.Core.Storage;
+
+namespace Harness.Backend.Auth;
+
+/// <summary>
+/// The server-side half of a user token (documented as <c>auth:token:{token}</c> and
+/// <c>auth:user-token:{userId}</c>): one live token per user, so a new sign-in ends the previous
+/// device's session, and a 24-hour idle expiry refreshed on use.
+/// </summary>
+public sealed class SessionDocument : IDocument
+{
+    /// <summary>The user id: one session per user.</summary>
+    public string Id { get; set; } = "";
+
+    /// <summary>SHA-256 of the token; the token itself is never stored.</summary>
+    public string TokenHash { get; set; } = "";
+
+    public DateTime IssuedAt { get; set; }
+
+    public DateTime ExpiresAt { get; set; }
+}
+
+public sealed class SessionRegistry
+{
+    public static readonly TimeSpan TokenLifetime = TimeSpan.FromDays(7);
+    public static readonly TimeSpan IdleLifetime = TimeSpan.FromHours(24);
+
+    // Persisting the sliding expiry on every request would put a write on the hot path; a few
+    // minutes of slack on a 24-hour window is invisible to users.
+    private static readonly TimeSpan RefreshGranularity = TimeSpan.FromMinutes(5);
+
+    private readonly IDocumentCollection<SessionDocument> _sessions;
+    private readonly ConcurrentDictionary<string, SessionDocument> _cache = new(StringComparer.Ordinal);
+    private readonly Hs256Jwt _jwt;
+    private readonly UserDirectory _users;
+    private readonly TimeProvider _clock;
+
+    public SessionRegistry(IDocumentStore store, Hs256Jwt jwt, UserDirectory users, TimeProvider clock)
+    {
+        _sessions = store.Collection<SessionDocument>("sessions");
+        _jwt = jwt;
+        _users = users;
+        _clock = clock;
+        foreach (var session in _sessions.All())
+        {
+            _cache[session.Id] = session;
+        }
+    }
+
+    /// <summary>Signs a token with the documented payload and makes it the user's only live session.</summary>
+    public string Issue(UserDocument user)
+    {
+        var now = _clock.GetUtcNow();
+        var token = _jwt.Sign(new Dictionary<string, object>
+        {
+            ["userId"] = user.Id,
+            ["phone"] = user.Phone,
+            ["iat"] = now.ToUnixTimeSeconds(),
+            ["exp"] = (now + TokenLifetime).ToUnixTimeSeconds(),
+        });
+        var session = new SessionDocument
+        {
+            Id = user.Id,
+            TokenHash = Secrets.Hash(token),
+            IssuedAt = now.UtcDateTime,
+            ExpiresAt = (now + IdleLifetime).UtcDateTime,
+        };
+        _sessions.Upsert(session);
+        _cache[user.Id] = session;
+        return token;
+    }
+
+    /// <summary>The user a token belongs to, or null when it is forged, expired, idle too long or replaced by a newer sign-in.</summary>
+    public UserDocument? Authenticate(string token)
+    {
+        var now = _clock.GetUtcNow();
+        if (_jwt.Validate(token, now) is not { } payload
+            || !payload.TryGetProperty("userId", out var userIdElement)
+            || userIdElement.ValueKind != JsonValueKind.String)
+        {
+            return null;
+        }
+
+        var userId = userIdElement.GetString()!;
+        if (!_cache.TryGetValue(userId, out var session)
+            || session.ExpiresAt <= now.UtcDateTime
+            || !Secrets.HashMatches(token, session.TokenHash))
+        {
+            return null;
+        }
+
+        var refreshed = (now + IdleLifetime).UtcDateTime;
+        if (refreshed - session.ExpiresAt >= RefreshGranularity)
+        {
+            var renewed = new SessionDocument { Id = session.Id, TokenHash = session.TokenHash, IssuedAt = session.IssuedAt, ExpiresAt = refreshed };
+            _cache[userId] = renewed;
+            _sessions.Upsert(renewed);
+        }
+
+        return _users.Find(userId);
+    }
+}

@@ -1,0 +1,323 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+
+namespace Harness.Core.Ledger;
+
+/// <summary>
+/// The ledger engine. Postings are queued and decided by one writer thread, which commits everything
+/// it finds waiting as one store transaction (group commit): one durable write covers many postings,
+/// which is what makes the consumption hot path fast on a store that syncs on every commit.
+/// <para>
+/// Correctness comes from the single writer: the idempotency check, the balance check and the
+/// insert of the idempotency record happen in one serial decision and reach the store in the same
+/// transaction as the entry and the balance. Callers are answered only after that commit, and the
+/// in-memory view (balances, live keys) is updated only after it, so nothing is acknowledged that a
+/// crash could lose. On start the view is rebuilt from the store.
+/// </para>
+/// </summary>
+public sealed class GroupCommitLedger : ILedger, IDisposable
+{
+    private readonly ILedgerStore _store;
+    private readonly TimeProvider _clock;
+    private readonly LedgerOptions _options;
+    private readonly ILogger<GroupCommitLedger> _logger;
+    private readonly Channel<PendingPosting> _queue =
+        Channel.CreateUnbounded<PendingPosting>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ConcurrentDictionary<string, AccountBalance> _balances = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, IdempotencyRecord> _keys = new(StringComparer.Ordinal);
+    private readonly Thread _writer;
+    private readonly ITimer _purgeTimer;
+    private long _lastEntryId;
+
+    public GroupCommitLedger(ILedgerStore store, TimeProvider clock, LedgerOptions options, ILogger<GroupCommitLedger> logger)
+    {
+        _store = store;
+        _clock = clock;
+        _options = options;
+        _logger = logger;
+
+        var snapshot = store.Load(Now());
+        foreach (var balance in snapshot.Balances)
+        {
+            _balances[balance.AccountId] = balance;
+        }
+
+        foreach (var record in snapshot.IdempotencyRecords)
+        {
+            _keys[record.StoreKey] = record;
+        }
+
+        _lastEntryId = snapshot.LastEntryId;
+        _writer = new Thread(WriteLoop) { IsBackground = true, Name = "ledger-writer" };
+        _writer.Start();
+        var purgeEvery = TimeSpan.FromMinutes(10);
+        _purgeTimer = clock.CreateTimer(_ => PurgeExpiredKeys(), null, purgeEvery, purgeEvery);
+    }
+
+    public Task<LedgerOutcome> PostAsync(LedgerPosting posting, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(posting.AccountId);
+
+        // A key committed earlier is answered without queueing: replays cost one dictionary look-up.
+        if (posting.Idempotency is { } claim && _keys.TryGetValue(claim.StoreKey, out var known) && known.ExpiresAt > Now())
+        {
+            return Task.FromResult(Resolve(claim, known, entry: null));
+        }
+
+        var pending = new PendingPosting(posting, cancellationToken);
+        if (!_queue.Writer.TryWrite(pending))
+        {
+            throw new ObjectDisposedException(nameof(GroupCommitLedger), "The ledger has stopped.");
+        }
+
+        return pending.Completion.Task;
+    }
+
+    public AccountBalance GetBalance(string accountId) =>
+        _balances.TryGetValue(accountId, out var balance) ? balance : new AccountBalance(accountId, 0, null);
+
+    public LedgerPage Query(LedgerQuery query) => _store.Query(query);
+
+    public LedgerTotals Summarise(LedgerFilter filter) => _store.Summarise(filter);
+
+    public LedgerAuditReport Audit()
+    {
+        var accounts = _store.Audit().ToDictionary(a => a.AccountId, StringComparer.Ordinal);
+
+        // The in-memory view must agree with the store too: a posting acknowledged from memory but
+        // not stored would show up here.
+        foreach (var (accountId, balance) in _balances)
+        {
+            if (!accounts.TryGetValue(accountId, out var stored))
+            {
+                accounts[accountId] = new AccountAudit(accountId, balance.Balance, 0, 0);
+            }
+            else if (stored.Balance != balance.Balance)
+            {
+                accounts[accountId] = stored with { Balance = balance.Balance };
+            }
+        }
+
+        return new LedgerAuditReport([.. accounts.Values.OrderBy(a => a.AccountId, StringComparer.Ordinal)]);
+    }
+
+    public void Dispose()
+    {
+        _purgeTimer.Dispose();
+        _queue.Writer.TryComplete();
+        _writer.Join();
+    }
+
+    private void WriteLoop()
+    {
+        var batch = new List<PendingPosting>(_options.MaxBatchSize);
+        var reader = _queue.Reader;
+        while (true)
+        {
+            while (batch.Count < _options.MaxBatchSize && reader.TryRead(out var next))
+            {
+                batch.Add(next);
+            }
+
+            if (batch.Count > 0)
+            {
+                Decide(batch);
+                batch.Clear();
+                continue;
+            }
+
+            // Nothing waiting: block this dedicated thread until more arrives or the ledger stops.
+            if (!reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+            {
+                return;
+            }
+        }
+    }
+
+    private void Decide(List<PendingPosting> batch)
+    {
+        var now = Now();
+        var working = new Dictionary<string, long>(StringComparer.Ordinal);
+        var batchKeys = new Dictionary<string, (IdempotencyRecord Record, LedgerEntry Entry)>(StringComparer.Ordinal);
+        var entries = new List<LedgerEntry>(batch.Count);
+        var records = new List<IdempotencyRecord>(batch.Count);
+        var outcomes = new LedgerOutcome?[batch.Count];
+        var nextId = _lastEntryId;
+
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var posting = batch[i].Posting;
+            if (batch[i].Cancellation.IsCancellationRequested)
+            {
+                continue; // the caller has gone; nothing is charged for a request nobody will see answered
+            }
+
+            var claim = posting.Idempotency;
+            if (claim is not null)
+            {
+                if (batchKeys.TryGetValue(claim.StoreKey, out var inBatch))
+                {
+                    outcomes[i] = Resolve(claim, inBatch.Record, inBatch.Entry);
+                    continue;
+                }
+
+                if (_keys.TryGetValue(claim.StoreKey, out var known) && known.ExpiresAt > now)
+                {
+                    outcomes[i] = Resolve(claim, known, entry: null);
+                    continue;
+                }
+            }
+
+            var before = working.TryGetValue(posting.AccountId, out var pendingBalance)
+                ? pendingBalance
+                : GetBalance(posting.AccountId).Balance;
+            var after = (Int128)before + posting.Amount;
+            if (posting.Amount < 0 && after < 0)
+            {
+                outcomes[i] = new LedgerOutcome(LedgerStatus.InsufficientBalance, null, before);
+                continue;
+            }
+
+            if (after > _options.MaxBalance)
+            {
+                outcomes[i] = new LedgerOutcome(LedgerStatus.BalanceLimitExceeded, null, before);
+                continue;
+            }
+
+            var entry = new LedgerEntry
+            {
+                Id = ++nextId,
+                AccountId = posting.AccountId,
+                Amount = posting.Amount,
+                BalanceBefore = before,
+                BalanceAfter = (long)after,
+                CreatedAt = now,
+                Kind = posting.Kind,
+                Category = posting.Category,
+                Subject = posting.Subject,
+                Reference = posting.Reference,
+                IdempotencyKey = claim?.Key,
+                Details = posting.Details,
+                Metadata = posting.Metadata,
+            };
+            entries.Add(entry);
+            working[posting.AccountId] = (long)after;
+            if (claim is not null)
+            {
+                var record = new IdempotencyRecord(claim.StoreKey, entry.Id, claim.Fingerprint, now + _options.IdempotencyRetention);
+                records.Add(record);
+                batchKeys[claim.StoreKey] = (record, entry);
+            }
+
+            outcomes[i] = new LedgerOutcome(LedgerStatus.Applied, entry, entry.BalanceAfter);
+        }
+
+        if (entries.Count > 0 && !TryCommit(batch, entries, records, working, now))
+        {
+            return;
+        }
+
+        _lastEntryId = nextId;
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (outcomes[i] is { } outcome)
+            {
+                batch[i].Completion.TrySetResult(outcome);
+            }
+            else
+            {
+                batch[i].Completion.TrySetCanceled(batch[i].Cancellation);
+            }
+        }
+    }
+
+    private bool TryCommit(
+        List<PendingPosting> batch,
+        List<LedgerEntry> entries,
+        List<IdempotencyRecord> records,
+        Dictionary<string, long> working,
+        DateTime now)
+    {
+        var balances = working.Select(w => new AccountBalance(w.Key, w.Value, now)).ToList();
+        try
+        {
+            _store.Commit(new LedgerBatch(entries, records, balances));
+        }
+        catch (Exception ex)
+        {
+            // Nothing of the batch is durable, so nothing of it may be acknowledged or remembered.
+            _logger.LogError(ex, "Ledger commit of {Count} postings failed; all of them are refused", entries.Count);
+            foreach (var pending in batch)
+            {
+                pending.Completion.TrySetException(new LedgerUnavailableException("The ledger could not commit the posting.", ex));
+            }
+
+            return false;
+        }
+
+        foreach (var balance in balances)
+        {
+            _balances[balance.AccountId] = balance;
+        }
+
+        foreach (var record in records)
+        {
+            _keys[record.StoreKey] = record;
+        }
+
+        return true;
+    }
+
+    private LedgerOutcome Resolve(IdempotencyClaim claim, IdempotencyRecord known, LedgerEntry? entry)
+    {
+        if (!string.Equals(known.Fingerprint, claim.Fingerprint, StringComparison.Ordinal))
+        {
+            return new LedgerOutcome(LedgerStatus.IdempotencyConflict, null, 0);
+        }
+
+        entry ??= _store.FindEntry(known.EntryId)
+            ?? throw new InvalidOperationException($"Idempotency record {known.StoreKey} points at missing entry {known.EntryId}.");
+        return new LedgerOutcome(LedgerStatus.Replayed, entry, GetBalance(entry.AccountId).Balance);
+    }
+
+    private void PurgeExpiredKeys()
+    {
+        var now = Now();
+        foreach (var pair in _keys)
+        {
+            if (pair.Value.ExpiresAt <= now)
+            {
+                _keys.TryRemove(pair);
+            }
+        }
+
+        try
+        {
+            _store.PurgeIdempotency(now);
+        }
+        catch (Exception ex)
+        {
+            _logger.LogWarning(ex, "Purging expired idempotency records failed; will retry");
+        }
+    }
+
+    /// <summary>UTC now, cut to the millisecond precision the store keeps.</summary>
+    private DateTime Now()
+    {
+        var ticks = _clock.GetUtcNow().UtcTicks;
+        return new DateTime(ticks - (ticks % TimeSpan.TicksPerMillisecond), DateTimeKind.Utc);
+    }
+
+    private sealed class PendingPosting(LedgerPosting posting, CancellationToken cancellation)
+    {
+        public LedgerPosting Posting { get; } = posting;
+
+        public CancellationToken Cancellation { get; } = cancellation;
+
+        public TaskCompletionSource<LedgerOutcome> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}
+
+/// <summary>The store refused a commit; the posting was not applied and may be retried.</summary>
+public sealed class LedgerUnavailableException(string message, Exception inner) : Exception(message, inner);

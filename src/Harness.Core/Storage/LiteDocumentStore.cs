@@ -1,0 +1,52 @@
+using System.Collections.Concurrent;
+using LiteDB;
+
+namespace Harness.Core.Storage;
+
+public sealed class LiteDocumentStore(LiteStore store) : IDocumentStore
+{
+    private readonly ConcurrentDictionary<string, object> _collections = new(StringComparer.Ordinal);
+
+    public IDocumentCollection<T> Collection<T>(string name, params string[] indexedFields)
+        where T : class, IDocument =>
+        (IDocumentCollection<T>)_collections.GetOrAdd(name, _ =>
+        {
+            var collection = store.Database.GetCollection<T>(name);
+            foreach (var field in indexedFields)
+            {
+                collection.EnsureIndex(field, "$." + field);
+            }
+
+            return new LiteDocumentCollection<T>(collection);
+        });
+
+    private sealed class LiteDocumentCollection<T>(ILiteCollection<T> collection) : IDocumentCollection<T>
+        where T : class, IDocument
+    {
+        public T? Get(string id) => collection.FindById(id);
+
+        public IReadOnlyList<T> All() => [.. collection.FindAll()];
+
+        public IReadOnlyList<T> FindBy(string field, string value) =>
+            [.. collection.Find(Query.EQ(field, value))];
+
+        public bool TryInsert(T document)
+        {
+            try
+            {
+                collection.Insert(document);
+                return true;
+            }
+            catch (LiteException ex) when (ex.ErrorCode == LiteException.INDEX_DUPLICATE_KEY)
+            {
+                return false;
+            }
+        }
+
+        public void Upsert(T document) => collection.Upsert(document);
+
+        public bool Delete(string id) => collection.Delete(id);
+
+        public long Count() => collection.LongCount();
+    }
+}
