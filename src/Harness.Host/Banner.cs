@@ -9,10 +9,15 @@ internal static class Banner
 {
     public static void Print(WebApplication app, DemoCredentials? demo)
     {
+        if (!app.Configuration.GetValue("Harness:Banner", true))
+        {
+            return;
+        }
+
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
         if (address is null)
         {
-            return; // in-memory test server: nobody to print for
+            return;
         }
 
         var baseUrl = address.Replace("127.0.0.1", "localhost", StringComparison.Ordinal).Replace("[::1]", "localhost", StringComparison.Ordinal);

@@ -6,7 +6,7 @@ namespace Harness.Host;
 /// The start options: <c>--port N</c> / <c>HARNESS_PORT</c> (default 8005) and <c>--data DIR</c> /
 /// <c>HARNESS_DATA</c> (default <c>data</c>). Anything else goes to ASP.NET Core's own configuration.
 /// </summary>
-public sealed record HostSettings(int Port, string DataDirectory, bool UrlsGiven, string[] RemainingArgs)
+public sealed record HostSettings(int Port, string? DataDirectory, bool UrlsGiven, string[] RemainingArgs)
 {
     public const int DefaultPort = 8005;
 
@@ -39,8 +39,10 @@ public sealed record HostSettings(int Port, string DataDirectory, bool UrlsGiven
 
         var urlsGiven = remaining.Any(a => a.StartsWith("--urls", StringComparison.Ordinal))
             || !string.IsNullOrEmpty(environment("ASPNETCORE_URLS"));
-        return new HostSettings(parsedPort, string.IsNullOrEmpty(data) ? "data" : data, urlsGiven, [.. remaining]);
+        return new HostSettings(parsedPort, string.IsNullOrEmpty(data) ? null : data, urlsGiven, [.. remaining]);
     }
 
-    public Dictionary<string, string?> ToConfiguration() => new() { ["Harness:DataDirectory"] = DataDirectory };
+    /// <summary>Only what was given, so configuration files and test hosts keep their say otherwise.</summary>
+    public Dictionary<string, string?> ToConfiguration() =>
+        DataDirectory is null ? [] : new() { ["Harness:DataDirectory"] = DataDirectory };
 }

@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# One entry point for the harness. Verbs:
+#   serve (default)  build and start the reference backend with demo data
+#   test             run every test project; closing line "N passed, N failed"
+#   conformance      run the Gherkin features against a backend by URL
+#   load             run load scenarios against the built-in backend or a URL
+#   help             this list
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$ROOT"
+CONFIGURATION="${HARNESS_CONFIGURATION:-Release}"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+usage() {
+  cat <<'USAGE'
+Usage: ./run-harness.sh [verb] [options]
+
+  serve [--port N] [--data DIR] [--no-build]
+      Build and start the reference backend (default port 8005, data in ./data).
+      Seeds demo data on first start and prints URLs, credentials and a ready curl.
+      Environment: HARNESS_PORT, HARNESS_DATA. Ctrl-C stops it.
+
+  test [--tags EXPR] [--filter TEXT]
+      Build and run every test project (unit, integration, process, features, load smoke).
+      Installs what the tests need first (Chromium via apt-get). Prints "N passed, N failed".
+      --tags @idempotency    only feature scenarios with that tag
+
+  conformance --target URL --profile FILE [--tags EXPR] | --init [FILE]
+      Run the Gherkin features against any implementation; reports in artifacts/conformance/.
+
+  load [--target URL] [--scenario NAME] [--rate R | --concurrency C] [--duration D] [--warmup W]
+      Load the coin-consumption hot path and audit the ledger afterwards; reports in artifacts/load/.
+
+  help
+      Show this text.
+USAGE
+}
+
+need_dotnet() {
+  if ! command -v dotnet >/dev/null 2>&1; then
+    echo "error: the .NET SDK (10.0) is required: https://dotnet.microsoft.com/download" >&2
+    exit 1
+  fi
+}
+
+build() {
+  need_dotnet
+  dotnet build "$ROOT/Harness.sln" -c "$CONFIGURATION" -nologo -clp:ErrorsOnly -v:quiet
+}
+
+# Browser tests drive Debian's Chromium; install it when missing (CI machines start without it).
+ensure_chromium() {
+  if [ -x /usr/bin/chromium ]; then return; fi
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = "0" ]; then
+    echo "Installing Chromium for the browser tests..."
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+      || echo "warning: could not install chromium; browser tests will fail" >&2
+  else
+    echo "warning: /usr/bin/chromium is missing and cannot be installed here (need root and apt-get)" >&2
+  fi
+}
+
+serve() {
+  local no_build=0 args=()
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --no-build) no_build=1 ;;
+      *) args+=("$1") ;;
+    esac
+    shift
+  done
+  if [ "$no_build" = 0 ]; then build; fi
+  exec dotnet "$ROOT/src/Harness.Host/bin/$CONFIGURATION/net10.0/Harness.Host.dll" "${args[@]}"
+}
+
+run_tests() {
+  local filter_args=()
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --tags) shift; filter_args+=(--filter-trait "tag=${1#@}") ;;
+      --filter) shift; filter_args+=(--filter-query "$1") ;;
+      *) filter_args+=("$1") ;;
+    esac
+    shift
+  done
+  ensure_chromium
+  build
+  mkdir -p "$ROOT/artifacts"
+  local log="$ROOT/artifacts/test-output.log" status=0
+  dotnet test --solution "$ROOT/Harness.sln" -c "$CONFIGURATION" --no-build --no-progress \
+    "${filter_args[@]}" 2>&1 | tee "$log" || status=$?
+  # Closing line: totals over every test project, from the runner's own summary.
+  awk '
+    /^[[:space:]]*total:/     { total += $2 }
+    /^[[:space:]]*failed:/    { failed += $2 }
+    /^[[:space:]]*succeeded:/ { passed += $2 }
+    END { printf "%d passed, %d failed\n", passed, failed }' "$log"
+  return "$status"
+}
+
+verb="${1:-serve}"
+[ $# -gt 0 ] && shift
+case "$verb" in
+  serve) serve "$@" ;;
+  test) run_tests "$@" ;;
+  conformance) build; exec dotnet "$ROOT/tests/Harness.Conformance/bin/$CONFIGURATION/net10.0/Harness.Conformance.dll" conformance "$@" ;;
+  load) build; exec dotnet "$ROOT/load/Harness.Load/bin/$CONFIGURATION/net10.0/Harness.Load.dll" "$@" ;;
+  help|-h|--help) usage ;;
+  --*) serve "$verb" "$@" ;;
+  *) echo "unknown verb '$verb'" >&2; usage >&2; exit 2 ;;
+esac
