@@ -7,7 +7,7 @@ public sealed class SandboxOptions
     public string DataDirectory { get; set; } = "data";
 
     /// <summary>
-    /// The control API and pay pages listen here; providers on the following ports in <see cref="ProviderOrder"/>
+    /// The control API and pay pages listen here; providers on the following ports, in registry order
     /// (8100 → stripe 8101, creem 8102, epay 8103). 0 gives every listener a free port (tests).
     /// </summary>
     public int BasePort { get; set; } = 8100;
@@ -36,6 +36,4 @@ public sealed class SandboxOptions
 
     /// <summary>How long one callback attempt may take before it counts as failed.</summary>
     public TimeSpan CallbackTimeout { get; set; } = TimeSpan.FromSeconds(10);
-
-    public static IReadOnlyList<string> ProviderOrder { get; } = ["stripe", "creem", "epay"];
 }

@@ -18,21 +18,29 @@ public sealed class CallbackDispatcher : IDisposable
     private readonly IDocumentCollection<CallbackDelivery> _deliveries;
     private readonly TimeProvider _clock;
     private readonly HttpClient _http;
-    private readonly Dictionary<string, ICallbackSigner> _signers;
+    private readonly Dictionary<string, ICallbackSigner> _signers = new(StringComparer.Ordinal);
     private readonly TimeSpan _attemptTimeout;
 
     // One sender at a time: scheduled runs, clock advances and resends must not attempt the same delivery twice.
     private readonly SemaphoreSlim _gate = new(1, 1);
     private long _sequence;
 
-    public CallbackDispatcher(IDocumentStore store, TimeProvider clock, HttpClient http, IEnumerable<ICallbackSigner> signers, TimeSpan attemptTimeout)
+    public CallbackDispatcher(IDocumentStore store, TimeProvider clock, HttpClient http, TimeSpan attemptTimeout)
     {
         _deliveries = store.Collection<CallbackDelivery>("callback_deliveries", nameof(CallbackDelivery.Status), nameof(CallbackDelivery.Subject));
         _clock = clock;
         _http = http;
-        _signers = signers.ToDictionary(s => s.Name, StringComparer.Ordinal);
         _attemptTimeout = attemptTimeout;
         _sequence = _deliveries.All().Select(d => d.Sequence).DefaultIfEmpty(0).Max();
+    }
+
+    /// <summary>Makes a signer available to deliveries that name it; register every signer before the first send.</summary>
+    public void RegisterSigner(ICallbackSigner signer)
+    {
+        lock (_signers)
+        {
+            _signers.Add(signer.Name, signer);
+        }
     }
 
     /// <summary>Raised after a delivery is stored, so a scheduler loop can wake up early.</summary>
@@ -147,7 +155,13 @@ public sealed class CallbackDispatcher : IDisposable
         var headers = new Dictionary<string, string>(delivery.Headers, StringComparer.OrdinalIgnoreCase);
         if (delivery.Signer is { } signerName)
         {
-            _signers[signerName].Sign(delivery, headers);
+            ICallbackSigner signer;
+            lock (_signers)
+            {
+                signer = _signers[signerName];
+            }
+
+            signer.Sign(delivery, headers);
         }
 
         var attempt = new CallbackAttempt

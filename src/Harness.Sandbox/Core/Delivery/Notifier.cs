@@ -13,7 +13,11 @@ public sealed record DeliveryPolicy(IReadOnlyList<TimeSpan> RetryDelays, Callbac
 /// </summary>
 public sealed class Notifier(CallbackDispatcher dispatcher, FaultBook faults)
 {
-    /// <param name="build">Renders the callbacks one action produces, in the order the provider sends them.</param>
+    /// <summary>Queues the callbacks one action produced, about one payment, under the provider's delivery policy.</summary>
+    /// <param name="provider">The sending provider (fault scope and log source).</param>
+    /// <param name="paymentId">The payment they are about (fault scope and log subject).</param>
+    /// <param name="policy">Retry schedule and acknowledgement rule.</param>
+    /// <param name="build">Renders the callbacks, in the order the provider sends them, given the faults that apply.</param>
     public IReadOnlyList<CallbackDelivery> Send(
         string provider, string paymentId, DeliveryPolicy policy, Func<DeliveryFaults, IReadOnlyList<CallbackDelivery>> build)
     {

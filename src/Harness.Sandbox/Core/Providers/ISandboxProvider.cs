@@ -1,7 +1,7 @@
 using Harness.Core.Callbacks;
 using Harness.Core.Http;
 using Harness.Sandbox.Core.Payments;
-using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Builder;
 
 namespace Harness.Sandbox.Core.Providers;
 
@@ -29,7 +29,8 @@ public interface ISandboxProvider
     /// <summary>The merchant credentials a backend is configured with, as published by the control API.</summary>
     IReadOnlyDictionary<string, string> Credentials { get; }
 
-    void MapApi(IEndpointRouteBuilder routes);
+    /// <summary>Adds the provider's wire API (and any middleware it needs) to its own listener.</summary>
+    void MapApi(WebApplication app);
 
     /// <summary>The buyer paid: the core has already moved the payment from open to paid, exactly once.</summary>
     Task<PayPageOutcome> OnPaidAsync(SandboxPayment payment, CancellationToken cancellationToken);

@@ -1,0 +1,197 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Harness.Core.Callbacks;
+using Harness.Core.Http;
+using Harness.Core.Storage;
+using Harness.Sandbox.Core;
+using Harness.Sandbox.Core.Clock;
+using Harness.Sandbox.Core.Control;
+using Harness.Sandbox.Core.Delivery;
+using Harness.Sandbox.Core.Faults;
+using Harness.Sandbox.Core.PayPages;
+using Harness.Sandbox.Core.Payments;
+using Harness.Sandbox.Core.Providers;
+using Harness.Sandbox.Stripe;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Harness.Sandbox;
+
+/// <summary>
+/// The running provider sandbox: one Kestrel listener for the control API and hosted pay pages, and one per
+/// provider, so each provider has a base URL of its own and paths never collide. Start it with
+/// <see cref="StartAsync"/>, print <see cref="Describe"/>, and dispose it to stop.
+/// </summary>
+public sealed class SandboxServer : IAsyncDisposable
+{
+    /// <summary>The provider registry: a new provider is one more entry (and one more port).</summary>
+    private static readonly Func<SandboxContext, ISandboxProvider>[] ProviderFactories =
+    [
+        context => new StripeProvider(context),
+    ];
+
+    private readonly List<WebApplication> _apps = [];
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly LiteStore _store;
+    private readonly HttpClient _callbackClient;
+    private readonly SandboxScheduler _scheduler;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly List<(string Provider, string BaseUrl)> _endpoints = [];
+    private Task _schedulerLoop = Task.CompletedTask;
+
+    private SandboxServer(SandboxOptions options, LiteStore store, HttpClient callbackClient, SandboxContext context, IReadOnlyDictionary<string, ISandboxProvider> providers)
+    {
+        Options = options;
+        _store = store;
+        _callbackClient = callbackClient;
+        Context = context;
+        Providers = providers;
+        _loggerFactory = LoggerFactory.Create(b => b.AddConsole().SetMinimumLevel(LogLevel.Warning));
+        _scheduler = new SandboxScheduler(context, providers, _loggerFactory.CreateLogger<SandboxScheduler>());
+    }
+
+    public SandboxOptions Options { get; }
+
+    /// <summary>Base URL of the control API and the hosted pay pages.</summary>
+    public string ControlBaseUrl => Context.ControlBaseUrl;
+
+    /// <summary>("control", url) first, then each provider's base URL — what an SDK's base-URL option takes.</summary>
+    public IReadOnlyList<(string Provider, string BaseUrl)> Endpoints => _endpoints;
+
+    internal SandboxContext Context { get; }
+
+    internal IReadOnlyDictionary<string, ISandboxProvider> Providers { get; }
+
+    public string BaseUrlOf(string provider) =>
+        _endpoints.First(e => string.Equals(e.Provider, provider, StringComparison.OrdinalIgnoreCase)).BaseUrl;
+
+    public static async Task<SandboxServer> StartAsync(SandboxOptions options, CancellationToken cancellationToken = default)
+    {
+        var store = new LiteStore(Path.Combine(options.DataDirectory, "sandbox.db"));
+        var documents = new LiteDocumentStore(store);
+        var clock = new SandboxClock(options.Clock);
+        var callbackClient = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }) { Timeout = Timeout.InfiniteTimeSpan };
+        var dispatcher = new CallbackDispatcher(documents, clock, callbackClient, options.CallbackTimeout);
+        var faults = new FaultBook();
+        var settings = new ProviderSettings(documents);
+        var context = new SandboxContext(documents, clock, options.WallClock, new PaymentBook(documents), faults, dispatcher, settings, new Notifier(dispatcher, faults), options);
+
+        var providers = new Dictionary<string, ISandboxProvider>(StringComparer.OrdinalIgnoreCase);
+        foreach (var factory in ProviderFactories)
+        {
+            var provider = factory(context);
+            providers.Add(provider.Name, provider);
+            foreach (var signer in provider.Signers)
+            {
+                dispatcher.RegisterSigner(signer);
+            }
+        }
+
+        foreach (var (provider, url) in options.WebhookUrls)
+        {
+            settings.Set(provider.ToLowerInvariant(), new Dictionary<string, string?> { [ProviderSettings.WebhookUrl] = url });
+        }
+
+        var server = new SandboxServer(options, store, callbackClient, context, providers);
+        try
+        {
+            await server.ListenAsync(cancellationToken);
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+
+        server._schedulerLoop = Task.Run(() => server._scheduler.RunAsync(server._stopping.Token), CancellationToken.None);
+        return server;
+    }
+
+    /// <summary>The start banner: where everything listens and what to configure a merchant with.</summary>
+    public string Describe()
+    {
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"Provider sandbox (store {Path.GetFullPath(_store.FilePath)})");
+        text.AppendLine(CultureInfo.InvariantCulture, $"  {"control + pay pages",-20} {ControlBaseUrl}  (OpenAPI {ControlBaseUrl}/openapi/v1.json)");
+        foreach (var (name, baseUrl) in _endpoints.Skip(1))
+        {
+            var provider = Providers[name];
+            var credentials = string.Join("  ", provider.Credentials.Select(c => $"{c.Key}={c.Value}"));
+            text.AppendLine(CultureInfo.InvariantCulture, $"  {name,-20} {baseUrl}  {credentials}");
+        }
+
+        text.Append(CultureInfo.InvariantCulture, $"  credentials as JSON: GET {ControlBaseUrl}/control/providers");
+        return text.ToString();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync();
+        await _schedulerLoop;
+        foreach (var app in _apps)
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+
+        _scheduler.Dispose();
+        _loggerFactory.Dispose();
+        Context.Dispatcher.Dispose();
+        _callbackClient.Dispose();
+        _store.Dispose();
+        _stopping.Dispose();
+    }
+
+    private async Task ListenAsync(CancellationToken cancellationToken)
+    {
+        var control = NewApp(Options.BasePort, services => services.AddOpenApi().ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
+        }));
+        control.MapOpenApi();
+        control.MapControlApi(Context, Providers, BaseUrlOf, _scheduler);
+        control.MapPayPages(Context, Providers);
+        Context.ControlBaseUrl = await StartAppAsync(control, PathString.Empty, PlainErrorEnvelope.Instance, cancellationToken);
+        _endpoints.Add(("control", Context.ControlBaseUrl));
+
+        var index = 0;
+        foreach (var provider in Providers.Values)
+        {
+            index++;
+            var app = NewApp(Options.BasePort == 0 ? 0 : Options.BasePort + index, _ => { });
+            app.UseMiddleware<ApiFaultMiddleware>(provider, Context);
+            provider.MapApi(app);
+            _endpoints.Add((provider.Name, await StartAppAsync(app, PathString.Empty, provider.Errors, cancellationToken)));
+        }
+    }
+
+    private WebApplication NewApp(int port, Action<IServiceCollection> services)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders().AddConsole().SetMinimumLevel(LogLevel.Warning);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(Options.ListenOnAnyAddress ? IPAddress.Any : IPAddress.Loopback, port));
+        builder.Services.AddApiErrors();
+        services(builder.Services);
+        var app = builder.Build();
+        app.UseApiErrors();
+        _apps.Add(app);
+        return app;
+    }
+
+    private async Task<string> StartAppAsync(WebApplication app, PathString errorPrefix, IErrorEnvelope errors, CancellationToken cancellationToken)
+    {
+        app.Services.GetRequiredService<ErrorEnvelopes>().Register(errorPrefix, errors);
+        await app.StartAsync(cancellationToken);
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return $"http://{Options.PublicHost}:{new Uri(address).Port}";
+    }
+}

@@ -1,0 +1,535 @@
+using System.Text.Json.Nodes;
+using Harness.Sandbox.Core;
+using Harness.Sandbox.Core.Payments;
+
+namespace Harness.Sandbox.Stripe;
+
+/// <summary>Checkout Sessions: create, retrieve, list, expire, line items, and what paying one creates.</summary>
+public sealed class CheckoutSessions(SandboxContext context, ProviderObjects objects, StripeCatalog catalog)
+{
+    private const string Type = "checkout.session";
+
+    private static readonly HashSet<string> CreateParams =
+    [
+        "mode", "line_items", "success_url", "cancel_url", "client_reference_id", "customer", "customer_email", "customer_creation",
+        "metadata", "allow_promotion_codes", "expires_at", "payment_method_types", "subscription_data", "ui_mode", "expand",
+        "locale", "payment_intent_data", "billing_address_collection", "submit_type", "currency",
+    ];
+
+    private static readonly string[] Modes = ["payment", "subscription", "setup"];
+
+    public StripeResponse Create(JsonObject p)
+    {
+        if (p.Select(kv => kv.Key).FirstOrDefault(k => !CreateParams.Contains(k)) is { } unknown)
+        {
+            return StripeErrors.InvalidParam($"Received unknown parameter: {unknown}", unknown, "parameter_unknown");
+        }
+
+        var mode = p.Str("mode");
+        if (mode is null)
+        {
+            return StripeErrors.Missing("mode");
+        }
+
+        if (!Modes.Contains(mode))
+        {
+            return StripeErrors.InvalidParam($"Invalid mode: must be one of {string.Join(", ", Modes)}", "mode");
+        }
+
+        if (p.Str("ui_mode") is { } ui && ui != "hosted")
+        {
+            return StripeErrors.InvalidParam("The sandbox only hosts Checkout pages: ui_mode must be hosted.", "ui_mode");
+        }
+
+        if (p["metadata"] is { } metadata and not JsonObject)
+        {
+            return StripeErrors.InvalidParam("Invalid object", "metadata");
+        }
+
+        var now = context.Clock.GetUtcNow();
+        var expiresAt = now.AddHours(24);
+        if (p.Str("expires_at") is { } expiresText)
+        {
+            if (!StripeJson.TryLong(expiresText, out var unix))
+            {
+                return StripeErrors.InvalidParam($"Invalid integer: {expiresText}", "expires_at");
+            }
+
+            expiresAt = DateTimeOffset.FromUnixTimeSeconds(unix);
+            if (expiresAt < now.AddMinutes(30) || expiresAt > now.AddHours(24))
+            {
+                return StripeErrors.InvalidParam("The `expires_at` timestamp must be at least 30 minutes and at most 24 hours after Checkout Session creation.", "expires_at");
+            }
+        }
+
+        string? customerId = null;
+        if (p.Str("customer") is { } customer)
+        {
+            if (objects.Get(customer, "customer") is null)
+            {
+                return StripeErrors.NoSuch("customer", customer, "customer");
+            }
+
+            customerId = customer;
+        }
+
+        if (p.Str("success_url") is { } success && !IsAbsoluteUrl(success))
+        {
+            return StripeErrors.InvalidParam("Not a valid URL", "success_url", "url_invalid");
+        }
+
+        if (p.Str("cancel_url") is { } cancel && !IsAbsoluteUrl(cancel))
+        {
+            return StripeErrors.InvalidParam("Not a valid URL", "cancel_url", "url_invalid");
+        }
+
+        var items = ReadLineItems(p["line_items"], mode, out var error);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        var currency = items.Count > 0 ? items[0].Price.Str("currency")! : (p.Str("currency") ?? "usd");
+        var total = items.Sum(i => i.Amount);
+        var id = StripeJson.NewId("cs_test");
+        var session = new JsonObject
+        {
+            ["id"] = id,
+            ["object"] = Type,
+            ["after_expiration"] = null,
+            ["allow_promotion_codes"] = p.Str("allow_promotion_codes") == "true",
+            ["amount_subtotal"] = total,
+            ["amount_total"] = total,
+            ["automatic_tax"] = new JsonObject { ["enabled"] = false, ["liability"] = null, ["status"] = null },
+            ["billing_address_collection"] = p.Str("billing_address_collection"),
+            ["cancel_url"] = p.Str("cancel_url"),
+            ["client_reference_id"] = p.Str("client_reference_id"),
+            ["created"] = StripeJson.Unix(now),
+            ["currency"] = currency,
+            ["custom_fields"] = new JsonArray(),
+            ["custom_text"] = new JsonObject { ["after_submit"] = null, ["shipping_address"] = null, ["submit"] = null, ["terms_of_service_acceptance"] = null },
+            ["customer"] = customerId,
+            ["customer_creation"] = customerId is null ? (p.Str("customer_creation") ?? "if_required") : null,
+            ["customer_details"] = null,
+            ["customer_email"] = p.Str("customer_email"),
+            ["expires_at"] = StripeJson.Unix(expiresAt),
+            ["invoice"] = null,
+            ["livemode"] = false,
+            ["locale"] = p.Str("locale"),
+            ["metadata"] = p["metadata"]?.DeepClone() ?? new JsonObject(),
+            ["mode"] = mode,
+            ["payment_intent"] = null,
+            ["payment_method_types"] = p["payment_method_types"]?.DeepClone() ?? new JsonArray("card"),
+            ["payment_status"] = mode == "setup" ? "no_payment_required" : "unpaid",
+            ["setup_intent"] = null,
+            ["shipping_options"] = new JsonArray(),
+            ["status"] = "open",
+            ["submit_type"] = p.Str("submit_type"),
+            ["subscription"] = null,
+            ["success_url"] = p.Str("success_url"),
+            ["total_details"] = new JsonObject { ["amount_discount"] = 0, ["amount_shipping"] = 0, ["amount_tax"] = 0 },
+            ["ui_mode"] = "hosted",
+            ["url"] = context.PayPageUrl(id),
+            // Not Stripe fields: kept for line_items and subscription_data, stripped before answering.
+            ["_line_items"] = new JsonArray([.. items.Select(i => i.ToJson())]),
+            ["_subscription_metadata"] = p["subscription_data"] is JsonObject sd ? sd["metadata"]?.DeepClone() : null,
+        };
+        objects.Put(session);
+        context.Payments.Add(new SandboxPayment
+        {
+            Id = id,
+            Provider = "stripe",
+            Status = PaymentStatus.Open,
+            Amount = total,
+            Currency = currency,
+            Description = string.Join(", ", items.Select(i => i.Description)) is { Length: > 0 } d ? d : "Checkout",
+            MerchantReference = p.Str("client_reference_id"),
+            CreatedAt = now.UtcDateTime,
+            ExpiresAt = expiresAt.UtcDateTime,
+        });
+        return StripeResponse.Ok(Public(session, p));
+    }
+
+    public StripeResponse Retrieve(string id, JsonObject query) =>
+        objects.Get(id, Type) is { } session ? StripeResponse.Ok(Public(session, query)) : StripeErrors.NoSuch(Type, id, "session");
+
+    public StripeResponse List(JsonObject query)
+    {
+        var limit = 10L;
+        if (query.Str("limit") is { } limitText && (!StripeJson.TryLong(limitText, out limit) || limit is < 1 or > 100))
+        {
+            return StripeErrors.InvalidParam("This value must be greater than or equal to 1 and less than or equal to 100.", "limit");
+        }
+
+        IEnumerable<JsonObject> sessions = objects.List(Type);
+        foreach (var filter in new[] { "customer", "payment_intent", "subscription", "status", "client_reference_id" })
+        {
+            if (query.Str(filter) is { } value)
+            {
+                sessions = sessions.Where(s => s.Str(filter) == value);
+            }
+        }
+
+        if (query.Str("starting_after") is { } after)
+        {
+            sessions = sessions.SkipWhile(s => s.Str("id") != after).Skip(1);
+        }
+
+        var page = sessions.Take((int)limit + 1).ToList();
+        return StripeResponse.Ok(StripeJson.List("/v1/checkout/sessions", page.Take((int)limit).Select(s => Public(s, query)), page.Count > limit));
+    }
+
+    public StripeResponse LineItems(string id)
+    {
+        if (objects.Get(id, Type) is not { } session)
+        {
+            return StripeErrors.NoSuch(Type, id, "session");
+        }
+
+        return StripeResponse.Ok(StripeJson.List($"/v1/checkout/sessions/{id}/line_items", ((JsonArray)session["_line_items"]!).Select(i => i!.DeepClone()), false));
+    }
+
+    /// <summary>The merchant expires an open session; anything else is a 400, as at Stripe.</summary>
+    public StripeResponse Expire(string id, StripeWebhooks webhooks)
+    {
+        if (objects.Get(id, Type) is not { } session)
+        {
+            return StripeErrors.NoSuch(Type, id, "session");
+        }
+
+        if (!context.Payments.TryClose(id, PaymentStatus.Expired))
+        {
+            return StripeErrors.InvalidParam(
+                $"Only Checkout Sessions with a status in [\"open\"] can be expired. This Checkout Session has a status of \"{session.Str("status")}\".", null);
+        }
+
+        var expired = MarkExpired(id);
+        webhooks.Send(id, [("checkout.session.expired", Public(expired, null))]);
+        return StripeResponse.Ok(Public(expired, null));
+    }
+
+    public JsonObject MarkExpired(string id)
+    {
+        var session = objects.Get(id, Type)!;
+        session["status"] = "expired";
+        session["url"] = null;
+        objects.Put(session);
+        return session;
+    }
+
+    /// <summary>
+    /// The buyer paid: creates the customer and, by mode, the payment intent or the subscription with its first
+    /// invoice, completes the session, and returns the events Stripe sends for it, in Stripe's order.
+    /// </summary>
+    public (JsonObject Session, List<(string Type, JsonObject Object)> Events) Complete(string id)
+    {
+        var session = objects.Get(id, Type)!;
+        var now = StripeJson.Unix(context.Clock.GetUtcNow());
+        var customerId = session.Str("customer");
+        var email = session.Str("customer_email") ?? "buyer@example.com";
+        if (customerId is null)
+        {
+            customerId = StripeJson.NewId("cus");
+            objects.Put(new JsonObject
+            {
+                ["id"] = customerId,
+                ["object"] = "customer",
+                ["created"] = now,
+                ["email"] = email,
+                ["livemode"] = false,
+                ["metadata"] = new JsonObject(),
+                ["name"] = "Sandbox Buyer",
+            });
+        }
+        else
+        {
+            email = objects.Get(customerId, "customer")?.Str("email") ?? email;
+        }
+
+        var amount = session["amount_total"]!.GetValue<long>();
+        var currency = session.Str("currency")!;
+        var events = new List<(string, JsonObject)>();
+        session["status"] = "complete";
+        session["url"] = null;
+        session["customer"] = customerId;
+        session["customer_details"] = new JsonObject
+        {
+            ["address"] = null,
+            ["email"] = email,
+            ["name"] = "Sandbox Buyer",
+            ["phone"] = null,
+            ["tax_exempt"] = "none",
+            ["tax_ids"] = new JsonArray(),
+        };
+
+        switch (session.Str("mode"))
+        {
+            case "payment":
+                var intent = new JsonObject
+                {
+                    ["id"] = StripeJson.NewId("pi"),
+                    ["object"] = "payment_intent",
+                    ["amount"] = amount,
+                    ["amount_received"] = amount,
+                    ["created"] = now,
+                    ["currency"] = currency,
+                    ["customer"] = customerId,
+                    ["livemode"] = false,
+                    ["metadata"] = new JsonObject(),
+                    ["payment_method_types"] = new JsonArray("card"),
+                    ["status"] = "succeeded",
+                };
+                objects.Put(intent);
+                session["payment_intent"] = intent.Str("id");
+                session["payment_status"] = "paid";
+                objects.Put(session);
+                events.Add(("checkout.session.completed", Public(session, null)));
+                events.Add(("payment_intent.succeeded", intent));
+                break;
+            case "subscription":
+                var (subscription, invoice) = Subscribe(session, customerId, now);
+                session["subscription"] = subscription.Str("id");
+                session["invoice"] = invoice.Str("id");
+                session["payment_status"] = "paid";
+                objects.Put(session);
+                events.Add(("checkout.session.completed", Public(session, null)));
+                events.Add(("customer.subscription.created", subscription));
+                events.Add(("invoice.paid", invoice));
+                break;
+            default:
+                objects.Put(session);
+                events.Add(("checkout.session.completed", Public(session, null)));
+                break;
+        }
+
+        return (session, events);
+    }
+
+    /// <summary>What the merchant sees: the stored session without the sandbox's own fields, with <c>expand[]</c> applied.</summary>
+    public JsonObject Public(JsonObject session, JsonObject? query)
+    {
+        var copy = (JsonObject)session.DeepClone();
+        copy.Remove("_line_items");
+        copy.Remove("_subscription_metadata");
+        if (query?["expand"] is JsonArray expand)
+        {
+            foreach (var field in expand.Select(e => e?.GetValue<string>()))
+            {
+                if (field == "line_items")
+                {
+                    copy["line_items"] = StripeJson.List($"/v1/checkout/sessions/{copy.Str("id")}/line_items", ((JsonArray)session["_line_items"]!).Select(i => i!.DeepClone()), false);
+                }
+                else if (field is "customer" or "payment_intent" or "subscription" or "invoice" && copy.Str(field) is { } refId)
+                {
+                    copy[field] = objects.Get(refId, field)?.DeepClone() ?? copy[field]?.DeepClone();
+                }
+            }
+        }
+
+        return copy;
+    }
+
+    private (JsonObject Subscription, JsonObject Invoice) Subscribe(JsonObject session, string customerId, long now)
+    {
+        var items = (JsonArray)session["_line_items"]!;
+        var firstPrice = (JsonObject)items[0]!["price"]!;
+        var periodEnd = now + PeriodSeconds(firstPrice["recurring"]!.Str("interval")!);
+        var subscriptionId = StripeJson.NewId("sub");
+        var invoiceId = StripeJson.NewId("in");
+        var amount = session["amount_total"]!.GetValue<long>();
+        var currency = session.Str("currency")!;
+        var subscription = new JsonObject
+        {
+            ["id"] = subscriptionId,
+            ["object"] = "subscription",
+            ["cancel_at"] = null,
+            ["cancel_at_period_end"] = false,
+            ["canceled_at"] = null,
+            ["collection_method"] = "charge_automatically",
+            ["created"] = now,
+            ["currency"] = currency,
+            ["customer"] = customerId,
+            ["items"] = StripeJson.List($"/v1/subscription_items?subscription={subscriptionId}", items.Select(i => (JsonNode)new JsonObject
+            {
+                ["id"] = StripeJson.NewId("si"),
+                ["object"] = "subscription_item",
+                ["created"] = now,
+                ["current_period_start"] = now,
+                ["current_period_end"] = periodEnd,
+                ["metadata"] = new JsonObject(),
+                ["price"] = i!["price"]!.DeepClone(),
+                ["quantity"] = i["quantity"]!.DeepClone(),
+                ["subscription"] = subscriptionId,
+            }), false),
+            ["latest_invoice"] = invoiceId,
+            ["livemode"] = false,
+            ["metadata"] = session["_subscription_metadata"]?.DeepClone() ?? new JsonObject(),
+            ["start_date"] = now,
+            ["status"] = "active",
+        };
+        var invoice = new JsonObject
+        {
+            ["id"] = invoiceId,
+            ["object"] = "invoice",
+            ["amount_due"] = amount,
+            ["amount_paid"] = amount,
+            ["amount_remaining"] = 0,
+            ["billing_reason"] = "subscription_create",
+            ["collection_method"] = "charge_automatically",
+            ["created"] = now,
+            ["currency"] = currency,
+            ["customer"] = customerId,
+            ["livemode"] = false,
+            ["metadata"] = new JsonObject(),
+            ["parent"] = new JsonObject
+            {
+                ["type"] = "subscription_details",
+                ["subscription_details"] = new JsonObject { ["metadata"] = subscription["metadata"]!.DeepClone(), ["subscription"] = subscriptionId },
+            },
+            ["period_start"] = now,
+            ["period_end"] = periodEnd,
+            ["status"] = "paid",
+            ["subtotal"] = amount,
+            ["total"] = amount,
+        };
+        objects.Put(subscription);
+        objects.Put(invoice);
+        return (subscription, invoice);
+    }
+
+    private static long PeriodSeconds(string interval) => interval switch
+    {
+        "day" => 86_400,
+        "week" => 7 * 86_400,
+        "year" => 365 * 86_400,
+        _ => 30 * 86_400,
+    };
+
+    private static bool IsAbsoluteUrl(string url) =>
+        Uri.TryCreate(url.Replace("{CHECKOUT_SESSION_ID}", "x", StringComparison.Ordinal), UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https";
+
+    private List<LineItem> ReadLineItems(JsonNode? node, string mode, out StripeResponse? error)
+    {
+        error = null;
+        var items = new List<LineItem>();
+        if (mode == "setup")
+        {
+            return items;
+        }
+
+        if (node is not JsonArray array || array.Count == 0)
+        {
+            error = StripeErrors.InvalidParam($"`line_items` is required in `{mode}` mode.", "line_items", "parameter_missing");
+            return items;
+        }
+
+        for (var i = 0; i < array.Count; i++)
+        {
+            var param = $"line_items[{i}]";
+            if (array[i] is not JsonObject item)
+            {
+                error = StripeErrors.InvalidParam("Invalid object", param);
+                return items;
+            }
+
+            if (!StripeJson.TryLong(item.Str("quantity"), out var quantity) || quantity < 1)
+            {
+                error = item.Str("quantity") is null
+                    ? StripeErrors.Missing($"{param}[quantity]")
+                    : StripeErrors.InvalidParam($"Invalid integer: {item.Str("quantity")}", $"{param}[quantity]");
+                return items;
+            }
+
+            JsonObject? price;
+            if (item.Str("price") is { } priceId)
+            {
+                price = catalog.Find(priceId);
+                if (price is null)
+                {
+                    error = StripeErrors.NoSuch("price", priceId, $"{param}[price]");
+                    return items;
+                }
+            }
+            else if (item["price_data"] is JsonObject data)
+            {
+                if (data.Str("currency") is not { Length: 3 } currencyCode)
+                {
+                    error = StripeErrors.Missing($"{param}[price_data][currency]");
+                    return items;
+                }
+
+                if (!StripeJson.TryLong(data.Str("unit_amount"), out var unitAmount))
+                {
+                    error = StripeErrors.InvalidParam("Missing or invalid integer unit_amount.", $"{param}[price_data][unit_amount]");
+                    return items;
+                }
+
+                var name = (data["product_data"] as JsonObject).Str("name");
+                if (name is null)
+                {
+                    error = StripeErrors.Missing($"{param}[price_data][product_data][name]");
+                    return items;
+                }
+
+                var interval = (data["recurring"] as JsonObject).Str("interval");
+                if (interval is not (null or "day" or "week" or "month" or "year"))
+                {
+                    error = StripeErrors.InvalidParam("Invalid recurring interval: must be one of day, week, month, or year", $"{param}[price_data][recurring][interval]");
+                    return items;
+                }
+
+                price = catalog.CreateInline(currencyCode.ToLowerInvariant(), unitAmount, name, interval);
+            }
+            else
+            {
+                error = StripeErrors.InvalidParam($"You must specify either `price` or `price_data` in `{param}`.", $"{param}[price]", "parameter_missing");
+                return items;
+            }
+
+            var recurring = price["recurring"] is JsonObject;
+            if (mode == "payment" && recurring)
+            {
+                error = StripeErrors.InvalidParam(
+                    "You specified `payment` mode but passed a recurring price. Either switch to `subscription` mode or use only one-time prices.", $"{param}[price]");
+                return items;
+            }
+
+            if (items.Count > 0 && items[0].Price.Str("currency") != price.Str("currency"))
+            {
+                error = StripeErrors.InvalidParam("All line items must use the same currency.", $"{param}[price]");
+                return items;
+            }
+
+            items.Add(new LineItem(price, quantity, catalog.ProductOf(price)?.Str("name") ?? "Item"));
+        }
+
+        if (mode == "subscription" && !items.Any(i => i.Price["recurring"] is JsonObject))
+        {
+            error = StripeErrors.InvalidParam("You must provide at least one recurring price in `subscription` mode when using prices.", "line_items");
+        }
+
+        return items;
+    }
+
+    private sealed record LineItem(JsonObject Price, long Quantity, string Description)
+    {
+        public long Amount => Price["unit_amount"]!.GetValue<long>() * Quantity;
+
+        public JsonObject ToJson() => new()
+        {
+            ["id"] = StripeJson.NewId("li"),
+            ["object"] = "item",
+            ["amount_discount"] = 0,
+            ["amount_subtotal"] = Amount,
+            ["amount_tax"] = 0,
+            ["amount_total"] = Amount,
+            ["currency"] = Price.Str("currency"),
+            ["description"] = Description,
+            ["price"] = Price.DeepClone(),
+            ["quantity"] = Quantity,
+        };
+    }
+
+    internal static string ReplaceSessionTemplate(string url, string id) =>
+        url.Replace("{CHECKOUT_SESSION_ID}", id, StringComparison.Ordinal);
+}

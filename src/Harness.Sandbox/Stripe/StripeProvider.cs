@@ -1,0 +1,180 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+using Harness.Core.Callbacks;
+using Harness.Core.Http;
+using Harness.Core.Security;
+using Harness.Core.Signing;
+using Harness.Sandbox.Core;
+using Harness.Sandbox.Core.Payments;
+using Harness.Sandbox.Core.Providers;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace Harness.Sandbox.Stripe;
+
+/// <summary>
+/// Stripe: Checkout Sessions and the objects they create, Bearer-key auth, bracket forms, idempotency keys,
+/// <c>Request-Id</c> on every answer, Stripe's error envelope, and signed webhook events (providers.md §5, §8.4).
+/// </summary>
+public sealed class StripeProvider : ISandboxProvider
+{
+    public const string SecretKey = "sk_test_51HarnessSandbox0StripeSecretKey000000000";
+    public const string PublishableKey = "pk_test_51HarnessSandbox0StripePublishableKey00000";
+    public const string WebhookSecret = "whsec_HarnessSandboxStripeWebhookSecret0000";
+
+    private const string SessionsPath = "/v1/checkout/sessions";
+
+    /// <summary>Objects other than sessions that can be retrieved by id, by URL collection.</summary>
+    private static readonly Dictionary<string, string> Retrievable = new(StringComparer.Ordinal)
+    {
+        ["customers"] = "customer",
+        ["payment_intents"] = "payment_intent",
+        ["subscriptions"] = "subscription",
+        ["invoices"] = "invoice",
+        ["prices"] = "price",
+        ["products"] = "product",
+    };
+
+    private readonly SandboxContext _context;
+    private readonly ProviderObjects _objects;
+    private readonly CheckoutSessions _sessions;
+    private readonly StripeWebhooks _webhooks;
+    private readonly StripeIdempotency _idempotency;
+
+    public StripeProvider(SandboxContext context)
+    {
+        _context = context;
+        _objects = new ProviderObjects(context.Store, "stripe_objects");
+        var catalog = new StripeCatalog(_objects, context.Clock);
+        catalog.Seed();
+        _sessions = new CheckoutSessions(context, _objects, catalog);
+        _webhooks = new StripeWebhooks(context, WebhookSecret);
+        _idempotency = new StripeIdempotency(context.Store);
+    }
+
+    public string Name => "stripe";
+
+    public string Title => "Stripe";
+
+    public IErrorEnvelope Errors => StripeErrors.Instance;
+
+    public IEnumerable<ICallbackSigner> Signers => [_webhooks];
+
+    public IReadOnlyDictionary<string, string> Credentials { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["secret_key"] = SecretKey,
+        ["publishable_key"] = PublishableKey,
+        ["webhook_secret"] = WebhookSecret,
+        ["one_time_price"] = StripeCatalog.CreditsPrice,
+        ["recurring_price"] = StripeCatalog.MonthlyPrice,
+    };
+
+    public void MapApi(WebApplication app)
+    {
+        app.Use(async (http, next) =>
+        {
+            http.Response.Headers["Request-Id"] = "req_" + Secrets.RandomHex(7);
+            if (!http.Request.Path.StartsWithSegments("/v1"))
+            {
+                await next(http);
+                return;
+            }
+
+            if (Authenticate(http.Request) is { } denied)
+            {
+                await StripeErrors.Json(denied).ExecuteAsync(http);
+                return;
+            }
+
+            await next(http);
+        });
+
+        app.MapPost(SessionsPath, (HttpRequest request) => PostAsync(request.HttpContext, SessionsPath, _sessions.Create));
+        app.MapGet(SessionsPath, async (HttpContext http) => Answer(http, _sessions.List(await StripeForm.ReadAsync(http.Request, http.RequestAborted))));
+        app.MapGet(SessionsPath + "/{id}", async (string id, HttpContext http) =>
+            Answer(http, _sessions.Retrieve(id, await StripeForm.ReadAsync(http.Request, http.RequestAborted))));
+        app.MapGet(SessionsPath + "/{id}/line_items", (string id, HttpContext http) => Answer(http, _sessions.LineItems(id)));
+        app.MapPost(SessionsPath + "/{id}/expire", (string id, HttpContext http) =>
+            PostAsync(http, $"{SessionsPath}/{id}/expire", _ => _sessions.Expire(id, _webhooks)));
+        app.MapGet("/v1/{collection}/{id}", (string collection, string id, HttpContext http) =>
+            Retrievable.TryGetValue(collection, out var type)
+                ? Answer(http, _objects.Get(id, type) is { } obj ? StripeResponse.Ok(obj) : StripeErrors.NoSuch(type, id, "id"))
+                : Answer(http, StripeErrors.Envelope(404, "invalid_request_error", $"Unrecognized request URL (GET: /v1/{collection}/{id}).", null, null)));
+    }
+
+    public Task<PayPageOutcome> OnPaidAsync(SandboxPayment payment, CancellationToken cancellationToken)
+    {
+        var (session, events) = _sessions.Complete(payment.Id);
+        _webhooks.Send(payment.Id, events);
+        return Task.FromResult(session.Str("success_url") is { } url
+            ? new PayPageOutcome(CheckoutSessions.ReplaceSessionTemplate(url, payment.Id), "Paid.")
+            : new PayPageOutcome(null, "Thanks for your payment."));
+    }
+
+    public PayPageOutcome OnCanceled(SandboxPayment payment) =>
+        _objects.Get(payment.Id, "checkout.session")?.Str("cancel_url") is { } url
+            ? new PayPageOutcome(CheckoutSessions.ReplaceSessionTemplate(url, payment.Id), "Canceled.")
+            : new PayPageOutcome(null, "You left the checkout; the session stays open until it expires.");
+
+    public Task OnExpiredAsync(SandboxPayment payment, CancellationToken cancellationToken)
+    {
+        var session = _sessions.MarkExpired(payment.Id);
+        _webhooks.Send(payment.Id, [("checkout.session.expired", _sessions.Public(session, null))]);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Bearer (what the SDKs send) or Basic with the key as user name; 401 in Stripe's shape otherwise.</summary>
+    private static StripeResponse? Authenticate(HttpRequest request)
+    {
+        if (!AuthenticationHeaderValue.TryParse(request.Headers.Authorization, out var header) || string.IsNullOrEmpty(header.Parameter))
+        {
+            return StripeErrors.Envelope(401, "invalid_request_error",
+                "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY').",
+                null, null);
+        }
+
+        var key = header.Scheme.ToUpperInvariant() switch
+        {
+            "BEARER" => header.Parameter,
+            "BASIC" => TryDecodeBasicUser(header.Parameter),
+            _ => null,
+        };
+        return key is not null && SignatureComparison.Equal(SecretKey, key)
+            ? null
+            : StripeErrors.Envelope(401, "invalid_request_error", $"Invalid API Key provided: {Mask(key)}", null, null);
+    }
+
+    private static string? TryDecodeBasicUser(string parameter)
+    {
+        try
+        {
+            return Encoding.UTF8.GetString(Convert.FromBase64String(parameter)).Split(':')[0];
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+
+    private static string Mask(string? key) => key is { Length: > 8 } ? key[..8] + new string('*', key.Length - 12 > 0 ? key.Length - 12 : 0) + key[^4..] : "****";
+
+    private async Task<IResult> PostAsync(HttpContext http, string endpoint, Func<JsonObject, StripeResponse> handler)
+    {
+        var parameters = await StripeForm.ReadAsync(http.Request, http.RequestAborted);
+        var (response, replayed) = await _idempotency.RunAsync(
+            SecretKey, http.Request.Headers["Idempotency-Key"].ToString(), endpoint, parameters, () => Task.FromResult(handler(parameters)));
+        if (replayed)
+        {
+            http.Response.Headers["Idempotent-Replayed"] = "true";
+        }
+
+        return Answer(http, response);
+    }
+
+    private static IResult Answer(HttpContext http, StripeResponse response)
+    {
+        http.Response.Headers["Stripe-Version"] = http.Request.Headers["Stripe-Version"].ToString() is { Length: > 0 } v ? v : StripeWebhooks.DefaultApiVersion;
+        return StripeErrors.Json(response);
+    }
+}

@@ -1,0 +1,95 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using Harness.Core.Callbacks;
+using Harness.Core.Signing;
+using Harness.Sandbox.Core;
+using Harness.Sandbox.Core.Delivery;
+using Harness.Sandbox.Core.Faults;
+
+namespace Harness.Sandbox.Stripe;
+
+/// <summary>
+/// Stripe events and their delivery: the event envelope (providers.md §5.5), <c>Stripe-Signature</c> over
+/// <c>"t.body"</c> with the full <c>whsec_</c> secret (§5.6), any 2xx as acknowledgement, and test mode's three
+/// attempts over a few hours. Each attempt is signed afresh with the real clock, because SDKs check <c>t</c>
+/// against their own wall clock (±300 s).
+/// </summary>
+public sealed class StripeWebhooks(SandboxContext context, string secret) : ICallbackSigner
+{
+    public const string DefaultApiVersion = "2026-10-28.endive";
+    public const string ApiVersionSetting = "api_version";
+
+    /// <summary>First attempt at once, then after 1 h and 2 h more: three attempts over three hours.</summary>
+    public static readonly DeliveryPolicy Policy = new([TimeSpan.FromHours(1), TimeSpan.FromHours(2)], CallbackAcknowledgement.AnyStatus2xx());
+
+    private static readonly string[] AmountFields = ["amount_total", "amount_subtotal", "amount", "amount_received", "amount_due", "amount_paid", "total", "subtotal"];
+
+    public string Name => "stripe";
+
+    /// <summary>Queues the events one action produced (nothing when no webhook endpoint is configured).</summary>
+    public void Send(string sessionId, IReadOnlyList<(string Type, JsonObject Object)> events)
+    {
+        if (context.Settings.Get(Name, ProviderSettings.WebhookUrl) is not { } url)
+        {
+            return;
+        }
+
+        context.Notifier.Send(Name, sessionId, Policy, faults => [.. events.Select(e => Render(url, e.Type, e.Object, faults))]);
+    }
+
+    public void Sign(CallbackDelivery delivery, IDictionary<string, string> headers)
+    {
+        var timestamp = (context.WallClock.GetUtcNow() - SignatureFaults.StaleBy(delivery)).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        var payload = new byte[timestamp.Length + 1 + delivery.Body.Length];
+        Encoding.UTF8.GetBytes(timestamp + ".").CopyTo(payload, 0);
+        delivery.Body.CopyTo(payload, timestamp.Length + 1);
+        var signature = HmacSignature.Sha256Hex(secret, payload);
+        if (SignatureFaults.IsTampered(delivery))
+        {
+            signature = SignatureFaults.Tamper(signature);
+        }
+
+        headers["Stripe-Signature"] = $"t={timestamp},v1={signature}";
+    }
+
+    private CallbackDelivery Render(string url, string type, JsonObject obj, DeliveryFaults faults)
+    {
+        var data = (JsonObject)obj.DeepClone();
+        if (faults.WrongAmount)
+        {
+            foreach (var field in AmountFields.Where(f => data[f] is JsonValue))
+            {
+                data[field] = data[field]!.GetValue<long>() + 1;
+            }
+        }
+
+        var evt = new JsonObject
+        {
+            ["id"] = StripeJson.NewId("evt"),
+            ["object"] = "event",
+            ["api_version"] = context.Settings.Get(Name, ApiVersionSetting) ?? DefaultApiVersion,
+            ["created"] = StripeJson.Unix(context.Clock.GetUtcNow()),
+            ["data"] = new JsonObject { ["object"] = data },
+            ["livemode"] = false,
+            ["pending_webhooks"] = 1,
+            ["request"] = new JsonObject { ["id"] = null, ["idempotency_key"] = null },
+            ["type"] = type,
+        };
+        var delivery = new CallbackDelivery
+        {
+            EventType = type,
+            Method = "POST",
+            Url = url,
+            Headers =
+            {
+                ["Content-Type"] = "application/json; charset=utf-8",
+                ["User-Agent"] = "Stripe/1.0 (+https://stripe.com/docs/webhooks)",
+            },
+            Body = Encoding.UTF8.GetBytes(evt.ToJsonString(StripeJson.Indented)),
+            Signer = Name,
+        };
+        SignatureFaults.Attach(delivery, faults);
+        return delivery;
+    }
+}
