@@ -1,0 +1,301 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using Harness.Core.Callbacks;
+using Harness.Core.Http;
+using Harness.Core.Signing;
+using Harness.Core.Storage;
+using Harness.Sandbox.Core;
+using Harness.Sandbox.Core.Delivery;
+using Harness.Sandbox.Core.Faults;
+using Harness.Sandbox.Core.Payments;
+using Harness.Sandbox.Core.Providers;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.WebUtilities;
+
+namespace Harness.Sandbox.Epay;
+
+/// <summary>
+/// Epay (彩虹易支付 v1, as go-epay speaks it; providers.md §4, §8.3): <c>submit.php</c> for the browser,
+/// <c>mapi.php</c> for servers, <c>api.php?act=order</c> for queries, MD5 over all non-empty params, notify by GET
+/// (or POST) acknowledged only by the body <c>success</c>, and the signed return-URL redirect.
+/// </summary>
+public sealed class EpayProvider : ISandboxProvider
+{
+    public const string Pid = "1000";
+    public const string Key = "HarnessSandboxEpayKey0123456789ab";
+    public const string NotifyMethodSetting = "notify_method";
+
+    /// <summary>Unpaid orders close after this long (deployment-specific at real Epay sites).</summary>
+    public static readonly TimeSpan OrderLifetime = TimeSpan.FromHours(2);
+
+    private static readonly TimeZoneInfo ChinaTime = TimeZoneInfo.CreateCustomTimeZone("CST", TimeSpan.FromHours(8), "CST", "CST");
+    private static readonly string[] Required = ["pid", "type", "out_trade_no", "notify_url", "name", "money"];
+
+    private readonly SandboxContext _context;
+    private readonly IDocumentCollection<EpayOrder> _orders;
+    private readonly DeliveryPolicy _policy;
+    private readonly object _ordering = new();
+
+    public EpayProvider(SandboxContext context)
+    {
+        _context = context;
+        _orders = context.Store.Collection<EpayOrder>("epay_orders", nameof(EpayOrder.OutTradeNo));
+        _policy = new DeliveryPolicy(context.Options.EpayRetryDelays, CallbackAcknowledgement.BodyText("success"));
+    }
+
+    public string Name => "epay";
+
+    public string Title => "Epay";
+
+    public IErrorEnvelope Errors => EpayErrors.Instance;
+
+    public IEnumerable<ICallbackSigner> Signers => [];
+
+    public IReadOnlyDictionary<string, string> Credentials { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["pid"] = Pid,
+        ["key"] = Key,
+        ["types"] = "alipay,wxpay,qqpay",
+    };
+
+    public void MapApi(WebApplication app)
+    {
+        app.MapMethods("/submit.php", ["GET", "POST"], async (HttpRequest request) =>
+        {
+            var parameters = await ReadParamsAsync(request);
+            var (order, error) = Place(parameters);
+            return order is null
+                ? Results.Content(ErrorPage(error!), "text/html; charset=utf-8", Encoding.UTF8, StatusCodes.Status400BadRequest)
+                : Results.Redirect(_context.PayPageUrl(order.Id));
+        });
+        app.MapPost("/mapi.php", async (HttpRequest request) =>
+        {
+            var (order, error) = Place(await ReadParamsAsync(request));
+            return order is null
+                ? EpayErrors.Json(error!)
+                : Results.Json(new JsonObject { ["code"] = 1, ["msg"] = "success", ["trade_no"] = order.Id, ["payurl"] = _context.PayPageUrl(order.Id) });
+        });
+        app.MapMethods("/api.php", ["GET", "POST"], async (HttpRequest request) => Query(await ReadParamsAsync(request)));
+    }
+
+    public Task<PayPageOutcome> OnPaidAsync(SandboxPayment payment, CancellationToken cancellationToken)
+    {
+        var order = _orders.Get(payment.Id)!;
+        order.Status = 1;
+        order.EndTime = _context.Clock.GetUtcNow().UtcDateTime;
+        order.Buyer = "sandbox-buyer@example.com";
+        _orders.Upsert(order);
+
+        var method = string.Equals(_context.Settings.Get(Name, NotifyMethodSetting), "POST", StringComparison.OrdinalIgnoreCase) ? "POST" : "GET";
+        _context.Notifier.Send(Name, order.Id, _policy, faults => [Notify(order, method, faults)]);
+
+        return Task.FromResult(string.IsNullOrEmpty(order.ReturnUrl)
+            ? new PayPageOutcome(null, "支付成功 — payment complete.")
+            : new PayPageOutcome(WithQuery(order.ReturnUrl, Signed(NotifyParams(order, DeliveryFaults.None), DeliveryFaults.None)), "Paid."));
+    }
+
+    public PayPageOutcome OnCanceled(SandboxPayment payment) =>
+        new(null, "You left the cashier; the order stays unpaid until it closes.");
+
+    public Task OnExpiredAsync(SandboxPayment payment, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private static async Task<Dictionary<string, string>> ReadParamsAsync(HttpRequest request)
+    {
+        var parameters = request.Query.ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.Ordinal);
+        if (request.HasFormContentType)
+        {
+            foreach (var (key, value) in await request.ReadFormAsync(request.HttpContext.RequestAborted))
+            {
+                parameters[key] = value.ToString();
+            }
+        }
+
+        return parameters;
+    }
+
+    /// <summary>Validates and signs off an order request; the same <c>out_trade_no</c> with the same money reopens the same order.</summary>
+    private (EpayOrder? Order, string? Error) Place(Dictionary<string, string> p)
+    {
+        if (Required.FirstOrDefault(k => string.IsNullOrEmpty(p.GetValueOrDefault(k))) is { } missing)
+        {
+            return (null, $"缺少参数 {missing}");
+        }
+
+        if (p["pid"] != Pid)
+        {
+            return (null, "商户不存在");
+        }
+
+        if (!SortedParamsMd5.Verify(p.Select(kv => new KeyValuePair<string, string?>(kv.Key, kv.Value)), Key, p.GetValueOrDefault("sign")))
+        {
+            return (null, "签名校验失败");
+        }
+
+        if (p.GetValueOrDefault("sign_type") is { Length: > 0 } signType && signType != "MD5")
+        {
+            return (null, "不支持的签名类型");
+        }
+
+        if (!EpayOrder.TryParseYuan(p["money"], out var fen))
+        {
+            return (null, "金额不合法");
+        }
+
+        if (!Uri.TryCreate(p["notify_url"], UriKind.Absolute, out _))
+        {
+            return (null, "notify_url 不合法");
+        }
+
+        lock (_ordering)
+        {
+            var existing = _orders.FindBy(nameof(EpayOrder.OutTradeNo), p["out_trade_no"]).FirstOrDefault(o => o.Pid == p["pid"]);
+            if (existing is not null)
+            {
+                return existing.Status == 0 && existing.AmountFen == fen && _context.Payments.Get(existing.Id)?.Status == PaymentStatus.Open
+                    ? (existing, null)
+                    : (null, "订单号已存在");
+            }
+
+            var now = _context.Clock.GetUtcNow();
+            var order = new EpayOrder
+            {
+                Id = now.ToOffset(TimeSpan.FromHours(8)).ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture) + Random.Shared.Next(10_000, 100_000).ToString(CultureInfo.InvariantCulture),
+                Pid = p["pid"],
+                OutTradeNo = p["out_trade_no"],
+                Type = p["type"],
+                Name = p["name"],
+                AmountFen = fen,
+                NotifyUrl = p["notify_url"],
+                ReturnUrl = p.GetValueOrDefault("return_url") ?? "",
+                Param = p.GetValueOrDefault("param") ?? "",
+                AddTime = now.UtcDateTime,
+            };
+            _orders.Upsert(order);
+            _context.Payments.Add(new SandboxPayment
+            {
+                Id = order.Id,
+                Provider = Name,
+                Status = PaymentStatus.Open,
+                Amount = fen,
+                Currency = "cny",
+                Description = order.Name,
+                MerchantReference = order.OutTradeNo,
+                CreatedAt = now.UtcDateTime,
+                ExpiresAt = (now + OrderLifetime).UtcDateTime,
+            });
+            return (order, null);
+        }
+    }
+
+    /// <summary><c>api.php?act=order</c>: authenticated with the plain key, as the protocol does.</summary>
+    private IResult Query(Dictionary<string, string> p)
+    {
+        var act = p.GetValueOrDefault("act");
+        if (act != "order")
+        {
+            return EpayErrors.Json(string.IsNullOrEmpty(act) ? "缺少参数 act" : $"不支持的操作 {act}");
+        }
+
+        if (p.GetValueOrDefault("pid") != Pid || !SignatureComparison.Equal(Key, p.GetValueOrDefault("key")))
+        {
+            return EpayErrors.Json("KEY校验失败");
+        }
+
+        var order = p.GetValueOrDefault("trade_no") is { Length: > 0 } tradeNo
+            ? _orders.Get(tradeNo)
+            : p.GetValueOrDefault("out_trade_no") is { Length: > 0 } outTradeNo
+                ? _orders.FindBy(nameof(EpayOrder.OutTradeNo), outTradeNo).FirstOrDefault(o => o.Pid == Pid)
+                : null;
+        if (order is null)
+        {
+            return EpayErrors.Json("订单号不存在");
+        }
+
+        return Results.Json(new JsonObject
+        {
+            ["code"] = 1,
+            ["msg"] = "查询订单号成功！",
+            ["trade_no"] = order.Id,
+            ["out_trade_no"] = order.OutTradeNo,
+            ["api_trade_no"] = order.Status == 1 ? "API" + order.Id : "",
+            ["type"] = order.Type,
+            ["pid"] = order.Pid,
+            ["addtime"] = China(order.AddTime),
+            ["endtime"] = order.EndTime is { } end ? China(end) : "",
+            ["name"] = order.Name,
+            ["money"] = order.Money,
+            ["status"] = order.Status,
+            ["param"] = order.Param,
+            ["buyer"] = order.Buyer,
+        });
+    }
+
+    private CallbackDelivery Notify(EpayOrder order, string method, DeliveryFaults faults)
+    {
+        var query = Signed(NotifyParams(order, faults), faults);
+        return method == "POST"
+            ? new CallbackDelivery
+            {
+                EventType = "TRADE_SUCCESS",
+                Method = "POST",
+                Url = order.NotifyUrl,
+                Headers = { ["Content-Type"] = "application/x-www-form-urlencoded" },
+                Body = Encoding.UTF8.GetBytes(QueryString.Create(query).Value![1..]),
+            }
+            : new CallbackDelivery { EventType = "TRADE_SUCCESS", Method = "GET", Url = WithQuery(order.NotifyUrl, query) };
+    }
+
+    private Dictionary<string, string> NotifyParams(EpayOrder order, DeliveryFaults faults) => new(StringComparer.Ordinal)
+    {
+        ["pid"] = order.Pid,
+        ["trade_no"] = order.Id,
+        ["out_trade_no"] = order.OutTradeNo,
+        ["api_trade_no"] = "API" + order.Id,
+        ["type"] = order.Type,
+        ["name"] = order.Name,
+        ["money"] = EpayOrder.FormatYuan(order.AmountFen + (faults.WrongAmount ? 1 : 0)),
+        ["trade_status"] = "TRADE_SUCCESS",
+        ["param"] = order.Param,
+        ["buyer"] = order.Buyer,
+        ["timestamp"] = (_context.WallClock.GetUtcNow() - faults.StaleBy).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>Drops empty values (they are not sent), then adds <c>sign</c> and <c>sign_type</c>.</summary>
+    private static List<KeyValuePair<string, string?>> Signed(Dictionary<string, string> parameters, DeliveryFaults faults)
+    {
+        var sent = parameters.Where(p => p.Value.Length > 0).Select(p => new KeyValuePair<string, string?>(p.Key, p.Value)).ToList();
+        var sign = SortedParamsMd5.Sign(sent, Key);
+        sent.Add(new("sign", faults.TamperedSignature ? SignatureFaults.Tamper(sign) : sign));
+        sent.Add(new("sign_type", "MD5"));
+        return sent;
+    }
+
+    private static string WithQuery(string url, IEnumerable<KeyValuePair<string, string?>> parameters) => QueryHelpers.AddQueryString(url, parameters);
+
+    private static string China(DateTime utc) =>
+        TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(utc, DateTimeKind.Utc), ChinaTime).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+
+    private static string ErrorPage(string message) =>
+        $"<!DOCTYPE html><html lang=\"zh\"><head><meta charset=\"utf-8\"><title>站点提示信息</title></head><body><h3>站点提示信息</h3><p id=\"error\">{WebUtility.HtmlEncode(message)}</p></body></html>";
+}
+
+/// <summary>
+/// Epay's JSON error shape, <c>{"code":-1,"msg":"…"}</c>. Real Epay deployments answer errors with HTTP 200 and
+/// clients read only <c>code</c>, so the sandbox does the same; browser pages (submit.php) answer 400.
+/// </summary>
+public sealed class EpayErrors : IErrorEnvelope
+{
+    public static readonly EpayErrors Instance = new();
+
+    public IResult Error(ApiErrorKind kind, string message) => kind switch
+    {
+        ApiErrorKind.Internal or ApiErrorKind.Unavailable => Results.Json(new JsonObject { ["code"] = -1, ["msg"] = message }, statusCode: ApiErrorStatus.Default(kind)),
+        ApiErrorKind.NotFound or ApiErrorKind.MethodNotAllowed => Results.Json(new JsonObject { ["code"] = -1, ["msg"] = message }, statusCode: StatusCodes.Status404NotFound),
+        _ => Json(message),
+    };
+
+    public static IResult Json(string message) => Results.Json(new JsonObject { ["code"] = -1, ["msg"] = message });
+}

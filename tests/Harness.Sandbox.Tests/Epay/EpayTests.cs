@@ -1,0 +1,164 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Harness.Sandbox.Epay;
+using Harness.Sandbox.Tests.Support;
+using Microsoft.AspNetCore.WebUtilities;
+
+namespace Harness.Sandbox.Tests.Epay;
+
+public sealed class EpayTests
+{
+    private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;
+
+    /// <summary>Builds a go-epay style order (device included) signed with the independent MD5 signer.</summary>
+    internal static Dictionary<string, string> Order(string notifyUrl, string outTradeNo = "USR1NOaB3dE91700000000", string money = "12.50") =>
+        Sign(new Dictionary<string, string>
+        {
+            ["pid"] = EpayProvider.Pid,
+            ["type"] = "alipay",
+            ["out_trade_no"] = outTradeNo,
+            ["notify_url"] = notifyUrl,
+            ["return_url"] = "https://merchant.example/return",
+            ["name"] = "TUC10",
+            ["money"] = money,
+            ["device"] = "pc",
+            ["sign_type"] = "MD5",
+        });
+
+    internal static Dictionary<string, string> Sign(Dictionary<string, string> parameters)
+    {
+        parameters["sign"] = IndependentSignatures.EpayMd5(parameters, EpayProvider.Key);
+        return parameters;
+    }
+
+    internal static async Task<string> SubmitAsync(TestSandbox sandbox, Dictionary<string, string> order)
+    {
+        using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+        using var response = await client.GetAsync(QueryHelpers.AddQueryString(sandbox.BaseUrl("epay") + "/submit.php", order!), Ct);
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        var payPage = response.Headers.Location!.ToString();
+        Assert.StartsWith(sandbox.Server.ControlBaseUrl + "/pay/", payPage, StringComparison.Ordinal);
+        return Uri.UnescapeDataString(payPage[(payPage.LastIndexOf('/') + 1)..]);
+    }
+
+    [Fact]
+    public async Task Submit_pay_then_signed_GET_notify_and_signed_return_redirect()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        await using var receiver = await Receiver.StartAsync("/api/user/epay/notify");
+        receiver.Default = (200, "success");
+        var tradeNo = await SubmitAsync(sandbox, Order(receiver.Url));
+
+        var returnUrl = await sandbox.ActAsync(tradeNo, "pay");
+
+        var notify = await receiver.NextAsync();
+        Assert.Equal("GET", notify.Method);
+        var query = QueryHelpers.ParseQuery(notify.Query).ToDictionary(q => q.Key, q => q.Value.ToString());
+        Assert.Equal(IndependentSignatures.EpayMd5(query, EpayProvider.Key), query["sign"]);
+        Assert.Equal("MD5", query["sign_type"]);
+        Assert.Equal("TRADE_SUCCESS", query["trade_status"]);
+        Assert.Equal("12.50", query["money"]);
+        Assert.Equal(tradeNo, query["trade_no"]);
+        Assert.Equal("USR1NOaB3dE91700000000", query["out_trade_no"]);
+
+        Assert.StartsWith("https://merchant.example/return?", returnUrl, StringComparison.Ordinal);
+        var back = QueryHelpers.ParseQuery(new Uri(returnUrl!).Query).ToDictionary(q => q.Key, q => q.Value.ToString());
+        Assert.Equal(IndependentSignatures.EpayMd5(back, EpayProvider.Key), back["sign"]);
+        Assert.Equal("TRADE_SUCCESS", back["trade_status"]);
+
+        await sandbox.RunDueAsync();
+        var delivery = Assert.Single(await sandbox.DeliveriesAsync(tradeNo))!;
+        Assert.Equal("delivered", delivery["status"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Only_the_body_success_acknowledges_a_notify()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        await using var receiver = await Receiver.StartAsync();
+        receiver.Script((200, "ok"), (200, "SUCCESS"));
+        receiver.Default = (200, "success");
+        var tradeNo = await SubmitAsync(sandbox, Order(receiver.Url));
+        await sandbox.ActAsync(tradeNo, "pay");
+        await receiver.NextAsync();
+
+        await sandbox.AdvanceAsync(TimeSpan.FromMinutes(1));
+        await sandbox.AdvanceAsync(TimeSpan.FromMinutes(3));
+
+        var attempts = (JsonArray)(await sandbox.DeliveriesAsync(tradeNo))[0]!["attempts"]!;
+        Assert.Equal(["ok", "SUCCESS", "success"], attempts.Select(a => a!["response_body"]!.GetValue<string>()));
+        Assert.Equal([false, false, true], attempts.Select(a => a!["acknowledged"]!.GetValue<bool>()));
+    }
+
+    [Fact]
+    public async Task Notify_can_be_sent_as_a_form_POST()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        await using var receiver = await Receiver.StartAsync();
+        receiver.Default = (200, "success");
+        await sandbox.Control.PutAsync("/control/providers/epay/settings", new StringContent("""{"notify_method":"POST"}""", System.Text.Encoding.UTF8, "application/json"), Ct);
+        var tradeNo = await SubmitAsync(sandbox, Order(receiver.Url));
+        await sandbox.ActAsync(tradeNo, "pay");
+
+        var notify = await receiver.NextAsync();
+        Assert.Equal("POST", notify.Method);
+        Assert.Equal(IndependentSignatures.EpayMd5(notify.Form, EpayProvider.Key), notify.Form["sign"]);
+        Assert.Equal(tradeNo, notify.Form["trade_no"]);
+    }
+
+    [Fact]
+    public async Task Mapi_creates_an_order_and_the_query_api_reports_it_paid()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        using var http = new HttpClient { BaseAddress = new Uri(sandbox.BaseUrl("epay")) };
+        var order = Order("https://merchant.example/notify", "MAPI0001", "3.00");
+        var created = JsonNode.Parse(await (await http.PostAsync("/mapi.php", new FormUrlEncodedContent(order), Ct)).Content.ReadAsStringAsync(Ct))!;
+        Assert.Equal(1, created["code"]!.GetValue<int>());
+        var tradeNo = created["trade_no"]!.GetValue<string>();
+        Assert.Equal(sandbox.Server.ControlBaseUrl + "/pay/" + tradeNo, created["payurl"]!.GetValue<string>());
+
+        async Task<JsonNode> QueryAsync() => JsonNode.Parse(await http.GetStringAsync($"/api.php?act=order&pid={EpayProvider.Pid}&key={EpayProvider.Key}&out_trade_no=MAPI0001", Ct))!;
+        Assert.Equal(0, (await QueryAsync())["status"]!.GetValue<int>());
+        await sandbox.ActAsync(tradeNo, "pay");
+        var paid = await QueryAsync();
+        Assert.Equal(1, paid["status"]!.GetValue<int>());
+        Assert.Equal("3.00", paid["money"]!.GetValue<string>());
+        Assert.Equal(tradeNo, paid["trade_no"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [InlineData("sign", "0000", "签名校验失败")]
+    [InlineData("pid", "999", "商户不存在")]
+    [InlineData("money", "-1", "金额不合法")]
+    [InlineData("out_trade_no", "", "缺少参数 out_trade_no")]
+    public async Task Bad_orders_get_code_minus_one_with_a_message(string field, string value, string message)
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        using var http = new HttpClient { BaseAddress = new Uri(sandbox.BaseUrl("epay")) };
+        var order = Order("https://merchant.example/notify");
+        order[field] = value;
+        if (field != "sign")
+        {
+            order = Sign(order); // a correctly signed request that is wrong for another reason
+        }
+
+        using var response = await http.PostAsync("/mapi.php", new FormUrlEncodedContent(order), Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!;
+        Assert.Equal(-1, body["code"]!.GetValue<int>());
+        Assert.Equal(message, body["msg"]!.GetValue<string>());
+
+        using var browser = await http.GetAsync(QueryHelpers.AddQueryString("/submit.php", order!), Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, browser.StatusCode);
+        Assert.Contains(message, await browser.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_query_api_needs_the_plain_key()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        using var http = new HttpClient { BaseAddress = new Uri(sandbox.BaseUrl("epay")) };
+        var body = JsonNode.Parse(await http.GetStringAsync($"/api.php?act=order&pid={EpayProvider.Pid}&key=wrong&trade_no=1", Ct))!;
+        Assert.Equal(-1, body["code"]!.GetValue<int>());
+    }
+}
