@@ -86,7 +86,8 @@ public sealed class ApiErrorMiddleware(RequestDelegate next, ErrorEnvelopes enve
         {
             StatusCodes.Status413PayloadTooLarge => "request body is too large",
             StatusCodes.Status415UnsupportedMediaType => UnsupportedMediaMessage,
-            _ when ex.Message.Contains("was not provided", StringComparison.Ordinal) => "request body is required",
+            _ when ex.Message.Contains("was not provided", StringComparison.Ordinal)
+                || ex.Message.Contains("no body was provided", StringComparison.Ordinal) => "request body is required",
             _ => "bad request: " + ex.Message,
         };
     }

@@ -54,6 +54,21 @@ public sealed class FinanceClient(HttpClient http)
     public async Task Credit(string adminToken, string userId, long amount, string? key = null) =>
         (await Post("/api/admin/finance/credit", new { userId, amount, idempotencyKey = key ?? Guid.NewGuid().ToString("N") }, adminToken)).EnsureOk();
 
+    /// <summary>Every consumption record of the user, all pages.</summary>
+    public async Task<List<JsonElement>> AllRecords(string token)
+    {
+        var records = new List<JsonElement>();
+        for (var page = 1; ; page++)
+        {
+            var data = (await Post("/api/finance/records", new { page, pageSize = 100 }, token)).EnsureOk().Data;
+            records.AddRange(data.GetProperty("list").EnumerateArray());
+            if (records.Count >= data.GetProperty("total").GetInt64())
+            {
+                return records;
+            }
+        }
+    }
+
     public async Task<long> Balance(string token) =>
         (await Get("/api/finance/balance", token)).EnsureOk().Data.GetProperty("balance").GetInt64();
 }

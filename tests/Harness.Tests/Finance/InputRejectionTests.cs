@@ -1,0 +1,227 @@
+using System.Net;
+using Harness.Tests.Support;
+
+namespace Harness.Tests.Finance;
+
+/// <summary>
+/// Every Finance endpoint answers bad input with a 4xx in the Finance envelope (<c>code</c> = status × 100,
+/// <c>data: null</c>), never a 500 and never a bare framework error.
+/// </summary>
+public sealed class InputRejectionTests(SignedInBackend backend) : IClassFixture<SignedInBackend>
+{
+    private const string DemoKey = "hk_demo_LocalDemoKeyForTheHarnessOnly";
+    private readonly FinanceClient _client = backend.Client;
+    private readonly string _token = backend.UserToken;
+    private readonly string _admin = backend.AdminToken;
+
+    public static TheoryData<string, string> UserEndpoints => new()
+    {
+        { "GET", "/api/finance/balance" },
+        { "POST", "/api/finance/consume" },
+        { "POST", "/api/finance/preCheck" },
+        { "POST", "/api/finance/records" },
+        { "GET", "/api/finance/servicePlan/list?serviceCode=agent-chat" },
+        { "POST", "/api/consumption/summary" },
+        { "POST", "/api/consumption/records" },
+        { "GET", "/api/auth/me" },
+    };
+
+    public static TheoryData<string, string> ApiKeyEndpoints => new()
+    {
+        { "POST", "/openapi/coin/consume" },
+        { "POST", "/openapi/coin/preCheck" },
+        { "GET", "/openapi/coin/balance?userId=u_demo_user" },
+    };
+
+    public static TheoryData<string, string> AdminEndpoints => new()
+    {
+        { "GET", "/api/admin/users" },
+        { "GET", "/api/admin/apiKeys" },
+        { "POST", "/api/admin/apiKeys" },
+        { "POST", "/api/admin/finance/credit" },
+        { "POST", "/api/admin/finance/servicePlans" },
+        { "GET", "/api/admin/ledger/audit" },
+    };
+
+    /// <summary>Bodies that are syntactically broken or carry a field of the wrong type, per POST endpoint.</summary>
+    public static TheoryData<string, string> BrokenBodies()
+    {
+        string[] broken = ["{\"idempotencyKey\": \"k\", ", "not json at all", "[1, 2, 3]", "\"just a string\""];
+        string[] mistypedConsumption =
+        [
+            "{\"tokens\": \"many\"}", "{\"tokens\": 99999999999999999999999999}", "{\"tokens\": 1.5}",
+            "{\"metadata\": {\"a\": 1}}", "{\"serviceCode\": 42}", "{\"durationSeconds\": true}",
+        ];
+        string[] mistypedFilters =
+        [
+            "{\"page\": 1.5}", "{\"pageSize\": \"20\"}", "{\"page\": 99999999999}", "{\"startTime\": \"yesterday\"}",
+            "{\"consumeType\": 7}",
+        ];
+        var data = new TheoryData<string, string>();
+        foreach (var path in new[] { "/api/finance/consume", "/api/finance/preCheck" })
+        {
+            foreach (var body in broken.Concat(mistypedConsumption))
+            {
+                data.Add(path, body);
+            }
+        }
+
+        foreach (var path in new[] { "/api/finance/records", "/api/consumption/summary", "/api/consumption/records" })
+        {
+            foreach (var body in broken.Concat(mistypedFilters))
+            {
+                data.Add(path, body);
+            }
+        }
+
+        return data;
+    }
+
+    /// <summary>Consume and preCheck bodies with a valid shape but invalid values.</summary>
+    public static TheoryData<string, string> InvalidConsumptions => new()
+    {
+        { "{\"idempotencyKey\":\"k\",\"serviceCode\":\"agent-chat\",\"consumeType\":\"TOKEN\",\"tokens\":0}", "tokens must be greater than 0" },
+        { "{\"idempotencyKey\":\"k\",\"serviceCode\":\"agent-chat\",\"consumeType\":\"TOKEN\",\"tokens\":-5}", "tokens must be greater than 0" },
+        { "{\"idempotencyKey\":\"k\",\"serviceCode\":\"agent-chat\",\"consumeType\":\"TOKEN\"}", "tokens is required" },
+        { "{\"idempotencyKey\":\"k\",\"serviceCode\":\"agent-chat\",\"consumeType\":\"TOKEN\",\"tokens\":9223372036854775807}", "tokens must be at most" },
+        { "{\"idempotencyKey\":\"k\",\"serviceCode\":\"expert-consult\",\"consumeType\":\"DURATION\",\"durationSeconds\":0}", "durationSeconds must be greater than 0" },
+        { "{\"idempotencyKey\":\"k\",\"serviceCode\":\"task-view\",\"consumeType\":\"FIXED\",\"amount\":-1}", "amount must be greater than 0" },
+        { "{\"idempotencyKey\":\"k\",\"serviceCode\":\"task-view\",\"consumeType\":\"FIXED\",\"amount\":0}", "amount must be greater than 0" },
+        { "{\"idempotencyKey\":\"k\",\"serviceCode\":\"report-export\",\"consumeType\":\"FIXED\",\"amount\":5}", "amount is not allowed" },
+        { "{\"idempotencyKey\":\"k\",\"serviceCode\":\"agent-chat\",\"consumeType\":\"SUBSCRIPTION\",\"tokens\":5}", "consumeType must be one of TOKEN, DURATION, FIXED" },
+        { "{\"idempotencyKey\":\"k\",\"serviceCode\":\"agent-chat\",\"consumeType\":\"token\",\"tokens\":5}", "consumeType must be one of TOKEN, DURATION, FIXED" },
+        { "{\"idempotencyKey\":\"k\",\"serviceCode\":\"agent-chat\",\"tokens\":5}", "consumeType is required" },
+        { "{\"idempotencyKey\":\"k\",\"consumeType\":\"TOKEN\",\"tokens\":5}", "serviceCode is required" },
+        { "{\"idempotencyKey\":\"k\",\"serviceCode\":\"agent-chat\",\"consumeType\":\"TOKEN\",\"tokens\":5,\"durationSeconds\":60}", "durationSeconds is not allowed" },
+        { "{\"idempotencyKey\":\"k\",\"serviceCode\":\"agent-chat\",\"consumeType\":\"TOKEN\",\"tokens\":5,\"planId\":\"report-export\"}", "belongs to serviceCode" },
+        { "{\"idempotencyKey\":\"k\",\"serviceCode\":\"agent chat!\",\"consumeType\":\"TOKEN\",\"tokens\":5}", "serviceCode must be" },
+    };
+
+    [Theory]
+    [MemberData(nameof(UserEndpoints))]
+    [MemberData(nameof(AdminEndpoints))]
+    public async Task Missing_token_is_40100(string method, string path)
+    {
+        var reply = await _client.Send(new HttpMethod(method), path, rawBody: method == "POST" ? "{}" : null);
+
+        AssertRejected(reply, HttpStatusCode.Unauthorized, "not authenticated");
+    }
+
+    [Theory]
+    [MemberData(nameof(UserEndpoints))]
+    [MemberData(nameof(AdminEndpoints))]
+    public async Task Forged_or_malformed_token_is_40100(string method, string path)
+    {
+        var forged = _token[..^4] + (_token.EndsWith("AAAA", StringComparison.Ordinal) ? "BBBB" : "AAAA");
+        foreach (var token in new[] { forged, "garbage", "a.b.c", "eyJhbGciOiJub25lIn0.eyJ1c2VySWQiOiJ1X2RlbW9fYWRtaW4iLCJleHAiOjk5OTk5OTk5OTl9." })
+        {
+            var reply = await _client.Send(new HttpMethod(method), path, token: token, rawBody: method == "POST" ? "{}" : null);
+            AssertRejected(reply, HttpStatusCode.Unauthorized, "invalid or expired token");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(AdminEndpoints))]
+    public async Task Admin_routes_refuse_a_user_token_with_40300(string method, string path)
+    {
+        var reply = await _client.Send(new HttpMethod(method), path, token: _token, rawBody: method == "POST" ? "{}" : null);
+
+        AssertRejected(reply, HttpStatusCode.Forbidden, "admin role is required");
+    }
+
+    [Theory]
+    [MemberData(nameof(ApiKeyEndpoints))]
+    public async Task OpenApi_routes_need_a_valid_key(string method, string path)
+    {
+        var body = method == "POST" ? "{}" : null;
+        AssertRejected(await _client.Send(new HttpMethod(method), path, rawBody: body), HttpStatusCode.Unauthorized, "not authenticated");
+        AssertRejected(await _client.Send(new HttpMethod(method), path, apiKey: "hk_demo_wrong", rawBody: body), HttpStatusCode.Unauthorized, "invalid or revoked API key");
+        AssertRejected(await _client.Send(new HttpMethod(method), path, apiKey: "not-a-key", rawBody: body), HttpStatusCode.Unauthorized, "invalid or revoked API key");
+        AssertRejected(await _client.Send(new HttpMethod(method), path, token: _token, rawBody: body), HttpStatusCode.Unauthorized, "invalid or revoked API key");
+    }
+
+    [Theory]
+    [MemberData(nameof(BrokenBodies))]
+    public async Task Malformed_or_mistyped_json_is_40000(string path, string body)
+    {
+        var reply = await _client.Send(HttpMethod.Post, path, token: _token, rawBody: body);
+
+        AssertRejected(reply, HttpStatusCode.BadRequest, "");
+    }
+
+    [Theory]
+    [InlineData("/api/finance/consume")]
+    [InlineData("/api/finance/preCheck")]
+    public async Task Missing_body_or_wrong_content_type_is_rejected(string path)
+    {
+        AssertRejected(await _client.Send(HttpMethod.Post, path, token: _token), HttpStatusCode.BadRequest, "request body is required");
+
+        using var form = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent("a=1", System.Text.Encoding.UTF8, "application/x-www-form-urlencoded") };
+        form.Headers.Authorization = new("Bearer", _token);
+        using var response = await _client.Http.SendAsync(form, TestContext.Current.CancellationToken);
+        AssertRejected(new ApiReply(response.StatusCode, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)), HttpStatusCode.UnsupportedMediaType, "must be JSON");
+    }
+
+    [Theory]
+    [MemberData(nameof(InvalidConsumptions))]
+    public async Task Invalid_consumption_values_are_40000_on_every_consume_route(string body, string message)
+    {
+        AssertRejected(await _client.Send(HttpMethod.Post, "/api/finance/consume", token: _token, rawBody: body), HttpStatusCode.BadRequest, message);
+        AssertRejected(await _client.Send(HttpMethod.Post, "/api/finance/preCheck", token: _token, rawBody: body), HttpStatusCode.BadRequest, message);
+        var onBehalf = body.Replace("{", "{\"userId\":\"u_demo_user\",", StringComparison.Ordinal);
+        AssertRejected(await _client.Send(HttpMethod.Post, "/openapi/coin/consume", apiKey: DemoKey, rawBody: onBehalf), HttpStatusCode.BadRequest, message);
+        Assert.Equal(0, await _client.Balance(_token));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("key with spaces")]
+    [InlineData("ключ")]
+    public async Task Idempotency_key_must_be_visible_ascii(string key)
+    {
+        var reply = await _client.Post("/api/finance/consume", new { idempotencyKey = key, serviceCode = "report-export", consumeType = "FIXED" }, _token);
+
+        AssertRejected(reply, HttpStatusCode.BadRequest, "idempotencyKey");
+    }
+
+    [Fact]
+    public async Task Too_long_idempotency_key_is_rejected()
+    {
+        var reply = await _client.Post("/api/finance/consume", new { idempotencyKey = new string('k', 129), serviceCode = "report-export", consumeType = "FIXED" }, _token);
+
+        AssertRejected(reply, HttpStatusCode.BadRequest, "1 to 128 visible ASCII");
+    }
+
+    [Theory]
+    [InlineData("{\"page\":0}", "page must be 1 or greater")]
+    [InlineData("{\"pageSize\":0}", "pageSize must be between 1 and 100")]
+    [InlineData("{\"pageSize\":101}", "pageSize must be between 1 and 100")]
+    [InlineData("{\"consumeType\":\"BOGUS\"}", "consumeType must be one of")]
+    [InlineData("{\"startTime\":\"2026-11-02T00:00:00Z\",\"endTime\":\"2026-11-01T00:00:00Z\"}", "startTime must not be after endTime")]
+    public async Task Invalid_record_filters_are_40000(string body, string message) =>
+        AssertRejected(await _client.Send(HttpMethod.Post, "/api/finance/records", token: _token, rawBody: body), HttpStatusCode.BadRequest, message);
+
+    [Theory]
+    [InlineData("{\"userId\":\"u_demo_user\",\"amount\":0,\"idempotencyKey\":\"c\"}", "amount must be greater than 0")]
+    [InlineData("{\"userId\":\"u_demo_user\",\"amount\":-10,\"idempotencyKey\":\"c\"}", "amount must be greater than 0")]
+    [InlineData("{\"userId\":\"u_demo_user\",\"amount\":1000000000001,\"idempotencyKey\":\"c\"}", "amount must be at most")]
+    [InlineData("{\"userId\":\"u_demo_user\",\"amount\":10}", "idempotencyKey is required")]
+    [InlineData("{\"amount\":10,\"idempotencyKey\":\"c\"}", "userId is required")]
+    public async Task Invalid_credits_are_40000(string body, string message) =>
+        AssertRejected(await _client.Send(HttpMethod.Post, "/api/admin/finance/credit", token: _admin, rawBody: body), HttpStatusCode.BadRequest, message);
+
+    [Fact]
+    public async Task Unknown_routes_and_methods_answer_in_the_envelope()
+    {
+        AssertRejected(await _client.Get("/api/finance/nothing-here", _token), HttpStatusCode.NotFound, "no route");
+        AssertRejected(await _client.Send(HttpMethod.Delete, "/api/finance/consume", token: _token), HttpStatusCode.MethodNotAllowed, "not allowed");
+    }
+
+    private static void AssertRejected(ApiReply reply, HttpStatusCode status, string messagePart)
+    {
+        Assert.True(reply.Status == status, $"expected {(int)status}, got {(int)reply.Status}: {reply.Body}");
+        Assert.Equal((int)status * 100, reply.Code);
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, reply.Data.ValueKind);
+        Assert.Contains(messagePart, reply.Message, StringComparison.Ordinal);
+    }
+}
