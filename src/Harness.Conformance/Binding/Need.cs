@@ -1,0 +1,34 @@
+namespace Harness.Conformance.Binding;
+
+/// <summary>Things a target may or may not offer. Steps declare them with <see cref="NeedsAttribute"/>.</summary>
+public enum Need
+{
+    /// <summary>The profile's <c>userJwt</c> and <c>userId</c>: an existing signed-in user.</summary>
+    UserJwt,
+
+    /// <summary>The profile's <c>adminJwt</c>: used to credit coins and create scoped API keys.</summary>
+    AdminJwt,
+
+    /// <summary>The profile's <c>financeApiKey</c>: an OpenAPI key that may bill every user.</summary>
+    FinanceApiKey,
+
+    /// <summary>The target signs new users up through the SMS sandbox (profile <c>smsSandbox: true</c>).</summary>
+    SmsSandbox,
+
+    /// <summary>A signed-in user of any kind: <see cref="UserJwt"/>, or <see cref="SmsSandbox"/> with <see cref="AdminJwt"/>.</summary>
+    AnyUser,
+}
+
+public static class Needs
+{
+    /// <summary>How a need reads in "not run: needs …".</summary>
+    public static string Describe(Need need) => need switch
+    {
+        Need.UserJwt => "userJwt and userId",
+        Need.AdminJwt => "adminJwt",
+        Need.FinanceApiKey => "financeApiKey",
+        Need.SmsSandbox => "smsSandbox (new users through the SMS sandbox)",
+        Need.AnyUser => "userJwt and userId, or adminJwt with smsSandbox",
+        _ => need.ToString(),
+    };
+}

@@ -1,0 +1,39 @@
+using System.Diagnostics;
+using Harness.Conformance.Gherkin;
+using Harness.Conformance.Targets;
+
+namespace Harness.Conformance.Running;
+
+/// <summary>The results of one run against one target.</summary>
+public sealed record RunResult(string TargetName, DateTimeOffset StartedAt, TimeSpan Duration, IReadOnlyList<ScenarioResult> Scenarios)
+{
+    public int Count(ScenarioStatus status) => Scenarios.Count(s => s.Status == status);
+
+    /// <summary>A run succeeds when nothing failed and no step was left unbound; "not run" is reported, not failed.</summary>
+    public bool Success => Scenarios.All(s => s.Status is ScenarioStatus.Passed or ScenarioStatus.NotRun);
+}
+
+/// <summary>Runs a selection of scenarios one after another and tells a listener as each one finishes.</summary>
+public sealed class SuiteRunner(ScenarioRunner runner)
+{
+    public async Task<RunResult> RunAsync(
+        IEnumerable<Scenario> scenarios,
+        IConformanceTarget target,
+        Action<ScenarioResult>? finished = null,
+        CancellationToken cancellationToken = default)
+    {
+        var startedAt = DateTimeOffset.UtcNow;
+        var clock = Stopwatch.StartNew();
+        var results = new List<ScenarioResult>();
+        foreach (var scenario in scenarios)
+        {
+            var result = target.Serves(scenario)
+                ? await runner.RunAsync(scenario, target, cancellationToken)
+                : new ScenarioResult(scenario, ScenarioStatus.NotRun, [], DateTimeOffset.UtcNow, TimeSpan.Zero, $"not run: the target does not serve @{scenario.Surface}");
+            results.Add(result);
+            finished?.Invoke(result);
+        }
+
+        return new RunResult(target.Name, startedAt, clock.Elapsed, results);
+    }
+}

@@ -1,0 +1,94 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Harness.Conformance.Binding;
+
+namespace Harness.Conformance.Targets;
+
+/// <summary>
+/// What a tester keeps for a target (the variables of seed 001): base URL, a user and an admin with their
+/// tokens, the Finance API key, the Portaly keys. Load-test scenarios read the same file. Any value may be
+/// missing; scenarios that need it are then reported as not run.
+/// </summary>
+public sealed record TargetProfile
+{
+    public string? BaseUrl { get; init; }
+
+    public string? UserJwt { get; init; }
+
+    public string? UserId { get; init; }
+
+    public string? AdminJwt { get; init; }
+
+    public string? AdminId { get; init; }
+
+    public string? FinanceApiKey { get; init; }
+
+    public string? PortalyLiveKey { get; init; }
+
+    public string? PortalyTestKey { get; init; }
+
+    public string? PortalyCallbackSecret { get; init; }
+
+    /// <summary>True when the target signs new users up through the reference backend's SMS sandbox routes.</summary>
+    public bool SmsSandbox { get; init; }
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public static TargetProfile Load(string path) =>
+        JsonSerializer.Deserialize<TargetProfile>(File.ReadAllText(path), Json)
+            ?? throw new FormatException($"{path} holds no profile object.");
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    /// <summary>Whether the profile (and the target behind it) offers what a step needs.</summary>
+    public bool Offers(Need need) => need switch
+    {
+        Need.UserJwt => !string.IsNullOrEmpty(UserJwt) && !string.IsNullOrEmpty(UserId),
+        Need.AdminJwt => !string.IsNullOrEmpty(AdminJwt),
+        Need.FinanceApiKey => !string.IsNullOrEmpty(FinanceApiKey),
+        Need.SmsSandbox => SmsSandbox,
+        Need.AnyUser => Offers(Need.UserJwt) || (Offers(Need.SmsSandbox) && Offers(Need.AdminJwt)),
+        _ => false,
+    };
+
+    /// <summary>Every credential in the profile, for masking in reports.</summary>
+    public IEnumerable<string?> Secrets => [UserJwt, AdminJwt, FinanceApiKey, PortalyLiveKey, PortalyTestKey, PortalyCallbackSecret];
+
+    /// <summary>The file <c>conformance --init</c> writes: every key, commented.</summary>
+    public const string Template = """
+        // Conformance profile: the variables a tester keeps for a target (JSON with comments).
+        // Leave a value empty when you do not have it: scenarios that need it are reported as "not run: needs ...".
+        {
+          // Where the implementation under test listens.
+          "baseUrl": "http://localhost:8005",
+
+          // A signed-in end user (Authorization: Bearer) and its id. Scenarios that only need "a signed-in user"
+          // run as this user and assert on balance changes, so give it enough coins (a few thousand).
+          // Do not sign this user in elsewhere while the suite runs: a new sign-in ends this token.
+          "userJwt": "",
+          "userId": "",
+
+          // An administrator: credits coins to new users and creates scoped API keys.
+          "adminJwt": "",
+          "adminId": "",
+
+          // Finance OpenAPI key (X-API-Key) that may bill every user.
+          "financeApiKey": "",
+
+          // Portaly keys and the callback signing secret.
+          "portalyLiveKey": "",
+          "portalyTestKey": "",
+          "portalyCallbackSecret": "",
+
+          // true when the target offers the reference backend's SMS sandbox (POST /api/auth/sms/sendCode,
+          // GET /api/auth/sms/sandbox/code, POST /api/auth/login): each scenario then signs up its own users.
+          "smsSandbox": false
+        }
+
+        """;
+}
