@@ -1,0 +1,257 @@
+using System.Diagnostics;
+using System.Globalization;
+using HdrHistogram;
+
+namespace Harness.Load.Engine;
+
+/// <summary>
+/// Runs one scenario under one load simulation: a warm-up whose figures are dropped, then the
+/// measurement. In the open model an iteration's first step is timed from when it was <i>due</i>, not
+/// from when it was sent, so a target that stalls the generator still pays for every request it delayed
+/// (the coordinated-omission correction wrk2 made common).
+/// </summary>
+public sealed class LoadEngine(TextWriter console)
+{
+    private static readonly TimeSpan SampleEvery = TimeSpan.FromSeconds(1);
+
+    public async Task<ScenarioResult> RunAsync(Scenario scenario, LoadSimulation simulation, TimeSpan warmup, CancellationToken cancellationToken)
+    {
+        var run = new ScenarioRun(scenario);
+        using var stopSampling = new CancellationTokenSource();
+        var sampler = SampleAsync(run, stopSampling.Token);
+        try
+        {
+            if (warmup > TimeSpan.Zero)
+            {
+                await RunPhaseAsync(run, simulation.Truncated(warmup), cancellationToken);
+            }
+
+            run.StartMeasuring();
+            await RunPhaseAsync(run, simulation, cancellationToken);
+            return run.Finish(simulation);
+        }
+        finally
+        {
+            await stopSampling.CancelAsync();
+            await sampler;
+        }
+    }
+
+    private static Task RunPhaseAsync(ScenarioRun run, LoadSimulation simulation, CancellationToken cancellationToken) => simulation switch
+    {
+        InjectRate open => RunOpenAsync(run, open, cancellationToken),
+        KeepConcurrency closed => RunClosedAsync(run, closed, cancellationToken),
+        _ => throw new ArgumentOutOfRangeException(nameof(simulation), simulation, "Unknown load simulation."),
+    };
+
+    private static async Task RunOpenAsync(ScenarioRun run, InjectRate simulation, CancellationToken cancellationToken)
+    {
+        var start = Stopwatch.GetTimestamp();
+        var iterations = new List<Task>();
+        long launched = 0;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var elapsed = Stopwatch.GetElapsedTime(start);
+            var due = simulation.ArrivalsBy(elapsed);
+            for (; launched < due; launched++)
+            {
+                var intended = start + (long)(simulation.IntendedStart(launched).TotalSeconds * Stopwatch.Frequency);
+                iterations.Add(run.IterateAsync(intended, cancellationToken));
+            }
+
+            if (elapsed >= simulation.Duration)
+            {
+                break;
+            }
+
+            await Task.Delay(1, CancellationToken.None);
+        }
+
+        await Task.WhenAll(iterations);
+    }
+
+    private static async Task RunClosedAsync(ScenarioRun run, KeepConcurrency simulation, CancellationToken cancellationToken)
+    {
+        var end = Stopwatch.GetTimestamp() + (long)(simulation.Duration.TotalSeconds * Stopwatch.Frequency);
+        await Task.WhenAll(Enumerable.Range(0, simulation.Copies).Select(_ => Task.Run(
+            async () =>
+            {
+                while (!cancellationToken.IsCancellationRequested && Stopwatch.GetTimestamp() < end)
+                {
+                    await run.IterateAsync(Stopwatch.GetTimestamp(), cancellationToken);
+                }
+            },
+            CancellationToken.None)));
+    }
+
+    private async Task SampleAsync(ScenarioRun run, CancellationToken stop)
+    {
+        using var timer = new PeriodicTimer(SampleEvery);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stop))
+            {
+                Report(run.Sample());
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // the run is over; its last partial second is taken by Finish
+        }
+
+        void Report(IntervalSample sample) => console.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"  {run.Scenario.Name,-20} {(sample.Measuring ? "run" : "warm-up"),-7} {sample.Second,4:0}s  {sample.OkPerSecond,8:0}/s ok  p50 {sample.P50Ms,7:0.00} ms  p99 {sample.P99Ms,7:0.00} ms  errors {sample.Failed,5}  in flight {run.InFlight}"));
+    }
+}
+
+/// <summary>The state of one scenario while it runs.</summary>
+internal sealed class ScenarioRun(Scenario scenario)
+{
+    private readonly StepStats[] _stats = [.. scenario.Steps.Select(s => new StepStats(s.Name))];
+    private readonly List<IntervalSample> _samples = [];
+    private readonly Lock _sampling = new();
+    private long _iterations;
+    private long _inFlight;
+    private long _phaseStart = Stopwatch.GetTimestamp();
+    private long _lastSample = Stopwatch.GetTimestamp();
+    private long _lastSampleUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+    private long _okAtLastSample;
+    private long _failedAtLastSample;
+    private bool _measuring;
+    private DateTimeOffset _measureStartedAt;
+
+    public Scenario Scenario { get; } = scenario;
+
+    public long InFlight => Interlocked.Read(ref _inFlight);
+
+    public async Task IterateAsync(long intendedStart, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _inFlight);
+        var context = new StepContext(Interlocked.Increment(ref _iterations), cancellationToken);
+        var stepStart = intendedStart;
+        try
+        {
+            for (var i = 0; i < Scenario.Steps.Count; i++)
+            {
+                StepOutcome outcome;
+                try
+                {
+                    outcome = await Scenario.Steps[i].Run(context);
+                }
+                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or IOException)
+                {
+                    outcome = StepOutcome.Failure(ex is TaskCanceledException ? "timeout" : "connection: " + ex.GetType().Name);
+                }
+
+                var now = Stopwatch.GetTimestamp();
+                _stats[i].Record(outcome, (now - stepStart) * 1_000_000 / Stopwatch.Frequency);
+                if (!outcome.Ok)
+                {
+                    return;
+                }
+
+                stepStart = now;
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+        }
+    }
+
+    /// <summary>Drops what warm-up recorded and starts the measured clock.</summary>
+    public void StartMeasuring()
+    {
+        lock (_sampling)
+        {
+            foreach (var stats in _stats)
+            {
+                stats.TakeInterval(keep: false);
+                stats.ResetCounts();
+            }
+
+            _okAtLastSample = _failedAtLastSample = 0;
+            _phaseStart = _lastSample = Stopwatch.GetTimestamp();
+            _lastSampleUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            _measureStartedAt = DateTimeOffset.UtcNow;
+            _measuring = true;
+        }
+    }
+
+    /// <summary>One interval of the scenario's main step, for the console and the time series.</summary>
+    public IntervalSample Sample()
+    {
+        lock (_sampling)
+        {
+            var now = Stopwatch.GetTimestamp();
+            var seconds = Math.Max(1e-3, (now - _lastSample) / (double)Stopwatch.Frequency);
+            var intervals = _stats.Select(s => s.TakeInterval(keep: _measuring)).ToArray();
+            var nowUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            var histogram = intervals[Scenario.MainStep];
+            (histogram.StartTimeStamp, histogram.EndTimeStamp, histogram.Tag) = (_lastSampleUnixMs, nowUnixMs, Scenario.Name);
+            _lastSampleUnixMs = nowUnixMs;
+            var main = _stats[Scenario.MainStep];
+            var (ok, failed) = (main.Ok, main.Failed);
+            var sample = new IntervalSample(
+                (now - _phaseStart) / (double)Stopwatch.Frequency,
+                _measuring,
+                (ok - _okAtLastSample) / seconds,
+                failed - _failedAtLastSample,
+                Milliseconds(histogram, 50),
+                Milliseconds(histogram, 99),
+                histogram);
+            (_okAtLastSample, _failedAtLastSample, _lastSample) = (ok, failed, now);
+            if (_measuring)
+            {
+                _samples.Add(sample);
+            }
+
+            return sample;
+        }
+    }
+
+    public ScenarioResult Finish(LoadSimulation simulation)
+    {
+        Sample();
+        var seconds = (Stopwatch.GetTimestamp() - _phaseStart) / (double)Stopwatch.Frequency;
+        lock (_sampling)
+        {
+            var steps = _stats.Select(s => new StepResult(s.Name, s.Ok, s.Failed, new Dictionary<string, long>(s.Errors, StringComparer.Ordinal), s.Total)).ToList();
+            return new ScenarioResult(Scenario, simulation.Describe(), _measureStartedAt, seconds, steps, [.. _samples]);
+        }
+    }
+
+    private static double Milliseconds(HistogramBase histogram, double percentile) =>
+        histogram.TotalCount == 0 ? 0 : histogram.GetValueAtPercentile(percentile) / 1000.0;
+}
+
+/// <summary>One second of the main step: throughput, failures and latency percentiles.</summary>
+public sealed record IntervalSample(double Second, bool Measuring, double OkPerSecond, long Failed, double P50Ms, double P99Ms, HistogramBase Histogram);
+
+/// <summary>What one step did over the measurement.</summary>
+public sealed record StepResult(string Name, long Ok, long Failed, IReadOnlyDictionary<string, long> Errors, HistogramBase Latency)
+{
+    public double ErrorRate => Ok + Failed == 0 ? 0 : Failed / (double)(Ok + Failed);
+
+    public double PercentileMs(double percentile) => Latency.TotalCount == 0 ? 0 : Latency.GetValueAtPercentile(percentile) / 1000.0;
+
+    public double MaxMs => Latency.TotalCount == 0 ? 0 : Latency.GetMaxValue() / 1000.0;
+}
+
+/// <summary>What one scenario did over the measurement.</summary>
+public sealed record ScenarioResult(
+    Scenario Scenario,
+    string Load,
+    DateTimeOffset StartedAt,
+    double Seconds,
+    IReadOnlyList<StepResult> Steps,
+    IReadOnlyList<IntervalSample> Samples)
+{
+    public string Name => Scenario.Name;
+
+    /// <summary>The step the scenario is about (consume, or health for the baseline).</summary>
+    public StepResult Main => Steps[Scenario.MainStep];
+
+    public double OkPerSecond => Main.Ok / Seconds;
+}

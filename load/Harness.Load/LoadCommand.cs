@@ -1,0 +1,123 @@
+using System.Globalization;
+using Harness.Load.Audit;
+using Harness.Load.Engine;
+using Harness.Load.Reports;
+using Harness.Load.Scenarios;
+using Harness.Load.Target;
+using Harness.Testing;
+
+namespace Harness.Load;
+
+/// <summary><c>./run-harness.sh load</c>: prepare the target, run the scenarios, audit the ledger, write the reports, judge.</summary>
+public static class LoadCommand
+{
+    public const int Passed = 0;
+    public const int Failed = 1;
+    public const int BadArguments = 2;
+    public const int TargetUnusable = 3;
+
+    public static async Task<int> MainAsync(IReadOnlyList<string> args, TextWriter console, CancellationToken cancellationToken)
+    {
+        LoadOptions options;
+        try
+        {
+            options = LoadOptions.Parse(args);
+        }
+        catch (ArgumentException ex)
+        {
+            await console.WriteLineAsync("error: " + ex.Message + Environment.NewLine + Environment.NewLine + LoadOptions.Usage);
+            return BadArguments;
+        }
+
+        if (options.Help)
+        {
+            await console.WriteLineAsync(LoadOptions.Usage);
+            return Passed;
+        }
+
+        LoadReport report;
+        try
+        {
+            await using var target = await ConnectAsync(options, console, cancellationToken);
+            report = await RunAsync(options, target, "./run-harness.sh load " + string.Join(' ', args), console, cancellationToken);
+        }
+        catch (Exception ex) when (ex is LoadSetupException or HttpRequestException or TimeoutException or InvalidOperationException or IOException)
+        {
+            await console.WriteLineAsync("error: the target is not usable for a load run: " + ex.Message);
+            return TargetUnusable;
+        }
+
+        var directory = ReportWriter.Write(report, options.ReportDirectory ?? Path.Combine(HarnessProcess.RepositoryRoot(), "artifacts", "load"));
+        await console.WriteLineAsync($"Reports: {Path.Combine(directory, "report.md")}, report.html, histograms.hlog");
+        await console.WriteLineAsync(report.Passed ? "PASSED" : "FAILED");
+        return report.Passed ? Passed : Failed;
+    }
+
+    /// <summary>One run against a prepared target: users and credit, the scenarios in order, then the audit.</summary>
+    public static async Task<LoadReport> RunAsync(LoadOptions options, LoadTarget target, string commandLine, TextWriter console, CancellationToken cancellationToken)
+    {
+        var startedAt = DateTimeOffset.UtcNow;
+        var runId = string.Create(CultureInfo.InvariantCulture, $"{startedAt:yyyyMMdd-HHmmss}-{Random.Shared.Next(0x10000):x4}");
+        await console.WriteLineAsync($"Load run {runId} against {target.Description}");
+        await target.PrepareUsersAsync(options.Users, options.Credit, runId, cancellationToken);
+        var auditor = new LedgerAuditor(target.Api);
+        var baselines = await auditor.SnapshotAsync(target.Users, cancellationToken);
+        var journal = new ConsumeJournal();
+        var catalog = new ScenarioCatalog(target, journal, new ScenarioSettings(runId, options.DuplicateShare, options.Accounts));
+        var engine = new LoadEngine(console);
+        var results = new List<ScenarioResult>();
+        foreach (var name in options.Scenarios)
+        {
+            var result = await RunScenarioAsync(engine, catalog.Create(name), options.Simulation(), options.Warmup, console, cancellationToken);
+            results.Add(result);
+            if (options.HalfRate && name != ScenarioCatalog.Baseline && result.OkPerSecond > 0)
+            {
+                var half = InjectRate.Constant(result.OkPerSecond / 2, options.Duration);
+                results.Add(await RunScenarioAsync(engine, catalog.Create(name, "half"), half, options.Warmup, console, cancellationToken));
+            }
+        }
+
+        await console.WriteLineAsync($"Auditing the ledger: {journal.Count:N0} keys over {target.Users.Count} users...");
+        var audit = await auditor.AuditAsync(baselines, journal, target.AdminToken, cancellationToken);
+        var report = new LoadReport(runId, target.Description, commandLine, startedAt, results, audit, Thresholds.Evaluate(options, results));
+        await console.WriteLineAsync(ReportTables.AuditVerdict(report));
+        foreach (var finding in audit.Findings.Take(10))
+        {
+            await console.WriteLineAsync($"  {finding.Kind}: {finding.Detail}");
+        }
+
+        foreach (var (scenario, ratio) in report.BaselineRatios())
+        {
+            await console.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"  {scenario} throughput ÷ baseline = {ratio:0.00}"));
+        }
+
+        foreach (var failure in report.ThresholdFailures)
+        {
+            await console.WriteLineAsync("  threshold failed: " + failure);
+        }
+
+        return report;
+    }
+
+    private static async Task<ScenarioResult> RunScenarioAsync(LoadEngine engine, Scenario scenario, LoadSimulation simulation, TimeSpan warmup, TextWriter console, CancellationToken cancellationToken)
+    {
+        await console.WriteLineAsync($"▶ {scenario.Name}: {scenario.Description}; {simulation.Describe()} for {simulation.Duration.TotalSeconds:0.#}s after {warmup.TotalSeconds:0.#}s warm-up");
+        var result = await engine.RunAsync(scenario, simulation, warmup, cancellationToken);
+        await console.WriteLineAsync(string.Create(
+            CultureInfo.InvariantCulture,
+            $"■ {result.Name}: {result.OkPerSecond:0} ok/s, p50 {result.Main.PercentileMs(50):0.00} ms, p99 {result.Main.PercentileMs(99):0.00} ms, max {result.Main.MaxMs:0.00} ms, {result.Main.Failed} failed"));
+        return result;
+    }
+
+    private static async Task<LoadTarget> ConnectAsync(LoadOptions options, TextWriter console, CancellationToken cancellationToken)
+    {
+        if (options.Target is null)
+        {
+            await console.WriteLineAsync("Starting the built-in reference backend (./run-harness.sh serve --no-build) on a free port...");
+            return await LoadTarget.StartBuiltInAsync(options.MaxConnections, options.Timeout, cancellationToken);
+        }
+
+        var profile = options.ProfilePath is null ? null : TargetProfile.Load(options.ProfilePath);
+        return await LoadTarget.ConnectAsync(options.Target, profile, options.MaxConnections, options.Timeout, cancellationToken);
+    }
+}

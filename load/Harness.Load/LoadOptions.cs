@@ -1,0 +1,186 @@
+using System.Globalization;
+using Harness.Load.Engine;
+using Harness.Load.Scenarios;
+
+namespace Harness.Load;
+
+/// <summary>The command line of <c>./run-harness.sh load</c>.</summary>
+public sealed record LoadOptions
+{
+    public const string Usage = """
+        Usage: ./run-harness.sh load [options]
+
+          --target URL            load this backend (default: start the built-in one for the run)
+          --profile FILE          credentials for --target: JSON with baseUrl, userJwt, userId, adminJwt, adminId, financeApiKey
+          --scenario A,B          one or more of: consume-unique (default), consume-duplicates, consume-contended,
+                                  mixed, openapi-consume, baseline; run one after another, audited together
+          --rate R | --rate A..B  open model: constant arrival rate R/s, or a ramp from A/s to B/s
+          --concurrency C         closed model: C iterations in flight (default 64)
+          --half-rate             after each consume scenario, run it again open at half its measured throughput
+          --duration D            measured time per scenario, e.g. 10s, 1m (default 10s)
+          --warmup W              load before measuring, figures dropped (default 2s)
+          --users N               users to create through the SMS sandbox (default 16)
+          --accounts N            consume-contended: accounts taking all the load (default 2)
+          --duplicate-share F     consume-duplicates: share of retries, 0..1 (default 0.25)
+          --credit N              coins credited to each user before the run (default 1000000000)
+          --max-p99 MS            fail when a scenario's p99 exceeds MS milliseconds
+          --min-rps R             fail when a scenario's throughput is below R/s
+          --max-error-rate F      fail when a scenario's error rate exceeds F (0.01 or 1%)
+          --timeout D             per-request timeout (default 10s)
+          --connections N         HTTP connection limit (default: concurrency, or 512 in the open model)
+          --report DIR            where reports go (default artifacts/load)
+
+        Exit code: 0 passed, 1 audit or threshold failed, 2 bad arguments, 3 target not usable.
+        """;
+
+    public Uri? Target { get; init; }
+
+    public string? ProfilePath { get; init; }
+
+    public IReadOnlyList<string> Scenarios { get; init; } = [ScenarioCatalog.ConsumeUnique];
+
+    public double? RateFrom { get; init; }
+
+    public double? RateTo { get; init; }
+
+    public int? Concurrency { get; init; }
+
+    public bool HalfRate { get; init; }
+
+    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(10);
+
+    public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(2);
+
+    public int Users { get; init; } = 16;
+
+    public int Accounts { get; init; } = 2;
+
+    public double DuplicateShare { get; init; } = 0.25;
+
+    public long Credit { get; init; } = 1_000_000_000;
+
+    public double? MaxP99Ms { get; init; }
+
+    public double? MinRps { get; init; }
+
+    public double? MaxErrorRate { get; init; }
+
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    public int? Connections { get; init; }
+
+    public string? ReportDirectory { get; init; }
+
+    public bool Help { get; init; }
+
+    public bool OpenModel => RateFrom is not null;
+
+    public int MaxConnections => Connections ?? (OpenModel ? 512 : Math.Max(1, Concurrency ?? 64));
+
+    public LoadSimulation Simulation() => OpenModel
+        ? new InjectRate(RateFrom!.Value, RateTo!.Value, Duration)
+        : new KeepConcurrency(Concurrency ?? 64, Duration);
+
+    /// <summary>Parses the arguments; throws <see cref="ArgumentException"/> with a message for the user.</summary>
+    public static LoadOptions Parse(IReadOnlyList<string> args)
+    {
+        var options = new LoadOptions();
+        for (var i = 0; i < args.Count; i++)
+        {
+            var name = args[i];
+            if (name is "-h" or "--help" or "help")
+            {
+                return options with { Help = true };
+            }
+
+            if (name == "--half-rate")
+            {
+                options = options with { HalfRate = true };
+                continue;
+            }
+
+            if (i + 1 >= args.Count)
+            {
+                throw new ArgumentException($"{name} needs a value (or is unknown)");
+            }
+
+            var value = args[++i];
+            options = name switch
+            {
+                "--target" => options with { Target = Uri.TryCreate(value, UriKind.Absolute, out var url) && url.Scheme is "http" or "https" ? url : throw new ArgumentException($"--target must be an http(s) URL, got '{value}'") },
+                "--profile" => options with { ProfilePath = value },
+                "--scenario" => options with { Scenarios = ParseScenarios(value) },
+                "--rate" => ParseRate(options, value),
+                "--concurrency" => options with { Concurrency = (int)Positive(name, value, 100_000) },
+                "--duration" => options with { Duration = ParseDuration(name, value) },
+                "--warmup" => options with { Warmup = ParseDuration(name, value, allowZero: true) },
+                "--users" => options with { Users = (int)Positive(name, value, 10_000) },
+                "--accounts" => options with { Accounts = (int)Positive(name, value, 10_000) },
+                "--duplicate-share" => options with { DuplicateShare = Fraction(name, value) },
+                "--credit" => options with { Credit = (long)Positive(name, value, 1_000_000_000_000) },
+                "--max-p99" => options with { MaxP99Ms = Positive(name, value, double.MaxValue) },
+                "--min-rps" => options with { MinRps = Positive(name, value, double.MaxValue) },
+                "--max-error-rate" => options with { MaxErrorRate = Fraction(name, value) },
+                "--timeout" => options with { Timeout = ParseDuration(name, value) },
+                "--connections" => options with { Connections = (int)Positive(name, value, 100_000) },
+                "--report" => options with { ReportDirectory = value },
+                _ => throw new ArgumentException($"unknown option '{name}'"),
+            };
+        }
+
+        if (options.OpenModel && options.Concurrency is not null)
+        {
+            throw new ArgumentException("give --rate (open model) or --concurrency (closed model), not both");
+        }
+
+        if (options.ProfilePath is not null && options.Target is null)
+        {
+            throw new ArgumentException("--profile goes with --target (the profile's baseUrl is a default for it)");
+        }
+
+        return options;
+    }
+
+    /// <summary>Accepts <c>10</c> (seconds), <c>10s</c>, <c>500ms</c>, <c>2m</c>.</summary>
+    public static TimeSpan ParseDuration(string name, string value, bool allowZero = false)
+    {
+        var (number, unit) = value.EndsWith("ms", StringComparison.Ordinal) ? (value[..^2], 0.001)
+            : value.EndsWith('s') ? (value[..^1], 1.0)
+            : value.EndsWith('m') ? (value[..^1], 60.0)
+            : (value, 1.0);
+        return double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var amount) && (amount > 0 || (allowZero && amount == 0)) && amount * unit <= 86_400
+            ? TimeSpan.FromSeconds(amount * unit)
+            : throw new ArgumentException($"{name} must be a duration such as 10s, 500ms or 2m, got '{value}'");
+    }
+
+    private static List<string> ParseScenarios(string value)
+    {
+        var names = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+        var unknown = names.FirstOrDefault(n => !ScenarioCatalog.Names.Contains(n, StringComparer.Ordinal));
+        return unknown is not null || names.Count == 0
+            ? throw new ArgumentException($"unknown scenario '{unknown}'; known: {string.Join(", ", ScenarioCatalog.Names)}")
+            : names;
+    }
+
+    private static LoadOptions ParseRate(LoadOptions options, string value)
+    {
+        var parts = value.Split("..");
+        var from = Positive("--rate", parts[0], 10_000_000);
+        var to = parts.Length == 2 ? Positive("--rate", parts[1], 10_000_000) : from;
+        return parts.Length > 2 ? throw new ArgumentException($"--rate must be R or A..B, got '{value}'") : options with { RateFrom = from, RateTo = to };
+    }
+
+    private static double Positive(string name, string value, double max) =>
+        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && number > 0 && number <= max
+            ? number
+            : throw new ArgumentException($"{name} must be a positive number, got '{value}'");
+
+    private static double Fraction(string name, string value)
+    {
+        var percent = value.EndsWith('%');
+        return double.TryParse(percent ? value[..^1] : value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number)
+            && (percent ? number / 100 : number) is var fraction and >= 0 and <= 1
+            ? fraction
+            : throw new ArgumentException($"{name} must be a fraction from 0 to 1 (or a percentage), got '{value}'");
+    }
+}

@@ -1,0 +1,75 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Harness.Load.Audit;
+using Harness.Load.Engine;
+using Harness.Load.Scenarios;
+
+namespace Harness.Load.Reports;
+
+/// <summary>Everything one run produced: the figures of each scenario, the ratios, the audit and the threshold verdicts.</summary>
+public sealed record LoadReport(
+    string RunId,
+    string Target,
+    string CommandLine,
+    DateTimeOffset StartedAt,
+    IReadOnlyList<ScenarioResult> Scenarios,
+    AuditReport Audit,
+    IReadOnlyList<string> ThresholdFailures)
+{
+    public string Machine { get; init; } = DescribeMachine();
+
+    public bool Passed => Audit.Passed && ThresholdFailures.Count == 0;
+
+    /// <summary>Each consume scenario's throughput over the baseline's, when the run had a baseline.</summary>
+    public IReadOnlyList<(string Scenario, double Ratio)> BaselineRatios()
+    {
+        var baseline = Scenarios.FirstOrDefault(s => s.Name == ScenarioCatalog.Baseline);
+        return baseline is null || baseline.OkPerSecond <= 0
+            ? []
+            : [.. Scenarios.Where(s => s.Name != ScenarioCatalog.Baseline).Select(s => (s.Name, s.OkPerSecond / baseline.OkPerSecond))];
+    }
+
+    public static string DescribeMachine()
+    {
+        var cpu = File.Exists("/proc/cpuinfo")
+            ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim()
+            : null;
+        return string.Create(
+            CultureInfo.InvariantCulture,
+            $"{Environment.ProcessorCount} logical cores{(cpu is null ? "" : $" ({cpu})")}, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription} {RuntimeInformation.ProcessArchitecture}; load generator and target share the machine when the target is built in");
+    }
+}
+
+/// <summary>The <c>--max-p99</c>, <c>--min-rps</c> and <c>--max-error-rate</c> checks; the baseline is exempt (it measures the host, not the product).</summary>
+public static class Thresholds
+{
+    public static IReadOnlyList<string> Evaluate(LoadOptions options, IEnumerable<ScenarioResult> results)
+    {
+        var failures = new List<string>();
+        foreach (var result in results.Where(r => r.Name != ScenarioCatalog.Baseline))
+        {
+            var p99 = result.Main.PercentileMs(99);
+            if (options.MaxP99Ms is { } maxP99 && p99 > maxP99)
+            {
+                failures.Add(Invariant($"{result.Name} ({result.Load}): p99 {p99:0.00} ms > --max-p99 {maxP99:0.##} ms"));
+            }
+
+            if (options.MinRps is { } minRps && result.OkPerSecond < minRps)
+            {
+                failures.Add(Invariant($"{result.Name} ({result.Load}): {result.OkPerSecond:0} ok/s < --min-rps {minRps:0.##}"));
+            }
+
+            var ok = result.Steps.Sum(s => s.Ok);
+            var failed = result.Steps.Sum(s => s.Failed);
+            var errorRate = ok + failed == 0 ? 0 : failed / (double)(ok + failed);
+            if (options.MaxErrorRate is { } maxErrors && errorRate > maxErrors)
+            {
+                failures.Add(Invariant($"{result.Name} ({result.Load}): error rate {errorRate:P2} > --max-error-rate {maxErrors:P2}"));
+            }
+        }
+
+        return failures;
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

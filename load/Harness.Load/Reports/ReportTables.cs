@@ -1,0 +1,72 @@
+using System.Globalization;
+
+namespace Harness.Load.Reports;
+
+/// <summary>A table of the report, rendered by both the Markdown and the HTML page.</summary>
+public sealed record Table(string Title, IReadOnlyList<string> Header, IReadOnlyList<IReadOnlyList<string>> Rows);
+
+/// <summary>The report's figures as tables, so both renderings show the same numbers.</summary>
+public static class ReportTables
+{
+    public static IReadOnlyList<(string Label, string Value)> Summary(LoadReport report) =>
+    [
+        ("Run", report.RunId),
+        ("Verdict", report.Passed ? "PASSED" : "FAILED"),
+        ("Started", report.StartedAt.ToString("u", CultureInfo.InvariantCulture)),
+        ("Target", report.Target),
+        ("Machine", report.Machine),
+        ("Command", report.CommandLine),
+    ];
+
+    public static Table Scenarios(LoadReport report) => new(
+        "Scenarios (main step; latency of successful calls, open model timed from the intended start)",
+        ["scenario", "load", "seconds", "ok", "failed", "ok/s", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "max ms", "error rate"],
+        [.. report.Scenarios.Select(s => (IReadOnlyList<string>)
+        [
+            s.Name, s.Load, F(s.Seconds, "0.0"), N(s.Main.Ok), N(s.Main.Failed), F(s.OkPerSecond, "0"),
+            F(s.Main.PercentileMs(50)), F(s.Main.PercentileMs(90)), F(s.Main.PercentileMs(99)), F(s.Main.PercentileMs(99.9)), F(s.Main.MaxMs),
+            s.Main.ErrorRate.ToString("P2", CultureInfo.InvariantCulture),
+        ])]);
+
+    public static Table Steps(LoadReport report) => new(
+        "Steps",
+        ["scenario", "step", "ok", "failed", "p50 ms", "p99 ms", "errors"],
+        [.. report.Scenarios.SelectMany(s => s.Steps.Select(step => (IReadOnlyList<string>)
+        [
+            s.Name, step.Name, N(step.Ok), N(step.Failed), F(step.PercentileMs(50)), F(step.PercentileMs(99)),
+            step.Errors.Count == 0 ? "" : string.Join("; ", step.Errors.OrderByDescending(e => e.Value).Select(e => $"{e.Key} × {N(e.Value)}")),
+        ]))]);
+
+    public static Table Ratios(LoadReport report) => new(
+        "Throughput ÷ baseline (same run)",
+        ["scenario", "ratio"],
+        [.. report.BaselineRatios().Select(r => (IReadOnlyList<string>)[r.Scenario, F(r.Ratio, "0.00")])]);
+
+    public static Table AuditUsers(LoadReport report) => new(
+        "Audit per user (balance after = balance before − charged)",
+        ["user", "balance before", "charged", "balance after", "records"],
+        [.. report.Audit.Users.Select(u => (IReadOnlyList<string>)[u.UserId, N(u.BalanceBefore), N(u.Charged), N(u.BalanceAfter), N(u.Records)])]);
+
+    public static string AuditVerdict(LoadReport report)
+    {
+        var audit = report.Audit;
+        var ledger = audit.LedgerAccountsChecked is { } accounts
+            ? $"the target's ledger audit checked {N(accounts)} accounts"
+            : "the target's ledger audit was not available";
+        return string.Create(
+            CultureInfo.InvariantCulture,
+            $"{(audit.Passed ? "PASSED" : "FAILED")}: {N(audit.Keys)} keys sent, {N(audit.AcknowledgedKeys)} acknowledged, {N(audit.UncertainKeys)} without a definite answer, {N(audit.RefusedKeys)} refused; {N(audit.ChargedRecords)} charges recorded; {ledger}; {N(audit.Findings.Count)} findings.");
+    }
+
+    /// <summary>At most this many findings are listed; the count says how many there were.</summary>
+    public const int FindingsShown = 50;
+
+    public static Table Findings(LoadReport report) => new(
+        "Audit findings",
+        ["kind", "detail"],
+        [.. report.Audit.Findings.Take(FindingsShown).Select(f => (IReadOnlyList<string>)[f.Kind, f.Detail])]);
+
+    private static string F(double value, string format = "0.00") => value.ToString(format, CultureInfo.InvariantCulture);
+
+    private static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+}

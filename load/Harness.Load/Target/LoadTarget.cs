@@ -1,0 +1,128 @@
+using System.Globalization;
+using Harness.Testing;
+
+namespace Harness.Load.Target;
+
+/// <summary>
+/// Where the load goes and as whom: the HTTP client, the users consumes are charged to, and the admin
+/// token and API key when the target offers them. Owns the built-in backend process when it started one.
+/// </summary>
+public sealed class LoadTarget : IAsyncDisposable
+{
+    /// <summary>The published demo key of the reference backend (all users); see the start banner.</summary>
+    public const string ReferenceDemoApiKey = "hk_demo_LocalDemoKeyForTheHarnessOnly";
+
+    /// <summary>The reference backend's demo admin signs in through the SMS sandbox like anyone else.</summary>
+    public const string ReferenceAdminPhone = "13800000000";
+
+    private readonly HarnessProcess? _process;
+
+    private LoadTarget(string description, FinanceApi api, string? adminToken, string? apiKey, HarnessProcess? process)
+    {
+        Description = description;
+        Api = api;
+        AdminToken = adminToken;
+        ApiKey = apiKey;
+        _process = process;
+    }
+
+    public string Description { get; }
+
+    public FinanceApi Api { get; }
+
+    public string? AdminToken { get; }
+
+    public string? ApiKey { get; }
+
+    public IReadOnlyList<LoadUser> Users { get; private set; } = [];
+
+    /// <summary>Starts the reference backend as its own process on a free port with a fresh data directory.</summary>
+    public static async Task<LoadTarget> StartBuiltInAsync(int maxConnections, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var process = await HarnessProcess.StartAsync(TempDirectory.Create("load"), cancellationToken: cancellationToken);
+        try
+        {
+            var api = new FinanceApi(CreateClient(process.BaseUrl, maxConnections, timeout));
+            var admin = await api.SignInAsync(ReferenceAdminPhone, cancellationToken);
+            return new LoadTarget($"built-in reference backend at {process.BaseUrl} (separate process, data {process.DataDirectory})", api, admin.Token, ReferenceDemoApiKey, process);
+        }
+        catch
+        {
+            await StopAsync(process);
+            throw;
+        }
+    }
+
+    /// <summary>A target by URL, with the profile's credentials; without an admin token it tries the reference SMS sandbox for the demo admin.</summary>
+    public static async Task<LoadTarget> ConnectAsync(Uri baseUrl, TargetProfile? profile, int maxConnections, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var api = new FinanceApi(CreateClient(baseUrl, maxConnections, timeout));
+        var adminToken = profile?.AdminJwt;
+        if (adminToken is null && profile?.UserJwt is null)
+        {
+            adminToken = (await api.SignInAsync(ReferenceAdminPhone, cancellationToken)).Token;
+        }
+
+        var target = new LoadTarget($"{baseUrl} (by URL)", api, adminToken, profile?.FinanceApiKey ?? (profile is null ? ReferenceDemoApiKey : null), null);
+        if (profile is { UserJwt: { } jwt, UserId: { } userId })
+        {
+            target.Users = [new LoadUser(userId, jwt)];
+        }
+
+        return target;
+    }
+
+    /// <summary>A target reached through a given client (in-process tests); users come from its SMS sandbox.</summary>
+    public static LoadTarget ForClient(HttpClient client, string adminToken, string? apiKey) =>
+        new($"{client.BaseAddress} (in-process)", new FinanceApi(client), adminToken, apiKey, null);
+
+    /// <summary>
+    /// Signs in <paramref name="count"/> fresh users through the SMS sandbox (unless the profile named
+    /// one) and credits each with <paramref name="credit"/> coins when an admin token is available.
+    /// </summary>
+    public async Task PrepareUsersAsync(int count, long credit, string runId, CancellationToken cancellationToken)
+    {
+        if (Users.Count == 0)
+        {
+            // Distinct phones per run: the sandbox sends one code per phone per minute.
+            var first = 17_000_000_000L + (Random.Shared.NextInt64(0, 90_000_000) * 10);
+            var users = new LoadUser[count];
+            for (var i = 0; i < count; i++)
+            {
+                users[i] = await Api.SignInAsync((first + i).ToString(CultureInfo.InvariantCulture), cancellationToken);
+            }
+
+            Users = users;
+        }
+
+        if (AdminToken is not null && credit > 0)
+        {
+            foreach (var user in Users)
+            {
+                await Api.CreditAsync(AdminToken, user.UserId, credit, $"{runId}-credit-{user.UserId}", cancellationToken);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Api.Http.Dispose();
+        if (_process is not null)
+        {
+            await StopAsync(_process);
+        }
+    }
+
+    private static HttpClient CreateClient(Uri baseUrl, int maxConnections, TimeSpan timeout) =>
+        new(new SocketsHttpHandler { MaxConnectionsPerServer = maxConnections, PooledConnectionLifetime = Timeout.InfiniteTimeSpan })
+        {
+            BaseAddress = baseUrl,
+            Timeout = timeout,
+        };
+
+    private static async Task StopAsync(HarnessProcess process)
+    {
+        await process.DisposeAsync();
+        TempDirectory.TryDelete(process.DataDirectory);
+    }
+}
