@@ -1,0 +1,163 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Harness.Conformance.Running;
+
+namespace Harness.Conformance.Steps.Finance;
+
+/// <summary>Who sends a request in a Finance scenario.</summary>
+public enum Actor
+{
+    /// <summary>The scenario's user, with its JWT.</summary>
+    User,
+
+    /// <summary>A second user of the scenario.</summary>
+    OtherUser,
+
+    /// <summary>The agent engine: the OpenAPI routes with the API key, billing <see cref="FinanceWorld.BilledUser"/>.</summary>
+    AgentEngine,
+
+    /// <summary>No credentials at all.</summary>
+    Anonymous,
+
+    /// <summary>The user's token from before it signed in again (single-device sessions).</summary>
+    PreviousSession,
+
+    /// <summary>A bearer token the target never issued.</summary>
+    ForgedToken,
+
+    /// <summary>An API key the target never issued.</summary>
+    UnknownApiKey,
+}
+
+/// <summary>A signed-in user of a scenario and the balance it had when the scenario took it.</summary>
+public sealed record FinanceUser(string UserId, string Token, long StartingBalance);
+
+/// <summary>
+/// The state a Finance scenario builds up (its users, its API key, the answers it received) and the HTTP
+/// calls every Finance step makes, with the surface's auth for each actor.
+/// </summary>
+public sealed class FinanceWorld(ScenarioContext context)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private readonly Dictionary<string, string> _phones = new(StringComparer.Ordinal);
+
+    public ScenarioContext Context { get; } = context;
+
+    public FinanceUser? User { get; set; }
+
+    public FinanceUser? OtherUser { get; set; }
+
+    public string? PreviousToken { get; set; }
+
+    public string? ApiKey { get; set; }
+
+    /// <summary>The user the agent engine bills: the scenario's user unless a step says otherwise.</summary>
+    public string? BilledUserId { get; set; }
+
+    /// <summary>Every consume answer in order (successful or not), so steps can compare the first and the last.</summary>
+    public List<ApiReply> Consumptions { get; } = [];
+
+    /// <summary>The answers of the last batch of concurrent requests.</summary>
+    public IReadOnlyList<ApiReply> Concurrent { get; set; } = [];
+
+    public ApiReply? LastReply { get; set; }
+
+    public ApiReply Last => LastReply ?? throw new AssertionException("no request has been sent yet");
+
+    public FinanceUser TheUser => User ?? throw new AssertionException("the scenario has no user yet");
+
+    public string BilledUser => BilledUserId ?? TheUser.UserId;
+
+    /// <summary>The scenario's own idempotency key for a label used in the feature.</summary>
+    public string Key(string label) => Context.Unique(label);
+
+    public FinanceUser UserOf(Actor actor) => actor switch
+    {
+        Actor.OtherUser => OtherUser ?? throw new AssertionException("the scenario has no other user"),
+        Actor.AgentEngine => throw new AssertionException("the agent engine is not a signed-in user"),
+        _ => TheUser,
+    };
+
+    public async Task<ApiReply> SendAsync(Actor actor, HttpMethod method, string path, HttpContent? content = null)
+    {
+        using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative)) { Content = content };
+        switch (actor)
+        {
+            case Actor.User or Actor.OtherUser:
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", UserOf(actor).Token);
+                break;
+            case Actor.PreviousSession:
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", PreviousToken ?? throw new AssertionException("the user has not signed in again"));
+                break;
+            case Actor.ForgedToken:
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", ForgedToken);
+                break;
+            case Actor.AgentEngine:
+                request.Headers.Add("X-API-Key", ApiKey ?? throw new AssertionException("the agent engine has no API key yet"));
+                break;
+            case Actor.UnknownApiKey:
+                request.Headers.Add("X-API-Key", "hk_unknown_" + Context.RunId);
+                break;
+        }
+
+        using var response = await Context.Http.SendAsync(request, Context.CancellationToken);
+        var reply = new ApiReply(response.StatusCode, await response.Content.ReadAsStringAsync(Context.CancellationToken));
+        LastReply = reply;
+        return reply;
+    }
+
+    public Task<ApiReply> PostAsync(Actor actor, string path, object body) =>
+        SendAsync(actor, HttpMethod.Post, path, JsonContent.Create(body, options: Json));
+
+    public Task<ApiReply> SendRawAsync(Actor actor, HttpMethod method, string path, string body, string contentType = "application/json") =>
+        SendAsync(actor, method, path, new StringContent(body, Encoding.UTF8, MediaTypeHeaderValue.Parse(contentType)));
+
+    /// <summary>The committed balance of a user, as the user reads it.</summary>
+    public async Task<long> BalanceOfAsync(FinanceUser user)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("/api/finance/balance", UriKind.Relative));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", user.Token);
+        using var response = await Context.Http.SendAsync(request, Context.CancellationToken);
+        var reply = new ApiReply(response.StatusCode, await response.Content.ReadAsStringAsync(Context.CancellationToken)).EnsureSuccess("reading the balance");
+        return ApiReply.Field(reply.Data, "balance").GetInt64();
+    }
+
+    /// <summary>A phone number no earlier scenario has used (11 digits, like the documents' examples).</summary>
+    public static string NewPhone() => "19" + Random.Shared.NextInt64(100_000_000, 999_999_999).ToString(CultureInfo.InvariantCulture);
+
+    public void RememberPhone(FinanceUser user, string phone) => _phones[user.UserId] = phone;
+
+    public string? PhoneOf(FinanceUser user) => _phones.GetValueOrDefault(user.UserId);
+
+    /// <summary>Signs a phone number in through the SMS sandbox (signing it up the first time).</summary>
+    public async Task<(string UserId, string Token)> SignUpAsync(string phone)
+    {
+        (await PostAsync(Actor.Anonymous, "/api/auth/sms/sendCode", new { phone })).EnsureSuccess("sending the SMS code");
+        var code = ApiReply.Field((await SendAsync(Actor.Anonymous, HttpMethod.Get, "/api/auth/sms/sandbox/code?phone=" + phone)).EnsureSuccess("reading the SMS sandbox").Data, "code").GetString();
+        var login = (await PostAsync(Actor.Anonymous, "/api/auth/login", new { phone, code })).EnsureSuccess("signing in").Data;
+        var token = ApiReply.Field(login, "token").GetString()!;
+        Context.Masker.Add(token);
+        return (ApiReply.Path(login, "user.userId").GetString()!, token);
+    }
+
+    public async Task CreditAsync(string userId, long amount) =>
+        (await AdminPostAsync("/api/admin/finance/credit", new { userId, amount, idempotencyKey = Context.Unique("credit-" + userId), reason = "conformance: " + Context.Scenario.Name }))
+            .EnsureSuccess("crediting coins as the admin");
+
+    /// <summary>Set-up calls as the profile's admin; they do not count as the scenario's last answer.</summary>
+    public async Task<ApiReply> AdminPostAsync(string path, object body)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(path, UriKind.Relative)) { Content = JsonContent.Create(body, options: Json) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Context.Profile.AdminJwt);
+        using var response = await Context.Http.SendAsync(request, Context.CancellationToken);
+        return new ApiReply(response.StatusCode, await response.Content.ReadAsStringAsync(Context.CancellationToken));
+    }
+
+    /// <summary>Well-formed (three parts, HS256 header) but signed with a key the target does not have.</summary>
+    private const string ForgedToken =
+        "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ1c2VySWQiOiJ1X2ZvcmdlZCIsInBob25lIjoiMTAwMDAwMDAwIiwiaWF0IjoxNzAwMDAwMDAwLCJleHAiOjQxMDAwMDAwMDB9.c2lnbmVkLXdpdGgtYS1rZXktdGhlLXRhcmdldC1kb2VzLW5vdC1oYXZl";
+}

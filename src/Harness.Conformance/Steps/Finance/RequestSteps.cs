@@ -1,0 +1,91 @@
+using Harness.Conformance.Binding;
+using Harness.Conformance.Running;
+
+namespace Harness.Conformance.Steps.Finance;
+
+/// <summary>
+/// Requests written out in full (<c>"POST /api/finance/consume"</c> with a JSON body) for the cases the
+/// shorthand steps cannot express, and assertions on any answer and on balances.
+/// </summary>
+[Steps]
+public sealed class RequestSteps(ScenarioContext context)
+{
+    private readonly FinanceWorld _world = context.Get<FinanceWorld>();
+
+    [When("{actor} sends {string}")]
+    public Task Send(Actor actor, string request)
+    {
+        var (method, path) = Split(request);
+        return _world.SendAsync(actor, method, Substitute(path));
+    }
+
+    /// <summary>The body may use <c>{{userId}}</c>, <c>{{otherUserId}}</c> and <c>{{key}}</c> (a key of this scenario), as tester variables do.</summary>
+    [When("{actor} sends {string} with body:")]
+    public Task SendWithBody(Actor actor, string request, string body) => SendAs(actor, request, "application/json", body);
+
+    [When("{actor} sends {string} as {string} with body:")]
+    public Task SendAs(Actor actor, string request, string contentType, string body)
+    {
+        var (method, path) = Split(request);
+        return _world.SendRawAsync(actor, method, Substitute(path), Substitute(body), contentType);
+    }
+
+    [When("{int} second(s) pass(es)")]
+    public Task TimePasses(int seconds) => context.Target.LetTimePassAsync(TimeSpan.FromSeconds(seconds), context.CancellationToken);
+
+    [Then("the request succeeds")]
+    public void Succeeds()
+    {
+        _world.Last.EnsureSuccess("the request");
+        Check.Equal("success", _world.Last.Message, "message");
+    }
+
+    [Then("the request fails with HTTP {int} and code {int}")]
+    public void Fails(int status, int code)
+    {
+        Check.Equal(status, (int)_world.Last.Status, $"HTTP status (body {_world.Last.Body})");
+        Check.Equal(code, _world.Last.Code, "code");
+        Check.That(_world.Last.Json.TryGetProperty("data", out var data) && data.ValueKind == System.Text.Json.JsonValueKind.Null, "an error answer carries \"data\": null");
+    }
+
+    [Then("the error message mentions {string}")]
+    public void MessageMentions(string text) =>
+        Check.That(_world.Last.Message.Contains(text, StringComparison.OrdinalIgnoreCase), $"the message \"{_world.Last.Message}\" does not mention \"{text}\"");
+
+    /// <summary>Field paths under <c>data</c> (dotted, array items by index) and the values expected, as JSON text.</summary>
+    [Then("the response data has:")]
+    public void DataHas(StepTable expected)
+    {
+        var data = _world.Last.EnsureSuccess("the request").Data;
+        foreach (var (path, value) in expected.Pairs)
+        {
+            Check.Equal(Substitute(value), ApiReply.Text(ApiReply.Path(data, path)), path);
+        }
+    }
+
+    [Then("the balance is {int} coin(s)")]
+    public async Task BalanceIs(int coins) => Check.Equal(coins, await _world.BalanceOfAsync(_world.TheUser), "balance");
+
+    [Then("the other user's balance is {int} coin(s)")]
+    public async Task OtherBalanceIs(int coins) => Check.Equal(coins, await _world.BalanceOfAsync(_world.UserOf(Actor.OtherUser)), "the other user's balance");
+
+    [Then("the balance has gone down by {int} coin(s)")]
+    public async Task BalanceDown(int coins) =>
+        Check.Equal(_world.TheUser.StartingBalance - coins, await _world.BalanceOfAsync(_world.TheUser), $"balance (started at {_world.TheUser.StartingBalance})");
+
+    [Then("the balance is unchanged")]
+    public Task BalanceUnchanged() => BalanceDown(0);
+
+    private static (HttpMethod Method, string Path) Split(string request)
+    {
+        var parts = request.Split(' ', 2);
+        return parts.Length == 2 && parts[1].StartsWith('/')
+            ? (new HttpMethod(parts[0]), parts[1])
+            : throw new FormatException($"Write requests as \"METHOD /path\", not \"{request}\".");
+    }
+
+    private string Substitute(string text) => text
+        .Replace("{{userId}}", _world.User?.UserId, StringComparison.Ordinal)
+        .Replace("{{otherUserId}}", _world.OtherUser?.UserId, StringComparison.Ordinal)
+        .Replace("{{key}}", _world.Key("body"), StringComparison.Ordinal);
+}

@@ -1,0 +1,99 @@
+using Harness.Conformance.Binding;
+using Harness.Conformance.Running;
+
+namespace Harness.Conformance.Steps.Finance;
+
+/// <summary>Who takes part in a scenario: users with known balances, and the agent engine's API key.</summary>
+[Steps]
+public sealed class UserSteps(ScenarioContext context)
+{
+    private readonly FinanceWorld _world = context.Get<FinanceWorld>();
+
+    [ParameterType("actor", "the user|the other user|the agent engine|an anonymous client|the user's previous session|a client with a forged token|a client with an unknown API key")]
+    public static Actor ParseActor(string text) => text switch
+    {
+        "the user" => Actor.User,
+        "the other user" => Actor.OtherUser,
+        "the agent engine" => Actor.AgentEngine,
+        "an anonymous client" => Actor.Anonymous,
+        "the user's previous session" => Actor.PreviousSession,
+        "a client with a forged token" => Actor.ForgedToken,
+        _ => Actor.UnknownApiKey,
+    };
+
+    [ParameterType("charge", Charge.Pattern)]
+    public static Charge ParseCharge(string text) => Charge.Parse(text);
+
+    [Given("a new user with {int} coin(s)")]
+    [Needs(Need.SmsSandbox, Need.AdminJwt)]
+    public async Task NewUser(int coins) => _world.User = await NewUserAsync(coins);
+
+    [Given("a new user without coins")]
+    [Needs(Need.SmsSandbox)]
+    public async Task NewUserWithoutCoins() => _world.User = await NewUserAsync(0);
+
+    [Given("another new user with {int} coin(s)")]
+    [Needs(Need.SmsSandbox, Need.AdminJwt)]
+    public async Task AnotherNewUser(int coins) => _world.OtherUser = await NewUserAsync(coins);
+
+    /// <summary>A new user when the target can make one; otherwise the profile's user, if it has enough coins.</summary>
+    [Given("a signed-in user with at least {int} coins")]
+    [Needs(Need.AnyUser)]
+    public async Task SignedInUser(int coins)
+    {
+        if (context.Profile.Offers(Need.SmsSandbox) && context.Profile.Offers(Need.AdminJwt))
+        {
+            _world.User = await NewUserAsync(coins);
+            return;
+        }
+
+        var profileUser = new FinanceUser(context.Profile.UserId!, context.Profile.UserJwt!, 0);
+        var balance = await _world.BalanceOfAsync(profileUser);
+        Check.That(balance >= coins, $"the profile user {profileUser.UserId} has {balance} coins; this scenario needs at least {coins}: top it up and run again");
+        _world.User = profileUser with { StartingBalance = balance };
+    }
+
+    /// <summary>Single-device sessions: signing in again ends the token the user had.</summary>
+    [Given("the user has signed in again")]
+    [Needs(Need.SmsSandbox)]
+    public async Task SignedInAgain()
+    {
+        var user = _world.TheUser;
+        var phone = _world.PhoneOf(user) ?? throw new AssertionException("only a user this scenario signed up can sign in again");
+        var (_, token) = await _world.SignUpAsync(phone);
+        _world.PreviousToken = user.Token;
+        _world.User = user with { Token = token };
+    }
+
+    [Given("the agent engine has an API key that may bill every user")]
+    [Needs(Need.FinanceApiKey)]
+    public void KeyForEveryUser() => _world.ApiKey = context.Profile.FinanceApiKey;
+
+    /// <summary>A key scoped to the scenario's user, created by the admin (POST /api/admin/apiKeys).</summary>
+    [Given("the agent engine has an API key that may bill only the user")]
+    [Needs(Need.AdminJwt)]
+    public async Task KeyForTheUserOnly()
+    {
+        var created = (await _world.AdminPostAsync("/api/admin/apiKeys", new { name = context.Unique("scoped key"), allowedUserIds = new[] { _world.TheUser.UserId } }))
+            .EnsureSuccess("creating a scoped API key as the admin");
+        _world.ApiKey = ApiReply.Field(created.Data, "key").GetString();
+        context.Masker.Add(_world.ApiKey);
+    }
+
+    [Given("the agent engine bills the other user")]
+    public void BillsTheOtherUser() => _world.BilledUserId = _world.UserOf(Actor.OtherUser).UserId;
+
+    private async Task<FinanceUser> NewUserAsync(long coins)
+    {
+        var phone = FinanceWorld.NewPhone();
+        var (userId, token) = await _world.SignUpAsync(phone);
+        if (coins > 0)
+        {
+            await _world.CreditAsync(userId, coins);
+        }
+
+        var user = new FinanceUser(userId, token, coins);
+        _world.RememberPhone(user, phone);
+        return user;
+    }
+}
