@@ -14,6 +14,7 @@ using Harness.Sandbox.Core.Faults;
 using Harness.Sandbox.Core.PayPages;
 using Harness.Sandbox.Core.Payments;
 using Harness.Sandbox.Core.Providers;
+using Harness.Sandbox.Creem;
 using Harness.Sandbox.Epay;
 using Harness.Sandbox.Stripe;
 using Microsoft.AspNetCore.Builder;
@@ -37,6 +38,7 @@ public sealed class SandboxServer : IAsyncDisposable
     private static readonly Func<SandboxContext, ISandboxProvider>[] ProviderFactories =
     [
         context => new StripeProvider(context),
+        context => new CreemProvider(context),
         context => new EpayProvider(context),
     ];
 

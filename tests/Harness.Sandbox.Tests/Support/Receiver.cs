@@ -119,7 +119,11 @@ public sealed class Receiver : IAsyncDisposable
         }
 
         http.Response.StatusCode = answer.Status;
-        await http.Response.WriteAsync(answer.Body);
+        if (answer.Body.Length > 0)
+        {
+            await http.Response.WriteAsync(answer.Body);
+        }
+
         _arrivals.Writer.TryWrite(received);
     }
 }

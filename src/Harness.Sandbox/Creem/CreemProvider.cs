@@ -1,0 +1,483 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Harness.Core.Callbacks;
+using Harness.Core.Http;
+using Harness.Core.Security;
+using Harness.Core.Signing;
+using Harness.Sandbox.Core;
+using Harness.Sandbox.Core.Delivery;
+using Harness.Sandbox.Core.Faults;
+using Harness.Sandbox.Core.Payments;
+using Harness.Sandbox.Core.Providers;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.WebUtilities;
+
+namespace Harness.Sandbox.Creem;
+
+/// <summary>
+/// Creem in test mode (providers.md §6, §8.5): <c>x-api-key</c>, checkout creation and retrieval with entities
+/// that pass the official SDK's strict schemas (<c>mode</c> is always <c>test</c>), and webhooks with the
+/// <c>{id, eventType, created_at (ms), object}</c> envelope signed by <c>creem-signature</c>, retried at
+/// 30 s, 1 m, 5 m and 1 h until a 200.
+/// </summary>
+public sealed class CreemProvider : ISandboxProvider
+{
+    public const string ApiKey = "creem_test_HarnessSandboxCreemApiKey0000";
+    public const string WebhookSecret = "whsec_HarnessSandboxCreemWebhookSecret00";
+    public const string OneTimeProduct = "prod_HarnessOneTime";
+    public const string MonthlyProduct = "prod_HarnessMonthly";
+
+    public static readonly DeliveryPolicy Policy = new(
+        [TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(5), TimeSpan.FromHours(1)], CallbackAcknowledgement.Status(200));
+
+    private static readonly HashSet<string> CreateFields =
+        ["product_id", "request_id", "units", "custom_price", "discount_code", "affiliate_code", "customer", "custom_fields", "success_url", "metadata"];
+
+    private readonly SandboxContext _context;
+    private readonly ProviderObjects _objects;
+    private readonly CreemSigner _signer;
+
+    public CreemProvider(SandboxContext context)
+    {
+        _context = context;
+        _objects = new ProviderObjects(context.Store, "creem_objects");
+        _signer = new CreemSigner();
+        SeedProducts();
+    }
+
+    public string Name => "creem";
+
+    public string Title => "Creem";
+
+    public IErrorEnvelope Errors => CreemErrors.Instance;
+
+    public IEnumerable<ICallbackSigner> Signers => [_signer];
+
+    public IReadOnlyDictionary<string, string> Credentials { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["api_key"] = ApiKey,
+        ["webhook_secret"] = WebhookSecret,
+        ["one_time_product"] = OneTimeProduct,
+        ["recurring_product"] = MonthlyProduct,
+    };
+
+    public void MapApi(WebApplication app)
+    {
+        app.Use(async (http, next) =>
+        {
+            if (http.Request.Path.StartsWithSegments("/v1") && !SignatureComparison.Equal(ApiKey, http.Request.Headers["x-api-key"].ToString()))
+            {
+                await CreemErrors.Instance.Error(ApiErrorKind.Forbidden, "Forbidden").ExecuteAsync(http);
+                return;
+            }
+
+            await next(http);
+        });
+
+        app.MapPost("/v1/checkouts", async (HttpRequest request) => Create(await ReadBodyAsync(request)));
+        app.MapGet("/v1/checkouts", (string? checkout_id) => checkout_id is not { Length: > 0 }
+            ? CreemErrors.BadRequest("checkout_id must be a string")
+            : _objects.Get(checkout_id, "checkout") is { } checkout ? Ok(checkout) : CreemErrors.NotFound("Checkout not found"));
+        app.MapGet("/v1/products", (string? product_id) => product_id is not { Length: > 0 }
+            ? CreemErrors.BadRequest("product_id must be a string")
+            : _objects.Get(product_id, "product") is { } product ? Ok(product) : CreemErrors.NotFound("Product not found"));
+    }
+
+    public Task<PayPageOutcome> OnPaidAsync(SandboxPayment payment, CancellationToken cancellationToken)
+    {
+        var checkout = _objects.Get(payment.Id, "checkout")!;
+        var product = (JsonObject)checkout["product"]!;
+        var now = Iso(_context.Clock.GetUtcNow());
+        var amount = payment.Amount;
+        var customer = Customer(checkout, now);
+        var order = new JsonObject
+        {
+            ["id"] = NewId("ord"),
+            ["mode"] = "test",
+            ["object"] = "order",
+            ["customer"] = customer.Str("id"),
+            ["product"] = product.Str("id"),
+            ["transaction"] = NewId("tran"),
+            ["amount"] = amount,
+            ["sub_total"] = amount,
+            ["tax_amount"] = 0,
+            ["discount_amount"] = 0,
+            ["amount_due"] = amount,
+            ["amount_paid"] = amount,
+            ["currency"] = product.Str("currency"),
+            ["status"] = "paid",
+            ["type"] = product.Str("billing_type") == "recurring" ? "recurring" : "onetime",
+            ["created_at"] = now,
+            ["updated_at"] = now,
+        };
+        checkout["status"] = "completed";
+        checkout["order"] = order;
+        checkout["customer"] = customer;
+        JsonObject? subscription = null;
+        if (product.Str("billing_type") == "recurring")
+        {
+            var start = _context.Clock.GetUtcNow();
+            subscription = new JsonObject
+            {
+                ["id"] = NewId("sub"),
+                ["mode"] = "test",
+                ["object"] = "subscription",
+                ["product"] = product.DeepClone(),
+                ["customer"] = customer.DeepClone(),
+                ["collection_method"] = "charge_automatically",
+                ["status"] = "active",
+                ["last_transaction_id"] = order.Str("transaction"),
+                ["last_transaction_date"] = now,
+                ["next_transaction_date"] = Iso(start.AddMonths(1)),
+                ["current_period_start_date"] = now,
+                ["current_period_end_date"] = Iso(start.AddMonths(1)),
+                ["canceled_at"] = null,
+                ["metadata"] = checkout["metadata"]?.DeepClone(),
+                ["created_at"] = now,
+                ["updated_at"] = now,
+            };
+            _objects.Put(subscription);
+            checkout["subscription"] = subscription.DeepClone();
+        }
+
+        _objects.Put(checkout);
+        var events = new List<(string Type, JsonObject Object)> { ("checkout.completed", checkout) };
+        if (subscription is not null)
+        {
+            events.Add(("subscription.active", subscription));
+            events.Add(("subscription.paid", subscription));
+        }
+
+        Send(payment.Id, events);
+        return Task.FromResult(checkout.Str("success_url") is { } successUrl
+            ? new PayPageOutcome(ReturnUrl(successUrl, checkout, order, customer, subscription), "Paid.")
+            : new PayPageOutcome(null, "Payment complete."));
+    }
+
+    public PayPageOutcome OnCanceled(SandboxPayment payment) =>
+        new(null, "You left the checkout; it stays pending until it expires.");
+
+    public Task OnExpiredAsync(SandboxPayment payment, CancellationToken cancellationToken)
+    {
+        var checkout = _objects.Get(payment.Id, "checkout")!;
+        checkout["status"] = "expired";
+        _objects.Put(checkout);
+        return Task.CompletedTask;
+    }
+
+    private IResult Create(JsonObject? body)
+    {
+        if (body is null)
+        {
+            return CreemErrors.BadRequest("request body must be a JSON object");
+        }
+
+        var problems = new List<string>();
+        problems.AddRange(body.Select(kv => kv.Key).Where(k => !CreateFields.Contains(k)).Select(k => $"property {k} should not exist"));
+        var productId = body.Str("product_id");
+        if (productId is null)
+        {
+            problems.Add("product_id must be a string");
+        }
+
+        var units = 1L;
+        if (body["units"] is { } unitsNode && (!TryInt(unitsNode, out units) || units < 1))
+        {
+            problems.Add("units must be a positive integer");
+        }
+
+        long? customPrice = null;
+        if (body["custom_price"] is { } priceNode)
+        {
+            if (!TryInt(priceNode, out var price) || price is < 100 or > 99_999_999)
+            {
+                problems.Add("custom_price must be an integer between 100 and 99999999");
+            }
+
+            customPrice = price;
+        }
+
+        if (body["success_url"] is not null && (body.Str("success_url") is not { } url || !Uri.TryCreate(url, UriKind.Absolute, out _)))
+        {
+            problems.Add("success_url must be a URL address");
+        }
+
+        if (body["metadata"] is { } metadata and not JsonObject)
+        {
+            problems.Add("metadata must be an object");
+        }
+
+        if (body["custom_fields"] is JsonArray { Count: > 3 })
+        {
+            problems.Add("custom_fields must contain no more than 3 elements");
+        }
+
+        var customerInput = body["customer"] as JsonObject;
+        if (body["customer"] is not null && customerInput is null)
+        {
+            problems.Add("customer must be an object");
+        }
+
+        if (problems.Count > 0)
+        {
+            return CreemErrors.BadRequest([.. problems]);
+        }
+
+        if (_objects.Get(productId!, "product") is not { } product)
+        {
+            return CreemErrors.NotFound("Product not found");
+        }
+
+        if (customPrice is not null && product.Str("billing_type") == "recurring")
+        {
+            return CreemErrors.BadRequest("custom_price is only supported for one-time products");
+        }
+
+        if (body.Str("discount_code") is { } code)
+        {
+            return CreemErrors.NotFound($"Discount code {code} not found");
+        }
+
+        if (customerInput?.Str("id") is { } customerId && _objects.Get(customerId, "customer") is null)
+        {
+            return CreemErrors.NotFound("Customer not found");
+        }
+
+        var now = _context.Clock.GetUtcNow();
+        var id = NewId("ch");
+        var amount = (customPrice ?? product["price"]!.GetValue<long>()) * units;
+        var checkout = new JsonObject
+        {
+            ["id"] = id,
+            ["mode"] = "test",
+            ["object"] = "checkout",
+            ["status"] = "pending",
+            ["product"] = product,
+            ["units"] = units,
+            ["checkout_url"] = _context.PayPageUrl(id),
+            ["success_url"] = body.Str("success_url"),
+            ["metadata"] = body["metadata"]?.DeepClone() ?? new JsonObject(),
+            // Not Creem fields: who pays, stripped before answering.
+            ["_customer"] = customerInput?.DeepClone(),
+        };
+        if (body.Str("request_id") is { } requestId)
+        {
+            checkout["request_id"] = requestId;
+        }
+
+        if (customPrice is not null)
+        {
+            checkout["custom_price"] = customPrice;
+        }
+
+        _objects.Put(checkout);
+        _context.Payments.Add(new SandboxPayment
+        {
+            Id = id,
+            Provider = Name,
+            Status = PaymentStatus.Open,
+            Amount = amount,
+            Currency = product.Str("currency")!.ToLowerInvariant(),
+            Description = product.Str("name")!,
+            MerchantReference = body.Str("request_id"),
+            CreatedAt = now.UtcDateTime,
+            ExpiresAt = now.AddHours(24).UtcDateTime,
+        });
+        return Ok(checkout);
+    }
+
+    private void Send(string checkoutId, List<(string Type, JsonObject Object)> events)
+    {
+        if (_context.Settings.Get(Name, ProviderSettings.WebhookUrl) is not { } url)
+        {
+            return;
+        }
+
+        _context.Notifier.Send(Name, checkoutId, Policy, faults => [.. events.Select(e => Render(url, e.Type, e.Object, faults))]);
+    }
+
+    private CallbackDelivery Render(string url, string type, JsonObject obj, DeliveryFaults faults)
+    {
+        var data = Public(obj);
+        if (faults.WrongAmount && data["order"] is JsonObject order)
+        {
+            order["amount"] = order["amount"]!.GetValue<long>() + 1;
+            order["amount_paid"] = order["amount_paid"]!.GetValue<long>() + 1;
+        }
+
+        var evt = new JsonObject
+        {
+            ["id"] = NewId("evt"),
+            ["eventType"] = type,
+            // Creem has no signed timestamp; a stale event shows in created_at (milliseconds).
+            ["created_at"] = (_context.WallClock.GetUtcNow() - faults.StaleBy).ToUnixTimeMilliseconds(),
+            ["object"] = data,
+        };
+        var delivery = new CallbackDelivery
+        {
+            EventType = type,
+            Method = "POST",
+            Url = url,
+            Headers = { ["Content-Type"] = "application/json" },
+            Body = Encoding.UTF8.GetBytes(evt.ToJsonString(Compact)),
+            Signer = _signer.Name,
+        };
+        SignatureFaults.Attach(delivery, faults);
+        return delivery;
+    }
+
+    /// <summary>
+    /// The buyer's return to <c>success_url</c> carries the ids and a <c>signature</c>: SHA-256 hex of the
+    /// parameters as <c>k=v</c> joined by <c>|</c> with <c>salt=&lt;api key&gt;</c> last, as Creem's return URLs do.
+    /// </summary>
+    private static string ReturnUrl(string successUrl, JsonObject checkout, JsonObject order, JsonObject customer, JsonObject? subscription)
+    {
+        var parameters = new List<KeyValuePair<string, string>>
+        {
+            new("checkout_id", checkout.Str("id")!),
+            new("order_id", order.Str("id")!),
+            new("customer_id", customer.Str("id")!),
+            new("product_id", ((JsonObject)checkout["product"]!).Str("id")!),
+        };
+        if (subscription is not null)
+        {
+            parameters.Add(new("subscription_id", subscription.Str("id")!));
+        }
+
+        if (checkout.Str("request_id") is { } requestId)
+        {
+            parameters.Add(new("request_id", requestId));
+        }
+
+        var signed = string.Join('|', parameters.Select(p => $"{p.Key}={p.Value}").Append("salt=" + ApiKey));
+        parameters.Add(new("signature", Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(signed)))));
+        return QueryHelpers.AddQueryString(successUrl, parameters!);
+    }
+
+    private JsonObject Customer(JsonObject checkout, string now)
+    {
+        if (checkout["_customer"].Str("id") is { } existingId && _objects.Get(existingId, "customer") is { } existing)
+        {
+            return existing;
+        }
+
+        var customer = new JsonObject
+        {
+            ["id"] = NewId("cust"),
+            ["mode"] = "test",
+            ["object"] = "customer",
+            ["email"] = checkout["_customer"].Str("email") ?? "buyer@example.com",
+            ["name"] = "Sandbox Buyer",
+            ["country"] = null,
+            ["created_at"] = now,
+            ["updated_at"] = now,
+        };
+        _objects.Put(customer);
+        return customer;
+    }
+
+    private void SeedProducts()
+    {
+        var now = Iso(_context.Clock.GetUtcNow());
+        foreach (var (id, name, price, recurring) in new[] { (OneTimeProduct, "Sandbox credits", 1000L, false), (MonthlyProduct, "Sandbox Pro monthly", 999L, true) })
+        {
+            if (_objects.Get(id, "product") is null)
+            {
+                _objects.Put(new JsonObject
+                {
+                    ["id"] = id,
+                    ["mode"] = "test",
+                    ["object"] = "product",
+                    ["name"] = name,
+                    ["description"] = name + " (sandbox)",
+                    ["price"] = price,
+                    ["currency"] = "USD",
+                    ["billing_type"] = recurring ? "recurring" : "onetime",
+                    ["billing_period"] = recurring ? "every-month" : "once",
+                    ["status"] = "active",
+                    ["tax_mode"] = "exclusive",
+                    ["tax_category"] = "saas",
+                    ["default_success_url"] = null,
+                    ["created_at"] = now,
+                    ["updated_at"] = now,
+                });
+            }
+        }
+    }
+
+    private static async Task<JsonObject?> ReadBodyAsync(HttpRequest request)
+    {
+        try
+        {
+            return await JsonNode.ParseAsync(request.Body, cancellationToken: request.HttpContext.RequestAborted) as JsonObject;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static IResult Ok(JsonObject obj) => Results.Text(Public(obj).ToJsonString(Compact), "application/json");
+
+    /// <summary>What the merchant sees: the stored object without the sandbox's own fields.</summary>
+    private static JsonObject Public(JsonObject obj)
+    {
+        var copy = (JsonObject)obj.DeepClone();
+        copy.Remove("_customer");
+        return copy;
+    }
+
+    private static bool TryInt(JsonNode node, out long value)
+    {
+        value = 0;
+        return node is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue(out value);
+    }
+
+    private static string NewId(string prefix) => prefix + "_" + Secrets.RandomHex(11).ToUpperInvariant()[..21];
+
+    /// <summary>ISO-8601 with offset and milliseconds, which the SDK's date schemas require.</summary>
+    private static string Iso(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+
+    private static readonly JsonSerializerOptions Compact = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary><c>creem-signature</c>: lowercase hex HMAC-SHA256 of the raw body with the webhook secret.</summary>
+    private sealed class CreemSigner : ICallbackSigner
+    {
+        public string Name => "creem";
+
+        public void Sign(CallbackDelivery delivery, IDictionary<string, string> headers)
+        {
+            var signature = HmacSignature.Sha256Hex(WebhookSecret, delivery.Body);
+            headers["creem-signature"] = SignatureFaults.IsTampered(delivery) ? SignatureFaults.Tamper(signature) : signature;
+        }
+    }
+}
+
+/// <summary>Creem's (NestJS) error body: <c>{"statusCode":400,"message":[…],"error":"Bad Request"}</c>.</summary>
+public sealed class CreemErrors : IErrorEnvelope
+{
+    public static readonly CreemErrors Instance = new();
+
+    public IResult Error(ApiErrorKind kind, string message)
+    {
+        var status = ApiErrorStatus.Default(kind);
+        return Body(status, status == 400 ? new JsonArray(message) : JsonValue.Create(message));
+    }
+
+    public static IResult BadRequest(params string[] messages) => Body(400, new JsonArray([.. messages.Select(m => (JsonNode)m)]));
+
+    public static IResult NotFound(string message) => Body(404, JsonValue.Create(message));
+
+    private static IResult Body(int status, JsonNode message) => Results.Json(
+        new JsonObject
+        {
+            ["statusCode"] = status,
+            ["message"] = message,
+            ["error"] = ReasonPhrases.GetReasonPhrase(status),
+        },
+        statusCode: status);
+}
