@@ -32,6 +32,9 @@ public sealed class Receiver : IAsyncDisposable
 
     public (int Status, string Body) Default { get; set; } = (200, "");
 
+    /// <summary>Which requests the script answers; the others get <see cref="Default"/>. All requests by default.</summary>
+    public Func<Received, bool> ScriptApplies { get; set; } = _ => true;
+
     public IReadOnlyList<Received> All
     {
         get
@@ -115,7 +118,7 @@ public sealed class Receiver : IAsyncDisposable
         (int Status, string Body) answer;
         lock (_script)
         {
-            answer = _script.Count > 0 ? _script.Dequeue() : Default;
+            answer = _script.Count > 0 && ScriptApplies(received) ? _script.Dequeue() : Default;
         }
 
         http.Response.StatusCode = answer.Status;
