@@ -76,7 +76,7 @@ public static class AuthApi
             return FinanceEnvelope.Invalid(error);
         }
 
-        if (!codes.Verify(request.Phone!, request.Code!))
+        if (!await codes.VerifyAsync(request.Phone!, request.Code!, cancellationToken))
         {
             return FinanceEnvelope.Fail(ApiErrorKind.Unauthenticated, "invalid or expired verification code");
         }

@@ -60,6 +60,10 @@ public sealed class SessionRegistry
             ["phone"] = user.Phone,
             ["iat"] = now.ToUnixTimeSeconds(),
             ["exp"] = (now + TokenLifetime).ToUnixTimeSeconds(),
+
+            // Two sign-ins within one second would otherwise sign identical tokens, and the
+            // older device would stay signed in.
+            ["jti"] = Secrets.RandomHex(8),
         });
         var session = new SessionDocument
         {

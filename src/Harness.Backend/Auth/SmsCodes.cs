@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Harness.Core.Locks;
 using Harness.Core.Storage;
 
 namespace Harness.Backend.Auth;
@@ -21,7 +22,7 @@ public sealed class SmsCodeDocument : IDocument
 /// The SMS sandbox: codes are stored instead of texted, and revealed to the console and to tests.
 /// A code lives five minutes, allows five wrong guesses and is used once.
 /// </summary>
-public sealed class SmsCodes(IDocumentStore store, TimeProvider clock)
+public sealed class SmsCodes(IDocumentStore store, TimeProvider clock, KeyedLock locks)
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(5);
     public static readonly TimeSpan ResendInterval = TimeSpan.FromSeconds(60);
@@ -52,9 +53,13 @@ public sealed class SmsCodes(IDocumentStore store, TimeProvider clock)
     public SmsCodeDocument? Peek(string phone) =>
         _codes.Get(phone) is { } code && code.ExpiresAt > clock.GetUtcNow().UtcDateTime ? code : null;
 
-    /// <summary>True once for the right, unexpired code; wrong guesses count towards the limit.</summary>
-    public bool Verify(string phone, string code)
+    /// <summary>
+    /// True once for the right, unexpired code; wrong guesses count towards the limit. Serialised per
+    /// phone, so concurrent attempts can neither share one code nor exceed the guess limit.
+    /// </summary>
+    public async Task<bool> VerifyAsync(string phone, string code, CancellationToken cancellationToken)
     {
+        using var _ = await locks.AcquireAsync("sms:" + phone, cancellationToken);
         var stored = _codes.Get(phone);
         if (stored is null || stored.ExpiresAt <= clock.GetUtcNow().UtcDateTime || stored.FailedAttempts >= MaxFailedAttempts)
         {

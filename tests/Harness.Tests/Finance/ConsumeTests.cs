@@ -8,12 +8,13 @@ public sealed class ConsumeTests : IAsyncLifetime
     private readonly BackendFactory _factory = new();
     private FinanceClient _client = null!;
     private string _token = "";
+    private string _userId = "";
 
     public async ValueTask InitializeAsync()
     {
         _client = new FinanceClient(_factory.CreateClient());
-        (_token, var userId) = await _client.SignIn("13900000001");
-        await _client.Credit(_factory.AdminToken(), userId, 1_000);
+        (_token, _userId) = await _client.SignIn("13900000001");
+        await _client.Credit(_factory.AdminToken(), _userId, 1_000);
     }
 
     public async ValueTask DisposeAsync() => await _factory.DisposeAsync();
@@ -53,5 +54,159 @@ public sealed class ConsumeTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Conflict, conflict.Status);
         Assert.Equal(40900, conflict.Code);
         Assert.Equal(998, await _client.Balance(_token));
+    }
+
+    [Theory]
+    [InlineData("{\"serviceCode\":\"expert-consult\",\"consumeType\":\"DURATION\",\"durationSeconds\":60}", 10)]
+    [InlineData("{\"serviceCode\":\"expert-consult\",\"consumeType\":\"DURATION\",\"durationSeconds\":61}", 20)]
+    [InlineData("{\"serviceCode\":\"expert-consult\",\"consumeType\":\"DURATION\",\"durationSeconds\":1}", 10)]
+    [InlineData("{\"serviceCode\":\"agent-chat\",\"consumeType\":\"TOKEN\",\"tokens\":1}", 1)]
+    [InlineData("{\"serviceCode\":\"agent-chat\",\"consumeType\":\"TOKEN\",\"tokens\":500}", 1)]
+    [InlineData("{\"serviceCode\":\"agent-chat\",\"consumeType\":\"TOKEN\",\"tokens\":1000,\"planId\":\"agent-chat-pro\"}", 5)]
+    [InlineData("{\"serviceCode\":\"report-export\",\"consumeType\":\"FIXED\"}", 50)]
+    [InlineData("{\"serviceCode\":\"task-view\",\"consumeType\":\"FIXED\"}", 20)]
+    [InlineData("{\"serviceCode\":\"task-view\",\"consumeType\":\"FIXED\",\"amount\":333}", 333)]
+    public async Task Each_billing_model_prices_from_its_plan(string body, long coins)
+    {
+        var withKey = body.Replace("{", "{\"idempotencyKey\":\"price\",", StringComparison.Ordinal);
+        var preCheck = (await _client.Send(HttpMethod.Post, "/api/finance/preCheck", token: _token, rawBody: body)).EnsureOk();
+        var consume = (await _client.Send(HttpMethod.Post, "/api/finance/consume", token: _token, rawBody: withKey)).EnsureOk();
+
+        Assert.Equal(coins, preCheck.Data.GetProperty("requiredCoins").GetInt64());
+        Assert.Equal(coins, consume.Data.GetProperty("coins").GetInt64());
+        Assert.Equal(1_000 - coins, await _client.Balance(_token));
+    }
+
+    [Fact]
+    public async Task PreCheck_reports_the_shortfall_and_changes_nothing()
+    {
+        var reply = (await _client.Post("/api/finance/preCheck", new { serviceCode = "task-view", consumeType = "FIXED", amount = 1_200 }, _token)).EnsureOk();
+
+        Assert.False(reply.Data.GetProperty("sufficient").GetBoolean());
+        Assert.Equal(1_200, reply.Data.GetProperty("requiredCoins").GetInt64());
+        Assert.Equal(1_000, reply.Data.GetProperty("balance").GetInt64());
+        Assert.Equal(200, reply.Data.GetProperty("shortfall").GetInt64());
+        Assert.Equal(1_000, await _client.Balance(_token));
+    }
+
+    [Fact]
+    public async Task Insufficient_balance_charges_nothing_and_leaves_the_key_free_for_a_retry_after_recharge()
+    {
+        var body = new { idempotencyKey = "big", serviceCode = "task-view", consumeType = "FIXED", amount = 1_500 };
+        var refused = await _client.Post("/api/finance/consume", body, _token);
+
+        Assert.Equal(HttpStatusCode.PaymentRequired, refused.Status);
+        Assert.Equal(40200, refused.Code);
+        Assert.Contains("1500 coins required, 1000 available", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(1_000, await _client.Balance(_token));
+        Assert.Empty(await _client.AllRecords(_token));
+
+        await _client.Credit(_factory.AdminToken(), _userId, 500);
+        var retried = (await _client.Post("/api/finance/consume", body, _token)).EnsureOk();
+        Assert.False(retried.Data.GetProperty("replayed").GetBoolean());
+        Assert.Equal(0, await _client.Balance(_token));
+    }
+
+    [Fact]
+    public async Task Keys_are_scoped_per_user()
+    {
+        var (otherToken, _) = await _client.SignIn("13900000002");
+        var body = new { idempotencyKey = "shared-key", serviceCode = "report-export", consumeType = "FIXED" };
+        (await _client.Post("/api/finance/consume", body, _token)).EnsureOk();
+
+        var other = await _client.Post("/api/finance/consume", body, otherToken);
+
+        Assert.Equal(HttpStatusCode.PaymentRequired, other.Status); // a fresh charge for the other user, who has no coins
+    }
+
+    [Fact]
+    public async Task OpenApi_consume_bills_the_named_user_and_shares_the_users_idempotency_keys()
+    {
+        const string key = "hk_demo_LocalDemoKeyForTheHarnessOnly";
+        var body = new { userId = _userId, idempotencyKey = "agent-1", serviceCode = "agent-chat", consumeType = "TOKEN", tokens = 3000 };
+        var first = (await _client.Send(HttpMethod.Post, "/openapi/coin/consume", body, apiKey: key)).EnsureOk();
+        var viaUserRoute = (await _client.Post("/api/finance/consume", body, _token)).EnsureOk();
+        var balance = (await _client.Send(HttpMethod.Get, $"/openapi/coin/balance?userId={_userId}", apiKey: key)).EnsureOk();
+
+        Assert.Equal(6, first.Data.GetProperty("coins").GetInt64());
+        Assert.True(viaUserRoute.Data.GetProperty("replayed").GetBoolean());
+        Assert.Equal(994, balance.Data.GetProperty("balance").GetInt64());
+        Assert.Equal(_userId, balance.Data.GetProperty("userId").GetString());
+    }
+
+    [Fact]
+    public async Task A_key_with_an_allow_list_bills_only_those_users_and_a_revoked_key_bills_nobody()
+    {
+        var admin = _factory.AdminToken();
+        var created = (await _client.Post("/api/admin/apiKeys", new { name = "scoped", allowedUserIds = new[] { _userId } }, admin)).EnsureOk();
+        var key = created.Data.GetProperty("key").GetString()!;
+        var id = created.Data.GetProperty("apiKey").GetProperty("id").GetString()!;
+        var listed = (await _client.Get("/api/admin/apiKeys", admin)).EnsureOk();
+
+        (await _client.Send(HttpMethod.Post, "/openapi/coin/preCheck", new { userId = _userId, serviceCode = "report-export", consumeType = "FIXED" }, apiKey: key)).EnsureOk();
+        var other = await _client.Send(HttpMethod.Post, "/openapi/coin/consume", new { userId = "u_demo_user", idempotencyKey = "x", serviceCode = "report-export", consumeType = "FIXED" }, apiKey: key);
+        var unknown = await _client.Send(HttpMethod.Get, "/openapi/coin/balance?userId=u_nobody", apiKey: key);
+        (await _client.Post($"/api/admin/apiKeys/{id}/revoke", null, admin)).EnsureOk();
+        var revoked = await _client.Send(HttpMethod.Get, $"/openapi/coin/balance?userId={_userId}", apiKey: key);
+
+        Assert.DoesNotContain(key, listed.Body, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Forbidden, other.Status);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, revoked.Status);
+    }
+
+    [Fact]
+    public async Task User_routes_refuse_to_bill_someone_else()
+    {
+        var reply = await _client.Post("/api/finance/consume", new { userId = "u_demo_user", idempotencyKey = "x", serviceCode = "report-export", consumeType = "FIXED" }, _token);
+
+        Assert.Equal(HttpStatusCode.Forbidden, reply.Status);
+        Assert.Equal(1_000, await _client.Balance(_token));
+    }
+
+    [Fact]
+    public async Task Service_plans_list_by_service_and_an_admin_can_add_one()
+    {
+        var agentChat = (await _client.Get("/api/finance/servicePlan/list?serviceCode=agent-chat", _token)).EnsureOk().Data;
+        var all = (await _client.Get("/api/finance/servicePlan/list", _token)).EnsureOk().Data;
+        (await _client.Post("/api/admin/finance/servicePlans", new { id = "agent-chat-free", serviceCode = "agent-chat", name = "Free", consumeType = "TOKEN", rate = 0, sort = 0 }, _factory.AdminToken())).EnsureOk();
+        var free = (await _client.Post("/api/finance/consume", new { idempotencyKey = "free", serviceCode = "agent-chat", consumeType = "TOKEN", tokens = 5000 }, _token)).EnsureOk();
+
+        Assert.Equal(["agent-chat-basic", "agent-chat-pro"], agentChat.EnumerateArray().Select(p => p.GetProperty("id").GetString()));
+        Assert.Equal("TOKEN", agentChat[0].GetProperty("consumeType").GetString());
+        Assert.Equal(2, agentChat[0].GetProperty("rate").GetInt64());
+        Assert.True(agentChat[0].GetProperty("enabled").GetBoolean());
+        Assert.Equal(5, all.GetArrayLength());
+        Assert.Equal("agent-chat-free", free.Data.GetProperty("planId").GetString());
+        Assert.Equal(0, free.Data.GetProperty("coins").GetInt64());
+    }
+
+    [Fact]
+    public async Task Disabled_and_unknown_plans_are_refused()
+    {
+        (await _client.Post("/api/admin/finance/servicePlans", new { id = "report-export", serviceCode = "report-export", name = "Report export", consumeType = "FIXED", rate = 50, enabled = false }, _factory.AdminToken())).EnsureOk();
+
+        var disabled = await _client.Post("/api/finance/consume", new { idempotencyKey = "d", serviceCode = "report-export", consumeType = "FIXED", planId = "report-export" }, _token);
+        var noDefault = await _client.Post("/api/finance/consume", new { idempotencyKey = "d", serviceCode = "report-export", consumeType = "FIXED" }, _token);
+        var unknown = await _client.Post("/api/finance/consume", new { idempotencyKey = "d", serviceCode = "report-export", consumeType = "FIXED", planId = "nope" }, _token);
+
+        Assert.Equal(HttpStatusCode.BadRequest, disabled.Status);
+        Assert.Equal(HttpStatusCode.NotFound, noDefault.Status);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.Status);
+    }
+
+    [Fact]
+    public async Task A_key_is_remembered_for_the_retention_window_and_free_again_after_it()
+    {
+        var body = new { idempotencyKey = "old", serviceCode = "report-export", consumeType = "FIXED" };
+        (await _client.Post("/api/finance/consume", body, _token)).EnsureOk();
+
+        _factory.Clock.Advance(TimeSpan.FromHours(23));
+        Assert.True((await _client.Post("/api/finance/consume", body, _token)).EnsureOk().Data.GetProperty("replayed").GetBoolean());
+
+        _factory.Clock.Advance(TimeSpan.FromHours(1));
+        var (token, _) = await _client.SignIn("13900000001"); // the 24 h idle session is over too
+        Assert.False((await _client.Post("/api/finance/consume", body, token)).EnsureOk().Data.GetProperty("replayed").GetBoolean());
+        Assert.Equal(900, await _client.Balance(token));
     }
 }
