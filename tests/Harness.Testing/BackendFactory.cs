@@ -11,9 +11,14 @@ namespace Harness.Testing;
 /// <summary>The reference backend in-process, on its own data directory, with a clock the test can move.</summary>
 public sealed class BackendFactory : WebApplicationFactory<Program>
 {
-    public BackendFactory(string? dataDirectory = null)
+    private readonly Action<IServiceCollection>? _configureServices;
+
+    /// <param name="dataDirectory">The store's directory; a fresh temporary one when null.</param>
+    /// <param name="configureServices">Runs after the backend's registrations, e.g. to decorate a service with a fault.</param>
+    public BackendFactory(string? dataDirectory = null, Action<IServiceCollection>? configureServices = null)
     {
         DataDirectory = dataDirectory ?? TempDirectory.Create("backend");
+        _configureServices = configureServices;
     }
 
     public string DataDirectory { get; }
@@ -28,7 +33,11 @@ public sealed class BackendFactory : WebApplicationFactory<Program>
     {
         builder.UseSetting("Harness:DataDirectory", DataDirectory);
         builder.UseSetting("Harness:Banner", "false");
-        builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock)));
+        builder.ConfigureServices(services =>
+        {
+            services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock));
+            _configureServices?.Invoke(services);
+        });
     }
 
     protected override void Dispose(bool disposing)

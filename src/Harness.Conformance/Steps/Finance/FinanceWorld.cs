@@ -44,6 +44,7 @@ public sealed class FinanceWorld(ScenarioContext context)
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private readonly Dictionary<string, string> _phones = new(StringComparer.Ordinal);
+    private int _credits;
 
     public ScenarioContext Context { get; } = context;
 
@@ -144,9 +145,12 @@ public sealed class FinanceWorld(ScenarioContext context)
         return (ApiReply.Path(login, "user.userId").GetString()!, token);
     }
 
-    public async Task CreditAsync(string userId, long amount) =>
-        (await AdminPostAsync("/api/admin/finance/credit", new { userId, amount, idempotencyKey = Context.Unique("credit-" + userId), reason = "conformance: " + Context.Scenario.Name }))
+    public async Task CreditAsync(string userId, long amount)
+    {
+        var key = Context.Unique($"credit-{userId}-{++_credits}");
+        (await AdminPostAsync("/api/admin/finance/credit", new { userId, amount, idempotencyKey = key, reason = "conformance: " + Context.Scenario.Name }))
             .EnsureSuccess("crediting coins as the admin");
+    }
 
     /// <summary>Set-up calls as the profile's admin; they do not count as the scenario's last answer.</summary>
     public async Task<ApiReply> AdminPostAsync(string path, object body)

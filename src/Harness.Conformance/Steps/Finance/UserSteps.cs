@@ -80,6 +80,10 @@ public sealed class UserSteps(ScenarioContext context)
         context.Masker.Add(_world.ApiKey);
     }
 
+    [When("the admin credits the user with {int} coin(s)")]
+    [Needs(Need.AdminJwt)]
+    public Task AdminCredits(int coins) => _world.CreditAsync(_world.TheUser.UserId, coins);
+
     [Given("the agent engine bills the other user")]
     public void BillsTheOtherUser() => _world.BilledUserId = _world.UserOf(Actor.OtherUser).UserId;
 
