@@ -91,7 +91,8 @@ public sealed class StripeProvider : ISandboxProvider
         });
 
         app.MapPost(SessionsPath, (HttpRequest request) => PostAsync(request.HttpContext, SessionsPath, _sessions.Create));
-        app.MapGet(SessionsPath, async (HttpContext http) => Answer(http, _sessions.List(await StripeForm.ReadAsync(http.Request, http.RequestAborted))));
+        app.MapGet(SessionsPath, async (HttpRequest request) =>
+            Answer(request.HttpContext, _sessions.List(await StripeForm.ReadAsync(request, request.HttpContext.RequestAborted))));
         app.MapGet(SessionsPath + "/{id}", async (string id, HttpContext http) =>
             Answer(http, _sessions.Retrieve(id, await StripeForm.ReadAsync(http.Request, http.RequestAborted))));
         app.MapGet(SessionsPath + "/{id}/line_items", (string id, HttpContext http) => Answer(http, _sessions.LineItems(id)));
