@@ -1,0 +1,64 @@
+using System.Text.RegularExpressions;
+using Harness.Conformance.Running;
+using Harness.Conformance.Tests.Support;
+
+namespace Harness.Conformance.Tests;
+
+/// <summary>What a tester sees with a partial profile, and what a failure shows of the HTTP exchange.</summary>
+public sealed class ProfileTests
+{
+    private static readonly SuiteRunner Runner = new(new ScenarioRunner(Suite.Registry));
+
+    [Fact]
+    public async Task With_only_a_user_token_and_an_api_key_the_suite_runs_what_it_can_and_names_what_is_missing()
+    {
+        await using var target = new ReferenceBackendTarget(profile: p => p with { AdminJwt = null, AdminId = null, SmsSandbox = false });
+
+        var run = await Runner.RunAsync(Features.InProcess, target, cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.All(run.Scenarios, s => Assert.True(s.Status is ScenarioStatus.Passed or ScenarioStatus.NotRun, s.Report()));
+        Assert.True(run.Count(ScenarioStatus.Passed) >= 40, $"only {run.Count(ScenarioStatus.Passed)} scenarios ran as the profile's user");
+        var newUser = run.Scenarios.Single(s => s.Scenario.Name == "A pre-check reports the shortfall when the balance does not cover the price");
+        Assert.Equal("not run: needs smsSandbox (new users through the SMS sandbox); adminJwt", newUser.Message);
+        var reSignIn = run.Scenarios.Single(s => s.Scenario.Name == "Signing in again ends the previous session");
+        Assert.Equal(ScenarioStatus.NotRun, reSignIn.Status);
+        Assert.Equal(ScenarioStatus.Passed, run.Scenarios.First(s => s.Scenario.Name == "Repeating a consumption returns the original result").Status);
+    }
+
+    [Fact]
+    public async Task Without_any_user_the_user_scenarios_are_not_run()
+    {
+        await using var target = new ReferenceBackendTarget(profile: p => p with { UserJwt = null, AdminJwt = null, SmsSandbox = false });
+
+        var run = await Runner.RunAsync(Features.InProcess, target, cancellationToken: TestContext.Current.CancellationToken);
+
+        var tokens = run.Scenarios.First(s => s.Scenario.Name.StartsWith("Token usage is charged", StringComparison.Ordinal));
+        Assert.Equal("not run: needs userJwt and userId, or adminJwt with smsSandbox", tokens.Message);
+        Assert.Contains(run.Scenarios, s => s.Scenario.Name == "A token the target never issued is refused" && s.Passed);
+    }
+
+    [Fact]
+    public async Task A_failing_step_shows_its_http_exchange_with_credentials_masked()
+    {
+        await using var target = new ReferenceBackendTarget();
+        using var features = new Runner.Sample();
+        var scenario = Assert.Single(features.Write("finance/wrong.feature", """
+            @finance
+            Feature: Wrong expectation
+              Scenario: Expects the charge to be free
+                Given a new user with 100 coins
+                And the agent engine has an API key that may bill every user
+                When the agent engine consumes a fixed charge of "report-export"
+                Then the balance is 100 coins
+            """).Scenarios);
+
+        var result = await new ScenarioRunner(Suite.Registry).RunAsync(scenario, target, TestContext.Current.CancellationToken);
+
+        Assert.Equal(ScenarioStatus.Failed, result.Status);
+        Assert.Contains("balance: expected 100, got 50", result.Message, StringComparison.Ordinal);
+        Assert.Contains("HTTP exchange of this step:\nGET http://localhost/api/finance/balance\n  Authorization: Bearer eyJh…***", result.Message, StringComparison.Ordinal);
+        Assert.Contains("→ HTTP 200 OK", result.Message, StringComparison.Ordinal);
+        Assert.DoesNotMatch(new Regex("eyJ[A-Za-z0-9_-]{10,}"), result.Report());
+        Assert.DoesNotContain(target.Profile.FinanceApiKey!, result.Report(), StringComparison.Ordinal);
+    }
+}
