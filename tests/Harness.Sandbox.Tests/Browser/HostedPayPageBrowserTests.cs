@@ -1,0 +1,117 @@
+using Harness.Sandbox.Stripe;
+using Harness.Sandbox.Tests.Epay;
+using Harness.Sandbox.Tests.Support;
+using Microsoft.Playwright;
+using global::Stripe;
+using global::Stripe.Checkout;
+
+namespace Harness.Sandbox.Tests.Browser;
+
+/// <summary>A real Chromium (the system one, driven by Playwright) plays the buyer on the hosted pay pages.</summary>
+public sealed class HostedPayPageBrowserTests(ChromiumFixture chromium) : IClassFixture<ChromiumFixture>
+{
+    private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Clicking_Pay_lands_on_the_merchants_success_page_and_the_session_is_complete()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        await using var merchant = await Receiver.StartAsync("/done");
+        merchant.Default = (200, "Thank you, order complete");
+        var stripe = new StripeClient(StripeProvider.SecretKey, apiBase: sandbox.BaseUrl("stripe"));
+        var session = await stripe.V1.Checkout.Sessions.CreateAsync(new SessionCreateOptions
+        {
+            Mode = "payment",
+            LineItems = [new SessionLineItemOptions { Price = "price_HarnessCredits", Quantity = 5 }],
+            SuccessUrl = merchant.Url + "?session_id={CHECKOUT_SESSION_ID}",
+            CancelUrl = merchant.Url.Replace("/done", "/cancel", StringComparison.Ordinal),
+        }, cancellationToken: Ct);
+
+        await using var context = await chromium.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(session.Url);
+        Assert.Equal("5.00 USD", await page.Locator("#amount").InnerTextAsync());
+        await page.GetByRole(AriaRole.Button, new() { Name = "Pay" }).ClickAsync();
+        await page.WaitForURLAsync(merchant.Url + "?session_id=" + session.Id);
+
+        Assert.Contains("order complete", await page.ContentAsync(), StringComparison.Ordinal);
+        Assert.Equal("complete", (await stripe.V1.Checkout.Sessions.GetAsync(session.Id, cancellationToken: Ct)).Status);
+    }
+
+    [Fact]
+    public async Task Clicking_Cancel_returns_to_the_merchants_cancel_page_and_the_session_stays_open()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        await using var merchant = await Receiver.StartAsync("/cancel");
+        merchant.Default = (200, "Checkout canceled");
+        var stripe = new StripeClient(StripeProvider.SecretKey, apiBase: sandbox.BaseUrl("stripe"));
+        var session = await stripe.V1.Checkout.Sessions.CreateAsync(new SessionCreateOptions
+        {
+            Mode = "payment",
+            LineItems = [new SessionLineItemOptions { Price = "price_HarnessCredits", Quantity = 1 }],
+            SuccessUrl = merchant.Url.Replace("/cancel", "/done", StringComparison.Ordinal),
+            CancelUrl = merchant.Url,
+        }, cancellationToken: Ct);
+
+        await using var context = await chromium.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(session.Url);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
+        await page.WaitForURLAsync(merchant.Url);
+
+        Assert.Contains("Checkout canceled", await page.ContentAsync(), StringComparison.Ordinal);
+        Assert.Equal("open", (await stripe.V1.Checkout.Sessions.GetAsync(session.Id, cancellationToken: Ct)).Status);
+    }
+
+    [Fact]
+    public async Task Fail_shows_a_decline_and_Epay_pay_then_returns_with_signed_parameters()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        await using var merchant = await Receiver.StartAsync("/return");
+        merchant.Default = (200, "Back at the merchant");
+        var order = EpayTests.Order("https://merchant.example/notify");
+        order["return_url"] = merchant.Url;
+        order = EpayTests.Sign(order);
+
+        await using var context = await chromium.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(Microsoft.AspNetCore.WebUtilities.QueryHelpers.AddQueryString(sandbox.BaseUrl("epay") + "/submit.php", order!));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Fail" }).ClickAsync();
+        Assert.Contains("declined", await page.Locator("#notice").InnerTextAsync(), StringComparison.Ordinal);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Pay" }).ClickAsync();
+        await page.WaitForURLAsync(url => url.StartsWith(merchant.Url + "?", StringComparison.Ordinal));
+
+        var back = merchant.All.Single();
+        var query = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(back.Query).ToDictionary(q => q.Key, q => q.Value.ToString());
+        Assert.Equal("TRADE_SUCCESS", query["trade_status"]);
+        Assert.Equal(IndependentSignatures.EpayMd5(query, Harness.Sandbox.Epay.EpayProvider.Key), query["sign"]);
+    }
+}
+
+/// <summary>One system Chromium for the class; each test gets its own browser context (cookies, pages).</summary>
+public sealed class ChromiumFixture : IAsyncLifetime
+{
+    private static readonly string[] ChromiumArgs =
+        ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+
+    private IPlaywright? _playwright;
+
+    public IBrowser Browser { get; private set; } = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Headless = true,
+            Args = ChromiumArgs,
+        });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Browser.DisposeAsync();
+        _playwright?.Dispose();
+    }
+}
