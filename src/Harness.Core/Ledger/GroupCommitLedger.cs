@@ -89,14 +89,9 @@ public sealed class GroupCommitLedger : ILedger, IDisposable
         // not stored would show up here.
         foreach (var (accountId, balance) in _balances)
         {
-            if (!accounts.TryGetValue(accountId, out var stored))
-            {
-                accounts[accountId] = new AccountAudit(accountId, balance.Balance, 0, 0);
-            }
-            else if (stored.Balance != balance.Balance)
-            {
-                accounts[accountId] = stored with { Balance = balance.Balance };
-            }
+            accounts[accountId] = accounts.TryGetValue(accountId, out var stored)
+                ? stored with { ServedBalance = balance.Balance }
+                : new AccountAudit(accountId, 0, 0, 0) { ServedBalance = balance.Balance };
         }
 
         return new LedgerAuditReport([.. accounts.Values.OrderBy(a => a.AccountId, StringComparer.Ordinal)]);

@@ -30,9 +30,16 @@ public sealed record LedgerTotals(
     IReadOnlyList<LedgerGroupTotal> ByCategory,
     IReadOnlyList<LedgerGroupTotal> BySubject);
 
+/// <param name="AccountId">The account.</param>
+/// <param name="Balance">The stored balance.</param>
+/// <param name="EntrySum">Sum of the account's entries.</param>
+/// <param name="EntryCount">Number of the account's entries.</param>
 public sealed record AccountAudit(string AccountId, long Balance, long EntrySum, long EntryCount)
 {
-    public bool Consistent => Balance == EntrySum && Balance >= 0;
+    /// <summary>The balance the ledger answers with (its in-memory view); must equal the stored one.</summary>
+    public long ServedBalance { get; init; } = Balance;
+
+    public bool Consistent => Balance == EntrySum && Balance >= 0 && ServedBalance == Balance;
 }
 
 public sealed record LedgerAuditReport(IReadOnlyList<AccountAudit> Accounts)

@@ -1,0 +1,214 @@
+using Harness.Core.Ledger;
+using Harness.Core.Storage;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Harness.Tests.Core;
+
+/// <summary>The group-commit ledger on a real LiteDB file: money rules, failures, restarts.</summary>
+public sealed class LedgerTests : IDisposable
+{
+    private readonly string _directory = TempDirectory.Create("ledger");
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 23, 8, 0, 0, TimeSpan.Zero));
+    private readonly List<IDisposable> _opened = [];
+
+    public void Dispose()
+    {
+        foreach (var item in Enumerable.Reverse(_opened))
+        {
+            item.Dispose();
+        }
+
+        TempDirectory.TryDelete(_directory);
+    }
+
+    [Fact]
+    public async Task Debits_never_take_a_balance_below_zero()
+    {
+        var (ledger, _) = Open();
+        await ledger.PostAsync(Credit("a", 100));
+
+        var first = await ledger.PostAsync(Debit("a", 60, "k1"));
+        var second = await ledger.PostAsync(Debit("a", 60, "k2"));
+
+        Assert.Equal(LedgerStatus.Applied, first.Status);
+        Assert.Equal(LedgerStatus.InsufficientBalance, second.Status);
+        Assert.Equal(40, second.Balance);
+        Assert.Equal(40, ledger.GetBalance("a").Balance);
+    }
+
+    [Fact]
+    public async Task Concurrent_duplicates_of_one_key_apply_once_and_replay_the_same_entry()
+    {
+        var (ledger, _) = Open();
+        await ledger.PostAsync(Credit("a", 1_000));
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => Task.Run(() => ledger.PostAsync(Debit("a", 10, "same")))));
+
+        Assert.Single(outcomes, o => o.Status == LedgerStatus.Applied);
+        Assert.All(outcomes, o => Assert.Equal(outcomes[0].Entry!.Id, o.Entry!.Id));
+        Assert.Equal(990, ledger.GetBalance("a").Balance);
+    }
+
+    [Fact]
+    public async Task The_same_key_with_another_fingerprint_conflicts_and_moves_nothing()
+    {
+        var (ledger, _) = Open();
+        await ledger.PostAsync(Credit("a", 100));
+        await ledger.PostAsync(Debit("a", 10, "k"));
+
+        var conflict = await ledger.PostAsync(Debit("a", 20, "k"));
+
+        Assert.Equal(LedgerStatus.IdempotencyConflict, conflict.Status);
+        Assert.Equal(90, ledger.GetBalance("a").Balance);
+    }
+
+    [Fact]
+    public async Task A_failed_commit_acknowledges_nothing_and_remembers_nothing()
+    {
+        var store = new FlakyStore(new LiteLedgerStore(OpenStore()));
+        var ledger = Track(new GroupCommitLedger(store, _clock, new LedgerOptions(), NullLogger<GroupCommitLedger>.Instance));
+        await ledger.PostAsync(Credit("a", 100));
+
+        store.FailNextCommit = true;
+        await Assert.ThrowsAsync<LedgerUnavailableException>(() => ledger.PostAsync(Debit("a", 30, "k")));
+        Assert.Equal(100, ledger.GetBalance("a").Balance);
+
+        var retried = await ledger.PostAsync(Debit("a", 30, "k"));
+        Assert.Equal(LedgerStatus.Applied, retried.Status);
+        Assert.Equal(70, ledger.GetBalance("a").Balance);
+        Assert.True(ledger.Audit().Consistent);
+    }
+
+    [Fact]
+    public async Task A_restart_rebuilds_balances_keys_and_the_entry_sequence_from_the_store()
+    {
+        var (ledger, store) = Open();
+        await ledger.PostAsync(Credit("a", 100));
+        var charged = await ledger.PostAsync(Debit("a", 25, "k"));
+        ledger.Dispose();
+        store.Dispose();
+        _opened.Clear();
+
+        var (reopened, _) = Open();
+        var replay = await reopened.PostAsync(Debit("a", 25, "k"));
+        var next = await reopened.PostAsync(Debit("a", 5, "k2"));
+
+        Assert.Equal(70, reopened.GetBalance("a").Balance);
+        Assert.Equal(LedgerStatus.Replayed, replay.Status);
+        Assert.Equal(charged.Entry!.Id, replay.Entry!.Id);
+        Assert.Equal(charged.Entry.Id + 1, next.Entry!.Id);
+    }
+
+    [Fact]
+    public async Task A_key_expires_after_the_retention_window()
+    {
+        var (ledger, _) = Open(new LedgerOptions { IdempotencyRetention = TimeSpan.FromHours(24) });
+        await ledger.PostAsync(Credit("a", 100));
+        await ledger.PostAsync(Debit("a", 10, "k"));
+
+        _clock.Advance(TimeSpan.FromHours(24));
+        var again = await ledger.PostAsync(Debit("a", 10, "k"));
+
+        Assert.Equal(LedgerStatus.Applied, again.Status);
+        Assert.Equal(80, ledger.GetBalance("a").Balance);
+    }
+
+    [Fact]
+    public async Task Credits_stop_at_the_balance_limit()
+    {
+        var (ledger, _) = Open(new LedgerOptions { MaxBalance = 1_000 });
+
+        var over = await ledger.PostAsync(Credit("a", 1_001));
+
+        Assert.Equal(LedgerStatus.BalanceLimitExceeded, over.Status);
+        Assert.Equal(0, ledger.GetBalance("a").Balance);
+    }
+
+    [Fact]
+    public async Task The_audit_notices_a_balance_that_disagrees_with_its_entries()
+    {
+        var (ledger, store) = Open();
+        await ledger.PostAsync(Credit("a", 100));
+        Assert.True(ledger.Audit().Consistent);
+
+        // Tamper with the stored balance behind the ledger's back.
+        var accounts = store.Database.GetCollection("accounts");
+        var account = accounts.FindById("a");
+        account["Balance"] = 150L;
+        accounts.Update(account);
+
+        var audit = ledger.Audit();
+        Assert.False(audit.Consistent);
+        Assert.Contains(audit.Accounts, a => a.AccountId == "a" && a.Balance == 150 && a.ServedBalance == 100 && a.EntrySum == 100 && !a.Consistent);
+    }
+
+    [Fact]
+    public async Task Queries_filter_and_page_newest_first()
+    {
+        var (ledger, _) = Open();
+        await ledger.PostAsync(Credit("a", 100));
+        for (var i = 0; i < 5; i++)
+        {
+            await ledger.PostAsync(Debit("a", i + 1, $"q{i}") with { Category = i % 2 == 0 ? "EVEN" : "ODD" });
+        }
+
+        var page = ledger.Query(new LedgerQuery(new LedgerFilter("a") { Kind = "test-debit", Category = "EVEN" }, 1, 1));
+        var totals = ledger.Summarise(new LedgerFilter("a") { Kind = "test-debit" });
+
+        Assert.Equal(3, page.Total);
+        Assert.Equal("q2", Assert.Single(page.Items).IdempotencyKey);
+        Assert.Equal(-15, totals.Amount);
+        Assert.Equal([new LedgerGroupTotal("EVEN", -9, 3), new LedgerGroupTotal("ODD", -6, 2)], totals.ByCategory);
+    }
+
+    private static LedgerPosting Credit(string account, long amount) => new(account, amount, "test-credit");
+
+    private static LedgerPosting Debit(string account, long amount, string key) =>
+        new(account, -amount, "test-debit") { Idempotency = new IdempotencyClaim("test:" + account, key, amount.ToString(System.Globalization.CultureInfo.InvariantCulture)) };
+
+    private (GroupCommitLedger Ledger, LiteStore Store) Open(LedgerOptions? options = null)
+    {
+        var store = OpenStore();
+        var ledger = Track(new GroupCommitLedger(new LiteLedgerStore(store), _clock, options ?? new LedgerOptions(), NullLogger<GroupCommitLedger>.Instance));
+        return (ledger, store);
+    }
+
+    private LiteStore OpenStore() => Track(new LiteStore(Path.Combine(_directory, "ledger.db")));
+
+    private T Track<T>(T item)
+        where T : IDisposable
+    {
+        _opened.Add(item);
+        return item;
+    }
+
+    /// <summary>A store whose next commit fails, as a full disk or a lost volume would.</summary>
+    private sealed class FlakyStore(ILedgerStore inner) : ILedgerStore
+    {
+        public bool FailNextCommit { get; set; }
+
+        public LedgerSnapshot Load(DateTime idempotencyLiveAfter) => inner.Load(idempotencyLiveAfter);
+
+        public void Commit(LedgerBatch batch)
+        {
+            if (FailNextCommit)
+            {
+                FailNextCommit = false;
+                throw new IOException("disk full");
+            }
+
+            inner.Commit(batch);
+        }
+
+        public LedgerEntry? FindEntry(long id) => inner.FindEntry(id);
+
+        public LedgerPage Query(LedgerQuery query) => inner.Query(query);
+
+        public LedgerTotals Summarise(LedgerFilter filter) => inner.Summarise(filter);
+
+        public IReadOnlyList<AccountAudit> Audit() => inner.Audit();
+
+        public int PurgeIdempotency(DateTime expiredBefore) => inner.PurgeIdempotency(expiredBefore);
+    }
+}
