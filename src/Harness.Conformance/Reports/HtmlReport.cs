@@ -5,7 +5,10 @@ using Harness.Conformance.Running;
 
 namespace Harness.Conformance.Reports;
 
-/// <summary>One self-contained HTML page (no scripts, no external files): summary tables, then every scenario with its steps.</summary>
+/// <summary>
+/// One self-contained HTML page (no scripts, no external files): summary tables, then every scenario with
+/// its steps. Written as well-formed XHTML-compatible markup, so tools can parse it as XML too.
+/// </summary>
 public static class HtmlReport
 {
     private const string Style = """
@@ -24,7 +27,7 @@ public static class HtmlReport
     {
         var total = RunSummary.Total(run);
         var html = new StringBuilder()
-            .Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Conformance report</title><style>")
+            .Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"/><title>Conformance report</title><style>")
             .Append(Style).Append("</style></head><body>")
             .Append("<h1>Conformance report</h1><p>Target <code>").Append(E(run.TargetName)).Append("</code>, started ")
             .Append(E(run.StartedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture))).Append(", ")
@@ -62,7 +65,7 @@ public static class HtmlReport
     private static void Scenario(StringBuilder html, ScenarioResult result)
     {
         var css = result.Status.ToString().ToLowerInvariant();
-        html.Append("<details class=\"").Append(css).Append('"').Append(result.Passed ? "" : " open").Append("><summary><span class=\"status\">")
+        html.Append("<details class=\"").Append(css).Append('"').Append(result.Passed ? "" : " open=\"open\"").Append("><summary><span class=\"status\">")
             .Append(E(ScenarioResult.Describe(result.Status))).Append("</span>").Append(E(result.Scenario.DisplayName));
         foreach (var tag in result.Scenario.Tags)
         {

@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using System.Xml;
+using System.Xml.Linq;
+using System.Xml.Schema;
+using Harness.Conformance.Targets;
+using Harness.Conformance.Tests.Support;
+
+namespace Harness.Conformance.Tests.Process;
+
+/// <summary>The <c>conformance</c> verb as a tester runs it: a separate process against a backend started by <c>run-harness.sh serve</c>.</summary>
+public sealed class ConformanceCommandTests : IDisposable
+{
+    private readonly string _directory = TempDirectory.Create("conformance");
+
+    public void Dispose() => TempDirectory.TryDelete(_directory);
+
+    [Fact]
+    public async Task Every_finance_scenario_passes_against_the_backend_process_and_the_three_reports_parse()
+    {
+        var cancellation = TestContext.Current.CancellationToken;
+        await using var harness = await HarnessProcess.StartAsync(cancellationToken: cancellation);
+        var profilePath = Path.Combine(_directory, "target.json");
+        await File.WriteAllTextAsync(profilePath, (await ProfileFromBanner(harness)).ToJson(), cancellation);
+        var reports = Path.Combine(_directory, "reports");
+        var expected = Features.All.Scenarios.Count(s => s.Tags.Contains("finance"));
+
+        var (exitCode, output) = await RunConformance(["conformance", "--target", harness.BaseUrl.ToString(), "--profile", profilePath, "--tags", "@finance", "--out", reports], cancellation);
+
+        Assert.True(exitCode == 0, output);
+        Assert.Contains($"{expected} scenarios: {expected} passed, 0 failed, 0 not run, 0 undefined", output, StringComparison.Ordinal);
+        Assert.Contains("PASS  Idempotent consumption › Concurrent duplicates charge once", output, StringComparison.Ordinal);
+        Assert.Matches(new Regex(@"@idempotency\s+\d+\s+0\s+0\s+0"), output);
+
+        var junit = LoadValidated(Path.Combine(reports, ConformanceCommand.JUnitFile));
+        Assert.Equal(expected.ToString(System.Globalization.CultureInfo.InvariantCulture), junit.Root!.Attribute("tests")!.Value);
+        Assert.Equal("0", junit.Root.Attribute("failures")!.Value);
+
+        var envelopes = (await File.ReadAllLinesAsync(Path.Combine(reports, ConformanceCommand.MessagesFile), cancellation)).Select(line => JsonDocument.Parse(line).RootElement.Clone()).ToList();
+        Assert.True(envelopes[0].TryGetProperty("meta", out _));
+        Assert.Equal(expected, envelopes.Count(e => e.TryGetProperty("testCaseFinished", out _)));
+        Assert.Equal(expected, envelopes.Count(e => e.TryGetProperty("pickle", out _)));
+        Assert.True(envelopes[^1].GetProperty("testRunFinished").GetProperty("success").GetBoolean());
+        Assert.All(
+            envelopes.Where(e => e.TryGetProperty("testStepFinished", out _)),
+            e => Assert.Equal("PASSED", e.GetProperty("testStepFinished").GetProperty("testStepResult").GetProperty("status").GetString()));
+
+        var html = LoadHtml(Path.Combine(reports, ConformanceCommand.HtmlFile));
+        Assert.Equal("Conformance report", html.Descendants("title").Single().Value);
+        Assert.Equal(expected, html.Descendants("details").Count());
+    }
+
+    [Fact]
+    public async Task Init_writes_a_commented_template_with_every_profile_key()
+    {
+        var path = Path.Combine(_directory, "new-profile.json");
+
+        var (exitCode, output) = await RunConformance(["conformance", "--init", path], TestContext.Current.CancellationToken);
+
+        Assert.True(exitCode == 0, output);
+        var text = await File.ReadAllTextAsync(path, TestContext.Current.CancellationToken);
+        Assert.StartsWith("// Conformance profile", text, StringComparison.Ordinal);
+        foreach (var key in new[] { "baseUrl", "userJwt", "userId", "adminJwt", "adminId", "financeApiKey", "portalyLiveKey", "portalyTestKey", "portalyCallbackSecret" })
+        {
+            Assert.Contains($"\"{key}\":", text, StringComparison.Ordinal);
+        }
+
+        Assert.Equal("http://localhost:8005", TargetProfile.Load(path).BaseUrl);
+        Assert.Equal(2, (await RunConformance(["conformance", "--init", path], TestContext.Current.CancellationToken)).ExitCode);
+    }
+
+    /// <summary>The start banner prints fresh demo tokens; a tester copies them into the profile the same way.</summary>
+    private static async Task<TargetProfile> ProfileFromBanner(HarnessProcess harness)
+    {
+        var banner = new Regex(@"Admin\s+userId (\S+).*\n\s+token\s+(\S+)\s*\n\s+User\s+userId (\S+).*\n\s+token\s+(\S+)\s*\n\s+OpenAPI key \(all users\)\s+(\S+)");
+        for (var attempt = 0; attempt < 100 && !banner.IsMatch(harness.Output); attempt++)
+        {
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+
+        var m = banner.Match(harness.Output);
+        Assert.True(m.Success, harness.Output);
+        return new TargetProfile
+        {
+            BaseUrl = harness.BaseUrl.ToString(),
+            AdminId = m.Groups[1].Value,
+            AdminJwt = m.Groups[2].Value,
+            UserId = m.Groups[3].Value,
+            UserJwt = m.Groups[4].Value,
+            FinanceApiKey = m.Groups[5].Value,
+            SmsSandbox = true,
+        };
+    }
+
+    /// <summary>The binary <c>./run-harness.sh conformance</c> runs after building, from the repository root.</summary>
+    private static async Task<(int ExitCode, string Output)> RunConformance(string[] args, CancellationToken cancellationToken)
+    {
+        var root = HarnessProcess.RepositoryRoot();
+        var dll = Path.Combine(root, "src", "Harness.Conformance", "bin", HarnessProcess.BuildConfiguration, "net10.0", "Harness.Conformance.dll");
+        var start = new ProcessStartInfo("dotnet", [dll, .. args])
+        {
+            WorkingDirectory = root,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+        await process.WaitForExitAsync(cancellationToken);
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+    private static XDocument LoadValidated(string path)
+    {
+        var schemas = new XmlSchemaSet();
+        using (var xsd = typeof(ConformanceCommandTests).Assembly.GetManifestResourceStream("junit.xsd")!)
+        {
+            schemas.Add(null, XmlReader.Create(xsd));
+        }
+
+        var document = XDocument.Load(path);
+        document.Validate(schemas, (_, e) => Assert.Fail($"{path} does not match the JUnit schema: {e.Message}"));
+        return document;
+    }
+
+    private static XDocument LoadHtml(string path)
+    {
+        using var reader = XmlReader.Create(path, new XmlReaderSettings { DtdProcessing = DtdProcessing.Ignore });
+        return XDocument.Load(reader);
+    }
+}
