@@ -104,7 +104,7 @@ verb="${1:-serve}"
 case "$verb" in
   serve) serve "$@" ;;
   test) run_tests "$@" ;;
-  conformance) build; exec dotnet "$ROOT/tests/Harness.Conformance/bin/$CONFIGURATION/net10.0/Harness.Conformance.dll" conformance "$@" ;;
+  conformance) build; exec dotnet "$ROOT/src/Harness.Conformance/bin/$CONFIGURATION/net10.0/Harness.Conformance.dll" conformance "$@" ;;
   load) build; exec dotnet "$ROOT/load/Harness.Load/bin/$CONFIGURATION/net10.0/Harness.Load.dll" "$@" ;;
   help|-h|--help) usage ;;
   --*) serve "$verb" "$@" ;;
