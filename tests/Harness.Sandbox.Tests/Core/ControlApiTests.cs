@@ -1,0 +1,107 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Harness.Sandbox.Creem;
+using Harness.Sandbox.Epay;
+using Harness.Sandbox.Stripe;
+using Harness.Sandbox.Tests.Support;
+
+namespace Harness.Sandbox.Tests.Core;
+
+public sealed class ControlApiTests
+{
+    private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Providers_publish_base_urls_and_merchant_credentials()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        var providers = await sandbox.GetArrayAsync("/control/providers");
+        Assert.Equal(["stripe", "creem", "epay"], providers.Select(p => p!["name"]!.GetValue<string>()));
+
+        var stripe = providers[0]!;
+        Assert.Equal(sandbox.BaseUrl("stripe"), stripe["base_url"]!.GetValue<string>());
+        Assert.Equal(StripeProvider.SecretKey, stripe["credentials"]!["secret_key"]!.GetValue<string>());
+        Assert.Equal(StripeProvider.WebhookSecret, stripe["credentials"]!["webhook_secret"]!.GetValue<string>());
+        Assert.Equal(CreemProvider.ApiKey, providers[1]!["credentials"]!["api_key"]!.GetValue<string>());
+        Assert.Equal(EpayProvider.Key, providers[2]!["credentials"]!["key"]!.GetValue<string>());
+
+        var banner = sandbox.Server.Describe();
+        Assert.Contains(sandbox.Server.ControlBaseUrl, banner, StringComparison.Ordinal);
+        Assert.Contains(sandbox.BaseUrl("epay"), banner, StringComparison.Ordinal);
+        Assert.Contains(StripeProvider.SecretKey, banner, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_control_api_is_described_by_an_OpenAPI_document()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        var document = await sandbox.GetJsonAsync("/openapi/v1.json");
+        var paths = document["paths"]!.AsObject().Select(p => p.Key).ToList();
+        Assert.Contains("/control/faults", paths);
+        Assert.Contains("/control/clock/advance", paths);
+        Assert.Contains("/control/deliveries/{id}/resend", paths);
+        Assert.DoesNotContain(paths, p => p.StartsWith("/pay", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Pay_pages_show_expiry_and_refuse_actions_once_expired()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        var session = await DeliveryScheduleTests.NewSessionAsync(sandbox);
+        var html = await sandbox.Control.GetStringAsync($"/pay/{session}", Ct);
+        Assert.Contains("Expires at", html, StringComparison.Ordinal);
+        Assert.Contains(">Pay</button>", html, StringComparison.Ordinal);
+
+        await sandbox.AdvanceAsync(TimeSpan.FromHours(24));
+        using var expired = await sandbox.Control.GetAsync($"/pay/{session}", Ct);
+        Assert.Equal(HttpStatusCode.Gone, expired.StatusCode);
+        Assert.DoesNotContain(">Pay</button>", await expired.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        var outcome = await sandbox.PostJsonAsync($"/control/payments/{session}/pay");
+        Assert.Null(outcome["redirect_url"]?.GetValue<string>());
+        Assert.Equal("expired", outcome["payment"]!["status"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Paying_twice_settles_once()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        await using var receiver = await Receiver.StartAsync();
+        await sandbox.SetWebhookUrlAsync("stripe", receiver.Url);
+        var session = await DeliveryScheduleTests.NewSessionAsync(sandbox);
+        await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => sandbox.ActAsync(session, "pay")));
+        await sandbox.RunDueAsync();
+        Assert.Single(await sandbox.DeliveriesAsync(session), d => d!["event_type"]!.GetValue<string>() == "checkout.session.completed");
+    }
+
+    [Fact]
+    public async Task Unknown_things_get_404_with_an_error_message()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        foreach (var path in new[] { "/control/payments/nope", "/control/deliveries/nope", "/control/providers/paypal" })
+        {
+            using var response = await sandbox.Control.GetAsync(path, Ct);
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+            Assert.False(string.IsNullOrEmpty(JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!["error"]!.GetValue<string>()));
+        }
+
+        using var badAdvance = await sandbox.Control.PostAsync("/control/clock/advance", new StringContent("""{"seconds":-5}""", System.Text.Encoding.UTF8, "application/json"), Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, badAdvance.StatusCode);
+    }
+
+    [Fact]
+    public async Task State_survives_a_restart_on_the_same_data_folder()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "harness-sandbox-tests", Guid.NewGuid().ToString("N"));
+        string session;
+        await using (var first = await SandboxServer.StartAsync(new SandboxOptions { DataDirectory = folder, BasePort = 0 }, Ct))
+        {
+            var stripe = new global::Stripe.StripeClient(StripeProvider.SecretKey, apiBase: first.BaseUrlOf("stripe"));
+            session = (await stripe.V1.Checkout.Sessions.CreateAsync(Stripe.StripeNetRoundTripTests.NewPaymentSession(), cancellationToken: Ct)).Id;
+        }
+
+        await using var second = await SandboxServer.StartAsync(new SandboxOptions { DataDirectory = folder, BasePort = 0 }, Ct);
+        var again = new global::Stripe.StripeClient(StripeProvider.SecretKey, apiBase: second.BaseUrlOf("stripe"));
+        Assert.Equal("open", (await again.V1.Checkout.Sessions.GetAsync(session, cancellationToken: Ct)).Status);
+        Assert.True(File.Exists(Path.Combine(folder, "sandbox.db")));
+    }
+}
