@@ -72,9 +72,13 @@ public sealed class LoadTarget : IAsyncDisposable
         return target;
     }
 
-    /// <summary>A target reached through a given client (in-process tests); users come from its SMS sandbox.</summary>
-    public static LoadTarget ForClient(HttpClient client, string adminToken, string? apiKey) =>
-        new($"{client.BaseAddress} (in-process)", new FinanceApi(client), adminToken, apiKey, null);
+    /// <summary>The reference backend reached through a given client (in-process tests): the demo admin and key, users from its SMS sandbox.</summary>
+    public static async Task<LoadTarget> ForReferenceClientAsync(HttpClient client, CancellationToken cancellationToken)
+    {
+        var api = new FinanceApi(client);
+        var admin = await api.SignInAsync(ReferenceAdminPhone, cancellationToken);
+        return new LoadTarget($"{client.BaseAddress} (in-process)", api, admin.Token, ReferenceDemoApiKey, null);
+    }
 
     /// <summary>
     /// Signs in <paramref name="count"/> fresh users through the SMS sandbox (unless the profile named

@@ -1,0 +1,69 @@
+using System.Text.RegularExpressions;
+using Harness.Core.Ledger;
+using Harness.Load.Reports;
+using Harness.Load.Scenarios;
+using Harness.Load.Target;
+using Harness.Load.Tests.Support;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Harness.Load.Tests;
+
+/// <summary>Short, light runs against the reference backend in-process: the audit passes it and catches a double-charging one.</summary>
+public sealed class InProcessLoadTests : IAsyncDisposable
+{
+    private readonly BackendFactory _factory = new();
+
+    public async ValueTask DisposeAsync() => await _factory.DisposeAsync();
+
+    [Fact]
+    public async Task A_run_of_every_consume_scenario_is_acknowledged_and_passes_the_audit()
+    {
+        var report = await RunAsync(_factory.CreateClient(), [.. ScenarioCatalog.Names]);
+
+        Assert.True(report.Audit.Passed, string.Join(Environment.NewLine, report.Audit.Findings));
+        Assert.True(report.Passed);
+        Assert.All(report.Scenarios, s => Assert.True(s.Main.Ok > 0, $"{s.Name} made no successful call"));
+        Assert.All(report.Scenarios, s => Assert.Equal(0, s.Main.Failed));
+        Assert.Equal(report.Audit.Keys, report.Audit.AcknowledgedKeys);
+        Assert.Equal(report.Audit.AcknowledgedKeys, report.Audit.ChargedRecords);
+        Assert.NotNull(report.Audit.LedgerAccountsChecked);
+        Assert.Equal(3, report.Scenarios.Single(s => s.Name == ScenarioCatalog.Mixed).Steps.Count);
+    }
+
+    [Fact]
+    public async Task The_audit_fails_a_backend_that_charges_replayed_keys_a_second_time()
+    {
+        await using var doubling = _factory.WithWebHostBuilder(b => b.ConfigureTestServices(services =>
+        {
+            services.RemoveAll<ILedger>();
+            services.AddSingleton<GroupCommitLedger>();
+            services.AddSingleton<ILedger>(sp => new DoubleChargingLedger(sp.GetRequiredService<GroupCommitLedger>()));
+        }));
+
+        var report = await RunAsync(doubling.CreateClient(), [ScenarioCatalog.ConsumeDuplicates]);
+
+        Assert.False(report.Passed);
+        Assert.False(report.Audit.Passed);
+        Assert.Contains(report.Audit.Findings, f => f.Kind == "double charge or lost charge" && Regex.IsMatch(f.Detail, "acknowledged, charged [2-9] times"));
+        Assert.True(report.Audit.ChargedRecords > report.Audit.AcknowledgedKeys);
+        Assert.Contains("FAILED", MarkdownReport.Render(report), StringComparison.Ordinal);
+    }
+
+    private static async Task<LoadReport> RunAsync(HttpClient client, IReadOnlyList<string> scenarios)
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        await using var target = await LoadTarget.ForReferenceClientAsync(client, cancellationToken);
+        var options = new LoadOptions
+        {
+            Scenarios = scenarios,
+            Concurrency = 4,
+            Duration = TimeSpan.FromMilliseconds(600),
+            Warmup = TimeSpan.FromMilliseconds(200),
+            Users = 3,
+            DuplicateShare = 0.5,
+        };
+        return await LoadCommand.RunAsync(options, target, "in-process test", TextWriter.Null, cancellationToken);
+    }
+}

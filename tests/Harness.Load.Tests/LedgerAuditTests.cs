@@ -1,0 +1,79 @@
+using System.Net;
+using Harness.Load.Audit;
+using Harness.Load.Target;
+
+namespace Harness.Load.Tests;
+
+/// <summary>The audit's rules on one user, from what the runner was told and what the target recorded.</summary>
+public sealed class LedgerAuditTests
+{
+    private static readonly UserBaseline Alice = new(new LoadUser("alice", "token"), 1_000, null);
+    private readonly ConsumeJournal _journal = new();
+
+    [Fact]
+    public async Task Acknowledged_keys_charged_once_as_acknowledged_pass()
+    {
+        await Ack("k1", "r1", 3);
+        await Ack("k1", "r1", 3, replayed: true);
+        await Refuse("k2", HttpStatusCode.PaymentRequired);
+
+        var findings = Check([new("r1", "k1", 3)], balanceAfter: 997);
+
+        Assert.Empty(findings);
+    }
+
+    [Fact]
+    public async Task An_acknowledged_key_charged_twice_is_a_double_charge_and_breaks_the_balance()
+    {
+        await Ack("k1", "r1", 3);
+
+        var findings = Check([new("r2", "k1", 3), new("r1", "k1", 3)], balanceAfter: 994);
+
+        Assert.Contains(findings, f => f.Kind == "double charge or lost charge" && f.Detail.Contains("charged 2 times", StringComparison.Ordinal));
+        Assert.DoesNotContain(findings, f => f.Kind == "balance mismatch"); // the balance agrees with the records; the records disagree with the answers
+    }
+
+    [Fact]
+    public async Task An_acknowledged_key_never_charged_is_a_lost_charge()
+    {
+        await Ack("k1", "r1", 3);
+
+        Assert.Contains(Check([], balanceAfter: 1_000), f => f.Detail.Contains("charged 0 times", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_refused_key_must_not_be_charged_but_an_unanswered_one_may_be_once()
+    {
+        await Refuse("refused", HttpStatusCode.PaymentRequired);
+        await Assert.ThrowsAsync<HttpRequestException>(() => _journal.SendAsync("alice", "lost", 1000, () => throw new HttpRequestException("reset")));
+
+        var findings = Check([new("r1", "refused", 2), new("r2", "lost", 2)], balanceAfter: 996);
+
+        var finding = Assert.Single(findings);
+        Assert.Equal("unacknowledged charge", finding.Kind);
+        Assert.Contains("refused", finding.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Replays_naming_another_record_charges_nobody_asked_for_and_wrong_balances_are_found()
+    {
+        await Ack("k1", "r1", 3);
+        await Ack("k1", "r9", 3, replayed: true);
+
+        var findings = Check([new("r1", "k1", 3), new("r5", "someone-else", 7)], balanceAfter: -5);
+
+        Assert.Contains(findings, f => f.Kind == "replay mismatch");
+        Assert.Contains(findings, f => f.Kind == "charge nobody asked for" && f.Detail.Contains("someone-else", StringComparison.Ordinal));
+        Assert.Contains(findings, f => f.Kind == "balance mismatch" && f.Detail.Contains("expected 1000 before the run minus 10 charged = 990", StringComparison.Ordinal));
+        Assert.Contains(findings, f => f.Kind == "negative balance");
+    }
+
+    private List<AuditFinding> Check(IReadOnlyList<ChargeRecord> records, long balanceAfter) =>
+        [.. LedgerAuditor.CheckUser(Alice, _journal.Keys, records, balanceAfter)];
+
+    private Task<ConsumeReply> Ack(string key, string recordId, long coins, bool replayed = false) =>
+        _journal.SendAsync("alice", key, 1000, () => Task.FromResult(new ConsumeReply(HttpStatusCode.OK, 0, recordId, coins, replayed)));
+
+    private Task<ConsumeReply> Refuse(string key, HttpStatusCode status) =>
+        _journal.SendAsync("alice", key, 1000, () => Task.FromResult(new ConsumeReply(status, (int)status * 100, null, 0, false)));
+}
