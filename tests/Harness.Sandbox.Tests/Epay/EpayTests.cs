@@ -72,6 +72,18 @@ public sealed class EpayTests
     }
 
     [Fact]
+    public async Task Submit_also_accepts_a_form_POST_from_the_merchants_page()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+        using var response = await client.PostAsync(sandbox.BaseUrl("epay") + "/submit.php", new FormUrlEncodedContent(Order("https://merchant.example/notify")), Ct);
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        var payment = (await sandbox.GetArrayAsync("/control/payments?provider=epay")).Single()!;
+        Assert.Equal(1250, payment["amount"]!.GetValue<long>());
+        Assert.Equal("USR1NOaB3dE91700000000", payment["merchant_reference"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Only_the_body_success_acknowledges_a_notify()
     {
         await using var sandbox = await TestSandbox.StartAsync();

@@ -138,6 +138,24 @@ public sealed class StripeNetRoundTripTests
         Assert.Equal(subscription.Id, session.SubscriptionId);
     }
 
+    [Fact]
+    public async Task Events_use_the_configured_api_version_which_Stripe_net_checks()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        await using var receiver = await Receiver.StartAsync();
+        await sandbox.SetWebhookUrlAsync("stripe", receiver.Url, new() { ["api_version"] = "2026-01-28.clover" });
+        var stripe = new StripeClient(StripeProvider.SecretKey, apiBase: sandbox.BaseUrl("stripe"));
+        var created = await stripe.V1.Checkout.Sessions.CreateAsync(NewPaymentSession(), cancellationToken: Ct);
+        await stripe.V1.Checkout.Sessions.ExpireAsync(created.Id, cancellationToken: Ct);
+
+        var received = await receiver.NextAsync();
+        var header = received.Header("Stripe-Signature");
+        var mismatch = Assert.Throws<StripeException>(() => EventUtility.ConstructEvent(received.Body, header, StripeProvider.WebhookSecret));
+        Assert.Contains("API version", mismatch.Message, StringComparison.Ordinal);
+        var evt = EventUtility.ConstructEvent(received.Body, header, StripeProvider.WebhookSecret, throwOnApiVersionMismatch: false);
+        Assert.Equal("2026-01-28.clover", evt.ApiVersion);
+    }
+
     internal static SessionCreateOptions NewPaymentSession() => new()
     {
         Mode = "payment",
