@@ -22,6 +22,21 @@ Feature: Authentication of the Finance routes
       | POST /openapi/coin/preCheck                     |
       | GET /openapi/coin/balance?userId=u_demo_user    |
 
+  Scenario: A user may send the token as a cookie
+    Given a new user with 300 coins
+    When the user, with the token in a cookie, sends "GET /api/finance/balance"
+    Then the request succeeds
+    And the response data has:
+      | balance | 300 |
+
+  Scenario: The agent engine may send its key as a bearer token
+    Given a new user with 300 coins
+    And the agent engine has an API key that may bill every user
+    When the agent engine, with the key as a bearer token, sends "GET /openapi/coin/balance?userId={{userId}}"
+    Then the request succeeds
+    And the response data has:
+      | balance | 300 |
+
   Scenario: A token the target never issued is refused
     When a client with a forged token sends "GET /api/finance/balance"
     Then the request fails with HTTP 401 and code 40100

@@ -16,8 +16,14 @@ public enum Actor
     /// <summary>A second user of the scenario.</summary>
     OtherUser,
 
+    /// <summary>The scenario's user, sending its JWT as the <c>token</c> cookie instead of a header.</summary>
+    UserByCookie,
+
     /// <summary>The agent engine: the OpenAPI routes with the API key, billing <see cref="FinanceWorld.BilledUser"/>.</summary>
     AgentEngine,
+
+    /// <summary>The agent engine sending its key as <c>Authorization: Bearer</c> instead of <c>X-API-Key</c>.</summary>
+    AgentEngineByBearer,
 
     /// <summary>No credentials at all.</summary>
     Anonymous,
@@ -79,7 +85,7 @@ public sealed class FinanceWorld(ScenarioContext context)
     public FinanceUser UserOf(Actor actor) => actor switch
     {
         Actor.OtherUser => OtherUser ?? throw new AssertionException("the scenario has no other user"),
-        Actor.AgentEngine => throw new AssertionException("the agent engine is not a signed-in user"),
+        Actor.AgentEngine or Actor.AgentEngineByBearer => throw new AssertionException("the agent engine is not a signed-in user"),
         _ => TheUser,
     };
 
@@ -91,6 +97,9 @@ public sealed class FinanceWorld(ScenarioContext context)
             case Actor.User or Actor.OtherUser:
                 request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", UserOf(actor).Token);
                 break;
+            case Actor.UserByCookie:
+                request.Headers.Add("Cookie", "token=" + TheUser.Token);
+                break;
             case Actor.PreviousSession:
                 request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", PreviousToken ?? throw new AssertionException("the user has not signed in again"));
                 break;
@@ -99,6 +108,9 @@ public sealed class FinanceWorld(ScenarioContext context)
                 break;
             case Actor.AgentEngine:
                 request.Headers.Add("X-API-Key", ApiKey ?? throw new AssertionException("the agent engine has no API key yet"));
+                break;
+            case Actor.AgentEngineByBearer:
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", ApiKey ?? throw new AssertionException("the agent engine has no API key yet"));
                 break;
             case Actor.UnknownApiKey:
                 request.Headers.Add("X-API-Key", "hk_unknown_" + Context.RunId);

@@ -9,10 +9,12 @@ public sealed class UserSteps(ScenarioContext context)
 {
     private readonly FinanceWorld _world = context.Get<FinanceWorld>();
 
-    [ParameterType("actor", "the user|the other user|the agent engine|an anonymous client|the user's previous session|a client with a forged token|a client with an unknown API key")]
+    [ParameterType("actor", "the user, with the token in a cookie,|the user|the other user|the agent engine, with the key as a bearer token,|the agent engine|an anonymous client|the user's previous session|a client with a forged token|a client with an unknown API key")]
     public static Actor ParseActor(string text) => text switch
     {
         "the user" => Actor.User,
+        "the user, with the token in a cookie," => Actor.UserByCookie,
+        "the agent engine, with the key as a bearer token," => Actor.AgentEngineByBearer,
         "the other user" => Actor.OtherUser,
         "the agent engine" => Actor.AgentEngine,
         "an anonymous client" => Actor.Anonymous,
