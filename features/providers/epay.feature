@@ -1,0 +1,56 @@
+@provider @epay
+Feature: Epay sandbox — submit.php, mapi.php, MD5 signatures and notify
+  The sandbox speaks the 彩虹易支付 v1 protocol as go-epay uses it, relative to its base URL (default
+  http://127.0.0.1:8103). Every request and callback is signed with MD5 over all non-empty parameters except
+  sign and sign_type, sorted by key, joined as k=v&k=v, with the merchant key appended; lowercase hex,
+  compared exactly. The merchant acknowledges a notify only with the body "success".
+
+  Background:
+    Given the Epay sandbox and merchant pid "1000" with the published key
+
+  Scenario: submit.php sends the browser to the cashier
+    When the merchant's page sends a signed order with device "pc" to submit.php by GET
+    Then the browser is redirected to the sandbox's hosted pay page for a new trade_no
+
+  Scenario: submit.php also accepts a form POST
+    When the merchant's page posts a signed order to submit.php
+    Then the browser is redirected to the sandbox's hosted pay page
+    And the payment is listed with amount 1250 fen and the merchant's out_trade_no
+
+  Scenario: Paying sends a signed GET notify and a signed return redirect
+    Given an order of "12.50" placed through submit.php
+    When the buyer pays on the hosted page
+    Then the notify URL receives a GET whose query has trade_status "TRADE_SUCCESS", money "12.50" and a valid sign
+    And the buyer is redirected to the return URL with the same signed parameters
+
+  Scenario: Only the body "success" acknowledges a notify
+    Given the merchant answers "ok", then "SUCCESS", then "success"
+    When the buyer pays on the hosted page
+    And the sandbox clock advances through the Epay retry schedule
+    Then the delivery log shows three attempts and only the last one acknowledged
+
+  Scenario: The notify can be sent as a form POST
+    Given the Epay notify method is "POST"
+    When the buyer pays on the hosted page
+    Then the notify URL receives a form POST whose fields carry a valid sign
+
+  Scenario: mapi.php creates an order and api.php reports it
+    When the merchant posts a signed order to mapi.php
+    Then the answer has code 1, a trade_no and a payurl to the hosted pay page
+    And api.php?act=order with the plain key reports status 0
+    And after the buyer pays, api.php?act=order reports status 1 and the money "3.00"
+
+  Scenario Outline: Bad orders get code -1 and a message
+    When the merchant posts an order to mapi.php with <problem>
+    Then the answer has code -1 and msg "<msg>"
+
+    Examples:
+      | problem                 | msg                     |
+      | a wrong sign            | 签名校验失败            |
+      | an unknown pid          | 商户不存在              |
+      | money "-1"              | 金额不合法              |
+      | no out_trade_no         | 缺少参数 out_trade_no   |
+
+  Scenario: The query API needs the plain key
+    When api.php?act=order is called with a wrong key
+    Then the answer has code -1

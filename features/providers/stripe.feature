@@ -1,0 +1,100 @@
+@provider @stripe
+Feature: Stripe sandbox — Checkout Sessions and signed webhooks
+  The sandbox answers the Stripe API on its own base URL (default http://127.0.0.1:8101), so Stripe.net
+  (apiBase) and stripe-node (host, port, protocol) work unmodified. Requests authenticate with the published
+  secret key as a Bearer token; bodies are form-encoded with bracket notation; every answer carries a
+  Request-Id header. Webhook events are signed with Stripe-Signature (t=…,v1=hex HMAC-SHA256 of "t.body"
+  keyed by the whole whsec_ secret) and delivered to the configured webhook URL.
+
+  Background:
+    Given the Stripe sandbox with webhooks sent to the merchant's receiver
+
+  Scenario: A payment-mode session is created open with a hosted page
+    When the merchant creates a "payment" checkout session for 3 of "price_HarnessCredits"
+    Then the session id starts with "cs_test_"
+    And the session has:
+      | status         | open   |
+      | payment_status | unpaid |
+      | amount_total   | 300    |
+      | currency       | usd    |
+      | livemode       | false  |
+    And the session url is the sandbox's hosted pay page
+
+  Scenario: Paying completes the session and sends verifiable events
+    Given an open "payment" checkout session with success URL "https://merchant.example/done?session={CHECKOUT_SESSION_ID}"
+    When the buyer pays on the hosted page
+    Then the buyer is redirected to "https://merchant.example/done?session={session id}"
+    And the receiver gets "checkout.session.completed" then "payment_intent.succeeded"
+    And every event verifies with Stripe.net EventUtility.ConstructEvent and the published webhook secret
+    And retrieving the session shows status "complete", payment_status "paid" and no url
+
+  Scenario: A subscription checkout produces the subscription and invoice events
+    Given an open "subscription" checkout session for "price_HarnessProMonthly"
+    When the buyer pays on the hosted page
+    Then the receiver gets "checkout.session.completed", "customer.subscription.created" then "invoice.paid"
+    And the subscription is "active" and the session names it
+
+  Scenario: The merchant expires an open session
+    Given an open "payment" checkout session
+    When the merchant expires the session
+    Then the session status is "expired"
+    And the receiver gets a verifiable "checkout.session.expired" event
+
+  Scenario: Only open sessions can be expired
+    Given a checkout session that has been paid
+    When the merchant expires the session
+    Then the answer is 400 with error type "invalid_request_error"
+
+  Scenario: An unpaid session expires when the clock passes expires_at
+    Given an open "payment" checkout session created without expires_at
+    When the sandbox clock advances by 24 hours
+    Then the session status is "expired"
+    And the receiver gets a verifiable "checkout.session.expired" event
+
+  Scenario: Sessions are listed newest first with cursor paging
+    Given 3 checkout sessions created one after another
+    When the merchant lists sessions with limit 2
+    Then the two newest sessions are returned and has_more is true
+    And listing with starting_after the second one returns the oldest
+
+  Scenario: The same Idempotency-Key with the same parameters replays the first answer
+    When the merchant creates a session twice with Idempotency-Key "order-7" and the same parameters
+    Then both answers are identical
+    And the second carries the header "Idempotent-Replayed: true"
+    And only one session exists
+
+  Scenario: The same Idempotency-Key with other parameters is refused
+    Given a session created with Idempotency-Key "order-7"
+    When the merchant creates a session with Idempotency-Key "order-7" and a different quantity
+    Then the answer is 400 with error type "idempotency_error"
+
+  Scenario Outline: Bad requests get Stripe's error envelope, never a 500
+    When the merchant sends "<request>"
+    Then the answer is <status> with error type "invalid_request_error", code "<code>" and param "<param>"
+
+    Examples:
+      | request                                                                   | status | code              | param                 |
+      | create without mode                                                       | 400    | parameter_missing | mode                  |
+      | create with mode "bogus"                                                  | 400    | parameter_invalid | mode                  |
+      | create with an unknown parameter "colour"                                 | 400    | parameter_unknown | colour                |
+      | create in payment mode without line items                                 | 400    | parameter_missing | line_items            |
+      | create with price "price_nope"                                            | 404    | resource_missing  | line_items[0][price]  |
+      | create in payment mode with the recurring price "price_HarnessProMonthly" | 400    | parameter_invalid | line_items[0][price]  |
+      | retrieve session "cs_test_missing"                                        | 404    | resource_missing  | session               |
+
+  Scenario: Requests without the secret key are refused
+    When a request arrives without an Authorization header
+    Then the answer is 401 with error type "invalid_request_error"
+    And the answer carries a Request-Id header starting with "req_"
+
+  Scenario: Events carry the api_version the merchant configured
+    Given the webhook endpoint's api_version is "2026-01-28.clover"
+    When an event is sent
+    Then its api_version is "2026-01-28.clover" and Stripe.net 53 refuses it unless told to ignore the version
+
+  Scenario: A webhook is retried three times over three hours in test mode
+    Given the receiver answers 500 twice and then 200
+    When the buyer pays on the hosted page
+    And the sandbox clock advances by 1 hour and then by 2 hours
+    Then the delivery log shows exactly three attempts, at 0 h, 1 h and 3 h, answered 500, 500 and 200
+    And every attempt is signed afresh with the real clock's timestamp
