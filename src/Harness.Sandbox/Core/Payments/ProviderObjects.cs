@@ -9,11 +9,18 @@ namespace Harness.Sandbox.Core.Payments;
 /// A provider's own objects (sessions, customers, orders, …) kept as the JSON the provider would return, so a
 /// retrieval answers with exactly what was stored. Each object carries its id and its <c>object</c> type.
 /// </summary>
-public sealed class ProviderObjects(IDocumentStore store, string collection)
+public sealed class ProviderObjects
 {
     private static readonly JsonSerializerOptions Compact = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    private readonly IDocumentCollection<ObjectDocument> _objects = store.Collection<ObjectDocument>(collection, nameof(ObjectDocument.Type));
+    private readonly IDocumentCollection<ObjectDocument> _objects;
+    private long _sequence;
+
+    public ProviderObjects(IDocumentStore store, string collection)
+    {
+        _objects = store.Collection<ObjectDocument>(collection, nameof(ObjectDocument.Type));
+        _sequence = _objects.All().Select(d => d.Sequence).DefaultIfEmpty(0).Max();
+    }
 
     public JsonObject? Get(string id, string type) =>
         _objects.Get(id) is { } d && d.Type == type ? (JsonObject)JsonNode.Parse(d.Json)! : null;
@@ -22,7 +29,7 @@ public sealed class ProviderObjects(IDocumentStore store, string collection)
     {
         Id = obj.Str("id")!,
         Type = obj.Str("object")!,
-        Sequence = _objects.Get(obj.Str("id")!)?.Sequence ?? DateTime.UtcNow.Ticks,
+        Sequence = _objects.Get(obj.Str("id")!)?.Sequence ?? Interlocked.Increment(ref _sequence),
         Json = obj.ToJsonString(Compact),
     });
 
