@@ -44,9 +44,10 @@ need_dotnet() {
   fi
 }
 
+# build [project]: the whole solution by default, or just what one verb runs.
 build() {
   need_dotnet
-  dotnet build "$ROOT/Harness.sln" -c "$CONFIGURATION" -nologo -clp:ErrorsOnly -v:quiet
+  dotnet build "${1:-$ROOT/Harness.sln}" -c "$CONFIGURATION" -nologo -clp:ErrorsOnly -v:quiet
 }
 
 # Browser tests drive Debian's Chromium; install it when missing (CI machines start without it).
@@ -70,7 +71,7 @@ serve() {
     esac
     shift
   done
-  if [ "$no_build" = 0 ]; then build; fi
+  if [ "$no_build" = 0 ]; then build "$ROOT/src/Harness.Host/Harness.Host.csproj"; fi
   exec dotnet "$ROOT/src/Harness.Host/bin/$CONFIGURATION/net10.0/Harness.Host.dll" "${args[@]}"
 }
 

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Harness.Core.Locks;
 using Harness.Core.Storage;
+using Microsoft.Extensions.Logging;
 
 namespace Harness.Backend.Auth;
 
@@ -22,13 +23,16 @@ public sealed class SmsCodeDocument : IDocument
 /// The SMS sandbox: codes are stored instead of texted, and revealed to the console and to tests.
 /// A code lives five minutes, allows five wrong guesses and is used once.
 /// </summary>
-public sealed class SmsCodes(IDocumentStore store, TimeProvider clock, KeyedLock locks)
+public sealed class SmsCodes(IDocumentStore store, TimeProvider clock, KeyedLock locks, ILoggerFactory loggers)
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(5);
     public static readonly TimeSpan ResendInterval = TimeSpan.FromSeconds(60);
     private const int MaxFailedAttempts = 5;
 
     private readonly IDocumentCollection<SmsCodeDocument> _codes = store.Collection<SmsCodeDocument>("sms_codes");
+
+    // The sandbox's "phone": whoever runs the server reads codes from its console.
+    private readonly ILogger _console = loggers.CreateLogger("Harness.SmsSandbox");
 
     /// <summary>Issues a new code, or returns null when one was sent less than a minute ago.</summary>
     public SmsCodeDocument? Send(string phone)
@@ -47,6 +51,7 @@ public sealed class SmsCodes(IDocumentStore store, TimeProvider clock, KeyedLock
             ExpiresAt = now + Lifetime,
         };
         _codes.Upsert(code);
+        _console.LogInformation("SMS sandbox: sign-in code {Code} for {Phone} (valid {Minutes} minutes)", code.Code, phone, Lifetime.TotalMinutes);
         return code;
     }
 
