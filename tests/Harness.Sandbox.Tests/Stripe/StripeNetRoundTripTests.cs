@@ -59,7 +59,11 @@ public sealed class StripeNetRoundTripTests
         var retrieved = await stripe.V1.Checkout.Sessions.GetAsync(created.Id, cancellationToken: Ct);
         Assert.Equal("complete", retrieved.Status);
         Assert.Null(retrieved.Url);
-        Assert.NotNull(retrieved.CustomerId);
+        var customer = await stripe.V1.Customers.GetAsync(retrieved.CustomerId, cancellationToken: Ct);
+        Assert.Equal(retrieved.CustomerDetails.Email, customer.Email);
+        var intent = await stripe.V1.PaymentIntents.GetAsync(retrieved.PaymentIntentId, cancellationToken: Ct);
+        Assert.Equal("succeeded", intent.Status);
+        Assert.Equal(300, intent.Amount);
     }
 
     [Fact]
