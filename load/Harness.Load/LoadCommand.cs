@@ -114,7 +114,7 @@ public static class LoadCommand
         if (options.Target is null)
         {
             await console.WriteLineAsync("Starting the built-in reference backend (./run-harness.sh serve --no-build) on a free port...");
-            return await LoadTarget.StartBuiltInAsync(options.MaxConnections, options.Timeout, cancellationToken);
+            return await LoadTarget.StartBuiltInAsync(options.DataDirectory, options.MaxConnections, options.Timeout, cancellationToken);
         }
 
         var profile = options.ProfilePath is null ? null : TargetProfile.Load(options.ProfilePath);

@@ -12,6 +12,8 @@ public sealed record LoadOptions
 
           --target URL            load this backend (default: start the built-in one for the run)
           --profile FILE          credentials for --target: JSON with baseUrl, userJwt, userId, adminJwt, adminId, financeApiKey
+          --data DIR              built-in backend only: its data directory (default: a fresh temp directory;
+                                  a tmpfs such as /dev/shm takes the disk's sync cost out of the figures)
           --scenario A,B          one or more of: consume-unique (default), consume-duplicates, consume-contended,
                                   mixed, openapi-consume, baseline; run one after another, audited together
           --rate R | --rate A..B  open model: constant arrival rate R/s, or a ramp from A/s to B/s
@@ -36,6 +38,8 @@ public sealed record LoadOptions
     public Uri? Target { get; init; }
 
     public string? ProfilePath { get; init; }
+
+    public string? DataDirectory { get; init; }
 
     public IReadOnlyList<string> Scenarios { get; init; } = [ScenarioCatalog.ConsumeUnique];
 
@@ -109,6 +113,7 @@ public sealed record LoadOptions
             {
                 "--target" => options with { Target = Uri.TryCreate(value, UriKind.Absolute, out var url) && url.Scheme is "http" or "https" ? url : throw new ArgumentException($"--target must be an http(s) URL, got '{value}'") },
                 "--profile" => options with { ProfilePath = value },
+                "--data" => options with { DataDirectory = value },
                 "--scenario" => options with { Scenarios = ParseScenarios(value) },
                 "--rate" => ParseRate(options, value),
                 "--concurrency" => options with { Concurrency = (int)Positive(name, value, 100_000) },
@@ -131,6 +136,11 @@ public sealed record LoadOptions
         if (options.OpenModel && options.Concurrency is not null)
         {
             throw new ArgumentException("give --rate (open model) or --concurrency (closed model), not both");
+        }
+
+        if (options.DataDirectory is not null && options.Target is not null)
+        {
+            throw new ArgumentException("--data is for the built-in backend; a --target keeps its own data");
         }
 
         if (options.ProfilePath is not null && options.Target is null)

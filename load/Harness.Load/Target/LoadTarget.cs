@@ -36,10 +36,11 @@ public sealed class LoadTarget : IAsyncDisposable
 
     public IReadOnlyList<LoadUser> Users { get; private set; } = [];
 
-    /// <summary>Starts the reference backend as its own process on a free port with a fresh data directory.</summary>
-    public static async Task<LoadTarget> StartBuiltInAsync(int maxConnections, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>Starts the reference backend as its own process on a free port, on a fresh data directory (under <paramref name="dataRoot"/> when given).</summary>
+    public static async Task<LoadTarget> StartBuiltInAsync(string? dataRoot, int maxConnections, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var process = await HarnessProcess.StartAsync(TempDirectory.Create("load"), cancellationToken: cancellationToken);
+        var data = dataRoot is null ? TempDirectory.Create("load") : Path.Combine(Path.GetFullPath(dataRoot), "harness-load-" + Guid.NewGuid().ToString("N"));
+        var process = await HarnessProcess.StartAsync(data, cancellationToken: cancellationToken);
         try
         {
             var api = new FinanceApi(CreateClient(process.BaseUrl, maxConnections, timeout));
