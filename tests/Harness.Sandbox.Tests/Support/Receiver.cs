@@ -80,9 +80,6 @@ public sealed class Receiver : IAsyncDisposable
         return await _arrivals.Reader.ReadAsync(guard.Token);
     }
 
-    /// <summary>True when nothing more has arrived (after the sandbox has finished what was due).</summary>
-    public bool IsIdle => !_arrivals.Reader.TryPeek(out _);
-
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync();

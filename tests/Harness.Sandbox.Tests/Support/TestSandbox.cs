@@ -1,5 +1,4 @@
 using System.Net.Http.Json;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Time.Testing;
 
@@ -101,6 +100,4 @@ public sealed class TestSandbox : IAsyncDisposable
             // A leftover temp folder is harmless.
         }
     }
-
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 }

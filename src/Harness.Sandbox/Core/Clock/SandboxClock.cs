@@ -48,7 +48,8 @@ public sealed class SandboxClock(TimeProvider baseClock) : TimeProvider
     /// </summary>
     public async Task WaitUntilAsync(DateTimeOffset until, Task? wake, CancellationToken cancellationToken)
     {
-        wake ??= Task.Delay(Timeout.Infinite, cancellationToken);
+        // No wake-up source: a task that never completes (cancellation ends the wait through the delay below).
+        wake ??= new TaskCompletionSource().Task;
         while (!cancellationToken.IsCancellationRequested && !wake.IsCompleted)
         {
             Task changed;

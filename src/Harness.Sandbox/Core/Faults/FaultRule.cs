@@ -68,6 +68,4 @@ public sealed class FaultRule
 
     [JsonPropertyName("status")]
     public int? Status { get; set; }
-
-    public bool IsApiFault => Kind is FaultKind.Latency or FaultKind.ServerError;
 }

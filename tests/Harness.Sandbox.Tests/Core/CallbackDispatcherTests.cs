@@ -1,0 +1,136 @@
+using System.Net;
+using System.Text;
+using Harness.Core.Callbacks;
+using Harness.Core.Storage;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Harness.Sandbox.Tests.Core;
+
+/// <summary>The provider-neutral delivery mechanism in Harness.Core, driven by a fake clock and a fake network.</summary>
+public sealed class CallbackDispatcherTests : IDisposable
+{
+    private readonly string _file = Path.Combine(Path.GetTempPath(), "harness-sandbox-tests", Guid.NewGuid().ToString("N") + ".db");
+    private readonly LiteStore _store;
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+    private readonly ScriptedNetwork _network = new();
+    private readonly CallbackDispatcher _dispatcher;
+
+    public CallbackDispatcherTests()
+    {
+        _store = new LiteStore(_file);
+        _dispatcher = new CallbackDispatcher(new LiteDocumentStore(_store), _clock, new HttpClient(_network), TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public async Task Retries_fall_due_relative_to_the_previous_due_time_so_one_big_advance_catches_up()
+    {
+        _network.Answers.Enqueue(HttpStatusCode.InternalServerError);
+        _network.Answers.Enqueue(HttpStatusCode.BadGateway);
+        var delivery = _dispatcher.Enqueue(New(retries: [30, 60, 300]));
+
+        Assert.Equal(1, await _dispatcher.RunDueAsync(Ct));
+        _clock.Advance(TimeSpan.FromSeconds(90));
+        Assert.Equal(2, await _dispatcher.RunDueAsync(Ct));
+
+        var log = _dispatcher.Get(delivery.Id)!;
+        Assert.Equal(CallbackStatus.Delivered, log.Status);
+        Assert.Equal([500, 502, 200], log.Attempts.Select(a => a.ResponseStatus!.Value));
+        Assert.Null(_dispatcher.NextDueAt());
+    }
+
+    [Fact]
+    public async Task A_signer_signs_every_attempt_and_the_exact_bytes_are_logged()
+    {
+        _network.Answers.Enqueue(HttpStatusCode.ServiceUnavailable);
+        var signer = new CountingSigner();
+        _dispatcher.RegisterSigner(signer);
+        var delivery = New(retries: [10]);
+        delivery.Signer = signer.Name;
+        _dispatcher.Enqueue(delivery);
+
+        await _dispatcher.RunDueAsync(Ct);
+        _clock.Advance(TimeSpan.FromSeconds(10));
+        await _dispatcher.RunDueAsync(Ct);
+
+        var attempts = _dispatcher.Get(delivery.Id)!.Attempts;
+        Assert.Equal(["1", "2"], attempts.Select(a => a.RequestHeaders["X-Signature"]));
+        Assert.All(attempts, a => Assert.Equal("{\"n\":1}", Encoding.UTF8.GetString(a.RequestBody)));
+        Assert.Equal(["1", "2"], _network.Seen.Select(r => r.Signature));
+    }
+
+    [Fact]
+    public async Task A_body_acknowledgement_needs_the_exact_text()
+    {
+        _network.Bodies.Enqueue("fail");
+        _network.Bodies.Enqueue("success");
+        var delivery = New(retries: [60]);
+        delivery.Acknowledgement = CallbackAcknowledgement.BodyText("success");
+        _dispatcher.Enqueue(delivery);
+
+        await _dispatcher.RunDueAsync(Ct);
+        Assert.Equal(CallbackStatus.Pending, _dispatcher.Get(delivery.Id)!.Status);
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        await _dispatcher.RunDueAsync(Ct);
+        Assert.Equal(CallbackStatus.Delivered, _dispatcher.Get(delivery.Id)!.Status);
+    }
+
+    [Fact]
+    public async Task Nothing_happens_before_the_first_attempt_is_due()
+    {
+        _dispatcher.Enqueue(New(retries: []), TimeSpan.FromMinutes(2));
+        Assert.Equal(0, await _dispatcher.RunDueAsync(Ct));
+        Assert.Equal(_clock.GetUtcNow().AddMinutes(2), _dispatcher.NextDueAt());
+        _clock.Advance(TimeSpan.FromMinutes(2));
+        Assert.Equal(1, await _dispatcher.RunDueAsync(Ct));
+    }
+
+    public void Dispose()
+    {
+        _dispatcher.Dispose();
+        _store.Dispose();
+        File.Delete(_file);
+    }
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static CallbackDelivery New(long[] retries) => new()
+    {
+        Source = "test",
+        Subject = "pay_1",
+        EventType = "paid",
+        Url = "http://merchant.test/hook",
+        Headers = { ["Content-Type"] = "application/json" },
+        Body = Encoding.UTF8.GetBytes("{\"n\":1}"),
+        RetryDelaysSeconds = [.. retries],
+    };
+
+    private sealed class CountingSigner : ICallbackSigner
+    {
+        private int _count;
+
+        public string Name => "counting";
+
+        public void Sign(CallbackDelivery delivery, IDictionary<string, string> headers) =>
+            headers["X-Signature"] = Interlocked.Increment(ref _count).ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Answers each request with the next scripted status/body (200 and empty afterwards).</summary>
+    private sealed class ScriptedNetwork : HttpMessageHandler
+    {
+        public Queue<HttpStatusCode> Answers { get; } = new();
+
+        public Queue<string> Bodies { get; } = new();
+
+        public List<(string Signature, string Body)> Seen { get; } = [];
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var body = request.Content is null ? "" : await request.Content.ReadAsStringAsync(cancellationToken);
+            Seen.Add((request.Headers.TryGetValues("X-Signature", out var s) ? s.Single() : "", body));
+            return new HttpResponseMessage(Answers.Count > 0 ? Answers.Dequeue() : HttpStatusCode.OK)
+            {
+                Content = new StringContent(Bodies.Count > 0 ? Bodies.Dequeue() : ""),
+            };
+        }
+    }
+}
