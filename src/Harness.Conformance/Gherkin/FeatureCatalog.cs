@@ -44,13 +44,13 @@ public sealed class FeatureCatalog
         return new FeatureCatalog(root, features);
     }
 
-    /// <summary>The features folder of the repository (or of a published copy beside the binary).</summary>
+    /// <summary>The <c>features</c> folder of the repository the binary was built in.</summary>
     public static string DefaultRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
             var candidate = Path.Combine(dir.FullName, "features");
-            if (Directory.Exists(candidate) && (File.Exists(Path.Combine(dir.FullName, "Harness.sln")) || dir.FullName == AppContext.BaseDirectory.TrimEnd('/')))
+            if (Directory.Exists(candidate) && File.Exists(Path.Combine(dir.FullName, "Harness.sln")))
             {
                 return candidate;
             }

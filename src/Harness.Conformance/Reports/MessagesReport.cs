@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Reflection;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -22,6 +23,9 @@ public static class MessagesReport
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+
+        // Feature text stays readable in the file (quotes and apostrophes unescaped); still valid JSON.
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         Converters = { new MessageEnumConverterFactory() },
     };
 
@@ -33,8 +37,8 @@ public static class MessagesReport
             ProtocolVersion.Version,
             new Product("harness-conformance", typeof(MessagesReport).Assembly.GetName().Version?.ToString() ?? "1.0"),
             new Product(".NET", Environment.Version.ToString()),
-            new Product(Environment.OSVersion.Platform.ToString(), Environment.OSVersion.VersionString),
-            new Product("x64", null),
+            new Product(RuntimeInformation.OSDescription, null),
+            new Product(RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant(), null),
             null));
         foreach (var feature in run.Scenarios.Select(s => s.Scenario.Feature).Distinct())
         {
