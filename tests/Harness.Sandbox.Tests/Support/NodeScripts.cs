@@ -11,7 +11,7 @@ public static class NodeScripts
     {
         if (!Directory.Exists(Path.Combine(Folder, "node_modules", "creem")))
         {
-            var install = await ExecAsync("npm", ["install", "--no-audit", "--no-fund"], new Dictionary<string, string>());
+            var install = await ExecAsync("npm", ["install", "--no-audit", "--no-fund", "--no-package-lock"], new Dictionary<string, string>());
             Assert.True(install.ExitCode == 0, "npm install failed: " + install.Errors);
         }
 
