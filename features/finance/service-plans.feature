@@ -4,7 +4,7 @@ Feature: Service plans
   lists the plans of a service with their consumption type and rate.
 
   Scenario: The plans of a service are listed with their billing
-    Given a signed-in user with at least 0 coins
+    Given a signed-in user
     When the user lists the service plans of "agent-chat"
     Then the request succeeds
     And the plans listed are:
@@ -13,7 +13,7 @@ Feature: Service plans
       | agent-chat-pro   | agent-chat  | pro   | TOKEN       | 5    | true    |
 
   Scenario Outline: Each billing model has a plan
-    Given a signed-in user with at least 0 coins
+    Given a signed-in user
     When the user lists the service plans of "<service>"
     Then the plans listed are:
       | consumeType | rate   |

@@ -74,7 +74,7 @@ Feature: Validation of consumption requests
     And the balance is unchanged
 
   Scenario Outline: Invalid record filters are refused
-    Given a signed-in user with at least 0 coins
+    Given a signed-in user
     When the user sends "POST /api/finance/records" with body:
       """json
       <body>

@@ -38,6 +38,10 @@ public sealed class UserSteps(ScenarioContext context)
     [Needs(Need.SmsSandbox, Need.AdminJwt)]
     public async Task AnotherNewUser(int coins) => _world.OtherUser = await NewUserAsync(coins);
 
+    [Given("a signed-in user")]
+    [Needs(Need.AnyUser)]
+    public Task SignedInUser() => SignedInUser(0);
+
     /// <summary>A new user when the target can make one; otherwise the profile's user, if it has enough coins.</summary>
     [Given("a signed-in user with at least {int} coins")]
     [Needs(Need.AnyUser)]
