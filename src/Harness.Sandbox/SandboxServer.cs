@@ -181,6 +181,10 @@ public sealed class SandboxServer : IAsyncDisposable
     private WebApplication NewApp(int port, Action<IServiceCollection> services)
     {
         var builder = WebApplication.CreateSlimBuilder();
+
+        // The sandbox runs inside a host with its own configuration (appsettings, ASPNETCORE_URLS, Kestrel
+        // endpoints); none of it may leak into the sandbox's listeners, whose addresses come from the options only.
+        builder.Configuration.Sources.Clear();
         builder.Logging.ClearProviders().AddConsole().SetMinimumLevel(LogLevel.Warning);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(Options.ListenOnAnyAddress ? IPAddress.Any : IPAddress.Loopback, port));
         builder.Services.AddApiErrors();
