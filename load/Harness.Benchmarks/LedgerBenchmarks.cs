@@ -27,7 +27,7 @@ public class LedgerBenchmarks : IDisposable
     private long _next;
 
     /// <summary>Callers with a posting in flight, like concurrent HTTP requests.</summary>
-    [Params(64)]
+    [Params(64, 256)]
     public int Callers { get; set; }
 
     [GlobalSetup]

@@ -46,6 +46,11 @@ public static class LoadCommand
             await console.WriteLineAsync("error: the target is not usable for a load run: " + ex.Message);
             return TargetUnusable;
         }
+        catch (OperationCanceledException)
+        {
+            await console.WriteLineAsync("aborted before any load ran");
+            return Failed;
+        }
 
         var directory = ReportWriter.Write(report, options.ReportDirectory ?? Path.Combine(HarnessProcess.RepositoryRoot(), "artifacts", "load"));
         await console.WriteLineAsync($"Reports: {Path.Combine(directory, "report.md")}, report.html, histograms.hlog");
@@ -66,7 +71,7 @@ public static class LoadCommand
         var catalog = new ScenarioCatalog(target, journal, new ScenarioSettings(runId, options.DuplicateShare, options.Accounts));
         var engine = new LoadEngine(console);
         var results = new List<ScenarioResult>();
-        foreach (var name in options.Scenarios)
+        foreach (var name in options.Scenarios.TakeWhile(_ => !cancellationToken.IsCancellationRequested))
         {
             var result = await RunScenarioAsync(engine, catalog.Create(name), options.Simulation(), options.Warmup, console, cancellationToken);
             results.Add(result);
@@ -78,7 +83,8 @@ public static class LoadCommand
         }
 
         await console.WriteLineAsync($"Auditing the ledger: {journal.Count:N0} keys over {target.Users.Count} users...");
-        var audit = await auditor.AuditAsync(baselines, journal, target.AdminToken, cancellationToken);
+        // An aborted run (Ctrl-C) is still audited: what was acknowledged must have been charged once.
+        var audit = await auditor.AuditAsync(baselines, journal, target.AdminToken, CancellationToken.None);
         var report = new LoadReport(runId, target.Description, commandLine, startedAt, results, audit, Thresholds.Evaluate(options, results));
         await console.WriteLineAsync(ReportTables.AuditVerdict(report));
         foreach (var finding in audit.Findings.Take(10))

@@ -88,7 +88,10 @@ public sealed class FinanceApi(HttpClient http)
             return new ConsumeReply(response.StatusCode, code, null, 0, false);
         }
 
-        return new ConsumeReply(response.StatusCode, code, data.GetProperty("recordId").GetString(), data.GetProperty("coins").GetInt64(), data.GetProperty("replayed").GetBoolean());
+        // A success without the documented fields is not an acknowledgement the audit could check.
+        return data.TryGetProperty("recordId", out var recordId) && data.TryGetProperty("coins", out var coins) && coins.TryGetInt64(out var charged)
+            ? new ConsumeReply(response.StatusCode, code, recordId.ToString(), charged, data.TryGetProperty("replayed", out var replayed) && replayed.ValueKind == JsonValueKind.True)
+            : new ConsumeReply(response.StatusCode, code, null, 0, false);
     }
 
     /// <summary>A call whose answer only needs to be a success envelope (preCheck, balance, health).</summary>
@@ -113,7 +116,7 @@ public sealed class FinanceApi(HttpClient http)
     {
         var data = await EnvelopeAsync(HttpMethod.Post, "/api/finance/records", new { page, pageSize }, token, cancellationToken);
         var items = data.GetProperty("list").EnumerateArray()
-            .Select(r => new ChargeRecord(r.GetProperty("recordId").GetString()!, r.GetProperty("idempotencyKey").GetString() ?? "", r.GetProperty("coins").GetInt64()))
+            .Select(r => new ChargeRecord(r.GetProperty("recordId").ToString(), r.GetProperty("idempotencyKey").GetString() ?? "", r.GetProperty("coins").GetInt64()))
             .ToList();
         return (items, data.GetProperty("total").GetInt64());
     }
