@@ -1,9 +1,5 @@
 using System.Diagnostics;
-using System.Text.Json;
 using System.Text.RegularExpressions;
-using System.Xml;
-using System.Xml.Linq;
-using System.Xml.Schema;
 using Harness.Conformance.Targets;
 using Harness.Conformance.Tests.Support;
 
@@ -33,20 +29,18 @@ public sealed class ConformanceCommandTests : IDisposable
         Assert.Contains("PASS  Idempotent consumption › Concurrent duplicates charge once", output, StringComparison.Ordinal);
         Assert.Matches(new Regex(@"@idempotency\s+\d+\s+0\s+0\s+0"), output);
 
-        var junit = LoadValidated(Path.Combine(reports, ConformanceCommand.JUnitFile));
+        var junit = ReportFiles.JUnit(Path.Combine(reports, ConformanceCommand.JUnitFile));
         Assert.Equal(expected.ToString(System.Globalization.CultureInfo.InvariantCulture), junit.Root!.Attribute("tests")!.Value);
         Assert.Equal("0", junit.Root.Attribute("failures")!.Value);
 
-        var envelopes = (await File.ReadAllLinesAsync(Path.Combine(reports, ConformanceCommand.MessagesFile), cancellation)).Select(line => JsonDocument.Parse(line).RootElement.Clone()).ToList();
+        var envelopes = ReportFiles.Messages(Path.Combine(reports, ConformanceCommand.MessagesFile));
         Assert.True(envelopes[0].TryGetProperty("meta", out _));
         Assert.Equal(expected, envelopes.Count(e => e.TryGetProperty("testCaseFinished", out _)));
         Assert.Equal(expected, envelopes.Count(e => e.TryGetProperty("pickle", out _)));
         Assert.True(envelopes[^1].GetProperty("testRunFinished").GetProperty("success").GetBoolean());
-        Assert.All(
-            envelopes.Where(e => e.TryGetProperty("testStepFinished", out _)),
-            e => Assert.Equal("PASSED", e.GetProperty("testStepFinished").GetProperty("testStepResult").GetProperty("status").GetString()));
+        Assert.All(ReportFiles.StepStatuses(envelopes), status => Assert.Equal("PASSED", status));
 
-        var html = LoadHtml(Path.Combine(reports, ConformanceCommand.HtmlFile));
+        var html = ReportFiles.Html(Path.Combine(reports, ConformanceCommand.HtmlFile));
         Assert.Equal("Conformance report", html.Descendants("title").Single().Value);
         Assert.Equal(expected, html.Descendants("details").Count());
     }
@@ -109,24 +103,5 @@ public sealed class ConformanceCommandTests : IDisposable
         var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
         await process.WaitForExitAsync(cancellationToken);
         return (process.ExitCode, await stdout + await stderr);
-    }
-
-    private static XDocument LoadValidated(string path)
-    {
-        var schemas = new XmlSchemaSet();
-        using (var xsd = typeof(ConformanceCommandTests).Assembly.GetManifestResourceStream("junit.xsd")!)
-        {
-            schemas.Add(null, XmlReader.Create(xsd));
-        }
-
-        var document = XDocument.Load(path);
-        document.Validate(schemas, (_, e) => Assert.Fail($"{path} does not match the JUnit schema: {e.Message}"));
-        return document;
-    }
-
-    private static XDocument LoadHtml(string path)
-    {
-        using var reader = XmlReader.Create(path, new XmlReaderSettings { DtdProcessing = DtdProcessing.Ignore });
-        return XDocument.Load(reader);
     }
 }

@@ -25,7 +25,8 @@ public sealed class Sample : IDisposable
 
     public void Dispose() => TempDirectory.TryDelete(_root);
 
-    private sealed class OfflineTarget(TargetProfile profile) : IConformanceTarget
+    /// <summary>A target for scenarios that send nothing.</summary>
+    public sealed class OfflineTarget(TargetProfile profile) : IConformanceTarget
     {
         public string Name => "offline";
 
