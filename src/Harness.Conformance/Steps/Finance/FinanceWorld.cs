@@ -136,11 +136,8 @@ public sealed class FinanceWorld(ScenarioContext context)
     /// <summary>The committed balance of a user, as the user reads it.</summary>
     public async Task<long> BalanceOfAsync(FinanceUser user)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("/api/finance/balance", UriKind.Relative));
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", user.Token);
-        using var response = await Context.Http.SendAsync(request, Context.CancellationToken);
-        var reply = new ApiReply(response.StatusCode, await response.Content.ReadAsStringAsync(Context.CancellationToken)).EnsureSuccess("reading the balance");
-        return ApiReply.Field(reply.Data, "balance").GetInt64();
+        var reply = await SendAsideAsync(HttpMethod.Get, "/api/finance/balance", user.Token);
+        return ApiReply.Field(reply.EnsureSuccess("reading the balance").Data, "balance").GetInt64();
     }
 
     /// <summary>A phone number no earlier scenario has used (11 digits, like the documents' examples).</summary>
@@ -176,11 +173,15 @@ public sealed class FinanceWorld(ScenarioContext context)
             .EnsureSuccess("crediting coins as the admin");
     }
 
-    /// <summary>Set-up calls as the profile's admin; they do not count as the scenario's last answer.</summary>
-    public async Task<ApiReply> AdminPostAsync(string path, object body)
+    /// <summary>Set-up calls as the profile's admin.</summary>
+    public Task<ApiReply> AdminPostAsync(string path, object body) =>
+        SendAsideAsync(HttpMethod.Post, path, Context.Profile.AdminJwt, JsonContent.Create(body, options: Json));
+
+    /// <summary>A call beside the scenario's own (set-up, balance checks): it does not become the last answer steps assert on.</summary>
+    private async Task<ApiReply> SendAsideAsync(HttpMethod method, string path, string? token, HttpContent? content = null)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(path, UriKind.Relative)) { Content = JsonContent.Create(body, options: Json) };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Context.Profile.AdminJwt);
+        using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative)) { Content = content };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         using var response = await Context.Http.SendAsync(request, Context.CancellationToken);
         return new ApiReply(response.StatusCode, await response.Content.ReadAsStringAsync(Context.CancellationToken));
     }

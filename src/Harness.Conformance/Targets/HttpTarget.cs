@@ -1,0 +1,25 @@
+using Harness.Conformance.Gherkin;
+
+namespace Harness.Conformance.Targets;
+
+/// <summary>Any implementation reachable by URL, described by a profile.</summary>
+public sealed class HttpTarget(TargetProfile profile) : IConformanceTarget, IDisposable
+{
+    private readonly SocketsHttpHandler _handler = new() { PooledConnectionLifetime = TimeSpan.FromMinutes(2) };
+
+    public string Name => BaseAddress.ToString();
+
+    public TargetProfile Profile { get; } = profile;
+
+    public Uri BaseAddress { get; } = Uri.TryCreate(profile.BaseUrl, UriKind.Absolute, out var url)
+        ? url
+        : throw new ArgumentException($"baseUrl '{profile.BaseUrl}' is not an absolute URL.", nameof(profile));
+
+    public HttpMessageHandler Handler => _handler;
+
+    public bool Serves(Scenario scenario) => true;
+
+    public Task LetTimePassAsync(TimeSpan duration, CancellationToken cancellationToken) => Task.Delay(duration, cancellationToken);
+
+    public void Dispose() => _handler.Dispose();
+}
