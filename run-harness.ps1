@@ -1,5 +1,5 @@
 # One entry point for the harness on Windows (PowerShell 7+): the same verbs as run-harness.sh.
-#   serve (default) | test | conformance | load | help
+#   serve (default) | sandbox | test | conformance | load | help
 param([Parameter(Position = 0)][string]$Verb = "serve", [Parameter(ValueFromRemainingArguments = $true)][string[]]$Rest = @())
 $ErrorActionPreference = "Stop"
 $Root = $PSScriptRoot
@@ -15,7 +15,8 @@ function Invoke-Build {
 function Show-Usage {
     @"
 Usage: ./run-harness.ps1 [verb] [options]
-  serve [--port N] [--data DIR] [--no-build]   start the reference backend with demo data (default port 8005)
+  serve [--port N] [--data DIR] [--no-build]   start the reference backend with demo data (default port 8005) and the sandbox (8100-8103)
+  sandbox [--sandbox-port N] [--data DIR]      only the provider sandbox
   test [--tags EXPR] [--filter TEXT]           run every test project; prints "N passed, N failed"
   conformance --target URL --profile FILE      run the Gherkin features against an implementation by URL
   load [--target URL] [--scenario NAME] ...    load the coin-consumption hot path and audit the ledger
@@ -24,10 +25,14 @@ Usage: ./run-harness.ps1 [verb] [options]
 }
 
 switch ($Verb) {
-    "serve" {
+    { $_ -in "serve", "sandbox" } {
+        if ($Verb -eq "sandbox") { $Rest = @("--sandbox-only") + $Rest }
         $noBuild = $Rest -contains "--no-build"
         $args2 = @($Rest | Where-Object { $_ -ne "--no-build" })
-        if (-not $noBuild) { Invoke-Build }
+        if (-not $noBuild) {
+            dotnet build "$Root/src/Harness.Host/Harness.Host.csproj" -c $Configuration -nologo -clp:ErrorsOnly -v:quiet
+            if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+        }
         dotnet "$Root/src/Harness.Host/bin/$Configuration/net10.0/Harness.Host.dll" @args2
         exit $LASTEXITCODE
     }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One entry point for the harness. Verbs:
-#   serve (default)  build and start the reference backend with demo data
+#   serve (default)  build and start the reference backend with demo data, and the provider sandbox
+#   sandbox          build and start only the provider sandbox
 #   test             run every test project; closing line "N passed, N failed"
 #   conformance      run the Gherkin features against a backend by URL
 #   load             run load scenarios against the built-in backend or a URL
@@ -16,10 +17,14 @@ usage() {
   cat <<'USAGE'
 Usage: ./run-harness.sh [verb] [options]
 
-  serve [--port N] [--data DIR] [--no-build]
-      Build and start the reference backend (default port 8005, data in ./data).
+  serve [--port N] [--data DIR] [--sandbox-port N | --no-sandbox] [--no-build]
+      Build and start the reference backend (default port 8005, data in ./data) and the
+      provider sandbox (control + pay pages on 8100, Stripe 8101, Creem 8102, Epay 8103).
       Seeds demo data on first start and prints URLs, credentials and a ready curl.
-      Environment: HARNESS_PORT, HARNESS_DATA. Ctrl-C stops it.
+      Environment: HARNESS_PORT, HARNESS_DATA, HARNESS_SANDBOX_PORT. Ctrl-C stops it.
+
+  sandbox [--sandbox-port N] [--data DIR]
+      Only the provider sandbox, for a backend of your own (docs/sandbox.md).
 
   test [--tags EXPR] [--filter TEXT]
       Build and run every test project (unit, integration, process, features, load smoke).
@@ -104,6 +109,7 @@ verb="${1:-serve}"
 [ $# -gt 0 ] && shift
 case "$verb" in
   serve) serve "$@" ;;
+  sandbox) serve --sandbox-only "$@" ;;
   test) run_tests "$@" ;;
   conformance) build; exec dotnet "$ROOT/src/Harness.Conformance/bin/$CONFIGURATION/net10.0/Harness.Conformance.dll" conformance "$@" ;;
   load) build; exec dotnet "$ROOT/load/Harness.Load/bin/$CONFIGURATION/net10.0/Harness.Load.dll" "$@" ;;

@@ -1,4 +1,5 @@
 using Harness.Backend.Demo;
+using Harness.Sandbox;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 
@@ -7,7 +8,7 @@ namespace Harness.Host;
 /// <summary>The start banner: where everything is and how to try it in one paste.</summary>
 internal static class Banner
 {
-    public static void Print(WebApplication app, DemoCredentials? demo)
+    public static void Print(WebApplication app, DemoCredentials? demo, SandboxServer? sandbox)
     {
         if (!app.Configuration.GetValue("Harness:Banner", true))
         {
@@ -52,6 +53,13 @@ internal static class Banner
                 $"  curl -s {baseUrl}/openapi/coin/consume -H 'X-API-Key: {demo.ApiKey}' -H 'Content-Type: application/json' \\",
                 $"    -d '{{\"userId\":\"{demo.User.Id}\",\"idempotencyKey\":\"demo-2\",\"serviceCode\":\"report-export\",\"consumeType\":\"FIXED\"}}'",
             ]);
+        }
+
+        if (sandbox is not null)
+        {
+            lines.Add("");
+            lines.Add(sandbox.Describe());
+            lines.Add("  guide: docs/sandbox.md (pointing Stripe.net, stripe-node, creem and go-epay at these URLs)");
         }
 
         lines.Add("");

@@ -3,10 +3,13 @@ using System.Globalization;
 namespace Harness.Host;
 
 /// <summary>
-/// The start options: <c>--port N</c> / <c>HARNESS_PORT</c> (default 8005) and <c>--data DIR</c> /
-/// <c>HARNESS_DATA</c> (default <c>data</c>). Anything else goes to ASP.NET Core's own configuration.
+/// The start options. <c>--port N</c> / <c>HARNESS_PORT</c> (default 8005) and <c>--data DIR</c> /
+/// <c>HARNESS_DATA</c> (default <c>data</c> under the working directory) for the backend;
+/// <c>--sandbox-port N</c> / <c>HARNESS_SANDBOX_PORT</c> (default 8100, 0 = free ports) for the provider
+/// sandbox, <c>--no-sandbox</c> to leave it off and <c>--sandbox-only</c> to run nothing else.
+/// Anything else goes to ASP.NET Core's own configuration.
 /// </summary>
-public sealed record HostSettings(int Port, string? DataDirectory, bool UrlsGiven, string[] RemainingArgs)
+public sealed record HostSettings(int Port, string? DataDirectory, int? SandboxPort, bool NoSandbox, bool SandboxOnly, bool UrlsGiven, string[] RemainingArgs)
 {
     public const int DefaultPort = 8005;
 
@@ -14,6 +17,8 @@ public sealed record HostSettings(int Port, string? DataDirectory, bool UrlsGive
     {
         var port = environment("HARNESS_PORT");
         var data = environment("HARNESS_DATA");
+        var sandboxPort = environment("HARNESS_SANDBOX_PORT");
+        bool noSandbox = false, sandboxOnly = false;
         var remaining = new List<string>();
         for (var i = 0; i < args.Length; i++)
         {
@@ -25,24 +30,57 @@ public sealed record HostSettings(int Port, string? DataDirectory, bool UrlsGive
                 case "--data" when i + 1 < args.Length:
                     data = args[++i];
                     break;
+                case "--sandbox-port" when i + 1 < args.Length:
+                    sandboxPort = args[++i];
+                    break;
+                case "--no-sandbox":
+                    noSandbox = true;
+                    break;
+                case "--sandbox-only":
+                    sandboxOnly = true;
+                    break;
                 default:
                     remaining.Add(args[i]);
                     break;
             }
         }
 
-        var parsedPort = DefaultPort;
-        if (!string.IsNullOrEmpty(port) && (!int.TryParse(port, NumberStyles.None, CultureInfo.InvariantCulture, out parsedPort) || parsedPort > 65535))
-        {
-            throw new ArgumentException($"--port must be a number from 0 to 65535, got '{port}'.");
-        }
-
         var urlsGiven = remaining.Any(a => a.StartsWith("--urls", StringComparison.Ordinal))
             || !string.IsNullOrEmpty(environment("ASPNETCORE_URLS"));
-        return new HostSettings(parsedPort, string.IsNullOrEmpty(data) ? null : data, urlsGiven, [.. remaining]);
+        return new HostSettings(
+            ParsePort(port, "--port") ?? DefaultPort,
+            string.IsNullOrEmpty(data) ? null : data,
+            ParsePort(sandboxPort, "--sandbox-port"),
+            noSandbox,
+            sandboxOnly,
+            urlsGiven,
+            [.. remaining]);
     }
 
     /// <summary>Only what was given, so configuration files and test hosts keep their say otherwise.</summary>
-    public Dictionary<string, string?> ToConfiguration() =>
-        DataDirectory is null ? [] : new() { ["Harness:DataDirectory"] = DataDirectory };
+    public Dictionary<string, string?> ToConfiguration()
+    {
+        var values = new Dictionary<string, string?>();
+        if (DataDirectory is not null)
+        {
+            values["Harness:DataDirectory"] = DataDirectory;
+        }
+
+        if (SandboxPort is { } sandboxPort)
+        {
+            values["Harness:Sandbox:Port"] = sandboxPort.ToString(CultureInfo.InvariantCulture);
+        }
+
+        if (NoSandbox)
+        {
+            values["Harness:Sandbox:Enabled"] = "false";
+        }
+
+        return values;
+    }
+
+    private static int? ParsePort(string? value, string option) =>
+        string.IsNullOrEmpty(value) ? null
+        : int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port <= 65535 ? port
+        : throw new ArgumentException($"{option} must be a number from 0 to 65535, got '{value}'.");
 }

@@ -3,6 +3,12 @@ using Harness.Host;
 using Scalar.AspNetCore;
 
 var settings = HostSettings.Parse(args, Environment.GetEnvironmentVariable);
+if (settings.SandboxOnly)
+{
+    await SandboxOnly.RunAsync(settings);
+    return;
+}
+
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 {
     Args = settings.RemainingArgs,
@@ -22,6 +28,11 @@ builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
     document.Info.Description = "Finance surface: coin balance, idempotent consumption, records, service plans, OpenAPI coin consumption.";
     return Task.CompletedTask;
 }));
+if (SandboxHosting.IsEnabled(builder.Configuration))
+{
+    builder.Services.AddSingleton<SandboxHosting>();
+    builder.Services.AddHostedService(sp => sp.GetRequiredService<SandboxHosting>());
+}
 
 var app = builder.Build();
 app.UseBackend();
@@ -30,7 +41,7 @@ app.MapScalarApiReference(o => o.WithTitle("Harness API"));
 app.MapBackend();
 
 var demo = await app.PrepareBackendAsync();
-app.Lifetime.ApplicationStarted.Register(() => Banner.Print(app, demo));
+app.Lifetime.ApplicationStarted.Register(() => Banner.Print(app, demo, app.Services.GetService<SandboxHosting>()?.Server));
 await app.RunAsync();
 
 /// <summary>Entry point; public so integration tests can host it with WebApplicationFactory.</summary>

@@ -33,6 +33,7 @@ public sealed class BackendFactory : WebApplicationFactory<Program>
     {
         builder.UseSetting("Harness:DataDirectory", DataDirectory);
         builder.UseSetting("Harness:Banner", "false");
+        builder.UseSetting("Harness:Sandbox:Enabled", "false"); // many factories run at once; the sandbox has its own tests
         builder.ConfigureServices(services =>
         {
             services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock));

@@ -41,27 +41,41 @@ public sealed class HarnessProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the script and waits until <c>/api/health</c> answers 200.</summary>
+    /// <summary>Starts <c>serve</c> (backend and sandbox on free ports) and waits until <c>/api/health</c> answers 200.</summary>
     public static async Task<HarnessProcess> StartAsync(string? dataDirectory = null, int? port = null, CancellationToken cancellationToken = default)
     {
-        var root = RepositoryRoot();
         var chosenPort = port ?? FreePort();
         var data = dataDirectory ?? TempDirectory.Create("process");
-        var start = new ProcessStartInfo("bash", ["run-harness.sh", "serve", "--no-build", "--port", chosenPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--data", data])
+        var harness = Launch(["serve", "--no-build", "--port", chosenPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--data", data, "--sandbox-port", "0"], chosenPort, data);
+        await harness.WaitUntilAsync(harness.IsHealthyAsync, TimeSpan.FromSeconds(60), cancellationToken);
+        return harness;
+    }
+
+    /// <summary>Starts the <c>sandbox</c> verb on free ports and waits for its banner.</summary>
+    public static async Task<HarnessProcess> StartSandboxAsync(CancellationToken cancellationToken = default)
+    {
+        var data = TempDirectory.Create("sandbox");
+        var harness = Launch(["sandbox", "--no-build", "--data", data, "--sandbox-port", "0"], 0, data);
+        await harness.WaitUntilAsync(_ => Task.FromResult(harness.Output.Contains("Press Ctrl-C", StringComparison.Ordinal)), TimeSpan.FromSeconds(60), cancellationToken);
+        return harness;
+    }
+
+    private static HarnessProcess Launch(string[] arguments, int port, string data)
+    {
+        var start = new ProcessStartInfo("bash", ["run-harness.sh", .. arguments])
         {
-            WorkingDirectory = root,
+            WorkingDirectory = RepositoryRoot(),
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
         start.Environment["HARNESS_CONFIGURATION"] = BuildConfiguration;
         var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start run-harness.sh.");
-        var harness = new HarnessProcess(process, chosenPort, data);
+        var harness = new HarnessProcess(process, port, data);
         process.OutputDataReceived += (_, e) => harness.Append(e.Data);
         process.ErrorDataReceived += (_, e) => harness.Append(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        await harness.WaitUntilHealthyAsync(TimeSpan.FromSeconds(60), cancellationToken);
         return harness;
     }
 
@@ -133,37 +147,42 @@ public sealed class HarnessProcess : IAsyncDisposable
         }
     }
 
-    private async Task WaitUntilHealthyAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    private async Task<bool> IsHealthyAsync(CancellationToken cancellationToken)
     {
         using var http = new HttpClient { BaseAddress = BaseUrl, Timeout = TimeSpan.FromSeconds(2) };
+        try
+        {
+            using var response = await http.GetAsync(new Uri("/api/health", UriKind.Relative), cancellationToken);
+            return response.IsSuccessStatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return false; // not listening yet
+        }
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return false; // slow first answer while the runtime warms up
+        }
+    }
+
+    private async Task WaitUntilAsync(Func<CancellationToken, Task<bool>> ready, TimeSpan timeout, CancellationToken cancellationToken)
+    {
         var deadline = DateTime.UtcNow + timeout;
         while (DateTime.UtcNow < deadline)
         {
             if (_process.HasExited)
             {
-                throw new InvalidOperationException($"run-harness.sh exited with {_process.ExitCode} before becoming healthy:\n{Output}");
+                throw new InvalidOperationException($"run-harness.sh exited with {_process.ExitCode} before it was ready:\n{Output}");
             }
 
-            try
+            if (await ready(cancellationToken))
             {
-                using var response = await http.GetAsync(new Uri("/api/health", UriKind.Relative), cancellationToken);
-                if (response.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // not listening yet
-            }
-            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                // slow first answer while the runtime warms up
+                return;
             }
 
             await Task.Delay(200, cancellationToken);
         }
 
-        throw new TimeoutException($"The backend did not become healthy within {timeout}:\n{Output}");
+        throw new TimeoutException($"run-harness.sh was not ready within {timeout}:\n{Output}");
     }
 }

@@ -23,6 +23,26 @@ public sealed class ServeScriptTests
         reply.EnsureOk();
         Assert.Equal(50, reply.Data.GetProperty("coins").GetInt64());
         Assert.Equal(HttpStatusCode.OK, (await client.Get("/scalar/v1")).Status);
+
+        // The provider sandbox runs beside the backend and publishes its merchant credentials.
+        var control = System.Text.RegularExpressions.Regex.Match(harness.Output, @"control \+ pay pages\s+(http://\S+)").Groups[1].Value;
+        using var sandbox = new HttpClient();
+        var providers = await sandbox.GetStringAsync(new Uri(control + "/control/providers"), TestContext.Current.CancellationToken);
+        Assert.Contains("sk_test_", providers, StringComparison.Ordinal);
         Assert.Equal(0, await harness.StopAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
+    public async Task Sandbox_verb_runs_the_provider_sandbox_alone()
+    {
+        await using var sandbox = await HarnessProcess.StartSandboxAsync(TestContext.Current.CancellationToken);
+        var control = System.Text.RegularExpressions.Regex.Match(sandbox.Output, @"control \+ pay pages\s+(http://\S+)").Groups[1].Value;
+        using var http = new HttpClient();
+
+        var providers = await http.GetStringAsync(new Uri(control + "/control/providers"), TestContext.Current.CancellationToken);
+
+        Assert.DoesNotContain("Harness reference backend is running.", sandbox.Output, StringComparison.Ordinal);
+        Assert.Contains("\"epay\"", providers, StringComparison.Ordinal);
+        Assert.Equal(0, await sandbox.StopAsync(TimeSpan.FromSeconds(30)));
     }
 }
