@@ -72,9 +72,9 @@ Feature: Consumption records
   Scenario: Records can be limited to a time range, the end excluded
     Given a new user with 1000 coins
     When the user consumes a fixed charge of "report-export"
-    And 2 seconds pass
+    And 1 second passes
     And the user consumes 1000 tokens of "agent-chat"
-    And 2 seconds pass
+    And 1 second passes
     And the user consumes 60 seconds of "expert-consult"
     And the user lists the consumption records at "/api/finance/records" with:
       | startTime | createdAt of consumption 2 |

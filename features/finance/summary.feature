@@ -32,9 +32,9 @@ Feature: Consumption summary
   Scenario: The summary counts only the consumptions inside the time range
     Given a new user with 1000 coins
     When the user consumes a fixed charge of "report-export"
-    And 2 seconds pass
+    And 1 second passes
     And the user consumes 1000 tokens of "agent-chat"
-    And 2 seconds pass
+    And 1 second passes
     And the user consumes 60 seconds of "expert-consult"
     And the user asks for the consumption summary with:
       | startTime | createdAt of consumption 2 |
