@@ -80,4 +80,5 @@ Feature: Consuming coins
         | balanceBefore | 1000       |
         | balanceAfter  | 996        |
         | replayed      | false      |
+      And the answer has a record id and a creation time in UTC
       And the balance is 996 coins

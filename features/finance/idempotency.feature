@@ -18,6 +18,13 @@ Feature: Idempotent consumption
     And the user consumes a fixed charge of "report-export" with key "export-1"
     Then the balance is 950 coins
 
+  Scenario: A repeat is answered from the original even when the balance no longer covers it
+    Given a new user with 50 coins
+    When the user consumes a fixed charge of "report-export" with key "last-coins"
+    And the user consumes a fixed charge of "report-export" with key "last-coins"
+    Then the last consumption repeats the first one as a replay
+    And the balance is 0 coins
+
   Scenario: Repeating a consumption adds no second record
     Given a new user with 1000 coins
     When the user consumes 60 seconds of "expert-consult" with key "call-1"

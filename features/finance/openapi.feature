@@ -34,6 +34,15 @@ Feature: OpenAPI coin consumption by API key
     When the agent engine consumes a fixed charge of "report-export"
     Then 50 coins are charged
 
+  @auth
+  Scenario: A revoked key bills nobody
+    Given a new user with 500 coins
+    And the agent engine has an API key that may bill only the user
+    When the admin revokes the agent engine's API key
+    And the agent engine consumes a fixed charge of "report-export"
+    Then the request fails with HTTP 401 and code 40100
+    And the balance is 500 coins
+
   @validation
   Scenario: Consuming on behalf of nobody is refused
     Given a signed-in user with at least 10 coins

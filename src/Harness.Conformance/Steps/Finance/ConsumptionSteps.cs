@@ -50,6 +50,19 @@ public sealed class ConsumptionSteps(ScenarioContext context)
         Check.Equal(before - coins, ApiReply.Field(data, "balanceAfter").GetInt64(), $"balanceAfter (balanceBefore {before} minus {coins})");
     }
 
+    /// <summary>The record id and time every consumption answers with (ISO 8601 in UTC, as documented).</summary>
+    [Then("the answer has a record id and a creation time in UTC")]
+    public void RecordIdAndTime()
+    {
+        var data = _world.Last.EnsureSuccess("the consumption").Data;
+        Check.That(ApiReply.Text(ApiReply.Field(data, "recordId")).Length > 0, "recordId is empty");
+        var createdAt = ApiReply.Field(data, "createdAt").GetString() ?? "";
+        Check.That(
+            DateTimeOffset.TryParse(createdAt, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var time)
+                && time.Offset == TimeSpan.Zero && (createdAt.EndsWith('Z') || createdAt.EndsWith("+00:00", StringComparison.Ordinal)),
+            $"createdAt \"{createdAt}\" is not an ISO 8601 time in UTC");
+    }
+
     [Then("the last consumption repeats the first one as a replay")]
     public void LastRepeatsFirst()
     {

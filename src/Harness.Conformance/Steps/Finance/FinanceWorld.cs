@@ -66,6 +66,9 @@ public sealed class FinanceWorld(ScenarioContext context)
 
     public string? ApiKey { get; set; }
 
+    /// <summary>The id of <see cref="ApiKey"/> when the scenario created it (for revocation).</summary>
+    public string? ApiKeyId { get; set; }
+
     /// <summary>The user the agent engine bills: the scenario's user unless a step says otherwise.</summary>
     public string? BilledUserId { get; set; }
 

@@ -83,7 +83,16 @@ public sealed class UserSteps(ScenarioContext context)
         var created = (await _world.AdminPostAsync("/api/admin/apiKeys", new { name = context.Unique("scoped key"), allowedUserIds = new[] { _world.TheUser.UserId } }))
             .EnsureSuccess("creating a scoped API key as the admin");
         _world.ApiKey = ApiReply.Field(created.Data, "key").GetString();
+        _world.ApiKeyId = ApiReply.Path(created.Data, "apiKey.id").GetString();
         context.Masker.Add(_world.ApiKey);
+    }
+
+    [When("the admin revokes the agent engine's API key")]
+    [Needs(Need.AdminJwt)]
+    public async Task RevokeKey()
+    {
+        var id = _world.ApiKeyId ?? throw new AssertionException("only a key this scenario created can be revoked");
+        (await _world.AdminPostAsync($"/api/admin/apiKeys/{Uri.EscapeDataString(id)}/revoke", new { })).EnsureSuccess("revoking the API key as the admin");
     }
 
     [When("the admin credits the user with {int} coin(s)")]
