@@ -55,6 +55,13 @@ Feature: OpenAPI coin consumption by API key
     And the error message mentions "userId"
 
   @validation
+  Scenario: Reading a balance without naming the user is refused
+    Given the agent engine has an API key that may bill every user
+    When the agent engine sends "GET /openapi/coin/balance"
+    Then the request fails with HTTP 400 and code 40000
+    And the error message mentions "userId"
+
+  @validation
   Scenario: Consuming on behalf of an unknown user is refused
     Given the agent engine has an API key that may bill every user
     When the agent engine sends "POST /openapi/coin/consume" with body:

@@ -61,6 +61,22 @@ Feature: Validation of consumption requests
     Then the request fails with HTTP 415 and code 41500
     And the balance is unchanged
 
+  Scenario: A consumption without a body is refused
+    Given a signed-in user with at least 100 coins
+    When the user sends "POST /api/finance/consume"
+    Then the request fails with HTTP 400 and code 40000
+    And the balance is unchanged
+
+  Scenario: A route called with the wrong method answers in the envelope
+    Given a signed-in user
+    When the user sends "GET /api/finance/consume"
+    Then the request fails with HTTP 405 and code 40500
+
+  Scenario: An unknown Finance route answers in the envelope
+    Given a signed-in user
+    When the user sends "GET /api/finance/no-such-route"
+    Then the request fails with HTTP 404 and code 40400
+
   Scenario: An unknown service is not found
     Given a signed-in user with at least 100 coins
     When the user consumes 1000 tokens of "no-such-service"
@@ -88,3 +104,4 @@ Feature: Validation of consumption requests
       | pageSize    | {"pageSize": 101}                                                           |
       | consumeType | {"consumeType": "HOURLY"}                                                   |
       | startTime   | {"startTime": "2026-11-23T10:00:00Z", "endTime": "2026-11-23T09:00:00Z"}    |
+      | startTime   | {"startTime": "yesterday"}                                                  |
