@@ -45,6 +45,14 @@ Feature: Idempotent consumption
       | 1000 tokens of "agent-chat" on plan "agent-chat-pro" |
       | 60 seconds of "expert-consult"                 |
 
+  Scenario: A key is remembered for at least a day
+    Given a new user with 1000 coins
+    When the user consumes a fixed charge of "report-export" with key "yesterday"
+    And 23 hours pass
+    And the user consumes a fixed charge of "report-export" with key "yesterday"
+    Then the last consumption repeats the first one as a replay
+    And the balance is 950 coins
+
   Scenario: Different keys are different consumptions
     Given a new user with 1000 coins
     When the user consumes a fixed charge of "report-export" with key "first"

@@ -17,6 +17,9 @@ public enum Need
 
     /// <summary>A signed-in user of any kind: <see cref="UserJwt"/>, or <see cref="SmsSandbox"/> with <see cref="AdminJwt"/>.</summary>
     AnyUser,
+
+    /// <summary>The runner moves the target's clock (the in-process backend), so hours pass at once.</summary>
+    ClockControl,
 }
 
 public static class Needs
@@ -29,6 +32,7 @@ public static class Needs
         Need.FinanceApiKey => "financeApiKey",
         Need.SmsSandbox => "smsSandbox (new users through the SMS sandbox)",
         Need.AnyUser => "userJwt and userId, or adminJwt with smsSandbox",
+        Need.ClockControl => "a target whose clock the runner moves (the in-process reference backend)",
         _ => need.ToString(),
     };
 }

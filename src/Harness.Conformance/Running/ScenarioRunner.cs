@@ -25,7 +25,7 @@ public sealed class ScenarioRunner(StepRegistry registry)
             return Unbound(scenario, lookups, startedAt);
         }
 
-        var missing = lookups.SelectMany(l => l.Only!.Definition.Needs).Distinct().Where(n => !target.Profile.Offers(n)).ToList();
+        var missing = lookups.SelectMany(l => l.Only!.Definition.Needs).Distinct().Where(n => !target.Offers(n)).ToList();
         if (missing.Count > 0)
         {
             var message = "not run: needs " + string.Join("; ", missing.Select(Needs.Describe));

@@ -1,3 +1,4 @@
+using Harness.Conformance.Binding;
 using Harness.Conformance.Gherkin;
 
 namespace Harness.Conformance.Targets;
@@ -16,6 +17,8 @@ public sealed class HttpTarget(TargetProfile profile) : IConformanceTarget, IDis
         : throw new ArgumentException($"baseUrl '{profile.BaseUrl}' is not an absolute URL.", nameof(profile));
 
     public HttpMessageHandler Handler => _handler;
+
+    public bool Offers(Need need) => Profile.Offers(need);
 
     public bool Serves(Scenario scenario) => true;
 

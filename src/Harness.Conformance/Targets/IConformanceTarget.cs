@@ -15,6 +15,9 @@ public interface IConformanceTarget
     /// <summary>The transport for one scenario's client; the caller does not dispose it.</summary>
     HttpMessageHandler Handler { get; }
 
+    /// <summary>Whether the target (mostly: its profile) offers what a step needs.</summary>
+    bool Offers(Binding.Need need);
+
     /// <summary>Whether the target implements the scenario's surface at all (e.g. an in-process backend without a sandbox).</summary>
     bool Serves(Scenario scenario);
 

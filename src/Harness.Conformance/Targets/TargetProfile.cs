@@ -45,7 +45,7 @@ public sealed record TargetProfile
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
-    /// <summary>Whether the profile (and the target behind it) offers what a step needs.</summary>
+    /// <summary>Whether the profile offers what a step needs (a clock is never the profile's to give).</summary>
     public bool Offers(Need need) => need switch
     {
         Need.UserJwt => !string.IsNullOrEmpty(UserJwt) && !string.IsNullOrEmpty(UserId),

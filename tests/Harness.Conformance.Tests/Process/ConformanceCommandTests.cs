@@ -13,7 +13,7 @@ public sealed class ConformanceCommandTests : IDisposable
     public void Dispose() => TempDirectory.TryDelete(_directory);
 
     [Fact]
-    public async Task Every_finance_scenario_passes_against_the_backend_process_and_the_three_reports_parse()
+    public async Task Every_finance_scenario_runs_against_the_backend_process_and_passes_and_the_three_reports_parse()
     {
         var cancellation = TestContext.Current.CancellationToken;
         await using var harness = await HarnessProcess.StartAsync(cancellationToken: cancellation);
@@ -24,10 +24,12 @@ public sealed class ConformanceCommandTests : IDisposable
 
         var (exitCode, output) = await RunConformance(["conformance", "--target", harness.BaseUrl.ToString(), "--profile", profilePath, "--tags", "@finance", "--out", reports], cancellation);
 
+        // Everything passes but the one scenario that lets a day pass: only a clock the runner moves makes that quick.
         Assert.True(exitCode == 0, output);
-        Assert.Contains($"{expected} scenarios: {expected} passed, 0 failed, 0 not run, 0 undefined", output, StringComparison.Ordinal);
+        Assert.Contains($"{expected} scenarios: {expected - 1} passed, 0 failed, 1 not run, 0 undefined", output, StringComparison.Ordinal);
+        Assert.Contains("SKIP  Idempotent consumption › A key is remembered for at least a day  0 ms  (not run: needs a target whose clock the runner moves", output, StringComparison.Ordinal);
         Assert.Contains("PASS  Idempotent consumption › Concurrent duplicates charge once", output, StringComparison.Ordinal);
-        Assert.Matches(new Regex(@"@idempotency\s+\d+\s+0\s+0\s+0"), output);
+        Assert.Matches(new Regex(@"@concurrency\s+\d+\s+0\s+0\s+0"), output);
 
         var junit = ReportFiles.JUnit(Path.Combine(reports, ConformanceCommand.JUnitFile));
         Assert.Equal(expected.ToString(System.Globalization.CultureInfo.InvariantCulture), junit.Root!.Attribute("tests")!.Value);
@@ -38,7 +40,7 @@ public sealed class ConformanceCommandTests : IDisposable
         Assert.Equal(expected, envelopes.Count(e => e.TryGetProperty("testCaseFinished", out _)));
         Assert.Equal(expected, envelopes.Count(e => e.TryGetProperty("pickle", out _)));
         Assert.True(envelopes[^1].GetProperty("testRunFinished").GetProperty("success").GetBoolean());
-        Assert.All(ReportFiles.StepStatuses(envelopes), status => Assert.Equal("PASSED", status));
+        Assert.Equal(["PASSED", "SKIPPED"], ReportFiles.StepStatuses(envelopes).Distinct().Order(StringComparer.Ordinal));
 
         var html = ReportFiles.Html(Path.Combine(reports, ConformanceCommand.HtmlFile));
         Assert.Equal("Conformance report", html.Descendants("title").Single().Value);

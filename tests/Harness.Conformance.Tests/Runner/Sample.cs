@@ -36,6 +36,8 @@ public sealed class Sample : IDisposable
 
         public HttpMessageHandler Handler { get; } = new SocketsHttpHandler();
 
+        public bool Offers(Need need) => Profile.Offers(need);
+
         public bool Serves(Scenario scenario) => true;
 
         public Task LetTimePassAsync(TimeSpan duration, CancellationToken cancellationToken) => Task.CompletedTask;

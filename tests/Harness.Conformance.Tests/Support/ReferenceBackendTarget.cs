@@ -1,5 +1,6 @@
 using Harness.Backend.Auth;
 using Harness.Backend.Demo;
+using Harness.Conformance.Binding;
 using Harness.Conformance.Gherkin;
 using Harness.Conformance.Targets;
 using Microsoft.Extensions.DependencyInjection;
@@ -46,6 +47,8 @@ public sealed class ReferenceBackendTarget : IConformanceTarget, IAsyncDisposabl
     public HttpMessageHandler Handler { get; }
 
     public IServiceProvider Services => _factory.Services;
+
+    public bool Offers(Need need) => need == Need.ClockControl || Profile.Offers(need);
 
     public bool Serves(Scenario scenario) => Surfaces.Contains(scenario.Surface);
 

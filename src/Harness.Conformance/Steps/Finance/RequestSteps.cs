@@ -33,6 +33,11 @@ public sealed class RequestSteps(ScenarioContext context)
     [When("{int} second(s) pass(es)")]
     public Task TimePasses(int seconds) => context.Target.LetTimePassAsync(TimeSpan.FromSeconds(seconds), context.CancellationToken);
 
+    /// <summary>Long waits only where the runner moves the clock; a real target would keep the suite waiting for hours.</summary>
+    [When("{int} hour(s) pass(es)")]
+    [Needs(Need.ClockControl)]
+    public Task HoursPass(int hours) => context.Target.LetTimePassAsync(TimeSpan.FromHours(hours), context.CancellationToken);
+
     [Then("the request succeeds")]
     public void Succeeds()
     {
