@@ -3,7 +3,8 @@ Feature: Epay sandbox — submit.php, mapi.php, MD5 signatures and notify
   The sandbox speaks the 彩虹易支付 v1 protocol as go-epay uses it, relative to its base URL (default
   http://127.0.0.1:8103). Every request and callback is signed with MD5 over all non-empty parameters except
   sign and sign_type, sorted by key, joined as k=v&k=v, with the merchant key appended; lowercase hex,
-  compared exactly. The merchant acknowledges a notify only with the body "success".
+  compared exactly. The merchant acknowledges a notify only with the body "success". The query and refund calls
+  (api.php?act=order, api.php?act=refund) authenticate with the plain key instead of a signature.
 
   Background:
     Given the Epay sandbox and merchant pid "1000" with the published key
@@ -54,3 +55,20 @@ Feature: Epay sandbox — submit.php, mapi.php, MD5 signatures and notify
   Scenario: The query API needs the plain key
     When api.php?act=order is called with a wrong key
     Then the answer has code -1
+
+  Scenario: api.php?act=refund refunds part of a paid order with the plain key
+    Given an order of "12.50" placed through submit.php
+    And the buyer pays on the hosted page
+    When the merchant refunds "5.00" of it through api.php?act=refund with the plain key
+    Then the answer has code 1
+    And api.php?act=order reports the refunded money "5.00"
+
+  Scenario: A refund needs the plain key and a paid order, and cannot exceed what was paid
+    Given an order of "12.50" placed through submit.php
+    When the merchant refunds "1.00" of it through api.php?act=refund with the plain key
+    Then the answer has code -1 and msg "订单未支付"
+    When the buyer pays on the hosted page
+    And the merchant refunds "1.00" of it through api.php?act=refund with a wrong key
+    Then the answer has code -1 and msg "KEY校验失败"
+    When the merchant refunds "12.51" of it through api.php?act=refund with the plain key
+    Then the answer has code -1 and msg "退款金额超出订单金额"

@@ -25,7 +25,7 @@ Feature: Stripe sandbox — Checkout Sessions and signed webhooks
     When the buyer pays on the hosted page
     Then the buyer is redirected to "https://merchant.example/done?session={session id}"
     And the receiver gets "checkout.session.completed" then "payment_intent.succeeded"
-    And every event verifies with Stripe.net EventUtility.ConstructEvent and the published webhook secret
+    And every event's Stripe-Signature verifies with the published webhook secret within the SDKs' 300-second tolerance
     And retrieving the session shows status "complete", payment_status "paid" and no url
 
   Scenario: A subscription checkout produces the subscription and invoice events
@@ -47,6 +47,7 @@ Feature: Stripe sandbox — Checkout Sessions and signed webhooks
 
   Scenario: An unpaid session expires when the clock passes expires_at
     Given an open "payment" checkout session created without expires_at
+    And the session expires 24 hours after it was created
     When the sandbox clock advances by 24 hours
     Then the session status is "expired"
     And the receiver gets a verifiable "checkout.session.expired" event
@@ -90,11 +91,11 @@ Feature: Stripe sandbox — Checkout Sessions and signed webhooks
   Scenario: Events carry the api_version the merchant configured
     Given the webhook endpoint's api_version is "2026-01-28.clover"
     When an event is sent
-    Then its api_version is "2026-01-28.clover" and Stripe.net 53 refuses it unless told to ignore the version
+    Then its api_version is "2026-01-28.clover" rather than the default "2026-10-28.endive"
 
   Scenario: A webhook is retried three times over three hours in test mode
-    Given the receiver answers 500 twice and then 200
+    Given the receiver answers "checkout.session.completed" with 500 twice and then 200
     When the buyer pays on the hosted page
     And the sandbox clock advances by 1 hour and then by 2 hours
     Then the delivery log shows exactly three attempts, at 0 h, 1 h and 3 h, answered 500, 500 and 200
-    And every attempt is signed afresh with the real clock's timestamp
+    And every attempt's Stripe-Signature verifies with a timestamp from the real clock, though the sandbox clock moved 3 hours

@@ -13,12 +13,13 @@ namespace Harness.Conformance;
 public static class ConformanceCommand
 {
     public const string Usage = """
-        Usage: conformance --target URL [--profile FILE] [--tags EXPR] [--features DIR] [--out DIR]
+        Usage: conformance --target URL [--profile FILE] [--sandbox URL] [--tags EXPR] [--features DIR] [--out DIR]
                conformance --init [FILE]
 
           --target URL     the implementation under test (overrides the profile's baseUrl)
           --profile FILE   JSON profile: baseUrl, userJwt, userId, adminJwt, adminId, financeApiKey,
-                           portalyLiveKey, portalyTestKey, portalyCallbackSecret, smsSandbox
+                           portalyLiveKey, portalyTestKey, portalyCallbackSecret, smsSandbox, sandboxUrl
+          --sandbox URL    the provider sandbox's control URL, for @provider features (overrides sandboxUrl)
           --tags EXPR      Cucumber tag expression, e.g. "@finance and not @concurrency"
           --features DIR   feature files (default: features/ of the repository)
           --out DIR        reports (default: artifacts/conformance)
@@ -68,6 +69,11 @@ public static class ConformanceCommand
             if (options.GetValueOrDefault("--target") is { } url)
             {
                 profile = profile with { BaseUrl = url };
+            }
+
+            if (options.GetValueOrDefault("--sandbox") is { } sandboxUrl)
+            {
+                profile = profile with { SandboxUrl = sandboxUrl };
             }
 
             tags = TagExpression.Parse(options.GetValueOrDefault("--tags"));

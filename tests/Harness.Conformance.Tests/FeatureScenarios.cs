@@ -4,7 +4,7 @@ using Harness.Conformance.Tests.Support;
 namespace Harness.Conformance.Tests;
 
 /// <summary>
-/// Every scenario of the features the reference backend serves, one test each, named
+/// Every scenario of the features the reference backend and the in-process provider sandbox serve, one test each, named
 /// <c>Feature › Scenario [example]</c>, with each Gherkin tag as trait <c>tag</c> (so
 /// <c>--filter-trait "tag=idempotency"</c> and <c>./run-harness.sh test --tags @idempotency</c> select them).
 /// </summary>
@@ -34,11 +34,34 @@ public sealed class FeatureScenarios(FeatureScenarios.Backend backend) : IClassF
         Assert.True(result.Passed, result.Report());
     }
 
-    /// <summary>One backend for every scenario: each scenario signs up its own users, so they stay independent.</summary>
-    public sealed class Backend : IAsyncDisposable
+    /// <summary>
+    /// One backend and one provider sandbox for every scenario: each scenario signs up its own users and makes its
+    /// own payments, and provider scenarios put back the settings and faults they change, so they stay independent.
+    /// </summary>
+    public sealed class Backend : IAsyncLifetime
     {
-        public ReferenceBackendTarget Target { get; } = new();
+        private InProcessSandbox? _sandbox;
+        private ReferenceBackendTarget? _target;
 
-        public ValueTask DisposeAsync() => Target.DisposeAsync();
+        public ReferenceBackendTarget Target => _target ?? throw new InvalidOperationException("The fixture has not started.");
+
+        public async ValueTask InitializeAsync()
+        {
+            _sandbox = await InProcessSandbox.StartAsync(TestContext.Current.CancellationToken);
+            _target = new ReferenceBackendTarget(sandbox: _sandbox);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (_target is not null)
+            {
+                await _target.DisposeAsync();
+            }
+
+            if (_sandbox is not null)
+            {
+                await _sandbox.DisposeAsync();
+            }
+        }
     }
 }

@@ -20,6 +20,12 @@ public enum Need
 
     /// <summary>The runner moves the target's clock (the in-process backend), so hours pass at once.</summary>
     ClockControl,
+
+    /// <summary>The profile's <c>sandboxUrl</c>: the provider sandbox's control API (provider features).</summary>
+    Sandbox,
+
+    /// <summary>The runner restarts the provider sandbox on its data folder (the in-process sandbox).</summary>
+    SandboxRestart,
 }
 
 public static class Needs
@@ -33,6 +39,8 @@ public static class Needs
         Need.SmsSandbox => "smsSandbox (new users through the SMS sandbox)",
         Need.AnyUser => "userJwt and userId, or adminJwt with smsSandbox",
         Need.ClockControl => "a target whose clock the runner moves (the in-process reference backend)",
+        Need.Sandbox => "sandboxUrl",
+        Need.SandboxRestart => "a provider sandbox the runner restarts (the in-process one)",
         _ => need.ToString(),
     };
 }

@@ -7,6 +7,7 @@ namespace Harness.Conformance.Targets;
 public sealed class HttpTarget(TargetProfile profile) : IConformanceTarget, IDisposable
 {
     private readonly SocketsHttpHandler _handler = new() { PooledConnectionLifetime = TimeSpan.FromMinutes(2) };
+    private OutsideTraffic? _traffic;
 
     public string Name => BaseAddress.ToString();
 
@@ -16,7 +17,7 @@ public sealed class HttpTarget(TargetProfile profile) : IConformanceTarget, IDis
         ? url
         : throw new ArgumentException($"baseUrl '{profile.BaseUrl}' is not an absolute URL.", nameof(profile));
 
-    public HttpMessageHandler Handler => _handler;
+    public HttpMessageHandler Handler => _traffic ??= new OutsideTraffic(BaseAddress, _handler);
 
     public bool Offers(Need need) => Profile.Offers(need);
 
@@ -24,5 +25,9 @@ public sealed class HttpTarget(TargetProfile profile) : IConformanceTarget, IDis
 
     public Task LetTimePassAsync(TimeSpan duration, CancellationToken cancellationToken) => Task.Delay(duration, cancellationToken);
 
-    public void Dispose() => _handler.Dispose();
+    public void Dispose()
+    {
+        _traffic?.Dispose();
+        _handler.Dispose();
+    }
 }

@@ -32,6 +32,9 @@ public sealed record TargetProfile
     /// <summary>True when the target signs new users up through the reference backend's SMS sandbox routes.</summary>
     public bool SmsSandbox { get; init; }
 
+    /// <summary>The provider sandbox's control URL (<c>control + pay pages</c> in the serve banner), for provider features.</summary>
+    public string? SandboxUrl { get; init; }
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         ReadCommentHandling = JsonCommentHandling.Skip,
@@ -53,6 +56,7 @@ public sealed record TargetProfile
         Need.FinanceApiKey => !string.IsNullOrEmpty(FinanceApiKey),
         Need.SmsSandbox => SmsSandbox,
         Need.AnyUser => Offers(Need.UserJwt) || (Offers(Need.SmsSandbox) && Offers(Need.AdminJwt)),
+        Need.Sandbox => !string.IsNullOrEmpty(SandboxUrl),
         _ => false,
     };
 
@@ -87,7 +91,12 @@ public sealed record TargetProfile
 
           // true when the target offers the reference backend's SMS sandbox (POST /api/auth/sms/sendCode,
           // GET /api/auth/sms/sandbox/code, POST /api/auth/login): each scenario then signs up its own users.
-          "smsSandbox": false
+          "smsSandbox": false,
+
+          // The provider sandbox's control URL ("control + pay pages" in the serve banner), for the @provider
+          // features; provider base URLs and merchant credentials are read from {sandboxUrl}/control/providers.
+          // The sandbox must be able to reach this machine: scenarios receive webhooks on a local port.
+          "sandboxUrl": ""
         }
 
         """;

@@ -35,6 +35,9 @@ public sealed class EpayOrder : IDocument
 
     public string Buyer { get; set; } = "";
 
+    /// <summary>Fen refunded so far through <c>api.php?act=refund</c>.</summary>
+    public long RefundedFen { get; set; }
+
     public string Money => FormatYuan(AmountFen);
 
     public static string FormatYuan(long fen) => (fen / 100m).ToString("0.00", CultureInfo.InvariantCulture);

@@ -19,7 +19,7 @@ namespace Harness.Sandbox.Epay;
 
 /// <summary>
 /// Epay (彩虹易支付 v1, as go-epay speaks it; providers.md §4, §8.3): <c>submit.php</c> for the browser,
-/// <c>mapi.php</c> for servers, <c>api.php?act=order</c> for queries, MD5 over all non-empty params, notify by GET
+/// <c>mapi.php</c> for servers, <c>api.php?act=order</c> and <c>act=refund</c> with the plain key, MD5 over all non-empty params, notify by GET
 /// (or POST) acknowledged only by the body <c>success</c>, and the signed return-URL redirect.
 /// </summary>
 public sealed class EpayProvider : ISandboxProvider
@@ -78,7 +78,7 @@ public sealed class EpayProvider : ISandboxProvider
                 ? EpayErrors.Json(error!)
                 : Results.Json(new JsonObject { ["code"] = 1, ["msg"] = "success", ["trade_no"] = order.Id, ["payurl"] = _context.PayPageUrl(order.Id) });
         });
-        app.MapMethods("/api.php", ["GET", "POST"], async (HttpRequest request) => Query(await ReadParamsAsync(request)));
+        app.MapMethods("/api.php", ["GET", "POST"], async (HttpRequest request) => Api(await ReadParamsAsync(request)));
     }
 
     public Task<PayPageOutcome> OnPaidAsync(SandboxPayment payment, CancellationToken cancellationToken)
@@ -190,11 +190,11 @@ public sealed class EpayProvider : ISandboxProvider
         }
     }
 
-    /// <summary><c>api.php?act=order</c>: authenticated with the plain key, as the protocol does.</summary>
-    private IResult Query(Dictionary<string, string> p)
+    /// <summary><c>api.php</c>: <c>act=order</c> (query) and <c>act=refund</c>, both authenticated with the plain key, as the protocol does.</summary>
+    private IResult Api(Dictionary<string, string> p)
     {
         var act = p.GetValueOrDefault("act");
-        if (act != "order")
+        if (act is not ("order" or "refund"))
         {
             return EpayErrors.Json(string.IsNullOrEmpty(act) ? "缺少参数 act" : $"不支持的操作 {act}");
         }
@@ -214,24 +214,55 @@ public sealed class EpayProvider : ISandboxProvider
             return EpayErrors.Json("订单号不存在");
         }
 
-        return Results.Json(new JsonObject
-        {
-            ["code"] = 1,
-            ["msg"] = "查询订单号成功！",
-            ["trade_no"] = order.Id,
-            ["out_trade_no"] = order.OutTradeNo,
-            ["api_trade_no"] = order.Status == 1 ? "API" + order.Id : "",
-            ["type"] = order.Type,
-            ["pid"] = order.Pid,
-            ["addtime"] = China(order.AddTime),
-            ["endtime"] = order.EndTime is { } end ? China(end) : "",
-            ["name"] = order.Name,
-            ["money"] = order.Money,
-            ["status"] = order.Status,
-            ["param"] = order.Param,
-            ["buyer"] = order.Buyer,
-        });
+        return act == "order" ? Results.Json(Describe(order)) : Refund(order, p.GetValueOrDefault("money"));
     }
+
+    /// <summary>Refunds part or all of a paid order; the total refunded never exceeds what was paid.</summary>
+    private IResult Refund(EpayOrder order, string? money)
+    {
+        if (!EpayOrder.TryParseYuan(money, out var fen))
+        {
+            return EpayErrors.Json("金额不合法");
+        }
+
+        lock (_ordering)
+        {
+            order = _orders.Get(order.Id)!;
+            if (order.Status != 1)
+            {
+                return EpayErrors.Json("订单未支付");
+            }
+
+            if (order.RefundedFen + fen > order.AmountFen)
+            {
+                return EpayErrors.Json("退款金额超出订单金额");
+            }
+
+            order.RefundedFen += fen;
+            _orders.Upsert(order);
+        }
+
+        return Results.Json(new JsonObject { ["code"] = 1, ["msg"] = "退款成功" });
+    }
+
+    private static JsonObject Describe(EpayOrder order) => new()
+    {
+        ["code"] = 1,
+        ["msg"] = "查询订单号成功！",
+        ["trade_no"] = order.Id,
+        ["out_trade_no"] = order.OutTradeNo,
+        ["api_trade_no"] = order.Status == 1 ? "API" + order.Id : "",
+        ["type"] = order.Type,
+        ["pid"] = order.Pid,
+        ["addtime"] = China(order.AddTime),
+        ["endtime"] = order.EndTime is { } end ? China(end) : "",
+        ["name"] = order.Name,
+        ["money"] = order.Money,
+        ["status"] = order.Status,
+        ["param"] = order.Param,
+        ["buyer"] = order.Buyer,
+        ["refundmoney"] = EpayOrder.FormatYuan(order.RefundedFen),
+    };
 
     private CallbackDelivery Notify(EpayOrder order, string method, DeliveryFaults faults)
     {

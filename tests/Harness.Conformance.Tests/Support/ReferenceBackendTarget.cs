@@ -10,20 +10,26 @@ namespace Harness.Conformance.Tests.Support;
 /// <summary>
 /// The reference backend in-process as a conformance target: the demo admin, user and API key make up
 /// the profile, the SMS sandbox signs up each scenario's users, and the fake clock lets time pass at once.
+/// Given an in-process provider sandbox, its control URL is the profile's <c>sandboxUrl</c>.
 /// </summary>
-public sealed class ReferenceBackendTarget : IConformanceTarget, IAsyncDisposable
+public sealed class ReferenceBackendTarget : IConformanceTarget, ISandboxRestart, IAsyncDisposable
 {
     /// <summary>The feature folders the reference backend implements; a surface is added here once its steps are bound.</summary>
-    public static readonly IReadOnlySet<string> Surfaces = new HashSet<string>(StringComparer.Ordinal) { "finance" };
+    public static readonly IReadOnlySet<string> Surfaces = new HashSet<string>(StringComparer.Ordinal) { "finance", "providers" };
 
     private readonly BackendFactory _factory;
+    private readonly HttpMessageHandler _backendHandler;
+    private readonly InProcessSandbox? _sandbox;
 
     /// <param name="configureServices">Replaces backend services, e.g. with a seeded fault.</param>
     /// <param name="profile">Narrows the profile, e.g. to what a tester without admin rights has.</param>
-    public ReferenceBackendTarget(Action<IServiceCollection>? configureServices = null, Func<TargetProfile, TargetProfile>? profile = null)
+    /// <param name="sandbox">The provider sandbox for provider features; without it they are not run (no sandboxUrl).</param>
+    public ReferenceBackendTarget(Action<IServiceCollection>? configureServices = null, Func<TargetProfile, TargetProfile>? profile = null, InProcessSandbox? sandbox = null)
     {
         _factory = new BackendFactory(configureServices: configureServices);
-        Handler = _factory.Server.CreateHandler();
+        _sandbox = sandbox;
+        _backendHandler = _factory.Server.CreateHandler();
+        Handler = new OutsideTraffic(BaseAddress, _backendHandler);
         var users = _factory.Services.GetRequiredService<UserDirectory>();
         var full = new TargetProfile
         {
@@ -34,6 +40,7 @@ public sealed class ReferenceBackendTarget : IConformanceTarget, IAsyncDisposabl
             UserId = DemoData.UserId,
             FinanceApiKey = DemoData.ApiKey,
             SmsSandbox = true,
+            SandboxUrl = sandbox?.ControlUrl,
         };
         Profile = profile is null ? full : profile(full);
     }
@@ -48,7 +55,7 @@ public sealed class ReferenceBackendTarget : IConformanceTarget, IAsyncDisposabl
 
     public IServiceProvider Services => _factory.Services;
 
-    public bool Offers(Need need) => need == Need.ClockControl || Profile.Offers(need);
+    public bool Offers(Need need) => need == Need.ClockControl || (need == Need.SandboxRestart && _sandbox is not null) || Profile.Offers(need);
 
     public bool Serves(Scenario scenario) => Surfaces.Contains(scenario.Surface);
 
@@ -58,9 +65,13 @@ public sealed class ReferenceBackendTarget : IConformanceTarget, IAsyncDisposabl
         return Task.CompletedTask;
     }
 
+    public Task RestartSandboxAsync(CancellationToken cancellationToken) =>
+        (_sandbox ?? throw new InvalidOperationException("This target has no sandbox.")).RestartAsync(cancellationToken);
+
     public async ValueTask DisposeAsync()
     {
         Handler.Dispose();
+        _backendHandler.Dispose();
         await _factory.DisposeAsync();
     }
 }

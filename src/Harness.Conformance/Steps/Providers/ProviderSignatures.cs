@@ -1,0 +1,48 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Harness.Conformance.Steps.Providers;
+
+/// <summary>
+/// The providers' signature schemes written from providers.md, so the steps check the sandbox's signatures
+/// independently of its own signing code.
+/// </summary>
+public static class ProviderSignatures
+{
+    /// <summary>How far a Stripe-Signature timestamp may be from the verifier's clock (the SDKs' default tolerance).</summary>
+    public static readonly TimeSpan StripeTolerance = TimeSpan.FromSeconds(300);
+
+    /// <summary>Stripe v1 (§5.6): hex HMAC-SHA256 keyed by the whole <c>whsec_</c> secret over <c>"t.body"</c>.</summary>
+    public static string StripeV1(string secret, long timestamp, string body) =>
+        Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes($"{timestamp}.{body}")));
+
+    /// <summary>The <c>t</c> and <c>v1</c> of a <c>Stripe-Signature</c> header (<c>t=…,v1=…</c>).</summary>
+    public static (long Timestamp, string V1) ParseStripeHeader(string header)
+    {
+        var parts = header.Split(',').Select(p => p.Split('=', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0].Trim(), p => p[1], StringComparer.Ordinal);
+        return parts.TryGetValue("t", out var t) && parts.TryGetValue("v1", out var v1) && long.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out var timestamp)
+            ? (timestamp, v1)
+            : throw new Running.AssertionException($"Stripe-Signature \"{header}\" lacks t= or v1=");
+    }
+
+    /// <summary>Creem (§6.3): <c>creem-signature</c> is the hex HMAC-SHA256 of the raw body with the webhook secret.</summary>
+    public static string Creem(string secret, string body) =>
+        Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(body)));
+
+    /// <summary>Creem's return URL: SHA-256 hex of the parameters as <c>k=v</c> joined by <c>|</c>, with <c>salt=&lt;api key&gt;</c> last.</summary>
+    public static string CreemReturn(IEnumerable<KeyValuePair<string, string>> parameters, string apiKey) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('|', parameters.Select(p => $"{p.Key}={p.Value}").Append("salt=" + apiKey)))));
+
+    /// <summary>Epay (§4.2): non-empty params except sign/sign_type, sorted by byte order, <c>k=v&amp;k=v</c>, key appended, MD5 lowercase hex.</summary>
+    public static string EpayMd5(IEnumerable<KeyValuePair<string, string>> parameters, string key)
+    {
+        var canonical = string.Join('&', parameters
+            .Where(p => p.Key is not ("sign" or "sign_type") && p.Value.Length > 0)
+            .OrderBy(p => p.Key, StringComparer.Ordinal)
+            .Select(p => $"{p.Key}={p.Value}"));
+#pragma warning disable CA5351 // MD5 is Epay's wire contract.
+        return Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes(canonical + key)));
+#pragma warning restore CA5351
+    }
+}

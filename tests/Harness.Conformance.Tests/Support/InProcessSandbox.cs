@@ -1,0 +1,84 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using Harness.Sandbox;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Harness.Conformance.Tests.Support;
+
+/// <summary>
+/// The provider sandbox in-process for the provider features: consecutive free ports (so a restart gets the same
+/// URLs), its own data folder, and a frozen base clock that only the control API's clock advance moves.
+/// </summary>
+public sealed class InProcessSandbox : IAsyncDisposable
+{
+    private readonly string _dataDirectory = TempDirectory.Create("sandbox");
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero));
+    private readonly int _basePort;
+    private SandboxServer? _server;
+
+    private InProcessSandbox(int basePort) => _basePort = basePort;
+
+    public string ControlUrl => Server.ControlBaseUrl;
+
+    private SandboxServer Server => _server ?? throw new InvalidOperationException("The sandbox is not running.");
+
+    public static async Task<InProcessSandbox> StartAsync(CancellationToken cancellationToken)
+    {
+        var sandbox = new InProcessSandbox(FreePortRun(4));
+        await sandbox.StartServerAsync(cancellationToken);
+        return sandbox;
+    }
+
+    /// <summary>Stops the sandbox and starts it again on the same folder and ports; the clock carries on where it was.</summary>
+    public async Task RestartAsync(CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient();
+        var clock = JsonDocument.Parse(await http.GetStringAsync(new Uri(ControlUrl + "/control/clock"), cancellationToken));
+        await Server.DisposeAsync();
+        _clock.Advance(TimeSpan.FromSeconds(clock.RootElement.GetProperty("offset_seconds").GetInt64()));
+        await StartServerAsync(cancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+        }
+
+        TempDirectory.TryDelete(_dataDirectory);
+    }
+
+    private async Task StartServerAsync(CancellationToken cancellationToken) =>
+        _server = await SandboxServer.StartAsync(new SandboxOptions { DataDirectory = _dataDirectory, BasePort = _basePort, Clock = _clock }, cancellationToken);
+
+    /// <summary>The first of <paramref name="count"/> consecutive loopback ports that are all free now.</summary>
+    private static int FreePortRun(int count)
+    {
+        while (true)
+        {
+            var first = Random.Shared.Next(20_000, 60_000);
+            var probes = new List<TcpListener>();
+            try
+            {
+                for (var port = first; port < first + count; port++)
+                {
+                    var probe = new TcpListener(IPAddress.Loopback, port);
+                    probe.Start();
+                    probes.Add(probe);
+                }
+
+                return first;
+            }
+            catch (SocketException)
+            {
+                // One of them is taken: try another run.
+            }
+            finally
+            {
+                probes.ForEach(p => p.Stop());
+            }
+        }
+    }
+}
