@@ -166,6 +166,34 @@ public sealed class EpayTests
     }
 
     [Fact]
+    public async Task Refund_with_the_plain_key_refunds_a_paid_order_up_to_what_was_paid()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        using var http = new HttpClient { BaseAddress = new Uri(sandbox.BaseUrl("epay")) };
+        var tradeNo = await SubmitAsync(sandbox, Order("https://merchant.example/notify", "REFUND0001", "12.50"));
+        async Task<(int Code, string Msg)> RefundAsync(string money, string key = EpayProvider.Key)
+        {
+            using var form = new FormUrlEncodedContent(new Dictionary<string, string> { ["pid"] = EpayProvider.Pid, ["key"] = key, ["trade_no"] = tradeNo, ["money"] = money });
+            using var response = await http.PostAsync("/api.php?act=refund", form, Ct);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var body = JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!;
+            return (body["code"]!.GetValue<int>(), body["msg"]!.GetValue<string>());
+        }
+
+        Assert.Equal((-1, "订单未支付"), await RefundAsync("1.00"));
+        await sandbox.ActAsync(tradeNo, "pay");
+        Assert.Equal((-1, "KEY校验失败"), await RefundAsync("1.00", "wrong"));
+        Assert.Equal((-1, "金额不合法"), await RefundAsync("0"));
+        Assert.Equal((1, "退款成功"), await RefundAsync("5.00"));
+        Assert.Equal((-1, "退款金额超出订单金额"), await RefundAsync("7.51"));
+        Assert.Equal((1, "退款成功"), await RefundAsync("7.50"));
+
+        var order = JsonNode.Parse(await http.GetStringAsync($"/api.php?act=order&pid={EpayProvider.Pid}&key={EpayProvider.Key}&trade_no={tradeNo}", Ct))!;
+        Assert.Equal("12.50", order["refundmoney"]!.GetValue<string>());
+        Assert.Equal(1, order["status"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task The_query_api_needs_the_plain_key()
     {
         await using var sandbox = await TestSandbox.StartAsync();
