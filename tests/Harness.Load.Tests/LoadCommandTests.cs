@@ -25,7 +25,9 @@ public sealed class LoadCommandTests : IDisposable
         Assert.Contains("consume-duplicates", markdown, StringComparison.Ordinal);
         Assert.Contains("Throughput ÷ baseline", markdown, StringComparison.Ordinal);
         Assert.Contains("<svg", await File.ReadAllTextAsync(Path.Combine(run, "report.html"), TestContext.Current.CancellationToken), StringComparison.Ordinal);
-        Assert.Contains("#[StartTime:", await File.ReadAllTextAsync(Path.Combine(run, "histograms.hlog"), TestContext.Current.CancellationToken), StringComparison.Ordinal);
+        var log = await File.ReadAllBytesAsync(Path.Combine(run, "histograms.hlog"), TestContext.Current.CancellationToken);
+        Assert.StartsWith("#[Histogram log format version", System.Text.Encoding.ASCII.GetString(log), StringComparison.Ordinal); // plain ASCII/UTF-8, as HdrHistogram tools read it
+        Assert.Contains("Tag=consume-duplicates,", System.Text.Encoding.ASCII.GetString(log), StringComparison.Ordinal);
         Assert.Contains("consume-duplicates   run", console.ToString(), StringComparison.Ordinal);
     }
 

@@ -1,3 +1,4 @@
+using System.Text;
 using HdrHistogram;
 
 namespace Harness.Load.Reports;
@@ -11,9 +12,21 @@ public static class ReportWriter
         Directory.CreateDirectory(directory);
         File.WriteAllText(Path.Combine(directory, "report.md"), MarkdownReport.Render(report));
         File.WriteAllText(Path.Combine(directory, "report.html"), HtmlReport.Render(report));
-        using var log = File.Create(Path.Combine(directory, "histograms.hlog"));
-        var intervals = report.Scenarios.SelectMany(s => s.Samples).Select(s => s.Histogram).Where(h => h.TotalCount > 0).ToArray();
-        HistogramLogWriter.Write(log, report.StartedAt.UtcDateTime, intervals);
+        File.WriteAllText(Path.Combine(directory, "histograms.hlog"), HistogramLog(report));
         return directory;
+    }
+
+    /// <summary>
+    /// Every measured interval in the HdrHistogram log format. The .NET writer emits UTF-16; the log is
+    /// re-encoded as UTF-8, which is what HdrHistogram's other tools (HistogramLogAnalyzer, the Java and
+    /// Python readers) expect.
+    /// </summary>
+    private static string HistogramLog(LoadReport report)
+    {
+        using var buffer = new MemoryStream();
+        var intervals = report.Scenarios.SelectMany(s => s.Samples).Select(s => s.Histogram).Where(h => h.TotalCount > 0).ToArray();
+        HistogramLogWriter.Write(buffer, report.StartedAt.UtcDateTime, intervals);
+        using var reader = new StreamReader(new MemoryStream(buffer.ToArray()), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        return reader.ReadToEnd();
     }
 }
