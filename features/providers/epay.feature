@@ -48,6 +48,7 @@ Feature: Epay sandbox — submit.php, mapi.php, MD5 signatures and notify
     Examples:
       | problem                 | msg                     |
       | a wrong sign            | 签名校验失败            |
+      | an uppercase sign       | 签名校验失败            |
       | an unknown pid          | 商户不存在              |
       | money "-1"              | 金额不合法              |
       | no out_trade_no         | 缺少参数 out_trade_no   |

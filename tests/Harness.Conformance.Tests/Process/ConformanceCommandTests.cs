@@ -13,23 +13,27 @@ public sealed class ConformanceCommandTests : IDisposable
     public void Dispose() => TempDirectory.TryDelete(_directory);
 
     [Fact]
-    public async Task Every_finance_scenario_runs_against_the_backend_process_and_passes_and_the_three_reports_parse()
+    public async Task Every_feature_runs_against_the_serve_process_and_its_sandbox_and_passes_and_the_three_reports_parse()
     {
         var cancellation = TestContext.Current.CancellationToken;
         await using var harness = await HarnessProcess.StartAsync(cancellationToken: cancellation);
         var profilePath = Path.Combine(_directory, "target.json");
         await File.WriteAllTextAsync(profilePath, (await ProfileFromBanner(harness)).ToJson(), cancellation);
         var reports = Path.Combine(_directory, "reports");
-        var expected = Features.All.Scenarios.Count(s => s.Tags.Contains("finance"));
+        var expected = Features.All.Scenarios.Count;
 
-        var (exitCode, output) = await RunConformance(["conformance", "--target", harness.BaseUrl.ToString(), "--profile", profilePath, "--tags", "@finance", "--out", reports], cancellation);
+        var (exitCode, output) = await RunConformance(["conformance", "--target", harness.BaseUrl.ToString(), "--profile", profilePath, "--out", reports], cancellation);
 
-        // Everything passes but the one scenario that lets a day pass: only a clock the runner moves makes that quick.
+        // Everything passes but two scenarios that only an in-process target can run quickly or at all:
+        // letting a day pass on the backend's clock, and restarting the sandbox.
         Assert.True(exitCode == 0, output);
-        Assert.Contains($"{expected} scenarios: {expected - 1} passed, 0 failed, 1 not run, 0 undefined", output, StringComparison.Ordinal);
+        Assert.Contains($"{expected} scenarios: {expected - 2} passed, 0 failed, 2 not run, 0 undefined", output, StringComparison.Ordinal);
         Assert.Contains("SKIP  Idempotent consumption › A key is remembered for at least a day  0 ms  (not run: needs a target whose clock the runner moves", output, StringComparison.Ordinal);
+        Assert.Contains("› State survives a restart  0 ms  (not run: needs a provider sandbox the runner restarts", output, StringComparison.Ordinal);
         Assert.Contains("PASS  Idempotent consumption › Concurrent duplicates charge once", output, StringComparison.Ordinal);
+        Assert.Contains("PASS  Stripe sandbox — Checkout Sessions and signed webhooks › A webhook is retried three times over three hours in test mode", output, StringComparison.Ordinal);
         Assert.Matches(new Regex(@"@concurrency\s+\d+\s+0\s+0\s+0"), output);
+        Assert.Matches(new Regex(@"@provider\s+\d+\s+0\s+1\s+0"), output);
 
         var junit = ReportFiles.JUnit(Path.Combine(reports, ConformanceCommand.JUnitFile));
         Assert.Equal(expected.ToString(System.Globalization.CultureInfo.InvariantCulture), junit.Root!.Attribute("tests")!.Value);
@@ -48,6 +52,21 @@ public sealed class ConformanceCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Without_a_sandbox_url_the_provider_scenarios_are_not_run_and_say_so()
+    {
+        var cancellation = TestContext.Current.CancellationToken;
+        var reports = Path.Combine(_directory, "reports");
+        var expected = Features.All.Scenarios.Count(s => s.Tags.Contains("provider"));
+
+        // Nothing listens at the target: provider scenarios never reach it, they are not run for the missing key.
+        var (exitCode, output) = await RunConformance(["conformance", "--target", "http://127.0.0.1:9", "--tags", "@provider", "--out", reports], cancellation);
+
+        Assert.True(exitCode == 0, output);
+        Assert.Contains($"{expected} scenarios: 0 passed, 0 failed, {expected} not run, 0 undefined", output, StringComparison.Ordinal);
+        Assert.Contains("(not run: needs sandboxUrl)", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Init_writes_a_commented_template_with_every_profile_key()
     {
         var path = Path.Combine(_directory, "new-profile.json");
@@ -57,7 +76,7 @@ public sealed class ConformanceCommandTests : IDisposable
         Assert.True(exitCode == 0, output);
         var text = await File.ReadAllTextAsync(path, TestContext.Current.CancellationToken);
         Assert.StartsWith("// Conformance profile", text, StringComparison.Ordinal);
-        foreach (var key in new[] { "baseUrl", "userJwt", "userId", "adminJwt", "adminId", "financeApiKey", "portalyLiveKey", "portalyTestKey", "portalyCallbackSecret" })
+        foreach (var key in new[] { "baseUrl", "userJwt", "userId", "adminJwt", "adminId", "financeApiKey", "portalyLiveKey", "portalyTestKey", "portalyCallbackSecret", "smsSandbox", "sandboxUrl" })
         {
             Assert.Contains($"\"{key}\":", text, StringComparison.Ordinal);
         }
@@ -66,7 +85,7 @@ public sealed class ConformanceCommandTests : IDisposable
         Assert.Equal(2, (await RunConformance(["conformance", "--init", path], TestContext.Current.CancellationToken)).ExitCode);
     }
 
-    /// <summary>The start banner prints fresh demo tokens; a tester copies them into the profile the same way.</summary>
+    /// <summary>The start banner prints fresh demo tokens and the sandbox's control URL; a tester copies them into the profile the same way.</summary>
     private static async Task<TargetProfile> ProfileFromBanner(HarnessProcess harness)
     {
         var banner = new Regex(@"Admin\s+userId (\S+).*\n\s+token\s+(\S+)\s*\n\s+User\s+userId (\S+).*\n\s+token\s+(\S+)\s*\n\s+OpenAPI key \(all users\)\s+(\S+)");
@@ -77,6 +96,8 @@ public sealed class ConformanceCommandTests : IDisposable
 
         var m = banner.Match(harness.Output);
         Assert.True(m.Success, harness.Output);
+        var sandbox = Regex.Match(harness.Output, @"control \+ pay pages\s+(http://\S+)");
+        Assert.True(sandbox.Success, harness.Output);
         return new TargetProfile
         {
             BaseUrl = harness.BaseUrl.ToString(),
@@ -86,6 +107,7 @@ public sealed class ConformanceCommandTests : IDisposable
             UserJwt = m.Groups[4].Value,
             FinanceApiKey = m.Groups[5].Value,
             SmsSandbox = true,
+            SandboxUrl = sandbox.Groups[1].Value,
         };
     }
 

@@ -194,6 +194,21 @@ public sealed class EpayTests
     }
 
     [Fact]
+    public async Task The_sign_is_compared_exactly_so_uppercase_hex_is_refused()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        using var http = new HttpClient { BaseAddress = new Uri(sandbox.BaseUrl("epay")) };
+        var order = Order("https://merchant.example/notify");
+        order["sign"] = order["sign"].ToUpperInvariant();
+
+        using var response = await http.PostAsync("/mapi.php", new FormUrlEncodedContent(order), Ct);
+
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!;
+        Assert.Equal(-1, body["code"]!.GetValue<int>());
+        Assert.Equal("签名校验失败", body["msg"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task The_query_api_needs_the_plain_key()
     {
         await using var sandbox = await TestSandbox.StartAsync();
