@@ -1,3 +1,4 @@
+using Harness.Conformance.Steps.Providers;
 using Harness.Sandbox.Stripe;
 using Harness.Sandbox.Tests.Epay;
 using Harness.Sandbox.Tests.Support;
@@ -84,7 +85,7 @@ public sealed class HostedPayPageBrowserTests(ChromiumFixture chromium) : IClass
         var back = merchant.All.Single();
         var query = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(back.Query).ToDictionary(q => q.Key, q => q.Value.ToString());
         Assert.Equal("TRADE_SUCCESS", query["trade_status"]);
-        Assert.Equal(IndependentSignatures.EpayMd5(query, Harness.Sandbox.Epay.EpayProvider.Key), query["sign"]);
+        Assert.Equal(ProviderSignatures.EpayMd5(query, Harness.Sandbox.Epay.EpayProvider.Key), query["sign"]);
     }
 }
 

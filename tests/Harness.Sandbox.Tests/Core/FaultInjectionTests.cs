@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Harness.Conformance.Steps.Providers;
 using Harness.Sandbox.Epay;
 using Harness.Sandbox.Stripe;
 using Harness.Sandbox.Tests.Epay;
@@ -127,7 +128,7 @@ public sealed class FaultInjectionTests
         var header = received.Header("Stripe-Signature");
         Assert.Throws<StripeException>(() => EventUtility.ConstructEvent(received.Body, header, StripeProvider.WebhookSecret));
         var (t, v1) = ParseStripeHeader(header);
-        Assert.NotEqual(IndependentSignatures.StripeV1(StripeProvider.WebhookSecret, t, received.Body), v1);
+        Assert.NotEqual(ProviderSignatures.StripeV1(StripeProvider.WebhookSecret, t, received.Body), v1);
     }
 
     [Fact]
@@ -142,7 +143,7 @@ public sealed class FaultInjectionTests
 
         var received = await receiver.NextAsync();
         var (t, v1) = ParseStripeHeader(received.Header("Stripe-Signature"));
-        Assert.Equal(IndependentSignatures.StripeV1(StripeProvider.WebhookSecret, t, received.Body), v1);
+        Assert.Equal(ProviderSignatures.StripeV1(StripeProvider.WebhookSecret, t, received.Body), v1);
         Assert.InRange(DateTimeOffset.UtcNow.ToUnixTimeSeconds() - t, 590, 700);
         var rejected = Assert.Throws<StripeException>(() => EventUtility.ConstructEvent(received.Body, received.Header("Stripe-Signature"), StripeProvider.WebhookSecret));
         Assert.Contains("tolerance", rejected.Message, StringComparison.OrdinalIgnoreCase);
@@ -160,7 +161,7 @@ public sealed class FaultInjectionTests
 
         var notify = await receiver.NextAsync();
         var query = QueryHelpers.ParseQuery(notify.Query).ToDictionary(q => q.Key, q => q.Value.ToString());
-        Assert.Equal(IndependentSignatures.EpayMd5(query, EpayProvider.Key), query["sign"]);
+        Assert.Equal(ProviderSignatures.EpayMd5(query, EpayProvider.Key), query["sign"]);
         Assert.Equal("12.51", query["money"]);
     }
 
@@ -175,7 +176,7 @@ public sealed class FaultInjectionTests
         await sandbox.ActAsync(tradeNo, "pay");
 
         var query = QueryHelpers.ParseQuery((await receiver.NextAsync()).Query).ToDictionary(q => q.Key, q => q.Value.ToString());
-        Assert.Equal(IndependentSignatures.EpayMd5(query, EpayProvider.Key), query["sign"]);
+        Assert.Equal(ProviderSignatures.EpayMd5(query, EpayProvider.Key), query["sign"]);
     }
 
     [Theory]

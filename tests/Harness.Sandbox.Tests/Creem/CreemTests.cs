@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
+using Harness.Conformance.Steps.Providers;
 using Harness.Sandbox.Creem;
 using Harness.Sandbox.Tests.Support;
 
@@ -46,7 +47,7 @@ public sealed class CreemTests
 
         await sandbox.ActAsync(id, "pay");
         var first = await receiver.NextAsync();
-        Assert.Equal(IndependentSignatures.Creem(CreemProvider.WebhookSecret, first.Body), first.Header("creem-signature"));
+        Assert.Equal(ProviderSignatures.Creem(CreemProvider.WebhookSecret, first.Body), first.Header("creem-signature"));
         var envelope = JsonNode.Parse(first.Body)!;
         Assert.Equal("checkout.completed", envelope["eventType"]!.GetValue<string>());
         Assert.True(envelope["created_at"]!.GetValue<long>() > 1_600_000_000_000, "created_at is in milliseconds");

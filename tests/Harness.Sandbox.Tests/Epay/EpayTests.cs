@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Harness.Conformance.Steps.Providers;
 using Harness.Sandbox.Epay;
 using Harness.Sandbox.Tests.Support;
 using Microsoft.AspNetCore.WebUtilities;
@@ -27,7 +28,7 @@ public sealed class EpayTests
 
     internal static Dictionary<string, string> Sign(Dictionary<string, string> parameters)
     {
-        parameters["sign"] = IndependentSignatures.EpayMd5(parameters, EpayProvider.Key);
+        parameters["sign"] = ProviderSignatures.EpayMd5(parameters, EpayProvider.Key);
         return parameters;
     }
 
@@ -54,7 +55,7 @@ public sealed class EpayTests
         var notify = await receiver.NextAsync();
         Assert.Equal("GET", notify.Method);
         var query = QueryHelpers.ParseQuery(notify.Query).ToDictionary(q => q.Key, q => q.Value.ToString());
-        Assert.Equal(IndependentSignatures.EpayMd5(query, EpayProvider.Key), query["sign"]);
+        Assert.Equal(ProviderSignatures.EpayMd5(query, EpayProvider.Key), query["sign"]);
         Assert.Equal("MD5", query["sign_type"]);
         Assert.Equal("TRADE_SUCCESS", query["trade_status"]);
         Assert.Equal("12.50", query["money"]);
@@ -63,7 +64,7 @@ public sealed class EpayTests
 
         Assert.StartsWith("https://merchant.example/return?", returnUrl, StringComparison.Ordinal);
         var back = QueryHelpers.ParseQuery(new Uri(returnUrl!).Query).ToDictionary(q => q.Key, q => q.Value.ToString());
-        Assert.Equal(IndependentSignatures.EpayMd5(back, EpayProvider.Key), back["sign"]);
+        Assert.Equal(ProviderSignatures.EpayMd5(back, EpayProvider.Key), back["sign"]);
         Assert.Equal("TRADE_SUCCESS", back["trade_status"]);
 
         await sandbox.RunDueAsync();
@@ -114,7 +115,7 @@ public sealed class EpayTests
 
         var notify = await receiver.NextAsync();
         Assert.Equal("POST", notify.Method);
-        Assert.Equal(IndependentSignatures.EpayMd5(notify.Form, EpayProvider.Key), notify.Form["sign"]);
+        Assert.Equal(ProviderSignatures.EpayMd5(notify.Form, EpayProvider.Key), notify.Form["sign"]);
         Assert.Equal(tradeNo, notify.Form["trade_no"]);
     }
 
