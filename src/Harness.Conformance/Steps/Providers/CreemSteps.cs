@@ -17,7 +17,6 @@ public sealed class CreemSteps(ScenarioContext context)
     [Needs(Need.Sandbox)]
     public async Task Sandbox()
     {
-        _world.Provider = "creem";
         _world.NewPayment = async () => await CreateAsync(await _world.CredentialAsync("creem", "one_time_product"));
         await _world.ConfigureAsync("creem", new Dictionary<string, string?> { ["webhook_url"] = _world.Receiver.Url });
     }

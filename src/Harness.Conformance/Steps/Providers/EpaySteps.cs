@@ -24,7 +24,6 @@ public sealed class EpaySteps(ScenarioContext context)
     /// <summary>Makes Epay the scenario's provider: notifies by GET to the receiver, which acknowledges with "success".</summary>
     public async Task UseAsync()
     {
-        _world.Provider = "epay";
         _world.NewPayment = () => SubmitAsync("12.50");
         _world.Receiver.Default = (200, "success");
         await _world.ConfigureAsync("epay", new Dictionary<string, string?> { ["notify_method"] = "GET" });

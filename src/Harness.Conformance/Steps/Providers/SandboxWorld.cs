@@ -19,11 +19,6 @@ public sealed class SandboxWorld(ScenarioContext context) : IDisposable
     private JsonElement? _providers;
     private MerchantReceiver? _receiver;
 
-    public ScenarioContext Context => context;
-
-    /// <summary>The provider the scenario is about (<c>stripe</c>, <c>creem</c>, <c>epay</c>).</summary>
-    public string? Provider { get; set; }
-
     /// <summary>Creates the provider's usual payment when a step pays before any was created.</summary>
     public Func<Task<string>>? NewPayment { get; set; }
 
@@ -187,17 +182,20 @@ public sealed class SandboxWorld(ScenarioContext context) : IDisposable
 
         // The scenario's client is gone by now; the clean-up has its own.
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        void Send(HttpMethod method, string path, object? body = null)
+        {
+            using var request = new HttpRequestMessage(method, ControlUrl + path) { Content = body is null ? null : JsonContent.Create(body, options: Json) };
+            using var response = http.Send(request);
+        }
+
         foreach (var id in _faults)
         {
-            using var removed = http.Send(new HttpRequestMessage(HttpMethod.Delete, $"{ControlUrl}/control/faults/{id}"));
+            Send(HttpMethod.Delete, $"/control/faults/{id}");
         }
 
         foreach (var (provider, settings) in _originalSettings)
         {
-            using var restored = http.Send(new HttpRequestMessage(HttpMethod.Put, $"{ControlUrl}/control/providers/{provider}/settings")
-            {
-                Content = JsonContent.Create(settings.ToDictionary(s => s.Key, s => s.Value ?? ""), options: Json),
-            });
+            Send(HttpMethod.Put, $"/control/providers/{provider}/settings", settings.ToDictionary(s => s.Key, s => s.Value ?? ""));
         }
     }
 }

@@ -23,7 +23,6 @@ public sealed partial class StripeSteps(ScenarioContext context)
     /// <summary>Makes Stripe the scenario's provider, with webhooks to <paramref name="webhookUrl"/> and the default api_version.</summary>
     public async Task UseAsync(string webhookUrl)
     {
-        _world.Provider = "stripe";
         _world.NewPayment = () => CreateSessionAsync("payment");
         await _world.ConfigureAsync("stripe", new Dictionary<string, string?> { ["webhook_url"] = webhookUrl, ["api_version"] = "" });
     }
