@@ -30,7 +30,8 @@ public class LedgerBenchmarks : IDisposable
     [Params(64, 256)]
     public int Callers { get; set; }
 
-    [GlobalSetup]
+    /// <summary>Fresh files every iteration, so both ledgers are measured on a store of the same size.</summary>
+    [IterationSetup]
     public void Setup()
     {
         _directory = Path.Combine(Path.GetTempPath(), "harness-benchmarks", Guid.NewGuid().ToString("N"));
@@ -38,7 +39,7 @@ public class LedgerBenchmarks : IDisposable
         _batched = Open("batched.db", new LedgerOptions().MaxBatchSize);
     }
 
-    [GlobalCleanup]
+    [IterationCleanup]
     public void Dispose()
     {
         foreach (var (store, ledger) in _opened)
@@ -47,6 +48,7 @@ public class LedgerBenchmarks : IDisposable
             store.Dispose();
         }
 
+        _opened.Clear();
         Directory.Delete(_directory, recursive: true);
         GC.SuppressFinalize(this);
     }
