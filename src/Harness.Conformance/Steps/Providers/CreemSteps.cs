@@ -93,7 +93,7 @@ public sealed class CreemSteps(ScenarioContext context)
     [Then("the receiver gets a {string} event whose creem-signature verifies over the raw body")]
     public async Task SignedEvent(string type)
     {
-        var request = Event(type);
+        var request = await _world.EventAsync(type);
         Check.Equal(ProviderSignatures.Creem(await _world.CredentialAsync("creem", "webhook_secret"), request.Body), request.Header("creem-signature"), "creem-signature");
         var envelope = SandboxWorld.ParseJson(request.Body);
         Check.That(ApiReply.Text(ApiReply.Field(envelope, "id")).Length > 0, "the event has no id");
@@ -101,9 +101,9 @@ public sealed class CreemSteps(ScenarioContext context)
     }
 
     [Then("the event's object has status {string}, an order of {int} cents marked {string} and a customer with a country field")]
-    public void CompletedObject(string status, int cents, string orderStatus)
+    public async Task CompletedObject(string status, int cents, string orderStatus)
     {
-        var checkout = ApiReply.Field(SandboxWorld.ParseJson(Event("checkout.completed").Body), "object");
+        var checkout = ApiReply.Field(SandboxWorld.ParseJson((await _world.EventAsync("checkout.completed")).Body), "object");
         Check.Equal(status, ApiReply.Text(ApiReply.Field(checkout, "status")), "object.status");
         Check.Equal(cents, ApiReply.Path(checkout, "order.amount").GetInt32(), "object.order.amount");
         Check.Equal(orderStatus, ApiReply.Text(ApiReply.Path(checkout, "order.status")), "object.order.status");
@@ -111,9 +111,9 @@ public sealed class CreemSteps(ScenarioContext context)
     }
 
     [Then("the subscription events carry the full product and customer objects")]
-    public void SubscriptionObjects()
+    public async Task SubscriptionObjects()
     {
-        var subscriptionEvents = _world.Receiver.Received.Where(r => SandboxWorld.EventType(r).StartsWith("subscription.", StringComparison.Ordinal)).ToList();
+        var subscriptionEvents = (await _world.ReceivedAsync()).Where(r => SandboxWorld.EventType(r).StartsWith("subscription.", StringComparison.Ordinal)).ToList();
         Check.That(subscriptionEvents.Count > 0, "no subscription events arrived");
         foreach (var request in subscriptionEvents)
         {
@@ -127,11 +127,11 @@ public sealed class CreemSteps(ScenarioContext context)
     [Then("the delivery log shows three attempts answered {int}, {int} and {int} with the same body")]
     public async Task ThreeAttempts(int first, int second, int third)
     {
-        await _world.RunDueAsync();
+        var received = await _world.ReceivedAsync();
         var attempts = SandboxWorld.Attempts(await _world.DeliveryAsync());
         Check.Equal($"{first}, {second}, {third}", string.Join(", ", attempts.Select(a => ApiReply.Text(ApiReply.Field(a, "response_status")))), "statuses of the attempts");
         Check.Equal(1, attempts.Select(a => ApiReply.Text(ApiReply.Field(a, "request_body"))).Distinct().Count(), "distinct bodies among the attempts");
-        Check.Equal(3, _world.Receiver.Received.Count, "requests the receiver got");
+        Check.Equal(3, received.Count, "requests the receiver got");
     }
 
     [Then("the answer is {int} with body statusCode {int} and error {string}")]
@@ -152,10 +152,6 @@ public sealed class CreemSteps(ScenarioContext context)
     }
 
     private JsonElement TheCheckout => _checkout ?? throw new AssertionException("no checkout was created");
-
-    private ReceivedRequest Event(string type) =>
-        _world.Receiver.Received.FirstOrDefault(r => SandboxWorld.EventType(r) == type)
-            ?? throw new AssertionException($"the receiver got no {type} event; it got: {string.Join(", ", _world.Receiver.Received.Select(SandboxWorld.EventType))}");
 
     private async Task<string> CreateAsync(string product, string? requestId = null, string? successUrl = null)
     {

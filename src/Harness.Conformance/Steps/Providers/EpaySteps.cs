@@ -131,7 +131,7 @@ public sealed class EpaySteps(ScenarioContext context)
     [Then("the notify URL receives a GET whose query has trade_status {string}, money {string} and a valid sign")]
     public async Task NotifyByGet(string tradeStatus, string money)
     {
-        var notify = TheNotify("GET");
+        var notify = await TheNotifyAsync("GET");
         await NotifyVerifies(notify);
         Check.Equal(tradeStatus, notify.Parameters["trade_status"], "trade_status");
         Check.Equal(money, notify.Parameters["money"], "money");
@@ -146,7 +146,7 @@ public sealed class EpaySteps(ScenarioContext context)
         Check.That(location.StartsWith(ReturnUrl + "?", StringComparison.Ordinal), $"the redirect {location} is not to the return URL {ReturnUrl}");
         var returned = FormText.QueryOf(location);
         await SignVerifies(returned);
-        var notified = TheNotify("GET").Parameters;
+        var notified = (await TheNotifyAsync("GET")).Parameters;
         foreach (var name in notified.Keys.Where(k => k is not ("sign" or "timestamp")))
         {
             Check.Equal(notified[name], returned.GetValueOrDefault(name), $"{name} of the return redirect");
@@ -164,7 +164,7 @@ public sealed class EpaySteps(ScenarioContext context)
     [Then("the notify URL receives a form POST whose fields carry a valid sign")]
     public async Task NotifyByPost()
     {
-        var notify = TheNotify("POST");
+        var notify = await TheNotifyAsync("POST");
         Check.That(notify.Header("Content-Type").StartsWith("application/x-www-form-urlencoded", StringComparison.Ordinal), $"Content-Type {notify.Header("Content-Type")}");
         await NotifyVerifies(notify);
         Check.Equal(_world.ThePayment, notify.Parameters["trade_no"], "trade_no");
@@ -228,10 +228,9 @@ public sealed class EpaySteps(ScenarioContext context)
         Check.Equal(ProviderSignatures.EpayMd5(parameters, await _world.CredentialAsync("epay", "key")), parameters.GetValueOrDefault("sign"), "sign (MD5 of the sorted parameters and the key)");
     }
 
-    private ReceivedRequest TheNotify(string method)
+    private async Task<ReceivedRequest> TheNotifyAsync(string method)
     {
-        var received = _world.Receiver.Received;
-        var notify = received.Count > 0 ? received[0] : throw new AssertionException("the notify URL received nothing");
+        var notify = await _world.FirstReceivedAsync();
         Check.Equal(method, notify.Method, "the notify's method");
         return notify;
     }

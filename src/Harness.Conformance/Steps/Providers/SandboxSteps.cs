@@ -221,11 +221,11 @@ public sealed partial class SandboxSteps(ScenarioContext context)
     public void RedirectedToCancel() => RedirectedTo(StripeSteps.MerchantSite + "/cancel");
 
     [Then("the receiver gets {string} then {string}")]
-    public void ReceiverGetsTwo(string first, string second) => EventsAre(first, second);
+    public Task ReceiverGetsTwo(string first, string second) => EventsAreAsync(first, second);
 
     [Then("the receiver gets {string}, {string} then {string}")]
     [Then("the merchant observes {string} before {string} before {string}")]
-    public void ReceiverGetsThree(string first, string second, string third) => EventsAre(first, second, third);
+    public Task ReceiverGetsThree(string first, string second, string third) => EventsAreAsync(first, second, third);
 
     [Then("the page says the card was declined")]
     public void Declined()
@@ -313,9 +313,9 @@ public sealed partial class SandboxSteps(ScenarioContext context)
     }
 
     [Then("the merchant observes the same notify, byte for byte, twice")]
-    public void SameNotifyTwice()
+    public async Task SameNotifyTwice()
     {
-        var received = _world.Receiver.Received;
+        var received = await _world.ReceivedAsync();
         Check.Equal(2, received.Count, "notifies received");
         Check.Equal(received[0].Query + received[0].Body, received[1].Query + received[1].Body, "the second notify");
     }
@@ -324,18 +324,18 @@ public sealed partial class SandboxSteps(ScenarioContext context)
     [Then("the merchant observes nothing until the clock moves {int} seconds, then the notify")]
     public async Task DelayedNotify(int seconds)
     {
-        Check.Equal(0, _world.Receiver.Received.Count, "notifies before the clock moved");
+        Check.Equal(0, (await _world.ReceivedAsync()).Count, "notifies before the clock moved");
         await _world.AdvanceAsync(TimeSpan.FromSeconds(seconds / 2));
-        Check.Equal(0, _world.Receiver.Received.Count, $"notifies after {seconds / 2} s");
+        Check.Equal(0, (await _world.ReceivedAsync()).Count, $"notifies after {seconds / 2} s");
         await _world.AdvanceAsync(TimeSpan.FromSeconds(seconds - (seconds / 2)));
-        Check.Equal(1, _world.Receiver.Received.Count, $"notifies after {seconds} s");
-        await Epay.NotifyVerifies(_world.Receiver.Received[0]);
+        Check.Equal(1, (await _world.ReceivedAsync()).Count, $"notifies after {seconds} s");
+        await Epay.NotifyVerifies(await _world.FirstReceivedAsync());
     }
 
     [Then("the merchant observes a Stripe-Signature that does not verify")]
     public async Task TamperedSignature()
     {
-        var request = _world.Receiver.Received[0];
+        var request = await _world.FirstReceivedAsync();
         var (timestamp, v1) = ProviderSignatures.ParseStripeHeader(request.Header("Stripe-Signature"));
         Check.That(ProviderSignatures.StripeV1(await _world.CredentialAsync("stripe", "webhook_secret"), timestamp, request.Body) != v1, "the tampered signature verifies");
     }
@@ -343,7 +343,7 @@ public sealed partial class SandboxSteps(ScenarioContext context)
     [Then("the merchant observes a correct signature whose t is {int} minutes old, outside the 300-second tolerance")]
     public async Task StaleSignature(int minutes)
     {
-        var request = _world.Receiver.Received[0];
+        var request = await _world.FirstReceivedAsync();
         var header = request.Header("Stripe-Signature");
         var (timestamp, _) = ProviderSignatures.ParseStripeHeader(header);
         await Stripe.VerifyAsync(header, request.Body, DateTimeOffset.FromUnixTimeSeconds(timestamp));
@@ -355,17 +355,16 @@ public sealed partial class SandboxSteps(ScenarioContext context)
     [Then("the merchant observes money off by 0.01 under a valid MD5 sign")]
     public async Task WrongAmount()
     {
-        var notify = _world.Receiver.Received[0];
+        var notify = await _world.FirstReceivedAsync();
         await Epay.NotifyVerifies(notify);
         Check.Equal("12.51", notify.Parameters["money"], "money of an order of 12.50");
     }
 
     [Then("the notify's sign is valid")]
-    public Task NotifySignValid() =>
-        Epay.NotifyVerifies(_world.Receiver.Received is { Count: > 0 } received ? received[0] : throw new AssertionException("no notify arrived"));
+    public async Task NotifySignValid() => await Epay.NotifyVerifies(await _world.FirstReceivedAsync());
 
-    private void EventsAre(params string[] types) =>
-        Check.Equal(string.Join(", ", types), string.Join(", ", _world.Receiver.Received.Select(SandboxWorld.EventType)), "events received, in order");
+    private async Task EventsAreAsync(params string[] types) =>
+        Check.Equal(string.Join(", ", types), string.Join(", ", (await _world.ReceivedAsync()).Select(SandboxWorld.EventType)), "events received, in order");
 
     private WireReply PayPage => _world.PayPage ?? throw new AssertionException("the buyer has not clicked anything yet");
 

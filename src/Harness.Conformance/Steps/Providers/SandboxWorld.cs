@@ -34,6 +34,24 @@ public sealed class SandboxWorld(ScenarioContext context) : IDisposable
 
     public MerchantReceiver Receiver => _receiver ??= MerchantReceiver.Start();
 
+    /// <summary>What the receiver got, once every callback due has been sent (deliveries are made in the background).</summary>
+    public async Task<IReadOnlyList<ReceivedRequest>> ReceivedAsync()
+    {
+        await RunDueAsync();
+        return Receiver.Received;
+    }
+
+    public async Task<ReceivedRequest> FirstReceivedAsync() =>
+        await ReceivedAsync() is { Count: > 0 } received ? received[0] : throw new AssertionException("the receiver got nothing");
+
+    /// <summary>The first webhook of an event type the receiver got.</summary>
+    public async Task<ReceivedRequest> EventAsync(string type)
+    {
+        var received = await ReceivedAsync();
+        return received.FirstOrDefault(r => EventType(r) == type)
+            ?? throw new AssertionException($"the receiver got no {type} event; it got: {string.Join(", ", received.Select(EventType))}");
+    }
+
     public string ControlUrl => (context.Profile.SandboxUrl ?? throw new AssertionException("the profile has no sandboxUrl")).TrimEnd('/');
 
     public string PayPageUrl(string paymentId) => $"{ControlUrl}/pay/{Uri.EscapeDataString(paymentId)}";
@@ -72,8 +90,17 @@ public sealed class SandboxWorld(ScenarioContext context) : IDisposable
 
     public async Task<string> BaseUrlAsync(string provider) => ApiReply.Text(ApiReply.Field(await ProviderAsync(provider), "base_url")).TrimEnd('/');
 
-    public async Task<string> CredentialAsync(string provider, string key) =>
-        ApiReply.Text(ApiReply.Path(await ProviderAsync(provider), "credentials." + key));
+    /// <summary>A published credential; keys and secrets are masked in reports like the profile's own.</summary>
+    public async Task<string> CredentialAsync(string provider, string key)
+    {
+        var value = ApiReply.Text(ApiReply.Path(await ProviderAsync(provider), "credentials." + key));
+        if (key.EndsWith("key", StringComparison.Ordinal) || key.EndsWith("secret", StringComparison.Ordinal))
+        {
+            context.Masker.Add(value);
+        }
+
+        return value;
+    }
 
     /// <summary>Changes merchant settings (webhook_url, api_version, notify_method); the originals come back after the scenario.</summary>
     public async Task ConfigureAsync(string provider, IReadOnlyDictionary<string, string?> settings)

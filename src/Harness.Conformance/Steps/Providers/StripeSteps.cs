@@ -141,8 +141,9 @@ public sealed partial class StripeSteps(ScenarioContext context)
     [Then("every event's Stripe-Signature verifies with the published webhook secret within the SDKs' 300-second tolerance")]
     public async Task EveryEventVerifies()
     {
-        Check.That(_world.Receiver.Received.Count > 0, "the receiver got no events");
-        foreach (var request in _world.Receiver.Received)
+        var received = await _world.ReceivedAsync();
+        Check.That(received.Count > 0, "the receiver got no events");
+        foreach (var request in received)
         {
             await VerifyAsync(request.Header("Stripe-Signature"), request.Body, DateTimeOffset.UtcNow);
         }
@@ -173,8 +174,7 @@ public sealed partial class StripeSteps(ScenarioContext context)
     [Then("the receiver gets a verifiable {string} event")]
     public async Task VerifiableEvent(string type)
     {
-        var request = _world.Receiver.Received.FirstOrDefault(r => SandboxWorld.EventType(r) == type)
-            ?? throw new AssertionException($"the receiver got no {type} event; it got: {string.Join(", ", _world.Receiver.Received.Select(SandboxWorld.EventType))}");
+        var request = await _world.EventAsync(type);
         await VerifyAsync(request.Header("Stripe-Signature"), request.Body, DateTimeOffset.UtcNow);
     }
 
@@ -244,11 +244,12 @@ public sealed partial class StripeSteps(ScenarioContext context)
     }
 
     [Then("its api_version is {string} rather than the default {string}")]
-    public void EventApiVersion(string version, string defaultVersion)
+    public async Task EventApiVersion(string version, string defaultVersion)
     {
         Check.That(version != defaultVersion, "the scenario must configure a version other than the default");
-        Check.That(_world.Receiver.Received.Count > 0, "the receiver got no events");
-        foreach (var request in _world.Receiver.Received)
+        var received = await _world.ReceivedAsync();
+        Check.That(received.Count > 0, "the receiver got no events");
+        foreach (var request in received)
         {
             Check.Equal(version, ApiReply.Text(ApiReply.Field(SandboxWorld.ParseJson(request.Body), "api_version")), $"api_version of {SandboxWorld.EventType(request)}");
         }
