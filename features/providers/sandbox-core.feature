@@ -48,15 +48,15 @@ Feature: Sandbox core — pay pages, clock, delivery log and fault injection
     Then the merchant observes <effect>
 
     Examples:
-      | kind               | scope                           | effect                                                                                      |
+      | kind               | scope                           | effect                                                                                          |
       | server_error       | for the next 2 Stripe API calls | a client retrying with the same Idempotency-Key, as Stripe.net does, succeeds on the third call |
-      | latency            | of 30 seconds on one session    | the API answer arrives only after the sandbox clock moves 30 seconds                        |
-      | duplicate          | once for Epay                   | the same notify, byte for byte, twice                                                       |
-      | out_of_order       | on one subscription checkout    | "invoice.paid" before "customer.subscription.created" before "checkout.session.completed"   |
-      | delayed            | of 120 seconds for Epay         | nothing until the clock moves 120 seconds, then the notify                                  |
-      | tampered_signature | once for Stripe                 | a Stripe-Signature that does not verify                                                     |
-      | stale_timestamp    | of 600 seconds once for Stripe  | a correct signature whose t is 10 minutes old, outside the 300-second tolerance             |
-      | wrong_amount       | on one Epay order               | money off by 0.01 under a valid MD5 sign                                                    |
+      | latency            | of 30 seconds on one session    | the API answer arrives only after the sandbox clock moves 30 seconds                            |
+      | duplicate          | once for Epay                   | the same notify, byte for byte, twice                                                           |
+      | out_of_order       | on one subscription checkout    | "invoice.paid" before "customer.subscription.created" before "checkout.session.completed"       |
+      | delayed            | of 120 seconds for Epay         | nothing until the clock moves 120 seconds, then the notify                                      |
+      | tampered_signature | once for Stripe                 | a Stripe-Signature that does not verify                                                         |
+      | stale_timestamp    | of 600 seconds once for Stripe  | a correct signature whose t is 10 minutes old, outside the 300-second tolerance                 |
+      | wrong_amount       | on one Epay order               | money off by 0.01 under a valid MD5 sign                                                        |
 
   Scenario: A fault scoped to another payment does not fire
     Given the fault "tampered_signature" for payment "someone-else"
