@@ -41,7 +41,7 @@ public static class LoadCommand
             await using var target = await ConnectAsync(options, console, cancellationToken);
             report = await RunAsync(options, target, "./run-harness.sh load " + string.Join(' ', args), console, cancellationToken);
         }
-        catch (Exception ex) when (ex is LoadSetupException or HttpRequestException or TimeoutException or InvalidOperationException or IOException)
+        catch (Exception ex) when (ex is LoadSetupException or HttpRequestException or TimeoutException or InvalidOperationException or IOException or System.Text.Json.JsonException)
         {
             await console.WriteLineAsync("error: the target is not usable for a load run: " + ex.Message);
             return TargetUnusable;
@@ -117,13 +117,15 @@ public static class LoadCommand
 
     private static async Task<LoadTarget> ConnectAsync(LoadOptions options, TextWriter console, CancellationToken cancellationToken)
     {
-        if (options.Target is null)
+        if (options.Target is null && options.ProfilePath is null)
         {
             await console.WriteLineAsync("Starting the built-in reference backend (./run-harness.sh serve --no-build) on a free port...");
             return await LoadTarget.StartBuiltInAsync(options.DataDirectory, options.MaxConnections, options.Timeout, cancellationToken);
         }
 
         var profile = options.ProfilePath is null ? null : TargetProfile.Load(options.ProfilePath);
-        return await LoadTarget.ConnectAsync(options.Target, profile, options.MaxConnections, options.Timeout, cancellationToken);
+        var url = options.Target
+            ?? (Uri.TryCreate(profile?.BaseUrl, UriKind.Absolute, out var baseUrl) ? baseUrl : throw new LoadSetupException("give --target, or a baseUrl in the profile"));
+        return await LoadTarget.ConnectAsync(url, profile, options.MaxConnections, options.Timeout, cancellationToken);
     }
 }

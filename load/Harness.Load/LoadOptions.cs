@@ -10,8 +10,8 @@ public sealed record LoadOptions
     public const string Usage = """
         Usage: ./run-harness.sh load [options]
 
-          --target URL            load this backend (default: start the built-in one for the run)
-          --profile FILE          credentials for --target: JSON with baseUrl, userJwt, userId, adminJwt, adminId, financeApiKey
+          --target URL            load this backend (default: the profile's baseUrl, else start the built-in one for the run)
+          --profile FILE          credentials of the target: JSON with baseUrl, userJwt, userId, adminJwt, adminId, financeApiKey
           --data DIR              built-in backend only: its data directory (default: a fresh temp directory;
                                   a tmpfs such as /dev/shm takes the disk's sync cost out of the figures)
           --scenario A,B          one or more of: consume-unique (default), consume-duplicates, consume-contended,
@@ -138,14 +138,9 @@ public sealed record LoadOptions
             throw new ArgumentException("give --rate (open model) or --concurrency (closed model), not both");
         }
 
-        if (options.DataDirectory is not null && options.Target is not null)
+        if (options.DataDirectory is not null && (options.Target is not null || options.ProfilePath is not null))
         {
             throw new ArgumentException("--data is for the built-in backend; a --target keeps its own data");
-        }
-
-        if (options.ProfilePath is not null && options.Target is null)
-        {
-            throw new ArgumentException("--profile goes with --target (the profile's baseUrl is a default for it)");
         }
 
         return options;

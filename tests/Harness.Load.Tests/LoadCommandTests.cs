@@ -1,11 +1,19 @@
+using System.Text.Json;
+using Harness.Load.Target;
+
 namespace Harness.Load.Tests;
 
 /// <summary>The command as <c>./run-harness.sh load</c> runs it: the built-in backend as its own process, reports on disk, the exit code.</summary>
 public sealed class LoadCommandTests : IDisposable
 {
     private readonly string _reports = TempDirectory.Create("load-reports");
+    private readonly string _data = TempDirectory.Create("load-target");
 
-    public void Dispose() => TempDirectory.TryDelete(_reports);
+    public void Dispose()
+    {
+        TempDirectory.TryDelete(_reports);
+        TempDirectory.TryDelete(_data);
+    }
 
     [Fact]
     public async Task A_short_run_against_the_built_in_backend_passes_its_audit_and_writes_the_reports()
@@ -29,6 +37,35 @@ public sealed class LoadCommandTests : IDisposable
         Assert.StartsWith("#[Histogram log format version", System.Text.Encoding.ASCII.GetString(log), StringComparison.Ordinal); // plain ASCII/UTF-8, as HdrHistogram tools read it
         Assert.Contains("Tag=consume-duplicates,", System.Text.Encoding.ASCII.GetString(log), StringComparison.Ordinal);
         Assert.Contains("consume-duplicates   run", console.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_target_by_url_is_loaded_as_the_profile_user_and_earlier_charges_are_not_the_runs()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        // The backend's data lives under this test's folder, removed with it once the process is gone.
+        await using var backend = await HarnessProcess.StartAsync(Path.Combine(_data, "backend"), cancellationToken: cancellationToken);
+        using var http = new HttpClient { BaseAddress = backend.BaseUrl };
+        var api = new FinanceApi(http);
+        var admin = await api.SignInAsync(LoadTarget.ReferenceAdminPhone, cancellationToken);
+        var user = await api.SignInAsync("13712345678", cancellationToken);
+        await api.CreditAsync(admin.Token, user.UserId, 500, "before-the-run", cancellationToken);
+        var earlier = await api.ConsumeAsync(FinanceApi.ConsumePath, FinanceApi.ConsumeBody("before-the-run", 1000), user.Token, null, cancellationToken);
+        var profile = Path.Combine(_reports, "profile.json");
+        await File.WriteAllTextAsync(
+            profile,
+            JsonSerializer.Serialize(new { baseUrl = backend.BaseUrl, userJwt = user.Token, userId = user.UserId, adminJwt = admin.Token, adminId = "u_demo_admin", financeApiKey = LoadTarget.ReferenceDemoApiKey }),
+            cancellationToken);
+        var console = new StringWriter();
+
+        var exit = await LoadCommand.MainAsync(["--profile", profile, "--scenario", "openapi-consume,mixed", "--concurrency", "3", "--duration", "1s", "--warmup", "0.3s", "--report", _reports], console, cancellationToken);
+
+        Assert.True(earlier.Ok);
+        Assert.True(exit == LoadCommand.Passed, console.ToString());
+        Assert.Contains("(by URL)", console.ToString(), StringComparison.Ordinal);
+        var markdown = await File.ReadAllTextAsync(Path.Combine(Assert.Single(Directory.GetDirectories(_reports)), "report.md"), cancellationToken);
+        Assert.Contains($"| {user.UserId} |", markdown, StringComparison.Ordinal);
+        Assert.Contains("0 findings", markdown, StringComparison.Ordinal);
     }
 
     [Fact]
