@@ -74,6 +74,25 @@ public sealed class ControlApiTests
     }
 
     [Fact]
+    public async Task The_delivery_log_is_filtered_by_payment_id_and_provider()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        await using var receiver = await Receiver.StartAsync();
+        await sandbox.SetWebhookUrlAsync("stripe", receiver.Url);
+        var first = await DeliveryScheduleTests.NewSessionAsync(sandbox);
+        var second = await DeliveryScheduleTests.NewSessionAsync(sandbox);
+        await sandbox.ActAsync(first, "pay");
+        await sandbox.ActAsync(second, "pay");
+        await sandbox.RunDueAsync();
+
+        var ofFirst = await sandbox.GetArrayAsync($"/control/deliveries?payment_id={first}");
+        Assert.Equal(2, ofFirst.Count); // checkout.session.completed and payment_intent.succeeded
+        Assert.All(ofFirst, d => Assert.Equal(first, d!["payment_id"]!.GetValue<string>()));
+        Assert.Equal(4, (await sandbox.GetArrayAsync("/control/deliveries?provider=stripe")).Count);
+        Assert.Empty(await sandbox.GetArrayAsync("/control/deliveries?provider=epay"));
+    }
+
+    [Fact]
     public async Task Unknown_things_get_404_with_an_error_message()
     {
         await using var sandbox = await TestSandbox.StartAsync();

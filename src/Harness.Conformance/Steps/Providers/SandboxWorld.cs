@@ -146,7 +146,7 @@ public sealed class SandboxWorld(ScenarioContext context) : IDisposable
     public Task<JsonElement> PaymentAsync(string id) => ControlAsync(HttpMethod.Get, $"/control/payments/{Uri.EscapeDataString(id)}");
 
     public async Task<IReadOnlyList<JsonElement>> DeliveriesAsync(string paymentId) =>
-        [.. (await ControlAsync(HttpMethod.Get, $"/control/deliveries?paymentId={Uri.EscapeDataString(paymentId)}")).EnumerateArray()];
+        [.. (await ControlAsync(HttpMethod.Get, $"/control/deliveries?payment_id={Uri.EscapeDataString(paymentId)}")).EnumerateArray()];
 
     /// <summary>The one delivery of an event type about the payment under test.</summary>
     public async Task<JsonElement> DeliveryAsync(string? eventType = null)

@@ -6,6 +6,7 @@ using Harness.Sandbox.Core.Providers;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 
 namespace Harness.Sandbox.Core.Control;
@@ -65,7 +66,7 @@ public static class ControlApi
             })
             .WithSummary("Plays the buyer on the hosted pay page: pay, fail (declined, stays open) or cancel.");
 
-        control.MapGet("/deliveries", (string? paymentId, string? provider) =>
+        control.MapGet("/deliveries", ([FromQuery(Name = "payment_id")] string? paymentId, string? provider) =>
                 context.Dispatcher.List(paymentId).Where(d => provider is null || d.Source == provider).Select(DeliveryView.From))
             .WithSummary("The callback log: every delivery with every attempt (time, URL, exact request, response, latency).");
         control.MapGet("/deliveries/{id}", Results<Ok<DeliveryView>, NotFound<ControlError>> (string id) =>
