@@ -31,8 +31,9 @@ Usage: ./run-harness.sh [verb] [options]
       Installs what the tests need first (Chromium via apt-get). Prints "N passed, N failed".
       --tags @idempotency    only feature scenarios with that tag
 
-  conformance --target URL --profile FILE [--tags EXPR] | --init [FILE]
-      Run the Gherkin features against any implementation; reports in artifacts/conformance/.
+  conformance --target URL --profile FILE [--sandbox URL] [--tags EXPR] | --init [FILE]
+      Run the Gherkin features against any implementation (and provider features against a
+      sandbox's control URL); reports in artifacts/conformance/. --init writes a profile template.
 
   load [--target URL] [--scenario NAME] [--rate R | --concurrency C] [--duration D] [--warmup W]
       Load the coin-consumption hot path and audit the ledger afterwards; reports in artifacts/load/.
