@@ -26,10 +26,10 @@ Usage: ./run-harness.sh [verb] [options]
   sandbox [--sandbox-port N] [--data DIR]
       Only the provider sandbox, for a backend of your own (docs/sandbox.md).
 
-  test [--tags EXPR] [--filter TEXT]
+  test [--tags @TAG] [--filter QUERY]
       Build and run every test project (unit, integration, process, features, load smoke).
       Installs what the tests need first (Chromium via apt-get). Prints "N passed, N failed".
-      --tags @idempotency    only feature scenarios with that tag
+      --tags @idempotency    only feature scenarios with that tag; other options go to the test runner
 
   conformance --target URL --profile FILE [--sandbox URL] [--tags EXPR] | --init [FILE]
       Run the Gherkin features against any implementation (and provider features against a
