@@ -22,8 +22,6 @@ public sealed class KeyHistory(string userId, string key, long tokens)
     /// <summary>Some attempt got no definite answer (timeout, connection lost, 5xx): it may or may not have been charged.</summary>
     public bool Uncertain { get; private set; }
 
-    public int Rejections { get; private set; }
-
     /// <summary>Record ids of every successful answer (first charge and replays); all must be the same record.</summary>
     public IReadOnlyList<string> AckedRecords
     {
@@ -60,13 +58,9 @@ public sealed class KeyHistory(string userId, string key, long tokens)
 
                 _ackedRecords.Add(reply.RecordId!);
             }
-            else if ((int)reply.Status is >= 400 and < 500)
+            else if ((int)reply.Status is < 400 or >= 500)
             {
-                Rejections++;
-            }
-            else
-            {
-                Uncertain = true;
+                Uncertain = true; // a 4xx is a refusal (nothing charged); anything else leaves it open
             }
         }
     }

@@ -49,19 +49,23 @@ public sealed class LedgerAuditor(FinanceApi api)
 
     public async Task<AuditReport> AuditAsync(IReadOnlyList<UserBaseline> baselines, ConsumeJournal journal, string? adminToken, CancellationToken cancellationToken)
     {
-        var findings = new List<AuditFinding>();
         var byUser = journal.Keys.ToLookup(k => k.UserId, StringComparer.Ordinal);
-        var users = new List<UserAudit>();
-        long chargedRecords = 0;
-        foreach (var baseline in baselines)
-        {
-            var records = await RunRecordsAsync(baseline, cancellationToken);
-            var balance = await api.BalanceAsync(baseline.User.Token, cancellationToken);
-            findings.AddRange(CheckUser(baseline, byUser[baseline.User.UserId], records, balance));
-            var charged = records.Sum(r => r.Coins);
-            users.Add(new UserAudit(baseline.User.UserId, baseline.Balance, balance, charged, records.Count));
-            chargedRecords += records.Count;
-        }
+        var perUser = new (UserAudit User, List<AuditFinding> Findings)[baselines.Count];
+        // A few users at a time: reading every record of a long run is most of the audit's time.
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, baselines.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken },
+            async (i, ct) =>
+            {
+                var baseline = baselines[i];
+                var records = await RunRecordsAsync(baseline, ct);
+                var balance = await api.BalanceAsync(baseline.User.Token, ct);
+                perUser[i] = (
+                    new UserAudit(baseline.User.UserId, baseline.Balance, balance, records.Sum(r => r.Coins), records.Count),
+                    [.. CheckUser(baseline, byUser[baseline.User.UserId], records, balance)]);
+            });
+        var users = perUser.Select(u => u.User).ToList();
+        var findings = perUser.SelectMany(u => u.Findings).ToList();
 
         int? accountsChecked = null;
         if (adminToken is not null && await api.LedgerAuditAsync(adminToken, cancellationToken) is { } accounts)
@@ -79,7 +83,7 @@ public sealed class LedgerAuditor(FinanceApi api)
             keys.Count(k => k.Acknowledged),
             keys.Count(k => !k.Acknowledged && k.Uncertain),
             keys.Count(k => !k.Acknowledged && !k.Uncertain),
-            chargedRecords,
+            users.Sum(u => u.Records),
             accountsChecked,
             findings);
     }
