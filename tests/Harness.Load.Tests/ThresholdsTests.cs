@@ -1,0 +1,39 @@
+using HdrHistogram;
+using Harness.Load.Engine;
+using Harness.Load.Reports;
+
+namespace Harness.Load.Tests;
+
+/// <summary>--max-p99, --min-rps and --max-error-rate judged on given figures (no timing is measured here).</summary>
+public sealed class ThresholdsTests
+{
+    [Fact]
+    public void Each_threshold_fails_the_scenario_that_breaks_it_and_the_baseline_is_exempt()
+    {
+        var options = new LoadOptions { MaxP99Ms = 5, MinRps = 1000, MaxErrorRate = 0.01 };
+        var slow = Result("consume-unique", okCount: 5_000, failed: 0, latencyMs: 8, seconds: 10);
+        var erring = Result("consume-duplicates", okCount: 19_000, failed: 1_000, latencyMs: 2, seconds: 10);
+        var baseline = Result("baseline", okCount: 10, failed: 10, latencyMs: 50, seconds: 10);
+
+        var failures = Thresholds.Evaluate(options, [slow, erring, baseline]);
+
+        Assert.Equal(3, failures.Count);
+        Assert.Contains(failures, f => f.StartsWith("consume-unique", StringComparison.Ordinal) && f.Contains("p99 8.00 ms > --max-p99 5 ms", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("consume-unique", StringComparison.Ordinal) && f.Contains("500 ok/s < --min-rps 1000", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("consume-duplicates", StringComparison.Ordinal) && f.Contains("error rate 5.00 %", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Without_thresholds_nothing_fails()
+    {
+        Assert.Empty(Thresholds.Evaluate(new LoadOptions(), [Result("mixed", okCount: 1, failed: 99, latencyMs: 900, seconds: 1)]));
+    }
+
+    private static ScenarioResult Result(string name, long okCount, long failed, long latencyMs, double seconds)
+    {
+        var latency = new LongHistogram(StepStats.HighestLatency, 3);
+        latency.RecordValueWithCount(latencyMs * 1000, Math.Max(1, okCount));
+        var step = new StepResult("consume", okCount, failed, new Dictionary<string, long>(), latency);
+        return new ScenarioResult(new Scenario(name, name, []), "closed 8 concurrent", DateTimeOffset.UnixEpoch, seconds, [step], []);
+    }
+}
