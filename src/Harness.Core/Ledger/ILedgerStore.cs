@@ -33,7 +33,7 @@ public sealed record LedgerSnapshot(
     long LastEntryId);
 
 /// <param name="Entries">New entries, in order.</param>
-/// <param name="IdempotencyRecords">New idempotency records; an expired record with the same key is replaced.</param>
+/// <param name="IdempotencyRecords">New idempotency records. A key may be reused once its earlier record expired; that record may stay stored until purged, and <see cref="ILedgerStore.Load"/> returns only live ones, the newest last.</param>
 /// <param name="Balances">The resulting balance of every touched account.</param>
 public sealed record LedgerBatch(
     IReadOnlyList<LedgerEntry> Entries,

@@ -10,6 +10,7 @@ public sealed class LiteLedgerStore : ILedgerStore
     private readonly ILiteCollection<LedgerEntry> _entries;
     private readonly ILiteCollection<AccountDocument> _accounts;
     private readonly ILiteCollection<IdempotencyDocument> _keys;
+    private readonly ILiteCollection<KeyedIdempotencyDocument> _keyedByKey;
 
     public LiteLedgerStore(LiteStore store)
     {
@@ -17,15 +18,21 @@ public sealed class LiteLedgerStore : ILedgerStore
         _entries = _db.GetCollection<LedgerEntry>("ledger_entries");
         _entries.EnsureIndex(e => e.AccountId);
         _accounts = _db.GetCollection<AccountDocument>("accounts");
-        _keys = _db.GetCollection<IdempotencyDocument>("idempotency_keys");
+        _keys = _db.GetCollection<IdempotencyDocument>("idempotency_records");
         _keys.EnsureIndex(k => k.ExpiresAt);
+        _keyedByKey = _db.GetCollection<KeyedIdempotencyDocument>("idempotency_keys");
     }
 
     public LedgerSnapshot Load(DateTime idempotencyLiveAfter)
     {
         var balances = _accounts.FindAll().Select(a => new AccountBalance(a.Id, a.Balance, a.UpdatedAt)).ToList();
-        var keys = _keys.Find(k => k.ExpiresAt > idempotencyLiveAfter)
+
+        // Oldest first, so that if a key has two live records (a clock set back) the newer one wins.
+        var keys = _keyedByKey.Find(k => k.ExpiresAt > idempotencyLiveAfter)
             .Select(k => new IdempotencyRecord(k.Id, k.EntryId, k.Fingerprint, k.ExpiresAt))
+            .Concat(_keys.Find(k => k.ExpiresAt > idempotencyLiveAfter)
+                .Select(k => new IdempotencyRecord(k.StoreKey, k.Id, k.Fingerprint, k.ExpiresAt)))
+            .OrderBy(k => k.ExpiresAt)
             .ToList();
         var last = _entries.Count() == 0 ? 0 : _entries.Max(e => e.Id);
         return new LedgerSnapshot(balances, keys, last);
@@ -41,17 +48,17 @@ public sealed class LiteLedgerStore : ILedgerStore
         try
         {
             _entries.InsertBulk(batch.Entries);
-            foreach (var record in batch.IdempotencyRecords)
+
+            // The single ledger writer has already decided each key is new or expired, so records are
+            // only ever appended: keyed by their entry id they land at the end of every index, and a
+            // batch dirties a few pages instead of one per user (LiteDB syncs per page written).
+            _keys.InsertBulk(batch.IdempotencyRecords.Select(r => new IdempotencyDocument
             {
-                // The single ledger writer has already decided the key is new or expired; upsert replaces an expired one.
-                _keys.Upsert(new IdempotencyDocument
-                {
-                    Id = record.StoreKey,
-                    EntryId = record.EntryId,
-                    Fingerprint = record.Fingerprint,
-                    ExpiresAt = record.ExpiresAt,
-                });
-            }
+                Id = r.EntryId,
+                StoreKey = r.StoreKey,
+                Fingerprint = r.Fingerprint,
+                ExpiresAt = r.ExpiresAt,
+            }));
 
             foreach (var balance in batch.Balances)
             {
@@ -124,7 +131,8 @@ public sealed class LiteLedgerStore : ILedgerStore
         return result;
     }
 
-    public int PurgeIdempotency(DateTime expiredBefore) => _keys.DeleteMany(k => k.ExpiresAt <= expiredBefore);
+    public int PurgeIdempotency(DateTime expiredBefore) =>
+        _keys.DeleteMany(k => k.ExpiresAt <= expiredBefore) + _keyedByKey.DeleteMany(k => k.ExpiresAt <= expiredBefore);
 
     private ILiteQueryable<LedgerEntry> Filter(LedgerFilter filter)
     {
@@ -166,7 +174,24 @@ public sealed class LiteLedgerStore : ILedgerStore
         public DateTime? UpdatedAt { get; set; }
     }
 
+    /// <summary>An idempotency record, keyed by the id of the entry it guards.</summary>
     internal sealed class IdempotencyDocument
+    {
+        /// <summary>The entry id.</summary>
+        public long Id { get; set; }
+
+        public string StoreKey { get; set; } = "";
+
+        public string Fingerprint { get; set; } = "";
+
+        public DateTime ExpiresAt { get; set; }
+    }
+
+    /// <summary>
+    /// The earlier layout, keyed by the idempotency key and replaced in place. Data files written
+    /// before the change still hold live keys in it: they are loaded and purged, never written.
+    /// </summary>
+    internal sealed class KeyedIdempotencyDocument
     {
         public string Id { get; set; } = "";
 
