@@ -195,6 +195,7 @@ internal sealed class ScenarioRun(Scenario scenario)
             var (ok, failed) = (main.Ok, main.Failed);
             var sample = new IntervalSample(
                 (now - _phaseStart) / (double)Stopwatch.Frequency,
+                seconds,
                 _measuring,
                 (ok - _okAtLastSample) / seconds,
                 failed - _failedAtLastSample,
@@ -226,8 +227,8 @@ internal sealed class ScenarioRun(Scenario scenario)
         histogram.TotalCount == 0 ? 0 : histogram.GetValueAtPercentile(percentile) / 1000.0;
 }
 
-/// <summary>One second of the main step: throughput, failures and latency percentiles.</summary>
-public sealed record IntervalSample(double Second, bool Measuring, double OkPerSecond, long Failed, double P50Ms, double P99Ms, HistogramBase Histogram);
+/// <summary>One interval (about a second; the last one of a run is shorter) of the main step: throughput, failures and latency percentiles.</summary>
+public sealed record IntervalSample(double Second, double IntervalSeconds, bool Measuring, double OkPerSecond, long Failed, double P50Ms, double P99Ms, HistogramBase Histogram);
 
 /// <summary>What one step did over the measurement.</summary>
 public sealed record StepResult(string Name, long Ok, long Failed, IReadOnlyDictionary<string, long> Errors, HistogramBase Latency)
