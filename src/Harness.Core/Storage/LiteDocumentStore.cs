@@ -17,10 +17,11 @@ public sealed class LiteDocumentStore(LiteStore store) : IDocumentStore
                 collection.EnsureIndex(field, "$." + field);
             }
 
-            return new LiteDocumentCollection<T>(collection);
+            return new LiteDocumentCollection<T>(collection, store);
         });
 
-    private sealed class LiteDocumentCollection<T>(ILiteCollection<T> collection) : IDocumentCollection<T>
+    /// <summary>Every write is synced before it returns, like a ledger commit.</summary>
+    private sealed class LiteDocumentCollection<T>(ILiteCollection<T> collection, LiteStore store) : IDocumentCollection<T>
         where T : class, IDocument
     {
         public T? Get(string id) => collection.FindById(id);
@@ -35,6 +36,7 @@ public sealed class LiteDocumentStore(LiteStore store) : IDocumentStore
             try
             {
                 collection.Insert(document);
+                store.Sync();
                 return true;
             }
             catch (LiteException ex) when (ex.ErrorCode == LiteException.INDEX_DUPLICATE_KEY)
@@ -43,9 +45,18 @@ public sealed class LiteDocumentStore(LiteStore store) : IDocumentStore
             }
         }
 
-        public void Upsert(T document) => collection.Upsert(document);
+        public void Upsert(T document)
+        {
+            collection.Upsert(document);
+            store.Sync();
+        }
 
-        public bool Delete(string id) => collection.Delete(id);
+        public bool Delete(string id)
+        {
+            var deleted = collection.Delete(id);
+            store.Sync();
+            return deleted;
+        }
 
         public long Count() => collection.LongCount();
     }

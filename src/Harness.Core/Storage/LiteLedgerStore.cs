@@ -6,21 +6,21 @@ namespace Harness.Core.Storage;
 /// <summary>Ledger persistence in the LiteDB file: entries, balances and idempotency records.</summary>
 public sealed class LiteLedgerStore : ILedgerStore
 {
+    private readonly LiteStore _store;
     private readonly LiteDatabase _db;
     private readonly ILiteCollection<LedgerEntry> _entries;
     private readonly ILiteCollection<AccountDocument> _accounts;
     private readonly ILiteCollection<IdempotencyDocument> _keys;
-    private readonly ILiteCollection<KeyedIdempotencyDocument> _keyedByKey;
 
     public LiteLedgerStore(LiteStore store)
     {
+        _store = store;
         _db = store.Database;
         _entries = _db.GetCollection<LedgerEntry>("ledger_entries");
         _entries.EnsureIndex(e => e.AccountId);
         _accounts = _db.GetCollection<AccountDocument>("accounts");
         _keys = _db.GetCollection<IdempotencyDocument>("idempotency_records");
         _keys.EnsureIndex(k => k.ExpiresAt);
-        _keyedByKey = _db.GetCollection<KeyedIdempotencyDocument>("idempotency_keys");
     }
 
     public LedgerSnapshot Load(DateTime idempotencyLiveAfter)
@@ -28,10 +28,8 @@ public sealed class LiteLedgerStore : ILedgerStore
         var balances = _accounts.FindAll().Select(a => new AccountBalance(a.Id, a.Balance, a.UpdatedAt)).ToList();
 
         // Oldest first, so that if a key has two live records (a clock set back) the newer one wins.
-        var keys = _keyedByKey.Find(k => k.ExpiresAt > idempotencyLiveAfter)
-            .Select(k => new IdempotencyRecord(k.Id, k.EntryId, k.Fingerprint, k.ExpiresAt))
-            .Concat(_keys.Find(k => k.ExpiresAt > idempotencyLiveAfter)
-                .Select(k => new IdempotencyRecord(k.StoreKey, k.Id, k.Fingerprint, k.ExpiresAt)))
+        var keys = _keys.Find(k => k.ExpiresAt > idempotencyLiveAfter)
+            .Select(k => new IdempotencyRecord(k.StoreKey, k.Id, k.Fingerprint, k.ExpiresAt))
             .OrderBy(k => k.ExpiresAt)
             .ToList();
         var last = _entries.Count() == 0 ? 0 : _entries.Max(e => e.Id);
@@ -51,7 +49,7 @@ public sealed class LiteLedgerStore : ILedgerStore
 
             // The single ledger writer has already decided each key is new or expired, so records are
             // only ever appended: keyed by their entry id they land at the end of every index, and a
-            // batch dirties a few pages instead of one per user (LiteDB syncs per page written).
+            // batch dirties a few pages instead of one per user.
             _keys.InsertBulk(batch.IdempotencyRecords.Select(r => new IdempotencyDocument
             {
                 Id = r.EntryId,
@@ -72,6 +70,11 @@ public sealed class LiteLedgerStore : ILedgerStore
             _db.Rollback();
             throw;
         }
+
+        // Committed but not yet durable: the caller acknowledges nothing unless this sync succeeds.
+        // Should it fail, the batch may still be in the store unacknowledged, which is safe: its
+        // clients retry with the same keys and get it replayed.
+        _store.Sync();
     }
 
     public LedgerEntry? FindEntry(long id) => _entries.FindById(id);
@@ -131,8 +134,12 @@ public sealed class LiteLedgerStore : ILedgerStore
         return result;
     }
 
-    public int PurgeIdempotency(DateTime expiredBefore) =>
-        _keys.DeleteMany(k => k.ExpiresAt <= expiredBefore) + _keyedByKey.DeleteMany(k => k.ExpiresAt <= expiredBefore);
+    public int PurgeIdempotency(DateTime expiredBefore)
+    {
+        var purged = _keys.DeleteMany(k => k.ExpiresAt <= expiredBefore);
+        _store.Sync();
+        return purged;
+    }
 
     private ILiteQueryable<LedgerEntry> Filter(LedgerFilter filter)
     {
@@ -181,21 +188,6 @@ public sealed class LiteLedgerStore : ILedgerStore
         public long Id { get; set; }
 
         public string StoreKey { get; set; } = "";
-
-        public string Fingerprint { get; set; } = "";
-
-        public DateTime ExpiresAt { get; set; }
-    }
-
-    /// <summary>
-    /// The earlier layout, keyed by the idempotency key and replaced in place. Data files written
-    /// before the change still hold live keys in it: they are loaded and purged, never written.
-    /// </summary>
-    internal sealed class KeyedIdempotencyDocument
-    {
-        public string Id { get; set; } = "";
-
-        public long EntryId { get; set; }
 
         public string Fingerprint { get; set; } = "";
 

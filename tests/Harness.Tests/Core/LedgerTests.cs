@@ -115,6 +115,43 @@ public sealed class LedgerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_key_reused_after_it_expired_replays_its_newest_charge_after_a_restart()
+    {
+        var options = new LedgerOptions { IdempotencyRetention = TimeSpan.FromHours(1) };
+        var (ledger, store) = Open(options);
+        await ledger.PostAsync(Credit("a", 100));
+        var first = await ledger.PostAsync(Debit("a", 10, "k"));
+        _clock.Advance(TimeSpan.FromHours(2));
+        var second = await ledger.PostAsync(Debit("a", 10, "k"));
+        ledger.Dispose();
+        store.Dispose();
+        _opened.Clear();
+
+        var (reopened, _) = Open(options);
+        var replay = await reopened.PostAsync(Debit("a", 10, "k"));
+
+        Assert.Equal(LedgerStatus.Applied, second.Status); // the first record had expired: a new charge
+        Assert.NotEqual(first.Entry!.Id, second.Entry!.Id);
+        Assert.Equal(LedgerStatus.Replayed, replay.Status);
+        Assert.Equal(second.Entry.Id, replay.Entry!.Id);
+        Assert.Equal(80, reopened.GetBalance("a").Balance);
+    }
+
+    [Fact]
+    public async Task Expired_keys_are_purged_from_the_store()
+    {
+        var (ledger, store) = Open(new LedgerOptions { IdempotencyRetention = TimeSpan.FromHours(1) });
+        await ledger.PostAsync(Credit("a", 100));
+        await ledger.PostAsync(Debit("a", 10, "old"));
+        _clock.Advance(TimeSpan.FromMinutes(30));
+        await ledger.PostAsync(Debit("a", 10, "young"));
+
+        var purged = new LiteLedgerStore(store).PurgeIdempotency(_clock.GetUtcNow().UtcDateTime + TimeSpan.FromMinutes(45)); // after "old" expired (60 min), before "young" (90 min)
+
+        Assert.Equal(1, purged);
+    }
+
+    [Fact]
     public async Task Credits_stop_at_the_balance_limit()
     {
         var (ledger, _) = Open(new LedgerOptions { MaxBalance = 1_000 });
