@@ -37,7 +37,7 @@ public sealed class GroupCommitLedger : ILedger, IDisposable
         _options = options;
         _logger = logger;
 
-        var snapshot = store.Load(Now());
+        var snapshot = store.Load(Now() - options.IdempotencyRetention);
         foreach (var balance in snapshot.Balances)
         {
             _balances[balance.AccountId] = balance;
@@ -60,7 +60,7 @@ public sealed class GroupCommitLedger : ILedger, IDisposable
         ArgumentException.ThrowIfNullOrEmpty(posting.AccountId);
 
         // A key committed earlier is answered without queueing: replays cost one dictionary look-up.
-        if (posting.Idempotency is { } claim && _keys.TryGetValue(claim.StoreKey, out var known) && known.ExpiresAt > Now())
+        if (posting.Idempotency is { } claim && _keys.TryGetValue(claim.StoreKey, out var known) && IsLive(known, Now()))
         {
             return Task.FromResult(Resolve(claim, known, entry: null));
         }
@@ -157,7 +157,7 @@ public sealed class GroupCommitLedger : ILedger, IDisposable
                     continue;
                 }
 
-                if (_keys.TryGetValue(claim.StoreKey, out var known) && known.ExpiresAt > now)
+                if (_keys.TryGetValue(claim.StoreKey, out var known) && IsLive(known, now))
                 {
                     outcomes[i] = Resolve(claim, known, entry: null);
                     continue;
@@ -193,6 +193,8 @@ public sealed class GroupCommitLedger : ILedger, IDisposable
                 Subject = posting.Subject,
                 Reference = posting.Reference,
                 IdempotencyKey = claim?.Key,
+                IdempotencyScope = claim?.Scope,
+                IdempotencyFingerprint = claim?.Fingerprint,
                 Details = posting.Details,
                 Metadata = posting.Metadata,
             };
@@ -200,7 +202,7 @@ public sealed class GroupCommitLedger : ILedger, IDisposable
             working[posting.AccountId] = (long)after;
             if (claim is not null)
             {
-                var record = new IdempotencyRecord(claim.StoreKey, entry.Id, claim.Fingerprint, now + _options.IdempotencyRetention);
+                var record = new IdempotencyRecord(claim.StoreKey, entry.Id, claim.Fingerprint, now);
                 records.Add(record);
                 batchKeys[claim.StoreKey] = (record, entry);
             }
@@ -237,7 +239,7 @@ public sealed class GroupCommitLedger : ILedger, IDisposable
         var balances = working.Select(w => new AccountBalance(w.Key, w.Value, now)).ToList();
         try
         {
-            _store.Commit(new LedgerBatch(entries, records, balances));
+            _store.Commit(new LedgerBatch(entries, balances));
         }
         catch (Exception ex)
         {
@@ -276,26 +278,20 @@ public sealed class GroupCommitLedger : ILedger, IDisposable
         return new LedgerOutcome(LedgerStatus.Replayed, entry, GetBalance(entry.AccountId).Balance);
     }
 
+    /// <summary>Forgets expired keys; the entries that claimed them stay, so nothing is written.</summary>
     private void PurgeExpiredKeys()
     {
         var now = Now();
         foreach (var pair in _keys)
         {
-            if (pair.Value.ExpiresAt <= now)
+            if (!IsLive(pair.Value, now))
             {
                 _keys.TryRemove(pair);
             }
         }
-
-        try
-        {
-            _store.PurgeIdempotency(now);
-        }
-        catch (Exception ex)
-        {
-            _logger.LogWarning(ex, "Purging expired idempotency records failed; will retry");
-        }
     }
+
+    private bool IsLive(IdempotencyRecord record, DateTime now) => record.ClaimedAt + _options.IdempotencyRetention > now;
 
     /// <summary>UTC now, cut to the millisecond precision the store keeps.</summary>
     private DateTime Now()

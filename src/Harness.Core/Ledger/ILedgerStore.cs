@@ -2,13 +2,17 @@ namespace Harness.Core.Ledger;
 
 /// <summary>
 /// Durable persistence behind <see cref="GroupCommitLedger"/>. An implementation commits a whole
-/// batch atomically: after <see cref="Commit"/> returns, every entry, idempotency record and balance in
-/// it is durable; if it throws, none of them is.
+/// batch atomically: after <see cref="Commit"/> returns, every entry (each carrying its idempotency
+/// claim) and balance in it is durable; if it throws, nothing of it may be relied on.
 /// </summary>
 public interface ILedgerStore
 {
-    /// <summary>Everything the ledger keeps in memory: balances, live idempotency records, next entry id.</summary>
-    LedgerSnapshot Load(DateTime idempotencyLiveAfter);
+    /// <summary>
+    /// Everything the ledger keeps in memory: balances, the last entry id, and the idempotency claims of
+    /// entries created after <paramref name="claimedAfter"/>, oldest first (so the newest claim of a
+    /// reused key wins).
+    /// </summary>
+    LedgerSnapshot Load(DateTime claimedAfter);
 
     void Commit(LedgerBatch batch);
 
@@ -20,12 +24,10 @@ public interface ILedgerStore
 
     /// <summary>Per account: stored balance, sum and count of entries.</summary>
     IReadOnlyList<AccountAudit> Audit();
-
-    /// <summary>Removes idempotency records that expired before <paramref name="expiredBefore"/>.</summary>
-    int PurgeIdempotency(DateTime expiredBefore);
 }
 
-public sealed record IdempotencyRecord(string StoreKey, long EntryId, string Fingerprint, DateTime ExpiresAt);
+/// <summary>An idempotency key claimed by an entry at <paramref name="ClaimedAt"/> (the entry's creation time).</summary>
+public sealed record IdempotencyRecord(string StoreKey, long EntryId, string Fingerprint, DateTime ClaimedAt);
 
 public sealed record LedgerSnapshot(
     IReadOnlyList<AccountBalance> Balances,
@@ -33,9 +35,5 @@ public sealed record LedgerSnapshot(
     long LastEntryId);
 
 /// <param name="Entries">New entries, in order.</param>
-/// <param name="IdempotencyRecords">New idempotency records. A key may be reused once its earlier record expired; that record may stay stored until purged, and <see cref="ILedgerStore.Load"/> returns only live ones, the newest last.</param>
 /// <param name="Balances">The resulting balance of every touched account.</param>
-public sealed record LedgerBatch(
-    IReadOnlyList<LedgerEntry> Entries,
-    IReadOnlyList<IdempotencyRecord> IdempotencyRecords,
-    IReadOnlyList<AccountBalance> Balances);
+public sealed record LedgerBatch(IReadOnlyList<LedgerEntry> Entries, IReadOnlyList<AccountBalance> Balances);

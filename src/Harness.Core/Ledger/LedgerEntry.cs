@@ -37,6 +37,15 @@ public sealed class LedgerEntry
     /// <summary>The idempotency key as the client sent it (without its scope).</summary>
     public string? IdempotencyKey { get; set; }
 
+    /// <summary>Who owns <see cref="IdempotencyKey"/>, e.g. <c>finance:consume:{userId}</c>.</summary>
+    public string? IdempotencyScope { get; set; }
+
+    /// <summary>
+    /// The charge-relevant fields of the request that claimed the key. The entry is the idempotency
+    /// record: claim and money movement are one document, so they cannot be stored apart.
+    /// </summary>
+    public string? IdempotencyFingerprint { get; set; }
+
     /// <summary>Pricing inputs and other facts worth showing back (token counts, plan id, rate).</summary>
     public Dictionary<string, string>? Details { get; set; }
 

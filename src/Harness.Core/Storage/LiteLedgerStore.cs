@@ -10,7 +10,6 @@ public sealed class LiteLedgerStore : ILedgerStore
     private readonly LiteDatabase _db;
     private readonly ILiteCollection<LedgerEntry> _entries;
     private readonly ILiteCollection<AccountDocument> _accounts;
-    private readonly ILiteCollection<IdempotencyDocument> _keys;
 
     public LiteLedgerStore(LiteStore store)
     {
@@ -19,21 +18,30 @@ public sealed class LiteLedgerStore : ILedgerStore
         _entries = _db.GetCollection<LedgerEntry>("ledger_entries");
         _entries.EnsureIndex(e => e.AccountId);
         _accounts = _db.GetCollection<AccountDocument>("accounts");
-        _keys = _db.GetCollection<IdempotencyDocument>("idempotency_records");
-        _keys.EnsureIndex(k => k.ExpiresAt);
     }
 
-    public LedgerSnapshot Load(DateTime idempotencyLiveAfter)
+    public LedgerSnapshot Load(DateTime claimedAfter)
     {
         var balances = _accounts.FindAll().Select(a => new AccountBalance(a.Id, a.Balance, a.UpdatedAt)).ToList();
 
-        // Oldest first, so that if a key has two live records (a clock set back) the newer one wins.
-        var keys = _keys.Find(k => k.ExpiresAt > idempotencyLiveAfter)
-            .Select(k => new IdempotencyRecord(k.StoreKey, k.Id, k.Fingerprint, k.ExpiresAt))
-            .OrderBy(k => k.ExpiresAt)
-            .ToList();
+        // Newest entries first, walking the id index back only as far as the retention window.
+        var claims = new List<IdempotencyRecord>();
+        foreach (var entry in _entries.Query().OrderByDescending(e => e.Id).ToEnumerable())
+        {
+            if (entry.CreatedAt <= claimedAfter)
+            {
+                break;
+            }
+
+            if (entry is { IdempotencyScope: { } scope, IdempotencyKey: { } key })
+            {
+                claims.Add(new IdempotencyRecord($"{scope}:{key}", entry.Id, entry.IdempotencyFingerprint ?? "", entry.CreatedAt));
+            }
+        }
+
+        claims.Reverse();
         var last = _entries.Count() == 0 ? 0 : _entries.Max(e => e.Id);
-        return new LedgerSnapshot(balances, keys, last);
+        return new LedgerSnapshot(balances, claims, last);
     }
 
     public void Commit(LedgerBatch batch)
@@ -46,18 +54,6 @@ public sealed class LiteLedgerStore : ILedgerStore
         try
         {
             _entries.InsertBulk(batch.Entries);
-
-            // The single ledger writer has already decided each key is new or expired, so records are
-            // only ever appended: keyed by their entry id they land at the end of every index, and a
-            // batch dirties a few pages instead of one per user.
-            _keys.InsertBulk(batch.IdempotencyRecords.Select(r => new IdempotencyDocument
-            {
-                Id = r.EntryId,
-                StoreKey = r.StoreKey,
-                Fingerprint = r.Fingerprint,
-                ExpiresAt = r.ExpiresAt,
-            }));
-
             foreach (var balance in batch.Balances)
             {
                 _accounts.Upsert(new AccountDocument { Id = balance.AccountId, Balance = balance.Balance, UpdatedAt = balance.UpdatedAt });
@@ -134,13 +130,6 @@ public sealed class LiteLedgerStore : ILedgerStore
         return result;
     }
 
-    public int PurgeIdempotency(DateTime expiredBefore)
-    {
-        var purged = _keys.DeleteMany(k => k.ExpiresAt <= expiredBefore);
-        _store.Sync();
-        return purged;
-    }
-
     private ILiteQueryable<LedgerEntry> Filter(LedgerFilter filter)
     {
         var query = _entries.Query().Where(e => e.AccountId == filter.AccountId);
@@ -179,18 +168,5 @@ public sealed class LiteLedgerStore : ILedgerStore
         public long Balance { get; set; }
 
         public DateTime? UpdatedAt { get; set; }
-    }
-
-    /// <summary>An idempotency record, keyed by the id of the entry it guards.</summary>
-    internal sealed class IdempotencyDocument
-    {
-        /// <summary>The entry id.</summary>
-        public long Id { get; set; }
-
-        public string StoreKey { get; set; } = "";
-
-        public string Fingerprint { get; set; } = "";
-
-        public DateTime ExpiresAt { get; set; }
     }
 }

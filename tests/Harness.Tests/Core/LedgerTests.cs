@@ -138,20 +138,6 @@ public sealed class LedgerTests : IDisposable
     }
 
     [Fact]
-    public async Task Expired_keys_are_purged_from_the_store()
-    {
-        var (ledger, store) = Open(new LedgerOptions { IdempotencyRetention = TimeSpan.FromHours(1) });
-        await ledger.PostAsync(Credit("a", 100));
-        await ledger.PostAsync(Debit("a", 10, "old"));
-        _clock.Advance(TimeSpan.FromMinutes(30));
-        await ledger.PostAsync(Debit("a", 10, "young"));
-
-        var purged = new LiteLedgerStore(store).PurgeIdempotency(_clock.GetUtcNow().UtcDateTime + TimeSpan.FromMinutes(45)); // after "old" expired (60 min), before "young" (90 min)
-
-        Assert.Equal(1, purged);
-    }
-
-    [Fact]
     public async Task Credits_stop_at_the_balance_limit()
     {
         var (ledger, _) = Open(new LedgerOptions { MaxBalance = 1_000 });
@@ -245,7 +231,5 @@ public sealed class LedgerTests : IDisposable
         public LedgerTotals Summarise(LedgerFilter filter) => inner.Summarise(filter);
 
         public IReadOnlyList<AccountAudit> Audit() => inner.Audit();
-
-        public int PurgeIdempotency(DateTime expiredBefore) => inner.PurgeIdempotency(expiredBefore);
     }
 }
