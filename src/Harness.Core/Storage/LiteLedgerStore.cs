@@ -3,7 +3,7 @@ using LiteDB;
 
 namespace Harness.Core.Storage;
 
-/// <summary>Ledger persistence in the LiteDB file: entries, balances and idempotency records.</summary>
+/// <summary>Ledger persistence in the LiteDB file: entries (each with its idempotency claim) and balances.</summary>
 public sealed class LiteLedgerStore : ILedgerStore
 {
     private readonly LiteStore _store;
@@ -14,6 +14,7 @@ public sealed class LiteLedgerStore : ILedgerStore
     public LiteLedgerStore(LiteStore store)
     {
         _store = store;
+        LedgerEntryBson.Register(store.Mapper);
         _db = store.Database;
         _entries = _db.GetCollection<LedgerEntry>("ledger_entries");
         _entries.EnsureIndex(e => e.AccountId);
