@@ -10,10 +10,10 @@ namespace Harness.Core.Ledger;
 /// which is what makes the consumption hot path fast on a store that syncs on every commit.
 /// <para>
 /// Correctness comes from the single writer: the idempotency check, the balance check and the
-/// insert of the idempotency record happen in one serial decision and reach the store in the same
-/// transaction as the entry and the balance. Callers are answered only after that commit, and the
-/// in-memory view (balances, live keys) is updated only after it, so nothing is acknowledged that a
-/// crash could lose. On start the view is rebuilt from the store.
+/// claim of the key happen in one serial decision, and the claim travels inside the entry, so key,
+/// entry and balance reach the store in one commit. Callers are answered only after that commit, and
+/// the in-memory view (balances, live keys, entries) is updated only after it, so nothing is
+/// acknowledged that a crash could lose. On start the view is rebuilt from the store's journal.
 /// </para>
 /// </summary>
 public sealed class GroupCommitLedger : ILedger, IDisposable
@@ -25,7 +25,8 @@ public sealed class GroupCommitLedger : ILedger, IDisposable
     private readonly Channel<PendingPosting> _queue =
         Channel.CreateUnbounded<PendingPosting>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<string, AccountBalance> _balances = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, IdempotencyRecord> _keys = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, LedgerEntry> _keys = new(StringComparer.Ordinal);
+    private readonly LedgerReadModel _entries = new();
     private readonly Thread _writer;
     private readonly ITimer _purgeTimer;
     private long _lastEntryId;
@@ -37,18 +38,7 @@ public sealed class GroupCommitLedger : ILedger, IDisposable
         _options = options;
         _logger = logger;
 
-        var snapshot = store.Load(Now() - options.IdempotencyRetention);
-        foreach (var balance in snapshot.Balances)
-        {
-            _balances[balance.AccountId] = balance;
-        }
-
-        foreach (var record in snapshot.IdempotencyRecords)
-        {
-            _keys[record.StoreKey] = record;
-        }
-
-        _lastEntryId = snapshot.LastEntryId;
+        Rebuild(Now() - options.IdempotencyRetention);
         _writer = new Thread(WriteLoop) { IsBackground = true, Name = "ledger-writer" };
         _writer.Start();
         var purgeEvery = TimeSpan.FromMinutes(10);
@@ -62,7 +52,7 @@ public sealed class GroupCommitLedger : ILedger, IDisposable
         // A key committed earlier is answered without queueing: replays cost one dictionary look-up.
         if (posting.Idempotency is { } claim && _keys.TryGetValue(claim.StoreKey, out var known) && IsLive(known, Now()))
         {
-            return Task.FromResult(Resolve(claim, known, entry: null));
+            return Task.FromResult(Resolve(claim, known));
         }
 
         var pending = new PendingPosting(posting, cancellationToken);
@@ -77,20 +67,36 @@ public sealed class GroupCommitLedger : ILedger, IDisposable
     public AccountBalance GetBalance(string accountId) =>
         _balances.TryGetValue(accountId, out var balance) ? balance : new AccountBalance(accountId, 0, null);
 
-    public LedgerPage Query(LedgerQuery query) => _store.Query(query);
+    public LedgerPage Query(LedgerQuery query) => _entries.Query(query);
 
-    public LedgerTotals Summarise(LedgerFilter filter) => _store.Summarise(filter);
+    public LedgerTotals Summarise(LedgerFilter filter) => _entries.Summarise(filter);
 
+    /// <summary>Reads the whole journal back from the store, so it checks what is durable, not what is cached.</summary>
     public LedgerAuditReport Audit()
     {
-        var accounts = _store.Audit().ToDictionary(a => a.AccountId, StringComparer.Ordinal);
+        var stored = new Dictionary<string, (long Balance, long Sum, long Count)>(StringComparer.Ordinal);
+        foreach (var batch in _store.ReadAll())
+        {
+            foreach (var entry in batch.Entries)
+            {
+                var current = stored.GetValueOrDefault(entry.AccountId);
+                stored[entry.AccountId] = current with { Sum = current.Sum + entry.Amount, Count = current.Count + 1 };
+            }
+
+            foreach (var balance in batch.Balances)
+            {
+                stored[balance.AccountId] = stored.GetValueOrDefault(balance.AccountId) with { Balance = balance.Balance };
+            }
+        }
+
+        var accounts = stored.ToDictionary(s => s.Key, s => new AccountAudit(s.Key, s.Value.Balance, s.Value.Sum, s.Value.Count), StringComparer.Ordinal);
 
         // The in-memory view must agree with the store too: a posting acknowledged from memory but
         // not stored would show up here.
         foreach (var (accountId, balance) in _balances)
         {
-            accounts[accountId] = accounts.TryGetValue(accountId, out var stored)
-                ? stored with { ServedBalance = balance.Balance }
+            accounts[accountId] = accounts.TryGetValue(accountId, out var audit)
+                ? audit with { ServedBalance = balance.Balance }
                 : new AccountAudit(accountId, 0, 0, 0) { ServedBalance = balance.Balance };
         }
 
@@ -134,9 +140,8 @@ public sealed class GroupCommitLedger : ILedger, IDisposable
     {
         var now = Now();
         var working = new Dictionary<string, long>(StringComparer.Ordinal);
-        var batchKeys = new Dictionary<string, (IdempotencyRecord Record, LedgerEntry Entry)>(StringComparer.Ordinal);
+        var batchKeys = new Dictionary<string, LedgerEntry>(StringComparer.Ordinal);
         var entries = new List<LedgerEntry>(batch.Count);
-        var records = new List<IdempotencyRecord>(batch.Count);
         var outcomes = new LedgerOutcome?[batch.Count];
         var nextId = _lastEntryId;
 
@@ -149,17 +154,18 @@ public sealed class GroupCommitLedger : ILedger, IDisposable
             }
 
             var claim = posting.Idempotency;
-            if (claim is not null)
+            var storeKey = claim?.StoreKey;
+            if (claim is not null && storeKey is not null)
             {
-                if (batchKeys.TryGetValue(claim.StoreKey, out var inBatch))
+                if (batchKeys.TryGetValue(storeKey, out var inBatch))
                 {
-                    outcomes[i] = Resolve(claim, inBatch.Record, inBatch.Entry);
+                    outcomes[i] = Resolve(claim, inBatch);
                     continue;
                 }
 
-                if (_keys.TryGetValue(claim.StoreKey, out var known) && IsLive(known, now))
+                if (_keys.TryGetValue(storeKey, out var known) && IsLive(known, now))
                 {
-                    outcomes[i] = Resolve(claim, known, entry: null);
+                    outcomes[i] = Resolve(claim, known);
                     continue;
                 }
             }
@@ -200,22 +206,19 @@ public sealed class GroupCommitLedger : ILedger, IDisposable
             };
             entries.Add(entry);
             working[posting.AccountId] = (long)after;
-            if (claim is not null)
+            if (storeKey is not null)
             {
-                var record = new IdempotencyRecord(claim.StoreKey, entry.Id, claim.Fingerprint, now);
-                records.Add(record);
-                batchKeys[claim.StoreKey] = (record, entry);
+                batchKeys[storeKey] = entry;
             }
 
             outcomes[i] = new LedgerOutcome(LedgerStatus.Applied, entry, entry.BalanceAfter);
         }
 
-        if (entries.Count > 0 && !TryCommit(batch, entries, records, working, now))
+        if (entries.Count > 0 && !TryCommit(batch, entries, working, now))
         {
             return;
         }
 
-        _lastEntryId = nextId;
         for (var i = 0; i < batch.Count; i++)
         {
             if (outcomes[i] is { } outcome)
@@ -232,7 +235,6 @@ public sealed class GroupCommitLedger : ILedger, IDisposable
     private bool TryCommit(
         List<PendingPosting> batch,
         List<LedgerEntry> entries,
-        List<IdempotencyRecord> records,
         Dictionary<string, long> working,
         DateTime now)
     {
@@ -253,30 +255,42 @@ public sealed class GroupCommitLedger : ILedger, IDisposable
             return false;
         }
 
+        Apply(entries, balances, keysClaimedAfter: DateTime.MinValue);
+        return true;
+    }
+
+    /// <summary>Loads the journal into the in-memory view; keys claimed before the cut-off have expired.</summary>
+    private void Rebuild(DateTime keysClaimedAfter)
+    {
+        foreach (var batch in _store.ReadAll())
+        {
+            Apply(batch.Entries, batch.Balances, keysClaimedAfter);
+        }
+    }
+
+    /// <summary>Makes a durable batch visible: balances first, so a replay found by its key answers the new balance.</summary>
+    private void Apply(IReadOnlyList<LedgerEntry> entries, IReadOnlyList<AccountBalance> balances, DateTime keysClaimedAfter)
+    {
         foreach (var balance in balances)
         {
             _balances[balance.AccountId] = balance;
         }
 
-        foreach (var record in records)
+        foreach (var entry in entries)
         {
-            _keys[record.StoreKey] = record;
+            _entries.Add(entry);
+            _lastEntryId = Math.Max(_lastEntryId, entry.Id);
+            if (entry is { IdempotencyScope: { } scope, IdempotencyKey: { } key } && entry.CreatedAt > keysClaimedAfter)
+            {
+                _keys[IdempotencyClaim.StoreKeyOf(scope, key)] = entry;
+            }
         }
-
-        return true;
     }
 
-    private LedgerOutcome Resolve(IdempotencyClaim claim, IdempotencyRecord known, LedgerEntry? entry)
-    {
-        if (!string.Equals(known.Fingerprint, claim.Fingerprint, StringComparison.Ordinal))
-        {
-            return new LedgerOutcome(LedgerStatus.IdempotencyConflict, null, 0);
-        }
-
-        entry ??= _store.FindEntry(known.EntryId)
-            ?? throw new InvalidOperationException($"Idempotency record {known.StoreKey} points at missing entry {known.EntryId}.");
-        return new LedgerOutcome(LedgerStatus.Replayed, entry, GetBalance(entry.AccountId).Balance);
-    }
+    private LedgerOutcome Resolve(IdempotencyClaim claim, LedgerEntry known) =>
+        string.Equals(known.IdempotencyFingerprint, claim.Fingerprint, StringComparison.Ordinal)
+            ? new LedgerOutcome(LedgerStatus.Replayed, known, GetBalance(known.AccountId).Balance)
+            : new LedgerOutcome(LedgerStatus.IdempotencyConflict, null, 0);
 
     /// <summary>Forgets expired keys; the entries that claimed them stay, so nothing is written.</summary>
     private void PurgeExpiredKeys()
@@ -291,7 +305,7 @@ public sealed class GroupCommitLedger : ILedger, IDisposable
         }
     }
 
-    private bool IsLive(IdempotencyRecord record, DateTime now) => record.ClaimedAt + _options.IdempotencyRetention > now;
+    private bool IsLive(LedgerEntry claimant, DateTime now) => claimant.CreatedAt + _options.IdempotencyRetention > now;
 
     /// <summary>UTC now, cut to the millisecond precision the store keeps.</summary>
     private DateTime Now()

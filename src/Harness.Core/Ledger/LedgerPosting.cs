@@ -29,7 +29,10 @@ public sealed record LedgerPosting(string AccountId, long Amount, string Kind)
 /// <param name="Fingerprint">Canonical form of the charge-relevant request fields.</param>
 public sealed record IdempotencyClaim(string Scope, string Key, string Fingerprint)
 {
-    public string StoreKey => $"{Scope}:{Key}";
+    /// <summary>The key as the ledger remembers it: unique across scopes. Computed on every call, so a copy made with <c>with</c> stays right.</summary>
+    public string StoreKey => StoreKeyOf(Scope, Key);
+
+    public static string StoreKeyOf(string scope, string key) => $"{scope}:{key}";
 }
 
 public enum LedgerStatus

@@ -156,10 +156,10 @@ public sealed class LedgerTests : IDisposable
         Assert.True(ledger.Audit().Consistent);
 
         // Tamper with the stored balance behind the ledger's back.
-        var accounts = store.Database.GetCollection("accounts");
-        var account = accounts.FindById("a");
-        account["Balance"] = 150L;
-        accounts.Update(account);
+        var journal = store.Database.GetCollection("ledger_batches");
+        var batch = journal.FindAll().Last();
+        batch["balances"].AsArray[0].AsDocument["balance"] = 150L;
+        journal.Update(batch);
 
         var audit = ledger.Audit();
         Assert.False(audit.Consistent);
@@ -183,6 +183,92 @@ public sealed class LedgerTests : IDisposable
         Assert.Equal("q2", Assert.Single(page.Items).IdempotencyKey);
         Assert.Equal(-15, totals.Amount);
         Assert.Equal([new LedgerGroupTotal("EVEN", -9, 3), new LedgerGroupTotal("ODD", -6, 2)], totals.ByCategory);
+    }
+
+    [Fact]
+    public async Task A_file_in_the_entry_per_document_layout_is_migrated_into_the_journal()
+    {
+        using (var legacy = new LiteStore(Path.Combine(_directory, "ledger.db")))
+        {
+            var createdAt = _clock.GetUtcNow().UtcDateTime.AddMinutes(-5);
+            var entries = legacy.Database.GetCollection("ledger_entries");
+            entries.Insert(LegacyEntry(1, 100, 0, createdAt, "test-credit", key: null));
+            entries.Insert(LegacyEntry(2, -30, 100, createdAt, "test-debit", key: "k"));
+            legacy.Database.GetCollection("accounts").Insert(new LiteDB.BsonDocument { ["_id"] = "a", ["Balance"] = 70L, ["UpdatedAt"] = createdAt });
+        }
+
+        var (ledger, store) = Open();
+        var replay = await ledger.PostAsync(Debit("a", 30, "k"));
+        var next = await ledger.PostAsync(Debit("a", 5, "k2"));
+
+        Assert.Equal(LedgerStatus.Replayed, replay.Status);
+        Assert.Equal(2, replay.Entry!.Id);
+        Assert.Equal("30", replay.Entry.Details!["fingerprint-source"]);
+        Assert.Equal(3, next.Entry!.Id);
+        Assert.Equal(65, ledger.GetBalance("a").Balance);
+        Assert.Equal(3, ledger.Query(new LedgerQuery(new LedgerFilter("a"), 0, 10)).Total);
+        Assert.True(ledger.Audit().Consistent);
+        Assert.False(store.Database.CollectionExists("ledger_entries"));
+        Assert.False(store.Database.CollectionExists("accounts"));
+    }
+
+    [Fact]
+    public async Task Records_read_while_postings_commit_see_only_whole_committed_entries()
+    {
+        var (ledger, _) = Open();
+        await ledger.PostAsync(Credit("a", 1_000_000));
+
+        using var stop = new CancellationTokenSource();
+        var reader = Task.Run(() =>
+        {
+            long seen = 0;
+            while (!stop.IsCancellationRequested)
+            {
+                var page = ledger.Query(new LedgerQuery(new LedgerFilter("a") { Kind = "test-debit" }, 0, 1_000));
+                Assert.True(page.Total >= seen, "records never go back");
+                Assert.All(page.Items, entry => Assert.Equal(entry.BalanceBefore + entry.Amount, entry.BalanceAfter));
+                Assert.Equal(page.Items.OrderByDescending(e => e.Id).Select(e => e.Id), page.Items.Select(e => e.Id));
+                seen = page.Total;
+            }
+
+            return seen;
+        });
+
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(worker => Task.Run(async () =>
+        {
+            for (var i = 0; i < 250; i++)
+            {
+                await ledger.PostAsync(Debit("a", 1, $"w{worker}-{i}"));
+            }
+        })));
+        await stop.CancelAsync();
+
+        Assert.Equal(2_000, ledger.Query(new LedgerQuery(new LedgerFilter("a") { Kind = "test-debit" }, 0, 1)).Total);
+        Assert.InRange(await reader, 0, 2_000);
+        Assert.Equal(1_000_000 - 2_000, ledger.GetBalance("a").Balance);
+    }
+
+    private static LiteDB.BsonDocument LegacyEntry(long id, long amount, long before, DateTime createdAt, string kind, string? key)
+    {
+        var document = new LiteDB.BsonDocument
+        {
+            ["_id"] = id,
+            ["AccountId"] = "a",
+            ["Amount"] = amount,
+            ["BalanceBefore"] = before,
+            ["BalanceAfter"] = before + amount,
+            ["CreatedAt"] = createdAt,
+            ["Kind"] = kind,
+        };
+        if (key is not null)
+        {
+            document["IdempotencyKey"] = key;
+            document["IdempotencyScope"] = "test:a";
+            document["IdempotencyFingerprint"] = (-amount).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            document["Details"] = new LiteDB.BsonDocument { ["fingerprint-source"] = (-amount).ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        }
+
+        return document;
     }
 
     private static LedgerPosting Credit(string account, long amount) => new(account, amount, "test-credit");
@@ -211,7 +297,7 @@ public sealed class LedgerTests : IDisposable
     {
         public bool FailNextCommit { get; set; }
 
-        public LedgerSnapshot Load(DateTime idempotencyLiveAfter) => inner.Load(idempotencyLiveAfter);
+        public IEnumerable<LedgerBatch> ReadAll() => inner.ReadAll();
 
         public void Commit(LedgerBatch batch)
         {
@@ -223,13 +309,5 @@ public sealed class LedgerTests : IDisposable
 
             inner.Commit(batch);
         }
-
-        public LedgerEntry? FindEntry(long id) => inner.FindEntry(id);
-
-        public LedgerPage Query(LedgerQuery query) => inner.Query(query);
-
-        public LedgerTotals Summarise(LedgerFilter filter) => inner.Summarise(filter);
-
-        public IReadOnlyList<AccountAudit> Audit() => inner.Audit();
     }
 }
