@@ -25,7 +25,8 @@ public sealed class GroupCommitLedger : ILedger, IDisposable
     private readonly Channel<PendingPosting> _queue =
         Channel.CreateUnbounded<PendingPosting>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<string, AccountBalance> _balances = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, LedgerEntry> _keys = new(StringComparer.Ordinal);
+    // Live idempotency keys by (scope, key): the tuple points at the claiming entry's own strings.
+    private readonly ConcurrentDictionary<(string Scope, string Key), LedgerEntry> _keys = new();
     private readonly LedgerReadModel _entries = new();
     private readonly Thread _writer;
     private readonly ITimer _purgeTimer;
@@ -50,7 +51,7 @@ public sealed class GroupCommitLedger : ILedger, IDisposable
         ArgumentException.ThrowIfNullOrEmpty(posting.AccountId);
 
         // A key committed earlier is answered without queueing: replays cost one dictionary look-up.
-        if (posting.Idempotency is { } claim && _keys.TryGetValue(claim.StoreKey, out var known) && IsLive(known, Now()))
+        if (posting.Idempotency is { } claim && _keys.TryGetValue((claim.Scope, claim.Key), out var known) && IsLive(known, Now()))
         {
             return Task.FromResult(Resolve(claim, known));
         }
@@ -140,7 +141,7 @@ public sealed class GroupCommitLedger : ILedger, IDisposable
     {
         var now = Now();
         var working = new Dictionary<string, long>(StringComparer.Ordinal);
-        var batchKeys = new Dictionary<string, LedgerEntry>(StringComparer.Ordinal);
+        var batchKeys = new Dictionary<(string Scope, string Key), LedgerEntry>();
         var entries = new List<LedgerEntry>(batch.Count);
         var outcomes = new LedgerOutcome?[batch.Count];
         var nextId = _lastEntryId;
@@ -154,16 +155,15 @@ public sealed class GroupCommitLedger : ILedger, IDisposable
             }
 
             var claim = posting.Idempotency;
-            var storeKey = claim?.StoreKey;
-            if (claim is not null && storeKey is not null)
+            if (claim is not null)
             {
-                if (batchKeys.TryGetValue(storeKey, out var inBatch))
+                if (batchKeys.TryGetValue((claim.Scope, claim.Key), out var inBatch))
                 {
                     outcomes[i] = Resolve(claim, inBatch);
                     continue;
                 }
 
-                if (_keys.TryGetValue(storeKey, out var known) && IsLive(known, now))
+                if (_keys.TryGetValue((claim.Scope, claim.Key), out var known) && IsLive(known, now))
                 {
                     outcomes[i] = Resolve(claim, known);
                     continue;
@@ -206,9 +206,9 @@ public sealed class GroupCommitLedger : ILedger, IDisposable
             };
             entries.Add(entry);
             working[posting.AccountId] = (long)after;
-            if (storeKey is not null)
+            if (claim is not null)
             {
-                batchKeys[storeKey] = entry;
+                batchKeys[(claim.Scope, claim.Key)] = entry;
             }
 
             outcomes[i] = new LedgerOutcome(LedgerStatus.Applied, entry, entry.BalanceAfter);
@@ -282,7 +282,7 @@ public sealed class GroupCommitLedger : ILedger, IDisposable
             _lastEntryId = Math.Max(_lastEntryId, entry.Id);
             if (entry is { IdempotencyScope: { } scope, IdempotencyKey: { } key } && entry.CreatedAt > keysClaimedAfter)
             {
-                _keys[IdempotencyClaim.StoreKeyOf(scope, key)] = entry;
+                _keys[(scope, key)] = entry;
             }
         }
     }

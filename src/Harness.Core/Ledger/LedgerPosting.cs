@@ -27,13 +27,7 @@ public sealed record LedgerPosting(string AccountId, long Amount, string Kind)
 /// <param name="Scope">Who owns the key, e.g. <c>finance:consume:{userId}</c>.</param>
 /// <param name="Key">The client's key.</param>
 /// <param name="Fingerprint">Canonical form of the charge-relevant request fields.</param>
-public sealed record IdempotencyClaim(string Scope, string Key, string Fingerprint)
-{
-    /// <summary>The key as the ledger remembers it: unique across scopes. Computed on every call, so a copy made with <c>with</c> stays right.</summary>
-    public string StoreKey => StoreKeyOf(Scope, Key);
-
-    public static string StoreKeyOf(string scope, string key) => $"{scope}:{key}";
-}
+public sealed record IdempotencyClaim(string Scope, string Key, string Fingerprint);
 
 public enum LedgerStatus
 {

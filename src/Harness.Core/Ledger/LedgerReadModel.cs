@@ -13,9 +13,19 @@ internal sealed class LedgerReadModel
 {
     private readonly ConcurrentDictionary<string, AppendOnlyList<LedgerEntry>> _byAccount = new(StringComparer.Ordinal);
 
-    /// <summary>Called by the one writer only, in ascending id order.</summary>
-    public void Add(LedgerEntry entry) =>
+    // One copy of each string that repeats on every entry of an account; used by the writer only.
+    private readonly Dictionary<string, string> _shared = new(StringComparer.Ordinal);
+
+    /// <summary>Called by the one writer only, in ascending id order, before the entry is visible anywhere.</summary>
+    public void Add(LedgerEntry entry)
+    {
+        entry.AccountId = Shared(entry.AccountId);
+        entry.Kind = Shared(entry.Kind);
+        entry.Category = SharedOrNull(entry.Category);
+        entry.Subject = SharedOrNull(entry.Subject);
+        entry.IdempotencyScope = SharedOrNull(entry.IdempotencyScope);
         _byAccount.GetOrAdd(entry.AccountId, _ => new AppendOnlyList<LedgerEntry>()).Add(entry);
+    }
 
     public LedgerPage Query(LedgerQuery query)
     {
@@ -69,6 +79,19 @@ internal sealed class LedgerReadModel
         static List<LedgerGroupTotal> Totals(Dictionary<string, (long Amount, long Count)> groups) =>
             [.. groups.OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => new LedgerGroupTotal(g.Key, g.Value.Amount, g.Value.Count))];
     }
+
+    private string Shared(string value)
+    {
+        if (_shared.TryGetValue(value, out var shared))
+        {
+            return shared;
+        }
+
+        _shared[value] = value;
+        return value;
+    }
+
+    private string? SharedOrNull(string? value) => value is null ? null : Shared(value);
 
     private ReadOnlySpan<LedgerEntry> Of(string accountId) =>
         _byAccount.TryGetValue(accountId, out var entries) ? entries.Snapshot() : [];
