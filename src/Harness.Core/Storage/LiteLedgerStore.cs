@@ -28,12 +28,12 @@ public sealed class LiteLedgerStore : ILedgerStore
     }
 
     public IEnumerable<LedgerBatch> ReadAll() =>
-        _batches.Find(Query.All(Query.Ascending)).Select(LedgerBatchBson.FromBson);
+        _batches.Find(Query.All(Query.Ascending)).Select(LedgerJournalFormat.FromBson);
 
     public void Commit(LedgerBatch batch)
     {
         // A single insert is its own LiteDB transaction: the whole batch is in the file or none of it.
-        _batches.Insert(LedgerBatchBson.ToBson(batch));
+        _batches.Insert(LedgerJournalFormat.ToBson(batch));
 
         // Committed but not yet durable: the caller acknowledges nothing unless this sync succeeds.
         // Should it fail, the batch may still be in the store unacknowledged, which is safe: its
@@ -64,7 +64,7 @@ public sealed class LiteLedgerStore : ILedgerStore
             try
             {
                 var entries = _db.GetCollection(LegacyEntries).Find(Query.All(Query.Ascending))
-                    .Select(document => LedgerBatchBson.ReadEntry(document, LedgerBatchBson.EntryPerDocument));
+                    .Select(document => LedgerJournalFormat.ReadEntryDocument(document));
                 foreach (var chunk in entries.Chunk(1024))
                 {
                     var balances = chunk
@@ -72,7 +72,7 @@ public sealed class LiteLedgerStore : ILedgerStore
                         .Select(group => group.Last())
                         .Select(last => new AccountBalance(last.AccountId, last.BalanceAfter, last.CreatedAt))
                         .ToList();
-                    _batches.Insert(LedgerBatchBson.ToBson(new LedgerBatch(chunk, balances)));
+                    _batches.Insert(LedgerJournalFormat.ToBson(new LedgerBatch(chunk, balances)));
                 }
 
                 _db.Commit();

@@ -101,6 +101,33 @@ public sealed class LedgerTests : IDisposable
     }
 
     [Fact]
+    public async Task Every_field_of_an_entry_survives_a_restart_exactly()
+    {
+        var (ledger, store) = Open();
+        await ledger.PostAsync(Credit("a", 100));
+        var posted = await ledger.PostAsync(Debit("a", 7, "k") with
+        {
+            Category = "TOKEN",
+            Subject = "agent-chat",
+            Reference = "  biz-1 ",
+            Details = new(StringComparer.Ordinal) { ["tokens"] = "1000", ["rate"] = "2" },
+            Metadata = new(StringComparer.Ordinal) { ["中文"] = "值 ✓", ["empty"] = "" },
+        });
+        ledger.Dispose();
+        store.Dispose();
+        _opened.Clear();
+
+        var (reopened, _) = Open();
+        var stored = reopened.Query(new LedgerQuery(new LedgerFilter("a"), 0, 10)).Items;
+
+        var original = posted.Entry!;
+        var entry = Assert.Single(stored, e => e.Id == original.Id);
+        Assert.Equivalent(original, entry, strict: true);
+        Assert.Equal(DateTimeKind.Utc, entry.CreatedAt.Kind);
+        Assert.Null(Assert.Single(stored, e => e.Kind == "test-credit").IdempotencyKey);
+    }
+
+    [Fact]
     public async Task A_key_expires_after_the_retention_window()
     {
         var (ledger, _) = Open(new LedgerOptions { IdempotencyRetention = TimeSpan.FromHours(24) });

@@ -36,6 +36,10 @@ public sealed class ServicePlanCatalog
 {
     private readonly IDocumentCollection<ServicePlanDocument> _plans;
     private readonly ConcurrentDictionary<string, ServicePlanDocument> _cache = new(StringComparer.Ordinal);
+    private readonly Lock _saving = new();
+
+    // Every plan in display order, replaced whole on each save: consumes price from it without sorting.
+    private ServicePlanDocument[] _ordered = [];
 
     public ServicePlanCatalog(IDocumentStore store)
     {
@@ -44,25 +48,46 @@ public sealed class ServicePlanCatalog
         {
             _cache[plan.Id] = plan;
         }
+
+        _ordered = Ordered();
     }
 
     public ServicePlanDocument? Find(string id) => _cache.GetValueOrDefault(id);
 
     /// <summary>Plans in display order, all of them or those of one service.</summary>
-    public IReadOnlyList<ServicePlanDocument> List(string? serviceCode) =>
-        [.. _cache.Values
-            .Where(p => serviceCode is null || p.ServiceCode == serviceCode)
-            .OrderBy(p => p.ServiceCode, StringComparer.Ordinal)
-            .ThenBy(p => p.Sort)
-            .ThenBy(p => p.Id, StringComparer.Ordinal)];
+    public IReadOnlyList<ServicePlanDocument> List(string? serviceCode)
+    {
+        var ordered = Volatile.Read(ref _ordered);
+        return serviceCode is null ? ordered : [.. ordered.Where(p => p.ServiceCode == serviceCode)];
+    }
 
     /// <summary>The plan a consumption without <c>planId</c> is billed on.</summary>
-    public ServicePlanDocument? DefaultFor(string serviceCode, string consumeType) =>
-        List(serviceCode).FirstOrDefault(p => p.Enabled && p.ConsumeType == consumeType);
+    public ServicePlanDocument? DefaultFor(string serviceCode, string consumeType)
+    {
+        foreach (var plan in Volatile.Read(ref _ordered))
+        {
+            if (plan.Enabled && plan.ServiceCode == serviceCode && plan.ConsumeType == consumeType)
+            {
+                return plan;
+            }
+        }
+
+        return null;
+    }
 
     public void Save(ServicePlanDocument plan)
     {
-        _plans.Upsert(plan);
-        _cache[plan.Id] = plan;
+        lock (_saving)
+        {
+            _plans.Upsert(plan);
+            _cache[plan.Id] = plan;
+            Volatile.Write(ref _ordered, Ordered());
+        }
     }
+
+    private ServicePlanDocument[] Ordered() =>
+        [.. _cache.Values
+            .OrderBy(p => p.ServiceCode, StringComparer.Ordinal)
+            .ThenBy(p => p.Sort)
+            .ThenBy(p => p.Id, StringComparer.Ordinal)];
 }
