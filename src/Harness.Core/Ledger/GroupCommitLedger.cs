@@ -28,6 +28,9 @@ public sealed class GroupCommitLedger : ILedger, IDisposable
     // Live idempotency keys by (scope, key): the tuple points at the claiming entry's own strings.
     private readonly ConcurrentDictionary<(string Scope, string Key), LedgerEntry> _keys = new();
     private readonly LedgerReadModel _entries = new();
+
+    // Held while a committed batch becomes visible, so an audit can see the view as of one entry id.
+    private readonly Lock _applying = new();
     private readonly Thread _writer;
     private readonly ITimer _purgeTimer;
     private long _lastEntryId;
@@ -72,12 +75,29 @@ public sealed class GroupCommitLedger : ILedger, IDisposable
 
     public LedgerTotals Summarise(LedgerFilter filter) => _entries.Summarise(filter);
 
-    /// <summary>Reads the whole journal back from the store, so it checks what is durable, not what is cached.</summary>
+    /// <summary>
+    /// Reads the whole journal back from the store, so it checks what is durable, not what is cached.
+    /// Safe under load: the served balances are taken as of one applied entry id, and the journal is
+    /// read up to that id only, so postings committed meanwhile are neither counted nor missed.
+    /// </summary>
     public LedgerAuditReport Audit()
     {
+        KeyValuePair<string, AccountBalance>[] served;
+        long appliedThrough;
+        lock (_applying)
+        {
+            served = _balances.ToArray();
+            appliedThrough = _lastEntryId;
+        }
+
         var stored = new Dictionary<string, (long Balance, long Sum, long Count)>(StringComparer.Ordinal);
         foreach (var batch in _store.ReadAll())
         {
+            if (batch.Entries[^1].Id > appliedThrough)
+            {
+                break; // committed after the served balances were taken
+            }
+
             foreach (var entry in batch.Entries)
             {
                 var current = stored.GetValueOrDefault(entry.AccountId);
@@ -94,7 +114,7 @@ public sealed class GroupCommitLedger : ILedger, IDisposable
 
         // The in-memory view must agree with the store too: a posting acknowledged from memory but
         // not stored would show up here.
-        foreach (var (accountId, balance) in _balances)
+        foreach (var (accountId, balance) in served)
         {
             accounts[accountId] = accounts.TryGetValue(accountId, out var audit)
                 ? audit with { ServedBalance = balance.Balance }
@@ -245,7 +265,13 @@ public sealed class GroupCommitLedger : ILedger, IDisposable
         }
         catch (Exception ex)
         {
-            // Nothing of the batch is durable, so nothing of it may be acknowledged or remembered.
+            // Nothing of the batch may be acknowledged or remembered. Its ids are not used again: a
+            // commit that failed only in its final sync may still be in the file.
+            lock (_applying)
+            {
+                _lastEntryId = entries[^1].Id;
+            }
+
             _logger.LogError(ex, "Ledger commit of {Count} postings failed; all of them are refused", entries.Count);
             foreach (var pending in batch)
             {
@@ -271,18 +297,21 @@ public sealed class GroupCommitLedger : ILedger, IDisposable
     /// <summary>Makes a durable batch visible: balances first, so a replay found by its key answers the new balance.</summary>
     private void Apply(IReadOnlyList<LedgerEntry> entries, IReadOnlyList<AccountBalance> balances, DateTime keysClaimedAfter)
     {
-        foreach (var balance in balances)
+        lock (_applying)
         {
-            _balances[balance.AccountId] = balance;
-        }
-
-        foreach (var entry in entries)
-        {
-            _entries.Add(entry);
-            _lastEntryId = Math.Max(_lastEntryId, entry.Id);
-            if (entry is { IdempotencyScope: { } scope, IdempotencyKey: { } key } && entry.CreatedAt > keysClaimedAfter)
+            foreach (var balance in balances)
             {
-                _keys[(scope, key)] = entry;
+                _balances[balance.AccountId] = balance;
+            }
+
+            foreach (var entry in entries)
+            {
+                _entries.Add(entry);
+                _lastEntryId = Math.Max(_lastEntryId, entry.Id);
+                if (entry is { IdempotencyScope: { } scope, IdempotencyKey: { } key } && entry.CreatedAt > keysClaimedAfter)
+                {
+                    _keys[(scope, key)] = entry;
+                }
             }
         }
     }

@@ -80,7 +80,9 @@ public sealed class HostedPayPageBrowserTests(ChromiumFixture chromium) : IClass
         await page.GetByRole(AriaRole.Button, new() { Name = "Fail" }).ClickAsync();
         Assert.Contains("declined", await page.Locator("#notice").InnerTextAsync(), StringComparison.Ordinal);
         await page.GetByRole(AriaRole.Button, new() { Name = "Pay" }).ClickAsync();
-        await page.WaitForURLAsync(url => url.StartsWith(merchant.Url + "?", StringComparison.Ordinal));
+        // The merchant recorded the request before answering it, so arriving there is enough; waiting
+        // for its page's load event as well made this test time out now and then.
+        await page.WaitForURLAsync(url => url.StartsWith(merchant.Url + "?", StringComparison.Ordinal), new() { WaitUntil = WaitUntilState.Commit });
 
         var back = merchant.All.Single();
         var query = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(back.Query).ToDictionary(q => q.Key, q => q.Value.ToString());

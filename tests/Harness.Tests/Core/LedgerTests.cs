@@ -194,6 +194,47 @@ public sealed class LedgerTests : IDisposable
     }
 
     [Fact]
+    public async Task An_audit_taken_while_postings_commit_is_consistent()
+    {
+        var (ledger, _) = Open();
+        await ledger.PostAsync(Credit("a", 1_000_000));
+        await ledger.PostAsync(Credit("b", 1_000_000));
+
+        var postings = Task.WhenAll(Enumerable.Range(0, 8).Select(worker => Task.Run(async () =>
+        {
+            for (var i = 0; i < 300; i++)
+            {
+                await ledger.PostAsync(Debit(worker % 2 == 0 ? "a" : "b", 1, $"w{worker}-{i}"));
+            }
+        })));
+        var audits = new List<LedgerAuditReport>();
+        while (!postings.IsCompleted)
+        {
+            audits.Add(ledger.Audit());
+        }
+
+        await postings;
+        Assert.NotEmpty(audits);
+        Assert.All(audits, audit => Assert.True(audit.Consistent, string.Join("; ", audit.Accounts.Where(a => !a.Consistent))));
+        Assert.True(ledger.Audit().Consistent);
+    }
+
+    [Fact]
+    public async Task A_commit_that_fails_after_writing_does_not_reuse_its_entry_ids()
+    {
+        var store = new FlakyStore(new LiteLedgerStore(OpenStore())) { FailAfterWriting = true };
+        var ledger = Track(new GroupCommitLedger(store, _clock, new LedgerOptions(), NullLogger<GroupCommitLedger>.Instance));
+        var credit = await ledger.PostAsync(Credit("a", 100));
+
+        store.FailNextCommit = true;
+        await Assert.ThrowsAsync<LedgerUnavailableException>(() => ledger.PostAsync(Debit("a", 30, "k")));
+        var next = await ledger.PostAsync(Debit("a", 5, "k2"));
+
+        Assert.Equal(credit.Entry!.Id + 2, next.Entry!.Id);
+        Assert.Equal(95, ledger.GetBalance("a").Balance);
+    }
+
+    [Fact]
     public async Task Queries_filter_and_page_newest_first()
     {
         var (ledger, _) = Open();
@@ -324,6 +365,9 @@ public sealed class LedgerTests : IDisposable
     {
         public bool FailNextCommit { get; set; }
 
+        /// <summary>The failing commit reaches the file first, as when only the final sync fails.</summary>
+        public bool FailAfterWriting { get; init; }
+
         public IEnumerable<LedgerBatch> ReadAll() => inner.ReadAll();
 
         public void Commit(LedgerBatch batch)
@@ -331,6 +375,11 @@ public sealed class LedgerTests : IDisposable
             if (FailNextCommit)
             {
                 FailNextCommit = false;
+                if (FailAfterWriting)
+                {
+                    inner.Commit(batch);
+                }
+
                 throw new IOException("disk full");
             }
 
