@@ -32,9 +32,10 @@ public sealed class SessionRegistry
     // minutes of slack on a 24-hour window is invisible to users.
     private static readonly TimeSpan RefreshGranularity = TimeSpan.FromMinutes(5);
 
-    private readonly IDocumentCollection<SessionDocument> _sessions;
+    // Tokens that passed the full check, remembered; cleared when this many are held.
     private const int MaxVerifiedTokens = 100_000;
 
+    private readonly IDocumentCollection<SessionDocument> _sessions;
     private readonly ConcurrentDictionary<string, SessionDocument> _cache = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, VerifiedToken> _verified = new(StringComparer.Ordinal);
     private readonly Hs256Jwt _jwt;

@@ -7,7 +7,7 @@ namespace Harness.Core.Ledger;
 /// store keeps entries in one document per commit (cheap to write, no index to maintain on the hot
 /// path); this view is rebuilt from it on start and appended to by the ledger's writer after each
 /// durable commit. Readers never lock and never see an uncommitted entry. The price is memory:
-/// about 1 KB per entry (see docs/performance.md).
+/// about 700 bytes per entry (see docs/performance.md).
 /// </summary>
 internal sealed class LedgerReadModel
 {

@@ -39,7 +39,7 @@ public sealed class ServicePlanCatalog
     private readonly Lock _saving = new();
 
     // Every plan in display order, replaced whole on each save: consumes price from it without sorting.
-    private ServicePlanDocument[] _ordered = [];
+    private ServicePlanDocument[] _ordered;
 
     public ServicePlanCatalog(IDocumentStore store)
     {
