@@ -7,10 +7,12 @@ namespace Harness.Core.Ledger;
 /// old array keeps every slot a reader may still be looking at.
 /// </summary>
 internal sealed class AppendOnlyList<T>
-    where T : class
 {
     private T[] _items = new T[16];
     private int _count;
+
+    /// <summary>Items added so far; for the writer (readers use <see cref="Snapshot"/>).</summary>
+    public int Count => _count;
 
     /// <summary>The published items as one consistent view (never torn by a concurrent append).</summary>
     public ReadOnlySpan<T> Snapshot()

@@ -25,8 +25,8 @@ public sealed class GroupCommitLedger : ILedger, IDisposable
     private readonly Channel<PendingPosting> _queue =
         Channel.CreateUnbounded<PendingPosting>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<string, AccountBalance> _balances = new(StringComparer.Ordinal);
-    // Live idempotency keys by (scope, key): the tuple points at the claiming entry's own strings.
-    private readonly ConcurrentDictionary<(string Scope, string Key), LedgerEntry> _keys = new();
+
+    // Committed entries and the live idempotency keys that point at them.
     private readonly LedgerReadModel _entries = new();
 
     // Held while a committed batch becomes visible, so an audit can see the view as of one entry id.
@@ -42,7 +42,7 @@ public sealed class GroupCommitLedger : ILedger, IDisposable
         _options = options;
         _logger = logger;
 
-        Rebuild(Now() - options.IdempotencyRetention);
+        Rebuild(LiveKeysClaimedAfter(Now()));
         _writer = new Thread(WriteLoop) { IsBackground = true, Name = "ledger-writer" };
         _writer.Start();
         var purgeEvery = TimeSpan.FromMinutes(10);
@@ -53,8 +53,8 @@ public sealed class GroupCommitLedger : ILedger, IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(posting.AccountId);
 
-        // A key committed earlier is answered without queueing: replays cost one dictionary look-up.
-        if (posting.Idempotency is { } claim && _keys.TryGetValue((claim.Scope, claim.Key), out var known) && IsLive(known, Now()))
+        // A key committed earlier is answered without queueing: replays cost one index look-up.
+        if (posting.Idempotency is { } claim && _entries.FindClaim(claim.Scope, claim.Key, LiveKeysClaimedAfter(Now())) is { } known)
         {
             return Task.FromResult(Resolve(claim, known));
         }
@@ -160,6 +160,7 @@ public sealed class GroupCommitLedger : ILedger, IDisposable
     private void Decide(List<PendingPosting> batch)
     {
         var now = Now();
+        var liveKeysClaimedAfter = LiveKeysClaimedAfter(now);
         var working = new Dictionary<string, long>(StringComparer.Ordinal);
         var batchKeys = new Dictionary<(string Scope, string Key), LedgerEntry>();
         var entries = new List<LedgerEntry>(batch.Count);
@@ -183,7 +184,7 @@ public sealed class GroupCommitLedger : ILedger, IDisposable
                     continue;
                 }
 
-                if (_keys.TryGetValue((claim.Scope, claim.Key), out var known) && IsLive(known, now))
+                if (_entries.FindClaim(claim.Scope, claim.Key, liveKeysClaimedAfter) is { } known)
                 {
                     outcomes[i] = Resolve(claim, known);
                     continue;
@@ -306,12 +307,8 @@ public sealed class GroupCommitLedger : ILedger, IDisposable
 
             foreach (var entry in entries)
             {
-                _entries.Add(entry);
+                _entries.Add(entry, keysClaimedAfter);
                 _lastEntryId = Math.Max(_lastEntryId, entry.Id);
-                if (entry is { IdempotencyScope: { } scope, IdempotencyKey: { } key } && entry.CreatedAt > keysClaimedAfter)
-                {
-                    _keys[(scope, key)] = entry;
-                }
             }
         }
     }
@@ -324,17 +321,14 @@ public sealed class GroupCommitLedger : ILedger, IDisposable
     /// <summary>Forgets expired keys; the entries that claimed them stay, so nothing is written.</summary>
     private void PurgeExpiredKeys()
     {
-        var now = Now();
-        foreach (var pair in _keys)
+        lock (_applying)
         {
-            if (!IsLive(pair.Value, now))
-            {
-                _keys.TryRemove(pair);
-            }
+            _entries.ForgetClaimsBefore(LiveKeysClaimedAfter(Now()));
         }
     }
 
-    private bool IsLive(LedgerEntry claimant, DateTime now) => claimant.CreatedAt + _options.IdempotencyRetention > now;
+    /// <summary>A key is live while its claim is younger than the retention.</summary>
+    private DateTime LiveKeysClaimedAfter(DateTime now) => now - _options.IdempotencyRetention;
 
     /// <summary>UTC now, cut to the millisecond precision the store keeps.</summary>
     private DateTime Now()

@@ -1,4 +1,4 @@
-using System.Text;
+using System.Buffers.Binary;
 using Harness.Core.Ledger;
 using LiteDB;
 
@@ -6,7 +6,8 @@ namespace Harness.Core.Storage;
 
 /// <summary>
 /// How a committed batch is kept in the journal: one document with the batch's balances as plain BSON
-/// and its entries as one binary field (format <see cref="EntriesFormat"/>). The writer thread encodes
+/// and its entries as one binary field (format <see cref="EntriesFormat"/>: an int32 count, then each
+/// entry as <see cref="LedgerEntryCodec"/> lays it out). The writer thread encodes
 /// every entry it commits, so this is on the hot path: building a BSON document per entry cost more
 /// than LiteDB's insert itself and a fifth of the backend's allocations. Read entries through the
 /// records API or the admin ledger audit, not in a database browser.
@@ -15,9 +16,6 @@ internal static class LedgerJournalFormat
 {
     /// <summary>Version of the binary entry layout; a reader refuses any other.</summary>
     public const int EntriesFormat = 1;
-
-    // Replaces what is not valid UTF-16 (a lone surrogate from a client) instead of failing the commit, as LiteDB does.
-    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 
     /// <param name="batch">A non-empty batch; its last entry's id becomes the document id.</param>
     public static BsonDocument ToBson(LedgerBatch batch)
@@ -78,99 +76,35 @@ internal static class LedgerJournalFormat
 
     private static byte[] EncodeEntries(IReadOnlyList<LedgerEntry> entries)
     {
-        using var buffer = new MemoryStream(entries.Count * 256);
-        using (var writer = new BinaryWriter(buffer, Utf8, leaveOpen: true))
+        var size = 4;
+        foreach (var entry in entries)
         {
-            writer.Write(entries.Count);
-            foreach (var entry in entries)
-            {
-                writer.Write(entry.Id);
-                writer.Write(entry.AccountId);
-                writer.Write(entry.Amount);
-                writer.Write(entry.BalanceBefore);
-                writer.Write(entry.BalanceAfter);
-                writer.Write(entry.CreatedAt.Ticks);
-                writer.Write(entry.Kind);
-                WriteText(writer, entry.Category);
-                WriteText(writer, entry.Subject);
-                WriteText(writer, entry.Reference);
-                WriteText(writer, entry.IdempotencyKey);
-                WriteText(writer, entry.IdempotencyScope);
-                WriteText(writer, entry.IdempotencyFingerprint);
-                WriteMap(writer, entry.Details);
-                WriteMap(writer, entry.Metadata);
-            }
+            size += LedgerEntryCodec.Measure(entry);
         }
 
-        return buffer.ToArray();
+        var bytes = new byte[size];
+        BinaryPrimitives.WriteInt32LittleEndian(bytes, entries.Count);
+        var position = 4;
+        foreach (var entry in entries)
+        {
+            position += LedgerEntryCodec.Write(entry, bytes.AsSpan(position));
+        }
+
+        return bytes;
     }
 
     private static List<LedgerEntry> DecodeEntries(byte[] bytes)
     {
-        using var reader = new BinaryReader(new MemoryStream(bytes, writable: false), Utf8);
-        var count = reader.ReadInt32();
+        var count = BinaryPrimitives.ReadInt32LittleEndian(bytes);
         var entries = new List<LedgerEntry>(count);
+        var position = 4;
         for (var i = 0; i < count; i++)
         {
-            entries.Add(new LedgerEntry
-            {
-                Id = reader.ReadInt64(),
-                AccountId = reader.ReadString(),
-                Amount = reader.ReadInt64(),
-                BalanceBefore = reader.ReadInt64(),
-                BalanceAfter = reader.ReadInt64(),
-                CreatedAt = new DateTime(reader.ReadInt64(), DateTimeKind.Utc),
-                Kind = reader.ReadString(),
-                Category = ReadText(reader),
-                Subject = ReadText(reader),
-                Reference = ReadText(reader),
-                IdempotencyKey = ReadText(reader),
-                IdempotencyScope = ReadText(reader),
-                IdempotencyFingerprint = ReadText(reader),
-                Details = ReadMap(reader),
-                Metadata = ReadMap(reader),
-            });
+            entries.Add(LedgerEntryCodec.Read(bytes.AsSpan(position), out var consumed));
+            position += consumed;
         }
 
         return entries;
-    }
-
-    private static void WriteText(BinaryWriter writer, string? value)
-    {
-        writer.Write(value is not null);
-        if (value is not null)
-        {
-            writer.Write(value);
-        }
-    }
-
-    private static string? ReadText(BinaryReader reader) => reader.ReadBoolean() ? reader.ReadString() : null;
-
-    private static void WriteMap(BinaryWriter writer, Dictionary<string, string>? map)
-    {
-        writer.Write(map?.Count ?? -1);
-        foreach (var (key, value) in map ?? [])
-        {
-            writer.Write(key);
-            writer.Write(value);
-        }
-    }
-
-    private static Dictionary<string, string>? ReadMap(BinaryReader reader)
-    {
-        var count = reader.ReadInt32();
-        if (count < 0)
-        {
-            return null;
-        }
-
-        var map = new Dictionary<string, string>(count, StringComparer.Ordinal);
-        for (var i = 0; i < count; i++)
-        {
-            map[reader.ReadString()] = reader.ReadString();
-        }
-
-        return map;
     }
 
     private static DateTime Utc(BsonValue value) => DateTime.SpecifyKind(value.AsDateTime.ToUniversalTime(), DateTimeKind.Utc);
