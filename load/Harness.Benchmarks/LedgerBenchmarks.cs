@@ -7,7 +7,7 @@ namespace Harness.Benchmarks;
 
 /// <summary>
 /// The ledger as the consume route drives it: many callers, each awaiting its own posting (one HTTP
-/// request each), against a real LiteDB file. The baseline is the honest one-transaction-per-consume
+/// request each), against a real journal file (<see cref="JournalLedgerStore"/>, as the backend runs it). The baseline is the honest one-transaction-per-consume
 /// ledger: the same engine and store doing the same work with <c>MaxBatchSize = 1</c>, so every posting
 /// pays its own commit. Compare the Ratio column.
 /// </summary>
@@ -20,7 +20,7 @@ public class LedgerBenchmarks : IDisposable
     /// <summary>Postings per invocation of the group-commit ledger.</summary>
     public const int BatchedPostings = 8192;
 
-    private readonly List<(LiteStore Store, GroupCommitLedger Ledger)> _opened = [];
+    private readonly List<(JournalLedgerStore Store, GroupCommitLedger Ledger)> _opened = [];
     private string _directory = "";
     private GroupCommitLedger _serial = null!;
     private GroupCommitLedger _batched = null!;
@@ -35,8 +35,8 @@ public class LedgerBenchmarks : IDisposable
     public void Setup()
     {
         _directory = Path.Combine(Path.GetTempPath(), "harness-benchmarks", Guid.NewGuid().ToString("N"));
-        _serial = Open("serial.db", maxBatchSize: 1);
-        _batched = Open("batched.db", new LedgerOptions().MaxBatchSize);
+        _serial = Open("serial.ledger", maxBatchSize: 1);
+        _batched = Open("batched.ledger", new LedgerOptions().MaxBatchSize);
     }
 
     [IterationCleanup]
@@ -85,8 +85,8 @@ public class LedgerBenchmarks : IDisposable
 
     private GroupCommitLedger Open(string file, int maxBatchSize)
     {
-        var store = new LiteStore(Path.Combine(_directory, file));
-        var ledger = new GroupCommitLedger(new LiteLedgerStore(store), TimeProvider.System, new LedgerOptions { MaxBatchSize = maxBatchSize }, NullLogger<GroupCommitLedger>.Instance);
+        var store = new JournalLedgerStore(Path.Combine(_directory, file));
+        var ledger = new GroupCommitLedger(store, TimeProvider.System, new LedgerOptions { MaxBatchSize = maxBatchSize }, NullLogger<GroupCommitLedger>.Instance);
         _opened.Add((store, ledger));
         for (var account = 0; account < Callers; account++)
         {

@@ -42,7 +42,9 @@ public static class BackendModule
 
         services.AddSingleton(sp => new LiteStore(Path.Combine(Options(sp).DataDirectory, DatabaseFileName)));
         services.AddSingleton<IDocumentStore, LiteDocumentStore>();
-        services.AddSingleton<ILedgerStore, LiteLedgerStore>();
+        services.AddSingleton<ILedgerStore>(sp => new JournalLedgerStore(
+            Path.Combine(Options(sp).DataDirectory, JournalLedgerStore.DefaultFileName),
+            sp.GetRequiredService<LiteStore>()));
         services.AddSingleton(sp => new LedgerOptions { IdempotencyRetention = Options(sp).IdempotencyRetention });
         services.AddSingleton<ILedger, GroupCommitLedger>();
         services.AddSingleton<KeyedLock>();

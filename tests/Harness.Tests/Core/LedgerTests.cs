@@ -66,7 +66,7 @@ public sealed class LedgerTests : IDisposable
     [Fact]
     public async Task A_failed_commit_acknowledges_nothing_and_remembers_nothing()
     {
-        var store = new FlakyStore(new LiteLedgerStore(OpenStore()));
+        var store = new FlakyStore(OpenJournal());
         var ledger = Track(new GroupCommitLedger(store, _clock, new LedgerOptions(), NullLogger<GroupCommitLedger>.Instance));
         await ledger.PostAsync(Credit("a", 100));
 
@@ -182,11 +182,9 @@ public sealed class LedgerTests : IDisposable
         await ledger.PostAsync(Credit("a", 100));
         Assert.True(ledger.Audit().Consistent);
 
-        // Tamper with the stored balance behind the ledger's back.
-        var journal = store.Database.GetCollection("ledger_batches");
-        var batch = journal.FindAll().Last();
-        batch["balances"].AsArray[0].AsDocument["balance"] = 150L;
-        journal.Update(batch);
+        // Tamper with the stored balance behind the ledger's back: a record the ledger did not write.
+        var forged = new LedgerEntry { Id = 1, AccountId = "b", Kind = "forged", CreatedAt = DateTime.UtcNow };
+        store.Commit(new LedgerBatch([forged], [new AccountBalance("a", 150, null), new AccountBalance("b", 0, null)]));
 
         var audit = ledger.Audit();
         Assert.False(audit.Consistent);
@@ -222,7 +220,7 @@ public sealed class LedgerTests : IDisposable
     [Fact]
     public async Task A_commit_that_fails_after_writing_does_not_reuse_its_entry_ids()
     {
-        var store = new FlakyStore(new LiteLedgerStore(OpenStore())) { FailAfterWriting = true };
+        var store = new FlakyStore(OpenJournal()) { FailAfterWriting = true };
         var ledger = Track(new GroupCommitLedger(store, _clock, new LedgerOptions(), NullLogger<GroupCommitLedger>.Instance));
         var credit = await ledger.PostAsync(Credit("a", 100));
 
@@ -256,7 +254,7 @@ public sealed class LedgerTests : IDisposable
     [Fact]
     public async Task A_file_in_the_entry_per_document_layout_is_migrated_into_the_journal()
     {
-        using (var legacy = new LiteStore(Path.Combine(_directory, "ledger.db")))
+        using (var legacy = new LiteStore(LegacyPath))
         {
             var createdAt = _clock.GetUtcNow().UtcDateTime.AddMinutes(-5);
             var entries = legacy.Database.GetCollection("ledger_entries");
@@ -276,8 +274,94 @@ public sealed class LedgerTests : IDisposable
         Assert.Equal(65, ledger.GetBalance("a").Balance);
         Assert.Equal(3, ledger.Query(new LedgerQuery(new LedgerFilter("a"), 0, 10)).Total);
         Assert.True(ledger.Audit().Consistent);
-        Assert.False(store.Database.CollectionExists("ledger_entries"));
-        Assert.False(store.Database.CollectionExists("accounts"));
+        Assert.True(File.Exists(store.FilePath));
+        using var legacyAfter = new LiteStore(LegacyPath);
+        Assert.False(legacyAfter.Database.CollectionExists("ledger_entries"));
+        Assert.False(legacyAfter.Database.CollectionExists("accounts"));
+    }
+
+    [Fact]
+    public async Task A_ledger_kept_in_the_litedb_batch_layout_is_moved_into_the_journal()
+    {
+        var createdAt = _clock.GetUtcNow().UtcDateTime.AddMinutes(-5);
+        using (var legacy = new LiteStore(LegacyPath))
+        {
+            var credit = new LedgerEntry { Id = 1, AccountId = "a", Amount = 100, BalanceAfter = 100, CreatedAt = createdAt, Kind = "test-credit" };
+            var debit = new LedgerEntry
+            {
+                Id = 2, AccountId = "a", Amount = -30, BalanceBefore = 100, BalanceAfter = 70, CreatedAt = createdAt, Kind = "test-debit",
+                IdempotencyKey = "k", IdempotencyScope = "test:a", IdempotencyFingerprint = "30",
+            };
+            legacy.Database.GetCollection("ledger_batches").Insert(new LiteDB.BsonDocument
+            {
+                ["_id"] = 2L,
+                ["format"] = 1,
+                ["entries"] = FormatOneEntries(credit, debit),
+                ["balances"] = new LiteDB.BsonArray { new LiteDB.BsonDocument { ["acct"] = "a", ["balance"] = 70L, ["at"] = createdAt } },
+            });
+        }
+
+        var (ledger, store) = Open();
+        var replay = await ledger.PostAsync(Debit("a", 30, "k"));
+
+        Assert.Equal(LedgerStatus.Replayed, replay.Status);
+        Assert.Equal(2, replay.Entry!.Id);
+        Assert.Equal(70, ledger.GetBalance("a").Balance);
+        Assert.True(ledger.Audit().Consistent);
+        Assert.Equal(2, store.ReadAll().Single().Entries.Count);
+        using var legacyAfter = new LiteStore(LegacyPath);
+        Assert.False(legacyAfter.Database.CollectionExists("ledger_batches"));
+    }
+
+    [Fact]
+    public async Task A_record_cut_short_by_a_crash_is_dropped_on_open_and_everything_before_it_kept()
+    {
+        var (ledger, store) = Open();
+        await ledger.PostAsync(Credit("a", 100));
+        var kept = await ledger.PostAsync(Debit("a", 10, "k1"));
+        await ledger.PostAsync(Debit("a", 20, "k2"));
+        ledger.Dispose();
+        store.Dispose();
+        _opened.Clear();
+        var path = store.FilePath;
+        var whole = new FileInfo(path).Length;
+        var lastRecord = whole - RecordLengths(path)[^1];
+        using (var file = new FileStream(path, FileMode.Open))
+        {
+            file.SetLength(whole - 5); // the last record, part-written when the power went
+        }
+
+        var (reopened, reopenedStore) = Open();
+        var lengthAfterOpen = new FileInfo(path).Length;
+        var retried = await reopened.PostAsync(Debit("a", 20, "k2"));
+
+        Assert.Equal(LedgerStatus.Replayed, (await reopened.PostAsync(Debit("a", 10, "k1"))).Status);
+        Assert.Equal(kept.Entry!.Id, reopened.Query(new LedgerQuery(new LedgerFilter("a") { Kind = "test-debit" }, 1, 1)).Items.Single().Id);
+        Assert.Equal(LedgerStatus.Applied, retried.Status); // the torn charge was never acknowledged
+        Assert.Equal(70, reopened.GetBalance("a").Balance);
+        Assert.True(reopened.Audit().Consistent);
+        Assert.Equal(lastRecord, lengthAfterOpen);
+        Assert.Equal(3, reopenedStore.ReadAll().Count());
+    }
+
+    [Fact]
+    public async Task A_damaged_record_with_records_after_it_refuses_to_open()
+    {
+        var (ledger, store) = Open();
+        await ledger.PostAsync(Credit("a", 100));
+        await ledger.PostAsync(Debit("a", 10, "k1"));
+        ledger.Dispose();
+        store.Dispose();
+        _opened.Clear();
+        using (var file = new FileStream(store.FilePath, FileMode.Open))
+        {
+            file.Position = 8 + 8 + 10; // inside the first record's payload
+            file.WriteByte(0xFF);
+        }
+
+        var error = Assert.Throws<InvalidDataException>(() => Open());
+
+        Assert.Contains("damaged record at byte 8", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -339,19 +423,55 @@ public sealed class LedgerTests : IDisposable
         return document;
     }
 
+    /// <summary>Entries as journal format 1 stores them: an int32 count, then each entry.</summary>
+    private static byte[] FormatOneEntries(params LedgerEntry[] entries)
+    {
+        var bytes = new byte[4 + entries.Sum(LedgerEntryCodec.Measure)];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(bytes, entries.Length);
+        var position = 4;
+        foreach (var entry in entries)
+        {
+            position += LedgerEntryCodec.Write(entry, bytes.AsSpan(position));
+        }
+
+        return bytes;
+    }
+
+    /// <summary>The length of each record of a journal file, header included.</summary>
+    private static List<long> RecordLengths(string path)
+    {
+        var bytes = File.ReadAllBytes(path);
+        var lengths = new List<long>();
+        for (var position = 8; position < bytes.Length;)
+        {
+            var length = 8 + System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(position));
+            lengths.Add(length);
+            position += length;
+        }
+
+        return lengths;
+    }
+
     private static LedgerPosting Credit(string account, long amount) => new(account, amount, "test-credit");
 
     private static LedgerPosting Debit(string account, long amount, string key) =>
         new(account, -amount, "test-debit") { Idempotency = new IdempotencyClaim("test:" + account, key, amount.ToString(System.Globalization.CultureInfo.InvariantCulture)) };
 
-    private (GroupCommitLedger Ledger, LiteStore Store) Open(LedgerOptions? options = null)
+    private (GroupCommitLedger Ledger, JournalLedgerStore Store) Open(LedgerOptions? options = null)
     {
-        var store = OpenStore();
-        var ledger = Track(new GroupCommitLedger(new LiteLedgerStore(store), _clock, options ?? new LedgerOptions(), NullLogger<GroupCommitLedger>.Instance));
+        var store = OpenJournal();
+        var ledger = Track(new GroupCommitLedger(store, _clock, options ?? new LedgerOptions(), NullLogger<GroupCommitLedger>.Instance));
         return (ledger, store);
     }
 
-    private LiteStore OpenStore() => Track(new LiteStore(Path.Combine(_directory, "ledger.db")));
+    /// <summary>The journal, with the LiteDB file beside it that older versions kept the ledger in.</summary>
+    private JournalLedgerStore OpenJournal()
+    {
+        using var legacy = new LiteStore(LegacyPath);
+        return Track(new JournalLedgerStore(Path.Combine(_directory, "ledger.journal"), legacy));
+    }
+
+    private string LegacyPath => Path.Combine(_directory, "ledger.db");
 
     private T Track<T>(T item)
         where T : IDisposable

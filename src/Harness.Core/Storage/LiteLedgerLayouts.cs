@@ -5,47 +5,61 @@ using LiteDB;
 namespace Harness.Core.Storage;
 
 /// <summary>
-/// How a committed batch is kept in the journal: one document with the batch's balances as plain BSON
-/// and its entries as one binary field (format <see cref="EntriesFormat"/>: an int32 count, then each
-/// entry as <see cref="LedgerEntryCodec"/> lays it out). The writer thread encodes
-/// every entry it commits, so this is on the hot path: building a BSON document per entry cost more
-/// than LiteDB's insert itself and a fifth of the backend's allocations. Read entries through the
-/// records API or the admin ledger audit, not in a database browser.
+/// Where earlier versions kept the ledger inside the LiteDB file, read once to move it into the
+/// journal file (<see cref="JournalLedgerStore"/>): collection <c>ledger_batches</c> (one document per
+/// commit, entries in journal format 1), and before it <c>ledger_entries</c> (one document per entry)
+/// with a balance document per account in <c>accounts</c>.
 /// </summary>
-internal static class LedgerJournalFormat
+internal static class LiteLedgerLayouts
 {
-    /// <summary>Version of the binary entry layout; a reader refuses any other.</summary>
-    public const int EntriesFormat = 1;
+    private const string Batches = "ledger_batches";
+    private const string Entries = "ledger_entries";
+    private const string Accounts = "accounts";
 
-    /// <param name="batch">A non-empty batch; its last entry's id becomes the document id.</param>
-    public static BsonDocument ToBson(LedgerBatch batch)
+    // The binary entry layout inside a ledger_batches document; a reader refuses any other.
+    private const int BatchEntriesFormat = 1;
+
+    /// <summary>Every batch of the older layouts, in commit order.</summary>
+    public static IEnumerable<LedgerBatch> ReadAll(LiteStore store)
     {
-        var balances = new BsonArray();
-        foreach (var balance in batch.Balances)
+        var db = store.Database;
+        foreach (var document in db.GetCollection(Batches).Find(Query.All(Query.Ascending)))
         {
-            var document = new BsonDocument { ["acct"] = balance.AccountId, ["balance"] = balance.Balance };
-            if (balance.UpdatedAt is { } updatedAt)
-            {
-                document["at"] = updatedAt;
-            }
-
-            balances.Add(document);
+            yield return FromBson(document);
         }
 
-        return new BsonDocument
+        var entries = db.GetCollection(Entries).Find(Query.All(Query.Ascending)).Select(ReadEntryDocument);
+        foreach (var chunk in entries.Chunk(1024))
         {
-            ["_id"] = batch.Entries[^1].Id,
-            ["format"] = EntriesFormat,
-            ["entries"] = EncodeEntries(batch.Entries),
-            ["balances"] = balances,
-        };
+            var balances = chunk
+                .GroupBy(entry => entry.AccountId, StringComparer.Ordinal)
+                .Select(group => group.Last())
+                .Select(last => new AccountBalance(last.AccountId, last.BalanceAfter, last.CreatedAt))
+                .ToList();
+            yield return new LedgerBatch(chunk, balances);
+        }
     }
 
-    public static LedgerBatch FromBson(BsonDocument document)
+    /// <summary>Removes the older layouts once the journal holds them.</summary>
+    public static void Drop(LiteStore store)
     {
-        if (document["format"].AsInt32 != EntriesFormat)
+        var dropped = false;
+        foreach (var collection in new[] { Batches, Entries, Accounts })
         {
-            throw new InvalidDataException($"Ledger batch {document["_id"]} has entry format {document["format"]}; this build reads format {EntriesFormat}.");
+            dropped |= store.Database.DropCollection(collection);
+        }
+
+        if (dropped)
+        {
+            store.Sync();
+        }
+    }
+
+    private static LedgerBatch FromBson(BsonDocument document)
+    {
+        if (document["format"].AsInt32 != BatchEntriesFormat)
+        {
+            throw new InvalidDataException($"Ledger batch {document["_id"]} has entry format {document["format"]}; this build reads format {BatchEntriesFormat}.");
         }
 
         var balances = document["balances"].AsArray
@@ -55,7 +69,7 @@ internal static class LedgerJournalFormat
     }
 
     /// <summary>An entry of the earlier layout: one document per entry in <c>ledger_entries</c>, named as the default mapper named them.</summary>
-    public static LedgerEntry ReadEntryDocument(BsonDocument document) => new()
+    private static LedgerEntry ReadEntryDocument(BsonDocument document) => new()
     {
         Id = document["_id"].AsInt64,
         AccountId = document["AccountId"].AsString,
@@ -73,25 +87,6 @@ internal static class LedgerJournalFormat
         Details = Map(document, "Details"),
         Metadata = Map(document, "Metadata"),
     };
-
-    private static byte[] EncodeEntries(IReadOnlyList<LedgerEntry> entries)
-    {
-        var size = 4;
-        foreach (var entry in entries)
-        {
-            size += LedgerEntryCodec.Measure(entry);
-        }
-
-        var bytes = new byte[size];
-        BinaryPrimitives.WriteInt32LittleEndian(bytes, entries.Count);
-        var position = 4;
-        foreach (var entry in entries)
-        {
-            position += LedgerEntryCodec.Write(entry, bytes.AsSpan(position));
-        }
-
-        return bytes;
-    }
 
     private static List<LedgerEntry> DecodeEntries(byte[] bytes)
     {

@@ -1,0 +1,260 @@
+using System.Buffers.Binary;
+using System.IO.Hashing;
+using System.Text;
+using Harness.Core.Ledger;
+
+namespace Harness.Core.Storage;
+
+/// <summary>
+/// The ledger journal as its own append-only file next to the LiteDB file. A commit appends one
+/// record (the batch's entries, each with its idempotency claim, and the resulting balances) with one
+/// write and one sync, and is acknowledged only after the sync. Nothing is ever rewritten: there is no
+/// checkpoint copying pages back into a data file (LiteDB's checkpoints held the ledger's writer for
+/// 8–20 ms several times a second) and no per-commit page images (a commit of one posting wrote
+/// three to four 8 KB pages to LiteDB's log).
+/// <para>
+/// Layout: the 8-byte header <c>HLEDGER</c> + format byte, then records of
+/// [int32 payload length][uint32 CRC-32 of the payload][payload]. Payload: an int32 entry count and
+/// the entries as <see cref="LedgerEntryCodec"/> lays them out, then an int32 balance count and per
+/// balance its account, balance and update time (ticks, 0 for none). A record cut short by a crash or
+/// power loss while it was being written was never acknowledged: opening the file drops it. A bad
+/// record with good ones after it is damage, and the file is refused rather than guessed at.
+/// </para>
+/// </summary>
+public sealed class JournalLedgerStore : ILedgerStore, IDisposable
+{
+    public const string DefaultFileName = "harness.ledger";
+
+    private const byte Format = 1;
+    private const int RecordHeaderSize = 8;
+    private static readonly byte[] Header = [.. "HLEDGER"u8, Format];
+    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
+
+    private readonly FileStream _file;
+
+    /// <summary>Opens or creates the journal; a ledger kept in <paramref name="legacy"/>'s LiteDB file is moved into it first.</summary>
+    public JournalLedgerStore(string path, LiteStore? legacy = null)
+    {
+        FilePath = Path.GetFullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
+        if (!File.Exists(FilePath))
+        {
+            Create(FilePath, legacy is null ? [] : LiteLedgerLayouts.ReadAll(legacy));
+        }
+
+        if (legacy is not null)
+        {
+            LiteLedgerLayouts.Drop(legacy); // moved into the journal (now, or by a run that stopped before dropping them)
+        }
+
+        var (end, torn) = Scan(FilePath);
+        _file = new FileStream(FilePath, FileMode.Open, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0);
+        if (torn)
+        {
+            _file.SetLength(end);
+            _file.Flush(flushToDisk: true);
+        }
+
+        _file.Position = end;
+    }
+
+    public string FilePath { get; }
+
+    public IEnumerable<LedgerBatch> ReadAll()
+    {
+        // A reader of its own, so an audit can read while the writer appends; it stops at the
+        // last whole record, which is where the writer's view of the file was when it started.
+        using var file = OpenReader(FilePath);
+        CheckHeader(file);
+        while (ReadRecord(file, out _) is { } payload)
+        {
+            yield return Decode(payload);
+        }
+    }
+
+    public void Commit(LedgerBatch batch)
+    {
+        var record = Encode(batch);
+        var start = _file.Position;
+        try
+        {
+            _file.Write(record);
+            _file.Flush(flushToDisk: true);
+        }
+        catch
+        {
+            // Not acknowledged: take the record back out, so the next commit does not follow a
+            // half-written one. Should that fail too, opening the file drops a torn record anyway.
+            try
+            {
+                _file.SetLength(start);
+                _file.Position = start;
+            }
+            catch (IOException)
+            {
+            }
+
+            throw;
+        }
+    }
+
+    public void Dispose() => _file.Dispose();
+
+    private static void Create(string path, IEnumerable<LedgerBatch> batches)
+    {
+        // Written aside and renamed into place: a journal either exists whole or not at all.
+        var temporary = path + ".new";
+        using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1 << 16))
+        {
+            file.Write(Header);
+            foreach (var batch in batches)
+            {
+                file.Write(Encode(batch));
+            }
+
+            file.Flush(flushToDisk: true);
+        }
+
+        File.Move(temporary, path);
+        DurableDirectory.Sync(Path.GetDirectoryName(path)!);
+    }
+
+    /// <summary>Checks every record; returns where the whole records end and whether a torn one follows.</summary>
+    private static (long End, bool Torn) Scan(string path)
+    {
+        using var file = OpenReader(path);
+        CheckHeader(file);
+        long end = Header.Length;
+        while (true)
+        {
+            if (ReadRecord(file, out var state) is not { } payload)
+            {
+                return (end, state == RecordState.Torn);
+            }
+
+            end += RecordHeaderSize + payload.Length;
+        }
+    }
+
+    private static FileStream OpenReader(string path) =>
+        new(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 1 << 16);
+
+    private static void CheckHeader(Stream stream)
+    {
+        Span<byte> header = stackalloc byte[8];
+        if (stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false) != header.Length || !header.SequenceEqual(Header))
+        {
+            throw new InvalidDataException($"Not a ledger journal of format {Format} (header {Convert.ToHexString(header)}).");
+        }
+    }
+
+    /// <summary>
+    /// Reads one record. A record that runs past the end of the file or fails its checksum is
+    /// <see cref="RecordState.Torn"/> when nothing follows it, and damage otherwise.
+    /// </summary>
+    private static byte[]? ReadRecord(Stream stream, out RecordState state)
+    {
+        Span<byte> header = stackalloc byte[RecordHeaderSize];
+        var read = stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
+        if (read == 0)
+        {
+            state = RecordState.End;
+            return null;
+        }
+
+        var length = read == header.Length ? BinaryPrimitives.ReadInt32LittleEndian(header) : -1;
+        var payload = length >= 0 && length <= stream.Length - stream.Position ? new byte[length] : null;
+        if (payload is null || stream.ReadAtLeast(payload, length, throwOnEndOfStream: false) != length
+            || Crc32.HashToUInt32(payload) != BinaryPrimitives.ReadUInt32LittleEndian(header[4..]))
+        {
+            if (stream.Position < stream.Length && payload is not null)
+            {
+                throw new InvalidDataException($"The ledger journal has a damaged record at byte {stream.Position - length - RecordHeaderSize} with more records after it; restore it from a backup.");
+            }
+
+            state = RecordState.Torn;
+            return null;
+        }
+
+        state = RecordState.Whole;
+        return payload;
+    }
+
+    private static byte[] Encode(LedgerBatch batch)
+    {
+        var size = RecordHeaderSize + 4 + 4;
+        foreach (var entry in batch.Entries)
+        {
+            size += LedgerEntryCodec.Measure(entry);
+        }
+
+        foreach (var balance in batch.Balances)
+        {
+            size += 5 + Utf8.GetByteCount(balance.AccountId) + 16;
+        }
+
+        var record = new byte[size];
+        var payload = record.AsSpan(RecordHeaderSize);
+        BinaryPrimitives.WriteInt32LittleEndian(payload, batch.Entries.Count);
+        var position = 4;
+        foreach (var entry in batch.Entries)
+        {
+            position += LedgerEntryCodec.Write(entry, payload[position..]);
+        }
+
+        BinaryPrimitives.WriteInt32LittleEndian(payload[position..], batch.Balances.Count);
+        position += 4;
+        foreach (var balance in batch.Balances)
+        {
+            var account = Utf8.GetByteCount(balance.AccountId);
+            BinaryPrimitives.WriteInt32LittleEndian(payload[position..], account);
+            position += 4;
+            position += Utf8.GetBytes(balance.AccountId, payload[position..]);
+            payload[position++] = balance.UpdatedAt is null ? (byte)0 : (byte)1;
+            BinaryPrimitives.WriteInt64LittleEndian(payload[position..], balance.Balance);
+            BinaryPrimitives.WriteInt64LittleEndian(payload[(position + 8)..], balance.UpdatedAt?.Ticks ?? 0);
+            position += 16;
+        }
+
+        BinaryPrimitives.WriteInt32LittleEndian(record, payload.Length);
+        BinaryPrimitives.WriteUInt32LittleEndian(record.AsSpan(4), Crc32.HashToUInt32(payload));
+        return record;
+    }
+
+    private static LedgerBatch Decode(byte[] payload)
+    {
+        var count = BinaryPrimitives.ReadInt32LittleEndian(payload);
+        var entries = new List<LedgerEntry>(count);
+        var position = 4;
+        for (var i = 0; i < count; i++)
+        {
+            entries.Add(LedgerEntryCodec.Read(payload.AsSpan(position), out var consumed));
+            position += consumed;
+        }
+
+        var balanceCount = BinaryPrimitives.ReadInt32LittleEndian(payload.AsSpan(position));
+        position += 4;
+        var balances = new List<AccountBalance>(balanceCount);
+        for (var i = 0; i < balanceCount; i++)
+        {
+            var account = BinaryPrimitives.ReadInt32LittleEndian(payload.AsSpan(position));
+            position += 4;
+            var accountId = Utf8.GetString(payload, position, account);
+            position += account;
+            var hasTime = payload[position++] == 1;
+            var balance = BinaryPrimitives.ReadInt64LittleEndian(payload.AsSpan(position));
+            var ticks = BinaryPrimitives.ReadInt64LittleEndian(payload.AsSpan(position + 8));
+            position += 16;
+            balances.Add(new AccountBalance(accountId, balance, hasTime ? new DateTime(ticks, DateTimeKind.Utc) : null));
+        }
+
+        return new LedgerBatch(entries, balances);
+    }
+
+    private enum RecordState
+    {
+        Whole,
+        End,
+        Torn,
+    }
+}
