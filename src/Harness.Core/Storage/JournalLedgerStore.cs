@@ -31,6 +31,7 @@ public sealed class JournalLedgerStore : ILedgerStore, IDisposable
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 
     private readonly FileStream _file;
+    private bool _unrepaired;
 
     /// <summary>Opens or creates the journal; a ledger kept in <paramref name="legacy"/>'s LiteDB file is moved into it first.</summary>
     public JournalLedgerStore(string path, LiteStore? legacy = null)
@@ -62,8 +63,8 @@ public sealed class JournalLedgerStore : ILedgerStore, IDisposable
 
     public IEnumerable<LedgerBatch> ReadAll()
     {
-        // A reader of its own, so an audit can read while the writer appends; it stops at the
-        // last whole record, which is where the writer's view of the file was when it started.
+        // A reader of its own, so an audit can read while the writer appends; it stops at the last
+        // whole record it finds, leaving a record still being appended for the next read.
         using var file = OpenReader(FilePath);
         CheckHeader(file);
         while (ReadRecord(file, out _) is { } payload)
@@ -74,6 +75,11 @@ public sealed class JournalLedgerStore : ILedgerStore, IDisposable
 
     public void Commit(LedgerBatch batch)
     {
+        if (_unrepaired)
+        {
+            throw new IOException("An earlier failed write could not be taken back out of the ledger journal; restart the backend, which drops it.");
+        }
+
         var record = Encode(batch);
         var start = _file.Position;
         try
@@ -84,7 +90,8 @@ public sealed class JournalLedgerStore : ILedgerStore, IDisposable
         catch
         {
             // Not acknowledged: take the record back out, so the next commit does not follow a
-            // half-written one. Should that fail too, opening the file drops a torn record anyway.
+            // half-written one. Should that fail too, nothing more is appended after it, and
+            // opening the file drops it as a torn last record.
             try
             {
                 _file.SetLength(start);
@@ -92,6 +99,7 @@ public sealed class JournalLedgerStore : ILedgerStore, IDisposable
             }
             catch (IOException)
             {
+                _unrepaired = true;
             }
 
             throw;
