@@ -95,6 +95,46 @@ internal static class LedgerEntryCodec
         return entry;
     }
 
+    /// <summary>Bytes <see cref="WriteList"/> needs: an int32 count, then each entry.</summary>
+    public static int MeasureList(IReadOnlyList<LedgerEntry> entries)
+    {
+        var size = 4;
+        foreach (var entry in entries)
+        {
+            size += Measure(entry);
+        }
+
+        return size;
+    }
+
+    /// <summary>Writes an int32 count, then each entry; returns the bytes written.</summary>
+    public static int WriteList(IReadOnlyList<LedgerEntry> entries, Span<byte> destination)
+    {
+        BinaryPrimitives.WriteInt32LittleEndian(destination, entries.Count);
+        var position = 4;
+        foreach (var entry in entries)
+        {
+            position += Write(entry, destination[position..]);
+        }
+
+        return position;
+    }
+
+    /// <summary>Reads what <see cref="WriteList"/> wrote; <paramref name="consumed"/> is its length.</summary>
+    public static List<LedgerEntry> ReadList(ReadOnlySpan<byte> source, out int consumed)
+    {
+        var count = BinaryPrimitives.ReadInt32LittleEndian(source);
+        var entries = new List<LedgerEntry>(count);
+        consumed = 4;
+        for (var i = 0; i < count; i++)
+        {
+            entries.Add(Read(source[consumed..], out var length));
+            consumed += length;
+        }
+
+        return entries;
+    }
+
     /// <summary>
     /// Whether the encoded entry claimed <paramref name="key"/> in <paramref name="scope"/>, comparing
     /// the stored bytes without decoding the entry.

@@ -190,12 +190,7 @@ public sealed class JournalLedgerStore : ILedgerStore, IDisposable
 
     private static byte[] Encode(LedgerBatch batch)
     {
-        var size = RecordHeaderSize + 4 + 4;
-        foreach (var entry in batch.Entries)
-        {
-            size += LedgerEntryCodec.Measure(entry);
-        }
-
+        var size = RecordHeaderSize + LedgerEntryCodec.MeasureList(batch.Entries) + 4;
         foreach (var balance in batch.Balances)
         {
             size += 5 + Utf8.GetByteCount(balance.AccountId) + 16;
@@ -203,13 +198,7 @@ public sealed class JournalLedgerStore : ILedgerStore, IDisposable
 
         var record = new byte[size];
         var payload = record.AsSpan(RecordHeaderSize);
-        BinaryPrimitives.WriteInt32LittleEndian(payload, batch.Entries.Count);
-        var position = 4;
-        foreach (var entry in batch.Entries)
-        {
-            position += LedgerEntryCodec.Write(entry, payload[position..]);
-        }
-
+        var position = LedgerEntryCodec.WriteList(batch.Entries, payload);
         BinaryPrimitives.WriteInt32LittleEndian(payload[position..], batch.Balances.Count);
         position += 4;
         foreach (var balance in batch.Balances)
@@ -231,15 +220,7 @@ public sealed class JournalLedgerStore : ILedgerStore, IDisposable
 
     private static LedgerBatch Decode(byte[] payload)
     {
-        var count = BinaryPrimitives.ReadInt32LittleEndian(payload);
-        var entries = new List<LedgerEntry>(count);
-        var position = 4;
-        for (var i = 0; i < count; i++)
-        {
-            entries.Add(LedgerEntryCodec.Read(payload.AsSpan(position), out var consumed));
-            position += consumed;
-        }
-
+        var entries = LedgerEntryCodec.ReadList(payload, out var position);
         var balanceCount = BinaryPrimitives.ReadInt32LittleEndian(payload.AsSpan(position));
         position += 4;
         var balances = new List<AccountBalance>(balanceCount);

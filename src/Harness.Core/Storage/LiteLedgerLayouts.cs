@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using Harness.Core.Ledger;
 using LiteDB;
 
@@ -65,7 +64,7 @@ internal static class LiteLedgerLayouts
         var balances = document["balances"].AsArray
             .Select(b => new AccountBalance(b["acct"].AsString, b["balance"].AsInt64, b.AsDocument.TryGetValue("at", out var at) ? Utc(at) : null))
             .ToList();
-        return new LedgerBatch(DecodeEntries(document["entries"].AsBinary), balances);
+        return new LedgerBatch(LedgerEntryCodec.ReadList(document["entries"].AsBinary, out _), balances);
     }
 
     /// <summary>An entry of the earlier layout: one document per entry in <c>ledger_entries</c>, named as the default mapper named them.</summary>
@@ -87,20 +86,6 @@ internal static class LiteLedgerLayouts
         Details = Map(document, "Details"),
         Metadata = Map(document, "Metadata"),
     };
-
-    private static List<LedgerEntry> DecodeEntries(byte[] bytes)
-    {
-        var count = BinaryPrimitives.ReadInt32LittleEndian(bytes);
-        var entries = new List<LedgerEntry>(count);
-        var position = 4;
-        for (var i = 0; i < count; i++)
-        {
-            entries.Add(LedgerEntryCodec.Read(bytes.AsSpan(position), out var consumed));
-            position += consumed;
-        }
-
-        return entries;
-    }
 
     private static DateTime Utc(BsonValue value) => DateTime.SpecifyKind(value.AsDateTime.ToUniversalTime(), DateTimeKind.Utc);
 

@@ -426,14 +426,8 @@ public sealed class LedgerTests : IDisposable
     /// <summary>Entries as journal format 1 stores them: an int32 count, then each entry.</summary>
     private static byte[] FormatOneEntries(params LedgerEntry[] entries)
     {
-        var bytes = new byte[4 + entries.Sum(LedgerEntryCodec.Measure)];
-        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(bytes, entries.Length);
-        var position = 4;
-        foreach (var entry in entries)
-        {
-            position += LedgerEntryCodec.Write(entry, bytes.AsSpan(position));
-        }
-
+        var bytes = new byte[LedgerEntryCodec.MeasureList(entries)];
+        LedgerEntryCodec.WriteList(entries, bytes);
         return bytes;
     }
 
