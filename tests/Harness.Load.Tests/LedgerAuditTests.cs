@@ -68,6 +68,38 @@ public sealed class LedgerAuditTests
         Assert.Contains(findings, f => f.Kind == "negative balance");
     }
 
+    [Fact]
+    public async Task The_journal_keeps_every_key_apart_per_user_across_growth_and_replays()
+    {
+        const int keys = 40_000; // several growths of the look-up table and of the slot chunks
+        string[] users = ["alice", "bob", "carol"];
+        for (var i = 0; i < keys; i++)
+        {
+            var i1 = i;
+            await _journal.SendAsync(users[i % 3], $"key-{i / 3}", 1000 + i, () => Task.FromResult(new ConsumeReply(HttpStatusCode.OK, 0, $"rec-{i1}", i1 % 7, false)));
+        }
+
+        for (var i = 0; i < keys; i += 997)
+        {
+            var record = i == 0 ? "rec-other" : $"rec-{i}";
+            await _journal.SendAsync(users[i % 3], $"key-{i / 3}", 1000 + i, () => Task.FromResult(new ConsumeReply(HttpStatusCode.OK, 0, record, i % 7, true)));
+        }
+
+        var histories = _journal.Keys;
+        Assert.Equal(keys, _journal.Count);
+        Assert.Equal(keys, histories.Count);
+        for (var i = 0; i < keys; i += 331)
+        {
+            var history = histories[i];
+            Assert.Equal((users[i % 3], $"key-{i / 3}", 1000L + i, (long)(i % 7)), (history.UserId, history.Key, history.Tokens, history.AckedCoins));
+            Assert.Equal(i == 0 ? ["rec-0", "rec-other"] : [$"rec-{i}"], history.AckedRecords);
+        }
+
+        var random = new Random(1);
+        var picked = _journal.PickAcknowledged(random)!;
+        Assert.Equal($"rec-{int.Parse(picked.Key[4..], System.Globalization.CultureInfo.InvariantCulture) * 3 + Array.IndexOf(users, picked.UserId)}", picked.AckedRecords[0]);
+    }
+
     private List<AuditFinding> Check(IReadOnlyList<ChargeRecord> records, long balanceAfter) =>
         [.. LedgerAuditor.CheckUser(Alice, _journal.Keys, records, balanceAfter)];
 

@@ -32,11 +32,13 @@ public sealed class LoadCommandTests : IDisposable
         Assert.Contains("PASSED: ", markdown, StringComparison.Ordinal);
         Assert.Contains("consume-duplicates", markdown, StringComparison.Ordinal);
         Assert.Contains("Throughput ÷ baseline", markdown, StringComparison.Ordinal);
+        Assert.Contains("Runner health", markdown, StringComparison.Ordinal);
         Assert.Contains("<svg", await File.ReadAllTextAsync(Path.Combine(run, "report.html"), TestContext.Current.CancellationToken), StringComparison.Ordinal);
         var log = await File.ReadAllBytesAsync(Path.Combine(run, "histograms.hlog"), TestContext.Current.CancellationToken);
         Assert.StartsWith("#[Histogram log format version", System.Text.Encoding.ASCII.GetString(log), StringComparison.Ordinal); // plain ASCII/UTF-8, as HdrHistogram tools read it
         Assert.Contains("Tag=consume-duplicates,", System.Text.Encoding.ASCII.GetString(log), StringComparison.Ordinal);
         Assert.Contains("consume-duplicates   run", console.ToString(), StringComparison.Ordinal);
+        Assert.Contains("runner: gc", console.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using HdrHistogram;
+using Harness.Load.Audit;
 using Harness.Load.Engine;
 using Harness.Load.Reports;
 
@@ -29,11 +30,26 @@ public sealed class ThresholdsTests
         Assert.Empty(Thresholds.Evaluate(new LoadOptions(), [Result("mixed", okCount: 1, failed: 99, latencyMs: 900, seconds: 1)]));
     }
 
+    [Fact]
+    public void Runner_health_shows_the_runners_own_pauses_and_the_pacers_lateness_only_for_the_open_model()
+    {
+        var histogram = new LongHistogram(StepStats.HighestLatency, 3);
+        IntervalSample Second(double pauseMs, double lateMs) => new(1, 1, true, 100, 0, 1, 2, histogram, pauseMs, lateMs);
+        var open = Result("consume-unique", 100, 0, 1, 3) with { OpenModel = true, Samples = [Second(4, 1.5), Second(10, 7.25), Second(1, 0.5)] };
+        var closed = Result("baseline", 100, 0, 1, 1) with { Samples = [Second(2, 0)] };
+        var report = new LoadReport("run", "target", "cmd", DateTimeOffset.UnixEpoch, [open, closed], new AuditReport([], 0, 0, 0, 0, 0, null, []), []);
+
+        var rows = ReportTables.RunnerHealth(report).Rows;
+
+        Assert.Equal(["consume-unique", "5.0", "10.0", "7.3"], rows[0]);
+        Assert.Equal(["baseline", "2.0", "2.0", "—"], rows[1]);
+    }
+
     private static ScenarioResult Result(string name, long okCount, long failed, long latencyMs, double seconds)
     {
         var latency = new LongHistogram(StepStats.HighestLatency, 3);
         latency.RecordValueWithCount(latencyMs * 1000, Math.Max(1, okCount));
         var step = new StepResult("consume", okCount, failed, new Dictionary<string, long>(), latency);
-        return new ScenarioResult(new Scenario(name, name, []), "closed 8 concurrent", DateTimeOffset.UnixEpoch, seconds, [step], []);
+        return new ScenarioResult(new Scenario(name, name, []), "closed 8 concurrent", false, DateTimeOffset.UnixEpoch, seconds, [step], []);
     }
 }

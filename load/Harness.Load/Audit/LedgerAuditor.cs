@@ -49,7 +49,8 @@ public sealed class LedgerAuditor(FinanceApi api)
 
     public async Task<AuditReport> AuditAsync(IReadOnlyList<UserBaseline> baselines, ConsumeJournal journal, string? adminToken, CancellationToken cancellationToken)
     {
-        var byUser = journal.Keys.ToLookup(k => k.UserId, StringComparer.Ordinal);
+        var keys = journal.Keys;
+        var byUser = keys.ToLookup(k => k.UserId, StringComparer.Ordinal);
         var perUser = new (UserAudit User, List<AuditFinding> Findings)[baselines.Count];
         // A few users at a time: reading every record of a long run is most of the audit's time.
         await Parallel.ForEachAsync(
@@ -76,7 +77,6 @@ public sealed class LedgerAuditor(FinanceApi api)
                 Invariant($"account {a.AccountId}: balance {a.Balance}, sum of {a.EntryCount} entries {a.EntrySum}"))));
         }
 
-        var keys = journal.Keys.ToList();
         return new AuditReport(
             users,
             keys.Count,

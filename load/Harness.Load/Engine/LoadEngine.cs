@@ -61,6 +61,7 @@ public sealed class LoadEngine(TextWriter console)
             {
                 var intended = start + Ticks(simulation.IntendedStart(launched));
                 WaitUntil(intended, cancellationToken);
+                run.LaunchedLate(Stopwatch.GetTimestamp() - intended);
                 iterations.Add(run.IterateAsync(intended, cancellationToken));
             }
         })
@@ -120,7 +121,7 @@ public sealed class LoadEngine(TextWriter console)
 
         void Report(IntervalSample sample) => console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"  {run.Scenario.Name,-20} {(sample.Measuring ? "run" : "warm-up"),-7} {sample.Second,4:0}s  {sample.OkPerSecond,8:0}/s ok  p50 {sample.P50Ms,7:0.00} ms  p99 {sample.P99Ms,7:0.00} ms  errors {sample.Failed,5}  in flight {run.InFlight}"));
+            $"  {run.Scenario.Name,-20} {(sample.Measuring ? "run" : "warm-up"),-7} {sample.Second,4:0}s  {sample.OkPerSecond,8:0}/s ok  p50 {sample.P50Ms,7:0.00} ms  p99 {sample.P99Ms,7:0.00} ms  errors {sample.Failed,5}  in flight {run.InFlight,5}  runner: gc {sample.RunnerPauseMs,4:0} ms, late {sample.MaxLaunchLagMs,5:0.0} ms"));
     }
 }
 
@@ -137,12 +138,30 @@ internal sealed class ScenarioRun(Scenario scenario)
     private long _lastSampleUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
     private long _okAtLastSample;
     private long _failedAtLastSample;
+    private TimeSpan _runnerPauseAtLastSample = GC.GetTotalPauseDuration();
+    private long _maxLaunchLag;
     private bool _measuring;
     private DateTimeOffset _measureStartedAt;
 
     public Scenario Scenario { get; } = scenario;
 
     public long InFlight => Interlocked.Read(ref _inFlight);
+
+    /// <summary>How late the open model's pacer launched an iteration (stopwatch ticks); the worst of each interval is reported.</summary>
+    public void LaunchedLate(long ticks)
+    {
+        var worst = Interlocked.Read(ref _maxLaunchLag);
+        while (ticks > worst)
+        {
+            var seen = Interlocked.CompareExchange(ref _maxLaunchLag, ticks, worst);
+            if (seen == worst)
+            {
+                return;
+            }
+
+            worst = seen;
+        }
+    }
 
     public async Task IterateAsync(long intendedStart, CancellationToken cancellationToken)
     {
@@ -212,6 +231,8 @@ internal sealed class ScenarioRun(Scenario scenario)
             _lastSampleUnixMs = nowUnixMs;
             var main = _stats[Scenario.MainStep];
             var (ok, failed) = (main.Ok, main.Failed);
+            var runnerPause = GC.GetTotalPauseDuration();
+            var launchLag = Interlocked.Exchange(ref _maxLaunchLag, 0);
             var sample = new IntervalSample(
                 (now - _phaseStart) / (double)Stopwatch.Frequency,
                 seconds,
@@ -220,8 +241,10 @@ internal sealed class ScenarioRun(Scenario scenario)
                 failed - _failedAtLastSample,
                 Milliseconds(histogram, 50),
                 Milliseconds(histogram, 99),
-                histogram);
-            (_okAtLastSample, _failedAtLastSample, _lastSample) = (ok, failed, now);
+                histogram,
+                (runnerPause - _runnerPauseAtLastSample).TotalMilliseconds,
+                launchLag * 1000.0 / Stopwatch.Frequency);
+            (_okAtLastSample, _failedAtLastSample, _lastSample, _runnerPauseAtLastSample) = (ok, failed, now, runnerPause);
             if (_measuring)
             {
                 _samples.Add(sample);
@@ -238,7 +261,7 @@ internal sealed class ScenarioRun(Scenario scenario)
         lock (_sampling)
         {
             var steps = _stats.Select(s => new StepResult(s.Name, s.Ok, s.Failed, new Dictionary<string, long>(s.Errors, StringComparer.Ordinal), s.Total)).ToList();
-            return new ScenarioResult(Scenario, simulation.Describe(), _measureStartedAt, seconds, steps, [.. _samples]);
+            return new ScenarioResult(Scenario, simulation.Describe(), simulation is InjectRate, _measureStartedAt, seconds, steps, [.. _samples]);
         }
     }
 
@@ -246,8 +269,13 @@ internal sealed class ScenarioRun(Scenario scenario)
         histogram.TotalCount == 0 ? 0 : histogram.GetValueAtPercentile(percentile) / 1000.0;
 }
 
-/// <summary>One interval (about a second; the last one of a run is shorter) of the main step: throughput, failures and latency percentiles.</summary>
-public sealed record IntervalSample(double Second, double IntervalSeconds, bool Measuring, double OkPerSecond, long Failed, double P50Ms, double P99Ms, HistogramBase Histogram);
+/// <summary>
+/// One interval (about a second; the last one of a run is shorter) of the main step: throughput,
+/// failures and latency percentiles, and the runner's own health over it — its garbage-collection
+/// pause time and, in the open model, how late its pacer launched the latest iteration — because
+/// the open model charges the runner's own stalls to the target.
+/// </summary>
+public sealed record IntervalSample(double Second, double IntervalSeconds, bool Measuring, double OkPerSecond, long Failed, double P50Ms, double P99Ms, HistogramBase Histogram, double RunnerPauseMs, double MaxLaunchLagMs);
 
 /// <summary>What one step did over the measurement.</summary>
 public sealed record StepResult(string Name, long Ok, long Failed, IReadOnlyDictionary<string, long> Errors, HistogramBase Latency)
@@ -263,6 +291,7 @@ public sealed record StepResult(string Name, long Ok, long Failed, IReadOnlyDict
 public sealed record ScenarioResult(
     Scenario Scenario,
     string Load,
+    bool OpenModel,
     DateTimeOffset StartedAt,
     double Seconds,
     IReadOnlyList<StepResult> Steps,

@@ -35,6 +35,7 @@ public static class HtmlReport
         html.AppendLine("<h2>Latency by percentile (ms, whole measurement)</h2>");
         html.AppendLine(Chart("percentile", "ms", true, report.Scenarios.Select(s => (s.Name, PercentileCurve(s.Main))).ToList()));
         Append(html, ReportTables.Steps(report));
+        Append(html, ReportTables.RunnerHealth(report));
         html.AppendLine("<h2>Thresholds</h2><p>" + (report.ThresholdFailures.Count == 0 ? "All thresholds held (or none were set)." : string.Join("<br>", report.ThresholdFailures.Select(E))) + "</p>");
         html.AppendLine($"<h2>Ledger audit</h2><p class=\"{(report.Audit.Passed ? "pass" : "fail")}\">{E(ReportTables.AuditVerdict(report))}</p>");
         Append(html, ReportTables.Findings(report));

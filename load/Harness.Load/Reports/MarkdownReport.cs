@@ -17,6 +17,7 @@ public static class MarkdownReport
         Append(md, ReportTables.Scenarios(report));
         Append(md, ReportTables.Ratios(report));
         Append(md, ReportTables.Steps(report));
+        Append(md, ReportTables.RunnerHealth(report));
         md.AppendLine("## Thresholds").AppendLine();
         md.AppendLine(report.ThresholdFailures.Count == 0 ? "All thresholds held (or none were set)." : string.Join(Environment.NewLine, report.ThresholdFailures.Select(f => "- " + f)));
         md.AppendLine();

@@ -37,6 +37,22 @@ public static class ReportTables
             step.Errors.Count == 0 ? "" : string.Join("; ", step.Errors.OrderByDescending(e => e.Value).Select(e => $"{e.Key} × {N(e.Value)}")),
         ]))]);
 
+    /// <summary>
+    /// The runner's own stalls per scenario. In the open model every request is timed from when it was
+    /// due, so a runner that pauses (its garbage collector, or a descheduled pacer on a busy machine)
+    /// charges that pause to the target: read a p99 near these figures as the runner's, not the target's.
+    /// </summary>
+    public static Table RunnerHealth(LoadReport report) => new(
+        "Runner health (its own pauses count against the target in the open model)",
+        ["scenario", "runner GC pause ms/s (mean)", "worst second ms", "pacer late, worst ms"],
+        [.. report.Scenarios.Select(s => (IReadOnlyList<string>)
+        [
+            s.Name,
+            F(s.Samples.Sum(x => x.RunnerPauseMs) / Math.Max(1e-3, s.Samples.Sum(x => x.IntervalSeconds)), "0.0"),
+            F(s.Samples.Select(x => x.RunnerPauseMs).DefaultIfEmpty().Max(), "0.0"),
+            s.OpenModel ? F(s.Samples.Select(x => x.MaxLaunchLagMs).DefaultIfEmpty().Max(), "0.0") : "—",
+        ])]);
+
     public static Table Ratios(LoadReport report) => new(
         "Throughput ÷ baseline (same run)",
         ["scenario", "ratio"],
