@@ -65,8 +65,7 @@ public static class BackendModule
     {
         app.UseApiErrors();
         app.UseRouting();
-        app.UseAuthentication();
-        app.UseAuthorization();
+        app.UseRequestGuards();
         return app;
     }
 
@@ -80,10 +79,10 @@ public static class BackendModule
         api.MapHealth();
         api.MapAuth();
 
-        var finance = api.MapGroup("/finance").RequireAuthorization(AuthPolicies.User).WithTags("Finance");
-        var consumption = api.MapGroup("/consumption").RequireAuthorization(AuthPolicies.User).WithTags("Consumption");
-        var admin = api.MapGroup("/admin").RequireAuthorization(AuthPolicies.Admin).WithTags("Admin");
-        var openApi = app.MapGroup("/openapi/coin").RequireAuthorization(AuthPolicies.ApiKey)
+        var finance = api.MapGroup("/finance").RequireUser(api).WithTags("Finance");
+        var consumption = api.MapGroup("/consumption").RequireUser(api).WithTags("Consumption");
+        var admin = api.MapGroup("/admin").RequireAdmin().WithTags("Admin");
+        var openApi = app.MapGroup("/openapi/coin").RequireApiKey()
             .WithMetadata(FinanceEnvelope.Instance).WithTags("OpenAPI (API key)");
 
         finance.MapBalance(openApi);

@@ -1,151 +1,112 @@
-using System.Security.Claims;
-using System.Text.Encodings.Web;
 using Harness.Core.Http;
-using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Harness.Backend.Auth;
 
-/// <summary>Route-group policies: declare auth once per group.</summary>
-public static class AuthPolicies
+/// <summary>The backend's guards: declare auth once per route group (<c>group.RequireUser()</c>).</summary>
+public static class AuthGuards
 {
-    public const string User = "user";
-    public const string Admin = "admin";
-    public const string ApiKey = "apiKey";
+    /// <summary>A signed-in user (JWT from <c>Authorization: Bearer</c> or the <c>token</c> cookie, live session).</summary>
+    public static TBuilder RequireUser<TBuilder>(this TBuilder builder, IEndpointRouteBuilder routes)
+        where TBuilder : IEndpointConventionBuilder => builder.RequireGuard(routes.ServiceProvider.GetRequiredService<UserGuard>());
 
-    public static IServiceCollection AddHarnessAuth(this IServiceCollection services)
-    {
-        services.AddAuthentication()
-            .AddScheme<AuthenticationSchemeOptions, UserTokenHandler>(UserTokenHandler.SchemeName, null)
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyHandler>(ApiKeyHandler.SchemeName, null);
-        services.AddAuthorizationBuilder()
-            .AddPolicy(User, p => p.AddAuthenticationSchemes(UserTokenHandler.SchemeName).RequireAuthenticatedUser())
-            .AddPolicy(Admin, p => p.AddAuthenticationSchemes(UserTokenHandler.SchemeName).RequireRole(Roles.Admin))
-            .AddPolicy(ApiKey, p => p.AddAuthenticationSchemes(ApiKeyHandler.SchemeName).RequireAuthenticatedUser());
-        return services;
-    }
+    /// <summary>A signed-in user with the admin role.</summary>
+    public static RouteGroupBuilder RequireAdmin(this RouteGroupBuilder group) =>
+        group.RequireGuard(((IEndpointRouteBuilder)group).ServiceProvider.GetRequiredService<AdminGuard>());
 
-    /// <summary>The signed-in user of a request that passed the <see cref="User"/> or <see cref="Admin"/> policy.</summary>
+    /// <summary>An OpenAPI key (<c>X-API-Key</c>, or <c>Authorization: Bearer hk_…</c>).</summary>
+    public static RouteGroupBuilder RequireApiKey(this RouteGroupBuilder group) =>
+        group.RequireGuard(((IEndpointRouteBuilder)group).ServiceProvider.GetRequiredService<ApiKeyGuard>());
+
+    public static IServiceCollection AddHarnessAuth(this IServiceCollection services) => services
+        .AddSingleton<UserGuard>()
+        .AddSingleton<AdminGuard>()
+        .AddSingleton<ApiKeyGuard>();
+
+    /// <summary>The signed-in user of a request that passed the user or admin guard.</summary>
     public static UserDocument CurrentUser(this HttpContext context) =>
-        context.Features.Get<UserDocument>() ?? throw new InvalidOperationException("The endpoint is not protected by a user policy.");
+        context.Features.Get<UserDocument>() ?? throw new InvalidOperationException("The endpoint is not protected by a user guard.");
 
-    /// <summary>The API key of a request that passed the <see cref="ApiKey"/> policy.</summary>
+    /// <summary>The API key of a request that passed the API key guard.</summary>
     public static ApiKeyDocument CurrentApiKey(this HttpContext context) =>
-        context.Features.Get<ApiKeyDocument>() ?? throw new InvalidOperationException("The endpoint is not protected by the API key policy.");
-}
+        context.Features.Get<ApiKeyDocument>() ?? throw new InvalidOperationException("The endpoint is not protected by the API key guard.");
 
-/// <summary>Shared challenge and forbid responses: the surface's envelope, not an empty 401.</summary>
-public abstract class EnvelopedAuthHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
-    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
-{
-    protected abstract string MissingMessage { get; }
-
-    protected abstract string InvalidMessage { get; }
-
-    protected abstract string ForbiddenMessage { get; }
-
-    protected abstract bool HasCredentials();
-
-    protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
-        Write(ApiErrorKind.Unauthenticated, HasCredentials() ? InvalidMessage : MissingMessage);
-
-    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
-        Write(ApiErrorKind.Forbidden, ForbiddenMessage);
-
-    protected static string? BearerToken(HttpRequest request)
+    /// <summary>The credential after <c>Bearer </c> (any case), trimmed; empty when the header is absent or another scheme.</summary>
+    internal static ReadOnlySpan<char> BearerToken(HttpRequest request)
     {
         var header = request.Headers.Authorization.ToString();
-        return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header[7..].Trim() : null;
+        return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header.AsSpan(7).Trim() : default;
     }
-
-    private Task Write(ApiErrorKind kind, string message) =>
-        Context.RequestServices.GetRequiredService<ErrorEnvelopes>().For(Context).Error(kind, message).ExecuteAsync(Context);
 }
 
-/// <summary>User JWT from <c>Authorization: Bearer</c> or the <c>token</c> cookie, checked against the live session.</summary>
-public sealed class UserTokenHandler(
-    IOptionsMonitor<AuthenticationSchemeOptions> options,
-    ILoggerFactory logger,
-    UrlEncoder encoder,
-    SessionRegistry sessions) : EnvelopedAuthHandler(options, logger, encoder)
+/// <summary>A signed-in user; refusals say whether a credential was missing or not accepted.</summary>
+public class UserGuard(SessionRegistry sessions, ErrorEnvelopes envelopes) : RequestGuard
 {
-    public const string SchemeName = "UserToken";
+    public const string MissingMessage = "not authenticated: send Authorization: Bearer <token> or the token cookie";
+    public const string InvalidMessage = "invalid or expired token";
 
-    protected override string MissingMessage => "not authenticated: send Authorization: Bearer <token> or the token cookie";
-
-    protected override string InvalidMessage => "invalid or expired token";
-
-    protected override string ForbiddenMessage => "forbidden: the admin role is required";
-
-    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    public override IResult? Check(HttpContext context)
     {
-        var token = Token();
-        if (string.IsNullOrEmpty(token))
+        var token = AuthGuards.BearerToken(context.Request);
+        if (token.IsEmpty)
         {
-            return Task.FromResult(AuthenticateResult.NoResult());
+            token = context.Request.Cookies["token"];
+        }
+
+        if (token.IsEmpty)
+        {
+            return envelopes.For(context).Error(ApiErrorKind.Unauthenticated, MissingMessage);
         }
 
         if (sessions.Authenticate(token) is not { } user)
         {
-            return Task.FromResult(AuthenticateResult.Fail(InvalidMessage));
+            return envelopes.For(context).Error(ApiErrorKind.Unauthenticated, InvalidMessage);
         }
 
-        Context.Features.Set(user);
-        var identity = new ClaimsIdentity(
-            [new Claim("userId", user.Id), new Claim(ClaimTypes.Role, user.Role)],
-            SchemeName,
-            "userId",
-            ClaimTypes.Role);
-        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
+        context.Features.Set(user);
+        return Admit(context, user);
     }
 
-    protected override bool HasCredentials() => !string.IsNullOrEmpty(Token());
+    /// <summary>What a signed-in user still has to satisfy.</summary>
+    protected virtual IResult? Admit(HttpContext context, UserDocument user) => null;
 
-    private string? Token() => BearerToken(Request) ?? Request.Cookies["token"];
+    protected IResult Refuse(HttpContext context, ApiErrorKind kind, string message) => envelopes.For(context).Error(kind, message);
 }
 
-/// <summary>OpenAPI key from <c>X-API-Key</c> (or <c>Authorization: Bearer hk_…</c>).</summary>
-public sealed class ApiKeyHandler(
-    IOptionsMonitor<AuthenticationSchemeOptions> options,
-    ILoggerFactory logger,
-    UrlEncoder encoder,
-    ApiKeyRegistry keys) : EnvelopedAuthHandler(options, logger, encoder)
+/// <summary>A signed-in user with the admin role; any other user is forbidden.</summary>
+public sealed class AdminGuard(SessionRegistry sessions, ErrorEnvelopes envelopes) : UserGuard(sessions, envelopes)
 {
-    public const string SchemeName = "ApiKey";
+    public const string ForbiddenMessage = "forbidden: the admin role is required";
+
+    protected override IResult? Admit(HttpContext context, UserDocument user) =>
+        user.Role == Roles.Admin ? null : Refuse(context, ApiErrorKind.Forbidden, ForbiddenMessage);
+}
+
+/// <summary>An OpenAPI key from <c>X-API-Key</c>, or <c>Authorization: Bearer hk_…</c>.</summary>
+public sealed class ApiKeyGuard(ApiKeyRegistry keys, ErrorEnvelopes envelopes) : RequestGuard
+{
     public const string HeaderName = "X-API-Key";
+    public const string MissingMessage = "not authenticated: send the API key in the X-API-Key header";
+    public const string InvalidMessage = "invalid or revoked API key";
 
-    protected override string MissingMessage => "not authenticated: send the API key in the X-API-Key header";
-
-    protected override string InvalidMessage => "invalid or revoked API key";
-
-    protected override string ForbiddenMessage => "forbidden for this API key";
-
-    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    public override IResult? Check(HttpContext context)
     {
-        var plain = PlainKey();
-        if (string.IsNullOrEmpty(plain))
+        var header = context.Request.Headers[HeaderName].ToString().AsSpan().Trim();
+        var plain = header.IsEmpty ? AuthGuards.BearerToken(context.Request) : header;
+        if (plain.IsEmpty)
         {
-            return Task.FromResult(AuthenticateResult.NoResult());
+            return envelopes.For(context).Error(ApiErrorKind.Unauthenticated, MissingMessage);
         }
 
-        if (keys.Authenticate(plain) is not { } key)
+        if (keys.Authenticate(plain.ToString()) is not { } key)
         {
-            return Task.FromResult(AuthenticateResult.Fail(InvalidMessage));
+            return envelopes.For(context).Error(ApiErrorKind.Unauthenticated, InvalidMessage);
         }
 
-        Context.Features.Set(key);
-        var identity = new ClaimsIdentity([new Claim("keyId", key.Id), new Claim("ownerUserId", key.OwnerUserId)], SchemeName);
-        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
-    }
-
-    protected override bool HasCredentials() => !string.IsNullOrEmpty(PlainKey());
-
-    private string? PlainKey()
-    {
-        var header = Request.Headers[HeaderName].ToString();
-        return header.Length > 0 ? header.Trim() : BearerToken(Request);
+        context.Features.Set(key);
+        return null;
     }
 }

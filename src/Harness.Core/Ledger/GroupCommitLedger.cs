@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 
@@ -23,7 +24,7 @@ public sealed class GroupCommitLedger : ILedger, IDisposable
     private readonly LedgerOptions _options;
     private readonly ILogger<GroupCommitLedger> _logger;
     private readonly Channel<PendingPosting> _queue =
-        Channel.CreateUnbounded<PendingPosting>(new UnboundedChannelOptions { SingleReader = true });
+        Channel.CreateUnbounded<PendingPosting>(new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = true });
     private readonly ConcurrentDictionary<string, AccountBalance> _balances = new(StringComparer.Ordinal);
 
     // Committed entries and the live idempotency keys that point at them.
@@ -159,6 +160,7 @@ public sealed class GroupCommitLedger : ILedger, IDisposable
 
     private void Decide(List<PendingPosting> batch)
     {
+        LedgerMetrics.BatchSize.Record(batch.Count);
         var now = Now();
         var liveKeysClaimedAfter = LiveKeysClaimedAfter(now);
         var working = new Dictionary<string, long>(StringComparer.Ordinal);
@@ -240,8 +242,14 @@ public sealed class GroupCommitLedger : ILedger, IDisposable
             return;
         }
 
+        var answered = Stopwatch.GetTimestamp();
         for (var i = 0; i < batch.Count; i++)
         {
+            if (LedgerMetrics.PostingDuration.Enabled)
+            {
+                LedgerMetrics.PostingDuration.Record(Stopwatch.GetElapsedTime(batch[i].Arrived, answered).TotalMilliseconds);
+            }
+
             if (outcomes[i] is { } outcome)
             {
                 batch[i].Completion.TrySetResult(outcome);
@@ -262,7 +270,9 @@ public sealed class GroupCommitLedger : ILedger, IDisposable
         var balances = working.Select(w => new AccountBalance(w.Key, w.Value, now)).ToList();
         try
         {
+            var started = Stopwatch.GetTimestamp();
             _store.Commit(new LedgerBatch(entries, balances));
+            LedgerMetrics.CommitDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
         catch (Exception ex)
         {
@@ -342,6 +352,8 @@ public sealed class GroupCommitLedger : ILedger, IDisposable
         public LedgerPosting Posting { get; } = posting;
 
         public CancellationToken Cancellation { get; } = cancellation;
+
+        public long Arrived { get; } = Stopwatch.GetTimestamp();
 
         public TaskCompletionSource<LedgerOutcome> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

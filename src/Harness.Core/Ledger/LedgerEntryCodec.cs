@@ -38,7 +38,12 @@ internal static class LedgerEntryCodec
         static int Map(Dictionary<string, string>? map)
         {
             var size = 4;
-            foreach (var (key, value) in map ?? [])
+            if (map is null)
+            {
+                return size; // no empty dictionary made up per entry just to loop over nothing
+            }
+
+            foreach (var (key, value) in map)
             {
                 size += Text(key) + Text(value);
             }
@@ -205,7 +210,12 @@ internal static class LedgerEntryCodec
         {
             BinaryPrimitives.WriteInt32LittleEndian(_buffer[Position..], map?.Count ?? -1);
             Position += 4;
-            foreach (var (key, value) in map ?? [])
+            if (map is null)
+            {
+                return;
+            }
+
+            foreach (var (key, value) in map)
             {
                 Text(key);
                 Text(value);

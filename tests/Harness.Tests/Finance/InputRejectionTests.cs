@@ -1,5 +1,9 @@
 using System.Net;
+using Harness.Backend.Auth;
+using Harness.Core.Http;
 using Harness.Tests.Support;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Harness.Tests.Finance;
 
@@ -209,6 +213,45 @@ public sealed class InputRejectionTests(SignedInBackend backend) : IClassFixture
     [InlineData("{\"amount\":10,\"idempotencyKey\":\"c\"}", "userId is required")]
     public async Task Invalid_credits_are_40000(string body, string message) =>
         AssertRejected(await _client.Send(HttpMethod.Post, "/api/admin/finance/credit", token: _admin, rawBody: body), HttpStatusCode.BadRequest, message);
+
+    /// <summary>
+    /// A route mapped without a guard would be open to anyone: every mapped backend route must carry
+    /// the guard the lists above test it with, and only the sign-in flow and the health check are open.
+    /// </summary>
+    [Fact]
+    public void Every_mapped_route_has_the_guard_its_surface_needs()
+    {
+        string[] open = ["GET /api/health", "POST /api/auth/sms/sendCode", "POST /api/auth/login", "GET /api/auth/sms/sandbox/code"];
+        var expected = UserEndpoints.Select(r => (Route(r.Data.Item1, r.Data.Item2), typeof(UserGuard)))
+            .Concat(AdminEndpoints.Select(r => (Route(r.Data.Item1, r.Data.Item2), typeof(AdminGuard))))
+            .Concat(ApiKeyEndpoints.Select(r => (Route(r.Data.Item1, r.Data.Item2), typeof(ApiKeyGuard))))
+            .ToDictionary(r => r.Item1, r => r.Item2);
+        var routes = backend.Factory.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.RoutePattern.RawText is { } raw && (raw.StartsWith("/api/", StringComparison.Ordinal) || raw.StartsWith("/openapi/coin", StringComparison.Ordinal)))
+            .SelectMany(e => e.Metadata.GetMetadata<HttpMethodMetadata>()!.HttpMethods.Select(m => (Route: $"{m} {e.RoutePattern.RawText}", Guard: e.Metadata.GetMetadata<RequestGuard>())))
+            .ToList();
+
+        Assert.NotEmpty(routes);
+        foreach (var (route, guard) in routes)
+        {
+            if (open.Contains(route))
+            {
+                Assert.True(guard is null, $"{route} should be open");
+            }
+            else
+            {
+                Assert.True(guard is not null, $"{route} has no guard: anyone could call it");
+                if (expected.TryGetValue(route, out var type))
+                {
+                    Assert.True(guard.GetType() == type, $"{route} is guarded by {guard.GetType().Name}, expected {type.Name}");
+                }
+            }
+        }
+
+        Assert.All(expected.Keys, route => Assert.Contains(route, routes.Select(r => r.Route)));
+
+        static string Route(string method, string path) => $"{method} {path.Split('?')[0]}";
+    }
 
     [Fact]
     public async Task Unknown_routes_and_methods_answer_in_the_envelope()
