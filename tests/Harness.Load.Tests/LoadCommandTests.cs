@@ -52,7 +52,7 @@ public sealed class LoadCommandTests : IDisposable
         var admin = await api.SignInAsync(LoadTarget.ReferenceAdminPhone, cancellationToken);
         var user = await api.SignInAsync("13712345678", cancellationToken);
         await api.CreditAsync(admin.Token, user.UserId, 500, "before-the-run", cancellationToken);
-        var earlier = await api.ConsumeAsync(FinanceApi.ConsumePath, FinanceApi.ConsumeBody("before-the-run", 1000), user.Token, null, cancellationToken);
+        var earlier = await api.ConsumeAsync(FinanceApi.ConsumePath, FinanceApi.ConsumeBody("before-the-run", 1000), user, null, cancellationToken);
         var profile = Path.Combine(_reports, "profile.json");
         await File.WriteAllTextAsync(
             profile,

@@ -60,6 +60,9 @@ public sealed class HarnessProcess : IAsyncDisposable
         return harness;
     }
 
+    /// <summary>The runtime's switch that runs socket completions on the event thread (the load runner sets it for itself).</summary>
+    public const string InlineSocketCompletions = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
+
     private static HarnessProcess Launch(string[] arguments, int port, string data)
     {
         var start = new ProcessStartInfo("bash", ["run-harness.sh", .. arguments])
@@ -70,6 +73,7 @@ public sealed class HarnessProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         start.Environment["HARNESS_CONFIGURATION"] = BuildConfiguration;
+        start.Environment.Remove(InlineSocketCompletions); // the backend runs on the runtime's defaults, whatever its launcher chose for itself
         var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start run-harness.sh.");
         var harness = new HarnessProcess(process, port, data);
         process.OutputDataReceived += (_, e) => harness.Append(e.Data);

@@ -47,14 +47,17 @@ public sealed class LoadEngine(TextWriter console)
     /// <summary>
     /// Launches every iteration at its intended start from a dedicated pacing thread. Timers are too
     /// coarse for this (<c>Task.Delay(1)</c> waits about 5 ms on a small Linux VM, so arrivals would
-    /// leave in bursts and every request would be charged the burst's lag): the pacer sleeps while the
-    /// next arrival is a millisecond or more away and yields the processor while it is closer.
+    /// leave in bursts and every request would be charged the burst's lag), and spinning between
+    /// arrivals costs a core: the pacer launches whatever is due, then sleeps until the next arrival
+    /// with sub-millisecond precision (<see cref="PreciseSleep"/>), yielding only for the last few
+    /// microseconds.
     /// </summary>
     private static async Task RunOpenAsync(ScenarioRun run, InjectRate simulation, CancellationToken cancellationToken)
     {
         var iterations = new List<Task>();
         var pacer = new Thread(() =>
         {
+            PreciseSleep.TightenTimerSlack();
             var start = Stopwatch.GetTimestamp();
             var arrivals = simulation.ArrivalsBy(simulation.Duration);
             for (long launched = 0; launched < arrivals && !cancellationToken.IsCancellationRequested; launched++)
@@ -74,13 +77,13 @@ public sealed class LoadEngine(TextWriter console)
 
         static void WaitUntil(long timestamp, CancellationToken cancellationToken)
         {
-            var millisecond = Stopwatch.Frequency / 1000;
+            var spinBelow = Stopwatch.Frequency / 50_000; // 20 µs: less than a wake-up costs
             long now;
             while ((now = Stopwatch.GetTimestamp()) < timestamp && !cancellationToken.IsCancellationRequested)
             {
-                if (timestamp - now > millisecond)
+                if (timestamp - now > spinBelow)
                 {
-                    Thread.Sleep(1);
+                    PreciseSleep.For(Stopwatch.GetElapsedTime(now, timestamp - spinBelow));
                 }
                 else
                 {

@@ -75,10 +75,10 @@ public sealed class ScenarioCatalog(LoadTarget target, ConsumeJournal journal, S
     }
 
     private Step PreCheck() => new("preCheck", async ctx =>
-        Outcome(await Api.CallAsync(HttpMethod.Post, "/api/finance/preCheck", FinanceApi.PreCheckBody(TokensOf(ctx.Iteration)), UserOf(ctx.Iteration, target.Users.Count).Token, ctx.Cancellation)));
+        Outcome(await Api.CallAsync(HttpMethod.Post, "/api/finance/preCheck", FinanceApi.PreCheckBody(TokensOf(ctx.Iteration)), UserOf(ctx.Iteration, target.Users.Count), ctx.Cancellation)));
 
     private Step Balance() => new("balance", async ctx =>
-        Outcome(await Api.CallAsync(HttpMethod.Get, "/api/finance/balance", null, UserOf(ctx.Iteration, target.Users.Count).Token, ctx.Cancellation)));
+        Outcome(await Api.CallAsync(HttpMethod.Get, "/api/finance/balance", null, UserOf(ctx.Iteration, target.Users.Count), ctx.Cancellation)));
 
     private Step Health() => new("health", async ctx =>
         Outcome(await Api.CallAsync(HttpMethod.Get, "/api/health", null, null, ctx.Cancellation)));
@@ -87,7 +87,7 @@ public sealed class ScenarioCatalog(LoadTarget target, ConsumeJournal journal, S
     {
         var reply = await journal.SendAsync(user.UserId, key, tokens, () => viaApiKey
             ? Api.ConsumeAsync(FinanceApi.OpenApiConsumePath, FinanceApi.ConsumeBody(key, tokens, user.UserId), null, target.ApiKey, cancellationToken)
-            : Api.ConsumeAsync(FinanceApi.ConsumePath, FinanceApi.ConsumeBody(key, tokens), user.Token, null, cancellationToken));
+            : Api.ConsumeAsync(FinanceApi.ConsumePath, FinanceApi.ConsumeBody(key, tokens), user, null, cancellationToken));
         if (!reply.Ok)
         {
             return StepOutcome.Failure(reply.Error);

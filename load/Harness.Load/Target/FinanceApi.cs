@@ -8,7 +8,11 @@ using System.Text.Json;
 namespace Harness.Load.Target;
 
 /// <summary>A user the load acts as: the id the ledger knows and a live token for the user routes.</summary>
-public sealed record LoadUser(string UserId, string Token);
+public sealed record LoadUser(string UserId, string Token)
+{
+    /// <summary>The <c>Authorization</c> header value, made once rather than on every request.</summary>
+    public string Authorization { get; } = "Bearer " + Token;
+}
 
 /// <summary>What a consume call answered. <see cref="Status"/> 0 means no HTTP answer arrived.</summary>
 public sealed record ConsumeReply(HttpStatusCode Status, int Code, string? RecordId, long Coins, bool Replayed)
@@ -16,6 +20,98 @@ public sealed record ConsumeReply(HttpStatusCode Status, int Code, string? Recor
     public bool Ok => Status == HttpStatusCode.OK && Code == 0 && RecordId is not null;
 
     public string Error => string.Create(CultureInfo.InvariantCulture, $"HTTP {(int)Status} code {Code}");
+
+    /// <summary>A consume's answer: an acknowledgement only with <c>code</c> 0 and the documented <c>recordId</c> and <c>coins</c>, which the audit checks.</summary>
+    public static ConsumeReply Read(HttpStatusCode status, ReadOnlySpan<byte> body)
+    {
+        var fields = EnvelopeFields.Parse(body);
+        return status == HttpStatusCode.OK && fields.Code == 0 && fields.RecordId is not null && fields.Coins is { } charged
+            ? new ConsumeReply(status, fields.Code, fields.RecordId, charged, fields.Replayed)
+            : new ConsumeReply(status, fields.Code, null, 0, false);
+    }
+}
+
+/// <summary>
+/// The parts of a Finance envelope the runner checks: <c>code</c> (-1 when the body is not a JSON
+/// object or has none) and, from <c>data</c>, a consume's <c>recordId</c> (string or number),
+/// <c>coins</c> and <c>replayed</c>. Read forward once, with no document built, because it runs for
+/// every request of a load run.
+/// </summary>
+public readonly record struct EnvelopeFields(int Code, string? RecordId, long? Coins, bool Replayed)
+{
+    public static EnvelopeFields Parse(ReadOnlySpan<byte> body)
+    {
+        var (code, recordId, coins, replayed) = (-1, (string?)null, (long?)null, false);
+        try
+        {
+            var reader = new Utf8JsonReader(body);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return new(-1, null, null, false);
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var field = Name(ref reader, "code", "data");
+                reader.Read();
+                if (field == "code")
+                {
+                    code = reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var c) ? c : -1;
+                }
+                else if (field == "data" && reader.TokenType == JsonTokenType.StartObject)
+                {
+                    while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                    {
+                        field = Name(ref reader, "recordId", "coins", "replayed");
+                        reader.Read();
+                        switch (field)
+                        {
+                            case "recordId":
+                                recordId = reader.TokenType switch
+                                {
+                                    JsonTokenType.String => reader.GetString(),
+                                    JsonTokenType.Number => Encoding.UTF8.GetString(reader.ValueSpan),
+                                    _ => null,
+                                };
+                                break;
+                            case "coins":
+                                coins = reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var n) ? n : null;
+                                break;
+                            case "replayed":
+                                replayed = reader.TokenType == JsonTokenType.True;
+                                break;
+                        }
+
+                        reader.Skip();
+                    }
+                }
+                else
+                {
+                    reader.Skip();
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            return new(-1, null, null, false);
+        }
+
+        return new(code, recordId, coins, replayed);
+    }
+
+    /// <summary>Which of <paramref name="known"/> the property the reader is on is named, or null.</summary>
+    private static string? Name(ref Utf8JsonReader reader, params ReadOnlySpan<string> known)
+    {
+        foreach (var name in known)
+        {
+            if (reader.ValueTextEquals(name))
+            {
+                return name;
+            }
+        }
+
+        return null;
+    }
 }
 
 /// <summary>One consumption record as the records API lists it.</summary>
@@ -53,60 +149,57 @@ public sealed class FinanceApi(HttpClient http)
     public async Task<long> BalanceAsync(string token, CancellationToken cancellationToken) =>
         (await EnvelopeAsync(HttpMethod.Get, "/api/finance/balance", null, token, cancellationToken)).GetProperty("balance").GetInt64();
 
-    /// <summary>A consume body; keys and codes the runner generates are plain ASCII, so no escaping is needed.</summary>
-    public static string ConsumeBody(string key, long tokens, string? userId = null) => userId is null
+    /// <summary>A consume body as UTF-8; keys and codes the runner generates are plain ASCII, so no escaping is needed.</summary>
+    public static byte[] ConsumeBody(string key, long tokens, string? userId = null) => Encoding.UTF8.GetBytes(userId is null
         ? string.Create(CultureInfo.InvariantCulture, $$"""{"idempotencyKey":"{{key}}","serviceCode":"agent-chat","consumeType":"TOKEN","tokens":{{tokens}}}""")
-        : string.Create(CultureInfo.InvariantCulture, $$"""{"userId":"{{userId}}","idempotencyKey":"{{key}}","serviceCode":"agent-chat","consumeType":"TOKEN","tokens":{{tokens}}}""");
+        : string.Create(CultureInfo.InvariantCulture, $$"""{"userId":"{{userId}}","idempotencyKey":"{{key}}","serviceCode":"agent-chat","consumeType":"TOKEN","tokens":{{tokens}}}"""));
 
     /// <summary>The pricing inputs of a consume without its key, as preCheck takes them.</summary>
-    public static string PreCheckBody(long tokens) =>
-        string.Create(CultureInfo.InvariantCulture, $$"""{"serviceCode":"agent-chat","consumeType":"TOKEN","tokens":{{tokens}}}""");
+    public static byte[] PreCheckBody(long tokens) => Encoding.UTF8.GetBytes(
+        string.Create(CultureInfo.InvariantCulture, $$"""{"serviceCode":"agent-chat","consumeType":"TOKEN","tokens":{{tokens}}}"""));
 
-    /// <summary>Consume as a user (<paramref name="token"/>) or through an API key (<paramref name="apiKey"/>, body names the user).</summary>
-    public async Task<ConsumeReply> ConsumeAsync(string path, string body, string? token, string? apiKey, CancellationToken cancellationToken)
+    /// <summary>
+    /// Consume as a user (<paramref name="user"/>'s token) or through an API key (<paramref name="apiKey"/>, body names the user).
+    /// The hot path of every consume scenario, so it is kept lean: headers go out as given (no parsing
+    /// and re-formatting of typed header values) and the answer is read forward once, without a document.
+    /// </summary>
+    public async Task<ConsumeReply> ConsumeAsync(string path, byte[] body, LoadUser? user, string? apiKey, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(path, UriKind.Relative))
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(path, UriKind.Relative)) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
+        if (user is not null)
         {
-            Content = new StringContent(body, Encoding.UTF8, "application/json"),
-        };
-        Authorize(request, token);
+            request.Headers.TryAddWithoutValidation("Authorization", user.Authorization);
+        }
+
         if (apiKey is not null)
         {
-            request.Headers.Add(ApiKeyHeader, apiKey);
+            request.Headers.TryAddWithoutValidation(ApiKeyHeader, apiKey);
         }
 
         using var response = await Http.SendAsync(request, cancellationToken);
         var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken);
-        if (!TryParse(bytes, out var root))
-        {
-            return new ConsumeReply(response.StatusCode, -1, null, 0, false);
-        }
-
-        var code = root.TryGetProperty("code", out var c) && c.TryGetInt32(out var n) ? n : -1;
-        if (response.StatusCode != HttpStatusCode.OK || code != 0 || root.GetProperty("data") is not { ValueKind: JsonValueKind.Object } data)
-        {
-            return new ConsumeReply(response.StatusCode, code, null, 0, false);
-        }
-
-        // A success without the documented fields is not an acknowledgement the audit could check.
-        return data.TryGetProperty("recordId", out var recordId) && data.TryGetProperty("coins", out var coins) && coins.TryGetInt64(out var charged)
-            ? new ConsumeReply(response.StatusCode, code, recordId.ToString(), charged, data.TryGetProperty("replayed", out var replayed) && replayed.ValueKind == JsonValueKind.True)
-            : new ConsumeReply(response.StatusCode, code, null, 0, false);
+        return ConsumeReply.Read(response.StatusCode, bytes);
     }
 
-    /// <summary>A call whose answer only needs to be a success envelope (preCheck, balance, health).</summary>
-    public async Task<string?> CallAsync(HttpMethod method, string path, string? body, string? token, CancellationToken cancellationToken)
+    /// <summary>A call whose answer only needs to be a success envelope (preCheck, balance, health), made as leanly as a consume.</summary>
+    public async Task<string?> CallAsync(HttpMethod method, string path, byte[]? body, LoadUser? user, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
         if (body is not null)
         {
-            request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+            request.Content = new ByteArrayContent(body);
+            request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
         }
 
-        Authorize(request, token);
+        if (user is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Authorization", user.Authorization);
+        }
+
         using var response = await Http.SendAsync(request, cancellationToken);
         var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken);
-        return response.StatusCode == HttpStatusCode.OK && TryParse(bytes, out var root) && root.TryGetProperty("code", out var code) && code.ValueKind == JsonValueKind.Number && code.GetInt32() == 0
+        return response.StatusCode == HttpStatusCode.OK && EnvelopeFields.Parse(bytes).Code == 0
             ? null
             : string.Create(CultureInfo.InvariantCulture, $"HTTP {(int)response.StatusCode}");
     }
