@@ -32,6 +32,10 @@ public sealed record LoadOptions
           --connections N         HTTP connection limit (default: concurrency, or 512 in the open model)
           --report DIR            where reports go (default artifacts/load)
 
+        Each second prints rate, p50/p99, errors and "runner: gc N ms, late N ms": the runner's own
+        collection pauses and how late its pacer launched a request, which the open model charges to
+        the target; a p99 near those figures is the runner's, not the target's.
+
         Exit code: 0 passed, 1 audit or threshold failed, 2 bad arguments, 3 target not usable.
         """;
 

@@ -4,8 +4,8 @@ namespace Harness.Core.Ledger;
 
 /// <summary>
 /// The ledger writer's own figures, published as .NET metrics (meter <c>Harness.Ledger</c>), so a load
-/// run can tell a slow commit from a slow request pipeline: <c>dotnet-counters monitor -n Harness.Host
-/// --counters Harness.Ledger</c> shows their percentiles live. Recording costs nothing while nobody listens.
+/// run can tell a slow commit from a slow request pipeline: <c>dotnet-counters monitor -p PID --counters
+/// Harness.Ledger</c> shows their percentiles live. Recording costs next to nothing while nobody listens.
 /// </summary>
 internal static class LedgerMetrics
 {

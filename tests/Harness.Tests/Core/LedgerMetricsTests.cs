@@ -1,0 +1,62 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using Harness.Core.Ledger;
+using Harness.Core.Storage;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Harness.Tests.Core;
+
+/// <summary>Every ledger in the process reports to one meter, so these run alone (no other ledger posts meanwhile).</summary>
+[CollectionDefinition(nameof(LedgerMetricsCollection), DisableParallelization = true)]
+public sealed class LedgerMetricsCollection;
+
+/// <summary>The writer's figures on the <c>Harness.Ledger</c> meter, as <c>dotnet-counters</c> would read them.</summary>
+[Collection(nameof(LedgerMetricsCollection))]
+public sealed class LedgerMetricsTests : IDisposable
+{
+    private readonly string _directory = TempDirectory.Create("ledger-metrics");
+    private readonly ConcurrentDictionary<string, ConcurrentBag<double>> _measured = new(StringComparer.Ordinal);
+    private readonly MeterListener _listener = new();
+
+    public LedgerMetricsTests()
+    {
+        _listener.InstrumentPublished = (instrument, listener) =>
+        {
+            if (instrument.Meter.Name == "Harness.Ledger")
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        _listener.SetMeasurementEventCallback<double>((instrument, value, _, _) => Record(instrument, value));
+        _listener.SetMeasurementEventCallback<int>((instrument, value, _, _) => Record(instrument, value));
+        _listener.Start();
+    }
+
+    public void Dispose()
+    {
+        _listener.Dispose();
+        TempDirectory.TryDelete(_directory);
+    }
+
+    [Fact]
+    public async Task Commits_batches_and_postings_are_measured()
+    {
+        using (var store = new JournalLedgerStore(Path.Combine(_directory, "ledger.journal")))
+        using (var ledger = new GroupCommitLedger(store, TimeProvider.System, new LedgerOptions(), NullLogger<GroupCommitLedger>.Instance))
+        {
+            await Task.WhenAll(Enumerable.Range(0, 20).Select(i => ledger.PostAsync(new LedgerPosting("acct-" + (i % 3), 10, "test-credit"))));
+        }
+
+        var batches = Measured("harness.ledger.batch.size");
+        Assert.Equal(20, batches.Sum());
+        Assert.Equal(batches.Count, Measured("harness.ledger.commit.duration").Count); // every batch here had something to commit
+        var postings = Measured("harness.ledger.posting.duration");
+        Assert.Equal(20, postings.Count);
+        Assert.All(postings.Concat(Measured("harness.ledger.commit.duration")), ms => Assert.True(ms is >= 0 and < 60_000, $"{ms} ms"));
+    }
+
+    private List<double> Measured(string instrument) => [.. _measured.GetValueOrDefault(instrument) ?? []];
+
+    private void Record(Instrument instrument, double value) =>
+        _measured.GetOrAdd(instrument.Name, _ => []).Add(value);
+}
