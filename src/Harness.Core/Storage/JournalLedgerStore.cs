@@ -30,11 +30,17 @@ public sealed class JournalLedgerStore : ILedgerStore, IDisposable
     private static readonly byte[] Header = [.. "HLEDGER"u8, Format];
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 
-    private readonly FileStream _file;
+    private readonly IJournalFile _file;
     private bool _unrepaired;
 
     /// <summary>Opens or creates the journal; a ledger kept in <paramref name="legacy"/>'s LiteDB file is moved into it first.</summary>
     public JournalLedgerStore(string path, LiteStore? legacy = null)
+        : this(path, legacy, file => new JournalFile(file))
+    {
+    }
+
+    /// <summary>As the public constructor, with the appending side of the file made by <paramref name="openFile"/> (tests make it fail).</summary>
+    internal JournalLedgerStore(string path, LiteStore? legacy, Func<FileStream, IJournalFile> openFile)
     {
         FilePath = Path.GetFullPath(path);
         Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
@@ -49,14 +55,15 @@ public sealed class JournalLedgerStore : ILedgerStore, IDisposable
         }
 
         var (end, torn) = Scan(FilePath);
-        _file = new FileStream(FilePath, FileMode.Open, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0);
+        var file = new FileStream(FilePath, FileMode.Open, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0);
         if (torn)
         {
-            _file.SetLength(end);
-            _file.Flush(flushToDisk: true);
+            file.SetLength(end);
+            file.Flush(flushToDisk: true);
         }
 
-        _file.Position = end;
+        file.Position = end;
+        _file = openFile(file);
     }
 
     public string FilePath { get; }
@@ -81,11 +88,10 @@ public sealed class JournalLedgerStore : ILedgerStore, IDisposable
         }
 
         var record = Encode(batch);
-        var start = _file.Position;
+        var start = _file.End;
         try
         {
-            _file.Write(record);
-            _file.Flush(flushToDisk: true);
+            _file.Append(record);
         }
         catch
         {
@@ -94,8 +100,7 @@ public sealed class JournalLedgerStore : ILedgerStore, IDisposable
             // opening the file drops it as a torn last record.
             try
             {
-                _file.SetLength(start);
-                _file.Position = start;
+                _file.Truncate(start);
             }
             catch (IOException)
             {
@@ -238,6 +243,38 @@ public sealed class JournalLedgerStore : ILedgerStore, IDisposable
         }
 
         return new LedgerBatch(entries, balances);
+    }
+
+    /// <summary>The appending side of the journal file, at its end.</summary>
+    internal interface IJournalFile : IDisposable
+    {
+        /// <summary>Where the next record goes: the end of the whole records.</summary>
+        long End { get; }
+
+        /// <summary>Writes the record at the end with one write, then syncs it to the device.</summary>
+        void Append(ReadOnlySpan<byte> record);
+
+        /// <summary>Cuts the file back to <paramref name="length"/> and appends from there.</summary>
+        void Truncate(long length);
+    }
+
+    private sealed class JournalFile(FileStream file) : IJournalFile
+    {
+        public long End => file.Position;
+
+        public void Append(ReadOnlySpan<byte> record)
+        {
+            file.Write(record);
+            file.Flush(flushToDisk: true);
+        }
+
+        public void Truncate(long length)
+        {
+            file.SetLength(length);
+            file.Position = length;
+        }
+
+        public void Dispose() => file.Dispose();
     }
 
     private enum RecordState

@@ -233,6 +233,31 @@ public sealed class LedgerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_torn_write_that_cannot_be_cut_back_stops_further_commits_until_a_restart_drops_it()
+    {
+        TornWriteFile? file = null;
+        var path = Path.Combine(_directory, "torn.journal");
+        var store = new JournalLedgerStore(path, legacy: null, openFile: stream => file = new TornWriteFile(stream));
+        var ledger = new GroupCommitLedger(store, _clock, new LedgerOptions(), NullLogger<GroupCommitLedger>.Instance);
+        await ledger.PostAsync(Credit("a", 100));
+
+        file!.TearNextWrite = file.FailTruncate = true;
+        await Assert.ThrowsAsync<LedgerUnavailableException>(() => ledger.PostAsync(Debit("a", 30, "torn")));
+        var refused = await Assert.ThrowsAsync<LedgerUnavailableException>(() => ledger.PostAsync(Debit("a", 5, "after")));
+        Assert.Contains("restart", refused.InnerException!.Message, StringComparison.Ordinal);
+        Assert.Equal(1, file.Appends); // nothing was written after the torn record
+        ledger.Dispose();
+        store.Dispose();
+
+        using var reopened = new JournalLedgerStore(path);
+        using var restarted = new GroupCommitLedger(reopened, _clock, new LedgerOptions(), NullLogger<GroupCommitLedger>.Instance);
+        Assert.Equal(100, restarted.GetBalance("a").Balance);
+        Assert.Equal(LedgerStatus.Applied, (await restarted.PostAsync(Debit("a", 30, "torn"))).Status); // never acknowledged, so it applies now
+        Assert.Equal(70, restarted.GetBalance("a").Balance);
+        Assert.True(restarted.Audit().Consistent);
+    }
+
+    [Fact]
     public async Task Queries_filter_and_page_newest_first()
     {
         var (ledger, _) = Open();
@@ -472,6 +497,46 @@ public sealed class LedgerTests : IDisposable
     {
         _opened.Add(item);
         return item;
+    }
+
+    /// <summary>A journal file whose next write stops halfway (a full disk) and whose truncation can fail too (a lost volume).</summary>
+    private sealed class TornWriteFile(FileStream file) : JournalLedgerStore.IJournalFile
+    {
+        public bool TearNextWrite { get; set; }
+
+        public bool FailTruncate { get; set; }
+
+        public int Appends { get; private set; }
+
+        public long End => file.Position;
+
+        public void Append(ReadOnlySpan<byte> record)
+        {
+            if (TearNextWrite)
+            {
+                TearNextWrite = false;
+                file.Write(record[..(record.Length / 2)]);
+                file.Flush(flushToDisk: true);
+                throw new IOException("disk full");
+            }
+
+            Appends++;
+            file.Write(record);
+            file.Flush(flushToDisk: true);
+        }
+
+        public void Truncate(long length)
+        {
+            if (FailTruncate)
+            {
+                throw new IOException("volume lost");
+            }
+
+            file.SetLength(length);
+            file.Position = length;
+        }
+
+        public void Dispose() => file.Dispose();
     }
 
     /// <summary>A store whose next commit fails, as a full disk or a lost volume would.</summary>
