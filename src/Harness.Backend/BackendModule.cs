@@ -79,8 +79,8 @@ public static class BackendModule
         api.MapHealth();
         api.MapAuth();
 
-        var finance = api.MapGroup("/finance").RequireUser(api).WithTags("Finance");
-        var consumption = api.MapGroup("/consumption").RequireUser(api).WithTags("Consumption");
+        var finance = api.MapGroup("/finance").RequireUser().WithTags("Finance");
+        var consumption = api.MapGroup("/consumption").RequireUser().WithTags("Consumption");
         var admin = api.MapGroup("/admin").RequireAdmin().WithTags("Admin");
         var openApi = app.MapGroup("/openapi/coin").RequireApiKey()
             .WithMetadata(FinanceEnvelope.Instance).WithTags("OpenAPI (API key)");

@@ -31,7 +31,7 @@ public static class AuthApi
         auth.MapPost("/sms/sendCode", SendCode).WithSummary("Send a sign-in code to a phone (stored by the SMS sandbox)");
         auth.MapPost("/login", Login).WithSummary("Sign in with phone and SMS code; returns a 7-day JWT and ends any other session");
         auth.MapGet("/sms/sandbox/code", RevealCode).WithSummary("SMS sandbox: the live code of a phone (tests and demos)");
-        api.MapGet("/auth/me", Me).RequireUser(api).WithTags("Auth").WithSummary("The signed-in user");
+        api.MapGroup("/auth").RequireUser().WithTags("Auth").MapGet("/me", Me).WithSummary("The signed-in user");
     }
 
     private static string? PhoneError(string? phone) =>

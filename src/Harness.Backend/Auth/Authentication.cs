@@ -1,25 +1,21 @@
 using Harness.Core.Http;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Harness.Backend.Auth;
 
-/// <summary>The backend's guards: declare auth once per route group (<c>group.RequireUser()</c>).</summary>
+/// <summary>The backend's guards: declare auth once per route group (<c>api.MapGroup("/finance").RequireUser()</c>).</summary>
 public static class AuthGuards
 {
     /// <summary>A signed-in user (JWT from <c>Authorization: Bearer</c> or the <c>token</c> cookie, live session).</summary>
-    public static TBuilder RequireUser<TBuilder>(this TBuilder builder, IEndpointRouteBuilder routes)
-        where TBuilder : IEndpointConventionBuilder => builder.RequireGuard(routes.ServiceProvider.GetRequiredService<UserGuard>());
+    public static RouteGroupBuilder RequireUser(this RouteGroupBuilder group) => group.Require<UserGuard>();
 
     /// <summary>A signed-in user with the admin role.</summary>
-    public static RouteGroupBuilder RequireAdmin(this RouteGroupBuilder group) =>
-        group.RequireGuard(((IEndpointRouteBuilder)group).ServiceProvider.GetRequiredService<AdminGuard>());
+    public static RouteGroupBuilder RequireAdmin(this RouteGroupBuilder group) => group.Require<AdminGuard>();
 
     /// <summary>An OpenAPI key (<c>X-API-Key</c>, or <c>Authorization: Bearer hk_…</c>).</summary>
-    public static RouteGroupBuilder RequireApiKey(this RouteGroupBuilder group) =>
-        group.RequireGuard(((IEndpointRouteBuilder)group).ServiceProvider.GetRequiredService<ApiKeyGuard>());
+    public static RouteGroupBuilder RequireApiKey(this RouteGroupBuilder group) => group.Require<ApiKeyGuard>();
 
     public static IServiceCollection AddHarnessAuth(this IServiceCollection services) => services
         .AddSingleton<UserGuard>()
@@ -33,6 +29,9 @@ public static class AuthGuards
     /// <summary>The API key of a request that passed the API key guard.</summary>
     public static ApiKeyDocument CurrentApiKey(this HttpContext context) =>
         context.Features.Get<ApiKeyDocument>() ?? throw new InvalidOperationException("The endpoint is not protected by the API key guard.");
+
+    private static RouteGroupBuilder Require<TGuard>(this RouteGroupBuilder group)
+        where TGuard : RequestGuard => group.RequireGuard(((IEndpointRouteBuilder)group).ServiceProvider.GetRequiredService<TGuard>());
 
     /// <summary>The credential after <c>Bearer </c> (any case), trimmed; empty when the header is absent or another scheme.</summary>
     internal static ReadOnlySpan<char> BearerToken(HttpRequest request)
