@@ -213,6 +213,8 @@ internal sealed class ScenarioRun(Scenario scenario)
             }
 
             _okAtLastSample = _failedAtLastSample = 0;
+            _runnerPauseAtLastSample = GC.GetTotalPauseDuration();
+            Interlocked.Exchange(ref _maxLaunchLag, 0);
             _phaseStart = _lastSample = Stopwatch.GetTimestamp();
             _lastSampleUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
             _measureStartedAt = DateTimeOffset.UtcNow;
@@ -275,8 +277,8 @@ internal sealed class ScenarioRun(Scenario scenario)
 /// <summary>
 /// One interval (about a second; the last one of a run is shorter) of the main step: throughput,
 /// failures and latency percentiles, and the runner's own health over it — its garbage-collection
-/// pause time and, in the open model, how late its pacer launched the latest iteration — because
-/// the open model charges the runner's own stalls to the target.
+/// pause time and, in the open model, its pacer's worst lateness (how long after its due time an
+/// iteration was launched) — because the open model charges the runner's own stalls to the target.
 /// </summary>
 public sealed record IntervalSample(double Second, double IntervalSeconds, bool Measuring, double OkPerSecond, long Failed, double P50Ms, double P99Ms, HistogramBase Histogram, double RunnerPauseMs, double MaxLaunchLagMs);
 
