@@ -112,6 +112,11 @@ public static class LoadCommand
         await console.WriteLineAsync(string.Create(
             CultureInfo.InvariantCulture,
             $"■ {result.Name}: {result.OkPerSecond:0} ok/s, p50 {result.Main.PercentileMs(50):0.00} ms, p99 {result.Main.PercentileMs(99):0.00} ms, max {result.Main.MaxMs:0.00} ms, {result.Main.Failed} failed"));
+        if (result.RunnerCaveat() is { } caveat)
+        {
+            await console.WriteLineAsync("  note: " + caveat);
+        }
+
         return result;
     }
 

@@ -45,6 +45,20 @@ public sealed class ThresholdsTests
         Assert.Equal(["baseline", "2.0", "2.0", "—"], rows[1]);
     }
 
+    [Fact]
+    public void An_open_model_p99_within_reach_of_the_runners_lateness_carries_a_caveat()
+    {
+        var histogram = new LongHistogram(StepStats.HighestLatency, 3);
+        IntervalSample Second(double lateMs) => new(1, 1, true, 100, 0, 1, 2, histogram, 3, lateMs);
+        var late = Result("consume-unique", 100, 0, latencyMs: 8, seconds: 2) with { OpenModel = true, Samples = [Second(1), Second(4.5)] };
+        var punctual = late with { Samples = [Second(1), Second(3.5)] };
+        var closed = late with { OpenModel = false };
+
+        Assert.Contains("up to 4.5 ms late", late.RunnerCaveat(), StringComparison.Ordinal);
+        Assert.Null(punctual.RunnerCaveat()); // 3.5 ms of lateness against a p99 of 8 ms
+        Assert.Null(closed.RunnerCaveat());
+    }
+
     private static ScenarioResult Result(string name, long okCount, long failed, long latencyMs, double seconds)
     {
         var latency = new LongHistogram(StepStats.HighestLatency, 3);

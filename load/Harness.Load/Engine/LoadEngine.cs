@@ -308,4 +308,24 @@ public sealed record ScenarioResult(
     public StepResult Main => Steps[Scenario.MainStep];
 
     public double OkPerSecond => Main.Ok / Seconds;
+
+    /// <summary>The runner's mean garbage-collection pause per second of measurement.</summary>
+    public double RunnerPauseMsPerSecond => Samples.Sum(s => s.RunnerPauseMs) / Math.Max(1e-3, Samples.Sum(s => s.IntervalSeconds));
+
+    public double WorstRunnerPauseMs => Samples.Select(s => s.RunnerPauseMs).DefaultIfEmpty().Max();
+
+    /// <summary>The open model's worst pacer lateness over the measurement (0 in the closed model).</summary>
+    public double WorstLaunchLagMs => Samples.Select(s => s.MaxLaunchLagMs).DefaultIfEmpty().Max();
+
+    /// <summary>
+    /// A warning when the open model's p99 is within reach of the runner's own lateness, so nobody
+    /// reads the runner's stalls as the target's; null when the runner kept well out of the way.
+    /// </summary>
+    public string? RunnerCaveat()
+    {
+        var p99 = Main.PercentileMs(99);
+        return OpenModel && p99 > 0 && WorstLaunchLagMs >= p99 / 2
+            ? string.Create(CultureInfo.InvariantCulture, $"the runner's pacer was up to {WorstLaunchLagMs:0.0} ms late (GC {RunnerPauseMsPerSecond:0.0} ms/s): a p99 of {p99:0.00} ms is partly the runner's own; load from another machine for the target's")
+            : null;
+    }
 }

@@ -48,9 +48,9 @@ public static class ReportTables
         [.. report.Scenarios.Select(s => (IReadOnlyList<string>)
         [
             s.Name,
-            F(s.Samples.Sum(x => x.RunnerPauseMs) / Math.Max(1e-3, s.Samples.Sum(x => x.IntervalSeconds)), "0.0"),
-            F(s.Samples.Select(x => x.RunnerPauseMs).DefaultIfEmpty().Max(), "0.0"),
-            s.OpenModel ? F(s.Samples.Select(x => x.MaxLaunchLagMs).DefaultIfEmpty().Max(), "0.0") : "—",
+            F(s.RunnerPauseMsPerSecond, "0.0"),
+            F(s.WorstRunnerPauseMs, "0.0"),
+            s.OpenModel ? F(s.WorstLaunchLagMs, "0.0") : "—",
         ])]);
 
     public static Table Ratios(LoadReport report) => new(
