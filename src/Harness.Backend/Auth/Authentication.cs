@@ -42,7 +42,7 @@ public static class AuthGuards
 }
 
 /// <summary>A signed-in user; refusals say whether a credential was missing or not accepted.</summary>
-public class UserGuard(SessionRegistry sessions, ErrorEnvelopes envelopes) : RequestGuard
+public class UserGuard(SessionRegistry sessions) : RequestGuard
 {
     public const string MissingMessage = "not authenticated: send Authorization: Bearer <token> or the token cookie";
     public const string InvalidMessage = "invalid or expired token";
@@ -57,12 +57,12 @@ public class UserGuard(SessionRegistry sessions, ErrorEnvelopes envelopes) : Req
 
         if (token.IsEmpty)
         {
-            return envelopes.For(context).Error(ApiErrorKind.Unauthenticated, MissingMessage);
+            return Refuse(context, ApiErrorKind.Unauthenticated, MissingMessage);
         }
 
         if (sessions.Authenticate(token) is not { } user)
         {
-            return envelopes.For(context).Error(ApiErrorKind.Unauthenticated, InvalidMessage);
+            return Refuse(context, ApiErrorKind.Unauthenticated, InvalidMessage);
         }
 
         context.Features.Set(user);
@@ -71,12 +71,10 @@ public class UserGuard(SessionRegistry sessions, ErrorEnvelopes envelopes) : Req
 
     /// <summary>What a signed-in user still has to satisfy.</summary>
     protected virtual IResult? Admit(HttpContext context, UserDocument user) => null;
-
-    protected IResult Refuse(HttpContext context, ApiErrorKind kind, string message) => envelopes.For(context).Error(kind, message);
 }
 
 /// <summary>A signed-in user with the admin role; any other user is forbidden.</summary>
-public sealed class AdminGuard(SessionRegistry sessions, ErrorEnvelopes envelopes) : UserGuard(sessions, envelopes)
+public sealed class AdminGuard(SessionRegistry sessions) : UserGuard(sessions)
 {
     public const string ForbiddenMessage = "forbidden: the admin role is required";
 
@@ -85,7 +83,7 @@ public sealed class AdminGuard(SessionRegistry sessions, ErrorEnvelopes envelope
 }
 
 /// <summary>An OpenAPI key from <c>X-API-Key</c>, or <c>Authorization: Bearer hk_…</c>.</summary>
-public sealed class ApiKeyGuard(ApiKeyRegistry keys, ErrorEnvelopes envelopes) : RequestGuard
+public sealed class ApiKeyGuard(ApiKeyRegistry keys) : RequestGuard
 {
     public const string HeaderName = "X-API-Key";
     public const string MissingMessage = "not authenticated: send the API key in the X-API-Key header";
@@ -97,12 +95,12 @@ public sealed class ApiKeyGuard(ApiKeyRegistry keys, ErrorEnvelopes envelopes) :
         var plain = header.IsEmpty ? AuthGuards.BearerToken(context.Request) : header;
         if (plain.IsEmpty)
         {
-            return envelopes.For(context).Error(ApiErrorKind.Unauthenticated, MissingMessage);
+            return Refuse(context, ApiErrorKind.Unauthenticated, MissingMessage);
         }
 
         if (keys.Authenticate(plain.ToString()) is not { } key)
         {
-            return envelopes.For(context).Error(ApiErrorKind.Unauthenticated, InvalidMessage);
+            return Refuse(context, ApiErrorKind.Unauthenticated, InvalidMessage);
         }
 
         context.Features.Set(key);

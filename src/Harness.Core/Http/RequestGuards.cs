@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Harness.Core.Http;
 
@@ -16,6 +17,10 @@ namespace Harness.Core.Http;
 public abstract class RequestGuard
 {
     public abstract IResult? Check(HttpContext context);
+
+    /// <summary>A refusal in the envelope of the surface the request is for (looked up only when refusing).</summary>
+    protected static IResult Refuse(HttpContext context, ApiErrorKind kind, string message) =>
+        context.RequestServices.GetRequiredService<ErrorEnvelopes>().For(context).Error(kind, message);
 }
 
 public static class RequestGuardExtensions
