@@ -71,14 +71,41 @@ public static class LoadCommand
         var catalog = new ScenarioCatalog(target, journal, new ScenarioSettings(runId, options.DuplicateShare, options.Accounts));
         var engine = new LoadEngine(console);
         var results = new List<ScenarioResult>();
-        foreach (var name in options.Scenarios.TakeWhile(_ => !cancellationToken.IsCancellationRequested))
+        var simulation = options.Simulation();
+        var runs = options.Scenarios.Select(name => new ScenarioRun(catalog.Create(name))).ToList();
+        var finished = new HashSet<ScenarioRun>();
+        for (var round = 1; round <= options.Rounds && !cancellationToken.IsCancellationRequested; round++)
         {
-            var result = await RunScenarioAsync(engine, catalog.Create(name), options.Simulation(), options.Warmup, console, cancellationToken);
+            foreach (var run in runs.TakeWhile(_ => !cancellationToken.IsCancellationRequested))
+            {
+                var warmup = round == 1 ? options.Warmup : TimeSpan.Zero;
+                var roundNote = options.Rounds > 1 ? $" (round {round} of {options.Rounds})" : "";
+                await console.WriteLineAsync($"▶ {run.Scenario.Name}{roundNote}: {run.Scenario.Description}; {simulation.Describe()} for {options.Slice.TotalSeconds:0.#}s after {warmup.TotalSeconds:0.#}s warm-up");
+                await engine.MeasureAsync(run, simulation, warmup, options.Slice, cancellationToken);
+                if (round == options.Rounds || cancellationToken.IsCancellationRequested)
+                {
+                    finished.Add(run);
+                    await FinishAsync(run);
+                }
+            }
+        }
+
+        // An aborted run still reports every scenario it measured.
+        foreach (var run in runs.Where(r => r.HasMeasured && !finished.Contains(r)))
+        {
+            results.Add(await ReportAsync(run.Finish(simulation, options.Rounds), console));
+        }
+
+        async Task FinishAsync(ScenarioRun run)
+        {
+            var result = await ReportAsync(run.Finish(simulation, options.Rounds), console);
             results.Add(result);
-            if (options.HalfRate && name != ScenarioCatalog.Baseline && result.OkPerSecond > 0)
+            if (options.HalfRate && result.Name != ScenarioCatalog.Baseline && result.OkPerSecond > 0 && !cancellationToken.IsCancellationRequested)
             {
                 var half = InjectRate.Constant(result.OkPerSecond / 2, options.Duration);
-                results.Add(await RunScenarioAsync(engine, catalog.Create(name, "half"), half, options.Warmup, console, cancellationToken));
+                var halfScenario = catalog.Create(result.Name, "half");
+                await console.WriteLineAsync($"▶ {halfScenario.Name}: {halfScenario.Description}; {half.Describe()} for {half.Duration.TotalSeconds:0.#}s after {options.Warmup.TotalSeconds:0.#}s warm-up");
+                results.Add(await ReportAsync(await engine.RunAsync(halfScenario, half, options.Warmup, cancellationToken), console));
             }
         }
 
@@ -105,10 +132,8 @@ public static class LoadCommand
         return report;
     }
 
-    private static async Task<ScenarioResult> RunScenarioAsync(LoadEngine engine, Scenario scenario, LoadSimulation simulation, TimeSpan warmup, TextWriter console, CancellationToken cancellationToken)
+    private static async Task<ScenarioResult> ReportAsync(ScenarioResult result, TextWriter console)
     {
-        await console.WriteLineAsync($"▶ {scenario.Name}: {scenario.Description}; {simulation.Describe()} for {simulation.Duration.TotalSeconds:0.#}s after {warmup.TotalSeconds:0.#}s warm-up");
-        var result = await engine.RunAsync(scenario, simulation, warmup, cancellationToken);
         await console.WriteLineAsync(string.Create(
             CultureInfo.InvariantCulture,
             $"■ {result.Name}: {result.OkPerSecond:0} ok/s, p50 {result.Main.PercentileMs(50):0.00} ms, p99 {result.Main.PercentileMs(99):0.00} ms, max {result.Main.MaxMs:0.00} ms, {result.Main.Failed} failed"));

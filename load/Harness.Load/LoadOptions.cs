@@ -20,6 +20,9 @@ public sealed record LoadOptions
           --concurrency C         closed model: C iterations in flight (default 64)
           --half-rate             after each consume scenario, run it again open at half its measured throughput
           --duration D            measured time per scenario, e.g. 10s, 1m (default 10s)
+          --rounds N              measure the scenarios in N alternating rounds of duration/N each (warm-up in
+                                  the first only), so a box whose speed drifts slows every scenario alike:
+                                  steadier ratios to the baseline (default 1; constant load only)
           --warmup W              load before measuring, figures dropped (default 2s)
           --users N               users to create through the SMS sandbox (default 16)
           --accounts N            consume-contended: accounts taking all the load (default 2)
@@ -58,6 +61,11 @@ public sealed record LoadOptions
     public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(10);
 
     public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(2);
+
+    public int Rounds { get; init; } = 1;
+
+    /// <summary>How long each round measures each scenario.</summary>
+    public TimeSpan Slice => Duration / Rounds;
 
     public int Users { get; init; } = 16;
 
@@ -123,6 +131,7 @@ public sealed record LoadOptions
                 "--concurrency" => options with { Concurrency = (int)Positive(name, value, 100_000) },
                 "--duration" => options with { Duration = ParseDuration(name, value) },
                 "--warmup" => options with { Warmup = ParseDuration(name, value, allowZero: true) },
+                "--rounds" => options with { Rounds = (int)Positive(name, value, 1_000) },
                 "--users" => options with { Users = (int)Positive(name, value, 10_000) },
                 "--accounts" => options with { Accounts = (int)Positive(name, value, 10_000) },
                 "--duplicate-share" => options with { DuplicateShare = Fraction(name, value) },
@@ -140,6 +149,16 @@ public sealed record LoadOptions
         if (options.OpenModel && options.Concurrency is not null)
         {
             throw new ArgumentException("give --rate (open model) or --concurrency (closed model), not both");
+        }
+
+        if (options.Rounds > 1 && options.RateFrom != options.RateTo)
+        {
+            throw new ArgumentException("--rounds needs a constant load: a --rate ramp cannot be cut into rounds");
+        }
+
+        if (options.Rounds > 1 && options.Slice < TimeSpan.FromSeconds(1))
+        {
+            throw new ArgumentException($"--rounds {options.Rounds} leaves less than 1s per round of --duration {options.Duration.TotalSeconds:0.###}s");
         }
 
         if (options.DataDirectory is not null && (options.Target is not null || options.ProfilePath is not null))

@@ -51,7 +51,25 @@ public sealed class InProcessLoadTests : IAsyncDisposable
         Assert.Contains("FAILED", MarkdownReport.Render(report), StringComparison.Ordinal);
     }
 
-    private static async Task<LoadReport> RunAsync(HttpClient client, IReadOnlyList<string> scenarios)
+    [Fact]
+    public async Task Scenarios_measured_in_alternating_rounds_are_each_reported_once_and_audited()
+    {
+        var console = new StringWriter();
+
+        var report = await RunAsync(_factory.CreateClient(), [ScenarioCatalog.Baseline, ScenarioCatalog.ConsumeUnique], rounds: 2, console);
+
+        var output = console.ToString();
+        Assert.True(report.Audit.Passed, string.Join(Environment.NewLine, report.Audit.Findings));
+        Assert.Equal([ScenarioCatalog.Baseline, ScenarioCatalog.ConsumeUnique], report.Scenarios.Select(s => s.Name));
+        Assert.All(report.Scenarios, s => Assert.EndsWith(", 2 alternating rounds", s.Load, StringComparison.Ordinal));
+        Assert.Equal(
+            ["baseline (round 1 of 2)", "consume-unique (round 1 of 2)", "baseline (round 2 of 2)", "consume-unique (round 2 of 2)"],
+            Regex.Matches(output, @"▶ (\S+ \(round \d of 2\))").Select(m => m.Groups[1].Value));
+        Assert.Equal(2, Regex.Count(output, "■ "));
+        Assert.All(report.Scenarios, s => Assert.True(s.Main.Ok > 0 && s.Main.Failed == 0, $"{s.Name}: {s.Main.Ok} ok, {s.Main.Failed} failed"));
+    }
+
+    private static async Task<LoadReport> RunAsync(HttpClient client, IReadOnlyList<string> scenarios, int rounds = 1, TextWriter? console = null)
     {
         var cancellationToken = TestContext.Current.CancellationToken;
         await using var target = await LoadTarget.ForReferenceClientAsync(client, cancellationToken);
@@ -63,7 +81,8 @@ public sealed class InProcessLoadTests : IAsyncDisposable
             Warmup = TimeSpan.FromMilliseconds(200),
             Users = 3,
             DuplicateShare = 0.5,
+            Rounds = rounds,
         };
-        return await LoadCommand.RunAsync(options, target, "in-process test", TextWriter.Null, cancellationToken);
+        return await LoadCommand.RunAsync(options, target, "in-process test", console ?? TextWriter.Null, cancellationToken);
     }
 }

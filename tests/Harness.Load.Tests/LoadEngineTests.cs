@@ -28,6 +28,35 @@ public sealed class LoadEngineTests
         Assert.InRange(target.MostInFlight, 1, 3);
     }
 
+    [Fact]
+    public async Task Slices_of_one_scenario_add_up_and_the_time_between_them_is_not_measured()
+    {
+        var target = new DelayTarget(TimeSpan.FromMilliseconds(5));
+        var engine = new LoadEngine(TextWriter.Null);
+        var run = new ScenarioRun(target.Scenario);
+        var load = new KeepConcurrency(2, TimeSpan.FromSeconds(10));
+        var slice = TimeSpan.FromMilliseconds(250);
+
+        var first = await TimedAsync(() => engine.MeasureAsync(run, load, TimeSpan.Zero, slice, TestContext.Current.CancellationToken));
+        var afterFirst = run.Finish(load);
+        await Task.Delay(TimeSpan.FromMilliseconds(600), TestContext.Current.CancellationToken); // another scenario's turn
+        var second = await TimedAsync(() => engine.MeasureAsync(run, load, TimeSpan.Zero, slice, TestContext.Current.CancellationToken));
+        var both = run.Finish(load, rounds: 2);
+
+        Assert.True(both.Main.Ok > afterFirst.Main.Ok, "the second slice's calls are added to the first's");
+        Assert.Equal(both.Main.Ok, both.Main.Latency.TotalCount);
+        Assert.InRange(both.Seconds, 2 * slice.TotalSeconds, (first + second).TotalSeconds);
+        Assert.Equal("closed 2 concurrent, 2 alternating rounds", both.Load);
+        Assert.Equal(both.Samples.OrderBy(s => s.Second), both.Samples);
+    }
+
+    private static async Task<TimeSpan> TimedAsync(Func<Task> action)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        await action();
+        return System.Diagnostics.Stopwatch.GetElapsedTime(started);
+    }
+
     /// <summary>A one-step scenario whose call takes a fixed time, counting how many calls overlap at most.</summary>
     private sealed class DelayTarget
     {

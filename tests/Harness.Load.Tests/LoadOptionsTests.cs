@@ -34,6 +34,27 @@ public sealed class LoadOptionsTests
         Assert.Equal(TimeSpan.Zero, options.Warmup);
     }
 
+    [Fact]
+    public void Rounds_cut_the_measured_time_into_equal_slices()
+    {
+        var options = LoadOptions.Parse(["--rounds", "3", "--duration", "15s", "--concurrency", "8"]);
+
+        Assert.Equal(3, options.Rounds);
+        Assert.Equal(TimeSpan.FromSeconds(5), options.Slice);
+        Assert.Equal(TimeSpan.FromSeconds(10), LoadOptions.Parse([]).Slice);
+    }
+
+    [Theory]
+    [InlineData("--rounds", "2", "--rate", "100..200")]
+    [InlineData("--rounds", "20", "--duration", "10s")]
+    [InlineData("--rounds", "0", "--duration", "10s")]
+    public void Rounds_that_cannot_be_cut_are_refused(params string[] args)
+    {
+        var error = Assert.Throws<ArgumentException>(() => LoadOptions.Parse(args));
+
+        Assert.Contains("--rounds", error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("--scenario", "consume-everything")]
     [InlineData("--rate", "fast")]

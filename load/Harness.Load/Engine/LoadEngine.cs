@@ -17,23 +17,35 @@ public sealed class LoadEngine(TextWriter console)
     public async Task<ScenarioResult> RunAsync(Scenario scenario, LoadSimulation simulation, TimeSpan warmup, CancellationToken cancellationToken)
     {
         var run = new ScenarioRun(scenario);
+        await MeasureAsync(run, simulation, warmup, simulation.Duration, cancellationToken);
+        return run.Finish(simulation);
+    }
+
+    /// <summary>
+    /// Measures <paramref name="run"/> for one slice of <paramref name="slice"/> (after a warm-up when
+    /// one is given). A scenario measured in several slices adds them up, which lets scenarios take
+    /// turns (<c>--rounds</c>) so a box whose speed drifts slows them all alike.
+    /// </summary>
+    public async Task MeasureAsync(ScenarioRun run, LoadSimulation simulation, TimeSpan warmup, TimeSpan slice, CancellationToken cancellationToken)
+    {
         using var stopSampling = new CancellationTokenSource();
         var sampler = SampleAsync(run, stopSampling.Token);
         try
         {
             if (warmup > TimeSpan.Zero)
             {
+                run.StartWarmUp();
                 await RunPhaseAsync(run, simulation.Truncated(warmup), cancellationToken);
             }
 
             run.StartMeasuring();
-            await RunPhaseAsync(run, simulation, cancellationToken);
-            return run.Finish(simulation);
+            await RunPhaseAsync(run, simulation.Truncated(slice), cancellationToken);
         }
         finally
         {
             await stopSampling.CancelAsync();
             await sampler;
+            run.StopMeasuring();
         }
     }
 
@@ -129,7 +141,7 @@ public sealed class LoadEngine(TextWriter console)
 }
 
 /// <summary>The state of one scenario while it runs.</summary>
-internal sealed class ScenarioRun(Scenario scenario)
+public sealed class ScenarioRun(Scenario scenario)
 {
     private readonly StepStats[] _stats = [.. scenario.Steps.Select(s => new StepStats(s.Name))];
     private readonly List<IntervalSample> _samples = [];
@@ -144,9 +156,14 @@ internal sealed class ScenarioRun(Scenario scenario)
     private TimeSpan _runnerPauseAtLastSample = GC.GetTotalPauseDuration();
     private long _maxLaunchLag;
     private bool _measuring;
+    private bool _measuredBefore;
+    private long _measuredTicks;
     private DateTimeOffset _measureStartedAt;
 
     public Scenario Scenario { get; } = scenario;
+
+    /// <summary>Whether any slice has been measured (an aborted run reports only those).</summary>
+    public bool HasMeasured => _measuredBefore;
 
     public long InFlight => Interlocked.Read(ref _inFlight);
 
@@ -201,24 +218,57 @@ internal sealed class ScenarioRun(Scenario scenario)
         }
     }
 
-    /// <summary>Drops what warm-up recorded and starts the measured clock.</summary>
+    /// <summary>Starts a warm-up: what it records is dropped when measuring starts.</summary>
+    public void StartWarmUp()
+    {
+        lock (_sampling)
+        {
+            _phaseStart = _lastSample = Stopwatch.GetTimestamp();
+        }
+    }
+
+    /// <summary>
+    /// Starts (or, after <see cref="StopMeasuring"/>, resumes) the measured clock. The first start drops
+    /// what warm-up recorded; a resumed one starts from the figures of the slices before it.
+    /// </summary>
     public void StartMeasuring()
     {
         lock (_sampling)
         {
-            foreach (var stats in _stats)
+            if (!_measuredBefore)
             {
-                stats.TakeInterval(keep: false);
-                stats.ResetCounts();
+                foreach (var stats in _stats)
+                {
+                    stats.TakeInterval(keep: false);
+                    stats.ResetCounts();
+                }
+
+                _okAtLastSample = _failedAtLastSample = 0;
+                _measureStartedAt = DateTimeOffset.UtcNow;
+                _measuredBefore = true;
             }
 
-            _okAtLastSample = _failedAtLastSample = 0;
             _runnerPauseAtLastSample = GC.GetTotalPauseDuration();
             Interlocked.Exchange(ref _maxLaunchLag, 0);
             _phaseStart = _lastSample = Stopwatch.GetTimestamp();
             _lastSampleUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-            _measureStartedAt = DateTimeOffset.UtcNow;
             _measuring = true;
+        }
+    }
+
+    /// <summary>Takes the slice's last partial interval and stops the measured clock.</summary>
+    public void StopMeasuring()
+    {
+        if (!_measuring)
+        {
+            return;
+        }
+
+        Sample();
+        lock (_sampling)
+        {
+            _measuredTicks += _lastSample - _phaseStart;
+            _measuring = false;
         }
     }
 
@@ -239,7 +289,7 @@ internal sealed class ScenarioRun(Scenario scenario)
             var runnerPause = GC.GetTotalPauseDuration();
             var launchLag = Interlocked.Exchange(ref _maxLaunchLag, 0);
             var sample = new IntervalSample(
-                (now - _phaseStart) / (double)Stopwatch.Frequency,
+                ((_measuring ? _measuredTicks : 0) + now - _phaseStart) / (double)Stopwatch.Frequency,
                 seconds,
                 _measuring,
                 (ok - _okAtLastSample) / seconds,
@@ -259,14 +309,16 @@ internal sealed class ScenarioRun(Scenario scenario)
         }
     }
 
-    public ScenarioResult Finish(LoadSimulation simulation)
+    /// <summary>The measured slices added up: <paramref name="rounds"/> slices of <paramref name="simulation"/> taken in turns with other scenarios.</summary>
+    public ScenarioResult Finish(LoadSimulation simulation, int rounds = 1)
     {
-        Sample();
-        var seconds = (Stopwatch.GetTimestamp() - _phaseStart) / (double)Stopwatch.Frequency;
+        var load = rounds > 1 ? $"{simulation.Describe()}, {rounds} alternating rounds" : simulation.Describe();
+        StopMeasuring();
         lock (_sampling)
         {
             var steps = _stats.Select(s => new StepResult(s.Name, s.Ok, s.Failed, new Dictionary<string, long>(s.Errors, StringComparer.Ordinal), s.Total)).ToList();
-            return new ScenarioResult(Scenario, simulation.Describe(), simulation is InjectRate, _measureStartedAt, seconds, steps, [.. _samples]);
+            var seconds = Math.Max(1e-3, _measuredTicks / (double)Stopwatch.Frequency);
+            return new ScenarioResult(Scenario, load, simulation is InjectRate, _measureStartedAt, seconds, steps, [.. _samples]);
         }
     }
 
