@@ -79,12 +79,10 @@ public static class LoadCommand
             foreach (var run in runs.TakeWhile(_ => !cancellationToken.IsCancellationRequested))
             {
                 var warmup = round == 1 ? options.Warmup : TimeSpan.Zero;
-                var roundNote = options.Rounds > 1 ? $" (round {round} of {options.Rounds})" : "";
-                await console.WriteLineAsync($"▶ {run.Scenario.Name}{roundNote}: {run.Scenario.Description}; {simulation.Describe()} for {options.Slice.TotalSeconds:0.#}s after {warmup.TotalSeconds:0.#}s warm-up");
+                await AnnounceAsync(run.Scenario, options.Rounds > 1 ? $" (round {round} of {options.Rounds})" : "", simulation, options.Slice, warmup);
                 await engine.MeasureAsync(run, simulation, warmup, options.Slice, cancellationToken);
-                if (round == options.Rounds || cancellationToken.IsCancellationRequested)
+                if (round == options.Rounds)
                 {
-                    finished.Add(run);
                     await FinishAsync(run);
                 }
             }
@@ -93,21 +91,25 @@ public static class LoadCommand
         // An aborted run still reports every scenario it measured.
         foreach (var run in runs.Where(r => r.HasMeasured && !finished.Contains(r)))
         {
-            results.Add(await ReportAsync(run.Finish(simulation, options.Rounds), console));
+            await FinishAsync(run);
         }
 
         async Task FinishAsync(ScenarioRun run)
         {
+            finished.Add(run);
             var result = await ReportAsync(run.Finish(simulation, options.Rounds), console);
             results.Add(result);
             if (options.HalfRate && result.Name != ScenarioCatalog.Baseline && result.OkPerSecond > 0 && !cancellationToken.IsCancellationRequested)
             {
                 var half = InjectRate.Constant(result.OkPerSecond / 2, options.Duration);
                 var halfScenario = catalog.Create(result.Name, "half");
-                await console.WriteLineAsync($"▶ {halfScenario.Name}: {halfScenario.Description}; {half.Describe()} for {half.Duration.TotalSeconds:0.#}s after {options.Warmup.TotalSeconds:0.#}s warm-up");
+                await AnnounceAsync(halfScenario, "", half, half.Duration, options.Warmup);
                 results.Add(await ReportAsync(await engine.RunAsync(halfScenario, half, options.Warmup, cancellationToken), console));
             }
         }
+
+        Task AnnounceAsync(Scenario scenario, string note, LoadSimulation load, TimeSpan measured, TimeSpan warmup) =>
+            console.WriteLineAsync($"▶ {scenario.Name}{note}: {scenario.Description}; {load.Describe()} for {measured.TotalSeconds:0.#}s after {warmup.TotalSeconds:0.#}s warm-up");
 
         await console.WriteLineAsync($"Auditing the ledger: {journal.Count:N0} keys over {target.Users.Count} users...");
         // An aborted run (Ctrl-C) is still audited: what was acknowledged must have been charged once.
