@@ -128,19 +128,19 @@ public sealed record LoadOptions
                 "--data" => options with { DataDirectory = value },
                 "--scenario" => options with { Scenarios = ParseScenarios(value) },
                 "--rate" => ParseRate(options, value),
-                "--concurrency" => options with { Concurrency = (int)Positive(name, value, 100_000) },
+                "--concurrency" => options with { Concurrency = (int)WholeNumber(name, value, 100_000) },
                 "--duration" => options with { Duration = ParseDuration(name, value) },
                 "--warmup" => options with { Warmup = ParseDuration(name, value, allowZero: true) },
-                "--rounds" => options with { Rounds = (int)Positive(name, value, 1_000) },
-                "--users" => options with { Users = (int)Positive(name, value, 10_000) },
-                "--accounts" => options with { Accounts = (int)Positive(name, value, 10_000) },
+                "--rounds" => options with { Rounds = (int)WholeNumber(name, value, 1_000) },
+                "--users" => options with { Users = (int)WholeNumber(name, value, 10_000) },
+                "--accounts" => options with { Accounts = (int)WholeNumber(name, value, 10_000) },
                 "--duplicate-share" => options with { DuplicateShare = Fraction(name, value) },
-                "--credit" => options with { Credit = (long)Positive(name, value, 1_000_000_000_000) },
+                "--credit" => options with { Credit = WholeNumber(name, value, 1_000_000_000_000) },
                 "--max-p99" => options with { MaxP99Ms = Positive(name, value, double.MaxValue) },
                 "--min-rps" => options with { MinRps = Positive(name, value, double.MaxValue) },
                 "--max-error-rate" => options with { MaxErrorRate = Fraction(name, value) },
                 "--timeout" => options with { Timeout = ParseDuration(name, value) },
-                "--connections" => options with { Connections = (int)Positive(name, value, 100_000) },
+                "--connections" => options with { Connections = (int)WholeNumber(name, value, 100_000) },
                 "--report" => options with { ReportDirectory = value },
                 _ => throw new ArgumentException($"unknown option '{name}'"),
             };
@@ -202,6 +202,12 @@ public sealed record LoadOptions
         double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && number > 0 && number <= max
             ? number
             : throw new ArgumentException($"{name} must be a positive number, got '{value}'");
+
+    /// <summary>A count: a positive whole number, so <c>0.5</c> is refused rather than read as 0.</summary>
+    private static long WholeNumber(string name, string value, long max) =>
+        long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number > 0 && number <= max
+            ? number
+            : throw new ArgumentException($"{name} must be a whole number from 1 to {max}, got '{value}'");
 
     private static double Fraction(string name, string value)
     {

@@ -48,6 +48,7 @@ public sealed class LoadOptionsTests
     [InlineData("--rounds", "2", "--rate", "100..200")]
     [InlineData("--rounds", "20", "--duration", "10s")]
     [InlineData("--rounds", "0", "--duration", "10s")]
+    [InlineData("--rounds", "2.5", "--duration", "10s")]
     public void Rounds_that_cannot_be_cut_are_refused(params string[] args)
     {
         var error = Assert.Throws<ArgumentException>(() => LoadOptions.Parse(args));
@@ -62,6 +63,9 @@ public sealed class LoadOptionsTests
     [InlineData("--max-error-rate", "150%")]
     [InlineData("--target", "ftp://example.org")]
     [InlineData("--frobnicate", "1")]
+    [InlineData("--concurrency", "0.5")]
+    [InlineData("--users", "1e3")]
+    [InlineData("--connections", "-4")]
     public void Bad_values_are_refused_with_a_message(string name, string value)
     {
         var error = Assert.Throws<ArgumentException>(() => LoadOptions.Parse([name, value]));
