@@ -18,6 +18,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Harness.Backend;
@@ -44,7 +45,8 @@ public static class BackendModule
         services.AddSingleton<IDocumentStore, LiteDocumentStore>();
         services.AddSingleton<ILedgerStore>(sp => new JournalLedgerStore(
             Path.Combine(Options(sp).DataDirectory, JournalLedgerStore.DefaultFileName),
-            sp.GetRequiredService<LiteStore>()));
+            sp.GetRequiredService<LiteStore>(),
+            sp.GetRequiredService<ILogger<JournalLedgerStore>>()));
         services.AddSingleton(sp => new LedgerOptions { IdempotencyRetention = Options(sp).IdempotencyRetention });
         services.AddSingleton<ILedger, GroupCommitLedger>();
         services.AddSingleton<KeyedLock>();

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.Text;
 using Harness.Core.Ledger;
+using Microsoft.Extensions.Logging;
 
 namespace Harness.Core.Storage;
 
@@ -17,8 +18,9 @@ namespace Harness.Core.Storage;
 /// [int32 payload length][uint32 CRC-32 of the payload][payload]. Payload: an int32 entry count and
 /// the entries as <see cref="LedgerEntryCodec"/> lays them out, then an int32 balance count and per
 /// balance its account, balance and update time (ticks, 0 for none). A record cut short by a crash or
-/// power loss while it was being written was never acknowledged: opening the file drops it. A bad
-/// record with good ones after it is damage, and the file is refused rather than guessed at.
+/// power loss while it was being written was never acknowledged: opening the file drops it, after
+/// copying the dropped bytes to a <c>.torn-…</c> file beside it, so a misjudged cut loses nothing. A
+/// bad record with good ones after it is damage, and the file is refused rather than guessed at.
 /// </para>
 /// </summary>
 public sealed class JournalLedgerStore : ILedgerStore, IDisposable
@@ -27,6 +29,10 @@ public sealed class JournalLedgerStore : ILedgerStore, IDisposable
 
     private const byte Format = 1;
     private const int RecordHeaderSize = 8;
+
+    // The smallest payload a commit writes (its entry count and balance count). Eight zero bytes, as a
+    // file system may leave after a crash, would otherwise pass as an empty record: CRC-32 of nothing is 0.
+    private const int MinPayloadSize = 8;
     private static readonly byte[] Header = [.. "HLEDGER"u8, Format];
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 
@@ -34,13 +40,13 @@ public sealed class JournalLedgerStore : ILedgerStore, IDisposable
     private bool _unrepaired;
 
     /// <summary>Opens or creates the journal; a ledger kept in <paramref name="legacy"/>'s LiteDB file is moved into it first.</summary>
-    public JournalLedgerStore(string path, LiteStore? legacy = null)
-        : this(path, legacy, file => new JournalFile(file))
+    public JournalLedgerStore(string path, LiteStore? legacy = null, ILogger? logger = null)
+        : this(path, legacy, file => new JournalFile(file), logger)
     {
     }
 
     /// <summary>As the public constructor, with the appending side of the file made by <paramref name="openFile"/> (tests make it fail).</summary>
-    internal JournalLedgerStore(string path, LiteStore? legacy, Func<FileStream, IJournalFile> openFile)
+    internal JournalLedgerStore(string path, LiteStore? legacy, Func<FileStream, IJournalFile> openFile, ILogger? logger = null)
     {
         FilePath = Path.GetFullPath(path);
         Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
@@ -58,6 +64,7 @@ public sealed class JournalLedgerStore : ILedgerStore, IDisposable
         var file = new FileStream(FilePath, FileMode.Open, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0);
         if (torn)
         {
+            SetAside(file, end, logger);
             file.SetLength(end);
             file.Flush(flushToDisk: true);
         }
@@ -67,6 +74,9 @@ public sealed class JournalLedgerStore : ILedgerStore, IDisposable
     }
 
     public string FilePath { get; }
+
+    /// <summary>Where opening the journal set aside a torn last record; null when there was none.</summary>
+    public string? TornTailPath { get; private set; }
 
     public IEnumerable<LedgerBatch> ReadAll()
     {
@@ -112,6 +122,24 @@ public sealed class JournalLedgerStore : ILedgerStore, IDisposable
     }
 
     public void Dispose() => _file.Dispose();
+
+    /// <summary>Copies what follows the whole records to a file of its own, durably, before the journal is cut back.</summary>
+    private void SetAside(FileStream journal, long end, ILogger? logger)
+    {
+        TornTailPath = $"{FilePath}.torn-{DateTime.UtcNow:yyyyMMddHHmmssfff}";
+        using (var aside = new FileStream(TornTailPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 16))
+        {
+            journal.Position = end;
+            journal.CopyTo(aside);
+            aside.Flush(flushToDisk: true);
+        }
+
+        DurableDirectory.Sync(Path.GetDirectoryName(FilePath)!);
+        logger?.LogWarning(
+            "The ledger journal ended in {Bytes} bytes that are no whole record (a write cut short by a crash, never acknowledged); they were dropped from the journal and kept in {TornTail}.",
+            journal.Length - end,
+            TornTailPath);
+    }
 
     private static void Create(string path, IEnumerable<LedgerBatch> batches)
     {
@@ -176,7 +204,7 @@ public sealed class JournalLedgerStore : ILedgerStore, IDisposable
         }
 
         var length = read == header.Length ? BinaryPrimitives.ReadInt32LittleEndian(header) : -1;
-        var payload = length >= 0 && length <= stream.Length - stream.Position ? new byte[length] : null;
+        var payload = length >= MinPayloadSize && length <= stream.Length - stream.Position ? new byte[length] : null;
         if (payload is null || stream.ReadAtLeast(payload, length, throwOnEndOfStream: false) != length
             || Crc32.HashToUInt32(payload) != BinaryPrimitives.ReadUInt32LittleEndian(header[4..]))
         {

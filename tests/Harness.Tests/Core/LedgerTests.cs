@@ -351,6 +351,7 @@ public sealed class LedgerTests : IDisposable
         var path = store.FilePath;
         var whole = new FileInfo(path).Length;
         var lastRecord = whole - RecordLengths(path)[^1];
+        var tornBytes = File.ReadAllBytes(path)[(int)lastRecord..^5];
         using (var file = new FileStream(path, FileMode.Open))
         {
             file.SetLength(whole - 5); // the last record, part-written when the power went
@@ -367,6 +368,33 @@ public sealed class LedgerTests : IDisposable
         Assert.True(reopened.Audit().Consistent);
         Assert.Equal(lastRecord, lengthAfterOpen);
         Assert.Equal(3, reopenedStore.ReadAll().Count());
+        Assert.Equal(tornBytes, File.ReadAllBytes(reopenedStore.TornTailPath!)); // dropped from the journal, not lost
+    }
+
+    [Fact]
+    public async Task Zeros_after_the_last_record_are_an_unfinished_write_not_an_empty_record()
+    {
+        var (ledger, store) = Open();
+        await ledger.PostAsync(Credit("a", 100));
+        await ledger.PostAsync(Debit("a", 10, "k1"));
+        ledger.Dispose();
+        store.Dispose();
+        _opened.Clear();
+        var whole = new FileInfo(store.FilePath).Length;
+        using (var file = new FileStream(store.FilePath, FileMode.Open))
+        {
+            file.SetLength(whole + 4096); // the size reached the disk, the data did not
+        }
+
+        var (reopened, reopenedStore) = Open();
+
+        Assert.Equal(whole, new FileInfo(store.FilePath).Length);
+        Assert.Equal(2, reopenedStore.ReadAll().Count());
+        Assert.Equal(90, reopened.GetBalance("a").Balance);
+        Assert.Equal(LedgerStatus.Replayed, (await reopened.PostAsync(Debit("a", 10, "k1"))).Status);
+        Assert.Equal(LedgerStatus.Applied, (await reopened.PostAsync(Debit("a", 5, "k2"))).Status);
+        Assert.True(reopened.Audit().Consistent);
+        Assert.Equal(new byte[4096], File.ReadAllBytes(reopenedStore.TornTailPath!));
     }
 
     [Fact]
