@@ -160,18 +160,12 @@ public sealed class FinanceApi(HttpClient http)
 
     /// <summary>
     /// Consume as a user (<paramref name="user"/>'s token) or through an API key (<paramref name="apiKey"/>, body names the user).
-    /// The hot path of every consume scenario, so it is kept lean: headers go out as given (no parsing
-    /// and re-formatting of typed header values) and the answer is read forward once, without a document.
+    /// The hot path of every consume scenario, so it is kept lean (<see cref="LoadRequest"/>) and the
+    /// answer is read forward once, without a document.
     /// </summary>
     public async Task<ConsumeReply> ConsumeAsync(string path, byte[] body, LoadUser? user, string? apiKey, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(path, UriKind.Relative)) { Content = new ByteArrayContent(body) };
-        request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
-        if (user is not null)
-        {
-            request.Headers.TryAddWithoutValidation("Authorization", user.Authorization);
-        }
-
+        using var request = LoadRequest(HttpMethod.Post, path, body, user);
         if (apiKey is not null)
         {
             request.Headers.TryAddWithoutValidation(ApiKeyHeader, apiKey);
@@ -185,7 +179,18 @@ public sealed class FinanceApi(HttpClient http)
     /// <summary>A call whose answer only needs to be a success envelope (preCheck, balance, health), made as leanly as a consume.</summary>
     public async Task<string?> CallAsync(HttpMethod method, string path, byte[]? body, LoadUser? user, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
+        using var request = LoadRequest(method, path, body, user);
+        using var response = await Http.SendAsync(request, cancellationToken);
+        var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+        return response.StatusCode == HttpStatusCode.OK && EnvelopeFields.Parse(bytes).Code == 0
+            ? null
+            : string.Create(CultureInfo.InvariantCulture, $"HTTP {(int)response.StatusCode}");
+    }
+
+    /// <summary>A request of the load itself: headers go out as given, with no parsing and re-formatting of typed header values.</summary>
+    private static HttpRequestMessage LoadRequest(HttpMethod method, string path, byte[]? body, LoadUser? user)
+    {
+        var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
         if (body is not null)
         {
             request.Content = new ByteArrayContent(body);
@@ -197,11 +202,7 @@ public sealed class FinanceApi(HttpClient http)
             request.Headers.TryAddWithoutValidation("Authorization", user.Authorization);
         }
 
-        using var response = await Http.SendAsync(request, cancellationToken);
-        var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken);
-        return response.StatusCode == HttpStatusCode.OK && EnvelopeFields.Parse(bytes).Code == 0
-            ? null
-            : string.Create(CultureInfo.InvariantCulture, $"HTTP {(int)response.StatusCode}");
+        return request;
     }
 
     /// <summary>One page of a user's consumption records, newest first.</summary>
