@@ -37,5 +37,5 @@ public sealed class ConsumeReplyTests
         Assert.Equal((status, code, null), (reply.Status, reply.Code, reply.RecordId));
     }
 
-    private static ConsumeReply Read(HttpStatusCode status, string body) => ConsumeReply.Read(status, Encoding.UTF8.GetBytes(body));
+    private static ConsumeReply Read(HttpStatusCode status, string body) => ConsumeReply.Of(new LoadAnswer(status, EnvelopeFields.Parse(Encoding.UTF8.GetBytes(body))));
 }

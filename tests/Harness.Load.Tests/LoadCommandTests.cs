@@ -48,7 +48,7 @@ public sealed class LoadCommandTests : IDisposable
         // The backend's data lives under this test's folder, removed with it once the process is gone.
         await using var backend = await HarnessProcess.StartAsync(Path.Combine(_data, "backend"), cancellationToken: cancellationToken);
         using var http = new HttpClient { BaseAddress = backend.BaseUrl };
-        var api = new FinanceApi(http);
+        var api = new FinanceApi(http, new HttpClientTransport(http));
         var admin = await api.SignInAsync(LoadTarget.ReferenceAdminPhone, cancellationToken);
         var user = await api.SignInAsync("13712345678", cancellationToken);
         await api.CreditAsync(admin.Token, user.UserId, 500, "before-the-run", cancellationToken);

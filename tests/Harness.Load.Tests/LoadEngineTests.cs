@@ -58,6 +58,27 @@ public sealed class LoadEngineTests
     }
 
     /// <summary>A one-step scenario whose call takes a fixed time, counting how many calls overlap at most.</summary>
+    [Fact]
+    public async Task A_step_that_fails_in_a_way_no_outcome_covers_stops_the_run_with_its_exception_in_either_model()
+    {
+        var calls = 0;
+        var scenario = new Scenario("buggy", "the tenth call throws", [new Step("call", async _ =>
+        {
+            await Task.Yield();
+            return Interlocked.Increment(ref calls) == 10 ? throw new InvalidOperationException("a bug in a step") : StepOutcome.Success;
+        })]);
+        var engine = new LoadEngine(TextWriter.Null);
+
+        var open = await Assert.ThrowsAsync<InvalidOperationException>(() => engine.RunAsync(scenario, InjectRate.Constant(200, TimeSpan.FromSeconds(2)), TimeSpan.Zero, TestContext.Current.CancellationToken));
+        var openCalls = Volatile.Read(ref calls);
+        calls = 0;
+        var closed = await Assert.ThrowsAsync<InvalidOperationException>(() => engine.RunAsync(scenario, new KeepConcurrency(2, TimeSpan.FromSeconds(2)), TimeSpan.Zero, TestContext.Current.CancellationToken));
+
+        Assert.Equal("a bug in a step", open.Message);
+        Assert.Equal("a bug in a step", closed.Message);
+        Assert.True(openCalls < 400, $"the open model should stop launching once an iteration faulted, made {openCalls} calls");
+    }
+
     private sealed class DelayTarget
     {
         private int _inFlight;

@@ -75,13 +75,13 @@ public sealed class ScenarioCatalog(LoadTarget target, ConsumeJournal journal, S
     }
 
     private Step PreCheck() => new("preCheck", async ctx =>
-        Outcome(await Api.CallAsync(HttpMethod.Post, "/api/finance/preCheck", FinanceApi.PreCheckBody(TokensOf(ctx.Iteration)), UserOf(ctx.Iteration, target.Users.Count), ctx.Cancellation)));
+        Outcome(await Api.CallAsync("POST", "/api/finance/preCheck", FinanceApi.PreCheckBody(TokensOf(ctx.Iteration)), UserOf(ctx.Iteration, target.Users.Count), ctx.Cancellation)));
 
     private Step Balance() => new("balance", async ctx =>
-        Outcome(await Api.CallAsync(HttpMethod.Get, "/api/finance/balance", null, UserOf(ctx.Iteration, target.Users.Count), ctx.Cancellation)));
+        Outcome(await Api.CallAsync("GET", "/api/finance/balance", null, UserOf(ctx.Iteration, target.Users.Count), ctx.Cancellation)));
 
     private Step Health() => new("health", async ctx =>
-        Outcome(await Api.CallAsync(HttpMethod.Get, "/api/health", null, null, ctx.Cancellation)));
+        Outcome(await Api.CallAsync("GET", "/api/health", null, null, ctx.Cancellation)));
 
     private async Task<StepOutcome> SendConsumeAsync(LoadUser user, string key, long tokens, bool viaApiKey, CancellationToken cancellationToken, bool expectReplay = false)
     {

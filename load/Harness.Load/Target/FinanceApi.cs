@@ -22,9 +22,9 @@ public sealed record ConsumeReply(HttpStatusCode Status, int Code, string? Recor
     public string Error => string.Create(CultureInfo.InvariantCulture, $"HTTP {(int)Status} code {Code}");
 
     /// <summary>A consume's answer: an acknowledgement only with <c>code</c> 0 and the documented <c>recordId</c> and <c>coins</c>, which the audit checks.</summary>
-    public static ConsumeReply Read(HttpStatusCode status, ReadOnlySpan<byte> body)
+    public static ConsumeReply Of(LoadAnswer answer)
     {
-        var fields = EnvelopeFields.Parse(body);
+        var (status, fields) = (answer.Status, answer.Fields);
         return status == HttpStatusCode.OK && fields.Code == 0 && fields.RecordId is not null && fields.Coins is { } charged
             ? new ConsumeReply(status, fields.Code, fields.RecordId, charged, fields.Replayed)
             : new ConsumeReply(status, fields.Code, null, 0, false);
@@ -120,14 +120,19 @@ public sealed record ChargeRecord(string RecordId, string IdempotencyKey, long C
 /// <summary>One account of the admin ledger audit.</summary>
 public sealed record AccountAuditView(string AccountId, long Balance, long EntrySum, long EntryCount, bool Consistent);
 
-/// <summary>The Finance calls the runner makes, over one pooled <see cref="HttpClient"/>.</summary>
-public sealed class FinanceApi(HttpClient http)
+/// <summary>
+/// The Finance calls the runner makes: the load's own calls over <paramref name="transport"/>, the
+/// setup and the audit (sign-in, credit, records, ledger audit) over <paramref name="http"/>.
+/// </summary>
+public sealed class FinanceApi(HttpClient http, ILoadTransport transport)
 {
     public const string ConsumePath = "/api/finance/consume";
     public const string OpenApiConsumePath = "/openapi/coin/consume";
     public const string ApiKeyHeader = "X-API-Key";
 
     public HttpClient Http { get; } = http;
+
+    public ILoadTransport Transport { get; } = transport;
 
     /// <summary>Signs a phone in through the SMS sandbox (reference backend), registering it on first use.</summary>
     public async Task<LoadUser> SignInAsync(string phone, CancellationToken cancellationToken)
@@ -160,49 +165,22 @@ public sealed class FinanceApi(HttpClient http)
 
     /// <summary>
     /// Consume as a user (<paramref name="user"/>'s token) or through an API key (<paramref name="apiKey"/>, body names the user).
-    /// The hot path of every consume scenario, so it is kept lean (<see cref="LoadRequest"/>) and the
+    /// The hot path of every consume scenario: it goes through the lean <see cref="Transport"/>, and the
     /// answer is read forward once, without a document.
     /// </summary>
     public async Task<ConsumeReply> ConsumeAsync(string path, byte[] body, LoadUser? user, string? apiKey, CancellationToken cancellationToken)
     {
-        using var request = LoadRequest(HttpMethod.Post, path, body, user);
-        if (apiKey is not null)
-        {
-            request.Headers.TryAddWithoutValidation(ApiKeyHeader, apiKey);
-        }
-
-        using var response = await Http.SendAsync(request, cancellationToken);
-        var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken);
-        return ConsumeReply.Read(response.StatusCode, bytes);
+        var answer = await Transport.SendAsync(new LoadCall("POST", path, body, user?.Authorization, apiKey), cancellationToken);
+        return ConsumeReply.Of(answer);
     }
 
-    /// <summary>A call whose answer only needs to be a success envelope (preCheck, balance, health), made as leanly as a consume.</summary>
-    public async Task<string?> CallAsync(HttpMethod method, string path, byte[]? body, LoadUser? user, CancellationToken cancellationToken)
+    /// <summary>A call of the load whose answer only needs to be a success envelope (preCheck, balance, health); null when it was.</summary>
+    public async Task<string?> CallAsync(string method, string path, byte[]? body, LoadUser? user, CancellationToken cancellationToken)
     {
-        using var request = LoadRequest(method, path, body, user);
-        using var response = await Http.SendAsync(request, cancellationToken);
-        var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken);
-        return response.StatusCode == HttpStatusCode.OK && EnvelopeFields.Parse(bytes).Code == 0
+        var answer = await Transport.SendAsync(new LoadCall(method, path, body, user?.Authorization), cancellationToken);
+        return answer.Status == HttpStatusCode.OK && answer.Fields.Code == 0
             ? null
-            : string.Create(CultureInfo.InvariantCulture, $"HTTP {(int)response.StatusCode}");
-    }
-
-    /// <summary>A request of the load itself: headers go out as given, with no parsing and re-formatting of typed header values.</summary>
-    private static HttpRequestMessage LoadRequest(HttpMethod method, string path, byte[]? body, LoadUser? user)
-    {
-        var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
-        if (body is not null)
-        {
-            request.Content = new ByteArrayContent(body);
-            request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
-        }
-
-        if (user is not null)
-        {
-            request.Headers.TryAddWithoutValidation("Authorization", user.Authorization);
-        }
-
-        return request;
+            : string.Create(CultureInfo.InvariantCulture, $"HTTP {(int)answer.Status}");
     }
 
     /// <summary>One page of a user's consumption records, newest first.</summary>

@@ -43,7 +43,7 @@ public sealed class LoadTarget : IAsyncDisposable
         var process = await HarnessProcess.StartAsync(data, cancellationToken: cancellationToken);
         try
         {
-            var api = new FinanceApi(CreateClient(process.BaseUrl, maxConnections, timeout));
+            var api = Connect(process.BaseUrl, maxConnections, timeout);
             var admin = await api.SignInAsync(ReferenceAdminPhone, cancellationToken);
             return new LoadTarget($"built-in reference backend at {process.BaseUrl} (separate process, data {process.DataDirectory})", api, admin.Token, ReferenceDemoApiKey, process);
         }
@@ -57,7 +57,7 @@ public sealed class LoadTarget : IAsyncDisposable
     /// <summary>A target by URL, with the profile's credentials; without an admin token it tries the reference SMS sandbox for the demo admin.</summary>
     public static async Task<LoadTarget> ConnectAsync(Uri baseUrl, TargetProfile? profile, int maxConnections, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var api = new FinanceApi(CreateClient(baseUrl, maxConnections, timeout));
+        var api = Connect(baseUrl, maxConnections, timeout);
         var adminToken = profile?.AdminJwt;
         if (adminToken is null && profile?.UserJwt is null)
         {
@@ -76,7 +76,7 @@ public sealed class LoadTarget : IAsyncDisposable
     /// <summary>The reference backend reached through a given client (in-process tests): the demo admin and key, users from its SMS sandbox.</summary>
     public static async Task<LoadTarget> ForReferenceClientAsync(HttpClient client, CancellationToken cancellationToken)
     {
-        var api = new FinanceApi(client);
+        var api = new FinanceApi(client, new HttpClientTransport(client));
         var admin = await api.SignInAsync(ReferenceAdminPhone, cancellationToken);
         return new LoadTarget($"{client.BaseAddress} (in-process)", api, admin.Token, ReferenceDemoApiKey, null);
     }
@@ -112,18 +112,16 @@ public sealed class LoadTarget : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Api.Http.Dispose();
+        (Api.Transport as IDisposable)?.Dispose();
         if (_process is not null)
         {
             await StopAsync(_process);
         }
     }
 
-    private static HttpClient CreateClient(Uri baseUrl, int maxConnections, TimeSpan timeout) =>
-        new(new SocketsHttpHandler { MaxConnectionsPerServer = maxConnections, PooledConnectionLifetime = Timeout.InfiniteTimeSpan })
-        {
-            BaseAddress = baseUrl,
-            Timeout = timeout,
-        };
+    /// <summary>The load's own calls over the lean transport, up to <paramref name="maxConnections"/>; setup and audit over an <see cref="HttpClient"/>.</summary>
+    private static FinanceApi Connect(Uri baseUrl, int maxConnections, TimeSpan timeout) =>
+        new(new HttpClient { BaseAddress = baseUrl, Timeout = timeout }, new Http1Transport(baseUrl, maxConnections, timeout));
 
     private static async Task StopAsync(HarnessProcess process)
     {
