@@ -157,7 +157,9 @@ public static class LoadCommand
 
         var profile = options.ProfilePath is null ? null : TargetProfile.Load(options.ProfilePath);
         var url = options.Target
-            ?? (Uri.TryCreate(profile?.BaseUrl, UriKind.Absolute, out var baseUrl) ? baseUrl : throw new LoadSetupException("give --target, or a baseUrl in the profile"));
+            ?? (Uri.TryCreate(profile?.BaseUrl, UriKind.Absolute, out var baseUrl) && baseUrl.Scheme is "http" or "https"
+                ? baseUrl
+                : throw new LoadSetupException($"give --target, or an http(s) baseUrl in the profile (it has '{profile?.BaseUrl}')"));
         return await LoadTarget.ConnectAsync(url, profile, options.MaxConnections, options.Timeout, cancellationToken);
     }
 }

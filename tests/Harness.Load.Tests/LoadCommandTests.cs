@@ -81,4 +81,19 @@ public sealed class LoadCommandTests : IDisposable
         Assert.Contains("not both", console.ToString(), StringComparison.Ordinal);
         Assert.Contains("Usage: ./run-harness.sh load", console.ToString(), StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("ftp://127.0.0.1:21/")]
+    [InlineData("not a url")]
+    public async Task A_profile_whose_base_url_is_not_http_leaves_the_target_unusable(string baseUrl)
+    {
+        var console = new StringWriter();
+        var profile = Path.Combine(_reports, "profile.json");
+        await File.WriteAllTextAsync(profile, JsonSerializer.Serialize(new { baseUrl }), TestContext.Current.CancellationToken);
+
+        var exit = await LoadCommand.MainAsync(["--profile", profile], console, TestContext.Current.CancellationToken);
+
+        Assert.Equal(LoadCommand.TargetUnusable, exit);
+        Assert.Contains("an http(s) baseUrl in the profile", console.ToString(), StringComparison.Ordinal);
+    }
 }
