@@ -10,11 +10,12 @@ namespace Harness.Load.Target;
 /// <para>
 /// Why not <see cref="HttpClient"/>: the open model charges the runner's own stalls to the target, and
 /// on a small box the runner shares the CPUs with the backend it measures. Through
-/// <see cref="SocketsHttpHandler"/> each request cost the runner about 5 KB of garbage (request and
-/// response objects, header collections, content streams) and a collection paused it 5–12 ms once
-/// or twice a second. The scenarios send a handful of request shapes and read a small JSON envelope,
-/// so a connection here writes the request into a buffer it keeps, reads the answer into another,
-/// and parses the envelope in place; timeouts are kept by one watchdog instead of a timer per request.
+/// <see cref="SocketsHttpHandler"/> a consume cost the runner about 5 KB of garbage (request and
+/// response objects, header collections, content streams) and ~55 µs of CPU; here about half the
+/// garbage and ~39 µs (docs/performance.md, round 6). The scenarios send a handful of request shapes
+/// and read a small JSON envelope, so a connection writes the request into a buffer it keeps, reads
+/// the answer into another, and parses the envelope in place; one watchdog keeps every timeout
+/// instead of a timer per request.
 /// </para>
 /// </summary>
 public sealed class Http1Transport : ILoadTransport, IDisposable

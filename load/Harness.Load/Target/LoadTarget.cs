@@ -41,14 +41,15 @@ public sealed class LoadTarget : IAsyncDisposable
     {
         var data = dataRoot is null ? TempDirectory.Create("load") : Path.Combine(Path.GetFullPath(dataRoot), "harness-load-" + Guid.NewGuid().ToString("N"));
         var process = await HarnessProcess.StartAsync(data, cancellationToken: cancellationToken);
+        var api = Connect(process.BaseUrl, maxConnections, timeout);
         try
         {
-            var api = Connect(process.BaseUrl, maxConnections, timeout);
             var admin = await api.SignInAsync(ReferenceAdminPhone, cancellationToken);
             return new LoadTarget($"built-in reference backend at {process.BaseUrl} (separate process, data {process.DataDirectory})", api, admin.Token, ReferenceDemoApiKey, process);
         }
         catch
         {
+            Close(api);
             await StopAsync(process);
             throw;
         }
@@ -61,7 +62,15 @@ public sealed class LoadTarget : IAsyncDisposable
         var adminToken = profile?.AdminJwt;
         if (adminToken is null && profile?.UserJwt is null)
         {
-            adminToken = (await api.SignInAsync(ReferenceAdminPhone, cancellationToken)).Token;
+            try
+            {
+                adminToken = (await api.SignInAsync(ReferenceAdminPhone, cancellationToken)).Token;
+            }
+            catch
+            {
+                Close(api);
+                throw;
+            }
         }
 
         var target = new LoadTarget($"{baseUrl} (by URL)", api, adminToken, profile?.FinanceApiKey ?? (profile is null ? ReferenceDemoApiKey : null), null);
@@ -111,8 +120,7 @@ public sealed class LoadTarget : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        Api.Http.Dispose();
-        (Api.Transport as IDisposable)?.Dispose();
+        Close(Api);
         if (_process is not null)
         {
             await StopAsync(_process);
@@ -122,6 +130,13 @@ public sealed class LoadTarget : IAsyncDisposable
     /// <summary>The load's own calls over the lean transport, up to <paramref name="maxConnections"/>; setup and audit over an <see cref="HttpClient"/>.</summary>
     private static FinanceApi Connect(Uri baseUrl, int maxConnections, TimeSpan timeout) =>
         new(new HttpClient { BaseAddress = baseUrl, Timeout = timeout }, new Http1Transport(baseUrl, maxConnections, timeout));
+
+    /// <summary>Closes the clients' connections (and the transport's watchdog).</summary>
+    private static void Close(FinanceApi api)
+    {
+        api.Http.Dispose();
+        (api.Transport as IDisposable)?.Dispose();
+    }
 
     private static async Task StopAsync(HarnessProcess process)
     {
