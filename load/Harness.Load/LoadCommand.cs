@@ -138,7 +138,7 @@ public static class LoadCommand
     {
         await console.WriteLineAsync(string.Create(
             CultureInfo.InvariantCulture,
-            $"■ {result.Name}: {result.OkPerSecond:0} ok/s, p50 {result.Main.PercentileMs(50):0.00} ms, p99 {result.Main.PercentileMs(99):0.00} ms, max {result.Main.MaxMs:0.00} ms, {result.Main.Failed} failed"));
+            $"■ {result.Name}: {result.OkPerSecond:0} ok/s, p50 {result.Main.PercentileMs(50):0.00} ms, p99 {result.Main.PercentileMs(99):0.00} ms, max {result.Main.MaxMs:0.00} ms, {result.Main.Failed} failed{FromSend(result)}"));
         if (result.RunnerCaveat() is { } caveat)
         {
             await console.WriteLineAsync("  note: " + caveat);
@@ -146,6 +146,11 @@ public static class LoadCommand
 
         return result;
     }
+
+    /// <summary>In the open model, the latency timed from the send as well: how much of the p99 was the runner's own lateness.</summary>
+    private static string FromSend(ScenarioResult result) => result.OpenModel
+        ? string.Create(CultureInfo.InvariantCulture, $" (from send: p50 {result.Main.FromSendPercentileMs(50):0.00} ms, p99 {result.Main.FromSendPercentileMs(99):0.00} ms)")
+        : "";
 
     private static async Task<LoadTarget> ConnectAsync(LoadOptions options, TextWriter console, CancellationToken cancellationToken)
     {

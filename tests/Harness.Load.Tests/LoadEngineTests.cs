@@ -79,6 +79,36 @@ public sealed class LoadEngineTests
         Assert.True(openCalls < 400, $"the open model should stop launching once an iteration faulted, made {openCalls} calls");
     }
 
+    [Fact]
+    public async Task The_open_model_charges_the_runners_lateness_to_the_latency_and_also_reports_it_timed_from_the_send()
+    {
+        // Each call holds the pacer 20 ms before it lets go (a runner that cannot keep up): arrivals due
+        // every 10 ms leave later and later, and the latency from the due time grows with that lateness.
+        var scenario = new Scenario("late", "holds the pacer", [new Step("call", _ =>
+        {
+            Thread.Sleep(20);
+            return Task.FromResult(StepOutcome.Success);
+        })]);
+
+        var result = await new LoadEngine(TextWriter.Null).RunAsync(scenario, InjectRate.Constant(100, TimeSpan.FromMilliseconds(500)), TimeSpan.Zero, TestContext.Current.CancellationToken);
+
+        Assert.Equal(50, result.Main.Ok);
+        Assert.True(result.Main.PercentileMs(99) > 200, $"due-time p99 {result.Main.PercentileMs(99)} ms should carry the pacer's growing lateness");
+        Assert.InRange(result.Main.FromSendPercentileMs(99), 19, 150);
+        Assert.True(result.WorstLaunchLagMs > 200);
+    }
+
+    [Fact]
+    public async Task In_the_closed_model_latency_from_the_send_is_the_latency_itself()
+    {
+        var target = new DelayTarget(TimeSpan.FromMilliseconds(3));
+
+        var result = await new LoadEngine(TextWriter.Null).RunAsync(target.Scenario, new KeepConcurrency(2, TimeSpan.FromMilliseconds(200)), TimeSpan.Zero, TestContext.Current.CancellationToken);
+
+        Assert.Equal(result.Main.Latency.TotalCount, result.Main.FromSend.TotalCount);
+        Assert.InRange(result.Main.FromSendPercentileMs(99) - result.Main.PercentileMs(99), -0.1, 0.1); // due and sent differ by the call's own start-up only
+    }
+
     private sealed class DelayTarget
     {
         private int _inFlight;

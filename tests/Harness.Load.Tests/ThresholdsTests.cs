@@ -63,7 +63,7 @@ public sealed class ThresholdsTests
     {
         var latency = new LongHistogram(StepStats.HighestLatency, 3);
         latency.RecordValueWithCount(latencyMs * 1000, Math.Max(1, okCount));
-        var step = new StepResult("consume", okCount, failed, new Dictionary<string, long>(), latency);
+        var step = new StepResult("consume", okCount, failed, new Dictionary<string, long>(), latency, latency);
         return new ScenarioResult(new Scenario(name, name, []), "closed 8 concurrent", false, DateTimeOffset.UnixEpoch, seconds, [step], []);
     }
 }

@@ -223,6 +223,7 @@ public sealed class ScenarioRun(Scenario scenario)
     /// <summary>Runs the steps of one iteration, timing the first from <paramref name="intendedStart"/>. It never throws: what no step accounts for is kept for <see cref="ThrowIfFaulted"/>.</summary>
     public async Task IterateAsync(long intendedStart, CancellationToken cancellationToken)
     {
+        var sent = Stopwatch.GetTimestamp();
         Interlocked.Increment(ref _inFlight);
         var context = new StepContext(Interlocked.Increment(ref _iterations), cancellationToken);
         var stepStart = intendedStart;
@@ -241,13 +242,13 @@ public sealed class ScenarioRun(Scenario scenario)
                 }
 
                 var now = Stopwatch.GetTimestamp();
-                _stats[i].Record(outcome, (now - stepStart) * 1_000_000 / Stopwatch.Frequency);
+                _stats[i].Record(outcome, Microseconds(now - stepStart), Microseconds(now - sent));
                 if (!outcome.Ok)
                 {
                     return;
                 }
 
-                stepStart = now;
+                stepStart = sent = now;
             }
         }
         catch (Exception ex)
@@ -361,11 +362,13 @@ public sealed class ScenarioRun(Scenario scenario)
         StopMeasuring();
         lock (_sampling)
         {
-            var steps = _stats.Select(s => new StepResult(s.Name, s.Ok, s.Failed, new Dictionary<string, long>(s.Errors, StringComparer.Ordinal), s.Total)).ToList();
+            var steps = _stats.Select(s => new StepResult(s.Name, s.Ok, s.Failed, new Dictionary<string, long>(s.Errors, StringComparer.Ordinal), s.Total, s.TotalFromSend)).ToList();
             var seconds = Math.Max(1e-3, _measuredTicks / (double)Stopwatch.Frequency);
             return new ScenarioResult(Scenario, load, simulation is InjectRate, _measureStartedAt, seconds, steps, [.. _samples]);
         }
     }
+
+    private static long Microseconds(long ticks) => ticks * 1_000_000 / Stopwatch.Frequency;
 
     private static double Milliseconds(HistogramBase histogram, double percentile) =>
         histogram.TotalCount == 0 ? 0 : histogram.GetValueAtPercentile(percentile) / 1000.0;
@@ -380,11 +383,19 @@ public sealed class ScenarioRun(Scenario scenario)
 public sealed record IntervalSample(double Second, double IntervalSeconds, bool Measuring, double OkPerSecond, long Failed, double P50Ms, double P99Ms, HistogramBase Histogram, double RunnerPauseMs, double MaxLaunchLagMs);
 
 /// <summary>What one step did over the measurement.</summary>
-public sealed record StepResult(string Name, long Ok, long Failed, IReadOnlyDictionary<string, long> Errors, HistogramBase Latency)
+/// <param name="Name">The step's name, e.g. <c>consume</c>.</param>
+/// <param name="Ok">Successful calls.</param>
+/// <param name="Failed">Failed calls.</param>
+/// <param name="Errors">Failed calls by kind (e.g. <c>HTTP 402 code 402</c>, <c>timeout</c>).</param>
+/// <param name="Latency">Successful calls, timed from when they were due (the open model's first step) or sent.</param>
+/// <param name="FromSend">The same calls timed from when they were sent (<see cref="StepStats.TotalFromSend"/>).</param>
+public sealed record StepResult(string Name, long Ok, long Failed, IReadOnlyDictionary<string, long> Errors, HistogramBase Latency, HistogramBase FromSend)
 {
     public double ErrorRate => Ok + Failed == 0 ? 0 : Failed / (double)(Ok + Failed);
 
     public double PercentileMs(double percentile) => Latency.TotalCount == 0 ? 0 : Latency.GetValueAtPercentile(percentile) / 1000.0;
+
+    public double FromSendPercentileMs(double percentile) => FromSend.TotalCount == 0 ? 0 : FromSend.GetValueAtPercentile(percentile) / 1000.0;
 
     public double MaxMs => Latency.TotalCount == 0 ? 0 : Latency.GetMaxValue() / 1000.0;
 }
@@ -422,7 +433,7 @@ public sealed record ScenarioResult(
     {
         var p99 = Main.PercentileMs(99);
         return OpenModel && p99 > 0 && WorstLaunchLagMs >= p99 / 2
-            ? string.Create(CultureInfo.InvariantCulture, $"the runner's pacer was up to {WorstLaunchLagMs:0.0} ms late (GC {RunnerPauseMsPerSecond:0.0} ms/s): a p99 of {p99:0.00} ms is partly the runner's own; load from another machine for the target's")
+            ? string.Create(CultureInfo.InvariantCulture, $"the runner's pacer was up to {WorstLaunchLagMs:0.0} ms late (GC {RunnerPauseMsPerSecond:0.0} ms/s): a p99 of {p99:0.00} ms is partly the runner's own (timed from the send: {Main.FromSendPercentileMs(99):0.00} ms); load from another machine for the target's")
             : null;
     }
 }
