@@ -165,6 +165,6 @@ public static class LoadCommand
             ?? (Uri.TryCreate(profile?.BaseUrl, UriKind.Absolute, out var baseUrl) && baseUrl.Scheme is "http" or "https"
                 ? baseUrl
                 : throw new LoadSetupException($"give --target, or an http(s) baseUrl in the profile (it has '{profile?.BaseUrl}')"));
-        return await LoadTarget.ConnectAsync(url, profile, options.MaxConnections, options.Timeout, cancellationToken);
+        return await LoadTarget.ConnectAsync(url, profile, options.MaxConnections, options.Timeout, options.Insecure, cancellationToken);
     }
 }

@@ -12,6 +12,7 @@ public sealed record LoadOptions
 
           --target URL            load this backend (default: the profile's baseUrl, else start the built-in one for the run)
           --profile FILE          credentials of the target: JSON with baseUrl, userJwt, userId, adminJwt, adminId, financeApiKey
+          --insecure              an https target's certificate is accepted unchecked (a self-signed staging server)
           --data DIR              built-in backend only: its data directory (default: a fresh temp directory;
                                   a tmpfs such as /dev/shm takes the disk's sync cost out of the figures)
           --scenario A,B          one or more of: consume-unique (default), consume-duplicates, consume-contended,
@@ -89,6 +90,9 @@ public sealed record LoadOptions
 
     public bool Help { get; init; }
 
+    /// <summary>Accept an https target's certificate unchecked.</summary>
+    public bool Insecure { get; init; }
+
     public bool OpenModel => RateFrom is not null;
 
     public int MaxConnections => Connections ?? (OpenModel ? 512 : Math.Max(1, Concurrency ?? 64));
@@ -112,6 +116,12 @@ public sealed record LoadOptions
             if (name == "--half-rate")
             {
                 options = options with { HalfRate = true };
+                continue;
+            }
+
+            if (name == "--insecure")
+            {
+                options = options with { Insecure = true };
                 continue;
             }
 

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Harness.Load.Target;
 using Harness.Load.Tests.Support;
 using Exchange = Harness.Load.Tests.Support.ScriptedHttpServer.Exchange;
@@ -181,5 +183,29 @@ public sealed class Http1TransportTests
         using var transport = new Http1Transport(new Uri($"http://127.0.0.1:{port}/"), 4, TimeSpan.FromSeconds(5));
 
         await Assert.ThrowsAsync<HttpRequestException>(async () => await transport.SendAsync(Health, Cancellation));
+    }
+
+    [Fact]
+    public async Task An_https_target_is_spoken_to_over_tls_and_its_certificate_is_checked_unless_told_otherwise()
+    {
+        using var certificate = SelfSigned();
+        await using var server = new ScriptedHttpServer(e => e.WriteAsync(Exchange.Ok(Consumed)), certificate);
+        using var checking = new Http1Transport(server.BaseUrl, 4, TimeSpan.FromSeconds(10));
+        using var insecure = new Http1Transport(server.BaseUrl, 4, TimeSpan.FromSeconds(10), acceptAnyCertificate: true);
+
+        var refused = await Assert.ThrowsAsync<HttpRequestException>(async () => await checking.SendAsync(Health, Cancellation));
+        var answer = await insecure.SendAsync(Health, Cancellation);
+
+        Assert.Contains("certificate", refused.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal("r-1", answer.Fields.RecordId);
+        Assert.StartsWith("GET /api/health HTTP/1.1\r\n", Assert.Single(server.Requests), StringComparison.Ordinal);
+    }
+
+    private static X509Certificate2 SelfSigned()
+    {
+        using var key = RSA.Create(2048);
+        var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        return X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pkcs12), null); // a key the TLS server can use on every platform
     }
 }

@@ -35,6 +35,13 @@ public sealed class LoadOptionsTests
     }
 
     [Fact]
+    public void Insecure_is_a_flag_and_off_unless_given()
+    {
+        Assert.True(LoadOptions.Parse(["--target", "https://staging.example:8443", "--insecure", "--rate", "10"]).Insecure);
+        Assert.False(LoadOptions.Parse(["--target", "https://staging.example:8443"]).Insecure);
+    }
+
+    [Fact]
     public void Rounds_cut_the_measured_time_into_equal_slices()
     {
         var options = LoadOptions.Parse(["--rounds", "3", "--duration", "15s", "--concurrency", "8"]);

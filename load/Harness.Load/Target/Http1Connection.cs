@@ -59,7 +59,13 @@ internal sealed class Http1Connection : IDisposable
             {
                 var tls = new SslStream(stream, leaveInnerStreamOpen: false);
                 stream = tls;
-                await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = endpoint.Host }, cancellationToken);
+                var options = new SslClientAuthenticationOptions { TargetHost = endpoint.Host };
+                if (endpoint.AcceptAnyCertificate)
+                {
+                    options.RemoteCertificateValidationCallback = Http1Endpoint.AcceptAnyCertificateCallback;
+                }
+
+                await tls.AuthenticateAsClientAsync(options, cancellationToken);
             }
 
             return new Http1Connection(socket, stream);
@@ -344,12 +350,17 @@ internal sealed class Http1Connection : IDisposable
     }
 }
 
-/// <summary>Where <see cref="Http1Transport"/> connects, and the <c>Host</c> header line it sends.</summary>
-internal sealed record Http1Endpoint(string Host, int Port, bool Tls, string HostHeader)
+/// <summary>Where <see cref="Http1Transport"/> connects, the <c>Host</c> header line it sends, and whether an https target's certificate goes unchecked.</summary>
+internal sealed record Http1Endpoint(string Host, int Port, bool Tls, string HostHeader, bool AcceptAnyCertificate)
 {
-    public static Http1Endpoint Of(Uri baseUrl) => baseUrl.Scheme is "http" or "https"
-        ? new(baseUrl.IdnHost, baseUrl.Port, baseUrl.Scheme == "https", $"Host: {baseUrl.Authority}\r\n")
+    public static Http1Endpoint Of(Uri baseUrl, bool acceptAnyCertificate) => baseUrl.Scheme is "http" or "https"
+        ? new(baseUrl.IdnHost, baseUrl.Port, baseUrl.Scheme == "https", $"Host: {baseUrl.Authority}\r\n", acceptAnyCertificate)
         : throw new ArgumentException($"the load runner speaks http and https, not {baseUrl.Scheme}", nameof(baseUrl));
+
+#pragma warning disable CA5359 // only with --insecure: the user asked to load a target whose certificate is self-signed
+    /// <summary>The certificate check <c>--insecure</c> asks for: none.</summary>
+    public static readonly RemoteCertificateValidationCallback AcceptAnyCertificateCallback = static (_, _, _, _) => true;
+#pragma warning restore CA5359
 }
 
 /// <summary>The status line and the headers of an answer that say how its body is framed and whether the connection stays.</summary>

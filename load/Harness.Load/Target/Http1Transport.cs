@@ -31,10 +31,14 @@ public sealed class Http1Transport : ILoadTransport, IDisposable
     private int _opening;
     private bool _disposed;
 
-    public Http1Transport(Uri baseUrl, int maxConnections, TimeSpan timeout)
+    /// <param name="baseUrl">An http or https URL; its path is not used (calls carry absolute paths).</param>
+    /// <param name="maxConnections">At most this many connections are open at once; further calls wait for one.</param>
+    /// <param name="timeout">Per call, connecting included.</param>
+    /// <param name="acceptAnyCertificate">For an https target: accept its certificate unchecked (a staging server's self-signed one).</param>
+    public Http1Transport(Uri baseUrl, int maxConnections, TimeSpan timeout, bool acceptAnyCertificate = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxConnections, 1);
-        _endpoint = Http1Endpoint.Of(baseUrl);
+        _endpoint = Http1Endpoint.Of(baseUrl, acceptAnyCertificate);
         _maxConnections = maxConnections;
         _timeoutTicks = (long)(timeout.TotalSeconds * Stopwatch.Frequency);
         var every = TimeSpan.FromMilliseconds(Math.Clamp(timeout.TotalMilliseconds / 20, 10, 500));

@@ -56,9 +56,9 @@ public sealed class LoadTarget : IAsyncDisposable
     }
 
     /// <summary>A target by URL, with the profile's credentials; without an admin token it tries the reference SMS sandbox for the demo admin.</summary>
-    public static async Task<LoadTarget> ConnectAsync(Uri baseUrl, TargetProfile? profile, int maxConnections, TimeSpan timeout, CancellationToken cancellationToken)
+    public static async Task<LoadTarget> ConnectAsync(Uri baseUrl, TargetProfile? profile, int maxConnections, TimeSpan timeout, bool acceptAnyCertificate, CancellationToken cancellationToken)
     {
-        var api = Connect(baseUrl, maxConnections, timeout);
+        var api = Connect(baseUrl, maxConnections, timeout, acceptAnyCertificate);
         var adminToken = profile?.AdminJwt;
         if (adminToken is null && profile?.UserJwt is null)
         {
@@ -128,8 +128,16 @@ public sealed class LoadTarget : IAsyncDisposable
     }
 
     /// <summary>The load's own calls over the lean transport, up to <paramref name="maxConnections"/>; setup and audit over an <see cref="HttpClient"/>.</summary>
-    private static FinanceApi Connect(Uri baseUrl, int maxConnections, TimeSpan timeout) =>
-        new(new HttpClient { BaseAddress = baseUrl, Timeout = timeout }, new Http1Transport(baseUrl, maxConnections, timeout));
+    private static FinanceApi Connect(Uri baseUrl, int maxConnections, TimeSpan timeout, bool acceptAnyCertificate = false)
+    {
+        var handler = new SocketsHttpHandler();
+        if (acceptAnyCertificate)
+        {
+            handler.SslOptions.RemoteCertificateValidationCallback = Http1Endpoint.AcceptAnyCertificateCallback;
+        }
+
+        return new(new HttpClient(handler) { BaseAddress = baseUrl, Timeout = timeout }, new Http1Transport(baseUrl, maxConnections, timeout, acceptAnyCertificate));
+    }
 
     /// <summary>Closes the clients' connections (and the transport's watchdog).</summary>
     private static void Close(FinanceApi api)

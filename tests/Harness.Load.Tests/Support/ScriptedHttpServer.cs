@@ -1,5 +1,7 @@
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
 namespace Harness.Load.Tests.Support;
@@ -13,6 +15,7 @@ internal sealed class ScriptedHttpServer : IAsyncDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly Func<Exchange, Task> _script;
+    private readonly X509Certificate2? _certificate;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _connections = [];
     private readonly Task _accepting;
@@ -21,14 +24,16 @@ internal sealed class ScriptedHttpServer : IAsyncDisposable
     private int _mostOpen;
 
     /// <param name="script">Answers one request; it may write, delay, or close the connection.</param>
-    public ScriptedHttpServer(Func<Exchange, Task> script)
+    /// <param name="certificate">When given, the server speaks TLS with it (an https target).</param>
+    public ScriptedHttpServer(Func<Exchange, Task> script, X509Certificate2? certificate = null)
     {
         _script = script;
+        _certificate = certificate;
         _listener.Start();
         _accepting = AcceptAsync();
     }
 
-    public Uri BaseUrl => new($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/");
+    public Uri BaseUrl => new($"{(_certificate is null ? "http" : "https")}://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/");
 
     /// <summary>Connections accepted so far.</summary>
     public int Accepted { get; private set; }
@@ -83,11 +88,18 @@ internal sealed class ScriptedHttpServer : IAsyncDisposable
 
     private async Task ServeAsync(Socket socket)
     {
-        using var stream = new NetworkStream(socket, ownsSocket: true);
+        Stream stream = new NetworkStream(socket, ownsSocket: true);
         var pending = new List<byte>();
         var buffer = new byte[4096];
         try
         {
+            if (_certificate is not null)
+            {
+                var tls = new SslStream(stream);
+                stream = tls;
+                await tls.AuthenticateAsServerAsync(_certificate);
+            }
+
             while (!_stop.IsCancellationRequested)
             {
                 var request = await ReadRequestAsync(stream, pending, buffer);
@@ -111,17 +123,18 @@ internal sealed class ScriptedHttpServer : IAsyncDisposable
                 }
             }
         }
-        catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException or System.Security.Authentication.AuthenticationException)
         {
-            // the client went away or the server stops
+            // the client went away (or refused the certificate) or the server stops
         }
         finally
         {
+            await stream.DisposeAsync();
             Interlocked.Decrement(ref _open);
         }
     }
 
-    private async Task<string?> ReadRequestAsync(NetworkStream stream, List<byte> pending, byte[] buffer)
+    private async Task<string?> ReadRequestAsync(Stream stream, List<byte> pending, byte[] buffer)
     {
         while (true)
         {
@@ -159,7 +172,7 @@ internal sealed class ScriptedHttpServer : IAsyncDisposable
     }
 
     /// <summary>One request and the means to answer it.</summary>
-    internal sealed class Exchange(int number, string request, NetworkStream stream, CancellationToken stop)
+    internal sealed class Exchange(int number, string request, Stream stream, CancellationToken stop)
     {
         /// <summary>1 for the first request the server received, across connections.</summary>
         public int Number { get; } = number;
