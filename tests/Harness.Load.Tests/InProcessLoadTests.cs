@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using HdrHistogram;
 using Harness.Core.Ledger;
 using Harness.Load.Reports;
 using Harness.Load.Scenarios;
@@ -69,14 +70,33 @@ public sealed class InProcessLoadTests : IAsyncDisposable
         Assert.All(report.Scenarios, s => Assert.True(s.Main.Ok > 0 && s.Main.Failed == 0, $"{s.Name}: {s.Main.Ok} ok, {s.Main.Failed} failed"));
     }
 
-    private static async Task<LoadReport> RunAsync(HttpClient client, IReadOnlyList<string> scenarios, int rounds = 1, TextWriter? console = null)
+    [Fact]
+    public async Task An_open_model_run_reports_its_latency_from_the_due_time_and_from_the_send()
+    {
+        var console = new StringWriter();
+
+        var report = await RunAsync(_factory.CreateClient(), [ScenarioCatalog.ConsumeUnique], console: console, rate: 200);
+
+        var scenario = Assert.Single(report.Scenarios);
+        Assert.True(scenario.OpenModel);
+        Assert.Equal(scenario.Main.Latency.TotalCount, scenario.Main.FromSend.TotalCount);
+        Assert.True(scenario.Main.FromSend.GetMaxValue() <= scenario.Main.Latency.GetMaxValue(), "a call is never sent before it is due");
+        Assert.Contains("(from send: p50 ", console.ToString(), StringComparison.Ordinal);
+        Assert.Contains("consume-unique (from send)", HtmlReport.Render(report), StringComparison.Ordinal);
+        var row = Assert.Single(ReportTables.Scenarios(report).Rows);
+        Assert.NotEqual("—", row[ReportTables.Scenarios(report).Header.ToList().IndexOf("p99 from send ms")]);
+    }
+
+    private static async Task<LoadReport> RunAsync(HttpClient client, IReadOnlyList<string> scenarios, int rounds = 1, TextWriter? console = null, double? rate = null)
     {
         var cancellationToken = TestContext.Current.CancellationToken;
         await using var target = await LoadTarget.ForReferenceClientAsync(client, cancellationToken);
         var options = new LoadOptions
         {
             Scenarios = scenarios,
-            Concurrency = 4,
+            Concurrency = rate is null ? 4 : null,
+            RateFrom = rate,
+            RateTo = rate,
             Duration = TimeSpan.FromMilliseconds(600),
             Warmup = TimeSpan.FromMilliseconds(200),
             Users = 3,
