@@ -158,6 +158,28 @@ public sealed class Http1TransportTests
         Assert.Equal(2, server.MostOpen);
     }
 
+    [Fact]
+    public async Task The_timeout_covers_the_whole_call_the_wait_for_a_free_connection_included()
+    {
+        // One connection, answers that take 300 ms each, a 700 ms timeout: four calls at once would each
+        // be answered within 700 ms of being sent, but not of being made.
+        await using var server = new ScriptedHttpServer(async e =>
+        {
+            await Task.Delay(300, e.Stop);
+            await e.WriteAsync(Exchange.Ok(Consumed));
+        });
+        using var transport = new Http1Transport(server.BaseUrl, 1, TimeSpan.FromMilliseconds(700));
+
+        var calls = Enumerable.Range(0, 4).Select(_ => transport.SendAsync(Health, Cancellation).AsTask()).ToList();
+        await Task.WhenAll(calls).ContinueWith(_ => { }, TaskScheduler.Default);
+
+        Assert.True(calls[0].IsCompletedSuccessfully);
+        var timedOut = await Assert.ThrowsAsync<TaskCanceledException>(() => calls[3]);
+        Assert.IsType<TimeoutException>(timedOut.InnerException);
+        Assert.All(calls.Where(c => !c.IsCompletedSuccessfully), c => Assert.True(c.IsCanceled, "a call past the timeout ends cancelled"));
+        Assert.InRange(calls.Count(c => c.IsCompletedSuccessfully), 1, 2);
+    }
+
     [Theory]
     [InlineData("garbage\r\n\r\n")]
     [InlineData("HTTP/1.1 200 OK\r\nContent-Length: twelve\r\n\r\n")]

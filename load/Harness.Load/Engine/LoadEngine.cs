@@ -388,7 +388,7 @@ public sealed record IntervalSample(double Second, double IntervalSeconds, bool 
 /// <param name="Failed">Failed calls.</param>
 /// <param name="Errors">Failed calls by kind (e.g. <c>HTTP 402 code 402</c>, <c>timeout</c>).</param>
 /// <param name="Latency">Successful calls, timed from when they were due (the open model's first step) or sent.</param>
-/// <param name="FromSend">The same calls timed from when they were sent (<see cref="StepStats.TotalFromSend"/>).</param>
+/// <param name="FromSend">The same calls timed from when the runner made them (<see cref="StepStats.TotalFromSend"/>).</param>
 public sealed record StepResult(string Name, long Ok, long Failed, IReadOnlyDictionary<string, long> Errors, HistogramBase Latency, HistogramBase FromSend)
 {
     public double ErrorRate => Ok + Failed == 0 ? 0 : Failed / (double)(Ok + Failed);

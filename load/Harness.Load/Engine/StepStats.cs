@@ -32,7 +32,7 @@ public sealed class StepStats
     public LongHistogram Total { get; }
 
     /// <summary>
-    /// The same calls timed from when they were actually sent rather than when they were due: equal to
+    /// The same calls timed from when the runner made them rather than when they were due: equal to
     /// <see cref="Total"/> in the closed model and for every step after an iteration's first; in the
     /// open model the difference is the runner's own lateness (the uncorrected latency wrk2 also shows).
     /// </summary>

@@ -1,5 +1,4 @@
 using System.Buffers.Text;
-using System.Diagnostics;
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
@@ -86,9 +85,9 @@ internal sealed class Http1Connection : IDisposable
     /// abort cuts the connection (<see cref="Abort"/>), which ends a read under way.
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<LoadAnswer> ExchangeAsync(Http1Endpoint endpoint, LoadCall call, long timeoutTicks)
+    public async ValueTask<LoadAnswer> ExchangeAsync(Http1Endpoint endpoint, LoadCall call, long deadline)
     {
-        Volatile.Write(ref _deadline, Stopwatch.GetTimestamp() + timeoutTicks);
+        Volatile.Write(ref _deadline, deadline);
         (NothingReceived, Reusable) = (true, false);
         try
         {

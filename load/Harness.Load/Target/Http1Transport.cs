@@ -59,23 +59,25 @@ public sealed class Http1Transport : ILoadTransport, IDisposable
 
     /// <summary>
     /// Sends one call on an idle connection, a new one while under the limit, or the first one freed.
-    /// A reused connection that fails before any answer arrived was closed by the peer while idle; the
-    /// call goes once more on a new connection (every call the scenarios make may be repeated: consumes
-    /// carry an idempotency key, the rest only read).
+    /// The timeout covers the whole call, the wait for a connection included, as
+    /// <see cref="HttpClient.Timeout"/> does. A reused connection that fails before any answer arrived
+    /// was closed by the peer while idle; the call goes once more on a new connection (every call the
+    /// scenarios make may be repeated: consumes carry an idempotency key, the rest only read).
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<LoadAnswer> SendAsync(LoadCall call, CancellationToken cancellationToken)
     {
         ThrowIfAborted(cancellationToken);
-        var connection = await RentAsync(cancellationToken);
+        var deadline = Stopwatch.GetTimestamp() + _timeoutTicks;
+        var connection = await RentAsync(deadline, cancellationToken);
         try
         {
-            return await ExchangeAsync(connection, call, cancellationToken);
+            return await ExchangeAsync(connection, call, deadline, cancellationToken);
         }
         catch (IOException) when (connection is { Exchanges: > 0, NothingReceived: true, TimedOut: false } && !cancellationToken.IsCancellationRequested)
         {
-            var fresh = await OpenAsync(cancellationToken);
-            return await ExchangeAsync(fresh, call, cancellationToken);
+            var fresh = await OpenAsync(deadline, cancellationToken);
+            return await ExchangeAsync(fresh, call, deadline, cancellationToken);
         }
     }
 
@@ -103,18 +105,18 @@ public sealed class Http1Transport : ILoadTransport, IDisposable
 
     /// <summary>One exchange on a rented connection, which goes back to the pool (or is closed) whatever happens.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<LoadAnswer> ExchangeAsync(Http1Connection connection, LoadCall call, CancellationToken cancellationToken)
+    private async ValueTask<LoadAnswer> ExchangeAsync(Http1Connection connection, LoadCall call, long deadline, CancellationToken cancellationToken)
     {
         using var abort = cancellationToken.UnsafeRegister(static state => ((Http1Connection)state!).Abort(timedOut: false), connection);
         try
         {
-            return await connection.ExchangeAsync(_endpoint, call, _timeoutTicks);
+            return await connection.ExchangeAsync(_endpoint, call, deadline);
         }
         catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
         {
             if (connection.TimedOut)
             {
-                throw new TaskCanceledException($"no answer within {TimeSpan.FromSeconds(_timeoutTicks / (double)Stopwatch.Frequency).TotalSeconds:0.###} s", new TimeoutException());
+                throw TimedOut("no answer");
             }
 
             ThrowIfAborted(cancellationToken);
@@ -126,7 +128,7 @@ public sealed class Http1Transport : ILoadTransport, IDisposable
         }
     }
 
-    private ValueTask<Http1Connection> RentAsync(CancellationToken cancellationToken)
+    private ValueTask<Http1Connection> RentAsync(long deadline, CancellationToken cancellationToken)
     {
         TaskCompletionSource<Http1Connection> waiter;
         lock (_gate)
@@ -140,25 +142,35 @@ public sealed class Http1Transport : ILoadTransport, IDisposable
             if (_open.Count + _opening < _maxConnections)
             {
                 _opening++;
-                return new(ConnectAsync(cancellationToken));
+                return new(ConnectAsync(deadline, cancellationToken));
             }
 
             waiter = new TaskCompletionSource<Http1Connection>(TaskCreationOptions.RunContinuationsAsynchronously);
             _waiting.Enqueue(waiter);
         }
 
-        return new(WaitAsync(waiter, cancellationToken));
+        return new(WaitAsync(waiter, deadline, cancellationToken));
     }
 
-    private static async Task<Http1Connection> WaitAsync(TaskCompletionSource<Http1Connection> waiter, CancellationToken cancellationToken)
+    /// <summary>Waits for a connection another call frees, until the call's deadline.</summary>
+    private async Task<Http1Connection> WaitAsync(TaskCompletionSource<Http1Connection> waiter, long deadline, CancellationToken cancellationToken)
     {
-        // A cancelled waiter stays queued but can no longer be handed a connection: Return skips it.
+        // A waiter that gave up stays queued but can no longer be handed a connection: Return skips it.
+        using var expiry = new CancellationTokenSource(Remaining(deadline));
+        using var expire = expiry.Token.UnsafeRegister(static state => ((TaskCompletionSource<Http1Connection>)state!).TrySetException(new TimeoutException()), waiter);
         using var cancel = cancellationToken.UnsafeRegister(static state => ((TaskCompletionSource<Http1Connection>)state!).TrySetCanceled(), waiter);
-        return await waiter.Task;
+        try
+        {
+            return await waiter.Task;
+        }
+        catch (TimeoutException)
+        {
+            throw TimedOut("no free connection (--connections)");
+        }
     }
 
     /// <summary>A new connection outside the idle pool, in place of one that just failed (which no longer counts against the limit).</summary>
-    private Task<Http1Connection> OpenAsync(CancellationToken cancellationToken)
+    private Task<Http1Connection> OpenAsync(long deadline, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
@@ -166,13 +178,13 @@ public sealed class Http1Transport : ILoadTransport, IDisposable
             _opening++;
         }
 
-        return ConnectAsync(cancellationToken);
+        return ConnectAsync(deadline, cancellationToken);
     }
 
     /// <summary>Opens a connection already counted in <see cref="_opening"/>; a failure frees its place for a waiter.</summary>
-    private async Task<Http1Connection> ConnectAsync(CancellationToken cancellationToken)
+    private async Task<Http1Connection> ConnectAsync(long deadline, CancellationToken cancellationToken)
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(_timeoutTicks / (double)Stopwatch.Frequency));
+        using var timeout = new CancellationTokenSource(Remaining(deadline));
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         Http1Connection connection;
         try
@@ -189,7 +201,7 @@ public sealed class Http1Transport : ILoadTransport, IDisposable
             OpenForWaiter();
             ThrowIfAborted(cancellationToken);
             throw timeout.IsCancellationRequested
-                ? new TaskCanceledException("could not connect within the timeout", new TimeoutException())
+                ? TimedOut("could not connect")
                 : new HttpRequestException($"could not connect to {_endpoint.Host}:{_endpoint.Port}: {ex.Message}", ex);
         }
 
@@ -264,7 +276,7 @@ public sealed class Http1Transport : ILoadTransport, IDisposable
         {
             try
             {
-                var connection = await ConnectAsync(CancellationToken.None);
+                var connection = await ConnectAsync(Stopwatch.GetTimestamp() + _timeoutTicks, CancellationToken.None);
                 if (!to.TrySetResult(connection))
                 {
                     Return(connection); // the waiter gave up meanwhile: someone else may use it
@@ -276,6 +288,13 @@ public sealed class Http1Transport : ILoadTransport, IDisposable
             }
         }
     }
+
+    /// <summary>What is left until <paramref name="deadline"/> (at least a tick, so an expired wait still ends through its timer).</summary>
+    private static TimeSpan Remaining(long deadline) => TimeSpan.FromTicks(Math.Max(1, Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline).Ticks));
+
+    /// <summary>A call past the timeout ends as <see cref="HttpClient"/>'s do: cancelled, with a <see cref="TimeoutException"/> inside.</summary>
+    private TaskCanceledException TimedOut(string what) =>
+        new($"{what} within the {TimeSpan.FromSeconds(_timeoutTicks / (double)Stopwatch.Frequency).TotalSeconds:0.###} s timeout", new TimeoutException());
 
     /// <summary>An aborted run's calls end as <see cref="HttpClient"/>'s do: with a <see cref="TaskCanceledException"/>.</summary>
     private static void ThrowIfAborted(CancellationToken cancellationToken)
