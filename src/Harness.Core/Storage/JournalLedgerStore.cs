@@ -17,10 +17,12 @@ namespace Harness.Core.Storage;
 /// Layout: the 8-byte header <c>HLEDGER</c> + format byte, then records of
 /// [int32 payload length][uint32 CRC-32 of the payload][payload]. Payload: an int32 entry count and
 /// the entries as <see cref="LedgerEntryCodec"/> lays them out, then an int32 balance count and per
-/// balance its account, balance and update time (ticks, 0 for none). A record cut short by a crash or
-/// power loss while it was being written was never acknowledged: opening the file drops it, after
-/// copying the dropped bytes to a <c>.torn-…</c> file beside it, so a misjudged cut loses nothing. A
-/// bad record with good ones after it is damage, and the file is refused rather than guessed at.
+/// balance its account, balance and update time (ticks, 0 for none). Zeros may follow the last record:
+/// space made ahead of the writer (<see cref="PreallocatedJournalFile"/>), which readers skip. A record
+/// cut short by a crash or power loss while it was being written was never acknowledged: opening the
+/// file drops it, after copying the dropped bytes to a <c>.torn-…</c> file beside it, so a misjudged
+/// cut loses nothing. A bad record with anything but zeros after it is damage, and the file is refused
+/// rather than guessed at.
 /// </para>
 /// </summary>
 public sealed class JournalLedgerStore : ILedgerStore, IDisposable
@@ -41,7 +43,7 @@ public sealed class JournalLedgerStore : ILedgerStore, IDisposable
 
     /// <summary>Opens or creates the journal; a ledger kept in <paramref name="legacy"/>'s LiteDB file is moved into it first.</summary>
     public JournalLedgerStore(string path, LiteStore? legacy = null, ILogger? logger = null)
-        : this(path, legacy, file => new JournalFile(file), logger)
+        : this(path, legacy, file => new PreallocatedJournalFile(file), logger)
     {
     }
 
@@ -64,6 +66,7 @@ public sealed class JournalLedgerStore : ILedgerStore, IDisposable
         var file = new FileStream(FilePath, FileMode.Open, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0);
         if (torn)
         {
+            // Anything but zeros after the whole records: set aside, then cut (the space is made again).
             SetAside(file, end, logger);
             file.SetLength(end);
             file.Flush(flushToDisk: true);
@@ -123,21 +126,27 @@ public sealed class JournalLedgerStore : ILedgerStore, IDisposable
 
     public void Dispose() => _file.Dispose();
 
-    /// <summary>Copies what follows the whole records to a file of its own, durably, before the journal is cut back.</summary>
+    /// <summary>
+    /// Copies what follows the whole records, up to its last byte that is not zero (the zeros after it
+    /// are space made ahead), to a file of its own, durably, before the journal is cut back.
+    /// </summary>
     private void SetAside(FileStream journal, long end, ILogger? logger)
     {
+        var tail = new byte[journal.Length - end];
+        journal.Position = end;
+        journal.ReadExactly(tail);
+        var kept = tail.AsSpan(0, tail.AsSpan().LastIndexOfAnyExcept((byte)0) + 1);
         TornTailPath = $"{FilePath}.torn-{DateTime.UtcNow:yyyyMMddHHmmssfff}";
         using (var aside = new FileStream(TornTailPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 16))
         {
-            journal.Position = end;
-            journal.CopyTo(aside);
+            aside.Write(kept);
             aside.Flush(flushToDisk: true);
         }
 
         DurableDirectory.Sync(Path.GetDirectoryName(FilePath)!);
         logger?.LogWarning(
             "The ledger journal ended in {Bytes} bytes that are no whole record (a write cut short by a crash, never acknowledged); they were dropped from the journal and kept in {TornTail}.",
-            journal.Length - end,
+            kept.Length,
             TornTailPath);
     }
 
@@ -160,7 +169,10 @@ public sealed class JournalLedgerStore : ILedgerStore, IDisposable
         DurableDirectory.Sync(Path.GetDirectoryName(path)!);
     }
 
-    /// <summary>Checks every record; returns where the whole records end and whether a torn one follows.</summary>
+    /// <summary>
+    /// Checks every record; returns where the whole records end and whether a torn one follows (bytes
+    /// there that are not all zeros; zeros are space made ahead of the writer).
+    /// </summary>
     private static (long End, bool Torn) Scan(string path)
     {
         using var file = OpenReader(path);
@@ -170,11 +182,28 @@ public sealed class JournalLedgerStore : ILedgerStore, IDisposable
         {
             if (ReadRecord(file, out var state) is not { } payload)
             {
-                return (end, state == RecordState.Torn);
+                return (end, state == RecordState.Torn && !ZerosFrom(file, end));
             }
 
             end += RecordHeaderSize + payload.Length;
         }
+    }
+
+    /// <summary>Whether every byte from <paramref name="position"/> to the end of the file is zero.</summary>
+    private static bool ZerosFrom(Stream stream, long position)
+    {
+        stream.Position = position;
+        var buffer = new byte[1 << 16];
+        int read;
+        while ((read = stream.Read(buffer)) > 0)
+        {
+            if (buffer.AsSpan(0, read).ContainsAnyExcept((byte)0))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static FileStream OpenReader(string path) =>
@@ -191,7 +220,8 @@ public sealed class JournalLedgerStore : ILedgerStore, IDisposable
 
     /// <summary>
     /// Reads one record. A record that runs past the end of the file or fails its checksum is
-    /// <see cref="RecordState.Torn"/> when nothing follows it, and damage otherwise.
+    /// <see cref="RecordState.Torn"/> when nothing but zeros follows it (the last write, cut short or
+    /// still under way, before space made ahead), and damage otherwise.
     /// </summary>
     private static byte[]? ReadRecord(Stream stream, out RecordState state)
     {
@@ -208,9 +238,10 @@ public sealed class JournalLedgerStore : ILedgerStore, IDisposable
         if (payload is null || stream.ReadAtLeast(payload, length, throwOnEndOfStream: false) != length
             || Crc32.HashToUInt32(payload) != BinaryPrimitives.ReadUInt32LittleEndian(header[4..]))
         {
-            if (stream.Position < stream.Length && payload is not null)
+            var recordEnd = stream.Position;
+            if (recordEnd < stream.Length && payload is not null && !ZerosFrom(stream, recordEnd))
             {
-                throw new InvalidDataException($"The ledger journal has a damaged record at byte {stream.Position - length - RecordHeaderSize} with more records after it; restore it from a backup.");
+                throw new InvalidDataException($"The ledger journal has a damaged record at byte {recordEnd - length - RecordHeaderSize} with more records after it; restore it from a backup.");
             }
 
             state = RecordState.Torn;
@@ -284,25 +315,6 @@ public sealed class JournalLedgerStore : ILedgerStore, IDisposable
 
         /// <summary>Cuts the file back to <paramref name="length"/> and appends from there.</summary>
         void Truncate(long length);
-    }
-
-    private sealed class JournalFile(FileStream file) : IJournalFile
-    {
-        public long End => file.Position;
-
-        public void Append(ReadOnlySpan<byte> record)
-        {
-            file.Write(record);
-            file.Flush(flushToDisk: true);
-        }
-
-        public void Truncate(long length)
-        {
-            file.SetLength(length);
-            file.Position = length;
-        }
-
-        public void Dispose() => file.Dispose();
     }
 
     private enum RecordState

@@ -349,16 +349,17 @@ public sealed class LedgerTests : IDisposable
         store.Dispose();
         _opened.Clear();
         var path = store.FilePath;
-        var whole = new FileInfo(path).Length;
-        var lastRecord = whole - RecordLengths(path)[^1];
-        var tornBytes = File.ReadAllBytes(path)[(int)lastRecord..^5];
+        var lengths = RecordLengths(path);
+        var dataEnd = 8 + lengths.Sum();
+        var lastRecord = dataEnd - lengths[^1];
+        var tornBytes = File.ReadAllBytes(path)[(int)lastRecord..(int)(dataEnd - 5)];
         using (var file = new FileStream(path, FileMode.Open))
         {
-            file.SetLength(whole - 5); // the last record, part-written when the power went
+            file.Position = dataEnd - 5;
+            file.Write(new byte[5]); // the last record's end never reached the disk: zeros, as the space made ahead holds
         }
 
         var (reopened, reopenedStore) = Open();
-        var lengthAfterOpen = new FileInfo(path).Length;
         var retried = await reopened.PostAsync(Debit("a", 20, "k2"));
 
         Assert.Equal(LedgerStatus.Replayed, (await reopened.PostAsync(Debit("a", 10, "k1"))).Status);
@@ -366,13 +367,35 @@ public sealed class LedgerTests : IDisposable
         Assert.Equal(LedgerStatus.Applied, retried.Status); // the torn charge was never acknowledged
         Assert.Equal(70, reopened.GetBalance("a").Balance);
         Assert.True(reopened.Audit().Consistent);
-        Assert.Equal(lastRecord, lengthAfterOpen);
         Assert.Equal(3, reopenedStore.ReadAll().Count());
         Assert.Equal(tornBytes, File.ReadAllBytes(reopenedStore.TornTailPath!)); // dropped from the journal, not lost
     }
 
     [Fact]
-    public async Task Zeros_after_the_last_record_are_an_unfinished_write_not_an_empty_record()
+    public async Task A_record_cut_short_at_the_end_of_the_file_is_dropped_too()
+    {
+        var (ledger, store) = Open();
+        await ledger.PostAsync(Credit("a", 100));
+        await ledger.PostAsync(Debit("a", 20, "k2"));
+        ledger.Dispose();
+        store.Dispose();
+        _opened.Clear();
+        var lengths = RecordLengths(store.FilePath);
+        var dataEnd = 8 + lengths.Sum();
+        using (var file = new FileStream(store.FilePath, FileMode.Open))
+        {
+            file.SetLength(dataEnd - 5); // appended without space made ahead, and cut by the crash
+        }
+
+        var (reopened, reopenedStore) = Open();
+
+        Assert.Equal(100, reopened.GetBalance("a").Balance);
+        Assert.Single(reopenedStore.ReadAll());
+        Assert.Equal(lengths[^1] - 5, new FileInfo(reopenedStore.TornTailPath!).Length);
+    }
+
+    [Fact]
+    public async Task Zeros_after_the_last_record_are_free_space_not_an_empty_record()
     {
         var (ledger, store) = Open();
         await ledger.PostAsync(Credit("a", 100));
@@ -380,21 +403,51 @@ public sealed class LedgerTests : IDisposable
         ledger.Dispose();
         store.Dispose();
         _opened.Clear();
-        var whole = new FileInfo(store.FilePath).Length;
+        var dataEnd = 8 + RecordLengths(store.FilePath).Sum();
         using (var file = new FileStream(store.FilePath, FileMode.Open))
         {
-            file.SetLength(whole + 4096); // the size reached the disk, the data did not
+            file.SetLength(dataEnd + 4096); // eight zero bytes would pass as an empty record: CRC-32 of nothing is 0
         }
 
         var (reopened, reopenedStore) = Open();
-
-        Assert.Equal(whole, new FileInfo(store.FilePath).Length);
         Assert.Equal(2, reopenedStore.ReadAll().Count());
         Assert.Equal(90, reopened.GetBalance("a").Balance);
         Assert.Equal(LedgerStatus.Replayed, (await reopened.PostAsync(Debit("a", 10, "k1"))).Status);
         Assert.Equal(LedgerStatus.Applied, (await reopened.PostAsync(Debit("a", 5, "k2"))).Status);
         Assert.True(reopened.Audit().Consistent);
-        Assert.Equal(new byte[4096], File.ReadAllBytes(reopenedStore.TornTailPath!));
+        Assert.Null(reopenedStore.TornTailPath);
+        reopened.Dispose();
+        reopenedStore.Dispose();
+        _opened.Clear();
+
+        var (again, againStore) = Open();
+        Assert.Equal(85, again.GetBalance("a").Balance);
+        Assert.Equal(3, againStore.ReadAll().Count());
+        Assert.Null(againStore.TornTailPath);
+    }
+
+    [Fact]
+    public async Task The_journal_makes_space_ahead_of_the_writer_and_everything_written_into_it_reads_back()
+    {
+        var (ledger, store) = Open();
+        await ledger.PostAsync(Credit("a", 1_000_000));
+        for (var i = 0; i < 3_000; i++)
+        {
+            await ledger.PostAsync(Debit("a", 1, $"k{i}"));
+        }
+
+        ledger.Dispose();
+        store.Dispose();
+        _opened.Clear();
+        var dataEnd = 8 + RecordLengths(store.FilePath).Sum();
+
+        var (reopened, reopenedStore) = Open();
+
+        Assert.True(new FileInfo(store.FilePath).Length > dataEnd, "zeros are kept past the last record");
+        Assert.Equal(3_001, reopenedStore.ReadAll().Count());
+        Assert.Equal(1_000_000 - 3_000, reopened.GetBalance("a").Balance);
+        Assert.True(reopened.Audit().Consistent);
+        Assert.Null(reopenedStore.TornTailPath);
     }
 
     [Fact]
@@ -489,11 +542,16 @@ public sealed class LedgerTests : IDisposable
     {
         var bytes = File.ReadAllBytes(path);
         var lengths = new List<long>();
-        for (var position = 8; position < bytes.Length;)
+        for (var position = 8; position + 8 <= bytes.Length;)
         {
-            var length = 8 + System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(position));
-            lengths.Add(length);
-            position += length;
+            var payload = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(position));
+            if (payload == 0)
+            {
+                break; // zeros: the space made ahead of the writer
+            }
+
+            lengths.Add(8 + payload);
+            position += 8 + payload;
         }
 
         return lengths;
