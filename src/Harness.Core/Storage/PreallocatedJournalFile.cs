@@ -26,6 +26,7 @@ internal sealed partial class PreallocatedJournalFile : JournalLedgerStore.IJour
     private readonly int _step;
     private long _end;
     private long _allocated;
+    private int _growthAsked; // 1 while a request to grow is pending, so commits do not pile up releases
     private volatile bool _stopping;
 
     /// <param name="file">The journal, positioned at the end of its whole records; everything after that is zeros.</param>
@@ -40,7 +41,7 @@ internal sealed partial class PreallocatedJournalFile : JournalLedgerStore.IJour
         _allocated = file.Length;
         _grower = new Thread(Grow) { IsBackground = true, Name = "ledger-journal-grower" };
         _grower.Start();
-        _wanted.Release();
+        AskToGrow();
     }
 
     public long End => _end;
@@ -61,7 +62,7 @@ internal sealed partial class PreallocatedJournalFile : JournalLedgerStore.IJour
                     _file.Flush(flushToDisk: true);
                     _end += record.Length;
                     _allocated = Math.Max(_allocated, _end);
-                    _wanted.Release();
+                    AskToGrow();
                     return;
                 }
             }
@@ -72,7 +73,7 @@ internal sealed partial class PreallocatedJournalFile : JournalLedgerStore.IJour
         _end += record.Length;
         if (Volatile.Read(ref _allocated) - _end < _ahead / 2)
         {
-            _wanted.Release();
+            AskToGrow();
         }
     }
 
@@ -88,6 +89,11 @@ internal sealed partial class PreallocatedJournalFile : JournalLedgerStore.IJour
 
     public void Dispose()
     {
+        if (_stopping)
+        {
+            return;
+        }
+
         _stopping = true;
         _wanted.Release();
         _grower.Join();
@@ -101,6 +107,7 @@ internal sealed partial class PreallocatedJournalFile : JournalLedgerStore.IJour
         while (true)
         {
             _wanted.Wait();
+            Volatile.Write(ref _growthAsked, 0);
             while (!_stopping && Volatile.Read(ref _allocated) - Volatile.Read(ref _end) < _ahead)
             {
                 try
@@ -112,7 +119,7 @@ internal sealed partial class PreallocatedJournalFile : JournalLedgerStore.IJour
                         Volatile.Write(ref _allocated, _allocated + _step);
                     }
                 }
-                catch (IOException)
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
                 {
                     break; // a full disk: the writer appends as before, and the next commit asks again
                 }
@@ -122,6 +129,14 @@ internal sealed partial class PreallocatedJournalFile : JournalLedgerStore.IJour
             {
                 return;
             }
+        }
+    }
+
+    private void AskToGrow()
+    {
+        if (Interlocked.Exchange(ref _growthAsked, 1) == 0)
+        {
+            _wanted.Release();
         }
     }
 
