@@ -144,11 +144,7 @@ public sealed class Http1TransportTests
     [Fact]
     public async Task Calls_beyond_the_connection_limit_wait_for_a_free_connection()
     {
-        await using var server = new ScriptedHttpServer(async e =>
-        {
-            await Task.Delay(50, e.Stop);
-            await e.WriteAsync(Exchange.Ok(Consumed));
-        });
+        await using var server = new ScriptedHttpServer(AnswerAfter(50));
         using var transport = new Http1Transport(server.BaseUrl, 2, TimeSpan.FromSeconds(10));
 
         var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => transport.SendAsync(Health, Cancellation).AsTask()));
@@ -163,11 +159,7 @@ public sealed class Http1TransportTests
     {
         // One connection, answers that take 300 ms each, a 700 ms timeout: four calls at once would each
         // be answered within 700 ms of being sent, but not of being made.
-        await using var server = new ScriptedHttpServer(async e =>
-        {
-            await Task.Delay(300, e.Stop);
-            await e.WriteAsync(Exchange.Ok(Consumed));
-        });
+        await using var server = new ScriptedHttpServer(AnswerAfter(300));
         using var transport = new Http1Transport(server.BaseUrl, 1, TimeSpan.FromMilliseconds(700));
 
         var calls = Enumerable.Range(0, 4).Select(_ => transport.SendAsync(Health, Cancellation).AsTask()).ToList();
@@ -222,6 +214,13 @@ public sealed class Http1TransportTests
         Assert.Equal("r-1", answer.Fields.RecordId);
         Assert.StartsWith("GET /api/health HTTP/1.1\r\n", Assert.Single(server.Requests), StringComparison.Ordinal);
     }
+
+    /// <summary>A script that answers every request with a consume's success after <paramref name="milliseconds"/>.</summary>
+    private static Func<Exchange, Task> AnswerAfter(int milliseconds) => async e =>
+    {
+        await Task.Delay(milliseconds, e.Stop);
+        await e.WriteAsync(Exchange.Ok(Consumed));
+    };
 
     private static X509Certificate2 SelfSigned()
     {

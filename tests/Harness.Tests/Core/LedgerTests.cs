@@ -14,11 +14,7 @@ public sealed class LedgerTests : IDisposable
 
     public void Dispose()
     {
-        foreach (var item in Enumerable.Reverse(_opened))
-        {
-            item.Dispose();
-        }
-
+        CloseAll();
         TempDirectory.TryDelete(_directory);
     }
 
@@ -86,9 +82,7 @@ public sealed class LedgerTests : IDisposable
         var (ledger, store) = Open();
         await ledger.PostAsync(Credit("a", 100));
         var charged = await ledger.PostAsync(Debit("a", 25, "k"));
-        ledger.Dispose();
-        store.Dispose();
-        _opened.Clear();
+        CloseAll();
 
         var (reopened, _) = Open();
         var replay = await reopened.PostAsync(Debit("a", 25, "k"));
@@ -113,9 +107,7 @@ public sealed class LedgerTests : IDisposable
             Details = new(StringComparer.Ordinal) { ["tokens"] = "1000", ["rate"] = "2" },
             Metadata = new(StringComparer.Ordinal) { ["中文"] = "值 ✓", ["empty"] = "" },
         });
-        ledger.Dispose();
-        store.Dispose();
-        _opened.Clear();
+        CloseAll();
 
         var (reopened, _) = Open();
         var stored = reopened.Query(new LedgerQuery(new LedgerFilter("a"), 0, 10)).Items;
@@ -150,9 +142,7 @@ public sealed class LedgerTests : IDisposable
         var first = await ledger.PostAsync(Debit("a", 10, "k"));
         _clock.Advance(TimeSpan.FromHours(2));
         var second = await ledger.PostAsync(Debit("a", 10, "k"));
-        ledger.Dispose();
-        store.Dispose();
-        _opened.Clear();
+        CloseAll();
 
         var (reopened, _) = Open(options);
         var replay = await reopened.PostAsync(Debit("a", 10, "k"));
@@ -345,19 +335,17 @@ public sealed class LedgerTests : IDisposable
         await ledger.PostAsync(Credit("a", 100));
         var kept = await ledger.PostAsync(Debit("a", 10, "k1"));
         await ledger.PostAsync(Debit("a", 20, "k2"));
-        ledger.Dispose();
-        store.Dispose();
-        _opened.Clear();
+        CloseAll();
         var path = store.FilePath;
         var lengths = RecordLengths(path);
         var dataEnd = 8 + lengths.Sum();
         var lastRecord = dataEnd - lengths[^1];
         var tornBytes = File.ReadAllBytes(path)[(int)lastRecord..(int)(dataEnd - 5)];
-        using (var file = new FileStream(path, FileMode.Open))
+        EditJournal(path, file =>
         {
             file.Position = dataEnd - 5;
             file.Write(new byte[5]); // the last record's end never reached the disk: zeros, as the space made ahead holds
-        }
+        });
 
         var (reopened, reopenedStore) = Open();
         var retried = await reopened.PostAsync(Debit("a", 20, "k2"));
@@ -377,15 +365,10 @@ public sealed class LedgerTests : IDisposable
         var (ledger, store) = Open();
         await ledger.PostAsync(Credit("a", 100));
         await ledger.PostAsync(Debit("a", 20, "k2"));
-        ledger.Dispose();
-        store.Dispose();
-        _opened.Clear();
+        CloseAll();
         var lengths = RecordLengths(store.FilePath);
         var dataEnd = 8 + lengths.Sum();
-        using (var file = new FileStream(store.FilePath, FileMode.Open))
-        {
-            file.SetLength(dataEnd - 5); // appended without space made ahead, and cut by the crash
-        }
+        EditJournal(store.FilePath, file => file.SetLength(dataEnd - 5)); // appended without space made ahead, and cut by the crash
 
         var (reopened, reopenedStore) = Open();
 
@@ -400,14 +383,9 @@ public sealed class LedgerTests : IDisposable
         var (ledger, store) = Open();
         await ledger.PostAsync(Credit("a", 100));
         await ledger.PostAsync(Debit("a", 10, "k1"));
-        ledger.Dispose();
-        store.Dispose();
-        _opened.Clear();
+        CloseAll();
         var dataEnd = 8 + RecordLengths(store.FilePath).Sum();
-        using (var file = new FileStream(store.FilePath, FileMode.Open))
-        {
-            file.SetLength(dataEnd + 4096); // eight zero bytes would pass as an empty record: CRC-32 of nothing is 0
-        }
+        EditJournal(store.FilePath, file => file.SetLength(dataEnd + 4096)); // eight zero bytes would pass as an empty record: CRC-32 of nothing is 0
 
         var (reopened, reopenedStore) = Open();
         Assert.Equal(2, reopenedStore.ReadAll().Count());
@@ -416,9 +394,7 @@ public sealed class LedgerTests : IDisposable
         Assert.Equal(LedgerStatus.Applied, (await reopened.PostAsync(Debit("a", 5, "k2"))).Status);
         Assert.True(reopened.Audit().Consistent);
         Assert.Null(reopenedStore.TornTailPath);
-        reopened.Dispose();
-        reopenedStore.Dispose();
-        _opened.Clear();
+        CloseAll();
 
         var (again, againStore) = Open();
         Assert.Equal(85, again.GetBalance("a").Balance);
@@ -436,9 +412,7 @@ public sealed class LedgerTests : IDisposable
             await ledger.PostAsync(Debit("a", 1, $"k{i}"));
         }
 
-        ledger.Dispose();
-        store.Dispose();
-        _opened.Clear();
+        CloseAll();
         var dataEnd = 8 + RecordLengths(store.FilePath).Sum();
 
         var (reopened, reopenedStore) = Open();
@@ -456,14 +430,12 @@ public sealed class LedgerTests : IDisposable
         var (ledger, store) = Open();
         await ledger.PostAsync(Credit("a", 100));
         await ledger.PostAsync(Debit("a", 10, "k1"));
-        ledger.Dispose();
-        store.Dispose();
-        _opened.Clear();
-        using (var file = new FileStream(store.FilePath, FileMode.Open))
+        CloseAll();
+        EditJournal(store.FilePath, file =>
         {
             file.Position = 8 + 8 + 10; // inside the first record's payload
             file.WriteByte(0xFF);
-        }
+        });
 
         var error = Assert.Throws<InvalidDataException>(() => Open());
 
@@ -555,6 +527,24 @@ public sealed class LedgerTests : IDisposable
         }
 
         return lengths;
+    }
+
+    /// <summary>Closes every ledger and store the test opened, as a stopped backend would.</summary>
+    private void CloseAll()
+    {
+        foreach (var item in Enumerable.Reverse(_opened))
+        {
+            item.Dispose();
+        }
+
+        _opened.Clear();
+    }
+
+    /// <summary>Changes a closed journal file the way a crash or a file system might have left it.</summary>
+    private static void EditJournal(string path, Action<FileStream> edit)
+    {
+        using var file = new FileStream(path, FileMode.Open);
+        edit(file);
     }
 
     private static LedgerPosting Credit(string account, long amount) => new(account, amount, "test-credit");
