@@ -101,10 +101,42 @@ public static class LoadCommand
             results.Add(result);
             if (options.HalfRate && result.Name != ScenarioCatalog.Baseline && result.OkPerSecond > 0 && !cancellationToken.IsCancellationRequested)
             {
-                var half = InjectRate.Constant(result.OkPerSecond / 2, options.Duration);
-                var halfScenario = catalog.Create(result.Name, "half");
-                await AnnounceAsync(halfScenario, "", half, half.Duration, options.Warmup);
-                results.Add(await ReportAsync(await engine.RunAsync(halfScenario, half, options.Warmup, cancellationToken), console));
+                await MeasureHalfRateAsync(result);
+            }
+        }
+
+        // The scenario again, open at half the throughput just measured. With a baseline in the run,
+        // the baseline takes turns with it at the same rate: the host's own tail at that rate, the
+        // floor under any target's p99 when the load comes from the same machine.
+        async Task MeasureHalfRateAsync(ScenarioResult measured)
+        {
+            var half = InjectRate.Constant(measured.OkPerSecond / 2, options.Duration);
+            List<ScenarioRun> pair = [new(catalog.Create(measured.Name, ScenarioCatalog.HalfRate))];
+            if (options.Scenarios.Contains(ScenarioCatalog.Baseline))
+            {
+                pair.Add(new(catalog.Create(ScenarioCatalog.Baseline, ScenarioCatalog.FloorVariant(measured.Name))));
+            }
+
+            for (var round = 1; round <= options.Rounds && !cancellationToken.IsCancellationRequested; round++)
+            {
+                foreach (var run in pair.TakeWhile(_ => !cancellationToken.IsCancellationRequested))
+                {
+                    var warmup = round == 1 ? options.Warmup : TimeSpan.Zero;
+                    await AnnounceAsync(run.Scenario, options.Rounds > 1 ? $" (round {round} of {options.Rounds})" : "", half, options.Slice, warmup);
+                    await engine.MeasureAsync(run, half, warmup, options.Slice, cancellationToken);
+                }
+            }
+
+            var measuredRuns = new List<ScenarioResult>();
+            foreach (var run in pair.Where(r => r.HasMeasured))
+            {
+                measuredRuns.Add(await ReportAsync(run.Finish(half, options.Rounds), console));
+            }
+
+            results.AddRange(measuredRuns);
+            if (measuredRuns is [var halfRate, var floor])
+            {
+                await console.WriteLineAsync("  " + ReportTables.FloorVerdict(halfRate, floor));
             }
         }
 

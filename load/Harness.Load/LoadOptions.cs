@@ -19,7 +19,9 @@ public sealed record LoadOptions
                                   mixed, openapi-consume, baseline; run one after another, audited together
           --rate R | --rate A..B  open model: constant arrival rate R/s, or a ramp from A/s to B/s
           --concurrency C         closed model: C iterations in flight (default 64)
-          --half-rate             after each consume scenario, run it again open at half its measured throughput
+          --half-rate             after each consume scenario, run it again open at half its measured throughput;
+                                  with baseline among the scenarios, the baseline takes turns with it at the same
+                                  rate (the host's floor: the p99 of a request that does no work)
           --duration D            measured time per scenario, e.g. 10s, 1m (default 10s)
           --rounds N              measure the scenarios in N alternating rounds of duration/N each (warm-up in
                                   the first only), so a box whose speed drifts slows every scenario alike:

@@ -87,7 +87,42 @@ public sealed class InProcessLoadTests : IAsyncDisposable
         Assert.NotEqual("—", row[ReportTables.Scenarios(report).Header.ToList().IndexOf("p99 from send ms")]);
     }
 
-    private static async Task<LoadReport> RunAsync(HttpClient client, IReadOnlyList<string> scenarios, int rounds = 1, TextWriter? console = null, double? rate = null)
+    [Fact]
+    public async Task A_half_rate_run_takes_turns_with_the_baseline_at_the_same_rate_and_is_reported_against_it()
+    {
+        var console = new StringWriter();
+
+        var report = await RunAsync(_factory.CreateClient(), [ScenarioCatalog.Baseline, ScenarioCatalog.ConsumeUnique], rounds: 2, console, halfRate: true);
+
+        var output = console.ToString();
+        Assert.True(report.Audit.Passed, string.Join(Environment.NewLine, report.Audit.Findings));
+        Assert.Equal(["baseline", "consume-unique", "consume-unique@half", "baseline@floor-consume-unique"], report.Scenarios.Select(s => s.Name));
+        Assert.Equal(
+            ["consume-unique@half (round 1 of 2)", "baseline@floor-consume-unique (round 1 of 2)", "consume-unique@half (round 2 of 2)", "baseline@floor-consume-unique (round 2 of 2)"],
+            Regex.Matches(output, @"▶ (\S+@\S+ \(round \d of 2\))").Select(m => m.Groups[1].Value));
+        var consume = report.Scenarios[1];
+        var (halfRate, floor) = Assert.Single(report.Floors());
+        Assert.All(new[] { halfRate, floor }, s => Assert.True(s.OpenModel && s.Main.Ok > 0 && s.Main.Failed == 0, $"{s.Name}: {s.Main.Ok} ok, {s.Main.Failed} failed"));
+        Assert.Equal(halfRate.Load, floor.Load); // one rate for both
+        Assert.Contains(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"open {consume.OkPerSecond / 2:0.##}/s"), halfRate.Load, StringComparison.Ordinal);
+        Assert.Equal([ScenarioCatalog.ConsumeUnique], report.BaselineRatios().Select(r => r.Scenario));
+        Assert.Contains("  floor: baseline at the same rate in the same rounds has a p99 of ", output, StringComparison.Ordinal);
+        Assert.Single(ReportTables.Floors(report).Rows);
+        Assert.Contains("Half rate against the host&#39;s floor", HtmlReport.Render(report), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_half_rate_run_without_a_baseline_in_the_run_has_no_floor()
+    {
+        var report = await RunAsync(_factory.CreateClient(), [ScenarioCatalog.ConsumeUnique], halfRate: true);
+
+        Assert.Equal(["consume-unique", "consume-unique@half"], report.Scenarios.Select(s => s.Name));
+        Assert.True(report.Scenarios[1].OpenModel && report.Scenarios[1].Main.Ok > 0);
+        Assert.Empty(report.Floors());
+        Assert.True(report.Audit.Passed, string.Join(Environment.NewLine, report.Audit.Findings));
+    }
+
+    private static async Task<LoadReport> RunAsync(HttpClient client, IReadOnlyList<string> scenarios, int rounds = 1, TextWriter? console = null, double? rate = null, bool halfRate = false)
     {
         var cancellationToken = TestContext.Current.CancellationToken;
         await using var target = await LoadTarget.ForReferenceClientAsync(client, cancellationToken);
@@ -102,6 +137,7 @@ public sealed class InProcessLoadTests : IAsyncDisposable
             Users = 3,
             DuplicateShare = 0.5,
             Rounds = rounds,
+            HalfRate = halfRate,
         };
         return await LoadCommand.RunAsync(options, target, "in-process test", console ?? TextWriter.Null, cancellationToken);
     }

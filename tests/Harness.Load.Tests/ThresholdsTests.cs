@@ -25,6 +25,42 @@ public sealed class ThresholdsTests
     }
 
     [Fact]
+    public void A_half_rate_run_is_judged_and_the_baselines_floor_run_beside_it_is_exempt()
+    {
+        var options = new LoadOptions { MaxP99Ms = 5 };
+        var halfRate = Result("consume-unique@half", okCount: 5_000, failed: 0, latencyMs: 8, seconds: 10);
+        var floor = Result("baseline@floor-consume-unique", okCount: 5_000, failed: 0, latencyMs: 50, seconds: 10);
+
+        var failure = Assert.Single(Thresholds.Evaluate(options, [halfRate, floor]));
+
+        Assert.StartsWith("consume-unique@half", failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Ratios_leave_out_half_rate_runs_and_the_floor_table_pairs_each_with_the_baseline_at_its_rate()
+    {
+        var report = Report(
+            Result("baseline", okCount: 300_000, failed: 0, latencyMs: 1, seconds: 10),
+            Result("consume-unique", okCount: 180_000, failed: 0, latencyMs: 3, seconds: 10),
+            Result("consume-unique@half", okCount: 90_000, failed: 0, latencyMs: 9, seconds: 10),
+            Result("baseline@floor-consume-unique", okCount: 90_000, failed: 0, latencyMs: 6, seconds: 10),
+            Result("mixed", okCount: 150_000, failed: 0, latencyMs: 4, seconds: 10),
+            Result("mixed@half", okCount: 75_000, failed: 0, latencyMs: 5, seconds: 10));
+
+        Assert.Equal([("consume-unique", 0.6), ("mixed", 0.5)], report.BaselineRatios());
+        var (halfRate, floor) = Assert.Single(report.Floors()); // mixed@half ran without a floor
+        Assert.Equal(("consume-unique@half", "baseline@floor-consume-unique"), (halfRate.Name, floor.Name));
+        var table = ReportTables.Floors(report);
+        var row = Assert.Single(table.Rows);
+        Assert.Equal("9000", row[table.Header.ToList().IndexOf("ok/s")]);
+        Assert.Equal("6.00", row[table.Header.ToList().IndexOf("floor p99 ms")]);
+        Assert.Equal("3.00", row[table.Header.ToList().IndexOf("p99 above the floor ms")]);
+        Assert.Contains("is 3.00 ms above it", ReportTables.FloorVerdict(halfRate, floor), StringComparison.Ordinal);
+        Assert.Contains("is not above it: at this rate the tail is the host's", ReportTables.FloorVerdict(floor, halfRate), StringComparison.Ordinal);
+        Assert.Contains("Half rate against the host's floor", MarkdownReport.Render(report), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Without_thresholds_nothing_fails()
     {
         Assert.Empty(Thresholds.Evaluate(new LoadOptions(), [Result("mixed", okCount: 1, failed: 99, latencyMs: 900, seconds: 1)]));
@@ -37,7 +73,7 @@ public sealed class ThresholdsTests
         IntervalSample Second(double pauseMs, double lateMs) => new(1, 1, true, 100, 0, 1, 2, histogram, pauseMs, lateMs);
         var open = Result("consume-unique", 100, 0, 1, 3) with { OpenModel = true, Samples = [Second(4, 1.5), Second(10, 7.25), Second(1, 0.5)] };
         var closed = Result("baseline", 100, 0, 1, 1) with { Samples = [Second(2, 0)] };
-        var report = new LoadReport("run", "target", "cmd", DateTimeOffset.UnixEpoch, [open, closed], new AuditReport([], 0, 0, 0, 0, 0, null, []), []);
+        var report = Report(open, closed);
 
         var rows = ReportTables.RunnerHealth(report).Rows;
 
@@ -58,6 +94,9 @@ public sealed class ThresholdsTests
         Assert.Null(punctual.RunnerCaveat()); // 3.5 ms of lateness against a p99 of 8 ms
         Assert.Null(closed.RunnerCaveat());
     }
+
+    private static LoadReport Report(params ScenarioResult[] scenarios) =>
+        new("run", "target", "cmd", DateTimeOffset.UnixEpoch, scenarios, new AuditReport([], 0, 0, 0, 0, 0, null, []), []);
 
     private static ScenarioResult Result(string name, long okCount, long failed, long latencyMs, double seconds)
     {

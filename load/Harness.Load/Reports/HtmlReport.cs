@@ -28,6 +28,7 @@ public static class HtmlReport
         html.AppendLine("</ul>");
         Append(html, ReportTables.Scenarios(report));
         Append(html, ReportTables.Ratios(report));
+        Append(html, ReportTables.Floors(report));
         html.AppendLine("<h2>Throughput per second (ok)</h2>");
         html.AppendLine(Chart("seconds", "ok/s", false, report.Scenarios.Select(s => (s.Name, FullSeconds(s).Select(p => (p.Second, p.OkPerSecond)).ToList())).ToList()));
         html.AppendLine("<h2>p99 latency per second (ms)</h2>");

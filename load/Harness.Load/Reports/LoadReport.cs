@@ -20,14 +20,27 @@ public sealed record LoadReport(
 
     public bool Passed => Audit.Passed && ThresholdFailures.Count == 0;
 
-    /// <summary>Each consume scenario's throughput over the baseline's, when the run had a baseline.</summary>
+    /// <summary>
+    /// Each consume scenario's throughput over the baseline's, when the run had a baseline. Only the
+    /// scenarios run under the command's own load: a half-rate run's throughput is the rate it was given.
+    /// </summary>
     public IReadOnlyList<(string Scenario, double Ratio)> BaselineRatios()
     {
         var baseline = Scenarios.FirstOrDefault(s => s.Name == ScenarioCatalog.Baseline);
         return baseline is null || baseline.OkPerSecond <= 0
             ? []
-            : [.. Scenarios.Where(s => s.Name != ScenarioCatalog.Baseline).Select(s => (s.Name, s.OkPerSecond / baseline.OkPerSecond))];
+            : [.. Scenarios.Where(s => s.Name != ScenarioCatalog.Baseline && !ScenarioCatalog.IsVariant(s.Name)).Select(s => (s.Name, s.OkPerSecond / baseline.OkPerSecond))];
     }
+
+    /// <summary>
+    /// Each half-rate run beside the baseline run at the same rate in the same rounds (<c>--half-rate</c>
+    /// with <c>baseline</c> among the scenarios): the host's own tail at that rate, which no target can beat.
+    /// </summary>
+    public IReadOnlyList<(ScenarioResult HalfRate, ScenarioResult Floor)> Floors() =>
+        [.. Scenarios
+            .Select(s => (HalfRate: s, Floor: ScenarioCatalog.FloorOf(s.Name) is { } floor ? Scenarios.FirstOrDefault(f => f.Name == floor) : null))
+            .Where(pair => pair.Floor is not null)
+            .Select(pair => (pair.HalfRate, pair.Floor!))];
 
     public static string DescribeMachine()
     {
@@ -40,13 +53,13 @@ public sealed record LoadReport(
     }
 }
 
-/// <summary>The <c>--max-p99</c>, <c>--min-rps</c> and <c>--max-error-rate</c> checks; the baseline is exempt (it measures the host, not the product).</summary>
+/// <summary>The <c>--max-p99</c>, <c>--min-rps</c> and <c>--max-error-rate</c> checks; the baseline and its floor runs are exempt (they measure the host, not the product).</summary>
 public static class Thresholds
 {
     public static IReadOnlyList<string> Evaluate(LoadOptions options, IEnumerable<ScenarioResult> results)
     {
         var failures = new List<string>();
-        foreach (var result in results.Where(r => r.Name != ScenarioCatalog.Baseline))
+        foreach (var result in results.Where(r => ScenarioCatalog.BaseName(r.Name) != ScenarioCatalog.Baseline))
         {
             var p99 = result.Main.PercentileMs(99);
             if (options.MaxP99Ms is { } maxP99 && p99 > maxP99)

@@ -16,6 +16,7 @@ public static class MarkdownReport
         md.AppendLine();
         Append(md, ReportTables.Scenarios(report));
         Append(md, ReportTables.Ratios(report));
+        Append(md, ReportTables.Floors(report));
         Append(md, ReportTables.Steps(report));
         Append(md, ReportTables.RunnerHealth(report));
         md.AppendLine("## Thresholds").AppendLine();

@@ -1,4 +1,6 @@
 using System.Globalization;
+using Harness.Load.Engine;
+using Harness.Load.Scenarios;
 
 namespace Harness.Load.Reports;
 
@@ -58,6 +60,28 @@ public static class ReportTables
         "Throughput ÷ baseline (same run)",
         ["scenario", "ratio"],
         [.. report.BaselineRatios().Select(r => (IReadOnlyList<string>)[r.Scenario, F(r.Ratio, "0.00")])]);
+
+    public static Table Floors(LoadReport report) => new(
+        "Half rate against the host's floor (the baseline at the same rate, in the same rounds: the tail of a request that does no work)",
+        ["scenario", "ok/s", "p50 ms", "p99 ms", "p99 from send ms", "floor p50 ms", "floor p99 ms", "floor p99 from send ms", "p99 above the floor ms"],
+        [.. report.Floors().Select(f => (IReadOnlyList<string>)
+        [
+            f.HalfRate.Name, F(f.HalfRate.OkPerSecond, "0"),
+            F(f.HalfRate.Main.PercentileMs(50)), F(f.HalfRate.Main.PercentileMs(99)), F(f.HalfRate.Main.FromSendPercentileMs(99)),
+            F(f.Floor.Main.PercentileMs(50)), F(f.Floor.Main.PercentileMs(99)), F(f.Floor.Main.FromSendPercentileMs(99)),
+            F(f.HalfRate.Main.PercentileMs(99) - f.Floor.Main.PercentileMs(99)),
+        ])]);
+
+    /// <summary>One line comparing a half-rate run's p99 with the baseline's at the same rate.</summary>
+    public static string FloorVerdict(ScenarioResult halfRate, ScenarioResult floor)
+    {
+        var p99 = halfRate.Main.PercentileMs(99);
+        var floorP99 = floor.Main.PercentileMs(99);
+        var comparison = p99 > floorP99
+            ? string.Create(CultureInfo.InvariantCulture, $"{halfRate.Name}'s p99 of {p99:0.00} ms is {p99 - floorP99:0.00} ms above it")
+            : string.Create(CultureInfo.InvariantCulture, $"{halfRate.Name}'s p99 of {p99:0.00} ms is not above it: at this rate the tail is the host's, not the target's; load from another machine to see the target's");
+        return string.Create(CultureInfo.InvariantCulture, $"floor: {ScenarioCatalog.Baseline} at the same rate in the same rounds has a p99 of {floorP99:0.00} ms (from send: {floor.Main.FromSendPercentileMs(99):0.00} ms); {comparison}");
+    }
 
     public static Table AuditUsers(LoadReport report) => new(
         "Audit per user (balance after = balance before − charged)",

@@ -28,6 +28,24 @@ public sealed class ScenarioCatalog(LoadTarget target, ConsumeJournal journal, S
     /// <summary>The scenario <paramref name="name"/>; a <paramref name="variant"/> (e.g. <c>half</c>) gets its own name and keys.</summary>
     public Scenario Create(string name, string? variant = null) => Build(name, variant is null ? name : $"{name}@{variant}");
 
+    /// <summary>The catalogue name a scenario was made from: <c>consume-unique@half</c> is a <c>consume-unique</c>.</summary>
+    public static string BaseName(string scenario) => scenario.Split('@', 2)[0];
+
+    /// <summary>True for a scenario run under a load of its own (<c>--half-rate</c>), not the command's.</summary>
+    public static bool IsVariant(string scenario) => scenario.Contains('@', StringComparison.Ordinal);
+
+    /// <summary>The variant of a scenario run again open at half its measured throughput (<c>--half-rate</c>).</summary>
+    public const string HalfRate = "half";
+
+    /// <summary>The variant of the baseline run at the same rate as <paramref name="scenario"/>'s half-rate run.</summary>
+    public static string FloorVariant(string scenario) => "floor-" + scenario;
+
+    /// <summary>The name of the baseline run beside a half-rate run, e.g. <c>baseline@floor-consume-unique</c>; null for any other scenario.</summary>
+    public static string? FloorOf(string halfRateScenario) =>
+        halfRateScenario.EndsWith("@" + HalfRate, StringComparison.Ordinal)
+            ? $"{Baseline}@{FloorVariant(BaseName(halfRateScenario))}"
+            : null;
+
     private Scenario Build(string name, string label) => name switch
     {
         ConsumeUnique => new(label, "every request a new idempotency key, spread over all users", [Consume(label, target.Users.Count)]),
