@@ -104,6 +104,59 @@ public sealed class LedgerViewTests : IDisposable
     }
 
     [Fact]
+    public async Task A_key_index_growing_aside_loses_no_key_to_a_reader_and_a_purge_during_a_growth_keeps_the_live_keys()
+    {
+        var arena = new EntryArena();
+        var index = new IdempotencyIndex(arena);
+        var start = new DateTime(2026, 11, 23, 8, 0, 0, DateTimeKind.Utc);
+        var positions = new long[60_000];
+        var published = 0;
+        using var stop = new CancellationTokenSource();
+        var reader = Task.Run(() =>
+        {
+            var checks = 0;
+            while (!stop.IsCancellationRequested)
+            {
+                // Every key the writer has finished adding is found, whatever table is published now.
+                var upTo = Volatile.Read(ref published);
+                for (var i = Math.Max(0, upTo - 200); i < upTo; i++)
+                {
+                    Assert.True(index.TryFind("s", $"k{i}", DateTime.MinValue, out var position), $"k{i} of {upTo} was not found");
+                    Assert.Equal(Volatile.Read(ref positions[i]), position);
+                    checks++;
+                }
+            }
+
+            return checks;
+        }, TestContext.Current.CancellationToken);
+
+        for (var i = 0; i < positions.Length; i++)
+        {
+            var claimedAt = start.AddMilliseconds(i);
+            Volatile.Write(ref positions[i], arena.Append(new LedgerEntry { Id = i + 1, AccountId = "a", Kind = "consume", CreatedAt = claimedAt, IdempotencyScope = "s", IdempotencyKey = $"k{i}" }));
+            index.Add("s", $"k{i}", positions[i], claimedAt);
+            Volatile.Write(ref published, i + 1);
+            if (i == 40_000)
+            {
+                index.ForgetClaimedBefore(start.AddMilliseconds(19_999)); // keys k0..k19999 expire
+            }
+        }
+
+        await stop.CancelAsync();
+        Assert.True(await reader > 0);
+        Assert.True(index.Capacity >= 65_536, $"capacity {index.Capacity}");
+        for (var i = 0; i < positions.Length; i++)
+        {
+            var found = index.TryFind("s", $"k{i}", DateTime.MinValue, out var position);
+            Assert.Equal(i >= 20_000, found);
+            Assert.Equal(found ? positions[i] : 0, position);
+        }
+
+        Assert.False(index.TryFind("s", "never-added", DateTime.MinValue, out _));
+        Assert.False(index.TryFind("other-scope", "k30000", DateTime.MinValue, out _));
+    }
+
+    [Fact]
     public async Task The_purge_of_expired_keys_keeps_the_live_ones_and_the_index_usable()
     {
         var ledger = Open(new LedgerOptions { IdempotencyRetention = TimeSpan.FromMinutes(30) });
