@@ -9,7 +9,7 @@ namespace Harness.Core.Storage;
 /// sync (<c>fdatasync</c>) is enough and the slow syncs become rarer and shorter (docs/performance.md,
 /// round 6: p99 of a sync 2.1–3.2 → 0.8–1.2 ms, worst 14 → 4–7 ms).
 /// <para>
-/// A grower thread keeps a megabyte of zeros past the end, 256 KB at a
+/// A grower thread keeps up to 4 MB of zeros past the end, 1 MB at a
 /// time, each written and synced before the writer may use it, so the writer never syncs a size
 /// change of its own — except when a commit outruns the grower: then the record is appended and
 /// synced in full, as before. Bytes past <see cref="End"/> are always zeros: the journal's readers
