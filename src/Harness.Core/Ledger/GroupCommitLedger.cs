@@ -66,7 +66,15 @@ public sealed class GroupCommitLedger : ILedger, IDisposable
             throw new ObjectDisposedException(nameof(GroupCommitLedger), "The ledger has stopped.");
         }
 
-        return pending.Completion.Task;
+        return LedgerMetrics.ResumeDelay.Enabled ? ResumedAsync(pending) : pending.Completion.Task;
+    }
+
+    /// <summary>The posting's answer, timing how long its caller waited to run again after the writer gave it.</summary>
+    private static async Task<LedgerOutcome> ResumedAsync(PendingPosting pending)
+    {
+        var outcome = await pending.Completion.Task;
+        LedgerMetrics.ResumeDelay.Record(Stopwatch.GetElapsedTime(Volatile.Read(ref pending.Answered)).TotalMilliseconds);
+        return outcome;
     }
 
     public AccountBalance GetBalance(string accountId) =>
@@ -250,6 +258,8 @@ public sealed class GroupCommitLedger : ILedger, IDisposable
                 LedgerMetrics.PostingDuration.Record(Stopwatch.GetElapsedTime(batch[i].Arrived, answered).TotalMilliseconds);
             }
 
+            Volatile.Write(ref batch[i].Answered, answered);
+
             if (outcomes[i] is { } outcome)
             {
                 batch[i].Completion.TrySetResult(outcome);
@@ -354,6 +364,9 @@ public sealed class GroupCommitLedger : ILedger, IDisposable
         public CancellationToken Cancellation { get; } = cancellation;
 
         public long Arrived { get; } = Stopwatch.GetTimestamp();
+
+        // When the writer answered (set just before the answer, read by the resumed caller).
+        public long Answered;
 
         public TaskCompletionSource<LedgerOutcome> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

@@ -24,4 +24,12 @@ internal static class LedgerMetrics
     /// <summary>From a posting's arrival at the ledger to its answer: queueing, deciding and the commit.</summary>
     public static readonly Histogram<double> PostingDuration = Meter.CreateHistogram<double>(
         "harness.ledger.posting.duration", "ms", "Time from a posting's arrival to its acknowledgement.");
+
+    /// <summary>
+    /// From the writer's answer to the caller running again: the hand-off back to the thread pool,
+    /// which waits for a free worker and a free CPU. Measured only while someone listens (it costs a
+    /// wrapper task per posting).
+    /// </summary>
+    public static readonly Histogram<double> ResumeDelay = Meter.CreateHistogram<double>(
+        "harness.ledger.resume.delay", "ms", "Time from a posting's acknowledgement to its caller resuming.");
 }

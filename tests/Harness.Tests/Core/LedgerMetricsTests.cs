@@ -39,7 +39,7 @@ public sealed class LedgerMetricsTests : IDisposable
     }
 
     [Fact]
-    public async Task Commits_batches_and_postings_are_measured()
+    public async Task Commits_batches_postings_and_the_callers_resumption_are_measured()
     {
         using (var store = new JournalLedgerStore(Path.Combine(_directory, "ledger.journal")))
         using (var ledger = new GroupCommitLedger(store, TimeProvider.System, new LedgerOptions(), NullLogger<GroupCommitLedger>.Instance))
@@ -52,7 +52,9 @@ public sealed class LedgerMetricsTests : IDisposable
         Assert.Equal(batches.Count, Measured("harness.ledger.commit.duration").Count); // every batch here had something to commit
         var postings = Measured("harness.ledger.posting.duration");
         Assert.Equal(20, postings.Count);
-        Assert.All(postings.Concat(Measured("harness.ledger.commit.duration")), ms => Assert.True(ms is >= 0 and < 60_000, $"{ms} ms"));
+        var resumed = Measured("harness.ledger.resume.delay");
+        Assert.Equal(20, resumed.Count); // one per posting whose caller got its answer
+        Assert.All(postings.Concat(resumed).Concat(Measured("harness.ledger.commit.duration")), ms => Assert.True(ms is >= 0 and < 60_000, $"{ms} ms"));
     }
 
     private List<double> Measured(string instrument) => [.. _measured.GetValueOrDefault(instrument) ?? []];
