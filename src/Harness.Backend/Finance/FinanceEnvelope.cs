@@ -1,3 +1,4 @@
+using Harness.Backend.Finance.Consumption;
 using Harness.Core.Http;
 using Microsoft.AspNetCore.Http;
 
@@ -15,6 +16,10 @@ public sealed class FinanceEnvelope : IErrorEnvelope
     public static readonly FinanceEnvelope Instance = new();
 
     public static IResult Ok<T>(T data) => TypedResults.Ok(new FinanceResponse<T>(0, "success", data));
+
+    /// <summary>A consume's answer, the hot path's: written in one pass with generated metadata.</summary>
+    public static IResult Ok(ConsumeResult data) =>
+        new OnePassJsonResult<FinanceResponse<ConsumeResult>>(new(0, "success", data), FinanceJsonContext.Default.FinanceResponseConsumeResult);
 
     public static IResult Fail(ApiErrorKind kind, string message) => Instance.Error(kind, message);
 

@@ -1,5 +1,11 @@
 using System.Net;
+using System.Text.Json;
+using Harness.Backend.Finance;
+using Harness.Backend.Finance.Consumption;
 using Harness.Tests.Support;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Harness.Tests.Finance;
 
@@ -43,6 +49,22 @@ public sealed class ConsumeTests : IAsyncLifetime
         Assert.Equal(first.Data.GetProperty("recordId").GetString(), second.Data.GetProperty("recordId").GetString());
         Assert.Equal(first.Data.GetProperty("createdAt").GetString(), second.Data.GetProperty("createdAt").GetString());
         Assert.Equal(950, await _client.Balance(_token));
+    }
+
+    [Fact]
+    public async Task A_consumes_answer_and_its_replay_are_byte_for_byte_what_the_hosts_json_settings_write()
+    {
+        // The answer is written in one pass by generated code; it must not differ from the host's own serializer.
+        var options = _factory.Services.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
+        var body = new { idempotencyKey = "k<&>\"'+1", serviceCode = "report-export", consumeType = "FIXED", bizId = "b-1" };
+
+        foreach (var reply in new[] { await _client.Post("/api/finance/consume", body, _token), await _client.Post("/api/finance/consume", body, _token) })
+        {
+            reply.EnsureOk();
+            var parsed = JsonSerializer.Deserialize<FinanceResponse<ConsumeResult>>(reply.Body, options)!;
+            Assert.Equal(JsonSerializer.Serialize(parsed, options), reply.Body);
+            Assert.Equal("k<&>\"'+1", parsed.Data!.IdempotencyKey);
+        }
     }
 
     [Fact]
