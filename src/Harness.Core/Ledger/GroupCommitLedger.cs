@@ -33,6 +33,11 @@ public sealed class GroupCommitLedger : ILedger, IDisposable
     // Held while a committed batch becomes visible, so an audit can see the view as of one entry id.
     private readonly Lock _applying = new();
     private readonly Thread _writer;
+
+    // The writer's scratch for one batch, cleared and reused: balances as the batch moves them, and
+    // the keys it claims (what is handed to the store is allocated afresh, since a store may keep it).
+    private readonly Dictionary<string, long> _working = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Scope, string Key), LedgerEntry> _batchKeys = [];
     private readonly ITimer _purgeTimer;
     private long _lastEntryId;
 
@@ -171,8 +176,10 @@ public sealed class GroupCommitLedger : ILedger, IDisposable
         LedgerMetrics.BatchSize.Record(batch.Count);
         var now = Now();
         var liveKeysClaimedAfter = LiveKeysClaimedAfter(now);
-        var working = new Dictionary<string, long>(StringComparer.Ordinal);
-        var batchKeys = new Dictionary<(string Scope, string Key), LedgerEntry>();
+        var working = _working;
+        var batchKeys = _batchKeys;
+        working.Clear();
+        batchKeys.Clear();
         var entries = new List<LedgerEntry>(batch.Count);
         var outcomes = new LedgerOutcome?[batch.Count];
         var nextId = _lastEntryId;
@@ -277,7 +284,12 @@ public sealed class GroupCommitLedger : ILedger, IDisposable
         Dictionary<string, long> working,
         DateTime now)
     {
-        var balances = working.Select(w => new AccountBalance(w.Key, w.Value, now)).ToList();
+        var balances = new List<AccountBalance>(working.Count);
+        foreach (var (accountId, balance) in working)
+        {
+            balances.Add(new AccountBalance(accountId, balance, now));
+        }
+
         try
         {
             var started = Stopwatch.GetTimestamp();
