@@ -24,10 +24,6 @@ public sealed class OnePassJsonResult<T>(T value, JsonTypeInfo<T> typeInfo, int 
     [ThreadStatic]
     private static Utf8JsonWriter? t_writer;
 
-    public T Value => value;
-
-    public int StatusCode => statusCode;
-
     public async Task ExecuteAsync(HttpContext httpContext)
     {
         var response = httpContext.Response;
