@@ -74,19 +74,7 @@ public static class LoadCommand
         var simulation = options.Simulation();
         var runs = options.Scenarios.Select(name => new ScenarioRun(catalog.Create(name))).ToList();
         var finished = new HashSet<ScenarioRun>();
-        for (var round = 1; round <= options.Rounds && !cancellationToken.IsCancellationRequested; round++)
-        {
-            foreach (var run in runs.TakeWhile(_ => !cancellationToken.IsCancellationRequested))
-            {
-                var warmup = round == 1 ? options.Warmup : TimeSpan.Zero;
-                await AnnounceAsync(run.Scenario, options.Rounds > 1 ? $" (round {round} of {options.Rounds})" : "", simulation, options.Slice, warmup);
-                await engine.MeasureAsync(run, simulation, warmup, options.Slice, cancellationToken);
-                if (round == options.Rounds)
-                {
-                    await FinishAsync(run);
-                }
-            }
-        }
+        await TakeTurnsAsync(runs, simulation, FinishAsync);
 
         // An aborted run still reports every scenario it measured.
         foreach (var run in runs.Where(r => r.HasMeasured && !finished.Contains(r)))
@@ -117,16 +105,7 @@ public static class LoadCommand
                 pair.Add(new(catalog.Create(ScenarioCatalog.Baseline, ScenarioCatalog.FloorVariant(measured.Name))));
             }
 
-            for (var round = 1; round <= options.Rounds && !cancellationToken.IsCancellationRequested; round++)
-            {
-                foreach (var run in pair.TakeWhile(_ => !cancellationToken.IsCancellationRequested))
-                {
-                    var warmup = round == 1 ? options.Warmup : TimeSpan.Zero;
-                    await AnnounceAsync(run.Scenario, options.Rounds > 1 ? $" (round {round} of {options.Rounds})" : "", half, options.Slice, warmup);
-                    await engine.MeasureAsync(run, half, warmup, options.Slice, cancellationToken);
-                }
-            }
-
+            await TakeTurnsAsync(pair, half, afterLastSlice: null);
             var measuredRuns = new List<ScenarioResult>();
             foreach (var run in pair.Where(r => r.HasMeasured))
             {
@@ -137,6 +116,24 @@ public static class LoadCommand
             if (measuredRuns is [var halfRate, var floor])
             {
                 await console.WriteLineAsync("  " + ReportTables.FloorVerdict(halfRate, floor));
+            }
+        }
+
+        // The scenarios take turns in --rounds slices, with a warm-up each in the first round only.
+        async Task TakeTurnsAsync(List<ScenarioRun> turns, LoadSimulation load, Func<ScenarioRun, Task>? afterLastSlice)
+        {
+            for (var round = 1; round <= options.Rounds && !cancellationToken.IsCancellationRequested; round++)
+            {
+                foreach (var run in turns.TakeWhile(_ => !cancellationToken.IsCancellationRequested))
+                {
+                    var warmup = round == 1 ? options.Warmup : TimeSpan.Zero;
+                    await AnnounceAsync(run.Scenario, options.Rounds > 1 ? $" (round {round} of {options.Rounds})" : "", load, options.Slice, warmup);
+                    await engine.MeasureAsync(run, load, warmup, options.Slice, cancellationToken);
+                    if (round == options.Rounds && afterLastSlice is not null)
+                    {
+                        await afterLastSlice(run);
+                    }
+                }
             }
         }
 
