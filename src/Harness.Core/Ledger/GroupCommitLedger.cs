@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 
 namespace Harness.Core.Ledger;
@@ -23,8 +22,16 @@ public sealed class GroupCommitLedger : ILedger, IDisposable
     private readonly TimeProvider _clock;
     private readonly LedgerOptions _options;
     private readonly ILogger<GroupCommitLedger> _logger;
-    private readonly Channel<PendingPosting> _queue =
-        Channel.CreateUnbounded<PendingPosting>(new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = true });
+    private readonly ConcurrentQueue<PendingPosting> _queue = new();
+
+    // The turn to decide: 1 while a caller or the writer thread is deciding. Exactly one holder
+    // decides at a time, which is what the single-writer correctness rests on.
+    private int _deciding;
+
+    // Released by a turn's holder to pass the turn on to the writer thread.
+    private readonly SemaphoreSlim _handOff = new(0);
+    private volatile bool _stopping;
+    private volatile bool _writerMayExit;
     private readonly ConcurrentDictionary<string, AccountBalance> _balances = new(StringComparer.Ordinal);
 
     // Committed entries and the live idempotency keys that point at them.
@@ -38,6 +45,7 @@ public sealed class GroupCommitLedger : ILedger, IDisposable
     // the keys it claims (what is handed to the store is allocated afresh, since a store may keep it).
     private readonly Dictionary<string, long> _working = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Scope, string Key), LedgerEntry> _batchKeys = [];
+    private readonly List<PendingPosting> _batch;
     private readonly ITimer _purgeTimer;
     private long _lastEntryId;
 
@@ -48,6 +56,7 @@ public sealed class GroupCommitLedger : ILedger, IDisposable
         _options = options;
         _logger = logger;
 
+        _batch = new List<PendingPosting>(options.MaxBatchSize);
         Rebuild(LiveKeysClaimedAfter(Now()));
         _writer = new Thread(WriteLoop) { IsBackground = true, Name = "ledger-writer" };
         _writer.Start();
@@ -65,10 +74,16 @@ public sealed class GroupCommitLedger : ILedger, IDisposable
             return Task.FromResult(Resolve(claim, known));
         }
 
+        ObjectDisposedException.ThrowIf(_stopping, this);
         var pending = new PendingPosting(posting, cancellationToken);
-        if (!_queue.Writer.TryWrite(pending))
+        _queue.Enqueue(pending);
+        if (TryTakeTurn())
         {
-            throw new ObjectDisposedException(nameof(GroupCommitLedger), "The ledger has stopped.");
+            // The ledger was idle: this caller decides at once, with whatever else is waiting. That
+            // spares the wake-up of the writer thread and the hop back to the thread pool, which at
+            // moderate rates (batches of a few postings) cost more than the commit itself.
+            DecideNextBatch();
+            PassTurn();
         }
 
         return LedgerMetrics.ResumeDelay.Enabled ? ResumedAsync(pending) : pending.Completion.Task;
@@ -138,37 +153,106 @@ public sealed class GroupCommitLedger : ILedger, IDisposable
         return new LedgerAuditReport([.. accounts.Values.OrderBy(a => a.AccountId, StringComparer.Ordinal)]);
     }
 
+    /// <summary>Decides everything already queued, then stops the writer thread; later postings are refused.</summary>
     public void Dispose()
     {
+        if (_stopping)
+        {
+            return;
+        }
+
+        _stopping = true;
         _purgeTimer.Dispose();
-        _queue.Writer.TryComplete();
+
+        // Wait for the turn (its holder finishes what is queued), then tell the idle writer to exit.
+        var spin = new SpinWait();
+        while (!TryTakeTurn())
+        {
+            spin.SpinOnce();
+        }
+
+        _writerMayExit = true;
+        _handOff.Release();
         _writer.Join();
+        DecideQueued();
+        _handOff.Dispose();
     }
 
+    private bool TryTakeTurn() => Interlocked.CompareExchange(ref _deciding, 1, 0) == 0;
+
+    /// <summary>
+    /// Called by the turn's holder after a batch: anything still queued goes to the writer thread, so
+    /// no caller goes on deciding for others while its own answer waits.
+    /// </summary>
+    private void PassTurn()
+    {
+        if (!_queue.IsEmpty && !_stopping)
+        {
+            _handOff.Release();
+            return;
+        }
+
+        DecideQueued();
+    }
+
+    /// <summary>Decides until the queue is empty and gives the turn up, taking it again for a posting queued meanwhile.</summary>
+    private void DecideQueued()
+    {
+        do
+        {
+            while (DecideNextBatch())
+            {
+            }
+
+            // A posting queued after the last look but before the release finds the turn taken and
+            // relies on the holder to see it: look again after giving the turn up.
+            Interlocked.Exchange(ref _deciding, 0);
+        }
+        while (!_queue.IsEmpty && TryTakeTurn());
+    }
+
+    /// <summary>The writer thread: decides whenever a caller hands it the turn.</summary>
     private void WriteLoop()
     {
-        var batch = new List<PendingPosting>(_options.MaxBatchSize);
-        var reader = _queue.Reader;
         while (true)
         {
-            while (batch.Count < _options.MaxBatchSize && reader.TryRead(out var next))
+            _handOff.Wait();
+            if (_writerMayExit)
             {
-                batch.Add(next);
+                return; // the disposer holds the turn
             }
 
-            if (batch.Count > 0)
-            {
-                Decide(batch);
-                batch.Clear();
-                continue;
-            }
-
-            // Nothing waiting: block this dedicated thread until more arrives or the ledger stops.
-            if (!reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
-            {
-                return;
-            }
+            DecideQueued();
         }
+    }
+
+    /// <summary>Takes up to a batch off the queue and decides it; false when nothing was waiting.</summary>
+    private bool DecideNextBatch()
+    {
+        var batch = _batch;
+        while (batch.Count < _options.MaxBatchSize && _queue.TryDequeue(out var next))
+        {
+            batch.Add(next);
+        }
+
+        if (batch.Count == 0)
+        {
+            return false;
+        }
+
+        try
+        {
+            Decide(batch);
+        }
+        catch (Exception ex)
+        {
+            // Not a store failure (TryCommit refuses those): the view may no longer match the journal,
+            // and answering anyone from it could charge twice. A restart rebuilds it from the journal.
+            Environment.FailFast("The ledger failed while deciding a batch; restart to rebuild it from its journal.", ex);
+        }
+
+        batch.Clear();
+        return true;
     }
 
     private void Decide(List<PendingPosting> batch)

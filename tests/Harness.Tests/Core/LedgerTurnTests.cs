@@ -1,0 +1,133 @@
+using Harness.Core.Ledger;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Harness.Tests.Core;
+
+/// <summary>
+/// Who decides a posting: a caller that finds the ledger idle commits at once on its own thread; what
+/// queues up behind a commit goes to the writer thread as one batch; disposing decides what is queued.
+/// </summary>
+public sealed class LedgerTurnTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+
+    [Fact]
+    public async Task A_posting_to_an_idle_ledger_is_committed_on_the_callers_thread_before_PostAsync_returns()
+    {
+        var store = new GatedStore();
+        using var ledger = Open(store);
+
+        var posted = ledger.PostAsync(Credit(100));
+
+        Assert.True(posted.IsCompletedSuccessfully);
+        Assert.Equal(LedgerStatus.Applied, (await posted).Status);
+        var commit = Assert.Single(store.Commits);
+        Assert.Equal(Environment.CurrentManagedThreadId, commit.ThreadId);
+    }
+
+    [Fact]
+    public async Task Postings_queued_behind_a_commit_are_committed_together_by_the_writer_thread()
+    {
+        var store = new GatedStore { Closed = true };
+        using var ledger = Open(store);
+
+        var first = Task.Factory.StartNew(() => ledger.PostAsync(Credit(100)), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+        Assert.True(store.CommitStarted.Wait(Patience));
+        var queued = Enumerable.Range(0, 10).Select(_ => ledger.PostAsync(Credit(1))).ToArray();
+        Assert.All(queued, posting => Assert.False(posting.IsCompleted));
+
+        store.Open();
+        var outcomes = await Task.WhenAll(queued).WaitAsync(Patience);
+        await first.WaitAsync(Patience);
+
+        Assert.All(outcomes, outcome => Assert.Equal(LedgerStatus.Applied, outcome.Status));
+        Assert.Equal([1, 10], store.Commits.Select(c => c.Entries));
+        Assert.Equal("ledger-writer", store.Commits[1].ThreadName);
+        Assert.Equal(110, ledger.GetBalance("a").Balance);
+        Assert.True(ledger.Audit().Consistent);
+    }
+
+    [Fact]
+    public async Task Disposing_decides_every_queued_posting_and_refuses_the_ones_after_it()
+    {
+        var store = new GatedStore { Closed = true };
+        var ledger = Open(store);
+
+        var first = Task.Factory.StartNew(() => ledger.PostAsync(Credit(100)), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+        Assert.True(store.CommitStarted.Wait(Patience));
+        var queued = Enumerable.Range(0, 3).Select(_ => ledger.PostAsync(Credit(1))).ToArray();
+        var disposed = Task.Factory.StartNew(ledger.Dispose, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+        store.Open();
+        await disposed.WaitAsync(Patience);
+
+        Assert.Equal(LedgerStatus.Applied, (await first).Status);
+        Assert.All(queued, posting => Assert.True(posting.IsCompleted));
+        Assert.All(await Task.WhenAll(queued), outcome => Assert.Equal(LedgerStatus.Applied, outcome.Status));
+        Assert.Equal(103, ledger.GetBalance("a").Balance);
+        Assert.Throws<ObjectDisposedException>(() => { _ = ledger.PostAsync(Credit(1)); });
+    }
+
+    [Fact]
+    public async Task Callers_posting_at_once_from_many_threads_are_each_answered_once_with_the_right_balance()
+    {
+        var store = new GatedStore();
+        using var ledger = Open(store);
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 2_000).Select(i => Task.Run(() => ledger.PostAsync(Credit(1 + (i % 3)))))).WaitAsync(Patience);
+
+        Assert.All(outcomes, outcome => Assert.Equal(LedgerStatus.Applied, outcome.Status));
+        Assert.Equal(2_000, outcomes.Select(o => o.Entry!.Id).Distinct().Count());
+        Assert.Equal(outcomes.Sum(o => o.Entry!.Amount), ledger.GetBalance("a").Balance);
+        Assert.Equal(2_000, store.Commits.Sum(c => c.Entries));
+        Assert.True(ledger.Audit().Consistent);
+    }
+
+    private static GroupCommitLedger Open(GatedStore store) =>
+        new(store, TimeProvider.System, new LedgerOptions(), NullLogger<GroupCommitLedger>.Instance);
+
+    private static LedgerPosting Credit(long amount) => new("a", amount, "test-credit");
+
+    /// <summary>An in-memory store that notes who committed what, and can hold a commit until it is opened.</summary>
+    private sealed class GatedStore : ILedgerStore
+    {
+        private readonly List<LedgerBatch> _batches = [];
+        private readonly ManualResetEventSlim _gate = new(initialState: true);
+
+        public bool Closed
+        {
+            init
+            {
+                if (value)
+                {
+                    _gate.Reset();
+                }
+            }
+        }
+
+        public ManualResetEventSlim CommitStarted { get; } = new();
+
+        public List<(int Entries, int ThreadId, string? ThreadName)> Commits { get; } = [];
+
+        public void Open() => _gate.Set();
+
+        public IEnumerable<LedgerBatch> ReadAll()
+        {
+            lock (_batches)
+            {
+                return [.. _batches];
+            }
+        }
+
+        public void Commit(LedgerBatch batch)
+        {
+            CommitStarted.Set();
+            _gate.Wait();
+            lock (_batches)
+            {
+                _batches.Add(batch);
+                Commits.Add((batch.Entries.Count, Environment.CurrentManagedThreadId, Thread.CurrentThread.Name));
+            }
+        }
+    }
+}
