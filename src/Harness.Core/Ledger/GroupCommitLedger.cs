@@ -30,6 +30,13 @@ public sealed class GroupCommitLedger : ILedger, IDisposable
 
     // Released by a turn's holder to pass the turn on to the writer thread.
     private readonly SemaphoreSlim _handOff = new(0);
+
+    // Commits up to this long are decided on the caller's thread (a sync to a disk takes longer; one
+    // to memory, tmpfs or a cached device does not).
+    private static readonly long QuickCommitTicks = Stopwatch.Frequency / 10_000; // 100 µs
+
+    // A moving average of commit durations (Stopwatch ticks), kept by the turn's holder.
+    private long _typicalCommitTicks;
     private volatile bool _stopping;
     private volatile bool _writerMayExit;
     private readonly ConcurrentDictionary<string, AccountBalance> _balances = new(StringComparer.Ordinal);
@@ -79,10 +86,15 @@ public sealed class GroupCommitLedger : ILedger, IDisposable
         _queue.Enqueue(pending);
         if (TryTakeTurn())
         {
-            // The ledger was idle: this caller decides at once, with whatever else is waiting. That
-            // spares the wake-up of the writer thread and the hop back to the thread pool, which at
-            // moderate rates (batches of a few postings) cost more than the commit itself.
-            DecideNextBatch();
+            // The ledger was idle. When commits are quick, this caller decides at once, with whatever
+            // else is waiting: that spares the wake-up of the writer thread and the hop back, which at
+            // moderate rates (batches of a few postings) cost more than the commit itself. A commit
+            // that waits for a disk's sync would block a request thread instead: the writer takes it.
+            if (Volatile.Read(ref _typicalCommitTicks) < QuickCommitTicks)
+            {
+                DecideNextBatch();
+            }
+
             PassTurn();
         }
 
@@ -378,6 +390,8 @@ public sealed class GroupCommitLedger : ILedger, IDisposable
         {
             var started = Stopwatch.GetTimestamp();
             _store.Commit(new LedgerBatch(entries, balances));
+            var took = Stopwatch.GetTimestamp() - started;
+            Volatile.Write(ref _typicalCommitTicks, _typicalCommitTicks + ((took - _typicalCommitTicks) / 8));
             LedgerMetrics.CommitDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
         catch (Exception ex)

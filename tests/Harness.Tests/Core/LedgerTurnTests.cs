@@ -5,7 +5,8 @@ namespace Harness.Tests.Core;
 
 /// <summary>
 /// Who decides a posting: a caller that finds the ledger idle commits at once on its own thread; what
-/// queues up behind a commit goes to the writer thread as one batch; disposing decides what is queued.
+/// queues up behind a commit goes to the writer thread as one batch, and so does everything once
+/// commits take as long as a disk's sync; disposing decides what is queued.
 /// </summary>
 public sealed class LedgerTurnTests
 {
@@ -23,6 +24,19 @@ public sealed class LedgerTurnTests
         Assert.Equal(LedgerStatus.Applied, (await posted).Status);
         var commit = Assert.Single(store.Commits);
         Assert.Equal(Environment.CurrentManagedThreadId, commit.ThreadId);
+    }
+
+    [Fact]
+    public async Task Once_commits_wait_for_a_slow_sync_an_idle_ledger_hands_its_postings_to_the_writer_thread()
+    {
+        var store = new GatedStore { CommitTakes = TimeSpan.FromMilliseconds(5) };
+        using var ledger = Open(store);
+
+        await ledger.PostAsync(Credit(1));
+        await ledger.PostAsync(Credit(1));
+
+        Assert.Equal([false, true], store.Commits.Select(c => c.ThreadName == "ledger-writer"));
+        Assert.Equal(2, ledger.GetBalance("a").Balance);
     }
 
     [Fact]
@@ -107,6 +121,9 @@ public sealed class LedgerTurnTests
 
         public ManualResetEventSlim CommitStarted { get; } = new();
 
+        /// <summary>How long each commit takes, as a sync to a slow disk would.</summary>
+        public TimeSpan CommitTakes { get; init; }
+
         public List<(int Entries, int ThreadId, string? ThreadName)> Commits { get; } = [];
 
         public void Open() => _gate.Set();
@@ -123,6 +140,7 @@ public sealed class LedgerTurnTests
         {
             CommitStarted.Set();
             _gate.Wait();
+            Thread.Sleep(CommitTakes);
             lock (_batches)
             {
                 _batches.Add(batch);
