@@ -5,11 +5,13 @@ using Microsoft.Extensions.Logging;
 namespace Harness.Core.Ledger;
 
 /// <summary>
-/// The ledger engine. Postings are queued and decided by one writer thread, which commits everything
-/// it finds waiting as one store transaction (group commit): one durable write covers many postings,
-/// which is what makes the consumption hot path fast on a store that syncs on every commit.
+/// The ledger engine. Postings are queued and decided a batch at a time, everything found waiting
+/// committed as one store transaction (group commit): one durable write covers many postings, which
+/// is what makes the consumption hot path fast on a store that syncs on every commit. The batch is
+/// decided by whoever holds the turn: a caller that found the ledger idle (while commits are quick),
+/// else the writer thread, to which a caller hands on whatever queued behind its own commit.
 /// <para>
-/// Correctness comes from the single writer: the idempotency check, the balance check and the
+/// Correctness comes from the single decider: the idempotency check, the balance check and the
 /// claim of the key happen in one serial decision, and the claim travels inside the entry, so key,
 /// entry and balance reach the store in one commit. Callers are answered only after that commit, and
 /// the in-memory view (balances, live keys, entries) is updated only after it, so nothing is

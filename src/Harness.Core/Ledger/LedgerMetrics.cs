@@ -3,7 +3,7 @@ using System.Diagnostics.Metrics;
 namespace Harness.Core.Ledger;
 
 /// <summary>
-/// The ledger writer's own figures, published as .NET metrics (meter <c>Harness.Ledger</c>), so a load
+/// The ledger's own figures, published as .NET metrics (meter <c>Harness.Ledger</c>), so a load
 /// run can tell a slow commit from a slow request pipeline: <c>dotnet-counters monitor -p PID --counters
 /// Harness.Ledger</c> shows their percentiles live. Recording costs next to nothing while nobody listens.
 /// </summary>
@@ -26,8 +26,9 @@ internal static class LedgerMetrics
         "harness.ledger.posting.duration", "ms", "Time from a posting's arrival to its acknowledgement.");
 
     /// <summary>
-    /// From the writer's answer to the caller running again: the hand-off back to the thread pool,
-    /// which waits for a free worker and a free CPU. Measured only while someone listens (it costs a
+    /// From the answer to the caller running again: for a posting another thread decided, the hand-off
+    /// back to the thread pool, which waits for a free worker and a free CPU (about nothing when the
+    /// caller decided its own). Measured only while someone listens (it costs a
     /// wrapper task per posting).
     /// </summary>
     public static readonly Histogram<double> ResumeDelay = Meter.CreateHistogram<double>(
