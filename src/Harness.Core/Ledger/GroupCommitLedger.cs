@@ -20,6 +20,10 @@ namespace Harness.Core.Ledger;
 /// </summary>
 public sealed class GroupCommitLedger : ILedger, IDisposable
 {
+    // Commits up to this long are decided on the caller's thread (a sync to a disk takes longer; one
+    // to memory, tmpfs or a cached device does not).
+    private static readonly long QuickCommitTicks = Stopwatch.Frequency / 10_000; // 100 µs
+
     private readonly ILedgerStore _store;
     private readonly TimeProvider _clock;
     private readonly LedgerOptions _options;
@@ -33,12 +37,10 @@ public sealed class GroupCommitLedger : ILedger, IDisposable
     // Released by a turn's holder to pass the turn on to the writer thread.
     private readonly SemaphoreSlim _handOff = new(0);
 
-    // Commits up to this long are decided on the caller's thread (a sync to a disk takes longer; one
-    // to memory, tmpfs or a cached device does not).
-    private static readonly long QuickCommitTicks = Stopwatch.Frequency / 10_000; // 100 µs
-
     // A moving average of commit durations (Stopwatch ticks), kept by the turn's holder.
     private long _typicalCommitTicks;
+
+    // Set by Dispose: no new postings; then, once the disposer holds the turn, the writer thread ends.
     private volatile bool _stopping;
     private volatile bool _writerMayExit;
     private readonly ConcurrentDictionary<string, AccountBalance> _balances = new(StringComparer.Ordinal);

@@ -28,8 +28,8 @@ internal static class LedgerMetrics
     /// <summary>
     /// From the answer to the caller running again: for a posting another thread decided, the hand-off
     /// back to the thread pool, which waits for a free worker and a free CPU (about nothing when the
-    /// caller decided its own). Measured only while someone listens (it costs a
-    /// wrapper task per posting).
+    /// caller decided its own). Measured only while someone listens (it costs a wrapper task per
+    /// posting).
     /// </summary>
     public static readonly Histogram<double> ResumeDelay = Meter.CreateHistogram<double>(
         "harness.ledger.resume.delay", "ms", "Time from a posting's acknowledgement to its caller resuming.");
