@@ -97,6 +97,46 @@ public sealed class LedgerTurnTests
         Assert.True(ledger.Audit().Consistent);
     }
 
+    [Fact]
+    public async Task Disposing_while_callers_post_leaves_no_posting_unanswered()
+    {
+        for (var round = 0; round < 50; round++)
+        {
+            var store = new GatedStore();
+            var ledger = Open(store);
+            using var go = new Barrier(5);
+            var callers = Enumerable.Range(0, 4).Select(_ => Task.Factory.StartNew(
+                () =>
+                {
+                    go.SignalAndWait();
+                    var answers = new List<Task<LedgerOutcome>>();
+                    try
+                    {
+                        for (var i = 0; i < 200; i++)
+                        {
+                            answers.Add(ledger.PostAsync(Credit(1)));
+                        }
+                    }
+                    catch (ObjectDisposedException)
+                    {
+                        // refused at the door once the ledger stops
+                    }
+
+                    return answers;
+                },
+                CancellationToken.None,
+                TaskCreationOptions.LongRunning,
+                TaskScheduler.Default)).ToArray();
+            go.SignalAndWait();
+            ledger.Dispose();
+
+            var answered = (await Task.WhenAll(callers)).SelectMany(a => a).ToArray();
+            var outcomes = await Task.WhenAll(answered).WaitAsync(Patience);
+            Assert.All(outcomes, outcome => Assert.Equal(LedgerStatus.Applied, outcome.Status));
+            Assert.Equal(outcomes.Length, store.Commits.Sum(c => c.Entries));
+        }
+    }
+
     private static GroupCommitLedger Open(GatedStore store) =>
         new(store, TimeProvider.System, new LedgerOptions(), NullLogger<GroupCommitLedger>.Instance);
 
