@@ -50,6 +50,19 @@ public sealed class LoadEngineTests
         Assert.Equal(both.Samples.OrderBy(s => s.Second), both.Samples);
     }
 
+    [Fact]
+    public async Task Every_second_prints_the_rate_the_latency_the_runners_health_and_on_linux_the_machines_cpu()
+    {
+        var target = new DelayTarget(TimeSpan.FromMilliseconds(5));
+        var console = new StringWriter();
+
+        await new LoadEngine(console).RunAsync(target.Scenario, new KeepConcurrency(2, TimeSpan.FromMilliseconds(1_300)), TimeSpan.Zero, TestContext.Current.CancellationToken);
+
+        var second = Assert.Single(console.ToString().Split(Environment.NewLine), line => line.Contains("   1s ", StringComparison.Ordinal));
+        Assert.Matches(@"/s ok  p50 +[0-9.]+ ms  p99 +[0-9.]+ ms  errors +0  in flight +\d+  runner: gc +\d+ ms, late +[0-9.]+ ms", second);
+        Assert.Equal(OperatingSystem.IsLinux(), System.Text.RegularExpressions.Regex.IsMatch(second, @"  box: busy +\d+ %, steal +\d+ %(, waiting +\d+ %)?$"));
+    }
+
     private static async Task<TimeSpan> TimedAsync(Func<Task> action)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();

@@ -77,8 +77,26 @@ public sealed class ThresholdsTests
 
         var rows = ReportTables.RunnerHealth(report).Rows;
 
-        Assert.Equal(["consume-unique", "5.0", "10.0", "7.3"], rows[0]);
-        Assert.Equal(["baseline", "2.0", "2.0", "—"], rows[1]);
+        Assert.Equal(["consume-unique", "5.0", "10.0", "7.3", "—", "—", "—"], rows[0]);
+        Assert.Equal(["baseline", "2.0", "2.0", "—", "—", "—", "—"], rows[1]);
+    }
+
+    [Fact]
+    public void Runner_health_shows_the_machines_cpu_weighted_by_each_seconds_length()
+    {
+        var histogram = new LongHistogram(StepStats.HighestLatency, 3);
+        IntervalSample Second(double length, HostCpuSample? host) => new(1, length, true, 100, 0, 1, 2, histogram, 0, 0, host);
+        var run = Result("consume-unique", 100, 0, 1, 3) with
+        {
+            OpenModel = true,
+            Samples = [Second(1, new(90, 1, 80)), Second(1, new(100, 4, 99)), Second(0.5, new(40, 0, 10)), Second(1, null)],
+        };
+        var noPressure = run with { Samples = [Second(1, new(70, 2, null))] };
+
+        var rows = ReportTables.RunnerHealth(Report(run, noPressure)).Rows;
+
+        Assert.Equal(["84", "74 / 99", "4"], rows[0].Skip(4));
+        Assert.Equal(["70", "—", "2"], rows[1].Skip(4));
     }
 
     [Fact]

@@ -138,7 +138,11 @@ public sealed class LoadEngine(TextWriter console)
 
         void Report(IntervalSample sample) => console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"  {run.Scenario.Name,-20} {(sample.Measuring ? "run" : "warm-up"),-7} {sample.Second,4:0}s  {sample.OkPerSecond,8:0}/s ok  p50 {sample.P50Ms,7:0.00} ms  p99 {sample.P99Ms,7:0.00} ms  errors {sample.Failed,5}  in flight {run.InFlight,5}  runner: gc {sample.RunnerPauseMs,4:0} ms, late {sample.MaxLaunchLagMs,5:0.0} ms"));
+            $"  {run.Scenario.Name,-20} {(sample.Measuring ? "run" : "warm-up"),-7} {sample.Second,4:0}s  {sample.OkPerSecond,8:0}/s ok  p50 {sample.P50Ms,7:0.00} ms  p99 {sample.P99Ms,7:0.00} ms  errors {sample.Failed,5}  in flight {run.InFlight,5}  runner: gc {sample.RunnerPauseMs,4:0} ms, late {sample.MaxLaunchLagMs,5:0.0} ms{Host(sample.Host)}"));
+
+        static string Host(HostCpuSample? host) => host is null
+            ? ""
+            : string.Create(CultureInfo.InvariantCulture, $"  box: busy {host.BusyPercent,3:0} %, steal {host.StealPercent,2:0} %{(host.WaitingPercent is { } waiting ? $", waiting {waiting,3:0} %" : "")}");
     }
 }
 
@@ -156,6 +160,7 @@ public sealed class ScenarioRun(Scenario scenario)
     private long _okAtLastSample;
     private long _failedAtLastSample;
     private TimeSpan _runnerPauseAtLastSample = GC.GetTotalPauseDuration();
+    private HostCpuCounters? _hostAtLastSample = HostCpu.Read();
     private long _maxLaunchLag;
     private TaskCompletionSource? _drained;
     private Exception? _fault;
@@ -295,6 +300,7 @@ public sealed class ScenarioRun(Scenario scenario)
             }
 
             _runnerPauseAtLastSample = GC.GetTotalPauseDuration();
+            _hostAtLastSample = HostCpu.Read();
             Interlocked.Exchange(ref _maxLaunchLag, 0);
             _phaseStart = _lastSample = Stopwatch.GetTimestamp();
             _lastSampleUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
@@ -334,6 +340,7 @@ public sealed class ScenarioRun(Scenario scenario)
             var (ok, failed) = (main.Ok, main.Failed);
             var runnerPause = GC.GetTotalPauseDuration();
             var launchLag = Interlocked.Exchange(ref _maxLaunchLag, 0);
+            var host = HostCpu.Read();
             var sample = new IntervalSample(
                 ((_measuring ? _measuredTicks : 0) + now - _phaseStart) / (double)Stopwatch.Frequency,
                 seconds,
@@ -344,8 +351,9 @@ public sealed class ScenarioRun(Scenario scenario)
                 Milliseconds(histogram, 99),
                 histogram,
                 (runnerPause - _runnerPauseAtLastSample).TotalMilliseconds,
-                launchLag * 1000.0 / Stopwatch.Frequency);
-            (_okAtLastSample, _failedAtLastSample, _lastSample, _runnerPauseAtLastSample) = (ok, failed, now, runnerPause);
+                launchLag * 1000.0 / Stopwatch.Frequency,
+                HostCpu.Between(_hostAtLastSample, host));
+            (_okAtLastSample, _failedAtLastSample, _lastSample, _runnerPauseAtLastSample, _hostAtLastSample) = (ok, failed, now, runnerPause, host);
             if (_measuring)
             {
                 _samples.Add(sample);
@@ -378,9 +386,10 @@ public sealed class ScenarioRun(Scenario scenario)
 /// One interval (about a second; the last one of a run is shorter) of the main step: throughput,
 /// failures and latency percentiles, and the runner's own health over it — its garbage-collection
 /// pause time and, in the open model, its pacer's worst lateness (how long after its due time an
-/// iteration was launched) — because the open model charges the runner's own stalls to the target.
+/// iteration was launched) — because the open model charges the runner's own stalls to the target;
+/// and the machine's CPU over it (<see cref="HostCpu"/>, where the system tells).
 /// </summary>
-public sealed record IntervalSample(double Second, double IntervalSeconds, bool Measuring, double OkPerSecond, long Failed, double P50Ms, double P99Ms, HistogramBase Histogram, double RunnerPauseMs, double MaxLaunchLagMs);
+public sealed record IntervalSample(double Second, double IntervalSeconds, bool Measuring, double OkPerSecond, long Failed, double P50Ms, double P99Ms, HistogramBase Histogram, double RunnerPauseMs, double MaxLaunchLagMs, HostCpuSample? Host = null);
 
 /// <summary>What one step did over the measurement.</summary>
 /// <param name="Name">The step's name, e.g. <c>consume</c>.</param>
@@ -424,6 +433,22 @@ public sealed record ScenarioResult(
 
     /// <summary>The open model's worst pacer lateness over the measurement (0 in the closed model).</summary>
     public double WorstLaunchLagMs => Samples.Select(s => s.MaxLaunchLagMs).DefaultIfEmpty().Max();
+
+    /// <summary>The machine's mean busy share over the measured seconds; null where it was not read.</summary>
+    public double? HostBusyPercent => MeanOf(s => s.Host?.BusyPercent);
+
+    /// <summary>The mean share of time some thread waited for a CPU; null where the kernel does not tell.</summary>
+    public double? HostWaitingPercent => MeanOf(s => s.Host?.WaitingPercent);
+
+    public double? WorstHostWaitingPercent => Samples.Max(s => s.Host?.WaitingPercent);
+
+    public double? WorstHostStealPercent => Samples.Max(s => s.Host?.StealPercent);
+
+    private double? MeanOf(Func<IntervalSample, double?> figure)
+    {
+        var read = Samples.Where(s => figure(s) is not null).ToList();
+        return read.Count == 0 ? null : read.Sum(s => figure(s)!.Value * s.IntervalSeconds) / Math.Max(1e-3, read.Sum(s => s.IntervalSeconds));
+    }
 
     /// <summary>
     /// A warning when the open model's p99 is within reach of the runner's own lateness, so nobody

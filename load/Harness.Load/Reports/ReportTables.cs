@@ -44,17 +44,24 @@ public static class ReportTables
     /// The runner's own stalls per scenario. In the open model every request is timed from when it was
     /// due, so a runner that pauses (its garbage collector, or a descheduled pacer on a busy machine)
     /// charges that pause to the target: read a p99 near these figures as the runner's, not the target's.
+    /// The runner's machine is there too: busy, stolen by the hypervisor, and how often a thread that
+    /// could run waited for a CPU (Linux only; "—" elsewhere).
     /// </summary>
     public static Table RunnerHealth(LoadReport report) => new(
         "Runner health (its own pauses count against the target in the open model)",
-        ["scenario", "runner GC pause ms/s (mean)", "worst second ms", "pacer late, worst ms"],
+        ["scenario", "runner GC pause ms/s (mean)", "worst second ms", "pacer late, worst ms", "machine busy % (mean)", "a thread waiting for a CPU, % of the time (mean / worst second)", "steal %, worst second"],
         [.. report.Scenarios.Select(s => (IReadOnlyList<string>)
         [
             s.Name,
             F(s.RunnerPauseMsPerSecond, "0.0"),
             F(s.WorstRunnerPauseMs, "0.0"),
             s.OpenModel ? F(s.WorstLaunchLagMs, "0.0") : "—",
+            Percent(s.HostBusyPercent),
+            s.HostWaitingPercent is null ? "—" : $"{Percent(s.HostWaitingPercent)} / {Percent(s.WorstHostWaitingPercent)}",
+            Percent(s.WorstHostStealPercent),
         ])]);
+
+    private static string Percent(double? value) => value is { } v ? F(v, "0") : "—";
 
     public static Table Ratios(LoadReport report) => new(
         "Throughput ÷ baseline (same run)",
