@@ -434,15 +434,16 @@ public sealed class GroupCommitLedger : ILedger, IDisposable
     {
         lock (_applying)
         {
-            foreach (var balance in balances)
+            // Indexed loops: a foreach over the IReadOnlyList would box its enumerator on every commit.
+            for (var i = 0; i < balances.Count; i++)
             {
-                _balances[balance.AccountId] = balance;
+                _balances[balances[i].AccountId] = balances[i];
             }
 
-            foreach (var entry in entries)
+            for (var i = 0; i < entries.Count; i++)
             {
-                _entries.Add(entry, keysClaimedAfter);
-                _lastEntryId = Math.Max(_lastEntryId, entry.Id);
+                _entries.Add(entries[i], keysClaimedAfter);
+                _lastEntryId = Math.Max(_lastEntryId, entries[i].Id);
             }
         }
     }

@@ -104,9 +104,9 @@ internal static class LedgerEntryCodec
     public static int MeasureList(IReadOnlyList<LedgerEntry> entries)
     {
         var size = 4;
-        foreach (var entry in entries)
+        for (var i = 0; i < entries.Count; i++) // not foreach: the interface would box the enumerator
         {
-            size += Measure(entry);
+            size += Measure(entries[i]);
         }
 
         return size;
@@ -117,9 +117,9 @@ internal static class LedgerEntryCodec
     {
         BinaryPrimitives.WriteInt32LittleEndian(destination, entries.Count);
         var position = 4;
-        foreach (var entry in entries)
+        for (var i = 0; i < entries.Count; i++)
         {
-            position += Write(entry, destination[position..]);
+            position += Write(entries[i], destination[position..]);
         }
 
         return position;

@@ -254,19 +254,22 @@ public sealed class JournalLedgerStore : ILedgerStore, IDisposable
 
     private static byte[] Encode(LedgerBatch batch)
     {
+        // Indexed loops: a foreach over the IReadOnlyList would box its enumerator on every commit.
+        var balances = batch.Balances;
         var size = RecordHeaderSize + LedgerEntryCodec.MeasureList(batch.Entries) + 4;
-        foreach (var balance in batch.Balances)
+        for (var i = 0; i < balances.Count; i++)
         {
-            size += 5 + Utf8.GetByteCount(balance.AccountId) + 16;
+            size += 5 + Utf8.GetByteCount(balances[i].AccountId) + 16;
         }
 
         var record = new byte[size];
         var payload = record.AsSpan(RecordHeaderSize);
         var position = LedgerEntryCodec.WriteList(batch.Entries, payload);
-        BinaryPrimitives.WriteInt32LittleEndian(payload[position..], batch.Balances.Count);
+        BinaryPrimitives.WriteInt32LittleEndian(payload[position..], balances.Count);
         position += 4;
-        foreach (var balance in batch.Balances)
+        for (var i = 0; i < balances.Count; i++)
         {
+            var balance = balances[i];
             var account = Utf8.GetByteCount(balance.AccountId);
             BinaryPrimitives.WriteInt32LittleEndian(payload[position..], account);
             position += 4;
