@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using Harness.Backend.Finance.Consumption;
 using Harness.Core.Http;
 using Microsoft.AspNetCore.Http;
@@ -17,9 +18,9 @@ public sealed class FinanceEnvelope : IErrorEnvelope
 
     public static IResult Ok<T>(T data) => TypedResults.Ok(new FinanceResponse<T>(0, "success", data));
 
-    /// <summary>A consume's answer, the hot path's: written in one pass with generated metadata.</summary>
-    public static IResult Ok(ConsumeResult data) =>
-        new OnePassJsonResult<FinanceResponse<ConsumeResult>>(new(0, "success", data), FinanceJsonContext.Default.FinanceResponseConsumeResult);
+    /// <summary>A consume's answer, the hot path's: written in one pass with generated metadata and the host's escaping.</summary>
+    public static IResult Ok(ConsumeResult data, JavaScriptEncoder? encoder) =>
+        new OnePassJsonResult<FinanceResponse<ConsumeResult>>(new(0, "success", data), FinanceJsonContext.Default.FinanceResponseConsumeResult, encoder);
 
     public static IResult Fail(ApiErrorKind kind, string message) => Instance.Error(kind, message);
 

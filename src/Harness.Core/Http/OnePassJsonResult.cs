@@ -3,9 +3,6 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Json;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 
 namespace Harness.Core.Http;
 
@@ -16,7 +13,15 @@ namespace Harness.Core.Http;
 /// metadata is source-generated, that is a tenth of the request's garbage (docs/performance.md, round 7).
 /// The bytes on the wire are the same.
 /// </summary>
-public sealed class OnePassJsonResult<T>(T value, JsonTypeInfo<T> typeInfo, int statusCode = StatusCodes.Status200OK) : IResult
+/// <param name="value">The answer.</param>
+/// <param name="typeInfo">Its (source-generated) metadata.</param>
+/// <param name="encoder">
+/// The host's escaping (its <c>JsonOptions</c> encoder), since escaping is the writer's, not the
+/// metadata's. The caller hands it over once resolved: looking it up in <c>RequestServices</c> would
+/// create a service scope for every request (docs/performance.md, round 8).
+/// </param>
+/// <param name="statusCode">The HTTP status, 200 unless given.</param>
+public sealed class OnePassJsonResult<T>(T value, JsonTypeInfo<T> typeInfo, JavaScriptEncoder? encoder, int statusCode = StatusCodes.Status200OK) : IResult
 {
     // Where an idle writer points, so it keeps nothing of the last answer alive.
     private static readonly ArrayBufferWriter<byte> Idle = new(1);
@@ -29,15 +34,12 @@ public sealed class OnePassJsonResult<T>(T value, JsonTypeInfo<T> typeInfo, int 
         var response = httpContext.Response;
         response.StatusCode = statusCode;
         response.ContentType = "application/json; charset=utf-8";
-
-        // Escaping is the writer's, not the metadata's: take the host's, as its own JSON results do.
-        var encoder = httpContext.RequestServices.GetService<IOptions<JsonOptions>>()?.Value.SerializerOptions.Encoder;
-        Write(response, encoder);
+        Write(response);
         await response.BodyWriter.FlushAsync(httpContext.RequestAborted);
     }
 
     // Apart from the await, so the thread-static writer is used and reset on one thread.
-    private void Write(HttpResponse response, JavaScriptEncoder? encoder)
+    private void Write(HttpResponse response)
     {
         var writer = t_writer;
         if (writer is null || writer.Options.Encoder != encoder)

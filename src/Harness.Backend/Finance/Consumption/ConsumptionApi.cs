@@ -3,6 +3,7 @@ using Harness.Core.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Harness.Backend.Finance.Consumption;
 
@@ -10,17 +11,23 @@ public static class ConsumptionApi
 {
     public static void MapConsumption(this RouteGroupBuilder finance, RouteGroupBuilder openApi)
     {
-        finance.MapPost("/consume", Consume)
+        // Singletons, taken once here: a handler parameter resolved from RequestServices would create
+        // a service scope for every request on the hot path (docs/performance.md, round 8).
+        var services = ((IEndpointRouteBuilder)finance).ServiceProvider;
+        var consumption = services.GetRequiredService<ConsumptionService>();
+        var users = services.GetRequiredService<UserDirectory>();
+
+        finance.MapPost("/consume", (ConsumeRequest request, HttpContext context) => Consume(request, context, consumption))
             .WithSummary("Consume coins (idempotent per idempotencyKey)")
             .Produces<FinanceResponse<ConsumeResult>>();
-        finance.MapPost("/preCheck", PreCheck)
+        finance.MapPost("/preCheck", (ConsumeRequest request, HttpContext context) => PreCheck(request, context, consumption))
             .WithSummary("Price a consumption and check the balance covers it; changes nothing")
             .Produces<FinanceResponse<PreCheckResult>>();
 
-        openApi.MapPost("/consume", ConsumeOnBehalf)
+        openApi.MapPost("/consume", (ConsumeRequest request, HttpContext context) => ConsumeOnBehalf(request, context, consumption, users))
             .WithSummary("Consume coins on behalf of a user (API key)")
             .Produces<FinanceResponse<ConsumeResult>>();
-        openApi.MapPost("/preCheck", PreCheckOnBehalf)
+        openApi.MapPost("/preCheck", (ConsumeRequest request, HttpContext context) => PreCheckOnBehalf(request, context, consumption, users))
             .WithSummary("Pre-validate a consumption on behalf of a user (API key)")
             .Produces<FinanceResponse<PreCheckResult>>();
     }

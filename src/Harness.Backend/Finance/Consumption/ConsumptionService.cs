@@ -1,8 +1,11 @@
 using System.Globalization;
+using System.Text.Encodings.Web;
 using Harness.Backend.Auth;
 using Harness.Core.Http;
 using Harness.Core.Ledger;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
 
 namespace Harness.Backend.Finance.Consumption;
 
@@ -22,8 +25,11 @@ public sealed record ConsumeResult(
 public sealed record PreCheckResult(bool Sufficient, long RequiredCoins, long Balance, long Shortfall);
 
 /// <summary>Consumption for the user routes and their OpenAPI twins: one pricing, one ledger posting.</summary>
-public sealed class ConsumptionService(Pricing pricing, ILedger ledger)
+public sealed class ConsumptionService(Pricing pricing, ILedger ledger, IOptions<JsonOptions> json)
 {
+    // The host's JSON escaping, for the consume answer's one-pass writer.
+    private readonly JavaScriptEncoder? _encoder = json.Value.SerializerOptions.Encoder;
+
     public const string LedgerKind = "consume";
 
     /// <summary>Coin balances live on the ledger under this account id.</summary>
@@ -58,7 +64,7 @@ public sealed class ConsumptionService(Pricing pricing, ILedger ledger)
         return outcome.Status switch
         {
             LedgerStatus.Applied or LedgerStatus.Replayed =>
-                FinanceEnvelope.Ok(ToResult(outcome.Entry!, replayed: outcome.Status == LedgerStatus.Replayed)),
+                FinanceEnvelope.Ok(ToResult(outcome.Entry!, replayed: outcome.Status == LedgerStatus.Replayed), _encoder),
             LedgerStatus.IdempotencyConflict => FinanceEnvelope.Fail(
                 ApiErrorKind.Conflict,
                 $"idempotencyKey '{request.IdempotencyKey}' was already used with a different request; nothing was charged"),
