@@ -27,10 +27,10 @@ public sealed record PreCheckResult(bool Sufficient, long RequiredCoins, long Ba
 /// <summary>Consumption for the user routes and their OpenAPI twins: one pricing, one ledger posting.</summary>
 public sealed class ConsumptionService(Pricing pricing, ILedger ledger, IOptions<JsonOptions> json)
 {
+    public const string LedgerKind = "consume";
+
     // The host's JSON escaping, for the consume answer's one-pass writer.
     private readonly JavaScriptEncoder? _encoder = json.Value.SerializerOptions.Encoder;
-
-    public const string LedgerKind = "consume";
 
     /// <summary>Coin balances live on the ledger under this account id.</summary>
     public static string AccountOf(string userId) => "coins:" + userId;
