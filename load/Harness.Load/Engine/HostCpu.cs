@@ -50,8 +50,7 @@ public static class HostCpu
     /// </summary>
     public static HostCpuCounters? Parse(string procStat, string? pressure, long atTimestamp)
     {
-        var firstLine = procStat.AsSpan(0, procStat.IndexOf('\n') is var end and >= 0 ? end : procStat.Length);
-        var fields = firstLine.ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var fields = procStat.Split('\n', 2)[0].Split(' ', StringSplitOptions.RemoveEmptyEntries);
         if (fields.Length < 9 || fields[0] != "cpu")
         {
             return null;

@@ -440,8 +440,10 @@ public sealed record ScenarioResult(
     /// <summary>The mean share of time some thread waited for a CPU; null where the kernel does not tell.</summary>
     public double? HostWaitingPercent => MeanOf(s => s.Host?.WaitingPercent);
 
+    /// <summary>The worst second's share of time some thread waited for a CPU.</summary>
     public double? WorstHostWaitingPercent => Samples.Max(s => s.Host?.WaitingPercent);
 
+    /// <summary>The worst second's share of CPU the hypervisor took.</summary>
     public double? WorstHostStealPercent => Samples.Max(s => s.Host?.StealPercent);
 
     private double? MeanOf(Func<IntervalSample, double?> figure)
