@@ -396,7 +396,7 @@ public sealed class GroupCommitLedger : ILedger, IDisposable
             _store.Commit(new LedgerBatch(entries, balances));
             var took = Stopwatch.GetTimestamp() - started;
             Volatile.Write(ref _typicalCommitTicks, _typicalCommitTicks + ((took - _typicalCommitTicks) / 8));
-            LedgerMetrics.CommitDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            LedgerMetrics.CommitDuration.Record(took * 1000.0 / Stopwatch.Frequency);
         }
         catch (Exception ex)
         {
