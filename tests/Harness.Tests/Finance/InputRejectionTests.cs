@@ -166,6 +166,73 @@ public sealed class InputRejectionTests(SignedInBackend backend) : IClassFixture
         AssertRejected(new ApiReply(response.StatusCode, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)), HttpStatusCode.UnsupportedMediaType, "must be JSON");
     }
 
+    /// <summary>
+    /// Consume bodies are read in one pass, not by the framework's binding (docs/performance.md, round 9);
+    /// each refusal keeps the binding's exact words, and what the binding accepted is still accepted.
+    /// </summary>
+    public static TheoryData<string, string, int, string> ConsumeBodies()
+    {
+        const string notJson = "request body is not valid JSON";
+        var tail = "\"idempotencyKey\":\"k\",\"serviceCode\":\"agent-chat\",\"consumeType\":\"TOKEN\",\"tokens\":5}";
+        var padding = string.Concat(Enumerable.Range(0, 300).Select(i => $"\"m{i}\":\"v\","));
+        return new()
+        {
+            { "null", "application/json", 400, "request body is required" },
+            { "   ", "application/json", 400, notJson },
+            { "{\"idempotencyKey\": \"k\", ", "application/json", 400, notJson },
+            { "[1, 2, 3]", "application/json", 400, notJson },
+            { "{\"tokens\": 5} x", "application/json", 400, notJson },
+            { "{} {}", "application/json", 400, notJson },
+            { "{\"tokens\": 5,}", "application/json", 400, notJson },
+            { "{\"tokens\": 5 /* c */}", "application/json", 400, notJson },
+            { "{\"tokens\": 1.5}", "application/json", 400, "invalid value for field 'tokens': wrong type, malformed or out of range" },
+            { "{\"metadata\": {\"a\": 1}}", "application/json", 400, "invalid value for field 'metadata.a': wrong type, malformed or out of range" },
+            { "{" + tail, "text/plain", 415, "request body must be JSON (Content-Type: application/json)" },
+            // Accepted as the binding accepted them: these reach pricing and the balance check.
+            { "\uFEFF{" + tail, "application/json", 402, "insufficient balance" },
+            { "{" + tail.Replace("tokens", "TOKENS", StringComparison.Ordinal), "application/problem+json", 402, "insufficient balance" },
+            // Bodies over a few KB span several of the pipe's blocks.
+            { "{\"metadata\":{" + padding + "\"last\":7}}", "application/json", 400, "invalid value for field 'metadata.last': wrong type, malformed or out of range" },
+            { "{\"description\":\"" + new string('d', 6_000) + "\"," + tail, "application/json", 400, "description must be at most 500 characters" },
+        };
+    }
+
+    [Theory]
+    [MemberData(nameof(ConsumeBodies))]
+    public async Task Consume_bodies_are_refused_in_the_binding_s_words(string body, string contentType, int status, string message)
+    {
+        foreach (var (path, apiKey) in new[] { ("/api/finance/consume", (string?)null), ("/api/finance/preCheck", null), ("/openapi/coin/preCheck", DemoKey) })
+        {
+            var sent = apiKey is null ? body : body.Replace("{\"", "{\"userId\":\"u_demo_user\",\"", StringComparison.Ordinal);
+            using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(sent, System.Text.Encoding.UTF8, contentType) };
+            if (apiKey is null)
+            {
+                request.Headers.Authorization = new("Bearer", _token);
+            }
+            else
+            {
+                request.Headers.Add("X-API-Key", apiKey);
+            }
+
+            using var response = await _client.Http.SendAsync(request, TestContext.Current.CancellationToken);
+            var reply = new ApiReply(response.StatusCode, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+            if (status == 402 && path.EndsWith("preCheck", StringComparison.Ordinal))
+            {
+                Assert.True(reply.Status == HttpStatusCode.OK, $"{path}: {reply.Body}");
+                Assert.Equal(1, reply.Data.GetProperty("requiredCoins").GetInt64());
+                continue;
+            }
+
+            AssertRejected(reply, (HttpStatusCode)status, message);
+            if (status != 402)
+            {
+                Assert.Equal(message, reply.Message);
+            }
+        }
+
+        Assert.Equal(0, await _client.Balance(_token));
+    }
+
     [Theory]
     [MemberData(nameof(InvalidConsumptions))]
     public async Task Invalid_consumption_values_are_40000_on_every_consume_route(string body, string message)
