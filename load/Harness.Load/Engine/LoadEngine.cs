@@ -441,10 +441,14 @@ public sealed record ScenarioResult(
     public double? HostWaitingPercent => MeanOf(s => s.Host?.WaitingPercent);
 
     /// <summary>The worst second's share of time some thread waited for a CPU.</summary>
-    public double? WorstHostWaitingPercent => Samples.Max(s => s.Host?.WaitingPercent);
+    public double? WorstHostWaitingPercent => FullSeconds.Max(s => s.Host?.WaitingPercent);
 
     /// <summary>The worst second's share of CPU the hypervisor took.</summary>
-    public double? WorstHostStealPercent => Samples.Max(s => s.Host?.StealPercent);
+    public double? WorstHostStealPercent => FullSeconds.Max(s => s.Host?.StealPercent);
+
+    // The short last sample of a slice holds a few of the kernel's 10 ms ticks: one stolen tick of
+    // two read as 50 % steal. The worst-second figures take the samples of at least half a second.
+    private IEnumerable<IntervalSample> FullSeconds => Samples.Where(s => s.IntervalSeconds >= 0.5);
 
     private double? MeanOf(Func<IntervalSample, double?> figure)
     {
