@@ -119,6 +119,33 @@ public sealed class LedgerTests : IDisposable
         Assert.Null(Assert.Single(stored, e => e.Kind == "test-credit").IdempotencyKey);
     }
 
+    /// <summary>Commits encode into pooled buffers: a small record after a large one must carry none of it.</summary>
+    [Fact]
+    public async Task A_small_record_after_a_large_one_reads_back_exactly()
+    {
+        var (ledger, _) = Open();
+        await ledger.PostAsync(Credit("a", 1_000));
+        var posted = new List<LedgerEntry>
+        {
+            (await ledger.PostAsync(Debit("a", 1, "large") with { Metadata = new(StringComparer.Ordinal) { ["blob"] = new string('x', 20_000) } })).Entry!,
+        };
+        for (var i = 0; i < 5; i++)
+        {
+            posted.Add((await ledger.PostAsync(Debit("a", 1, $"small-{i}"))).Entry!);
+        }
+
+        CloseAll();
+
+        var (reopened, store) = Open();
+        var stored = reopened.Query(new LedgerQuery(new LedgerFilter("a"), 0, 10)).Items;
+        Assert.Null(store.TornTailPath);
+        Assert.Equal(994, reopened.GetBalance("a").Balance);
+        foreach (var original in posted)
+        {
+            Assert.Equivalent(original, Assert.Single(stored, e => e.Id == original.Id), strict: true);
+        }
+    }
+
     [Fact]
     public async Task A_key_expires_after_the_retention_window()
     {
