@@ -199,7 +199,7 @@ public sealed class InputRejectionTests(SignedInBackend backend) : IClassFixture
 
     [Theory]
     [MemberData(nameof(ConsumeBodies))]
-    public async Task Consume_bodies_are_refused_in_the_binding_s_words(string body, string contentType, int status, string message)
+    public async Task Consume_bodies_are_read_as_the_framework_s_binding_read_them(string body, string contentType, int status, string message)
     {
         foreach (var (path, apiKey) in new[] { ("/api/finance/consume", (string?)null), ("/api/finance/preCheck", null), ("/openapi/coin/preCheck", DemoKey) })
         {
