@@ -86,7 +86,6 @@ public sealed class JsonRequestBodyTests
         context.Request.ContentType = contentType;
         if (body is not null)
         {
-            context.Request.Body = new MemoryStream(body);
             context.Features.Set<IRequestBodyPipeFeature>(new BodyPipe(PipeReader.Create(new TrickleStream(body, blockSize), new StreamPipeReaderOptions(bufferSize: blockSize, minimumReadSize: 1))));
         }
 
