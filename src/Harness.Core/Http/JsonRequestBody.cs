@@ -14,7 +14,7 @@ namespace Harness.Core.Http;
 /// Reads a hot route's JSON body in one pass: the whole body from the request pipe, then one
 /// synchronous deserialization of those bytes. Minimal APIs' body binding reads through the resumable
 /// path (<c>DeserializeAsync</c> over a stream adapter), which allocates its state and buffers per
-/// request (docs/performance.md, round 9).
+/// request (docs/performance-history.md, round 9).
 /// <para>
 /// It refuses exactly what that binding refuses, with the same exceptions, so
 /// <see cref="ApiErrorMiddleware"/> words every refusal as before: no body, <c>null</c>, a non-JSON

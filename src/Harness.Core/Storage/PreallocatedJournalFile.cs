@@ -6,7 +6,7 @@ namespace Harness.Core.Storage;
 /// The appending side of the ledger journal, writing into space made ahead of it. A sync after an
 /// append also commits the file's new size, and on ext4 that is a journal commit of the file system
 /// on every acknowledgement; overwriting blocks that already hold zeros changes no size, so a data-only
-/// sync (<c>fdatasync</c>) is enough and the slow syncs become rarer and shorter (docs/performance.md,
+/// sync (<c>fdatasync</c>) is enough and the slow syncs become rarer and shorter (docs/performance-history.md,
 /// round 6: p99 of a sync 2.1–3.2 → 0.8–1.2 ms, worst 14 → 4–7 ms).
 /// <para>
 /// A grower thread keeps up to 4 MB of zeros past the end, 1 MB at a

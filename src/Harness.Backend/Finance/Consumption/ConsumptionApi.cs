@@ -12,11 +12,11 @@ public static class ConsumptionApi
     public static void MapConsumption(this RouteGroupBuilder finance, RouteGroupBuilder openApi)
     {
         // Singletons, taken once here: a handler parameter resolved from RequestServices would create
-        // a service scope for every request on the hot path (docs/performance.md, round 8).
+        // a service scope for every request on the hot path (docs/performance-history.md, round 8).
         var services = ((IEndpointRouteBuilder)finance).ServiceProvider;
         var consumption = services.GetRequiredService<ConsumptionService>();
         var users = services.GetRequiredService<UserDirectory>();
-        // The body is read in one pass rather than bound by the framework (docs/performance.md, round 9).
+        // The body is read in one pass rather than bound by the framework (docs/performance-history.md, round 9).
         var body = new JsonRequestBody<ConsumeRequest>(services);
 
         finance.MapPost("/consume", Handle(body, (request, context) => Consume(request, context, consumption)))

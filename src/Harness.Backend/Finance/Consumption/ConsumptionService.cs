@@ -34,7 +34,7 @@ public sealed class ConsumptionService(Pricing pricing, ILedger ledger, IOptions
     private readonly JavaScriptEncoder? _encoder = json.Value.SerializerOptions.Encoder;
 
     // Each user's account and idempotency scope, named once: two concatenations per consume were
-    // ~7 % of its allocations (docs/performance.md, round 9). One entry per user who consumed.
+    // ~7 % of its allocations (docs/performance-history.md, round 9). One entry per user who consumed.
     private readonly ConcurrentDictionary<string, UserNames> _names = new(StringComparer.Ordinal);
 
     /// <summary>Coin balances live on the ledger under this account id.</summary>
