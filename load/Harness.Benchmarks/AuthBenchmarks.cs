@@ -1,5 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using Harness.Core.Security;
+using Harness.Security;
 
 namespace Harness.Benchmarks;
 

@@ -1,6 +1,6 @@
 using BenchmarkDotNet.Attributes;
-using Harness.Core.Ledger;
-using Harness.Core.Storage;
+using Harness.Ledger;
+using Harness.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Harness.Benchmarks;

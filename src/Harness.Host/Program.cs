@@ -1,48 +1,27 @@
-using Harness.Backend;
 using Harness.Host;
-using Scalar.AspNetCore;
 
+// The composition root: each surface app and the provider sandbox, each on its own ports.
 var settings = HostSettings.Parse(args, Environment.GetEnvironmentVariable);
-if (settings.SandboxOnly)
-{
-    await SandboxOnly.RunAsync(settings);
-    return;
-}
-
-var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
 {
     Args = settings.RemainingArgs,
-    ContentRootPath = AppContext.BaseDirectory, // appsettings.json travels with the binary, whatever the working directory
+    ContentRootPath = AppContext.BaseDirectory,
 });
 builder.Configuration.AddInMemoryCollection(settings.ToConfiguration());
-if (!settings.UrlsGiven)
+builder.Services.AddSingleton(settings);
+if (!settings.SandboxOnly)
 {
-    builder.WebHost.UseUrls($"http://localhost:{settings.Port}");
+    builder.Services.AddSingleton<SurfaceHosting>();
+    builder.Services.AddHostedService(sp => sp.GetRequiredService<SurfaceHosting>());
 }
 
-builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 1024 * 1024);
-builder.Services.AddBackend(builder.Configuration);
-builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
-{
-    document.Info.Title = "Harness reference backend";
-    document.Info.Description = "Finance surface: coin balance, idempotent consumption, records, service plans, OpenAPI coin consumption.";
-    return Task.CompletedTask;
-}));
-if (SandboxHosting.IsEnabled(builder.Configuration))
+if (settings.SandboxOnly || SandboxHosting.IsEnabled(builder.Configuration))
 {
     builder.Services.AddSingleton<SandboxHosting>();
     builder.Services.AddHostedService(sp => sp.GetRequiredService<SandboxHosting>());
 }
 
-var app = builder.Build();
-app.UseBackend();
-app.MapOpenApi();
-app.MapScalarApiReference(o => o.WithTitle("Harness API"));
-app.MapBackend();
-
-var demo = await app.PrepareBackendAsync();
-app.Lifetime.ApplicationStarted.Register(() => Banner.Print(app, demo, app.Services.GetService<SandboxHosting>()?.Server));
-await app.RunAsync();
-
-/// <summary>Entry point; public so integration tests can host it with WebApplicationFactory.</summary>
-public partial class Program;
+using var host = builder.Build();
+await host.StartAsync();
+Banner.Print(host.Services.GetRequiredService<IConfiguration>(), host.Services.GetService<SurfaceHosting>(), host.Services.GetService<SandboxHosting>());
+await host.WaitForShutdownAsync();

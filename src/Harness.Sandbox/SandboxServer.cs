@@ -3,25 +3,23 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Harness.Core.Callbacks;
-using Harness.Core.Http;
-using Harness.Core.Storage;
-using Harness.Sandbox.Core;
-using Harness.Sandbox.Core.Clock;
-using Harness.Sandbox.Core.Control;
-using Harness.Sandbox.Core.Delivery;
-using Harness.Sandbox.Core.Faults;
-using Harness.Sandbox.Core.PayPages;
-using Harness.Sandbox.Core.Payments;
-using Harness.Sandbox.Core.Providers;
+using Harness.Callbacks;
+using Harness.Http;
+using Harness.Sandbox.Clock;
+using Harness.Sandbox.Control;
 using Harness.Sandbox.Creem;
+using Harness.Sandbox.Delivery;
 using Harness.Sandbox.Epay;
+using Harness.Sandbox.Faults;
+using Harness.Sandbox.Payments;
+using Harness.Sandbox.PayPages;
+using Harness.Sandbox.Providers;
 using Harness.Sandbox.Stripe;
+using Harness.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -44,14 +42,14 @@ public sealed class SandboxServer : IAsyncDisposable
 
     private readonly List<WebApplication> _apps = [];
     private readonly CancellationTokenSource _stopping = new();
-    private readonly LiteStore _store;
+    private readonly LiteDocumentStore _store;
     private readonly HttpClient _callbackClient;
     private readonly SandboxScheduler _scheduler;
     private readonly ILoggerFactory _loggerFactory;
     private readonly List<(string Provider, string BaseUrl)> _endpoints = [];
     private Task _schedulerLoop = Task.CompletedTask;
 
-    private SandboxServer(SandboxOptions options, LiteStore store, HttpClient callbackClient, SandboxContext context, IReadOnlyDictionary<string, ISandboxProvider> providers)
+    private SandboxServer(SandboxOptions options, LiteDocumentStore store, HttpClient callbackClient, SandboxContext context, IReadOnlyDictionary<string, ISandboxProvider> providers)
     {
         Options = options;
         _store = store;
@@ -79,8 +77,7 @@ public sealed class SandboxServer : IAsyncDisposable
 
     public static async Task<SandboxServer> StartAsync(SandboxOptions options, CancellationToken cancellationToken = default)
     {
-        var store = new LiteStore(Path.Combine(options.DataDirectory, "sandbox.db"));
-        var documents = new LiteDocumentStore(store);
+        var documents = new LiteDocumentStore(Path.Combine(options.DataDirectory, "sandbox.db"));
         var clock = new SandboxClock(options.Clock);
         var callbackClient = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }) { Timeout = Timeout.InfiniteTimeSpan };
         var dispatcher = new CallbackDispatcher(documents, clock, callbackClient, options.CallbackTimeout);
@@ -104,7 +101,7 @@ public sealed class SandboxServer : IAsyncDisposable
             settings.Set(provider.ToLowerInvariant(), new Dictionary<string, string?> { [ProviderSettings.WebhookUrl] = url });
         }
 
-        var server = new SandboxServer(options, store, callbackClient, context, providers);
+        var server = new SandboxServer(options, documents, callbackClient, context, providers);
         try
         {
             await server.ListenAsync(cancellationToken);
@@ -156,7 +153,7 @@ public sealed class SandboxServer : IAsyncDisposable
 
     private async Task ListenAsync(CancellationToken cancellationToken)
     {
-        var control = NewApp(Options.BasePort, services => services.AddOpenApi().ConfigureHttpJsonOptions(o =>
+        var control = NewApp(Options.BasePort, PlainErrorEnvelope.Instance, services => services.AddOpenApi().ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
             o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
@@ -164,21 +161,21 @@ public sealed class SandboxServer : IAsyncDisposable
         control.MapOpenApi();
         control.MapControlApi(Context, Providers, BaseUrlOf, _scheduler);
         control.MapPayPages(Context, Providers);
-        Context.ControlBaseUrl = await StartAppAsync(control, PathString.Empty, PlainErrorEnvelope.Instance, cancellationToken);
+        Context.ControlBaseUrl = await StartAppAsync(control, cancellationToken);
         _endpoints.Add(("control", Context.ControlBaseUrl));
 
         var index = 0;
         foreach (var provider in Providers.Values)
         {
             index++;
-            var app = NewApp(Options.BasePort == 0 ? 0 : Options.BasePort + index, _ => { });
+            var app = NewApp(Options.BasePort == 0 ? 0 : Options.BasePort + index, provider.Errors, _ => { });
             app.UseMiddleware<ApiFaultMiddleware>(provider, Context);
             provider.MapApi(app);
-            _endpoints.Add((provider.Name, await StartAppAsync(app, PathString.Empty, provider.Errors, cancellationToken)));
+            _endpoints.Add((provider.Name, await StartAppAsync(app, cancellationToken)));
         }
     }
 
-    private WebApplication NewApp(int port, Action<IServiceCollection> services)
+    private WebApplication NewApp(int port, IErrorEnvelope errors, Action<IServiceCollection> services)
     {
         var builder = WebApplication.CreateSlimBuilder();
 
@@ -187,7 +184,7 @@ public sealed class SandboxServer : IAsyncDisposable
         builder.Configuration.Sources.Clear();
         builder.Logging.ClearProviders().AddConsole().SetMinimumLevel(LogLevel.Warning);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(Options.ListenOnAnyAddress ? IPAddress.Any : IPAddress.Loopback, port));
-        builder.Services.AddApiErrors();
+        builder.Services.AddApiErrors(errors);
         services(builder.Services);
         var app = builder.Build();
         app.UseApiErrors();
@@ -195,9 +192,8 @@ public sealed class SandboxServer : IAsyncDisposable
         return app;
     }
 
-    private async Task<string> StartAppAsync(WebApplication app, PathString errorPrefix, IErrorEnvelope errors, CancellationToken cancellationToken)
+    private async Task<string> StartAppAsync(WebApplication app, CancellationToken cancellationToken)
     {
-        app.Services.GetRequiredService<ErrorEnvelopes>().Register(errorPrefix, errors);
         await app.StartAsync(cancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return $"http://{Options.PublicHost}:{new Uri(address).Port}";

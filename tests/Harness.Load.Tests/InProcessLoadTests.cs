@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 using HdrHistogram;
-using Harness.Core.Ledger;
+using Harness.Ledger;
 using Harness.Load.Reports;
 using Harness.Load.Scenarios;
 using Harness.Load.Target;

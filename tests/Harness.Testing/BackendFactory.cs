@@ -1,5 +1,5 @@
-using Harness.Backend.Auth;
-using Harness.Backend.Demo;
+using Harness.Finance.Auth;
+using Harness.Finance.Demo;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Harness.Core.Storage;
+using Harness.Storage;
 
 namespace Harness.Sandbox.Epay;
 

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
-using Harness.Sandbox.Core;
-using Harness.Sandbox.Core.Payments;
+using Harness.Sandbox.Payments;
 
 namespace Harness.Sandbox.Stripe;
 

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-using Harness.Sandbox.Core.Payments;
+using Harness.Sandbox.Payments;
 
 namespace Harness.Sandbox.Stripe;
 

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
-using Harness.Core.Http;
-using Harness.Core.Security;
+using Harness.Http;
+using Harness.Security;
 using Microsoft.AspNetCore.Http;
 
 namespace Harness.Sandbox.Stripe;

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
-using Harness.Core.Security;
-using Harness.Core.Storage;
+using Harness.Security;
+using Harness.Storage;
 
 namespace Harness.Sandbox.Stripe;
 
@@ -72,7 +72,7 @@ public sealed class StripeIdempotency(IDocumentStore store)
         }
     }
 
-    public sealed class StoredResponse : Harness.Core.Storage.IDocument
+    public sealed class StoredResponse : Harness.Storage.IDocument
     {
         public string Id { get; set; } = "";
 

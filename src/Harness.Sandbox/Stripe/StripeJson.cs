@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Harness.Core.Security;
+using Harness.Security;
 
 namespace Harness.Sandbox.Stripe;
 

@@ -1,13 +1,12 @@
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
-using Harness.Core.Callbacks;
-using Harness.Core.Http;
-using Harness.Core.Security;
-using Harness.Core.Signing;
-using Harness.Sandbox.Core;
-using Harness.Sandbox.Core.Payments;
-using Harness.Sandbox.Core.Providers;
+using Harness.Callbacks;
+using Harness.Http;
+using Harness.Sandbox.Payments;
+using Harness.Sandbox.Providers;
+using Harness.Security;
+using Harness.Security.Signing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 

@@ -1,11 +1,10 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
-using Harness.Core.Callbacks;
-using Harness.Core.Signing;
-using Harness.Sandbox.Core;
-using Harness.Sandbox.Core.Delivery;
-using Harness.Sandbox.Core.Faults;
+using Harness.Callbacks;
+using Harness.Sandbox.Delivery;
+using Harness.Sandbox.Faults;
+using Harness.Security.Signing;
 
 namespace Harness.Sandbox.Stripe;
 

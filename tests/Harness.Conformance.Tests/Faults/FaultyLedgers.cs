@@ -1,4 +1,4 @@
-using Harness.Core.Ledger;
+using Harness.Ledger;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 

@@ -1,6 +1,6 @@
 using Harness.Conformance.Running;
 using Harness.Conformance.Tests.Support;
-using Harness.Core.Ledger;
+using Harness.Ledger;
 
 namespace Harness.Conformance.Tests.Faults;
 

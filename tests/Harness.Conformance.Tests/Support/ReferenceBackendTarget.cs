@@ -1,5 +1,5 @@
-using Harness.Backend.Auth;
-using Harness.Backend.Demo;
+using Harness.Finance.Auth;
+using Harness.Finance.Demo;
 using Harness.Conformance.Binding;
 using Harness.Conformance.Gherkin;
 using Harness.Conformance.Targets;

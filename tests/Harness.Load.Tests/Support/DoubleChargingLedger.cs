@@ -1,4 +1,4 @@
-using Harness.Core.Ledger;
+using Harness.Ledger;
 
 namespace Harness.Load.Tests.Support;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text;
-using Harness.Core.Callbacks;
-using Harness.Core.Storage;
+using Harness.Callbacks;
+using Harness.Storage;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Harness.Sandbox.Tests.Core;

@@ -1,5 +1,5 @@
 using Harness.Conformance.Steps.Providers;
-using Harness.Core.Signing;
+using Harness.Security.Signing;
 
 namespace Harness.Sandbox.Tests.Core;
 

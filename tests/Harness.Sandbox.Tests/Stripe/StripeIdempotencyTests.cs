@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Harness.Core.Storage;
+using Harness.Storage;
 using Harness.Sandbox.Stripe;
 
 namespace Harness.Sandbox.Tests.Stripe;

@@ -1,7 +1,7 @@
 using System.IO.Pipelines;
 using System.Text;
 using System.Text.Json;
-using Harness.Core.Http;
+using Harness.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
-using Harness.Core.Ledger;
-using Harness.Core.Storage;
+using Harness.Ledger;
+using Harness.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Harness.Tests.Core;

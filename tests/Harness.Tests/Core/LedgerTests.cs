@@ -1,5 +1,5 @@
-using Harness.Core.Ledger;
-using Harness.Core.Storage;
+using Harness.Ledger;
+using Harness.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 

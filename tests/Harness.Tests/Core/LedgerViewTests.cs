@@ -1,5 +1,5 @@
 using System.Text;
-using Harness.Core.Ledger;
+using Harness.Ledger;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 

@@ -1,7 +1,7 @@
 using System.Buffers.Text;
 using System.Text;
-using Harness.Core.Locks;
-using Harness.Core.Security;
+using Harness.Storage;
+using Harness.Security;
 
 namespace Harness.Tests.Core;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json;
-using Harness.Backend.Finance;
-using Harness.Backend.Finance.Consumption;
+using Harness.Finance;
+using Harness.Finance.Consumption;
 using Harness.Tests.Support;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,6 +1,6 @@
 using System.Net;
-using Harness.Backend.Auth;
-using Harness.Core.Http;
+using Harness.Finance.Auth;
+using Harness.Http;
 using Harness.Tests.Support;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;

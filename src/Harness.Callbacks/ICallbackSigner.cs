@@ -1,0 +1,12 @@
+namespace Harness.Callbacks;
+
+/// <summary>
+/// Adds a sender's signature headers to one attempt. Called on every attempt, so schemes with a timestamp
+/// (Stripe's <c>t=</c>) sign each retry afresh, as the real senders do.
+/// </summary>
+public interface ICallbackSigner
+{
+    string Name { get; }
+
+    void Sign(CallbackDelivery delivery, IDictionary<string, string> headers);
+}

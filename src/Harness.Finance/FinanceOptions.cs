@@ -1,0 +1,19 @@
+namespace Harness.Finance;
+
+/// <summary>Settings of the Finance surface (section <c>Harness</c> of the configuration).</summary>
+public sealed class FinanceOptions
+{
+    /// <summary>Directory of the LiteDB file and the generated JWT secret.</summary>
+    public string DataDirectory { get; set; } = "data";
+
+    /// <summary>HS256 secret for user tokens; generated once and kept in the data directory when not set.</summary>
+    public string? JwtSecret { get; set; }
+
+    /// <summary>When on, SMS codes are revealed by <c>GET /api/auth/sms/sandbox/code</c> instead of being texted.</summary>
+    public bool SmsSandbox { get; set; } = true;
+
+    public TimeSpan IdempotencyRetention { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>Seeds demo users, plans, coins and an API key into an empty store.</summary>
+    public bool SeedDemoData { get; set; } = true;
+}

@@ -1,0 +1,22 @@
+namespace Harness.Ledger;
+
+/// <summary>
+/// The one way money moves. Every posting commits balance, ledger entry and idempotency record in
+/// one store transaction, and is acknowledged only after that transaction is durable.
+/// </summary>
+public interface ILedger
+{
+    Task<LedgerOutcome> PostAsync(LedgerPosting posting, CancellationToken cancellationToken = default);
+
+    /// <summary>The committed balance (what every acknowledged posting has produced).</summary>
+    AccountBalance GetBalance(string accountId);
+
+    /// <summary>Entries of one account, newest first, filtered.</summary>
+    LedgerPage Query(LedgerQuery query);
+
+    /// <summary>Totals of one account's entries, grouped by category and by subject.</summary>
+    LedgerTotals Summarise(LedgerFilter filter);
+
+    /// <summary>Checks every account: balance equals the sum of its entries and is not negative.</summary>
+    LedgerAuditReport Audit();
+}

@@ -1,0 +1,75 @@
+namespace Harness.Sandbox.Clock;
+
+/// <summary>
+/// The sandbox's "now": a base clock (the system clock, or a frozen test clock) plus an offset that the
+/// control API moves forward. Expiry and retry schedules read this clock; signature timestamps that
+/// third-party verifiers check against their own wall clock do not (providers.md §8.7).
+/// </summary>
+public sealed class SandboxClock(TimeProvider baseClock) : TimeProvider
+{
+    private readonly object _sync = new();
+    private TimeSpan _offset;
+    private TaskCompletionSource _changed = NewSignal();
+
+    public TimeSpan Offset
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _offset;
+            }
+        }
+    }
+
+    public override DateTimeOffset GetUtcNow() => baseClock.GetUtcNow() + Offset;
+
+    public override TimeZoneInfo LocalTimeZone => TimeZoneInfo.Utc;
+
+    /// <summary>Moves the clock forward and wakes everything waiting on it.</summary>
+    public DateTimeOffset Advance(TimeSpan by)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(by, TimeSpan.Zero);
+        TaskCompletionSource changed;
+        lock (_sync)
+        {
+            _offset += by;
+            changed = _changed;
+            _changed = NewSignal();
+        }
+
+        changed.TrySetResult();
+        return GetUtcNow();
+    }
+
+    /// <summary>
+    /// Waits until the clock reaches <paramref name="until"/>, whether by real time passing on the base clock or
+    /// by <see cref="Advance"/>; <paramref name="wake"/>, when given, ends the wait early (new work arrived).
+    /// </summary>
+    public async Task WaitUntilAsync(DateTimeOffset until, Task? wake, CancellationToken cancellationToken)
+    {
+        // No wake-up source: a task that never completes (cancellation ends the wait through the delay below).
+        wake ??= new TaskCompletionSource().Task;
+        while (!cancellationToken.IsCancellationRequested && !wake.IsCompleted)
+        {
+            Task changed;
+            lock (_sync)
+            {
+                changed = _changed.Task;
+            }
+
+            var remaining = until - GetUtcNow();
+            if (remaining <= TimeSpan.Zero)
+            {
+                return;
+            }
+
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var delay = Task.Delay(remaining, baseClock, stop.Token);
+            await Task.WhenAny(delay, changed, wake);
+            await stop.CancelAsync();
+        }
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+}

@@ -1,0 +1,201 @@
+using Harness.Callbacks;
+using Harness.Sandbox.Faults;
+using Harness.Sandbox.Payments;
+using Harness.Sandbox.PayPages;
+using Harness.Sandbox.Providers;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+
+namespace Harness.Sandbox.Control;
+
+/// <summary>
+/// The operator's and the tests' handle on the sandbox: published credentials, payments, the delivery log and
+/// resend, the clock, and scripted faults. JSON in snake_case; errors are <c>{"error": "…"}</c>.
+/// </summary>
+public static class ControlApi
+{
+    public static void MapControlApi(
+        this IEndpointRouteBuilder routes,
+        SandboxContext context,
+        IReadOnlyDictionary<string, ISandboxProvider> providers,
+        Func<string, string> providerBaseUrl,
+        SandboxScheduler scheduler)
+    {
+        var control = routes.MapGroup("/control").WithTags("Sandbox control");
+
+        control.MapGet("/providers", () => providers.Values.Select(p => DescribeProvider(p, context, providerBaseUrl)))
+            .WithSummary("Every provider with its base URL, merchant credentials and settings.");
+        control.MapGet("/providers/{name}", Results<Ok<ProviderView>, NotFound<ControlError>> (string name) =>
+                providers.TryGetValue(name, out var p) ? TypedResults.Ok(DescribeProvider(p, context, providerBaseUrl)) : NotFound($"no provider '{name}'"))
+            .WithSummary("One provider's base URL, merchant credentials and settings.");
+        control.MapPut("/providers/{name}/settings", Results<Ok<ProviderView>, NotFound<ControlError>> (string name, Dictionary<string, string?> values) =>
+            {
+                if (!providers.TryGetValue(name, out var provider))
+                {
+                    return NotFound($"no provider '{name}'");
+                }
+
+                context.Settings.Set(provider.Name, values);
+                return TypedResults.Ok(DescribeProvider(provider, context, providerBaseUrl));
+            })
+            .WithSummary("Sets merchant settings (webhook_url; stripe: api_version; epay: notify_method GET|POST). An empty value removes a setting.");
+
+        control.MapGet("/payments", (string? provider) => context.Payments.List(provider))
+            .WithSummary("Payments of every provider (or one), oldest first.");
+        control.MapGet("/payments/{id}", Results<Ok<SandboxPayment>, NotFound<ControlError>> (string id) =>
+                context.Payments.Get(id) is { } payment ? TypedResults.Ok(payment) : NotFound($"no payment '{id}'"))
+            .WithSummary("One payment.");
+        control.MapPost("/payments/{id}/{action}", async Task<Results<Ok<PayActionView>, NotFound<ControlError>, BadRequest<ControlError>>> (
+                string id, string action, CancellationToken ct) =>
+            {
+                if (action is not ("pay" or "fail" or "cancel"))
+                {
+                    return TypedResults.BadRequest(new ControlError("action must be pay, fail or cancel"));
+                }
+
+                if (context.Payments.Get(id) is null)
+                {
+                    return NotFound($"no payment '{id}'");
+                }
+
+                var outcome = await PayPageEndpoints.ActAsync(context, providers, id, action, ct);
+                return TypedResults.Ok(new PayActionView(outcome.RedirectUrl, outcome.Message, context.Payments.Get(id)!));
+            })
+            .WithSummary("Plays the buyer on the hosted pay page: pay, fail (declined, stays open) or cancel.");
+
+        control.MapGet("/deliveries", ([FromQuery(Name = "payment_id")] string? paymentId, string? provider) =>
+                context.Dispatcher.List(paymentId).Where(d => provider is null || d.Source == provider).Select(DeliveryView.From))
+            .WithSummary("The callback log: every delivery with every attempt (time, URL, exact request, response, latency).");
+        control.MapGet("/deliveries/{id}", Results<Ok<DeliveryView>, NotFound<ControlError>> (string id) =>
+                context.Dispatcher.Get(id) is { } d ? TypedResults.Ok(DeliveryView.From(d)) : NotFound($"no delivery '{id}'"))
+            .WithSummary("One delivery with its attempts.");
+        control.MapPost("/deliveries/{id}/resend", async Task<Results<Ok<DeliveryView>, NotFound<ControlError>>> (string id, CancellationToken ct) =>
+                await context.Dispatcher.ResendAsync(id, ct) is null ? NotFound($"no delivery '{id}'") : TypedResults.Ok(DeliveryView.From(context.Dispatcher.Get(id)!)))
+            .WithSummary("Sends a delivery once more, now, with the same body (re-signed where the scheme has a timestamp).");
+
+        control.MapGet("/clock", () => ClockView.Of(context))
+            .WithSummary("The sandbox clock.");
+        control.MapPost("/clock/advance", async Task<Results<Ok<ClockView>, BadRequest<ControlError>>> (AdvanceRequest request, CancellationToken ct) =>
+            {
+                if (request.Seconds is not (>= 0 and <= 366L * 24 * 3600))
+                {
+                    return TypedResults.BadRequest(new ControlError("seconds must be between 0 and one year"));
+                }
+
+                context.Clock.Advance(TimeSpan.FromSeconds(request.Seconds));
+                var attempts = await scheduler.RunDueAsync(ct);
+                return TypedResults.Ok(ClockView.Of(context) with { AttemptsMade = attempts });
+            })
+            .WithSummary("Moves the sandbox clock forward, then expires payments and makes every callback attempt that fell due, before answering.");
+        control.MapPost("/clock/run-due", async (CancellationToken ct) =>
+                ClockView.Of(context) with { AttemptsMade = await scheduler.RunDueAsync(ct) })
+            .WithSummary("Makes every attempt due now (and waits for any in progress) without moving the clock.");
+
+        control.MapGet("/faults", () => context.Faults.List())
+            .WithSummary("Scripted faults, live and used up.");
+        control.MapPost("/faults", Results<Created<FaultRule>, BadRequest<ControlError>> (FaultRequest request) =>
+            {
+                if (request.Validate(providers) is { } problem)
+                {
+                    return TypedResults.BadRequest(new ControlError(problem));
+                }
+
+                var rule = context.Faults.Add(request.ToRule());
+                return TypedResults.Created($"/control/faults/{rule.Id}", rule);
+            })
+            .WithSummary("Adds a fault: latency | server_error (provider API); duplicate | out_of_order | delayed | tampered_signature | stale_timestamp | wrong_amount (callbacks). Scope by provider and payment_id; count limits how often it fires.");
+        control.MapDelete("/faults/{id}", Results<NoContent, NotFound<ControlError>> (string id) =>
+                context.Faults.Remove(id) ? TypedResults.NoContent() : NotFound($"no fault '{id}'"))
+            .WithSummary("Removes one fault.");
+        control.MapDelete("/faults", () =>
+            {
+                context.Faults.Clear();
+                return TypedResults.NoContent();
+            })
+            .WithSummary("Removes every fault.");
+    }
+
+    private static NotFound<ControlError> NotFound(string message) => TypedResults.NotFound(new ControlError(message));
+
+    private static ProviderView DescribeProvider(ISandboxProvider provider, SandboxContext context, Func<string, string> baseUrl) =>
+        new(provider.Name, provider.Title, baseUrl(provider.Name), provider.Credentials, context.Settings.All(provider.Name));
+}
+
+public sealed record ControlError(string Error);
+
+public sealed record ProviderView(
+    string Name, string Title, string BaseUrl, IReadOnlyDictionary<string, string> Credentials, IReadOnlyDictionary<string, string> Settings);
+
+public sealed record PayActionView(string? RedirectUrl, string Message, SandboxPayment Payment);
+
+public sealed record AdvanceRequest(long Seconds);
+
+public sealed record ClockView(DateTimeOffset Now, long OffsetSeconds, int? AttemptsMade)
+{
+    public static ClockView Of(SandboxContext context) =>
+        new(context.Clock.GetUtcNow(), (long)context.Clock.Offset.TotalSeconds, null);
+}
+
+public sealed record FaultRequest(FaultKind? Kind, string? Provider, string? PaymentId, int? Count, int? Seconds, int? Status)
+{
+    public string? Validate(IReadOnlyDictionary<string, ISandboxProvider> providers) => this switch
+    {
+        { Kind: null } => "kind is required",
+        { Provider: { } p } when !providers.ContainsKey(p) => $"no provider '{p}'",
+        { Count: <= 0 } => "count must be at least 1 (omit it for a fault that always fires)",
+        { Seconds: < 0 } => "seconds must not be negative",
+        { Status: { } s } when s is not (500 or 503) => "status must be 500 or 503",
+        _ => null,
+    };
+
+    public FaultRule ToRule() => new()
+    {
+        Kind = Kind!.Value,
+        Provider = Provider?.ToLowerInvariant(),
+        PaymentId = PaymentId,
+        Remaining = Count,
+        Seconds = Seconds,
+        Status = Status,
+    };
+}
+
+public sealed record DeliveryView(
+    string Id,
+    string Provider,
+    string PaymentId,
+    string EventType,
+    string Method,
+    string Url,
+    string Status,
+    DateTime CreatedAt,
+    DateTime? NextAttemptAt,
+    IReadOnlyList<long> RetryDelaysSeconds,
+    string Body,
+    IReadOnlyList<AttemptView> Attempts)
+{
+    public static DeliveryView From(CallbackDelivery d) => new(
+        d.Id, d.Source, d.Subject, d.EventType, d.Method, d.Url, d.Status.ToString().ToLowerInvariant(), d.CreatedAt, d.NextAttemptAt,
+        d.RetryDelaysSeconds, CallbackDispatcher.BodyText(d.Body), [.. d.Attempts.Select(AttemptView.From)]);
+}
+
+public sealed record AttemptView(
+    int Number,
+    string Trigger,
+    DateTime At,
+    string Method,
+    string Url,
+    IReadOnlyDictionary<string, string> RequestHeaders,
+    string RequestBody,
+    int? ResponseStatus,
+    string ResponseBody,
+    string? Error,
+    long LatencyMs,
+    bool Acknowledged)
+{
+    public static AttemptView From(CallbackAttempt a) => new(
+        a.Number, a.Trigger, a.At, a.Method, a.Url, a.RequestHeaders, CallbackDispatcher.BodyText(a.RequestBody),
+        a.ResponseStatus, a.ResponseBody, a.Error, a.LatencyMs, a.Acknowledged);
+}

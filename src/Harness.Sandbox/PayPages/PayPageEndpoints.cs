@@ -1,0 +1,111 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using Harness.Sandbox.Payments;
+using Harness.Sandbox.Providers;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Harness.Sandbox.PayPages;
+
+/// <summary>
+/// The hosted pay page every provider hands out: plain server-rendered HTML with Pay, Fail and Cancel, so a real
+/// browser (or a test driving one) can play the buyer. Pay settles the payment once and follows the provider's
+/// success redirect; Fail is a declined attempt that leaves the payment open; Cancel follows the cancel redirect.
+/// </summary>
+public static class PayPageEndpoints
+{
+    public static void MapPayPages(this IEndpointRouteBuilder routes, SandboxContext context, IReadOnlyDictionary<string, ISandboxProvider> providers)
+    {
+        routes.MapGet("/pay/{id}", (string id) => Render(context, providers, id, notice: null)).ExcludeFromDescription();
+        routes.MapPost("/pay/{id}", async (string id, HttpRequest request, CancellationToken ct) =>
+        {
+            var form = request.HasFormContentType ? await request.ReadFormAsync(ct) : null;
+            var action = form?["action"].ToString();
+            return await ActAsync(context, providers, id, action, ct) switch
+            {
+                { RedirectUrl: { } url } => Results.Redirect(url),
+                var outcome => Render(context, providers, id, outcome.Message),
+            };
+        }).ExcludeFromDescription();
+    }
+
+    /// <summary>Plays the buyer's action; shared by the page's buttons and the control API.</summary>
+    public static async Task<PayPageOutcome> ActAsync(
+        SandboxContext context, IReadOnlyDictionary<string, ISandboxProvider> providers, string id, string? action, CancellationToken cancellationToken)
+    {
+        if (context.Payments.Get(id) is not { } payment)
+        {
+            return new PayPageOutcome(null, "No such payment.");
+        }
+
+        var provider = providers[payment.Provider];
+        if (payment.Status != PaymentStatus.Open)
+        {
+            return new PayPageOutcome(null, $"This payment is {Status(payment.Status)}; nothing was charged.");
+        }
+
+        switch (action)
+        {
+            case "pay":
+                return context.Payments.TryClose(id, PaymentStatus.Paid)
+                    ? await provider.OnPaidAsync(context.Payments.Get(id)!, cancellationToken)
+                    : new PayPageOutcome(null, "This payment is no longer open.");
+            case "fail":
+                context.Payments.RecordDecline(id);
+                return new PayPageOutcome(null, "Your card was declined. The payment is still open: try again or cancel.");
+            case "cancel":
+                return provider.OnCanceled(payment);
+            default:
+                return new PayPageOutcome(null, "Choose Pay, Fail or Cancel.");
+        }
+    }
+
+    private static IResult Render(SandboxContext context, IReadOnlyDictionary<string, ISandboxProvider> providers, string id, string? notice)
+    {
+        if (context.Payments.Get(id) is not { } payment)
+        {
+            return Results.Content(Page("Payment not found", "<p>No such payment.</p>"), "text/html; charset=utf-8", Encoding.UTF8, StatusCodes.Status404NotFound);
+        }
+
+        var title = providers[payment.Provider].Title;
+        var html = new StringBuilder();
+        html.Append(CultureInfo.InvariantCulture, $"<p class=\"merchant\">{E(title)} sandbox checkout</p>");
+        html.Append(CultureInfo.InvariantCulture, $"<h1>{E(payment.Description)}</h1>");
+        html.Append(CultureInfo.InvariantCulture, $"<p class=\"amount\" id=\"amount\">{E(FormatAmount(payment.Amount, payment.Currency))}</p>");
+        html.Append(CultureInfo.InvariantCulture, $"<p>Payment <code id=\"payment-id\">{E(payment.Id)}</code> — status <strong id=\"status\">{E(Status(payment.Status))}</strong></p>");
+        if (notice is not null)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<p class=\"notice\" id=\"notice\" role=\"status\">{E(notice)}</p>");
+        }
+
+        if (payment.Status == PaymentStatus.Open)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<p>Expires at <time>{E(payment.ExpiresAt.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture))}</time></p>");
+            html.Append(CultureInfo.InvariantCulture, $"<form method=\"post\" action=\"/pay/{E(Uri.EscapeDataString(payment.Id))}\">");
+            html.Append("<button type=\"submit\" name=\"action\" value=\"pay\">Pay</button> ");
+            html.Append("<button type=\"submit\" name=\"action\" value=\"fail\">Fail</button> ");
+            html.Append("<button type=\"submit\" name=\"action\" value=\"cancel\">Cancel</button>");
+            html.Append("</form>");
+        }
+
+        var status = payment.Status == PaymentStatus.Expired ? StatusCodes.Status410Gone : StatusCodes.Status200OK;
+        return Results.Content(Page($"{title} — pay {payment.Id}", html.ToString()), "text/html; charset=utf-8", Encoding.UTF8, status);
+    }
+
+    private static string Page(string title, string body) =>
+        $"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{E(title)}</title>"
+        + "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
+        + "<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem}"
+        + ".amount{font-size:2rem}.notice{background:#fff4d6;padding:.5rem}button{font-size:1rem;margin-right:.5rem;padding:.5rem 1rem}</style>"
+        + $"</head><body>{body}</body></html>";
+
+    private static string E(string text) => WebUtility.HtmlEncode(text);
+
+    private static string Status(PaymentStatus status) => status.ToString().ToLowerInvariant();
+
+    /// <summary>Minor units shown with two decimals (every currency these providers use here has two).</summary>
+    private static string FormatAmount(long minor, string currency) =>
+        string.Create(CultureInfo.InvariantCulture, $"{minor / 100}.{Math.Abs(minor % 100):00} {currency.ToUpperInvariant()}");
+}

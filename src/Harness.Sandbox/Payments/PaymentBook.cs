@@ -1,0 +1,60 @@
+using Harness.Storage;
+
+namespace Harness.Sandbox.Payments;
+
+/// <summary>Every provider's payments, with the one state change that matters guarded: leaving <c>open</c>.</summary>
+public sealed class PaymentBook(IDocumentStore store)
+{
+    private readonly IDocumentCollection<SandboxPayment> _payments =
+        store.Collection<SandboxPayment>("payments", nameof(SandboxPayment.Provider), nameof(SandboxPayment.Status));
+
+    private readonly object _transitions = new();
+
+    /// <summary>Raised after a payment is created, so the scheduler can plan its expiry.</summary>
+    public event Action? Created;
+
+    public void Add(SandboxPayment payment)
+    {
+        _payments.Upsert(payment);
+        Created?.Invoke();
+    }
+
+    public SandboxPayment? Get(string id) => _payments.Get(id);
+
+    public IReadOnlyList<SandboxPayment> List(string? provider) =>
+        [.. (provider is null ? _payments.All() : _payments.FindBy(nameof(SandboxPayment.Provider), provider)).OrderBy(p => p.CreatedAt)];
+
+    public IReadOnlyList<SandboxPayment> OpenDueForExpiry(DateTime now) =>
+        [.. _payments.FindBy(nameof(SandboxPayment.Status), nameof(PaymentStatus.Open)).Where(p => p.ExpiresAt <= now)];
+
+    public DateTime? NextExpiry() =>
+        _payments.FindBy(nameof(SandboxPayment.Status), nameof(PaymentStatus.Open)).Select(p => (DateTime?)p.ExpiresAt).Min();
+
+    /// <summary>Moves an open payment to <paramref name="to"/>; false if it had already left <c>open</c> (a second click, a race with expiry).</summary>
+    public bool TryClose(string id, PaymentStatus to)
+    {
+        lock (_transitions)
+        {
+            if (_payments.Get(id) is not { Status: PaymentStatus.Open } payment)
+            {
+                return false;
+            }
+
+            payment.Status = to;
+            _payments.Upsert(payment);
+            return true;
+        }
+    }
+
+    public void RecordDecline(string id)
+    {
+        lock (_transitions)
+        {
+            if (_payments.Get(id) is { } payment)
+            {
+                payment.Declines++;
+                _payments.Upsert(payment);
+            }
+        }
+    }
+}

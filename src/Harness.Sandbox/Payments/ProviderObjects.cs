@@ -1,0 +1,58 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Harness.Storage;
+
+namespace Harness.Sandbox.Payments;
+
+/// <summary>
+/// A provider's own objects (sessions, customers, orders, …) kept as the JSON the provider would return, so a
+/// retrieval answers with exactly what was stored. Each object carries its id and its <c>object</c> type.
+/// </summary>
+public sealed class ProviderObjects
+{
+    private static readonly JsonSerializerOptions Compact = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private readonly IDocumentCollection<ObjectDocument> _objects;
+    private long _sequence;
+
+    public ProviderObjects(IDocumentStore store, string collection)
+    {
+        _objects = store.Collection<ObjectDocument>(collection, nameof(ObjectDocument.Type));
+        _sequence = _objects.All().Select(d => d.Sequence).DefaultIfEmpty(0).Max();
+    }
+
+    public JsonObject? Get(string id, string type) =>
+        _objects.Get(id) is { } d && d.Type == type ? (JsonObject)JsonNode.Parse(d.Json)! : null;
+
+    public void Put(JsonObject obj) => _objects.Upsert(new ObjectDocument
+    {
+        Id = obj.Str("id")!,
+        Type = obj.Str("object")!,
+        Sequence = _objects.Get(obj.Str("id")!)?.Sequence ?? Interlocked.Increment(ref _sequence),
+        Json = obj.ToJsonString(Compact),
+    });
+
+    /// <summary>Objects of one type, newest first.</summary>
+    public IReadOnlyList<JsonObject> List(string type) =>
+        [.. _objects.FindBy(nameof(ObjectDocument.Type), type).OrderByDescending(d => d.Sequence).Select(d => (JsonObject)JsonNode.Parse(d.Json)!)];
+
+    public sealed class ObjectDocument : IDocument
+    {
+        public string Id { get; set; } = "";
+
+        public string Type { get; set; } = "";
+
+        /// <summary>Insertion order, for lists.</summary>
+        public long Sequence { get; set; }
+
+        public string Json { get; set; } = "";
+    }
+}
+
+public static class JsonNodeReading
+{
+    /// <summary>The string value of <paramref name="key"/> when <paramref name="node"/> is an object holding one; otherwise null.</summary>
+    public static string? Str(this JsonNode? node, string key) =>
+        node is JsonObject o && o[key] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+}

@@ -1,0 +1,60 @@
+using System.Text.Json.Serialization;
+using Harness.Storage;
+
+namespace Harness.Sandbox.Payments;
+
+[JsonConverter(typeof(JsonStringEnumConverter<PaymentStatus>))]
+public enum PaymentStatus
+{
+    [JsonStringEnumMemberName("open")]
+    Open,
+
+    [JsonStringEnumMemberName("paid")]
+    Paid,
+
+    [JsonStringEnumMemberName("expired")]
+    Expired,
+
+    [JsonStringEnumMemberName("canceled")]
+    Canceled,
+}
+
+/// <summary>
+/// What every provider's payment has in common: the hosted pay page, expiry and the control API's listing work
+/// on this; the provider keeps its own richer object (a Checkout Session, an Epay order) under the same id.
+/// </summary>
+public sealed class SandboxPayment : IDocument
+{
+    [JsonPropertyName("id")]
+    public string Id { get; set; } = "";
+
+    [JsonPropertyName("provider")]
+    public string Provider { get; set; } = "";
+
+    [JsonPropertyName("status")]
+    public PaymentStatus Status { get; set; }
+
+    /// <summary>Integer minor units (cents, fen).</summary>
+    [JsonPropertyName("amount")]
+    public long Amount { get; set; }
+
+    [JsonPropertyName("currency")]
+    public string Currency { get; set; } = "";
+
+    [JsonPropertyName("description")]
+    public string Description { get; set; } = "";
+
+    /// <summary>The merchant's own reference (client_reference_id, request_id, out_trade_no).</summary>
+    [JsonPropertyName("merchant_reference")]
+    public string? MerchantReference { get; set; }
+
+    [JsonPropertyName("created_at")]
+    public DateTime CreatedAt { get; set; }
+
+    [JsonPropertyName("expires_at")]
+    public DateTime ExpiresAt { get; set; }
+
+    /// <summary>How many times the buyer was declined on the pay page.</summary>
+    [JsonPropertyName("declines")]
+    public int Declines { get; set; }
+}

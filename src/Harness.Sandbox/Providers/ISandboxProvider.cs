@@ -1,0 +1,43 @@
+using Harness.Callbacks;
+using Harness.Http;
+using Harness.Sandbox.Payments;
+using Microsoft.AspNetCore.Builder;
+
+namespace Harness.Sandbox.Providers;
+
+/// <summary>Where the pay page sends the buyer next: the merchant's URL, or a message when there is none.</summary>
+public sealed record PayPageOutcome(string? RedirectUrl, string Message);
+
+/// <summary>
+/// One simulated provider. The sandbox core gives it a listener of its own, the pay page, expiry, the
+/// callback dispatcher and faults; the provider supplies its wire API, its error shape, its credentials and
+/// what paying or expiring means for its objects. Adding a provider is one folder implementing this.
+/// </summary>
+public interface ISandboxProvider
+{
+    /// <summary>Lowercase key used in URLs, settings and faults (<c>stripe</c>).</summary>
+    string Name { get; }
+
+    string Title { get; }
+
+    /// <summary>Error shape for requests no handler answered (unknown route, unreadable body, injected 5xx).</summary>
+    IErrorEnvelope Errors { get; }
+
+    /// <summary>Signers the dispatcher calls for this provider's callbacks.</summary>
+    IEnumerable<ICallbackSigner> Signers { get; }
+
+    /// <summary>The merchant credentials a backend is configured with, as published by the control API.</summary>
+    IReadOnlyDictionary<string, string> Credentials { get; }
+
+    /// <summary>Adds the provider's wire API (and any middleware it needs) to its own listener.</summary>
+    void MapApi(WebApplication app);
+
+    /// <summary>The buyer paid: the core has already moved the payment from open to paid, exactly once.</summary>
+    Task<PayPageOutcome> OnPaidAsync(SandboxPayment payment, CancellationToken cancellationToken);
+
+    /// <summary>The buyer left the pay page; the payment stays open until it expires, as on the real hosted pages.</summary>
+    PayPageOutcome OnCanceled(SandboxPayment payment);
+
+    /// <summary>Called once when an open payment passes its expiry time.</summary>
+    Task OnExpiredAsync(SandboxPayment payment, CancellationToken cancellationToken);
+}

@@ -1,0 +1,46 @@
+using Harness.Callbacks;
+using Harness.Sandbox.Clock;
+using Harness.Sandbox.Delivery;
+using Harness.Sandbox.Faults;
+using Harness.Sandbox.Payments;
+using Harness.Storage;
+
+namespace Harness.Sandbox;
+
+/// <summary>The shared machinery every provider is built on; one instance per running sandbox.</summary>
+public sealed class SandboxContext(
+    IDocumentStore store,
+    SandboxClock clock,
+    TimeProvider wallClock,
+    PaymentBook payments,
+    FaultBook faults,
+    CallbackDispatcher dispatcher,
+    ProviderSettings settings,
+    Notifier notifier,
+    SandboxOptions options)
+{
+    public IDocumentStore Store => store;
+
+    /// <summary>The sandbox's (advanceable) "now": expiry, retries, object timestamps.</summary>
+    public SandboxClock Clock => clock;
+
+    /// <summary>Real time, for signature timestamps that third-party verifiers compare with their own clock.</summary>
+    public TimeProvider WallClock => wallClock;
+
+    public PaymentBook Payments => payments;
+
+    public FaultBook Faults => faults;
+
+    public CallbackDispatcher Dispatcher => dispatcher;
+
+    public ProviderSettings Settings => settings;
+
+    public Notifier Notifier => notifier;
+
+    public SandboxOptions Options => options;
+
+    /// <summary>Base URL of the control listener, which also serves the hosted pay pages; set once listening.</summary>
+    public string ControlBaseUrl { get; internal set; } = "";
+
+    public string PayPageUrl(string paymentId) => $"{ControlBaseUrl}/pay/{Uri.EscapeDataString(paymentId)}";
+}

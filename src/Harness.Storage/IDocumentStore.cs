@@ -1,0 +1,40 @@
+namespace Harness.Storage;
+
+/// <summary>A document with a string identity. Capability data (users, sessions, keys, plans) is stored as documents.</summary>
+public interface IDocument
+{
+    string Id { get; }
+}
+
+/// <summary>
+/// The storage capabilities see. The embedded default is LiteDB in one file; a scale-out implementation
+/// (PostgreSQL JSONB tables) implements the same two interfaces, so capability code does not change.
+/// Money never moves through here: balances change only through the ledger (<c>Harness.Ledger</c>).
+/// </summary>
+public interface IDocumentStore
+{
+    /// <param name="name">Collection name (snake_case).</param>
+    /// <param name="indexedFields">Top-level fields that <see cref="IDocumentCollection{T}.FindBy"/> is used on.</param>
+    IDocumentCollection<T> Collection<T>(string name, params string[] indexedFields)
+        where T : class, IDocument;
+}
+
+public interface IDocumentCollection<T>
+    where T : class, IDocument
+{
+    T? Get(string id);
+
+    IReadOnlyList<T> All();
+
+    /// <summary>Documents whose indexed top-level field equals <paramref name="value"/>.</summary>
+    IReadOnlyList<T> FindBy(string field, string value);
+
+    /// <summary>Inserts unless a document with the same id exists; insert-first, so concurrent callers cannot both win.</summary>
+    bool TryInsert(T document);
+
+    void Upsert(T document);
+
+    bool Delete(string id);
+
+    long Count();
+}

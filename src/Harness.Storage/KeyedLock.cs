@@ -1,0 +1,73 @@
+namespace Harness.Storage;
+
+/// <summary>
+/// Mutual exclusion per key (a user, an order) within this process. Idle keys are released so the
+/// table does not grow with every key ever used.
+/// </summary>
+public sealed class KeyedLock
+{
+    private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+
+    public async ValueTask<IDisposable> AcquireAsync(string key, CancellationToken cancellationToken = default)
+    {
+        Entry entry;
+        lock (_entries)
+        {
+            if (!_entries.TryGetValue(key, out entry!))
+            {
+                entry = new Entry();
+                _entries[key] = entry;
+            }
+
+            entry.Holders++;
+        }
+
+        try
+        {
+            await entry.Gate.WaitAsync(cancellationToken);
+        }
+        catch
+        {
+            Release(key, entry, wasHeld: false);
+            throw;
+        }
+
+        return new Releaser(this, key, entry);
+    }
+
+    private void Release(string key, Entry entry, bool wasHeld)
+    {
+        lock (_entries)
+        {
+            if (--entry.Holders == 0)
+            {
+                _entries.Remove(key);
+            }
+        }
+
+        if (wasHeld)
+        {
+            entry.Gate.Release();
+        }
+    }
+
+    private sealed class Entry
+    {
+        public SemaphoreSlim Gate { get; } = new(1, 1);
+
+        public int Holders { get; set; }
+    }
+
+    private sealed class Releaser(KeyedLock owner, string key, Entry entry) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                owner.Release(key, entry, wasHeld: true);
+            }
+        }
+    }
+}
