@@ -1,6 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using Harness.Ledger;
-using Harness.Storage;
+using Harness.Ledger.Journal;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Harness.Benchmarks;

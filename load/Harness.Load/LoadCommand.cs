@@ -4,7 +4,7 @@ using Harness.Load.Engine;
 using Harness.Load.Reports;
 using Harness.Load.Scenarios;
 using Harness.Load.Target;
-using Harness.Testing;
+using Harness.Launcher;
 
 namespace Harness.Load;
 

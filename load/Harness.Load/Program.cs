@@ -1,6 +1,6 @@
 using System.Runtime;
 using Harness.Load;
-using Harness.Testing;
+using Harness.Launcher;
 
 // The open model charges the runner's own stalls to the target, so the runner stays out of its way.
 // A blocking full collection would stall the generator: background collections only, as far as the

@@ -1,11 +1,10 @@
 using System.Text.RegularExpressions;
-using HdrHistogram;
 using Harness.Ledger;
 using Harness.Load.Reports;
 using Harness.Load.Scenarios;
 using Harness.Load.Target;
 using Harness.Load.Tests.Support;
-using Microsoft.AspNetCore.TestHost;
+using HdrHistogram;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -14,7 +13,7 @@ namespace Harness.Load.Tests;
 /// <summary>Short, light runs against the reference backend in-process: the audit passes it and catches a double-charging one.</summary>
 public sealed class InProcessLoadTests : IAsyncDisposable
 {
-    private readonly BackendFactory _factory = new();
+    private readonly FinanceTestApp _factory = new();
 
     public async ValueTask DisposeAsync() => await _factory.DisposeAsync();
 
@@ -36,12 +35,7 @@ public sealed class InProcessLoadTests : IAsyncDisposable
     [Fact]
     public async Task The_audit_fails_a_backend_that_charges_replayed_keys_a_second_time()
     {
-        await using var doubling = _factory.WithWebHostBuilder(b => b.ConfigureTestServices(services =>
-        {
-            services.RemoveAll<ILedger>();
-            services.AddSingleton<GroupCommitLedger>();
-            services.AddSingleton<ILedger>(sp => new DoubleChargingLedger(sp.GetRequiredService<GroupCommitLedger>()));
-        }));
+        await using var doubling = new FinanceTestApp(configureServices: services => services.Decorate<ILedger>(ledger => new DoubleChargingLedger(ledger)));
 
         var report = await RunAsync(doubling.CreateClient(), [ScenarioCatalog.ConsumeDuplicates]);
 

@@ -1,7 +1,7 @@
-using HdrHistogram;
 using Harness.Load.Audit;
 using Harness.Load.Engine;
 using Harness.Load.Reports;
+using HdrHistogram;
 
 namespace Harness.Load.Tests;
 

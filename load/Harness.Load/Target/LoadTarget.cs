@@ -1,5 +1,5 @@
 using System.Globalization;
-using Harness.Testing;
+using Harness.Launcher;
 
 namespace Harness.Load.Target;
 

@@ -1,6 +1,5 @@
 using Harness.Ledger;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Harness.Conformance.Tests.Faults;
 
@@ -23,12 +22,7 @@ public abstract class FaultyLedger(ILedger inner) : ILedger
     public LedgerAuditReport Audit() => Inner.Audit();
 
     /// <summary>Wraps the backend's ledger registration with <paramref name="fault"/>.</summary>
-    public static Action<IServiceCollection> Install(Func<ILedger, ILedger> fault) => services =>
-    {
-        var original = services.Single(d => d.ServiceType == typeof(ILedger));
-        services.Add(new ServiceDescriptor(original.ImplementationType!, original.ImplementationType!, ServiceLifetime.Singleton));
-        services.Replace(ServiceDescriptor.Singleton(sp => fault((ILedger)sp.GetRequiredService(original.ImplementationType!))));
-    };
+    public static Action<IServiceCollection> Install(Func<ILedger, ILedger> fault) => services => services.Decorate(fault);
 }
 
 /// <summary>Never looks at the idempotency key: every request charges.</summary>

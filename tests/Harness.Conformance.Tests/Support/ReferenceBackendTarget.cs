@@ -1,8 +1,8 @@
-using Harness.Finance.Auth;
-using Harness.Finance.Demo;
 using Harness.Conformance.Binding;
 using Harness.Conformance.Gherkin;
 using Harness.Conformance.Targets;
+using Harness.Finance.Auth;
+using Harness.Finance.Demo;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Harness.Conformance.Tests.Support;
@@ -17,7 +17,7 @@ public sealed class ReferenceBackendTarget : IConformanceTarget, ISandboxRestart
     /// <summary>The feature folders the reference backend implements; a surface is added here once its steps are bound.</summary>
     public static readonly IReadOnlySet<string> Surfaces = new HashSet<string>(StringComparer.Ordinal) { "finance", "providers" };
 
-    private readonly BackendFactory _factory;
+    private readonly FinanceTestApp _factory;
     private readonly HttpMessageHandler _backendHandler;
     private readonly InProcessSandbox? _sandbox;
 
@@ -26,7 +26,7 @@ public sealed class ReferenceBackendTarget : IConformanceTarget, ISandboxRestart
     /// <param name="sandbox">The provider sandbox for provider features; without it they are not run (no sandboxUrl).</param>
     public ReferenceBackendTarget(Action<IServiceCollection>? configureServices = null, Func<TargetProfile, TargetProfile>? profile = null, InProcessSandbox? sandbox = null)
     {
-        _factory = new BackendFactory(configureServices: configureServices);
+        _factory = new FinanceTestApp(configureServices: configureServices);
         _sandbox = sandbox;
         _backendHandler = _factory.Server.CreateHandler();
         Handler = new OutsideTraffic(BaseAddress, _backendHandler);

@@ -10,15 +10,15 @@ namespace Harness.Sandbox.Tests.Core;
 public sealed class CallbackDispatcherTests : IDisposable
 {
     private readonly string _file = Path.Combine(Path.GetTempPath(), "harness-sandbox-tests", Guid.NewGuid().ToString("N") + ".db");
-    private readonly LiteStore _store;
+    private readonly LiteDocumentStore _store;
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
     private readonly ScriptedNetwork _network = new();
     private readonly CallbackDispatcher _dispatcher;
 
     public CallbackDispatcherTests()
     {
-        _store = new LiteStore(_file);
-        _dispatcher = new CallbackDispatcher(new LiteDocumentStore(_store), _clock, new HttpClient(_network), TimeSpan.FromSeconds(5));
+        _store = new LiteDocumentStore(_file);
+        _dispatcher = new CallbackDispatcher(_store, _clock, new HttpClient(_network), TimeSpan.FromSeconds(5));
     }
 
     [Fact]

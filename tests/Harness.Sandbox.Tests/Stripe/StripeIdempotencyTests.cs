@@ -7,13 +7,13 @@ namespace Harness.Sandbox.Tests.Stripe;
 public sealed class StripeIdempotencyTests : IDisposable
 {
     private readonly string _file = Path.Combine(Path.GetTempPath(), "harness-sandbox-tests", Guid.NewGuid().ToString("N") + ".db");
-    private readonly LiteStore _store;
+    private readonly LiteDocumentStore _store;
     private readonly StripeIdempotency _idempotency;
 
     public StripeIdempotencyTests()
     {
-        _store = new LiteStore(_file);
-        _idempotency = new StripeIdempotency(new LiteDocumentStore(_store));
+        _store = new LiteDocumentStore(_file);
+        _idempotency = new StripeIdempotency(_store);
     }
 
     [Fact]

@@ -5,7 +5,7 @@ namespace Harness.Tests.Auth;
 
 public sealed class SignInTests : IAsyncLifetime
 {
-    private readonly BackendFactory _factory = new();
+    private readonly FinanceTestApp _factory = new();
     private FinanceClient _client = null!;
 
     public ValueTask InitializeAsync()

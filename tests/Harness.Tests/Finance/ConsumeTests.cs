@@ -11,7 +11,7 @@ namespace Harness.Tests.Finance;
 
 public sealed class ConsumeTests : IAsyncLifetime
 {
-    private readonly BackendFactory _factory = new();
+    private readonly FinanceTestApp _factory = new();
     private FinanceClient _client = null!;
     private string _token = "";
     private string _userId = "";

@@ -6,7 +6,7 @@ namespace Harness.Tests.Finance;
 /// <summary>Records and summaries paginate, filter and add up exactly as the ledger does.</summary>
 public sealed class RecordsAndSummaryTests : IAsyncLifetime
 {
-    private readonly BackendFactory _factory = new();
+    private readonly FinanceTestApp _factory = new();
     private FinanceClient _client = null!;
     private string _token = "";
     private DateTimeOffset _start;

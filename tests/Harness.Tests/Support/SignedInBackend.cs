@@ -3,7 +3,7 @@ namespace Harness.Tests.Support;
 /// <summary>One in-process backend with a signed-in user and admin, shared by a test class whose tests change no balances.</summary>
 public sealed class SignedInBackend : IAsyncLifetime
 {
-    public BackendFactory Factory { get; } = new();
+    public FinanceTestApp Factory { get; } = new();
 
     public FinanceClient Client { get; private set; } = null!;
 

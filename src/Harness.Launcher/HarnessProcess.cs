@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Harness.Testing;
+namespace Harness.Launcher;
 
 /// <summary>
 /// The reference backend started the way a user starts it, <c>./run-harness.sh serve</c>, as a separate

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Harness.Tests.Core;
+namespace Harness.Tests.Mechanisms;
 
 /// <summary>
 /// The one-pass body reader refuses with the exceptions the framework's binding throws (which

@@ -3,7 +3,7 @@ using System.Text;
 using Harness.Storage;
 using Harness.Security;
 
-namespace Harness.Tests.Core;
+namespace Harness.Tests.Mechanisms;
 
 public sealed class SecurityTests
 {

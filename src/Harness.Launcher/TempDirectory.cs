@@ -1,4 +1,4 @@
-namespace Harness.Testing;
+namespace Harness.Launcher;
 
 /// <summary>A fresh directory per test host, removed afterwards.</summary>
 public static class TempDirectory

@@ -1,11 +1,10 @@
-using Harness.Ledger;
-using Harness.Storage;
+using Harness.Ledger.Journal;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Harness.Tests.Core;
+namespace Harness.Ledger.Tests;
 
-/// <summary>The group-commit ledger on a real LiteDB file: money rules, failures, restarts.</summary>
+/// <summary>The group-commit ledger on a real journal file: money rules, failures, restarts.</summary>
 public sealed class LedgerTests : IDisposable
 {
     private readonly string _directory = TempDirectory.Create("ledger");
@@ -254,7 +253,7 @@ public sealed class LedgerTests : IDisposable
     {
         TornWriteFile? file = null;
         var path = Path.Combine(_directory, "torn.journal");
-        var store = new JournalLedgerStore(path, legacy: null, openFile: stream => file = new TornWriteFile(stream));
+        var store = new JournalLedgerStore(path, openFile: stream => file = new TornWriteFile(stream));
         var ledger = new GroupCommitLedger(store, _clock, new LedgerOptions(), NullLogger<GroupCommitLedger>.Instance);
         await ledger.PostAsync(Credit("a", 100));
 
@@ -291,68 +290,6 @@ public sealed class LedgerTests : IDisposable
         Assert.Equal("q2", Assert.Single(page.Items).IdempotencyKey);
         Assert.Equal(-15, totals.Amount);
         Assert.Equal([new LedgerGroupTotal("EVEN", -9, 3), new LedgerGroupTotal("ODD", -6, 2)], totals.ByCategory);
-    }
-
-    [Fact]
-    public async Task A_file_in_the_entry_per_document_layout_is_migrated_into_the_journal()
-    {
-        using (var legacy = new LiteStore(LegacyPath))
-        {
-            var createdAt = _clock.GetUtcNow().UtcDateTime.AddMinutes(-5);
-            var entries = legacy.Database.GetCollection("ledger_entries");
-            entries.Insert(LegacyEntry(1, 100, 0, createdAt, "test-credit", key: null));
-            entries.Insert(LegacyEntry(2, -30, 100, createdAt, "test-debit", key: "k"));
-            legacy.Database.GetCollection("accounts").Insert(new LiteDB.BsonDocument { ["_id"] = "a", ["Balance"] = 70L, ["UpdatedAt"] = createdAt });
-        }
-
-        var (ledger, store) = Open();
-        var replay = await ledger.PostAsync(Debit("a", 30, "k"));
-        var next = await ledger.PostAsync(Debit("a", 5, "k2"));
-
-        Assert.Equal(LedgerStatus.Replayed, replay.Status);
-        Assert.Equal(2, replay.Entry!.Id);
-        Assert.Equal("30", replay.Entry.Details!["fingerprint-source"]);
-        Assert.Equal(3, next.Entry!.Id);
-        Assert.Equal(65, ledger.GetBalance("a").Balance);
-        Assert.Equal(3, ledger.Query(new LedgerQuery(new LedgerFilter("a"), 0, 10)).Total);
-        Assert.True(ledger.Audit().Consistent);
-        Assert.True(File.Exists(store.FilePath));
-        using var legacyAfter = new LiteStore(LegacyPath);
-        Assert.False(legacyAfter.Database.CollectionExists("ledger_entries"));
-        Assert.False(legacyAfter.Database.CollectionExists("accounts"));
-    }
-
-    [Fact]
-    public async Task A_ledger_kept_in_the_litedb_batch_layout_is_moved_into_the_journal()
-    {
-        var createdAt = _clock.GetUtcNow().UtcDateTime.AddMinutes(-5);
-        using (var legacy = new LiteStore(LegacyPath))
-        {
-            var credit = new LedgerEntry { Id = 1, AccountId = "a", Amount = 100, BalanceAfter = 100, CreatedAt = createdAt, Kind = "test-credit" };
-            var debit = new LedgerEntry
-            {
-                Id = 2, AccountId = "a", Amount = -30, BalanceBefore = 100, BalanceAfter = 70, CreatedAt = createdAt, Kind = "test-debit",
-                IdempotencyKey = "k", IdempotencyScope = "test:a", IdempotencyFingerprint = "30",
-            };
-            legacy.Database.GetCollection("ledger_batches").Insert(new LiteDB.BsonDocument
-            {
-                ["_id"] = 2L,
-                ["format"] = 1,
-                ["entries"] = FormatOneEntries(credit, debit),
-                ["balances"] = new LiteDB.BsonArray { new LiteDB.BsonDocument { ["acct"] = "a", ["balance"] = 70L, ["at"] = createdAt } },
-            });
-        }
-
-        var (ledger, store) = Open();
-        var replay = await ledger.PostAsync(Debit("a", 30, "k"));
-
-        Assert.Equal(LedgerStatus.Replayed, replay.Status);
-        Assert.Equal(2, replay.Entry!.Id);
-        Assert.Equal(70, ledger.GetBalance("a").Balance);
-        Assert.True(ledger.Audit().Consistent);
-        Assert.Equal(2, store.ReadAll().Single().Entries.Count);
-        using var legacyAfter = new LiteStore(LegacyPath);
-        Assert.False(legacyAfter.Database.CollectionExists("ledger_batches"));
     }
 
     [Fact]
@@ -505,29 +442,6 @@ public sealed class LedgerTests : IDisposable
         Assert.Equal(1_000_000 - 2_000, ledger.GetBalance("a").Balance);
     }
 
-    private static LiteDB.BsonDocument LegacyEntry(long id, long amount, long before, DateTime createdAt, string kind, string? key)
-    {
-        var document = new LiteDB.BsonDocument
-        {
-            ["_id"] = id,
-            ["AccountId"] = "a",
-            ["Amount"] = amount,
-            ["BalanceBefore"] = before,
-            ["BalanceAfter"] = before + amount,
-            ["CreatedAt"] = createdAt,
-            ["Kind"] = kind,
-        };
-        if (key is not null)
-        {
-            document["IdempotencyKey"] = key;
-            document["IdempotencyScope"] = "test:a";
-            document["IdempotencyFingerprint"] = (-amount).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            document["Details"] = new LiteDB.BsonDocument { ["fingerprint-source"] = (-amount).ToString(System.Globalization.CultureInfo.InvariantCulture) };
-        }
-
-        return document;
-    }
-
     /// <summary>Entries as journal format 1 stores them: an int32 count, then each entry.</summary>
     private static byte[] FormatOneEntries(params LedgerEntry[] entries)
     {
@@ -586,14 +500,7 @@ public sealed class LedgerTests : IDisposable
         return (ledger, store);
     }
 
-    /// <summary>The journal, with the LiteDB file beside it that older versions kept the ledger in.</summary>
-    private JournalLedgerStore OpenJournal()
-    {
-        using var legacy = new LiteStore(LegacyPath);
-        return Track(new JournalLedgerStore(Path.Combine(_directory, "ledger.journal"), legacy));
-    }
-
-    private string LegacyPath => Path.Combine(_directory, "ledger.db");
+    private JournalLedgerStore OpenJournal() => Track(new JournalLedgerStore(Path.Combine(_directory, "ledger.journal")));
 
     private T Track<T>(T item)
         where T : IDisposable

@@ -1,7 +1,6 @@
-using Harness.Ledger;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Harness.Tests.Core;
+namespace Harness.Ledger.Tests;
 
 /// <summary>
 /// Who decides a posting: a caller that finds the ledger idle commits at once on its own thread; what

@@ -1,10 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
-using Harness.Ledger;
-using Harness.Storage;
+using Harness.Ledger.Journal;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Harness.Tests.Core;
+namespace Harness.Ledger.Tests;
 
 /// <summary>Every ledger in the process reports to one meter, so these run alone (no other ledger posts meanwhile).</summary>
 [CollectionDefinition(nameof(LedgerMetricsCollection), DisableParallelization = true)]

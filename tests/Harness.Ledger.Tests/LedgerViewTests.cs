@@ -1,9 +1,8 @@
 using System.Text;
-using Harness.Ledger;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Harness.Tests.Core;
+namespace Harness.Ledger.Tests;
 
 /// <summary>The ledger's in-memory view: the entry encoding it shares with the journal, its key index, its filters.</summary>
 public sealed class LedgerViewTests : IDisposable
