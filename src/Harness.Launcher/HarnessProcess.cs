@@ -28,6 +28,9 @@ public sealed class HarnessProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The banner's last line is out: every surface and the sandbox have started.</summary>
+    public bool BannerPrinted => Output.Contains("Press Ctrl-C", StringComparison.Ordinal);
+
     public int ExitCode => _process.ExitCode;
 
     public string Output
@@ -41,13 +44,13 @@ public sealed class HarnessProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts <c>serve</c> (backend and sandbox on free ports) and waits until <c>/api/health</c> answers 200.</summary>
+    /// <summary>Starts <c>serve</c> (backend and sandbox on free ports) and waits until <c>/api/health</c> answers 200 and the banner is out.</summary>
     public static async Task<HarnessProcess> StartAsync(string? dataDirectory = null, int? port = null, CancellationToken cancellationToken = default)
     {
         var chosenPort = port ?? FreePort();
         var data = dataDirectory ?? TempDirectory.Create("process");
         var harness = Launch(["serve", "--no-build", "--port", chosenPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--data", data, "--sandbox-port", "0"], chosenPort, data);
-        await harness.WaitUntilAsync(harness.IsHealthyAsync, TimeSpan.FromSeconds(60), cancellationToken);
+        await harness.WaitUntilAsync(async ct => await harness.IsHealthyAsync(ct) && harness.BannerPrinted, TimeSpan.FromSeconds(60), cancellationToken);
         return harness;
     }
 
@@ -56,7 +59,7 @@ public sealed class HarnessProcess : IAsyncDisposable
     {
         var data = TempDirectory.Create("sandbox");
         var harness = Launch(["sandbox", "--no-build", "--data", data, "--sandbox-port", "0"], 0, data);
-        await harness.WaitUntilAsync(_ => Task.FromResult(harness.Output.Contains("Press Ctrl-C", StringComparison.Ordinal)), TimeSpan.FromSeconds(60), cancellationToken);
+        await harness.WaitUntilAsync(_ => Task.FromResult(harness.BannerPrinted), TimeSpan.FromSeconds(60), cancellationToken);
         return harness;
     }
 

@@ -47,13 +47,13 @@ public sealed class JsonRequestBodyTests
     [Fact]
     public async Task Null_or_no_body_is_not_provided()
     {
-        var nullBody = await Assert.ThrowsAsync<BadHttpRequestException>(() => _body.ReadAsync(Request("null"u8.ToArray(), "application/json", 4096)).AsTask());
-        var noBody = await Assert.ThrowsAsync<BadHttpRequestException>(() => _body.ReadAsync(Request(null, null, 4096)).AsTask());
+        var nullBody = await Assert.ThrowsAsync<RequestRejectedException>(() => _body.ReadAsync(Request("null"u8.ToArray(), "application/json", 4096)).AsTask());
+        var noBody = await Assert.ThrowsAsync<RequestRejectedException>(() => _body.ReadAsync(Request(null, null, 4096)).AsTask());
 
         Assert.All([nullBody, noBody], ex =>
         {
-            Assert.Equal(StatusCodes.Status400BadRequest, ex.StatusCode);
-            Assert.Contains("was not provided", ex.Message, StringComparison.Ordinal);
+            Assert.Equal(ApiErrorKind.Validation, ex.Kind);
+            Assert.Equal("request body is required", ex.Message);
         });
     }
 

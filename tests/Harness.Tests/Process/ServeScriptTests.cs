@@ -12,7 +12,9 @@ public sealed class ServeScriptTests
         await using var harness = await HarnessProcess.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
         var client = new FinanceClient(new HttpClient { BaseAddress = harness.BaseUrl });
 
-        Assert.Contains("Harness reference backend is running.", harness.Output, StringComparison.Ordinal);
+        Assert.Contains("Harness is running.", harness.Output, StringComparison.Ordinal);
+        Assert.Matches($@"New-API\s+port {harness.Port + 1} reserved", harness.Output);
+        Assert.Matches($@"Portaly\s+port {harness.Port + 2} reserved", harness.Output);
         Assert.Contains($"http://localhost:{harness.Port}/scalar", harness.Output, StringComparison.Ordinal);
         var reply = await client.Send(
             HttpMethod.Post,
@@ -41,7 +43,8 @@ public sealed class ServeScriptTests
 
         var providers = await http.GetStringAsync(new Uri(control + "/control/providers"), TestContext.Current.CancellationToken);
 
-        Assert.DoesNotContain("Harness reference backend is running.", sandbox.Output, StringComparison.Ordinal);
+        Assert.Contains("Harness provider sandbox is running.", sandbox.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("/api/health", sandbox.Output, StringComparison.Ordinal);
         Assert.Contains("\"epay\"", providers, StringComparison.Ordinal);
         Assert.Equal(0, await sandbox.StopAsync(TimeSpan.FromSeconds(30)));
     }
