@@ -60,6 +60,7 @@ public static class FinanceApp
         services.AddSingleton<ServicePlanCatalog>();
         services.AddSingleton<Pricing>();
         services.AddSingleton<ConsumptionService>();
+        services.AddSingleton<CoinCredits>();
         services.AddSingleton<DemoData>();
         return builder;
     }
@@ -69,14 +70,14 @@ public static class FinanceApp
     {
         app.UseSurface();
 
-        var api = app.MapGroup("/api");
+        var api = app.MapGroup("/api").ValidateRequests();
         api.MapHealth();
         api.MapAuth();
 
         var finance = api.MapGroup("/finance").RequireUser().WithTags("Finance");
         var consumption = api.MapGroup("/consumption").RequireUser().WithTags("Consumption");
         var admin = api.MapGroup("/admin").RequireAdmin().WithTags("Admin");
-        var openApi = app.MapGroup("/openapi/coin").RequireApiKey().WithTags("OpenAPI (API key)");
+        var openApi = app.MapGroup("/openapi/coin").RequireApiKey().ValidateRequests().WithTags("OpenAPI (API key)");
 
         finance.MapBalance(openApi);
         finance.MapConsumption(openApi);

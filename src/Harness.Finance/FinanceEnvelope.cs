@@ -2,6 +2,7 @@ using System.Text.Encodings.Web;
 using Harness.Finance.Consumption;
 using Harness.Http;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Harness.Finance;
 
@@ -16,15 +17,13 @@ public sealed class FinanceEnvelope : IErrorEnvelope
 {
     public static readonly FinanceEnvelope Instance = new();
 
-    public static IResult Ok<T>(T data) => TypedResults.Ok(new FinanceResponse<T>(0, "success", data));
+    public Type BodyType => typeof(FinanceResponse<object>);
+
+    public static Ok<FinanceResponse<T>> Ok<T>(T data) => TypedResults.Ok(new FinanceResponse<T>(0, "success", data));
 
     /// <summary>A consume's answer, the hot path's: written in one pass with generated metadata and the host's escaping.</summary>
     public static IResult Ok(ConsumeResult data, JavaScriptEncoder? encoder) =>
         new OnePassJsonResult<FinanceResponse<ConsumeResult>>(new(0, "success", data), FinanceJsonContext.Default.FinanceResponseConsumeResult, encoder);
-
-    public static IResult Fail(ApiErrorKind kind, string message) => Instance.Error(kind, message);
-
-    public static IResult Invalid(string message) => Instance.Error(ApiErrorKind.Validation, message);
 
     public IResult Error(ApiErrorKind kind, string message)
     {

@@ -27,11 +27,20 @@ public enum ApiErrorKind
 public interface IErrorEnvelope
 {
     IResult Error(ApiErrorKind kind, string message);
+
+    /// <summary>The status <see cref="Error"/> answers for <paramref name="kind"/>, for the OpenAPI document.</summary>
+    int StatusOf(ApiErrorKind kind) => ApiErrorStatus.Default(kind);
+
+    /// <summary>The body <see cref="Error"/> answers with, for the OpenAPI document.</summary>
+    Type BodyType => typeof(object);
 }
 
 /// <summary>The envelope that words a request's failure: its endpoint's, else the app's.</summary>
 public sealed class ErrorEnvelopes(IErrorEnvelope appEnvelope)
 {
+    /// <summary>The app's envelope.</summary>
+    public IErrorEnvelope App => appEnvelope;
+
     public IErrorEnvelope For(HttpContext context) =>
         context.GetEndpoint()?.Metadata.GetMetadata<IErrorEnvelope>() ?? appEnvelope;
 }

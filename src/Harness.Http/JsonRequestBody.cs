@@ -12,14 +12,14 @@ namespace Harness.Http;
 
 /// <summary>
 /// Reads a hot route's JSON body in one pass: the whole body from the request pipe, then one
-/// synchronous deserialization of those bytes. Minimal APIs' body binding reads through the resumable
+/// synchronous deserialization of those bytes, then the body's validation rules. Kept for the
+/// consume routes only, where it was measured: minimal APIs' body binding reads through the resumable
 /// path (<c>DeserializeAsync</c> over a stream adapter), which allocates its state and buffers per
-/// request (docs/performance-history.md, round 9).
+/// request (figures in docs/performance.md).
 /// <para>
-/// It refuses exactly what that binding refuses, with the same exceptions, so
-/// <see cref="ApiErrorMiddleware"/> words every refusal as before: no body, <c>null</c>, a non-JSON
-/// content type, malformed or mistyped JSON, a body over the server's limit. The host's JSON settings
-/// apply (the same metadata the binding would use).
+/// It refuses what that binding refuses, so <see cref="ApiErrorMiddleware"/> words every refusal
+/// alike: no body or <c>null</c>, a non-JSON content type, malformed or mistyped JSON, a body over the
+/// server's limit. The host's JSON settings apply (the same metadata the binding would use).
 /// </para>
 /// </summary>
 public sealed class JsonRequestBody<T>
@@ -28,10 +28,16 @@ public sealed class JsonRequestBody<T>
     private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
 
     private readonly JsonTypeInfo<T> _typeInfo;
+    private readonly Action<T, Validator>? _rules;
 
     /// <summary>The reader for <typeparamref name="T"/> with the host's JSON settings; make it once, when mapping.</summary>
-    public JsonRequestBody(IServiceProvider services) =>
+    /// <param name="services">The app's services, for its JSON settings.</param>
+    /// <param name="rules">The body's validation rules, run as it is read; the first problem is refused (400).</param>
+    public JsonRequestBody(IServiceProvider services, Action<T, Validator>? rules = null)
+    {
         _typeInfo = (JsonTypeInfo<T>)services.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions.GetTypeInfo(typeof(T));
+        _rules = rules;
+    }
 
     /// <summary>The body as <typeparamref name="T"/>; a missing or unreadable body throws what the framework's binding throws.</summary>
     public async ValueTask<T> ReadAsync(HttpContext context)
@@ -62,9 +68,10 @@ public sealed class JsonRequestBody<T>
             throw new OperationCanceledException("The client went away while sending the body.", ex, context.RequestAborted);
         }
 
+        T body;
         try
         {
-            return Deserialize(read.Buffer) ?? throw NotProvided();
+            body = Deserialize(read.Buffer) ?? throw NotProvided();
         }
         catch (JsonException ex)
         {
@@ -74,6 +81,18 @@ public sealed class JsonRequestBody<T>
         {
             reader.AdvanceTo(read.Buffer.End);
         }
+
+        if (_rules is not null)
+        {
+            var validator = new Validator();
+            _rules(body, validator);
+            if (validator.Problem is { } problem)
+            {
+                throw new RequestRejectedException(ApiErrorKind.Validation, problem);
+            }
+        }
+
+        return body;
     }
 
     private T? Deserialize(ReadOnlySequence<byte> body)

@@ -25,8 +25,9 @@ public abstract class RequestGuard
 
 public static class RequestGuardExtensions
 {
-    public static TBuilder RequireGuard<TBuilder>(this TBuilder builder, RequestGuard guard)
-        where TBuilder : IEndpointConventionBuilder => builder.WithMetadata(guard);
+    /// <summary>Protects the endpoints with <paramref name="guard"/>; <paramref name="refusals"/> are what it may answer, for the OpenAPI document.</summary>
+    public static TBuilder RequireGuard<TBuilder>(this TBuilder builder, RequestGuard guard, params ApiErrorKind[] refusals)
+        where TBuilder : IEndpointConventionBuilder => builder.WithMetadata(guard).ProducesRefusals(refusals);
 
     /// <summary>Runs the matched endpoint's guard; place after routing, before the endpoints.</summary>
     public static IApplicationBuilder UseRequestGuards(this IApplicationBuilder app) =>

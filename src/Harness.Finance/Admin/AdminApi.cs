@@ -1,14 +1,20 @@
 using Harness.Finance.Auth;
-using Harness.Finance.Consumption;
 using Harness.Http;
 using Harness.Ledger;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 
 namespace Harness.Finance.Admin;
 
-public sealed record CreateApiKeyRequest(string? Name, string? OwnerUserId, bool? AllUsers, List<string>? AllowedUserIds);
+public sealed record CreateApiKeyRequest(string? Name, string? OwnerUserId, bool? AllUsers, List<string>? AllowedUserIds) : IValidatable
+{
+    public void Validate(Validator validator) => validator
+        .Text(Name, "name", 100, required: true)
+        .Require(AllUsers == true || AllowedUserIds is { Count: > 0 }, "give allUsers: true or at least one allowedUserIds entry")
+        .Require(AllowedUserIds is not { Count: > 1000 }, "allowedUserIds may hold at most 1000 users");
+}
 
 public sealed record ApiKeyView(string Id, string Name, string OwnerUserId, bool AllUsers, IReadOnlyList<string> AllowedUserIds, DateTime CreatedAt, DateTime? RevokedAt)
 {
@@ -18,15 +24,20 @@ public sealed record ApiKeyView(string Id, string Name, string OwnerUserId, bool
 /// <summary>The key is in the response of its creation only.</summary>
 public sealed record CreatedApiKey(string Key, ApiKeyView ApiKey);
 
-public sealed record CreditRequest(string? UserId, long? Amount, string? IdempotencyKey, string? Reason);
+public sealed record CreditRequest(string? UserId, long? Amount, string? IdempotencyKey, string? Reason) : IValidatable
+{
+    public void Validate(Validator validator) => validator
+        .IdempotencyKey(IdempotencyKey)
+        .Positive(Amount, "amount", FieldRules.MaxCoins)
+        .Text(Reason, "reason", 200, required: false)
+        .Require(!string.IsNullOrEmpty(UserId), "userId is required");
+}
 
 public sealed record CreditResult(string RecordId, string UserId, long Amount, long BalanceBefore, long BalanceAfter, DateTime CreatedAt, bool Replayed);
 
 /// <summary>Operator routes: API keys, coin credits, users and the ledger audit. Admin role required.</summary>
 public static class AdminApi
 {
-    public const string CreditKind = "adjust";
-
     public static void MapAdmin(this RouteGroupBuilder admin)
     {
         admin.MapGet("/users", (UserDirectory users) => FinanceEnvelope.Ok(users.All().Select(UserView.From).ToList()))
@@ -40,64 +51,36 @@ public static class AdminApi
             .WithSummary("Check every balance equals the sum of its ledger entries and none is negative");
     }
 
-    private static IResult CreateKey(CreateApiKeyRequest request, HttpContext context, ApiKeyRegistry keys, UserDirectory users)
+    private static Results<Ok<FinanceResponse<CreatedApiKey>>, Refusal<Refused.Validation>> CreateKey(CreateApiKeyRequest request, HttpContext context, ApiKeyRegistry keys, UserDirectory users)
     {
         var owner = request.OwnerUserId ?? context.CurrentUser().Id;
         var allowed = request.AllowedUserIds ?? [];
-        var error = FieldRules.Text(request.Name, "name", 100, required: true)
-            ?? (users.Find(owner) is null ? $"ownerUserId '{owner}' is not a user" : null)
-            ?? (request.AllUsers != true && allowed.Count == 0 ? "give allUsers: true or at least one allowedUserIds entry" : null)
-            ?? (allowed.Count > 1000 ? "allowedUserIds may hold at most 1000 users" : null)
-            ?? allowed.Where(id => users.Find(id) is null).Select(id => $"allowedUserIds: user '{id}' not found").FirstOrDefault();
-        if (error is not null)
+        var unknown = users.Find(owner) is null ? $"ownerUserId '{owner}' is not a user"
+            : allowed.Where(id => users.Find(id) is null).Select(id => $"allowedUserIds: user '{id}' not found").FirstOrDefault();
+        if (unknown is not null)
         {
-            return FinanceEnvelope.Invalid(error);
+            return new Refusal<Refused.Validation>(unknown);
         }
 
         var (key, plain) = keys.Create(request.Name!, owner, request.AllUsers == true, allowed);
         return FinanceEnvelope.Ok(new CreatedApiKey(plain, ApiKeyView.From(key)));
     }
 
-    private static IResult RevokeKey(string id, ApiKeyRegistry keys) =>
+    private static Results<Ok<FinanceResponse<ApiKeyView>>, Refusal<Refused.NotFound>> RevokeKey(string id, ApiKeyRegistry keys) =>
         keys.Revoke(id) is { } key
             ? FinanceEnvelope.Ok(ApiKeyView.From(key))
-            : FinanceEnvelope.Fail(ApiErrorKind.NotFound, $"API key '{id}' not found");
+            : new Refusal<Refused.NotFound>($"API key '{id}' not found");
 
-    private static async Task<IResult> Credit(CreditRequest request, UserDirectory users, ILedger ledger, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<FinanceResponse<CreditResult>>, Refusal<Refused.Validation>, Refusal<Refused.NotFound>, Refusal<Refused.Conflict>>> Credit(
+        CreditRequest request, CoinCredits credits, CancellationToken cancellationToken)
     {
-        var error = FieldRules.IdempotencyKey(request.IdempotencyKey)
-            ?? FieldRules.Positive(request.Amount, "amount", FieldRules.MaxCoins)
-            ?? FieldRules.Text(request.Reason, "reason", 200, required: false)
-            ?? (string.IsNullOrEmpty(request.UserId) ? "userId is required" : null);
-        if (error is not null)
+        var outcome = await credits.CreditAsync(request, cancellationToken);
+        return outcome.Refusal switch
         {
-            return FinanceEnvelope.Invalid(error);
-        }
-
-        if (users.Find(request.UserId!) is null)
-        {
-            return FinanceEnvelope.Fail(ApiErrorKind.NotFound, $"user '{request.UserId}' not found");
-        }
-
-        var outcome = await ledger.PostAsync(
-            new LedgerPosting(ConsumptionService.AccountOf(request.UserId!), request.Amount!.Value, CreditKind)
-            {
-                Idempotency = new IdempotencyClaim("finance:credit:" + request.UserId, request.IdempotencyKey!, request.Amount.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-                Reference = request.Reason,
-            },
-            cancellationToken);
-        return outcome.Status switch
-        {
-            LedgerStatus.Applied or LedgerStatus.Replayed => FinanceEnvelope.Ok(new CreditResult(
-                outcome.Entry!.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                request.UserId!,
-                outcome.Entry.Amount,
-                outcome.Entry.BalanceBefore,
-                outcome.Entry.BalanceAfter,
-                outcome.Entry.CreatedAt,
-                outcome.Status == LedgerStatus.Replayed)),
-            LedgerStatus.IdempotencyConflict => FinanceEnvelope.Fail(ApiErrorKind.Conflict, $"idempotencyKey '{request.IdempotencyKey}' was already used with a different amount"),
-            _ => FinanceEnvelope.Invalid("the credit would take the balance above its limit"),
+            CreditRefusal.None => FinanceEnvelope.Ok(outcome.Result!),
+            CreditRefusal.UnknownUser => new Refusal<Refused.NotFound>(outcome.Problem),
+            CreditRefusal.KeyReused => new Refusal<Refused.Conflict>(outcome.Problem),
+            _ => new Refusal<Refused.Validation>(outcome.Problem),
         };
     }
 }

@@ -1,18 +1,25 @@
 using Harness.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 
 namespace Harness.Finance.Auth;
 
-public sealed record SendCodeRequest(string? Phone);
+public sealed record SendCodeRequest(string? Phone) : IValidatable
+{
+    public void Validate(Validator validator) => validator.Phone(Phone);
+}
 
 public sealed record SendCodeResult(string Phone, int ExpiresInSeconds);
 
 public sealed record SandboxCodeResult(string Phone, string Code, DateTime ExpiresAt);
 
-public sealed record LoginRequest(string? Phone, string? Code);
+public sealed record LoginRequest(string? Phone, string? Code) : IValidatable
+{
+    public void Validate(Validator validator) => validator.Phone(Phone).Require(!string.IsNullOrEmpty(Code), "code is required");
+}
 
 public sealed record UserView(string UserId, string Phone, string Nickname, string Role)
 {
@@ -33,56 +40,45 @@ public static class AuthApi
         api.MapGroup("/auth").RequireUser().WithTags("Auth").MapGet("/me", Me).WithSummary("The signed-in user");
     }
 
-    private static string? PhoneError(string? phone) =>
-        string.IsNullOrEmpty(phone) ? "phone is required"
-        : phone.Length is < 6 or > 16 || !phone.TrimStart('+').All(char.IsAsciiDigit) || phone.LastIndexOf('+') > 0
-            ? "phone must be 6 to 15 digits, optionally starting with +"
-            : null;
-
-    private static IResult SendCode(SendCodeRequest request, SmsCodes codes)
-    {
-        if (PhoneError(request.Phone) is { } error)
-        {
-            return FinanceEnvelope.Invalid(error);
-        }
-
-        return codes.Send(request.Phone!) is null
-            ? FinanceEnvelope.Fail(ApiErrorKind.RateLimited, $"a code was sent to this phone less than {SmsCodes.ResendInterval.TotalSeconds:0} seconds ago")
+    private static Results<Ok<FinanceResponse<SendCodeResult>>, Refusal<Refused.RateLimited>> SendCode(SendCodeRequest request, SmsCodes codes) =>
+        codes.Send(request.Phone!) is null
+            ? new Refusal<Refused.RateLimited>($"a code was sent to this phone less than {SmsCodes.ResendInterval.TotalSeconds:0} seconds ago")
             : FinanceEnvelope.Ok(new SendCodeResult(request.Phone!, (int)SmsCodes.Lifetime.TotalSeconds));
-    }
 
-    private static IResult RevealCode(string? phone, SmsCodes codes, IOptions<FinanceOptions> options)
+    private static Results<Ok<FinanceResponse<SandboxCodeResult>>, Refusal<Refused.Validation>, Refusal<Refused.NotFound>> RevealCode(string? phone, SmsCodes codes, IOptions<FinanceOptions> options)
     {
         if (!options.Value.SmsSandbox)
         {
-            return FinanceEnvelope.Fail(ApiErrorKind.NotFound, "the SMS sandbox is disabled");
+            return new Refusal<Refused.NotFound>("the SMS sandbox is disabled");
         }
 
-        if (PhoneError(phone) is { } error)
+        if (RequestValidation.Check(v => v.Phone(phone)) is { } problem)
         {
-            return FinanceEnvelope.Invalid(error);
+            return new Refusal<Refused.Validation>(problem);
         }
 
         return codes.Peek(phone!) is { } code
             ? FinanceEnvelope.Ok(new SandboxCodeResult(code.Id, code.Code, code.ExpiresAt))
-            : FinanceEnvelope.Fail(ApiErrorKind.NotFound, "no live code for this phone; call /api/auth/sms/sendCode first");
+            : new Refusal<Refused.NotFound>("no live code for this phone; call /api/auth/sms/sendCode first");
     }
 
-    private static async Task<IResult> Login(LoginRequest request, SmsCodes codes, UserDirectory users, SessionRegistry sessions, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<FinanceResponse<LoginResult>>, Refusal<Refused.Unauthenticated>>> Login(LoginRequest request, SmsCodes codes, UserDirectory users, SessionRegistry sessions, CancellationToken cancellationToken)
     {
-        if ((PhoneError(request.Phone) ?? (string.IsNullOrEmpty(request.Code) ? "code is required" : null)) is { } error)
-        {
-            return FinanceEnvelope.Invalid(error);
-        }
-
         if (!await codes.VerifyAsync(request.Phone!, request.Code!, cancellationToken))
         {
-            return FinanceEnvelope.Fail(ApiErrorKind.Unauthenticated, "invalid or expired verification code");
+            return new Refusal<Refused.Unauthenticated>("invalid or expired verification code");
         }
 
         var user = await users.GetOrRegisterAsync(request.Phone!, cancellationToken);
         return FinanceEnvelope.Ok(new LoginResult(sessions.Issue(user), UserView.From(user)));
     }
 
-    private static IResult Me(HttpContext context) => FinanceEnvelope.Ok(UserView.From(context.CurrentUser()));
+    private static Ok<FinanceResponse<UserView>> Me(HttpContext context) => FinanceEnvelope.Ok(UserView.From(context.CurrentUser()));
+
+    /// <summary>6 to 15 digits, optionally after a <c>+</c>.</summary>
+    internal static Validator Phone(this Validator validator, string? phone) => validator.Check(
+        string.IsNullOrEmpty(phone) ? "phone is required"
+        : phone.Length is < 6 or > 16 || !phone.TrimStart('+').All(char.IsAsciiDigit) || phone.LastIndexOf('+') > 0
+            ? "phone must be 6 to 15 digits, optionally starting with +"
+            : null);
 }

@@ -9,13 +9,13 @@ namespace Harness.Finance.Auth;
 public static class AuthGuards
 {
     /// <summary>A signed-in user (JWT from <c>Authorization: Bearer</c> or the <c>token</c> cookie, live session).</summary>
-    public static RouteGroupBuilder RequireUser(this RouteGroupBuilder group) => group.Require<UserGuard>();
+    public static RouteGroupBuilder RequireUser(this RouteGroupBuilder group) => group.Require<UserGuard>(ApiErrorKind.Unauthenticated);
 
     /// <summary>A signed-in user with the admin role.</summary>
-    public static RouteGroupBuilder RequireAdmin(this RouteGroupBuilder group) => group.Require<AdminGuard>();
+    public static RouteGroupBuilder RequireAdmin(this RouteGroupBuilder group) => group.Require<AdminGuard>(ApiErrorKind.Unauthenticated, ApiErrorKind.Forbidden);
 
     /// <summary>An OpenAPI key (<c>X-API-Key</c>, or <c>Authorization: Bearer hk_…</c>).</summary>
-    public static RouteGroupBuilder RequireApiKey(this RouteGroupBuilder group) => group.Require<ApiKeyGuard>();
+    public static RouteGroupBuilder RequireApiKey(this RouteGroupBuilder group) => group.Require<ApiKeyGuard>(ApiErrorKind.Unauthenticated);
 
     public static IServiceCollection AddFinanceAuth(this IServiceCollection services) => services
         .AddSingleton<UserGuard>()
@@ -30,8 +30,8 @@ public static class AuthGuards
     public static ApiKeyDocument CurrentApiKey(this HttpContext context) =>
         context.Features.Get<ApiKeyDocument>() ?? throw new InvalidOperationException("The endpoint is not protected by the API key guard.");
 
-    private static RouteGroupBuilder Require<TGuard>(this RouteGroupBuilder group)
-        where TGuard : RequestGuard => group.RequireGuard(((IEndpointRouteBuilder)group).ServiceProvider.GetRequiredService<TGuard>());
+    private static RouteGroupBuilder Require<TGuard>(this RouteGroupBuilder group, params ApiErrorKind[] refusals)
+        where TGuard : RequestGuard => group.RequireGuard(((IEndpointRouteBuilder)group).ServiceProvider.GetRequiredService<TGuard>(), refusals);
 
     /// <summary>The credential after <c>Bearer </c> (any case), trimmed; empty when the header is absent or another scheme.</summary>
     internal static ReadOnlySpan<char> BearerToken(HttpRequest request)

@@ -1,8 +1,10 @@
 using Harness.Finance.Auth;
 using Harness.Finance.Consumption;
+using Harness.Http;
 using Harness.Ledger;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 
 namespace Harness.Finance.Balance;
@@ -14,14 +16,14 @@ public static class BalanceApi
     public static void MapBalance(this RouteGroupBuilder finance, RouteGroupBuilder openApi)
     {
         finance.MapGet("/balance", Mine)
-            .WithSummary("Current coin balance of the signed-in user")
-            .Produces<FinanceResponse<BalanceView>>();
+            .WithSummary("Current coin balance of the signed-in user");
         openApi.MapGet("/balance", OnBehalfOf)
             .WithSummary("Coin balance of a user (API key, ?userId=)")
-            .Produces<FinanceResponse<BalanceView>>();
+            .Produces<FinanceResponse<BalanceView>>()
+            .ProducesRefusals(ApiErrorKind.Validation, ApiErrorKind.NotFound, ApiErrorKind.Forbidden);
     }
 
-    private static IResult Mine(HttpContext context, ILedger ledger) => FinanceEnvelope.Ok(View(context.CurrentUser().Id, ledger));
+    private static Ok<FinanceResponse<BalanceView>> Mine(HttpContext context, ILedger ledger) => FinanceEnvelope.Ok(View(context.CurrentUser().Id, ledger));
 
     private static IResult OnBehalfOf(string? userId, HttpContext context, ILedger ledger, UserDirectory users)
     {

@@ -1,12 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Text.Encodings.Web;
 using Harness.Finance.Auth;
-using Harness.Http;
 using Harness.Ledger;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Json;
-using Microsoft.Extensions.Options;
 
 namespace Harness.Finance.Consumption;
 
@@ -26,57 +21,51 @@ public sealed record ConsumeResult(
 public sealed record PreCheckResult(bool Sufficient, long RequiredCoins, long Balance, long Shortfall);
 
 /// <summary>Consumption for the user routes and their OpenAPI twins: one pricing, one ledger posting.</summary>
-public sealed class ConsumptionService(Pricing pricing, ILedger ledger, IOptions<JsonOptions> json)
+public sealed class ConsumptionService(Pricing pricing, ILedger ledger)
 {
     public const string LedgerKind = "consume";
 
-    // The host's JSON escaping, for the consume answer's one-pass writer.
-    private readonly JavaScriptEncoder? _encoder = json.Value.SerializerOptions.Encoder;
-
-    // Each user's account and idempotency scope, named once: two concatenations per consume were
-    // ~7 % of its allocations (docs/performance-history.md, round 9). One entry per user who consumed.
+    // Each user's account and idempotency scope, named once: the two concatenations per consume were
+    // a measurable share of its allocations. One entry per user who consumed.
     private readonly ConcurrentDictionary<string, UserNames> _names = new(StringComparer.Ordinal);
 
     /// <summary>Coin balances live on the ledger under this account id.</summary>
     public static string AccountOf(string userId) => "coins:" + userId;
 
-    public IResult PreCheck(UserDocument user, ConsumeRequest request)
+    /// <summary>Prices a valid request and compares it with the balance; changes nothing.</summary>
+    public ConsumeOutcome<PreCheckResult> PreCheck(UserDocument user, ConsumeRequest request)
     {
-        var (priced, error, planMissing) = pricing.Price(request);
-        if (priced is null)
+        var priced = pricing.Price(request);
+        if (priced.Value is not { } price)
         {
-            return FinanceEnvelope.Fail(planMissing ? ApiErrorKind.NotFound : ApiErrorKind.Validation, error!);
+            return ConsumeOutcome.Refused<PreCheckResult>(priced.Refusal, priced.Problem);
         }
 
         var balance = ledger.GetBalance(NamesOf(user.Id).Account).Balance;
-        return FinanceEnvelope.Ok(new PreCheckResult(balance >= priced.Coins, priced.Coins, balance, Math.Max(0, priced.Coins - balance)));
+        return ConsumeOutcome.Done(new PreCheckResult(balance >= price.Coins, price.Coins, balance, Math.Max(0, price.Coins - balance)));
     }
 
-    public async Task<IResult> ConsumeAsync(UserDocument user, ConsumeRequest request, CancellationToken cancellationToken)
+    /// <summary>Charges a valid request once per idempotency key; a replay answers the first charge again.</summary>
+    public async Task<ConsumeOutcome<ConsumeResult>> ConsumeAsync(UserDocument user, ConsumeRequest request, CancellationToken cancellationToken)
     {
-        if (FieldRules.IdempotencyKey(request.IdempotencyKey) is { } keyError)
+        var priced = pricing.Price(request);
+        if (priced.Value is not { } price)
         {
-            return FinanceEnvelope.Invalid(keyError);
+            return ConsumeOutcome.Refused<ConsumeResult>(priced.Refusal, priced.Problem);
         }
 
-        var (priced, error, planMissing) = pricing.Price(request);
-        if (priced is null)
-        {
-            return FinanceEnvelope.Fail(planMissing ? ApiErrorKind.NotFound : ApiErrorKind.Validation, error!);
-        }
-
-        var outcome = await ledger.PostAsync(ToPosting(user, priced), cancellationToken);
+        var outcome = await ledger.PostAsync(ToPosting(user, price), cancellationToken);
         return outcome.Status switch
         {
             LedgerStatus.Applied or LedgerStatus.Replayed =>
-                FinanceEnvelope.Ok(ToResult(outcome.Entry!, replayed: outcome.Status == LedgerStatus.Replayed), _encoder),
-            LedgerStatus.IdempotencyConflict => FinanceEnvelope.Fail(
-                ApiErrorKind.Conflict,
+                ConsumeOutcome.Done(ToResult(outcome.Entry!, replayed: outcome.Status == LedgerStatus.Replayed)),
+            LedgerStatus.IdempotencyConflict => ConsumeOutcome.Refused<ConsumeResult>(
+                ConsumeRefusal.KeyReused,
                 $"idempotencyKey '{request.IdempotencyKey}' was already used with a different request; nothing was charged"),
-            LedgerStatus.InsufficientBalance => FinanceEnvelope.Fail(
-                ApiErrorKind.InsufficientBalance,
-                $"insufficient balance: {priced.Coins} coins required, {outcome.Balance} available"),
-            _ => FinanceEnvelope.Invalid("the charge cannot be applied"),
+            LedgerStatus.InsufficientBalance => ConsumeOutcome.Refused<ConsumeResult>(
+                ConsumeRefusal.InsufficientBalance,
+                $"insufficient balance: {price.Coins} coins required, {outcome.Balance} available"),
+            _ => ConsumeOutcome.Refused<ConsumeResult>(ConsumeRefusal.NotPriceable, "the charge cannot be applied"),
         };
     }
 

@@ -2,43 +2,54 @@ using Harness.Finance.ServicePlans;
 
 namespace Harness.Finance.Consumption;
 
+/// <summary>Why a consumption was not charged.</summary>
+public enum ConsumeRefusal
+{
+    /// <summary>No enabled plan for the service and type, or the named plan does not exist.</summary>
+    PlanNotFound,
+
+    /// <summary>The plan does not bill this request (another service or type, disabled, no custom amount), or the charge is over the limit.</summary>
+    NotPriceable,
+
+    /// <summary>The idempotency key was used before with a different request.</summary>
+    KeyReused,
+
+    InsufficientBalance,
+}
+
+/// <summary>A consumption's outcome: its value, or why it was refused, in words for the client.</summary>
+public readonly record struct ConsumeOutcome<T>(T? Value, ConsumeRefusal Refusal, string Problem)
+    where T : class;
+
+public static class ConsumeOutcome
+{
+    public static ConsumeOutcome<T> Done<T>(T value)
+        where T : class => new(value, default, "");
+
+    public static ConsumeOutcome<T> Refused<T>(ConsumeRefusal refusal, string problem)
+        where T : class => new(null, refusal, problem);
+}
+
 /// <summary>
-/// Validates a consume or preCheck request and prices it from its plan:
-/// TOKEN <c>ceil(tokens × rate / 1000)</c>, DURATION <c>ceil(seconds / 60) × rate</c>, FIXED the rate
-/// (or the request's amount where the plan allows it).
+/// Prices a valid consume or preCheck request from its plan: TOKEN <c>ceil(tokens × rate / 1000)</c>,
+/// DURATION <c>ceil(seconds / 60) × rate</c>, FIXED the rate (or the request's amount where the plan
+/// allows it). The request's fields were checked by <see cref="ConsumeRequest.PreCheckRules"/>.
 /// </summary>
 public sealed class Pricing(ServicePlanCatalog plans)
 {
-    private const long MaxTokens = 1_000_000_000_000;
-    private const long MaxDurationSeconds = 10L * 365 * 24 * 3600;
-
-    /// <returns>The priced request, or a message naming the field that is wrong.</returns>
-    public (PricedConsumption? Priced, string? Error, bool PlanMissing) Price(ConsumeRequest request)
+    public ConsumeOutcome<PricedConsumption> Price(ConsumeRequest request)
     {
-        var error = FieldRules.Identifier(request.ServiceCode, "serviceCode")
-            ?? ConsumeTypes.Validate(request.ConsumeType)
-            ?? QuantityError(request)
-            ?? (request.PlanId is null ? null : FieldRules.Identifier(request.PlanId, "planId"))
-            ?? FieldRules.Text(request.BizId, "bizId", 128, required: false)
-            ?? FieldRules.Text(request.Description, "description", 500, required: false)
-            ?? FieldRules.Metadata(request.Metadata);
-        if (error is not null)
-        {
-            return (null, error, false);
-        }
-
         var plan = request.PlanId is { } planId ? plans.Find(planId) : plans.DefaultFor(request.ServiceCode!, request.ConsumeType!);
         if (plan is null)
         {
-            return (null, request.PlanId is null
+            return ConsumeOutcome.Refused<PricedConsumption>(ConsumeRefusal.PlanNotFound, request.PlanId is null
                 ? $"no enabled service plan for serviceCode '{request.ServiceCode}' and consumeType {request.ConsumeType}"
-                : $"service plan '{request.PlanId}' not found", true);
+                : $"service plan '{request.PlanId}' not found");
         }
 
-        error = PlanError(request, plan);
-        if (error is not null)
+        if (PlanProblem(request, plan) is { } problem)
         {
-            return (null, error, false);
+            return ConsumeOutcome.Refused<PricedConsumption>(ConsumeRefusal.NotPriceable, problem);
         }
 
         Int128 coins = request.ConsumeType switch
@@ -48,26 +59,11 @@ public sealed class Pricing(ServicePlanCatalog plans)
             _ => request.Amount ?? plan.Rate,
         };
         return coins > FieldRules.MaxCoins
-            ? (null, $"the charge of {coins} coins exceeds the maximum of {FieldRules.MaxCoins} coins per request", false)
-            : (new PricedConsumption(request, plan, (long)coins), null, false);
+            ? ConsumeOutcome.Refused<PricedConsumption>(ConsumeRefusal.NotPriceable, $"the charge of {coins} coins exceeds the maximum of {FieldRules.MaxCoins} coins per request")
+            : ConsumeOutcome.Done(new PricedConsumption(request, plan, (long)coins));
     }
 
-    private static string? QuantityError(ConsumeRequest r)
-    {
-        string? Forbid(object? value, string field) => value is null ? null : $"{field} is not allowed for consumeType {r.ConsumeType}";
-
-        return r.ConsumeType switch
-        {
-            ConsumeTypes.Token => FieldRules.Positive(r.Tokens, "tokens", MaxTokens)
-                ?? Forbid(r.DurationSeconds, "durationSeconds") ?? Forbid(r.Amount, "amount"),
-            ConsumeTypes.Duration => FieldRules.Positive(r.DurationSeconds, "durationSeconds", MaxDurationSeconds)
-                ?? Forbid(r.Tokens, "tokens") ?? Forbid(r.Amount, "amount"),
-            _ => (r.Amount is null ? null : FieldRules.Positive(r.Amount, "amount", FieldRules.MaxCoins))
-                ?? Forbid(r.Tokens, "tokens") ?? Forbid(r.DurationSeconds, "durationSeconds"),
-        };
-    }
-
-    private static string? PlanError(ConsumeRequest request, ServicePlanDocument plan)
+    private static string? PlanProblem(ConsumeRequest request, ServicePlanDocument plan)
     {
         if (plan.ServiceCode != request.ServiceCode)
         {
@@ -88,4 +84,12 @@ public sealed class Pricing(ServicePlanCatalog plans)
             ? $"amount is not allowed: service plan '{plan.Id}' charges a fixed {plan.Rate} coins"
             : null;
     }
+}
+
+/// <summary>A priced request: the plan it is billed on and the coins it costs.</summary>
+public sealed record PricedConsumption(ConsumeRequest Request, ServicePlanDocument Plan, long Coins)
+{
+    /// <summary>The fields that change the charge; the same key with another fingerprint is a conflict.</summary>
+    public string Fingerprint =>
+        string.Join('|', Request.ConsumeType, Request.ServiceCode, Request.PlanId, Request.Tokens, Request.DurationSeconds, Request.Amount);
 }

@@ -36,7 +36,7 @@ public sealed class DemoData(UserDirectory users, SessionRegistry sessions, ApiK
         }
 
         await ledger.PostAsync(
-            new LedgerPosting(ConsumptionService.AccountOf(user.Id), UserCoins, AdminApi.CreditKind)
+            new LedgerPosting(ConsumptionService.AccountOf(user.Id), UserCoins, CoinCredits.LedgerKind)
             {
                 Idempotency = new IdempotencyClaim("finance:credit:" + user.Id, "demo-seed", UserCoins.ToString(System.Globalization.CultureInfo.InvariantCulture)),
                 Reference = "demo data",

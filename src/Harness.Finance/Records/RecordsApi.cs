@@ -1,21 +1,73 @@
 using System.Globalization;
 using Harness.Finance.Auth;
 using Harness.Finance.Consumption;
+using Harness.Http;
 using Harness.Ledger;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 
 namespace Harness.Finance.Records;
 
-/// <summary>Filters of records and summary. Times are ISO 8601; <c>endTime</c> is exclusive.</summary>
+/// <summary>A page of records, filtered. Times are ISO 8601; <c>endTime</c> is exclusive.</summary>
 public sealed record RecordsRequest(
     int? Page,
     int? PageSize,
     string? ConsumeType,
     string? ServiceCode,
     DateTimeOffset? StartTime,
-    DateTimeOffset? EndTime);
+    DateTimeOffset? EndTime) : IValidatable
+{
+    public const int DefaultPageSize = 20;
+
+    public int PageNumber => Page ?? 1;
+
+    public int Size => PageSize ?? DefaultPageSize;
+
+    public SummaryRequest Filter => new(Page, PageSize, ConsumeType, ServiceCode, StartTime, EndTime);
+
+    public void Validate(Validator validator)
+    {
+        validator.Require(PageNumber >= 1, "page must be 1 or greater")
+            .Require(Size is >= 1 and <= 100, "pageSize must be between 1 and 100");
+        Filter.Validate(validator);
+        validator.Require((long)(PageNumber - 1) * Size <= int.MaxValue, "page is too large");
+    }
+}
+
+/// <summary>
+/// The filter of a summary (and of records). Times are ISO 8601; <c>endTime</c> is exclusive.
+/// <c>page</c> and <c>pageSize</c> are taken, as on every Finance list, but a summary is one answer.
+/// </summary>
+public sealed record SummaryRequest(
+    int? Page,
+    int? PageSize,
+    string? ConsumeType,
+    string? ServiceCode,
+    DateTimeOffset? StartTime,
+    DateTimeOffset? EndTime) : IValidatable
+{
+    public void Validate(Validator validator)
+    {
+        if (ConsumeType is not null)
+        {
+            validator.ConsumeType(ConsumeType);
+        }
+
+        validator.OptionalIdentifier(ServiceCode, "serviceCode")
+            .Require(!(StartTime > EndTime), "startTime must not be after endTime");
+    }
+
+    public LedgerFilter ToLedgerFilter(UserDocument user) => new(ConsumptionService.AccountOf(user.Id))
+    {
+        Kind = ConsumptionService.LedgerKind,
+        Category = ConsumeType,
+        Subject = ServiceCode,
+        From = StartTime?.UtcDateTime,
+        To = EndTime?.UtcDateTime,
+    };
+}
 
 public sealed record ConsumptionRecord(
     string RecordId,
@@ -54,57 +106,26 @@ public static class RecordsApi
     public static void MapRecords(this RouteGroupBuilder finance, RouteGroupBuilder consumption)
     {
         finance.MapPost("/records", Records)
-            .WithSummary("Consumption history, newest first, paginated")
-            .Produces<FinanceResponse<PagedList<ConsumptionRecord>>>();
+            .WithSummary("Consumption history, newest first, paginated");
         consumption.MapPost("/records", Records)
-            .WithSummary("Detailed consumption log, newest first, paginated")
-            .Produces<FinanceResponse<PagedList<ConsumptionRecord>>>();
+            .WithSummary("Detailed consumption log, newest first, paginated");
         consumption.MapPost("/summary", Summary)
-            .WithSummary("Aggregated spending in a time range, by consumption type and by service")
-            .Produces<FinanceResponse<ConsumptionSummary>>();
+            .WithSummary("Aggregated spending in a time range, by consumption type and by service");
     }
 
-    private static IResult Records(RecordsRequest? request, HttpContext context, ILedger ledger)
+    /// <summary>No body means the first page, unfiltered.</summary>
+    private static Ok<FinanceResponse<PagedList<ConsumptionRecord>>> Records(RecordsRequest? request, HttpContext context, ILedger ledger)
     {
         request ??= new RecordsRequest(null, null, null, null, null, null);
-        var page = request.Page ?? 1;
-        var pageSize = request.PageSize ?? 20;
-        if (page < 1)
-        {
-            return FinanceEnvelope.Invalid("page must be 1 or greater");
-        }
-
-        if (pageSize is < 1 or > 100)
-        {
-            return FinanceEnvelope.Invalid("pageSize must be between 1 and 100");
-        }
-
-        var (filter, error) = FilterOf(context.CurrentUser(), request);
-        if (filter is null)
-        {
-            return FinanceEnvelope.Invalid(error!);
-        }
-
-        var skip = (long)(page - 1) * pageSize;
-        if (skip > int.MaxValue)
-        {
-            return FinanceEnvelope.Invalid("page is too large");
-        }
-
-        var found = ledger.Query(new LedgerQuery(filter, (int)skip, pageSize));
-        return FinanceEnvelope.Ok(new PagedList<ConsumptionRecord>([.. found.Items.Select(ToRecord)], found.Total, page, pageSize));
+        var found = ledger.Query(new LedgerQuery(request.Filter.ToLedgerFilter(context.CurrentUser()), (request.PageNumber - 1) * request.Size, request.Size));
+        return FinanceEnvelope.Ok(new PagedList<ConsumptionRecord>([.. found.Items.Select(ToRecord)], found.Total, request.PageNumber, request.Size));
     }
 
-    private static IResult Summary(RecordsRequest? request, HttpContext context, ILedger ledger)
+    /// <summary>No body means everything.</summary>
+    private static Ok<FinanceResponse<ConsumptionSummary>> Summary(SummaryRequest? request, HttpContext context, ILedger ledger)
     {
-        request ??= new RecordsRequest(null, null, null, null, null, null);
-        var (filter, error) = FilterOf(context.CurrentUser(), request);
-        if (filter is null)
-        {
-            return FinanceEnvelope.Invalid(error!);
-        }
-
-        var totals = ledger.Summarise(filter);
+        request ??= new SummaryRequest(null, null, null, null, null, null);
+        var totals = ledger.Summarise(request.ToLedgerFilter(context.CurrentUser()));
         return FinanceEnvelope.Ok(new ConsumptionSummary(
             -totals.Amount,
             totals.Count,
@@ -112,23 +133,6 @@ public static class RecordsApi
             [.. totals.BySubject.Select(g => new ServiceCodeTotal(g.Key, -g.Amount, g.Count))],
             request.StartTime,
             request.EndTime));
-    }
-
-    private static (LedgerFilter? Filter, string? Error) FilterOf(UserDocument user, RecordsRequest request)
-    {
-        var error = (request.ConsumeType is null ? null : ConsumeTypes.Validate(request.ConsumeType))
-            ?? (request.ServiceCode is null ? null : FieldRules.Identifier(request.ServiceCode, "serviceCode"))
-            ?? (request.StartTime > request.EndTime ? "startTime must not be after endTime" : null);
-        return error is not null
-            ? (null, error)
-            : (new LedgerFilter(ConsumptionService.AccountOf(user.Id))
-            {
-                Kind = ConsumptionService.LedgerKind,
-                Category = request.ConsumeType,
-                Subject = request.ServiceCode,
-                From = request.StartTime?.UtcDateTime,
-                To = request.EndTime?.UtcDateTime,
-            }, null);
     }
 
     private static ConsumptionRecord ToRecord(LedgerEntry entry)

@@ -2,6 +2,7 @@ using Harness.Finance.Consumption;
 using Harness.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 
 namespace Harness.Finance.ServicePlans;
@@ -33,7 +34,18 @@ public sealed record SaveServicePlanRequest(
     bool? Enabled,
     bool? AllowCustomAmount,
     string? Description,
-    int? Sort);
+    int? Sort) : IValidatable
+{
+    public void Validate(Validator validator) => validator
+        .Identifier(Id, "id")
+        .Identifier(ServiceCode, "serviceCode")
+        .Text(Name, "name", 100, required: true)
+        .Text(Tier, "tier", 50, required: false)
+        .Text(Description, "description", 500, required: false)
+        .ConsumeType(ConsumeType)
+        .Require(Rate is >= 0 and <= FieldRules.MaxCoins, $"rate is required and must be between 0 and {FieldRules.MaxCoins}")
+        .Require(AllowCustomAmount != true || ConsumeType == ConsumeTypes.Fixed, "allowCustomAmount applies to FIXED plans only");
+}
 
 public static class ServicePlanApi
 {
@@ -45,31 +57,11 @@ public static class ServicePlanApi
             .WithSummary("Create or replace a service plan (admin)");
     }
 
-    private static IResult List(string? serviceCode, ServicePlanCatalog catalog)
+    private static Ok<FinanceResponse<List<ServicePlanView>>> List(string? serviceCode, ServicePlanCatalog catalog) =>
+        FinanceEnvelope.Ok(catalog.List(string.IsNullOrEmpty(serviceCode) ? null : serviceCode).Select(ServicePlanView.From).ToList());
+
+    private static Ok<FinanceResponse<ServicePlanView>> Save(SaveServicePlanRequest request, ServicePlanCatalog catalog)
     {
-        if (serviceCode is { Length: 0 })
-        {
-            serviceCode = null;
-        }
-
-        return FinanceEnvelope.Ok(catalog.List(serviceCode).Select(ServicePlanView.From).ToList());
-    }
-
-    private static IResult Save(SaveServicePlanRequest request, ServicePlanCatalog catalog)
-    {
-        var error = FieldRules.Identifier(request.Id, "id")
-            ?? FieldRules.Identifier(request.ServiceCode, "serviceCode")
-            ?? FieldRules.Text(request.Name, "name", 100, required: true)
-            ?? FieldRules.Text(request.Tier, "tier", 50, required: false)
-            ?? FieldRules.Text(request.Description, "description", 500, required: false)
-            ?? ConsumeTypes.Validate(request.ConsumeType)
-            ?? (request.Rate is null or < 0 or > FieldRules.MaxCoins ? $"rate is required and must be between 0 and {FieldRules.MaxCoins}" : null)
-            ?? (request.AllowCustomAmount == true && request.ConsumeType != ConsumeTypes.Fixed ? "allowCustomAmount applies to FIXED plans only" : null);
-        if (error is not null)
-        {
-            return FinanceEnvelope.Fail(ApiErrorKind.Validation, error);
-        }
-
         var plan = new ServicePlanDocument
         {
             Id = request.Id!,
