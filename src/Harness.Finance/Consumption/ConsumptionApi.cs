@@ -17,8 +17,11 @@ namespace Harness.Finance.Consumption;
 /// </summary>
 public static class ConsumptionApi
 {
-    private static readonly ApiErrorKind[] Refusals =
+    // What a charge may be refused for; a preCheck answers a shortfall, and claims no key.
+    private static readonly ApiErrorKind[] ChargeRefusals =
         [ApiErrorKind.Validation, ApiErrorKind.Forbidden, ApiErrorKind.NotFound, ApiErrorKind.Conflict, ApiErrorKind.InsufficientBalance];
+
+    private static readonly ApiErrorKind[] PriceRefusals = [ApiErrorKind.Validation, ApiErrorKind.Forbidden, ApiErrorKind.NotFound];
 
     public static void MapConsumption(this RouteGroupBuilder finance, RouteGroupBuilder openApi)
     {
@@ -35,23 +38,23 @@ public static class ConsumptionApi
         var preCheckOnBehalf = new JsonRequestBody<ConsumeRequest>(services, ConsumeRequest.OnBehalf(ConsumeRequest.PreCheckRules));
         Payer onBehalf = (request, context) => OnBehalf.Resolve(context, request.UserId, users);
 
-        Declare<ConsumeResult>(finance.MapPost("/consume", Charge(consume, Self, consumption, answers)))
+        Declare<ConsumeResult>(finance.MapPost("/consume", Charge(consume, Self, consumption, answers)), ChargeRefusals)
             .WithSummary("Consume coins (idempotent per idempotencyKey)");
-        Declare<PreCheckResult>(finance.MapPost("/preCheck", Price(preCheck, Self, consumption)))
+        Declare<PreCheckResult>(finance.MapPost("/preCheck", Price(preCheck, Self, consumption)), PriceRefusals)
             .WithSummary("Price a consumption and check the balance covers it; changes nothing");
-        Declare<ConsumeResult>(openApi.MapPost("/consume", Charge(consumeOnBehalf, onBehalf, consumption, answers)))
+        Declare<ConsumeResult>(openApi.MapPost("/consume", Charge(consumeOnBehalf, onBehalf, consumption, answers)), ChargeRefusals)
             .WithSummary("Consume coins on behalf of a user (API key)");
-        Declare<PreCheckResult>(openApi.MapPost("/preCheck", Price(preCheckOnBehalf, onBehalf, consumption)))
+        Declare<PreCheckResult>(openApi.MapPost("/preCheck", Price(preCheckOnBehalf, onBehalf, consumption)), PriceRefusals)
             .WithSummary("Pre-validate a consumption on behalf of a user (API key)");
     }
 
     /// <summary>Who pays for a request: the user, or the refusal to answer instead.</summary>
     private delegate (UserDocument? User, IResult? Refusal) Payer(ConsumeRequest request, HttpContext context);
 
-    private static RouteHandlerBuilder Declare<T>(RouteHandlerBuilder route) => route
+    private static RouteHandlerBuilder Declare<T>(RouteHandlerBuilder route, ApiErrorKind[] refusals) => route
         .Accepts<ConsumeRequest>("application/json")
         .Produces<FinanceResponse<T>>()
-        .ProducesRefusals(Refusals);
+        .ProducesRefusals(refusals);
 
     // Funcs rather than RequestDelegates, so the routes are route handlers the OpenAPI document lists.
     private static Func<HttpContext, Task> Charge(JsonRequestBody<ConsumeRequest> body, Payer payer, ConsumptionService consumption, ConsumeAnswers answers) =>

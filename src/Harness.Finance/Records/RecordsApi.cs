@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Serialization;
 using Harness.Finance.Auth;
 using Harness.Finance.Consumption;
 using Harness.Http;
@@ -21,10 +22,13 @@ public sealed record RecordsRequest(
 {
     public const int DefaultPageSize = 20;
 
+    [JsonIgnore]
     public int PageNumber => Page ?? 1;
 
+    [JsonIgnore]
     public int Size => PageSize ?? DefaultPageSize;
 
+    [JsonIgnore]
     public SummaryRequest Filter => new(Page, PageSize, ConsumeType, ServiceCode, StartTime, EndTime);
 
     public void Validate(Validator validator)
