@@ -10,7 +10,7 @@ namespace Harness.Http;
 /// A JSON answer written in one synchronous pass into the response's own buffer, then flushed once.
 /// ASP.NET Core's JSON results serialize through the resumable writer (<c>SerializeAsync</c>), which
 /// allocates a stack of frames and a writer per answer; on a hot route whose answer is small and whose
-/// metadata is source-generated, that is a tenth of the request's garbage (docs/performance-history.md, round 7).
+/// metadata is source-generated, that is a tenth of the request's garbage.
 /// The bytes on the wire are the same.
 /// </summary>
 /// <param name="value">The answer.</param>
@@ -18,7 +18,7 @@ namespace Harness.Http;
 /// <param name="encoder">
 /// The host's escaping (its <c>JsonOptions</c> encoder), since escaping is the writer's, not the
 /// metadata's. The caller hands it over once resolved: looking it up in <c>RequestServices</c> would
-/// create a service scope for every request (docs/performance-history.md, round 8).
+/// create a service scope for every request.
 /// </param>
 /// <param name="statusCode">The HTTP status, 200 unless given.</param>
 public sealed class OnePassJsonResult<T>(T value, JsonTypeInfo<T> typeInfo, JavaScriptEncoder? encoder, int statusCode = StatusCodes.Status200OK) : IResult

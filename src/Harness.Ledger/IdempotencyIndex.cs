@@ -11,9 +11,8 @@ namespace Harness.Ledger;
 /// whole.
 /// <para>
 /// A table half full is grown on a thread-pool thread, not by the writer: re-inserting half a million
-/// keys into a new table took the writer 17.5 ms, and every posting waits for the writer
-/// (docs/performance-history.md, round 7). The writer keeps inserting into the current table meanwhile
-/// and notes what it added; when the grown table is ready, the writer adds those and publishes it.
+/// keys into a new table took the writer 17.5 ms, and every posting waits for the writer. The
+/// writer keeps inserting into the current table meanwhile and notes what it added; when the grown table is ready, the writer adds those and publishes it.
 /// Only a table three-quarters full makes the writer wait for the grown one.
 /// </para>
 /// </summary>

@@ -12,7 +12,7 @@ namespace Harness.Ledger;
 /// holds what filters and sums need (time, amount, labels) and where the entry is. Nothing here is an
 /// object per entry, so the garbage collector has nothing to trace or copy as the view grows: with
 /// entries kept as objects, every consume's entry was copied from generation to generation, and those
-/// collections were the longest stalls of the consume path (docs/performance-history.md, round 3).
+/// collections were the longest stalls of the consume path.
 /// </para>
 /// </summary>
 internal sealed class LedgerReadModel

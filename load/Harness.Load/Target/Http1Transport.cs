@@ -12,7 +12,7 @@ namespace Harness.Load.Target;
 /// on a small box the runner shares the CPUs with the backend it measures. Through
 /// <see cref="SocketsHttpHandler"/> a consume cost the runner about 5 KB of garbage (request and
 /// response objects, header collections, content streams) and ~55 µs of CPU; here about half the
-/// garbage and ~39 µs (docs/performance-history.md, round 6). The scenarios send a handful of request shapes
+/// garbage and ~39 µs. The scenarios send a handful of request shapes
 /// and read a small JSON envelope, so a connection writes the request into a buffer it keeps, reads
 /// the answer into another, and parses the envelope in place; one watchdog keeps every timeout
 /// instead of a timer per request.

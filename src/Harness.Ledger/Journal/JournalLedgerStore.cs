@@ -94,7 +94,7 @@ internal sealed class JournalLedgerStore : ILedgerStore, IDisposable
         }
 
         // A pooled buffer: at moderate rates a commit is one or a few postings, and a new array per
-        // commit was an eighth of a consume's allocations (docs/performance-history.md, round 9).
+        // commit was an eighth of a consume's allocations.
         var size = MeasureRecord(batch);
         var buffer = ArrayPool<byte>.Shared.Rent(size);
         var start = _file.End;

@@ -6,8 +6,8 @@ namespace Harness.Ledger.Journal;
 /// The appending side of the ledger journal, writing into space made ahead of it. A sync after an
 /// append also commits the file's new size, and on ext4 that is a journal commit of the file system
 /// on every acknowledgement; overwriting blocks that already hold zeros changes no size, so a data-only
-/// sync (<c>fdatasync</c>) is enough and the slow syncs become rarer and shorter (docs/performance-history.md,
-/// round 6: p99 of a sync 2.1–3.2 → 0.8–1.2 ms, worst 14 → 4–7 ms).
+/// sync (<c>fdatasync</c>) is enough, and the slow syncs become rarer and shorter (a sync's p99 fell
+/// from 2–3 ms to about 1 ms here).
 /// <para>
 /// A grower thread keeps up to 4 MB of zeros past the end, 1 MB at a
 /// time, each written and synced before the writer may use it, so the writer never syncs a size

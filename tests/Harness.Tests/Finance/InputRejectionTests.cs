@@ -167,7 +167,7 @@ public sealed class InputRejectionTests(SignedInBackend backend) : IClassFixture
     }
 
     /// <summary>
-    /// Consume bodies are read in one pass, not by the framework's binding (docs/performance-history.md, round 9);
+    /// Consume bodies are read in one pass, not by the framework's binding;
     /// each refusal keeps the binding's exact words, and what the binding accepted is still accepted.
     /// </summary>
     public static TheoryData<string, string, int, string> ConsumeBodies()

@@ -9,7 +9,7 @@ using Harness.Sandbox.Tests.Support;
 using global::Stripe;
 using Microsoft.AspNetCore.WebUtilities;
 
-namespace Harness.Sandbox.Tests.Core;
+namespace Harness.Sandbox.Tests.Common;
 
 /// <summary>Every fault type, observed where a merchant would observe it.</summary>
 public sealed class FaultInjectionTests

@@ -4,9 +4,9 @@ using Harness.Callbacks;
 using Harness.Storage;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Harness.Sandbox.Tests.Core;
+namespace Harness.Sandbox.Tests.Common;
 
-/// <summary>The provider-neutral delivery mechanism in Harness.Core, driven by a fake clock and a fake network.</summary>
+/// <summary>The provider-neutral delivery mechanism in Harness.Callbacks, driven by a fake clock and a fake network.</summary>
 public sealed class CallbackDispatcherTests : IDisposable
 {
     private readonly string _file = Path.Combine(Path.GetTempPath(), "harness-sandbox-tests", Guid.NewGuid().ToString("N") + ".db");

@@ -5,7 +5,7 @@ using Harness.Sandbox.Epay;
 using Harness.Sandbox.Stripe;
 using Harness.Sandbox.Tests.Support;
 
-namespace Harness.Sandbox.Tests.Core;
+namespace Harness.Sandbox.Tests.Common;
 
 public sealed class ControlApiTests
 {

@@ -4,7 +4,7 @@ using Harness.Sandbox.Tests.Stripe;
 using Harness.Sandbox.Tests.Support;
 using global::Stripe;
 
-namespace Harness.Sandbox.Tests.Core;
+namespace Harness.Sandbox.Tests.Common;
 
 /// <summary>Retry schedules run on the sandbox clock; the log keeps every attempt; resend adds one.</summary>
 public sealed class DeliveryScheduleTests

@@ -1,7 +1,7 @@
 using Harness.Conformance.Steps.Providers;
 using Harness.Security.Signing;
 
-namespace Harness.Sandbox.Tests.Core;
+namespace Harness.Sandbox.Tests.Common;
 
 /// <summary>The spec's test vectors, against both the independent signers (the conformance steps' own) and the shared signing primitives.</summary>
 public sealed class IndependentSignatureVectorTests
