@@ -18,7 +18,8 @@ usage() {
 Usage: ./run-harness.sh [verb] [options]
 
   serve [--port N] [--data DIR] [--sandbox-port N | --no-sandbox] [--no-build]
-      Build and start the reference backend (default port 8005, data in ./data) and the
+      Build and start the reference backend: each surface an app on its own port (Finance on
+      --port, default 8005; New-API and Portaly reserved on the next two), data in ./data; and the
       provider sandbox (control + pay pages on 8100, Stripe 8101, Creem 8102, Epay 8103).
       Seeds demo data on first start and prints URLs, credentials and a ready curl.
       Environment: HARNESS_PORT, HARNESS_DATA, HARNESS_SANDBOX_PORT. Ctrl-C stops it.

@@ -3,8 +3,9 @@ using System.Globalization;
 namespace Harness.Host;
 
 /// <summary>
-/// The start options. <c>--port N</c> / <c>HARNESS_PORT</c> (default 8005) and <c>--data DIR</c> /
-/// <c>HARNESS_DATA</c> (default <c>data</c> under the working directory) for the backend;
+/// The start options. <c>--port N</c> / <c>HARNESS_PORT</c> (default 8005: the Finance app; the
+/// surfaces after it take the next ports) and <c>--data DIR</c> / <c>HARNESS_DATA</c> (default
+/// <c>data</c> under the working directory) for the backend;
 /// <c>--sandbox-port N</c> / <c>HARNESS_SANDBOX_PORT</c> (default 8100, 0 = free ports) for the provider
 /// sandbox, <c>--no-sandbox</c> to leave it off and <c>--sandbox-only</c> to run nothing else.
 /// Anything else goes to ASP.NET Core's own configuration.
