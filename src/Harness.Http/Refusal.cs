@@ -7,48 +7,35 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Harness.Http;
 
 /// <summary>A kind of refusal as a type, so a handler's return type can name the refusals it makes.</summary>
-public interface IRefusalKind
-{
-    static abstract ApiErrorKind Kind { get; }
-}
+public interface IRefusalKind;
 
 /// <summary>The refusal kinds a handler names in <c>Results&lt;Ok&lt;T&gt;, Refusal&lt;Refused.NotFound&gt;, …&gt;</c>.</summary>
 public static class Refused
 {
-    public sealed class Validation : IRefusalKind
-    {
-        public static ApiErrorKind Kind => ApiErrorKind.Validation;
-    }
+    public sealed class Validation : IRefusalKind;
 
-    public sealed class Unauthenticated : IRefusalKind
-    {
-        public static ApiErrorKind Kind => ApiErrorKind.Unauthenticated;
-    }
+    public sealed class Unauthenticated : IRefusalKind;
 
-    public sealed class InsufficientBalance : IRefusalKind
-    {
-        public static ApiErrorKind Kind => ApiErrorKind.InsufficientBalance;
-    }
+    public sealed class InsufficientBalance : IRefusalKind;
 
-    public sealed class Forbidden : IRefusalKind
-    {
-        public static ApiErrorKind Kind => ApiErrorKind.Forbidden;
-    }
+    public sealed class Forbidden : IRefusalKind;
 
-    public sealed class NotFound : IRefusalKind
-    {
-        public static ApiErrorKind Kind => ApiErrorKind.NotFound;
-    }
+    public sealed class NotFound : IRefusalKind;
 
-    public sealed class Conflict : IRefusalKind
-    {
-        public static ApiErrorKind Kind => ApiErrorKind.Conflict;
-    }
+    public sealed class Conflict : IRefusalKind;
 
-    public sealed class RateLimited : IRefusalKind
-    {
-        public static ApiErrorKind Kind => ApiErrorKind.RateLimited;
-    }
+    public sealed class RateLimited : IRefusalKind;
+
+    /// <summary>The <see cref="ApiErrorKind"/> a marker stands for.</summary>
+    internal static ApiErrorKind KindOf(Type marker) =>
+        marker == typeof(Validation) ? ApiErrorKind.Validation
+        : marker == typeof(Unauthenticated) ? ApiErrorKind.Unauthenticated
+        : marker == typeof(InsufficientBalance) ? ApiErrorKind.InsufficientBalance
+        : marker == typeof(Forbidden) ? ApiErrorKind.Forbidden
+        : marker == typeof(NotFound) ? ApiErrorKind.NotFound
+        : marker == typeof(Conflict) ? ApiErrorKind.Conflict
+        : marker == typeof(RateLimited) ? ApiErrorKind.RateLimited
+        : throw new ArgumentException($"{marker} is no refusal kind of {nameof(Refused)}.", nameof(marker));
 }
 
 /// <summary>
@@ -58,13 +45,15 @@ public static class Refused
 public sealed class Refusal<TKind>(string message) : IResult, IEndpointMetadataProvider
     where TKind : IRefusalKind
 {
+    private static readonly ApiErrorKind Kind = Refused.KindOf(typeof(TKind));
+
     public string Message { get; } = message;
 
     public Task ExecuteAsync(HttpContext httpContext) =>
-        httpContext.RequestServices.GetRequiredService<ErrorEnvelopes>().For(httpContext).Error(TKind.Kind, Message).ExecuteAsync(httpContext);
+        httpContext.RequestServices.GetRequiredService<ErrorEnvelopes>().For(httpContext).Error(Kind, Message).ExecuteAsync(httpContext);
 
 #pragma warning disable CA1000 // IEndpointMetadataProvider is a static interface member by design.
-    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) => builder.AddRefusal(TKind.Kind);
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) => builder.AddRefusal(Kind);
 #pragma warning restore CA1000
 }
 

@@ -147,4 +147,19 @@ public static class ArchitectureRules
     /// <summary>Whether a dotted name is <paramref name="root"/> or below it.</summary>
     private static bool IsUnder(string name, string root) =>
         name == root || name.StartsWith(root + ".", StringComparison.Ordinal);
+
+    /// <summary>
+    /// No product or load project references a project under <paramref name="testsFolder"/>. Read from the
+    /// project files: the compiler drops a reference nothing uses, so the assemblies cannot show it, yet
+    /// the test project's DLLs would ship with the product or the load runner.
+    /// </summary>
+    public static IReadOnlyList<string> ProjectsReferenceNoTestProject(IEnumerable<string> projectFiles, string testsFolder)
+    {
+        var tests = Path.GetFullPath(testsFolder) + Path.DirectorySeparatorChar;
+        return [.. projectFiles.SelectMany(project => System.Xml.Linq.XDocument.Load(project).Descendants("ProjectReference")
+            .Select(reference => reference.Attribute("Include")?.Value ?? "")
+            .Where(include => Path.GetFullPath(Path.Combine(Path.GetDirectoryName(project)!, include.Replace('\\', Path.DirectorySeparatorChar)))
+                .StartsWith(tests, StringComparison.Ordinal))
+            .Select(include => $"{Path.GetFileName(project)} references {include}"))];
+    }
 }

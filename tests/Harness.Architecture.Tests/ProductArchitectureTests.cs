@@ -46,6 +46,17 @@ public sealed class ProductArchitectureTests
         AssertNone(ArchitectureRules.LoadRunnerSeesNoTestAssembly(Product.LoadRunner));
 
     [Fact]
+    public void No_project_under_src_or_load_references_a_project_under_tests()
+    {
+        var projects = new[] { "src", "load" }
+            .SelectMany(folder => Directory.GetFiles(Path.Combine(Product.Root.FullName, folder), "*.csproj", SearchOption.AllDirectories))
+            .ToList();
+
+        Assert.NotEmpty(projects);
+        AssertNone(ArchitectureRules.ProjectsReferenceNoTestProject(projects, Path.Combine(Product.Root.FullName, "tests")));
+    }
+
+    [Fact]
     public void Every_project_under_src_has_a_role_and_is_inspected()
     {
         // A new project gets no rule until it has a role here, and none is checked until its DLL is built

@@ -115,4 +115,14 @@ public sealed class RulesFailOnViolationsTests
     [InlineData("Harness.Testbed", false)]
     public void Test_assemblies_are_told_by_their_name(string name, bool isTest) =>
         Assert.Equal(isTest, ArchitectureRules.IsTestAssembly(name));
+
+    [Fact]
+    public void The_project_file_rule_fails_on_a_project_that_references_a_test_project()
+    {
+        var fixture = Path.Combine(Product.Root.FullName, "tests", "Harness.Architecture.Violations", "Harness.Architecture.Violations.csproj");
+
+        var violations = ArchitectureRules.ProjectsReferenceNoTestProject([fixture], Path.Combine(Product.Root.FullName, "tests"));
+
+        Assert.Equal([@"Harness.Architecture.Violations.csproj references ..\Harness.Testing\Harness.Testing.csproj"], violations);
+    }
 }

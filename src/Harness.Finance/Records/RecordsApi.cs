@@ -11,48 +11,25 @@ using Microsoft.AspNetCore.Routing;
 
 namespace Harness.Finance.Records;
 
-/// <summary>A page of records, filtered. Times are ISO 8601; <c>endTime</c> is exclusive.</summary>
-public sealed record RecordsRequest(
-    int? Page,
-    int? PageSize,
-    string? ConsumeType,
-    string? ServiceCode,
-    DateTimeOffset? StartTime,
-    DateTimeOffset? EndTime) : IValidatable
-{
-    public const int DefaultPageSize = 20;
-
-    [JsonIgnore]
-    public int PageNumber => Page ?? 1;
-
-    [JsonIgnore]
-    public int Size => PageSize ?? DefaultPageSize;
-
-    [JsonIgnore]
-    public SummaryRequest Filter => new(Page, PageSize, ConsumeType, ServiceCode, StartTime, EndTime);
-
-    public void Validate(Validator validator)
-    {
-        validator.Require(PageNumber >= 1, "page must be 1 or greater")
-            .Require(Size is >= 1 and <= 100, "pageSize must be between 1 and 100");
-        Filter.Validate(validator);
-        validator.Require((long)(PageNumber - 1) * Size <= int.MaxValue, "page is too large");
-    }
-}
-
 /// <summary>
 /// The filter of a summary (and of records). Times are ISO 8601; <c>endTime</c> is exclusive.
 /// <c>page</c> and <c>pageSize</c> are taken, as on every Finance list, but a summary is one answer.
 /// </summary>
-public sealed record SummaryRequest(
-    int? Page,
-    int? PageSize,
-    string? ConsumeType,
-    string? ServiceCode,
-    DateTimeOffset? StartTime,
-    DateTimeOffset? EndTime) : IValidatable
+public record SummaryRequest : IValidatable
 {
-    public void Validate(Validator validator)
+    public int? Page { get; init; }
+
+    public int? PageSize { get; init; }
+
+    public string? ConsumeType { get; init; }
+
+    public string? ServiceCode { get; init; }
+
+    public DateTimeOffset? StartTime { get; init; }
+
+    public DateTimeOffset? EndTime { get; init; }
+
+    public virtual void Validate(Validator validator)
     {
         if (ConsumeType is not null)
         {
@@ -71,6 +48,27 @@ public sealed record SummaryRequest(
         From = StartTime?.UtcDateTime,
         To = EndTime?.UtcDateTime,
     };
+}
+
+/// <summary>A page of records, filtered as a summary is.</summary>
+public sealed record RecordsRequest : SummaryRequest
+{
+    public const int DefaultPageSize = 20;
+
+    [JsonIgnore]
+    public int PageNumber => Page ?? 1;
+
+    [JsonIgnore]
+    public int Size => PageSize ?? DefaultPageSize;
+
+    /// <summary>The page first, then the filter, then how far the page reaches.</summary>
+    public override void Validate(Validator validator)
+    {
+        validator.Require(PageNumber >= 1, "page must be 1 or greater")
+            .Require(Size is >= 1 and <= 100, "pageSize must be between 1 and 100");
+        base.Validate(validator);
+        validator.Require((long)(PageNumber - 1) * Size <= int.MaxValue, "page is too large");
+    }
 }
 
 public sealed record ConsumptionRecord(
@@ -120,15 +118,15 @@ public static class RecordsApi
     /// <summary>No body means the first page, unfiltered.</summary>
     private static Ok<FinanceResponse<PagedList<ConsumptionRecord>>> Records(RecordsRequest? request, HttpContext context, ILedger ledger)
     {
-        request ??= new RecordsRequest(null, null, null, null, null, null);
-        var found = ledger.Query(new LedgerQuery(request.Filter.ToLedgerFilter(context.CurrentUser()), (request.PageNumber - 1) * request.Size, request.Size));
+        request ??= new RecordsRequest();
+        var found = ledger.Query(new LedgerQuery(request.ToLedgerFilter(context.CurrentUser()), (request.PageNumber - 1) * request.Size, request.Size));
         return FinanceEnvelope.Ok(new PagedList<ConsumptionRecord>([.. found.Items.Select(ToRecord)], found.Total, request.PageNumber, request.Size));
     }
 
     /// <summary>No body means everything.</summary>
     private static Ok<FinanceResponse<ConsumptionSummary>> Summary(SummaryRequest? request, HttpContext context, ILedger ledger)
     {
-        request ??= new SummaryRequest(null, null, null, null, null, null);
+        request ??= new SummaryRequest();
         var totals = ledger.Summarise(request.ToLedgerFilter(context.CurrentUser()));
         return FinanceEnvelope.Ok(new ConsumptionSummary(
             -totals.Amount,
