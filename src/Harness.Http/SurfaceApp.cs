@@ -50,12 +50,13 @@ public static class SurfaceApp
             return Task.CompletedTask;
         });
 
-    /// <summary>The error middleware, routing and guards, in that order; call before mapping routes.</summary>
+    /// <summary>The error middleware, routing, guards and the charset check, in that order; call before mapping routes.</summary>
     public static WebApplication UseSurface(this WebApplication app)
     {
         app.UseApiErrors();
         app.UseRouting();
         app.UseRequestGuards();
+        app.UseCharsetCheck();
         app.MapOpenApi();
         app.MapScalarApiReference(o => o.WithTitle(app.Services.GetRequiredService<SurfaceDocs>().Title));
         return app;

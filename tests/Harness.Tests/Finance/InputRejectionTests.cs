@@ -327,6 +327,36 @@ public sealed class InputRejectionTests(SignedInBackend backend) : IClassFixture
         AssertRejected(await _client.Send(HttpMethod.Delete, "/api/finance/consume", token: _token), HttpStatusCode.MethodNotAllowed, "not allowed");
     }
 
+    /// <summary>A charset no decoder exists for is a 415 on every route that reads a body (it was a 500 on the framework-bound ones).</summary>
+    [Theory]
+    [InlineData("/api/auth/sms/sendCode", "none")]
+    [InlineData("/api/auth/login", "none")]
+    [InlineData("/api/finance/records", "user")]
+    [InlineData("/api/consumption/records", "user")]
+    [InlineData("/api/consumption/summary", "user")]
+    [InlineData("/api/finance/consume", "user")]
+    [InlineData("/api/admin/apiKeys", "admin")]
+    [InlineData("/api/admin/finance/credit", "admin")]
+    [InlineData("/api/admin/finance/servicePlans", "admin")]
+    [InlineData("/openapi/coin/consume", "key")]
+    public async Task An_unknown_charset_is_a_415_in_the_envelope(string path, string caller)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent("{}") };
+        request.Content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("application/json; charset=nonsense");
+        if (caller is "user" or "admin")
+        {
+            request.Headers.Authorization = new("Bearer", caller == "user" ? _token : _admin);
+        }
+        else if (caller == "key")
+        {
+            request.Headers.Add("X-API-Key", DemoKey);
+        }
+
+        using var response = await _client.Http.SendAsync(request, TestContext.Current.CancellationToken);
+
+        AssertRejected(new ApiReply(response.StatusCode, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)), HttpStatusCode.UnsupportedMediaType, "charset 'nonsense' is not supported");
+    }
+
     private static void AssertRejected(ApiReply reply, HttpStatusCode status, string messagePart)
     {
         Assert.True(reply.Status == status, $"expected {(int)status}, got {(int)reply.Status}: {reply.Body}");
