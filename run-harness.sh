@@ -5,6 +5,7 @@
 #   test             run every test project; closing line "N passed, N failed"
 #   conformance      run the Gherkin features against a backend by URL
 #   load             run load scenarios against the built-in backend or a URL
+#   chaos            the reliability campaign: fuzz, auth matrix, crash rounds
 #   help             this list
 set -euo pipefail
 
@@ -38,6 +39,10 @@ Usage: ./run-harness.sh [verb] [options]
 
   load [--target URL] [--scenario NAME] [--rate R | --concurrency C] [--duration D] [--warmup W]
       Load the coin-consumption hot path and audit the ledger afterwards; reports in artifacts/load/.
+
+  chaos [--target URL] [--seed N] [--cases N] [--crash-rounds N] [--short]
+      The reliability campaign: malformed input against every documented operation, the auth
+      matrix, SIGKILL rounds during consumption; reports in artifacts/chaos/.
 
   help
       Show this text.
@@ -117,6 +122,7 @@ case "$verb" in
   test) run_tests "$@" ;;
   conformance) build; exec dotnet "$ROOT/src/Harness.Conformance/bin/$CONFIGURATION/net10.0/Harness.Conformance.dll" conformance "$@" ;;
   load) build; exec dotnet "$ROOT/load/Harness.Load/bin/$CONFIGURATION/net10.0/Harness.Load.dll" "$@" ;;
+  chaos) build; exec dotnet "$ROOT/src/Harness.Chaos/bin/$CONFIGURATION/net10.0/Harness.Chaos.dll" "$@" ;;
   help|-h|--help) usage ;;
   --*) serve "$verb" "$@" ;;
   *) echo "unknown verb '$verb'" >&2; usage >&2; exit 2 ;;

@@ -188,6 +188,7 @@ public sealed class SandboxServer : IAsyncDisposable
         services(builder.Services);
         var app = builder.Build();
         app.UseApiErrors();
+        app.UseCharsetCheck();
         _apps.Add(app);
         return app;
     }

@@ -1,0 +1,79 @@
+using System.Globalization;
+
+namespace Harness.Chaos;
+
+/// <summary>The campaign's options; <see cref="ShortCampaign"/> is the one the test command runs.</summary>
+public sealed record ChaosOptions
+{
+    /// <summary>The Finance surface to test; null starts the built-in harness for the run.</summary>
+    public Uri? Target { get; init; }
+
+    /// <summary>The sandbox's control URL; with the built-in harness, the one it starts.</summary>
+    public Uri? Sandbox { get; init; }
+
+    public int Seed { get; init; } = 20261203;
+
+    /// <summary>Malformed requests per documented operation.</summary>
+    public int CasesPerOperation { get; init; } = 200;
+
+    /// <summary>SIGKILL rounds during consumption (built-in harness only).</summary>
+    public int CrashRounds { get; init; } = 5;
+
+    /// <summary>Concurrent consumers during a crash round.</summary>
+    public int CrashConsumers { get; init; } = 32;
+
+    public string? ReportDirectory { get; init; }
+
+    /// <summary>The short campaign of the test command: a few cases per operation, two crash rounds.</summary>
+    public static ChaosOptions ShortCampaign => new() { CasesPerOperation = 24, CrashRounds = 2, CrashConsumers = 16 };
+
+    public const string Usage = """
+        Usage: ./run-harness.sh chaos [options]
+
+          --target URL       the Finance surface to test (default: start the built-in harness for the run)
+          --sandbox URL      the provider sandbox's control URL (default: the built-in one)
+          --seed N           seed of the generated inputs; a finding names its case, the same seed repeats it
+          --cases N          malformed requests per documented operation (default 200)
+          --crash-rounds N   SIGKILL rounds during consumption, built-in harness only (default 5; 0 skips)
+          --consumers N      concurrent consumers in a crash round (default 32)
+          --short            the test command's campaign: 24 cases per operation, 2 crash rounds
+          --report DIR       where reports go (default artifacts/chaos)
+
+        Goals: no 5xx, no answer outside the surface's documented shape, every unauthorised request
+        answered 401/403, no acknowledged consume lost and none charged twice across a crash.
+        Exit code: 0 passed, 1 a goal missed, 2 bad arguments, 3 target not usable.
+        """;
+
+    public static ChaosOptions Parse(IReadOnlyList<string> args)
+    {
+        var options = new ChaosOptions();
+        for (var i = 0; i < args.Count; i++)
+        {
+            string Value() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+            options = args[i] switch
+            {
+                "--short" => ShortCampaign with { Target = options.Target, Sandbox = options.Sandbox, Seed = options.Seed, ReportDirectory = options.ReportDirectory },
+                "--target" => options with { Target = Url(Value(), "--target") },
+                "--sandbox" => options with { Sandbox = Url(Value(), "--sandbox") },
+                "--seed" => options with { Seed = Number(Value(), "--seed", 0) },
+                "--cases" => options with { CasesPerOperation = Number(Value(), "--cases", 1) },
+                "--crash-rounds" => options with { CrashRounds = Number(Value(), "--crash-rounds", 0) },
+                "--consumers" => options with { CrashConsumers = Number(Value(), "--consumers", 1) },
+                "--report" => options with { ReportDirectory = Value() },
+                _ => throw new ArgumentException($"unknown option '{args[i]}'"),
+            };
+        }
+
+        return options;
+    }
+
+    private static Uri Url(string value, string option) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var url) && url.Scheme is "http" or "https"
+            ? url
+            : throw new ArgumentException($"{option} must be an http(s) URL, got '{value}'.");
+
+    private static int Number(string value, string option, int min) =>
+        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number >= min
+            ? number
+            : throw new ArgumentException($"{option} must be a whole number of at least {min}, got '{value}'.");
+}
