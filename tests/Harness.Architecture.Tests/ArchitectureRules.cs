@@ -21,6 +21,7 @@ public static class ArchitectureRules
     public const string Sandbox = "Harness.Sandbox";
     public const string Host = "Harness.Host";
     public const string Conformance = "Harness.Conformance";
+    public const string Chaos = "Harness.Chaos";
     public const string Load = "Harness.Load";
     public const string Ledger = "Harness.Ledger";
     public const string Storage = "Harness.Storage";
@@ -51,7 +52,7 @@ public static class ArchitectureRules
         };
 
     /// <summary>Every part of the harness but the conformance runner: what it may not see.</summary>
-    private static readonly IReadOnlyList<string> EverythingButConformance = [.. Surfaces, Sandbox, Host, Load, TestSupport, .. Mechanisms];
+    private static readonly IReadOnlyList<string> EverythingButConformance = [.. Surfaces, Sandbox, Host, Load, Chaos, TestSupport, .. Mechanisms];
 
     /// <summary>The sandbox is another company: no surface and not the ledger engine.</summary>
     public static IReadOnlyList<string> SandboxSeesNoSurfaceAndNoLedger(Assembly sandbox) =>
@@ -75,9 +76,16 @@ public static class ArchitectureRules
     public static IReadOnlyList<string> ConformanceSeesNothingOfTheHarness(Assembly conformance) =>
         Forbid(conformance, roles: [Conformance], forbidden: EverythingButConformance);
 
+    /// <summary>
+    /// The chaos campaign tests a target from outside, as the conformance runner does: by HTTP, with the
+    /// launcher to start the built-in harness and nothing else of it.
+    /// </summary>
+    public static IReadOnlyList<string> ChaosSeesOnlyTheLauncher(Assembly chaos) =>
+        Forbid(chaos, roles: [Chaos], forbidden: [.. EverythingButConformance.Where(part => part is not Chaos and not Launcher), Conformance]);
+
     /// <summary>Shared mechanisms sit below the apps: no surface, no sandbox, no host, no conformance runner.</summary>
     public static IReadOnlyList<string> MechanismSeesNoApp(Assembly mechanism) =>
-        Forbid(mechanism, roles: Mechanisms, forbidden: [.. Surfaces, Sandbox, Host, Conformance]);
+        Forbid(mechanism, roles: Mechanisms, forbidden: [.. Surfaces, Sandbox, Host, Conformance, Chaos]);
 
     /// <summary>The load runner ships on its own: no test project comes with it.</summary>
     public static IReadOnlyList<string> LoadRunnerSeesNoTestAssembly(Assembly load) =>

@@ -8,6 +8,7 @@ internal static class Product
     public static Assembly Sandbox => Load(ArchitectureRules.Sandbox);
     public static Assembly Host => Load(ArchitectureRules.Host);
     public static Assembly Conformance => Load(ArchitectureRules.Conformance);
+    public static Assembly Chaos => Load(ArchitectureRules.Chaos);
     public static Assembly LoadRunner => Load(ArchitectureRules.Load);
     public static Assembly Storage => Load(ArchitectureRules.Storage);
 
@@ -16,7 +17,7 @@ internal static class Product
 
     public static IReadOnlyList<Assembly> Mechanisms => [.. ArchitectureRules.Mechanisms.Select(Load)];
 
-    public static IReadOnlyList<Assembly> All => [.. Surfaces, Sandbox, Host, Conformance, LoadRunner, .. Mechanisms];
+    public static IReadOnlyList<Assembly> All => [.. Surfaces, Sandbox, Host, Conformance, Chaos, LoadRunner, .. Mechanisms];
 
     /// <summary>The repository's root, found upwards from the test binaries.</summary>
     public static DirectoryInfo Root

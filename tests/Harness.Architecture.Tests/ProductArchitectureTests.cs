@@ -33,6 +33,10 @@ public sealed class ProductArchitectureTests
         AssertNone(ArchitectureRules.ConformanceSeesNothingOfTheHarness(Product.Conformance));
 
     [Fact]
+    public void The_chaos_campaign_references_nothing_of_the_harness_but_the_launcher() =>
+        AssertNone(ArchitectureRules.ChaosSeesOnlyTheLauncher(Product.Chaos));
+
+    [Fact]
     public void No_shared_mechanism_references_a_surface_the_sandbox_the_host_or_the_conformance_runner() =>
         AssertNone(Product.Mechanisms.SelectMany(ArchitectureRules.MechanismSeesNoApp));
 
@@ -61,7 +65,7 @@ public sealed class ProductArchitectureTests
     {
         // A new project gets no rule until it has a role here, and none is checked until its DLL is built
         // next to these tests (a ProjectReference in Harness.Architecture.Tests.csproj).
-        string[] roles = [.. ArchitectureRules.Surfaces, ArchitectureRules.Sandbox, ArchitectureRules.Host, ArchitectureRules.Conformance, .. ArchitectureRules.Mechanisms];
+        string[] roles = [.. ArchitectureRules.Surfaces, ArchitectureRules.Sandbox, ArchitectureRules.Host, ArchitectureRules.Conformance, ArchitectureRules.Chaos, .. ArchitectureRules.Mechanisms];
         var inspected = Product.All.Select(assembly => assembly.GetName().Name).ToHashSet(StringComparer.Ordinal);
         var projects = Directory.GetFiles(Path.Combine(Product.Root.FullName, "src"), "*.csproj", SearchOption.AllDirectories)
             .Select(Path.GetFileNameWithoutExtension)

@@ -46,6 +46,17 @@ public sealed class RulesFailOnViolationsTests
     }
 
     [Fact]
+    public void The_chaos_rule_fails_on_a_campaign_that_uses_backend_and_ledger_types()
+    {
+        var violations = ArchitectureRules.ChaosSeesOnlyTheLauncher(Violations);
+
+        Assert.Contains($"{Fixture} references Harness.Finance", violations);
+        Assert.Contains("Harness.Chaos.Violations.ChaosUsingFinanceAndLedger uses Harness.Finance", violations);
+        Assert.Contains("Harness.Chaos.Violations.ChaosUsingFinanceAndLedger uses Harness.Ledger", violations);
+        Assert.DoesNotContain("Harness.Conformance.Violations.ConformanceUsingFinanceAndLedger uses Harness.Finance", violations);
+    }
+
+    [Fact]
     public void The_conformance_rule_fails_on_a_runner_that_uses_backend_and_ledger_types()
     {
         var violations = ArchitectureRules.ConformanceSeesNothingOfTheHarness(Violations);

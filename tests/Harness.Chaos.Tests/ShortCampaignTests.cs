@@ -1,0 +1,24 @@
+using Harness.Chaos.Reports;
+
+namespace Harness.Chaos.Tests;
+
+/// <summary>The test command's campaign against the built-in harness: every goal holds.</summary>
+public sealed class ShortCampaignTests
+{
+    [Fact]
+    public async Task The_short_campaign_passes_against_the_built_in_harness()
+    {
+        var log = new StringWriter();
+
+        var report = await ChaosCommand.RunAsync(ChaosOptions.ShortCampaign, log, TestContext.Current.CancellationToken);
+
+        Assert.True(report.Passed, MarkdownReport.Render(report) + log);
+        Assert.Contains(report.Fuzz, f => f.Surface == "Finance" && f.Operations >= 20 && f.Requests == f.Operations * ChaosOptions.ShortCampaign.CasesPerOperation);
+        Assert.Contains(report.Fuzz, f => f.Surface == "sandbox control API" && f.Requests > 0);
+        Assert.NotNull(report.Auth);
+        Assert.True(report.Auth.Checks >= report.Auth.Routes * 3, "every protected route is tried with several credentials");
+        Assert.NotNull(report.Crash);
+        Assert.Equal(ChaosOptions.ShortCampaign.CrashRounds, report.Crash.Rounds);
+        Assert.True(report.Crash.Acknowledged > 0, "consumes were acknowledged before the kills");
+    }
+}
