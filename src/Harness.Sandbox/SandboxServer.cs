@@ -20,6 +20,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -71,6 +72,11 @@ public sealed class SandboxServer : IAsyncDisposable
     internal SandboxContext Context { get; }
 
     internal IReadOnlyDictionary<string, ISandboxProvider> Providers { get; }
+
+    /// <summary>Each listener's name and base URL with the routes mapped on it, for tests that walk every route.</summary>
+    internal IEnumerable<(string Listener, string BaseUrl, IReadOnlyList<RouteEndpoint> Routes)> Routes =>
+        _endpoints.Zip(_apps, (endpoint, app) => (endpoint.Provider, endpoint.BaseUrl,
+            (IReadOnlyList<RouteEndpoint>)[.. ((IEndpointRouteBuilder)app).DataSources.SelectMany(d => d.Endpoints).OfType<RouteEndpoint>()]));
 
     public string BaseUrlOf(string provider) =>
         _endpoints.First(e => string.Equals(e.Provider, provider, StringComparison.OrdinalIgnoreCase)).BaseUrl;
@@ -158,7 +164,8 @@ public sealed class SandboxServer : IAsyncDisposable
             o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
             o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
         }));
-        control.MapOpenApi();
+        // The one document, by its literal path: a document-name parameter would answer unknown names in plain text.
+        control.MapOpenApi("/openapi/v1.json");
         control.MapControlApi(Context, Providers, BaseUrlOf, _scheduler);
         control.MapPayPages(Context, Providers);
         Context.ControlBaseUrl = await StartAppAsync(control, cancellationToken);
@@ -183,7 +190,13 @@ public sealed class SandboxServer : IAsyncDisposable
         // endpoints); none of it may leak into the sandbox's listeners, whose addresses come from the options only.
         builder.Configuration.Sources.Clear();
         builder.Logging.ClearProviders().AddConsole().SetMinimumLevel(LogLevel.Warning);
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(Options.ListenOnAnyAddress ? IPAddress.Any : IPAddress.Loopback, port));
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(Options.ListenOnAnyAddress ? IPAddress.Any : IPAddress.Loopback, port);
+
+            // What a request may store stays far below the store's 16 MB document limit; past it, a 413 in the listener's shape.
+            kestrel.Limits.MaxRequestBodySize = SurfaceApp.MaxRequestBodySize;
+        });
         builder.Services.AddApiErrors(errors);
         services(builder.Services);
         var app = builder.Build();

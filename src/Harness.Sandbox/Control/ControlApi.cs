@@ -17,6 +17,9 @@ namespace Harness.Sandbox.Control;
 /// </summary>
 public static class ControlApi
 {
+    /// <summary>The furthest the control API moves the sandbox clock.</summary>
+    private static readonly DateTimeOffset LatestClock = new(9000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
     public static void MapControlApi(
         this IEndpointRouteBuilder routes,
         SandboxContext context,
@@ -83,6 +86,12 @@ public static class ControlApi
                 if (request.Seconds is not (>= 0 and <= 366L * 24 * 3600))
                 {
                     return TypedResults.BadRequest(new ControlError("seconds must be between 0 and one year"));
+                }
+
+                // Schedules add to the clock (a fault's delay up to 68 years); far short of DateTimeOffset's end in 9999, none overflows.
+                if (TimeSpan.FromSeconds(request.Seconds) > LatestClock - context.Clock.GetUtcNow())
+                {
+                    return TypedResults.BadRequest(new ControlError("the sandbox clock cannot move past the year 9000"));
                 }
 
                 context.Clock.Advance(TimeSpan.FromSeconds(request.Seconds));

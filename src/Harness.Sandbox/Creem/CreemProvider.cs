@@ -33,6 +33,19 @@ public sealed class CreemProvider : ISandboxProvider
     public static readonly DeliveryPolicy Policy = new(
         [TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(5), TimeSpan.FromHours(1)], CallbackAcknowledgement.Status(200));
 
+    /// <summary>Creem documents no bound for <c>units</c>; this is the sandbox's (docs/sandbox.md).</summary>
+    private const long MaxUnits = 1_000;
+
+    /// <summary>A checkout's amount (price × units) stays within custom_price's documented maximum, 99,999,999 cents.</summary>
+    private const long MaxAmount = 99_999_999;
+
+    /// <summary>
+    /// JSON as strictly as the checkout needs it: a repeated key is refused, not a crash when the object is built; and
+    /// at most 32 levels, since the body is stored inside the checkout, the subscription and the webhook event, and
+    /// the store reads JSON back only up to 64.
+    /// </summary>
+    private static readonly JsonDocumentOptions StrictJson = new() { AllowDuplicateProperties = false, MaxDepth = 32 };
+
     private static readonly HashSet<string> CreateFields =
         ["product_id", "request_id", "units", "custom_price", "discount_code", "affiliate_code", "customer", "custom_fields", "success_url", "metadata"];
 
@@ -184,9 +197,16 @@ public sealed class CreemProvider : ISandboxProvider
         }
 
         var units = 1L;
-        if (body["units"] is { } unitsNode && (!TryInt(unitsNode, out units) || units < 1))
+        if (body["units"] is { } unitsNode)
         {
-            problems.Add("units must be a positive integer");
+            if (!TryInt(unitsNode, out units) || units < 1)
+            {
+                problems.Add("units must be a positive integer");
+            }
+            else if (units > MaxUnits)
+            {
+                problems.Add($"units must not be greater than {MaxUnits}");
+            }
         }
 
         long? customPrice = null;
@@ -246,9 +266,15 @@ public sealed class CreemProvider : ISandboxProvider
             return CreemErrors.NotFound("Customer not found");
         }
 
+        // Bounded inputs keep this far from overflow; checked all the same, so a slip is an error, never a wrapped amount.
+        var amount = checked((customPrice ?? product["price"]!.GetValue<long>()) * units);
+        if (amount > MaxAmount)
+        {
+            return CreemErrors.BadRequest($"the checkout amount (price × units) must not be greater than {MaxAmount}");
+        }
+
         var now = _context.Clock.GetUtcNow();
         var id = NewId("ch");
-        var amount = (customPrice ?? product["price"]!.GetValue<long>()) * units;
         var checkout = new JsonObject
         {
             ["id"] = id,
@@ -408,15 +434,52 @@ public sealed class CreemProvider : ISandboxProvider
         }
     }
 
+    /// <summary>The body as a JSON object, or null when it is none: malformed, a repeated key, a name or string that does not decode.</summary>
     private static async Task<JsonObject?> ReadBodyAsync(HttpRequest request)
     {
         try
         {
-            return await JsonNode.ParseAsync(request.Body, cancellationToken: request.HttpContext.RequestAborted) as JsonObject;
+            using var document = await JsonDocument.ParseAsync(request.Body, StrictJson, request.HttpContext.RequestAborted);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                return null;
+            }
+
+            DecodeAll(root);
+            return JsonObject.Create(root.Clone());
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
+            // The parser leaves names and strings encoded: invalid UTF-8 or a lone surrogate escape (\ud800) throws
+            // InvalidOperationException only when one is decoded — by the duplicate-key check, DecodeAll, or else much later.
             return null;
+        }
+    }
+
+    /// <summary>Decodes every name and string now, while a failure is still the client's malformed body.</summary>
+    private static void DecodeAll(JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    _ = property.Name;
+                    DecodeAll(property.Value);
+                }
+
+                break;
+            case JsonValueKind.Array:
+                foreach (var item in element.EnumerateArray())
+                {
+                    DecodeAll(item);
+                }
+
+                break;
+            case JsonValueKind.String:
+                _ = element.GetString();
+                break;
         }
     }
 

@@ -1,11 +1,17 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using Harness.Storage;
 
 namespace Harness.Sandbox.Epay;
 
 /// <summary>An Epay order as the platform keeps it; the notify and query answers are rendered from this.</summary>
-public sealed class EpayOrder : IDocument
+public sealed partial class EpayOrder : IDocument
 {
+    /// <summary>The most one order may be: a site's <c>pay_maxmoney</c> setting, which real Epay reads from its config.</summary>
+    private const decimal MaxYuan = 1_000_000m;
+
+    private const string InvalidMoney = "金额不合法";
+
     /// <summary>The platform order number (<c>trade_no</c>).</summary>
     public string Id { get; set; } = "";
 
@@ -42,22 +48,40 @@ public sealed class EpayOrder : IDocument
 
     public static string FormatYuan(long fen) => (fen / 100m).ToString("0.00", CultureInfo.InvariantCulture);
 
-    /// <summary>Parses a positive yuan amount with at most two decimals into fen.</summary>
-    public static bool TryParseYuan(string? text, out long fen)
+    /// <summary>
+    /// Checks <c>money</c> as Epay does and turns it into fen: the refusal in Epay's words, or null. Epay lets through
+    /// digits and dots making a positive number (no sign, exponent or space) up to the site's maximum; the sandbox also
+    /// wants at most two decimals, since fen are whole.
+    /// </summary>
+    public static string? ParseYuan(string? text, out long fen)
     {
         fen = 0;
-        if (!decimal.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var yuan) || yuan <= 0 || yuan > 1_000_000m)
+        if (text is null || !MoneyText().IsMatch(text))
         {
-            return false;
+            return InvalidMoney;
         }
 
-        var scaled = yuan * 100m;
-        if (scaled != decimal.Truncate(scaled))
+        // Too many digits for a decimal is far beyond the maximum too.
+        if (!decimal.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var yuan) || yuan > MaxYuan)
         {
-            return false;
+            return string.Create(CultureInfo.InvariantCulture, $"最大支付金额是{MaxYuan}元");
         }
 
-        fen = (long)scaled;
-        return true;
+        if (yuan <= 0)
+        {
+            return InvalidMoney;
+        }
+
+        fen = (long)(yuan * 100m);
+        return null;
     }
+
+    /// <summary>Epay's rule for the merchant's order number (letters, digits, <c>. _ - |</c>), within its 64-character column.</summary>
+    public static bool IsOutTradeNo(string text) => OutTradeNoText().IsMatch(text);
+
+    [GeneratedRegex(@"^[a-zA-Z0-9._\-|]{1,64}$")]
+    private static partial Regex OutTradeNoText();
+
+    [GeneratedRegex(@"^(?=\.?[0-9])[0-9]*(\.[0-9]{0,2})?$")]
+    private static partial Regex MoneyText();
 }

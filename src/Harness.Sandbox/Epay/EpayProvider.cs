@@ -66,10 +66,8 @@ public sealed class EpayProvider : ISandboxProvider
         {
             var parameters = await ReadParamsAsync(request);
             var (order, error) = Place(parameters);
-            return order is null
-                ? Results.Content(ErrorPage(error!), "text/html; charset=utf-8", Encoding.UTF8, StatusCodes.Status400BadRequest)
-                : Results.Redirect(_context.PayPageUrl(order.Id));
-        });
+            return order is null ? CashierErrors.Instance.Error(ApiErrorKind.Validation, error!) : Results.Redirect(_context.PayPageUrl(order.Id));
+        }).WithMetadata(CashierErrors.Instance);
         app.MapPost("/mapi.php", async (HttpRequest request) =>
         {
             var (order, error) = Place(await ReadParamsAsync(request));
@@ -106,7 +104,7 @@ public sealed class EpayProvider : ISandboxProvider
         var parameters = request.Query.ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.Ordinal);
         if (request.HasFormContentType)
         {
-            foreach (var (key, value) in await request.ReadFormAsync(request.HttpContext.RequestAborted))
+            foreach (var (key, value) in await RequestForm.ReadAsync(request))
             {
                 parameters[key] = value.ToString();
             }
@@ -138,14 +136,25 @@ public sealed class EpayProvider : ISandboxProvider
             return (null, "不支持的签名类型");
         }
 
-        if (!EpayOrder.TryParseYuan(p["money"], out var fen))
+        if (EpayOrder.ParseYuan(p["money"], out var fen) is { } badMoney)
         {
-            return (null, "金额不合法");
+            return (null, badMoney);
+        }
+
+        if (!EpayOrder.IsOutTradeNo(p["out_trade_no"]))
+        {
+            return (null, "订单号(out_trade_no)格式不正确");
         }
 
         if (!Uri.TryCreate(p["notify_url"], UriKind.Absolute, out _))
         {
             return (null, "notify_url 不合法");
+        }
+
+        // The buyer is sent back there after paying, so it must be a URL a redirect can carry.
+        if (p.GetValueOrDefault("return_url") is { Length: > 0 } returnUrl && !Uri.TryCreate(returnUrl, UriKind.Absolute, out _))
+        {
+            return (null, "return_url 不合法");
         }
 
         lock (_ordering)
@@ -219,9 +228,9 @@ public sealed class EpayProvider : ISandboxProvider
     /// <summary>Refunds part or all of a paid order; the total refunded never exceeds what was paid.</summary>
     private IResult Refund(EpayOrder order, string? money)
     {
-        if (!EpayOrder.TryParseYuan(money, out var fen))
+        if (EpayOrder.ParseYuan(money, out var fen) is { } badMoney)
         {
-            return EpayErrors.Json("金额不合法");
+            return EpayErrors.Json(badMoney);
         }
 
         lock (_ordering)
@@ -308,8 +317,17 @@ public sealed class EpayProvider : ISandboxProvider
     private static string China(DateTime utc) =>
         TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(utc, DateTimeKind.Utc), ChinaTime).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
 
-    private static string ErrorPage(string message) =>
-        $"<!DOCTYPE html><html lang=\"zh\"><head><meta charset=\"utf-8\"><title>站点提示信息</title></head><body><h3>站点提示信息</h3><p id=\"error\">{WebUtility.HtmlEncode(message)}</p></body></html>";
+    /// <summary>submit.php is a browser page: every refusal there, its own or the framework's (a form it cannot read), is Epay's HTML error page.</summary>
+    private sealed class CashierErrors : IErrorEnvelope
+    {
+        public static readonly CashierErrors Instance = new();
+
+        public IResult Error(ApiErrorKind kind, string message) => Results.Content(
+            $"<!DOCTYPE html><html lang=\"zh\"><head><meta charset=\"utf-8\"><title>站点提示信息</title></head><body><h3>站点提示信息</h3><p id=\"error\">{WebUtility.HtmlEncode(message)}</p></body></html>",
+            "text/html; charset=utf-8",
+            Encoding.UTF8,
+            ApiErrorStatus.Default(kind));
+    }
 }
 
 /// <summary>

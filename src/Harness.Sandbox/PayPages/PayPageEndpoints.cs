@@ -21,11 +21,11 @@ public static class PayPageEndpoints
         routes.MapGet("/pay/{id}", (string id) => Render(context, providers, id, notice: null)).ExcludeFromDescription();
         routes.MapPost("/pay/{id}", async (string id, HttpRequest request, CancellationToken ct) =>
         {
-            var form = request.HasFormContentType ? await request.ReadFormAsync(ct) : null;
+            var form = request.HasFormContentType ? await RequestForm.ReadAsync(request) : null;
             var action = form?["action"].ToString();
             return await ActAsync(context, providers, id, action, ct) switch
             {
-                { RedirectUrl: { } url } => Results.Redirect(url),
+                { RedirectUrl: { } url } => Results.Redirect(Location(url)),
                 var outcome => Render(context, providers, id, outcome.Message),
             };
         }).ExcludeFromDescription();
@@ -61,6 +61,13 @@ public static class PayPageEndpoints
                 return new PayPageOutcome(null, "Choose Pay, Fail or Cancel.");
         }
     }
+
+    /// <summary>
+    /// A response header carries ASCII only (Kestrel throws on anything else), so the merchant's URL goes out as a
+    /// browser would send it: the host in punycode, everything else percent-encoded.
+    /// </summary>
+    private static string Location(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) ? new UriBuilder(uri) { Host = uri.IdnHost }.Uri.AbsoluteUri : url;
 
     private static IResult Render(SandboxContext context, IReadOnlyDictionary<string, ISandboxProvider> providers, string id, string? notice)
     {

@@ -8,6 +8,12 @@ public sealed class CheckoutSessions(SandboxContext context, ProviderObjects obj
 {
     private const string Type = "checkout.session";
 
+    /// <summary>Stripe amounts have at most eight digits: 99,999,999 minor units ($999,999.99), per price and per session.</summary>
+    private const long MaxAmount = 99_999_999;
+
+    /// <summary>The largest line-item quantity Stripe documents (the ceiling of <c>adjustable_quantity[maximum]</c>).</summary>
+    private const long MaxQuantity = 999_999;
+
     private static readonly HashSet<string> CreateParams =
     [
         "mode", "line_items", "success_url", "cancel_url", "client_reference_id", "customer", "customer_email", "customer_creation",
@@ -54,11 +60,13 @@ public sealed class CheckoutSessions(SandboxContext context, ProviderObjects obj
                 return StripeErrors.InvalidParam($"Invalid integer: {expiresText}", "expires_at");
             }
 
-            expiresAt = DateTimeOffset.FromUnixTimeSeconds(unix);
-            if (expiresAt < now.AddMinutes(30) || expiresAt > now.AddHours(24))
+            // Compared as numbers first: a timestamp beyond year 9999 has no DateTimeOffset.
+            if (unix < StripeJson.Unix(now.AddMinutes(30)) || unix > StripeJson.Unix(now.AddHours(24)))
             {
                 return StripeErrors.InvalidParam("The `expires_at` timestamp must be at least 30 minutes and at most 24 hours after Checkout Session creation.", "expires_at");
             }
+
+            expiresAt = DateTimeOffset.FromUnixTimeSeconds(unix);
         }
 
         string? customerId = null;
@@ -90,6 +98,12 @@ public sealed class CheckoutSessions(SandboxContext context, ProviderObjects obj
 
         var currency = items.Count > 0 ? items[0].Price.Str("currency")! : (p.Str("currency") ?? "usd");
         var total = items.Sum(i => i.Amount);
+        if (total > MaxAmount)
+        {
+            return StripeErrors.InvalidParam(
+                $"The Checkout Session's total amount due must be no more than {FormatAmount(MaxAmount, currency)}.", "line_items", "amount_too_large");
+        }
+
         var id = StripeJson.NewId("cs_test");
         var session = new JsonObject
         {
@@ -312,7 +326,8 @@ public sealed class CheckoutSessions(SandboxContext context, ProviderObjects obj
         copy.Remove("_subscription_metadata");
         if (query?["expand"] is JsonArray expand)
         {
-            foreach (var field in expand.Select(e => e?.GetValue<string>()))
+            // Form leaves are strings; an entry sent as an object (expand[0][x]=1) names no field.
+            foreach (var field in expand.OfType<JsonValue>().Select(e => e.GetValue<string>()))
             {
                 if (field == "line_items")
                 {
@@ -431,11 +446,17 @@ public sealed class CheckoutSessions(SandboxContext context, ProviderObjects obj
                 return items;
             }
 
-            if (!StripeJson.TryLong(item.Str("quantity"), out var quantity) || quantity < 1)
+            if (!StripeJson.TryLong(item.Str("quantity"), out var quantity))
             {
                 error = item.Str("quantity") is null
                     ? StripeErrors.Missing($"{param}[quantity]")
                     : StripeErrors.InvalidParam($"Invalid integer: {item.Str("quantity")}", $"{param}[quantity]");
+                return items;
+            }
+
+            if (quantity is < 1 or > MaxQuantity)
+            {
+                error = StripeErrors.InvalidParam($"This value must be greater than or equal to 1 and less than or equal to {MaxQuantity}.", $"{param}[quantity]");
                 return items;
             }
 
@@ -460,6 +481,19 @@ public sealed class CheckoutSessions(SandboxContext context, ProviderObjects obj
                 if (!StripeJson.TryLong(data.Str("unit_amount"), out var unitAmount))
                 {
                     error = StripeErrors.InvalidParam("Missing or invalid integer unit_amount.", $"{param}[price_data][unit_amount]");
+                    return items;
+                }
+
+                if (unitAmount < 0)
+                {
+                    error = StripeErrors.InvalidParam("This value must be greater than or equal to 0.", $"{param}[price_data][unit_amount]");
+                    return items;
+                }
+
+                if (unitAmount > MaxAmount)
+                {
+                    error = StripeErrors.InvalidParam(
+                        $"Amount must be no more than {FormatAmount(MaxAmount, currencyCode)}", $"{param}[price_data][unit_amount]", "amount_too_large");
                     return items;
                 }
 
@@ -512,7 +546,8 @@ public sealed class CheckoutSessions(SandboxContext context, ProviderObjects obj
 
     private sealed record LineItem(JsonObject Price, long Quantity, string Description)
     {
-        public long Amount => Price["unit_amount"]!.GetValue<long>() * Quantity;
+        // Bounded inputs keep this far from overflow; checked all the same, so a slip is an error, never a wrapped amount.
+        public long Amount => checked(Price["unit_amount"]!.GetValue<long>() * Quantity);
 
         public JsonObject ToJson() => new()
         {
@@ -527,6 +562,13 @@ public sealed class CheckoutSessions(SandboxContext context, ProviderObjects obj
             ["price"] = Price.DeepClone(),
             ["quantity"] = Quantity,
         };
+    }
+
+    /// <summary>Minor units as Stripe words a limit: <c>$999,999.99</c> for dollars, <c>999,999.99 EUR</c> otherwise (two decimals, as on the pay page).</summary>
+    private static string FormatAmount(long minor, string currency)
+    {
+        var major = (minor / 100m).ToString("#,0.00", System.Globalization.CultureInfo.InvariantCulture);
+        return currency.Equals("usd", StringComparison.OrdinalIgnoreCase) ? "$" + major : $"{major} {currency.ToUpperInvariant()}";
     }
 
     internal static string ReplaceSessionTemplate(string url, string id) =>

@@ -55,6 +55,18 @@ public sealed class StripeErrors : IErrorEnvelope
         return new StripeResponse(status, new JsonObject { ["error"] = error }, Stored: false);
     }
 
-    public static IResult Json(StripeResponse response) =>
-        Results.Text(response.Body.ToJsonString(StripeJson.Options), "application/json", statusCode: response.Status);
+    /// <summary>
+    /// Every Stripe answer goes out through here, whichever layer gives it — a handler, an injected fault or the
+    /// error middleware — so every one carries a <c>Request-Id</c>, as Stripe's do.
+    /// </summary>
+    public static IResult Json(StripeResponse response) => new StripeResult(response);
+
+    private sealed class StripeResult(StripeResponse response) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.Headers.TryAdd("Request-Id", "req_" + Secrets.RandomHex(7));
+            return Results.Text(response.Body.ToJsonString(StripeJson.Options), "application/json", statusCode: response.Status).ExecuteAsync(httpContext);
+        }
+    }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Harness.Http;
 using Microsoft.AspNetCore.Http;
 
 namespace Harness.Sandbox.Stripe;
@@ -10,7 +11,13 @@ namespace Harness.Sandbox.Stripe;
 /// </summary>
 public static class StripeForm
 {
-    public static async Task<JsonObject> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// Stripe's deepest parameters have five levels of brackets (<c>line_items[0][price_data][product_data][metadata][k]</c>).
+    /// Keys nested deeper are refused: the parameters are stored and fingerprinted as JSON, whose readers stop at 64 levels.
+    /// </summary>
+    private const int MaxNesting = 10;
+
+    public static async Task<JsonObject> ReadAsync(HttpRequest request)
     {
         var pairs = new List<KeyValuePair<string, string>>();
         foreach (var (key, values) in request.Query)
@@ -20,7 +27,7 @@ public static class StripeForm
 
         if (request.HasFormContentType)
         {
-            var form = await request.ReadFormAsync(cancellationToken);
+            var form = await RequestForm.ReadAsync(request);
             foreach (var (key, values) in form)
             {
                 pairs.AddRange(values.Select(v => new KeyValuePair<string, string>(key, v ?? "")));
@@ -36,6 +43,11 @@ public static class StripeForm
         foreach (var (key, value) in pairs)
         {
             var path = Split(key);
+            if (path.Count > MaxNesting + 1)
+            {
+                throw new RequestRejectedException(ApiErrorKind.Validation, $"Invalid parameter {key[..Math.Min(key.Length, 100)]}: parameters can be nested at most {MaxNesting} levels deep.");
+            }
+
             JsonObject node = root;
             for (var i = 0; i < path.Count - 1; i++)
             {
@@ -53,7 +65,8 @@ public static class StripeForm
             node[last] = value;
         }
 
-        return (JsonObject)ToArrays(root);
+        // The root is the parameter list: an object even when every name is a number ("0=x").
+        return ToObject(root);
     }
 
     private static List<string> Split(string key)
@@ -82,23 +95,20 @@ public static class StripeForm
         return segments;
     }
 
-    private static JsonNode ToArrays(JsonNode node)
+    private static JsonNode ToArrays(JsonNode node) => node switch
     {
-        if (node is not JsonObject obj)
-        {
-            return node;
-        }
+        JsonObject obj when obj.Count > 0 && obj.All(p => int.TryParse(p.Key, out _)) =>
+            new JsonArray([.. obj.OrderBy(p => int.Parse(p.Key, System.Globalization.CultureInfo.InvariantCulture)).Select(p => ToArrays(p.Value!.DeepClone()))]),
+        JsonObject obj => ToObject(obj),
+        _ => node,
+    };
 
-        var converted = obj.ToList().Select(p => (p.Key, Value: ToArrays(p.Value!.DeepClone()))).ToList();
-        if (converted.Count > 0 && converted.All(p => int.TryParse(p.Key, out _)))
-        {
-            return new JsonArray([.. converted.OrderBy(p => int.Parse(p.Key, System.Globalization.CultureInfo.InvariantCulture)).Select(p => p.Value)]);
-        }
-
+    private static JsonObject ToObject(JsonObject obj)
+    {
         var result = new JsonObject();
-        foreach (var (key, value) in converted)
+        foreach (var (key, value) in obj)
         {
-            result[key] = value;
+            result[key] = ToArrays(value!.DeepClone());
         }
 
         return result;

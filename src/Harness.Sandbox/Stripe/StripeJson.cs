@@ -26,6 +26,7 @@ public static class StripeJson
         ["url"] = url,
     };
 
+    /// <summary>An integer parameter; a sign is part of the integer, so range checks can word a negative value.</summary>
     public static bool TryLong(string? text, out long value) =>
-        long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value);
+        long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value);
 }

@@ -1,11 +1,11 @@
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Harness.Callbacks;
 using Harness.Http;
 using Harness.Sandbox.Payments;
 using Harness.Sandbox.Providers;
-using Harness.Security;
 using Harness.Security.Signing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -16,7 +16,7 @@ namespace Harness.Sandbox.Stripe;
 /// Stripe: Checkout Sessions and the objects they create, Bearer-key auth, bracket forms, idempotency keys,
 /// <c>Request-Id</c> on every answer, Stripe's error envelope, and signed webhook events (providers.md §5, §8.4).
 /// </summary>
-public sealed class StripeProvider : ISandboxProvider
+public sealed partial class StripeProvider : ISandboxProvider
 {
     public const string SecretKey = "sk_test_51HarnessSandbox0StripeSecretKey000000000";
     public const string PublishableKey = "pk_test_51HarnessSandbox0StripePublishableKey00000";
@@ -73,7 +73,6 @@ public sealed class StripeProvider : ISandboxProvider
     {
         app.Use(async (http, next) =>
         {
-            http.Response.Headers["Request-Id"] = "req_" + Secrets.RandomHex(7);
             if (!http.Request.Path.StartsWithSegments("/v1"))
             {
                 await next(http);
@@ -86,14 +85,21 @@ public sealed class StripeProvider : ISandboxProvider
                 return;
             }
 
+            // The version is echoed in the answer's headers, which carry no control or non-ASCII characters.
+            if (http.Request.Headers["Stripe-Version"].ToString() is { Length: > 0 } version && !ApiVersion().IsMatch(version))
+            {
+                await StripeErrors.Json(StripeErrors.InvalidParam($"Invalid Stripe API version: {version}", null, "api_version_invalid")).ExecuteAsync(http);
+                return;
+            }
+
             await next(http);
         });
 
         app.MapPost(SessionsPath, (HttpRequest request) => PostAsync(request.HttpContext, SessionsPath, _sessions.Create));
         app.MapGet(SessionsPath, async (HttpRequest request) =>
-            Answer(request.HttpContext, _sessions.List(await StripeForm.ReadAsync(request, request.HttpContext.RequestAborted))));
+            Answer(request.HttpContext, _sessions.List(await StripeForm.ReadAsync(request))));
         app.MapGet(SessionsPath + "/{id}", async (string id, HttpContext http) =>
-            Answer(http, _sessions.Retrieve(id, await StripeForm.ReadAsync(http.Request, http.RequestAborted))));
+            Answer(http, _sessions.Retrieve(id, await StripeForm.ReadAsync(http.Request))));
         app.MapGet(SessionsPath + "/{id}/line_items", (string id, HttpContext http) => Answer(http, _sessions.LineItems(id)));
         app.MapPost(SessionsPath + "/{id}/expire", (string id, HttpContext http) =>
             PostAsync(http, $"{SessionsPath}/{id}/expire", _ => _sessions.Expire(id, _webhooks)));
@@ -161,7 +167,7 @@ public sealed class StripeProvider : ISandboxProvider
 
     private async Task<IResult> PostAsync(HttpContext http, string endpoint, Func<JsonObject, StripeResponse> handler)
     {
-        var parameters = await StripeForm.ReadAsync(http.Request, http.RequestAborted);
+        var parameters = await StripeForm.ReadAsync(http.Request);
         var (response, replayed) = await _idempotency.RunAsync(
             SecretKey, http.Request.Headers["Idempotency-Key"].ToString(), endpoint, parameters, () => Task.FromResult(handler(parameters)));
         if (replayed)
@@ -171,6 +177,10 @@ public sealed class StripeProvider : ISandboxProvider
 
         return Answer(http, response);
     }
+
+    /// <summary>Stripe API versions: a date, then the release train (<c>2026-10-28.endive</c>); older ones are the date alone.</summary>
+    [GeneratedRegex(@"^[0-9]{4}-[0-9]{2}-[0-9]{2}(\.[a-z]+)?$")]
+    private static partial Regex ApiVersion();
 
     private static IResult Answer(HttpContext http, StripeResponse response)
     {

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Harness.Sandbox.Creem;
 using Harness.Sandbox.Epay;
@@ -29,6 +30,18 @@ public sealed class ControlApiTests
         Assert.Contains(sandbox.Server.ControlBaseUrl, banner, StringComparison.Ordinal);
         Assert.Contains(sandbox.BaseUrl("epay"), banner, StringComparison.Ordinal);
         Assert.Contains(StripeProvider.SecretKey, banner, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_clock_does_not_move_to_where_dates_overflow()
+    {
+        // A year's advance from mid-9999 would overflow DateTimeOffset, in this answer and every later one.
+        await using var sandbox = await TestSandbox.StartAsync(new DateTimeOffset(9999, 6, 1, 0, 0, 0, TimeSpan.Zero));
+        using var response = await sandbox.Control.PostAsJsonAsync("/control/clock/advance", new { seconds = 366L * 24 * 3600 }, Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("the sandbox clock cannot move past the year 9000", JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!["error"]!.GetValue<string>());
+        Assert.Equal(0, (await sandbox.GetJsonAsync("/control/clock"))["offset_seconds"]!.GetValue<long>());
     }
 
     [Fact]

@@ -41,6 +41,7 @@ public sealed class FaultInjectionTests
         Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
         var error = JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!["error"]!;
         Assert.Equal("api_error", error["type"]!.GetValue<string>());
+        Assert.StartsWith("req_", response.Headers.GetValues("Request-Id").Single(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -85,6 +85,11 @@ public sealed class CreemTests
     [InlineData("""{"product_id":"prod_HarnessOneTime","colour":"red"}""", 400, "property colour should not exist")]
     [InlineData("""{"product_id":"prod_nope"}""", 404, "Product not found")]
     [InlineData("""not json""", 400, "request body must be a JSON object")]
+    [InlineData("""{"product_id":"prod_HarnessOneTime","product_id":"prod_HarnessMonthly"}""", 400, "request body must be a JSON object")]
+    [InlineData("""{"product_id":"prod_HarnessOneTime","request_id":"\ud800"}""", 400, "request body must be a JSON object")]
+    [InlineData("""{"product_id":"prod_HarnessOneTime","units":9223372036854775807}""", 400, "units must not be greater than 1000")]
+    [InlineData("""{"product_id":"prod_HarnessOneTime","units":1001}""", 400, "units must not be greater than 1000")]
+    [InlineData("""{"product_id":"prod_HarnessOneTime","units":1000,"custom_price":100000}""", 400, "must not be greater than 99999999")]
     public async Task Bad_checkout_requests_get_creem_errors(string body, int status, string message)
     {
         await using var sandbox = await TestSandbox.StartAsync();
@@ -94,6 +99,22 @@ public sealed class CreemTests
         var error = JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!;
         Assert.Equal(status, error["statusCode"]!.GetValue<int>());
         Assert.Contains(message, error["message"]!.ToJsonString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Metadata_nested_deeper_than_the_sandbox_stores_is_refused()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        using var http = Client(sandbox);
+
+        // 63 levels fit the request, but not the subscription that paying stores them in: the store reads back 64.
+        var metadata = string.Concat(Enumerable.Repeat("{\"a\":", 63)) + "1" + new string('}', 63);
+        using var response = await http.PostAsync(
+            "/v1/checkouts", new StringContent($$"""{"product_id":"{{CreemProvider.MonthlyProduct}}","metadata":{{metadata}}}""", Encoding.UTF8, "application/json"), Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(400, JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!["statusCode"]!.GetValue<int>());
+        Assert.Empty(await sandbox.GetArrayAsync("/control/payments?provider=creem"));
     }
 
     internal static HttpClient Client(TestSandbox sandbox)

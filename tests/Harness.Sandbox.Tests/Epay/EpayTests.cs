@@ -143,6 +143,12 @@ public sealed class EpayTests
     [InlineData("sign", "0000", "签名校验失败")]
     [InlineData("pid", "999", "商户不存在")]
     [InlineData("money", "-1", "金额不合法")]
+    [InlineData("money", "1.001", "金额不合法")]
+    [InlineData("money", "1.00000000000000000000000000001", "金额不合法")]
+    [InlineData("money", "1e5", "金额不合法")]
+    [InlineData("money", "1000000.01", "最大支付金额是1000000元")]
+    [InlineData("money", "79228162514264337593543950336", "最大支付金额是1000000元")]
+    [InlineData("return_url", "not a url", "return_url 不合法")]
     [InlineData("out_trade_no", "", "缺少参数 out_trade_no")]
     public async Task Bad_orders_get_code_minus_one_with_a_message(string field, string value, string message)
     {
@@ -164,6 +170,24 @@ public sealed class EpayTests
         using var browser = await http.GetAsync(QueryHelpers.AddQueryString("/submit.php", order!), Ct);
         Assert.Equal(HttpStatusCode.BadRequest, browser.StatusCode);
         Assert.Contains(message, await browser.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_out_trade_no_outside_epays_format_is_refused_before_it_is_stored()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        using var http = new HttpClient { BaseAddress = new Uri(sandbox.BaseUrl("epay")) };
+
+        // 2,000 characters would reach the store, whose index keys stop at 1,023 bytes.
+        foreach (var outTradeNo in new[] { new string('A', 2000), new string('A', 65), "ORDER 1", "订单1" })
+        {
+            using var response = await http.PostAsync("/mapi.php", new FormUrlEncodedContent(Order("https://merchant.example/notify", outTradeNo)), Ct);
+            var body = JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!;
+            Assert.Equal(-1, body["code"]!.GetValue<int>());
+            Assert.Equal("订单号(out_trade_no)格式不正确", body["msg"]!.GetValue<string>());
+        }
+
+        Assert.Empty(await sandbox.GetArrayAsync("/control/payments?provider=epay"));
     }
 
     [Fact]

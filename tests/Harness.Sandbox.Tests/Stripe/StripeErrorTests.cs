@@ -13,6 +13,9 @@ public sealed class StripeErrorTests
 {
     private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;
 
+    /// <summary>A payment-mode session with one inline price, up to the name of its amount field.</summary>
+    private const string InlinePrice = "mode=payment&line_items[0][price_data][currency]=usd&line_items[0][price_data][product_data][name]=Big&line_items[0][price_data][";
+
     internal static HttpClient Http(TestSandbox sandbox, string? key = StripeProvider.SecretKey)
     {
         var http = new HttpClient { BaseAddress = new Uri(sandbox.BaseUrl("stripe")) };
@@ -50,6 +53,14 @@ public sealed class StripeErrorTests
     [InlineData("mode=subscription&line_items[0][price]=price_HarnessCredits&line_items[0][quantity]=1", 400, "line_items", "parameter_invalid")]
     [InlineData("mode=payment&line_items[0][price]=price_HarnessCredits&line_items[0][quantity]=1&success_url=not-a-url", 400, "success_url", "url_invalid")]
     [InlineData("mode=payment&line_items[0][price]=price_HarnessCredits&line_items[0][quantity]=1&expires_at=abc", 400, "expires_at", "parameter_invalid")]
+    [InlineData("mode=payment&line_items[0][price]=price_HarnessCredits&line_items[0][quantity]=1&expires_at=99999999999999", 400, "expires_at", "parameter_invalid")]
+    [InlineData("mode=payment&line_items[0][price]=price_HarnessCredits&line_items[0][quantity]=1000000", 400, "line_items[0][quantity]", "parameter_invalid")]
+    [InlineData("mode=payment&line_items[0][price]=price_HarnessCredits&line_items[0][quantity]=-1", 400, "line_items[0][quantity]", "parameter_invalid")]
+    [InlineData(InlinePrice + "unit_amount]=-5&line_items[0][quantity]=1", 400, "line_items[0][price_data][unit_amount]", "parameter_invalid")]
+    [InlineData(InlinePrice + "unit_amount]=9223372036854775807&line_items[0][quantity]=2", 400, "line_items[0][price_data][unit_amount]", "amount_too_large")]
+    [InlineData(InlinePrice + "unit_amount]=100000000&line_items[0][quantity]=1", 400, "line_items[0][price_data][unit_amount]", "amount_too_large")]
+    [InlineData(InlinePrice + "unit_amount]=99999999&line_items[0][quantity]=2", 400, "line_items", "amount_too_large")]
+    [InlineData(InlinePrice + "unit_amount]=50000000&line_items[0][quantity]=1&line_items[1][price]=price_HarnessCredits&line_items[1][quantity]=500000", 400, "line_items", "amount_too_large")]
     public async Task Bad_create_parameters_name_the_param(string form, int status, string param, string code)
     {
         await using var sandbox = await TestSandbox.StartAsync();
@@ -60,6 +71,60 @@ public sealed class StripeErrorTests
         Assert.Equal("invalid_request_error", error["type"]!.GetValue<string>());
         Assert.Equal(param, error["param"]!.GetValue<string>());
         Assert.Equal(code, error["code"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Amounts_over_Stripes_eight_digits_are_refused_in_Stripes_words_and_create_no_payment()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        using var http = Http(sandbox);
+
+        async Task<JsonNode> RefusalAsync(string form)
+        {
+            using var response = await http.PostAsync("/v1/checkout/sessions", new StringContent(form, System.Text.Encoding.UTF8, "application/x-www-form-urlencoded"), Ct);
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            return JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!["error"]!;
+        }
+
+        // Issue #23's request, whose amount_total wrapped around to -2.
+        var unit = await RefusalAsync(InlinePrice + "unit_amount]=9223372036854775807&line_items[0][quantity]=2");
+        Assert.Equal("Amount must be no more than $999,999.99", unit["message"]!.GetValue<string>());
+        var total = await RefusalAsync(InlinePrice + "unit_amount]=99999999&line_items[0][quantity]=2");
+        Assert.Equal("The Checkout Session's total amount due must be no more than $999,999.99.", total["message"]!.GetValue<string>());
+        var euros = await RefusalAsync(InlinePrice.Replace("=usd", "=eur", StringComparison.Ordinal) + "unit_amount]=100000000&line_items[0][quantity]=1");
+        Assert.Equal("Amount must be no more than 999,999.99 EUR", euros["message"]!.GetValue<string>());
+        Assert.Empty(await sandbox.GetArrayAsync("/control/payments?provider=stripe"));
+
+        // The largest session there can be is still created, with its exact total.
+        using var largest = await http.PostAsync("/v1/checkout/sessions", new StringContent(
+            InlinePrice + "unit_amount]=99999999&line_items[0][quantity]=1", System.Text.Encoding.UTF8, "application/x-www-form-urlencoded"), Ct);
+        Assert.Equal(99_999_999, JsonNode.Parse(await largest.Content.ReadAsStringAsync(Ct))!["amount_total"]!.GetValue<long>());
+    }
+
+    [Theory]
+    [InlineData("2026-10-28.endivé")]
+    [InlineData("2026-10-28\u0001")]
+    [InlineData("latest")]
+    public async Task A_malformed_Stripe_Version_is_refused_rather_than_echoed(string version)
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+
+        // A valid version is echoed in the answer's headers, where a non-ASCII or control character cannot go.
+        using var http = new HttpClient(new SocketsHttpHandler { RequestHeaderEncodingSelector = (_, _) => System.Text.Encoding.UTF8 })
+        {
+            BaseAddress = new Uri(sandbox.BaseUrl("stripe")),
+        };
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/checkout/sessions");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", StripeProvider.SecretKey);
+        request.Headers.TryAddWithoutValidation("Stripe-Version", version);
+        using var response = await http.SendAsync(request, Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var error = JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!["error"]!;
+        Assert.Equal("invalid_request_error", error["type"]!.GetValue<string>());
+        Assert.Equal("api_version_invalid", error["code"]!.GetValue<string>());
+        Assert.Equal($"Invalid Stripe API version: {version}", error["message"]!.GetValue<string>());
+        Assert.False(response.Headers.Contains("Stripe-Version"));
     }
 
     [Fact]
@@ -129,5 +194,11 @@ public sealed class StripeErrorTests
         var item = Assert.Single(expanded.LineItems.Data);
         Assert.Equal("price_HarnessCredits", item.Price.Id);
         Assert.Equal(100, item.AmountTotal);
+
+        // An expand entry sent as an object names no field; it is passed over, as unknown names are.
+        using var http = Http(sandbox);
+        using var odd = await http.GetAsync($"/v1/checkout/sessions/{ids[0]}?expand[0][x]=1&expand[1]=line_items", Ct);
+        Assert.Equal(HttpStatusCode.OK, odd.StatusCode);
+        Assert.Single(JsonNode.Parse(await odd.Content.ReadAsStringAsync(Ct))!["line_items"]!["data"]!.AsArray());
     }
 }

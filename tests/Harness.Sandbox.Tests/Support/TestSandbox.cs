@@ -24,14 +24,15 @@ public sealed class TestSandbox : IAsyncDisposable
     /// <summary>A client for the control API and pay pages; it does not follow redirects.</summary>
     public HttpClient Control { get; }
 
-    public static async Task<TestSandbox> StartAsync()
+    /// <param name="now">The frozen base clock; 2026-11-23 12:00 UTC unless given.</param>
+    public static async Task<TestSandbox> StartAsync(DateTimeOffset? now = null)
     {
         var dataDirectory = Path.Combine(Path.GetTempPath(), "harness-sandbox-tests", Guid.NewGuid().ToString("N"));
         var server = await SandboxServer.StartAsync(new SandboxOptions
         {
             DataDirectory = dataDirectory,
             BasePort = 0,
-            Clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero)),
+            Clock = new FakeTimeProvider(now ?? new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero)),
         }, TestContext.Current.CancellationToken);
         return new TestSandbox(server, dataDirectory);
     }
