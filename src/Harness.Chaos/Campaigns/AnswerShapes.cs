@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace Harness.Chaos.Campaigns;
 
@@ -8,24 +9,24 @@ public static class AnswerShapes
     /// <summary>Finance: <c>{code, message, data}</c>; an error's code is its status × 100 and its data null.</summary>
     public static string? Finance(int status, string? contentType, string body)
     {
-        if (!TryObject(body, out var root))
+        if (ObjectOf(body) is not { } root)
         {
             return "not a JSON object";
         }
 
-        if (!root.TryGetProperty("code", out var code) || code.ValueKind != JsonValueKind.Number
-            || !root.TryGetProperty("message", out var message) || message.ValueKind != JsonValueKind.String
-            || !root.TryGetProperty("data", out var data))
+        if (root["code"] is not JsonValue code || !code.TryGetValue(out long codeValue)
+            || root["message"] is not JsonValue message || message.GetValueKind() != JsonValueKind.String
+            || !root.ContainsKey("data"))
         {
             return "not the {code, message, data} envelope";
         }
 
         if (status >= 400)
         {
-            return code.GetInt64() == status * 100L && data.ValueKind == JsonValueKind.Null ? null : $"an error with code {code} and data {data.ValueKind}";
+            return codeValue == status * 100L && root["data"] is null ? null : $"an error with code {codeValue} and data {root["data"]?.ToJsonString()}";
         }
 
-        return code.GetInt64() == 0 ? null : $"a {status} with code {code}";
+        return codeValue == 0 ? null : $"a {status} with code {codeValue}";
     }
 
     /// <summary>The sandbox's control API: any JSON on success, <c>{"error": "…"}</c> on a refusal.</summary>
@@ -41,23 +42,20 @@ public static class AnswerShapes
             return contentType?.StartsWith("application/json", StringComparison.Ordinal) == true ? null : $"a {status} of {contentType ?? "no type"}";
         }
 
-        return TryObject(body, out var root) && root.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.String
+        return ObjectOf(body)?["error"] is JsonValue error && error.GetValueKind() == JsonValueKind.String
             ? null
             : "not the {\"error\": …} envelope";
     }
 
-    private static bool TryObject(string body, out JsonElement root)
+    private static JsonObject? ObjectOf(string body)
     {
         try
         {
-            using var document = JsonDocument.Parse(body);
-            root = document.RootElement.Clone();
-            return root.ValueKind == JsonValueKind.Object;
+            return JsonNode.Parse(body) as JsonObject;
         }
         catch (JsonException)
         {
-            root = default;
-            return false;
+            return null;
         }
     }
 }
