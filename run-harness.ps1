@@ -1,5 +1,5 @@
 # One entry point for the harness on Windows (PowerShell 7+): the same verbs as run-harness.sh.
-#   serve (default) | sandbox | test | conformance | load | help
+#   serve (default) | sandbox | test | conformance | load | chaos | help
 param([Parameter(Position = 0)][string]$Verb = "serve", [Parameter(ValueFromRemainingArguments = $true)][string[]]$Rest = @())
 $ErrorActionPreference = "Stop"
 $Root = $PSScriptRoot
@@ -20,6 +20,7 @@ Usage: ./run-harness.ps1 [verb] [options]
   test [--tags EXPR] [--filter TEXT]           run every test project; prints "N passed, N failed"
   conformance --target URL --profile FILE      run the Gherkin features against an implementation by URL
   load [--target URL] [--scenario NAME] ...    load the coin-consumption hot path and audit the ledger
+  chaos [--target URL] [--seed N] [--short]    the reliability campaign: fuzz, auth matrix, crash rounds
   help                                         this text
 "@
 }
@@ -61,6 +62,7 @@ switch ($Verb) {
     }
     "conformance" { Invoke-Build; dotnet "$Root/src/Harness.Conformance/bin/$Configuration/net10.0/Harness.Conformance.dll" conformance @Rest; exit $LASTEXITCODE }
     "load" { Invoke-Build; dotnet "$Root/load/Harness.Load/bin/$Configuration/net10.0/Harness.Load.dll" @Rest; exit $LASTEXITCODE }
+    "chaos" { Invoke-Build; dotnet "$Root/src/Harness.Chaos/bin/$Configuration/net10.0/Harness.Chaos.dll" @Rest; exit $LASTEXITCODE }
     { $_ -in "help", "-h", "--help" } { Show-Usage }
     default { Write-Error "unknown verb '$Verb'"; Show-Usage; exit 2 }
 }
