@@ -47,12 +47,16 @@ public sealed class ChaosTarget : IAsyncDisposable
 
     public static ChaosTarget Connect(Uri finance, Uri? sandbox) => new(finance, sandbox, null);
 
-    /// <summary>SIGKILL, then the same command on the same data and port; the time until it is healthy again.</summary>
-    public async Task<TimeSpan> KillAndRestartAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// SIGKILL, then the same command on the same data and port; the time until it is healthy again.
+    /// <paramref name="whileDown"/> may touch the data directory in between (a test makes the backend lose writes).
+    /// </summary>
+    public async Task<TimeSpan> KillAndRestartAsync(CancellationToken cancellationToken, Action<string>? whileDown = null)
     {
         var process = Process ?? throw new InvalidOperationException("Only the built-in harness can be restarted.");
         await process.KillAsync();
         await process.DisposeAsync();
+        whileDown?.Invoke(process.DataDirectory);
         Http.Dispose();
         var started = System.Diagnostics.Stopwatch.StartNew();
         Process = await HarnessProcess.StartAsync(process.DataDirectory, process.Port, cancellationToken);

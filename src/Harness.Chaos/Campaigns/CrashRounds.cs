@@ -13,7 +13,10 @@ namespace Harness.Chaos.Campaigns;
 /// must answer its first charge again (nothing lost), a key in doubt is charged now or replayed, and then
 /// the balance and the record count must say every key was charged exactly once.
 /// </summary>
-public sealed class CrashRounds(ChaosTarget target)
+/// <param name="target">The built-in harness.</param>
+/// <param name="roundStarting">Called with the data directory before each round's load (a test snapshots it).</param>
+/// <param name="whileDown">Called with the data directory between the kill and the restart.</param>
+public sealed class CrashRounds(ChaosTarget target, Action<string>? roundStarting = null, Action<string>? whileDown = null)
 {
     private const long CoinsPerConsume = 50; // the demo plan report-export, FIXED
     private const long Credit = 100_000_000;
@@ -34,11 +37,12 @@ public sealed class CrashRounds(ChaosTarget target)
         var slowestRestart = TimeSpan.Zero;
         for (var round = 1; round <= rounds; round++)
         {
+            roundStarting?.Invoke(target.Process!.DataDirectory);
             var sent = new ConcurrentBag<Sent>();
             using var stop = new CancellationTokenSource();
             var load = Enumerable.Range(0, consumers).Select(worker => ConsumeUntilKilledAsync($"crash-{seed}-{round}-{worker}", token, sent, stop.Token)).ToList();
             await Task.Delay(TimeSpan.FromMilliseconds(700 + random.Next(1500)), cancellationToken);
-            var restart = await target.KillAndRestartAsync(cancellationToken);
+            var restart = await target.KillAndRestartAsync(cancellationToken, whileDown);
             await stop.CancelAsync();
             await Task.WhenAll(load);
             slowestRestart = restart > slowestRestart ? restart : slowestRestart;
