@@ -59,7 +59,6 @@ public static class ChaosCommand
         var notRun = new List<string>
         {
             "callback chaos: no surface receives provider callbacks yet (Finance recharge, New-API and Portaly bring them)",
-            "provider APIs: fuzzed in-process by tests/Harness.Sandbox.Tests, not yet by this command",
         };
 
         var (userToken, _) = await target.SignInAsync("13955500010", cancellationToken);
@@ -72,15 +71,24 @@ public static class ChaosCommand
 
         if (target.Sandbox is { } sandbox)
         {
-            using var control = new HttpClient { BaseAddress = sandbox, Timeout = TimeSpan.FromSeconds(10) };
+            using var control = Client(sandbox);
             var (controlFuzz, controlFindings) = await new FuzzCampaign(control, "sandbox control API", AnswerShapes.Control, (_, _) => { })
                 .RunAsync(options.Seed, options.CasesPerOperation, log, cancellationToken);
             fuzz.Add(controlFuzz);
             findings.AddRange(controlFindings);
+
+            foreach (var provider in await ProviderCatalog.ReadAsync(control, cancellationToken))
+            {
+                using var api = Client(provider.BaseUrl);
+                var (providerFuzz, providerFindings) = await new FuzzCampaign(api, provider.Name, provider.Shape, provider.Credentials)
+                    .RunAsync(provider.Operations, provider.Generate, options.Seed, options.CasesPerOperation, log, cancellationToken);
+                fuzz.Add(providerFuzz);
+                findings.AddRange(providerFindings);
+            }
         }
         else
         {
-            notRun.Add("sandbox control API: no --sandbox URL");
+            notRun.Add("sandbox control API and provider APIs: no --sandbox URL");
         }
 
         var (auth, authFindings) = await new AuthMatrix(target).RunAsync(log, cancellationToken);
@@ -99,4 +107,8 @@ public static class ChaosCommand
 
         return new ChaosReport(target.Description, options.Seed, startedAt, timer.Elapsed, fuzz, auth, crash, notRun, findings);
     }
+
+    // A redirect is an answer to check, not one to follow.
+    private static HttpClient Client(Uri baseUrl) =>
+        new(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(10) };
 }

@@ -7,8 +7,9 @@ namespace Harness.Chaos.Campaigns;
 public static class AnswerShapes
 {
     /// <summary>Finance: <c>{code, message, data}</c>; an error's code is its status × 100 and its data null.</summary>
-    public static string? Finance(int status, string? contentType, string body)
+    public static string? Finance(HttpResponseMessage response, string body)
     {
+        var status = (int)response.StatusCode;
         if (ObjectOf(body) is not { } root)
         {
             return "not a JSON object";
@@ -30,8 +31,10 @@ public static class AnswerShapes
     }
 
     /// <summary>The sandbox's control API: any JSON on success, <c>{"error": "…"}</c> on a refusal.</summary>
-    public static string? Control(int status, string? contentType, string body)
+    public static string? Control(HttpResponseMessage response, string body)
     {
+        var status = (int)response.StatusCode;
+        var contentType = response.Content.Headers.ContentType?.MediaType;
         if (status is 204 && body.Length == 0)
         {
             return null;
@@ -45,6 +48,56 @@ public static class AnswerShapes
         return ObjectOf(body)?["error"] is JsonValue error && error.GetValueKind() == JsonValueKind.String
             ? null
             : "not the {\"error\": …} envelope";
+    }
+
+    /// <summary>Stripe: a <c>Request-Id</c> on every answer; an error is <c>{"error": {"type", "message"}}</c>.</summary>
+    public static string? Stripe(HttpResponseMessage response, string body)
+    {
+        if (!response.Headers.Contains("Request-Id"))
+        {
+            return "no Request-Id header";
+        }
+
+        var status = (int)response.StatusCode;
+        if (status < 400)
+        {
+            return ObjectOf(body) is null ? "not a JSON object" : null;
+        }
+
+        return ObjectOf(body)?["error"] is JsonObject error && error["type"] is JsonValue && error["message"] is JsonValue
+            ? null
+            : "not Stripe's {\"error\": {type, message}}";
+    }
+
+    /// <summary>Creem: an error is <c>{statusCode, message, error}</c> with the status repeated.</summary>
+    public static string? Creem(HttpResponseMessage response, string body)
+    {
+        var status = (int)response.StatusCode;
+        if (status < 400)
+        {
+            return ObjectOf(body) is null ? "not a JSON object" : null;
+        }
+
+        return ObjectOf(body) is { } root && root["statusCode"] is JsonValue code && code.TryGetValue(out int repeated) && repeated == status
+            && root["message"] is not null && root["error"] is JsonValue
+            ? null
+            : "not Creem's {statusCode, message, error}";
+    }
+
+    /// <summary>
+    /// Epay: its JSON APIs answer <c>{code, msg}</c>; its pay form answers an HTML page or a redirect.
+    /// </summary>
+    public static string? Epay(HttpResponseMessage response, string body)
+    {
+        var mediaType = response.Content.Headers.ContentType?.MediaType;
+        if (response.RequestMessage?.RequestUri?.AbsolutePath == "/submit.php")
+        {
+            return (int)response.StatusCode is >= 300 and < 400 || mediaType == "text/html" ? null : $"a {(int)response.StatusCode} of {mediaType ?? "no type"} from the pay form";
+        }
+
+        return ObjectOf(body) is { } root && root["code"] is JsonValue
+            ? null
+            : "not Epay's {code, msg}";
     }
 
     private static JsonObject? ObjectOf(string body)

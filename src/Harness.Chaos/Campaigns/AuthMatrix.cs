@@ -44,7 +44,7 @@ public sealed class AuthMatrix(ChaosTarget target)
                 var body = await response.Content.ReadAsStringAsync(cancellationToken);
                 var status = (int)response.StatusCode;
                 var problem = status != attempt.Expected ? $"answered {status}, expected {attempt.Expected}"
-                    : AnswerShapes.Finance(status, response.Content.Headers.ContentType?.ToString(), body);
+                    : AnswerShapes.Finance(response, body);
                 if (problem is not null)
                 {
                     findings.Add(new Finding("auth", $"{attempt.Credential} credential", route.ToString(), $"{problem}: {body}"));

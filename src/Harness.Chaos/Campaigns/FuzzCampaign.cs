@@ -6,15 +6,23 @@ using Harness.Chaos.Reports;
 namespace Harness.Chaos.Campaigns;
 
 /// <summary>
-/// Every operation of a surface's OpenAPI document, with generated malformed requests sent as a
-/// signed-in caller would send them (so refusals come from validation, not from auth).
+/// Every operation of an API, with generated malformed requests sent as a signed-in caller would send
+/// them (so refusals come from validation, not from auth). <paramref name="shape"/> says what is wrong
+/// with an answer, or null.
 /// </summary>
-public sealed class FuzzCampaign(HttpClient http, string surface, Func<int, string?, string, string?> shape, Action<HttpRequestMessage, Operation> credentials)
+public sealed class FuzzCampaign(HttpClient http, string surface, Func<HttpResponseMessage, string, string?> shape, Action<HttpRequestMessage, Operation> credentials)
 {
+    /// <summary>The operations of the API's own OpenAPI document (<c>/openapi/v1.json</c>).</summary>
     public async Task<(FuzzFigures Figures, IReadOnlyList<Finding> Findings)> RunAsync(int seed, int casesPerOperation, TextWriter log, CancellationToken cancellationToken)
     {
         using var document = JsonDocument.Parse(await http.GetStringAsync(new Uri("/openapi/v1.json", UriKind.Relative), cancellationToken));
-        var operations = OpenApiOperations.Read(document.RootElement);
+        return await RunAsync(OpenApiOperations.Read(document.RootElement), MalformedInputs.Case, seed, casesPerOperation, log, cancellationToken);
+    }
+
+    /// <summary><paramref name="operations"/>, each with <paramref name="casesPerOperation"/> cases from <paramref name="generate"/>.</summary>
+    public async Task<(FuzzFigures Figures, IReadOnlyList<Finding> Findings)> RunAsync(
+        IReadOnlyList<Operation> operations, Func<Operation, int, int, FuzzCase> generate, int seed, int casesPerOperation, TextWriter log, CancellationToken cancellationToken)
+    {
         var findings = new List<Finding>();
         int requests = 0, serverErrors = 0, wrongShape = 0, serverLevel = 0;
         var slowest = TimeSpan.Zero;
@@ -24,7 +32,7 @@ public sealed class FuzzCampaign(HttpClient http, string surface, Func<int, stri
             for (var index = 0; index < casesPerOperation; index++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var fuzz = MalformedInputs.Case(operation, seed, index);
+                var fuzz = generate(operation, seed, index);
                 var described = $"{fuzz.Method} {fuzz.PathAndQuery} ({fuzz.Description}; {operation}, case {index})";
                 using var request = ToRequest(fuzz, operation);
                 var timer = Stopwatch.StartNew();
@@ -44,7 +52,7 @@ public sealed class FuzzCampaign(HttpClient http, string surface, Func<int, stri
                     {
                         serverLevel++;
                     }
-                    else if (shape(status, response.Content.Headers.ContentType?.ToString(), body) is { } problem)
+                    else if (shape(response, body) is { } problem)
                     {
                         wrongShape++;
                         findings.Add(new Finding("fuzz", $"answer outside {surface}'s shape", described, $"{status}: {problem}: {Trim(body)}"));

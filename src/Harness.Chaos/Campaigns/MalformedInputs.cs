@@ -36,7 +36,7 @@ public static class MalformedInputs
     }
 
     // FNV-1a: string.GetHashCode and HashCode differ from process to process, and a case must repeat.
-    private static int StableHash(string text)
+    internal static int StableHash(string text)
     {
         var hash = 2166136261u;
         foreach (var c in text)
@@ -47,7 +47,7 @@ public static class MalformedInputs
         return (int)hash;
     }
 
-    private static string Pick(Random random) => Texts[random.Next(Texts.Length)];
+    internal static string Pick(Random random) => Texts[random.Next(Texts.Length)];
 
     private static string FillPath(Operation operation, Random random)
     {

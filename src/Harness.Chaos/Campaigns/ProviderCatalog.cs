@@ -1,0 +1,123 @@
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Harness.Chaos.Campaigns;
+
+/// <summary>
+/// The provider APIs the sandbox simulates, from their documented parameters: each operation with a
+/// well-formed request to spoil, the provider's credentials and its error shape. The sandbox publishes
+/// its providers' base URLs and credentials at <c>/control/providers</c>.
+/// </summary>
+public sealed record ProviderApi(string Name, Uri BaseUrl, IReadOnlyList<Operation> Operations, Func<HttpResponseMessage, string, string?> Shape, Action<HttpRequestMessage, Operation> Credentials, Func<Operation, int, int, FuzzCase> Generate);
+
+public static class ProviderCatalog
+{
+    public static async Task<IReadOnlyList<ProviderApi>> ReadAsync(HttpClient control, CancellationToken cancellationToken)
+    {
+        using var document = JsonDocument.Parse(await control.GetStringAsync(new Uri("/control/providers", UriKind.Relative), cancellationToken));
+        var apis = new List<ProviderApi>();
+        foreach (var provider in document.RootElement.EnumerateArray())
+        {
+            var baseUrl = new Uri(provider.GetProperty("base_url").GetString()!);
+            var credentials = provider.GetProperty("credentials");
+            string Credential(string name) => credentials.GetProperty(name).GetString()!;
+            switch (provider.GetProperty("name").GetString())
+            {
+                case "stripe":
+                    apis.Add(Stripe(baseUrl, Credential("secret_key"), Credential("one_time_price")));
+                    break;
+                case "creem":
+                    apis.Add(Creem(baseUrl, Credential("api_key"), Credential("one_time_product")));
+                    break;
+                case "epay":
+                    apis.Add(Epay(baseUrl, Credential("pid"), Credential("key")));
+                    break;
+            }
+        }
+
+        return apis;
+    }
+
+    private static ProviderApi Stripe(Uri baseUrl, string secretKey, string price)
+    {
+        var session = Form(("mode", "payment"), ("success_url", "https://merchant.test/ok"), ("cancel_url", "https://merchant.test/no"),
+            ("line_items[0][price]", price), ("line_items[0][quantity]", "1"), ("client_reference_id", "chaos"), ("metadata[order]", "o-1"));
+        var inline = Form(("mode", "payment"), ("success_url", "https://merchant.test/ok"), ("line_items[0][quantity]", "2"),
+            ("line_items[0][price_data][currency]", "usd"), ("line_items[0][price_data][unit_amount]", "1500"),
+            ("line_items[0][price_data][product_data][name]", "Credits"));
+        Operation[] operations =
+        [
+            new("POST", "/v1/checkout/sessions", [], session, Answers),
+            new("POST", "/v1/checkout/sessions", [], inline, Answers),
+            new("GET", "/v1/checkout/sessions", [new("limit", "query", "integer"), new("payment_intent", "query", "string")], null, Answers),
+            new("GET", "/v1/checkout/sessions/{id}", [Id, new("expand[]", "query", "string")], null, Answers),
+            new("GET", "/v1/checkout/sessions/{id}/line_items", [Id], null, Answers),
+            new("POST", "/v1/checkout/sessions/{id}/expire", [Id], null, Answers),
+            new("GET", "/v1/prices/{id}", [Id], null, Answers),
+        ];
+        return new ProviderApi("Stripe", baseUrl, operations, AnswerShapes.Stripe,
+            (request, _) => request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", secretKey), FormInputs.Case);
+    }
+
+    private static ProviderApi Creem(Uri baseUrl, string apiKey, string product)
+    {
+        var checkout = new JsonObject
+        {
+            ["product_id"] = product, ["request_id"] = "chaos-1", ["units"] = 1, ["success_url"] = "https://merchant.test/ok",
+            ["metadata"] = new JsonObject { ["order"] = "o-1" }, ["customer"] = new JsonObject { ["email"] = "buyer@example.test" },
+        };
+        Operation[] operations =
+        [
+            new("POST", "/v1/checkouts", [], checkout, Answers),
+            new("GET", "/v1/checkouts", [new("checkout_id", "query", "string")], null, Answers),
+            new("GET", "/v1/products", [new("product_id", "query", "string")], null, Answers),
+        ];
+        return new ProviderApi("Creem", baseUrl, operations, AnswerShapes.Creem, (request, _) => request.Headers.Add("x-api-key", apiKey), MalformedInputs.Case);
+    }
+
+    private static ProviderApi Epay(Uri baseUrl, string pid, string key)
+    {
+        var order = Form(("pid", pid), ("type", "alipay"), ("out_trade_no", "chaos-1"), ("notify_url", "https://merchant.test/notify"),
+            ("return_url", "https://merchant.test/return"), ("name", "Credits"), ("money", "1.00"));
+        var api = Form(("act", "order"), ("pid", pid), ("key", key), ("out_trade_no", "chaos-1"));
+        Operation[] operations =
+        [
+            new("POST", "/submit.php", [], order, Answers),
+            new("POST", "/mapi.php", [], Form([.. order, new("clientip", "127.0.0.1")]), Answers),
+            new("POST", "/api.php", [], api, Answers),
+        ];
+
+        // Orders are signed after the spoiling, as a merchant would sign whatever it sends, so the
+        // values reach the checks behind the signature; an unsigned case is spoiled as it is.
+        return new ProviderApi("Epay", baseUrl, operations, AnswerShapes.Epay, (_, _) => { }, (operation, seed, index) =>
+            FormInputs.Case(operation, seed, index) is { ContentType: FormInputs.FormType, Body: { } body } fuzz && operation.Path != "/api.php"
+                ? fuzz with { Body = Encoding.UTF8.GetBytes(SignedMd5(Encoding.UTF8.GetString(body), key)) }
+                : FormInputs.Case(operation, seed, index));
+    }
+
+    private static readonly OperationParameter Id = new("id", "path", "string");
+
+    private static readonly IReadOnlySet<string> Answers = new HashSet<string>();
+
+    private static JsonObject Form(params (string Key, string Value)[] fields) => new(fields.Select(f => KeyValuePair.Create(f.Key, (JsonNode?)f.Value)));
+
+    private static JsonObject Form(KeyValuePair<string, JsonNode?>[] fields) => new(fields.Select(f => KeyValuePair.Create(f.Key, f.Value?.DeepClone())));
+
+    /// <summary>Epay's signature: non-empty values except sign and sign_type, sorted by key, <c>k=v&amp;…</c> plus the key, MD5.</summary>
+    private static string SignedMd5(string form, string key)
+    {
+        var fields = form.Split('&', StringSplitOptions.RemoveEmptyEntries)
+            .Select(pair => pair.Split('=', 2))
+            .Select(pair => (Key: Uri.UnescapeDataString(pair[0].Replace('+', ' ')), Value: pair.Length > 1 ? Uri.UnescapeDataString(pair[1].Replace('+', ' ')) : ""))
+            .ToList();
+        var canonical = string.Join('&', fields.Where(f => f.Value.Length > 0 && f.Key is not "sign" and not "sign_type")
+            .OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => f.Key + "=" + f.Value));
+#pragma warning disable CA5351 // MD5 is Epay's wire contract, not a choice.
+        var sign = Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes(canonical + key)));
+#pragma warning restore CA5351
+        return form + "&sign=" + sign + "&sign_type=MD5";
+    }
+}
