@@ -91,3 +91,17 @@ Feature: Authentication of the Finance routes
     Then the request fails with HTTP 403 and code 40300
     And the balance is 100 coins
     And the other user's balance is 100 coins
+
+  Scenario: A user reads who is signed in
+    Given a new user without coins
+    When the user sends "GET /api/auth/me"
+    Then the request succeeds
+    And the response data has:
+      | userId | {{userId}} |
+      | role   | user       |
+
+  Scenario: The health route answers without credentials
+    When an anonymous client sends "GET /api/health"
+    Then the request succeeds
+    And the response data has:
+      | status | UP |

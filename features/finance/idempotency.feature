@@ -45,6 +45,39 @@ Feature: Idempotent consumption
       | 1000 tokens of "agent-chat" on plan "agent-chat-pro" |
       | 60 seconds of "expert-consult"                 |
 
+  Scenario Outline: Reusing a key with a change to any field that sets the charge is a conflict
+    Given a new user with 1000 coins
+    When the user consumes <first> with key "reused"
+    And the user consumes <second> with key "reused"
+    Then the request fails with HTTP 409 and code 40900
+    And the balance has gone down by <coins> coins
+
+    Examples:
+      | field           | first                                                | second                                                 | coins |
+      | tokens          | 1000 tokens of "agent-chat"                          | 1001 tokens of "agent-chat"                            | 2     |
+      | durationSeconds | 60 seconds of "expert-consult"                       | 90 seconds of "expert-consult"                         | 10    |
+      | amount          | a charge of 35 coins on "task-view"                  | a charge of 36 coins on "task-view"                    | 35    |
+      | planId          | 1000 tokens of "agent-chat" on plan "agent-chat-pro" | 1000 tokens of "agent-chat" on plan "agent-chat-basic" | 5     |
+      | serviceCode     | a fixed charge of "report-export"                    | a fixed charge of "task-view"                          | 50    |
+
+  Scenario: Reusing a key with only the details changed replays the original
+    Given a new user with 1000 coins
+    When the user consumes a fixed charge of "report-export" with key "details" and details:
+      | bizId            | order-1   |
+      | description      | first try |
+      | metadata.agentId | agent-1   |
+    And the user consumes a fixed charge of "report-export" with key "details" and details:
+      | bizId            | order-2    |
+      | description      | second try |
+      | metadata.agentId | agent-2    |
+    Then the last consumption repeats the first one as a replay
+    And the balance is 950 coins
+    When the user lists the consumption records at "/api/finance/records"
+    Then the records list holds 1 record of 1
+    And the records, newest first, are:
+      | bizId   | description | metadata.agentId |
+      | order-1 | first try   | agent-1          |
+
   Scenario: A key is remembered for at least a day
     Given a new user with 1000 coins
     When the user consumes a fixed charge of "report-export" with key "yesterday"
@@ -52,6 +85,15 @@ Feature: Idempotent consumption
     And the user consumes a fixed charge of "report-export" with key "yesterday"
     Then the last consumption repeats the first one as a replay
     And the balance is 950 coins
+
+  Scenario: A key is forgotten once its retention has passed
+    Given a new user with 1000 coins
+    When the user consumes a fixed charge of "report-export" with key "last-week"
+    And 25 hours pass
+    And the user has signed in again
+    And the user consumes a fixed charge of "report-export" with key "last-week"
+    Then 50 coins are charged
+    And the balance is 900 coins
 
   Scenario: Different keys are different consumptions
     Given a new user with 1000 coins

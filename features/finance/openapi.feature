@@ -28,6 +28,22 @@ Feature: OpenAPI coin consumption by API key
     And the other user's balance is 500 coins
 
   @auth
+  Scenario Outline: A key limited to some users is refused for another user on every route
+    Given a new user with 500 coins
+    And another new user with 500 coins
+    And the agent engine has an API key that may bill only the user
+    And the agent engine bills the other user
+    When the agent engine <request>
+    Then the request fails with HTTP 403 and code 40300
+    And the other user's balance is 500 coins
+
+    Examples:
+      | request                                      |
+      | asks for the balance                         |
+      | pre-checks a fixed charge of "report-export" |
+      | consumes 1000 tokens of "agent-chat"         |
+
+  @auth
   Scenario: A key limited to some users bills those users
     Given a new user with 500 coins
     And the agent engine has an API key that may bill only the user

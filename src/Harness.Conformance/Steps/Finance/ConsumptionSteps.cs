@@ -21,6 +21,9 @@ public sealed class ConsumptionSteps(ScenarioContext context)
     public Task ConsumeWithDetails(Actor actor, Charge charge, StepTable details) =>
         ConsumeAsync(actor, charge, _world.Key("consume-" + _world.Consumptions.Count), details);
 
+    [When("{actor} consumes {charge} with key {string} and details:")]
+    public Task ConsumeWithKeyAndDetails(Actor actor, Charge charge, string key, StepTable details) => ConsumeAsync(actor, charge, _world.Key(key), details);
+
     [When("{actor} pre-checks {charge}")]
     public Task PreCheck(Actor actor, Charge charge) =>
         actor == Actor.AgentEngine

@@ -37,6 +37,9 @@ public enum Actor
 
     /// <summary>An API key the target never issued.</summary>
     UnknownApiKey,
+
+    /// <summary>The profile's administrator, with the admin JWT.</summary>
+    Admin,
 }
 
 /// <summary>A signed-in user of a scenario and the balance it had when the scenario took it.</summary>
@@ -80,6 +83,11 @@ public sealed class FinanceWorld(ScenarioContext context)
 
     public ApiReply? LastReply { get; set; }
 
+    /// <summary>The phone a scenario signs in with by hand, and the code the SMS sandbox holds for it.</summary>
+    public string? SmsPhone { get; set; }
+
+    public string? SmsCode { get; set; }
+
     public ApiReply Last => LastReply ?? throw new AssertionException("no request has been sent yet");
 
     public FinanceUser TheUser => User ?? throw new AssertionException("the scenario has no user yet");
@@ -121,6 +129,9 @@ public sealed class FinanceWorld(ScenarioContext context)
                 break;
             case Actor.UnknownApiKey:
                 request.Headers.Add("X-API-Key", "hk_unknown_" + Context.RunId);
+                break;
+            case Actor.Admin:
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Context.Profile.AdminJwt ?? throw new AssertionException("the profile has no admin JWT"));
                 break;
         }
 

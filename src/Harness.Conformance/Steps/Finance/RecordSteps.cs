@@ -28,6 +28,9 @@ public sealed partial class RecordSteps(ScenarioContext context)
     public Task Plans(Actor actor, string serviceCode) =>
         _world.SendAsync(actor, HttpMethod.Get, "/api/finance/servicePlan/list?serviceCode=" + Uri.EscapeDataString(serviceCode));
 
+    [When("{actor} lists every service plan")]
+    public Task AllPlans(Actor actor) => _world.SendAsync(actor, HttpMethod.Get, "/api/finance/servicePlan/list");
+
     [Then("the records list holds {int} record(s) of {int}")]
     public void RecordCount(int listed, int total)
     {
@@ -43,6 +46,22 @@ public sealed partial class RecordSteps(ScenarioContext context)
 
     [Then("the plans listed are:")]
     public void PlansAre(StepTable expected) => RowsAre(_world.Last.EnsureSuccess("the service plans").Data, expected, "plan");
+
+    /// <summary>Each row's plan (found by <c>id</c>) is listed with the row's columns; other plans may be listed too.</summary>
+    [Then("the plans listed include:")]
+    public void PlansInclude(StepTable expected)
+    {
+        var listed = _world.Last.EnsureSuccess("the service plans").Data.EnumerateArray().ToList();
+        foreach (var row in expected.Rows)
+        {
+            var plan = listed.Where(p => ApiReply.Text(ApiReply.Field(p, "id")) == row["id"]).ToList();
+            Check.Equal(1, plan.Count, $"plans listed with id {row["id"]}");
+            foreach (var (column, value) in row)
+            {
+                Check.Equal(value, ApiReply.Text(ApiReply.Path(plan[0], column)), $"plan {row["id"]}, {column}");
+            }
+        }
+    }
 
     [Then("the summary shows {int} coin(s) over {int} consumption(s)")]
     public void SummaryTotals(int coins, int count)

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Harness.Conformance.Binding;
 using Harness.Conformance.Running;
 
@@ -8,7 +9,7 @@ namespace Harness.Conformance.Steps.Finance;
 /// shorthand steps cannot express, and assertions on any answer and on balances.
 /// </summary>
 [Steps]
-public sealed class RequestSteps(ScenarioContext context)
+public sealed partial class RequestSteps(ScenarioContext context)
 {
     private readonly FinanceWorld _world = context.Get<FinanceWorld>();
 
@@ -19,7 +20,10 @@ public sealed class RequestSteps(ScenarioContext context)
         return _world.SendAsync(actor, method, Substitute(path));
     }
 
-    /// <summary>The body may use <c>{{userId}}</c>, <c>{{otherUserId}}</c> and <c>{{key}}</c> (a key of this scenario), as tester variables do.</summary>
+    /// <summary>
+    /// The body may use <c>{{userId}}</c>, <c>{{otherUserId}}</c>, <c>{{key}}</c> or <c>{{key:LABEL}}</c> (keys of this
+    /// scenario) and <c>{{newService}}</c> (a service code of this scenario), as tester variables do.
+    /// </summary>
     [When("{actor} sends {string} with body:")]
     public Task SendWithBody(Actor actor, string request, string body) => SendAs(actor, request, "application/json", body);
 
@@ -29,6 +33,14 @@ public sealed class RequestSteps(ScenarioContext context)
         var (method, path) = Split(request);
         return _world.SendRawAsync(actor, method, Substitute(path), Substitute(body), contentType);
     }
+
+    [When("the admin sends {string}")]
+    [Needs(Need.AdminJwt)]
+    public Task AdminSends(string request) => Send(Actor.Admin, request);
+
+    [When("the admin sends {string} with body:")]
+    [Needs(Need.AdminJwt)]
+    public Task AdminSendsWithBody(string request, string body) => SendWithBody(Actor.Admin, request, body);
 
     [When("{int} second(s) pass(es)")]
     public Task TimePasses(int seconds) => context.Target.LetTimePassAsync(TimeSpan.FromSeconds(seconds), context.CancellationToken);
@@ -89,8 +101,13 @@ public sealed class RequestSteps(ScenarioContext context)
             : throw new FormatException($"Write requests as \"METHOD /path\", not \"{request}\".");
     }
 
-    private string Substitute(string text) => text
-        .Replace("{{userId}}", _world.User?.UserId, StringComparison.Ordinal)
-        .Replace("{{otherUserId}}", _world.OtherUser?.UserId, StringComparison.Ordinal)
-        .Replace("{{key}}", _world.Key("body"), StringComparison.Ordinal);
+    private string Substitute(string text) => KeyVariable().Replace(
+        text
+            .Replace("{{userId}}", _world.User?.UserId, StringComparison.Ordinal)
+            .Replace("{{otherUserId}}", _world.OtherUser?.UserId, StringComparison.Ordinal)
+            .Replace("{{newService}}", _world.Key("service"), StringComparison.Ordinal),
+        m => _world.Key(m.Groups[1].Success ? m.Groups[1].Value : "body"));
+
+    [GeneratedRegex(@"\{\{key(?::([\w-]+))?\}\}")]
+    private static partial Regex KeyVariable();
 }
