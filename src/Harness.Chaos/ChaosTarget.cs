@@ -41,8 +41,7 @@ public sealed class ChaosTarget : IAsyncDisposable
     public static async Task<ChaosTarget> StartBuiltInAsync(CancellationToken cancellationToken)
     {
         var process = await HarnessProcess.StartAsync(cancellationToken: cancellationToken);
-        var control = System.Text.RegularExpressions.Regex.Match(process.Output, @"control \+ pay pages\s+(http://\S+)").Groups[1].Value;
-        return new ChaosTarget(process.BaseUrl, control.Length > 0 ? new Uri(control) : null, process);
+        return new ChaosTarget(process.BaseUrl, process.SandboxControlUrl, process);
     }
 
     public static ChaosTarget Connect(Uri finance, Uri? sandbox) => new(finance, sandbox, null);

@@ -28,6 +28,10 @@ public sealed class HarnessProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The sandbox's control URL, as the banner prints it ("control + pay pages"); null before the banner or without a sandbox.</summary>
+    public Uri? SandboxControlUrl =>
+        System.Text.RegularExpressions.Regex.Match(Output, @"control \+ pay pages\s+(http://\S+)") is { Success: true } found ? new Uri(found.Groups[1].Value) : null;
+
     /// <summary>The banner's last line is out: every surface and the sandbox have started.</summary>
     public bool BannerPrinted => Output.Contains("Press Ctrl-C", StringComparison.Ordinal);
 

@@ -20,21 +20,7 @@ internal static class Product
     public static IReadOnlyList<Assembly> All => [.. Surfaces, Sandbox, Host, Conformance, Chaos, LoadRunner, .. Mechanisms];
 
     /// <summary>The repository's root, found upwards from the test binaries.</summary>
-    public static DirectoryInfo Root
-    {
-        get
-        {
-            for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-            {
-                if (File.Exists(Path.Combine(directory.FullName, "Harness.sln")))
-                {
-                    return directory;
-                }
-            }
-
-            throw new InvalidOperationException($"No Harness.sln above {AppContext.BaseDirectory}.");
-        }
-    }
+    public static DirectoryInfo Root => new(Harness.Launcher.HarnessProcess.RepositoryRoot());
 
     private static bool IsBuilt(string name) => File.Exists(Path.Combine(AppContext.BaseDirectory, name + ".dll"));
 

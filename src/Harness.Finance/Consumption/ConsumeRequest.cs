@@ -8,6 +8,9 @@ namespace Harness.Finance.Consumption;
 /// </summary>
 public sealed record ConsumeRequest
 {
+    private const long MaxTokens = 1_000_000_000_000;
+    private const long MaxDurationSeconds = 10L * 365 * 24 * 3600;
+
     /// <summary>Required on consume: the same key never charges twice.</summary>
     public string? IdempotencyKey { get; init; }
 
@@ -71,7 +74,4 @@ public sealed record ConsumeRequest
                 break;
         }
     }
-
-    private const long MaxTokens = 1_000_000_000_000;
-    private const long MaxDurationSeconds = 10L * 365 * 24 * 3600;
 }

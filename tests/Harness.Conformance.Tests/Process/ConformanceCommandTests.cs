@@ -97,8 +97,8 @@ public sealed class ConformanceCommandTests : IDisposable
 
         var m = banner.Match(harness.Output);
         Assert.True(m.Success, harness.Output);
-        var sandbox = Regex.Match(harness.Output, @"control \+ pay pages\s+(http://\S+)");
-        Assert.True(sandbox.Success, harness.Output);
+        var sandbox = harness.SandboxControlUrl;
+        Assert.True(sandbox is not null, harness.Output);
         return new TargetProfile
         {
             BaseUrl = harness.BaseUrl.ToString(),
@@ -108,7 +108,7 @@ public sealed class ConformanceCommandTests : IDisposable
             UserJwt = m.Groups[4].Value,
             FinanceApiKey = m.Groups[5].Value,
             SmsSandbox = true,
-            SandboxUrl = sandbox.Groups[1].Value,
+            SandboxUrl = sandbox.ToString().TrimEnd('/'),
         };
     }
 

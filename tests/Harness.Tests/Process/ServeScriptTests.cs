@@ -27,7 +27,7 @@ public sealed class ServeScriptTests
         Assert.Equal(HttpStatusCode.OK, (await client.Get("/scalar/v1")).Status);
 
         // The provider sandbox runs beside the backend and publishes its merchant credentials.
-        var control = System.Text.RegularExpressions.Regex.Match(harness.Output, @"control \+ pay pages\s+(http://\S+)").Groups[1].Value;
+        var control = harness.SandboxControlUrl!.ToString().TrimEnd('/');
         using var sandbox = new HttpClient();
         var providers = await sandbox.GetStringAsync(new Uri(control + "/control/providers"), TestContext.Current.CancellationToken);
         Assert.Contains("sk_test_", providers, StringComparison.Ordinal);
@@ -38,7 +38,7 @@ public sealed class ServeScriptTests
     public async Task Sandbox_verb_runs_the_provider_sandbox_alone()
     {
         await using var sandbox = await HarnessProcess.StartSandboxAsync(TestContext.Current.CancellationToken);
-        var control = System.Text.RegularExpressions.Regex.Match(sandbox.Output, @"control \+ pay pages\s+(http://\S+)").Groups[1].Value;
+        var control = sandbox.SandboxControlUrl!.ToString().TrimEnd('/');
         using var http = new HttpClient();
 
         var providers = await http.GetStringAsync(new Uri(control + "/control/providers"), TestContext.Current.CancellationToken);
