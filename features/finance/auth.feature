@@ -105,3 +105,29 @@ Feature: Authentication of the Finance routes
     Then the request succeeds
     And the response data has:
       | status | UP |
+
+  Scenario: A session unused for less than a day is still open
+    Given a new user without coins
+    When 23 hours pass
+    And the user sends "GET /api/finance/balance"
+    Then the request succeeds
+
+  Scenario: A session unused for more than a day has ended
+    Given a new user without coins
+    When 25 hours pass
+    And the user sends "GET /api/finance/balance"
+    Then the request fails with HTTP 401 and code 40100
+
+  Scenario: A session in use stays open past a day
+    Given a new user without coins
+    When the user reads the balance every 20 hours, 3 times
+    And the user sends "GET /api/auth/me"
+    Then the request succeeds
+
+  Scenario: A token is refused after its expiry even while its session is in use
+    The token's exp is 7 days after sign-in; the session, used every 12 hours, would otherwise stay open.
+    Given a new user without coins
+    When the user reads the balance every 12 hours, 13 times
+    And 13 hours pass
+    And the user sends "GET /api/finance/balance"
+    Then the request fails with HTTP 401 and code 40100

@@ -6,12 +6,14 @@ using Harness.Finance.Demo;
 using Harness.Finance.Health;
 using Harness.Finance.Records;
 using Harness.Finance.ServicePlans;
+using Harness.Finance.TestClock;
 using Harness.Http;
 using Harness.Ledger;
 using Harness.Security;
 using Harness.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -41,7 +43,13 @@ public static class FinanceApp
         services.AddOpenApi(o => o.Describe(
             "Harness reference backend",
             "Finance surface: coin balance, idempotent consumption, records, service plans, OpenAPI coin consumption."));
-        services.Configure<FinanceOptions>(builder.Configuration.GetSection("Harness"));
+        var section = builder.Configuration.GetSection("Harness");
+        services.Configure<FinanceOptions>(section);
+        if (section.GetValue<bool>(nameof(FinanceOptions.TestClock)))
+        {
+            services.AddTestClock();
+        }
+
         services.TryAddSingleton(TimeProvider.System);
         services.AddFinanceAuth();
 
@@ -84,6 +92,11 @@ public static class FinanceApp
         finance.MapRecords(consumption);
         finance.MapServicePlans(admin);
         admin.MapAdmin();
+        if (app.Services.GetService<Harness.Clock.AdjustableClock>() is not null)
+        {
+            api.MapGroup("/test/clock").AllowAnonymous().WithTags("Test clock").MapTestClock();
+        }
+
         return app;
     }
 

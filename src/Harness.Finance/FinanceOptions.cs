@@ -14,6 +14,12 @@ public sealed class FinanceOptions
 
     public TimeSpan IdempotencyRetention { get; set; } = TimeSpan.FromHours(24);
 
+    /// <summary>
+    /// Offers <c>/api/test/clock</c>, which moves the backend's clock forward, to anyone (off by default: a
+    /// backend whose time can be moved is for conformance runs only).
+    /// </summary>
+    public bool TestClock { get; set; }
+
     /// <summary>Seeds demo users, plans, coins and an API key into an empty store.</summary>
     public bool SeedDemoData { get; set; } = true;
 }

@@ -6,6 +6,7 @@ namespace Harness.Host;
 /// The start options. <c>--port N</c> / <c>HARNESS_PORT</c> (default 8005: the Finance app; the
 /// surfaces after it take the next ports) and <c>--data DIR</c> / <c>HARNESS_DATA</c> (default
 /// <c>data</c> under the working directory) for the backend;
+/// <c>--test-clock</c> lets administrators move the backend's clock (conformance runs by URL);
 /// <c>--sandbox-port N</c> / <c>HARNESS_SANDBOX_PORT</c> (default 8100, 0 = free ports) for the provider
 /// sandbox, <c>--no-sandbox</c> to leave it off and <c>--sandbox-only</c> to run nothing else.
 /// Anything else goes to ASP.NET Core's own configuration.
@@ -14,12 +15,14 @@ public sealed record HostSettings(int Port, string? DataDirectory, int? SandboxP
 {
     public const int DefaultPort = 8005;
 
+    public bool TestClock { get; init; }
+
     public static HostSettings Parse(string[] args, Func<string, string?> environment)
     {
         var port = environment("HARNESS_PORT");
         var data = environment("HARNESS_DATA");
         var sandboxPort = environment("HARNESS_SANDBOX_PORT");
-        bool noSandbox = false, sandboxOnly = false;
+        bool noSandbox = false, sandboxOnly = false, testClock = false;
         var remaining = new List<string>();
         for (var i = 0; i < args.Length; i++)
         {
@@ -40,6 +43,9 @@ public sealed record HostSettings(int Port, string? DataDirectory, int? SandboxP
                 case "--sandbox-only":
                     sandboxOnly = true;
                     break;
+                case "--test-clock":
+                    testClock = true;
+                    break;
                 default:
                     remaining.Add(args[i]);
                     break;
@@ -55,7 +61,7 @@ public sealed record HostSettings(int Port, string? DataDirectory, int? SandboxP
             noSandbox,
             sandboxOnly,
             urlsGiven,
-            [.. remaining]);
+            [.. remaining]) { TestClock = testClock };
     }
 
     /// <summary>Only what was given, so configuration files and test hosts keep their say otherwise.</summary>
@@ -70,6 +76,11 @@ public sealed record HostSettings(int Port, string? DataDirectory, int? SandboxP
         if (SandboxPort is { } sandboxPort)
         {
             values["Harness:Sandbox:Port"] = sandboxPort.ToString(CultureInfo.InvariantCulture);
+        }
+
+        if (TestClock)
+        {
+            values["Harness:TestClock"] = "true";
         }
 
         if (NoSandbox)

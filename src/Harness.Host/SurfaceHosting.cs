@@ -38,7 +38,7 @@ public sealed class SurfaceHosting(HostSettings settings, IConfiguration configu
         var demo = await app.PrepareFinanceAsync(cancellationToken);
         await app.StartAsync(cancellationToken);
 
-        var lines = FinanceBanner.Describe(app.BaseUrl()!, configuration["Harness:DataDirectory"] ?? "data", demo).ToList();
+        var lines = FinanceBanner.Describe(app.BaseUrl()!, configuration["Harness:DataDirectory"] ?? "data", demo, configuration.GetValue<bool>("Harness:TestClock")).ToList();
         lines.Add("");
         foreach (var (name, offset) in Reserved)
         {

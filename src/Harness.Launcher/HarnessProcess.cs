@@ -32,6 +32,10 @@ public sealed class HarnessProcess : IAsyncDisposable
     public Uri? SandboxControlUrl =>
         System.Text.RegularExpressions.Regex.Match(Output, @"control \+ pay pages\s+(http://\S+)") is { Success: true } found ? new Uri(found.Groups[1].Value) : null;
 
+    /// <summary>The backend's test clock, as the banner prints it (<c>serve --test-clock</c>); null otherwise.</summary>
+    public Uri? TestClockUrl =>
+        System.Text.RegularExpressions.Regex.Match(Output, @"Test clock\s+(http://\S+)") is { Success: true } found ? new Uri(found.Groups[1].Value) : null;
+
     /// <summary>The banner's last line is out: every surface and the sandbox have started.</summary>
     public bool BannerPrinted => Output.Contains("Press Ctrl-C", StringComparison.Ordinal);
 
@@ -48,12 +52,15 @@ public sealed class HarnessProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts <c>serve</c> (backend and sandbox on free ports) and waits until <c>/api/health</c> answers 200 and the banner is out.</summary>
-    public static async Task<HarnessProcess> StartAsync(string? dataDirectory = null, int? port = null, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Starts <c>serve</c> (backend and sandbox on free ports) and waits until <c>/api/health</c> answers 200 and the
+    /// banner is out. <paramref name="options"/> are further <c>serve</c> options, e.g. <c>--test-clock</c>.
+    /// </summary>
+    public static async Task<HarnessProcess> StartAsync(string? dataDirectory = null, int? port = null, CancellationToken cancellationToken = default, params string[] options)
     {
         var chosenPort = port ?? FreePort();
         var data = dataDirectory ?? TempDirectory.Create("process");
-        var harness = Launch(["serve", "--no-build", "--port", chosenPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--data", data, "--sandbox-port", "0"], chosenPort, data);
+        var harness = Launch(["serve", "--no-build", "--port", chosenPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--data", data, "--sandbox-port", "0", .. options], chosenPort, data);
         await harness.WaitUntilAsync(async ct => await harness.IsHealthyAsync(ct) && harness.BannerPrinted, TimeSpan.FromSeconds(60), cancellationToken);
         return harness;
     }

@@ -1,5 +1,5 @@
 using Harness.Callbacks;
-using Harness.Sandbox.Clock;
+using Harness.Clock;
 using Harness.Sandbox.Delivery;
 using Harness.Sandbox.Faults;
 using Harness.Sandbox.Payments;
@@ -10,7 +10,7 @@ namespace Harness.Sandbox;
 /// <summary>The shared machinery every provider is built on; one instance per running sandbox.</summary>
 public sealed class SandboxContext(
     IDocumentStore store,
-    SandboxClock clock,
+    AdjustableClock clock,
     TimeProvider wallClock,
     PaymentBook payments,
     FaultBook faults,
@@ -22,7 +22,7 @@ public sealed class SandboxContext(
     public IDocumentStore Store => store;
 
     /// <summary>The sandbox's (advanceable) "now": expiry, retries, object timestamps.</summary>
-    public SandboxClock Clock => clock;
+    public AdjustableClock Clock => clock;
 
     /// <summary>Real time, for signature timestamps that third-party verifiers compare with their own clock.</summary>
     public TimeProvider WallClock => wallClock;

@@ -5,7 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Harness.Callbacks;
 using Harness.Http;
-using Harness.Sandbox.Clock;
+using Harness.Clock;
 using Harness.Sandbox.Control;
 using Harness.Sandbox.Creem;
 using Harness.Sandbox.Delivery;
@@ -84,7 +84,7 @@ public sealed class SandboxServer : IAsyncDisposable
     public static async Task<SandboxServer> StartAsync(SandboxOptions options, CancellationToken cancellationToken = default)
     {
         var documents = new LiteDocumentStore(Path.Combine(options.DataDirectory, "sandbox.db"));
-        var clock = new SandboxClock(options.Clock);
+        var clock = new AdjustableClock(options.Clock);
         var callbackClient = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }) { Timeout = Timeout.InfiniteTimeSpan };
         var dispatcher = new CallbackDispatcher(documents, clock, callbackClient, options.CallbackTimeout);
         var faults = new FaultBook();

@@ -29,6 +29,7 @@ public static class ArchitectureRules
     public const string Security = "Harness.Security";
     public const string Callbacks = "Harness.Callbacks";
     public const string Launcher = "Harness.Launcher";
+    public const string Clock = "Harness.Clock";
     public const string TestSupport = "Harness.Testing";
     public const string LiteDb = "LiteDB";
 
@@ -36,7 +37,7 @@ public static class ArchitectureRules
     public static readonly IReadOnlyList<string> Surfaces = ["Harness.Finance", "Harness.NewApi", "Harness.Portaly"];
 
     /// <summary>What every app shares: mechanisms, not capabilities.</summary>
-    public static readonly IReadOnlyList<string> Mechanisms = [Ledger, Storage, Http, Security, Callbacks, Launcher];
+    public static readonly IReadOnlyList<string> Mechanisms = [Ledger, Storage, Http, Security, Callbacks, Launcher, Clock];
 
     /// <summary>Where capabilities live: the surfaces and the sandbox.</summary>
     public static readonly IReadOnlyList<string> Capabilities = [.. Surfaces, Sandbox];

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Harness.Conformance.Running;
+using Harness.Conformance.Targets;
 using Harness.Conformance.Tests.Support;
 
 namespace Harness.Conformance.Tests;
@@ -35,6 +36,33 @@ public sealed class ProfileTests
         var tokens = run.Scenarios.First(s => s.Scenario.Name.StartsWith("Token usage is charged", StringComparison.Ordinal));
         Assert.Equal("not run: needs userJwt and userId, or adminJwt with smsSandbox", tokens.Message);
         Assert.Contains(run.Scenarios, s => s.Scenario.Name == "A token the target never issued is refused" && s.Passed);
+    }
+
+    [Fact]
+    public void Scenarios_that_move_the_clock_run_last_and_those_that_need_the_profiles_credentials_first_among_them()
+    {
+        var scenarios = Features.InProcess.Where(s => s.Surface == "finance").ToList();
+        var runner = new ScenarioRunner(Suite.Registry);
+
+        var order = Runner.Order(scenarios).ToList();
+
+        var clock = order.Select((s, i) => (s, i)).Where(x => runner.NeedsOf(x.s).Contains(Binding.Need.ClockControl)).Select(x => x.i).ToList();
+        Assert.True(clock.Count >= 6, $"only {clock.Count} scenarios move the clock");
+        Assert.Equal(Enumerable.Range(order.Count - clock.Count, clock.Count), clock);
+        Assert.Equal(scenarios.Count, order.Distinct().Count());
+        int Position(string name) => order.FindIndex(s => s.Name == name);
+        Assert.True(Position("A key is forgotten once its retention has passed") < Position("A token is refused after its expiry even while its session is in use"));
+    }
+
+    [Fact]
+    public void A_target_by_url_moves_its_clock_only_with_a_test_clock_in_the_profile()
+    {
+        using var without = new HttpTarget(new TargetProfile { BaseUrl = "http://localhost:8005" });
+        using var with = new HttpTarget(new TargetProfile { BaseUrl = "http://localhost:8005", TestClockUrl = "http://localhost:8005/api/test/clock/advance" });
+
+        Assert.False(without.Offers(Binding.Need.ClockControl));
+        Assert.True(with.Offers(Binding.Need.ClockControl));
+        Assert.StartsWith("testClockUrl", Binding.Needs.Describe(Binding.Need.ClockControl), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Harness.Clock;
 using Harness.Finance;
 using Harness.Finance.Auth;
 using Harness.Finance.Demo;
@@ -22,10 +23,11 @@ public sealed class FinanceTestApp : IAsyncDisposable
 
     /// <param name="dataDirectory">The store's directory; a fresh temporary one when null.</param>
     /// <param name="configureServices">Runs after the app's registrations, e.g. to decorate a service with a fault.</param>
-    public FinanceTestApp(string? dataDirectory = null, Action<IServiceCollection>? configureServices = null)
+    /// <param name="settings">Further configuration, e.g. <c>Harness:TestClock</c>.</param>
+    public FinanceTestApp(string? dataDirectory = null, Action<IServiceCollection>? configureServices = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
         DataDirectory = dataDirectory ?? TempDirectory.Create("finance");
-        _app = new Lazy<WebApplication>(() => Start(configureServices));
+        _app = new Lazy<WebApplication>(() => Start(configureServices, settings ?? new Dictionary<string, string?>()));
     }
 
     public string DataDirectory { get; }
@@ -53,7 +55,7 @@ public sealed class FinanceTestApp : IAsyncDisposable
         TempDirectory.TryDelete(DataDirectory);
     }
 
-    private WebApplication Start(Action<IServiceCollection>? configureServices)
+    private WebApplication Start(Action<IServiceCollection>? configureServices, IReadOnlyDictionary<string, string?> settings)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Development" });
         builder.WebHost.UseTestServer();
@@ -62,8 +64,13 @@ public sealed class FinanceTestApp : IAsyncDisposable
         {
             ["Harness:DataDirectory"] = DataDirectory,
         });
+        builder.Configuration.AddInMemoryCollection(settings);
         builder.AddFinance();
-        builder.Services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock));
+
+        // The test clock, when on, moves this fake clock's time forward like the system's.
+        builder.Services.Replace(builder.Services.Any(d => d.ServiceType == typeof(AdjustableClock))
+            ? ServiceDescriptor.Singleton(new AdjustableClock(Clock))
+            : ServiceDescriptor.Singleton<TimeProvider>(Clock));
         configureServices?.Invoke(builder.Services);
         var app = builder.Build();
         app.UseFinance();

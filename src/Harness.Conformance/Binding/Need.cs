@@ -18,7 +18,7 @@ public enum Need
     /// <summary>A signed-in user of any kind: <see cref="UserJwt"/>, or <see cref="SmsSandbox"/> with <see cref="AdminJwt"/>.</summary>
     AnyUser,
 
-    /// <summary>The runner moves the target's clock (the in-process backend), so hours pass at once.</summary>
+    /// <summary>The runner moves the target's clock (the in-process backend, or the profile's <c>testClockUrl</c>), so hours pass at once.</summary>
     ClockControl,
 
     /// <summary>The profile's <c>sandboxUrl</c>: the provider sandbox's control API (provider features).</summary>
@@ -38,7 +38,7 @@ public static class Needs
         Need.FinanceApiKey => "financeApiKey",
         Need.SmsSandbox => "smsSandbox (new users through the SMS sandbox)",
         Need.AnyUser => "userJwt and userId, or adminJwt with smsSandbox",
-        Need.ClockControl => "a target whose clock the runner moves (the in-process reference backend)",
+        Need.ClockControl => "testClockUrl (a clock the runner moves; the reference backend offers one with serve --test-clock)",
         Need.Sandbox => "sandboxUrl",
         Need.SandboxRestart => "a provider sandbox the runner restarts (the in-process one)",
         _ => need.ToString(),

@@ -14,6 +14,10 @@ public sealed class ScenarioRunner(StepRegistry registry)
 
     public StepRegistry Registry { get; } = registry;
 
+    /// <summary>What a scenario's bound steps need from a target (unbound steps need nothing yet).</summary>
+    public IReadOnlyList<Need> NeedsOf(Scenario scenario) =>
+        [.. scenario.Steps.Select(Registry.Find).Where(l => l.Only is not null).SelectMany(l => l.Only!.Definition.Needs).Distinct()];
+
     public async Task<ScenarioResult> RunAsync(Scenario scenario, IConformanceTarget target, CancellationToken cancellationToken = default)
     {
         var startedAt = DateTimeOffset.UtcNow;

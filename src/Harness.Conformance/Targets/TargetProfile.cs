@@ -35,6 +35,12 @@ public sealed record TargetProfile
     /// <summary>The provider sandbox's control URL (<c>control + pay pages</c> in the serve banner), for provider features.</summary>
     public string? SandboxUrl { get; init; }
 
+    /// <summary>
+    /// Where the target's clock is moved forward (docs/conformance.md, "The test clock"); with it, the scenarios
+    /// that let hours pass run against the URL. The reference backend offers one with <c>serve --test-clock</c>.
+    /// </summary>
+    public string? TestClockUrl { get; init; }
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         ReadCommentHandling = JsonCommentHandling.Skip,
@@ -48,7 +54,7 @@ public sealed record TargetProfile
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
-    /// <summary>Whether the profile offers what a step needs (a clock is never the profile's to give).</summary>
+    /// <summary>Whether the profile offers what a step needs.</summary>
     public bool Offers(Need need) => need switch
     {
         Need.UserJwt => !string.IsNullOrEmpty(UserJwt) && !string.IsNullOrEmpty(UserId),
@@ -57,6 +63,7 @@ public sealed record TargetProfile
         Need.SmsSandbox => SmsSandbox,
         Need.AnyUser => Offers(Need.UserJwt) || (Offers(Need.SmsSandbox) && Offers(Need.AdminJwt)),
         Need.Sandbox => !string.IsNullOrEmpty(SandboxUrl),
+        Need.ClockControl => !string.IsNullOrEmpty(TestClockUrl),
         _ => false,
     };
 
@@ -96,7 +103,14 @@ public sealed record TargetProfile
           // The provider sandbox's control URL ("control + pay pages" in the serve banner), for the @provider
           // features; provider base URLs and merchant credentials are read from {sandboxUrl}/control/providers.
           // The sandbox must be able to reach this machine: scenarios receive webhooks on a local port.
-          "sandboxUrl": ""
+          "sandboxUrl": "",
+
+          // The target's test clock: POST {"seconds": N} here, without credentials, moves its clock N seconds forward
+          // (answered 2xx once done). With it, scenarios that let hours pass (idempotency retention, session and
+          // token expiry) run, last; without it they are reported "not run". A run moves the clock about two weeks,
+          // past the exp of the tokens above. The reference backend offers one when started with --test-clock:
+          // "http://localhost:8005/api/test/clock/advance".
+          "testClockUrl": ""
         }
 
         """;

@@ -3,12 +3,17 @@ namespace Harness.Finance.Demo;
 /// <summary>The Finance surface's part of the start banner: where it is and how to try it in one paste.</summary>
 public static class FinanceBanner
 {
-    public static IEnumerable<string> Describe(string baseUrl, string dataDirectory, DemoCredentials? demo)
+    public static IEnumerable<string> Describe(string baseUrl, string dataDirectory, DemoCredentials? demo, bool testClock = false)
     {
         yield return $"Finance          {baseUrl}";
         yield return $"  API docs       {baseUrl}/scalar   (OpenAPI JSON: {baseUrl}/openapi/v1.json)";
         yield return $"  Health         {baseUrl}/api/health";
         yield return $"  Data           {Path.GetFullPath(dataDirectory)}";
+        if (testClock)
+        {
+            yield return $"  Test clock     {baseUrl}/api/test/clock/advance   (POST {{\"seconds\":N}}; anyone may move this backend's time: conformance runs only)";
+        }
+
         if (demo is null)
         {
             yield break;

@@ -13,10 +13,10 @@ public sealed class ConformanceCommandTests : IDisposable
     public void Dispose() => TempDirectory.TryDelete(_directory);
 
     [Fact]
-    public async Task Every_feature_runs_against_the_serve_process_and_its_sandbox_and_passes_and_the_three_reports_parse()
+    public async Task Every_feature_runs_against_the_serve_process_with_its_test_clock_and_its_sandbox_and_passes_and_the_three_reports_parse()
     {
         var cancellation = TestContext.Current.CancellationToken;
-        await using var harness = await HarnessProcess.StartAsync(cancellationToken: cancellation);
+        await using var harness = await HarnessProcess.StartAsync(cancellationToken: cancellation, options: "--test-clock");
         var profilePath = Path.Combine(_directory, "target.json");
         await File.WriteAllTextAsync(profilePath, (await ProfileFromBanner(harness)).ToJson(), cancellation);
         var reports = Path.Combine(_directory, "reports");
@@ -24,12 +24,12 @@ public sealed class ConformanceCommandTests : IDisposable
 
         var (exitCode, output) = await RunConformance(["conformance", "--target", harness.BaseUrl.ToString(), "--profile", profilePath, "--out", reports], cancellation);
 
-        // Everything passes but three scenarios that only an in-process target can run quickly or at all:
-        // letting a day pass on the backend's clock (twice), and restarting the sandbox.
+        // Everything passes, the scenarios that let days pass included (through the test clock), but the one
+        // that restarts the sandbox, which only the in-process sandbox can do.
         Assert.True(exitCode == 0, output);
-        Assert.Contains($"{expected} scenarios: {expected - 3} passed, 0 failed, 3 not run, 0 undefined", output, StringComparison.Ordinal);
-        Assert.Contains("SKIP  Idempotent consumption › A key is remembered for at least a day  0 ms  (not run: needs a target whose clock the runner moves", output, StringComparison.Ordinal);
-        Assert.Contains("SKIP  Idempotent consumption › A key is forgotten once its retention has passed  0 ms  (not run: needs a target whose clock the runner moves", output, StringComparison.Ordinal);
+        Assert.Contains($"{expected} scenarios: {expected - 1} passed, 0 failed, 1 not run, 0 undefined", output, StringComparison.Ordinal);
+        Assert.Contains("PASS  Idempotent consumption › A key is forgotten once its retention has passed", output, StringComparison.Ordinal);
+        Assert.Contains("PASS  Authentication of the Finance routes › A token is refused after its expiry even while its session is in use", output, StringComparison.Ordinal);
         Assert.Contains("› State survives a restart  0 ms  (not run: needs a provider sandbox the runner restarts", output, StringComparison.Ordinal);
         Assert.Contains("PASS  Idempotent consumption › Concurrent duplicates charge once", output, StringComparison.Ordinal);
         Assert.Contains("PASS  Stripe sandbox — Checkout Sessions and signed webhooks › A webhook is retried three times over three hours in test mode", output, StringComparison.Ordinal);
@@ -77,7 +77,7 @@ public sealed class ConformanceCommandTests : IDisposable
         Assert.True(exitCode == 0, output);
         var text = await File.ReadAllTextAsync(path, TestContext.Current.CancellationToken);
         Assert.StartsWith("// Conformance profile", text, StringComparison.Ordinal);
-        foreach (var key in new[] { "baseUrl", "userJwt", "userId", "adminJwt", "adminId", "financeApiKey", "portalyLiveKey", "portalyTestKey", "portalyCallbackSecret", "smsSandbox", "sandboxUrl" })
+        foreach (var key in new[] { "baseUrl", "userJwt", "userId", "adminJwt", "adminId", "financeApiKey", "portalyLiveKey", "portalyTestKey", "portalyCallbackSecret", "smsSandbox", "sandboxUrl", "testClockUrl" })
         {
             Assert.Contains($"\"{key}\":", text, StringComparison.Ordinal);
         }
@@ -109,6 +109,7 @@ public sealed class ConformanceCommandTests : IDisposable
             FinanceApiKey = m.Groups[5].Value,
             SmsSandbox = true,
             SandboxUrl = sandbox.ToString().TrimEnd('/'),
+            TestClockUrl = harness.TestClockUrl?.ToString(),
         };
     }
 

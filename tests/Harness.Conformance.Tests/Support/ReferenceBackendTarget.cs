@@ -59,31 +59,20 @@ public sealed class ReferenceBackendTarget : IConformanceTarget, ISandboxRestart
 
     public bool Serves(Scenario scenario) => Surfaces.Contains(scenario.Surface);
 
-    /// <summary>
-    /// Moves the fake clock. The profile's admin and user are the operator's standing sessions, which idle out after
-    /// 24 h: a longer wait is taken in steps of at most 12 h, each followed by a request of both, as an operator's
-    /// sessions stay in use, so that one scenario's long wait does not sign the operator out of the next.
-    /// </summary>
+    /// <summary>Moves the fake clock, keeping the operator's standing sessions in use (<see cref="MovableClock"/>).</summary>
     public async Task LetTimePassAsync(TimeSpan duration, CancellationToken cancellationToken)
     {
-        var step = TimeSpan.FromHours(12);
-        if (duration <= step)
-        {
-            _factory.Clock.Advance(duration);
-            return;
-        }
-
         using var client = new HttpClient(_backendHandler, disposeHandler: false) { BaseAddress = BaseAddress };
-        for (var left = duration; left > TimeSpan.Zero; left -= step)
-        {
-            _factory.Clock.Advance(left < step ? left : step);
-            foreach (var token in new[] { Profile.AdminJwt, Profile.UserJwt }.OfType<string>())
+        await MovableClock.LetTimePassAsync(
+            duration,
+            (by, _) =>
             {
-                using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("/api/auth/me", UriKind.Relative));
-                request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
-                using var response = await client.SendAsync(request, cancellationToken);
-            }
-        }
+                _factory.Clock.Advance(by);
+                return Task.CompletedTask;
+            },
+            client,
+            Profile,
+            cancellationToken);
     }
 
     public Task RestartSandboxAsync(CancellationToken cancellationToken) =>

@@ -50,6 +50,19 @@ public sealed partial class RequestSteps(ScenarioContext context)
     [Needs(Need.ClockControl)]
     public Task HoursPass(int hours) => context.Target.LetTimePassAsync(TimeSpan.FromHours(hours), context.CancellationToken);
 
+    /// <summary>A session in use: after each wait the user's token must still open the balance.</summary>
+    [When("the user reads the balance every {int} hours, {int} times")]
+    [Needs(Need.ClockControl)]
+    public async Task ReadsBalanceEvery(int hours, int times)
+    {
+        for (var i = 1; i <= times; i++)
+        {
+            await HoursPass(hours);
+            await _world.SendAsync(Actor.User, HttpMethod.Get, "/api/finance/balance");
+            _world.Last.EnsureSuccess($"reading the balance after {i * hours} hours");
+        }
+    }
+
     [Then("the request succeeds")]
     public void Succeeds()
     {

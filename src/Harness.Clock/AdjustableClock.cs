@@ -1,11 +1,11 @@
-namespace Harness.Sandbox.Clock;
+namespace Harness.Clock;
 
 /// <summary>
-/// The sandbox's "now": a base clock (the system clock, or a frozen test clock) plus an offset that the
-/// control API moves forward. Expiry and retry schedules read this clock; signature timestamps that
-/// third-party verifiers check against their own wall clock do not (providers.md §8.7).
+/// A "now" that tests can move: a base clock (the system clock, or a frozen test clock) plus an offset that
+/// only goes forward. The sandbox's control API and the backend's test clock move it; whatever reads it
+/// (expiry, retention, retry schedules) sees the time pass at once.
 /// </summary>
-public sealed class SandboxClock(TimeProvider baseClock) : TimeProvider
+public sealed class AdjustableClock(TimeProvider baseClock) : TimeProvider
 {
     private readonly object _sync = new();
     private TimeSpan _offset;
