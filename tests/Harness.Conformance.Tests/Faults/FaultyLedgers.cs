@@ -17,7 +17,7 @@ public abstract class FaultyLedger(ILedger inner) : ILedger
 
     public virtual LedgerPage Query(LedgerQuery query) => Inner.Query(query);
 
-    public LedgerTotals Summarise(LedgerFilter filter) => Inner.Summarise(filter);
+    public virtual LedgerTotals Summarise(LedgerFilter filter) => Inner.Summarise(filter);
 
     public LedgerAuditReport Audit() => Inner.Audit();
 
@@ -51,4 +51,17 @@ public sealed class BalanceCheckIgnored(ILedger inner) : FaultyLedger(inner)
 public sealed class RecordsOmitted(ILedger inner) : FaultyLedger(inner)
 {
     public override LedgerPage Query(LedgerQuery query) => new([], 0);
+}
+
+/// <summary>Remembers keys but not what they were for: a reused key with another request replays the first.</summary>
+public sealed class FingerprintIgnored(ILedger inner) : FaultyLedger(inner)
+{
+    public override Task<LedgerOutcome> PostAsync(LedgerPosting posting, CancellationToken cancellationToken = default) =>
+        Inner.PostAsync(posting.Idempotency is { } claim ? posting with { Idempotency = claim with { Fingerprint = "any" } } : posting, cancellationToken);
+}
+
+/// <summary>Totals every consumption of the user, whatever the summary's filter asks.</summary>
+public sealed class SummaryFiltersIgnored(ILedger inner) : FaultyLedger(inner)
+{
+    public override LedgerTotals Summarise(LedgerFilter filter) => Inner.Summarise(new LedgerFilter(filter.AccountId) { Kind = filter.Kind });
 }

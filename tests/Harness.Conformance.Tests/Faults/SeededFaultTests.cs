@@ -1,6 +1,7 @@
 using Harness.Conformance.Running;
 using Harness.Conformance.Tests.Support;
 using Harness.Ledger;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Harness.Conformance.Tests.Faults;
 
@@ -44,9 +45,37 @@ public sealed class SeededFaultTests
         "Consumptions through the agent engine appear in the user's records",
         "Repeating a consumption adds no second record");
 
-    private static async Task AssertFails(Func<ILedger, ILedger> fault, string tags, params string[] expectedFailures)
+    [Fact]
+    public Task Ignoring_what_a_key_was_for_fails_the_conflict_scenarios() => AssertFails(
+        inner => new FingerprintIgnored(inner),
+        "@idempotency",
+        "Reusing a key for a different request is a conflict and charges nothing",
+        "Reusing a key with a change to any field that sets the charge is a conflict");
+
+    [Fact]
+    public Task Ignoring_the_summary_filters_fails_the_summary_scenarios() => AssertFails(
+        inner => new SummaryFiltersIgnored(inner),
+        "@finance",
+        "The summary counts only the consumptions inside the time range",
+        "The summary can be narrowed to one service",
+        "The summary can be narrowed to one consumption type",
+        "A summary from a start time counts that moment and what follows",
+        "A summary up to an end time leaves that moment out",
+        "The summary's filters apply together");
+
+    /// <summary>A backend that keeps keys for ever: configuration, not code, and the suite still notices.</summary>
+    [Fact]
+    public Task Keeping_keys_for_ever_fails_the_retention_scenario() => AssertFails(
+        services => services.Configure<Harness.Finance.FinanceOptions>(o => o.IdempotencyRetention = TimeSpan.FromDays(3650)),
+        "@idempotency",
+        "A key is forgotten once its retention has passed");
+
+    private static Task AssertFails(Func<ILedger, ILedger> fault, string tags, params string[] expectedFailures) =>
+        AssertFails(FaultyLedger.Install(fault), tags, expectedFailures);
+
+    private static async Task AssertFails(Action<IServiceCollection> fault, string tags, params string[] expectedFailures)
     {
-        await using var target = new ReferenceBackendTarget(FaultyLedger.Install(fault));
+        await using var target = new ReferenceBackendTarget(fault);
         var selection = Features.InProcess.Where(s => TagExpression.Parse(tags).Matches(s.Tags));
 
         var run = await new SuiteRunner(new ScenarioRunner(Suite.Registry)).RunAsync(selection, target, cancellationToken: TestContext.Current.CancellationToken);
