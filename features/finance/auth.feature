@@ -8,6 +8,7 @@ Feature: Authentication of the Finance routes
   Scenario Outline: A Finance route without credentials is refused
     When an anonymous client sends "<request>"
     Then the request fails with HTTP 401 and code 40100
+    And the error message mentions "not authenticated"
 
     Examples:
       | request                                         |
@@ -40,10 +41,26 @@ Feature: Authentication of the Finance routes
   Scenario: A token the target never issued is refused
     When a client with a forged token sends "GET /api/finance/balance"
     Then the request fails with HTTP 401 and code 40100
+    And the error message mentions "invalid or expired token"
 
   Scenario: An API key the target never issued is refused
     When a client with an unknown API key sends "GET /openapi/coin/balance?userId=u_demo_user"
     Then the request fails with HTTP 401 and code 40100
+    And the error message mentions "invalid or revoked API key"
+
+  Scenario Outline: A malformed API key is refused like an unknown one
+    When an anonymous client sends "GET /openapi/coin/balance?userId=u_demo_user" with the API key "<key>"
+    Then the request fails with HTTP 401 and code 40100
+    And the error message mentions "invalid or revoked API key"
+
+    Examples:
+      | key                  |
+      | hk_                  |
+      | hk_abc               |
+      | hk_abc_              |
+      | hk__secret           |
+      | sk_demo_secret       |
+      | hk_{{257 x a}}_x     |
 
   Scenario: A user token does not open the OpenAPI routes
     Given a signed-in user with at least 10 coins
@@ -89,6 +106,7 @@ Feature: Authentication of the Finance routes
       {"userId": "{{otherUserId}}", "idempotencyKey": "{{key}}", "serviceCode": "report-export", "consumeType": "FIXED"}
       """
     Then the request fails with HTTP 403 and code 40300
+    And the error message mentions "userId does not match the signed-in user"
     And the balance is 100 coins
     And the other user's balance is 100 coins
 

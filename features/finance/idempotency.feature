@@ -37,6 +37,7 @@ Feature: Idempotent consumption
     When the user consumes 1000 tokens of "agent-chat" with key "reused"
     And the user consumes <second> with key "reused"
     Then the request fails with HTTP 409 and code 40900
+    And the error message mentions "was already used with a different request"
     And the balance is 998 coins
 
     Examples:

@@ -7,6 +7,7 @@ Feature: Insufficient balance
     Given a new user with 30 coins
     When the user consumes a fixed charge of "report-export"
     Then the request fails with HTTP 402 and code 40200
+    And the error message mentions "insufficient balance: 50 coins required, 30 available"
     And the balance is 30 coins
 
   Scenario: A refused consumption leaves no record

@@ -25,6 +25,7 @@ Feature: OpenAPI coin consumption by API key
     And the agent engine bills the other user
     When the agent engine consumes a fixed charge of "report-export"
     Then the request fails with HTTP 403 and code 40300
+    And the error message mentions "may not act for user"
     And the other user's balance is 500 coins
 
   @auth
@@ -85,3 +86,4 @@ Feature: OpenAPI coin consumption by API key
       {"userId": "u_nobody_{{key}}", "idempotencyKey": "{{key}}", "serviceCode": "report-export", "consumeType": "FIXED"}
       """
     Then the request fails with HTTP 404 and code 40400
+    And the error message mentions "not found"

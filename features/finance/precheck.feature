@@ -44,3 +44,13 @@ Feature: Pre-checking a consumption
     And the response data has:
       | sufficient | false |
       | shortfall  | 10    |
+
+  Scenario: A pre-check of exactly the balance finds it sufficient
+    Given a new user with 50 coins
+    When the user pre-checks a fixed charge of "report-export"
+    Then the request succeeds
+    And the response data has:
+      | sufficient    | true |
+      | requiredCoins | 50   |
+      | balance       | 50   |
+      | shortfall     | 0    |

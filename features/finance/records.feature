@@ -99,3 +99,13 @@ Feature: Consumption records
     Then the records, newest first, are:
       | recordId                  | coins |
       | recordId of consumption 1 | 6     |
+
+  Scenario: Records show the duration and the amount they were charged for
+    Given a new user with 1000 coins
+    When the user consumes 90 seconds of "expert-consult"
+    And the user consumes a charge of 15 coins on "task-view"
+    And the user lists the consumption records at "/api/finance/records"
+    Then the records, newest first, are:
+      | consumeType | serviceCode    | amount | durationSeconds | coins |
+      | FIXED       | task-view      | 15     | null            | 15    |
+      | DURATION    | expert-consult | null   | 90              | 20    |

@@ -86,3 +86,34 @@ Feature: Service plans
     Then the request fails with HTTP 400 and code 40000
     And the error message mentions "disabled"
     And the balance is 93 coins
+
+  @plans @admin @validation
+  Scenario Outline: An invalid plan is refused
+    When the admin sends "POST /api/admin/finance/servicePlans" with body:
+      """json
+      <body>
+      """
+    Then the request fails with HTTP 400 and code 40000
+    And the error message mentions "<field>"
+
+    Examples:
+      | field             | body                                                                                                                           |
+      | allowCustomAmount | {"id": "{{newService}}-tok", "serviceCode": "{{newService}}", "name": "Custom tokens", "consumeType": "TOKEN", "rate": 2, "allowCustomAmount": true} |
+      | rate              | {"id": "{{newService}}-neg", "serviceCode": "{{newService}}", "name": "Negative", "consumeType": "FIXED", "rate": -1}          |
+      | name              | {"id": "{{newService}}-nameless", "serviceCode": "{{newService}}", "consumeType": "FIXED", "rate": 1}                          |
+      | consumeType       | {"id": "{{newService}}-hourly", "serviceCode": "{{newService}}", "name": "Hourly", "consumeType": "HOURLY", "rate": 1}         |
+
+  @plans @admin
+  Scenario: A charge above the most one request may charge is refused
+    Given a new user with 100 coins
+    When the admin sends "POST /api/admin/finance/servicePlans" with body:
+      """json
+      {"id": "{{newService}}-dear", "serviceCode": "{{newService}}", "name": "Dear minutes", "consumeType": "DURATION", "rate": 1000000000000}
+      """
+    And the user sends "POST /api/finance/consume" with body:
+      """json
+      {"idempotencyKey": "{{key}}", "serviceCode": "{{newService}}", "consumeType": "DURATION", "durationSeconds": 61}
+      """
+    Then the request fails with HTTP 400 and code 40000
+    And the error message mentions "exceeds the maximum"
+    And the balance is 100 coins

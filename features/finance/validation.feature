@@ -24,6 +24,68 @@ Feature: Validation of consumption requests
       | negative duration             | durationSeconds | {"idempotencyKey": "{{key}}", "serviceCode": "expert-consult", "consumeType": "DURATION", "durationSeconds": -60} |
       | tokens on a DURATION charge   | tokens          | {"idempotencyKey": "{{key}}", "serviceCode": "expert-consult", "consumeType": "DURATION", "durationSeconds": 60, "tokens": 5} |
       | plan of another service       | serviceCode     | {"idempotencyKey": "{{key}}", "serviceCode": "agent-chat", "consumeType": "TOKEN", "tokens": 10, "planId": "report-export"} |
+      | no consumption type           | consumeType     | {"idempotencyKey": "{{key}}", "serviceCode": "agent-chat", "tokens": 1000}                                |
+      | too many tokens               | tokens          | {"idempotencyKey": "{{key}}", "serviceCode": "agent-chat", "consumeType": "TOKEN", "tokens": 1000000000001} |
+      | over ten years                | durationSeconds | {"idempotencyKey": "{{key}}", "serviceCode": "expert-consult", "consumeType": "DURATION", "durationSeconds": 315360001} |
+      | duration on a TOKEN charge    | durationSeconds | {"idempotencyKey": "{{key}}", "serviceCode": "agent-chat", "consumeType": "TOKEN", "tokens": 10, "durationSeconds": 60} |
+      | tokens on a FIXED charge      | tokens          | {"idempotencyKey": "{{key}}", "serviceCode": "report-export", "consumeType": "FIXED", "tokens": 10}        |
+      | duration on a FIXED charge    | durationSeconds | {"idempotencyKey": "{{key}}", "serviceCode": "report-export", "consumeType": "FIXED", "durationSeconds": 60} |
+      | zero amount                   | amount          | {"idempotencyKey": "{{key}}", "serviceCode": "task-view", "consumeType": "FIXED", "amount": 0}            |
+      | amount above the maximum      | amount          | {"idempotencyKey": "{{key}}", "serviceCode": "task-view", "consumeType": "FIXED", "amount": 1000000000001} |
+      | plan id with a space          | planId          | {"idempotencyKey": "{{key}}", "serviceCode": "agent-chat", "consumeType": "TOKEN", "tokens": 10, "planId": "agent chat"} |
+      | service code of 65 characters | serviceCode     | {"idempotencyKey": "{{key}}", "serviceCode": "{{65 x s}}", "consumeType": "FIXED"}                        |
+      | bizId of 129 characters       | bizId           | {"idempotencyKey": "{{key}}", "serviceCode": "report-export", "consumeType": "FIXED", "bizId": "{{129 x b}}"} |
+      | description of 501 characters | description     | {"idempotencyKey": "{{key}}", "serviceCode": "report-export", "consumeType": "FIXED", "description": "{{501 x d}}"} |
+      | 21 metadata entries           | metadata        | {"idempotencyKey": "{{key}}", "serviceCode": "report-export", "consumeType": "FIXED", "metadata": {"a1": "v", "a2": "v", "a3": "v", "a4": "v", "a5": "v", "a6": "v", "a7": "v", "a8": "v", "a9": "v", "a10": "v", "a11": "v", "a12": "v", "a13": "v", "a14": "v", "a15": "v", "a16": "v", "a17": "v", "a18": "v", "a19": "v", "a20": "v", "a21": "v"}} |
+      | metadata key of 65 characters | metadata        | {"idempotencyKey": "{{key}}", "serviceCode": "report-export", "consumeType": "FIXED", "metadata": {"{{65 x m}}": "v"}} |
+      | metadata key with a dot       | metadata        | {"idempotencyKey": "{{key}}", "serviceCode": "report-export", "consumeType": "FIXED", "metadata": {"a.b": "v"}} |
+      | empty metadata key            | metadata        | {"idempotencyKey": "{{key}}", "serviceCode": "report-export", "consumeType": "FIXED", "metadata": {"": "v"}} |
+      | metadata value of 513 chars   | metadata        | {"idempotencyKey": "{{key}}", "serviceCode": "report-export", "consumeType": "FIXED", "metadata": {"note": "{{513 x v}}"}} |
+      | key with a control character  | idempotencyKey  | {"idempotencyKey": "a\u0001b", "serviceCode": "report-export", "consumeType": "FIXED"}                    |
+      | key with a non-ASCII letter   | idempotencyKey  | {"idempotencyKey": "caf\u00e9", "serviceCode": "report-export", "consumeType": "FIXED"}                   |
+
+  Scenario: A consumption at every length limit is accepted
+    Given a signed-in user with at least 100 coins
+    When the user sends "POST /api/finance/consume" with body:
+      """json
+      {"idempotencyKey": "{{key@128}}", "serviceCode": "report-export", "consumeType": "FIXED", "bizId": "{{128 x b}}", "description": "{{500 x d}}", "metadata": {"{{64 x m}}": "{{512 x v}}", "a-2": "!", "a_3": "~", "a4": "v", "a5": "v", "a6": "v", "a7": "v", "a8": "v", "a9": "v", "a10": "v", "a11": "v", "a12": "v", "a13": "v", "a14": "v", "a15": "v", "a16": "v", "a17": "v", "a18": "v", "a19": "v", "a20": "v"}}
+      """
+    Then the request succeeds
+    And the balance has gone down by 50 coins
+
+  Scenario: A key of the visible ASCII characters at both ends of the range is accepted
+    Given a signed-in user with at least 100 coins
+    When the user sends "POST /api/finance/consume" with body:
+      """json
+      {"idempotencyKey": "{{key}}!~", "serviceCode": "report-export", "consumeType": "FIXED"}
+      """
+    Then the request succeeds
+    And the balance has gone down by 50 coins
+
+  Scenario Outline: The largest quantities allowed are priced, not refused as invalid
+    The charge is far above the user's balance, so it is refused for that, and nothing is charged.
+    Given a signed-in user with at least 100 coins
+    When the user sends "POST /api/finance/consume" with body:
+      """json
+      <body>
+      """
+    Then the request fails with HTTP 402 and code 40200
+    And the balance is unchanged
+
+    Examples:
+      | quantity  | body                                                                                                    |
+      | tokens    | {"idempotencyKey": "{{key}}", "serviceCode": "agent-chat", "consumeType": "TOKEN", "tokens": 1000000000000} |
+      | duration  | {"idempotencyKey": "{{key}}", "serviceCode": "expert-consult", "consumeType": "DURATION", "durationSeconds": 315360000} |
+      | amount    | {"idempotencyKey": "{{key}}", "serviceCode": "task-view", "consumeType": "FIXED", "amount": 1000000000000} |
+
+  Scenario: A 64-character service code is looked up, not refused as invalid
+    Given a signed-in user with at least 100 coins
+    When the user sends "POST /api/finance/consume" with body:
+      """json
+      {"idempotencyKey": "{{key}}", "serviceCode": "{{64 x s}}", "consumeType": "FIXED"}
+      """
+    Then the request fails with HTTP 404 and code 40400
+    And the error message mentions "no enabled service plan"
 
   Scenario: A 129-character idempotency key is refused
     Given a signed-in user with at least 100 coins
@@ -81,12 +143,14 @@ Feature: Validation of consumption requests
     Given a signed-in user with at least 100 coins
     When the user consumes 1000 tokens of "no-such-service"
     Then the request fails with HTTP 404 and code 40400
+    And the error message mentions "no enabled service plan for serviceCode 'no-such-service'"
     And the balance is unchanged
 
   Scenario: An unknown plan is not found
     Given a signed-in user with at least 100 coins
     When the user consumes 1000 tokens of "agent-chat" on plan "no-such-plan"
     Then the request fails with HTTP 404 and code 40400
+    And the error message mentions "service plan 'no-such-plan' not found"
     And the balance is unchanged
 
   Scenario Outline: Invalid record filters are refused

@@ -78,7 +78,7 @@ public static class AuthApi
     /// <summary>6 to 15 digits, optionally after a <c>+</c>.</summary>
     internal static Validator Phone(this Validator validator, string? phone) => validator.Check(
         string.IsNullOrEmpty(phone) ? "phone is required"
-        : phone.Length is < 6 or > 16 || !phone.TrimStart('+').All(char.IsAsciiDigit) || phone.LastIndexOf('+') > 0
+        : (phone[0] == '+' ? phone[1..] : phone) is not { Length: >= 6 and <= 15 } digits || !digits.All(char.IsAsciiDigit)
             ? "phone must be 6 to 15 digits, optionally starting with +"
             : null);
 }

@@ -104,9 +104,9 @@ public sealed class FinanceWorld(ScenarioContext context)
         _ => TheUser,
     };
 
-    public async Task<ApiReply> SendAsync(Actor actor, HttpMethod method, string path, HttpContent? content = null)
+    public Task<ApiReply> SendAsync(Actor actor, HttpMethod method, string path, HttpContent? content = null)
     {
-        using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative)) { Content = content };
+        var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative)) { Content = content };
         switch (actor)
         {
             case Actor.User or Actor.OtherUser:
@@ -135,6 +135,13 @@ public sealed class FinanceWorld(ScenarioContext context)
                 break;
         }
 
+        return SendMessageAsync(request);
+    }
+
+    /// <summary>Sends a request the step built itself (and disposes it); its answer becomes the last answer.</summary>
+    public async Task<ApiReply> SendMessageAsync(HttpRequestMessage request)
+    {
+        using var disposing = request;
         using var response = await Context.Http.SendAsync(request, Context.CancellationToken);
         var reply = new ApiReply(response.StatusCode, await response.Content.ReadAsStringAsync(Context.CancellationToken));
         LastReply = reply;

@@ -34,6 +34,16 @@ public sealed partial class RequestSteps(ScenarioContext context)
         return _world.SendRawAsync(actor, method, Substitute(path), Substitute(body), contentType);
     }
 
+    /// <summary>Any text as the <c>X-API-Key</c> header, for keys of the wrong shape.</summary>
+    [When("an anonymous client sends {string} with the API key {string}")]
+    public Task SendWithApiKey(string request, string apiKey)
+    {
+        var (method, path) = Split(request);
+        var message = new HttpRequestMessage(method, new Uri(Substitute(path), UriKind.Relative));
+        message.Headers.TryAddWithoutValidation("X-API-Key", Substitute(apiKey));
+        return _world.SendMessageAsync(message);
+    }
+
     [When("the admin sends {string}")]
     [Needs(Need.AdminJwt)]
     public Task AdminSends(string request) => Send(Actor.Admin, request);
@@ -51,6 +61,10 @@ public sealed partial class RequestSteps(ScenarioContext context)
     public Task HoursPass(int hours) => context.Target.LetTimePassAsync(TimeSpan.FromHours(hours), context.CancellationToken);
 
     /// <summary>A session in use: after each wait the user's token must still open the balance.</summary>
+    [When("{int} minute(s) pass(es)")]
+    [Needs(Need.ClockControl)]
+    public Task MinutesPass(int minutes) => context.Target.LetTimePassAsync(TimeSpan.FromMinutes(minutes), context.CancellationToken);
+
     [When("the user reads the balance every {int} hours, {int} times")]
     [Needs(Need.ClockControl)]
     public async Task ReadsBalanceEvery(int hours, int times)
@@ -114,13 +128,34 @@ public sealed partial class RequestSteps(ScenarioContext context)
             : throw new FormatException($"Write requests as \"METHOD /path\", not \"{request}\".");
     }
 
-    private string Substitute(string text) => KeyVariable().Replace(
-        text
-            .Replace("{{userId}}", _world.User?.UserId, StringComparison.Ordinal)
-            .Replace("{{otherUserId}}", _world.OtherUser?.UserId, StringComparison.Ordinal)
-            .Replace("{{newService}}", _world.Key("service"), StringComparison.Ordinal),
-        m => _world.Key(m.Groups[1].Success ? m.Groups[1].Value : "body"));
+    /// <summary>
+    /// Besides the variables above: <c>{{key@128}}</c> is this scenario's key padded to exactly 128 characters, and
+    /// <c>{{65 x a}}</c> is 65 times the character <c>a</c>, for limits too long to write out.
+    /// </summary>
+    private string Substitute(string text) => Repeated().Replace(
+        KeyVariable().Replace(
+            text
+                .Replace("{{userId}}", _world.User?.UserId, StringComparison.Ordinal)
+                .Replace("{{otherUserId}}", _world.OtherUser?.UserId, StringComparison.Ordinal)
+                .Replace("{{newService}}", _world.Key("service"), StringComparison.Ordinal),
+            m => Padded(_world.Key(m.Groups[1].Success ? m.Groups[1].Value : "body"), m.Groups[2])),
+        m => new string(m.Groups[2].Value[0], int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)));
 
-    [GeneratedRegex(@"\{\{key(?::([\w-]+))?\}\}")]
+    private static string Padded(string key, Group length)
+    {
+        if (!length.Success)
+        {
+            return key;
+        }
+
+        var wanted = int.Parse(length.Value, System.Globalization.CultureInfo.InvariantCulture);
+        Check.That(key.Length <= wanted, $"the scenario's key '{key}' is longer than {wanted} characters");
+        return key.PadRight(wanted, 'k');
+    }
+
+    [GeneratedRegex(@"\{\{key(?::([\w-]+))?(?:@(\d+))?\}\}")]
     private static partial Regex KeyVariable();
+
+    [GeneratedRegex(@"\{\{(\d+) x (\S)\}\}")]
+    private static partial Regex Repeated();
 }

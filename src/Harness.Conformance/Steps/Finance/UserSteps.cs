@@ -87,6 +87,20 @@ public sealed class UserSteps(ScenarioContext context)
         context.Masker.Add(_world.ApiKey);
     }
 
+    /// <summary>A key for every user, created by the admin for the scenario's user as owner.</summary>
+    [Given("the agent engine has a new API key the admin created for all users")]
+    [Needs(Need.AdminJwt)]
+    public async Task NewKeyForAllUsers()
+    {
+        var created = (await _world.AdminPostAsync("/api/admin/apiKeys", new { name = context.Unique("all-users key"), ownerUserId = _world.TheUser.UserId, allUsers = true }))
+            .EnsureSuccess("creating an API key for all users as the admin");
+        Check.Equal(_world.TheUser.UserId, ApiReply.Path(created.Data, "apiKey.ownerUserId").GetString(), "apiKey.ownerUserId");
+        Check.Equal("True", ApiReply.Path(created.Data, "apiKey.allUsers").GetBoolean().ToString(), "apiKey.allUsers");
+        _world.ApiKey = ApiReply.Field(created.Data, "key").GetString();
+        _world.ApiKeyId = ApiReply.Path(created.Data, "apiKey.id").GetString();
+        context.Masker.Add(_world.ApiKey);
+    }
+
     [When("the admin revokes the agent engine's API key")]
     [Needs(Need.AdminJwt)]
     public async Task RevokeKey()
