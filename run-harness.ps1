@@ -1,5 +1,5 @@
 # One entry point for the harness on Windows (PowerShell 7+): the same verbs as run-harness.sh.
-#   serve (default) | sandbox | test | conformance | load | chaos | help
+#   serve (default) | sandbox | test | conformance | load | chaos | mutation | help
 param([Parameter(Position = 0)][string]$Verb = "serve", [Parameter(ValueFromRemainingArguments = $true)][string[]]$Rest = @())
 $ErrorActionPreference = "Stop"
 $Root = $PSScriptRoot
@@ -21,6 +21,7 @@ Usage: ./run-harness.ps1 [verb] [options]
   conformance --target URL --profile FILE      run the Gherkin features against an implementation by URL
   load [--target URL] [--scenario NAME] ...    load the coin-consumption hot path and audit the ledger
   chaos [--target URL] [--seed N] [--short]    the reliability campaign: fuzz, auth matrix, crash rounds
+  mutation [finance|ledger|all]                mutation testing with Stryker.NET; reports in artifacts/mutation/
   help                                         this text
 "@
 }
@@ -63,6 +64,22 @@ switch ($Verb) {
     "conformance" { Invoke-Build; dotnet "$Root/src/Harness.Conformance/bin/$Configuration/net10.0/Harness.Conformance.dll" conformance @Rest; exit $LASTEXITCODE }
     "load" { Invoke-Build; dotnet "$Root/load/Harness.Load/bin/$Configuration/net10.0/Harness.Load.dll" @Rest; exit $LASTEXITCODE }
     "chaos" { Invoke-Build; dotnet "$Root/src/Harness.Chaos/bin/$Configuration/net10.0/Harness.Chaos.dll" @Rest; exit $LASTEXITCODE }
+    "mutation" {
+        $part = if ($Rest.Count -gt 0) { $Rest[0] } else { "all" }
+        if ($part -notin "finance", "ledger", "all") { Write-Error "mutation: expected finance, ledger or all, got '$part'"; exit 2 }
+        dotnet tool restore | Out-Null
+        $status = 0
+        $runs = @(@{ Name = "finance"; Tests = "Harness.Conformance.Tests" }, @{ Name = "ledger"; Tests = "Harness.Ledger.Tests" })
+        foreach ($run in $runs | Where-Object { $part -eq "all" -or $part -eq $_.Name }) {
+            $out = "$Root/artifacts/mutation/$($run.Name)"
+            if (Test-Path $out) { Remove-Item -Recurse -Force $out }
+            Push-Location "$Root/tests/$($run.Tests)"
+            dotnet dotnet-stryker -f "$Root/mutation/$($run.Name).json" -O $out --skip-version-check
+            if ($LASTEXITCODE -ne 0) { $status = $LASTEXITCODE }
+            Pop-Location
+        }
+        exit $status
+    }
     { $_ -in "help", "-h", "--help" } { Show-Usage }
     default { Write-Error "unknown verb '$Verb'"; Show-Usage; exit 2 }
 }

@@ -6,6 +6,7 @@
 #   conformance      run the Gherkin features against a backend by URL
 #   load             run load scenarios against the built-in backend or a URL
 #   chaos            the reliability campaign: fuzz, auth matrix, crash rounds
+#   mutation         mutation testing (Stryker.NET): how much behaviour the features and unit tests pin down
 #   help             this list
 set -euo pipefail
 
@@ -45,6 +46,12 @@ Usage: ./run-harness.sh [verb] [options]
   chaos [--target URL] [--seed N] [--cases N] [--crash-rounds N] [--short]
       The reliability campaign: malformed input against every documented operation, the auth
       matrix, SIGKILL rounds during consumption; reports in artifacts/chaos/.
+
+  mutation [finance|ledger|all]
+      Mutation testing with Stryker.NET (a dotnet tool, restored from dotnet-tools.json): the Finance
+      capability code mutated under the conformance suite, the ledger under its unit tests. Takes
+      about 20 minutes each on two cores; not part of "test". HTML and JSON reports in
+      artifacts/mutation/<part>/; figures and the judged survivors in docs/conformance.md.
 
   help
       Show this text.
@@ -116,6 +123,30 @@ run_tests() {
   return "$status"
 }
 
+# mutation [finance|ledger|all]: Stryker.NET over each part with the test project that judges it.
+mutation() {
+  need_dotnet
+  local part="${1:-all}"
+  case "$part" in finance|ledger|all) ;; *) echo "mutation: expected finance, ledger or all, got '$part'" >&2; exit 2 ;; esac
+  dotnet tool restore >/dev/null
+  local status=0
+  if [ "$part" != ledger ]; then
+    mutate_with finance "$ROOT/tests/Harness.Conformance.Tests" || status=$?
+  fi
+  if [ "$part" != finance ]; then
+    mutate_with ledger "$ROOT/tests/Harness.Ledger.Tests" || status=$?
+  fi
+  return "$status"
+}
+
+mutate_with() {
+  local name="$1" tests="$2" out="$ROOT/artifacts/mutation/$1"
+  rm -rf "$out"
+  echo "Mutation testing: $name (config mutation/$name.json, tests $(basename "$tests"))"
+  (cd "$tests" && dotnet dotnet-stryker -f "$ROOT/mutation/$name.json" -O "$out" --skip-version-check)
+  echo "Report: $out/reports/mutation-report.html"
+}
+
 verb="${1:-serve}"
 [ $# -gt 0 ] && shift
 case "$verb" in
@@ -125,6 +156,7 @@ case "$verb" in
   conformance) build; exec dotnet "$ROOT/src/Harness.Conformance/bin/$CONFIGURATION/net10.0/Harness.Conformance.dll" conformance "$@" ;;
   load) build; exec dotnet "$ROOT/load/Harness.Load/bin/$CONFIGURATION/net10.0/Harness.Load.dll" "$@" ;;
   chaos) build; exec dotnet "$ROOT/src/Harness.Chaos/bin/$CONFIGURATION/net10.0/Harness.Chaos.dll" "$@" ;;
+  mutation) mutation "$@" ;;
   help|-h|--help) usage ;;
   --*) serve "$verb" "$@" ;;
   *) echo "unknown verb '$verb'" >&2; usage >&2; exit 2 ;;

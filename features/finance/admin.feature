@@ -39,6 +39,7 @@ Feature: Operator routes
       {"userId": "{{userId}}", "amount": 200, "idempotencyKey": "{{key}}"}
       """
     Then the request fails with HTTP 409 and code 40900
+    And the error message mentions "was already used with a different amount"
     And the balance is 100 coins
 
   Scenario Outline: An administrator lists users and API keys and audits the ledger
@@ -83,6 +84,7 @@ Feature: Operator routes
     Examples:
       | field          | body                                                                   |
       | name           | {"allUsers": true}                                                     |
+      | name           | {"name": "", "allUsers": true}                                         |
       | name           | {"name": "{{101 x n}}", "allUsers": true}                              |
       | allUsers       | {"name": "no users"}                                                   |
       | allUsers       | {"name": "no users", "allUsers": false, "allowedUserIds": []}          |

@@ -88,6 +88,7 @@ Feature: Authentication of the Finance routes
     And the user has signed in again
     When the user asks for the balance
     Then the request succeeds
+    And the balance is 100 coins
 
   Scenario: A user cannot credit coins through the admin routes
     Given a signed-in user with at least 10 coins
@@ -130,9 +131,9 @@ Feature: Authentication of the Finance routes
     And the user sends "GET /api/finance/balance"
     Then the request succeeds
 
-  Scenario: A session unused for more than a day has ended
+  Scenario: A session unused for a day has ended
     Given a new user without coins
-    When 25 hours pass
+    When 24 hours pass
     And the user sends "GET /api/finance/balance"
     Then the request fails with HTTP 401 and code 40100
 
@@ -143,9 +144,10 @@ Feature: Authentication of the Finance routes
     Then the request succeeds
 
   Scenario: A token is refused after its expiry even while its session is in use
-    The token's exp is 7 days after sign-in; the session, used every 12 hours, would otherwise stay open.
+    The token's exp is 7 days after sign-in, and it is refused from that moment; the session, last used
+    12 hours before, would otherwise stay open for another 12 hours.
     Given a new user without coins
     When the user reads the balance every 12 hours, 13 times
-    And 13 hours pass
+    And 12 hours pass
     And the user sends "GET /api/finance/balance"
     Then the request fails with HTTP 401 and code 40100

@@ -89,3 +89,8 @@ Feature: Signing in with an SMS code
     Given a sign-in code has been sent to a new phone
     When the phone signs in with the code
     Then the token carries the user, the phone and an expiry 7 days after its issue
+
+  Scenario: The SMS sandbox has no code for a phone that was sent none
+    When an anonymous client sends "GET /api/auth/sms/sandbox/code?phone=1980000{{6 x 0}}"
+    Then the request fails with HTTP 404 and code 40400
+    And the error message mentions "no live code"

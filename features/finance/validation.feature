@@ -24,6 +24,7 @@ Feature: Validation of consumption requests
       | negative duration             | durationSeconds | {"idempotencyKey": "{{key}}", "serviceCode": "expert-consult", "consumeType": "DURATION", "durationSeconds": -60} |
       | tokens on a DURATION charge   | tokens          | {"idempotencyKey": "{{key}}", "serviceCode": "expert-consult", "consumeType": "DURATION", "durationSeconds": 60, "tokens": 5} |
       | plan of another service       | serviceCode     | {"idempotencyKey": "{{key}}", "serviceCode": "agent-chat", "consumeType": "TOKEN", "tokens": 10, "planId": "report-export"} |
+      | plan of another type          | bills TOKEN     | {"idempotencyKey": "{{key}}", "serviceCode": "agent-chat", "consumeType": "FIXED", "planId": "agent-chat-pro"} |
       | no consumption type           | consumeType     | {"idempotencyKey": "{{key}}", "serviceCode": "agent-chat", "tokens": 1000}                                |
       | too many tokens               | tokens          | {"idempotencyKey": "{{key}}", "serviceCode": "agent-chat", "consumeType": "TOKEN", "tokens": 1000000000001} |
       | over ten years                | durationSeconds | {"idempotencyKey": "{{key}}", "serviceCode": "expert-consult", "consumeType": "DURATION", "durationSeconds": 315360001} |

@@ -24,26 +24,10 @@ public sealed class HttpTarget(TargetProfile profile) : IConformanceTarget, IDis
     public bool Serves(Scenario scenario) => true;
 
     /// <summary>With a test clock, moves it; without one, waits for the target's real clock.</summary>
-    public async Task LetTimePassAsync(TimeSpan duration, CancellationToken cancellationToken)
-    {
-        if (TestClock is not { } clock)
-        {
-            await Task.Delay(duration, cancellationToken);
-            return;
-        }
-
-        using var client = new HttpClient(Handler, disposeHandler: false) { BaseAddress = BaseAddress };
-        await MovableClock.LetTimePassAsync(
-            duration,
-            (by, ct) => MovableClock.AdvanceByUrlAsync(client, clock, by, ct),
-            client,
-            Profile,
-            cancellationToken);
-    }
-
-    private Uri? TestClock => string.IsNullOrEmpty(Profile.TestClockUrl) ? null
-        : Uri.TryCreate(Profile.TestClockUrl, UriKind.Absolute, out var url) ? url
-        : throw new ArgumentException($"testClockUrl '{Profile.TestClockUrl}' is not an absolute URL.");
+    public Task LetTimePassAsync(TimeSpan duration, CancellationToken cancellationToken) =>
+        string.IsNullOrEmpty(Profile.TestClockUrl)
+            ? Task.Delay(duration, cancellationToken)
+            : MovableClock.LetTimePassByUrlAsync(duration, this, cancellationToken);
 
     public void Dispose()
     {

@@ -37,6 +37,15 @@ public static class MovableClock
         }
     }
 
+    /// <summary>Lets <paramref name="duration"/> pass on a target through its test clock (the profile's <c>testClockUrl</c>).</summary>
+    public static async Task LetTimePassByUrlAsync(TimeSpan duration, IConformanceTarget target, CancellationToken cancellationToken)
+    {
+        var clock = Uri.TryCreate(target.Profile.TestClockUrl, UriKind.Absolute, out var url) ? url
+            : throw new ArgumentException($"testClockUrl '{target.Profile.TestClockUrl}' is not an absolute URL.");
+        using var client = new HttpClient(target.Handler, disposeHandler: false) { BaseAddress = target.BaseAddress };
+        await LetTimePassAsync(duration, (by, ct) => AdvanceByUrlAsync(client, clock, by, ct), client, target.Profile, cancellationToken);
+    }
+
     /// <summary>
     /// The test-clock contract: <c>POST {testClockUrl}</c> with <c>{"seconds": N}</c> and no credentials (a run
     /// that lets a week pass outlives every token); any 2xx means the target's clock has moved.

@@ -9,7 +9,8 @@ namespace Harness.Conformance.Tests.Support;
 
 /// <summary>
 /// The reference backend in-process as a conformance target: the demo admin, user and API key make up
-/// the profile, the SMS sandbox signs up each scenario's users, and the fake clock lets time pass at once.
+/// the profile, the SMS sandbox signs up each scenario's users, and its test clock (over a frozen fake
+/// clock) lets time pass at once.
 /// Given an in-process provider sandbox, its control URL is the profile's <c>sandboxUrl</c>.
 /// </summary>
 public sealed class ReferenceBackendTarget : IConformanceTarget, ISandboxRestart, IAsyncDisposable
@@ -26,7 +27,8 @@ public sealed class ReferenceBackendTarget : IConformanceTarget, ISandboxRestart
     /// <param name="sandbox">The provider sandbox for provider features; without it they are not run (no sandboxUrl).</param>
     public ReferenceBackendTarget(Action<IServiceCollection>? configureServices = null, Func<TargetProfile, TargetProfile>? profile = null, InProcessSandbox? sandbox = null)
     {
-        _factory = new FinanceTestApp(configureServices: configureServices);
+        // The backend's own test clock, over the fake clock: time passes exactly as a conformance run by URL moves it.
+        _factory = new FinanceTestApp(configureServices: configureServices, settings: new Dictionary<string, string?> { ["Harness:TestClock"] = "true" });
         _sandbox = sandbox;
         _backendHandler = _factory.Server.CreateHandler();
         Handler = new OutsideTraffic(BaseAddress, _backendHandler);
@@ -41,6 +43,7 @@ public sealed class ReferenceBackendTarget : IConformanceTarget, ISandboxRestart
             FinanceApiKey = DemoData.ApiKey,
             SmsSandbox = true,
             SandboxUrl = sandbox?.ControlUrl,
+            TestClockUrl = new Uri(BaseAddress, "/api/test/clock/advance").ToString(),
         };
         Profile = profile is null ? full : profile(full);
     }
@@ -55,25 +58,13 @@ public sealed class ReferenceBackendTarget : IConformanceTarget, ISandboxRestart
 
     public IServiceProvider Services => _factory.Services;
 
-    public bool Offers(Need need) => need == Need.ClockControl || (need == Need.SandboxRestart && _sandbox is not null) || Profile.Offers(need);
+    public bool Offers(Need need) => (need == Need.SandboxRestart && _sandbox is not null) || Profile.Offers(need);
 
     public bool Serves(Scenario scenario) => Surfaces.Contains(scenario.Surface);
 
-    /// <summary>Moves the fake clock, keeping the operator's standing sessions in use (<see cref="MovableClock"/>).</summary>
-    public async Task LetTimePassAsync(TimeSpan duration, CancellationToken cancellationToken)
-    {
-        using var client = new HttpClient(_backendHandler, disposeHandler: false) { BaseAddress = BaseAddress };
-        await MovableClock.LetTimePassAsync(
-            duration,
-            (by, _) =>
-            {
-                _factory.Clock.Advance(by);
-                return Task.CompletedTask;
-            },
-            client,
-            Profile,
-            cancellationToken);
-    }
+    /// <summary>Moves the backend's test clock by HTTP, as a run by URL does.</summary>
+    public Task LetTimePassAsync(TimeSpan duration, CancellationToken cancellationToken) =>
+        MovableClock.LetTimePassByUrlAsync(duration, this, cancellationToken);
 
     public Task RestartSandboxAsync(CancellationToken cancellationToken) =>
         (_sandbox ?? throw new InvalidOperationException("This target has no sandbox.")).RestartAsync(cancellationToken);

@@ -168,6 +168,15 @@ public sealed class FinanceWorld(ScenarioContext context)
 
     public string? PhoneOf(FinanceUser user) => _phones.GetValueOrDefault(user.UserId);
 
+    /// <summary>The live code the SMS sandbox holds for a phone, which must be the documented six digits.</summary>
+    public async Task<string> SmsCodeOfAsync(string phone)
+    {
+        var reply = await SendAsync(Actor.Anonymous, HttpMethod.Get, "/api/auth/sms/sandbox/code?phone=" + Uri.EscapeDataString(phone));
+        var code = ApiReply.Text(ApiReply.Field(reply.EnsureSuccess("reading the SMS sandbox").Data, "code"));
+        Check.That(code.Length == 6 && code.All(char.IsAsciiDigit), $"the SMS code '{code}' is not six digits");
+        return code;
+    }
+
     /// <summary>Signs a phone number in through the SMS sandbox (signing it up the first time).</summary>
     public async Task<(string UserId, string Token)> SignUpAsync(string phone)
     {
@@ -180,7 +189,7 @@ public sealed class FinanceWorld(ScenarioContext context)
         }
 
         sent.EnsureSuccess("sending the SMS code");
-        var code = ApiReply.Field((await SendAsync(Actor.Anonymous, HttpMethod.Get, "/api/auth/sms/sandbox/code?phone=" + phone)).EnsureSuccess("reading the SMS sandbox").Data, "code").GetString();
+        var code = await SmsCodeOfAsync(phone);
         var login = (await PostAsync(Actor.Anonymous, "/api/auth/login", new { phone, code })).EnsureSuccess("signing in").Data;
         var token = ApiReply.Field(login, "token").GetString()!;
         Context.Masker.Add(token);

@@ -16,8 +16,7 @@ public sealed class SignInSteps(ScenarioContext context)
     {
         _world.SmsPhone = FinanceWorld.NewPhone();
         (await SendCode()).EnsureSuccess("sending the SMS code");
-        var sandbox = await _world.SendAsync(Actor.Anonymous, HttpMethod.Get, "/api/auth/sms/sandbox/code?phone=" + Phone);
-        _world.SmsCode = ApiReply.Field(sandbox.EnsureSuccess("reading the SMS sandbox").Data, "code").GetString();
+        _world.SmsCode = await _world.SmsCodeOfAsync(Phone);
     }
 
     /// <summary>A phone of the run's own, of exactly that many digits (optionally written with a leading +).</summary>

@@ -66,7 +66,8 @@ public sealed class UserSteps(ScenarioContext context)
     {
         var user = _world.TheUser;
         var phone = _world.PhoneOf(user) ?? throw new AssertionException("only a user this scenario signed up can sign in again");
-        var (_, token) = await _world.SignUpAsync(phone);
+        var (userId, token) = await _world.SignUpAsync(phone);
+        Check.Equal(user.UserId, userId, "the user a phone signs in as again");
         _world.PreviousToken = user.Token;
         _world.User = user with { Token = token };
     }
