@@ -192,6 +192,56 @@ public sealed class LedgerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_debit_of_exactly_the_balance_is_applied_and_leaves_zero()
+    {
+        var (ledger, _) = Open();
+        await ledger.PostAsync(Credit("a", 60));
+
+        var exact = await ledger.PostAsync(Debit("a", 60, "k1"));
+
+        Assert.Equal(LedgerStatus.Applied, exact.Status);
+        Assert.Equal(0, ledger.GetBalance("a").Balance);
+    }
+
+    [Fact]
+    public async Task A_credit_up_to_exactly_the_balance_limit_is_applied_and_one_coin_more_is_not()
+    {
+        var (ledger, _) = Open(new LedgerOptions { MaxBalance = 1_000 });
+
+        var exact = await ledger.PostAsync(Credit("a", 1_000));
+        var over = await ledger.PostAsync(Credit("a", 1));
+
+        Assert.Equal(LedgerStatus.Applied, exact.Status);
+        Assert.Equal(LedgerStatus.BalanceLimitExceeded, over.Status);
+        Assert.Equal(1_000, ledger.GetBalance("a").Balance);
+    }
+
+    [Fact]
+    public async Task A_posting_without_an_account_is_a_programming_error()
+    {
+        var (ledger, _) = Open();
+
+        await Assert.ThrowsAsync<ArgumentException>(() => ledger.PostAsync(Credit("", 1)));
+    }
+
+    [Fact]
+    public async Task The_audit_counts_and_sums_each_accounts_entries_in_account_order()
+    {
+        var (ledger, _) = Open();
+        await ledger.PostAsync(Credit("b", 100));
+        await ledger.PostAsync(Credit("a", 50));
+        await ledger.PostAsync(Debit("b", 30, "k1"));
+        await ledger.PostAsync(Debit("b", 20, "k2"));
+
+        var audit = ledger.Audit();
+
+        Assert.Equal(["a", "b"], audit.Accounts.Select(a => a.AccountId));
+        Assert.Equal((50L, 50L, 1L), (audit.Accounts[0].Balance, audit.Accounts[0].EntrySum, audit.Accounts[0].EntryCount));
+        Assert.Equal((50L, 50L, 3L), (audit.Accounts[1].Balance, audit.Accounts[1].EntrySum, audit.Accounts[1].EntryCount));
+        Assert.True(audit.Consistent);
+    }
+
+    [Fact]
     public async Task The_audit_notices_a_balance_that_disagrees_with_its_entries()
     {
         var (ledger, store) = Open();
