@@ -56,6 +56,29 @@ public sealed class LedgerMetricsTests : IDisposable
         Assert.All(postings.Concat(resumed).Concat(Measured("harness.ledger.commit.duration")), ms => Assert.True(ms is >= 0 and < 60_000, $"{ms} ms"));
     }
 
+    /// <summary>What <c>dotnet-counters</c> shows beside each figure: its unit and its description.</summary>
+    [Fact]
+    public void Each_instrument_is_published_with_its_unit_and_a_description()
+    {
+        var published = new ConcurrentDictionary<string, Instrument>(StringComparer.Ordinal);
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, _) =>
+            {
+                if (instrument.Meter.Name == "Harness.Ledger")
+                {
+                    published[instrument.Name] = instrument;
+                }
+            },
+        };
+        listener.Start();
+
+        Assert.Equal(
+            ["harness.ledger.batch.size {posting}", "harness.ledger.commit.duration ms", "harness.ledger.posting.duration ms", "harness.ledger.resume.delay ms"],
+            published.Values.Select(i => $"{i.Name} {i.Unit}").Order(StringComparer.Ordinal));
+        Assert.All(published.Values, i => Assert.False(string.IsNullOrWhiteSpace(i.Description), i.Name));
+    }
+
     private List<double> Measured(string instrument) => [.. _measured.GetValueOrDefault(instrument) ?? []];
 
     private void Record(Instrument instrument, double value) =>
