@@ -1,3 +1,4 @@
+using Harness.Clock;
 using Harness.Finance.Admin;
 using Harness.Finance.Auth;
 using Harness.Finance.Balance;
@@ -92,7 +93,7 @@ public static class FinanceApp
         finance.MapRecords(consumption);
         finance.MapServicePlans(admin);
         admin.MapAdmin();
-        if (app.Services.GetService<Harness.Clock.AdjustableClock>() is not null)
+        if (app.Services.GetService<AdjustableClock>() is not null)
         {
             api.MapGroup("/test/clock").AllowAnonymous().WithTags("Test clock").MapTestClock();
         }

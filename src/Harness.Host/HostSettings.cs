@@ -6,7 +6,7 @@ namespace Harness.Host;
 /// The start options. <c>--port N</c> / <c>HARNESS_PORT</c> (default 8005: the Finance app; the
 /// surfaces after it take the next ports) and <c>--data DIR</c> / <c>HARNESS_DATA</c> (default
 /// <c>data</c> under the working directory) for the backend;
-/// <c>--test-clock</c> lets administrators move the backend's clock (conformance runs by URL);
+/// <c>--test-clock</c> offers a route that moves the backend's clock, to anyone (conformance runs by URL);
 /// <c>--sandbox-port N</c> / <c>HARNESS_SANDBOX_PORT</c> (default 8100, 0 = free ports) for the provider
 /// sandbox, <c>--no-sandbox</c> to leave it off and <c>--sandbox-only</c> to run nothing else.
 /// Anything else goes to ASP.NET Core's own configuration.

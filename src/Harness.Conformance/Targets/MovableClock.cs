@@ -15,35 +15,28 @@ public static class MovableClock
     /// <summary>Shorter spans are moved in one go, without requests (a scenario's "1 second passes").</summary>
     public static readonly TimeSpan KeepAliveFrom = TimeSpan.FromHours(1);
 
-    /// <summary>Lets <paramref name="duration"/> pass; <paramref name="advance"/> moves the target's clock forward by the span it is given.</summary>
-    public static async Task LetTimePassAsync(
-        TimeSpan duration, Func<TimeSpan, CancellationToken, Task> advance, HttpClient target, TargetProfile profile, CancellationToken cancellationToken)
-    {
-        if (duration < KeepAliveFrom)
-        {
-            await advance(duration, cancellationToken);
-            return;
-        }
-
-        for (var left = duration; left > TimeSpan.Zero; left -= Step)
-        {
-            await advance(left < Step ? left : Step, cancellationToken);
-            foreach (var token in new[] { profile.AdminJwt, profile.UserJwt }.Where(t => !string.IsNullOrEmpty(t)))
-            {
-                using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("/api/auth/me", UriKind.Relative));
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-                using var response = await target.SendAsync(request, cancellationToken);
-            }
-        }
-    }
-
     /// <summary>Lets <paramref name="duration"/> pass on a target through its test clock (the profile's <c>testClockUrl</c>).</summary>
     public static async Task LetTimePassByUrlAsync(TimeSpan duration, IConformanceTarget target, CancellationToken cancellationToken)
     {
         var clock = Uri.TryCreate(target.Profile.TestClockUrl, UriKind.Absolute, out var url) ? url
             : throw new ArgumentException($"testClockUrl '{target.Profile.TestClockUrl}' is not an absolute URL.");
         using var client = new HttpClient(target.Handler, disposeHandler: false) { BaseAddress = target.BaseAddress };
-        await LetTimePassAsync(duration, (by, ct) => AdvanceByUrlAsync(client, clock, by, ct), client, target.Profile, cancellationToken);
+        if (duration < KeepAliveFrom)
+        {
+            await AdvanceByUrlAsync(client, clock, duration, cancellationToken);
+            return;
+        }
+
+        for (var left = duration; left > TimeSpan.Zero; left -= Step)
+        {
+            await AdvanceByUrlAsync(client, clock, left < Step ? left : Step, cancellationToken);
+            foreach (var token in new[] { target.Profile.AdminJwt, target.Profile.UserJwt }.Where(t => !string.IsNullOrEmpty(t)))
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("/api/auth/me", UriKind.Relative));
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+                using var response = await client.SendAsync(request, cancellationToken);
+            }
+        }
     }
 
     /// <summary>

@@ -60,11 +60,11 @@ public sealed partial class RequestSteps(ScenarioContext context)
     [Needs(Need.ClockControl)]
     public Task HoursPass(int hours) => context.Target.LetTimePassAsync(TimeSpan.FromHours(hours), context.CancellationToken);
 
-    /// <summary>A session in use: after each wait the user's token must still open the balance.</summary>
     [When("{int} minute(s) pass(es)")]
     [Needs(Need.ClockControl)]
     public Task MinutesPass(int minutes) => context.Target.LetTimePassAsync(TimeSpan.FromMinutes(minutes), context.CancellationToken);
 
+    /// <summary>A session in use: after each wait the user's token must still open the balance.</summary>
     [When("the user reads the balance every {int} hours, {int} times")]
     [Needs(Need.ClockControl)]
     public async Task ReadsBalanceEvery(int hours, int times)

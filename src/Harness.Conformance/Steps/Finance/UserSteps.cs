@@ -96,7 +96,7 @@ public sealed class UserSteps(ScenarioContext context)
         var created = (await _world.AdminPostAsync("/api/admin/apiKeys", new { name = context.Unique("all-users key"), ownerUserId = _world.TheUser.UserId, allUsers = true }))
             .EnsureSuccess("creating an API key for all users as the admin");
         Check.Equal(_world.TheUser.UserId, ApiReply.Path(created.Data, "apiKey.ownerUserId").GetString(), "apiKey.ownerUserId");
-        Check.Equal("True", ApiReply.Path(created.Data, "apiKey.allUsers").GetBoolean().ToString(), "apiKey.allUsers");
+        Check.That(ApiReply.Path(created.Data, "apiKey.allUsers").GetBoolean(), "the created key is not for all users (apiKey.allUsers)");
         _world.ApiKey = ApiReply.Field(created.Data, "key").GetString();
         _world.ApiKeyId = ApiReply.Path(created.Data, "apiKey.id").GetString();
         context.Masker.Add(_world.ApiKey);
