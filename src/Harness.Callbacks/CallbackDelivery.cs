@@ -12,6 +12,9 @@ public enum CallbackStatus
 
     /// <summary>Every scheduled attempt failed; only a manual resend will try again.</summary>
     Exhausted,
+
+    /// <summary>Lost on the way (a scripted fault): never sent on schedule; a manual resend still sends it.</summary>
+    Dropped,
 }
 
 /// <summary>
@@ -106,6 +109,9 @@ public sealed class CallbackAcknowledgement
 
     public int MaxStatus { get; set; }
 
+    /// <summary>When set, the status must also be one of these (WeChat Pay takes 200 and 204 only).</summary>
+    public List<int>? Statuses { get; set; }
+
     /// <summary>When set, the trimmed response body must equal this text exactly.</summary>
     public string? Body { get; set; }
 
@@ -115,7 +121,10 @@ public sealed class CallbackAcknowledgement
 
     public static CallbackAcknowledgement BodyText(string body) => new() { MinStatus = 200, MaxStatus = 299, Body = body };
 
+    public static CallbackAcknowledgement OneOf(params int[] statuses) => new() { MinStatus = statuses.Min(), MaxStatus = statuses.Max(), Statuses = [.. statuses] };
+
     public bool IsSatisfiedBy(int? status, string body) =>
         status is { } code && code >= MinStatus && code <= MaxStatus
+        && (Statuses is null || Statuses.Contains(code))
         && (Body is null || string.Equals(body.Trim(), Body, StringComparison.Ordinal));
 }

@@ -60,6 +60,18 @@ public sealed class CallbackDispatcher : IDisposable
         return delivery;
     }
 
+    /// <summary>Stores the delivery as lost on the way: logged, never attempted unless resent by hand.</summary>
+    public CallbackDelivery Drop(CallbackDelivery delivery)
+    {
+        delivery.Id = string.IsNullOrEmpty(delivery.Id) ? "dlv_" + Secrets.RandomHex(12) : delivery.Id;
+        delivery.Sequence = Interlocked.Increment(ref _sequence);
+        delivery.Status = CallbackStatus.Dropped;
+        delivery.CreatedAt = _clock.GetUtcNow().UtcDateTime;
+        delivery.NextAttemptAt = null;
+        _deliveries.Upsert(delivery);
+        return delivery;
+    }
+
     public CallbackDelivery? Get(string id) => _deliveries.Get(id);
 
     /// <summary>All deliveries, or those about one subject, oldest first.</summary>

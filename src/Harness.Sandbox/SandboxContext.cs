@@ -2,6 +2,7 @@ using Harness.Callbacks;
 using Harness.Clock;
 using Harness.Sandbox.Delivery;
 using Harness.Sandbox.Faults;
+using Harness.Sandbox.Keys;
 using Harness.Sandbox.Payments;
 using Harness.Storage;
 
@@ -17,6 +18,7 @@ public sealed class SandboxContext(
     CallbackDispatcher dispatcher,
     ProviderSettings settings,
     Notifier notifier,
+    ProviderKeys keys,
     SandboxOptions options)
 {
     public IDocumentStore Store => store;
@@ -36,6 +38,9 @@ public sealed class SandboxContext(
     public ProviderSettings Settings => settings;
 
     public Notifier Notifier => notifier;
+
+    /// <summary>Key pairs and certificates a provider created on first start and keeps across restarts.</summary>
+    public ProviderKeys Keys => keys;
 
     public SandboxOptions Options => options;
 

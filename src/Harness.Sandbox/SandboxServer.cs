@@ -11,6 +11,7 @@ using Harness.Sandbox.Creem;
 using Harness.Sandbox.Delivery;
 using Harness.Sandbox.Epay;
 using Harness.Sandbox.Faults;
+using Harness.Sandbox.Keys;
 using Harness.Sandbox.Payments;
 using Harness.Sandbox.PayPages;
 using Harness.Sandbox.Providers;
@@ -89,7 +90,7 @@ public sealed class SandboxServer : IAsyncDisposable
         var dispatcher = new CallbackDispatcher(documents, clock, callbackClient, options.CallbackTimeout);
         var faults = new FaultBook();
         var settings = new ProviderSettings(documents);
-        var context = new SandboxContext(documents, clock, options.WallClock, new PaymentBook(documents), faults, dispatcher, settings, new Notifier(dispatcher, faults), options);
+        var context = new SandboxContext(documents, clock, options.WallClock, new PaymentBook(documents), faults, dispatcher, settings, new Notifier(dispatcher, faults), new ProviderKeys(documents, options.DataDirectory), options);
 
         var providers = new Dictionary<string, ISandboxProvider>(StringComparer.OrdinalIgnoreCase);
         foreach (var factory in ProviderFactories)
@@ -131,8 +132,13 @@ public sealed class SandboxServer : IAsyncDisposable
         foreach (var (name, baseUrl) in _endpoints.Skip(1))
         {
             var provider = Providers[name];
-            var credentials = string.Join("  ", provider.Credentials.Select(c => $"{c.Key}={c.Value}"));
+            // PEM keys do not fit on a line: the banner names their folder, the control API has them whole.
+            var credentials = string.Join("  ", provider.Credentials.Where(c => !c.Value.Contains('\n', StringComparison.Ordinal)).Select(c => $"{c.Key}={c.Value}"));
             text.AppendLine(CultureInfo.InvariantCulture, $"  {name,-20} {baseUrl}  {credentials}");
+            if (provider.Credentials.Values.Any(v => v.Contains('\n', StringComparison.Ordinal)))
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"  {"",-20} keys (PEM) in {Context.Keys.Folder(name)}");
+            }
         }
 
         text.Append(CultureInfo.InvariantCulture, $"  credentials as JSON: GET {ControlBaseUrl}/control/providers");

@@ -32,6 +32,12 @@ public sealed class Notifier(CallbackDispatcher dispatcher, FaultBook faults)
         foreach (var delivery in batch)
         {
             Prepare(delivery, provider, paymentId, policy);
+            if (applied.Dropped)
+            {
+                sent.Add(dispatcher.Drop(delivery));
+                continue;
+            }
+
             sent.Add(dispatcher.Enqueue(delivery, applied.Delay));
             if (applied.Duplicate)
             {

@@ -80,12 +80,13 @@ public sealed class FaultBook
             Delay: Take(FaultKind.Delayed, provider, Matches) is { } delayed ? TimeSpan.FromSeconds(delayed.Seconds ?? 60) : TimeSpan.Zero,
             TamperedSignature: Take(FaultKind.TamperedSignature, provider, Matches) is not null,
             StaleBy: Take(FaultKind.StaleTimestamp, provider, Matches) is { } stale ? TimeSpan.FromSeconds(stale.Seconds ?? 600) : TimeSpan.Zero,
-            WrongAmount: Take(FaultKind.WrongAmount, provider, Matches) is not null);
+            WrongAmount: Take(FaultKind.WrongAmount, provider, Matches) is not null,
+            Dropped: Take(FaultKind.Dropped, provider, Matches) is not null);
     }
 }
 
 /// <summary>How one batch of callbacks deviates from a correct delivery.</summary>
-public sealed record DeliveryFaults(bool Duplicate, bool OutOfOrder, TimeSpan Delay, bool TamperedSignature, TimeSpan StaleBy, bool WrongAmount)
+public sealed record DeliveryFaults(bool Duplicate, bool OutOfOrder, TimeSpan Delay, bool TamperedSignature, TimeSpan StaleBy, bool WrongAmount, bool Dropped)
 {
-    public static readonly DeliveryFaults None = new(false, false, TimeSpan.Zero, false, TimeSpan.Zero, false);
+    public static readonly DeliveryFaults None = new(false, false, TimeSpan.Zero, false, TimeSpan.Zero, false, false);
 }

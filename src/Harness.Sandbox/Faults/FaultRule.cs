@@ -36,6 +36,10 @@ public enum FaultKind
     /// <summary>Callback: the amount in the payload is off by one minor unit (signature still valid).</summary>
     [JsonStringEnumMemberName("wrong_amount")]
     WrongAmount,
+
+    /// <summary>Callback: the event is lost on the way — logged as dropped, never sent (the merchant must query); a resend still sends it.</summary>
+    [JsonStringEnumMemberName("dropped")]
+    Dropped,
 }
 
 /// <summary>
