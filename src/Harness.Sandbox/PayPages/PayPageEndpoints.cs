@@ -6,6 +6,7 @@ using Harness.Sandbox.Providers;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using QRCoder;
 
 namespace Harness.Sandbox.PayPages;
 
@@ -87,6 +88,12 @@ public static class PayPageEndpoints
             html.Append(CultureInfo.InvariantCulture, $"<p class=\"notice\" id=\"notice\" role=\"status\">{E(notice)}</p>");
         }
 
+        if (payment.Status == PaymentStatus.Open && payment.QrCode is { } qr)
+        {
+            // The code a phone would scan; the buttons below play what the phone would do.
+            html.Append(CultureInfo.InvariantCulture, $"<figure id=\"qr\">{QrSvg(qr)}<figcaption><code id=\"qr-content\">{E(qr)}</code></figcaption></figure>");
+        }
+
         if (payment.Status == PaymentStatus.Open)
         {
             html.Append(CultureInfo.InvariantCulture, $"<p>Expires at <time>{E(payment.ExpiresAt.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture))}</time></p>");
@@ -105,10 +112,17 @@ public static class PayPageEndpoints
         $"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{E(title)}</title>"
         + "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
         + "<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem}"
-        + ".amount{font-size:2rem}.notice{background:#fff4d6;padding:.5rem}button{font-size:1rem;margin-right:.5rem;padding:.5rem 1rem}</style>"
+        + ".amount{font-size:2rem}figure svg{width:12rem;height:12rem}.notice{background:#fff4d6;padding:.5rem}button{font-size:1rem;margin-right:.5rem;padding:.5rem 1rem}</style>"
         + $"</head><body>{body}</body></html>";
 
     private static string E(string text) => WebUtility.HtmlEncode(text);
+
+    private static string QrSvg(string content)
+    {
+        using var generator = new QRCodeGenerator();
+        using var data = generator.CreateQrCode(content, QRCodeGenerator.ECCLevel.M);
+        return new SvgQRCode(data).GetGraphic(4);
+    }
 
     private static string Status(PaymentStatus status) => status.ToString().ToLowerInvariant();
 

@@ -54,6 +54,10 @@ public sealed class SandboxPayment : IDocument
     [JsonPropertyName("expires_at")]
     public DateTime ExpiresAt { get; set; }
 
+    /// <summary>What the provider's QR code encodes (WeChat's <c>code_url</c>, Alipay's <c>qr_code</c>); the pay page draws it.</summary>
+    [JsonPropertyName("qr_code")]
+    public string? QrCode { get; set; }
+
     /// <summary>How many times the buyer was declined on the pay page.</summary>
     [JsonPropertyName("declines")]
     public int Declines { get; set; }
