@@ -552,18 +552,31 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
 
     private static IResult NotAnObject() => WeChatPayErrors.Of(400, "PARAM_ERROR", "请求体格式错误：应为JSON对象");
 
+    /// <summary>
+    /// The body as a JSON object, or null when it is none: not JSON, duplicate keys, or a string that is no valid
+    /// UTF-16 (JSON may escape a lone surrogate, <c>"\ud800"</c>, and reading such a string throws).
+    /// </summary>
     private static JsonObject? ParseObject(byte[] body)
     {
         try
         {
             var node = JsonNode.Parse(body, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false });
-            return node as JsonObject;
+            return node is JsonObject request && StringsReadable(request) ? request : null;
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
             return null;
         }
     }
+
+    /// <summary>Reads every string value once (keys were read by the duplicate check); throws on one that cannot be read.</summary>
+    private static bool StringsReadable(JsonNode? node) => node switch
+    {
+        JsonObject o => o.All(p => StringsReadable(p.Value)),
+        JsonArray a => a.All(StringsReadable),
+        JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>() is not null,
+        _ => true,
+    };
 
     private static string China(DateTime utc) =>
         new DateTimeOffset(DateTime.SpecifyKind(utc, DateTimeKind.Utc)).ToOffset(ChinaOffset).ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);

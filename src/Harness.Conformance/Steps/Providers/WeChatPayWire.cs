@@ -44,12 +44,16 @@ public sealed class WeChatPayWire : IDisposable
     public string PlatformSerialNo { get; }
 
     /// <summary>The <c>Authorization</c> value for one request: RSA-SHA256 over <c>METHOD\nTARGET\nTS\nNONCE\nBODY\n</c>.</summary>
-    public string Authorization(string method, string target, string body, long? timestamp = null, RSA? key = null)
+    public string Authorization(string method, string target, string body, long? timestamp = null, RSA? key = null) =>
+        Authorization(method, target, Encoding.UTF8.GetBytes(body), timestamp, key);
+
+    /// <summary>The same over a body's exact bytes, whatever they are.</summary>
+    public string Authorization(string method, string target, byte[] body, long? timestamp = null, RSA? key = null)
     {
         var ts = (timestamp ?? DateTimeOffset.UtcNow.ToUnixTimeSeconds()).ToString(CultureInfo.InvariantCulture);
         var nonce = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
-        var message = $"{method}\n{target}\n{ts}\n{nonce}\n{body}\n";
-        var signature = Convert.ToBase64String((key ?? _merchantKey).SignData(Encoding.UTF8.GetBytes(message), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
+        byte[] message = [.. Encoding.UTF8.GetBytes($"{method}\n{target}\n{ts}\n{nonce}\n"), .. body, (byte)'\n'];
+        var signature = Convert.ToBase64String((key ?? _merchantKey).SignData(message, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
         return $"WECHATPAY2-SHA256-RSA2048 mchid=\"{Mchid}\",nonce_str=\"{nonce}\",timestamp=\"{ts}\",serial_no=\"{SerialNo}\",signature=\"{signature}\"";
     }
 
