@@ -17,7 +17,7 @@ public sealed class ControlApiTests
     {
         await using var sandbox = await TestSandbox.StartAsync();
         var providers = await sandbox.GetArrayAsync("/control/providers");
-        Assert.Equal(["stripe", "creem", "epay"], providers.Select(p => p!["name"]!.GetValue<string>()));
+        Assert.Equal(["stripe", "creem", "epay", "wechatpay"], providers.Select(p => p!["name"]!.GetValue<string>()));
 
         var stripe = providers[0]!;
         Assert.Equal(sandbox.BaseUrl("stripe"), stripe["base_url"]!.GetValue<string>());
@@ -30,6 +30,34 @@ public sealed class ControlApiTests
         Assert.Contains(sandbox.Server.ControlBaseUrl, banner, StringComparison.Ordinal);
         Assert.Contains(sandbox.BaseUrl("epay"), banner, StringComparison.Ordinal);
         Assert.Contains(StripeProvider.SecretKey, banner, StringComparison.Ordinal);
+
+        // PEM keys stay off the banner's lines: it names the folder holding them, where the files are.
+        var wechat = providers[3]!["credentials"]!;
+        Assert.Contains("mchid=1900000109", banner, StringComparison.Ordinal);
+        Assert.DoesNotContain("BEGIN", banner, StringComparison.Ordinal);
+        var folder = Path.Combine(sandbox.Server.Options.DataDirectory, "keys", "wechatpay");
+        Assert.Contains(Path.GetFullPath(folder), banner, StringComparison.Ordinal);
+        Assert.Equal(wechat["merchant_private_key"]!.GetValue<string>(), File.ReadAllText(Path.Combine(folder, "apiclient_key.pem")));
+        Assert.Equal(wechat["platform_certificate"]!.GetValue<string>(), File.ReadAllText(Path.Combine(folder, "platform_cert.pem")));
+    }
+
+    [Fact]
+    public async Task Generated_keys_survive_a_restart_on_the_same_data_folder()
+    {
+        var data = Path.Combine(Path.GetTempPath(), "harness-sandbox-tests", Guid.NewGuid().ToString("N"));
+        var options = new SandboxOptions { DataDirectory = data, BasePort = 0 };
+        string first;
+        await using (var sandbox = await SandboxServer.StartAsync(options, Ct))
+        {
+            first = string.Join('|', sandbox.Providers["wechatpay"].Credentials.Values);
+        }
+
+        await using (var again = await SandboxServer.StartAsync(new SandboxOptions { DataDirectory = data, BasePort = 0 }, Ct))
+        {
+            Assert.Equal(first, string.Join('|', again.Providers["wechatpay"].Credentials.Values));
+        }
+
+        Directory.Delete(data, recursive: true);
     }
 
     [Fact]
