@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 using Harness.Storage;
 
 namespace Harness.Sandbox.WeChatPay;
@@ -56,7 +55,6 @@ public sealed class WeChatPayRefund : IDocument
     /// <summary>Fen.</summary>
     public long Amount { get; set; }
 
-    [JsonPropertyName("status")]
     public string Status { get; set; } = "PROCESSING";
 
     public DateTime CreateTime { get; set; }
