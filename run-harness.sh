@@ -19,13 +19,15 @@ usage() {
   cat <<'USAGE'
 Usage: ./run-harness.sh [verb] [options]
 
-  serve [--port N] [--data DIR] [--sandbox-port N | --no-sandbox] [--test-clock] [--no-build]
+  serve [--port N] [--data DIR] [--sandbox-port N | --no-sandbox] [--test-clock] [--test-restart] [--no-build]
       Build and start the reference backend: each surface an app on its own port (Finance on
       --port, default 8005; New-API and Portaly reserved on the next two), data in ./data; and the
-      provider sandbox (control + pay pages on 8100, Stripe 8101, Creem 8102, Epay 8103).
+      provider sandbox (control + pay pages on 8100, Stripe 8101, Creem 8102, Epay 8103, WeChat Pay 8104).
       Seeds demo data on first start and prints URLs, credentials and a ready curl.
       --test-clock offers POST /api/test/clock/advance, which moves the backend's time (conformance
       runs by URL, docs/conformance.md; off by default).
+      --test-restart offers POST /control/restart on the sandbox, which restarts it on its data and
+      ports (the "state survives a restart" scenario by URL; off by default).
       Environment: HARNESS_PORT, HARNESS_DATA, HARNESS_SANDBOX_PORT. Ctrl-C stops it.
 
   sandbox [--sandbox-port N] [--data DIR]

@@ -7,6 +7,7 @@ namespace Harness.Host;
 /// surfaces after it take the next ports) and <c>--data DIR</c> / <c>HARNESS_DATA</c> (default
 /// <c>data</c> under the working directory) for the backend;
 /// <c>--test-clock</c> offers a route that moves the backend's clock, to anyone (conformance runs by URL);
+/// <c>--test-restart</c> offers <c>POST /control/restart</c> on the sandbox, which restarts it on its data and ports;
 /// <c>--sandbox-port N</c> / <c>HARNESS_SANDBOX_PORT</c> (default 8100, 0 = free ports) for the provider
 /// sandbox, <c>--no-sandbox</c> to leave it off and <c>--sandbox-only</c> to run nothing else.
 /// Anything else goes to ASP.NET Core's own configuration.
@@ -17,12 +18,14 @@ public sealed record HostSettings(int Port, string? DataDirectory, int? SandboxP
 
     public bool TestClock { get; init; }
 
+    public bool TestRestart { get; init; }
+
     public static HostSettings Parse(string[] args, Func<string, string?> environment)
     {
         var port = environment("HARNESS_PORT");
         var data = environment("HARNESS_DATA");
         var sandboxPort = environment("HARNESS_SANDBOX_PORT");
-        bool noSandbox = false, sandboxOnly = false, testClock = false;
+        bool noSandbox = false, sandboxOnly = false, testClock = false, testRestart = false;
         var remaining = new List<string>();
         for (var i = 0; i < args.Length; i++)
         {
@@ -46,6 +49,9 @@ public sealed record HostSettings(int Port, string? DataDirectory, int? SandboxP
                 case "--test-clock":
                     testClock = true;
                     break;
+                case "--test-restart":
+                    testRestart = true;
+                    break;
                 default:
                     remaining.Add(args[i]);
                     break;
@@ -61,7 +67,7 @@ public sealed record HostSettings(int Port, string? DataDirectory, int? SandboxP
             noSandbox,
             sandboxOnly,
             urlsGiven,
-            [.. remaining]) { TestClock = testClock };
+            [.. remaining]) { TestClock = testClock, TestRestart = testRestart };
     }
 
     /// <summary>Only what was given, so configuration files and test hosts keep their say otherwise.</summary>
@@ -81,6 +87,11 @@ public sealed record HostSettings(int Port, string? DataDirectory, int? SandboxP
         if (TestClock)
         {
             values["Harness:TestClock"] = "true";
+        }
+
+        if (TestRestart)
+        {
+            values["Harness:Sandbox:RestartRoute"] = "true";
         }
 
         if (NoSandbox)

@@ -4,10 +4,12 @@ namespace Harness.Host;
 
 /// <summary>
 /// Runs the provider sandbox beside the backend (section <c>Harness:Sandbox</c>: <c>Enabled</c>, <c>Port</c>,
-/// <c>PublicHost</c>). The sandbox is another company: its own listeners and its own store file.
+/// <c>PublicHost</c>, <c>RestartRoute</c>). The sandbox is another company: its own listeners and its own store file.
 /// </summary>
-public sealed class SandboxHosting(IConfiguration configuration) : IHostedService, IAsyncDisposable
+public sealed class SandboxHosting(IConfiguration configuration, ILogger<SandboxHosting> logger) : IHostedService, IAsyncDisposable
 {
+    private readonly SemaphoreSlim _restarting = new(1, 1);
+
     public SandboxServer? Server { get; private set; }
 
     public static bool IsEnabled(IConfiguration configuration) => configuration.GetValue("Harness:Sandbox:Enabled", true);
@@ -20,18 +22,51 @@ public sealed class SandboxHosting(IConfiguration configuration) : IHostedServic
                 DataDirectory = configuration["Harness:DataDirectory"] ?? "data",
                 BasePort = configuration.GetValue("Harness:Sandbox:Port", 8100),
                 PublicHost = configuration["Harness:Sandbox:PublicHost"] ?? "127.0.0.1",
+                RestartRoute = configuration.GetValue<bool>("Harness:Sandbox:RestartRoute"),
             },
             cancellationToken);
+        Server.RestartRequested += Restart;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken) => await DisposeAsync();
 
     public async ValueTask DisposeAsync()
     {
-        if (Server is { } server)
+        await _restarting.WaitAsync();
+        try
         {
-            Server = null;
-            await server.DisposeAsync();
+            if (Server is { } server)
+            {
+                Server = null;
+                await server.DisposeAsync();
+            }
+        }
+        finally
+        {
+            _restarting.Release();
         }
     }
+
+    /// <summary>The control API asked for a restart (serve --test-restart): the same data folder, the same ports.</summary>
+    private void Restart() => _ = Task.Run(async () =>
+    {
+        await _restarting.WaitAsync();
+        try
+        {
+            if (Server is { } running)
+            {
+                Server = null;
+                Server = await SandboxServer.RestartAsync(running);
+                Server.RestartRequested += Restart;
+            }
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException)
+        {
+            logger.LogError(e, "The sandbox could not restart");
+        }
+        finally
+        {
+            _restarting.Release();
+        }
+    });
 }

@@ -44,6 +44,15 @@ public sealed class SandboxContext(
 
     public SandboxOptions Options => options;
 
+    /// <summary>Identifies this run of the sandbox; a restart gets a new one.</summary>
+    public string Instance { get; } = Harness.Security.Secrets.RandomHex(8);
+
+    /// <summary>Set once every listener is up; until then the control API's health says "starting".</summary>
+    public bool Ready { get; internal set; }
+
+    /// <summary>Real time when this run started.</summary>
+    public DateTime StartedAt { get; } = wallClock.GetUtcNow().UtcDateTime;
+
     /// <summary>Base URL of the control listener, which also serves the hosted pay pages; set once listening.</summary>
     public string ControlBaseUrl { get; internal set; } = "";
 

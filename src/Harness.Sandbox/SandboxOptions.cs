@@ -34,6 +34,12 @@ public sealed class SandboxOptions
     /// <summary>Webhook URLs to configure at start, by provider (<c>stripe</c>, <c>creem</c>); the control API can change them.</summary>
     public IDictionary<string, string> WebhookUrls { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// Offer <c>POST /control/restart</c>, which asks the owner (<see cref="SandboxServer.RestartRequested"/>) to
+    /// restart the sandbox on its data folder and ports, so a conformance run by URL can check that state survives.
+    /// </summary>
+    public bool RestartRoute { get; set; }
+
     /// <summary>How long one callback attempt may take before it counts as failed.</summary>
     public TimeSpan CallbackTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }

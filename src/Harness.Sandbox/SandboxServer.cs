@@ -84,7 +84,24 @@ public sealed class SandboxServer : IAsyncDisposable
     public string BaseUrlOf(string provider) =>
         _endpoints.First(e => string.Equals(e.Provider, provider, StringComparison.OrdinalIgnoreCase)).BaseUrl;
 
-    public static async Task<SandboxServer> StartAsync(SandboxOptions options, CancellationToken cancellationToken = default)
+    /// <summary>Raised (once the answer is out) when <c>POST /control/restart</c> asks for a restart; see <see cref="RestartAsync"/>.</summary>
+    public event Action? RestartRequested;
+
+    /// <summary>Each listener's port, control first, in registry order.</summary>
+    public IReadOnlyList<int> Ports => [.. _endpoints.Select(e => new Uri(e.BaseUrl).Port)];
+
+    public static Task<SandboxServer> StartAsync(SandboxOptions options, CancellationToken cancellationToken = default) =>
+        StartOnAsync(options, ports: null, cancellationToken);
+
+    /// <summary>Stops <paramref name="running"/> and starts it again on the same data folder and the same ports.</summary>
+    public static async Task<SandboxServer> RestartAsync(SandboxServer running, CancellationToken cancellationToken = default)
+    {
+        var ports = running.Ports;
+        await running.DisposeAsync();
+        return await StartOnAsync(running.Options, ports, cancellationToken);
+    }
+
+    private static async Task<SandboxServer> StartOnAsync(SandboxOptions options, IReadOnlyList<int>? ports, CancellationToken cancellationToken)
     {
         var documents = new LiteDocumentStore(Path.Combine(options.DataDirectory, "sandbox.db"));
         var clock = new AdjustableClock(options.Clock);
@@ -113,7 +130,7 @@ public sealed class SandboxServer : IAsyncDisposable
         var server = new SandboxServer(options, documents, callbackClient, context, providers);
         try
         {
-            await server.ListenAsync(cancellationToken);
+            await server.ListenAsync(ports, cancellationToken);
         }
         catch
         {
@@ -122,6 +139,7 @@ public sealed class SandboxServer : IAsyncDisposable
         }
 
         server._schedulerLoop = Task.Run(() => server._scheduler.RunAsync(server._stopping.Token), CancellationToken.None);
+        context.Ready = true;
         return server;
     }
 
@@ -144,6 +162,10 @@ public sealed class SandboxServer : IAsyncDisposable
         }
 
         text.Append(CultureInfo.InvariantCulture, $"  credentials as JSON: GET {ControlBaseUrl}/control/providers");
+        if (Options.RestartRoute)
+        {
+            text.AppendLine().Append(CultureInfo.InvariantCulture, $"  restart on request: POST {ControlBaseUrl}/control/restart");
+        }
         return text.ToString();
     }
 
@@ -165,16 +187,18 @@ public sealed class SandboxServer : IAsyncDisposable
         _stopping.Dispose();
     }
 
-    private async Task ListenAsync(CancellationToken cancellationToken)
+    private async Task ListenAsync(IReadOnlyList<int>? ports, CancellationToken cancellationToken)
     {
-        var control = NewApp(Options.BasePort, PlainErrorEnvelope.Instance, outermost: null, services => services.AddOpenApi().ConfigureHttpJsonOptions(o =>
+        int PortOf(int listener) => ports?[listener] ?? (Options.BasePort == 0 ? 0 : Options.BasePort + listener);
+
+        var control = NewApp(PortOf(0), PlainErrorEnvelope.Instance, outermost: null, services => services.AddOpenApi().ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
             o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
         }));
         // The one document, by its literal path: a document-name parameter would answer unknown names in plain text.
         control.MapOpenApi("/openapi/v1.json");
-        control.MapControlApi(Context, Providers, BaseUrlOf, _scheduler);
+        control.MapControlApi(Context, Providers, BaseUrlOf, _scheduler, Options.RestartRoute ? () => RestartRequested?.Invoke() : null);
         control.MapPayPages(Context, Providers);
         Context.ControlBaseUrl = await StartAppAsync(control, cancellationToken);
         _endpoints.Add(("control", Context.ControlBaseUrl));
@@ -183,7 +207,7 @@ public sealed class SandboxServer : IAsyncDisposable
         foreach (var provider in Providers.Values)
         {
             index++;
-            var app = NewApp(Options.BasePort == 0 ? 0 : Options.BasePort + index, provider.Errors, provider.Outermost, _ => { });
+            var app = NewApp(PortOf(index), provider.Errors, provider.Outermost, _ => { });
             app.UseMiddleware<ApiFaultMiddleware>(provider, Context);
             provider.MapApi(app);
             _endpoints.Add((provider.Name, await StartAppAsync(app, cancellationToken)));

@@ -40,7 +40,7 @@ public static class Needs
         Need.AnyUser => "userJwt and userId, or adminJwt with smsSandbox",
         Need.ClockControl => "testClockUrl (a clock the runner moves; the reference backend offers one with serve --test-clock)",
         Need.Sandbox => "sandboxUrl",
-        Need.SandboxRestart => "a provider sandbox the runner restarts (the in-process one)",
+        Need.SandboxRestart => "a provider sandbox the runner restarts (the in-process one, or sandboxRestart with serve --test-restart)",
         _ => need.ToString(),
     };
 }

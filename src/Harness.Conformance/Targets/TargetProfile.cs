@@ -41,6 +41,9 @@ public sealed record TargetProfile
     /// </summary>
     public string? TestClockUrl { get; init; }
 
+    /// <summary>True when the sandbox offers <c>POST {sandboxUrl}/control/restart</c> (<c>serve --test-restart</c>).</summary>
+    public bool SandboxRestart { get; init; }
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         ReadCommentHandling = JsonCommentHandling.Skip,
@@ -64,6 +67,7 @@ public sealed record TargetProfile
         Need.AnyUser => Offers(Need.UserJwt) || (Offers(Need.SmsSandbox) && Offers(Need.AdminJwt)),
         Need.Sandbox => !string.IsNullOrEmpty(SandboxUrl),
         Need.ClockControl => !string.IsNullOrEmpty(TestClockUrl),
+        Need.SandboxRestart => SandboxRestart && Offers(Need.Sandbox),
         _ => false,
     };
 
@@ -104,6 +108,10 @@ public sealed record TargetProfile
           // features; provider base URLs and merchant credentials are read from {sandboxUrl}/control/providers.
           // The sandbox must be able to reach this machine: scenarios receive webhooks on a local port.
           "sandboxUrl": "",
+
+          // true when that sandbox restarts on request (the reference's "serve --test-restart"): the runner then
+          // restarts it (POST {sandboxUrl}/control/restart) to check that its state survives.
+          "sandboxRestart": false,
 
           // The target's test clock: POST {"seconds": N} here, without credentials, moves its clock N seconds forward
           // (answered 2xx once done). With it, scenarios that let hours pass (idempotency retention, session and

@@ -25,7 +25,8 @@ public static class ControlApi
         SandboxContext context,
         IReadOnlyDictionary<string, ISandboxProvider> providers,
         Func<string, string> providerBaseUrl,
-        SandboxScheduler scheduler)
+        SandboxScheduler scheduler,
+        Action? restart)
     {
         var control = routes.MapGroup("/control").WithTags("Sandbox control");
 
@@ -79,6 +80,10 @@ public static class ControlApi
                 await context.Dispatcher.ResendAsync(id, ct) is null ? NotFound($"no delivery '{id}'") : TypedResults.Ok(DeliveryView.From(context.Dispatcher.Get(id)!)))
             .WithSummary("Sends a delivery once more, now, with the same body (re-signed where the scheme has a timestamp).");
 
+        control.MapGet("/health", () => context.Ready
+                ? Results.Ok(new HealthView("ok", context.Instance, context.StartedAt))
+                : Results.Json(new HealthView("starting", context.Instance, context.StartedAt), statusCode: StatusCodes.Status503ServiceUnavailable))
+            .WithSummary("Readiness: 200 once every listener is up (503 while starting), which run of the sandbox answers (instance changes on every start) and since when.");
         control.MapGet("/clock", () => ClockView.Of(context))
             .WithSummary("The sandbox clock.");
         control.MapPost("/clock/advance", async Task<Results<Ok<ClockView>, BadRequest<ControlError>>> (AdvanceRequest request, CancellationToken ct) =>
@@ -115,7 +120,7 @@ public static class ControlApi
                 var rule = context.Faults.Add(request.ToRule());
                 return TypedResults.Created($"/control/faults/{rule.Id}", rule);
             })
-            .WithSummary("Adds a fault: latency | server_error (provider API); duplicate | out_of_order | delayed | tampered_signature | stale_timestamp | wrong_amount (callbacks). Scope by provider and payment_id; count limits how often it fires.");
+            .WithSummary("Adds a fault: latency | server_error (provider API); duplicate | out_of_order | delayed | tampered_signature | stale_timestamp | wrong_amount | dropped (callbacks). Scope by provider and payment_id; count limits how often it fires.");
         control.MapDelete("/faults/{id}", Results<NoContent, NotFound<ControlError>> (string id) =>
                 context.Faults.Remove(id) ? TypedResults.NoContent() : NotFound($"no fault '{id}'"))
             .WithSummary("Removes one fault.");
@@ -125,6 +130,21 @@ public static class ControlApi
                 return TypedResults.NoContent();
             })
             .WithSummary("Removes every fault.");
+
+        if (restart is not null)
+        {
+            // Answered first: the restart stops this very listener, so it begins once the answer is out.
+            control.MapPost("/restart", (HttpContext http) =>
+                {
+                    http.Response.OnCompleted(() =>
+                    {
+                        restart();
+                        return Task.CompletedTask;
+                    });
+                    return TypedResults.Accepted((string?)null, new HealthView("restarting", context.Instance, context.StartedAt));
+                })
+                .WithSummary("Restarts the sandbox on its data folder and ports (offered with serve --test-restart): state must survive it.");
+        }
     }
 
     private static NotFound<ControlError> NotFound(string message) => TypedResults.NotFound(new ControlError(message));
@@ -134,6 +154,9 @@ public static class ControlApi
 }
 
 public sealed record ControlError(string Error);
+
+/// <summary>The control API's readiness answer; a restart answers with the instance that is stopping.</summary>
+public sealed record HealthView(string Status, string Instance, DateTime StartedAt);
 
 public sealed record ProviderView(
     string Name, string Title, string BaseUrl, IReadOnlyDictionary<string, string> Credentials, IReadOnlyDictionary<string, string> Settings);

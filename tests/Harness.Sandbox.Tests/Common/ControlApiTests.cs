@@ -42,22 +42,42 @@ public sealed class ControlApiTests
     }
 
     [Fact]
-    public async Task Generated_keys_survive_a_restart_on_the_same_data_folder()
+    public async Task A_restart_keeps_the_ports_the_generated_keys_and_the_state_and_health_names_the_new_instance()
     {
         var data = Path.Combine(Path.GetTempPath(), "harness-sandbox-tests", Guid.NewGuid().ToString("N"));
-        var options = new SandboxOptions { DataDirectory = data, BasePort = 0 };
-        string first;
-        await using (var sandbox = await SandboxServer.StartAsync(options, Ct))
+        var sandbox = await SandboxServer.StartAsync(new SandboxOptions { DataDirectory = data, BasePort = 0, RestartRoute = true }, Ct);
+        using var http = new HttpClient();
+        var before = JsonNode.Parse(await http.GetStringAsync(sandbox.ControlBaseUrl + "/control/health", Ct))!;
+        Assert.Equal("ok", before["status"]!.GetValue<string>());
+        var keys = string.Join('|', sandbox.Providers["wechatpay"].Credentials.Values);
+        var ports = sandbox.Ports;
+        var requested = new TaskCompletionSource();
+        sandbox.RestartRequested += () => requested.TrySetResult();
+
+        using (var asked = await http.PostAsync(sandbox.ControlBaseUrl + "/control/restart", content: null, Ct))
         {
-            first = string.Join('|', sandbox.Providers["wechatpay"].Credentials.Values);
+            Assert.Equal(HttpStatusCode.Accepted, asked.StatusCode);
+            Assert.Equal(before["instance"]!.GetValue<string>(), JsonNode.Parse(await asked.Content.ReadAsStringAsync(Ct))!["instance"]!.GetValue<string>());
         }
 
-        await using (var again = await SandboxServer.StartAsync(new SandboxOptions { DataDirectory = data, BasePort = 0 }, Ct))
+        await requested.Task.WaitAsync(Ct);
+        await using (var restarted = await SandboxServer.RestartAsync(sandbox, Ct))
         {
-            Assert.Equal(first, string.Join('|', again.Providers["wechatpay"].Credentials.Values));
+            Assert.Equal(ports, restarted.Ports);
+            Assert.Equal(keys, string.Join('|', restarted.Providers["wechatpay"].Credentials.Values));
+            var after = JsonNode.Parse(await http.GetStringAsync(restarted.ControlBaseUrl + "/control/health", Ct))!;
+            Assert.NotEqual(before["instance"]!.GetValue<string>(), after["instance"]!.GetValue<string>());
         }
 
         Directory.Delete(data, recursive: true);
+    }
+
+    [Fact]
+    public async Task The_restart_route_is_offered_only_when_asked_for()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        using var asked = await sandbox.Control.PostAsync("/control/restart", content: null, Ct);
+        Assert.Equal(HttpStatusCode.NotFound, asked.StatusCode);
     }
 
     [Fact]
