@@ -427,7 +427,7 @@ public sealed partial class WeChatPayTests
     }
 
     [Fact]
-    public async Task Notification_faults_tampered_stale_wrong_amount_dropped_and_duplicate_are_each_observable()
+    public async Task Notification_faults_tampered_stale_wrong_amount_duplicate_delayed_and_dropped_are_each_observable()
     {
         await using var sandbox = await TestSandbox.StartAsync();
         using var wire = await WireAsync(sandbox);
@@ -458,6 +458,14 @@ public sealed partial class WeChatPayTests
         var copy = await receiver.NextAsync();
         Assert.Equal(duplicated.Body, copy.Body);
 
+        var delayedId = await PlaceAsync(sandbox, wire, Order(wire, "order_delayed", receiver.Url));
+        await sandbox.AddFaultAsync(new { kind = "delayed", provider = "wechatpay", payment_id = delayedId, remaining = 1, seconds = 120 });
+        await sandbox.ActAsync(delayedId, "pay");
+        await sandbox.AdvanceAsync(TimeSpan.FromSeconds(119));
+        Assert.Equal(5, receiver.All.Count);
+        await sandbox.AdvanceAsync(TimeSpan.FromSeconds(1));
+        Assert.Equal("order_delayed", wire.Resource((await receiver.NextAsync()).Body)["out_trade_no"]!.GetValue<string>());
+
         var droppedId = await PlaceAsync(sandbox, wire, Order(wire, "order_dropped", receiver.Url));
         await sandbox.AddFaultAsync(new { kind = "dropped", provider = "wechatpay", payment_id = droppedId, remaining = 1 });
         await sandbox.ActAsync(droppedId, "pay");
@@ -465,7 +473,7 @@ public sealed partial class WeChatPayTests
         var dropped = (await sandbox.DeliveriesAsync(droppedId)).Single()!;
         Assert.Equal("dropped", dropped["status"]!.GetValue<string>());
         Assert.Empty(dropped["attempts"]!.AsArray());
-        Assert.Equal(5, receiver.All.Count);
+        Assert.Equal(6, receiver.All.Count);
         await sandbox.PostJsonAsync($"/control/deliveries/{dropped["id"]!.GetValue<string>()}/resend");
         var resent = await receiver.NextAsync();
         Assert.Equal("SUCCESS", wire.Resource(resent.Body)["trade_state"]!.GetValue<string>());
