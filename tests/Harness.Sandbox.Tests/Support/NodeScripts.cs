@@ -5,11 +5,14 @@ namespace Harness.Sandbox.Tests.Support;
 /// <summary>Runs scripts in tests/sdk-clients with Node, installing the SDKs there first when they are missing.</summary>
 public static class NodeScripts
 {
+    /// <summary>The SDKs package.json lists; a missing one means the folder needs an install.</summary>
+    private static readonly string[] InstalledPackages = ["alipay-sdk", "creem"];
+
     public static string Folder { get; } = Path.Combine(RepositoryRoot(), "tests", "sdk-clients");
 
     public static async Task<(int ExitCode, string Output, string Errors)> RunAsync(string script, IReadOnlyDictionary<string, string> environment)
     {
-        if (!Directory.Exists(Path.Combine(Folder, "node_modules", "creem")))
+        if (!InstalledPackages.All(package => Directory.Exists(Path.Combine(Folder, "node_modules", package))))
         {
             var install = await ExecAsync("npm", ["install", "--no-audit", "--no-fund", "--no-package-lock"], new Dictionary<string, string>());
             Assert.True(install.ExitCode == 0, "npm install failed: " + install.Errors);
