@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Harness.Sandbox.Alipay;
 using Harness.Sandbox.Creem;
 using Harness.Sandbox.Epay;
 using Harness.Sandbox.Stripe;
@@ -17,7 +18,7 @@ public sealed class ControlApiTests
     {
         await using var sandbox = await TestSandbox.StartAsync();
         var providers = await sandbox.GetArrayAsync("/control/providers");
-        Assert.Equal(["stripe", "creem", "epay"], providers.Select(p => p!["name"]!.GetValue<string>()));
+        Assert.Equal(["stripe", "creem", "epay", "alipay"], providers.Select(p => p!["name"]!.GetValue<string>()));
 
         var stripe = providers[0]!;
         Assert.Equal(sandbox.BaseUrl("stripe"), stripe["base_url"]!.GetValue<string>());
@@ -25,11 +26,16 @@ public sealed class ControlApiTests
         Assert.Equal(StripeProvider.WebhookSecret, stripe["credentials"]!["webhook_secret"]!.GetValue<string>());
         Assert.Equal(CreemProvider.ApiKey, providers[1]!["credentials"]!["api_key"]!.GetValue<string>());
         Assert.Equal(EpayProvider.Key, providers[2]!["credentials"]!["key"]!.GetValue<string>());
+        var alipay = providers[3]!["credentials"]!;
+        Assert.Equal(AlipayProvider.AppId, alipay["app_id"]!.GetValue<string>());
+        Assert.StartsWith("-----BEGIN PRIVATE KEY-----", alipay["app_private_key"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.StartsWith("-----BEGIN PUBLIC KEY-----", alipay["alipay_public_key"]!.GetValue<string>(), StringComparison.Ordinal);
 
         var banner = sandbox.Server.Describe();
         Assert.Contains(sandbox.Server.ControlBaseUrl, banner, StringComparison.Ordinal);
         Assert.Contains(sandbox.BaseUrl("epay"), banner, StringComparison.Ordinal);
         Assert.Contains(StripeProvider.SecretKey, banner, StringComparison.Ordinal);
+        Assert.Contains(sandbox.Server.Context.Keys.Folder("alipay"), banner, StringComparison.Ordinal);
     }
 
     [Fact]
