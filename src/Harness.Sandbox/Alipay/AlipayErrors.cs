@@ -35,6 +35,9 @@ public sealed record AlipayFailure(string Code, string Msg, string SubCode, stri
 /// </summary>
 public sealed class AlipayReplies(AlipayKeys keys, TimeProvider wallClock)
 {
+    private readonly AlipayKeys _keys = keys;
+    private readonly TimeProvider _wallClock = wallClock;
+
     /// <summary>Chinese as itself, <c>/</c> unescaped: alipay-sdk slices the raw text, so any valid JSON escaping works.</summary>
     private static readonly JsonSerializerOptions Compact = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
@@ -42,7 +45,7 @@ public sealed class AlipayReplies(AlipayKeys keys, TimeProvider wallClock)
     public IResult Gateway(string responseKey, JsonObject inner, int status = StatusCodes.Status200OK)
     {
         var text = inner.ToJsonString(Compact);
-        var body = $"{{\"{responseKey}\":{text},\"sign\":\"{keys.Sign(text)}\"}}";
+        var body = $"{{\"{responseKey}\":{text},\"sign\":\"{_keys.Sign(text)}\"}}";
         return Results.Text(body, "application/json; charset=utf-8", Encoding.UTF8, status);
     }
 
@@ -64,20 +67,16 @@ public sealed class AlipayReplies(AlipayKeys keys, TimeProvider wallClock)
     {
         public Task ExecuteAsync(HttpContext httpContext)
         {
-            var timestamp = replies.Now().ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
+            var timestamp = replies._wallClock.GetUtcNow().ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
             var nonce = Secrets.RandomHex(16);
             var headers = httpContext.Response.Headers;
             headers["alipay-timestamp"] = timestamp;
             headers["alipay-nonce"] = nonce;
-            headers["alipay-signature"] = replies.Sign($"{timestamp}\n{nonce}\n{body}\n");
+            headers["alipay-signature"] = replies._keys.Sign($"{timestamp}\n{nonce}\n{body}\n");
             headers["alipay-trace-id"] = Secrets.RandomHex(16);
             return Results.Text(body, "application/json; charset=utf-8", Encoding.UTF8, status).ExecuteAsync(httpContext);
         }
     }
-
-    private DateTimeOffset Now() => wallClock.GetUtcNow();
-
-    private string Sign(string content) => keys.Sign(content);
 }
 
 /// <summary>
@@ -95,11 +94,11 @@ public sealed class AlipayErrors(AlipayReplies replies) : IErrorEnvelope
             _ => AlipayFailure.Invalid("isv.invalid-parameter", message),
         };
 
-        // The gateway answers a request it cannot read with HTTP 200, like every gateway error; the rest keep their status.
-        var status = kind == ApiErrorKind.Validation ? StatusCodes.Status400BadRequest : ApiErrorStatus.Default(kind);
-        return new ByPath(
-            replies.RestError(failure, status),
-            replies.Gateway("error_response", AlipayReplies.Inner(failure), kind == ApiErrorKind.Validation ? StatusCodes.Status200OK : status));
+        // The gateway answers a form it cannot read with HTTP 200, like its other argument errors; the v3 routes and
+        // everything else (an unknown route, a body too large, an injected 5xx) keep the framework's status.
+        var status = ApiErrorStatus.Default(kind);
+        var gatewayStatus = kind == ApiErrorKind.Validation ? StatusCodes.Status200OK : status;
+        return new ByPath(replies.RestError(failure, status), replies.Gateway("error_response", AlipayReplies.Inner(failure), gatewayStatus));
     }
 
     /// <summary>Answers in the REST shape on <c>/v3</c> and in the gateway's elsewhere.</summary>
