@@ -172,7 +172,8 @@ public sealed class AlipayProvider : ISandboxProvider
         Query => QueryTrade(biz),
         Close => CloseByMerchant(biz),
         Refund => RefundTrade(biz),
-        _ => QueryRefund(biz),
+        RefundQuery => QueryRefund(biz),
+        _ => throw new ArgumentOutOfRangeException(nameof(method), method, "not a method the gateway or the v3 routes accept"),
     };
 
     /// <summary>biz_content as a JSON object, or the failure to answer.</summary>
