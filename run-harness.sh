@@ -22,7 +22,7 @@ Usage: ./run-harness.sh [verb] [options]
   serve [--port N] [--data DIR] [--sandbox-port N | --no-sandbox] [--test-clock] [--no-build]
       Build and start the reference backend: each surface an app on its own port (Finance on
       --port, default 8005; New-API and Portaly reserved on the next two), data in ./data; and the
-      provider sandbox (control + pay pages on 8100, Stripe 8101, Creem 8102, Epay 8103, Alipay 8105).
+      provider sandbox (control + pay pages on 8100, Stripe 8101, Creem 8102, Epay 8103, WeChat Pay 8104, Alipay 8105).
       Seeds demo data on first start and prints URLs, credentials and a ready curl.
       --test-clock offers POST /api/test/clock/advance, which moves the backend's time (conformance
       runs by URL, docs/conformance.md; off by default).
@@ -33,7 +33,7 @@ Usage: ./run-harness.sh [verb] [options]
 
   test [--tags @TAG] [--filter QUERY]
       Build and run every test project (unit, integration, process, features, load smoke).
-      Installs what the tests need first (Chromium via apt-get). Prints "N passed, N failed".
+      Installs what the tests need first (Chromium, Node.js and npm via apt-get). Prints "N passed, N failed".
       --tags @idempotency    only feature scenarios with that tag; other options go to the test runner
 
   conformance --target URL --profile FILE [--sandbox URL] [--tags EXPR] | --init [FILE]
@@ -83,6 +83,18 @@ ensure_chromium() {
   fi
 }
 
+# The official npm SDKs (creem, wechatpay-node-v3, alipay-sdk) run against the sandbox under Node; install it when missing.
+ensure_node() {
+  if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then return; fi
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = "0" ]; then
+    echo "Installing Node.js for the SDK tests..."
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null) \
+      || echo "warning: could not install Node.js; the npm SDK tests will fail" >&2
+  else
+    echo "warning: node and npm are missing and cannot be installed here (need root and apt-get)" >&2
+  fi
+}
+
 serve() {
   local no_build=0 args=()
   while [ $# -gt 0 ]; do
@@ -109,6 +121,7 @@ run_tests() {
   # A filter leaves some test projects with nothing to run (exit code 8); that is not a failure.
   if [ ${#filter_args[@]} -gt 0 ]; then filter_args+=(--ignore-exit-code 8); fi
   ensure_chromium
+  ensure_node
   build
   mkdir -p "$ROOT/artifacts"
   local log="$ROOT/artifacts/test-output.log" status=0

@@ -7,7 +7,7 @@ Feature: Sandbox core — pay pages, clock, delivery log and fault injection
 
   Scenario: The control API publishes every provider's base URL and merchant credentials
     When the operator calls GET /control/providers
-    Then stripe, creem and epay are listed with their base URL and credentials
+    Then stripe, creem, epay and wechatpay are listed with their base URL and credentials
 
   Scenario: Fail declines the payment and leaves it open
     Given an open payment
@@ -57,6 +57,9 @@ Feature: Sandbox core — pay pages, clock, delivery log and fault injection
       | tampered_signature | once for Stripe                 | a Stripe-Signature that does not verify                                                         |
       | stale_timestamp    | of 600 seconds once for Stripe  | a correct signature whose t is 10 minutes old, outside the 300-second tolerance                 |
       | wrong_amount       | on one Epay order               | money off by 0.01 under a valid MD5 sign                                                        |
+      | tampered_signature | once for WeChatPay              | a Wechatpay-Signature starting "WECHATPAY/SIGNTEST/", like WeChat's signature probes, that does not verify |
+      | wrong_amount       | once for WeChatPay              | a notification that verifies but whose decrypted amount.total is one fen more than the order's  |
+      | dropped            | once for WeChatPay              | no notification, a delivery logged as "dropped", and the notification once the operator resends it |
 
   Scenario: A fault scoped to another payment does not fire
     Given the fault "tampered_signature" for payment "someone-else"

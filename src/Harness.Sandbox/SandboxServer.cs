@@ -17,6 +17,7 @@ using Harness.Sandbox.Payments;
 using Harness.Sandbox.PayPages;
 using Harness.Sandbox.Providers;
 using Harness.Sandbox.Stripe;
+using Harness.Sandbox.WeChatPay;
 using Harness.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -41,6 +42,7 @@ public sealed class SandboxServer : IAsyncDisposable
         context => new StripeProvider(context),
         context => new CreemProvider(context),
         context => new EpayProvider(context),
+        context => new WeChatPayProvider(context),
         context => new AlipayProvider(context),
     ];
 
@@ -167,7 +169,7 @@ public sealed class SandboxServer : IAsyncDisposable
 
     private async Task ListenAsync(CancellationToken cancellationToken)
     {
-        var control = NewApp(Options.BasePort, PlainErrorEnvelope.Instance, services => services.AddOpenApi().ConfigureHttpJsonOptions(o =>
+        var control = NewApp(Options.BasePort, PlainErrorEnvelope.Instance, outermost: null, services => services.AddOpenApi().ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
             o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
@@ -183,14 +185,14 @@ public sealed class SandboxServer : IAsyncDisposable
         foreach (var provider in Providers.Values)
         {
             index++;
-            var app = NewApp(Options.BasePort == 0 ? 0 : Options.BasePort + index, provider.Errors, _ => { });
+            var app = NewApp(Options.BasePort == 0 ? 0 : Options.BasePort + index, provider.Errors, provider.Outermost, _ => { });
             app.UseMiddleware<ApiFaultMiddleware>(provider, Context);
             provider.MapApi(app);
             _endpoints.Add((provider.Name, await StartAppAsync(app, cancellationToken)));
         }
     }
 
-    private WebApplication NewApp(int port, IErrorEnvelope errors, Action<IServiceCollection> services)
+    private WebApplication NewApp(int port, IErrorEnvelope errors, Action<IApplicationBuilder>? outermost, Action<IServiceCollection> services)
     {
         var builder = WebApplication.CreateSlimBuilder();
 
@@ -208,6 +210,7 @@ public sealed class SandboxServer : IAsyncDisposable
         builder.Services.AddApiErrors(errors);
         services(builder.Services);
         var app = builder.Build();
+        outermost?.Invoke(app);
         app.UseApiErrors();
         app.UseCharsetCheck();
         _apps.Add(app);

@@ -23,7 +23,7 @@ public sealed class ProviderIsolationTests
 
         var run = await new SuiteRunner(new ScenarioRunner(Suite.Registry)).RunAsync(scenarios, target, cancellationToken: cancellation);
 
-        Assert.Equal(3, run.Scenarios.Count);
+        Assert.Equal(4, run.Scenarios.Count);
         Assert.All(run.Scenarios, s => Assert.True(s.Passed, s.Report()));
         Assert.Equal(before, await control.GetStringAsync(new Uri("/control/providers", UriKind.Relative), cancellation));
         var faults = JsonDocument.Parse(await control.GetStringAsync(new Uri("/control/faults", UriKind.Relative), cancellation)).RootElement;

@@ -29,6 +29,12 @@ public interface ISandboxProvider
     /// <summary>The merchant credentials a backend is configured with, as published by the control API.</summary>
     IReadOnlyDictionary<string, string> Credentials { get; }
 
+    /// <summary>
+    /// Middleware that wraps everything else on the provider's listener, error answers included (WeChat Pay signs
+    /// every answer); null when the provider needs none.
+    /// </summary>
+    Action<IApplicationBuilder>? Outermost => null;
+
     /// <summary>Adds the provider's wire API (and any middleware it needs) to its own listener.</summary>
     void MapApi(WebApplication app);
 

@@ -25,7 +25,7 @@ public sealed class InProcessSandbox : IAsyncDisposable
 
     public static async Task<InProcessSandbox> StartAsync(CancellationToken cancellationToken)
     {
-        var sandbox = new InProcessSandbox(FreePortRun(5));
+        var sandbox = new InProcessSandbox(FreePortRun(6));
         await sandbox.StartServerAsync(cancellationToken);
         return sandbox;
     }

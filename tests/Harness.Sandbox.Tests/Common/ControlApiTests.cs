@@ -18,7 +18,7 @@ public sealed class ControlApiTests
     {
         await using var sandbox = await TestSandbox.StartAsync();
         var providers = await sandbox.GetArrayAsync("/control/providers");
-        Assert.Equal(["stripe", "creem", "epay", "alipay"], providers.Select(p => p!["name"]!.GetValue<string>()));
+        Assert.Equal(["stripe", "creem", "epay", "wechatpay", "alipay"], providers.Select(p => p!["name"]!.GetValue<string>()));
 
         var stripe = providers[0]!;
         Assert.Equal(sandbox.BaseUrl("stripe"), stripe["base_url"]!.GetValue<string>());
@@ -26,7 +26,7 @@ public sealed class ControlApiTests
         Assert.Equal(StripeProvider.WebhookSecret, stripe["credentials"]!["webhook_secret"]!.GetValue<string>());
         Assert.Equal(CreemProvider.ApiKey, providers[1]!["credentials"]!["api_key"]!.GetValue<string>());
         Assert.Equal(EpayProvider.Key, providers[2]!["credentials"]!["key"]!.GetValue<string>());
-        var alipay = providers[3]!["credentials"]!;
+        var alipay = providers[4]!["credentials"]!;
         Assert.Equal(AlipayProvider.AppId, alipay["app_id"]!.GetValue<string>());
         Assert.StartsWith("-----BEGIN PRIVATE KEY-----", alipay["app_private_key"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.StartsWith("-----BEGIN PUBLIC KEY-----", alipay["alipay_public_key"]!.GetValue<string>(), StringComparison.Ordinal);
@@ -35,7 +35,35 @@ public sealed class ControlApiTests
         Assert.Contains(sandbox.Server.ControlBaseUrl, banner, StringComparison.Ordinal);
         Assert.Contains(sandbox.BaseUrl("epay"), banner, StringComparison.Ordinal);
         Assert.Contains(StripeProvider.SecretKey, banner, StringComparison.Ordinal);
+
+        // PEM keys stay off the banner's lines: it names the folder holding them, where the files are.
+        var wechat = providers[3]!["credentials"]!;
+        Assert.Contains("mchid=1900000109", banner, StringComparison.Ordinal);
+        Assert.DoesNotContain("BEGIN", banner, StringComparison.Ordinal);
+        var folder = Path.Combine(sandbox.Server.Options.DataDirectory, "keys", "wechatpay");
+        Assert.Contains(Path.GetFullPath(folder), banner, StringComparison.Ordinal);
         Assert.Contains(sandbox.Server.Context.Keys.Folder("alipay"), banner, StringComparison.Ordinal);
+        Assert.Equal(wechat["merchant_private_key"]!.GetValue<string>(), File.ReadAllText(Path.Combine(folder, "apiclient_key.pem")));
+        Assert.Equal(wechat["platform_certificate"]!.GetValue<string>(), File.ReadAllText(Path.Combine(folder, "platform_cert.pem")));
+    }
+
+    [Fact]
+    public async Task Generated_keys_survive_a_restart_on_the_same_data_folder()
+    {
+        var data = Path.Combine(Path.GetTempPath(), "harness-sandbox-tests", Guid.NewGuid().ToString("N"));
+        var options = new SandboxOptions { DataDirectory = data, BasePort = 0 };
+        string first;
+        await using (var sandbox = await SandboxServer.StartAsync(options, Ct))
+        {
+            first = string.Join('|', sandbox.Providers["wechatpay"].Credentials.Values.Concat(sandbox.Providers["alipay"].Credentials.Values));
+        }
+
+        await using (var again = await SandboxServer.StartAsync(new SandboxOptions { DataDirectory = data, BasePort = 0 }, Ct))
+        {
+            Assert.Equal(first, string.Join('|', again.Providers["wechatpay"].Credentials.Values.Concat(again.Providers["alipay"].Credentials.Values)));
+        }
+
+        Directory.Delete(data, recursive: true);
     }
 
     [Fact]

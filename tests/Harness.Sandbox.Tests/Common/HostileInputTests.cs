@@ -12,6 +12,8 @@ using Harness.Sandbox.Tests.Creem;
 using Harness.Sandbox.Tests.Epay;
 using Harness.Sandbox.Tests.Stripe;
 using Harness.Sandbox.Tests.Support;
+using Harness.Sandbox.Tests.WeChatPay;
+using Harness.Conformance.Steps.Providers;
 using Microsoft.AspNetCore.Routing;
 
 namespace Harness.Sandbox.Tests.Common;
@@ -113,7 +115,9 @@ public sealed partial class HostileInputTests
     public async Task Every_route_answers_hostile_input_in_its_listeners_error_shape_and_never_with_a_5xx()
     {
         await using var sandbox = await TestSandbox.StartAsync();
-        var ids = await PaymentsToAimAtAsync(sandbox);
+        using var wechat = await WeChatPayTests.WireAsync(sandbox);
+        await WeChatPayTests.PlaceAsync(sandbox, wechat, WeChatPayTests.Order(wechat, "hostile_wx_1", "https://merchant.example/notify"));
+        string[] ids = [.. await PaymentsToAimAtAsync(sandbox), "hostile_wx_1"];
         var random = new Random(Seed);
         using var http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false, RequestHeaderEncodingSelector = (_, _) => Encoding.UTF8 })
         {
@@ -125,6 +129,7 @@ public sealed partial class HostileInputTests
         Assert.Contains(targets, t => t.Listener == "stripe");
         Assert.Contains(targets, t => t.Listener == "creem");
         Assert.Contains(targets, t => t.Listener == "epay");
+        Assert.Contains(targets, t => t.Listener == "wechatpay");
         Assert.Contains(targets, t => t.Listener == "alipay");
         Assert.Contains(targets, t => t.Route.RoutePattern.RawText == "/pay/{id}");
 
@@ -142,7 +147,7 @@ public sealed partial class HostileInputTests
                 }
             }
 
-            Authenticate(request, target.Listener);
+            await AuthenticateAsync(request, target.Listener, wechat);
             request.Headers.TryAddWithoutValidation("Stripe-Version", HeaderValues[random.Next(HeaderValues.Length)]);
             request.Headers.TryAddWithoutValidation("Idempotency-Key", HeaderValues[random.Next(HeaderValues.Length)]);
             using var response = await http.SendAsync(request, Ct);
@@ -205,6 +210,12 @@ public sealed partial class HostileInputTests
     [InlineData("epay", "POST", "/api.php", Form, "act=order&k=%00", 200)]
     [InlineData("epay", "GET", "/submit.php", "multipart/form-data; boundary=" + LongBoundary, "--" + LongBoundary, 400)]
     [InlineData("control", "POST", "/pay/nothing", "multipart/form-data", "x", 400)]
+    [InlineData("wechatpay", "POST", "/v3/pay/transactions/native", Json, "{\"appid\":\"\u00FF\u00FE\"}", 400)]
+    [InlineData("wechatpay", "POST", "/v3/pay/transactions/native", Json, """{"description":"\ud800"}""", 400)]
+    [InlineData("wechatpay", "POST", "/v3/pay/transactions/native", Json, """{"amount":{"total":1e400}}""", 400)]
+    [InlineData("wechatpay", "POST", "/v3/refund/domestic/refunds", Json, """{"out_refund_no":"r1","out_trade_no":"o1","amount":{"refund":9223372036854775807,"total":1}}""", 400)]
+    [InlineData("wechatpay", "GET", "/v3/pay/transactions/out-trade-no/x", null, "", 400)]
+    [InlineData("wechatpay", "GET", "/v3/no/such/route", null, "", 404)]
     public async Task Hostile_input_is_refused_in_the_listeners_shape(string listener, string method, string path, string? contentType, string body, int status)
     {
         await using var sandbox = await TestSandbox.StartAsync();
@@ -217,7 +228,8 @@ public sealed partial class HostileInputTests
             request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
         }
 
-        Authenticate(request, listener);
+        using var wechat = await WeChatPayTests.WireAsync(sandbox);
+        await AuthenticateAsync(request, listener, wechat);
         using var response = await http.SendAsync(request, Ct);
         var text = await response.Content.ReadAsStringAsync(Ct);
 
@@ -240,8 +252,10 @@ public sealed partial class HostileInputTests
             ("creem", "/v1/checkouts", Json, Utf8("{\"product_id\":\"prod_HarnessOneTime\",\"metadata\":{\"k\":\"" + new string('m', 17_000_000) + "\"}}"), HttpStatusCode.RequestEntityTooLarge),
             ("epay", "/submit.php", Form, form, HttpStatusCode.RequestEntityTooLarge),
             ("control", "/pay/nothing", Form, form, HttpStatusCode.RequestEntityTooLarge),
+            ("wechatpay", "/v3/pay/transactions/native", Json, Utf8("{\"description\":\"" + new string('m', 2_000_000) + "\"}"), HttpStatusCode.RequestEntityTooLarge),
         ];
         using var http = new HttpClient();
+        using var wechat = await WeChatPayTests.WireAsync(sandbox);
         foreach (var (listener, path, contentType, body, status) in requests)
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, (listener == "control" ? sandbox.Server.ControlBaseUrl : sandbox.BaseUrl(listener)) + path)
@@ -252,7 +266,7 @@ public sealed partial class HostileInputTests
 
             // Sent only once the server asks for it: refused at once, the body would otherwise hit a closed connection.
             request.Headers.ExpectContinue = true;
-            Authenticate(request, listener);
+            await AuthenticateAsync(request, listener, wechat);
             using var response = await http.SendAsync(request, Ct);
             var text = await response.Content.ReadAsStringAsync(Ct);
 
@@ -321,7 +335,8 @@ public sealed partial class HostileInputTests
             return choices[random.Next(choices.Length)];
         });
 
-    private static void Authenticate(HttpRequestMessage request, string listener)
+    /// <summary>Each provider's credentials, so hostile input gets past authentication to the code behind it.</summary>
+    private static async Task AuthenticateAsync(HttpRequestMessage request, string listener, WeChatPayWire wechat)
     {
         if (listener == "stripe")
         {
@@ -330,6 +345,11 @@ public sealed partial class HostileInputTests
         else if (listener == "creem")
         {
             request.Headers.Add("x-api-key", CreemProvider.ApiKey);
+        }
+        else if (listener == "wechatpay")
+        {
+            var body = request.Content is null ? [] : await request.Content.ReadAsByteArrayAsync(Ct);
+            request.Headers.TryAddWithoutValidation("Authorization", wechat.Authorization(request.Method.Method, request.RequestUri!.PathAndQuery, body));
         }
     }
 
@@ -347,8 +367,13 @@ public sealed partial class HostileInputTests
             return "no Request-Id";
         }
 
+        if (listener == "wechatpay" && !response.Headers.Contains("Wechatpay-Signature"))
+        {
+            return "not signed with the platform key";
+        }
+
         var html = response.Content.Headers.ContentType?.MediaType == "text/html";
-        if (status is >= 300 and < 400 || (status < 300 && listener is "control" or "stripe" or "creem"))
+        if (status is >= 300 and < 400 || (status < 300 && listener is "control" or "stripe" or "creem" or "wechatpay"))
         {
             return null;
         }
@@ -382,6 +407,7 @@ public sealed partial class HostileInputTests
                 : "not Creem's {statusCode,message,error}",
             "alipay" => AlipayShape(body, status),
             "epay" => body?["code"] is JsonValue c && c.GetValueKind() == JsonValueKind.Number && IsString(body["msg"]) ? null : "not Epay's {code,msg}",
+            "wechatpay" => IsString(body?["code"]) && IsString(body!["message"]) ? null : "not WeChat Pay's {code,message}",
             _ => IsString(body?["error"]) ? null : "not the control API's {error}",
         };
     }

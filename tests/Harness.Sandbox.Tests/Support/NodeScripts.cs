@@ -1,25 +1,38 @@
 using System.Diagnostics;
+using System.Text.Json.Nodes;
 
 namespace Harness.Sandbox.Tests.Support;
 
 /// <summary>Runs scripts in tests/sdk-clients with Node, installing the SDKs there first when they are missing.</summary>
 public static class NodeScripts
 {
-    /// <summary>The SDKs package.json lists; a missing one means the folder needs an install.</summary>
-    private static readonly string[] InstalledPackages = ["alipay-sdk", "creem"];
+    private static readonly SemaphoreSlim InstallLock = new(1, 1);
 
     public static string Folder { get; } = Path.Combine(RepositoryRoot(), "tests", "sdk-clients");
 
     public static async Task<(int ExitCode, string Output, string Errors)> RunAsync(string script, IReadOnlyDictionary<string, string> environment)
     {
-        if (!InstalledPackages.All(package => Directory.Exists(Path.Combine(Folder, "node_modules", package))))
+        // Test classes run in parallel: one npm install at a time, and only when a package is missing.
+        await InstallLock.WaitAsync(TestContext.Current.CancellationToken);
+        try
         {
-            var install = await ExecAsync("npm", ["install", "--no-audit", "--no-fund", "--no-package-lock"], new Dictionary<string, string>());
-            Assert.True(install.ExitCode == 0, "npm install failed: " + install.Errors);
+            if (Dependencies().Any(name => !Directory.Exists(Path.Combine(Folder, "node_modules", name))))
+            {
+                var install = await ExecAsync("npm", ["install", "--no-audit", "--no-fund", "--no-package-lock"], new Dictionary<string, string>());
+                Assert.True(install.ExitCode == 0, "npm install failed: " + install.Errors);
+            }
+        }
+        finally
+        {
+            InstallLock.Release();
         }
 
         return await ExecAsync("node", [script], environment);
     }
+
+    /// <summary>The SDKs package.json names; a checkout missing any of them gets <c>npm install</c>.</summary>
+    private static IEnumerable<string> Dependencies() =>
+        JsonNode.Parse(File.ReadAllText(Path.Combine(Folder, "package.json")))!["dependencies"]!.AsObject().Select(d => d.Key);
 
     private static async Task<(int ExitCode, string Output, string Errors)> ExecAsync(string file, string[] args, IReadOnlyDictionary<string, string> environment)
     {

@@ -19,6 +19,7 @@ public sealed partial class SandboxSteps(ScenarioContext context)
         ["stripe"] = ["secret_key", "publishable_key", "webhook_secret"],
         ["creem"] = ["api_key", "webhook_secret"],
         ["epay"] = ["pid", "key"],
+        ["wechatpay"] = ["mchid", "appid", "apiv3_key", "merchant_serial_no", "merchant_private_key", "merchant_certificate", "platform_serial_no", "platform_certificate"],
     };
 
     private readonly SandboxWorld _world = context.Get<SandboxWorld>();
@@ -27,6 +28,8 @@ public sealed partial class SandboxSteps(ScenarioContext context)
     private StripeSteps Stripe => context.Get<StripeSteps>();
 
     private EpaySteps Epay => context.Get<EpaySteps>();
+
+    private WeChatPaySteps WeChatPay => context.Get<WeChatPaySteps>();
 
     /// <summary><c>30 seconds</c>, <c>1 minute</c>, <c>24 hours</c>.</summary>
     [ParameterType("duration", @"\d+ (?:seconds?|minutes?|hours?)")]
@@ -196,7 +199,7 @@ public sealed partial class SandboxSteps(ScenarioContext context)
         _world.ForgetProviders();
     }
 
-    [Then("stripe, creem and epay are listed with their base URL and credentials")]
+    [Then("stripe, creem, epay and wechatpay are listed with their base URL and credentials")]
     public void ProvidersListed()
     {
         Check.Equal(HttpStatusCode.OK, _world.Last.Status, "GET /control/providers");
@@ -371,7 +374,12 @@ public sealed partial class SandboxSteps(ScenarioContext context)
     private async Task FaultForAsync(string kind, string provider, int? seconds)
     {
         var name = provider.ToLowerInvariant();
-        await (name == "epay" ? Epay.UseAsync() : Stripe.UseAsync(_world.Receiver.Url));
+        await (name switch
+        {
+            "epay" => Epay.UseAsync(),
+            "wechatpay" => WeChatPay.Sandbox(),
+            _ => Stripe.UseAsync(_world.Receiver.Url),
+        });
         await _world.AddFaultAsync(kind, name, count: 1, seconds: seconds);
     }
 

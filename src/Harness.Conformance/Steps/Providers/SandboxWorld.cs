@@ -171,11 +171,11 @@ public sealed class SandboxWorld(ScenarioContext context) : IDisposable
         return PayPage;
     }
 
-    /// <summary>A webhook's event type: Stripe's <c>type</c> or Creem's <c>eventType</c>.</summary>
+    /// <summary>A webhook's event type: Stripe's <c>type</c>, Creem's <c>eventType</c> or WeChat Pay's <c>event_type</c>.</summary>
     public static string EventType(ReceivedRequest request)
     {
         var body = ParseJson(request.Body);
-        return body.ValueKind == JsonValueKind.Object && (body.TryGetProperty("type", out var type) || body.TryGetProperty("eventType", out type))
+        return body.ValueKind == JsonValueKind.Object && (body.TryGetProperty("type", out var type) || body.TryGetProperty("eventType", out type) || body.TryGetProperty("event_type", out type))
             ? ApiReply.Text(type)
             : "(not an event)";
     }

@@ -1,0 +1,114 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace Harness.Conformance.Steps.Providers;
+
+/// <summary>
+/// A WeChat Pay API v3 merchant client written from providers.md §2.3–§2.6 (not from the sandbox): it signs each
+/// request with the merchant key, checks every answer's platform signature, and verifies and decrypts notifications.
+/// </summary>
+public sealed class WeChatPayWire : IDisposable
+{
+    private readonly RSA _merchantKey;
+    private readonly RSA _platformKey;
+
+    /// <param name="baseUrl">The API host (the sandbox's WeChat Pay listener).</param>
+    /// <param name="credentials">What the sandbox publishes: mchid, merchant_serial_no, merchant_private_key, platform_certificate, apiv3_key.</param>
+    public WeChatPayWire(string baseUrl, IReadOnlyDictionary<string, string> credentials)
+    {
+        BaseUrl = baseUrl.TrimEnd('/');
+        Mchid = credentials["mchid"];
+        Appid = credentials["appid"];
+        SerialNo = credentials["merchant_serial_no"];
+        ApiV3Key = credentials["apiv3_key"];
+        PlatformSerialNo = credentials["platform_serial_no"];
+        _merchantKey = RSA.Create();
+        _merchantKey.ImportFromPem(credentials["merchant_private_key"]);
+        using var platform = X509Certificate2.CreateFromPem(credentials["platform_certificate"]);
+        _platformKey = platform.GetRSAPublicKey()!;
+    }
+
+    public string BaseUrl { get; }
+
+    public string Mchid { get; }
+
+    public string Appid { get; }
+
+    public string SerialNo { get; set; }
+
+    public string ApiV3Key { get; }
+
+    public string PlatformSerialNo { get; }
+
+    /// <summary>The <c>Authorization</c> value for one request: RSA-SHA256 over <c>METHOD\nTARGET\nTS\nNONCE\nBODY\n</c>.</summary>
+    public string Authorization(string method, string target, string body, long? timestamp = null, RSA? key = null) =>
+        Authorization(method, target, Encoding.UTF8.GetBytes(body), timestamp, key);
+
+    /// <summary>The same over a body's exact bytes, whatever they are.</summary>
+    public string Authorization(string method, string target, byte[] body, long? timestamp = null, RSA? key = null)
+    {
+        var ts = (timestamp ?? DateTimeOffset.UtcNow.ToUnixTimeSeconds()).ToString(CultureInfo.InvariantCulture);
+        var nonce = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+        byte[] message = [.. Encoding.UTF8.GetBytes($"{method}\n{target}\n{ts}\n{nonce}\n"), .. body, (byte)'\n'];
+        var signature = Convert.ToBase64String((key ?? _merchantKey).SignData(message, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
+        return $"WECHATPAY2-SHA256-RSA2048 mchid=\"{Mchid}\",nonce_str=\"{nonce}\",timestamp=\"{ts}\",serial_no=\"{SerialNo}\",signature=\"{signature}\"";
+    }
+
+    /// <summary>Sends a signed request; the answer's platform signature is checked by the caller through <see cref="AnswerIsSigned"/>.</summary>
+    public HttpRequestMessage Request(HttpMethod method, string target, JsonObject? body = null, long? timestamp = null, RSA? key = null)
+    {
+        var text = body?.ToJsonString() ?? "";
+        var request = new HttpRequestMessage(method, BaseUrl + target);
+        request.Headers.TryAddWithoutValidation("Authorization", Authorization(method.Method, target, text, timestamp, key));
+        request.Headers.TryAddWithoutValidation("Accept", "application/json");
+        if (body is not null)
+        {
+            request.Content = new StringContent(text, Encoding.UTF8, "application/json");
+        }
+
+        return request;
+    }
+
+    /// <summary>True when the four <c>Wechatpay-*</c> headers sign <c>timestamp\nnonce\nbody\n</c> with the platform key.</summary>
+    public bool AnswerIsSigned(Func<string, string?> header, string body) =>
+        header("Wechatpay-Serial") == PlatformSerialNo
+        && Verify(header("Wechatpay-Timestamp"), header("Wechatpay-Nonce"), body, header("Wechatpay-Signature"));
+
+    public bool Verify(string? timestamp, string? nonce, string body, string? signature)
+    {
+        if (timestamp is null || nonce is null || signature is null)
+        {
+            return false;
+        }
+
+        var bytes = new byte[signature.Length];
+        return Convert.TryFromBase64String(signature, bytes, out var length)
+            && _platformKey.VerifyData(Encoding.UTF8.GetBytes($"{timestamp}\n{nonce}\n{body}\n"), bytes.AsSpan(0, length), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+    }
+
+    /// <summary>AEAD_AES_256_GCM: key = the APIv3 key's bytes, IV = the nonce's bytes, the last 16 bytes the tag.</summary>
+    public string Decrypt(string ciphertext, string nonce, string associatedData)
+    {
+        var sealedBytes = Convert.FromBase64String(ciphertext);
+        var plain = new byte[sealedBytes.Length - 16];
+        using var aes = new AesGcm(Encoding.UTF8.GetBytes(ApiV3Key), 16);
+        aes.Decrypt(Encoding.UTF8.GetBytes(nonce), sealedBytes.AsSpan(0, plain.Length), sealedBytes.AsSpan(plain.Length), plain, Encoding.UTF8.GetBytes(associatedData));
+        return Encoding.UTF8.GetString(plain);
+    }
+
+    /// <summary>The decrypted <c>resource</c> of a notification body.</summary>
+    public JsonObject Resource(string notificationBody)
+    {
+        var resource = JsonNode.Parse(notificationBody)!["resource"]!;
+        return (JsonObject)JsonNode.Parse(Decrypt((string)resource["ciphertext"]!, (string)resource["nonce"]!, (string?)resource["associated_data"] ?? ""))!;
+    }
+
+    public void Dispose()
+    {
+        _merchantKey.Dispose();
+        _platformKey.Dispose();
+    }
+}

@@ -1,0 +1,112 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+
+namespace Harness.Sandbox.WeChatPay;
+
+/// <summary>
+/// Reads a request body's fields by APIv3's rules and keeps the first refusal (PARAM_ERROR naming the field);
+/// after a refusal every read returns an empty value, so a handler reads all its fields and then checks once.
+/// </summary>
+public sealed class WeChatPayFields(JsonObject request)
+{
+    public const long MaxFen = int.MaxValue;
+
+    public IResult? Refusal { get; private set; }
+
+    public string Text(string key, int maxLength)
+    {
+        var value = OptionalText(key, maxLength);
+        if (value is null)
+        {
+            Refuse(WeChatPayErrors.Missing(key));
+        }
+
+        return value ?? "";
+    }
+
+    public string? OptionalText(string key, int maxLength)
+    {
+        if (Refusal is not null || request[key] is null)
+        {
+            return null;
+        }
+
+        if (request[key] is not JsonValue v || v.GetValueKind() != JsonValueKind.String)
+        {
+            return Refuse(WeChatPayErrors.Param(key, "类型错误：应为字符串"));
+        }
+
+        var text = v.GetValue<string>();
+        if (text.Length == 0)
+        {
+            return Refuse(WeChatPayErrors.Param(key, "必填性规则校验失败，此字段不能为空", text));
+        }
+
+        if (text.Length > maxLength)
+        {
+            return Refuse(WeChatPayErrors.Param(key, $"长度超过限制：最多{maxLength}个字符", text[..Math.Min(text.Length, 64)]));
+        }
+
+        return text.Any(char.IsControl) ? Refuse(WeChatPayErrors.Param(key, "格式错误：不能包含控制字符")) : text;
+    }
+
+    /// <summary>Checks that an optional field, when given, has the JSON kind the API documents.</summary>
+    public void OptionalKind(string key, JsonValueKind kind, string issue)
+    {
+        var actual = request[key]?.GetValueKind();
+        if (Refusal is null && actual is not null && actual != kind && !(kind == JsonValueKind.True && actual == JsonValueKind.False))
+        {
+            Refuse(WeChatPayErrors.Param(key, issue));
+        }
+    }
+
+    /// <summary><c>amount.{field}</c>: whole fen from 1 to 2³¹−1, with currency CNY when given.</summary>
+    public long Amount(string field) => Fen("amount", field, required: true) ?? 0;
+
+    /// <summary>Another whole-fen field of <c>amount</c> (the refund's <c>total</c>).</summary>
+    public long? Fen(string parent, string field, bool required)
+    {
+        if (Refusal is not null)
+        {
+            return null;
+        }
+
+        if (request[parent] is not JsonObject amount)
+        {
+            return Refuse<long?>(request[parent] is null ? WeChatPayErrors.Missing(parent) : WeChatPayErrors.Param(parent, "类型错误：应为对象"));
+        }
+
+        var name = parent + "." + field;
+        if (amount[field] is null)
+        {
+            return required ? Refuse<long?>(WeChatPayErrors.Missing(name)) : null;
+        }
+
+        if (amount[field] is not JsonValue value || value.GetValueKind() != JsonValueKind.Number || !value.TryGetValue(out long fen))
+        {
+            return Refuse<long?>(WeChatPayErrors.Param(name, "类型错误：应为整数（单位：分）", amount[field]!.ToJsonString()));
+        }
+
+        if (fen is < 1 or > MaxFen)
+        {
+            return Refuse<long?>(WeChatPayErrors.Param(name, $"取值范围错误：应为1到{MaxFen}的整数（单位：分）", fen.ToString(CultureInfo.InvariantCulture)));
+        }
+
+        if (amount["currency"] is { } currency && (currency.GetValueKind() != JsonValueKind.String || currency.GetValue<string>() != "CNY"))
+        {
+            return Refuse<long?>(WeChatPayErrors.Param(parent + ".currency", "取值错误：境内商户仅支持CNY"));
+        }
+
+        return fen;
+    }
+
+    private string? Refuse(IResult refusal) => Refuse<string?>(refusal);
+
+    private T? Refuse<T>(IResult refusal)
+    {
+        Refusal ??= refusal;
+        return default;
+    }
+}

@@ -1,0 +1,120 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.RegularExpressions;
+using Harness.Sandbox.Delivery;
+using Harness.Sandbox.Keys;
+using Harness.Security;
+
+namespace Harness.Sandbox.WeChatPay;
+
+/// <summary>
+/// The demo merchant's key material and the platform's (providers.md §2.1, §2.6): a merchant key pair with its
+/// certificate (what <c>apiclient_key.pem</c> / <c>apiclient_cert.pem</c> are), the APIv3 key, and the platform
+/// key that signs every answer and notification. Created on first start and kept.
+/// </summary>
+public sealed partial class WeChatPayKeys
+{
+    public const string Mchid = "1900000109";
+    public const string Appid = "wxd678efh567hg6787";
+
+    /// <summary>Setting holding further merchant certificates (PEM, one or more), as a merchant registers several.</summary>
+    public const string MerchantCertificatesSetting = "merchant_certificates";
+
+    private const string Provider = "wechatpay";
+
+    private readonly ProviderSettings _settings;
+
+    public WeChatPayKeys(ProviderKeys keys, ProviderSettings settings, DateTimeOffset now)
+    {
+        _settings = settings;
+        ApiV3Key = keys.GetOrCreate(Provider, "apiv3_key.txt", () => Secrets.RandomHex(16));
+        MerchantPrivateKeyPem = keys.GetOrCreate(Provider, "apiclient_key.pem", () => RsaKeys.PrivateKeyPem(RsaKeys.Create()));
+        MerchantCertificatePem = keys.GetOrCreate(Provider, "apiclient_cert.pem", () =>
+            CertificatePem(MerchantPrivateKeyPem, $"CN={Mchid}, OU=Harness sandbox merchant, O=Harness, C=CN", now));
+        var platformKeyPem = keys.GetOrCreate(Provider, "platform_key.pem", () => RsaKeys.PrivateKeyPem(RsaKeys.Create()));
+        PlatformCertificatePem = keys.GetOrCreate(Provider, "platform_cert.pem", () =>
+            CertificatePem(platformKeyPem, "CN=Harness WeChat Pay sandbox platform, O=Harness, C=CN", now));
+        PlatformKey = RsaKeys.ImportPrivate(platformKeyPem);
+
+        using var merchant = X509Certificate2.CreateFromPem(MerchantCertificatePem);
+        MerchantSerialNo = merchant.SerialNumber;
+        using var platform = X509Certificate2.CreateFromPem(PlatformCertificatePem);
+        PlatformSerialNo = platform.SerialNumber;
+        PlatformEffective = platform.NotBefore.ToUniversalTime();
+        PlatformExpires = platform.NotAfter.ToUniversalTime();
+    }
+
+    /// <summary>32 ASCII characters: the AES-256-GCM key of notifications and the certificate download.</summary>
+    public string ApiV3Key { get; }
+
+    public string MerchantPrivateKeyPem { get; }
+
+    public string MerchantCertificatePem { get; }
+
+    /// <summary>Uppercase hex, as the merchant platform shows it.</summary>
+    public string MerchantSerialNo { get; }
+
+    public string PlatformCertificatePem { get; }
+
+    /// <summary>Uppercase hex; notifications and answers carry exactly this in <c>Wechatpay-Serial</c>.</summary>
+    public string PlatformSerialNo { get; }
+
+    public DateTime PlatformEffective { get; }
+
+    public DateTime PlatformExpires { get; }
+
+    public RSA PlatformKey { get; }
+
+    /// <summary>
+    /// The public key registered for <paramref name="serialNo"/>: the demo merchant's certificate or one added through
+    /// the settings. Serials compare without case and without leading zero bytes (SDKs derive <c>00ab…</c> or <c>AB…</c>).
+    /// </summary>
+    public RSA? MerchantKeyFor(string serialNo)
+    {
+        var wanted = NormalSerial(serialNo);
+        foreach (var pem in MerchantCertificates())
+        {
+            using var certificate = X509Certificate2.CreateFromPem(pem);
+            if (NormalSerial(certificate.SerialNumber) == wanted)
+            {
+                return certificate.GetRSAPublicKey();
+            }
+        }
+
+        return null;
+    }
+
+    private IEnumerable<string> MerchantCertificates()
+    {
+        yield return MerchantCertificatePem;
+        foreach (Match block in CertificateBlock().Matches(_settings.Get(Provider, MerchantCertificatesSetting) ?? ""))
+        {
+            yield return block.Value;
+        }
+    }
+
+    private static string NormalSerial(string serial)
+    {
+        var upper = serial.Trim().ToUpperInvariant();
+        while (upper.StartsWith("00", StringComparison.Ordinal) && upper.Length > 2)
+        {
+            upper = upper[2..];
+        }
+
+        return upper;
+    }
+
+    private static string CertificatePem(string privateKeyPem, string subject, DateTimeOffset now)
+    {
+        using var key = RsaKeys.ImportPrivate(privateKeyPem);
+
+        // 20 bytes like real serials; the first byte non-zero with its high bit clear, so the hex has no 00 prefix.
+        var serial = RandomNumberGenerator.GetBytes(20);
+        serial[0] = (byte)(0x10 + (serial[0] % 0x70));
+        using var certificate = RsaKeys.SelfSignedCertificate(key, subject, serial, now.AddDays(-1));
+        return certificate.ExportCertificatePem();
+    }
+
+    [GeneratedRegex("-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----")]
+    private static partial Regex CertificateBlock();
+}

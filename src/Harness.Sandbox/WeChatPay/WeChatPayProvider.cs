@@ -1,0 +1,617 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Harness.Callbacks;
+using Harness.Http;
+using Harness.Sandbox.Delivery;
+using Harness.Sandbox.Faults;
+using Harness.Sandbox.Payments;
+using Harness.Sandbox.Providers;
+using Harness.Security;
+using Harness.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace Harness.Sandbox.WeChatPay;
+
+/// <summary>
+/// WeChat Pay API v3, Native (QR) payments (providers.md §2, §8.1): place, query by <c>out_trade_no</c> and by
+/// <c>transaction_id</c>, close, refund and refund query, the platform certificate download. Requests are
+/// authenticated with the merchant's RSA signature, answers signed with the platform key, and notifications carry
+/// the transaction encrypted under the APIv3 key, retried until the merchant answers 200 or 204.
+/// </summary>
+public sealed partial class WeChatPayProvider : ISandboxProvider
+{
+    /// <summary>An order is payable for 7 days when <c>time_expire</c> is absent.</summary>
+    public static readonly TimeSpan DefaultLifetime = TimeSpan.FromDays(7);
+
+    /// <summary>WeChat's notification schedule after the first attempt: 15s … 6h, 24 h 4 m in all (§2.5).</summary>
+    public static readonly IReadOnlyList<TimeSpan> RetryDelays =
+    [
+        TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(3),
+        TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(20), TimeSpan.FromMinutes(30), TimeSpan.FromMinutes(30),
+        TimeSpan.FromMinutes(30), TimeSpan.FromMinutes(60), TimeSpan.FromHours(3), TimeSpan.FromHours(3),
+        TimeSpan.FromHours(3), TimeSpan.FromHours(6), TimeSpan.FromHours(6),
+    ];
+
+    private static readonly TimeSpan ChinaOffset = TimeSpan.FromHours(8);
+
+    private readonly SandboxContext _context;
+    private readonly WeChatPayKeys _keys;
+    private readonly WeChatPayAuth _auth;
+    private readonly IDocumentCollection<WeChatPayOrder> _orders;
+    private readonly IDocumentCollection<WeChatPayRefund> _refunds;
+    private readonly DeliveryPolicy _policy;
+    private readonly NotificationSigner _signer;
+    private readonly object _ordering = new();
+
+    public WeChatPayProvider(SandboxContext context)
+    {
+        _context = context;
+        _keys = new WeChatPayKeys(context.Keys, context.Settings, context.WallClock.GetUtcNow());
+        _auth = new WeChatPayAuth(_keys, context.WallClock);
+        _orders = context.Store.Collection<WeChatPayOrder>("wechatpay_orders", nameof(WeChatPayOrder.OutTradeNo), nameof(WeChatPayOrder.TransactionId));
+        _refunds = context.Store.Collection<WeChatPayRefund>("wechatpay_refunds");
+        _policy = new DeliveryPolicy(RetryDelays, CallbackAcknowledgement.OneOf(200, 204));
+        _signer = new NotificationSigner(_keys, context.WallClock);
+    }
+
+    public string Name => "wechatpay";
+
+    public string Title => "WeChat Pay";
+
+    public IErrorEnvelope Errors => WeChatPayErrors.Instance;
+
+    public IEnumerable<ICallbackSigner> Signers => [_signer];
+
+    public IReadOnlyDictionary<string, string> Credentials => new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["mchid"] = WeChatPayKeys.Mchid,
+        ["appid"] = WeChatPayKeys.Appid,
+        ["apiv3_key"] = _keys.ApiV3Key,
+        ["merchant_serial_no"] = _keys.MerchantSerialNo,
+        ["platform_serial_no"] = _keys.PlatformSerialNo,
+        ["merchant_private_key"] = _keys.MerchantPrivateKeyPem,
+        ["merchant_certificate"] = _keys.MerchantCertificatePem,
+        ["platform_certificate"] = _keys.PlatformCertificatePem,
+    };
+
+    public Action<IApplicationBuilder> Outermost => app => app.UseMiddleware<WeChatPayResponseSigning>(_keys, _context.WallClock);
+
+    public void MapApi(WebApplication app)
+    {
+        app.MapPost("/v3/pay/transactions/native", (HttpRequest request) => AuthenticatedAsync(request.HttpContext, Place));
+        app.MapGet("/v3/pay/transactions/out-trade-no/{outTradeNo}", (HttpContext http, string outTradeNo) =>
+            AuthenticatedAsync(http, (mchid, _) => Query(http, mchid, FindByOutTradeNo(mchid, outTradeNo))));
+        app.MapGet("/v3/pay/transactions/id/{transactionId}", (HttpContext http, string transactionId) =>
+            AuthenticatedAsync(http, (mchid, _) => Query(http, mchid, _orders.FindBy(nameof(WeChatPayOrder.TransactionId), transactionId).FirstOrDefault(o => o.Mchid == mchid))));
+        app.MapPost("/v3/pay/transactions/out-trade-no/{outTradeNo}/close", (HttpContext http, string outTradeNo) =>
+            AuthenticatedAsync(http, (mchid, body) => Close(mchid, outTradeNo, body)));
+        app.MapPost("/v3/refund/domestic/refunds", (HttpRequest request) => AuthenticatedAsync(request.HttpContext, Refund));
+        app.MapGet("/v3/refund/domestic/refunds/{outRefundNo}", (HttpContext http, string outRefundNo) =>
+            AuthenticatedAsync(http, (mchid, _) => _refunds.Get(RefundKey(mchid, outRefundNo)) is { } refund
+                ? Json(DescribeRefund(refund, _orders.Get(refund.OrderId)!))
+                : WeChatPayErrors.Of(404, "RESOURCE_NOT_EXISTS", "退款单不存在")));
+        app.MapGet("/v3/certificates", (HttpRequest request) => AuthenticatedAsync(request.HttpContext, (_, _) => Certificates()));
+    }
+
+    public Task<PayPageOutcome> OnPaidAsync(SandboxPayment payment, CancellationToken cancellationToken)
+    {
+        var order = _orders.Get(payment.Id)!;
+        var now = _context.Clock.GetUtcNow();
+        order.TransactionId = "4200" + Digits(6) + now.ToOffset(ChinaOffset).ToString("yyyyMMdd", CultureInfo.InvariantCulture) + Digits(10);
+        order.SuccessTime = now.UtcDateTime;
+        order.OpenId = "oUpF8u" + Secrets.Random(16)[..22];
+        _orders.Upsert(order);
+        _context.Notifier.Send(Name, order.Id, _policy, faults =>
+        {
+            var transaction = Transaction(order);
+            if (faults.WrongAmount)
+            {
+                transaction["amount"]!["total"] = order.Total + 1;
+                transaction["amount"]!["payer_total"] = order.Total + 1;
+            }
+
+            return [Notification(order.NotifyUrl, "TRANSACTION.SUCCESS", "支付成功", "transaction", transaction, faults)];
+        });
+        return Task.FromResult(new PayPageOutcome(null, "支付成功 — payment complete; the merchant is being notified."));
+    }
+
+    public PayPageOutcome OnCanceled(SandboxPayment payment) =>
+        new(null, "You closed the scan page; the order stays unpaid until it is closed or expires.");
+
+    public Task OnExpiredAsync(SandboxPayment payment, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private async Task<IResult> AuthenticatedAsync(HttpContext http, Func<string, byte[], IResult> handler)
+    {
+        using var buffer = new MemoryStream();
+        await http.Request.Body.CopyToAsync(buffer, http.RequestAborted);
+        var body = buffer.ToArray();
+        var (mchid, refusal) = _auth.Check(http, body);
+        return refusal ?? handler(mchid!, body);
+    }
+
+    private IResult Place(string mchid, byte[] body)
+    {
+        if (ParseObject(body) is not { } request)
+        {
+            return NotAnObject();
+        }
+
+        var fields = new WeChatPayFields(request);
+        var appid = fields.Text("appid", 32);
+        var bodyMchid = fields.Text("mchid", 32);
+        var description = fields.Text("description", 127);
+        var outTradeNo = fields.Text("out_trade_no", 32);
+        var notifyUrl = fields.Text("notify_url", 255);
+        var attach = fields.OptionalText("attach", 128);
+        fields.OptionalText("goods_tag", 32);
+        var timeExpire = fields.OptionalText("time_expire", 64);
+        var total = fields.Amount("total");
+        fields.OptionalKind("detail", JsonValueKind.Object, "类型错误：应为对象");
+        fields.OptionalKind("scene_info", JsonValueKind.Object, "类型错误：应为对象");
+        fields.OptionalKind("settle_info", JsonValueKind.Object, "类型错误：应为对象");
+        fields.OptionalKind("support_fapiao", JsonValueKind.True, "类型错误：应为布尔值");
+        if (fields.Refusal is { } refusal)
+        {
+            return refusal;
+        }
+
+        if (bodyMchid != mchid)
+        {
+            return WeChatPayErrors.InvalidRequest("请求中的mchid与Authorization中的商户号不一致");
+        }
+
+        if (appid != WeChatPayKeys.Appid)
+        {
+            return WeChatPayErrors.InvalidRequest("appid和mch_id不匹配，请检查后再试");
+        }
+
+        if (!OutTradeNo().IsMatch(outTradeNo))
+        {
+            return WeChatPayErrors.Param("out_trade_no", "格式错误：应为6-32位数字、大小写字母或_-|*", outTradeNo);
+        }
+
+        if (!Uri.TryCreate(notifyUrl, UriKind.Absolute, out var notify) || notify.Scheme is not ("http" or "https") || notify.Query.Length > 0)
+        {
+            return WeChatPayErrors.Param("notify_url", "格式错误：应为不带参数的http(s)地址", notifyUrl);
+        }
+
+        var now = _context.Clock.GetUtcNow();
+        var expiresAt = now + DefaultLifetime;
+        if (timeExpire is not null)
+        {
+            if (!DateTimeOffset.TryParseExact(timeExpire, ["yyyy-MM-dd'T'HH:mm:sszzz", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var expire))
+            {
+                return WeChatPayErrors.Param("time_expire", "格式错误：应为RFC 3339格式，如2018-06-08T10:34:56+08:00", timeExpire);
+            }
+
+            if (expire < now.AddMinutes(1))
+            {
+                return WeChatPayErrors.InvalidRequest("time_expire 须晚于下单时间至少1分钟");
+            }
+
+            expiresAt = expire;
+        }
+
+        lock (_ordering)
+        {
+            if (FindByOutTradeNo(mchid, outTradeNo) is { } existing)
+            {
+                var state = _context.Payments.Get(existing.Id)!.Status;
+                return state switch
+                {
+                    PaymentStatus.Paid => WeChatPayErrors.Of(403, "ORDERPAID", "该订单已支付"),
+                    PaymentStatus.Expired or PaymentStatus.Canceled => WeChatPayErrors.Of(400, "ORDER_CLOSED", "订单已关闭"),
+                    _ when JsonNode.DeepEquals(JsonNode.Parse(existing.RequestJson), request) => Json(new JsonObject { ["code_url"] = existing.CodeUrl }),
+                    _ => WeChatPayErrors.InvalidRequest("201 商户订单号重复"),
+                };
+            }
+
+            var order = new WeChatPayOrder
+            {
+                Id = "wxp_" + Secrets.RandomHex(12),
+                Mchid = mchid,
+                Appid = appid,
+                OutTradeNo = outTradeNo,
+                Description = description,
+                NotifyUrl = notifyUrl,
+                Attach = attach,
+                Total = total,
+                CodeUrl = "weixin://wxpay/bizpayurl?pr=" + Secrets.Random(8).Replace("-", "", StringComparison.Ordinal).Replace("_", "", StringComparison.Ordinal)[..7],
+                RequestJson = request.ToJsonString(),
+            };
+            _orders.Upsert(order);
+            _context.Payments.Add(new SandboxPayment
+            {
+                Id = order.Id,
+                Provider = Name,
+                Status = PaymentStatus.Open,
+                Amount = total,
+                Currency = "cny",
+                Description = description,
+                MerchantReference = outTradeNo,
+                QrCode = order.CodeUrl,
+                CreatedAt = now.UtcDateTime,
+                ExpiresAt = expiresAt.UtcDateTime,
+            });
+            return Json(new JsonObject { ["code_url"] = order.CodeUrl });
+        }
+    }
+
+    private IResult Query(HttpContext http, string mchid, WeChatPayOrder? order)
+    {
+        var queried = http.Request.Query["mchid"].ToString();
+        if (queried.Length == 0)
+        {
+            return WeChatPayErrors.Missing("mchid", "query");
+        }
+
+        if (queried != mchid)
+        {
+            return WeChatPayErrors.InvalidRequest("请求中的mchid与Authorization中的商户号不一致");
+        }
+
+        return order is null ? WeChatPayErrors.OrderNotExist() : Json(Transaction(order));
+    }
+
+    private IResult Close(string mchid, string outTradeNo, byte[] body)
+    {
+        if (ParseObject(body) is not { } request)
+        {
+            return NotAnObject();
+        }
+
+        var fields = new WeChatPayFields(request);
+        var bodyMchid = fields.Text("mchid", 32);
+        if (fields.Refusal is { } refusal)
+        {
+            return refusal;
+        }
+
+        if (bodyMchid != mchid)
+        {
+            return WeChatPayErrors.InvalidRequest("请求中的mchid与Authorization中的商户号不一致");
+        }
+
+        if (FindByOutTradeNo(mchid, outTradeNo) is not { } order)
+        {
+            return WeChatPayErrors.OrderNotExist();
+        }
+
+        // Closing an order that is already closed (or expired) succeeds again, as the real API does.
+        return _context.Payments.TryClose(order.Id, PaymentStatus.Canceled) || _context.Payments.Get(order.Id)!.Status != PaymentStatus.Paid
+            ? Results.NoContent()
+            : WeChatPayErrors.Of(403, "ORDERPAID", "订单已支付，不能关闭");
+    }
+
+    private IResult Refund(string mchid, byte[] body)
+    {
+        if (ParseObject(body) is not { } request)
+        {
+            return NotAnObject();
+        }
+
+        var fields = new WeChatPayFields(request);
+        var outRefundNo = fields.Text("out_refund_no", 64);
+        var transactionId = fields.OptionalText("transaction_id", 32);
+        var outTradeNo = fields.OptionalText("out_trade_no", 32);
+        var reason = fields.OptionalText("reason", 80);
+        var notifyUrl = fields.OptionalText("notify_url", 256);
+        var refund = fields.Amount("refund");
+        var total = fields.Fen("amount", "total", required: true);
+        if (fields.Refusal is { } refusal)
+        {
+            return refusal;
+        }
+
+        if (transactionId is null && outTradeNo is null)
+        {
+            return WeChatPayErrors.Missing("transaction_id");
+        }
+
+        if (!OutRefundNo().IsMatch(outRefundNo))
+        {
+            return WeChatPayErrors.Param("out_refund_no", "格式错误：应为1-64位数字、大小写字母或_-|*@", outRefundNo);
+        }
+
+        if (notifyUrl is not null && (!Uri.TryCreate(notifyUrl, UriKind.Absolute, out var notify) || notify.Scheme is not ("http" or "https")))
+        {
+            return WeChatPayErrors.Param("notify_url", "格式错误：应为http(s)地址", notifyUrl);
+        }
+
+        lock (_ordering)
+        {
+            var order = transactionId is not null
+                ? _orders.FindBy(nameof(WeChatPayOrder.TransactionId), transactionId).FirstOrDefault(o => o.Mchid == mchid)
+                : FindByOutTradeNo(mchid, outTradeNo!);
+            if (order is null)
+            {
+                return WeChatPayErrors.Of(404, "RESOURCE_NOT_EXISTS", "订单不存在");
+            }
+
+            if (_refunds.Get(RefundKey(mchid, outRefundNo)) is { } earlier)
+            {
+                return JsonNode.DeepEquals(JsonNode.Parse(earlier.RequestJson), request)
+                    ? Json(DescribeRefund(earlier, order))
+                    : WeChatPayErrors.InvalidRequest("退款单号已存在，且与原退款请求参数不一致");
+            }
+
+            if (order.TransactionId is null)
+            {
+                return WeChatPayErrors.InvalidRequest("订单未支付，不能退款");
+            }
+
+            if (total != order.Total)
+            {
+                return WeChatPayErrors.InvalidRequest("订单金额total与原订单金额不一致");
+            }
+
+            if (refund > order.Total - order.Refunded)
+            {
+                return WeChatPayErrors.InvalidRequest("申请退款金额超过订单可退金额");
+            }
+
+            var now = _context.Clock.GetUtcNow().UtcDateTime;
+            var created = new WeChatPayRefund
+            {
+                Id = RefundKey(mchid, outRefundNo),
+                RefundId = "5030" + Digits(25),
+                OrderId = order.Id,
+                Reason = reason,
+                NotifyUrl = notifyUrl,
+                Amount = refund,
+                CreateTime = now,
+                RequestJson = request.ToJsonString(),
+            };
+            order.Refunded += refund;
+            _orders.Upsert(order);
+
+            // The answer shows the refund as accepted (PROCESSING); the sandbox's bank settles it at once.
+            var answer = DescribeRefund(created, order);
+            created.Status = "SUCCESS";
+            created.SuccessTime = now;
+            _refunds.Upsert(created);
+            if (created.NotifyUrl is { } url)
+            {
+                _context.Notifier.Send(Name, order.Id, _policy, faults =>
+                {
+                    var notice = RefundNotice(created, order);
+                    if (faults.WrongAmount)
+                    {
+                        notice["amount"]!["refund"] = created.Amount + 1;
+                    }
+
+                    return [Notification(url, "REFUND.SUCCESS", "退款成功", "refund", notice, faults)];
+                });
+            }
+
+            return Json(answer);
+        }
+    }
+
+    private IResult Certificates()
+    {
+        var (ciphertext, nonce) = WeChatPayCrypto.Encrypt(_keys.ApiV3Key, "certificate", _keys.PlatformCertificatePem);
+        return Json(new JsonObject
+        {
+            ["data"] = new JsonArray(new JsonObject
+            {
+                ["serial_no"] = _keys.PlatformSerialNo,
+                ["effective_time"] = China(_keys.PlatformEffective),
+                ["expire_time"] = China(_keys.PlatformExpires),
+                ["encrypt_certificate"] = new JsonObject
+                {
+                    ["algorithm"] = "AEAD_AES_256_GCM",
+                    ["nonce"] = nonce,
+                    ["associated_data"] = "certificate",
+                    ["ciphertext"] = ciphertext,
+                },
+            }),
+        });
+    }
+
+    /// <summary>The Transaction object (§2.2); an unpaid order has no transaction_id, trade_type, success_time or payer.</summary>
+    private JsonObject Transaction(WeChatPayOrder order)
+    {
+        var status = _context.Payments.Get(order.Id)!.Status;
+        var (state, description) = status switch
+        {
+            PaymentStatus.Paid when order.Refunded > 0 => ("REFUND", "转入退款"),
+            PaymentStatus.Paid => ("SUCCESS", "支付成功"),
+            PaymentStatus.Open => ("NOTPAY", "订单未支付"),
+            _ => ("CLOSED", "已关闭"),
+        };
+        var paid = status == PaymentStatus.Paid;
+        var transaction = new JsonObject { ["appid"] = order.Appid, ["mchid"] = order.Mchid, ["out_trade_no"] = order.OutTradeNo };
+        if (paid)
+        {
+            transaction["transaction_id"] = order.TransactionId;
+            transaction["trade_type"] = "NATIVE";
+        }
+
+        transaction["trade_state"] = state;
+        transaction["trade_state_desc"] = description;
+        if (paid)
+        {
+            transaction["bank_type"] = "OTHERS";
+        }
+
+        if (order.Attach is not null)
+        {
+            transaction["attach"] = order.Attach;
+        }
+
+        if (paid)
+        {
+            transaction["success_time"] = China(order.SuccessTime!.Value);
+            transaction["payer"] = new JsonObject { ["openid"] = order.OpenId };
+            transaction["amount"] = new JsonObject { ["total"] = order.Total, ["payer_total"] = order.Total, ["currency"] = "CNY", ["payer_currency"] = "CNY" };
+        }
+        else
+        {
+            transaction["amount"] = new JsonObject { ["total"] = order.Total, ["payer_currency"] = "CNY" };
+        }
+
+        return transaction;
+    }
+
+    private static JsonObject DescribeRefund(WeChatPayRefund refund, WeChatPayOrder order)
+    {
+        var described = new JsonObject
+        {
+            ["refund_id"] = refund.RefundId,
+            ["out_refund_no"] = OutRefundNoOf(refund),
+            ["transaction_id"] = order.TransactionId,
+            ["out_trade_no"] = order.OutTradeNo,
+            ["channel"] = "ORIGINAL",
+            ["user_received_account"] = "支付用户零钱",
+        };
+        if (refund.SuccessTime is { } success)
+        {
+            described["success_time"] = China(success);
+        }
+
+        described["create_time"] = China(refund.CreateTime);
+        described["status"] = refund.Status;
+        described["funds_account"] = "AVAILABLE";
+        described["amount"] = new JsonObject
+        {
+            ["total"] = order.Total,
+            ["refund"] = refund.Amount,
+            ["payer_total"] = order.Total,
+            ["payer_refund"] = refund.Amount,
+            ["settlement_refund"] = refund.Amount,
+            ["settlement_total"] = order.Total,
+            ["discount_refund"] = 0,
+            ["currency"] = "CNY",
+            ["refund_fee"] = 0,
+        };
+        described["promotion_detail"] = new JsonArray();
+        return described;
+    }
+
+    private static JsonObject RefundNotice(WeChatPayRefund refund, WeChatPayOrder order) => new()
+    {
+        ["mchid"] = order.Mchid,
+        ["out_trade_no"] = order.OutTradeNo,
+        ["transaction_id"] = order.TransactionId,
+        ["out_refund_no"] = OutRefundNoOf(refund),
+        ["refund_id"] = refund.RefundId,
+        ["refund_status"] = refund.Status,
+        ["success_time"] = China(refund.SuccessTime!.Value),
+        ["user_received_account"] = "支付用户零钱",
+        ["amount"] = new JsonObject { ["total"] = order.Total, ["refund"] = refund.Amount, ["payer_total"] = order.Total, ["payer_refund"] = refund.Amount },
+    };
+
+    /// <summary>The notification envelope (§2.5) with the resource encrypted under the APIv3 key.</summary>
+    private CallbackDelivery Notification(string url, string eventType, string summary, string originalType, JsonObject resource, DeliveryFaults faults)
+    {
+        var (ciphertext, nonce) = WeChatPayCrypto.Encrypt(_keys.ApiV3Key, originalType, WeChatPayJson.Write(resource));
+        var now = _context.Clock.GetUtcNow();
+        var envelope = new JsonObject
+        {
+            ["id"] = "EV-" + now.ToOffset(ChinaOffset).ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture) + Digits(8),
+            ["create_time"] = China(now.UtcDateTime),
+            ["resource_type"] = "encrypt-resource",
+            ["event_type"] = eventType,
+            ["summary"] = summary,
+            ["resource"] = new JsonObject
+            {
+                ["original_type"] = originalType,
+                ["algorithm"] = "AEAD_AES_256_GCM",
+                ["ciphertext"] = ciphertext,
+                ["associated_data"] = originalType,
+                ["nonce"] = nonce,
+            },
+        };
+        var delivery = new CallbackDelivery
+        {
+            EventType = eventType,
+            Method = "POST",
+            Url = url,
+            Headers = { ["Content-Type"] = "application/json" },
+            Body = Encoding.UTF8.GetBytes(WeChatPayJson.Write(envelope)),
+            Signer = _signer.Name,
+        };
+        SignatureFaults.Attach(delivery, faults);
+        return delivery;
+    }
+
+    private WeChatPayOrder? FindByOutTradeNo(string mchid, string outTradeNo) =>
+        _orders.FindBy(nameof(WeChatPayOrder.OutTradeNo), outTradeNo).FirstOrDefault(o => o.Mchid == mchid);
+
+    private static string RefundKey(string mchid, string outRefundNo) => mchid + "/" + outRefundNo;
+
+    private static string OutRefundNoOf(WeChatPayRefund refund) => refund.Id[(refund.Id.IndexOf('/', StringComparison.Ordinal) + 1)..];
+
+    private static IResult Json(JsonObject body) =>
+        Results.Text(WeChatPayJson.Write(body), "application/json; charset=utf-8");
+
+    private static IResult NotAnObject() => WeChatPayErrors.Of(400, "PARAM_ERROR", "请求体格式错误：应为JSON对象");
+
+    /// <summary>
+    /// The body as a JSON object, or null when it is none: not JSON, duplicate keys, or a string that is no valid
+    /// UTF-16 (JSON may escape a lone surrogate, <c>"\ud800"</c>, and reading such a string throws).
+    /// </summary>
+    private static JsonObject? ParseObject(byte[] body)
+    {
+        try
+        {
+            var node = JsonNode.Parse(body, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false });
+            return node is JsonObject request && StringsReadable(request) ? request : null;
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Reads every string value once (keys were read by the duplicate check); throws on one that cannot be read.</summary>
+    private static bool StringsReadable(JsonNode? node) => node switch
+    {
+        JsonObject o => o.All(p => StringsReadable(p.Value)),
+        JsonArray a => a.All(StringsReadable),
+        JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>() is not null,
+        _ => true,
+    };
+
+    private static string China(DateTime utc) =>
+        new DateTimeOffset(DateTime.SpecifyKind(utc, DateTimeKind.Utc)).ToOffset(ChinaOffset).ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
+
+    private static string Digits(int count) =>
+        string.Concat(Enumerable.Range(0, count).Select(_ => (char)('0' + System.Security.Cryptography.RandomNumberGenerator.GetInt32(10))));
+
+    [GeneratedRegex("^[0-9A-Za-z_\\-|*]{6,32}$")]
+    private static partial Regex OutTradeNo();
+
+    [GeneratedRegex("^[0-9A-Za-z_\\-|*@]{1,64}$")]
+    private static partial Regex OutRefundNo();
+
+    /// <summary>
+    /// Signs each notification attempt afresh like an API answer (real time, so SDKs accept the timestamp). A tampered
+    /// signature takes the form of WeChat's own signature probes, <c>WECHATPAY/SIGNTEST/…</c>.
+    /// </summary>
+    private sealed class NotificationSigner(WeChatPayKeys keys, TimeProvider wallClock) : ICallbackSigner
+    {
+        public string Name => "wechatpay";
+
+        public void Sign(CallbackDelivery delivery, IDictionary<string, string> headers)
+        {
+            foreach (var (name, value) in WeChatPayResponseSigning.Sign(keys, wallClock.GetUtcNow() - SignatureFaults.StaleBy(delivery), delivery.Body))
+            {
+                headers[name] = value;
+            }
+
+            if (SignatureFaults.IsTampered(delivery))
+            {
+                headers["Wechatpay-Signature"] = "WECHATPAY/SIGNTEST/" + headers["Wechatpay-Signature"];
+            }
+
+            headers["Wechatpay-Signature-Type"] = WeChatPayAuth.Scheme;
+            headers["Request-ID"] = Guid.NewGuid().ToString("D");
+        }
+    }
+}

@@ -1,0 +1,63 @@
+using System.Globalization;
+using System.Text;
+using Harness.Security;
+using Harness.Security.Signing;
+using Microsoft.AspNetCore.Http;
+
+namespace Harness.Sandbox.WeChatPay;
+
+/// <summary>
+/// Signs every answer of the WeChat Pay listener with the platform key (providers.md §2.4) — successes, 204s and
+/// every error, whichever layer produced it — so clients that verify answers (the official Java and Go SDKs) can.
+/// It runs outside everything else on the listener and holds the (small) body back until it can sign it.
+/// </summary>
+public sealed class WeChatPayResponseSigning(RequestDelegate next, WeChatPayKeys keys, TimeProvider wallClock)
+{
+    public async Task InvokeAsync(HttpContext http)
+    {
+        var original = http.Response.Body;
+        using var buffer = new MemoryStream();
+        http.Response.Body = buffer;
+        try
+        {
+            await next(http);
+        }
+        finally
+        {
+            http.Response.Body = original;
+        }
+
+        var body = buffer.ToArray();
+        var headers = http.Response.Headers;
+        foreach (var (name, value) in Sign(keys, wallClock.GetUtcNow(), body))
+        {
+            headers[name] = value;
+        }
+
+        headers["Request-ID"] = Guid.NewGuid().ToString("D");
+        if (body.Length > 0)
+        {
+            http.Response.ContentLength = body.Length;
+            await original.WriteAsync(body, http.RequestAborted);
+        }
+    }
+
+    /// <summary>The four <c>Wechatpay-*</c> headers over <c>timestamp\nnonce\nbody\n</c>; notifications use the same.</summary>
+    public static IEnumerable<KeyValuePair<string, string>> Sign(WeChatPayKeys keys, DateTimeOffset at, byte[] body)
+    {
+        var timestamp = at.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        var nonce = Secrets.RandomHex(16).ToUpperInvariant();
+        var head = Encoding.UTF8.GetBytes($"{timestamp}\n{nonce}\n");
+        var message = new byte[head.Length + body.Length + 1];
+        head.CopyTo(message, 0);
+        body.CopyTo(message, head.Length);
+        message[^1] = (byte)'\n';
+        return
+        [
+            new("Wechatpay-Timestamp", timestamp),
+            new("Wechatpay-Nonce", nonce),
+            new("Wechatpay-Signature", RsaSignature.Sign(keys.PlatformKey, message)),
+            new("Wechatpay-Serial", keys.PlatformSerialNo),
+        ];
+    }
+}

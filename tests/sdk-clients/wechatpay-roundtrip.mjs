@@ -1,0 +1,114 @@
+// Runs wechatpay-node-v3 (2.2.1), unmodified, against a running sandbox. The SDK hard-codes its host, so it is
+// pointed at the sandbox through its documented seam, createHttp(): an adapter that swaps the origin and hands the
+// request to the SDK's own PayRequest (the signed path excludes the host, so signatures stay valid).
+// Input (environment): SANDBOX_CONTROL, WECHATPAY_BASE, and the published credentials WECHATPAY_MCHID,
+// WECHATPAY_APPID, WECHATPAY_APIV3_KEY, WECHATPAY_MERCHANT_KEY, WECHATPAY_MERCHANT_CERT, WECHATPAY_DESCRIPTION.
+// Output: one JSON line with what was observed; exit code 1 with the error on any failure.
+import http from "node:http";
+import assert from "node:assert/strict";
+import { createRequire } from "node:module";
+
+const require = createRequire(import.meta.url);
+const Pay = require("wechatpay-node-v3");
+const { PayRequest } = require("wechatpay-node-v3/dist/lib/pay-request");
+
+const env = process.env;
+const origin = "https://api.mch.weixin.qq.com";
+const received = [];
+const waiters = [];
+
+// The merchant's notify endpoint: answers 204 and keeps the raw body and headers.
+const server = http.createServer((req, res) => {
+  const chunks = [];
+  req.on("data", (c) => chunks.push(c));
+  req.on("end", () => {
+    res.writeHead(204).end();
+    const hook = { headers: req.headers, body: Buffer.concat(chunks).toString("utf8") };
+    const waiter = waiters.shift();
+    if (waiter) waiter(hook); else received.push(hook);
+  });
+});
+await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+const nextHook = () => received.length ? Promise.resolve(received.shift()) : new Promise((resolve) => waiters.push(resolve));
+
+async function control(method, path) {
+  const res = await fetch(env.SANDBOX_CONTROL + path, { method });
+  assert.ok(res.ok, `${method} ${path} answered ${res.status}`);
+  return res.json();
+}
+
+class SandboxHttp {
+  constructor() { this.inner = new PayRequest(); }
+  rewrite(url) { return url.replace(origin, env.WECHATPAY_BASE); }
+  post(url, params, headers) { return this.inner.post(this.rewrite(url), params, headers); }
+  get(url, headers) { return this.inner.get(this.rewrite(url), headers); }
+  upload(url, params, headers) { return this.inner.upload(this.rewrite(url), params, headers); }
+}
+
+try {
+  const pay = new Pay({
+    appid: env.WECHATPAY_APPID,
+    mchid: env.WECHATPAY_MCHID,
+    publicKey: Buffer.from(env.WECHATPAY_MERCHANT_CERT),
+    privateKey: Buffer.from(env.WECHATPAY_MERCHANT_KEY),
+    key: env.WECHATPAY_APIV3_KEY,
+  });
+  pay.createHttp(new SandboxHttp());
+  const notifyUrl = `http://127.0.0.1:${server.address().port}/wechatpay/notify`;
+
+  const placed = await pay.transactions_native({
+    description: env.WECHATPAY_DESCRIPTION,
+    out_trade_no: "sdk_order_0001",
+    notify_url: notifyUrl,
+    amount: { total: 1 },
+    attach: "user=alice&pack=starter",
+  });
+  assert.equal(placed.status, 200, JSON.stringify(placed));
+  const before = await pay.query({ out_trade_no: "sdk_order_0001" });
+
+  const payments = await control("GET", "/control/payments?provider=wechatpay");
+  const payment = payments.find((p) => p.merchant_reference === "sdk_order_0001");
+  await control("POST", `/control/payments/${payment.id}/pay`);
+  const hook = await nextHook();
+
+  // As integrators usually do: the parsed body, which the SDK re-serialises before verifying.
+  const verifiedParsed = await pay.verifySign({
+    timestamp: hook.headers["wechatpay-timestamp"],
+    nonce: hook.headers["wechatpay-nonce"],
+    body: JSON.parse(hook.body),
+    serial: hook.headers["wechatpay-serial"],
+    signature: hook.headers["wechatpay-signature"],
+    apiSecret: env.WECHATPAY_APIV3_KEY,
+  });
+  const verifiedRaw = await pay.verifySign({
+    timestamp: hook.headers["wechatpay-timestamp"],
+    nonce: hook.headers["wechatpay-nonce"],
+    body: hook.body,
+    serial: hook.headers["wechatpay-serial"],
+    signature: hook.headers["wechatpay-signature"],
+  });
+  const resource = JSON.parse(hook.body).resource;
+  const transaction = pay.decipher_gcm(resource.ciphertext, resource.associated_data, resource.nonce, env.WECHATPAY_APIV3_KEY);
+  const after = await pay.query({ transaction_id: transaction.transaction_id });
+
+  await pay.transactions_native({ description: "to close", out_trade_no: "sdk_order_0002", notify_url: notifyUrl, amount: { total: 5 } });
+  const closed = await pay.close("sdk_order_0002");
+  const closedQuery = await pay.query({ out_trade_no: "sdk_order_0002" });
+
+  console.log(JSON.stringify({
+    codeUrl: placed.data.code_url,
+    before: before.data.trade_state,
+    verifiedParsed,
+    verifiedRaw,
+    reserialisedEqualsRaw: JSON.stringify(JSON.parse(hook.body)) === hook.body,
+    transaction,
+    after: after.data.trade_state,
+    closeStatus: closed.status,
+    closedState: closedQuery.data.trade_state,
+  }));
+  server.close();
+} catch (error) {
+  console.error(error?.stack ?? String(error));
+  server.close();
+  process.exit(1);
+}
