@@ -20,7 +20,7 @@ internal static class Banner
         {
             lines.Add("");
             lines.Add(server.Describe());
-            lines.Add("  guide: docs/sandbox.md (pointing Stripe.net, stripe-node, creem and go-epay at these URLs)");
+            lines.Add("  guide: docs/sandbox.md (pointing Stripe.net, stripe-node, creem, go-epay, wechatpay-node-v3 and alipay-sdk at these URLs)");
         }
 
         lines.Add("");

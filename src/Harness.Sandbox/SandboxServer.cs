@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Harness.Callbacks;
+using Harness.Sandbox.Alipay;
 using Harness.Http;
 using Harness.Clock;
 using Harness.Sandbox.Control;
@@ -42,6 +43,7 @@ public sealed class SandboxServer : IAsyncDisposable
         context => new CreemProvider(context),
         context => new EpayProvider(context),
         context => new WeChatPayProvider(context),
+        context => new AlipayProvider(context),
     ];
 
     private readonly List<WebApplication> _apps = [];

@@ -45,7 +45,7 @@ public static class ControlApi
                 context.Settings.Set(provider.Name, values);
                 return TypedResults.Ok(DescribeProvider(provider, context, providerBaseUrl));
             })
-            .WithSummary("Sets merchant settings (webhook_url; stripe: api_version; epay: notify_method GET|POST). An empty value removes a setting.");
+            .WithSummary("Sets merchant settings (webhook_url; stripe: api_version; epay: notify_method GET|POST; alipay: app_public_key, PEM or bare base64). An empty value removes a setting.");
 
         control.MapGet("/payments", (string? provider) => context.Payments.List(provider))
             .WithSummary("Payments of every provider (or one), oldest first.");

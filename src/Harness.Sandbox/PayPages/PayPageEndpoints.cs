@@ -19,7 +19,15 @@ public static class PayPageEndpoints
 {
     public static void MapPayPages(this IEndpointRouteBuilder routes, SandboxContext context, IReadOnlyDictionary<string, ISandboxProvider> providers)
     {
-        routes.MapGet("/pay/{id}", (string id) => Render(context, providers, id, notice: null)).ExcludeFromDescription();
+        routes.MapGet("/pay/{id}", (string id) =>
+        {
+            if (context.Payments.Get(id) is { Status: PaymentStatus.Open } payment)
+            {
+                providers[payment.Provider].OnViewed(payment);
+            }
+
+            return Render(context, providers, id, notice: null);
+        }).ExcludeFromDescription();
         routes.MapPost("/pay/{id}", async (string id, HttpRequest request, CancellationToken ct) =>
         {
             var form = request.HasFormContentType ? await RequestForm.ReadAsync(request) : null;

@@ -38,6 +38,14 @@ public interface ISandboxProvider
     /// <summary>Adds the provider's wire API (and any middleware it needs) to its own listener.</summary>
     void MapApi(WebApplication app);
 
+    /// <summary>
+    /// The buyer opened the pay page of an open payment (GET /pay/{id}): for Alipay this is the "scan" that makes a
+    /// precreated trade exist. Most providers have nothing to do.
+    /// </summary>
+    void OnViewed(SandboxPayment payment)
+    {
+    }
+
     /// <summary>The buyer paid: the core has already moved the payment from open to paid, exactly once.</summary>
     Task<PayPageOutcome> OnPaidAsync(SandboxPayment payment, CancellationToken cancellationToken);
 

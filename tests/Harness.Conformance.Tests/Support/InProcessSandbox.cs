@@ -23,11 +23,22 @@ public sealed class InProcessSandbox : IAsyncDisposable
 
     private SandboxServer Server => _server ?? throw new InvalidOperationException("The sandbox is not running.");
 
+    /// <summary>Control and five providers; a port taken between probing and listening makes it try another run.</summary>
     public static async Task<InProcessSandbox> StartAsync(CancellationToken cancellationToken)
     {
-        var sandbox = new InProcessSandbox(FreePortRun(4));
-        await sandbox.StartServerAsync(cancellationToken);
-        return sandbox;
+        for (var attempt = 1; ; attempt++)
+        {
+            var sandbox = new InProcessSandbox(FreePortRun(6));
+            try
+            {
+                await sandbox.StartServerAsync(cancellationToken);
+                return sandbox;
+            }
+            catch (IOException ex) when (ex.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException && attempt < 5)
+            {
+                await sandbox.DisposeAsync();
+            }
+        }
     }
 
     /// <summary>Stops the sandbox and starts it again on the same folder and ports; the clock carries on where it was.</summary>

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Harness.Sandbox.Alipay;
 using Harness.Sandbox.Creem;
 using Harness.Sandbox.Epay;
 using Harness.Sandbox.Stripe;
@@ -17,7 +18,7 @@ public sealed class ControlApiTests
     {
         await using var sandbox = await TestSandbox.StartAsync();
         var providers = await sandbox.GetArrayAsync("/control/providers");
-        Assert.Equal(["stripe", "creem", "epay", "wechatpay"], providers.Select(p => p!["name"]!.GetValue<string>()));
+        Assert.Equal(["stripe", "creem", "epay", "wechatpay", "alipay"], providers.Select(p => p!["name"]!.GetValue<string>()));
 
         var stripe = providers[0]!;
         Assert.Equal(sandbox.BaseUrl("stripe"), stripe["base_url"]!.GetValue<string>());
@@ -25,6 +26,10 @@ public sealed class ControlApiTests
         Assert.Equal(StripeProvider.WebhookSecret, stripe["credentials"]!["webhook_secret"]!.GetValue<string>());
         Assert.Equal(CreemProvider.ApiKey, providers[1]!["credentials"]!["api_key"]!.GetValue<string>());
         Assert.Equal(EpayProvider.Key, providers[2]!["credentials"]!["key"]!.GetValue<string>());
+        var alipay = providers[4]!["credentials"]!;
+        Assert.Equal(AlipayProvider.AppId, alipay["app_id"]!.GetValue<string>());
+        Assert.StartsWith("-----BEGIN PRIVATE KEY-----", alipay["app_private_key"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.StartsWith("-----BEGIN PUBLIC KEY-----", alipay["alipay_public_key"]!.GetValue<string>(), StringComparison.Ordinal);
 
         var banner = sandbox.Server.Describe();
         Assert.Contains(sandbox.Server.ControlBaseUrl, banner, StringComparison.Ordinal);
@@ -37,6 +42,7 @@ public sealed class ControlApiTests
         Assert.DoesNotContain("BEGIN", banner, StringComparison.Ordinal);
         var folder = Path.Combine(sandbox.Server.Options.DataDirectory, "keys", "wechatpay");
         Assert.Contains(Path.GetFullPath(folder), banner, StringComparison.Ordinal);
+        Assert.Contains(sandbox.Server.Context.Keys.Folder("alipay"), banner, StringComparison.Ordinal);
         Assert.Equal(wechat["merchant_private_key"]!.GetValue<string>(), File.ReadAllText(Path.Combine(folder, "apiclient_key.pem")));
         Assert.Equal(wechat["platform_certificate"]!.GetValue<string>(), File.ReadAllText(Path.Combine(folder, "platform_cert.pem")));
     }
@@ -49,7 +55,7 @@ public sealed class ControlApiTests
         using var http = new HttpClient();
         var before = JsonNode.Parse(await http.GetStringAsync(sandbox.ControlBaseUrl + "/control/health", Ct))!;
         Assert.Equal("ok", before["status"]!.GetValue<string>());
-        var keys = string.Join('|', sandbox.Providers["wechatpay"].Credentials.Values);
+        var keys = string.Join('|', sandbox.Providers["wechatpay"].Credentials.Values.Concat(sandbox.Providers["alipay"].Credentials.Values));
         var ports = sandbox.Ports;
         var requested = new TaskCompletionSource();
         sandbox.RestartRequested += () => requested.TrySetResult();
@@ -64,7 +70,7 @@ public sealed class ControlApiTests
         await using (var restarted = await SandboxServer.RestartAsync(sandbox, Ct))
         {
             Assert.Equal(ports, restarted.Ports);
-            Assert.Equal(keys, string.Join('|', restarted.Providers["wechatpay"].Credentials.Values));
+            Assert.Equal(keys, string.Join('|', restarted.Providers["wechatpay"].Credentials.Values.Concat(restarted.Providers["alipay"].Credentials.Values)));
             var after = JsonNode.Parse(await http.GetStringAsync(restarted.ControlBaseUrl + "/control/health", Ct))!;
             Assert.NotEqual(before["instance"]!.GetValue<string>(), after["instance"]!.GetValue<string>());
         }

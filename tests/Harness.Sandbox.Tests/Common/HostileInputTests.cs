@@ -7,6 +7,7 @@ using System.Text.RegularExpressions;
 using Harness.Sandbox.Creem;
 using Harness.Sandbox.Epay;
 using Harness.Sandbox.Stripe;
+using Harness.Sandbox.Tests.Alipay;
 using Harness.Sandbox.Tests.Creem;
 using Harness.Sandbox.Tests.Epay;
 using Harness.Sandbox.Tests.Stripe;
@@ -129,6 +130,7 @@ public sealed partial class HostileInputTests
         Assert.Contains(targets, t => t.Listener == "creem");
         Assert.Contains(targets, t => t.Listener == "epay");
         Assert.Contains(targets, t => t.Listener == "wechatpay");
+        Assert.Contains(targets, t => t.Listener == "alipay");
         Assert.Contains(targets, t => t.Route.RoutePattern.RawText == "/pay/{id}");
 
         var failures = new List<string>();
@@ -312,7 +314,11 @@ public sealed partial class HostileInputTests
         var order = EpayTests.Order("https://merchant.example/notify", "HOSTILE1");
         order["return_url"] = "https://merchant.example/é";
         var tradeNo = await EpayTests.SubmitAsync(sandbox, EpayTests.Sign(order));
-        return [session, checkout, tradeNo];
+        using var alipay = await AlipayClient.ConnectAsync(sandbox);
+        using var cashier = await alipay.BrowseAsync("alipay.trade.page.pay", AlipayTests.Order("HOSTILE_1"), new Dictionary<string, string> { ["return_url"] = "https://merchant.example/é" });
+        var cashierUrl = cashier.Headers.Location!.ToString();
+        var alipayTrade = cashierUrl[(cashierUrl.LastIndexOf('/') + 1)..];
+        return [session, checkout, tradeNo, alipayTrade];
     }
 
     private static IEnumerable<string> Methods(RouteEndpoint route) =>
@@ -376,7 +382,7 @@ public sealed partial class HostileInputTests
         {
             // Browser pages answer in HTML: Epay's submit.php error page, the pay page (missing, expired, or a message).
             var path = request.RequestUri!.AbsolutePath;
-            return (listener == "epay" && path == "/submit.php" && status >= 400 && text.Contains("id=\"error\"", StringComparison.Ordinal))
+            return (listener is "epay" or "alipay" && path is "/submit.php" or "/gateway.do" && status >= 400 && text.Contains("id=\"error\"", StringComparison.Ordinal))
                 || (listener == "control" && path.StartsWith("/pay/", StringComparison.Ordinal))
                 ? null
                 : "HTML where the listener answers JSON";
@@ -399,10 +405,26 @@ public sealed partial class HostileInputTests
                 && (IsString(body["message"]) || body["message"] is JsonArray { Count: > 0 } list && list.All(IsString))
                 ? null
                 : "not Creem's {statusCode,message,error}",
+            "alipay" => AlipayShape(body, status),
             "epay" => body?["code"] is JsonValue c && c.GetValueKind() == JsonValueKind.Number && IsString(body["msg"]) ? null : "not Epay's {code,msg}",
             "wechatpay" => IsString(body?["code"]) && IsString(body!["message"]) ? null : "not WeChat Pay's {code,message}",
             _ => IsString(body?["error"]) ? null : "not the control API's {error}",
         };
+    }
+
+    /// <summary>The v2 gateway's <c>{"…_response":{code,msg,…},"sign":…}</c>, or the v3 routes' <c>{code,message}</c> with HTTP ≥ 400.</summary>
+    private static string? AlipayShape(JsonNode? body, int status)
+    {
+        if (body is JsonObject v3 && status >= 400 && IsString(v3["code"]) && IsString(v3["message"]))
+        {
+            return null;
+        }
+
+        return body is JsonObject { Count: 2 } v2 && IsString(v2["sign"])
+            && v2.FirstOrDefault(p => p.Key.EndsWith("_response", StringComparison.Ordinal)).Value is JsonObject inner
+            && IsString(inner["code"]) && IsString(inner["msg"])
+            ? null
+            : "not Alipay's {\"…_response\":{code,msg},\"sign\"} or {code,message}";
     }
 
     private static bool IsString(JsonNode? node) => node is JsonValue v && v.GetValueKind() == JsonValueKind.String;

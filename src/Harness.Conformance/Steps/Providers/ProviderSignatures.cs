@@ -45,4 +45,58 @@ public static class ProviderSignatures
         return Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes(canonical + key)));
 #pragma warning restore CA5351
     }
+
+    /// <summary>
+    /// Alipay's signing string (§3.2, §3.5): the pairs sorted by key in byte order, raw values, <c>k=v&amp;k=v</c>.
+    /// Requests leave out only <c>sign</c>; notifies and returns leave out <c>sign</c> and <c>sign_type</c>.
+    /// </summary>
+    public static string AlipayContent(IEnumerable<KeyValuePair<string, string>> parameters, bool withSignType) =>
+        string.Join('&', parameters
+            .Where(p => p.Key != "sign" && (withSignType || p.Key != "sign_type"))
+            .OrderBy(p => p.Key, StringComparer.Ordinal)
+            .Select(p => $"{p.Key}={p.Value}"));
+
+    /// <summary>RSA2: RSA-SHA256 with PKCS#1 v1.5 padding, base64, with a PKCS#8 or PKCS#1 PEM private key.</summary>
+    public static string AlipayRsa2Sign(string privateKeyPem, string content)
+    {
+        using var key = RSA.Create();
+        key.ImportFromPem(privateKeyPem);
+        return Convert.ToBase64String(key.SignData(Encoding.UTF8.GetBytes(content), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
+    }
+
+    /// <summary>Checks an RSA2 signature with an SPKI PEM public key; false for anything that is not a matching base64 signature.</summary>
+    public static bool AlipayRsa2Verify(string publicKeyPem, string content, string? signature)
+    {
+        using var key = RSA.Create();
+        key.ImportFromPem(publicKeyPem);
+        var bytes = new byte[signature?.Length ?? 0];
+        return signature is { Length: > 0 } && Convert.TryFromBase64String(signature, bytes, out var length)
+            && key.VerifyData(Encoding.UTF8.GetBytes(content), bytes.AsSpan(0, length), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+    }
+
+    /// <summary>
+    /// The exact text a v2 answer is signed over (§3.3): the value of <paramref name="responseKey"/>, from its
+    /// opening brace to the matching one, cut from the raw body the way alipay-sdk does; null when the key is absent.
+    /// </summary>
+    public static string? AlipayResponseContent(string body, string responseKey)
+    {
+        var keyAt = body.IndexOf($"\"{responseKey}\"", StringComparison.Ordinal);
+        var signAt = body.LastIndexOf("\"sign\"", StringComparison.Ordinal);
+        if (keyAt < 0 || signAt < keyAt)
+        {
+            return null;
+        }
+
+        var slice = body[(keyAt + responseKey.Length + 2)..signAt];
+        var open = slice.IndexOf('{', StringComparison.Ordinal);
+        var close = slice.LastIndexOf('}');
+        return open < 0 || close < open ? null : slice[open..(close + 1)];
+    }
+
+    /// <summary>The v3 request's <c>authorization</c> header (§3.4): <c>authString\nMETHOD\npath\nbody\n</c> signed with the app key.</summary>
+    public static string AlipayV3Authorization(string appId, string privateKeyPem, string method, string pathAndQuery, string body)
+    {
+        var authString = $"app_id={appId},nonce={Guid.NewGuid()},timestamp={DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}";
+        return $"ALIPAY-SHA256withRSA {authString},sign={AlipayRsa2Sign(privateKeyPem, $"{authString}\n{method}\n{pathAndQuery}\n{body}\n")}";
+    }
 }

@@ -1,0 +1,101 @@
+@provider @alipay
+Feature: Alipay sandbox — v2 gateway, RSA2 signatures, scan, notify, close and refunds
+  The sandbox speaks Alipay's OpenAPI v2 gateway (POST /gateway.do, default http://127.0.0.1:8105/gateway.do) as
+  alipay-sdk sends it. A request is signed RSA2 (RSA-SHA256, PKCS#1 v1.5, base64) with the app private key over
+  every parameter but sign, sorted by key, joined as k=v&k=v with raw values. An answer is
+  {"<method with _>_response":{…},"sign":"…"}, signed with the Alipay key over the exact text of the inner
+  object. A trade from precreate or page.pay exists only once the buyer scans the code or opens the cashier.
+  Notifies are form POSTs of non-empty parameters, signed RSA2 over all of them but sign and sign_type,
+  acknowledged only by the body "success" and retried at 4m, 10m, 10m, 1h, 2h, 6h and 15h.
+
+  Background:
+    Given the Alipay sandbox and app_id "2021000000000001" with the published keys
+
+  Scenario: A precreated trade does not exist until the buyer scans the code
+    When the merchant precreates a trade of "88.88"
+    Then Alipay answers code "10000" with a qr_code, signed with the Alipay key
+    And alipay.trade.query answers code "40004" and sub_code "ACQ.TRADE_NOT_EXIST"
+    And alipay.trade.close answers code "40004" and sub_code "ACQ.TRADE_NOT_EXIST"
+    When the buyer scans the code
+    Then alipay.trade.query reports trade_status "WAIT_BUYER_PAY"
+
+  Scenario: Paying sends a signed form notify and the query reports the trade paid
+    Given a precreated trade of "88.88" that the buyer has scanned
+    When the buyer pays on the hosted page
+    Then the notify URL receives a form POST with trade_status "TRADE_SUCCESS", total_amount "88.88" and a valid RSA2 sign
+    And no notify parameter is empty
+    And alipay.trade.query reports trade_status "TRADE_SUCCESS"
+
+  Scenario: Only the body "success" acknowledges a notify
+    Given the merchant answers "ok", then "SUCCESS", then "success"
+    And a precreated trade of "88.88" that the buyer has scanned
+    When the buyer pays on the hosted page
+    And the sandbox clock advances through the Alipay retry schedule
+    Then the delivery log shows three attempts and only the last one acknowledged
+
+  Scenario: An unacknowledged notify is sent eight times on Alipay's schedule with the same bytes
+    Given the merchant answers "fail" to every notify
+    And a precreated trade of "88.88" that the buyer has scanned
+    When the buyer pays on the hosted page
+    And the sandbox clock advances through the Alipay retry schedule
+    Then the delivery log shows 8 attempts 4, 10, 10, 60, 120, 360 and 900 minutes apart, each with the same bytes and notify_id
+
+  Scenario: The merchant closes a scanned trade
+    Given a precreated trade of "88.88" that the buyer has scanned
+    When the merchant calls alipay.trade.close
+    Then Alipay answers code "10000"
+    And alipay.trade.query reports trade_status "TRADE_CLOSED"
+    And the notify URL receives a form POST with trade_status "TRADE_CLOSED", total_amount "88.88" and a valid RSA2 sign
+
+  Scenario: Refunds are partial or full, repeatable by out_request_no, and never above what was paid
+    Given a paid trade of "10.00"
+    When the merchant refunds "3.00" with out_request_no "R1"
+    Then Alipay answers code "10000" with refund_fee "3.00"
+    When the merchant refunds "3.00" with out_request_no "R1"
+    Then Alipay answers code "10000" with refund_fee "3.00"
+    When the merchant refunds "7.01" with out_request_no "R2"
+    Then Alipay answers code "40004" and sub_code "ACQ.REFUND_AMT_NOT_EQUAL_TOTAL"
+    When the merchant refunds "7.00" with out_request_no "R2"
+    Then Alipay answers code "10000" with refund_fee "10.00"
+    And alipay.trade.query reports trade_status "TRADE_CLOSED"
+    And alipay.trade.fastpay.refund.query for "R1" reports refund_amount "3.00"
+
+  Scenario: A request signed with a key Alipay does not know is refused
+    When the merchant precreates a trade signed with another private key
+    Then Alipay answers code "40002" and sub_code "isv.invalid-signature"
+
+  Scenario Outline: Bad requests get Alipay's signed error answer, never a 500
+    When the merchant precreates a trade with <problem>
+    Then Alipay answers code "<code>" and sub_code "<sub_code>"
+
+    Examples:
+      | problem                       | code  | sub_code              |
+      | total_amount "1.001"          | 40004 | ACQ.INVALID_PARAMETER |
+      | total_amount "0"              | 40004 | ACQ.INVALID_PARAMETER |
+      | no out_trade_no               | 40004 | ACQ.INVALID_PARAMETER |
+      | a subject of 257 characters   | 40004 | ACQ.INVALID_PARAMETER |
+      | no sign                       | 40001 | isv.missing-signature |
+      | an unknown app_id             | 40002 | isv.invalid-app-id    |
+      | a malformed timestamp         | 40002 | isv.invalid-timestamp |
+
+  Scenario: An unknown method gets an error_response
+    When the merchant calls the method "alipay.trade.nonsense"
+    Then the answer is a signed error_response with code "40002" and sub_code "isv.invalid-method"
+
+  Scenario: page.pay sends the browser to the cashier and back to return_url with a signed return
+    When the merchant's page sends the browser to alipay.trade.page.pay with a return_url
+    Then the browser is redirected to the Alipay cashier on the hosted pay page
+    When the buyer pays on the hosted page
+    Then the buyer is redirected to the return_url with method "alipay.trade.page.pay.return" and a valid RSA2 sign
+
+  Scenario: A tampered notify signature does not verify
+    Given a precreated trade of "88.88" that the buyer has scanned
+    And the fault "tampered_signature" on that trade
+    When the buyer pays on the hosted page
+    Then the notify's RSA2 sign does not verify
+
+  Scenario: A wrong amount arrives under a valid signature
+    Given a precreated trade of "88.88" that the buyer has scanned
+    And the fault "wrong_amount" on that trade
+    When the buyer pays on the hosted page
+    Then the notify URL receives a form POST with trade_status "TRADE_SUCCESS", total_amount "88.89" and a valid RSA2 sign

@@ -1,0 +1,751 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Harness.Callbacks;
+using Harness.Http;
+using Harness.Sandbox.Delivery;
+using Harness.Sandbox.Faults;
+using Harness.Sandbox.Payments;
+using Harness.Sandbox.Providers;
+using Harness.Security;
+using Harness.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.WebUtilities;
+
+namespace Harness.Sandbox.Alipay;
+
+/// <summary>
+/// Alipay OpenAPI (providers.md §3, §8.2): the v2 gateway <c>/gateway.do</c> with RSA2-signed requests and answers,
+/// the v3 REST routes (<see cref="AlipayRestApi"/>), trades that exist only once the buyer scans the code or opens the
+/// cashier, form-POST notifies signed RSA2 and acknowledged only by <c>success</c>, and the signed return redirect.
+/// </summary>
+public sealed class AlipayProvider : ISandboxProvider
+{
+    public const string AppId = "2021000000000001";
+    public const string SellerId = "2088102177000001";
+    public const string GatewayPath = "/gateway.do";
+
+    public const string Precreate = "alipay.trade.precreate";
+    public const string PagePay = "alipay.trade.page.pay";
+    public const string WapPay = "alipay.trade.wap.pay";
+    public const string Query = "alipay.trade.query";
+    public const string Close = "alipay.trade.close";
+    public const string Refund = "alipay.trade.refund";
+    public const string RefundQuery = "alipay.trade.fastpay.refund.query";
+
+    /// <summary>Alipay's documented notify schedule: 8 notifications in 25 h, at 4m, 10m, 10m, 1h, 2h, 6h, 15h.</summary>
+    public static readonly DeliveryPolicy Policy = new(
+        [TimeSpan.FromMinutes(4), TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(10), TimeSpan.FromHours(1), TimeSpan.FromHours(2), TimeSpan.FromHours(6), TimeSpan.FromHours(15)],
+        CallbackAcknowledgement.BodyText("success"));
+
+    /// <summary>An unscanned QR code's life when the merchant sets no timeout (docs/sandbox.md).</summary>
+    private static readonly TimeSpan DefaultQrLifetime = TimeSpan.FromHours(2);
+
+    /// <summary>A trade without <c>timeout_express</c> closes after 15 days, as Alipay's do.</summary>
+    private static readonly TimeSpan DefaultTradeLifetime = TimeSpan.FromDays(15);
+
+    /// <summary>biz_content is kept inside the trade; a repeated key is refused rather than guessed at.</summary>
+    private static readonly JsonDocumentOptions StrictJson = new() { AllowDuplicateProperties = false, MaxDepth = 32 };
+
+    private static readonly Dictionary<string, string> ProductCodes = new(StringComparer.Ordinal)
+    {
+        [Precreate] = "FACE_TO_FACE_PAYMENT",
+        [PagePay] = "FAST_INSTANT_TRADE_PAY",
+        [WapPay] = "QUICK_WAP_WAY",
+    };
+
+    private readonly SandboxContext _context;
+    private readonly IDocumentCollection<AlipayTrade> _trades;
+    private readonly object _ordering = new();
+
+    public AlipayProvider(SandboxContext context)
+    {
+        _context = context;
+        _trades = context.Store.Collection<AlipayTrade>("alipay_trades", nameof(AlipayTrade.OutTradeNo));
+        Keys = new AlipayKeys(context, Name);
+        Replies = new AlipayReplies(Keys, context.WallClock);
+        Errors = new AlipayErrors(Replies);
+        Credentials = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["app_id"] = AppId,
+            ["seller_id"] = SellerId,
+            ["gateway_path"] = GatewayPath,
+            ["app_private_key"] = Keys.AppPrivateKey,
+            ["app_public_key"] = Keys.AppPublicKey,
+            ["alipay_public_key"] = Keys.AlipayPublicKey,
+        };
+    }
+
+    public string Name => "alipay";
+
+    public string Title => "Alipay";
+
+    public IErrorEnvelope Errors { get; }
+
+    public IEnumerable<ICallbackSigner> Signers => [];
+
+    public IReadOnlyDictionary<string, string> Credentials { get; }
+
+    internal AlipayKeys Keys { get; }
+
+    internal AlipayReplies Replies { get; }
+
+    public void MapApi(WebApplication app)
+    {
+        app.MapMethods(GatewayPath, ["GET", "POST"], GatewayAsync);
+        AlipayRestApi.Map(app, this);
+    }
+
+    /// <summary>The buyer scanned the code or opened the cashier: from now on the trade exists, waiting for payment.</summary>
+    public void OnViewed(SandboxPayment payment)
+    {
+        lock (_ordering)
+        {
+            if (_trades.Get(payment.Id) is { Exists: false } trade)
+            {
+                Scan(trade);
+                _trades.Upsert(trade);
+            }
+        }
+    }
+
+    public Task<PayPageOutcome> OnPaidAsync(SandboxPayment payment, CancellationToken cancellationToken)
+    {
+        AlipayTrade trade;
+        lock (_ordering)
+        {
+            trade = _trades.Get(payment.Id)!;
+            if (!trade.Exists)
+            {
+                Scan(trade); // paid through the control API without opening the page: the scan is implied
+            }
+
+            trade.Status = AlipayTrade.TradeSuccess;
+            trade.GmtPayment = _context.Clock.GetUtcNow().UtcDateTime;
+            _trades.Upsert(trade);
+        }
+
+        SendNotify(trade, refund: null);
+        return Task.FromResult(trade.Method != Precreate && trade.ReturnUrl.Length > 0
+            ? new PayPageOutcome(QueryHelpers.AddQueryString(trade.ReturnUrl, ReturnParams(trade).Select(p => new KeyValuePair<string, string?>(p.Key, p.Value))), "Paid.")
+            : new PayPageOutcome(null, "支付成功 — payment complete."));
+    }
+
+    public PayPageOutcome OnCanceled(SandboxPayment payment) =>
+        new(null, "You left the cashier; the trade waits for payment until it closes.");
+
+    /// <summary>A scanned trade closes (and says so in a TRADE_CLOSED notify); an unscanned one never came to exist.</summary>
+    public Task OnExpiredAsync(SandboxPayment payment, CancellationToken cancellationToken)
+    {
+        AlipayTrade? closed = null;
+        lock (_ordering)
+        {
+            if (_trades.Get(payment.Id) is { Status: AlipayTrade.WaitBuyerPay } trade)
+            {
+                CloseTrade(trade);
+                closed = trade;
+            }
+        }
+
+        if (closed is not null)
+        {
+            SendNotify(closed, refund: null);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>A business operation's result: the answer's fields, or a failure.</summary>
+    internal sealed record Outcome(JsonObject? Fields, AlipayFailure? Failure, AlipayTrade? Trade = null)
+    {
+        public static implicit operator Outcome(AlipayFailure failure) => FromFailure(failure);
+
+        public static Outcome FromFailure(AlipayFailure failure) => new(null, failure);
+    }
+
+    /// <summary>Runs one business method on its biz_content; shared by the v2 gateway and the v3 routes.</summary>
+    internal Outcome Run(string method, JsonObject biz, string notifyUrl, string returnUrl) => method switch
+    {
+        Precreate or PagePay or WapPay => Create(method, biz, notifyUrl, returnUrl),
+        Query => QueryTrade(biz),
+        Close => CloseByMerchant(biz),
+        Refund => RefundTrade(biz),
+        RefundQuery => QueryRefund(biz),
+        _ => throw new ArgumentOutOfRangeException(nameof(method), method, "not a method the gateway or the v3 routes accept"),
+    };
+
+    /// <summary>biz_content as a JSON object, or the failure to answer.</summary>
+    internal static (JsonObject? Biz, AlipayFailure? Failure) ParseBiz(string? text)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return (null, AlipayFailure.InvalidParameter("biz_content 不能为空"));
+        }
+
+        try
+        {
+            return JsonNode.Parse(text, documentOptions: StrictJson) is JsonObject biz
+                ? (biz, null)
+                : (null, AlipayFailure.InvalidParameter("biz_content 必须是 JSON 对象"));
+        }
+        catch (JsonException)
+        {
+            return (null, AlipayFailure.InvalidParameter("biz_content 不是合法的 JSON"));
+        }
+    }
+
+    private async Task<IResult> GatewayAsync(HttpRequest request)
+    {
+        var parameters = request.Query.ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.Ordinal);
+        if (request.HasFormContentType)
+        {
+            foreach (var (key, value) in await RequestForm.ReadAsync(request))
+            {
+                parameters[key] = value.ToString();
+            }
+        }
+
+        var method = parameters.GetValueOrDefault("method");
+        if (string.IsNullOrEmpty(method))
+        {
+            return Replies.Gateway("error_response", AlipayReplies.Inner(AlipayFailure.Missing("isv.missing-method", "缺少方法名参数")));
+        }
+
+        if (!ProductCodes.ContainsKey(method) && method is not (Query or Close or Refund or RefundQuery))
+        {
+            return Replies.Gateway("error_response", AlipayReplies.Inner(AlipayFailure.Invalid("isv.invalid-method", "不存在的方法名")));
+        }
+
+        var cashier = method is PagePay or WapPay;
+        var responseKey = method.Replace('.', '_') + "_response";
+        var (biz, failure) = Authenticate(parameters) is { } refused
+            ? (null, refused)
+            : ParseBiz(parameters.GetValueOrDefault("biz_content"));
+        var outcome = failure is not null
+            ? Outcome.FromFailure(failure)
+            : Run(method, biz!, parameters.GetValueOrDefault("notify_url") ?? "", parameters.GetValueOrDefault("return_url") ?? "");
+        if (cashier)
+        {
+            return outcome.Failure is { } refusal ? AlipayCashierErrors.Page(refusal) : Results.Redirect(_context.PayPageUrl(outcome.Trade!.Id));
+        }
+
+        if (outcome.Failure is { } businessFailure)
+        {
+            return Replies.Gateway(responseKey, AlipayReplies.Inner(businessFailure));
+        }
+
+        var inner = new JsonObject { ["code"] = "10000", ["msg"] = "Success" };
+        foreach (var (key, value) in outcome.Fields!)
+        {
+            inner[key] = value?.DeepClone();
+        }
+
+        return Replies.Gateway(responseKey, inner);
+    }
+
+    /// <summary>The gateway's checks of the common parameters, then the RSA2 signature over every parameter but <c>sign</c>.</summary>
+    private AlipayFailure? Authenticate(Dictionary<string, string> p)
+    {
+        string? Get(string key) => p.GetValueOrDefault(key) is { Length: > 0 } value ? value : null;
+
+        if (Get("app_id") is not { } appId)
+        {
+            return AlipayFailure.Missing("isv.missing-app-id", "缺少AppID参数");
+        }
+
+        if (appId != AppId)
+        {
+            return AlipayFailure.Invalid("isv.invalid-app-id", "无效的AppID参数");
+        }
+
+        if (Get("sign") is not { } sign)
+        {
+            return AlipayFailure.Missing("isv.missing-signature", "缺少签名参数");
+        }
+
+        if (Get("sign_type") is not { } signType)
+        {
+            return AlipayFailure.Missing("isv.missing-signature-type", "缺少签名类型参数");
+        }
+
+        if (signType != "RSA2")
+        {
+            return AlipayFailure.Invalid("isv.invalid-signature-type", "无效的签名类型参数");
+        }
+
+        if (Get("timestamp") is not { } timestamp)
+        {
+            return AlipayFailure.Missing("isv.missing-timestamp", "缺少时间戳参数");
+        }
+
+        if (!AlipayTime.IsWellFormed(timestamp))
+        {
+            return AlipayFailure.Invalid("isv.invalid-timestamp", "非法的时间戳参数");
+        }
+
+        if (Get("version") is not { } version)
+        {
+            return AlipayFailure.Missing("isv.missing-version", "缺少版本参数");
+        }
+
+        if (version != "1.0")
+        {
+            return AlipayFailure.Invalid("isv.invalid-version", "版本号不合法");
+        }
+
+        if (Get("charset") is { } charset && !charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase))
+        {
+            return AlipayFailure.Invalid("isv.invalid-charset", "字符集不合法");
+        }
+
+        if (Get("format") is { } format && !format.Equals("JSON", StringComparison.OrdinalIgnoreCase))
+        {
+            return AlipayFailure.Invalid("isv.invalid-format", "参数格式错误");
+        }
+
+        // The SDK signs exactly what it sends; a client that leaves empty values out of its signing string, as the
+        // gateway itself does, is accepted too.
+        var signed = p.Where(kv => kv.Key != "sign").ToList();
+        var content = AlipayKeys.Canonical(signed);
+        if (!Keys.VerifyApp(content, sign) && !Keys.VerifyApp(AlipayKeys.Canonical(signed.Where(kv => kv.Value.Length > 0)), sign))
+        {
+            return AlipayFailure.Invalid("isv.invalid-signature", "验签出错，建议检查签名字符串或签名私钥与应用公钥是否匹配，网关生成的验签字符串为：" + content);
+        }
+
+        foreach (var url in new[] { "notify_url", "return_url" })
+        {
+            if (Get(url) is { } value && !IsHttpUrl(value))
+            {
+                return AlipayFailure.Invalid("isv.invalid-parameter", $"{url} 格式错误");
+            }
+        }
+
+        return null;
+    }
+
+    private Outcome Create(string method, JsonObject biz, string notifyUrl, string returnUrl)
+    {
+        if (Text(biz, "out_trade_no") is not { } outTradeNo || !AlipayTrade.IsMerchantNumber(outTradeNo))
+        {
+            return AlipayFailure.InvalidParameter("out_trade_no 不能为空，且只能是64位以内的字母、数字和下划线");
+        }
+
+        if (AlipayTrade.ParseYuan(Text(biz, "total_amount")) is not { } fen)
+        {
+            return AlipayFailure.InvalidParameter("total_amount 必须是 0.01 到 100000000 之间、最多两位小数的金额");
+        }
+
+        if (Text(biz, "subject") is not { Length: > 0 and <= 256 } subject || subject.IndexOfAny(['/', '=', '&']) >= 0)
+        {
+            return AlipayFailure.InvalidParameter("subject 不能为空，最长256个字符，且不能包含 / = &");
+        }
+
+        var body = Text(biz, "body") ?? "";
+        var passback = Text(biz, "passback_params") ?? "";
+        if (body.Length > 128 || passback.Length > 512)
+        {
+            return AlipayFailure.InvalidParameter(body.Length > 128 ? "body 最长128个字符" : "passback_params 最长512个字符");
+        }
+
+        if (Text(biz, "product_code") is { } productCode && productCode != ProductCodes[method])
+        {
+            return AlipayFailure.Business("ACQ.PRODUCT_CODE_ERROR", $"产品码不合法，{method} 使用 {ProductCodes[method]}");
+        }
+
+        var now = _context.Clock.GetUtcNow();
+        var expiresAt = now + (method == Precreate ? DefaultQrLifetime : DefaultTradeLifetime);
+        foreach (var name in method == Precreate ? new[] { "timeout_express", "qr_code_timeout_express" } : ["timeout_express"])
+        {
+            if (biz[name] is null)
+            {
+                continue;
+            }
+
+            if (Text(biz, name) is not { } text || AlipayTrade.ParseTimeout(text, now) is not { } deadline)
+            {
+                return AlipayFailure.InvalidParameter($"{name} 取值范围为 1m～15d（m 分钟、h 小时、d 天，或 1c 当天）");
+            }
+
+            // The later-named qr_code_timeout_express wins for a code, as it is the one that bounds scanning.
+            expiresAt = deadline;
+        }
+
+        lock (_ordering)
+        {
+            if (_trades.FindBy(nameof(AlipayTrade.OutTradeNo), outTradeNo) is [var existing, ..])
+            {
+                return Reopen(existing, fen, subject);
+            }
+
+            var trade = new AlipayTrade
+            {
+                Id = NewTradeNo(now),
+                AppId = AppId,
+                OutTradeNo = outTradeNo,
+                Method = method,
+                Subject = subject,
+                Body = body,
+                AmountFen = fen,
+                NotifyUrl = notifyUrl,
+                ReturnUrl = returnUrl,
+                PassbackParams = passback,
+            };
+            _trades.Upsert(trade);
+            _context.Payments.Add(new SandboxPayment
+            {
+                Id = trade.Id,
+                Provider = Name,
+                Status = PaymentStatus.Open,
+                Amount = fen,
+                Currency = "cny",
+                Description = subject,
+                MerchantReference = outTradeNo,
+                CreatedAt = now.UtcDateTime,
+                ExpiresAt = expiresAt.UtcDateTime,
+
+                // The code a buyer scans leads to the sandbox's cashier: opening it is the scan.
+                QrCode = method == Precreate ? _context.PayPageUrl(trade.Id) : null,
+            });
+            return Created(trade);
+        }
+    }
+
+    /// <summary>The same out_trade_no again: the same open trade when nothing changed, otherwise Alipay's refusal.</summary>
+    private Outcome Reopen(AlipayTrade existing, long fen, string subject)
+    {
+        if (existing.Status == AlipayTrade.TradeSuccess)
+        {
+            return AlipayFailure.Business("ACQ.TRADE_HAS_SUCCESS", "交易已被支付");
+        }
+
+        if (existing.Status == AlipayTrade.TradeClosed || _context.Payments.Get(existing.Id)?.Status != PaymentStatus.Open)
+        {
+            return AlipayFailure.Business("ACQ.TRADE_HAS_CLOSE", "交易已经关闭");
+        }
+
+        return existing.AmountFen == fen && existing.Subject == subject
+            ? Created(existing)
+            : AlipayFailure.Business("ACQ.CONTEXT_INCONSISTENT", "交易信息被篡改");
+    }
+
+    private Outcome Created(AlipayTrade trade)
+    {
+        var fields = new JsonObject { ["out_trade_no"] = trade.OutTradeNo };
+        if (trade.Method == Precreate)
+        {
+            fields["qr_code"] = _context.PayPageUrl(trade.Id);
+        }
+
+        return new Outcome(fields, null, trade);
+    }
+
+    private Outcome QueryTrade(JsonObject biz)
+    {
+        var (trade, failure) = Find(biz);
+        if (failure is not null)
+        {
+            return failure;
+        }
+
+        var paid = trade!.GmtPayment is not null;
+        var paidAmount = AlipayTrade.FormatYuan(paid ? trade.AmountFen : 0);
+        var fields = new JsonObject
+        {
+            ["trade_no"] = trade.Id,
+            ["out_trade_no"] = trade.OutTradeNo,
+            ["buyer_logon_id"] = trade.BuyerLogonId,
+            ["trade_status"] = trade.Status,
+            ["total_amount"] = AlipayTrade.FormatYuan(trade.AmountFen),
+            ["buyer_pay_amount"] = paidAmount,
+            ["point_amount"] = "0.00",
+            ["invoice_amount"] = paidAmount,
+            ["receipt_amount"] = paidAmount,
+            ["buyer_user_id"] = trade.BuyerId,
+        };
+        if (paid)
+        {
+            fields["send_pay_date"] = AlipayTime.Format(trade.GmtPayment!.Value);
+            fields["fund_bill_list"] = new JsonArray(new JsonObject { ["fund_channel"] = "ALIPAYACCOUNT", ["amount"] = AlipayTrade.FormatYuan(trade.AmountFen) });
+        }
+
+        return new Outcome(fields, null, trade);
+    }
+
+    private Outcome CloseByMerchant(JsonObject biz)
+    {
+        AlipayTrade trade;
+        lock (_ordering)
+        {
+            var (found, failure) = Find(biz);
+            if (failure is not null)
+            {
+                return failure;
+            }
+
+            trade = found!;
+            // The buyer may have paid a moment ago, the core settling it before this provider heard.
+            var paying = trade.Status == AlipayTrade.WaitBuyerPay && !_context.Payments.TryClose(trade.Id, PaymentStatus.Canceled)
+                && _context.Payments.Get(trade.Id)?.Status == PaymentStatus.Paid;
+            if (paying || trade.Status == AlipayTrade.TradeSuccess)
+            {
+                return AlipayFailure.Business("ACQ.TRADE_STATUS_ERROR", "交易状态不合法");
+            }
+
+            if (trade.Status == AlipayTrade.TradeClosed)
+            {
+                return new Outcome(new JsonObject { ["trade_no"] = trade.Id, ["out_trade_no"] = trade.OutTradeNo }, null, trade);
+            }
+
+            CloseTrade(trade);
+        }
+
+        SendNotify(trade, refund: null);
+        return new Outcome(new JsonObject { ["trade_no"] = trade.Id, ["out_trade_no"] = trade.OutTradeNo }, null, trade);
+    }
+
+    private Outcome RefundTrade(JsonObject biz)
+    {
+        if (AlipayTrade.ParseYuan(Text(biz, "refund_amount")) is not { } fen)
+        {
+            return AlipayFailure.InvalidParameter("refund_amount 必须是 0.01 到 100000000 之间、最多两位小数的金额");
+        }
+
+        var requestNo = Text(biz, "out_request_no");
+        if (biz["out_request_no"] is not null && (requestNo is null || !AlipayTrade.IsMerchantNumber(requestNo)))
+        {
+            return AlipayFailure.InvalidParameter("out_request_no 只能是64位以内的字母、数字和下划线");
+        }
+
+        AlipayTrade trade;
+        AlipayRefund refund;
+        lock (_ordering)
+        {
+            var (found, failure) = Find(biz);
+            if (failure is not null)
+            {
+                return failure;
+            }
+
+            trade = found!;
+
+            // Without out_request_no Alipay takes the whole trade as the request: one refund per trade.
+            requestNo ??= trade.OutTradeNo;
+            if (trade.Refunds.FirstOrDefault(r => r.OutRequestNo == requestNo) is { } earlier)
+            {
+                return earlier.AmountFen == fen
+                    ? new Outcome(RefundFields(trade, earlier, fundChange: false), null, trade)
+                    : AlipayFailure.Business("ACQ.DISCORDANT_REPEAT_REQUEST", "不一致的请求：同一退款请求号的退款金额不同");
+            }
+
+            if (trade.Status != AlipayTrade.TradeSuccess)
+            {
+                return AlipayFailure.Business("ACQ.TRADE_STATUS_ERROR", "交易状态不合法");
+            }
+
+            if (trade.RefundedFen + fen > trade.AmountFen)
+            {
+                return AlipayFailure.Business("ACQ.REFUND_AMT_NOT_EQUAL_TOTAL", "退款金额超限");
+            }
+
+            refund = new AlipayRefund { OutRequestNo = requestNo, AmountFen = fen, At = _context.Clock.GetUtcNow().UtcDateTime };
+            trade.Refunds.Add(refund);
+            trade.RefundedFen += fen;
+            if (trade.RefundedFen == trade.AmountFen)
+            {
+                CloseTrade(trade); // a full refund closes the trade
+            }
+            else
+            {
+                _trades.Upsert(trade);
+            }
+        }
+
+        SendNotify(trade, refund);
+        return new Outcome(RefundFields(trade, refund, fundChange: true), null, trade);
+    }
+
+    private static JsonObject RefundFields(AlipayTrade trade, AlipayRefund refund, bool fundChange) => new()
+    {
+        ["trade_no"] = trade.Id,
+        ["out_trade_no"] = trade.OutTradeNo,
+        ["buyer_logon_id"] = trade.BuyerLogonId,
+        ["fund_change"] = fundChange ? "Y" : "N",
+        ["refund_fee"] = AlipayTrade.FormatYuan(trade.RefundedFen),
+        ["gmt_refund_pay"] = AlipayTime.Format(refund.At),
+        ["buyer_user_id"] = trade.BuyerId,
+        ["send_back_fee"] = AlipayTrade.FormatYuan(refund.AmountFen),
+    };
+
+    private Outcome QueryRefund(JsonObject biz)
+    {
+        if (Text(biz, "out_request_no") is not { } requestNo || !AlipayTrade.IsMerchantNumber(requestNo))
+        {
+            return AlipayFailure.InvalidParameter("out_request_no 不能为空，且只能是64位以内的字母、数字和下划线");
+        }
+
+        var (trade, failure) = Find(biz);
+        if (failure is not null)
+        {
+            return failure;
+        }
+
+        var fields = new JsonObject { ["trade_no"] = trade!.Id, ["out_trade_no"] = trade.OutTradeNo, ["out_request_no"] = requestNo };
+
+        // A request number Alipay has no refund for answers without refund fields: "not refunded".
+        if (trade.Refunds.FirstOrDefault(r => r.OutRequestNo == requestNo) is { } refund)
+        {
+            fields["total_amount"] = AlipayTrade.FormatYuan(trade.AmountFen);
+            fields["refund_amount"] = AlipayTrade.FormatYuan(refund.AmountFen);
+            fields["refund_status"] = "REFUND_SUCCESS";
+            fields["gmt_refund_pay"] = AlipayTime.Format(refund.At);
+        }
+
+        return new Outcome(fields, null, trade);
+    }
+
+    /// <summary>The trade named by <c>trade_no</c> or <c>out_trade_no</c>, if it exists for the API (the buyer has scanned).</summary>
+    private (AlipayTrade? Trade, AlipayFailure? Failure) Find(JsonObject biz)
+    {
+        var tradeNo = Text(biz, "trade_no");
+        var outTradeNo = Text(biz, "out_trade_no");
+        if (tradeNo is null && outTradeNo is null)
+        {
+            return (null, AlipayFailure.InvalidParameter("out_trade_no 和 trade_no 不能同时为空"));
+        }
+
+        if ((tradeNo is not null && !AlipayTrade.IsMerchantNumber(tradeNo)) || (outTradeNo is not null && !AlipayTrade.IsMerchantNumber(outTradeNo)))
+        {
+            return (null, AlipayFailure.InvalidParameter("trade_no 或 out_trade_no 格式错误"));
+        }
+
+        var trade = tradeNo is not null
+            ? _trades.Get(tradeNo) is { } byId && (outTradeNo is null || byId.OutTradeNo == outTradeNo) ? byId : null
+            : _trades.FindBy(nameof(AlipayTrade.OutTradeNo), outTradeNo!) is [var byOutTradeNo, ..] ? byOutTradeNo : null;
+        return trade is { Exists: true } ? (trade, null) : (null, AlipayFailure.TradeNotExist());
+    }
+
+    private void Scan(AlipayTrade trade)
+    {
+        trade.Status = AlipayTrade.WaitBuyerPay;
+        trade.GmtCreate = _context.Clock.GetUtcNow().UtcDateTime;
+        trade.BuyerId = "2088" + Digits(12);
+        trade.BuyerLogonId = "sbx***@sandbox.example";
+    }
+
+    private void CloseTrade(AlipayTrade trade)
+    {
+        trade.Status = AlipayTrade.TradeClosed;
+        trade.GmtClose = _context.Clock.GetUtcNow().UtcDateTime;
+        _trades.Upsert(trade);
+    }
+
+    /// <summary>
+    /// Queues the trade's async notify (its current status; with the refund's fields after a refund) to its
+    /// notify_url, or to the merchant's configured webhook_url when the request named none.
+    /// </summary>
+    private void SendNotify(AlipayTrade trade, AlipayRefund? refund)
+    {
+        var url = trade.NotifyUrl.Length > 0 ? trade.NotifyUrl : _context.Settings.Get(Name, ProviderSettings.WebhookUrl);
+        if (string.IsNullOrEmpty(url))
+        {
+            return;
+        }
+
+        // notify_id is fixed here, so every retry sends the same one, byte for byte.
+        var notifyId = Secrets.RandomHex(16);
+        _context.Notifier.Send(Name, trade.Id, Policy, faults => [Notify(trade, refund, url, notifyId, faults)]);
+    }
+
+    private CallbackDelivery Notify(AlipayTrade trade, AlipayRefund? refund, string url, string notifyId, DeliveryFaults faults)
+    {
+        var amount = AlipayTrade.FormatYuan(trade.AmountFen + (faults.WrongAmount ? 1 : 0));
+        var paid = trade.GmtPayment is not null;
+        var parameters = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["notify_time"] = AlipayTime.Format(_context.WallClock.GetUtcNow() - faults.StaleBy),
+            ["notify_type"] = "trade_status_sync",
+            ["notify_id"] = notifyId,
+            ["app_id"] = trade.AppId,
+            ["auth_app_id"] = trade.AppId,
+            ["charset"] = "utf-8",
+            ["version"] = "1.0",
+            ["trade_no"] = trade.Id,
+            ["out_trade_no"] = trade.OutTradeNo,
+            ["out_biz_no"] = refund?.OutRequestNo ?? "",
+            ["buyer_id"] = trade.BuyerId,
+            ["buyer_logon_id"] = trade.BuyerLogonId,
+            ["seller_id"] = SellerId,
+            ["seller_email"] = "sandbox_seller@sandbox.example",
+            ["trade_status"] = trade.Status,
+            ["total_amount"] = amount,
+            ["receipt_amount"] = paid ? amount : "",
+            ["invoice_amount"] = paid ? amount : "",
+            ["buyer_pay_amount"] = paid ? amount : "",
+            ["point_amount"] = paid ? "0.00" : "",
+            ["refund_fee"] = refund is null ? "" : AlipayTrade.FormatYuan(trade.RefundedFen),
+            ["subject"] = trade.Subject,
+            ["body"] = trade.Body,
+            ["gmt_create"] = trade.GmtCreate is { } created ? AlipayTime.Format(created) : "",
+            ["gmt_payment"] = trade.GmtPayment is { } payment ? AlipayTime.Format(payment) : "",
+            ["gmt_refund"] = refund is null ? "" : AlipayTime.Format(refund.At),
+            ["gmt_close"] = trade.GmtClose is { } close ? AlipayTime.Format(close) : "",
+            ["fund_bill_list"] = paid ? $"[{{\"amount\":\"{amount}\",\"fundChannel\":\"ALIPAYACCOUNT\"}}]" : "",
+            ["passback_params"] = trade.PassbackParams,
+        };
+
+        // Only non-empty parameters are sent (alipay-sdk's checkNotifySign fails on an empty one).
+        var sent = parameters.Where(p => p.Value.Length > 0).ToList();
+        var content = AlipayKeys.Canonical(sent);
+        sent.Add(new("sign_type", "RSA2"));
+        sent.Add(new("sign", faults.TamperedSignature ? Keys.TamperedSign(content) : Keys.Sign(content)));
+        return new CallbackDelivery
+        {
+            EventType = trade.Status,
+            Method = "POST",
+            Url = url,
+            Headers = { ["Content-Type"] = "application/x-www-form-urlencoded; charset=utf-8" },
+            Body = Encoding.UTF8.GetBytes(string.Join('&', sent.Select(p => Uri.EscapeDataString(p.Key) + "=" + Uri.EscapeDataString(p.Value)))),
+        };
+    }
+
+    /// <summary>The synchronous return to the merchant's page, signed like a notify.</summary>
+    private List<KeyValuePair<string, string>> ReturnParams(AlipayTrade trade)
+    {
+        var parameters = new List<KeyValuePair<string, string>>
+        {
+            new("charset", "utf-8"),
+            new("out_trade_no", trade.OutTradeNo),
+            new("method", trade.Method + ".return"),
+            new("total_amount", AlipayTrade.FormatYuan(trade.AmountFen)),
+            new("trade_no", trade.Id),
+            new("auth_app_id", trade.AppId),
+            new("version", "1.0"),
+            new("app_id", trade.AppId),
+            new("seller_id", SellerId),
+            new("timestamp", AlipayTime.Format(_context.WallClock.GetUtcNow())),
+        };
+        var content = AlipayKeys.Canonical(parameters);
+        parameters.Add(new("sign", Keys.Sign(content)));
+        parameters.Add(new("sign_type", "RSA2"));
+        return parameters;
+    }
+
+    /// <summary>A JSON string's value, or a number's text (clients send amounts either way); null when absent or another type.</summary>
+    private static string? Text(JsonObject biz, string key) => biz[key] switch
+    {
+        JsonValue value when value.GetValueKind() == JsonValueKind.String => value.GetValue<string>(),
+        JsonValue value when value.GetValueKind() == JsonValueKind.Number => value.ToJsonString(),
+        _ => null,
+    };
+
+    private static bool IsHttpUrl(string text) =>
+        Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
+
+    /// <summary>28 digits: the China-time date, then 20 more, like Alipay's trade numbers.</summary>
+    private static string NewTradeNo(DateTimeOffset now) =>
+        now.ToOffset(AlipayTime.China).ToString("yyyyMMdd", CultureInfo.InvariantCulture) + "2200" + Digits(16);
+
+    private static string Digits(int count) => string.Concat(Enumerable.Range(0, count).Select(_ => (char)('0' + Random.Shared.Next(10))));
+}

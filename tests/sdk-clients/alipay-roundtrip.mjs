@@ -1,0 +1,91 @@
+// Runs the official alipay-sdk (4.14.0), unmodified, against a running sandbox. Pointed at it with gateway and endpoint.
+// Input (environment): SANDBOX_CONTROL, ALIPAY_BASE, ALIPAY_GATEWAY, ALIPAY_APP_ID, ALIPAY_APP_PRIVATE_KEY (PKCS#8 PEM),
+// ALIPAY_PUBLIC_KEY (SPKI PEM).
+// Output: one JSON line with what was observed; exit code 1 with the error on any failure.
+import http from "node:http";
+import assert from "node:assert/strict";
+import { AlipaySdk } from "alipay-sdk";
+
+const env = process.env;
+const received = [];
+const waiters = [];
+
+// The merchant's notify endpoint: acknowledges with "success" and keeps the parsed form for verification.
+const server = http.createServer((req, res) => {
+  const chunks = [];
+  req.on("data", (c) => chunks.push(c));
+  req.on("end", () => {
+    res.writeHead(200).end("success");
+    const form = Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString("utf8")));
+    const waiter = waiters.shift();
+    if (waiter) waiter(form); else received.push(form);
+  });
+});
+await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+const nextNotify = () => received.length ? Promise.resolve(received.shift()) : new Promise((resolve) => waiters.push(resolve));
+
+async function control(method, path) {
+  const res = await fetch(env.SANDBOX_CONTROL + path, { method });
+  assert.ok(res.ok, `${method} ${path} answered ${res.status}`);
+  return res;
+}
+
+try {
+  const alipay = new AlipaySdk({
+    appId: env.ALIPAY_APP_ID,
+    privateKey: env.ALIPAY_APP_PRIVATE_KEY,
+    keyType: "PKCS8",
+    alipayPublicKey: env.ALIPAY_PUBLIC_KEY,
+    gateway: env.ALIPAY_GATEWAY,
+    endpoint: env.ALIPAY_BASE,
+  });
+  const notifyUrl = `http://127.0.0.1:${server.address().port}/alipay/notify`;
+
+  const precreate = await alipay.exec("alipay.trade.precreate", {
+    notifyUrl,
+    bizContent: { outTradeNo: "SDK_ORDER_1", totalAmount: "66.60", subject: "Harness SDK 充值" },
+  }, { validateSign: true });
+  assert.equal(precreate.code, "10000");
+  const qrCode = precreate.qrCode ?? precreate.qr_code;
+  const tradeNo = qrCode.slice(qrCode.lastIndexOf("/") + 1);
+
+  const beforeScan = await alipay.exec("alipay.trade.query", { bizContent: { outTradeNo: "SDK_ORDER_1" } }, { validateSign: true });
+
+  // The buyer scans the code (opens the cashier), then pays.
+  await control("GET", `/pay/${tradeNo}`);
+  const waiting = await alipay.exec("alipay.trade.query", { bizContent: { outTradeNo: "SDK_ORDER_1" } }, { validateSign: true });
+  await control("POST", `/control/payments/${tradeNo}/pay`);
+  const notify = await nextNotify();
+  const notifyVerified = alipay.checkNotifySign(notify);
+  const tamperedVerified = alipay.checkNotifySign({ ...notify, total_amount: "0.01" });
+  const paid = await alipay.exec("alipay.trade.query", { bizContent: { tradeNo } }, { validateSign: true });
+
+  // v3: the SDK always verifies the answer's alipay-signature.
+  const v3 = await alipay.curl("POST", "/v3/alipay/trade/query", { body: { out_trade_no: "SDK_ORDER_1" } });
+  let v3ErrorCode = "";
+  try {
+    await alipay.curl("POST", "/v3/alipay/trade/query", { body: { out_trade_no: "SDK_ORDER_MISSING" } });
+  } catch (error) {
+    v3ErrorCode = error.code;
+  }
+
+  console.log(JSON.stringify({
+    tradeNo,
+    qrCode,
+    beforeScan: beforeScan.subCode ?? beforeScan.sub_code,
+    waitingStatus: waiting.tradeStatus ?? waiting.trade_status,
+    notifyStatus: notify.trade_status,
+    notifyAmount: notify.total_amount,
+    notifyVerified,
+    tamperedVerified,
+    paidStatus: paid.tradeStatus ?? paid.trade_status,
+    paidAmount: paid.totalAmount ?? paid.total_amount,
+    v3Status: v3.data.trade_status,
+    v3ErrorCode,
+  }));
+} catch (error) {
+  console.error(error?.stack ?? String(error));
+  process.exitCode = 1;
+} finally {
+  server.close();
+}
