@@ -642,6 +642,25 @@ public sealed class LedgerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_record_header_cut_short_at_the_end_of_the_file_is_dropped()
+    {
+        var (ledger, store) = Open();
+        await ledger.PostAsync(Credit("a", 100));
+        await ledger.PostAsync(Debit("a", 20, "k2"));
+        CloseAll();
+        var lengths = RecordLengths(store.FilePath);
+        var lastRecord = (int)(8 + lengths.Sum() - lengths[^1]);
+        var cut = File.ReadAllBytes(store.FilePath)[lastRecord..(lastRecord + 3)];
+        EditJournal(store.FilePath, file => file.SetLength(lastRecord + 3)); // three bytes of the last record's length
+
+        var (reopened, reopenedStore) = Open();
+
+        Assert.Equal(100, reopened.GetBalance("a").Balance);
+        Assert.Single(reopenedStore.ReadAll());
+        Assert.Equal(cut[..(cut.AsSpan().LastIndexOfAnyExcept((byte)0) + 1)], File.ReadAllBytes(reopenedStore.TornTailPath!)); // zeros at its end are space made ahead
+    }
+
+    [Fact]
     public async Task A_torn_tail_is_set_aside_beside_the_journal_under_a_name_that_says_so()
     {
         var (ledger, store) = Open();

@@ -166,6 +166,19 @@ public sealed class LedgerTurnTests
     }
 
     [Fact]
+    public async Task A_batch_that_moves_no_money_writes_nothing()
+    {
+        var store = new GatedStore();
+        using var ledger = Open(store);
+
+        var refused = await ledger.PostAsync(Debit(10, "k"));
+
+        Assert.Equal(LedgerStatus.InsufficientBalance, refused.Status);
+        Assert.Empty(store.Commits);
+        Assert.Empty(ledger.Audit().Accounts);
+    }
+
+    [Fact]
     public async Task A_batch_holds_at_most_the_configured_number_of_postings()
     {
         var store = new GatedStore { Closed = true };
