@@ -93,7 +93,9 @@ public sealed class EntryCodecTests
         var bytes = Encoded(Entry());
         bytes.AsSpan(8, 5).Fill(0xFF); // the account's length: every byte says another follows
 
-        Assert.Throws<InvalidDataException>(() => LedgerEntryCodec.Read(bytes, out _));
+        var error = Assert.Throws<InvalidDataException>(() => LedgerEntryCodec.Read(bytes, out _));
+
+        Assert.Equal("A ledger entry holds a malformed string length.", error.Message);
     }
 
     private static LedgerEntry Entry() => new()

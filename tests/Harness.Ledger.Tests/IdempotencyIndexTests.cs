@@ -100,6 +100,47 @@ public sealed class IdempotencyIndexTests
     }
 
     [Fact]
+    public void A_purge_while_the_table_grows_does_not_bring_the_expired_keys_back()
+    {
+        for (var i = 0; i < 513; i++)
+        {
+            Claim("s", $"k{i}", Start.AddMilliseconds(i)); // the 513th starts a grown table aside
+        }
+
+        _index.ForgetClaimedBefore(Start.AddMilliseconds(99));
+        for (var i = 513; i < 913; i++)
+        {
+            Claim("s", $"k{i}", Start.AddMilliseconds(i)); // enough to make the writer publish any table still growing
+        }
+
+        Assert.All(Enumerable.Range(0, 913), i => Assert.Equal(i >= 100, _index.TryFind("s", $"k{i}", DateTime.MinValue, out _)));
+    }
+
+    [Fact]
+    public void A_key_claimed_again_while_the_table_grows_is_found_by_its_newer_claim()
+    {
+        var positions = new long[613];
+        for (var i = 0; i < 513; i++)
+        {
+            positions[i] = Claim("s", $"k{i}", Start); // the 513th starts a grown table aside
+        }
+
+        // The first hundred keys expire and are claimed again, while the grown table is being built.
+        for (var i = 513; i < 613; i++)
+        {
+            positions[i] = Claim("s", $"k{i - 513}", Start.AddHours(2));
+        }
+
+        _index.ForgetClaimedBefore(Start.AddHours(1));
+
+        for (var i = 0; i < 100; i++)
+        {
+            Assert.True(_index.TryFind("s", $"k{i}", DateTime.MinValue, out var found), $"k{i}");
+            Assert.Equal(positions[513 + i], found);
+        }
+    }
+
+    [Fact]
     public void A_key_longer_than_256_bytes_is_found_and_told_apart_from_one_that_differs_in_its_last_byte()
     {
         var key = new string('k', 300) + "1";

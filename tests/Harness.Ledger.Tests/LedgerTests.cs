@@ -241,6 +241,20 @@ public sealed class LedgerTests : IDisposable
         Assert.True(audit.Consistent);
     }
 
+    [Theory]
+    [InlineData(0, 0, 0, true)]
+    [InlineData(5, 5, 5, true)]
+    [InlineData(5, 4, 5, false)] // the entries do not add up to the balance
+    [InlineData(-5, -5, -5, false)] // a balance below zero, however it came about
+    [InlineData(5, 5, 6, false)] // the ledger answers another balance than it stored
+    public void An_account_is_consistent_when_its_balance_is_its_entries_sum_not_negative_and_what_is_served(long balance, long sum, long served, bool consistent)
+    {
+        var audit = new AccountAudit("a", balance, sum, 1) { ServedBalance = served };
+
+        Assert.Equal(consistent, audit.Consistent);
+        Assert.Equal(consistent, new LedgerAuditReport([new AccountAudit("b", 1, 1, 1), audit]).Consistent);
+    }
+
     [Fact]
     public async Task The_audit_notices_a_balance_that_disagrees_with_its_entries()
     {

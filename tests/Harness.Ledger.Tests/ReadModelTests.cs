@@ -86,6 +86,26 @@ public sealed class ReadModelTests
         Assert.Equal([new LedgerGroupTotal("", 100, 1), new LedgerGroupTotal("DURATION", -2, 1)], totals.ByCategory);
     }
 
+    [Fact]
+    public void An_entry_larger_than_a_chunk_of_the_arena_is_kept_whole()
+    {
+        var large = new LedgerEntry
+        {
+            Id = 7,
+            AccountId = "a",
+            Kind = "consume",
+            CreatedAt = Start.AddMinutes(5),
+            Metadata = new(StringComparer.Ordinal) { ["blob"] = new string('x', 3 << 20) },
+        };
+
+        _view.Add(large, keysClaimedAfter: DateTime.MinValue);
+        Add(8, "a", -1, "consume", null, null, minute: 6);
+
+        var page = _view.Query(new LedgerQuery(new LedgerFilter("a"), 0, 2));
+        Assert.Equal([8L, 7], page.Items.Select(e => e.Id));
+        Assert.Equivalent(large, page.Items[1], strict: true);
+    }
+
     private long[] Ids(LedgerFilter filter) => [.. _view.Query(new LedgerQuery(filter, 0, 100)).Items.Select(e => e.Id)];
 
     private void Add(long id, string account, long amount, string kind, string? category, string? subject, int minute) =>
