@@ -166,6 +166,28 @@ public sealed class LedgerTurnTests
     }
 
     [Fact]
+    public async Task A_key_committed_while_its_repeat_waited_in_the_queue_is_replayed_not_charged_again()
+    {
+        var store = new GatedStore { Closed = true };
+        using var ledger = Open(store);
+        var keyed = Credit(5) with { Idempotency = new IdempotencyClaim("test:a", "k", "5") };
+
+        var first = Task.Factory.StartNew(() => ledger.PostAsync(keyed), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+        Assert.True(store.CommitStarted.Wait(Patience));
+        var repeat = ledger.PostAsync(keyed); // the key is not committed yet: queued, not answered from the index
+
+        store.Open();
+        var applied = await first.WaitAsync(Patience);
+        var replayed = await repeat.WaitAsync(Patience);
+
+        Assert.Equal(LedgerStatus.Applied, applied.Status);
+        Assert.Equal(LedgerStatus.Replayed, replayed.Status);
+        Assert.Equal(applied.Entry!.Id, replayed.Entry!.Id);
+        Assert.Equal([1], store.Commits.Select(c => c.Entries));
+        Assert.Equal(5, ledger.GetBalance("a").Balance);
+    }
+
+    [Fact]
     public async Task A_batch_that_moves_no_money_writes_nothing()
     {
         var store = new GatedStore();
