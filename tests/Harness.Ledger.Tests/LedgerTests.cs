@@ -241,6 +241,20 @@ public sealed class LedgerTests : IDisposable
         Assert.True(audit.Consistent);
     }
 
+    [Theory]
+    [InlineData(0, 0, 0, true)]
+    [InlineData(5, 5, 5, true)]
+    [InlineData(5, 4, 5, false)] // the entries do not add up to the balance
+    [InlineData(-5, -5, -5, false)] // a balance below zero, however it came about
+    [InlineData(5, 5, 6, false)] // the ledger answers another balance than it stored
+    public void An_account_is_consistent_when_its_balance_is_its_entries_sum_not_negative_and_what_is_served(long balance, long sum, long served, bool consistent)
+    {
+        var audit = new AccountAudit("a", balance, sum, 1) { ServedBalance = served };
+
+        Assert.Equal(consistent, audit.Consistent);
+        Assert.Equal(consistent, new LedgerAuditReport([new AccountAudit("b", 1, 1, 1), audit]).Consistent);
+    }
+
     [Fact]
     public async Task The_audit_notices_a_balance_that_disagrees_with_its_entries()
     {
@@ -492,6 +506,196 @@ public sealed class LedgerTests : IDisposable
         Assert.Equal(1_000_000 - 2_000, ledger.GetBalance("a").Balance);
     }
 
+    [Fact]
+    public async Task A_replay_answers_the_original_entry_with_the_balance_as_it_is_now()
+    {
+        var (ledger, _) = Open();
+        await ledger.PostAsync(Credit("a", 100));
+        var charged = await ledger.PostAsync(Debit("a", 10, "k"));
+        await ledger.PostAsync(Credit("a", 5));
+
+        var replay = await ledger.PostAsync(Debit("a", 10, "k"));
+
+        Assert.Equal(LedgerStatus.Replayed, replay.Status);
+        Assert.Equal(charged.Entry!.Id, replay.Entry!.Id);
+        Assert.Equal(90, replay.Entry.BalanceAfter);
+        Assert.Equal(95, replay.Balance);
+    }
+
+    [Fact]
+    public async Task A_refused_posting_answers_the_balance_it_was_decided_on_and_no_entry()
+    {
+        var (ledger, _) = Open(new LedgerOptions { MaxBalance = 1_000 });
+        await ledger.PostAsync(Credit("a", 900));
+
+        var overLimit = await ledger.PostAsync(Credit("a", 101));
+        var overdrawn = await ledger.PostAsync(Debit("a", 901, "k"));
+        var conflict = await ledger.PostAsync(Debit("a", 5, "k2"));
+        var conflicting = await ledger.PostAsync(Debit("a", 6, "k2"));
+
+        Assert.Equal(new LedgerOutcome(LedgerStatus.BalanceLimitExceeded, null, 900), overLimit);
+        Assert.Equal(new LedgerOutcome(LedgerStatus.InsufficientBalance, null, 900), overdrawn);
+        Assert.Equal(LedgerStatus.Applied, conflict.Status);
+        Assert.Equal(new LedgerOutcome(LedgerStatus.IdempotencyConflict, null, 0), conflicting);
+    }
+
+    [Fact]
+    public async Task A_balance_carries_the_time_of_its_last_change_and_an_untouched_account_has_none()
+    {
+        var (ledger, _) = Open();
+        _clock.Advance(TimeSpan.FromTicks(12_345_678)); // 1.2345678 s: the ledger keeps whole milliseconds
+
+        var posted = await ledger.PostAsync(Credit("a", 100));
+
+        var at = new DateTime(2026, 11, 23, 8, 0, 1, 234, DateTimeKind.Utc);
+        Assert.Equal(at, posted.Entry!.CreatedAt);
+        Assert.Equal(new AccountBalance("a", 100, at), ledger.GetBalance("a"));
+        Assert.Equal(new AccountBalance("untouched", 0, null), ledger.GetBalance("untouched"));
+    }
+
+    [Fact]
+    public async Task A_posting_whose_caller_has_gone_is_cancelled_and_charges_nothing()
+    {
+        var (ledger, _) = Open();
+        await ledger.PostAsync(Credit("a", 100));
+        using var gone = new CancellationTokenSource();
+        await gone.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => ledger.PostAsync(Debit("a", 10, "k"), gone.Token));
+
+        Assert.Equal(100, ledger.GetBalance("a").Balance);
+        Assert.Equal(1, ledger.Query(new LedgerQuery(new LedgerFilter("a"), 0, 10)).Total);
+        Assert.Equal(LedgerStatus.Applied, (await ledger.PostAsync(Debit("a", 10, "k"))).Status); // the key stayed free
+    }
+
+    [Fact]
+    public async Task Disposing_twice_is_harmless_and_stops_the_purge_timer()
+    {
+        var clock = new TimerWatchingClock(_clock.GetUtcNow());
+        var ledger = new GroupCommitLedger(OpenJournal(), clock, new LedgerOptions(), NullLogger<GroupCommitLedger>.Instance);
+        await ledger.PostAsync(Credit("a", 100));
+        var timer = Assert.Single(clock.Timers);
+        Assert.False(timer.Disposed);
+
+        ledger.Dispose();
+        ledger.Dispose();
+
+        Assert.True(timer.Disposed);
+        Assert.Equal(100, ledger.GetBalance("a").Balance);
+    }
+
+    [Fact]
+    public async Task A_key_claimed_exactly_one_retention_ago_has_expired_on_a_restart()
+    {
+        var options = new LedgerOptions { IdempotencyRetention = TimeSpan.FromHours(1) };
+        var (ledger, _) = Open(options);
+        await ledger.PostAsync(Credit("a", 100));
+        await ledger.PostAsync(Debit("a", 10, "expires"));
+        _clock.Advance(TimeSpan.FromMilliseconds(1));
+        await ledger.PostAsync(Debit("a", 10, "lives"));
+        CloseAll();
+        _clock.Advance(TimeSpan.FromHours(1) - TimeSpan.FromMilliseconds(1));
+
+        var (reopened, _) = Open(options);
+
+        Assert.Equal(LedgerStatus.Applied, (await reopened.PostAsync(Debit("a", 10, "expires"))).Status);
+        Assert.Equal(LedgerStatus.Replayed, (await reopened.PostAsync(Debit("a", 10, "lives"))).Status);
+        Assert.Equal(70, reopened.GetBalance("a").Balance);
+    }
+
+    [Fact]
+    public async Task The_audit_notices_an_acknowledged_posting_the_store_does_not_have()
+    {
+        var store = new ForgetfulStore();
+        using var ledger = new GroupCommitLedger(store, _clock, new LedgerOptions(), NullLogger<GroupCommitLedger>.Instance);
+        await ledger.PostAsync(Credit("a", 100));
+
+        var audit = ledger.Audit();
+
+        var account = Assert.Single(audit.Accounts);
+        Assert.Equal(new AccountAudit("a", 0, 0, 0) { ServedBalance = 100 }, account);
+        Assert.False(audit.Consistent);
+    }
+
+    [Fact]
+    public async Task A_torn_write_that_is_cut_back_leaves_the_journal_whole_for_the_next_commit()
+    {
+        TornWriteFile? file = null;
+        var path = Path.Combine(_directory, "torn.journal");
+        var store = new JournalLedgerStore(path, openFile: stream => file = new TornWriteFile(stream));
+        var ledger = new GroupCommitLedger(store, _clock, new LedgerOptions(), NullLogger<GroupCommitLedger>.Instance);
+        await ledger.PostAsync(Credit("a", 100));
+
+        file!.TearNextWrite = true;
+        await Assert.ThrowsAsync<LedgerUnavailableException>(() => ledger.PostAsync(Debit("a", 30, "torn")));
+        await ledger.PostAsync(Debit("a", 5, "after"));
+        ledger.Dispose();
+        store.Dispose();
+
+        using var reopened = new JournalLedgerStore(path);
+        Assert.Null(reopened.TornTailPath);
+        Assert.Equal(2, reopened.ReadAll().Count());
+        using var restarted = new GroupCommitLedger(reopened, _clock, new LedgerOptions(), NullLogger<GroupCommitLedger>.Instance);
+        Assert.Equal(95, restarted.GetBalance("a").Balance);
+    }
+
+    [Fact]
+    public async Task A_journal_ending_exactly_at_its_last_record_reads_every_record()
+    {
+        var (ledger, store) = Open();
+        await ledger.PostAsync(Credit("a", 100));
+        await ledger.PostAsync(Debit("a", 20, "k"));
+        CloseAll();
+        EditJournal(store.FilePath, file => file.SetLength(8 + RecordLengths(store.FilePath).Sum())); // no space made ahead
+
+        var (reopened, reopenedStore) = Open();
+
+        Assert.Null(reopenedStore.TornTailPath);
+        Assert.Equal(2, reopenedStore.ReadAll().Count());
+        Assert.Equal(80, reopened.GetBalance("a").Balance);
+    }
+
+    [Fact]
+    public async Task A_record_header_cut_short_at_the_end_of_the_file_is_dropped()
+    {
+        var (ledger, store) = Open();
+        await ledger.PostAsync(Credit("a", 100));
+        await ledger.PostAsync(Debit("a", 20, "k2"));
+        CloseAll();
+        var lengths = RecordLengths(store.FilePath);
+        var lastRecord = (int)(8 + lengths.Sum() - lengths[^1]);
+        var cut = File.ReadAllBytes(store.FilePath)[lastRecord..(lastRecord + 3)];
+        EditJournal(store.FilePath, file => file.SetLength(lastRecord + 3)); // three bytes of the last record's length
+
+        var (reopened, reopenedStore) = Open();
+
+        Assert.Equal(100, reopened.GetBalance("a").Balance);
+        Assert.Single(reopenedStore.ReadAll());
+        Assert.Equal(cut[..(cut.AsSpan().LastIndexOfAnyExcept((byte)0) + 1)], File.ReadAllBytes(reopenedStore.TornTailPath!)); // zeros at its end are space made ahead
+    }
+
+    [Fact]
+    public async Task A_torn_tail_is_set_aside_beside_the_journal_under_a_name_that_says_so()
+    {
+        var (ledger, store) = Open();
+        await ledger.PostAsync(Credit("a", 100));
+        CloseAll();
+        var dataEnd = 8 + RecordLengths(store.FilePath).Sum();
+        EditJournal(store.FilePath, file =>
+        {
+            file.Position = dataEnd;
+            file.Write([1, 2, 3, 0, 4]); // a write cut short, then zeros up to the space made ahead
+        });
+
+        var (_, reopened) = Open();
+        CloseAll();
+
+        Assert.Matches(@"\.torn-\d{17}$", reopened.TornTailPath);
+        Assert.StartsWith(store.FilePath, reopened.TornTailPath, StringComparison.Ordinal);
+        Assert.Equal([1, 2, 3, 0, 4], File.ReadAllBytes(reopened.TornTailPath!));
+        Assert.Equal(dataEnd, LastByteNotZero(store.FilePath) + 1); // cut from the journal
+    }
+
     /// <summary>Entries as journal format 1 stores them: an int32 count, then each entry.</summary>
     private static byte[] FormatOneEntries(params LedgerEntry[] entries)
     {
@@ -557,6 +761,50 @@ public sealed class LedgerTests : IDisposable
     {
         _opened.Add(item);
         return item;
+    }
+
+    private static long LastByteNotZero(string path) => File.ReadAllBytes(path).AsSpan().LastIndexOfAnyExcept((byte)0);
+
+    /// <summary>The test clock, noting every timer made from it and whether it was disposed.</summary>
+    private sealed class TimerWatchingClock(DateTimeOffset start) : FakeTimeProvider(start)
+    {
+        public List<WatchedTimer> Timers { get; } = [];
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            var timer = new WatchedTimer(base.CreateTimer(callback, state, dueTime, period));
+            Timers.Add(timer);
+            return timer;
+        }
+    }
+
+    private sealed class WatchedTimer(ITimer inner) : ITimer
+    {
+        public bool Disposed { get; private set; }
+
+        public bool Change(TimeSpan dueTime, TimeSpan period) => inner.Change(dueTime, period);
+
+        public void Dispose()
+        {
+            Disposed = true;
+            inner.Dispose();
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            Dispose();
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    /// <summary>A store that acknowledges commits and keeps none: what the audit is there to catch.</summary>
+    private sealed class ForgetfulStore : ILedgerStore
+    {
+        public IEnumerable<LedgerBatch> ReadAll() => [];
+
+        public void Commit(LedgerBatch batch)
+        {
+        }
     }
 
     /// <summary>A journal file whose next write stops halfway (a full disk) and whose truncation can fail too (a lost volume).</summary>

@@ -136,10 +136,119 @@ public sealed class LedgerTurnTests
         }
     }
 
-    private static GroupCommitLedger Open(GatedStore store) =>
-        new(store, TimeProvider.System, new LedgerOptions(), NullLogger<GroupCommitLedger>.Instance);
+    [Fact]
+    public async Task Postings_decided_in_one_batch_see_each_others_balance_and_keys()
+    {
+        var store = new GatedStore { Closed = true };
+        using var ledger = Open(store);
+
+        var first = Task.Factory.StartNew(() => ledger.PostAsync(Credit(100)), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+        Assert.True(store.CommitStarted.Wait(Patience));
+        var charged = ledger.PostAsync(Debit(60, "x"));
+        var overdrawn = ledger.PostAsync(Debit(60, "y"));
+        var repeated = ledger.PostAsync(Debit(60, "x"));
+        var conflicting = ledger.PostAsync(Debit(61, "x"));
+        var credited = ledger.PostAsync(Credit(5));
+
+        store.Open();
+        await first.WaitAsync(Patience);
+        var outcomes = await Task.WhenAll(charged, overdrawn, repeated, conflicting, credited).WaitAsync(Patience);
+
+        Assert.Equal(LedgerStatus.Applied, outcomes[0].Status);
+        Assert.Equal(new LedgerOutcome(LedgerStatus.InsufficientBalance, null, 40), outcomes[1]);
+        Assert.Equal(LedgerStatus.Replayed, outcomes[2].Status);
+        Assert.Same(outcomes[0].Entry, outcomes[2].Entry);
+        Assert.Equal(LedgerStatus.IdempotencyConflict, outcomes[3].Status);
+        Assert.Equal((40L, 45L), (outcomes[4].Entry!.BalanceBefore, outcomes[4].Balance));
+        Assert.Equal([1, 2], store.Commits.Select(c => c.Entries));
+        Assert.Equal(45, Assert.Single(store.ReadAll().Last().Balances).Balance);
+        Assert.Equal(45, ledger.GetBalance("a").Balance);
+    }
+
+    [Fact]
+    public async Task A_key_committed_while_its_repeat_waited_in_the_queue_is_replayed_not_charged_again()
+    {
+        var store = new GatedStore { Closed = true };
+        using var ledger = Open(store);
+        var keyed = Credit(5) with { Idempotency = new IdempotencyClaim("test:a", "k", "5") };
+
+        var first = Task.Factory.StartNew(() => ledger.PostAsync(keyed), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+        Assert.True(store.CommitStarted.Wait(Patience));
+        var repeat = ledger.PostAsync(keyed); // the key is not committed yet: queued, not answered from the index
+
+        store.Open();
+        var applied = await first.WaitAsync(Patience);
+        var replayed = await repeat.WaitAsync(Patience);
+
+        Assert.Equal(LedgerStatus.Applied, applied.Status);
+        Assert.Equal(LedgerStatus.Replayed, replayed.Status);
+        Assert.Equal(applied.Entry!.Id, replayed.Entry!.Id);
+        Assert.Equal([1], store.Commits.Select(c => c.Entries));
+        Assert.Equal(5, ledger.GetBalance("a").Balance);
+    }
+
+    [Fact]
+    public async Task A_batch_that_moves_no_money_writes_nothing()
+    {
+        var store = new GatedStore();
+        using var ledger = Open(store);
+
+        var refused = await ledger.PostAsync(Debit(10, "k"));
+
+        Assert.Equal(LedgerStatus.InsufficientBalance, refused.Status);
+        Assert.Empty(store.Commits);
+        Assert.Empty(ledger.Audit().Accounts);
+    }
+
+    [Fact]
+    public async Task A_batch_holds_at_most_the_configured_number_of_postings()
+    {
+        var store = new GatedStore { Closed = true };
+        using var ledger = Open(store, new LedgerOptions { MaxBatchSize = 3 });
+
+        var first = Task.Factory.StartNew(() => ledger.PostAsync(Credit(100)), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+        Assert.True(store.CommitStarted.Wait(Patience));
+        var queued = Enumerable.Range(0, 7).Select(_ => ledger.PostAsync(Credit(1))).ToArray();
+
+        store.Open();
+        await first.WaitAsync(Patience);
+        await Task.WhenAll(queued).WaitAsync(Patience);
+
+        Assert.Equal([1, 3, 3, 1], store.Commits.Select(c => c.Entries));
+        Assert.Equal(107, ledger.GetBalance("a").Balance);
+    }
+
+    [Fact]
+    public async Task A_queued_posting_whose_caller_gives_up_is_cancelled_and_the_rest_of_its_batch_applied()
+    {
+        var store = new GatedStore { Closed = true };
+        using var ledger = Open(store);
+        using var giveUp = new CancellationTokenSource();
+
+        var first = Task.Factory.StartNew(() => ledger.PostAsync(Credit(100)), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+        Assert.True(store.CommitStarted.Wait(Patience));
+        var before = ledger.PostAsync(Credit(1));
+        var abandoned = ledger.PostAsync(Credit(10), giveUp.Token);
+        var after = ledger.PostAsync(Credit(2));
+        await giveUp.CancelAsync();
+
+        store.Open();
+        await first.WaitAsync(Patience);
+        await Task.WhenAll(before, after).WaitAsync(Patience);
+
+        var cancelled = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => abandoned);
+        Assert.Equal(giveUp.Token, cancelled.CancellationToken);
+        Assert.Equal([1, 2], store.Commits.Select(c => c.Entries));
+        Assert.Equal(103, ledger.GetBalance("a").Balance);
+    }
+
+    private static GroupCommitLedger Open(GatedStore store, LedgerOptions? options = null) =>
+        new(store, TimeProvider.System, options ?? new LedgerOptions(), NullLogger<GroupCommitLedger>.Instance);
 
     private static LedgerPosting Credit(long amount) => new("a", amount, "test-credit");
+
+    private static LedgerPosting Debit(long amount, string key) =>
+        new("a", -amount, "test-debit") { Idempotency = new IdempotencyClaim("test:a", key, amount.ToString(System.Globalization.CultureInfo.InvariantCulture)) };
 
     /// <summary>An in-memory store that notes who committed what, and can hold a commit until it is opened.</summary>
     private sealed class GatedStore : ILedgerStore
