@@ -21,8 +21,10 @@ namespace Harness.Ledger.Journal;
 /// space made ahead of the writer (<see cref="PreallocatedJournalFile"/>), which readers skip. A record
 /// cut short by a crash or power loss while it was being written was never acknowledged: opening the
 /// file drops it, after copying the dropped bytes to a <c>.torn-…</c> file beside it, so a misjudged
-/// cut loses nothing. A bad record with anything but zeros after it is damage, and the file is refused
-/// rather than guessed at.
+/// cut loses nothing. A bad record whose length is readable, with anything but zeros after it, is
+/// damage, and the file is refused rather than guessed at. One whose length field is itself unreadable
+/// gives no place to look for the next record, and a power cut can leave later blocks on disk before
+/// earlier ones, so it is set aside like a torn tail (with everything after it) rather than refused.
 /// </para>
 /// </summary>
 internal sealed class JournalLedgerStore : ILedgerStore, IDisposable
