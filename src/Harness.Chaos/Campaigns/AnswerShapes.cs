@@ -100,6 +100,24 @@ public static class AnswerShapes
             : "not Epay's {code, msg}";
     }
 
+    /// <summary>WeChat Pay API v3: every answer signed (<c>Wechatpay-Signature</c>); an error is <c>{code, message}</c>.</summary>
+    public static string? WeChatPay(HttpResponseMessage response, string body)
+    {
+        if (!response.Headers.Contains("Wechatpay-Signature"))
+        {
+            return "no Wechatpay-Signature header";
+        }
+
+        if ((int)response.StatusCode < 400)
+        {
+            return body.Length == 0 || ObjectOf(body) is not null ? null : "not a JSON object";
+        }
+
+        return ObjectOf(body) is { } root && root["code"] is JsonValue && root["message"] is JsonValue
+            ? null
+            : "not WeChat Pay's {code, message}";
+    }
+
     private static JsonObject? ObjectOf(string body)
     {
         try

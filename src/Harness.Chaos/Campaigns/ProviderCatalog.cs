@@ -35,6 +35,9 @@ public static class ProviderCatalog
                 case "epay":
                     apis.Add(Epay(baseUrl, Credential("pid"), Credential("key")));
                     break;
+                case "wechatpay":
+                    apis.Add(WeChatPay(baseUrl, Credential("mchid"), Credential("appid"), Credential("merchant_serial_no"), Credential("merchant_private_key")));
+                    break;
             }
         }
 
@@ -96,6 +99,45 @@ public static class ProviderCatalog
             FormInputs.Case(operation, seed, index) is { ContentType: FormInputs.FormType, Body: { } body } fuzz && operation.Path != "/api.php"
                 ? fuzz with { Body = Encoding.UTF8.GetBytes(SignedMd5(Encoding.UTF8.GetString(body), key)) }
                 : FormInputs.Case(operation, seed, index));
+    }
+
+    private static ProviderApi WeChatPay(Uri baseUrl, string mchid, string appid, string serialNo, string privateKeyPem)
+    {
+        var order = new JsonObject
+        {
+            ["appid"] = appid, ["mchid"] = mchid, ["description"] = "Credits", ["out_trade_no"] = "chaos_0001",
+            ["notify_url"] = "https://merchant.test/notify", ["amount"] = new JsonObject { ["total"] = 100, ["currency"] = "CNY" },
+        };
+        var refund = new JsonObject
+        {
+            ["out_trade_no"] = "chaos_0001", ["out_refund_no"] = "chaos_refund_1",
+            ["amount"] = new JsonObject { ["refund"] = 1, ["total"] = 100, ["currency"] = "CNY" },
+        };
+        var mchidQuery = new OperationParameter("mchid", "query", "string");
+        Operation[] operations =
+        [
+            new("POST", "/v3/pay/transactions/native", [], order, Answers),
+            new("GET", "/v3/pay/transactions/out-trade-no/{id}", [Id, mchidQuery], null, Answers),
+            new("GET", "/v3/pay/transactions/id/{id}", [Id, mchidQuery], null, Answers),
+            new("POST", "/v3/pay/transactions/out-trade-no/{id}/close", [Id], new JsonObject { ["mchid"] = mchid }, Answers),
+            new("POST", "/v3/refund/domestic/refunds", [], refund, Answers),
+            new("GET", "/v3/refund/domestic/refunds/{id}", [Id], null, Answers),
+        ];
+        var key = RSA.Create();
+        key.ImportFromPem(privateKeyPem);
+
+        // Every spoiled request is signed as sent, as a merchant's client signs whatever it sends, so the values
+        // reach the checks behind the signature.
+        return new ProviderApi("WeChat Pay", baseUrl, operations, AnswerShapes.WeChatPay, (request, _) =>
+        {
+            var body = request.Content is null ? [] : request.Content.ReadAsByteArrayAsync().GetAwaiter().GetResult();
+            var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var nonce = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+            byte[] message = [.. Encoding.UTF8.GetBytes($"{request.Method.Method}\n{request.RequestUri!.OriginalString}\n{timestamp}\n{nonce}\n"), .. body, (byte)'\n'];
+            var signature = Convert.ToBase64String(key.SignData(message, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
+            request.Headers.TryAddWithoutValidation("Authorization",
+                $"WECHATPAY2-SHA256-RSA2048 mchid=\"{mchid}\",nonce_str=\"{nonce}\",timestamp=\"{timestamp}\",serial_no=\"{serialNo}\",signature=\"{signature}\"");
+        }, MalformedInputs.Case);
     }
 
     private static readonly OperationParameter Id = new("id", "path", "string");
