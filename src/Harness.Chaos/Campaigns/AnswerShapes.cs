@@ -118,6 +118,25 @@ public static class AnswerShapes
             : "not WeChat Pay's {code, message}";
     }
 
+    /// <summary>
+    /// Alipay: the v2 gateway answers <c>{"…_response": {code, msg}, "sign": …}</c> (business refusals with HTTP 200);
+    /// a refusal before the gateway's own checks is <c>{code, message}</c> with HTTP ≥ 400.
+    /// </summary>
+    public static string? Alipay(HttpResponseMessage response, string body)
+    {
+        var root = ObjectOf(body);
+        if ((int)response.StatusCode >= 400 && root?["code"] is JsonValue && root["message"] is JsonValue)
+        {
+            return null;
+        }
+
+        return root is { Count: 2 } && root["sign"] is JsonValue
+            && root.FirstOrDefault(p => p.Key.EndsWith("_response", StringComparison.Ordinal)).Value is JsonObject inner
+            && inner["code"] is JsonValue && inner["msg"] is JsonValue
+            ? null
+            : "not Alipay's {\"…_response\": {code, msg}, \"sign\"}";
+    }
+
     private static JsonObject? ObjectOf(string body)
     {
         try

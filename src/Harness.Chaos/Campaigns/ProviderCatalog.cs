@@ -35,6 +35,9 @@ public static class ProviderCatalog
                 case "epay":
                     apis.Add(Epay(baseUrl, Credential("pid"), Credential("key")));
                     break;
+                case "alipay":
+                    apis.Add(Alipay(baseUrl, Credential("gateway_path"), Credential("app_id"), Credential("app_private_key")));
+                    break;
                 case "wechatpay":
                     apis.Add(WeChatPay(baseUrl, Credential("mchid"), Credential("appid"), Credential("merchant_serial_no"), Credential("merchant_private_key")));
                     break;
@@ -140,6 +143,29 @@ public static class ProviderCatalog
         }, MalformedInputs.Case);
     }
 
+    private static ProviderApi Alipay(Uri baseUrl, string gatewayPath, string appId, string privateKeyPem)
+    {
+        JsonObject Call(string method, string bizContent) => Form(
+            ("app_id", appId), ("method", method), ("charset", "utf-8"), ("sign_type", "RSA2"),
+            ("timestamp", "2026-12-04 12:00:00"), ("version", "1.0"), ("notify_url", "https://merchant.test/notify"), ("biz_content", bizContent));
+        Operation[] operations =
+        [
+            new("POST", gatewayPath, [], Call("alipay.trade.precreate", """{"out_trade_no":"chaos_0001","total_amount":"1.00","subject":"Credits"}"""), Answers),
+            new("POST", gatewayPath, [], Call("alipay.trade.query", """{"out_trade_no":"chaos_0001"}"""), Answers),
+            new("POST", gatewayPath, [], Call("alipay.trade.close", """{"out_trade_no":"chaos_0001"}"""), Answers),
+            new("POST", gatewayPath, [], Call("alipay.trade.refund", """{"out_trade_no":"chaos_0001","refund_amount":"0.50","out_request_no":"r1"}"""), Answers),
+            new("POST", gatewayPath, [], Call("alipay.trade.fastpay.refund.query", """{"out_trade_no":"chaos_0001","out_request_no":"r1"}"""), Answers),
+        ];
+        var key = RSA.Create();
+        key.ImportFromPem(privateKeyPem);
+
+        // Signed after the spoiling (RSA2 over every parameter but sign, sorted), as a merchant signs what it sends.
+        return new ProviderApi("Alipay", baseUrl, operations, AnswerShapes.Alipay, (_, _) => { }, (operation, seed, index) =>
+            FormInputs.Case(operation, seed, index) is { ContentType: FormInputs.FormType, Body: { } body } fuzz
+                ? fuzz with { Body = Encoding.UTF8.GetBytes(SignedRsa2(Encoding.UTF8.GetString(body), key)) }
+                : FormInputs.Case(operation, seed, index));
+    }
+
     private static readonly OperationParameter Id = new("id", "path", "string");
 
     private static readonly IReadOnlySet<string> Answers = new HashSet<string>();
@@ -148,14 +174,23 @@ public static class ProviderCatalog
 
     private static JsonObject Form(KeyValuePair<string, JsonNode?>[] fields) => new(fields.Select(f => KeyValuePair.Create(f.Key, f.Value?.DeepClone())));
 
+    /// <summary>Alipay's RSA2: every parameter but sign, sorted by key, <c>k=v&amp;…</c> of the decoded values, RSA-SHA256, base64.</summary>
+    private static string SignedRsa2(string form, RSA key)
+    {
+        var canonical = string.Join('&', FormFields(form).Where(f => f.Key != "sign").OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => f.Key + "=" + f.Value));
+        var sign = Convert.ToBase64String(key.SignData(Encoding.UTF8.GetBytes(canonical), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
+        return form + "&sign=" + Uri.EscapeDataString(sign);
+    }
+
+    private static List<(string Key, string Value)> FormFields(string form) =>
+        [.. form.Split('&', StringSplitOptions.RemoveEmptyEntries)
+            .Select(pair => pair.Split('=', 2))
+            .Select(pair => (Uri.UnescapeDataString(pair[0].Replace('+', ' ')), pair.Length > 1 ? Uri.UnescapeDataString(pair[1].Replace('+', ' ')) : ""))];
+
     /// <summary>Epay's signature: non-empty values except sign and sign_type, sorted by key, <c>k=v&amp;…</c> plus the key, MD5.</summary>
     private static string SignedMd5(string form, string key)
     {
-        var fields = form.Split('&', StringSplitOptions.RemoveEmptyEntries)
-            .Select(pair => pair.Split('=', 2))
-            .Select(pair => (Key: Uri.UnescapeDataString(pair[0].Replace('+', ' ')), Value: pair.Length > 1 ? Uri.UnescapeDataString(pair[1].Replace('+', ' ')) : ""))
-            .ToList();
-        var canonical = string.Join('&', fields.Where(f => f.Value.Length > 0 && f.Key is not "sign" and not "sign_type")
+        var canonical = string.Join('&', FormFields(form).Where(f => f.Value.Length > 0 && f.Key is not "sign" and not "sign_type")
             .OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => f.Key + "=" + f.Value));
 #pragma warning disable CA5351 // MD5 is Epay's wire contract, not a choice.
         var sign = Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes(canonical + key)));
