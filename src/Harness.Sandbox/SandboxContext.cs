@@ -4,6 +4,7 @@ using Harness.Sandbox.Delivery;
 using Harness.Sandbox.Faults;
 using Harness.Sandbox.Keys;
 using Harness.Sandbox.Payments;
+using Harness.Security;
 using Harness.Storage;
 
 namespace Harness.Sandbox;
@@ -45,7 +46,7 @@ public sealed class SandboxContext(
     public SandboxOptions Options => options;
 
     /// <summary>Identifies this run of the sandbox; a restart gets a new one.</summary>
-    public string Instance { get; } = Harness.Security.Secrets.RandomHex(8);
+    public string Instance { get; } = Secrets.RandomHex(8);
 
     /// <summary>Set once every listener is up; until then the control API's health says "starting".</summary>
     public bool Ready { get; internal set; }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Harness.Security;
 
 namespace Harness.Sandbox.WeChatPay;
 
@@ -13,7 +14,7 @@ public static class WeChatPayCrypto
 
     public static (string Ciphertext, string Nonce) Encrypt(string apiV3Key, string associatedData, string plaintext)
     {
-        var nonce = Harness.Security.Secrets.RandomHex(6);
+        var nonce = Secrets.RandomHex(6);
         var input = Encoding.UTF8.GetBytes(plaintext);
         var output = new byte[input.Length + TagBytes];
         using var aes = new AesGcm(Encoding.UTF8.GetBytes(apiV3Key), TagBytes);

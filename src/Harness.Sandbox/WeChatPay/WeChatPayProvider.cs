@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -582,7 +583,7 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
         new DateTimeOffset(DateTime.SpecifyKind(utc, DateTimeKind.Utc)).ToOffset(ChinaOffset).ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
 
     private static string Digits(int count) =>
-        string.Concat(Enumerable.Range(0, count).Select(_ => (char)('0' + System.Security.Cryptography.RandomNumberGenerator.GetInt32(10))));
+        string.Concat(Enumerable.Range(0, count).Select(_ => (char)('0' + RandomNumberGenerator.GetInt32(10))));
 
     [GeneratedRegex("^[0-9A-Za-z_\\-|*]{6,32}$")]
     private static partial Regex OutTradeNo();
