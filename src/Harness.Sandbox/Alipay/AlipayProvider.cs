@@ -372,6 +372,17 @@ public sealed class AlipayProvider : ISandboxProvider
             expiresAt = deadline;
         }
 
+        // time_expire, an absolute China time, takes precedence over the relative timeouts, as at Alipay.
+        if (biz["time_expire"] is not null)
+        {
+            if (Text(biz, "time_expire") is not { } text || AlipayTime.ParseDeadline(text, now) is not { } deadline)
+            {
+                return AlipayFailure.InvalidParameter("time_expire 格式为 yyyy-MM-dd HH:mm:ss（北京时间），须在 1 分钟到 15 天之后");
+            }
+
+            expiresAt = deadline;
+        }
+
         lock (_ordering)
         {
             if (_trades.FindBy(nameof(AlipayTrade.OutTradeNo), outTradeNo) is [var existing, ..])

@@ -133,6 +133,14 @@ public static class AlipayTime
 
     public static string Format(DateTime utc) => Format(new DateTimeOffset(DateTime.SpecifyKind(utc, DateTimeKind.Utc)));
 
+    /// <summary><c>time_expire</c>: <c>yyyy-MM-dd HH:mm:ss</c> in China time, from one minute to 15 days after <paramref name="now"/>.</summary>
+    public static DateTimeOffset? ParseDeadline(string text, DateTimeOffset now) =>
+        DateTime.TryParseExact(text, "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture, DateTimeStyles.None, out var local)
+        && new DateTimeOffset(local, China) is var deadline
+        && deadline >= now.AddMinutes(1) && deadline <= now.AddDays(15)
+            ? deadline
+            : null;
+
     /// <summary>A request's <c>timestamp</c>: any well-formed value (alipay-sdk sends the process's local time, not China time).</summary>
     public static bool IsWellFormed(string text) =>
         DateTime.TryParseExact(text, "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture, DateTimeStyles.None, out _);

@@ -127,6 +127,9 @@ public sealed class AlipayTests
     [InlineData("subject", "257", "40004", "ACQ.INVALID_PARAMETER")]
     [InlineData("timeout_express", "16d", "40004", "ACQ.INVALID_PARAMETER")]
     [InlineData("timeout_express", "1.5h", "40004", "ACQ.INVALID_PARAMETER")]
+    [InlineData("time_expire", "2026-11-23 20:00:30", "40004", "ACQ.INVALID_PARAMETER")]
+    [InlineData("time_expire", "2026-12-08 20:00:01", "40004", "ACQ.INVALID_PARAMETER")]
+    [InlineData("time_expire", "2026-11-24T12:00:00+08:00", "40004", "ACQ.INVALID_PARAMETER")]
     [InlineData("product_code", "QUICK_WAP_WAY", "40004", "ACQ.PRODUCT_CODE_ERROR")]
     [InlineData("biz_content", "{not json", "40004", "ACQ.INVALID_PARAMETER")]
     [InlineData("timestamp", "2026/11/23", "40002", "isv.invalid-timestamp")]
@@ -139,7 +142,7 @@ public sealed class AlipayTests
         await using var sandbox = await TestSandbox.StartAsync();
         using var alipay = await AlipayClient.ConnectAsync(sandbox);
         var biz = (Dictionary<string, object>)Order("BAD_1");
-        if (field is "total_amount" or "out_trade_no" or "timeout_express" or "product_code")
+        if (field is "total_amount" or "out_trade_no" or "timeout_express" or "time_expire" or "product_code")
         {
             biz[field] = value;
         }
@@ -323,6 +326,10 @@ public sealed class AlipayTests
         var unscanned = await PrecreateAsync(alipay, "EXPIRE_1", receiver.Url, extra: new { qr_code_timeout_express = "5m" });
         var scanned = await PrecreateAsync(alipay, "EXPIRE_2", receiver.Url, extra: new { timeout_express = "10m" });
         var fallback = await PrecreateAsync(alipay, "EXPIRE_3", receiver.Url);
+
+        // An absolute time_expire (China time: 12:00 UTC is 20:00) wins over a relative timeout.
+        var absolute = await PrecreateAsync(alipay, "EXPIRE_4", receiver.Url, extra: new { timeout_express = "1d", time_expire = "2026-11-23 20:07:00" });
+        Assert.Equal(new DateTime(2026, 11, 23, 12, 7, 0), (await sandbox.GetJsonAsync($"/control/payments/{absolute}"))["expires_at"]!.GetValue<DateTime>());
         await ScanAsync(sandbox, scanned);
 
         await sandbox.AdvanceAsync(TimeSpan.FromMinutes(10));
