@@ -1,11 +1,9 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Harness.Callbacks;
 using Harness.Http;
 using Harness.Sandbox.Delivery;
-using Harness.Sandbox.Faults;
 using Harness.Sandbox.Payments;
 using Harness.Sandbox.Providers;
 using Harness.Security;
@@ -66,6 +64,7 @@ public sealed class AlipayProvider : ISandboxProvider
         _trades = context.Store.Collection<AlipayTrade>("alipay_trades", nameof(AlipayTrade.OutTradeNo));
         Keys = new AlipayKeys(context, Name);
         Replies = new AlipayReplies(Keys, context.WallClock);
+        Notices = new AlipayNotices(Keys, context.WallClock);
         Errors = new AlipayErrors(Replies);
         Credentials = new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -91,6 +90,8 @@ public sealed class AlipayProvider : ISandboxProvider
     internal AlipayKeys Keys { get; }
 
     internal AlipayReplies Replies { get; }
+
+    internal AlipayNotices Notices { get; }
 
     public void MapApi(WebApplication app)
     {
@@ -129,7 +130,7 @@ public sealed class AlipayProvider : ISandboxProvider
 
         SendNotify(trade, refund: null);
         return Task.FromResult(trade.Method != Precreate && trade.ReturnUrl.Length > 0
-            ? new PayPageOutcome(QueryHelpers.AddQueryString(trade.ReturnUrl, ReturnParams(trade).Select(p => new KeyValuePair<string, string?>(p.Key, p.Value))), "Paid.")
+            ? new PayPageOutcome(QueryHelpers.AddQueryString(trade.ReturnUrl, Notices.Return(trade).Select(p => new KeyValuePair<string, string?>(p.Key, p.Value))), "Paid.")
             : new PayPageOutcome(null, "支付成功 — payment complete."));
     }
 
@@ -220,7 +221,7 @@ public sealed class AlipayProvider : ISandboxProvider
 
         var cashier = method is PagePay or WapPay;
         var responseKey = method.Replace('.', '_') + "_response";
-        var (biz, failure) = Authenticate(parameters) is { } refused
+        var (biz, failure) = AlipayGatewayCheck.Check(parameters, Keys) is { } refused
             ? (null, refused)
             : ParseBiz(parameters.GetValueOrDefault("biz_content"));
         var outcome = failure is not null
@@ -243,86 +244,6 @@ public sealed class AlipayProvider : ISandboxProvider
         }
 
         return Replies.Gateway(responseKey, inner);
-    }
-
-    /// <summary>The gateway's checks of the common parameters, then the RSA2 signature over every parameter but <c>sign</c>.</summary>
-    private AlipayFailure? Authenticate(Dictionary<string, string> p)
-    {
-        string? Get(string key) => p.GetValueOrDefault(key) is { Length: > 0 } value ? value : null;
-
-        if (Get("app_id") is not { } appId)
-        {
-            return AlipayFailure.Missing("isv.missing-app-id", "缺少AppID参数");
-        }
-
-        if (appId != AppId)
-        {
-            return AlipayFailure.Invalid("isv.invalid-app-id", "无效的AppID参数");
-        }
-
-        if (Get("sign") is not { } sign)
-        {
-            return AlipayFailure.Missing("isv.missing-signature", "缺少签名参数");
-        }
-
-        if (Get("sign_type") is not { } signType)
-        {
-            return AlipayFailure.Missing("isv.missing-signature-type", "缺少签名类型参数");
-        }
-
-        if (signType != "RSA2")
-        {
-            return AlipayFailure.Invalid("isv.invalid-signature-type", "无效的签名类型参数");
-        }
-
-        if (Get("timestamp") is not { } timestamp)
-        {
-            return AlipayFailure.Missing("isv.missing-timestamp", "缺少时间戳参数");
-        }
-
-        if (!AlipayTime.IsWellFormed(timestamp))
-        {
-            return AlipayFailure.Invalid("isv.invalid-timestamp", "非法的时间戳参数");
-        }
-
-        if (Get("version") is not { } version)
-        {
-            return AlipayFailure.Missing("isv.missing-version", "缺少版本参数");
-        }
-
-        if (version != "1.0")
-        {
-            return AlipayFailure.Invalid("isv.invalid-version", "版本号不合法");
-        }
-
-        if (Get("charset") is { } charset && !charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase))
-        {
-            return AlipayFailure.Invalid("isv.invalid-charset", "字符集不合法");
-        }
-
-        if (Get("format") is { } format && !format.Equals("JSON", StringComparison.OrdinalIgnoreCase))
-        {
-            return AlipayFailure.Invalid("isv.invalid-format", "参数格式错误");
-        }
-
-        // The SDK signs exactly what it sends; a client that leaves empty values out of its signing string, as the
-        // gateway itself does, is accepted too.
-        var signed = p.Where(kv => kv.Key != "sign").ToList();
-        var content = AlipayKeys.Canonical(signed);
-        if (!Keys.VerifyApp(content, sign) && !Keys.VerifyApp(AlipayKeys.Canonical(signed.Where(kv => kv.Value.Length > 0)), sign))
-        {
-            return AlipayFailure.Invalid("isv.invalid-signature", "验签出错，建议检查签名字符串或签名私钥与应用公钥是否匹配，网关生成的验签字符串为：" + content);
-        }
-
-        foreach (var url in new[] { "notify_url", "return_url" })
-        {
-            if (Get(url) is { } value && !IsHttpUrl(value))
-            {
-                return AlipayFailure.Invalid("isv.invalid-parameter", $"{url} 格式错误");
-            }
-        }
-
-        return null;
     }
 
     private Outcome Create(string method, JsonObject biz, string notifyUrl, string returnUrl)
@@ -666,81 +587,7 @@ public sealed class AlipayProvider : ISandboxProvider
 
         // notify_id is fixed here, so every retry sends the same one, byte for byte.
         var notifyId = Secrets.RandomHex(16);
-        _context.Notifier.Send(Name, trade.Id, Policy, faults => [Notify(trade, refund, url, notifyId, faults)]);
-    }
-
-    private CallbackDelivery Notify(AlipayTrade trade, AlipayRefund? refund, string url, string notifyId, DeliveryFaults faults)
-    {
-        var amount = AlipayTrade.FormatYuan(trade.AmountFen + (faults.WrongAmount ? 1 : 0));
-        var paid = trade.GmtPayment is not null;
-        var parameters = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["notify_time"] = AlipayTime.Format(_context.WallClock.GetUtcNow() - faults.StaleBy),
-            ["notify_type"] = "trade_status_sync",
-            ["notify_id"] = notifyId,
-            ["app_id"] = trade.AppId,
-            ["auth_app_id"] = trade.AppId,
-            ["charset"] = "utf-8",
-            ["version"] = "1.0",
-            ["trade_no"] = trade.Id,
-            ["out_trade_no"] = trade.OutTradeNo,
-            ["out_biz_no"] = refund?.OutRequestNo ?? "",
-            ["buyer_id"] = trade.BuyerId,
-            ["buyer_logon_id"] = trade.BuyerLogonId,
-            ["seller_id"] = SellerId,
-            ["seller_email"] = "sandbox_seller@sandbox.example",
-            ["trade_status"] = trade.Status,
-            ["total_amount"] = amount,
-            ["receipt_amount"] = paid ? amount : "",
-            ["invoice_amount"] = paid ? amount : "",
-            ["buyer_pay_amount"] = paid ? amount : "",
-            ["point_amount"] = paid ? "0.00" : "",
-            ["refund_fee"] = refund is null ? "" : AlipayTrade.FormatYuan(trade.RefundedFen),
-            ["subject"] = trade.Subject,
-            ["body"] = trade.Body,
-            ["gmt_create"] = trade.GmtCreate is { } created ? AlipayTime.Format(created) : "",
-            ["gmt_payment"] = trade.GmtPayment is { } payment ? AlipayTime.Format(payment) : "",
-            ["gmt_refund"] = refund is null ? "" : AlipayTime.Format(refund.At),
-            ["gmt_close"] = trade.GmtClose is { } close ? AlipayTime.Format(close) : "",
-            ["fund_bill_list"] = paid ? $"[{{\"amount\":\"{amount}\",\"fundChannel\":\"ALIPAYACCOUNT\"}}]" : "",
-            ["passback_params"] = trade.PassbackParams,
-        };
-
-        // Only non-empty parameters are sent (alipay-sdk's checkNotifySign fails on an empty one).
-        var sent = parameters.Where(p => p.Value.Length > 0).ToList();
-        var content = AlipayKeys.Canonical(sent);
-        sent.Add(new("sign_type", "RSA2"));
-        sent.Add(new("sign", faults.TamperedSignature ? Keys.TamperedSign(content) : Keys.Sign(content)));
-        return new CallbackDelivery
-        {
-            EventType = trade.Status,
-            Method = "POST",
-            Url = url,
-            Headers = { ["Content-Type"] = "application/x-www-form-urlencoded; charset=utf-8" },
-            Body = Encoding.UTF8.GetBytes(string.Join('&', sent.Select(p => Uri.EscapeDataString(p.Key) + "=" + Uri.EscapeDataString(p.Value)))),
-        };
-    }
-
-    /// <summary>The synchronous return to the merchant's page, signed like a notify.</summary>
-    private List<KeyValuePair<string, string>> ReturnParams(AlipayTrade trade)
-    {
-        var parameters = new List<KeyValuePair<string, string>>
-        {
-            new("charset", "utf-8"),
-            new("out_trade_no", trade.OutTradeNo),
-            new("method", trade.Method + ".return"),
-            new("total_amount", AlipayTrade.FormatYuan(trade.AmountFen)),
-            new("trade_no", trade.Id),
-            new("auth_app_id", trade.AppId),
-            new("version", "1.0"),
-            new("app_id", trade.AppId),
-            new("seller_id", SellerId),
-            new("timestamp", AlipayTime.Format(_context.WallClock.GetUtcNow())),
-        };
-        var content = AlipayKeys.Canonical(parameters);
-        parameters.Add(new("sign", Keys.Sign(content)));
-        parameters.Add(new("sign_type", "RSA2"));
-        return parameters;
+        _context.Notifier.Send(Name, trade.Id, Policy, faults => [Notices.Notify(trade, refund, url, notifyId, faults)]);
     }
 
     /// <summary>A JSON string's value, or a number's text (clients send amounts either way); null when absent or another type.</summary>
@@ -750,9 +597,6 @@ public sealed class AlipayProvider : ISandboxProvider
         JsonValue value when value.GetValueKind() == JsonValueKind.Number => value.ToJsonString(),
         _ => null,
     };
-
-    private static bool IsHttpUrl(string text) =>
-        Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
 
     /// <summary>28 digits: the China-time date, then 20 more, like Alipay's trade numbers.</summary>
     private static string NewTradeNo(DateTimeOffset now) =>

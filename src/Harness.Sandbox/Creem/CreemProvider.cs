@@ -342,17 +342,7 @@ public sealed class CreemProvider : ISandboxProvider
             ["created_at"] = (_context.WallClock.GetUtcNow() - faults.StaleBy).ToUnixTimeMilliseconds(),
             ["object"] = data,
         };
-        var delivery = new CallbackDelivery
-        {
-            EventType = type,
-            Method = "POST",
-            Url = url,
-            Headers = { ["Content-Type"] = "application/json" },
-            Body = Encoding.UTF8.GetBytes(evt.ToJsonString(Compact)),
-            Signer = _signer.Name,
-        };
-        SignatureFaults.Attach(delivery, faults);
-        return delivery;
+        return SignedJsonCallback.Create(type, url, evt.ToJsonString(Compact), _signer.Name, faults);
     }
 
     /// <summary>

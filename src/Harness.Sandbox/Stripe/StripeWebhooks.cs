@@ -75,20 +75,8 @@ public sealed class StripeWebhooks(SandboxContext context, string secret) : ICal
             ["request"] = new JsonObject { ["id"] = null, ["idempotency_key"] = null },
             ["type"] = type,
         };
-        var delivery = new CallbackDelivery
-        {
-            EventType = type,
-            Method = "POST",
-            Url = url,
-            Headers =
-            {
-                ["Content-Type"] = "application/json; charset=utf-8",
-                ["User-Agent"] = "Stripe/1.0 (+https://stripe.com/docs/webhooks)",
-            },
-            Body = Encoding.UTF8.GetBytes(evt.ToJsonString(StripeJson.Indented)),
-            Signer = Name,
-        };
-        SignatureFaults.Attach(delivery, faults);
+        var delivery = SignedJsonCallback.Create(type, url, evt.ToJsonString(StripeJson.Indented), Name, faults, "application/json; charset=utf-8");
+        delivery.Headers["User-Agent"] = "Stripe/1.0 (+https://stripe.com/docs/webhooks)";
         return delivery;
     }
 }

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -37,7 +36,6 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
         TimeSpan.FromHours(3), TimeSpan.FromHours(6), TimeSpan.FromHours(6),
     ];
 
-    private static readonly TimeSpan ChinaOffset = TimeSpan.FromHours(8);
 
     private readonly SandboxContext _context;
     private readonly WeChatPayKeys _keys;
@@ -93,7 +91,7 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
         app.MapPost("/v3/refund/domestic/refunds", (HttpRequest request) => AuthenticatedAsync(request.HttpContext, Refund));
         app.MapGet("/v3/refund/domestic/refunds/{outRefundNo}", (HttpContext http, string outRefundNo) =>
             AuthenticatedAsync(http, (mchid, _) => _refunds.Get(RefundKey(mchid, outRefundNo)) is { } refund
-                ? Json(DescribeRefund(refund, _orders.Get(refund.OrderId)!))
+                ? Json(WeChatPayResources.Refund(refund, _orders.Get(refund.OrderId)!))
                 : WeChatPayErrors.Of(404, "RESOURCE_NOT_EXISTS", "退款单不存在")));
         app.MapGet("/v3/certificates", (HttpRequest request) => AuthenticatedAsync(request.HttpContext, (_, _) => Certificates()));
     }
@@ -102,13 +100,13 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
     {
         var order = _orders.Get(payment.Id)!;
         var now = _context.Clock.GetUtcNow();
-        order.TransactionId = "4200" + Digits(6) + now.ToOffset(ChinaOffset).ToString("yyyyMMdd", CultureInfo.InvariantCulture) + Digits(10);
+        order.TransactionId = "4200" + Digits(6) + now.ToOffset(WeChatPayResources.ChinaOffset).ToString("yyyyMMdd", CultureInfo.InvariantCulture) + Digits(10);
         order.SuccessTime = now.UtcDateTime;
         order.OpenId = "oUpF8u" + Secrets.Random(16)[..22];
         _orders.Upsert(order);
         _context.Notifier.Send(Name, order.Id, _policy, faults =>
         {
-            var transaction = Transaction(order);
+            var transaction = WeChatPayResources.Transaction(order, _context.Payments.Get(order.Id)!.Status);
             if (faults.WrongAmount)
             {
                 transaction["amount"]!["total"] = order.Total + 1;
@@ -255,7 +253,7 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
             return WeChatPayErrors.InvalidRequest("请求中的mchid与Authorization中的商户号不一致");
         }
 
-        return order is null ? WeChatPayErrors.OrderNotExist() : Json(Transaction(order));
+        return order is null ? WeChatPayErrors.OrderNotExist() : Json(WeChatPayResources.Transaction(order, _context.Payments.Get(order.Id)!.Status));
     }
 
     private IResult Close(string mchid, string outTradeNo, byte[] body)
@@ -336,7 +334,7 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
             if (_refunds.Get(RefundKey(mchid, outRefundNo)) is { } earlier)
             {
                 return JsonNode.DeepEquals(JsonNode.Parse(earlier.RequestJson), request)
-                    ? Json(DescribeRefund(earlier, order))
+                    ? Json(WeChatPayResources.Refund(earlier, order))
                     : WeChatPayErrors.InvalidRequest("退款单号已存在，且与原退款请求参数不一致");
             }
 
@@ -371,7 +369,7 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
             _orders.Upsert(order);
 
             // The answer shows the refund as accepted (PROCESSING); the sandbox's bank settles it at once.
-            var answer = DescribeRefund(created, order);
+            var answer = WeChatPayResources.Refund(created, order);
             created.Status = "SUCCESS";
             created.SuccessTime = now;
             _refunds.Upsert(created);
@@ -379,7 +377,7 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
             {
                 _context.Notifier.Send(Name, order.Id, _policy, faults =>
                 {
-                    var notice = RefundNotice(created, order);
+                    var notice = WeChatPayResources.RefundNotice(created, order);
                     if (faults.WrongAmount)
                     {
                         notice["amount"]!["refund"] = created.Amount + 1;
@@ -401,8 +399,8 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
             ["data"] = new JsonArray(new JsonObject
             {
                 ["serial_no"] = _keys.PlatformSerialNo,
-                ["effective_time"] = China(_keys.PlatformEffective),
-                ["expire_time"] = China(_keys.PlatformExpires),
+                ["effective_time"] = WeChatPayResources.China(_keys.PlatformEffective),
+                ["expire_time"] = WeChatPayResources.China(_keys.PlatformExpires),
                 ["encrypt_certificate"] = new JsonObject
                 {
                     ["algorithm"] = "AEAD_AES_256_GCM",
@@ -414,99 +412,6 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
         });
     }
 
-    /// <summary>The Transaction object (§2.2); an unpaid order has no transaction_id, trade_type, success_time or payer.</summary>
-    private JsonObject Transaction(WeChatPayOrder order)
-    {
-        var status = _context.Payments.Get(order.Id)!.Status;
-        var (state, description) = status switch
-        {
-            PaymentStatus.Paid when order.Refunded > 0 => ("REFUND", "转入退款"),
-            PaymentStatus.Paid => ("SUCCESS", "支付成功"),
-            PaymentStatus.Open => ("NOTPAY", "订单未支付"),
-            _ => ("CLOSED", "已关闭"),
-        };
-        var paid = status == PaymentStatus.Paid;
-        var transaction = new JsonObject { ["appid"] = order.Appid, ["mchid"] = order.Mchid, ["out_trade_no"] = order.OutTradeNo };
-        if (paid)
-        {
-            transaction["transaction_id"] = order.TransactionId;
-            transaction["trade_type"] = "NATIVE";
-        }
-
-        transaction["trade_state"] = state;
-        transaction["trade_state_desc"] = description;
-        if (paid)
-        {
-            transaction["bank_type"] = "OTHERS";
-        }
-
-        if (order.Attach is not null)
-        {
-            transaction["attach"] = order.Attach;
-        }
-
-        if (paid)
-        {
-            transaction["success_time"] = China(order.SuccessTime!.Value);
-            transaction["payer"] = new JsonObject { ["openid"] = order.OpenId };
-            transaction["amount"] = new JsonObject { ["total"] = order.Total, ["payer_total"] = order.Total, ["currency"] = "CNY", ["payer_currency"] = "CNY" };
-        }
-        else
-        {
-            transaction["amount"] = new JsonObject { ["total"] = order.Total, ["payer_currency"] = "CNY" };
-        }
-
-        return transaction;
-    }
-
-    private static JsonObject DescribeRefund(WeChatPayRefund refund, WeChatPayOrder order)
-    {
-        var described = new JsonObject
-        {
-            ["refund_id"] = refund.RefundId,
-            ["out_refund_no"] = OutRefundNoOf(refund),
-            ["transaction_id"] = order.TransactionId,
-            ["out_trade_no"] = order.OutTradeNo,
-            ["channel"] = "ORIGINAL",
-            ["user_received_account"] = "支付用户零钱",
-        };
-        if (refund.SuccessTime is { } success)
-        {
-            described["success_time"] = China(success);
-        }
-
-        described["create_time"] = China(refund.CreateTime);
-        described["status"] = refund.Status;
-        described["funds_account"] = "AVAILABLE";
-        described["amount"] = new JsonObject
-        {
-            ["total"] = order.Total,
-            ["refund"] = refund.Amount,
-            ["payer_total"] = order.Total,
-            ["payer_refund"] = refund.Amount,
-            ["settlement_refund"] = refund.Amount,
-            ["settlement_total"] = order.Total,
-            ["discount_refund"] = 0,
-            ["currency"] = "CNY",
-            ["refund_fee"] = 0,
-        };
-        described["promotion_detail"] = new JsonArray();
-        return described;
-    }
-
-    private static JsonObject RefundNotice(WeChatPayRefund refund, WeChatPayOrder order) => new()
-    {
-        ["mchid"] = order.Mchid,
-        ["out_trade_no"] = order.OutTradeNo,
-        ["transaction_id"] = order.TransactionId,
-        ["out_refund_no"] = OutRefundNoOf(refund),
-        ["refund_id"] = refund.RefundId,
-        ["refund_status"] = refund.Status,
-        ["success_time"] = China(refund.SuccessTime!.Value),
-        ["user_received_account"] = "支付用户零钱",
-        ["amount"] = new JsonObject { ["total"] = order.Total, ["refund"] = refund.Amount, ["payer_total"] = order.Total, ["payer_refund"] = refund.Amount },
-    };
-
     /// <summary>The notification envelope (§2.5) with the resource encrypted under the APIv3 key.</summary>
     private CallbackDelivery Notification(string url, string eventType, string summary, string originalType, JsonObject resource, DeliveryFaults faults)
     {
@@ -514,8 +419,8 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
         var now = _context.Clock.GetUtcNow();
         var envelope = new JsonObject
         {
-            ["id"] = "EV-" + now.ToOffset(ChinaOffset).ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture) + Digits(8),
-            ["create_time"] = China(now.UtcDateTime),
+            ["id"] = "EV-" + now.ToOffset(WeChatPayResources.ChinaOffset).ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture) + Digits(8),
+            ["create_time"] = WeChatPayResources.China(now.UtcDateTime),
             ["resource_type"] = "encrypt-resource",
             ["event_type"] = eventType,
             ["summary"] = summary,
@@ -528,25 +433,13 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
                 ["nonce"] = nonce,
             },
         };
-        var delivery = new CallbackDelivery
-        {
-            EventType = eventType,
-            Method = "POST",
-            Url = url,
-            Headers = { ["Content-Type"] = "application/json" },
-            Body = Encoding.UTF8.GetBytes(WeChatPayJson.Write(envelope)),
-            Signer = _signer.Name,
-        };
-        SignatureFaults.Attach(delivery, faults);
-        return delivery;
+        return SignedJsonCallback.Create(eventType, url, WeChatPayJson.Write(envelope), _signer.Name, faults);
     }
 
     private WeChatPayOrder? FindByOutTradeNo(string mchid, string outTradeNo) =>
         _orders.FindBy(nameof(WeChatPayOrder.OutTradeNo), outTradeNo).FirstOrDefault(o => o.Mchid == mchid);
 
     private static string RefundKey(string mchid, string outRefundNo) => mchid + "/" + outRefundNo;
-
-    private static string OutRefundNoOf(WeChatPayRefund refund) => refund.Id[(refund.Id.IndexOf('/', StringComparison.Ordinal) + 1)..];
 
     private static IResult Json(JsonObject body) =>
         Results.Text(WeChatPayJson.Write(body), "application/json; charset=utf-8");
@@ -578,9 +471,6 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
         JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>() is not null,
         _ => true,
     };
-
-    private static string China(DateTime utc) =>
-        new DateTimeOffset(DateTime.SpecifyKind(utc, DateTimeKind.Utc)).ToOffset(ChinaOffset).ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
 
     private static string Digits(int count) =>
         string.Concat(Enumerable.Range(0, count).Select(_ => (char)('0' + RandomNumberGenerator.GetInt32(10))));

@@ -1,0 +1,108 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Harness.Sandbox.Payments;
+
+namespace Harness.Sandbox.WeChatPay;
+
+/// <summary>The objects WeChat Pay answers and notifies with (providers.md §2.2, §2.5), rendered from the sandbox's records.</summary>
+public static class WeChatPayResources
+{
+    public static readonly TimeSpan ChinaOffset = TimeSpan.FromHours(8);
+
+    /// <summary>The Transaction object (§2.2); an unpaid order has no transaction_id, trade_type, success_time or payer.</summary>
+    public static JsonObject Transaction(WeChatPayOrder order, PaymentStatus status)
+    {
+        var (state, description) = status switch
+        {
+            PaymentStatus.Paid when order.Refunded > 0 => ("REFUND", "转入退款"),
+            PaymentStatus.Paid => ("SUCCESS", "支付成功"),
+            PaymentStatus.Open => ("NOTPAY", "订单未支付"),
+            _ => ("CLOSED", "已关闭"),
+        };
+        var paid = status == PaymentStatus.Paid;
+        var transaction = new JsonObject { ["appid"] = order.Appid, ["mchid"] = order.Mchid, ["out_trade_no"] = order.OutTradeNo };
+        if (paid)
+        {
+            transaction["transaction_id"] = order.TransactionId;
+            transaction["trade_type"] = "NATIVE";
+        }
+
+        transaction["trade_state"] = state;
+        transaction["trade_state_desc"] = description;
+        if (paid)
+        {
+            transaction["bank_type"] = "OTHERS";
+        }
+
+        if (order.Attach is not null)
+        {
+            transaction["attach"] = order.Attach;
+        }
+
+        if (paid)
+        {
+            transaction["success_time"] = China(order.SuccessTime!.Value);
+            transaction["payer"] = new JsonObject { ["openid"] = order.OpenId };
+            transaction["amount"] = new JsonObject { ["total"] = order.Total, ["payer_total"] = order.Total, ["currency"] = "CNY", ["payer_currency"] = "CNY" };
+        }
+        else
+        {
+            transaction["amount"] = new JsonObject { ["total"] = order.Total, ["payer_currency"] = "CNY" };
+        }
+
+        return transaction;
+    }
+
+    public static JsonObject Refund(WeChatPayRefund refund, WeChatPayOrder order)
+    {
+        var described = new JsonObject
+        {
+            ["refund_id"] = refund.RefundId,
+            ["out_refund_no"] = OutRefundNoOf(refund),
+            ["transaction_id"] = order.TransactionId,
+            ["out_trade_no"] = order.OutTradeNo,
+            ["channel"] = "ORIGINAL",
+            ["user_received_account"] = "支付用户零钱",
+        };
+        if (refund.SuccessTime is { } success)
+        {
+            described["success_time"] = China(success);
+        }
+
+        described["create_time"] = China(refund.CreateTime);
+        described["status"] = refund.Status;
+        described["funds_account"] = "AVAILABLE";
+        described["amount"] = new JsonObject
+        {
+            ["total"] = order.Total,
+            ["refund"] = refund.Amount,
+            ["payer_total"] = order.Total,
+            ["payer_refund"] = refund.Amount,
+            ["settlement_refund"] = refund.Amount,
+            ["settlement_total"] = order.Total,
+            ["discount_refund"] = 0,
+            ["currency"] = "CNY",
+            ["refund_fee"] = 0,
+        };
+        described["promotion_detail"] = new JsonArray();
+        return described;
+    }
+
+    public static JsonObject RefundNotice(WeChatPayRefund refund, WeChatPayOrder order) => new()
+    {
+        ["mchid"] = order.Mchid,
+        ["out_trade_no"] = order.OutTradeNo,
+        ["transaction_id"] = order.TransactionId,
+        ["out_refund_no"] = OutRefundNoOf(refund),
+        ["refund_id"] = refund.RefundId,
+        ["refund_status"] = refund.Status,
+        ["success_time"] = China(refund.SuccessTime!.Value),
+        ["user_received_account"] = "支付用户零钱",
+        ["amount"] = new JsonObject { ["total"] = order.Total, ["refund"] = refund.Amount, ["payer_total"] = order.Total, ["payer_refund"] = refund.Amount },
+    };
+
+    public static string China(DateTime utc) =>
+        new DateTimeOffset(DateTime.SpecifyKind(utc, DateTimeKind.Utc)).ToOffset(ChinaOffset).ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
+
+    private static string OutRefundNoOf(WeChatPayRefund refund) => refund.Id[(refund.Id.IndexOf('/', StringComparison.Ordinal) + 1)..];
+}
