@@ -10,6 +10,7 @@ using Harness.Sandbox.Faults;
 using Harness.Sandbox.Payments;
 using Harness.Sandbox.Providers;
 using Harness.Security;
+using Harness.Security.Signing;
 using Harness.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -393,7 +394,7 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
 
     private IResult Certificates()
     {
-        var (ciphertext, nonce) = WeChatPayCrypto.Encrypt(_keys.ApiV3Key, "certificate", _keys.PlatformCertificatePem);
+        var (ciphertext, nonce) = AesGcmText.Encrypt(_keys.ApiV3Key, "certificate", _keys.PlatformCertificatePem);
         return Json(new JsonObject
         {
             ["data"] = new JsonArray(new JsonObject
@@ -415,7 +416,7 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
     /// <summary>The notification envelope (§2.5) with the resource encrypted under the APIv3 key.</summary>
     private CallbackDelivery Notification(string url, string eventType, string summary, string originalType, JsonObject resource, DeliveryFaults faults)
     {
-        var (ciphertext, nonce) = WeChatPayCrypto.Encrypt(_keys.ApiV3Key, originalType, WeChatPayJson.Write(resource));
+        var (ciphertext, nonce) = AesGcmText.Encrypt(_keys.ApiV3Key, originalType, WeChatPayJson.Write(resource));
         var now = _context.Clock.GetUtcNow();
         var envelope = new JsonObject
         {
