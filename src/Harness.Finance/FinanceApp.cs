@@ -5,6 +5,9 @@ using Harness.Finance.Balance;
 using Harness.Finance.Consumption;
 using Harness.Finance.Demo;
 using Harness.Finance.Health;
+using Harness.Finance.Payments;
+using Harness.Finance.Payments.Channels;
+using Harness.Finance.Recharge;
 using Harness.Finance.Records;
 using Harness.Finance.ServicePlans;
 using Harness.Finance.TestClock;
@@ -43,7 +46,7 @@ public static class FinanceApp
         var services = builder.Services;
         services.AddOpenApi(o => o.Describe(
             "Harness reference backend",
-            "Finance surface: coin balance, idempotent consumption, records, service plans, OpenAPI coin consumption."));
+            "Finance surface: coin balance, idempotent consumption, records, service plans, OpenAPI coin consumption, recharge and payments on WeChat Pay and Alipay."));
         var section = builder.Configuration.GetSection("Harness");
         services.Configure<FinanceOptions>(section);
         if (section.GetValue<bool>(nameof(FinanceOptions.TestClock)))
@@ -70,6 +73,15 @@ public static class FinanceApp
         services.AddSingleton<Pricing>();
         services.AddSingleton<ConsumptionService>();
         services.AddSingleton<CoinCredits>();
+        services.AddSingleton<ChannelSettings>();
+        services.AddSingleton<ChannelHttp>();
+        services.TryAddSingleton(new ChannelClock(TimeProvider.System));
+        services.AddSingleton<RechargePlans>();
+        services.AddSingleton<PaymentOrders>();
+        services.AddSingleton<PaymentLog>();
+        services.AddSingleton<PaymentSettlement>();
+        services.AddSingleton<PaymentService>();
+        services.AddSingleton<RechargeOrders>();
         services.AddSingleton<DemoData>();
         return builder;
     }
@@ -92,6 +104,8 @@ public static class FinanceApp
         finance.MapConsumption(openApi);
         finance.MapRecords(consumption);
         finance.MapServicePlans(admin);
+        finance.MapRecharge(admin);
+        api.MapPayments(admin);
         admin.MapAdmin();
         if (app.Services.GetService<AdjustableClock>() is not null)
         {

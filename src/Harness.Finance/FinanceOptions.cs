@@ -20,6 +20,15 @@ public sealed class FinanceOptions
     /// </summary>
     public bool TestClock { get; set; }
 
+    /// <summary>How long a payment (and recharge) order can be paid; the channel is told the same.</summary>
+    public TimeSpan PaymentOrderLifetime { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// The backend's address as the payment channels reach it, for their <c>notify_url</c>; the listening address when
+    /// not set.
+    /// </summary>
+    public string? PublicBaseUrl { get; set; }
+
     /// <summary>Seeds demo users, plans, coins and an API key into an empty store.</summary>
     public bool SeedDemoData { get; set; } = true;
 }

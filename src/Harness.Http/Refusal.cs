@@ -26,6 +26,9 @@ public static class Refused
 
     public sealed class RateLimited : IRefusalKind;
 
+    /// <summary>Something the request needs (a payment channel, the ledger) cannot be reached now; nothing changed.</summary>
+    public sealed class Unavailable : IRefusalKind;
+
     /// <summary>The <see cref="ApiErrorKind"/> a marker stands for.</summary>
     internal static ApiErrorKind KindOf(Type marker) =>
         marker == typeof(Validation) ? ApiErrorKind.Validation
@@ -35,6 +38,7 @@ public static class Refused
         : marker == typeof(NotFound) ? ApiErrorKind.NotFound
         : marker == typeof(Conflict) ? ApiErrorKind.Conflict
         : marker == typeof(RateLimited) ? ApiErrorKind.RateLimited
+        : marker == typeof(Unavailable) ? ApiErrorKind.Unavailable
         : throw new ArgumentException($"{marker} is no refusal kind of {nameof(Refused)}.", nameof(marker));
 }
 

@@ -1,6 +1,7 @@
 using Harness.Finance.Admin;
 using Harness.Finance.Auth;
 using Harness.Finance.Consumption;
+using Harness.Finance.Recharge;
 using Harness.Finance.ServicePlans;
 using Harness.Ledger;
 
@@ -10,11 +11,11 @@ namespace Harness.Finance.Demo;
 public sealed record DemoCredentials(UserDocument Admin, string AdminToken, UserDocument User, string UserToken, string ApiKey);
 
 /// <summary>
-/// Demo data for a first start: an admin, a user with coins, an OpenAPI key and service plans of all
-/// three billing types. Seeding is idempotent (fixed ids and an idempotent credit), so a crash halfway
+/// Demo data for a first start: an admin, a user with coins, an OpenAPI key, service plans of all
+/// three billing types and recharge plans. Seeding is idempotent (fixed ids and an idempotent credit), so a crash halfway
 /// through is finished on the next start.
 /// </summary>
-public sealed class DemoData(UserDirectory users, SessionRegistry sessions, ApiKeyRegistry keys, ServicePlanCatalog plans, ILedger ledger)
+public sealed class DemoData(UserDirectory users, SessionRegistry sessions, ApiKeyRegistry keys, ServicePlanCatalog plans, RechargePlans rechargePlans, ILedger ledger)
 {
     public const string AdminId = "u_demo_admin";
     public const string UserId = "u_demo_user";
@@ -35,6 +36,11 @@ public sealed class DemoData(UserDirectory users, SessionRegistry sessions, ApiK
             plans.Save(plan);
         }
 
+        foreach (var plan in RechargePlanList().Where(p => rechargePlans.Find(p.Id) is null))
+        {
+            rechargePlans.Save(plan);
+        }
+
         await ledger.PostAsync(
             new LedgerPosting(ConsumptionService.AccountOf(user.Id), UserCoins, CoinCredits.LedgerKind)
             {
@@ -52,5 +58,13 @@ public sealed class DemoData(UserDirectory users, SessionRegistry sessions, ApiK
         new() { Id = "expert-consult-standard", ServiceCode = "expert-consult", Name = "Expert consultation", Tier = "standard", ConsumeType = ConsumeTypes.Duration, Rate = 10, Sort = 1, Description = "10 coins per started minute" },
         new() { Id = "report-export", ServiceCode = "report-export", Name = "Report export", Tier = "standard", ConsumeType = ConsumeTypes.Fixed, Rate = 50, Sort = 1, Description = "50 coins per export" },
         new() { Id = "task-reward", ServiceCode = "task-view", Name = "Pay-to-view task", Tier = "standard", ConsumeType = ConsumeTypes.Fixed, Rate = 20, Sort = 1, AllowCustomAmount = true, Description = "20 coins, or the amount the task sets" },
+    ];
+
+    private static IEnumerable<RechargePlanDocument> RechargePlanList() =>
+    [
+        new() { Id = "coins-100", Name = "100 coins", Coins = 100, Price = 100, Sort = 1, Description = "¥1.00" },
+        new() { Id = "coins-600", Name = "600 coins + 60 bonus", Coins = 600, BonusCoins = 60, Price = 600, Sort = 2, Description = "¥6.00" },
+        new() { Id = "coins-3000", Name = "3,000 coins + 500 bonus", Coins = 3000, BonusCoins = 500, Price = 3000, Sort = 3, Description = "¥30.00" },
+        new() { Id = "coins-9800", Name = "9,800 coins + 2,000 bonus", Coins = 9800, BonusCoins = 2000, Price = 9800, Sort = 4, Description = "¥98.00" },
     ];
 }
