@@ -9,16 +9,17 @@ var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
 });
 builder.Configuration.AddInMemoryCollection(settings.ToConfiguration());
 builder.Services.AddSingleton(settings);
-if (!settings.SandboxOnly)
-{
-    builder.Services.AddSingleton<SurfaceHosting>();
-    builder.Services.AddHostedService(sp => sp.GetRequiredService<SurfaceHosting>());
-}
-
+// The sandbox starts first, so the surfaces' payment channels are pointed at its listeners.
 if (settings.SandboxOnly || SandboxHosting.IsEnabled(builder.Configuration))
 {
     builder.Services.AddSingleton<SandboxHosting>();
     builder.Services.AddHostedService(sp => sp.GetRequiredService<SandboxHosting>());
+}
+
+if (!settings.SandboxOnly)
+{
+    builder.Services.AddSingleton(sp => new SurfaceHosting(settings, sp.GetRequiredService<IConfiguration>(), sp.GetService<SandboxHosting>()));
+    builder.Services.AddHostedService(sp => sp.GetRequiredService<SurfaceHosting>());
 }
 
 using var host = builder.Build();

@@ -8,8 +8,9 @@ namespace Harness.Host;
 /// Runs each API surface as an app of its own on its own port, the way the sandbox runs one port per
 /// provider: Finance on <c>--port</c> (8005), New-API and Portaly on the two ports after it, reserved
 /// until those surfaces are built. Surfaces share mechanisms, never routes, envelopes or auth.
+/// With the sandbox in the same process, the payment channels are pointed at its listeners unless configured otherwise.
 /// </summary>
-public sealed class SurfaceHosting(HostSettings settings, IConfiguration configuration) : IHostedService, IAsyncDisposable
+public sealed class SurfaceHosting(HostSettings settings, IConfiguration configuration, SandboxHosting? sandbox) : IHostedService, IAsyncDisposable
 {
     /// <summary>Surfaces not built yet, and their offset from the Finance port.</summary>
     private static readonly (string Name, int Offset)[] Reserved = [("New-API", 1), ("Portaly", 2)];
@@ -27,6 +28,15 @@ public sealed class SurfaceHosting(HostSettings settings, IConfiguration configu
             ContentRootPath = AppContext.BaseDirectory, // appsettings.json travels with the binary, whatever the working directory
         });
         builder.Configuration.AddInMemoryCollection(settings.ToConfiguration());
+        if (sandbox?.Server is { } server)
+        {
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["WECHAT_PAY_BASE_URL"] = configuration["WECHAT_PAY_BASE_URL"] ?? server.BaseUrlOf("wechatpay"),
+                ["ALIPAY_GATEWAY"] = configuration["ALIPAY_GATEWAY"] ?? server.BaseUrlOf("alipay") + "/gateway.do",
+            });
+        }
+
         if (!settings.UrlsGiven)
         {
             builder.WebHost.UseUrls($"http://localhost:{settings.Port}");

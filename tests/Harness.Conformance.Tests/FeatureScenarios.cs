@@ -36,7 +36,7 @@ public sealed class FeatureScenarios(FeatureScenarios.Backend backend) : IClassF
         {
             // A scenario that lets hours or days pass gets a backend of its own: on the shared one, the clock
             // would carry the profile's tokens past their exp (7 days) for every scenario after it.
-            await using var own = new ReferenceBackendTarget();
+            await using var own = new ReferenceBackendTarget(sandbox: backend.Sandbox);
             result = await Runner.RunAsync(scenario, own, TestContext.Current.CancellationToken);
         }
         else
@@ -57,6 +57,8 @@ public sealed class FeatureScenarios(FeatureScenarios.Backend backend) : IClassF
         private ReferenceBackendTarget? _target;
 
         public ReferenceBackendTarget Target => _target ?? throw new InvalidOperationException("The fixture has not started.");
+
+        public InProcessSandbox Sandbox => _sandbox ?? throw new InvalidOperationException("The fixture has not started.");
 
         public async ValueTask InitializeAsync()
         {

@@ -37,6 +37,12 @@ public static class FinanceBanner
             "Same through the OpenAPI key:",
             $"  curl -s {baseUrl}/openapi/coin/consume -H 'X-API-Key: {demo.ApiKey}' -H 'Content-Type: application/json' \\",
             $"    -d '{{\"userId\":\"{demo.User.Id}\",\"idempotencyKey\":\"demo-2\",\"serviceCode\":\"report-export\",\"consumeType\":\"FIXED\"}}'",
+            "",
+            "Recharge 660 coins through the WeChat Pay sandbox (\"alipay\" works the same):",
+            $"  curl -s {baseUrl}/api/finance/recharge/create -H 'Authorization: Bearer {demo.UserToken}' -H 'Content-Type: application/json' \\",
+            "    -d '{\"planId\":\"coins-600\",\"channel\":\"wechat\"}'",
+            "  then open the sandbox's pay page for that order (control URL below, /control/payments lists them) and press Pay;",
+            $"  the signed notification credits the coins once: GET {baseUrl}/api/finance/recharge/status/<orderNo>",
         ];
         foreach (var line in lines)
         {

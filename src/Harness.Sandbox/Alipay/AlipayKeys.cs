@@ -39,7 +39,11 @@ public sealed class AlipayKeys
     /// <summary>SPKI PEM, what the merchant verifies answers and notifies with.</summary>
     public string AlipayPublicKey { get; }
 
-    private string AlipayPrivateKey { get; }
+    /// <summary>
+    /// Test material, published like every sandbox key: with it a conformance run plays Alipay towards a backend that
+    /// trusts this sandbox (stale, tampered and repeated notifications).
+    /// </summary>
+    public string AlipayPrivateKey { get; }
 
     /// <summary>RSA2 with the Alipay private key, base64.</summary>
     public string Sign(string content)

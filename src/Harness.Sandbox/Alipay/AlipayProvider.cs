@@ -74,6 +74,7 @@ public sealed class AlipayProvider : ISandboxProvider
             ["app_private_key"] = Keys.AppPrivateKey,
             ["app_public_key"] = Keys.AppPublicKey,
             ["alipay_public_key"] = Keys.AlipayPublicKey,
+            ["alipay_private_key"] = Keys.AlipayPrivateKey,
         };
     }
 

@@ -31,10 +31,10 @@ public sealed partial class WeChatPayKeys
         MerchantPrivateKeyPem = keys.GetOrCreate(Provider, "apiclient_key.pem", () => RsaKeys.PrivateKeyPem(RsaKeys.Create()));
         MerchantCertificatePem = keys.GetOrCreate(Provider, "apiclient_cert.pem", () =>
             CertificatePem(MerchantPrivateKeyPem, $"CN={Mchid}, OU=Harness sandbox merchant, O=Harness, C=CN", now));
-        var platformKeyPem = keys.GetOrCreate(Provider, "platform_key.pem", () => RsaKeys.PrivateKeyPem(RsaKeys.Create()));
+        PlatformPrivateKeyPem = keys.GetOrCreate(Provider, "platform_key.pem", () => RsaKeys.PrivateKeyPem(RsaKeys.Create()));
         PlatformCertificatePem = keys.GetOrCreate(Provider, "platform_cert.pem", () =>
-            CertificatePem(platformKeyPem, "CN=Harness WeChat Pay sandbox platform, O=Harness, C=CN", now));
-        PlatformKey = RsaKeys.ImportPrivate(platformKeyPem);
+            CertificatePem(PlatformPrivateKeyPem, "CN=Harness WeChat Pay sandbox platform, O=Harness, C=CN", now));
+        PlatformKey = RsaKeys.ImportPrivate(PlatformPrivateKeyPem);
 
         using var merchant = X509Certificate2.CreateFromPem(MerchantCertificatePem);
         MerchantSerialNo = merchant.SerialNumber;
@@ -55,6 +55,12 @@ public sealed partial class WeChatPayKeys
     public string MerchantSerialNo { get; }
 
     public string PlatformCertificatePem { get; }
+
+    /// <summary>
+    /// Test material, published like every sandbox key: with it a conformance run plays WeChat Pay towards a backend
+    /// (stale, tampered and repeated notifications) that trusts this sandbox.
+    /// </summary>
+    public string PlatformPrivateKeyPem { get; }
 
     /// <summary>Uppercase hex; notifications and answers carry exactly this in <c>Wechatpay-Serial</c>.</summary>
     public string PlatformSerialNo { get; }

@@ -76,6 +76,7 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
         ["merchant_private_key"] = _keys.MerchantPrivateKeyPem,
         ["merchant_certificate"] = _keys.MerchantCertificatePem,
         ["platform_certificate"] = _keys.PlatformCertificatePem,
+        ["platform_private_key"] = _keys.PlatformPrivateKeyPem,
     };
 
     public Action<IApplicationBuilder> Outermost => app => app.UseMiddleware<WeChatPayResponseSigning>(_keys, _context.WallClock);

@@ -21,6 +21,17 @@ public sealed class InProcessSandbox : IAsyncDisposable
 
     public string ControlUrl => Server.ControlBaseUrl;
 
+    /// <summary>
+    /// What a backend beside this sandbox is configured with: the folder of its published keys and its WeChat Pay and
+    /// Alipay listeners (the settings a backend started by <c>./run-harness.sh</c> gets by itself).
+    /// </summary>
+    public IReadOnlyDictionary<string, string?> ChannelSettings => new Dictionary<string, string?>
+    {
+        ["Harness:Payments:SandboxKeys"] = Path.Combine(_dataDirectory, "keys"),
+        ["WECHAT_PAY_BASE_URL"] = Server.BaseUrlOf("wechatpay"),
+        ["ALIPAY_GATEWAY"] = Server.BaseUrlOf("alipay") + "/gateway.do",
+    };
+
     private SandboxServer Server => _server ?? throw new InvalidOperationException("The sandbox is not running.");
 
     /// <summary>Control and five providers; a port taken between probing and listening makes it try another run.</summary>

@@ -21,6 +21,7 @@ public sealed class ReferenceBackendTarget : IConformanceTarget, ISandboxRestart
     private readonly FinanceTestApp _factory;
     private readonly HttpMessageHandler _backendHandler;
     private readonly InProcessSandbox? _sandbox;
+    private readonly LoopbackRelay? _relay;
 
     /// <param name="configureServices">Replaces backend services, e.g. with a seeded fault.</param>
     /// <param name="profile">Narrows the profile, e.g. to what a tester without admin rights has.</param>
@@ -28,9 +29,22 @@ public sealed class ReferenceBackendTarget : IConformanceTarget, ISandboxRestart
     public ReferenceBackendTarget(Action<IServiceCollection>? configureServices = null, Func<TargetProfile, TargetProfile>? profile = null, InProcessSandbox? sandbox = null)
     {
         // The backend's own test clock, over the fake clock: time passes exactly as a conformance run by URL moves it.
-        _factory = new FinanceTestApp(configureServices: configureServices, settings: new Dictionary<string, string?> { ["Harness:TestClock"] = "true" });
+        var settings = new Dictionary<string, string?> { ["Harness:TestClock"] = "true" };
+        if (sandbox is not null)
+        {
+            // The sandbox delivers notifications over real HTTP: a loopback port passes them to the test server.
+            _relay = LoopbackRelay.Start();
+            settings["Harness:PublicBaseUrl"] = _relay.BaseUrl;
+            foreach (var (key, value) in sandbox.ChannelSettings)
+            {
+                settings[key] = value;
+            }
+        }
+
+        _factory = new FinanceTestApp(configureServices: configureServices, settings: settings);
         _sandbox = sandbox;
         _backendHandler = _factory.Server.CreateHandler();
+        _relay?.ForwardTo(_backendHandler);
         Handler = new OutsideTraffic(BaseAddress, _backendHandler);
         var users = _factory.Services.GetRequiredService<UserDirectory>();
         var full = new TargetProfile
@@ -71,6 +85,11 @@ public sealed class ReferenceBackendTarget : IConformanceTarget, ISandboxRestart
 
     public async ValueTask DisposeAsync()
     {
+        if (_relay is not null)
+        {
+            await _relay.DisposeAsync();
+        }
+
         Handler.Dispose();
         _backendHandler.Dispose();
         await _factory.DisposeAsync();
