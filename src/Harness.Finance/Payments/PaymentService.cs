@@ -49,7 +49,7 @@ public sealed class PaymentService(
     /// </summary>
     public async Task<PaymentOrder> PlaceAsync(PaymentOrder order, CancellationToken cancellationToken)
     {
-        var channel = _channels[order.Channel];
+        var channel = ChannelFor(order.Channel);
         if (!orders.TryAdd(order))
         {
             throw new InvalidOperationException($"payment order number {order.Id} is taken");
@@ -95,11 +95,10 @@ public sealed class PaymentService(
         }
 
         _lastAsked[order.Id] = now;
-        var channel = _channels[order.Channel];
         ChannelTrade trade;
         try
         {
-            trade = await channel.QueryAsync(order.Id, cancellationToken);
+            trade = await ChannelFor(order.Channel).QueryAsync(order.Id, cancellationToken);
         }
         catch (ChannelException)
         {
@@ -147,17 +146,16 @@ public sealed class PaymentService(
 
         if (askChannel)
         {
-            var channel = _channels[order.Channel];
             try
             {
-                await channel.CloseAsync(outTradeNo, cancellationToken);
+                await ChannelFor(order.Channel).CloseAsync(outTradeNo, cancellationToken);
             }
             catch (ChannelException closeFailed)
             {
                 // Most often the buyer paid a moment ago: then the payment wins and is applied now.
                 try
                 {
-                    var trade = await channel.QueryAsync(outTradeNo, cancellationToken);
+                    var trade = await ChannelFor(order.Channel).QueryAsync(outTradeNo, cancellationToken);
                     if (trade.State == ChannelTradeState.Paid)
                     {
                         await settlement.SettleLockedAsync(outTradeNo, trade, cancellationToken);
@@ -222,6 +220,9 @@ public sealed class PaymentService(
         log.Note(channel.Name, notification.NotificationId, trade.OutTradeNo, settled.Outcome, settled.Reason);
         return channel.Acknowledge();
     }
+
+    private IPaymentChannel ChannelFor(string name) =>
+        _channels.GetValueOrDefault(name) ?? throw new ChannelException($"the {name} channel is not available in this backend");
 
     /// <summary>
     /// Where a channel posts notifications: <c>Harness:PublicBaseUrl</c> when set (a backend behind a proxy or in a

@@ -28,6 +28,20 @@ public sealed class InputRejectionTests(SignedInBackend backend) : IClassFixture
         { "POST", "/api/consumption/summary" },
         { "POST", "/api/consumption/records" },
         { "GET", "/api/auth/me" },
+        { "GET", "/api/finance/recharge/plans" },
+        { "GET", "/api/finance/recharge/preview?planId=coins-100&channel=wechat" },
+        { "POST", "/api/finance/recharge/create" },
+        { "POST", "/api/finance/recharge/summary" },
+        { "POST", "/api/finance/recharge/records" },
+        { "POST", "/api/payment/create" },
+    };
+
+    /// <summary>User routes naming an order: checked by their route pattern in the guard test.</summary>
+    public static TheoryData<string, string> UserEndpointsWithIds => new()
+    {
+        { "GET", "/api/finance/recharge/status/RCH1" },
+        { "GET", "/api/payment/status/PAY1" },
+        { "POST", "/api/payment/close/PAY1" },
     };
 
     public static TheoryData<string, string> ApiKeyEndpoints => new()
@@ -45,6 +59,11 @@ public sealed class InputRejectionTests(SignedInBackend backend) : IClassFixture
         { "POST", "/api/admin/finance/credit" },
         { "POST", "/api/admin/finance/servicePlans" },
         { "GET", "/api/admin/ledger/audit" },
+        { "GET", "/api/admin/recharge/plans" },
+        { "POST", "/api/admin/recharge/plans" },
+        { "POST", "/api/admin/recharge/orders" },
+        { "GET", "/api/admin/payment/notifications" },
+        { "GET", "/api/admin/payment/reviews" },
     };
 
     /// <summary>Bodies that are syntactically broken or carry a field of the wrong type, per POST endpoint.</summary>
@@ -65,6 +84,22 @@ public sealed class InputRejectionTests(SignedInBackend backend) : IClassFixture
         foreach (var path in new[] { "/api/finance/consume", "/api/finance/preCheck" })
         {
             foreach (var body in broken.Concat(mistypedConsumption))
+            {
+                data.Add(path, body);
+            }
+        }
+
+        foreach (var path in new[] { "/api/finance/recharge/records", "/api/finance/recharge/summary" })
+        {
+            foreach (var body in broken.Concat(mistypedFilters.SkipLast(1)).Append("{\"status\": 7}").Append("{\"channel\": [\"wechat\"]}"))
+            {
+                data.Add(path, body);
+            }
+        }
+
+        foreach (var path in new[] { "/api/finance/recharge/create", "/api/payment/create" })
+        {
+            foreach (var body in broken.Append("{\"planId\": 5}").Append("{\"amount\": \"100\"}").Append("{\"amount\": 1.5}"))
             {
                 data.Add(path, body);
             }
@@ -103,6 +138,7 @@ public sealed class InputRejectionTests(SignedInBackend backend) : IClassFixture
 
     [Theory]
     [MemberData(nameof(UserEndpoints))]
+    [MemberData(nameof(UserEndpointsWithIds))]
     [MemberData(nameof(AdminEndpoints))]
     public async Task Missing_token_is_40100(string method, string path)
     {
@@ -113,6 +149,7 @@ public sealed class InputRejectionTests(SignedInBackend backend) : IClassFixture
 
     [Theory]
     [MemberData(nameof(UserEndpoints))]
+    [MemberData(nameof(UserEndpointsWithIds))]
     [MemberData(nameof(AdminEndpoints))]
     public async Task Forged_or_malformed_token_is_40100(string method, string path)
     {
@@ -142,6 +179,50 @@ public sealed class InputRejectionTests(SignedInBackend backend) : IClassFixture
         AssertRejected(await _client.Send(new HttpMethod(method), path, apiKey: "hk_demo_wrong", rawBody: body), HttpStatusCode.Unauthorized, "invalid or revoked API key");
         AssertRejected(await _client.Send(new HttpMethod(method), path, apiKey: "not-a-key", rawBody: body), HttpStatusCode.Unauthorized, "invalid or revoked API key");
         AssertRejected(await _client.Send(new HttpMethod(method), path, token: _token, rawBody: body), HttpStatusCode.Unauthorized, "invalid or revoked API key");
+    }
+
+    /// <summary>Recharge and payment requests with a valid shape but invalid values, and what the refusal names.</summary>
+    public static TheoryData<string, string, string?, string> InvalidRechargeAndPaymentRequests => new()
+    {
+        { "GET", "/api/finance/recharge/preview?channel=wechat", null, "planId is required" },
+        { "GET", "/api/finance/recharge/preview?planId=coins-100", null, "channel is required" },
+        { "GET", "/api/finance/recharge/preview?planId=coins-100&channel=paypal", null, "channel must be one of wechat, alipay" },
+        { "POST", "/api/finance/recharge/create", "{\"channel\":\"wechat\"}", "planId is required" },
+        { "POST", "/api/finance/recharge/create", "{\"planId\":\"coins-100\",\"channel\":\"WECHAT\"}", "channel must be one of wechat, alipay" },
+        { "POST", "/api/finance/recharge/create", "{\"planId\":\"coins 100!\",\"channel\":\"wechat\"}", "planId must be" },
+        { "POST", "/api/finance/recharge/records", "{\"pageSize\":0}", "pageSize must be between 1 and 100" },
+        { "POST", "/api/finance/recharge/records", "{\"status\":\"DONE\"}", "status must be one of" },
+        { "POST", "/api/finance/recharge/summary", "{\"channel\":\"paypal\"}", "channel must be one of wechat, alipay" },
+        { "POST", "/api/finance/recharge/summary", "{\"startTime\":\"2026-02-01T00:00:00Z\",\"endTime\":\"2026-01-01T00:00:00Z\"}", "startTime must not be after endTime" },
+        { "POST", "/api/payment/create", "{\"bizType\":\"RECHARGE\",\"bizOrderNo\":\"b1\",\"channel\":\"wechat\",\"amount\":100,\"description\":\"x\"}", "bizType RECHARGE is reserved" },
+        { "POST", "/api/payment/create", "{\"bizType\":\"order\",\"bizOrderNo\":\"b1\",\"channel\":\"wechat\",\"amount\":100,\"description\":\"x\"}", "bizType must be upper-case" },
+        { "POST", "/api/payment/create", "{\"bizType\":\"ORDER\",\"channel\":\"wechat\",\"amount\":100,\"description\":\"x\"}", "bizOrderNo is required" },
+        { "POST", "/api/payment/create", "{\"bizType\":\"ORDER\",\"bizOrderNo\":\"b1\",\"channel\":\"wechat\",\"amount\":0,\"description\":\"x\"}", "amount must be greater than 0" },
+        { "POST", "/api/payment/create", "{\"bizType\":\"ORDER\",\"bizOrderNo\":\"b1\",\"channel\":\"wechat\",\"amount\":-100,\"description\":\"x\"}", "amount must be greater than 0" },
+        { "POST", "/api/payment/create", "{\"bizType\":\"ORDER\",\"bizOrderNo\":\"b1\",\"channel\":\"wechat\",\"amount\":100000001,\"description\":\"x\"}", "amount must be at most 100000000" },
+        { "POST", "/api/payment/create", "{\"bizType\":\"ORDER\",\"bizOrderNo\":\"b1\",\"channel\":\"wechat\",\"amount\":100}", "description is required" },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidRechargeAndPaymentRequests))]
+    public async Task Invalid_recharge_and_payment_requests_are_40000_naming_the_field(string method, string path, string? body, string problem)
+    {
+        var reply = await _client.Send(new HttpMethod(method), path, token: _token, rawBody: body);
+
+        AssertRejected(reply, HttpStatusCode.BadRequest, problem);
+    }
+
+    [Theory]
+    [InlineData("GET", "/api/finance/recharge/preview?planId=no-such-plan&channel=wechat", "recharge plan 'no-such-plan' not found")]
+    [InlineData("GET", "/api/finance/recharge/status/RCH-NOT-MINE", "recharge order 'RCH-NOT-MINE' not found")]
+    [InlineData("GET", "/api/payment/status/PAY-NOT-MINE", "payment order 'PAY-NOT-MINE' not found")]
+    [InlineData("POST", "/api/payment/close/PAY-NOT-MINE", "payment order 'PAY-NOT-MINE' not found")]
+    [InlineData("POST", "/api/payment/notify/paypal", "unknown payment channel 'paypal'")]
+    public async Task Unknown_plans_orders_and_channels_are_40400(string method, string path, string problem)
+    {
+        var reply = await _client.Send(new HttpMethod(method), path, token: _token, rawBody: method == "POST" ? "{}" : null);
+
+        AssertRejected(reply, HttpStatusCode.NotFound, problem);
     }
 
     [Theory]
@@ -288,10 +369,13 @@ public sealed class InputRejectionTests(SignedInBackend backend) : IClassFixture
     [Fact]
     public void Every_mapped_route_has_the_guard_its_surface_needs()
     {
-        string[] open = ["GET /api/health", "POST /api/auth/sms/sendCode", "POST /api/auth/login", "GET /api/auth/sms/sandbox/code"];
+        // The channel's signature authenticates its notifications.
+        string[] open = ["GET /api/health", "POST /api/auth/sms/sendCode", "POST /api/auth/login", "GET /api/auth/sms/sandbox/code", "POST /api/payment/notify/{channel}"];
         var expected = UserEndpoints.Select(r => (Route(r.Data.Item1, r.Data.Item2), typeof(UserGuard)))
             .Concat(AdminEndpoints.Select(r => (Route(r.Data.Item1, r.Data.Item2), typeof(AdminGuard))))
             .Concat(ApiKeyEndpoints.Select(r => (Route(r.Data.Item1, r.Data.Item2), typeof(ApiKeyGuard))))
+            .Concat(new[] { "GET /api/finance/recharge/status/{orderNo}", "GET /api/payment/status/{outTradeNo}", "POST /api/payment/close/{outTradeNo}" }.Select(r => (r, typeof(UserGuard))))
+            .Concat(new[] { "POST /api/admin/payment/reviews/{id}/resolve" }.Select(r => (r, typeof(AdminGuard))))
             .ToDictionary(r => r.Item1, r => r.Item2);
         var routes = backend.Factory.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .Where(e => e.RoutePattern.RawText is { } raw && (raw.StartsWith("/api/", StringComparison.Ordinal) || raw.StartsWith("/openapi/coin", StringComparison.Ordinal)))
