@@ -12,10 +12,13 @@ namespace Harness.Chaos.Campaigns;
 /// </summary>
 public sealed class AuthMatrix(ChaosTarget target)
 {
-    /// <summary>The routes the Finance document leaves open (sign-in and health); every other one is protected.</summary>
+    /// <summary>
+    /// The routes the Finance document leaves open (sign-in, health, and the channels' notifications, which their
+    /// signatures authenticate); every other one is protected.
+    /// </summary>
     private static readonly HashSet<string> PublicRoutes = new(StringComparer.Ordinal)
     {
-        "/api/health", "/api/auth/sms/sendCode", "/api/auth/login", "/api/auth/sms/sandbox/code",
+        "/api/health", "/api/auth/sms/sendCode", "/api/auth/login", "/api/auth/sms/sandbox/code", "/api/payment/notify/{channel}",
     };
 
     /// <summary>A credential to try and the status a protected route must answer it with.</summary>
