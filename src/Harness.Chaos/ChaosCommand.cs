@@ -56,10 +56,8 @@ public static class ChaosCommand
 
         var findings = new List<Finding>();
         var fuzz = new List<FuzzFigures>();
-        var notRun = new List<string>
-        {
-            "callback chaos: no surface receives provider callbacks yet (Finance recharge, New-API and Portaly bring them)",
-        };
+        var notRun = new List<string>();
+        CallbackFigures? callbacks = null;
 
         var (userToken, _) = await target.SignInAsync("13955500010", cancellationToken);
         var (adminToken, _) = await target.SignInAdminAsync(cancellationToken);
@@ -85,10 +83,13 @@ public static class ChaosCommand
                 fuzz.Add(providerFuzz);
                 findings.AddRange(providerFindings);
             }
+
+            (callbacks, var callbackFindings) = await new CallbackChaos(target, control).RunAsync(log, cancellationToken);
+            findings.AddRange(callbackFindings);
         }
         else
         {
-            notRun.Add("sandbox control API and provider APIs: no --sandbox URL");
+            notRun.Add("sandbox control API, provider APIs and callback chaos: no --sandbox URL");
         }
 
         var (auth, authFindings) = await new AuthMatrix(target).RunAsync(log, cancellationToken);
@@ -105,7 +106,7 @@ public static class ChaosCommand
             findings.AddRange(crashFindings);
         }
 
-        return new ChaosReport(target.Description, options.Seed, startedAt, timer.Elapsed, fuzz, auth, crash, notRun, findings);
+        return new ChaosReport(target.Description, options.Seed, startedAt, timer.Elapsed, fuzz, auth, crash, notRun, findings) { Callbacks = callbacks };
     }
 
     // A redirect is an answer to check, not one to follow.

@@ -11,6 +11,14 @@ public sealed record FuzzFigures(string Surface, int Operations, int Requests, i
 
 public sealed record AuthFigures(int Routes, int Checks, int Unexpected);
 
+/// <param name="Channels">Payment channels played.</param>
+/// <param name="Sent">Notifications sent (sandbox deliveries and resends, and forged ones).</param>
+/// <param name="Spoiled">Tampered or stale notifications sent.</param>
+/// <param name="SpoiledRefused">Of those, how many the backend refused.</param>
+/// <param name="ExcessCoins">Coins credited beyond what was paid (double credits, or spoiled notifications applied).</param>
+/// <param name="MissingCoins">Coins of paid orders not credited.</param>
+public sealed record CallbackFigures(int Channels, int Sent, int Spoiled, int SpoiledRefused, long ExcessCoins, long MissingCoins);
+
 public sealed record CrashFigures(int Rounds, long Acknowledged, long Lost, long ChargedTwice, long InDoubt, TimeSpan SlowestRestart);
 
 /// <summary>A campaign's outcome: its figures per part, and every finding.</summary>
@@ -25,5 +33,8 @@ public sealed record ChaosReport(
     IReadOnlyList<string> NotRun,
     IReadOnlyList<Finding> Findings)
 {
+    /// <summary>The callback chaos, when the target has a sandbox to pay through.</summary>
+    public CallbackFigures? Callbacks { get; init; }
+
     public bool Passed => Findings.Count == 0;
 }

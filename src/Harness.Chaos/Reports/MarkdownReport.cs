@@ -43,6 +43,12 @@ public static class MarkdownReport
             text.AppendLine(CultureInfo.InvariantCulture, $"## Auth matrix\n\n{auth.Routes} protected routes, {auth.Checks} checks, {auth.Unexpected} answered other than the documented 401/403.");
         }
 
+        if (report.Callbacks is { } callbacks)
+        {
+            text.AppendLine();
+            text.AppendLine(CultureInfo.InvariantCulture, $"## Callback chaos\n\n{callbacks.Channels} channels, {callbacks.Sent} notifications (through the sandbox, resent, repeated, reordered, concurrent, late, tampered, stale, wrong amount): {callbacks.SpoiledRefused} of {callbacks.Spoiled} tampered or stale refused, {callbacks.ExcessCoins} coins credited beyond what was paid, {callbacks.MissingCoins} paid coins not credited.");
+        }
+
         if (report.Crash is { } crash)
         {
             text.AppendLine();
@@ -84,6 +90,14 @@ public static class MarkdownReport
         if (report.Auth is { } auth)
         {
             yield return ("unauthorised requests answered 401/403", $"{auth.Checks - auth.Unexpected} of {auth.Checks}", auth.Unexpected == 0);
+        }
+
+        if (report.Callbacks is { } callbacks)
+        {
+            var applied = report.Findings.Count(f => f.Campaign == "callbacks" && f.Kind.StartsWith("tampered", StringComparison.Ordinal));
+            yield return ("no double credit from repeated, reordered, concurrent or late callbacks", $"{callbacks.ExcessCoins} coins", callbacks.ExcessCoins == 0 && applied == 0);
+            yield return ("tampered and stale callbacks refused", $"{callbacks.SpoiledRefused} of {callbacks.Spoiled}", callbacks.SpoiledRefused == callbacks.Spoiled);
+            yield return ("every paid callback credited", $"{callbacks.MissingCoins} coins missing", callbacks.MissingCoins == 0);
         }
 
         if (report.Crash is { } crash)
