@@ -67,7 +67,7 @@ Feature: Payment API
     Then the request fails with HTTP 400 and code 40000
     And the error message mentions "bizType"
 
-  Scenario Outline: Bad input to a recharge or payment route is refused in the Finance envelope (<case>)
+  Scenario Outline: Bad input to a recharge or payment route is refused in the Finance envelope
     Given a signed-in user
     When the user sends "<request>" with body:
       """
@@ -99,7 +99,7 @@ Feature: Payment API
       | payment: no description     | POST /api/payment/create              | {"bizType":"COURSE","bizOrderNo":"{{key}}","channel":"wechat","amount":100}                   | 400    | 40000 |
       | payment: amount as text     | POST /api/payment/create              | {"bizType":"COURSE","bizOrderNo":"{{key}}","channel":"wechat","amount":"100","description":"x"} | 400  | 40000 |
 
-  Scenario Outline: A bad query or an unknown order number is refused in the Finance envelope (<case>)
+  Scenario Outline: A bad query or an unknown order number is refused in the Finance envelope
     Given a signed-in user
     When the user sends "<request>"
     Then the request fails with HTTP <status> and code <code>
@@ -128,7 +128,7 @@ Feature: Payment API
     When an anonymous client sends "GET /api/payment/status/PAY00000000000000000000000"
     Then the request fails with HTTP 401 and code 40100
 
-  Scenario Outline: The admin's recharge routes refuse bad input (<case>)
+  Scenario Outline: The admin's recharge routes refuse bad input
     When the admin sends "<request>" with body:
       """
       <body>
