@@ -43,7 +43,10 @@ public sealed class CallbackDelivery : IDocument
     /// <summary>Headers sent on every attempt, before the signer adds its own.</summary>
     public Dictionary<string, string> Headers { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>Exact body bytes; empty for body-less methods.</summary>
+    /// <summary>
+    /// Exact body bytes; empty for body-less methods. A signer that signs inside the body renders each attempt's
+    /// from it (<see cref="ICallbackSigner.Body"/>); the attempts log what was sent.
+    /// </summary>
     public byte[] Body { get; set; } = [];
 
     /// <summary>Name of the <see cref="ICallbackSigner"/> that signs each attempt, or null when the URL or body carries the signature already.</summary>

@@ -165,6 +165,7 @@ public sealed class CallbackDispatcher : IDisposable
     private async Task<CallbackAttempt> SendAsync(CallbackDelivery delivery, string trigger, CancellationToken cancellationToken)
     {
         var headers = new Dictionary<string, string>(delivery.Headers, StringComparer.OrdinalIgnoreCase);
+        var requestBody = delivery.Body;
         if (delivery.Signer is { } signerName)
         {
             ICallbackSigner signer;
@@ -173,6 +174,7 @@ public sealed class CallbackDispatcher : IDisposable
                 signer = _signers[signerName];
             }
 
+            requestBody = signer.Body(delivery);
             signer.Sign(delivery, headers);
         }
 
@@ -184,13 +186,13 @@ public sealed class CallbackDispatcher : IDisposable
             Method = delivery.Method,
             Url = delivery.Url,
             RequestHeaders = headers,
-            RequestBody = delivery.Body,
+            RequestBody = requestBody,
         };
 
         using var request = new HttpRequestMessage(new HttpMethod(delivery.Method), delivery.Url);
-        if (delivery.Body.Length > 0)
+        if (requestBody.Length > 0)
         {
-            request.Content = new ByteArrayContent(delivery.Body);
+            request.Content = new ByteArrayContent(requestBody);
         }
 
         foreach (var (name, value) in headers)

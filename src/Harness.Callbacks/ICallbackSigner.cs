@@ -9,4 +9,10 @@ public interface ICallbackSigner
     string Name { get; }
 
     void Sign(CallbackDelivery delivery, IDictionary<string, string> headers);
+
+    /// <summary>
+    /// The body one attempt sends, rendered before <see cref="Sign"/>: the stored body as it is, unless the scheme
+    /// signs inside the body with the sending time (Alipay's form notify), which is then rendered anew per attempt.
+    /// </summary>
+    byte[] Body(CallbackDelivery delivery) => delivery.Body;
 }

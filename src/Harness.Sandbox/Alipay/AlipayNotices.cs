@@ -1,6 +1,8 @@
 using System.Text;
 using Harness.Callbacks;
+using Harness.Sandbox.Delivery;
 using Harness.Sandbox.Faults;
+using Microsoft.AspNetCore.WebUtilities;
 
 namespace Harness.Sandbox.Alipay;
 
@@ -10,6 +12,11 @@ namespace Harness.Sandbox.Alipay;
 /// </summary>
 internal sealed class AlipayNotices(AlipayKeys keys, TimeProvider wallClock)
 {
+    private readonly NotifySigner _signer = new(keys, wallClock);
+
+    /// <summary>Stamps each attempt of a notify (retries and resends too) with its sending time and signs it afresh.</summary>
+    public ICallbackSigner Signer => _signer;
+
     /// <summary>The notify for the trade's current status (with the refund's fields after a refund), under the batch's faults.</summary>
     public CallbackDelivery Notify(AlipayTrade trade, AlipayRefund? refund, string url, string notifyId, DeliveryFaults faults)
     {
@@ -17,7 +24,6 @@ internal sealed class AlipayNotices(AlipayKeys keys, TimeProvider wallClock)
         var paid = trade.GmtPayment is not null;
         var parameters = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            ["notify_time"] = AlipayTime.Format(wallClock.GetUtcNow() - faults.StaleBy),
             ["notify_type"] = "trade_status_sync",
             ["notify_id"] = notifyId,
             ["app_id"] = trade.AppId,
@@ -49,18 +55,17 @@ internal sealed class AlipayNotices(AlipayKeys keys, TimeProvider wallClock)
         };
 
         // Only non-empty parameters are sent (alipay-sdk's checkNotifySign fails on an empty one).
-        var sent = parameters.Where(p => p.Value.Length > 0).ToList();
-        var content = AlipayKeys.Canonical(sent);
-        sent.Add(new("sign_type", "RSA2"));
-        sent.Add(new("sign", faults.TamperedSignature ? keys.TamperedSign(content) : keys.Sign(content)));
-        return new CallbackDelivery
+        var delivery = new CallbackDelivery
         {
             EventType = trade.Status,
             Method = "POST",
             Url = url,
             Headers = { ["Content-Type"] = "application/x-www-form-urlencoded; charset=utf-8" },
-            Body = Encoding.UTF8.GetBytes(string.Join('&', sent.Select(p => Uri.EscapeDataString(p.Key) + "=" + Uri.EscapeDataString(p.Value)))),
+            Body = _signer.Render(parameters.Where(p => p.Value.Length > 0), faults.StaleBy, faults.TamperedSignature),
+            Signer = _signer.Name,
         };
+        SignatureFaults.Attach(delivery, faults);
+        return delivery;
     }
 
     /// <summary>The synchronous return to the merchant's page (page and wap pay), signed like a notify.</summary>
@@ -83,5 +88,36 @@ internal sealed class AlipayNotices(AlipayKeys keys, TimeProvider wallClock)
         parameters.Add(new("sign", keys.Sign(content)));
         parameters.Add(new("sign_type", "RSA2"));
         return parameters;
+    }
+
+    /// <summary>
+    /// Alipay's notify_time is the sending time and is signed with the rest, so every attempt is rendered anew from the
+    /// stored notify (keeping its scripted stale and tampered faults) rather than replaying the first attempt's bytes.
+    /// </summary>
+    private sealed class NotifySigner(AlipayKeys keys, TimeProvider wallClock) : ICallbackSigner
+    {
+        public string Name => "alipay-notify";
+
+        /// <summary>The signature travels in the form, not in headers.</summary>
+        public void Sign(CallbackDelivery delivery, IDictionary<string, string> headers)
+        {
+        }
+
+        public byte[] Body(CallbackDelivery delivery) =>
+            Render(
+                QueryHelpers.ParseQuery(Encoding.UTF8.GetString(delivery.Body)).Select(p => new KeyValuePair<string, string>(p.Key, p.Value.ToString())),
+                SignatureFaults.StaleBy(delivery),
+                SignatureFaults.IsTampered(delivery));
+
+        /// <summary>The form with <c>notify_time</c> set to now (less the stale fault) and a fresh RSA2 <c>sign</c>.</summary>
+        public byte[] Render(IEnumerable<KeyValuePair<string, string>> parameters, TimeSpan staleBy, bool tampered)
+        {
+            var sent = parameters.Where(p => p.Key is not ("notify_time" or "sign" or "sign_type")).ToList();
+            sent.Insert(0, new("notify_time", AlipayTime.Format(wallClock.GetUtcNow() - staleBy)));
+            var content = AlipayKeys.Canonical(sent);
+            sent.Add(new("sign_type", "RSA2"));
+            sent.Add(new("sign", tampered ? keys.TamperedSign(content) : keys.Sign(content)));
+            return Encoding.UTF8.GetBytes(string.Join('&', sent.Select(p => Uri.EscapeDataString(p.Key) + "=" + Uri.EscapeDataString(p.Value))));
+        }
     }
 }

@@ -84,7 +84,7 @@ public sealed class AlipayProvider : ISandboxProvider
 
     public IErrorEnvelope Errors { get; }
 
-    public IEnumerable<ICallbackSigner> Signers => [];
+    public IEnumerable<ICallbackSigner> Signers => [Notices.Signer];
 
     public IReadOnlyDictionary<string, string> Credentials { get; }
 
@@ -586,7 +586,7 @@ public sealed class AlipayProvider : ISandboxProvider
             return;
         }
 
-        // notify_id is fixed here, so every retry sends the same one, byte for byte.
+        // notify_id is fixed here, so every retry sends the same one (with its own notify_time and sign).
         var notifyId = Secrets.RandomHex(16);
         _context.Notifier.Send(Name, trade.Id, Policy, faults => [Notices.Notify(trade, refund, url, notifyId, faults)]);
     }

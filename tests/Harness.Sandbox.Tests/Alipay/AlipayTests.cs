@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Harness.Conformance.Steps.Providers;
 using Harness.Sandbox.Tests.Support;
 using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Harness.Sandbox.Tests.Alipay;
 
@@ -385,6 +386,32 @@ public sealed class AlipayTests
                 Assert.True(kind == "stale_timestamp" ? age > TimeSpan.FromMinutes(9) : age < TimeSpan.FromMinutes(2), $"notify_time {form["notify_time"]} is {age} old");
                 break;
         }
+    }
+
+    [Fact]
+    public async Task Every_attempt_of_a_notify_is_stamped_with_its_sending_time_and_signed_afresh()
+    {
+        var wallClock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero));
+        await using var sandbox = await TestSandbox.StartAsync(wallClock: wallClock);
+        await using var receiver = await Receiver.StartAsync();
+        receiver.Script((500, "fail"));
+        receiver.Default = (200, "fail");
+        using var alipay = await AlipayClient.ConnectAsync(sandbox);
+        var tradeNo = await PrecreateAsync(alipay, "RETRY_TIME_1", receiver.Url);
+        await sandbox.ActAsync(tradeNo, "pay");
+        await sandbox.RunDueAsync();
+
+        wallClock.Advance(TimeSpan.FromMinutes(4));
+        await sandbox.AdvanceAsync(TimeSpan.FromMinutes(4)); // the first retry
+        wallClock.Advance(TimeSpan.FromMinutes(30));
+        var delivery = Assert.Single(await sandbox.DeliveriesAsync(tradeNo))!;
+        await sandbox.PostJsonAsync($"/control/deliveries/{delivery["id"]}/resend");
+
+        var forms = receiver.All.Select(r => Form(r.Body)).ToList();
+        Assert.Equal(["2026-11-23 20:00:00", "2026-11-23 20:04:00", "2026-11-23 20:34:00"], forms.Select(f => f["notify_time"]));
+        Assert.All(forms, form => Assert.True(alipay.Verifies(form)));
+        Assert.Single(forms.Select(f => f["notify_id"]).Distinct());
+        Assert.Equal(3, forms.Select(f => f["sign"]).Distinct().Count());
     }
 
     [Fact]

@@ -25,7 +25,8 @@ public sealed class TestSandbox : IAsyncDisposable
     public HttpClient Control { get; }
 
     /// <param name="now">The frozen base clock; 2026-11-23 12:00 UTC unless given.</param>
-    public static async Task<TestSandbox> StartAsync(DateTimeOffset? now = null)
+    /// <param name="wallClock">The clock signatures are stamped with; the real one unless given.</param>
+    public static async Task<TestSandbox> StartAsync(DateTimeOffset? now = null, TimeProvider? wallClock = null)
     {
         var dataDirectory = Path.Combine(Path.GetTempPath(), "harness-sandbox-tests", Guid.NewGuid().ToString("N"));
         var server = await SandboxServer.StartAsync(new SandboxOptions
@@ -33,6 +34,7 @@ public sealed class TestSandbox : IAsyncDisposable
             DataDirectory = dataDirectory,
             BasePort = 0,
             Clock = new FakeTimeProvider(now ?? new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero)),
+            WallClock = wallClock ?? TimeProvider.System,
         }, TestContext.Current.CancellationToken);
         return new TestSandbox(server, dataDirectory);
     }
