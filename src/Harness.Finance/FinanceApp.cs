@@ -7,6 +7,7 @@ using Harness.Finance.Demo;
 using Harness.Finance.Health;
 using Harness.Finance.Payments;
 using Harness.Finance.Payments.Channels;
+using Harness.Finance.Payments.Channels.Alipay;
 using Harness.Finance.Payments.Channels.WeChatPay;
 using Harness.Finance.Recharge;
 using Harness.Finance.Records;
@@ -78,6 +79,7 @@ public static class FinanceApp
         services.AddSingleton<ChannelHttp>();
         services.TryAddSingleton(new ChannelClock(TimeProvider.System));
         services.AddSingleton<IPaymentChannel, WeChatPayChannel>();
+        services.AddSingleton<IPaymentChannel, AlipayChannel>();
         services.AddSingleton<RechargePlans>();
         services.AddSingleton<PaymentOrders>();
         services.AddSingleton<PaymentLog>();
