@@ -93,37 +93,52 @@ public sealed class CreditOnEveryNotification(IPaymentChannel inner, PaymentOrde
 
 /// <summary>
 /// Judges a notification's timestamp against the time the notification itself claims (<c>Wechatpay-Timestamp</c>,
-/// Alipay's <c>notify_time</c>), so every timestamp is "now": the 5-minute replay window is never enforced.
+/// Alipay's <c>notify_time</c>), so every timestamp is "now": the 5-minute replay window is never enforced. A channel
+/// decorator reads the claim before the channel does; the channel clock answers it while that request is read.
 /// </summary>
 public sealed class ReplayWindowIgnored(IHttpContextAccessor http) : TimeProvider
 {
+    private const string ClaimKey = "fault:claimed-time";
     private static readonly TimeSpan China = TimeSpan.FromHours(8);
 
     public static Action<IServiceCollection> Install => services =>
     {
         services.AddHttpContextAccessor();
         services.Replace(ServiceDescriptor.Singleton(sp => new ChannelClock(new ReplayWindowIgnored(sp.GetRequiredService<IHttpContextAccessor>()))));
+        FaultyChannel.Install((inner, _) => new ClaimReader(inner))(services);
     };
 
-    public override DateTimeOffset GetUtcNow() => Claimed() ?? System.GetUtcNow();
+    public override DateTimeOffset GetUtcNow() =>
+        http.HttpContext?.Items[ClaimKey] is DateTimeOffset claimed ? claimed : System.GetUtcNow();
 
-    private DateTimeOffset? Claimed()
+    /// <summary>Notes the time a notification claims, then lets the channel read it as it came.</summary>
+    private sealed class ClaimReader(IPaymentChannel inner) : FaultyChannel(inner)
     {
-        var request = http.HttpContext?.Request;
-        if (request is null || !request.Path.StartsWithSegments("/api/payment/notify", StringComparison.Ordinal))
+        public override async Task<ChannelNotification> ReadNotificationAsync(HttpRequest request, CancellationToken cancellationToken)
         {
-            return null;
+            request.EnableBuffering();
+            using var reader = new StreamReader(request.Body, leaveOpen: true);
+            var body = await reader.ReadToEndAsync(cancellationToken);
+            request.Body.Position = 0;
+            if (Claimed(request.Headers["Wechatpay-Timestamp"].ToString(), body) is { } claimed)
+            {
+                request.HttpContext.Items[ClaimKey] = claimed;
+            }
+
+            return await Inner.ReadNotificationAsync(request, cancellationToken);
         }
 
-        if (long.TryParse(request.Headers["Wechatpay-Timestamp"].ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
+        private static DateTimeOffset? Claimed(string wechatTimestamp, string body)
         {
-            return DateTimeOffset.FromUnixTimeSeconds(seconds);
-        }
+            if (long.TryParse(wechatTimestamp, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
+            {
+                return DateTimeOffset.FromUnixTimeSeconds(seconds);
+            }
 
-        // The channel has read the form by the time it checks the time; the form is then cached on the request.
-        return request.HasFormContentType
-            && DateTime.TryParseExact(request.Form["notify_time"].ToString(), "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture, DateTimeStyles.None, out var china)
+            var notifyTime = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(body).GetValueOrDefault("notify_time").ToString();
+            return DateTime.TryParseExact(notifyTime, "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture, DateTimeStyles.None, out var china)
                 ? new DateTimeOffset(china, China)
                 : null;
+        }
     }
 }
