@@ -21,5 +21,9 @@ public sealed class ShortCampaignTests
         Assert.NotNull(report.Crash);
         Assert.Equal(ChaosOptions.ShortCampaign.CrashRounds, report.Crash.Rounds);
         Assert.True(report.Crash.Acknowledged > 0, "consumes were acknowledged before the kills");
+        Assert.NotNull(report.Callbacks);
+        Assert.Equal(2, report.Callbacks.Channels);
+        Assert.True(report.Callbacks.Spoiled > 0 && report.Callbacks.SpoiledRefused == report.Callbacks.Spoiled, "tampered and stale notifications were sent and refused");
+        Assert.Equal((0L, 0L), (report.Callbacks.ExcessCoins, report.Callbacks.MissingCoins));
     }
 }
