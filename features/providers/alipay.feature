@@ -33,12 +33,12 @@ Feature: Alipay sandbox — v2 gateway, RSA2 signatures, scan, notify, close and
     And the sandbox clock advances through the Alipay retry schedule
     Then the delivery log shows three attempts and only the last one acknowledged
 
-  Scenario: An unacknowledged notify is sent eight times on Alipay's schedule with the same bytes
+  Scenario: An unacknowledged notify is sent eight times on Alipay's schedule, each attempt stamped and signed when sent
     Given the merchant answers "fail" to every notify
     And a precreated trade of "88.88" that the buyer has scanned
     When the buyer pays on the hosted page
     And the sandbox clock advances through the Alipay retry schedule
-    Then the delivery log shows 8 attempts 4, 10, 10, 60, 120, 360 and 900 minutes apart, each with the same bytes and notify_id
+    Then the delivery log shows 8 attempts 4, 10, 10, 60, 120, 360 and 900 minutes apart, each with the same fields and notify_id, stamped and signed when sent
 
   Scenario: The merchant closes a scanned trade
     Given a precreated trade of "88.88" that the buyer has scanned

@@ -24,6 +24,7 @@ public sealed class PaymentSteps(ScenarioContext context)
     }
 
     [Given("the user has created a {word} payment of {int} fen on {word} for business order {string}")]
+    [Needs(Need.Sandbox)]
     public async Task Created(string bizType, int fen, string channel, string label)
     {
         await Create(bizType, fen, channel, label);
@@ -31,6 +32,7 @@ public sealed class PaymentSteps(ScenarioContext context)
     }
 
     [Then("the payment is NOTPAY for {int} fen on {word}, with a code to pay")]
+    [Needs(Need.Sandbox)]
     public void CreatedUnpaid(int fen, string channel)
     {
         var data = Finance.Last.EnsureSuccess("creating the payment").Data;

@@ -60,6 +60,7 @@ public sealed class RechargeSteps(ScenarioContext context)
     }
 
     [Given("the user has created a recharge of plan {string} on {word}")]
+    [Needs(Need.Sandbox)]
     public async Task Created(string plan, string channel)
     {
         await Create(plan, channel);
@@ -76,6 +77,7 @@ public sealed class RechargeSteps(ScenarioContext context)
     }
 
     [Then("the recharge is PENDING for {int} fen and {int} coins, with a code to pay")]
+    [Needs(Need.Sandbox)]
     public void CreatedPending(int fen, int coins)
     {
         var data = Finance.Last.EnsureSuccess("creating the recharge").Data;

@@ -229,7 +229,7 @@ public sealed class AlipaySteps(ScenarioContext context)
     public async Task NotifyDoesNotVerify() =>
         Check.That(!await VerifiesAsync((await _world.FirstReceivedAsync()).Parameters), "the tampered notify verifies");
 
-    [Then("the delivery log shows {int} attempts {int}, {int}, {int}, {int}, {int}, {int} and {int} minutes apart, each with the same bytes and notify_id")]
+    [Then("the delivery log shows {int} attempts {int}, {int}, {int}, {int}, {int}, {int} and {int} minutes apart, each with the same fields and notify_id, stamped and signed when sent")]
     public async Task RetrySchedule(int count, int first, int second, int third, int fourth, int fifth, int sixth, int seventh)
     {
         var attempts = SandboxWorld.Attempts(await _world.DeliveryAsync());
@@ -237,8 +237,14 @@ public sealed class AlipaySteps(ScenarioContext context)
         // Whole minutes: against a running sandbox its clock also moves by the milliseconds each attempt takes.
         var gaps = attempts.Zip(attempts.Skip(1), (a, b) => Math.Round((SandboxWorld.AttemptTime(b) - SandboxWorld.AttemptTime(a)).TotalMinutes).ToString(CultureInfo.InvariantCulture));
         Check.Equal(string.Join(", ", new[] { first, second, third, fourth, fifth, sixth, seventh }), string.Join(", ", gaps), "minutes between attempts");
-        var bodies = attempts.Select(a => ApiReply.Text(ApiReply.Field(a, "request_body"))).Distinct(StringComparer.Ordinal).ToList();
-        Check.Equal(1, bodies.Count, "distinct request bodies over the attempts");
+        var forms = attempts.Select(a => FormText.Dictionary(FormText.Parse(ApiReply.Text(ApiReply.Field(a, "request_body"))))).ToList();
+        var unchanged = forms.Select(f => FormText.Encode(f.Where(p => p.Key is not ("notify_time" or "sign")).OrderBy(p => p.Key, StringComparer.Ordinal))).Distinct(StringComparer.Ordinal).Count();
+        Check.Equal(1, unchanged, "distinct request bodies over the attempts, notify_time and sign aside");
+        foreach (var form in forms)
+        {
+            Check.That(await VerifiesAsync(form), $"the attempt sent at {form.GetValueOrDefault("notify_time")} does not verify with the Alipay public key");
+        }
+
         var received = (await _world.ReceivedAsync()).Select(r => r.Parameters.GetValueOrDefault("notify_id")).Distinct(StringComparer.Ordinal).ToList();
         Check.Equal(1, received.Count, "distinct notify_id values received");
     }
