@@ -65,9 +65,6 @@ public sealed class ChannelSandbox : IAsyncDisposable
         return new ChannelSettings(configuration, Options.Create(new FinanceOptions { DataDirectory = _dataDirectory }));
     }
 
-    /// <summary>One of the key files the sandbox writes for a provider (its signing keys too: test material).</summary>
-    public string KeyFile(string provider, string name) => File.ReadAllText(Path.Combine(_dataDirectory, "keys", provider, name));
-
     /// <summary>The sandbox payment behind a merchant order number (its pay page, its state).</summary>
     public async Task<JsonObject> PaymentOfAsync(string provider, string outTradeNo)
     {
