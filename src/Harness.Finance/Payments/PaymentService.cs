@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Harness.Finance.Payments.Channels;
+using Harness.Ledger;
 using Harness.Storage;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -211,7 +212,7 @@ public sealed class PaymentService(
         {
             settled = await settlement.SettleAsync(order.Id, trade, cancellationToken);
         }
-        catch (Harness.Ledger.LedgerUnavailableException unavailable)
+        catch (LedgerUnavailableException unavailable)
         {
             log.Note(channel.Name, notification.NotificationId, trade.OutTradeNo, NotificationOutcome.Failed, unavailable.Message);
             return channel.Refuse("temporarily unable to apply the payment; retry later");

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Serialization;
 using Harness.Finance.Payments;
 using Harness.Http;
@@ -82,7 +83,7 @@ public sealed record RechargeOrderView(
             RechargeStatus.Of(order, now),
             order.Status,
             paid ? terms.TotalCoins() : 0,
-            paid ? order.LedgerEntryId?.ToString(System.Globalization.CultureInfo.InvariantCulture) : null,
+            paid ? order.LedgerEntryId?.ToString(CultureInfo.InvariantCulture) : null,
             order.CodeUrl,
             order.PayUrl,
             order.ChannelTradeNo,

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using System.Text.Json;
 using Harness.Finance.Consumption;
 using Harness.Finance.Payments;
 using Harness.Finance.Payments.Channels;
@@ -253,16 +254,16 @@ public sealed class RechargeSettlementTests : IAsyncDisposable
     private async Task<(string Token, string UserId)> NewUser() =>
         await _client.SignIn("1391" + Interlocked.Increment(ref _phones).ToString("D7", CultureInfo.InvariantCulture));
 
-    private async Task<System.Text.Json.JsonElement> Create(string token, string planId, string channel) =>
+    private async Task<JsonElement> Create(string token, string planId, string channel) =>
         (await _client.Post("/api/finance/recharge/create", new { planId, channel }, token)).EnsureOk().Data;
 
-    private async Task<System.Text.Json.JsonElement> Status(string token, System.Text.Json.JsonElement created) =>
+    private async Task<JsonElement> Status(string token, JsonElement created) =>
         (await _client.Get($"/api/finance/recharge/status/{created.GetProperty("orderNo").GetString()}", token)).EnsureOk().Data;
 
-    private IEnumerable<PaymentReview> Reviews(System.Text.Json.JsonElement created) =>
+    private IEnumerable<PaymentReview> Reviews(JsonElement created) =>
         _app.Services.GetRequiredService<PaymentLog>().Reviews(resolved: null).Where(r => r.OutTradeNo == created.GetProperty("outTradeNo").GetString());
 
-    private static string Paid(System.Text.Json.JsonElement created, long amount) =>
+    private static string Paid(JsonElement created, long amount) =>
         $$"""{"outTradeNo":"{{created.GetProperty("outTradeNo").GetString()}}","amount":{{amount}},"state":"Paid"}""";
 
     private async Task<HttpStatusCode> Notify(string channel, string body)
