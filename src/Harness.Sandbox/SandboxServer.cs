@@ -17,6 +17,7 @@ using Harness.Sandbox.Payments;
 using Harness.Sandbox.PayPages;
 using Harness.Sandbox.Providers;
 using Harness.Sandbox.Stripe;
+using Harness.Sandbox.TapPay;
 using Harness.Sandbox.WeChatPay;
 using Harness.Storage;
 using Microsoft.AspNetCore.Builder;
@@ -44,6 +45,7 @@ public sealed class SandboxServer : IAsyncDisposable
         context => new EpayProvider(context),
         context => new WeChatPayProvider(context),
         context => new AlipayProvider(context),
+        context => new TapPayProvider(context),
     ];
 
     private readonly List<WebApplication> _apps = [];

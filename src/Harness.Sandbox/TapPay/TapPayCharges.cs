@@ -1,0 +1,297 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Harness.Sandbox.Payments;
+using Harness.Security;
+using Harness.Security.Signing;
+
+namespace Harness.Sandbox.TapPay;
+
+/// <summary>
+/// Pay by Prime and Pay by Card Token (providers.md §7.2, §7.3), and the front end's prime: validation in TapPay's
+/// order of status codes, the simulated bank's answer for the card, the record it leaves, and 3-D Secure's pending trade.
+/// </summary>
+internal sealed class TapPayCharges(SandboxContext context, TapPayTrades trades)
+{
+    /// <summary>A prime expires 90 seconds after getPrime (§7.2), on the sandbox clock.</summary>
+    public static readonly TimeSpan PrimeLifetime = TimeSpan.FromSeconds(90);
+
+    /// <summary>How long the buyer has to finish the 3-D Secure page before the trade fails.</summary>
+    public static readonly TimeSpan ThreeDSecureLifetime = TimeSpan.FromMinutes(10);
+
+    /// <summary>Currencies the sandbox merchant is contracted for; others answer 89.</summary>
+    private static readonly HashSet<string> Currencies = ["TWD", "USD", "JPY"];
+
+    private readonly object _primes = new();
+
+    /// <summary>The front end's getPrime, simulated: a Luhn-valid card with a future expiry becomes a single-use prime.</summary>
+    public JsonObject GetPrime(JsonObject body)
+    {
+        var number = body.Text("card_number")?.Replace(" ", "", StringComparison.Ordinal);
+        if (number is null || !TapPayTestData.IsCardNumber(number) || ExpiryOf(body.Text("card_expiry")) is not { } expiry || body.Text("card_ccv") is not { Length: 3 or 4 } ccv || !ccv.All(char.IsAsciiDigit))
+        {
+            return TapPayErrors.Answer(TapPayStatus.WrongCardFormat, "Wrong card format");
+        }
+
+        var prime = "prime_" + Secrets.RandomHex(32);
+        trades.Objects.Put(new JsonObject
+        {
+            ["id"] = prime,
+            ["object"] = "prime",
+            ["card_number"] = number,
+            ["expiry_date"] = expiry,
+            ["expires_millis"] = (context.Clock.GetUtcNow() + PrimeLifetime).ToUnixTimeMilliseconds(),
+            ["used"] = false,
+        });
+        var info = TapPayTestData.CardInfo(number, expiry);
+        return new JsonObject
+        {
+            ["status"] = TapPayStatus.Success,
+            ["msg"] = "Success",
+            ["prime"] = prime,
+            ["card"] = new JsonObject
+            {
+                ["bincode"] = info["bin_code"]!.DeepClone(),
+                ["lastfour"] = info["last_four"]!.DeepClone(),
+                ["issuer"] = info["issuer"]!.DeepClone(),
+                ["funding"] = 0,
+                ["type"] = info["type"]!.DeepClone(),
+                ["level"] = info["level"]!.DeepClone(),
+                ["country"] = info["country"]!.DeepClone(),
+                ["countrycode"] = info["country_code"]!.DeepClone(),
+            },
+            ["card_identifier"] = TapPayTestData.CardIdentifier(number),
+        };
+    }
+
+    public JsonObject PayByPrime(JsonObject body)
+    {
+        if (body["cardholder"] is not JsonObject cardholder)
+        {
+            return TapPayErrors.Answer(TapPayStatus.MissingCardholder, "Missing cardholder");
+        }
+
+        if (body.Text("prime") is not { } prime)
+        {
+            return TapPayErrors.Answer(TapPayStatus.MissingPrime, "Missing prime");
+        }
+
+        if (Common(body) is { } refused)
+        {
+            return refused;
+        }
+
+        foreach (var (field, status, msg) in new[] { ("phone_number", TapPayStatus.MissingPhoneNumber, "Missing phone_number"), ("name", TapPayStatus.MissingName, "Missing name"), ("email", TapPayStatus.MissingEmail, "Missing email") })
+        {
+            if (cardholder.Text(field) is null)
+            {
+                return TapPayErrors.Answer(status, msg);
+            }
+        }
+
+        string number;
+        string expiry;
+        lock (_primes)
+        {
+            if (TapPayTestData.CardOfTestPrime(prime) is { } testCard)
+            {
+                if (prime.StartsWith("ap_test_", StringComparison.Ordinal) && body["amount"]!.GetValue<long>() != TapPayTestData.ApplePayTestAmount)
+                {
+                    return TapPayErrors.Answer(TapPayStatus.InvalidAmount, "Invalid amount: the Apple Pay test prime pays 12 only");
+                }
+
+                (number, expiry) = (testCard, FutureExpiry());
+            }
+            else if (prime.Length > 71 || trades.Objects.Get(prime, "prime") is not { } issued || issued["used"]!.GetValue<bool>())
+            {
+                return TapPayErrors.Answer(TapPayStatus.InvalidArguments, "Invalid arguments : prime");
+            }
+            else if (issued["expires_millis"]!.GetValue<long>() <= context.Clock.GetUtcNow().ToUnixTimeMilliseconds())
+            {
+                return TapPayErrors.Answer(TapPayStatus.ExpiredPrime, "Prime is expired");
+            }
+            else
+            {
+                issued["used"] = true;
+                trades.Objects.Put(issued);
+                (number, expiry) = (issued.Str("card_number")!, issued.Str("expiry_date")!);
+            }
+        }
+
+        var answer = Charge(body, number, expiry, (JsonObject)cardholder.DeepClone());
+        if (body.Flag("remember") && answer["status"]!.GetValue<int>() == TapPayStatus.Success)
+        {
+            var card = new JsonObject
+            {
+                ["id"] = Secrets.RandomHex(32),
+                ["object"] = "card",
+                ["card_token"] = Secrets.RandomHex(32),
+                ["card_number"] = number,
+                ["expiry_date"] = expiry,
+                ["cardholder"] = cardholder.DeepClone(),
+            };
+            trades.Objects.Put(card);
+            answer["card_secret"] = new JsonObject { ["card_key"] = card.Str("id"), ["card_token"] = card.Str("card_token") };
+        }
+
+        return answer;
+    }
+
+    /// <summary>Renewals: the remembered card is charged again; a key and token that do not belong together are refused.</summary>
+    public JsonObject PayByToken(JsonObject body)
+    {
+        if (body.Text("card_key") is not { } key || body.Text("card_token") is not { } token)
+        {
+            return TapPayErrors.Answer(TapPayStatus.InvalidArguments, "Invalid arguments : card_key and card_token are required");
+        }
+
+        if (Common(body) is { } refused)
+        {
+            return refused;
+        }
+
+        var card = trades.Objects.Get(key, "card");
+        if (card is null || !SignatureComparison.Equal(card.Str("card_token")!, token))
+        {
+            return TapPayErrors.Answer(TapPayStatus.InvalidArguments, "Invalid arguments : card_key or card_token");
+        }
+
+        return Charge(body, card.Str("card_number")!, card.Str("expiry_date")!, (JsonObject)card["cardholder"]!.DeepClone());
+    }
+
+    /// <summary>The checks both payment calls share, in TapPay's order: merchant, amount, currency, details, 3-D Secure's URLs.</summary>
+    private static JsonObject? Common(JsonObject body)
+    {
+        if (body.Text("merchant_id") is not { } merchantId)
+        {
+            return body.Text("merchant_group_id") is null
+                ? TapPayErrors.Answer(TapPayStatus.MissingMerchantId, "Missing merchant_id")
+                : TapPayErrors.Answer(TapPayStatus.MerchantNotFound, "Merchant not found: the sandbox has no merchant groups");
+        }
+
+        if (merchantId != TapPayProvider.MerchantId)
+        {
+            return TapPayErrors.Answer(TapPayStatus.MerchantNotFound, "Merchant not found");
+        }
+
+        // Integer minor units only: TWD is whole dollars, and a fraction is never rounded into a charge.
+        if (!body.TryInteger("amount", out var amount) || amount is not > 0 || amount > TapPayProvider.MaxAmount)
+        {
+            return TapPayErrors.Answer(TapPayStatus.InvalidAmount, "Invalid amount");
+        }
+
+        if (body["currency"] is not null && body.Text("currency") is null)
+        {
+            return TapPayErrors.Answer(TapPayStatus.MissingCurrency, "Missing currency");
+        }
+
+        if (!Currencies.Contains(body.Text("currency") ?? "TWD"))
+        {
+            return TapPayErrors.Answer(TapPayStatus.CurrencyUnsupported, "Currency is not supported");
+        }
+
+        if (body.Text("details") is not { } details)
+        {
+            return TapPayErrors.Answer(TapPayStatus.MissingDetails, "Missing details");
+        }
+
+        if (details.Length > 100)
+        {
+            return TapPayErrors.Answer(TapPayStatus.DetailsOutOfRange, "details is out of range");
+        }
+
+        foreach (var (field, limit) in new[] { ("order_number", 50), ("bank_transaction_id", 40) })
+        {
+            if (body[field] is { } node && (node is not JsonValue text || !text.TryGetValue<string>(out var value) || value.Length > limit))
+            {
+                return TapPayErrors.Answer(TapPayStatus.InvalidArguments, $"Invalid arguments : {field}");
+            }
+        }
+
+        if (body.Flag("three_domain_secure"))
+        {
+            var urls = body["result_url"] as JsonObject;
+            foreach (var field in new[] { "frontend_redirect_url", "backend_notify_url" })
+            {
+                if (!Uri.TryCreate(urls.Text(field), UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+                {
+                    return TapPayErrors.Answer(TapPayStatus.InvalidArguments, $"Invalid arguments : result_url.{field} is required with three_domain_secure");
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The simulated bank's answer for the card, and the record it leaves.</summary>
+    private JsonObject Charge(JsonObject body, string number, string expiry, JsonObject cardholder)
+    {
+        var now = context.Clock.GetUtcNow();
+        var threeDSecure = body.Flag("three_domain_secure");
+        var outcome = TapPayTestData.OutcomeOf(number);
+        var trade = TapPayTrades.NewTrade(body, number, expiry, cardholder, now);
+        var (status, msg, bankCode, bankMsg) = outcome switch
+        {
+            CardOutcome.Declined => (TapPayStatus.BankDeclined, "Card Error", "05", "Do not honour"),
+            CardOutcome.InsufficientFunds => (TapPayStatus.BankDeclined, "Card Error", "51", "Insufficient funds"),
+            CardOutcome.ExpiredCard => (TapPayStatus.BankDeclined, "Card Error", "54", "Expired card"),
+            CardOutcome.ThreeDSecureRequired when !threeDSecure => (TapPayStatus.BankDeclined, "Card Error", "1A", "3-D Secure authentication required"),
+            CardOutcome.GatewayTimeout => (TapPayStatus.GatewayTimeout, "Gateway Timeout", "", ""),
+            _ => (TapPayStatus.Success, "Success", "", ""),
+        };
+        trade["status"] = status;
+        trade["msg"] = msg;
+        trade["bank_result_code"] = bankCode;
+        trade["bank_result_msg"] = bankMsg;
+        if (status != TapPayStatus.Success)
+        {
+            trade["record_status"] = TapPayTrades.RecordError;
+            TapPayTrades.AddHistory(trade, "auth", trade["amount"]!.GetValue<long>(), success: false);
+        }
+        else if (threeDSecure)
+        {
+            // Nothing is authorised until the buyer passes the challenge on the hosted page.
+            trade["record_status"] = TapPayTrades.RecordPending;
+            context.Payments.Add(new SandboxPayment
+            {
+                Id = trade.Str("id")!,
+                Provider = "tappay",
+                Status = PaymentStatus.Open,
+                Amount = trade["amount"]!.GetValue<long>(),
+                Currency = trade.Str("currency")!.ToLowerInvariant(),
+                Description = trade.Str("details")!,
+                MerchantReference = trade.Str("order_number"),
+                CreatedAt = now.UtcDateTime,
+                ExpiresAt = (now + ThreeDSecureLifetime).UtcDateTime,
+            });
+        }
+        else
+        {
+            TapPayTrades.Authorise(trade, body.TryInteger("delay_capture_in_days", out var delay) && delay > 0);
+        }
+
+        trades.Objects.Put(trade);
+        var answer = TapPayTrades.PaymentAnswer(trade);
+        if (threeDSecure && status == TapPayStatus.Success)
+        {
+            answer["payment_url"] = context.PayPageUrl(trade.Str("id")!);
+        }
+
+        return answer;
+    }
+
+    /// <summary>Card expiry given as <c>MM/YY</c> (TapPay's field format) → <c>YYYYMM</c>, or null when malformed or past.</summary>
+    private string? ExpiryOf(string? text)
+    {
+        if (text is not { Length: 5 } || text[2] != '/' || !int.TryParse(text[..2], NumberStyles.None, CultureInfo.InvariantCulture, out var month)
+            || !int.TryParse(text[3..], NumberStyles.None, CultureInfo.InvariantCulture, out var year) || month is < 1 or > 12)
+        {
+            return null;
+        }
+
+        var now = context.Clock.GetUtcNow();
+        year += 2000;
+        return year * 12 + month < now.Year * 12 + now.Month ? null : $"{year:D4}{month:D2}";
+    }
+
+    private string FutureExpiry() => $"{context.Clock.GetUtcNow().Year + 3:D4}12";
+}

@@ -1,0 +1,143 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Harness.Sandbox.Payments;
+using Harness.Security;
+using Harness.Storage;
+
+namespace Harness.Sandbox.TapPay;
+
+/// <summary>
+/// TapPay's trades as stored records: one JSON object per <c>rec_trade_id</c> holding what the Record API
+/// answers, the card it charged and its trade history. Refunds and captures change the stored record under one lock.
+/// </summary>
+internal sealed class TapPayTrades(IDocumentStore store)
+{
+    /// <summary><c>record_status</c> values (§7.4): −1 error, 0 authorised, 1 captured, 2 partly refunded, 3 refunded, 4 pending.</summary>
+    public const int RecordError = -1;
+    public const int RecordAuthorised = 0;
+    public const int RecordCaptured = 1;
+    public const int RecordPartlyRefunded = 2;
+    public const int RecordRefunded = 3;
+    public const int RecordPending = 4;
+
+    /// <summary>Fields of a stored trade that are the sandbox's own and never answered.</summary>
+    private static readonly string[] Internal = ["id", "object", "card_number", "expiry_date", "result_url", "trade_history", "status", "msg", "transaction_time_millis"];
+
+    public ProviderObjects Objects { get; } = new(store, "tappay_objects");
+
+    /// <summary>Serialises changes to one trade (refund, capture, 3-D Secure completion).</summary>
+    public object Lock { get; } = new();
+
+    public JsonObject? Get(string recTradeId) => Objects.Get(recTradeId, "trade");
+
+    public IReadOnlyList<JsonObject> All() => Objects.List("trade");
+
+    public static JsonObject NewTrade(JsonObject body, string number, string expiry, JsonObject cardholder, DateTimeOffset now)
+    {
+        var id = "D" + now.UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture) + Secrets.RandomHex(6).ToUpperInvariant()[..11];
+        var amount = body["amount"]!.GetValue<long>();
+        return new JsonObject
+        {
+            ["id"] = id,
+            ["object"] = "trade",
+            ["rec_trade_id"] = id,
+            ["merchant_id"] = TapPayProvider.MerchantId,
+            ["merchant_name"] = TapPayProvider.MerchantName,
+            ["time"] = now.ToUnixTimeMilliseconds(),
+            ["transaction_time_millis"] = now.ToUnixTimeMilliseconds(),
+            ["amount"] = amount,
+            ["original_amount"] = amount,
+            ["refunded_amount"] = 0L,
+            ["currency"] = body.Text("currency") ?? "TWD",
+            ["details"] = body.Text("details"),
+            ["order_number"] = body["order_number"]?.GetValue<string>() ?? "",
+            ["bank_transaction_id"] = body.Text("bank_transaction_id") ?? "TP" + now.UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture) + Secrets.RandomHex(5).ToUpperInvariant(),
+            ["bank_order_number"] = "",
+            ["auth_code"] = "",
+            ["acquirer"] = "TW_CTBC",
+            ["is_captured"] = false,
+            ["cap_millis"] = 0L,
+            ["card_info"] = TapPayTestData.CardInfo(number, expiry),
+            ["card_identifier"] = TapPayTestData.CardIdentifier(number),
+            ["cardholder"] = cardholder,
+            ["card_number"] = number,
+            ["expiry_date"] = expiry,
+            ["result_url"] = body["result_url"]?.DeepClone(),
+            ["trade_history"] = new JsonArray(),
+        };
+    }
+
+    /// <summary>The bank approved: an auth code, and capture now unless the merchant delays it.</summary>
+    public static void Authorise(JsonObject trade, bool delayCapture)
+    {
+        trade["auth_code"] = Random.Shared.Next(100_000, 1_000_000).ToString(CultureInfo.InvariantCulture);
+        trade["bank_order_number"] = "BO" + trade.Str("rec_trade_id")![1..];
+        trade["record_status"] = RecordAuthorised;
+        AddHistory(trade, "auth", trade["amount"]!.GetValue<long>(), success: true);
+        if (!delayCapture)
+        {
+            Capture(trade);
+        }
+    }
+
+    public static void Capture(JsonObject trade)
+    {
+        var millis = trade["time"]!.GetValue<long>();
+        trade["is_captured"] = true;
+        trade["cap_millis"] = millis;
+        trade["record_status"] = trade["refunded_amount"]!.GetValue<long>() > 0 ? trade["record_status"]!.GetValue<int>() : RecordCaptured;
+        AddHistory(trade, "capture", trade["amount"]!.GetValue<long>(), success: true);
+    }
+
+    public static void AddHistory(JsonObject trade, string action, long amount, bool success, long? millis = null) =>
+        ((JsonArray)trade["trade_history"]!).Add(new JsonObject
+        {
+            ["action"] = action,
+            ["amount"] = amount,
+            ["millis"] = millis ?? trade["time"]!.GetValue<long>(),
+            ["success"] = success,
+            ["bank_result_code"] = success ? "" : trade.Str("bank_result_code") ?? "",
+            ["bank_result_msg"] = success ? "" : trade.Str("bank_result_msg") ?? "",
+        });
+
+    /// <summary>The answer of Pay by Prime / Pay by Card Token (§7.2).</summary>
+    public static JsonObject PaymentAnswer(JsonObject trade)
+    {
+        var time = trade["transaction_time_millis"]!.GetValue<long>();
+        return new JsonObject
+        {
+            ["status"] = trade["status"]!.DeepClone(),
+            ["msg"] = trade["msg"]!.DeepClone(),
+            ["rec_trade_id"] = trade.Str("rec_trade_id"),
+            ["bank_transaction_id"] = trade.Str("bank_transaction_id"),
+            ["bank_order_number"] = trade.Str("bank_order_number"),
+            ["auth_code"] = trade.Str("auth_code"),
+            ["amount"] = trade["original_amount"]!.DeepClone(),
+            ["currency"] = trade.Str("currency"),
+            ["order_number"] = trade.Str("order_number"),
+            ["acquirer"] = trade.Str("acquirer"),
+            ["card_info"] = trade["card_info"]!.DeepClone(),
+            ["card_identifier"] = trade.Str("card_identifier"),
+            ["transaction_time_millis"] = time,
+            ["bank_transaction_time"] = new JsonObject { ["start_time_millis"] = time, ["end_time_millis"] = time },
+            ["bank_result_code"] = trade.Str("bank_result_code"),
+            ["bank_result_msg"] = trade.Str("bank_result_msg"),
+            ["merchant_reference_info"] = new JsonObject { ["affiliate_codes"] = new JsonArray() },
+        };
+    }
+
+    /// <summary>A record as the Record API lists it (§7.4): <c>amount</c> is what remains after refunds.</summary>
+    public static JsonObject Record(JsonObject trade)
+    {
+        var record = (JsonObject)trade.DeepClone();
+        foreach (var field in Internal)
+        {
+            record.Remove(field);
+        }
+
+        record["amount"] = trade["original_amount"]!.GetValue<long>() - trade["refunded_amount"]!.GetValue<long>();
+        return record;
+    }
+
+    public static JsonArray History(JsonObject trade) => (JsonArray)trade["trade_history"]!.DeepClone();
+}

@@ -1,0 +1,448 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Harness.Sandbox.TapPay;
+using Harness.Sandbox.Tests.Support;
+using Microsoft.AspNetCore.WebUtilities;
+
+namespace Harness.Sandbox.Tests.TapPay;
+
+public sealed class TapPayTests
+{
+    private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task The_test_prime_pays_with_TapPays_answer_and_can_be_used_again()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        using var tappay = new TapPayClient(sandbox);
+        var body = TapPayClient.PrimeBody(TapPayTestData.DirectPayPrime, 1500);
+        body["order_number"] = "ORDER-1";
+
+        var paid = await tappay.PayAsync(body);
+
+        Assert.Equal(0, paid.Status());
+        Assert.Equal("Success", paid.Msg());
+        Assert.Matches("^D[0-9]{8}[0-9A-F]{11}$", paid.Text("rec_trade_id"));
+        Assert.Equal(1500, paid["amount"]!.GetValue<long>());
+        Assert.Equal("TWD", paid.Text("currency"));
+        Assert.Equal("ORDER-1", paid.Text("order_number"));
+        Assert.NotEmpty(paid.Text("bank_transaction_id"));
+        Assert.Matches("^[0-9]{6}$", paid.Text("auth_code"));
+        Assert.Equal("4242", paid["card_info"]!["last_four"]!.GetValue<string>());
+        Assert.Equal("424242", paid["card_info"]!["bin_code"]!.GetValue<string>());
+        Assert.Equal(1, paid["card_info"]!["type"]!.GetValue<int>());
+        Assert.Equal(new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds(), paid["transaction_time_millis"]!.GetValue<long>());
+        Assert.NotNull(paid["bank_transaction_time"]!["start_time_millis"]);
+        Assert.Null(paid["card_secret"]);
+        Assert.Null(paid["payment_url"]);
+
+        Assert.Equal(0, (await tappay.PayAsync(TapPayClient.PrimeBody(TapPayTestData.DirectPayPrime))).Status());
+    }
+
+    [Theory]
+    [InlineData("gp_test_")]
+    [InlineData("ln_test_")]
+    [InlineData("jk_test_")]
+    [InlineData("sp_test_")]
+    [InlineData("ew_test_")]
+    [InlineData("at_test_")]
+    [InlineData("pi_test_")]
+    public async Task Each_wallet_test_prime_pays(string prefix)
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        using var tappay = new TapPayClient(sandbox);
+        Assert.Equal(0, (await tappay.PayAsync(TapPayClient.PrimeBody(prefix + TapPayTestData.WalletPrimeSuffix))).Status());
+    }
+
+    [Fact]
+    public async Task The_Apple_Pay_test_prime_pays_12_only()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        using var tappay = new TapPayClient(sandbox);
+        Assert.Equal(0, (await tappay.PayAsync(TapPayClient.PrimeBody(TapPayTestData.ApplePayPrime, 12))).Status());
+        Assert.Equal(510, (await tappay.PayAsync(TapPayClient.PrimeBody(TapPayTestData.ApplePayPrime, 13))).Status());
+    }
+
+    [Theory]
+    [InlineData("4242424242424242", 0, "Success", "")]
+    [InlineData("5555555555554444", 0, "Success", "")]
+    [InlineData("3530111333300000", 0, "Success", "")]
+    [InlineData("4000000000000002", 10003, "Card Error", "05")]
+    [InlineData("4000000000009995", 10003, "Card Error", "51")]
+    [InlineData("4000000000000069", 10003, "Card Error", "54")]
+    [InlineData("4000000000003220", 10003, "Card Error", "1A")]
+    [InlineData("4000000000000119", 421, "Gateway Timeout", "")]
+    public async Task Each_test_card_gives_its_status_message_and_bank_result(string card, int status, string msg, string bankCode)
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        using var tappay = new TapPayClient(sandbox);
+
+        var answer = await tappay.PayAsync(TapPayClient.PrimeBody(await tappay.PrimeAsync(card)));
+
+        Assert.Equal(status, answer.Status());
+        Assert.Equal(msg, answer.Msg());
+        Assert.Equal(bankCode, answer.Text("bank_result_code"));
+        Assert.Equal(card[^4..], answer["card_info"]!["last_four"]!.GetValue<string>());
+        var record = await tappay.RecordAsync(answer.Text("rec_trade_id"));
+        Assert.Equal(status == 0 ? 1 : -1, record["record_status"]!.GetValue<int>());
+        Assert.Equal(status == 0, record["is_captured"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public async Task A_prime_is_single_use_and_expires_after_90_seconds()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        using var tappay = new TapPayClient(sandbox);
+        var prime = await tappay.PrimeAsync(TapPayTestData.SuccessCard);
+        Assert.Equal(0, (await tappay.PayAsync(TapPayClient.PrimeBody(prime))).Status());
+        var reused = await tappay.PayAsync(TapPayClient.PrimeBody(prime));
+        Assert.Equal(121, reused.Status());
+        Assert.Equal(121, (await tappay.PayAsync(TapPayClient.PrimeBody("prime_unknown"))).Status());
+
+        var late = await tappay.PrimeAsync(TapPayTestData.SuccessCard);
+        await sandbox.AdvanceAsync(TimeSpan.FromSeconds(90));
+        var expired = await tappay.PayAsync(TapPayClient.PrimeBody(late));
+        Assert.Equal(91, expired.Status());
+        Assert.Equal("Prime is expired", expired.Msg());
+    }
+
+    [Theory]
+    [InlineData("4242424242424241", "12/30")]
+    [InlineData("42424242", "12/30")]
+    [InlineData("4242424242424242", "13/30")]
+    [InlineData("4242424242424242", "10/26")]
+    public async Task The_front_end_refuses_a_malformed_or_expired_card_with_41(string card, string expiry)
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        using var tappay = new TapPayClient(sandbox);
+        var answer = await tappay.PostAsync("/sandbox/get-prime", new JsonObject { ["app_id"] = TapPayProvider.AppId, ["card_number"] = card, ["card_expiry"] = expiry, ["card_ccv"] = "123" }, TapPayProvider.AppKey);
+        Assert.Equal(41, answer.Status());
+        var wrongKey = await tappay.PostAsync("/sandbox/get-prime", new JsonObject { ["app_id"] = TapPayProvider.AppId, ["card_number"] = TapPayTestData.SuccessCard, ["card_expiry"] = "12/30", ["card_ccv"] = "123" }, "nope");
+        Assert.Equal(80, wrongKey.Status());
+    }
+
+    [Fact]
+    public async Task Partner_key_api_key_and_merchant_are_checked_with_TapPays_codes()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        using var tappay = new TapPayClient(sandbox);
+        var body = TapPayClient.PrimeBody(TapPayTestData.DirectPayPrime);
+
+        Assert.Equal(80, (await tappay.PostAsync("/tpc/payment/pay-by-prime", body, apiKey: null)).Status());
+        Assert.Equal(80, (await tappay.PostAsync("/tpc/payment/pay-by-prime", body, apiKey: "partner_wrong")).Status());
+        var missing = (JsonObject)body.DeepClone();
+        missing.Remove("partner_key");
+        Assert.Equal(506, (await tappay.PayAsync(missing)).Status());
+        var unknown = (JsonObject)body.DeepClone();
+        unknown["partner_key"] = "partner_wrong";
+        Assert.Equal(81, (await tappay.PayAsync(unknown)).Status());
+        var noMerchant = (JsonObject)body.DeepClone();
+        noMerchant.Remove("merchant_id");
+        Assert.Equal(502, (await tappay.PayAsync(noMerchant)).Status());
+        var otherMerchant = (JsonObject)body.DeepClone();
+        otherMerchant["merchant_id"] = "Someone_Else";
+        Assert.Equal(61, (await tappay.PayAsync(otherMerchant)).Status());
+        Assert.Equal(5, (await tappay.PostRawAsync("/tpc/payment/pay-by-prime", "{\"partner_key\":")).Status());
+        Assert.Equal(5, (await tappay.PostRawAsync("/tpc/transaction/query", "[1]")).Status());
+        Assert.Equal(506, (await tappay.PostRawAsync("/tpc/transaction/refund", "{}")).Status());
+    }
+
+    [Theory]
+    [InlineData("cardholder", null, 501)]
+    [InlineData("prime", null, 503)]
+    [InlineData("cardholder.phone_number", null, 507)]
+    [InlineData("cardholder.name", "\"\"", 508)]
+    [InlineData("cardholder.email", null, 509)]
+    [InlineData("details", null, 505)]
+    [InlineData("details", "\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"", 515)]
+    [InlineData("amount", null, 510)]
+    [InlineData("amount", "0", 510)]
+    [InlineData("amount", "-5", 510)]
+    [InlineData("amount", "12.5", 510)]
+    [InlineData("amount", "\"100\"", 510)]
+    [InlineData("amount", "100000000", 510)]
+    [InlineData("currency", "\"\"", 504)]
+    [InlineData("currency", "\"XYZ\"", 89)]
+    [InlineData("order_number", "7", 121)]
+    [InlineData("three_domain_secure", "true", 121)]
+    public async Task Pay_by_prime_validates_each_field_with_its_status(string field, string? json, int status)
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        using var tappay = new TapPayClient(sandbox);
+        var body = TapPayClient.PrimeBody(TapPayTestData.DirectPayPrime);
+        var (owner, name) = field.Contains('.', StringComparison.Ordinal) ? ((JsonObject)body["cardholder"]!, field[(field.IndexOf('.') + 1)..]) : (body, field);
+        if (json is null)
+        {
+            owner.Remove(name);
+        }
+        else
+        {
+            owner[name] = JsonNode.Parse(json);
+        }
+
+        var answer = await tappay.PayAsync(body);
+
+        Assert.Equal(status, answer.Status());
+        Assert.False(string.IsNullOrEmpty(answer.Msg()));
+        Assert.Empty(await TradesAsync(tappay));
+    }
+
+    [Fact]
+    public async Task A_remembered_card_renews_by_token_and_a_mismatched_token_is_refused()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        using var tappay = new TapPayClient(sandbox);
+        var body = TapPayClient.PrimeBody(await tappay.PrimeAsync("5555555555554444"), 990);
+        body["remember"] = true;
+        var first = await tappay.PayAsync(body);
+        var secret = first["card_secret"]!.AsObject();
+        var key = secret["card_key"]!.GetValue<string>();
+        var token = secret["card_token"]!.GetValue<string>();
+
+        var renewal = await tappay.PostAsync("/tpc/payment/pay-by-token", TokenBody(key, token, 990));
+
+        Assert.Equal(0, renewal.Status());
+        Assert.NotEqual(first.Text("rec_trade_id"), renewal.Text("rec_trade_id"));
+        Assert.Equal(first.Text("card_identifier"), renewal.Text("card_identifier"));
+        Assert.Equal("4444", renewal["card_info"]!["last_four"]!.GetValue<string>());
+        Assert.Null(renewal["card_secret"]);
+        Assert.Equal(990, (await tappay.RecordAsync(renewal.Text("rec_trade_id")))["amount"]!.GetValue<long>());
+
+        Assert.Equal(121, (await tappay.PostAsync("/tpc/payment/pay-by-token", TokenBody(key, token[..^1] + (token[^1] == '0' ? "1" : "0"), 990))).Status());
+        Assert.Equal(121, (await tappay.PostAsync("/tpc/payment/pay-by-token", TokenBody("unknown", token, 990))).Status());
+        Assert.Equal(510, (await tappay.PostAsync("/tpc/payment/pay-by-token", TokenBody(key, token, 0))).Status());
+        Assert.Equal(2, (await TradesAsync(tappay)).Count);
+    }
+
+    [Fact]
+    public async Task A_declining_remembered_card_declines_its_renewal()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        using var tappay = new TapPayClient(sandbox);
+        var body = TapPayClient.PrimeBody(await tappay.PrimeAsync("4000000000003220"));
+        body["remember"] = true;
+        body["three_domain_secure"] = true;
+        body["result_url"] = new JsonObject { ["frontend_redirect_url"] = "https://merchant.example/done", ["backend_notify_url"] = "https://merchant.example/notify" };
+        var secret = (await tappay.PayAsync(body))["card_secret"]!;
+
+        var renewal = await tappay.PostAsync("/tpc/payment/pay-by-token", TokenBody(secret["card_key"]!.GetValue<string>(), secret["card_token"]!.GetValue<string>(), 100));
+
+        Assert.Equal(10003, renewal.Status());
+        Assert.Equal("1A", renewal.Text("bank_result_code"));
+    }
+
+    [Fact]
+    public async Task Partial_and_full_refunds_show_in_the_record_and_the_trade_history()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        using var tappay = new TapPayClient(sandbox);
+        var id = (await tappay.PayAsync(TapPayClient.PrimeBody(TapPayTestData.DirectPayPrime, 1000))).Text("rec_trade_id");
+
+        var partial = await tappay.RefundAsync(id, 300);
+        Assert.Equal(0, partial.Status());
+        Assert.Equal(300, partial["refund_amount"]!.GetValue<long>());
+        Assert.True(partial["is_captured"]!.GetValue<bool>());
+        Assert.Equal("TWD", partial.Text("currency"));
+        var record = await tappay.RecordAsync(id);
+        Assert.Equal(2, record["record_status"]!.GetValue<int>());
+        Assert.Equal(300, record["refunded_amount"]!.GetValue<long>());
+        Assert.Equal(700, record["amount"]!.GetValue<long>());
+        Assert.Equal(1000, record["original_amount"]!.GetValue<long>());
+
+        Assert.Equal(510, (await tappay.RefundAsync(id, 701)).Status());
+        var rest = await tappay.RefundAsync(id);
+        Assert.Equal(700, rest["refund_amount"]!.GetValue<long>());
+        record = await tappay.RecordAsync(id);
+        Assert.Equal(3, record["record_status"]!.GetValue<int>());
+        Assert.Equal(1000, record["refunded_amount"]!.GetValue<long>());
+        Assert.Equal(0, record["amount"]!.GetValue<long>());
+        Assert.Equal(121, (await tappay.RefundAsync(id, 1)).Status());
+        Assert.Equal(121, (await tappay.RefundAsync("D20261123UNKNOWN0000")).Status());
+
+        var history = await tappay.PostAsync("/tpc/transaction/trade-history", new JsonObject { ["partner_key"] = TapPayProvider.PartnerKey, ["rec_trade_id"] = id });
+        Assert.Equal(0, history.Status());
+        Assert.Equal(["auth", "capture", "refund", "refund"], history["trade_history"]!.AsArray().Select(e => e!["action"]!.GetValue<string>()));
+        Assert.Equal([1000L, 1000, 300, 700], history["trade_history"]!.AsArray().Select(e => e!["amount"]!.GetValue<long>()));
+    }
+
+    [Fact]
+    public async Task A_delayed_capture_stays_authorised_until_cap()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        using var tappay = new TapPayClient(sandbox);
+        var body = TapPayClient.PrimeBody(TapPayTestData.DirectPayPrime);
+        body["delay_capture_in_days"] = 3;
+        var id = (await tappay.PayAsync(body)).Text("rec_trade_id");
+        Assert.Equal(0, (await tappay.RecordAsync(id))["record_status"]!.GetValue<int>());
+
+        var cap = await tappay.PostAsync("/tpc/transaction/cap", new JsonObject { ["partner_key"] = TapPayProvider.PartnerKey, ["rec_trade_id"] = id });
+
+        Assert.Equal(0, cap.Status());
+        var record = await tappay.RecordAsync(id);
+        Assert.Equal(1, record["record_status"]!.GetValue<int>());
+        Assert.True(record["is_captured"]!.GetValue<bool>());
+        Assert.Equal(121, (await tappay.PostAsync("/tpc/transaction/cap", new JsonObject { ["partner_key"] = TapPayProvider.PartnerKey, ["rec_trade_id"] = id })).Status());
+    }
+
+    [Fact]
+    public async Task The_record_query_filters_orders_and_pages()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        using var tappay = new TapPayClient(sandbox);
+        foreach (var (amount, order) in new[] { (300L, "A"), (100L, "B"), (200L, "C") })
+        {
+            var body = TapPayClient.PrimeBody(TapPayTestData.DirectPayPrime, amount);
+            body["order_number"] = order;
+            await tappay.PayAsync(body);
+            await sandbox.AdvanceAsync(TimeSpan.FromSeconds(10));
+        }
+
+        await tappay.PayAsync(TapPayClient.PrimeBody(await tappay.PrimeAsync("4000000000000002"), 50));
+
+        var all = await tappay.QueryAsync();
+        Assert.Equal(0, all.Status());
+        Assert.Equal(4, all["number_of_transactions"]!.GetValue<int>());
+        Assert.Equal(50, all["records_per_page"]!.GetValue<int>());
+        Assert.Equal([50L, 200, 100, 300], Amounts(all));
+
+        var first = await tappay.QueryAsync(perPage: 3, page: 0, orderBy: new JsonObject { ["attribute"] = "amount", ["is_descending"] = false });
+        Assert.Equal([50L, 100, 200], Amounts(first));
+        Assert.Equal(2, first["total_page_count"]!.GetValue<int>());
+        var second = await tappay.QueryAsync(perPage: 3, page: 1, orderBy: new JsonObject { ["attribute"] = "amount", ["is_descending"] = false });
+        Assert.Equal([300L], Amounts(second));
+        var past = await tappay.QueryAsync(perPage: 3, page: 2);
+        Assert.Equal(2, past.Status());
+        Assert.Empty(past["trade_records"]!.AsArray());
+
+        Assert.Equal([100L], Amounts(await tappay.QueryAsync(new JsonObject { ["order_number"] = "B" })));
+        Assert.Equal([50L], Amounts(await tappay.QueryAsync(new JsonObject { ["record_status"] = -1 })));
+        Assert.Equal([200L, 100], Amounts(await tappay.QueryAsync(new JsonObject { ["amount"] = new JsonObject { ["lower_limit"] = 100, ["upper_limit"] = 250 } })));
+        var start = new DateTimeOffset(2026, 11, 23, 12, 0, 10, TimeSpan.Zero).ToUnixTimeMilliseconds();
+        Assert.Equal([200L, 100], Amounts(await tappay.QueryAsync(new JsonObject { ["time"] = new JsonObject { ["start_time"] = start, ["end_time"] = start + 10_000 } })));
+        Assert.Equal(4, Amounts(await tappay.QueryAsync(new JsonObject { ["merchant_id"] = new JsonArray(TapPayProvider.MerchantId), ["currency"] = "TWD" })).Count);
+        Assert.Empty(Amounts(await tappay.QueryAsync(new JsonObject { ["cardholder"] = new JsonObject { ["email"] = "other@example.com" } })));
+        Assert.Equal(121, (await tappay.QueryAsync(perPage: 201)).Status());
+        Assert.Equal(121, (await tappay.QueryAsync(orderBy: new JsonObject { ["attribute"] = "colour" })).Status());
+
+        var record = (JsonObject)all["trade_records"]![3]!;
+        foreach (var field in new[] { "rec_trade_id", "auth_code", "merchant_id", "merchant_name", "time", "amount", "refunded_amount", "record_status", "bank_transaction_id", "cap_millis", "original_amount", "is_captured", "bank_result_code", "bank_result_msg", "card_info", "currency", "cardholder", "details", "order_number" })
+        {
+            Assert.True(record.ContainsKey(field), field);
+        }
+
+        Assert.False(record.ContainsKey("card_number"));
+        Assert.Equal("王小明", record["cardholder"]!["name"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Three_domain_secure_pays_on_the_hosted_page_then_redirects_and_notifies_the_backend()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        await using var receiver = await Receiver.StartAsync("/tappay/notify");
+        receiver.Script((500, "busy"));
+        receiver.Default = (200, "");
+        using var tappay = new TapPayClient(sandbox);
+        var body = TapPayClient.PrimeBody(await tappay.PrimeAsync("4000000000003220"), 2500);
+        body["order_number"] = "3DS-1";
+        body["three_domain_secure"] = true;
+        body["result_url"] = new JsonObject { ["frontend_redirect_url"] = "https://merchant.example/done", ["backend_notify_url"] = receiver.Url, ["go_back_url"] = "https://merchant.example/back" };
+
+        var answer = await tappay.PayAsync(body);
+        var id = answer.Text("rec_trade_id");
+        Assert.Equal(0, answer.Status());
+        Assert.Equal(sandbox.Server.ControlBaseUrl + "/pay/" + id, answer.Text("payment_url"));
+        Assert.Equal(4, (await tappay.RecordAsync(id))["record_status"]!.GetValue<int>());
+        using (var page = await sandbox.Control.GetAsync(new Uri(answer.Text("payment_url")).PathAndQuery, Ct))
+        {
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        }
+
+        Assert.Equal("https://merchant.example/back", await sandbox.ActAsync(id, "cancel"));
+        var redirect = await sandbox.ActAsync(id, "pay");
+
+        Assert.StartsWith("https://merchant.example/done?", redirect, StringComparison.Ordinal);
+        var query = QueryHelpers.ParseQuery(new Uri(redirect!).Query);
+        Assert.Equal(id, query["rec_trade_id"]);
+        Assert.Equal("3DS-1", query["order_number"]);
+        Assert.Equal(answer.Text("bank_transaction_id"), query["bank_transaction_id"]);
+        Assert.Equal("0", query["status"]);
+
+        var first = await receiver.NextAsync();
+        await sandbox.AdvanceAsync(TimeSpan.FromMinutes(1));
+        var retried = await receiver.NextAsync();
+        Assert.Equal(first.Body, retried.Body);
+        var notify = (JsonObject)JsonNode.Parse(retried.Body)!;
+        Assert.Equal(id, notify.Text("rec_trade_id"));
+        Assert.Equal(0, notify.Status());
+        Assert.Equal(2500, notify["amount"]!.GetValue<long>());
+        Assert.Equal("3DS-1", notify.Text("order_number"));
+        Assert.Equal("3220", notify["card_info"]!["last_four"]!.GetValue<string>());
+        Assert.NotNull(notify["transaction_complete_millis"]);
+        await sandbox.RunDueAsync();
+        var deliveries = await sandbox.DeliveriesAsync(id);
+        Assert.Equal("delivered", Assert.Single(deliveries)!["status"]!.GetValue<string>());
+
+        var record = await tappay.RecordAsync(id);
+        Assert.Equal(1, record["record_status"]!.GetValue<int>());
+        Assert.Matches("^[0-9]{6}$", record["auth_code"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task An_unfinished_challenge_fails_the_trade_and_notifies_the_failure()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        await using var receiver = await Receiver.StartAsync("/tappay/notify");
+        using var tappay = new TapPayClient(sandbox);
+        var body = TapPayClient.PrimeBody(TapPayTestData.DirectPayPrime);
+        body["three_domain_secure"] = true;
+        body["result_url"] = new JsonObject { ["frontend_redirect_url"] = "https://merchant.example/done", ["backend_notify_url"] = receiver.Url };
+        var id = (await tappay.PayAsync(body)).Text("rec_trade_id");
+
+        await sandbox.AdvanceAsync(TapPayCharges.ThreeDSecureLifetime);
+
+        var notify = (JsonObject)JsonNode.Parse((await receiver.NextAsync()).Body)!;
+        Assert.Equal(10003, notify.Status());
+        Assert.Equal(-1, (await tappay.RecordAsync(id))["record_status"]!.GetValue<int>());
+        Assert.Equal(121, (await tappay.RefundAsync(id)).Status());
+    }
+
+    [Fact]
+    public async Task Unknown_routes_and_wrong_methods_answer_in_TapPays_shape()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        using var http = new HttpClient();
+        using var response = await http.GetAsync(sandbox.BaseUrl("tappay") + "/tpc/payment/pay-by-prime", Ct);
+        var body = (JsonObject)JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!;
+        Assert.True((int)response.StatusCode is >= 400 and < 500);
+        Assert.IsType<int>(body["status"]!.GetValue<int>());
+        Assert.False(string.IsNullOrEmpty(body.Msg()));
+    }
+
+    [Fact]
+    public async Task The_control_API_publishes_the_credentials()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        var providers = await sandbox.GetJsonAsync("/control/providers/tappay");
+        var tappay = providers.ToJsonString();
+        Assert.Contains(TapPayProvider.PartnerKey, tappay, StringComparison.Ordinal);
+        Assert.Contains(TapPayProvider.MerchantId, tappay, StringComparison.Ordinal);
+        Assert.Contains(TapPayProvider.AppKey, tappay, StringComparison.Ordinal);
+        Assert.Contains(sandbox.BaseUrl("tappay"), tappay, StringComparison.Ordinal);
+    }
+
+    private static JsonObject TokenBody(string key, string token, long amount) => new()
+    {
+        ["card_key"] = key,
+        ["card_token"] = token,
+        ["partner_key"] = TapPayProvider.PartnerKey,
+        ["merchant_id"] = TapPayProvider.MerchantId,
+        ["amount"] = amount,
+        ["currency"] = "TWD",
+        ["details"] = "Monthly renewal",
+    };
+
+    private static List<long> Amounts(JsonObject query) =>
+        [.. query["trade_records"]!.AsArray().Select(r => r!["amount"]!.GetValue<long>())];
+
+    private static async Task<JsonArray> TradesAsync(TapPayClient tappay) => (await tappay.QueryAsync())["trade_records"]!.AsArray();
+}
