@@ -18,7 +18,7 @@ public sealed class ControlApiTests
     {
         await using var sandbox = await TestSandbox.StartAsync();
         var providers = await sandbox.GetArrayAsync("/control/providers");
-        Assert.Equal(["stripe", "creem", "epay", "wechatpay", "alipay"], providers.Select(p => p!["name"]!.GetValue<string>()));
+        Assert.Equal(["stripe", "creem", "epay", "wechatpay", "alipay", "tappay"], providers.Select(p => p!["name"]!.GetValue<string>()));
 
         var stripe = providers[0]!;
         Assert.Equal(sandbox.BaseUrl("stripe"), stripe["base_url"]!.GetValue<string>());
