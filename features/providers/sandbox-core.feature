@@ -7,7 +7,7 @@ Feature: Sandbox core — pay pages, clock, delivery log and fault injection
 
   Scenario: The control API publishes every provider's base URL and merchant credentials
     When the operator calls GET /control/providers
-    Then stripe, creem, epay, wechatpay and alipay are listed with their base URL and credentials
+    Then stripe, creem, epay, wechatpay, alipay and tappay are listed with their base URL and credentials
 
   Scenario: Fail declines the payment and leaves it open
     Given an open payment

@@ -20,6 +20,7 @@ public sealed partial class SandboxSteps(ScenarioContext context)
         ["creem"] = ["api_key", "webhook_secret"],
         ["epay"] = ["pid", "key"],
         ["alipay"] = ["app_id", "seller_id", "app_private_key", "app_public_key", "alipay_public_key"],
+        ["tappay"] = ["partner_key", "merchant_id", "app_id", "app_key"],
         ["wechatpay"] = ["mchid", "appid", "apiv3_key", "merchant_serial_no", "merchant_private_key", "merchant_certificate", "platform_serial_no", "platform_certificate"],
     };
 
@@ -200,7 +201,7 @@ public sealed partial class SandboxSteps(ScenarioContext context)
         _world.ForgetProviders();
     }
 
-    [Then("stripe, creem, epay, wechatpay and alipay are listed with their base URL and credentials")]
+    [Then("stripe, creem, epay, wechatpay, alipay and tappay are listed with their base URL and credentials")]
     public void ProvidersListed()
     {
         Check.Equal(HttpStatusCode.OK, _world.Last.Status, "GET /control/providers");
