@@ -8,7 +8,7 @@ public sealed class SandboxOptions
 
     /// <summary>
     /// The control API and pay pages listen here; providers on the following ports, in registry order
-    /// (8100 → stripe 8101, creem 8102, epay 8103, wechatpay 8104, alipay 8105). 0 gives every listener a free port (tests).
+    /// (8100 → stripe 8101, creem 8102, epay 8103, wechatpay 8104, alipay 8105, tappay 8106). 0 gives every listener a free port (tests).
     /// </summary>
     public int BasePort { get; set; } = 8100;
 

@@ -137,6 +137,15 @@ public static class AnswerShapes
             : "not Alipay's {\"…_response\": {code, msg}, \"sign\"}";
     }
 
+    /// <summary>
+    /// TapPay: every answer is <c>{status, msg}</c> with an integer status — refusals included, which its API gives
+    /// with HTTP 200 (providers.md §7.1); only refusals before any handler (unknown route, oversized body) are 4xx.
+    /// </summary>
+    public static string? TapPay(HttpResponseMessage response, string body) =>
+        ObjectOf(body) is { } root && root["status"] is JsonValue status && status.TryGetValue(out int _) && root["msg"] is JsonValue msg && msg.GetValueKind() == JsonValueKind.String
+            ? null
+            : "not TapPay's {status, msg}";
+
     private static JsonObject? ObjectOf(string body)
     {
         try

@@ -38,6 +38,9 @@ public static class ProviderCatalog
                 case "alipay":
                     apis.Add(Alipay(baseUrl, Credential("gateway_path"), Credential("app_id"), Credential("app_private_key")));
                     break;
+                case "tappay":
+                    apis.Add(TapPay(baseUrl, Credential("partner_key"), Credential("merchant_id"), Credential("app_id"), Credential("app_key")));
+                    break;
                 case "wechatpay":
                     apis.Add(WeChatPay(baseUrl, Credential("mchid"), Credential("appid"), Credential("merchant_serial_no"), Credential("merchant_private_key")));
                     break;
@@ -164,6 +167,47 @@ public static class ProviderCatalog
             FormInputs.Case(operation, seed, index) is { ContentType: FormInputs.FormType, Body: { } body } fuzz
                 ? fuzz with { Body = Encoding.UTF8.GetBytes(SignedRsa2(Encoding.UTF8.GetString(body), key)) }
                 : FormInputs.Case(operation, seed, index));
+    }
+
+    private static ProviderApi TapPay(Uri baseUrl, string partnerKey, string merchantId, string appId, string appKey)
+    {
+        JsonObject Payment(params (string Key, JsonNode Value)[] fields)
+        {
+            var body = new JsonObject
+            {
+                ["partner_key"] = partnerKey, ["merchant_id"] = merchantId, ["amount"] = 100, ["currency"] = "TWD", ["details"] = "Credits",
+                ["order_number"] = "chaos-1",
+            };
+            foreach (var (key, value) in fields)
+            {
+                body[key] = value;
+            }
+
+            return body;
+        }
+
+        var cardholder = new JsonObject { ["phone_number"] = "+886923456789", ["name"] = "Chaos", ["email"] = "buyer@example.test" };
+        var resultUrl = new JsonObject { ["frontend_redirect_url"] = "https://merchant.test/done", ["backend_notify_url"] = "https://merchant.test/notify" };
+        Operation[] operations =
+        [
+            new("POST", "/tpc/payment/pay-by-prime", [], Payment(("prime", "test_3a2fb2b7e892b914a03c95dd4dd5dc7970c908df67a49527c0a648b2bc9"), ("cardholder", cardholder), ("remember", true)), Answers),
+            new("POST", "/tpc/payment/pay-by-prime", [], Payment(("prime", "test_3a2fb2b7e892b914a03c95dd4dd5dc7970c908df67a49527c0a648b2bc9"), ("cardholder", cardholder.DeepClone()), ("three_domain_secure", true), ("result_url", resultUrl)), Answers),
+            new("POST", "/tpc/payment/pay-by-token", [], Payment(("card_key", "chaos-key"), ("card_token", "chaos-token")), Answers),
+            new("POST", "/tpc/transaction/query", [], new JsonObject
+            {
+                ["partner_key"] = partnerKey, ["records_per_page"] = 10, ["page"] = 0,
+                ["filters"] = new JsonObject { ["order_number"] = "chaos-1", ["amount"] = new JsonObject { ["lower_limit"] = 1, ["upper_limit"] = 1000 } },
+                ["order_by"] = new JsonObject { ["attribute"] = "time", ["is_descending"] = true },
+            }, Answers),
+            new("POST", "/tpc/transaction/trade-history", [], new JsonObject { ["partner_key"] = partnerKey, ["rec_trade_id"] = "D20261204CHAOS000000" }, Answers),
+            new("POST", "/tpc/transaction/refund", [], new JsonObject { ["partner_key"] = partnerKey, ["rec_trade_id"] = "D20261204CHAOS000000", ["amount"] = 50 }, Answers),
+            new("POST", "/tpc/transaction/cap", [], new JsonObject { ["partner_key"] = partnerKey, ["rec_trade_id"] = "D20261204CHAOS000000" }, Answers),
+            new("POST", "/sandbox/get-prime", [], new JsonObject { ["app_id"] = appId, ["card_number"] = "4242424242424242", ["card_expiry"] = "12/39", ["card_ccv"] = "123" }, Answers),
+        ];
+
+        // x-api-key is the partner key, as tappay-nodejs sends it; the simulated front end's getPrime takes the app key.
+        return new ProviderApi("TapPay", baseUrl, operations, AnswerShapes.TapPay,
+            (request, operation) => request.Headers.Add("x-api-key", operation.Path == "/sandbox/get-prime" ? appKey : partnerKey), MalformedInputs.Case);
     }
 
     private static readonly OperationParameter Id = new("id", "path", "string");
