@@ -85,7 +85,7 @@ ensure_chromium() {
   fi
 }
 
-# The official npm SDKs (creem, wechatpay-node-v3, alipay-sdk) run against the sandbox under Node; install it when missing.
+# The official npm SDKs (creem, wechatpay-node-v3, alipay-sdk, tappay-nodejs) run against the sandbox under Node; install it when missing.
 ensure_node() {
   if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then return; fi
   if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = "0" ]; then

@@ -134,7 +134,7 @@ public sealed class TapPayProvider : ISandboxProvider
             return Answer(body switch
             {
                 null => TapPayErrors.Answer(TapPayStatus.WrongJsonFormat, "Wrong JSON format"),
-                _ when body.Text("partner_key") is not { } partnerKey => TapPayErrors.Answer(TapPayStatus.MissingPartnerKey, "Missing partner_key"),
+                _ when body.Text("partner_key") is null => TapPayErrors.Answer(TapPayStatus.MissingPartnerKey, "Missing partner_key"),
                 _ when !SignatureComparison.Equal(PartnerKey, body.Text("partner_key")) => TapPayErrors.Answer(TapPayStatus.PartnerNotFound, "Partner not found"),
                 _ when !SignatureComparison.Equal(PartnerKey, request.Headers["x-api-key"].ToString()) => TapPayErrors.Answer(TapPayStatus.InvalidApiKey, "Invalid x-api-key"),
                 _ => handle(body),

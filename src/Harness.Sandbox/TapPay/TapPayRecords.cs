@@ -147,8 +147,7 @@ internal sealed class TapPayRecords(SandboxContext context, TapPayTrades trades)
                 return TapPayErrors.Answer(TapPayStatus.InvalidArguments, "Invalid arguments : the trade is not waiting for capture");
             }
 
-            TapPayTrades.Capture(trade);
-            trade["cap_millis"] = context.Clock.GetUtcNow().ToUnixTimeMilliseconds();
+            TapPayTrades.Capture(trade, context.Clock.GetUtcNow().ToUnixTimeMilliseconds());
             trades.Objects.Put(trade);
             return new JsonObject { ["status"] = TapPayStatus.Success, ["msg"] = "Success", ["cap_millis"] = trade["cap_millis"]!.DeepClone() };
         }

@@ -80,13 +80,14 @@ internal sealed class TapPayTrades(IDocumentStore store)
         }
     }
 
-    public static void Capture(JsonObject trade)
+    /// <summary>Captures the trade at <paramref name="millis"/> (its own time when captured with the payment).</summary>
+    public static void Capture(JsonObject trade, long? millis = null)
     {
-        var millis = trade["time"]!.GetValue<long>();
+        millis ??= trade["time"]!.GetValue<long>();
         trade["is_captured"] = true;
         trade["cap_millis"] = millis;
         trade["record_status"] = trade["refunded_amount"]!.GetValue<long>() > 0 ? trade["record_status"]!.GetValue<int>() : RecordCaptured;
-        AddHistory(trade, "capture", trade["amount"]!.GetValue<long>(), success: true);
+        AddHistory(trade, "capture", trade["original_amount"]!.GetValue<long>(), success: true, millis);
     }
 
     public static void AddHistory(JsonObject trade, string action, long amount, bool success, long? millis = null) =>

@@ -52,6 +52,7 @@ public sealed partial class TapPayTests
         body["delay_capture_in_days"] = 3;
         var id = (await tappay.PayAsync(body)).Text("rec_trade_id");
         Assert.Equal(0, (await tappay.RecordAsync(id))["record_status"]!.GetValue<int>());
+        await sandbox.AdvanceAsync(TimeSpan.FromDays(1));
 
         var cap = await tappay.PostAsync("/tpc/transaction/cap", new JsonObject { ["partner_key"] = TapPayProvider.PartnerKey, ["rec_trade_id"] = id });
 
@@ -59,6 +60,9 @@ public sealed partial class TapPayTests
         var record = await tappay.RecordAsync(id);
         Assert.Equal(1, record["record_status"]!.GetValue<int>());
         Assert.True(record["is_captured"]!.GetValue<bool>());
+        var capturedAt = new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
+        Assert.Equal(capturedAt, record["cap_millis"]!.GetValue<long>());
+        Assert.Equal(capturedAt, cap["cap_millis"]!.GetValue<long>());
         Assert.Equal(121, (await tappay.PostAsync("/tpc/transaction/cap", new JsonObject { ["partner_key"] = TapPayProvider.PartnerKey, ["rec_trade_id"] = id })).Status());
     }
 
