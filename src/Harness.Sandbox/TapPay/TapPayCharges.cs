@@ -217,6 +217,12 @@ internal sealed class TapPayCharges(SandboxContext context, TapPayTrades trades)
                     return TapPayErrors.Answer(TapPayStatus.InvalidArguments, $"Invalid arguments : result_url.{field} is required with three_domain_secure");
                 }
             }
+
+            // Leaving the challenge redirects the browser there, so it must be a URL a Location header can carry.
+            if (urls?["go_back_url"] is not null && (!Uri.TryCreate(urls.Text("go_back_url"), UriKind.Absolute, out var back) || back.Scheme is not ("http" or "https")))
+            {
+                return TapPayErrors.Answer(TapPayStatus.InvalidArguments, "Invalid arguments : result_url.go_back_url");
+            }
         }
 
         return null;

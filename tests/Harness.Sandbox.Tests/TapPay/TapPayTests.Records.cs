@@ -169,6 +169,25 @@ public sealed partial class TapPayTests
         Assert.Matches("^[0-9]{6}$", record["auth_code"]!.GetValue<string>());
     }
 
+    [Theory]
+    [InlineData("https://merchant.example/done", "\u0001", "https://merchant.example/notify")]
+    [InlineData("https://merchant.example/done", "https://merchant.example/back", "ftp://merchant.example/notify")]
+    [InlineData("/done", "https://merchant.example/back", "https://merchant.example/notify")]
+    public async Task Three_domain_secure_needs_absolute_http_result_urls(string frontend, string goBack, string backend)
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        using var tappay = new TapPayClient(sandbox);
+        var body = TapPayClient.PrimeBody(TapPayTestData.DirectPayPrime);
+        body["three_domain_secure"] = true;
+        body["result_url"] = new JsonObject { ["frontend_redirect_url"] = frontend, ["go_back_url"] = goBack, ["backend_notify_url"] = backend };
+
+        var answer = await tappay.PayAsync(body);
+
+        Assert.Equal(121, answer.Status());
+        Assert.Contains("result_url", answer.Msg(), StringComparison.Ordinal);
+        Assert.Empty((await tappay.QueryAsync())["trade_records"]!.AsArray());
+    }
+
     [Fact]
     public async Task An_unfinished_challenge_fails_the_trade_and_notifies_the_failure()
     {
