@@ -210,6 +210,16 @@ public sealed class StripeCustomers(SandboxContext context, ProviderObjects obje
         return StripeResponse.Ok(deleted);
     }
 
+    /// <summary>Clocks a stop left <c>advancing</c> finish their advance on the next start.</summary>
+    public void ResumeAdvancing(Action<string, long> runUntil)
+    {
+        foreach (var clock in objects.List(ClockType).Where(c => c.Str("status") == "advancing"))
+        {
+            var target = clock["status_details"]?["advancing"]?["target_frozen_time"]?.GetValue<long>() ?? clock["frozen_time"]!.GetValue<long>();
+            FinishAdvance(clock.Str("id")!, target, runUntil);
+        }
+    }
+
     private void FinishAdvance(string id, long target, Action<string, long> runUntil)
     {
         var status = "ready";
