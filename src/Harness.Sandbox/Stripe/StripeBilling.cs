@@ -24,6 +24,9 @@ public sealed class StripeBilling(ProviderObjects objects, StripeCustomers custo
     /// <summary>At most this many renewals per subscription per run; the scheduler comes straight back for the rest.</summary>
     private const int MaxStepsPerRun = 1000;
 
+    /// <summary>9999-12-31T23:59:59Z, the last second DateTimeOffset holds.</summary>
+    public const long MaxUnix = 253_402_300_799;
+
     /// <summary>Every change to subscriptions, invoices and charges is made under this lock.</summary>
     public object Gate { get; } = new();
 
@@ -107,7 +110,8 @@ public sealed class StripeBilling(ProviderObjects objects, StripeCustomers custo
             .Select(DueAt)
             .DefaultIfEmpty(long.MaxValue)
             .Min();
-        return due == long.MaxValue ? null : DateTimeOffset.FromUnixTimeSeconds(due);
+        // Beyond what DateTimeOffset holds (a yearly plan started in 9999) is never due.
+        return due == long.MaxValue ? null : due >= MaxUnix ? DateTimeOffset.MaxValue : DateTimeOffset.FromUnixTimeSeconds(due);
     }
 
     /// <summary>Runs everything due up to <paramref name="now"/> for the subscriptions on one clock (null: the sandbox clock).</summary>

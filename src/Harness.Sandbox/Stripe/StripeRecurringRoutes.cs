@@ -16,6 +16,9 @@ public sealed partial class StripeProvider
 {
     private const string ClocksPath = "/v1/test_helpers/test_clocks";
 
+    /// <summary>9000-01-01, the furthest the control API moves the sandbox clock.</summary>
+    private const long LatestRenewal = 221_845_392_000;
+
     public DateTimeOffset? NextDueAt() => _billing.NextDueAt();
 
     public Task RunDueAsync(CancellationToken cancellationToken)
@@ -63,7 +66,13 @@ public sealed partial class StripeProvider
                     return TypedResults.BadRequest(new ControlError($"the subscription is {subscription.Str("status")}: it does not renew"));
                 }
 
-                var due = DateTimeOffset.FromUnixTimeSeconds(subscription["current_period_end"]!.GetValue<long>());
+                var end = subscription["current_period_end"]!.GetValue<long>();
+                if (end > LatestRenewal)
+                {
+                    return TypedResults.BadRequest(new ControlError("the renewal is past the year 9000, where the sandbox clock does not go"));
+                }
+
+                var due = DateTimeOffset.FromUnixTimeSeconds(end);
                 if (due > _context.Clock.GetUtcNow())
                 {
                     _context.Clock.Advance(due - _context.Clock.GetUtcNow());

@@ -402,6 +402,58 @@ public sealed class StripeRecurringTests
         Assert.Equal(2, (await stripe.V1.Events.ListAsync(new EventListOptions { Type = "invoice.paid" }, cancellationToken: Ct)).Data.Count);
     }
 
+    /// <summary>
+    /// State is in the sandbox's store: after a stop and a start the subscription, its events and its clock are
+    /// there, and a clock the stop caught <c>advancing</c> (written into the store here) finishes its advance.
+    /// </summary>
+    [Fact]
+    public async Task Subscriptions_and_events_survive_a_restart_and_a_clock_left_advancing_finishes_its_advance()
+    {
+        var data = Path.Combine(Path.GetTempPath(), "harness-sandbox-tests", Guid.NewGuid().ToString("N"));
+        var options = new SandboxOptions
+        {
+            DataDirectory = data,
+            BasePort = 0,
+            Clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero)),
+        };
+        string clockId, subscriptionId;
+        await using (var first = await SandboxServer.StartAsync(options, Ct))
+        {
+            var before = new StripeClient(StripeProvider.SecretKey, apiBase: first.BaseUrlOf("stripe"));
+            clockId = (await before.V1.TestHelpers.TestClocks.CreateAsync(new TestClockCreateOptions { FrozenTime = Frozen }, cancellationToken: Ct)).Id;
+            var customer = await before.V1.Customers.CreateAsync(new CustomerCreateOptions { TestClock = clockId }, cancellationToken: Ct);
+            subscriptionId = (await before.V1.Subscriptions.CreateAsync(new SubscriptionCreateOptions { Customer = customer.Id, Items = [new SubscriptionItemOptions { Price = StripeCatalog.MonthlyPrice }] }, cancellationToken: Ct)).Id;
+        }
+
+        // As if the sandbox stopped right after answering an advance to day 30.
+        using (var store = new Harness.Storage.LiteDocumentStore(Path.Combine(data, "sandbox.db")))
+        {
+            var objects = new Harness.Sandbox.Payments.ProviderObjects(store, "stripe_objects");
+            var clock = objects.Get(clockId, StripeCustomers.ClockType)!;
+            clock["status"] = "advancing";
+            clock["status_details"] = new System.Text.Json.Nodes.JsonObject
+            {
+                ["advancing"] = new System.Text.Json.Nodes.JsonObject { ["target_frozen_time"] = ((DateTimeOffset)Frozen.AddDays(30)).ToUnixTimeSeconds() },
+            };
+            objects.Put(clock);
+        }
+
+        await using (var second = await SandboxServer.StartAsync(options, Ct))
+        {
+            var stripe = new StripeClient(StripeProvider.SecretKey, apiBase: second.BaseUrlOf("stripe"));
+            Assert.Equal(Frozen.AddDays(30), (await WaitReadyAsync(stripe, clockId)).FrozenTime);
+            var renewed = await stripe.V1.Subscriptions.GetAsync(subscriptionId, cancellationToken: Ct);
+            Assert.Equal("active", renewed.Status);
+            Assert.Equal(Frozen.AddDays(60), renewed.Items.Data[0].CurrentPeriodEnd);
+            Assert.Equal(2, (await stripe.V1.Events.ListAsync(new EventListOptions { Type = "invoice.paid" }, cancellationToken: Ct)).Data.Count);
+
+            await AdvanceClockAsync(stripe, clockId, Frozen.AddDays(60));
+            Assert.Equal(3, (await stripe.V1.Events.ListAsync(new EventListOptions { Type = "invoice.paid" }, cancellationToken: Ct)).Data.Count);
+        }
+
+        Directory.Delete(data, recursive: true);
+    }
+
     private static StripeClient Client(TestSandbox sandbox) => new(StripeProvider.SecretKey, apiBase: sandbox.BaseUrl("stripe"));
 
     private static int Count(IEnumerable<Event> events, string type) => events.Count(e => e.Type == type);
