@@ -72,7 +72,7 @@ public sealed class CheckoutSessions(SandboxContext context, ProviderObjects obj
         string? customerId = null;
         if (p.Str("customer") is { } customer)
         {
-            if (objects.Get(customer, "customer") is null)
+            if (objects.Get(customer, "customer") is not { } found || found["deleted"] is not null)
             {
                 return StripeErrors.NoSuch("customer", customer, "customer");
             }

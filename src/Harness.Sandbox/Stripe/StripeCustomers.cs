@@ -28,8 +28,11 @@ public sealed class StripeCustomers(SandboxContext context, ProviderObjects obje
     public long NowFor(string? customerId) =>
         TestClockOf(customerId) is { } clock ? clock["frozen_time"]!.GetValue<long>() : StripeJson.Unix(context.Clock.GetUtcNow());
 
+    /// <summary>The customer's test clock; null when it has none (or it was deleted with its clock).</summary>
     public JsonObject? TestClockOf(string? customerId) =>
-        customerId is not null && objects.Get(customerId, "customer").Str("test_clock") is { } clockId ? objects.Get(clockId, ClockType) : null;
+        customerId is not null && objects.Get(customerId, "customer").Str("test_clock") is { } clockId && objects.Get(clockId, ClockType) is { } clock && clock["deleted"] is null
+            ? clock
+            : null;
 
     public StripeResponse Create(JsonObject p)
     {

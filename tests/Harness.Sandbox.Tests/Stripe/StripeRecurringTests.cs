@@ -64,6 +64,23 @@ public sealed class StripeRecurringTests
         Assert.True(deleted.Deleted);
         var gone = await Assert.ThrowsAsync<StripeException>(() => stripe.V1.TestHelpers.TestClocks.GetAsync(clock.Id, cancellationToken: Ct));
         Assert.Equal(HttpStatusCode.NotFound, gone.HttpStatusCode);
+
+        // Its customers went with it: they can neither subscribe nor check out.
+        Assert.True((await stripe.V1.Customers.GetAsync(customer.Id, cancellationToken: Ct)).Deleted);
+        var noSubscription = await Assert.ThrowsAsync<StripeException>(() => stripe.V1.Subscriptions.CreateAsync(new SubscriptionCreateOptions
+        {
+            Customer = customer.Id,
+            Items = [new SubscriptionItemOptions { Price = StripeCatalog.MonthlyPrice }],
+        }, cancellationToken: Ct));
+        Assert.Equal(HttpStatusCode.NotFound, noSubscription.HttpStatusCode);
+        var noCheckout = await Assert.ThrowsAsync<StripeException>(() => stripe.V1.Checkout.Sessions.CreateAsync(new SessionCreateOptions
+        {
+            Mode = "subscription",
+            Customer = customer.Id,
+            LineItems = [new SessionLineItemOptions { Price = StripeCatalog.MonthlyPrice, Quantity = 1 }],
+            SuccessUrl = "https://merchant.example/done",
+        }, cancellationToken: Ct));
+        Assert.Equal("customer", noCheckout.StripeError.Param);
     }
 
     /// <summary>The acceptance of #27: a checkout on a test-clock customer, then three renewals by advancing the clock.</summary>
@@ -452,6 +469,46 @@ public sealed class StripeRecurringTests
         }
 
         Directory.Delete(data, recursive: true);
+    }
+
+    /// <summary>A yearly plan started in 9999 renews past what dates hold: never due, and the scheduler keeps delivering.</summary>
+    [Fact]
+    public async Task A_renewal_past_the_last_date_is_never_due_and_the_scheduler_keeps_running()
+    {
+        await using var sandbox = await TestSandbox.StartAsync(new DateTimeOffset(9999, 6, 1, 0, 0, 0, TimeSpan.Zero));
+        await using var receiver = await Receiver.StartAsync();
+        await sandbox.SetWebhookUrlAsync("stripe", receiver.Url);
+        var stripe = Client(sandbox);
+        var yearly = await stripe.V1.Checkout.Sessions.CreateAsync(new SessionCreateOptions
+        {
+            Mode = "subscription",
+            LineItems =
+            [
+                new SessionLineItemOptions
+                {
+                    Quantity = 1,
+                    PriceData = new SessionLineItemPriceDataOptions
+                    {
+                        Currency = "usd",
+                        UnitAmount = 12_000,
+                        ProductData = new SessionLineItemPriceDataProductDataOptions { Name = "Yearly" },
+                        Recurring = new SessionLineItemPriceDataRecurringOptions { Interval = "year" },
+                    },
+                },
+            ],
+            SuccessUrl = "https://merchant.example/done",
+        }, cancellationToken: Ct);
+        await sandbox.ActAsync(yearly.Id, "pay");
+        var subscriptionId = (await stripe.V1.Checkout.Sessions.GetAsync(yearly.Id, cancellationToken: Ct)).SubscriptionId;
+        using var renew = await sandbox.Control.PostAsync($"/control/stripe/subscriptions/{subscriptionId}/renew", content: null, Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, renew.StatusCode);
+
+        // Delivered by the background loop, which a failing due-time computation would have stopped.
+        var session = await stripe.V1.Checkout.Sessions.CreateAsync(StripeNetRoundTripTests.NewPaymentSession(), cancellationToken: Ct);
+        await stripe.V1.Checkout.Sessions.ExpireAsync(session.Id, cancellationToken: Ct);
+        var events = new List<Event>();
+        await CollectAsync(receiver, events, e => Count(e, "checkout.session.expired") == 1);
+        Assert.Equal(1, Count(events, "invoice.paid"));
     }
 
     private static StripeClient Client(TestSandbox sandbox) => new(StripeProvider.SecretKey, apiBase: sandbox.BaseUrl("stripe"));
