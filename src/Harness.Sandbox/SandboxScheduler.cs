@@ -31,6 +31,11 @@ public sealed class SandboxScheduler : IDisposable
     public async Task<int> RunDueAsync(CancellationToken cancellationToken)
     {
         await ExpireDueAsync(cancellationToken);
+        foreach (var provider in _providers.Values)
+        {
+            await provider.RunDueAsync(cancellationToken);
+        }
+
         return await _context.Dispatcher.RunDueAsync(cancellationToken);
     }
 
@@ -72,7 +77,7 @@ public sealed class SandboxScheduler : IDisposable
             _context.Dispatcher.NextDueAt(),
             _context.Payments.NextExpiry() is { } expiry ? new DateTimeOffset(expiry, TimeSpan.Zero) : null,
             now.AddMinutes(1), // a periodic look, in case a wake-up was missed
-        };
+        }.Concat(_providers.Values.Select(p => p.NextDueAt()));
         return candidates.Where(c => c is not null).Min()!.Value;
     }
 

@@ -131,6 +131,11 @@ public static class ControlApi
             })
             .WithSummary("Removes every fault.");
 
+        foreach (var provider in providers.Values)
+        {
+            provider.MapControl(control.MapGroup("/" + provider.Name), scheduler);
+        }
+
         if (restart is not null)
         {
             // Answered first: the restart stops this very listener, so it begins once the answer is out.

@@ -2,6 +2,7 @@ using Harness.Callbacks;
 using Harness.Http;
 using Harness.Sandbox.Payments;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
 
 namespace Harness.Sandbox.Providers;
 
@@ -54,4 +55,18 @@ public interface ISandboxProvider
 
     /// <summary>Called once when an open payment passes its expiry time.</summary>
     Task OnExpiredAsync(SandboxPayment payment, CancellationToken cancellationToken);
+
+    /// <summary>The next moment the provider has time-driven work of its own (Stripe: a renewal or retry); null when none.</summary>
+    DateTimeOffset? NextDueAt() => null;
+
+    /// <summary>Does the provider's time-driven work that the sandbox clock has reached; the scheduler calls it on every step.</summary>
+    Task RunDueAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// Adds provider-specific control routes under <c>/control/{name}</c> (they appear in the control app's OpenAPI
+    /// document); <paramref name="scheduler"/> runs what a clock move made due before a route answers.
+    /// </summary>
+    void MapControl(IEndpointRouteBuilder control, SandboxScheduler scheduler)
+    {
+    }
 }

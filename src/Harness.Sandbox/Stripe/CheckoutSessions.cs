@@ -4,7 +4,7 @@ using Harness.Sandbox.Payments;
 namespace Harness.Sandbox.Stripe;
 
 /// <summary>Checkout Sessions: create, retrieve, list, expire, line items, and what paying one creates.</summary>
-public sealed class CheckoutSessions(SandboxContext context, ProviderObjects objects, StripeCatalog catalog)
+public sealed class CheckoutSessions(SandboxContext context, ProviderObjects objects, StripeCatalog catalog, StripeBilling billing)
 {
     private const string Type = "checkout.session";
 
@@ -72,7 +72,7 @@ public sealed class CheckoutSessions(SandboxContext context, ProviderObjects obj
         string? customerId = null;
         if (p.Str("customer") is { } customer)
         {
-            if (objects.Get(customer, "customer") is null)
+            if (objects.Get(customer, "customer") is not { } found || found["deleted"] is not null)
             {
                 return StripeErrors.NoSuch("customer", customer, "customer");
             }
@@ -278,9 +278,34 @@ public sealed class CheckoutSessions(SandboxContext context, ProviderObjects obj
         switch (session.Str("mode"))
         {
             case "payment":
+                var intentId = StripeJson.NewId("pi");
+                var chargeId = StripeJson.NewId("ch");
+                objects.Put(new JsonObject
+                {
+                    ["id"] = chargeId,
+                    ["object"] = "charge",
+                    ["amount"] = amount,
+                    ["amount_captured"] = amount,
+                    ["amount_refunded"] = 0L,
+                    ["captured"] = true,
+                    ["created"] = now,
+                    ["currency"] = currency,
+                    ["customer"] = customerId,
+                    ["description"] = null,
+                    ["failure_code"] = null,
+                    ["failure_message"] = null,
+                    ["livemode"] = false,
+                    ["metadata"] = new JsonObject(),
+                    ["paid"] = true,
+                    ["payment_intent"] = intentId,
+                    ["refunded"] = false,
+                    ["refunds"] = StripeJson.List($"/v1/charges/{chargeId}/refunds", [], false),
+                    ["status"] = "succeeded",
+                });
                 var intent = new JsonObject
                 {
-                    ["id"] = StripeJson.NewId("pi"),
+                    ["id"] = intentId,
+                    ["latest_charge"] = chargeId,
                     ["object"] = "payment_intent",
                     ["amount"] = amount,
                     ["amount_received"] = amount,
@@ -300,7 +325,7 @@ public sealed class CheckoutSessions(SandboxContext context, ProviderObjects obj
                 events.Add(("payment_intent.succeeded", intent));
                 break;
             case "subscription":
-                var (subscription, invoice) = Subscribe(session, customerId, now);
+                var (subscription, invoice) = Subscribe(session, customerId);
                 session["subscription"] = subscription.Str("id");
                 session["invoice"] = invoice.Str("id");
                 session["payment_status"] = "paid";
@@ -343,81 +368,16 @@ public sealed class CheckoutSessions(SandboxContext context, ProviderObjects obj
         return copy;
     }
 
-    private (JsonObject Subscription, JsonObject Invoice) Subscribe(JsonObject session, string customerId, long now)
+    /// <summary>The subscription a paid subscription-mode session starts (on the customer's test clock if it has one).</summary>
+    private (JsonObject Subscription, JsonObject Invoice) Subscribe(JsonObject session, string customerId)
     {
-        var items = (JsonArray)session["_line_items"]!;
-        var firstPrice = (JsonObject)items[0]!["price"]!;
-        var periodEnd = now + PeriodSeconds(firstPrice["recurring"]!.Str("interval")!);
-        var subscriptionId = StripeJson.NewId("sub");
-        var invoiceId = StripeJson.NewId("in");
-        var amount = session["amount_total"]!.GetValue<long>();
-        var currency = session.Str("currency")!;
-        var subscription = new JsonObject
-        {
-            ["id"] = subscriptionId,
-            ["object"] = "subscription",
-            ["cancel_at"] = null,
-            ["cancel_at_period_end"] = false,
-            ["canceled_at"] = null,
-            ["collection_method"] = "charge_automatically",
-            ["created"] = now,
-            ["currency"] = currency,
-            ["customer"] = customerId,
-            ["items"] = StripeJson.List($"/v1/subscription_items?subscription={subscriptionId}", items.Select(i => (JsonNode)new JsonObject
-            {
-                ["id"] = StripeJson.NewId("si"),
-                ["object"] = "subscription_item",
-                ["created"] = now,
-                ["current_period_start"] = now,
-                ["current_period_end"] = periodEnd,
-                ["metadata"] = new JsonObject(),
-                ["price"] = i!["price"]!.DeepClone(),
-                ["quantity"] = i["quantity"]!.DeepClone(),
-                ["subscription"] = subscriptionId,
-            }), false),
-            ["latest_invoice"] = invoiceId,
-            ["livemode"] = false,
-            ["metadata"] = session["_subscription_metadata"]?.DeepClone() ?? new JsonObject(),
-            ["start_date"] = now,
-            ["status"] = "active",
-        };
-        var invoice = new JsonObject
-        {
-            ["id"] = invoiceId,
-            ["object"] = "invoice",
-            ["amount_due"] = amount,
-            ["amount_paid"] = amount,
-            ["amount_remaining"] = 0,
-            ["billing_reason"] = "subscription_create",
-            ["collection_method"] = "charge_automatically",
-            ["created"] = now,
-            ["currency"] = currency,
-            ["customer"] = customerId,
-            ["livemode"] = false,
-            ["metadata"] = new JsonObject(),
-            ["parent"] = new JsonObject
-            {
-                ["type"] = "subscription_details",
-                ["subscription_details"] = new JsonObject { ["metadata"] = subscription["metadata"]!.DeepClone(), ["subscription"] = subscriptionId },
-            },
-            ["period_start"] = now,
-            ["period_end"] = periodEnd,
-            ["status"] = "paid",
-            ["subtotal"] = amount,
-            ["total"] = amount,
-        };
-        objects.Put(subscription);
-        objects.Put(invoice);
-        return (subscription, invoice);
+        var items = ((JsonArray)session["_line_items"]!).OfType<JsonObject>()
+            .Select(i => ((JsonObject)i["price"]!, i["quantity"]!.GetValue<long>()))
+            .ToList();
+        var metadata = session["_subscription_metadata"] as JsonObject ?? new JsonObject();
+        var (subscription, invoice) = billing.Start(customerId, items, session["amount_total"]!.GetValue<long>(), metadata, cancelAtPeriodEnd: false);
+        return (StripeLists.Public(subscription), StripeLists.Public(invoice));
     }
-
-    private static long PeriodSeconds(string interval) => interval switch
-    {
-        "day" => 86_400,
-        "week" => 7 * 86_400,
-        "year" => 365 * 86_400,
-        _ => 30 * 86_400,
-    };
 
     private static bool IsAbsoluteUrl(string url) =>
         Uri.TryCreate(url.Replace("{CHECKOUT_SESSION_ID}", "x", StringComparison.Ordinal), UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https";

@@ -31,6 +31,9 @@ public sealed partial class StripeProvider : ISandboxProvider
         ["payment_intents"] = "payment_intent",
         ["subscriptions"] = "subscription",
         ["invoices"] = "invoice",
+        ["refunds"] = "refund",
+        ["charges"] = "charge",
+        ["events"] = "event",
         ["prices"] = "price",
         ["products"] = "product",
     };
@@ -40,6 +43,10 @@ public sealed partial class StripeProvider : ISandboxProvider
     private readonly CheckoutSessions _sessions;
     private readonly StripeWebhooks _webhooks;
     private readonly StripeIdempotency _idempotency;
+    private readonly StripeCustomers _customers;
+    private readonly StripeBilling _billing;
+    private readonly StripeSubscriptions _subscriptions;
+    private readonly StripeRefunds _refunds;
 
     public StripeProvider(SandboxContext context)
     {
@@ -47,8 +54,13 @@ public sealed partial class StripeProvider : ISandboxProvider
         _objects = new ProviderObjects(context.Store, "stripe_objects");
         var catalog = new StripeCatalog(_objects, context.Clock);
         catalog.Seed();
-        _sessions = new CheckoutSessions(context, _objects, catalog);
-        _webhooks = new StripeWebhooks(context, WebhookSecret);
+        _webhooks = new StripeWebhooks(context, WebhookSecret, _objects);
+        _customers = new StripeCustomers(context, _objects);
+        _billing = new StripeBilling(_objects, _customers, _webhooks);
+        _subscriptions = new StripeSubscriptions(_objects, catalog, _customers, _billing, _webhooks);
+        _refunds = new StripeRefunds(context, _objects, _billing, _webhooks);
+        _customers.ResumeAdvancing(_billing.RunDue);
+        _sessions = new CheckoutSessions(context, _objects, catalog, _billing);
         _idempotency = new StripeIdempotency(context.Store);
     }
 
@@ -103,9 +115,10 @@ public sealed partial class StripeProvider : ISandboxProvider
         app.MapGet(SessionsPath + "/{id}/line_items", (string id, HttpContext http) => Answer(http, _sessions.LineItems(id)));
         app.MapPost(SessionsPath + "/{id}/expire", (string id, HttpContext http) =>
             PostAsync(http, $"{SessionsPath}/{id}/expire", _ => _sessions.Expire(id, _webhooks)));
+        MapRecurring(app);
         app.MapGet("/v1/{collection}/{id}", (string collection, string id, HttpContext http) =>
             Retrievable.TryGetValue(collection, out var type)
-                ? Answer(http, _objects.Get(id, type) is { } obj ? StripeResponse.Ok(obj) : StripeErrors.NoSuch(type, id, "id"))
+                ? Answer(http, _objects.Get(id, type) is { } obj ? StripeResponse.Ok(StripeLists.Public(obj)) : StripeErrors.NoSuch(type, id, "id"))
                 : Answer(http, StripeErrors.Envelope(404, "invalid_request_error", $"Unrecognized request URL (GET: /v1/{collection}/{id}).", null, null)));
     }
 

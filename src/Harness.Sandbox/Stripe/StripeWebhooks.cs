@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Harness.Callbacks;
 using Harness.Sandbox.Delivery;
 using Harness.Sandbox.Faults;
+using Harness.Sandbox.Payments;
 using Harness.Security.Signing;
 
 namespace Harness.Sandbox.Stripe;
@@ -14,7 +15,7 @@ namespace Harness.Sandbox.Stripe;
 /// attempts over a few hours. Each attempt is signed afresh with the real clock, because SDKs check <c>t</c>
 /// against their own wall clock (±300 s).
 /// </summary>
-public sealed class StripeWebhooks(SandboxContext context, string secret) : ICallbackSigner
+public sealed class StripeWebhooks(SandboxContext context, string secret, ProviderObjects? store = null) : ICallbackSigner
 {
     public const string DefaultApiVersion = "2026-10-28.endive";
     public const string ApiVersionSetting = "api_version";
@@ -27,14 +28,28 @@ public sealed class StripeWebhooks(SandboxContext context, string secret) : ICal
     public string Name => "stripe";
 
     /// <summary>Queues the events one action produced (nothing when no webhook endpoint is configured).</summary>
-    public void Send(string sessionId, IReadOnlyList<(string Type, JsonObject Object)> events)
+    public void Send(string sessionId, IReadOnlyList<(string Type, JsonObject Object)> events) =>
+        Send(sessionId, [.. events.Select(e => new StripeEvent(e.Type, e.Object))]);
+
+    /// <summary>
+    /// Records the events (listable at <c>GET /v1/events</c>, as at Stripe, webhook endpoint or not) and queues
+    /// their delivery when a webhook endpoint is configured.
+    /// </summary>
+    public void Send(string subject, IReadOnlyList<StripeEvent> events)
     {
-        if (context.Settings.Get(Name, ProviderSettings.WebhookUrl) is not { } url)
+        var url = context.Settings.Get(Name, ProviderSettings.WebhookUrl);
+        var envelopes = events.Select(e => Envelope(e, url is null ? 0 : 1)).ToList();
+        foreach (var envelope in envelopes)
+        {
+            store?.Put(envelope);
+        }
+
+        if (url is null)
         {
             return;
         }
 
-        context.Notifier.Send(Name, sessionId, Policy, faults => [.. events.Select(e => Render(url, e.Type, e.Object, faults))]);
+        context.Notifier.Send(Name, subject, Policy, faults => [.. envelopes.Select(e => Render(url, e, faults))]);
     }
 
     public void Sign(CallbackDelivery delivery, IDictionary<string, string> headers)
@@ -52,9 +67,32 @@ public sealed class StripeWebhooks(SandboxContext context, string secret) : ICal
         headers["Stripe-Signature"] = $"t={timestamp},v1={signature}";
     }
 
-    private CallbackDelivery Render(string url, string type, JsonObject obj, DeliveryFaults faults)
+    private JsonObject Envelope(StripeEvent e, int pendingWebhooks)
     {
-        var data = (JsonObject)obj.DeepClone();
+        var data = new JsonObject { ["object"] = e.Resource.DeepClone() };
+        if (e.PreviousAttributes is not null)
+        {
+            data["previous_attributes"] = e.PreviousAttributes.DeepClone();
+        }
+
+        return new JsonObject
+        {
+            ["id"] = StripeJson.NewId("evt"),
+            ["object"] = "event",
+            ["api_version"] = context.Settings.Get(Name, ApiVersionSetting) ?? DefaultApiVersion,
+            ["created"] = StripeJson.Unix(context.Clock.GetUtcNow()),
+            ["data"] = data,
+            ["livemode"] = false,
+            ["pending_webhooks"] = pendingWebhooks,
+            ["request"] = new JsonObject { ["id"] = null, ["idempotency_key"] = null },
+            ["type"] = e.Type,
+        };
+    }
+
+    private CallbackDelivery Render(string url, JsonObject envelope, DeliveryFaults faults)
+    {
+        var evt = (JsonObject)envelope.DeepClone();
+        var data = (JsonObject)evt["data"]!["object"]!;
         if (faults.WrongAmount)
         {
             foreach (var field in AmountFields.Where(f => data[f] is JsonValue))
@@ -63,20 +101,12 @@ public sealed class StripeWebhooks(SandboxContext context, string secret) : ICal
             }
         }
 
-        var evt = new JsonObject
-        {
-            ["id"] = StripeJson.NewId("evt"),
-            ["object"] = "event",
-            ["api_version"] = context.Settings.Get(Name, ApiVersionSetting) ?? DefaultApiVersion,
-            ["created"] = StripeJson.Unix(context.Clock.GetUtcNow()),
-            ["data"] = new JsonObject { ["object"] = data },
-            ["livemode"] = false,
-            ["pending_webhooks"] = 1,
-            ["request"] = new JsonObject { ["id"] = null, ["idempotency_key"] = null },
-            ["type"] = type,
-        };
+        var type = evt.Str("type")!;
         var delivery = SignedJsonCallback.Create(type, url, evt.ToJsonString(StripeJson.Indented), Name, faults, "application/json; charset=utf-8");
         delivery.Headers["User-Agent"] = "Stripe/1.0 (+https://stripe.com/docs/webhooks)";
         return delivery;
     }
 }
+
+/// <summary>One event an action produced: its type, the object snapshot and, for <c>*.updated</c>, what changed.</summary>
+public sealed record StripeEvent(string Type, JsonObject Resource, JsonObject? PreviousAttributes = null);

@@ -1,0 +1,53 @@
+@provider @stripe @recurring
+Feature: Stripe sandbox — recurring billing on test clocks
+  Subscriptions renew at current_period_end. A customer created with a Stripe test clock lives on that clock:
+  advancing it (POST /v1/test_helpers/test_clocks/{id}/advance, then polling until it is "ready") runs the
+  renewals, retries and cancellations that fall due, as in Stripe's test mode. Each renewal has a paid invoice
+  and sends invoice.paid; a declined one sends invoice.payment_failed and is retried 3, 5 and 7 days after the
+  previous attempt, then the subscription is canceled (the default end state). Every event is signed with
+  Stripe-Signature and also listed by GET /v1/events.
+
+  Background:
+    Given the Stripe sandbox with webhooks sent to the merchant's receiver
+
+  Scenario: A subscription checkout on a test clock renews each time the clock passes the period end
+    Given a customer on a new Stripe test clock
+    And the customer paid a subscription checkout for "price_HarnessProMonthly"
+    When the test clock is advanced by 30 days, 3 times
+    Then the receiver gets 4 verifiable "invoice.paid" events, 3 of them for renewals
+    And the subscription is "active" with its items' period from day 90 to day 120 of the clock
+    And the event log lists 4 "invoice.paid" events for the subscription
+
+  Scenario: Cancel at period end ends the subscription at the period end without another invoice
+    Given a customer on a new Stripe test clock
+    And the customer subscribes to "price_HarnessProMonthly" through the API
+    When the merchant sets cancel_at_period_end to "true"
+    And the test clock is advanced by 30 days, 1 time
+    Then the receiver gets a verifiable "customer.subscription.deleted" event
+    And the subscription is "canceled"
+    And the receiver gets 1 verifiable "invoice.paid" event, 0 of them for renewals
+
+  Scenario: Cancel at period end can be undone before the period ends
+    Given a customer on a new Stripe test clock
+    And the customer subscribes to "price_HarnessProMonthly" through the API
+    When the merchant sets cancel_at_period_end to "true"
+    And the merchant sets cancel_at_period_end to "false"
+    And the test clock is advanced by 30 days, 1 time
+    Then the receiver gets 2 verifiable "invoice.paid" events, 1 of them for renewals
+    And the subscription is "active" with its items' period from day 30 to day 60 of the clock
+
+  Scenario: A declined renewal is retried 3, 5 and 7 days later, then the subscription is canceled
+    Given a customer on a new Stripe test clock
+    And the customer subscribes to "price_HarnessProMonthly" through the API
+    And the control API makes the subscription's charges fail
+    When the test clock is advanced by 30 days, 1 time
+    And the test clock is advanced by 15 days, 1 time
+    Then the receiver gets 4 verifiable "invoice.payment_failed" events with next attempts 3, 8 and 15 days after the first, then none
+    And the subscription is "canceled"
+    And the receiver gets a verifiable "customer.subscription.deleted" event
+
+  Scenario: A partial refund of a paid checkout sends charge.refunded
+    Given a checkout session that has been paid
+    When the merchant refunds 100 of the session's payment intent
+    Then the answer is a "succeeded" refund of 100
+    And the receiver gets a verifiable "charge.refunded" event whose charge has 100 refunded

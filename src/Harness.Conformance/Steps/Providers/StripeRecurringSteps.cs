@@ -1,0 +1,186 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using Harness.Conformance.Binding;
+using Harness.Conformance.Running;
+
+namespace Harness.Conformance.Steps.Providers;
+
+/// <summary>
+/// Stripe recurring billing over HTTP as a merchant backend drives it in test mode: a customer on a test clock,
+/// a subscription, clock advances, cancellation, a failing card (through the sandbox's control API) and refunds.
+/// Only test clocks move: the shared sandbox clock is left alone.
+/// </summary>
+[Steps]
+public sealed class StripeRecurringSteps(ScenarioContext context)
+{
+    private const long Day = 86_400;
+
+    private readonly SandboxWorld _world = context.Get<SandboxWorld>();
+    private string? _clock;
+    private long _start;
+    private string? _customer;
+    private string? _subscription;
+
+    private StripeSteps Stripe => context.Get<StripeSteps>();
+
+    private string Subscription => _subscription ?? throw new AssertionException("the scenario has no subscription yet");
+
+    [Given("a customer on a new Stripe test clock")]
+    public async Task CustomerOnClock()
+    {
+        _start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero).ToUnixTimeSeconds();
+        var clock = await OkAsync(HttpMethod.Post, "/v1/test_helpers/test_clocks", [new("frozen_time", Text(_start)), new("name", context.Unique("clock"))]);
+        Check.Equal("ready", ApiReply.Text(ApiReply.Field(clock, "status")), "a new test clock's status");
+        _clock = ApiReply.Text(ApiReply.Field(clock, "id"));
+        var customer = await OkAsync(HttpMethod.Post, "/v1/customers", [new("email", context.Unique("buyer") + "@example.com"), new("test_clock", _clock)]);
+        Check.Equal(_clock, ApiReply.Text(ApiReply.Field(customer, "test_clock")), "the customer's test_clock");
+        _customer = ApiReply.Text(ApiReply.Field(customer, "id"));
+    }
+
+    [Given("the customer paid a subscription checkout for {string}")]
+    public async Task PaidCheckout(string price)
+    {
+        var form = await Stripe.SessionFormAsync("subscription", price);
+        form.Add(new("customer", _customer!));
+        var session = await OkAsync(HttpMethod.Post, "/v1/checkout/sessions", form);
+        _world.PaymentId = ApiReply.Text(ApiReply.Field(session, "id"));
+        await _world.ClickAsync("pay");
+        var paid = await OkAsync(HttpMethod.Get, "/v1/checkout/sessions/" + _world.PaymentId);
+        _subscription = ApiReply.Text(ApiReply.Field(paid, "subscription"));
+    }
+
+    [Given("the customer subscribes to {string} through the API")]
+    public async Task SubscribeByApi(string price)
+    {
+        var subscription = await OkAsync(HttpMethod.Post, "/v1/subscriptions", [new("customer", _customer!), new("items[0][price]", price), new("items[0][quantity]", "1")]);
+        Check.Equal("active", ApiReply.Text(ApiReply.Field(subscription, "status")), "a new subscription's status");
+        _subscription = ApiReply.Text(ApiReply.Field(subscription, "id"));
+    }
+
+    [Given("the control API makes the subscription's charges fail")]
+    public Task ChargesFail() => _world.ControlAsync(HttpMethod.Post, $"/control/stripe/subscriptions/{Subscription}/payment-failure", new { fail = true });
+
+    [When("the merchant sets cancel_at_period_end to {string}")]
+    public async Task CancelAtPeriodEnd(string value)
+    {
+        var subscription = await OkAsync(HttpMethod.Post, "/v1/subscriptions/" + Subscription, [new("cancel_at_period_end", value)]);
+        Check.Equal(value, ApiReply.Text(ApiReply.Field(subscription, "cancel_at_period_end")), "cancel_at_period_end");
+    }
+
+    /// <summary>Advances the customer's test clock, then polls it until it is ready again, as Stripe's docs say to.</summary>
+    [When("the test clock is advanced by {int} days, {int} time(s)")]
+    public async Task Advance(int days, int times)
+    {
+        for (var i = 0; i < times; i++)
+        {
+            var clock = await OkAsync(HttpMethod.Get, "/v1/test_helpers/test_clocks/" + _clock);
+            var target = ApiReply.Field(clock, "frozen_time").GetInt64() + (days * Day);
+            var advancing = await OkAsync(HttpMethod.Post, $"/v1/test_helpers/test_clocks/{_clock}/advance", [new("frozen_time", Text(target))]);
+            Check.Equal("advancing", ApiReply.Text(ApiReply.Field(advancing, "status")), "the clock's status while it advances");
+            for (var poll = 0; ; poll++)
+            {
+                clock = await OkAsync(HttpMethod.Get, "/v1/test_helpers/test_clocks/" + _clock);
+                if (ApiReply.Text(ApiReply.Field(clock, "status")) == "ready")
+                {
+                    break;
+                }
+
+                Check.That(poll < 600, $"test clock {_clock} is still advancing after 30 s");
+                await Task.Delay(50, context.CancellationToken);
+            }
+
+            Check.Equal(target, ApiReply.Field(clock, "frozen_time").GetInt64(), "the clock's frozen_time once ready");
+        }
+    }
+
+    [When("the merchant refunds {int} of the session's payment intent")]
+    public async Task Refund(int amount)
+    {
+        var session = await OkAsync(HttpMethod.Get, "/v1/checkout/sessions/" + _world.ThePayment);
+        await Stripe.StripeAsync(HttpMethod.Post, "/v1/refunds", [new("payment_intent", ApiReply.Text(ApiReply.Field(session, "payment_intent"))), new("amount", Text(amount))]);
+    }
+
+    [Then("the answer is a {string} refund of {int}")]
+    public void RefundAnswer(string status, int amount)
+    {
+        Check.Equal(HttpStatusCode.OK, _world.Last.Status, $"the refund's answer ({_world.Last.Body})");
+        Check.Equal(status, ApiReply.Text(ApiReply.Field(_world.Last.Json, "status")), "refund status");
+        Check.Equal(amount, ApiReply.Field(_world.Last.Json, "amount").GetInt64(), "refund amount");
+    }
+
+    [Then("the receiver gets a verifiable {string} event whose charge has {int} refunded")]
+    public async Task ChargeRefunded(string type, int refunded)
+    {
+        var events = await VerifiedAsync(type);
+        Check.Equal(1, events.Count, $"{type} events");
+        Check.Equal(refunded, ApiReply.Path(events[0], "data.object.amount_refunded").GetInt64(), "the charge's amount_refunded");
+    }
+
+    [Then("the receiver gets {int} verifiable {string} event(s), {int} of them for renewals")]
+    public async Task Invoices(int count, string type, int renewals)
+    {
+        var events = (await VerifiedAsync(type)).Where(e => ApiReply.Text(ApiReply.Path(e, "data.object.parent.subscription_details.subscription")) == Subscription).ToList();
+        Check.Equal(count, events.Count, $"{type} events for {Subscription}");
+        var reasons = events.Select(e => ApiReply.Text(ApiReply.Path(e, "data.object.billing_reason"))).ToList();
+        Check.Equal(string.Join(", ", Enumerable.Repeat("subscription_create", count - renewals).Concat(Enumerable.Repeat("subscription_cycle", renewals))), string.Join(", ", reasons), "billing_reason of each");
+    }
+
+    [Then("the receiver gets {int} verifiable {string} events with next attempts {int}, {int} and {int} days after the first, then none")]
+    public async Task Retries(int count, string type, int first, int second, int third)
+    {
+        var events = await VerifiedAsync(type);
+        Check.Equal(count, events.Count, $"{type} events");
+        var periodStart = ApiReply.Path(events[0], "data.object.period_start").GetInt64();
+        var next = events.Select(e => ApiReply.Path(e, "data.object.next_payment_attempt") is { ValueKind: JsonValueKind.Number } n
+            ? ((n.GetInt64() - periodStart) / Day).ToString(CultureInfo.InvariantCulture)
+            : "none");
+        Check.Equal($"{first}, {second}, {third}, none", string.Join(", ", next), "next_payment_attempt of each, in days after the first attempt");
+        Check.Equal("1, 2, 3, 4", string.Join(", ", events.Select(e => ApiReply.Path(e, "data.object.attempt_count").GetInt64())), "attempt_count of each");
+    }
+
+    [Then("the subscription is {string}")]
+    public async Task Status(string status) =>
+        Check.Equal(status, ApiReply.Text(ApiReply.Field(await OkAsync(HttpMethod.Get, "/v1/subscriptions/" + Subscription), "status")), "subscription status");
+
+    [Then("the subscription is {string} with its items' period from day {int} to day {int} of the clock")]
+    public async Task Period(string status, int from, int to)
+    {
+        var subscription = await OkAsync(HttpMethod.Get, "/v1/subscriptions/" + Subscription);
+        Check.Equal(status, ApiReply.Text(ApiReply.Field(subscription, "status")), "subscription status");
+        var item = ApiReply.Path(subscription, "items.data.0");
+        Check.Equal(_start + (from * Day), ApiReply.Field(item, "current_period_start").GetInt64(), "the item's current_period_start");
+        Check.Equal(_start + (to * Day), ApiReply.Field(item, "current_period_end").GetInt64(), "the item's current_period_end");
+    }
+
+    [Then("the event log lists {int} {string} events for the subscription")]
+    public async Task EventLog(int count, string type)
+    {
+        var list = await OkAsync(HttpMethod.Get, "/v1/events?limit=100&type=" + Uri.EscapeDataString(type));
+        var mine = ApiReply.Field(list, "data").EnumerateArray()
+            .Count(e => ApiReply.Text(ApiReply.Path(e, "type")) == type && ApiReply.Text(ApiReply.Path(e, "data.object.parent.subscription_details.subscription")) == Subscription);
+        Check.Equal(count, mine, $"{type} events for {Subscription} in GET /v1/events");
+    }
+
+    /// <summary>The events of one type the receiver got, each after its Stripe-Signature verified.</summary>
+    private async Task<List<JsonElement>> VerifiedAsync(string type)
+    {
+        var events = new List<JsonElement>();
+        foreach (var request in (await _world.ReceivedAsync()).Where(r => SandboxWorld.EventType(r) == type))
+        {
+            await Stripe.VerifyAsync(request.Header("Stripe-Signature"), request.Body, DateTimeOffset.UtcNow);
+            events.Add(SandboxWorld.ParseJson(request.Body));
+        }
+
+        return events;
+    }
+
+    private async Task<JsonElement> OkAsync(HttpMethod method, string path, List<KeyValuePair<string, string>>? form = null)
+    {
+        var reply = await Stripe.StripeAsync(method, path, form);
+        Check.Equal(HttpStatusCode.OK, reply.Status, $"{method} {path} ({reply.Body})");
+        return reply.Json;
+    }
+
+    private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
+}

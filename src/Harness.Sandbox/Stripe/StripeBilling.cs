@@ -1,0 +1,294 @@
+using System.Text.Json.Nodes;
+using Harness.Sandbox.Payments;
+
+namespace Harness.Sandbox.Stripe;
+
+/// <summary>
+/// The billing engine behind subscriptions: the first invoice, renewal at <c>current_period_end</c> (on the
+/// sandbox clock, or on the customer's test clock when it is advanced), each with an invoice and a charge;
+/// failed charges retried on a custom retry schedule of 3, 5 and 7 days after the previous attempt, then the
+/// subscription's end state; and scheduled cancellation at the period end.
+/// </summary>
+public sealed class StripeBilling(ProviderObjects objects, StripeCustomers customers, StripeWebhooks webhooks)
+{
+    /// <summary>
+    /// Days between attempts after a failed renewal: Stripe's custom retry schedule (Billing › Revenue recovery ›
+    /// Retries, https://docs.stripe.com/billing/revenue-recovery/smart-retries#custom-retry-schedule) configured as
+    /// three retries, 3, 5 and 7 days after the previous attempt: attempts on days 0, 3, 8 and 15.
+    /// </summary>
+    public static readonly long[] RetryDelayDays = [3, 5, 7];
+
+    /// <summary>What happens when every retry failed, as Stripe's "if all retries for a payment fail" setting.</summary>
+    public static readonly string[] EndStates = ["canceled", "unpaid", "past_due"];
+
+    /// <summary>At most this many renewals per subscription per run; the scheduler comes straight back for the rest.</summary>
+    private const int MaxStepsPerRun = 1000;
+
+    /// <summary>9999-12-31T23:59:59Z, the last second DateTimeOffset holds.</summary>
+    public const long MaxUnix = 253_402_300_799;
+
+    /// <summary>Every change to subscriptions, invoices and charges is made under this lock.</summary>
+    public object Gate { get; } = new();
+
+    public static long PeriodSeconds(string? interval) => interval switch
+    {
+        "day" => 86_400,
+        "week" => 7 * 86_400,
+        "year" => 365 * 86_400,
+        _ => 30 * 86_400,
+    };
+
+    /// <summary>
+    /// Creates an active subscription and its paid first invoice (<paramref name="firstAmount"/>, which may include
+    /// one-time items of a checkout). The caller stores nothing more and sends the events it needs.
+    /// </summary>
+    public (JsonObject Subscription, JsonObject Invoice) Start(string customerId, IReadOnlyList<(JsonObject Price, long Quantity)> items, long firstAmount, JsonObject metadata, bool cancelAtPeriodEnd)
+    {
+        lock (Gate)
+        {
+            var now = customers.NowFor(customerId);
+            var clock = customers.TestClockOf(customerId)?.Str("id");
+            var recurring = items.Where(i => i.Price["recurring"] is JsonObject).ToList();
+            var interval = recurring[0].Price["recurring"].Str("interval");
+            var end = now + PeriodSeconds(interval);
+            var id = StripeJson.NewId("sub");
+            var subscription = new JsonObject
+            {
+                ["id"] = id,
+                ["object"] = "subscription",
+                ["billing_cycle_anchor"] = now,
+                ["cancel_at"] = cancelAtPeriodEnd ? end : null,
+                ["cancel_at_period_end"] = cancelAtPeriodEnd,
+                ["canceled_at"] = cancelAtPeriodEnd ? now : null,
+                ["cancellation_details"] = new JsonObject { ["comment"] = null, ["feedback"] = null, ["reason"] = cancelAtPeriodEnd ? "cancellation_requested" : null },
+                ["collection_method"] = "charge_automatically",
+                ["created"] = now,
+                ["currency"] = recurring[0].Price.Str("currency"),
+                ["current_period_end"] = end,
+                ["current_period_start"] = now,
+                ["customer"] = customerId,
+                ["default_payment_method"] = null,
+                ["ended_at"] = null,
+                ["items"] = StripeJson.List($"/v1/subscription_items?subscription={id}", recurring.Select(i => (JsonNode)new JsonObject
+                {
+                    ["id"] = StripeJson.NewId("si"),
+                    ["object"] = "subscription_item",
+                    ["created"] = now,
+                    ["current_period_end"] = end,
+                    ["current_period_start"] = now,
+                    ["metadata"] = new JsonObject(),
+                    ["price"] = i.Price.DeepClone(),
+                    ["quantity"] = i.Quantity,
+                    ["subscription"] = id,
+                }), false),
+                ["latest_invoice"] = null,
+                ["livemode"] = false,
+                ["metadata"] = metadata.DeepClone(),
+                ["pause_collection"] = null,
+                ["start_date"] = now,
+                ["status"] = "active",
+                ["test_clock"] = clock,
+                ["trial_end"] = null,
+                ["trial_start"] = null,
+                ["_failing"] = false,
+                ["_end_state"] = "canceled",
+            };
+            var invoice = StripeInvoicing.NewInvoice(objects, subscription, now, end, "subscription_create", firstAmount);
+            StripeInvoicing.Attempt(objects, invoice, subscription, now);
+            subscription["latest_invoice"] = invoice.Str("id");
+            objects.Put(invoice);
+            objects.Put(subscription);
+            return (subscription, invoice);
+        }
+    }
+
+    /// <summary>Sandbox-clock subscriptions: the next renewal or retry, for the scheduler's sleep.</summary>
+    public DateTimeOffset? NextDueAt()
+    {
+        var due = objects.List("subscription")
+            .Where(s => s.Str("test_clock") is null && s.Str("status") is "active" or "past_due")
+            .Select(DueAt)
+            .DefaultIfEmpty(long.MaxValue)
+            .Min();
+        // Beyond what DateTimeOffset holds (a yearly plan started in 9999) is never due.
+        return due == long.MaxValue ? null : due >= MaxUnix ? DateTimeOffset.MaxValue : DateTimeOffset.FromUnixTimeSeconds(due);
+    }
+
+    /// <summary>Runs everything due up to <paramref name="now"/> for the subscriptions on one clock (null: the sandbox clock).</summary>
+    public void RunDue(string? clockId, long now)
+    {
+        lock (Gate)
+        {
+            foreach (var id in objects.List("subscription").Where(s => s.Str("test_clock") == clockId && s.Str("status") is "active" or "past_due").Select(s => s.Str("id")!))
+            {
+                for (var step = 0; step < MaxStepsPerRun && Step(id, now); step++)
+                {
+                }
+            }
+        }
+    }
+
+    /// <summary>The shortest billing interval of a clock's live subscriptions, in seconds (null when none).</summary>
+    public long? ShortestInterval(string clockId) =>
+        objects.List("subscription")
+            .Where(s => s.Str("test_clock") == clockId && s.Str("status") is "active" or "past_due")
+            .Select(s => (long?)(s["current_period_end"]!.GetValue<long>() - s["current_period_start"]!.GetValue<long>()))
+            .Min();
+
+    /// <summary>Sets whether the subscription's charges decline, and its state once the retries are exhausted.</summary>
+    public JsonObject? SetFailing(string id, bool failing, string endState)
+    {
+        lock (Gate)
+        {
+            if (objects.Get(id, "subscription") is not { } subscription)
+            {
+                return null;
+            }
+
+            subscription["_failing"] = failing;
+            subscription["_end_state"] = endState;
+            objects.Put(subscription);
+            return subscription;
+        }
+    }
+
+    private long DueAt(JsonObject subscription)
+    {
+        var due = subscription["current_period_end"]!.GetValue<long>();
+        if (subscription.Str("_retry_invoice") is { } invoiceId && objects.Get(invoiceId, "invoice")?["next_payment_attempt"] is JsonValue next)
+        {
+            due = Math.Min(due, next.GetValue<long>());
+        }
+
+        return due;
+    }
+
+    /// <summary>Does the next due thing (a retry or a period end) when it is due; false when nothing is.</summary>
+    private bool Step(string id, long now)
+    {
+        var subscription = objects.Get(id, "subscription")!;
+        if (subscription.Str("status") is not ("active" or "past_due"))
+        {
+            return false;
+        }
+
+        var periodEnd = subscription["current_period_end"]!.GetValue<long>();
+        var retryInvoice = subscription.Str("_retry_invoice") is { } invoiceId ? objects.Get(invoiceId, "invoice") : null;
+        if (retryInvoice?["next_payment_attempt"] is JsonValue next && next.GetValue<long>() is var retryAt && retryAt <= periodEnd && retryAt <= now)
+        {
+            Retry(subscription, retryInvoice, retryAt);
+            return true;
+        }
+
+        if (periodEnd <= now)
+        {
+            PeriodEnd(subscription, periodEnd);
+            return true;
+        }
+
+        return false;
+    }
+
+    private void PeriodEnd(JsonObject subscription, long at)
+    {
+        var id = subscription.Str("id")!;
+        if (subscription["cancel_at_period_end"]!.GetValue<bool>())
+        {
+            subscription["status"] = "canceled";
+            subscription["ended_at"] = at;
+            subscription["canceled_at"] ??= at;
+            subscription.Remove("_retry_invoice");
+            objects.Put(subscription);
+            webhooks.Send(id, [new StripeEvent("customer.subscription.deleted", StripeLists.Public(subscription))]);
+            return;
+        }
+
+        var previous = new JsonObject
+        {
+            ["current_period_end"] = subscription["current_period_end"]!.DeepClone(),
+            ["current_period_start"] = subscription["current_period_start"]!.DeepClone(),
+            ["latest_invoice"] = subscription["latest_invoice"]?.DeepClone(),
+        };
+        var end = at + (subscription["current_period_end"]!.GetValue<long>() - subscription["current_period_start"]!.GetValue<long>());
+        subscription["current_period_start"] = at;
+        subscription["current_period_end"] = end;
+        foreach (var item in ((JsonArray)subscription["items"]!["data"]!).OfType<JsonObject>())
+        {
+            item["current_period_start"] = at;
+            item["current_period_end"] = end;
+        }
+
+        var amount = ((JsonArray)subscription["items"]!["data"]!).OfType<JsonObject>()
+            .Sum(i => checked(i["price"]!["unit_amount"]!.GetValue<long>() * i["quantity"]!.GetValue<long>()));
+        var invoice = StripeInvoicing.NewInvoice(objects, subscription, at, end, "subscription_cycle", amount);
+        subscription["latest_invoice"] = invoice.Str("id");
+        var paid = StripeInvoicing.Attempt(objects, invoice, subscription, at);
+        if (!paid)
+        {
+            invoice["next_payment_attempt"] = at + (RetryDelayDays[0] * 86_400);
+            subscription["_retry_invoice"] = invoice.Str("id");
+            if (subscription.Str("status") == "active")
+            {
+                previous["status"] = "active";
+                subscription["status"] = "past_due";
+            }
+        }
+
+        objects.Put(invoice);
+        objects.Put(subscription);
+        var publicInvoice = StripeLists.Public(invoice);
+        webhooks.Send(id, paid
+            ? [new StripeEvent("customer.subscription.updated", StripeLists.Public(subscription), previous), new StripeEvent("invoice.paid", publicInvoice), new StripeEvent("invoice.payment_succeeded", publicInvoice)]
+            : [new StripeEvent("customer.subscription.updated", StripeLists.Public(subscription), previous), new StripeEvent("invoice.payment_failed", publicInvoice)]);
+    }
+
+    private void Retry(JsonObject subscription, JsonObject invoice, long at)
+    {
+        var id = subscription.Str("id")!;
+        var events = new List<StripeEvent>();
+        if (StripeInvoicing.Attempt(objects, invoice, subscription, at))
+        {
+            invoice["next_payment_attempt"] = null;
+            subscription.Remove("_retry_invoice");
+            var publicInvoice = StripeLists.Public(invoice);
+            events.Add(new StripeEvent("invoice.paid", publicInvoice));
+            events.Add(new StripeEvent("invoice.payment_succeeded", publicInvoice));
+            if (subscription.Str("status") == "past_due")
+            {
+                subscription["status"] = "active";
+                events.Add(new StripeEvent("customer.subscription.updated", StripeLists.Public(subscription), new JsonObject { ["status"] = "past_due" }));
+            }
+        }
+        else
+        {
+            var retriesDone = invoice["attempt_count"]!.GetValue<long>() - 1;
+            invoice["next_payment_attempt"] = retriesDone < RetryDelayDays.Length ? at + (RetryDelayDays[retriesDone] * 86_400) : null;
+            events.Add(new StripeEvent("invoice.payment_failed", StripeLists.Public(invoice)));
+            if (retriesDone >= RetryDelayDays.Length)
+            {
+                subscription.Remove("_retry_invoice");
+                var previousStatus = subscription.Str("status");
+                switch (subscription.Str("_end_state"))
+                {
+                    case "unpaid":
+                        subscription["status"] = "unpaid";
+                        events.Add(new StripeEvent("customer.subscription.updated", StripeLists.Public(subscription), new JsonObject { ["status"] = previousStatus }));
+                        break;
+                    case "past_due":
+                        break;
+                    default:
+                        subscription["status"] = "canceled";
+                        subscription["canceled_at"] = at;
+                        subscription["ended_at"] = at;
+                        subscription["cancellation_details"] = new JsonObject { ["comment"] = null, ["feedback"] = null, ["reason"] = "payment_failed" };
+                        events.Add(new StripeEvent("customer.subscription.deleted", StripeLists.Public(subscription)));
+                        break;
+                }
+            }
+        }
+
+        objects.Put(invoice);
+        objects.Put(subscription);
+        webhooks.Send(id, events);
+    }
+}

@@ -1,0 +1,253 @@
+using System.Text.Json.Nodes;
+using Harness.Sandbox.Payments;
+
+namespace Harness.Sandbox.Stripe;
+
+/// <summary>
+/// Customers (<c>/v1/customers</c>) and Stripe's test clocks (<c>/v1/test_helpers/test_clocks</c>). A customer
+/// created with <c>test_clock</c> lives on that clock: its subscriptions renew when the clock is advanced, not
+/// with the sandbox clock.
+/// </summary>
+public sealed class StripeCustomers(SandboxContext context, ProviderObjects objects)
+{
+    public const string ClockType = "test_helpers.test_clock";
+
+    private static readonly HashSet<string> CustomerParams =
+        ["email", "name", "description", "phone", "metadata", "test_clock", "expand", "preferred_locales", "payment_method"];
+
+    private static readonly HashSet<string> ClockParams = ["frozen_time", "name", "expand"];
+
+    /// <summary>Stripe keeps a test clock for 30 days.</summary>
+    private const long ClockLifetime = 30 * 86_400;
+
+    /// <summary>Test clocks cannot be frozen before 2000 or beyond what Stripe.net's Int32-free timestamps and the sandbox's dates allow.</summary>
+    private const long EarliestFrozen = 946_684_800;
+    private const long LatestFrozen = 32_503_680_000; // 3000-01-01
+
+    /// <summary>"Now" for a customer: its test clock's frozen time, or the sandbox clock.</summary>
+    public long NowFor(string? customerId) =>
+        TestClockOf(customerId) is { } clock ? clock["frozen_time"]!.GetValue<long>() : StripeJson.Unix(context.Clock.GetUtcNow());
+
+    /// <summary>The customer's test clock; null when it has none (or it was deleted with its clock).</summary>
+    public JsonObject? TestClockOf(string? customerId) =>
+        customerId is not null && objects.Get(customerId, "customer").Str("test_clock") is { } clockId && objects.Get(clockId, ClockType) is { } clock && clock["deleted"] is null
+            ? clock
+            : null;
+
+    public StripeResponse Create(JsonObject p)
+    {
+        if (StripeLists.Unknown(p, CustomerParams) is { } unknown)
+        {
+            return unknown;
+        }
+
+        if (!StripeLists.TryMetadata(p, out var metadata, out var error))
+        {
+            return error!;
+        }
+
+        string? clockId = null;
+        if (p.Str("test_clock") is { } clock)
+        {
+            if (objects.Get(clock, ClockType) is null)
+            {
+                return StripeErrors.NoSuch("test_helpers.test_clock", clock, "test_clock");
+            }
+
+            clockId = clock;
+        }
+
+        var created = clockId is null ? StripeJson.Unix(context.Clock.GetUtcNow()) : objects.Get(clockId, ClockType)!["frozen_time"]!.GetValue<long>();
+        var customer = new JsonObject
+        {
+            ["id"] = StripeJson.NewId("cus"),
+            ["object"] = "customer",
+            ["address"] = null,
+            ["balance"] = 0,
+            ["created"] = created,
+            ["currency"] = null,
+            ["default_source"] = null,
+            ["delinquent"] = false,
+            ["description"] = p.Str("description"),
+            ["email"] = p.Str("email"),
+            ["invoice_prefix"] = StripeJson.NewId("x")[2..10].ToUpperInvariant(),
+            ["invoice_settings"] = new JsonObject { ["custom_fields"] = null, ["default_payment_method"] = null, ["footer"] = null, ["rendering_options"] = null },
+            ["livemode"] = false,
+            ["metadata"] = metadata,
+            ["name"] = p.Str("name"),
+            ["phone"] = p.Str("phone"),
+            ["preferred_locales"] = new JsonArray(),
+            ["shipping"] = null,
+            ["tax_exempt"] = "none",
+            ["test_clock"] = clockId,
+        };
+        objects.Put(customer);
+        return StripeResponse.Ok(customer);
+    }
+
+    public StripeResponse Retrieve(string id) =>
+        objects.Get(id, "customer") is { } customer ? StripeResponse.Ok(customer) : StripeErrors.NoSuch("customer", id, "id");
+
+    public StripeResponse List(JsonObject query)
+    {
+        IEnumerable<JsonObject> customers = objects.List("customer").Where(c => c["deleted"] is null);
+        if (query.Str("email") is { } email)
+        {
+            customers = customers.Where(c => c.Str("email") == email);
+        }
+
+        if (query.Str("test_clock") is { } clock)
+        {
+            customers = customers.Where(c => c.Str("test_clock") == clock);
+        }
+
+        return StripeLists.Page("/v1/customers", customers, query);
+    }
+
+    public StripeResponse CreateClock(JsonObject p)
+    {
+        if (StripeLists.Unknown(p, ClockParams) is { } unknown)
+        {
+            return unknown;
+        }
+
+        if (p.Str("frozen_time") is not { } frozenText)
+        {
+            return StripeErrors.Missing("frozen_time");
+        }
+
+        if (!StripeJson.TryLong(frozenText, out var frozen) || frozen is < EarliestFrozen or > LatestFrozen)
+        {
+            return StripeErrors.InvalidParam($"Invalid frozen_time: must be a Unix timestamp between {EarliestFrozen} and {LatestFrozen}.", "frozen_time");
+        }
+
+        var now = StripeJson.Unix(context.Clock.GetUtcNow());
+        var clock = new JsonObject
+        {
+            ["id"] = StripeJson.NewId("clock"),
+            ["object"] = ClockType,
+            ["created"] = now,
+            ["deletes_after"] = now + ClockLifetime,
+            ["frozen_time"] = frozen,
+            ["livemode"] = false,
+            ["name"] = p.Str("name"),
+            ["status"] = "ready",
+            ["status_details"] = new JsonObject(),
+        };
+        objects.Put(clock);
+        return StripeResponse.Ok(clock);
+    }
+
+    public StripeResponse RetrieveClock(string id) =>
+        objects.Get(id, ClockType) is { } clock && clock["deleted"] is null ? StripeResponse.Ok(clock) : StripeErrors.NoSuch(ClockType, id, "test_clock");
+
+    public StripeResponse ListClocks(JsonObject query) =>
+        StripeLists.Page("/v1/test_helpers/test_clocks", objects.List(ClockType).Where(c => c["deleted"] is null), query);
+
+    /// <summary>
+    /// Starts advancing: the answer is the clock <c>advancing</c> towards <c>frozen_time</c>, as at Stripe; the
+    /// renewals, retries and cancellations that fall due run in the background and the clock is <c>ready</c> after.
+    /// </summary>
+    public StripeResponse Advance(string id, JsonObject p, Func<string, long?> shortestInterval, Action<string, long> runUntil)
+    {
+        if (StripeLists.Unknown(p, ClockParams) is { } unknown)
+        {
+            return unknown;
+        }
+
+        if (objects.Get(id, ClockType) is not { } clock || clock["deleted"] is not null)
+        {
+            return StripeErrors.NoSuch(ClockType, id, "test_clock");
+        }
+
+        if (p.Str("frozen_time") is not { } frozenText)
+        {
+            return StripeErrors.Missing("frozen_time");
+        }
+
+        var current = clock["frozen_time"]!.GetValue<long>();
+        if (!StripeJson.TryLong(frozenText, out var target) || target > LatestFrozen)
+        {
+            return StripeErrors.InvalidParam($"Invalid frozen_time: must be a Unix timestamp no later than {LatestFrozen}.", "frozen_time");
+        }
+
+        if (target <= current)
+        {
+            return StripeErrors.InvalidParam("The frozen_time must be after the test clock's current frozen_time.", "frozen_time");
+        }
+
+        // Stripe's rule: at most two intervals of the clock's shortest subscription interval per advance.
+        if (shortestInterval(id) is { } interval && target - current > 2 * interval)
+        {
+            return StripeErrors.InvalidParam(
+                $"Cannot advance the test clock more than two intervals of its shortest subscription interval ({2 * interval / 86_400} days) at a time.", "frozen_time");
+        }
+
+        if (clock.Str("status") == "advancing")
+        {
+            return StripeErrors.InvalidParam("The test clock is already advancing; wait until its status is ready.", null, "test_clock_advancing");
+        }
+
+        clock["status"] = "advancing";
+        clock["status_details"] = new JsonObject { ["advancing"] = new JsonObject { ["target_frozen_time"] = target } };
+        objects.Put(clock);
+        _ = Task.Run(() => FinishAdvance(id, target, runUntil));
+        return StripeResponse.Ok(clock);
+    }
+
+    /// <summary>Deletes the clock and, as Stripe does, the customers on it (their subscriptions stop with it).</summary>
+    public StripeResponse DeleteClock(string id)
+    {
+        if (objects.Get(id, ClockType) is not { } clock || clock["deleted"] is not null)
+        {
+            return StripeErrors.NoSuch(ClockType, id, "test_clock");
+        }
+
+        foreach (var customer in objects.List("customer").Where(c => c.Str("test_clock") == id && c["deleted"] is null))
+        {
+            objects.Put(new JsonObject { ["id"] = customer.Str("id"), ["object"] = "customer", ["deleted"] = true, ["test_clock"] = id });
+        }
+
+        var deleted = new JsonObject { ["id"] = id, ["object"] = ClockType, ["deleted"] = true };
+        objects.Put(deleted);
+        return StripeResponse.Ok(deleted);
+    }
+
+    /// <summary>Clocks a stop left <c>advancing</c> finish their advance on the next start.</summary>
+    public void ResumeAdvancing(Action<string, long> runUntil)
+    {
+        foreach (var clock in objects.List(ClockType).Where(c => c.Str("status") == "advancing"))
+        {
+            var target = clock["status_details"]?["advancing"]?["target_frozen_time"]?.GetValue<long>() ?? clock["frozen_time"]!.GetValue<long>();
+            FinishAdvance(clock.Str("id")!, target, runUntil);
+        }
+    }
+
+    private void FinishAdvance(string id, long target, Action<string, long> runUntil)
+    {
+        var status = "ready";
+        try
+        {
+            runUntil(id, target);
+        }
+        catch (Exception)
+        {
+            status = "internal_failure";
+        }
+
+        try
+        {
+            if (objects.Get(id, ClockType) is { } clock && clock["deleted"] is null)
+            {
+                clock["frozen_time"] = target;
+                clock["status"] = status;
+                clock["status_details"] = new JsonObject();
+                objects.Put(clock);
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            // The sandbox stopped while the clock was advancing; nothing is left to update.
+        }
+    }
+}

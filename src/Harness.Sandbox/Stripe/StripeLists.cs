@@ -1,0 +1,93 @@
+using System.Text.Json.Nodes;
+using Harness.Sandbox.Payments;
+
+namespace Harness.Sandbox.Stripe;
+
+/// <summary>Helpers the recurring-billing resources share: list pages, public views, parameter reading.</summary>
+public static class StripeLists
+{
+    /// <summary>
+    /// One page of a Stripe list (newest first): <c>limit</c> 1–100 (default 10) and <c>starting_after</c>;
+    /// a bad limit is Stripe's 400.
+    /// </summary>
+    public static StripeResponse Page(string url, IEnumerable<JsonObject> items, JsonObject query, Func<JsonObject, JsonObject>? view = null)
+    {
+        var limit = 10L;
+        if (query.Str("limit") is { } limitText && (!StripeJson.TryLong(limitText, out limit) || limit is < 1 or > 100))
+        {
+            return StripeErrors.InvalidParam("This value must be greater than or equal to 1 and less than or equal to 100.", "limit");
+        }
+
+        if (query.Str("starting_after") is { } after)
+        {
+            items = items.SkipWhile(s => s.Str("id") != after).Skip(1);
+        }
+
+        var page = items.Take((int)limit + 1).ToList();
+        return StripeResponse.Ok(StripeJson.List(url, page.Take((int)limit).Select(i => (JsonNode)(view ?? Public)(i)), page.Count > limit));
+    }
+
+    /// <summary>The stored object without the sandbox's own bookkeeping (fields starting with <c>_</c>).</summary>
+    public static JsonObject Public(JsonObject stored)
+    {
+        var copy = (JsonObject)stored.DeepClone();
+        foreach (var key in copy.Select(kv => kv.Key).Where(k => k.StartsWith('_')).ToList())
+        {
+            copy.Remove(key);
+        }
+
+        return copy;
+    }
+
+    /// <summary>The first parameter not in <paramref name="allowed"/> as Stripe's 400, or null.</summary>
+    public static StripeResponse? Unknown(JsonObject p, IReadOnlySet<string> allowed) =>
+        p.Select(kv => kv.Key).FirstOrDefault(k => !allowed.Contains(k)) is { } unknown
+            ? StripeErrors.InvalidParam($"Received unknown parameter: {unknown}", unknown, "parameter_unknown")
+            : null;
+
+    /// <summary>A <c>metadata</c> parameter: absent, or an object of strings.</summary>
+    public static bool TryMetadata(JsonObject p, out JsonObject metadata, out StripeResponse? error)
+    {
+        metadata = new JsonObject();
+        error = null;
+        if (p["metadata"] is null)
+        {
+            return true;
+        }
+
+        if (p["metadata"] is not JsonObject given || given.Any(kv => kv.Value is not JsonValue))
+        {
+            error = StripeErrors.InvalidParam("Invalid object", "metadata");
+            return false;
+        }
+
+        metadata = (JsonObject)given.DeepClone();
+        return true;
+    }
+
+    /// <summary>A boolean form parameter (<c>true</c>/<c>false</c>); anything else is Stripe's 400.</summary>
+    public static bool TryBool(JsonObject p, string name, out bool? value, out StripeResponse? error)
+    {
+        value = null;
+        error = null;
+        if (p[name] is null)
+        {
+            return true;
+        }
+
+        switch (p.Str(name))
+        {
+            case "true":
+                value = true;
+                return true;
+            case "false":
+                value = false;
+                return true;
+            default:
+                error = StripeErrors.InvalidParam($"Invalid boolean: {Clip(p[name]?.ToJsonString() ?? "")}", name);
+                return false;
+        }
+    }
+
+    public static string Clip(string text) => text.Length > 100 ? text[..100] : text;
+}

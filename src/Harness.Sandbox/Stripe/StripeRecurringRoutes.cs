@@ -1,0 +1,143 @@
+using System.Text.Json.Nodes;
+using Harness.Sandbox.Control;
+using Harness.Sandbox.Payments;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+
+namespace Harness.Sandbox.Stripe;
+
+/// <summary>
+/// The recurring-billing routes of the Stripe API (customers, test clocks, subscriptions, refunds, charges,
+/// events) and the Stripe control routes under <c>/control/stripe</c>.
+/// </summary>
+public sealed partial class StripeProvider
+{
+    private const string ClocksPath = "/v1/test_helpers/test_clocks";
+
+    /// <summary>9000-01-01, the furthest the control API moves the sandbox clock.</summary>
+    private const long LatestRenewal = 221_845_392_000;
+
+    public DateTimeOffset? NextDueAt() => _billing.NextDueAt();
+
+    public Task RunDueAsync(CancellationToken cancellationToken)
+    {
+        _billing.RunDue(null, StripeJson.Unix(_context.Clock.GetUtcNow()));
+        return Task.CompletedTask;
+    }
+
+    public void MapControl(IEndpointRouteBuilder control, SandboxScheduler scheduler)
+    {
+        control.MapGet("/subscriptions", () => _objects.List("subscription").Select(View))
+            .WithSummary("Stripe: every subscription, newest first, with its period, whether its charges fail and its end state after failed retries.");
+        control.MapPost("/subscriptions/{id}/payment-failure", Results<Ok<StripeSubscriptionView>, NotFound<ControlError>, BadRequest<ControlError>> (string id, PaymentFailureRequest request) =>
+            {
+                if (request.Fail is not { } fail)
+                {
+                    return TypedResults.BadRequest(new ControlError("fail is required (true: its charges decline from the next one on; false: they succeed again)"));
+                }
+
+                var endState = request.EndState ?? "canceled";
+                if (!StripeBilling.EndStates.Contains(endState))
+                {
+                    return TypedResults.BadRequest(new ControlError($"end_state must be one of {string.Join(", ", StripeBilling.EndStates)}"));
+                }
+
+                return _billing.SetFailing(id, fail, endState) is { } subscription
+                    ? TypedResults.Ok(View(subscription))
+                    : TypedResults.NotFound(new ControlError($"no Stripe subscription '{id}'"));
+            })
+            .WithSummary("Stripe: makes a subscription's charges decline (card_declined) from its next renewal or retry on, or succeed again; end_state (canceled, unpaid, past_due; default canceled) is its status once every retry failed.");
+        control.MapPost("/subscriptions/{id}/renew", async Task<Results<Ok<StripeSubscriptionView>, NotFound<ControlError>, BadRequest<ControlError>>> (string id, CancellationToken ct) =>
+            {
+                if (_objects.Get(id, "subscription") is not { } subscription)
+                {
+                    return TypedResults.NotFound(new ControlError($"no Stripe subscription '{id}'"));
+                }
+
+                if (subscription.Str("test_clock") is { } clock)
+                {
+                    return TypedResults.BadRequest(new ControlError($"the subscription is on test clock {clock}: advance that clock (POST /v1/test_helpers/test_clocks/{clock}/advance)"));
+                }
+
+                if (subscription.Str("status") is not ("active" or "past_due"))
+                {
+                    return TypedResults.BadRequest(new ControlError($"the subscription is {subscription.Str("status")}: it does not renew"));
+                }
+
+                var end = subscription["current_period_end"]!.GetValue<long>();
+                if (end > LatestRenewal)
+                {
+                    return TypedResults.BadRequest(new ControlError("the renewal is past the year 9000, where the sandbox clock does not go"));
+                }
+
+                var due = DateTimeOffset.FromUnixTimeSeconds(end);
+                if (due > _context.Clock.GetUtcNow())
+                {
+                    _context.Clock.Advance(due - _context.Clock.GetUtcNow());
+                }
+
+                await scheduler.RunDueAsync(ct);
+                return TypedResults.Ok(View(_objects.Get(id, "subscription")!));
+            })
+            .WithSummary("Stripe: moves the sandbox clock to the subscription's current_period_end and runs what fell due (its renewal, and everything else due by then).");
+    }
+
+    private void MapRecurring(WebApplication app)
+    {
+        app.MapPost("/v1/customers", (HttpRequest request) => PostAsync(request.HttpContext, "/v1/customers", _customers.Create));
+        app.MapGet("/v1/customers", async (HttpRequest request) => Answer(request.HttpContext, _customers.List(await StripeForm.ReadAsync(request))));
+        app.MapGet("/v1/customers/{id}", (string id, HttpContext http) => Answer(http, _customers.Retrieve(id)));
+
+        app.MapPost(ClocksPath, (HttpRequest request) => PostAsync(request.HttpContext, ClocksPath, _customers.CreateClock));
+        app.MapGet(ClocksPath, async (HttpRequest request) => Answer(request.HttpContext, _customers.ListClocks(await StripeForm.ReadAsync(request))));
+        app.MapGet(ClocksPath + "/{id}", (string id, HttpContext http) => Answer(http, _customers.RetrieveClock(id)));
+        app.MapPost(ClocksPath + "/{id}/advance", (string id, HttpContext http) =>
+            PostAsync(http, $"{ClocksPath}/{id}/advance", p => _customers.Advance(id, p, _billing.ShortestInterval, _billing.RunDue)));
+        app.MapDelete(ClocksPath + "/{id}", (string id, HttpContext http) => Answer(http, _customers.DeleteClock(id)));
+
+        app.MapPost("/v1/subscriptions", (HttpRequest request) => PostAsync(request.HttpContext, "/v1/subscriptions", _subscriptions.Create));
+        app.MapGet("/v1/subscriptions", async (HttpRequest request) => Answer(request.HttpContext, _subscriptions.List(await StripeForm.ReadAsync(request))));
+        app.MapGet("/v1/subscriptions/{id}", async (string id, HttpContext http) => Answer(http, _subscriptions.Retrieve(id, await StripeForm.ReadAsync(http.Request))));
+        app.MapPost("/v1/subscriptions/{id}", (string id, HttpContext http) => PostAsync(http, $"/v1/subscriptions/{id}", p => _subscriptions.Update(id, p)));
+        app.MapDelete("/v1/subscriptions/{id}", async (string id, HttpContext http) => Answer(http, _subscriptions.Cancel(id, await StripeForm.ReadAsync(http.Request))));
+
+        app.MapPost("/v1/refunds", (HttpRequest request) => PostAsync(request.HttpContext, "/v1/refunds", _refunds.Create));
+        app.MapGet("/v1/charges", async (HttpRequest request) => Answer(request.HttpContext, _refunds.ListCharges(await StripeForm.ReadAsync(request))));
+        app.MapGet("/v1/events", async (HttpRequest request) => Answer(request.HttpContext, _refunds.ListEvents(await StripeForm.ReadAsync(request))));
+    }
+
+    private StripeSubscriptionView View(JsonObject s)
+    {
+        var retry = s.Str("_retry_invoice") is { } invoiceId ? _objects.Get(invoiceId, "invoice") : null;
+        return new StripeSubscriptionView(
+            s.Str("id")!,
+            s.Str("customer")!,
+            s.Str("status")!,
+            s["current_period_start"]!.GetValue<long>(),
+            s["current_period_end"]!.GetValue<long>(),
+            s["cancel_at_period_end"]!.GetValue<bool>(),
+            s.Str("test_clock"),
+            s.Str("latest_invoice"),
+            s["_failing"]?.GetValue<bool>() == true,
+            s.Str("_end_state") ?? "canceled",
+            retry?["next_payment_attempt"] is JsonValue next ? next.GetValue<long>() : null);
+    }
+}
+
+/// <summary>A Stripe subscription as the control API shows it (times are Unix seconds).</summary>
+public sealed record StripeSubscriptionView(
+    string Id,
+    string Customer,
+    string Status,
+    long CurrentPeriodStart,
+    long CurrentPeriodEnd,
+    bool CancelAtPeriodEnd,
+    string? TestClock,
+    string? LatestInvoice,
+    bool Failing,
+    string EndState,
+    long? NextPaymentAttempt);
+
+public sealed record PaymentFailureRequest(bool? Fail, string? EndState);

@@ -1,0 +1,260 @@
+using System.Text.Json.Nodes;
+using Harness.Sandbox.Payments;
+
+namespace Harness.Sandbox.Stripe;
+
+/// <summary>
+/// The Subscriptions API: create (customer plus recurring price items), retrieve, list, update
+/// (<c>cancel_at_period_end</c>, <c>metadata</c>) and cancel now (<c>DELETE</c>). Renewal is <see cref="StripeBilling"/>'s.
+/// </summary>
+public sealed class StripeSubscriptions(ProviderObjects objects, StripeCatalog catalog, StripeCustomers customers, StripeBilling billing, StripeWebhooks webhooks)
+{
+    private const string Type = "subscription";
+    private const long MaxQuantity = 999_999;
+
+    private static readonly HashSet<string> CreateParams =
+        ["customer", "items", "metadata", "cancel_at_period_end", "expand", "payment_behavior", "collection_method", "default_payment_method", "description"];
+
+    private static readonly HashSet<string> UpdateParams = ["cancel_at_period_end", "metadata", "expand", "cancellation_details"];
+
+    private static readonly HashSet<string> CancelParams = ["expand", "invoice_now", "prorate", "cancellation_details"];
+
+    private static readonly string[] Statuses = ["active", "past_due", "unpaid", "canceled", "incomplete", "incomplete_expired", "trialing", "paused", "all", "ended"];
+
+    public StripeResponse Create(JsonObject p)
+    {
+        if (StripeLists.Unknown(p, CreateParams) is { } unknown)
+        {
+            return unknown;
+        }
+
+        if (p.Str("customer") is not { } customerId)
+        {
+            return StripeErrors.Missing("customer");
+        }
+
+        if (objects.Get(customerId, "customer") is not { } customer || customer["deleted"] is not null)
+        {
+            return StripeErrors.NoSuch("customer", customerId, "customer");
+        }
+
+        if (!StripeLists.TryMetadata(p, out var metadata, out var error) || !StripeLists.TryBool(p, "cancel_at_period_end", out var cancelAtEnd, out error))
+        {
+            return error!;
+        }
+
+        if (p["items"] is not JsonArray { Count: > 0 } array)
+        {
+            return p["items"] is null ? StripeErrors.Missing("items") : StripeErrors.InvalidParam("Invalid array", "items");
+        }
+
+        var items = new List<(JsonObject Price, long Quantity)>();
+        for (var i = 0; i < array.Count; i++)
+        {
+            var param = $"items[{i}]";
+            if (array[i] is not JsonObject item)
+            {
+                return StripeErrors.InvalidParam("Invalid object", param);
+            }
+
+            var quantity = 1L;
+            if (item.Str("quantity") is { } quantityText && (!StripeJson.TryLong(quantityText, out quantity) || quantity is < 1 or > MaxQuantity))
+            {
+                return StripeErrors.InvalidParam($"This value must be greater than or equal to 1 and less than or equal to {MaxQuantity}.", $"{param}[quantity]");
+            }
+
+            if (item.Str("price") is not { } priceId)
+            {
+                return StripeErrors.Missing($"{param}[price]");
+            }
+
+            if (catalog.Find(priceId) is not { } price)
+            {
+                return StripeErrors.NoSuch("price", priceId, $"{param}[price]");
+            }
+
+            if (price["recurring"] is not JsonObject)
+            {
+                return StripeErrors.InvalidParam($"The price specified ({priceId}) is not a recurring price. Only recurring prices can be used with subscriptions.", $"{param}[price]");
+            }
+
+            if (items.Count > 0 && (items[0].Price.Str("currency") != price.Str("currency") || items[0].Price["recurring"].Str("interval") != price["recurring"].Str("interval")))
+            {
+                return StripeErrors.InvalidParam("All prices on a subscription must have the same `currency` and `recurring[interval]`.", $"{param}[price]");
+            }
+
+            items.Add((price, quantity));
+        }
+
+        var amount = 0L;
+        foreach (var (price, quantity) in items)
+        {
+            amount = checked(amount + (price["unit_amount"]!.GetValue<long>() * quantity));
+        }
+
+        var (subscription, invoice) = billing.Start(customerId, items, amount, metadata, cancelAtEnd == true);
+        var publicInvoice = StripeLists.Public(invoice);
+        webhooks.Send(subscription.Str("id")!, [
+            new StripeEvent("customer.subscription.created", StripeLists.Public(subscription)),
+            new StripeEvent("invoice.paid", publicInvoice),
+            new StripeEvent("invoice.payment_succeeded", publicInvoice),
+        ]);
+        return StripeResponse.Ok(View(subscription, p));
+    }
+
+    public StripeResponse Retrieve(string id, JsonObject query) =>
+        objects.Get(id, Type) is { } subscription ? StripeResponse.Ok(View(subscription, query)) : StripeErrors.NoSuch(Type, id, "id");
+
+    public StripeResponse List(JsonObject query)
+    {
+        var status = query.Str("status");
+        if (status is not null && !Statuses.Contains(status))
+        {
+            return StripeErrors.InvalidParam($"Invalid status: must be one of {string.Join(", ", Statuses)}", "status");
+        }
+
+        IEnumerable<JsonObject> subscriptions = objects.List(Type);
+        subscriptions = status switch
+        {
+            null => subscriptions.Where(s => s.Str("status") is not ("canceled" or "incomplete_expired")),
+            "all" => subscriptions,
+            "ended" => subscriptions.Where(s => s.Str("status") is "canceled" or "incomplete_expired"),
+            _ => subscriptions.Where(s => s.Str("status") == status),
+        };
+        foreach (var filter in new[] { "customer", "test_clock" })
+        {
+            if (query.Str(filter) is { } value)
+            {
+                subscriptions = subscriptions.Where(s => s.Str(filter) == value);
+            }
+        }
+
+        if (query.Str("price") is { } priceId)
+        {
+            subscriptions = subscriptions.Where(s => ((JsonArray)s["items"]!["data"]!).Any(i => i!["price"].Str("id") == priceId));
+        }
+
+        return StripeLists.Page("/v1/subscriptions", subscriptions, query, s => View(s, query));
+    }
+
+    /// <summary><c>cancel_at_period_end=true</c> schedules the cancel at the period end; <c>false</c> resumes before it.</summary>
+    public StripeResponse Update(string id, JsonObject p)
+    {
+        if (StripeLists.Unknown(p, UpdateParams) is { } unknown)
+        {
+            return unknown;
+        }
+
+        if (!StripeLists.TryBool(p, "cancel_at_period_end", out var cancelAtEnd, out var error) || !StripeLists.TryMetadata(p, out var metadata, out error))
+        {
+            return error!;
+        }
+
+        lock (billing.Gate)
+        {
+            if (objects.Get(id, Type) is not { } subscription)
+            {
+                return StripeErrors.NoSuch(Type, id, "id");
+            }
+
+            if (subscription.Str("status") is "canceled" or "incomplete_expired" && cancelAtEnd is not null)
+            {
+                return StripeErrors.InvalidParam("A canceled subscription can only update its cancellation_details and metadata.", "cancel_at_period_end");
+            }
+
+            var previous = new JsonObject();
+            if (cancelAtEnd is { } cancel && cancel != subscription["cancel_at_period_end"]!.GetValue<bool>())
+            {
+                foreach (var field in new[] { "cancel_at", "cancel_at_period_end", "canceled_at", "cancellation_details" })
+                {
+                    previous[field] = subscription[field]?.DeepClone();
+                }
+
+                var now = customers.NowFor(subscription.Str("customer"));
+                subscription["cancel_at_period_end"] = cancel;
+                subscription["cancel_at"] = cancel ? subscription["current_period_end"]!.DeepClone() : null;
+                subscription["canceled_at"] = cancel ? now : null;
+                subscription["cancellation_details"] = new JsonObject { ["comment"] = null, ["feedback"] = null, ["reason"] = cancel ? "cancellation_requested" : null };
+            }
+
+            if (p["metadata"] is JsonObject)
+            {
+                previous["metadata"] = subscription["metadata"]!.DeepClone();
+                var merged = (JsonObject)subscription["metadata"]!;
+                foreach (var (key, value) in metadata)
+                {
+                    // Stripe: an empty value unsets a key.
+                    if (value!.ToString().Length == 0)
+                    {
+                        merged.Remove(key);
+                    }
+                    else
+                    {
+                        merged[key] = value.DeepClone();
+                    }
+                }
+            }
+
+            objects.Put(subscription);
+            if (previous.Count > 0)
+            {
+                webhooks.Send(id, [new StripeEvent("customer.subscription.updated", StripeLists.Public(subscription), previous)]);
+            }
+
+            return StripeResponse.Ok(View(subscription, p));
+        }
+    }
+
+    /// <summary>Cancels now: <c>status=canceled</c>, <c>customer.subscription.deleted</c>, no further invoice.</summary>
+    public StripeResponse Cancel(string id, JsonObject p)
+    {
+        if (StripeLists.Unknown(p, CancelParams) is { } unknown)
+        {
+            return unknown;
+        }
+
+        lock (billing.Gate)
+        {
+            if (objects.Get(id, Type) is not { } subscription)
+            {
+                return StripeErrors.NoSuch(Type, id, "id");
+            }
+
+            if (subscription.Str("status") is "canceled" or "incomplete_expired")
+            {
+                return StripeErrors.Envelope(400, "invalid_request_error", $"This subscription has already been canceled: {id}", "resource_missing", "id");
+            }
+
+            var now = customers.NowFor(subscription.Str("customer"));
+            subscription["status"] = "canceled";
+            subscription["canceled_at"] = now;
+            subscription["ended_at"] = now;
+            subscription["cancel_at"] = null;
+            subscription["cancel_at_period_end"] = false;
+            subscription["cancellation_details"] = new JsonObject { ["comment"] = null, ["feedback"] = null, ["reason"] = "cancellation_requested" };
+            subscription.Remove("_retry_invoice");
+            objects.Put(subscription);
+            webhooks.Send(id, [new StripeEvent("customer.subscription.deleted", StripeLists.Public(subscription))]);
+            return StripeResponse.Ok(View(subscription, p));
+        }
+    }
+
+    /// <summary>The public subscription, with <c>expand[]</c> of <c>latest_invoice</c> and <c>customer</c>.</summary>
+    private JsonObject View(JsonObject subscription, JsonObject? query)
+    {
+        var copy = StripeLists.Public(subscription);
+        if (query?["expand"] is JsonArray expand)
+        {
+            foreach (var field in expand.OfType<JsonValue>().Select(e => e.ToString()))
+            {
+                if (field is "latest_invoice" or "customer" && copy.Str(field) is { } refId)
+                {
+                    var type = field == "latest_invoice" ? "invoice" : "customer";
+                    copy[field] = objects.Get(refId, type) is { } found ? StripeLists.Public(found) : copy[field]?.DeepClone();
+                }
+            }
+        }
+
+        return copy;
+    }
+}
