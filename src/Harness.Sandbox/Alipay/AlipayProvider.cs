@@ -19,7 +19,7 @@ namespace Harness.Sandbox.Alipay;
 /// the v3 REST routes (<see cref="AlipayRestApi"/>), trades that exist only once the buyer scans the code or opens the
 /// cashier, form-POST notifies signed RSA2 and acknowledged only by <c>success</c>, and the signed return redirect.
 /// </summary>
-public sealed class AlipayProvider : ISandboxProvider
+public sealed partial class AlipayProvider : ISandboxProvider
 {
     public const string AppId = "2021000000000001";
     public const string SellerId = "2088102177000001";
@@ -43,9 +43,6 @@ public sealed class AlipayProvider : ISandboxProvider
 
     /// <summary>A trade without <c>timeout_express</c> closes after 15 days, as Alipay's do.</summary>
     private static readonly TimeSpan DefaultTradeLifetime = TimeSpan.FromDays(15);
-
-    /// <summary>biz_content is kept inside the trade; a repeated key is refused rather than guessed at.</summary>
-    private static readonly JsonDocumentOptions StrictJson = new() { AllowDuplicateProperties = false, MaxDepth = 32 };
 
     private static readonly Dictionary<string, string> ProductCodes = new(StringComparer.Ordinal)
     {
@@ -188,7 +185,7 @@ public sealed class AlipayProvider : ISandboxProvider
 
         try
         {
-            return JsonNode.Parse(text, documentOptions: StrictJson) is JsonObject biz
+            return JsonNode.Parse(text, documentOptions: StrictJsonBody.Options) is JsonObject biz
                 ? (biz, null)
                 : (null, AlipayFailure.InvalidParameter("biz_content 必须是 JSON 对象"));
         }
@@ -436,106 +433,6 @@ public sealed class AlipayProvider : ISandboxProvider
 
         SendNotify(trade, refund: null);
         return new Outcome(new JsonObject { ["trade_no"] = trade.Id, ["out_trade_no"] = trade.OutTradeNo }, null, trade);
-    }
-
-    private Outcome RefundTrade(JsonObject biz)
-    {
-        if (AlipayTrade.ParseYuan(Text(biz, "refund_amount")) is not { } fen)
-        {
-            return AlipayFailure.InvalidParameter("refund_amount 必须是 0.01 到 100000000 之间、最多两位小数的金额");
-        }
-
-        var requestNo = Text(biz, "out_request_no");
-        if (biz["out_request_no"] is not null && (requestNo is null || !AlipayTrade.IsMerchantNumber(requestNo)))
-        {
-            return AlipayFailure.InvalidParameter("out_request_no 只能是64位以内的字母、数字和下划线");
-        }
-
-        AlipayTrade trade;
-        AlipayRefund refund;
-        lock (_ordering)
-        {
-            var (found, failure) = Find(biz);
-            if (failure is not null)
-            {
-                return failure;
-            }
-
-            trade = found!;
-
-            // Without out_request_no Alipay takes the whole trade as the request: one refund per trade.
-            requestNo ??= trade.OutTradeNo;
-            if (trade.Refunds.FirstOrDefault(r => r.OutRequestNo == requestNo) is { } earlier)
-            {
-                return earlier.AmountFen == fen
-                    ? new Outcome(RefundFields(trade, earlier, fundChange: false), null, trade)
-                    : AlipayFailure.Business("ACQ.DISCORDANT_REPEAT_REQUEST", "不一致的请求：同一退款请求号的退款金额不同");
-            }
-
-            if (trade.Status != AlipayTrade.TradeSuccess)
-            {
-                return AlipayFailure.Business("ACQ.TRADE_STATUS_ERROR", "交易状态不合法");
-            }
-
-            if (trade.RefundedFen + fen > trade.AmountFen)
-            {
-                return AlipayFailure.Business("ACQ.REFUND_AMT_NOT_EQUAL_TOTAL", "退款金额超限");
-            }
-
-            refund = new AlipayRefund { OutRequestNo = requestNo, AmountFen = fen, At = _context.Clock.GetUtcNow().UtcDateTime };
-            trade.Refunds.Add(refund);
-            trade.RefundedFen += fen;
-            if (trade.RefundedFen == trade.AmountFen)
-            {
-                CloseTrade(trade); // a full refund closes the trade
-            }
-            else
-            {
-                _trades.Upsert(trade);
-            }
-        }
-
-        SendNotify(trade, refund);
-        return new Outcome(RefundFields(trade, refund, fundChange: true), null, trade);
-    }
-
-    private static JsonObject RefundFields(AlipayTrade trade, AlipayRefund refund, bool fundChange) => new()
-    {
-        ["trade_no"] = trade.Id,
-        ["out_trade_no"] = trade.OutTradeNo,
-        ["buyer_logon_id"] = trade.BuyerLogonId,
-        ["fund_change"] = fundChange ? "Y" : "N",
-        ["refund_fee"] = AlipayTrade.FormatYuan(trade.RefundedFen),
-        ["gmt_refund_pay"] = AlipayTime.Format(refund.At),
-        ["buyer_user_id"] = trade.BuyerId,
-        ["send_back_fee"] = AlipayTrade.FormatYuan(refund.AmountFen),
-    };
-
-    private Outcome QueryRefund(JsonObject biz)
-    {
-        if (Text(biz, "out_request_no") is not { } requestNo || !AlipayTrade.IsMerchantNumber(requestNo))
-        {
-            return AlipayFailure.InvalidParameter("out_request_no 不能为空，且只能是64位以内的字母、数字和下划线");
-        }
-
-        var (trade, failure) = Find(biz);
-        if (failure is not null)
-        {
-            return failure;
-        }
-
-        var fields = new JsonObject { ["trade_no"] = trade!.Id, ["out_trade_no"] = trade.OutTradeNo, ["out_request_no"] = requestNo };
-
-        // A request number Alipay has no refund for answers without refund fields: "not refunded".
-        if (trade.Refunds.FirstOrDefault(r => r.OutRequestNo == requestNo) is { } refund)
-        {
-            fields["total_amount"] = AlipayTrade.FormatYuan(trade.AmountFen);
-            fields["refund_amount"] = AlipayTrade.FormatYuan(refund.AmountFen);
-            fields["refund_status"] = "REFUND_SUCCESS";
-            fields["gmt_refund_pay"] = AlipayTime.Format(refund.At);
-        }
-
-        return new Outcome(fields, null, trade);
     }
 
     /// <summary>The trade named by <c>trade_no</c> or <c>out_trade_no</c>, if it exists for the API (the buyer has scanned).</summary>

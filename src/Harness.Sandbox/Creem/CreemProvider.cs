@@ -39,13 +39,6 @@ public sealed class CreemProvider : ISandboxProvider
     /// <summary>A checkout's amount (price × units) stays within custom_price's documented maximum, 99,999,999 cents.</summary>
     private const long MaxAmount = 99_999_999;
 
-    /// <summary>
-    /// JSON as strictly as the checkout needs it: a repeated key is refused, not a crash when the object is built; and
-    /// at most 32 levels, since the body is stored inside the checkout, the subscription and the webhook event, and
-    /// the store reads JSON back only up to 64.
-    /// </summary>
-    private static readonly JsonDocumentOptions StrictJson = new() { AllowDuplicateProperties = false, MaxDepth = 32 };
-
     private static readonly HashSet<string> CreateFields =
         ["product_id", "request_id", "units", "custom_price", "discount_code", "affiliate_code", "customer", "custom_fields", "success_url", "metadata"];
 
@@ -90,7 +83,7 @@ public sealed class CreemProvider : ISandboxProvider
             await next(http);
         });
 
-        app.MapPost("/v1/checkouts", async (HttpRequest request) => Create(await ReadBodyAsync(request)));
+        app.MapPost("/v1/checkouts", async (HttpRequest request) => Create(await StrictJsonBody.ReadObjectAsync(request)));
         app.MapGet("/v1/checkouts", (string? checkout_id) => checkout_id is not { Length: > 0 }
             ? CreemErrors.BadRequest("checkout_id must be a string")
             : _objects.Get(checkout_id, "checkout") is { } checkout ? Ok(checkout) : CreemErrors.NotFound("Checkout not found"));
@@ -421,55 +414,6 @@ public sealed class CreemProvider : ISandboxProvider
                     ["updated_at"] = now,
                 });
             }
-        }
-    }
-
-    /// <summary>The body as a JSON object, or null when it is none: malformed, a repeated key, a name or string that does not decode.</summary>
-    private static async Task<JsonObject?> ReadBodyAsync(HttpRequest request)
-    {
-        try
-        {
-            using var document = await JsonDocument.ParseAsync(request.Body, StrictJson, request.HttpContext.RequestAborted);
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                return null;
-            }
-
-            DecodeAll(root);
-            return JsonObject.Create(root.Clone());
-        }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
-        {
-            // The parser leaves names and strings encoded: invalid UTF-8 or a lone surrogate escape (\ud800) throws
-            // InvalidOperationException only when one is decoded — by the duplicate-key check, DecodeAll, or else much later.
-            return null;
-        }
-    }
-
-    /// <summary>Decodes every name and string now, while a failure is still the client's malformed body.</summary>
-    private static void DecodeAll(JsonElement element)
-    {
-        switch (element.ValueKind)
-        {
-            case JsonValueKind.Object:
-                foreach (var property in element.EnumerateObject())
-                {
-                    _ = property.Name;
-                    DecodeAll(property.Value);
-                }
-
-                break;
-            case JsonValueKind.Array:
-                foreach (var item in element.EnumerateArray())
-                {
-                    DecodeAll(item);
-                }
-
-                break;
-            case JsonValueKind.String:
-                _ = element.GetString();
-                break;
         }
     }
 

@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
-using System.Threading.Channels;
 using Harness.Finance.Payments.Channels;
 using Harness.Security;
 using Harness.Security.Signing;
@@ -116,53 +115,6 @@ internal sealed class WeChatPayForge : IDisposable
     public HttpRequest Signed(string body, DateTimeOffset? at = null) => Request(body, Headers(body, at));
 
     public void Dispose() => PlatformKey.Dispose();
-}
-
-/// <summary>
-/// A merchant's notify URL on a free loopback port, answered by a channel exactly as the backend's route answers:
-/// <see cref="IPaymentChannel.Acknowledge"/> for verified notifications, <see cref="IPaymentChannel.Refuse"/> otherwise.
-/// </summary>
-internal sealed class NotifyReceiver : IAsyncDisposable
-{
-    private readonly WebApplication _app;
-    private readonly Channel<ChannelNotification> _read = Channel.CreateUnbounded<ChannelNotification>();
-
-    private NotifyReceiver(WebApplication app) => _app = app;
-
-    public string Url { get; private set; } = "";
-
-    public static async Task<NotifyReceiver> StartAsync(IPaymentChannel channel)
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0));
-        var app = builder.Build();
-        var receiver = new NotifyReceiver(app);
-        app.MapPost("/api/payment/notify/wechat", async (HttpRequest request, CancellationToken cancellationToken) =>
-        {
-            var notification = await channel.ReadNotificationAsync(request, cancellationToken);
-            await receiver._read.Writer.WriteAsync(notification, cancellationToken);
-            return notification.Trade is null ? channel.Refuse(notification.Refusal!) : channel.Acknowledge();
-        });
-        await app.StartAsync(TestContext.Current.CancellationToken);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        receiver.Url = address.TrimEnd('/') + "/api/payment/notify/wechat";
-        return receiver;
-    }
-
-    /// <summary>The next notification the channel read.</summary>
-    public async Task<ChannelNotification> NextAsync()
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(20));
-        return await _read.Reader.ReadAsync(timeout.Token);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
 }
 
 /// <summary>How <see cref="FakeWeChatPay"/> signs its order answer.</summary>
