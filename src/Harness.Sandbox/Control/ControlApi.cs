@@ -170,6 +170,9 @@ public sealed record PayActionView(string? RedirectUrl, string Message, SandboxP
 
 public sealed record AdvanceRequest(long Seconds);
 
+/// <summary>A provider's <c>/control/{provider}/subscriptions/{id}/payment-failure</c> body.</summary>
+public sealed record PaymentFailureRequest(bool? Fail, string? EndState);
+
 public sealed record ClockView(DateTimeOffset Now, long OffsetSeconds, int? AttemptsMade)
 {
     public static ClockView Of(SandboxContext context) =>

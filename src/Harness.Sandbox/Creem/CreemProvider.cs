@@ -1,7 +1,5 @@
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Harness.Callbacks;
 using Harness.Http;
@@ -9,11 +7,11 @@ using Harness.Sandbox.Delivery;
 using Harness.Sandbox.Faults;
 using Harness.Sandbox.Payments;
 using Harness.Sandbox.Providers;
-using Harness.Security;
 using Harness.Security.Signing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
+using static Harness.Sandbox.Creem.CreemJson;
 
 namespace Harness.Sandbox.Creem;
 
@@ -23,12 +21,14 @@ namespace Harness.Sandbox.Creem;
 /// <c>{id, eventType, created_at (ms), object}</c> envelope signed by <c>creem-signature</c>, retried at
 /// 30 s, 1 m, 5 m and 1 h until a 200.
 /// </summary>
-public sealed class CreemProvider : ISandboxProvider
+public sealed partial class CreemProvider : ISandboxProvider
 {
     public const string ApiKey = "creem_test_HarnessSandboxCreemApiKey0000";
     public const string WebhookSecret = "whsec_HarnessSandboxCreemWebhookSecret00";
     public const string OneTimeProduct = "prod_HarnessOneTime";
     public const string MonthlyProduct = "prod_HarnessMonthly";
+    public const string ProMonthlyProduct = "prod_HarnessProMonthly";
+    public const string YearlyProduct = "prod_HarnessYearly";
 
     public static readonly DeliveryPolicy Policy = new(
         [TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(5), TimeSpan.FromHours(1)], CallbackAcknowledgement.Status(200));
@@ -45,12 +45,16 @@ public sealed class CreemProvider : ISandboxProvider
     private readonly SandboxContext _context;
     private readonly ProviderObjects _objects;
     private readonly CreemSigner _signer;
+    private readonly CreemBilling _billing;
+    private readonly CreemRefunds _refunds;
 
     public CreemProvider(SandboxContext context)
     {
         _context = context;
         _objects = new ProviderObjects(context.Store, "creem_objects");
         _signer = new CreemSigner();
+        _billing = new CreemBilling(_objects, context.Clock, (subject, events) => Send(subject, events));
+        _refunds = new CreemRefunds(_objects, context.Clock, (subject, events) => Send(subject, events));
         SeedProducts();
     }
 
@@ -68,6 +72,8 @@ public sealed class CreemProvider : ISandboxProvider
         ["webhook_secret"] = WebhookSecret,
         ["one_time_product"] = OneTimeProduct,
         ["recurring_product"] = MonthlyProduct,
+        ["upgrade_product"] = ProMonthlyProduct,
+        ["yearly_product"] = YearlyProduct,
     };
 
     public void MapApi(WebApplication app)
@@ -90,15 +96,17 @@ public sealed class CreemProvider : ISandboxProvider
         app.MapGet("/v1/products", (string? product_id) => product_id is not { Length: > 0 }
             ? CreemErrors.BadRequest("product_id must be a string")
             : _objects.Get(product_id, "product") is { } product ? Ok(product) : CreemErrors.NotFound("Product not found"));
+        MapRecurring(app);
     }
 
     public Task<PayPageOutcome> OnPaidAsync(SandboxPayment payment, CancellationToken cancellationToken)
     {
         var checkout = _objects.Get(payment.Id, "checkout")!;
         var product = (JsonObject)checkout["product"]!;
-        var now = Iso(_context.Clock.GetUtcNow());
+        var now = _context.Clock.GetUtcNow();
         var amount = payment.Amount;
-        var customer = Customer(checkout, now);
+        var customer = Customer(checkout, Iso(now));
+        var recurring = product.Str("billing_type") == "recurring";
         var order = new JsonObject
         {
             ["id"] = NewId("ord"),
@@ -106,7 +114,6 @@ public sealed class CreemProvider : ISandboxProvider
             ["object"] = "order",
             ["customer"] = customer.Str("id"),
             ["product"] = product.Str("id"),
-            ["transaction"] = NewId("tran"),
             ["amount"] = amount,
             ["sub_total"] = amount,
             ["tax_amount"] = 0,
@@ -115,46 +122,31 @@ public sealed class CreemProvider : ISandboxProvider
             ["amount_paid"] = amount,
             ["currency"] = product.Str("currency"),
             ["status"] = "paid",
-            ["type"] = product.Str("billing_type") == "recurring" ? "recurring" : "onetime",
-            ["created_at"] = now,
-            ["updated_at"] = now,
+            ["type"] = recurring ? "recurring" : "onetime",
+            ["created_at"] = Iso(now),
+            ["updated_at"] = Iso(now),
         };
         checkout["status"] = "completed";
-        checkout["order"] = order;
         checkout["customer"] = customer;
         JsonObject? subscription = null;
-        if (product.Str("billing_type") == "recurring")
+        if (recurring)
         {
-            var start = _context.Clock.GetUtcNow();
-            subscription = new JsonObject
-            {
-                ["id"] = NewId("sub"),
-                ["mode"] = "test",
-                ["object"] = "subscription",
-                ["product"] = product.DeepClone(),
-                ["customer"] = customer.DeepClone(),
-                ["collection_method"] = "charge_automatically",
-                ["status"] = "active",
-                ["last_transaction_id"] = order.Str("transaction"),
-                ["last_transaction_date"] = now,
-                ["next_transaction_date"] = Iso(start.AddMonths(1)),
-                ["current_period_start_date"] = now,
-                ["current_period_end_date"] = Iso(start.AddMonths(1)),
-                ["canceled_at"] = null,
-                ["metadata"] = checkout["metadata"]?.DeepClone(),
-                ["created_at"] = now,
-                ["updated_at"] = now,
-            };
-            _objects.Put(subscription);
-            checkout["subscription"] = subscription.DeepClone();
+            subscription = _billing.Start(product, customer, checkout["units"]!.GetValue<long>(), checkout["metadata"] as JsonObject, order.Str("id")!);
+            order["transaction"] = subscription.Str("last_transaction_id");
+            checkout["subscription"] = Public(subscription);
+        }
+        else
+        {
+            order["transaction"] = _refunds.RecordPayment(order, customer.Str("id")!, now).Str("id");
         }
 
+        checkout["order"] = order;
         _objects.Put(checkout);
-        var events = new List<(string Type, JsonObject Object)> { ("checkout.completed", checkout) };
+        var events = new List<CreemEvent> { new("checkout.completed", checkout) };
         if (subscription is not null)
         {
-            events.Add(("subscription.active", subscription));
-            events.Add(("subscription.paid", subscription));
+            events.Add(new("subscription.active", subscription));
+            events.Add(new("subscription.paid", subscription));
         }
 
         Send(payment.Id, events);
@@ -308,14 +300,15 @@ public sealed class CreemProvider : ISandboxProvider
         return Ok(checkout);
     }
 
-    private void Send(string checkoutId, List<(string Type, JsonObject Object)> events)
+    /// <summary>Sends one action's webhooks, in order, keyed by what they concern (a checkout, a subscription, a refund).</summary>
+    private void Send(string subject, IReadOnlyList<CreemEvent> events)
     {
-        if (_context.Settings.Get(Name, ProviderSettings.WebhookUrl) is not { } url)
+        if (events.Count == 0 || _context.Settings.Get(Name, ProviderSettings.WebhookUrl) is not { } url)
         {
             return;
         }
 
-        _context.Notifier.Send(Name, checkoutId, Policy, faults => [.. events.Select(e => Render(url, e.Type, e.Object, faults))]);
+        _context.Notifier.Send(Name, subject, Policy, faults => [.. events.Select(e => Render(url, e.Type, e.Object, faults))]);
     }
 
     private CallbackDelivery Render(string url, string type, JsonObject obj, DeliveryFaults faults)
@@ -391,7 +384,14 @@ public sealed class CreemProvider : ISandboxProvider
     private void SeedProducts()
     {
         var now = Iso(_context.Clock.GetUtcNow());
-        foreach (var (id, name, price, recurring) in new[] { (OneTimeProduct, "Sandbox credits", 1000L, false), (MonthlyProduct, "Sandbox Pro monthly", 999L, true) })
+        var products = new[]
+        {
+            (OneTimeProduct, "Sandbox credits", 1000L, "once"),
+            (MonthlyProduct, "Sandbox Pro monthly", 999L, "every-month"),
+            (ProMonthlyProduct, "Sandbox Pro Plus monthly", 1999L, "every-month"),
+            (YearlyProduct, "Sandbox Pro yearly", 9990L, "every-year"),
+        };
+        foreach (var (id, name, price, period) in products)
         {
             if (_objects.Get(id, "product") is null)
             {
@@ -404,8 +404,8 @@ public sealed class CreemProvider : ISandboxProvider
                     ["description"] = name + " (sandbox)",
                     ["price"] = price,
                     ["currency"] = "USD",
-                    ["billing_type"] = recurring ? "recurring" : "onetime",
-                    ["billing_period"] = recurring ? "every-month" : "once",
+                    ["billing_type"] = period == "once" ? "onetime" : "recurring",
+                    ["billing_period"] = period,
                     ["status"] = "active",
                     ["tax_mode"] = "exclusive",
                     ["tax_category"] = "saas",
@@ -416,29 +416,6 @@ public sealed class CreemProvider : ISandboxProvider
             }
         }
     }
-
-    private static IResult Ok(JsonObject obj) => Results.Text(Public(obj).ToJsonString(Compact), "application/json");
-
-    /// <summary>What the merchant sees: the stored object without the sandbox's own fields.</summary>
-    private static JsonObject Public(JsonObject obj)
-    {
-        var copy = (JsonObject)obj.DeepClone();
-        copy.Remove("_customer");
-        return copy;
-    }
-
-    private static bool TryInt(JsonNode node, out long value)
-    {
-        value = 0;
-        return node is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue(out value);
-    }
-
-    private static string NewId(string prefix) => prefix + "_" + Secrets.RandomHex(11).ToUpperInvariant()[..21];
-
-    /// <summary>ISO-8601 with offset and milliseconds, which the SDK's date schemas require.</summary>
-    private static string Iso(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
-
-    private static readonly JsonSerializerOptions Compact = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary><c>creem-signature</c>: lowercase hex HMAC-SHA256 of the raw body with the webhook secret.</summary>
     private sealed class CreemSigner : ICallbackSigner

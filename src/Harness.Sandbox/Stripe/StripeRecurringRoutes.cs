@@ -139,5 +139,3 @@ public sealed record StripeSubscriptionView(
     bool Failing,
     string EndState,
     long? NextPaymentAttempt);
-
-public sealed record PaymentFailureRequest(bool? Fail, string? EndState);

@@ -1,0 +1,384 @@
+using System.Text.Json.Nodes;
+using Harness.Sandbox.Payments;
+using static Harness.Sandbox.Creem.CreemJson;
+
+namespace Harness.Sandbox.Creem;
+
+/// <summary>A Creem webhook to send: its <c>eventType</c> and the object it carries.</summary>
+internal readonly record struct CreemEvent(string Type, JsonObject Object);
+
+/// <summary>
+/// Creem's subscription engine on the sandbox clock: the first transaction, renewal at
+/// <c>current_period_end_date</c>, failed renewals retried 3, 5 and 7 days after the previous attempt then ended
+/// (the end state), cancellation now or at the period end, pause and resume, upgrade with Creem's three proration
+/// behaviours. Every change holds <see cref="Gate"/>; events go to <paramref name="send"/> keyed by subscription.
+/// </summary>
+internal sealed class CreemBilling(ProviderObjects objects, TimeProvider clock, Action<string, IReadOnlyList<CreemEvent>> send)
+{
+    /// <summary>Creem documents no retry schedule; the sandbox retries as a Stripe custom schedule of 3, 5 and 7 days would.</summary>
+    public static readonly int[] RetryDelayDays = [3, 5, 7];
+
+    /// <summary>Where a subscription ends when every retry failed.</summary>
+    public static readonly string[] EndStates = ["canceled", "unpaid"];
+
+    public static readonly string[] UpgradeBehaviours = ["proration-charge-immediately", "proration-charge", "proration-none"];
+
+    /// <summary>At most this many renewals per subscription per run; the scheduler comes straight back for the rest.</summary>
+    private const int MaxStepsPerRun = 1000;
+
+    public object Gate { get; } = new();
+
+    /// <summary>A new active subscription from a paid checkout, with its first (already paid) transaction.</summary>
+    public JsonObject Start(JsonObject product, JsonObject customer, long units, JsonObject? metadata, string orderId)
+    {
+        lock (Gate)
+        {
+            var now = clock.GetUtcNow();
+            var id = NewId("sub");
+            var subscription = new JsonObject
+            {
+                ["id"] = id,
+                ["mode"] = "test",
+                ["object"] = "subscription",
+                ["product"] = product.DeepClone(),
+                ["customer"] = customer.DeepClone(),
+                ["items"] = new JsonArray(new JsonObject
+                {
+                    ["id"] = NewId("sitem"),
+                    ["mode"] = "test",
+                    ["object"] = "subscription_item",
+                    ["product_id"] = product.Str("id"),
+                    ["units"] = units,
+                }),
+                ["collection_method"] = "charge_automatically",
+                ["status"] = "active",
+                ["canceled_at"] = null,
+                ["metadata"] = metadata?.DeepClone() ?? new JsonObject(),
+                ["created_at"] = Iso(now),
+                ["updated_at"] = Iso(now),
+                ["_anchor"] = Iso(now),
+                ["_cycle"] = 0,
+                ["_order"] = orderId,
+                ["_failing"] = false,
+                ["_end_state"] = "canceled",
+                ["_pending_proration"] = 0,
+            };
+            SetPeriod(subscription, 0);
+            Charge(subscription, Price(subscription), now, "Subscription creation");
+            objects.Put(subscription);
+            return subscription;
+        }
+    }
+
+    /// <summary>When the next renewal, retry or scheduled end falls due; null when nothing is scheduled.</summary>
+    public DateTimeOffset? NextDueAt() =>
+        objects.List("subscription").Select(DueAt).Min();
+
+    public void RunDue()
+    {
+        lock (Gate)
+        {
+            var now = clock.GetUtcNow();
+            foreach (var subscription in objects.List("subscription"))
+            {
+                var events = new List<CreemEvent>();
+                var steps = 0;
+                for (; steps < MaxStepsPerRun && DueAt(subscription) is { } due && due <= now; steps++)
+                {
+                    Step(subscription, due, events);
+                }
+
+                // A retry that fails again changes the subscription without an event.
+                if (steps > 0)
+                {
+                    objects.Put(subscription);
+                    send(subscription.Str("id")!, events);
+                }
+            }
+        }
+    }
+
+    /// <summary>Cancels now (status <c>canceled</c>) or at the period end (<c>scheduled_cancel</c>; <paramref name="onExecute"/> <c>pause</c> pauses instead).</summary>
+    public (JsonObject? Subscription, string? Refusal) Cancel(string id, bool immediately, string onExecute) => Change(id, (subscription, now, events) =>
+    {
+        var status = subscription.Str("status");
+        if (status == "canceled")
+        {
+            return "Subscription is already canceled";
+        }
+
+        if (immediately)
+        {
+            End(subscription, "canceled", now, events);
+            return null;
+        }
+
+        if (status != "active")
+        {
+            return $"Only an active subscription can be scheduled to cancel; this one is {status}";
+        }
+
+        subscription["status"] = "scheduled_cancel";
+        subscription["_on_execute"] = onExecute;
+        events.Add(Snapshot("subscription.scheduled_cancel", subscription));
+        return null;
+    });
+
+    public (JsonObject? Subscription, string? Refusal) Pause(string id) => Change(id, (subscription, _, events) =>
+    {
+        if (subscription.Str("status") != "active")
+        {
+            return $"Only an active subscription can be paused; this one is {subscription.Str("status")}";
+        }
+
+        subscription["status"] = "paused";
+        events.Add(Snapshot("subscription.paused", subscription));
+        return null;
+    });
+
+    /// <summary>Undoes a scheduled cancel, or resumes a paused subscription (a period that ended meanwhile renews at once).</summary>
+    public (JsonObject? Subscription, string? Refusal) Resume(string id) => Change(id, (subscription, now, events) =>
+    {
+        if (subscription.Str("status") is not ("scheduled_cancel" or "paused"))
+        {
+            return $"Only a paused subscription or one scheduled to cancel can be resumed; this one is {subscription.Str("status")}";
+        }
+
+        if (subscription.Str("status") == "paused" && ParseIso(subscription.Str("current_period_end_date")!) <= now)
+        {
+            // Paused months are not billed: a new period starts now, its charge made by the next run as a renewal.
+            subscription["_anchor"] = Iso(now);
+            SetPeriod(subscription, -1);
+        }
+
+        subscription["status"] = "active";
+        subscription.Remove("_on_execute");
+        events.Add(Snapshot("subscription.update", subscription));
+        return null;
+    });
+
+    /// <summary>
+    /// Moves an active subscription to another recurring product. The difference for the rest of the period,
+    /// prorated by time, is charged now, added to the next renewal, or dropped; a downgrade credits nothing.
+    /// </summary>
+    public (JsonObject? Subscription, string? Refusal) Upgrade(string id, JsonObject product, string behaviour) => Change(id, (subscription, now, events) =>
+    {
+        if (subscription.Str("status") != "active")
+        {
+            return $"Only an active subscription can be upgraded; this one is {subscription.Str("status")}";
+        }
+
+        if (product.Str("id") == subscription["product"].Str("id"))
+        {
+            return "The subscription is already on this product";
+        }
+
+        var before = Price(subscription);
+        var start = ParseIso(subscription.Str("current_period_start_date")!);
+        var end = ParseIso(subscription.Str("current_period_end_date")!);
+        subscription["product"] = product.DeepClone();
+        ((JsonObject)subscription["items"]![0]!)["product_id"] = product.Str("id");
+        var remaining = Math.Max(0, (end - now).Ticks);
+        var proration = (long)((Int128)(Price(subscription) - before) * remaining / Math.Max(1, (end - start).Ticks));
+        if (proration > 0 && behaviour == "proration-charge-immediately")
+        {
+            if (!Charge(subscription, proration, now, "Upgrade proration"))
+            {
+                return "The card was declined; the subscription was not changed";
+            }
+
+            events.Add(Snapshot("subscription.paid", subscription));
+        }
+        else if (proration > 0 && behaviour == "proration-charge")
+        {
+            subscription["_pending_proration"] = subscription["_pending_proration"]!.GetValue<long>() + proration;
+        }
+
+        events.Insert(0, Snapshot("subscription.update", subscription));
+        return null;
+    });
+
+    /// <summary>Makes the subscription's charges decline (or succeed again) from the next one on; <paramref name="endState"/> applies once every retry failed.</summary>
+    public JsonObject? SetFailing(string id, bool failing, string endState)
+    {
+        lock (Gate)
+        {
+            if (objects.Get(id, "subscription") is not { } subscription)
+            {
+                return null;
+            }
+
+            subscription["_failing"] = failing;
+            subscription["_end_state"] = endState;
+            objects.Put(subscription);
+            return subscription;
+        }
+    }
+
+    /// <summary>Renewal, retry or scheduled end: what falls due at <see cref="DueAt"/>.</summary>
+    private void Step(JsonObject subscription, DateTimeOffset due, List<CreemEvent> events)
+    {
+        switch (subscription.Str("status"))
+        {
+            case "scheduled_cancel":
+                End(subscription, subscription.Str("_on_execute") == "pause" ? "paused" : "canceled", due, events);
+                return;
+            case "active" when !Renew(subscription, due):
+                subscription["status"] = "past_due";
+                subscription["_attempts"] = 1;
+                subscription["_retry_at"] = Iso(due.AddDays(RetryDelayDays[0]));
+                subscription["next_transaction_date"] = subscription["_retry_at"]!.DeepClone();
+                events.Add(Snapshot("subscription.past_due", subscription));
+                return;
+            case "active":
+                events.Add(Snapshot("subscription.paid", subscription));
+                return;
+            case "past_due" when Renew(subscription, due):
+                subscription["status"] = "active";
+                subscription.Remove("_retry_at");
+                subscription.Remove("_attempts");
+                events.Add(Snapshot("subscription.paid", subscription));
+                return;
+            case "past_due":
+                var attempts = subscription["_attempts"]!.GetValue<int>();
+                if (attempts > RetryDelayDays.Length - 1)
+                {
+                    // The period ended without a payment and no retry is left.
+                    events.Add(Snapshot("subscription.expired", subscription));
+                    End(subscription, subscription.Str("_end_state")!, due, events);
+                    return;
+                }
+
+                subscription["_attempts"] = attempts + 1;
+                subscription["_retry_at"] = Iso(due.AddDays(RetryDelayDays[attempts]));
+                subscription["next_transaction_date"] = subscription["_retry_at"]!.DeepClone();
+                return;
+        }
+    }
+
+    /// <summary>Charges the next period (price plus any pending proration) and moves the period on; false when the card declines.</summary>
+    private bool Renew(JsonObject subscription, DateTimeOffset at)
+    {
+        // The transaction is for the period it opens.
+        var cycle = subscription["_cycle"]!.GetValue<int>();
+        SetPeriod(subscription, cycle + 1);
+        if (!Charge(subscription, Price(subscription) + subscription["_pending_proration"]!.GetValue<long>(), at, "Subscription renewal"))
+        {
+            SetPeriod(subscription, cycle);
+            return false;
+        }
+
+        subscription["_pending_proration"] = 0;
+        return true;
+    }
+
+    private static void End(JsonObject subscription, string status, DateTimeOffset at, List<CreemEvent> events)
+    {
+        subscription["status"] = status;
+        subscription["updated_at"] = Iso(at);
+        subscription.Remove("_retry_at");
+        subscription.Remove("next_transaction_date");
+        if (status == "canceled")
+        {
+            subscription["canceled_at"] = Iso(at);
+        }
+
+        events.Add(Snapshot("subscription." + status, subscription));
+    }
+
+    /// <summary>Records a paid transaction of <paramref name="amount"/> on the subscription; false (and nothing recorded) when its card declines.</summary>
+    private bool Charge(JsonObject subscription, long amount, DateTimeOffset at, string description)
+    {
+        if (subscription["_failing"]!.GetValue<bool>())
+        {
+            return false;
+        }
+
+        var product = (JsonObject)subscription["product"]!;
+        var transaction = new JsonObject
+        {
+            ["id"] = NewId("tran"),
+            ["mode"] = "test",
+            ["object"] = "transaction",
+            ["amount"] = amount,
+            ["amount_paid"] = amount,
+            ["discount_amount"] = 0,
+            ["currency"] = product.Str("currency"),
+            ["type"] = "invoice",
+            ["tax_country"] = null,
+            ["tax_amount"] = 0,
+            ["status"] = "paid",
+            ["refunded_amount"] = null,
+            ["order"] = subscription.Str("_order"),
+            ["subscription"] = subscription.Str("id"),
+            ["customer"] = subscription["customer"].Str("id"),
+            ["description"] = description,
+            ["period_start"] = ParseIso(subscription.Str("current_period_start_date")!).ToUnixTimeMilliseconds(),
+            ["period_end"] = ParseIso(subscription.Str("current_period_end_date")!).ToUnixTimeMilliseconds(),
+            ["created_at"] = at.ToUnixTimeMilliseconds(),
+        };
+        objects.Put(transaction);
+        subscription["last_transaction_id"] = transaction.Str("id");
+        subscription["last_transaction"] = transaction.DeepClone();
+        subscription["last_transaction_date"] = Iso(at);
+        subscription["updated_at"] = Iso(at);
+        return true;
+    }
+
+    private (JsonObject? Subscription, string? Refusal) Change(string id, Func<JsonObject, DateTimeOffset, List<CreemEvent>, string?> change)
+    {
+        lock (Gate)
+        {
+            if (objects.Get(id, "subscription") is not { } subscription)
+            {
+                return (null, null);
+            }
+
+            var events = new List<CreemEvent>();
+            var now = clock.GetUtcNow();
+            if (change(subscription, now, events) is { } refusal)
+            {
+                return (subscription, refusal);
+            }
+
+            subscription["updated_at"] = Iso(now);
+            objects.Put(subscription);
+            send(id, events);
+            return (subscription, null);
+        }
+    }
+
+    /// <summary>Period <paramref name="cycle"/> runs between the anchor moved on by whole billing periods, so a 31st stays a 31st where it can.</summary>
+    private static void SetPeriod(JsonObject subscription, int cycle)
+    {
+        var anchor = ParseIso(subscription.Str("_anchor")!);
+        var period = subscription["product"].Str("billing_period");
+        subscription["_cycle"] = cycle;
+        subscription["current_period_start_date"] = Iso(After(anchor, period, cycle));
+        subscription["current_period_end_date"] = Iso(After(anchor, period, cycle + 1));
+        subscription["next_transaction_date"] = subscription["current_period_end_date"]!.DeepClone();
+    }
+
+    private static DateTimeOffset After(DateTimeOffset anchor, string? period, int cycles) => period switch
+    {
+        "every-day" => anchor.AddDays(cycles),
+        "every-three-months" => anchor.AddMonths(3 * cycles),
+        "every-six-months" => anchor.AddMonths(6 * cycles),
+        "every-year" => anchor.AddYears(cycles),
+        _ => anchor.AddMonths(cycles),
+    };
+
+    /// <summary>The event carries the subscription as it is now: later steps of the same run change it further.</summary>
+    private static CreemEvent Snapshot(string type, JsonObject subscription) => new(type, (JsonObject)subscription.DeepClone());
+
+    private static long Price(JsonObject subscription) =>
+        checked(subscription["product"]!["price"]!.GetValue<long>() * subscription["items"]![0]!["units"]!.GetValue<long>());
+
+    /// <summary>When the subscription's next renewal, retry or scheduled end falls due; null when none will.</summary>
+    public static DateTimeOffset? DueAt(JsonObject subscription) => subscription.Str("status") switch
+    {
+        "active" or "scheduled_cancel" => ParseIso(subscription.Str("current_period_end_date")!),
+        "past_due" => ParseIso(subscription.Str("_retry_at")!),
+        _ => null,
+    };
+}
