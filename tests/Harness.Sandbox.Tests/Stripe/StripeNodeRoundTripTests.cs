@@ -1,0 +1,70 @@
+using System.Text.Json.Nodes;
+using Harness.Sandbox.Tests.Support;
+
+namespace Harness.Sandbox.Tests.Stripe;
+
+/// <summary>
+/// The acceptance of issue #27 through the npm <c>stripe</c> package (stripe-node 23.1.0), unmodified:
+/// tests/sdk-clients/stripe-recurring.mjs drives the recurring flow and verifies every webhook with
+/// <c>stripe.webhooks.constructEvent</c>; this checks what it reports.
+/// </summary>
+public sealed class StripeNodeRoundTripTests
+{
+    [Fact]
+    public async Task The_stripe_npm_SDK_drives_renewals_cancellation_dunning_and_refunds_unmodified()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        var run = await NodeScripts.RunAsync("stripe-recurring.mjs", new Dictionary<string, string>
+        {
+            ["SANDBOX_CONTROL"] = sandbox.Server.ControlBaseUrl,
+            ["STRIPE_BASE"] = sandbox.BaseUrl("stripe"),
+        });
+
+        Assert.True(run.ExitCode == 0, run.Errors);
+        var result = JsonNode.Parse(run.Output.Trim().Split('\n')[^1])!;
+        string Str(string name) => result[name]!.GetValue<string>();
+        int Int(string name) => result[name]!.GetValue<int>();
+        IEnumerable<string?> Strings(string name) => result[name]!.AsArray().Select(n => n?.GetValue<string>());
+        IEnumerable<int?> Ints(string name) => result[name]!.AsArray().Select(n => n?.GetValue<int>());
+
+        // Three renewals, each a verified invoice.paid, 30 days apart on the test clock.
+        Assert.Equal(["subscription_create", "subscription_cycle", "subscription_cycle", "subscription_cycle"], Strings("invoicePaidReasons"));
+        Assert.Equal([30, 60, 90], Ints("renewalPeriodStartDays"));
+
+        // cancel_at_period_end: deleted at day 120 and no invoice then or after.
+        Assert.Equal(120, Int("cancelAtDay"));
+        Assert.Equal(Str("subscriptionId"), Str("deletedSubscription"));
+        Assert.Equal(("canceled", 120), (Str("endedStatus"), Int("endedAtDay")));
+        Assert.Equal(4, Int("invoicePaidLogged"));
+        Assert.Equal(0, Int("invoicesAfterCancel"));
+
+        // Failing renewals: attempts on days 30, 33, 38 and 45 (retries 3, 5 and 7 days apart), then unpaid.
+        Assert.Equal([1, 2, 3, 4], Ints("failedAttemptCounts"));
+        Assert.Equal([33, 38, 45, null], Ints("failedNextAttemptDays"));
+        Assert.Equal(["past_due", "past_due", "past_due", "unpaid"], Strings("statusesWhileFailing"));
+        Assert.Equal(4, Int("failedLogged"));
+        Assert.Equal(Enumerable.Repeat<string?>("card_declined", 4), Strings("declinedCodes"));
+
+        // Refunds: part by payment intent, the rest by charge, each with charge.refunded.
+        Assert.Equal([300, 699], Ints("refundAmounts"));
+        var refunded = result["refundedCharges"]!.AsArray();
+        Assert.All(refunded, c => Assert.Equal(Str("chargeId"), c!["id"]!.GetValue<string>()));
+        Assert.Equal([(300, false), (999, true)], refunded.Select(c => (c!["amount_refunded"]!.GetValue<int>(), c["refunded"]!.GetValue<bool>())));
+        Assert.Equal("charge_already_refunded", Str("alreadyRefunded"));
+
+        Assert.True(result["tamperRejected"]!.GetValue<bool>());
+        Assert.Equal(
+        [
+            "checkout.session.completed", "customer.subscription.created", "invoice.paid",
+            .. Enumerable.Range(0, 3).SelectMany(_ => new[] { "customer.subscription.updated", "invoice.paid", "invoice.payment_succeeded" }),
+            "customer.subscription.updated", "customer.subscription.deleted",
+            "customer.subscription.created", "invoice.paid", "invoice.payment_succeeded",
+            "customer.subscription.updated", "invoice.payment_failed", "invoice.payment_failed", "invoice.payment_failed", "invoice.payment_failed",
+            "customer.subscription.updated",
+            "refund.created", "charge.refunded", "refund.created", "charge.refunded",
+        ], Strings("loggedTypes"));
+        Assert.Equal(27, Int("eventsLogged"));
+        Assert.True(result["clockDeleted"]!.GetValue<bool>());
+        Assert.Equal(404, Int("clockGoneStatus"));
+    }
+}
