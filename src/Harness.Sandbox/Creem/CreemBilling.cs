@@ -98,6 +98,32 @@ internal sealed class CreemBilling(ProviderObjects objects, TimeProvider clock, 
         }
     }
 
+    /// <summary>
+    /// Makes the subscription's next renewal, retry or scheduled end happen now, as if its time had come, without
+    /// moving the sandbox clock (which other payments share); null when there is no such subscription.
+    /// </summary>
+    public (JsonObject? Subscription, string? Refusal) RunNext(string id)
+    {
+        lock (Gate)
+        {
+            if (objects.Get(id, "subscription") is not { } subscription)
+            {
+                return (null, null);
+            }
+
+            if (DueAt(subscription) is not { } due)
+            {
+                return (subscription, $"the subscription is {subscription.Str("status")}: nothing of it falls due");
+            }
+
+            var events = new List<CreemEvent>();
+            Step(subscription, due, events);
+            objects.Put(subscription);
+            send(id, events);
+            return (subscription, null);
+        }
+    }
+
     /// <summary>Cancels now (status <c>canceled</c>) or at the period end (<c>scheduled_cancel</c>; <paramref name="onExecute"/> <c>pause</c> pauses instead).</summary>
     public (JsonObject? Subscription, string? Refusal) Cancel(string id, bool immediately, string onExecute) => Change(id, (subscription, now, events) =>
     {

@@ -49,27 +49,14 @@ public sealed partial class CreemProvider
                     : TypedResults.NotFound(new ControlError($"no Creem subscription '{id}'"));
             })
             .WithSummary("Creem: makes a subscription's charges decline from its next renewal or retry on, or succeed again; end_state (canceled or unpaid; default canceled) is its status once every retry failed.");
-        control.MapPost("/subscriptions/{id}/renew", async Task<Results<Ok<CreemSubscriptionView>, NotFound<ControlError>, BadRequest<ControlError>>> (string id, CancellationToken ct) =>
-            {
-                if (_objects.Get(id, "subscription") is not { } subscription)
+        control.MapPost("/subscriptions/{id}/renew", Results<Ok<CreemSubscriptionView>, NotFound<ControlError>, BadRequest<ControlError>> (string id) =>
+                _billing.RunNext(id) switch
                 {
-                    return TypedResults.NotFound(new ControlError($"no Creem subscription '{id}'"));
-                }
-
-                if (CreemBilling.DueAt(subscription) is not { } due)
-                {
-                    return TypedResults.BadRequest(new ControlError($"the subscription is {subscription.Str("status")}: nothing of it falls due"));
-                }
-
-                if (due > _context.Clock.GetUtcNow())
-                {
-                    _context.Clock.Advance(due - _context.Clock.GetUtcNow());
-                }
-
-                await scheduler.RunDueAsync(ct);
-                return TypedResults.Ok(View(_objects.Get(id, "subscription")!));
-            })
-            .WithSummary("Creem: moves the sandbox clock to what of the subscription falls due next (its renewal, retry or scheduled end) and runs everything due by then.");
+                    (null, _) => TypedResults.NotFound(new ControlError($"no Creem subscription '{id}'")),
+                    (_, { } refusal) => TypedResults.BadRequest(new ControlError(refusal)),
+                    var (subscription, _) => TypedResults.Ok(View(subscription)),
+                })
+            .WithSummary("Creem: makes what of the subscription falls due next (its renewal, retry or scheduled end) happen now, as if its time had come, without moving the sandbox clock.");
     }
 
     private void MapRecurring(WebApplication app)
