@@ -9,6 +9,7 @@ using Harness.Sandbox.Delivery;
 using Harness.Sandbox.Faults;
 using Harness.Sandbox.Payments;
 using Harness.Sandbox.Providers;
+using Harness.Sandbox.Stripe;
 using Harness.Security;
 using Harness.Security.Signing;
 using Microsoft.AspNetCore.Builder;
@@ -91,6 +92,9 @@ public sealed class CreemProvider : ISandboxProvider
             ? CreemErrors.BadRequest("product_id must be a string")
             : _objects.Get(product_id, "product") is { } product ? Ok(product) : CreemErrors.NotFound("Product not found"));
     }
+
+    /// <summary>Creem's checkout runs on Stripe and takes Stripe's test cards.</summary>
+    public IReadOnlyList<TestCard>? CheckoutCards(SandboxPayment payment) => StripeTestCards.OneTime;
 
     public Task<PayPageOutcome> OnPaidAsync(SandboxPayment payment, CancellationToken cancellationToken)
     {
