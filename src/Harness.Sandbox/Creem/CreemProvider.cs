@@ -7,6 +7,7 @@ using Harness.Sandbox.Delivery;
 using Harness.Sandbox.Faults;
 using Harness.Sandbox.Payments;
 using Harness.Sandbox.Providers;
+using Harness.Sandbox.Stripe;
 using Harness.Security.Signing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -98,6 +99,9 @@ public sealed partial class CreemProvider : ISandboxProvider
             : _objects.Get(product_id, "product") is { } product ? Ok(product) : CreemErrors.NotFound("Product not found"));
         MapRecurring(app);
     }
+
+    /// <summary>Creem's checkout runs on Stripe and takes Stripe's test cards.</summary>
+    public IReadOnlyList<TestCard>? CheckoutCards(SandboxPayment payment) => StripeTestCards.OneTime;
 
     public Task<PayPageOutcome> OnPaidAsync(SandboxPayment payment, CancellationToken cancellationToken)
     {

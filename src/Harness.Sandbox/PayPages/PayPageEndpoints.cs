@@ -11,9 +11,10 @@ using QRCoder;
 namespace Harness.Sandbox.PayPages;
 
 /// <summary>
-/// The hosted pay page every provider hands out: plain server-rendered HTML with Pay, Fail and Cancel, so a real
-/// browser (or a test driving one) can play the buyer. Pay settles the payment once and follows the provider's
-/// success redirect; Fail is a declined attempt that leaves the payment open; Cancel follows the cancel redirect.
+/// The hosted pay page every provider hands out: plain server-rendered HTML, so a real browser (or a test driving
+/// one) can play the buyer. Pay settles the payment once and follows the provider's success redirect; Fail is a
+/// declined attempt that leaves the payment open; Cancel follows the cancel redirect. A provider whose checkout takes
+/// a card gets a card form instead of Pay and Fail (<see cref="CardCheckout"/>).
 /// </summary>
 public static class PayPageEndpoints
 {
@@ -26,23 +27,33 @@ public static class PayPageEndpoints
                 providers[payment.Provider].OnViewed(payment);
             }
 
-            return Render(context, providers, id, notice: null);
+            return Render(context, providers, id, notice: null, entered: null);
         }).ExcludeFromDescription();
         routes.MapPost("/pay/{id}", async (string id, HttpRequest request, CancellationToken ct) =>
         {
             var form = request.HasFormContentType ? await RequestForm.ReadAsync(request) : null;
             var action = form?["action"].ToString();
+            if (form is not null && CardCheckout.Handles(action) && context.Payments.Get(id) is { Status: PaymentStatus.Open } payment
+                && providers[payment.Provider].CheckoutCards(payment) is { } cards)
+            {
+                return await CardCheckout.PostAsync(context, providers, payment, cards, form, ct);
+            }
+
             return await ActAsync(context, providers, id, action, ct) switch
             {
                 { RedirectUrl: { } url } => Results.Redirect(Location(url)),
-                var outcome => Render(context, providers, id, outcome.Message),
+                var outcome => Render(context, providers, id, outcome.Message, entered: null),
             };
         }).ExcludeFromDescription();
     }
 
-    /// <summary>Plays the buyer's action; shared by the page's buttons and the control API.</summary>
+    /// <summary>
+    /// Plays the buyer's action; shared by the page's buttons and the control API. The control API pays without a
+    /// <paramref name="card"/> (none is recorded); the card page passes the card the test cards approved.
+    /// </summary>
     public static async Task<PayPageOutcome> ActAsync(
-        SandboxContext context, IReadOnlyDictionary<string, ISandboxProvider> providers, string id, string? action, CancellationToken cancellationToken)
+        SandboxContext context, IReadOnlyDictionary<string, ISandboxProvider> providers, string id, string? action, CancellationToken cancellationToken,
+        CardEntry? card = null)
     {
         if (context.Payments.Get(id) is not { } payment)
         {
@@ -58,7 +69,7 @@ public static class PayPageEndpoints
         switch (action)
         {
             case "pay":
-                return context.Payments.TryClose(id, PaymentStatus.Paid)
+                return context.Payments.TryClose(id, PaymentStatus.Paid, card)
                     ? await provider.OnPaidAsync(context.Payments.Get(id)!, cancellationToken)
                     : new PayPageOutcome(null, "This payment is no longer open.");
             case "fail":
@@ -75,17 +86,18 @@ public static class PayPageEndpoints
     /// A response header carries ASCII only (Kestrel throws on anything else), so the merchant's URL goes out as a
     /// browser would send it: the host in punycode, everything else percent-encoded.
     /// </summary>
-    private static string Location(string url) =>
+    internal static string Location(string url) =>
         Uri.TryCreate(url, UriKind.Absolute, out var uri) ? new UriBuilder(uri) { Host = uri.IdnHost }.Uri.AbsoluteUri : url;
 
-    private static IResult Render(SandboxContext context, IReadOnlyDictionary<string, ISandboxProvider> providers, string id, string? notice)
+    internal static IResult Render(SandboxContext context, IReadOnlyDictionary<string, ISandboxProvider> providers, string id, string? notice, CardFields? entered)
     {
         if (context.Payments.Get(id) is not { } payment)
         {
             return Results.Content(Page("Payment not found", "<p>No such payment.</p>"), "text/html; charset=utf-8", Encoding.UTF8, StatusCodes.Status404NotFound);
         }
 
-        var title = providers[payment.Provider].Title;
+        var provider = providers[payment.Provider];
+        var title = provider.Title;
         var html = new StringBuilder();
         html.Append(CultureInfo.InvariantCulture, $"<p class=\"merchant\">{E(title)} sandbox checkout</p>");
         html.Append(CultureInfo.InvariantCulture, $"<h1>{E(payment.Description)}</h1>");
@@ -105,6 +117,14 @@ public static class PayPageEndpoints
         if (payment.Status == PaymentStatus.Open)
         {
             html.Append(CultureInfo.InvariantCulture, $"<p>Expires at <time>{E(payment.ExpiresAt.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture))}</time></p>");
+        }
+
+        if (payment.Status == PaymentStatus.Open && provider.CheckoutCards(payment) is { } cards)
+        {
+            html.Append(CardCheckout.Form(payment, cards, entered));
+        }
+        else if (payment.Status == PaymentStatus.Open)
+        {
             html.Append(CultureInfo.InvariantCulture, $"<form method=\"post\" action=\"/pay/{E(Uri.EscapeDataString(payment.Id))}\">");
             html.Append("<button type=\"submit\" name=\"action\" value=\"pay\">Pay</button> ");
             html.Append("<button type=\"submit\" name=\"action\" value=\"fail\">Fail</button> ");
@@ -116,14 +136,14 @@ public static class PayPageEndpoints
         return Results.Content(Page($"{title} — pay {payment.Id}", html.ToString()), "text/html; charset=utf-8", Encoding.UTF8, status);
     }
 
-    private static string Page(string title, string body) =>
+    internal static string Page(string title, string body) =>
         $"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{E(title)}</title>"
         + "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
         + "<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem}"
-        + ".amount{font-size:2rem}figure svg{width:12rem;height:12rem}.notice{background:#fff4d6;padding:.5rem}button{font-size:1rem;margin-right:.5rem;padding:.5rem 1rem}</style>"
+        + ".amount{font-size:2rem}figure svg{width:12rem;height:12rem}.notice{background:#fff4d6;padding:.5rem}button{font-size:1rem;margin-right:.5rem;padding:.5rem 1rem}input{font-size:1rem;padding:.4rem;width:16rem}table{border-collapse:collapse;margin-top:1.5rem}td,th{border-bottom:1px solid #ddd;padding:.25rem .5rem;text-align:left}</style>"
         + $"</head><body>{body}</body></html>";
 
-    private static string E(string text) => WebUtility.HtmlEncode(text);
+    internal static string E(string text) => WebUtility.HtmlEncode(text);
 
     private static string QrSvg(string content)
     {
@@ -135,6 +155,6 @@ public static class PayPageEndpoints
     private static string Status(PaymentStatus status) => status.ToString().ToLowerInvariant();
 
     /// <summary>Minor units shown with two decimals (every currency these providers use here has two).</summary>
-    private static string FormatAmount(long minor, string currency) =>
+    internal static string FormatAmount(long minor, string currency) =>
         string.Create(CultureInfo.InvariantCulture, $"{minor / 100}.{Math.Abs(minor % 100):00} {currency.ToUpperInvariant()}");
 }

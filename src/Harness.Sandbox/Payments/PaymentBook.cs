@@ -30,8 +30,11 @@ public sealed class PaymentBook(IDocumentStore store)
     public DateTime? NextExpiry() =>
         _payments.FindBy(nameof(SandboxPayment.Status), nameof(PaymentStatus.Open)).Select(p => (DateTime?)p.ExpiresAt).Min();
 
-    /// <summary>Moves an open payment to <paramref name="to"/>; false if it had already left <c>open</c> (a second click, a race with expiry).</summary>
-    public bool TryClose(string id, PaymentStatus to)
+    /// <summary>
+    /// Moves an open payment to <paramref name="to"/>, recording the <paramref name="card"/> it was paid with; false if
+    /// it had already left <c>open</c> (a second click, a race with expiry).
+    /// </summary>
+    public bool TryClose(string id, PaymentStatus to, CardEntry? card = null)
     {
         lock (_transitions)
         {
@@ -41,6 +44,10 @@ public sealed class PaymentBook(IDocumentStore store)
             }
 
             payment.Status = to;
+            payment.CardBrand = card?.Brand;
+            payment.CardLast4 = card?.Last4;
+            payment.CardExpMonth = card?.ExpMonth;
+            payment.CardExpYear = card?.ExpYear;
             _payments.Upsert(payment);
             return true;
         }

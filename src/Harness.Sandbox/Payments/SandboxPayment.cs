@@ -61,4 +61,17 @@ public sealed class SandboxPayment : IDocument
     /// <summary>How many times the buyer was declined on the pay page.</summary>
     [JsonPropertyName("declines")]
     public int Declines { get; set; }
+
+    /// <summary>The card paid with on a card page: brand and last four digits, never the number; null when none was entered.</summary>
+    [JsonPropertyName("card_brand")]
+    public string? CardBrand { get; set; }
+
+    [JsonPropertyName("card_last4")]
+    public string? CardLast4 { get; set; }
+
+    [JsonPropertyName("card_exp_month")]
+    public int? CardExpMonth { get; set; }
+
+    [JsonPropertyName("card_exp_year")]
+    public int? CardExpYear { get; set; }
 }

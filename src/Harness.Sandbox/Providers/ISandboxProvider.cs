@@ -47,6 +47,12 @@ public interface ISandboxProvider
     {
     }
 
+    /// <summary>
+    /// The test cards the hosted page asks for and lists when the provider's checkout takes a card (Stripe, Creem): their
+    /// outcomes decide the payment. Null keeps the page's plain Pay, Fail and Cancel (QR codes, redirects, 3-D Secure).
+    /// </summary>
+    IReadOnlyList<TestCard>? CheckoutCards(SandboxPayment payment) => null;
+
     /// <summary>The buyer paid: the core has already moved the payment from open to paid, exactly once.</summary>
     Task<PayPageOutcome> OnPaidAsync(SandboxPayment payment, CancellationToken cancellationToken);
 

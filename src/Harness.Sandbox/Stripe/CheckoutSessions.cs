@@ -234,9 +234,9 @@ public sealed class CheckoutSessions(SandboxContext context, ProviderObjects obj
     /// The buyer paid: creates the customer and, by mode, the payment intent or the subscription with its first
     /// invoice, completes the session, and returns the events Stripe sends for it, in Stripe's order.
     /// </summary>
-    public (JsonObject Session, List<(string Type, JsonObject Object)> Events) Complete(string id)
+    public (JsonObject Session, List<(string Type, JsonObject Object)> Events) Complete(SandboxPayment payment)
     {
-        var session = objects.Get(id, Type)!;
+        var session = objects.Get(payment.Id, Type)!;
         var now = StripeJson.Unix(context.Clock.GetUtcNow());
         var customerId = session.Str("customer");
         var email = session.Str("customer_email") ?? "buyer@example.com";
@@ -298,6 +298,7 @@ public sealed class CheckoutSessions(SandboxContext context, ProviderObjects obj
                     ["metadata"] = new JsonObject(),
                     ["paid"] = true,
                     ["payment_intent"] = intentId,
+                    ["payment_method_details"] = CardDetails(payment),
                     ["refunded"] = false,
                     ["refunds"] = StripeJson.List($"/v1/charges/{chargeId}/refunds", [], false),
                     ["status"] = "succeeded",
@@ -378,6 +379,21 @@ public sealed class CheckoutSessions(SandboxContext context, ProviderObjects obj
         var (subscription, invoice) = billing.Start(customerId, items, session["amount_total"]!.GetValue<long>(), metadata, cancelAtPeriodEnd: false);
         return (StripeLists.Public(subscription), StripeLists.Public(invoice));
     }
+
+    /// <summary>The charge's card as Stripe shows it; null when the control API paid, which enters no card.</summary>
+    private static JsonObject? CardDetails(SandboxPayment payment) => payment.CardLast4 is null ? null : new JsonObject
+    {
+        ["card"] = new JsonObject
+        {
+            ["brand"] = payment.CardBrand,
+            ["country"] = "US",
+            ["exp_month"] = payment.CardExpMonth,
+            ["exp_year"] = payment.CardExpYear,
+            ["funding"] = "credit",
+            ["last4"] = payment.CardLast4,
+        },
+        ["type"] = "card",
+    };
 
     private static bool IsAbsoluteUrl(string url) =>
         Uri.TryCreate(url.Replace("{CHECKOUT_SESSION_ID}", "x", StringComparison.Ordinal), UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https";

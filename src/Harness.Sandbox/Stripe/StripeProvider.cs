@@ -122,9 +122,18 @@ public sealed partial class StripeProvider : ISandboxProvider
                 : Answer(http, StripeErrors.Envelope(404, "invalid_request_error", $"Unrecognized request URL (GET: /v1/{collection}/{id}).", null, null)));
     }
 
+    public IReadOnlyList<TestCard>? CheckoutCards(SandboxPayment payment) =>
+        _objects.Get(payment.Id, "checkout.session")?.Str("mode") == "subscription" ? StripeTestCards.Subscription : StripeTestCards.OneTimeWithChargesFail;
+
     public Task<PayPageOutcome> OnPaidAsync(SandboxPayment payment, CancellationToken cancellationToken)
     {
-        var (session, events) = _sessions.Complete(payment.Id);
+        var (session, events) = _sessions.Complete(payment);
+        // Only a subscription gets this far with 0341 (a one-time checkout declines it): its renewals are the charges that fail.
+        if (payment.CardLast4 == StripeTestCards.ChargesFail[^4..] && session.Str("subscription") is { } subscription)
+        {
+            _billing.SetFailing(subscription, true, "canceled");
+        }
+
         _webhooks.Send(payment.Id, events);
         return Task.FromResult(session.Str("success_url") is { } url
             ? new PayPageOutcome(CheckoutSessions.ReplaceSessionTemplate(url, payment.Id), "Paid.")

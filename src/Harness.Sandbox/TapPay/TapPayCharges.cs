@@ -27,7 +27,7 @@ internal sealed class TapPayCharges(SandboxContext context, TapPayTrades trades)
     public JsonObject GetPrime(JsonObject body)
     {
         var number = body.Text("card_number")?.Replace(" ", "", StringComparison.Ordinal);
-        if (number is null || !TapPayTestData.IsCardNumber(number) || ExpiryOf(body.Text("card_expiry")) is not { } expiry || body.Text("card_ccv") is not { Length: 3 or 4 } ccv || !ccv.All(char.IsAsciiDigit))
+        if (number is null || !TestCards.IsCardNumber(number) || ExpiryOf(body.Text("card_expiry")) is not { } expiry || body.Text("card_ccv") is not { Length: 3 or 4 } ccv || !ccv.All(char.IsAsciiDigit))
         {
             return TapPayErrors.Answer(TapPayStatus.WrongCardFormat, "Wrong card format");
         }

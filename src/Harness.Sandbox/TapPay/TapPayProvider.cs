@@ -82,6 +82,7 @@ public sealed class TapPayProvider : ISandboxProvider
                     ? TapPayErrors.Answer(TapPayStatus.InvalidApiKey, "Invalid app_id or app_key")
                     : _charges.GetPrime(body));
         });
+        TapPayCardForm.Map(app, _context, _charges);
     }
 
     public Task<PayPageOutcome> OnPaidAsync(SandboxPayment payment, CancellationToken cancellationToken)

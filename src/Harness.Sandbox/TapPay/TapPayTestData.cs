@@ -1,24 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using Harness.Sandbox.Payments;
 
 namespace Harness.Sandbox.TapPay;
-
-/// <summary>What the simulated bank does with a card.</summary>
-public enum CardOutcome
-{
-    Approved,
-    Declined,
-    InsufficientFunds,
-    ExpiredCard,
-
-    /// <summary>Approved only through 3-D Secure; declined when the merchant pays without it.</summary>
-    ThreeDSecureRequired,
-    GatewayTimeout,
-}
-
-/// <summary>A test card: its number and what the simulated bank answers for it.</summary>
-public sealed record TestCard(string Number, CardOutcome Outcome, string Description);
 
 /// <summary>
 /// TapPay's published sandbox data (providers.md §7.6) plus the sandbox's own decline cards: TapPay publishes one
@@ -60,29 +45,6 @@ public static class TapPayTestData
     /// <summary>The test prime's fixed card, or null when <paramref name="prime"/> is not one of TapPay's test primes.</summary>
     public static string? CardOfTestPrime(string prime) =>
         prime == DirectPayPrime || WalletPrefixes.Any(p => prime == p + WalletPrimeSuffix) ? SuccessCard : null;
-
-    /// <summary>Luhn check over 13 to 19 digits.</summary>
-    public static bool IsCardNumber(string number)
-    {
-        if (number.Length is < 13 or > 19 || !number.All(char.IsAsciiDigit))
-        {
-            return false;
-        }
-
-        var sum = 0;
-        for (var i = 0; i < number.Length; i++)
-        {
-            var digit = number[number.Length - 1 - i] - '0';
-            if (i % 2 == 1)
-            {
-                digit = digit * 2 > 9 ? digit * 2 - 9 : digit * 2;
-            }
-
-            sum += digit;
-        }
-
-        return sum % 10 == 0;
-    }
 
     /// <summary>Card type as TapPay numbers it: 1 VISA, 2 MasterCard, 3 JCB, 4 UnionPay, 5 AMEX (§7.2, inferred).</summary>
     public static int TypeOf(string number) => number switch

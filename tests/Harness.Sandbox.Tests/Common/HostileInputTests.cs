@@ -393,7 +393,7 @@ public sealed partial class HostileInputTests
         using var browser = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(sandbox.Server.ControlBaseUrl) };
         foreach (var id in await PaymentsToAimAtAsync(sandbox))
         {
-            using var paid = await browser.PostAsync($"/pay/{id}", new FormUrlEncodedContent(new Dictionary<string, string> { ["action"] = "pay" }), Ct);
+            using var paid = await browser.PostAsync($"/pay/{id}", SandboxWorld.PayPageForm("pay"), Ct);
             var text = await paid.Content.ReadAsStringAsync(Ct);
 
             Assert.True(paid.StatusCode == HttpStatusCode.Redirect, $"{id}: {(int)paid.StatusCode} {text}");
@@ -502,10 +502,11 @@ public sealed partial class HostileInputTests
 
         if (html)
         {
-            // Browser pages answer in HTML: Epay's submit.php error page, the pay page (missing, expired, or a message).
+            // Browser pages answer in HTML: Epay's submit.php error page, the pay page (missing, expired, or a message), TapPay's card form.
             var path = request.RequestUri!.AbsolutePath;
             return (listener is "epay" or "alipay" && path is "/submit.php" or "/gateway.do" && status >= 400 && text.Contains("id=\"error\"", StringComparison.Ordinal))
                 || (listener == "control" && path.StartsWith("/pay/", StringComparison.Ordinal))
+                || (listener == "tappay" && path == "/sandbox/card-form")
                 ? null
                 : "HTML where the listener answers JSON";
         }

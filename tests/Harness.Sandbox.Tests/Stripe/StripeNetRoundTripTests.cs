@@ -1,4 +1,5 @@
 using System.Net;
+using Harness.Conformance.Steps.Providers;
 using Harness.Sandbox.Stripe;
 using Harness.Sandbox.Tests.Support;
 using Stripe;
@@ -38,7 +39,7 @@ public sealed class StripeNetRoundTripTests
         using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
         var page = await browser.GetStringAsync(created.Url, Ct);
         Assert.Contains("3.00 USD", page, StringComparison.Ordinal);
-        using var pay = await browser.PostAsync(created.Url, new FormUrlEncodedContent([new("action", "pay")]), Ct);
+        using var pay = await browser.PostAsync(created.Url, SandboxWorld.PayPageForm("pay"), Ct);
         Assert.Equal(HttpStatusCode.Redirect, pay.StatusCode);
         Assert.Equal($"https://merchant.example/done?session={created.Id}", pay.Headers.Location!.ToString());
 

@@ -157,7 +157,7 @@ public sealed partial class SandboxSteps(ScenarioContext context)
     {
         // Every click is sent before any answer is awaited, so they reach the sandbox together.
         var url = _world.PayPageUrl(await _world.CurrentPaymentAsync());
-        await Task.WhenAll(Enumerable.Range(0, times).Select(_ => _world.SendAsync(HttpMethod.Post, url, new FormUrlEncodedContent([new("action", "pay")]))));
+        await Task.WhenAll(Enumerable.Range(0, times).Select(_ => _world.SendAsync(HttpMethod.Post, url, SandboxWorld.PayPageForm("pay"))));
         await _world.RunDueAsync();
     }
 

@@ -166,10 +166,19 @@ public sealed class SandboxWorld(ScenarioContext context) : IDisposable
     public async Task<WireReply> ClickAsync(string action)
     {
         var id = await CurrentPaymentAsync();
-        PayPage = await SendAsync(HttpMethod.Post, PayPageUrl(id), new FormUrlEncodedContent([new("action", action)]));
+        PayPage = await SendAsync(HttpMethod.Post, PayPageUrl(id), PayPageForm(action));
         await RunDueAsync();
         return PayPage;
     }
+
+    /// <summary>
+    /// The pay page's form: card pages (Stripe, Creem) read the success test card with a far expiry and any CVC; the
+    /// other pages ignore the card fields.
+    /// </summary>
+    public static FormUrlEncodedContent PayPageForm(string action) => new(
+    [
+        new("action", action), new("card_number", "4242 4242 4242 4242"), new("card_expiry", "12 / 45"), new("card_cvc", "123"),
+    ]);
 
     /// <summary>A webhook's event type: Stripe's <c>type</c>, Creem's <c>eventType</c> or WeChat Pay's <c>event_type</c>.</summary>
     public static string EventType(ReceivedRequest request)

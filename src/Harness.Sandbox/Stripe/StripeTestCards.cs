@@ -1,0 +1,33 @@
+using Harness.Sandbox.Payments;
+
+namespace Harness.Sandbox.Stripe;
+
+/// <summary>Stripe's documented test card numbers (docs.stripe.com/testing); Creem's checkout takes the same ones.</summary>
+public static class StripeTestCards
+{
+    public const string Success = "4242424242424242";
+
+    public const string GenericDecline = "4000000000000002";
+
+    /// <summary>Attaches to the customer, then every charge to it declines.</summary>
+    public const string ChargesFail = "4000000000000341";
+
+    /// <summary>The cards of a one-time checkout.</summary>
+    public static readonly IReadOnlyList<TestCard> OneTime =
+    [
+        new(Success, CardOutcome.Approved, "Visa: succeeds"),
+        new("5555555555554444", CardOutcome.Approved, "Mastercard: succeeds"),
+        new(GenericDecline, CardOutcome.Declined, "Declined: card_declined (generic_decline)"),
+        new("4000000000009995", CardOutcome.InsufficientFunds, "Declined: insufficient_funds"),
+        new("4000000000000069", CardOutcome.ExpiredCard, "Declined: expired_card"),
+        new("4000000000000127", CardOutcome.IncorrectCvc, "Declined: incorrect_cvc"),
+        new("4000000000003220", CardOutcome.ThreeDSecureRequired, "3-D Secure 2 authentication required"),
+    ];
+
+    public static readonly IReadOnlyList<TestCard> Subscription =
+        [.. OneTime, new(ChargesFail, CardOutcome.RenewalsFail, "First payment succeeds; renewals decline and the subscription ends canceled")];
+
+    /// <summary>0341 in one-time mode: the charge is the one that fails.</summary>
+    public static readonly IReadOnlyList<TestCard> OneTimeWithChargesFail =
+        [.. OneTime, new(ChargesFail, CardOutcome.Declined, "Attaches, but the charge declines: card_declined")];
+}
