@@ -83,6 +83,15 @@ public static class ProviderCatalog
             new("POST", "/v1/checkouts", [], checkout, Answers),
             new("GET", "/v1/checkouts", [new("checkout_id", "query", "string")], null, Answers),
             new("GET", "/v1/products", [new("product_id", "query", "string")], null, Answers),
+            new("GET", "/v1/subscriptions", [new("subscription_id", "query", "string")], null, Answers),
+            new("GET", "/v1/subscriptions/search", [new("page_number", "query", "integer"), new("page_size", "query", "integer")], null, Answers),
+            new("POST", "/v1/subscriptions/{id}/cancel", [Id], new JsonObject { ["mode"] = "scheduled", ["on_execute"] = "cancel" }, Answers),
+            new("POST", "/v1/subscriptions/{id}/pause", [Id], null, Answers),
+            new("POST", "/v1/subscriptions/{id}/resume", [Id], null, Answers),
+            new("POST", "/v1/subscriptions/{id}/upgrade", [Id], new JsonObject { ["product_id"] = product, ["update_behavior"] = "proration-none" }, Answers),
+            new("GET", "/v1/transactions", [new("transaction_id", "query", "string")], null, Answers),
+            new("GET", "/v1/transactions/search", [new("customer_id", "query", "string"), new("page_number", "query", "integer")], null, Answers),
+            new("POST", "/v1/refunds", [], new JsonObject { ["transaction_id"] = "tran_chaos" }, Answers),
         ];
         return new ProviderApi("Creem", baseUrl, operations, AnswerShapes.Creem, (request, _) => request.Headers.Add("x-api-key", apiKey), MalformedInputs.Case);
     }

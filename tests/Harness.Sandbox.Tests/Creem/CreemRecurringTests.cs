@@ -215,6 +215,10 @@ public sealed class CreemRecurringTests
         Assert.Equal(400, (int)(await sandbox.Control.PostAsJsonAsync($"/control/creem/subscriptions/{id}/payment-failure", new { fail = true, end_state = "paused" }, Ct)).StatusCode);
         Assert.Equal(404, (int)(await sandbox.Control.PostAsJsonAsync("/control/creem/subscriptions/sub_missing/payment-failure", new { fail = true }, Ct)).StatusCode);
         Assert.Single(await sandbox.GetArrayAsync("/control/creem/subscriptions"));
+        var openApi = await sandbox.Control.GetStringAsync("/openapi/v1.json", Ct);
+        Assert.Contains("/control/creem/subscriptions/{id}/payment-failure", openApi, StringComparison.Ordinal);
+        Assert.Contains("/control/creem/subscriptions/{id}/renew", openApi, StringComparison.Ordinal);
+        Assert.Contains("\"/control/creem/subscriptions\"", openApi, StringComparison.Ordinal);
     }
 
     [Fact]
