@@ -101,7 +101,8 @@ public sealed partial class CreemProvider : ISandboxProvider
     }
 
     /// <summary>Creem's checkout runs on Stripe and takes Stripe's test cards.</summary>
-    public IReadOnlyList<TestCard>? CheckoutCards(SandboxPayment payment) => StripeTestCards.OneTime;
+    public IReadOnlyList<TestCard>? CheckoutCards(SandboxPayment payment) =>
+        _objects.Get(payment.Id, "checkout")?["product"].Str("billing_type") == "recurring" ? StripeTestCards.Subscription : StripeTestCards.OneTimeWithChargesFail;
 
     public Task<PayPageOutcome> OnPaidAsync(SandboxPayment payment, CancellationToken cancellationToken)
     {
@@ -136,6 +137,12 @@ public sealed partial class CreemProvider : ISandboxProvider
         if (recurring)
         {
             subscription = _billing.Start(product, customer, checkout["units"]!.GetValue<long>(), checkout["metadata"] as JsonObject, order.Str("id")!);
+            // Paid with 0341 (a one-time checkout declines it): the first charge succeeds, the renewals decline.
+            if (payment.CardLast4 == StripeTestCards.ChargesFail[^4..])
+            {
+                subscription = _billing.SetFailing(subscription.Str("id")!, true, "canceled")!;
+            }
+
             order["transaction"] = subscription.Str("last_transaction_id");
             checkout["subscription"] = Public(subscription);
         }

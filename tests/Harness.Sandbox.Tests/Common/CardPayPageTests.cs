@@ -136,6 +136,23 @@ public sealed partial class CardPayPageTests
     }
 
     [Fact]
+    public async Task Creems_0341_card_pays_a_subscription_whose_renewal_then_makes_it_past_due()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        var checkout = await CreemTests.CreateAsync(sandbox, new { product_id = CreemProvider.MonthlyProduct });
+        var id = checkout["id"]!.GetValue<string>();
+        using var browser = Browser(sandbox);
+
+        using var paid = await browser.PostAsync($"/pay/{id}", new FormUrlEncodedContent(Card("4000 0000 0000 0341")), Ct);
+        Assert.Equal("paid", (await sandbox.GetJsonAsync($"/control/payments/{id}"))["status"]!.GetValue<string>());
+        var subscription = (await sandbox.GetArrayAsync("/control/creem/subscriptions"))[0]!;
+        Assert.True(subscription["failing"]!.GetValue<bool>());
+
+        var renewed = await sandbox.PostJsonAsync($"/control/creem/subscriptions/{subscription["id"]!.GetValue<string>()}/renew");
+        Assert.Equal("past_due", renewed["status"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task TapPays_card_form_issues_a_prime_that_pays_and_hands_it_to_return_url()
     {
         await using var sandbox = await TestSandbox.StartAsync();
