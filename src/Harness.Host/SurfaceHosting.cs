@@ -1,21 +1,24 @@
 using Harness.Finance;
 using Harness.Finance.Demo;
 using Harness.Http;
+using Harness.NewApi;
+using Harness.NewApi.Demo;
 
 namespace Harness.Host;
 
 /// <summary>
 /// Runs each API surface as an app of its own on its own port, the way the sandbox runs one port per
-/// provider: Finance on <c>--port</c> (8005), New-API and Portaly on the two ports after it, reserved
-/// until those surfaces are built. Surfaces share mechanisms, never routes, envelopes or auth.
+/// provider: Finance on <c>--port</c> (8005), New-API on the next port, Portaly on the one after it (reserved
+/// until it is built). Surfaces share mechanisms, never routes, envelopes or auth.
 /// With the sandbox in the same process, the payment channels are pointed at its listeners unless configured otherwise.
 /// </summary>
 public sealed class SurfaceHosting(HostSettings settings, IConfiguration configuration, SandboxHosting? sandbox) : IHostedService, IAsyncDisposable
 {
     /// <summary>Surfaces not built yet, and their offset from the Finance port.</summary>
-    private static readonly (string Name, int Offset)[] Reserved = [("New-API", 1), ("Portaly", 2)];
+    private static readonly (string Name, int Offset)[] Reserved = [("Portaly", 2)];
 
     private WebApplication? _finance;
+    private WebApplication? _newApi;
 
     /// <summary>The banner lines of every surface, ready once started.</summary>
     public IReadOnlyList<string> Description { get; private set; } = [];
@@ -50,6 +53,8 @@ public sealed class SurfaceHosting(HostSettings settings, IConfiguration configu
 
         var lines = FinanceBanner.Describe(app.BaseUrl()!, configuration["Harness:DataDirectory"] ?? "data", demo, configuration.GetValue<bool>("Harness:TestClock")).ToList();
         lines.Add("");
+        lines.AddRange(await StartNewApiAsync(cancellationToken));
+        lines.Add("");
         foreach (var (name, offset) in Reserved)
         {
             lines.Add(settings.Port == 0 ? $"{name,-16} not built yet" : $"{name,-16} port {settings.Port + offset} reserved (not built yet)");
@@ -60,18 +65,43 @@ public sealed class SurfaceHosting(HostSettings settings, IConfiguration configu
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_finance is { } app)
+        foreach (var app in new[] { _newApi, _finance })
         {
-            await app.StopAsync(cancellationToken);
+            if (app is not null)
+            {
+                await app.StopAsync(cancellationToken);
+            }
         }
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (_finance is { } app)
+        foreach (var app in new[] { _newApi, _finance })
         {
-            _finance = null;
-            await app.DisposeAsync();
+            if (app is not null)
+            {
+                await app.DisposeAsync();
+            }
         }
+
+        (_newApi, _finance) = (null, null);
+    }
+
+    /// <summary>New-API on the port after Finance's (any free port when Finance's is 0); its banner lines.</summary>
+    private async Task<IEnumerable<string>> StartNewApiAsync(CancellationToken cancellationToken)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = settings.RemainingArgs,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.Configuration.AddInMemoryCollection(settings.ToConfiguration());
+        builder.WebHost.UseUrls(settings.Port == 0 ? "http://127.0.0.1:0" : $"http://localhost:{settings.Port + 1}");
+        var app = builder.AddNewApi().Build();
+        app.UseNewApi();
+        _newApi = app;
+        var demo = app.PrepareNewApi();
+        await app.StartAsync(cancellationToken);
+        return NewApiDemo.Banner(app.BaseUrl()!, demo);
     }
 }
