@@ -62,6 +62,7 @@ public sealed class ApiErrorMiddleware(RequestDelegate next, ErrorEnvelopes enve
                 StatusCodes.Status405MethodNotAllowed => (ApiErrorKind.MethodNotAllowed, $"method {context.Request.Method} is not allowed on {context.Request.Path}"),
                 StatusCodes.Status415UnsupportedMediaType => (ApiErrorKind.UnsupportedMediaType, UnsupportedMediaMessage),
                 StatusCodes.Status413PayloadTooLarge => (ApiErrorKind.PayloadTooLarge, "request body is too large"),
+                StatusCodes.Status429TooManyRequests => (ApiErrorKind.RateLimited, "too many requests"),
                 _ => (ApiErrorKind.Validation, "bad request"),
             };
             await WriteAsync(context, kind, message);

@@ -7,9 +7,9 @@ using Microsoft.Extensions.Options;
 namespace Harness.NewApi;
 
 /// <summary>
-/// Upstream's <c>CriticalRateLimit</c> on redeem and every pay route: per client IP, <c>CRITICAL_RATE_LIMIT</c>
-/// requests (20) per <c>CRITICAL_RATE_LIMIT_DURATION</c> seconds (1200), a sliding window; over it, 429 with an
-/// empty body. It runs after the route's auth, as upstream's does.
+/// Upstream's <c>CriticalRateLimit</c> on redeem and every pay route, with ASP.NET Core's rate limiter: per client
+/// IP, <c>CRITICAL_RATE_LIMIT</c> requests (20) per <c>CRITICAL_RATE_LIMIT_DURATION</c> seconds (1200) in a sliding
+/// window; over it, 429 with an empty body. The limiter runs after the guards, so auth is answered first, as upstream.
 /// </summary>
 public static class CriticalRateLimit
 {

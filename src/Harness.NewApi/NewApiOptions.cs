@@ -11,6 +11,9 @@ public sealed class NewApiOptions
     /// </summary>
     public int RedeemDelayMaxMilliseconds { get; set; } = 3000;
 
+    /// <summary>Lower bound of that pause (upstream: 0); a fixed pause (min = max) makes a same-user race reproducible.</summary>
+    public int RedeemDelayMinMilliseconds { get; set; }
+
     /// <summary>Upstream's <c>CRITICAL_RATE_LIMIT</c>: requests per window per client IP on pay and redeem routes.</summary>
     public int CriticalRateLimit { get; set; } = 20;
 

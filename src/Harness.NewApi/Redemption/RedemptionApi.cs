@@ -108,8 +108,8 @@ public static class RedemptionApi
         return await codes.DeleteAsync(number, ct) ? NewApiEnvelope.Done() : NewApiEnvelope.Fail(NotFound);
     }
 
-    private static async Task<Ok<NewApiResponse<int>>> DeleteInvalid(Redemptions codes, CancellationToken ct) =>
-        NewApiEnvelope.Ok(await codes.DeleteInvalidAsync(ct));
+    private static async Task<Ok<NewApiResponse<object>>> DeleteInvalid(Redemptions codes, CancellationToken ct) =>
+        TypedResults.Ok(new NewApiResponse<object>(true, "", await codes.DeleteInvalidAsync(ct)));
 
     private static async Task<Ok<NewApiResponse<object>>> Redeem(RedeemRequest request, Redemptions codes, HttpContext http, CancellationToken ct)
     {

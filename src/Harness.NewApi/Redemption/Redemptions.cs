@@ -218,9 +218,10 @@ public sealed class Redemptions
                 return new RedeemOutcome(0, RedeemRefusal.NoKey);
             }
 
-            if (_options.Value.RedeemDelayMaxMilliseconds > 0)
+            var (min, max) = (_options.Value.RedeemDelayMinMilliseconds, _options.Value.RedeemDelayMaxMilliseconds);
+            if (max > 0)
             {
-                await Task.Delay(Random.Shared.Next(_options.Value.RedeemDelayMaxMilliseconds + 1), cancellationToken);
+                await Task.Delay(Random.Shared.Next(Math.Clamp(min, 0, max), max + 1), cancellationToken);
             }
 
             using (await _locks.AcquireAsync(LockKey(key), cancellationToken))
