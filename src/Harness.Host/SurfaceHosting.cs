@@ -96,6 +96,17 @@ public sealed class SurfaceHosting(HostSettings settings, IConfiguration configu
             ContentRootPath = AppContext.BaseDirectory,
         });
         builder.Configuration.AddInMemoryCollection(settings.ToConfiguration());
+        if (sandbox?.Server is { } server)
+        {
+            // Out of the box, top-ups pay through the sandbox's Epay merchant (upstream's option names).
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["NewApi:PayAddress"] = configuration["NewApi:PayAddress"] ?? server.BaseUrlOf("epay"),
+                ["NewApi:EpayId"] = configuration["NewApi:EpayId"] ?? Harness.Sandbox.Epay.EpayProvider.Pid,
+                ["NewApi:EpayKey"] = configuration["NewApi:EpayKey"] ?? Harness.Sandbox.Epay.EpayProvider.Key,
+            });
+        }
+
         builder.WebHost.UseUrls(settings.Port == 0 ? "http://127.0.0.1:0" : $"http://localhost:{settings.Port + 1}");
         var app = builder.AddNewApi().Build();
         app.UseNewApi();

@@ -58,7 +58,7 @@ public sealed class HarnessProcess : IAsyncDisposable
     /// </summary>
     public static async Task<HarnessProcess> StartAsync(string? dataDirectory = null, int? port = null, CancellationToken cancellationToken = default, params string[] options)
     {
-        var chosenPort = port ?? FreePort();
+        var chosenPort = port ?? FreeSurfacePort();
         var data = dataDirectory ?? TempDirectory.Create("process");
         var harness = Launch(["serve", "--no-build", "--port", chosenPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--data", data, "--sandbox-port", "0", .. options], chosenPort, data);
         await harness.WaitUntilAsync(async ct => await harness.IsHealthyAsync(ct) && harness.BannerPrinted, TimeSpan.FromSeconds(60), cancellationToken);
@@ -135,6 +135,24 @@ public sealed class HarnessProcess : IAsyncDisposable
         }
 
         throw new InvalidOperationException("Harness.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    /// <summary>A free port whose next one is free too: New-API listens on the port after Finance's.</summary>
+    public static int FreeSurfacePort()
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var port = FreePort();
+            try
+            {
+                using var next = new TcpListener(System.Net.IPAddress.Loopback, port + 1);
+                next.Start();
+                return port;
+            }
+            catch (SocketException) when (attempt < 50)
+            {
+            }
+        }
     }
 
     public static int FreePort()

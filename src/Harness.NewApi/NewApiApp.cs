@@ -4,6 +4,7 @@ using Harness.NewApi.Auth;
 using Harness.NewApi.Demo;
 using Harness.NewApi.Quota;
 using Harness.NewApi.Redemption;
+using Harness.NewApi.TopUp;
 using Harness.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
@@ -46,6 +47,9 @@ public static class NewApiApp
         services.AddSingleton<NewApiSessions>();
         services.AddSingleton<QuotaAccounts>();
         services.AddSingleton<Redemptions>();
+        services.Configure<TopUpSettings>(configuration.GetSection("NewApi"));
+        services.AddSingleton<TopUpOrders>();
+        services.AddSingleton<TopUpCompletion>();
         services.AddSingleton<NewApiDemo>();
         services.AddCriticalRateLimit();
         return builder;
@@ -58,6 +62,7 @@ public static class NewApiApp
         var api = app.MapGroup("/api");
         api.MapAuth();
         api.MapRedemption();
+        api.MapTopUp();
         return app;
     }
 

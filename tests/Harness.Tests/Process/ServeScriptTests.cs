@@ -13,7 +13,7 @@ public sealed class ServeScriptTests
         var client = new FinanceClient(new HttpClient { BaseAddress = harness.BaseUrl });
 
         Assert.Contains("Harness is running.", harness.Output, StringComparison.Ordinal);
-        Assert.Matches($@"New-API\s+port {harness.Port + 1} reserved", harness.Output);
+        Assert.Matches($@"New-API\s+http://localhost:{harness.Port + 1}", harness.Output);
         Assert.Matches($@"Portaly\s+port {harness.Port + 2} reserved", harness.Output);
         Assert.Contains($"http://localhost:{harness.Port}/scalar", harness.Output, StringComparison.Ordinal);
         var reply = await client.Send(
@@ -25,6 +25,12 @@ public sealed class ServeScriptTests
         reply.EnsureOk();
         Assert.Equal(50, reply.Data.GetProperty("coins").GetInt64());
         Assert.Equal(HttpStatusCode.OK, (await client.Get("/scalar/v1")).Status);
+
+        // New-API runs on the next port with its demo root.
+        using var newApi = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{harness.Port + 1}") };
+        newApi.DefaultRequestHeaders.Add("Authorization", "Bearer newapi-demo-root-access-token-01");
+        newApi.DefaultRequestHeaders.Add("New-Api-User", "1");
+        Assert.Contains("\"username\":\"root\"", await newApi.GetStringAsync(new Uri("/api/user/self", UriKind.Relative), TestContext.Current.CancellationToken), StringComparison.Ordinal);
 
         // The provider sandbox runs beside the backend and publishes its merchant credentials.
         var control = harness.SandboxControlUrl!.ToString().TrimEnd('/');

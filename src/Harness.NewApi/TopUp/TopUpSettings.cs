@@ -1,0 +1,63 @@
+using System.Globalization;
+using System.Text.Json.Serialization;
+
+namespace Harness.NewApi.TopUp;
+
+/// <summary>An entry of upstream's <c>PayMethods</c> option.</summary>
+public sealed record PayMethod(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("type")] string Type,
+    [property: JsonPropertyName("color")] string? Color = null,
+    [property: JsonPropertyName("min_topup")] string? MinTopUp = null);
+
+/// <summary>
+/// The top-up options of upstream's <c>options</c> table (new-api.md §5.2), from the <c>NewApi</c> configuration
+/// section with upstream's option names. The host points the Epay gateway at the sandbox with its published
+/// merchant, so a first start pays end to end.
+/// </summary>
+public sealed class TopUpSettings
+{
+    /// <summary>The Epay gateway's base URL (<c>PayAddress</c>); <c>/submit.php</c> is appended.</summary>
+    public string PayAddress { get; set; } = "";
+
+    public string EpayId { get; set; } = "";
+
+    public string EpayKey { get; set; } = "";
+
+    /// <summary>Where notify URLs point (<c>CustomCallbackAddress</c>, else <c>ServerAddress</c>, else this app's own address).</summary>
+    public string CustomCallbackAddress { get; set; } = "";
+
+    /// <summary>The site's address, for return URLs; empty: the address the request came to.</summary>
+    public string ServerAddress { get; set; } = "";
+
+    /// <summary>Local currency per 1 USD of quota (<c>Price</c>).</summary>
+    public decimal Price { get; set; } = 7.3m;
+
+    public int MinTopUp { get; set; } = 1;
+
+    public List<PayMethod> PayMethods { get; set; } =
+    [
+        new("支付宝", "alipay", "rgba(var(--semi-blue-5), 1)"),
+        new("微信", "wxpay", "rgba(var(--semi-green-5), 1)"),
+        new("自定义1", "custom1", "black", "50"),
+    ];
+
+    /// <summary><c>TopupGroupRatio</c>: a user group's price multiplier; missing or 0 is 1.</summary>
+    public Dictionary<string, decimal> TopupGroupRatio { get; set; } = new(StringComparer.Ordinal) { ["default"] = 1, ["vip"] = 1, ["svip"] = 1 };
+
+    /// <summary><c>payment_setting.amount_options</c>.</summary>
+    public List<int> AmountOptions { get; set; } = [10, 20, 50, 100, 200, 500];
+
+    /// <summary><c>payment_setting.amount_discount</c>: amount → price factor.</summary>
+    public Dictionary<string, decimal> AmountDiscount { get; set; } = new(StringComparer.Ordinal);
+
+    public string TopUpLink { get; set; } = "";
+
+    public bool EpayEnabled => PayAddress.Length > 0 && EpayId.Length > 0 && EpayKey.Length > 0 && PayMethods.Count > 0;
+
+    public decimal GroupRatio(string group) => TopupGroupRatio.TryGetValue(group, out var ratio) && ratio != 0 ? ratio : 1;
+
+    /// <summary>Upstream's <c>getPayMoney</c>: amount × Price × group ratio × the amount's discount.</summary>
+    public decimal PayMoney(long amount, string group) =>
+        amount * Price * GroupRatio(group) * (AmountDiscount.TryGetValue(amount.ToString(CultureInfo.InvariantCulture), out var d) && d > 0 ? d : 1);
+}
