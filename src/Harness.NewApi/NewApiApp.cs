@@ -4,6 +4,7 @@ using Harness.NewApi.Auth;
 using Harness.NewApi.Demo;
 using Harness.NewApi.Quota;
 using Harness.NewApi.Redemption;
+using Harness.NewApi.Subscriptions;
 using Harness.NewApi.TopUp;
 using Harness.Storage;
 using Microsoft.AspNetCore.Builder;
@@ -50,6 +51,7 @@ public static class NewApiApp
         services.Configure<TopUpSettings>(configuration.GetSection("NewApi"));
         services.AddSingleton<TopUpOrders>();
         services.AddSingleton<TopUpCompletion>();
+        services.TryAddSingleton<ISubscriptionOrders, NoSubscriptionOrders>();
         services.AddSingleton<NewApiDemo>();
         services.AddCriticalRateLimit();
         return builder;
