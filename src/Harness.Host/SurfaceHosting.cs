@@ -105,6 +105,7 @@ public sealed class SurfaceHosting(HostSettings settings, IConfiguration configu
                 ["NewApi:EpayId"] = configuration["NewApi:EpayId"] ?? Harness.Sandbox.Epay.EpayProvider.Pid,
                 ["NewApi:EpayKey"] = configuration["NewApi:EpayKey"] ?? Harness.Sandbox.Epay.EpayProvider.Key,
             });
+            builder.Configuration.AddInMemoryCollection(SandboxDefaults(server, configuration));
         }
 
         builder.WebHost.UseUrls(settings.Port == 0 ? "http://127.0.0.1:0" : $"http://localhost:{settings.Port + 1}");
@@ -113,6 +114,27 @@ public sealed class SurfaceHosting(HostSettings settings, IConfiguration configu
         _newApi = app;
         var demo = app.PrepareNewApi();
         await app.StartAsync(cancellationToken);
-        return NewApiDemo.Banner(app.BaseUrl()!, demo);
+        var baseUrl = app.BaseUrl()!;
+        sandbox?.Server?.UseWebhookUrlIfUnset("stripe", baseUrl + "/api/stripe/webhook");
+        sandbox?.Server?.UseWebhookUrlIfUnset("creem", baseUrl + "/api/creem/webhook");
+        return NewApiDemo.Banner(baseUrl, demo);
+    }
+
+    /// <summary>New-API's Stripe and Creem options, pointed at the sandbox's merchants unless configured (upstream's option names).</summary>
+    private static Dictionary<string, string?> SandboxDefaults(Harness.Sandbox.SandboxServer server, IConfiguration configuration)
+    {
+        var defaults = new Dictionary<string, string?>
+        {
+            ["StripeApiSecret"] = Harness.Sandbox.Stripe.StripeProvider.SecretKey,
+            ["StripeWebhookSecret"] = Harness.Sandbox.Stripe.StripeProvider.WebhookSecret,
+            ["StripePriceId"] = Harness.Sandbox.Stripe.StripeCatalog.CreditsPrice,
+            ["StripeApiBase"] = server.BaseUrlOf("stripe"),
+            ["CreemApiKey"] = Harness.Sandbox.Creem.CreemProvider.ApiKey,
+            ["CreemWebhookSecret"] = Harness.Sandbox.Creem.CreemProvider.WebhookSecret,
+            ["CreemTestMode"] = "true",
+            ["CreemApiBase"] = server.BaseUrlOf("creem"),
+            ["CreemProducts"] = $$"""[{"productId":"{{Harness.Sandbox.Creem.CreemProvider.OneTimeProduct}}","name":"Sandbox credits","price":10.00,"currency":"USD","quota":5000000}]""",
+        };
+        return defaults.ToDictionary(d => "NewApi:" + d.Key, d => configuration["NewApi:" + d.Key] ?? d.Value);
     }
 }

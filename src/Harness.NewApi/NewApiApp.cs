@@ -51,6 +51,7 @@ public static class NewApiApp
         services.Configure<TopUpSettings>(configuration.GetSection("NewApi"));
         services.AddSingleton<TopUpOrders>();
         services.AddSingleton<TopUpCompletion>();
+        services.AddHttpClient("creem");
         services.TryAddSingleton<ISubscriptionOrders, NoSubscriptionOrders>();
         services.AddSingleton<NewApiDemo>();
         services.AddCriticalRateLimit();
@@ -65,6 +66,8 @@ public static class NewApiApp
         api.MapAuth();
         api.MapRedemption();
         api.MapTopUp();
+        api.MapStripeTopUp();
+        api.MapCreemTopUp();
         return app;
     }
 

@@ -33,6 +33,12 @@ public sealed class NewApiEnvelope : IErrorEnvelope
     /// <summary>A business refusal: HTTP 200, <c>success: false</c>.</summary>
     public static Ok<NewApiResponse<object>> Fail(string message) => TypedResults.Ok(new NewApiResponse<object>(false, message, null));
 
+    /// <summary>
+    /// A webhook's bare answer: the status with an empty body, as upstream's webhooks answer (a content type keeps the
+    /// error middleware from wording it in the envelope).
+    /// </summary>
+    public static IResult Bare(int status) => Results.Text("", "text/plain; charset=utf-8", statusCode: status);
+
     public int StatusOf(ApiErrorKind kind) => kind switch
     {
         ApiErrorKind.Unauthenticated => StatusCodes.Status401Unauthorized,

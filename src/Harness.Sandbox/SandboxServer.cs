@@ -78,6 +78,15 @@ public sealed class SandboxServer : IAsyncDisposable
 
     internal SandboxContext Context { get; }
 
+    /// <summary>Sends <paramref name="provider"/>'s webhooks to <paramref name="url"/> unless a webhook URL is already set (the host's out-of-the-box wiring).</summary>
+    public void UseWebhookUrlIfUnset(string provider, string url)
+    {
+        if (Context.Settings.Get(provider, ProviderSettings.WebhookUrl) is null)
+        {
+            Context.Settings.Set(provider, new Dictionary<string, string?> { [ProviderSettings.WebhookUrl] = url });
+        }
+    }
+
     internal IReadOnlyDictionary<string, ISandboxProvider> Providers { get; }
 
     /// <summary>Each listener's name and base URL with the routes mapped on it, for tests that walk every route.</summary>

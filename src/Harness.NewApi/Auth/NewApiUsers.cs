@@ -42,6 +42,9 @@ public sealed class NewApiUser : IDocument
 
     public string BillingPreference { get; set; } = "subscription_first";
 
+    /// <summary>The Stripe customer of the user's first Stripe payment, reused for the next checkouts.</summary>
+    public string StripeCustomer { get; set; } = "";
+
     public int NumericId => int.Parse(Id, CultureInfo.InvariantCulture);
 }
 

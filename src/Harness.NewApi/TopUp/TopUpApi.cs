@@ -130,7 +130,7 @@ public static class TopUpApi
 
         var now = clock.GetUtcNow().ToUnixTimeSeconds();
         var tradeNo = $"USR{user.Id}NO{RandomNumberGenerator.GetString(Alphanumerics, 6)}{now}";
-        var site = s.ServerAddress.Length > 0 ? s.ServerAddress.TrimEnd('/') : $"{http.Request.Scheme}://{http.Request.Host}";
+        var site = SiteOf(s, http);
         var callback = s.CustomCallbackAddress.Length > 0 ? s.CustomCallbackAddress.TrimEnd('/') : site;
         var form = new Dictionary<string, string?>(StringComparer.Ordinal)
         {
@@ -212,7 +212,11 @@ public static class TopUpApi
         };
     }
 
-    private static string Money(decimal money) => decimal.Round(money, 2, MidpointRounding.AwayFromZero).ToString("0.00", CultureInfo.InvariantCulture);
+    /// <summary>The site's address for return URLs: <c>ServerAddress</c>, else the address the request came to.</summary>
+    internal static string SiteOf(TopUpSettings s, HttpContext http) =>
+        s.ServerAddress.Length > 0 ? s.ServerAddress.TrimEnd('/') : $"{http.Request.Scheme}://{http.Request.Host}";
+
+    internal static string Money(decimal money) => decimal.Round(money, 2, MidpointRounding.AwayFromZero).ToString("0.00", CultureInfo.InvariantCulture);
 }
 
 public sealed record AmountRequest([property: JsonPropertyName("amount")] long? Amount);

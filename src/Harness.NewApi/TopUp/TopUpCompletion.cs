@@ -88,6 +88,19 @@ public sealed class TopUpCompletion(TopUpOrders orders, QuotaAccounts quota, Key
         }
     }
 
+    /// <summary>A pending order of <paramref name="provider"/> ends unpaid (<c>failed</c>, <c>expired</c>); any other is left as it is.</summary>
+    public async Task EndAsync(string tradeNo, string provider, string status, CancellationToken cancellationToken)
+    {
+        using (await locks.AcquireAsync("newapi:topup:" + tradeNo, cancellationToken))
+        {
+            if (orders.Find(tradeNo) is { Status: "pending", CreditStarted: false } order && order.PaymentProvider == provider)
+            {
+                order.Status = status;
+                orders.Save(order);
+            }
+        }
+    }
+
     private void MarkDone(TopUpOrder order, string? actualMethod, DateTime creditedAt)
     {
         if (actualMethod is { Length: > 0 } && actualMethod != order.PaymentMethod)

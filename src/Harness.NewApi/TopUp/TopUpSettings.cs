@@ -53,6 +53,42 @@ public sealed class TopUpSettings
 
     public string TopUpLink { get; set; } = "";
 
+    /// <summary><c>StripeApiSecret</c>: must start with <c>sk_</c> or <c>rk_</c>.</summary>
+    public string StripeApiSecret { get; set; } = "";
+
+    public string StripeWebhookSecret { get; set; } = "";
+
+    public string StripePriceId { get; set; } = "";
+
+    public decimal StripeUnitPrice { get; set; } = 8.0m;
+
+    public int StripeMinTopUp { get; set; } = 1;
+
+    public bool StripePromotionCodesEnabled { get; set; }
+
+    /// <summary>Where Stripe's API is (not an upstream option: upstream always calls api.stripe.com); the host sets the sandbox's.</summary>
+    public string StripeApiBase { get; set; } = "https://api.stripe.com";
+
+    public string CreemApiKey { get; set; } = "";
+
+    /// <summary><c>CreemProducts</c>: a JSON array of <c>{productId, name, price, currency, quota}</c>, kept as the string upstream stores.</summary>
+    public string CreemProducts { get; set; } = "[]";
+
+    public bool CreemTestMode { get; set; }
+
+    public string CreemWebhookSecret { get; set; } = "";
+
+    /// <summary>Where Creem's API is (upstream: api.creem.io, or test-api.creem.io in test mode); the host sets the sandbox's.</summary>
+    public string CreemApiBase { get; set; } = "";
+
+    public bool StripeEnabled => StripeApiSecret.Length > 0 && StripeWebhookSecret.Length > 0 && StripePriceId.Length > 0;
+
+    public bool CreemEnabled => CreemApiKey.Length > 0 && CreemProducts.Trim() is { Length: > 0 } products && products != "[]";
+
+    public bool CreemWebhookEnabled => CreemEnabled && CreemWebhookSecret.Length > 0;
+
+    public string CreemBase => CreemApiBase.Length > 0 ? CreemApiBase.TrimEnd('/') : CreemTestMode ? "https://test-api.creem.io" : "https://api.creem.io";
+
     public bool EpayEnabled => PayAddress.Length > 0 && EpayId.Length > 0 && EpayKey.Length > 0 && PayMethods.Count > 0;
 
     public decimal GroupRatio(string group) => TopupGroupRatio.TryGetValue(group, out var ratio) && ratio != 0 ? ratio : 1;
