@@ -1,0 +1,183 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using Harness.NewApi.Quota;
+using Harness.Sandbox.Creem;
+using Harness.Sandbox.Stripe;
+using Harness.Security.Signing;
+using Harness.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Harness.Tests.NewApi;
+
+/// <summary>
+/// Stripe and Creem top-ups against the provider sandbox: orders are placed on the sandbox, paid there, and the
+/// webhook the sandbox built is handed to New-API as the provider would send it — once, again, at once, tampered, late.
+/// </summary>
+public sealed class StripeCreemTopUpTests
+{
+    private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_paid_Stripe_checkout_credits_once_and_a_tampered_or_late_event_is_refused()
+    {
+        await using var sandbox = await StartSandboxAsync();
+        await using var app = new NewApiTestApp(Settings(sandbox));
+        var user = app.NewUser("stripe-payer");
+        using var http = app.As(user);
+
+        Assert.Equal("""{"message":"success","data":"80.00"}""", await PostAsync(http, "/api/user/stripe/amount", new { amount = 10 }));
+        Assert.Equal("""{"message":"error","data":"不支持的支付渠道"}""", await PostAsync(http, "/api/user/stripe/pay", new { amount = 5 }));
+        Assert.Equal("""{"message":"充值数量不能小于 1","data":10}""", await PostAsync(http, "/api/user/stripe/pay", new { amount = 0, payment_method = "stripe" }));
+        Assert.Equal("""{"message":"充值数量不能大于 10000","data":10}""", await PostAsync(http, "/api/user/stripe/pay", new { amount = 10_001, payment_method = "stripe" }));
+
+        var link = JsonNode.Parse(await PostAsync(http, "/api/user/stripe/pay", new { amount = 5, payment_method = "stripe" }))!["data"]!["pay_link"]!.GetValue<string>();
+        var session = link[(link.LastIndexOf('/') + 1)..];
+        var body = await PaidEventAsync(sandbox, session, "checkout.session.completed");
+
+        Assert.Equal(HttpStatusCode.BadRequest, await StripeWebhookAsync(app, body.Replace("\"paid\"", "\"unpaid\"", StringComparison.Ordinal), StripeSignature(body)));
+        Assert.Equal(HttpStatusCode.BadRequest, await StripeWebhookAsync(app, body, StripeSignature(body, DateTimeOffset.UtcNow.AddMinutes(-10))));
+        Assert.Equal(HttpStatusCode.BadRequest, await StripeWebhookAsync(app, body, ""));
+        Assert.Equal(0, Quota(app, user));
+
+        var copies = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => StripeWebhookAsync(app, body, StripeSignature(body))));
+        Assert.All(copies, status => Assert.Equal(HttpStatusCode.OK, status));
+        Assert.Equal(HttpStatusCode.OK, await StripeWebhookAsync(app, body, StripeSignature(body)));
+        Assert.Equal(5 * QuotaAccounts.PerUnit, Quota(app, user));
+        var order = (await http.GetFromJsonAsync<JsonObject>("/api/user/topup/self", Ct))!["data"]!["items"]![0]!;
+        Assert.Equal("success", order["status"]!.GetValue<string>());
+        Assert.StartsWith("ref_", order["trade_no"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.NotEqual("", app.Users.Find(user.NumericId)!.StripeCustomer);
+    }
+
+    [Fact]
+    public async Task An_expired_Stripe_checkout_expires_its_pending_order_and_a_paid_one_stays_paid()
+    {
+        await using var sandbox = await StartSandboxAsync();
+        await using var app = new NewApiTestApp(Settings(sandbox));
+        using var http = app.As(app.NewUser("stripe-expiry"));
+        var link = JsonNode.Parse(await PostAsync(http, "/api/user/stripe/pay", new { amount = 2, payment_method = "stripe" }))!["data"]!["pay_link"]!.GetValue<string>();
+        var session = link[(link.LastIndexOf('/') + 1)..];
+
+        using var stripe = new HttpClient { BaseAddress = new Uri(sandbox.Server.BaseUrlOf("stripe")) };
+        stripe.DefaultRequestHeaders.Authorization = new("Bearer", StripeProvider.SecretKey);
+        (await stripe.PostAsync($"/v1/checkout/sessions/{session}/expire", null, Ct)).EnsureSuccessStatusCode();
+        var body = await EventAsync(sandbox, session, "checkout.session.expired");
+
+        Assert.Equal(HttpStatusCode.OK, await StripeWebhookAsync(app, body, StripeSignature(body)));
+        Assert.Equal("expired", (await http.GetFromJsonAsync<JsonObject>("/api/user/topup/self", Ct))!["data"]!["items"]![0]!["status"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_paid_Creem_checkout_credits_the_products_raw_quota_once_and_bad_signatures_get_401()
+    {
+        await using var sandbox = await StartSandboxAsync();
+        await using var app = new NewApiTestApp(Settings(sandbox));
+        var user = app.NewUser("creem-payer");
+        using var http = app.As(user);
+
+        Assert.Equal("""{"message":"error","data":"请选择产品"}""", await PostAsync(http, "/api/user/creem/pay", new { payment_method = "creem" }));
+        Assert.Equal("""{"message":"error","data":"产品不存在"}""", await PostAsync(http, "/api/user/creem/pay", new { product_id = "prod_x", payment_method = "creem" }));
+        var pay = JsonNode.Parse(await PostAsync(http, "/api/user/creem/pay", new { product_id = CreemProvider.OneTimeProduct, payment_method = "creem" }))!["data"]!;
+        var checkout = pay["checkout_url"]!.GetValue<string>();
+        var body = await PaidEventAsync(sandbox, checkout[(checkout.LastIndexOf('/') + 1)..], "checkout.completed");
+        Assert.Contains(pay["order_id"]!.GetValue<string>(), body, StringComparison.Ordinal);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, await CreemWebhookAsync(app, body, null));
+        Assert.Equal(HttpStatusCode.Unauthorized, await CreemWebhookAsync(app, body, HmacSignature.Sha256Hex("whsec_wrong", body)));
+        Assert.Equal(HttpStatusCode.Unauthorized, await CreemWebhookAsync(app, body.Replace("\"paid\"", "\"paid \"", StringComparison.Ordinal), CreemSignature(body)));
+        Assert.Equal(HttpStatusCode.BadRequest, await CreemWebhookAsync(app, "{not json", CreemSignature("{not json")));
+        var unknown = body.Replace(pay["order_id"]!.GetValue<string>(), "ref_unknown", StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, await CreemWebhookAsync(app, unknown, CreemSignature(unknown)));
+        Assert.Equal(0, Quota(app, user));
+
+        var copies = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => CreemWebhookAsync(app, body, CreemSignature(body))));
+        Assert.All(copies, status => Assert.Equal(HttpStatusCode.OK, status));
+        Assert.Equal(5_000_000, Quota(app, user));
+        Assert.Equal("", await (await app.Anonymous().PostAsync("/api/creem/webhook", new StringContent(body), Ct)).Content.ReadAsStringAsync(Ct));
+    }
+
+    [Fact]
+    public async Task Without_Creem_settings_the_webhook_is_forbidden()
+    {
+        await using var app = new NewApiTestApp();
+        Assert.Equal(HttpStatusCode.Forbidden, await CreemWebhookAsync(app, "{}", CreemSignature("{}")));
+        Assert.Equal(HttpStatusCode.Forbidden, await StripeWebhookAsync(app, "{}", StripeSignature("{}")));
+    }
+
+    /// <summary>The sandbox, with webhook URLs set (to a closed port) so that it builds and logs the webhooks.</summary>
+    private static async Task<ChannelSandbox> StartSandboxAsync()
+    {
+        var sandbox = await ChannelSandbox.StartAsync();
+        foreach (var provider in new[] { "stripe", "creem" })
+        {
+            (await sandbox.Control.PutAsJsonAsync($"/control/providers/{provider}/settings", new Dictionary<string, string> { ["webhook_url"] = "http://127.0.0.1:9/hook" }, Ct)).EnsureSuccessStatusCode();
+        }
+
+        return sandbox;
+    }
+
+    private static Dictionary<string, string?> Settings(ChannelSandbox sandbox) => new()
+    {
+        ["NewApi:StripeApiSecret"] = StripeProvider.SecretKey,
+        ["NewApi:StripeWebhookSecret"] = StripeProvider.WebhookSecret,
+        ["NewApi:StripePriceId"] = StripeCatalog.CreditsPrice,
+        ["NewApi:StripeApiBase"] = sandbox.Server.BaseUrlOf("stripe"),
+        ["NewApi:CreemApiKey"] = CreemProvider.ApiKey,
+        ["NewApi:CreemWebhookSecret"] = CreemProvider.WebhookSecret,
+        ["NewApi:CreemApiBase"] = sandbox.Server.BaseUrlOf("creem"),
+        ["NewApi:CreemProducts"] = $$"""[{"productId":"{{CreemProvider.OneTimeProduct}}","name":"Credits","price":10.00,"currency":"USD","quota":5000000}]""",
+    };
+
+    /// <summary>Pays the payment on the sandbox and returns the body of its webhook of <paramref name="type"/>.</summary>
+    private static async Task<string> PaidEventAsync(ChannelSandbox sandbox, string paymentId, string type)
+    {
+        (await sandbox.Control.PostAsJsonAsync($"/control/payments/{paymentId}/pay", new { }, Ct)).EnsureSuccessStatusCode();
+        return await EventAsync(sandbox, paymentId, type);
+    }
+
+    /// <summary>
+    /// The body the sandbox built for the payment's webhook. Its URL points at a closed port (the app under test is
+    /// in memory), so the test hands the body over itself, signed as the provider signs.
+    /// </summary>
+    private static async Task<string> EventAsync(ChannelSandbox sandbox, string paymentId, string type)
+    {
+        var deliveries = await sandbox.Control.GetFromJsonAsync<JsonArray>($"/control/deliveries?payment_id={paymentId}", Ct);
+        return deliveries!.Single(d => d!["event_type"]!.GetValue<string>() == type)!["body"]!.GetValue<string>();
+    }
+
+    private static string StripeSignature(string body, DateTimeOffset? at = null)
+    {
+        var t = (at ?? DateTimeOffset.UtcNow).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        return $"t={t},v1={HmacSignature.Sha256Hex(StripeProvider.WebhookSecret, t + "." + body)}";
+    }
+
+    private static string CreemSignature(string body) => HmacSignature.Sha256Hex(CreemProvider.WebhookSecret, body);
+
+    private static async Task<HttpStatusCode> StripeWebhookAsync(NewApiTestApp app, string body, string signature)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/stripe/webhook") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        request.Headers.TryAddWithoutValidation("Stripe-Signature", signature);
+        using var response = await app.Anonymous().SendAsync(request, Ct);
+        return response.StatusCode;
+    }
+
+    private static async Task<HttpStatusCode> CreemWebhookAsync(NewApiTestApp app, string body, string? signature)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/creem/webhook") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        if (signature is not null)
+        {
+            request.Headers.TryAddWithoutValidation("creem-signature", signature);
+        }
+
+        using var response = await app.Anonymous().SendAsync(request, Ct);
+        return response.StatusCode;
+    }
+
+    private static long Quota(NewApiTestApp app, Harness.NewApi.Auth.NewApiUser user) => app.Services.GetRequiredService<QuotaAccounts>().QuotaOf(user.NumericId);
+
+    private static async Task<string> PostAsync(HttpClient http, string path, object body) =>
+        await (await http.PostAsJsonAsync(path, body, Ct)).Content.ReadAsStringAsync(Ct);
+}
