@@ -50,7 +50,7 @@ public static class ChaosCommand
         var startedAt = DateTimeOffset.UtcNow;
         var timer = System.Diagnostics.Stopwatch.StartNew();
         await using var target = options.Target is { } url
-            ? ChaosTarget.Connect(url, options.Sandbox)
+            ? ChaosTarget.Connect(url, options.Sandbox, options.NewApi)
             : await ChaosTarget.StartBuiltInAsync(cancellationToken);
         log.WriteLine($"Chaos campaign against {target.Description}, seed {options.Seed}");
 
@@ -66,6 +66,23 @@ public static class ChaosCommand
             .RunAsync(options.Seed, options.CasesPerOperation, log, cancellationToken);
         fuzz.Add(financeFuzz);
         findings.AddRange(financeFindings);
+
+        if ((options.NewApi ?? target.NewApi) is { } newApiUrl)
+        {
+            using var newApi = Client(newApiUrl);
+            var (newApiFuzz, newApiFindings) = await new FuzzCampaign(newApi, "New-API", AnswerShapes.NewApi, (request, _) =>
+                {
+                    request.Headers.TryAddWithoutValidation("Authorization", options.NewApiToken);
+                    request.Headers.TryAddWithoutValidation("New-Api-User", options.NewApiUser);
+                })
+                .RunAsync(options.Seed, options.CasesPerOperation, log, cancellationToken);
+            fuzz.Add(newApiFuzz);
+            findings.AddRange(newApiFindings);
+        }
+        else
+        {
+            notRun.Add("New-API: no --newapi URL");
+        }
 
         if (target.Sandbox is { } sandbox)
         {

@@ -11,6 +11,14 @@ public sealed record ChaosOptions
     /// <summary>The sandbox's control URL; with the built-in harness, the one it starts.</summary>
     public Uri? Sandbox { get; init; }
 
+    /// <summary>The New-API surface; with the built-in harness, the one it starts (the port after Finance's).</summary>
+    public Uri? NewApi { get; init; }
+
+    /// <summary>A New-API admin's access token and id for the fuzzing (default: the reference's demo root).</summary>
+    public string NewApiToken { get; init; } = "newapi-demo-root-access-token-01";
+
+    public string NewApiUser { get; init; } = "1";
+
     public int Seed { get; init; } = 20261203;
 
     /// <summary>Malformed requests per documented operation.</summary>
@@ -32,6 +40,9 @@ public sealed record ChaosOptions
 
           --target URL       the Finance surface to test (default: start the built-in harness for the run)
           --sandbox URL      the provider sandbox's control URL (default: the built-in one)
+          --newapi URL       the New-API surface to fuzz too (default: the built-in one)
+          --newapi-token T   a New-API admin's access token (default: the reference's demo root)
+          --newapi-user ID   that admin's id, sent as New-Api-User (default 1)
           --seed N           seed of the generated inputs; a finding names its case, the same seed repeats it
           --cases N          malformed requests per documented operation (default 200)
           --crash-rounds N   SIGKILL rounds during consumption, built-in harness only (default 5; 0 skips)
@@ -52,9 +63,16 @@ public sealed record ChaosOptions
             string Value() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
             options = args[i] switch
             {
-                "--short" => ShortCampaign with { Target = options.Target, Sandbox = options.Sandbox, Seed = options.Seed, ReportDirectory = options.ReportDirectory },
+                "--short" => ShortCampaign with
+                {
+                    Target = options.Target, Sandbox = options.Sandbox, NewApi = options.NewApi, NewApiToken = options.NewApiToken,
+                    NewApiUser = options.NewApiUser, Seed = options.Seed, ReportDirectory = options.ReportDirectory,
+                },
                 "--target" => options with { Target = Url(Value(), "--target") },
                 "--sandbox" => options with { Sandbox = Url(Value(), "--sandbox") },
+                "--newapi" => options with { NewApi = Url(Value(), "--newapi") },
+                "--newapi-token" => options with { NewApiToken = Value() },
+                "--newapi-user" => options with { NewApiUser = Value() },
                 "--seed" => options with { Seed = Number(Value(), "--seed", 0) },
                 "--cases" => options with { CasesPerOperation = Number(Value(), "--cases", 1) },
                 "--crash-rounds" => options with { CrashRounds = Number(Value(), "--crash-rounds", 0) },

@@ -16,10 +16,11 @@ public sealed class ChaosTarget : IAsyncDisposable
 
     private const string AdminPhone = "13800000000";
 
-    private ChaosTarget(Uri finance, Uri? sandbox, HarnessProcess? process)
+    private ChaosTarget(Uri finance, Uri? sandbox, Uri? newApi, HarnessProcess? process)
     {
         Finance = finance;
         Sandbox = sandbox;
+        NewApi = newApi;
         Process = process;
         Http = NewClient(finance);
     }
@@ -27,6 +28,9 @@ public sealed class ChaosTarget : IAsyncDisposable
     public Uri Finance { get; }
 
     public Uri? Sandbox { get; }
+
+    /// <summary>The New-API surface, when there is one to fuzz.</summary>
+    public Uri? NewApi { get; }
 
     public HttpClient Http { get; private set; }
 
@@ -41,10 +45,10 @@ public sealed class ChaosTarget : IAsyncDisposable
     public static async Task<ChaosTarget> StartBuiltInAsync(CancellationToken cancellationToken)
     {
         var process = await HarnessProcess.StartAsync(cancellationToken: cancellationToken);
-        return new ChaosTarget(process.BaseUrl, process.SandboxControlUrl, process);
+        return new ChaosTarget(process.BaseUrl, process.SandboxControlUrl, new Uri($"http://127.0.0.1:{process.Port + 1}"), process);
     }
 
-    public static ChaosTarget Connect(Uri finance, Uri? sandbox) => new(finance, sandbox, null);
+    public static ChaosTarget Connect(Uri finance, Uri? sandbox, Uri? newApi = null) => new(finance, sandbox, newApi, null);
 
     /// <summary>
     /// SIGKILL, then the same command on the same data and port; the time until it is healthy again.

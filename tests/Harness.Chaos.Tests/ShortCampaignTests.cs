@@ -14,8 +14,9 @@ public sealed class ShortCampaignTests
 
         Assert.True(report.Passed, MarkdownReport.Render(report) + log);
         Assert.Contains(report.Fuzz, f => f.Surface == "Finance" && f.Operations >= 20 && f.Requests == f.Operations * ChaosOptions.ShortCampaign.CasesPerOperation);
+        Assert.Contains(report.Fuzz, f => f.Surface == "New-API" && f.Operations >= 15 && f.Requests == f.Operations * ChaosOptions.ShortCampaign.CasesPerOperation);
         Assert.Contains(report.Fuzz, f => f.Surface == "sandbox control API" && f.Requests > 0);
-        Assert.Equal(["Stripe", "Creem", "Epay", "WeChat Pay", "Alipay", "TapPay"], report.Fuzz.Skip(2).Select(f => f.Surface));
+        Assert.Equal(["Stripe", "Creem", "Epay", "WeChat Pay", "Alipay", "TapPay"], report.Fuzz.Skip(3).Select(f => f.Surface));
         Assert.NotNull(report.Auth);
         Assert.True(report.Auth.Checks >= report.Auth.Routes * 3, "every protected route is tried with several credentials");
         Assert.NotNull(report.Crash);

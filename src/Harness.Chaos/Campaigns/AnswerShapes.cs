@@ -30,6 +30,36 @@ public static class AnswerShapes
         return codeValue == 0 ? null : $"a {status} with code {codeValue}";
     }
 
+    /// <summary>
+    /// New-API (docs/new-api.md): <c>{success, message[, data]}</c>, or the payment routes' <c>{message, data}</c>; a
+    /// notify's plain <c>success</c>/<c>fail</c>; a webhook's or the rate limiter's bare status with an empty body.
+    /// </summary>
+    public static string? NewApi(HttpResponseMessage response, string body)
+    {
+        var status = (int)response.StatusCode;
+        if (response.Content.Headers.ContentType?.MediaType == "text/plain")
+        {
+            return body is "" or "success" or "fail" ? null : $"a text answer \"{body[..Math.Min(body.Length, 40)]}\"";
+        }
+
+        if (status == 429)
+        {
+            return body.Length == 0 ? null : "a 429 with a body";
+        }
+
+        if (ObjectOf(body) is not { } root || root["message"] is not JsonValue message || message.GetValueKind() != JsonValueKind.String)
+        {
+            return "not New-API's envelope";
+        }
+
+        if (root["success"] is JsonValue success && success.GetValueKind() is JsonValueKind.True or JsonValueKind.False)
+        {
+            return status is 200 or 401 or 404 or 405 or 413 or 503 ? null : $"a {status} in the standard envelope";
+        }
+
+        return root.ContainsKey("data") && status == 200 ? null : "neither the standard nor the payment envelope";
+    }
+
     /// <summary>The sandbox's control API: any JSON on success, <c>{"error": "…"}</c> on a refusal.</summary>
     public static string? Control(HttpResponseMessage response, string body)
     {
