@@ -17,7 +17,7 @@ namespace Harness.NewApi;
 
 /// <summary>
 /// The New-API surface as an app of its own (port 8006 by default): users with access tokens and the
-/// New-Api-User rule, quota on the ledger, redemption codes. <c>builder.AddNewApi()</c>, <c>app.UseNewApi()</c>,
+/// New-Api-User rule, quota on the ledger, redemption codes, top-ups and subscriptions. <c>builder.AddNewApi()</c>, <c>app.UseNewApi()</c>,
 /// then <c>PrepareNewApi()</c> before it listens.
 /// </summary>
 public static class NewApiApp
@@ -35,7 +35,7 @@ public static class NewApiApp
         var services = builder.Services;
         services.AddOpenApi(o => o.Describe(
             "Harness reference backend — New-API",
-            "New-API surface (QuantumNous/new-api, seed 001): users with access tokens and New-Api-User, redemption codes, quota on the ledger."));
+            "New-API surface (QuantumNous/new-api, seed 001): users with access tokens and New-Api-User, redemption codes, quota on the ledger, Epay top-ups, subscriptions."));
         services.Configure<NewApiOptions>(builder.Configuration.GetSection("Harness"));
         var configuration = builder.Configuration;
         services.Configure<NewApiOptions>(o => ApplyUpstreamEnvironment(o, configuration));
@@ -52,7 +52,9 @@ public static class NewApiApp
         services.AddSingleton<TopUpOrders>();
         services.AddSingleton<TopUpCompletion>();
         services.AddHttpClient("creem");
-        services.TryAddSingleton<ISubscriptionOrders, NoSubscriptionOrders>();
+        services.AddSingleton<SubscriptionStore>();
+        services.AddSingleton<UserSubscriptions>();
+        services.AddSingleton<ISubscriptionOrders, SubscriptionOrders>();
         services.AddSingleton<NewApiDemo>();
         services.AddCriticalRateLimit();
         return builder;
@@ -68,6 +70,8 @@ public static class NewApiApp
         api.MapTopUp();
         api.MapStripeTopUp();
         api.MapCreemTopUp();
+        api.MapSubscriptions();
+        api.MapSubscriptionEpay();
         return app;
     }
 

@@ -21,12 +21,3 @@ public interface ISubscriptionOrders
     /// <summary>Upstream's <c>ExpireSubscriptionOrder</c>: only a pending order expires; false when it is not a subscription order.</summary>
     Task<bool> ExpireAsync(string tradeNo, CancellationToken cancellationToken);
 }
-
-/// <summary>Until subscriptions are served, no trade number is a subscription order's.</summary>
-internal sealed class NoSubscriptionOrders : ISubscriptionOrders
-{
-    public Task<SubscriptionCompletion> CompleteAsync(string tradeNo, string provider, string? actualMethod, string payload, CancellationToken cancellationToken) =>
-        Task.FromResult(SubscriptionCompletion.NotASubscriptionOrder);
-
-    public Task<bool> ExpireAsync(string tradeNo, CancellationToken cancellationToken) => Task.FromResult(false);
-}

@@ -51,8 +51,8 @@ public sealed class NewApiAuthTests
             .Where(p => p.StartsWith("/api", StringComparison.Ordinal))
             .Order(StringComparer.Ordinal);
 
-        // The notify authenticates by its signature, as upstream's does.
-        Assert.Equal(["/api/user/epay/notify", "/api/user/login", "/api/user/logout"], open);
+        // The notifies and the subscription return authenticate by their signature, as upstream's do.
+        Assert.Equal(["/api/subscription/epay/notify", "/api/subscription/epay/return", "/api/user/epay/notify", "/api/user/login", "/api/user/logout"], open);
     }
 
     [Fact]
