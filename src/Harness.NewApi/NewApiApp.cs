@@ -57,6 +57,7 @@ public static class NewApiApp
         app.UseRateLimiter();
         var api = app.MapGroup("/api");
         api.MapAuth();
+        api.MapUserAdmin();
         api.MapRedemption();
         return app;
     }
