@@ -7,7 +7,7 @@ using Harness.Conformance.Running;
 namespace Harness.Conformance.Steps.NewApi;
 
 /// <summary>A New-API user a scenario made for itself: id, credentials, and the quota it had when made.</summary>
-public sealed class NewApiAccount(string id, string username, string password, string token, long startingQuota)
+public sealed class NewApiAccount(string id, string username, string password, string token)
 {
     public string Id { get; } = id;
 
@@ -19,7 +19,8 @@ public sealed class NewApiAccount(string id, string username, string password, s
 
     public string? PreviousToken { get; set; }
 
-    public long StartingQuota { get; } = startingQuota;
+    /// <summary>The quota the scenario expects before its own redeems: read when the user is made, raised by set-up redeems.</summary>
+    public long StartingQuota { get; set; }
 }
 
 /// <summary>What a request carries: the <c>Authorization</c> header, <c>New-Api-User</c>, a cookie (each may be absent).</summary>
@@ -127,8 +128,8 @@ public sealed class NewApiWorld(ScenarioContext context)
         var token = (await MustAsync(new NewApiCall(HttpMethod.Get, "/api/user/token", null, new NewApiCredentials(null, userId, cookie)), "taking the user's access token")).GetString()
             ?? throw new AssertionException("GET /api/user/token answered no token");
         Context.Masker.Add(token);
-        var account = new NewApiAccount(userId, username, password, token, 0);
-        account = new NewApiAccount(userId, username, password, token, await QuotaOfAsync(account));
+        var account = new NewApiAccount(userId, username, password, token);
+        account.StartingQuota = await QuotaOfAsync(account);
         Users[role] = account;
         return account;
     }

@@ -61,8 +61,7 @@ public sealed partial class RedemptionSteps(ScenarioContext context)
     {
         var code = await _world.NewCodeAsync(label, quota);
         await _world.MustAsync(Redeem(NewApiWorld.TokenOf(_world.User("user")), code.Key), "redeeming the code as the user");
-        var user = _world.User("user");
-        _world.Users["user"] = new NewApiAccount(user.Id, user.Username, user.Password, user.Token, user.StartingQuota + code.Quota);
+        _world.User("user").StartingQuota += code.Quota;
     }
 
     /// <summary>Deletes whatever disabled, used or expired codes are left, so the next delete counts only the scenario's.</summary>
