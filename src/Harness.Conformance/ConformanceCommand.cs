@@ -18,7 +18,8 @@ public static class ConformanceCommand
 
           --target URL     the implementation under test (overrides the profile's baseUrl)
           --profile FILE   JSON profile: baseUrl, userJwt, userId, adminJwt, adminId, financeApiKey,
-                           portalyLiveKey, portalyTestKey, portalyCallbackSecret, smsSandbox, sandboxUrl
+                           portalyLiveKey, portalyTestKey, portalyCallbackSecret, smsSandbox, sandboxUrl,
+                           newApiUrl, newApiAdminToken, newApiAdminId, newApiCriticalRateLimit (the @new-api features)
           --sandbox URL    the provider sandbox's control URL, for @provider features (overrides sandboxUrl)
           --tags EXPR      Cucumber tag expression, e.g. "@finance and not @concurrency"
           --features DIR   feature files (default: features/ of the repository)

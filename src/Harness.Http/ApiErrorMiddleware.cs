@@ -51,7 +51,7 @@ public sealed class ApiErrorMiddleware(RequestDelegate next, ErrorEnvelopes enve
             return;
         }
 
-        // The framework answered on its own (no route, wrong method, wrong content type): give those
+        // The framework answered on its own (no route, wrong method, wrong content type, a rate limiter): give those
         // the surface's envelope too, so a client never has to parse an empty error.
         if (!context.Response.HasStarted && context.Response.StatusCode >= 400
             && context.Response.ContentLength is null or 0 && context.Response.ContentType is null)

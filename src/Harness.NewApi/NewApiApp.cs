@@ -66,6 +66,7 @@ public static class NewApiApp
         app.UseRateLimiter();
         var api = app.MapGroup("/api");
         api.MapAuth();
+        api.MapUserAdmin();
         api.MapRedemption();
         api.MapTopUp();
         api.MapStripeTopUp();

@@ -25,7 +25,9 @@ public sealed class NewApiEnvelope : IErrorEnvelope
 
     public Type BodyType => typeof(NewApiResponse<object>);
 
-    public static Ok<NewApiResponse<T>> Ok<T>(T data) => TypedResults.Ok(new NewApiResponse<T>(true, "", data));
+    /// <summary>Success with <c>data</c>. A reference type only: <c>data</c> is left out when null, which System.Text.Json refuses to configure on a value type (box a number as <c>object</c>).</summary>
+    public static Ok<NewApiResponse<T>> Ok<T>(T data)
+        where T : class => TypedResults.Ok(new NewApiResponse<T>(true, "", data));
 
     /// <summary>Success without <c>data</c> (a delete).</summary>
     public static Ok<NewApiResponse<object>> Done() => TypedResults.Ok(new NewApiResponse<object>(true, "", null));

@@ -39,6 +39,20 @@ public sealed class ProfileTests
     }
 
     [Fact]
+    public async Task Without_the_new_api_keys_the_new_api_scenarios_are_not_run_and_say_what_they_need()
+    {
+        await using var target = new ReferenceBackendTarget(profile: p => p with { NewApiUrl = null });
+        var scenarios = Features.InProcess.Where(s => s.Surface == "new-api").ToList();
+
+        var run = await Runner.RunAsync(scenarios, target, cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.True(run.Scenarios.Count >= 30, $"only {run.Scenarios.Count} New-API scenarios");
+        Assert.All(run.Scenarios, s => Assert.StartsWith("not run: needs newApiUrl, newApiAdminToken and newApiAdminId (the New-API surface and an administrator's access token)", s.Message, StringComparison.Ordinal));
+        Assert.Contains(target.Profile.NewApiAdminToken, target.Profile.Secrets);
+        Assert.Equal("Redeems beyond the critical rate limit are refused with HTTP 429 and an empty body", Runner.Order(scenarios).Last().Name);
+    }
+
+    [Fact]
     public void Scenarios_that_move_the_clock_run_last_and_those_that_need_the_profiles_credentials_first_among_them()
     {
         var scenarios = Features.InProcess.Where(s => s.Surface == "finance").ToList();

@@ -26,6 +26,12 @@ public enum Need
 
     /// <summary>The runner restarts the provider sandbox on its data folder (the in-process sandbox).</summary>
     SandboxRestart,
+
+    /// <summary>The profile's <c>newApiUrl</c>, <c>newApiAdminToken</c> and <c>newApiAdminId</c>: the New-API surface and an administrator of it.</summary>
+    NewApi,
+
+    /// <summary>The profile's <c>newApiCriticalRateLimit</c>: the limit the New-API target enforces, which a scenario trips (run last).</summary>
+    NewApiRateLimit,
 }
 
 public static class Needs
@@ -41,6 +47,8 @@ public static class Needs
         Need.ClockControl => "testClockUrl (a clock the runner moves; the reference backend offers one with serve --test-clock)",
         Need.Sandbox => "sandboxUrl",
         Need.SandboxRestart => "a provider sandbox the runner restarts (the in-process one, or sandboxRestart with serve --test-restart)",
+        Need.NewApi => "newApiUrl, newApiAdminToken and newApiAdminId (the New-API surface and an administrator's access token)",
+        Need.NewApiRateLimit => "newApiCriticalRateLimit (the critical rate limit the New-API target enforces; the scenario trips it and runs last)",
         _ => need.ToString(),
     };
 }

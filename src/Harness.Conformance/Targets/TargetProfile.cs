@@ -44,6 +44,22 @@ public sealed record TargetProfile
     /// <summary>True when the sandbox offers <c>POST {sandboxUrl}/control/restart</c> (<c>serve --test-restart</c>).</summary>
     public bool SandboxRestart { get; init; }
 
+    /// <summary>Where the New-API surface listens (the reference backend: the port after Finance's, 8006), for the @new-api features.</summary>
+    public string? NewApiUrl { get; init; }
+
+    /// <summary>An administrator's (or root's) New-API access token, sent as <c>Authorization</c>; it creates each scenario's users and codes.</summary>
+    public string? NewApiAdminToken { get; init; }
+
+    /// <summary>That administrator's user id, sent as <c>New-Api-User</c>.</summary>
+    public string? NewApiAdminId { get; init; }
+
+    /// <summary>
+    /// The critical rate limit the New-API target enforces on redeem (requests per window per client address, upstream's
+    /// <c>CRITICAL_RATE_LIMIT</c>). With it, the scenario that trips the limit runs, after every other one: it leaves the
+    /// runner's address refused for the rest of the window.
+    /// </summary>
+    public int? NewApiCriticalRateLimit { get; init; }
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         ReadCommentHandling = JsonCommentHandling.Skip,
@@ -68,11 +84,13 @@ public sealed record TargetProfile
         Need.Sandbox => !string.IsNullOrEmpty(SandboxUrl),
         Need.ClockControl => !string.IsNullOrEmpty(TestClockUrl),
         Need.SandboxRestart => SandboxRestart && Offers(Need.Sandbox),
+        Need.NewApi => !string.IsNullOrEmpty(NewApiUrl) && !string.IsNullOrEmpty(NewApiAdminToken) && !string.IsNullOrEmpty(NewApiAdminId),
+        Need.NewApiRateLimit => NewApiCriticalRateLimit > 0 && Offers(Need.NewApi),
         _ => false,
     };
 
     /// <summary>Every credential in the profile, for masking in reports.</summary>
-    public IEnumerable<string?> Secrets => [UserJwt, AdminJwt, FinanceApiKey, PortalyLiveKey, PortalyTestKey, PortalyCallbackSecret];
+    public IEnumerable<string?> Secrets => [UserJwt, AdminJwt, FinanceApiKey, PortalyLiveKey, PortalyTestKey, PortalyCallbackSecret, NewApiAdminToken];
 
     /// <summary>The file <c>conformance --init</c> writes: every key, commented.</summary>
     public const string Template = """
@@ -118,7 +136,22 @@ public sealed record TargetProfile
           // token expiry) run, last; without it they are reported "not run". A run moves the clock about two weeks,
           // past the exp of the tokens above. The reference backend offers one when started with --test-clock:
           // "http://localhost:8005/api/test/clock/advance".
-          "testClockUrl": ""
+          "testClockUrl": "",
+
+          // The New-API surface, for the @new-api features: its base URL, and an administrator's access token
+          // (Authorization) with its user id (New-Api-User). Each scenario creates its own users and codes with them
+          // (POST /api/user/, GET /api/user/search, POST /api/user/manage, then the user's login and GET /api/user/token).
+          // The reference backend ("./run-harness.sh serve") prints them in its banner: "http://localhost:8006",
+          // root's token "newapi-demo-root-access-token-01" and id "1".
+          "newApiUrl": "",
+          "newApiAdminToken": "",
+          "newApiAdminId": "",
+
+          // The critical rate limit that New-API target enforces on redeem (upstream's CRITICAL_RATE_LIMIT, 20 by default).
+          // Set it only when the target enforces exactly that and you want its 429 checked: that scenario runs last
+          // and leaves this machine refused for the rest of the window (CRITICAL_RATE_LIMIT_DURATION, 20 minutes). The
+          // other redeem scenarios need the limit raised well above what a run sends (a few dozen redeems).
+          "newApiCriticalRateLimit": null
         }
 
         """;

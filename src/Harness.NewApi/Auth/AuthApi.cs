@@ -45,7 +45,7 @@ public static class AuthApi
             MaxAge = NewApiSessions.Lifetime,
             Path = "/",
         });
-        return TypedResults.Ok(new NewApiResponse<object>(true, "", new SignedIn(user.NumericId, user.Username, user.Username, user.Role, user.Status, user.Group)));
+        return TypedResults.Ok(new NewApiResponse<object>(true, "", new SignedIn(user.NumericId, user.Username, user.ShownName, user.Role, user.Status, user.Group)));
     }
 
     private static Ok<NewApiResponse<object>> Logout(NewApiSessions sessions, HttpContext http)
@@ -65,7 +65,7 @@ public static class AuthApi
     private static Ok<NewApiResponse<UserView>> Self(QuotaAccounts quota, HttpContext http)
     {
         var user = http.CurrentUser();
-        return NewApiEnvelope.Ok(new UserView(user.NumericId, user.Username, user.Username, user.Role, user.Status, user.Group, user.Email, quota.QuotaOf(user.NumericId)));
+        return NewApiEnvelope.Ok(new UserView(user.NumericId, user.Username, user.ShownName, user.Role, user.Status, user.Group, user.Email, quota.QuotaOf(user.NumericId)));
     }
 }
 

@@ -23,6 +23,9 @@ public sealed class NewApiUser : IDocument
 
     public string Username { get; set; } = "";
 
+    /// <summary>Shown instead of the username; the username when none was given.</summary>
+    public string DisplayName { get; set; } = "";
+
     /// <summary>SHA-256 of the password with a per-user salt.</summary>
     public string PasswordHash { get; set; } = "";
 
@@ -46,6 +49,9 @@ public sealed class NewApiUser : IDocument
     public string StripeCustomer { get; set; } = "";
 
     public int NumericId => int.Parse(Id, CultureInfo.InvariantCulture);
+
+    /// <summary>The display name, or the username for users stored before display names were kept.</summary>
+    public string ShownName => DisplayName.Length > 0 ? DisplayName : Username;
 }
 
 /// <summary>New-API's users, in memory for the per-request look-ups and persisted as documents.</summary>
@@ -75,7 +81,7 @@ public sealed class NewApiUsers
     public IReadOnlyList<NewApiUser> All() => [.. _byId.Values.OrderBy(u => u.NumericId)];
 
     /// <summary>Creates a user with the next id; null when the username is taken.</summary>
-    public NewApiUser? Create(string username, string password, int role, string? accessToken = null)
+    public NewApiUser? Create(string username, string password, int role, string? accessToken = null, string? displayName = null)
     {
         lock (_gate)
         {
@@ -89,6 +95,7 @@ public sealed class NewApiUsers
             {
                 Id = (_byId.Keys.Select(k => int.Parse(k, CultureInfo.InvariantCulture)).DefaultIfEmpty(0).Max() + 1).ToString(CultureInfo.InvariantCulture),
                 Username = username,
+                DisplayName = string.IsNullOrEmpty(displayName) ? username : displayName,
                 Salt = salt,
                 PasswordHash = Hash(salt, password),
                 Role = role,

@@ -108,6 +108,7 @@ public static class RedemptionApi
         return await codes.DeleteAsync(number, ct) ? NewApiEnvelope.Done() : NewApiEnvelope.Fail(NotFound);
     }
 
+    /// <summary>The count is boxed: <c>NewApiResponse&lt;int&gt;</c> cannot be serialized (its <c>data</c> ignores nulls, and an int is never null).</summary>
     private static async Task<Ok<NewApiResponse<object>>> DeleteInvalid(Redemptions codes, CancellationToken ct) =>
         TypedResults.Ok(new NewApiResponse<object>(true, "", await codes.DeleteInvalidAsync(ct)));
 

@@ -16,7 +16,11 @@ public sealed class ConformanceCommandTests : IDisposable
     public async Task Every_feature_runs_against_the_serve_process_with_its_test_clock_and_its_sandbox_and_passes_and_the_three_reports_parse()
     {
         var cancellation = TestContext.Current.CancellationToken;
-        await using var harness = await HarnessProcess.StartAsync(cancellationToken: cancellation, options: ["--test-clock", "--test-restart"]);
+        // New-API's critical rate limit at a value the run's redeems stay under, named in the profile so its 429 is checked
+        // too (last); the redeem pause shortened, as in-process.
+        await using var harness = await HarnessProcess.StartAsync(
+            cancellationToken: cancellation,
+            options: ["--test-clock", "--test-restart", $"--CRITICAL_RATE_LIMIT={NewApiCriticalRateLimit}", "--Harness:RedeemDelayMaxMilliseconds=300"]);
         var profilePath = Path.Combine(_directory, "target.json");
         await File.WriteAllTextAsync(profilePath, (await ProfileFromBanner(harness)).ToJson(), cancellation);
         var reports = Path.Combine(_directory, "reports");
@@ -77,7 +81,7 @@ public sealed class ConformanceCommandTests : IDisposable
         Assert.True(exitCode == 0, output);
         var text = await File.ReadAllTextAsync(path, TestContext.Current.CancellationToken);
         Assert.StartsWith("// Conformance profile", text, StringComparison.Ordinal);
-        foreach (var key in new[] { "baseUrl", "userJwt", "userId", "adminJwt", "adminId", "financeApiKey", "portalyLiveKey", "portalyTestKey", "portalyCallbackSecret", "smsSandbox", "sandboxUrl", "testClockUrl" })
+        foreach (var key in new[] { "baseUrl", "userJwt", "userId", "adminJwt", "adminId", "financeApiKey", "portalyLiveKey", "portalyTestKey", "portalyCallbackSecret", "smsSandbox", "sandboxUrl", "testClockUrl", "newApiUrl", "newApiAdminToken", "newApiAdminId", "newApiCriticalRateLimit" })
         {
             Assert.Contains($"\"{key}\":", text, StringComparison.Ordinal);
         }
@@ -85,6 +89,8 @@ public sealed class ConformanceCommandTests : IDisposable
         Assert.Equal("http://localhost:8005", TargetProfile.Load(path).BaseUrl);
         Assert.Equal(2, (await RunConformance(["conformance", "--init", path], TestContext.Current.CancellationToken)).ExitCode);
     }
+
+    private const int NewApiCriticalRateLimit = 200;
 
     /// <summary>The start banner prints fresh demo tokens and the sandbox's control URL; a tester copies them into the profile the same way.</summary>
     private static async Task<TargetProfile> ProfileFromBanner(HarnessProcess harness)
@@ -97,6 +103,8 @@ public sealed class ConformanceCommandTests : IDisposable
 
         var m = banner.Match(harness.Output);
         Assert.True(m.Success, harness.Output);
+        var newApi = new Regex("conformance\\s+profile \"newApiUrl\": \"(\\S+)\", \"newApiAdminToken\": \"(\\S+)\", \"newApiAdminId\": \"(\\S+)\"").Match(harness.Output);
+        Assert.True(newApi.Success, harness.Output);
         var sandbox = harness.SandboxControlUrl;
         Assert.True(sandbox is not null, harness.Output);
         return new TargetProfile
@@ -111,6 +119,10 @@ public sealed class ConformanceCommandTests : IDisposable
             SandboxUrl = sandbox.ToString().TrimEnd('/'),
             TestClockUrl = harness.TestClockUrl?.ToString(),
             SandboxRestart = harness.Output.Contains("/control/restart", StringComparison.Ordinal),
+            NewApiUrl = newApi.Groups[1].Value,
+            NewApiAdminToken = newApi.Groups[2].Value,
+            NewApiAdminId = newApi.Groups[3].Value,
+            NewApiCriticalRateLimit = NewApiCriticalRateLimit,
         };
     }
 

@@ -11,22 +11,29 @@ namespace Harness.Conformance.Tests.Support;
 /// The reference backend in-process as a conformance target: the demo admin, user and API key make up
 /// the profile, the SMS sandbox signs up each scenario's users, and its test clock (over a frozen fake
 /// clock) lets time pass at once.
-/// Given an in-process provider sandbox, its control URL is the profile's <c>sandboxUrl</c>.
+/// Given an in-process provider sandbox, its control URL is the profile's <c>sandboxUrl</c>. The New-API app runs
+/// beside it on a loopback port (<see cref="InProcessNewApi"/>), its demo root being the profile's New-API admin.
 /// </summary>
 public sealed class ReferenceBackendTarget : IConformanceTarget, ISandboxRestart, IAsyncDisposable
 {
     /// <summary>The feature folders the reference backend implements; a surface is added here once its steps are bound.</summary>
-    public static readonly IReadOnlySet<string> Surfaces = new HashSet<string>(StringComparer.Ordinal) { "finance", "providers" };
+    public static readonly IReadOnlySet<string> Surfaces = new HashSet<string>(StringComparer.Ordinal) { "finance", "providers", "new-api" };
 
     private readonly FinanceTestApp _factory;
     private readonly HttpMessageHandler _backendHandler;
     private readonly InProcessSandbox? _sandbox;
     private readonly LoopbackRelay? _relay;
+    private readonly InProcessNewApi _newApi;
 
     /// <param name="configureServices">Replaces backend services, e.g. with a seeded fault.</param>
     /// <param name="profile">Narrows the profile, e.g. to what a tester without admin rights has.</param>
     /// <param name="sandbox">The provider sandbox for provider features; without it they are not run (no sandboxUrl).</param>
-    public ReferenceBackendTarget(Action<IServiceCollection>? configureServices = null, Func<TargetProfile, TargetProfile>? profile = null, InProcessSandbox? sandbox = null)
+    /// <param name="newApiCriticalRateLimit">A New-API app that enforces this critical rate limit (and says so in the profile), for the scenario that trips it.</param>
+    public ReferenceBackendTarget(
+        Action<IServiceCollection>? configureServices = null,
+        Func<TargetProfile, TargetProfile>? profile = null,
+        InProcessSandbox? sandbox = null,
+        int? newApiCriticalRateLimit = null)
     {
         // The backend's own test clock, over the fake clock: time passes exactly as a conformance run by URL moves it.
         var settings = new Dictionary<string, string?> { ["Harness:TestClock"] = "true" };
@@ -46,6 +53,7 @@ public sealed class ReferenceBackendTarget : IConformanceTarget, ISandboxRestart
         _backendHandler = _factory.Server.CreateHandler();
         _relay?.ForwardTo(_backendHandler);
         Handler = new OutsideTraffic(BaseAddress, _backendHandler);
+        _newApi = new InProcessNewApi(newApiCriticalRateLimit);
         var users = _factory.Services.GetRequiredService<UserDirectory>();
         var full = new TargetProfile
         {
@@ -58,6 +66,10 @@ public sealed class ReferenceBackendTarget : IConformanceTarget, ISandboxRestart
             SmsSandbox = true,
             SandboxUrl = sandbox?.ControlUrl,
             TestClockUrl = new Uri(BaseAddress, "/api/test/clock/advance").ToString(),
+            NewApiUrl = _newApi.BaseUrl,
+            NewApiAdminToken = _newApi.Demo.Root.AccessToken,
+            NewApiAdminId = _newApi.Demo.Root.Id,
+            NewApiCriticalRateLimit = newApiCriticalRateLimit,
         };
         Profile = profile is null ? full : profile(full);
     }
@@ -92,6 +104,7 @@ public sealed class ReferenceBackendTarget : IConformanceTarget, ISandboxRestart
 
         Handler.Dispose();
         _backendHandler.Dispose();
+        await _newApi.DisposeAsync();
         await _factory.DisposeAsync();
     }
 }

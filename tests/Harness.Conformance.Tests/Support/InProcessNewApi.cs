@@ -1,0 +1,57 @@
+using Harness.Http;
+using Harness.NewApi;
+using Harness.NewApi.Demo;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+
+namespace Harness.Conformance.Tests.Support;
+
+/// <summary>
+/// The New-API app in-process for the @new-api features, built as the host builds it (<c>AddNewApi</c>,
+/// <c>UseNewApi</c>, <c>PrepareNewApi</c>) on a loopback port of its own and its own data folder, so the steps reach
+/// it by URL as they reach any implementation. Its demo root is the profile's New-API admin.
+/// </summary>
+public sealed class InProcessNewApi : IAsyncDisposable
+{
+    /// <summary>
+    /// Upstream pauses 0–3000 ms at random before looking at a code; 300 ms keeps the suite quick and still lets a
+    /// second redeem by the same user arrive while the first is in progress.
+    /// </summary>
+    public const int RedeemDelayMaxMilliseconds = 300;
+
+    private readonly string _dataDirectory = TempDirectory.Create("newapi");
+    private readonly WebApplication _app;
+
+    /// <param name="criticalRateLimit">Redeems per window per address; by default high enough that no scenario meets it.</param>
+    public InProcessNewApi(int? criticalRateLimit = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Development" });
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Harness:DataDirectory"] = _dataDirectory,
+            ["Harness:RedeemDelayMaxMilliseconds"] = RedeemDelayMaxMilliseconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            // Every scenario redeems from the same loopback address: the critical rate limit (20 per 20 minutes) would refuse most of them.
+            ["Harness:CriticalRateLimit"] = (criticalRateLimit ?? 1_000_000).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+        _app = builder.AddNewApi().Build();
+        _app.UseNewApi();
+        Demo = _app.PrepareNewApi();
+        _app.StartAsync().GetAwaiter().GetResult();
+        BaseUrl = _app.BaseUrl()!;
+    }
+
+    public string BaseUrl { get; }
+
+    public NewApiDemoCredentials Demo { get; }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        TempDirectory.TryDelete(_dataDirectory);
+    }
+}
