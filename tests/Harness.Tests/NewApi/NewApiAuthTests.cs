@@ -52,7 +52,7 @@ public sealed class NewApiAuthTests
             .Order(StringComparer.Ordinal);
 
         // The notifies and the subscription return authenticate by their signature, as upstream's do.
-        Assert.Equal(["/api/subscription/epay/notify", "/api/subscription/epay/return", "/api/user/epay/notify", "/api/user/login", "/api/user/logout"], open);
+        Assert.Equal(["/api/creem/webhook", "/api/stripe/webhook", "/api/subscription/epay/notify", "/api/subscription/epay/return", "/api/user/epay/notify", "/api/user/login", "/api/user/logout"], open);
     }
 
     [Fact]
