@@ -73,6 +73,7 @@ public static class NewApiApp
         api.MapCreemTopUp();
         api.MapSubscriptions();
         api.MapSubscriptionEpay();
+        api.MapSubscriptionCards();
         return app;
     }
 

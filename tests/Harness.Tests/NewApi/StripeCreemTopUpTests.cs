@@ -100,6 +100,41 @@ public sealed class StripeCreemTopUpTests
     }
 
     [Fact]
+    public async Task A_Stripe_and_a_Creem_subscription_order_each_deliver_one_subscription_through_the_webhooks()
+    {
+        await using var sandbox = await StartSandboxAsync();
+        await using var app = new NewApiTestApp(Settings(sandbox));
+        using var admin = app.As(app.Root);
+        var plan = JsonNode.Parse(await PostAsync(admin, "/api/subscription/admin/plans", new
+        {
+            plan = new { title = "Pro", price_amount = 9.99, duration_unit = "month", stripe_price_id = StripeCatalog.MonthlyPrice, creem_product_id = CreemProvider.MonthlyProduct },
+        }))!["data"]!["id"]!.GetValue<int>();
+        var unpriced = JsonNode.Parse(await PostAsync(admin, "/api/subscription/admin/plans", new { plan = new { title = "Bare", price_amount = 1 } }))!["data"]!["id"]!.GetValue<int>();
+        var user = app.NewUser("subscriber");
+        using var http = app.As(user);
+
+        Assert.Equal("""{"success":false,"message":"该套餐未配置 StripePriceId"}""", await PostAsync(http, "/api/subscription/stripe/pay", new { plan_id = unpriced }));
+        Assert.Equal("""{"message":"error","data":"该套餐未配置 CreemProductId"}""", await PostAsync(http, "/api/subscription/creem/pay", new { plan_id = unpriced }));
+        Assert.Equal("""{"message":"error","data":"参数错误"}""", await PostAsync(http, "/api/subscription/creem/pay", new { }));
+
+        var link = JsonNode.Parse(await PostAsync(http, "/api/subscription/stripe/pay", new { plan_id = plan }))!["data"]!["pay_link"]!.GetValue<string>();
+        var stripeEvent = await PaidEventAsync(sandbox, link[(link.LastIndexOf('/') + 1)..], "checkout.session.completed");
+        Assert.Contains("\"client_reference_id\": \"sub_ref_", stripeEvent, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, await StripeWebhookAsync(app, stripeEvent, StripeSignature(stripeEvent)));
+        Assert.Equal(HttpStatusCode.OK, await StripeWebhookAsync(app, stripeEvent, StripeSignature(stripeEvent)));
+
+        var checkout = JsonNode.Parse(await PostAsync(http, "/api/subscription/creem/pay", new { plan_id = plan }))!["data"]!["checkout_url"]!.GetValue<string>();
+        var creemEvent = await PaidEventAsync(sandbox, checkout[(checkout.LastIndexOf('/') + 1)..], "checkout.completed");
+        Assert.Equal(HttpStatusCode.OK, await CreemWebhookAsync(app, creemEvent, CreemSignature(creemEvent)));
+        Assert.Equal(HttpStatusCode.OK, await CreemWebhookAsync(app, creemEvent, CreemSignature(creemEvent)));
+
+        var self = (await http.GetFromJsonAsync<JsonObject>("/api/subscription/self", Ct))!["data"]!;
+        Assert.Equal(2, self["subscriptions"]!.AsArray().Count);
+        Assert.All(self["subscriptions"]!.AsArray(), s => Assert.Equal("order", s!["subscription"]!["source"]!.GetValue<string>()));
+        Assert.Equal(0, Quota(app, user)); // a subscription order credits no wallet quota
+    }
+
+    [Fact]
     public async Task Without_Creem_settings_the_webhook_is_forbidden()
     {
         await using var app = new NewApiTestApp();
