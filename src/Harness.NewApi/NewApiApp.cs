@@ -55,6 +55,7 @@ public static class NewApiApp
         services.AddSingleton<SubscriptionStore>();
         services.AddSingleton<UserSubscriptions>();
         services.AddSingleton<ISubscriptionOrders, SubscriptionOrders>();
+        services.AddSingleton<ProviderRenewals>();
         services.AddSingleton<NewApiDemo>();
         services.AddCriticalRateLimit();
         return builder;

@@ -32,11 +32,18 @@ public static class AnswerShapes
 
     /// <summary>
     /// New-API (docs/new-api.md): <c>{success, message[, data]}</c>, or the payment routes' <c>{message, data}</c>; a
-    /// notify's plain <c>success</c>/<c>fail</c>; a webhook's or the rate limiter's bare status with an empty body.
+    /// notify's plain <c>success</c>/<c>fail</c>; a webhook's or the rate limiter's bare status with an empty body; the
+    /// subscription return's redirect.
     /// </summary>
     public static string? NewApi(HttpResponseMessage response, string body)
     {
         var status = (int)response.StatusCode;
+        if (status == 302)
+        {
+            // The subscription's browser return sends the buyer back to the site.
+            return response.Headers.Location is null ? "a redirect without a Location" : null;
+        }
+
         if (response.Content.Headers.ContentType?.MediaType == "text/plain")
         {
             return body is "" or "success" or "fail" ? null : $"a text answer \"{body[..Math.Min(body.Length, 40)]}\"";

@@ -179,4 +179,12 @@ public sealed class UserSubscription : IDocument
     /// <summary>The order that paid for it; empty for an admin grant (crash repair looks it up).</summary>
     [JsonIgnore]
     public string TradeNo { get; set; } = "";
+
+    /// <summary>The provider's recurring subscription behind it (Stripe <c>sub_…</c>), whose renewals extend it.</summary>
+    [JsonIgnore]
+    public string ProviderSubscriptionId { get; set; } = "";
+
+    /// <summary>The provider invoices that already extended it, so a repeated <c>invoice.paid</c> extends it once.</summary>
+    [JsonIgnore]
+    public List<string> RenewedBy { get; set; } = [];
 }

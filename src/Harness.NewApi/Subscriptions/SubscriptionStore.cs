@@ -73,6 +73,8 @@ public sealed class SubscriptionStore
     public IReadOnlyList<UserSubscription> SubscriptionsOf(int userId) =>
         [.. _subscriptions.All().Where(s => s.UserId == userId).OrderByDescending(s => s.EndTime).ThenByDescending(s => s.Number)];
 
+    public IReadOnlyList<UserSubscription> AllSubscriptions() => _subscriptions.All();
+
     public IReadOnlyList<UserSubscription> ActiveSubscriptions() => [.. _subscriptions.All().Where(s => s.Status == "active")];
 
     public UserSubscription? SubscriptionOfOrder(int userId, string tradeNo) =>

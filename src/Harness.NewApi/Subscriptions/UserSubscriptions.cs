@@ -242,5 +242,5 @@ public sealed class UserSubscriptions(SubscriptionStore store, NewApiUsers users
         return days == 0 ? 7 : days;
     }
 
-    private static string UserKey(int userId) => "newapi:subscription:user:" + userId.ToString(CultureInfo.InvariantCulture);
+    internal static string UserKey(int userId) => "newapi:subscription:user:" + userId.ToString(CultureInfo.InvariantCulture);
 }

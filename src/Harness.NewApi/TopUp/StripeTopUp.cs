@@ -142,7 +142,8 @@ public static class StripeTopUp
     /// and the order stays pending for a resend or the admin). The subscription order is tried first.
     /// </summary>
     private static async Task<IResult> WebhookAsync(
-        HttpRequest request, IOptions<TopUpSettings> options, ISubscriptionOrders subscriptions, TopUpCompletion completion, TopUpOrders orders, NewApiUsers users, CancellationToken ct)
+        HttpRequest request, IOptions<TopUpSettings> options, ISubscriptionOrders subscriptions, ProviderRenewals renewals,
+        TopUpCompletion completion, TopUpOrders orders, NewApiUsers users, CancellationToken ct)
     {
         var s = options.Value;
         if (!s.StripeEnabled)
@@ -166,16 +167,38 @@ public static class StripeTopUp
             return NewApiEnvelope.Bare(StatusCodes.Status400BadRequest);
         }
 
-        if (stripeEvent.Data.Object is not Session session || session.ClientReferenceId is not { Length: > 0 } tradeNo)
+        switch (stripeEvent.Data.Object)
         {
-            return Results.Ok();
+            case Session { ClientReferenceId: { Length: > 0 } tradeNo } session:
+                await SessionEventAsync(stripeEvent.Type, session, tradeNo, body, subscriptions, renewals, completion, orders, users, ct);
+                break;
+            case Invoice { BillingReason: "subscription_cycle", Status: "paid" } invoice when stripeEvent.Type == "invoice.paid"
+                && invoice.Parent?.SubscriptionDetails?.SubscriptionId is { } renewed:
+                await renewals.RenewAsync(renewed, invoice.Id, ct);
+                break;
+            case Subscription ended when stripeEvent.Type == "customer.subscription.deleted":
+                await renewals.EndAsync(ended.Id, ct);
+                break;
         }
 
-        switch (stripeEvent.Type)
+        return Results.Ok();
+    }
+
+    private static async Task SessionEventAsync(
+        string type, Session session, string tradeNo, string body, ISubscriptionOrders subscriptions, ProviderRenewals renewals,
+        TopUpCompletion completion, TopUpOrders orders, NewApiUsers users, CancellationToken ct)
+    {
+        switch (type)
         {
             case "checkout.session.completed" when session.Status == "complete" && session.PaymentStatus == "paid":
             case "checkout.session.async_payment_succeeded":
-                if (await subscriptions.CompleteAsync(tradeNo, "stripe", "stripe", body, ct) == SubscriptionCompletion.NotASubscriptionOrder
+                var delivered = await subscriptions.CompleteAsync(tradeNo, "stripe", "stripe", body, ct);
+                if (delivered is SubscriptionCompletion.Completed or SubscriptionCompletion.AlreadyDone && session.SubscriptionId is { Length: > 0 } stripeSubscription)
+                {
+                    await renewals.LinkAsync(tradeNo, stripeSubscription, ct);
+                }
+
+                if (delivered == SubscriptionCompletion.NotASubscriptionOrder
                     && await completion.CompleteAsync(tradeNo, "stripe", null, order => (long)(order.Money * QuotaAccounts.PerUnit), null, ct) == CompletionResult.Completed
                     && session.CustomerId is { Length: > 0 } customer && orders.Find(tradeNo) is { } paid && users.Find(paid.UserId) is { } payer)
                 {
@@ -195,8 +218,6 @@ public static class StripeTopUp
 
                 break;
         }
-
-        return Results.Ok();
     }
 
     /// <summary>Upstream's trade-number format (<c>ref_</c> + SHA-1 hex of a unique text): an identifier, not a security measure.</summary>

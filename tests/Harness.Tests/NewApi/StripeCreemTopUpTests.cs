@@ -134,6 +134,49 @@ public sealed class StripeCreemTopUpTests
         Assert.Equal(0, Quota(app, user)); // a subscription order credits no wallet quota
     }
 
+    /// <summary>The reference extends a Stripe subscription on each renewal and ends it with Stripe's (upstream ignores both).</summary>
+    [Fact]
+    public async Task Three_Stripe_renewals_extend_the_subscription_three_times_and_a_cancel_at_period_end_ends_it()
+    {
+        await using var sandbox = await StartSandboxAsync();
+        await using var app = new NewApiTestApp(Settings(sandbox));
+        using var admin = app.As(app.Root);
+        var plan = JsonNode.Parse(await PostAsync(admin, "/api/subscription/admin/plans", new
+        {
+            plan = new { title = "Monthly", price_amount = 9.99, duration_unit = "day", duration_value = 30, stripe_price_id = StripeCatalog.MonthlyPrice },
+        }))!["data"]!["id"]!.GetValue<int>();
+        using var http = app.As(app.NewUser("renewing"));
+        var link = JsonNode.Parse(await PostAsync(http, "/api/subscription/stripe/pay", new { plan_id = plan }))!["data"]!["pay_link"]!.GetValue<string>();
+        var session = link[(link.LastIndexOf('/') + 1)..];
+        var completed = await PaidEventAsync(sandbox, session, "checkout.session.completed");
+        Assert.Equal(HttpStatusCode.OK, await StripeWebhookAsync(app, completed, StripeSignature(completed)));
+        var stripeSubscription = JsonNode.Parse(completed)!["data"]!["object"]!["subscription"]!.GetValue<string>();
+        var firstEnd = await EndTimeAsync(http);
+
+        var handed = new HashSet<string>();
+        for (var renewal = 1; renewal <= 3; renewal++)
+        {
+            (await sandbox.Control.PostAsJsonAsync($"/control/stripe/subscriptions/{stripeSubscription}/renew", new { }, Ct)).EnsureSuccessStatusCode();
+            var paid = Assert.Single(await EventsAsync(sandbox, stripeSubscription, "invoice.paid"), e => e.Contains("subscription_cycle", StringComparison.Ordinal) && !handed.Contains(e));
+            handed.Add(paid);
+            Assert.Equal(HttpStatusCode.OK, await StripeWebhookAsync(app, paid, StripeSignature(paid)));
+            Assert.Equal(HttpStatusCode.OK, await StripeWebhookAsync(app, paid, StripeSignature(paid))); // a resend extends nothing more
+            Assert.Equal(firstEnd + (renewal * 30L * 86_400), await EndTimeAsync(http));
+        }
+
+        using var stripe = new HttpClient { BaseAddress = new Uri(sandbox.Server.BaseUrlOf("stripe")) };
+        stripe.DefaultRequestHeaders.Authorization = new("Bearer", StripeProvider.SecretKey);
+        (await stripe.PostAsync($"/v1/subscriptions/{stripeSubscription}", new FormUrlEncodedContent([new("cancel_at_period_end", "true")]), Ct)).EnsureSuccessStatusCode();
+        (await sandbox.Control.PostAsJsonAsync($"/control/stripe/subscriptions/{stripeSubscription}/renew", new { }, Ct)).EnsureSuccessStatusCode();
+        Assert.Equal(3, (await EventsAsync(sandbox, stripeSubscription, "invoice.paid")).Count(e => e.Contains("subscription_cycle", StringComparison.Ordinal)));
+        var deleted = Assert.Single(await EventsAsync(sandbox, stripeSubscription, "customer.subscription.deleted"));
+        Assert.Equal(HttpStatusCode.OK, await StripeWebhookAsync(app, deleted, StripeSignature(deleted)));
+
+        var self = (await http.GetFromJsonAsync<JsonObject>("/api/subscription/self", Ct))!["data"]!;
+        Assert.Empty(self["subscriptions"]!.AsArray());
+        Assert.Equal("expired", self["all_subscriptions"]![0]!["subscription"]!["status"]!.GetValue<string>());
+    }
+
     [Fact]
     public async Task Without_Creem_settings_the_webhook_is_forbidden()
     {
@@ -182,6 +225,15 @@ public sealed class StripeCreemTopUpTests
         var deliveries = await sandbox.Control.GetFromJsonAsync<JsonArray>($"/control/deliveries?payment_id={paymentId}", Ct);
         return deliveries!.Single(d => d!["event_type"]!.GetValue<string>() == type)!["body"]!.GetValue<string>();
     }
+
+    private static async Task<List<string>> EventsAsync(ChannelSandbox sandbox, string subject, string type)
+    {
+        var deliveries = await sandbox.Control.GetFromJsonAsync<JsonArray>($"/control/deliveries?payment_id={subject}", Ct);
+        return [.. deliveries!.Where(d => d!["event_type"]!.GetValue<string>() == type).Select(d => d!["body"]!.GetValue<string>())];
+    }
+
+    private static async Task<long> EndTimeAsync(HttpClient http) =>
+        (await http.GetFromJsonAsync<JsonObject>("/api/subscription/self", Ct))!["data"]!["all_subscriptions"]![0]!["subscription"]!["end_time"]!.GetValue<long>();
 
     private static string StripeSignature(string body, DateTimeOffset? at = null)
     {
