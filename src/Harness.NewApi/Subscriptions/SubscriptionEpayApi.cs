@@ -1,10 +1,7 @@
-using System.Globalization;
-using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Harness.NewApi.Auth;
 using Harness.NewApi.TopUp;
-using Harness.Security.Signing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -19,8 +16,6 @@ public static class SubscriptionEpayApi
     public const string PriceTooLow = "套餐金额过低";
     public const string BadCallback = "回调地址配置错误";
     public const string ReturnPath = "/console/topup";
-
-    private const string Alphanumerics = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 
     public static void MapSubscriptionEpay(this RouteGroupBuilder api)
     {
@@ -68,7 +63,7 @@ public static class SubscriptionEpayApi
             return NewApiEnvelope.Fail(UserSubscriptions.LimitReached);
         }
 
-        var site = s.ServerAddress.Length > 0 ? s.ServerAddress.TrimEnd('/') : $"{http.Request.Scheme}://{http.Request.Host}";
+        var site = TopUpApi.SiteOf(s, http);
         var callback = s.CustomCallbackAddress.Length > 0 ? s.CustomCallbackAddress.TrimEnd('/') : site;
         if (!Uri.TryCreate(callback, UriKind.Absolute, out _))
         {
@@ -95,7 +90,7 @@ public static class SubscriptionEpayApi
                 UserId = user.NumericId,
                 PlanId = plan.Number,
                 Money = plan.PriceAmount,
-                TradeNo = $"SUBUSR{user.Id}NO{RandomNumberGenerator.GetString(Alphanumerics, 6)}{now}",
+                TradeNo = EpayGateway.TradeNo("SUB", user.Id, now),
                 PaymentMethod = request.PaymentMethod!,
                 PaymentProvider = "epay",
                 CreateTime = now,
@@ -114,11 +109,10 @@ public static class SubscriptionEpayApi
             ["notify_url"] = callback + "/api/subscription/epay/notify",
             ["return_url"] = callback + "/api/subscription/epay/return",
             ["name"] = "SUB:" + plan.Title,
-            ["money"] = Money(order.Money),
+            ["money"] = EpayGateway.Money(order.Money),
             ["device"] = "pc",
         };
-        form["sign"] = SortedParamsMd5.Sign(form, s.EpayKey);
-        form["sign_type"] = "MD5";
+        EpayGateway.SignedForm(form, s.EpayKey);
         return LegacyResponse.Success(form, s.PayAddress.TrimEnd('/') + "/submit.php");
     }
 
@@ -128,7 +122,7 @@ public static class SubscriptionEpayApi
     /// </summary>
     private static async Task<IResult> Notify(HttpRequest request, IOptions<TopUpSettings> options, SubscriptionStore store, ISubscriptionOrders orders, CancellationToken ct)
     {
-        var values = await SignedValuesAsync(request, options.Value, ct);
+        var values = await EpayGateway.SignedCallbackAsync(request, options.Value, ct);
         if (values is null || values.GetValueOrDefault("trade_status") != "TRADE_SUCCESS")
         {
             return Results.Text("fail");
@@ -140,7 +134,7 @@ public static class SubscriptionEpayApi
     private static async Task<IResult> Return(HttpRequest request, IOptions<TopUpSettings> options, SubscriptionStore store, ISubscriptionOrders orders, CancellationToken ct)
     {
         var target = options.Value.ServerAddress.TrimEnd('/') + ReturnPath + "?pay=";
-        var values = await SignedValuesAsync(request, options.Value, ct);
+        var values = await EpayGateway.SignedCallbackAsync(request, options.Value, ct);
         if (values is null)
         {
             return Results.Redirect(target + "fail");
@@ -157,7 +151,7 @@ public static class SubscriptionEpayApi
     private static async Task<bool> CompleteAsync(Dictionary<string, string?> values, SubscriptionStore store, ISubscriptionOrders orders, CancellationToken ct)
     {
         var tradeNo = values.GetValueOrDefault("out_trade_no") ?? "";
-        if (store.Order(tradeNo) is { } order && Money(order.Money) != values.GetValueOrDefault("money"))
+        if (store.Order(tradeNo) is { } order && EpayGateway.Money(order.Money) != values.GetValueOrDefault("money"))
         {
             return false;
         }
@@ -165,17 +159,6 @@ public static class SubscriptionEpayApi
         var result = await orders.CompleteAsync(tradeNo, "epay", values.GetValueOrDefault("type"), JsonSerializer.Serialize(values), ct);
         return result is SubscriptionCompletion.Completed or SubscriptionCompletion.AlreadyDone;
     }
-
-    /// <summary>The callback's parameters (form for a POST with one, else the query) when Epay is set up and their signature holds; else null.</summary>
-    private static async Task<Dictionary<string, string?>?> SignedValuesAsync(HttpRequest request, TopUpSettings settings, CancellationToken ct)
-    {
-        var values = request.HasFormContentType
-            ? (await request.ReadFormAsync(ct)).ToDictionary(p => p.Key, p => (string?)p.Value.ToString(), StringComparer.Ordinal)
-            : request.Query.ToDictionary(p => p.Key, p => (string?)p.Value.ToString(), StringComparer.Ordinal);
-        return values.Count > 0 && settings.EpayEnabled && SortedParamsMd5.Verify(values, settings.EpayKey, values.GetValueOrDefault("sign")) ? values : null;
-    }
-
-    private static string Money(decimal money) => decimal.Round(money, 2, MidpointRounding.AwayFromZero).ToString("0.00", CultureInfo.InvariantCulture);
 }
 
 public sealed record SubscriptionPayRequest(

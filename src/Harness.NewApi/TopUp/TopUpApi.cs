@@ -1,9 +1,7 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text.Json.Serialization;
 using Harness.NewApi.Auth;
 using Harness.NewApi.Quota;
-using Harness.Security.Signing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -37,7 +35,6 @@ public static class TopUpApi
     public const string NotPending = "订单状态不是待支付，无法补单";
     public const string InvalidQuota = "无效的充值额度";
 
-    private const string Alphanumerics = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 
     public static void MapTopUp(this RouteGroupBuilder api)
     {
@@ -129,7 +126,7 @@ public static class TopUpApi
         }
 
         var now = clock.GetUtcNow().ToUnixTimeSeconds();
-        var tradeNo = $"USR{user.Id}NO{RandomNumberGenerator.GetString(Alphanumerics, 6)}{now}";
+        var tradeNo = EpayGateway.TradeNo("", user.Id, now);
         var site = SiteOf(s, http);
         var callback = s.CustomCallbackAddress.Length > 0 ? s.CustomCallbackAddress.TrimEnd('/') : site;
         var form = new Dictionary<string, string?>(StringComparer.Ordinal)
@@ -143,8 +140,7 @@ public static class TopUpApi
             ["money"] = Money(money),
             ["device"] = "pc",
         };
-        form["sign"] = SortedParamsMd5.Sign(form, s.EpayKey);
-        form["sign_type"] = "MD5";
+        EpayGateway.SignedForm(form, s.EpayKey);
         orders.Add(new TopUpOrder
         {
             UserId = user.NumericId,
@@ -164,10 +160,7 @@ public static class TopUpApi
     /// </summary>
     private static async Task<IResult> Notify(HttpRequest request, IOptions<TopUpSettings> options, TopUpCompletion completion, CancellationToken ct)
     {
-        var s = options.Value;
-        var values = request.HasFormContentType ? (await request.ReadFormAsync(ct)).ToDictionary(p => p.Key, p => (string?)p.Value.ToString(), StringComparer.Ordinal)
-            : request.Query.ToDictionary(p => p.Key, p => (string?)p.Value.ToString(), StringComparer.Ordinal);
-        if (values.Count == 0 || !s.EpayEnabled || !SortedParamsMd5.Verify(values, s.EpayKey, values.GetValueOrDefault("sign")))
+        if (await EpayGateway.SignedCallbackAsync(request, options.Value, ct) is not { } values)
         {
             return Results.Text("fail");
         }
@@ -216,7 +209,7 @@ public static class TopUpApi
     internal static string SiteOf(TopUpSettings s, HttpContext http) =>
         s.ServerAddress.Length > 0 ? s.ServerAddress.TrimEnd('/') : $"{http.Request.Scheme}://{http.Request.Host}";
 
-    internal static string Money(decimal money) => decimal.Round(money, 2, MidpointRounding.AwayFromZero).ToString("0.00", CultureInfo.InvariantCulture);
+    internal static string Money(decimal money) => EpayGateway.Money(money);
 }
 
 public sealed record AmountRequest([property: JsonPropertyName("amount")] long? Amount);
