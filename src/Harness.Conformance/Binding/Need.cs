@@ -32,6 +32,9 @@ public enum Need
 
     /// <summary>The profile's <c>newApiCriticalRateLimit</c>: the limit the New-API target enforces, which a scenario trips (run last).</summary>
     NewApiRateLimit,
+
+    /// <summary>The profile's <c>newApiEpayKey</c> (with <see cref="NewApi"/>): the suite signs Epay notifies for the New-API target.</summary>
+    NewApiEpay,
 }
 
 public static class Needs
@@ -49,6 +52,7 @@ public static class Needs
         Need.SandboxRestart => "a provider sandbox the runner restarts (the in-process one, or sandboxRestart with serve --test-restart)",
         Need.NewApi => "newApiUrl, newApiAdminToken and newApiAdminId (the New-API surface and an administrator's access token)",
         Need.NewApiRateLimit => "newApiCriticalRateLimit (the critical rate limit the New-API target enforces; the scenario trips it and runs last)",
+        Need.NewApiEpay => "newApiEpayKey (the New-API target's Epay merchant key, to sign its notifies) with the New-API keys",
         _ => need.ToString(),
     };
 }

@@ -60,6 +60,15 @@ public sealed record TargetProfile
     /// </summary>
     public int? NewApiCriticalRateLimit { get; init; }
 
+    /// <summary>
+    /// The New-API target's Epay merchant key (upstream's <c>EpayKey</c>, the MD5 secret): with it, the @topup features
+    /// send the target signed Epay notifies themselves (new-api.md §5.8), as the gateway would.
+    /// </summary>
+    public string? NewApiEpayKey { get; init; }
+
+    /// <summary>The target's Epay merchant id (<c>EpayId</c>), sent as <c>pid</c> in those notifies; optional.</summary>
+    public string? NewApiEpayPid { get; init; }
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         ReadCommentHandling = JsonCommentHandling.Skip,
@@ -86,11 +95,12 @@ public sealed record TargetProfile
         Need.SandboxRestart => SandboxRestart && Offers(Need.Sandbox),
         Need.NewApi => !string.IsNullOrEmpty(NewApiUrl) && !string.IsNullOrEmpty(NewApiAdminToken) && !string.IsNullOrEmpty(NewApiAdminId),
         Need.NewApiRateLimit => NewApiCriticalRateLimit > 0 && Offers(Need.NewApi),
+        Need.NewApiEpay => !string.IsNullOrEmpty(NewApiEpayKey) && Offers(Need.NewApi),
         _ => false,
     };
 
     /// <summary>Every credential in the profile, for masking in reports.</summary>
-    public IEnumerable<string?> Secrets => [UserJwt, AdminJwt, FinanceApiKey, PortalyLiveKey, PortalyTestKey, PortalyCallbackSecret, NewApiAdminToken];
+    public IEnumerable<string?> Secrets => [UserJwt, AdminJwt, FinanceApiKey, PortalyLiveKey, PortalyTestKey, PortalyCallbackSecret, NewApiAdminToken, NewApiEpayKey];
 
     /// <summary>The file <c>conformance --init</c> writes: every key, commented.</summary>
     public const string Template = """
@@ -151,7 +161,15 @@ public sealed record TargetProfile
           // Set it only when the target enforces exactly that and you want its 429 checked: that scenario runs last
           // and leaves this machine refused for the rest of the window (CRITICAL_RATE_LIMIT_DURATION, 20 minutes). The
           // other redeem scenarios need the limit raised well above what a run sends (a few dozen redeems).
-          "newApiCriticalRateLimit": null
+          "newApiCriticalRateLimit": null,
+
+          // The New-API target's Epay merchant key (its EpayKey option, the MD5 secret) and, optionally, its merchant id
+          // (EpayId). With the key, the @topup features place Epay orders and send the target's notify route
+          // (/api/user/epay/notify) signed notifies themselves, as the gateway would, and stale, tampered, repeated and
+          // concurrent ones. The target's Epay gateway (PayAddress) must be configured, but it is never called.
+          // The reference backend uses the provider sandbox's merchant: "1000" and "HarnessSandboxEpayKey0123456789ab".
+          "newApiEpayKey": "",
+          "newApiEpayPid": ""
         }
 
         """;

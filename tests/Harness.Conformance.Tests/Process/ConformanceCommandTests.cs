@@ -123,6 +123,9 @@ public sealed class ConformanceCommandTests : IDisposable
             NewApiAdminToken = newApi.Groups[2].Value,
             NewApiAdminId = newApi.Groups[3].Value,
             NewApiCriticalRateLimit = NewApiCriticalRateLimit,
+            // The host's New-API pays through the sandbox's published Epay merchant unless told otherwise.
+            NewApiEpayKey = Harness.Sandbox.Epay.EpayProvider.Key,
+            NewApiEpayPid = Harness.Sandbox.Epay.EpayProvider.Pid,
         };
     }
 

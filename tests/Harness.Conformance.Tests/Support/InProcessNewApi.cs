@@ -21,6 +21,11 @@ public sealed class InProcessNewApi : IAsyncDisposable
     /// </summary>
     public const int RedeemDelayMaxMilliseconds = 300;
 
+    /// <summary>The Epay merchant the app is configured with; its gateway is never reached (the suite sends the notifies).</summary>
+    public const string EpayPid = "1000";
+
+    public const string EpayKey = "ConformanceEpayKey0123456789abcd";
+
     private readonly string _dataDirectory = TempDirectory.Create("newapi");
     private readonly WebApplication _app;
 
@@ -35,6 +40,9 @@ public sealed class InProcessNewApi : IAsyncDisposable
             ["Harness:DataDirectory"] = _dataDirectory,
             ["Harness:RedeemDelayMaxMilliseconds"] = RedeemDelayMaxMilliseconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
             // Every scenario redeems from the same loopback address: the critical rate limit (20 per 20 minutes) would refuse most of them.
+            ["NewApi:PayAddress"] = "http://epay.invalid",
+            ["NewApi:EpayId"] = EpayPid,
+            ["NewApi:EpayKey"] = EpayKey,
             ["Harness:CriticalRateLimit"] = (criticalRateLimit ?? 1_000_000).ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
         _app = builder.AddNewApi().Build();

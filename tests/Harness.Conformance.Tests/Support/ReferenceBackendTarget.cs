@@ -70,6 +70,8 @@ public sealed class ReferenceBackendTarget : IConformanceTarget, ISandboxRestart
             NewApiAdminToken = _newApi.Demo.Root.AccessToken,
             NewApiAdminId = _newApi.Demo.Root.Id,
             NewApiCriticalRateLimit = newApiCriticalRateLimit,
+            NewApiEpayKey = InProcessNewApi.EpayKey,
+            NewApiEpayPid = InProcessNewApi.EpayPid,
         };
         Profile = profile is null ? full : profile(full);
     }
