@@ -120,6 +120,8 @@ public sealed partial class WeChatPayTests
         Assert.Equal(transactionId, paid["transaction_id"]!.GetValue<string>());
         Assert.Equal("SUCCESS", (await QueryAsync(wire, "order_0001")).Json!["trade_state"]!.GetValue<string>());
 
+        // The receiver has answered; the attempt's outcome is recorded just after: wait for attempts in progress.
+        await sandbox.RunDueAsync();
         var delivery = (await sandbox.DeliveriesAsync(paymentId)).Single()!;
         Assert.Equal("delivered", delivery["status"]!.GetValue<string>());
     }
