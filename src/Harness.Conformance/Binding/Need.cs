@@ -35,6 +35,15 @@ public enum Need
 
     /// <summary>The profile's <c>newApiEpayKey</c> (with <see cref="NewApi"/>): the suite signs Epay notifies for the New-API target.</summary>
     NewApiEpay,
+
+    /// <summary>The profile's <c>newApiStripeWebhookSecret</c> (with <see cref="NewApi"/>): the suite signs Stripe events for the New-API target.</summary>
+    NewApiStripe,
+
+    /// <summary>The profile's <c>newApiCreemWebhookSecret</c> (with <see cref="NewApi"/>): the suite signs Creem webhooks for the New-API target.</summary>
+    NewApiCreem,
+
+    /// <summary>The profile's <c>newApiSandbox</c> with <c>sandboxUrl</c>: the New-API target pays through that sandbox, so a buyer pays on its pages.</summary>
+    NewApiSandbox,
 }
 
 public static class Needs
@@ -53,6 +62,9 @@ public static class Needs
         Need.NewApi => "newApiUrl, newApiAdminToken and newApiAdminId (the New-API surface and an administrator's access token)",
         Need.NewApiRateLimit => "newApiCriticalRateLimit (the critical rate limit the New-API target enforces; the scenario trips it and runs last)",
         Need.NewApiEpay => "newApiEpayKey (the New-API target's Epay merchant key, to sign its notifies) with the New-API keys",
+        Need.NewApiStripe => "newApiStripeWebhookSecret (the New-API target's Stripe webhook secret, to sign its events) with the New-API keys",
+        Need.NewApiCreem => "newApiCreemWebhookSecret (the New-API target's Creem webhook secret, to sign its webhooks) with the New-API keys",
+        Need.NewApiSandbox => "newApiSandbox: true with sandboxUrl and the New-API keys (a New-API target that pays through that sandbox)",
         _ => need.ToString(),
     };
 }

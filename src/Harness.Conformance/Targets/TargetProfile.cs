@@ -69,6 +69,22 @@ public sealed record TargetProfile
     /// <summary>The target's Epay merchant id (<c>EpayId</c>), sent as <c>pid</c> in those notifies; optional.</summary>
     public string? NewApiEpayPid { get; init; }
 
+    /// <summary>
+    /// The New-API target's Stripe webhook signing secret (its <c>StripeWebhookSecret</c>, <c>whsec_…</c>): with it, the
+    /// @stripe top-up features place Stripe orders and send the target's <c>/api/stripe/webhook</c> signed events themselves.
+    /// </summary>
+    public string? NewApiStripeWebhookSecret { get; init; }
+
+    /// <summary>The New-API target's Creem webhook secret (<c>CreemWebhookSecret</c>): the @creem top-up features sign <c>creem-signature</c> with it.</summary>
+    public string? NewApiCreemWebhookSecret { get; init; }
+
+    /// <summary>
+    /// True when the New-API target pays through the provider sandbox at <see cref="SandboxUrl"/> (its Epay gateway,
+    /// Stripe and Creem API bases and credentials are the sandbox's, and the sandbox's Stripe and Creem webhook URLs are
+    /// the target's), as the reference backend is out of the box: the @e2e scenarios then pay on the sandbox's pages.
+    /// </summary>
+    public bool NewApiSandbox { get; init; }
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         ReadCommentHandling = JsonCommentHandling.Skip,
@@ -96,11 +112,14 @@ public sealed record TargetProfile
         Need.NewApi => !string.IsNullOrEmpty(NewApiUrl) && !string.IsNullOrEmpty(NewApiAdminToken) && !string.IsNullOrEmpty(NewApiAdminId),
         Need.NewApiRateLimit => NewApiCriticalRateLimit > 0 && Offers(Need.NewApi),
         Need.NewApiEpay => !string.IsNullOrEmpty(NewApiEpayKey) && Offers(Need.NewApi),
+        Need.NewApiStripe => !string.IsNullOrEmpty(NewApiStripeWebhookSecret) && Offers(Need.NewApi),
+        Need.NewApiCreem => !string.IsNullOrEmpty(NewApiCreemWebhookSecret) && Offers(Need.NewApi),
+        Need.NewApiSandbox => NewApiSandbox && Offers(Need.NewApi) && Offers(Need.Sandbox),
         _ => false,
     };
 
     /// <summary>Every credential in the profile, for masking in reports.</summary>
-    public IEnumerable<string?> Secrets => [UserJwt, AdminJwt, FinanceApiKey, PortalyLiveKey, PortalyTestKey, PortalyCallbackSecret, NewApiAdminToken, NewApiEpayKey];
+    public IEnumerable<string?> Secrets => [UserJwt, AdminJwt, FinanceApiKey, PortalyLiveKey, PortalyTestKey, PortalyCallbackSecret, NewApiAdminToken, NewApiEpayKey, NewApiStripeWebhookSecret, NewApiCreemWebhookSecret];
 
     /// <summary>The file <c>conformance --init</c> writes: every key, commented.</summary>
     public const string Template = """
@@ -169,7 +188,22 @@ public sealed record TargetProfile
           // concurrent ones. The target's Epay gateway (PayAddress) must be configured, but it is never called.
           // The reference backend uses the provider sandbox's merchant: "1000" and "HarnessSandboxEpayKey0123456789ab".
           "newApiEpayKey": "",
-          "newApiEpayPid": ""
+          "newApiEpayPid": "",
+
+          // The New-API target's Stripe webhook secret (StripeWebhookSecret, "whsec_...") and Creem webhook secret
+          // (CreemWebhookSecret). With them, the @stripe and @creem top-up features place orders (so the target's Stripe
+          // and Creem must be configured: the sandbox's, or your test accounts) and send /api/stripe/webhook and
+          // /api/creem/webhook signed events themselves: valid, repeated, concurrent, reordered, tampered and stale.
+          // The reference backend uses the sandbox's: "whsec_HarnessSandboxStripeWebhookSecret0000" and
+          // "whsec_HarnessSandboxCreemWebhookSecret00".
+          "newApiStripeWebhookSecret": "",
+          "newApiCreemWebhookSecret": "",
+
+          // true when the New-API target pays through the sandbox at sandboxUrl (Epay gateway, Stripe and Creem API bases
+          // and credentials are the sandbox's; the sandbox's Stripe and Creem webhook URLs are the target's), as the
+          // reference backend is out of the box: the @e2e scenarios then pay on the sandbox's hosted pages and let the
+          // sandbox's own signed callbacks reach the target.
+          "newApiSandbox": false
         }
 
         """;

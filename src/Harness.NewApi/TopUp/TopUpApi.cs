@@ -51,20 +51,24 @@ public static class TopUpApi
             .WithSummary("Epay's signed notify (query or form). Answers success once the order is credited (or already was), fail otherwise.");
     }
 
+    /// <summary>Upstream's info: Stripe is appended to the pay methods when it is enabled and not listed; Creem's products are the raw option string.</summary>
     private static Ok<NewApiResponse<object>> Info(IOptions<TopUpSettings> options)
     {
         var s = options.Value;
+        var payMethods = s.StripeEnabled && !s.PayMethods.Any(m => m.Type == "stripe")
+            ? [.. s.PayMethods, new PayMethod("Stripe", "stripe", "rgba(var(--semi-purple-5), 1)", s.StripeMinTopUp.ToString(CultureInfo.InvariantCulture))]
+            : s.PayMethods;
         return TypedResults.Ok(new NewApiResponse<object>(true, "", new Dictionary<string, object?>
         {
             ["enable_online_topup"] = s.EpayEnabled,
-            ["enable_stripe_topup"] = false,
-            ["enable_creem_topup"] = false,
+            ["enable_stripe_topup"] = s.StripeEnabled,
+            ["enable_creem_topup"] = s.CreemEnabled,
             ["enable_waffo_topup"] = false,
             ["waffo_pay_methods"] = null,
-            ["creem_products"] = "[]",
-            ["pay_methods"] = s.PayMethods,
+            ["creem_products"] = s.CreemProducts,
+            ["pay_methods"] = payMethods,
             ["min_topup"] = s.MinTopUp,
-            ["stripe_min_topup"] = 1,
+            ["stripe_min_topup"] = s.StripeMinTopUp,
             ["waffo_min_topup"] = 1,
             ["amount_options"] = s.AmountOptions,
             ["discount"] = s.AmountDiscount,

@@ -1,6 +1,9 @@
 using Harness.Http;
 using Harness.NewApi;
 using Harness.NewApi.Demo;
+using Harness.Sandbox.Creem;
+using Harness.Sandbox.Epay;
+using Harness.Sandbox.Stripe;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -11,7 +14,9 @@ namespace Harness.Conformance.Tests.Support;
 /// <summary>
 /// The New-API app in-process for the @new-api features, built as the host builds it (<c>AddNewApi</c>,
 /// <c>UseNewApi</c>, <c>PrepareNewApi</c>) on a loopback port of its own and its own data folder, so the steps reach
-/// it by URL as they reach any implementation. Its demo root is the profile's New-API admin.
+/// it by URL as they reach any implementation. Its demo root is the profile's New-API admin. Given the in-process
+/// sandbox, it pays through it as the host's New-API does: the sandbox's Epay merchant, Stripe and Creem accounts, and
+/// the sandbox's Stripe and Creem webhooks sent to it.
 /// </summary>
 public sealed class InProcessNewApi : IAsyncDisposable
 {
@@ -21,16 +26,15 @@ public sealed class InProcessNewApi : IAsyncDisposable
     /// </summary>
     public const int RedeemDelayMaxMilliseconds = 300;
 
-    /// <summary>The Epay merchant the app is configured with; its gateway is never reached (the suite sends the notifies).</summary>
-    public const string EpayPid = "1000";
-
-    public const string EpayKey = "ConformanceEpayKey0123456789abcd";
+    /// <summary>The Epay merchant of an app without the sandbox; its gateway is never reached (the suite sends the notifies).</summary>
+    private const string OfflineEpayKey = "ConformanceEpayKey0123456789abcd";
 
     private readonly string _dataDirectory = TempDirectory.Create("newapi");
     private readonly WebApplication _app;
 
     /// <param name="criticalRateLimit">Redeems per window per address; by default high enough that no scenario meets it.</param>
-    public InProcessNewApi(int? criticalRateLimit = null)
+    /// <param name="sandbox">The provider sandbox to pay through; without it, Stripe and Creem are not configured.</param>
+    public InProcessNewApi(int? criticalRateLimit = null, InProcessSandbox? sandbox = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Development" });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -41,20 +45,52 @@ public sealed class InProcessNewApi : IAsyncDisposable
             ["Harness:RedeemDelayMaxMilliseconds"] = RedeemDelayMaxMilliseconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
             // Every scenario redeems from the same loopback address: the critical rate limit (20 per 20 minutes) would refuse most of them.
             ["NewApi:PayAddress"] = "http://epay.invalid",
-            ["NewApi:EpayId"] = EpayPid,
-            ["NewApi:EpayKey"] = EpayKey,
+            ["NewApi:EpayId"] = EpayProvider.Pid,
+            ["NewApi:EpayKey"] = OfflineEpayKey,
             ["Harness:CriticalRateLimit"] = (criticalRateLimit ?? 1_000_000).ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
+        if (sandbox is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(PaymentSettings(sandbox));
+        }
+
         _app = builder.AddNewApi().Build();
         _app.UseNewApi();
         Demo = _app.PrepareNewApi();
         _app.StartAsync().GetAwaiter().GetResult();
         BaseUrl = _app.BaseUrl()!;
+        EpayKey = sandbox is null ? OfflineEpayKey : EpayProvider.Key;
+        PaysThroughSandbox = sandbox is not null;
+        sandbox?.UseWebhookUrlIfUnset("stripe", BaseUrl + "/api/stripe/webhook");
+        sandbox?.UseWebhookUrlIfUnset("creem", BaseUrl + "/api/creem/webhook");
     }
 
     public string BaseUrl { get; }
 
     public NewApiDemoCredentials Demo { get; }
+
+    /// <summary>The Epay merchant key the app verifies notifies with (the sandbox's when it pays through the sandbox).</summary>
+    public string EpayKey { get; }
+
+    public static string EpayPid => EpayProvider.Pid;
+
+    public bool PaysThroughSandbox { get; }
+
+    /// <summary>New-API's payment options pointed at the sandbox's published merchants, as the host sets them (upstream's option names).</summary>
+    private static Dictionary<string, string?> PaymentSettings(InProcessSandbox sandbox) => new()
+    {
+        ["NewApi:PayAddress"] = sandbox.BaseUrlOf("epay"),
+        ["NewApi:EpayKey"] = EpayProvider.Key,
+        ["NewApi:StripeApiSecret"] = StripeProvider.SecretKey,
+        ["NewApi:StripeWebhookSecret"] = StripeProvider.WebhookSecret,
+        ["NewApi:StripePriceId"] = StripeCatalog.CreditsPrice,
+        ["NewApi:StripeApiBase"] = sandbox.BaseUrlOf("stripe"),
+        ["NewApi:CreemApiKey"] = CreemProvider.ApiKey,
+        ["NewApi:CreemWebhookSecret"] = CreemProvider.WebhookSecret,
+        ["NewApi:CreemTestMode"] = "true",
+        ["NewApi:CreemApiBase"] = sandbox.BaseUrlOf("creem"),
+        ["NewApi:CreemProducts"] = $$"""[{"productId":"{{CreemProvider.OneTimeProduct}}","name":"Sandbox credits","price":10.00,"currency":"USD","quota":5000000}]""",
+    };
 
     public async ValueTask DisposeAsync()
     {

@@ -32,6 +32,11 @@ public sealed class InProcessSandbox : IAsyncDisposable
         ["ALIPAY_GATEWAY"] = Server.BaseUrlOf("alipay") + "/gateway.do",
     };
 
+    public string BaseUrlOf(string provider) => Server.BaseUrlOf(provider);
+
+    /// <summary>Where the provider's webhooks go unless a scenario or an earlier app has set it.</summary>
+    public void UseWebhookUrlIfUnset(string provider, string url) => Server.UseWebhookUrlIfUnset(provider, url);
+
     private SandboxServer Server => _server ?? throw new InvalidOperationException("The sandbox is not running.");
 
     /// <summary>Control and five providers; a port taken between probing and listening makes it try another run.</summary>

@@ -3,6 +3,8 @@ using Harness.Conformance.Gherkin;
 using Harness.Conformance.Targets;
 using Harness.Finance.Auth;
 using Harness.Finance.Demo;
+using Harness.Sandbox.Creem;
+using Harness.Sandbox.Stripe;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Harness.Conformance.Tests.Support;
@@ -53,7 +55,7 @@ public sealed class ReferenceBackendTarget : IConformanceTarget, ISandboxRestart
         _backendHandler = _factory.Server.CreateHandler();
         _relay?.ForwardTo(_backendHandler);
         Handler = new OutsideTraffic(BaseAddress, _backendHandler);
-        _newApi = new InProcessNewApi(newApiCriticalRateLimit);
+        _newApi = new InProcessNewApi(newApiCriticalRateLimit, sandbox);
         var users = _factory.Services.GetRequiredService<UserDirectory>();
         var full = new TargetProfile
         {
@@ -70,8 +72,11 @@ public sealed class ReferenceBackendTarget : IConformanceTarget, ISandboxRestart
             NewApiAdminToken = _newApi.Demo.Root.AccessToken,
             NewApiAdminId = _newApi.Demo.Root.Id,
             NewApiCriticalRateLimit = newApiCriticalRateLimit,
-            NewApiEpayKey = InProcessNewApi.EpayKey,
+            NewApiEpayKey = _newApi.EpayKey,
             NewApiEpayPid = InProcessNewApi.EpayPid,
+            NewApiStripeWebhookSecret = _newApi.PaysThroughSandbox ? StripeProvider.WebhookSecret : null,
+            NewApiCreemWebhookSecret = _newApi.PaysThroughSandbox ? CreemProvider.WebhookSecret : null,
+            NewApiSandbox = _newApi.PaysThroughSandbox,
         };
         Profile = profile is null ? full : profile(full);
     }

@@ -78,6 +78,13 @@ public sealed class StripeCreemTopUpTests
         var user = app.NewUser("creem-payer");
         using var http = app.As(user);
 
+        // The info page tells the front end what is enabled and which products to offer, from the settings.
+        var info = (await http.GetFromJsonAsync<JsonObject>("/api/user/topup/info", Ct))!["data"]!;
+        Assert.True(info["enable_stripe_topup"]!.GetValue<bool>());
+        Assert.True(info["enable_creem_topup"]!.GetValue<bool>());
+        Assert.Contains(CreemProvider.OneTimeProduct, info["creem_products"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal("1", info["pay_methods"]!.AsArray().Single(m => m!["type"]!.GetValue<string>() == "stripe")!["min_topup"]!.GetValue<string>());
+
         Assert.Equal("""{"message":"error","data":"请选择产品"}""", await PostAsync(http, "/api/user/creem/pay", new { payment_method = "creem" }));
         Assert.Equal("""{"message":"error","data":"产品不存在"}""", await PostAsync(http, "/api/user/creem/pay", new { product_id = "prod_x", payment_method = "creem" }));
         var pay = JsonNode.Parse(await PostAsync(http, "/api/user/creem/pay", new { product_id = CreemProvider.OneTimeProduct, payment_method = "creem" }))!["data"]!;

@@ -29,6 +29,13 @@ public sealed record NewApiCredentials(string? Authorization, string? UserHeader
 /// <summary>A code a scenario created, by the label the feature gives it.</summary>
 public sealed record NewApiCode(int Id, string Key, long Quota);
 
+/// <summary>
+/// A top-up order a scenario placed: its trade number, the money the provider is asked for, the amount bought (quota
+/// units for Creem), and where the buyer pays (Epay: the gateway's submit URL with the signed form; Stripe and Creem:
+/// the checkout URL).
+/// </summary>
+public sealed record NewApiTopUpOrder(string TradeNo, string Money, long Amount, string Provider, string? PayUrl = null, IReadOnlyDictionary<string, string>? PayForm = null);
+
 /// <summary>One request as sent, so a step can send it again (with another language).</summary>
 public sealed record NewApiCall(HttpMethod Method, string Path, string? Body, NewApiCredentials Credentials);
 
@@ -46,6 +53,9 @@ public sealed class NewApiWorld(ScenarioContext context)
     public Dictionary<string, NewApiAccount> Users { get; } = new(StringComparer.Ordinal);
 
     public Dictionary<string, NewApiCode> Codes { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The top-up orders placed, by the role of the user who placed them.</summary>
+    public Dictionary<string, NewApiTopUpOrder> Orders { get; } = new(StringComparer.Ordinal);
 
     /// <summary>The <c>session</c> cookie of the last successful sign-in (<c>session=…</c>).</summary>
     public string? SessionCookie { get; set; }
@@ -73,6 +83,23 @@ public sealed class NewApiWorld(ScenarioContext context)
 
     public NewApiAccount User(string role) =>
         Users.GetValueOrDefault(role) ?? throw new AssertionException($"the scenario has no {role} yet");
+
+    public NewApiTopUpOrder Order(string role) =>
+        Orders.GetValueOrDefault(role) ?? throw new AssertionException($"the {role} has placed no top-up order in this scenario");
+
+    /// <summary>The order of the trade number in a page of top-up orders (<c>data.items</c>), if listed.</summary>
+    public static JsonElement? FindOrder(JsonElement page, string tradeNo)
+    {
+        foreach (var item in ApiReply.Field(page, "items").EnumerateArray())
+        {
+            if (ApiReply.Text(ApiReply.Field(item, "trade_no")) == tradeNo)
+            {
+                return item;
+            }
+        }
+
+        return null;
+    }
 
     public NewApiCode Code(string label) =>
         Codes.GetValueOrDefault(label) ?? throw new AssertionException($"the scenario has no code \"{label}\"");

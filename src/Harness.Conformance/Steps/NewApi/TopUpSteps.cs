@@ -1,13 +1,9 @@
 using System.Net;
-using System.Text.Json;
 using Harness.Conformance.Binding;
 using Harness.Conformance.Running;
 using Harness.Conformance.Steps.Providers;
 
 namespace Harness.Conformance.Steps.NewApi;
-
-/// <summary>An Epay top-up order a scenario placed: its trade number, the money Epay is asked for, the amount bought.</summary>
-public sealed record NewApiTopUpOrder(string TradeNo, string Money, long Amount);
 
 /// <summary>
 /// Top-up through Epay (new-api.md §5): a user places an order (<c>POST /api/user/pay</c>), and the suite plays the
@@ -19,13 +15,17 @@ public sealed record NewApiTopUpOrder(string TradeNo, string Money, long Amount)
 public sealed class TopUpSteps(ScenarioContext context)
 {
     private const string NotifyPath = "/api/user/epay/notify";
+    private const string SubscriptionNotifyPath = "/api/subscription/epay/notify";
 
     private readonly NewApiWorld _world = context.Get<NewApiWorld>();
-    private readonly Dictionary<string, NewApiTopUpOrder> _orders = new(StringComparer.Ordinal);
     private string[] _notifyAnswers = [];
 
     [ParameterType("topup-caller", "the admin|the user")]
     public static string Caller(string text) => text;
+
+    /// <summary>The user's top-up order, or the subscription order it placed (notified at the subscription's own route).</summary>
+    [ParameterType("epay-order", "order|subscription order")]
+    public static string Kind(string text) => text;
 
     [Given("the user has placed an Epay order of {long}")]
     [When("the user places an Epay order of {long}")]
@@ -36,35 +36,41 @@ public sealed class TopUpSteps(ScenarioContext context)
     [Needs(Need.NewApiEpay)]
     public Task PlaceOther(long amount) => PlaceAs("other user", amount);
 
-    [When("Epay notifies {word} for the order")]
+    [When("Epay notifies {word} for the {epay-order}")]
     [Needs(Need.NewApiEpay)]
-    public async Task Notifies(string status) => _notifyAnswers = [await NotifyAsync(Signed(Parameters(Order("user"), status)), form: false)];
+    public async Task Notifies(string status, string kind) => _notifyAnswers = [await NotifyAsync(Signed(Parameters(Of(kind), status)), form: false, PathOf(kind))];
 
-    [When("Epay notifies TRADE_SUCCESS for the order again")]
+    [When("Epay notifies TRADE_SUCCESS for the {epay-order} again")]
     [Needs(Need.NewApiEpay)]
-    public Task Again() => Notifies("TRADE_SUCCESS");
+    public Task Again(string kind) => Notifies("TRADE_SUCCESS", kind);
 
     [When("Epay notifies TRADE_SUCCESS for the order as a form POST")]
     [Needs(Need.NewApiEpay)]
     public async Task AsForm() => _notifyAnswers = [await NotifyAsync(Signed(Parameters(Order("user"), "TRADE_SUCCESS")), form: true)];
 
-    [When("Epay notifies TRADE_SUCCESS for the order {int} times at once")]
+    /// <summary>Upstream's subscription notify looks at subscription orders only: a top-up's number gets "fail".</summary>
+    [When("Epay notifies TRADE_SUCCESS for the order at the subscription's notify route")]
     [Needs(Need.NewApiEpay)]
-    public async Task AtOnce(int copies)
+    public async Task AtSubscriptionRoute() =>
+        _notifyAnswers = [await NotifyAsync(Signed(Parameters(Order("user"), "TRADE_SUCCESS")), form: false, SubscriptionNotifyPath)];
+
+    [When("Epay notifies TRADE_SUCCESS for the {epay-order} {int} times at once")]
+    [Needs(Need.NewApiEpay)]
+    public async Task AtOnce(string kind, int copies)
     {
-        var parameters = Signed(Parameters(Order("user"), "TRADE_SUCCESS"));
-        _notifyAnswers = await Task.WhenAll(Enumerable.Range(0, copies).Select(i => NotifyAsync(parameters, form: i % 2 == 1)));
+        var parameters = Signed(Parameters(Of(kind), "TRADE_SUCCESS"));
+        _notifyAnswers = await Task.WhenAll(Enumerable.Range(0, copies).Select(i => NotifyAsync(parameters, form: i % 2 == 1, PathOf(kind))));
     }
 
     /// <summary>A valid notify whose <c>sign</c> then has its last character changed.</summary>
-    [When("Epay notifies TRADE_SUCCESS for the order with a tampered sign")]
+    [When("Epay notifies TRADE_SUCCESS for the {epay-order} with a tampered sign")]
     [Needs(Need.NewApiEpay)]
-    public async Task Tampered()
+    public async Task Tampered(string kind)
     {
-        var parameters = Signed(Parameters(Order("user"), "TRADE_SUCCESS"));
+        var parameters = Signed(Parameters(Of(kind), "TRADE_SUCCESS"));
         var sign = parameters["sign"];
         parameters["sign"] = sign[..^1] + (sign[^1] == '0' ? '1' : '0');
-        _notifyAnswers = [await NotifyAsync(parameters, form: false)];
+        _notifyAnswers = [await NotifyAsync(parameters, form: false, PathOf(kind))];
     }
 
     [When("Epay notifies TRADE_SUCCESS for the order with money {string}, validly signed")]
@@ -82,7 +88,7 @@ public sealed class TopUpSteps(ScenarioContext context)
     public async Task Unknown()
     {
         var tradeNo = $"USR{_world.User("user").Id}NOzz{context.RunId[..4]}{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}";
-        _notifyAnswers = [await NotifyAsync(Signed(Parameters(new NewApiTopUpOrder(tradeNo, "7.30", 1), "TRADE_SUCCESS")), form: false)];
+        _notifyAnswers = [await NotifyAsync(Signed(Parameters(new NewApiTopUpOrder(tradeNo, "7.30", 1, "epay"), "TRADE_SUCCESS")), form: false)];
     }
 
     [Then("the notify is answered {string}")]
@@ -104,7 +110,7 @@ public sealed class TopUpSteps(ScenarioContext context)
     public async Task OrderStatus(string status)
     {
         var order = Order("user");
-        var item = Find(await _world.MustAsync(new NewApiCall(HttpMethod.Get, "/api/user/topup/self?page_size=100&keyword=" + order.TradeNo, null, NewApiWorld.TokenOf(_world.User("user"))), "the user's own orders"), order.TradeNo)
+        var item = NewApiWorld.FindOrder(await _world.MustAsync(new NewApiCall(HttpMethod.Get, "/api/user/topup/self?page_size=100&keyword=" + order.TradeNo, null, NewApiWorld.TokenOf(_world.User("user"))), "the user's own orders"), order.TradeNo)
             ?? throw new AssertionException($"GET /api/user/topup/self does not list {order.TradeNo}");
         Check.Equal(status, ApiReply.Text(ApiReply.Field(item, "status")), "the order's status");
         Check.Equal(NewApiWorld.Text(order.Amount), ApiReply.Text(ApiReply.Field(item, "amount")), "the order's amount");
@@ -155,7 +161,7 @@ public sealed class TopUpSteps(ScenarioContext context)
     {
         var order = Order("user");
         var page = await _world.MustAsync(new NewApiCall(HttpMethod.Get, "/api/user/topup?p=1&page_size=100&keyword=" + Uri.EscapeDataString(keyword), null, _world.Admin), "the admin's list of orders");
-        Check.That(Find(page, order.TradeNo) is not null, $"GET /api/user/topup?keyword={keyword} does not list {order.TradeNo} among its newest 100");
+        Check.That(NewApiWorld.FindOrder(page, order.TradeNo) is not null, $"GET /api/user/topup?keyword={keyword} does not list {order.TradeNo} among its newest 100");
         Check.That(ApiReply.Field(page, "items").EnumerateArray().All(i => ApiReply.Text(ApiReply.Field(i, "trade_no")).Contains(keyword, StringComparison.Ordinal)), $"GET /api/user/topup?keyword={keyword} lists an order without {keyword}");
     }
 
@@ -165,8 +171,8 @@ public sealed class TopUpSteps(ScenarioContext context)
     {
         var user = _world.User("user");
         var page = await _world.MustAsync(new NewApiCall(HttpMethod.Get, "/api/user/topup/self?p=1&page_size=100", null, NewApiWorld.TokenOf(user)), "the user's own orders");
-        Check.That(Find(page, Order("user").TradeNo) is not null, "the user's own list does not show its order");
-        Check.That(Find(page, Order("other user").TradeNo) is null, "the user's own list shows the other user's order");
+        Check.That(NewApiWorld.FindOrder(page, Order("user").TradeNo) is not null, "the user's own list does not show its order");
+        Check.That(NewApiWorld.FindOrder(page, Order("other user").TradeNo) is null, "the user's own list shows the other user's order");
         var strangers = ApiReply.Field(page, "items").EnumerateArray().Where(i => ApiReply.Text(ApiReply.Field(i, "user_id")) != user.Id).ToList();
         Check.That(strangers.Count == 0, $"the user's own list shows orders of other users: {string.Join(", ", strangers.Select(i => ApiReply.Text(ApiReply.Field(i, "trade_no"))))}");
     }
@@ -177,11 +183,16 @@ public sealed class TopUpSteps(ScenarioContext context)
         Check.That(reply.Status == HttpStatusCode.OK && reply.Message == "success", $"POST /api/user/pay answered HTTP {(int)reply.Status}: {reply.Body}");
         var tradeNo = ApiReply.Field(reply.Data, "out_trade_no").GetString() ?? throw new AssertionException($"POST /api/user/pay answered no out_trade_no: {reply.Body}");
         var money = ApiReply.Field(reply.Data, "money").GetString() ?? throw new AssertionException($"POST /api/user/pay answered no money: {reply.Body}");
-        _orders[role] = new NewApiTopUpOrder(tradeNo, money, amount);
+        var form = reply.Data.EnumerateObject().ToDictionary(p => p.Name, p => ApiReply.Text(p.Value), StringComparer.Ordinal);
+        var submit = reply.Json.TryGetProperty("url", out var url) ? url.GetString() : null;
+        _world.Orders[role] = new NewApiTopUpOrder(tradeNo, money, amount, "epay", submit, form);
     }
 
-    private NewApiTopUpOrder Order(string role) =>
-        _orders.GetValueOrDefault(role) ?? throw new AssertionException($"the {role} has placed no Epay order in this scenario");
+    private NewApiTopUpOrder Order(string role) => _world.Order(role);
+
+    private NewApiTopUpOrder Of(string kind) => _world.Order(kind == "order" ? "user" : "subscription");
+
+    private static string PathOf(string kind) => kind == "order" ? NotifyPath : SubscriptionNotifyPath;
 
     private NewApiCall CompleteCall(string caller, string tradeNo) => new(
         HttpMethod.Post,
@@ -219,28 +230,15 @@ public sealed class TopUpSteps(ScenarioContext context)
     }
 
     /// <summary>The notify by GET (the query) or as a form POST; the plain-text answer, trimmed.</summary>
-    private async Task<string> NotifyAsync(IReadOnlyDictionary<string, string> parameters, bool form)
+    private async Task<string> NotifyAsync(IReadOnlyDictionary<string, string> parameters, bool form, string path = NotifyPath)
     {
-        var uri = _world.BaseUrl + NotifyPath;
+        var uri = _world.BaseUrl + path;
         using var request = form
             ? new HttpRequestMessage(HttpMethod.Post, new Uri(uri, UriKind.Absolute)) { Content = new FormUrlEncodedContent(parameters) }
             : new HttpRequestMessage(HttpMethod.Get, new Uri(uri + "?" + string.Join('&', parameters.Select(p => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(p.Value)}")), UriKind.Absolute));
         using var response = await context.Http.SendAsync(request, context.CancellationToken);
         var body = await response.Content.ReadAsStringAsync(context.CancellationToken);
-        Check.Equal(HttpStatusCode.OK, response.StatusCode, $"{request.Method} {NotifyPath}: HTTP status (body {body})");
+        Check.Equal(HttpStatusCode.OK, response.StatusCode, $"{request.Method} {path}: HTTP status (body {body})");
         return body.Trim();
-    }
-
-    private static JsonElement? Find(JsonElement page, string tradeNo)
-    {
-        foreach (var item in ApiReply.Field(page, "items").EnumerateArray())
-        {
-            if (ApiReply.Text(ApiReply.Field(item, "trade_no")) == tradeNo)
-            {
-                return item;
-            }
-        }
-
-        return null;
     }
 }
