@@ -82,3 +82,44 @@ Feature: New-API: subscription plans and orders paid through Epay
     When the user calls "GET /api/subscription/self"
     Then the New-API data has:
       | billing_preference | wallet_first |
+
+  Scenario: A full update writes every field, so leaving enabled out disables the plan
+    Given a new New-API user
+    And the admin has created a plan "pro" of "9.90" for 1 month
+    When the admin updates the plan "pro" to the title "pro-2" and the price "12.50", leaving enabled out
+    Then the New-API call succeeds
+    And the admin's list of plans shows the plan "pro" titled "pro-2" at "12.50"
+    And the admin's list of plans shows the plan "pro" disabled
+    And the user's list of plans does not include the plan "pro"
+
+  Scenario: The admin grants subscriptions, then invalidates one and deletes the other
+    Given a new New-API user
+    And the admin has created a plan "gift" of "0" for 30 days
+    When the admin binds the plan "gift" to the user
+    Then the New-API call succeeds
+    When the admin grants the user the plan "gift" from the user's page
+    Then the New-API call succeeds
+    And the admin sees 2 subscriptions of the user, each from source "admin"
+    And the user has 2 active subscriptions
+    When the admin invalidates the user's newest subscription
+    Then the New-API call succeeds
+    And the user has 1 active subscription
+    When the admin deletes the user's newest subscription
+    Then the New-API call succeeds
+    And the admin sees 1 subscription of the user, each from source "admin"
+
+  Scenario: The browser's return from Epay completes a paid order and redirects by outcome
+    Given a new New-API user
+    And the admin has created a plan "pro" of "9.90" for 1 month
+    And the user has ordered the plan "pro" through Epay
+    When the browser returns from Epay for the subscription order with TRADE_SUCCESS, tampered
+    Then the browser is sent to a URL ending in "/console/topup?pay=fail"
+    And the user has 0 active subscriptions
+    When the browser returns from Epay for the subscription order with WAIT_BUYER_PAY, signed
+    Then the browser is sent to a URL ending in "/console/topup?pay=pending"
+    When the browser returns from Epay for the subscription order with TRADE_SUCCESS, signed
+    Then the browser is sent to a URL ending in "/console/topup?pay=success"
+    And the user has an active subscription to the plan "pro" lasting its duration
+    When Epay notifies TRADE_SUCCESS for the subscription order
+    Then the notify is answered "success"
+    And the user has 1 active subscription

@@ -32,16 +32,22 @@ public sealed class SubscriptionSteps(ScenarioContext context)
 
     [Given("the admin has created a plan {string} of {string} for {int} {word}")]
     [Needs(Need.NewApi)]
-    public Task CreatePlan(string label, string price, int value, string unit) => CreateAsync(label, price, value, unit, 0, null);
+    public Task CreatePlan(string label, string price, int value, string unit) => CreateAsync(label, price, value, unit, 0);
 
     [Given("the admin has created a plan {string} of {string} for {int} {word}, at most {int} per user")]
     [Needs(Need.NewApi)]
-    public Task CreateLimited(string label, string price, int value, string unit, int limit) => CreateAsync(label, price, value, unit, limit, null);
+    public Task CreateLimited(string label, string price, int value, string unit, int limit) => CreateAsync(label, price, value, unit, limit);
 
-    [Given("the admin has created a plan {string} of {string} for {int} {word} on the sandbox's Stripe recurring price")]
+    /// <summary>A plan priced on the sandbox's published recurring Stripe price or Creem product (GET /control/providers).</summary>
+    [Given("the admin has created a plan {string} of {string} for {int} {word} on the sandbox's {word} recurring price")]
     [Needs(Need.NewApiSandbox)]
-    public async Task CreateOnStripe(string label, string price, int value, string unit) =>
-        await CreateAsync(label, price, value, unit, 0, await _sandbox.CredentialAsync("stripe", "recurring_price"));
+    public async Task CreateOnProvider(string label, string price, int value, string unit, string provider) =>
+        await CreateAsync(label, price, value, unit, 0, provider switch
+        {
+            "Stripe" => new("stripe_price_id", await _sandbox.CredentialAsync("stripe", "recurring_price")),
+            "Creem" => new("creem_product_id", await _sandbox.CredentialAsync("creem", "recurring_product")),
+            _ => throw new AssertionException($"plans are priced on Stripe or Creem, not {provider}"),
+        });
 
     [When("the admin disables the plan {string}")]
     [Needs(Need.NewApi)]
@@ -60,10 +66,76 @@ public sealed class SubscriptionSteps(ScenarioContext context)
     [Needs(Need.NewApi)]
     public async Task AdminList(string label, string state)
     {
+        var plan = await AdminPlanAsync(label);
+        Check.Equal(state == "enabled", ApiReply.Field(plan, "enabled").GetBoolean(), $"plan {Plan(label).Id} enabled");
+    }
+
+    private async Task<JsonElement> AdminPlanAsync(string label)
+    {
         var plans = await _world.MustAsync(new NewApiCall(HttpMethod.Get, AdminPlans, null, _world.Admin), "the admin's plans");
         var plan = plans.EnumerateArray().Select(PlanOf).FirstOrDefault(p => ApiReply.Field(p, "id").GetInt32() == Plan(label).Id);
         Check.That(plan.ValueKind == JsonValueKind.Object, $"GET {AdminPlans} does not list plan {Plan(label).Id}");
-        Check.Equal(state == "enabled", ApiReply.Field(plan, "enabled").GetBoolean(), $"plan {Plan(label).Id} enabled");
+        return plan;
+    }
+
+    /// <summary>Every subscription of the user as the admin lists them, newest end first.</summary>
+    private async Task<IReadOnlyList<JsonElement>> OfUserAsync() =>
+        [.. (await _world.MustAsync(new NewApiCall(HttpMethod.Get, $"/api/subscription/admin/users/{_world.User("user").Id}/subscriptions", null, _world.Admin), "the user's subscriptions as the admin sees them"))
+            .EnumerateArray().Select(s => ApiReply.Field(s, "subscription"))];
+
+    /// <summary>A full update (PUT) of title and price without <c>enabled</c>: upstream writes every field, so the plan is disabled.</summary>
+    [When("the admin updates the plan {string} to the title {string} and the price {string}, leaving enabled out")]
+    [Needs(Need.NewApi)]
+    public Task Update(string label, string title, string price)
+    {
+        var plan = Plan(label);
+        var body = new { plan = new { title = $"{_world.Name}-{title}", price_amount = decimal.Parse(price, CultureInfo.InvariantCulture), duration_unit = plan.DurationUnit, duration_value = plan.DurationValue } };
+        return _world.SendAsync(new NewApiCall(HttpMethod.Put, $"{AdminPlans}/{plan.Id}", NewApiWorld.Body(body), _world.Admin));
+    }
+
+    [Then("the admin's list of plans shows the plan {string} titled {string} at {string}")]
+    [Needs(Need.NewApi)]
+    public async Task AdminListTitled(string label, string title, string price)
+    {
+        var plan = await AdminPlanAsync(label);
+        Check.Equal($"{_world.Name}-{title}", ApiReply.Text(ApiReply.Field(plan, "title")), "the plan's title");
+        Check.Equal(decimal.Parse(price, CultureInfo.InvariantCulture), ApiReply.Field(plan, "price_amount").GetDecimal(), "the plan's price_amount");
+    }
+
+    [When("the admin binds the plan {string} to the user")]
+    [Needs(Need.NewApi)]
+    public Task Bind(string label) => _world.SendAsync(new NewApiCall(HttpMethod.Post, "/api/subscription/admin/bind",
+        NewApiWorld.Body(new { user_id = int.Parse(_world.User("user").Id, CultureInfo.InvariantCulture), plan_id = Plan(label).Id }), _world.Admin));
+
+    [When("the admin grants the user the plan {string} from the user's page")]
+    [Needs(Need.NewApi)]
+    public Task Grant(string label) => _world.SendAsync(new NewApiCall(HttpMethod.Post, $"/api/subscription/admin/users/{_world.User("user").Id}/subscriptions",
+        NewApiWorld.Body(new { plan_id = Plan(label).Id }), _world.Admin));
+
+    [Then("the admin sees {int} subscription(s) of the user, each from source {string}")]
+    [Needs(Need.NewApi)]
+    public async Task AdminSees(int count, string source)
+    {
+        var all = await OfUserAsync();
+        Check.Equal(count, all.Count, $"subscriptions in GET /api/subscription/admin/users/{_world.User("user").Id}/subscriptions");
+        Check.That(all.All(s => ApiReply.Text(ApiReply.Field(s, "source")) == source), $"a subscription of another source than {source}");
+    }
+
+    [When("the admin {word} the user's newest subscription")]
+    [Needs(Need.NewApi)]
+    public async Task Manage(string verb)
+    {
+        var all = await OfUserAsync();
+        Check.That(all.Count > 0, "the user has no subscription to manage");
+        var newest = all[0];
+        var id = ApiReply.Text(ApiReply.Field(newest, "id"));
+        var call = verb switch
+        {
+            "invalidates" => new NewApiCall(HttpMethod.Post, $"/api/subscription/admin/user_subscriptions/{id}/invalidate", null, _world.Admin),
+            "deletes" => new NewApiCall(HttpMethod.Delete, $"/api/subscription/admin/user_subscriptions/{id}", null, _world.Admin),
+            _ => throw new AssertionException($"the admin invalidates or deletes a subscription, not \"{verb}\""),
+        };
+        await _world.SendAsync(call);
     }
 
     [When("the user orders the plan {string} through Epay")]
@@ -109,16 +181,25 @@ public sealed class SubscriptionSteps(ScenarioContext context)
     [Needs(Need.NewApi)]
     public async Task ActiveCount(int count) => Check.Equal(count, (await ActiveAsync()).Count, "active subscriptions in GET /api/subscription/self");
 
-    [When("the user subscribes to the plan {string} through Stripe and pays on the sandbox's page")]
+    [When("the user subscribes to the plan {string} through {word} and pays on the sandbox's page")]
     [Needs(Need.NewApiSandbox)]
-    public async Task SubscribeOnStripe(string label)
+    public async Task Subscribe(string label, string provider)
     {
-        var reply = await _world.SendAsync(new NewApiCall(HttpMethod.Post, "/api/subscription/stripe/pay", NewApiWorld.Body(new { plan_id = Plan(label).Id }), NewApiWorld.TokenOf(_world.User("user"))));
-        Check.That(reply.Status == HttpStatusCode.OK && reply.Message == "success", $"POST /api/subscription/stripe/pay answered HTTP {(int)reply.Status}: {reply.Body}");
-        await SandboxPaySteps.PayOnPageAsync(_sandbox, ApiReply.Text(ApiReply.Field(reply.Data, "pay_link")));
+        var (path, link) = provider switch
+        {
+            "Stripe" => ("/api/subscription/stripe/pay", "pay_link"),
+            "Creem" => ("/api/subscription/creem/pay", "checkout_url"),
+            _ => throw new AssertionException($"plans are bought through Stripe or Creem, not {provider}"),
+        };
+        var reply = await _world.SendAsync(new NewApiCall(HttpMethod.Post, path, NewApiWorld.Body(new { plan_id = Plan(label).Id }), NewApiWorld.TokenOf(_world.User("user"))));
+        Check.That(reply.Status == HttpStatusCode.OK && reply.Message == "success", $"POST {path} answered HTTP {(int)reply.Status}: {reply.Body}");
+        await SandboxPaySteps.PayOnPageAsync(_sandbox, ApiReply.Text(ApiReply.Field(reply.Data, link)));
         _firstEnd = await EndTimeAsync();
-        var session = await StripeAsync(HttpMethod.Get, "/v1/checkout/sessions/" + Uri.EscapeDataString(_sandbox.PaymentId!), null);
-        _stripeSubscription = ApiReply.Text(ApiReply.Field(session, "subscription"));
+        if (provider == "Stripe")
+        {
+            var session = await StripeAsync(HttpMethod.Get, "/v1/checkout/sessions/" + Uri.EscapeDataString(_sandbox.PaymentId!), null);
+            _stripeSubscription = ApiReply.Text(ApiReply.Field(session, "subscription"));
+        }
     }
 
     [When("the sandbox renews the Stripe subscription {int} time(s)")]
@@ -173,7 +254,7 @@ public sealed class SubscriptionSteps(ScenarioContext context)
         Check.Equal(status, ApiReply.Text(ApiReply.Field(stripe, "status")), "the Stripe subscription's status on the sandbox");
     }
 
-    private async Task CreateAsync(string label, string price, int value, string unit, int limit, string? stripePrice)
+    private async Task CreateAsync(string label, string price, int value, string unit, int limit, KeyValuePair<string, string>? pricedOn = null)
     {
         var plan = new Dictionary<string, object?>
         {
@@ -184,9 +265,9 @@ public sealed class SubscriptionSteps(ScenarioContext context)
             ["max_purchase_per_user"] = limit,
             ["enabled"] = true,
         };
-        if (stripePrice is not null)
+        if (pricedOn is { } provider)
         {
-            plan["stripe_price_id"] = stripePrice;
+            plan[provider.Key] = provider.Value;
         }
 
         var created = await _world.MustAsync(new NewApiCall(HttpMethod.Post, AdminPlans, NewApiWorld.Body(new { plan }), _world.Admin), "creating a plan as the admin");

@@ -19,6 +19,7 @@ public sealed class TopUpSteps(ScenarioContext context)
 
     private readonly NewApiWorld _world = context.Get<NewApiWorld>();
     private string[] _notifyAnswers = [];
+    private string? _redirect;
 
     [ParameterType("topup-caller", "the admin|the user")]
     public static string Caller(string text) => text;
@@ -90,6 +91,27 @@ public sealed class TopUpSteps(ScenarioContext context)
         var tradeNo = $"USR{_world.User("user").Id}NOzz{context.RunId[..4]}{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}";
         _notifyAnswers = [await NotifyAsync(Signed(Parameters(new NewApiTopUpOrder(tradeNo, "7.30", 1, "epay"), "TRADE_SUCCESS")), form: false)];
     }
+
+    /// <summary>The buyer's browser back from the gateway at the subscription's return route, with what the gateway appends (signed, or with the sign altered).</summary>
+    [When("the browser returns from Epay for the subscription order with {word}, {word}")]
+    [Needs(Need.NewApiEpay)]
+    public async Task Returns(string status, string signing)
+    {
+        var parameters = Signed(Parameters(Of("subscription order"), status));
+        if (signing == "tampered")
+        {
+            parameters["sign"] = new string('0', parameters["sign"].Length);
+        }
+
+        var query = string.Join('&', parameters.Select(p => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(p.Value)}"));
+        using var response = await context.Http.GetAsync(new Uri($"{_world.BaseUrl}/api/subscription/epay/return?{query}", UriKind.Absolute), context.CancellationToken);
+        Check.Equal(HttpStatusCode.Found, response.StatusCode, "the return's HTTP status (a redirect)");
+        _redirect = response.Headers.Location?.ToString() ?? throw new AssertionException("the return's redirect has no Location");
+    }
+
+    [Then("the browser is sent to a URL ending in {string}")]
+    public void SentTo(string ending) =>
+        Check.That(_redirect?.EndsWith(ending, StringComparison.Ordinal) == true, $"the browser was sent to {_redirect}, not to a URL ending in {ending}");
 
     [Then("the notify is answered {string}")]
     public void Answered(string expected)
