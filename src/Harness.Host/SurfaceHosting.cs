@@ -117,7 +117,17 @@ public sealed class SurfaceHosting(HostSettings settings, IConfiguration configu
         var baseUrl = app.BaseUrl()!;
         sandbox?.Server?.UseWebhookUrlIfUnset("stripe", baseUrl + "/api/stripe/webhook");
         sandbox?.Server?.UseWebhookUrlIfUnset("creem", baseUrl + "/api/creem/webhook");
-        return NewApiDemo.Banner(baseUrl, demo);
+        return sandbox?.Server is { } paying ? [.. NewApiDemo.Banner(baseUrl, demo), PaymentProfileLine(app.Configuration, paying)] : NewApiDemo.Banner(baseUrl, demo);
+    }
+
+    /// <summary>The profile keys a conformance run needs to play New-API's providers, and whether it pays through this sandbox.</summary>
+    private static string PaymentProfileLine(IConfiguration configuration, Harness.Sandbox.SandboxServer server)
+    {
+        var throughSandbox = configuration["NewApi:PayAddress"] == server.BaseUrlOf("epay")
+            && configuration["NewApi:StripeApiBase"] == server.BaseUrlOf("stripe") && configuration["NewApi:CreemApiBase"] == server.BaseUrlOf("creem");
+        return $"  conformance    profile \"newApiEpayKey\": \"{configuration["NewApi:EpayKey"]}\", \"newApiEpayPid\": \"{configuration["NewApi:EpayId"]}\", "
+            + $"\"newApiStripeWebhookSecret\": \"{configuration["NewApi:StripeWebhookSecret"]}\", \"newApiCreemWebhookSecret\": \"{configuration["NewApi:CreemWebhookSecret"]}\", "
+            + $"\"newApiSandbox\": {(throughSandbox ? "true" : "false")}";
     }
 
     /// <summary>New-API's Stripe and Creem options, pointed at the sandbox's merchants unless configured (upstream's option names).</summary>

@@ -68,6 +68,18 @@ public sealed class ProfileTests
         Assert.True(Position("A key is forgotten once its retention has passed") < Position("A token is refused after its expiry even while its session is in use"));
     }
 
+    /// <summary>They carry a shared sandbox's clock months ahead, past the expiry of every channel order placed afterwards.</summary>
+    [Fact]
+    public void Scenarios_that_move_the_sandboxs_clock_run_after_every_other_but_the_rate_limit()
+    {
+        var order = Runner.Order(Features.InProcess).ToList();
+
+        var moving = order.Select((s, i) => (s, i)).Where(x => x.s.Tags.Contains("moves-sandbox-clock")).Select(x => x.i).ToList();
+        Assert.NotEmpty(moving);
+        Assert.Equal(Enumerable.Range(order.Count - 1 - moving.Count, moving.Count), moving);
+        Assert.Equal("Redeems beyond the critical rate limit are refused with HTTP 429 and an empty body", order[^1].Name);
+    }
+
     [Fact]
     public void A_target_by_url_moves_its_clock_only_with_a_test_clock_in_the_profile()
     {

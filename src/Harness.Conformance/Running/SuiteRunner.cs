@@ -21,12 +21,15 @@ public sealed class SuiteRunner(ScenarioRunner runner)
     /// The order of a run: scenarios that move the target's clock run after all others, because a run that lets
     /// a week pass outlives the profile's tokens (their <c>exp</c> is 7 days); of those, the ones that use the
     /// profile's credentials (credits, API keys, the standing user) first, while the tokens are still valid.
-    /// Last of all the scenario that trips New-API's critical rate limit, which refuses the runner's address afterwards.
-    /// Otherwise the order of the features.
+    /// Then the scenarios tagged <c>@moves-sandbox-clock</c>, which carry the sandbox's clock months ahead, past the
+    /// expiry of any channel order placed afterwards. Last of all the scenario that trips New-API's critical rate limit,
+    /// which refuses the runner's address afterwards. Otherwise the order of the features.
     /// </summary>
     public IEnumerable<Scenario> Order(IEnumerable<Scenario> scenarios) =>
         scenarios.Select((scenario, index) => (scenario, index, needs: runner.NeedsOf(scenario)))
-            .OrderBy(s => s.needs.Contains(Need.NewApiRateLimit) ? 3 : !s.needs.Contains(Need.ClockControl) ? 0 : s.needs.Any(UsesProfileCredentials) ? 1 : 2)
+            .OrderBy(s => s.needs.Contains(Need.NewApiRateLimit) ? 4
+                : s.scenario.Tags.Contains("moves-sandbox-clock") ? 3
+                : !s.needs.Contains(Need.ClockControl) ? 0 : s.needs.Any(UsesProfileCredentials) ? 1 : 2)
             .ThenBy(s => s.index)
             .Select(s => s.scenario);
 

@@ -81,7 +81,7 @@ public sealed class ConformanceCommandTests : IDisposable
         Assert.True(exitCode == 0, output);
         var text = await File.ReadAllTextAsync(path, TestContext.Current.CancellationToken);
         Assert.StartsWith("// Conformance profile", text, StringComparison.Ordinal);
-        foreach (var key in new[] { "baseUrl", "userJwt", "userId", "adminJwt", "adminId", "financeApiKey", "portalyLiveKey", "portalyTestKey", "portalyCallbackSecret", "smsSandbox", "sandboxUrl", "testClockUrl", "newApiUrl", "newApiAdminToken", "newApiAdminId", "newApiCriticalRateLimit" })
+        foreach (var key in new[] { "baseUrl", "userJwt", "userId", "adminJwt", "adminId", "financeApiKey", "portalyLiveKey", "portalyTestKey", "portalyCallbackSecret", "smsSandbox", "sandboxUrl", "testClockUrl", "newApiUrl", "newApiAdminToken", "newApiAdminId", "newApiCriticalRateLimit", "newApiEpayKey", "newApiStripeWebhookSecret", "newApiCreemWebhookSecret", "newApiSandbox" })
         {
             Assert.Contains($"\"{key}\":", text, StringComparison.Ordinal);
         }
@@ -105,6 +105,8 @@ public sealed class ConformanceCommandTests : IDisposable
         Assert.True(m.Success, harness.Output);
         var newApi = new Regex("conformance\\s+profile \"newApiUrl\": \"(\\S+)\", \"newApiAdminToken\": \"(\\S+)\", \"newApiAdminId\": \"(\\S+)\"").Match(harness.Output);
         Assert.True(newApi.Success, harness.Output);
+        var payments = new Regex("conformance\\s+profile \"newApiEpayKey\": \"(\\S+)\", \"newApiEpayPid\": \"(\\S+)\", \"newApiStripeWebhookSecret\": \"(\\S+)\", \"newApiCreemWebhookSecret\": \"(\\S+)\", \"newApiSandbox\": (true|false)").Match(harness.Output);
+        Assert.True(payments.Success, harness.Output);
         var sandbox = harness.SandboxControlUrl;
         Assert.True(sandbox is not null, harness.Output);
         return new TargetProfile
@@ -123,9 +125,12 @@ public sealed class ConformanceCommandTests : IDisposable
             NewApiAdminToken = newApi.Groups[2].Value,
             NewApiAdminId = newApi.Groups[3].Value,
             NewApiCriticalRateLimit = NewApiCriticalRateLimit,
-            // The host's New-API pays through the sandbox's published Epay merchant unless told otherwise.
-            NewApiEpayKey = Harness.Sandbox.Epay.EpayProvider.Key,
-            NewApiEpayPid = Harness.Sandbox.Epay.EpayProvider.Pid,
+            // The host's New-API pays through the sandbox's published merchants unless told otherwise.
+            NewApiEpayKey = payments.Groups[1].Value,
+            NewApiEpayPid = payments.Groups[2].Value,
+            NewApiStripeWebhookSecret = payments.Groups[3].Value,
+            NewApiCreemWebhookSecret = payments.Groups[4].Value,
+            NewApiSandbox = payments.Groups[5].Value == "true",
         };
     }
 
