@@ -4,7 +4,7 @@ namespace Harness.Storage;
 /// Mutual exclusion per key (a user, an order) within this process. Idle keys are released so the
 /// table does not grow with every key ever used.
 /// </summary>
-public sealed class KeyedLock
+public sealed class KeyedLock : IKeyedLock
 {
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
 

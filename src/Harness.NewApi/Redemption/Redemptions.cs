@@ -78,14 +78,14 @@ public sealed class Redemptions
 
     private readonly IDocumentCollection<RedemptionCode> _codes;
     private readonly QuotaAccounts _quota;
-    private readonly KeyedLock _locks;
+    private readonly IKeyedLock _locks;
     private readonly TimeProvider _clock;
     private readonly IOptions<NewApiOptions> _options;
     private readonly ConcurrentDictionary<int, SemaphoreSlim> _userLocks = new();
     private readonly object _numbering = new();
     private int _lastNumber;
 
-    public Redemptions(IDocumentStore store, QuotaAccounts quota, KeyedLock locks, TimeProvider clock, IOptions<NewApiOptions> options)
+    public Redemptions(IDocumentStore store, QuotaAccounts quota, IKeyedLock locks, TimeProvider clock, IOptions<NewApiOptions> options)
     {
         _codes = store.Collection<RedemptionCode>("newapi_redemptions", nameof(RedemptionCode.Key));
         _quota = quota;

@@ -4,6 +4,7 @@ using Harness.NewApi.Demo;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Harness.Conformance.Tests.Support;
@@ -30,7 +31,8 @@ public sealed class InProcessNewApi : IAsyncDisposable
     private readonly WebApplication _app;
 
     /// <param name="criticalRateLimit">Redeems per window per address; by default high enough that no scenario meets it.</param>
-    public InProcessNewApi(int? criticalRateLimit = null)
+    /// <param name="configureServices">Replaces New-API services after <c>AddNewApi</c>, e.g. with a seeded fault.</param>
+    public InProcessNewApi(int? criticalRateLimit = null, Action<IServiceCollection>? configureServices = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Development" });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -45,7 +47,9 @@ public sealed class InProcessNewApi : IAsyncDisposable
             ["NewApi:EpayKey"] = EpayKey,
             ["Harness:CriticalRateLimit"] = (criticalRateLimit ?? 1_000_000).ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
-        _app = builder.AddNewApi().Build();
+        builder.AddNewApi();
+        configureServices?.Invoke(builder.Services);
+        _app = builder.Build();
         _app.UseNewApi();
         Demo = _app.PrepareNewApi();
         _app.StartAsync().GetAwaiter().GetResult();
