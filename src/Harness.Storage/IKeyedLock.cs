@@ -8,4 +8,7 @@ public interface IKeyedLock
 {
     /// <summary>Waits for <paramref name="key"/>; disposing the result releases it.</summary>
     ValueTask<IDisposable> AcquireAsync(string key, CancellationToken cancellationToken = default);
+
+    /// <summary>Takes <paramref name="key"/> if it is free now; null while another holds it.</summary>
+    IDisposable? TryAcquire(string key);
 }

@@ -23,6 +23,12 @@ public sealed class NewApiFaultTests
         "@new-api and @redeem and not @rate-limit",
         "Two users redeeming one code at the same time: one gets it, the quota is credited once");
 
+    [Fact]
+    public Task Redeeming_two_codes_at_once_fails_the_processing_scenario() => AssertFails(
+        NewApiFaults.UserRedeemsAtOnce,
+        "@new-api and @redeem and not @rate-limit",
+        "A second redeem by the same user while one is in progress is told to try again");
+
     /// <summary>
     /// Only the admins' race meets this fault: the notifies sent at once all find the order paid by an earlier one.
     /// </summary>

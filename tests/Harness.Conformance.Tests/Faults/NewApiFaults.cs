@@ -37,6 +37,9 @@ public static class NewApiFaults
     /// </summary>
     public static Action<IServiceCollection> CodeNotSingleUse => CheckThenCreditUnguarded("newapi:redemption:", Redemptions.LedgerKind);
 
+    /// <summary>A user's redeems are not taken one at a time: a second one meanwhile is never told "processing".</summary>
+    public static Action<IServiceCollection> UserRedeemsAtOnce => services => services.Decorate<IKeyedLock>(inner => new UnlockedKeys(inner, "newapi:redeem-user:"));
+
     /// <summary>A top-up completion neither locks its order nor keys its credit by the trade number: notifies and completions at once each credit.</summary>
     public static Action<IServiceCollection> CompletionNotOnce => CheckThenCreditUnguarded("newapi:topup:", TopUpCompletion.LedgerKind);
 
@@ -89,7 +92,11 @@ public static class NewApiFaults
     private sealed class UnlockedKeys(IKeyedLock inner, string prefix) : IKeyedLock
     {
         public ValueTask<IDisposable> AcquireAsync(string key, CancellationToken cancellationToken = default) =>
-            key.StartsWith(prefix, StringComparison.Ordinal) ? ValueTask.FromResult<IDisposable>(new NothingHeld()) : inner.AcquireAsync(key, cancellationToken);
+            Unlocked(key) ? ValueTask.FromResult<IDisposable>(new NothingHeld()) : inner.AcquireAsync(key, cancellationToken);
+
+        public IDisposable? TryAcquire(string key) => Unlocked(key) ? new NothingHeld() : inner.TryAcquire(key);
+
+        private bool Unlocked(string key) => key.StartsWith(prefix, StringComparison.Ordinal);
 
         private sealed class NothingHeld : IDisposable
         {
