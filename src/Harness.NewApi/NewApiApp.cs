@@ -43,7 +43,7 @@ public static class NewApiApp
         services.AddSingleton(sp => new LiteDocumentStore(Path.Combine(Options(sp).DataDirectory, DatabaseFileName)));
         services.AddSingleton<IDocumentStore>(sp => sp.GetRequiredService<LiteDocumentStore>());
         services.AddLedger(sp => Path.Combine(Options(sp).DataDirectory, JournalFileName), _ => new LedgerOptions());
-        services.AddSingleton<KeyedLock>();
+        services.AddSingleton<IKeyedLock, KeyedLock>();
         services.AddSingleton<NewApiUsers>();
         services.AddSingleton<NewApiSessions>();
         services.AddSingleton<QuotaAccounts>();

@@ -4,24 +4,13 @@ namespace Harness.Storage;
 /// Mutual exclusion per key (a user, an order) within this process. Idle keys are released so the
 /// table does not grow with every key ever used.
 /// </summary>
-public sealed class KeyedLock
+public sealed class KeyedLock : IKeyedLock
 {
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
 
     public async ValueTask<IDisposable> AcquireAsync(string key, CancellationToken cancellationToken = default)
     {
-        Entry entry;
-        lock (_entries)
-        {
-            if (!_entries.TryGetValue(key, out entry!))
-            {
-                entry = new Entry();
-                _entries[key] = entry;
-            }
-
-            entry.Holders++;
-        }
-
+        var entry = Enter(key);
         try
         {
             await entry.Gate.WaitAsync(cancellationToken);
@@ -33,6 +22,34 @@ public sealed class KeyedLock
         }
 
         return new Releaser(this, key, entry);
+    }
+
+    public IDisposable? TryAcquire(string key)
+    {
+        var entry = Enter(key);
+        if (entry.Gate.Wait(0))
+        {
+            return new Releaser(this, key, entry);
+        }
+
+        Release(key, entry, wasHeld: false);
+        return null;
+    }
+
+    /// <summary>The key's entry, counted as held or awaited until <see cref="Release"/>.</summary>
+    private Entry Enter(string key)
+    {
+        lock (_entries)
+        {
+            if (!_entries.TryGetValue(key, out var entry))
+            {
+                entry = new Entry();
+                _entries[key] = entry;
+            }
+
+            entry.Holders++;
+            return entry;
+        }
     }
 
     private void Release(string key, Entry entry, bool wasHeld)

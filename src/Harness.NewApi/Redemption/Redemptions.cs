@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json.Serialization;
 using Harness.Ledger;
@@ -78,14 +77,13 @@ public sealed class Redemptions
 
     private readonly IDocumentCollection<RedemptionCode> _codes;
     private readonly QuotaAccounts _quota;
-    private readonly KeyedLock _locks;
+    private readonly IKeyedLock _locks;
     private readonly TimeProvider _clock;
     private readonly IOptions<NewApiOptions> _options;
-    private readonly ConcurrentDictionary<int, SemaphoreSlim> _userLocks = new();
     private readonly object _numbering = new();
     private int _lastNumber;
 
-    public Redemptions(IDocumentStore store, QuotaAccounts quota, KeyedLock locks, TimeProvider clock, IOptions<NewApiOptions> options)
+    public Redemptions(IDocumentStore store, QuotaAccounts quota, IKeyedLock locks, TimeProvider clock, IOptions<NewApiOptions> options)
     {
         _codes = store.Collection<RedemptionCode>("newapi_redemptions", nameof(RedemptionCode.Key));
         _quota = quota;
@@ -205,33 +203,26 @@ public sealed class Redemptions
     /// </summary>
     public async Task<RedeemOutcome> RedeemAsync(int userId, string? key, CancellationToken cancellationToken)
     {
-        var userLock = _userLocks.GetOrAdd(userId, _ => new SemaphoreSlim(1, 1));
-        if (!await userLock.WaitAsync(0, cancellationToken))
+        using var userLock = _locks.TryAcquire(UserLockKey(userId));
+        if (userLock is null)
         {
             return new RedeemOutcome(0, RedeemRefusal.Processing);
         }
 
-        try
+        if (string.IsNullOrEmpty(key))
         {
-            if (string.IsNullOrEmpty(key))
-            {
-                return new RedeemOutcome(0, RedeemRefusal.NoKey);
-            }
-
-            var (min, max) = (_options.Value.RedeemDelayMinMilliseconds, _options.Value.RedeemDelayMaxMilliseconds);
-            if (max > 0)
-            {
-                await Task.Delay(Random.Shared.Next(Math.Clamp(min, 0, max), max + 1), cancellationToken);
-            }
-
-            using (await _locks.AcquireAsync(LockKey(key), cancellationToken))
-            {
-                return await RedeemLockedAsync(userId, key, cancellationToken);
-            }
+            return new RedeemOutcome(0, RedeemRefusal.NoKey);
         }
-        finally
+
+        var (min, max) = (_options.Value.RedeemDelayMinMilliseconds, _options.Value.RedeemDelayMaxMilliseconds);
+        if (max > 0)
         {
-            userLock.Release();
+            await Task.Delay(Random.Shared.Next(Math.Clamp(min, 0, max), max + 1), cancellationToken);
+        }
+
+        using (await _locks.AcquireAsync(LockKey(key), cancellationToken))
+        {
+            return await RedeemLockedAsync(userId, key, cancellationToken);
         }
     }
 
@@ -292,4 +283,6 @@ public sealed class Redemptions
     private static string Reference(RedemptionCode code) => "redemption:" + code.Number.ToString(CultureInfo.InvariantCulture);
 
     private static string LockKey(string key) => "newapi:redemption:" + key;
+
+    private static string UserLockKey(int userId) => "newapi:redeem-user:" + userId.ToString(CultureInfo.InvariantCulture);
 }

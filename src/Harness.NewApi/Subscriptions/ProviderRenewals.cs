@@ -8,7 +8,7 @@ namespace Harness.NewApi.Subscriptions;
 /// plan's duration, once per invoice; the Stripe subscription's end (a cancel at period end, or now) ends it.
 /// Upstream ignores both, so later periods are charged without being delivered.
 /// </summary>
-public sealed class ProviderRenewals(SubscriptionStore store, UserSubscriptions subscriptions, KeyedLock locks)
+public sealed class ProviderRenewals(SubscriptionStore store, UserSubscriptions subscriptions, IKeyedLock locks)
 {
     /// <summary>Ties the subscription delivered for <paramref name="tradeNo"/> to the provider's subscription.</summary>
     public async Task LinkAsync(string tradeNo, string providerSubscriptionId, CancellationToken cancellationToken)

@@ -11,7 +11,7 @@ namespace Harness.NewApi.Subscriptions;
 /// carrying the trade number is found again rather than granted twice.
 /// </summary>
 public sealed class SubscriptionOrders(
-    SubscriptionStore store, UserSubscriptions subscriptions, NewApiUsers users, TopUpOrders topUps, KeyedLock locks, TimeProvider clock) : ISubscriptionOrders
+    SubscriptionStore store, UserSubscriptions subscriptions, NewApiUsers users, TopUpOrders topUps, IKeyedLock locks, TimeProvider clock) : ISubscriptionOrders
 {
     public async Task<SubscriptionCompletion> CompleteAsync(string tradeNo, string provider, string? actualMethod, string payload, CancellationToken cancellationToken)
     {

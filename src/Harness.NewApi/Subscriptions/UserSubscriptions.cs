@@ -12,7 +12,7 @@ public sealed record SubscriptionOutcome(UserSubscription? Subscription, string?
 /// invalidating, deleting, and expiring those past their end on the injected clock with the group reverted. Every
 /// change to one user's subscriptions or group runs under that user's lock.
 /// </summary>
-public sealed class UserSubscriptions(SubscriptionStore store, NewApiUsers users, KeyedLock locks, TimeProvider clock)
+public sealed class UserSubscriptions(SubscriptionStore store, NewApiUsers users, IKeyedLock locks, TimeProvider clock)
 {
     public const string LimitReached = "已达到该套餐购买上限";
     public const string NotFound = "record not found";

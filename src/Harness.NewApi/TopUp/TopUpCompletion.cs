@@ -23,7 +23,7 @@ public enum CompletionResult
 /// the credit as a ledger entry keyed by the trade number, then the order marked <c>success</c>. The order records
 /// that its credit started, so after a crash between the two writes the ledger says whether it was posted.
 /// </summary>
-public sealed class TopUpCompletion(TopUpOrders orders, QuotaAccounts quota, KeyedLock locks, TimeProvider clock)
+public sealed class TopUpCompletion(TopUpOrders orders, QuotaAccounts quota, IKeyedLock locks, TimeProvider clock)
 {
     public const string LedgerKind = "topup";
 

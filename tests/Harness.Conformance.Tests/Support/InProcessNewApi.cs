@@ -7,6 +7,7 @@ using Harness.Sandbox.Stripe;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Harness.Conformance.Tests.Support;
@@ -34,7 +35,8 @@ public sealed class InProcessNewApi : IAsyncDisposable
 
     /// <param name="criticalRateLimit">Redeems per window per address; by default high enough that no scenario meets it.</param>
     /// <param name="sandbox">The provider sandbox to pay through; without it, Stripe and Creem are not configured.</param>
-    public InProcessNewApi(int? criticalRateLimit = null, InProcessSandbox? sandbox = null)
+    /// <param name="configureServices">Replaces New-API services after <c>AddNewApi</c>, e.g. with a seeded fault.</param>
+    public InProcessNewApi(int? criticalRateLimit = null, InProcessSandbox? sandbox = null, Action<IServiceCollection>? configureServices = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Development" });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -54,7 +56,9 @@ public sealed class InProcessNewApi : IAsyncDisposable
             builder.Configuration.AddInMemoryCollection(PaymentSettings(sandbox));
         }
 
-        _app = builder.AddNewApi().Build();
+        builder.AddNewApi();
+        configureServices?.Invoke(builder.Services);
+        _app = builder.Build();
         _app.UseNewApi();
         Demo = _app.PrepareNewApi();
         _app.StartAsync().GetAwaiter().GetResult();

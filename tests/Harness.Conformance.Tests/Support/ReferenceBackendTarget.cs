@@ -31,11 +31,13 @@ public sealed class ReferenceBackendTarget : IConformanceTarget, ISandboxRestart
     /// <param name="profile">Narrows the profile, e.g. to what a tester without admin rights has.</param>
     /// <param name="sandbox">The provider sandbox for provider features; without it they are not run (no sandboxUrl).</param>
     /// <param name="newApiCriticalRateLimit">A New-API app that enforces this critical rate limit (and says so in the profile), for the scenario that trips it.</param>
+    /// <param name="configureNewApiServices">Replaces New-API services, e.g. with a seeded fault.</param>
     public ReferenceBackendTarget(
         Action<IServiceCollection>? configureServices = null,
         Func<TargetProfile, TargetProfile>? profile = null,
         InProcessSandbox? sandbox = null,
-        int? newApiCriticalRateLimit = null)
+        int? newApiCriticalRateLimit = null,
+        Action<IServiceCollection>? configureNewApiServices = null)
     {
         // The backend's own test clock, over the fake clock: time passes exactly as a conformance run by URL moves it.
         var settings = new Dictionary<string, string?> { ["Harness:TestClock"] = "true" };
@@ -55,7 +57,7 @@ public sealed class ReferenceBackendTarget : IConformanceTarget, ISandboxRestart
         _backendHandler = _factory.Server.CreateHandler();
         _relay?.ForwardTo(_backendHandler);
         Handler = new OutsideTraffic(BaseAddress, _backendHandler);
-        _newApi = new InProcessNewApi(newApiCriticalRateLimit, sandbox);
+        _newApi = new InProcessNewApi(newApiCriticalRateLimit, sandbox, configureNewApiServices);
         var users = _factory.Services.GetRequiredService<UserDirectory>();
         var full = new TargetProfile
         {
