@@ -8,7 +8,8 @@ public sealed record NewApiAccount(string Id, string Token);
 
 /// <summary>
 /// The New-API surface as the campaign drives it (docs/new-api.md): an admin's credentials, and users made through
-/// the admin routes (<c>POST /api/user/</c>, then their own sign-in and <c>GET /api/user/token</c>).
+/// the admin routes (<c>POST /api/user/</c>, then their own sign-in and <c>GET /api/user/token</c>). The client must
+/// keep no cookies: a session cookie wins over the access token, so a kept sign-in would speak for every later call.
 /// </summary>
 public sealed class NewApiClient(HttpClient http, NewApiAccount admin)
 {
