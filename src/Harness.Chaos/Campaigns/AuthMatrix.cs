@@ -14,8 +14,8 @@ public interface IAuthSurface
 
     HttpClient Http { get; }
 
-    /// <summary>The routes the surface's document leaves open (sign-in, health, signed callbacks).</summary>
-    bool IsPublic(Operation route);
+    /// <summary>The paths the surface's document leaves open (sign-in, health, signed callbacks); every other one is protected.</summary>
+    IReadOnlySet<string> PublicPaths { get; }
 
     /// <summary>The credentials to try; may make users of the campaign's own.</summary>
     Task<IReadOnlyList<AuthAttempt>> AttemptsAsync(CancellationToken cancellationToken);
@@ -37,7 +37,7 @@ public sealed class AuthMatrix(IAuthSurface surface)
     public async Task<(AuthFigures Figures, IReadOnlyList<Finding> Findings)> RunAsync(TextWriter log, CancellationToken cancellationToken)
     {
         using var document = JsonDocument.Parse(await surface.Http.GetStringAsync(new Uri("/openapi/v1.json", UriKind.Relative), cancellationToken));
-        var routes = OpenApiOperations.Read(document.RootElement).Where(o => !surface.IsPublic(o)).ToList();
+        var routes = OpenApiOperations.Read(document.RootElement).Where(o => !surface.PublicPaths.Contains(o.Path)).ToList();
         var attempts = await surface.AttemptsAsync(cancellationToken);
         var findings = new List<Finding>();
         var checks = 0;

@@ -14,7 +14,7 @@ public sealed class FinanceAuth(ChaosTarget target) : IAuthSurface
     /// The routes the Finance document leaves open (sign-in, health, and the channels' notifications, which their
     /// signatures authenticate); every other one is protected.
     /// </summary>
-    private static readonly HashSet<string> PublicRoutes = new(StringComparer.Ordinal)
+    public IReadOnlySet<string> PublicPaths { get; } = new HashSet<string>(StringComparer.Ordinal)
     {
         "/api/health", "/api/auth/sms/sendCode", "/api/auth/login", "/api/auth/sms/sandbox/code", "/api/payment/notify/{channel}",
     };
@@ -22,8 +22,6 @@ public sealed class FinanceAuth(ChaosTarget target) : IAuthSurface
     public string Name => "Finance";
 
     public HttpClient Http => target.Http;
-
-    public bool IsPublic(Operation route) => PublicRoutes.Contains(route.Path);
 
     public async Task<IReadOnlyList<AuthAttempt>> AttemptsAsync(CancellationToken cancellationToken)
     {

@@ -8,7 +8,7 @@ namespace Harness.Chaos.Campaigns;
 public sealed class NewApiAuth(NewApiClient newApi) : IAuthSurface
 {
     /// <summary>Sign-in and sign-out, and the callbacks their signatures authenticate (notifies, webhooks, the Epay return).</summary>
-    private static readonly HashSet<string> PublicRoutes = new(StringComparer.Ordinal)
+    public IReadOnlySet<string> PublicPaths { get; } = new HashSet<string>(StringComparer.Ordinal)
     {
         "/api/user/login", "/api/user/logout", "/api/user/epay/notify", "/api/stripe/webhook", "/api/creem/webhook",
         "/api/subscription/epay/notify", "/api/subscription/epay/return",
@@ -23,8 +23,6 @@ public sealed class NewApiAuth(NewApiClient newApi) : IAuthSurface
     public string Name => "New-API";
 
     public HttpClient Http => newApi.Http;
-
-    public bool IsPublic(Operation route) => PublicRoutes.Contains(route.Path);
 
     public async Task<IReadOnlyList<AuthAttempt>> AttemptsAsync(CancellationToken cancellationToken)
     {
