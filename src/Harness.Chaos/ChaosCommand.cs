@@ -57,7 +57,7 @@ public static class ChaosCommand
         var findings = new List<Finding>();
         var fuzz = new List<FuzzFigures>();
         var notRun = new List<string>();
-        CallbackFigures? callbacks = null;
+        var callbacks = new List<CallbackFigures>();
 
         var (userToken, _) = await target.SignInAsync("13955500010", cancellationToken);
         var (adminToken, _) = await target.SignInAdminAsync(cancellationToken);
@@ -67,38 +67,43 @@ public static class ChaosCommand
         fuzz.Add(financeFuzz);
         findings.AddRange(financeFindings);
 
-        if ((options.NewApi ?? target.NewApi) is { } newApiUrl)
+        var newApiUrl = options.NewApi ?? target.NewApi;
+        using var newApiHttp = newApiUrl is null ? null : Client(newApiUrl);
+        var newApi = newApiHttp is null ? null : new NewApiClient(newApiHttp, new NewApiAccount(options.NewApiUser, options.NewApiToken));
+        if (newApi is null)
         {
-            using var newApi = Client(newApiUrl);
-            var (newApiFuzz, newApiFindings) = await new FuzzCampaign(newApi, "New-API", AnswerShapes.NewApi, (request, _) =>
-                {
-                    request.Headers.TryAddWithoutValidation("Authorization", options.NewApiToken);
-                    request.Headers.TryAddWithoutValidation("New-Api-User", options.NewApiUser);
-                })
+            notRun.Add("New-API (fuzz, auth matrix, callback chaos): no --newapi URL");
+        }
+
+        using var control = target.Sandbox is { } sandbox ? Client(sandbox) : null;
+        if (control is not null)
+        {
+            // Before the control API is fuzzed (that moves the sandbox's clock and scripts faults at random), and before
+            // New-API's fuzz spends its critical rate limit, which the top-up orders need.
+            await CallbacksAsync("Finance", () => new CallbackChaos(target, control).RunAsync(log, cancellationToken));
+            if (newApi is not null)
+            {
+                await CallbacksAsync("New-API", () => new NewApiCallbackChaos(newApi, control).RunAsync(log, cancellationToken));
+            }
+        }
+        else
+        {
+            notRun.Add("sandbox control API, provider APIs and callback chaos: no --sandbox URL");
+        }
+
+        if (newApi is not null)
+        {
+            // GET /api/user/token replaces its caller's token: called as the admin, it would sign the rest of the fuzz out.
+            var tokenTaker = await newApi.NewUserAsync(cancellationToken);
+            var (newApiFuzz, newApiFindings) = await new FuzzCampaign(newApi.Http, "New-API", AnswerShapes.NewApi, (request, operation) =>
+                    NewApiClient.Authorize(request, operation.Path == "/api/user/token" ? tokenTaker : newApi.Admin))
                 .RunAsync(options.Seed, options.CasesPerOperation, log, cancellationToken);
             fuzz.Add(newApiFuzz);
             findings.AddRange(newApiFindings);
         }
-        else
+
+        if (control is not null)
         {
-            notRun.Add("New-API: no --newapi URL");
-        }
-
-        if (target.Sandbox is { } sandbox)
-        {
-            using var control = Client(sandbox);
-
-            // Before the control API is fuzzed: that moves the sandbox's clock and scripts faults at random.
-            try
-            {
-                (callbacks, var callbackFindings) = await new CallbackChaos(target, control).RunAsync(log, cancellationToken);
-                findings.AddRange(callbackFindings);
-            }
-            catch (Exception e) when (e is InvalidOperationException or HttpRequestException or KeyNotFoundException or System.Text.Json.JsonException)
-            {
-                findings.Add(new Finding("callbacks", "could not run", "recharge through the sandbox", e.Message));
-            }
-
             var (controlFuzz, controlFindings) = await new FuzzCampaign(control, "sandbox control API", AnswerShapes.Control, (_, _) => { })
                 .RunAsync(options.Seed, options.CasesPerOperation, log, cancellationToken);
             fuzz.Add(controlFuzz);
@@ -113,13 +118,20 @@ public static class ChaosCommand
                 findings.AddRange(providerFindings);
             }
         }
-        else
+
+        List<IAuthSurface> surfaces = [new FinanceAuth(target)];
+        if (newApi is not null)
         {
-            notRun.Add("sandbox control API, provider APIs and callback chaos: no --sandbox URL");
+            surfaces.Add(new NewApiAuth(newApi));
         }
 
-        var (auth, authFindings) = await new AuthMatrix(target).RunAsync(log, cancellationToken);
-        findings.AddRange(authFindings);
+        var auth = new List<AuthFigures>();
+        foreach (var surface in surfaces)
+        {
+            var (figures, authFindings) = await new AuthMatrix(surface).RunAsync(log, cancellationToken);
+            auth.Add(figures);
+            findings.AddRange(authFindings);
+        }
 
         CrashFigures? crash = null;
         if (target.Process is null)
@@ -133,6 +145,20 @@ public static class ChaosCommand
         }
 
         return new ChaosReport(target.Description, options.Seed, startedAt, timer.Elapsed, fuzz, auth, crash, notRun, findings) { Callbacks = callbacks };
+
+        async Task CallbacksAsync(string surface, Func<Task<(CallbackFigures Figures, IReadOnlyList<Finding> Findings)>> campaign)
+        {
+            try
+            {
+                var (figures, callbackFindings) = await campaign();
+                callbacks.Add(figures);
+                findings.AddRange(callbackFindings);
+            }
+            catch (Exception e) when (e is InvalidOperationException or HttpRequestException or KeyNotFoundException or System.Text.Json.JsonException)
+            {
+                findings.Add(new Finding("callbacks", "could not run", $"{surface}: pay through the sandbox", e.Message));
+            }
+        }
     }
 
     // A redirect is an answer to check, not one to follow.

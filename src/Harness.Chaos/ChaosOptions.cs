@@ -11,10 +11,10 @@ public sealed record ChaosOptions
     /// <summary>The sandbox's control URL; with the built-in harness, the one it starts.</summary>
     public Uri? Sandbox { get; init; }
 
-    /// <summary>The New-API surface; with the built-in harness, the one it starts (the port after Finance's).</summary>
+    /// <summary>The New-API surface (fuzz, auth matrix, callback chaos); with the built-in harness, the one it starts (the port after Finance's).</summary>
     public Uri? NewApi { get; init; }
 
-    /// <summary>A New-API admin's access token and id for the fuzzing (default: the reference's demo root).</summary>
+    /// <summary>A New-API admin's access token and id: the fuzz's caller, and the maker of the campaign's users (default: the reference's demo root).</summary>
     public string NewApiToken { get; init; } = "newapi-demo-root-access-token-01";
 
     public string NewApiUser { get; init; } = "1";
@@ -40,8 +40,8 @@ public sealed record ChaosOptions
 
           --target URL       the Finance surface to test (default: start the built-in harness for the run)
           --sandbox URL      the provider sandbox's control URL (default: the built-in one)
-          --newapi URL       the New-API surface to fuzz too (default: the built-in one)
-          --newapi-token T   a New-API admin's access token (default: the reference's demo root)
+          --newapi URL       the New-API surface to test too (default: the built-in one)
+          --newapi-token T   a New-API admin's access token; it makes the campaign's users (default: the reference's demo root)
           --newapi-user ID   that admin's id, sent as New-Api-User (default 1)
           --seed N           seed of the generated inputs; a finding names its case, the same seed repeats it
           --cases N          malformed requests per documented operation (default 200)
@@ -51,7 +51,8 @@ public sealed record ChaosOptions
           --report DIR       where reports go (default artifacts/chaos)
 
         Goals: no 5xx, no answer outside the surface's documented shape, every unauthorised request
-        answered 401/403, no acknowledged consume lost and none charged twice across a crash.
+        answered as its surface documents, every paid callback credited once and no spoiled one, no
+        acknowledged consume lost and none charged twice across a crash.
         Exit code: 0 passed, 1 a goal missed, 2 bad arguments, 3 target not usable.
         """;
 

@@ -29,7 +29,7 @@ public sealed class ChaosTarget : IAsyncDisposable
 
     public Uri? Sandbox { get; }
 
-    /// <summary>The New-API surface, when there is one to fuzz.</summary>
+    /// <summary>The New-API surface, when there is one to test.</summary>
     public Uri? NewApi { get; }
 
     public HttpClient Http { get; private set; }

@@ -4,11 +4,21 @@ using Harness.Finance.Payments;
 using Harness.Finance.Payments.Channels;
 using Harness.Launcher;
 using Harness.Ledger;
+using Harness.NewApi;
+using Harness.NewApi.Demo;
+using Harness.NewApi.TopUp;
 using Harness.Sandbox;
+using Harness.Sandbox.Creem;
+using Harness.Sandbox.Epay;
+using Harness.Sandbox.Stripe;
 using Harness.Testing;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Harness.Chaos.Tests;
@@ -22,7 +32,7 @@ public sealed class CallbackChaosTests
         var (figures, findings) = await RunAgainstAsync(_ => { });
 
         Assert.Empty(findings);
-        Assert.Equal((0L, 0L), (figures.ExcessCoins, figures.MissingCoins));
+        Assert.Equal((0L, 0L), (figures.Excess, figures.Missing));
         Assert.Equal(figures.Spoiled, figures.SpoiledRefused);
         Assert.Equal(6, figures.Spoiled);
     }
@@ -52,8 +62,29 @@ public sealed class CallbackChaosTests
             }
         });
 
-        Assert.True(figures.ExcessCoins > 0);
+        Assert.True(figures.Excess > 0);
         Assert.Contains(findings, f => f.Kind == "double credit");
+    }
+
+    [Fact]
+    public async Task A_sound_New_API_credits_each_top_up_once_and_refuses_every_spoiled_callback()
+    {
+        var (figures, findings) = await RunAgainstNewApiAsync(_ => { });
+
+        Assert.Empty(findings);
+        Assert.Equal(("New-API", 3), (figures.Surface, figures.Channels));
+        Assert.Equal((0L, 0L), (figures.Excess, figures.Missing));
+        Assert.Equal(7, figures.Spoiled);
+        Assert.Equal(figures.Spoiled, figures.SpoiledRefused);
+    }
+
+    [Fact]
+    public async Task A_New_API_whose_top_ups_are_posted_twice_is_found_to_double_credit_on_every_channel()
+    {
+        var (figures, findings) = await RunAgainstNewApiAsync(services => services.Decorate<ILedger>(ledger => new PostingTopUpsTwice(ledger)));
+
+        Assert.True(figures.Excess > 0);
+        Assert.Equal(["epay", "stripe", "creem"], findings.Where(f => f.Kind == "double credit").Select(f => f.Request["New-API: ".Length..]));
     }
 
     private static async Task<(Reports.CallbackFigures Figures, IReadOnlyList<Reports.Finding> Findings)> RunAgainstAsync(Action<IServiceCollection> fault)
@@ -80,6 +111,78 @@ public sealed class CallbackChaosTests
         {
             TempDirectory.TryDelete(sandboxData);
         }
+    }
+
+    /// <summary>New-API in-process behind a relay the sandbox can call, paying through the sandbox's Epay, Stripe and Creem merchants.</summary>
+    private static async Task<(Reports.CallbackFigures Figures, IReadOnlyList<Reports.Finding> Findings)> RunAgainstNewApiAsync(Action<IServiceCollection> fault)
+    {
+        var cancellation = TestContext.Current.CancellationToken;
+        var sandboxData = TempDirectory.Create("chaos-sandbox");
+        var newApiData = TempDirectory.Create("chaos-newapi");
+        await using var sandbox = await SandboxServer.StartAsync(new SandboxOptions { DataDirectory = sandboxData, BasePort = 0 }, cancellation);
+        await using var relay = LoopbackRelay.Start();
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Development" });
+        builder.WebHost.UseTestServer();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Harness:DataDirectory"] = newApiData,
+            ["Harness:CriticalRateLimitEnabled"] = "false",
+            ["NewApi:ServerAddress"] = relay.BaseUrl,
+            ["NewApi:PayAddress"] = sandbox.BaseUrlOf("epay"),
+            ["NewApi:EpayId"] = EpayProvider.Pid,
+            ["NewApi:EpayKey"] = EpayProvider.Key,
+            ["NewApi:StripeApiSecret"] = StripeProvider.SecretKey,
+            ["NewApi:StripeWebhookSecret"] = StripeProvider.WebhookSecret,
+            ["NewApi:StripePriceId"] = StripeCatalog.CreditsPrice,
+            ["NewApi:StripeApiBase"] = sandbox.BaseUrlOf("stripe"),
+            ["NewApi:CreemApiKey"] = CreemProvider.ApiKey,
+            ["NewApi:CreemWebhookSecret"] = CreemProvider.WebhookSecret,
+            ["NewApi:CreemTestMode"] = "true",
+            ["NewApi:CreemApiBase"] = sandbox.BaseUrlOf("creem"),
+            ["NewApi:CreemProducts"] = $$"""[{"productId":"{{CreemProvider.OneTimeProduct}}","name":"credits","price":10.00,"currency":"USD","quota":5000000}]""",
+        });
+        builder.AddNewApi();
+        fault(builder.Services);
+        await using var app = builder.Build();
+        app.UseNewApi();
+        app.PrepareNewApi();
+        await app.StartAsync(cancellation);
+        relay.ForwardTo(app.GetTestServer().CreateHandler());
+        using var http = new HttpClient(new SocketsHttpHandler { UseCookies = false }) { BaseAddress = new Uri(relay.BaseUrl) };
+        using var control = new HttpClient { BaseAddress = new Uri(sandbox.ControlBaseUrl) };
+        try
+        {
+            return await new NewApiCallbackChaos(new NewApiClient(http, new NewApiAccount("1", NewApiDemo.RootToken)), control).RunAsync(TextWriter.Null, cancellation);
+        }
+        finally
+        {
+            TempDirectory.TryDelete(sandboxData);
+            TempDirectory.TryDelete(newApiData);
+        }
+    }
+
+    /// <summary>Posts every top-up credit a second time without its idempotency claim: a credit made twice.</summary>
+    private sealed class PostingTopUpsTwice(ILedger inner) : ILedger
+    {
+        public async Task<LedgerOutcome> PostAsync(LedgerPosting posting, CancellationToken cancellationToken = default)
+        {
+            var outcome = await inner.PostAsync(posting, cancellationToken);
+            if (posting.Kind == TopUpCompletion.LedgerKind)
+            {
+                await inner.PostAsync(posting with { Idempotency = null, Reference = null }, cancellationToken);
+            }
+
+            return outcome;
+        }
+
+        public AccountBalance GetBalance(string accountId) => inner.GetBalance(accountId);
+
+        public LedgerPage Query(LedgerQuery query) => inner.Query(query);
+
+        public LedgerTotals Summarise(LedgerFilter filter) => inner.Summarise(filter);
+
+        public LedgerAuditReport Audit() => inner.Audit();
     }
 
     /// <summary>Credits a paid recharge again for every further "paid" notification: a handler keyed by notification, not by order.</summary>

@@ -73,7 +73,7 @@ public sealed class GoalTests
         new FuzzCampaign(http, "Finance", AnswerShapes.Finance, (_, _) => { }).RunAsync(seed: 1, casesPerOperation: 10, TextWriter.Null, TestContext.Current.CancellationToken);
 
     private static ChaosReport Report(FuzzFigures figures, IReadOnlyList<Finding> findings) =>
-        new("scripted", 1, DateTimeOffset.UtcNow, TimeSpan.Zero, [figures], null, null, [], findings);
+        new("scripted", 1, DateTimeOffset.UtcNow, TimeSpan.Zero, [figures], [], null, [], findings);
 
     /// <summary>A target that serves <see cref="Document"/> and answers everything else with <paramref name="answer"/>.</summary>
     private static HttpClient Target(Func<HttpRequestMessage, string?, (HttpStatusCode Status, string Body)> answer) =>

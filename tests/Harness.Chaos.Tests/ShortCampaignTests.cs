@@ -17,14 +17,18 @@ public sealed class ShortCampaignTests
         Assert.Contains(report.Fuzz, f => f.Surface == "New-API" && f.Operations >= 15 && f.Requests == f.Operations * ChaosOptions.ShortCampaign.CasesPerOperation);
         Assert.Contains(report.Fuzz, f => f.Surface == "sandbox control API" && f.Requests > 0);
         Assert.Equal(["Stripe", "Creem", "Epay", "WeChat Pay", "Alipay", "TapPay"], report.Fuzz.Skip(3).Select(f => f.Surface));
-        Assert.NotNull(report.Auth);
-        Assert.True(report.Auth.Checks >= report.Auth.Routes * 3, "every protected route is tried with several credentials");
+        Assert.Equal(["Finance", "New-API"], report.Auth.Select(a => a.Surface));
+        Assert.All(report.Auth, a => Assert.True(a.Checks >= a.Routes * 3, $"every protected {a.Surface} route is tried with several credentials"));
+        var newApiAuth = report.Auth.Single(a => a.Surface == "New-API");
+        Assert.True(newApiAuth.Routes >= 30 && newApiAuth.Checks >= newApiAuth.Routes * 7, "every protected New-API route is tried with its seven wrong credentials");
         Assert.NotNull(report.Crash);
         Assert.Equal(ChaosOptions.ShortCampaign.CrashRounds, report.Crash.Rounds);
         Assert.True(report.Crash.Acknowledged > 0, "consumes were acknowledged before the kills");
-        Assert.NotNull(report.Callbacks);
-        Assert.Equal(2, report.Callbacks.Channels);
-        Assert.True(report.Callbacks.Spoiled > 0 && report.Callbacks.SpoiledRefused == report.Callbacks.Spoiled, "tampered and stale notifications were sent and refused");
-        Assert.Equal((0L, 0L), (report.Callbacks.ExcessCoins, report.Callbacks.MissingCoins));
+        Assert.Equal([("Finance", 2), ("New-API", 3)], report.Callbacks.Select(c => (c.Surface, c.Channels)));
+        Assert.All(report.Callbacks, c =>
+        {
+            Assert.True(c.Spoiled > 0 && c.SpoiledRefused == c.Spoiled, $"tampered and stale notifications were sent to {c.Surface} and refused");
+            Assert.Equal((0L, 0L), (c.Excess, c.Missing));
+        });
     }
 }

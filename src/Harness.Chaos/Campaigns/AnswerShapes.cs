@@ -183,7 +183,8 @@ public static class AnswerShapes
             ? null
             : "not TapPay's {status, msg}";
 
-    private static JsonObject? ObjectOf(string body)
+    /// <summary>The body as a JSON object, or null when it is not one.</summary>
+    public static JsonObject? ObjectOf(string body)
     {
         try
         {

@@ -15,8 +15,9 @@ public enum Spoil
 }
 
 /// <summary>
-/// Plays WeChat Pay and Alipay towards a backend that trusts the sandbox: paid-trade notifications signed with the
-/// keys the sandbox publishes (test material), optionally spoiled. Written from providers.md §2.5 and §3.5.
+/// Plays the providers towards a backend that trusts the sandbox: paid-trade notifications signed with the keys the
+/// sandbox publishes (test material), optionally spoiled. WeChat Pay and Alipay for Finance (providers.md §2.5, §3.5);
+/// Epay, Stripe and Creem for New-API's top-ups (new-api.md §5.8, §5.11, §5.13).
 /// </summary>
 public sealed class NotificationForge(IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> credentials)
 {
@@ -37,6 +38,98 @@ public sealed class NotificationForge(IReadOnlyDictionary<string, IReadOnlyDicti
     public static bool Acknowledged(string channel, HttpResponseMessage answer, string body) => channel == "wechat"
         ? answer.IsSuccessStatusCode
         : answer.IsSuccessStatusCode && body == "success";
+
+    /// <summary>An Epay <c>TRADE_SUCCESS</c> notify, a form to <c>/api/user/epay/notify</c>: MD5 of the sorted parameters and the merchant key.</summary>
+    public HttpRequestMessage EpayPaid(string outTradeNo, string money, string type, Spoil spoil)
+    {
+        var keys = credentials["epay"];
+        var fields = new SortedDictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["pid"] = keys["pid"],
+            ["trade_no"] = "2026" + RandomDigits(16),
+            ["out_trade_no"] = outTradeNo,
+            ["type"] = type,
+            ["name"] = "chaos",
+            ["money"] = money,
+            ["trade_status"] = "TRADE_SUCCESS",
+        };
+#pragma warning disable CA5351 // MD5 is Epay's wire contract, not a choice.
+        var sign = Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes(string.Join('&', fields.Select(f => f.Key + "=" + f.Value)) + keys["key"])));
+#pragma warning restore CA5351
+        fields["sign"] = spoil == Spoil.Signature ? FlipHex(sign) : sign;
+        fields["sign_type"] = "MD5";
+        if (spoil == Spoil.BodyAfterSigning)
+        {
+            fields["money"] = "9" + money;
+        }
+
+        return new HttpRequestMessage(HttpMethod.Post, new Uri("/api/user/epay/notify", UriKind.Relative)) { Content = new FormUrlEncodedContent(fields) };
+    }
+
+    /// <summary>
+    /// A Stripe <c>checkout.session.completed</c> event (complete, paid) for the order whose trade number is the session's
+    /// <c>client_reference_id</c>, signed <c>t=…,v1=HMAC-SHA256(webhook secret, "t.body")</c>.
+    /// </summary>
+    public HttpRequestMessage StripePaid(string tradeNo, long amountCents, Spoil spoil)
+    {
+        var timestamp = (DateTimeOffset.UtcNow - (spoil == Spoil.Stale ? StaleBy : TimeSpan.Zero)).ToUnixTimeSeconds();
+        var body = new JsonObject
+        {
+            ["id"] = "evt_chaos" + RandomDigits(16),
+            ["object"] = "event",
+            ["api_version"] = "2024-06-20",
+            ["created"] = timestamp,
+            ["livemode"] = false,
+            ["type"] = "checkout.session.completed",
+            ["data"] = new JsonObject
+            {
+                ["object"] = new JsonObject
+                {
+                    ["id"] = "cs_test_chaos" + RandomDigits(16),
+                    ["object"] = "checkout.session",
+                    ["client_reference_id"] = tradeNo,
+                    ["customer"] = "cus_chaos" + RandomDigits(8),
+                    ["mode"] = "payment",
+                    ["status"] = "complete",
+                    ["payment_status"] = "paid",
+                    ["amount_total"] = amountCents,
+                    ["currency"] = "usd",
+                },
+            },
+        }.ToJsonString();
+        var signature = Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(credentials["stripe"]["webhook_secret"]), Encoding.UTF8.GetBytes($"{timestamp}.{body}")));
+        return Webhook("/api/stripe/webhook", body, spoil, "Stripe-Signature", $"t={timestamp},v1={(spoil == Spoil.Signature ? FlipHex(signature) : signature)}");
+    }
+
+    /// <summary>A Creem <c>checkout.completed</c> event (a paid one-time order, <c>request_id</c> = the order), signed with hex HMAC-SHA256 of the body.</summary>
+    public HttpRequestMessage CreemPaid(string requestId, Spoil spoil)
+    {
+        var body = new JsonObject
+        {
+            ["id"] = "evt_chaos" + RandomDigits(16),
+            ["eventType"] = "checkout.completed",
+            ["object"] = new JsonObject
+            {
+                ["request_id"] = requestId,
+                ["order"] = new JsonObject { ["id"] = "ord_chaos" + RandomDigits(12), ["status"] = "paid", ["type"] = "onetime", ["amount_paid"] = 1000, ["currency"] = "USD" },
+                ["customer"] = new JsonObject { ["email"] = "chaos@example.com", ["name"] = "chaos" },
+                ["product"] = new JsonObject { ["name"] = "chaos" },
+            },
+        }.ToJsonString();
+        var signature = Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(credentials["creem"]["webhook_secret"]), Encoding.UTF8.GetBytes(body)));
+        return Webhook("/api/creem/webhook", body, spoil, "creem-signature", spoil == Spoil.Signature ? FlipHex(signature) : signature);
+    }
+
+    /// <summary>A JSON webhook with its signature header; a body spoiled after signing gets a space the signature did not cover.</summary>
+    private static HttpRequestMessage Webhook(string path, string body, Spoil spoil, string header, string signature)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, new Uri(path, UriKind.Relative))
+        {
+            Content = new StringContent(spoil == Spoil.BodyAfterSigning ? body + " " : body, Encoding.UTF8, "application/json"),
+        };
+        request.Headers.TryAddWithoutValidation(header, signature);
+        return request;
+    }
 
     private static HttpRequestMessage WeChat(IReadOnlyDictionary<string, string> keys, string outTradeNo, long amountFen, Spoil spoil)
     {
@@ -141,6 +234,9 @@ public sealed class NotificationForge(IReadOnlyDictionary<string, IReadOnlyDicti
 
     /// <summary>The same signature with one base64 character changed: well formed, and wrong.</summary>
     private static string Flip(string signature) => signature[..8] + (signature[8] == 'A' ? 'B' : 'A') + signature[9..];
+
+    /// <summary>The same hex signature with its first character changed.</summary>
+    private static string FlipHex(string signature) => (signature[0] == 'a' ? 'b' : 'a') + signature[1..];
 
     private static string RandomDigits(int count) =>
         string.Concat(Enumerable.Range(0, count).Select(_ => (char)('0' + RandomNumberGenerator.GetInt32(10))));

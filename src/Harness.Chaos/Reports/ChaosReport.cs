@@ -9,15 +9,19 @@ public sealed record Finding(string Campaign, string Kind, string Request, strin
 /// </summary>
 public sealed record FuzzFigures(string Surface, int Operations, int Requests, int ServerErrors, int WrongShape, int ServerLevel, TimeSpan Slowest, string SlowestRequest);
 
-public sealed record AuthFigures(int Routes, int Checks, int Unexpected);
+/// <summary>One surface's auth matrix.</summary>
+public sealed record AuthFigures(string Surface, int Routes, int Checks, int Unexpected);
 
+/// <summary>One surface's callback chaos.</summary>
+/// <param name="Surface">The backend surface the callbacks were sent to.</param>
 /// <param name="Channels">Payment channels played.</param>
 /// <param name="Sent">Notifications sent (sandbox deliveries and resends, and forged ones).</param>
 /// <param name="Spoiled">Tampered or stale notifications sent.</param>
 /// <param name="SpoiledRefused">Of those, how many the backend refused.</param>
-/// <param name="ExcessCoins">Coins credited beyond what was paid (double credits, or spoiled notifications applied).</param>
-/// <param name="MissingCoins">Coins of paid orders not credited.</param>
-public sealed record CallbackFigures(int Channels, int Sent, int Spoiled, int SpoiledRefused, long ExcessCoins, long MissingCoins);
+/// <param name="Excess">Credit beyond what was paid (double credits, or spoiled notifications applied), in <paramref name="Unit"/>.</param>
+/// <param name="Missing">Credit of paid orders not credited.</param>
+/// <param name="Unit">What the surface credits: Finance's coins, New-API's quota.</param>
+public sealed record CallbackFigures(string Surface, int Channels, int Sent, int Spoiled, int SpoiledRefused, long Excess, long Missing, string Unit);
 
 public sealed record CrashFigures(int Rounds, long Acknowledged, long Lost, long ChargedTwice, long InDoubt, TimeSpan SlowestRestart);
 
@@ -28,13 +32,13 @@ public sealed record ChaosReport(
     DateTimeOffset StartedAt,
     TimeSpan Duration,
     IReadOnlyList<FuzzFigures> Fuzz,
-    AuthFigures? Auth,
+    IReadOnlyList<AuthFigures> Auth,
     CrashFigures? Crash,
     IReadOnlyList<string> NotRun,
     IReadOnlyList<Finding> Findings)
 {
-    /// <summary>The callback chaos, when the target has a sandbox to pay through.</summary>
-    public CallbackFigures? Callbacks { get; init; }
+    /// <summary>The callback chaos per surface, when the target has a sandbox to pay through.</summary>
+    public IReadOnlyList<CallbackFigures> Callbacks { get; init; } = [];
 
     public bool Passed => Findings.Count == 0;
 }

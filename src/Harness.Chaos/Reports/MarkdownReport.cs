@@ -37,16 +37,26 @@ public static class MarkdownReport
             text.AppendLine(CultureInfo.InvariantCulture, $"| {f.Surface} | {f.Operations} | {f.Requests} | {f.ServerErrors} | {f.WrongShape} | {f.ServerLevel} | {f.Slowest.TotalMilliseconds:0} ms: `{f.SlowestRequest}` |");
         }
 
-        if (report.Auth is { } auth)
+        if (report.Auth.Count > 0)
         {
             text.AppendLine();
-            text.AppendLine(CultureInfo.InvariantCulture, $"## Auth matrix\n\n{auth.Routes} protected routes, {auth.Checks} checks, {auth.Unexpected} answered other than the documented 401/403.");
+            text.AppendLine("## Auth matrix");
+            text.AppendLine();
+            foreach (var auth in report.Auth)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"- {auth.Surface}: {auth.Routes} protected routes, {auth.Checks} checks, {auth.Unexpected} answered other than documented.");
+            }
         }
 
-        if (report.Callbacks is { } callbacks)
+        if (report.Callbacks.Count > 0)
         {
             text.AppendLine();
-            text.AppendLine(CultureInfo.InvariantCulture, $"## Callback chaos\n\n{callbacks.Channels} channels, {callbacks.Sent} notifications (through the sandbox, resent, repeated, reordered, concurrent, late, tampered, stale, wrong amount): {callbacks.SpoiledRefused} of {callbacks.Spoiled} tampered or stale refused, {callbacks.ExcessCoins} coins credited beyond what was paid, {callbacks.MissingCoins} paid coins not credited.");
+            text.AppendLine("## Callback chaos");
+            text.AppendLine();
+            foreach (var callbacks in report.Callbacks)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"- {callbacks.Surface}: {callbacks.Channels} channels, {callbacks.Sent} notifications (through the sandbox, resent, repeated, reordered, concurrent, late, tampered, stale, wrong amount): {callbacks.SpoiledRefused} of {callbacks.Spoiled} tampered or stale refused, {callbacks.Excess} {callbacks.Unit} credited beyond what was paid, {callbacks.Missing} paid {callbacks.Unit} not credited.");
+            }
         }
 
         if (report.Crash is { } crash)
@@ -87,17 +97,17 @@ public static class MarkdownReport
         yield return ("no answer outside the documented shape", $"{wrongShape}", wrongShape == 0);
         var noAnswer = report.Findings.Count(f => f.Campaign == "fuzz" && f.Kind.StartsWith("no answer", StringComparison.Ordinal));
         yield return ("every request answered", $"{noAnswer} without an answer", noAnswer == 0);
-        if (report.Auth is { } auth)
+        foreach (var auth in report.Auth)
         {
-            yield return ("unauthorised requests answered 401/403", $"{auth.Checks - auth.Unexpected} of {auth.Checks}", auth.Unexpected == 0);
+            yield return ($"unauthorised requests answered as documented ({auth.Surface})", $"{auth.Checks - auth.Unexpected} of {auth.Checks}", auth.Unexpected == 0);
         }
 
-        if (report.Callbacks is { } callbacks)
+        foreach (var callbacks in report.Callbacks)
         {
-            var applied = report.Findings.Count(f => f.Campaign == "callbacks" && f.Kind.StartsWith("tampered", StringComparison.Ordinal));
-            yield return ("no double credit from repeated, reordered, concurrent or late callbacks", $"{callbacks.ExcessCoins} coins", callbacks.ExcessCoins == 0 && applied == 0);
-            yield return ("tampered and stale callbacks refused", $"{callbacks.SpoiledRefused} of {callbacks.Spoiled}", callbacks.SpoiledRefused == callbacks.Spoiled);
-            yield return ("every paid callback credited", $"{callbacks.MissingCoins} coins missing", callbacks.MissingCoins == 0);
+            var applied = report.Findings.Count(f => f.Campaign == "callbacks" && f.Request.StartsWith(callbacks.Surface + ":", StringComparison.Ordinal) && f.Kind.StartsWith("tampered", StringComparison.Ordinal));
+            yield return ($"no double credit from repeated, reordered, concurrent or late callbacks ({callbacks.Surface})", $"{callbacks.Excess} {callbacks.Unit}", callbacks.Excess == 0 && applied == 0);
+            yield return ($"tampered and stale callbacks refused ({callbacks.Surface})", $"{callbacks.SpoiledRefused} of {callbacks.Spoiled}", callbacks.SpoiledRefused == callbacks.Spoiled);
+            yield return ($"every paid callback credited ({callbacks.Surface})", $"{callbacks.Missing} {callbacks.Unit} missing", callbacks.Missing == 0);
         }
 
         if (report.Crash is { } crash)
