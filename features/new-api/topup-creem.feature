@@ -29,6 +29,15 @@ Feature: New-API: top-up through Creem, the suite playing Creem
     And the user's quota has gone up by the product's quota
     And the user's order is "success" in its own list
 
+  @concurrency
+  Scenario: Five copies of the webhook at once for a pending order credit it once
+    Given a new New-API user
+    And the user has placed a Creem order
+    When Creem sends "checkout.completed" for the order 5 times at once
+    Then each webhook is answered HTTP 200
+    And the user's quota has gone up by the product's quota
+    And the user's order is "success" in its own list
+
   Scenario: Other events, an unpaid order and a subscription order are acknowledged and credit nothing
     Given a new New-API user
     And the user has placed a Creem order

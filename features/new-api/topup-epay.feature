@@ -31,6 +31,15 @@ Feature: New-API: top-up through Epay, the suite playing the gateway
     And the user's quota has gone up by 1000000
     And the user's order is "success" in its own list
 
+  @concurrency
+  Scenario: Five copies of the notify at once for a pending order credit it once
+    Given a new New-API user
+    And the user has placed an Epay order of 2
+    When Epay notifies TRADE_SUCCESS for the order 5 times at once
+    Then each notify is answered "success"
+    And the user's quota has gone up by 1000000
+    And the user's order is "success" in its own list
+
   Scenario: A notify with a tampered sign is refused and credits nothing
     Given a new New-API user
     And the user has placed an Epay order of 2

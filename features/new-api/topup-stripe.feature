@@ -29,6 +29,15 @@ Feature: New-API: top-up through Stripe, the suite playing Stripe
     And the user's quota has gone up by 1000000
     And the user's order is "success" in its own list
 
+  @concurrency
+  Scenario: Five copies of the event at once for a pending order credit it once
+    Given a new New-API user
+    And the user has placed a Stripe order of 2
+    When Stripe sends "checkout.session.completed" for the order 5 times at once
+    Then each webhook is answered HTTP 200
+    And the user's quota has gone up by 1000000
+    And the user's order is "success" in its own list
+
   Scenario: A session completed but not yet paid waits for async_payment_succeeded, which credits once
     Given a new New-API user
     And the user has placed a Stripe order of 2

@@ -68,6 +68,9 @@ public static class NewApiFaults
     });
 
     /// <summary>The admin-only routes let a common user in (the guard asks for a user, not an admin).</summary>
+    /// <summary>Stripe and Creem webhook signatures not checked: every webhook reaches the app signed afresh with the merchant's secrets.</summary>
+    public static Action<IServiceCollection> WebhookSignatureNotChecked => services => services.AddSingleton<IStartupFilter>(new WebhooksResigned());
+
     public static Action<IServiceCollection> AdminGuardDropped => services => services.AddSingleton<MatcherPolicy, AdminRoutesAdmitUsers>();
 
     /// <summary>
@@ -206,6 +209,46 @@ public static class NewApiFaults
             else
             {
                 request.Query = new QueryCollection(rewritten);
+            }
+        }
+    }
+
+    private sealed class WebhooksResigned : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use(async (context, proceed) =>
+            {
+                if (context.Request.Path.Value is "/api/stripe/webhook" or "/api/creem/webhook")
+                {
+                    await ResignAsync(context);
+                }
+
+                await proceed(context);
+            });
+            next(app);
+        };
+
+        private static async Task ResignAsync(HttpContext context)
+        {
+            var request = context.Request;
+            request.EnableBuffering();
+            string body;
+            using (var reader = new StreamReader(request.Body, leaveOpen: true))
+            {
+                body = await reader.ReadToEndAsync(context.RequestAborted);
+            }
+
+            request.Body.Position = 0;
+            var settings = context.RequestServices.GetRequiredService<IOptions<TopUpSettings>>().Value;
+            if (request.Path.Value == "/api/stripe/webhook")
+            {
+                var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+                request.Headers["Stripe-Signature"] = $"t={timestamp},v1={HmacSignature.Sha256Hex(settings.StripeWebhookSecret, timestamp + "." + body)}";
+            }
+            else
+            {
+                request.Headers["creem-signature"] = HmacSignature.Sha256Hex(settings.CreemWebhookSecret, body);
             }
         }
     }

@@ -77,6 +77,14 @@ public sealed class CardTopUpSteps(ScenarioContext context)
     [Needs(Need.NewApiStripe)]
     public async Task StripeAgain() => _answers = [await StripeAsync(LastEvent(), StripeHeader(LastEvent()))];
 
+    [When("Stripe sends {string} for the order {int} times at once")]
+    [Needs(Need.NewApiStripe)]
+    public async Task StripeFirstAtOnce(string type, int copies)
+    {
+        _lastEvent = StripeEvent(type, _world.Order("user"), "paid");
+        await StripeAtOnce(copies);
+    }
+
     [When("Stripe sends the same event {int} times at once")]
     [Needs(Need.NewApiStripe)]
     public async Task StripeAtOnce(int copies) =>
@@ -141,6 +149,14 @@ public sealed class CardTopUpSteps(ScenarioContext context)
     [When("Creem sends the same webhook again")]
     [Needs(Need.NewApiCreem)]
     public async Task CreemAgain() => _answers = [await CreemAsync(LastEvent(), Secret("creem"))];
+
+    [When("Creem sends {string} for the order {int} times at once")]
+    [Needs(Need.NewApiCreem)]
+    public async Task CreemFirstAtOnce(string type, int copies)
+    {
+        _lastEvent = CreemEvent(type, _world.Order("user").TradeNo, "paid", "onetime");
+        await CreemAtOnce(copies);
+    }
 
     [When("Creem sends the same webhook {int} times at once")]
     [Needs(Need.NewApiCreem)]
