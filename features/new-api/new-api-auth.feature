@@ -27,6 +27,19 @@ Feature: New-API authentication and the New-Api-User rule
       | GET /api/user/self            | admitted                  |
       | POST /api/user/topup          | admitted                  |
       | GET /api/user/token           | admitted                  |
+      | GET /api/user/topup/info      | admitted                  |
+      | GET /api/user/topup/self      | admitted                  |
+      | POST /api/user/amount         | admitted                  |
+      | POST /api/user/pay            | admitted                  |
+      | POST /api/user/stripe/amount  | admitted                  |
+      | POST /api/user/stripe/pay     | admitted                  |
+      | POST /api/user/creem/pay      | admitted                  |
+      | GET /api/subscription/plans   | admitted                  |
+      | GET /api/subscription/self    | admitted                  |
+      | PUT /api/subscription/self/preference | admitted          |
+      | POST /api/subscription/epay/pay | admitted                |
+      | POST /api/subscription/stripe/pay | admitted              |
+      | POST /api/subscription/creem/pay | admitted               |
 
     Examples: admin routes
       | route                               | common user               |
@@ -40,6 +53,17 @@ Feature: New-API authentication and the New-Api-User rule
       | POST /api/user/                     | refused for lack of rights |
       | GET /api/user/search?keyword=a      | refused for lack of rights |
       | POST /api/user/manage               | refused for lack of rights |
+      | GET /api/user/topup                 | refused for lack of rights |
+      | POST /api/user/topup/complete       | refused for lack of rights |
+      | GET /api/subscription/admin/plans   | refused for lack of rights |
+      | POST /api/subscription/admin/plans  | refused for lack of rights |
+      | PUT /api/subscription/admin/plans/1 | refused for lack of rights |
+      | PATCH /api/subscription/admin/plans/1 | refused for lack of rights |
+      | POST /api/subscription/admin/bind   | refused for lack of rights |
+      | GET /api/subscription/admin/users/1/subscriptions | refused for lack of rights |
+      | POST /api/subscription/admin/users/1/subscriptions | refused for lack of rights |
+      | POST /api/subscription/admin/user_subscriptions/1/invalidate | refused for lack of rights |
+      | DELETE /api/subscription/admin/user_subscriptions/1 | refused for lack of rights |
 
   Scenario: The access token works with or without "Bearer "
     Given a new New-API user

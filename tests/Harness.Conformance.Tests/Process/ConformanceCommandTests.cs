@@ -90,7 +90,7 @@ public sealed class ConformanceCommandTests : IDisposable
         Assert.Equal(2, (await RunConformance(["conformance", "--init", path], TestContext.Current.CancellationToken)).ExitCode);
     }
 
-    private const int NewApiCriticalRateLimit = 200;
+    private const int NewApiCriticalRateLimit = 400;
 
     /// <summary>The start banner prints fresh demo tokens and the sandbox's control URL; a tester copies them into the profile the same way.</summary>
     private static async Task<TargetProfile> ProfileFromBanner(HarnessProcess harness)
