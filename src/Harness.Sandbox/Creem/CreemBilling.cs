@@ -61,7 +61,7 @@ internal sealed class CreemBilling(ProviderObjects objects, TimeProvider clock, 
                 ["_order"] = orderId,
                 ["_failing"] = false,
                 ["_end_state"] = "canceled",
-                ["_pending_proration"] = 0,
+                ["_pending_proration"] = 0L,
             };
             SetPeriod(subscription, 0);
             Charge(subscription, Price(subscription), now, "Subscription creation");
@@ -294,7 +294,7 @@ internal sealed class CreemBilling(ProviderObjects objects, TimeProvider clock, 
             return false;
         }
 
-        subscription["_pending_proration"] = 0;
+        subscription["_pending_proration"] = 0L;
         return true;
     }
 

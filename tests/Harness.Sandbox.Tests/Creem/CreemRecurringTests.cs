@@ -89,6 +89,24 @@ public sealed class CreemRecurringTests
         Assert.Equal(2, search["items"]!.AsArray().Count);
     }
 
+    /// <summary>A clock moved months at once (as another provider's control call does) renews every period that fell due, in one run.</summary>
+    [Fact]
+    public async Task Three_periods_falling_due_at_once_are_renewed_in_one_run()
+    {
+        await using var sandbox = await TestSandbox.StartAsync(Start);
+        await using var receiver = await Receiver.StartAsync();
+        await sandbox.SetWebhookUrlAsync("creem", receiver.Url);
+        var id = await SubscribeAsync(sandbox, receiver);
+
+        await sandbox.AdvanceAsync(TimeSpan.FromDays(95));
+        await WaitForAsync(receiver, 6);
+
+        Assert.Equal(3, receiver.All.Skip(3).Count(h => JsonNode.Parse(h.Body)!["eventType"]!.GetValue<string>() == "subscription.paid"));
+        var subscription = await GetAsync(sandbox, id);
+        Assert.Equal("active", subscription["status"]!.GetValue<string>());
+        Assert.Equal("2026-04-30T12:00:00.000Z", subscription["current_period_start_date"]!.GetValue<string>());
+    }
+
     [Fact]
     public async Task A_canceled_subscription_renews_no_more_and_cancelling_again_is_refused()
     {
