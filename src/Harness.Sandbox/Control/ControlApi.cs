@@ -171,7 +171,16 @@ public sealed record PayActionView(string? RedirectUrl, string Message, SandboxP
 public sealed record AdvanceRequest(long Seconds);
 
 /// <summary>A provider's <c>/control/{provider}/subscriptions/{id}/payment-failure</c> body.</summary>
-public sealed record PaymentFailureRequest(bool? Fail, string? EndState);
+public sealed record PaymentFailureRequest(bool? Fail, string? EndState)
+{
+    /// <summary>What is wrong with the body for a provider whose subscriptions may end in <paramref name="endStates"/>, or null.</summary>
+    public ControlError? Problem(IReadOnlyCollection<string> endStates) =>
+        Fail is null ? new ControlError("fail is required (true: its charges decline from the next one on; false: they succeed again)")
+        : !endStates.Contains(EndStateOrDefault) ? new ControlError($"end_state must be one of {string.Join(", ", endStates)}")
+        : null;
+
+    public string EndStateOrDefault => EndState ?? "canceled";
+}
 
 public sealed record ClockView(DateTimeOffset Now, long OffsetSeconds, int? AttemptsMade)
 {

@@ -33,18 +33,12 @@ public sealed partial class CreemProvider
             .WithSummary("Creem: every subscription, newest first, with its period, whether its charges fail and its end state after failed retries.");
         control.MapPost("/subscriptions/{id}/payment-failure", Results<Ok<CreemSubscriptionView>, NotFound<ControlError>, BadRequest<ControlError>> (string id, PaymentFailureRequest request) =>
             {
-                if (request.Fail is not { } fail)
+                if (request.Problem(CreemBilling.EndStates) is { } problem)
                 {
-                    return TypedResults.BadRequest(new ControlError("fail is required (true: its charges decline from the next one on; false: they succeed again)"));
+                    return TypedResults.BadRequest(problem);
                 }
 
-                var endState = request.EndState ?? "canceled";
-                if (!CreemBilling.EndStates.Contains(endState))
-                {
-                    return TypedResults.BadRequest(new ControlError($"end_state must be one of {string.Join(", ", CreemBilling.EndStates)}"));
-                }
-
-                return _billing.SetFailing(id, fail, endState) is { } subscription
+                return _billing.SetFailing(id, request.Fail!.Value, request.EndStateOrDefault) is { } subscription
                     ? TypedResults.Ok(View(subscription))
                     : TypedResults.NotFound(new ControlError($"no Creem subscription '{id}'"));
             })

@@ -33,18 +33,12 @@ public sealed partial class StripeProvider
             .WithSummary("Stripe: every subscription, newest first, with its period, whether its charges fail and its end state after failed retries.");
         control.MapPost("/subscriptions/{id}/payment-failure", Results<Ok<StripeSubscriptionView>, NotFound<ControlError>, BadRequest<ControlError>> (string id, PaymentFailureRequest request) =>
             {
-                if (request.Fail is not { } fail)
+                if (request.Problem(StripeBilling.EndStates) is { } problem)
                 {
-                    return TypedResults.BadRequest(new ControlError("fail is required (true: its charges decline from the next one on; false: they succeed again)"));
+                    return TypedResults.BadRequest(problem);
                 }
 
-                var endState = request.EndState ?? "canceled";
-                if (!StripeBilling.EndStates.Contains(endState))
-                {
-                    return TypedResults.BadRequest(new ControlError($"end_state must be one of {string.Join(", ", StripeBilling.EndStates)}"));
-                }
-
-                return _billing.SetFailing(id, fail, endState) is { } subscription
+                return _billing.SetFailing(id, request.Fail!.Value, request.EndStateOrDefault) is { } subscription
                     ? TypedResults.Ok(View(subscription))
                     : TypedResults.NotFound(new ControlError($"no Stripe subscription '{id}'"));
             })
