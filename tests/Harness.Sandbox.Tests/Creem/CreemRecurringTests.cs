@@ -199,6 +199,19 @@ public sealed class CreemRecurringTests
         await using var receiver = await Receiver.StartAsync();
         await sandbox.SetWebhookUrlAsync("creem", receiver.Url);
         var id = await SubscribeAsync(sandbox, receiver);
+        // The control API refuses a body without fail, and an end state Creem does not have.
+        using (var missing = await sandbox.Control.PostAsJsonAsync($"/control/creem/subscriptions/{id}/payment-failure", new { }, Ct))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
+            Assert.Contains("fail is required", await missing.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        }
+
+        using (var unknown = await sandbox.Control.PostAsJsonAsync($"/control/creem/subscriptions/{id}/payment-failure", new { fail = true, end_state = "past_due" }, Ct))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+            Assert.Contains("end_state must be one of canceled, unpaid", await unknown.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        }
+
         var failing = await sandbox.PostJsonAsync($"/control/creem/subscriptions/{id}/payment-failure", new { fail = true, end_state = "unpaid" });
         Assert.True(failing["failing"]!.GetValue<bool>());
 
