@@ -35,6 +35,7 @@ public static class PortalyApp
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new LiteDocumentStore(Path.Combine(Options(sp).DataDirectory, DatabaseFileName)));
         services.AddSingleton<IDocumentStore>(sp => sp.GetRequiredService<LiteDocumentStore>());
+        services.AddSingleton<IKeyedLock, KeyedLock>();
         services.AddSingleton<ApiKeys>();
         services.AddSingleton<MerchantConfigs>();
         services.AddSingleton<PlanDescriptions>();

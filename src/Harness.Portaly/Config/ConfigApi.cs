@@ -52,9 +52,9 @@ public static class ConfigApi
         PortalyEnvelope.Ok(MerchantConfigView.Of(configs.Of(context.CurrentKey().ProfileId)));
 
     /// <summary>Updates the fields sent.</summary>
-    private static Ok<PortalyResponse<MerchantConfigView>> Update(UpdateConfigRequest request, HttpContext context, MerchantConfigs configs)
+    private static async Task<Ok<PortalyResponse<MerchantConfigView>>> Update(UpdateConfigRequest request, HttpContext context, MerchantConfigs configs)
     {
         var key = context.CurrentKey();
-        return PortalyEnvelope.Ok(MerchantConfigView.Of(configs.Update(key.ProfileId, request, key.Id)));
+        return PortalyEnvelope.Ok(MerchantConfigView.Of(await configs.UpdateAsync(key.ProfileId, request, key.Id)));
     }
 }

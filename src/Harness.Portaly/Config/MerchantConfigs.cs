@@ -28,7 +28,7 @@ public sealed record MerchantConfigView(
         new(c.Id, c.MerchantName, c.MerchantLogo, c.AppBaseUrl, c.InviteRedirectPath, c.BrandDescription, c.UpdatedAt, c.UpdatedBy);
 }
 
-public sealed class MerchantConfigs(IDocumentStore store, TimeProvider clock)
+public sealed class MerchantConfigs(IDocumentStore store, IKeyedLock locks, TimeProvider clock)
 {
     private readonly IDocumentCollection<MerchantConfig> _configs = store.Collection<MerchantConfig>("merchant_configs");
 
@@ -36,8 +36,10 @@ public sealed class MerchantConfigs(IDocumentStore store, TimeProvider clock)
     public MerchantConfig Of(string profileId) => _configs.Get(profileId) ?? new MerchantConfig(profileId, null, null, null, null, null, null, null);
 
     /// <summary>Applies the fields sent; <c>""</c> clears a field. <paramref name="keyId"/> is recorded as <c>updatedBy</c>.</summary>
-    public MerchantConfig Update(string profileId, UpdateConfigRequest request, string keyId)
+    public async Task<MerchantConfig> UpdateAsync(string profileId, UpdateConfigRequest request, string keyId)
     {
+        // Two partial updates at once must both land, not the later one's copy of the earlier state.
+        using var held = await locks.AcquireAsync("portaly-config/" + profileId);
         var current = Of(profileId);
         var updated = current with
         {

@@ -34,7 +34,7 @@ public sealed class PortalyDemo(ApiKeys keys, IDocumentStore store)
         yield return $"  live key       {LiveKey}   callback secret {LiveCallbackSecret}";
         yield return $"  test key       {TestKey}   callback secret {TestCallbackSecret}";
         yield return $"  admin token    {adminToken}   (POST /api/creator-subscription/api-keys)";
-        yield return $"  try            curl -H 'Authorization: Bearer {TestKey}' {baseUrl}/api/creator-subscription/plans?profileId={ProfileId}";
+        yield return $"  try            curl -H 'Authorization: Bearer {TestKey}' '{baseUrl}/api/creator-subscription/plans?profileId={ProfileId}'";
     }
 
     private sealed record DemoMarker(string Id) : IDocument;

@@ -54,21 +54,21 @@ public static class DiscountCodeApi
         codes.Find(context.CurrentKey().ProfileId, codeId) is { } code ? PortalyEnvelope.Ok(code) : PortalyFailure.NotFound(NotFound);
 
     /// <summary>Updates the fields sent; sending <c>code</c> is refused with 400 <c>CODE_IMMUTABLE</c>.</summary>
-    private static Results<Ok<PortalyResponse<DiscountCode>>, PortalyFailure> Update(string codeId, UpdateDiscountCodeRequest request, HttpContext context, DiscountCodeStore codes)
+    private static async Task<Results<Ok<PortalyResponse<DiscountCode>>, PortalyFailure>> Update(string codeId, UpdateDiscountCodeRequest request, HttpContext context, DiscountCodeStore codes)
     {
         if (request.Code is not null)
         {
             return new PortalyFailure(StatusCodes.Status400BadRequest, "CODE_IMMUTABLE", Immutable);
         }
 
-        var outcome = codes.Update(context.CurrentKey().ProfileId, codeId, request);
+        var outcome = await codes.UpdateAsync(context.CurrentKey().ProfileId, codeId, request);
         return outcome.Code is { } code ? PortalyEnvelope.Ok(code) : Refusal(outcome);
     }
 
     /// <summary>Soft delete: the code becomes disabled and leaves the default listing.</summary>
-    private static Results<Ok<PortalyResponse<DiscountCode>>, PortalyFailure> Delete(string codeId, HttpContext context, DiscountCodeStore codes)
+    private static async Task<Results<Ok<PortalyResponse<DiscountCode>>, PortalyFailure>> Delete(string codeId, HttpContext context, DiscountCodeStore codes)
     {
-        var outcome = codes.Disable(context.CurrentKey().ProfileId, codeId);
+        var outcome = await codes.DisableAsync(context.CurrentKey().ProfileId, codeId);
         return outcome.Code is { } code ? PortalyEnvelope.Ok(code) : Refusal(outcome);
     }
 

@@ -19,7 +19,7 @@ public sealed record CodeOutcome(DiscountCode? Code, CodeRefusal Refusal, string
 }
 
 /// <summary>A profile's discount codes. A code string is claimed per profile before its code is written, so two creations cannot both win.</summary>
-public sealed class DiscountCodeStore(IDocumentStore store, PlanStore plans, TimeProvider clock)
+public sealed class DiscountCodeStore(IDocumentStore store, PlanStore plans, IKeyedLock locks, TimeProvider clock)
 {
     private readonly IDocumentCollection<DiscountCode> _codes = store.Collection<DiscountCode>("discount_codes", nameof(DiscountCode.ProfileId));
     private readonly IDocumentCollection<CodeClaim> _claims = store.Collection<CodeClaim>("discount_code_claims");
@@ -67,8 +67,10 @@ public sealed class DiscountCodeStore(IDocumentStore store, PlanStore plans, Tim
         return new CodeOutcome(code, CodeRefusal.None);
     }
 
-    public CodeOutcome Update(string profileId, string id, UpdateDiscountCodeRequest r)
+    public async Task<CodeOutcome> UpdateAsync(string profileId, string id, UpdateDiscountCodeRequest r)
     {
+        // A write reads the code and writes it back whole: one at a time per code.
+        using var held = await locks.AcquireAsync("portaly-code/" + id);
         if (Find(profileId, id) is not { } code)
         {
             return CodeOutcome.Refused(CodeRefusal.NotFound);
@@ -99,8 +101,9 @@ public sealed class DiscountCodeStore(IDocumentStore store, PlanStore plans, Tim
     }
 
     /// <summary>Soft delete: the code is disabled, kept (its string stays taken) and hidden from the default listing.</summary>
-    public CodeOutcome Disable(string profileId, string id)
+    public async Task<CodeOutcome> DisableAsync(string profileId, string id)
     {
+        using var held = await locks.AcquireAsync("portaly-code/" + id);
         if (Find(profileId, id) is not { } code)
         {
             return CodeOutcome.Refused(CodeRefusal.NotFound);

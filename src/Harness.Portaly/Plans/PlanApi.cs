@@ -45,16 +45,21 @@ public static class PlanApi
         };
 
     /// <summary>Creates a plan for the key's profile, usable with live and test keys alike.</summary>
-    private static Created<PortalyResponse<Plan>> Create(CreatePlanRequest request, HttpContext context, PlanStore plans)
+    private static Results<Created<PortalyResponse<Plan>>, PortalyFailure> Create(PlanRequest request, HttpContext context, PlanStore plans)
     {
+        if (RequestValidation.Check(request.CreationRules) is { } problem)
+        {
+            return PortalyFailure.Invalid(problem);
+        }
+
         var plan = plans.Create(context.CurrentKey().ProfileId, request);
         return PortalyEnvelope.Created($"/api/creator-subscription/plans/{plan.Id}", plan);
     }
 
     /// <summary>Updates the fields sent; billingPeriod and pricingType are locked (422 <c>PLAN_FIELD_LOCKED</c>).</summary>
-    private static Results<Ok<PortalyResponse<Plan>>, PortalyFailure> Update(string planId, UpdatePlanRequest request, HttpContext context, PlanStore plans)
+    private static async Task<Results<Ok<PortalyResponse<Plan>>, PortalyFailure>> Update(string planId, PlanRequest request, HttpContext context, PlanStore plans)
     {
-        var (plan, refusal) = plans.Update(context.CurrentKey().ProfileId, planId, request);
+        var (plan, refusal) = await plans.UpdateAsync(context.CurrentKey().ProfileId, planId, request);
         return refusal switch
         {
             PlanRefusal.None => PortalyEnvelope.Ok(plan!),

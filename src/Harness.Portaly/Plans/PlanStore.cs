@@ -14,7 +14,7 @@ public enum PlanRefusal
 }
 
 /// <summary>A profile's plans; the description is cleaned on every write.</summary>
-public sealed class PlanStore(IDocumentStore store, PlanDescriptions descriptions, TimeProvider clock)
+public sealed class PlanStore(IDocumentStore store, PlanDescriptions descriptions, IKeyedLock locks, TimeProvider clock)
 {
     private readonly IDocumentCollection<Plan> _plans = store.Collection<Plan>("plans", nameof(Plan.ProfileId));
 
@@ -24,7 +24,7 @@ public sealed class PlanStore(IDocumentStore store, PlanDescriptions description
 
     public Plan? Find(string id) => _plans.Get(id);
 
-    public Plan Create(string profileId, CreatePlanRequest r)
+    public Plan Create(string profileId, PlanRequest r)
     {
         var now = clock.GetUtcNow();
         var plan = new Plan(
@@ -49,8 +49,10 @@ public sealed class PlanStore(IDocumentStore store, PlanDescriptions description
     }
 
     /// <summary>Applies the fields sent, or says why not.</summary>
-    public (Plan? Plan, PlanRefusal Refusal) Update(string profileId, string id, UpdatePlanRequest r)
+    public async Task<(Plan? Plan, PlanRefusal Refusal)> UpdateAsync(string profileId, string id, PlanRequest r)
     {
+        // Two partial updates at once must both land, not the later one's copy of the earlier state.
+        using var held = await locks.AcquireAsync("portaly-plan/" + id);
         if (_plans.Get(id) is not { } plan)
         {
             return (null, PlanRefusal.NotFound);

@@ -35,6 +35,18 @@ public sealed class ConfigTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Simultaneous_partial_updates_all_land()
+    {
+        await Task.WhenAll(
+            _app.Test().Put("/config", new { merchantName = "Shop" }),
+            _app.Live().Put("/config", new { brandDescription = "Story" }),
+            _app.Test().Put("/config", new { inviteRedirectPath = "/join" }));
+
+        var config = (await _app.Test().Get("/config")).Data;
+        Assert.Equal(("Shop", "Story", "/join"), (config["merchantName"]!.GetValue<string>(), config["brandDescription"]!.GetValue<string>(), config["inviteRedirectPath"]!.GetValue<string>()));
+    }
+
+    [Fact]
     public async Task An_empty_string_clears_a_field()
     {
         await _app.Test().Put("/config", new { appBaseUrl = "https://shop.example", merchantLogo = "https://cdn.example/logo.png" });

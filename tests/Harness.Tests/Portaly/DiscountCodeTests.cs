@@ -44,6 +44,16 @@ public sealed class DiscountCodeTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Created, elsewhere.Status);
     }
 
+    [Fact]
+    public async Task Of_simultaneous_creations_of_one_code_exactly_one_wins()
+    {
+        var replies = await Task.WhenAll(Enumerable.Range(0, 8).Select(i =>
+            (i % 2 == 0 ? _app.Test() : _app.Live()).Post("/discount-codes", new { code = i % 2 == 0 ? "RACE" : "race", rules = new[] { AllPercent } })));
+
+        Assert.Single(replies, r => r.Status == HttpStatusCode.Created);
+        Assert.All(replies.Where(r => r.Status != HttpStatusCode.Created), r => Assert.Equal("DUPLICATE_CODE", r.Code));
+    }
+
     public static TheoryData<string, string> InvalidCreations => new()
     {
         { """{"rules":[{"appliesTo":{"type":"all"},"discount":{"type":"free"}}]}""", "code is required" },

@@ -39,7 +39,7 @@ public sealed class PlanTests : IAsyncLifetime
     public static TheoryData<string, string> InvalidCreations => new()
     {
         { """{"amount":300,"billingPeriod":"monthly"}""", "name is required" },
-        { """{"name":"  ","amount":300,"billingPeriod":"monthly"}""", "name is required" },
+        { """{"name":"  ","amount":300,"billingPeriod":"monthly"}""", "name must not be empty" },
         { """{"name":"Pro","amount":300}""", "billingPeriod is required" },
         { """{"name":"Pro","amount":300,"billingPeriod":"weekly"}""", "billingPeriod must be one of: monthly, yearly, one-time" },
         { """{"name":"Pro","amount":300,"billingPeriod":"monthly","pricingType":"tiered"}""", "pricingType must be one of: fixed, dynamic" },
@@ -50,6 +50,7 @@ public sealed class PlanTests : IAsyncLifetime
         { """{"name":"Pro","amount":300,"billingPeriod":"monthly","currency":"TW"}""", "currency must be a 3-letter ISO currency code" },
         { """{"name":"Pro","amount":300,"billingPeriod":"monthly","status":"paused"}""", "status must be one of: active, inactive" },
         { """{"name":"Pro","amount":300,"billingPeriod":"monthly","listPrice":-1}""", "listPrice must be from 0 to 100000000" },
+        { """{"name":"Pro","amount":100000001,"billingPeriod":"monthly"}""", "amount must be from 0 to 100000000" },
         { """{"name":"Pro","amount":300,"billingPeriod":"monthly","externalInformationUrl":{"text":"More"}}""", "externalInformationUrl.url is required" },
         { """{"name":"Pro","amount":300,"billingPeriod":"monthly","externalInformationUrl":{"url":"https://x.example"}}""", "externalInformationUrl.text is required" },
     };
