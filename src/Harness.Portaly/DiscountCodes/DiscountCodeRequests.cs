@@ -116,7 +116,7 @@ public static partial class DiscountCodeRules
         {
             validator
                 .Require(!string.IsNullOrEmpty(planId), $"{at}.appliesTo.planIds must not hold an empty id")
-                .Require(string.IsNullOrEmpty(planId) || plansSeen.Add(planId), $"plan {planId} appears in more than one rule");
+                .Require(string.IsNullOrEmpty(planId) || plansSeen.Add(planId), $"plan {planId} appears more than once in the rules");
         }
 
         return validator;
