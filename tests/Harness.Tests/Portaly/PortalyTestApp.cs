@@ -19,10 +19,13 @@ public sealed class PortalyTestApp : IAsyncDisposable
 {
     public const string AdminToken = "test-admin-token";
     private readonly WebApplication _app;
+    private readonly bool _ownsDirectory;
 
-    public PortalyTestApp()
+    /// <param name="dataDirectory">A directory the caller keeps (to start again on it); a fresh one, deleted at the end, when null.</param>
+    public PortalyTestApp(string? dataDirectory = null)
     {
-        DataDirectory = TempDirectory.Create("portaly");
+        _ownsDirectory = dataDirectory is null;
+        DataDirectory = dataDirectory ?? TempDirectory.Create("portaly");
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Development" });
         builder.WebHost.UseTestServer();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -64,7 +67,10 @@ public sealed class PortalyTestApp : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
-        TempDirectory.TryDelete(DataDirectory);
+        if (_ownsDirectory)
+        {
+            TempDirectory.TryDelete(DataDirectory);
+        }
     }
 }
 
