@@ -3,6 +3,7 @@ using Harness.Portaly.Auth;
 using Harness.Portaly.Config;
 using Harness.Portaly.Demo;
 using Harness.Portaly.DiscountCodes;
+using Harness.Portaly.Images;
 using Harness.Portaly.Plans;
 using Harness.Storage;
 using Microsoft.AspNetCore.Builder;
@@ -14,7 +15,7 @@ namespace Harness.Portaly;
 
 /// <summary>
 /// The Portaly ("creator-subscription") surface as an app of its own (port 8007 by default): API keys per
-/// profile and mode, merchant config, plans and discount codes so far. <c>builder.AddPortaly()</c>,
+/// profile and mode, merchant config, plans, discount codes and image uploads so far. <c>builder.AddPortaly()</c>,
 /// <c>app.UsePortaly()</c>, then <c>PreparePortaly()</c> before it listens.
 /// </summary>
 public static class PortalyApp
@@ -41,6 +42,7 @@ public static class PortalyApp
         services.AddSingleton<PlanDescriptions>();
         services.AddSingleton<PlanStore>();
         services.AddSingleton<DiscountCodeStore>();
+        services.AddSingleton<ImageFiles>();
         services.AddSingleton<PortalyDemo>();
         return builder;
     }
@@ -53,6 +55,7 @@ public static class PortalyApp
         api.MapConfig();
         api.MapPlans();
         api.MapDiscountCodes();
+        app.MapImages(api);
         return app;
     }
 

@@ -48,6 +48,15 @@ public sealed class PlanStore(IDocumentStore store, PlanDescriptions description
         return plan;
     }
 
+    /// <summary>Points the plan at its uploaded image.</summary>
+    public async Task<Plan> SetImageAsync(string id, string imageUrl)
+    {
+        using var held = await locks.AcquireAsync("portaly-plan/" + id);
+        var updated = _plans.Get(id)! with { ImageUrl = imageUrl, UpdatedAt = clock.GetUtcNow() };
+        _plans.Upsert(updated);
+        return updated;
+    }
+
     /// <summary>Applies the fields sent, or says why not.</summary>
     public async Task<(Plan? Plan, PlanRefusal Refusal)> UpdateAsync(string profileId, string id, PlanRequest r)
     {
