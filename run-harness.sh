@@ -21,7 +21,7 @@ Usage: ./run-harness.sh [verb] [options]
 
   serve [--port N] [--data DIR] [--sandbox-port N | --no-sandbox] [--test-clock] [--test-restart] [--no-build]
       Build and start the reference backend: each surface an app on its own port (Finance on
-      --port, default 8005; New-API on the next port, Portaly reserved on the one after), data in ./data; and the
+      --port, default 8005; New-API on the next port, Portaly on the one after), data in ./data; and the
       provider sandbox (control + pay pages on 8100, Stripe 8101, Creem 8102, Epay 8103, WeChat Pay 8104, Alipay 8105, TapPay 8106).
       Seeds demo data on first start and prints URLs, credentials and a ready curl.
       --test-clock offers POST /api/test/clock/advance, which moves the backend's time (conformance

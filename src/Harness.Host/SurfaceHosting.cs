@@ -3,22 +3,21 @@ using Harness.Finance.Demo;
 using Harness.Http;
 using Harness.NewApi;
 using Harness.NewApi.Demo;
+using Harness.Portaly;
+using Harness.Portaly.Demo;
 
 namespace Harness.Host;
 
 /// <summary>
 /// Runs each API surface as an app of its own on its own port, the way the sandbox runs one port per
-/// provider: Finance on <c>--port</c> (8005), New-API on the next port, Portaly on the one after it (reserved
-/// until it is built). Surfaces share mechanisms, never routes, envelopes or auth.
+/// provider: Finance on <c>--port</c> (8005), New-API on the next port, Portaly on the one after it. Surfaces share mechanisms, never routes, envelopes or auth.
 /// With the sandbox in the same process, the payment channels are pointed at its listeners unless configured otherwise.
 /// </summary>
 public sealed class SurfaceHosting(HostSettings settings, IConfiguration configuration, SandboxHosting? sandbox) : IHostedService, IAsyncDisposable
 {
-    /// <summary>Surfaces not built yet, and their offset from the Finance port.</summary>
-    private static readonly (string Name, int Offset)[] Reserved = [("Portaly", 2)];
-
     private WebApplication? _finance;
     private WebApplication? _newApi;
+    private WebApplication? _portaly;
 
     /// <summary>The banner lines of every surface, ready once started.</summary>
     public IReadOnlyList<string> Description { get; private set; } = [];
@@ -55,17 +54,14 @@ public sealed class SurfaceHosting(HostSettings settings, IConfiguration configu
         lines.Add("");
         lines.AddRange(await StartNewApiAsync(cancellationToken));
         lines.Add("");
-        foreach (var (name, offset) in Reserved)
-        {
-            lines.Add(settings.Port == 0 ? $"{name,-16} not built yet" : $"{name,-16} port {settings.Port + offset} reserved (not built yet)");
-        }
+        lines.AddRange(await StartPortalyAsync(cancellationToken));
 
         Description = lines;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        foreach (var app in new[] { _newApi, _finance })
+        foreach (var app in new[] { _portaly, _newApi, _finance })
         {
             if (app is not null)
             {
@@ -76,7 +72,7 @@ public sealed class SurfaceHosting(HostSettings settings, IConfiguration configu
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var app in new[] { _newApi, _finance })
+        foreach (var app in new[] { _portaly, _newApi, _finance })
         {
             if (app is not null)
             {
@@ -84,7 +80,7 @@ public sealed class SurfaceHosting(HostSettings settings, IConfiguration configu
             }
         }
 
-        (_newApi, _finance) = (null, null);
+        (_portaly, _newApi, _finance) = (null, null, null);
     }
 
     /// <summary>New-API on the port after Finance's (any free port when Finance's is 0); its banner lines.</summary>
@@ -118,6 +114,24 @@ public sealed class SurfaceHosting(HostSettings settings, IConfiguration configu
         sandbox?.Server?.UseWebhookUrlIfUnset("stripe", baseUrl + "/api/stripe/webhook");
         sandbox?.Server?.UseWebhookUrlIfUnset("creem", baseUrl + "/api/creem/webhook");
         return sandbox?.Server is { } paying ? [.. NewApiDemo.Banner(baseUrl, demo), PaymentProfileLine(app.Configuration, paying)] : NewApiDemo.Banner(baseUrl, demo);
+    }
+
+    /// <summary>Portaly on the port after New-API's (any free port when Finance's is 0), with its own data file; its banner lines.</summary>
+    private async Task<IEnumerable<string>> StartPortalyAsync(CancellationToken cancellationToken)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = settings.RemainingArgs,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.Configuration.AddInMemoryCollection(settings.ToConfiguration());
+        builder.WebHost.UseUrls(settings.Port == 0 ? "http://127.0.0.1:0" : $"http://localhost:{settings.Port + 2}");
+        var app = builder.AddPortaly().Build();
+        app.UsePortaly();
+        _portaly = app;
+        var adminToken = app.PreparePortaly();
+        await app.StartAsync(cancellationToken);
+        return PortalyDemo.Banner(app.BaseUrl()!, adminToken);
     }
 
     /// <summary>The profile keys a conformance run needs to play New-API's providers, and whether it pays through this sandbox.</summary>

@@ -14,7 +14,7 @@ public sealed class ServeScriptTests
 
         Assert.Contains("Harness is running.", harness.Output, StringComparison.Ordinal);
         Assert.Matches($@"New-API\s+http://localhost:{harness.Port + 1}", harness.Output);
-        Assert.Matches($@"Portaly\s+port {harness.Port + 2} reserved", harness.Output);
+        Assert.Matches($@"Portaly\s+http://localhost:{harness.Port + 2}", harness.Output);
         Assert.Contains($"http://localhost:{harness.Port}/scalar", harness.Output, StringComparison.Ordinal);
         var reply = await client.Send(
             HttpMethod.Post,

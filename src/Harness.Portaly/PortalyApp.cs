@@ -1,0 +1,70 @@
+using Harness.Http;
+using Harness.Portaly.Auth;
+using Harness.Portaly.Config;
+using Harness.Portaly.Demo;
+using Harness.Portaly.DiscountCodes;
+using Harness.Portaly.Images;
+using Harness.Portaly.Plans;
+using Harness.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Harness.Portaly;
+
+/// <summary>
+/// The Portaly ("creator-subscription") surface as an app of its own (port 8007 by default): API keys per
+/// profile and mode, merchant config, plans, discount codes and image uploads so far. <c>builder.AddPortaly()</c>,
+/// <c>app.UsePortaly()</c>, then <c>PreparePortaly()</c> before it listens.
+/// </summary>
+public static class PortalyApp
+{
+    public const int DefaultPort = 8007;
+    public const string DatabaseFileName = "portaly.db";
+    public const string BasePath = "/api/creator-subscription";
+
+    public static WebApplicationBuilder AddPortaly(this WebApplicationBuilder builder)
+    {
+        builder.AddSurface(PortalyEnvelope.Instance, "Harness Portaly");
+        var services = builder.Services;
+        services.AddOpenApi(o => o.Describe(
+            "Harness reference backend — Portaly",
+            "Portaly creator-subscription surface (seed 002): API keys (live/test) per profile, merchant config, plans, discount codes."));
+        services.Configure<PortalyOptions>(builder.Configuration.GetSection("Harness"));
+        services.Configure<PortalyOptions>(builder.Configuration.GetSection("Portaly"));
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => new LiteDocumentStore(Path.Combine(Options(sp).DataDirectory, DatabaseFileName)));
+        services.AddSingleton<IDocumentStore>(sp => sp.GetRequiredService<LiteDocumentStore>());
+        services.AddSingleton<IKeyedLock, KeyedLock>();
+        services.AddSingleton<ApiKeys>();
+        services.AddSingleton<MerchantConfigs>();
+        services.AddSingleton<PlanDescriptions>();
+        services.AddSingleton<PlanStore>();
+        services.AddSingleton<DiscountCodeStore>();
+        services.AddSingleton<ImageFiles>();
+        services.AddSingleton<PortalyDemo>();
+        return builder;
+    }
+
+    public static WebApplication UsePortaly(this WebApplication app)
+    {
+        app.UseSurface();
+        var api = app.MapGroup(BasePath);
+        api.MapApiKeys();
+        api.MapConfig();
+        api.MapPlans();
+        api.MapDiscountCodes();
+        app.MapImages(api);
+        return app;
+    }
+
+    /// <summary>Loads the keys and creates the demo merchant's keys on a first start; the admin token, for the banner.</summary>
+    public static string PreparePortaly(this WebApplication app)
+    {
+        app.Services.GetRequiredService<PortalyDemo>().Ensure();
+        return Options(app.Services).AdminToken;
+    }
+
+    private static PortalyOptions Options(IServiceProvider services) => services.GetRequiredService<IOptions<PortalyOptions>>().Value;
+}
