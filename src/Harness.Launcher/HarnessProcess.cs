@@ -137,20 +137,33 @@ public sealed class HarnessProcess : IAsyncDisposable
         throw new InvalidOperationException("Harness.sln not found above " + AppContext.BaseDirectory);
     }
 
-    /// <summary>A free port whose next one is free too: New-API listens on the port after Finance's.</summary>
+    /// <summary>The surfaces that listen on the ports after Finance's: New-API (+1) and Portaly (+2).</summary>
+    public const int SurfacesAfterFinance = 2;
+
+    /// <summary>A free port whose next <see cref="SurfacesAfterFinance"/> ports are free too.</summary>
     public static int FreeSurfacePort()
     {
         for (var attempt = 0; ; attempt++)
         {
             var port = FreePort();
+            var next = new List<TcpListener>();
             try
             {
-                using var next = new TcpListener(System.Net.IPAddress.Loopback, port + 1);
-                next.Start();
+                for (var offset = 1; offset <= SurfacesAfterFinance; offset++)
+                {
+                    var listener = new TcpListener(System.Net.IPAddress.Loopback, port + offset);
+                    listener.Start();
+                    next.Add(listener);
+                }
+
                 return port;
             }
             catch (SocketException) when (attempt < 50)
             {
+            }
+            finally
+            {
+                next.ForEach(l => l.Stop());
             }
         }
     }
