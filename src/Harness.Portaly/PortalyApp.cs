@@ -44,12 +44,14 @@ public static class PortalyApp
         services.AddSingleton<DiscountCodeStore>();
         services.AddSingleton<ImageFiles>();
         services.AddSingleton<PortalyDemo>();
+        services.AddPortalyRateLimits();
         return builder;
     }
 
     public static WebApplication UsePortaly(this WebApplication app)
     {
         app.UseSurface();
+        app.UsePortalyRateLimits();
         var api = app.MapGroup(BasePath);
         api.MapApiKeys();
         api.MapConfig();

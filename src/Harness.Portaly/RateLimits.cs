@@ -1,0 +1,122 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Harness.Portaly.Auth;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Harness.Portaly;
+
+/// <summary>
+/// Portaly's per-key limits in fixed one-minute windows (portaly.md "Rate limits"), with ASP.NET Core's rate limiter:
+/// 120 reads (GET) and 20 writes (any other method) per API key, 10 key creations per admin token. Every limited
+/// answer carries <c>X-RateLimit-Limit</c>, <c>-Remaining</c> and <c>-Reset</c> (Unix seconds); over the limit, 429
+/// with <c>Retry-After</c>. The guards run first, so a request without a valid key is answered 401, not counted. A route
+/// that must not be limited (checkout-session creation) opts out with <c>DisableRateLimiting()</c>.
+/// </summary>
+public sealed class RateLimits : IDisposable
+{
+    public const int Reads = 120;
+    public const int Writes = 20;
+    public const int KeyCreations = 10;
+
+    public static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
+
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _windowStarts = new(StringComparer.Ordinal);
+    private readonly TimeProvider _clock = TimeProvider.System;
+
+    public RateLimits() => Limiter = PartitionedRateLimiter.Create<HttpContext, string>(Partition);
+
+    public PartitionedRateLimiter<HttpContext> Limiter { get; }
+
+    public void Dispose() => Limiter.Dispose();
+
+    /// <summary>Who is counted and against which limit; null when the request is not limited.</summary>
+    private static (string Partition, int Permits)? Bucket(HttpContext http)
+    {
+        var path = http.Request.Path.Value ?? "";
+        if (http.Features.Get<PortalyApiKey>() is { } key)
+        {
+            return HttpMethods.IsGet(http.Request.Method) ? ($"{key.Id}:read", Reads) : ($"{key.Id}:write", Writes);
+        }
+
+        return path.EndsWith("/api-keys", StringComparison.Ordinal) && PortalyGuards.Bearer(http) is { } admin
+            ? ($"admin:{admin}:keys", KeyCreations)
+            : null;
+    }
+
+    private RateLimitPartition<string> Partition(HttpContext http) =>
+        Bucket(http) is not { } bucket
+            ? RateLimitPartition.GetNoLimiter("")
+            : RateLimitPartition.GetFixedWindowLimiter(bucket.Partition, partition =>
+            {
+                _windowStarts[partition] = _clock.GetUtcNow();
+                return new FixedWindowRateLimiterOptions { PermitLimit = bucket.Permits, Window = Window, QueueLimit = 0, AutoReplenishment = true };
+            });
+
+    /// <summary>The limit headers of a counted request (<paramref name="remaining"/> after it).</summary>
+    private void SetHeaders(HttpContext http, int limit, long remaining, string partition)
+    {
+        var start = _windowStarts.GetValueOrDefault(partition, _clock.GetUtcNow());
+        var windows = Math.Max(1, (long)Math.Ceiling((_clock.GetUtcNow() - start) / Window));
+        var headers = http.Response.Headers;
+        headers["X-RateLimit-Limit"] = limit.ToString(CultureInfo.InvariantCulture);
+        headers["X-RateLimit-Remaining"] = remaining.ToString(CultureInfo.InvariantCulture);
+        headers["X-RateLimit-Reset"] = (start + (windows * Window)).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>After the limiter admitted a request: its limit headers.</summary>
+    internal void Admitted(HttpContext http)
+    {
+        if (Bucket(http) is { } bucket && Limiter.GetStatistics(http) is { } statistics)
+        {
+            SetHeaders(http, bucket.Permits, statistics.CurrentAvailablePermits, bucket.Partition);
+        }
+    }
+
+    /// <summary>Over the limit: 429 in Portaly's envelope, with Retry-After.</summary>
+    internal async ValueTask RejectedAsync(OnRejectedContext rejected, CancellationToken cancellationToken)
+    {
+        var http = rejected.HttpContext;
+        var wait = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : Window;
+        var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+        if (Bucket(http) is { } bucket)
+        {
+            SetHeaders(http, bucket.Permits, 0, bucket.Partition);
+        }
+
+        http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+        await http.Response.WriteAsJsonAsync(new { error = $"Rate limit exceeded. Try again in {seconds} seconds." }, cancellationToken);
+    }
+}
+
+public static class RateLimitsExtensions
+{
+    public static IServiceCollection AddPortalyRateLimits(this IServiceCollection services)
+    {
+        services.AddSingleton<RateLimits>();
+        services.AddRateLimiter(_ => { });
+        services.AddOptions<RateLimiterOptions>().Configure<RateLimits>((o, limits) =>
+        {
+            o.GlobalLimiter = limits.Limiter;
+            o.OnRejected = limits.RejectedAsync;
+        });
+        return services;
+    }
+
+    /// <summary>After the guards (so the key is known): the limiter, then the headers of what it admitted.</summary>
+    public static WebApplication UsePortalyRateLimits(this WebApplication app)
+    {
+        app.UseRateLimiter();
+        var limits = app.Services.GetRequiredService<RateLimits>();
+        app.Use((http, next) =>
+        {
+            limits.Admitted(http);
+            return next(http);
+        });
+        return app;
+    }
+}
