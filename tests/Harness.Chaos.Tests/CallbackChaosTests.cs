@@ -8,9 +8,6 @@ using Harness.NewApi;
 using Harness.NewApi.Demo;
 using Harness.NewApi.TopUp;
 using Harness.Sandbox;
-using Harness.Sandbox.Creem;
-using Harness.Sandbox.Epay;
-using Harness.Sandbox.Stripe;
 using Harness.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -129,19 +126,8 @@ public sealed class CallbackChaosTests
             ["Harness:DataDirectory"] = newApiData,
             ["Harness:CriticalRateLimitEnabled"] = "false",
             ["NewApi:ServerAddress"] = relay.BaseUrl,
-            ["NewApi:PayAddress"] = sandbox.BaseUrlOf("epay"),
-            ["NewApi:EpayId"] = EpayProvider.Pid,
-            ["NewApi:EpayKey"] = EpayProvider.Key,
-            ["NewApi:StripeApiSecret"] = StripeProvider.SecretKey,
-            ["NewApi:StripeWebhookSecret"] = StripeProvider.WebhookSecret,
-            ["NewApi:StripePriceId"] = StripeCatalog.CreditsPrice,
-            ["NewApi:StripeApiBase"] = sandbox.BaseUrlOf("stripe"),
-            ["NewApi:CreemApiKey"] = CreemProvider.ApiKey,
-            ["NewApi:CreemWebhookSecret"] = CreemProvider.WebhookSecret,
-            ["NewApi:CreemTestMode"] = "true",
-            ["NewApi:CreemApiBase"] = sandbox.BaseUrlOf("creem"),
-            ["NewApi:CreemProducts"] = $$"""[{"productId":"{{CreemProvider.OneTimeProduct}}","name":"credits","price":10.00,"currency":"USD","quota":5000000}]""",
         });
+        builder.Configuration.AddInMemoryCollection(NewApiOnSandbox.Settings(sandbox.BaseUrlOf));
         builder.AddNewApi();
         fault(builder.Services);
         await using var app = builder.Build();

@@ -1,9 +1,7 @@
 using Harness.Http;
 using Harness.NewApi;
 using Harness.NewApi.Demo;
-using Harness.Sandbox.Creem;
 using Harness.Sandbox.Epay;
-using Harness.Sandbox.Stripe;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -53,7 +51,7 @@ public sealed class InProcessNewApi : IAsyncDisposable
         });
         if (sandbox is not null)
         {
-            builder.Configuration.AddInMemoryCollection(PaymentSettings(sandbox));
+            builder.Configuration.AddInMemoryCollection(NewApiOnSandbox.Settings(sandbox.BaseUrlOf));
         }
 
         builder.AddNewApi();
@@ -80,21 +78,6 @@ public sealed class InProcessNewApi : IAsyncDisposable
 
     public bool PaysThroughSandbox { get; }
 
-    /// <summary>New-API's payment options pointed at the sandbox's published merchants, as the host sets them (upstream's option names).</summary>
-    private static Dictionary<string, string?> PaymentSettings(InProcessSandbox sandbox) => new()
-    {
-        ["NewApi:PayAddress"] = sandbox.BaseUrlOf("epay"),
-        ["NewApi:EpayKey"] = EpayProvider.Key,
-        ["NewApi:StripeApiSecret"] = StripeProvider.SecretKey,
-        ["NewApi:StripeWebhookSecret"] = StripeProvider.WebhookSecret,
-        ["NewApi:StripePriceId"] = StripeCatalog.CreditsPrice,
-        ["NewApi:StripeApiBase"] = sandbox.BaseUrlOf("stripe"),
-        ["NewApi:CreemApiKey"] = CreemProvider.ApiKey,
-        ["NewApi:CreemWebhookSecret"] = CreemProvider.WebhookSecret,
-        ["NewApi:CreemTestMode"] = "true",
-        ["NewApi:CreemApiBase"] = sandbox.BaseUrlOf("creem"),
-        ["NewApi:CreemProducts"] = $$"""[{"productId":"{{CreemProvider.OneTimeProduct}}","name":"Sandbox credits","price":10.00,"currency":"USD","quota":5000000}]""",
-    };
 
     public async ValueTask DisposeAsync()
     {

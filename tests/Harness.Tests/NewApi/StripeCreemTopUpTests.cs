@@ -204,17 +204,7 @@ public sealed class StripeCreemTopUpTests
         return sandbox;
     }
 
-    private static Dictionary<string, string?> Settings(ChannelSandbox sandbox) => new()
-    {
-        ["NewApi:StripeApiSecret"] = StripeProvider.SecretKey,
-        ["NewApi:StripeWebhookSecret"] = StripeProvider.WebhookSecret,
-        ["NewApi:StripePriceId"] = StripeCatalog.CreditsPrice,
-        ["NewApi:StripeApiBase"] = sandbox.Server.BaseUrlOf("stripe"),
-        ["NewApi:CreemApiKey"] = CreemProvider.ApiKey,
-        ["NewApi:CreemWebhookSecret"] = CreemProvider.WebhookSecret,
-        ["NewApi:CreemApiBase"] = sandbox.Server.BaseUrlOf("creem"),
-        ["NewApi:CreemProducts"] = $$"""[{"productId":"{{CreemProvider.OneTimeProduct}}","name":"Credits","price":10.00,"currency":"USD","quota":5000000}]""",
-    };
+    private static Dictionary<string, string?> Settings(ChannelSandbox sandbox) => NewApiOnSandbox.Settings(sandbox.Server.BaseUrlOf);
 
     /// <summary>Pays the payment on the sandbox and returns the body of its webhook of <paramref name="type"/>.</summary>
     private static async Task<string> PaidEventAsync(ChannelSandbox sandbox, string paymentId, string type)
