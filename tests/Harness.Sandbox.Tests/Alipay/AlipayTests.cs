@@ -367,8 +367,11 @@ public sealed class AlipayTests
         switch (kind)
         {
             case "duplicate":
+                // The same notify twice; each attempt is stamped with its own sending time and signed afresh, as Alipay does.
                 Assert.Equal(2, receiver.All.Count);
-                Assert.Equal(receiver.All[0].Body, receiver.All[1].Body);
+                var (first, second) = (Form(receiver.All[0].Body), Form(receiver.All[1].Body));
+                Assert.True(alipay.Verifies(first) && alipay.Verifies(second));
+                Assert.Equal(Unstamped(first), Unstamped(second));
                 break;
             case "delayed":
                 Assert.Empty(receiver.All);
@@ -474,4 +477,8 @@ public sealed class AlipayTests
         Assert.Equal(HttpStatusCode.InternalServerError, injected.StatusCode);
         Assert.Equal("20000", JsonNode.Parse(await injected.Content.ReadAsStringAsync(Ct))!["error_response"]!["code"]!.GetValue<string>());
     }
+
+    /// <summary>A notify's fields but its sending time and signature, in order.</summary>
+    private static string Unstamped(IReadOnlyDictionary<string, string> form) =>
+        string.Join('&', form.Where(p => p.Key is not ("notify_time" or "sign")).OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}"));
 }
