@@ -17,6 +17,13 @@ public interface IDocumentStore
     /// <param name="indexedFields">Top-level fields that <see cref="IDocumentCollection{T}.FindBy"/> is used on.</param>
     IDocumentCollection<T> Collection<T>(string name, params string[] indexedFields)
         where T : class, IDocument;
+
+    /// <summary>
+    /// Runs <paramref name="work"/> as one unit: every write it makes through this store's collections lands
+    /// together, durably, or (when it throws) not at all. The work is synchronous and runs on the calling thread;
+    /// a unit inside a unit joins the outer one. Reads inside it see its own writes.
+    /// </summary>
+    void InTransaction(Action work);
 }
 
 public interface IDocumentCollection<T>

@@ -9,12 +9,56 @@ public sealed class LiteDocumentStore : IDocumentStore, IDisposable
     private readonly ConcurrentDictionary<string, object> _collections = new(StringComparer.Ordinal);
     private readonly LiteStore _store;
 
+    // Per store and thread: LiteDB's transactions are the calling thread's.
+    private readonly ThreadLocal<bool> _inTransaction = new();
+
     /// <param name="filePath">The database file; its directory is created when missing.</param>
     public LiteDocumentStore(string filePath) => _store = new LiteStore(filePath);
 
     public string FilePath => _store.FilePath;
 
-    public void Dispose() => _store.Dispose();
+    public void Dispose()
+    {
+        _store.Dispose();
+        _inTransaction.Dispose();
+    }
+
+    /// <summary>LiteDB transactions belong to a thread; writes inside one are synced once, at its commit.</summary>
+    public void InTransaction(Action work)
+    {
+        if (_inTransaction.Value)
+        {
+            work();
+            return;
+        }
+
+        _store.Database.BeginTrans();
+        _inTransaction.Value = true;
+        try
+        {
+            work();
+            _store.Database.Commit();
+        }
+        catch
+        {
+            _store.Database.Rollback();
+            throw;
+        }
+        finally
+        {
+            _inTransaction.Value = false;
+        }
+
+        _store.Sync();
+    }
+
+    private void SyncOutsideTransaction()
+    {
+        if (!_inTransaction.Value)
+        {
+            _store.Sync();
+        }
+    }
 
     public IDocumentCollection<T> Collection<T>(string name, params string[] indexedFields)
         where T : class, IDocument =>
@@ -26,11 +70,11 @@ public sealed class LiteDocumentStore : IDocumentStore, IDisposable
                 collection.EnsureIndex(field, "$." + field);
             }
 
-            return new LiteDocumentCollection<T>(collection, _store);
+            return new LiteDocumentCollection<T>(collection, this);
         });
 
     /// <summary>Every write is synced before it returns, like a ledger commit.</summary>
-    private sealed class LiteDocumentCollection<T>(ILiteCollection<T> collection, LiteStore store) : IDocumentCollection<T>
+    private sealed class LiteDocumentCollection<T>(ILiteCollection<T> collection, LiteDocumentStore owner) : IDocumentCollection<T>
         where T : class, IDocument
     {
         public T? Get(string id) => collection.FindById(id);
@@ -45,7 +89,7 @@ public sealed class LiteDocumentStore : IDocumentStore, IDisposable
             try
             {
                 collection.Insert(document);
-                store.Sync();
+                owner.SyncOutsideTransaction();
                 return true;
             }
             catch (LiteException ex) when (ex.ErrorCode == LiteException.INDEX_DUPLICATE_KEY)
@@ -57,13 +101,13 @@ public sealed class LiteDocumentStore : IDocumentStore, IDisposable
         public void Upsert(T document)
         {
             collection.Upsert(document);
-            store.Sync();
+            owner.SyncOutsideTransaction();
         }
 
         public bool Delete(string id)
         {
             var deleted = collection.Delete(id);
-            store.Sync();
+            owner.SyncOutsideTransaction();
             return deleted;
         }
 

@@ -133,6 +133,8 @@ public static class NewApiFaults
             return collection is IDocumentCollection<TopUpOrder> orders ? (IDocumentCollection<T>)(object)new StaleOrders(orders) : collection;
         }
 
+        public void InTransaction(Action work) => inner.InTransaction(work);
+
         /// <summary>Looked up by trade number, an order has the status it was placed with; lists read it as stored.</summary>
         private sealed class StaleOrders(IDocumentCollection<TopUpOrder> inner) : IDocumentCollection<TopUpOrder>
         {
