@@ -26,6 +26,15 @@ public static partial class FieldRules
     public static Validator Currency(this Validator validator, string? value, string field) =>
         validator.Require(value is null || CurrencyPattern().IsMatch(value), $"{field} must be a 3-letter ISO currency code");
 
+    /// <summary>An address a code can be mailed to: one <c>@</c>, a dotted domain, no spaces, at most 254 characters.</summary>
+    public static Validator Email(this Validator validator, string? value, string field) =>
+        validator.Require(value is null || IsEmail(value), $"{field} must be an email address");
+
+    public static bool IsEmail(string value) => value.Length <= 254 && EmailPattern().IsMatch(value);
+
+    [GeneratedRegex(@"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")]
+    private static partial Regex EmailPattern();
+
     [GeneratedRegex("^[A-Za-z]{3}$")]
     private static partial Regex CurrencyPattern();
 }

@@ -1,4 +1,11 @@
+using Harness.Callbacks;
+using Harness.Clock;
 using Harness.Http;
+using Harness.Portaly.Callbacks;
+using Harness.Portaly.Checkout;
+using Harness.Portaly.Emails;
+using Harness.Portaly.Orders;
+using Harness.Portaly.Subscriptions;
 using Harness.Portaly.Auth;
 using Harness.Portaly.Config;
 using Harness.Portaly.Demo;
@@ -7,6 +14,7 @@ using Harness.Portaly.Images;
 using Harness.Portaly.Plans;
 using Harness.Storage;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -24,6 +32,9 @@ public static class PortalyApp
     public const string DatabaseFileName = "portaly.db";
     public const string BasePath = "/api/creator-subscription";
 
+    /// <summary>The named HTTP client that delivers callbacks (tests point it at their receivers).</summary>
+    public const string CallbackClient = "portaly-callbacks";
+
     public static WebApplicationBuilder AddPortaly(this WebApplicationBuilder builder)
     {
         builder.AddSurface(PortalyEnvelope.Instance, "Harness Portaly");
@@ -33,7 +44,14 @@ public static class PortalyApp
             "Portaly creator-subscription surface (seed 002): API keys (live/test) per profile, merchant config, plans, discount codes."));
         services.Configure<PortalyOptions>(builder.Configuration.GetSection("Harness"));
         services.Configure<PortalyOptions>(builder.Configuration.GetSection("Portaly"));
+        if (builder.Configuration.GetValue<bool>("Harness:TestClock"))
+        {
+            services.AddSingleton(_ => new AdjustableClock(TimeProvider.System));
+            services.AddSingleton<TimeProvider>(sp => sp.GetRequiredService<AdjustableClock>());
+        }
+
         services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(new WallClock(TimeProvider.System));
         services.AddSingleton(sp => new LiteDocumentStore(Path.Combine(Options(sp).DataDirectory, DatabaseFileName)));
         services.AddSingleton<IDocumentStore>(sp => sp.GetRequiredService<LiteDocumentStore>());
         services.AddSingleton<IKeyedLock, KeyedLock>();
@@ -44,6 +62,28 @@ public static class PortalyApp
         services.AddSingleton<DiscountCodeStore>();
         services.AddSingleton<ImageFiles>();
         services.AddSingleton<PortalyDemo>();
+        services.AddSingleton<EmailOutbox>();
+        services.AddSingleton<DiscountApplication>();
+        services.AddSingleton<SignupRefCodes>();
+        services.AddSingleton<CheckoutSessions>();
+        services.AddSingleton<SubscriptionStore>();
+        services.AddSingleton<OrderStore>();
+        services.AddSingleton<CheckoutCompletion>();
+        services.AddSingleton<ManualCompletion>();
+        services.AddHttpClient(CallbackClient);
+        services.AddSingleton(sp => new CallbackDispatcher(
+            sp.GetRequiredService<IDocumentStore>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IHttpClientFactory>().CreateClient(CallbackClient),
+            TimeSpan.FromSeconds(10)));
+        services.AddSingleton<PortalyCallbackSigner>();
+        services.AddSingleton<PortalyCallbacks>();
+        services.AddSingleton<PortalyScheduler>();
+        if (builder.Configuration.GetValue("Portaly:BackgroundScheduler", true))
+        {
+            services.AddHostedService(sp => sp.GetRequiredService<PortalyScheduler>());
+        }
+
         services.AddPortalyRateLimits();
         return builder;
     }
@@ -58,6 +98,12 @@ public static class PortalyApp
         api.MapPlans();
         api.MapDiscountCodes();
         app.MapImages(api);
+        api.MapCheckoutSessions();
+        if (app.Services.GetService<AdjustableClock>() is not null)
+        {
+            app.MapTestClock();
+        }
+
         return app;
     }
 
@@ -65,6 +111,7 @@ public static class PortalyApp
     public static string PreparePortaly(this WebApplication app)
     {
         app.Services.GetRequiredService<PortalyDemo>().Ensure();
+        app.Services.GetRequiredService<CallbackDispatcher>().RegisterSigner(app.Services.GetRequiredService<PortalyCallbackSigner>());
         return Options(app.Services).AdminToken;
     }
 

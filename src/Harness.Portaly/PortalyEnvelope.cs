@@ -23,7 +23,8 @@ public sealed record Pagination(bool HasMore, string? NextCursor, int Count);
 public sealed record PortalyError(
     string Error,
     string Code,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Details = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Details = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Reason = null);
 
 /// <summary>Portaly's envelope: REST statuses, a stable <c>code</c> clients branch on (docs/portaly.md lists them).</summary>
 public sealed class PortalyEnvelope : IErrorEnvelope
@@ -63,13 +64,16 @@ public sealed class PortalyEnvelope : IErrorEnvelope
 /// <c>DUPLICATE_CODE</c> 409, …), which the shared refusal kinds do not name. Declares the envelope's
 /// body for the 4xx statuses to the OpenAPI document.
 /// </summary>
-public sealed class PortalyFailure(int status, string code, string message) : IResult, IEndpointMetadataProvider
+public sealed class PortalyFailure(int status, string code, string message, string? reason = null) : IResult, IEndpointMetadataProvider
 {
     public int Status => status;
 
     public string Code => code;
 
     public string Message => message;
+
+    /// <summary>Why, in a stable word, beside the code (<c>INVALID_DISCOUNT_CODE</c>'s <c>reason</c>).</summary>
+    public string? Reason => reason;
 
     public static PortalyFailure NotFound(string message) => new(StatusCodes.Status404NotFound, "NOT_FOUND", message);
 
@@ -80,7 +84,7 @@ public sealed class PortalyFailure(int status, string code, string message) : IR
 
     public Task ExecuteAsync(HttpContext httpContext)
     {
-        var body = code == "VALIDATION_ERROR" ? new PortalyError(PortalyEnvelope.ValidationFailed, code, [message]) : new PortalyError(message, code);
+        var body = code == "VALIDATION_ERROR" ? new PortalyError(PortalyEnvelope.ValidationFailed, code, [message]) : new PortalyError(message, code, Reason: reason);
         return TypedResults.Json(body, statusCode: status).ExecuteAsync(httpContext);
     }
 

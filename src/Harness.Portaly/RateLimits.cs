@@ -70,7 +70,8 @@ public sealed class RateLimits : IDisposable
     /// <summary>After the limiter admitted a request: its limit headers.</summary>
     internal void Admitted(HttpContext http)
     {
-        if (Bucket(http) is { } bucket && Limiter.GetStatistics(http) is { } statistics)
+        if (http.GetEndpoint()?.Metadata.GetMetadata<DisableRateLimitingAttribute>() is null
+            && Bucket(http) is { } bucket && Limiter.GetStatistics(http) is { } statistics)
         {
             SetHeaders(http, bucket.Permits, statistics.CurrentAvailablePermits, bucket.Partition);
         }

@@ -52,6 +52,9 @@ public sealed class ApiKeys
     public PortalyApiKey? Find(string secret) =>
         _byHash.TryGetValue(Secrets.Hash(secret), out var key) && key.Status == "active" ? key : null;
 
+    /// <summary>A key by its id, whatever its status (callbacks of a revoked key are still signed with its secret).</summary>
+    public PortalyApiKey? ById(string id) => _keys.Get(id);
+
     /// <summary>A new key; <paramref name="secret"/> and <paramref name="callbackSecret"/> are given only by the demo data, which must print the same ones on every start.</summary>
     public IssuedKey Issue(string profileId, string mode, string scope, string? secret = null, string? callbackSecret = null)
     {
