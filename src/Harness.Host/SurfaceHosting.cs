@@ -125,6 +125,17 @@ public sealed class SurfaceHosting(HostSettings settings, IConfiguration configu
             ContentRootPath = AppContext.BaseDirectory,
         });
         builder.Configuration.AddInMemoryCollection(settings.ToConfiguration());
+        if (sandbox?.Server is { } server)
+        {
+            // Out of the box, hosted checkouts charge through the sandbox's TapPay merchant.
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Portaly:TapPay:BaseUrl"] = configuration["Portaly:TapPay:BaseUrl"] ?? server.BaseUrlOf("tappay"),
+                ["Portaly:TapPay:PartnerKey"] = configuration["Portaly:TapPay:PartnerKey"] ?? Harness.Sandbox.TapPay.TapPayProvider.PartnerKey,
+                ["Portaly:TapPay:MerchantId"] = configuration["Portaly:TapPay:MerchantId"] ?? Harness.Sandbox.TapPay.TapPayProvider.MerchantId,
+            });
+        }
+
         builder.WebHost.UseUrls(settings.Port == 0 ? "http://127.0.0.1:0" : $"http://localhost:{settings.Port + 2}");
         var app = builder.AddPortaly().Build();
         app.UsePortaly();

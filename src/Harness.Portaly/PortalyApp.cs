@@ -5,6 +5,7 @@ using Harness.Portaly.Callbacks;
 using Harness.Portaly.Checkout;
 using Harness.Portaly.Emails;
 using Harness.Portaly.Orders;
+using Harness.Portaly.Payments;
 using Harness.Portaly.Subscriptions;
 using Harness.Portaly.Auth;
 using Harness.Portaly.Config;
@@ -71,6 +72,7 @@ public static class PortalyApp
         services.AddSingleton<CheckoutCompletion>();
         services.AddSingleton<ManualCompletion>();
         services.AddHttpClient(CallbackClient);
+        services.AddHttpClient<TapPayGateway>(http => http.Timeout = TimeSpan.FromSeconds(30));
         services.AddSingleton(sp => new CallbackDispatcher(
             sp.GetRequiredService<IDocumentStore>(),
             sp.GetRequiredService<TimeProvider>(),

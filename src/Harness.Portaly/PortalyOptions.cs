@@ -23,6 +23,30 @@ public sealed class PortalyOptions
     /// <summary>The base of the hosted pages' URLs (<c>checkoutUrl</c>, <c>portalUrl</c>); the request's own scheme and host when unset.</summary>
     public string? PublicBaseUrl { get; set; }
 
+    /// <summary>Where card payments go: TapPay's back end (the harness's TapPay sandbox by default when it runs beside).</summary>
+    public TapPaySettings TapPay { get; set; } = new();
+
     /// <summary>Whether a background loop makes due renewals and callback attempts (tests drive them by hand instead).</summary>
     public bool BackgroundScheduler { get; set; } = true;
+}
+
+/// <summary>The TapPay merchant the backend charges through (<c>Portaly:TapPay:*</c>).</summary>
+public sealed class TapPaySettings
+{
+    /// <summary>TapPay's back-end base URL (<c>https://sandbox.tappaysdk.com</c> in TapPay's own sandbox); unset: card payments are off.</summary>
+    public string? BaseUrl { get; set; }
+
+    public string? PartnerKey { get; set; }
+
+    public string? MerchantId { get; set; }
+
+    /// <summary>
+    /// The card form the hosted checkout sends the buyer to for a prime (TapPay Fields' stand-in); by default the
+    /// sandbox's <c>/sandbox/card-form</c> under <see cref="BaseUrl"/>.
+    /// </summary>
+    public string? CardFormUrl { get; set; }
+
+    public bool Configured => !string.IsNullOrEmpty(BaseUrl) && !string.IsNullOrEmpty(PartnerKey) && !string.IsNullOrEmpty(MerchantId);
+
+    public string CardForm => string.IsNullOrEmpty(CardFormUrl) ? BaseUrl!.TrimEnd('/') + "/sandbox/card-form" : CardFormUrl;
 }

@@ -117,7 +117,7 @@ internal sealed class TapPayCharges(SandboxContext context, TapPayTrades trades)
             }
         }
 
-        var answer = Charge(body, number, expiry, (JsonObject)cardholder.DeepClone());
+        var answer = Charge(body, number, expiry, (JsonObject)cardholder.DeepClone(), byToken: false);
         if (body.Flag("remember") && answer["status"]!.GetValue<int>() == TapPayStatus.Success)
         {
             var card = new JsonObject
@@ -155,7 +155,7 @@ internal sealed class TapPayCharges(SandboxContext context, TapPayTrades trades)
             return TapPayErrors.Answer(TapPayStatus.InvalidArguments, "Invalid arguments : card_key or card_token");
         }
 
-        return Charge(body, card.Str("card_number")!, card.Str("expiry_date")!, (JsonObject)card["cardholder"]!.DeepClone());
+        return Charge(body, card.Str("card_number")!, card.Str("expiry_date")!, (JsonObject)card["cardholder"]!.DeepClone(), byToken: true);
     }
 
     /// <summary>The checks both payment calls share, in TapPay's order: merchant, amount, currency, details, 3-D Secure's URLs.</summary>
@@ -228,8 +228,8 @@ internal sealed class TapPayCharges(SandboxContext context, TapPayTrades trades)
         return null;
     }
 
-    /// <summary>The simulated bank's answer for the card, and the record it leaves.</summary>
-    private JsonObject Charge(JsonObject body, string number, string expiry, JsonObject cardholder)
+    /// <summary>The simulated bank's answer for the card, and the record it leaves; <paramref name="byToken"/> for a remembered card's later charge.</summary>
+    private JsonObject Charge(JsonObject body, string number, string expiry, JsonObject cardholder, bool byToken)
     {
         var now = context.Clock.GetUtcNow();
         var threeDSecure = body.Flag("three_domain_secure");
@@ -240,6 +240,7 @@ internal sealed class TapPayCharges(SandboxContext context, TapPayTrades trades)
             CardOutcome.Declined => (TapPayStatus.BankDeclined, "Card Error", "05", "Do not honour"),
             CardOutcome.InsufficientFunds => (TapPayStatus.BankDeclined, "Card Error", "51", "Insufficient funds"),
             CardOutcome.ExpiredCard => (TapPayStatus.BankDeclined, "Card Error", "54", "Expired card"),
+            CardOutcome.RenewalsFail when byToken => (TapPayStatus.BankDeclined, "Card Error", "05", "Do not honour"),
             CardOutcome.ThreeDSecureRequired when !threeDSecure => (TapPayStatus.BankDeclined, "Card Error", "1A", "3-D Secure authentication required"),
             CardOutcome.GatewayTimeout => (TapPayStatus.GatewayTimeout, "Gateway Timeout", "", ""),
             _ => (TapPayStatus.Success, "Success", "", ""),

@@ -34,6 +34,7 @@ public static class TapPayTestData
         new("4000000000000002", CardOutcome.Declined, "declined by the bank (do not honour)"),
         new("4000000000009995", CardOutcome.InsufficientFunds, "declined: insufficient funds"),
         new("4000000000000069", CardOutcome.ExpiredCard, "declined: expired card"),
+        new("4000000000000341", CardOutcome.RenewalsFail, "approved by prime (and remembered); every later Pay by Card Token declines"),
         new("4000000000003220", CardOutcome.ThreeDSecureRequired, "approved through 3-D Secure only"),
         new("4000000000000119", CardOutcome.GatewayTimeout, "the bank times out (status 421)"),
     ];

@@ -230,6 +230,24 @@ public sealed partial class TapPayTests
     }
 
     [Fact]
+    public async Task The_renewals_fail_card_pays_by_prime_and_declines_every_token_charge()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        using var tappay = new TapPayClient(sandbox);
+        var body = TapPayClient.PrimeBody(await tappay.PrimeAsync("4000000000000341"), 300);
+        body["remember"] = true;
+        var first = await tappay.PayAsync(body);
+        var secret = first["card_secret"]!;
+
+        var renewal = await tappay.PostAsync("/tpc/payment/pay-by-token", TokenBody(secret["card_key"]!.GetValue<string>(), secret["card_token"]!.GetValue<string>(), 300));
+        var again = await tappay.PostAsync("/tpc/payment/pay-by-token", TokenBody(secret["card_key"]!.GetValue<string>(), secret["card_token"]!.GetValue<string>(), 300));
+
+        Assert.Equal(0, first.Status());
+        Assert.Equal((10003, "05"), (renewal.Status(), renewal.Text("bank_result_code")));
+        Assert.Equal((10003, "05"), (again.Status(), again.Text("bank_result_code")));
+    }
+
+    [Fact]
     public async Task Unknown_routes_and_wrong_methods_answer_in_TapPays_shape()
     {
         await using var sandbox = await TestSandbox.StartAsync();
