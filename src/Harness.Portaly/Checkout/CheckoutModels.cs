@@ -57,7 +57,7 @@ public sealed record CheckoutSession(
     string? CallbackUrl,
     string? SubscriptionCallbackUrl,
     string? MerchantOrderNumber,
-    IReadOnlyDictionary<string, string>? Metadata,
+    Dictionary<string, string>? Metadata,
     string? CustomerName,
     string? CustomerEmail,
     string? CustomerPhone,

@@ -78,7 +78,7 @@ public sealed record InvoiceRecord(
     string? InvoiceLastError,
     DateTimeOffset? InvoiceIssuedAt,
     long Timestamp,
-    IReadOnlyDictionary<string, string>? EcpayInvoice,
+    Dictionary<string, string>? EcpayInvoice,
     InvoiceDiscount? AppliedDiscount,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt) : IDocument;

@@ -55,7 +55,7 @@ public sealed record Subscription(
     string? CallbackUrl,
     string? SubscriptionCallbackUrl,
     string? MerchantOrderNumber,
-    IReadOnlyDictionary<string, string>? Metadata,
+    Dictionary<string, string>? Metadata,
     DateTimeOffset? LastChargedAt,
     string? LastPaymentReference,
     int FailureCount,

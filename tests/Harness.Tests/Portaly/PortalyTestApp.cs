@@ -3,7 +3,10 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using Harness.Portaly;
+using Harness.Portaly.Callbacks;
 using Harness.Portaly.Demo;
+using Harness.Sandbox;
+using Harness.Sandbox.TapPay;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
@@ -22,7 +25,8 @@ public sealed class PortalyTestApp : IAsyncDisposable
     private readonly bool _ownsDirectory;
 
     /// <param name="dataDirectory">A directory the caller keeps (to start again on it); a fresh one, deleted at the end, when null.</param>
-    public PortalyTestApp(string? dataDirectory = null)
+    /// <param name="settings">More configuration (e.g. <see cref="OnSandbox"/>'s TapPay merchant).</param>
+    public PortalyTestApp(string? dataDirectory = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
         _ownsDirectory = dataDirectory is null;
         DataDirectory = dataDirectory ?? TempDirectory.Create("portaly");
@@ -33,7 +37,13 @@ public sealed class PortalyTestApp : IAsyncDisposable
         {
             ["Harness:DataDirectory"] = DataDirectory,
             ["Portaly:AdminToken"] = AdminToken,
+            ["Portaly:BackgroundScheduler"] = "false", // tests make due work happen with RunDueAsync
         });
+        if (settings is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(settings);
+        }
+
         builder.AddPortaly();
         builder.Services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock));
         _app = builder.Build();
@@ -47,6 +57,24 @@ public sealed class PortalyTestApp : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
 
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 12, 1, 8, 0, 0, TimeSpan.Zero));
+
+    /// <summary>Makes every due renewal and callback attempt happen now (the background loop is off in tests).</summary>
+    public Task<int> RunDueAsync() => Services.GetRequiredService<PortalyScheduler>().RunDueAsync(TestContext.Current.CancellationToken);
+
+    /// <summary>Moves the fake clock, then runs what fell due.</summary>
+    public Task<int> AdvanceAsync(TimeSpan by)
+    {
+        Clock.Advance(by);
+        return RunDueAsync();
+    }
+
+    /// <summary>The TapPay settings of a backend beside the sandbox: its TapPay listener and published merchant.</summary>
+    public static Dictionary<string, string?> OnSandbox(SandboxServer sandbox) => new()
+    {
+        ["Portaly:TapPay:BaseUrl"] = sandbox.BaseUrlOf("tappay"),
+        ["Portaly:TapPay:PartnerKey"] = TapPayProvider.PartnerKey,
+        ["Portaly:TapPay:MerchantId"] = TapPayProvider.MerchantId,
+    };
 
     public HttpClient Live() => With(PortalyDemo.LiveKey);
 
