@@ -50,6 +50,12 @@ public sealed class FeatureScenarios(FeatureScenarios.Backend backend) : IClassF
             await using var own = new ReferenceBackendTarget(sandbox: backend.Sandbox);
             result = await Runner.RunAsync(scenario, own, TestContext.Current.CancellationToken);
         }
+        else if (Runner.NeedsOf(scenario).Contains(Need.PortalyClock))
+        {
+            // Moving the Portaly clock would expire the checkout sessions of the scenarios after it on the shared app.
+            await using var own = new ReferenceBackendTarget();
+            result = await Runner.RunAsync(scenario, own, TestContext.Current.CancellationToken);
+        }
         else if (Runner.NeedsOf(scenario).Contains(Need.NewApiRateLimit))
         {
             // The scenario that trips New-API's critical rate limit gets a New-API app of its own with a low limit: on the

@@ -44,6 +44,18 @@ public enum Need
 
     /// <summary>The profile's <c>newApiSandbox</c> with <c>sandboxUrl</c>: the New-API target pays through that sandbox, so a buyer pays on its pages.</summary>
     NewApiSandbox,
+
+    /// <summary>The profile's <c>portalyUrl</c>, <c>portalyTestKey</c> and <c>portalyCallbackSecret</c>: the Portaly surface and a test key whose callbacks the runner verifies.</summary>
+    Portaly,
+
+    /// <summary>The profile's <c>portalyLiveKey</c> and <c>portalyLiveCallbackSecret</c> (with <see cref="Portaly"/>): the same merchant's live key.</summary>
+    PortalyLive,
+
+    /// <summary>The profile's <c>portalyAdminToken</c> (with <see cref="Portaly"/>): scenarios create merchants and keys of their own.</summary>
+    PortalyAdmin,
+
+    /// <summary>The profile's <c>portalyTestClockUrl</c> (with <see cref="Portaly"/>): the runner moves the Portaly target's clock.</summary>
+    PortalyClock,
 }
 
 public static class Needs
@@ -65,6 +77,10 @@ public static class Needs
         Need.NewApiStripe => "newApiStripeWebhookSecret (the New-API target's Stripe webhook secret, to sign its events) with the New-API keys",
         Need.NewApiCreem => "newApiCreemWebhookSecret (the New-API target's Creem webhook secret, to sign its webhooks) with the New-API keys",
         Need.NewApiSandbox => "newApiSandbox: true with sandboxUrl and the New-API keys (a New-API target that pays through that sandbox)",
+        Need.Portaly => "portalyUrl, portalyTestKey and portalyCallbackSecret (the Portaly surface, a test key and its callback secret)",
+        Need.PortalyLive => "portalyLiveKey and portalyLiveCallbackSecret (the same merchant's live key and its callback secret) with the Portaly keys",
+        Need.PortalyAdmin => "portalyAdminToken (the operator token of POST /api-keys, to make merchants of the scenario's own) with the Portaly keys",
+        Need.PortalyClock => "portalyTestClockUrl (the Portaly target's test clock; the reference backend offers one with serve --test-clock) with the Portaly keys",
         _ => need.ToString(),
     };
 }

@@ -23,12 +23,14 @@ public sealed class SuiteRunner(ScenarioRunner runner)
     /// profile's credentials (credits, API keys, the standing user) first, while the tokens are still valid.
     /// Then the scenarios tagged <c>@moves-sandbox-clock</c>, which carry the sandbox's clock months ahead, past the
     /// expiry of any channel order placed afterwards. Last of all the scenario that trips New-API's critical rate limit,
-    /// which refuses the runner's address afterwards. Otherwise the order of the features.
+    /// which refuses the runner's address afterwards. The scenarios that move the Portaly target's clock run with the
+    /// clock-moving ones (other scenarios' checkout sessions would expire under them). Otherwise the order of the features.
     /// </summary>
     public IEnumerable<Scenario> Order(IEnumerable<Scenario> scenarios) =>
         scenarios.Select((scenario, index) => (scenario, index, needs: runner.NeedsOf(scenario)))
             .OrderBy(s => s.needs.Contains(Need.NewApiRateLimit) ? 4
                 : s.scenario.Tags.Contains("moves-sandbox-clock") ? 3
+                : s.needs.Contains(Need.PortalyClock) ? 2
                 : !s.needs.Contains(Need.ClockControl) ? 0 : s.needs.Any(UsesProfileCredentials) ? 1 : 2)
             .ThenBy(s => s.index)
             .Select(s => s.scenario);

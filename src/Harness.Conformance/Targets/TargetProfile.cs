@@ -27,7 +27,23 @@ public sealed record TargetProfile
 
     public string? PortalyTestKey { get; init; }
 
+    /// <summary>The callback secret of <see cref="PortalyTestKey"/>: the runner verifies the test key's callbacks with it.</summary>
     public string? PortalyCallbackSecret { get; init; }
+
+    /// <summary>Where the Portaly surface listens (the reference backend: the port after New-API's, 8007), for the @portaly features.</summary>
+    public string? PortalyUrl { get; init; }
+
+    /// <summary>The callback secret of <see cref="PortalyLiveKey"/>, for the scenarios that complete a live checkout.</summary>
+    public string? PortalyLiveCallbackSecret { get; init; }
+
+    /// <summary>
+    /// The reference's operator token for <c>POST /api-keys</c> (the real product creates keys in its dashboard): with it,
+    /// scenarios make merchants of their own, so their plans, codes and write limits are theirs alone.
+    /// </summary>
+    public string? PortalyAdminToken { get; init; }
+
+    /// <summary>The Portaly target's test clock (<c>POST {"seconds": N}</c>), for expiry and callback retries.</summary>
+    public string? PortalyTestClockUrl { get; init; }
 
     /// <summary>True when the target signs new users up through the reference backend's SMS sandbox routes.</summary>
     public bool SmsSandbox { get; init; }
@@ -115,11 +131,15 @@ public sealed record TargetProfile
         Need.NewApiStripe => !string.IsNullOrEmpty(NewApiStripeWebhookSecret) && Offers(Need.NewApi),
         Need.NewApiCreem => !string.IsNullOrEmpty(NewApiCreemWebhookSecret) && Offers(Need.NewApi),
         Need.NewApiSandbox => NewApiSandbox && Offers(Need.NewApi) && Offers(Need.Sandbox),
+        Need.Portaly => !string.IsNullOrEmpty(PortalyUrl) && !string.IsNullOrEmpty(PortalyTestKey) && !string.IsNullOrEmpty(PortalyCallbackSecret),
+        Need.PortalyLive => !string.IsNullOrEmpty(PortalyLiveKey) && !string.IsNullOrEmpty(PortalyLiveCallbackSecret) && Offers(Need.Portaly),
+        Need.PortalyAdmin => !string.IsNullOrEmpty(PortalyAdminToken) && Offers(Need.Portaly),
+        Need.PortalyClock => !string.IsNullOrEmpty(PortalyTestClockUrl) && Offers(Need.Portaly),
         _ => false,
     };
 
     /// <summary>Every credential in the profile, for masking in reports.</summary>
-    public IEnumerable<string?> Secrets => [UserJwt, AdminJwt, FinanceApiKey, PortalyLiveKey, PortalyTestKey, PortalyCallbackSecret, NewApiAdminToken, NewApiEpayKey, NewApiStripeWebhookSecret, NewApiCreemWebhookSecret];
+    public IEnumerable<string?> Secrets => [UserJwt, AdminJwt, FinanceApiKey, PortalyLiveKey, PortalyTestKey, PortalyCallbackSecret, PortalyLiveCallbackSecret, PortalyAdminToken, NewApiAdminToken, NewApiEpayKey, NewApiStripeWebhookSecret, NewApiCreemWebhookSecret];
 
     /// <summary>The file <c>conformance --init</c> writes: every key, commented.</summary>
     public const string Template = """
@@ -142,10 +162,18 @@ public sealed record TargetProfile
           // Finance OpenAPI key (X-API-Key) that may bill every user.
           "financeApiKey": "",
 
-          // Portaly keys and the callback signing secret.
+          // The Portaly surface, for the @portaly features: its base URL, a live and a test key of one merchant with each
+          // key's callback secret (portalyCallbackSecret is the test key's), the operator token that creates keys
+          // (POST /api/creator-subscription/api-keys; each scenario then makes a merchant of its own) and the test clock.
+          // The runner receives the target's callbacks on a local port and verifies every one (signature v1).
+          // The reference backend prints them all in its banner ("conformance    profile \"portalyUrl\": ...").
+          "portalyUrl": "",
           "portalyLiveKey": "",
           "portalyTestKey": "",
           "portalyCallbackSecret": "",
+          "portalyLiveCallbackSecret": "",
+          "portalyAdminToken": "",
+          "portalyTestClockUrl": "",
 
           // true when the target offers the reference backend's SMS sandbox (POST /api/auth/sms/sendCode,
           // GET /api/auth/sms/sandbox/code, POST /api/auth/login): each scenario then signs up its own users.

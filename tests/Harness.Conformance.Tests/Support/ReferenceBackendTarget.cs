@@ -14,30 +14,34 @@ namespace Harness.Conformance.Tests.Support;
 /// the profile, the SMS sandbox signs up each scenario's users, and its test clock (over a frozen fake
 /// clock) lets time pass at once.
 /// Given an in-process provider sandbox, its control URL is the profile's <c>sandboxUrl</c>. The New-API app runs
-/// beside it on a loopback port (<see cref="InProcessNewApi"/>), its demo root being the profile's New-API admin.
+/// beside it on a loopback port (<see cref="InProcessNewApi"/>), its demo root being the profile's New-API admin, and
+/// so does the Portaly app (<see cref="InProcessPortaly"/>), its demo merchant's keys and operator token in the profile.
 /// </summary>
 public sealed class ReferenceBackendTarget : IConformanceTarget, ISandboxRestart, IAsyncDisposable
 {
     /// <summary>The feature folders the reference backend implements; a surface is added here once its steps are bound.</summary>
-    public static readonly IReadOnlySet<string> Surfaces = new HashSet<string>(StringComparer.Ordinal) { "finance", "providers", "new-api" };
+    public static readonly IReadOnlySet<string> Surfaces = new HashSet<string>(StringComparer.Ordinal) { "finance", "providers", "new-api", "portaly" };
 
     private readonly FinanceTestApp _factory;
     private readonly HttpMessageHandler _backendHandler;
     private readonly InProcessSandbox? _sandbox;
     private readonly LoopbackRelay? _relay;
     private readonly InProcessNewApi _newApi;
+    private readonly InProcessPortaly _portaly;
 
     /// <param name="configureServices">Replaces backend services, e.g. with a seeded fault.</param>
     /// <param name="profile">Narrows the profile, e.g. to what a tester without admin rights has.</param>
     /// <param name="sandbox">The provider sandbox for provider features; without it they are not run (no sandboxUrl).</param>
     /// <param name="newApiCriticalRateLimit">A New-API app that enforces this critical rate limit (and says so in the profile), for the scenario that trips it.</param>
     /// <param name="configureNewApiServices">Replaces New-API services, e.g. with a seeded fault.</param>
+    /// <param name="configurePortalyServices">Replaces Portaly services, e.g. with a seeded fault.</param>
     public ReferenceBackendTarget(
         Action<IServiceCollection>? configureServices = null,
         Func<TargetProfile, TargetProfile>? profile = null,
         InProcessSandbox? sandbox = null,
         int? newApiCriticalRateLimit = null,
-        Action<IServiceCollection>? configureNewApiServices = null)
+        Action<IServiceCollection>? configureNewApiServices = null,
+        Action<IServiceCollection>? configurePortalyServices = null)
     {
         // The backend's own test clock, over the fake clock: time passes exactly as a conformance run by URL moves it.
         var settings = new Dictionary<string, string?> { ["Harness:TestClock"] = "true" };
@@ -58,6 +62,7 @@ public sealed class ReferenceBackendTarget : IConformanceTarget, ISandboxRestart
         _relay?.ForwardTo(_backendHandler);
         Handler = new OutsideTraffic(BaseAddress, _backendHandler);
         _newApi = new InProcessNewApi(newApiCriticalRateLimit, sandbox, configureNewApiServices);
+        _portaly = new InProcessPortaly(configurePortalyServices);
         var users = _factory.Services.GetRequiredService<UserDirectory>();
         var full = new TargetProfile
         {
@@ -79,6 +84,13 @@ public sealed class ReferenceBackendTarget : IConformanceTarget, ISandboxRestart
             NewApiStripeWebhookSecret = _newApi.PaysThroughSandbox ? StripeProvider.WebhookSecret : null,
             NewApiCreemWebhookSecret = _newApi.PaysThroughSandbox ? CreemProvider.WebhookSecret : null,
             NewApiSandbox = _newApi.PaysThroughSandbox,
+            PortalyUrl = _portaly.BaseUrl,
+            PortalyLiveKey = InProcessPortaly.LiveKey,
+            PortalyTestKey = InProcessPortaly.TestKey,
+            PortalyCallbackSecret = InProcessPortaly.TestCallbackSecret,
+            PortalyLiveCallbackSecret = InProcessPortaly.LiveCallbackSecret,
+            PortalyAdminToken = _portaly.AdminToken,
+            PortalyTestClockUrl = _portaly.TestClockUrl,
         };
         Profile = profile is null ? full : profile(full);
     }
@@ -92,6 +104,8 @@ public sealed class ReferenceBackendTarget : IConformanceTarget, ISandboxRestart
     public HttpMessageHandler Handler { get; }
 
     public IServiceProvider Services => _factory.Services;
+
+    public IServiceProvider PortalyServices => _portaly.Services;
 
     public bool Offers(Need need) => (need == Need.SandboxRestart && _sandbox is not null) || Profile.Offers(need);
 
@@ -114,6 +128,7 @@ public sealed class ReferenceBackendTarget : IConformanceTarget, ISandboxRestart
         Handler.Dispose();
         _backendHandler.Dispose();
         await _newApi.DisposeAsync();
+        await _portaly.DisposeAsync();
         await _factory.DisposeAsync();
     }
 }

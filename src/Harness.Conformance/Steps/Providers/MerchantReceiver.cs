@@ -9,6 +9,12 @@ public sealed record ReceivedRequest(string Method, string Query, IReadOnlyDicti
 {
     public string Header(string name) => Headers.TryGetValue(name, out var value) ? value : "";
 
+    /// <summary>When it arrived, by the runner's clock (a signed timestamp is checked against it).</summary>
+    public DateTimeOffset ReceivedAt { get; init; } = DateTimeOffset.UtcNow;
+
+    /// <summary>The HTTP status the endpoint answered it with.</summary>
+    public int AnsweredStatus { get; init; }
+
     /// <summary>The parameters a PHP merchant reads: the query of a GET, the fields of a form POST.</summary>
     public Dictionary<string, string> Parameters => FormText.Dictionary(FormText.Parse(Method == "GET" ? Query : Body));
 }
@@ -126,6 +132,8 @@ public sealed class MerchantReceiver : IDisposable
         {
             answer = _script.Count > 0 && ScriptApplies(request) ? _script.Dequeue() : Default;
         }
+
+        request = request with { AnsweredStatus = answer.Status };
 
         lock (_received)
         {
