@@ -17,7 +17,7 @@ Feature: Portaly checkout callbacks, as the merchant receives them
       """
     When the merchant creates checkout session "s1" for plan "pack" with:
       """
-      {"discountCode": "{{code:ten}}", "merchantOrderNumber": "order-{{run}}", "metadata": {"cart": "c-{{run}}", "note": "A & B <ok> 夏季"}}
+      {"discountCode": "{{code:ten}}", "merchantOrderNumber": "order-{{run}}", "metadata": {"cart": "c-{{run}}", "note": "A & B <ok> 夏季", "Zone": "upper-case first by code point", "apple": "first by localeCompare"}}
       """
     And the merchant completes checkout session "s1"
     Then the merchant receives 1 verified "checkout.completed" callback about checkout session "s1"
@@ -35,6 +35,7 @@ Feature: Portaly checkout callbacks, as the merchant receives them
       | customerEmail                | {{email}}                               |
       | metadata.cart                | c-{{run}}                               |
       | metadata.note                | A & B <ok> 夏季                         |
+      | metadata.Zone                | upper-case first by code point          |
       | appliedDiscount.code         | {{code:ten}}                            |
       | appliedDiscount.finalAmount  | 270                                     |
       | completedAt                  | (any)                                   |

@@ -23,9 +23,11 @@ public static class PortalySignatureV1
     /// <summary>How far ahead of the runner's clock a timestamp may be (clock skew; the contract names none).</summary>
     public static readonly TimeSpan Skew = TimeSpan.FromSeconds(30);
 
-    public static string StableJson(JsonElement payload)
+    /// <param name="payload">The parsed callback body.</param>
+    /// <param name="keyOrder">The key order; JavaScript's localeCompare (ICU en-US) unless given (a test shows what another order signs).</param>
+    public static string StableJson(JsonElement payload, StringComparer? keyOrder = null)
     {
-        var collation = EnUs().GetStringComparer(CompareOptions.None);
+        var collation = keyOrder ?? EnUs().GetStringComparer(CompareOptions.None);
         var json = new StringBuilder();
         Write(json, payload, collation);
         return json.ToString();
