@@ -5,7 +5,7 @@ Feature: Portaly keys, modes and the operator route
   checkout sessions are invisible to the live key. Keys are made by the operator route (the reference's stand-in for
   the dashboard), which takes the operator token instead of a key.
 
-  Scenario Outline: <route> refuses a request without a valid key
+  Scenario Outline: Every merchant route refuses a request without a valid key
     Given a Portaly merchant
     Then "<route>" is refused without a valid key
 

@@ -53,7 +53,7 @@ Feature: Portaly checkout callbacks, as the merchant receives them
       | data.status | completed |
     And the merchant receives 1 verified "checkout.completed" callback about checkout session "s1"
 
-  Scenario Outline: A <outcome> checkout calls back nothing
+  Scenario Outline: A failed or canceled checkout calls back nothing
     Given the profile's Portaly merchant
     And the merchant receives callbacks
     And the merchant has a one-time plan "pack" of 300

@@ -95,7 +95,7 @@ Feature: Portaly checkout sessions
       | data.appliedDiscount.finalAmount     | 270            |
       | data.appliedDiscount.source          | manual         |
 
-  Scenario Outline: A code that does not apply is refused with its reason: <reason>
+  Scenario Outline: A code that does not apply is refused with its reason
     Given a Portaly merchant
     And the merchant has a monthly plan "basic" of 300
     And the merchant has a monthly plan "other" of 300

@@ -31,7 +31,7 @@ Feature: Portaly merchant config
       | data.appBaseUrl       | https://shop.example.com |
       | data.brandDescription | null                     |
 
-  Scenario Outline: An invalid config field is refused: <field>
+  Scenario Outline: An invalid config field is refused
     Given a Portaly merchant
     When the merchant requests "PUT /config" with:
       """

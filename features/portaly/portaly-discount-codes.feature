@@ -95,7 +95,7 @@ Feature: Portaly discount codes
     When the merchant requests "GET /discount-codes?status=expired"
     Then the Portaly call is refused as invalid, naming "status"
 
-  Scenario Outline: An invalid code is refused: <problem>
+  Scenario Outline: An invalid code is refused
     Given a Portaly merchant
     When the merchant requests "POST /discount-codes" with:
       """

@@ -20,7 +20,7 @@ Feature: Portaly plans
       | data.collectPhone  | true          |
       | data.imageUrl      | null          |
 
-  Scenario Outline: An invalid plan is refused, naming <field>
+  Scenario Outline: An invalid plan is refused, naming the field
     Given a Portaly merchant
     When the merchant requests "POST /plans" with:
       """
@@ -36,7 +36,7 @@ Feature: Portaly plans
       | billingPeriod | {"name": "P", "billingPeriod": "monthly", "pricingType": "dynamic"}                    |
       | amount        | {"name": "P", "amount": 100, "billingPeriod": "one-time", "pricingType": "dynamic"}    |
 
-  Scenario Outline: <field> is locked after creation
+  Scenario Outline: billingPeriod and pricingType are locked after creation
     Given a Portaly merchant
     And the merchant has a monthly plan "basic" of 300
     When the merchant requests "PUT /plans/{{plan:basic}}" with:

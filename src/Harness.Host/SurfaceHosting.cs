@@ -142,7 +142,7 @@ public sealed class SurfaceHosting(HostSettings settings, IConfiguration configu
         _portaly = app;
         var adminToken = app.PreparePortaly();
         await app.StartAsync(cancellationToken);
-        return PortalyDemo.Banner(app.BaseUrl()!, adminToken);
+        return PortalyDemo.Banner(app.BaseUrl()!, adminToken, app.Configuration.GetValue<bool>("Harness:TestClock"));
     }
 
     /// <summary>The profile keys a conformance run needs to play New-API's providers, and whether it pays through this sandbox.</summary>

@@ -27,7 +27,10 @@ public sealed class PortalyDemo(ApiKeys keys, IDocumentStore store)
         }
     }
 
-    public static IEnumerable<string> Banner(string baseUrl, string adminToken)
+    /// <param name="baseUrl">Where the app listens.</param>
+    /// <param name="adminToken">The operator token of key creation.</param>
+    /// <param name="testClock">Whether the test clock is on (<c>--test-clock</c>): the conformance profile line then names it.</param>
+    public static IEnumerable<string> Banner(string baseUrl, string adminToken, bool testClock = false)
     {
         yield return $"Portaly          {baseUrl}   (API reference {baseUrl}/scalar)";
         yield return $"  profile        {ProfileId}";
@@ -35,6 +38,9 @@ public sealed class PortalyDemo(ApiKeys keys, IDocumentStore store)
         yield return $"  test key       {TestKey}   callback secret {TestCallbackSecret}";
         yield return $"  admin token    {adminToken}   (POST /api/creator-subscription/api-keys)";
         yield return $"  try            curl -H 'Authorization: Bearer {TestKey}' '{baseUrl}/api/creator-subscription/plans?profileId={ProfileId}'";
+        yield return $"  conformance    profile \"portalyUrl\": \"{baseUrl}\", \"portalyLiveKey\": \"{LiveKey}\", \"portalyTestKey\": \"{TestKey}\", "
+            + $"\"portalyCallbackSecret\": \"{TestCallbackSecret}\", \"portalyLiveCallbackSecret\": \"{LiveCallbackSecret}\", \"portalyAdminToken\": \"{adminToken}\", "
+            + $"\"portalyTestClockUrl\": \"{(testClock ? baseUrl + "/api/test/clock/advance" : "")}\"";
     }
 
     private sealed record DemoMarker(string Id) : IDocument;

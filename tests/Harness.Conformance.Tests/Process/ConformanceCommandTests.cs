@@ -81,7 +81,7 @@ public sealed class ConformanceCommandTests : IDisposable
         Assert.True(exitCode == 0, output);
         var text = await File.ReadAllTextAsync(path, TestContext.Current.CancellationToken);
         Assert.StartsWith("// Conformance profile", text, StringComparison.Ordinal);
-        foreach (var key in new[] { "baseUrl", "userJwt", "userId", "adminJwt", "adminId", "financeApiKey", "portalyLiveKey", "portalyTestKey", "portalyCallbackSecret", "smsSandbox", "sandboxUrl", "testClockUrl", "newApiUrl", "newApiAdminToken", "newApiAdminId", "newApiCriticalRateLimit", "newApiEpayKey", "newApiStripeWebhookSecret", "newApiCreemWebhookSecret", "newApiSandbox" })
+        foreach (var key in new[] { "baseUrl", "userJwt", "userId", "adminJwt", "adminId", "financeApiKey", "portalyUrl", "portalyLiveKey", "portalyTestKey", "portalyCallbackSecret", "portalyLiveCallbackSecret", "portalyAdminToken", "portalyTestClockUrl", "smsSandbox", "sandboxUrl", "testClockUrl", "newApiUrl", "newApiAdminToken", "newApiAdminId", "newApiCriticalRateLimit", "newApiEpayKey", "newApiStripeWebhookSecret", "newApiCreemWebhookSecret", "newApiSandbox" })
         {
             Assert.Contains($"\"{key}\":", text, StringComparison.Ordinal);
         }
@@ -107,6 +107,8 @@ public sealed class ConformanceCommandTests : IDisposable
         Assert.True(newApi.Success, harness.Output);
         var payments = new Regex("conformance\\s+profile \"newApiEpayKey\": \"(\\S+)\", \"newApiEpayPid\": \"(\\S+)\", \"newApiStripeWebhookSecret\": \"(\\S+)\", \"newApiCreemWebhookSecret\": \"(\\S+)\", \"newApiSandbox\": (true|false)").Match(harness.Output);
         Assert.True(payments.Success, harness.Output);
+        var portaly = new Regex("conformance\\s+profile \"portalyUrl\": \"(\\S+)\", \"portalyLiveKey\": \"(\\S+)\", \"portalyTestKey\": \"(\\S+)\", \"portalyCallbackSecret\": \"(\\S+)\", \"portalyLiveCallbackSecret\": \"(\\S+)\", \"portalyAdminToken\": \"(\\S+)\", \"portalyTestClockUrl\": \"(\\S+)\"").Match(harness.Output);
+        Assert.True(portaly.Success, harness.Output);
         var sandbox = harness.SandboxControlUrl;
         Assert.True(sandbox is not null, harness.Output);
         return new TargetProfile
@@ -131,6 +133,13 @@ public sealed class ConformanceCommandTests : IDisposable
             NewApiStripeWebhookSecret = payments.Groups[3].Value,
             NewApiCreemWebhookSecret = payments.Groups[4].Value,
             NewApiSandbox = payments.Groups[5].Value == "true",
+            PortalyUrl = portaly.Groups[1].Value,
+            PortalyLiveKey = portaly.Groups[2].Value,
+            PortalyTestKey = portaly.Groups[3].Value,
+            PortalyCallbackSecret = portaly.Groups[4].Value,
+            PortalyLiveCallbackSecret = portaly.Groups[5].Value,
+            PortalyAdminToken = portaly.Groups[6].Value,
+            PortalyTestClockUrl = portaly.Groups[7].Value,
         };
     }
 
