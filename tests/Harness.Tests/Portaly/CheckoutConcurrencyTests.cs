@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Harness.Portaly.Checkout;
 using Harness.Portaly.Orders;
 using Harness.Portaly.Subscriptions;
 using Microsoft.Extensions.DependencyInjection;
@@ -50,6 +51,25 @@ public sealed class CheckoutConcurrencyTests
         Assert.Equal(1, (await http.Get("/discount-codes/lookup?code=onlyone")).Data["timesRedeemed"]!.GetValue<int>());
         var afterwards = await http.Post("/checkout-sessions", new { planId, discountCode = "ONLYONE" });
         Assert.Equal(("INVALID_DISCOUNT_CODE", "MAX_REDEMPTIONS_REACHED"), (afterwards.Code, afterwards.Body["reason"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task A_payment_that_never_reports_back_stops_holding_the_last_redemption()
+    {
+        await using var app = new PortalyTestApp();
+        var http = app.Test();
+        var planId = await http.CreatePlan("Once", "one-time");
+        await http.Post("/discount-codes", new { code = "LASTONE", maxRedemptions = 1, rules = new[] { new { appliesTo = new { type = "all" }, discount = new { type = "percent", value = 10 } } } });
+        var id = (await http.Post("/checkout-sessions", new { planId, discountCode = "LASTONE" })).Data["sessionId"]!.GetValue<string>();
+        var session = app.Services.GetRequiredService<CheckoutSessions>().Get(id)!;
+
+        Assert.Null(await app.Services.GetRequiredService<DiscountApplication>().ReserveAsync(session with { CustomerEmail = "buyer@example.com" }));
+        var whileHeld = await http.Post("/checkout-sessions", new { planId, discountCode = "LASTONE" });
+        app.Clock.Advance(TimeSpan.FromMinutes(30) + DiscountApplication.HoldAfterExpiry);
+        var afterwards = await http.Post("/checkout-sessions", new { planId, discountCode = "LASTONE" });
+
+        Assert.Equal("MAX_REDEMPTIONS_REACHED", whileHeld.Body["reason"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.OK, afterwards.Status);
     }
 
     [Fact]
