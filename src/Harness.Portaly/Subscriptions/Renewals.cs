@@ -4,6 +4,7 @@ using Harness.Portaly.Orders;
 using Harness.Portaly.Payments;
 using Harness.Security;
 using Harness.Storage;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -22,7 +23,7 @@ public sealed class Renewals(
     OrderStore orders,
     PortalyCallbacks callbacks,
     SubscriptionLifecycle lifecycle,
-    TapPayGateway tappay,
+    IServiceProvider services,
     IKeyedLock locks,
     IOptions<PortalyOptions> options,
     TimeProvider clock,
@@ -114,6 +115,8 @@ public sealed class Renewals(
             return true;
         }
 
+        // The gateway is a typed HttpClient (transient): one per charge, so a long-lived singleton does not pin its handler.
+        var tappay = services.GetRequiredService<TapPayGateway>();
         if (!tappay.Settings.Configured)
         {
             Fail(s, amount, NotConfigured, null);
