@@ -6,6 +6,7 @@ using Harness.Portaly.Checkout;
 using Harness.Portaly.Demo;
 using Harness.Portaly.Orders;
 using Harness.Portaly.Payments;
+using Harness.Portaly.Subscriptions;
 using Harness.Sandbox.TapPay;
 using Harness.Security.Signing;
 using Harness.Tests.Support;
@@ -223,6 +224,43 @@ public sealed class RenewalTests : IAsyncLifetime
         AllVerify();
     }
 
+    [Fact]
+    public async Task A_charge_sent_before_a_crash_is_found_in_tappays_record_and_not_made_again()
+    {
+        var http = _app.Test();
+        var id = await PaidAsync(await http.CreatePlan(), TestPrime);
+        var anchor = _app.Clock.GetUtcNow();
+        var subscriptions = _app.Services.GetRequiredService<SubscriptionStore>();
+        var stored = subscriptions.Get(id)!;
+        // The run that stopped half-way: the mark was written and TapPay charged, nothing was recorded.
+        var sent = await _app.Services.GetRequiredService<TapPayGateway>().PayByTokenAsync(stored.Card!, 300, "TWD", "Pro #2", id + "-2", TestContext.Current.CancellationToken);
+        subscriptions.Put(stored with { ChargeUnderWay = 2 });
+
+        await At(anchor.AddMonths(1));
+
+        Assert.Equal([1, 2], Orders(id).Select(o => o.ChargeNumber));
+        Assert.Equal(sent.RecTradeId, Orders(id)[1].PaymentReference);
+        Assert.Equal(1, await TradesOfAsync(id + "-2"));
+        Assert.Null(subscriptions.Get(id)!.ChargeUnderWay);
+        Assert.Single(_receiver.Received, r => r.Event == "creator_subscription.payment.succeeded");
+    }
+
+    [Fact]
+    public async Task With_test_renewals_off_only_live_subscriptions_are_charged()
+    {
+        await using var app = new PortalyTestApp(settings: new Dictionary<string, string?> { ["Portaly:RenewTestSubscriptions"] = "false" });
+        var test = await Subscribing.ManuallyAsync(app.Test(), await app.Test().CreatePlan(), "buyer@example.com");
+        var live = await Subscribing.ManuallyAsync(app.Live(), await app.Live().CreatePlan("Live"), "buyer@example.com");
+        var ending = await Subscribing.ManuallyAsync(app.Test(), await app.Test().CreatePlan("Ending"), "buyer@example.com");
+        await app.Test().Post($"/subscriptions/{ending}/cancel", new { });
+
+        await app.AdvanceAsync(TimeSpan.FromDays(32));
+
+        Assert.Equal((0, "active"), ((await app.Test().Get("/subscriptions/" + test)).Data["failureCount"]!.GetValue<int>(), (await app.Test().Get("/subscriptions/" + test)).Data["status"]!.GetValue<string>()));
+        Assert.Equal("past_due", (await app.Live().Get("/subscriptions/" + live)).Data["status"]!.GetValue<string>());
+        Assert.Equal("canceled", (await app.Test().Get("/subscriptions/" + ending)).Data["status"]!.GetValue<string>());
+    }
+
     /// <summary>A checkout paid by card through the sandbox (as the hosted page pays it), completed by the completion service.</summary>
     private async Task<string> PaidAsync(string planId, string prime, string? discountCode = null)
     {
@@ -250,6 +288,20 @@ public sealed class RenewalTests : IAsyncLifetime
         using var response = await http.SendAsync(request, TestContext.Current.CancellationToken);
         var answer = await response.Content.ReadFromJsonAsync<JsonObject>(TestContext.Current.CancellationToken);
         return answer!["prime"]!.GetValue<string>();
+    }
+
+    /// <summary>How many TapPay records the sandbox holds for a merchant order number.</summary>
+    private async Task<int> TradesOfAsync(string orderNumber)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, _sandbox.Server.BaseUrlOf("tappay") + "/tpc/transaction/query")
+        {
+            Content = JsonContent.Create(new { partner_key = TapPayProvider.PartnerKey, records_per_page = 50, filters = new { order_number = orderNumber } }),
+        };
+        request.Headers.Add("x-api-key", TapPayProvider.PartnerKey);
+        using var http = new HttpClient();
+        using var response = await http.SendAsync(request, TestContext.Current.CancellationToken);
+        var answer = await response.Content.ReadFromJsonAsync<JsonObject>(TestContext.Current.CancellationToken);
+        return (answer!["trade_records"] as JsonArray)?.Count ?? 0;
     }
 
     private async Task At(DateTimeOffset time)

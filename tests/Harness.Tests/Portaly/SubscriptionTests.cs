@@ -131,6 +131,25 @@ public sealed class SubscriptionTests : IAsyncLifetime
         Assert.Equal((HttpStatusCode.Conflict, "SUBSCRIPTION_CANCELED"), Of(await http.Post($"/subscriptions/{monthly}/resume", new { })));
     }
 
+    [Fact]
+    public async Task Cancelling_a_past_due_subscription_ends_it_at_once_and_stops_the_retries()
+    {
+        var http = _app.Test();
+        var id = await Subscribing.ManuallyAsync(http, await http.CreatePlan(), "buyer@example.com", _receiver.Url);
+        await _app.AdvanceAsync(TimeSpan.FromDays(32));
+        Assert.Equal("past_due", (await http.Get("/subscriptions/" + id)).Data["status"]!.GetValue<string>());
+
+        var canceled = await http.Post($"/subscriptions/{id}/cancel", new { reason = "payment_failures" });
+        await _app.AdvanceAsync(TimeSpan.FromDays(3));
+
+        Assert.Equal(("canceled", _app.Clock.GetUtcNow().AddDays(-3)), (canceled.Data["status"]!.GetValue<string>(), canceled.Data["canceledAt"]!.GetValue<DateTimeOffset>()));
+        Assert.Equal(canceled.Data["canceledAt"]!.GetValue<DateTimeOffset>(), canceled.Data["cancelEffectiveAt"]!.GetValue<DateTimeOffset>());
+        Assert.Equal(1, (await http.Get("/subscriptions/" + id)).Data["failureCount"]!.GetValue<int>());
+        Assert.Equal(
+            ["creator_subscription.checkout.completed", "creator_subscription.active", "creator_subscription.payment.failed", "creator_subscription.cancel_requested", "creator_subscription.canceled"],
+            _receiver.Received.Select(r => r.Event));
+    }
+
     private static (HttpStatusCode, string?) Of(Reply reply) => (reply.Status, reply.Code);
 }
 
