@@ -126,10 +126,10 @@ public sealed class Renewals(
         if (s.ChargeUnderWay == number)
         {
             // An earlier run sent this charge and stopped before recording it: TapPay's record says whether it went through.
-            var record = await tappay.RecordOfOrderAsync(orderNumber, cancellationToken);
-            if (record is { RecordStatus: 4 })
+            var (answered, record) = await tappay.RecordOfOrderAsync(orderNumber, cancellationToken);
+            if (!answered || record is { RecordStatus: 4 })
             {
-                return false;
+                return false; // TapPay cannot say yet, or the charge is still pending: charging again could charge twice
             }
 
             if (record is { RecordStatus: >= 0 })
