@@ -13,6 +13,7 @@ using Harness.Portaly.Demo;
 using Harness.Portaly.DiscountCodes;
 using Harness.Portaly.Images;
 using Harness.Portaly.Plans;
+using Harness.Portaly.Portal;
 using Harness.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
@@ -71,6 +72,10 @@ public static class PortalyApp
         services.AddSingleton<OrderStore>();
         services.AddSingleton<CheckoutCompletion>();
         services.AddSingleton<ManualCompletion>();
+        services.AddSingleton<SubscriptionLifecycle>();
+        services.AddSingleton<Renewals>();
+        services.AddSingleton<IDueWork>(sp => sp.GetRequiredService<Renewals>());
+        services.AddSingleton<PortalSessions>();
         services.AddHttpClient(CallbackClient);
         services.AddHttpClient<TapPayGateway>(http => http.Timeout = TimeSpan.FromSeconds(30));
         services.AddSingleton(sp => new CallbackDispatcher(
@@ -101,6 +106,9 @@ public static class PortalyApp
         api.MapDiscountCodes();
         app.MapImages(api);
         api.MapCheckoutSessions();
+        api.MapSubscriptions();
+        api.MapPortalSessions();
+        app.MapPortal();
         if (app.Services.GetService<AdjustableClock>() is not null)
         {
             app.MapTestClock();

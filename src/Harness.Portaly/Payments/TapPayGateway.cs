@@ -27,6 +27,12 @@ public sealed record CardCharge(int Status, string? Message, string? RecTradeId,
 public sealed record CardRecord(string RecTradeId, int RecordStatus, long Amount);
 
 /// <summary>
+/// What the Record API said about an order number: <see cref="Answered"/> false when TapPay could not be asked (nothing
+/// may be decided then: a charge might have gone through); otherwise <see cref="Record"/>, null when there is none.
+/// </summary>
+public sealed record RecordLookup(bool Answered, CardRecord? Record);
+
+/// <summary>
 /// TapPay's Direct Pay back end over HTTP (the harness's TapPay sandbox, or TapPay's own): Pay by Prime with
 /// <c>remember</c> for the card token, Pay by Card Token for renewals, refunds and the Record API.
 /// </summary>
@@ -54,17 +60,23 @@ public sealed class TapPayGateway(HttpClient http, IOptions<PortalyOptions> opti
         return answer is null ? (-1, "TapPay did not answer", null) : (Status(answer), Text(answer, "msg"), Text(answer, "refund_id"));
     }
 
-    /// <summary>The record of the merchant's order number, or null when TapPay has none (or did not answer).</summary>
-    public async Task<CardRecord?> RecordOfOrderAsync(string orderNumber, CancellationToken cancellationToken)
+    /// <summary>The record of the merchant's order number, if TapPay has one — or that TapPay could not be asked.</summary>
+    public async Task<RecordLookup> RecordOfOrderAsync(string orderNumber, CancellationToken cancellationToken)
     {
         var answer = await PostAsync("/tpc/transaction/query", new JsonObject
         {
             ["records_per_page"] = 1,
             ["filters"] = new JsonObject { ["order_number"] = orderNumber },
         }, cancellationToken);
-        return answer?["trade_records"] is JsonArray { Count: > 0 } records && records[0] is JsonObject record
-            ? new CardRecord(Text(record, "rec_trade_id")!, record["record_status"]!.GetValue<int>(), record["amount"]!.GetValue<long>())
-            : null;
+        // Status 2 is TapPay's "no records on this page": an answer, and no record.
+        if (answer is null || Status(answer) is not (0 or 2))
+        {
+            return new RecordLookup(false, null);
+        }
+
+        return answer["trade_records"] is JsonArray { Count: > 0 } records && records[0] is JsonObject record
+            ? new RecordLookup(true, new CardRecord(Text(record, "rec_trade_id")!, record["record_status"]!.GetValue<int>(), record["amount"]!.GetValue<long>()))
+            : new RecordLookup(true, null);
     }
 
     private async Task<CardCharge> ChargeAsync(string path, JsonObject body, long amount, string currency, string details, string orderNumber, CancellationToken cancellationToken)
