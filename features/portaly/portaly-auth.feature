@@ -31,6 +31,11 @@ Feature: Portaly keys, modes and the operator route
       | POST /checkout-sessions/session_unknown/retry-callback |
       | GET /checkout-sessions/session_unknown/callbacks     |
       | PUT /signup-ref-codes                                |
+      | GET /subscriptions                                   |
+      | GET /subscriptions/session_unknown                   |
+      | POST /subscriptions/session_unknown/cancel           |
+      | POST /subscriptions/session_unknown/resume           |
+      | POST /portal-sessions                                |
 
   Scenario: A test key's checkout session is invisible to the live key of the same merchant
     Given a Portaly merchant with a live key

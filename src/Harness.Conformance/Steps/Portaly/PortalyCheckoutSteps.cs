@@ -150,11 +150,17 @@ public sealed partial class PortalyCheckoutSteps(ScenarioContext context)
         Check.That(stamps.Distinct(StringComparer.Ordinal).Count() == stamps.Count || all.Count == 1, $"deliveries reuse a timestamp: {string.Join(", ", stamps)}");
     }
 
-    [When(@"^(\d+) (seconds?|minutes?) pass(?:es)? on the Portaly clock$")]
+    [When(@"^(\d+) (seconds?|minutes?|hours?|days?) pass(?:es)? on the Portaly clock$")]
     [Needs(Need.PortalyClock)]
     public async Task Pass(int amount, string unit)
     {
-        var by = unit.StartsWith("minute", StringComparison.Ordinal) ? TimeSpan.FromMinutes(amount) : TimeSpan.FromSeconds(amount);
+        var by = unit[0] switch
+        {
+            'm' => TimeSpan.FromMinutes(amount),
+            'h' => TimeSpan.FromHours(amount),
+            'd' => TimeSpan.FromDays(amount),
+            _ => TimeSpan.FromSeconds(amount),
+        };
         using var client = new HttpClient(context.Target.Handler, disposeHandler: false);
         await MovableClock.AdvanceByUrlAsync(client, new Uri(context.Profile.PortalyTestClockUrl!), by, context.CancellationToken);
     }
