@@ -50,7 +50,7 @@ public static class ChaosCommand
         var startedAt = DateTimeOffset.UtcNow;
         var timer = System.Diagnostics.Stopwatch.StartNew();
         await using var target = options.Target is { } url
-            ? ChaosTarget.Connect(url, options.Sandbox, options.NewApi)
+            ? ChaosTarget.Connect(url, options.Sandbox, options.NewApi, options.Portaly)
             : await ChaosTarget.StartBuiltInAsync(cancellationToken);
         log.WriteLine($"Chaos campaign against {target.Description}, seed {options.Seed}");
 
@@ -123,6 +123,17 @@ public static class ChaosCommand
         if (newApi is not null)
         {
             surfaces.Add(new NewApiAuth(newApi));
+        }
+
+        var portalyUrl = options.Portaly ?? target.Portaly;
+        using var portalyHttp = portalyUrl is null ? null : Client(portalyUrl);
+        if (portalyHttp is null)
+        {
+            notRun.Add("Portaly (auth matrix): no --portaly URL");
+        }
+        else
+        {
+            surfaces.Add(new PortalyAuth(portalyHttp));
         }
 
         var auth = new List<AuthFigures>();

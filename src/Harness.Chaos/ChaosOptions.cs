@@ -19,6 +19,9 @@ public sealed record ChaosOptions
 
     public string NewApiUser { get; init; } = "1";
 
+    /// <summary>The Portaly surface (auth matrix); with the built-in harness, the one it starts (two ports after Finance's).</summary>
+    public Uri? Portaly { get; init; }
+
     public int Seed { get; init; } = 20261203;
 
     /// <summary>Malformed requests per documented operation.</summary>
@@ -43,6 +46,7 @@ public sealed record ChaosOptions
           --newapi URL       the New-API surface to test too (default: the built-in one)
           --newapi-token T   a New-API admin's access token; it makes the campaign's users (default: the reference's demo root)
           --newapi-user ID   that admin's id, sent as New-Api-User (default 1)
+          --portaly URL      the Portaly surface to test too, auth matrix (default: the built-in one)
           --seed N           seed of the generated inputs; a finding names its case, the same seed repeats it
           --cases N          malformed requests per documented operation (default 200)
           --crash-rounds N   SIGKILL rounds during consumption, built-in harness only (default 5; 0 skips)
@@ -67,13 +71,14 @@ public sealed record ChaosOptions
                 "--short" => ShortCampaign with
                 {
                     Target = options.Target, Sandbox = options.Sandbox, NewApi = options.NewApi, NewApiToken = options.NewApiToken,
-                    NewApiUser = options.NewApiUser, Seed = options.Seed, ReportDirectory = options.ReportDirectory,
+                    NewApiUser = options.NewApiUser, Portaly = options.Portaly, Seed = options.Seed, ReportDirectory = options.ReportDirectory,
                 },
                 "--target" => options with { Target = Url(Value(), "--target") },
                 "--sandbox" => options with { Sandbox = Url(Value(), "--sandbox") },
                 "--newapi" => options with { NewApi = Url(Value(), "--newapi") },
                 "--newapi-token" => options with { NewApiToken = Value() },
                 "--newapi-user" => options with { NewApiUser = Value() },
+                "--portaly" => options with { Portaly = Url(Value(), "--portaly") },
                 "--seed" => options with { Seed = Number(Value(), "--seed", 0) },
                 "--cases" => options with { CasesPerOperation = Number(Value(), "--cases", 1) },
                 "--crash-rounds" => options with { CrashRounds = Number(Value(), "--crash-rounds", 0) },

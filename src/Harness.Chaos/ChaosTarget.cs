@@ -16,11 +16,12 @@ public sealed class ChaosTarget : IAsyncDisposable
 
     private const string AdminPhone = "13800000000";
 
-    private ChaosTarget(Uri finance, Uri? sandbox, Uri? newApi, HarnessProcess? process)
+    private ChaosTarget(Uri finance, Uri? sandbox, Uri? newApi, Uri? portaly, HarnessProcess? process)
     {
         Finance = finance;
         Sandbox = sandbox;
         NewApi = newApi;
+        Portaly = portaly;
         Process = process;
         Http = NewClient(finance);
     }
@@ -31,6 +32,9 @@ public sealed class ChaosTarget : IAsyncDisposable
 
     /// <summary>The New-API surface, when there is one to test.</summary>
     public Uri? NewApi { get; }
+
+    /// <summary>The Portaly surface, when there is one to test.</summary>
+    public Uri? Portaly { get; }
 
     public HttpClient Http { get; private set; }
 
@@ -45,10 +49,10 @@ public sealed class ChaosTarget : IAsyncDisposable
     public static async Task<ChaosTarget> StartBuiltInAsync(CancellationToken cancellationToken)
     {
         var process = await HarnessProcess.StartAsync(cancellationToken: cancellationToken);
-        return new ChaosTarget(process.BaseUrl, process.SandboxControlUrl, new Uri($"http://127.0.0.1:{process.Port + 1}"), process);
+        return new ChaosTarget(process.BaseUrl, process.SandboxControlUrl, new Uri($"http://127.0.0.1:{process.Port + 1}"), new Uri($"http://127.0.0.1:{process.Port + 2}"), process);
     }
 
-    public static ChaosTarget Connect(Uri finance, Uri? sandbox, Uri? newApi = null) => new(finance, sandbox, newApi, null);
+    public static ChaosTarget Connect(Uri finance, Uri? sandbox, Uri? newApi = null, Uri? portaly = null) => new(finance, sandbox, newApi, portaly, null);
 
     /// <summary>
     /// SIGKILL, then the same command on the same data and port; the time until it is healthy again.

@@ -60,3 +60,47 @@ public sealed class AuthMatrixTests
             new(status) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
     }
 }
+
+/// <summary>The Portaly auth matrix: every merchant route refuses each wrong credential with 401 in Portaly's envelope.</summary>
+public sealed class PortalyAuthMatrixTests
+{
+    private const string Document = """
+        {"openapi":"3.1.0","paths":{
+          "/api/test/clock":{"get":{"responses":{"200":{}}}},
+          "/files/{fileId}":{"get":{"responses":{"200":{}}}},
+          "/api/creator-subscription/plans":{"get":{"responses":{"200":{},"401":{}}}},
+          "/api/creator-subscription/plans/{planId}":{"get":{"parameters":[{"name":"planId","in":"path","schema":{"type":"string"}}],"responses":{"200":{},"401":{}}}}}}
+        """;
+
+    [Fact]
+    public async Task A_Portaly_route_that_refuses_outside_the_envelope_or_lets_a_scheme_through_is_found_and_the_open_routes_are_not_tried()
+    {
+        using var http = new HttpClient(new LeakyPortaly()) { BaseAddress = new Uri("http://scripted.test") };
+
+        var (figures, findings) = await new AuthMatrix(new PortalyAuth(http)).RunAsync(TextWriter.Null, TestContext.Current.CancellationToken);
+
+        Assert.Equal(("Portaly", 2, 6), (figures.Surface, figures.Routes, figures.Checks));
+        Assert.Equal(["GET /api/creator-subscription/plans/{planId}"], findings.Select(f => f.Request).Distinct());
+        Assert.Contains(findings, f => f.Kind.Contains("another scheme (Basic)", StringComparison.Ordinal) && f.Detail.StartsWith("answered 200, expected 401", StringComparison.Ordinal));
+        Assert.Contains(findings, f => f.Kind.Contains("unknown", StringComparison.Ordinal) && f.Detail.Contains("not Portaly's refusal", StringComparison.Ordinal));
+    }
+
+    /// <summary>Plans refuse properly; one plan's route answers a Basic header 200 and an unknown key outside the envelope.</summary>
+    private sealed class LeakyPortaly : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var authorization = request.Headers.TryGetValues("Authorization", out var values) ? values.Single() : "";
+            var path = request.RequestUri!.AbsolutePath;
+            var answer = path == "/openapi/v1.json" ? Json(HttpStatusCode.OK, Document)
+                : path == "/api/creator-subscription/plans" ? Json(HttpStatusCode.Unauthorized, """{"error":"Invalid API key.","code":"UNAUTHORIZED"}""")
+                : authorization.StartsWith("Basic ", StringComparison.Ordinal) ? Json(HttpStatusCode.OK, """{"data":{}}""")
+                : authorization.Length > 0 ? Json(HttpStatusCode.Unauthorized, """{"message":"no"}""")
+                : Json(HttpStatusCode.Unauthorized, """{"error":"Missing API key.","code":"UNAUTHORIZED"}""");
+            return Task.FromResult(answer);
+        }
+
+        private static HttpResponseMessage Json(HttpStatusCode status, string body) =>
+            new(status) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+    }
+}

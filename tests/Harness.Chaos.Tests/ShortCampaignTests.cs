@@ -17,10 +17,12 @@ public sealed class ShortCampaignTests
         Assert.Contains(report.Fuzz, f => f.Surface == "New-API" && f.Operations >= 15 && f.Requests == f.Operations * ChaosOptions.ShortCampaign.CasesPerOperation);
         Assert.Contains(report.Fuzz, f => f.Surface == "sandbox control API" && f.Requests > 0);
         Assert.Equal(["Stripe", "Creem", "Epay", "WeChat Pay", "Alipay", "TapPay"], report.Fuzz.Skip(3).Select(f => f.Surface));
-        Assert.Equal(["Finance", "New-API"], report.Auth.Select(a => a.Surface));
+        Assert.Equal(["Finance", "New-API", "Portaly"], report.Auth.Select(a => a.Surface));
         Assert.All(report.Auth, a => Assert.True(a.Checks >= a.Routes * 3, $"every protected {a.Surface} route is tried with several credentials"));
         var newApiAuth = report.Auth.Single(a => a.Surface == "New-API");
         Assert.True(newApiAuth.Routes >= 30 && newApiAuth.Checks >= newApiAuth.Routes * 7, "every protected New-API route is tried with its seven wrong credentials");
+        var portalyAuth = report.Auth.Single(a => a.Surface == "Portaly");
+        Assert.True(portalyAuth.Routes >= 20 && portalyAuth.Checks == portalyAuth.Routes * 3, "every Portaly merchant route is tried with its three wrong credentials");
         Assert.NotNull(report.Crash);
         Assert.Equal(ChaosOptions.ShortCampaign.CrashRounds, report.Crash.Rounds);
         Assert.True(report.Crash.Acknowledged > 0, "consumes were acknowledged before the kills");
