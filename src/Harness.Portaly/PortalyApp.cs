@@ -71,6 +71,8 @@ public static class PortalyApp
         services.AddSingleton<OrderStore>();
         services.AddSingleton<CheckoutCompletion>();
         services.AddSingleton<ManualCompletion>();
+        services.AddSingleton<Refunds>();
+        services.AddSingleton<IDueWork>(sp => sp.GetRequiredService<Refunds>());
         services.AddHttpClient(CallbackClient);
         services.AddHttpClient<TapPayGateway>(http => http.Timeout = TimeSpan.FromSeconds(30));
         services.AddSingleton(sp => new CallbackDispatcher(
@@ -101,6 +103,8 @@ public static class PortalyApp
         api.MapDiscountCodes();
         app.MapImages(api);
         api.MapCheckoutSessions();
+        api.MapOrders();
+        app.MapEmails();
         if (app.Services.GetService<AdjustableClock>() is not null)
         {
             app.MapTestClock();
