@@ -93,6 +93,7 @@ public sealed partial record OrderQuery(IReadOnlySet<string>? Statuses, DateTime
                 return false;
             }
 
+            // A space stands for a '+' that the client left unencoded in the query string.
             offset = zone[0] == '-' ? -offset : offset;
         }
 
@@ -108,6 +109,6 @@ public sealed partial record OrderQuery(IReadOnlySet<string>? Statuses, DateTime
     /// <summary>Whether a UTC time in ticks is one a DateTimeOffset can hold (the year 1 or 9999 with an offset may not be).</summary>
     private static bool Representable(long utcTicks) => utcTicks >= DateTime.MinValue.Ticks && utcTicks <= DateTime.MaxValue.Ticks;
 
-    [GeneratedRegex(@"^(?<local>\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?)(?<offset>[Zz]|[+-]\d{2}:?\d{2})?$")]
+    [GeneratedRegex(@"^(?<local>\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?)(?<offset>[Zz]|[+ -]\d{2}:?\d{2})?$")]
     private static partial Regex DateTimePattern();
 }

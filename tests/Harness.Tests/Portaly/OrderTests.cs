@@ -109,6 +109,7 @@ public sealed class OrderTests : IAsyncLifetime
         Assert.Equal([lastOfDay], Ids(await http.Get("/orders?endDate=2026-12-01T23:59:59.999")));
         Assert.Equal([firstOfNext], Ids(await http.Get("/orders?startDate=2026-12-01T16:00:00Z")));
         Assert.Equal([firstOfNext], Ids(await http.Get("/orders?startDate=2026-12-01T17:00:00%2B01:00")));
+        Assert.Equal([firstOfNext], Ids(await http.Get("/orders?startDate=2026-12-01T17:00:00+01:00"))); // an unencoded '+' arrives as a space
         Assert.Equal([firstOfNext, lastOfDay], Ids(await http.Get("/orders?startDate=2026-12-01T15:59:59.999Z")));
         Assert.Empty(Ids(await http.Get("/orders?startDate=2026-12-01T16:00:00.001Z")));
 
