@@ -76,6 +76,8 @@ public static class PortalyApp
         services.AddSingleton<Renewals>();
         services.AddSingleton<IDueWork>(sp => sp.GetRequiredService<Renewals>());
         services.AddSingleton<PortalSessions>();
+        services.AddSingleton<Refunds>();
+        services.AddSingleton<IDueWork>(sp => sp.GetRequiredService<Refunds>());
         services.AddHttpClient(CallbackClient);
         services.AddHttpClient<TapPayGateway>(http => http.Timeout = TimeSpan.FromSeconds(30));
         services.AddSingleton(sp => new CallbackDispatcher(
@@ -109,6 +111,8 @@ public static class PortalyApp
         api.MapSubscriptions();
         api.MapPortalSessions();
         app.MapPortal();
+        api.MapOrders();
+        app.MapEmails();
         if (app.Services.GetService<AdjustableClock>() is not null)
         {
             app.MapTestClock();
