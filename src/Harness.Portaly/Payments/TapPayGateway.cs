@@ -67,6 +67,22 @@ public sealed class TapPayGateway(HttpClient http, IOptions<PortalyOptions> opti
             : null;
     }
 
+    /// <summary>
+    /// Every record of the merchant's order number (up to 50, newest first), or null when TapPay did not answer or
+    /// refused the query: unlike <see cref="RecordOfOrderAsync"/>, "no record" and "no answer" differ, which recovery needs.
+    /// </summary>
+    public async Task<IReadOnlyList<CardRecord>?> RecordsOfOrderAsync(string orderNumber, CancellationToken cancellationToken)
+    {
+        var answer = await PostAsync("/tpc/transaction/query", new JsonObject
+        {
+            ["records_per_page"] = 50,
+            ["filters"] = new JsonObject { ["order_number"] = orderNumber },
+        }, cancellationToken);
+        return answer is null || Status(answer) is not (0 or 2) ? null
+            : [.. (answer["trade_records"] as JsonArray ?? []).OfType<JsonObject>()
+                .Select(r => new CardRecord(Text(r, "rec_trade_id")!, r["record_status"]!.GetValue<int>(), r["amount"]!.GetValue<long>()))];
+    }
+
     private async Task<CardCharge> ChargeAsync(string path, JsonObject body, long amount, string currency, string details, string orderNumber, CancellationToken cancellationToken)
     {
         body["amount"] = amount;
