@@ -87,9 +87,9 @@ public sealed class BuyerProgressStore(IDocumentStore store, TimeProvider clock)
         return (issued, code);
     }
 
-    /// <summary>Whether the same address was sent a code that is still fresh (so a repeated submit does not send another).</summary>
+    /// <summary>Whether the address was sent a code that is fresh and still usable (so a repeated submit does not send another).</summary>
     public bool RecentlySent(BuyerProgress progress) =>
-        progress is { CodePending: true, CodeSentAt: { } sent } && clock.GetUtcNow() - sent < ResendAfter;
+        progress is { CodePending: true, CodeSentAt: { } sent, CodeAttempts: < MaxAttempts } && clock.GetUtcNow() - sent < ResendAfter;
 
     /// <summary>Checks a submitted code; a wrong one counts an attempt, an accepted one is consumed.</summary>
     public (BuyerProgress Progress, CodeVerdict Verdict) Check(BuyerProgress progress, string submitted)
