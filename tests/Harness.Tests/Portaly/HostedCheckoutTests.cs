@@ -280,6 +280,37 @@ public sealed partial class HostedCheckoutTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_charge_TapPay_never_answers_stays_under_way_until_TapPay_can_say()
+    {
+        // TapPay's back end unreachable; the card form (the buyer's browser side) still works.
+        var settings = PortalyTestApp.OnSandbox(_sandbox.Server);
+        settings["Portaly:TapPay:CardFormUrl"] = _sandbox.Server.BaseUrlOf("tappay") + "/sandbox/card-form";
+        settings["Portaly:TapPay:BaseUrl"] = "http://127.0.0.1:9";
+        await using var app = new PortalyTestApp(settings: settings);
+        var planId = await app.Test().CreatePlan();
+        var id = (await app.Test().Post("/checkout-sessions", new { planId, customerEmail = Email, emailVerified = true })).Data["sessionId"]!.GetValue<string>();
+        var browser = app.Anonymous();
+        using var details = await browser.PostAsync($"/checkout/subscription/{id}/details", new FormUrlEncodedContent(new Dictionary<string, string> { ["name"] = "Buyer", ["phone"] = "0912345678" }), Ct);
+        Assert.Equal(HttpStatusCode.Redirect, details.StatusCode);
+
+        var href = WebUtility.HtmlDecode(PayLink().Match(await browser.GetStringAsync($"/checkout/subscription/{id}", Ct)).Groups[1].Value);
+        using var typed = await _cardForm.PostAsync(new Uri(href).GetLeftPart(UriPartial.Path), new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["card_number"] = Approved,
+            ["card_expiry"] = "12/30",
+            ["card_cvc"] = "123",
+            ["return_url"] = $"http://localhost/checkout/subscription/{id}/pay",
+        }), Ct);
+        var paying = await Text(browser.GetAsync(typed.Headers.Location!.PathAndQuery, Ct));
+
+        Assert.Contains("being confirmed", paying, StringComparison.Ordinal);
+        await app.AdvanceAsync(TimeSpan.FromMinutes(3));
+        Assert.NotNull(app.Services.GetRequiredService<BuyerProgressStore>().PaymentOf(id));
+        Assert.Contains("being confirmed", await Text(browser.PostAsync($"/checkout/subscription/{id}/cancel", new FormUrlEncodedContent([]), Ct)), StringComparison.Ordinal);
+        Assert.Equal("checkout_ready", (await app.Test().Get("/checkout-sessions/" + id)).Data["status"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Without_TapPay_the_page_says_card_payments_are_unavailable()
     {
         await using var app = new PortalyTestApp();
