@@ -124,8 +124,9 @@ public sealed class CardPayment(
     public async Task RecoverAsync(string sessionId, CancellationToken cancellationToken)
     {
         using var held = await locks.AcquireAsync(CheckoutCompletion.LockOf(sessionId), cancellationToken);
-        if (progress.PaymentOf(sessionId) is null)
+        if (progress.PaymentOf(sessionId) is null || !options.Value.TapPay.Configured)
         {
+            // Without a TapPay to ask (its settings removed since), the marker waits rather than guessing.
             return;
         }
 
