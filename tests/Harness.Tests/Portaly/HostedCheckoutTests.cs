@@ -112,6 +112,22 @@ public sealed partial class HostedCheckoutTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_plan_that_does_not_collect_a_phone_asks_for_none_and_pays_with_the_placeholder()
+    {
+        var planId = (await _app.Test().Post("/plans", new { name = "Zine", amount = 120, billingPeriod = "one-time", collectPhone = false })).Data["id"]!.GetValue<string>();
+        var id = await Session(new { planId });
+
+        Assert.DoesNotContain("name=\"phone\"", await Page(id), StringComparison.Ordinal);
+        await VerifyBuyer(id, phone: null);
+        var paid = await PayByCard(id, Approved);
+
+        Assert.Equal(HttpStatusCode.Redirect, paid.StatusCode);
+        var session = (await _app.Test().Get("/checkout-sessions/" + id)).Data;
+        Assert.Equal(("completed", ""), (session["status"]!.GetValue<string>(), session["customer"]!["phone"]!.GetValue<string>()));
+        Assert.Equal(CardPayment.PlaceholderPhone, CardPayment.CardholderOf(_app.Services.GetRequiredService<Harness.Portaly.Checkout.CheckoutSessions>().Get(id)!).PhoneNumber);
+    }
+
+    [Fact]
     public async Task A_declined_card_fails_the_session_without_a_callback()
     {
         var id = await Session(new { customerEmail = Email, emailVerified = true });
