@@ -14,6 +14,7 @@ using Harness.Portaly.Demo;
 using Harness.Portaly.DiscountCodes;
 using Harness.Portaly.Images;
 using Harness.Portaly.Plans;
+using Harness.Portaly.Portal;
 using Harness.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
@@ -77,6 +78,10 @@ public static class PortalyApp
         services.AddSingleton<BuyerSteps>();
         services.AddTransient<CardPayment>();
         services.AddSingleton<IDueWork, PaymentRecovery>();
+        services.AddSingleton<SubscriptionLifecycle>();
+        services.AddSingleton<Renewals>();
+        services.AddSingleton<IDueWork>(sp => sp.GetRequiredService<Renewals>());
+        services.AddSingleton<PortalSessions>();
         services.AddHttpClient(CallbackClient);
         services.AddHttpClient<TapPayGateway>(http => http.Timeout = TimeSpan.FromSeconds(30));
         services.AddSingleton(sp => new CallbackDispatcher(
@@ -108,6 +113,9 @@ public static class PortalyApp
         app.MapImages(api);
         api.MapCheckoutSessions();
         app.MapHostedCheckout();
+        api.MapSubscriptions();
+        api.MapPortalSessions();
+        app.MapPortal();
         if (app.Services.GetService<AdjustableClock>() is not null)
         {
             app.MapTestClock();

@@ -26,6 +26,15 @@ public sealed class PortalyOptions
     /// <summary>Where card payments go: TapPay's back end (the harness's TapPay sandbox by default when it runs beside).</summary>
     public TapPaySettings TapPay { get; set; } = new();
 
+    /// <summary>
+    /// Whether test-mode subscriptions renew. The real product charges renewals of live subscriptions only; the reference
+    /// renews both by default so that an integration can exercise its renewal handlers with a test key.
+    /// </summary>
+    public bool RenewTestSubscriptions { get; set; } = true;
+
+    /// <summary>How long a portal session's link works.</summary>
+    public int PortalSessionMinutes { get; set; } = 30;
+
     /// <summary>Whether a background loop makes due renewals and callback attempts (tests drive them by hand instead).</summary>
     public bool BackgroundScheduler { get; set; } = true;
 }

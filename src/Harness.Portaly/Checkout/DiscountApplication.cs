@@ -28,8 +28,11 @@ public static class DiscountRefusal
     };
 }
 
-/// <summary>A buyer's use of a code on one checkout: reserved while the payment runs, redeemed when it completes.</summary>
-public sealed record DiscountRedemption(string Id, string CodeId, string ProfileId, string? Email, string Status, DateTimeOffset CreatedAt) : IDocument
+/// <summary>
+/// A buyer's use of a code on one checkout: reserved while the payment runs (until <c>HeldUntil</c>: a payment that
+/// never reports back stops holding it), redeemed when it completes.
+/// </summary>
+public sealed record DiscountRedemption(string Id, string CodeId, string ProfileId, string? Email, string Status, DateTimeOffset CreatedAt, DateTimeOffset? HeldUntil) : IDocument
 {
     public const string Reserved = "reserved";
     public const string Redeemed = "redeemed";
@@ -47,6 +50,9 @@ public sealed class DiscountApplication(IDocumentStore store, DiscountCodeStore 
     private readonly IDocumentCollection<DiscountRedemption> _redemptions =
         store.Collection<DiscountRedemption>("discount_redemptions", nameof(DiscountRedemption.CodeId));
     private readonly IDocumentCollection<DiscountCode> _codes = store.Collection<DiscountCode>("discount_codes", nameof(DiscountCode.ProfileId));
+
+    /// <summary>How long past its session's expiry a reservation still counts: room for a payment that was under way to report back.</summary>
+    public static readonly TimeSpan HoldAfterExpiry = TimeSpan.FromMinutes(30);
 
     /// <summary>Prices <paramref name="amount"/> of the plan with the code, or says why the code does not apply.</summary>
     public DiscountOutcome Apply(string profileId, string planId, string currency, long amount, string code, string? email, string source)
@@ -84,7 +90,7 @@ public sealed class DiscountApplication(IDocumentStore store, DiscountCodeStore 
             return refusal;
         }
 
-        _redemptions.Upsert(new DiscountRedemption(session.Id, code.Id, code.ProfileId, Normal(session.CustomerEmail), DiscountRedemption.Reserved, clock.GetUtcNow()));
+        _redemptions.Upsert(new DiscountRedemption(session.Id, code.Id, code.ProfileId, Normal(session.CustomerEmail), DiscountRedemption.Reserved, clock.GetUtcNow(), session.ExpiresAt + HoldAfterExpiry));
         return null;
     }
 
@@ -109,7 +115,7 @@ public sealed class DiscountApplication(IDocumentStore store, DiscountCodeStore 
             return;
         }
 
-        _redemptions.Upsert(new DiscountRedemption(session.Id, applied.CodeId, session.ProfileId, Normal(session.CustomerEmail), DiscountRedemption.Redeemed, clock.GetUtcNow()));
+        _redemptions.Upsert(new DiscountRedemption(session.Id, applied.CodeId, session.ProfileId, Normal(session.CustomerEmail), DiscountRedemption.Redeemed, clock.GetUtcNow(), null));
         if (_codes.Get(applied.CodeId) is { } code)
         {
             _codes.Upsert(code with { TimesRedeemed = code.TimesRedeemed + 1 });
@@ -125,7 +131,8 @@ public sealed class DiscountApplication(IDocumentStore store, DiscountCodeStore 
     {
         var now = clock.GetUtcNow();
         var rule = RuleFor(code, planId);
-        var others = _redemptions.FindBy(nameof(DiscountRedemption.CodeId), code.Id).Where(r => r.Id != sessionId).ToList();
+        var others = _redemptions.FindBy(nameof(DiscountRedemption.CodeId), code.Id)
+            .Where(r => r.Id != sessionId && (r.Status == DiscountRedemption.Redeemed || r.HeldUntil > now)).ToList();
         var underWay = others.Count(r => r.Status == DiscountRedemption.Reserved);
         return code switch
         {

@@ -9,6 +9,9 @@ public static class SubscriptionStatus
     public const string PastDue = "past_due";
     public const string Canceled = "canceled";
     public static readonly string[] All = [Active, PastDue, Canceled];
+
+    /// <summary>Consecutive failed renewal charges that cancel a subscription.</summary>
+    public const int MaxFailures = 3;
 }
 
 /// <summary>
@@ -32,7 +35,8 @@ public sealed record StoredCard(string CardKey, string CardToken, string? LastFo
 /// <summary>
 /// A subscription of one mode; its id is the checkout session's. <c>Amount</c> is the frozen base price; a charge is
 /// the base price less the discount while its cycles last. <c>ChargesMade</c> counts successful charges, the first
-/// included; period n ends at <c>BillingAnchor</c> plus n billing periods.
+/// included; period n ends at <c>BillingAnchor</c> plus n billing periods. <c>ChargeUnderWay</c> is the number of a
+/// renewal charge sent to TapPay whose outcome is not recorded yet (a crash in between leaves it set).
 /// </summary>
 public sealed record Subscription(
     string Id,
@@ -71,7 +75,8 @@ public sealed record Subscription(
     SubscriptionDiscount? Discount,
     StoredCard? Card,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt) : IDocument
+    DateTimeOffset UpdatedAt,
+    int? ChargeUnderWay = null) : IDocument
 {
     public bool Recurring => BillingPeriod is "monthly" or "yearly";
 
