@@ -81,12 +81,12 @@ public sealed class RefundTests : IAsyncLifetime
         Assert.Equal((HttpStatusCode.Accepted, "refund"), (accepted.Status, accepted.Data["status"]!.GetValue<string>()));
         Assert.Equal(_app.Clock.GetUtcNow(), accepted.Data["refundRequestedAt"]!.GetValue<DateTimeOffset>());
         Assert.Null(accepted.Data["refundedAt"]);
-        Assert.Equal(1, (await TapPay.RecordOfOrderAsync(orderNumber, Cancel)).Record!.RecordStatus); // not refunded until the background step runs
+        Assert.Equal(1, (await TapPay.RecordsOfOrderAsync(orderNumber, Cancel))!.Single().RecordStatus); // not refunded until the background step runs
 
         _app.Clock.Advance(TimeSpan.FromSeconds(5));
         await _app.RunDueAsync();
 
-        var record = (await TapPay.RecordOfOrderAsync(orderNumber, Cancel)).Record!;
+        var record = (await TapPay.RecordsOfOrderAsync(orderNumber, Cancel))!.Single();
         Assert.Equal((3, 0L), (record.RecordStatus, record.Amount));
         var order = (await live.Get("/orders/" + orderId)).Data;
         Assert.Equal(("refund", _app.Clock.GetUtcNow()), (order["status"]!.GetValue<string>(), order["refundedAt"]!.GetValue<DateTimeOffset>()));
@@ -136,7 +136,7 @@ public sealed class RefundTests : IAsyncLifetime
         Assert.Single(_receiver.Received, r => r.Event == Refunded);
         Assert.DoesNotContain(_receiver.Received, r => r.Event == RefundFailed);
         Assert.Single(_receiver.Received, r => r.Event == Canceled);
-        Assert.Equal(3, (await TapPay.RecordOfOrderAsync(orderNumber, Cancel)).Record!.RecordStatus);
+        Assert.Equal(3, (await TapPay.RecordsOfOrderAsync(orderNumber, Cancel))!.Single().RecordStatus);
     }
 
     [Fact]
