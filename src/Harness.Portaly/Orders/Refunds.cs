@@ -209,20 +209,18 @@ public sealed class Refunds(
     private static bool ThroughTapPay(Order order) => order.PaymentMethod == TapPayGateway.PaymentMethod && !string.IsNullOrEmpty(order.PaymentReference);
 
     /// <summary>The subscription ended now because its latest charge is being refunded.</summary>
-    private static Subscription CanceledByRefund(Subscription s, Order order, DateTimeOffset now) => s with
-    {
-        Status = SubscriptionStatus.Canceled,
-        CancelAtPeriodEnd = false,
-        NextBillingAt = null,
-        NextRetryAt = null,
-        CancelRequestedAt = now,
-        CancelEffectiveAt = now,
-        CanceledAt = now,
-        CancelReason = order.RefundReason is "customer_requested" or "manual" ? order.RefundReason : "other",
-        CancelReasonNote = $"Order {order.Id} refunded",
-        CancelRequestedBy = RequestedBy,
-        UpdatedAt = now,
-    };
+    private static Subscription CanceledByRefund(Subscription s, Order order, DateTimeOffset now) => SubscriptionLifecycle.Ended(
+        s with
+        {
+            CancelAtPeriodEnd = false,
+            CancelRequestedAt = now,
+            CancelEffectiveAt = now,
+            CancelReason = order.RefundReason is "customer_requested" or "manual" ? order.RefundReason : "other",
+            CancelReasonNote = $"Order {order.Id} refunded",
+            CancelRequestedBy = RequestedBy,
+        },
+        now,
+        now);
 
     /// <summary>The fields both terminal refund events carry, on the lifecycle base of the subscription as it is now.</summary>
     private static JsonObject Payload(string eventName, Subscription s, Order order, RefundJob job)
