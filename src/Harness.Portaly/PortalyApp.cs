@@ -4,6 +4,7 @@ using Harness.Http;
 using Harness.Portaly.Callbacks;
 using Harness.Portaly.Checkout;
 using Harness.Portaly.Emails;
+using Harness.Portaly.HostedCheckout;
 using Harness.Portaly.Orders;
 using Harness.Portaly.Payments;
 using Harness.Portaly.Subscriptions;
@@ -72,10 +73,17 @@ public static class PortalyApp
         services.AddSingleton<OrderStore>();
         services.AddSingleton<CheckoutCompletion>();
         services.AddSingleton<ManualCompletion>();
+        services.AddSingleton<BuyerProgressStore>();
+        services.AddSingleton<CheckoutPage>();
+        services.AddSingleton<BuyerSteps>();
+        services.AddTransient<CardPayment>();
+        services.AddSingleton<IDueWork, PaymentRecovery>();
         services.AddSingleton<SubscriptionLifecycle>();
         services.AddSingleton<Renewals>();
         services.AddSingleton<IDueWork>(sp => sp.GetRequiredService<Renewals>());
         services.AddSingleton<PortalSessions>();
+        services.AddSingleton<Refunds>();
+        services.AddSingleton<IDueWork>(sp => sp.GetRequiredService<Refunds>());
         services.AddHttpClient(CallbackClient);
         services.AddHttpClient<TapPayGateway>(http => http.Timeout = TimeSpan.FromSeconds(30));
         services.AddSingleton(sp => new CallbackDispatcher(
@@ -106,9 +114,12 @@ public static class PortalyApp
         api.MapDiscountCodes();
         app.MapImages(api);
         api.MapCheckoutSessions();
+        app.MapHostedCheckout();
         api.MapSubscriptions();
         api.MapPortalSessions();
         app.MapPortal();
+        api.MapOrders();
+        app.MapEmails();
         if (app.Services.GetService<AdjustableClock>() is not null)
         {
             app.MapTestClock();

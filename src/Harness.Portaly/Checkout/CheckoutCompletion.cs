@@ -39,12 +39,9 @@ public sealed class CheckoutCompletion(
         // timesRedeemed is read and written back: one writer per code, as the code's own updates are.
         using var codeHeld = session.AppliedDiscount is { } applied ? await locks.AcquireAsync("portaly-code/" + applied.CodeId) : null;
         var now = clock.GetUtcNow();
-        var completed = session with
+        var completed = WithBuyer(session, buyer) with
         {
             Status = SessionStatus.Completed,
-            CustomerName = buyer.Name ?? session.CustomerName,
-            CustomerEmail = buyer.Email ?? session.CustomerEmail,
-            CustomerPhone = buyer.Phone ?? session.CustomerPhone,
             PaymentReference = charge.PaymentReference,
             PaymentMethod = charge.PaymentMethod,
             CompletedAt = now,
@@ -81,12 +78,9 @@ public sealed class CheckoutCompletion(
     public CheckoutSession Fail(CheckoutSession session, Buyer buyer, string reason)
     {
         var now = clock.GetUtcNow();
-        var failed = session with
+        var failed = WithBuyer(session, buyer) with
         {
             Status = SessionStatus.Failed,
-            CustomerName = buyer.Name ?? session.CustomerName,
-            CustomerEmail = buyer.Email ?? session.CustomerEmail,
-            CustomerPhone = buyer.Phone ?? session.CustomerPhone,
             FailureReason = reason,
             FailedAt = now,
             UpdatedAt = now,
@@ -115,6 +109,14 @@ public sealed class CheckoutCompletion(
         });
         return canceled;
     }
+
+    /// <summary>The buyer's details where they gave them; the session's where not.</summary>
+    private static CheckoutSession WithBuyer(CheckoutSession s, Buyer buyer) => s with
+    {
+        CustomerName = buyer.Name ?? s.CustomerName,
+        CustomerEmail = buyer.Email ?? s.CustomerEmail,
+        CustomerPhone = buyer.Phone ?? s.CustomerPhone,
+    };
 
     private static Subscription SubscriptionOf(CheckoutSession s, FirstCharge charge, DateTimeOffset now)
     {

@@ -26,11 +26,6 @@ public sealed record CardCharge(int Status, string? Message, string? RecTradeId,
 /// <summary>A TapPay record, as the Record API returns it: 1 captured, 2 partly refunded, 3 refunded, −1 failed, 4 pending.</summary>
 public sealed record CardRecord(string RecTradeId, int RecordStatus, long Amount);
 
-/// <summary>
-/// What the Record API said about an order number: <see cref="Answered"/> false when TapPay could not be asked (nothing
-/// may be decided then: a charge might have gone through); otherwise <see cref="Record"/>, null when there is none.
-/// </summary>
-public sealed record RecordLookup(bool Answered, CardRecord? Record);
 
 /// <summary>
 /// TapPay's Direct Pay back end over HTTP (the harness's TapPay sandbox, or TapPay's own): Pay by Prime with
@@ -60,23 +55,20 @@ public sealed class TapPayGateway(HttpClient http, IOptions<PortalyOptions> opti
         return answer is null ? (-1, "TapPay did not answer", null) : (Status(answer), Text(answer, "msg"), Text(answer, "refund_id"));
     }
 
-    /// <summary>The record of the merchant's order number, if TapPay has one — or that TapPay could not be asked.</summary>
-    public async Task<RecordLookup> RecordOfOrderAsync(string orderNumber, CancellationToken cancellationToken)
+    /// <summary>
+    /// Every record of the merchant's order number (up to 50, newest first), or null when TapPay did not answer or
+    /// refused the query: "no record" and "no answer" differ, and recovery must not charge again on the second.
+    /// </summary>
+    public async Task<IReadOnlyList<CardRecord>?> RecordsOfOrderAsync(string orderNumber, CancellationToken cancellationToken)
     {
         var answer = await PostAsync("/tpc/transaction/query", new JsonObject
         {
-            ["records_per_page"] = 1,
+            ["records_per_page"] = 50,
             ["filters"] = new JsonObject { ["order_number"] = orderNumber },
         }, cancellationToken);
-        // Status 2 is TapPay's "no records on this page": an answer, and no record.
-        if (answer is null || Status(answer) is not (0 or 2))
-        {
-            return new RecordLookup(false, null);
-        }
-
-        return answer["trade_records"] is JsonArray { Count: > 0 } records && records[0] is JsonObject record
-            ? new RecordLookup(true, new CardRecord(Text(record, "rec_trade_id")!, record["record_status"]!.GetValue<int>(), record["amount"]!.GetValue<long>()))
-            : new RecordLookup(true, null);
+        return answer is null || Status(answer) is not (0 or 2) ? null
+            : [.. (answer["trade_records"] as JsonArray ?? []).OfType<JsonObject>()
+                .Select(r => new CardRecord(Text(r, "rec_trade_id")!, r["record_status"]!.GetValue<int>(), r["amount"]!.GetValue<long>()))];
     }
 
     private async Task<CardCharge> ChargeAsync(string path, JsonObject body, long amount, string currency, string details, string orderNumber, CancellationToken cancellationToken)

@@ -126,13 +126,13 @@ public sealed class Renewals(
         if (s.ChargeUnderWay == number)
         {
             // An earlier run sent this charge and stopped before recording it: TapPay's record says whether it went through.
-            var (answered, record) = await tappay.RecordOfOrderAsync(orderNumber, cancellationToken);
-            if (!answered || record is { RecordStatus: 4 })
+            var records = await tappay.RecordsOfOrderAsync(orderNumber, cancellationToken);
+            if (records is null || records.Any(r => r.RecordStatus == 4))
             {
                 return false; // TapPay cannot say yet, or the charge is still pending: charging again could charge twice
             }
 
-            if (record is { RecordStatus: >= 0 })
+            if (records.FirstOrDefault(r => r.RecordStatus >= 0) is { } record)
             {
                 Succeed(s, number, amount, record.RecTradeId, TapPayGateway.PaymentMethod);
                 return true;

@@ -20,7 +20,7 @@ public sealed class SurfaceShapeTests : IAsyncLifetime
             .SelectMany(e => e.Metadata.GetMetadata<HttpMethodMetadata>()!.HttpMethods.Select(m => (Route: $"{m} {e.RoutePattern.RawText}", Guard: e.Metadata.GetMetadata<RequestGuard>())))
             .ToList();
 
-        Assert.Equal(26, routes.Count); // api-keys 1, config 2, plans 4, discount codes 6, image uploads 2, checkout sessions 5, signup ref codes 1, subscriptions 4 (list, get, cancel, resume), portal sessions 1
+        Assert.Equal(33, routes.Count); // api-keys 1, config 2, plans 4, discount codes 6, image uploads 2, checkout sessions 5, signup ref codes 1, subscriptions 4 (list, get, cancel, resume), portal sessions 1, orders 3 (list, get, refund), invoices 1, creator-email 3 (templates list and put, outbox)
         Assert.All(routes, r => Assert.IsType(r.Route == "POST /api/creator-subscription/api-keys" ? typeof(AdminGuard) : typeof(ApiKeyGuard), r.Guard));
     }
 

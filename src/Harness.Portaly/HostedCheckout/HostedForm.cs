@@ -1,0 +1,35 @@
+using Microsoft.AspNetCore.Http;
+
+namespace Harness.Portaly.HostedCheckout;
+
+/// <summary>Reading a page's form without ever failing on it: a body that is no readable form is null (the page asks again).</summary>
+public static class HostedForm
+{
+    public const string Unreadable = "The form could not be read: fill it in and send it again.";
+
+    public static async Task<IFormCollection?> ReadAsync(HttpRequest request)
+    {
+        if (!request.HasFormContentType)
+        {
+            return null;
+        }
+
+        try
+        {
+            return await request.ReadFormAsync(request.HttpContext.RequestAborted);
+        }
+        catch (InvalidDataException)
+        {
+            return null;
+        }
+        catch (IOException ex) when (ex is not BadHttpRequestException && !request.HttpContext.RequestAborted.IsCancellationRequested)
+        {
+            // A multipart body that ends inside a section; a body over the size limit (BadHttpRequestException) stays a 413.
+            return null;
+        }
+    }
+
+    /// <summary>A field's trimmed text, null when absent or blank (a repeated field is refused as absent).</summary>
+    public static string? Text(this IFormCollection form, string name) =>
+        form[name] is { Count: 1 } values && values[0] is { } value && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;
+}
