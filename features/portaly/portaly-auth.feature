@@ -36,6 +36,13 @@ Feature: Portaly keys, modes and the operator route
       | POST /subscriptions/session_unknown/cancel           |
       | POST /subscriptions/session_unknown/resume           |
       | POST /portal-sessions                                |
+      | GET /orders                                          |
+      | GET /orders/order_unknown                            |
+      | POST /orders/order_unknown/refund                    |
+      | GET /invoices                                        |
+      | GET /api/creator-email/templates                     |
+      | PUT /api/creator-email/templates/welcome_paid        |
+      | GET /api/creator-email/outbox                        |
 
   Scenario: A test key's checkout session is invisible to the live key of the same merchant
     Given a Portaly merchant with a live key

@@ -92,6 +92,18 @@ public sealed partial class PortalyCheckoutSteps(ScenarioContext context)
     [When("the merchant reads checkout session {string}")]
     public Task Read(string label) => _world.SendAsync(HttpMethod.Get, "/checkout-sessions/" + _world.Session(label).Id, null, KeyOf(_world.Session(label)));
 
+    /// <summary>Finds the order the session paid in the key's list (<c>creatorSubscriptionId</c>) and keeps its id as <c>{{order:L}}</c>.</summary>
+    [When("the merchant looks up the order of checkout session {string}")]
+    public async Task LookUpOrder(string label)
+    {
+        var session = _world.Session(label);
+        var reply = await _world.SendAsync(HttpMethod.Get, "/orders?limit=100", null, KeyOf(session));
+        Check.Equal(HttpStatusCode.OK, reply.Status, $"GET /orders (body {reply.Body})");
+        var order = reply.Data.EnumerateArray().FirstOrDefault(o => PortalyWorld.Text(o, "creatorSubscriptionId") == session.Id);
+        Check.That(order.ValueKind == JsonValueKind.Object, $"no order of {label} ({session.Id}) in the list: {reply.Body}");
+        _world.Orders[label] = PortalyWorld.Text(order, "id")!;
+    }
+
     [Then("checkout session {string} reads as {string}")]
     public async Task ReadsAs(string label, string status)
     {

@@ -214,7 +214,7 @@ public sealed partial class PortalySteps(ScenarioContext context)
 
     /// <summary>
     /// <c>{{plan:L}}</c>, <c>{{code:L}}</c> (the code string), <c>{{codeId:L}}</c>, <c>{{session:L}}</c>,
-    /// <c>{{token:L}}</c>, <c>{{profileId}}</c>, <c>{{otherProfileId}}</c>, <c>{{email}}</c>, <c>{{callbackUrl}}</c>,
+    /// <c>{{token:L}}</c>, <c>{{order:L}}</c> (the order the session paid), <c>{{profileId}}</c>, <c>{{otherProfileId}}</c>, <c>{{email}}</c>, <c>{{callbackUrl}}</c>,
     /// <c>{{run}}</c> (the scenario's unique id).
     /// </summary>
     public string Substitute(string text) => Variable().Replace(text, m => m.Groups[1].Value switch
@@ -224,6 +224,7 @@ public sealed partial class PortalySteps(ScenarioContext context)
         "codeId" => (_world.Codes.TryGetValue(m.Groups[2].Value, out var code) ? code : throw new AssertionException($"no code \"{m.Groups[2].Value}\"")).Id,
         "session" => _world.Session(m.Groups[2].Value).Id,
         "token" => _world.Session(m.Groups[2].Value).Token,
+        "order" => _world.Orders.GetValueOrDefault(m.Groups[2].Value) ?? throw new AssertionException($"the merchant has not looked up the order of \"{m.Groups[2].Value}\""),
         "profileId" => _world.TheMerchant.ProfileId,
         "otherProfileId" => (_world.OtherMerchant ?? throw new AssertionException("the scenario has no other merchant")).ProfileId,
         "email" => _world.Email(),
@@ -232,7 +233,7 @@ public sealed partial class PortalySteps(ScenarioContext context)
         _ => m.Value,
     });
 
-    [GeneratedRegex(@"\{\{(plan|codeId|code|session|token|profileId|otherProfileId|email|callbackUrl|run)(?::([\w-]+))?\}\}")]
+    [GeneratedRegex(@"\{\{(plan|codeId|code|session|token|order|profileId|otherProfileId|email|callbackUrl|run)(?::([\w-]+))?\}\}")]
     private static partial Regex Variable();
 
     private static JsonElement? TryPath(JsonElement element, string path)

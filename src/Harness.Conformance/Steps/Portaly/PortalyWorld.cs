@@ -47,6 +47,9 @@ public sealed class PortalyWorld(ScenarioContext context) : IDisposable
 
     public Dictionary<string, PortalySession> Sessions { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Order ids by the label of the checkout session that paid them.</summary>
+    public Dictionary<string, string> Orders { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Callbacks the merchant asked to be sent again, per session id (each allows one more delivery).</summary>
     public Dictionary<string, int> Resends { get; } = new(StringComparer.Ordinal);
 
@@ -144,7 +147,9 @@ public sealed class PortalyWorld(ScenarioContext context) : IDisposable
     /// </summary>
     public async Task<ApiReply> SendAsync(HttpMethod method, string path, string? body, PortalyCaller caller, bool aside = false)
     {
-        var url = new Uri((path.StartsWith("/files/", StringComparison.Ordinal) ? Url : Url + BasePath) + path, UriKind.Absolute);
+        // Paths of the API's own base are written without it; the files and the email routes are outside it.
+        var outside = path.StartsWith("/files/", StringComparison.Ordinal) || path.StartsWith("/api/", StringComparison.Ordinal);
+        var url = new Uri((outside ? Url : Url + BasePath) + path, UriKind.Absolute);
         for (var attempt = 1; ; attempt++)
         {
             if (!Unpaced)
