@@ -22,7 +22,7 @@ Feature: Portaly email templates and the outbox
       """
     Then the Portaly call is refused with HTTP 400 and code "VALIDATION_ERROR"
 
-  Scenario: With welcome_paid off a checkout writes no welcome email; switched on again, it does
+  Scenario: With welcome_paid off a checkout writes no welcome email, and switched on again it does
     Given a new Portaly merchant
     And the merchant has a one-time plan "pack" of 300
     When the merchant requests "PUT /api/creator-email/templates/welcome_paid" with:
