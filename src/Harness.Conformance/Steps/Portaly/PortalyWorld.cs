@@ -33,6 +33,7 @@ public sealed class PortalyWorld(ScenarioContext context) : IDisposable
     private static readonly ConcurrentDictionary<string, List<PortalyMerchant>> Pool = new(StringComparer.Ordinal);
 
     private MerchantReceiver? _receiver;
+    private int _made;
 
     public ScenarioContext Context { get; } = context;
 
@@ -125,8 +126,12 @@ public sealed class PortalyWorld(ScenarioContext context) : IDisposable
     }
 
     /// <summary>A merchant of the scenario's own: a new profile with a test key made through the operator route.</summary>
-    public async Task<PortalyMerchant> NewMerchantAsync(string label) =>
-        new($"conf-{Context.RunId}-{label}", await NewKeyAsync($"conf-{Context.RunId}-{label}", "test"), null);
+    public async Task<PortalyMerchant> NewMerchantAsync(string label)
+    {
+        // Numbered: a scenario may make two (its own and "another"), and each must be a profile of its own.
+        var profileId = $"conf-{Context.RunId}-{label}{++_made}";
+        return new(profileId, await NewKeyAsync(profileId, "test"), null);
+    }
 
     /// <summary>A new key for the profile (<c>POST /api-keys</c> with the operator token); its secret.</summary>
     public async Task<string> NewKeyAsync(string profileId, string mode)
