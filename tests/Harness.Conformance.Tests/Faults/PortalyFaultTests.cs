@@ -56,6 +56,12 @@ public sealed class PortalyFaultTests
         "Completing a checkout again answers it again and calls back no more",
         "A live checkout calls back in live mode, signed with the live key's secret");
 
+    [Fact]
+    public Task A_renewal_after_the_cancellation_took_effect_fails_the_period_end_scenario() => AssertFails(
+        PortalyFaults.RenewalAfterCancel,
+        "@portaly and @subscriptions",
+        "At the period end a cancelled subscription ends without a charge and cannot be resumed");
+
     private static async Task AssertFails(Action<IServiceCollection> fault, string tags, params string[] expectedFailures)
     {
         await using var target = new ReferenceBackendTarget(configurePortalyServices: fault);

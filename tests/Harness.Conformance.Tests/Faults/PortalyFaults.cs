@@ -6,6 +6,7 @@ using Harness.Conformance.Tests.Support;
 using Harness.Portaly;
 using Harness.Portaly.Auth;
 using Harness.Portaly.Checkout;
+using Harness.Portaly.Subscriptions;
 using Harness.Security.Signing;
 using Harness.Storage;
 using Microsoft.AspNetCore.Http;
@@ -131,6 +132,45 @@ public static class PortalyFaults
             public bool TryInsert(CheckoutSession document) => inner.TryInsert(document);
 
             public void Upsert(CheckoutSession document) => inner.Upsert(document);
+
+            public bool Delete(string id) => inner.Delete(id);
+
+            public long Count() => inner.Count();
+        }
+    }
+
+    /// <summary>
+    /// A cancellation takes effect a period late: the subscription is charged (renewed) once more after the end of the
+    /// period the subscriber asked to stop at — the renewal after cancel the contract forbids.
+    /// </summary>
+    public static Action<IServiceCollection> RenewalAfterCancel => services => services.Decorate<IDocumentStore>(inner => new CancellationsLate(inner));
+
+    private sealed class CancellationsLate(IDocumentStore inner) : IDocumentStore
+    {
+        public IDocumentCollection<T> Collection<T>(string name, params string[] indexedFields)
+            where T : class, IDocument
+        {
+            var collection = inner.Collection<T>(name, indexedFields);
+            return collection is IDocumentCollection<Subscription> subscriptions ? (IDocumentCollection<T>)(object)new Late(subscriptions) : collection;
+        }
+
+        public void InTransaction(Action work) => inner.InTransaction(work);
+
+        private sealed class Late(IDocumentCollection<Subscription> inner) : IDocumentCollection<Subscription>
+        {
+            public Subscription? Get(string id) => inner.Get(id);
+
+            public IReadOnlyList<Subscription> All() => inner.All();
+
+            public IReadOnlyList<Subscription> FindBy(string field, string value) => inner.FindBy(field, value);
+
+            public bool TryInsert(Subscription document) => inner.TryInsert(document);
+
+            /// <summary>A cancellation being requested is written with its effective time one billing period later.</summary>
+            public void Upsert(Subscription document) => inner.Upsert(
+                document is { CancelAtPeriodEnd: true, CancelEffectiveAt: { } end } && inner.Get(document.Id) is { CancelAtPeriodEnd: false }
+                    ? document with { CancelEffectiveAt = end.AddMonths(1) }
+                    : document);
 
             public bool Delete(string id) => inner.Delete(id);
 
