@@ -49,7 +49,6 @@ public sealed class DiscountApplication(IDocumentStore store, DiscountCodeStore 
 {
     private readonly IDocumentCollection<DiscountRedemption> _redemptions =
         store.Collection<DiscountRedemption>("discount_redemptions", nameof(DiscountRedemption.CodeId));
-    private readonly IDocumentCollection<DiscountCode> _codes = store.Collection<DiscountCode>("discount_codes", nameof(DiscountCode.ProfileId));
 
     /// <summary>How long past its session's expiry a reservation still counts: room for a payment that was under way to report back.</summary>
     public static readonly TimeSpan HoldAfterExpiry = TimeSpan.FromMinutes(30);
@@ -80,7 +79,7 @@ public sealed class DiscountApplication(IDocumentStore store, DiscountCodeStore 
     {
         var applied = session.AppliedDiscount!;
         using var held = await locks.AcquireAsync("portaly-code/" + applied.CodeId);
-        if (_codes.Get(applied.CodeId) is not { } code)
+        if (codes.Get(applied.CodeId) is not { } code)
         {
             return DiscountRefusal.NotFound;
         }
@@ -116,10 +115,7 @@ public sealed class DiscountApplication(IDocumentStore store, DiscountCodeStore 
         }
 
         _redemptions.Upsert(new DiscountRedemption(session.Id, applied.CodeId, session.ProfileId, Normal(session.CustomerEmail), DiscountRedemption.Redeemed, clock.GetUtcNow(), null));
-        if (_codes.Get(applied.CodeId) is { } code)
-        {
-            _codes.Upsert(code with { TimesRedeemed = code.TimesRedeemed + 1 });
-        }
+        codes.CountRedemption(applied.CodeId);
     }
 
     /// <summary>The rule of the code for the plan: a specific rule naming it, else the <c>all</c> rule, else none.</summary>

@@ -33,6 +33,18 @@ public sealed class DiscountCodeStore(IDocumentStore store, PlanStore plans, IKe
     /// <summary>The profile's code by id; another profile's is not found.</summary>
     public DiscountCode? Find(string profileId, string id) => _codes.Get(id) is { } code && code.ProfileId == profileId ? code : null;
 
+    /// <summary>A code by id, whatever its profile (checkouts hold the id of the code they applied).</summary>
+    public DiscountCode? Get(string id) => _codes.Get(id);
+
+    /// <summary>One more redemption in <c>timesRedeemed</c>; the caller holds the code's lock (a completion does, in its unit of work).</summary>
+    public void CountRedemption(string id)
+    {
+        if (_codes.Get(id) is { } code)
+        {
+            _codes.Upsert(code with { TimesRedeemed = code.TimesRedeemed + 1 });
+        }
+    }
+
     /// <summary>The profile's code by its string, in any case.</summary>
     public DiscountCode? Lookup(string profileId, string code) =>
         _claims.Get(CodeClaim.IdOf(profileId, code)) is { } claim ? Find(profileId, claim.CodeId) : null;
