@@ -30,7 +30,7 @@ public sealed class ConformanceCommandTests : IDisposable
 
         // Everything runs and passes: the scenarios that let days pass (through the test clock) and the one that
         // restarts the sandbox (through its restart route) included.
-        Assert.True(exitCode == 0, output);
+        Assert.True(exitCode == 0, Digest(output, harness.Output));
         Assert.Contains($"{expected} scenarios: {expected} passed, 0 failed, 0 not run, 0 undefined", output, StringComparison.Ordinal);
         Assert.Contains("PASS  Idempotent consumption › A key is forgotten once its retention has passed", output, StringComparison.Ordinal);
         Assert.Contains("PASS  Authentication of the Finance routes › A token is refused after its expiry even while its session is in use", output, StringComparison.Ordinal);
@@ -91,6 +91,21 @@ public sealed class ConformanceCommandTests : IDisposable
     }
 
     private const int NewApiCriticalRateLimit = 400;
+
+    /// <summary>
+    /// A failure message short enough to survive a CI log: the runner's output without its PASS lines (failures and
+    /// tables), then the serve process's last lines; both outputs in full go to <c>artifacts/conformance-process/</c>.
+    /// </summary>
+    private static string Digest(string runnerOutput, string serveOutput)
+    {
+        var folder = Path.Combine(HarnessProcess.RepositoryRoot(), "artifacts", "conformance-process");
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, "runner.log"), runnerOutput);
+        File.WriteAllText(Path.Combine(folder, "serve.log"), serveOutput);
+        var notPassed = runnerOutput.Split('\n').Where(line => !line.TrimStart().StartsWith("PASS ", StringComparison.Ordinal));
+        var serveTail = serveOutput.Split('\n').TakeLast(60);
+        return $"{string.Join('\n', notPassed)}\n--- serve process, last lines (all in {folder}) ---\n{string.Join('\n', serveTail)}";
+    }
 
     /// <summary>The start banner prints fresh demo tokens and the sandbox's control URL; a tester copies them into the profile the same way.</summary>
     private static async Task<TargetProfile> ProfileFromBanner(HarnessProcess harness)
