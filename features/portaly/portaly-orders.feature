@@ -77,3 +77,53 @@ Feature: Portaly orders and refunds
       | refundedAmount | 300          |
       | refundReason   | customer_requested |
     And the merchant receives 1 verified "canceled" callback about checkout session "s1"
+
+  Scenario: An integration-scope key reads orders but cannot refund them
+    Given a Portaly merchant with a live key
+    And the merchant has an integration-scope live key
+    And the merchant has a monthly plan "basic" of 300
+    When the merchant's live key creates checkout session "s1" for plan "basic"
+    And the merchant completes checkout session "s1"
+    And the merchant looks up the order of checkout session "s1"
+    And the merchant's integration key requests "GET /orders/{{order:s1}}"
+    Then the Portaly answer has:
+      | data.id     | {{order:s1}} |
+      | data.status | paid         |
+    When the merchant's integration key requests "POST /orders/{{order:s1}}/refund" with:
+      """
+      {"reason": "customer_requested"}
+      """
+    Then the Portaly call is refused with HTTP 403 and code "KEY_SCOPE_FORBIDDEN"
+    When the merchant's live key requests "GET /orders/{{order:s1}}"
+    Then the Portaly answer has:
+      | data.status            | paid |
+      | data.refundRequestedAt | null |
+
+  Scenario: Invoices record every charge attempt, successful or failed, in the key's mode
+    Given a Portaly merchant with a live key
+    And the merchant has a monthly plan "basic" of 300
+    When the merchant creates checkout session "s1" for plan "basic"
+    And the merchant completes checkout session "s1"
+    And the merchant creates checkout session "s2" for plan "basic"
+    And the merchant records checkout session "s2" as failed
+    And the merchant creates checkout session "s3" for plan "basic"
+    And the merchant requests "GET /invoices"
+    Then the Portaly answer is HTTP 200
+    And the answer's invoice record of checkout session "s1" has:
+      | status                | SUCCESS           |
+      | amount                | 300               |
+      | currency              | TWD               |
+      | mode                  | test              |
+      | planId                | {{plan:basic}}    |
+      | profileId             | {{profileId}}     |
+      | creatorSubscriptionId | {{session:s1}}    |
+      | customerEmail         | {{email}}         |
+      | invoiceStatus         | not_applicable    |
+      | invoice               | null              |
+      | createdAt             | (any)             |
+    And the answer's invoice record of checkout session "s2" has:
+      | status | FAILED |
+      | amount | 300    |
+    And the answer lists 0 invoice records of checkout session "s3"
+    When the merchant's live key requests "GET /invoices"
+    Then the answer lists 0 invoice records of checkout session "s1"

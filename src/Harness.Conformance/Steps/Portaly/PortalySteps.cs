@@ -18,7 +18,7 @@ public sealed partial class PortalySteps(ScenarioContext context)
     private readonly PortalyWorld _world = context.Get<PortalyWorld>();
 
     /// <summary>Who sends a Portaly request.</summary>
-    [ParameterType("portaly-caller", "merchant's live key|merchant|other merchant")]
+    [ParameterType("portaly-caller", "merchant's live key|merchant's integration key|merchant|other merchant")]
     public static string Caller(string text) => text;
 
     /// <summary>A merchant made through the operator route (shared with other scenarios while its key has writes to spare), else the profile's.</summary>
@@ -43,6 +43,11 @@ public sealed partial class PortalySteps(ScenarioContext context)
     [Given("a Portaly merchant with a live key")]
     [Needs(Need.PortalyAdmin)]
     public async Task MerchantWithLiveKey() => _world.Merchant = (await _world.PooledMerchantAsync(live: true))!;
+
+    /// <summary>A live key of the <c>integration</c> scope for the merchant's profile, made with the operator token.</summary>
+    [Given("the merchant has an integration-scope live key")]
+    [Needs(Need.PortalyAdmin)]
+    public async Task IntegrationKey() => _world.IntegrationKey = await _world.NewKeyAsync(_world.TheMerchant.ProfileId, "live", "integration");
 
     [Given("another Portaly merchant")]
     [Needs(Need.PortalyAdmin)]
@@ -193,10 +198,11 @@ public sealed partial class PortalySteps(ScenarioContext context)
         Check.Equal(profile, ApiReply.Field(config, "profileId").GetString(), "the new key's profile");
     }
 
-    /// <summary>The merchant's test key, its live key, or the other merchant's key.</summary>
+    /// <summary>The merchant's test key, its live key, its integration-scope key, or the other merchant's key.</summary>
     private PortalyCaller CallerOf(string caller) => caller switch
     {
         "merchant's live key" => _world.LiveKey,
+        "merchant's integration key" => PortalyCaller.Bearer(_world.IntegrationKey ?? throw new AssertionException("the merchant has no integration-scope key")),
         "other merchant" => PortalyCaller.Bearer((_world.OtherMerchant ?? throw new AssertionException("the scenario has no other merchant")).TestKey),
         _ => _world.TestKey,
     };

@@ -41,6 +41,9 @@ public sealed class PortalyWorld(ScenarioContext context) : IDisposable
 
     public PortalyMerchant? OtherMerchant { get; set; }
 
+    /// <summary>A live key of the merchant's profile with the <c>integration</c> scope, when the scenario made one.</summary>
+    public string? IntegrationKey { get; set; }
+
     public Dictionary<string, string> Plans { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Discount codes by label: id and code string.</summary>
@@ -134,9 +137,9 @@ public sealed class PortalyWorld(ScenarioContext context) : IDisposable
     }
 
     /// <summary>A new key for the profile (<c>POST /api-keys</c> with the operator token); its secret.</summary>
-    public async Task<string> NewKeyAsync(string profileId, string mode)
+    public async Task<string> NewKeyAsync(string profileId, string mode, string scope = "full")
     {
-        var reply = await SendAsync(HttpMethod.Post, "/api-keys", Json(new { profileId, mode }), Operator, aside: true);
+        var reply = await SendAsync(HttpMethod.Post, "/api-keys", Json(new { profileId, mode, scope }), Operator, aside: true);
         Check.That(reply.Status == HttpStatusCode.Created, $"creating a {mode} key for {profileId}: HTTP {(int)reply.Status}: {reply.Body}");
         var secret = ApiReply.Path(reply.Json, "data.secret").GetString()!;
         Context.Masker.Add(secret);
