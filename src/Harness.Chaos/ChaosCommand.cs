@@ -129,10 +129,15 @@ public static class ChaosCommand
         using var portalyHttp = portalyUrl is null ? null : Client(portalyUrl);
         if (portalyHttp is null)
         {
-            notRun.Add("Portaly (auth matrix): no --portaly URL");
+            notRun.Add("Portaly (fuzz, auth matrix): no --portaly URL");
         }
         else
         {
+            var portalyCredentials = new PortalyCredentials(options.PortalyKey, options.PortalyAdminToken);
+            var (portalyFuzz, portalyFindings) = await new FuzzCampaign(portalyHttp, "Portaly", AnswerShapes.Portaly, portalyCredentials.Apply)
+                .RunAsync(options.Seed, options.CasesPerOperation, log, cancellationToken);
+            fuzz.Add(portalyFuzz);
+            findings.AddRange(portalyFindings);
             surfaces.Add(new PortalyAuth(portalyHttp));
         }
 
