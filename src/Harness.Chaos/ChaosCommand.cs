@@ -134,8 +134,10 @@ public static class ChaosCommand
         else
         {
             var portalyCredentials = new PortalyCredentials(options.PortalyKey, options.PortalyAdminToken);
+            var catalog = await PortalyCatalog.ReadAsync(portalyHttp, portalyCredentials, cancellationToken);
+            log.WriteLine($"fuzz Portaly: made {string.Join(", ", catalog.Made)} to fuzz the routes behind them");
             var (portalyFuzz, portalyFindings) = await new FuzzCampaign(portalyHttp, "Portaly", AnswerShapes.Portaly, portalyCredentials.Apply)
-                .RunAsync(options.Seed, options.CasesPerOperation, log, cancellationToken);
+                .RunAsync(catalog.Operations, catalog.Generate, options.Seed, options.CasesPerOperation, log, cancellationToken);
             fuzz.Add(portalyFuzz);
             findings.AddRange(portalyFindings);
             surfaces.Add(new PortalyAuth(portalyHttp));

@@ -16,9 +16,12 @@ public sealed class PortalyFuzzTests
         var log = new StringWriter();
         var credentials = new PortalyCredentials(ChaosTarget.PortalyTestKey, ChaosTarget.PortalyAdminToken);
 
-        var (figures, findings) = await new FuzzCampaign(http, "Portaly", AnswerShapes.Portaly, credentials.Apply)
-            .RunAsync(ChaosOptions.ShortCampaign.Seed, casesPerOperation: 12, log, ct);
+        var catalog = await PortalyCatalog.ReadAsync(http, credentials, ct);
 
+        var (figures, findings) = await new FuzzCampaign(http, "Portaly", AnswerShapes.Portaly, credentials.Apply)
+            .RunAsync(catalog.Operations, catalog.Generate, ChaosOptions.ShortCampaign.Seed, casesPerOperation: 12, log, ct);
+
+        Assert.Equal(["planId", "codeId", "sessionId", "subscriptionId", "orderId"], catalog.Made);
         Assert.True(findings.Count == 0, string.Join('\n', findings.Select(f => $"{f.Kind}: {f.Request}: {f.Detail}")) + log);
         Assert.True(figures.Operations >= 30, $"every documented Portaly operation is fuzzed ({figures.Operations})");
         Assert.Equal(figures.Operations * 12, figures.Requests);

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net.Http.Headers;
-using System.Text.Json;
 using Harness.Chaos.Reports;
 
 namespace Harness.Chaos.Campaigns;
@@ -15,8 +14,7 @@ public sealed class FuzzCampaign(HttpClient http, string surface, Func<HttpRespo
     /// <summary>The operations of the API's own OpenAPI document (<c>/openapi/v1.json</c>).</summary>
     public async Task<(FuzzFigures Figures, IReadOnlyList<Finding> Findings)> RunAsync(int seed, int casesPerOperation, TextWriter log, CancellationToken cancellationToken)
     {
-        using var document = JsonDocument.Parse(await http.GetStringAsync(new Uri("/openapi/v1.json", UriKind.Relative), cancellationToken));
-        return await RunAsync(OpenApiOperations.Read(document.RootElement), MalformedInputs.Case, seed, casesPerOperation, log, cancellationToken);
+        return await RunAsync(await OpenApiOperations.ReadAsync(http, cancellationToken), MalformedInputs.Case, seed, casesPerOperation, log, cancellationToken);
     }
 
     /// <summary><paramref name="operations"/>, each with <paramref name="casesPerOperation"/> cases from <paramref name="generate"/>.</summary>
