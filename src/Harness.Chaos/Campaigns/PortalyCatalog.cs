@@ -31,9 +31,17 @@ public sealed class PortalyCatalog
         return catalog;
     }
 
-    /// <summary>Even cases use the ids made up front in the path, odd ones the generator's strange values.</summary>
-    public FuzzCase Generate(Operation operation, int seed, int index) =>
-        MalformedInputs.Case(index % 2 == 0 ? WithIds(operation) : operation, seed, index);
+    /// <summary>
+    /// Even cases use the ids made up front in the path, odd ones the generator's strange values; the image uploads, which
+    /// the document gives no JSON body, get spoiled multipart bodies (<see cref="Uploads"/>).
+    /// </summary>
+    public FuzzCase Generate(Operation operation, int seed, int index)
+    {
+        var target = index % 2 == 0 ? WithIds(operation) : operation;
+        return operation.Method == "POST" && operation.Path.EndsWith("/images", StringComparison.Ordinal)
+            ? Uploads.Case(target, seed, index)
+            : MalformedInputs.Case(target, seed, index);
+    }
 
     private Operation WithIds(Operation operation)
     {
