@@ -29,6 +29,51 @@ public sealed class PortalyFuzzTests
     }
 }
 
+/// <summary>The fuzz fails a Portaly whose upload route breaks on a cut-short multipart body and whose plans answer in Finance's envelope.</summary>
+public sealed class PortalyFuzzFindingTests
+{
+    private const string Document = """
+        {"paths": {
+          "/api/creator-subscription/config/images": {"post": {"responses": {"200": {}}}},
+          "/api/creator-subscription/plans/{planId}": {"get": {"parameters": [{"name": "planId", "in": "path", "schema": {"type": "string"}}], "responses": {"200": {}}}}
+        }}
+        """;
+
+    [Fact]
+    public async Task A_500_on_a_cut_short_upload_and_a_foreign_envelope_are_found()
+    {
+        using var http = new HttpClient(new BrokenPortaly()) { BaseAddress = new Uri("http://scripted.test") };
+        var credentials = new PortalyCredentials(ChaosTarget.PortalyTestKey, ChaosTarget.PortalyAdminToken);
+        var catalog = await PortalyCatalog.ReadAsync(http, credentials, TestContext.Current.CancellationToken);
+
+        var (figures, findings) = await new FuzzCampaign(http, "Portaly", AnswerShapes.Portaly, credentials.Apply)
+            .RunAsync(catalog.Operations, catalog.Generate, seed: 1, casesPerOperation: 40, TextWriter.Null, TestContext.Current.CancellationToken);
+
+        Assert.Empty(catalog.Made);
+        Assert.True(figures.ServerErrors > 0 && findings.Any(f => f.Kind == "500 from Portaly" && f.Request.Contains("a multipart body cut short", StringComparison.Ordinal)));
+        Assert.Equal(40, figures.WrongShape);
+        Assert.Contains(findings, f => f.Kind == "answer outside Portaly's shape" && f.Detail.StartsWith("404: not Portaly's", StringComparison.Ordinal));
+    }
+
+    /// <summary>Uploads fail with 500 unless the multipart body ends with its closing boundary; plans answer Finance's 404.</summary>
+    private sealed class BrokenPortaly : HttpMessageHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var path = request.RequestUri!.AbsolutePath;
+            var body = request.Content is null ? "" : await request.Content.ReadAsStringAsync(cancellationToken);
+            return path == "/openapi/v1.json" ? Json(HttpStatusCode.OK, Document)
+                : path.EndsWith("/images", StringComparison.Ordinal) && !body.EndsWith("--\r\n", StringComparison.Ordinal) ? Json(HttpStatusCode.InternalServerError, """{"error":"internal error","code":"INTERNAL_ERROR"}""")
+                : path.EndsWith("/images", StringComparison.Ordinal) ? Json(HttpStatusCode.OK, """{"data":{}}""")
+                : path.StartsWith("/api/creator-subscription/plans/", StringComparison.Ordinal) ? Json(HttpStatusCode.NotFound, """{"code":40400,"message":"not found","data":null}""")
+                : Json(HttpStatusCode.NotFound, """{"error":"no route","code":"NOT_FOUND"}""");
+        }
+
+        private static HttpResponseMessage Json(HttpStatusCode status, string body) =>
+            new(status) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+    }
+}
+
 /// <summary>Portaly's answer shape: its envelope and the rate limiter's 429 pass, another surface's envelope does not.</summary>
 public sealed class PortalyShapeTests
 {
