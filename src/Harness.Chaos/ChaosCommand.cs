@@ -129,10 +129,17 @@ public static class ChaosCommand
         using var portalyHttp = portalyUrl is null ? null : Client(portalyUrl);
         if (portalyHttp is null)
         {
-            notRun.Add("Portaly (auth matrix): no --portaly URL");
+            notRun.Add("Portaly (fuzz, auth matrix): no --portaly URL");
         }
         else
         {
+            var portalyCredentials = new PortalyCredentials(options.PortalyKey, options.PortalyAdminToken);
+            var catalog = await PortalyCatalog.ReadAsync(portalyHttp, portalyCredentials, cancellationToken);
+            log.WriteLine($"fuzz Portaly: made {string.Join(", ", catalog.Made)} to fuzz the routes behind them");
+            var (portalyFuzz, portalyFindings) = await new FuzzCampaign(portalyHttp, "Portaly", AnswerShapes.Portaly, portalyCredentials.Apply)
+                .RunAsync(catalog.Operations, catalog.Generate, options.Seed, options.CasesPerOperation, log, cancellationToken);
+            fuzz.Add(portalyFuzz);
+            findings.AddRange(portalyFindings);
             surfaces.Add(new PortalyAuth(portalyHttp));
         }
 

@@ -19,8 +19,14 @@ public sealed record ChaosOptions
 
     public string NewApiUser { get; init; } = "1";
 
-    /// <summary>The Portaly surface (auth matrix); with the built-in harness, the one it starts (two ports after Finance's).</summary>
+    /// <summary>The Portaly surface (fuzz, auth matrix); with the built-in harness, the one it starts (two ports after Finance's).</summary>
     public Uri? Portaly { get; init; }
+
+    /// <summary>The merchant key Portaly's fuzz calls with (default: the demo merchant's test key).</summary>
+    public string PortalyKey { get; init; } = ChaosTarget.PortalyTestKey;
+
+    /// <summary>The operator token Portaly's key route is fuzzed with; a wrong one makes its cases 401s (default: the demo token).</summary>
+    public string PortalyAdminToken { get; init; } = ChaosTarget.PortalyAdminToken;
 
     public int Seed { get; init; } = 20261203;
 
@@ -46,7 +52,10 @@ public sealed record ChaosOptions
           --newapi URL       the New-API surface to test too (default: the built-in one)
           --newapi-token T   a New-API admin's access token; it makes the campaign's users (default: the reference's demo root)
           --newapi-user ID   that admin's id, sent as New-Api-User (default 1)
-          --portaly URL      the Portaly surface to test too, auth matrix (default: the built-in one)
+          --portaly URL      the Portaly surface to test too: fuzz and auth matrix (default: the built-in one)
+          --portaly-key K    the merchant key of Portaly's fuzz, sent as Authorization: Bearer K (default: the demo test key)
+          --portaly-admin-token T  the operator token of Portaly's key route (default: the built-in demo token;
+                             with another, that route's cases are answered 401, which the fuzz accepts)
           --seed N           seed of the generated inputs; a finding names its case, the same seed repeats it
           --cases N          malformed requests per documented operation (default 200)
           --crash-rounds N   SIGKILL rounds during consumption, built-in harness only (default 5; 0 skips)
@@ -71,7 +80,8 @@ public sealed record ChaosOptions
                 "--short" => ShortCampaign with
                 {
                     Target = options.Target, Sandbox = options.Sandbox, NewApi = options.NewApi, NewApiToken = options.NewApiToken,
-                    NewApiUser = options.NewApiUser, Portaly = options.Portaly, Seed = options.Seed, ReportDirectory = options.ReportDirectory,
+                    NewApiUser = options.NewApiUser, Portaly = options.Portaly, PortalyKey = options.PortalyKey,
+                    PortalyAdminToken = options.PortalyAdminToken, Seed = options.Seed, ReportDirectory = options.ReportDirectory,
                 },
                 "--target" => options with { Target = Url(Value(), "--target") },
                 "--sandbox" => options with { Sandbox = Url(Value(), "--sandbox") },
@@ -79,6 +89,8 @@ public sealed record ChaosOptions
                 "--newapi-token" => options with { NewApiToken = Value() },
                 "--newapi-user" => options with { NewApiUser = Value() },
                 "--portaly" => options with { Portaly = Url(Value(), "--portaly") },
+                "--portaly-key" => options with { PortalyKey = Value() },
+                "--portaly-admin-token" => options with { PortalyAdminToken = Value() },
                 "--seed" => options with { Seed = Number(Value(), "--seed", 0) },
                 "--cases" => options with { CasesPerOperation = Number(Value(), "--cases", 1) },
                 "--crash-rounds" => options with { CrashRounds = Number(Value(), "--crash-rounds", 0) },

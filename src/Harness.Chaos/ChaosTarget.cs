@@ -14,7 +14,17 @@ public sealed class ChaosTarget : IAsyncDisposable
     /// <summary>The published demo key of the reference backend (all users).</summary>
     public const string DemoApiKey = "hk_demo_LocalDemoKeyForTheHarnessOnly";
 
+    /// <summary>The demo merchant's test key and the operator token of key creation, as the Portaly banner prints them.</summary>
+    public const string PortalyTestKey = "pcs_test_demo0000000000000000000000000000000002";
+    public const string PortalyAdminToken = "portaly-admin-demo-token";
+
     private const string AdminPhone = "13800000000";
+
+    // Portaly's per-key limits (20 writes a minute) would answer most of its fuzz 429 before validation.
+    private static readonly string[] ServeOptions =
+    [
+        "--Portaly:RateLimits:ReadsPerMinute=1000000", "--Portaly:RateLimits:WritesPerMinute=1000000", "--Portaly:RateLimits:KeyCreationsPerMinute=1000000",
+    ];
 
     private ChaosTarget(Uri finance, Uri? sandbox, Uri? newApi, Uri? portaly, HarnessProcess? process)
     {
@@ -48,7 +58,7 @@ public sealed class ChaosTarget : IAsyncDisposable
 
     public static async Task<ChaosTarget> StartBuiltInAsync(CancellationToken cancellationToken)
     {
-        var process = await HarnessProcess.StartAsync(cancellationToken: cancellationToken);
+        var process = await HarnessProcess.StartAsync(cancellationToken: cancellationToken, options: ServeOptions);
         return new ChaosTarget(process.BaseUrl, process.SandboxControlUrl, new Uri($"http://127.0.0.1:{process.Port + 1}"), new Uri($"http://127.0.0.1:{process.Port + 2}"), process);
     }
 
@@ -66,7 +76,7 @@ public sealed class ChaosTarget : IAsyncDisposable
         whileDown?.Invoke(process.DataDirectory);
         Http.Dispose();
         var started = System.Diagnostics.Stopwatch.StartNew();
-        Process = await HarnessProcess.StartAsync(process.DataDirectory, process.Port, cancellationToken);
+        Process = await HarnessProcess.StartAsync(process.DataDirectory, process.Port, cancellationToken, ServeOptions);
         Http = NewClient(Finance);
         return started.Elapsed;
     }

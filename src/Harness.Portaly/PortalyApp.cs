@@ -99,7 +99,7 @@ public static class PortalyApp
             services.AddHostedService(sp => sp.GetRequiredService<PortalyScheduler>());
         }
 
-        services.AddPortalyRateLimits();
+        services.AddPortalyRateLimits(RateLimitSettings.From(builder.Configuration.GetSection("Portaly:RateLimits")));
         return builder;
     }
 

@@ -5,19 +5,22 @@ using Harness.Portaly.Auth;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Harness.Portaly;
 
 /// <summary>
 /// Portaly's per-key limits in fixed one-minute windows (portaly.md "Rate limits"), with ASP.NET Core's rate limiter:
-/// 120 reads (GET) and 20 writes (any other method) per API key, 10 key creations per admin token. Every limited
+/// by default 120 reads (GET) and 20 writes (any other method) per API key, 10 key creations per admin token
+/// (<see cref="RateLimitSettings"/>). Every limited
 /// answer carries <c>X-RateLimit-Limit</c>, <c>-Remaining</c> and <c>-Reset</c> (Unix seconds); over the limit, 429
 /// with <c>Retry-After</c>. The guards run first, so a request without a valid key is answered 401, not counted. A route
 /// that must not be limited (checkout-session creation) opts out with <c>DisableRateLimiting()</c>.
 /// </summary>
 public sealed class RateLimits : IDisposable
 {
+    /// <summary>The documented limits, the defaults of <see cref="RateLimitSettings"/>.</summary>
     public const int Reads = 120;
     public const int Writes = 20;
     public const int KeyCreations = 10;
@@ -26,24 +29,29 @@ public sealed class RateLimits : IDisposable
 
     private readonly ConcurrentDictionary<string, DateTimeOffset> _windowStarts = new(StringComparer.Ordinal);
     private readonly TimeProvider _clock = TimeProvider.System;
+    private readonly RateLimitSettings _settings;
 
-    public RateLimits() => Limiter = PartitionedRateLimiter.Create<HttpContext, string>(Partition);
+    public RateLimits(RateLimitSettings settings)
+    {
+        _settings = settings;
+        Limiter = PartitionedRateLimiter.Create<HttpContext, string>(Partition);
+    }
 
     public PartitionedRateLimiter<HttpContext> Limiter { get; }
 
     public void Dispose() => Limiter.Dispose();
 
     /// <summary>Who is counted and against which limit; null when the request is not limited.</summary>
-    private static (string Partition, int Permits)? Bucket(HttpContext http)
+    private (string Partition, int Permits)? Bucket(HttpContext http)
     {
         var path = http.Request.Path.Value ?? "";
         if (http.Features.Get<PortalyApiKey>() is { } key)
         {
-            return HttpMethods.IsGet(http.Request.Method) ? ($"{key.Id}:read", Reads) : ($"{key.Id}:write", Writes);
+            return HttpMethods.IsGet(http.Request.Method) ? ($"{key.Id}:read", _settings.ReadsPerMinute) : ($"{key.Id}:write", _settings.WritesPerMinute);
         }
 
         return path.EndsWith("/api-keys", StringComparison.Ordinal) && PortalyGuards.Bearer(http) is { } admin
-            ? ($"admin:{admin}:keys", KeyCreations)
+            ? ($"admin:{admin}:keys", _settings.KeyCreationsPerMinute)
             : null;
     }
 
@@ -94,10 +102,31 @@ public sealed class RateLimits : IDisposable
     }
 }
 
+/// <summary>
+/// The limits per minute (<c>Portaly:RateLimits:ReadsPerMinute</c>, <c>WritesPerMinute</c>, <c>KeyCreationsPerMinute</c>):
+/// the documented figures unless configured; the chaos campaign raises them so that its fuzz reaches validation.
+/// </summary>
+public sealed record RateLimitSettings(int ReadsPerMinute, int WritesPerMinute, int KeyCreationsPerMinute)
+{
+    /// <summary>The <c>Portaly:RateLimits</c> section; a value that is not a positive whole number stops the start.</summary>
+    /// <exception cref="InvalidOperationException">A value is not a positive whole number.</exception>
+    public static RateLimitSettings From(IConfigurationSection section) => new(
+        Positive(section, nameof(ReadsPerMinute), RateLimits.Reads),
+        Positive(section, nameof(WritesPerMinute), RateLimits.Writes),
+        Positive(section, nameof(KeyCreationsPerMinute), RateLimits.KeyCreations));
+
+    private static int Positive(IConfigurationSection section, string key, int fallback) =>
+        section[key] is not { } text ? fallback
+        : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0 ? value
+        : throw new InvalidOperationException($"{section.Path}:{key} must be a positive whole number, got '{text}'.");
+}
+
 public static class RateLimitsExtensions
 {
-    public static IServiceCollection AddPortalyRateLimits(this IServiceCollection services)
+    /// <summary>The limiter with <paramref name="settings"/>' limits.</summary>
+    public static IServiceCollection AddPortalyRateLimits(this IServiceCollection services, RateLimitSettings settings)
     {
+        services.AddSingleton(settings);
         services.AddSingleton<RateLimits>();
         services.AddRateLimiter(_ => { });
         services.AddOptions<RateLimiterOptions>().Configure<RateLimits>((o, limits) =>

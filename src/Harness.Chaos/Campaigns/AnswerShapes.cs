@@ -67,6 +67,58 @@ public static class AnswerShapes
         return root.ContainsKey("data") && status == 200 ? null : "neither the standard nor the payment envelope";
     }
 
+    /// <summary>
+    /// Portaly (docs/portaly.md, "Envelope" and "Rate limits"): a success is <c>{"data": …}</c> (an uploaded file, its image);
+    /// a refusal <c>{"error": "…", "code": "STABLE_CODE"}</c> without data, a shared code with its status; the rate
+    /// limiter's 429 carries <c>Retry-After</c> and <c>{"error": "Rate limit exceeded. …"}</c>.
+    /// </summary>
+    public static string? Portaly(HttpResponseMessage response, string body)
+    {
+        var status = (int)response.StatusCode;
+        if (status < 300 && response.Content.Headers.ContentType?.MediaType is { } type && type.StartsWith("image/", StringComparison.Ordinal))
+        {
+            return response.RequestMessage?.RequestUri?.AbsolutePath.StartsWith("/files/", StringComparison.Ordinal) == true ? null : $"a {status} of {type} from an API route";
+        }
+
+        if (ObjectOf(body) is not { } root)
+        {
+            return "not a JSON object";
+        }
+
+        if (status < 300)
+        {
+            return status >= 200 && root.ContainsKey("data") && !root.ContainsKey("error") ? null : $"a {status} without {{\"data\": …}}";
+        }
+
+        if (root["error"] is not JsonValue error || error.GetValueKind() != JsonValueKind.String || root.ContainsKey("data"))
+        {
+            return "not Portaly's {\"error\", \"code\"} without data";
+        }
+
+        if (status == 429)
+        {
+            return response.Headers.RetryAfter is null ? "a 429 without Retry-After"
+                : error.GetValue<string>().StartsWith("Rate limit exceeded.", StringComparison.Ordinal) ? null : "a 429 that is not the rate limiter's";
+        }
+
+        if (root["code"] is not JsonValue code || code.GetValueKind() != JsonValueKind.String)
+        {
+            return "a refusal without its code";
+        }
+
+        var name = code.GetValue<string>();
+        return status is < 400 or >= 500 ? $"a {status} refusal"
+            : PortalyStatuses.TryGetValue(name, out var documented) && documented != status ? $"{name} with status {status}, documented {documented}"
+            : null;
+    }
+
+    // The envelope's shared codes and their one status; a business code (DUPLICATE_CODE 409, …) has its route's.
+    private static readonly Dictionary<string, int> PortalyStatuses = new(StringComparer.Ordinal)
+    {
+        ["VALIDATION_ERROR"] = 400, ["UNAUTHORIZED"] = 401, ["FORBIDDEN"] = 403, ["NOT_FOUND"] = 404,
+        ["METHOD_NOT_ALLOWED"] = 405, ["PAYLOAD_TOO_LARGE"] = 413, ["UNSUPPORTED_MEDIA_TYPE"] = 415,
+    };
+
     /// <summary>The sandbox's control API: any JSON on success, <c>{"error": "…"}</c> on a refusal.</summary>
     public static string? Control(HttpResponseMessage response, string body)
     {

@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json;
 using Harness.Chaos.Reports;
 
 namespace Harness.Chaos.Campaigns;
@@ -36,8 +35,7 @@ public sealed class AuthMatrix(IAuthSurface surface)
 {
     public async Task<(AuthFigures Figures, IReadOnlyList<Finding> Findings)> RunAsync(TextWriter log, CancellationToken cancellationToken)
     {
-        using var document = JsonDocument.Parse(await surface.Http.GetStringAsync(new Uri("/openapi/v1.json", UriKind.Relative), cancellationToken));
-        var routes = OpenApiOperations.Read(document.RootElement).Where(o => !surface.PublicPaths.Contains(o.Path)).ToList();
+        var routes = (await OpenApiOperations.ReadAsync(surface.Http, cancellationToken)).Where(o => !surface.PublicPaths.Contains(o.Path)).ToList();
         var attempts = await surface.AttemptsAsync(cancellationToken);
         var findings = new List<Finding>();
         var checks = 0;

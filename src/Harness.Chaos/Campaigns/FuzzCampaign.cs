@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net.Http.Headers;
-using System.Text.Json;
 using Harness.Chaos.Reports;
 
 namespace Harness.Chaos.Campaigns;
@@ -15,8 +14,7 @@ public sealed class FuzzCampaign(HttpClient http, string surface, Func<HttpRespo
     /// <summary>The operations of the API's own OpenAPI document (<c>/openapi/v1.json</c>).</summary>
     public async Task<(FuzzFigures Figures, IReadOnlyList<Finding> Findings)> RunAsync(int seed, int casesPerOperation, TextWriter log, CancellationToken cancellationToken)
     {
-        using var document = JsonDocument.Parse(await http.GetStringAsync(new Uri("/openapi/v1.json", UriKind.Relative), cancellationToken));
-        return await RunAsync(OpenApiOperations.Read(document.RootElement), MalformedInputs.Case, seed, casesPerOperation, log, cancellationToken);
+        return await RunAsync(await OpenApiOperations.ReadAsync(http, cancellationToken), MalformedInputs.Case, seed, casesPerOperation, log, cancellationToken);
     }
 
     /// <summary><paramref name="operations"/>, each with <paramref name="casesPerOperation"/> cases from <paramref name="generate"/>.</summary>
@@ -24,7 +22,7 @@ public sealed class FuzzCampaign(HttpClient http, string surface, Func<HttpRespo
         IReadOnlyList<Operation> operations, Func<Operation, int, int, FuzzCase> generate, int seed, int casesPerOperation, TextWriter log, CancellationToken cancellationToken)
     {
         var findings = new List<Finding>();
-        int requests = 0, serverErrors = 0, wrongShape = 0, serverLevel = 0;
+        int requests = 0, serverErrors = 0, wrongShape = 0, serverLevel = 0, rateLimited = 0;
         var slowest = TimeSpan.Zero;
         var slowestRequest = "";
         foreach (var operation in operations)
@@ -57,6 +55,10 @@ public sealed class FuzzCampaign(HttpClient http, string surface, Func<HttpRespo
                         wrongShape++;
                         findings.Add(new Finding("fuzz", $"answer outside {surface}'s shape", described, $"{status}: {problem}: {Trim(body)}"));
                     }
+                    else if (status == 429)
+                    {
+                        rateLimited++;
+                    }
                 }
                 catch (HttpRequestException ex)
                 {
@@ -74,8 +76,8 @@ public sealed class FuzzCampaign(HttpClient http, string surface, Func<HttpRespo
             }
         }
 
-        log.WriteLine($"fuzz {surface}: {operations.Count} operations, {requests} requests, {serverErrors} 5xx, {wrongShape} outside the shape, {serverLevel} refused by the web server, slowest {slowest.TotalMilliseconds:0} ms");
-        return (new FuzzFigures(surface, operations.Count, requests, serverErrors, wrongShape, serverLevel, slowest, slowestRequest), findings);
+        log.WriteLine($"fuzz {surface}: {operations.Count} operations, {requests} requests, {serverErrors} 5xx, {wrongShape} outside the shape, {serverLevel} refused by the web server, {rateLimited} rate-limited, slowest {slowest.TotalMilliseconds:0} ms");
+        return (new FuzzFigures(surface, operations.Count, requests, serverErrors, wrongShape, serverLevel, rateLimited, slowest, slowestRequest), findings);
     }
 
     private HttpRequestMessage ToRequest(FuzzCase fuzz, Operation operation)
@@ -101,6 +103,13 @@ public sealed class FuzzCampaign(HttpClient http, string surface, Func<HttpRespo
         (int)response.StatusCode is 400 or 414 or 431 && body.Length == 0 && response.Headers.ConnectionClose == true;
 
     private static string Trim(string body) => body.Length <= 300 ? body : body[..300] + "…";
+}
+
+/// <summary>Portaly's merchant key on every operation, the operator token on key creation (docs/portaly.md, "Auth, keys, modes").</summary>
+public sealed class PortalyCredentials(string key, string adminToken)
+{
+    public void Apply(HttpRequestMessage request, Operation operation) =>
+        request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + (operation.Path.EndsWith("/api-keys", StringComparison.Ordinal) ? adminToken : key));
 }
 
 /// <summary>Which credential a Finance operation is called with, from its path: what its route group requires.</summary>

@@ -14,6 +14,13 @@ public sealed record OperationParameter(string Name, string In, string Type);
 /// <summary>Reads the operations of an OpenAPI 3 document, with a well-formed sample of each JSON body.</summary>
 public static class OpenApiOperations
 {
+    /// <summary>The operations of an app's own document, <c>/openapi/v1.json</c>.</summary>
+    public static async Task<IReadOnlyList<Operation>> ReadAsync(HttpClient http, CancellationToken cancellationToken)
+    {
+        using var document = JsonDocument.Parse(await http.GetStringAsync(new Uri("/openapi/v1.json", UriKind.Relative), cancellationToken));
+        return Read(document.RootElement);
+    }
+
     public static IReadOnlyList<Operation> Read(JsonElement document)
     {
         var schemas = document.TryGetProperty("components", out var components) && components.TryGetProperty("schemas", out var s) ? s : default;

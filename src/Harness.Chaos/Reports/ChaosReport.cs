@@ -5,9 +5,10 @@ public sealed record Finding(string Campaign, string Kind, string Request, strin
 
 /// <summary>
 /// One surface's fuzzing. <c>ServerLevel</c> counts requests the web server refused before any
-/// application code ran (a NUL in the path): an empty 4xx no app can shape.
+/// application code ran (a NUL in the path): an empty 4xx no app can shape. <c>RateLimited</c> counts the 429s in the
+/// surface's shape: conforming answers, but cases that never reached validation.
 /// </summary>
-public sealed record FuzzFigures(string Surface, int Operations, int Requests, int ServerErrors, int WrongShape, int ServerLevel, TimeSpan Slowest, string SlowestRequest);
+public sealed record FuzzFigures(string Surface, int Operations, int Requests, int ServerErrors, int WrongShape, int ServerLevel, int RateLimited, TimeSpan Slowest, string SlowestRequest);
 
 /// <summary>One surface's auth matrix.</summary>
 public sealed record AuthFigures(string Surface, int Routes, int Checks, int Unexpected);

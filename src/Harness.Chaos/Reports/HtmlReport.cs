@@ -21,10 +21,10 @@ public static class HtmlReport
             html.AppendLine(CultureInfo.InvariantCulture, $"<tr><td>{E(goal)}</td><td>{E(figure)}</td><td class=\"{(met ? "met" : "missed")}\">{(met ? "met" : "missed")}</td></tr>");
         }
 
-        html.AppendLine("</table><h2>Fuzz</h2><table><tr><th>surface</th><th>operations</th><th>requests</th><th>5xx</th><th>outside the shape</th><th>refused by the web server</th><th>slowest</th></tr>");
+        html.AppendLine("</table><h2>Fuzz</h2><table><tr><th>surface</th><th>operations</th><th>requests</th><th>5xx</th><th>outside the shape</th><th>refused by the web server</th><th>rate-limited (429)</th><th>slowest</th></tr>");
         foreach (var f in report.Fuzz)
         {
-            html.AppendLine(CultureInfo.InvariantCulture, $"<tr><td>{E(f.Surface)}</td><td>{f.Operations}</td><td>{f.Requests}</td><td>{f.ServerErrors}</td><td>{f.WrongShape}</td><td>{f.ServerLevel}</td><td>{f.Slowest.TotalMilliseconds:0} ms <code>{E(f.SlowestRequest)}</code></td></tr>");
+            html.AppendLine(CultureInfo.InvariantCulture, $"<tr><td>{E(f.Surface)}</td><td>{f.Operations}</td><td>{f.Requests}</td><td>{f.ServerErrors}</td><td>{f.WrongShape}</td><td>{f.ServerLevel}</td><td>{f.RateLimited}</td><td>{f.Slowest.TotalMilliseconds:0} ms <code>{E(f.SlowestRequest)}</code></td></tr>");
         }
 
         html.AppendLine("</table>");

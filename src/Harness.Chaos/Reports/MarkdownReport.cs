@@ -30,11 +30,11 @@ public static class MarkdownReport
         text.AppendLine();
         text.AppendLine("## Fuzz");
         text.AppendLine();
-        text.AppendLine("| surface | operations | requests | 5xx | outside the shape | refused by the web server | slowest |");
-        text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | --- |");
+        text.AppendLine("| surface | operations | requests | 5xx | outside the shape | refused by the web server | rate-limited (429) | slowest |");
+        text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
         foreach (var f in report.Fuzz)
         {
-            text.AppendLine(CultureInfo.InvariantCulture, $"| {f.Surface} | {f.Operations} | {f.Requests} | {f.ServerErrors} | {f.WrongShape} | {f.ServerLevel} | {f.Slowest.TotalMilliseconds:0} ms: `{f.SlowestRequest}` |");
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {f.Surface} | {f.Operations} | {f.Requests} | {f.ServerErrors} | {f.WrongShape} | {f.ServerLevel} | {f.RateLimited} | {f.Slowest.TotalMilliseconds:0} ms: `{f.SlowestRequest}` |");
         }
 
         if (report.Auth.Count > 0)

@@ -2,7 +2,10 @@ using Microsoft.AspNetCore.Http;
 
 namespace Harness.Portaly.HostedCheckout;
 
-/// <summary>Reading a page's form without ever failing on it: a body that is no readable form is null (the page asks again).</summary>
+/// <summary>
+/// Reading a form without ever failing on it: a body that is no readable form (multipart cut short, a boundary over the
+/// reader's limit) is null, which the hosted pages, the portal and the image uploads answer 400.
+/// </summary>
 public static class HostedForm
 {
     public const string Unreadable = "The form could not be read: fill it in and send it again.";

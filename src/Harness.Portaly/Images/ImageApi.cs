@@ -1,5 +1,6 @@
 using Harness.Portaly.Auth;
 using Harness.Portaly.Config;
+using Harness.Portaly.HostedCheckout;
 using Harness.Portaly.Plans;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -79,16 +80,13 @@ public static class ImageApi
             return (null, PortalyFailure.Invalid("send multipart/form-data with the image in the field 'file'"));
         }
 
-        IFormFile? upload;
-        try
-        {
-            upload = (await request.ReadFormAsync(context.RequestAborted)).Files.GetFile("file");
-        }
-        catch (InvalidDataException)
+        // Cut short or with a boundary past the reader's limit, the body is malformed (not a 500).
+        if (await HostedForm.ReadAsync(request) is not { } form)
         {
             return (null, PortalyFailure.Invalid("the multipart body is malformed"));
         }
 
+        var upload = form.Files.GetFile("file");
         if (upload is null || upload.Length == 0)
         {
             return (null, PortalyFailure.Invalid("file is required"));

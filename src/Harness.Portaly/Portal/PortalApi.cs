@@ -1,5 +1,6 @@
 using Harness.Http;
 using Harness.Portaly.Auth;
+using Harness.Portaly.HostedCheckout;
 using Harness.Portaly.Orders;
 using Harness.Portaly.Subscriptions;
 using Microsoft.AspNetCore.Builder;
@@ -55,12 +56,7 @@ public static class PortalApi
             return PortalPage.Message(StatusCodes.Status400BadRequest, "Bad request", "Send the form from the portal page.");
         }
 
-        IFormCollection form;
-        try
-        {
-            form = await context.Request.ReadFormAsync(context.RequestAborted);
-        }
-        catch (InvalidDataException)
+        if (await HostedForm.ReadAsync(context.Request) is not { } form)
         {
             return PortalPage.Message(StatusCodes.Status400BadRequest, "Bad request", "The form could not be read.");
         }

@@ -48,6 +48,19 @@ public sealed class ImageTests : IAsyncLifetime
         Assert.Equal((HttpStatusCode.BadRequest, "VALIDATION_ERROR"), (json.Status, json.Code));
     }
 
+    [Theory]
+    [InlineData("xyz", "--xyz\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.png\"\r\n\r\n\u0089PNG")]
+    [InlineData("bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", "--xyz\r\n")]
+    public async Task A_multipart_body_cut_short_or_with_a_boundary_past_the_limit_is_malformed_not_a_500(string boundary, string body)
+    {
+        using var content = new ByteArrayContent(System.Text.Encoding.Latin1.GetBytes(body));
+        content.Headers.TryAddWithoutValidation("Content-Type", "multipart/form-data; boundary=" + boundary);
+
+        var reply = await Reply.Of(_app.Test().PostAsync(PortalyHttp.Base + "/config/images", content, TestContext.Current.CancellationToken));
+
+        Assert.Equal((HttpStatusCode.BadRequest, "VALIDATION_ERROR", "the multipart body is malformed"), (reply.Status, reply.Code, reply.Detail));
+    }
+
     [Fact]
     public async Task A_plan_image_needs_a_plan_of_the_key_s_profile()
     {

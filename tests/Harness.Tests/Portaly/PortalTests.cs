@@ -90,6 +90,19 @@ public sealed class PortalTests : IAsyncDisposable
         Assert.False((await http.Get("/subscriptions/" + id)).Data["cancelAtPeriodEnd"]!.GetValue<bool>());
     }
 
+    [Fact]
+    public async Task A_form_cut_short_inside_a_multipart_section_is_a_400_page_not_a_500()
+    {
+        using var content = new StringContent("--xyz\r\nContent-Disposition: form-data; name=\"token\"\r\n\r\nabc");
+        content.Headers.Remove("Content-Type");
+        content.Headers.TryAddWithoutValidation("Content-Type", "multipart/form-data; boundary=xyz");
+
+        using var response = await _app.Anonymous().PostAsync("/portal/portal_missing/cancel", content, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("The form could not be read.", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+    }
+
     private async Task<(string Path, string Token)> PortalOf(object request)
     {
         var created = await _app.Test().Post("/portal-sessions", request);

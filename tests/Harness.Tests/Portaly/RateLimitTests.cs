@@ -5,7 +5,7 @@ using Harness.Portaly;
 
 namespace Harness.Tests.Portaly;
 
-/// <summary>Per key and kind, in one-minute windows: 120 reads, 20 writes, 10 key creations; 429 with Retry-After past them.</summary>
+/// <summary>Per key and kind, in one-minute windows: 120 reads, 20 writes, 10 key creations unless configured; 429 with Retry-After past them.</summary>
 public sealed class RateLimitTests
 {
     private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;
@@ -84,5 +84,46 @@ public sealed class RateLimitTests
 
         Assert.Equal(RateLimits.KeyCreations, statuses.Count(s => s == HttpStatusCode.Created));
         Assert.Equal(HttpStatusCode.TooManyRequests, statuses[^1]);
+    }
+
+    [Fact]
+    public async Task Configured_limits_apply_two_writes_then_429_and_reads_at_their_own_figure()
+    {
+        await using var app = new PortalyTestApp(settings: new Dictionary<string, string?>
+        {
+            ["Portaly:RateLimits:WritesPerMinute"] = "2",
+            ["Portaly:RateLimits:ReadsPerMinute"] = "5",
+        });
+        using var live = app.Live();
+
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 3; i++)
+        {
+            using var written = await live.PutAsJsonAsync(PortalyHttp.Base + "/config", new { brandDescription = $"write {i}" }, Ct);
+            statuses.Add(written.StatusCode);
+        }
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests], statuses);
+        using var read = await live.GetAsync(PortalyHttp.Base + "/config", Ct);
+        Assert.Equal("5", read.Headers.GetValues("X-RateLimit-Limit").Single());
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-5")]
+    [InlineData("many")]
+    public void A_limit_that_is_not_a_positive_whole_number_stops_the_start(string value)
+    {
+        var directory = TempDirectory.Create("portaly-limits");
+        try
+        {
+            var error = Assert.Throws<InvalidOperationException>(() => new PortalyTestApp(directory, new Dictionary<string, string?> { ["Portaly:RateLimits:WritesPerMinute"] = value }));
+
+            Assert.Equal($"Portaly:RateLimits:WritesPerMinute must be a positive whole number, got '{value}'.", error.Message);
+        }
+        finally
+        {
+            TempDirectory.TryDelete(directory);
+        }
     }
 }
