@@ -122,7 +122,7 @@ public static class SubscriptionEpayApi
     /// </summary>
     private static async Task<IResult> Notify(HttpRequest request, IOptions<TopUpSettings> options, SubscriptionStore store, ISubscriptionOrders orders, CancellationToken ct)
     {
-        var values = await EpayGateway.SignedCallbackAsync(request, options.Value, ct);
+        var values = await EpayGateway.SignedCallbackAsync(request, options.Value);
         if (values is null || values.GetValueOrDefault("trade_status") != "TRADE_SUCCESS")
         {
             return Results.Text("fail");
@@ -134,7 +134,7 @@ public static class SubscriptionEpayApi
     private static async Task<IResult> Return(HttpRequest request, IOptions<TopUpSettings> options, SubscriptionStore store, ISubscriptionOrders orders, CancellationToken ct)
     {
         var target = options.Value.ServerAddress.TrimEnd('/') + ReturnPath + "?pay=";
-        var values = await EpayGateway.SignedCallbackAsync(request, options.Value, ct);
+        var values = await EpayGateway.SignedCallbackAsync(request, options.Value);
         if (values is null)
         {
             return Results.Redirect(target + "fail");

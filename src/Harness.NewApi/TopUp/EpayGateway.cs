@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using Harness.Http;
 using Harness.Security.Signing;
 using Microsoft.AspNetCore.Http;
 
@@ -26,11 +27,13 @@ internal static class EpayGateway
     }
 
     /// <summary>A callback's parameters (the form of a POST with one, else the query) when Epay is set up and their signature holds; else null.</summary>
-    public static async Task<Dictionary<string, string?>?> SignedCallbackAsync(HttpRequest request, TopUpSettings settings, CancellationToken ct)
+    public static async Task<Dictionary<string, string?>?> SignedCallbackAsync(HttpRequest request, TopUpSettings settings)
     {
-        var values = request.HasFormContentType
-            ? (await request.ReadFormAsync(ct)).ToDictionary(p => p.Key, p => (string?)p.Value.ToString(), StringComparer.Ordinal)
-            : request.Query.ToDictionary(p => p.Key, p => (string?)p.Value.ToString(), StringComparer.Ordinal);
+        // An unreadable form (multipart cut short) has no parameters, so it is refused as an unsigned one is.
+        IEnumerable<KeyValuePair<string, Microsoft.Extensions.Primitives.StringValues>> parameters = request.HasFormContentType
+            ? (IEnumerable<KeyValuePair<string, Microsoft.Extensions.Primitives.StringValues>>?)await RequestForm.TryReadAsync(request) ?? []
+            : request.Query;
+        var values = parameters.ToDictionary(p => p.Key, p => (string?)p.Value.ToString(), StringComparer.Ordinal);
         return values.Count > 0 && settings.EpayEnabled && SortedParamsMd5.Verify(values, settings.EpayKey, values.GetValueOrDefault("sign")) ? values : null;
     }
 }

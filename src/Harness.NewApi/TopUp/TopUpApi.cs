@@ -164,7 +164,7 @@ public static class TopUpApi
     /// </summary>
     private static async Task<IResult> Notify(HttpRequest request, IOptions<TopUpSettings> options, TopUpCompletion completion, CancellationToken ct)
     {
-        if (await EpayGateway.SignedCallbackAsync(request, options.Value, ct) is not { } values)
+        if (await EpayGateway.SignedCallbackAsync(request, options.Value) is not { } values)
         {
             return Results.Text("fail");
         }

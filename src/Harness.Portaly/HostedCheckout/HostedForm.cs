@@ -1,3 +1,4 @@
+using Harness.Http;
 using Microsoft.AspNetCore.Http;
 
 namespace Harness.Portaly.HostedCheckout;
@@ -10,27 +11,7 @@ public static class HostedForm
 {
     public const string Unreadable = "The form could not be read: fill it in and send it again.";
 
-    public static async Task<IFormCollection?> ReadAsync(HttpRequest request)
-    {
-        if (!request.HasFormContentType)
-        {
-            return null;
-        }
-
-        try
-        {
-            return await request.ReadFormAsync(request.HttpContext.RequestAborted);
-        }
-        catch (InvalidDataException)
-        {
-            return null;
-        }
-        catch (IOException ex) when (ex is not BadHttpRequestException && !request.HttpContext.RequestAborted.IsCancellationRequested)
-        {
-            // A multipart body that ends inside a section; a body over the size limit (BadHttpRequestException) stays a 413.
-            return null;
-        }
-    }
+    public static Task<IFormCollection?> ReadAsync(HttpRequest request) => RequestForm.TryReadAsync(request);
 
     /// <summary>A field's trimmed text, null when absent or blank (a repeated field is refused as absent).</summary>
     public static string? Text(this IFormCollection form, string name) =>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using Harness.Http;
 using Harness.Sandbox.Payments;
 using Harness.Sandbox.Providers;
 using Microsoft.AspNetCore.Builder;

@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
-using Harness.Sandbox.Payments;
+using Harness.Http;
 using Harness.Sandbox.PayPages;
+using Harness.Sandbox.Payments;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Harness.NewApi.Quota;
@@ -91,6 +92,22 @@ public sealed class EpayTopUpTests
         Assert.Equal(0, app.Services.GetRequiredService<QuotaAccounts>().QuotaOf(user.NumericId));
         Assert.Equal("success", await NotifyAsync(app, tradeNo, "14.60", "wxpay"));
         Assert.Equal(2 * QuotaAccounts.PerUnit, app.Services.GetRequiredService<QuotaAccounts>().QuotaOf(user.NumericId));
+    }
+
+    [Theory]
+    [InlineData("/api/user/epay/notify")]
+    [InlineData("/api/subscription/epay/notify")]
+    public async Task A_notify_whose_multipart_body_is_cut_short_is_refused_as_unsigned_not_a_500(string path)
+    {
+        await using var app = new NewApiTestApp(Epay);
+        using var content = new StringContent("--xyz\r\nContent-Disposition: form-data; name=\"out_trade_no\"\r\n\r\nabc");
+        content.Headers.Remove("Content-Type");
+        content.Headers.TryAddWithoutValidation("Content-Type", "multipart/form-data; boundary=xyz");
+
+        using var response = await app.Anonymous().PostAsync(path, content, Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("fail", await response.Content.ReadAsStringAsync(Ct));
     }
 
     [Fact]
