@@ -79,6 +79,17 @@ public sealed class PortalyWorld(ScenarioContext context) : IDisposable
 
     public PortalyCaller LiveKey => PortalyCaller.Bearer(TheMerchant.LiveKey ?? throw new AssertionException("the merchant has no live key"));
 
+    /// <summary>The key that created the session: requests about it go with that key.</summary>
+    public PortalyCaller KeyOf(PortalySession session) => session.Mode == "live" ? LiveKey : TestKey;
+
+    /// <summary>The orders of the session's subscription in its key's list (<c>GET /orders?limit=100</c>, newest first).</summary>
+    public async Task<IReadOnlyList<JsonElement>> OrdersOfAsync(PortalySession session)
+    {
+        var reply = await SendAsync(HttpMethod.Get, "/orders?limit=100", null, KeyOf(session));
+        Check.Equal(HttpStatusCode.OK, reply.Status, $"GET /orders (body {reply.Body})");
+        return [.. reply.Data.EnumerateArray().Where(o => Text(o, "creatorSubscriptionId") == session.Id).Select(o => o.Clone())];
+    }
+
     public string PlanId(string label) => Plans.GetValueOrDefault(label) ?? throw new AssertionException($"the scenario has no plan \"{label}\"");
 
     public PortalySession Session(string label) => Sessions.GetValueOrDefault(label) ?? throw new AssertionException($"the scenario has no checkout session \"{label}\"");
