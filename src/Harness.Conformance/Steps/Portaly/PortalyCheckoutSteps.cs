@@ -5,7 +5,6 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Harness.Conformance.Binding;
 using Harness.Conformance.Running;
-using Harness.Conformance.Targets;
 
 namespace Harness.Conformance.Steps.Portaly;
 
@@ -172,21 +171,13 @@ public sealed partial class PortalyCheckoutSteps(ScenarioContext context)
             'd' => TimeSpan.FromDays(amount),
             _ => TimeSpan.FromSeconds(amount),
         };
-        using var client = new HttpClient(context.Target.Handler, disposeHandler: false);
-        await MovableClock.AdvanceByUrlAsync(client, new Uri(context.Profile.PortalyTestClockUrl!), by, context.CancellationToken);
+        await _world.AdvanceClockAsync(by);
     }
 
     /// <summary>Moves the target's clock a minute past the session's <c>expiresAt</c>, measured from its <c>createdAt</c>.</summary>
     [When("the Portaly clock passes the expiry of checkout session {string}")]
     [Needs(Need.PortalyClock)]
-    public async Task PassExpiry(string label)
-    {
-        var session = _world.Session(label);
-        var data = await _world.MustAsync(HttpMethod.Get, "/checkout-sessions/" + session.Id, null, _world.KeyOf(session), "reading the session's expiry");
-        var life = ApiReply.Field(data, "expiresAt").GetDateTimeOffset() - ApiReply.Field(data, "createdAt").GetDateTimeOffset();
-        using var client = new HttpClient(context.Target.Handler, disposeHandler: false);
-        await MovableClock.AdvanceByUrlAsync(client, new Uri(context.Profile.PortalyTestClockUrl!), life + TimeSpan.FromMinutes(1), context.CancellationToken);
-    }
+    public Task PassExpiry(string label) => _world.PassAsync(label, "/checkout-sessions/", "createdAt", "expiresAt");
 
     /// <summary>Writes (<c>PUT /config</c>) with the merchant's key, unpaced, until it has sent the limit's 20 in this minute; each is admitted.</summary>
     [When("the merchant uses up its writes of the minute")]

@@ -3,7 +3,6 @@ using System.Text.RegularExpressions;
 using Harness.Conformance.Binding;
 using Harness.Conformance.Running;
 using Harness.Conformance.Steps.Providers;
-using Harness.Conformance.Targets;
 
 namespace Harness.Conformance.Steps.Portaly;
 
@@ -85,14 +84,7 @@ public sealed partial class PortalyHostedCheckoutSteps(ScenarioContext context)
     /// <summary>Moves the target's clock a minute past the subscription's <c>nextBillingAt</c>, measured from its <c>lastChargedAt</c> (now, or the last renewal's due time).</summary>
     [When("the Portaly clock passes the next billing of checkout session {string}")]
     [Needs(Need.PortalyClock)]
-    public async Task PassNextBilling(string label)
-    {
-        var session = _world.Session(label);
-        var data = await _world.MustAsync(HttpMethod.Get, "/subscriptions/" + session.Id, null, _world.KeyOf(session), "reading the subscription's next billing");
-        var period = ApiReply.Field(data, "nextBillingAt").GetDateTimeOffset() - ApiReply.Field(data, "lastChargedAt").GetDateTimeOffset();
-        using var client = new HttpClient(context.Target.Handler, disposeHandler: false);
-        await MovableClock.AdvanceByUrlAsync(client, new Uri(context.Profile.PortalyTestClockUrl!), period + TimeSpan.FromMinutes(1), context.CancellationToken);
-    }
+    public Task PassNextBilling(string label) => _world.PassAsync(label, "/subscriptions/", "lastChargedAt", "nextBillingAt");
 
     /// <summary>The orders of the session's subscription in the key's list (newest first), by amount and status.</summary>
     [Then("the orders of checkout session {string} are, newest first:")]

@@ -4,6 +4,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Harness.Conformance.Running;
+using Harness.Conformance.Targets;
 using Harness.Conformance.Steps.Providers;
 
 namespace Harness.Conformance.Steps.Portaly;
@@ -201,6 +202,25 @@ public sealed class PortalyWorld(ScenarioContext context) : IDisposable
 
             return reply;
         }
+    }
+
+    /// <summary>Moves the target's Portaly clock (<c>portalyTestClockUrl</c>) forward.</summary>
+    public async Task AdvanceClockAsync(TimeSpan by)
+    {
+        using var client = new HttpClient(Context.Target.Handler, disposeHandler: false);
+        await MovableClock.AdvanceByUrlAsync(client, new Uri(Context.Profile.PortalyTestClockUrl!), by, Context.CancellationToken);
+    }
+
+    /// <summary>
+    /// Moves the Portaly clock a minute past the <paramref name="to"/> time of the session's resource under
+    /// <paramref name="route"/> (its session, its subscription), measured from its <paramref name="from"/> time: the
+    /// target's own clock is not readable, and <paramref name="from"/> is its now, or nearly.
+    /// </summary>
+    public async Task PassAsync(string label, string route, string from, string to)
+    {
+        var session = Session(label);
+        var data = await MustAsync(HttpMethod.Get, route + session.Id, null, KeyOf(session), $"reading {to} of {route}{session.Id}");
+        await AdvanceClockAsync(ApiReply.Field(data, to).GetDateTimeOffset() - ApiReply.Field(data, from).GetDateTimeOffset() + TimeSpan.FromMinutes(1));
     }
 
     /// <summary>A set-up call that must succeed (2xx); its <c>data</c>.</summary>
