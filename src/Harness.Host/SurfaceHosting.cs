@@ -142,7 +142,10 @@ public sealed class SurfaceHosting(HostSettings settings, IConfiguration configu
         _portaly = app;
         var adminToken = app.PreparePortaly();
         await app.StartAsync(cancellationToken);
-        return PortalyDemo.Banner(app.BaseUrl()!, adminToken, app.Configuration.GetValue<bool>("Harness:TestClock"));
+        // The runner pays on the hosted page only through the sandbox's own card form and test cards.
+        var throughSandbox = sandbox?.Server is { } paying && app.Configuration["Portaly:TapPay:BaseUrl"] == paying.BaseUrlOf("tappay")
+            && string.IsNullOrEmpty(app.Configuration["Portaly:TapPay:CardFormUrl"]);
+        return PortalyDemo.Banner(app.BaseUrl()!, adminToken, app.Configuration.GetValue<bool>("Harness:TestClock"), throughSandbox);
     }
 
     /// <summary>The profile keys a conformance run needs to play New-API's providers, and whether it pays through this sandbox.</summary>

@@ -53,7 +53,8 @@ public sealed class FeatureScenarios(FeatureScenarios.Backend backend) : IClassF
         else if (Runner.NeedsOf(scenario).Contains(Need.PortalyClock))
         {
             // Moving the Portaly clock would expire the checkout sessions of the scenarios after it on the shared app.
-            await using var own = new ReferenceBackendTarget();
+            // The shared sandbox's TapPay is not moved by it: the hosted checkout's renewals charge there.
+            await using var own = new ReferenceBackendTarget(sandbox: backend.Sandbox);
             result = await Runner.RunAsync(scenario, own, TestContext.Current.CancellationToken);
         }
         else if (Runner.NeedsOf(scenario).Contains(Need.NewApiRateLimit))

@@ -53,6 +53,19 @@ public sealed class ProfileTests
     }
 
     [Fact]
+    public async Task Without_a_hosted_checkout_paying_through_the_sandbox_the_hosted_checkout_scenarios_are_not_run_and_say_so()
+    {
+        // No sandbox: the Portaly app has no TapPay, and the profile says portalyHostedCheckout: false.
+        await using var target = new ReferenceBackendTarget();
+        var scenarios = Features.InProcess.Where(s => s.Tags.Contains("hosted-checkout")).ToList();
+
+        var run = await Runner.RunAsync(scenarios, target, cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.True(run.Scenarios.Count >= 6, $"only {run.Scenarios.Count} hosted checkout scenarios");
+        Assert.All(run.Scenarios, s => Assert.StartsWith("not run: needs portalyHostedCheckout: true with sandboxUrl", s.Message, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Scenarios_that_move_the_clock_run_last_and_those_that_need_the_profiles_credentials_first_among_them()
     {
         var scenarios = Features.InProcess.Where(s => s.Surface == "finance").ToList();

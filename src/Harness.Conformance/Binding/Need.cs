@@ -56,6 +56,12 @@ public enum Need
 
     /// <summary>The profile's <c>portalyTestClockUrl</c> (with <see cref="Portaly"/>): the runner moves the Portaly target's clock.</summary>
     PortalyClock,
+
+    /// <summary>
+    /// The profile's <c>portalyHostedCheckout</c> with <c>sandboxUrl</c> (and <see cref="Portaly"/>): the Portaly target's
+    /// hosted checkout page pays through that sandbox's TapPay card form, so the runner pays on it as a buyer.
+    /// </summary>
+    PortalyHostedCheckout,
 }
 
 public static class Needs
@@ -81,6 +87,7 @@ public static class Needs
         Need.PortalyLive => "portalyLiveKey and portalyLiveCallbackSecret (the same merchant's live key and its callback secret) with the Portaly keys",
         Need.PortalyAdmin => "portalyAdminToken (the operator token of POST /api-keys, to make merchants of the scenario's own) with the Portaly keys",
         Need.PortalyClock => "portalyTestClockUrl (the Portaly target's test clock; the reference backend offers one with serve --test-clock) with the Portaly keys",
+        Need.PortalyHostedCheckout => "portalyHostedCheckout: true with sandboxUrl and the Portaly keys (a Portaly target whose hosted checkout page pays through that sandbox's TapPay)",
         _ => need.ToString(),
     };
 }

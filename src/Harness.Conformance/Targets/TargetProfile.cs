@@ -45,6 +45,12 @@ public sealed record TargetProfile
     /// <summary>The Portaly target's test clock (<c>POST {"seconds": N}</c>), for expiry and callback retries.</summary>
     public string? PortalyTestClockUrl { get; init; }
 
+    /// <summary>
+    /// True when the Portaly target's hosted checkout page (<c>/checkout/subscription/{sessionId}</c>) pays through the TapPay
+    /// of the provider sandbox at <see cref="SandboxUrl"/>: the @hosted-checkout scenarios then pay on it as a buyer.
+    /// </summary>
+    public bool PortalyHostedCheckout { get; init; }
+
     /// <summary>True when the target signs new users up through the reference backend's SMS sandbox routes.</summary>
     public bool SmsSandbox { get; init; }
 
@@ -135,6 +141,7 @@ public sealed record TargetProfile
         Need.PortalyLive => !string.IsNullOrEmpty(PortalyLiveKey) && !string.IsNullOrEmpty(PortalyLiveCallbackSecret) && Offers(Need.Portaly),
         Need.PortalyAdmin => !string.IsNullOrEmpty(PortalyAdminToken) && Offers(Need.Portaly),
         Need.PortalyClock => !string.IsNullOrEmpty(PortalyTestClockUrl) && Offers(Need.Portaly),
+        Need.PortalyHostedCheckout => PortalyHostedCheckout && Offers(Need.Portaly) && Offers(Need.Sandbox),
         _ => false,
     };
 
@@ -174,6 +181,11 @@ public sealed record TargetProfile
           "portalyLiveCallbackSecret": "",
           "portalyAdminToken": "",
           "portalyTestClockUrl": "",
+
+          // true when the Portaly target's hosted checkout page pays through the TapPay of the sandbox at sandboxUrl (the
+          // reference backend's does: "portalyHostedCheckout" in its banner line): the @hosted-checkout scenarios then pay
+          // on the page as a buyer, with the sandbox's test cards, and let renewals charge the card it keeps.
+          "portalyHostedCheckout": false,
 
           // true when the target offers the reference backend's SMS sandbox (POST /api/auth/sms/sendCode,
           // GET /api/auth/sms/sandbox/code, POST /api/auth/login): each scenario then signs up its own users.

@@ -30,7 +30,8 @@ public sealed class PortalyDemo(ApiKeys keys, IDocumentStore store)
     /// <param name="baseUrl">Where the app listens.</param>
     /// <param name="adminToken">The operator token of key creation.</param>
     /// <param name="testClock">Whether the test clock is on (<c>--test-clock</c>): the conformance profile line then names it.</param>
-    public static IEnumerable<string> Banner(string baseUrl, string adminToken, bool testClock = false)
+    /// <param name="hostedCheckout">Whether the hosted checkout pays through the TapPay of the sandbox beside it (<c>portalyHostedCheckout</c>).</param>
+    public static IEnumerable<string> Banner(string baseUrl, string adminToken, bool testClock = false, bool hostedCheckout = false)
     {
         yield return $"Portaly          {baseUrl}   (API reference {baseUrl}/scalar)";
         yield return $"  profile        {ProfileId}";
@@ -40,7 +41,7 @@ public sealed class PortalyDemo(ApiKeys keys, IDocumentStore store)
         yield return $"  try            curl -H 'Authorization: Bearer {TestKey}' '{baseUrl}/api/creator-subscription/plans?profileId={ProfileId}'";
         yield return $"  conformance    profile \"portalyUrl\": \"{baseUrl}\", \"portalyLiveKey\": \"{LiveKey}\", \"portalyTestKey\": \"{TestKey}\", "
             + $"\"portalyCallbackSecret\": \"{TestCallbackSecret}\", \"portalyLiveCallbackSecret\": \"{LiveCallbackSecret}\", \"portalyAdminToken\": \"{adminToken}\", "
-            + $"\"portalyTestClockUrl\": \"{(testClock ? baseUrl + "/api/test/clock/advance" : "")}\"";
+            + $"\"portalyTestClockUrl\": \"{(testClock ? baseUrl + "/api/test/clock/advance" : "")}\", \"portalyHostedCheckout\": {(hostedCheckout ? "true" : "false")}";
     }
 
     private sealed record DemoMarker(string Id) : IDocument;

@@ -6,8 +6,9 @@ namespace Harness.Conformance.Tests.Faults;
 
 /// <summary>
 /// The Portaly features must fail on a Portaly app that signs or stamps its callbacks wrongly, mixes live and test,
-/// ignores a code's per-customer cap or calls back twice: each seeded fault (<see cref="PortalyFaults"/>) makes the
-/// scenarios written for that rule fail, as failures. The clean reference passes them all (the test command).
+/// ignores a code's per-customer cap, calls back twice, renews after a cancellation or discounts past a code's cycles:
+/// each seeded fault (<see cref="PortalyFaults"/>) makes the scenarios written for that rule fail, as failures. The
+/// clean reference passes them all (the test command).
 /// </summary>
 public sealed class PortalyFaultTests
 {
@@ -62,9 +63,17 @@ public sealed class PortalyFaultTests
         "@portaly and @subscriptions",
         "At the period end a cancelled subscription ends without a charge and cannot be resumed");
 
+    [Fact]
+    public Task A_discount_applied_past_its_cycles_fails_the_renewals_scenario() => AssertFails(
+        PortalyFaults.DiscountPastItsCycles,
+        "@portaly and @hosted-checkout",
+        "Renewals charge the kept card each period, a two-cycle code on the first charge and the first renewal only");
+
     private static async Task AssertFails(Action<IServiceCollection> fault, string tags, params string[] expectedFailures)
     {
-        await using var target = new ReferenceBackendTarget(configurePortalyServices: fault);
+        // The hosted checkout pays through the sandbox's TapPay: a sandbox of the test's own.
+        await using var sandbox = await InProcessSandbox.StartAsync(TestContext.Current.CancellationToken);
+        await using var target = new ReferenceBackendTarget(configurePortalyServices: fault, sandbox: sandbox);
         var selection = Features.InProcess.Where(s => TagExpression.Parse(tags).Matches(s.Tags));
 
         var run = await new SuiteRunner(new ScenarioRunner(Suite.Registry)).RunAsync(selection, target, cancellationToken: TestContext.Current.CancellationToken);

@@ -141,36 +141,49 @@ public static class PortalyFaults
 
     /// <summary>
     /// A cancellation takes effect a period late: the subscription is charged (renewed) once more after the end of the
-    /// period the subscriber asked to stop at — the renewal after cancel the contract forbids.
+    /// period the subscriber asked to stop at — the renewal after cancel the contract forbids. A cancellation being
+    /// requested is written with its effective time one billing period later.
     /// </summary>
-    public static Action<IServiceCollection> RenewalAfterCancel => services => services.Decorate<IDocumentStore>(inner => new CancellationsLate(inner));
+    public static Action<IServiceCollection> RenewalAfterCancel => OnWrites<Subscription>((stored, document) =>
+        document is { CancelAtPeriodEnd: true, CancelEffectiveAt: { } end } && stored.Get(document.Id) is { CancelAtPeriodEnd: false }
+            ? document with { CancelEffectiveAt = end.AddMonths(1) }
+            : document);
 
-    private sealed class CancellationsLate(IDocumentStore inner) : IDocumentStore
+    /// <summary>
+    /// A repeating discount's cycles are forgotten when the subscription is written: every renewal is discounted, past
+    /// the cycles the code allows.
+    /// </summary>
+    public static Action<IServiceCollection> DiscountPastItsCycles => OnWrites<Subscription>((_, document) =>
+        document.Discount is { Cycles: not null } discount ? document with { Discount = discount with { Cycles = null } } : document);
+
+    /// <summary>The store with each write of one collection's documents rewritten (given the collection, to read what is stored).</summary>
+    private static Action<IServiceCollection> OnWrites<TDocument>(Func<IDocumentCollection<TDocument>, TDocument, TDocument> rewrite)
+        where TDocument : class, IDocument =>
+        services => services.Decorate<IDocumentStore>(inner => new WritesRewritten<TDocument>(inner, rewrite));
+
+    private sealed class WritesRewritten<TDocument>(IDocumentStore inner, Func<IDocumentCollection<TDocument>, TDocument, TDocument> rewrite) : IDocumentStore
+        where TDocument : class, IDocument
     {
         public IDocumentCollection<T> Collection<T>(string name, params string[] indexedFields)
             where T : class, IDocument
         {
             var collection = inner.Collection<T>(name, indexedFields);
-            return collection is IDocumentCollection<Subscription> subscriptions ? (IDocumentCollection<T>)(object)new Late(subscriptions) : collection;
+            return collection is IDocumentCollection<TDocument> documents ? (IDocumentCollection<T>)(object)new Rewriting(documents, rewrite) : collection;
         }
 
         public void InTransaction(Action work) => inner.InTransaction(work);
 
-        private sealed class Late(IDocumentCollection<Subscription> inner) : IDocumentCollection<Subscription>
+        private sealed class Rewriting(IDocumentCollection<TDocument> inner, Func<IDocumentCollection<TDocument>, TDocument, TDocument> rewrite) : IDocumentCollection<TDocument>
         {
-            public Subscription? Get(string id) => inner.Get(id);
+            public TDocument? Get(string id) => inner.Get(id);
 
-            public IReadOnlyList<Subscription> All() => inner.All();
+            public IReadOnlyList<TDocument> All() => inner.All();
 
-            public IReadOnlyList<Subscription> FindBy(string field, string value) => inner.FindBy(field, value);
+            public IReadOnlyList<TDocument> FindBy(string field, string value) => inner.FindBy(field, value);
 
-            public bool TryInsert(Subscription document) => inner.TryInsert(document);
+            public bool TryInsert(TDocument document) => inner.TryInsert(rewrite(inner, document));
 
-            /// <summary>A cancellation being requested is written with its effective time one billing period later.</summary>
-            public void Upsert(Subscription document) => inner.Upsert(
-                document is { CancelAtPeriodEnd: true, CancelEffectiveAt: { } end } && inner.Get(document.Id) is { CancelAtPeriodEnd: false }
-                    ? document with { CancelEffectiveAt = end.AddMonths(1) }
-                    : document);
+            public void Upsert(TDocument document) => inner.Upsert(rewrite(inner, document));
 
             public bool Delete(string id) => inner.Delete(id);
 

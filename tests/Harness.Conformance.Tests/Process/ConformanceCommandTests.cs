@@ -122,7 +122,7 @@ public sealed class ConformanceCommandTests : IDisposable
         Assert.True(newApi.Success, harness.Output);
         var payments = new Regex("conformance\\s+profile \"newApiEpayKey\": \"(\\S+)\", \"newApiEpayPid\": \"(\\S+)\", \"newApiStripeWebhookSecret\": \"(\\S+)\", \"newApiCreemWebhookSecret\": \"(\\S+)\", \"newApiSandbox\": (true|false)").Match(harness.Output);
         Assert.True(payments.Success, harness.Output);
-        var portaly = new Regex("conformance\\s+profile \"portalyUrl\": \"(\\S+)\", \"portalyLiveKey\": \"(\\S+)\", \"portalyTestKey\": \"(\\S+)\", \"portalyCallbackSecret\": \"(\\S+)\", \"portalyLiveCallbackSecret\": \"(\\S+)\", \"portalyAdminToken\": \"(\\S+)\", \"portalyTestClockUrl\": \"(\\S+)\"").Match(harness.Output);
+        var portaly = new Regex("conformance\\s+profile \"portalyUrl\": \"(\\S+)\", \"portalyLiveKey\": \"(\\S+)\", \"portalyTestKey\": \"(\\S+)\", \"portalyCallbackSecret\": \"(\\S+)\", \"portalyLiveCallbackSecret\": \"(\\S+)\", \"portalyAdminToken\": \"(\\S+)\", \"portalyTestClockUrl\": \"(\\S+)\", \"portalyHostedCheckout\": (true|false)").Match(harness.Output);
         Assert.True(portaly.Success, harness.Output);
         var sandbox = harness.SandboxControlUrl;
         Assert.True(sandbox is not null, harness.Output);
@@ -155,6 +155,7 @@ public sealed class ConformanceCommandTests : IDisposable
             PortalyLiveCallbackSecret = portaly.Groups[5].Value,
             PortalyAdminToken = portaly.Groups[6].Value,
             PortalyTestClockUrl = portaly.Groups[7].Value,
+            PortalyHostedCheckout = portaly.Groups[8].Value == "true",
         };
     }
 

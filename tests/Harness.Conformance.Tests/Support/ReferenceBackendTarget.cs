@@ -15,7 +15,8 @@ namespace Harness.Conformance.Tests.Support;
 /// clock) lets time pass at once.
 /// Given an in-process provider sandbox, its control URL is the profile's <c>sandboxUrl</c>. The New-API app runs
 /// beside it on a loopback port (<see cref="InProcessNewApi"/>), its demo root being the profile's New-API admin, and
-/// so does the Portaly app (<see cref="InProcessPortaly"/>), its demo merchant's keys and operator token in the profile.
+/// so does the Portaly app (<see cref="InProcessPortaly"/>), its demo merchant's keys and operator token in the profile
+/// (its hosted checkout paying through the sandbox's TapPay when there is one).
 /// </summary>
 public sealed class ReferenceBackendTarget : IConformanceTarget, ISandboxRestart, IAsyncDisposable
 {
@@ -62,7 +63,7 @@ public sealed class ReferenceBackendTarget : IConformanceTarget, ISandboxRestart
         _relay?.ForwardTo(_backendHandler);
         Handler = new OutsideTraffic(BaseAddress, _backendHandler);
         _newApi = new InProcessNewApi(newApiCriticalRateLimit, sandbox, configureNewApiServices);
-        _portaly = new InProcessPortaly(configurePortalyServices);
+        _portaly = new InProcessPortaly(configurePortalyServices, sandbox);
         var users = _factory.Services.GetRequiredService<UserDirectory>();
         var full = new TargetProfile
         {
@@ -91,6 +92,7 @@ public sealed class ReferenceBackendTarget : IConformanceTarget, ISandboxRestart
             PortalyLiveCallbackSecret = InProcessPortaly.LiveCallbackSecret,
             PortalyAdminToken = _portaly.AdminToken,
             PortalyTestClockUrl = _portaly.TestClockUrl,
+            PortalyHostedCheckout = _portaly.PaysThroughSandbox,
         };
         Profile = profile is null ? full : profile(full);
     }

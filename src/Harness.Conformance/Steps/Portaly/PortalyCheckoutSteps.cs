@@ -5,7 +5,6 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Harness.Conformance.Binding;
 using Harness.Conformance.Running;
-using Harness.Conformance.Targets;
 
 namespace Harness.Conformance.Steps.Portaly;
 
@@ -40,6 +39,9 @@ public sealed partial class PortalyCheckoutSteps(ScenarioContext context)
 
     [When("the merchant's live key creates checkout session {string} for plan {string}")]
     public Task CreateLive(string label, string plan) => CreateAs(_world.LiveKey, "live", label, plan, null);
+
+    [When("the merchant's live key creates checkout session {string} for plan {string} with:")]
+    public Task CreateLiveWith(string label, string plan, string body) => CreateAs(_world.LiveKey, "live", label, plan, body);
 
     /// <summary>
     /// <c>POST /checkout-sessions</c> for the plan, with the docstring's fields (and the receiver's URL as
@@ -78,7 +80,7 @@ public sealed partial class PortalyCheckoutSteps(ScenarioContext context)
     {
         var session = _world.Session(label);
         var body = PortalyWorld.Json(new { checkoutToken = session.Token, status, customerEmail = _world.Email(), customerName = "Buyer " + context.RunId });
-        return _world.SendAsync(HttpMethod.Post, $"/checkout-sessions/{session.Id}/complete", body, KeyOf(session));
+        return _world.SendAsync(HttpMethod.Post, $"/checkout-sessions/{session.Id}/complete", body, _world.KeyOf(session));
     }
 
     [When("the merchant asks for the callback of checkout session {string} again")]
@@ -86,22 +88,20 @@ public sealed partial class PortalyCheckoutSteps(ScenarioContext context)
     {
         var session = _world.Session(label);
         _world.Resends[session.Id] = _world.Resends.GetValueOrDefault(session.Id) + 1;
-        await _world.SendAsync(HttpMethod.Post, $"/checkout-sessions/{session.Id}/retry-callback", "{}", KeyOf(session));
+        await _world.SendAsync(HttpMethod.Post, $"/checkout-sessions/{session.Id}/retry-callback", "{}", _world.KeyOf(session));
     }
 
     [When("the merchant reads checkout session {string}")]
-    public Task Read(string label) => _world.SendAsync(HttpMethod.Get, "/checkout-sessions/" + _world.Session(label).Id, null, KeyOf(_world.Session(label)));
+    public Task Read(string label) => _world.SendAsync(HttpMethod.Get, "/checkout-sessions/" + _world.Session(label).Id, null, _world.KeyOf(_world.Session(label)));
 
     /// <summary>Finds the order the session paid in the key's list (<c>creatorSubscriptionId</c>) and keeps its id as <c>{{order:L}}</c>.</summary>
     [When("the merchant looks up the order of checkout session {string}")]
     public async Task LookUpOrder(string label)
     {
         var session = _world.Session(label);
-        var reply = await _world.SendAsync(HttpMethod.Get, "/orders?limit=100", null, KeyOf(session));
-        Check.Equal(HttpStatusCode.OK, reply.Status, $"GET /orders (body {reply.Body})");
-        var order = reply.Data.EnumerateArray().FirstOrDefault(o => PortalyWorld.Text(o, "creatorSubscriptionId") == session.Id);
-        Check.That(order.ValueKind == JsonValueKind.Object, $"no order of {label} ({session.Id}) in the list: {reply.Body}");
-        _world.Orders[label] = PortalyWorld.Text(order, "id")!;
+        var orders = await _world.OrdersOfAsync(session);
+        Check.That(orders.Count > 0, $"no order of {label} ({session.Id}) in the list");
+        _world.Orders[label] = PortalyWorld.Text(orders[0], "id")!;
     }
 
     [Then("checkout session {string} reads as {string}")]
@@ -111,8 +111,6 @@ public sealed partial class PortalyCheckoutSteps(ScenarioContext context)
         Check.Equal(HttpStatusCode.OK, _world.Last.Status, $"GET checkout session (body {_world.Last.Body})");
         Check.Equal(status, ApiReply.Path(_world.Last.Json, "data.status").GetString(), "the session's status");
     }
-
-    private PortalyCaller KeyOf(PortalySession session) => session.Mode == "live" ? _world.LiveKey : _world.TestKey;
 
     /// <summary>
     /// Waits for that many callbacks of the event about the session (every attempt counts), listens a moment longer for
@@ -173,21 +171,13 @@ public sealed partial class PortalyCheckoutSteps(ScenarioContext context)
             'd' => TimeSpan.FromDays(amount),
             _ => TimeSpan.FromSeconds(amount),
         };
-        using var client = new HttpClient(context.Target.Handler, disposeHandler: false);
-        await MovableClock.AdvanceByUrlAsync(client, new Uri(context.Profile.PortalyTestClockUrl!), by, context.CancellationToken);
+        await _world.AdvanceClockAsync(by);
     }
 
     /// <summary>Moves the target's clock a minute past the session's <c>expiresAt</c>, measured from its <c>createdAt</c>.</summary>
     [When("the Portaly clock passes the expiry of checkout session {string}")]
     [Needs(Need.PortalyClock)]
-    public async Task PassExpiry(string label)
-    {
-        var session = _world.Session(label);
-        var data = await _world.MustAsync(HttpMethod.Get, "/checkout-sessions/" + session.Id, null, KeyOf(session), "reading the session's expiry");
-        var life = ApiReply.Field(data, "expiresAt").GetDateTimeOffset() - ApiReply.Field(data, "createdAt").GetDateTimeOffset();
-        using var client = new HttpClient(context.Target.Handler, disposeHandler: false);
-        await MovableClock.AdvanceByUrlAsync(client, new Uri(context.Profile.PortalyTestClockUrl!), life + TimeSpan.FromMinutes(1), context.CancellationToken);
-    }
+    public Task PassExpiry(string label) => _world.PassAsync(label, "/checkout-sessions/", "createdAt", "expiresAt");
 
     /// <summary>Writes (<c>PUT /config</c>) with the merchant's key, unpaced, until it has sent the limit's 20 in this minute; each is admitted.</summary>
     [When("the merchant uses up its writes of the minute")]

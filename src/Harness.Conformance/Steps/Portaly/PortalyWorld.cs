@@ -4,6 +4,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Harness.Conformance.Running;
+using Harness.Conformance.Targets;
 using Harness.Conformance.Steps.Providers;
 
 namespace Harness.Conformance.Steps.Portaly;
@@ -81,6 +82,17 @@ public sealed class PortalyWorld(ScenarioContext context) : IDisposable
     public PortalyCaller TestKey => PortalyCaller.Bearer(TheMerchant.TestKey);
 
     public PortalyCaller LiveKey => PortalyCaller.Bearer(TheMerchant.LiveKey ?? throw new AssertionException("the merchant has no live key"));
+
+    /// <summary>The key that created the session: requests about it go with that key.</summary>
+    public PortalyCaller KeyOf(PortalySession session) => session.Mode == "live" ? LiveKey : TestKey;
+
+    /// <summary>The orders of the session's subscription in its key's list (<c>GET /orders?limit=100</c>, newest first).</summary>
+    public async Task<IReadOnlyList<JsonElement>> OrdersOfAsync(PortalySession session)
+    {
+        var reply = await SendAsync(HttpMethod.Get, "/orders?limit=100", null, KeyOf(session));
+        Check.Equal(HttpStatusCode.OK, reply.Status, $"GET /orders (body {reply.Body})");
+        return [.. reply.Data.EnumerateArray().Where(o => Text(o, "creatorSubscriptionId") == session.Id).Select(o => o.Clone())];
+    }
 
     public string PlanId(string label) => Plans.GetValueOrDefault(label) ?? throw new AssertionException($"the scenario has no plan \"{label}\"");
 
@@ -193,6 +205,25 @@ public sealed class PortalyWorld(ScenarioContext context) : IDisposable
 
             return reply;
         }
+    }
+
+    /// <summary>Moves the target's Portaly clock (<c>portalyTestClockUrl</c>) forward.</summary>
+    public async Task AdvanceClockAsync(TimeSpan by)
+    {
+        using var client = new HttpClient(Context.Target.Handler, disposeHandler: false);
+        await MovableClock.AdvanceByUrlAsync(client, new Uri(Context.Profile.PortalyTestClockUrl!), by, Context.CancellationToken);
+    }
+
+    /// <summary>
+    /// Moves the Portaly clock a minute past the <paramref name="to"/> time of the session's resource under
+    /// <paramref name="route"/> (its session, its subscription), measured from its <paramref name="from"/> time: the
+    /// target's own clock is not readable, and <paramref name="from"/> is its now, or nearly.
+    /// </summary>
+    public async Task PassAsync(string label, string route, string from, string to)
+    {
+        var session = Session(label);
+        var data = await MustAsync(HttpMethod.Get, route + session.Id, null, KeyOf(session), $"reading {to} of {route}{session.Id}");
+        await AdvanceClockAsync(ApiReply.Field(data, to).GetDateTimeOffset() - ApiReply.Field(data, from).GetDateTimeOffset() + TimeSpan.FromMinutes(1));
     }
 
     /// <summary>A set-up call that must succeed (2xx); its <c>data</c>.</summary>
