@@ -111,7 +111,7 @@ Feature: Portaly subscriptions: reading, cancelling at the period end, resuming,
     And the merchant has a monthly plan "basic" of 300
     When the merchant creates checkout session "s1" for plan "basic"
     And the merchant completes checkout session "s1"
-    And 32 days pass on the Portaly clock
+    And the Portaly clock passes the next billing of checkout session "s1"
     Then the merchant receives 1 verified "payment.failed" callback about checkout session "s1"
     And the last "payment.failed" callback about checkout session "s1" has:
       | failureCount | 1     |
