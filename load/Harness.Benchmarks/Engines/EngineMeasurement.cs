@@ -128,10 +128,16 @@ internal static class EngineMeasurement
         }
     }
 
-    /// <summary>The process's resident memory in MB, from /proc/self/status.</summary>
-    private static double Rss()
+    /// <summary>
+    /// The process's resident memory in MB, from /proc/self/status: all of it, and the anonymous part
+    /// (heaps, not pages of mapped files, which the kernel can drop; LMDB reads through such a mapping).
+    /// </summary>
+    private static MemoryFigure Rss()
     {
-        var line = File.ReadLines("/proc/self/status").First(line => line.StartsWith("VmRSS:", StringComparison.Ordinal));
-        return long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) / 1024.0;
+        var status = File.ReadLines("/proc/self/status").ToList();
+        return new MemoryFigure(Field("VmRSS:"), Field("RssAnon:"));
+
+        double Field(string name) =>
+            long.Parse(status.First(line => line.StartsWith(name, StringComparison.Ordinal))[name.Length..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) / 1024.0;
     }
 }

@@ -4,7 +4,8 @@ namespace Harness.Benchmarks.Engines;
 
 /// <summary>
 /// SQLite (Microsoft.Data.Sqlite): WAL journal with <c>synchronous=FULL</c>, one transaction per ledger
-/// batch through prepared statements. Claims carry an index on their time, so expiry is one DELETE.
+/// batch through prepared statements, a 64 MB page cache (the default is 2 MB). Claims carry an index on
+/// their time, so expiry is one DELETE.
 /// </summary>
 internal sealed class SqliteEngine : IEngineStore
 {
@@ -21,6 +22,7 @@ internal sealed class SqliteEngine : IEngineStore
         Execute("""
             PRAGMA journal_mode=WAL;
             PRAGMA synchronous=FULL;
+            PRAGMA cache_size=-65536;
             CREATE TABLE IF NOT EXISTS entries(account TEXT NOT NULL, id INTEGER NOT NULL, body BLOB NOT NULL, PRIMARY KEY(account, id)) WITHOUT ROWID;
             CREATE TABLE IF NOT EXISTS claims(scope TEXT NOT NULL, key TEXT NOT NULL, entry INTEGER NOT NULL, created INTEGER NOT NULL, PRIMARY KEY(scope, key)) WITHOUT ROWID;
             CREATE INDEX IF NOT EXISTS claims_created ON claims(created);
