@@ -4,12 +4,8 @@ using Harness.Load.Target;
 namespace Harness.Load.Tests;
 
 /// <summary>A few seconds of <c>load --soak</c> against the built-in backend, started as its own process.</summary>
-public sealed class SoakRunTests : IDisposable
+public sealed class SoakRunTests
 {
-    private readonly string _reports = TempDirectory.Create("soak-reports");
-
-    public void Dispose() => TempDirectory.TryDelete(_reports);
-
     [Fact]
     public async Task A_short_soak_samples_the_backends_memory_ledger_and_disk_then_passes_its_audit()
     {
@@ -37,22 +33,5 @@ public sealed class SoakRunTests : IDisposable
         Assert.Contains("<h3>Backend RSS (MB)</h3><svg", html.ReplaceLineEndings(""), StringComparison.Ordinal);
         Assert.Contains("<h3>Ledger entries</h3><svg", html.ReplaceLineEndings(""), StringComparison.Ordinal);
         Assert.Contains("## Soak samples", MarkdownReport.Render(report), StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task A_soak_without_a_rate_measures_the_maximum_and_runs_at_half_of_it()
-    {
-        var console = new StringWriter();
-
-        var exit = await LoadCommand.MainAsync(
-            ["--soak", "2s", "--sample-every", "1s", "--duration", "1s", "--concurrency", "4", "--warmup", "0.3s", "--users", "2", "--report", _reports],
-            console,
-            TestContext.Current.CancellationToken);
-
-        Assert.True(exit == LoadCommand.Passed, console.ToString());
-        Assert.Contains("(half the measured maximum of ", console.ToString(), StringComparison.Ordinal);
-        var markdown = await File.ReadAllTextAsync(Path.Combine(Assert.Single(Directory.GetDirectories(_reports)), "report.md"), TestContext.Current.CancellationToken);
-        Assert.Contains("consume-unique@half", markdown, StringComparison.Ordinal);
-        Assert.Contains("| elapsed | RSS MB | entries |", markdown, StringComparison.Ordinal);
     }
 }
