@@ -34,4 +34,29 @@ public sealed class SoakRunTests
         Assert.Contains("<h3>Ledger entries</h3><svg", html.ReplaceLineEndings(""), StringComparison.Ordinal);
         Assert.Contains("## Soak samples", MarkdownReport.Render(report), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Against_a_backend_it_did_not_start_the_process_figures_are_na_and_the_report_says_why()
+    {
+        var cancellationToken = TestContext.Current.CancellationToken;
+        await using var app = new FinanceTestApp();
+        await using var target = await LoadTarget.ForReferenceClientAsync(app.CreateClient(), cancellationToken);
+        var options = LoadOptions.Parse(["--soak", "2s", "--sample-every", "1s", "--rate", "50", "--warmup", "0", "--users", "2"]);
+
+        var report = await LoadCommand.RunAsync(options, target, "soak test", new StringWriter(), cancellationToken);
+
+        var soak = report.Soak!;
+        Assert.True(report.Audit.Passed);
+        Assert.NotEmpty(soak.Samples);
+        Assert.All(soak.Samples, s => Assert.Null(s.RssBytes));
+        Assert.All(soak.Samples, s => Assert.Null(s.DiskBytes));
+        Assert.All(soak.Samples, s => Assert.True(s.Entries >= s.Acknowledged)); // the reference offers the entry count to its admin
+        Assert.Contains("not measured", soak.RssVerdict(), StringComparison.Ordinal);
+        var note = Assert.Single(soak.Notes);
+        Assert.StartsWith("RSS and disk n/a", note, StringComparison.Ordinal);
+        var markdown = MarkdownReport.Render(report);
+        Assert.Contains(note, markdown, StringComparison.Ordinal);
+        Assert.Contains("| n/a |", markdown, StringComparison.Ordinal);
+        Assert.Contains("<h3>Backend RSS (MB)</h3><p>n/a (see above).</p>", HtmlReport.Render(report).ReplaceLineEndings(""), StringComparison.Ordinal);
+    }
 }

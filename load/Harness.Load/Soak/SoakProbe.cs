@@ -24,7 +24,7 @@ public sealed class SoakProbe(LoadTarget target, ConsumeJournal journal, TextWri
         var notes = new List<string>();
         if (target.Backend is null)
         {
-            notes.Add("RSS and disk n/a: the target was reached by URL, so its process and data directory are not on this machine for the runner to read; watch them on the target's host.");
+            notes.Add("RSS and disk n/a: the runner did not start this backend (a target by URL), so its process and data directory are not the runner's to read; watch them on the target's host.");
         }
 
         if (!_entriesOffered)
