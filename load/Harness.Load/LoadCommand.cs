@@ -80,7 +80,7 @@ public static class LoadCommand
         // the start, else after the closed burst that measures the maximum, at half of it.
         var probe = options.Soak is null ? null : new SoakProbe(target, journal, console);
         var soakEngine = probe is null ? engine : new LoadEngine(console, options.SoakSampleEvery, probe.RecordAsync);
-        var (soakRate, soakRateSource) = (options.RateFrom ?? 0, "given (--rate)");
+        var (soakRate, soakRateSource) = (options.RateFrom ?? 0, options.OpenModel ? "given (--rate)" : "not run: the burst measured no throughput");
         if (probe is not null && options.OpenModel)
         {
             await console.WriteLineAsync(SoakStart(options, soakRate, "given"));
