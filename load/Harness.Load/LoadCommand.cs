@@ -3,6 +3,7 @@ using Harness.Load.Audit;
 using Harness.Load.Engine;
 using Harness.Load.Reports;
 using Harness.Load.Scenarios;
+using Harness.Load.Soak;
 using Harness.Load.Target;
 using Harness.Launcher;
 
@@ -74,7 +75,18 @@ public static class LoadCommand
         var simulation = options.Simulation();
         var runs = options.Scenarios.Select(name => new ScenarioRun(catalog.Create(name))).ToList();
         var finished = new HashSet<ScenarioRun>();
-        await TakeTurnsAsync(runs, simulation, FinishAsync);
+
+        // A soak samples the backend every --sample-every instead of every second: at the given rate from
+        // the start, else after the closed burst that measures the maximum, at half of it.
+        var probe = options.Soak is null ? null : new SoakProbe(target, journal, console);
+        var soakEngine = probe is null ? engine : new LoadEngine(console, options.SoakSampleEvery, probe.RecordAsync);
+        var (soakRate, soakRateSource) = (options.RateFrom ?? 0, options.OpenModel ? "given (--rate)" : "not run: the burst measured no throughput");
+        if (probe is not null && options.OpenModel)
+        {
+            await console.WriteLineAsync(SoakStart(options, soakRate, "given"));
+        }
+
+        await TakeTurnsAsync(runs, simulation, options.Soak is not null && options.OpenModel ? soakEngine : engine, FinishAsync);
 
         // An aborted run still reports every scenario it measured.
         foreach (var run in runs.Where(r => r.HasMeasured && !finished.Contains(r)))
@@ -87,7 +99,7 @@ public static class LoadCommand
             finished.Add(run);
             var result = await ReportAsync(run.Finish(simulation, options.Rounds), console);
             results.Add(result);
-            if (options.HalfRate && result.Name != ScenarioCatalog.Baseline && result.OkPerSecond > 0 && !cancellationToken.IsCancellationRequested)
+            if (options.MeasuresHalfRate && result.Name != ScenarioCatalog.Baseline && result.OkPerSecond > 0 && !cancellationToken.IsCancellationRequested)
             {
                 await MeasureHalfRateAsync(result);
             }
@@ -98,14 +110,20 @@ public static class LoadCommand
         // floor under any target's p99 when the load comes from the same machine.
         async Task MeasureHalfRateAsync(ScenarioResult measured)
         {
-            var half = InjectRate.Constant(measured.OkPerSecond / 2, options.Duration);
+            var half = InjectRate.Constant(measured.OkPerSecond / 2, options.Soak ?? options.Duration);
+            if (probe is not null)
+            {
+                (soakRate, soakRateSource) = (half.From, string.Create(CultureInfo.InvariantCulture, $"half the measured maximum of {measured.OkPerSecond:0} ok/s (closed burst of {options.Duration.TotalSeconds:0.#}s)"));
+                await console.WriteLineAsync(SoakStart(options, soakRate, soakRateSource));
+            }
+
             List<ScenarioRun> pair = [new(catalog.Create(measured.Name, ScenarioCatalog.HalfRate))];
             if (options.Scenarios.Contains(ScenarioCatalog.Baseline))
             {
                 pair.Add(new(catalog.Create(ScenarioCatalog.Baseline, ScenarioCatalog.FloorVariant(measured.Name))));
             }
 
-            await TakeTurnsAsync(pair, half, afterLastSlice: null);
+            await TakeTurnsAsync(pair, half, soakEngine, afterLastSlice: null);
             var measuredRuns = new List<ScenarioResult>();
             foreach (var run in pair.Where(r => r.HasMeasured))
             {
@@ -120,15 +138,16 @@ public static class LoadCommand
         }
 
         // The scenarios take turns in --rounds slices, with a warm-up each in the first round only.
-        async Task TakeTurnsAsync(List<ScenarioRun> turns, LoadSimulation load, Func<ScenarioRun, Task>? afterLastSlice)
+        async Task TakeTurnsAsync(List<ScenarioRun> turns, LoadSimulation load, LoadEngine runner, Func<ScenarioRun, Task>? afterLastSlice)
         {
+            var slice = load.Duration / options.Rounds;
             for (var round = 1; round <= options.Rounds && !cancellationToken.IsCancellationRequested; round++)
             {
                 foreach (var run in turns.TakeWhile(_ => !cancellationToken.IsCancellationRequested))
                 {
                     var warmup = round == 1 ? options.Warmup : TimeSpan.Zero;
-                    await AnnounceAsync(run.Scenario, options.Rounds > 1 ? $" (round {round} of {options.Rounds})" : "", load, options.Slice, warmup);
-                    await engine.MeasureAsync(run, load, warmup, options.Slice, cancellationToken);
+                    await AnnounceAsync(run.Scenario, options.Rounds > 1 ? $" (round {round} of {options.Rounds})" : "", load, slice, warmup);
+                    await runner.MeasureAsync(run, load, warmup, slice, cancellationToken);
                     if (round == options.Rounds && afterLastSlice is not null)
                     {
                         await afterLastSlice(run);
@@ -143,7 +162,13 @@ public static class LoadCommand
         await console.WriteLineAsync($"Auditing the ledger: {journal.Count:N0} keys over {target.Users.Count} users...");
         // An aborted run (Ctrl-C) is still audited: what was acknowledged must have been charged once.
         var audit = await auditor.AuditAsync(baselines, journal, target.AdminToken, CancellationToken.None);
-        var report = new LoadReport(runId, target.Description, commandLine, startedAt, results, audit, Thresholds.Evaluate(options, results));
+        var soak = probe is null ? null : new SoakResult(soakRate, soakRateSource, options.SoakSampleEvery, probe.Samples, probe.Notes());
+        var report = new LoadReport(runId, target.Description, commandLine, startedAt, results, audit, Thresholds.Evaluate(options, results)) { Soak = soak };
+        if (soak is not null)
+        {
+            await console.WriteLineAsync($"Soak: {soak.Samples.Count} samples; {soak.RssVerdict()}");
+        }
+
         await console.WriteLineAsync(ReportTables.AuditVerdict(report));
         foreach (var finding in audit.Findings.Take(10))
         {
@@ -162,6 +187,10 @@ public static class LoadCommand
 
         return report;
     }
+
+    private static string SoakStart(LoadOptions options, double rate, string source) => string.Create(
+        CultureInfo.InvariantCulture,
+        $"Soak: {ScenarioCatalog.ConsumeUnique} open at {rate:0.#}/s ({source}) for {SoakProbe.Elapsed(options.Soak!.Value.TotalSeconds)}, a sample every {SoakProbe.Elapsed(options.SoakSampleEvery.TotalSeconds)}");
 
     private static async Task<ScenarioResult> ReportAsync(ScenarioResult result, TextWriter console)
     {

@@ -37,6 +37,12 @@ public sealed record LoadOptions
           --timeout D             per-request timeout (default 10s)
           --connections N         HTTP connection limit (default: concurrency, or 512 in the open model)
           --report DIR            where reports go (default artifacts/load)
+          --soak D                run consume-unique open at a fixed --rate for D (e.g. 30m); without --rate,
+                                  first a closed burst of --duration measures the maximum and the soak runs at
+                                  half of it. Every --sample-every prints and reports the backend's RSS, the
+                                  ledger's entry count, the consumes acknowledged, that interval's p50/p99, its
+                                  errors and the data directory's size; the audit follows
+          --sample-every D        soak sample interval (default 1m)
 
         Each second prints rate, p50/p99, errors and "runner: gc N ms, late N ms": the runner's own
         collection pauses and how late its pacer launched a request, which the open model charges to
@@ -95,12 +101,24 @@ public sealed record LoadOptions
     /// <summary>Accept an https target's certificate unchecked.</summary>
     public bool Insecure { get; init; }
 
+    /// <summary>The soak's length (<c>--soak</c>); null for an ordinary run.</summary>
+    public TimeSpan? Soak { get; init; }
+
+    /// <summary>How often a soak takes a sample (<c>--sample-every</c>).</summary>
+    public TimeSpan? SampleEvery { get; init; }
+
+    /// <summary>The soak's sample interval, with its default.</summary>
+    public TimeSpan SoakSampleEvery => SampleEvery ?? TimeSpan.FromMinutes(1);
+
+    /// <summary>Whether the scenario runs again open at half its measured throughput: asked for, or a soak given no rate.</summary>
+    public bool MeasuresHalfRate => HalfRate || (Soak is not null && !OpenModel);
+
     public bool OpenModel => RateFrom is not null;
 
     public int MaxConnections => Connections ?? (OpenModel ? 512 : Math.Max(1, Concurrency ?? 64));
 
     public LoadSimulation Simulation() => OpenModel
-        ? new InjectRate(RateFrom!.Value, RateTo!.Value, Duration)
+        ? new InjectRate(RateFrom!.Value, RateTo!.Value, Soak ?? Duration)
         : new KeepConcurrency(Concurrency ?? 64, Duration);
 
     /// <summary>Parses the arguments; throws <see cref="ArgumentException"/> with a message for the user.</summary>
@@ -154,6 +172,8 @@ public sealed record LoadOptions
                 "--timeout" => options with { Timeout = ParseDuration(name, value) },
                 "--connections" => options with { Connections = (int)WholeNumber(name, value, 100_000) },
                 "--report" => options with { ReportDirectory = value },
+                "--soak" => options with { Soak = ParseDuration(name, value) },
+                "--sample-every" => options with { SampleEvery = ParseDuration(name, value) },
                 _ => throw new ArgumentException($"unknown option '{name}'"),
             };
         }
@@ -178,7 +198,37 @@ public sealed record LoadOptions
             throw new ArgumentException("--data is for the built-in backend; a --target keeps its own data");
         }
 
-        return options;
+        return options.Soak is null ? RejectSampleEvery(options) : ValidateSoak(options);
+    }
+
+    private static LoadOptions RejectSampleEvery(LoadOptions options) =>
+        options.SampleEvery is null ? options : throw new ArgumentException("--sample-every is for a --soak run");
+
+    private static LoadOptions ValidateSoak(LoadOptions options)
+    {
+        if (options.RateFrom != options.RateTo)
+        {
+            throw new ArgumentException("--soak runs at a fixed rate: give --rate R, not a ramp");
+        }
+
+        if (options.Rounds > 1)
+        {
+            throw new ArgumentException("--soak is one long run: it cannot be cut into --rounds");
+        }
+
+        if (options.HalfRate)
+        {
+            throw new ArgumentException("--soak without --rate already runs at half the measured maximum; leave out --half-rate");
+        }
+
+        if (options.Scenarios is not [ScenarioCatalog.ConsumeUnique])
+        {
+            throw new ArgumentException($"--soak runs {ScenarioCatalog.ConsumeUnique} only, got --scenario {string.Join(',', options.Scenarios)}");
+        }
+
+        return options.SoakSampleEvery > options.Soak
+            ? throw new ArgumentException($"--sample-every {options.SoakSampleEvery.TotalSeconds:0.###}s is longer than --soak {options.Soak!.Value.TotalSeconds:0.###}s: no sample would be taken")
+            : options;
     }
 
     /// <summary>Accepts <c>10</c> (seconds), <c>10s</c>, <c>500ms</c>, <c>2m</c>.</summary>

@@ -28,6 +28,9 @@ public sealed class HarnessProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The backend's own process id: <c>run-harness.sh</c> execs <c>dotnet</c>, so the script's process becomes the backend's.</summary>
+    public int ProcessId => _process.Id;
+
     /// <summary>The sandbox's control URL, as the banner prints it ("control + pay pages"); null before the banner or without a sandbox.</summary>
     public Uri? SandboxControlUrl =>
         System.Text.RegularExpressions.Regex.Match(Output, @"control \+ pay pages\s+(http://\S+)") is { Success: true } found ? new Uri(found.Groups[1].Value) : null;

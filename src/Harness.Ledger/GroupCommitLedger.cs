@@ -59,6 +59,7 @@ internal sealed class GroupCommitLedger : ILedger, IDisposable
     private readonly List<PendingPosting> _batch;
     private readonly ITimer _purgeTimer;
     private long _lastEntryId;
+    private long _entryCount;
 
     public GroupCommitLedger(ILedgerStore store, TimeProvider clock, LedgerOptions options, ILogger<GroupCommitLedger> logger)
     {
@@ -119,6 +120,8 @@ internal sealed class GroupCommitLedger : ILedger, IDisposable
     public LedgerPage Query(LedgerQuery query) => _entries.Query(query);
 
     public LedgerTotals Summarise(LedgerFilter filter) => _entries.Summarise(filter);
+
+    public long EntryCount => Volatile.Read(ref _entryCount);
 
     /// <summary>
     /// Reads the whole journal back from the store, so it checks what is durable, not what is cached.
@@ -445,6 +448,8 @@ internal sealed class GroupCommitLedger : ILedger, IDisposable
                 _entries.Add(entries[i], keysClaimedAfter);
                 _lastEntryId = Math.Max(_lastEntryId, entries[i].Id);
             }
+
+            Volatile.Write(ref _entryCount, _entryCount + entries.Count);
         }
     }
 

@@ -19,4 +19,7 @@ public interface ILedger
 
     /// <summary>Checks every account: balance equals the sum of its entries and is not negative.</summary>
     LedgerAuditReport Audit();
+
+    /// <summary>How many entries the ledger holds (a counter, no scan): what a soak run watches grow.</summary>
+    long EntryCount { get; }
 }

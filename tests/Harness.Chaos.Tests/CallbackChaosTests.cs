@@ -169,6 +169,8 @@ public sealed class CallbackChaosTests
         public LedgerTotals Summarise(LedgerFilter filter) => inner.Summarise(filter);
 
         public LedgerAuditReport Audit() => inner.Audit();
+
+        public long EntryCount => inner.EntryCount;
     }
 
     /// <summary>Credits a paid recharge again for every further "paid" notification: a handler keyed by notification, not by order.</summary>

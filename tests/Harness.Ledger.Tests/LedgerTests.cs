@@ -225,6 +225,21 @@ public sealed class LedgerTests : IDisposable
     }
 
     [Fact]
+    public async Task The_entry_count_counts_committed_entries_only_and_survives_a_restart()
+    {
+        var (ledger, _) = Open();
+        await ledger.PostAsync(Credit("a", 100));
+        await ledger.PostAsync(Debit("a", 30, "k1"));
+        await ledger.PostAsync(Debit("a", 30, "k1")); // a replay adds no entry
+        await ledger.PostAsync(Debit("a", 500, "k2")); // refused: none either
+
+        Assert.Equal(2, ledger.EntryCount);
+        CloseAll();
+        var (reopened, _) = Open();
+        Assert.Equal(2, reopened.EntryCount);
+    }
+
+    [Fact]
     public async Task The_audit_counts_and_sums_each_accounts_entries_in_account_order()
     {
         var (ledger, _) = Open();

@@ -18,15 +18,9 @@ public sealed class LoadCommandTests : IDisposable
     [Fact]
     public async Task A_short_run_against_the_built_in_backend_passes_its_audit_and_writes_the_reports()
     {
-        var console = new StringWriter();
+        var (exit, console, run) = await RunToReportsAsync("--scenario", "baseline,consume-duplicates", "--concurrency", "4", "--duration", "1s", "--warmup", "0.5s", "--users", "2", "--max-error-rate", "0");
 
-        var exit = await LoadCommand.MainAsync(
-            ["--scenario", "baseline,consume-duplicates", "--concurrency", "4", "--duration", "1s", "--warmup", "0.5s", "--users", "2", "--max-error-rate", "0", "--report", _reports],
-            console,
-            TestContext.Current.CancellationToken);
-
-        Assert.True(exit == LoadCommand.Passed, console.ToString());
-        var run = Assert.Single(Directory.GetDirectories(_reports));
+        Assert.True(exit == LoadCommand.Passed, console);
         var markdown = await File.ReadAllTextAsync(Path.Combine(run, "report.md"), TestContext.Current.CancellationToken);
         Assert.Contains("## Ledger audit", markdown, StringComparison.Ordinal);
         Assert.Contains("PASSED: ", markdown, StringComparison.Ordinal);
@@ -37,8 +31,20 @@ public sealed class LoadCommandTests : IDisposable
         var log = await File.ReadAllBytesAsync(Path.Combine(run, "histograms.hlog"), TestContext.Current.CancellationToken);
         Assert.StartsWith("#[Histogram log format version", System.Text.Encoding.ASCII.GetString(log), StringComparison.Ordinal); // plain ASCII/UTF-8, as HdrHistogram tools read it
         Assert.Contains("Tag=consume-duplicates,", System.Text.Encoding.ASCII.GetString(log), StringComparison.Ordinal);
-        Assert.Contains("consume-duplicates   run", console.ToString(), StringComparison.Ordinal);
-        Assert.Contains("runner: gc", console.ToString(), StringComparison.Ordinal);
+        Assert.Contains("consume-duplicates   run", console, StringComparison.Ordinal);
+        Assert.Contains("runner: gc", console, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_soak_without_a_rate_measures_the_maximum_and_runs_at_half_of_it()
+    {
+        var (exit, console, run) = await RunToReportsAsync("--soak", "2s", "--sample-every", "1s", "--duration", "1s", "--concurrency", "4", "--warmup", "0.3s", "--users", "2");
+
+        Assert.True(exit == LoadCommand.Passed, console);
+        Assert.Contains("(half the measured maximum of ", console, StringComparison.Ordinal);
+        var markdown = await File.ReadAllTextAsync(Path.Combine(run, "report.md"), TestContext.Current.CancellationToken);
+        Assert.Contains("consume-unique@half", markdown, StringComparison.Ordinal);
+        Assert.Contains("| elapsed | RSS MB | entries |", markdown, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -95,5 +101,13 @@ public sealed class LoadCommandTests : IDisposable
 
         Assert.Equal(LoadCommand.TargetUnusable, exit);
         Assert.Contains("an http(s) baseUrl in the profile", console.ToString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>The command with <paramref name="args"/> and reports under this test's folder: exit code, console, the run's report folder.</summary>
+    private async Task<(int Exit, string Console, string Run)> RunToReportsAsync(params string[] args)
+    {
+        var console = new StringWriter();
+        var exit = await LoadCommand.MainAsync([.. args, "--report", _reports], console, TestContext.Current.CancellationToken);
+        return (exit, console.ToString(), Assert.Single(Directory.GetDirectories(_reports)));
     }
 }

@@ -43,6 +43,7 @@ public sealed class ConsumeJournal
     private int[] _table = new int[1 << 12]; // slot number + 1; 0 is empty
     private int _count;
     private long _acked;
+    private long _acknowledgedKeys;
 
     public int Count
     {
@@ -51,6 +52,18 @@ public sealed class ConsumeJournal
             lock (_gate)
             {
                 return _count;
+            }
+        }
+    }
+
+    /// <summary>Keys acknowledged so far (a key answered twice counts once).</summary>
+    public long AcknowledgedKeys
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _acknowledgedKeys;
             }
         }
     }
@@ -158,6 +171,7 @@ public sealed class ConsumeJournal
             if (!state.Acknowledged)
             {
                 (state.Acknowledged, state.AckedCoins, state.Record) = (true, reply.Coins, _text.Add(reply.RecordId!));
+                _acknowledgedKeys++;
             }
             else if (!_text.Equals(state.Record, reply.RecordId!))
             {

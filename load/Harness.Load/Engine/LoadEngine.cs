@@ -10,10 +10,14 @@ namespace Harness.Load.Engine;
 /// measurement. In the open model an iteration's first step is timed from when it was <i>due</i>, not
 /// from when it was sent, so a target that stalls the generator still pays for every request it delayed
 /// (the coordinated-omission correction wrk2 made common).
+/// <para>
+/// Every <paramref name="sampleEvery"/> (a second unless a soak asks for longer) it prints the interval's
+/// figures and hands each measured interval to <paramref name="onSample"/> when one is given.
+/// </para>
 /// </summary>
-public sealed class LoadEngine(TextWriter console)
+public sealed class LoadEngine(TextWriter console, TimeSpan? sampleEvery = null, Func<IntervalSample, Task>? onSample = null)
 {
-    private static readonly TimeSpan SampleEvery = TimeSpan.FromSeconds(1);
+    private readonly TimeSpan _sampleEvery = sampleEvery ?? TimeSpan.FromSeconds(1);
 
     public async Task<ScenarioResult> RunAsync(Scenario scenario, LoadSimulation simulation, TimeSpan warmup, CancellationToken cancellationToken)
     {
@@ -29,24 +33,41 @@ public sealed class LoadEngine(TextWriter console)
     /// </summary>
     public async Task MeasureAsync(ScenarioRun run, LoadSimulation simulation, TimeSpan warmup, TimeSpan slice, CancellationToken cancellationToken)
     {
+        if (warmup > TimeSpan.Zero)
+        {
+            run.StartWarmUp();
+            await SampledAsync(run, RunPhaseAsync(run, simulation.Truncated(warmup), cancellationToken));
+        }
+
+        run.StartMeasuring();
+        try
+        {
+            // Sampled from the start of the measurement, so a soak's samples fall on whole intervals of it.
+            await SampledAsync(run, RunPhaseAsync(run, simulation.Truncated(slice), cancellationToken));
+        }
+        finally
+        {
+            // The slice's last partial interval: observed when it is at least half an interval long.
+            if (run.StopMeasuring() is { } last && onSample is not null && last.IntervalSeconds >= _sampleEvery.TotalSeconds / 2)
+            {
+                await onSample(last);
+            }
+        }
+    }
+
+    /// <summary>Samples <paramref name="run"/> while <paramref name="phase"/> runs.</summary>
+    private async Task SampledAsync(ScenarioRun run, Task phase)
+    {
         using var stopSampling = new CancellationTokenSource();
         var sampler = SampleAsync(run, stopSampling.Token);
         try
         {
-            if (warmup > TimeSpan.Zero)
-            {
-                run.StartWarmUp();
-                await RunPhaseAsync(run, simulation.Truncated(warmup), cancellationToken);
-            }
-
-            run.StartMeasuring();
-            await RunPhaseAsync(run, simulation.Truncated(slice), cancellationToken);
+            await phase;
         }
         finally
         {
             await stopSampling.CancelAsync();
             await sampler;
-            run.StopMeasuring();
         }
     }
 
@@ -123,12 +144,17 @@ public sealed class LoadEngine(TextWriter console)
 
     private async Task SampleAsync(ScenarioRun run, CancellationToken stop)
     {
-        using var timer = new PeriodicTimer(SampleEvery);
+        using var timer = new PeriodicTimer(_sampleEvery);
         try
         {
             while (await timer.WaitForNextTickAsync(stop))
             {
-                Report(run.Sample());
+                var sample = run.Sample();
+                Report(sample);
+                if (onSample is not null && sample.Measuring)
+                {
+                    await onSample(sample);
+                }
             }
         }
         catch (OperationCanceledException)
@@ -308,20 +334,22 @@ public sealed class ScenarioRun(Scenario scenario)
         }
     }
 
-    /// <summary>Takes the slice's last partial interval and stops the measured clock.</summary>
-    public void StopMeasuring()
+    /// <summary>Takes the slice's last partial interval and stops the measured clock; returns that interval (null when not measuring).</summary>
+    public IntervalSample? StopMeasuring()
     {
         if (!_measuring)
         {
-            return;
+            return null;
         }
 
-        Sample();
+        var last = Sample();
         lock (_sampling)
         {
             _measuredTicks += _lastSample - _phaseStart;
             _measuring = false;
         }
+
+        return last;
     }
 
     /// <summary>One interval of the scenario's main step, for the console and the time series.</summary>

@@ -29,6 +29,12 @@ public static class HtmlReport
         Append(html, ReportTables.Scenarios(report));
         Append(html, ReportTables.Ratios(report));
         Append(html, ReportTables.Floors(report));
+        if (report.Soak is { } soak)
+        {
+            SoakReport.AppendHtml(html, soak);
+            Append(html, SoakReport.Samples(soak));
+        }
+
         html.AppendLine("<h2>Throughput per second (ok)</h2>");
         html.AppendLine(Chart("seconds", "ok/s", false, report.Scenarios.Select(s => (s.Name, FullSeconds(s).Select(p => (p.Second, p.OkPerSecond)).ToList())).ToList()));
         html.AppendLine("<h2>p99 latency per second (ms)</h2>");
@@ -59,7 +65,8 @@ public static class HtmlReport
 
     private static double PercentileX(double percentile) => Math.Log10(1 / (1 - (percentile / 100)));
 
-    private static string Chart(string xLabel, string yLabel, bool percentileAxis, IReadOnlyList<(string Name, List<(double X, double Y)> Points)> series)
+    /// <summary>A line chart of the series from 0 on both axes, legend on the right.</summary>
+    internal static string Chart(string xLabel, string yLabel, bool percentileAxis, IReadOnlyList<(string Name, List<(double X, double Y)> Points)> series)
     {
         const double width = 900, height = 330, left = 70, right = 170, top = 30, bottom = 40;
         var points = series.SelectMany(s => s.Points).ToList();

@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using Harness.Load.Audit;
 using Harness.Load.Engine;
 using Harness.Load.Scenarios;
+using Harness.Load.Soak;
 
 namespace Harness.Load.Reports;
 
@@ -17,6 +18,9 @@ public sealed record LoadReport(
     IReadOnlyList<string> ThresholdFailures)
 {
     public string Machine { get; init; } = DescribeMachine();
+
+    /// <summary>The soak's samples, for a <c>--soak</c> run.</summary>
+    public SoakResult? Soak { get; init; }
 
     public bool Passed => Audit.Passed && ThresholdFailures.Count == 0;
 

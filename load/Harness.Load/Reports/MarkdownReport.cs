@@ -17,6 +17,12 @@ public static class MarkdownReport
         Append(md, ReportTables.Scenarios(report));
         Append(md, ReportTables.Ratios(report));
         Append(md, ReportTables.Floors(report));
+        if (report.Soak is { } soak)
+        {
+            SoakReport.AppendMarkdown(md, soak);
+            Append(md, SoakReport.Samples(soak));
+        }
+
         Append(md, ReportTables.Steps(report));
         Append(md, ReportTables.RunnerHealth(report));
         md.AppendLine("## Thresholds").AppendLine();

@@ -208,6 +208,18 @@ public sealed class FinanceApi(HttpClient http, ILoadTransport transport)
         return data.GetProperty("accounts").Deserialize<List<AccountAuditView>>(JsonSerializerOptions.Web);
     }
 
+    /// <summary>The ledger's entry count (<c>GET /api/admin/ledger/stats</c>), or null when the target does not offer it to this token.</summary>
+    public async Task<long?> LedgerEntriesAsync(string adminToken, CancellationToken cancellationToken)
+    {
+        const string path = "/api/admin/ledger/stats";
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(path, UriKind.Relative));
+        Authorize(request, adminToken);
+        using var response = await Http.SendAsync(request, cancellationToken);
+        return response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Forbidden or HttpStatusCode.MethodNotAllowed
+            ? null
+            : Data(response.StatusCode, await response.Content.ReadAsByteArrayAsync(cancellationToken), path).GetProperty("entries").GetInt64();
+    }
+
     private async Task<JsonElement> EnvelopeAsync(HttpMethod method, string path, object? body, string? token, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));

@@ -36,6 +36,9 @@ public sealed class LoadTarget : IAsyncDisposable
 
     public IReadOnlyList<LoadUser> Users { get; private set; } = [];
 
+    /// <summary>The built-in backend's process and data directory; null for a target by URL.</summary>
+    public HarnessProcess? Backend => _process;
+
     /// <summary>Starts the reference backend as its own process on a free port, on a fresh data directory (under <paramref name="dataRoot"/> when given).</summary>
     public static async Task<LoadTarget> StartBuiltInAsync(string? dataRoot, int maxConnections, TimeSpan timeout, CancellationToken cancellationToken)
     {

@@ -35,6 +35,9 @@ public sealed record CreditRequest(string? UserId, long? Amount, string? Idempot
 
 public sealed record CreditResult(string RecordId, string UserId, long Amount, long BalanceBefore, long BalanceAfter, DateTime CreatedAt, bool Replayed);
 
+/// <summary>The ledger's size, for a soak run watching memory against it.</summary>
+public sealed record LedgerStatsView(long Entries);
+
 /// <summary>Operator routes: API keys, coin credits, users and the ledger audit. Admin role required.</summary>
 public static class AdminApi
 {
@@ -49,6 +52,8 @@ public static class AdminApi
         admin.MapPost("/finance/credit", Credit).WithSummary("Credit coins to a user (idempotent per idempotencyKey)");
         admin.MapGet("/ledger/audit", (ILedger ledger) => FinanceEnvelope.Ok(ledger.Audit()))
             .WithSummary("Check every balance equals the sum of its ledger entries and none is negative");
+        admin.MapGet("/ledger/stats", (ILedger ledger) => FinanceEnvelope.Ok(new LedgerStatsView(ledger.EntryCount)))
+            .WithSummary("How many entries the ledger holds (a counter, no scan: cheap enough to poll during a soak)");
     }
 
     private static Results<Ok<FinanceResponse<CreatedApiKey>>, Refusal<Refused.Validation>> CreateKey(CreateApiKeyRequest request, HttpContext context, ApiKeyRegistry keys, UserDirectory users)

@@ -21,6 +21,8 @@ public abstract class FaultyLedger(ILedger inner) : ILedger
 
     public LedgerAuditReport Audit() => Inner.Audit();
 
+    public long EntryCount => Inner.EntryCount;
+
     /// <summary>Wraps the backend's ledger registration with <paramref name="fault"/>.</summary>
     public static Action<IServiceCollection> Install(Func<ILedger, ILedger> fault) => services => services.Decorate(fault);
 }

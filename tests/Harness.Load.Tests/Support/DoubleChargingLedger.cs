@@ -27,4 +27,6 @@ public sealed class DoubleChargingLedger(ILedger inner) : ILedger
     public LedgerTotals Summarise(LedgerFilter filter) => inner.Summarise(filter);
 
     public LedgerAuditReport Audit() => inner.Audit();
+
+    public long EntryCount => inner.EntryCount;
 }

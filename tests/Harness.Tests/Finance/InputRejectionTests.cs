@@ -59,6 +59,7 @@ public sealed class InputRejectionTests(SignedInBackend backend) : IClassFixture
         { "POST", "/api/admin/finance/credit" },
         { "POST", "/api/admin/finance/servicePlans" },
         { "GET", "/api/admin/ledger/audit" },
+        { "GET", "/api/admin/ledger/stats" },
         { "GET", "/api/admin/recharge/plans" },
         { "POST", "/api/admin/recharge/plans" },
         { "POST", "/api/admin/recharge/orders" },
