@@ -8,43 +8,34 @@ using Harness.Portaly.Orders;
 using Harness.Portaly.Payments;
 using Harness.Portaly.Subscriptions;
 using Harness.Security.Signing;
-using Harness.Tests.Support;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Harness.Tests.Portaly;
 
 /// <summary>The hosted checkout page driven as a buyer's browser would, paying through the in-process TapPay sandbox.</summary>
-public sealed partial class HostedCheckoutTests : IAsyncLifetime
+public sealed partial class HostedCheckoutTests : PortalyOnSandbox
 {
     private const string Approved = "4242424242424242";
     private const string Declined = "4000000000000002";
     private const string Success = "https://merchant.example/thanks";
     private const string Email = "buyer@example.com";
 
-    private ChannelSandbox _sandbox = null!;
-    private PortalyTestApp _app = null!;
-    private CallbackReceiver _receiver = null!;
     private HttpClient _browser = null!;
     private readonly HttpClient _cardForm = new(new HttpClientHandler { AllowAutoRedirect = false });
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync()
+    protected override async ValueTask StartedAsync()
     {
-        _sandbox = await ChannelSandbox.StartAsync();
-        _app = new PortalyTestApp(settings: PortalyTestApp.OnSandbox(_sandbox.Server));
-        _receiver = await CallbackReceiver.StartAsync();
-        _browser = _app.Anonymous();
-        await _app.Test().Put("/config", new { merchantName = "Studio <Lin>" });
+        _browser = App.Anonymous();
+        await App.Test().Put("/config", new { merchantName = "Studio <Lin>" });
     }
 
-    public async ValueTask DisposeAsync()
+    protected override ValueTask DisposingAsync()
     {
         _cardForm.Dispose();
-        await _receiver.DisposeAsync();
-        await _app.DisposeAsync();
-        await _sandbox.DisposeAsync();
+        return ValueTask.CompletedTask;
     }
 
     [Fact]
@@ -63,17 +54,17 @@ public sealed partial class HostedCheckoutTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.Redirect, paid.StatusCode);
         Assert.Equal($"{Success}?sessionId={id}", paid.Headers.Location!.ToString());
-        var session = (await _app.Test().Get("/checkout-sessions/" + id)).Data;
+        var session = (await App.Test().Get("/checkout-sessions/" + id)).Data;
         Assert.Equal(("completed", "Buyer", Email, "0912345678"), (session["status"]!.GetValue<string>(), session["customer"]!["name"]!.GetValue<string>(), session["customer"]!["email"]!.GetValue<string>(), session["customer"]!["phone"]!.GetValue<string>()));
-        var subscription = _app.Services.GetRequiredService<SubscriptionStore>().Get(id)!;
+        var subscription = App.Services.GetRequiredService<SubscriptionStore>().Get(id)!;
         Assert.Equal("4242", subscription.Card!.LastFour);
-        var order = Assert.Single(_app.Services.GetRequiredService<OrderStore>().OfSubscription(id));
+        var order = Assert.Single(App.Services.GetRequiredService<OrderStore>().OfSubscription(id));
         Assert.Equal((300L, OrderStatus.Paid, TapPayGateway.PaymentMethod), (order.Amount, order.Status, order.PaymentMethod));
         Assert.Single(await Records(id));
 
-        await _app.RunDueAsync();
-        Assert.Equal(["creator_subscription.checkout.completed", "creator_subscription.active"], _receiver.Received.Select(r => r.Event));
-        var callback = _receiver.Received[0];
+        await App.RunDueAsync();
+        Assert.Equal(["creator_subscription.checkout.completed", "creator_subscription.active"], Receiver.Received.Select(r => r.Event));
+        var callback = Receiver.Received[0];
         Assert.Equal(PortalyVerdict.Valid, PortalySignature.Verify(PortalyDemo.TestCallbackSecret, callback.Event, callback.Timestamp, callback.Signature, callback.Body, DateTimeOffset.UtcNow));
         Assert.Equal(order.PaymentReference, JsonNode.Parse(callback.Body)!["paymentReference"]!.GetValue<string>());
         Assert.Contains("data-status=\"completed\"", await Page(id), StringComparison.Ordinal);
@@ -101,20 +92,20 @@ public sealed partial class HostedCheckoutTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.Redirect, (await Post(id, "resend", [])).StatusCode);
         var second = Code();
-        _app.Clock.Advance(TimeSpan.FromMinutes(11));
+        App.Clock.Advance(TimeSpan.FromMinutes(11));
         Assert.Contains("This code has expired", await Text(Post(id, "verify", new() { ["code"] = second })), StringComparison.Ordinal);
 
         Assert.Equal(HttpStatusCode.Redirect, (await Post(id, "resend", [])).StatusCode);
         Assert.Equal(HttpStatusCode.Redirect, (await Post(id, "verify", new() { ["code"] = Code()[..3] + " " + Code()[3..] })).StatusCode);
         Assert.Equal(3, Outbox().Count(e => e.Type == EmailTypes.VerificationCode));
         Assert.Contains("id=\"pay\"", await Page(id), StringComparison.Ordinal);
-        Assert.Equal(Email, (await _app.Test().Get("/checkout-sessions/" + id)).Data["customer"]!["email"]!.GetValue<string>());
+        Assert.Equal(Email, (await App.Test().Get("/checkout-sessions/" + id)).Data["customer"]!["email"]!.GetValue<string>());
     }
 
     [Fact]
     public async Task A_plan_that_does_not_collect_a_phone_asks_for_none_and_pays_with_the_placeholder()
     {
-        var planId = (await _app.Test().Post("/plans", new { name = "Zine", amount = 120, billingPeriod = "one-time", collectPhone = false })).Data["id"]!.GetValue<string>();
+        var planId = (await App.Test().Post("/plans", new { name = "Zine", amount = 120, billingPeriod = "one-time", collectPhone = false })).Data["id"]!.GetValue<string>();
         var id = await Session(new { planId });
 
         Assert.DoesNotContain("name=\"phone\"", await Page(id), StringComparison.Ordinal);
@@ -122,9 +113,9 @@ public sealed partial class HostedCheckoutTests : IAsyncLifetime
         var paid = await PayByCard(id, Approved);
 
         Assert.Equal(HttpStatusCode.Redirect, paid.StatusCode);
-        var session = (await _app.Test().Get("/checkout-sessions/" + id)).Data;
+        var session = (await App.Test().Get("/checkout-sessions/" + id)).Data;
         Assert.Equal(("completed", ""), (session["status"]!.GetValue<string>(), session["customer"]!["phone"]!.GetValue<string>()));
-        Assert.Equal(CardPayment.PlaceholderPhone, CardPayment.CardholderOf(_app.Services.GetRequiredService<Harness.Portaly.Checkout.CheckoutSessions>().Get(id)!).PhoneNumber);
+        Assert.Equal(CardPayment.PlaceholderPhone, CardPayment.CardholderOf(App.Services.GetRequiredService<Harness.Portaly.Checkout.CheckoutSessions>().Get(id)!).PhoneNumber);
     }
 
     [Fact]
@@ -138,17 +129,17 @@ public sealed partial class HostedCheckoutTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.OK, declined.StatusCode);
         Assert.Contains("data-status=\"failed\"", await declined.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
-        Assert.Equal("failed", (await _app.Test().Get("/checkout-sessions/" + id)).Data["status"]!.GetValue<string>());
-        Assert.Null(_app.Services.GetRequiredService<SubscriptionStore>().Get(id));
+        Assert.Equal("failed", (await App.Test().Get("/checkout-sessions/" + id)).Data["status"]!.GetValue<string>());
+        Assert.Null(App.Services.GetRequiredService<SubscriptionStore>().Get(id));
         Assert.DoesNotContain(Outbox(), e => e.Type == EmailTypes.VerificationCode); // the merchant vouched for the email
-        await _app.RunDueAsync();
-        Assert.Empty(_receiver.Received);
+        await App.RunDueAsync();
+        Assert.Empty(Receiver.Received);
     }
 
     [Fact]
     public async Task A_merchants_discount_code_is_charged_struck_through_and_redeemed()
     {
-        var http = _app.Test();
+        var http = App.Test();
         await http.Post("/discount-codes", new { code = "HALF", rules = new[] { new { appliesTo = new { type = "all" }, discount = new { type = "percent", value = 50 } } } });
         var id = await Session(new { discountCode = "half" });
 
@@ -157,14 +148,14 @@ public sealed partial class HostedCheckoutTests : IAsyncLifetime
         var paid = await PayByCard(id, Approved);
 
         Assert.Equal(HttpStatusCode.Redirect, paid.StatusCode);
-        Assert.Equal(150, Assert.Single(_app.Services.GetRequiredService<OrderStore>().OfSubscription(id)).Amount);
+        Assert.Equal(150, Assert.Single(App.Services.GetRequiredService<OrderStore>().OfSubscription(id)).Amount);
         Assert.Equal(1, (await http.Get("/discount-codes/lookup?code=HALF")).Data["timesRedeemed"]!.GetValue<int>());
     }
 
     [Fact]
     public async Task A_buyers_signup_ref_code_applies_once_their_email_is_verified()
     {
-        var http = _app.Test();
+        var http = App.Test();
         await http.Post("/discount-codes", new { code = "FRIEND", rules = new[] { new { appliesTo = new { type = "all" }, discount = new { type = "fixed", value = 100 } } } });
         await http.Put("/signup-ref-codes", new { customerEmail = Email, code = "friend" });
         var id = await Session(new { });
@@ -176,14 +167,14 @@ public sealed partial class HostedCheckoutTests : IAsyncLifetime
         Assert.Equal((200L, "ref_code"), (session["amount"]!.GetValue<long>(), session["appliedDiscount"]!["source"]!.GetValue<string>()));
         Assert.Contains("TWD 200", await Page(id), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Redirect, (await PayByCard(id, Approved)).StatusCode);
-        Assert.Equal(200, Assert.Single(_app.Services.GetRequiredService<OrderStore>().OfSubscription(id)).Amount);
+        Assert.Equal(200, Assert.Single(App.Services.GetRequiredService<OrderStore>().OfSubscription(id)).Amount);
     }
 
     [Fact]
     public async Task A_free_checkout_is_confirmed_without_a_charge_and_keeps_no_card()
     {
-        await _app.Test().Post("/discount-codes", new { code = "GIFT", rules = new[] { new { appliesTo = new { type = "all" }, discount = new { type = "free" } } } });
-        var planId = (await _app.Test().Post("/plans", new { name = "Zine", amount = 300, billingPeriod = "monthly", collectPhone = false })).Data["id"]!.GetValue<string>();
+        await App.Test().Post("/discount-codes", new { code = "GIFT", rules = new[] { new { appliesTo = new { type = "all" }, discount = new { type = "free" } } } });
+        var planId = (await App.Test().Post("/plans", new { name = "Zine", amount = 300, billingPeriod = "monthly", collectPhone = false })).Data["id"]!.GetValue<string>();
         var id = await Session(new { planId, discountCode = "GIFT" });
 
         await VerifyBuyer(id, phone: null);
@@ -193,9 +184,9 @@ public sealed partial class HostedCheckoutTests : IAsyncLifetime
         var confirmed = await Post(id, "confirm", []);
 
         Assert.Equal($"{Success}?sessionId={id}", confirmed.Headers.Location!.ToString());
-        var order = Assert.Single(_app.Services.GetRequiredService<OrderStore>().OfSubscription(id));
+        var order = Assert.Single(App.Services.GetRequiredService<OrderStore>().OfSubscription(id));
         Assert.Equal(("free_" + id, 0L), (order.PaymentReference, order.Amount));
-        Assert.Null(_app.Services.GetRequiredService<SubscriptionStore>().Get(id)!.Card);
+        Assert.Null(App.Services.GetRequiredService<SubscriptionStore>().Get(id)!.Card);
         Assert.Empty(await Records(id));
     }
 
@@ -207,10 +198,10 @@ public sealed partial class HostedCheckoutTests : IAsyncLifetime
 
         var cancel = await Post(canceling, "cancel", []);
         Assert.Equal("https://merchant.example/cart", cancel.Headers.Location!.ToString());
-        Assert.Equal("canceled", (await _app.Test().Get("/checkout-sessions/" + canceling)).Data["status"]!.GetValue<string>());
+        Assert.Equal("canceled", (await App.Test().Get("/checkout-sessions/" + canceling)).Data["status"]!.GetValue<string>());
         Assert.Contains("data-status=\"canceled\"", await Page(canceling), StringComparison.Ordinal);
 
-        _app.Clock.Advance(TimeSpan.FromMinutes(31));
+        App.Clock.Advance(TimeSpan.FromMinutes(31));
         Assert.Contains("data-status=\"expired\"", await Page(expiring), StringComparison.Ordinal);
         Assert.Contains("data-status=\"expired\"", await Text(Post(expiring, "details", new() { ["email"] = Email, ["name"] = "Buyer", ["phone"] = "0912345678" })), StringComparison.Ordinal);
         Assert.Empty(Outbox());
@@ -235,7 +226,7 @@ public sealed partial class HostedCheckoutTests : IAsyncLifetime
         Assert.DoesNotContain("<script>", escaped, StringComparison.Ordinal);
         Assert.Contains("Enter your email first", await Text(Post(id, "verify", new() { ["code"] = "123456" })), StringComparison.Ordinal);
         Assert.Contains("Confirm your email first", await Text(_browser.GetAsync($"/checkout/subscription/{id}/pay?prime=abc", Ct)), StringComparison.Ordinal);
-        Assert.Equal("checkout_ready", (await _app.Test().Get("/checkout-sessions/" + id)).Data["status"]!.GetValue<string>());
+        Assert.Equal("checkout_ready", (await App.Test().Get("/checkout-sessions/" + id)).Data["status"]!.GetValue<string>());
     }
 
     [Fact]
@@ -249,35 +240,35 @@ public sealed partial class HostedCheckoutTests : IAsyncLifetime
 
         Assert.All(both, r => Assert.Equal($"{Success}?sessionId={id}", r.Headers.Location!.ToString()));
         Assert.Single(await Records(id));
-        Assert.Single(_app.Services.GetRequiredService<OrderStore>().OfSubscription(id));
+        Assert.Single(App.Services.GetRequiredService<OrderStore>().OfSubscription(id));
     }
 
     [Fact]
     public async Task A_payment_charged_but_never_recorded_is_completed_once_by_recovery()
     {
-        var id = await Session(new { callbackUrl = _receiver.Url });
+        var id = await Session(new { callbackUrl = Receiver.Url });
         await VerifyBuyer(id, phone: "0912345678");
         var prime = QueryHelpers.ParseQuery(new Uri("http://x" + await PayUrlWithPrime(id, Approved)).Query)["prime"].ToString();
 
         // The page's first two steps, then the process "stops": marker written, TapPay charged, nothing recorded.
-        var progress = _app.Services.GetRequiredService<BuyerProgressStore>();
-        progress.Begin(new PaymentUnderWay(id, 300, "TWD", _app.Clock.GetUtcNow()));
-        var charge = await _app.Services.GetRequiredService<TapPayGateway>().PayByPrimeAsync(prime, 300, "TWD", "Pro", id, new Cardholder("Buyer", Email, "0912345678"), Ct);
+        var progress = App.Services.GetRequiredService<BuyerProgressStore>();
+        progress.Begin(new PaymentUnderWay(id, 300, "TWD", App.Clock.GetUtcNow()));
+        var charge = await App.Services.GetRequiredService<TapPayGateway>().PayByPrimeAsync(prime, 300, "TWD", "Pro", id, new Cardholder("Buyer", Email, "0912345678"), Ct);
         Assert.True(charge.Succeeded);
 
         Assert.Contains("being confirmed", await Page(id), StringComparison.Ordinal);
-        await _app.RunDueAsync();
-        Assert.Equal("checkout_ready", (await _app.Test().Get("/checkout-sessions/" + id)).Data["status"]!.GetValue<string>());
+        await App.RunDueAsync();
+        Assert.Equal("checkout_ready", (await App.Test().Get("/checkout-sessions/" + id)).Data["status"]!.GetValue<string>());
 
-        await _app.AdvanceAsync(TimeSpan.FromMinutes(3));
-        await _app.AdvanceAsync(TimeSpan.FromMinutes(3));
+        await App.AdvanceAsync(TimeSpan.FromMinutes(3));
+        await App.AdvanceAsync(TimeSpan.FromMinutes(3));
 
-        Assert.Equal("completed", (await _app.Test().Get("/checkout-sessions/" + id)).Data["status"]!.GetValue<string>());
-        var order = Assert.Single(_app.Services.GetRequiredService<OrderStore>().OfSubscription(id));
+        Assert.Equal("completed", (await App.Test().Get("/checkout-sessions/" + id)).Data["status"]!.GetValue<string>());
+        var order = Assert.Single(App.Services.GetRequiredService<OrderStore>().OfSubscription(id));
         Assert.Equal(charge.RecTradeId, order.PaymentReference);
-        Assert.Null(_app.Services.GetRequiredService<SubscriptionStore>().Get(id)!.Card);
+        Assert.Null(App.Services.GetRequiredService<SubscriptionStore>().Get(id)!.Card);
         Assert.Null(progress.PaymentOf(id));
-        Assert.Single(_receiver.Received, r => r.Event == "creator_subscription.checkout.completed");
+        Assert.Single(Receiver.Received, r => r.Event == "creator_subscription.checkout.completed");
     }
 
     [Fact]
@@ -285,13 +276,13 @@ public sealed partial class HostedCheckoutTests : IAsyncLifetime
     {
         var id = await Session(new { });
         await VerifyBuyer(id, phone: "0912345678");
-        var progress = _app.Services.GetRequiredService<BuyerProgressStore>();
-        progress.Begin(new PaymentUnderWay(id, 300, "TWD", _app.Clock.GetUtcNow()));
+        var progress = App.Services.GetRequiredService<BuyerProgressStore>();
+        progress.Begin(new PaymentUnderWay(id, 300, "TWD", App.Clock.GetUtcNow()));
 
-        await _app.AdvanceAsync(TimeSpan.FromMinutes(3));
+        await App.AdvanceAsync(TimeSpan.FromMinutes(3));
 
         Assert.Null(progress.PaymentOf(id));
-        Assert.Equal("checkout_ready", (await _app.Test().Get("/checkout-sessions/" + id)).Data["status"]!.GetValue<string>());
+        Assert.Equal("checkout_ready", (await App.Test().Get("/checkout-sessions/" + id)).Data["status"]!.GetValue<string>());
         Assert.Equal(HttpStatusCode.Redirect, (await PayByCard(id, Approved)).StatusCode);
     }
 
@@ -299,8 +290,8 @@ public sealed partial class HostedCheckoutTests : IAsyncLifetime
     public async Task A_charge_TapPay_never_answers_stays_under_way_until_TapPay_can_say()
     {
         // TapPay's back end unreachable; the card form (the buyer's browser side) still works.
-        var settings = PortalyTestApp.OnSandbox(_sandbox.Server);
-        settings["Portaly:TapPay:CardFormUrl"] = _sandbox.Server.BaseUrlOf("tappay") + "/sandbox/card-form";
+        var settings = PortalyTestApp.OnSandbox(Sandbox.Server);
+        settings["Portaly:TapPay:CardFormUrl"] = Sandbox.Server.BaseUrlOf("tappay") + "/sandbox/card-form";
         settings["Portaly:TapPay:BaseUrl"] = "http://127.0.0.1:9";
         await using var app = new PortalyTestApp(settings: settings);
         var planId = await app.Test().CreatePlan();
@@ -344,12 +335,12 @@ public sealed partial class HostedCheckoutTests : IAsyncLifetime
         var body = JsonNode.Parse(System.Text.Json.JsonSerializer.Serialize(extra))!.AsObject();
         if (!body.ContainsKey("planId"))
         {
-            body["planId"] = await _app.Test().CreatePlan();
+            body["planId"] = await App.Test().CreatePlan();
         }
 
-        body["callbackUrl"] ??= _receiver.Url;
+        body["callbackUrl"] ??= Receiver.Url;
         body["successRedirectUrl"] ??= Success;
-        var created = await _app.Test().Post("/checkout-sessions", body);
+        var created = await App.Test().Post("/checkout-sessions", body);
         Assert.Equal(HttpStatusCode.OK, created.Status);
         return created.Data["sessionId"]!.GetValue<string>();
     }
@@ -366,7 +357,7 @@ public sealed partial class HostedCheckoutTests : IAsyncLifetime
         return await response.Content.ReadAsStringAsync(Ct);
     }
 
-    private IReadOnlyList<OutboxEmail> Outbox() => _app.Services.GetRequiredService<EmailOutbox>().Of(PortalyDemo.ProfileId, "test");
+    private IReadOnlyList<OutboxEmail> Outbox() => App.Services.GetRequiredService<EmailOutbox>().Of(PortalyDemo.ProfileId, "test");
 
     /// <summary>The newest verification code in the outbox.</summary>
     private string Code() => SixDigits().Match(Outbox().First(e => e.Type == EmailTypes.VerificationCode).Text).Value;
@@ -413,7 +404,7 @@ public sealed partial class HostedCheckoutTests : IAsyncLifetime
     private async Task<HttpResponseMessage> PayByCard(string id, string card) => await _browser.GetAsync(await PayUrlWithPrime(id, card), Ct);
 
     private async Task<IReadOnlyList<CardRecord>> Records(string id) =>
-        (await _app.Services.GetRequiredService<TapPayGateway>().RecordsOfOrderAsync(id, Ct))!;
+        (await App.Services.GetRequiredService<TapPayGateway>().RecordsOfOrderAsync(id, Ct))!;
 
     [GeneratedRegex(@"\b\d{6}\b")]
     private static partial Regex SixDigits();

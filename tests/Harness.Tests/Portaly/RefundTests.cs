@@ -6,55 +6,37 @@ using Harness.Portaly.Orders;
 using Harness.Portaly.Payments;
 using Harness.Portaly.Subscriptions;
 using Harness.Security.Signing;
-using Harness.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Harness.Tests.Portaly;
 
 /// <summary>Refunds: who may ask, what is refused, the background refund through the TapPay sandbox, its retries and terminal callbacks.</summary>
-public sealed class RefundTests : IAsyncLifetime
+public sealed class RefundTests : PortalyOnSandbox
 {
     private const string TestPrime = "test_3a2fb2b7e892b914a03c95dd4dd5dc7970c908df67a49527c0a648b2bc9";
     private const string Refunded = "creator_subscription.payment.refunded";
     private const string RefundFailed = "creator_subscription.payment.refund_failed";
     private const string Canceled = "creator_subscription.canceled";
 
-    private ChannelSandbox _sandbox = null!;
-    private PortalyTestApp _app = null!;
-    private CallbackReceiver _receiver = null!;
 
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
-    private TapPayGateway TapPay => _app.Services.GetRequiredService<TapPayGateway>();
-
-    public async ValueTask InitializeAsync()
-    {
-        _sandbox = await ChannelSandbox.StartAsync();
-        _app = new PortalyTestApp(settings: PortalyTestApp.OnSandbox(_sandbox.Server));
-        _receiver = await CallbackReceiver.StartAsync();
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _receiver.DisposeAsync();
-        await _app.DisposeAsync();
-        await _sandbox.DisposeAsync();
-    }
+    private TapPayGateway TapPay => App.Services.GetRequiredService<TapPayGateway>();
 
     [Fact]
     public async Task Who_may_refund_and_what_is_refused_before_anything_moves()
     {
-        var live = _app.Live();
+        var live = App.Live();
         var order = await live.PaidManually(await live.CreatePlan());
-        var testOrder = await _app.Test().PaidManually(await _app.Test().CreatePlan());
-        var integration = (await _app.Admin().Post("/api-keys", new { profileId = PortalyDemo.ProfileId, scope = "integration" })).Data["secret"]!.GetValue<string>();
+        var testOrder = await App.Test().PaidManually(await App.Test().CreatePlan());
+        var integration = (await App.Admin().Post("/api-keys", new { profileId = PortalyDemo.ProfileId, scope = "integration" })).Data["secret"]!.GetValue<string>();
         await live.Post("/discount-codes", new { code = "GIFT", rules = new[] { new { appliesTo = new { type = "all" }, discount = new { type = "free" } } } });
         var zero = await live.PaidManually(await live.CreatePlan("Gift"), discountCode: "GIFT");
         var reason = new { reason = "customer_requested" };
 
-        Assert.Equal((HttpStatusCode.Conflict, "TEST_MODE_REFUND_UNSUPPORTED"), Of(await _app.Test().Post($"/orders/{testOrder}/refund", reason)));
-        Assert.Equal((HttpStatusCode.Conflict, "TEST_MODE_REFUND_UNSUPPORTED"), Of(await _app.Test().Post("/orders/creatorSubscription_missing_1/refund", reason)));
-        Assert.Equal((HttpStatusCode.Forbidden, "KEY_SCOPE_FORBIDDEN"), Of(await _app.With(integration).Post($"/orders/{order}/refund", reason)));
+        Assert.Equal((HttpStatusCode.Conflict, "TEST_MODE_REFUND_UNSUPPORTED"), Of(await App.Test().Post($"/orders/{testOrder}/refund", reason)));
+        Assert.Equal((HttpStatusCode.Conflict, "TEST_MODE_REFUND_UNSUPPORTED"), Of(await App.Test().Post("/orders/creatorSubscription_missing_1/refund", reason)));
+        Assert.Equal((HttpStatusCode.Forbidden, "KEY_SCOPE_FORBIDDEN"), Of(await App.With(integration).Post($"/orders/{order}/refund", reason)));
         Assert.Equal((HttpStatusCode.BadRequest, "VALIDATION_ERROR"), Of(await live.Post($"/orders/{order}/refund", new { })));
         Assert.Equal((HttpStatusCode.BadRequest, "VALIDATION_ERROR"), Of(await live.Post($"/orders/{order}/refund", new { reason = "changed_mind" })));
         Assert.Equal((HttpStatusCode.BadRequest, "VALIDATION_ERROR"), Of(await live.Post($"/orders/{order}/refund", new { reason = "other", reasonNote = new string('x', 501) })));
@@ -63,7 +45,7 @@ public sealed class RefundTests : IAsyncLifetime
         Assert.Equal((HttpStatusCode.NotFound, "NOT_FOUND"), Of(await live.Post("/orders/creatorSubscription_missing_1/refund", reason)));
         Assert.Equal((HttpStatusCode.NotFound, "NOT_FOUND"), Of(await live.Post($"/orders/{testOrder}/refund", reason)));
         Assert.Equal((HttpStatusCode.Conflict, "ZERO_AMOUNT_NOT_REFUNDABLE"), Of(await live.Post($"/orders/{zero}/refund", reason)));
-        var store = _app.Services.GetRequiredService<OrderStore>();
+        var store = App.Services.GetRequiredService<OrderStore>();
         store.Put(store.Get(zero)! with { Amount = 100, Status = OrderStatus.Failed });
         Assert.Equal((HttpStatusCode.Conflict, "ORDER_NOT_REFUNDABLE"), Of(await live.Post($"/orders/{zero}/refund", reason)));
 
@@ -74,25 +56,25 @@ public sealed class RefundTests : IAsyncLifetime
     public async Task A_refund_is_accepted_then_made_through_TapPay_in_the_background_and_called_back_signed()
     {
         var (orderId, sessionId, orderNumber, tradeId) = await PaidThroughTapPay("tp-refund-1");
-        var live = _app.Live();
+        var live = App.Live();
 
         var accepted = await live.Post($"/orders/{orderId}/refund", new { reason = "customer_requested", reasonNote = "Buyer asked", amount = 300 });
 
         Assert.Equal((HttpStatusCode.Accepted, "refund"), (accepted.Status, accepted.Data["status"]!.GetValue<string>()));
-        Assert.Equal(_app.Clock.GetUtcNow(), accepted.Data["refundRequestedAt"]!.GetValue<DateTimeOffset>());
+        Assert.Equal(App.Clock.GetUtcNow(), accepted.Data["refundRequestedAt"]!.GetValue<DateTimeOffset>());
         Assert.Null(accepted.Data["refundedAt"]);
         Assert.Equal(1, (await TapPay.RecordsOfOrderAsync(orderNumber, Cancel))!.Single().RecordStatus); // not refunded until the background step runs
 
-        _app.Clock.Advance(TimeSpan.FromSeconds(5));
-        await _app.RunDueAsync();
+        App.Clock.Advance(TimeSpan.FromSeconds(5));
+        await App.RunDueAsync();
 
         var record = (await TapPay.RecordsOfOrderAsync(orderNumber, Cancel))!.Single();
         Assert.Equal((3, 0L), (record.RecordStatus, record.Amount));
         var order = (await live.Get("/orders/" + orderId)).Data;
-        Assert.Equal(("refund", _app.Clock.GetUtcNow()), (order["status"]!.GetValue<string>(), order["refundedAt"]!.GetValue<DateTimeOffset>()));
+        Assert.Equal(("refund", App.Clock.GetUtcNow()), (order["status"]!.GetValue<string>(), order["refundedAt"]!.GetValue<DateTimeOffset>()));
         Assert.Null(order["refundFailedAt"]);
 
-        var callback = _receiver.Received.Single(r => r.Event == Refunded);
+        var callback = Receiver.Received.Single(r => r.Event == Refunded);
         Assert.Equal(PortalyVerdict.Valid, PortalySignature.Verify(PortalyDemo.LiveCallbackSecret, callback.Event, callback.Timestamp, callback.Signature, callback.Body, DateTimeOffset.UtcNow));
         var payload = JsonNode.Parse(callback.Body)!;
         Assert.Equal((Refunded, sessionId, orderId, tradeId, "tp-refund-1", "live", "canceled"), (
@@ -104,12 +86,12 @@ public sealed class RefundTests : IAsyncLifetime
             payload["subscriptionCanceledByRefund"]!.GetValue<bool>()));
         Assert.StartsWith("pay_", Text(payload, "paymentId"), StringComparison.Ordinal);
         Assert.StartsWith("R", Text(payload, "refundReference"), StringComparison.Ordinal);
-        Assert.Equal(_app.Clock.GetUtcNow(), payload["refundedAt"]!.GetValue<DateTimeOffset>());
+        Assert.Equal(App.Clock.GetUtcNow(), payload["refundedAt"]!.GetValue<DateTimeOffset>());
         Assert.Equal(accepted.Data["refundRequestedAt"]!.GetValue<DateTimeOffset>(), payload["refundRequestedAt"]!.GetValue<DateTimeOffset>());
         Assert.Null(payload["refundFailedAt"]);
 
         // The order was the subscription's latest charge: the subscription ended when the refund was accepted.
-        var canceled = JsonNode.Parse(_receiver.Received.Single(r => r.Event == Canceled).Body)!;
+        var canceled = JsonNode.Parse(Receiver.Received.Single(r => r.Event == Canceled).Body)!;
         Assert.Equal(("canceled", false), (Text(canceled, "status"), canceled["cancelAtPeriodEnd"]!.GetValue<bool>()));
         Assert.Equal(accepted.Data["refundRequestedAt"]!.GetValue<DateTimeOffset>(), canceled["canceledAt"]!.GetValue<DateTimeOffset>());
         Assert.Null(canceled["nextBillingAt"]);
@@ -121,21 +103,21 @@ public sealed class RefundTests : IAsyncLifetime
     public async Task Simultaneous_and_repeated_requests_make_one_refund()
     {
         var (orderId, _, orderNumber, _) = await PaidThroughTapPay("tp-refund-2");
-        var live = _app.Live();
+        var live = App.Live();
         var body = new { reason = "duplicate" };
 
-        var both = await Task.WhenAll(live.Post($"/orders/{orderId}/refund", body), _app.Live().Post($"/orders/{orderId}/refund", body));
-        await _app.RunDueAsync();
+        var both = await Task.WhenAll(live.Post($"/orders/{orderId}/refund", body), App.Live().Post($"/orders/{orderId}/refund", body));
+        await App.RunDueAsync();
         var again = await live.Post($"/orders/{orderId}/refund", body);
-        await _app.AdvanceAsync(TimeSpan.FromDays(3));
+        await App.AdvanceAsync(TimeSpan.FromDays(3));
 
         Assert.Equal([HttpStatusCode.OK, HttpStatusCode.Accepted], both.Select(r => r.Status).Order());
         Assert.All(both, r => Assert.Equal("refund", r.Data["status"]!.GetValue<string>()));
         Assert.Equal(HttpStatusCode.OK, again.Status);
         Assert.NotNull(again.Data["refundedAt"]);
-        Assert.Single(_receiver.Received, r => r.Event == Refunded);
-        Assert.DoesNotContain(_receiver.Received, r => r.Event == RefundFailed);
-        Assert.Single(_receiver.Received, r => r.Event == Canceled);
+        Assert.Single(Receiver.Received, r => r.Event == Refunded);
+        Assert.DoesNotContain(Receiver.Received, r => r.Event == RefundFailed);
+        Assert.Single(Receiver.Received, r => r.Event == Canceled);
         Assert.Equal(3, (await TapPay.RecordsOfOrderAsync(orderNumber, Cancel))!.Single().RecordStatus);
     }
 
@@ -143,87 +125,87 @@ public sealed class RefundTests : IAsyncLifetime
     public async Task A_refund_TapPay_refuses_is_tried_daily_three_times_then_reported_failed()
     {
         var (orderId, _, _, tradeId) = await PaidThroughTapPay("tp-refund-3");
-        var live = _app.Live();
+        var live = App.Live();
         Assert.Equal(0, (await TapPay.RefundAsync(tradeId, Cancel)).Status); // refunded at TapPay behind Portaly's back: TapPay refuses a second refund
 
         Assert.Equal(HttpStatusCode.Accepted, (await live.Post($"/orders/{orderId}/refund", new { reason = "fraudulent" })).Status);
-        await _app.RunDueAsync();
-        await _app.AdvanceAsync(TimeSpan.FromHours(23));
-        await _app.AdvanceAsync(TimeSpan.FromHours(1)); // the second attempt
+        await App.RunDueAsync();
+        await App.AdvanceAsync(TimeSpan.FromHours(23));
+        await App.AdvanceAsync(TimeSpan.FromHours(1)); // the second attempt
         var pending = (await live.Get("/orders/" + orderId)).Data;
-        var noTerminalYet = _receiver.Received.Where(r => r.Event is Refunded or RefundFailed).ToList();
-        await _app.AdvanceAsync(TimeSpan.FromDays(1)); // the third attempt, the last
+        var noTerminalYet = Receiver.Received.Where(r => r.Event is Refunded or RefundFailed).ToList();
+        await App.AdvanceAsync(TimeSpan.FromDays(1)); // the third attempt, the last
 
         Assert.Empty(noTerminalYet);
         Assert.Equal("refund", pending["status"]!.GetValue<string>());
         Assert.Null(pending["refundFailedAt"]);
         var order = (await live.Get("/orders/" + orderId)).Data;
-        Assert.Equal(_app.Clock.GetUtcNow(), order["refundFailedAt"]!.GetValue<DateTimeOffset>());
+        Assert.Equal(App.Clock.GetUtcNow(), order["refundFailedAt"]!.GetValue<DateTimeOffset>());
         Assert.Null(order["refundedAt"]);
         Assert.StartsWith("TapPay refund failed", order["refundFailureReason"]!.GetValue<string>(), StringComparison.Ordinal);
-        var callback = _receiver.Received.Single(r => r.Event == RefundFailed);
+        var callback = Receiver.Received.Single(r => r.Event == RefundFailed);
         Assert.Equal(PortalyVerdict.Valid, PortalySignature.Verify(PortalyDemo.LiveCallbackSecret, callback.Event, callback.Timestamp, callback.Signature, callback.Body, DateTimeOffset.UtcNow));
         var payload = JsonNode.Parse(callback.Body)!;
         Assert.Equal((orderId, "fraudulent", 0L, false, true), (
             Text(payload, "orderId"), Text(payload, "refundReason"), payload["refundedAmount"]!.GetValue<long>(),
             payload["refundFailureRetryable"]!.GetValue<bool>(), payload["subscriptionCanceledByRefund"]!.GetValue<bool>()));
         Assert.Equal(order["refundFailureReason"]!.GetValue<string>(), Text(payload, "refundFailureReason"));
-        Assert.Equal(_app.Clock.GetUtcNow(), payload["refundFailedAt"]!.GetValue<DateTimeOffset>());
+        Assert.Equal(App.Clock.GetUtcNow(), payload["refundFailedAt"]!.GetValue<DateTimeOffset>());
         Assert.False(payload.AsObject().ContainsKey("refundedAt"));
-        Assert.DoesNotContain(_receiver.Received, r => r.Event == Refunded);
+        Assert.DoesNotContain(Receiver.Received, r => r.Event == Refunded);
         Assert.Equal((HttpStatusCode.Conflict, "REFUND_ATTEMPT_FAILED"), Of(await live.Post($"/orders/{orderId}/refund", new { reason = "other" })));
     }
 
     [Fact]
     public async Task An_order_paid_elsewhere_is_refunded_without_TapPay()
     {
-        var live = _app.Live();
-        var orderId = await live.PaidManually(await live.CreatePlan(), callbackUrl: _receiver.Url);
+        var live = App.Live();
+        var orderId = await live.PaidManually(await live.CreatePlan(), callbackUrl: Receiver.Url);
 
         Assert.Equal(HttpStatusCode.Accepted, (await live.Post($"/orders/{orderId}/refund", new { reason = "manual" })).Status);
-        await _app.RunDueAsync();
+        await App.RunDueAsync();
 
         Assert.NotNull((await live.Get("/orders/" + orderId)).Data["refundedAt"]);
-        var payload = JsonNode.Parse(_receiver.Received.Single(r => r.Event == Refunded).Body)!;
+        var payload = JsonNode.Parse(Receiver.Received.Single(r => r.Event == Refunded).Body)!;
         Assert.Equal(("manual", true), (Text(payload, "refundProvider"), payload["subscriptionCanceledByRefund"]!.GetValue<bool>()));
         Assert.StartsWith("refund_", Text(payload, "refundReference"), StringComparison.Ordinal);
-        Assert.Equal("manual", Text(JsonNode.Parse(_receiver.Received.Single(r => r.Event == Canceled).Body)!, "cancelReason"));
+        Assert.Equal("manual", Text(JsonNode.Parse(Receiver.Received.Single(r => r.Event == Canceled).Body)!, "cancelReason"));
     }
 
     [Fact]
     public async Task Refunding_an_earlier_charge_leaves_the_subscription_alone()
     {
-        var live = _app.Live();
-        var first = await live.PaidManually(await live.CreatePlan(), callbackUrl: _receiver.Url);
-        var orders = _app.Services.GetRequiredService<OrderStore>();
-        var subscriptions = _app.Services.GetRequiredService<SubscriptionStore>();
+        var live = App.Live();
+        var first = await live.PaidManually(await live.CreatePlan(), callbackUrl: Receiver.Url);
+        var orders = App.Services.GetRequiredService<OrderStore>();
+        var subscriptions = App.Services.GetRequiredService<SubscriptionStore>();
         var order = orders.Get(first)!;
-        _app.Clock.Advance(TimeSpan.FromDays(31));
-        var now = _app.Clock.GetUtcNow();
+        App.Clock.Advance(TimeSpan.FromDays(31));
+        var now = App.Clock.GetUtcNow();
         var subscription = subscriptions.Get(order.CreatorSubscriptionId)!;
         subscriptions.Put(subscription with { ChargesMade = 2, NextBillingAt = subscription.PeriodEnd(2) }); // as a renewal leaves it
         orders.TryInsert(order with { Id = Order.IdOf(subscription.Id, 2), ChargeNumber = 2, PaymentId = "pay_renewal", CreatedAt = now, PaidAt = now });
 
         Assert.Equal(HttpStatusCode.Accepted, (await live.Post($"/orders/{first}/refund", new { reason = "customer_requested" })).Status);
-        await _app.RunDueAsync();
+        await App.RunDueAsync();
 
-        Assert.False(JsonNode.Parse(_receiver.Received.Single(r => r.Event == Refunded).Body)!["subscriptionCanceledByRefund"]!.GetValue<bool>());
-        Assert.DoesNotContain(_receiver.Received, r => r.Event == Canceled);
+        Assert.False(JsonNode.Parse(Receiver.Received.Single(r => r.Event == Refunded).Body)!["subscriptionCanceledByRefund"]!.GetValue<bool>());
+        Assert.DoesNotContain(Receiver.Received, r => r.Event == Canceled);
         Assert.Equal(SubscriptionStatus.Active, subscriptions.Get(subscription.Id)!.Status);
     }
 
     /// <summary>A live session paid through the TapPay sandbox with the published test prime and completed as the hosted page would.</summary>
     private async Task<(string OrderId, string SessionId, string OrderNumber, string TradeId)> PaidThroughTapPay(string orderNumber)
     {
-        var live = _app.Live();
+        var live = App.Live();
         var planId = await live.CreatePlan();
-        var sessionId = (await live.Post("/checkout-sessions", new { planId, callbackUrl = _receiver.Url, merchantOrderNumber = orderNumber })).Data["sessionId"]!.GetValue<string>();
+        var sessionId = (await live.Post("/checkout-sessions", new { planId, callbackUrl = Receiver.Url, merchantOrderNumber = orderNumber })).Data["sessionId"]!.GetValue<string>();
         var charge = await TapPay.PayByPrimeAsync(TestPrime, 300, "TWD", "Pro", orderNumber, new Cardholder("Buyer", "buyer@example.com", "0912345678"), Cancel);
         Assert.True(charge.Succeeded, charge.FailureReason);
-        var session = _app.Services.GetRequiredService<CheckoutSessions>().Get(sessionId)!;
-        await _app.Services.GetRequiredService<CheckoutCompletion>().CompleteAsync(
+        var session = App.Services.GetRequiredService<CheckoutSessions>().Get(sessionId)!;
+        await App.Services.GetRequiredService<CheckoutCompletion>().CompleteAsync(
             session, new Buyer("Buyer", "buyer@example.com", "0912345678"), new FirstCharge(charge.RecTradeId!, TapPayGateway.PaymentMethod, 300, charge.Card));
-        await _app.RunDueAsync();
+        await App.RunDueAsync();
         return (Order.IdOf(sessionId, 1), sessionId, orderNumber, charge.RecTradeId!);
     }
 
