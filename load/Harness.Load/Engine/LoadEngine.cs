@@ -47,10 +47,15 @@ public sealed class LoadEngine(TextWriter console, TimeSpan? sampleEvery = null,
         }
         finally
         {
-            // The slice's last partial interval: observed when it is at least half an interval long.
-            if (run.StopMeasuring() is { } last && onSample is not null && last.IntervalSeconds >= _sampleEvery.TotalSeconds / 2)
+            // The slice's last partial interval: printed and observed when it is at least half an interval long (a
+            // slice no longer than one interval may end before the sampler's first tick).
+            if (run.StopMeasuring() is { } last && last.IntervalSeconds >= _sampleEvery.TotalSeconds / 2)
             {
-                await onSample(last);
+                Report(run, last);
+                if (onSample is not null)
+                {
+                    await onSample(last);
+                }
             }
         }
     }
@@ -150,7 +155,7 @@ public sealed class LoadEngine(TextWriter console, TimeSpan? sampleEvery = null,
             while (await timer.WaitForNextTickAsync(stop))
             {
                 var sample = run.Sample();
-                Report(sample);
+                Report(run, sample);
                 if (onSample is not null && sample.Measuring)
                 {
                     await onSample(sample);
@@ -159,17 +164,17 @@ public sealed class LoadEngine(TextWriter console, TimeSpan? sampleEvery = null,
         }
         catch (OperationCanceledException)
         {
-            // the run is over; its last partial second is taken by Finish
+            // the run is over; its last partial interval is taken by MeasureAsync
         }
-
-        void Report(IntervalSample sample) => console.WriteLine(string.Create(
-            CultureInfo.InvariantCulture,
-            $"  {run.Scenario.Name,-20} {(sample.Measuring ? "run" : "warm-up"),-7} {sample.Second,4:0}s  {sample.OkPerSecond,8:0}/s ok  p50 {sample.P50Ms,7:0.00} ms  p99 {sample.P99Ms,7:0.00} ms  errors {sample.Failed,5}  in flight {run.InFlight,5}  runner: gc {sample.RunnerPauseMs,4:0} ms, late {sample.MaxLaunchLagMs,5:0.0} ms{Host(sample.Host)}"));
-
-        static string Host(HostCpuSample? host) => host is null
-            ? ""
-            : string.Create(CultureInfo.InvariantCulture, $"  box: busy {host.BusyPercent,3:0} %, steal {host.StealPercent,2:0} %{(host.WaitingPercent is { } waiting ? $", waiting {waiting,3:0} %" : "")}");
     }
+
+    private void Report(ScenarioRun run, IntervalSample sample) => console.WriteLine(string.Create(
+        CultureInfo.InvariantCulture,
+        $"  {run.Scenario.Name,-20} {(sample.Measuring ? "run" : "warm-up"),-7} {sample.Second,4:0}s  {sample.OkPerSecond,8:0}/s ok  p50 {sample.P50Ms,7:0.00} ms  p99 {sample.P99Ms,7:0.00} ms  errors {sample.Failed,5}  in flight {run.InFlight,5}  runner: gc {sample.RunnerPauseMs,4:0} ms, late {sample.MaxLaunchLagMs,5:0.0} ms{Host(sample.Host)}"));
+
+    private static string Host(HostCpuSample? host) => host is null
+        ? ""
+        : string.Create(CultureInfo.InvariantCulture, $"  box: busy {host.BusyPercent,3:0} %, steal {host.StealPercent,2:0} %{(host.WaitingPercent is { } waiting ? $", waiting {waiting,3:0} %" : "")}");
 }
 
 /// <summary>The state of one scenario while it runs.</summary>
