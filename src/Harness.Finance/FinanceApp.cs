@@ -36,6 +36,9 @@ public static class FinanceApp
     public const int DefaultPort = 8005;
     public const string DatabaseFileName = "harness.db";
 
+    /// <summary>The coin ledger's name in the data directory: the store <c>harness-ledger</c>.</summary>
+    public const string LedgerName = "harness";
+
     public static WebApplicationBuilder AddFinance(this WebApplicationBuilder builder)
     {
         builder.AddSurface(
@@ -62,8 +65,9 @@ public static class FinanceApp
         services.AddSingleton(sp => new LiteDocumentStore(Path.Combine(Options(sp).DataDirectory, DatabaseFileName)));
         services.AddSingleton<IDocumentStore>(sp => sp.GetRequiredService<LiteDocumentStore>());
         services.AddLedger(
-            sp => Path.Combine(Options(sp).DataDirectory, LedgerServices.JournalFileName),
-            sp => new LedgerOptions { IdempotencyRetention = Options(sp).IdempotencyRetention });
+            sp => Options(sp).DataDirectory,
+            LedgerName,
+            sp => new LedgerOptions { IdempotencyRetention = Options(sp).IdempotencyRetention, MemoryBudget = (long)Options(sp).LedgerMemoryBudgetMb << 20 });
         services.AddSingleton<KeyedLock>();
         services.AddSingleton(sp => new Hs256Jwt(JwtKey.Load(Options(sp))));
 

@@ -14,6 +14,9 @@ public sealed class FinanceOptions
 
     public TimeSpan IdempotencyRetention { get; set; } = TimeSpan.FromHours(24);
 
+    /// <summary>Megabytes the coin ledger's caches and write buffers may hold (<c>Harness:LedgerMemoryBudgetMb</c>); its memory stays flat beyond them.</summary>
+    public int LedgerMemoryBudgetMb { get; set; } = 256;
+
     /// <summary>
     /// Offers <c>/api/test/clock</c>, which moves the backend's clock forward, to anyone (off by default: a
     /// backend whose time can be moved is for conformance runs only).

@@ -14,8 +14,8 @@ namespace Harness.Ledger;
 /// Correctness comes from the single decider: the idempotency check, the balance check and the
 /// claim of the key happen in one serial decision, and the claim travels inside the entry, so key,
 /// entry and balance reach the store in one commit. Callers are answered only after that commit, and
-/// the in-memory view (balances, live keys, entries) is updated only after it, so nothing is
-/// acknowledged that a crash could lose. On start the view is rebuilt from the store's journal.
+/// the balances held in memory are updated only after it, so nothing is acknowledged that a crash
+/// could lose. Entries and keys are read from the store; on start only the balances are loaded.
 /// </para>
 /// </summary>
 internal sealed class GroupCommitLedger : ILedger, IDisposable
@@ -45,10 +45,8 @@ internal sealed class GroupCommitLedger : ILedger, IDisposable
     private volatile bool _writerMayExit;
     private readonly ConcurrentDictionary<string, AccountBalance> _balances = new(StringComparer.Ordinal);
 
-    // Committed entries and the live idempotency keys that point at them.
-    private readonly LedgerReadModel _entries = new();
-
-    // Held while a committed batch becomes visible, so an audit can see the view as of one entry id.
+    // Held while a batch is committed and its balances become visible, so an audit sees the stored
+    // and the served balances as of one commit.
     private readonly Lock _applying = new();
     private readonly Thread _writer;
 
@@ -69,11 +67,18 @@ internal sealed class GroupCommitLedger : ILedger, IDisposable
         _logger = logger;
 
         _batch = new List<PendingPosting>(options.MaxBatchSize);
-        Rebuild(LiveKeysClaimedAfter(Now()));
+        var checkpoint = store.Load();
+        foreach (var balance in checkpoint.Balances)
+        {
+            _balances[balance.AccountId] = balance;
+        }
+
+        _lastEntryId = checkpoint.LastEntryId;
+        _entryCount = checkpoint.EntryCount;
         _writer = new Thread(WriteLoop) { IsBackground = true, Name = "ledger-writer" };
         _writer.Start();
         var purgeEvery = TimeSpan.FromMinutes(10);
-        _purgeTimer = clock.CreateTimer(_ => PurgeExpiredKeys(), null, purgeEvery, purgeEvery);
+        _purgeTimer = clock.CreateTimer(_ => PurgeExpiredKeys(), null, TimeSpan.Zero, purgeEvery);
     }
 
     public Task<LedgerOutcome> PostAsync(LedgerPosting posting, CancellationToken cancellationToken = default)
@@ -81,7 +86,7 @@ internal sealed class GroupCommitLedger : ILedger, IDisposable
         ArgumentException.ThrowIfNullOrEmpty(posting.AccountId);
 
         // A key committed earlier is answered without queueing: replays cost one index look-up.
-        if (posting.Idempotency is { } claim && _entries.FindClaim(claim.Scope, claim.Key, LiveKeysClaimedAfter(Now())) is { } known)
+        if (posting.Idempotency is { } claim && _store.FindClaim(claim.Scope, claim.Key, LiveKeysClaimedAfter(Now())) is { } known)
         {
             return Task.FromResult(Resolve(claim, known));
         }
@@ -117,59 +122,42 @@ internal sealed class GroupCommitLedger : ILedger, IDisposable
     public AccountBalance GetBalance(string accountId) =>
         _balances.TryGetValue(accountId, out var balance) ? balance : new AccountBalance(accountId, 0, null);
 
-    public LedgerPage Query(LedgerQuery query) => _entries.Query(query);
+    public LedgerPage Query(LedgerQuery query) => _store.Query(query);
 
-    public LedgerTotals Summarise(LedgerFilter filter) => _entries.Summarise(filter);
+    public LedgerTotals Summarise(LedgerFilter filter) => _store.Summarise(filter);
 
     public long EntryCount => Volatile.Read(ref _entryCount);
 
     /// <summary>
-    /// Reads the whole journal back from the store, so it checks what is durable, not what is cached.
-    /// Safe under load: the served balances are taken as of one applied entry id, and the journal is
-    /// read up to that id only, so postings committed meanwhile are neither counted nor missed.
+    /// Adds up every stored entry, so it checks what is durable, not what is cached. Safe under load:
+    /// the served balances and the store's view are taken between two commits, so postings committed
+    /// meanwhile are neither counted nor missed.
     /// </summary>
     public LedgerAuditReport Audit()
     {
         KeyValuePair<string, AccountBalance>[] served;
-        long appliedThrough;
+        ILedgerStoreView view;
         lock (_applying)
         {
             served = _balances.ToArray();
-            appliedThrough = _lastEntryId;
+            view = _store.OpenView();
         }
 
-        var stored = new Dictionary<string, (long Balance, long Sum, long Count)>(StringComparer.Ordinal);
-        foreach (var batch in _store.ReadAll())
+        using (view)
         {
-            if (batch.Entries[^1].Id > appliedThrough)
+            var accounts = view.Accounts().ToDictionary(a => a.AccountId, StringComparer.Ordinal);
+
+            // The balances served from memory must agree with the store too: a posting acknowledged
+            // from memory but not stored would show up here.
+            foreach (var (accountId, balance) in served)
             {
-                break; // committed after the served balances were taken
+                accounts[accountId] = accounts.TryGetValue(accountId, out var audit)
+                    ? audit with { ServedBalance = balance.Balance }
+                    : new AccountAudit(accountId, 0, 0, 0) { ServedBalance = balance.Balance };
             }
 
-            foreach (var entry in batch.Entries)
-            {
-                var current = stored.GetValueOrDefault(entry.AccountId);
-                stored[entry.AccountId] = current with { Sum = current.Sum + entry.Amount, Count = current.Count + 1 };
-            }
-
-            foreach (var balance in batch.Balances)
-            {
-                stored[balance.AccountId] = stored.GetValueOrDefault(balance.AccountId) with { Balance = balance.Balance };
-            }
+            return new LedgerAuditReport([.. accounts.Values.OrderBy(a => a.AccountId, StringComparer.Ordinal)]);
         }
-
-        var accounts = stored.ToDictionary(s => s.Key, s => new AccountAudit(s.Key, s.Value.Balance, s.Value.Sum, s.Value.Count), StringComparer.Ordinal);
-
-        // The in-memory view must agree with the store too: a posting acknowledged from memory but
-        // not stored would show up here.
-        foreach (var (accountId, balance) in served)
-        {
-            accounts[accountId] = accounts.TryGetValue(accountId, out var audit)
-                ? audit with { ServedBalance = balance.Balance }
-                : new AccountAudit(accountId, 0, 0, 0) { ServedBalance = balance.Balance };
-        }
-
-        return new LedgerAuditReport([.. accounts.Values.OrderBy(a => a.AccountId, StringComparer.Ordinal)]);
     }
 
     /// <summary>Decides everything already queued, then stops the writer thread; later postings are refused.</summary>
@@ -304,7 +292,7 @@ internal sealed class GroupCommitLedger : ILedger, IDisposable
                     continue;
                 }
 
-                if (_entries.FindClaim(claim.Scope, claim.Key, liveKeysClaimedAfter) is { } known)
+                if (_store.FindClaim(claim.Scope, claim.Key, liveKeysClaimedAfter) is { } known)
                 {
                     outcomes[i] = Resolve(claim, known);
                     continue;
@@ -393,64 +381,52 @@ internal sealed class GroupCommitLedger : ILedger, IDisposable
             balances.Add(new AccountBalance(accountId, balance, now));
         }
 
-        try
+        // The lock is the audit's only: uncontended otherwise, it costs nothing beside the commit's sync.
+        lock (_applying)
         {
-            var started = Stopwatch.GetTimestamp();
-            _store.Commit(new LedgerBatch(entries, balances));
-            var took = Stopwatch.GetTimestamp() - started;
-            Volatile.Write(ref _typicalCommitTicks, _typicalCommitTicks + ((took - _typicalCommitTicks) / 8));
-            LedgerMetrics.CommitDuration.Record(took * 1000.0 / Stopwatch.Frequency);
-        }
-        catch (Exception ex)
-        {
-            // Nothing of the batch may be acknowledged or remembered. Its ids are not used again: a
-            // commit that failed only in its final sync may still be in the file.
-            lock (_applying)
+            try
             {
+                var started = Stopwatch.GetTimestamp();
+                _store.Commit(new LedgerBatch(entries, balances));
+                var took = Stopwatch.GetTimestamp() - started;
+                Volatile.Write(ref _typicalCommitTicks, _typicalCommitTicks + ((took - _typicalCommitTicks) / 8));
+                LedgerMetrics.CommitDuration.Record(took * 1000.0 / Stopwatch.Frequency);
+            }
+            catch (Exception ex)
+            {
+                // Nothing of the batch may be acknowledged or remembered. Its ids are not used again: a
+                // commit that failed only in its final sync may still be on disk.
                 _lastEntryId = entries[^1].Id;
+                Refuse(batch, entries.Count, ex);
+                return false;
             }
 
-            _logger.LogError(ex, "Ledger commit of {Count} postings failed; all of them are refused", entries.Count);
-            foreach (var pending in batch)
-            {
-                pending.Completion.TrySetException(new LedgerUnavailableException("The ledger could not commit the posting.", ex));
-            }
-
-            return false;
+            Apply(entries, balances);
         }
 
-        Apply(entries, balances, keysClaimedAfter: DateTime.MinValue);
         return true;
     }
 
-    /// <summary>Loads the journal into the in-memory view; keys claimed before the cut-off have expired.</summary>
-    private void Rebuild(DateTime keysClaimedAfter)
+    /// <summary>Answers every posting of a batch whose commit failed: nothing was applied, and each may be retried.</summary>
+    private void Refuse(List<PendingPosting> batch, int entries, Exception ex)
     {
-        foreach (var batch in _store.ReadAll())
+        _logger.LogError(ex, "Ledger commit of {Count} postings failed; all of them are refused", entries);
+        foreach (var pending in batch)
         {
-            Apply(batch.Entries, batch.Balances, keysClaimedAfter);
+            pending.Completion.TrySetException(new LedgerUnavailableException("The ledger could not commit the posting.", ex));
         }
     }
 
-    /// <summary>Makes a durable batch visible: balances first, so a replay found by its key answers the new balance.</summary>
-    private void Apply(IReadOnlyList<LedgerEntry> entries, IReadOnlyList<AccountBalance> balances, DateTime keysClaimedAfter)
+    /// <summary>Makes a durable batch's balances visible (a replay found by its key answers the new balance). Called holding <see cref="_applying"/>.</summary>
+    private void Apply(List<LedgerEntry> entries, List<AccountBalance> balances)
     {
-        lock (_applying)
+        foreach (var balance in balances)
         {
-            // Indexed loops: a foreach over the IReadOnlyList would box its enumerator on every commit.
-            for (var i = 0; i < balances.Count; i++)
-            {
-                _balances[balances[i].AccountId] = balances[i];
-            }
-
-            for (var i = 0; i < entries.Count; i++)
-            {
-                _entries.Add(entries[i], keysClaimedAfter);
-                _lastEntryId = Math.Max(_lastEntryId, entries[i].Id);
-            }
-
-            Volatile.Write(ref _entryCount, _entryCount + entries.Count);
+            _balances[balance.AccountId] = balance;
         }
+
+        _lastEntryId = entries[^1].Id;
+        Volatile.Write(ref _entryCount, _entryCount + entries.Count);
     }
 
     private LedgerOutcome Resolve(IdempotencyClaim claim, LedgerEntry known) =>
@@ -458,12 +434,18 @@ internal sealed class GroupCommitLedger : ILedger, IDisposable
             ? new LedgerOutcome(LedgerStatus.Replayed, known, GetBalance(known.AccountId).Balance)
             : new LedgerOutcome(LedgerStatus.IdempotencyConflict, null, 0);
 
-    /// <summary>Forgets expired keys; the entries that claimed them stay, so nothing is written.</summary>
+    /// <summary>Forgets expired keys on disk; the entries that claimed them stay.</summary>
     private void PurgeExpiredKeys()
     {
-        lock (_applying)
+        try
         {
-            _entries.ForgetClaimsBefore(LiveKeysClaimedAfter(Now()));
+            var forgotten = _store.ForgetClaimsBefore(LiveKeysClaimedAfter(Now()));
+            _logger.LogDebug("Forgot {Count} expired idempotency keys", forgotten);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Expired keys are refused by their claim time anyway; the next purge tries again.
+            _logger.LogWarning(ex, "Forgetting expired idempotency keys failed");
         }
     }
 

@@ -100,6 +100,15 @@ internal static class LedgerEntryCodec
         return entry;
     }
 
+    /// <summary>The amount of the encoded entry, read without decoding the rest (what an audit sums).</summary>
+    public static long ReadAmount(ReadOnlySpan<byte> source)
+    {
+        var reader = new SpanReader(source);
+        reader.Skip(8);
+        reader.SkipText(); // account
+        return reader.Int64();
+    }
+
     /// <summary>Bytes <see cref="WriteList"/> needs: an int32 count, then each entry.</summary>
     public static int MeasureList(IReadOnlyList<LedgerEntry> entries)
     {

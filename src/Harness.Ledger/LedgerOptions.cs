@@ -10,4 +10,10 @@ public sealed class LedgerOptions
 
     /// <summary>No balance may exceed this; it keeps every sum of balances far from overflowing.</summary>
     public long MaxBalance { get; set; } = 1_000_000_000_000_000;
+
+    /// <summary>
+    /// Bytes the store's caches and write buffers may hold (256 MB by default). Once they are full the
+    /// ledger's memory stays flat however many entries follow; reads beyond them go to disk.
+    /// </summary>
+    public long MemoryBudget { get; set; } = 256L << 20;
 }

@@ -24,7 +24,8 @@ public static class NewApiApp
 {
     public const int DefaultPort = 8006;
     public const string DatabaseFileName = "newapi.db";
-    public const string JournalFileName = "newapi.ledger";
+    /// <summary>The ledger's name in the data directory: the store <c>newapi-ledger</c>.</summary>
+    public const string LedgerName = "newapi";
 
     public static WebApplicationBuilder AddNewApi(this WebApplicationBuilder builder)
     {
@@ -42,7 +43,7 @@ public static class NewApiApp
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new LiteDocumentStore(Path.Combine(Options(sp).DataDirectory, DatabaseFileName)));
         services.AddSingleton<IDocumentStore>(sp => sp.GetRequiredService<LiteDocumentStore>());
-        services.AddLedger(sp => Path.Combine(Options(sp).DataDirectory, JournalFileName), _ => new LedgerOptions());
+        services.AddLedger(sp => Options(sp).DataDirectory, LedgerName, _ => new LedgerOptions());
         services.AddSingleton<IKeyedLock, KeyedLock>();
         services.AddSingleton<NewApiUsers>();
         services.AddSingleton<NewApiSessions>();

@@ -1,0 +1,322 @@
+using System.Buffers;
+using RocksDbSharp;
+
+namespace Harness.Ledger.Store;
+
+/// <summary>
+/// The ledger in RocksDB (keys: <see cref="LedgerKeys"/>). A commit is one write batch written with a
+/// synced write-ahead log: the same one append and one sync per batch as the group commit was built
+/// for, and RocksDB then moves entries to sorted files in the background. Entries never leave the
+/// disk for good: the block cache keeps what is read often (recent entries, live keys), and the
+/// memory budget caps the cache and the write buffers, so the process stays flat however long the
+/// history grows. A restart reads the balances and the counters, not the history; RocksDB replays
+/// only its own unflushed log (bounded by the write buffers).
+/// <para>
+/// RocksDB locks its directory: one process owns a store while it is open. The PostgreSQL store the
+/// scale-out work brings is what several processes share.
+/// </para>
+/// </summary>
+internal sealed class RocksLedgerStore : ILedgerStore
+{
+    // Claims forgotten per write while purging: each write holds up commits for a moment only.
+    private const int PurgeChunk = 2048;
+
+    private const long MinimumBudget = 16L << 20;
+
+    private readonly RocksDb _db;
+    private readonly WriteOptions _durable = new WriteOptions().SetSync(true);
+    private readonly WriteOptions _unsynced = new();
+
+    // Commits and purges are written one at a time: a purge must not forget a key a commit has just claimed again.
+    private readonly Lock _writing = new();
+
+    // Entries per account and in all, as committed (the writer's own copy; readers read the stored one).
+    private readonly Dictionary<string, long> _counts = new(StringComparer.Ordinal);
+    private long _entryCount;
+
+    // Where the last purge stopped: claims before it are forgotten (their deletions may still be on disk as tombstones).
+    private byte[] _purgedTo = [LedgerKeys.ClaimTime];
+
+    /// <summary>Opens or creates the store in <paramref name="directory"/>; caches and write buffers share <paramref name="memoryBudget"/> bytes.</summary>
+    public RocksLedgerStore(string directory, long memoryBudget)
+    {
+        if (memoryBudget < MinimumBudget)
+        {
+            throw new ArgumentOutOfRangeException(nameof(memoryBudget), memoryBudget, $"The ledger's memory budget must be at least {MinimumBudget >> 20} MB.");
+        }
+
+        Directory = Path.GetFullPath(directory);
+        System.IO.Directory.CreateDirectory(Directory);
+
+        // Half the budget caches blocks (with their indexes and Bloom filters, so those are inside
+        // it too), a quarter goes to two write buffers; the rest is headroom for iterators and reads.
+        var table = new BlockBasedTableOptions()
+            .SetBlockCache(Cache.CreateLru((ulong)(memoryBudget / 2)))
+            .SetCacheIndexAndFilterBlocks(true)
+            .SetPinL0FilterAndIndexBlocksInCache(true)
+            .SetFilterPolicy(BloomFilterPolicy.Create(10)) // a missing key (every new consume) rarely reads a block
+            .SetFormatVersion(5);
+        var options = new DbOptions()
+            .SetCreateIfMissing(true)
+            .SetBlockBasedTableFactory(table)
+            .SetWriteBufferSize((ulong)(memoryBudget / 8))
+            .SetMaxWriteBufferNumber(2)
+            .SetCompression(Compression.Lz4)
+            .SetLevelCompactionDynamicLevelBytes(true)
+            .SetMaxBackgroundCompactions(1)
+            .SetMaxBackgroundFlushes(1)
+            .SetKeepLogFileNum(3);
+        _db = RocksDb.Open(options, Directory);
+    }
+
+    public string Directory { get; }
+
+    public LedgerCheckpoint Load()
+    {
+        var (lastEntryId, entryCount) = _db.Get(LedgerKeys.Meta) is { } meta ? LedgerKeys.ReadMeta(meta) : (0, 0);
+        var balances = new List<AccountBalance>();
+        using var iterator = _db.NewIterator();
+        for (iterator.Seek([LedgerKeys.Balance]); iterator.Valid() && iterator.GetKeySpan()[0] == LedgerKeys.Balance; iterator.Next())
+        {
+            var accountId = LedgerKeys.BalanceAccount(iterator.GetKeySpan());
+            var (balance, updatedAt, count) = LedgerKeys.ReadBalance(iterator.GetValueSpan());
+            balances.Add(new AccountBalance(accountId, balance, updatedAt));
+            _counts[accountId] = count;
+        }
+
+        _entryCount = entryCount;
+        return new LedgerCheckpoint(balances, lastEntryId, entryCount);
+    }
+
+    public void Commit(LedgerBatch batch)
+    {
+        using var write = new WriteBatch();
+        var added = new Dictionary<string, long>(StringComparer.Ordinal);
+        var buffer = ArrayPool<byte>.Shared.Rent(4096);
+        try
+        {
+            foreach (var entry in batch.Entries)
+            {
+                var size = LedgerEntryCodec.Measure(entry);
+                if (buffer.Length < size)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = ArrayPool<byte>.Shared.Rent(size);
+                }
+
+                LedgerEntryCodec.Write(entry, buffer);
+                var entryKey = LedgerKeys.EntryKey(entry.AccountId, entry.Id);
+                write.Put(entryKey, buffer.AsSpan(0, size));
+                if (entry is { IdempotencyScope: { } scope, IdempotencyKey: { } key })
+                {
+                    var claimKey = LedgerKeys.ClaimKey(scope, key);
+                    write.Put(claimKey, LedgerKeys.ClaimValue(entry.CreatedAt, entry.Id, entryKey));
+                    write.Put(LedgerKeys.ClaimTimeKey(entry.CreatedAt.Ticks, entry.Id), claimKey);
+                }
+
+                added[entry.AccountId] = added.GetValueOrDefault(entry.AccountId) + 1;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        lock (_writing)
+        {
+            foreach (var balance in batch.Balances)
+            {
+                var count = _counts.GetValueOrDefault(balance.AccountId) + added.GetValueOrDefault(balance.AccountId);
+                write.Put(LedgerKeys.BalanceKey(balance.AccountId), LedgerKeys.BalanceValue(balance.Balance, balance.UpdatedAt, count));
+            }
+
+            var lastId = batch.Entries.Count > 0 ? batch.Entries[^1].Id : 0;
+            write.Put(LedgerKeys.Meta, LedgerKeys.MetaValue(lastId, _entryCount + batch.Entries.Count));
+            _db.Write(write, _durable);
+
+            // Counted only once the batch is durable: a failed commit leaves them as they were.
+            foreach (var (accountId, count) in added)
+            {
+                _counts[accountId] = _counts.GetValueOrDefault(accountId) + count;
+            }
+
+            _entryCount += batch.Entries.Count;
+        }
+    }
+
+    public LedgerEntry? FindClaim(string scope, string key, DateTime claimedAfter)
+    {
+        var claim = _db.Get(LedgerKeys.ClaimKey(scope, key));
+        if (claim is null || LedgerKeys.ClaimedAtTicks(claim) <= claimedAfter.Ticks)
+        {
+            return null;
+        }
+
+        var entry = _db.Get(LedgerKeys.ClaimingEntryKey(claim));
+        return entry is not null ? LedgerEntryCodec.Read(entry, out _) : throw new InvalidDataException($"The ledger's claim of key '{key}' names entry {LedgerKeys.ClaimingEntryId(claim)}, which is not stored.");
+    }
+
+    public LedgerPage Query(LedgerQuery query)
+    {
+        var items = new List<LedgerEntry>(Math.Min(query.Take, 256));
+        long total = 0;
+        using var snapshot = _db.CreateSnapshot();
+        var reads = new ReadOptions().SetSnapshot(snapshot);
+        var (from, to) = LedgerKeys.AccountRange(query.Filter.AccountId);
+        using var iterator = _db.NewIterator(readOptions: reads);
+        iterator.SeekForPrev(to);
+        if (LedgerFilters.TakesEverything(query.Filter))
+        {
+            // Every entry matches: the total is the stored count, and the page is a walk past the skipped ones.
+            total = _db.Get(LedgerKeys.BalanceKey(query.Filter.AccountId), readOptions: reads) is { } balance ? LedgerKeys.ReadBalance(balance).EntryCount : 0;
+            for (var passed = 0L; Within(iterator, from) && items.Count < query.Take; iterator.Prev(), passed++)
+            {
+                if (passed >= query.Skip)
+                {
+                    items.Add(LedgerEntryCodec.Read(iterator.GetValueSpan(), out _));
+                }
+            }
+
+            return new LedgerPage(items, total);
+        }
+
+        for (; Within(iterator, from); iterator.Prev())
+        {
+            var entry = LedgerEntryCodec.Read(iterator.GetValueSpan(), out _);
+            if (!LedgerFilters.Matches(query.Filter, entry))
+            {
+                continue;
+            }
+
+            if (total >= query.Skip && items.Count < query.Take)
+            {
+                items.Add(entry);
+            }
+
+            total++;
+        }
+
+        return new LedgerPage(items, total);
+    }
+
+    public LedgerTotals Summarise(LedgerFilter filter)
+    {
+        var totals = new LedgerTotalsBuilder();
+        using var snapshot = _db.CreateSnapshot();
+        var (from, to) = LedgerKeys.AccountRange(filter.AccountId);
+        using var iterator = _db.NewIterator(readOptions: new ReadOptions().SetSnapshot(snapshot));
+        for (iterator.Seek(from); iterator.Valid() && iterator.GetKeySpan().SequenceCompareTo(to) < 0; iterator.Next())
+        {
+            var entry = LedgerEntryCodec.Read(iterator.GetValueSpan(), out _);
+            if (LedgerFilters.Matches(filter, entry))
+            {
+                totals.Add(entry);
+            }
+        }
+
+        return totals.Build();
+    }
+
+    public long ForgetClaimsBefore(DateTime cutoff)
+    {
+        var end = LedgerKeys.ClaimTimeKey(cutoff.Ticks, long.MaxValue);
+        long forgotten = 0;
+        while (true)
+        {
+            var expired = new List<(byte[] TimeKey, byte[] ClaimKey)>(PurgeChunk);
+            using (var iterator = _db.NewIterator())
+            {
+                for (iterator.Seek(_purgedTo); iterator.Valid() && expired.Count < PurgeChunk && iterator.GetKeySpan().SequenceCompareTo(end) <= 0; iterator.Next())
+                {
+                    expired.Add((iterator.Key(), iterator.Value()));
+                }
+            }
+
+            if (expired.Count == 0)
+            {
+                return forgotten;
+            }
+
+            using var write = new WriteBatch();
+            lock (_writing)
+            {
+                foreach (var (timeKey, claimKey) in expired)
+                {
+                    // A key claimed again after it expired now belongs to a newer entry: that claim stays.
+                    if (_db.Get(claimKey) is { } claim && LedgerKeys.ClaimingEntryId(claim) == LedgerKeys.ClaimTimeEntryId(timeKey))
+                    {
+                        write.Delete(claimKey);
+                        forgotten++;
+                    }
+
+                    write.Delete(timeKey);
+                }
+
+                // Not synced: a purge lost in a crash is made again by the next one.
+                _db.Write(write, _unsynced);
+            }
+
+            _purgedTo = [.. expired[^1].TimeKey, 0];
+        }
+    }
+
+    public ILedgerStoreView OpenView() => new View(_db);
+
+    public void Dispose()
+    {
+        // Flushed on a clean stop, so the next start has no log to replay.
+        _db.Flush(new FlushOptions().SetWaitForFlush(true));
+        _db.Dispose();
+    }
+
+    private static bool Within(Iterator iterator, byte[] from) => iterator.Valid() && iterator.GetKeySpan().SequenceCompareTo(from) >= 0;
+
+    /// <summary>A snapshot of the store: the audit reads entries and balances as of one commit.</summary>
+    private sealed class View(RocksDb db) : ILedgerStoreView
+    {
+        private readonly Snapshot _snapshot = db.CreateSnapshot();
+
+        public IEnumerable<AccountAudit> Accounts()
+        {
+            var sums = new Dictionary<string, (long Sum, long Count)>(StringComparer.Ordinal);
+            var reads = new ReadOptions().SetSnapshot(_snapshot);
+            using (var iterator = db.NewIterator(readOptions: reads))
+            {
+                // Entries come grouped by account: the account's name is decoded once per group.
+                byte[] prefix = [];
+                var accountId = "";
+                for (iterator.Seek([LedgerKeys.Entry]); iterator.Valid() && iterator.GetKeySpan()[0] == LedgerKeys.Entry; iterator.Next())
+                {
+                    var key = iterator.GetKeySpan();
+                    if (!key[..^8].SequenceEqual(prefix))
+                    {
+                        prefix = key[..^8].ToArray();
+                        accountId = LedgerKeys.BalanceAccount(prefix);
+                    }
+
+                    var amount = LedgerEntryCodec.ReadAmount(iterator.GetValueSpan());
+                    var current = sums.GetValueOrDefault(accountId);
+                    sums[accountId] = (current.Sum + amount, current.Count + 1);
+                }
+            }
+
+            var accounts = new List<AccountAudit>();
+            using (var iterator = db.NewIterator(readOptions: reads))
+            {
+                for (iterator.Seek([LedgerKeys.Balance]); iterator.Valid() && iterator.GetKeySpan()[0] == LedgerKeys.Balance; iterator.Next())
+                {
+                    var accountId = LedgerKeys.BalanceAccount(iterator.GetKeySpan());
+                    var (sum, count) = sums.GetValueOrDefault(accountId);
+                    sums.Remove(accountId);
+                    accounts.Add(new AccountAudit(accountId, LedgerKeys.ReadBalance(iterator.GetValueSpan()).Balance, sum, count));
+                }
+            }
+
+            // Entries of an account without a stored balance: inconsistent, and shown so.
+            accounts.AddRange(sums.Select(s => new AccountAudit(s.Key, 0, s.Value.Sum, s.Value.Count)));
+            return accounts;
+        }
+
+        public void Dispose() => _snapshot.Dispose();
+    }
+}
