@@ -130,7 +130,7 @@ public sealed class CallbackChaosTests
         builder.Configuration.AddInMemoryCollection(NewApiOnSandbox.Settings(sandbox.BaseUrlOf));
         builder.AddNewApi();
         fault(builder.Services);
-        await using var app = builder.Build();
+        var app = builder.Build();
         app.UseNewApi();
         app.PrepareNewApi();
         await app.StartAsync(cancellation);
@@ -143,6 +143,8 @@ public sealed class CallbackChaosTests
         }
         finally
         {
+            // The app first: its ledger store flushes into the data directory as it closes.
+            await app.DisposeAsync();
             TempDirectory.TryDelete(sandboxData);
             TempDirectory.TryDelete(newApiData);
         }

@@ -264,8 +264,17 @@ internal sealed class RocksLedgerStore : ILedgerStore
 
     public void Dispose()
     {
-        // Flushed on a clean stop, so the next start has no log to replay.
-        _db.Flush(new FlushOptions().SetWaitForFlush(true));
+        try
+        {
+            // Flushed on a clean stop, so the next start has no log to replay.
+            _db.Flush(new FlushOptions().SetWaitForFlush(true));
+        }
+        catch (RocksDbException)
+        {
+            // The synced log still holds every commit (a flush fails when the disk or the directory
+            // has gone): the next start replays it, so the store is closed all the same.
+        }
+
         _db.Dispose();
     }
 

@@ -41,22 +41,30 @@ public sealed class ConcurrencyAndCrashTests
         await AssertAuditConsistent(client, admin);
     }
 
-    [Fact]
-    public async Task Consumes_acknowledged_before_a_sigkill_are_all_there_after_restart()
+    /// <summary>
+    /// The second case is a soak in small: the ledger's write buffers are made tiny (a 16 MB budget
+    /// gives two of 2 MB), so thousands of consumes fill them several times and the kill lands while
+    /// the store moves entries from its log to sorted files and compacts them.
+    /// </summary>
+    [Theory]
+    [InlineData(150, null)]
+    [InlineData(8000, "--Harness:LedgerMemoryBudgetMb=16")]
+    public async Task Consumes_acknowledged_before_a_sigkill_are_all_there_after_restart(int acknowledgements, string? option)
     {
         var ct = TestContext.Current.CancellationToken;
         var data = TempDirectory.Create("crash");
         const long initial = 1_000_000;
         var acknowledged = new ConcurrentDictionary<string, string>();
         string token;
-        await using (var harness = await HarnessProcess.StartAsync(data, cancellationToken: ct))
+        string[] options = option is null ? [] : [option];
+        await using (var harness = await HarnessProcess.StartAsync(data, null, ct, options))
         {
             var client = new FinanceClient(new HttpClient { BaseAddress = harness.BaseUrl });
             (token, var userId) = await client.SignIn("13700000002");
             await client.Credit(await AdminToken(client), userId, initial);
 
-            // Keep consuming from many tasks; kill the process as soon as 150 acknowledgements are in,
-            // while other requests are still in flight.
+            // Keep consuming from many tasks; kill the process as soon as enough acknowledgements are
+            // in, while other requests are still in flight.
             using var enough = new CancellationTokenSource();
             var workers = Enumerable.Range(0, 16).Select(w => Task.Run(
                 async () =>
@@ -70,7 +78,7 @@ public sealed class ConcurrencyAndCrashTests
                             if (reply.Status == HttpStatusCode.OK)
                             {
                                 acknowledged[key] = reply.Data.GetProperty("recordId").GetString()!;
-                                if (acknowledged.Count >= 150)
+                                if (acknowledged.Count >= acknowledgements)
                                 {
                                     await enough.CancelAsync();
                                 }
@@ -83,7 +91,7 @@ public sealed class ConcurrencyAndCrashTests
                     }
                 },
                 ct)).ToList();
-            while (acknowledged.Count < 150)
+            while (acknowledged.Count < acknowledgements)
             {
                 await Task.Delay(5, ct);
             }
