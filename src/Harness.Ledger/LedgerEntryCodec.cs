@@ -109,6 +109,21 @@ internal static class LedgerEntryCodec
         return reader.Int64();
     }
 
+    /// <summary>What filters and sums look at, read in place: nothing is decoded or allocated.</summary>
+    public static EntryFacets ReadFacets(ReadOnlySpan<byte> source)
+    {
+        var reader = new SpanReader(source);
+        reader.Skip(8);
+        reader.SkipText(); // account
+        var amount = reader.Int64();
+        reader.Skip(16); // balances before and after
+        var createdAtTicks = reader.Int64();
+        var kind = reader.TextBytes();
+        var category = reader.OptionalBytes(out var hasCategory);
+        var subject = reader.OptionalBytes(out var hasSubject);
+        return new EntryFacets(amount, createdAtTicks, kind, hasCategory, category, hasSubject, subject);
+    }
+
     /// <summary>Bytes <see cref="WriteList"/> needs: an int32 count, then each entry.</summary>
     public static int MeasureList(IReadOnlyList<LedgerEntry> entries)
     {
@@ -299,7 +314,14 @@ internal static class LedgerEntryCodec
             return map;
         }
 
-        private ReadOnlySpan<byte> TextBytes()
+        /// <summary>An optional string's UTF-8 bytes, in place; <paramref name="present"/> tells an absent one from an empty one.</summary>
+        public ReadOnlySpan<byte> OptionalBytes(out bool present)
+        {
+            present = _buffer[Position++] != 0;
+            return present ? TextBytes() : default;
+        }
+
+        public ReadOnlySpan<byte> TextBytes()
         {
             var length = 0;
             for (var shift = 0; ; shift += 7)
@@ -322,4 +344,22 @@ internal static class LedgerEntryCodec
             return bytes;
         }
     }
+}
+
+/// <summary>An encoded entry's amount, time and labels (UTF-8, in place); an absent label is told apart from an empty one.</summary>
+internal readonly ref struct EntryFacets(long amount, long createdAtTicks, ReadOnlySpan<byte> kind, bool hasCategory, ReadOnlySpan<byte> category, bool hasSubject, ReadOnlySpan<byte> subject)
+{
+    public long Amount { get; } = amount;
+
+    public long CreatedAtTicks { get; } = createdAtTicks;
+
+    public ReadOnlySpan<byte> Kind { get; } = kind;
+
+    public bool HasCategory { get; } = hasCategory;
+
+    public ReadOnlySpan<byte> Category { get; } = category;
+
+    public bool HasSubject { get; } = hasSubject;
+
+    public ReadOnlySpan<byte> Subject { get; } = subject;
 }

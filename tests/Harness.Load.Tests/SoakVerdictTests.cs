@@ -48,4 +48,13 @@ public sealed class SoakVerdictTests
         new(100, "given", TimeSpan.FromMinutes(1), [.. rss.Select((bytes, i) => Sample(i, bytes))], []);
 
     private static SoakSample Sample(int index, long? rss) => new((index + 1) * 60, rss, index * 6_000, index * 6_000, 1.2, 4.5, 0, 10 * Mb);
+
+    [Theory]
+    [InlineData(5, "0:05")]
+    [InlineData(59.4, "0:59")]
+    [InlineData(59.6, "1:00")] // rounded before it is split: never "0:60"
+    [InlineData(239.7, "4:00")]
+    [InlineData(1800, "30:00")]
+    public void A_sample_time_is_minutes_and_whole_seconds(double seconds, string shown) =>
+        Assert.Equal(shown, SoakProbe.Elapsed(seconds));
 }

@@ -56,8 +56,12 @@ public sealed class SoakProbe(LoadTarget target, ConsumeJournal journal, TextWri
     }
 
     /// <summary>Elapsed time as <c>m:ss</c>.</summary>
-    public static string Elapsed(double seconds) =>
-        string.Create(CultureInfo.InvariantCulture, $"{(int)(seconds / 60)}:{seconds % 60:00}");
+    /// <summary>Minutes and seconds, rounded to the second first (59.6 s is 1:00, not 0:60).</summary>
+    public static string Elapsed(double seconds)
+    {
+        var whole = (long)Math.Round(seconds);
+        return string.Create(CultureInfo.InvariantCulture, $"{whole / 60}:{whole % 60:00}");
+    }
 
     public static string Mb(long? bytes) => bytes is { } b ? SoakResult.Megabytes(b) + " MB" : "n/a";
 

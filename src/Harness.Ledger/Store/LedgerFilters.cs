@@ -1,44 +1,78 @@
+using System.Text;
+
 namespace Harness.Ledger.Store;
 
-/// <summary>What a <see cref="LedgerFilter"/> means for one entry, and the totals a summary adds up.</summary>
-internal static class LedgerFilters
+/// <summary>
+/// A <see cref="LedgerFilter"/> prepared for encoded entries: its labels as UTF-8, compared with the
+/// stored bytes in place, so scanning an account's history decodes only the entries that match.
+/// </summary>
+internal sealed class EntryMatcher
 {
-    /// <summary>Whether the filter lets every entry of its account through (then counts need no scan).</summary>
-    public static bool TakesEverything(LedgerFilter filter) =>
-        filter is { Kind: null, Category: null, Subject: null, From: null, To: null };
+    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 
-    public static bool Matches(LedgerFilter filter, LedgerEntry entry) =>
-        (filter.Kind is null || string.Equals(filter.Kind, entry.Kind, StringComparison.Ordinal))
-        && (filter.Category is null || string.Equals(filter.Category, entry.Category, StringComparison.Ordinal))
-        && (filter.Subject is null || string.Equals(filter.Subject, entry.Subject, StringComparison.Ordinal))
-        && (filter.From is not { } from || entry.CreatedAt >= from)
-        && (filter.To is not { } to || entry.CreatedAt < to);
+    private readonly byte[]? _kind;
+    private readonly byte[]? _category;
+    private readonly byte[]? _subject;
+    private readonly long _from;
+    private readonly long _to;
+
+    public EntryMatcher(LedgerFilter filter)
+    {
+        _kind = Bytes(filter.Kind);
+        _category = Bytes(filter.Category);
+        _subject = Bytes(filter.Subject);
+        _from = filter.From?.Ticks ?? long.MinValue;
+        _to = filter.To?.Ticks ?? long.MaxValue;
+        TakesEverything = filter is { Kind: null, Category: null, Subject: null, From: null, To: null };
+    }
+
+    /// <summary>Whether every entry of the account matches (then counts need no scan).</summary>
+    public bool TakesEverything { get; }
+
+    public bool Matches(in EntryFacets entry) =>
+        (_kind is null || entry.Kind.SequenceEqual(_kind))
+        && (_category is null || (entry.HasCategory && entry.Category.SequenceEqual(_category)))
+        && (_subject is null || (entry.HasSubject && entry.Subject.SequenceEqual(_subject)))
+        && entry.CreatedAtTicks >= _from
+        && entry.CreatedAtTicks < _to;
+
+    private static byte[]? Bytes(string? label) => label is null ? null : Utf8.GetBytes(label);
 }
 
 /// <summary>Adds entries up into <see cref="LedgerTotals"/>: in all, by category and by subject (no label groups under "").</summary>
 internal sealed class LedgerTotalsBuilder
 {
-    private readonly Dictionary<string, (long Amount, long Count)> _byCategory = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, (long Amount, long Count)> _bySubject = new(StringComparer.Ordinal);
+    private readonly Groups _byCategory = new();
+    private readonly Groups _bySubject = new();
     private long _amount;
     private long _count;
 
-    public void Add(LedgerEntry entry)
+    public void Add(in EntryFacets entry)
     {
         _amount += entry.Amount;
         _count++;
-        Add(_byCategory, entry.Category ?? "", entry.Amount);
-        Add(_bySubject, entry.Subject ?? "", entry.Amount);
+        _byCategory.Add(entry.Category, entry.Amount);
+        _bySubject.Add(entry.Subject, entry.Amount);
     }
 
-    public LedgerTotals Build() => new(_amount, _count, Groups(_byCategory), Groups(_bySubject));
+    public LedgerTotals Build() => new(_amount, _count, _byCategory.Totals(), _bySubject.Totals());
 
-    private static void Add(Dictionary<string, (long Amount, long Count)> groups, string label, long amount)
+    /// <summary>Sums per label; labels repeat on every entry, so each is decoded once and looked up by its characters after.</summary>
+    private sealed class Groups
     {
-        var current = groups.GetValueOrDefault(label);
-        groups[label] = (current.Amount + amount, current.Count + 1);
-    }
+        private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
+        private readonly Dictionary<string, (long Amount, long Count)> _groups = new(StringComparer.Ordinal);
 
-    private static List<LedgerGroupTotal> Groups(Dictionary<string, (long Amount, long Count)> groups) =>
-        [.. groups.OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => new LedgerGroupTotal(g.Key, g.Value.Amount, g.Value.Count))];
+        public void Add(ReadOnlySpan<byte> label, long amount)
+        {
+            Span<char> text = label.Length <= 256 ? stackalloc char[label.Length] : new char[label.Length];
+            text = text[..Utf8.GetChars(label, text)];
+            var lookup = _groups.GetAlternateLookup<ReadOnlySpan<char>>();
+            var current = lookup.TryGetValue(text, out var found) ? found : default;
+            lookup[text] = (current.Amount + amount, current.Count + 1);
+        }
+
+        public List<LedgerGroupTotal> Totals() =>
+            [.. _groups.OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => new LedgerGroupTotal(g.Key, g.Value.Amount, g.Value.Count))];
+    }
 }

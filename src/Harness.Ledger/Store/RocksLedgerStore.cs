@@ -65,6 +65,7 @@ internal sealed class RocksLedgerStore : ILedgerStore
             .SetLevelCompactionDynamicLevelBytes(true)
             .SetMaxBackgroundCompactions(1)
             .SetMaxBackgroundFlushes(1)
+            .SetMaxLogFileSize(4 << 20) // RocksDB's own info log, beside the data: a few small files, not one that grows for good
             .SetKeepLogFileNum(3);
         _db = RocksDb.Open(options, Directory);
     }
@@ -160,12 +161,13 @@ internal sealed class RocksLedgerStore : ILedgerStore
     {
         var items = new List<LedgerEntry>(Math.Min(query.Take, 256));
         long total = 0;
+        var matcher = new EntryMatcher(query.Filter);
         using var snapshot = _db.CreateSnapshot();
         var reads = new ReadOptions().SetSnapshot(snapshot);
         var (from, to) = LedgerKeys.AccountRange(query.Filter.AccountId);
         using var iterator = _db.NewIterator(readOptions: reads);
         iterator.SeekForPrev(to);
-        if (LedgerFilters.TakesEverything(query.Filter))
+        if (matcher.TakesEverything)
         {
             // Every entry matches: the total is the stored count, and the page is a walk past the skipped ones.
             total = _db.Get(LedgerKeys.BalanceKey(query.Filter.AccountId), readOptions: reads) is { } balance ? LedgerKeys.ReadBalance(balance).EntryCount : 0;
@@ -182,15 +184,15 @@ internal sealed class RocksLedgerStore : ILedgerStore
 
         for (; Within(iterator, from); iterator.Prev())
         {
-            var entry = LedgerEntryCodec.Read(iterator.GetValueSpan(), out _);
-            if (!LedgerFilters.Matches(query.Filter, entry))
+            var value = iterator.GetValueSpan();
+            if (!matcher.Matches(LedgerEntryCodec.ReadFacets(value)))
             {
                 continue;
             }
 
             if (total >= query.Skip && items.Count < query.Take)
             {
-                items.Add(entry);
+                items.Add(LedgerEntryCodec.Read(value, out _));
             }
 
             total++;
@@ -202,13 +204,14 @@ internal sealed class RocksLedgerStore : ILedgerStore
     public LedgerTotals Summarise(LedgerFilter filter)
     {
         var totals = new LedgerTotalsBuilder();
+        var matcher = new EntryMatcher(filter);
         using var snapshot = _db.CreateSnapshot();
         var (from, to) = LedgerKeys.AccountRange(filter.AccountId);
         using var iterator = _db.NewIterator(readOptions: new ReadOptions().SetSnapshot(snapshot));
         for (iterator.Seek(from); iterator.Valid() && iterator.GetKeySpan().SequenceCompareTo(to) < 0; iterator.Next())
         {
-            var entry = LedgerEntryCodec.Read(iterator.GetValueSpan(), out _);
-            if (LedgerFilters.Matches(filter, entry))
+            var entry = LedgerEntryCodec.ReadFacets(iterator.GetValueSpan());
+            if (matcher.Matches(entry))
             {
                 totals.Add(entry);
             }
