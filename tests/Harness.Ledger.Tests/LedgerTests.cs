@@ -1,10 +1,10 @@
-using Harness.Ledger.Journal;
+using Harness.Ledger.Store;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Harness.Ledger.Tests;
 
-/// <summary>The group-commit ledger on a real journal file: money rules, failures, restarts.</summary>
+/// <summary>The group-commit ledger on a real RocksDB store: money rules, failures, restarts.</summary>
 public sealed class LedgerTests : IDisposable
 {
     private readonly string _directory = TempDirectory.Create("ledger");
@@ -61,11 +61,11 @@ public sealed class LedgerTests : IDisposable
     [Fact]
     public async Task A_failed_commit_acknowledges_nothing_and_remembers_nothing()
     {
-        var store = new FlakyStore(OpenJournal());
+        var store = new FlakyStore(OpenStore());
         var ledger = Track(new GroupCommitLedger(store, _clock, new LedgerOptions(), NullLogger<GroupCommitLedger>.Instance));
         await ledger.PostAsync(Credit("a", 100));
 
-        store.FailNextCommit = true;
+        store.FailingCommits = 1;
         await Assert.ThrowsAsync<LedgerUnavailableException>(() => ledger.PostAsync(Debit("a", 30, "k")));
         Assert.Equal(100, ledger.GetBalance("a").Balance);
 
@@ -135,9 +135,8 @@ public sealed class LedgerTests : IDisposable
 
         CloseAll();
 
-        var (reopened, store) = Open();
+        var (reopened, _) = Open();
         var stored = reopened.Query(new LedgerQuery(new LedgerFilter("a"), 0, 10)).Items;
-        Assert.Null(store.TornTailPath);
         Assert.Equal(994, reopened.GetBalance("a").Balance);
         foreach (var original in posted)
         {
@@ -315,11 +314,11 @@ public sealed class LedgerTests : IDisposable
     [Fact]
     public async Task A_commit_that_fails_after_writing_does_not_reuse_its_entry_ids()
     {
-        var store = new FlakyStore(OpenJournal()) { FailAfterWriting = true };
+        var store = new FlakyStore(OpenStore()) { FailAfterWriting = true };
         var ledger = Track(new GroupCommitLedger(store, _clock, new LedgerOptions(), NullLogger<GroupCommitLedger>.Instance));
         var credit = await ledger.PostAsync(Credit("a", 100));
 
-        store.FailNextCommit = true;
+        store.FailingCommits = 1;
         await Assert.ThrowsAsync<LedgerUnavailableException>(() => ledger.PostAsync(Debit("a", 30, "k")));
         var next = await ledger.PostAsync(Debit("a", 5, "k2"));
 
@@ -328,27 +327,53 @@ public sealed class LedgerTests : IDisposable
     }
 
     [Fact]
-    public async Task A_torn_write_that_cannot_be_cut_back_stops_further_commits_until_a_restart_drops_it()
+    public async Task Commits_the_store_refuses_apply_nothing_and_a_restart_finds_the_ledger_as_it_was_before_them()
     {
-        TornWriteFile? file = null;
-        var path = Path.Combine(_directory, "torn.journal");
-        var store = new JournalLedgerStore(path, openFile: stream => file = new TornWriteFile(stream));
-        var ledger = new GroupCommitLedger(store, _clock, new LedgerOptions(), NullLogger<GroupCommitLedger>.Instance);
+        var store = new FlakyStore(OpenStore());
+        var ledger = Track(new GroupCommitLedger(store, _clock, new LedgerOptions(), NullLogger<GroupCommitLedger>.Instance));
+        var credit = await ledger.PostAsync(Credit("a", 100));
+
+        store.FailingCommits = 2; // a lost volume: every commit fails until the restart
+        await Assert.ThrowsAsync<LedgerUnavailableException>(() => ledger.PostAsync(Debit("a", 30, "refused")));
+        await Assert.ThrowsAsync<LedgerUnavailableException>(() => ledger.PostAsync(Credit("b", 5)));
+        Assert.Equal(100, ledger.GetBalance("a").Balance);
+        Assert.Equal(new AccountBalance("b", 0, null), ledger.GetBalance("b"));
+        Assert.Equal(1, ledger.EntryCount);
+        CloseAll();
+
+        var (reopened, _) = Open();
+        Assert.Equal(100, reopened.GetBalance("a").Balance);
+        Assert.Equal(0, reopened.GetBalance("b").Balance);
+        Assert.Equal(1, reopened.EntryCount);
+        Assert.Equal([credit.Entry!.Id], reopened.Query(new LedgerQuery(new LedgerFilter("a"), 0, 10)).Items.Select(e => e.Id));
+        Assert.Empty(reopened.Query(new LedgerQuery(new LedgerFilter("b"), 0, 10)).Items);
+        var retried = await reopened.PostAsync(Debit("a", 30, "refused")); // never acknowledged, so it applies now
+        Assert.Equal(LedgerStatus.Applied, retried.Status);
+        Assert.Equal(credit.Entry.Id + 1, retried.Entry!.Id);
+        Assert.Equal(70, reopened.GetBalance("a").Balance);
+        Assert.True(reopened.Audit().Consistent);
+    }
+
+    [Fact]
+    public async Task Acknowledged_postings_survive_a_stop_that_never_closed_the_store()
+    {
+        var (ledger, _) = Open();
         await ledger.PostAsync(Credit("a", 100));
+        var charged = await ledger.PostAsync(Debit("a", 25, "k"));
 
-        file!.TearNextWrite = file.FailTruncate = true;
-        await Assert.ThrowsAsync<LedgerUnavailableException>(() => ledger.PostAsync(Debit("a", 30, "torn")));
-        var refused = await Assert.ThrowsAsync<LedgerUnavailableException>(() => ledger.PostAsync(Debit("a", 5, "after")));
-        Assert.Contains("restart", refused.InnerException!.Message, StringComparison.Ordinal);
-        Assert.Equal(1, file.Appends); // nothing was written after the torn record
-        ledger.Dispose();
-        store.Dispose();
+        // The store's files as a crash leaves them: nothing flushed beyond the synced log of each commit.
+        var crashed = Path.Combine(_directory, "crashed");
+        Directory.CreateDirectory(crashed);
+        foreach (var file in Directory.GetFiles(Path.Combine(_directory, "ledger")))
+        {
+            File.Copy(file, Path.Combine(crashed, Path.GetFileName(file)));
+        }
 
-        using var reopened = new JournalLedgerStore(path);
-        using var restarted = new GroupCommitLedger(reopened, _clock, new LedgerOptions(), NullLogger<GroupCommitLedger>.Instance);
-        Assert.Equal(100, restarted.GetBalance("a").Balance);
-        Assert.Equal(LedgerStatus.Applied, (await restarted.PostAsync(Debit("a", 30, "torn"))).Status); // never acknowledged, so it applies now
-        Assert.Equal(70, restarted.GetBalance("a").Balance);
+        using var store = new RocksLedgerStore(crashed, 64L << 20);
+        using var restarted = new GroupCommitLedger(store, _clock, new LedgerOptions(), NullLogger<GroupCommitLedger>.Instance);
+        Assert.Equal(75, restarted.GetBalance("a").Balance);
+        Assert.Equal(2, restarted.EntryCount);
+        Assert.Equal(charged.Entry!.Id, (await restarted.PostAsync(Debit("a", 25, "k"))).Entry!.Id);
         Assert.True(restarted.Audit().Consistent);
     }
 
@@ -369,120 +394,6 @@ public sealed class LedgerTests : IDisposable
         Assert.Equal("q2", Assert.Single(page.Items).IdempotencyKey);
         Assert.Equal(-15, totals.Amount);
         Assert.Equal([new LedgerGroupTotal("EVEN", -9, 3), new LedgerGroupTotal("ODD", -6, 2)], totals.ByCategory);
-    }
-
-    [Fact]
-    public async Task A_record_cut_short_by_a_crash_is_dropped_on_open_and_everything_before_it_kept()
-    {
-        var (ledger, store) = Open();
-        await ledger.PostAsync(Credit("a", 100));
-        var kept = await ledger.PostAsync(Debit("a", 10, "k1"));
-        await ledger.PostAsync(Debit("a", 20, "k2"));
-        CloseAll();
-        var path = store.FilePath;
-        var lengths = RecordLengths(path);
-        var dataEnd = 8 + lengths.Sum();
-        var lastRecord = dataEnd - lengths[^1];
-        var tornBytes = File.ReadAllBytes(path)[(int)lastRecord..(int)(dataEnd - 5)];
-        EditJournal(path, file =>
-        {
-            file.Position = dataEnd - 5;
-            file.Write(new byte[5]); // the last record's end never reached the disk: zeros, as the space made ahead holds
-        });
-
-        var (reopened, reopenedStore) = Open();
-        var retried = await reopened.PostAsync(Debit("a", 20, "k2"));
-
-        Assert.Equal(LedgerStatus.Replayed, (await reopened.PostAsync(Debit("a", 10, "k1"))).Status);
-        Assert.Equal(kept.Entry!.Id, reopened.Query(new LedgerQuery(new LedgerFilter("a") { Kind = "test-debit" }, 1, 1)).Items.Single().Id);
-        Assert.Equal(LedgerStatus.Applied, retried.Status); // the torn charge was never acknowledged
-        Assert.Equal(70, reopened.GetBalance("a").Balance);
-        Assert.True(reopened.Audit().Consistent);
-        Assert.Equal(3, reopenedStore.ReadAll().Count());
-        Assert.Equal(tornBytes, File.ReadAllBytes(reopenedStore.TornTailPath!)); // dropped from the journal, not lost
-    }
-
-    [Fact]
-    public async Task A_record_cut_short_at_the_end_of_the_file_is_dropped_too()
-    {
-        var (ledger, store) = Open();
-        await ledger.PostAsync(Credit("a", 100));
-        await ledger.PostAsync(Debit("a", 20, "k2"));
-        CloseAll();
-        var lengths = RecordLengths(store.FilePath);
-        var dataEnd = 8 + lengths.Sum();
-        EditJournal(store.FilePath, file => file.SetLength(dataEnd - 5)); // appended without space made ahead, and cut by the crash
-
-        var (reopened, reopenedStore) = Open();
-
-        Assert.Equal(100, reopened.GetBalance("a").Balance);
-        Assert.Single(reopenedStore.ReadAll());
-        Assert.Equal(lengths[^1] - 5, new FileInfo(reopenedStore.TornTailPath!).Length);
-    }
-
-    [Fact]
-    public async Task Zeros_after_the_last_record_are_free_space_not_an_empty_record()
-    {
-        var (ledger, store) = Open();
-        await ledger.PostAsync(Credit("a", 100));
-        await ledger.PostAsync(Debit("a", 10, "k1"));
-        CloseAll();
-        var dataEnd = 8 + RecordLengths(store.FilePath).Sum();
-        EditJournal(store.FilePath, file => file.SetLength(dataEnd + 4096)); // eight zero bytes would pass as an empty record: CRC-32 of nothing is 0
-
-        var (reopened, reopenedStore) = Open();
-        Assert.Equal(2, reopenedStore.ReadAll().Count());
-        Assert.Equal(90, reopened.GetBalance("a").Balance);
-        Assert.Equal(LedgerStatus.Replayed, (await reopened.PostAsync(Debit("a", 10, "k1"))).Status);
-        Assert.Equal(LedgerStatus.Applied, (await reopened.PostAsync(Debit("a", 5, "k2"))).Status);
-        Assert.True(reopened.Audit().Consistent);
-        Assert.Null(reopenedStore.TornTailPath);
-        CloseAll();
-
-        var (again, againStore) = Open();
-        Assert.Equal(85, again.GetBalance("a").Balance);
-        Assert.Equal(3, againStore.ReadAll().Count());
-        Assert.Null(againStore.TornTailPath);
-    }
-
-    [Fact]
-    public async Task The_journal_makes_space_ahead_of_the_writer_and_everything_written_into_it_reads_back()
-    {
-        var (ledger, store) = Open();
-        await ledger.PostAsync(Credit("a", 1_000_000));
-        for (var i = 0; i < 3_000; i++)
-        {
-            await ledger.PostAsync(Debit("a", 1, $"k{i}"));
-        }
-
-        CloseAll();
-        var dataEnd = 8 + RecordLengths(store.FilePath).Sum();
-
-        var (reopened, reopenedStore) = Open();
-
-        Assert.True(new FileInfo(store.FilePath).Length > dataEnd, "zeros are kept past the last record");
-        Assert.Equal(3_001, reopenedStore.ReadAll().Count());
-        Assert.Equal(1_000_000 - 3_000, reopened.GetBalance("a").Balance);
-        Assert.True(reopened.Audit().Consistent);
-        Assert.Null(reopenedStore.TornTailPath);
-    }
-
-    [Fact]
-    public async Task A_damaged_record_with_records_after_it_refuses_to_open()
-    {
-        var (ledger, store) = Open();
-        await ledger.PostAsync(Credit("a", 100));
-        await ledger.PostAsync(Debit("a", 10, "k1"));
-        CloseAll();
-        EditJournal(store.FilePath, file =>
-        {
-            file.Position = 8 + 8 + 10; // inside the first record's payload
-            file.WriteByte(0xFF);
-        });
-
-        var error = Assert.Throws<InvalidDataException>(() => Open());
-
-        Assert.Contains("damaged record at byte 8", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -587,7 +498,7 @@ public sealed class LedgerTests : IDisposable
     public async Task Disposing_twice_is_harmless_and_stops_the_purge_timer()
     {
         var clock = new TimerWatchingClock(_clock.GetUtcNow());
-        var ledger = new GroupCommitLedger(OpenJournal(), clock, new LedgerOptions(), NullLogger<GroupCommitLedger>.Instance);
+        var ledger = new GroupCommitLedger(OpenStore(), clock, new LedgerOptions(), NullLogger<GroupCommitLedger>.Instance);
         await ledger.PostAsync(Credit("a", 100));
         var timer = Assert.Single(clock.Timers);
         Assert.False(timer.Disposed);
@@ -621,7 +532,7 @@ public sealed class LedgerTests : IDisposable
     [Fact]
     public async Task The_audit_notices_an_acknowledged_posting_the_store_does_not_have()
     {
-        var store = new ForgetfulStore();
+        var store = new ForgetfulStore(OpenStore());
         using var ledger = new GroupCommitLedger(store, _clock, new LedgerOptions(), NullLogger<GroupCommitLedger>.Instance);
         await ledger.PostAsync(Credit("a", 100));
 
@@ -630,113 +541,6 @@ public sealed class LedgerTests : IDisposable
         var account = Assert.Single(audit.Accounts);
         Assert.Equal(new AccountAudit("a", 0, 0, 0) { ServedBalance = 100 }, account);
         Assert.False(audit.Consistent);
-    }
-
-    [Fact]
-    public async Task A_torn_write_that_is_cut_back_leaves_the_journal_whole_for_the_next_commit()
-    {
-        TornWriteFile? file = null;
-        var path = Path.Combine(_directory, "torn.journal");
-        var store = new JournalLedgerStore(path, openFile: stream => file = new TornWriteFile(stream));
-        var ledger = new GroupCommitLedger(store, _clock, new LedgerOptions(), NullLogger<GroupCommitLedger>.Instance);
-        await ledger.PostAsync(Credit("a", 100));
-
-        file!.TearNextWrite = true;
-        await Assert.ThrowsAsync<LedgerUnavailableException>(() => ledger.PostAsync(Debit("a", 30, "torn")));
-        await ledger.PostAsync(Debit("a", 5, "after"));
-        ledger.Dispose();
-        store.Dispose();
-
-        using var reopened = new JournalLedgerStore(path);
-        Assert.Null(reopened.TornTailPath);
-        Assert.Equal(2, reopened.ReadAll().Count());
-        using var restarted = new GroupCommitLedger(reopened, _clock, new LedgerOptions(), NullLogger<GroupCommitLedger>.Instance);
-        Assert.Equal(95, restarted.GetBalance("a").Balance);
-    }
-
-    [Fact]
-    public async Task A_journal_ending_exactly_at_its_last_record_reads_every_record()
-    {
-        var (ledger, store) = Open();
-        await ledger.PostAsync(Credit("a", 100));
-        await ledger.PostAsync(Debit("a", 20, "k"));
-        CloseAll();
-        EditJournal(store.FilePath, file => file.SetLength(8 + RecordLengths(store.FilePath).Sum())); // no space made ahead
-
-        var (reopened, reopenedStore) = Open();
-
-        Assert.Null(reopenedStore.TornTailPath);
-        Assert.Equal(2, reopenedStore.ReadAll().Count());
-        Assert.Equal(80, reopened.GetBalance("a").Balance);
-    }
-
-    [Fact]
-    public async Task A_record_header_cut_short_at_the_end_of_the_file_is_dropped()
-    {
-        var (ledger, store) = Open();
-        await ledger.PostAsync(Credit("a", 100));
-        await ledger.PostAsync(Debit("a", 20, "k2"));
-        CloseAll();
-        var lengths = RecordLengths(store.FilePath);
-        var lastRecord = (int)(8 + lengths.Sum() - lengths[^1]);
-        var cut = File.ReadAllBytes(store.FilePath)[lastRecord..(lastRecord + 3)];
-        EditJournal(store.FilePath, file => file.SetLength(lastRecord + 3)); // three bytes of the last record's length
-
-        var (reopened, reopenedStore) = Open();
-
-        Assert.Equal(100, reopened.GetBalance("a").Balance);
-        Assert.Single(reopenedStore.ReadAll());
-        Assert.Equal(cut[..(cut.AsSpan().LastIndexOfAnyExcept((byte)0) + 1)], File.ReadAllBytes(reopenedStore.TornTailPath!)); // zeros at its end are space made ahead
-    }
-
-    [Fact]
-    public async Task A_torn_tail_is_set_aside_beside_the_journal_under_a_name_that_says_so()
-    {
-        var (ledger, store) = Open();
-        await ledger.PostAsync(Credit("a", 100));
-        CloseAll();
-        var dataEnd = 8 + RecordLengths(store.FilePath).Sum();
-        EditJournal(store.FilePath, file =>
-        {
-            file.Position = dataEnd;
-            file.Write([1, 2, 3, 0, 4]); // a write cut short, then zeros up to the space made ahead
-        });
-
-        var (_, reopened) = Open();
-        CloseAll();
-
-        Assert.Matches(@"\.torn-\d{17}$", reopened.TornTailPath);
-        Assert.StartsWith(store.FilePath, reopened.TornTailPath, StringComparison.Ordinal);
-        Assert.Equal([1, 2, 3, 0, 4], File.ReadAllBytes(reopened.TornTailPath!));
-        Assert.Equal(dataEnd, LastByteNotZero(store.FilePath) + 1); // cut from the journal
-    }
-
-    /// <summary>Entries as journal format 1 stores them: an int32 count, then each entry.</summary>
-    private static byte[] FormatOneEntries(params LedgerEntry[] entries)
-    {
-        var bytes = new byte[LedgerEntryCodec.MeasureList(entries)];
-        LedgerEntryCodec.WriteList(entries, bytes);
-        return bytes;
-    }
-
-    /// <summary>The length of each record of a journal file, header included.</summary>
-    private static List<long> RecordLengths(string path)
-    {
-        var bytes = File.ReadAllBytes(path);
-        var lengths = new List<long>();
-        for (var position = 8; position + 8 <= bytes.Length;)
-        {
-            var payload = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(position));
-            if (payload == 0)
-            {
-                break; // zeros: the space made ahead of the writer
-            }
-
-            lengths.Add(8 + payload);
-            position += 8 + payload;
-        }
-
-        return lengths;
     }
 
     /// <summary>Closes every ledger and store the test opened, as a stopped backend would.</summary>
@@ -750,26 +554,20 @@ public sealed class LedgerTests : IDisposable
         _opened.Clear();
     }
 
-    /// <summary>Changes a closed journal file the way a crash or a file system might have left it.</summary>
-    private static void EditJournal(string path, Action<FileStream> edit)
-    {
-        using var file = new FileStream(path, FileMode.Open);
-        edit(file);
-    }
-
     private static LedgerPosting Credit(string account, long amount) => new(account, amount, "test-credit");
 
     private static LedgerPosting Debit(string account, long amount, string key) =>
         new(account, -amount, "test-debit") { Idempotency = new IdempotencyClaim("test:" + account, key, amount.ToString(System.Globalization.CultureInfo.InvariantCulture)) };
 
-    private (GroupCommitLedger Ledger, JournalLedgerStore Store) Open(LedgerOptions? options = null)
+    private (GroupCommitLedger Ledger, RocksLedgerStore Store) Open(LedgerOptions? options = null)
     {
-        var store = OpenJournal();
+        var store = OpenStore();
         var ledger = Track(new GroupCommitLedger(store, _clock, options ?? new LedgerOptions(), NullLogger<GroupCommitLedger>.Instance));
         return (ledger, store);
     }
 
-    private JournalLedgerStore OpenJournal() => Track(new JournalLedgerStore(Path.Combine(_directory, "ledger.journal")));
+    /// <summary>The store in the test's directory: every open after the first is a restart.</summary>
+    private RocksLedgerStore OpenStore() => Track(new RocksLedgerStore(Path.Combine(_directory, "ledger"), 64L << 20));
 
     private T Track<T>(T item)
         where T : IDisposable
@@ -777,8 +575,6 @@ public sealed class LedgerTests : IDisposable
         _opened.Add(item);
         return item;
     }
-
-    private static long LastByteNotZero(string path) => File.ReadAllBytes(path).AsSpan().LastIndexOfAnyExcept((byte)0);
 
     /// <summary>The test clock, noting every timer made from it and whether it was disposed.</summary>
     private sealed class TimerWatchingClock(DateTimeOffset start) : FakeTimeProvider(start)
@@ -813,79 +609,36 @@ public sealed class LedgerTests : IDisposable
     }
 
     /// <summary>A store that acknowledges commits and keeps none: what the audit is there to catch.</summary>
-    private sealed class ForgetfulStore : ILedgerStore
+    private sealed class ForgetfulStore(ILedgerStore inner) : DelegatingLedgerStore(inner)
     {
-        public IEnumerable<LedgerBatch> ReadAll() => [];
-
-        public void Commit(LedgerBatch batch)
+        public override void Commit(LedgerBatch batch)
         {
         }
     }
 
-    /// <summary>A journal file whose next write stops halfway (a full disk) and whose truncation can fail too (a lost volume).</summary>
-    private sealed class TornWriteFile(FileStream file) : JournalLedgerStore.IJournalFile
+    /// <summary>A store whose next commits fail, as a full disk or a lost volume would.</summary>
+    private sealed class FlakyStore(ILedgerStore inner) : DelegatingLedgerStore(inner)
     {
-        public bool TearNextWrite { get; set; }
+        /// <summary>How many of the next commits fail.</summary>
+        public int FailingCommits { get; set; }
 
-        public bool FailTruncate { get; set; }
-
-        public int Appends { get; private set; }
-
-        public long End => file.Position;
-
-        public void Append(ReadOnlySpan<byte> record)
-        {
-            if (TearNextWrite)
-            {
-                TearNextWrite = false;
-                file.Write(record[..(record.Length / 2)]);
-                file.Flush(flushToDisk: true);
-                throw new IOException("disk full");
-            }
-
-            Appends++;
-            file.Write(record);
-            file.Flush(flushToDisk: true);
-        }
-
-        public void Truncate(long length)
-        {
-            if (FailTruncate)
-            {
-                throw new IOException("volume lost");
-            }
-
-            file.SetLength(length);
-            file.Position = length;
-        }
-
-        public void Dispose() => file.Dispose();
-    }
-
-    /// <summary>A store whose next commit fails, as a full disk or a lost volume would.</summary>
-    private sealed class FlakyStore(ILedgerStore inner) : ILedgerStore
-    {
-        public bool FailNextCommit { get; set; }
-
-        /// <summary>The failing commit reaches the file first, as when only the final sync fails.</summary>
+        /// <summary>The failing commit reaches the store first, as when only the final sync fails.</summary>
         public bool FailAfterWriting { get; init; }
 
-        public IEnumerable<LedgerBatch> ReadAll() => inner.ReadAll();
-
-        public void Commit(LedgerBatch batch)
+        public override void Commit(LedgerBatch batch)
         {
-            if (FailNextCommit)
+            if (FailingCommits > 0)
             {
-                FailNextCommit = false;
+                FailingCommits--;
                 if (FailAfterWriting)
                 {
-                    inner.Commit(batch);
+                    base.Commit(batch);
                 }
 
                 throw new IOException("disk full");
             }
 
-            inner.Commit(batch);
+            base.Commit(batch);
         }
     }
 }
