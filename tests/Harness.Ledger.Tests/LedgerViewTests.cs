@@ -8,6 +8,8 @@ namespace Harness.Ledger.Tests;
 /// <summary>What the ledger reads back from its store: the entry encoding it shares with the old journal, keys, purges, summaries.</summary>
 public sealed class LedgerViewTests : IDisposable
 {
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 23, 8, 0, 0, TimeSpan.Zero));
     private readonly string _directory = TempDirectory.Create("ledger-view");
     private readonly RocksLedgerStore _store;
@@ -112,7 +114,7 @@ public sealed class LedgerViewTests : IDisposable
     }
 
     [Fact]
-    public async Task The_purge_of_expired_keys_keeps_the_live_ones_and_the_index_usable()
+    public async Task The_purge_of_expired_keys_keeps_the_live_ones_and_the_keys_usable()
     {
         var ledger = Open(new LedgerOptions { IdempotencyRetention = TimeSpan.FromMinutes(30) });
         await ledger.PostAsync(new LedgerPosting("a", 100, "test-credit"));
@@ -121,6 +123,8 @@ public sealed class LedgerViewTests : IDisposable
         var recent = await ledger.PostAsync(Debit("a", 1, "recent"));
 
         _clock.Advance(TimeSpan.FromMinutes(10)); // the ten-minute purge ran at 30 minutes, when "old" expired
+        Assert.Null(_store.FindClaim("test:a", "old", DateTime.MinValue)); // forgotten on disk, not only too old
+        Assert.Equal(recent.Entry!.Id, _store.FindClaim("test:a", "recent", DateTime.MinValue)?.Id);
         var oldAgain = await ledger.PostAsync(Debit("a", 1, "old"));
         var recentAgain = await ledger.PostAsync(Debit("a", 1, "recent"));
         var newAgain = await ledger.PostAsync(Debit("a", 1, "old"));
@@ -132,6 +136,47 @@ public sealed class LedgerViewTests : IDisposable
         Assert.Equal(LedgerStatus.Replayed, newAgain.Status);
         Assert.Equal(oldAgain.Entry.Id, newAgain.Entry!.Id);
         Assert.Equal(97, ledger.GetBalance("a").Balance);
+    }
+
+    [Fact]
+    public async Task Expired_keys_are_purged_at_start_and_then_every_ten_minutes()
+    {
+        var options = new LedgerOptions { IdempotencyRetention = TimeSpan.FromMinutes(30) };
+        var ledger = Open(options);
+        await ledger.PostAsync(new LedgerPosting("a", 100, "test-credit"));
+        await ledger.PostAsync(Debit("a", 1, "at-start"));
+        _clock.Advance(TimeSpan.FromMinutes(2));
+        await ledger.PostAsync(Debit("a", 1, "at-two-minutes"));
+        ledger.Dispose();
+
+        // Restarted at 31 minutes: the purge on start forgets the key claimed at 0, not the one claimed at 2.
+        _clock.Advance(TimeSpan.FromMinutes(29));
+        Open(options);
+        Assert.Null(_store.FindClaim("test:a", "at-start", DateTime.MinValue));
+        Assert.NotNull(_store.FindClaim("test:a", "at-two-minutes", DateTime.MinValue));
+
+        _clock.Advance(TimeSpan.FromMinutes(10) - TimeSpan.FromMilliseconds(1));
+        Assert.NotNull(_store.FindClaim("test:a", "at-two-minutes", DateTime.MinValue)); // expired at 32, but the next purge is due at 41
+        _clock.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Null(_store.FindClaim("test:a", "at-two-minutes", DateTime.MinValue));
+        Assert.Equal(3, _store.Query(new LedgerQuery(new LedgerFilter("a"), 0, 10)).Total); // the entries stay
+    }
+
+    [Fact]
+    public async Task Disposing_the_ledger_waits_for_a_purge_under_way_so_its_store_may_be_closed_next()
+    {
+        var store = new HeldPurgeStore(_store);
+        var ledger = new GroupCommitLedger(store, TimeProvider.System, new LedgerOptions(), NullLogger<GroupCommitLedger>.Instance); // purges at once, on a timer thread
+        Assert.True(store.PurgeStarted.Wait(Patience), "the purge on start never ran");
+
+        var disposed = Task.Run(ledger.Dispose, TestContext.Current.CancellationToken);
+
+        // Closing the store under a purge would crash the process: Dispose may not return before the purge ends.
+        await Task.WhenAny(disposed, Task.Delay(TimeSpan.FromMilliseconds(200), TestContext.Current.CancellationToken));
+        Assert.False(disposed.IsCompleted, "disposed while a purge was under way");
+        store.FinishPurge.Set();
+        await disposed.WaitAsync(Patience, TestContext.Current.CancellationToken);
+        Assert.True(store.PurgeEnded);
     }
 
     [Fact]
@@ -195,4 +240,23 @@ public sealed class LedgerViewTests : IDisposable
 
     private GroupCommitLedger Open(LedgerOptions? options = null) =>
         _ledger = new GroupCommitLedger(_store, _clock, options ?? new LedgerOptions(), NullLogger<GroupCommitLedger>.Instance);
+
+    /// <summary>The real store, with a purge that waits until the test lets it finish.</summary>
+    private sealed class HeldPurgeStore(ILedgerStore inner) : DelegatingLedgerStore(inner)
+    {
+        public ManualResetEventSlim PurgeStarted { get; } = new();
+
+        public ManualResetEventSlim FinishPurge { get; } = new();
+
+        public bool PurgeEnded { get; private set; }
+
+        public override long ForgetClaimsBefore(DateTime cutoff)
+        {
+            PurgeStarted.Set();
+            FinishPurge.Wait(Patience);
+            var forgotten = base.ForgetClaimsBefore(cutoff);
+            PurgeEnded = true;
+            return forgotten;
+        }
+    }
 }
