@@ -189,7 +189,7 @@ public sealed class LedgerTurnTests : IDisposable
 
         var first = Task.Factory.StartNew(() => ledger.PostAsync(keyed), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
         Assert.True(store.CommitStarted.Wait(Patience));
-        var repeat = ledger.PostAsync(keyed); // the key is not committed yet: queued, not answered from the index
+        var repeat = ledger.PostAsync(keyed); // the key is not committed yet: queued, not answered from the store
 
         store.Open();
         var applied = await first.WaitAsync(Patience);
