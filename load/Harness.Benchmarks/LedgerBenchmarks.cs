@@ -1,15 +1,16 @@
 using BenchmarkDotNet.Attributes;
 using Harness.Ledger;
-using Harness.Ledger.Journal;
+using Harness.Ledger.Store;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Harness.Benchmarks;
 
 /// <summary>
 /// The ledger as the consume route drives it: many callers, each awaiting its own posting (one HTTP
-/// request each), against a real journal file (<see cref="JournalLedgerStore"/>, as the backend runs it). The baseline is the honest one-transaction-per-consume
-/// ledger: the same engine and store doing the same work with <c>MaxBatchSize = 1</c>, so every posting
-/// pays its own commit. Compare the Ratio column.
+/// request each), against a real RocksDB store (<see cref="RocksLedgerStore"/> with the default memory
+/// budget, as the backend runs it). The baseline is the honest one-transaction-per-consume ledger: the
+/// same engine and store doing the same work with <c>MaxBatchSize = 1</c>, so every posting pays its own
+/// commit. Compare the Ratio column.
 /// </summary>
 [MemoryDiagnoser]
 public class LedgerBenchmarks : IDisposable
@@ -20,7 +21,7 @@ public class LedgerBenchmarks : IDisposable
     /// <summary>Postings per invocation of the group-commit ledger.</summary>
     public const int BatchedPostings = 8192;
 
-    private readonly List<(JournalLedgerStore Store, GroupCommitLedger Ledger)> _opened = [];
+    private readonly List<(RocksLedgerStore Store, GroupCommitLedger Ledger)> _opened = [];
     private string _directory = "";
     private GroupCommitLedger _serial = null!;
     private GroupCommitLedger _batched = null!;
@@ -30,13 +31,13 @@ public class LedgerBenchmarks : IDisposable
     [Params(64, 256)]
     public int Callers { get; set; }
 
-    /// <summary>Fresh files every iteration, so both ledgers are measured on a store of the same size.</summary>
+    /// <summary>Fresh stores every iteration, so both ledgers are measured on a store of the same size.</summary>
     [IterationSetup]
     public void Setup()
     {
         _directory = Path.Combine(Path.GetTempPath(), "harness-benchmarks", Guid.NewGuid().ToString("N"));
-        _serial = Open("serial.ledger", maxBatchSize: 1);
-        _batched = Open("batched.ledger", new LedgerOptions().MaxBatchSize);
+        _serial = Open("serial-ledger", maxBatchSize: 1);
+        _batched = Open("batched-ledger", new LedgerOptions().MaxBatchSize);
     }
 
     [IterationCleanup]
@@ -83,10 +84,11 @@ public class LedgerBenchmarks : IDisposable
         }
     })));
 
-    private GroupCommitLedger Open(string file, int maxBatchSize)
+    private GroupCommitLedger Open(string name, int maxBatchSize)
     {
-        var store = new JournalLedgerStore(Path.Combine(_directory, file));
-        var ledger = new GroupCommitLedger(store, TimeProvider.System, new LedgerOptions { MaxBatchSize = maxBatchSize }, NullLogger<GroupCommitLedger>.Instance);
+        var options = new LedgerOptions { MaxBatchSize = maxBatchSize };
+        var store = new RocksLedgerStore(Path.Combine(_directory, name), options.MemoryBudget);
+        var ledger = new GroupCommitLedger(store, TimeProvider.System, options, NullLogger<GroupCommitLedger>.Instance);
         _opened.Add((store, ledger));
         for (var account = 0; account < Callers; account++)
         {

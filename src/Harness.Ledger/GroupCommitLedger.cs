@@ -56,6 +56,9 @@ internal sealed class GroupCommitLedger : ILedger, IDisposable
     private readonly Dictionary<(string Scope, string Key), LedgerEntry> _batchKeys = [];
     private readonly List<PendingPosting> _batch;
     private readonly ITimer _purgeTimer;
+
+    // Held by a purge while it runs: Dispose waits for it, since the store may be closed once Dispose returns.
+    private readonly Lock _purging = new();
     private long _lastEntryId;
     private long _entryCount;
 
@@ -170,6 +173,11 @@ internal sealed class GroupCommitLedger : ILedger, IDisposable
 
         _stopping = true;
         _purgeTimer.Dispose();
+
+        // Disposing a timer does not wait for a callback under way; a purge starting later sees _stopping.
+        lock (_purging)
+        {
+        }
 
         // Wait for the turn (its holder finishes what is queued), then tell the idle writer to exit.
         var spin = new SpinWait();
@@ -437,15 +445,23 @@ internal sealed class GroupCommitLedger : ILedger, IDisposable
     /// <summary>Forgets expired keys on disk; the entries that claimed them stay.</summary>
     private void PurgeExpiredKeys()
     {
-        try
+        lock (_purging)
         {
-            var forgotten = _store.ForgetClaimsBefore(LiveKeysClaimedAfter(Now()));
-            _logger.LogDebug("Forgot {Count} expired idempotency keys", forgotten);
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            // Expired keys are refused by their claim time anyway; the next purge tries again.
-            _logger.LogWarning(ex, "Forgetting expired idempotency keys failed");
+            if (_stopping)
+            {
+                return;
+            }
+
+            try
+            {
+                var forgotten = _store.ForgetClaimsBefore(LiveKeysClaimedAfter(Now()));
+                _logger.LogDebug("Forgot {Count} expired idempotency keys", forgotten);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // Expired keys are refused by their claim time anyway; the next purge tries again.
+                _logger.LogWarning(ex, "Forgetting expired idempotency keys failed");
+            }
         }
     }
 

@@ -1,7 +1,7 @@
 namespace Harness.Ledger.Tests;
 
 /// <summary>
-/// The entry layout the journal and the in-memory view share: string lengths of one to four bytes,
+/// The entry layout the store keeps and the old journal wrote: string lengths of one to four bytes,
 /// absent and empty fields kept apart, lists of entries, the key comparison, and damaged bytes refused.
 /// </summary>
 public sealed class EntryCodecTests

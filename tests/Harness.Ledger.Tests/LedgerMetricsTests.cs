@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
-using Harness.Ledger.Journal;
+using Harness.Ledger.Store;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Harness.Ledger.Tests;
@@ -40,7 +40,7 @@ public sealed class LedgerMetricsTests : IDisposable
     [Fact]
     public async Task Commits_batches_postings_and_the_callers_resumption_are_measured()
     {
-        using (var store = new JournalLedgerStore(Path.Combine(_directory, "ledger.journal")))
+        using (var store = new RocksLedgerStore(Path.Combine(_directory, "ledger"), 64L << 20))
         using (var ledger = new GroupCommitLedger(store, TimeProvider.System, new LedgerOptions(), NullLogger<GroupCommitLedger>.Instance))
         {
             await Task.WhenAll(Enumerable.Range(0, 20).Select(i => ledger.PostAsync(new LedgerPosting("acct-" + (i % 3), 10, "test-credit"))));

@@ -1,26 +1,19 @@
-using Harness.Ledger.Journal;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Harness.Ledger.Tests;
 
-/// <summary>The group-commit ledger on a real journal file: money rules, failures, restarts.</summary>
+/// <summary>The group-commit ledger on a real RocksDB store: money rules, keys, audits, queries.</summary>
 public sealed class LedgerTests : IDisposable
 {
-    private readonly string _directory = TempDirectory.Create("ledger");
-    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 23, 8, 0, 0, TimeSpan.Zero));
-    private readonly List<IDisposable> _opened = [];
+    private readonly LedgersOnDisk _disk = new("ledger");
 
-    public void Dispose()
-    {
-        CloseAll();
-        TempDirectory.TryDelete(_directory);
-    }
+    public void Dispose() => _disk.Dispose();
 
     [Fact]
     public async Task Debits_never_take_a_balance_below_zero()
     {
-        var (ledger, _) = Open();
+        var (ledger, _) = _disk.Open();
         await ledger.PostAsync(Credit("a", 100));
 
         var first = await ledger.PostAsync(Debit("a", 60, "k1"));
@@ -35,7 +28,7 @@ public sealed class LedgerTests : IDisposable
     [Fact]
     public async Task Concurrent_duplicates_of_one_key_apply_once_and_replay_the_same_entry()
     {
-        var (ledger, _) = Open();
+        var (ledger, _) = _disk.Open();
         await ledger.PostAsync(Credit("a", 1_000));
 
         var outcomes = await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => Task.Run(() => ledger.PostAsync(Debit("a", 10, "same")))));
@@ -48,7 +41,7 @@ public sealed class LedgerTests : IDisposable
     [Fact]
     public async Task The_same_key_with_another_fingerprint_conflicts_and_moves_nothing()
     {
-        var (ledger, _) = Open();
+        var (ledger, _) = _disk.Open();
         await ledger.PostAsync(Credit("a", 100));
         await ledger.PostAsync(Debit("a", 10, "k"));
 
@@ -59,100 +52,13 @@ public sealed class LedgerTests : IDisposable
     }
 
     [Fact]
-    public async Task A_failed_commit_acknowledges_nothing_and_remembers_nothing()
-    {
-        var store = new FlakyStore(OpenJournal());
-        var ledger = Track(new GroupCommitLedger(store, _clock, new LedgerOptions(), NullLogger<GroupCommitLedger>.Instance));
-        await ledger.PostAsync(Credit("a", 100));
-
-        store.FailNextCommit = true;
-        await Assert.ThrowsAsync<LedgerUnavailableException>(() => ledger.PostAsync(Debit("a", 30, "k")));
-        Assert.Equal(100, ledger.GetBalance("a").Balance);
-
-        var retried = await ledger.PostAsync(Debit("a", 30, "k"));
-        Assert.Equal(LedgerStatus.Applied, retried.Status);
-        Assert.Equal(70, ledger.GetBalance("a").Balance);
-        Assert.True(ledger.Audit().Consistent);
-    }
-
-    [Fact]
-    public async Task A_restart_rebuilds_balances_keys_and_the_entry_sequence_from_the_store()
-    {
-        var (ledger, store) = Open();
-        await ledger.PostAsync(Credit("a", 100));
-        var charged = await ledger.PostAsync(Debit("a", 25, "k"));
-        CloseAll();
-
-        var (reopened, _) = Open();
-        var replay = await reopened.PostAsync(Debit("a", 25, "k"));
-        var next = await reopened.PostAsync(Debit("a", 5, "k2"));
-
-        Assert.Equal(70, reopened.GetBalance("a").Balance);
-        Assert.Equal(LedgerStatus.Replayed, replay.Status);
-        Assert.Equal(charged.Entry!.Id, replay.Entry!.Id);
-        Assert.Equal(charged.Entry.Id + 1, next.Entry!.Id);
-    }
-
-    [Fact]
-    public async Task Every_field_of_an_entry_survives_a_restart_exactly()
-    {
-        var (ledger, store) = Open();
-        await ledger.PostAsync(Credit("a", 100));
-        var posted = await ledger.PostAsync(Debit("a", 7, "k") with
-        {
-            Category = "TOKEN",
-            Subject = "agent-chat",
-            Reference = "  biz-1 ",
-            Details = new(StringComparer.Ordinal) { ["tokens"] = "1000", ["rate"] = "2" },
-            Metadata = new(StringComparer.Ordinal) { ["中文"] = "值 ✓", ["empty"] = "" },
-        });
-        CloseAll();
-
-        var (reopened, _) = Open();
-        var stored = reopened.Query(new LedgerQuery(new LedgerFilter("a"), 0, 10)).Items;
-
-        var original = posted.Entry!;
-        var entry = Assert.Single(stored, e => e.Id == original.Id);
-        Assert.Equivalent(original, entry, strict: true);
-        Assert.Equal(DateTimeKind.Utc, entry.CreatedAt.Kind);
-        Assert.Null(Assert.Single(stored, e => e.Kind == "test-credit").IdempotencyKey);
-    }
-
-    /// <summary>Commits encode into pooled buffers: a small record after a large one must carry none of it.</summary>
-    [Fact]
-    public async Task A_small_record_after_a_large_one_reads_back_exactly()
-    {
-        var (ledger, _) = Open();
-        await ledger.PostAsync(Credit("a", 1_000));
-        var posted = new List<LedgerEntry>
-        {
-            (await ledger.PostAsync(Debit("a", 1, "large") with { Metadata = new(StringComparer.Ordinal) { ["blob"] = new string('x', 20_000) } })).Entry!,
-        };
-        for (var i = 0; i < 5; i++)
-        {
-            posted.Add((await ledger.PostAsync(Debit("a", 1, $"small-{i}"))).Entry!);
-        }
-
-        CloseAll();
-
-        var (reopened, store) = Open();
-        var stored = reopened.Query(new LedgerQuery(new LedgerFilter("a"), 0, 10)).Items;
-        Assert.Null(store.TornTailPath);
-        Assert.Equal(994, reopened.GetBalance("a").Balance);
-        foreach (var original in posted)
-        {
-            Assert.Equivalent(original, Assert.Single(stored, e => e.Id == original.Id), strict: true);
-        }
-    }
-
-    [Fact]
     public async Task A_key_expires_after_the_retention_window()
     {
-        var (ledger, _) = Open(new LedgerOptions { IdempotencyRetention = TimeSpan.FromHours(24) });
+        var (ledger, _) = _disk.Open(new LedgerOptions { IdempotencyRetention = TimeSpan.FromHours(24) });
         await ledger.PostAsync(Credit("a", 100));
         await ledger.PostAsync(Debit("a", 10, "k"));
 
-        _clock.Advance(TimeSpan.FromHours(24));
+        _disk.Clock.Advance(TimeSpan.FromHours(24));
         var again = await ledger.PostAsync(Debit("a", 10, "k"));
 
         Assert.Equal(LedgerStatus.Applied, again.Status);
@@ -160,30 +66,9 @@ public sealed class LedgerTests : IDisposable
     }
 
     [Fact]
-    public async Task A_key_reused_after_it_expired_replays_its_newest_charge_after_a_restart()
-    {
-        var options = new LedgerOptions { IdempotencyRetention = TimeSpan.FromHours(1) };
-        var (ledger, store) = Open(options);
-        await ledger.PostAsync(Credit("a", 100));
-        var first = await ledger.PostAsync(Debit("a", 10, "k"));
-        _clock.Advance(TimeSpan.FromHours(2));
-        var second = await ledger.PostAsync(Debit("a", 10, "k"));
-        CloseAll();
-
-        var (reopened, _) = Open(options);
-        var replay = await reopened.PostAsync(Debit("a", 10, "k"));
-
-        Assert.Equal(LedgerStatus.Applied, second.Status); // the first record had expired: a new charge
-        Assert.NotEqual(first.Entry!.Id, second.Entry!.Id);
-        Assert.Equal(LedgerStatus.Replayed, replay.Status);
-        Assert.Equal(second.Entry.Id, replay.Entry!.Id);
-        Assert.Equal(80, reopened.GetBalance("a").Balance);
-    }
-
-    [Fact]
     public async Task Credits_stop_at_the_balance_limit()
     {
-        var (ledger, _) = Open(new LedgerOptions { MaxBalance = 1_000 });
+        var (ledger, _) = _disk.Open(new LedgerOptions { MaxBalance = 1_000 });
 
         var over = await ledger.PostAsync(Credit("a", 1_001));
 
@@ -194,7 +79,7 @@ public sealed class LedgerTests : IDisposable
     [Fact]
     public async Task A_debit_of_exactly_the_balance_is_applied_and_leaves_zero()
     {
-        var (ledger, _) = Open();
+        var (ledger, _) = _disk.Open();
         await ledger.PostAsync(Credit("a", 60));
 
         var exact = await ledger.PostAsync(Debit("a", 60, "k1"));
@@ -206,7 +91,7 @@ public sealed class LedgerTests : IDisposable
     [Fact]
     public async Task A_credit_up_to_exactly_the_balance_limit_is_applied_and_one_coin_more_is_not()
     {
-        var (ledger, _) = Open(new LedgerOptions { MaxBalance = 1_000 });
+        var (ledger, _) = _disk.Open(new LedgerOptions { MaxBalance = 1_000 });
 
         var exact = await ledger.PostAsync(Credit("a", 1_000));
         var over = await ledger.PostAsync(Credit("a", 1));
@@ -219,30 +104,15 @@ public sealed class LedgerTests : IDisposable
     [Fact]
     public async Task A_posting_without_an_account_is_a_programming_error()
     {
-        var (ledger, _) = Open();
+        var (ledger, _) = _disk.Open();
 
         await Assert.ThrowsAsync<ArgumentException>(() => ledger.PostAsync(Credit("", 1)));
     }
 
     [Fact]
-    public async Task The_entry_count_counts_committed_entries_only_and_survives_a_restart()
-    {
-        var (ledger, _) = Open();
-        await ledger.PostAsync(Credit("a", 100));
-        await ledger.PostAsync(Debit("a", 30, "k1"));
-        await ledger.PostAsync(Debit("a", 30, "k1")); // a replay adds no entry
-        await ledger.PostAsync(Debit("a", 500, "k2")); // refused: none either
-
-        Assert.Equal(2, ledger.EntryCount);
-        CloseAll();
-        var (reopened, _) = Open();
-        Assert.Equal(2, reopened.EntryCount);
-    }
-
-    [Fact]
     public async Task The_audit_counts_and_sums_each_accounts_entries_in_account_order()
     {
-        var (ledger, _) = Open();
+        var (ledger, _) = _disk.Open();
         await ledger.PostAsync(Credit("b", 100));
         await ledger.PostAsync(Credit("a", 50));
         await ledger.PostAsync(Debit("b", 30, "k1"));
@@ -273,7 +143,7 @@ public sealed class LedgerTests : IDisposable
     [Fact]
     public async Task The_audit_notices_a_balance_that_disagrees_with_its_entries()
     {
-        var (ledger, store) = Open();
+        var (ledger, store) = _disk.Open();
         await ledger.PostAsync(Credit("a", 100));
         Assert.True(ledger.Audit().Consistent);
 
@@ -289,7 +159,7 @@ public sealed class LedgerTests : IDisposable
     [Fact]
     public async Task An_audit_taken_while_postings_commit_is_consistent()
     {
-        var (ledger, _) = Open();
+        var (ledger, _) = _disk.Open();
         await ledger.PostAsync(Credit("a", 1_000_000));
         await ledger.PostAsync(Credit("b", 1_000_000));
 
@@ -313,49 +183,9 @@ public sealed class LedgerTests : IDisposable
     }
 
     [Fact]
-    public async Task A_commit_that_fails_after_writing_does_not_reuse_its_entry_ids()
-    {
-        var store = new FlakyStore(OpenJournal()) { FailAfterWriting = true };
-        var ledger = Track(new GroupCommitLedger(store, _clock, new LedgerOptions(), NullLogger<GroupCommitLedger>.Instance));
-        var credit = await ledger.PostAsync(Credit("a", 100));
-
-        store.FailNextCommit = true;
-        await Assert.ThrowsAsync<LedgerUnavailableException>(() => ledger.PostAsync(Debit("a", 30, "k")));
-        var next = await ledger.PostAsync(Debit("a", 5, "k2"));
-
-        Assert.Equal(credit.Entry!.Id + 2, next.Entry!.Id);
-        Assert.Equal(95, ledger.GetBalance("a").Balance);
-    }
-
-    [Fact]
-    public async Task A_torn_write_that_cannot_be_cut_back_stops_further_commits_until_a_restart_drops_it()
-    {
-        TornWriteFile? file = null;
-        var path = Path.Combine(_directory, "torn.journal");
-        var store = new JournalLedgerStore(path, openFile: stream => file = new TornWriteFile(stream));
-        var ledger = new GroupCommitLedger(store, _clock, new LedgerOptions(), NullLogger<GroupCommitLedger>.Instance);
-        await ledger.PostAsync(Credit("a", 100));
-
-        file!.TearNextWrite = file.FailTruncate = true;
-        await Assert.ThrowsAsync<LedgerUnavailableException>(() => ledger.PostAsync(Debit("a", 30, "torn")));
-        var refused = await Assert.ThrowsAsync<LedgerUnavailableException>(() => ledger.PostAsync(Debit("a", 5, "after")));
-        Assert.Contains("restart", refused.InnerException!.Message, StringComparison.Ordinal);
-        Assert.Equal(1, file.Appends); // nothing was written after the torn record
-        ledger.Dispose();
-        store.Dispose();
-
-        using var reopened = new JournalLedgerStore(path);
-        using var restarted = new GroupCommitLedger(reopened, _clock, new LedgerOptions(), NullLogger<GroupCommitLedger>.Instance);
-        Assert.Equal(100, restarted.GetBalance("a").Balance);
-        Assert.Equal(LedgerStatus.Applied, (await restarted.PostAsync(Debit("a", 30, "torn"))).Status); // never acknowledged, so it applies now
-        Assert.Equal(70, restarted.GetBalance("a").Balance);
-        Assert.True(restarted.Audit().Consistent);
-    }
-
-    [Fact]
     public async Task Queries_filter_and_page_newest_first()
     {
-        var (ledger, _) = Open();
+        var (ledger, _) = _disk.Open();
         await ledger.PostAsync(Credit("a", 100));
         for (var i = 0; i < 5; i++)
         {
@@ -372,123 +202,9 @@ public sealed class LedgerTests : IDisposable
     }
 
     [Fact]
-    public async Task A_record_cut_short_by_a_crash_is_dropped_on_open_and_everything_before_it_kept()
-    {
-        var (ledger, store) = Open();
-        await ledger.PostAsync(Credit("a", 100));
-        var kept = await ledger.PostAsync(Debit("a", 10, "k1"));
-        await ledger.PostAsync(Debit("a", 20, "k2"));
-        CloseAll();
-        var path = store.FilePath;
-        var lengths = RecordLengths(path);
-        var dataEnd = 8 + lengths.Sum();
-        var lastRecord = dataEnd - lengths[^1];
-        var tornBytes = File.ReadAllBytes(path)[(int)lastRecord..(int)(dataEnd - 5)];
-        EditJournal(path, file =>
-        {
-            file.Position = dataEnd - 5;
-            file.Write(new byte[5]); // the last record's end never reached the disk: zeros, as the space made ahead holds
-        });
-
-        var (reopened, reopenedStore) = Open();
-        var retried = await reopened.PostAsync(Debit("a", 20, "k2"));
-
-        Assert.Equal(LedgerStatus.Replayed, (await reopened.PostAsync(Debit("a", 10, "k1"))).Status);
-        Assert.Equal(kept.Entry!.Id, reopened.Query(new LedgerQuery(new LedgerFilter("a") { Kind = "test-debit" }, 1, 1)).Items.Single().Id);
-        Assert.Equal(LedgerStatus.Applied, retried.Status); // the torn charge was never acknowledged
-        Assert.Equal(70, reopened.GetBalance("a").Balance);
-        Assert.True(reopened.Audit().Consistent);
-        Assert.Equal(3, reopenedStore.ReadAll().Count());
-        Assert.Equal(tornBytes, File.ReadAllBytes(reopenedStore.TornTailPath!)); // dropped from the journal, not lost
-    }
-
-    [Fact]
-    public async Task A_record_cut_short_at_the_end_of_the_file_is_dropped_too()
-    {
-        var (ledger, store) = Open();
-        await ledger.PostAsync(Credit("a", 100));
-        await ledger.PostAsync(Debit("a", 20, "k2"));
-        CloseAll();
-        var lengths = RecordLengths(store.FilePath);
-        var dataEnd = 8 + lengths.Sum();
-        EditJournal(store.FilePath, file => file.SetLength(dataEnd - 5)); // appended without space made ahead, and cut by the crash
-
-        var (reopened, reopenedStore) = Open();
-
-        Assert.Equal(100, reopened.GetBalance("a").Balance);
-        Assert.Single(reopenedStore.ReadAll());
-        Assert.Equal(lengths[^1] - 5, new FileInfo(reopenedStore.TornTailPath!).Length);
-    }
-
-    [Fact]
-    public async Task Zeros_after_the_last_record_are_free_space_not_an_empty_record()
-    {
-        var (ledger, store) = Open();
-        await ledger.PostAsync(Credit("a", 100));
-        await ledger.PostAsync(Debit("a", 10, "k1"));
-        CloseAll();
-        var dataEnd = 8 + RecordLengths(store.FilePath).Sum();
-        EditJournal(store.FilePath, file => file.SetLength(dataEnd + 4096)); // eight zero bytes would pass as an empty record: CRC-32 of nothing is 0
-
-        var (reopened, reopenedStore) = Open();
-        Assert.Equal(2, reopenedStore.ReadAll().Count());
-        Assert.Equal(90, reopened.GetBalance("a").Balance);
-        Assert.Equal(LedgerStatus.Replayed, (await reopened.PostAsync(Debit("a", 10, "k1"))).Status);
-        Assert.Equal(LedgerStatus.Applied, (await reopened.PostAsync(Debit("a", 5, "k2"))).Status);
-        Assert.True(reopened.Audit().Consistent);
-        Assert.Null(reopenedStore.TornTailPath);
-        CloseAll();
-
-        var (again, againStore) = Open();
-        Assert.Equal(85, again.GetBalance("a").Balance);
-        Assert.Equal(3, againStore.ReadAll().Count());
-        Assert.Null(againStore.TornTailPath);
-    }
-
-    [Fact]
-    public async Task The_journal_makes_space_ahead_of_the_writer_and_everything_written_into_it_reads_back()
-    {
-        var (ledger, store) = Open();
-        await ledger.PostAsync(Credit("a", 1_000_000));
-        for (var i = 0; i < 3_000; i++)
-        {
-            await ledger.PostAsync(Debit("a", 1, $"k{i}"));
-        }
-
-        CloseAll();
-        var dataEnd = 8 + RecordLengths(store.FilePath).Sum();
-
-        var (reopened, reopenedStore) = Open();
-
-        Assert.True(new FileInfo(store.FilePath).Length > dataEnd, "zeros are kept past the last record");
-        Assert.Equal(3_001, reopenedStore.ReadAll().Count());
-        Assert.Equal(1_000_000 - 3_000, reopened.GetBalance("a").Balance);
-        Assert.True(reopened.Audit().Consistent);
-        Assert.Null(reopenedStore.TornTailPath);
-    }
-
-    [Fact]
-    public async Task A_damaged_record_with_records_after_it_refuses_to_open()
-    {
-        var (ledger, store) = Open();
-        await ledger.PostAsync(Credit("a", 100));
-        await ledger.PostAsync(Debit("a", 10, "k1"));
-        CloseAll();
-        EditJournal(store.FilePath, file =>
-        {
-            file.Position = 8 + 8 + 10; // inside the first record's payload
-            file.WriteByte(0xFF);
-        });
-
-        var error = Assert.Throws<InvalidDataException>(() => Open());
-
-        Assert.Contains("damaged record at byte 8", error.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
     public async Task Records_read_while_postings_commit_see_only_whole_committed_entries()
     {
-        var (ledger, _) = Open();
+        var (ledger, _) = _disk.Open();
         await ledger.PostAsync(Credit("a", 1_000_000));
 
         using var stop = new CancellationTokenSource();
@@ -524,7 +240,7 @@ public sealed class LedgerTests : IDisposable
     [Fact]
     public async Task A_replay_answers_the_original_entry_with_the_balance_as_it_is_now()
     {
-        var (ledger, _) = Open();
+        var (ledger, _) = _disk.Open();
         await ledger.PostAsync(Credit("a", 100));
         var charged = await ledger.PostAsync(Debit("a", 10, "k"));
         await ledger.PostAsync(Credit("a", 5));
@@ -540,7 +256,7 @@ public sealed class LedgerTests : IDisposable
     [Fact]
     public async Task A_refused_posting_answers_the_balance_it_was_decided_on_and_no_entry()
     {
-        var (ledger, _) = Open(new LedgerOptions { MaxBalance = 1_000 });
+        var (ledger, _) = _disk.Open(new LedgerOptions { MaxBalance = 1_000 });
         await ledger.PostAsync(Credit("a", 900));
 
         var overLimit = await ledger.PostAsync(Credit("a", 101));
@@ -557,8 +273,8 @@ public sealed class LedgerTests : IDisposable
     [Fact]
     public async Task A_balance_carries_the_time_of_its_last_change_and_an_untouched_account_has_none()
     {
-        var (ledger, _) = Open();
-        _clock.Advance(TimeSpan.FromTicks(12_345_678)); // 1.2345678 s: the ledger keeps whole milliseconds
+        var (ledger, _) = _disk.Open();
+        _disk.Clock.Advance(TimeSpan.FromTicks(12_345_678)); // 1.2345678 s: the ledger keeps whole milliseconds
 
         var posted = await ledger.PostAsync(Credit("a", 100));
 
@@ -571,7 +287,7 @@ public sealed class LedgerTests : IDisposable
     [Fact]
     public async Task A_posting_whose_caller_has_gone_is_cancelled_and_charges_nothing()
     {
-        var (ledger, _) = Open();
+        var (ledger, _) = _disk.Open();
         await ledger.PostAsync(Credit("a", 100));
         using var gone = new CancellationTokenSource();
         await gone.CancelAsync();
@@ -586,8 +302,8 @@ public sealed class LedgerTests : IDisposable
     [Fact]
     public async Task Disposing_twice_is_harmless_and_stops_the_purge_timer()
     {
-        var clock = new TimerWatchingClock(_clock.GetUtcNow());
-        var ledger = new GroupCommitLedger(OpenJournal(), clock, new LedgerOptions(), NullLogger<GroupCommitLedger>.Instance);
+        var clock = new TimerWatchingClock(_disk.Clock.GetUtcNow());
+        var ledger = new GroupCommitLedger(_disk.OpenStore(), clock, new LedgerOptions(), NullLogger<GroupCommitLedger>.Instance);
         await ledger.PostAsync(Credit("a", 100));
         var timer = Assert.Single(clock.Timers);
         Assert.False(timer.Disposed);
@@ -600,29 +316,10 @@ public sealed class LedgerTests : IDisposable
     }
 
     [Fact]
-    public async Task A_key_claimed_exactly_one_retention_ago_has_expired_on_a_restart()
-    {
-        var options = new LedgerOptions { IdempotencyRetention = TimeSpan.FromHours(1) };
-        var (ledger, _) = Open(options);
-        await ledger.PostAsync(Credit("a", 100));
-        await ledger.PostAsync(Debit("a", 10, "expires"));
-        _clock.Advance(TimeSpan.FromMilliseconds(1));
-        await ledger.PostAsync(Debit("a", 10, "lives"));
-        CloseAll();
-        _clock.Advance(TimeSpan.FromHours(1) - TimeSpan.FromMilliseconds(1));
-
-        var (reopened, _) = Open(options);
-
-        Assert.Equal(LedgerStatus.Applied, (await reopened.PostAsync(Debit("a", 10, "expires"))).Status);
-        Assert.Equal(LedgerStatus.Replayed, (await reopened.PostAsync(Debit("a", 10, "lives"))).Status);
-        Assert.Equal(70, reopened.GetBalance("a").Balance);
-    }
-
-    [Fact]
     public async Task The_audit_notices_an_acknowledged_posting_the_store_does_not_have()
     {
-        var store = new ForgetfulStore();
-        using var ledger = new GroupCommitLedger(store, _clock, new LedgerOptions(), NullLogger<GroupCommitLedger>.Instance);
+        var store = new ForgetfulStore(_disk.OpenStore());
+        var ledger = _disk.OpenLedger(store);
         await ledger.PostAsync(Credit("a", 100));
 
         var audit = ledger.Audit();
@@ -632,153 +329,10 @@ public sealed class LedgerTests : IDisposable
         Assert.False(audit.Consistent);
     }
 
-    [Fact]
-    public async Task A_torn_write_that_is_cut_back_leaves_the_journal_whole_for_the_next_commit()
-    {
-        TornWriteFile? file = null;
-        var path = Path.Combine(_directory, "torn.journal");
-        var store = new JournalLedgerStore(path, openFile: stream => file = new TornWriteFile(stream));
-        var ledger = new GroupCommitLedger(store, _clock, new LedgerOptions(), NullLogger<GroupCommitLedger>.Instance);
-        await ledger.PostAsync(Credit("a", 100));
-
-        file!.TearNextWrite = true;
-        await Assert.ThrowsAsync<LedgerUnavailableException>(() => ledger.PostAsync(Debit("a", 30, "torn")));
-        await ledger.PostAsync(Debit("a", 5, "after"));
-        ledger.Dispose();
-        store.Dispose();
-
-        using var reopened = new JournalLedgerStore(path);
-        Assert.Null(reopened.TornTailPath);
-        Assert.Equal(2, reopened.ReadAll().Count());
-        using var restarted = new GroupCommitLedger(reopened, _clock, new LedgerOptions(), NullLogger<GroupCommitLedger>.Instance);
-        Assert.Equal(95, restarted.GetBalance("a").Balance);
-    }
-
-    [Fact]
-    public async Task A_journal_ending_exactly_at_its_last_record_reads_every_record()
-    {
-        var (ledger, store) = Open();
-        await ledger.PostAsync(Credit("a", 100));
-        await ledger.PostAsync(Debit("a", 20, "k"));
-        CloseAll();
-        EditJournal(store.FilePath, file => file.SetLength(8 + RecordLengths(store.FilePath).Sum())); // no space made ahead
-
-        var (reopened, reopenedStore) = Open();
-
-        Assert.Null(reopenedStore.TornTailPath);
-        Assert.Equal(2, reopenedStore.ReadAll().Count());
-        Assert.Equal(80, reopened.GetBalance("a").Balance);
-    }
-
-    [Fact]
-    public async Task A_record_header_cut_short_at_the_end_of_the_file_is_dropped()
-    {
-        var (ledger, store) = Open();
-        await ledger.PostAsync(Credit("a", 100));
-        await ledger.PostAsync(Debit("a", 20, "k2"));
-        CloseAll();
-        var lengths = RecordLengths(store.FilePath);
-        var lastRecord = (int)(8 + lengths.Sum() - lengths[^1]);
-        var cut = File.ReadAllBytes(store.FilePath)[lastRecord..(lastRecord + 3)];
-        EditJournal(store.FilePath, file => file.SetLength(lastRecord + 3)); // three bytes of the last record's length
-
-        var (reopened, reopenedStore) = Open();
-
-        Assert.Equal(100, reopened.GetBalance("a").Balance);
-        Assert.Single(reopenedStore.ReadAll());
-        Assert.Equal(cut[..(cut.AsSpan().LastIndexOfAnyExcept((byte)0) + 1)], File.ReadAllBytes(reopenedStore.TornTailPath!)); // zeros at its end are space made ahead
-    }
-
-    [Fact]
-    public async Task A_torn_tail_is_set_aside_beside_the_journal_under_a_name_that_says_so()
-    {
-        var (ledger, store) = Open();
-        await ledger.PostAsync(Credit("a", 100));
-        CloseAll();
-        var dataEnd = 8 + RecordLengths(store.FilePath).Sum();
-        EditJournal(store.FilePath, file =>
-        {
-            file.Position = dataEnd;
-            file.Write([1, 2, 3, 0, 4]); // a write cut short, then zeros up to the space made ahead
-        });
-
-        var (_, reopened) = Open();
-        CloseAll();
-
-        Assert.Matches(@"\.torn-\d{17}$", reopened.TornTailPath);
-        Assert.StartsWith(store.FilePath, reopened.TornTailPath, StringComparison.Ordinal);
-        Assert.Equal([1, 2, 3, 0, 4], File.ReadAllBytes(reopened.TornTailPath!));
-        Assert.Equal(dataEnd, LastByteNotZero(store.FilePath) + 1); // cut from the journal
-    }
-
-    /// <summary>Entries as journal format 1 stores them: an int32 count, then each entry.</summary>
-    private static byte[] FormatOneEntries(params LedgerEntry[] entries)
-    {
-        var bytes = new byte[LedgerEntryCodec.MeasureList(entries)];
-        LedgerEntryCodec.WriteList(entries, bytes);
-        return bytes;
-    }
-
-    /// <summary>The length of each record of a journal file, header included.</summary>
-    private static List<long> RecordLengths(string path)
-    {
-        var bytes = File.ReadAllBytes(path);
-        var lengths = new List<long>();
-        for (var position = 8; position + 8 <= bytes.Length;)
-        {
-            var payload = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(position));
-            if (payload == 0)
-            {
-                break; // zeros: the space made ahead of the writer
-            }
-
-            lengths.Add(8 + payload);
-            position += 8 + payload;
-        }
-
-        return lengths;
-    }
-
-    /// <summary>Closes every ledger and store the test opened, as a stopped backend would.</summary>
-    private void CloseAll()
-    {
-        foreach (var item in Enumerable.Reverse(_opened))
-        {
-            item.Dispose();
-        }
-
-        _opened.Clear();
-    }
-
-    /// <summary>Changes a closed journal file the way a crash or a file system might have left it.</summary>
-    private static void EditJournal(string path, Action<FileStream> edit)
-    {
-        using var file = new FileStream(path, FileMode.Open);
-        edit(file);
-    }
-
     private static LedgerPosting Credit(string account, long amount) => new(account, amount, "test-credit");
 
     private static LedgerPosting Debit(string account, long amount, string key) =>
         new(account, -amount, "test-debit") { Idempotency = new IdempotencyClaim("test:" + account, key, amount.ToString(System.Globalization.CultureInfo.InvariantCulture)) };
-
-    private (GroupCommitLedger Ledger, JournalLedgerStore Store) Open(LedgerOptions? options = null)
-    {
-        var store = OpenJournal();
-        var ledger = Track(new GroupCommitLedger(store, _clock, options ?? new LedgerOptions(), NullLogger<GroupCommitLedger>.Instance));
-        return (ledger, store);
-    }
-
-    private JournalLedgerStore OpenJournal() => Track(new JournalLedgerStore(Path.Combine(_directory, "ledger.journal")));
-
-    private T Track<T>(T item)
-        where T : IDisposable
-    {
-        _opened.Add(item);
-        return item;
-    }
-
-    private static long LastByteNotZero(string path) => File.ReadAllBytes(path).AsSpan().LastIndexOfAnyExcept((byte)0);
 
     /// <summary>The test clock, noting every timer made from it and whether it was disposed.</summary>
     private sealed class TimerWatchingClock(DateTimeOffset start) : FakeTimeProvider(start)
@@ -813,79 +367,11 @@ public sealed class LedgerTests : IDisposable
     }
 
     /// <summary>A store that acknowledges commits and keeps none: what the audit is there to catch.</summary>
-    private sealed class ForgetfulStore : ILedgerStore
+    private sealed class ForgetfulStore(ILedgerStore inner) : DelegatingLedgerStore(inner)
     {
-        public IEnumerable<LedgerBatch> ReadAll() => [];
-
-        public void Commit(LedgerBatch batch)
+        public override void Commit(LedgerBatch batch)
         {
         }
     }
 
-    /// <summary>A journal file whose next write stops halfway (a full disk) and whose truncation can fail too (a lost volume).</summary>
-    private sealed class TornWriteFile(FileStream file) : JournalLedgerStore.IJournalFile
-    {
-        public bool TearNextWrite { get; set; }
-
-        public bool FailTruncate { get; set; }
-
-        public int Appends { get; private set; }
-
-        public long End => file.Position;
-
-        public void Append(ReadOnlySpan<byte> record)
-        {
-            if (TearNextWrite)
-            {
-                TearNextWrite = false;
-                file.Write(record[..(record.Length / 2)]);
-                file.Flush(flushToDisk: true);
-                throw new IOException("disk full");
-            }
-
-            Appends++;
-            file.Write(record);
-            file.Flush(flushToDisk: true);
-        }
-
-        public void Truncate(long length)
-        {
-            if (FailTruncate)
-            {
-                throw new IOException("volume lost");
-            }
-
-            file.SetLength(length);
-            file.Position = length;
-        }
-
-        public void Dispose() => file.Dispose();
-    }
-
-    /// <summary>A store whose next commit fails, as a full disk or a lost volume would.</summary>
-    private sealed class FlakyStore(ILedgerStore inner) : ILedgerStore
-    {
-        public bool FailNextCommit { get; set; }
-
-        /// <summary>The failing commit reaches the file first, as when only the final sync fails.</summary>
-        public bool FailAfterWriting { get; init; }
-
-        public IEnumerable<LedgerBatch> ReadAll() => inner.ReadAll();
-
-        public void Commit(LedgerBatch batch)
-        {
-            if (FailNextCommit)
-            {
-                FailNextCommit = false;
-                if (FailAfterWriting)
-                {
-                    inner.Commit(batch);
-                }
-
-                throw new IOException("disk full");
-            }
-
-            inner.Commit(batch);
-        }
-    }
 }

@@ -1,3 +1,4 @@
+using Harness.Ledger.Store;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Harness.Ledger.Tests;
@@ -7,14 +8,28 @@ namespace Harness.Ledger.Tests;
 /// queues up behind a commit goes to the writer thread as one batch, and so does everything once
 /// commits take as long as a disk's sync; disposing decides what is queued.
 /// </summary>
-public sealed class LedgerTurnTests
+public sealed class LedgerTurnTests : IDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+
+    private readonly string _directory = TempDirectory.Create("ledger-turn");
+    private readonly List<RocksLedgerStore> _stores = [];
+
+    /// <summary>Closes the stores once their ledgers are gone (each test disposes its ledger first).</summary>
+    public void Dispose()
+    {
+        foreach (var store in _stores)
+        {
+            store.Dispose();
+        }
+
+        TempDirectory.TryDelete(_directory);
+    }
 
     [Fact]
     public async Task A_posting_to_an_idle_ledger_is_committed_on_the_callers_thread_before_PostAsync_returns()
     {
-        var store = new GatedStore();
+        var store = new GatedStore(OpenStore());
         using var ledger = Open(store);
 
         var posted = ledger.PostAsync(Credit(100));
@@ -28,7 +43,7 @@ public sealed class LedgerTurnTests
     [Fact]
     public async Task Once_commits_wait_for_a_slow_sync_an_idle_ledger_hands_its_postings_to_the_writer_thread()
     {
-        var store = new GatedStore { CommitTakes = TimeSpan.FromMilliseconds(5) };
+        var store = new GatedStore(OpenStore()) { CommitTakes = TimeSpan.FromMilliseconds(5) };
         using var ledger = Open(store);
 
         await ledger.PostAsync(Credit(1));
@@ -41,7 +56,7 @@ public sealed class LedgerTurnTests
     [Fact]
     public async Task Postings_queued_behind_a_commit_are_committed_together_by_the_writer_thread()
     {
-        var store = new GatedStore { Closed = true };
+        var store = new GatedStore(OpenStore()) { Closed = true };
         using var ledger = Open(store);
 
         var first = Task.Factory.StartNew(() => ledger.PostAsync(Credit(100)), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
@@ -63,7 +78,7 @@ public sealed class LedgerTurnTests
     [Fact]
     public async Task Disposing_decides_every_queued_posting_and_refuses_the_ones_after_it()
     {
-        var store = new GatedStore { Closed = true };
+        var store = new GatedStore(OpenStore()) { Closed = true };
         var ledger = Open(store);
 
         var first = Task.Factory.StartNew(() => ledger.PostAsync(Credit(100)), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
@@ -84,7 +99,7 @@ public sealed class LedgerTurnTests
     [Fact]
     public async Task Callers_posting_at_once_from_many_threads_are_each_answered_once_with_the_right_balance()
     {
-        var store = new GatedStore();
+        var store = new GatedStore(OpenStore());
         using var ledger = Open(store);
 
         var outcomes = await Task.WhenAll(Enumerable.Range(0, 2_000).Select(i => Task.Run(() => ledger.PostAsync(Credit(1 + (i % 3)))))).WaitAsync(Patience);
@@ -101,7 +116,7 @@ public sealed class LedgerTurnTests
     {
         for (var round = 0; round < 50; round++)
         {
-            var store = new GatedStore();
+            var store = new GatedStore(OpenStore());
             var ledger = Open(store);
             using var go = new Barrier(5);
             var callers = Enumerable.Range(0, 4).Select(_ => Task.Factory.StartNew(
@@ -139,7 +154,7 @@ public sealed class LedgerTurnTests
     [Fact]
     public async Task Postings_decided_in_one_batch_see_each_others_balance_and_keys()
     {
-        var store = new GatedStore { Closed = true };
+        var store = new GatedStore(OpenStore()) { Closed = true };
         using var ledger = Open(store);
 
         var first = Task.Factory.StartNew(() => ledger.PostAsync(Credit(100)), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
@@ -161,20 +176,20 @@ public sealed class LedgerTurnTests
         Assert.Equal(LedgerStatus.IdempotencyConflict, outcomes[3].Status);
         Assert.Equal((40L, 45L), (outcomes[4].Entry!.BalanceBefore, outcomes[4].Balance));
         Assert.Equal([1, 2], store.Commits.Select(c => c.Entries));
-        Assert.Equal(45, Assert.Single(store.ReadAll().Last().Balances).Balance);
+        Assert.Equal(45, Assert.Single(ledger.Audit().Accounts).Balance); // what the store holds
         Assert.Equal(45, ledger.GetBalance("a").Balance);
     }
 
     [Fact]
     public async Task A_key_committed_while_its_repeat_waited_in_the_queue_is_replayed_not_charged_again()
     {
-        var store = new GatedStore { Closed = true };
+        var store = new GatedStore(OpenStore()) { Closed = true };
         using var ledger = Open(store);
         var keyed = Credit(5) with { Idempotency = new IdempotencyClaim("test:a", "k", "5") };
 
         var first = Task.Factory.StartNew(() => ledger.PostAsync(keyed), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
         Assert.True(store.CommitStarted.Wait(Patience));
-        var repeat = ledger.PostAsync(keyed); // the key is not committed yet: queued, not answered from the index
+        var repeat = ledger.PostAsync(keyed); // the key is not committed yet: queued, not answered from the store
 
         store.Open();
         var applied = await first.WaitAsync(Patience);
@@ -190,7 +205,7 @@ public sealed class LedgerTurnTests
     [Fact]
     public async Task A_batch_that_moves_no_money_writes_nothing()
     {
-        var store = new GatedStore();
+        var store = new GatedStore(OpenStore());
         using var ledger = Open(store);
 
         var refused = await ledger.PostAsync(Debit(10, "k"));
@@ -203,7 +218,7 @@ public sealed class LedgerTurnTests
     [Fact]
     public async Task A_batch_holds_at_most_the_configured_number_of_postings()
     {
-        var store = new GatedStore { Closed = true };
+        var store = new GatedStore(OpenStore()) { Closed = true };
         using var ledger = Open(store, new LedgerOptions { MaxBatchSize = 3 });
 
         var first = Task.Factory.StartNew(() => ledger.PostAsync(Credit(100)), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
@@ -221,7 +236,7 @@ public sealed class LedgerTurnTests
     [Fact]
     public async Task A_queued_posting_whose_caller_gives_up_is_cancelled_and_the_rest_of_its_batch_applied()
     {
-        var store = new GatedStore { Closed = true };
+        var store = new GatedStore(OpenStore()) { Closed = true };
         using var ledger = Open(store);
         using var giveUp = new CancellationTokenSource();
 
@@ -242,6 +257,14 @@ public sealed class LedgerTurnTests
         Assert.Equal(103, ledger.GetBalance("a").Balance);
     }
 
+    /// <summary>A store of its own for each ledger a test opens.</summary>
+    private RocksLedgerStore OpenStore()
+    {
+        var store = new RocksLedgerStore(Path.Combine(_directory, $"store-{_stores.Count}"), 64L << 20);
+        _stores.Add(store);
+        return store;
+    }
+
     private static GroupCommitLedger Open(GatedStore store, LedgerOptions? options = null) =>
         new(store, TimeProvider.System, options ?? new LedgerOptions(), NullLogger<GroupCommitLedger>.Instance);
 
@@ -250,10 +273,9 @@ public sealed class LedgerTurnTests
     private static LedgerPosting Debit(long amount, string key) =>
         new("a", -amount, "test-debit") { Idempotency = new IdempotencyClaim("test:a", key, amount.ToString(System.Globalization.CultureInfo.InvariantCulture)) };
 
-    /// <summary>An in-memory store that notes who committed what, and can hold a commit until it is opened.</summary>
-    private sealed class GatedStore : ILedgerStore
+    /// <summary>A real store below, noting who committed what, whose commits can be held until it is opened.</summary>
+    private sealed class GatedStore(ILedgerStore inner) : DelegatingLedgerStore(inner)
     {
-        private readonly List<LedgerBatch> _batches = [];
         private readonly ManualResetEventSlim _gate = new(initialState: true);
 
         public bool Closed
@@ -269,29 +291,21 @@ public sealed class LedgerTurnTests
 
         public ManualResetEventSlim CommitStarted { get; } = new();
 
-        /// <summary>How long each commit takes, as a sync to a slow disk would.</summary>
+        /// <summary>How long each commit takes beyond the store's own, as a sync to a slow disk would.</summary>
         public TimeSpan CommitTakes { get; init; }
 
         public List<(int Entries, int ThreadId, string? ThreadName)> Commits { get; } = [];
 
         public void Open() => _gate.Set();
 
-        public IEnumerable<LedgerBatch> ReadAll()
-        {
-            lock (_batches)
-            {
-                return [.. _batches];
-            }
-        }
-
-        public void Commit(LedgerBatch batch)
+        public override void Commit(LedgerBatch batch)
         {
             CommitStarted.Set();
             _gate.Wait();
             Thread.Sleep(CommitTakes);
-            lock (_batches)
+            base.Commit(batch);
+            lock (Commits)
             {
-                _batches.Add(batch);
                 Commits.Add((batch.Entries.Count, Environment.CurrentManagedThreadId, Thread.CurrentThread.Name));
             }
         }

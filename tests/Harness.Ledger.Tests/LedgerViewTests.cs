@@ -1,17 +1,28 @@
 using System.Text;
+using Harness.Ledger.Store;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Harness.Ledger.Tests;
 
-/// <summary>The ledger's in-memory view: the entry encoding it shares with the journal, its key index, its filters.</summary>
+/// <summary>What the ledger reads back from its store: the entry encoding it shares with the old journal, keys, purges, summaries.</summary>
 public sealed class LedgerViewTests : IDisposable
 {
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 23, 8, 0, 0, TimeSpan.Zero));
-    private readonly MemoryStore _store = new();
+    private readonly string _directory = TempDirectory.Create("ledger-view");
+    private readonly RocksLedgerStore _store;
     private GroupCommitLedger? _ledger;
 
-    public void Dispose() => _ledger?.Dispose();
+    public LedgerViewTests() => _store = new RocksLedgerStore(_directory, 64L << 20);
+
+    public void Dispose()
+    {
+        _ledger?.Dispose();
+        _store.Dispose();
+        TempDirectory.TryDelete(_directory);
+    }
 
     [Fact]
     public void An_entry_is_encoded_byte_for_byte_as_journal_format_1_and_decoded_back()
@@ -50,7 +61,7 @@ public sealed class LedgerViewTests : IDisposable
     }
 
     [Fact]
-    public async Task Every_key_is_found_again_after_the_key_index_has_grown_many_times()
+    public async Task Every_key_of_thousands_is_found_again_and_replays_its_own_charge()
     {
         var ledger = Open();
         await ledger.PostAsync(new LedgerPosting("a", 1_000_000, "test-credit"));
@@ -103,64 +114,7 @@ public sealed class LedgerViewTests : IDisposable
     }
 
     [Fact]
-    public async Task A_key_index_growing_aside_loses_no_key_to_a_reader_and_a_purge_during_a_growth_keeps_the_live_keys()
-    {
-        var arena = new EntryArena();
-        var index = new IdempotencyIndex(arena);
-        var start = new DateTime(2026, 11, 23, 8, 0, 0, DateTimeKind.Utc);
-        var positions = new long[60_000];
-        var published = 0;
-        using var stop = new CancellationTokenSource();
-        var checks = 0;
-        var reader = Task.Factory.StartNew(() =>
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                // Every key the writer has finished adding is found, whatever table is published now.
-                var upTo = Volatile.Read(ref published);
-                for (var i = Math.Max(0, upTo - 200); i < upTo; i++)
-                {
-                    Assert.True(index.TryFind("s", $"k{i}", DateTime.MinValue, out var position), $"k{i} of {upTo} was not found");
-                    Assert.Equal(Volatile.Read(ref positions[i]), position);
-                    Interlocked.Increment(ref checks);
-                }
-            }
-        }, TestContext.Current.CancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-
-        for (var i = 0; i < positions.Length; i++)
-        {
-            var claimedAt = start.AddMilliseconds(i);
-            Volatile.Write(ref positions[i], arena.Append(new LedgerEntry { Id = i + 1, AccountId = "a", Kind = "consume", CreatedAt = claimedAt, IdempotencyScope = "s", IdempotencyKey = $"k{i}" }));
-            index.Add("s", $"k{i}", positions[i], claimedAt);
-            Volatile.Write(ref published, i + 1);
-            if (i == 30_000)
-            {
-                // On a busy machine the writer could finish before the reader ever ran: let it look first.
-                Assert.True(SpinWait.SpinUntil(() => Volatile.Read(ref checks) > 0, TimeSpan.FromSeconds(10)), "the reader never ran");
-            }
-
-            if (i == 40_000)
-            {
-                index.ForgetClaimedBefore(start.AddMilliseconds(19_999)); // keys k0..k19999 expire
-            }
-        }
-
-        await stop.CancelAsync();
-        await reader;
-        Assert.True(index.Capacity >= 65_536, $"capacity {index.Capacity}");
-        for (var i = 0; i < positions.Length; i++)
-        {
-            var found = index.TryFind("s", $"k{i}", DateTime.MinValue, out var position);
-            Assert.Equal(i >= 20_000, found);
-            Assert.Equal(found ? positions[i] : 0, position);
-        }
-
-        Assert.False(index.TryFind("s", "never-added", DateTime.MinValue, out _));
-        Assert.False(index.TryFind("other-scope", "k30000", DateTime.MinValue, out _));
-    }
-
-    [Fact]
-    public async Task The_purge_of_expired_keys_keeps_the_live_ones_and_the_index_usable()
+    public async Task The_purge_of_expired_keys_keeps_the_live_ones_and_the_keys_usable()
     {
         var ledger = Open(new LedgerOptions { IdempotencyRetention = TimeSpan.FromMinutes(30) });
         await ledger.PostAsync(new LedgerPosting("a", 100, "test-credit"));
@@ -169,6 +123,8 @@ public sealed class LedgerViewTests : IDisposable
         var recent = await ledger.PostAsync(Debit("a", 1, "recent"));
 
         _clock.Advance(TimeSpan.FromMinutes(10)); // the ten-minute purge ran at 30 minutes, when "old" expired
+        Assert.Null(_store.FindClaim("test:a", "old", DateTime.MinValue)); // forgotten on disk, not only too old
+        Assert.Equal(recent.Entry!.Id, _store.FindClaim("test:a", "recent", DateTime.MinValue)?.Id);
         var oldAgain = await ledger.PostAsync(Debit("a", 1, "old"));
         var recentAgain = await ledger.PostAsync(Debit("a", 1, "recent"));
         var newAgain = await ledger.PostAsync(Debit("a", 1, "old"));
@@ -180,6 +136,47 @@ public sealed class LedgerViewTests : IDisposable
         Assert.Equal(LedgerStatus.Replayed, newAgain.Status);
         Assert.Equal(oldAgain.Entry.Id, newAgain.Entry!.Id);
         Assert.Equal(97, ledger.GetBalance("a").Balance);
+    }
+
+    [Fact]
+    public async Task Expired_keys_are_purged_at_start_and_then_every_ten_minutes()
+    {
+        var options = new LedgerOptions { IdempotencyRetention = TimeSpan.FromMinutes(30) };
+        var ledger = Open(options);
+        await ledger.PostAsync(new LedgerPosting("a", 100, "test-credit"));
+        await ledger.PostAsync(Debit("a", 1, "at-start"));
+        _clock.Advance(TimeSpan.FromMinutes(2));
+        await ledger.PostAsync(Debit("a", 1, "at-two-minutes"));
+        ledger.Dispose();
+
+        // Restarted at 31 minutes: the purge on start forgets the key claimed at 0, not the one claimed at 2.
+        _clock.Advance(TimeSpan.FromMinutes(29));
+        Open(options);
+        Assert.Null(_store.FindClaim("test:a", "at-start", DateTime.MinValue));
+        Assert.NotNull(_store.FindClaim("test:a", "at-two-minutes", DateTime.MinValue));
+
+        _clock.Advance(TimeSpan.FromMinutes(10) - TimeSpan.FromMilliseconds(1));
+        Assert.NotNull(_store.FindClaim("test:a", "at-two-minutes", DateTime.MinValue)); // expired at 32, but the next purge is due at 41
+        _clock.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Null(_store.FindClaim("test:a", "at-two-minutes", DateTime.MinValue));
+        Assert.Equal(3, _store.Query(new LedgerQuery(new LedgerFilter("a"), 0, 10)).Total); // the entries stay
+    }
+
+    [Fact]
+    public async Task Disposing_the_ledger_waits_for_a_purge_under_way_so_its_store_may_be_closed_next()
+    {
+        var store = new HeldPurgeStore(_store);
+        var ledger = new GroupCommitLedger(store, TimeProvider.System, new LedgerOptions(), NullLogger<GroupCommitLedger>.Instance); // purges at once, on a timer thread
+        Assert.True(store.PurgeStarted.Wait(Patience), "the purge on start never ran");
+
+        var disposed = Task.Run(ledger.Dispose, TestContext.Current.CancellationToken);
+
+        // Closing the store under a purge would crash the process: Dispose may not return before the purge ends.
+        await Task.WhenAny(disposed, Task.Delay(TimeSpan.FromMilliseconds(200), TestContext.Current.CancellationToken));
+        Assert.False(disposed.IsCompleted, "disposed while a purge was under way");
+        store.FinishPurge.Set();
+        await disposed.WaitAsync(Patience, TestContext.Current.CancellationToken);
+        Assert.True(store.PurgeEnded);
     }
 
     [Fact]
@@ -244,13 +241,22 @@ public sealed class LedgerViewTests : IDisposable
     private GroupCommitLedger Open(LedgerOptions? options = null) =>
         _ledger = new GroupCommitLedger(_store, _clock, options ?? new LedgerOptions(), NullLogger<GroupCommitLedger>.Instance);
 
-    /// <summary>A journal in memory: these tests are about the view, not the file.</summary>
-    private sealed class MemoryStore : ILedgerStore
+    /// <summary>The real store, with a purge that waits until the test lets it finish.</summary>
+    private sealed class HeldPurgeStore(ILedgerStore inner) : DelegatingLedgerStore(inner)
     {
-        private readonly List<LedgerBatch> _batches = [];
+        public ManualResetEventSlim PurgeStarted { get; } = new();
 
-        public IEnumerable<LedgerBatch> ReadAll() => _batches;
+        public ManualResetEventSlim FinishPurge { get; } = new();
 
-        public void Commit(LedgerBatch batch) => _batches.Add(batch);
+        public bool PurgeEnded { get; private set; }
+
+        public override long ForgetClaimsBefore(DateTime cutoff)
+        {
+            PurgeStarted.Set();
+            FinishPurge.Wait(Patience);
+            var forgotten = base.ForgetClaimsBefore(cutoff);
+            PurgeEnded = true;
+            return forgotten;
+        }
     }
 }

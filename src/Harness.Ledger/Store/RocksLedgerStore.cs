@@ -34,6 +34,9 @@ internal sealed class RocksLedgerStore : ILedgerStore
     private readonly Dictionary<string, long> _counts = new(StringComparer.Ordinal);
     private long _entryCount;
 
+    // The last id committed: a batch of balances alone (an old journal may hold one) must not reset it.
+    private long _lastEntryId;
+
     // Where the last purge stopped: claims before it are forgotten (their deletions may still be on disk as tombstones).
     private byte[] _purgedTo = [LedgerKeys.ClaimTime];
 
@@ -86,6 +89,7 @@ internal sealed class RocksLedgerStore : ILedgerStore
         }
 
         _entryCount = entryCount;
+        _lastEntryId = lastEntryId;
         return new LedgerCheckpoint(balances, lastEntryId, entryCount);
     }
 
@@ -131,7 +135,7 @@ internal sealed class RocksLedgerStore : ILedgerStore
                 write.Put(LedgerKeys.BalanceKey(balance.AccountId), LedgerKeys.BalanceValue(balance.Balance, balance.UpdatedAt, count));
             }
 
-            var lastId = batch.Entries.Count > 0 ? batch.Entries[^1].Id : 0;
+            var lastId = batch.Entries.Count > 0 ? batch.Entries[^1].Id : _lastEntryId;
             write.Put(LedgerKeys.Meta, LedgerKeys.MetaValue(lastId, _entryCount + batch.Entries.Count));
             _db.Write(write, _durable);
 
@@ -142,6 +146,7 @@ internal sealed class RocksLedgerStore : ILedgerStore
             }
 
             _entryCount += batch.Entries.Count;
+            _lastEntryId = lastId;
         }
     }
 
