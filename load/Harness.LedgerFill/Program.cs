@@ -1,0 +1,3 @@
+using Harness.LedgerFill;
+
+return await FillCommand.RunAsync(args, Console.Out);
