@@ -87,14 +87,10 @@ internal sealed class GroupCommitLedger : ILedger, IDisposable
     public Task<LedgerOutcome> PostAsync(LedgerPosting posting, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(posting.AccountId);
-
-        // A key committed earlier is answered without queueing: replays cost one index look-up.
-        if (posting.Idempotency is { } claim && _store.FindClaim(claim.Scope, claim.Key, LiveKeysClaimedAfter(Now())) is { } known)
-        {
-            return Task.FromResult(Resolve(claim, known));
-        }
-
         ObjectDisposedException.ThrowIf(_stopping, this);
+
+        // Every posting queues, replays too: the decider looks each key up in the store once. A look-up
+        // before queueing as well (to spare a replay the queue) cost every new key a second one.
         var pending = new PendingPosting(posting, cancellationToken);
         _queue.Enqueue(pending);
         if (TryTakeTurn())

@@ -316,6 +316,19 @@ public sealed class LedgerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_posting_after_the_ledger_and_its_store_closed_is_refused_as_disposed_even_with_a_key()
+    {
+        var store = _disk.OpenStore();
+        var ledger = new GroupCommitLedger(store, _disk.Clock, new LedgerOptions(), NullLogger<GroupCommitLedger>.Instance);
+        await ledger.PostAsync(Credit("a", 100));
+        ledger.Dispose();
+        store.Dispose();
+
+        // The key is not looked up in the closed store first.
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => ledger.PostAsync(Debit("a", 10, "late")));
+    }
+
+    [Fact]
     public async Task The_audit_notices_an_acknowledged_posting_the_store_does_not_have()
     {
         var store = new ForgetfulStore(_disk.OpenStore());

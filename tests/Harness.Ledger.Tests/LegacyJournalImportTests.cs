@@ -1,5 +1,6 @@
 using Harness.Ledger.Journal;
 using Harness.Ledger.Store;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -97,12 +98,58 @@ public sealed class LegacyJournalImportTests : IDisposable
     }
 
     [Fact]
+    public void A_torn_last_record_is_named_in_a_warning_with_where_it_begins()
+    {
+        var whole = LegacyJournal.Bytes(_history.Take(2));
+        File.WriteAllBytes(_journal, [.. whole, .. LegacyJournal.Record(_history[2])[..^5]]);
+        var logger = new RecordingLogger();
+
+        LegacyJournalImport.Run(_journal, _storeDirectory, Budget, logger);
+
+        var warning = Assert.Single(logger.Warnings);
+        Assert.Contains($"from {whole.Length} on", warning, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_import_whose_move_into_place_a_crash_lost_after_the_journal_was_renamed_is_made_again_from_the_renamed_journal()
+    {
+        var journal = LegacyJournal.Bytes(_history);
+        File.WriteAllBytes(_journal + ".imported", journal);
+        using (var partial = new RocksLedgerStore(_storeDirectory + ".importing", Budget))
+        {
+            partial.Load();
+            partial.Commit(_history[0]);
+        }
+
+        Import();
+
+        Assert.False(Directory.Exists(_storeDirectory + ".importing"));
+        Assert.Equal(journal, File.ReadAllBytes(_journal + ".imported"));
+        using var store = new RocksLedgerStore(_storeDirectory, Budget);
+        var checkpoint = store.Load();
+        Assert.Equal((5L, 5L), (checkpoint.LastEntryId, checkpoint.EntryCount));
+    }
+
+    [Fact]
+    public void A_renamed_journal_alone_is_left_alone_a_deleted_store_is_not_brought_back()
+    {
+        File.WriteAllBytes(_journal + ".imported", LegacyJournal.Bytes(_history));
+
+        Import();
+
+        Assert.False(Directory.Exists(_storeDirectory));
+    }
+
+    [Fact]
     public void Zeros_after_the_last_record_are_space_made_ahead_not_a_record()
     {
         // Eight zero bytes would pass as an empty record: CRC-32 of nothing is 0.
         File.WriteAllBytes(_journal, [.. LegacyJournal.Bytes(_history), .. new byte[4096]]);
+        var logger = new RecordingLogger();
 
-        Import();
+        LegacyJournalImport.Run(_journal, _storeDirectory, Budget, logger);
+
+        Assert.Empty(logger.Warnings);
 
         using var store = new RocksLedgerStore(_storeDirectory, Budget);
         Assert.Equal(5, store.Load().EntryCount);
@@ -238,4 +285,23 @@ public sealed class LegacyJournalImportTests : IDisposable
 
     private static LedgerPosting Debit(string account, long amount, string key) =>
         new(account, -amount, "test-debit") { Idempotency = new IdempotencyClaim("test:" + account, key, amount.ToString(System.Globalization.CultureInfo.InvariantCulture)) };
+
+    /// <summary>Keeps the warnings an import logs.</summary>
+    private sealed class RecordingLogger : ILogger
+    {
+        public List<string> Warnings { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (logLevel == LogLevel.Warning)
+            {
+                Warnings.Add(formatter(state, exception));
+            }
+        }
+    }
 }

@@ -388,6 +388,18 @@ public sealed class RocksLedgerStoreTests : IDisposable
         _store.Commit(new LedgerBatch(entries, [.. touched.Select(a => new AccountBalance(a, _balances[a], entries[^1].CreatedAt))]));
     }
 
+    [Fact]
+    public void Closing_a_store_twice_is_harmless_and_what_it_held_is_there_after_reopening()
+    {
+        Commit(Entry(1, "a", 10, "credit", null, null, minute: 0));
+
+        _store.Dispose();
+        _store.Dispose();
+
+        _store = new RocksLedgerStore(_directory, Budget);
+        Assert.Equal((1L, 1L), (_store.Load().LastEntryId, _store.Load().EntryCount));
+    }
+
     private void Reopen()
     {
         _store.Dispose();

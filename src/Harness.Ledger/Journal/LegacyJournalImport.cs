@@ -29,42 +29,63 @@ internal static class LegacyJournalImport
     /// <summary>Imports <paramref name="journalPath"/> into the store at <paramref name="storeDirectory"/> when the journal exists and the store does not yet.</summary>
     public static void Run(string journalPath, string storeDirectory, long memoryBudget, ILogger logger)
     {
-        if (!File.Exists(journalPath))
-        {
-            return;
-        }
-
-        if (Directory.Exists(storeDirectory))
-        {
-            // Imported before, and stopped before the journal was renamed.
-            File.Move(journalPath, journalPath + ".imported", overwrite: true);
-            return;
-        }
-
+        var imported = journalPath + ".imported";
         var building = storeDirectory + ".importing";
+        string source;
+        if (File.Exists(journalPath))
+        {
+            if (Directory.Exists(storeDirectory))
+            {
+                // Imported before, and stopped before the journal was renamed.
+                File.Move(journalPath, imported, overwrite: true);
+                return;
+            }
+
+            source = journalPath;
+        }
+        else if (!Directory.Exists(storeDirectory) && Directory.Exists(building) && File.Exists(imported))
+        {
+            // Renames reach the disk in no promised order: a crash kept the journal's and lost the
+            // store's move into place. The journal is whole under its new name: import it again.
+            source = imported;
+        }
+        else
+        {
+            return;
+        }
+
         if (Directory.Exists(building))
         {
             Directory.Delete(building, recursive: true); // an import a crash cut short
         }
 
         long entries = 0;
-        using (var store = new RocksLedgerStore(building, memoryBudget))
+        using (var store = new RocksLedgerStore(building, memoryBudget) { SyncCommits = false })
         {
             store.Load();
-            foreach (var batch in ReadAll(journalPath))
+            foreach (var batch in ReadAll(source, tornAt => logger.LogWarning(
+                "The ledger journal {Journal} ends in bytes from {Position} on that are no whole record (a write cut short, never acknowledged); they are left out of the import and stay in the journal.",
+                source,
+                tornAt)))
             {
                 store.Commit(batch);
                 entries += batch.Entries.Count;
             }
+
+            store.Flush(); // every record on disk before the store is moved into place
         }
 
         Directory.Move(building, storeDirectory);
-        File.Move(journalPath, journalPath + ".imported");
-        logger.LogInformation("Imported {Entries} ledger entries from the journal {Journal} into {Store}; the journal is kept beside it, renamed .imported.", entries, journalPath, storeDirectory);
+        if (source == journalPath)
+        {
+            File.Move(journalPath, imported);
+        }
+
+        logger.LogInformation("Imported {Entries} ledger entries from the journal {Journal} into {Store}; the journal is kept beside it as {Imported}.", entries, journalPath, storeDirectory, imported);
     }
 
-    /// <summary>Every whole record of the journal, in order.</summary>
-    public static IEnumerable<LedgerBatch> ReadAll(string path)
+    /// <summary>Every whole record of the journal, in order; <paramref name="tornTail"/> hears where bytes that are no whole record begin, if any end the file.</summary>
+    public static IEnumerable<LedgerBatch> ReadAll(string path, Action<long>? tornTail = null)
     {
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
         var header = new byte[Header.Length];
@@ -77,8 +98,16 @@ internal static class LegacyJournalImport
         {
             yield return Decode(payload);
         }
+
+        // Where reading stopped: anything but zeros from there is a last write cut short.
+        var stoppedAt = file.Position;
+        if (!ZerosFrom(file))
+        {
+            tornTail?.Invoke(stoppedAt);
+        }
     }
 
+    /// <summary>The next whole record; null at the end or at a last record cut short, the file then positioned at that record's start.</summary>
     private static byte[]? ReadRecord(FileStream file)
     {
         var start = file.Position;
@@ -88,6 +117,7 @@ internal static class LegacyJournalImport
         if (length < 8 || length > file.Length - file.Position)
         {
             // The end, or a length that gives no place to look for a next record: a torn last write.
+            file.Position = start;
             return null;
         }
 
@@ -99,7 +129,13 @@ internal static class LegacyJournalImport
         }
 
         // The last write, cut short before space made ahead, when nothing but zeros follows it.
-        return ZerosFrom(file) ? null : throw new InvalidDataException($"The ledger journal {file.Name} has a damaged record at byte {start} with more after it; restore it from a backup.");
+        if (!ZerosFrom(file))
+        {
+            throw new InvalidDataException($"The ledger journal {file.Name} has a damaged record at byte {start} with more after it; restore it from a backup.");
+        }
+
+        file.Position = start;
+        return null;
     }
 
     private static bool ZerosFrom(FileStream file)

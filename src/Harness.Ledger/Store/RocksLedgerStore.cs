@@ -24,8 +24,9 @@ internal sealed class RocksLedgerStore : ILedgerStore
     private const long MinimumBudget = 16L << 20;
 
     private readonly RocksDb _db;
-    private readonly WriteOptions _durable = new WriteOptions().SetSync(true);
+    private readonly WriteOptions _synced = new WriteOptions().SetSync(true);
     private readonly WriteOptions _unsynced = new();
+    private bool _disposed;
 
     // Commits and purges are written one at a time: a purge must not forget a key a commit has just claimed again.
     private readonly Lock _writing = new();
@@ -74,6 +75,15 @@ internal sealed class RocksLedgerStore : ILedgerStore
     }
 
     public string Directory { get; }
+
+    /// <summary>
+    /// Whether each commit waits for its log to reach the disk (the default, and what acknowledging
+    /// a posting needs). An import turns it off and makes the whole store durable with <see cref="Flush"/>.
+    /// </summary>
+    public bool SyncCommits { get; init; } = true;
+
+    /// <summary>Writes everything committed to the store's tables and waits until it is on disk; throws if it cannot.</summary>
+    public void Flush() => _db.Flush(new FlushOptions().SetWaitForFlush(true));
 
     public LedgerCheckpoint Load()
     {
@@ -137,7 +147,7 @@ internal sealed class RocksLedgerStore : ILedgerStore
 
             var lastId = batch.Entries.Count > 0 ? batch.Entries[^1].Id : _lastEntryId;
             write.Put(LedgerKeys.Meta, LedgerKeys.MetaValue(lastId, _entryCount + batch.Entries.Count));
-            _db.Write(write, _durable);
+            _db.Write(write, SyncCommits ? _synced : _unsynced);
 
             // Counted only once the batch is durable: a failed commit leaves them as they were.
             foreach (var (accountId, count) in added)
@@ -272,10 +282,16 @@ internal sealed class RocksLedgerStore : ILedgerStore
 
     public void Dispose()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         try
         {
             // Flushed on a clean stop, so the next start has no log to replay.
-            _db.Flush(new FlushOptions().SetWaitForFlush(true));
+            Flush();
         }
         catch (RocksDbException)
         {
