@@ -57,8 +57,10 @@ internal sealed class GroupCommitLedger : ILedger, IDisposable
     private readonly List<PendingPosting> _batch;
     private readonly ITimer _purgeTimer;
 
-    // Held by a purge while it runs: Dispose waits for it, since the store may be closed once Dispose returns.
+    // Held by a purge while it runs: Dispose stops it and waits for it, since the store may be closed
+    // once Dispose returns.
     private readonly Lock _purging = new();
+    private readonly CancellationTokenSource _stopPurging = new();
     private long _lastEntryId;
     private long _entryCount;
 
@@ -170,10 +172,14 @@ internal sealed class GroupCommitLedger : ILedger, IDisposable
         _stopping = true;
         _purgeTimer.Dispose();
 
-        // Disposing a timer does not wait for a callback under way; a purge starting later sees _stopping.
+        // Disposing a timer does not wait for a callback under way: the purge stops at its next chunk
+        // and is waited for; one starting later sees _stopping.
+        _stopPurging.Cancel();
         lock (_purging)
         {
         }
+
+        _stopPurging.Dispose();
 
         // Wait for the turn (its holder finishes what is queued), then tell the idle writer to exit.
         var spin = new SpinWait();
@@ -450,8 +456,12 @@ internal sealed class GroupCommitLedger : ILedger, IDisposable
 
             try
             {
-                var forgotten = _store.ForgetClaimsBefore(LiveKeysClaimedAfter(Now()));
+                var forgotten = _store.ForgetClaimsBefore(LiveKeysClaimedAfter(Now()), _stopPurging.Token);
                 _logger.LogDebug("Forgot {Count} expired idempotency keys", forgotten);
+            }
+            catch (OperationCanceledException) when (_stopping)
+            {
+                // Stopped by Dispose; the next start's purge goes on from the oldest claim left.
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {

@@ -27,8 +27,11 @@ internal interface ILedgerStore : IDisposable
 
     LedgerTotals Summarise(LedgerFilter filter);
 
-    /// <summary>Forgets keys claimed at or before the cut-off (their entries stay); returns how many.</summary>
-    long ForgetClaimsBefore(DateTime cutoff);
+    /// <summary>
+    /// Forgets keys claimed at or before the cut-off (their entries stay); returns how many. A cancelled
+    /// token stops it between two chunks (<see cref="OperationCanceledException"/>); the next call goes on.
+    /// </summary>
+    long ForgetClaimsBefore(DateTime cutoff, CancellationToken cancellationToken);
 
     /// <summary>A view fixed at this moment, for an audit read while commits go on.</summary>
     ILedgerStoreView OpenView();

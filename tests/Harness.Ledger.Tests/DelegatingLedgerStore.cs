@@ -16,7 +16,7 @@ internal class DelegatingLedgerStore(ILedgerStore inner) : ILedgerStore
 
     public virtual LedgerTotals Summarise(LedgerFilter filter) => inner.Summarise(filter);
 
-    public virtual long ForgetClaimsBefore(DateTime cutoff) => inner.ForgetClaimsBefore(cutoff);
+    public virtual long ForgetClaimsBefore(DateTime cutoff, CancellationToken cancellationToken) => inner.ForgetClaimsBefore(cutoff, cancellationToken);
 
     public virtual ILedgerStoreView OpenView() => inner.OpenView();
 

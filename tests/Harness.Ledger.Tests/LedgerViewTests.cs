@@ -177,6 +177,7 @@ public sealed class LedgerViewTests : IDisposable
         store.FinishPurge.Set();
         await disposed.WaitAsync(Patience, TestContext.Current.CancellationToken);
         Assert.True(store.PurgeEnded);
+        Assert.True(store.PurgeCancelled, "Dispose stops a purge at its next chunk rather than wait for all of it");
     }
 
     [Fact]
@@ -250,13 +251,25 @@ public sealed class LedgerViewTests : IDisposable
 
         public bool PurgeEnded { get; private set; }
 
-        public override long ForgetClaimsBefore(DateTime cutoff)
+        public bool PurgeCancelled { get; private set; }
+
+        public override long ForgetClaimsBefore(DateTime cutoff, CancellationToken cancellationToken)
         {
             PurgeStarted.Set();
-            FinishPurge.Wait(Patience);
-            var forgotten = base.ForgetClaimsBefore(cutoff);
-            PurgeEnded = true;
-            return forgotten;
+            FinishPurge.Wait(Patience, CancellationToken.None); // held until the test lets go, cancelled or not
+            try
+            {
+                return base.ForgetClaimsBefore(cutoff, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                PurgeCancelled = true;
+                throw;
+            }
+            finally
+            {
+                PurgeEnded = true;
+            }
         }
     }
 }

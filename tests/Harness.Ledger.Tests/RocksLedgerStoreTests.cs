@@ -227,7 +227,7 @@ public sealed class RocksLedgerStoreTests : IDisposable
     {
         Commit([.. Enumerable.Range(0, 20).Select(i => Claimed(Entry(0, "a", 1, "credit", null, null, minute: 0, millisecond: i), "s", $"k{i}"))]);
 
-        var forgotten = _store.ForgetClaimsBefore(Start.AddMilliseconds(9));
+        var forgotten = _store.ForgetClaimsBefore(Start.AddMilliseconds(9), CancellationToken.None);
 
         Assert.Equal(10, forgotten);
         for (var i = 0; i < 20; i++)
@@ -238,7 +238,18 @@ public sealed class RocksLedgerStoreTests : IDisposable
 
         Assert.Equal(20, _store.Query(new LedgerQuery(new LedgerFilter("a"), 0, 100)).Items.Count);
         Assert.Equal(20, _store.Query(new LedgerQuery(new LedgerFilter("a") { Kind = "credit" }, 0, 100)).Total);
-        Assert.Equal(0, _store.ForgetClaimsBefore(Start.AddMilliseconds(9))); // nothing new expired
+        Assert.Equal(0, _store.ForgetClaimsBefore(Start.AddMilliseconds(9), CancellationToken.None)); // nothing new expired
+    }
+
+    [Fact]
+    public void A_cancelled_purge_stops_before_its_next_chunk_and_the_next_purge_goes_on()
+    {
+        Commit([.. Enumerable.Range(0, 3_000).Select(i => Claimed(Entry(0, "a", 1, "credit", null, null, minute: 0, millisecond: i % 1000), "s", $"k{i}"))]);
+
+        Assert.Throws<OperationCanceledException>(() => _store.ForgetClaimsBefore(Start.AddMinutes(1), new CancellationToken(canceled: true)));
+
+        Assert.NotNull(_store.FindClaim("s", "k0", DateTime.MinValue));
+        Assert.Equal(3_000, _store.ForgetClaimsBefore(Start.AddMinutes(1), CancellationToken.None));
     }
 
     [Fact]
@@ -247,11 +258,11 @@ public sealed class RocksLedgerStoreTests : IDisposable
         Commit([.. Enumerable.Range(0, 5_000).Select(i => Claimed(Entry(0, "a", 1, "credit", null, null, minute: 0, millisecond: i % 1000), "s", $"k{i}"))]);
         Commit(Claimed(Entry(0, "a", 1, "credit", null, null, minute: 5), "s", "live"));
 
-        Assert.Equal(5_000, _store.ForgetClaimsBefore(Start.AddMinutes(1)));
+        Assert.Equal(5_000, _store.ForgetClaimsBefore(Start.AddMinutes(1), CancellationToken.None));
 
         Assert.All(Enumerable.Range(0, 5_000), i => Assert.Null(_store.FindClaim("s", $"k{i}", DateTime.MinValue)));
         Assert.Equal(5_001, _store.FindClaim("s", "live", DateTime.MinValue)?.Id);
-        Assert.Equal(0, _store.ForgetClaimsBefore(Start.AddMinutes(1)));
+        Assert.Equal(0, _store.ForgetClaimsBefore(Start.AddMinutes(1), CancellationToken.None));
     }
 
     [Fact]
@@ -260,11 +271,11 @@ public sealed class RocksLedgerStoreTests : IDisposable
         Commit(Claimed(Entry(0, "a", 1, "credit", null, null, minute: 0), "s", "k"));
         Commit(Claimed(Entry(0, "a", 1, "credit", null, null, minute: 120), "s", "k")); // after the first claim expired
 
-        Assert.Equal(0, _store.ForgetClaimsBefore(Start.AddHours(1))); // the first claim's key belongs to the newer entry now
+        Assert.Equal(0, _store.ForgetClaimsBefore(Start.AddHours(1), CancellationToken.None)); // the first claim's key belongs to the newer entry now
 
         Assert.Equal(2, _store.FindClaim("s", "k", Start.AddHours(1))?.Id);
-        Assert.Equal(0, _store.ForgetClaimsBefore(Start.AddHours(1)));
-        Assert.Equal(1, _store.ForgetClaimsBefore(Start.AddHours(2)));
+        Assert.Equal(0, _store.ForgetClaimsBefore(Start.AddHours(1), CancellationToken.None));
+        Assert.Equal(1, _store.ForgetClaimsBefore(Start.AddHours(2), CancellationToken.None));
         Assert.Null(_store.FindClaim("s", "k", DateTime.MinValue));
         Assert.Equal([2L, 1], Ids(new LedgerFilter("a")));
     }
@@ -334,7 +345,7 @@ public sealed class RocksLedgerStoreTests : IDisposable
         Assert.Empty(checkpoint.Balances);
         Assert.Equal((0L, 0L), (checkpoint.LastEntryId, checkpoint.EntryCount));
         Assert.Empty(OpenAudit());
-        Assert.Equal(0, _store.ForgetClaimsBefore(DateTime.MaxValue));
+        Assert.Equal(0, _store.ForgetClaimsBefore(DateTime.MaxValue, CancellationToken.None));
     }
 
     [Theory]
