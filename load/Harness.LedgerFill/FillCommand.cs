@@ -175,6 +175,12 @@ internal static class FillCommand
         Check("query page", page.Items.Count == Math.Min(20, expectedTotal) && page.Total == expectedTotal && page.Items[0].Id == posted.Entry?.Id, Invariant($"{page.Items.Count} of {page.Total:N0} entries of {fresh.AccountId}, newest {(page.Items.Count > 0 ? page.Items[0].Id : null)}"), step);
 
         step.Restart();
+        var consumed = (int)expectedTotal - 1; // all but the account's credit
+        var deepest = ledger.Query(new LedgerQuery(new LedgerFilter(fresh.AccountId) { Kind = "consume" }, Math.Max(0, consumed - 20), 20));
+        var inOrder = deepest.Items.Zip(deepest.Items.Skip(1)).All(p => p.First.Id > p.Second.Id) && deepest.Items.All(e => e.Kind == "consume");
+        Check("oldest consume page", deepest.Total == consumed && deepest.Items.Count == Math.Min(20, consumed) && inOrder, Invariant($"{deepest.Items.Count} of {deepest.Total:N0} consumes of {fresh.AccountId}, oldest {(deepest.Items.Count > 0 ? deepest.Items[^1].Id : null)}"), step);
+
+        step.Restart();
         var audit = ledger.Audit();
         var audited = audit.Accounts.Sum(a => a.EntryCount);
         Check("audit", audit.Consistent && audit.Accounts.Count == consumes.Accounts && audited == total + 1, Invariant($"{(audit.Consistent ? "consistent" : "INCONSISTENT")}, {audit.Accounts.Count:N0} accounts, {audited:N0} entries"), step);

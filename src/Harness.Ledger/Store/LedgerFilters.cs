@@ -24,10 +24,14 @@ internal sealed class EntryMatcher
         _from = filter.From?.Ticks ?? long.MinValue;
         _to = filter.To?.Ticks ?? long.MaxValue;
         TakesEverything = filter is { Kind: null, Category: null, Subject: null, From: null, To: null };
+        TakesOneKind = filter is { Kind: not null, Category: null, Subject: null, From: null, To: null };
     }
 
     /// <summary>Whether every entry of the account matches (then counts need no scan).</summary>
     public bool TakesEverything { get; }
+
+    /// <summary>Whether every entry of one kind matches, and nothing else (then the kind's numbers answer).</summary>
+    public bool TakesOneKind { get; }
 
     public bool Matches(in EntryFacets entry) =>
         (_kind is null || entry.Kind.SequenceEqual(_kind))

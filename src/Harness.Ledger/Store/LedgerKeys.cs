@@ -11,7 +11,9 @@ namespace Harness.Ledger.Store;
 /// <item><c>b</c> account → balance, update time, entry count.</item>
 /// <item><c>c</c> scope, key → claim time, entry id, the entry's <c>a</c> key: the live idempotency keys.</item>
 /// <item><c>t</c> claim time, entry id → the <c>c</c> key: claims in the order they expire.</item>
-/// <item><c>m</c> → last entry id, entry count.</item>
+/// <item><c>k</c> account, kind, number → entry id: each account's entries of one kind numbered 1, 2, 3… in id
+/// order, so the page of one kind at any depth is one seek and its count is the last number.</item>
+/// <item><c>m</c> → last entry id, entry count, format (2 since the kind numbers; 1 before them).</item>
 /// </list>
 /// Text is UTF-8 after its byte length (7-bit encoded), so no account or scope is a prefix of another;
 /// numbers are big-endian, so they sort as they compare.
@@ -22,6 +24,10 @@ internal static class LedgerKeys
     public const byte Balance = (byte)'b';
     public const byte Claim = (byte)'c';
     public const byte ClaimTime = (byte)'t';
+    public const byte KindEntry = (byte)'k';
+
+    /// <summary>The key layout this code writes: 2 added the kind numbers (<c>k</c>).</summary>
+    public const int Format = 2;
 
     public static readonly byte[] Meta = [(byte)'m'];
 
@@ -51,12 +57,47 @@ internal static class LedgerKeys
 
     public static byte[] BalanceKey(string accountId) => Tagged(Balance, accountId, extra: 0);
 
-    /// <summary>The account a balance key names.</summary>
-    public static string BalanceAccount(ReadOnlySpan<byte> balanceKey)
+    /// <summary>The account named right after the tag of an account's key (an entry, its balance, its kind numbers).</summary>
+    public static string AccountOf(ReadOnlySpan<byte> key)
     {
-        var length = ReadLength(balanceKey[1..], out var prefix);
-        return Utf8.GetString(balanceKey.Slice(1 + prefix, length));
+        var length = ReadLength(key[1..], out var prefix);
+        return Utf8.GetString(key.Slice(1 + prefix, length));
     }
+
+    /// <summary>Every key numbering one account's entries of one kind starts with this.</summary>
+    public static byte[] KindPrefix(string accountId, string kind)
+    {
+        var accountBytes = Utf8.GetByteCount(accountId);
+        var kindBytes = Utf8.GetByteCount(kind);
+        var prefix = new byte[1 + LengthSize(accountBytes) + accountBytes + LengthSize(kindBytes) + kindBytes];
+        prefix[0] = KindEntry;
+        var at = 1 + WriteLength(prefix.AsSpan(1), accountBytes);
+        at += Utf8.GetBytes(accountId, prefix.AsSpan(at));
+        at += WriteLength(prefix.AsSpan(at), kindBytes);
+        Utf8.GetBytes(kind, prefix.AsSpan(at));
+        return prefix;
+    }
+
+    /// <summary>The key of the <paramref name="number"/>th entry (from 1) of a kind prefix.</summary>
+    public static byte[] KindEntryKey(byte[] kindPrefix, long number)
+    {
+        var key = new byte[kindPrefix.Length + 8];
+        kindPrefix.CopyTo(key, 0);
+        BinaryPrimitives.WriteInt64BigEndian(key.AsSpan(kindPrefix.Length), number);
+        return key;
+    }
+
+    /// <summary>The number at the end of a kind key.</summary>
+    public static long KindNumber(ReadOnlySpan<byte> kindEntryKey) => BinaryPrimitives.ReadInt64BigEndian(kindEntryKey[^8..]);
+
+    public static byte[] IdValue(long entryId)
+    {
+        var value = new byte[8];
+        BinaryPrimitives.WriteInt64BigEndian(value, entryId);
+        return value;
+    }
+
+    public static long ReadId(ReadOnlySpan<byte> idValue) => BinaryPrimitives.ReadInt64BigEndian(idValue);
 
     public static byte[] ClaimKey(string scope, string key)
     {
@@ -115,16 +156,23 @@ internal static class LedgerKeys
             BinaryPrimitives.ReadInt64LittleEndian(value[16..]));
     }
 
-    public static byte[] MetaValue(long lastEntryId, long entryCount)
+    public static byte[] MetaValue(long lastEntryId, long entryCount, int format = Format)
     {
-        var value = new byte[16];
+        var value = new byte[format == 1 ? 16 : 20];
         BinaryPrimitives.WriteInt64LittleEndian(value, lastEntryId);
         BinaryPrimitives.WriteInt64LittleEndian(value.AsSpan(8), entryCount);
+        if (format != 1)
+        {
+            BinaryPrimitives.WriteInt32LittleEndian(value.AsSpan(16), format);
+        }
+
         return value;
     }
 
-    public static (long LastEntryId, long EntryCount) ReadMeta(ReadOnlySpan<byte> value) =>
-        (BinaryPrimitives.ReadInt64LittleEndian(value), BinaryPrimitives.ReadInt64LittleEndian(value[8..]));
+    /// <summary>The counters and the key layout; format 1 wrote no layout number.</summary>
+    public static (long LastEntryId, long EntryCount, int Format) ReadMeta(ReadOnlySpan<byte> value) =>
+        (BinaryPrimitives.ReadInt64LittleEndian(value), BinaryPrimitives.ReadInt64LittleEndian(value[8..]),
+            value.Length >= 20 ? BinaryPrimitives.ReadInt32LittleEndian(value[16..]) : 1);
 
     /// <summary>The key right after every key starting with <paramref name="tag"/>.</summary>
     public static byte[] After(byte tag) => [(byte)(tag + 1)];

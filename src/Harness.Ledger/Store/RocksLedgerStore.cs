@@ -23,9 +23,13 @@ internal sealed class RocksLedgerStore : ILedgerStore
 
     private const long MinimumBudget = 16L << 20;
 
+    // A kind read through its numbers (a look-up per entry) when it is under this share of the history; else one scan.
+    private const int SparseKind = 4;
+
     private readonly RocksDb _db;
     private readonly WriteOptions _synced = new WriteOptions().SetSync(true);
     private readonly WriteOptions _unsynced = new();
+    private readonly ReadOptions _latest = new();
     private bool _disposed;
 
     // Commits and purges are written one at a time: a purge must not forget a key a commit has just claimed again.
@@ -33,6 +37,9 @@ internal sealed class RocksLedgerStore : ILedgerStore
 
     // Entries per account and in all, as committed (the writer's own copy; readers read the stored one).
     private readonly Dictionary<string, long> _counts = new(StringComparer.Ordinal);
+
+    // The last number of each account's kind, as committed; read from the store the first time a kind is written.
+    private readonly Dictionary<(string Account, string Kind), long> _kindNumbers = [];
     private long _entryCount;
 
     // The last id committed: a batch of balances alone (an old journal may hold one) must not reset it.
@@ -77,8 +84,14 @@ internal sealed class RocksLedgerStore : ILedgerStore
             .SetBytesPerSync(1 << 20) // flushes and compactions write back as they go, so no burst of dirty pages holds up a commit's sync
             .SetMaxLogFileSize(4 << 20) // RocksDB's own info log, beside the data: a few small files, not one that grows for good
             .SetKeepLogFileNum(3);
+
+        // New keys (nearly every commit's) are told missing from the write buffers without a search.
+        options.SetMemtablePrefixBloomSizeRatio(0.05);
+        Native.Instance.rocksdb_options_set_memtable_whole_key_filtering(options.Handle, 1);
         _db = RocksDb.Open(options, Directory);
     }
+
+    private delegate void EntryVisitor(ReadOnlySpan<byte> entry);
 
     public string Directory { get; }
 
@@ -93,12 +106,17 @@ internal sealed class RocksLedgerStore : ILedgerStore
 
     public LedgerCheckpoint Load()
     {
-        var (lastEntryId, entryCount) = _db.Get(LedgerKeys.Meta) is { } meta ? LedgerKeys.ReadMeta(meta) : (0, 0);
+        var (lastEntryId, entryCount, format) = _db.Get(LedgerKeys.Meta) is { } meta ? LedgerKeys.ReadMeta(meta) : (0, 0, LedgerKeys.Format);
+        if (format < LedgerKeys.Format)
+        {
+            KindNumbering.Build(_db, LedgerKeys.MetaValue(lastEntryId, entryCount));
+        }
+
         var balances = new List<AccountBalance>();
         using var iterator = _db.NewIterator();
         for (iterator.Seek([LedgerKeys.Balance]); iterator.Valid() && iterator.GetKeySpan()[0] == LedgerKeys.Balance; iterator.Next())
         {
-            var accountId = LedgerKeys.BalanceAccount(iterator.GetKeySpan());
+            var accountId = LedgerKeys.AccountOf(iterator.GetKeySpan());
             var (balance, updatedAt, count) = LedgerKeys.ReadBalance(iterator.GetValueSpan());
             balances.Add(new AccountBalance(accountId, balance, updatedAt));
             _counts[accountId] = count;
@@ -113,6 +131,7 @@ internal sealed class RocksLedgerStore : ILedgerStore
     {
         using var write = new WriteBatch();
         var added = new Dictionary<string, long>(StringComparer.Ordinal);
+        var numbered = new Dictionary<(string Account, string Kind), long>();
         var buffer = ArrayPool<byte>.Shared.Rent(4096);
         try
         {
@@ -136,6 +155,9 @@ internal sealed class RocksLedgerStore : ILedgerStore
                 }
 
                 added[entry.AccountId] = added.GetValueOrDefault(entry.AccountId) + 1;
+                var kind = (entry.AccountId, entry.Kind);
+                var number = numbered[kind] = (numbered.TryGetValue(kind, out var last) ? last : LastKindNumber(kind)) + 1;
+                write.Put(LedgerKeys.KindEntryKey(LedgerKeys.KindPrefix(entry.AccountId, entry.Kind), number), LedgerKeys.IdValue(entry.Id));
             }
         }
         finally
@@ -161,6 +183,11 @@ internal sealed class RocksLedgerStore : ILedgerStore
                 _counts[accountId] = _counts.GetValueOrDefault(accountId) + count;
             }
 
+            foreach (var (kind, number) in numbered)
+            {
+                _kindNumbers[kind] = number;
+            }
+
             _entryCount += batch.Entries.Count;
             _lastEntryId = lastId;
         }
@@ -180,45 +207,34 @@ internal sealed class RocksLedgerStore : ILedgerStore
 
     public LedgerPage Query(LedgerQuery query)
     {
-        var items = new List<LedgerEntry>(Math.Min(query.Take, 256));
-        long total = 0;
-        var matcher = new EntryMatcher(query.Filter);
+        var filter = query.Filter;
+        var matcher = new EntryMatcher(filter);
         using var snapshot = _db.CreateSnapshot();
         var reads = new ReadOptions().SetSnapshot(snapshot);
-        var (from, to) = LedgerKeys.AccountRange(query.Filter.AccountId);
-        using var iterator = _db.NewIterator(readOptions: reads);
-        iterator.SeekForPrev(to);
         if (matcher.TakesEverything)
         {
-            // Every entry matches: the total is the stored count, and the page is a walk past the skipped ones.
-            total = _db.Get(LedgerKeys.BalanceKey(query.Filter.AccountId), readOptions: reads) is { } balance ? LedgerKeys.ReadBalance(balance).EntryCount : 0;
-            for (var passed = 0L; Within(iterator, from) && items.Count < query.Take; iterator.Prev(), passed++)
-            {
-                if (passed >= query.Skip)
-                {
-                    items.Add(LedgerEntryCodec.Read(iterator.GetValueSpan(), out _));
-                }
-            }
-
-            return new LedgerPage(items, total);
+            return UnfilteredPage(query, reads);
         }
 
-        for (; Within(iterator, from); iterator.Prev())
+        if (matcher.TakesOneKind)
         {
-            var value = iterator.GetValueSpan();
-            if (!matcher.Matches(LedgerEntryCodec.ReadFacets(value)))
-            {
-                continue;
-            }
-
-            if (total >= query.Skip && items.Count < query.Take)
-            {
-                items.Add(LedgerEntryCodec.Read(value, out _));
-            }
-
-            total++;
+            return KindPage(query, reads);
         }
 
+        var items = new List<LedgerEntry>(Math.Min(query.Take, 256));
+        long total = 0;
+        NewestFirst(filter, reads, value =>
+        {
+            if (matcher.Matches(LedgerEntryCodec.ReadFacets(value)))
+            {
+                if (total >= query.Skip && items.Count < query.Take)
+                {
+                    items.Add(LedgerEntryCodec.Read(value, out _));
+                }
+
+                total++;
+            }
+        });
         return new LedgerPage(items, total);
     }
 
@@ -227,17 +243,14 @@ internal sealed class RocksLedgerStore : ILedgerStore
         var totals = new LedgerTotalsBuilder();
         var matcher = new EntryMatcher(filter);
         using var snapshot = _db.CreateSnapshot();
-        var (from, to) = LedgerKeys.AccountRange(filter.AccountId);
-        using var iterator = _db.NewIterator(readOptions: new ReadOptions().SetSnapshot(snapshot));
-        for (iterator.Seek(from); iterator.Valid() && iterator.GetKeySpan().SequenceCompareTo(to) < 0; iterator.Next())
+        NewestFirst(filter, new ReadOptions().SetSnapshot(snapshot), value =>
         {
-            var entry = LedgerEntryCodec.ReadFacets(iterator.GetValueSpan());
+            var entry = LedgerEntryCodec.ReadFacets(value);
             if (matcher.Matches(entry))
             {
                 totals.Add(entry);
             }
-        }
-
+        });
         return totals.Build();
     }
 
@@ -311,6 +324,104 @@ internal sealed class RocksLedgerStore : ILedgerStore
 
     private static bool Within(Iterator iterator, byte[] from) => iterator.Valid() && iterator.GetKeySpan().SequenceCompareTo(from) >= 0;
 
+    /// <summary>Every entry matches: the total is the stored count, and the page a walk past the skipped ones.</summary>
+    private LedgerPage UnfilteredPage(LedgerQuery query, ReadOptions reads)
+    {
+        var accountId = query.Filter.AccountId;
+        var items = new List<LedgerEntry>(Math.Min(query.Take, 256));
+        var (from, to) = LedgerKeys.AccountRange(accountId);
+        using var iterator = _db.NewIterator(readOptions: reads);
+        iterator.SeekForPrev(to);
+        for (var passed = 0L; Within(iterator, from) && items.Count < query.Take; iterator.Prev(), passed++)
+        {
+            if (passed >= query.Skip)
+            {
+                items.Add(LedgerEntryCodec.Read(iterator.GetValueSpan(), out _));
+            }
+        }
+
+        return new LedgerPage(items, StoredCount(accountId, reads));
+    }
+
+    /// <summary>One kind and nothing else: the total is its last number, and the page starts with one seek at any depth.</summary>
+    private LedgerPage KindPage(LedgerQuery query, ReadOptions reads)
+    {
+        var accountId = query.Filter.AccountId;
+        var prefix = LedgerKeys.KindPrefix(accountId, query.Filter.Kind!);
+        var total = LastKindNumber(prefix, reads);
+        var items = new List<LedgerEntry>((int)Math.Clamp(total - query.Skip, 0, Math.Min(query.Take, 256)));
+        if (query.Skip >= total || query.Take == 0)
+        {
+            return new LedgerPage(items, total);
+        }
+
+        using var iterator = _db.NewIterator(readOptions: reads);
+        for (iterator.Seek(LedgerKeys.KindEntryKey(prefix, total - query.Skip)); HasPrefix(iterator, prefix) && items.Count < query.Take; iterator.Prev())
+        {
+            items.Add(LedgerEntryCodec.Read(StoredEntry(accountId, LedgerKeys.ReadId(iterator.GetValueSpan()), reads), out _));
+        }
+
+        return new LedgerPage(items, total);
+    }
+
+    /// <summary>
+    /// Shows <paramref name="visit"/> the account's entries newest first that can match the filter: those of
+    /// its kind through the kind's numbers when they are a small part of the history (a look-up each), else
+    /// the whole history in one ordered scan.
+    /// </summary>
+    private void NewestFirst(LedgerFilter filter, ReadOptions reads, EntryVisitor visit)
+    {
+        using var iterator = _db.NewIterator(readOptions: reads);
+        if (filter.Kind is { } kind)
+        {
+            var prefix = LedgerKeys.KindPrefix(filter.AccountId, kind);
+            var ofKind = LastKindNumber(prefix, reads);
+            if (ofKind * SparseKind < StoredCount(filter.AccountId, reads))
+            {
+                for (iterator.Seek(LedgerKeys.KindEntryKey(prefix, ofKind)); HasPrefix(iterator, prefix); iterator.Prev())
+                {
+                    visit(StoredEntry(filter.AccountId, LedgerKeys.ReadId(iterator.GetValueSpan()), reads));
+                }
+
+                return;
+            }
+        }
+
+        var (from, to) = LedgerKeys.AccountRange(filter.AccountId);
+        for (iterator.SeekForPrev(to); Within(iterator, from); iterator.Prev())
+        {
+            visit(iterator.GetValueSpan());
+        }
+    }
+
+    private long StoredCount(string accountId, ReadOptions reads) =>
+        _db.Get(LedgerKeys.BalanceKey(accountId), readOptions: reads) is { } balance ? LedgerKeys.ReadBalance(balance).EntryCount : 0;
+
+    private byte[] StoredEntry(string accountId, long id, ReadOptions reads) =>
+        _db.Get(LedgerKeys.EntryKey(accountId, id), readOptions: reads)
+        ?? throw new InvalidDataException($"The ledger numbers entry {id} among account '{accountId}''s, and it is not stored.");
+
+    /// <summary>The writer's last number of a kind: what it committed, or what the store holds the first time.</summary>
+    private long LastKindNumber((string Account, string Kind) kind)
+    {
+        if (!_kindNumbers.TryGetValue(kind, out var number))
+        {
+            number = _kindNumbers[kind] = LastKindNumber(LedgerKeys.KindPrefix(kind.Account, kind.Kind), _latest);
+        }
+
+        return number;
+    }
+
+    /// <summary>How many entries of the kind the store holds: the number of its last (0 for none).</summary>
+    private long LastKindNumber(byte[] kindPrefix, ReadOptions reads)
+    {
+        using var iterator = _db.NewIterator(readOptions: reads);
+        iterator.SeekForPrev(LedgerKeys.KindEntryKey(kindPrefix, long.MaxValue));
+        return HasPrefix(iterator, kindPrefix) ? LedgerKeys.KindNumber(iterator.GetKeySpan()) : 0;
+    }
+
+    private static bool HasPrefix(Iterator iterator, byte[] prefix) => iterator.Valid() && iterator.GetKeySpan().StartsWith(prefix);
+
     /// <summary>A snapshot of the store: the audit reads entries and balances as of one commit.</summary>
     private sealed class View(RocksDb db) : ILedgerStoreView
     {
@@ -331,7 +442,7 @@ internal sealed class RocksLedgerStore : ILedgerStore
                     if (!key[..^8].SequenceEqual(prefix))
                     {
                         prefix = key[..^8].ToArray();
-                        accountId = LedgerKeys.BalanceAccount(prefix);
+                        accountId = LedgerKeys.AccountOf(prefix);
                     }
 
                     var amount = LedgerEntryCodec.ReadAmount(iterator.GetValueSpan());
@@ -345,7 +456,7 @@ internal sealed class RocksLedgerStore : ILedgerStore
             {
                 for (iterator.Seek([LedgerKeys.Balance]); iterator.Valid() && iterator.GetKeySpan()[0] == LedgerKeys.Balance; iterator.Next())
                 {
-                    var accountId = LedgerKeys.BalanceAccount(iterator.GetKeySpan());
+                    var accountId = LedgerKeys.AccountOf(iterator.GetKeySpan());
                     var (sum, count) = sums.GetValueOrDefault(accountId);
                     sums.Remove(accountId);
                     accounts.Add(new AccountAudit(accountId, LedgerKeys.ReadBalance(iterator.GetValueSpan()).Balance, sum, count));
