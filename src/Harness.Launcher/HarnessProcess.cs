@@ -59,14 +59,34 @@ public sealed class HarnessProcess : IAsyncDisposable
     /// Starts <c>serve</c> (backend and sandbox on free ports) and waits until <c>/api/health</c> answers 200 and the
     /// banner is out. <paramref name="options"/> are further <c>serve</c> options, e.g. <c>--test-clock</c>.
     /// </summary>
-    public static async Task<HarnessProcess> StartAsync(string? dataDirectory = null, int? port = null, CancellationToken cancellationToken = default, params string[] options)
+    public static Task<HarnessProcess> StartAsync(string? dataDirectory = null, int? port = null, CancellationToken cancellationToken = default, params string[] options) =>
+        StartAsync(port is { } fixedPort ? () => fixedPort : FreeSurfacePort, retryPorts: port is null, dataDirectory, cancellationToken, options);
+
+    /// <summary>Starts <c>serve</c> on the ports <paramref name="choosePort"/> gives; with <paramref name="retryPorts"/>, on another one when the chosen one was taken before the backend bound it.</summary>
+    internal static async Task<HarnessProcess> StartAsync(Func<int> choosePort, bool retryPorts, string? dataDirectory, CancellationToken cancellationToken, params string[] options)
     {
-        var chosenPort = port ?? FreeSurfacePort();
         var data = dataDirectory ?? TempDirectory.Create("process");
-        var harness = Launch(["serve", "--no-build", "--port", chosenPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--data", data, "--sandbox-port", "0", .. options], chosenPort, data);
-        await harness.WaitUntilAsync(async ct => await harness.IsHealthyAsync(ct) && harness.BannerPrinted, TimeSpan.FromSeconds(60), cancellationToken);
-        return harness;
+        for (var attempt = 1; ; attempt++)
+        {
+            var chosenPort = choosePort();
+            var harness = Launch(["serve", "--no-build", "--port", chosenPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--data", data, "--sandbox-port", "0", .. options], chosenPort, data);
+            try
+            {
+                await harness.WaitUntilAsync(async ct => await harness.IsHealthyAsync(ct) && harness.BannerPrinted, TimeSpan.FromSeconds(60), cancellationToken);
+                return harness;
+            }
+            catch (InvalidOperationException) when (retryPorts && attempt < PortAttempts && harness.LostItsPort)
+            {
+                // A free port is chosen before the backend binds it, and another process can take it in between.
+                await harness.DisposeAsync();
+            }
+        }
     }
+
+    private const int PortAttempts = 3;
+
+    /// <summary>Whether the process ended because a port it was given was in use by then.</summary>
+    private bool LostItsPort => HasExited && Output.Contains("address already in use", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Starts the <c>sandbox</c> verb on free ports and waits for its banner.</summary>
     public static async Task<HarnessProcess> StartSandboxAsync(CancellationToken cancellationToken = default)

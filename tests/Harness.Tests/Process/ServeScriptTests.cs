@@ -54,4 +54,29 @@ public sealed class ServeScriptTests
         Assert.Contains("\"epay\"", providers, StringComparison.Ordinal);
         Assert.Equal(0, await sandbox.StopAsync(TimeSpan.FromSeconds(30)));
     }
+
+    [Fact]
+    public async Task A_free_port_taken_before_the_backend_binds_it_is_chosen_again()
+    {
+        // The first port "chosen" is one another listener holds, as when a neighbouring test takes it first.
+        using var taken = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var takenPort = ((IPEndPoint)taken.LocalEndpoint).Port;
+        var chosen = new List<int>();
+
+        await using var harness = await HarnessProcess.StartAsync(
+            () =>
+            {
+                chosen.Add(chosen.Count == 0 ? takenPort : HarnessProcess.FreeSurfacePort());
+                return chosen[^1];
+            },
+            retryPorts: true,
+            dataDirectory: null,
+            TestContext.Current.CancellationToken);
+
+        Assert.Equal(2, chosen.Count);
+        Assert.Equal(chosen[1], harness.Port);
+        using var http = new HttpClient { BaseAddress = harness.BaseUrl };
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("/api/health", UriKind.Relative), TestContext.Current.CancellationToken)).StatusCode);
+    }
 }
