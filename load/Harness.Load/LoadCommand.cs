@@ -47,9 +47,9 @@ public static class LoadCommand
             await console.WriteLineAsync("error: the target is not usable for a load run: " + ex.Message);
             return TargetUnusable;
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            await console.WriteLineAsync("aborted before any load ran");
+            await console.WriteLineAsync("aborted");
             return Failed;
         }
 

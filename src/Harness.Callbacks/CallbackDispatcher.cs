@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime.ExceptionServices;
 using System.Text;
 using Harness.Security;
 using Harness.Storage;
@@ -10,6 +12,12 @@ namespace Harness.Callbacks;
 /// chosen delay), then one retry per entry of the delivery's schedule until the receiver acknowledges it.
 /// Each retry falls due relative to the previous attempt's due time, so moving a test clock forward by the whole
 /// schedule makes every attempt happen in one <see cref="RunDueAsync"/>.
+/// <para>
+/// Attempts run concurrently within <see cref="DeliveryLimits"/> (in all and per receiver), so a slow or dead
+/// receiver holds only its own slots; one subject's deliveries (a payment's events) go out one at a time, in
+/// order. Each attempt is recorded as soon as it ends, and the records of attempts ending together share one
+/// sync of the store. Enqueuing only stores the delivery: no provider API waits for a receiver.
+/// </para>
 /// </summary>
 public sealed class CallbackDispatcher : IDisposable
 {
@@ -20,17 +28,36 @@ public sealed class CallbackDispatcher : IDisposable
     private readonly HttpClient _http;
     private readonly Dictionary<string, ICallbackSigner> _signers = new(StringComparer.Ordinal);
     private readonly TimeSpan _attemptTimeout;
+    private readonly DueDeliveries _due;
 
-    // One sender at a time: scheduled runs, clock advances and resends must not attempt the same delivery twice.
+    // One pump at a time: scheduled runs and clock advances must not start the same attempt twice.
     private readonly SemaphoreSlim _gate = new(1, 1);
+
+    // A scheduled attempt and a resend of one delivery never overlap.
+    private readonly KeyedLock _attempting = new();
+    private readonly Lock _wakeLock = new();
+    private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _sequence;
 
-    public CallbackDispatcher(IDocumentStore store, TimeProvider clock, HttpClient http, TimeSpan attemptTimeout)
+    public CallbackDispatcher(IDocumentStore store, TimeProvider clock, HttpClient http, TimeSpan attemptTimeout, DeliveryLimits? limits = null)
     {
+        limits ??= DeliveryLimits.Default;
+        if (limits.Total < 1 || limits.PerReceiver < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(limits), limits, "Callback delivery needs at least one attempt in flight in all and per receiver.");
+        }
+
         _deliveries = store.Collection<CallbackDelivery>("callback_deliveries", nameof(CallbackDelivery.Status), nameof(CallbackDelivery.Subject));
         _clock = clock;
         _http = http;
         _attemptTimeout = attemptTimeout;
+        _due = new DueDeliveries(limits);
+        var pending = _deliveries.FindBy(nameof(CallbackDelivery.Status), nameof(CallbackStatus.Pending));
+        foreach (var delivery in pending.Where(d => d.NextAttemptAt is not null))
+        {
+            _due.Add(delivery);
+        }
+
         _sequence = _deliveries.All().Select(d => d.Sequence).DefaultIfEmpty(0).Max();
     }
 
@@ -46,6 +73,12 @@ public sealed class CallbackDispatcher : IDisposable
     /// <summary>Raised after a delivery is stored, so a scheduler loop can wake up early.</summary>
     public event Action? Enqueued;
 
+    /// <summary>Attempts in flight now.</summary>
+    public int InFlight => _due.InFlight;
+
+    /// <summary>Pending deliveries waiting for their next attempt.</summary>
+    public int Waiting => _due.Waiting;
+
     /// <summary>Stores the delivery; its first attempt falls due after <paramref name="delay"/>.</summary>
     public CallbackDelivery Enqueue(CallbackDelivery delivery, TimeSpan delay = default)
     {
@@ -56,6 +89,8 @@ public sealed class CallbackDispatcher : IDisposable
         delivery.CreatedAt = now;
         delivery.NextAttemptAt = now + delay;
         _deliveries.Upsert(delivery);
+        _due.Add(delivery);
+        Wake();
         Enqueued?.Invoke();
         return delivery;
     }
@@ -80,51 +115,72 @@ public sealed class CallbackDispatcher : IDisposable
 
     /// <summary>When the earliest pending attempt falls due, or null if nothing is pending.</summary>
     public DateTimeOffset? NextDueAt() =>
-        Pending().Select(d => (DateTimeOffset?)new DateTimeOffset(d.NextAttemptAt!.Value, TimeSpan.Zero)).Min();
+        _due.NextDueAt() is { } next ? new DateTimeOffset(next, TimeSpan.Zero) : null;
 
-    /// <summary>Makes every attempt that is due now, including retries that fall due during the catch-up. Returns how many were made.</summary>
+    /// <summary>
+    /// Makes every attempt that is due now, including retries that fall due during the catch-up and deliveries
+    /// enqueued while it runs, and returns once none is due or in flight. Returns how many were made.
+    /// </summary>
     public async Task<int> RunDueAsync(CancellationToken cancellationToken = default)
     {
         await _gate.WaitAsync(cancellationToken);
+        var ended = new ConcurrentQueue<(DueDeliveries.Started Attempt, Exception? Error)>();
+        var busySubjects = new HashSet<string>(StringComparer.Ordinal);
+        var running = 0;
+        var made = 0;
         try
         {
-            var made = 0;
             while (true)
             {
-                var now = _clock.GetUtcNow().UtcDateTime;
-                var due = Pending()
-                    .Where(d => d.NextAttemptAt <= now)
-                    .OrderBy(d => d.NextAttemptAt)
-                    .ThenBy(d => d.Sequence)
-                    .FirstOrDefault();
-                if (due is null)
+                var wake = WakeTask(); // taken first: an attempt ending or a delivery arriving after this wakes the wait below
+                while (ended.TryDequeue(out var result))
+                {
+                    running--;
+                    made++;
+                    busySubjects.Remove(result.Attempt.Subject);
+                    _due.Finished(result.Attempt);
+                    if (result.Error is not null)
+                    {
+                        ExceptionDispatchInfo.Throw(result.Error);
+                    }
+                }
+
+                foreach (var started in _due.TakeDue(_clock.GetUtcNow().UtcDateTime, busySubjects))
+                {
+                    busySubjects.Add(started.Subject);
+                    running++;
+                    _ = AttemptAsync(started, ended, cancellationToken);
+                }
+
+                if (running == 0)
                 {
                     return made;
                 }
 
-                var attempt = await SendAsync(due, "schedule", cancellationToken);
-                due.ScheduledAttempts++;
-                if (attempt.Acknowledged)
+                if (ended.IsEmpty)
                 {
-                    due.Status = CallbackStatus.Delivered;
-                    due.NextAttemptAt = null;
+                    await wake;
                 }
-                else if (due.ScheduledAttempts <= due.RetryDelaysSeconds.Count)
-                {
-                    due.NextAttemptAt = due.NextAttemptAt!.Value.AddSeconds(due.RetryDelaysSeconds[due.ScheduledAttempts - 1]);
-                }
-                else
-                {
-                    due.Status = CallbackStatus.Exhausted;
-                    due.NextAttemptAt = null;
-                }
-
-                _deliveries.Upsert(due);
-                made++;
             }
         }
         finally
         {
+            // Left by an error or a cancellation: the attempts still running end on their own, and free their slots.
+            while (running > 0)
+            {
+                var wake = WakeTask();
+                while (ended.TryDequeue(out var result))
+                {
+                    running--;
+                    _due.Finished(result.Attempt);
+                }
+
+                if (running > 0)
+                {
+                    await wake;
+                }
+            }
+
             _gate.Release();
         }
     }
@@ -135,32 +191,103 @@ public sealed class CallbackDispatcher : IDisposable
     /// </summary>
     public async Task<CallbackAttempt?> ResendAsync(string id, CancellationToken cancellationToken = default)
     {
-        await _gate.WaitAsync(cancellationToken);
+        using var held = await _attempting.AcquireAsync(id, cancellationToken);
+        if (_deliveries.Get(id) is not { } delivery)
+        {
+            return null;
+        }
+
+        var attempt = await SendAsync(delivery, "resend", cancellationToken);
+        if (attempt.Acknowledged)
+        {
+            delivery.Status = CallbackStatus.Delivered;
+            delivery.NextAttemptAt = null;
+            _due.Remove(id);
+        }
+
+        _deliveries.Upsert(delivery);
+        return attempt;
+    }
+
+    /// <summary>One scheduled attempt: sent, recorded, and scheduled again when it failed and retries are left; its end is queued for the pump.</summary>
+    private async Task AttemptAsync(DueDeliveries.Started started, ConcurrentQueue<(DueDeliveries.Started, Exception?)> ended, CancellationToken cancellationToken)
+    {
+        await Task.Yield(); // the pump goes on starting others while this one sends
+        Exception? error = null;
         try
         {
-            if (_deliveries.Get(id) is not { } delivery)
-            {
-                return null;
-            }
-
-            var attempt = await SendAsync(delivery, "resend", cancellationToken);
-            if (attempt.Acknowledged)
-            {
-                delivery.Status = CallbackStatus.Delivered;
-                delivery.NextAttemptAt = null;
-            }
-
-            _deliveries.Upsert(delivery);
-            return attempt;
+            using var held = await _attempting.AcquireAsync(started.Id, cancellationToken);
+            await AttemptAsync(started.Id, cancellationToken);
         }
-        finally
+        catch (Exception ex)
         {
-            _gate.Release();
+            error = ex;
+        }
+
+        try
+        {
+            // Due again: a retry, or the same attempt when this one was cancelled or could not be recorded (the store still says pending).
+            if (_deliveries.Get(started.Id) is { Status: CallbackStatus.Pending, NextAttemptAt: not null } stillPending)
+            {
+                _due.Add(stillPending);
+            }
+        }
+        catch (Exception ex)
+        {
+            error ??= ex;
+        }
+
+        ended.Enqueue((started, error));
+        Wake();
+    }
+
+    private async Task AttemptAsync(string id, CancellationToken cancellationToken)
+    {
+        if (_deliveries.Get(id) is not { Status: CallbackStatus.Pending, NextAttemptAt: { } dueAt } delivery)
+        {
+            return; // settled by a resend meanwhile
+        }
+
+        var attempt = await SendAsync(delivery, "schedule", cancellationToken);
+        delivery.ScheduledAttempts++;
+        if (attempt.Acknowledged)
+        {
+            delivery.Status = CallbackStatus.Delivered;
+            delivery.NextAttemptAt = null;
+        }
+        else if (delivery.ScheduledAttempts <= delivery.RetryDelaysSeconds.Count)
+        {
+            delivery.NextAttemptAt = dueAt.AddSeconds(delivery.RetryDelaysSeconds[delivery.ScheduledAttempts - 1]);
+        }
+        else
+        {
+            delivery.Status = CallbackStatus.Exhausted;
+            delivery.NextAttemptAt = null;
+        }
+
+        _deliveries.Upsert(delivery);
+    }
+
+    private Task WakeTask()
+    {
+        lock (_wakeLock)
+        {
+            return _wake.Task;
         }
     }
 
-    private IEnumerable<CallbackDelivery> Pending() =>
-        _deliveries.FindBy(nameof(CallbackDelivery.Status), nameof(CallbackStatus.Pending)).Where(d => d.NextAttemptAt is not null);
+    /// <summary>Wakes the pump: an attempt ended or a delivery arrived.</summary>
+    private void Wake()
+    {
+        TaskCompletionSource woken;
+        lock (_wakeLock)
+        {
+            woken = _wake;
+            _wake = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        woken.SetResult();
+    }
 
     private async Task<CallbackAttempt> SendAsync(CallbackDelivery delivery, string trigger, CancellationToken cancellationToken)
     {

@@ -1,3 +1,5 @@
+using Harness.Callbacks;
+
 namespace Harness.Sandbox;
 
 /// <summary>How the host starts the sandbox.</summary>
@@ -42,4 +44,7 @@ public sealed class SandboxOptions
 
     /// <summary>How long one callback attempt may take before it counts as failed.</summary>
     public TimeSpan CallbackTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How many callback attempts may be in flight, in all and to one receiver (its scheme, host and port).</summary>
+    public DeliveryLimits CallbackLimits { get; set; } = DeliveryLimits.Default;
 }

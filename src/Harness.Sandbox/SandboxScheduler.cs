@@ -6,8 +6,9 @@ namespace Harness.Sandbox;
 
 /// <summary>
 /// Makes time-driven things happen on the sandbox clock: payments expire and callbacks are (re)sent when due.
-/// A background loop sleeps until the next due moment; the control API's clock advance runs the same step
-/// synchronously, so a test that advances time sees every effect before the call returns.
+/// Two background loops sleep until their next due moment, one for expiries and the providers' own due work and
+/// one for callback delivery, so a stream of callbacks never holds up an expiry; the control API's clock advance
+/// runs every step synchronously, so a test that advances time sees every effect before the call returns.
 /// </summary>
 public sealed class SandboxScheduler : IDisposable
 {
@@ -15,43 +16,39 @@ public sealed class SandboxScheduler : IDisposable
     private readonly IReadOnlyDictionary<string, ISandboxProvider> _providers;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _expiryGate = new(1, 1);
-    private readonly object _wakeSync = new();
-    private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Signal _paymentsChanged = new();
+    private readonly Signal _deliveryEnqueued = new();
 
     public SandboxScheduler(SandboxContext context, IReadOnlyDictionary<string, ISandboxProvider> providers, ILogger logger)
     {
         _context = context;
         _providers = providers;
         _logger = logger;
-        context.Dispatcher.Enqueued += Wake;
-        context.Payments.Created += Wake;
+        context.Dispatcher.Enqueued += _deliveryEnqueued.Fire;
+        context.Payments.Created += _paymentsChanged.Fire;
     }
 
     /// <summary>Expires what is due, then sends what is due. Returns how many callback attempts were made.</summary>
     public async Task<int> RunDueAsync(CancellationToken cancellationToken)
     {
-        await ExpireDueAsync(cancellationToken);
-        foreach (var provider in _providers.Values)
-        {
-            await provider.RunDueAsync(cancellationToken);
-        }
-
+        await RunPaymentsDueAsync(cancellationToken);
         return await _context.Dispatcher.RunDueAsync(cancellationToken);
     }
 
-    public async Task RunAsync(CancellationToken cancellationToken)
+    public Task RunAsync(CancellationToken cancellationToken) => Task.WhenAll(
+        LoopAsync("payments", RunPaymentsDueAsync, PaymentsNextDueAt, _paymentsChanged, cancellationToken),
+        LoopAsync("callbacks", _context.Dispatcher.RunDueAsync, () => _context.Dispatcher.NextDueAt(), _deliveryEnqueued, cancellationToken));
+
+    public void Dispose() => _expiryGate.Dispose();
+
+    private async Task LoopAsync(string name, Func<CancellationToken, Task> step, Func<DateTimeOffset?> nextDueAt, Signal wake, CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
         {
-            Task wake;
-            lock (_wakeSync)
-            {
-                wake = _wake.Task;
-            }
-
+            var woken = wake.Next; // taken first: what arrives during the step wakes the wait below
             try
             {
-                await RunDueAsync(cancellationToken);
+                await step(cancellationToken);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -60,26 +57,29 @@ public sealed class SandboxScheduler : IDisposable
             catch (Exception ex)
             {
                 // A broken store or provider must not stop the loop for good; it is retried at the next wake-up.
-                _logger.LogError(ex, "Sandbox scheduler step failed");
+                _logger.LogError(ex, "Sandbox scheduler step ({Loop}) failed", name);
             }
 
-            await _context.Clock.WaitUntilAsync(NextDueAt(), wake, cancellationToken);
+            // A periodic look as well, in case a wake-up was missed.
+            var lookAgain = _context.Clock.GetUtcNow().AddMinutes(1);
+            await _context.Clock.WaitUntilAsync(nextDueAt() is { } due && due < lookAgain ? due : lookAgain, woken, cancellationToken);
         }
     }
 
-    public void Dispose() => _expiryGate.Dispose();
-
-    private DateTimeOffset NextDueAt()
+    private async Task RunPaymentsDueAsync(CancellationToken cancellationToken)
     {
-        var now = _context.Clock.GetUtcNow();
-        var candidates = new[]
+        await ExpireDueAsync(cancellationToken);
+        foreach (var provider in _providers.Values)
         {
-            _context.Dispatcher.NextDueAt(),
-            _context.Payments.NextExpiry() is { } expiry ? new DateTimeOffset(expiry, TimeSpan.Zero) : null,
-            now.AddMinutes(1), // a periodic look, in case a wake-up was missed
-        }.Concat(_providers.Values.Select(p => p.NextDueAt()));
-        return candidates.Where(c => c is not null).Min()!.Value;
+            await provider.RunDueAsync(cancellationToken);
+        }
     }
+
+    private DateTimeOffset? PaymentsNextDueAt() =>
+        new[] { _context.Payments.NextExpiry() is { } expiry ? new DateTimeOffset(expiry, TimeSpan.Zero) : (DateTimeOffset?)null }
+            .Concat(_providers.Values.Select(p => p.NextDueAt()))
+            .Where(c => c is not null)
+            .Min();
 
     private async Task ExpireDueAsync(CancellationToken cancellationToken)
     {
@@ -100,15 +100,33 @@ public sealed class SandboxScheduler : IDisposable
         }
     }
 
-    private void Wake()
+    /// <summary>A wake-up that can be waited for again after it fired.</summary>
+    private sealed class Signal
     {
-        TaskCompletionSource wake;
-        lock (_wakeSync)
+        private readonly Lock _lock = new();
+        private TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Next
         {
-            wake = _wake;
-            _wake = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            get
+            {
+                lock (_lock)
+                {
+                    return _next.Task;
+                }
+            }
         }
 
-        wake.TrySetResult();
+        public void Fire()
+        {
+            TaskCompletionSource fired;
+            lock (_lock)
+            {
+                fired = _next;
+                _next = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+
+            fired.TrySetResult();
+        }
     }
 }

@@ -119,7 +119,7 @@ public sealed class SandboxServer : IAsyncDisposable
         var documents = new LiteDocumentStore(Path.Combine(options.DataDirectory, "sandbox.db"));
         var clock = new AdjustableClock(options.Clock);
         var callbackClient = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }) { Timeout = Timeout.InfiniteTimeSpan };
-        var dispatcher = new CallbackDispatcher(documents, clock, callbackClient, options.CallbackTimeout);
+        var dispatcher = new CallbackDispatcher(documents, clock, callbackClient, options.CallbackTimeout, options.CallbackLimits);
         var faults = new FaultBook();
         var settings = new ProviderSettings(documents);
         var context = new SandboxContext(documents, clock, options.WallClock, new PaymentBook(documents), faults, dispatcher, settings, new Notifier(dispatcher, faults), new ProviderKeys(documents, options.DataDirectory), options);

@@ -69,7 +69,20 @@ public sealed class LedgerAuditor(FinanceApi api)
         var findings = perUser.SelectMany(u => u.Findings).ToList();
 
         int? accountsChecked = null;
-        if (adminToken is not null && await api.LedgerAuditAsync(adminToken, cancellationToken) is { } accounts)
+        IReadOnlyList<AccountAuditView>? accounts = null;
+        if (adminToken is not null)
+        {
+            try
+            {
+                accounts = await api.LedgerAuditAsync(adminToken, cancellationToken);
+            }
+            catch (TimeoutException ex)
+            {
+                findings.Add(new AuditFinding("ledger audit unanswered", ex.Message));
+            }
+        }
+
+        if (accounts is not null)
         {
             accountsChecked = accounts.Count;
             findings.AddRange(accounts.Where(a => !a.Consistent || a.Balance != a.EntrySum || a.Balance < 0).Select(a => new AuditFinding(

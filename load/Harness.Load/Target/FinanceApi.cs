@@ -134,11 +134,18 @@ public sealed class FinanceApi(HttpClient http, ILoadTransport transport)
 
     public ILoadTransport Transport { get; } = transport;
 
+    /// <summary>How long a setup or audit call may take (the load's own calls have the transport's timeout).</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(100);
+
+    /// <summary>The admin ledger audit reads every entry: tens of millions after a soak take a minute or more.</summary>
+    public static readonly TimeSpan LedgerAuditTimeout = TimeSpan.FromMinutes(15);
+
     /// <summary>Signs a phone in through the SMS sandbox (reference backend), registering it on first use.</summary>
     public async Task<LoadUser> SignInAsync(string phone, CancellationToken cancellationToken)
     {
         // A code sent less than a minute ago is still live: a refused resend is not an error here.
-        using (var _ = await Http.PostAsJsonAsync(new Uri("/api/auth/sms/sendCode", UriKind.Relative), new { phone }, cancellationToken))
+        using (var sendCode = new HttpRequestMessage(HttpMethod.Post, new Uri("/api/auth/sms/sendCode", UriKind.Relative)) { Content = JsonContent.Create(new { phone }) })
+        using (var _ = await SendAsync(sendCode, RequestTimeout, cancellationToken))
         {
         }
 
@@ -198,7 +205,7 @@ public sealed class FinanceApi(HttpClient http, ILoadTransport transport)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("/api/admin/ledger/audit", UriKind.Relative));
         Authorize(request, adminToken);
-        using var response = await Http.SendAsync(request, cancellationToken);
+        using var response = await SendAsync(request, LedgerAuditTimeout, cancellationToken);
         if (response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Forbidden or HttpStatusCode.MethodNotAllowed)
         {
             return null;
@@ -214,10 +221,25 @@ public sealed class FinanceApi(HttpClient http, ILoadTransport transport)
         const string path = "/api/admin/ledger/stats";
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(path, UriKind.Relative));
         Authorize(request, adminToken);
-        using var response = await Http.SendAsync(request, cancellationToken);
+        using var response = await SendAsync(request, RequestTimeout, cancellationToken);
         return response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Forbidden or HttpStatusCode.MethodNotAllowed
             ? null
             : Data(response.StatusCode, await response.Content.ReadAsByteArrayAsync(cancellationToken), path).GetProperty("entries").GetInt64();
+    }
+
+    /// <summary>Sends with its own deadline (the client has none), the body read within it; a missed deadline is a <see cref="TimeoutException"/>.</summary>
+    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        try
+        {
+            return await Http.SendAsync(request, HttpCompletionOption.ResponseContentRead, deadline.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException(string.Create(CultureInfo.InvariantCulture, $"{request.Method} {request.RequestUri} did not answer within {timeout.TotalSeconds:0} s"));
+        }
     }
 
     private async Task<JsonElement> EnvelopeAsync(HttpMethod method, string path, object? body, string? token, CancellationToken cancellationToken)
@@ -229,7 +251,7 @@ public sealed class FinanceApi(HttpClient http, ILoadTransport transport)
         }
 
         Authorize(request, token);
-        using var response = await Http.SendAsync(request, cancellationToken);
+        using var response = await SendAsync(request, RequestTimeout, cancellationToken);
         return Data(response.StatusCode, await response.Content.ReadAsByteArrayAsync(cancellationToken), path);
     }
 

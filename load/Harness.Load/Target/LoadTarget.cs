@@ -139,7 +139,11 @@ public sealed class LoadTarget : IAsyncDisposable
             handler.SslOptions.RemoteCertificateValidationCallback = Http1Endpoint.AcceptAnyCertificateCallback;
         }
 
-        return new(new HttpClient(handler) { BaseAddress = baseUrl, Timeout = timeout }, new Http1Transport(baseUrl, maxConnections, timeout, acceptAnyCertificate));
+        // Each setup and audit call sets its own deadline: the ledger audit may take minutes, a sign-in must not.
+        return new(new HttpClient(handler) { BaseAddress = baseUrl, Timeout = Timeout.InfiniteTimeSpan }, new Http1Transport(baseUrl, maxConnections, timeout, acceptAnyCertificate))
+        {
+            RequestTimeout = timeout,
+        };
     }
 
     /// <summary>Closes the clients' connections (and the transport's watchdog).</summary>
