@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using System.Text;
+using Harness.Clock;
 using Harness.Security;
 using Harness.Storage;
 
@@ -35,8 +36,9 @@ public sealed class CallbackDispatcher : IDisposable
 
     // A scheduled attempt and a resend of one delivery never overlap.
     private readonly KeyedLock _attempting = new();
-    private readonly Lock _wakeLock = new();
-    private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    // Wakes the pump: an attempt ended or a delivery arrived.
+    private readonly Signal _wake = new();
     private long _sequence;
 
     public CallbackDispatcher(IDocumentStore store, TimeProvider clock, HttpClient http, TimeSpan attemptTimeout, DeliveryLimits? limits = null)
@@ -90,7 +92,7 @@ public sealed class CallbackDispatcher : IDisposable
         delivery.NextAttemptAt = now + delay;
         _deliveries.Upsert(delivery);
         _due.Add(delivery);
-        Wake();
+        _wake.Fire();
         Enqueued?.Invoke();
         return delivery;
     }
@@ -132,7 +134,7 @@ public sealed class CallbackDispatcher : IDisposable
         {
             while (true)
             {
-                var wake = WakeTask(); // taken first: an attempt ending or a delivery arriving after this wakes the wait below
+                var wake = _wake.Next; // taken first: an attempt ending or a delivery arriving after this wakes the wait below
                 while (ended.TryDequeue(out var result))
                 {
                     running--;
@@ -168,7 +170,7 @@ public sealed class CallbackDispatcher : IDisposable
             // Left by an error or a cancellation: the attempts still running end on their own, and free their slots.
             while (running > 0)
             {
-                var wake = WakeTask();
+                var wake = _wake.Next;
                 while (ended.TryDequeue(out var result))
                 {
                     running--;
@@ -238,7 +240,7 @@ public sealed class CallbackDispatcher : IDisposable
         }
 
         ended.Enqueue((started, error));
-        Wake();
+        _wake.Fire();
     }
 
     private async Task AttemptAsync(string id, CancellationToken cancellationToken)
@@ -266,27 +268,6 @@ public sealed class CallbackDispatcher : IDisposable
         }
 
         _deliveries.Upsert(delivery);
-    }
-
-    private Task WakeTask()
-    {
-        lock (_wakeLock)
-        {
-            return _wake.Task;
-        }
-    }
-
-    /// <summary>Wakes the pump: an attempt ended or a delivery arrived.</summary>
-    private void Wake()
-    {
-        TaskCompletionSource woken;
-        lock (_wakeLock)
-        {
-            woken = _wake;
-            _wake = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        }
-
-        woken.SetResult();
     }
 
     private async Task<CallbackAttempt> SendAsync(CallbackDelivery delivery, string trigger, CancellationToken cancellationToken)

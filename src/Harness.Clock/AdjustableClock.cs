@@ -9,7 +9,7 @@ public sealed class AdjustableClock(TimeProvider baseClock) : TimeProvider
 {
     private readonly object _sync = new();
     private TimeSpan _offset;
-    private TaskCompletionSource _changed = NewSignal();
+    private readonly Signal _changed = new();
 
     public TimeSpan Offset
     {
@@ -30,15 +30,12 @@ public sealed class AdjustableClock(TimeProvider baseClock) : TimeProvider
     public DateTimeOffset Advance(TimeSpan by)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(by, TimeSpan.Zero);
-        TaskCompletionSource changed;
         lock (_sync)
         {
             _offset += by;
-            changed = _changed;
-            _changed = NewSignal();
         }
 
-        changed.TrySetResult();
+        _changed.Fire();
         return GetUtcNow();
     }
 
@@ -52,12 +49,7 @@ public sealed class AdjustableClock(TimeProvider baseClock) : TimeProvider
         wake ??= new TaskCompletionSource().Task;
         while (!cancellationToken.IsCancellationRequested && !wake.IsCompleted)
         {
-            Task changed;
-            lock (_sync)
-            {
-                changed = _changed.Task;
-            }
-
+            var changed = _changed.Next;
             var remaining = until - GetUtcNow();
             if (remaining <= TimeSpan.Zero)
             {
@@ -70,6 +62,4 @@ public sealed class AdjustableClock(TimeProvider baseClock) : TimeProvider
             await stop.CancelAsync();
         }
     }
-
-    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

@@ -1,3 +1,4 @@
+using Harness.Clock;
 using Harness.Sandbox.Payments;
 using Harness.Sandbox.Providers;
 using Microsoft.Extensions.Logging;
@@ -97,36 +98,6 @@ public sealed class SandboxScheduler : IDisposable
         finally
         {
             _expiryGate.Release();
-        }
-    }
-
-    /// <summary>A wake-up that can be waited for again after it fired.</summary>
-    private sealed class Signal
-    {
-        private readonly Lock _lock = new();
-        private TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public Task Next
-        {
-            get
-            {
-                lock (_lock)
-                {
-                    return _next.Task;
-                }
-            }
-        }
-
-        public void Fire()
-        {
-            TaskCompletionSource fired;
-            lock (_lock)
-            {
-                fired = _next;
-                _next = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            }
-
-            fired.TrySetResult();
         }
     }
 }

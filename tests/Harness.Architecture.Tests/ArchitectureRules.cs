@@ -43,13 +43,13 @@ public static class ArchitectureRules
     public static readonly IReadOnlyList<string> Capabilities = [.. Surfaces, Sandbox];
 
     /// <summary>
-    /// The only edges allowed between shared mechanisms (delivery stores its attempts and signs what it
-    /// sends); a mechanism not listed may see no other.
+    /// The only edges allowed between shared mechanisms (delivery stores its attempts, signs what it
+    /// sends and waits on the clock's signals); a mechanism not listed may see no other.
     /// </summary>
     public static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> AllowedMechanismEdges =
         new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal)
         {
-            [Callbacks] = [Storage, Security],
+            [Callbacks] = [Storage, Security, Clock],
         };
 
     /// <summary>Every part of the harness but the conformance runner: what it may not see.</summary>

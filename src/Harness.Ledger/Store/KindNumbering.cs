@@ -24,18 +24,11 @@ internal static class KindNumbering
         try
         {
             using var iterator = db.NewIterator();
-            byte[] accountPrefix = [];
-            var accountId = "";
+            var accounts = new EntryAccounts();
             for (iterator.Seek([LedgerKeys.Entry]); iterator.Valid() && iterator.GetKeySpan()[0] == LedgerKeys.Entry; iterator.Next())
             {
                 var key = iterator.GetKeySpan();
-                if (!key[..^8].SequenceEqual(accountPrefix))
-                {
-                    accountPrefix = key[..^8].ToArray();
-                    accountId = LedgerKeys.AccountOf(accountPrefix);
-                }
-
-                var kind = (Account: accountId, Kind: Utf8.GetString(LedgerEntryCodec.ReadFacets(iterator.GetValueSpan()).Kind));
+                var kind = (Account: accounts.Of(key), Kind: Utf8.GetString(LedgerEntryCodec.ReadFacets(iterator.GetValueSpan()).Kind));
                 var number = numbers[kind] = numbers.GetValueOrDefault(kind) + 1;
                 write.Put(LedgerKeys.KindEntryKey(LedgerKeys.KindPrefix(kind.Account, kind.Kind), number), LedgerKeys.IdValue(LedgerKeys.EntryId(key)));
                 if (write.Count() >= BatchSize)

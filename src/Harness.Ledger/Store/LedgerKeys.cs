@@ -227,3 +227,22 @@ internal static class LedgerKeys
         return length;
     }
 }
+
+/// <summary>The account of each entry key met in an ordered scan: entries come grouped by account, so its name is decoded once per group.</summary>
+internal sealed class EntryAccounts
+{
+    private byte[] _prefix = [];
+    private string _account = "";
+
+    public string Of(ReadOnlySpan<byte> entryKey)
+    {
+        var prefix = entryKey[..^8];
+        if (!prefix.SequenceEqual(_prefix))
+        {
+            _prefix = prefix.ToArray();
+            _account = LedgerKeys.AccountOf(_prefix);
+        }
+
+        return _account;
+    }
+}

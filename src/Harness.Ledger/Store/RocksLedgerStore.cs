@@ -433,18 +433,10 @@ internal sealed class RocksLedgerStore : ILedgerStore
             var reads = new ReadOptions().SetSnapshot(_snapshot);
             using (var iterator = db.NewIterator(readOptions: reads))
             {
-                // Entries come grouped by account: the account's name is decoded once per group.
-                byte[] prefix = [];
-                var accountId = "";
+                var entryAccounts = new EntryAccounts();
                 for (iterator.Seek([LedgerKeys.Entry]); iterator.Valid() && iterator.GetKeySpan()[0] == LedgerKeys.Entry; iterator.Next())
                 {
-                    var key = iterator.GetKeySpan();
-                    if (!key[..^8].SequenceEqual(prefix))
-                    {
-                        prefix = key[..^8].ToArray();
-                        accountId = LedgerKeys.AccountOf(prefix);
-                    }
-
+                    var accountId = entryAccounts.Of(iterator.GetKeySpan());
                     var amount = LedgerEntryCodec.ReadAmount(iterator.GetValueSpan());
                     var current = sums.GetValueOrDefault(accountId);
                     sums[accountId] = (current.Sum + amount, current.Count + 1);
