@@ -20,13 +20,23 @@ public sealed class SandboxScheduler : IDisposable
     private readonly Signal _paymentsChanged = new();
     private readonly Signal _deliveryEnqueued = new();
 
+    // Until when the payments loop sleeps (ticks; MaxValue while it works): only a payment expiring before
+    // then needs to wake it. Every create used to, and each wake-up read every open payment from the store.
+    private long _paymentsSleepUntil = long.MaxValue;
+
     public SandboxScheduler(SandboxContext context, IReadOnlyDictionary<string, ISandboxProvider> providers, ILogger logger)
     {
         _context = context;
         _providers = providers;
         _logger = logger;
         context.Dispatcher.Enqueued += _deliveryEnqueued.Fire;
-        context.Payments.Created += _paymentsChanged.Fire;
+        context.Payments.Created += payment =>
+        {
+            if (payment.ExpiresAt.Ticks < Interlocked.Read(ref _paymentsSleepUntil))
+            {
+                _paymentsChanged.Fire();
+            }
+        };
     }
 
     /// <summary>Expires what is due, then sends what is due. Returns how many callback attempts were made.</summary>
@@ -37,16 +47,21 @@ public sealed class SandboxScheduler : IDisposable
     }
 
     public Task RunAsync(CancellationToken cancellationToken) => Task.WhenAll(
-        LoopAsync("payments", RunPaymentsDueAsync, PaymentsNextDueAt, _paymentsChanged, cancellationToken),
-        LoopAsync("callbacks", _context.Dispatcher.RunDueAsync, () => _context.Dispatcher.NextDueAt(), _deliveryEnqueued, cancellationToken));
+        LoopAsync("payments", RunPaymentsDueAsync, PaymentsNextDueAt, _paymentsChanged, until => Interlocked.Exchange(ref _paymentsSleepUntil, until?.UtcTicks ?? long.MaxValue), cancellationToken),
+        LoopAsync("callbacks", _context.Dispatcher.RunDueAsync, () => _context.Dispatcher.NextDueAt(), _deliveryEnqueued, _ => { }, cancellationToken));
 
     public void Dispose() => _expiryGate.Dispose();
 
-    private async Task LoopAsync(string name, Func<CancellationToken, Task> step, Func<DateTimeOffset?> nextDueAt, Signal wake, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs <paramref name="step"/>, then sleeps until <paramref name="nextDueAt"/> (a minute at most) or <paramref name="wake"/>;
+    /// <paramref name="sleeping"/> is told until when before each sleep, and null when it wakes (what arrives while it works must wake it).
+    /// </summary>
+    private async Task LoopAsync(string name, Func<CancellationToken, Task> step, Func<DateTimeOffset?> nextDueAt, Signal wake, Action<DateTimeOffset?> sleeping, CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
         {
             var woken = wake.Next; // taken first: what arrives during the step wakes the wait below
+            sleeping(null);
             try
             {
                 await step(cancellationToken);
@@ -63,7 +78,9 @@ public sealed class SandboxScheduler : IDisposable
 
             // A periodic look as well, in case a wake-up was missed.
             var lookAgain = _context.Clock.GetUtcNow().AddMinutes(1);
-            await _context.Clock.WaitUntilAsync(nextDueAt() is { } due && due < lookAgain ? due : lookAgain, woken, cancellationToken);
+            var until = nextDueAt() is { } due && due < lookAgain ? due : lookAgain;
+            sleeping(until);
+            await _context.Clock.WaitUntilAsync(until, woken, cancellationToken);
         }
     }
 

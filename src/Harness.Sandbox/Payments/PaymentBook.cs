@@ -11,12 +11,12 @@ public sealed class PaymentBook(IDocumentStore store)
     private readonly object _transitions = new();
 
     /// <summary>Raised after a payment is created, so the scheduler can plan its expiry.</summary>
-    public event Action? Created;
+    public event Action<SandboxPayment>? Created;
 
     public void Add(SandboxPayment payment)
     {
         _payments.Upsert(payment);
-        Created?.Invoke();
+        Created?.Invoke(payment);
     }
 
     public SandboxPayment? Get(string id) => _payments.Get(id);
