@@ -88,10 +88,13 @@ public sealed class HarnessProcess : IAsyncDisposable
     /// <summary>Whether the process ended because a port it was given was in use by then.</summary>
     private bool LostItsPort => HasExited && Output.Contains("address already in use", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>Starts the <c>sandbox</c> verb on free ports and waits for its banner.</summary>
-    public static async Task<HarnessProcess> StartSandboxAsync(CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Starts the <c>sandbox</c> verb on free ports and waits for its banner; on <paramref name="dataDirectory"/>
+    /// when given (a restart on the same state), else on a fresh temp directory.
+    /// </summary>
+    public static async Task<HarnessProcess> StartSandboxAsync(string? dataDirectory = null, CancellationToken cancellationToken = default)
     {
-        var data = TempDirectory.Create("sandbox");
+        var data = dataDirectory ?? TempDirectory.Create("sandbox");
         var harness = Launch(["sandbox", "--no-build", "--data", data, "--sandbox-port", "0"], 0, data);
         await harness.WaitUntilAsync(_ => Task.FromResult(harness.BannerPrinted), TimeSpan.FromSeconds(60), cancellationToken);
         return harness;

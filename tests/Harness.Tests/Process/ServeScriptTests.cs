@@ -43,7 +43,7 @@ public sealed class ServeScriptTests
     [Fact]
     public async Task Sandbox_verb_runs_the_provider_sandbox_alone()
     {
-        await using var sandbox = await HarnessProcess.StartSandboxAsync(TestContext.Current.CancellationToken);
+        await using var sandbox = await HarnessProcess.StartSandboxAsync(cancellationToken: TestContext.Current.CancellationToken);
         var control = sandbox.SandboxControlUrl!.ToString().TrimEnd('/');
         using var http = new HttpClient();
 
