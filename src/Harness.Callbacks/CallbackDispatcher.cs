@@ -24,6 +24,7 @@ public sealed class CallbackDispatcher : IDisposable
 {
     private const int MaxLoggedResponseChars = 4096;
 
+    private readonly IDocumentStore _store;
     private readonly IDocumentCollection<CallbackDelivery> _deliveries;
     private readonly TimeProvider _clock;
     private readonly HttpClient _http;
@@ -49,6 +50,7 @@ public sealed class CallbackDispatcher : IDisposable
             throw new ArgumentOutOfRangeException(nameof(limits), limits, "Callback delivery needs at least one attempt in flight in all and per receiver.");
         }
 
+        _store = store;
         _deliveries = store.Collection<CallbackDelivery>("callback_deliveries", nameof(CallbackDelivery.Status), nameof(CallbackDelivery.Subject));
         _clock = clock;
         _http = http;
@@ -81,7 +83,11 @@ public sealed class CallbackDispatcher : IDisposable
     /// <summary>Pending deliveries waiting for their next attempt.</summary>
     public int Waiting => _due.Waiting;
 
-    /// <summary>Stores the delivery; its first attempt falls due after <paramref name="delay"/>.</summary>
+    /// <summary>
+    /// Stores the delivery; its first attempt falls due after <paramref name="delay"/>. Inside a unit of the store
+    /// (a payment and its callbacks written together) the pump learns of it only once the unit has committed: it
+    /// reads the delivery from the store, and a rolled-back delivery must never be sent.
+    /// </summary>
     public CallbackDelivery Enqueue(CallbackDelivery delivery, TimeSpan delay = default)
     {
         var now = _clock.GetUtcNow().UtcDateTime;
@@ -91,9 +97,12 @@ public sealed class CallbackDispatcher : IDisposable
         delivery.CreatedAt = now;
         delivery.NextAttemptAt = now + delay;
         _deliveries.Upsert(delivery);
-        _due.Add(delivery);
-        _wake.Fire();
-        Enqueued?.Invoke();
+        _store.OnCommitted(() =>
+        {
+            _due.Add(delivery);
+            _wake.Fire();
+            Enqueued?.Invoke();
+        });
         return delivery;
     }
 

@@ -106,10 +106,12 @@ public sealed class SandboxScheduler : IDisposable
         {
             foreach (var payment in _context.Payments.OpenDueForExpiry(_context.Clock.GetUtcNow().UtcDateTime))
             {
-                if (_context.Payments.TryClose(payment.Id, PaymentStatus.Expired))
+                var provider = _providers[payment.Provider];
+                _context.Payments.TryClose(payment.Id, PaymentStatus.Expired, card: null, closed =>
                 {
-                    await _providers[payment.Provider].OnExpiredAsync(payment, cancellationToken);
-                }
+                    provider.OnExpired(closed);
+                    return closed;
+                });
             }
         }
         finally

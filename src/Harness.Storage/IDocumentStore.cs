@@ -24,6 +24,13 @@ public interface IDocumentStore
     /// a unit inside a unit joins the outer one. Reads inside it see its own writes.
     /// </summary>
     void InTransaction(Action work);
+
+    /// <summary>
+    /// Runs <paramref name="action"/> once the writes made so far on this thread are durable: at once outside a
+    /// unit, after the unit's commit inside one, never when the unit rolls back. For what other threads act on
+    /// (an in-memory index, a wake-up), which must not see a write before it can be read.
+    /// </summary>
+    void OnCommitted(Action action);
 }
 
 public interface IDocumentCollection<T>
@@ -44,4 +51,18 @@ public interface IDocumentCollection<T>
     bool Delete(string id);
 
     long Count();
+}
+
+public static class DocumentStoreUnits
+{
+    /// <summary>
+    /// <see cref="IDocumentStore.InTransaction"/> for work with a result (a name of its own: a lambda with a result
+    /// also converts to the instance method's <see cref="Action"/>, which would drop it).
+    /// </summary>
+    public static T Atomically<T>(this IDocumentStore store, Func<T> work)
+    {
+        var result = default(T)!;
+        store.InTransaction(() => result = work());
+        return result;
+    }
 }

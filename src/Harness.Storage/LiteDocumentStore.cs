@@ -8,56 +8,65 @@ public sealed class LiteDocumentStore : IDocumentStore, IDisposable
 {
     private readonly ConcurrentDictionary<string, object> _collections = new(StringComparer.Ordinal);
     private readonly LiteStore _store;
+    private readonly BatchedUnits _units;
 
-    // Per store and thread: LiteDB's transactions are the calling thread's.
-    private readonly ThreadLocal<bool> _inTransaction = new();
+    // What the running unit asked to run once it has committed (the writer thread's).
+    private List<Action>? _afterCommit;
 
     /// <param name="filePath">The database file; its directory is created when missing.</param>
-    public LiteDocumentStore(string filePath) => _store = new LiteStore(filePath);
+    public LiteDocumentStore(string filePath)
+    {
+        _store = new LiteStore(filePath);
+        _units = new BatchedUnits(
+            () => _store.Database.BeginTrans(), () => _store.Database.Commit(), () => _store.Database.Rollback(), _store.Sync);
+    }
 
     public string FilePath => _store.FilePath;
 
+    /// <summary>Commits made so far: units and single writes committed together share one.</summary>
+    public long Commits => _units.Commits;
+
     public void Dispose()
     {
+        _units.Dispose();
         _store.Dispose();
-        _inTransaction.Dispose();
     }
 
-    /// <summary>LiteDB transactions belong to a thread; writes inside one are synced once, at its commit.</summary>
+    /// <summary>
+    /// Every write of the store is a unit on one writer thread (LiteDB's transactions are a thread's), committed
+    /// with the units that waited beside it and synced once for all (<see cref="BatchedUnits"/>). Units run one at a
+    /// time, from their first read to their commit: a unit that reads a document and writes on what it read (a
+    /// payment leaving <c>open</c>) cannot be overtaken by another, and units never deadlock on LiteDB's
+    /// per-collection locks. Work inside a unit must not wait for another thread's write: that write waits for it.
+    /// </summary>
     public void InTransaction(Action work)
     {
-        if (_inTransaction.Value)
+        if (_units.InUnit)
         {
             work();
             return;
         }
 
-        _store.Database.BeginTrans();
-        _inTransaction.Value = true;
-        try
-        {
-            work();
-            _store.Database.Commit();
-        }
-        catch
-        {
-            _store.Database.Rollback();
-            throw;
-        }
-        finally
-        {
-            _inTransaction.Value = false;
-        }
-
-        _store.Sync();
+        _units.Run(work, TakeAfterCommit);
     }
 
-    private void SyncOutsideTransaction()
+    public void OnCommitted(Action action)
     {
-        if (!_inTransaction.Value)
+        if (_units.InUnit)
         {
-            _store.Sync();
+            (_afterCommit ??= []).Add(action);
         }
+        else
+        {
+            action();
+        }
+    }
+
+    private List<Action>? TakeAfterCommit()
+    {
+        var actions = _afterCommit;
+        _afterCommit = null;
+        return actions;
     }
 
     public IDocumentCollection<T> Collection<T>(string name, params string[] indexedFields)
@@ -73,7 +82,7 @@ public sealed class LiteDocumentStore : IDocumentStore, IDisposable
             return new LiteDocumentCollection<T>(collection, this);
         });
 
-    /// <summary>Every write is synced before it returns, like a ledger commit.</summary>
+    /// <summary>Every write is a unit (or part of the caller's), durable before it returns.</summary>
     private sealed class LiteDocumentCollection<T>(ILiteCollection<T> collection, LiteDocumentStore owner) : IDocumentCollection<T>
         where T : class, IDocument
     {
@@ -84,32 +93,22 @@ public sealed class LiteDocumentStore : IDocumentStore, IDisposable
         public IReadOnlyList<T> FindBy(string field, string value) =>
             [.. collection.Find(Query.EQ(field, value))];
 
-        public bool TryInsert(T document)
+        // Looked up first: units run one at a time, and an insert refused by the index would leave its data
+        // block behind in the batch's transaction.
+        public bool TryInsert(T document) => owner.Atomically(() =>
         {
-            try
-            {
-                collection.Insert(document);
-                owner.SyncOutsideTransaction();
-                return true;
-            }
-            catch (LiteException ex) when (ex.ErrorCode == LiteException.INDEX_DUPLICATE_KEY)
+            if (collection.FindById(document.Id) is not null)
             {
                 return false;
             }
-        }
 
-        public void Upsert(T document)
-        {
-            collection.Upsert(document);
-            owner.SyncOutsideTransaction();
-        }
+            collection.Insert(document);
+            return true;
+        });
 
-        public bool Delete(string id)
-        {
-            var deleted = collection.Delete(id);
-            owner.SyncOutsideTransaction();
-            return deleted;
-        }
+        public void Upsert(T document) => owner.InTransaction(() => collection.Upsert(document));
+
+        public bool Delete(string id) => owner.Atomically(() => collection.Delete(id));
 
         public long Count() => collection.LongCount();
     }

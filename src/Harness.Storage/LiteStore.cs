@@ -5,8 +5,7 @@ namespace Harness.Storage;
 /// <summary>
 /// One LiteDB database (data file plus its <c>-log</c> file), opened once per process and held
 /// exclusively. LiteDB syncs its log once per page written, so a commit of many pages costs many
-/// syncs; here the log is synced once, by <see cref="Sync"/>, after the commit has written every page,
-/// and commits made at the same time share that sync.
+/// syncs; here the log is synced once, by <see cref="Sync"/>, after the commit has written every page.
 /// Callers acknowledge a write only after <see cref="Sync"/>, which is what makes an acknowledged
 /// write survive a crash.
 /// </summary>
@@ -14,7 +13,6 @@ internal sealed class LiteStore : IDisposable
 {
     private readonly SyncStream _data;
     private readonly SyncStream _log;
-    private readonly GroupSync _logSync;
 
     public LiteStore(string filePath)
     {
@@ -35,7 +33,6 @@ internal sealed class LiteStore : IDisposable
         // truncated: its flushes stay real syncs.
         _data = new SyncStream(Open(fullPath), syncOnFlush: true);
         _log = new SyncStream(Open(Path.Combine(directory, Path.GetFileNameWithoutExtension(fullPath) + "-log" + Path.GetExtension(fullPath))), syncOnFlush: false);
-        _logSync = new GroupSync(_log.SyncToDisk);
         Database = new LiteDatabase(_data, Mapper, _log) { UtcDate = true };
     }
 
@@ -47,10 +44,9 @@ internal sealed class LiteStore : IDisposable
 
     /// <summary>
     /// Returns once every commit so far is durable. The pages of a commit are in the operating system when
-    /// it returns (unbuffered files), so one sync of the log covers every commit made before it began, and
-    /// concurrent callers share syncs (<see cref="GroupSync"/>).
+    /// it returns (unbuffered files), so one sync of the log covers every commit made before it.
     /// </summary>
-    public void Sync() => _logSync.WaitDurable();
+    public void Sync() => _log.SyncToDisk();
 
     public void Dispose()
     {

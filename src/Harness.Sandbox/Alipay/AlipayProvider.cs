@@ -110,7 +110,7 @@ public sealed partial class AlipayProvider : ISandboxProvider
         }
     }
 
-    public Task<PayPageOutcome> OnPaidAsync(SandboxPayment payment, CancellationToken cancellationToken)
+    public PayPageOutcome OnPaid(SandboxPayment payment)
     {
         AlipayTrade trade;
         lock (_ordering)
@@ -127,16 +127,16 @@ public sealed partial class AlipayProvider : ISandboxProvider
         }
 
         SendNotify(trade, refund: null);
-        return Task.FromResult(trade.Method != Precreate && trade.ReturnUrl.Length > 0
+        return trade.Method != Precreate && trade.ReturnUrl.Length > 0
             ? new PayPageOutcome(QueryHelpers.AddQueryString(trade.ReturnUrl, Notices.Return(trade).Select(p => new KeyValuePair<string, string?>(p.Key, p.Value))), "Paid.")
-            : new PayPageOutcome(null, "支付成功 — payment complete."));
+            : new PayPageOutcome(null, "支付成功 — payment complete.");
     }
 
     public PayPageOutcome OnCanceled(SandboxPayment payment) =>
         new(null, "You left the cashier; the trade waits for payment until it closes.");
 
     /// <summary>A scanned trade closes (and says so in a TRADE_CLOSED notify); an unscanned one never came to exist.</summary>
-    public Task OnExpiredAsync(SandboxPayment payment, CancellationToken cancellationToken)
+    public void OnExpired(SandboxPayment payment)
     {
         AlipayTrade? closed = null;
         lock (_ordering)
@@ -153,7 +153,6 @@ public sealed partial class AlipayProvider : ISandboxProvider
             SendNotify(closed, refund: null);
         }
 
-        return Task.CompletedTask;
     }
 
     /// <summary>A business operation's result: the answer's fields, or a failure.</summary>
@@ -403,7 +402,11 @@ public sealed partial class AlipayProvider : ISandboxProvider
         return new Outcome(fields, null, trade);
     }
 
-    private Outcome CloseByMerchant(JsonObject biz)
+    // A unit first, then the ordering lock: closing takes the payment out of open, which is a unit of the store, and
+    // a buyer paying at that moment holds the unit while the trade's notify takes the lock.
+    private Outcome CloseByMerchant(JsonObject biz) => _context.Store.Atomically(() => CloseByMerchantInUnit(biz));
+
+    private Outcome CloseByMerchantInUnit(JsonObject biz)
     {
         AlipayTrade trade;
         lock (_ordering)

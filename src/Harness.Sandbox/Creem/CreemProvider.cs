@@ -104,7 +104,7 @@ public sealed partial class CreemProvider : ISandboxProvider
     public IReadOnlyList<TestCard>? CheckoutCards(SandboxPayment payment) =>
         _objects.Get(payment.Id, "checkout")?["product"].Str("billing_type") == "recurring" ? StripeTestCards.Subscription : StripeTestCards.OneTimeWithChargesFail;
 
-    public Task<PayPageOutcome> OnPaidAsync(SandboxPayment payment, CancellationToken cancellationToken)
+    public PayPageOutcome OnPaid(SandboxPayment payment)
     {
         var checkout = _objects.Get(payment.Id, "checkout")!;
         var product = (JsonObject)checkout["product"]!;
@@ -161,20 +161,19 @@ public sealed partial class CreemProvider : ISandboxProvider
         }
 
         Send(payment.Id, events);
-        return Task.FromResult(checkout.Str("success_url") is { } successUrl
+        return checkout.Str("success_url") is { } successUrl
             ? new PayPageOutcome(ReturnUrl(successUrl, checkout, order, customer, subscription), "Paid.")
-            : new PayPageOutcome(null, "Payment complete."));
+            : new PayPageOutcome(null, "Payment complete.");
     }
 
     public PayPageOutcome OnCanceled(SandboxPayment payment) =>
         new(null, "You left the checkout; it stays pending until it expires.");
 
-    public Task OnExpiredAsync(SandboxPayment payment, CancellationToken cancellationToken)
+    public void OnExpired(SandboxPayment payment)
     {
         var checkout = _objects.Get(payment.Id, "checkout")!;
         checkout["status"] = "expired";
         _objects.Put(checkout);
-        return Task.CompletedTask;
     }
 
     private IResult Create(JsonObject? body)

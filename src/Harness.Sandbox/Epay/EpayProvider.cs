@@ -78,7 +78,7 @@ public sealed class EpayProvider : ISandboxProvider
         app.MapMethods("/api.php", ["GET", "POST"], async (HttpRequest request) => Api(await ReadParamsAsync(request)));
     }
 
-    public Task<PayPageOutcome> OnPaidAsync(SandboxPayment payment, CancellationToken cancellationToken)
+    public PayPageOutcome OnPaid(SandboxPayment payment)
     {
         var order = _orders.Get(payment.Id)!;
         order.Status = 1;
@@ -89,15 +89,17 @@ public sealed class EpayProvider : ISandboxProvider
         var method = string.Equals(_context.Settings.Get(Name, NotifyMethodSetting), "POST", StringComparison.OrdinalIgnoreCase) ? "POST" : "GET";
         _context.Notifier.Send(Name, order.Id, _policy, faults => [Notify(order, method, faults)]);
 
-        return Task.FromResult(string.IsNullOrEmpty(order.ReturnUrl)
+        return string.IsNullOrEmpty(order.ReturnUrl)
             ? new PayPageOutcome(null, "支付成功 — payment complete.")
-            : new PayPageOutcome(WithQuery(order.ReturnUrl, Signed(NotifyParams(order, DeliveryFaults.None), DeliveryFaults.None)), "Paid."));
+            : new PayPageOutcome(WithQuery(order.ReturnUrl, Signed(NotifyParams(order, DeliveryFaults.None), DeliveryFaults.None)), "Paid.");
     }
 
     public PayPageOutcome OnCanceled(SandboxPayment payment) =>
         new(null, "You left the cashier; the order stays unpaid until it closes.");
 
-    public Task OnExpiredAsync(SandboxPayment payment, CancellationToken cancellationToken) => Task.CompletedTask;
+    public void OnExpired(SandboxPayment payment)
+    {
+    }
 
     private static async Task<Dictionary<string, string>> ReadParamsAsync(HttpRequest request)
     {

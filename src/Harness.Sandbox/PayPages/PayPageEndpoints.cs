@@ -30,17 +30,17 @@ public static class PayPageEndpoints
 
             return Render(context, providers, id, notice: null, entered: null);
         }).ExcludeFromDescription();
-        routes.MapPost("/pay/{id}", async (string id, HttpRequest request, CancellationToken ct) =>
+        routes.MapPost("/pay/{id}", async (string id, HttpRequest request) =>
         {
             var form = request.HasFormContentType ? await RequestForm.ReadAsync(request) : null;
             var action = form?["action"].ToString();
             if (form is not null && CardCheckout.Handles(action) && context.Payments.Get(id) is { Status: PaymentStatus.Open } payment
                 && providers[payment.Provider].CheckoutCards(payment) is { } cards)
             {
-                return await CardCheckout.PostAsync(context, providers, payment, cards, form, ct);
+                return CardCheckout.Post(context, providers, payment, cards, form);
             }
 
-            return await ActAsync(context, providers, id, action, ct) switch
+            return Act(context, providers, id, action) switch
             {
                 { RedirectUrl: { } url } => Results.Redirect(Location(url)),
                 var outcome => Render(context, providers, id, outcome.Message, entered: null),
@@ -52,9 +52,8 @@ public static class PayPageEndpoints
     /// Plays the buyer's action; shared by the page's buttons and the control API. The control API pays without a
     /// <paramref name="card"/> (none is recorded); the card page passes the card the test cards approved.
     /// </summary>
-    public static async Task<PayPageOutcome> ActAsync(
-        SandboxContext context, IReadOnlyDictionary<string, ISandboxProvider> providers, string id, string? action, CancellationToken cancellationToken,
-        CardEntry? card = null)
+    public static PayPageOutcome Act(
+        SandboxContext context, IReadOnlyDictionary<string, ISandboxProvider> providers, string id, string? action, CardEntry? card = null)
     {
         if (context.Payments.Get(id) is not { } payment)
         {
@@ -70,9 +69,8 @@ public static class PayPageEndpoints
         switch (action)
         {
             case "pay":
-                return context.Payments.TryClose(id, PaymentStatus.Paid, card)
-                    ? await provider.OnPaidAsync(context.Payments.Get(id)!, cancellationToken)
-                    : new PayPageOutcome(null, "This payment is no longer open.");
+                return context.Payments.TryClose(id, PaymentStatus.Paid, card, provider.OnPaid)
+                    ?? new PayPageOutcome(null, "This payment is no longer open.");
             case "fail":
                 context.Payments.RecordDecline(id);
                 return new PayPageOutcome(null, "Your card was declined. The payment is still open: try again or cancel.");

@@ -54,13 +54,13 @@ public interface ISandboxProvider
     IReadOnlyList<TestCard>? CheckoutCards(SandboxPayment payment) => null;
 
     /// <summary>The buyer paid: the core has already moved the payment from open to paid, exactly once.</summary>
-    Task<PayPageOutcome> OnPaidAsync(SandboxPayment payment, CancellationToken cancellationToken);
+    PayPageOutcome OnPaid(SandboxPayment payment);
 
     /// <summary>The buyer left the pay page; the payment stays open until it expires, as on the real hosted pages.</summary>
     PayPageOutcome OnCanceled(SandboxPayment payment);
 
     /// <summary>Called once when an open payment passes its expiry time.</summary>
-    Task OnExpiredAsync(SandboxPayment payment, CancellationToken cancellationToken);
+    void OnExpired(SandboxPayment payment);
 
     /// <summary>The next moment the provider has time-driven work of its own (Stripe: a renewal or retry); null when none.</summary>
     DateTimeOffset? NextDueAt() => null;

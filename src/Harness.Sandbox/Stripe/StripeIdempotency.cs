@@ -18,12 +18,16 @@ public sealed class StripeIdempotency(IDocumentStore store)
     private readonly IDocumentCollection<StoredResponse> _responses = store.Collection<StoredResponse>("stripe_idempotency");
     private readonly ConcurrentDictionary<string, byte> _inFlight = new(StringComparer.Ordinal);
 
-    public async Task<(StripeResponse Response, bool Replayed)> RunAsync(
-        string apiKey, string? key, string endpoint, JsonObject parameters, Func<Task<StripeResponse>> execute)
+    /// <summary>
+    /// Runs <paramref name="execute"/> and stores its response under the key in one unit of the store, so what the
+    /// request wrote and the record that replays it land together: a retry after a crash either finds both or
+    /// runs the request again on a store that has neither.
+    /// </summary>
+    public (StripeResponse Response, bool Replayed) Run(string apiKey, string? key, string endpoint, JsonObject parameters, Func<StripeResponse> execute)
     {
         if (string.IsNullOrEmpty(key))
         {
-            return (await execute(), false);
+            return (store.Atomically(execute), false);
         }
 
         if (key.Length > MaxKeyLength)
@@ -40,31 +44,35 @@ public sealed class StripeIdempotency(IDocumentStore store)
                 "There is currently another in-progress request using this Idempotency-Key. Please try again later.", "idempotency_key_in_use", null), false);
         }
 
+        // Released only after the unit has committed: the next request with this key then finds the record.
         try
         {
-            if (_responses.Get(id) is { } stored)
+            return store.Atomically(() =>
             {
-                return stored.Endpoint == endpoint && stored.Fingerprint == fingerprint
-                    ? (new StripeResponse(stored.Status, (JsonObject)JsonNode.Parse(stored.Body)!), true)
-                    : (StripeErrors.Envelope(400, "idempotency_error",
-                        $"Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '{key}' if you meant to execute a different request.",
-                        null, null), false);
-            }
-
-            var response = await execute();
-            if (response.Stored)
-            {
-                _responses.Upsert(new StoredResponse
+                if (_responses.Get(id) is { } stored)
                 {
-                    Id = id,
-                    Endpoint = endpoint,
-                    Fingerprint = fingerprint,
-                    Status = response.Status,
-                    Body = response.Body.ToJsonString(StripeJson.Options),
-                });
-            }
+                    return stored.Endpoint == endpoint && stored.Fingerprint == fingerprint
+                        ? (new StripeResponse(stored.Status, (JsonObject)JsonNode.Parse(stored.Body)!), true)
+                        : (StripeErrors.Envelope(400, "idempotency_error",
+                            $"Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '{key}' if you meant to execute a different request.",
+                            null, null), false);
+                }
 
-            return (response, false);
+                var response = execute();
+                if (response.Stored)
+                {
+                    _responses.Upsert(new StoredResponse
+                    {
+                        Id = id,
+                        Endpoint = endpoint,
+                        Fingerprint = fingerprint,
+                        Status = response.Status,
+                        Body = response.Body.ToJsonString(StripeJson.Options),
+                    });
+                }
+
+                return (response, false);
+            });
         }
         finally
         {

@@ -125,7 +125,7 @@ public sealed partial class StripeProvider : ISandboxProvider
     public IReadOnlyList<TestCard>? CheckoutCards(SandboxPayment payment) =>
         _objects.Get(payment.Id, "checkout.session")?.Str("mode") == "subscription" ? StripeTestCards.Subscription : StripeTestCards.OneTimeWithChargesFail;
 
-    public Task<PayPageOutcome> OnPaidAsync(SandboxPayment payment, CancellationToken cancellationToken)
+    public PayPageOutcome OnPaid(SandboxPayment payment)
     {
         var (session, events) = _sessions.Complete(payment);
         // Only a subscription gets this far with 0341 (a one-time checkout declines it): its renewals are the charges that fail.
@@ -135,9 +135,9 @@ public sealed partial class StripeProvider : ISandboxProvider
         }
 
         _webhooks.Send(payment.Id, events);
-        return Task.FromResult(session.Str("success_url") is { } url
+        return session.Str("success_url") is { } url
             ? new PayPageOutcome(CheckoutSessions.ReplaceSessionTemplate(url, payment.Id), "Paid.")
-            : new PayPageOutcome(null, "Thanks for your payment."));
+            : new PayPageOutcome(null, "Thanks for your payment.");
     }
 
     public PayPageOutcome OnCanceled(SandboxPayment payment) =>
@@ -145,11 +145,10 @@ public sealed partial class StripeProvider : ISandboxProvider
             ? new PayPageOutcome(CheckoutSessions.ReplaceSessionTemplate(url, payment.Id), "Canceled.")
             : new PayPageOutcome(null, "You left the checkout; the session stays open until it expires.");
 
-    public Task OnExpiredAsync(SandboxPayment payment, CancellationToken cancellationToken)
+    public void OnExpired(SandboxPayment payment)
     {
         var session = _sessions.MarkExpired(payment.Id);
         _webhooks.Send(payment.Id, [("checkout.session.expired", _sessions.Public(session, null))]);
-        return Task.CompletedTask;
     }
 
     /// <summary>Bearer (what the SDKs send) or Basic with the key as user name; 401 in Stripe's shape otherwise.</summary>
@@ -190,8 +189,7 @@ public sealed partial class StripeProvider : ISandboxProvider
     private async Task<IResult> PostAsync(HttpContext http, string endpoint, Func<JsonObject, StripeResponse> handler)
     {
         var parameters = await StripeForm.ReadAsync(http.Request);
-        var (response, replayed) = await _idempotency.RunAsync(
-            SecretKey, http.Request.Headers["Idempotency-Key"].ToString(), endpoint, parameters, () => Task.FromResult(handler(parameters)));
+        var (response, replayed) = _idempotency.Run(SecretKey, http.Request.Headers["Idempotency-Key"].ToString(), endpoint, parameters, () => handler(parameters));
         if (replayed)
         {
             http.Response.Headers["Idempotent-Replayed"] = "true";

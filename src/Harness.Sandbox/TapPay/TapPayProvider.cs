@@ -85,7 +85,7 @@ public sealed class TapPayProvider : ISandboxProvider
         TapPayCardForm.Map(app, _context, _charges);
     }
 
-    public Task<PayPageOutcome> OnPaidAsync(SandboxPayment payment, CancellationToken cancellationToken)
+    public PayPageOutcome OnPaid(SandboxPayment payment)
     {
         JsonObject trade;
         lock (_trades.Lock)
@@ -97,7 +97,7 @@ public sealed class TapPayProvider : ISandboxProvider
 
         Notify(trade);
         var urls = (JsonObject)trade["result_url"]!;
-        return Task.FromResult(new PayPageOutcome(FrontendRedirect(urls.Text("frontend_redirect_url")!, trade), "3-D Secure passed."));
+        return new PayPageOutcome(FrontendRedirect(urls.Text("frontend_redirect_url")!, trade), "3-D Secure passed.");
     }
 
     /// <summary>Leaving the challenge goes to <c>go_back_url</c> when the merchant gave one; the trade stays pending until it expires.</summary>
@@ -105,7 +105,7 @@ public sealed class TapPayProvider : ISandboxProvider
         new(_trades.Get(payment.Id)?["result_url"].Text("go_back_url"), "You left 3-D Secure; the payment stays pending until it expires.");
 
     /// <summary>An unfinished challenge fails the trade, and the backend hears of it as it would of a success.</summary>
-    public Task OnExpiredAsync(SandboxPayment payment, CancellationToken cancellationToken)
+    public void OnExpired(SandboxPayment payment)
     {
         JsonObject trade;
         lock (_trades.Lock)
@@ -121,7 +121,6 @@ public sealed class TapPayProvider : ISandboxProvider
         }
 
         Notify(trade);
-        return Task.CompletedTask;
     }
 
     /// <summary>

@@ -98,7 +98,7 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
         app.MapGet("/v3/certificates", (HttpRequest request) => AuthenticatedAsync(request.HttpContext, (_, _) => Certificates()));
     }
 
-    public Task<PayPageOutcome> OnPaidAsync(SandboxPayment payment, CancellationToken cancellationToken)
+    public PayPageOutcome OnPaid(SandboxPayment payment)
     {
         var order = _orders.Get(payment.Id)!;
         var now = _context.Clock.GetUtcNow();
@@ -117,13 +117,15 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
 
             return [Notification(order.NotifyUrl, "TRANSACTION.SUCCESS", "支付成功", "transaction", transaction, faults)];
         });
-        return Task.FromResult(new PayPageOutcome(null, "支付成功 — payment complete; the merchant is being notified."));
+        return new PayPageOutcome(null, "支付成功 — payment complete; the merchant is being notified.");
     }
 
     public PayPageOutcome OnCanceled(SandboxPayment payment) =>
         new(null, "You closed the scan page; the order stays unpaid until it is closed or expires.");
 
-    public Task OnExpiredAsync(SandboxPayment payment, CancellationToken cancellationToken) => Task.CompletedTask;
+    public void OnExpired(SandboxPayment payment)
+    {
+    }
 
     private async Task<IResult> AuthenticatedAsync(HttpContext http, Func<string, byte[], IResult> handler)
     {

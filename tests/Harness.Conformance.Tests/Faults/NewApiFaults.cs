@@ -135,6 +135,8 @@ public static class NewApiFaults
 
         public void InTransaction(Action work) => inner.InTransaction(work);
 
+        public void OnCommitted(Action action) => inner.OnCommitted(action);
+
         /// <summary>Looked up by trade number, an order has the status it was placed with; lists read it as stored.</summary>
         private sealed class StaleOrders(IDocumentCollection<TopUpOrder> inner) : IDocumentCollection<TopUpOrder>
         {

@@ -120,6 +120,8 @@ public static class PortalyFaults
 
         public void InTransaction(Action work) => inner.InTransaction(work);
 
+        public void OnCommitted(Action action) => inner.OnCommitted(action);
+
         private sealed class AnyMode(IDocumentCollection<CheckoutSession> inner, IHttpContextAccessor http) : IDocumentCollection<CheckoutSession>
         {
             public CheckoutSession? Get(string id) =>
@@ -173,6 +175,8 @@ public static class PortalyFaults
 
         public void InTransaction(Action work) => inner.InTransaction(work);
 
+        public void OnCommitted(Action action) => inner.OnCommitted(action);
+
         private sealed class Rewriting(IDocumentCollection<TDocument> inner, Func<IDocumentCollection<TDocument>, TDocument, TDocument> rewrite) : IDocumentCollection<TDocument>
         {
             public TDocument? Get(string id) => inner.Get(id);
@@ -201,6 +205,8 @@ public static class PortalyFaults
         }
 
         public void InTransaction(Action work) => inner.InTransaction(work);
+
+        public void OnCommitted(Action action) => inner.OnCommitted(action);
 
         private sealed class Unseen(IDocumentCollection<DiscountRedemption> inner) : IDocumentCollection<DiscountRedemption>
         {

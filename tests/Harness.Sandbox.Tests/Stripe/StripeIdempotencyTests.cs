@@ -19,32 +19,65 @@ public sealed class StripeIdempotencyTests : IDisposable
     [Fact]
     public async Task A_key_still_in_flight_gets_409_and_validation_failures_are_not_stored()
     {
-        var release = new TaskCompletionSource<StripeResponse>();
+        using var entered = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
         var parameters = new JsonObject { ["mode"] = "payment" };
-        var first = _idempotency.RunAsync("sk", "k1", "POST /v1/x", parameters, () => release.Task);
+        var first = Task.Run(() => _idempotency.Run("sk", "k1", "POST /v1/x", parameters, () =>
+        {
+            entered.Set();
+            release.Wait();
+            return StripeErrors.Missing("line_items");
+        }));
+        entered.Wait(TestContext.Current.CancellationToken);
 
-        var (concurrent, _) = await _idempotency.RunAsync("sk", "k1", "POST /v1/x", parameters, () => throw new InvalidOperationException("must not run"));
+        var (concurrent, _) = _idempotency.Run("sk", "k1", "POST /v1/x", parameters, () => throw new InvalidOperationException("must not run"));
         Assert.Equal(409, concurrent.Status);
         Assert.Equal("idempotency_key_in_use", concurrent.Body["error"]!["code"]!.GetValue<string>());
 
-        release.SetResult(StripeErrors.Missing("line_items"));
+        release.Set();
         Assert.Equal(400, (await first).Response.Status);
 
         // The rejected request was not stored, so the corrected retry executes under the same key.
-        var (retry, replayed) = await _idempotency.RunAsync("sk", "k1", "POST /v1/x", parameters, () => Task.FromResult(StripeResponse.Ok(new JsonObject { ["id"] = "cs_1" })));
+        var (retry, replayed) = _idempotency.Run("sk", "k1", "POST /v1/x", parameters, () => StripeResponse.Ok(new JsonObject { ["id"] = "cs_1" }));
         Assert.False(replayed);
         Assert.Equal("cs_1", retry.Body["id"]!.GetValue<string>());
     }
 
     [Fact]
-    public async Task Keys_are_scoped_per_api_key()
+    public void Keys_are_scoped_per_api_key()
     {
         var parameters = new JsonObject();
-        await _idempotency.RunAsync("sk_a", "k", "POST /v1/x", parameters, () => Task.FromResult(StripeResponse.Ok(new JsonObject { ["id"] = "a" })));
-        var (other, replayed) = await _idempotency.RunAsync("sk_b", "k", "POST /v1/x", parameters, () => Task.FromResult(StripeResponse.Ok(new JsonObject { ["id"] = "b" })));
+        _idempotency.Run("sk_a", "k", "POST /v1/x", parameters, () => StripeResponse.Ok(new JsonObject { ["id"] = "a" }));
+        var (other, replayed) = _idempotency.Run("sk_b", "k", "POST /v1/x", parameters, () => StripeResponse.Ok(new JsonObject { ["id"] = "b" }));
         Assert.False(replayed);
         Assert.Equal("b", other.Body["id"]!.GetValue<string>());
     }
+
+    [Fact]
+    public void What_a_request_writes_and_its_replay_record_land_together_or_not_at_all()
+    {
+        var objects = _store.Collection<Created>("objects");
+        var parameters = new JsonObject { ["n"] = "1" };
+        Assert.Throws<InvalidOperationException>(() => _idempotency.Run("sk", "k", "POST /v1/x", parameters, () =>
+        {
+            objects.Upsert(new Created("obj_1"));
+            throw new InvalidOperationException("crash after the write");
+        }));
+        Assert.Null(objects.Get("obj_1"));
+
+        // Nothing was recorded under the key, so the retry runs; its write and the record then replay together.
+        var (first, _) = _idempotency.Run("sk", "k", "POST /v1/x", parameters, () =>
+        {
+            objects.Upsert(new Created("obj_2"));
+            return StripeResponse.Ok(new JsonObject { ["id"] = "obj_2" });
+        });
+        var (again, replayed) = _idempotency.Run("sk", "k", "POST /v1/x", parameters, () => throw new InvalidOperationException("must not run"));
+        Assert.True(replayed);
+        Assert.Equal(first.Body.ToJsonString(), again.Body.ToJsonString());
+        Assert.NotNull(objects.Get("obj_2"));
+    }
+
+    public sealed record Created(string Id) : IDocument;
 
     public void Dispose()
     {
