@@ -25,6 +25,9 @@ public sealed class CallbackReceiver : IAsyncDisposable
 
     public IReadOnlyList<ReceivedCallback> Received => [.. _received];
 
+    /// <summary>How long each request is held after it is recorded and before it is answered, as a receiver that does some work.</summary>
+    public TimeSpan AnswerDelay { get; set; }
+
     public static async Task<CallbackReceiver> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -40,6 +43,7 @@ public sealed class CallbackReceiver : IAsyncDisposable
                 request.Headers["x-portaly-timestamp"].FirstOrDefault(),
                 request.Headers["x-portaly-signature"].FirstOrDefault(),
                 await reader.ReadToEndAsync()));
+            await Task.Delay(receiver.AnswerDelay);
             return Results.StatusCode(receiver._script.TryDequeue(out var status) ? status : 200);
         });
         await app.StartAsync(TestContext.Current.CancellationToken);
