@@ -135,7 +135,7 @@ public sealed class CallbackDispatcher : IDisposable
     public async Task<int> RunDueAsync(CancellationToken cancellationToken = default)
     {
         await _gate.WaitAsync(cancellationToken);
-        var ended = new ConcurrentQueue<(DueDeliveries.Started Attempt, Exception? Error)>();
+        var ended = new ConcurrentQueue<(DueDeliveries.Started Attempt, bool Sent, Exception? Error)>();
         var busySubjects = new HashSet<string>(StringComparer.Ordinal);
         var running = 0;
         var made = 0;
@@ -147,7 +147,7 @@ public sealed class CallbackDispatcher : IDisposable
                 while (ended.TryDequeue(out var result))
                 {
                     running--;
-                    made++;
+                    made += result.Sent ? 1 : 0;
                     busySubjects.Remove(result.Attempt.Subject);
                     _due.Finished(result.Attempt);
                     if (result.Error is not null)
@@ -221,14 +221,15 @@ public sealed class CallbackDispatcher : IDisposable
     }
 
     /// <summary>One scheduled attempt: sent, recorded, and scheduled again when it failed and retries are left; its end is queued for the pump.</summary>
-    private async Task AttemptAsync(DueDeliveries.Started started, ConcurrentQueue<(DueDeliveries.Started, Exception?)> ended, CancellationToken cancellationToken)
+    private async Task AttemptAsync(DueDeliveries.Started started, ConcurrentQueue<(DueDeliveries.Started, bool, Exception?)> ended, CancellationToken cancellationToken)
     {
         await Task.Yield(); // the pump goes on starting others while this one sends
         Exception? error = null;
+        var sent = false;
         try
         {
             using var held = await _attempting.AcquireAsync(started.Id, cancellationToken);
-            await AttemptAsync(started.Id, cancellationToken);
+            sent = await AttemptAsync(started.Id, cancellationToken);
         }
         catch (Exception ex)
         {
@@ -248,15 +249,16 @@ public sealed class CallbackDispatcher : IDisposable
             error ??= ex;
         }
 
-        ended.Enqueue((started, error));
+        ended.Enqueue((started, sent, error));
         _wake.Fire();
     }
 
-    private async Task AttemptAsync(string id, CancellationToken cancellationToken)
+    /// <summary>Sends the delivery's due attempt and records it; false when a resend settled it meanwhile (nothing sent).</summary>
+    private async Task<bool> AttemptAsync(string id, CancellationToken cancellationToken)
     {
         if (_deliveries.Get(id) is not { Status: CallbackStatus.Pending, NextAttemptAt: { } dueAt } delivery)
         {
-            return; // settled by a resend meanwhile
+            return false;
         }
 
         var attempt = await SendAsync(delivery, "schedule", cancellationToken);
@@ -277,6 +279,7 @@ public sealed class CallbackDispatcher : IDisposable
         }
 
         _deliveries.Upsert(delivery);
+        return true;
     }
 
     private async Task<CallbackAttempt> SendAsync(CallbackDelivery delivery, string trigger, CancellationToken cancellationToken)

@@ -20,46 +20,43 @@ public sealed partial class AlipayProvider
 
         AlipayTrade trade;
         AlipayRefund refund;
-        lock (_ordering)
+        var (found, failure) = Find(biz);
+        if (failure is not null)
         {
-            var (found, failure) = Find(biz);
-            if (failure is not null)
-            {
-                return failure;
-            }
+            return failure;
+        }
 
-            trade = found!;
+        trade = found!;
 
-            // Without out_request_no Alipay takes the whole trade as the request: one refund per trade.
-            requestNo ??= trade.OutTradeNo;
-            if (trade.Refunds.FirstOrDefault(r => r.OutRequestNo == requestNo) is { } earlier)
-            {
-                return earlier.AmountFen == fen
-                    ? new Outcome(RefundFields(trade, earlier, fundChange: false), null, trade)
-                    : AlipayFailure.Business("ACQ.DISCORDANT_REPEAT_REQUEST", "不一致的请求：同一退款请求号的退款金额不同");
-            }
+        // Without out_request_no Alipay takes the whole trade as the request: one refund per trade.
+        requestNo ??= trade.OutTradeNo;
+        if (trade.Refunds.FirstOrDefault(r => r.OutRequestNo == requestNo) is { } earlier)
+        {
+            return earlier.AmountFen == fen
+                ? new Outcome(RefundFields(trade, earlier, fundChange: false), null, trade)
+                : AlipayFailure.Business("ACQ.DISCORDANT_REPEAT_REQUEST", "不一致的请求：同一退款请求号的退款金额不同");
+        }
 
-            if (trade.Status != AlipayTrade.TradeSuccess)
-            {
-                return AlipayFailure.Business("ACQ.TRADE_STATUS_ERROR", "交易状态不合法");
-            }
+        if (trade.Status != AlipayTrade.TradeSuccess)
+        {
+            return AlipayFailure.Business("ACQ.TRADE_STATUS_ERROR", "交易状态不合法");
+        }
 
-            if (trade.RefundedFen + fen > trade.AmountFen)
-            {
-                return AlipayFailure.Business("ACQ.REFUND_AMT_NOT_EQUAL_TOTAL", "退款金额超限");
-            }
+        if (trade.RefundedFen + fen > trade.AmountFen)
+        {
+            return AlipayFailure.Business("ACQ.REFUND_AMT_NOT_EQUAL_TOTAL", "退款金额超限");
+        }
 
-            refund = new AlipayRefund { OutRequestNo = requestNo, AmountFen = fen, At = _context.Clock.GetUtcNow().UtcDateTime };
-            trade.Refunds.Add(refund);
-            trade.RefundedFen += fen;
-            if (trade.RefundedFen == trade.AmountFen)
-            {
-                CloseTrade(trade); // a full refund closes the trade
-            }
-            else
-            {
-                _trades.Upsert(trade);
-            }
+        refund = new AlipayRefund { OutRequestNo = requestNo, AmountFen = fen, At = _context.Clock.GetUtcNow().UtcDateTime };
+        trade.Refunds.Add(refund);
+        trade.RefundedFen += fen;
+        if (trade.RefundedFen == trade.AmountFen)
+        {
+            CloseTrade(trade); // a full refund closes the trade
+        }
+        else
+        {
+            _trades.Upsert(trade);
         }
 
         SendNotify(trade, refund);

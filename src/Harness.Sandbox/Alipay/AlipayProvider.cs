@@ -53,7 +53,6 @@ public sealed partial class AlipayProvider : ISandboxProvider
 
     private readonly SandboxContext _context;
     private readonly IDocumentCollection<AlipayTrade> _trades;
-    private readonly object _ordering = new();
 
     public AlipayProvider(SandboxContext context)
     {
@@ -100,31 +99,28 @@ public sealed partial class AlipayProvider : ISandboxProvider
     /// <summary>The buyer scanned the code or opened the cashier: from now on the trade exists, waiting for payment.</summary>
     public void OnViewed(SandboxPayment payment)
     {
-        lock (_ordering)
+        _context.Store.InTransaction(() =>
         {
             if (_trades.Get(payment.Id) is { Exists: false } trade)
             {
                 Scan(trade);
                 _trades.Upsert(trade);
             }
-        }
+        });
     }
 
     public PayPageOutcome OnPaid(SandboxPayment payment)
     {
         AlipayTrade trade;
-        lock (_ordering)
+        trade = _trades.Get(payment.Id)!;
+        if (!trade.Exists)
         {
-            trade = _trades.Get(payment.Id)!;
-            if (!trade.Exists)
-            {
-                Scan(trade); // paid through the control API without opening the page: the scan is implied
-            }
-
-            trade.Status = AlipayTrade.TradeSuccess;
-            trade.GmtPayment = _context.Clock.GetUtcNow().UtcDateTime;
-            _trades.Upsert(trade);
+            Scan(trade); // paid through the control API without opening the page: the scan is implied
         }
+
+        trade.Status = AlipayTrade.TradeSuccess;
+        trade.GmtPayment = _context.Clock.GetUtcNow().UtcDateTime;
+        _trades.Upsert(trade);
 
         SendNotify(trade, refund: null);
         return trade.Method != Precreate && trade.ReturnUrl.Length > 0
@@ -139,13 +135,10 @@ public sealed partial class AlipayProvider : ISandboxProvider
     public void OnExpired(SandboxPayment payment)
     {
         AlipayTrade? closed = null;
-        lock (_ordering)
+        if (_trades.Get(payment.Id) is { Status: AlipayTrade.WaitBuyerPay } trade)
         {
-            if (_trades.Get(payment.Id) is { Status: AlipayTrade.WaitBuyerPay } trade)
-            {
-                CloseTrade(trade);
-                closed = trade;
-            }
+            CloseTrade(trade);
+            closed = trade;
         }
 
         if (closed is not null)
@@ -163,8 +156,11 @@ public sealed partial class AlipayProvider : ISandboxProvider
         public static Outcome FromFailure(AlipayFailure failure) => new(null, failure);
     }
 
-    /// <summary>Runs one business method on its biz_content; shared by the v2 gateway and the v3 routes.</summary>
-    internal Outcome Run(string method, JsonObject biz, string notifyUrl, string returnUrl) => method switch
+    /// <summary>
+    /// Runs one business method on its biz_content; shared by the v2 gateway and the v3 routes. One unit of the store:
+    /// a trade's changes, its payment's and its notify land together, and no other change to it comes in between.
+    /// </summary>
+    internal Outcome Run(string method, JsonObject biz, string notifyUrl, string returnUrl) => _context.Store.Atomically(() => method switch
     {
         Precreate or PagePay or WapPay => Create(method, biz, notifyUrl, returnUrl),
         Query => QueryTrade(biz),
@@ -172,7 +168,7 @@ public sealed partial class AlipayProvider : ISandboxProvider
         Refund => RefundTrade(biz),
         RefundQuery => QueryRefund(biz),
         _ => throw new ArgumentOutOfRangeException(nameof(method), method, "not a method the gateway or the v3 routes accept"),
-    };
+    });
 
     /// <summary>biz_content as a JSON object, or the failure to answer.</summary>
     internal static (JsonObject? Biz, AlipayFailure? Failure) ParseBiz(string? text)
@@ -301,44 +297,41 @@ public sealed partial class AlipayProvider : ISandboxProvider
             expiresAt = deadline;
         }
 
-        lock (_ordering)
+        if (_trades.FindBy(nameof(AlipayTrade.OutTradeNo), outTradeNo) is [var existing, ..])
         {
-            if (_trades.FindBy(nameof(AlipayTrade.OutTradeNo), outTradeNo) is [var existing, ..])
-            {
-                return Reopen(existing, fen, subject);
-            }
-
-            var trade = new AlipayTrade
-            {
-                Id = NewTradeNo(now),
-                AppId = AppId,
-                OutTradeNo = outTradeNo,
-                Method = method,
-                Subject = subject,
-                Body = body,
-                AmountFen = fen,
-                NotifyUrl = notifyUrl,
-                ReturnUrl = returnUrl,
-                PassbackParams = passback,
-            };
-            _trades.Upsert(trade);
-            _context.Payments.Add(new SandboxPayment
-            {
-                Id = trade.Id,
-                Provider = Name,
-                Status = PaymentStatus.Open,
-                Amount = fen,
-                Currency = "cny",
-                Description = subject,
-                MerchantReference = outTradeNo,
-                CreatedAt = now.UtcDateTime,
-                ExpiresAt = expiresAt.UtcDateTime,
-
-                // The code a buyer scans leads to the sandbox's cashier: opening it is the scan.
-                QrCode = method == Precreate ? _context.PayPageUrl(trade.Id) : null,
-            });
-            return Created(trade);
+            return Reopen(existing, fen, subject);
         }
+
+        var trade = new AlipayTrade
+        {
+            Id = NewTradeNo(now),
+            AppId = AppId,
+            OutTradeNo = outTradeNo,
+            Method = method,
+            Subject = subject,
+            Body = body,
+            AmountFen = fen,
+            NotifyUrl = notifyUrl,
+            ReturnUrl = returnUrl,
+            PassbackParams = passback,
+        };
+        _trades.Upsert(trade);
+        _context.Payments.Add(new SandboxPayment
+        {
+            Id = trade.Id,
+            Provider = Name,
+            Status = PaymentStatus.Open,
+            Amount = fen,
+            Currency = "cny",
+            Description = subject,
+            MerchantReference = outTradeNo,
+            CreatedAt = now.UtcDateTime,
+            ExpiresAt = expiresAt.UtcDateTime,
+
+            // The code a buyer scans leads to the sandbox's cashier: opening it is the scan.
+            QrCode = method == Precreate ? _context.PayPageUrl(trade.Id) : null,
+        });
+        return Created(trade);
     }
 
     /// <summary>The same out_trade_no again: the same open trade when nothing changed, otherwise Alipay's refusal.</summary>
@@ -402,37 +395,30 @@ public sealed partial class AlipayProvider : ISandboxProvider
         return new Outcome(fields, null, trade);
     }
 
-    // A unit first, then the ordering lock: closing takes the payment out of open, which is a unit of the store, and
-    // a buyer paying at that moment holds the unit while the trade's notify takes the lock.
-    private Outcome CloseByMerchant(JsonObject biz) => _context.Store.Atomically(() => CloseByMerchantInUnit(biz));
-
-    private Outcome CloseByMerchantInUnit(JsonObject biz)
+    private Outcome CloseByMerchant(JsonObject biz)
     {
         AlipayTrade trade;
-        lock (_ordering)
+        var (found, failure) = Find(biz);
+        if (failure is not null)
         {
-            var (found, failure) = Find(biz);
-            if (failure is not null)
-            {
-                return failure;
-            }
-
-            trade = found!;
-            // The buyer may have paid a moment ago, the core settling it before this provider heard.
-            var paying = trade.Status == AlipayTrade.WaitBuyerPay && !_context.Payments.TryClose(trade.Id, PaymentStatus.Canceled)
-                && _context.Payments.Get(trade.Id)?.Status == PaymentStatus.Paid;
-            if (paying || trade.Status == AlipayTrade.TradeSuccess)
-            {
-                return AlipayFailure.Business("ACQ.TRADE_STATUS_ERROR", "交易状态不合法");
-            }
-
-            if (trade.Status == AlipayTrade.TradeClosed)
-            {
-                return new Outcome(new JsonObject { ["trade_no"] = trade.Id, ["out_trade_no"] = trade.OutTradeNo }, null, trade);
-            }
-
-            CloseTrade(trade);
+            return failure;
         }
+
+        trade = found!;
+        // The buyer may have paid a moment ago, the core settling it before this provider heard.
+        var paying = trade.Status == AlipayTrade.WaitBuyerPay && !_context.Payments.TryClose(trade.Id, PaymentStatus.Canceled)
+            && _context.Payments.Get(trade.Id)?.Status == PaymentStatus.Paid;
+        if (paying || trade.Status == AlipayTrade.TradeSuccess)
+        {
+            return AlipayFailure.Business("ACQ.TRADE_STATUS_ERROR", "交易状态不合法");
+        }
+
+        if (trade.Status == AlipayTrade.TradeClosed)
+        {
+            return new Outcome(new JsonObject { ["trade_no"] = trade.Id, ["out_trade_no"] = trade.OutTradeNo }, null, trade);
+        }
+
+        CloseTrade(trade);
 
         SendNotify(trade, refund: null);
         return new Outcome(new JsonObject { ["trade_no"] = trade.Id, ["out_trade_no"] = trade.OutTradeNo }, null, trade);

@@ -11,7 +11,8 @@ internal readonly record struct CreemEvent(string Type, JsonObject Object);
 /// Creem's subscription engine on the sandbox clock: the first transaction, renewal at
 /// <c>current_period_end_date</c>, failed renewals retried 3, 5 and 7 days after the previous attempt then ended
 /// (the end state), cancellation now or at the period end, pause and resume, upgrade with Creem's three proration
-/// behaviours. Every change holds <see cref="Gate"/>; events go to <paramref name="send"/> keyed by subscription.
+/// behaviours. Every change is one unit of the store, so changes never interleave; events go to <paramref name="send"/>
+/// keyed by subscription.
 /// </summary>
 internal sealed class CreemBilling(ProviderObjects objects, TimeProvider clock, Action<string, IReadOnlyList<CreemEvent>> send)
 {
@@ -26,12 +27,10 @@ internal sealed class CreemBilling(ProviderObjects objects, TimeProvider clock, 
     /// <summary>At most this many renewals per subscription per run; the scheduler comes straight back for the rest.</summary>
     private const int MaxStepsPerRun = 1000;
 
-    public object Gate { get; } = new();
-
     /// <summary>A new active subscription from a paid checkout, with its first (already paid) transaction.</summary>
     public JsonObject Start(JsonObject product, JsonObject customer, long units, JsonObject? metadata, string orderId)
     {
-        lock (Gate)
+        return objects.Atomically(() =>
         {
             var now = clock.GetUtcNow();
             var id = NewId("sub");
@@ -67,7 +66,7 @@ internal sealed class CreemBilling(ProviderObjects objects, TimeProvider clock, 
             Charge(subscription, Price(subscription), now, "Subscription creation");
             objects.Put(subscription);
             return subscription;
-        }
+        });
     }
 
     /// <summary>When the next renewal, retry or scheduled end falls due; null when nothing is scheduled.</summary>
@@ -76,7 +75,7 @@ internal sealed class CreemBilling(ProviderObjects objects, TimeProvider clock, 
 
     public void RunDue()
     {
-        lock (Gate)
+        objects.InTransaction(() =>
         {
             var now = clock.GetUtcNow();
             foreach (var subscription in objects.List("subscription"))
@@ -95,7 +94,7 @@ internal sealed class CreemBilling(ProviderObjects objects, TimeProvider clock, 
                     send(subscription.Str("id")!, events);
                 }
             }
-        }
+        });
     }
 
     /// <summary>
@@ -104,7 +103,7 @@ internal sealed class CreemBilling(ProviderObjects objects, TimeProvider clock, 
     /// </summary>
     public (JsonObject? Subscription, string? Refusal) RunNext(string id)
     {
-        lock (Gate)
+        return objects.Atomically<(JsonObject?, string?)>(() =>
         {
             if (objects.Get(id, "subscription") is not { } subscription)
             {
@@ -121,7 +120,7 @@ internal sealed class CreemBilling(ProviderObjects objects, TimeProvider clock, 
             objects.Put(subscription);
             send(id, events);
             return (subscription, null);
-        }
+        });
     }
 
     /// <summary>Cancels now (status <c>canceled</c>) or at the period end (<c>scheduled_cancel</c>; <paramref name="onExecute"/> <c>pause</c> pauses instead).</summary>
@@ -227,7 +226,7 @@ internal sealed class CreemBilling(ProviderObjects objects, TimeProvider clock, 
     /// <summary>Makes the subscription's charges decline (or succeed again) from the next one on; <paramref name="endState"/> applies once every retry failed.</summary>
     public JsonObject? SetFailing(string id, bool failing, string endState)
     {
-        lock (Gate)
+        return objects.Atomically<JsonObject?>(() =>
         {
             if (objects.Get(id, "subscription") is not { } subscription)
             {
@@ -238,7 +237,7 @@ internal sealed class CreemBilling(ProviderObjects objects, TimeProvider clock, 
             subscription["_end_state"] = endState;
             objects.Put(subscription);
             return subscription;
-        }
+        });
     }
 
     /// <summary>Renewal, retry or scheduled end: what falls due at <see cref="DueAt"/>.</summary>
@@ -353,7 +352,7 @@ internal sealed class CreemBilling(ProviderObjects objects, TimeProvider clock, 
 
     private (JsonObject? Subscription, string? Refusal) Change(string id, Func<JsonObject, DateTimeOffset, List<CreemEvent>, string?> change)
     {
-        lock (Gate)
+        return objects.Atomically<(JsonObject?, string?)>(() =>
         {
             if (objects.Get(id, "subscription") is not { } subscription)
             {
@@ -371,7 +370,7 @@ internal sealed class CreemBilling(ProviderObjects objects, TimeProvider clock, 
             objects.Put(subscription);
             send(id, events);
             return (subscription, null);
-        }
+        });
     }
 
     /// <summary>Period <paramref name="cycle"/> runs between the anchor moved on by whole billing periods, so a 31st stays a 31st where it can.</summary>

@@ -10,8 +10,7 @@ namespace Harness.Sandbox.Creem;
 /// </summary>
 internal sealed class CreemRefunds(ProviderObjects objects, TimeProvider clock, Action<string, IReadOnlyList<CreemEvent>> send)
 {
-    /// <summary>Serialises refunds, so one transaction is never refunded twice.</summary>
-    private readonly object _gate = new();
+    private static readonly string[] RelatedKeys = ["order", "subscription", "customer"];
 
     /// <summary>The paid transaction of a one-time order.</summary>
     public JsonObject RecordPayment(JsonObject order, string customerId, DateTimeOffset at)
@@ -55,7 +54,7 @@ internal sealed class CreemRefunds(ProviderObjects objects, TimeProvider clock, 
     /// <summary>Refunds a paid transaction in full; the refusal is Creem's 400 message.</summary>
     public (JsonObject? Refund, string? Refusal) Refund(string transactionId)
     {
-        lock (_gate)
+        return objects.Atomically<(JsonObject?, string?)>(() =>
         {
             if (objects.Get(transactionId, "transaction") is not { } transaction)
             {
@@ -84,7 +83,7 @@ internal sealed class CreemRefunds(ProviderObjects objects, TimeProvider clock, 
                 ["transaction"] = transaction.DeepClone(),
                 ["created_at"] = now.ToUnixTimeMilliseconds(),
             };
-            foreach (var key in new[] { "order", "subscription", "customer" })
+            foreach (var key in RelatedKeys)
             {
                 if (transaction.Str(key) is { } related)
                 {
@@ -95,7 +94,7 @@ internal sealed class CreemRefunds(ProviderObjects objects, TimeProvider clock, 
             objects.Put(refund);
             send(refund.Str("id")!, [new CreemEvent("refund.created", refund)]);
             return (refund, null);
-        }
+        });
     }
 
     private string? ProductOf(JsonObject transaction) =>

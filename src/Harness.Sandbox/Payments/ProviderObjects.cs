@@ -13,11 +13,13 @@ public sealed class ProviderObjects
 {
     private static readonly JsonSerializerOptions Compact = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
+    private readonly IDocumentStore _store;
     private readonly IDocumentCollection<ObjectDocument> _objects;
     private long _sequence;
 
     public ProviderObjects(IDocumentStore store, string collection)
     {
+        _store = store;
         _objects = store.Collection<ObjectDocument>(collection, nameof(ObjectDocument.Type));
         _sequence = _objects.All().Select(d => d.Sequence).DefaultIfEmpty(0).Max();
     }
@@ -32,6 +34,15 @@ public sealed class ProviderObjects
         Sequence = _objects.Get(obj.Str("id")!)?.Sequence ?? Interlocked.Increment(ref _sequence),
         Json = obj.ToJsonString(Compact),
     });
+
+    /// <summary>
+    /// Runs <paramref name="work"/> as one unit of the store these objects live in: units run one at a time, so a
+    /// change that reads objects and writes on what it read is never interleaved with another (a refund counted twice).
+    /// </summary>
+    public void InTransaction(Action work) => _store.InTransaction(work);
+
+    /// <inheritdoc cref="InTransaction"/>
+    public T Atomically<T>(Func<T> work) => _store.Atomically(work);
 
     /// <summary>Objects of one type, newest first.</summary>
     public IReadOnlyList<JsonObject> List(string type) =>

@@ -27,9 +27,6 @@ public sealed class StripeBilling(ProviderObjects objects, StripeCustomers custo
     /// <summary>9999-12-31T23:59:59Z, the last second DateTimeOffset holds.</summary>
     public const long MaxUnix = 253_402_300_799;
 
-    /// <summary>Every change to subscriptions, invoices and charges is made under this lock.</summary>
-    public object Gate { get; } = new();
-
     public static long PeriodSeconds(string? interval) => interval switch
     {
         "day" => 86_400,
@@ -44,7 +41,7 @@ public sealed class StripeBilling(ProviderObjects objects, StripeCustomers custo
     /// </summary>
     public (JsonObject Subscription, JsonObject Invoice) Start(string customerId, IReadOnlyList<(JsonObject Price, long Quantity)> items, long firstAmount, JsonObject metadata, bool cancelAtPeriodEnd)
     {
-        lock (Gate)
+        return objects.Atomically(() =>
         {
             var now = customers.NowFor(customerId);
             var clock = customers.TestClockOf(customerId)?.Str("id");
@@ -99,7 +96,7 @@ public sealed class StripeBilling(ProviderObjects objects, StripeCustomers custo
             objects.Put(invoice);
             objects.Put(subscription);
             return (subscription, invoice);
-        }
+        });
     }
 
     /// <summary>Sandbox-clock subscriptions: the next renewal or retry, for the scheduler's sleep.</summary>
@@ -117,7 +114,7 @@ public sealed class StripeBilling(ProviderObjects objects, StripeCustomers custo
     /// <summary>Runs everything due up to <paramref name="now"/> for the subscriptions on one clock (null: the sandbox clock).</summary>
     public void RunDue(string? clockId, long now)
     {
-        lock (Gate)
+        objects.InTransaction(() =>
         {
             foreach (var id in objects.List("subscription").Where(s => s.Str("test_clock") == clockId && s.Str("status") is "active" or "past_due").Select(s => s.Str("id")!))
             {
@@ -125,7 +122,7 @@ public sealed class StripeBilling(ProviderObjects objects, StripeCustomers custo
                 {
                 }
             }
-        }
+        });
     }
 
     /// <summary>The shortest billing interval of a clock's live subscriptions, in seconds (null when none).</summary>
@@ -138,7 +135,7 @@ public sealed class StripeBilling(ProviderObjects objects, StripeCustomers custo
     /// <summary>Sets whether the subscription's charges decline, and its state once the retries are exhausted.</summary>
     public JsonObject? SetFailing(string id, bool failing, string endState)
     {
-        lock (Gate)
+        return objects.Atomically(() =>
         {
             if (objects.Get(id, "subscription") is not { } subscription)
             {
@@ -149,7 +146,7 @@ public sealed class StripeBilling(ProviderObjects objects, StripeCustomers custo
             subscription["_end_state"] = endState;
             objects.Put(subscription);
             return subscription;
-        }
+        });
     }
 
     private long DueAt(JsonObject subscription)

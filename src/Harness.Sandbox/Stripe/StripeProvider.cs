@@ -58,7 +58,7 @@ public sealed partial class StripeProvider : ISandboxProvider
         _customers = new StripeCustomers(context, _objects);
         _billing = new StripeBilling(_objects, _customers, _webhooks);
         _subscriptions = new StripeSubscriptions(_objects, catalog, _customers, _billing, _webhooks);
-        _refunds = new StripeRefunds(context, _objects, _billing, _webhooks);
+        _refunds = new StripeRefunds(context, _objects, _webhooks);
         _customers.ResumeAdvancing(_billing.RunDue);
         _sessions = new CheckoutSessions(context, _objects, catalog, _billing);
         _idempotency = new StripeIdempotency(context.Store);

@@ -7,7 +7,7 @@ namespace Harness.Sandbox.Stripe;
 /// Refunds (<c>POST /v1/refunds</c> by charge or payment intent, full or partial, with <c>charge.refunded</c>),
 /// charges (retrieve, list) and the event log (<c>GET /v1/events</c>, <c>GET /v1/events/{id}</c>).
 /// </summary>
-public sealed class StripeRefunds(SandboxContext context, ProviderObjects objects, StripeBilling billing, StripeWebhooks webhooks)
+public sealed class StripeRefunds(SandboxContext context, ProviderObjects objects, StripeWebhooks webhooks)
 {
     private static readonly HashSet<string> CreateParams = ["charge", "payment_intent", "amount", "reason", "metadata", "expand", "instructions_email"];
 
@@ -46,7 +46,7 @@ public sealed class StripeRefunds(SandboxContext context, ProviderObjects object
             requested = amount;
         }
 
-        lock (billing.Gate)
+        return objects.Atomically(() =>
         {
             JsonObject? charge;
             if (p.Str("charge") is { } chargeId)
@@ -125,7 +125,7 @@ public sealed class StripeRefunds(SandboxContext context, ProviderObjects object
                 new StripeEvent("charge.refunded", charge, previous),
             ]);
             return StripeResponse.Ok(refund);
-        }
+        });
     }
 
     public StripeResponse RetrieveRefund(string id) =>

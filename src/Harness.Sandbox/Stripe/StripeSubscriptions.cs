@@ -9,6 +9,8 @@ namespace Harness.Sandbox.Stripe;
 /// </summary>
 public sealed class StripeSubscriptions(ProviderObjects objects, StripeCatalog catalog, StripeCustomers customers, StripeBilling billing, StripeWebhooks webhooks)
 {
+    private static readonly string[] CancellationFields = ["cancel_at", "cancel_at_period_end", "canceled_at", "cancellation_details"];
+
     private const string Type = "subscription";
     private const long MaxQuantity = 999_999;
 
@@ -150,7 +152,7 @@ public sealed class StripeSubscriptions(ProviderObjects objects, StripeCatalog c
             return error!;
         }
 
-        lock (billing.Gate)
+        return objects.Atomically(() =>
         {
             if (objects.Get(id, Type) is not { } subscription)
             {
@@ -165,7 +167,7 @@ public sealed class StripeSubscriptions(ProviderObjects objects, StripeCatalog c
             var previous = new JsonObject();
             if (cancelAtEnd is { } cancel && cancel != subscription["cancel_at_period_end"]!.GetValue<bool>())
             {
-                foreach (var field in new[] { "cancel_at", "cancel_at_period_end", "canceled_at", "cancellation_details" })
+                foreach (var field in CancellationFields)
                 {
                     previous[field] = subscription[field]?.DeepClone();
                 }
@@ -202,7 +204,7 @@ public sealed class StripeSubscriptions(ProviderObjects objects, StripeCatalog c
             }
 
             return StripeResponse.Ok(View(subscription, p));
-        }
+        });
     }
 
     /// <summary>Cancels now: <c>status=canceled</c>, <c>customer.subscription.deleted</c>, no further invoice.</summary>
@@ -213,7 +215,7 @@ public sealed class StripeSubscriptions(ProviderObjects objects, StripeCatalog c
             return unknown;
         }
 
-        lock (billing.Gate)
+        return objects.Atomically(() =>
         {
             if (objects.Get(id, Type) is not { } subscription)
             {
@@ -236,7 +238,7 @@ public sealed class StripeSubscriptions(ProviderObjects objects, StripeCatalog c
             objects.Put(subscription);
             webhooks.Send(id, [new StripeEvent("customer.subscription.deleted", StripeLists.Public(subscription))]);
             return StripeResponse.Ok(View(subscription, p));
-        }
+        });
     }
 
     /// <summary>The public subscription, with <c>expand[]</c> of <c>latest_invoice</c> and <c>customer</c>.</summary>

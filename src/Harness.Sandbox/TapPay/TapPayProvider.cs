@@ -88,12 +88,9 @@ public sealed class TapPayProvider : ISandboxProvider
     public PayPageOutcome OnPaid(SandboxPayment payment)
     {
         JsonObject trade;
-        lock (_trades.Lock)
-        {
-            trade = _trades.Get(payment.Id)!;
-            TapPayTrades.Authorise(trade, delayCapture: false);
-            _trades.Objects.Put(trade);
-        }
+        trade = _trades.Get(payment.Id)!;
+        TapPayTrades.Authorise(trade, delayCapture: false);
+        _trades.Objects.Put(trade);
 
         Notify(trade);
         var urls = (JsonObject)trade["result_url"]!;
@@ -108,17 +105,14 @@ public sealed class TapPayProvider : ISandboxProvider
     public void OnExpired(SandboxPayment payment)
     {
         JsonObject trade;
-        lock (_trades.Lock)
-        {
-            trade = _trades.Get(payment.Id)!;
-            trade["status"] = TapPayStatus.BankDeclined;
-            trade["msg"] = "Card Error";
-            trade["bank_result_code"] = "3D";
-            trade["bank_result_msg"] = "3-D Secure authentication not completed";
-            trade["record_status"] = TapPayTrades.RecordError;
-            TapPayTrades.AddHistory(trade, "auth", trade["original_amount"]!.GetValue<long>(), success: false, _context.Clock.GetUtcNow().ToUnixTimeMilliseconds());
-            _trades.Objects.Put(trade);
-        }
+        trade = _trades.Get(payment.Id)!;
+        trade["status"] = TapPayStatus.BankDeclined;
+        trade["msg"] = "Card Error";
+        trade["bank_result_code"] = "3D";
+        trade["bank_result_msg"] = "3-D Secure authentication not completed";
+        trade["record_status"] = TapPayTrades.RecordError;
+        TapPayTrades.AddHistory(trade, "auth", trade["original_amount"]!.GetValue<long>(), success: false, _context.Clock.GetUtcNow().ToUnixTimeMilliseconds());
+        _trades.Objects.Put(trade);
 
         Notify(trade);
     }

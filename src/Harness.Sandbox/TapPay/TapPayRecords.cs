@@ -94,7 +94,7 @@ internal sealed class TapPayRecords(SandboxContext context, TapPayTrades trades)
             return TapPayErrors.Answer(TapPayStatus.InvalidAmount, "Invalid amount");
         }
 
-        lock (trades.Lock)
+        return trades.Objects.Atomically(() =>
         {
             if (trades.Get(id) is not { } trade)
             {
@@ -129,13 +129,13 @@ internal sealed class TapPayRecords(SandboxContext context, TapPayTrades trades)
                 ["bank_result_msg"] = "",
                 ["currency"] = trade.Str("currency"),
             };
-        }
+        });
     }
 
     /// <summary><c>/tpc/transaction/cap</c>: captures an authorised (delayed-capture) trade today.</summary>
     public JsonObject Capture(JsonObject body)
     {
-        lock (trades.Lock)
+        return trades.Objects.Atomically(() =>
         {
             if (body.Text("rec_trade_id") is not { } id || trades.Get(id) is not { } trade)
             {
@@ -150,7 +150,7 @@ internal sealed class TapPayRecords(SandboxContext context, TapPayTrades trades)
             TapPayTrades.Capture(trade, context.Clock.GetUtcNow().ToUnixTimeMilliseconds());
             trades.Objects.Put(trade);
             return new JsonObject { ["status"] = TapPayStatus.Success, ["msg"] = "Success", ["cap_millis"] = trade["cap_millis"]!.DeepClone() };
-        }
+        });
     }
 
     /// <summary>The trades matching <paramref name="filters"/>, or null when a filter is malformed.</summary>

@@ -25,9 +25,6 @@ internal sealed class TapPayTrades(IDocumentStore store)
 
     public ProviderObjects Objects { get; } = new(store, "tappay_objects");
 
-    /// <summary>Serialises changes to one trade (refund, capture, 3-D Secure completion).</summary>
-    public object Lock { get; } = new();
-
     public JsonObject? Get(string recTradeId) => Objects.Get(recTradeId, "trade");
 
     public IReadOnlyList<JsonObject> All() => Objects.List("trade");

@@ -118,6 +118,49 @@ public sealed class CallbackConcurrencyTests : IDisposable
         Assert.Equal(CallbackStatus.Delivered, after.Get(id)!.Status);
     }
 
+    [Fact]
+    public async Task A_delivery_enqueued_in_a_unit_is_sent_only_once_the_unit_commits_and_never_when_it_rolls_back()
+    {
+        using var dispatcher = Dispatcher(DeliveryLimits.Default);
+        Assert.Throws<InvalidOperationException>(() => _store.InTransaction(() =>
+        {
+            dispatcher.Enqueue(New("shop.test", "pay_rolled_back", 1));
+            throw new InvalidOperationException("the payment's unit failed");
+        }));
+        Assert.Null(dispatcher.NextDueAt());
+
+        string? id = null;
+        _store.InTransaction(() =>
+        {
+            id = dispatcher.Enqueue(New("shop.test", "pay_committed", 2)).Id;
+            Assert.Null(dispatcher.NextDueAt()); // the pump would read a delivery not yet in the store
+        });
+
+        Assert.Equal(1, await dispatcher.RunDueAsync(Ct));
+        Assert.Equal(CallbackStatus.Delivered, dispatcher.Get(id!)!.Status);
+        Assert.Equal(["2"], _network.Bodies("shop.test"));
+    }
+
+    [Fact]
+    public async Task A_due_attempt_that_a_resend_settled_meanwhile_is_not_sent_or_counted()
+    {
+        using var dispatcher = Dispatcher(DeliveryLimits.Default);
+        var delivery = dispatcher.Enqueue(New("shop.test", "pay_1", 1));
+        _network.Hold("shop.test");
+        var resend = dispatcher.ResendAsync(delivery.Id, Ct);
+        await Until(() => _network.Arrived("shop.test") == 1);
+
+        // The scheduled attempt waits for the resend, which is acknowledged: nothing is left to send.
+        var run = dispatcher.RunDueAsync(Ct);
+        await Until(() => dispatcher.InFlight == 1);
+        _network.ReleaseAll();
+        await resend;
+
+        Assert.Equal(0, await run);
+        Assert.Equal(["1"], _network.Bodies("shop.test"));
+        Assert.Equal(CallbackStatus.Delivered, dispatcher.Get(delivery.Id)!.Status);
+    }
+
     [Theory]
     [InlineData(0, 1)]
     [InlineData(1, 0)]
