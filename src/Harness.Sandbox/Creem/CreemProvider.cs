@@ -294,18 +294,22 @@ public sealed partial class CreemProvider : ISandboxProvider
             checkout["custom_price"] = customPrice;
         }
 
-        _objects.Put(checkout);
-        _context.Payments.Add(new SandboxPayment
+        // The checkout and its payment land together: a checkout whose pay page finds no payment is never left behind.
+        _objects.InTransaction(() =>
         {
-            Id = id,
-            Provider = Name,
-            Status = PaymentStatus.Open,
-            Amount = amount,
-            Currency = product.Str("currency")!.ToLowerInvariant(),
-            Description = product.Str("name")!,
-            MerchantReference = body.Str("request_id"),
-            CreatedAt = now.UtcDateTime,
-            ExpiresAt = now.AddHours(24).UtcDateTime,
+            _objects.Put(checkout);
+            _context.Payments.Add(new SandboxPayment
+            {
+                Id = id,
+                Provider = Name,
+                Status = PaymentStatus.Open,
+                Amount = amount,
+                Currency = product.Str("currency")!.ToLowerInvariant(),
+                Description = product.Str("name")!,
+                MerchantReference = body.Str("request_id"),
+                CreatedAt = now.UtcDateTime,
+                ExpiresAt = now.AddHours(24).UtcDateTime,
+            });
         });
         return Ok(checkout);
     }

@@ -36,8 +36,6 @@ public sealed class EpayProvider : ISandboxProvider
     private readonly SandboxContext _context;
     private readonly IDocumentCollection<EpayOrder> _orders;
     private readonly DeliveryPolicy _policy;
-    private readonly object _ordering = new();
-
     public EpayProvider(SandboxContext context)
     {
         _context = context;
@@ -159,7 +157,7 @@ public sealed class EpayProvider : ISandboxProvider
             return (null, "return_url 不合法");
         }
 
-        lock (_ordering)
+        return _context.Store.Atomically<(EpayOrder?, string?)>(() =>
         {
             var existing = _orders.FindBy(nameof(EpayOrder.OutTradeNo), p["out_trade_no"]).FirstOrDefault(o => o.Pid == p["pid"]);
             if (existing is not null)
@@ -197,7 +195,7 @@ public sealed class EpayProvider : ISandboxProvider
                 ExpiresAt = (now + OrderLifetime).UtcDateTime,
             });
             return (order, null);
-        }
+        });
     }
 
     /// <summary><c>api.php</c>: <c>act=order</c> (query) and <c>act=refund</c>, both authenticated with the plain key, as the protocol does.</summary>
@@ -235,24 +233,23 @@ public sealed class EpayProvider : ISandboxProvider
             return EpayErrors.Json(badMoney);
         }
 
-        lock (_ordering)
+        return _context.Store.Atomically(() =>
         {
-            order = _orders.Get(order.Id)!;
-            if (order.Status != 1)
+            var current = _orders.Get(order.Id)!;
+            if (current.Status != 1)
             {
                 return EpayErrors.Json("订单未支付");
             }
 
-            if (order.RefundedFen + fen > order.AmountFen)
+            if (current.RefundedFen + fen > current.AmountFen)
             {
                 return EpayErrors.Json("退款金额超出订单金额");
             }
 
-            order.RefundedFen += fen;
-            _orders.Upsert(order);
-        }
-
-        return Results.Json(new JsonObject { ["code"] = 1, ["msg"] = "退款成功" });
+            current.RefundedFen += fen;
+            _orders.Upsert(current);
+            return Results.Json(new JsonObject { ["code"] = 1, ["msg"] = "退款成功" });
+        });
     }
 
     private static JsonObject Describe(EpayOrder order) => new()

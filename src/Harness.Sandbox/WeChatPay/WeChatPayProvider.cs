@@ -45,8 +45,6 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
     private readonly IDocumentCollection<WeChatPayRefund> _refunds;
     private readonly DeliveryPolicy _policy;
     private readonly NotificationSigner _signer;
-    private readonly object _ordering = new();
-
     public WeChatPayProvider(SandboxContext context)
     {
         _context = context;
@@ -199,7 +197,7 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
             expiresAt = expire;
         }
 
-        lock (_ordering)
+        return _context.Store.Atomically<IResult>(() =>
         {
             if (FindByOutTradeNo(mchid, outTradeNo) is { } existing)
             {
@@ -241,7 +239,7 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
                 ExpiresAt = expiresAt.UtcDateTime,
             });
             return Json(new JsonObject { ["code_url"] = order.CodeUrl });
-        }
+        });
     }
 
     private IResult Query(HttpContext http, string mchid, WeChatPayOrder? order)
@@ -325,7 +323,7 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
             return WeChatPayErrors.Param("notify_url", "格式错误：应为http(s)地址", notifyUrl);
         }
 
-        lock (_ordering)
+        return _context.Store.Atomically<IResult>(() =>
         {
             var order = transactionId is not null
                 ? _orders.FindBy(nameof(WeChatPayOrder.TransactionId), transactionId).FirstOrDefault(o => o.Mchid == mchid)
@@ -392,7 +390,7 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
             }
 
             return Json(answer);
-        }
+        });
     }
 
     private IResult Certificates()
