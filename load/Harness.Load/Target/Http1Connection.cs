@@ -93,7 +93,7 @@ internal sealed class Http1Connection : IDisposable
         {
             var length = WriteRequest(endpoint, call);
             await _stream.WriteAsync(_send.AsMemory(0, length));
-            var answer = await ReadAnswerAsync(call.Method == "HEAD");
+            var answer = await ReadAnswerAsync(call.Method == "HEAD", call.KeepBody);
             Exchanges++;
             return answer;
         }
@@ -123,7 +123,12 @@ internal sealed class Http1Connection : IDisposable
     private int WriteRequest(Http1Endpoint endpoint, LoadCall call)
     {
         var bodyLength = call.Body?.Length ?? 0;
-        var most = call.Method.Length + call.Path.Length + endpoint.HostHeader.Length + (call.Authorization?.Length ?? 0) + (call.ApiKey?.Length ?? 0) + bodyLength + 160;
+        var most = call.Method.Length + call.Path.Length + endpoint.HostHeader.Length + (call.Authorization?.Length ?? 0) + (call.ApiKey?.Length ?? 0) + call.ContentType.Length + bodyLength + 160;
+        foreach (var (name, value) in call.Headers ?? [])
+        {
+            most += name.Length + value.Length + 4;
+        }
+
         if (_send.Length < most)
         {
             _send = new byte[most];
@@ -149,9 +154,24 @@ internal sealed class Http1Connection : IDisposable
             at = Ascii(buffer, at, "\r\n");
         }
 
-        if (call.Body is not null || call.Method == "POST")
+        foreach (var (name, value) in call.Headers ?? [])
         {
-            at = Ascii(buffer, at, call.Body is null ? "Content-Length: " : "Content-Type: application/json\r\nContent-Length: ");
+            at = Ascii(buffer, at, name);
+            at = Ascii(buffer, at, ": ");
+            at = Ascii(buffer, at, value);
+            at = Ascii(buffer, at, "\r\n");
+        }
+
+        if (call.Body is not null)
+        {
+            at = Ascii(buffer, at, "Content-Type: ");
+            at = Ascii(buffer, at, call.ContentType);
+            at = Ascii(buffer, at, "\r\n");
+        }
+
+        if (call.Body is not null || call.Method is "POST" or "PUT")
+        {
+            at = Ascii(buffer, at, "Content-Length: ");
             Utf8Formatter.TryFormat(bodyLength, buffer[at..], out var written);
             at += written;
             at = Ascii(buffer, at, "\r\n");
@@ -169,7 +189,7 @@ internal sealed class Http1Connection : IDisposable
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<LoadAnswer> ReadAnswerAsync(bool head)
+    private async ValueTask<LoadAnswer> ReadAnswerAsync(bool head, bool keepBody)
     {
         while (true)
         {
@@ -221,7 +241,7 @@ internal sealed class Http1Connection : IDisposable
             // Bytes after the answer were never asked for: the connection is out of step, so it is not reused.
             Reusable = answer.KeepAlive && _start == _end && Volatile.Read(ref _aborted) == 0;
             (_start, _end) = (0, 0);
-            return new LoadAnswer((HttpStatusCode)answer.Status, fields);
+            return new LoadAnswer((HttpStatusCode)answer.Status, fields, keepBody ? body.ToArray() : null);
         }
     }
 
