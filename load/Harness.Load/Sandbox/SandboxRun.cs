@@ -3,6 +3,7 @@ using System.Globalization;
 using Harness.Load.Audit;
 using Harness.Load.Engine;
 using Harness.Load.Reports;
+using Harness.Load.Target;
 using HdrHistogram;
 
 namespace Harness.Load.Sandbox;
@@ -77,7 +78,7 @@ public static class SandboxRun
         {
             if (receiver is not null)
             {
-                await target.SetWebhookUrlAsync("stripe", replacedWebhook, CancellationToken.None);
+                await RestoreWebhookAsync(target, replacedWebhook, console);
             }
         }
 
@@ -105,6 +106,19 @@ public static class SandboxRun
         }
 
         return report;
+    }
+
+    /// <summary>Gives the sandbox back the webhook_url it had before the run; a sandbox gone by then only gets a note.</summary>
+    private static async Task RestoreWebhookAsync(SandboxTarget target, string? webhookUrl, TextWriter console)
+    {
+        try
+        {
+            await target.SetWebhookUrlAsync("stripe", webhookUrl, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or LoadSetupException)
+        {
+            await console.WriteLineAsync("note: the sandbox's Stripe webhook_url could not be restored: " + ex.Message);
+        }
     }
 
     /// <summary>A sandbox run has no ledger to audit: the ledger audit is empty and passes; the delivery audit decides.</summary>
@@ -142,25 +156,33 @@ public static class SandboxRun
             .Except(arrivals.Where(a => a.Type == DeliveryAuditor.SessionCompleted && a.ObjectId is not null).Select(a => a.ObjectId!), StringComparer.Ordinal)
             .Take(IntentLookups);
         var intents = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var session in withoutCompleted)
+        var logFindings = new List<AuditFinding>();
+        try
         {
-            if (await target.PaymentIntentOfAsync(session, cancellationToken) is { } intent)
+            foreach (var session in withoutCompleted)
             {
-                intents[session] = intent;
+                if (await target.PaymentIntentOfAsync(session, cancellationToken) is { } intent)
+                {
+                    intents[session] = intent;
+                }
             }
+
+            foreach (var paid in pays.Where(p => p.Outcome == PayOutcome.Paid).Take(LogSample))
+            {
+                var logged = await target.DeliveredEventTypesAsync(paid.PaymentId, cancellationToken);
+                if (!logged.Order(StringComparer.Ordinal).SequenceEqual([DeliveryAuditor.SessionCompleted, DeliveryAuditor.IntentSucceeded]))
+                {
+                    logFindings.Add(new AuditFinding("delivery log disagrees", $"{paid.PaymentId}: the sandbox logged [{string.Join(", ", logged)}], expected one {DeliveryAuditor.SessionCompleted} and one {DeliveryAuditor.IntentSucceeded}"));
+                }
+            }
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException)
+        {
+            // The audit still reports what the receiver got; the sandbox going away is a finding of its own.
+            logFindings.Add(new AuditFinding("sandbox unreachable for the audit", ex.Message));
         }
 
         var audit = DeliveryAuditor.Audit(pays, arrivals, receiver.Mode, intents);
-        var logFindings = new List<AuditFinding>();
-        foreach (var paid in pays.Where(p => p.Outcome == PayOutcome.Paid).Take(LogSample))
-        {
-            var logged = await target.DeliveredEventTypesAsync(paid.PaymentId, cancellationToken);
-            if (!logged.Order(StringComparer.Ordinal).SequenceEqual([DeliveryAuditor.SessionCompleted, DeliveryAuditor.IntentSucceeded]))
-            {
-                logFindings.Add(new AuditFinding("delivery log disagrees", $"{paid.PaymentId}: the sandbox logged [{string.Join(", ", logged)}], expected one {DeliveryAuditor.SessionCompleted} and one {DeliveryAuditor.IntentSucceeded}"));
-            }
-        }
-
         audit = audit with { Findings = [.. audit.Findings, .. logFindings] };
         var windows = measured?.Samples.Select(s => (From: s.Histogram.StartTimeStamp, To: s.Histogram.EndTimeStamp)).ToList() ?? [];
         var seconds = measured?.Samples.Sum(s => s.IntervalSeconds) ?? 0;
