@@ -85,9 +85,12 @@ public static class SandboxRun
         var report = new LoadReport(runId, target.Description, commandLine, startedAt, results, NoLedger, Thresholds.Evaluate(options, results)) { AuditsLedger = false, Webhooks = webhooks };
         if (webhooks is not null)
         {
+            var latency = webhooks.PayToWebhook.TotalCount == 0
+                ? "no payment of the measured window got its checkout.session.completed during the run"
+                : string.Create(CultureInfo.InvariantCulture, $"pay → webhook p50 {webhooks.PercentileMs(50):0.00} ms, p99 {webhooks.PercentileMs(99):0.00} ms ({webhooks.PayToWebhook.TotalCount:N0} payments)");
             await console.WriteLineAsync(string.Create(
                 CultureInfo.InvariantCulture,
-                $"■ webhooks: {webhooks.Received:N0} received, {webhooks.WebhooksPerSecond:0}/s over the measured window; pay → webhook p50 {webhooks.PercentileMs(50):0.00} ms, p99 {webhooks.PercentileMs(99):0.00} ms ({webhooks.PayToWebhook.TotalCount:N0} payments)"));
+                $"■ webhooks: {webhooks.Received:N0} received, {webhooks.WebhooksPerSecond:0}/s over the measured window; {latency}"));
             await console.WriteLineAsync("Delivery audit " + webhooks.Delivery.Verdict());
             foreach (var finding in webhooks.Delivery.Findings.Take(10))
             {
