@@ -52,7 +52,7 @@ public static class LoadCommand
                 report = await RunAsync(options, target, commandLine, console, cancellationToken);
             }
         }
-        catch (Exception ex) when (ex is LoadSetupException or HttpRequestException or TimeoutException or InvalidOperationException or IOException or System.Text.Json.JsonException)
+        catch (Exception ex) when (ex is LoadSetupException or HttpRequestException or TimeoutException or InvalidOperationException or IOException or System.Text.Json.JsonException or System.Net.HttpListenerException)
         {
             await console.WriteLineAsync("error: the target is not usable for a load run: " + ex.Message);
             return TargetUnusable;

@@ -27,7 +27,8 @@ public sealed record LoadOptions
           --receiver R            pay-and-deliver's webhook receiver: healthy (200 at once, default), slow=D (200
                                   after D, e.g. slow=2s) or down (takes each request, never answers). Only a
                                   healthy receiver must get every event (the runner waits up to 60 s for them);
-                                  slow and down report what arrived, to compare the create and pay rates
+                                  slow and down report what arrived, to compare the create and pay rates. The
+                                  receiver listens on 127.0.0.1: a --sandbox must run on this machine
           --rate R | --rate A..B  open model: constant arrival rate R/s, or a ramp from A/s to B/s
           --concurrency C         closed model: C iterations in flight (default 64)
           --half-rate             after each consume scenario, run it again open at half its measured throughput;

@@ -63,7 +63,8 @@ public sealed class Http1Transport : ILoadTransport, IDisposable
     /// <see cref="HttpClient.Timeout"/> does. A reused connection that fails before any answer arrived
     /// was closed by the peer while idle; the call goes once more on a new connection (every call the
     /// scenarios make may be repeated: consumes and Stripe creates carry an idempotency key, an Epay order
-    /// reopens by its merchant number, a second pay of a paid payment charges nothing, the rest only read).
+    /// reopens by its merchant number, a second pay of a paid payment charges nothing, a repeated Creem
+    /// create only leaves one more open checkout, the rest only read).
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<LoadAnswer> SendAsync(LoadCall call, CancellationToken cancellationToken)
