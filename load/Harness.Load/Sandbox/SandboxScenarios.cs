@@ -106,6 +106,7 @@ public sealed class SandboxScenarios(SandboxTarget target, PaymentJournal journa
             ["notify_url"] = EpayNotifyUrl,
             ["name"] = "Harness load",
             ["money"] = "1.00",
+            ["device"] = "pc", // go-epay sends it, and it is signed like any other parameter
         };
         parameters["sign"] = EpaySign.Of(parameters, target.Epay.Credential("key"));
         parameters["sign_type"] = "MD5";
