@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography;
 using System.Text;
 using Harness.Load.Sandbox;
 
@@ -27,6 +28,25 @@ public sealed class WebhookReceiverTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var arrival = Assert.Single(receiver.Arrivals);
         Assert.Equal(("evt_1", "checkout.session.completed", "cs_test_1", "pi_1"), (arrival.EventId, arrival.Type, arrival.ObjectId, arrival.PaymentIntent));
+    }
+
+    [Fact]
+    public async Task Given_the_webhook_secret_the_receiver_checks_each_stripe_signature()
+    {
+        const string secret = "whsec_test";
+        await using var receiver = WebhookReceiver.Start(ReceiverMode.Healthy, secret);
+        using var http = new HttpClient();
+        var signature = Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes("1700000000." + Completed)));
+
+        foreach (var header in new[] { $"t=1700000000,v1={signature}", $"t=1700000001,v1={signature}", "v1=zz" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, receiver.Url) { Content = new StringContent(Completed, Encoding.UTF8, "application/json") };
+            request.Headers.TryAddWithoutValidation("Stripe-Signature", header);
+            using var response = await http.SendAsync(request, TestContext.Current.CancellationToken);
+        }
+
+        Assert.Equal([true, false, false], receiver.Arrivals.Select(a => a.SignatureValid));
+        Assert.Equal(["bad signature", "bad signature"], DeliveryAuditor.Audit([], receiver.Arrivals, ReceiverMode.Healthy).Findings.Select(f => f.Kind).Where(k => k == "bad signature"));
     }
 
     [Fact]

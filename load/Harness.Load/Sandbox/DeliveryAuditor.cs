@@ -37,8 +37,8 @@ public sealed record DeliveryAudit(
 /// <summary>
 /// Checks the receiver's arrivals against the pays: a paid one-time Stripe checkout sends exactly
 /// <c>checkout.session.completed</c> (about the session) then <c>payment_intent.succeeded</c> (about its
-/// payment intent, which only the session names), each once to a healthy receiver; no event may concern a
-/// payment the runner did not pay.
+/// payment intent, which only the session names), each once to a healthy receiver and signed with the
+/// webhook secret; no event may concern a payment the runner did not pay.
 /// </summary>
 public static class DeliveryAuditor
 {
@@ -57,6 +57,7 @@ public static class DeliveryAuditor
         }
 
         findings.AddRange(arrivals.Where(a => a.EventId is null).Select(_ => new AuditFinding("not an event", "a request to the receiver whose body is not a Stripe event")));
+        findings.AddRange(arrivals.Where(a => a.SignatureValid == false).Select(a => new AuditFinding("bad signature", Invariant($"{a.EventId} ({a.Type} about {a.ObjectId}): its Stripe-Signature does not match the body under the webhook secret"))));
         var events = byId.Select(g => g.First()).ToList();
         var paid = pays.Where(p => p.Outcome == PayOutcome.Paid).Select(p => p.PaymentId).ToHashSet(StringComparer.Ordinal);
         var maybePaid = pays.Where(p => p.Outcome == PayOutcome.Uncertain).Select(p => p.PaymentId).ToHashSet(StringComparer.Ordinal);

@@ -45,7 +45,7 @@ public static class SandboxRun
         await console.WriteLineAsync($"Load run {runId} against {target.Description}");
         var journal = new PaymentJournal();
         var delivers = options.Scenarios.Contains(SandboxScenarios.PayAndDeliver);
-        await using var receiver = delivers ? WebhookReceiver.Start(options.ReceiverMode) : null;
+        await using var receiver = delivers ? WebhookReceiver.Start(options.ReceiverMode, target.Stripe.Credential("webhook_secret")) : null;
         string? replacedWebhook = null;
         if (receiver is not null)
         {

@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using Harness.Launcher;
 
@@ -52,26 +54,30 @@ public sealed record ReceiverMode(ReceiverBehaviour Behaviour, TimeSpan Delay)
 /// <param name="PaymentIntent">A session's <c>data.object.payment_intent</c>: how a <c>payment_intent.succeeded</c> is tied to its payment.</param>
 /// <param name="ArrivedTicks">Stopwatch timestamp of the arrival.</param>
 /// <param name="ArrivedUnixMs">The same instant on the wall clock.</param>
-public sealed record WebhookArrival(string? EventId, string? Type, string? ObjectId, string? PaymentIntent, long ArrivedTicks, long ArrivedUnixMs);
+/// <param name="SignatureValid">Whether <c>Stripe-Signature</c> carried a valid <c>v1</c> for the body, as a merchant checks it; null when the receiver had no secret to check with.</param>
+public sealed record WebhookArrival(string? EventId, string? Type, string? ObjectId, string? PaymentIntent, long ArrivedTicks, long ArrivedUnixMs, bool? SignatureValid = null);
 
 /// <summary>
 /// The webhook endpoint of a pay-and-deliver run, in the runner's own process: an <see cref="HttpListener"/>
-/// on a free loopback port that records every request it gets and answers it as <see cref="ReceiverMode"/> says.
-/// A healthy receiver answers before it reads the event, so its own parsing never holds the sandbox's attempt.
+/// on a free loopback port that records every request it gets and answers it as <see cref="ReceiverMode"/> says
+/// (a healthy one as soon as the event is recorded).
+/// Given the webhook secret, it checks each <c>Stripe-Signature</c> as a merchant's endpoint would.
 /// </summary>
 public sealed class WebhookReceiver : IAsyncDisposable
 {
     private readonly HttpListener _listener;
     private readonly ReceiverMode _mode;
+    private readonly byte[]? _secret;
     private readonly ConcurrentQueue<WebhookArrival> _arrivals = new();
     private readonly ConcurrentBag<HttpListenerContext> _unanswered = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
 
-    private WebhookReceiver(HttpListener listener, int port, ReceiverMode mode)
+    private WebhookReceiver(HttpListener listener, int port, ReceiverMode mode, string? secret)
     {
         _listener = listener;
         _mode = mode;
+        _secret = secret is null ? null : Encoding.UTF8.GetBytes(secret);
         Url = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}/stripe"));
         _loop = Task.Run(AcceptAsync);
     }
@@ -87,8 +93,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
     /// <summary>Every request so far, in arrival order.</summary>
     public IReadOnlyList<WebhookArrival> Arrivals => [.. _arrivals];
 
-    /// <summary>Listens on a free loopback port (another one when the chosen port was taken meanwhile).</summary>
-    public static WebhookReceiver Start(ReceiverMode mode)
+    /// <summary>Listens on a free loopback port (another one when the chosen port was taken meanwhile); checks signatures with <paramref name="secret"/> when given.</summary>
+    public static WebhookReceiver Start(ReceiverMode mode, string? secret = null)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -98,7 +104,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
             try
             {
                 listener.Start();
-                return new WebhookReceiver(listener, port, mode);
+                return new WebhookReceiver(listener, port, mode, secret);
             }
             catch (HttpListenerException) when (attempt < 3)
             {
@@ -144,21 +150,21 @@ public sealed class WebhookReceiver : IAsyncDisposable
         {
             using var body = new MemoryStream();
             await context.Request.InputStream.CopyToAsync(body, _stop.Token);
+            var bytes = body.ToArray();
+            // Recorded before the answer (a few microseconds): whoever got the answer finds the event recorded.
+            _arrivals.Enqueue(Read(bytes, arrivedTicks, arrivedUnixMs) with { SignatureValid = _secret is null ? null : SignedBy(_secret, context.Request.Headers["Stripe-Signature"], bytes) });
             switch (_mode.Behaviour)
             {
                 case ReceiverBehaviour.Healthy:
                     Answer(context);
                     break;
+                case ReceiverBehaviour.Slow:
+                    await Task.Delay(_mode.Delay, _stop.Token);
+                    Answer(context);
+                    break;
                 case ReceiverBehaviour.Down:
                     _unanswered.Add(context);
                     break;
-            }
-
-            _arrivals.Enqueue(Read(body.ToArray(), arrivedTicks, arrivedUnixMs));
-            if (_mode.Behaviour == ReceiverBehaviour.Slow)
-            {
-                await Task.Delay(_mode.Delay, _stop.Token);
-                Answer(context);
             }
         }
         catch (Exception ex) when (ex is HttpListenerException or IOException or ObjectDisposedException or OperationCanceledException)
@@ -172,6 +178,32 @@ public sealed class WebhookReceiver : IAsyncDisposable
         context.Response.StatusCode = 200;
         context.Response.ContentLength64 = 0;
         context.Response.Close();
+    }
+
+    /// <summary>Stripe's scheme: <c>t=&lt;unix&gt;,v1=&lt;hex HMAC-SHA256(secret, "t.body")&gt;</c>; any one matching <c>v1</c> will do.</summary>
+    internal static bool SignedBy(byte[] secret, string? header, byte[] body)
+    {
+        var parts = (header ?? "").Split(',', StringSplitOptions.TrimEntries).Select(p => p.Split('=', 2)).Where(p => p.Length == 2).ToList();
+        if (parts.FirstOrDefault(p => p[0] == "t")?[1] is not { } timestamp)
+        {
+            return false;
+        }
+
+        byte[] signed = [.. Encoding.UTF8.GetBytes(timestamp + "."), .. body];
+        var expected = HMACSHA256.HashData(secret, signed);
+        return parts.Where(p => p[0] == "v1").Any(p => CryptographicOperations.FixedTimeEquals(expected, FromHex(p[1])));
+
+        static byte[] FromHex(string hex)
+        {
+            try
+            {
+                return Convert.FromHexString(hex);
+            }
+            catch (FormatException)
+            {
+                return [];
+            }
+        }
     }
 
     /// <summary>The fields the audit needs from a Stripe event; a body that is not one is still an arrival, with no id.</summary>
