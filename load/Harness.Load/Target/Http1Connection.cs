@@ -171,7 +171,7 @@ internal sealed class Http1Connection : IDisposable
             at = Ascii(buffer, at, "\r\n");
         }
 
-        if (call.Body is not null || call.Method is "POST" or "PUT")
+        if (call.Body is not null || call.Method == "POST")
         {
             at = Ascii(buffer, at, "Content-Length: ");
             Utf8Formatter.TryFormat(bodyLength, buffer[at..], out var written);

@@ -3,7 +3,7 @@ using System.Net;
 namespace Harness.Load.Target;
 
 /// <summary>One request of the load itself (consume, preCheck, balance, health, a provider's create): the few shapes the scenarios send.</summary>
-/// <param name="Method"><c>GET</c>, <c>POST</c> or <c>PUT</c>.</param>
+/// <param name="Method"><c>GET</c> or <c>POST</c>.</param>
 /// <param name="Path">Absolute path and query, e.g. <c>/api/finance/consume</c>.</param>
 /// <param name="Body">The body, or null for none.</param>
 /// <param name="Authorization">The whole <c>Authorization</c> header value, or null.</param>
