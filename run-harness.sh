@@ -42,8 +42,9 @@ Usage: ./run-harness.sh [verb] [options]
       Run the Gherkin features against any implementation (and provider features against a
       sandbox's control URL); reports in artifacts/conformance/. --init writes a profile template.
 
-  load [--target URL] [--scenario NAME] [--rate R | --concurrency C] [--duration D] [--warmup W]
-      Load the coin-consumption hot path and audit the ledger afterwards; reports in artifacts/load/.
+  load [--target URL | --sandbox URL] [--scenario NAME] [--rate R | --concurrency C] [--duration D] [--warmup W]
+      Load the coin-consumption hot path and audit the ledger afterwards, or the provider sandbox's
+      APIs and webhook delivery (sandbox scenarios, delivery audit); reports in artifacts/load/.
 
   chaos [--target URL] [--seed N] [--cases N] [--crash-rounds N] [--short]
       The reliability campaign: malformed input against every documented operation, the auth

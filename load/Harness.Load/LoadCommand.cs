@@ -2,6 +2,7 @@ using System.Globalization;
 using Harness.Load.Audit;
 using Harness.Load.Engine;
 using Harness.Load.Reports;
+using Harness.Load.Sandbox;
 using Harness.Load.Scenarios;
 using Harness.Load.Soak;
 using Harness.Load.Target;
@@ -37,12 +38,21 @@ public static class LoadCommand
         }
 
         LoadReport report;
+        var commandLine = "./run-harness.sh load " + string.Join(' ', args);
         try
         {
-            await using var target = await ConnectAsync(options, console, cancellationToken);
-            report = await RunAsync(options, target, "./run-harness.sh load " + string.Join(' ', args), console, cancellationToken);
+            if (options.LoadsSandbox)
+            {
+                await using var sandbox = await ConnectSandboxAsync(options, console, cancellationToken);
+                report = await SandboxRun.RunAsync(options, sandbox, commandLine, console, cancellationToken);
+            }
+            else
+            {
+                await using var target = await ConnectAsync(options, console, cancellationToken);
+                report = await RunAsync(options, target, commandLine, console, cancellationToken);
+            }
         }
-        catch (Exception ex) when (ex is LoadSetupException or HttpRequestException or TimeoutException or InvalidOperationException or IOException or System.Text.Json.JsonException)
+        catch (Exception ex) when (ex is LoadSetupException or HttpRequestException or TimeoutException or InvalidOperationException or IOException or System.Text.Json.JsonException or System.Net.HttpListenerException)
         {
             await console.WriteLineAsync("error: the target is not usable for a load run: " + ex.Message);
             return TargetUnusable;
@@ -86,7 +96,7 @@ public static class LoadCommand
             await console.WriteLineAsync(SoakStart(options, soakRate, "given"));
         }
 
-        await TakeTurnsAsync(runs, simulation, options.Soak is not null && options.OpenModel ? soakEngine : engine, FinishAsync);
+        await TakeTurnsAsync(runs, simulation, options.Soak is not null && options.OpenModel ? soakEngine : engine, FinishAsync, options, console, cancellationToken);
 
         // An aborted run still reports every scenario it measured.
         foreach (var run in runs.Where(r => r.HasMeasured && !finished.Contains(r)))
@@ -123,7 +133,7 @@ public static class LoadCommand
                 pair.Add(new(catalog.Create(ScenarioCatalog.Baseline, ScenarioCatalog.FloorVariant(measured.Name))));
             }
 
-            await TakeTurnsAsync(pair, half, soakEngine, afterLastSlice: null);
+            await TakeTurnsAsync(pair, half, soakEngine, afterLastSlice: null, options, console, cancellationToken);
             var measuredRuns = new List<ScenarioResult>();
             foreach (var run in pair.Where(r => r.HasMeasured))
             {
@@ -136,28 +146,6 @@ public static class LoadCommand
                 await console.WriteLineAsync("  " + ReportTables.FloorVerdict(halfRate, floor));
             }
         }
-
-        // The scenarios take turns in --rounds slices, with a warm-up each in the first round only.
-        async Task TakeTurnsAsync(List<ScenarioRun> turns, LoadSimulation load, LoadEngine runner, Func<ScenarioRun, Task>? afterLastSlice)
-        {
-            var slice = load.Duration / options.Rounds;
-            for (var round = 1; round <= options.Rounds && !cancellationToken.IsCancellationRequested; round++)
-            {
-                foreach (var run in turns.TakeWhile(_ => !cancellationToken.IsCancellationRequested))
-                {
-                    var warmup = round == 1 ? options.Warmup : TimeSpan.Zero;
-                    await AnnounceAsync(run.Scenario, options.Rounds > 1 ? $" (round {round} of {options.Rounds})" : "", load, slice, warmup);
-                    await runner.MeasureAsync(run, load, warmup, slice, cancellationToken);
-                    if (round == options.Rounds && afterLastSlice is not null)
-                    {
-                        await afterLastSlice(run);
-                    }
-                }
-            }
-        }
-
-        Task AnnounceAsync(Scenario scenario, string note, LoadSimulation load, TimeSpan measured, TimeSpan warmup) =>
-            console.WriteLineAsync($"▶ {scenario.Name}{note}: {scenario.Description}; {load.Describe()} for {measured.TotalSeconds:0.#}s after {warmup.TotalSeconds:0.#}s warm-up");
 
         await console.WriteLineAsync($"Auditing the ledger: {journal.Count:N0} keys over {target.Users.Count} users...");
         // An aborted run (Ctrl-C) is still audited: what was acknowledged must have been charged once.
@@ -188,11 +176,31 @@ public static class LoadCommand
         return report;
     }
 
+    /// <summary>The scenarios take turns in --rounds slices, with a warm-up each in the first round only.</summary>
+    internal static async Task TakeTurnsAsync(List<ScenarioRun> turns, LoadSimulation load, LoadEngine runner, Func<ScenarioRun, Task>? afterLastSlice, LoadOptions options, TextWriter console, CancellationToken cancellationToken)
+    {
+        var slice = load.Duration / options.Rounds;
+        for (var round = 1; round <= options.Rounds && !cancellationToken.IsCancellationRequested; round++)
+        {
+            foreach (var run in turns.TakeWhile(_ => !cancellationToken.IsCancellationRequested))
+            {
+                var warmup = round == 1 ? options.Warmup : TimeSpan.Zero;
+                var note = options.Rounds > 1 ? $" (round {round} of {options.Rounds})" : "";
+                await console.WriteLineAsync($"▶ {run.Scenario.Name}{note}: {run.Scenario.Description}; {load.Describe()} for {slice.TotalSeconds:0.#}s after {warmup.TotalSeconds:0.#}s warm-up");
+                await runner.MeasureAsync(run, load, warmup, slice, cancellationToken);
+                if (round == options.Rounds && afterLastSlice is not null)
+                {
+                    await afterLastSlice(run);
+                }
+            }
+        }
+    }
+
     private static string SoakStart(LoadOptions options, double rate, string source) => string.Create(
         CultureInfo.InvariantCulture,
         $"Soak: {ScenarioCatalog.ConsumeUnique} open at {rate:0.#}/s ({source}) for {SoakProbe.Elapsed(options.Soak!.Value.TotalSeconds)}, a sample every {SoakProbe.Elapsed(options.SoakSampleEvery.TotalSeconds)}");
 
-    private static async Task<ScenarioResult> ReportAsync(ScenarioResult result, TextWriter console)
+    internal static async Task<ScenarioResult> ReportAsync(ScenarioResult result, TextWriter console)
     {
         await console.WriteLineAsync(string.Create(
             CultureInfo.InvariantCulture,
@@ -209,6 +217,17 @@ public static class LoadCommand
     private static string FromSend(ScenarioResult result) => result.OpenModel
         ? string.Create(CultureInfo.InvariantCulture, $" (from send: p50 {result.Main.FromSendPercentileMs(50):0.00} ms, p99 {result.Main.FromSendPercentileMs(99):0.00} ms)")
         : "";
+
+    private static async Task<SandboxTarget> ConnectSandboxAsync(LoadOptions options, TextWriter console, CancellationToken cancellationToken)
+    {
+        if (options.Sandbox is { } control)
+        {
+            return await SandboxTarget.ConnectAsync(control, options.MaxConnections, options.Timeout, cancellationToken);
+        }
+
+        await console.WriteLineAsync("Starting the built-in provider sandbox (./run-harness.sh sandbox --no-build) on free ports...");
+        return await SandboxTarget.StartBuiltInAsync(options.DataDirectory, options.MaxConnections, options.Timeout, cancellationToken);
+    }
 
     private static async Task<LoadTarget> ConnectAsync(LoadOptions options, TextWriter console, CancellationToken cancellationToken)
     {

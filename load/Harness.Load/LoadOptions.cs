@@ -1,5 +1,6 @@
 using System.Globalization;
 using Harness.Load.Engine;
+using Harness.Load.Sandbox;
 using Harness.Load.Scenarios;
 
 namespace Harness.Load;
@@ -13,10 +14,21 @@ public sealed record LoadOptions
           --target URL            load this backend (default: the profile's baseUrl, else start the built-in one for the run)
           --profile FILE          credentials of the target: JSON with baseUrl, userJwt, userId, adminJwt, adminId, financeApiKey
           --insecure              an https target's certificate is accepted unchecked (a self-signed staging server)
-          --data DIR              built-in backend only: its data directory (default: a fresh temp directory;
-                                  a tmpfs such as /dev/shm takes the disk's sync cost out of the figures)
+          --data DIR              built-in backend or sandbox only: its data directory (default: a fresh temp
+                                  directory; a tmpfs such as /dev/shm takes the disk's sync cost out of the figures)
           --scenario A,B          one or more of: consume-unique (default), consume-duplicates, consume-contended,
-                                  mixed, openapi-consume, baseline; run one after another, audited together
+                                  mixed, openapi-consume, baseline; run one after another, audited together.
+                                  Or, against the provider sandbox (not mixed with the above): sandbox-control
+                                  (the baseline: GET /control/health), stripe-checkout, creem-checkout,
+                                  epay-order, pay-and-deliver (create and pay Stripe checkouts; the runner's own
+                                  receiver takes the webhooks and the delivery audit checks each came once)
+          --sandbox URL           sandbox scenarios: the control URL of a sandbox already running (default: start
+                                  ./run-harness.sh sandbox alone for the run); credentials from /control/providers
+          --receiver R            pay-and-deliver's webhook receiver: healthy (200 at once, default), slow=D (200
+                                  after D, e.g. slow=2s) or down (takes each request, never answers). Only a
+                                  healthy receiver must get every event (the runner waits up to 60 s for them);
+                                  slow and down report what arrived, to compare the create and pay rates. The
+                                  receiver listens on 127.0.0.1: a --sandbox must run on this machine
           --rate R | --rate A..B  open model: constant arrival rate R/s, or a ramp from A/s to B/s
           --concurrency C         closed model: C iterations in flight (default 64)
           --half-rate             after each consume scenario, run it again open at half its measured throughput;
@@ -48,10 +60,22 @@ public sealed record LoadOptions
         collection pauses and how late its pacer launched a request, which the open model charges to
         the target; a p99 near those figures is the runner's, not the target's.
 
-        Exit code: 0 passed, 1 audit or threshold failed, 2 bad arguments, 3 target not usable.
+        Exit code: 0 passed, 1 audit (ledger or delivery) or threshold failed, 2 bad arguments, 3 target not usable.
         """;
 
     public Uri? Target { get; init; }
+
+    /// <summary>The control URL of a sandbox already running (<c>--sandbox</c>).</summary>
+    public Uri? Sandbox { get; init; }
+
+    /// <summary>pay-and-deliver's receiver (<c>--receiver</c>); null when not given.</summary>
+    public ReceiverMode? Receiver { get; init; }
+
+    /// <summary>The receiver's behaviour, healthy unless given.</summary>
+    public ReceiverMode ReceiverMode => Receiver ?? ReceiverMode.Healthy;
+
+    /// <summary>Whether the scenarios load the provider sandbox rather than a Finance backend.</summary>
+    public bool LoadsSandbox => SandboxScenarios.AllSandbox(Scenarios);
 
     public string? ProfilePath { get; init; }
 
@@ -153,7 +177,9 @@ public sealed record LoadOptions
             var value = args[++i];
             options = name switch
             {
-                "--target" => options with { Target = Uri.TryCreate(value, UriKind.Absolute, out var url) && url.Scheme is "http" or "https" ? url : throw new ArgumentException($"--target must be an http(s) URL, got '{value}'") },
+                "--target" => options with { Target = HttpUrl(name, value) },
+                "--sandbox" => options with { Sandbox = HttpUrl(name, value) },
+                "--receiver" => options with { Receiver = ReceiverMode.Parse(value) },
                 "--profile" => options with { ProfilePath = value },
                 "--data" => options with { DataDirectory = value },
                 "--scenario" => options with { Scenarios = ParseScenarios(value) },
@@ -193,13 +219,47 @@ public sealed record LoadOptions
             throw new ArgumentException($"--rounds {options.Rounds} leaves less than 1s per round of --duration {options.Duration.TotalSeconds:0.###}s");
         }
 
-        if (options.DataDirectory is not null && (options.Target is not null || options.ProfilePath is not null))
+        if (options.DataDirectory is not null && (options.Target is not null || options.ProfilePath is not null || options.Sandbox is not null))
         {
-            throw new ArgumentException("--data is for the built-in backend; a --target keeps its own data");
+            throw new ArgumentException("--data is for the built-in backend or sandbox; a --target or --sandbox keeps its own data");
+        }
+
+        if (options.LoadsSandbox)
+        {
+            ValidateSandbox(options);
+        }
+        else if (options.Scenarios.Any(n => SandboxScenarios.Names.Contains(n, StringComparer.Ordinal)))
+        {
+            throw new ArgumentException($"sandbox scenarios ({string.Join(", ", SandboxScenarios.Names)}) cannot run with Finance ones in one run, got --scenario {string.Join(',', options.Scenarios)}");
+        }
+        else if (options.Sandbox is not null || options.Receiver is not null)
+        {
+            throw new ArgumentException($"--sandbox and --receiver are for the sandbox scenarios ({string.Join(", ", SandboxScenarios.Names)})");
         }
 
         return options.Soak is null ? RejectSampleEvery(options) : ValidateSoak(options);
     }
+
+    private static void ValidateSandbox(LoadOptions options)
+    {
+        if (options.Target is not null || options.ProfilePath is not null || options.Insecure)
+        {
+            throw new ArgumentException("the sandbox scenarios load a sandbox: give its control URL with --sandbox (not --target, --profile or --insecure)");
+        }
+
+        if (options.Soak is not null || options.HalfRate)
+        {
+            throw new ArgumentException("--soak and --half-rate are for the Finance scenarios");
+        }
+
+        if (options.Receiver is not null && !options.Scenarios.Contains(SandboxScenarios.PayAndDeliver))
+        {
+            throw new ArgumentException($"--receiver is pay-and-deliver's webhook receiver: add {SandboxScenarios.PayAndDeliver} to --scenario");
+        }
+    }
+
+    private static Uri HttpUrl(string name, string value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var url) && url.Scheme is "http" or "https" ? url : throw new ArgumentException($"{name} must be an http(s) URL, got '{value}'");
 
     private static LoadOptions RejectSampleEvery(LoadOptions options) =>
         options.SampleEvery is null ? options : throw new ArgumentException("--sample-every is for a --soak run");
@@ -246,9 +306,10 @@ public sealed record LoadOptions
     private static List<string> ParseScenarios(string value)
     {
         var names = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
-        var unknown = names.FirstOrDefault(n => !ScenarioCatalog.Names.Contains(n, StringComparer.Ordinal));
+        var known = ScenarioCatalog.Names.Concat(SandboxScenarios.Names).ToList();
+        var unknown = names.FirstOrDefault(n => !known.Contains(n, StringComparer.Ordinal));
         return unknown is not null || names.Count == 0
-            ? throw new ArgumentException($"unknown scenario '{unknown}'; known: {string.Join(", ", ScenarioCatalog.Names)}")
+            ? throw new ArgumentException($"unknown scenario '{unknown}'; known: {string.Join(", ", known)}")
             : names;
     }
 

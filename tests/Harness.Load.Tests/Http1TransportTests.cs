@@ -32,6 +32,29 @@ public sealed class Http1TransportTests
     }
 
     [Fact]
+    public async Task A_form_body_goes_out_with_its_content_type_and_extra_headers_and_the_answer_body_is_kept_when_asked()
+    {
+        const string session = """{"id":"cs_test_1","object":"checkout.session"}""";
+        await using var server = new ScriptedHttpServer(e => e.WriteAsync(Exchange.Ok(session)));
+        using var transport = new Http1Transport(server.BaseUrl, 4, TimeSpan.FromSeconds(5));
+        var call = new LoadCall("POST", "/v1/checkout/sessions", "mode=payment"u8.ToArray(), "Bearer sk")
+        {
+            ContentType = LoadCall.FormContentType,
+            Headers = [new("Idempotency-Key", "k-1")],
+        };
+
+        var kept = await transport.SendAsync(call with { KeepBody = true }, Cancellation);
+        var notKept = await transport.SendAsync(call, Cancellation);
+
+        Assert.Equal(session, System.Text.Encoding.UTF8.GetString(kept.Body!));
+        Assert.Null(notKept.Body);
+        Assert.Equal(
+            $"POST /v1/checkout/sessions HTTP/1.1\r\nHost: {server.BaseUrl.Authority}\r\nAuthorization: Bearer sk\r\nIdempotency-Key: k-1\r\n"
+            + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 12\r\n\r\nmode=payment",
+            server.Requests[0]);
+    }
+
+    [Fact]
     public async Task An_answer_that_arrives_a_byte_at_a_time_is_read_whole_and_the_connection_is_kept()
     {
         await using var server = new ScriptedHttpServer(e => e.TrickleAsync(Exchange.Ok(Consumed, "Server: trickle\r\n")));

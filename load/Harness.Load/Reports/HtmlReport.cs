@@ -44,9 +44,19 @@ public static class HtmlReport
         Append(html, ReportTables.Steps(report));
         Append(html, ReportTables.RunnerHealth(report));
         html.AppendLine("<h2>Thresholds</h2><p>" + (report.ThresholdFailures.Count == 0 ? "All thresholds held (or none were set)." : string.Join("<br>", report.ThresholdFailures.Select(E))) + "</p>");
-        html.AppendLine($"<h2>Ledger audit</h2><p class=\"{(report.Audit.Passed ? "pass" : "fail")}\">{E(ReportTables.AuditVerdict(report))}</p>");
-        Append(html, ReportTables.Findings(report));
-        Append(html, ReportTables.AuditUsers(report));
+        if (report.Webhooks is { } webhooks)
+        {
+            Append(html, WebhookReport.Figures(webhooks));
+            html.AppendLine($"<h2>Delivery audit</h2><p class=\"{(webhooks.Delivery.Passed ? "pass" : "fail")}\">{E(webhooks.Delivery.Verdict())}</p>");
+            Append(html, WebhookReport.Findings(webhooks));
+        }
+        else if (report.AuditsLedger)
+        {
+            html.AppendLine($"<h2>Ledger audit</h2><p class=\"{(report.Audit.Passed ? "pass" : "fail")}\">{E(ReportTables.AuditVerdict(report))}</p>");
+            Append(html, ReportTables.Findings(report));
+            Append(html, ReportTables.AuditUsers(report));
+        }
+
         html.AppendLine("<p>Raw interval histograms: <code>histograms.hlog</code> (HdrHistogram log format, microseconds).</p></body></html>");
         return html.ToString();
     }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using Harness.Load.Audit;
 using Harness.Load.Engine;
+using Harness.Load.Sandbox;
 using Harness.Load.Scenarios;
 using Harness.Load.Soak;
 
@@ -22,18 +23,27 @@ public sealed record LoadReport(
     /// <summary>The soak's samples, for a <c>--soak</c> run.</summary>
     public SoakResult? Soak { get; init; }
 
-    public bool Passed => Audit.Passed && ThresholdFailures.Count == 0;
+    /// <summary>Whether the run loaded a Finance backend and audited its ledger; a sandbox run has no ledger.</summary>
+    public bool AuditsLedger { get; init; } = true;
+
+    /// <summary>The webhook figures and delivery audit of a sandbox run with pay-and-deliver.</summary>
+    public WebhookFigures? Webhooks { get; init; }
+
+    public bool Passed => Audit.Passed && (Webhooks?.Delivery.Passed ?? true) && ThresholdFailures.Count == 0;
+
+    /// <summary>The scenario the ratios divide by: <c>baseline</c> in a Finance run, <c>sandbox-control</c> in a sandbox run.</summary>
+    public string BaselineName => Scenarios.Any(s => s.Name == SandboxScenarios.Control) ? SandboxScenarios.Control : ScenarioCatalog.Baseline;
 
     /// <summary>
-    /// Each consume scenario's throughput over the baseline's, when the run had a baseline. Only the
-    /// scenarios run under the command's own load: a half-rate run's throughput is the rate it was given.
+    /// Each scenario's throughput over the baseline's, when the run had a baseline. Only the scenarios
+    /// run under the command's own load: a half-rate run's throughput is the rate it was given.
     /// </summary>
     public IReadOnlyList<(string Scenario, double Ratio)> BaselineRatios()
     {
-        var baseline = Scenarios.FirstOrDefault(s => s.Name == ScenarioCatalog.Baseline);
+        var baseline = Scenarios.FirstOrDefault(s => s.Name == BaselineName);
         return baseline is null || baseline.OkPerSecond <= 0
             ? []
-            : [.. Scenarios.Where(s => s.Name != ScenarioCatalog.Baseline && !ScenarioCatalog.IsVariant(s.Name)).Select(s => (s.Name, s.OkPerSecond / baseline.OkPerSecond))];
+            : [.. Scenarios.Where(s => s.Name != BaselineName && !ScenarioCatalog.IsVariant(s.Name)).Select(s => (s.Name, s.OkPerSecond / baseline.OkPerSecond))];
     }
 
     /// <summary>
@@ -57,13 +67,13 @@ public sealed record LoadReport(
     }
 }
 
-/// <summary>The <c>--max-p99</c>, <c>--min-rps</c> and <c>--max-error-rate</c> checks; the baseline and its floor runs are exempt (they measure the host, not the product).</summary>
+/// <summary>The <c>--max-p99</c>, <c>--min-rps</c> and <c>--max-error-rate</c> checks; the baselines (<c>baseline</c>, its floor runs, <c>sandbox-control</c>) are exempt (they measure the host, not the product).</summary>
 public static class Thresholds
 {
     public static IReadOnlyList<string> Evaluate(LoadOptions options, IEnumerable<ScenarioResult> results)
     {
         var failures = new List<string>();
-        foreach (var result in results.Where(r => ScenarioCatalog.BaseName(r.Name) != ScenarioCatalog.Baseline))
+        foreach (var result in results.Where(r => ScenarioCatalog.BaseName(r.Name) is not (ScenarioCatalog.Baseline or SandboxScenarios.Control)))
         {
             var p99 = result.Main.PercentileMs(99);
             if (options.MaxP99Ms is { } maxP99 && p99 > maxP99)

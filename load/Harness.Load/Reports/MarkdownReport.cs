@@ -28,9 +28,19 @@ public static class MarkdownReport
         md.AppendLine("## Thresholds").AppendLine();
         md.AppendLine(report.ThresholdFailures.Count == 0 ? "All thresholds held (or none were set)." : string.Join(Environment.NewLine, report.ThresholdFailures.Select(f => "- " + f)));
         md.AppendLine();
-        md.AppendLine("## Ledger audit").AppendLine().AppendLine(ReportTables.AuditVerdict(report)).AppendLine();
-        Append(md, ReportTables.Findings(report));
-        Append(md, ReportTables.AuditUsers(report));
+        if (report.Webhooks is { } webhooks)
+        {
+            Append(md, WebhookReport.Figures(webhooks));
+            md.AppendLine("## Delivery audit").AppendLine().AppendLine(webhooks.Delivery.Verdict()).AppendLine();
+            Append(md, WebhookReport.Findings(webhooks));
+        }
+        else if (report.AuditsLedger)
+        {
+            md.AppendLine("## Ledger audit").AppendLine().AppendLine(ReportTables.AuditVerdict(report)).AppendLine();
+            Append(md, ReportTables.Findings(report));
+            Append(md, ReportTables.AuditUsers(report));
+        }
+
         md.AppendLine("Raw interval histograms (HdrHistogram log, microseconds): `histograms.hlog`. Charts: `report.html`.");
         return md.ToString();
     }

@@ -64,7 +64,7 @@ public static class ReportTables
     private static string Percent(double? value) => value is { } v ? F(v, "0") : "—";
 
     public static Table Ratios(LoadReport report) => new(
-        "Throughput ÷ baseline (same run)",
+        $"Throughput ÷ {report.BaselineName} (same run)",
         ["scenario", "ratio"],
         [.. report.BaselineRatios().Select(r => (IReadOnlyList<string>)[r.Scenario, F(r.Ratio, "0.00")])]);
 

@@ -93,7 +93,7 @@ internal sealed class Http1Connection : IDisposable
         {
             var length = WriteRequest(endpoint, call);
             await _stream.WriteAsync(_send.AsMemory(0, length));
-            var answer = await ReadAnswerAsync(call.Method == "HEAD");
+            var answer = await ReadAnswerAsync(call.Method == "HEAD", call.KeepBody);
             Exchanges++;
             return answer;
         }
@@ -123,7 +123,14 @@ internal sealed class Http1Connection : IDisposable
     private int WriteRequest(Http1Endpoint endpoint, LoadCall call)
     {
         var bodyLength = call.Body?.Length ?? 0;
-        var most = call.Method.Length + call.Path.Length + endpoint.HostHeader.Length + (call.Authorization?.Length ?? 0) + (call.ApiKey?.Length ?? 0) + bodyLength + 160;
+        var most = call.Method.Length + call.Path.Length + endpoint.HostHeader.Length + (call.Authorization?.Length ?? 0) + (call.ApiKey?.Length ?? 0) + call.ContentType.Length + bodyLength + 160;
+        // Indexed, not enumerated: the Finance calls have no headers and must not pay for an enumerator.
+        var headers = call.Headers;
+        for (var i = 0; i < headers?.Count; i++)
+        {
+            most += headers[i].Key.Length + headers[i].Value.Length + 4;
+        }
+
         if (_send.Length < most)
         {
             _send = new byte[most];
@@ -149,9 +156,24 @@ internal sealed class Http1Connection : IDisposable
             at = Ascii(buffer, at, "\r\n");
         }
 
+        for (var i = 0; i < headers?.Count; i++)
+        {
+            at = Ascii(buffer, at, headers[i].Key);
+            at = Ascii(buffer, at, ": ");
+            at = Ascii(buffer, at, headers[i].Value);
+            at = Ascii(buffer, at, "\r\n");
+        }
+
+        if (call.Body is not null)
+        {
+            at = Ascii(buffer, at, "Content-Type: ");
+            at = Ascii(buffer, at, call.ContentType);
+            at = Ascii(buffer, at, "\r\n");
+        }
+
         if (call.Body is not null || call.Method == "POST")
         {
-            at = Ascii(buffer, at, call.Body is null ? "Content-Length: " : "Content-Type: application/json\r\nContent-Length: ");
+            at = Ascii(buffer, at, "Content-Length: ");
             Utf8Formatter.TryFormat(bodyLength, buffer[at..], out var written);
             at += written;
             at = Ascii(buffer, at, "\r\n");
@@ -169,7 +191,7 @@ internal sealed class Http1Connection : IDisposable
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<LoadAnswer> ReadAnswerAsync(bool head)
+    private async ValueTask<LoadAnswer> ReadAnswerAsync(bool head, bool keepBody)
     {
         while (true)
         {
@@ -221,7 +243,7 @@ internal sealed class Http1Connection : IDisposable
             // Bytes after the answer were never asked for: the connection is out of step, so it is not reused.
             Reusable = answer.KeepAlive && _start == _end && Volatile.Read(ref _aborted) == 0;
             (_start, _end) = (0, 0);
-            return new LoadAnswer((HttpStatusCode)answer.Status, fields);
+            return new LoadAnswer((HttpStatusCode)answer.Status, fields, keepBody ? body.ToArray() : null);
         }
     }
 

@@ -62,7 +62,9 @@ public sealed class Http1Transport : ILoadTransport, IDisposable
     /// The timeout covers the whole call, the wait for a connection included, as
     /// <see cref="HttpClient.Timeout"/> does. A reused connection that fails before any answer arrived
     /// was closed by the peer while idle; the call goes once more on a new connection (every call the
-    /// scenarios make may be repeated: consumes carry an idempotency key, the rest only read).
+    /// scenarios make may be repeated: consumes and Stripe creates carry an idempotency key, an Epay order
+    /// reopens by its merchant number, a second pay of a paid payment charges nothing, a repeated Creem
+    /// create only leaves one more open checkout, the rest only read).
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<LoadAnswer> SendAsync(LoadCall call, CancellationToken cancellationToken)

@@ -2,16 +2,30 @@ using System.Net;
 
 namespace Harness.Load.Target;
 
-/// <summary>One request of the load itself (consume, preCheck, balance, health): the few shapes the scenarios send.</summary>
+/// <summary>One request of the load itself (consume, preCheck, balance, health, a provider's create): the few shapes the scenarios send.</summary>
 /// <param name="Method"><c>GET</c> or <c>POST</c>.</param>
 /// <param name="Path">Absolute path and query, e.g. <c>/api/finance/consume</c>.</param>
-/// <param name="Body">A JSON body, or null for none.</param>
+/// <param name="Body">The body, or null for none.</param>
 /// <param name="Authorization">The whole <c>Authorization</c> header value, or null.</param>
 /// <param name="ApiKey">The <c>X-API-Key</c> header value, or null.</param>
-public readonly record struct LoadCall(string Method, string Path, byte[]? Body, string? Authorization = null, string? ApiKey = null);
+public readonly record struct LoadCall(string Method, string Path, byte[]? Body, string? Authorization = null, string? ApiKey = null)
+{
+    /// <summary>The body's <c>Content-Type</c>; JSON unless given (a provider's form body).</summary>
+    public string ContentType { get; init; } = JsonContentType;
 
-/// <summary>What a load call got back: the HTTP status and the envelope fields the runner checks.</summary>
-public readonly record struct LoadAnswer(HttpStatusCode Status, EnvelopeFields Fields);
+    /// <summary>Further headers sent as given (<c>Idempotency-Key</c>, <c>x-api-key</c>); null for none, as on the Finance hot path.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>>? Headers { get; init; }
+
+    /// <summary>Whether the answer's body is copied into <see cref="LoadAnswer.Body"/> (the Finance scenarios read only the envelope, and copy nothing).</summary>
+    public bool KeepBody { get; init; }
+
+    public const string JsonContentType = "application/json";
+
+    public const string FormContentType = "application/x-www-form-urlencoded";
+}
+
+/// <summary>What a load call got back: the HTTP status, the envelope fields the runner checks and, when the call asked for it, the body.</summary>
+public readonly record struct LoadAnswer(HttpStatusCode Status, EnvelopeFields Fields, byte[]? Body = null);
 
 /// <summary>
 /// How the load's own requests reach the target. Failures surface as the exceptions
@@ -38,7 +52,7 @@ public sealed class HttpClientTransport(HttpClient http) : ILoadTransport
         if (call.Body is not null)
         {
             request.Content = new ByteArrayContent(call.Body);
-            request.Content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
+            request.Content.Headers.TryAddWithoutValidation("Content-Type", call.ContentType);
         }
 
         // Headers go out as given, with no parsing and re-formatting of typed header values.
@@ -52,8 +66,13 @@ public sealed class HttpClientTransport(HttpClient http) : ILoadTransport
             request.Headers.TryAddWithoutValidation(FinanceApi.ApiKeyHeader, call.ApiKey);
         }
 
+        foreach (var (name, value) in call.Headers ?? [])
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
         using var response = await http.SendAsync(request, cancellationToken);
         var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
-        return new LoadAnswer(response.StatusCode, EnvelopeFields.Parse(body));
+        return new LoadAnswer(response.StatusCode, EnvelopeFields.Parse(body), call.KeepBody ? body : null);
     }
 }
