@@ -216,7 +216,7 @@ public sealed class CallbackDispatcher : IDisposable
             _due.Remove(id);
         }
 
-        _deliveries.Upsert(delivery);
+        await _store.InTransactionAsync(() => _deliveries.Upsert(delivery));
         return attempt;
     }
 
@@ -278,7 +278,7 @@ public sealed class CallbackDispatcher : IDisposable
             delivery.NextAttemptAt = null;
         }
 
-        _deliveries.Upsert(delivery);
+        await _store.InTransactionAsync(() => _deliveries.Upsert(delivery));
         return true;
     }
 

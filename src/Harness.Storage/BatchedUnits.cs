@@ -1,5 +1,3 @@
-using System.Runtime.ExceptionServices;
-
 namespace Harness.Storage;
 
 /// <summary>
@@ -47,6 +45,21 @@ internal sealed class BatchedUnits : IDisposable
     /// </summary>
     public void Run(Action work, Func<List<Action>?> takeAfterCommit)
     {
+        var unit = Enqueue(work, takeAfterCommit);
+        unit.Done.Task.GetAwaiter().GetResult();
+        unit.AfterCommit?.ForEach(a => a());
+    }
+
+    /// <summary><see cref="Run"/> for a caller that must not hold a thread while it waits (the callback pump's attempts).</summary>
+    public async Task RunAsync(Action work, Func<List<Action>?> takeAfterCommit)
+    {
+        var unit = Enqueue(work, takeAfterCommit);
+        await unit.Done.Task;
+        unit.AfterCommit?.ForEach(a => a());
+    }
+
+    private Unit Enqueue(Action work, Func<List<Action>?> takeAfterCommit)
+    {
         var unit = new Unit(work, takeAfterCommit);
         lock (_queue)
         {
@@ -58,13 +71,7 @@ internal sealed class BatchedUnits : IDisposable
             }
         }
 
-        unit.Done.Wait();
-        if (unit.Error is not null)
-        {
-            ExceptionDispatchInfo.Throw(unit.Error);
-        }
-
-        unit.AfterCommit?.ForEach(a => a());
+        return unit;
     }
 
     public void Dispose()
@@ -94,7 +101,7 @@ internal sealed class BatchedUnits : IDisposable
                 batch.ForEach(u => u.Error = ex);
             }
 
-            batch.ForEach(u => u.Done.Set());
+            batch.ForEach(u => u.Finish());
             batch.Clear();
         }
     }
@@ -172,11 +179,23 @@ internal sealed class BatchedUnits : IDisposable
 
         public Func<List<Action>?> TakeAfterCommit { get; } = takeAfterCommit;
 
-        // No spinning: dozens of request threads wait at once on two cores, and a commit takes a millisecond or more.
-        public ManualResetEventSlim Done { get; } = new(initialState: false, spinCount: 0);
+        // Continuations run elsewhere: the writer thread goes straight on to the next batch.
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public List<Action>? AfterCommit { get; set; }
 
         public Exception? Error { get; set; }
+
+        public void Finish()
+        {
+            if (Error is null)
+            {
+                Done.SetResult();
+            }
+            else
+            {
+                Done.SetException(Error);
+            }
+        }
     }
 }

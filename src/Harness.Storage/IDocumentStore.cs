@@ -26,6 +26,12 @@ public interface IDocumentStore
     void InTransaction(Action work);
 
     /// <summary>
+    /// <see cref="InTransaction"/> awaited rather than waited for, for callers that must not hold a thread while the
+    /// unit waits its turn and its sync (the callback pump, with a hundred attempts recording at once).
+    /// </summary>
+    Task InTransactionAsync(Action work);
+
+    /// <summary>
     /// Runs <paramref name="action"/> once the writes made so far on this thread are durable: at once outside a
     /// unit, after the unit's commit inside one, never when the unit rolls back. For what other threads act on
     /// (an in-memory index, a wake-up), which must not see a write before it can be read.

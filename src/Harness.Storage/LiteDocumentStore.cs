@@ -50,6 +50,17 @@ public sealed class LiteDocumentStore : IDocumentStore, IDisposable
         _units.Run(work, TakeAfterCommit);
     }
 
+    public Task InTransactionAsync(Action work)
+    {
+        if (_units.InUnit)
+        {
+            work();
+            return Task.CompletedTask;
+        }
+
+        return _units.RunAsync(work, TakeAfterCommit);
+    }
+
     public void OnCommitted(Action action)
     {
         if (_units.InUnit)

@@ -137,6 +137,8 @@ public static class NewApiFaults
 
         public void OnCommitted(Action action) => inner.OnCommitted(action);
 
+        public Task InTransactionAsync(Action work) => inner.InTransactionAsync(work);
+
         /// <summary>Looked up by trade number, an order has the status it was placed with; lists read it as stored.</summary>
         private sealed class StaleOrders(IDocumentCollection<TopUpOrder> inner) : IDocumentCollection<TopUpOrder>
         {

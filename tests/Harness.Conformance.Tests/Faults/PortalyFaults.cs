@@ -122,6 +122,8 @@ public static class PortalyFaults
 
         public void OnCommitted(Action action) => inner.OnCommitted(action);
 
+        public Task InTransactionAsync(Action work) => inner.InTransactionAsync(work);
+
         private sealed class AnyMode(IDocumentCollection<CheckoutSession> inner, IHttpContextAccessor http) : IDocumentCollection<CheckoutSession>
         {
             public CheckoutSession? Get(string id) =>
@@ -177,6 +179,8 @@ public static class PortalyFaults
 
         public void OnCommitted(Action action) => inner.OnCommitted(action);
 
+        public Task InTransactionAsync(Action work) => inner.InTransactionAsync(work);
+
         private sealed class Rewriting(IDocumentCollection<TDocument> inner, Func<IDocumentCollection<TDocument>, TDocument, TDocument> rewrite) : IDocumentCollection<TDocument>
         {
             public TDocument? Get(string id) => inner.Get(id);
@@ -207,6 +211,8 @@ public static class PortalyFaults
         public void InTransaction(Action work) => inner.InTransaction(work);
 
         public void OnCommitted(Action action) => inner.OnCommitted(action);
+
+        public Task InTransactionAsync(Action work) => inner.InTransactionAsync(work);
 
         private sealed class Unseen(IDocumentCollection<DiscountRedemption> inner) : IDocumentCollection<DiscountRedemption>
         {

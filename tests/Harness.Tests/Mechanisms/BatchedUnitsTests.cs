@@ -89,6 +89,26 @@ public sealed class BatchedUnitsTests : IDisposable
     }
 
     [Fact]
+    public async Task An_awaited_unit_lands_like_a_waited_one_and_its_failure_leaves_nothing()
+    {
+        var notes = _store.Collection<Note>("notes");
+        var after = false;
+        await _store.InTransactionAsync(() =>
+        {
+            notes.Upsert(new Note("1", "awaited"));
+            _store.OnCommitted(() => after = notes.Get("1") is not null);
+        });
+        Assert.True(after);
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => _store.InTransactionAsync(() =>
+        {
+            notes.Upsert(new Note("2", "lost"));
+            throw new InvalidOperationException("failed");
+        }));
+        Assert.Null(notes.Get("2"));
+    }
+
+    [Fact]
     public async Task Of_concurrent_inserts_of_one_id_exactly_one_wins()
     {
         var notes = _store.Collection<Note>("notes");
