@@ -71,4 +71,12 @@ public static class DocumentStoreUnits
         store.InTransaction(() => result = work());
         return result;
     }
+
+    /// <summary><see cref="Atomically{T}"/> awaited: the request's thread is free while the unit waits its turn and its sync.</summary>
+    public static async Task<T> AtomicallyAsync<T>(this IDocumentStore store, Func<T> work)
+    {
+        var result = default(T)!;
+        await store.InTransactionAsync(() => result = work());
+        return result;
+    }
 }

@@ -52,7 +52,7 @@ public static class ControlApi
         control.MapGet("/payments/{id}", Results<Ok<SandboxPayment>, NotFound<ControlError>> (string id) =>
                 context.Payments.Get(id) is { } payment ? TypedResults.Ok(payment) : NotFound($"no payment '{id}'"))
             .WithSummary("One payment.");
-        control.MapPost("/payments/{id}/{action}", Results<Ok<PayActionView>, NotFound<ControlError>, BadRequest<ControlError>> (string id, string action) =>
+        control.MapPost("/payments/{id}/{action}", async Task<Results<Ok<PayActionView>, NotFound<ControlError>, BadRequest<ControlError>>> (string id, string action) =>
             {
                 if (action is not ("pay" or "fail" or "cancel"))
                 {
@@ -64,7 +64,7 @@ public static class ControlApi
                     return NotFound($"no payment '{id}'");
                 }
 
-                var outcome = PayPageEndpoints.Act(context, providers, id, action);
+                var outcome = await PayPageEndpoints.ActAsync(context, providers, id, action);
                 return TypedResults.Ok(new PayActionView(outcome.RedirectUrl, outcome.Message, context.Payments.Get(id)!));
             })
             .WithSummary("Plays the buyer on the hosted pay page: pay, fail (declined, stays open) or cancel.");

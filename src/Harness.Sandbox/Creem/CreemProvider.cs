@@ -90,7 +90,7 @@ public sealed partial class CreemProvider : ISandboxProvider
             await next(http);
         });
 
-        app.MapPost("/v1/checkouts", async (HttpRequest request) => Create(await StrictJsonBody.ReadObjectAsync(request)));
+        app.MapPost("/v1/checkouts", async (HttpRequest request) => await CreateAsync(await StrictJsonBody.ReadObjectAsync(request)));
         app.MapGet("/v1/checkouts", (string? checkout_id) => checkout_id is not { Length: > 0 }
             ? CreemErrors.BadRequest("checkout_id must be a string")
             : _objects.Get(checkout_id, "checkout") is { } checkout ? Ok(checkout) : CreemErrors.NotFound("Checkout not found"));
@@ -176,7 +176,7 @@ public sealed partial class CreemProvider : ISandboxProvider
         _objects.Put(checkout);
     }
 
-    private IResult Create(JsonObject? body)
+    private async Task<IResult> CreateAsync(JsonObject? body)
     {
         if (body is null)
         {
@@ -295,7 +295,7 @@ public sealed partial class CreemProvider : ISandboxProvider
         }
 
         // The checkout and its payment land together: a checkout whose pay page finds no payment is never left behind.
-        _objects.InTransaction(() =>
+        await _objects.InTransactionAsync(() =>
         {
             _objects.Put(checkout);
             _context.Payments.Add(new SandboxPayment

@@ -63,12 +63,12 @@ public sealed class EpayProvider : ISandboxProvider
         app.MapMethods("/submit.php", ["GET", "POST"], async (HttpRequest request) =>
         {
             var parameters = await ReadParamsAsync(request);
-            var (order, error) = Place(parameters);
+            var (order, error) = await PlaceAsync(parameters);
             return order is null ? CashierErrors.Instance.Error(ApiErrorKind.Validation, error!) : Results.Redirect(_context.PayPageUrl(order.Id));
         }).WithMetadata(CashierErrors.Instance);
         app.MapPost("/mapi.php", async (HttpRequest request) =>
         {
-            var (order, error) = Place(await ReadParamsAsync(request));
+            var (order, error) = await PlaceAsync(await ReadParamsAsync(request));
             return order is null
                 ? EpayErrors.Json(error!)
                 : Results.Json(new JsonObject { ["code"] = 1, ["msg"] = "success", ["trade_no"] = order.Id, ["payurl"] = _context.PayPageUrl(order.Id) });
@@ -114,7 +114,7 @@ public sealed class EpayProvider : ISandboxProvider
     }
 
     /// <summary>Validates and signs off an order request; the same <c>out_trade_no</c> with the same money reopens the same order.</summary>
-    private (EpayOrder? Order, string? Error) Place(Dictionary<string, string> p)
+    private async Task<(EpayOrder? Order, string? Error)> PlaceAsync(Dictionary<string, string> p)
     {
         if (Required.FirstOrDefault(k => string.IsNullOrEmpty(p.GetValueOrDefault(k))) is { } missing)
         {
@@ -157,7 +157,7 @@ public sealed class EpayProvider : ISandboxProvider
             return (null, "return_url 不合法");
         }
 
-        return _context.Store.Atomically<(EpayOrder?, string?)>(() =>
+        return await _context.Store.AtomicallyAsync<(EpayOrder?, string?)>(() =>
         {
             var existing = _orders.FindBy(nameof(EpayOrder.OutTradeNo), p["out_trade_no"]).FirstOrDefault(o => o.Pid == p["pid"]);
             if (existing is not null)
@@ -170,7 +170,7 @@ public sealed class EpayProvider : ISandboxProvider
             var now = _context.Clock.GetUtcNow();
             var order = new EpayOrder
             {
-                Id = now.ToOffset(TimeSpan.FromHours(8)).ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture) + Random.Shared.Next(10_000, 100_000).ToString(CultureInfo.InvariantCulture),
+                Id = NewTradeNo(now),
                 Pid = p["pid"],
                 OutTradeNo = p["out_trade_no"],
                 Type = p["type"],
@@ -223,6 +223,24 @@ public sealed class EpayProvider : ISandboxProvider
         }
 
         return act == "order" ? Results.Json(Describe(order)) : Refund(order, p.GetValueOrDefault("money"));
+    }
+
+    /// <summary>
+    /// The second the order was placed (China time) and five random digits, as Epay numbers them; drawn again while
+    /// taken (inside the placing unit, so no other order can take it meanwhile): a load of hundreds of orders a
+    /// second draws the same five digits within a second every few seconds, and the later order replaced the earlier.
+    /// </summary>
+    private string NewTradeNo(DateTimeOffset now)
+    {
+        var second = now.ToOffset(TimeSpan.FromHours(8)).ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture);
+        while (true)
+        {
+            var id = second + Random.Shared.Next(10_000, 100_000).ToString(CultureInfo.InvariantCulture);
+            if (_orders.Get(id) is null && _context.Payments.Get(id) is null)
+            {
+                return id;
+            }
+        }
     }
 
     /// <summary>Refunds part or all of a paid order; the total refunded never exceeds what was paid.</summary>

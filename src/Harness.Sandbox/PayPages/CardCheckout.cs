@@ -28,7 +28,7 @@ public static class CardCheckout
     /// <summary>The form actions that need a card; cancel, and the control API's fail, work as on every page.</summary>
     public static bool Handles(string? action) => action is "pay" or Authenticate or FailAuthentication;
 
-    public static IResult Post(
+    public static async Task<IResult> PostAsync(
         SandboxContext context, IReadOnlyDictionary<string, ISandboxProvider> providers, SandboxPayment payment, IReadOnlyList<TestCard> cards,
         IFormCollection form)
     {
@@ -59,7 +59,7 @@ public static class CardCheckout
             return PayPageEndpoints.Render(context, providers, payment.Id, decline, entered with { Cvc = "" });
         }
 
-        return PayPageEndpoints.Act(context, providers, payment.Id, "pay", card) switch
+        return await PayPageEndpoints.ActAsync(context, providers, payment.Id, "pay", card) switch
         {
             { RedirectUrl: { } url } => Results.Redirect(PayPageEndpoints.Location(url)),
             var done => PayPageEndpoints.Render(context, providers, payment.Id, done.Message, null),

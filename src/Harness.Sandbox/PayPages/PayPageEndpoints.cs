@@ -37,10 +37,10 @@ public static class PayPageEndpoints
             if (form is not null && CardCheckout.Handles(action) && context.Payments.Get(id) is { Status: PaymentStatus.Open } payment
                 && providers[payment.Provider].CheckoutCards(payment) is { } cards)
             {
-                return CardCheckout.Post(context, providers, payment, cards, form);
+                return await CardCheckout.PostAsync(context, providers, payment, cards, form);
             }
 
-            return Act(context, providers, id, action) switch
+            return await ActAsync(context, providers, id, action) switch
             {
                 { RedirectUrl: { } url } => Results.Redirect(Location(url)),
                 var outcome => Render(context, providers, id, outcome.Message, entered: null),
@@ -52,7 +52,7 @@ public static class PayPageEndpoints
     /// Plays the buyer's action; shared by the page's buttons and the control API. The control API pays without a
     /// <paramref name="card"/> (none is recorded); the card page passes the card the test cards approved.
     /// </summary>
-    public static PayPageOutcome Act(
+    public static async Task<PayPageOutcome> ActAsync(
         SandboxContext context, IReadOnlyDictionary<string, ISandboxProvider> providers, string id, string? action, CardEntry? card = null)
     {
         if (context.Payments.Get(id) is not { } payment)
@@ -69,7 +69,7 @@ public static class PayPageEndpoints
         switch (action)
         {
             case "pay":
-                return context.Payments.TryClose(id, PaymentStatus.Paid, card, provider.OnPaid)
+                return await context.Payments.TryCloseAsync(id, PaymentStatus.Paid, card, provider.OnPaid)
                     ?? new PayPageOutcome(null, "This payment is no longer open.");
             case "fail":
                 context.Payments.RecordDecline(id);

@@ -106,6 +106,11 @@ public sealed class PaymentBook
         where T : class =>
         _store.Atomically(() => TryClose(id, to, card) ? then(_payments.Get(id)!) : null);
 
+    /// <inheritdoc cref="TryClose{T}"/>
+    public Task<T?> TryCloseAsync<T>(string id, PaymentStatus to, CardEntry? card, Func<SandboxPayment, T> then)
+        where T : class =>
+        _store.AtomicallyAsync(() => TryClose(id, to, card) ? then(_payments.Get(id)!) : null);
+
     public void RecordDecline(string id) => _store.InTransaction(() =>
     {
         if (_payments.Get(id) is { } payment)

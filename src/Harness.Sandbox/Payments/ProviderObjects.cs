@@ -44,6 +44,9 @@ public sealed class ProviderObjects
     /// <inheritdoc cref="InTransaction"/>
     public T Atomically<T>(Func<T> work) => _store.Atomically(work);
 
+    /// <summary><see cref="InTransaction"/> awaited: the request's thread is free while the unit waits its turn and its sync.</summary>
+    public Task InTransactionAsync(Action work) => _store.InTransactionAsync(work);
+
     /// <summary>Objects of one type, newest first.</summary>
     public IReadOnlyList<JsonObject> List(string type) =>
         [.. _objects.FindBy(nameof(ObjectDocument.Type), type).OrderByDescending(d => d.Sequence).Select(d => (JsonObject)JsonNode.Parse(d.Json)!)];

@@ -23,11 +23,11 @@ public sealed class StripeIdempotency(IDocumentStore store)
     /// request wrote and the record that replays it land together: a retry after a crash either finds both or
     /// runs the request again on a store that has neither.
     /// </summary>
-    public (StripeResponse Response, bool Replayed) Run(string apiKey, string? key, string endpoint, JsonObject parameters, Func<StripeResponse> execute)
+    public async Task<(StripeResponse Response, bool Replayed)> RunAsync(string apiKey, string? key, string endpoint, JsonObject parameters, Func<StripeResponse> execute)
     {
         if (string.IsNullOrEmpty(key))
         {
-            return (store.Atomically(execute), false);
+            return (await store.AtomicallyAsync(execute), false);
         }
 
         if (key.Length > MaxKeyLength)
@@ -47,7 +47,7 @@ public sealed class StripeIdempotency(IDocumentStore store)
         // Released only after the unit has committed: the next request with this key then finds the record.
         try
         {
-            return store.Atomically(() =>
+            return await store.AtomicallyAsync(() =>
             {
                 if (_responses.Get(id) is { } stored)
                 {

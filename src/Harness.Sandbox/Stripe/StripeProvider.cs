@@ -189,7 +189,7 @@ public sealed partial class StripeProvider : ISandboxProvider
     private async Task<IResult> PostAsync(HttpContext http, string endpoint, Func<JsonObject, StripeResponse> handler)
     {
         var parameters = await StripeForm.ReadAsync(http.Request);
-        var (response, replayed) = _idempotency.Run(SecretKey, http.Request.Headers["Idempotency-Key"].ToString(), endpoint, parameters, () => handler(parameters));
+        var (response, replayed) = await _idempotency.RunAsync(SecretKey, http.Request.Headers["Idempotency-Key"].ToString(), endpoint, parameters, () => handler(parameters));
         if (replayed)
         {
             http.Response.Headers["Idempotent-Replayed"] = "true";

@@ -173,6 +173,24 @@ public sealed class EpayTests
     }
 
     [Fact]
+    public async Task Orders_placed_in_the_same_second_get_distinct_trade_numbers_and_none_replaces_another()
+    {
+        // Five random digits per second: 1,500 orders in one second (the test clock stands still) would share one
+        // about a dozen times if a taken number were not drawn again.
+        await using var sandbox = await TestSandbox.StartAsync();
+        using var http = new HttpClient { BaseAddress = new Uri(sandbox.BaseUrl("epay")) };
+        var tradeNos = new System.Collections.Concurrent.ConcurrentBag<string>();
+        await Parallel.ForEachAsync(Enumerable.Range(0, 1500), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = Ct }, async (i, ct) =>
+        {
+            using var response = await http.PostAsync("/mapi.php", new FormUrlEncodedContent(Order("https://merchant.example/notify", $"LOAD{i:D6}")), ct);
+            tradeNos.Add(JsonNode.Parse(await response.Content.ReadAsStringAsync(ct))!["trade_no"]!.GetValue<string>());
+        });
+
+        Assert.Equal(1500, tradeNos.Distinct().Count());
+        Assert.Equal(1500, (await sandbox.GetArrayAsync("/control/payments?provider=epay")).Count);
+    }
+
+    [Fact]
     public async Task An_out_trade_no_outside_epays_format_is_refused_before_it_is_stored()
     {
         await using var sandbox = await TestSandbox.StartAsync();

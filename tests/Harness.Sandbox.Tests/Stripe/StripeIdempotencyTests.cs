@@ -22,7 +22,7 @@ public sealed class StripeIdempotencyTests : IDisposable
         using var entered = new ManualResetEventSlim();
         using var release = new ManualResetEventSlim();
         var parameters = new JsonObject { ["mode"] = "payment" };
-        var first = Task.Run(() => _idempotency.Run("sk", "k1", "POST /v1/x", parameters, () =>
+        var first = Task.Run(() => _idempotency.RunAsync("sk", "k1", "POST /v1/x", parameters, () =>
         {
             entered.Set();
             release.Wait();
@@ -30,7 +30,7 @@ public sealed class StripeIdempotencyTests : IDisposable
         }));
         entered.Wait(TestContext.Current.CancellationToken);
 
-        var (concurrent, _) = _idempotency.Run("sk", "k1", "POST /v1/x", parameters, () => throw new InvalidOperationException("must not run"));
+        var (concurrent, _) = await _idempotency.RunAsync("sk", "k1", "POST /v1/x", parameters, () => throw new InvalidOperationException("must not run"));
         Assert.Equal(409, concurrent.Status);
         Assert.Equal("idempotency_key_in_use", concurrent.Body["error"]!["code"]!.GetValue<string>());
 
@@ -38,27 +38,27 @@ public sealed class StripeIdempotencyTests : IDisposable
         Assert.Equal(400, (await first).Response.Status);
 
         // The rejected request was not stored, so the corrected retry executes under the same key.
-        var (retry, replayed) = _idempotency.Run("sk", "k1", "POST /v1/x", parameters, () => StripeResponse.Ok(new JsonObject { ["id"] = "cs_1" }));
+        var (retry, replayed) = await _idempotency.RunAsync("sk", "k1", "POST /v1/x", parameters, () => StripeResponse.Ok(new JsonObject { ["id"] = "cs_1" }));
         Assert.False(replayed);
         Assert.Equal("cs_1", retry.Body["id"]!.GetValue<string>());
     }
 
     [Fact]
-    public void Keys_are_scoped_per_api_key()
+    public async Task Keys_are_scoped_per_api_key()
     {
         var parameters = new JsonObject();
-        _idempotency.Run("sk_a", "k", "POST /v1/x", parameters, () => StripeResponse.Ok(new JsonObject { ["id"] = "a" }));
-        var (other, replayed) = _idempotency.Run("sk_b", "k", "POST /v1/x", parameters, () => StripeResponse.Ok(new JsonObject { ["id"] = "b" }));
+        await _idempotency.RunAsync("sk_a", "k", "POST /v1/x", parameters, () => StripeResponse.Ok(new JsonObject { ["id"] = "a" }));
+        var (other, replayed) = await _idempotency.RunAsync("sk_b", "k", "POST /v1/x", parameters, () => StripeResponse.Ok(new JsonObject { ["id"] = "b" }));
         Assert.False(replayed);
         Assert.Equal("b", other.Body["id"]!.GetValue<string>());
     }
 
     [Fact]
-    public void What_a_request_writes_and_its_replay_record_land_together_or_not_at_all()
+    public async Task What_a_request_writes_and_its_replay_record_land_together_or_not_at_all()
     {
         var objects = _store.Collection<Created>("objects");
         var parameters = new JsonObject { ["n"] = "1" };
-        Assert.Throws<InvalidOperationException>(() => _idempotency.Run("sk", "k", "POST /v1/x", parameters, () =>
+        await Assert.ThrowsAsync<InvalidOperationException>(() => _idempotency.RunAsync("sk", "k", "POST /v1/x", parameters, () =>
         {
             objects.Upsert(new Created("obj_1"));
             throw new InvalidOperationException("crash after the write");
@@ -66,12 +66,12 @@ public sealed class StripeIdempotencyTests : IDisposable
         Assert.Null(objects.Get("obj_1"));
 
         // Nothing was recorded under the key, so the retry runs; its write and the record then replay together.
-        var (first, _) = _idempotency.Run("sk", "k", "POST /v1/x", parameters, () =>
+        var (first, _) = await _idempotency.RunAsync("sk", "k", "POST /v1/x", parameters, () =>
         {
             objects.Upsert(new Created("obj_2"));
             return StripeResponse.Ok(new JsonObject { ["id"] = "obj_2" });
         });
-        var (again, replayed) = _idempotency.Run("sk", "k", "POST /v1/x", parameters, () => throw new InvalidOperationException("must not run"));
+        var (again, replayed) = await _idempotency.RunAsync("sk", "k", "POST /v1/x", parameters, () => throw new InvalidOperationException("must not run"));
         Assert.True(replayed);
         Assert.Equal(first.Body.ToJsonString(), again.Body.ToJsonString());
         Assert.NotNull(objects.Get("obj_2"));
