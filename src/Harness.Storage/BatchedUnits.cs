@@ -97,12 +97,26 @@ internal sealed class BatchedUnits : IDisposable
             }
             catch (Exception ex)
             {
-                // The commit or the sync failed: nothing of the batch is known durable.
+                // The commit or the sync failed: nothing of the batch is known durable. A transaction the failed commit
+                // left open must not take the next batch's units in (a rollback with none open does nothing).
                 batch.ForEach(u => u.Error = ex);
+                RollBackWhatIsLeft();
             }
 
             batch.ForEach(u => u.Finish());
             batch.Clear();
+        }
+    }
+
+    private void RollBackWhatIsLeft()
+    {
+        try
+        {
+            _rollback();
+        }
+        catch (Exception ex) when (ex is IOException or InvalidOperationException or LiteDB.LiteException)
+        {
+            // The batch's units already carry the failure; the writer lives on for the next batch.
         }
     }
 

@@ -62,7 +62,7 @@ public sealed class PaymentBook
         var open = due.Select(Get).OfType<SandboxPayment>().Where(p => p.Status == PaymentStatus.Open).ToList();
         foreach (var closed in due.Except(open.Select(p => p.Id)))
         {
-            Unindex(closed); // closed by a unit whose after-commit step has not run yet, or left by a crash
+            Unindex(closed); // closed by a unit whose after-commit step has not run yet
         }
 
         return open;
