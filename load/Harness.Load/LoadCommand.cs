@@ -163,17 +163,22 @@ public static class LoadCommand
             await console.WriteLineAsync($"  {finding.Kind}: {finding.Detail}");
         }
 
+        await PrintRatiosAndThresholdsAsync(report, console);
+        return report;
+    }
+
+    /// <summary>The run's last lines: each scenario's throughput over the baseline's, then any threshold it broke.</summary>
+    internal static async Task PrintRatiosAndThresholdsAsync(LoadReport report, TextWriter console)
+    {
         foreach (var (scenario, ratio) in report.BaselineRatios())
         {
-            await console.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"  {scenario} throughput ÷ baseline = {ratio:0.00}"));
+            await console.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"  {scenario} throughput ÷ {report.BaselineName} = {ratio:0.00}"));
         }
 
         foreach (var failure in report.ThresholdFailures)
         {
             await console.WriteLineAsync("  threshold failed: " + failure);
         }
-
-        return report;
     }
 
     /// <summary>The scenarios take turns in --rounds slices, with a warm-up each in the first round only.</summary>

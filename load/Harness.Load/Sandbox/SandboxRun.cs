@@ -98,16 +98,7 @@ public static class SandboxRun
             }
         }
 
-        foreach (var (scenario, ratio) in report.BaselineRatios())
-        {
-            await console.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"  {scenario} throughput ÷ {report.BaselineName} = {ratio:0.00}"));
-        }
-
-        foreach (var failure in report.ThresholdFailures)
-        {
-            await console.WriteLineAsync("  threshold failed: " + failure);
-        }
-
+        await LoadCommand.PrintRatiosAndThresholdsAsync(report, console);
         return report;
     }
 
