@@ -29,11 +29,15 @@ internal sealed class LiteStore : IDisposable
             EnumAsInteger = false,
         };
 
+        var logPath = Path.Combine(directory, Path.GetFileNameWithoutExtension(fullPath) + "-log" + Path.GetExtension(fullPath));
+        OrdinalUpgrade.Run(fullPath, logPath, Mapper);
+
         // The data file is written only by checkpoints, which must be durable before the log is
         // truncated: its flushes stay real syncs.
-        _data = new SyncStream(Open(fullPath), syncOnFlush: true);
-        _log = new SyncStream(Open(Path.Combine(directory, Path.GetFileNameWithoutExtension(fullPath) + "-log" + Path.GetExtension(fullPath))), syncOnFlush: false);
-        Database = new LiteDatabase(_data, Mapper, _log) { UtcDate = true };
+        _data = new SyncStream(OpenFile(fullPath), syncOnFlush: true);
+        _log = new SyncStream(OpenFile(logPath), syncOnFlush: false);
+        Database = OrdinalUpgrade.Open(_data, _log, Mapper, Collation.Binary);
+        Database.UtcDate = true;
     }
 
     public string FilePath { get; }
@@ -57,7 +61,7 @@ internal sealed class LiteStore : IDisposable
 
     // Unbuffered: every page LiteDB writes reaches the operating system at once, so a killed
     // process loses nothing it wrote; only power loss needs the sync.
-    private static FileStream Open(string path) =>
+    internal static FileStream OpenFile(string path) =>
         new(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 0);
 
     /// <summary>A file stream whose plain <see cref="Flush"/> syncs to disk or not, as chosen.</summary>

@@ -191,6 +191,25 @@ public sealed class EpayTests
     }
 
     [Fact]
+    public async Task Out_trade_nos_differing_only_in_case_are_two_orders()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        using var http = new HttpClient { BaseAddress = new Uri(sandbox.BaseUrl("epay")) };
+        async Task<JsonNode> PlaceAsync(string outTradeNo, string money) =>
+            JsonNode.Parse(await (await http.PostAsync("/mapi.php", new FormUrlEncodedContent(Order("https://merchant.example/notify", outTradeNo, money)), Ct)).Content.ReadAsStringAsync(Ct))!;
+        async Task<JsonNode> QueryAsync(string outTradeNo) =>
+            JsonNode.Parse(await http.GetStringAsync($"/api.php?act=order&pid={EpayProvider.Pid}&key={EpayProvider.Key}&out_trade_no={outTradeNo}", Ct))!;
+
+        var lower = await PlaceAsync("Order1", "1.00");
+        var upper = await PlaceAsync("ORDER1", "2.00");
+
+        Assert.NotEqual(lower["trade_no"]!.GetValue<string>(), upper["trade_no"]!.GetValue<string>());
+        Assert.Equal("1.00", (await QueryAsync("Order1"))["money"]!.GetValue<string>());
+        Assert.Equal("2.00", (await QueryAsync("ORDER1"))["money"]!.GetValue<string>());
+        Assert.Equal(-1, (await QueryAsync("order1"))["code"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task An_out_trade_no_outside_epays_format_is_refused_before_it_is_stored()
     {
         await using var sandbox = await TestSandbox.StartAsync();

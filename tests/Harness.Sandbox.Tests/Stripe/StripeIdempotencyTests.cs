@@ -54,6 +54,20 @@ public sealed class StripeIdempotencyTests : IDisposable
     }
 
     [Fact]
+    public async Task Keys_differing_only_in_case_are_different_keys()
+    {
+        var parameters = new JsonObject();
+        await _idempotency.RunAsync("sk", "abc", "POST /v1/x", parameters, () => StripeResponse.Ok(new JsonObject { ["id"] = "lower" }));
+        var (upper, replayed) = await _idempotency.RunAsync("sk", "ABC", "POST /v1/x", parameters, () => StripeResponse.Ok(new JsonObject { ["id"] = "upper" }));
+        Assert.False(replayed);
+        Assert.Equal("upper", upper.Body["id"]!.GetValue<string>());
+
+        var (again, replayedAgain) = await _idempotency.RunAsync("sk", "abc", "POST /v1/x", parameters, () => throw new InvalidOperationException("must replay"));
+        Assert.True(replayedAgain);
+        Assert.Equal("lower", again.Body["id"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task What_a_request_writes_and_its_replay_record_land_together_or_not_at_all()
     {
         var objects = _store.Collection<Created>("objects");
