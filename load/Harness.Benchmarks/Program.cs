@@ -11,6 +11,11 @@ if (args.Length > 0 && args[0] == "engines")
     return EngineComparison.Run(args[1..]);
 }
 
+if (args.Length > 0 && args[0] == "journal")
+{
+    return Harness.Benchmarks.JournalMemory.Run(args[1..]);
+}
+
 // In-process: BenchmarkDotNet's generated project would not build under the repository's
 // warnings-as-errors and analyzer settings, and nothing here needs process isolation.
 var config = DefaultConfig.Instance

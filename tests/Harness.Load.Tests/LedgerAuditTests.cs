@@ -52,6 +52,8 @@ public sealed class LedgerAuditTests
         var finding = Assert.Single(findings);
         Assert.Equal("unacknowledged charge", finding.Kind);
         Assert.Contains("refused", finding.Detail, StringComparison.Ordinal);
+        var snapshot = _journal.Snapshot();
+        Assert.Equal((2L, 0L, 1L, 1L), (snapshot.Keys, snapshot.AcknowledgedKeys, snapshot.UncertainKeys, snapshot.RefusedKeys));
     }
 
     [Fact]
@@ -85,12 +87,15 @@ public sealed class LedgerAuditTests
             await _journal.SendAsync(users[i % 3], $"key-{i / 3}", 1000 + i, () => Task.FromResult(new ConsumeReply(HttpStatusCode.OK, 0, record, i % 7, true)));
         }
 
-        var histories = _journal.Keys;
+        var snapshot = _journal.Snapshot();
         Assert.Equal(keys, _journal.Count);
-        Assert.Equal(keys, histories.Count);
+        Assert.Equal(((long)keys, (long)keys, 0L, 0L), (snapshot.Keys, snapshot.AcknowledgedKeys, snapshot.UncertainKeys, snapshot.RefusedKeys));
+        var byUser = users.ToDictionary(u => u, u => snapshot.KeysOf(u).ToList());
+        Assert.All(users, u => Assert.Equal(snapshot.CountOf(u), byUser[u].Count));
+        Assert.Equal(keys, byUser.Values.Sum(h => h.Count));
         for (var i = 0; i < keys; i += 331)
         {
-            var history = histories[i];
+            var history = byUser[users[i % 3]][i / 3];
             Assert.Equal((users[i % 3], $"key-{i / 3}", 1000L + i, (long)(i % 7)), (history.UserId, history.Key, history.Tokens, history.AckedCoins));
             Assert.Equal(i == 0 ? ["rec-0", "rec-other"] : [$"rec-{i}"], history.AckedRecords);
         }
@@ -101,7 +106,7 @@ public sealed class LedgerAuditTests
     }
 
     private List<AuditFinding> Check(IReadOnlyList<ChargeRecord> records, long balanceAfter) =>
-        [.. LedgerAuditor.CheckUser(Alice, _journal.Keys, records, balanceAfter)];
+        [.. LedgerAuditor.CheckUser(Alice, _journal.Snapshot().KeysOf("alice"), records, balanceAfter)];
 
     private Task<ConsumeReply> Ack(string key, string recordId, long coins, bool replayed = false) =>
         _journal.SendAsync("alice", key, 1000, () => Task.FromResult(new ConsumeReply(HttpStatusCode.OK, 0, recordId, coins, replayed)));

@@ -22,6 +22,7 @@ public sealed class SoakRunTests
         Assert.True(soak.Samples.Count >= 3, console.ToString());
         Assert.All(soak.Samples, s => Assert.True(s.RssBytes > 10_000_000, $"RSS {s.RssBytes}: the backend's, not a shell's"));
         Assert.All(soak.Samples, s => Assert.True(s.DiskBytes > 0));
+        Assert.All(soak.Samples, s => Assert.True(s.RunnerRssBytes > 10_000_000 && s.RunnerRssBytes != s.RssBytes, $"runner RSS {s.RunnerRssBytes}"));
         var entries = soak.Samples.Select(s => s.Entries!.Value).ToList();
         Assert.True(entries.Zip(entries.Skip(1)).All(pair => pair.Second > pair.First), string.Join(", ", entries));
         Assert.True(soak.Samples[^1].Acknowledged >= 600, console.ToString()); // 200/s for 6 s: 1,200, less what a slow box kept in flight
@@ -30,7 +31,8 @@ public sealed class SoakRunTests
         Assert.Contains("  soak ", console.ToString(), StringComparison.Ordinal);
 
         var html = HtmlReport.Render(report);
-        Assert.Contains("<h3>Backend RSS (MB)</h3><svg", html.ReplaceLineEndings(""), StringComparison.Ordinal);
+        Assert.Contains("<h3>RSS (MB)</h3><svg", html.ReplaceLineEndings(""), StringComparison.Ordinal);
+        Assert.Contains("| runner RSS MB |", MarkdownReport.Render(report), StringComparison.Ordinal);
         Assert.Contains("<h3>Ledger entries</h3><svg", html.ReplaceLineEndings(""), StringComparison.Ordinal);
         Assert.Contains("## Soak samples", MarkdownReport.Render(report), StringComparison.Ordinal);
     }
@@ -50,13 +52,17 @@ public sealed class SoakRunTests
         Assert.NotEmpty(soak.Samples);
         Assert.All(soak.Samples, s => Assert.Null(s.RssBytes));
         Assert.All(soak.Samples, s => Assert.Null(s.DiskBytes));
+        Assert.All(soak.Samples, s => Assert.True(s.RunnerRssBytes > 10_000_000)); // the runner's own memory is always its to read
         Assert.All(soak.Samples, s => Assert.True(s.Entries >= s.Acknowledged)); // the reference offers the entry count to its admin
         Assert.Contains("not measured", soak.RssVerdict(), StringComparison.Ordinal);
         var note = Assert.Single(soak.Notes);
-        Assert.StartsWith("RSS and disk n/a", note, StringComparison.Ordinal);
+        Assert.StartsWith("Backend RSS and disk n/a", note, StringComparison.Ordinal);
         var markdown = MarkdownReport.Render(report);
         Assert.Contains(note, markdown, StringComparison.Ordinal);
         Assert.Contains("| n/a |", markdown, StringComparison.Ordinal);
-        Assert.Contains("<h3>Backend RSS (MB)</h3><p>n/a (see above).</p>", HtmlReport.Render(report).ReplaceLineEndings(""), StringComparison.Ordinal);
+        var html = HtmlReport.Render(report).ReplaceLineEndings("");
+        Assert.Contains("<h3>RSS (MB)</h3><svg", html, StringComparison.Ordinal); // the runner's line alone
+        Assert.DoesNotContain(">backend</text>", html, StringComparison.Ordinal);
+        Assert.Contains("<h3>Data directory (MB)</h3><p>n/a (see above).</p>", html, StringComparison.Ordinal);
     }
 }

@@ -47,7 +47,7 @@ public sealed class SoakVerdictTests
     private static SoakResult Soak(IReadOnlyList<long> rss) =>
         new(100, "given", TimeSpan.FromMinutes(1), [.. rss.Select((bytes, i) => Sample(i, bytes))], []);
 
-    private static SoakSample Sample(int index, long? rss) => new((index + 1) * 60, rss, index * 6_000, index * 6_000, 1.2, 4.5, 0, 10 * Mb);
+    private static SoakSample Sample(int index, long? rss) => new((index + 1) * 60, rss, index * 6_000, index * 6_000, 1.2, 4.5, 0, 10 * Mb, 50 * Mb);
 
     [Theory]
     [InlineData(5, "0:05")]

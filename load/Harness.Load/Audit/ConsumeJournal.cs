@@ -68,21 +68,47 @@ public sealed class ConsumeJournal
         }
     }
 
-    /// <summary>A snapshot of every key's history, for the audit after the run.</summary>
-    public IReadOnlyList<KeyHistory> Keys
+    /// <summary>
+    /// The journal as it stands, for the audit after the run: the tallies, and each user's keys read one at a time.
+    /// A long run journals tens of millions of keys, and their histories as objects at once (some 320 bytes each)
+    /// would take more memory than the journal itself; the snapshot holds only each user's slot numbers.
+    /// </summary>
+    public JournalSnapshot Snapshot()
     {
-        get
+        lock (_gate)
         {
-            lock (_gate)
+            var perUser = new int[_users.Count];
+            long acknowledged = 0, uncertain = 0;
+            for (var slot = 0; slot < _count; slot++)
             {
-                var keys = new List<KeyHistory>(_count);
-                for (var slot = 0; slot < _count; slot++)
-                {
-                    keys.Add(History(slot));
-                }
-
-                return keys;
+                ref var state = ref Slot(slot);
+                perUser[state.User]++;
+                acknowledged += state.Acknowledged ? 1 : 0;
+                uncertain += !state.Acknowledged && state.Uncertain ? 1 : 0;
             }
+
+            var slots = new Dictionary<string, int[]>(StringComparer.Ordinal);
+            for (var user = 0; user < _users.Count; user++)
+            {
+                slots[_users[user]] = new int[perUser[user]];
+                perUser[user] = 0;
+            }
+
+            for (var slot = 0; slot < _count; slot++)
+            {
+                var user = Slot(slot).User;
+                slots[_users[user]][perUser[user]++] = slot;
+            }
+
+            return new JournalSnapshot(this, slots, _count, acknowledged, uncertain);
+        }
+    }
+
+    internal KeyHistory HistoryOf(int slot)
+    {
+        lock (_gate)
+        {
+            return History(slot);
         }
     }
 
@@ -279,4 +305,39 @@ public sealed class ConsumeJournal
 
         private Span<byte> Bytes(TextRef at) => _chunks[at.Chunk].AsSpan(at.Offset, at.Length);
     }
+}
+
+/// <summary>The journal at the end of a run (<see cref="ConsumeJournal.Snapshot"/>).</summary>
+public sealed class JournalSnapshot
+{
+    private readonly ConsumeJournal _journal;
+    private readonly Dictionary<string, int[]> _slotsByUser;
+
+    internal JournalSnapshot(ConsumeJournal journal, Dictionary<string, int[]> slotsByUser, long keys, long acknowledged, long uncertain)
+    {
+        (_journal, _slotsByUser) = (journal, slotsByUser);
+        (Keys, AcknowledgedKeys, UncertainKeys) = (keys, acknowledged, uncertain);
+    }
+
+    public long Keys { get; }
+
+    public long AcknowledgedKeys { get; }
+
+    /// <summary>Keys never acknowledged that some attempt got no definite answer for.</summary>
+    public long UncertainKeys { get; }
+
+    /// <summary>Keys refused (a 4xx) and never acknowledged.</summary>
+    public long RefusedKeys => Keys - AcknowledgedKeys - UncertainKeys;
+
+    /// <summary>The user's keys in the order first sent, each history made as it is read.</summary>
+    public IEnumerable<KeyHistory> KeysOf(string userId)
+    {
+        foreach (var slot in _slotsByUser.GetValueOrDefault(userId) ?? [])
+        {
+            yield return _journal.HistoryOf(slot);
+        }
+    }
+
+    /// <summary>How many keys the user was sent.</summary>
+    public int CountOf(string userId) => _slotsByUser.GetValueOrDefault(userId)?.Length ?? 0;
 }

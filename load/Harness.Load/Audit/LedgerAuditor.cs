@@ -49,8 +49,7 @@ public sealed class LedgerAuditor(FinanceApi api)
 
     public async Task<AuditReport> AuditAsync(IReadOnlyList<UserBaseline> baselines, ConsumeJournal journal, string? adminToken, CancellationToken cancellationToken)
     {
-        var keys = journal.Keys;
-        var byUser = keys.ToLookup(k => k.UserId, StringComparer.Ordinal);
+        var keys = journal.Snapshot();
         var perUser = new (UserAudit User, List<AuditFinding> Findings)[baselines.Count];
         // A few users at a time: reading every record of a long run is most of the audit's time.
         await Parallel.ForEachAsync(
@@ -63,7 +62,7 @@ public sealed class LedgerAuditor(FinanceApi api)
                 var balance = await api.BalanceAsync(baseline.User.Token, ct);
                 perUser[i] = (
                     new UserAudit(baseline.User.UserId, baseline.Balance, balance, records.Sum(r => r.Coins), records.Count),
-                    [.. CheckUser(baseline, byUser[baseline.User.UserId], records, balance)]);
+                    [.. CheckUser(baseline, keys.KeysOf(baseline.User.UserId), records, balance)]);
             });
         var users = perUser.Select(u => u.User).ToList();
         var findings = perUser.SelectMany(u => u.Findings).ToList();
@@ -92,10 +91,10 @@ public sealed class LedgerAuditor(FinanceApi api)
 
         return new AuditReport(
             users,
-            keys.Count,
-            keys.Count(k => k.Acknowledged),
-            keys.Count(k => !k.Acknowledged && k.Uncertain),
-            keys.Count(k => !k.Acknowledged && !k.Uncertain),
+            keys.Keys,
+            keys.AcknowledgedKeys,
+            keys.UncertainKeys,
+            keys.RefusedKeys,
             users.Sum(u => u.Records),
             accountsChecked,
             findings);

@@ -9,12 +9,12 @@ namespace Harness.Load.Reports;
 public static class SoakReport
 {
     public static Table Samples(SoakResult soak) => new(
-        "Soak samples (latency and errors of each interval; RSS, entries, acknowledged and disk at its end)",
-        ["elapsed", "RSS MB", "entries", "acknowledged", "p50 ms", "p99 ms", "errors", "disk MB"],
+        "Soak samples (latency and errors of each interval; RSS, entries, acknowledged and disk at its end; the runner's own RSS)",
+        ["elapsed", "RSS MB", "entries", "acknowledged", "p50 ms", "p99 ms", "errors", "disk MB", "runner RSS MB"],
         [.. soak.Samples.Select(s => (IReadOnlyList<string>)
         [
             SoakProbe.Elapsed(s.ElapsedSeconds), Number(s.RssBytes), SoakProbe.Count(s.Entries), SoakProbe.Count(s.Acknowledged),
-            s.P50Ms.ToString("0.00", CultureInfo.InvariantCulture), s.P99Ms.ToString("0.00", CultureInfo.InvariantCulture), SoakProbe.Count(s.Errors), Number(s.DiskBytes),
+            s.P50Ms.ToString("0.00", CultureInfo.InvariantCulture), s.P99Ms.ToString("0.00", CultureInfo.InvariantCulture), SoakProbe.Count(s.Errors), Number(s.DiskBytes), Number(s.RunnerRssBytes),
         ])]);
 
     /// <summary>The lines above the table: the rate, the interval, the verdict and why any column is n/a.</summary>
@@ -40,7 +40,7 @@ public static class SoakReport
     public static void AppendHtml(StringBuilder html, SoakResult soak)
     {
         html.AppendLine("<h2>Soak</h2><ul>" + string.Concat(Summary(soak).Select(l => "<li>" + WebUtility.HtmlEncode(l) + "</li>")) + "</ul>");
-        Plot("Backend RSS (MB)", "MB", [("RSS", Series(soak, s => Megabytes(s.RssBytes)))]);
+        Plot("RSS (MB)", "MB", [("backend", Series(soak, s => Megabytes(s.RssBytes))), ("runner", Series(soak, s => Megabytes(s.RunnerRssBytes)))]);
         Plot("Ledger entries", "entries", [("entries", Series(soak, s => s.Entries))]);
         Plot("Latency per interval (ms)", "ms", [("p50", Series(soak, s => s.P50Ms)), ("p99", Series(soak, s => s.P99Ms))]);
         Plot("Data directory (MB)", "MB", [("disk", Series(soak, s => Megabytes(s.DiskBytes)))]);
@@ -48,7 +48,8 @@ public static class SoakReport
         void Plot(string title, string unit, IReadOnlyList<(string Name, List<(double X, double Y)> Points)> series)
         {
             html.AppendLine("<h3>" + WebUtility.HtmlEncode(title) + "</h3>");
-            html.AppendLine(series.All(s => s.Points.Count == 0) ? "<p>n/a (see above).</p>" : HtmlReport.Chart("minutes", unit, false, series));
+            var measured = series.Where(s => s.Points.Count > 0).ToList(); // a figure n/a throughout gets no line or legend
+            html.AppendLine(measured.Count == 0 ? "<p>n/a (see above).</p>" : HtmlReport.Chart("minutes", unit, false, measured));
         }
     }
 

@@ -24,7 +24,7 @@ public sealed class SoakProbe(LoadTarget target, ConsumeJournal journal, TextWri
         var notes = new List<string>();
         if (target.Backend is null)
         {
-            notes.Add("RSS and disk n/a: the runner did not start this backend (a target by URL), so its process and data directory are not the runner's to read; watch them on the target's host.");
+            notes.Add("Backend RSS and disk n/a: the runner did not start this backend (a target by URL), so its process and data directory are not the runner's to read; watch them on the target's host.");
         }
 
         if (!_entriesOffered)
@@ -48,11 +48,12 @@ public sealed class SoakProbe(LoadTarget target, ConsumeJournal journal, TextWri
             interval.P50Ms,
             interval.P99Ms,
             interval.Failed,
-            target.Backend is { } data ? DirectoryBytes(data.DataDirectory) : null);
+            target.Backend is { } data ? DirectoryBytes(data.DataDirectory) : null,
+            Environment.WorkingSet);
         _samples.Add(sample);
         await console.WriteLineAsync(string.Create(
             CultureInfo.InvariantCulture,
-            $"  soak {Elapsed(sample.ElapsedSeconds),8}  rss {Mb(sample.RssBytes),8}  entries {Count(sample.Entries),11}  acknowledged {sample.Acknowledged,11:N0}  p50 {sample.P50Ms,7:0.00} ms  p99 {sample.P99Ms,7:0.00} ms  errors {sample.Errors,5}  disk {Mb(sample.DiskBytes),9}"));
+            $"  soak {Elapsed(sample.ElapsedSeconds),8}  rss {Mb(sample.RssBytes),8}  entries {Count(sample.Entries),11}  acknowledged {sample.Acknowledged,11:N0}  p50 {sample.P50Ms,7:0.00} ms  p99 {sample.P99Ms,7:0.00} ms  errors {sample.Errors,5}  disk {Mb(sample.DiskBytes),9}  runner {Mb(sample.RunnerRssBytes),9}"));
     }
 
     /// <summary>Elapsed time as <c>m:ss</c>.</summary>

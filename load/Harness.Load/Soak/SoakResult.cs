@@ -15,7 +15,8 @@ namespace Harness.Load.Soak;
 /// <param name="P99Ms">The interval's 99th percentile.</param>
 /// <param name="Errors">Failed consumes in the interval.</param>
 /// <param name="DiskBytes">Bytes under the backend's data directory.</param>
-public sealed record SoakSample(double ElapsedSeconds, long? RssBytes, long? Entries, long Acknowledged, double P50Ms, double P99Ms, long Errors, long? DiskBytes);
+/// <param name="RunnerRssBytes">The runner's own resident set: it journals every key for the audit, so a long soak shows what that costs.</param>
+public sealed record SoakSample(double ElapsedSeconds, long? RssBytes, long? Entries, long Acknowledged, double P50Ms, double P99Ms, long Errors, long? DiskBytes, long RunnerRssBytes);
 
 /// <summary>A soak's samples, the rate it ran at and why any figure is missing.</summary>
 /// <param name="Rate">The arrival rate, per second.</param>
