@@ -5,7 +5,7 @@ namespace Harness.Sandbox;
 /// <summary>How the host starts the sandbox.</summary>
 public sealed class SandboxOptions
 {
-    /// <summary>Folder for <c>sandbox.db</c> (the sandbox's own store, separate from the backend's).</summary>
+    /// <summary>Folder for <c>sandbox-store/</c> (the sandbox's own store, separate from the backend's).</summary>
     public string DataDirectory { get; set; } = "data";
 
     /// <summary>

@@ -50,14 +50,14 @@ public sealed class SandboxServer : IAsyncDisposable
 
     private readonly List<WebApplication> _apps = [];
     private readonly CancellationTokenSource _stopping = new();
-    private readonly LiteDocumentStore _store;
+    private readonly RocksDocumentStore _store;
     private readonly HttpClient _callbackClient;
     private readonly SandboxScheduler _scheduler;
     private readonly ILoggerFactory _loggerFactory;
     private readonly List<(string Provider, string BaseUrl)> _endpoints = [];
     private Task _schedulerLoop = Task.CompletedTask;
 
-    private SandboxServer(SandboxOptions options, LiteDocumentStore store, HttpClient callbackClient, SandboxContext context, IReadOnlyDictionary<string, ISandboxProvider> providers)
+    private SandboxServer(SandboxOptions options, RocksDocumentStore store, HttpClient callbackClient, SandboxContext context, IReadOnlyDictionary<string, ISandboxProvider> providers)
     {
         Options = options;
         _store = store;
@@ -116,7 +116,8 @@ public sealed class SandboxServer : IAsyncDisposable
 
     private static async Task<SandboxServer> StartOnAsync(SandboxOptions options, IReadOnlyList<int>? ports, CancellationToken cancellationToken)
     {
-        var documents = new LiteDocumentStore(Path.Combine(options.DataDirectory, "sandbox.db"));
+        // sandbox.db is where versions before the RocksDB store kept the same documents.
+        var documents = new RocksDocumentStore(Path.Combine(options.DataDirectory, "sandbox-store"), importFrom: Path.Combine(options.DataDirectory, "sandbox.db"));
         var clock = new AdjustableClock(options.Clock);
         var callbackClient = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }) { Timeout = Timeout.InfiniteTimeSpan };
         var dispatcher = new CallbackDispatcher(documents, clock, callbackClient, options.CallbackTimeout, options.CallbackLimits);
@@ -160,7 +161,7 @@ public sealed class SandboxServer : IAsyncDisposable
     public string Describe()
     {
         var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"Provider sandbox (store {Path.GetFullPath(_store.FilePath)})");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Provider sandbox (store {_store.Directory})");
         text.AppendLine(CultureInfo.InvariantCulture, $"  {"control + pay pages",-20} {ControlBaseUrl}  (OpenAPI {ControlBaseUrl}/openapi/v1.json)");
         foreach (var (name, baseUrl) in _endpoints.Skip(1))
         {

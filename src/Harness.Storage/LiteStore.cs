@@ -20,16 +20,9 @@ internal sealed class LiteStore : IDisposable
         var directory = Path.GetDirectoryName(fullPath)!;
         Directory.CreateDirectory(directory);
         FilePath = filePath;
-        Mapper = new BsonMapper
-        {
-            // Keep strings exactly as clients sent them: a replay must return identical values.
-            TrimWhitespace = false,
-            EmptyStringToNull = false,
-            SerializeNullValues = false,
-            EnumAsInteger = false,
-        };
+        Mapper = NewMapper();
 
-        var logPath = Path.Combine(directory, Path.GetFileNameWithoutExtension(fullPath) + "-log" + Path.GetExtension(fullPath));
+        var logPath = LogPathOf(fullPath);
         OrdinalUpgrade.Run(fullPath, logPath, Mapper);
 
         // The data file is written only by checkpoints, which must be durable before the log is
@@ -41,6 +34,23 @@ internal sealed class LiteStore : IDisposable
     }
 
     public string FilePath { get; }
+
+    /// <summary>How documents map to BSON in every store.</summary>
+    public static BsonMapper NewMapper() => new()
+    {
+        // Keep strings exactly as clients sent them: a replay must return identical values.
+        TrimWhitespace = false,
+        EmptyStringToNull = false,
+        SerializeNullValues = false,
+        EnumAsInteger = false,
+    };
+
+    /// <summary>LiteDB's log beside its data file: <c>name-log.ext</c>.</summary>
+    public static string LogPathOf(string filePath)
+    {
+        var fullPath = Path.GetFullPath(filePath);
+        return Path.Combine(Path.GetDirectoryName(fullPath)!, Path.GetFileNameWithoutExtension(fullPath) + "-log" + Path.GetExtension(fullPath));
+    }
 
     public BsonMapper Mapper { get; }
 

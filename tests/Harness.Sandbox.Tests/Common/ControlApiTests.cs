@@ -188,6 +188,6 @@ public sealed class ControlApiTests
         await using var second = await SandboxServer.StartAsync(new SandboxOptions { DataDirectory = folder, BasePort = 0 }, Ct);
         var again = new global::Stripe.StripeClient(StripeProvider.SecretKey, apiBase: second.BaseUrlOf("stripe"));
         Assert.Equal("open", (await again.V1.Checkout.Sessions.GetAsync(session, cancellationToken: Ct)).Status);
-        Assert.True(File.Exists(Path.Combine(folder, "sandbox.db")));
+        Assert.True(Directory.Exists(Path.Combine(folder, "sandbox-store")));
     }
 }

@@ -443,7 +443,7 @@ public sealed class StripeRecurringTests
         }
 
         // As if the sandbox stopped right after answering an advance to day 30.
-        using (var store = new Harness.Storage.LiteDocumentStore(Path.Combine(data, "sandbox.db")))
+        using (var store = new Harness.Storage.RocksDocumentStore(Path.Combine(data, "sandbox-store")))
         {
             var objects = new Harness.Sandbox.Payments.ProviderObjects(store, "stripe_objects");
             var clock = objects.Get(clockId, StripeCustomers.ClockType)!;

@@ -6,25 +6,31 @@ namespace Harness.Tests.Mechanisms;
 /// Group commit of the document store: units waiting together share one commit, a failing unit is rolled back alone,
 /// what a unit asks to run after its commit runs after it (never after a rollback), and an insert race has one winner.
 /// </summary>
-public sealed class BatchedUnitsTests : IDisposable
+public abstract class BatchedUnitsTests : IDisposable
 {
-    private readonly string _file = Path.Combine(Path.GetTempPath(), "harness-tests", Guid.NewGuid().ToString("N") + ".db");
-    private readonly LiteDocumentStore _store;
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "harness-tests", Guid.NewGuid().ToString("N"));
+    private readonly IDocumentStore _store;
 
-    public BatchedUnitsTests() => _store = new LiteDocumentStore(_file);
+    protected BatchedUnitsTests() => _store = Open(_directory);
 
     public void Dispose()
     {
-        _store.Dispose();
-        File.Delete(_file);
+        ((IDisposable)_store).Dispose();
+        Directory.Delete(_directory, recursive: true);
+        GC.SuppressFinalize(this);
     }
+
+    /// <summary>The store under test, kept in <paramref name="directory"/>.</summary>
+    protected abstract IDocumentStore Open(string directory);
+
+    protected abstract long CommitsOf(IDocumentStore store);
 
     [Fact]
     public async Task Units_that_wait_while_the_writer_is_busy_commit_together()
     {
         var notes = _store.Collection<Note>("notes");
         var (blocker, release) = HoldTheWriter();
-        var before = _store.Commits;
+        var before = CommitsOf(_store);
 
         var waiting = Enumerable.Range(0, 20).Select(i => OnItsOwnThread(() => notes.Upsert(new Note("n" + i, "x")))).ToList();
         await WaitUntilQueued(waiting);
@@ -33,7 +39,7 @@ public sealed class BatchedUnitsTests : IDisposable
         await Task.WhenAll(waiting);
 
         Assert.Equal(20, notes.Count());
-        Assert.InRange(_store.Commits - before, 2, 3); // the blocker's commit, then the twenty in one (two if one came late)
+        Assert.InRange(CommitsOf(_store) - before, 2, 3); // the blocker's commit, then the twenty in one (two if one came late)
     }
 
     [Fact]
@@ -153,4 +159,18 @@ public sealed class BatchedUnitsTests : IDisposable
     }
 
     public sealed record Note(string Id, string Text) : IDocument;
+}
+
+public sealed class LiteBatchedUnitsTests : BatchedUnitsTests
+{
+    protected override IDocumentStore Open(string directory) => new LiteDocumentStore(Path.Combine(directory, "store.db"));
+
+    protected override long CommitsOf(IDocumentStore store) => ((LiteDocumentStore)store).Commits;
+}
+
+public sealed class RocksBatchedUnitsTests : BatchedUnitsTests
+{
+    protected override IDocumentStore Open(string directory) => new RocksDocumentStore(Path.Combine(directory, "store"));
+
+    protected override long CommitsOf(IDocumentStore store) => ((RocksDocumentStore)store).Commits;
 }

@@ -2,16 +2,24 @@ using Harness.Storage;
 
 namespace Harness.Tests.Mechanisms;
 
-public sealed class DocumentTransactionTests : IDisposable
+public abstract class DocumentTransactionTests<TStore> : IDisposable
+    where TStore : IDocumentStore, IDisposable
 {
-    private readonly string _file = Path.Combine(Path.GetTempPath(), "harness-tests", Guid.NewGuid().ToString("N") + ".db");
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "harness-tests", Guid.NewGuid().ToString("N"));
 
-    public void Dispose() => File.Delete(_file);
+    public void Dispose()
+    {
+        Directory.Delete(_directory, recursive: true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>The store under test, kept in <paramref name="directory"/> (opened again on the same data when called again).</summary>
+    protected abstract TStore Open(string directory);
 
     [Fact]
     public void Writes_to_several_collections_land_together_and_survive_reopening()
     {
-        using (var store = new LiteDocumentStore(_file))
+        using (var store = Open(_directory))
         {
             store.InTransaction(() =>
             {
@@ -21,7 +29,7 @@ public sealed class DocumentTransactionTests : IDisposable
             });
         }
 
-        using var reopened = new LiteDocumentStore(_file);
+        using var reopened = Open(_directory);
         Assert.Equal("first", reopened.Collection<Note>("a").Get("1")!.Text);
         Assert.Equal("second", reopened.Collection<Note>("b").Get("2")!.Text);
     }
@@ -29,7 +37,7 @@ public sealed class DocumentTransactionTests : IDisposable
     [Fact]
     public void A_unit_that_throws_leaves_nothing_behind()
     {
-        using var store = new LiteDocumentStore(_file);
+        using var store = Open(_directory);
         store.Collection<Note>("a").Upsert(new Note("1", "before"));
 
         Assert.Throws<InvalidOperationException>(() => store.InTransaction(() =>
@@ -48,7 +56,7 @@ public sealed class DocumentTransactionTests : IDisposable
     [Fact]
     public async Task Units_on_several_threads_each_land_whole()
     {
-        using var store = new LiteDocumentStore(_file);
+        using var store = Open(_directory);
         await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Task.Run(() => store.InTransaction(() =>
         {
             store.Collection<Note>("a").Upsert(new Note("a" + i, "x"));
@@ -60,4 +68,14 @@ public sealed class DocumentTransactionTests : IDisposable
     }
 
     public sealed record Note(string Id, string Text) : IDocument;
+}
+
+public sealed class LiteDocumentTransactionTests : DocumentTransactionTests<LiteDocumentStore>
+{
+    protected override LiteDocumentStore Open(string directory) => new(Path.Combine(directory, "store.db"));
+}
+
+public sealed class RocksDocumentTransactionTests : DocumentTransactionTests<RocksDocumentStore>
+{
+    protected override RocksDocumentStore Open(string directory) => new(Path.Combine(directory, "store"));
 }

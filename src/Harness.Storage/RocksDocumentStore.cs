@@ -1,0 +1,425 @@
+using System.Collections.Concurrent;
+using System.Text;
+using LiteDB;
+using RocksDbSharp;
+
+namespace Harness.Storage;
+
+/// <summary>
+/// Documents in a RocksDB directory, for a store written at load-test rates (the provider sandbox). A LiteDB commit
+/// rewrites every 8 KB page it touched and walks its skip lists through a query pipeline for each look-up; here a
+/// document is one key, an index entry one more, a look-up one read, and a batch of units one synced write.
+/// Units, batching and <see cref="OnCommitted"/> are <see cref="LiteDocumentStore"/>'s (<see cref="BatchedUnits"/>); the
+/// documents are LiteDB's BSON through the same mapper, so a document reads back exactly as it does there.
+/// One process owns the directory while it is open (RocksDB locks it).
+/// </summary>
+public sealed class RocksDocumentStore : IDocumentStore, IDisposable
+{
+    private const byte DocumentTag = 1;
+    private const byte IndexTag = 2;
+    private const byte MetaTag = 3;
+    private const int ImportBatch = 5_000;
+
+    // An index entry's key says it all.
+    private static readonly byte[] Empty = [];
+
+    private readonly ConcurrentDictionary<string, object> _collections = new(StringComparer.Ordinal);
+    private readonly WriteOptions _synced = new WriteOptions().SetSync(true);
+    private readonly RocksDb _db;
+    private readonly BatchedUnits _units;
+
+    // The running batch (the writer thread's): its writes, and the documents they leave, which the batch's own reads
+    // see before the database does (null: deleted).
+    private readonly Dictionary<string, Dictionary<string, BsonDocument?>> _pending = new(StringComparer.Ordinal);
+    private WriteBatch? _batch;
+    private List<Action>? _afterCommit;
+
+    /// <param name="directory">The store's directory; created when missing.</param>
+    /// <param name="importFrom">
+    /// A LiteDB file an earlier version kept the same documents in: copied in whole when the directory does not exist yet
+    /// (built aside in <c>*.importing</c> and moved into place, then the file renamed <c>.imported</c>).
+    /// </param>
+    public RocksDocumentStore(string directory, string? importFrom = null)
+    {
+        Directory = Path.GetFullPath(directory);
+        if (importFrom is not null)
+        {
+            ImportOnce(importFrom, Directory);
+        }
+
+        System.IO.Directory.CreateDirectory(Directory);
+        _db = RocksDb.Open(Options(), Directory);
+        _units = new BatchedUnits(Begin, Commit, Rollback, sync: () => { });
+    }
+
+    public string Directory { get; }
+
+    /// <summary>Commits made so far: units and single writes committed together share one.</summary>
+    public long Commits => _units.Commits;
+
+    internal static BsonMapper Mapper { get; } = LiteStore.NewMapper();
+
+    public void Dispose()
+    {
+        _units.Dispose();
+        _db.Dispose();
+    }
+
+    /// <inheritdoc cref="LiteDocumentStore.InTransaction"/>
+    public void InTransaction(Action work)
+    {
+        if (_units.InUnit)
+        {
+            work();
+            return;
+        }
+
+        _units.Run(work, TakeAfterCommit);
+    }
+
+    public Task InTransactionAsync(Action work)
+    {
+        if (_units.InUnit)
+        {
+            work();
+            return Task.CompletedTask;
+        }
+
+        return _units.RunAsync(work, TakeAfterCommit);
+    }
+
+    public void OnCommitted(Action action)
+    {
+        if (_units.InUnit)
+        {
+            (_afterCommit ??= []).Add(action);
+        }
+        else
+        {
+            action();
+        }
+    }
+
+    public IDocumentCollection<T> Collection<T>(string name, params string[] indexedFields)
+        where T : class, IDocument =>
+        (IDocumentCollection<T>)_collections.GetOrAdd(name, _ =>
+        {
+            InTransaction(() => Array.ForEach(indexedFields, field => EnsureIndex(name, field)));
+            return new RocksDocumentCollection<T>(this, name, indexedFields);
+        });
+
+    private List<Action>? TakeAfterCommit()
+    {
+        var actions = _afterCommit;
+        _afterCommit = null;
+        return actions;
+    }
+
+    private void Begin()
+    {
+        _batch = new WriteBatch();
+        _pending.Clear();
+    }
+
+    private void Commit()
+    {
+        _db.Write(_batch!, _synced);
+        Rollback();
+    }
+
+    private void Rollback()
+    {
+        _batch?.Dispose();
+        _batch = null;
+        _pending.Clear();
+    }
+
+    /// <summary>The document as the caller may see it: a unit sees its batch's writes, any other reader what is committed.</summary>
+    private BsonDocument? Read(string collection, string id)
+    {
+        if (_units.InUnit && _pending.TryGetValue(collection, out var pending) && pending.TryGetValue(id, out var written))
+        {
+            return written;
+        }
+
+        return _db.Get(DocumentKey(collection, id)) is { } bytes ? BsonSerializer.Deserialize(bytes, utcDate: true) : null;
+    }
+
+    /// <summary>Writes (or, with null, deletes) a document and its index entries into the running batch.</summary>
+    private void Write(string collection, string id, BsonDocument? document, string[] indexedFields)
+    {
+        var before = Read(collection, id);
+        var key = DocumentKey(collection, id);
+        if (document is null)
+        {
+            _batch!.Delete(key);
+        }
+        else
+        {
+            _batch!.Put(key, BsonSerializer.Serialize(document));
+        }
+
+        foreach (var field in indexedFields)
+        {
+            var (old, now) = (IndexValue(before, field), IndexValue(document, field));
+            if (old == now)
+            {
+                continue;
+            }
+
+            if (old is not null)
+            {
+                _batch.Delete(IndexKey(collection, field, old, id));
+            }
+
+            if (now is not null)
+            {
+                _batch.Put(IndexKey(collection, field, now, id), Empty);
+            }
+        }
+
+        if (!_pending.TryGetValue(collection, out var pending))
+        {
+            _pending[collection] = pending = new Dictionary<string, BsonDocument?>(StringComparer.Ordinal);
+        }
+
+        pending[id] = document;
+    }
+
+    /// <summary>Index entries for the documents a field was not indexed for yet (a new index, or documents imported).</summary>
+    private void EnsureIndex(string collection, string field)
+    {
+        var marker = MetaKey("index", collection, field);
+        if (_db.Get(marker) is not null)
+        {
+            return;
+        }
+
+        foreach (var (id, document) in Scan(collection))
+        {
+            if (IndexValue(document, field) is { } value)
+            {
+                _batch!.Put(IndexKey(collection, field, value, id), Empty);
+            }
+        }
+
+        _batch!.Put(marker, Empty);
+    }
+
+    /// <summary>The committed documents of a collection in id order, then (inside a unit) the batch's writes over them.</summary>
+    private List<(string Id, BsonDocument Document)> Scan(string collection)
+    {
+        var prefix = Prefix(DocumentTag, collection);
+        var pending = _units.InUnit ? _pending.GetValueOrDefault(collection) : null;
+        var found = new List<(string Id, BsonDocument Document)>();
+        using (var iterator = _db.NewIterator())
+        {
+            for (iterator.Seek(prefix); iterator.Valid() && iterator.GetKeySpan().StartsWith(prefix); iterator.Next())
+            {
+                var id = Encoding.UTF8.GetString(iterator.GetKeySpan()[prefix.Length..]);
+                if (pending is null || !pending.ContainsKey(id))
+                {
+                    found.Add((id, BsonSerializer.Deserialize(iterator.Value(), utcDate: true)));
+                }
+            }
+        }
+
+        foreach (var (id, document) in pending ?? [])
+        {
+            if (document is not null)
+            {
+                found.Add((id, document));
+            }
+        }
+
+        return found;
+    }
+
+    private long Count(string collection)
+    {
+        if (_units.InUnit)
+        {
+            return Scan(collection).Count;
+        }
+
+        var prefix = Prefix(DocumentTag, collection);
+        var count = 0L;
+        using var iterator = _db.NewIterator();
+        for (iterator.Seek(prefix); iterator.Valid() && iterator.GetKeySpan().StartsWith(prefix); iterator.Next())
+        {
+            count++;
+        }
+
+        return count;
+    }
+
+    private List<BsonDocument> FindBy(string collection, string field, string value)
+    {
+        var prefix = IndexKey(collection, field, value, "");
+        var ids = new List<string>();
+        using (var iterator = _db.NewIterator())
+        {
+            for (iterator.Seek(prefix); iterator.Valid() && iterator.GetKeySpan().StartsWith(prefix); iterator.Next())
+            {
+                ids.Add(Encoding.UTF8.GetString(iterator.GetKeySpan()[prefix.Length..]));
+            }
+        }
+
+        var pending = _units.InUnit ? _pending.GetValueOrDefault(collection) : null;
+        ids.AddRange(pending?.Where(p => IndexValue(p.Value, field) == value).Select(p => p.Key) ?? []);
+
+        // Read again and compared: a value holding the separator could match a longer value's prefix, and the batch may
+        // have moved a document away from the value since it was committed.
+        return [.. ids.Distinct(StringComparer.Ordinal).Select(id => Read(collection, id)).OfType<BsonDocument>().Where(d => IndexValue(d, field) == value)];
+    }
+
+    private static string? IndexValue(BsonDocument? document, string field) =>
+        document is not null && document.TryGetValue(field, out var value) && value.IsString ? value.AsString : null;
+
+    private static byte[] DocumentKey(string collection, string id) => Key(DocumentTag, collection, id);
+
+    private static byte[] IndexKey(string collection, string field, string value, string id) => Key(IndexTag, collection, field, value, id);
+
+    private static byte[] MetaKey(params string[] parts) => Key(MetaTag, parts);
+
+    private static byte[] Prefix(byte tag, string collection) => Key(tag, collection, "");
+
+    /// <summary>The tag, then the parts in UTF-8 each followed by a zero byte but the last.</summary>
+    private static byte[] Key(byte tag, params string[] parts)
+    {
+        var key = new List<byte>(64) { tag };
+        for (var i = 0; i < parts.Length; i++)
+        {
+            key.AddRange(Encoding.UTF8.GetBytes(parts[i]));
+            if (i < parts.Length - 1)
+            {
+                key.Add(0);
+            }
+        }
+
+        return [.. key];
+    }
+
+    private static DbOptions Options()
+    {
+        var table = new BlockBasedTableOptions()
+            .SetBlockCache(Cache.CreateLru(64 << 20))
+            .SetCacheIndexAndFilterBlocks(true)
+            .SetPinL0FilterAndIndexBlocksInCache(true)
+            .SetFilterPolicy(BloomFilterPolicy.Create(10))
+            .SetFormatVersion(5);
+        return new DbOptions()
+            .SetCreateIfMissing(true)
+            .SetBlockBasedTableFactory(table)
+            .SetWriteBufferSize(16 << 20)
+            .SetMaxWriteBufferNumber(2)
+            .SetTargetFileSizeBase(8 << 20)
+            .SetCompression(Compression.Lz4)
+            .SetLevelCompactionDynamicLevelBytes(true)
+            .SetMaxBackgroundCompactions(1)
+            .SetMaxBackgroundFlushes(1)
+            .SetBytesPerSync(1 << 20)
+            .SetMaxLogFileSize(4 << 20)
+            .SetKeepLogFileNum(3);
+    }
+
+    /// <summary>Copies a LiteDB file's documents into a new store directory, once; index entries follow at the first open.</summary>
+    private static void ImportOnce(string liteFile, string directory)
+    {
+        if (System.IO.Directory.Exists(directory))
+        {
+            // Moved into place only once whole: a file still beside it was imported, and a crash kept it from being renamed.
+            RetireImported(liteFile);
+            return;
+        }
+
+        if (!File.Exists(liteFile))
+        {
+            return;
+        }
+
+        var importing = directory + ".importing";
+        if (System.IO.Directory.Exists(importing))
+        {
+            System.IO.Directory.Delete(importing, recursive: true); // a copy cut off by a crash: begun again
+        }
+
+        using (var source = new LiteStore(liteFile))
+        using (var target = RocksDb.Open(Options(), importing))
+        {
+            var batch = new WriteBatch();
+            foreach (var collection in source.Database.GetCollectionNames())
+            {
+                foreach (var document in source.Database.GetCollection(collection).FindAll())
+                {
+                    batch.Put(DocumentKey(collection, document["_id"].AsString), BsonSerializer.Serialize(document));
+                    if (batch.Count() >= ImportBatch)
+                    {
+                        target.Write(batch);
+                        batch.Dispose();
+                        batch = new WriteBatch();
+                    }
+                }
+            }
+
+            target.Write(batch, new WriteOptions().SetSync(true));
+            batch.Dispose();
+            target.Flush(new FlushOptions().SetWaitForFlush(true));
+        }
+
+        System.IO.Directory.Move(importing, directory);
+        RetireImported(liteFile);
+    }
+
+    private static void RetireImported(string liteFile)
+    {
+        foreach (var file in new[] { liteFile, LiteStore.LogPathOf(liteFile) })
+        {
+            if (File.Exists(file))
+            {
+                File.Move(file, file + ".imported", overwrite: true);
+            }
+        }
+    }
+
+    /// <summary>Every write is a unit (or part of the caller's), durable before it returns.</summary>
+    private sealed class RocksDocumentCollection<T>(RocksDocumentStore owner, string name, string[] indexedFields) : IDocumentCollection<T>
+        where T : class, IDocument
+    {
+        public T? Get(string id) => owner.Read(name, id) is { } document ? Mapper.ToObject<T>(document) : null;
+
+        public IReadOnlyList<T> All() => [.. owner.Scan(name).Select(d => Mapper.ToObject<T>(d.Document))];
+
+        public IReadOnlyList<T> FindBy(string field, string value) => [.. owner.FindBy(name, field, value).Select(Mapper.ToObject<T>)];
+
+        public bool TryInsert(T document) => owner.Atomically(() =>
+        {
+            if (owner.Read(name, document.Id) is not null)
+            {
+                return false;
+            }
+
+            owner.Write(name, document.Id, Mapper.ToDocument(document), indexedFields);
+            return true;
+        });
+
+        public void Upsert(T document)
+        {
+            var bson = Mapper.ToDocument(document); // mapped before the unit: the writer thread's time is every unit's wait
+            owner.InTransaction(() => owner.Write(name, document.Id, bson, indexedFields));
+        }
+
+        public bool Delete(string id) => owner.Atomically(() =>
+        {
+            if (owner.Read(name, id) is null)
+            {
+                return false;
+            }
+
+            owner.Write(name, id, null, indexedFields);
+            return true;
+        });
+
+        public long Count() => owner.Count(name);
+    }
+}
