@@ -148,7 +148,7 @@ public sealed class RocksDocumentStore : IDocumentStore, IDisposable
     /// <summary>Writes (or, with null, deletes) a document and its index entries into the running batch.</summary>
     private void Write(string collection, string id, BsonDocument? document, string[] indexedFields)
     {
-        var before = Read(collection, id);
+        var before = indexedFields.Length == 0 ? null : Read(collection, id); // read only for the index entries it leaves
         var key = DocumentKey(collection, id);
         if (document is null)
         {
@@ -308,7 +308,7 @@ public sealed class RocksDocumentStore : IDocumentStore, IDisposable
             .SetPinL0FilterAndIndexBlocksInCache(true)
             .SetFilterPolicy(BloomFilterPolicy.Create(10))
             .SetFormatVersion(5);
-        return new DbOptions()
+        var options = new DbOptions()
             .SetCreateIfMissing(true)
             .SetBlockBasedTableFactory(table)
             .SetWriteBufferSize(16 << 20)
@@ -321,6 +321,11 @@ public sealed class RocksDocumentStore : IDocumentStore, IDisposable
             .SetBytesPerSync(1 << 20)
             .SetMaxLogFileSize(4 << 20)
             .SetKeepLogFileNum(3);
+
+        // A look-up of a key not written yet (every new document's, before its write) skips the write buffers' search.
+        options.SetMemtablePrefixBloomSizeRatio(0.05);
+        Native.Instance.rocksdb_options_set_memtable_whole_key_filtering(options.Handle, 1);
+        return options;
     }
 
     /// <summary>Copies a LiteDB file's documents into a new store directory, once; index entries follow at the first open.</summary>
