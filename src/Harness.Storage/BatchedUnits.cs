@@ -22,6 +22,9 @@ internal sealed class BatchedUnits : IDisposable
     private readonly Thread _writer;
     private bool _stopping;
 
+    // What the running unit asked to run once it has committed (the writer thread's).
+    private List<Action>? _afterCommit;
+
     /// <param name="begin">Opens a transaction on the calling (writer) thread.</param>
     /// <param name="commit">Commits it.</param>
     /// <param name="rollback">Rolls it back.</param>
@@ -42,25 +45,58 @@ internal sealed class BatchedUnits : IDisposable
     /// <summary>
     /// Runs <paramref name="work"/> on the writer thread inside a transaction and returns once it is durable; then runs,
     /// on the calling thread, what the work asked to run after its commit. Throws what the work threw (nothing landed).
+    /// Inside a unit (on the writer thread) the work joins that unit.
     /// </summary>
-    public void Run(Action work, Func<List<Action>?> takeAfterCommit)
+    public void Run(Action work)
     {
-        var unit = Enqueue(work, takeAfterCommit);
+        if (InUnit)
+        {
+            work();
+            return;
+        }
+
+        var unit = Enqueue(work);
         unit.Done.Task.GetAwaiter().GetResult();
         unit.AfterCommit?.ForEach(a => a());
     }
 
     /// <summary><see cref="Run"/> for a caller that must not hold a thread while it waits (the callback pump's attempts).</summary>
-    public async Task RunAsync(Action work, Func<List<Action>?> takeAfterCommit)
+    public Task RunAsync(Action work)
     {
-        var unit = Enqueue(work, takeAfterCommit);
-        await unit.Done.Task;
-        unit.AfterCommit?.ForEach(a => a());
+        if (InUnit)
+        {
+            work();
+            return Task.CompletedTask;
+        }
+
+        return Completed(Enqueue(work));
+
+        static async Task Completed(Unit unit)
+        {
+            await unit.Done.Task;
+            unit.AfterCommit?.ForEach(a => a());
+        }
     }
 
-    private Unit Enqueue(Action work, Func<List<Action>?> takeAfterCommit)
+    /// <summary>
+    /// Runs <paramref name="action"/> once the writes made so far on this thread are durable: at once outside a unit, after
+    /// the unit's commit inside one (on the unit's caller's thread), never when the unit rolls back.
+    /// </summary>
+    public void OnCommitted(Action action)
     {
-        var unit = new Unit(work, takeAfterCommit);
+        if (InUnit)
+        {
+            (_afterCommit ??= []).Add(action);
+        }
+        else
+        {
+            action();
+        }
+    }
+
+    private Unit Enqueue(Action work)
+    {
+        var unit = new Unit(work);
         lock (_queue)
         {
             ObjectDisposedException.ThrowIf(_stopping, this);
@@ -174,11 +210,11 @@ internal sealed class BatchedUnits : IDisposable
             try
             {
                 unit.Work();
-                unit.AfterCommit = unit.TakeAfterCommit();
+                unit.AfterCommit = TakeAfterCommit();
             }
             catch (Exception ex)
             {
-                unit.TakeAfterCommit();
+                TakeAfterCommit();
                 unit.Error = ex;
                 return unit;
             }
@@ -187,11 +223,16 @@ internal sealed class BatchedUnits : IDisposable
         return null;
     }
 
-    private sealed class Unit(Action work, Func<List<Action>?> takeAfterCommit)
+    private List<Action>? TakeAfterCommit()
+    {
+        var actions = _afterCommit;
+        _afterCommit = null;
+        return actions;
+    }
+
+    private sealed class Unit(Action work)
     {
         public Action Work { get; } = work;
-
-        public Func<List<Action>?> TakeAfterCommit { get; } = takeAfterCommit;
 
         // Continuations run elsewhere: the writer thread goes straight on to the next batch.
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);

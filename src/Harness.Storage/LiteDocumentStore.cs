@@ -10,9 +10,6 @@ public sealed class LiteDocumentStore : IDocumentStore, IDisposable
     private readonly LiteStore _store;
     private readonly BatchedUnits _units;
 
-    // What the running unit asked to run once it has committed (the writer thread's).
-    private List<Action>? _afterCommit;
-
     /// <param name="filePath">The database file; its directory is created when missing.</param>
     public LiteDocumentStore(string filePath)
     {
@@ -39,46 +36,11 @@ public sealed class LiteDocumentStore : IDocumentStore, IDisposable
     /// payment leaving <c>open</c>) cannot be overtaken by another, and units never deadlock on LiteDB's
     /// per-collection locks. Work inside a unit must not wait for another thread's write: that write waits for it.
     /// </summary>
-    public void InTransaction(Action work)
-    {
-        if (_units.InUnit)
-        {
-            work();
-            return;
-        }
+    public void InTransaction(Action work) => _units.Run(work);
 
-        _units.Run(work, TakeAfterCommit);
-    }
+    public Task InTransactionAsync(Action work) => _units.RunAsync(work);
 
-    public Task InTransactionAsync(Action work)
-    {
-        if (_units.InUnit)
-        {
-            work();
-            return Task.CompletedTask;
-        }
-
-        return _units.RunAsync(work, TakeAfterCommit);
-    }
-
-    public void OnCommitted(Action action)
-    {
-        if (_units.InUnit)
-        {
-            (_afterCommit ??= []).Add(action);
-        }
-        else
-        {
-            action();
-        }
-    }
-
-    private List<Action>? TakeAfterCommit()
-    {
-        var actions = _afterCommit;
-        _afterCommit = null;
-        return actions;
-    }
+    public void OnCommitted(Action action) => _units.OnCommitted(action);
 
     public IDocumentCollection<T> Collection<T>(string name, params string[] indexedFields)
         where T : class, IDocument =>

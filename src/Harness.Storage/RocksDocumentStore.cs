@@ -32,7 +32,6 @@ public sealed class RocksDocumentStore : IDocumentStore, IDisposable
     // see before the database does (null: deleted).
     private readonly Dictionary<string, Dictionary<string, BsonDocument?>> _pending = new(StringComparer.Ordinal);
     private WriteBatch? _batch;
-    private List<Action>? _afterCommit;
 
     /// <param name="directory">The store's directory; created when missing.</param>
     /// <param name="importFrom">
@@ -66,39 +65,11 @@ public sealed class RocksDocumentStore : IDocumentStore, IDisposable
     }
 
     /// <inheritdoc cref="LiteDocumentStore.InTransaction"/>
-    public void InTransaction(Action work)
-    {
-        if (_units.InUnit)
-        {
-            work();
-            return;
-        }
+    public void InTransaction(Action work) => _units.Run(work);
 
-        _units.Run(work, TakeAfterCommit);
-    }
+    public Task InTransactionAsync(Action work) => _units.RunAsync(work);
 
-    public Task InTransactionAsync(Action work)
-    {
-        if (_units.InUnit)
-        {
-            work();
-            return Task.CompletedTask;
-        }
-
-        return _units.RunAsync(work, TakeAfterCommit);
-    }
-
-    public void OnCommitted(Action action)
-    {
-        if (_units.InUnit)
-        {
-            (_afterCommit ??= []).Add(action);
-        }
-        else
-        {
-            action();
-        }
-    }
+    public void OnCommitted(Action action) => _units.OnCommitted(action);
 
     public IDocumentCollection<T> Collection<T>(string name, params string[] indexedFields)
         where T : class, IDocument =>
@@ -107,13 +78,6 @@ public sealed class RocksDocumentStore : IDocumentStore, IDisposable
             InTransaction(() => Array.ForEach(indexedFields, field => EnsureIndex(name, field)));
             return new RocksDocumentCollection<T>(this, name, indexedFields);
         });
-
-    private List<Action>? TakeAfterCommit()
-    {
-        var actions = _afterCommit;
-        _afterCommit = null;
-        return actions;
-    }
 
     private void Begin()
     {
