@@ -40,7 +40,7 @@ public sealed class CallbackDispatcher : IDisposable
 
     // Wakes the pump: an attempt ended or a delivery arrived.
     private readonly Signal _wake = new();
-    private long _sequence;
+    private readonly StoredSequence _sequence;
 
     public CallbackDispatcher(IDocumentStore store, TimeProvider clock, HttpClient http, TimeSpan attemptTimeout, DeliveryLimits? limits = null)
     {
@@ -62,7 +62,7 @@ public sealed class CallbackDispatcher : IDisposable
             _due.Add(delivery);
         }
 
-        _sequence = _deliveries.All().Select(d => d.Sequence).DefaultIfEmpty(0).Max();
+        _sequence = new StoredSequence(store, "callback_deliveries", () => _deliveries.All().Select(d => d.Sequence).DefaultIfEmpty(0).Max());
     }
 
     /// <summary>Makes a signer available to deliveries that name it; register every signer before the first send.</summary>
@@ -92,16 +92,19 @@ public sealed class CallbackDispatcher : IDisposable
     {
         var now = _clock.GetUtcNow().UtcDateTime;
         delivery.Id = string.IsNullOrEmpty(delivery.Id) ? "dlv_" + Secrets.RandomHex(12) : delivery.Id;
-        delivery.Sequence = Interlocked.Increment(ref _sequence);
         delivery.Status = CallbackStatus.Pending;
         delivery.CreatedAt = now;
         delivery.NextAttemptAt = now + delay;
-        _deliveries.Upsert(delivery);
-        _store.OnCommitted(() =>
+        _store.InTransaction(() =>
         {
-            _due.Add(delivery);
-            _wake.Fire();
-            Enqueued?.Invoke();
+            delivery.Sequence = _sequence.Next();
+            _deliveries.Upsert(delivery);
+            _store.OnCommitted(() =>
+            {
+                _due.Add(delivery);
+                _wake.Fire();
+                Enqueued?.Invoke();
+            });
         });
         return delivery;
     }
@@ -110,11 +113,14 @@ public sealed class CallbackDispatcher : IDisposable
     public CallbackDelivery Drop(CallbackDelivery delivery)
     {
         delivery.Id = string.IsNullOrEmpty(delivery.Id) ? "dlv_" + Secrets.RandomHex(12) : delivery.Id;
-        delivery.Sequence = Interlocked.Increment(ref _sequence);
         delivery.Status = CallbackStatus.Dropped;
         delivery.CreatedAt = _clock.GetUtcNow().UtcDateTime;
         delivery.NextAttemptAt = null;
-        _deliveries.Upsert(delivery);
+        _store.InTransaction(() =>
+        {
+            delivery.Sequence = _sequence.Next();
+            _deliveries.Upsert(delivery);
+        });
         return delivery;
     }
 

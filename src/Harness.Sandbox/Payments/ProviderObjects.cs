@@ -15,25 +15,29 @@ public sealed class ProviderObjects
 
     private readonly IDocumentStore _store;
     private readonly IDocumentCollection<ObjectDocument> _objects;
-    private long _sequence;
+    private readonly StoredSequence _sequence;
 
     public ProviderObjects(IDocumentStore store, string collection)
     {
         _store = store;
         _objects = store.Collection<ObjectDocument>(collection, nameof(ObjectDocument.Type));
-        _sequence = _objects.All().Select(d => d.Sequence).DefaultIfEmpty(0).Max();
+        _sequence = new StoredSequence(store, collection, () => _objects.All().Select(d => d.Sequence).DefaultIfEmpty(0).Max());
     }
 
     public JsonObject? Get(string id, string type) =>
         _objects.Get(id) is { } d && d.Type == type ? (JsonObject)JsonNode.Parse(d.Json)! : null;
 
-    public void Put(JsonObject obj) => _objects.Upsert(new ObjectDocument
+    public void Put(JsonObject obj)
     {
-        Id = obj.Str("id")!,
-        Type = obj.Str("object")!,
-        Sequence = _objects.Get(obj.Str("id")!)?.Sequence ?? Interlocked.Increment(ref _sequence),
-        Json = obj.ToJsonString(Compact),
-    });
+        var json = obj.ToJsonString(Compact);
+        _store.InTransaction(() => _objects.Upsert(new ObjectDocument
+        {
+            Id = obj.Str("id")!,
+            Type = obj.Str("object")!,
+            Sequence = _objects.Get(obj.Str("id")!)?.Sequence ?? _sequence.Next(),
+            Json = json,
+        }));
+    }
 
     /// <summary>
     /// Runs <paramref name="work"/> as one unit of the store these objects live in: units run one at a time, so a
