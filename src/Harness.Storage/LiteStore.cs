@@ -23,17 +23,33 @@ internal sealed class LiteStore : IDisposable
         Mapper = NewMapper();
 
         var logPath = LogPathOf(fullPath);
-        OrdinalUpgrade.Run(fullPath, logPath, Mapper);
+        (_data, _log, Database) = Open(fullPath, logPath);
+        if (!OrdinalUpgrade.IsOrdinal(Database.Collation))
+        {
+            // Written before ids compared ordinally: copied once into an ordinal file, then opened again.
+            Database.Dispose();
+            _data.Dispose();
+            _log.Dispose();
+            OrdinalUpgrade.Run(fullPath, logPath, Mapper);
+            (_data, _log, Database) = Open(fullPath, logPath);
+        }
 
-        // The data file is written only by checkpoints, which must be durable before the log is
-        // truncated: its flushes stay real syncs.
-        _data = new SyncStream(OpenFile(fullPath), syncOnFlush: true);
-        _log = new SyncStream(OpenFile(logPath), syncOnFlush: false);
-        Database = OrdinalUpgrade.Open(_data, _log, Mapper, Collation.Binary);
         Database.UtcDate = true;
     }
 
     public string FilePath { get; }
+
+    /// <summary>A new file is made ordinal; an existing one opens with the collation it was made with.</summary>
+    private (SyncStream Data, SyncStream Log, LiteDatabase Database) Open(string dataPath, string logPath)
+    {
+        var isNew = !File.Exists(dataPath) || new FileInfo(dataPath).Length == 0;
+
+        // The data file is written only by checkpoints, which must be durable before the log is
+        // truncated: its flushes stay real syncs.
+        var data = new SyncStream(OpenFile(dataPath), syncOnFlush: true);
+        var log = new SyncStream(OpenFile(logPath), syncOnFlush: false);
+        return (data, log, OrdinalUpgrade.Open(data, log, Mapper, isNew ? Collation.Binary : null));
+    }
 
     /// <summary>How documents map to BSON in every store.</summary>
     public static BsonMapper NewMapper() => new()

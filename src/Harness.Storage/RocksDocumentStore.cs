@@ -75,7 +75,12 @@ public sealed class RocksDocumentStore : IDocumentStore, IDisposable
         where T : class, IDocument =>
         (IDocumentCollection<T>)_collections.GetOrAdd(name, _ =>
         {
-            InTransaction(() => Array.ForEach(indexedFields, field => EnsureIndex(name, field)));
+            // A unit (a synced write) only for an index that lacks its entries: a start opens every collection.
+            if (indexedFields.Any(field => _db.Get(IndexMarker(name, field)) is null))
+            {
+                InTransaction(() => Array.ForEach(indexedFields, field => EnsureIndex(name, field)));
+            }
+
             return new RocksDocumentCollection<T>(this, name, indexedFields);
         });
 
@@ -87,7 +92,12 @@ public sealed class RocksDocumentStore : IDocumentStore, IDisposable
 
     private void Commit()
     {
-        _db.Write(_batch!, _synced);
+        // A batch that only read (an insert refused, a delete of nothing) has nothing to make durable.
+        if (_batch!.Count() > 0)
+        {
+            _db.Write(_batch, _synced);
+        }
+
         Rollback();
     }
 
@@ -153,7 +163,7 @@ public sealed class RocksDocumentStore : IDocumentStore, IDisposable
     /// <summary>Index entries for the documents a field was not indexed for yet (a new index, or documents imported).</summary>
     private void EnsureIndex(string collection, string field)
     {
-        var marker = MetaKey("index", collection, field);
+        var marker = IndexMarker(collection, field);
         if (_db.Get(marker) is not null)
         {
             return;
@@ -244,7 +254,7 @@ public sealed class RocksDocumentStore : IDocumentStore, IDisposable
 
     private static byte[] IndexKey(string collection, string field, string value, string id) => Key(IndexTag, collection, field, value, id);
 
-    private static byte[] MetaKey(params string[] parts) => Key(MetaTag, parts);
+    private static byte[] IndexMarker(string collection, string field) => Key(MetaTag, "index", collection, field);
 
     private static byte[] Prefix(byte tag, string collection) => Key(tag, collection, "");
 
@@ -361,16 +371,20 @@ public sealed class RocksDocumentStore : IDocumentStore, IDisposable
 
         public IReadOnlyList<T> FindBy(string field, string value) => [.. owner.FindBy(name, field, value).Select(Mapper.ToObject<T>)];
 
-        public bool TryInsert(T document) => owner.Atomically(() =>
+        public bool TryInsert(T document)
         {
-            if (owner.Read(name, document.Id) is not null)
+            var bson = Mapper.ToDocument(document); // mapped before the unit, as in Upsert
+            return owner.Atomically(() =>
             {
-                return false;
-            }
+                if (owner.Read(name, document.Id) is not null)
+                {
+                    return false;
+                }
 
-            owner.Write(name, document.Id, Mapper.ToDocument(document), indexedFields);
-            return true;
-        });
+                owner.Write(name, document.Id, bson, indexedFields);
+                return true;
+            });
+        }
 
         public void Upsert(T document)
         {
