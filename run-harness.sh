@@ -131,10 +131,10 @@ run_tests() {
   dotnet test --solution "$ROOT/Harness.sln" -c "$CONFIGURATION" --no-build --no-progress \
     "${filter_args[@]}" 2>&1 | tee "$log" || status=$?
   # A failed test's message can be long (a child process's whole output); repeat each failure's first lines at the
-  # end, where a CI log's tail shows them.
+  # end, where a CI log's tail shows them, and for a scenario the lines after its failed step (the reason, the exchange).
   awk '
     /^[[:space:]]*failed / && !/failed with/ { left = 12; print ""; }
-    left > 0 { print substr($0, 1, 300); left-- }' "$log"
+    left > 0 { print substr($0, 1, 300); left--; if ($0 ~ /Step failed: /) left = 8 }' "$log"
   # Closing line: totals over every test project, from the runner's own summary.
   awk '
     /^[[:space:]]*total:/     { total += $2 }

@@ -1,5 +1,5 @@
-using System.Collections.Concurrent;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Net;
 using System.Text;
 using System.Text.Json;
@@ -30,8 +30,12 @@ public sealed class PortalyWorld(ScenarioContext context) : IDisposable
 {
     public const string BasePath = "/api/creator-subscription";
 
-    /// <summary>Merchants made through the operator route, per target, reused while their keys have writes to spare.</summary>
-    private static readonly ConcurrentDictionary<string, List<PortalyMerchant>> Pool = new(StringComparer.Ordinal);
+    /// <summary>
+    /// Merchants made through the operator route, reused while their keys have writes to spare: per target instance,
+    /// not per URL, since a target started after another one stopped may listen on the same loopback port without
+    /// knowing the earlier one's keys.
+    /// </summary>
+    private static readonly ConditionalWeakTable<IConformanceTarget, List<PortalyMerchant>> Pool = [];
 
     private MerchantReceiver? _receiver;
     private int _made;
@@ -118,7 +122,7 @@ public sealed class PortalyWorld(ScenarioContext context) : IDisposable
             return null;
         }
 
-        var pool = Pool.GetOrAdd(Url, _ => []);
+        var pool = Pool.GetOrCreateValue(Context.Target);
         PortalyMerchant? found;
         lock (pool)
         {
