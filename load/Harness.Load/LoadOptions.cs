@@ -20,7 +20,8 @@ public sealed record LoadOptions
                                   mixed, openapi-consume, baseline; run one after another, audited together.
                                   Or, against the provider sandbox (not mixed with the above): sandbox-control
                                   (the baseline: GET /control/health), stripe-checkout, creem-checkout,
-                                  epay-order, pay-and-deliver (create and pay Stripe checkouts; the runner's own
+                                  epay-order, wechatpay-order, alipay-precreate (RSA-signed by the runner),
+                                  tappay-pay (a charge), pay-and-deliver (create and pay Stripe checkouts; the runner's own
                                   receiver takes the webhooks and the delivery audit checks each came once)
           --sandbox URL           sandbox scenarios: the control URL of a sandbox already running (default: start
                                   ./run-harness.sh sandbox alone for the run); credentials from /control/providers

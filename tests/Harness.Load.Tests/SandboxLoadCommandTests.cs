@@ -20,7 +20,7 @@ public sealed class SandboxLoadCommandTests : IDisposable
         var console = new StringWriter();
 
         var exit = await LoadCommand.MainAsync(
-            ["--scenario", "sandbox-control,stripe-checkout,creem-checkout,epay-order,pay-and-deliver", "--concurrency", "2", "--duration", "1s", "--warmup", "0.3s", "--data", _data, "--max-error-rate", "0", "--report", _reports],
+            ["--scenario", "sandbox-control,stripe-checkout,creem-checkout,epay-order,wechatpay-order,alipay-precreate,tappay-pay,pay-and-deliver", "--concurrency", "2", "--duration", "1s", "--warmup", "0.3s", "--data", _data, "--max-error-rate", "0", "--report", _reports],
             console,
             TestContext.Current.CancellationToken);
 
@@ -28,7 +28,7 @@ public sealed class SandboxLoadCommandTests : IDisposable
         Assert.True(exit == LoadCommand.Passed, output);
         Assert.Contains("Starting the built-in provider sandbox", output, StringComparison.Ordinal);
         Assert.Matches(@"Delivery audit PASSED: [1-9][\d,]* payments paid .* 0 missing, 0 received twice; receiver healthy", output);
-        foreach (var scenario in new[] { "sandbox-control", "stripe-checkout", "creem-checkout", "epay-order", "pay-and-deliver" })
+        foreach (var scenario in new[] { "sandbox-control", "stripe-checkout", "creem-checkout", "epay-order", "wechatpay-order", "alipay-precreate", "tappay-pay", "pay-and-deliver" })
         {
             Assert.Matches($@"■ {scenario}: [1-9]\d* ok/s, .* 0 failed", output);
         }

@@ -57,7 +57,7 @@ public static class SandboxRun
         WebhookFigures? webhooks = null;
         try
         {
-            var catalog = new SandboxScenarios(target, journal, runId);
+            using var catalog = new SandboxScenarios(target, journal, runId);
             var runs = options.Scenarios.Select(name => new ScenarioRun(catalog.Create(name))).ToList();
             var simulation = options.Simulation();
             await LoadCommand.TakeTurnsAsync(runs, simulation, new LoadEngine(console), FinishAsync, options, console, cancellationToken);

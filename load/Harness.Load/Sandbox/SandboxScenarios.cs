@@ -11,18 +11,22 @@ namespace Harness.Load.Sandbox;
 
 /// <summary>
 /// The load scenarios of the provider sandbox: its do-nothing control endpoint (the baseline of a sandbox
-/// run), a checkout create at Stripe, Creem and Epay as their SDKs send it, and pay-and-deliver, which
-/// creates and pays Stripe checkouts while the runner's own receiver takes their webhooks.
+/// run), an order or checkout create at each provider as its SDK sends it (signed where the provider signs),
+/// and pay-and-deliver, which creates and pays Stripe checkouts while the runner's own receiver takes their
+/// webhooks.
 /// </summary>
-public sealed class SandboxScenarios(SandboxTarget target, PaymentJournal journal, string runId)
+public sealed partial class SandboxScenarios(SandboxTarget target, PaymentJournal journal, string runId) : IDisposable
 {
     public const string Control = "sandbox-control";
     public const string StripeCheckout = "stripe-checkout";
     public const string CreemCheckout = "creem-checkout";
     public const string EpayOrder = "epay-order";
+    public const string WeChatPayOrder = "wechatpay-order";
+    public const string AlipayPrecreate = "alipay-precreate";
+    public const string TapPayPay = "tappay-pay";
     public const string PayAndDeliver = "pay-and-deliver";
 
-    public static IReadOnlyList<string> Names { get; } = [Control, StripeCheckout, CreemCheckout, EpayOrder, PayAndDeliver];
+    public static IReadOnlyList<string> Names { get; } = [Control, StripeCheckout, CreemCheckout, EpayOrder, WeChatPayOrder, AlipayPrecreate, TapPayPay, PayAndDeliver];
 
     /// <summary>Where the Epay orders say they would be notified: nothing pays them, so nothing is ever sent there.</summary>
     private const string EpayNotifyUrl = "http://127.0.0.1:9/epay/notify";
@@ -36,6 +40,9 @@ public sealed class SandboxScenarios(SandboxTarget target, PaymentJournal journa
         StripeCheckout => new(name, "POST /v1/checkout/sessions (form, Bearer key, an Idempotency-Key per iteration)", [new Step("create", ctx => StripeCreateAsync(name, ctx, keep: false))]),
         CreemCheckout => new(name, "POST /v1/checkouts (JSON, x-api-key)", [new Step("create", ctx => CreemCreateAsync(name, ctx))]),
         EpayOrder => new(name, "POST /mapi.php (form, MD5-signed)", [new Step("create", ctx => EpayCreateAsync(name, ctx))]),
+        WeChatPayOrder => new(name, "POST /v3/pay/transactions/native (JSON, RSA-signed Authorization; the answer signed too)", [new Step("create", ctx => WeChatPayCreateAsync(name, ctx))]),
+        AlipayPrecreate => new(name, "POST /gateway.do alipay.trade.precreate (form, RSA2-signed; the answer signed too)", [new Step("create", ctx => AlipayCreateAsync(name, ctx))]),
+        TapPayPay => new(name, "POST /tpc/payment/pay-by-prime with the published test prime (JSON, x-api-key): a charge", [new Step("pay", ctx => TapPayChargeAsync(name, ctx))]),
         PayAndDeliver => new(name, "create a Stripe checkout, pay it (POST /control/payments/{id}/pay); the runner's receiver takes the webhooks", [
             new Step("create", ctx => StripeCreateAsync(name, ctx, keep: true)),
             new Step("pay", PayAsync),

@@ -16,9 +16,9 @@ public sealed record SandboxProvider(string Name, Uri BaseUrl, IReadOnlyDictiona
 }
 
 /// <summary>
-/// The provider sandbox under load: its control URL, the providers the scenarios call (Stripe, Creem, Epay)
-/// with their credentials, one lean transport per listener, and an <see cref="HttpClient"/> for setup and
-/// the delivery audit. Owns the sandbox process when it started one.
+/// The provider sandbox under load: its control URL, the providers the scenarios call (Stripe, Creem, Epay,
+/// WeChat Pay, Alipay, TapPay) with their credentials, one lean transport per listener, and an
+/// <see cref="HttpClient"/> for setup and the delivery audit. Owns the sandbox process when it started one.
 /// </summary>
 public sealed class SandboxTarget : IAsyncDisposable
 {
@@ -33,11 +33,17 @@ public sealed class SandboxTarget : IAsyncDisposable
         Stripe = Provider(providers, "stripe");
         Creem = Provider(providers, "creem");
         Epay = Provider(providers, "epay");
+        WeChatPay = Provider(providers, "wechatpay");
+        Alipay = Provider(providers, "alipay");
+        TapPay = Provider(providers, "tappay");
         Control = transport(controlUrl);
         StripeApi = transport(Stripe.BaseUrl);
         CreemApi = transport(Creem.BaseUrl);
         EpayApi = transport(Epay.BaseUrl);
-        _transports = [Control, StripeApi, CreemApi, EpayApi];
+        WeChatPayApi = transport(WeChatPay.BaseUrl);
+        AlipayApi = transport(Alipay.BaseUrl);
+        TapPayApi = transport(TapPay.BaseUrl);
+        _transports = [Control, StripeApi, CreemApi, EpayApi, WeChatPayApi, AlipayApi, TapPayApi];
         _process = process;
     }
 
@@ -54,6 +60,12 @@ public sealed class SandboxTarget : IAsyncDisposable
 
     public SandboxProvider Epay { get; }
 
+    public SandboxProvider WeChatPay { get; }
+
+    public SandboxProvider Alipay { get; }
+
+    public SandboxProvider TapPay { get; }
+
     /// <summary>The load's calls to the control listener (health, pay).</summary>
     public ILoadTransport Control { get; }
 
@@ -62,6 +74,12 @@ public sealed class SandboxTarget : IAsyncDisposable
     public ILoadTransport CreemApi { get; }
 
     public ILoadTransport EpayApi { get; }
+
+    public ILoadTransport WeChatPayApi { get; }
+
+    public ILoadTransport AlipayApi { get; }
+
+    public ILoadTransport TapPayApi { get; }
 
     /// <summary>Starts the sandbox alone (<c>./run-harness.sh sandbox</c>) on free ports, on a fresh data directory (under <paramref name="dataRoot"/> when given).</summary>
     public static async Task<SandboxTarget> StartBuiltInAsync(string? dataRoot, int maxConnections, TimeSpan timeout, CancellationToken cancellationToken)
