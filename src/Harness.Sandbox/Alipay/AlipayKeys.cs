@@ -46,11 +46,7 @@ public sealed class AlipayKeys
     public string AlipayPrivateKey { get; }
 
     /// <summary>RSA2 with the Alipay private key, base64.</summary>
-    public string Sign(string content)
-    {
-        using var key = RsaKeys.ImportPrivate(AlipayPrivateKey);
-        return RsaSignature.Sign(key, content);
-    }
+    public string Sign(string content) => RsaSignature.Sign(RsaKeys.SharedPrivate(AlipayPrivateKey), content);
 
     /// <summary>A signature over content that does not match it, still in the signature's format (the tampered_signature fault).</summary>
     public string TamperedSign(string content)
@@ -65,8 +61,7 @@ public sealed class AlipayKeys
         var registered = _context.Settings.Get(_provider, AppPublicKeySetting);
         foreach (var candidate in registered is null ? [AppPublicKey] : new[] { AppPublicKey, registered })
         {
-            using var key = RsaKeys.TryImportPublic(candidate);
-            if (key is not null && RsaSignature.Verify(key, Encoding.UTF8.GetBytes(content), sign))
+            if (RsaKeys.SharedPublic(candidate) is { } key && RsaSignature.Verify(key, Encoding.UTF8.GetBytes(content), sign))
             {
                 return true;
             }

@@ -57,26 +57,23 @@ public sealed partial class WeChatPayAuth(WeChatPayKeys keys, TimeProvider wallC
             return Refuse("商户证书序列号有误。请使用签名私钥匹配的证书序列号", "serial_no", "no registered merchant certificate has this serial");
         }
 
-        using (merchantKey)
+        var target = http.Features.Get<IHttpRequestFeature>()?.RawTarget ?? http.Request.Path + http.Request.QueryString;
+        var message = Message(http.Request.Method, target, fields["timestamp"], fields["nonce_str"], body);
+        if (!RsaSignature.Verify(merchantKey, message, fields["signature"]))
         {
-            var target = http.Features.Get<IHttpRequestFeature>()?.RawTarget ?? http.Request.Path + http.Request.QueryString;
-            var message = Message(http.Request.Method, target, fields["timestamp"], fields["nonce_str"], body);
-            if (!RsaSignature.Verify(merchantKey, message, fields["signature"]))
+            return (null, WeChatPayErrors.Of(401, "SIGN_ERROR", "错误的签名，验签失败", new JsonObject
             {
-                return (null, WeChatPayErrors.Of(401, "SIGN_ERROR", "错误的签名，验签失败", new JsonObject
+                ["detail"] = new JsonObject { ["issue"] = "sign not match" },
+                ["field"] = "signature",
+                ["location"] = "authorization",
+                ["sign_information"] = new JsonObject
                 {
-                    ["detail"] = new JsonObject { ["issue"] = "sign not match" },
-                    ["field"] = "signature",
-                    ["location"] = "authorization",
-                    ["sign_information"] = new JsonObject
-                    {
-                        ["method"] = http.Request.Method,
-                        ["url"] = target,
-                        ["sign_message_length"] = message.Length,
-                        ["truncated_sign_message"] = Encoding.UTF8.GetString(message.AsSpan(0, Math.Min(message.Length, 64))),
-                    },
-                }));
-            }
+                    ["method"] = http.Request.Method,
+                    ["url"] = target,
+                    ["sign_message_length"] = message.Length,
+                    ["truncated_sign_message"] = Encoding.UTF8.GetString(message.AsSpan(0, Math.Min(message.Length, 64))),
+                },
+            }));
         }
 
         return (fields["mchid"], null);

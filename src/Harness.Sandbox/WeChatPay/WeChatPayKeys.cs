@@ -34,7 +34,7 @@ public sealed partial class WeChatPayKeys
         PlatformPrivateKeyPem = keys.GetOrCreate(Provider, "platform_key.pem", () => RsaKeys.PrivateKeyPem(RsaKeys.Create()));
         PlatformCertificatePem = keys.GetOrCreate(Provider, "platform_cert.pem", () =>
             CertificatePem(PlatformPrivateKeyPem, "CN=Harness WeChat Pay sandbox platform, O=Harness, C=CN", now));
-        PlatformKey = RsaKeys.ImportPrivate(PlatformPrivateKeyPem);
+        PlatformKey = RsaKeys.SharedPrivate(PlatformPrivateKeyPem);
 
         using var merchant = X509Certificate2.CreateFromPem(MerchantCertificatePem);
         MerchantSerialNo = merchant.SerialNumber;
@@ -74,20 +74,12 @@ public sealed partial class WeChatPayKeys
     /// <summary>
     /// The public key registered for <paramref name="serialNo"/>: the demo merchant's certificate or one added through
     /// the settings. Serials compare without case and without leading zero bytes (SDKs derive <c>00ab…</c> or <c>AB…</c>).
+    /// The key is shared (<see cref="RsaKeys.SharedCertificate"/>): the caller does not dispose it.
     /// </summary>
     public RSA? MerchantKeyFor(string serialNo)
     {
         var wanted = NormalSerial(serialNo);
-        foreach (var pem in MerchantCertificates())
-        {
-            using var certificate = X509Certificate2.CreateFromPem(pem);
-            if (NormalSerial(certificate.SerialNumber) == wanted)
-            {
-                return certificate.GetRSAPublicKey();
-            }
-        }
-
-        return null;
+        return MerchantCertificates().Select(RsaKeys.SharedCertificate).FirstOrDefault(c => c is not null && NormalSerial(c.SerialNumber) == wanted)?.PublicKey;
     }
 
     private IEnumerable<string> MerchantCertificates()
