@@ -21,8 +21,9 @@ public sealed record LoadOptions
                                   Or, against the provider sandbox (not mixed with the above): sandbox-control
                                   (the baseline: GET /control/health), stripe-checkout, creem-checkout,
                                   epay-order, wechatpay-order, alipay-precreate (RSA-signed by the runner),
-                                  tappay-pay (a charge), pay-and-deliver (create and pay Stripe checkouts; the runner's own
-                                  receiver takes the webhooks and the delivery audit checks each came once)
+                                  tappay-pay (a charge), pay-and-deliver (create and pay Stripe checkouts;
+                                  the runner's own receiver takes the webhooks and the delivery audit
+                                  checks each came once)
           --sandbox URL           sandbox scenarios: the control URL of a sandbox already running (default: start
                                   ./run-harness.sh sandbox alone for the run); credentials from /control/providers
           --receiver R            pay-and-deliver's webhook receiver: healthy (200 at once, default), slow=D (200
