@@ -20,6 +20,13 @@ public static class ControlApi
     /// <summary>The furthest the control API moves the sandbox clock.</summary>
     private static readonly DateTimeOffset LatestClock = new(9000, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
+    /// <summary>The <c>status</c> filters' values: the names the lists show.</summary>
+    private static readonly Dictionary<string, PaymentStatus> PaymentStatuses =
+        Enum.GetValues<PaymentStatus>().ToDictionary(s => s.ToString().ToLowerInvariant(), StringComparer.Ordinal);
+
+    private static readonly Dictionary<string, CallbackStatus> DeliveryStatuses =
+        Enum.GetValues<CallbackStatus>().ToDictionary(s => s.ToString().ToLowerInvariant(), StringComparer.Ordinal);
+
     public static void MapControlApi(
         this IEndpointRouteBuilder routes,
         SandboxContext context,
@@ -47,8 +54,25 @@ public static class ControlApi
             })
             .WithSummary("Sets merchant settings (webhook_url; stripe: api_version; epay: notify_method GET|POST; alipay: app_public_key, PEM or bare base64). An empty value removes a setting.");
 
-        control.MapGet("/payments", (string? provider) => context.Payments.List(provider))
-            .WithSummary("Payments of every provider (or one), oldest first.");
+        control.MapGet("/payments", Results<Ok<IEnumerable<SandboxPayment>>, BadRequest<ControlError>, NotFound<ControlError>> (
+                string? provider, string? status, string? limit, [FromQuery(Name = "starting_after")] string? startingAfter, HttpResponse response) =>
+            {
+                if (provider is not null && !providers.ContainsKey(provider))
+                {
+                    return NotFound($"no provider '{provider}'");
+                }
+
+                var (wanted, error) = ControlLists.Status(status, PaymentStatuses);
+                if (error is not null)
+                {
+                    return TypedResults.BadRequest(new ControlError(error));
+                }
+
+                var payments = context.Payments.List(provider);
+                var (page, refused) = ControlLists.Page(wanted is { } only ? [.. payments.Where(p => p.Status == only)] : payments, p => p.Id, p => p, limit, startingAfter, response);
+                return page is null ? TypedResults.BadRequest(new ControlError(refused!)) : TypedResults.Ok<IEnumerable<SandboxPayment>>(page);
+            })
+            .WithSummary("Payments of every provider (or one; status open|paid|expired|canceled), oldest first (ties by id); limit (1–1000) and starting_after page through them, X-Has-More says whether more follow.");
         control.MapGet("/payments/{id}", Results<Ok<SandboxPayment>, NotFound<ControlError>> (string id) =>
                 context.Payments.Get(id) is { } payment ? TypedResults.Ok(payment) : NotFound($"no payment '{id}'"))
             .WithSummary("One payment.");
@@ -69,9 +93,26 @@ public static class ControlApi
             })
             .WithSummary("Plays the buyer on the hosted pay page: pay, fail (declined, stays open) or cancel.");
 
-        control.MapGet("/deliveries", ([FromQuery(Name = "payment_id")] string? paymentId, string? provider) =>
-                context.Dispatcher.List(paymentId).Where(d => provider is null || d.Source == provider).Select(DeliveryView.From))
-            .WithSummary("The callback log: every delivery with every attempt (time, URL, exact request, response, latency).");
+        control.MapGet("/deliveries", Results<Ok<IEnumerable<DeliveryView>>, BadRequest<ControlError>, NotFound<ControlError>> (
+                [FromQuery(Name = "payment_id")] string? paymentId, string? provider, string? status, string? limit,
+                [FromQuery(Name = "starting_after")] string? startingAfter, HttpResponse response) =>
+            {
+                if (provider is not null && !providers.ContainsKey(provider))
+                {
+                    return NotFound($"no provider '{provider}'");
+                }
+
+                var (wanted, error) = ControlLists.Status(status, DeliveryStatuses);
+                if (error is not null)
+                {
+                    return TypedResults.BadRequest(new ControlError(error));
+                }
+
+                var deliveries = context.Dispatcher.List(paymentId).Where(d => (provider is null || d.Source == provider) && (wanted is null || d.Status == wanted)).ToList();
+                var (page, refused) = ControlLists.Page(deliveries, d => d.Id, DeliveryView.From, limit, startingAfter, response);
+                return page is null ? TypedResults.BadRequest(new ControlError(refused!)) : TypedResults.Ok<IEnumerable<DeliveryView>>(page);
+            })
+            .WithSummary("The callback log: every delivery with every attempt (time, URL, exact request, response, latency), oldest first; by payment_id, provider, status (pending|delivered|exhausted|dropped); limit (1–1000) and starting_after page through it, X-Has-More says whether more follow.");
         control.MapGet("/deliveries/{id}", Results<Ok<DeliveryView>, NotFound<ControlError>> (string id) =>
                 context.Dispatcher.Get(id) is { } d ? TypedResults.Ok(DeliveryView.From(d)) : NotFound($"no delivery '{id}'"))
             .WithSummary("One delivery with its attempts.");

@@ -47,8 +47,9 @@ public sealed class PaymentBook
 
     public SandboxPayment? Get(string id) => _payments.Get(id);
 
+    /// <summary>Every payment (or one provider's), oldest first; payments made in the same instant by id, so the order is the same at every call.</summary>
     public IReadOnlyList<SandboxPayment> List(string? provider) =>
-        [.. (provider is null ? _payments.All() : _payments.FindBy(nameof(SandboxPayment.Provider), provider)).OrderBy(p => p.CreatedAt)];
+        [.. (provider is null ? _payments.All() : _payments.FindBy(nameof(SandboxPayment.Provider), provider)).OrderBy(p => p.CreatedAt).ThenBy(p => p.Id, StringComparer.Ordinal)];
 
     /// <summary>The open payments whose expiry has come, earliest first.</summary>
     public IReadOnlyList<SandboxPayment> OpenDueForExpiry(DateTime now)

@@ -160,6 +160,76 @@ public sealed class ControlApiTests
     }
 
     [Fact]
+    public async Task Lists_page_with_limit_and_starting_after_and_filter_by_status()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        await using var receiver = await Receiver.StartAsync();
+        await sandbox.SetWebhookUrlAsync("stripe", receiver.Url);
+        var sessions = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            sessions.Add(await DeliveryScheduleTests.NewSessionAsync(sandbox));
+        }
+
+        await sandbox.ActAsync(sessions[1], "pay");
+        await sandbox.RunDueAsync();
+        var all = (await sandbox.GetArrayAsync("/control/payments?provider=stripe")).Select(p => p!["id"]!.GetValue<string>()).ToList();
+
+        // Pages of two, oldest first, each continuing after the last id of the one before, until X-Has-More is false.
+        var paged = new List<string>();
+        string? after = null;
+        bool more;
+        do
+        {
+            using var response = await sandbox.Control.GetAsync("/control/payments?provider=stripe&limit=2" + (after is null ? "" : "&starting_after=" + after), Ct);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var page = JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!.AsArray().Select(p => p!["id"]!.GetValue<string>()).ToList();
+            Assert.InRange(page.Count, 1, 2);
+            paged.AddRange(page);
+            after = page[^1];
+            more = bool.Parse(response.Headers.GetValues("X-Has-More").Single());
+        }
+        while (more);
+
+        Assert.Equal(sessions.Order(StringComparer.Ordinal), all.Order(StringComparer.Ordinal)); // a Stripe payment is its checkout session
+        Assert.Equal(all, paged);
+        Assert.Equal([sessions[1]], (await sandbox.GetArrayAsync("/control/payments?provider=stripe&status=paid")).Select(p => p!["id"]!.GetValue<string>()));
+        Assert.Equal(4, (await sandbox.GetArrayAsync("/control/payments?provider=stripe&status=open")).Count);
+
+        var delivered = await sandbox.GetArrayAsync("/control/deliveries?provider=stripe&status=delivered&limit=1");
+        Assert.Single(delivered);
+        Assert.Equal("delivered", delivered[0]!["status"]!.GetValue<string>());
+        Assert.Empty(await sandbox.GetArrayAsync("/control/deliveries?status=pending"));
+        var second = await sandbox.GetArrayAsync($"/control/deliveries?status=delivered&starting_after={delivered[0]!["id"]!.GetValue<string>()}");
+        Assert.Single(second); // the paid checkout's two events, one per page
+        Assert.NotEqual(delivered[0]!["id"]!.GetValue<string>(), second[0]!["id"]!.GetValue<string>());
+
+        await sandbox.PostJsonAsync("/control/clock/advance", new { seconds = 25 * 3600 }); // past every open session's expires_at
+        Assert.Equal(sessions.Where((_, i) => i != 1).Order(StringComparer.Ordinal), (await sandbox.GetArrayAsync("/control/payments?status=expired")).Select(p => p!["id"]!.GetValue<string>()).Order(StringComparer.Ordinal));
+        Assert.Empty(await sandbox.GetArrayAsync("/control/payments?status=open"));
+    }
+
+    [Theory]
+    [InlineData("/control/payments?limit=0", HttpStatusCode.BadRequest, "limit must be a whole number from 1 to 1000")]
+    [InlineData("/control/payments?limit=1001", HttpStatusCode.BadRequest, "limit must be a whole number from 1 to 1000")]
+    [InlineData("/control/payments?limit=ten", HttpStatusCode.BadRequest, "limit must be a whole number from 1 to 1000")]
+    [InlineData("/control/payments?starting_after=pay_nope", HttpStatusCode.BadRequest, "starting_after: 'pay_nope' is not in this list")]
+    [InlineData("/control/payments?status=settled", HttpStatusCode.BadRequest, "status must be one of open, paid, expired, canceled")]
+    [InlineData("/control/payments?provider=paypal", HttpStatusCode.NotFound, "no provider 'paypal'")]
+    [InlineData("/control/deliveries?status=sent", HttpStatusCode.BadRequest, "status must be one of pending, delivered, exhausted, dropped")]
+    [InlineData("/control/deliveries?limit=-1", HttpStatusCode.BadRequest, "limit must be a whole number from 1 to 1000")]
+    [InlineData("/control/deliveries?provider=paypal", HttpStatusCode.NotFound, "no provider 'paypal'")]
+    public async Task A_list_query_that_cannot_be_answered_is_refused_with_why(string path, HttpStatusCode status, string error)
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+
+        using var response = await sandbox.Control.GetAsync(path, Ct);
+
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal(error, JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!["error"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Unknown_things_get_404_with_an_error_message()
     {
         await using var sandbox = await TestSandbox.StartAsync();
