@@ -24,12 +24,35 @@ public static class RsaKeys
     /// <summary>The public key as one base64 line, without PEM armour.</summary>
     public static string PublicKeyBase64(RSA key) => Convert.ToBase64String(key.ExportSubjectPublicKeyInfo());
 
-    /// <summary>Reads a private key from PKCS#8 or PKCS#1 PEM.</summary>
-    public static RSA ImportPrivate(string pem)
+    /// <summary>Reads a private key from PKCS#8 or PKCS#1, as PEM or as the bare base64 of either (what Alipay's console shows).</summary>
+    public static RSA ImportPrivate(string text)
     {
         var key = RSA.Create();
-        key.ImportFromPem(pem);
-        return key;
+        try
+        {
+            if (text.Contains("-----BEGIN", StringComparison.Ordinal))
+            {
+                key.ImportFromPem(text);
+                return key;
+            }
+
+            var der = Convert.FromBase64String(string.Concat(text.Where(c => !char.IsWhiteSpace(c))));
+            try
+            {
+                key.ImportPkcs8PrivateKey(der, out _);
+            }
+            catch (CryptographicException)
+            {
+                key.ImportRSAPrivateKey(der, out _);
+            }
+
+            return key;
+        }
+        catch
+        {
+            key.Dispose();
+            throw;
+        }
     }
 
     /// <summary>
@@ -65,12 +88,12 @@ public static class RsaKeys
     }
 
     /// <summary>
-    /// The private key of <paramref name="pem"/>, imported once and kept for every later call and every thread. An
+    /// The private key of <paramref name="text"/> (as <see cref="ImportPrivate"/> reads it), imported once and kept for every later call and every thread. An
     /// import parses the PEM and builds a new OpenSSL key, which costs more than the signature made with it; signing
     /// and verifying keep no state in the instance (each operation has its own OpenSSL context), so one serves all.
     /// The caller does not dispose it.
     /// </summary>
-    public static RSA SharedPrivate(string pem) => PrivateKeys.For(pem);
+    public static RSA SharedPrivate(string text) => PrivateKeys.For(text);
 
     /// <summary><see cref="TryImportPublic"/>, imported once and kept, as <see cref="SharedPrivate"/>; not disposed by the caller.</summary>
     public static RSA? SharedPublic(string text) => PublicKeys.For(text);

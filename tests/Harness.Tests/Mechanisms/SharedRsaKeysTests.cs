@@ -23,6 +23,27 @@ public sealed class SharedRsaKeysTests
     }
 
     [Fact]
+    public void A_private_key_reads_from_pkcs8_or_pkcs1_as_pem_or_bare_base64()
+    {
+        using var key = RsaKeys.Create();
+        var message = Encoding.UTF8.GetBytes("app_id=2021000000000001");
+        var expected = RsaSignature.Sign(key, message);
+
+        foreach (var text in new[]
+        {
+            key.ExportPkcs8PrivateKeyPem(),
+            key.ExportRSAPrivateKeyPem(),
+            Convert.ToBase64String(key.ExportPkcs8PrivateKey()),
+            Convert.ToBase64String(key.ExportRSAPrivateKey(), Base64FormattingOptions.InsertLineBreaks),
+        })
+        {
+            Assert.Equal(expected, RsaSignature.Sign(RsaKeys.SharedPrivate(text), message));
+        }
+
+        Assert.Throws<FormatException>(() => RsaKeys.SharedPrivate("not base64!"));
+    }
+
+    [Fact]
     public void A_public_key_reads_from_pem_or_bare_base64_and_text_that_is_none_is_null_every_time()
     {
         using var key = RsaKeys.Create();

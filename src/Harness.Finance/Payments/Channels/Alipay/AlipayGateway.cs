@@ -37,11 +37,8 @@ internal sealed class AlipayGateway(ChannelClock clock, ChannelHttp http)
             parameters["notify_url"] = notifyUrl;
         }
 
-        using (var appKey = AlipayWire.ImportAppPrivateKey(settings.AppPrivateKeyPem))
-        {
-            // Requests sign every parameter but sign itself, sign_type included.
-            parameters["sign"] = RsaSignature.Sign(appKey, AlipaySignContent.Of(parameters));
-        }
+        // Requests sign every parameter but sign itself, sign_type included.
+        parameters["sign"] = RsaSignature.Sign(AlipayWire.AppPrivateKey(settings.AppPrivateKeyPem), AlipaySignContent.Of(parameters));
 
         using var form = new FormUrlEncodedContent(parameters);
         form.Headers.ContentType = new MediaTypeHeaderValue("application/x-www-form-urlencoded") { CharSet = "utf-8" };
@@ -74,12 +71,9 @@ internal sealed class AlipayGateway(ChannelClock clock, ChannelHttp http)
     {
         var responseKey = method.Replace('.', '_') + "_response";
         var (inner, sign) = Slice(method, body, responseKey);
-        using (var key = AlipayWire.ImportAlipayPublicKey(alipayPublicKey))
+        if (!RsaSignature.Verify(AlipayWire.AlipayPublicKey(alipayPublicKey), inner.Span, sign))
         {
-            if (!RsaSignature.Verify(key, inner.Span, sign))
-            {
-                throw new ChannelException($"Alipay {method}: the answer's sign does not verify with ALIPAY_PUBLIC_KEY (or is missing); the answer is not trusted");
-            }
+            throw new ChannelException($"Alipay {method}: the answer's sign does not verify with ALIPAY_PUBLIC_KEY (or is missing); the answer is not trusted");
         }
 
         using var document = JsonDocument.Parse(inner);

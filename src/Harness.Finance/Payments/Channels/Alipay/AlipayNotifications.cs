@@ -49,7 +49,7 @@ internal sealed class AlipayNotifications(ChannelSettings settings, ChannelClock
 
         try
         {
-            using var key = AlipayWire.ImportAlipayPublicKey(alipay.AlipayPublicKeyPem);
+            var key = AlipayWire.AlipayPublicKey(alipay.AlipayPublicKeyPem);
             var content = AlipaySignContent.Of(form.Where(p => p.Key is not ("sign" or "sign_type")));
             if (!RsaSignature.Verify(key, content, sign))
             {

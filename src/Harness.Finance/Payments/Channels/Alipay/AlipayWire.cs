@@ -48,28 +48,15 @@ internal static class AlipayWire
         return (long.Parse(whole, CultureInfo.InvariantCulture) * 100) + (fraction.Length == 0 ? 0 : int.Parse(fraction.PadRight(2, '0'), CultureInfo.InvariantCulture));
     }
 
-    /// <summary>The app private key as PKCS#8 or PKCS#1 PEM, or as the bare base64 of either (what Alipay's console shows).</summary>
-    public static RSA ImportAppPrivateKey(string text)
+    /// <summary>
+    /// The app private key as PKCS#8 or PKCS#1 PEM, or as the bare base64 of either (what Alipay's console shows);
+    /// imported once and shared (<see cref="RsaKeys.SharedPrivate"/>), so the caller does not dispose it.
+    /// </summary>
+    public static RSA AppPrivateKey(string text)
     {
         try
         {
-            if (text.Contains("-----BEGIN", StringComparison.Ordinal))
-            {
-                return RsaKeys.ImportPrivate(text);
-            }
-
-            var der = Convert.FromBase64String(string.Concat(text.Where(c => !char.IsWhiteSpace(c))));
-            var key = RSA.Create();
-            try
-            {
-                key.ImportPkcs8PrivateKey(der, out _);
-            }
-            catch (CryptographicException)
-            {
-                key.ImportRSAPrivateKey(der, out _);
-            }
-
-            return key;
+            return RsaKeys.SharedPrivate(text);
         }
         catch (Exception e) when (e is CryptographicException or FormatException or ArgumentException)
         {
@@ -77,6 +64,8 @@ internal static class AlipayWire
         }
     }
 
-    public static RSA ImportAlipayPublicKey(string text) =>
-        RsaKeys.TryImportPublic(text) ?? throw new ChannelException("Alipay: ALIPAY_PUBLIC_KEY is not an RSA public key (PEM or bare base64)");
+    /// <summary>Alipay's public key, PEM or bare base64, shared as <see cref="AppPrivateKey"/>.</summary>
+    public static RSA AlipayPublicKey(string text) =>
+        RsaKeys.SharedPublic(text) ?? throw new ChannelException("Alipay: ALIPAY_PUBLIC_KEY is not an RSA public key (PEM or bare base64)");
+
 }

@@ -99,10 +99,7 @@ internal sealed class WeChatPayApi
 
         var bytes = body is null ? [] : Encoding.UTF8.GetBytes(body.ToJsonString(BodyJson));
         using var request = new HttpRequestMessage(method, uri);
-        using (var merchantKey = MerchantKey(settings))
-        {
-            request.Headers.TryAddWithoutValidation("Authorization", WeChatPaySignatures.Authorization(settings, merchantKey, method.Method, uri.PathAndQuery, bytes, _clock.Now));
-        }
+        request.Headers.TryAddWithoutValidation("Authorization", WeChatPaySignatures.Authorization(settings, MerchantKey(settings), method.Method, uri.PathAndQuery, bytes, _clock.Now));
 
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         request.Headers.TryAddWithoutValidation("User-Agent", UserAgent);
@@ -134,9 +131,9 @@ internal sealed class WeChatPayApi
     {
         try
         {
-            return RsaKeys.ImportPrivate(settings.PrivateKeyPem);
+            return RsaKeys.SharedPrivate(settings.PrivateKeyPem);
         }
-        catch (Exception e) when (e is CryptographicException or ArgumentException)
+        catch (Exception e) when (e is CryptographicException or FormatException or ArgumentException)
         {
             throw new ChannelException("WECHAT_PAY_PRIVATE_KEY is not an RSA private key in PEM form", e);
         }
