@@ -42,6 +42,36 @@ public sealed class PortalyMerchantPoolTests : IDisposable
         Assert.True(onSecond.Passed, onSecond.Report());
     }
 
+    [Fact]
+    public async Task A_second_target_at_the_same_url_starts_with_the_whole_rate_budget()
+    {
+        var catalog = _sample.Write("budget.feature", """
+            @portaly
+            Feature: Budget
+              Scenario: The profile's merchant writes its whole minute
+                Given the profile's Portaly merchant
+                When the merchant uses up its writes of the minute
+
+              Scenario: The profile's merchant writes once
+                Given the profile's Portaly merchant
+                And the merchant has a monthly plan "basic" of 300
+            """);
+        var runner = new ScenarioRunner(Suite.Registry);
+        var cancellationToken = TestContext.Current.CancellationToken;
+
+        await using var first = new ReferenceBackendTarget();
+        var usedUp = await runner.RunAsync(catalog.Scenarios[0], first, cancellationToken);
+        Assert.True(usedUp.Passed, usedUp.Report());
+
+        // The same demo key at the same address, but a new app whose limiter has counted nothing: the write goes at
+        // once (waiting out the first app's minute would outlast the step's 60 seconds).
+        await using var second = new ReferenceBackendTarget();
+        using var samePlace = new SameUrlTarget(first.Profile, second);
+        var onSecond = await runner.RunAsync(catalog.Scenarios[1], samePlace, cancellationToken);
+
+        Assert.True(onSecond.Passed, onSecond.Report());
+    }
+
     /// <summary>Presents the first target's profile (its Portaly URL) while every request reaches another app.</summary>
     private sealed class SameUrlTarget(TargetProfile profile, ReferenceBackendTarget actual) : IConformanceTarget, IDisposable
     {

@@ -37,6 +37,13 @@ public sealed class PortalyWorld(ScenarioContext context) : IDisposable
     /// </summary>
     private static readonly ConditionalWeakTable<IConformanceTarget, List<PortalyMerchant>> Pool = [];
 
+    /// <summary>
+    /// A name per target instance for its rate budgets, for the same reason: the demo keys and the operator token are
+    /// the same in every in-process app, and a new app's limits start afresh however much an earlier one at its
+    /// address had used.
+    /// </summary>
+    private static readonly ConditionalWeakTable<IConformanceTarget, string> BudgetNames = [];
+
     private MerchantReceiver? _receiver;
     private int _made;
 
@@ -238,14 +245,16 @@ public sealed class PortalyWorld(ScenarioContext context) : IDisposable
         return reply.Data.Clone();
     }
 
-    private string Bucket(string key, bool write) => $"{Url}|{key}|{(write ? "write" : "read")}";
+    private string BudgetName => BudgetNames.GetValue(Context.Target, _ => Guid.NewGuid().ToString("N"));
+
+    private string Bucket(string key, bool write) => $"{BudgetName}|{key}|{(write ? "write" : "read")}";
 
     /// <summary>Checkout creation and the hosted pages are not limited; every other request of a key is a read (GET) or a write.</summary>
     private Task PaceAsync(HttpMethod method, string path, PortalyCaller caller)
     {
         if (path == "/api-keys" && caller.Key is null && caller.Authorization is { } admin)
         {
-            return PortalyRateBudget.TakeAsync($"{Url}|{admin}|keys", PortalyRateBudget.KeyCreations, Context.CancellationToken);
+            return PortalyRateBudget.TakeAsync($"{BudgetName}|{admin}|keys", PortalyRateBudget.KeyCreations, Context.CancellationToken);
         }
 
         if (caller.Key is not { } key || (method == HttpMethod.Post && path == "/checkout-sessions"))
