@@ -80,6 +80,64 @@ internal sealed class TapPayCharges(SandboxContext context, TapPayTrades trades)
             return refused;
         }
 
+        if (CardholderRefusal(cardholder) is { } incomplete)
+        {
+            return incomplete;
+        }
+
+        if (prime.StartsWith("ap_test_", StringComparison.Ordinal) && body["amount"]!.GetValue<long>() != TapPayTestData.ApplePayTestAmount)
+        {
+            return TapPayErrors.Answer(TapPayStatus.InvalidAmount, "Invalid amount: the Apple Pay test prime pays 12 only");
+        }
+
+        var taken = TakePrime(prime);
+        if (taken.Refusal is { } refusal)
+        {
+            return refusal;
+        }
+
+        var (number, expiry) = (taken.Number!, taken.Expiry!);
+        var answer = Charge(body, number, expiry, (JsonObject)cardholder.DeepClone(), byToken: false);
+        if (body.Flag("remember") && answer["status"]!.GetValue<int>() == TapPayStatus.Success)
+        {
+            answer["card_secret"] = Remember(number, expiry, cardholder);
+        }
+
+        return answer;
+    }
+
+    /// <summary>
+    /// The card behind a prime, the prime used up: a test prime every time (the sandbox's behaviour, as TapPay's), a
+    /// prime from getPrime once and within its 90 seconds; otherwise the refusal to answer.
+    /// </summary>
+    internal (string? Number, string? Expiry, JsonObject? Refusal) TakePrime(string prime)
+    {
+        lock (_primes)
+        {
+            if (TapPayTestData.CardOfTestPrime(prime) is { } testCard)
+            {
+                return (testCard, FutureExpiry(), null);
+            }
+
+            if (prime.Length > 71 || trades.Objects.Get(prime, "prime") is not { } issued || issued["used"]!.GetValue<bool>())
+            {
+                return (null, null, TapPayErrors.Answer(TapPayStatus.InvalidArguments, "Invalid arguments : prime"));
+            }
+
+            if (issued["expires_millis"]!.GetValue<long>() <= context.Clock.GetUtcNow().ToUnixTimeMilliseconds())
+            {
+                return (null, null, TapPayErrors.Answer(TapPayStatus.ExpiredPrime, "Prime is expired"));
+            }
+
+            issued["used"] = true;
+            trades.Objects.Put(issued);
+            return (issued.Str("card_number")!, issued.Str("expiry_date")!, null);
+        }
+    }
+
+    /// <summary>The cardholder's required fields, in TapPay's order of codes; null when all are there.</summary>
+    internal static JsonObject? CardholderRefusal(JsonObject cardholder)
+    {
         foreach (var (field, status, msg) in new[] { ("phone_number", TapPayStatus.MissingPhoneNumber, "Missing phone_number"), ("name", TapPayStatus.MissingName, "Missing name"), ("email", TapPayStatus.MissingEmail, "Missing email") })
         {
             if (cardholder.Text(field) is null)
@@ -88,53 +146,28 @@ internal sealed class TapPayCharges(SandboxContext context, TapPayTrades trades)
             }
         }
 
-        string number;
-        string expiry;
-        lock (_primes)
-        {
-            if (TapPayTestData.CardOfTestPrime(prime) is { } testCard)
-            {
-                if (prime.StartsWith("ap_test_", StringComparison.Ordinal) && body["amount"]!.GetValue<long>() != TapPayTestData.ApplePayTestAmount)
-                {
-                    return TapPayErrors.Answer(TapPayStatus.InvalidAmount, "Invalid amount: the Apple Pay test prime pays 12 only");
-                }
-
-                (number, expiry) = (testCard, FutureExpiry());
-            }
-            else if (prime.Length > 71 || trades.Objects.Get(prime, "prime") is not { } issued || issued["used"]!.GetValue<bool>())
-            {
-                return TapPayErrors.Answer(TapPayStatus.InvalidArguments, "Invalid arguments : prime");
-            }
-            else if (issued["expires_millis"]!.GetValue<long>() <= context.Clock.GetUtcNow().ToUnixTimeMilliseconds())
-            {
-                return TapPayErrors.Answer(TapPayStatus.ExpiredPrime, "Prime is expired");
-            }
-            else
-            {
-                issued["used"] = true;
-                trades.Objects.Put(issued);
-                (number, expiry) = (issued.Str("card_number")!, issued.Str("expiry_date")!);
-            }
-        }
-
-        var answer = Charge(body, number, expiry, (JsonObject)cardholder.DeepClone(), byToken: false);
-        if (body.Flag("remember") && answer["status"]!.GetValue<int>() == TapPayStatus.Success)
-        {
-            var card = new JsonObject
-            {
-                ["id"] = Secrets.RandomHex(32),
-                ["object"] = "card",
-                ["card_token"] = Secrets.RandomHex(32),
-                ["card_number"] = number,
-                ["expiry_date"] = expiry,
-                ["cardholder"] = cardholder.DeepClone(),
-            };
-            trades.Objects.Put(card);
-            answer["card_secret"] = new JsonObject { ["card_key"] = card.Str("id"), ["card_token"] = card.Str("card_token") };
-        }
-
-        return answer;
+        return null;
     }
+
+    /// <summary>Keeps the card for later charges by token; its <c>card_secret</c>.</summary>
+    internal JsonObject Remember(string number, string expiry, JsonObject cardholder)
+    {
+        var card = new JsonObject
+        {
+            ["id"] = Secrets.RandomHex(32),
+            ["object"] = "card",
+            ["card_token"] = Secrets.RandomHex(32),
+            ["card_number"] = number,
+            ["expiry_date"] = expiry,
+            ["cardholder"] = cardholder.DeepClone(),
+        };
+        trades.Objects.Put(card);
+        return new JsonObject { ["card_key"] = card.Str("id"), ["card_token"] = card.Str("card_token") };
+    }
+
+    /// <summary>The remembered card a key and token name together, or null (unknown, mismatched, or removed).</summary>
+    internal JsonObject? CardOf(string key, string token) =>
+        trades.Objects.Get(key, "card") is { } card && SignatureComparison.Equal(card.Str("card_token")!, token) && card["removed"] is null ? card : null;
 
     /// <summary>Renewals: the remembered card is charged again; a key and token that do not belong together are refused.</summary>
     public JsonObject PayByToken(JsonObject body)
@@ -149,8 +182,7 @@ internal sealed class TapPayCharges(SandboxContext context, TapPayTrades trades)
             return refused;
         }
 
-        var card = trades.Objects.Get(key, "card");
-        if (card is null || !SignatureComparison.Equal(card.Str("card_token")!, token))
+        if (CardOf(key, token) is not { } card)
         {
             return TapPayErrors.Answer(TapPayStatus.InvalidArguments, "Invalid arguments : card_key or card_token");
         }
@@ -184,7 +216,7 @@ internal sealed class TapPayCharges(SandboxContext context, TapPayTrades trades)
             return TapPayErrors.Answer(TapPayStatus.MissingCurrency, "Missing currency");
         }
 
-        if (!Currencies.Contains(body.Text("currency") ?? "TWD"))
+        if (!IsCurrency(body.Text("currency") ?? "TWD"))
         {
             return TapPayErrors.Answer(TapPayStatus.CurrencyUnsupported, "Currency is not supported");
         }
@@ -233,18 +265,8 @@ internal sealed class TapPayCharges(SandboxContext context, TapPayTrades trades)
     {
         var now = context.Clock.GetUtcNow();
         var threeDSecure = body.Flag("three_domain_secure");
-        var outcome = TapPayTestData.OutcomeOf(number);
         var trade = TapPayTrades.NewTrade(body, number, expiry, cardholder, now);
-        var (status, msg, bankCode, bankMsg) = outcome switch
-        {
-            CardOutcome.Declined => (TapPayStatus.BankDeclined, "Card Error", "05", "Do not honour"),
-            CardOutcome.InsufficientFunds => (TapPayStatus.BankDeclined, "Card Error", "51", "Insufficient funds"),
-            CardOutcome.ExpiredCard => (TapPayStatus.BankDeclined, "Card Error", "54", "Expired card"),
-            CardOutcome.RenewalsFail when byToken => (TapPayStatus.BankDeclined, "Card Error", "05", "Do not honour"),
-            CardOutcome.ThreeDSecureRequired when !threeDSecure => (TapPayStatus.BankDeclined, "Card Error", "1A", "3-D Secure authentication required"),
-            CardOutcome.GatewayTimeout => (TapPayStatus.GatewayTimeout, "Gateway Timeout", "", ""),
-            _ => (TapPayStatus.Success, "Success", "", ""),
-        };
+        var (status, msg, bankCode, bankMsg) = BankAnswer(TapPayTestData.OutcomeOf(number), byToken, threeDSecure);
         trade["status"] = status;
         trade["msg"] = msg;
         trade["bank_result_code"] = bankCode;
@@ -284,6 +306,36 @@ internal sealed class TapPayCharges(SandboxContext context, TapPayTrades trades)
         }
 
         return answer;
+    }
+
+    /// <summary>The simulated bank's answer for a test card: status, msg, bank result code and message.</summary>
+    internal static (int Status, string Msg, string BankCode, string BankMsg) BankAnswer(CardOutcome outcome, bool byToken, bool threeDSecure) => outcome switch
+    {
+        CardOutcome.Declined => (TapPayStatus.BankDeclined, "Card Error", "05", "Do not honour"),
+        CardOutcome.InsufficientFunds => (TapPayStatus.BankDeclined, "Card Error", "51", "Insufficient funds"),
+        CardOutcome.ExpiredCard => (TapPayStatus.BankDeclined, "Card Error", "54", "Expired card"),
+        CardOutcome.RenewalsFail when byToken => (TapPayStatus.BankDeclined, "Card Error", "05", "Do not honour"),
+        CardOutcome.ThreeDSecureRequired when !threeDSecure => (TapPayStatus.BankDeclined, "Card Error", "1A", "3-D Secure authentication required"),
+        CardOutcome.GatewayTimeout => (TapPayStatus.GatewayTimeout, "Gateway Timeout", "", ""),
+        _ => (TapPayStatus.Success, "Success", "", ""),
+    };
+
+    internal static bool IsCurrency(string currency) => Currencies.Contains(currency);
+
+    /// <summary>Marks the card removed; false when the key and token name no remembered card (or it is removed already).</summary>
+    internal bool Forget(string key, string token)
+    {
+        lock (_primes)
+        {
+            if (CardOf(key, token) is not { } card)
+            {
+                return false;
+            }
+
+            card["removed"] = true;
+            trades.Objects.Put(card);
+            return true;
+        }
     }
 
     /// <summary>Card expiry given as <c>MM/YY</c> (TapPay's field format) → <c>YYYYMM</c>, or null when malformed or past.</summary>

@@ -14,7 +14,7 @@ namespace Harness.Sandbox.TapPay;
 
 /// <summary>
 /// TapPay Direct Pay's back end (providers.md §7, §8.6): <c>x-api-key</c> and <c>partner_key</c>, Pay by Prime with
-/// the sandbox test primes and test cards, Pay by Card Token, Record query, trade history, refund and capture, every
+/// the sandbox test primes and test cards, Pay by Card Token, card bind and remove, Record query, trade history, refund and capture, every
 /// answer HTTP 200 with <c>status</c>/<c>msg</c>; 3-D Secure through the hosted page, its frontend redirect and an
 /// unsigned backend notify retried until a 200.
 /// </summary>
@@ -37,6 +37,7 @@ public sealed class TapPayProvider : ISandboxProvider
     private readonly TapPayTrades _trades;
     private readonly TapPayCharges _charges;
     private readonly TapPayRecords _records;
+    private readonly TapPayCards _cards;
 
     public TapPayProvider(SandboxContext context)
     {
@@ -44,6 +45,7 @@ public sealed class TapPayProvider : ISandboxProvider
         _trades = new TapPayTrades(context.Store);
         _charges = new TapPayCharges(context, _trades);
         _records = new TapPayRecords(context, _trades);
+        _cards = new TapPayCards(_charges);
     }
 
     public string Name => "tappay";
@@ -72,6 +74,8 @@ public sealed class TapPayProvider : ISandboxProvider
         MapBackEnd(app, "/tpc/transaction/trade-history", _records.TradeHistory);
         MapBackEnd(app, "/tpc/transaction/refund", _records.Refund);
         MapBackEnd(app, "/tpc/transaction/cap", _records.Capture);
+        MapBackEnd(app, "/tpc/card/bind", _cards.Bind);
+        MapBackEnd(app, "/tpc/card/remove", _cards.Remove);
 
         // The front end's getPrime, simulated: TPDirect turns a card into a prime with the app's id and key.
         app.MapPost("/sandbox/get-prime", async (HttpRequest request) =>

@@ -25,6 +25,18 @@ internal sealed class TapPayClient(TestSandbox sandbox) : IDisposable
         ["cardholder"] = new JsonObject { ["phone_number"] = "+886923456789", ["name"] = "王小明", ["email"] = "buyer@example.com" },
     };
 
+    /// <summary>A valid Pay by Card Token body for a remembered card.</summary>
+    public static JsonObject TokenBody(string key, string token, long amount) => new()
+    {
+        ["card_key"] = key,
+        ["card_token"] = token,
+        ["partner_key"] = TapPayProvider.PartnerKey,
+        ["merchant_id"] = TapPayProvider.MerchantId,
+        ["amount"] = amount,
+        ["currency"] = "TWD",
+        ["details"] = "Monthly renewal",
+    };
+
     /// <summary>POSTs <paramref name="body"/> as JSON with <c>x-api-key</c>; the answer must be HTTP 200 JSON.</summary>
     public async Task<JsonObject> PostAsync(string path, JsonObject body, string? apiKey = TapPayProvider.PartnerKey) =>
         await PostRawAsync(path, body.ToJsonString(), apiKey);

@@ -197,7 +197,7 @@ public sealed partial class TapPayTests
         var key = secret["card_key"]!.GetValue<string>();
         var token = secret["card_token"]!.GetValue<string>();
 
-        var renewal = await tappay.PostAsync("/tpc/payment/pay-by-token", TokenBody(key, token, 990));
+        var renewal = await tappay.PostAsync("/tpc/payment/pay-by-token", TapPayClient.TokenBody(key, token, 990));
 
         Assert.Equal(0, renewal.Status());
         Assert.NotEqual(first.Text("rec_trade_id"), renewal.Text("rec_trade_id"));
@@ -206,9 +206,9 @@ public sealed partial class TapPayTests
         Assert.Null(renewal["card_secret"]);
         Assert.Equal(990, (await tappay.RecordAsync(renewal.Text("rec_trade_id")))["amount"]!.GetValue<long>());
 
-        Assert.Equal(121, (await tappay.PostAsync("/tpc/payment/pay-by-token", TokenBody(key, token[..^1] + (token[^1] == '0' ? "1" : "0"), 990))).Status());
-        Assert.Equal(121, (await tappay.PostAsync("/tpc/payment/pay-by-token", TokenBody("unknown", token, 990))).Status());
-        Assert.Equal(510, (await tappay.PostAsync("/tpc/payment/pay-by-token", TokenBody(key, token, 0))).Status());
+        Assert.Equal(121, (await tappay.PostAsync("/tpc/payment/pay-by-token", TapPayClient.TokenBody(key, token[..^1] + (token[^1] == '0' ? "1" : "0"), 990))).Status());
+        Assert.Equal(121, (await tappay.PostAsync("/tpc/payment/pay-by-token", TapPayClient.TokenBody("unknown", token, 990))).Status());
+        Assert.Equal(510, (await tappay.PostAsync("/tpc/payment/pay-by-token", TapPayClient.TokenBody(key, token, 0))).Status());
         Assert.Equal(2, (await TradesAsync(tappay)).Count);
     }
 
@@ -223,7 +223,7 @@ public sealed partial class TapPayTests
         body["result_url"] = new JsonObject { ["frontend_redirect_url"] = "https://merchant.example/done", ["backend_notify_url"] = "https://merchant.example/notify" };
         var secret = (await tappay.PayAsync(body))["card_secret"]!;
 
-        var renewal = await tappay.PostAsync("/tpc/payment/pay-by-token", TokenBody(secret["card_key"]!.GetValue<string>(), secret["card_token"]!.GetValue<string>(), 100));
+        var renewal = await tappay.PostAsync("/tpc/payment/pay-by-token", TapPayClient.TokenBody(secret["card_key"]!.GetValue<string>(), secret["card_token"]!.GetValue<string>(), 100));
 
         Assert.Equal(10003, renewal.Status());
         Assert.Equal("1A", renewal.Text("bank_result_code"));
@@ -239,8 +239,8 @@ public sealed partial class TapPayTests
         var first = await tappay.PayAsync(body);
         var secret = first["card_secret"]!;
 
-        var renewal = await tappay.PostAsync("/tpc/payment/pay-by-token", TokenBody(secret["card_key"]!.GetValue<string>(), secret["card_token"]!.GetValue<string>(), 300));
-        var again = await tappay.PostAsync("/tpc/payment/pay-by-token", TokenBody(secret["card_key"]!.GetValue<string>(), secret["card_token"]!.GetValue<string>(), 300));
+        var renewal = await tappay.PostAsync("/tpc/payment/pay-by-token", TapPayClient.TokenBody(secret["card_key"]!.GetValue<string>(), secret["card_token"]!.GetValue<string>(), 300));
+        var again = await tappay.PostAsync("/tpc/payment/pay-by-token", TapPayClient.TokenBody(secret["card_key"]!.GetValue<string>(), secret["card_token"]!.GetValue<string>(), 300));
 
         Assert.Equal(0, first.Status());
         Assert.Equal((10003, "05"), (renewal.Status(), renewal.Text("bank_result_code")));
@@ -270,17 +270,6 @@ public sealed partial class TapPayTests
         Assert.Contains(TapPayProvider.AppKey, tappay, StringComparison.Ordinal);
         Assert.Contains(sandbox.BaseUrl("tappay"), tappay, StringComparison.Ordinal);
     }
-
-    private static JsonObject TokenBody(string key, string token, long amount) => new()
-    {
-        ["card_key"] = key,
-        ["card_token"] = token,
-        ["partner_key"] = TapPayProvider.PartnerKey,
-        ["merchant_id"] = TapPayProvider.MerchantId,
-        ["amount"] = amount,
-        ["currency"] = "TWD",
-        ["details"] = "Monthly renewal",
-    };
 
     private static async Task<JsonArray> TradesAsync(TapPayClient tappay) => (await tappay.QueryAsync())["trade_records"]!.AsArray();
 }
