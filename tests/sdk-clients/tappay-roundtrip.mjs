@@ -59,6 +59,16 @@ try {
   const all = await TapPay.getRecords({ records_per_page: 10, page: 0, order_by: { attribute: "time", is_descending: true } });
   const history = await TapPay.getRecordHistory({ rec_trade_id: paid.rec_trade_id });
 
+  // A card bound without a charge, charged by token, then removed: its token pays nothing after.
+  const bound = await TapPay.bindCard({
+    prime: await prime("5555555555554444"), merchant_id: env.TAPPAY_MERCHANT_ID, currency: "TWD", cardholder,
+  });
+  assert.equal(bound.status, 0, JSON.stringify(bound));
+  const boundToken = { card_key: bound.card_secret.card_key, card_token: bound.card_secret.card_token };
+  const boundPaid = await TapPay.payByToken({ ...boundToken, merchant_id: env.TAPPAY_MERCHANT_ID, amount: 300, currency: "TWD", details: "Bound card" });
+  const removed = await TapPay.removeCard(boundToken);
+  const afterRemoval = await TapPay.payByToken({ ...boundToken, merchant_id: env.TAPPAY_MERCHANT_ID, amount: 300, currency: "TWD", details: "Bound card" });
+
   console.log(JSON.stringify({
     paidStatus: paid.status,
     recTradeId: paid.rec_trade_id,
@@ -72,6 +82,10 @@ try {
     refundedAmount: records.trade_records[0].refunded_amount,
     numberOfTransactions: all.number_of_transactions,
     historyActions: history.trade_history.map((h) => h.action),
+    boundLastFour: bound.card_info.last_four,
+    boundPaidStatus: boundPaid.status,
+    removedStatus: removed.status,
+    afterRemovalStatus: afterRemoval.status,
     paths: seen,
   }));
   process.exit(0);

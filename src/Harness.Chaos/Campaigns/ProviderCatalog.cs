@@ -211,6 +211,12 @@ public static class ProviderCatalog
             new("POST", "/tpc/transaction/trade-history", [], new JsonObject { ["partner_key"] = partnerKey, ["rec_trade_id"] = "D20261204CHAOS000000" }, Answers),
             new("POST", "/tpc/transaction/refund", [], new JsonObject { ["partner_key"] = partnerKey, ["rec_trade_id"] = "D20261204CHAOS000000", ["amount"] = 50 }, Answers),
             new("POST", "/tpc/transaction/cap", [], new JsonObject { ["partner_key"] = partnerKey, ["rec_trade_id"] = "D20261204CHAOS000000" }, Answers),
+            new("POST", "/tpc/card/bind", [], new JsonObject
+            {
+                ["partner_key"] = partnerKey, ["merchant_id"] = merchantId, ["currency"] = "TWD",
+                ["prime"] = "test_3a2fb2b7e892b914a03c95dd4dd5dc7970c908df67a49527c0a648b2bc9", ["cardholder"] = cardholder.DeepClone(),
+            }, Answers),
+            new("POST", "/tpc/card/remove", [], new JsonObject { ["partner_key"] = partnerKey, ["card_key"] = "chaos-key", ["card_token"] = "chaos-token" }, Answers),
             new("POST", "/sandbox/get-prime", [], new JsonObject { ["app_id"] = appId, ["card_number"] = "4242424242424242", ["card_expiry"] = "12/39", ["card_ccv"] = "123" }, Answers),
         ];
 

@@ -33,6 +33,12 @@ public sealed class TapPaySdkRoundTripTests
         Assert.Equal((2, 200), (Int("recordStatus"), Int("refundedAmount")));
         Assert.Equal(2, Int("numberOfTransactions"));
         Assert.Equal(["auth", "capture", "refund"], result["historyActions"]!.AsArray().Select(a => a!.GetValue<string>()));
-        Assert.Contains("/tpc/transaction/trade-history", result["paths"]!.AsArray().Select(p => p!.GetValue<string>()));
+        Assert.Equal("4444", result["boundLastFour"]!.GetValue<string>());
+        Assert.Equal((0, 0), (Int("boundPaidStatus"), Int("removedStatus")));
+        Assert.Equal(TapPayStatus.InvalidArguments, Int("afterRemovalStatus"));
+        var paths = result["paths"]!.AsArray().Select(p => p!.GetValue<string>()).ToList();
+        Assert.Contains("/tpc/transaction/trade-history", paths);
+        Assert.Contains("/tpc/card/bind", paths);
+        Assert.Contains("/tpc/card/remove", paths);
     }
 }
