@@ -1,5 +1,5 @@
 @provider @tappay
-Feature: TapPay sandbox — Direct Pay back end with test primes, card tokens, records, refunds and 3-D Secure
+Feature: TapPay sandbox — Direct Pay back end with test primes, card tokens, card binding, records, refunds and 3-D Secure
   The sandbox answers TapPay's back-end API on its own base URL (default http://127.0.0.1:8106). tappay-nodejs
   (2.0.11) works unmodified once an interceptor on the axios it resolves sets the base URL. Every call is a JSON
   POST with x-api-key equal to the partner_key, which also travels in the body; every answer is HTTP 200 with
@@ -83,6 +83,27 @@ Feature: TapPay sandbox — Direct Pay back end with test primes, card tokens, r
     And the renewal charged the same card under a new rec_trade_id
     When the merchant pays 990 by card token with another card_token
     Then the answer is HTTP 200 with status 121
+
+  Scenario: A card bound without a charge pays by card token until it is removed
+    Given a prime for the card "5555555555554444"
+    When the merchant binds the card of that prime
+    Then the answer is HTTP 200 with status 0 and msg "Success"
+    And the answer has a card_secret with card_key and card_token
+    And the binding left no trade in the record query
+    When the merchant pays 450 by card token
+    Then the answer is HTTP 200 with status 0 and msg "Success"
+    When the merchant removes the remembered card
+    Then the answer is HTTP 200 with status 0 and msg "Success"
+    When the merchant pays 450 by card token
+    Then the answer is HTTP 200 with status 121
+    When the merchant removes the remembered card
+    Then the answer is HTTP 200 with status 121
+
+  Scenario: A card the bank declines is not bound
+    Given a prime for the card "4000000000000002"
+    When the merchant binds the card of that prime
+    Then the answer is HTTP 200 with status 10003 and msg "Card Error"
+    And the binding has bank result code "05" and no card_secret
 
   Scenario: Partial and full refunds show in the record query and the trade history
     When the merchant pays 1000 with the test prime and order number "REFUND-1"
