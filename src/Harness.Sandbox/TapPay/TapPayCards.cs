@@ -22,7 +22,7 @@ internal sealed class TapPayCards(TapPayCharges charges)
             return TapPayErrors.Answer(TapPayStatus.MissingPrime, "Missing prime");
         }
 
-        if (MerchantAndCurrency(body) is { } refused)
+        if ((TapPayCharges.MerchantRefusal(body) ?? TapPayCharges.CurrencyRefusal(body)) is { } refused)
         {
             return refused;
         }
@@ -75,26 +75,5 @@ internal sealed class TapPayCards(TapPayCharges charges)
         return charges.Forget(key, token)
             ? TapPayErrors.Answer(TapPayStatus.Success, "Success")
             : TapPayErrors.Answer(TapPayStatus.InvalidArguments, "Invalid arguments : card_key or card_token");
-    }
-
-    /// <summary>The merchant and currency checks of the payment calls, which a binding shares (it has no amount or details).</summary>
-    private static JsonObject? MerchantAndCurrency(JsonObject body)
-    {
-        if (body.Text("merchant_id") is not { } merchantId)
-        {
-            return TapPayErrors.Answer(TapPayStatus.MissingMerchantId, "Missing merchant_id");
-        }
-
-        if (merchantId != TapPayProvider.MerchantId)
-        {
-            return TapPayErrors.Answer(TapPayStatus.MerchantNotFound, "Merchant not found");
-        }
-
-        if (body["currency"] is not null && body.Text("currency") is null)
-        {
-            return TapPayErrors.Answer(TapPayStatus.MissingCurrency, "Missing currency");
-        }
-
-        return TapPayCharges.IsCurrency(body.Text("currency") ?? "TWD") ? null : TapPayErrors.Answer(TapPayStatus.CurrencyUnsupported, "Currency is not supported");
     }
 }

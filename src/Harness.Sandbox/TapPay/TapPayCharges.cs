@@ -193,16 +193,9 @@ internal sealed class TapPayCharges(SandboxContext context, TapPayTrades trades)
     /// <summary>The checks both payment calls share, in TapPay's order: merchant, amount, currency, details, 3-D Secure's URLs.</summary>
     private static JsonObject? Common(JsonObject body)
     {
-        if (body.Text("merchant_id") is not { } merchantId)
+        if (MerchantRefusal(body) is { } merchant)
         {
-            return body.Text("merchant_group_id") is null
-                ? TapPayErrors.Answer(TapPayStatus.MissingMerchantId, "Missing merchant_id")
-                : TapPayErrors.Answer(TapPayStatus.MerchantNotFound, "Merchant not found: the sandbox has no merchant groups");
-        }
-
-        if (merchantId != TapPayProvider.MerchantId)
-        {
-            return TapPayErrors.Answer(TapPayStatus.MerchantNotFound, "Merchant not found");
+            return merchant;
         }
 
         // Integer minor units only: TWD is whole dollars, and a fraction is never rounded into a charge.
@@ -211,14 +204,9 @@ internal sealed class TapPayCharges(SandboxContext context, TapPayTrades trades)
             return TapPayErrors.Answer(TapPayStatus.InvalidAmount, "Invalid amount");
         }
 
-        if (body["currency"] is not null && body.Text("currency") is null)
+        if (CurrencyRefusal(body) is { } currency)
         {
-            return TapPayErrors.Answer(TapPayStatus.MissingCurrency, "Missing currency");
-        }
-
-        if (!IsCurrency(body.Text("currency") ?? "TWD"))
-        {
-            return TapPayErrors.Answer(TapPayStatus.CurrencyUnsupported, "Currency is not supported");
+            return currency;
         }
 
         if (body.Text("details") is not { } details)
@@ -320,7 +308,20 @@ internal sealed class TapPayCharges(SandboxContext context, TapPayTrades trades)
         _ => (TapPayStatus.Success, "Success", "", ""),
     };
 
-    internal static bool IsCurrency(string currency) => Currencies.Contains(currency);
+    /// <summary>The merchant the call names: missing (502, or 61 for a merchant group, which the sandbox has none of) or not ours (61).</summary>
+    internal static JsonObject? MerchantRefusal(JsonObject body) => body.Text("merchant_id") switch
+    {
+        null when body.Text("merchant_group_id") is null => TapPayErrors.Answer(TapPayStatus.MissingMerchantId, "Missing merchant_id"),
+        null => TapPayErrors.Answer(TapPayStatus.MerchantNotFound, "Merchant not found: the sandbox has no merchant groups"),
+        not TapPayProvider.MerchantId => TapPayErrors.Answer(TapPayStatus.MerchantNotFound, "Merchant not found"),
+        _ => null,
+    };
+
+    /// <summary>The currency, TWD when absent: not a string (504) or not one the merchant is contracted for (89).</summary>
+    internal static JsonObject? CurrencyRefusal(JsonObject body) =>
+        body["currency"] is not null && body.Text("currency") is null ? TapPayErrors.Answer(TapPayStatus.MissingCurrency, "Missing currency")
+        : !Currencies.Contains(body.Text("currency") ?? "TWD") ? TapPayErrors.Answer(TapPayStatus.CurrencyUnsupported, "Currency is not supported")
+        : null;
 
     /// <summary>Marks the card removed; false when the key and token name no remembered card (or it is removed already).</summary>
     internal bool Forget(string key, string token)
