@@ -113,46 +113,13 @@ public sealed partial class SandboxScenarios
     }
 
     /// <summary>The <c>code</c> and <c>qr_code</c> of an Alipay gateway answer's <paramref name="member"/>.</summary>
-    private static (string? Code, string? QrCode) AlipayAnswer(byte[]? body, string member)
-    {
-        if (body is null)
-        {
-            return (null, null);
-        }
-
-        try
-        {
-            using var document = JsonDocument.Parse(body);
-            return document.RootElement.TryGetProperty(member, out var response) && response.ValueKind == JsonValueKind.Object
-                ? (Text(response, "code"), Text(response, "qr_code"))
-                : (null, null);
-        }
-        catch (JsonException)
-        {
-            return (null, null);
-        }
-
-        static string? Text(JsonElement o, string name) => o.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-    }
+    private static (string? Code, string? QrCode) AlipayAnswer(byte[]? body, string member) =>
+        ReadAnswer<(string?, string?)>(
+            body,
+            root => root.ValueKind == JsonValueKind.Object && root.TryGetProperty(member, out var response) ? (Text(response, "code"), Text(response, "qr_code")) : (null, null),
+            (null, null));
 
     /// <summary>A top-level integer field of a JSON answer, or null.</summary>
-    private static int? IntField(byte[]? body, string name)
-    {
-        if (body is null)
-        {
-            return null;
-        }
-
-        try
-        {
-            using var document = JsonDocument.Parse(body);
-            return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty(name, out var value) && value.TryGetInt32(out var number)
-                ? number
-                : null;
-        }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
-        {
-            return null;
-        }
-    }
+    private static int? IntField(byte[]? body, string name) =>
+        ReadAnswer(body, root => root.ValueKind == JsonValueKind.Object && root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var number) ? number : (int?)null, null);
 }

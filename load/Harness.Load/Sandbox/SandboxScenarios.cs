@@ -157,42 +157,32 @@ public sealed partial class SandboxScenarios(SandboxTarget target, PaymentJourna
     private static string Form(string value) => Uri.EscapeDataString(value);
 
     /// <summary>A top-level string field of a JSON answer, or null.</summary>
-    internal static string? StringField(byte[]? body, string name)
+    internal static string? StringField(byte[]? body, string name) => ReadAnswer(body, root => Text(root, name), null);
+
+    /// <summary>The <c>payment.status</c> of a control pay answer.</summary>
+    private static string? PaymentStatus(byte[]? body) =>
+        ReadAnswer(body, root => root.ValueKind == JsonValueKind.Object && root.TryGetProperty("payment", out var payment) ? Text(payment, "status") : null, null);
+
+    /// <summary>What <paramref name="read"/> finds in a JSON answer; <paramref name="none"/> for no body or one that is not JSON.</summary>
+    private static T ReadAnswer<T>(byte[]? body, Func<JsonElement, T> read, T none)
     {
         if (body is null)
         {
-            return null;
+            return none;
         }
 
         try
         {
             using var document = JsonDocument.Parse(body);
-            return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
-                ? value.GetString()
-                : null;
+            return read(document.RootElement);
         }
         catch (JsonException)
         {
-            return null;
+            return none;
         }
     }
 
-    /// <summary>The <c>payment.status</c> of a control pay answer.</summary>
-    private static string? PaymentStatus(byte[]? body)
-    {
-        if (body is null)
-        {
-            return null;
-        }
-
-        try
-        {
-            using var document = JsonDocument.Parse(body);
-            return document.RootElement.TryGetProperty("payment", out var payment) && payment.TryGetProperty("status", out var status) ? status.GetString() : null;
-        }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
-        {
-            return null;
-        }
-    }
+    /// <summary>A string member of a JSON object, or null (not an object, no such member, not a string).</summary>
+    private static string? Text(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 }

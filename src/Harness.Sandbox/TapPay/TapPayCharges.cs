@@ -21,7 +21,8 @@ internal sealed class TapPayCharges(SandboxContext context, TapPayTrades trades)
     /// <summary>Currencies the sandbox merchant is contracted for; others answer 89.</summary>
     private static readonly HashSet<string> Currencies = ["TWD", "USD", "JPY"];
 
-    private readonly object _primes = new();
+    /// <summary>Held while a prime is used up or a card removed: each happens once, however many requests race for it.</summary>
+    private readonly object _once = new();
 
     /// <summary>The front end's getPrime, simulated: a Luhn-valid card with a future expiry becomes a single-use prime.</summary>
     public JsonObject GetPrime(JsonObject body)
@@ -112,7 +113,7 @@ internal sealed class TapPayCharges(SandboxContext context, TapPayTrades trades)
     /// </summary>
     internal (string? Number, string? Expiry, JsonObject? Refusal) TakePrime(string prime)
     {
-        lock (_primes)
+        lock (_once)
         {
             if (TapPayTestData.CardOfTestPrime(prime) is { } testCard)
             {
@@ -326,7 +327,7 @@ internal sealed class TapPayCharges(SandboxContext context, TapPayTrades trades)
     /// <summary>Marks the card removed; false when the key and token name no remembered card (or it is removed already).</summary>
     internal bool Forget(string key, string token)
     {
-        lock (_primes)
+        lock (_once)
         {
             if (CardOf(key, token) is not { } card)
             {
