@@ -104,15 +104,22 @@ public sealed class SandboxScheduler : IDisposable
         await _expiryGate.WaitAsync(cancellationToken);
         try
         {
-            foreach (var payment in _context.Payments.OpenDueForExpiry(_context.Clock.GetUtcNow().UtcDateTime))
+            var now = _context.Clock.GetUtcNow().UtcDateTime;
+            IReadOnlyList<SandboxPayment> due;
+            do
             {
-                var provider = _providers[payment.Provider];
-                _context.Payments.TryClose(payment.Id, PaymentStatus.Expired, card: null, closed =>
+                due = _context.Payments.OpenDueForExpiry(now);
+                foreach (var payment in due)
                 {
-                    provider.OnExpired(closed);
-                    return closed;
-                });
+                    var provider = _providers[payment.Provider];
+                    _context.Payments.TryClose(payment.Id, PaymentStatus.Expired, card: null, closed =>
+                    {
+                        provider.OnExpired(closed);
+                        return closed;
+                    });
+                }
             }
+            while (due.Count == PaymentBook.ExpiryBatch); // a clock advance sees every expiry before it returns
         }
         finally
         {

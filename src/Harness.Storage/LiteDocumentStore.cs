@@ -66,6 +66,19 @@ public sealed class LiteDocumentStore : IDocumentStore, IDisposable
         public IReadOnlyList<T> FindBy(string field, string value) =>
             [.. collection.Find(Query.EQ(field, value))];
 
+        // Strings only (a document without the field has null there, which sorts below every string); the store's
+        // collation is binary, so the order is ordinal, as RocksDocumentStore's.
+        public IReadOnlyList<T> Between(string field, string? after, string? before, int limit, bool descending = false)
+        {
+            var query = collection.Query().Where(after is null ? Query.GTE(field, "") : Query.GT(field, after));
+            if (before is not null)
+            {
+                query = query.Where(Query.LT(field, before));
+            }
+
+            return [.. query.OrderBy(field, descending ? Query.Descending : Query.Ascending).Limit(limit).ToEnumerable()];
+        }
+
         // Looked up first: units run one at a time, and an insert refused by the index would leave its data
         // block behind in the batch's transaction.
         public bool TryInsert(T document) => owner.Atomically(() =>

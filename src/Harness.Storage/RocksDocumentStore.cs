@@ -75,10 +75,17 @@ public sealed class RocksDocumentStore : IDocumentStore, IDisposable
         where T : class, IDocument =>
         (IDocumentCollection<T>)_collections.GetOrAdd(name, _ =>
         {
-            // A unit (a synced write) only for an index that lacks its entries: a start opens every collection.
-            if (indexedFields.Any(field => _db.Get(IndexMarker(name, field)) is null))
+            // Units (synced writes) only for an index that lacks its entries: a start opens every collection.
+            var missing = indexedFields.Where(field => _db.Get(IndexMarker(name, field)) is null).ToHashSet(StringComparer.Ordinal);
+            if (missing.Count > 0)
             {
-                InTransaction(() => Array.ForEach(indexedFields, field => EnsureIndex(name, field)));
+                AddIndexes(name, indexedFields, missing, document => Mapper.ToDocument(Mapper.ToObject<T>(document)));
+            }
+
+            // An index no longer asked for is dropped: its entries would go stale, and be trusted if it came back.
+            if (IndexesOnRecord(name).Except(indexedFields, StringComparer.Ordinal).ToList() is { Count: > 0 } dropped)
+            {
+                InTransaction(() => dropped.ForEach(field => DropIndex(name, field)));
             }
 
             return new RocksDocumentCollection<T>(this, name, indexedFields);
@@ -160,24 +167,81 @@ public sealed class RocksDocumentStore : IDocumentStore, IDisposable
         pending[id] = document;
     }
 
-    /// <summary>Index entries for the documents a field was not indexed for yet (a new index, or documents imported).</summary>
-    private void EnsureIndex(string collection, string field)
+    /// <summary>
+    /// Index entries for the documents the <paramref name="missing"/> fields were not indexed for yet (a new index, or
+    /// documents imported). Each document is written again as its type maps it now (<paramref name="remap"/>), so a field
+    /// the type computes (an order key) is stored and indexed for documents written before it existed. In units of
+    /// <see cref="ImportBatch"/> documents, read a batch at a time; the markers last, so a start cut off does it again.
+    /// </summary>
+    private void AddIndexes(string collection, string[] indexedFields, HashSet<string> missing, Func<BsonDocument, BsonDocument> remap)
     {
-        var marker = IndexMarker(collection, field);
-        if (_db.Get(marker) is not null)
+        for (var chunk = Committed(collection, afterId: null); chunk.Count > 0; chunk = Committed(collection, chunk[^1].Id))
         {
-            return;
-        }
-
-        foreach (var (id, document) in Scan(collection))
-        {
-            if (IndexValue(document, field) is { } value)
+            InTransaction(() =>
             {
-                _batch!.Put(IndexKey(collection, field, value, id), Empty);
-            }
+                foreach (var (id, stored) in chunk)
+                {
+                    var document = remap(stored);
+                    _batch!.Put(DocumentKey(collection, id), BsonSerializer.Serialize(document));
+                    foreach (var field in indexedFields)
+                    {
+                        var (old, now) = (missing.Contains(field) ? null : IndexValue(stored, field), IndexValue(document, field));
+                        if (old is not null && old != now)
+                        {
+                            _batch.Delete(IndexKey(collection, field, old, id));
+                        }
+
+                        if (now is not null)
+                        {
+                            _batch.Put(IndexKey(collection, field, now, id), Empty);
+                        }
+                    }
+                }
+            });
         }
 
-        _batch!.Put(marker, Empty);
+        InTransaction(() =>
+        {
+            foreach (var field in missing)
+            {
+                _batch!.Put(IndexMarker(collection, field), Empty);
+            }
+        });
+    }
+
+    private List<string> IndexesOnRecord(string collection)
+    {
+        var prefix = Key(MetaTag, "index", collection, "");
+        var fields = new List<string>();
+        using var iterator = _db.NewIterator();
+        for (iterator.Seek(prefix); iterator.Valid() && iterator.GetKeySpan().StartsWith(prefix); iterator.Next())
+        {
+            fields.Add(Encoding.UTF8.GetString(iterator.GetKeySpan()[prefix.Length..]));
+        }
+
+        return fields;
+    }
+
+    private void DropIndex(string collection, string field)
+    {
+        var start = Key(IndexTag, collection, field, "");
+        byte[] end = [.. start[..^1], 1]; // the field's name followed by 1 rather than 0: just past every entry
+        _batch!.DeleteRange(start, (ulong)start.Length, end, (ulong)end.Length);
+        _batch.Delete(IndexMarker(collection, field));
+    }
+
+    /// <summary>Up to <see cref="ImportBatch"/> committed documents of a collection, in id order, after <paramref name="afterId"/>.</summary>
+    private List<(string Id, BsonDocument Document)> Committed(string collection, string? afterId)
+    {
+        var prefix = Prefix(DocumentTag, collection);
+        var found = new List<(string Id, BsonDocument Document)>();
+        using var iterator = _db.NewIterator();
+        for (iterator.Seek(afterId is null ? prefix : [.. DocumentKey(collection, afterId), 0]); iterator.Valid() && found.Count < ImportBatch && iterator.GetKeySpan().StartsWith(prefix); iterator.Next())
+        {
+            found.Add((Encoding.UTF8.GetString(iterator.GetKeySpan()[prefix.Length..]), BsonSerializer.Deserialize(iterator.Value(), utcDate: true)));
+        }
+
+        return found;
     }
 
     /// <summary>The committed documents of a collection in id order, then (inside a unit) the batch's writes over them.</summary>
@@ -245,6 +309,64 @@ public sealed class RocksDocumentStore : IDocumentStore, IDisposable
         // Read again and compared: a value holding the separator could match a longer value's prefix, and the batch may
         // have moved a document away from the value since it was committed.
         return [.. ids.Distinct(StringComparer.Ordinal).Select(id => Read(collection, id)).OfType<BsonDocument>().Where(d => IndexValue(d, field) == value)];
+    }
+
+    /// <summary>
+    /// <see cref="IDocumentCollection{T}.Between"/>: the index's keys walked from the bound on, each document read once. Inside a
+    /// unit the batch's writes count too: each can take at most one committed entry out of the range, so that many more
+    /// entries are walked, and every candidate is read again (batch first) and its value checked.
+    /// </summary>
+    private List<BsonDocument> Between(string collection, string field, string? after, string? before, int limit, bool descending)
+    {
+        var prefix = Key(IndexTag, collection, field, "");
+        var low = after is null ? null : Encoding.UTF8.GetBytes(after);
+        var high = before is null ? null : Encoding.UTF8.GetBytes(before);
+        var pending = _units.InUnit ? _pending.GetValueOrDefault(collection) : null;
+        var wanted = (int)Math.Min(int.MaxValue, (long)limit + (pending?.Count ?? 0));
+        var ids = new List<string>();
+        using (var iterator = _db.NewIterator())
+        {
+            if (descending)
+            {
+                // Keys are prefix, value, 0, id: a value equal to the bound sorts after the bound itself; 0xFF is after any UTF-8.
+                iterator.SeekForPrev(high is null ? [.. prefix, 0xFF] : [.. prefix, .. high]);
+            }
+            else
+            {
+                iterator.Seek(low is null ? prefix : [.. prefix, .. low, 1]);
+            }
+
+            for (; iterator.Valid() && ids.Count < wanted; _ = descending ? iterator.Prev() : iterator.Next())
+            {
+                var key = iterator.GetKeySpan();
+                if (!key.StartsWith(prefix))
+                {
+                    break;
+                }
+
+                var rest = key[prefix.Length..];
+                var end = rest.LastIndexOf((byte)0); // ids hold no zero byte; a value may
+                var value = rest[..end];
+                if (descending ? low is not null && value.SequenceCompareTo(low) <= 0 : high is not null && value.SequenceCompareTo(high) >= 0)
+                {
+                    break;
+                }
+
+                ids.Add(Encoding.UTF8.GetString(rest[(end + 1)..]));
+            }
+        }
+
+        bool Within(string? value) =>
+            value is not null && (after is null || string.CompareOrdinal(value, after) > 0) && (before is null || string.CompareOrdinal(value, before) < 0);
+
+        ids.AddRange(pending?.Where(p => Within(IndexValue(p.Value, field))).Select(p => p.Key) ?? []);
+        var found = ids.Distinct(StringComparer.Ordinal)
+            .Select(id => Read(collection, id))
+            .OfType<BsonDocument>()
+            .Select(document => (Value: IndexValue(document, field), Document: document))
+            .Where(d => Within(d.Value));
+        var ordered = descending ? found.OrderByDescending(d => d.Value, StringComparer.Ordinal) : found.OrderBy(d => d.Value, StringComparer.Ordinal);
+        return [.. ordered.Take(limit).Select(d => d.Document)];
     }
 
     private static string? IndexValue(BsonDocument? document, string field) =>
@@ -370,6 +492,9 @@ public sealed class RocksDocumentStore : IDocumentStore, IDisposable
         public IReadOnlyList<T> All() => [.. owner.Scan(name).Select(d => Mapper.ToObject<T>(d.Document))];
 
         public IReadOnlyList<T> FindBy(string field, string value) => [.. owner.FindBy(name, field, value).Select(Mapper.ToObject<T>)];
+
+        public IReadOnlyList<T> Between(string field, string? after, string? before, int limit, bool descending = false) =>
+            [.. owner.Between(name, field, after, before, limit, descending).Select(Mapper.ToObject<T>)];
 
         public bool TryInsert(T document)
         {

@@ -68,8 +68,14 @@ public static class ControlApi
                     return TypedResults.BadRequest(new ControlError(error));
                 }
 
-                var payments = context.Payments.List(provider);
-                var (page, refused) = ControlLists.Page(wanted is { } only ? [.. payments.Where(p => p.Status == only)] : payments, p => p.Id, p => p, limit, startingAfter, response);
+                var (page, refused) = ControlLists.Page(
+                    (after, count) => context.Payments.Page(provider, after, count),
+                    id => context.Payments.Get(id) is { } p && (provider is null || p.Provider == provider) ? p : null,
+                    wanted is { } only ? p => p.Status == only : null,
+                    p => p,
+                    limit,
+                    startingAfter,
+                    response);
                 return page is null ? TypedResults.BadRequest(new ControlError(refused!)) : TypedResults.Ok<IEnumerable<SandboxPayment>>(page);
             })
             .WithSummary("Payments of every provider (or one; status open|paid|expired|canceled), oldest first (ties by id); limit (1–1000) and starting_after page through them, X-Has-More says whether more follow.");
@@ -108,8 +114,15 @@ public static class ControlApi
                     return TypedResults.BadRequest(new ControlError(error));
                 }
 
-                var deliveries = context.Dispatcher.List(paymentId).Where(d => (provider is null || d.Source == provider) && (wanted is null || d.Status == wanted)).ToList();
-                var (page, refused) = ControlLists.Page(deliveries, d => d.Id, DeliveryView.From, limit, startingAfter, response);
+                var deliveries = context.Dispatcher.List(paymentId).Where(d => provider is null || d.Source == provider).ToList();
+                var (page, refused) = ControlLists.Page(
+                    ControlLists.Reader(deliveries),
+                    id => deliveries.Find(d => d.Id == id),
+                    wanted is { } only ? d => d.Status == only : null,
+                    DeliveryView.From,
+                    limit,
+                    startingAfter,
+                    response);
                 return page is null ? TypedResults.BadRequest(new ControlError(refused!)) : TypedResults.Ok<IEnumerable<DeliveryView>>(page);
             })
             .WithSummary("The callback log: every delivery with every attempt (time, URL, exact request, response, latency), oldest first; by payment_id, provider, status (pending|delivered|exhausted|dropped); limit (1–1000) and starting_after page through it, X-Has-More says whether more follow.");

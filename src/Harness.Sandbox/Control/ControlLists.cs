@@ -6,8 +6,8 @@ namespace Harness.Sandbox.Control;
 /// <summary>
 /// The control API's two lists (payments, the delivery log), oldest first. Without <c>limit</c> a list holds every
 /// item, as it always has; after a load test that is hundreds of thousands, so <c>limit</c> (1–1000) cuts it to a
-/// page and <c>starting_after</c> (the last id of the page before) continues it; <c>X-Has-More</c> says whether
-/// another page follows. The filters (<c>provider</c>, <c>status</c>) refuse a value that matches nothing by its
+/// page and <c>starting_after</c> (the last id of the page before) continues it, reading about a page from the store;
+/// <c>X-Has-More</c> says whether another page follows. The filters (<c>provider</c>, <c>status</c>) refuse a value that matches nothing by its
 /// nature, rather than answer an empty list for a typo.
 /// </summary>
 internal static class ControlLists
@@ -23,30 +23,54 @@ internal static class ControlLists
         : names.TryGetValue(text, out var status) ? (status, null)
         : (null, $"status must be one of {string.Join(", ", names.Keys)}");
 
-    /// <summary>One page of <paramref name="items"/>, or why not: a bad <c>limit</c>, a <c>starting_after</c> the list does not hold.</summary>
+    /// <summary>
+    /// One page of a list read in order a chunk at a time (<paramref name="read"/>: up to n items after one, or from the
+    /// first), the <paramref name="filter"/> applied on the way, so a page of a long list reads about a page. Or why not:
+    /// a bad <c>limit</c>, a <c>starting_after</c> that <paramref name="find"/> does not place in this list (a filtered-out
+    /// status does not matter: the item may have moved on since its page).
+    /// </summary>
     public static (List<TView>? Page, string? Error) Page<T, TView>(
-        IReadOnlyList<T> items, Func<T, string> id, Func<T, TView> view, string? limit, string? startingAfter, HttpResponse response)
+        Func<T?, int, IReadOnlyList<T>> read, Func<string, T?> find, Func<T, bool>? filter, Func<T, TView> view,
+        string? limit, string? startingAfter, HttpResponse response)
+        where T : class
     {
-        var size = items.Count;
-        if (limit is not null && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out size) || size is < 1 or > MaxLimit))
+        int? size = null;
+        if (limit is not null)
         {
-            return (null, $"limit must be a whole number from 1 to {MaxLimit}");
-        }
-
-        var start = 0;
-        if (startingAfter is not null)
-        {
-            var at = items.Select(id).ToList().IndexOf(startingAfter);
-            if (at < 0)
+            if (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) || parsed is < 1 or > MaxLimit)
             {
-                return (null, $"starting_after: '{startingAfter}' is not in this list");
+                return (null, $"limit must be a whole number from 1 to {MaxLimit}");
             }
 
-            start = at + 1;
+            size = parsed;
         }
 
-        var page = items.Skip(start).Take(size).Select(view).ToList();
-        response.Headers[HasMoreHeader] = start + page.Count < items.Count ? "true" : "false";
-        return (page, null);
+        var after = startingAfter is null ? null : find(startingAfter);
+        if (startingAfter is not null && after is null)
+        {
+            return (null, $"starting_after: '{startingAfter}' is not in this list");
+        }
+
+        var chunk = size is { } wanted && filter is null ? wanted + 1 : MaxLimit; // one more than the page says whether more follow
+        var items = new List<T>();
+        while (size is null || items.Count <= size)
+        {
+            var read_ = read(after, chunk);
+            items.AddRange(filter is null ? read_ : read_.Where(filter));
+            if (read_.Count < chunk)
+            {
+                break;
+            }
+
+            after = read_[^1];
+        }
+
+        response.Headers[HasMoreHeader] = size is { } shown && items.Count > shown ? "true" : "false";
+        return ([.. items.Take(size ?? items.Count).Select(view)], null);
     }
+
+    /// <summary><see cref="Page{T, TView}"/>'s reader over a list already in memory and in order.</summary>
+    public static Func<T?, int, IReadOnlyList<T>> Reader<T>(IReadOnlyList<T> items)
+        where T : class =>
+        (after, count) => [.. (after is null ? items : items.SkipWhile(i => !ReferenceEquals(i, after)).Skip(1)).Take(count)];
 }

@@ -101,6 +101,6 @@ internal sealed class CreemRefunds(ProviderObjects objects, TimeProvider clock, 
         transaction.Str("subscription") is { } subscriptionId
             ? objects.Get(subscriptionId, "subscription")?["product"].Str("id")
             : transaction.Str("order") is { } orderId
-                ? objects.List("checkout").FirstOrDefault(c => c["order"].Str("id") == orderId)?["product"].Str("id")
+                ? objects.Newest("checkout").FirstOrDefault(c => c["order"].Str("id") == orderId)?["product"].Str("id")
                 : null;
 }

@@ -2,26 +2,25 @@ using Harness.Storage;
 
 namespace Harness.Sandbox.Payments;
 
-/// <summary>Every provider's payments, with the one state change that matters guarded: leaving <c>open</c>.</summary>
+/// <summary>
+/// Every provider's payments, with the one state change that matters guarded: leaving <c>open</c>. The expiry loop and
+/// the control API's lists read them through ordered indexes (<see cref="SandboxPayment.ExpiryOrder"/>,
+/// <see cref="SandboxPayment.CreatedOrder"/>), a page at a time: nothing here grows with the payments a load test
+/// leaves behind, in memory or at a start.
+/// </summary>
 public sealed class PaymentBook
 {
+    /// <summary>How many due payments the expiry loop reads at a time: after a day stopped, a day's open payments are due at once.</summary>
+    public const int ExpiryBatch = 500;
+
     private readonly IDocumentStore _store;
     private readonly IDocumentCollection<SandboxPayment> _payments;
-
-    // The open payments by expiry, in memory: the expiry loop asks for the due ones and the next one at every
-    // wake-up, and reading every open payment from the store each time grows with a load test's open payments.
-    // Each entry's key as it went in: the store keeps times to the millisecond, so a payment read back may not
-    // carry the exact time it was indexed under.
-    private readonly SortedSet<(DateTime ExpiresAt, string Id)> _openByExpiry;
-    private readonly Dictionary<string, DateTime> _indexedExpiry;
-    private readonly Lock _expiryIndex = new();
 
     public PaymentBook(IDocumentStore store)
     {
         _store = store;
-        _payments = store.Collection<SandboxPayment>("payments", nameof(SandboxPayment.Provider), nameof(SandboxPayment.Status));
-        _indexedExpiry = _payments.FindBy(nameof(SandboxPayment.Status), nameof(PaymentStatus.Open)).ToDictionary(p => p.Id, p => p.ExpiresAt, StringComparer.Ordinal);
-        _openByExpiry = [.. _indexedExpiry.Select(e => (e.Value, e.Key))];
+        _payments = store.Collection<SandboxPayment>(
+            "payments", nameof(SandboxPayment.ExpiryOrder), nameof(SandboxPayment.CreatedOrder), nameof(SandboxPayment.ProviderCreatedOrder));
     }
 
     /// <summary>Raised once a payment's creation has committed, so the scheduler can plan its expiry.</summary>
@@ -30,52 +29,27 @@ public sealed class PaymentBook
     public void Add(SandboxPayment payment)
     {
         _payments.Upsert(payment);
-        _store.OnCommitted(() =>
-        {
-            if (payment.Status == PaymentStatus.Open)
-            {
-                lock (_expiryIndex)
-                {
-                    _indexedExpiry[payment.Id] = payment.ExpiresAt;
-                    _openByExpiry.Add((payment.ExpiresAt, payment.Id));
-                }
-            }
-
-            Created?.Invoke(payment);
-        });
+        _store.OnCommitted(() => Created?.Invoke(payment));
     }
 
     public SandboxPayment? Get(string id) => _payments.Get(id);
 
-    /// <summary>Every payment (or one provider's), oldest first; payments made in the same instant by id, so the order is the same at every call.</summary>
-    public IReadOnlyList<SandboxPayment> List(string? provider) =>
-        [.. (provider is null ? _payments.All() : _payments.FindBy(nameof(SandboxPayment.Provider), provider)).OrderBy(p => p.CreatedAt).ThenBy(p => p.Id, StringComparer.Ordinal)];
+    /// <summary>
+    /// Up to <paramref name="limit"/> payments of every provider (or one), oldest first, payments made in the same
+    /// millisecond by id, after the payment <paramref name="after"/> (one of the same list; null: from the first).
+    /// </summary>
+    public IReadOnlyList<SandboxPayment> Page(string? provider, SandboxPayment? after, int limit) =>
+        provider is null
+            ? _payments.Between(nameof(SandboxPayment.CreatedOrder), after?.CreatedOrder, null, limit)
+            : _payments.Between(nameof(SandboxPayment.ProviderCreatedOrder), after?.ProviderCreatedOrder ?? provider + "|", provider + "}", limit);
 
-    /// <summary>The open payments whose expiry has come, earliest first.</summary>
-    public IReadOnlyList<SandboxPayment> OpenDueForExpiry(DateTime now)
-    {
-        List<string> due;
-        lock (_expiryIndex)
-        {
-            due = [.. _openByExpiry.TakeWhile(e => e.ExpiresAt <= now).Select(e => e.Id)];
-        }
+    /// <summary>Open payments whose expiry has come, earliest first, at most <see cref="ExpiryBatch"/>.</summary>
+    public IReadOnlyList<SandboxPayment> OpenDueForExpiry(DateTime now) =>
+        _payments.Between(nameof(SandboxPayment.ExpiryOrder), null, OrderKeys.AfterTime(now), ExpiryBatch);
 
-        var open = due.Select(Get).OfType<SandboxPayment>().Where(p => p.Status == PaymentStatus.Open).ToList();
-        foreach (var closed in due.Except(open.Select(p => p.Id)))
-        {
-            Unindex(closed); // closed by a unit whose after-commit step has not run yet
-        }
-
-        return open;
-    }
-
-    public DateTime? NextExpiry()
-    {
-        lock (_expiryIndex)
-        {
-            return _openByExpiry.Count == 0 ? null : _openByExpiry.Min.ExpiresAt;
-        }
-    }
+    /// <summary>When the earliest open payment expires (to the millisecond, as the store keeps times); null when none is open.</summary>
+    public DateTime? NextExpiry() =>
+        _payments.Between(nameof(SandboxPayment.ExpiryOrder), null, null, 1) is [{ ExpiryOrder: { } order }] ? OrderKeys.TimeOf(order) : null;
 
     /// <summary>
     /// Moves an open payment to <paramref name="to"/>, recording the <paramref name="card"/> it was paid with; false if
@@ -95,7 +69,6 @@ public sealed class PaymentBook
         payment.CardExpMonth = card?.ExpMonth;
         payment.CardExpYear = card?.ExpYear;
         _payments.Upsert(payment);
-        _store.OnCommitted(() => Unindex(id));
         return true;
     });
 
@@ -120,15 +93,4 @@ public sealed class PaymentBook
             _payments.Upsert(payment);
         }
     });
-
-    private void Unindex(string id)
-    {
-        lock (_expiryIndex)
-        {
-            if (_indexedExpiry.Remove(id, out var expiresAt))
-            {
-                _openByExpiry.Remove((expiresAt, id));
-            }
-        }
-    }
 }

@@ -11,6 +11,8 @@ namespace Harness.Sandbox.Payments;
 /// </summary>
 public sealed class ProviderObjects
 {
+    private const int ReadPage = 100;
+
     private static readonly JsonSerializerOptions Compact = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private readonly IDocumentStore _store;
@@ -20,7 +22,7 @@ public sealed class ProviderObjects
     public ProviderObjects(IDocumentStore store, string collection)
     {
         _store = store;
-        _objects = store.Collection<ObjectDocument>(collection, nameof(ObjectDocument.Type));
+        _objects = store.Collection<ObjectDocument>(collection, nameof(ObjectDocument.TypeOrder));
         _sequence = new StoredSequence(store, collection, () => _objects.All().Select(d => d.Sequence).DefaultIfEmpty(0).Max());
     }
 
@@ -52,8 +54,42 @@ public sealed class ProviderObjects
     public Task InTransactionAsync(Action work) => _store.InTransactionAsync(work);
 
     /// <summary>Objects of one type, newest first.</summary>
-    public IReadOnlyList<JsonObject> List(string type) =>
-        [.. _objects.FindBy(nameof(ObjectDocument.Type), type).OrderByDescending(d => d.Sequence).Select(d => (JsonObject)JsonNode.Parse(d.Json)!)];
+    public IReadOnlyList<JsonObject> List(string type) => [.. Newest(type)];
+
+    /// <summary>
+    /// Objects of one type, newest first, after the object <paramref name="startingAfter"/> (none when it is not one of
+    /// them), read from the store a page at a time as they are enumerated: a list answer that stops after its page reads
+    /// about a page, however many a load test left behind.
+    /// </summary>
+    public IEnumerable<JsonObject> Newest(string type, string? startingAfter = null)
+    {
+        var before = type + "}"; // past every "type|…" order key
+        if (startingAfter is not null)
+        {
+            if (_objects.Get(startingAfter) is not { } cursor || cursor.Type != type)
+            {
+                yield break;
+            }
+
+            before = cursor.TypeOrder;
+        }
+
+        while (true)
+        {
+            var page = _objects.Between(nameof(ObjectDocument.TypeOrder), type + "|", before, ReadPage, descending: true);
+            foreach (var document in page)
+            {
+                yield return (JsonObject)JsonNode.Parse(document.Json)!;
+            }
+
+            if (page.Count < ReadPage)
+            {
+                yield break;
+            }
+
+            before = page[^1].TypeOrder;
+        }
+    }
 
     public sealed class ObjectDocument : IDocument
     {
@@ -63,6 +99,9 @@ public sealed class ProviderObjects
 
         /// <summary>Insertion order, for lists.</summary>
         public long Sequence { get; set; }
+
+        /// <summary>Lists' order: the type, then the insertion order.</summary>
+        public string TypeOrder => Type + "|" + OrderKeys.Number(Sequence, Id);
 
         public string Json { get; set; } = "";
     }

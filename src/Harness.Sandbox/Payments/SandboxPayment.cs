@@ -74,4 +74,16 @@ public sealed class SandboxPayment : IDocument
 
     [JsonPropertyName("card_exp_year")]
     public int? CardExpYear { get; set; }
+
+    /// <summary>The expiry loop's order (time, then id) while the payment is open; none once it has left <c>open</c>.</summary>
+    [JsonIgnore]
+    public string? ExpiryOrder => Status == PaymentStatus.Open ? OrderKeys.Time(ExpiresAt, Id) : null;
+
+    /// <summary>The control API's list order: creation time, then id.</summary>
+    [JsonIgnore]
+    public string CreatedOrder => OrderKeys.Time(CreatedAt, Id);
+
+    /// <summary><see cref="CreatedOrder"/> within the provider's payments.</summary>
+    [JsonIgnore]
+    public string ProviderCreatedOrder => Provider + "|" + CreatedOrder;
 }

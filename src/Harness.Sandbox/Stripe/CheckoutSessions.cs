@@ -174,18 +174,13 @@ public sealed class CheckoutSessions(SandboxContext context, ProviderObjects obj
             return StripeErrors.InvalidParam("This value must be greater than or equal to 1 and less than or equal to 100.", "limit");
         }
 
-        IEnumerable<JsonObject> sessions = objects.List(Type);
+        IEnumerable<JsonObject> sessions = objects.Newest(Type, query.Str("starting_after"));
         foreach (var filter in new[] { "customer", "payment_intent", "subscription", "status", "client_reference_id" })
         {
             if (query.Str(filter) is { } value)
             {
                 sessions = sessions.Where(s => s.Str(filter) == value);
             }
-        }
-
-        if (query.Str("starting_after") is { } after)
-        {
-            sessions = sessions.SkipWhile(s => s.Str("id") != after).Skip(1);
         }
 
         var page = sessions.Take((int)limit + 1).ToList();

@@ -90,7 +90,7 @@ public sealed class StripeCustomers(SandboxContext context, ProviderObjects obje
 
     public StripeResponse List(JsonObject query)
     {
-        IEnumerable<JsonObject> customers = objects.List("customer").Where(c => c["deleted"] is null);
+        IEnumerable<JsonObject> customers = objects.Newest("customer", query.Str("starting_after")).Where(c => c["deleted"] is null);
         if (query.Str("email") is { } email)
         {
             customers = customers.Where(c => c.Str("email") == email);
@@ -142,7 +142,7 @@ public sealed class StripeCustomers(SandboxContext context, ProviderObjects obje
         objects.Get(id, ClockType) is { } clock && clock["deleted"] is null ? StripeResponse.Ok(clock) : StripeErrors.NoSuch(ClockType, id, "test_clock");
 
     public StripeResponse ListClocks(JsonObject query) =>
-        StripeLists.Page("/v1/test_helpers/test_clocks", objects.List(ClockType).Where(c => c["deleted"] is null), query);
+        StripeLists.Page("/v1/test_helpers/test_clocks", objects.Newest(ClockType, query.Str("starting_after")).Where(c => c["deleted"] is null), query);
 
     /// <summary>
     /// Starts advancing: the answer is the clock <c>advancing</c> towards <c>frozen_time</c>, as at Stripe; the

@@ -7,8 +7,8 @@ namespace Harness.Sandbox.Stripe;
 public static class StripeLists
 {
     /// <summary>
-    /// One page of a Stripe list (newest first): <c>limit</c> 1–100 (default 10) and <c>starting_after</c>;
-    /// a bad limit is Stripe's 400.
+    /// One page of a Stripe list (newest first, from after the <c>starting_after</c> object:
+    /// <see cref="ProviderObjects.Newest"/>): <c>limit</c> 1–100 (default 10); a bad limit is Stripe's 400.
     /// </summary>
     public static StripeResponse Page(string url, IEnumerable<JsonObject> items, JsonObject query, Func<JsonObject, JsonObject>? view = null)
     {
@@ -16,11 +16,6 @@ public static class StripeLists
         if (query.Str("limit") is { } limitText && (!StripeJson.TryLong(limitText, out limit) || limit is < 1 or > 100))
         {
             return StripeErrors.InvalidParam("This value must be greater than or equal to 1 and less than or equal to 100.", "limit");
-        }
-
-        if (query.Str("starting_after") is { } after)
-        {
-            items = items.SkipWhile(s => s.Str("id") != after).Skip(1);
         }
 
         var page = items.Take((int)limit + 1).ToList();

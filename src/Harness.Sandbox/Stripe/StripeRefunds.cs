@@ -136,7 +136,7 @@ public sealed class StripeRefunds(SandboxContext context, ProviderObjects object
 
     public StripeResponse ListCharges(JsonObject query)
     {
-        IEnumerable<JsonObject> charges = objects.List("charge");
+        IEnumerable<JsonObject> charges = objects.Newest("charge", query.Str("starting_after"));
         foreach (var filter in new[] { "customer", "payment_intent" })
         {
             if (query.Str(filter) is { } value)
@@ -156,7 +156,7 @@ public sealed class StripeRefunds(SandboxContext context, ProviderObjects object
             return StripeErrors.InvalidParam("You may only specify one of these parameters: type, types.", "types");
         }
 
-        IEnumerable<JsonObject> events = objects.List("event");
+        IEnumerable<JsonObject> events = objects.Newest("event", query.Str("starting_after"));
         if (query["type"] is not null)
         {
             if (query.Str("type") is not { } type)

@@ -115,7 +115,7 @@ public sealed class StripeSubscriptions(ProviderObjects objects, StripeCatalog c
             return StripeErrors.InvalidParam($"Invalid status: must be one of {string.Join(", ", Statuses)}", "status");
         }
 
-        IEnumerable<JsonObject> subscriptions = objects.List(Type);
+        IEnumerable<JsonObject> subscriptions = objects.Newest(Type, query.Str("starting_after"));
         subscriptions = status switch
         {
             null => subscriptions.Where(s => s.Str("status") is not ("canceled" or "incomplete_expired")),

@@ -158,6 +158,9 @@ public static class NewApiFaults
 
             public IReadOnlyList<TopUpOrder> All() => inner.All();
 
+            public IReadOnlyList<TopUpOrder> Between(string field, string? after, string? before, int limit, bool descending = false) =>
+                inner.Between(field, after, before, limit, descending);
+
             public IReadOnlyList<TopUpOrder> FindBy(string field, string value) => inner.FindBy(field, value);
 
             public bool TryInsert(TopUpOrder document) => inner.TryInsert(document);

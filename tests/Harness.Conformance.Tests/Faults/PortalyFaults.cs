@@ -131,6 +131,9 @@ public static class PortalyFaults
 
             public IReadOnlyList<CheckoutSession> All() => inner.All();
 
+            public IReadOnlyList<CheckoutSession> Between(string field, string? after, string? before, int limit, bool descending = false) =>
+                inner.Between(field, after, before, limit, descending);
+
             public IReadOnlyList<CheckoutSession> FindBy(string field, string value) => inner.FindBy(field, value);
 
             public bool TryInsert(CheckoutSession document) => inner.TryInsert(document);
@@ -187,6 +190,9 @@ public static class PortalyFaults
 
             public IReadOnlyList<TDocument> All() => inner.All();
 
+            public IReadOnlyList<TDocument> Between(string field, string? after, string? before, int limit, bool descending = false) =>
+                inner.Between(field, after, before, limit, descending);
+
             public IReadOnlyList<TDocument> FindBy(string field, string value) => inner.FindBy(field, value);
 
             public bool TryInsert(TDocument document) => inner.TryInsert(rewrite(inner, document));
@@ -219,6 +225,9 @@ public static class PortalyFaults
             public DiscountRedemption? Get(string id) => inner.Get(id);
 
             public IReadOnlyList<DiscountRedemption> All() => inner.All();
+
+            public IReadOnlyList<DiscountRedemption> Between(string field, string? after, string? before, int limit, bool descending = false) =>
+                inner.Between(field, after, before, limit, descending);
 
             /// <summary>A code's redemptions by email are what the per-customer cap counts: none are found.</summary>
             public IReadOnlyList<DiscountRedemption> FindBy(string field, string value) => [];

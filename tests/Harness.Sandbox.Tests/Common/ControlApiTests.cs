@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Harness.Sandbox.Alipay;
 using Harness.Sandbox.Creem;
 using Harness.Sandbox.Epay;
+using Harness.Sandbox.Payments;
 using Harness.Sandbox.Stripe;
 using Harness.Sandbox.Tests.Support;
 
@@ -207,6 +208,27 @@ public sealed class ControlApiTests
         await sandbox.PostJsonAsync("/control/clock/advance", new { seconds = 25 * 3600 }); // past every open session's expires_at
         Assert.Equal(sessions.Where((_, i) => i != 1).Order(StringComparer.Ordinal), (await sandbox.GetArrayAsync("/control/payments?status=expired")).Select(p => p!["id"]!.GetValue<string>()).Order(StringComparer.Ordinal));
         Assert.Empty(await sandbox.GetArrayAsync("/control/payments?status=open"));
+    }
+
+    [Fact]
+    public async Task A_clock_advance_expires_every_payment_due_however_many_before_it_returns()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        var count = PaymentBook.ExpiryBatch + 120; // more than the expiry loop reads at a time
+        for (var wave = 0; wave < count; wave += 40)
+        {
+            await Task.WhenAll(Enumerable.Range(0, Math.Min(40, count - wave)).Select(_ => DeliveryScheduleTests.NewSessionAsync(sandbox)));
+        }
+
+        using (var first = await sandbox.Control.GetAsync("/control/payments?status=open&limit=1000", Ct))
+        {
+            Assert.Equal(count, JsonNode.Parse(await first.Content.ReadAsStringAsync(Ct))!.AsArray().Count);
+        }
+
+        await sandbox.AdvanceAsync(TimeSpan.FromHours(25));
+
+        Assert.Empty(await sandbox.GetArrayAsync("/control/payments?status=open"));
+        Assert.Equal(count, (await sandbox.GetArrayAsync("/control/payments?provider=stripe&status=expired")).Count);
     }
 
     [Theory]

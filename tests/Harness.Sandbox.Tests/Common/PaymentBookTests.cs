@@ -3,7 +3,10 @@ using Harness.Storage;
 
 namespace Harness.Sandbox.Tests.Common;
 
-/// <summary>The open payments by expiry, kept in memory for the expiry loop: what it answers always matches the store.</summary>
+/// <summary>
+/// The payments' ordered indexes: the expiry loop's due payments and the control API's pages match the store, and a book
+/// opened on a long history reads none of it.
+/// </summary>
 public sealed class PaymentBookTests : IDisposable
 {
     private static readonly DateTime Noon = new(2026, 1, 1, 12, 0, 0, DateTimeKind.Utc);
@@ -70,15 +73,86 @@ public sealed class PaymentBookTests : IDisposable
         Assert.Equal(["committed"], book.OpenDueForExpiry(Noon).Select(p => p.Id));
     }
 
-    private static SandboxPayment Open(string id, DateTime expiresAt) => new()
+    [Fact]
+    public void A_book_opened_on_many_open_payments_reads_none_of_them_and_hands_out_due_ones_a_batch_at_a_time()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "harness-sandbox-tests", Guid.NewGuid().ToString("N"));
+        const int OpenCount = 20_000;
+        try
+        {
+            using (var store = new RocksDocumentStore(directory))
+            {
+                var book = new PaymentBook(store);
+                for (var batch = 0; batch < OpenCount / 1_000; batch++)
+                {
+                    store.InTransaction(() =>
+                    {
+                        for (var i = 0; i < 1_000; i++)
+                        {
+                            var n = (batch * 1_000) + i;
+                            book.Add(Open("p" + n, Noon.AddSeconds(OpenCount - n)));
+                        }
+                    });
+                }
+            }
+
+            using var reopened = new RocksDocumentStore(directory);
+            var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+            var again = new PaymentBook(reopened);
+            var allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
+
+            // Reading the open payments, as the book once did at every start, would allocate each one's document and object.
+            Assert.InRange(allocated, 0, 1 << 20);
+            Assert.Equal(Noon.AddSeconds(1), again.NextExpiry());
+            var due = again.OpenDueForExpiry(Noon.AddDays(1));
+            Assert.Equal(PaymentBook.ExpiryBatch, due.Count);
+            Assert.Equal(Enumerable.Range(0, PaymentBook.ExpiryBatch).Select(i => "p" + (OpenCount - 1 - i)), due.Select(p => p.Id));
+            Assert.Equal(["p19999", "p19998"], again.OpenDueForExpiry(Noon.AddSeconds(2)).Select(p => p.Id));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Pages_list_payments_oldest_first_with_ties_by_id_for_one_provider_or_all()
+    {
+        var book = new PaymentBook(_store);
+        book.Add(Open("b", Noon, "epay", Noon));
+        book.Add(Open("a", Noon, "stripe", Noon));
+        book.Add(Open("c", Noon, "stripe", Noon.AddTicks(1))); // the same millisecond as the store keeps it
+        book.Add(Open("z", Noon, "stripe", Noon.AddMinutes(-1)));
+        book.Add(Open("y", Noon, "epay", Noon.AddMinutes(1)));
+
+        Assert.Equal(["z", "a", "b", "c", "y"], Walk(null));
+        Assert.Equal(["z", "a", "c"], Walk("stripe"));
+        Assert.Equal(["b", "y"], Walk("epay"));
+        Assert.Empty(Walk("creem"));
+
+        List<string> Walk(string? provider)
+        {
+            var ids = new List<string>();
+            SandboxPayment? after = null;
+            while (book.Page(provider, after, 2) is { Count: > 0 } page)
+            {
+                ids.AddRange(page.Select(p => p.Id));
+                after = page[^1];
+            }
+
+            return ids;
+        }
+    }
+
+    private static SandboxPayment Open(string id, DateTime expiresAt, string provider = "stripe", DateTime? createdAt = null) => new()
     {
         Id = id,
-        Provider = "stripe",
+        Provider = provider,
         Status = PaymentStatus.Open,
         Amount = 100,
         Currency = "usd",
         Description = "test",
-        CreatedAt = Noon.AddHours(-1),
+        CreatedAt = createdAt ?? Noon.AddHours(-1),
         ExpiresAt = expiresAt,
     };
 }
