@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Harness.Storage;
 
 namespace Harness.Callbacks;
@@ -71,6 +72,14 @@ public sealed class CallbackDelivery : IDocument
     public int ScheduledAttempts { get; set; }
 
     public List<CallbackAttempt> Attempts { get; set; } = [];
+
+    /// <summary>The log's order: the enqueue number, unique.</summary>
+    [JsonIgnore]
+    public string SequenceOrder => OrderKeys.Number(Sequence);
+
+    /// <summary>The same while the delivery waits for an attempt, none after: what a start schedules again.</summary>
+    [JsonIgnore]
+    public string? PendingOrder => Status == CallbackStatus.Pending ? SequenceOrder : null;
 }
 
 /// <summary>What one attempt sent and what came back, exactly.</summary>

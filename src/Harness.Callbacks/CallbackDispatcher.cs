@@ -51,15 +51,18 @@ public sealed class CallbackDispatcher : IDisposable
         }
 
         _store = store;
-        _deliveries = store.Collection<CallbackDelivery>("callback_deliveries", nameof(CallbackDelivery.Status), nameof(CallbackDelivery.Subject));
+        _deliveries = store.Collection<CallbackDelivery>(
+            "callback_deliveries", nameof(CallbackDelivery.PendingOrder), nameof(CallbackDelivery.Subject), nameof(CallbackDelivery.SequenceOrder));
         _clock = clock;
         _http = http;
         _attemptTimeout = attemptTimeout;
         _due = new DueDeliveries(limits);
-        var pending = _deliveries.FindBy(nameof(CallbackDelivery.Status), nameof(CallbackStatus.Pending));
-        foreach (var delivery in pending.Where(d => d.NextAttemptAt is not null))
+        for (var pending = Pending(after: null); pending.Count > 0; pending = Pending(pending[^1]))
         {
-            _due.Add(delivery);
+            foreach (var delivery in pending.Where(d => d.NextAttemptAt is not null))
+            {
+                _due.Add(delivery);
+            }
         }
 
         _sequence = new StoredSequence(store, "callback_deliveries", () => _deliveries.All().Select(d => d.Sequence).DefaultIfEmpty(0).Max());
@@ -126,9 +129,16 @@ public sealed class CallbackDispatcher : IDisposable
 
     public CallbackDelivery? Get(string id) => _deliveries.Get(id);
 
-    /// <summary>All deliveries, or those about one subject, oldest first.</summary>
-    public IReadOnlyList<CallbackDelivery> List(string? subject = null) =>
-        [.. (subject is null ? _deliveries.All() : _deliveries.FindBy(nameof(CallbackDelivery.Subject), subject)).OrderBy(d => d.Sequence)];
+    /// <summary>The deliveries about one subject (a payment, a session), oldest first.</summary>
+    public IReadOnlyList<CallbackDelivery> List(string subject) =>
+        [.. _deliveries.FindBy(nameof(CallbackDelivery.Subject), subject).OrderBy(d => d.Sequence)];
+
+    /// <summary>Up to <paramref name="limit"/> deliveries, oldest first, after <paramref name="after"/> (null: from the first), read a page at a time.</summary>
+    public IReadOnlyList<CallbackDelivery> Page(CallbackDelivery? after, int limit) =>
+        _deliveries.Between(nameof(CallbackDelivery.SequenceOrder), after?.SequenceOrder, null, limit);
+
+    private IReadOnlyList<CallbackDelivery> Pending(CallbackDelivery? after) =>
+        _deliveries.Between(nameof(CallbackDelivery.PendingOrder), after?.PendingOrder, null, 1_000);
 
     /// <summary>When the earliest pending attempt falls due, or null if nothing is pending.</summary>
     public DateTimeOffset? NextDueAt() =>

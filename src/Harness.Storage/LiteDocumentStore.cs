@@ -47,9 +47,26 @@ public sealed class LiteDocumentStore : IDocumentStore, IDisposable
         (IDocumentCollection<T>)_collections.GetOrAdd(name, _ =>
         {
             var collection = _store.Database.GetCollection<T>(name);
-            foreach (var field in indexedFields)
+            var added = indexedFields.Count(field => collection.EnsureIndex(field, "$." + field));
+
+            // A new index over documents written before it: each written again as its type maps it now, so a field the
+            // type computes (an order key) is stored and indexed for them too, as RocksDocumentStore does.
+            if (added > 0 && collection.LongCount() > 0)
             {
-                collection.EnsureIndex(field, "$." + field);
+                InTransaction(() =>
+                {
+                    foreach (var document in collection.FindAll().ToList())
+                    {
+                        collection.Update(document);
+                    }
+                });
+            }
+
+            // An index no longer asked for is dropped: LiteDB would go on keeping it at every write.
+            var kept = indexedFields.Append("_id").ToHashSet(StringComparer.Ordinal);
+            foreach (var index in _store.Database.GetCollection("$indexes").Find(Query.EQ("collection", name)).Select(i => i["name"].AsString).Where(i => !kept.Contains(i)).ToList())
+            {
+                collection.DropIndex(index);
             }
 
             return new LiteDocumentCollection<T>(collection, this);

@@ -69,7 +69,7 @@ public static class ControlApi
                 }
 
                 var (page, refused) = ControlLists.Page(
-                    (after, count) => context.Payments.Page(provider, after, count),
+                    (after, count) => context.Payments.Page(provider is null ? providers.Keys : [provider], after, count),
                     id => context.Payments.Get(id) is { } p && (provider is null || p.Provider == provider) ? p : null,
                     wanted is { } only ? p => p.Status == only : null,
                     p => p,
@@ -114,11 +114,12 @@ public static class ControlApi
                     return TypedResults.BadRequest(new ControlError(error));
                 }
 
-                var deliveries = context.Dispatcher.List(paymentId).Where(d => provider is null || d.Source == provider).ToList();
+                // One payment's deliveries are few: read whole. The whole log is read a page at a time.
+                var ofPayment = paymentId is null ? null : context.Dispatcher.List(paymentId);
                 var (page, refused) = ControlLists.Page(
-                    ControlLists.Reader(deliveries),
-                    id => deliveries.Find(d => d.Id == id),
-                    wanted is { } only ? d => d.Status == only : null,
+                    ofPayment is null ? context.Dispatcher.Page : ControlLists.Reader(ofPayment),
+                    id => ofPayment is null ? context.Dispatcher.Get(id) : ofPayment.FirstOrDefault(d => d.Id == id),
+                    provider is null && wanted is null ? null : d => (provider is null || d.Source == provider) && (wanted is null || d.Status == wanted),
                     DeliveryView.From,
                     limit,
                     startingAfter,

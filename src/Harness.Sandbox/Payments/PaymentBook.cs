@@ -5,8 +5,8 @@ namespace Harness.Sandbox.Payments;
 /// <summary>
 /// Every provider's payments, with the one state change that matters guarded: leaving <c>open</c>. The expiry loop and
 /// the control API's lists read them through ordered indexes (<see cref="SandboxPayment.ExpiryOrder"/>,
-/// <see cref="SandboxPayment.CreatedOrder"/>), a page at a time: nothing here grows with the payments a load test
-/// leaves behind, in memory or at a start.
+/// <see cref="SandboxPayment.ProviderCreatedOrder"/>), a page at a time: nothing here grows with the payments a load
+/// test leaves behind, in memory or at a start.
 /// </summary>
 public sealed class PaymentBook
 {
@@ -20,7 +20,7 @@ public sealed class PaymentBook
     {
         _store = store;
         _payments = store.Collection<SandboxPayment>(
-            "payments", nameof(SandboxPayment.ExpiryOrder), nameof(SandboxPayment.CreatedOrder), nameof(SandboxPayment.ProviderCreatedOrder));
+            "payments", nameof(SandboxPayment.ExpiryOrder), nameof(SandboxPayment.ProviderCreatedOrder));
     }
 
     /// <summary>Raised once a payment's creation has committed, so the scheduler can plan its expiry.</summary>
@@ -35,13 +35,16 @@ public sealed class PaymentBook
     public SandboxPayment? Get(string id) => _payments.Get(id);
 
     /// <summary>
-    /// Up to <paramref name="limit"/> payments of every provider (or one), oldest first, payments made in the same
-    /// millisecond by id, after the payment <paramref name="after"/> (one of the same list; null: from the first).
+    /// Up to <paramref name="limit"/> payments of the <paramref name="providers"/>, oldest first, payments made in the
+    /// same millisecond by id, after the payment <paramref name="after"/> (null: from the first): each provider's page
+    /// from its index, merged.
     /// </summary>
-    public IReadOnlyList<SandboxPayment> Page(string? provider, SandboxPayment? after, int limit) =>
-        provider is null
-            ? _payments.Between(nameof(SandboxPayment.CreatedOrder), after?.CreatedOrder, null, limit)
-            : _payments.Between(nameof(SandboxPayment.ProviderCreatedOrder), after?.ProviderCreatedOrder ?? provider + "|", provider + "}", limit);
+    public IReadOnlyList<SandboxPayment> Page(IEnumerable<string> providers, SandboxPayment? after, int limit) =>
+        [.. providers
+            .SelectMany(provider => _payments.Between(
+                nameof(SandboxPayment.ProviderCreatedOrder), provider + "|" + after?.CreatedOrder, provider + "}", limit))
+            .OrderBy(p => p.CreatedOrder, StringComparer.Ordinal)
+            .Take(limit)];
 
     /// <summary>Open payments whose expiry has come, earliest first, at most <see cref="ExpiryBatch"/>.</summary>
     public IReadOnlyList<SandboxPayment> OpenDueForExpiry(DateTime now) =>

@@ -100,8 +100,8 @@ public sealed class ProviderObjects
         /// <summary>Insertion order, for lists.</summary>
         public long Sequence { get; set; }
 
-        /// <summary>Lists' order: the type, then the insertion order.</summary>
-        public string TypeOrder => Type + "|" + OrderKeys.Number(Sequence, Id);
+        /// <summary>Lists' order: the type, then the insertion order (unique: no two objects share a number).</summary>
+        public string TypeOrder => Type + "|" + OrderKeys.Number(Sequence);
 
         public string Json { get; set; } = "";
     }

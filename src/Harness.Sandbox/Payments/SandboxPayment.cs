@@ -75,15 +75,17 @@ public sealed class SandboxPayment : IDocument
     [JsonPropertyName("card_exp_year")]
     public int? CardExpYear { get; set; }
 
-    /// <summary>The expiry loop's order (time, then id) while the payment is open; none once it has left <c>open</c>.</summary>
+    /// <summary>
+    /// The expiry loop's order while the payment is open, none once it has left <c>open</c>: the time alone (the loop
+    /// always reads from the earliest, never pages on), so the entry is short.
+    /// </summary>
     [JsonIgnore]
-    public string? ExpiryOrder => Status == PaymentStatus.Open ? OrderKeys.Time(ExpiresAt, Id) : null;
+    public string? ExpiryOrder => Status == PaymentStatus.Open ? OrderKeys.Time(ExpiresAt) : null;
 
-    /// <summary>The control API's list order: creation time, then id.</summary>
-    [JsonIgnore]
-    public string CreatedOrder => OrderKeys.Time(CreatedAt, Id);
-
-    /// <summary><see cref="CreatedOrder"/> within the provider's payments.</summary>
+    /// <summary>The control API's list order within the provider's payments: the provider, creation time, then id.</summary>
     [JsonIgnore]
     public string ProviderCreatedOrder => Provider + "|" + CreatedOrder;
+
+    /// <summary>The control API's list order across providers: not stored or indexed, the providers' lists are merged on it.</summary>
+    internal string CreatedOrder => OrderKeys.Time(CreatedAt, Id);
 }

@@ -176,24 +176,10 @@ public sealed class ControlApiTests
         await sandbox.RunDueAsync();
         var all = (await sandbox.GetArrayAsync("/control/payments?provider=stripe")).Select(p => p!["id"]!.GetValue<string>()).ToList();
 
-        // Pages of two, oldest first, each continuing after the last id of the one before, until X-Has-More is false.
-        var paged = new List<string>();
-        string? after = null;
-        bool more;
-        do
-        {
-            using var response = await sandbox.Control.GetAsync("/control/payments?provider=stripe&limit=2" + (after is null ? "" : "&starting_after=" + after), Ct);
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            var page = JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!.AsArray().Select(p => p!["id"]!.GetValue<string>()).ToList();
-            Assert.InRange(page.Count, 1, 2);
-            paged.AddRange(page);
-            after = page[^1];
-            more = bool.Parse(response.Headers.GetValues("X-Has-More").Single());
-        }
-        while (more);
-
         Assert.Equal(sessions.Order(StringComparer.Ordinal), all.Order(StringComparer.Ordinal)); // a Stripe payment is its checkout session
-        Assert.Equal(all, paged);
+        Assert.Equal(all, await WalkAsync(sandbox, "/control/payments?provider=stripe", 2));
+        Assert.Equal(all, await WalkAsync(sandbox, "/control/payments", 3)); // every provider's lists merged: Stripe's alone here
+        Assert.Equal(all.Where(id => id != sessions[1]), await WalkAsync(sandbox, "/control/payments?status=open", 1));
         Assert.Equal([sessions[1]], (await sandbox.GetArrayAsync("/control/payments?provider=stripe&status=paid")).Select(p => p!["id"]!.GetValue<string>()));
         Assert.Equal(4, (await sandbox.GetArrayAsync("/control/payments?provider=stripe&status=open")).Count);
 
@@ -204,6 +190,10 @@ public sealed class ControlApiTests
         var second = await sandbox.GetArrayAsync($"/control/deliveries?status=delivered&starting_after={delivered[0]!["id"]!.GetValue<string>()}");
         Assert.Single(second); // the paid checkout's two events, one per page
         Assert.NotEqual(delivered[0]!["id"]!.GetValue<string>(), second[0]!["id"]!.GetValue<string>());
+        var log = (await sandbox.GetArrayAsync("/control/deliveries")).Select(d => d!["id"]!.GetValue<string>()).ToList();
+        Assert.Equal(2, log.Count);
+        Assert.Equal(log, await WalkAsync(sandbox, "/control/deliveries", 1));
+        Assert.Equal(log, await WalkAsync(sandbox, $"/control/deliveries?payment_id={sessions[1]}", 1));
 
         await sandbox.PostJsonAsync("/control/clock/advance", new { seconds = 25 * 3600 }); // past every open session's expires_at
         Assert.Equal(sessions.Where((_, i) => i != 1).Order(StringComparer.Ordinal), (await sandbox.GetArrayAsync("/control/payments?status=expired")).Select(p => p!["id"]!.GetValue<string>()).Order(StringComparer.Ordinal));
@@ -229,6 +219,28 @@ public sealed class ControlApiTests
 
         Assert.Empty(await sandbox.GetArrayAsync("/control/payments?status=open"));
         Assert.Equal(count, (await sandbox.GetArrayAsync("/control/payments?provider=stripe&status=expired")).Count);
+    }
+
+    /// <summary>Pages of <paramref name="size"/>, each continuing after the last id of the one before, until X-Has-More is false.</summary>
+    private static async Task<List<string>> WalkAsync(TestSandbox sandbox, string path, int size)
+    {
+        var ids = new List<string>();
+        string? after = null;
+        bool more;
+        do
+        {
+            var query = $"{path}{(path.Contains('?', StringComparison.Ordinal) ? '&' : '?')}limit={size}" + (after is null ? "" : "&starting_after=" + after);
+            using var response = await sandbox.Control.GetAsync(query, Ct);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var page = JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!.AsArray().Select(p => p!["id"]!.GetValue<string>()).ToList();
+            Assert.InRange(page.Count, 1, size);
+            ids.AddRange(page);
+            after = page[^1];
+            more = bool.Parse(response.Headers.GetValues("X-Has-More").Single());
+        }
+        while (more);
+
+        return ids;
     }
 
     [Theory]

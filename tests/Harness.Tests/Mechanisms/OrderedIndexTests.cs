@@ -4,7 +4,8 @@ namespace Harness.Tests.Mechanisms;
 
 /// <summary>
 /// <see cref="IDocumentCollection{T}.Between"/> on both stores: strict bounds, either direction, a limit, pages that walk
-/// an index without gaps or repeats, and a unit that sees its own writes.
+/// an index without gaps or repeats, a unit that sees its own writes, and indexes added to (or dropped from) a
+/// collection that already holds documents.
 /// </summary>
 public abstract class OrderedIndexTests : IDisposable
 {
@@ -25,6 +26,7 @@ public abstract class OrderedIndexTests : IDisposable
         GC.SuppressFinalize(this);
     }
 
+    /// <summary>A store kept in <paramref name="directory"/>, disposable.</summary>
     protected abstract IDocumentStore Open(string directory);
 
     [Fact]
@@ -111,6 +113,58 @@ public abstract class OrderedIndexTests : IDisposable
         Assert.Equal(["e3", "e6", "e5"], Ids(_entries.Between(nameof(Entry.Order), null, null, 3, descending: true)));
     }
 
+    [Fact]
+    public void A_new_index_on_a_field_the_type_computes_covers_the_documents_written_before_it()
+    {
+        var directory = Path.Combine(_directory, "earlier");
+        var store = Open(directory);
+        using (store as IDisposable)
+        {
+            var plain = store.Collection<Plain>("items");
+            store.InTransaction(() =>
+            {
+                foreach (var i in Enumerable.Range(1, 6_000)) // more than one unit of RocksDocumentStore's rewrite
+                {
+                    plain.Upsert(new Plain("i" + i, 6_001 - i));
+                }
+            });
+        }
+
+        var reopened = Open(directory);
+        using var closing = (IDisposable)reopened;
+        var ranked = reopened.Collection<Ranked>("items", nameof(Ranked.Rank));
+        Assert.Equal(["i6000", "i5999"], ranked.Between(nameof(Ranked.Rank), null, null, 2).Select(r => r.Id));
+
+        ranked.Upsert(new Ranked("i6000", 20_000)); // the stored value is what the index moves from
+        Assert.Equal(["i5999"], ranked.Between(nameof(Ranked.Rank), null, null, 1).Select(r => r.Id));
+        Assert.Equal(["i6000"], ranked.Between(nameof(Ranked.Rank), null, null, 1, descending: true).Select(r => r.Id));
+    }
+
+    [Fact]
+    public void An_index_no_longer_asked_for_is_dropped_and_built_afresh_when_it_returns()
+    {
+        var directory = Path.Combine(_directory, "dropped");
+        var first = Open(directory);
+        using (first as IDisposable)
+        {
+            var ranked = first.Collection<Ranked>("items", nameof(Ranked.Rank));
+            ranked.Upsert(new Ranked("a", 1));
+            ranked.Upsert(new Ranked("b", 2));
+        }
+
+        var second = Open(directory);
+        using (second as IDisposable)
+        {
+            second.Collection<Ranked>("items").Upsert(new Ranked("b", 9)); // written while nothing indexed it
+        }
+
+        var reopened = Open(directory);
+        using var closing = (IDisposable)reopened;
+        var again = reopened.Collection<Ranked>("items", nameof(Ranked.Rank));
+        Assert.Equal(["b"], again.Between(nameof(Ranked.Rank), OrderKeys.Number(5), null, 10).Select(r => r.Id));
+        Assert.Equal(["a"], again.Between(nameof(Ranked.Rank), null, OrderKeys.Number(5), 10).Select(r => r.Id));
+    }
+
     private List<string> Walk(bool descending)
     {
         var seen = new List<string>();
@@ -135,6 +189,15 @@ public abstract class OrderedIndexTests : IDisposable
     private static string[] Ids(IEnumerable<Entry> entries) => [.. entries.Select(e => e.Id)];
 
     public sealed record Entry(string Id, string? Order) : IDocument;
+
+    /// <summary>A document as an earlier version wrote it: no order key.</summary>
+    public sealed record Plain(string Id, long Number) : IDocument;
+
+    /// <summary>The same document now, with an order key the type computes.</summary>
+    public sealed record Ranked(string Id, long Number) : IDocument
+    {
+        public string Rank => OrderKeys.Number(Number, Id);
+    }
 }
 
 public sealed class LiteOrderedIndexTests : OrderedIndexTests

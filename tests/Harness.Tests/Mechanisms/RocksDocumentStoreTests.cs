@@ -153,58 +153,7 @@ public sealed class RocksDocumentStoreTests : IDisposable
         Assert.False(File.Exists(LiteFile));
     }
 
-    [Fact]
-    public void A_new_index_on_a_field_the_type_computes_covers_the_documents_written_before_it()
-    {
-        using (var store = new RocksDocumentStore(StoreDirectory))
-        {
-            var plain = store.Collection<Plain>("items");
-            foreach (var i in Enumerable.Range(1, 12_000)) // more than one unit of the rewrite
-            {
-                plain.Upsert(new Plain("i" + i, 12_001 - i));
-            }
-        }
-
-        using var reopened = new RocksDocumentStore(StoreDirectory);
-        var ranked = reopened.Collection<Ranked>("items", nameof(Ranked.Rank));
-        Assert.Equal(["i12000", "i11999"], ranked.Between(nameof(Ranked.Rank), null, null, 2).Select(r => r.Id));
-
-        ranked.Upsert(new Ranked("i12000", 20_000)); // the stored value is what the index moves from
-        Assert.Equal(["i11999"], ranked.Between(nameof(Ranked.Rank), null, null, 1).Select(r => r.Id));
-        Assert.Equal(["i12000"], ranked.Between(nameof(Ranked.Rank), null, null, 1, descending: true).Select(r => r.Id));
-    }
-
-    [Fact]
-    public void An_index_no_longer_asked_for_is_dropped_and_built_afresh_when_it_returns()
-    {
-        using (var store = new RocksDocumentStore(StoreDirectory))
-        {
-            var ranked = store.Collection<Ranked>("items", nameof(Ranked.Rank));
-            ranked.Upsert(new Ranked("a", 1));
-            ranked.Upsert(new Ranked("b", 2));
-        }
-
-        using (var store = new RocksDocumentStore(StoreDirectory))
-        {
-            store.Collection<Ranked>("items").Upsert(new Ranked("b", 9)); // written while nothing indexed it
-        }
-
-        using var reopened = new RocksDocumentStore(StoreDirectory);
-        var again = reopened.Collection<Ranked>("items", nameof(Ranked.Rank));
-        Assert.Equal(["b"], again.Between(nameof(Ranked.Rank), OrderKeys.Number(5, ""), null, 10).Select(r => r.Id));
-        Assert.Equal(["a"], again.Between(nameof(Ranked.Rank), null, OrderKeys.Number(5, ""), 10).Select(r => r.Id));
-    }
-
     private static string[] Ids(IEnumerable<Order> orders) => [.. orders.Select(o => o.Id).Order(StringComparer.Ordinal)];
-
-    /// <summary>A document as an earlier version wrote it: no order key.</summary>
-    public sealed record Plain(string Id, long Number) : IDocument;
-
-    /// <summary>The same document now, with an order key the type computes.</summary>
-    public sealed record Ranked(string Id, long Number) : IDocument
-    {
-        public string Rank => OrderKeys.Number(Number, Id);
-    }
 
     public sealed record Order(string Id, string Status, string OutTradeNo) : IDocument
     {
