@@ -53,8 +53,8 @@ public interface IDocumentCollection<T>
     /// Documents whose indexed top-level field lies strictly between <paramref name="after"/> and <paramref name="before"/>
     /// (ordinal; null: no bound), at most <paramref name="limit"/>, in the field's order or, <paramref name="descending"/>,
     /// its reverse. It reads only what it answers, so a page of a long history costs a page. Documents without the field
-    /// are not listed. A field whose values are unique (<see cref="OrderKeys"/>: a time or number, then the id) pages on
-    /// from the last value seen.
+    /// are not listed. A field whose values are unique (<see cref="OrderKeys"/>: a time or number, then the id where two
+    /// documents could share it) pages on from the last value seen.
     /// </summary>
     IReadOnlyList<T> Between(string field, string? after, string? before, int limit, bool descending = false);
 

@@ -55,14 +55,14 @@ internal static class ControlLists
         var items = new List<T>();
         while (size is null || items.Count <= size)
         {
-            var read_ = read(after, chunk);
-            items.AddRange(filter is null ? read_ : read_.Where(filter));
-            if (read_.Count < chunk)
+            var batch = read(after, chunk);
+            items.AddRange(filter is null ? batch : batch.Where(filter));
+            if (batch.Count < chunk)
             {
                 break;
             }
 
-            after = read_[^1];
+            after = batch[^1];
         }
 
         response.Headers[HasMoreHeader] = size is { } shown && items.Count > shown ? "true" : "false";
