@@ -116,6 +116,36 @@ public sealed class PaymentBookTests : IDisposable
     }
 
     [Fact]
+    public void Payments_an_earlier_version_wrote_are_ordered_at_the_first_start_and_expire_as_before()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "harness-sandbox-tests", Guid.NewGuid().ToString("N"));
+        try
+        {
+            using (var store = new RocksDocumentStore(directory))
+            {
+                // The earlier layout: no order keys in the documents, indexes on Provider and Status.
+                var earlier = store.Collection<EarlierPayment>("payments", "Provider", "Status");
+                earlier.Upsert(new EarlierPayment("late", "stripe", PaymentStatus.Open, Noon.AddHours(-2), Noon.AddMinutes(30)));
+                earlier.Upsert(new EarlierPayment("early", "epay", PaymentStatus.Open, Noon.AddHours(-1), Noon.AddMinutes(10)));
+                earlier.Upsert(new EarlierPayment("paid", "stripe", PaymentStatus.Paid, Noon.AddHours(-3), Noon.AddMinutes(5)));
+            }
+
+            using var reopened = new RocksDocumentStore(directory);
+            var book = new PaymentBook(reopened);
+
+            Assert.Equal(Noon.AddMinutes(10), book.NextExpiry());
+            Assert.Equal(["early", "late"], book.OpenDueForExpiry(Noon.AddHours(1)).Select(p => p.Id));
+            Assert.Equal(["paid", "late", "early"], book.Page(["stripe", "epay"], null, 10).Select(p => p.Id));
+            Assert.True(book.TryClose("early", PaymentStatus.Expired));
+            Assert.Equal(["late"], book.OpenDueForExpiry(Noon.AddHours(1)).Select(p => p.Id));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Pages_list_payments_oldest_first_with_ties_by_id_for_one_provider_or_several_merged()
     {
         var book = new PaymentBook(_store);
@@ -142,6 +172,14 @@ public sealed class PaymentBookTests : IDisposable
 
             return ids;
         }
+    }
+
+    /// <summary>A payment as the version before the order keys stored it.</summary>
+    public sealed record EarlierPayment(string Id, string Provider, PaymentStatus Status, DateTime CreatedAt, DateTime ExpiresAt) : IDocument
+    {
+        public long Amount { get; init; } = 100;
+
+        public string Currency { get; init; } = "usd";
     }
 
     private static SandboxPayment Open(string id, DateTime expiresAt, string provider = "stripe", DateTime? createdAt = null) => new()
