@@ -84,6 +84,37 @@ public sealed class CallbackDispatcherTests : IDisposable
         Assert.Equal(1, await _dispatcher.RunDueAsync(Ct));
     }
 
+    [Fact]
+    public async Task A_pending_delivery_an_earlier_version_stored_is_scheduled_again_at_the_first_start()
+    {
+        var file = Path.Combine(Path.GetTempPath(), "harness-sandbox-tests", Guid.NewGuid().ToString("N") + ".db");
+        var due = _clock.GetUtcNow().UtcDateTime.AddSeconds(30);
+        try
+        {
+            using (var earlier = new LiteDocumentStore(file))
+            {
+                // The earlier layout: no order keys in the documents, indexes on Status and Subject.
+                var deliveries = earlier.Collection<EarlierDelivery>("callback_deliveries", "Status", "Subject");
+                deliveries.Upsert(new EarlierDelivery("dlv_waiting", 1, CallbackStatus.Pending, due));
+                deliveries.Upsert(new EarlierDelivery("dlv_done", 2, CallbackStatus.Delivered, null));
+            }
+
+            using var store = new LiteDocumentStore(file);
+            using var dispatcher = new CallbackDispatcher(store, _clock, new HttpClient(_network), TimeSpan.FromSeconds(5));
+
+            Assert.Equal(1, dispatcher.Waiting);
+            Assert.Equal(new DateTimeOffset(due, TimeSpan.Zero), dispatcher.NextDueAt());
+            _clock.Advance(TimeSpan.FromSeconds(30));
+            Assert.Equal(1, await dispatcher.RunDueAsync(Ct));
+            Assert.Equal(CallbackStatus.Delivered, dispatcher.Get("dlv_waiting")!.Status);
+            Assert.Equal(["dlv_waiting", "dlv_done"], dispatcher.Page(null, 10).Select(d => d.Id));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     public void Dispose()
     {
         _dispatcher.Dispose();
@@ -103,6 +134,20 @@ public sealed class CallbackDispatcherTests : IDisposable
         Body = Encoding.UTF8.GetBytes("{\"n\":1}"),
         RetryDelaysSeconds = [.. retries],
     };
+
+    /// <summary>A delivery as the version before the order keys stored it.</summary>
+    public sealed record EarlierDelivery(string Id, long Sequence, CallbackStatus Status, DateTime? NextAttemptAt) : IDocument
+    {
+        public string Source { get; init; } = "test";
+
+        public string Subject { get; init; } = "pay_1";
+
+        public string EventType { get; init; } = "paid";
+
+        public string Url { get; init; } = "http://merchant.test/hook";
+
+        public byte[] Body { get; init; } = Encoding.UTF8.GetBytes("{\"n\":1}");
+    }
 
     private sealed class CountingSigner : ICallbackSigner
     {
