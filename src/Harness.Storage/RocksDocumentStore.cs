@@ -31,6 +31,10 @@ public sealed class RocksDocumentStore : IDocumentStore, IDisposable
     // The running batch (the writer thread's): its writes, and the documents they leave, which the batch's own reads
     // see before the database does (null: deleted).
     private readonly Dictionary<string, Dictionary<string, BsonDocument?>> _pending = new(StringComparer.Ordinal);
+
+    // What the running batch has read from the database (null: not there): a unit often reads a document and then writes
+    // it, and the write reads it again for the index entries it leaves. The database does not change under a batch.
+    private readonly Dictionary<(string Collection, string Id), BsonDocument?> _readInBatch = [];
     private WriteBatch? _batch;
 
     /// <param name="directory">The store's directory; created when missing.</param>
@@ -95,6 +99,7 @@ public sealed class RocksDocumentStore : IDocumentStore, IDisposable
     {
         _batch = new WriteBatch();
         _pending.Clear();
+        _readInBatch.Clear();
     }
 
     private void Commit()
@@ -113,18 +118,32 @@ public sealed class RocksDocumentStore : IDocumentStore, IDisposable
         _batch?.Dispose();
         _batch = null;
         _pending.Clear();
+        _readInBatch.Clear();
     }
 
     /// <summary>The document as the caller may see it: a unit sees its batch's writes, any other reader what is committed.</summary>
     private BsonDocument? Read(string collection, string id)
     {
-        if (_units.InUnit && _pending.TryGetValue(collection, out var pending) && pending.TryGetValue(id, out var written))
+        if (!_units.InUnit)
+        {
+            return Load(collection, id);
+        }
+
+        if (_pending.TryGetValue(collection, out var pending) && pending.TryGetValue(id, out var written))
         {
             return written;
         }
 
-        return _db.Get(DocumentKey(collection, id)) is { } bytes ? BsonSerializer.Deserialize(bytes, utcDate: true) : null;
+        if (!_readInBatch.TryGetValue((collection, id), out var read))
+        {
+            _readInBatch[(collection, id)] = read = Load(collection, id);
+        }
+
+        return read;
     }
+
+    private BsonDocument? Load(string collection, string id) =>
+        _db.Get(DocumentKey(collection, id)) is { } bytes ? BsonSerializer.Deserialize(bytes, utcDate: true) : null;
 
     /// <summary>Writes (or, with null, deletes) a document and its index entries into the running batch.</summary>
     private void Write(string collection, string id, BsonDocument? document, string[] indexedFields)
