@@ -15,7 +15,7 @@ function Invoke-Build {
 function Show-Usage {
     @"
 Usage: ./run-harness.ps1 [verb] [options]
-  serve [--port N] [--data DIR] [--test-clock] [--test-restart] [--no-build]   start the reference backend with demo data (default port 8005) and the sandbox (8100-8105)
+  serve [--port N] [--data DIR] [--sandbox-port N | --no-sandbox] [--test-clock] [--test-restart] [--no-build]   start the reference backend with demo data (default port 8005) and the sandbox (8100-8106)
   sandbox [--sandbox-port N] [--data DIR]      only the provider sandbox
   test [--tags EXPR] [--filter TEXT]           run every test project; prints "N passed, N failed"
   conformance --target URL --profile FILE      run the Gherkin features against an implementation by URL
