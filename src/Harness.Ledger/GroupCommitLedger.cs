@@ -125,6 +125,8 @@ internal sealed class GroupCommitLedger : ILedger, IDisposable
 
     public LedgerPage Query(LedgerQuery query) => _store.Query(query);
 
+    public LedgerEntry? FindClaim(string scope, string key) => _store.FindClaim(scope, key, LiveKeysClaimedAfter(Now()));
+
     public LedgerTotals Summarise(LedgerFilter filter) => _store.Summarise(filter);
 
     public long EntryCount => Volatile.Read(ref _entryCount);

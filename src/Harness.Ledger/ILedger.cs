@@ -8,6 +8,12 @@ public interface ILedger
 {
     Task<LedgerOutcome> PostAsync(LedgerPosting posting, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// The committed entry that claimed <paramref name="key"/> in <paramref name="scope"/> within the retention window, or
+    /// null: what a retry of it would replay, read without posting (a posting still in flight is not seen).
+    /// </summary>
+    LedgerEntry? FindClaim(string scope, string key);
+
     /// <summary>The committed balance (what every acknowledged posting has produced).</summary>
     AccountBalance GetBalance(string accountId);
 

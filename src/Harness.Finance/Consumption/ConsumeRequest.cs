@@ -38,6 +38,9 @@ public sealed record ConsumeRequest
     /// <summary>OpenAPI routes: the user being billed. User routes take the user from the token.</summary>
     public string? UserId { get; init; }
 
+    /// <summary>The fields that change the charge; the same key with another fingerprint is a conflict.</summary>
+    public string ChargeFingerprint() => string.Join('|', ConsumeType, ServiceCode, PlanId, Tokens, DurationSeconds, Amount);
+
     /// <summary>preCheck: the fields that price a consumption, in the order they are checked.</summary>
     public static void PreCheckRules(ConsumeRequest request, Validator validator)
     {

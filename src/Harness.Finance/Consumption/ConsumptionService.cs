@@ -51,7 +51,10 @@ public sealed class ConsumptionService(Pricing pricing, ILedger ledger)
         var priced = pricing.Price(request);
         if (priced.Value is not { } price)
         {
-            return ConsumeOutcome.Refused<ConsumeResult>(priced.Refusal, priced.Problem);
+            // A retry of a charge made before its plan was disabled, changed or removed still answers that charge.
+            return ledger.FindClaim(NamesOf(user.Id).IdempotencyScope, request.IdempotencyKey!) is { } charged
+                ? Settled(charged, request)
+                : ConsumeOutcome.Refused<ConsumeResult>(priced.Refusal, priced.Problem);
         }
 
         var outcome = await ledger.PostAsync(ToPosting(user, price), cancellationToken);
@@ -59,15 +62,21 @@ public sealed class ConsumptionService(Pricing pricing, ILedger ledger)
         {
             LedgerStatus.Applied or LedgerStatus.Replayed =>
                 ConsumeOutcome.Done(ToResult(outcome.Entry!, replayed: outcome.Status == LedgerStatus.Replayed)),
-            LedgerStatus.IdempotencyConflict => ConsumeOutcome.Refused<ConsumeResult>(
-                ConsumeRefusal.KeyReused,
-                $"idempotencyKey '{request.IdempotencyKey}' was already used with a different request; nothing was charged"),
+            LedgerStatus.IdempotencyConflict => KeyReused(request),
             LedgerStatus.InsufficientBalance => ConsumeOutcome.Refused<ConsumeResult>(
                 ConsumeRefusal.InsufficientBalance,
                 $"insufficient balance: {price.Coins} coins required, {outcome.Balance} available"),
             _ => ConsumeOutcome.Refused<ConsumeResult>(ConsumeRefusal.NotPriceable, "the charge cannot be applied"),
         };
     }
+
+    private static ConsumeOutcome<ConsumeResult> Settled(LedgerEntry charged, ConsumeRequest request) =>
+        string.Equals(charged.IdempotencyFingerprint, request.ChargeFingerprint(), StringComparison.Ordinal)
+            ? ConsumeOutcome.Done(ToResult(charged, replayed: true))
+            : KeyReused(request);
+
+    private static ConsumeOutcome<ConsumeResult> KeyReused(ConsumeRequest request) => ConsumeOutcome.Refused<ConsumeResult>(
+        ConsumeRefusal.KeyReused, $"idempotencyKey '{request.IdempotencyKey}' was already used with a different request; nothing was charged");
 
     public static ConsumeResult ToResult(LedgerEntry entry, bool replayed) => new(
         entry.Id.ToString(CultureInfo.InvariantCulture),
@@ -100,7 +109,7 @@ public sealed class ConsumptionService(Pricing pricing, ILedger ledger)
 
         return new LedgerPosting(names.Account, -priced.Coins, LedgerKind)
         {
-            Idempotency = new IdempotencyClaim(names.IdempotencyScope, request.IdempotencyKey!, priced.Fingerprint),
+            Idempotency = new IdempotencyClaim(names.IdempotencyScope, request.IdempotencyKey!, request.ChargeFingerprint()),
             Category = request.ConsumeType,
             Subject = request.ServiceCode,
             Reference = request.BizId,

@@ -87,9 +87,4 @@ public sealed class Pricing(ServicePlanCatalog plans)
 }
 
 /// <summary>A priced request: the plan it is billed on and the coins it costs.</summary>
-public sealed record PricedConsumption(ConsumeRequest Request, ServicePlanDocument Plan, long Coins)
-{
-    /// <summary>The fields that change the charge; the same key with another fingerprint is a conflict.</summary>
-    public string Fingerprint =>
-        string.Join('|', Request.ConsumeType, Request.ServiceCode, Request.PlanId, Request.Tokens, Request.DurationSeconds, Request.Amount);
-}
+public sealed record PricedConsumption(ConsumeRequest Request, ServicePlanDocument Plan, long Coins);

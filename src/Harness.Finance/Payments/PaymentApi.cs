@@ -2,6 +2,7 @@ using Harness.Finance.Auth;
 using Harness.Finance.Payments.Channels;
 using Harness.Finance.Recharge;
 using Harness.Http;
+using Harness.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -84,9 +85,13 @@ public static class PaymentApi
     }
 
     private static async Task<Results<Ok<FinanceResponse<PaymentView>>, Refusal<Refused.Conflict>, Refusal<Refused.Unavailable>>> CreateAsync(
-        CreatePaymentRequest request, HttpContext context, PaymentOrders orders, PaymentService payments, TimeProvider clock)
+        CreatePaymentRequest request, HttpContext context, PaymentOrders orders, PaymentService payments, KeyedLock locks, TimeProvider clock)
     {
         var userId = context.CurrentUser().Id;
+
+        // Held until the channel has answered: a second request for the business order gets the first's order with its
+        // code, never an order of its own nor one still being placed.
+        using var placing = await locks.AcquireAsync($"payment-biz:{userId}|{request.BizType}|{request.BizOrderNo}", context.RequestAborted);
         if (orders.OfBizOrder(userId, request.BizType!, request.BizOrderNo!) is { } existing)
         {
             return existing.Channel == request.Channel && existing.Amount == request.Amount

@@ -15,6 +15,8 @@ public abstract class FaultyLedger(ILedger inner) : ILedger
 
     public AccountBalance GetBalance(string accountId) => Inner.GetBalance(accountId);
 
+    public LedgerEntry? FindClaim(string scope, string key) => Inner.FindClaim(scope, key);
+
     public virtual LedgerPage Query(LedgerQuery query) => Inner.Query(query);
 
     public virtual LedgerTotals Summarise(LedgerFilter filter) => Inner.Summarise(filter);

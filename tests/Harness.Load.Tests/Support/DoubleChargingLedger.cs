@@ -22,6 +22,8 @@ public sealed class DoubleChargingLedger(ILedger inner) : ILedger
 
     public AccountBalance GetBalance(string accountId) => inner.GetBalance(accountId);
 
+    public LedgerEntry? FindClaim(string scope, string key) => inner.FindClaim(scope, key);
+
     public LedgerPage Query(LedgerQuery query) => inner.Query(query);
 
     public LedgerTotals Summarise(LedgerFilter filter) => inner.Summarise(filter);

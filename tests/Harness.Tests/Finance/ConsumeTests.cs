@@ -218,6 +218,28 @@ public sealed class ConsumeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_retry_after_its_plan_was_disabled_replays_the_charge_and_a_changed_one_is_still_a_conflict()
+    {
+        var body = new { idempotencyKey = "before-disable", serviceCode = "report-export", consumeType = "FIXED" };
+        var first = (await _client.Post("/api/finance/consume", body, _token)).EnsureOk();
+        (await _client.Post("/api/admin/finance/servicePlans", new { id = "report-export", serviceCode = "report-export", name = "Report export", consumeType = "FIXED", rate = 50, enabled = false }, _factory.AdminToken())).EnsureOk();
+
+        var retry = (await _client.Post("/api/finance/consume", body, _token)).EnsureOk();
+        var openApiRetry = await _client.Send(HttpMethod.Post, "/openapi/coin/consume", new { userId = _userId, body.idempotencyKey, body.serviceCode, body.consumeType }, apiKey: "hk_demo_LocalDemoKeyForTheHarnessOnly");
+        var changed = await _client.Post("/api/finance/consume", new { body.idempotencyKey, body.serviceCode, body.consumeType, amount = 7 }, _token);
+        var fresh = await _client.Post("/api/finance/consume", new { idempotencyKey = "after-disable", body.serviceCode, body.consumeType }, _token);
+
+        Assert.True(retry.Data.GetProperty("replayed").GetBoolean());
+        Assert.Equal(first.Data.GetProperty("recordId").GetString(), retry.Data.GetProperty("recordId").GetString());
+        Assert.Equal(50, retry.Data.GetProperty("coins").GetInt64());
+        Assert.True(openApiRetry.EnsureOk().Data.GetProperty("replayed").GetBoolean());
+        Assert.Equal(HttpStatusCode.Conflict, changed.Status);
+        Assert.Equal(40900, changed.Code);
+        Assert.Equal(HttpStatusCode.NotFound, fresh.Status); // no enabled plan for a new charge
+        Assert.Equal(950, await _client.Balance(_token));
+    }
+
+    [Fact]
     public async Task A_key_is_remembered_for_the_retention_window_and_free_again_after_it()
     {
         var body = new { idempotencyKey = "old", serviceCode = "report-export", consumeType = "FIXED" };

@@ -26,15 +26,27 @@ public sealed class ScriptedChannel(string name = "wechat") : IPaymentChannel
     public void MarkPaid(string outTradeNo, long amount) =>
         _trades[outTradeNo] = new ChannelTrade(outTradeNo, ChannelTradeState.Paid, amount, "T" + outTradeNo, DateTimeOffset.UtcNow);
 
-    public Task<ChannelOrder> PlaceAsync(ChannelOrderRequest request, CancellationToken cancellationToken)
+    /// <summary>When set, an order is placed only once this completes (a channel slow to answer).</summary>
+    public Task? PlaceGate { get; set; }
+
+    /// <summary>The orders placed, in order.</summary>
+    public ConcurrentQueue<string> Placed { get; } = [];
+
+    public async Task<ChannelOrder> PlaceAsync(ChannelOrderRequest request, CancellationToken cancellationToken)
     {
+        if (PlaceGate is { } gate)
+        {
+            await gate.WaitAsync(cancellationToken);
+        }
+
         if (PlaceFailure is { } failure)
         {
             throw new ChannelException(failure);
         }
 
+        Placed.Enqueue(request.OutTradeNo);
         _trades[request.OutTradeNo] = new ChannelTrade(request.OutTradeNo, ChannelTradeState.NotPaid, request.Amount, null, null);
-        return Task.FromResult(new ChannelOrder("weixin://wxpay/bizpayurl?pr=" + request.OutTradeNo, null));
+        return new ChannelOrder("weixin://wxpay/bizpayurl?pr=" + request.OutTradeNo, null);
     }
 
     public Task<ChannelTrade> QueryAsync(string outTradeNo, CancellationToken cancellationToken) =>
