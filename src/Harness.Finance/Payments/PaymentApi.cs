@@ -30,7 +30,7 @@ public sealed record CreatePaymentRequest(string? BizType, string? BizOrderNo, s
         .Text(Description, "description", 127, required: true);
 }
 
-/// <summary>A payment order; <c>status</c> is one of WeChat Pay's trade states NOTPAY, SUCCESS, CLOSED, PAYERROR (Alipay's mapped).</summary>
+/// <summary>A payment order; <c>status</c> is one of WeChat Pay's trade states NOTPAY, SUCCESS, CLOSED (Alipay's mapped).</summary>
 public sealed record PaymentView(
     string OutTradeNo,
     string BizType,

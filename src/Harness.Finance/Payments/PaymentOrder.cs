@@ -2,13 +2,12 @@ using Harness.Storage;
 
 namespace Harness.Finance.Payments;
 
-/// <summary>WeChat Pay's trade states, which the Payment API answers for both channels.</summary>
+/// <summary>The WeChat Pay trade states the Payment API answers for both channels (docs/finance.md, "Payment statuses").</summary>
 public static class PaymentStatus
 {
     public const string NotPay = "NOTPAY";
     public const string Success = "SUCCESS";
     public const string Closed = "CLOSED";
-    public const string PayError = "PAYERROR";
 }
 
 /// <summary>Why an order was closed: by its owner, by the clock, by the channel, or because the channel refused it.</summary>

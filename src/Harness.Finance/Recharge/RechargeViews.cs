@@ -21,7 +21,6 @@ public static class RechargeStatus
     {
         PaymentStatus.Success => Paid,
         PaymentStatus.NotPay => now >= order.ExpireAt ? Expired : Pending,
-        PaymentStatus.PayError => Failed,
         _ => order.CloseReason switch
         {
             CloseReason.Expired => Expired,
