@@ -82,22 +82,27 @@ public static class ControlApi
         control.MapGet("/payments/{id}", Results<Ok<SandboxPayment>, NotFound<ControlError>> (string id) =>
                 context.Payments.Get(id) is { } payment ? TypedResults.Ok(payment) : NotFound($"no payment '{id}'"))
             .WithSummary("One payment.");
-        control.MapPost("/payments/{id}/{action}", async Task<Results<Ok<PayActionView>, NotFound<ControlError>, BadRequest<ControlError>>> (string id, string action) =>
+        control.MapPost("/payments/{id}/{action}", async Task<Results<Ok<PayActionView>, NotFound<ControlError>, BadRequest<ControlError>>> (string id, string action, string? iban) =>
             {
                 if (action is not ("pay" or "fail" or "cancel"))
                 {
                     return TypedResults.BadRequest(new ControlError("action must be pay, fail or cancel"));
                 }
 
-                if (context.Payments.Get(id) is null)
+                if (context.Payments.Get(id) is not { } payment)
                 {
                     return NotFound($"no payment '{id}'");
+                }
+
+                if (iban is not null)
+                {
+                    return await PayByDebitAsync(context, providers, payment, action, iban);
                 }
 
                 var outcome = await PayPageEndpoints.ActAsync(context, providers, id, action);
                 return TypedResults.Ok(new PayActionView(outcome.RedirectUrl, outcome.Message, context.Payments.Get(id)!));
             })
-            .WithSummary("Plays the buyer on the hosted pay page: pay, fail (declined, stays open) or cancel.");
+            .WithSummary("Plays the buyer on the hosted pay page: pay, fail (declined, stays open) or cancel; pay?iban= pays by debit from a test account where the checkout offers one (Stripe's SEPA Direct Debit).");
 
         control.MapGet("/deliveries", Results<Ok<IEnumerable<DeliveryView>>, BadRequest<ControlError>, NotFound<ControlError>> (
                 [FromQuery(Name = "payment_id")] string? paymentId, string? provider, string? status, string? limit,
@@ -207,6 +212,26 @@ public static class ControlApi
     }
 
     private static NotFound<ControlError> NotFound(string message) => TypedResults.NotFound(new ControlError(message));
+
+    /// <summary>The control API's <c>pay?iban=</c>: the debit form of the hosted page, refused as a 400 where the page shows a notice.</summary>
+    private static async Task<Results<Ok<PayActionView>, NotFound<ControlError>, BadRequest<ControlError>>> PayByDebitAsync(
+        SandboxContext context, IReadOnlyDictionary<string, ISandboxProvider> providers, SandboxPayment payment, string action, string iban)
+    {
+        var provider = providers[payment.Provider];
+        if (action != "pay" || payment.Status != PaymentStatus.Open || provider.DebitAccounts(payment) is not { } accounts)
+        {
+            return TypedResults.BadRequest(new ControlError(action != "pay"
+                ? "iban goes with pay only"
+                : payment.Status != PaymentStatus.Open
+                    ? $"the payment is {payment.Status.ToString().ToLowerInvariant()}: nothing was charged"
+                    : $"this {provider.Title} checkout offers no debit (a Stripe session does when payment_method_types lists sepa_debit)"));
+        }
+
+        var (outcome, problem) = await DebitCheckout.PayAsync(context, provider, payment, accounts, iban);
+        return problem is not null
+            ? TypedResults.BadRequest(new ControlError(problem))
+            : TypedResults.Ok(new PayActionView(outcome!.RedirectUrl, outcome.Message, context.Payments.Get(payment.Id)!));
+    }
 
     private static ProviderView DescribeProvider(ISandboxProvider provider, SandboxContext context, Func<string, string> baseUrl) =>
         new(provider.Name, provider.Title, baseUrl(provider.Name), provider.Credentials, context.Settings.All(provider.Name));

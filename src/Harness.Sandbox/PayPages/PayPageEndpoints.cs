@@ -40,6 +40,12 @@ public static class PayPageEndpoints
                 return await CardCheckout.PostAsync(context, providers, payment, cards, form);
             }
 
+            if (form is not null && action == DebitCheckout.Action && context.Payments.Get(id) is { Status: PaymentStatus.Open } debited
+                && providers[debited.Provider].DebitAccounts(debited) is { } accounts)
+            {
+                return await DebitCheckout.PostAsync(context, providers, debited, accounts, form);
+            }
+
             return await ActAsync(context, providers, id, action) switch
             {
                 { RedirectUrl: { } url } => Results.Redirect(Location(url)),
@@ -88,7 +94,8 @@ public static class PayPageEndpoints
     internal static string Location(string url) =>
         Uri.TryCreate(url, UriKind.Absolute, out var uri) ? new UriBuilder(uri) { Host = uri.IdnHost }.Uri.AbsoluteUri : url;
 
-    internal static IResult Render(SandboxContext context, IReadOnlyDictionary<string, ISandboxProvider> providers, string id, string? notice, CardFields? entered)
+    internal static IResult Render(
+        SandboxContext context, IReadOnlyDictionary<string, ISandboxProvider> providers, string id, string? notice, CardFields? entered, string? enteredIban = null)
     {
         if (context.Payments.Get(id) is not { } payment)
         {
@@ -121,6 +128,10 @@ public static class PayPageEndpoints
         if (payment.Status == PaymentStatus.Open && provider.CheckoutCards(payment) is { } cards)
         {
             html.Append(CardCheckout.Form(payment, cards, entered));
+            if (provider.DebitAccounts(payment) is { } accounts)
+            {
+                html.Append(DebitCheckout.Form(payment, accounts, enteredIban));
+            }
         }
         else if (payment.Status == PaymentStatus.Open)
         {

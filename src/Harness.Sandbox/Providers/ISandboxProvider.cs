@@ -53,8 +53,21 @@ public interface ISandboxProvider
     /// </summary>
     IReadOnlyList<TestCard>? CheckoutCards(SandboxPayment payment) => null;
 
+    /// <summary>
+    /// The test bank accounts of a debit the hosted page offers beside the card form (Stripe's SEPA Direct Debit when the
+    /// session lists it); null when the checkout takes no debit.
+    /// </summary>
+    IReadOnlyList<TestBankAccount>? DebitAccounts(SandboxPayment payment) => null;
+
     /// <summary>The buyer paid: the core has already moved the payment from open to paid, exactly once.</summary>
     PayPageOutcome OnPaid(SandboxPayment payment);
+
+    /// <summary>
+    /// The buyer authorised a debit from one of <see cref="DebitAccounts"/>: the core has moved the payment to paid (the
+    /// buyer's part is done), and the provider settles the debit later, as the bank would.
+    /// </summary>
+    PayPageOutcome OnDebited(SandboxPayment payment, TestBankAccount account) =>
+        throw new NotSupportedException($"{Name} offers no debit, so none can be authorised.");
 
     /// <summary>The buyer left the pay page; the payment stays open until it expires, as on the real hosted pages.</summary>
     PayPageOutcome OnCanceled(SandboxPayment payment);

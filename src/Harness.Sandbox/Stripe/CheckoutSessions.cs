@@ -97,6 +97,11 @@ public sealed class CheckoutSessions(SandboxContext context, ProviderObjects obj
         }
 
         var currency = items.Count > 0 ? items[0].Price.Str("currency")! : (p.Str("currency") ?? "usd");
+        if (StripeBankDebits.Check(p["payment_method_types"], currency) is { } refused)
+        {
+            return refused;
+        }
+
         var total = items.Sum(i => i.Amount);
         if (total > MaxAmount)
         {
@@ -227,9 +232,10 @@ public sealed class CheckoutSessions(SandboxContext context, ProviderObjects obj
 
     /// <summary>
     /// The buyer paid: creates the customer and, by mode, the payment intent or the subscription with its first
-    /// invoice, completes the session, and returns the events Stripe sends for it, in Stripe's order.
+    /// invoice, completes the session, and returns the events Stripe sends for it, in Stripe's order. A payment by
+    /// <paramref name="debit"/> completes unpaid, its intent processing until the debit settles (<see cref="StripeBankDebits"/>).
     /// </summary>
-    public (JsonObject Session, List<(string Type, JsonObject Object)> Events) Complete(SandboxPayment payment)
+    public (JsonObject Session, List<(string Type, JsonObject Object)> Events) Complete(SandboxPayment payment, TestBankAccount? debit = null)
     {
         var session = objects.Get(payment.Id, Type)!;
         var now = StripeJson.Unix(context.Clock.GetUtcNow());
@@ -291,12 +297,12 @@ public sealed class CheckoutSessions(SandboxContext context, ProviderObjects obj
                     ["failure_message"] = null,
                     ["livemode"] = false,
                     ["metadata"] = new JsonObject(),
-                    ["paid"] = true,
+                    ["paid"] = debit is null,
                     ["payment_intent"] = intentId,
-                    ["payment_method_details"] = CardDetails(payment),
+                    ["payment_method_details"] = debit is null ? CardDetails(payment) : StripeBankDebits.Details(debit),
                     ["refunded"] = false,
                     ["refunds"] = StripeJson.List($"/v1/charges/{chargeId}/refunds", [], false),
-                    ["status"] = "succeeded",
+                    ["status"] = debit is null ? "succeeded" : "pending",
                 });
                 var intent = new JsonObject
                 {
@@ -304,21 +310,22 @@ public sealed class CheckoutSessions(SandboxContext context, ProviderObjects obj
                     ["latest_charge"] = chargeId,
                     ["object"] = "payment_intent",
                     ["amount"] = amount,
-                    ["amount_received"] = amount,
+                    ["amount_received"] = debit is null ? amount : 0L,
                     ["created"] = now,
                     ["currency"] = currency,
                     ["customer"] = customerId,
+                    ["last_payment_error"] = null,
                     ["livemode"] = false,
                     ["metadata"] = new JsonObject(),
-                    ["payment_method_types"] = new JsonArray("card"),
-                    ["status"] = "succeeded",
+                    ["payment_method_types"] = new JsonArray(debit is null ? "card" : StripeBankDebits.PaymentMethod),
+                    ["status"] = debit is null ? "succeeded" : "processing",
                 };
                 objects.Put(intent);
                 session["payment_intent"] = intent.Str("id");
-                session["payment_status"] = "paid";
+                session["payment_status"] = debit is null ? "paid" : "unpaid";
                 objects.Put(session);
                 events.Add(("checkout.session.completed", Public(session, null)));
-                events.Add(("payment_intent.succeeded", intent));
+                events.Add((debit is null ? "payment_intent.succeeded" : "payment_intent.processing", intent));
                 break;
             case "subscription":
                 var (subscription, invoice) = Subscribe(session, customerId);

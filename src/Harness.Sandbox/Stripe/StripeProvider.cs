@@ -47,6 +47,7 @@ public sealed partial class StripeProvider : ISandboxProvider
     private readonly StripeBilling _billing;
     private readonly StripeSubscriptions _subscriptions;
     private readonly StripeRefunds _refunds;
+    private readonly StripeBankDebits _debits;
 
     public StripeProvider(SandboxContext context)
     {
@@ -61,6 +62,7 @@ public sealed partial class StripeProvider : ISandboxProvider
         _refunds = new StripeRefunds(context, _objects, _webhooks);
         _customers.ResumeAdvancing(_billing.RunDue);
         _sessions = new CheckoutSessions(context, _objects, catalog, _billing);
+        _debits = new StripeBankDebits(context, _objects, _webhooks);
         _idempotency = new StripeIdempotency(context.Store);
     }
 
@@ -135,10 +137,24 @@ public sealed partial class StripeProvider : ISandboxProvider
         }
 
         _webhooks.Send(payment.Id, events);
-        return session.Str("success_url") is { } url
-            ? new PayPageOutcome(CheckoutSessions.ReplaceSessionTemplate(url, payment.Id), "Paid.")
-            : new PayPageOutcome(null, "Thanks for your payment.");
+        return Completed(session, payment.Id, "Paid.", "Thanks for your payment.");
     }
+
+    public IReadOnlyList<TestBankAccount>? DebitAccounts(SandboxPayment payment) =>
+        _objects.Get(payment.Id, "checkout.session") is { } session && StripeBankDebits.Offered(session) ? StripeBankDebits.TestAccounts : null;
+
+    public PayPageOutcome OnDebited(SandboxPayment payment, TestBankAccount account)
+    {
+        var (session, events) = _sessions.Complete(payment, account);
+        _debits.Schedule(session, account);
+        _webhooks.Send(payment.Id, events);
+        return Completed(session, payment.Id, "Debit authorised.", "Thanks: your bank will be debited, and the merchant told when it settles.");
+    }
+
+    private static PayPageOutcome Completed(JsonObject session, string paymentId, string redirectMessage, string pageMessage) =>
+        session.Str("success_url") is { } url
+            ? new PayPageOutcome(CheckoutSessions.ReplaceSessionTemplate(url, paymentId), redirectMessage)
+            : new PayPageOutcome(null, pageMessage);
 
     public PayPageOutcome OnCanceled(SandboxPayment payment) =>
         _objects.Get(payment.Id, "checkout.session")?.Str("cancel_url") is { } url

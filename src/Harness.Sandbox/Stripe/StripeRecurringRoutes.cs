@@ -19,11 +19,14 @@ public sealed partial class StripeProvider
     /// <summary>9000-01-01, the furthest the control API moves the sandbox clock.</summary>
     private const long LatestRenewal = 221_845_392_000;
 
-    public DateTimeOffset? NextDueAt() => _billing.NextDueAt();
+    /// <summary>The next renewal or retry on the sandbox clock, or the next debit to settle, whichever comes first.</summary>
+    public DateTimeOffset? NextDueAt() => new[] { _billing.NextDueAt(), _debits.NextDueAt() }.Where(d => d is not null).Min();
 
     public Task RunDueAsync(CancellationToken cancellationToken)
     {
-        _billing.RunDue(null, StripeJson.Unix(_context.Clock.GetUtcNow()));
+        var now = StripeJson.Unix(_context.Clock.GetUtcNow());
+        _billing.RunDue(null, now);
+        _debits.RunDue(now);
         return Task.CompletedTask;
     }
 
