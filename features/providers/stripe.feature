@@ -28,6 +28,21 @@ Feature: Stripe sandbox — Checkout Sessions and signed webhooks
     And every event's Stripe-Signature verifies with the published webhook secret within the SDKs' 300-second tolerance
     And retrieving the session shows status "complete", payment_status "paid" and no url
 
+  Scenario Outline: A SEPA Direct Debit completes the checkout unpaid, and the settled debit is told by an async event
+    Given an open euro payment-mode checkout session that offers SEPA Direct Debit
+    When the buyer pays by SEPA Direct Debit from "<iban>"
+    Then the buyer is redirected to "https://merchant.example/done"
+    And retrieving the session shows status "complete", payment_status "unpaid" and no url
+    And the receiver gets "checkout.session.completed" then "payment_intent.processing"
+    When the sandbox clock advances by 3 minutes
+    Then retrieving the session shows status "complete", payment_status "<settled>" and no url
+    And the receiver gets "checkout.session.completed", "payment_intent.processing", "<session event>" then "<intent event>"
+
+    Examples:
+      | iban                        | settled | session event                             | intent event                  |
+      | DE89 3704 0044 0532 0130 00 | paid    | checkout.session.async_payment_succeeded | payment_intent.succeeded      |
+      | DE62 3704 0044 0532 0130 01 | unpaid  | checkout.session.async_payment_failed    | payment_intent.payment_failed |
+
   Scenario: A subscription checkout produces the subscription and invoice events
     Given an open "subscription" checkout session for "price_HarnessProMonthly"
     When the buyer pays on the hosted page

@@ -30,7 +30,7 @@ public sealed class SandboxWorld(ScenarioContext context) : IDisposable
     public WireReply Last => LastReply ?? throw new AssertionException("no request has been sent yet");
 
     /// <summary>The pay page's answer to the buyer's last click.</summary>
-    public WireReply? PayPage { get; private set; }
+    public WireReply? PayPage { get; set; }
 
     public MerchantReceiver Receiver => _receiver ??= MerchantReceiver.Start();
 

@@ -40,6 +40,33 @@ public sealed partial class StripeSteps(ScenarioContext context)
     [Given("an open {string} checkout session with success URL {string}")]
     public Task OpenSessionWithSuccessUrl(string mode, string successUrl) => CreateSessionAsync(mode, successUrl: successUrl);
 
+    [Given("an open euro payment-mode checkout session that offers SEPA Direct Debit")]
+    public async Task OpenEuroSessionWithDebit()
+    {
+        var reply = await StripeAsync(HttpMethod.Post, "/v1/checkout/sessions",
+        [
+            new("mode", "payment"),
+            new("line_items[0][price_data][currency]", "eur"),
+            new("line_items[0][price_data][unit_amount]", "1500"),
+            new("line_items[0][price_data][product_data][name]", "Credits"),
+            new("line_items[0][quantity]", "1"),
+            new("payment_method_types[0]", "card"),
+            new("payment_method_types[1]", "sepa_debit"),
+            new("success_url", MerchantSite + "/done"),
+            new("client_reference_id", context.Unique("order")),
+        ]);
+        Check.Equal(HttpStatusCode.OK, reply.Status, $"creating a euro checkout session with sepa_debit ({reply.Body})");
+        _sessions.Add(_world.PaymentId = SessionId(reply));
+    }
+
+    [When("the buyer pays by SEPA Direct Debit from {string}")]
+    public async Task PayByDebit(string iban)
+    {
+        var page = _world.PayPageUrl(await _world.CurrentPaymentAsync());
+        _world.PayPage = await _world.SendAsync(HttpMethod.Post, page, new FormUrlEncodedContent([new("action", "pay-debit"), new("iban", iban)]));
+        await _world.RunDueAsync();
+    }
+
     [Given("a checkout session that has been paid")]
     public async Task PaidSession()
     {
