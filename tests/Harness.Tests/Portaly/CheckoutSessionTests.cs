@@ -38,6 +38,7 @@ public sealed class CheckoutSessionTests : IAsyncLifetime
         var read = await _app.Test().Get("/checkout-sessions/" + id);
         Assert.Equal(("checkout_ready", "order-1", "monthly", true), (read.Data["status"]!.GetValue<string>(), read.Data["merchantOrderNumber"]!.GetValue<string>(), read.Data["billingPeriod"]!.GetValue<string>(), read.Data["collectPhone"]!.GetValue<bool>()));
         Assert.Equal(planId, read.Data["plan"]!["id"]!.GetValue<string>());
+        Assert.Equal("""{"name":null,"email":null,"phone":""}""", read.Data["customer"]!.ToJsonString()); // the contract's empty phone
         Assert.Null(read.Data["metadata"]);
         Assert.Null(read.Data["completedAt"]);
         Assert.Equal(HttpStatusCode.NotFound, (await _app.Live().Get("/checkout-sessions/" + id)).Status); // the other mode's
