@@ -45,6 +45,44 @@ Feature: Recharge
       | channel |
       | alipay  |
 
+  Scenario Outline: A recharge left unpaid past its lifetime is EXPIRED on <channel> and credits nothing
+    Given a new user without coins
+    And the user has created a recharge of plan "coins-600" on <channel>
+    When the recharge's lifetime passes
+    Then the recharge is EXPIRED with nothing credited
+    And the balance is 0 coins
+    And the recharge records list the order as EXPIRED
+
+    @wechat
+    Examples: WeChat Pay
+      | channel |
+      | wechat  |
+
+    @alipay
+    Examples: Alipay
+      | channel |
+      | alipay  |
+
+  Scenario Outline: A recharge the channel refuses is FAILED on <channel>, answered 503, and credits nothing
+    Given a new user without coins
+    And the <channel> channel refuses the next call at the sandbox
+    When the user creates a recharge of plan "coins-100" on <channel>
+    Then the request fails with HTTP 503 and code 50300
+    And the recharge records are, newest first:
+      | planId    | channel   | status | payAmount | creditedCoins |
+      | coins-100 | <channel> | FAILED | 100       | 0             |
+    And the balance is 0 coins
+
+    @wechat
+    Examples: WeChat Pay
+      | channel |
+      | wechat  |
+
+    @alipay
+    Examples: Alipay
+      | channel |
+      | alipay  |
+
   Scenario: Recharge records and the summary agree with the balance over both channels
     Given a new user without coins
     And a recharge of plan "coins-100" the buyer has paid on wechat

@@ -4,8 +4,9 @@ Feature: Portaly checkout callbacks, as the merchant receives them
   callback secret of the key that created it: the runner verifies every callback it receives (the three headers, a
   fresh ISO timestamp with milliseconds, the signature over stableJson, the header's event equal to the body's, the
   key's mode) and that a checkout calls back once per session unless the merchant asks again. Failed and canceled
-  checkouts call back nothing (the seed's rule: found by polling). A delivery that is not answered 2xx is retried
-  (the reference: one minute later, then on a backoff).
+  checkouts call back nothing (the seed's rule: found by polling) unless the merchant's config turns
+  creator_subscription.checkout.failed on (the later contract's behaviour; the reference's sendCheckoutFailedCallbacks).
+  A delivery that is not answered 2xx is retried (the reference: one minute later, then on a backoff).
 
   Scenario: A completed checkout calls back once with the session's terms
     Given the profile's Portaly merchant
@@ -119,3 +120,50 @@ Feature: Portaly checkout callbacks, as the merchant receives them
     Then the merchant receives 1 verified "checkout.completed" callback about checkout session "s1"
     And the last "checkout.completed" callback about checkout session "s1" has:
       | mode | live |
+
+  Scenario: A merchant whose config turns checkout.failed on is called back about a failed checkout
+    Given a new Portaly merchant
+    And the merchant receives callbacks
+    And the merchant has a one-time plan "pack" of 300
+    When the merchant requests "PUT /config" with:
+      """
+      {"sendCheckoutFailedCallbacks": true}
+      """
+    Then the Portaly answer has:
+      | data.sendCheckoutFailedCallbacks | true |
+    When the merchant creates checkout session "s1" for plan "pack" with:
+      """
+      {"metadata": {"campaign": "夏季"}}
+      """
+    And the merchant requests "POST /checkout-sessions/{{session:s1}}/complete" with:
+      """
+      {"checkoutToken": "{{token:s1}}", "status": "failed", "failureReason": "card declined", "paymentMethod": "atm", "paymentReference": "ref-{{run}}", "customerEmail": "{{email}}"}
+      """
+    Then the Portaly answer has:
+      | data.status | failed |
+    And the merchant receives 1 verified "checkout.failed" callback about checkout session "s1"
+    And the last "checkout.failed" callback about checkout session "s1" has:
+      | event                     | creator_subscription.checkout.failed |
+      | sessionId                 | {{session:s1}}                       |
+      | subscriptionId            | (absent)                             |
+      | profileId                 | {{profileId}}                        |
+      | planId                    | {{plan:pack}}                        |
+      | planName                  | pack {{run}}                         |
+      | mode                      | test                                 |
+      | amount                    | 300                                  |
+      | currency                  | TWD                                  |
+      | customerEmail             | {{email}}                            |
+      | failureReason             | card declined                        |
+      | failedAt                  | (any)                                |
+      | metadata.campaign         | 夏季                                 |
+      | metadata.paymentMethod    | atm                                  |
+      | metadata.paymentReference | ref-{{run}}                          |
+      | metadata.paidAmount       | 300                                  |
+      | metadata.failureReason    | card declined                        |
+
+  Scenario: A session without a checkout callback cannot have it sent again
+    Given a Portaly merchant
+    And the merchant has a one-time plan "pack" of 300
+    When the merchant creates checkout session "s1" for plan "pack"
+    And the merchant asks for the callback of checkout session "s1" again
+    Then the Portaly call is refused with HTTP 409 and code "NO_CALLBACK"

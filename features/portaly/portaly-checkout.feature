@@ -192,3 +192,21 @@ Feature: Portaly checkout sessions
       """
     Then the Portaly call is refused with HTTP 403 and code "INVALID_CHECKOUT_TOKEN"
     And checkout session "s1" reads as "checkout_ready"
+
+  Scenario: A manual completion for another amount, or of a session already ended, is refused
+    Given a Portaly merchant
+    And the merchant has a one-time plan "pack" of 300
+    When the merchant creates checkout session "s1" for plan "pack"
+    And the merchant requests "POST /checkout-sessions/{{session:s1}}/complete" with:
+      """
+      {"checkoutToken": "{{token:s1}}", "status": "completed", "customerEmail": "{{email}}", "paidAmount": 299}
+      """
+    Then the Portaly call is refused with HTTP 400 and code "PAID_AMOUNT_MISMATCH"
+    And checkout session "s1" reads as "checkout_ready"
+    When the merchant records checkout session "s1" as canceled
+    And the merchant requests "POST /checkout-sessions/{{session:s1}}/complete" with:
+      """
+      {"checkoutToken": "{{token:s1}}", "status": "completed", "customerEmail": "{{email}}", "paidAmount": 300}
+      """
+    Then the Portaly call is refused with HTTP 409 and code "SESSION_NOT_OPEN"
+    And checkout session "s1" reads as "canceled"

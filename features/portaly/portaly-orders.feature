@@ -127,3 +127,22 @@ Feature: Portaly orders and refunds
     And the answer lists 0 invoice records of checkout session "s3"
     When the merchant's live key requests "GET /invoices"
     Then the answer lists 0 invoice records of checkout session "s1"
+
+  Scenario: An order of nothing cannot be refunded
+    Given a Portaly merchant with a live key
+    And the merchant has a one-time plan "pack" of 300
+    And the merchant has a discount code "free" with:
+      """
+      {"rules": [{"appliesTo": {"type": "all"}, "discount": {"type": "free"}}]}
+      """
+    When the merchant's live key creates checkout session "s1" for plan "pack" with:
+      """
+      {"discountCode": "{{code:free}}"}
+      """
+    And the merchant completes checkout session "s1"
+    And the merchant looks up the order of checkout session "s1"
+    And the merchant's live key requests "POST /orders/{{order:s1}}/refund" with:
+      """
+      {"reason": "customer_requested"}
+      """
+    Then the Portaly call is refused with HTTP 409 and code "ZERO_AMOUNT_NOT_REFUNDABLE"

@@ -92,3 +92,17 @@ Feature: Portaly plans
       | pagination.hasMore | false          |
     When the merchant requests "GET /plans?limit=0"
     Then the Portaly call is refused as invalid, naming "limit"
+
+  Scenario: A plan's description is cleaned on write: no scripts or handlers, images only from https
+    Given a Portaly merchant
+    When the merchant requests "POST /plans" with:
+      """
+      {"name": "Rich {{run}}", "amount": 300, "billingPeriod": "monthly", "description": "<p onclick=\"steal()\">Hello <b>world</b></p><script>alert('x')</script><a href=\"javascript:steal()\">link</a><img src=\"https://cdn.example/safe.png\"><img src=\"http://cdn.example/plain.png\">"}
+      """
+    Then the Portaly answer is HTTP 201
+    And the Portaly answer's "data.description" contains "<b>world</b>"
+    And the Portaly answer's "data.description" contains "https://cdn.example/safe.png"
+    And the Portaly answer's "data.description" does not contain "<script"
+    And the Portaly answer's "data.description" does not contain "onclick"
+    And the Portaly answer's "data.description" does not contain "javascript:"
+    And the Portaly answer's "data.description" does not contain "http://cdn.example/plain.png"

@@ -133,3 +133,26 @@ Feature: Portaly subscriptions: reading, cancelling at the period end, resuming,
     Then the Portaly answer has:
       | data.status       | canceled         |
       | data.cancelReason | payment_failures |
+
+  Scenario: The list filters by status, and an unknown status is refused
+    Given a Portaly merchant
+    And the merchant has a monthly plan "basic" of 300
+    When the merchant creates checkout session "s1" for plan "basic"
+    And the merchant completes checkout session "s1"
+    And the Portaly clock passes the next billing of checkout session "s1"
+    And the merchant creates checkout session "s2" for plan "basic"
+    And the merchant completes checkout session "s2"
+    And the merchant requests "GET /subscriptions?status=past_due&customerEmail={{email}}"
+    Then the Portaly answer has:
+      | data.0.id     | {{session:s1}} |
+      | data.0.status | past_due       |
+      | data.1        | (absent)       |
+    When the merchant requests "GET /subscriptions?status=active&customerEmail={{email}}"
+    Then the Portaly answer has:
+      | data.0.id | {{session:s2}} |
+      | data.1    | (absent)       |
+    When the merchant requests "GET /subscriptions?status=canceled&customerEmail={{email}}"
+    Then the Portaly answer has:
+      | data.0 | (absent) |
+    When the merchant requests "GET /subscriptions?status=paused"
+    Then the Portaly call is refused with HTTP 400 and code "VALIDATION_ERROR"

@@ -15,8 +15,9 @@ public sealed class PortalyOptions
     public bool YearlyTemporarilyUnsupported { get; set; }
 
     /// <summary>
-    /// Whether a declined first charge sends <c>creator_subscription.checkout.failed</c>. Off by default: the seed says
-    /// only completed checkouts call back (the later contract sends it).
+    /// Whether a declined first charge sends <c>creator_subscription.checkout.failed</c> for a profile whose merchant
+    /// config has not chosen (its <c>sendCheckoutFailedCallbacks</c>). Off by default: the seed says only completed
+    /// checkouts call back (the later contract sends it).
     /// </summary>
     public bool SendCheckoutFailedCallbacks { get; set; }
 

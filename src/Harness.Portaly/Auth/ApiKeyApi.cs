@@ -17,8 +17,12 @@ public sealed record ApiKeyView(string Id, string ProfileId, string Status, stri
     private static string Mask(string secret) => secret[..4] + new string('*', 8) + secret[^4..];
 }
 
-/// <summary><c>data.secret</c> is the key itself, shown this once.</summary>
-public sealed record CreatedApiKey(ApiKeyView ApiKey, string Secret);
+/// <summary>
+/// <c>data.secret</c> is the key itself and <c>data.callbackSecret</c> the secret its callbacks are signed with, both
+/// shown in clear this once (the key's view masks the callback secret, as the contract says): a merchant must have it to
+/// verify its callbacks, and the reference has no dashboard to show it later.
+/// </summary>
+public sealed record CreatedApiKey(ApiKeyView ApiKey, string Secret, string CallbackSecret);
 
 public static class ApiKeyApi
 {
@@ -49,6 +53,6 @@ public static class ApiKeyApi
         }
 
         var issued = keys.Issue(request.ProfileId, mode, scope);
-        return PortalyEnvelope.Created($"/api/creator-subscription/api-keys/{issued.Key.Id}", new CreatedApiKey(ApiKeyView.Of(issued.Key), issued.Secret));
+        return PortalyEnvelope.Created($"/api/creator-subscription/api-keys/{issued.Key.Id}", new CreatedApiKey(ApiKeyView.Of(issued.Key), issued.Secret, issued.Key.CallbackSecret));
     }
 }

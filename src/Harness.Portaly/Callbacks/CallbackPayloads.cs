@@ -52,22 +52,48 @@ public static class CallbackPayloads
         return payload;
     }
 
-    /// <summary><c>creator_subscription.checkout.failed</c>: a declined first charge; no <c>subscriptionId</c>, none was created.</summary>
-    public static JsonObject CheckoutFailed(CheckoutSession s) => new()
+    /// <summary>
+    /// <c>creator_subscription.checkout.failed</c>: a declined first charge; no <c>subscriptionId</c>, none was created.
+    /// As in the contract's production examples, Portaly's own keys join the merchant's metadata (and win over a
+    /// merchant key of the same name): <c>paymentMethod</c>, <c>tappayPayment</c> and <c>paymentReference</c> when
+    /// known, then <c>paidAmount</c> and <c>failureReason</c>.
+    /// </summary>
+    public static JsonObject CheckoutFailed(CheckoutSession s, FailedCharge charge)
     {
-        ["event"] = PortalyEvents.CheckoutFailed,
-        ["sessionId"] = s.Id,
-        ["profileId"] = s.ProfileId,
-        ["planId"] = s.PlanId,
-        ["planName"] = s.PlanName,
-        ["mode"] = s.Mode,
-        ["amount"] = s.Amount,
-        ["currency"] = s.Currency,
-        ["customerEmail"] = s.CustomerEmail,
-        ["failureReason"] = s.FailureReason,
-        ["failedAt"] = Time(s.FailedAt),
-        ["metadata"] = Metadata(s.Metadata),
-    };
+        var metadata = Metadata(s.Metadata);
+        if (charge.PaymentMethod is { } method)
+        {
+            metadata["paymentMethod"] = method;
+        }
+
+        if (charge.TapPay is { } tappay)
+        {
+            metadata["tappayPayment"] = new JsonObject { ["recTradeId"] = tappay.RecTradeId, ["status"] = tappay.Status };
+        }
+
+        if (charge.PaymentReference is { } reference)
+        {
+            metadata["paymentReference"] = reference;
+        }
+
+        metadata["paidAmount"] = charge.PaidAmount;
+        metadata["failureReason"] = s.FailureReason;
+        return new()
+        {
+            ["event"] = PortalyEvents.CheckoutFailed,
+            ["sessionId"] = s.Id,
+            ["profileId"] = s.ProfileId,
+            ["planId"] = s.PlanId,
+            ["planName"] = s.PlanName,
+            ["mode"] = s.Mode,
+            ["amount"] = s.Amount,
+            ["currency"] = s.Currency,
+            ["customerEmail"] = s.CustomerEmail,
+            ["failureReason"] = s.FailureReason,
+            ["failedAt"] = Time(s.FailedAt),
+            ["metadata"] = metadata,
+        };
+    }
 
     /// <summary>
     /// The subscription fields every lifecycle and renewal event starts from; <c>amount</c> is the base price here

@@ -104,7 +104,7 @@ public static class CheckoutApi
             return new PortalyFailure(StatusCodes.Status409Conflict, "NO_CALLBACK",
                 string.IsNullOrEmpty(session.CallbackUrl)
                     ? "This checkout session has no callbackUrl."
-                    : $"This checkout session has no callback to send: it is {session.Status}, and only completed checkouts call back.");
+                    : $"This checkout session has no callback to send: it is {session.Status} (completed checkouts call back, failed ones only when the merchant config's sendCheckoutFailedCallbacks is on).");
         }
 
         var attempt = await callbacks.ResendAsync(checkout.Id, context.RequestAborted);

@@ -1,16 +1,25 @@
 using System.Globalization;
 using Harness.Portaly.Callbacks;
+using Harness.Portaly.Config;
 using Harness.Portaly.Emails;
 using Harness.Portaly.Orders;
 using Harness.Portaly.Subscriptions;
 using Harness.Security;
 using Harness.Storage;
-using Microsoft.Extensions.Options;
 
 namespace Harness.Portaly.Checkout;
 
 /// <summary>A successful first charge: the provider's reference, the method, what was paid, and the card kept for renewals (when one was).</summary>
 public sealed record FirstCharge(string PaymentReference, string PaymentMethod, long PaidAmount, StoredCard? Card);
+
+/// <summary>
+/// A declined first charge: why, the amount tried, and what is known of the payment (the method, the provider's
+/// reference, TapPay's answer), which <c>checkout.failed</c> adds to the metadata as Portaly does.
+/// </summary>
+public sealed record FailedCharge(string Reason, long PaidAmount, string? PaymentMethod = null, string? PaymentReference = null, TapPayAnswer? TapPay = null);
+
+/// <summary>TapPay's answer to a declined charge: its trade id (when it gave one) and status.</summary>
+public sealed record TapPayAnswer(string? RecTradeId, int Status);
 
 /// <summary>Who paid, as the buyer confirmed it on the page (or the merchant's manual completion said).</summary>
 public sealed record Buyer(string? Name, string? Email, string? Phone);
@@ -28,8 +37,8 @@ public sealed class CheckoutCompletion(
     DiscountApplication discounts,
     PortalyCallbacks callbacks,
     EmailOutbox emails,
+    MerchantConfigs configs,
     IKeyedLock locks,
-    IOptions<PortalyOptions> options,
     TimeProvider clock)
 {
     public static string LockOf(string sessionId) => "portaly-session/" + sessionId;
@@ -74,14 +83,18 @@ public sealed class CheckoutCompletion(
         return completed;
     }
 
-    /// <summary>A declined first charge: the session fails; <c>checkout.failed</c> is sent only when the option says so (the seed sends nothing).</summary>
-    public CheckoutSession Fail(CheckoutSession session, Buyer buyer, string reason)
+    /// <summary>
+    /// A declined first charge: the session fails; <c>checkout.failed</c> is sent only when the profile's config says so
+    /// (the seed sends nothing).
+    /// </summary>
+    public CheckoutSession Fail(CheckoutSession session, Buyer buyer, FailedCharge charge)
     {
         var now = clock.GetUtcNow();
+        var sendFailed = configs.SendsCheckoutFailed(session.ProfileId);
         var failed = WithBuyer(session, buyer) with
         {
             Status = SessionStatus.Failed,
-            FailureReason = reason,
+            FailureReason = charge.Reason,
             FailedAt = now,
             UpdatedAt = now,
         };
@@ -90,9 +103,9 @@ public sealed class CheckoutCompletion(
             sessions.Put(failed);
             discounts.Release(failed.Id);
             orders.Record(InvoiceOf(failed, now));
-            if (options.Value.SendCheckoutFailedCallbacks)
+            if (sendFailed)
             {
-                callbacks.Enqueue(failed.KeyId, failed.CallbackUrl, failed.Id, CallbackPayloads.CheckoutFailed(failed));
+                callbacks.Enqueue(failed.KeyId, failed.CallbackUrl, failed.Id, CallbackPayloads.CheckoutFailed(failed, charge));
             }
         });
         return failed;

@@ -45,7 +45,11 @@ public sealed class ManualCompletion(CheckoutSessions sessions, CheckoutCompleti
         switch (r.Status)
         {
             case SessionStatus.Failed:
-                return completion.Fail(session, buyer, string.IsNullOrWhiteSpace(r.FailureReason) ? "Payment failed" : r.FailureReason);
+                return completion.Fail(session, buyer, new FailedCharge(
+                    string.IsNullOrWhiteSpace(r.FailureReason) ? "Payment failed" : r.FailureReason,
+                    r.PaidAmount ?? session.Amount,
+                    NonBlank(r.PaymentMethod),
+                    NonBlank(r.PaymentReference)));
             case SessionStatus.Canceled:
                 return completion.Cancel(session);
         }
@@ -69,4 +73,6 @@ public sealed class ManualCompletion(CheckoutSessions sessions, CheckoutCompleti
         var reference = string.IsNullOrWhiteSpace(r.PaymentReference) ? "manual_" + Secrets.RandomHex(12) : r.PaymentReference;
         return await completion.CompleteAsync(paying, buyer, new FirstCharge(reference, r.PaymentMethod ?? "manual", paying.Amount, null));
     }
+
+    private static string? NonBlank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 }

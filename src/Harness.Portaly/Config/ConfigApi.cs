@@ -11,13 +11,16 @@ namespace Harness.Portaly.Config;
 /// <summary>
 /// A partial update: a field left out keeps its value, <c>""</c> clears it. <c>appBaseUrl</c> loses a
 /// trailing slash; <c>merchantName</c>'s 100-character bound is ours (the contract names none).
+/// <c>sendCheckoutFailedCallbacks</c> is the reference's switch between the seed (no <c>checkout.failed</c>) and the
+/// later contract (sent); a boolean, the framework refuses anything else.
 /// </summary>
 public sealed partial record UpdateConfigRequest(
     string? MerchantName,
     string? MerchantLogo,
     string? AppBaseUrl,
     string? InviteRedirectPath,
-    string? BrandDescription) : IValidatable
+    string? BrandDescription,
+    bool? SendCheckoutFailedCallbacks = null) : IValidatable
 {
     public void Validate(Validator validator) => validator
         .MaxLength(MerchantName, "merchantName", 100)
@@ -49,12 +52,12 @@ public static class ConfigApi
 
     /// <summary>The merchant config of the key's profile (the same for live and test keys).</summary>
     private static Ok<PortalyResponse<MerchantConfigView>> Get(HttpContext context, MerchantConfigs configs) =>
-        PortalyEnvelope.Ok(MerchantConfigView.Of(configs.Of(context.CurrentKey().ProfileId)));
+        PortalyEnvelope.Ok(configs.View(configs.Of(context.CurrentKey().ProfileId)));
 
     /// <summary>Updates the fields sent.</summary>
     private static async Task<Ok<PortalyResponse<MerchantConfigView>>> Update(UpdateConfigRequest request, HttpContext context, MerchantConfigs configs)
     {
         var key = context.CurrentKey();
-        return PortalyEnvelope.Ok(MerchantConfigView.Of(await configs.UpdateAsync(key.ProfileId, request, key.Id)));
+        return PortalyEnvelope.Ok(configs.View(await configs.UpdateAsync(key.ProfileId, request, key.Id)));
     }
 }

@@ -1,8 +1,12 @@
 using Harness.Storage;
+using Microsoft.Extensions.Options;
 
 namespace Harness.Portaly.Config;
 
-/// <summary>A profile's merchant config; one per profile, shared by live and test keys. Unset fields are null.</summary>
+/// <summary>
+/// A profile's merchant config; one per profile, shared by live and test keys. Unset fields are null;
+/// <see cref="SendCheckoutFailedCallbacks"/> unset means the server's default (<c>Portaly:SendCheckoutFailedCallbacks</c>).
+/// </summary>
 public sealed record MerchantConfig(
     string Id,
     string? MerchantName,
@@ -11,9 +15,10 @@ public sealed record MerchantConfig(
     string? InviteRedirectPath,
     string? BrandDescription,
     DateTimeOffset? UpdatedAt,
-    string? UpdatedBy) : IDocument;
+    string? UpdatedBy,
+    bool? SendCheckoutFailedCallbacks = null) : IDocument;
 
-/// <summary>The config as answered: <c>profileId</c> instead of the document id.</summary>
+/// <summary>The config as answered: <c>profileId</c> instead of the document id, and the switch as it applies (never null).</summary>
 public sealed record MerchantConfigView(
     string ProfileId,
     string? MerchantName,
@@ -21,19 +26,27 @@ public sealed record MerchantConfigView(
     string? AppBaseUrl,
     string? InviteRedirectPath,
     string? BrandDescription,
+    bool SendCheckoutFailedCallbacks,
     DateTimeOffset? UpdatedAt,
-    string? UpdatedBy)
-{
-    public static MerchantConfigView Of(MerchantConfig c) =>
-        new(c.Id, c.MerchantName, c.MerchantLogo, c.AppBaseUrl, c.InviteRedirectPath, c.BrandDescription, c.UpdatedAt, c.UpdatedBy);
-}
+    string? UpdatedBy);
 
-public sealed class MerchantConfigs(IDocumentStore store, IKeyedLock locks, TimeProvider clock)
+public sealed class MerchantConfigs(IDocumentStore store, IKeyedLock locks, TimeProvider clock, IOptions<PortalyOptions> options)
 {
     private readonly IDocumentCollection<MerchantConfig> _configs = store.Collection<MerchantConfig>("merchant_configs");
 
     /// <summary>The profile's config, all fields null before the first update.</summary>
     public MerchantConfig Of(string profileId) => _configs.Get(profileId) ?? new MerchantConfig(profileId, null, null, null, null, null, null, null);
+
+    /// <summary>
+    /// Whether a failed checkout of the profile sends <c>creator_subscription.checkout.failed</c>: the profile's own
+    /// choice, else the server's default (off, as the seed says; the later contract sends it).
+    /// </summary>
+    public bool SendsCheckoutFailed(string profileId) => SendsCheckoutFailed(Of(profileId));
+
+    public MerchantConfigView View(MerchantConfig c) => new(
+        c.Id, c.MerchantName, c.MerchantLogo, c.AppBaseUrl, c.InviteRedirectPath, c.BrandDescription, SendsCheckoutFailed(c), c.UpdatedAt, c.UpdatedBy);
+
+    private bool SendsCheckoutFailed(MerchantConfig c) => c.SendCheckoutFailedCallbacks ?? options.Value.SendCheckoutFailedCallbacks;
 
     /// <summary>Applies the fields sent; <c>""</c> clears a field. <paramref name="keyId"/> is recorded as <c>updatedBy</c>.</summary>
     public async Task<MerchantConfig> UpdateAsync(string profileId, UpdateConfigRequest request, string keyId)
@@ -48,6 +61,7 @@ public sealed class MerchantConfigs(IDocumentStore store, IKeyedLock locks, Time
             AppBaseUrl = Apply(request.AppBaseUrl?.TrimEnd('/'), current.AppBaseUrl),
             InviteRedirectPath = Apply(request.InviteRedirectPath, current.InviteRedirectPath),
             BrandDescription = Apply(request.BrandDescription, current.BrandDescription),
+            SendCheckoutFailedCallbacks = request.SendCheckoutFailedCallbacks ?? current.SendCheckoutFailedCallbacks,
             UpdatedAt = clock.GetUtcNow(),
             UpdatedBy = keyId,
         };

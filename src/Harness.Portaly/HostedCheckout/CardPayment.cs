@@ -78,7 +78,8 @@ public sealed class CardPayment(
 
         if (IsDecline(charge))
         {
-            var failed = completion.Fail(s, BuyerOf(s), charge.FailureReason);
+            var failed = completion.Fail(s, BuyerOf(s), new FailedCharge(
+                charge.FailureReason, s.Amount, TapPayGateway.PaymentMethod, charge.RecTradeId, new TapPayAnswer(charge.RecTradeId, charge.Status)));
             progress.End(s.Id);
             return page.Render(context, failed);
         }

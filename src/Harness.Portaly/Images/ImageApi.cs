@@ -41,7 +41,7 @@ public static class ImageApi
 
         var key = context.CurrentKey();
         var config = await configs.UpdateAsync(key.ProfileId, new UpdateConfigRequest(null, file.PublicUrl, null, null, null), key.Id);
-        return PortalyEnvelope.Ok(new LogoUploaded(file.PublicUrl, file, MerchantConfigView.Of(config)));
+        return PortalyEnvelope.Ok(new LogoUploaded(file.PublicUrl, file, configs.View(config)));
     }
 
     /// <summary>Uploads a plan's image and sets its <c>imageUrl</c>.</summary>

@@ -47,6 +47,10 @@ public sealed class AuthTests : IAsyncLifetime
         Assert.Equal(secret[..13], key["keyPrefix"]!.GetValue<string>());
         Assert.Contains("****", key["callbackSecret"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.DoesNotContain(secret, key.ToJsonString(), StringComparison.Ordinal);
+        var callbackSecret = reply.Data["callbackSecret"]!.GetValue<string>(); // in clear, this once
+        var stored = _app.Services.GetRequiredService<ApiKeys>().Find(secret)!;
+        Assert.Equal(stored.CallbackSecret, callbackSecret);
+        Assert.Equal(callbackSecret[..4] + "********" + callbackSecret[^4..], key["callbackSecret"]!.GetValue<string>());
 
         var config = await _app.With(secret).Get("/config");
         Assert.Equal(HttpStatusCode.OK, config.Status);

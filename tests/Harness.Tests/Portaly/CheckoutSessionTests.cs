@@ -38,6 +38,7 @@ public sealed class CheckoutSessionTests : IAsyncLifetime
         var read = await _app.Test().Get("/checkout-sessions/" + id);
         Assert.Equal(("checkout_ready", "order-1", "monthly", true), (read.Data["status"]!.GetValue<string>(), read.Data["merchantOrderNumber"]!.GetValue<string>(), read.Data["billingPeriod"]!.GetValue<string>(), read.Data["collectPhone"]!.GetValue<bool>()));
         Assert.Equal(planId, read.Data["plan"]!["id"]!.GetValue<string>());
+        Assert.Equal("""{"name":null,"email":null,"phone":""}""", read.Data["customer"]!.ToJsonString()); // the contract's empty phone
         Assert.Null(read.Data["metadata"]);
         Assert.Null(read.Data["completedAt"]);
         Assert.Equal(HttpStatusCode.NotFound, (await _app.Live().Get("/checkout-sessions/" + id)).Status); // the other mode's
@@ -61,6 +62,18 @@ public sealed class CheckoutSessionTests : IAsyncLifetime
         Assert.Equal((HttpStatusCode.BadRequest, "VALIDATION_ERROR"), Of(await http.Post("/checkout-sessions", new { planId = foreign, profitSharingId = "" })));
         Assert.Equal((HttpStatusCode.BadRequest, "VALIDATION_ERROR"), Of(await http.Post("/checkout-sessions", new { planId = foreign, callbackUrl = "ftp://merchant" })));
         Assert.Equal((HttpStatusCode.BadRequest, "VALIDATION_ERROR"), Of(await http.Post("/checkout-sessions", new { })));
+    }
+
+    [Fact]
+    public async Task With_the_contracts_toggle_on_a_yearly_plan_cannot_be_checked_out()
+    {
+        await using var app = new PortalyTestApp(settings: new Dictionary<string, string?> { ["Portaly:YearlyTemporarilyUnsupported"] = "true" });
+        var yearly = await app.Test().CreatePlan("Year", "yearly");
+        var monthly = await app.Test().CreatePlan("Month", "monthly");
+
+        Assert.Equal((HttpStatusCode.UnprocessableEntity, "YEARLY_TEMPORARILY_UNSUPPORTED"), Of(await app.Test().Post("/checkout-sessions", new { planId = yearly })));
+        Assert.Equal(HttpStatusCode.OK, (await app.Test().Post("/checkout-sessions", new { planId = monthly })).Status);
+        Assert.Equal(HttpStatusCode.OK, (await _app.Test().Post("/checkout-sessions", new { planId = await _app.Test().CreatePlan("Year", "yearly") })).Status); // off by default
     }
 
     [Fact]
@@ -145,6 +158,37 @@ public sealed class CheckoutSessionTests : IAsyncLifetime
         Assert.Equal(("failed", "card declined"), (failed.Data["status"]!.GetValue<string>(), failed.Data["failureReason"]!.GetValue<string>()));
         Assert.Empty(_receiver.Received);
         Assert.Equal((HttpStatusCode.Conflict, "NO_CALLBACK"), Of(await http.Post($"/checkout-sessions/{id}/retry-callback", new { })));
+    }
+
+    [Fact]
+    public async Task A_profile_that_turns_checkout_failed_on_gets_it_signed_with_portalys_metadata()
+    {
+        var created = (await _app.Admin().Post("/api-keys", new { profileId = "shop-failed", mode = "test" })).Data;
+        var http = _app.With(created["secret"]!.GetValue<string>());
+        await http.Put("/config", new { sendCheckoutFailedCallbacks = true });
+        var planId = await http.CreatePlan();
+        var session = (await http.Post("/checkout-sessions", new { planId, callbackUrl = _receiver.Url, metadata = new { campaign = "夏季", paidAmount = "mine" } })).Data;
+        var id = session["sessionId"]!.GetValue<string>();
+
+        await http.Post($"/checkout-sessions/{id}/complete", new { checkoutToken = session["checkoutToken"]!.GetValue<string>(), status = "failed", failureReason = "card declined", paymentMethod = "atm", paymentReference = "ref-1", customerEmail = "buyer@example.com" });
+        await _app.RunDueAsync();
+        var demo = (await _app.Test().Post("/checkout-sessions", new { planId = await _app.Test().CreatePlan(), callbackUrl = _receiver.Url })).Data;
+        await _app.Test().Post($"/checkout-sessions/{demo["sessionId"]!.GetValue<string>()}/complete", new { checkoutToken = demo["checkoutToken"]!.GetValue<string>(), status = "failed" });
+        await _app.RunDueAsync();
+
+        var callback = Assert.Single(_receiver.Received); // the demo profile kept the default: nothing
+        Assert.Equal("creator_subscription.checkout.failed", callback.Event);
+        Assert.Equal(PortalyVerdict.Valid, PortalySignature.Verify(created["callbackSecret"]!.GetValue<string>(), callback.Event, callback.Timestamp, callback.Signature, callback.Body, DateTimeOffset.UtcNow));
+        var payload = JsonNode.Parse(callback.Body)!.AsObject();
+        Assert.Equal((id, "shop-failed", "test", 300L, "buyer@example.com", "card declined"), (
+            payload["sessionId"]!.GetValue<string>(), payload["profileId"]!.GetValue<string>(), payload["mode"]!.GetValue<string>(),
+            payload["amount"]!.GetValue<long>(), payload["customerEmail"]!.GetValue<string>(), payload["failureReason"]!.GetValue<string>()));
+        Assert.False(payload.ContainsKey("subscriptionId"));
+        Assert.Equal(
+            """{"campaign":"夏季","failureReason":"card declined","paidAmount":300,"paymentMethod":"atm","paymentReference":"ref-1"}""",
+            PortalyStableJson.Of(payload["metadata"]));
+        var retried = await http.Post($"/checkout-sessions/{id}/retry-callback", new { });
+        Assert.Equal(("creator_subscription.checkout.failed", true), (retried.Data["event"]!.GetValue<string>(), retried.Data["acknowledged"]!.GetValue<bool>()));
     }
 
     [Fact]

@@ -47,6 +47,26 @@ public sealed class ConfigTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_checkout_failed_switch_follows_the_server_default_until_the_profile_sets_it()
+    {
+        Assert.False((await _app.Test().Get("/config")).Data["sendCheckoutFailedCallbacks"]!.GetValue<bool>());
+
+        var on = await _app.Live().Put("/config", new { sendCheckoutFailedCallbacks = true });
+        var renamed = await _app.Test().Put("/config", new { merchantName = "Shop" });
+        var notBoolean = await _app.Test().Raw(HttpMethod.Put, "/config", """{"sendCheckoutFailedCallbacks": "yes"}""");
+
+        Assert.Equal(HttpStatusCode.OK, on.Status);
+        Assert.True(on.Data["sendCheckoutFailedCallbacks"]!.GetValue<bool>());
+        Assert.True(renamed.Data["sendCheckoutFailedCallbacks"]!.GetValue<bool>()); // left out: kept, for both keys
+        Assert.Equal((HttpStatusCode.BadRequest, "VALIDATION_ERROR"), (notBoolean.Status, notBoolean.Code));
+
+        await using var sending = new PortalyTestApp(settings: new Dictionary<string, string?> { ["Portaly:SendCheckoutFailedCallbacks"] = "true" });
+        Assert.True((await sending.Test().Get("/config")).Data["sendCheckoutFailedCallbacks"]!.GetValue<bool>());
+        Assert.False((await sending.Test().Put("/config", new { sendCheckoutFailedCallbacks = false })).Data["sendCheckoutFailedCallbacks"]!.GetValue<bool>());
+        Assert.False((await sending.Test().Get("/config")).Data["sendCheckoutFailedCallbacks"]!.GetValue<bool>());
+    }
+
+    [Fact]
     public async Task An_empty_string_clears_a_field()
     {
         await _app.Test().Put("/config", new { appBaseUrl = "https://shop.example", merchantLogo = "https://cdn.example/logo.png" });

@@ -137,6 +137,28 @@ public sealed partial class HostedCheckoutTests : PortalyOnSandbox
     }
 
     [Fact]
+    public async Task With_checkout_failed_on_a_declined_card_calls_back_with_TapPays_answer_in_the_metadata()
+    {
+        await App.Test().Put("/config", new { sendCheckoutFailedCallbacks = true });
+        var id = await Session(new { customerEmail = Email, emailVerified = true, metadata = new { source = "web" } });
+        await VerifyBuyer(id, phone: "0912345678");
+
+        using var declined = await PayByCard(id, Declined);
+        await App.RunDueAsync();
+
+        var callback = Assert.Single(Receiver.Received);
+        Assert.Equal("creator_subscription.checkout.failed", callback.Event);
+        Assert.Equal(PortalyVerdict.Valid, PortalySignature.Verify(PortalyDemo.TestCallbackSecret, callback.Event, callback.Timestamp, callback.Signature, callback.Body, DateTimeOffset.UtcNow));
+        var payload = JsonNode.Parse(callback.Body)!;
+        var metadata = payload["metadata"]!;
+        Assert.Equal(("web", "tappay", 300L, payload["failureReason"]!.GetValue<string>()), (
+            metadata["source"]!.GetValue<string>(), metadata["paymentMethod"]!.GetValue<string>(), metadata["paidAmount"]!.GetValue<long>(), metadata["failureReason"]!.GetValue<string>()));
+        Assert.StartsWith("TapPay payment failed", metadata["failureReason"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.NotEqual(0, metadata["tappayPayment"]!["status"]!.GetValue<int>()); // TapPay's decline, not a success
+        Assert.Equal(metadata["paymentReference"]?.GetValue<string>(), metadata["tappayPayment"]!["recTradeId"]?.GetValue<string>());
+    }
+
+    [Fact]
     public async Task A_merchants_discount_code_is_charged_struck_through_and_redeemed()
     {
         var http = App.Test();

@@ -46,6 +46,11 @@ public sealed class RechargeSteps(ScenarioContext context)
     public Task Preview(string plan, string channel) =>
         Finance.SendAsync(Actor.User, HttpMethod.Get, $"/api/finance/recharge/preview?planId={Uri.EscapeDataString(plan)}&channel={Uri.EscapeDataString(channel)}");
 
+    /// <summary>The sandbox answers the channel's next API call with HTTP 500 (the fault goes when the scenario ends): placing an order there fails.</summary>
+    [Given("the {word} channel refuses the next call at the sandbox")]
+    [Needs(Need.Sandbox)]
+    public Task ChannelRefuses(string channel) => _world.Sandbox.AddFaultAsync("server_error", OrderUnderTest.ProviderOf(channel), count: 1);
+
     [When("the user creates a recharge of plan {string} on {word}")]
     public async Task Create(string plan, string channel)
     {
@@ -147,6 +152,19 @@ public sealed class RechargeSteps(ScenarioContext context)
         Check.Equal(expected, ApiReply.Text(ApiReply.Field(status, "status")), "status");
         Check.Equal(0L, ApiReply.Field(status, "creditedCoins").GetInt64(), "creditedCoins");
         Check.Equal("null", ApiReply.Text(ApiReply.Field(status, "recordId")), "recordId");
+    }
+
+    /// <summary>
+    /// Moves the target's clock a minute past the order's <c>expireAt</c>, measured from its <c>createdAt</c> (the
+    /// target's now, or nearly): the lifetime is the target's own figure, not one the runner assumes.
+    /// </summary>
+    [When("the recharge's lifetime passes")]
+    [Needs(Need.ClockControl)]
+    public async Task LifetimePasses()
+    {
+        var status = await _world.RechargeStatusAsync();
+        var lifetime = ApiReply.Field(status, "expireAt").GetDateTimeOffset() - ApiReply.Field(status, "createdAt").GetDateTimeOffset();
+        await context.Target.LetTimePassAsync(lifetime + TimeSpan.FromMinutes(1), context.CancellationToken);
     }
 
     [When("the user polls the recharge's status")]

@@ -14,7 +14,9 @@ public sealed record OrderUnderTest(string OutTradeNo, string Channel, long Fen,
     public bool IsRecharge => OrderNo is not null;
 
     /// <summary>The sandbox's name of the channel's provider.</summary>
-    public string Provider => Channel == "wechat" ? "wechatpay" : Channel;
+    public string Provider => ProviderOf(Channel);
+
+    public static string ProviderOf(string channel) => channel == "wechat" ? "wechatpay" : channel;
 }
 
 /// <summary>

@@ -47,7 +47,7 @@ public sealed partial class PortalySteps(ScenarioContext context)
     /// <summary>A live key of the <c>integration</c> scope for the merchant's profile, made with the operator token.</summary>
     [Given("the merchant has an integration-scope live key")]
     [Needs(Need.PortalyAdmin)]
-    public async Task IntegrationKey() => _world.IntegrationKey = await _world.NewKeyAsync(_world.TheMerchant.ProfileId, "live", "integration");
+    public async Task IntegrationKey() => _world.IntegrationKey = (await _world.NewKeyAsync(_world.TheMerchant.ProfileId, "live", "integration")).Key;
 
     [Given("another Portaly merchant")]
     [Needs(Need.PortalyAdmin)]
@@ -165,6 +165,17 @@ public sealed partial class PortalySteps(ScenarioContext context)
                     break;
             }
         }
+    }
+
+    /// <summary>A text field of the last answer holds (or lacks) a fragment: for values whose exact form is the server's own, such as cleaned HTML.</summary>
+    [Then(@"^the Portaly answer's ""([\w.]+)"" (contains|does not contain) ""(.*)""$")]
+    public void AnswerContains(string path, string verb, string fragment)
+    {
+        var found = TryPath(_world.Last.Json, path);
+        Check.That(found is { ValueKind: JsonValueKind.String }, $"the answer has a text \"{path}\": {Shorten(_world.Last.Json)}");
+        var text = found!.Value.GetString()!;
+        var wanted = Substitute(fragment);
+        Check.That(text.Contains(wanted, StringComparison.Ordinal) == (verb == "contains"), $"\"{path}\" {verb} \"{wanted}\": {text}");
     }
 
     [Then("{string} is refused without a valid key")]

@@ -139,7 +139,8 @@ public sealed class PortalyWorld(ScenarioContext context) : IDisposable
         var merchant = found ?? await NewMerchantAsync("pool");
         if (live && merchant.LiveKey is null)
         {
-            merchant = merchant with { LiveKey = await NewKeyAsync(merchant.ProfileId, "live") };
+            var (liveKey, liveSecret) = await NewKeyAsync(merchant.ProfileId, "live");
+            merchant = merchant with { LiveKey = liveKey, LiveSecret = liveSecret };
         }
 
         lock (pool)
@@ -156,17 +157,29 @@ public sealed class PortalyWorld(ScenarioContext context) : IDisposable
     {
         // Numbered: a scenario may make two (its own and "another"), and each must be a profile of its own.
         var profileId = $"conf-{Context.RunId}-{label}{++_made}";
-        return new(profileId, await NewKeyAsync(profileId, "test"), null);
+        var (key, callbackSecret) = await NewKeyAsync(profileId, "test");
+        return new(profileId, key, callbackSecret);
     }
 
-    /// <summary>A new key for the profile (<c>POST /api-keys</c> with the operator token); its secret.</summary>
-    public async Task<string> NewKeyAsync(string profileId, string mode, string scope = "full")
+    /// <summary>
+    /// A new key for the profile (<c>POST /api-keys</c> with the operator token): its secret, and its callback secret
+    /// when the answer shows it in clear (<c>data.callbackSecret</c>, the reference's; null otherwise).
+    /// </summary>
+    public async Task<(string Key, string? CallbackSecret)> NewKeyAsync(string profileId, string mode, string scope = "full")
     {
         var reply = await SendAsync(HttpMethod.Post, "/api-keys", Json(new { profileId, mode, scope }), Operator, aside: true);
         Check.That(reply.Status == HttpStatusCode.Created, $"creating a {mode} key for {profileId}: HTTP {(int)reply.Status}: {reply.Body}");
         var secret = ApiReply.Path(reply.Json, "data.secret").GetString()!;
         Context.Masker.Add(secret);
-        return secret;
+        var callbackSecret = reply.Json.TryGetProperty("data", out var data) && data.TryGetProperty("callbackSecret", out var clear) && clear.ValueKind == JsonValueKind.String
+            ? clear.GetString()
+            : null;
+        if (callbackSecret is not null)
+        {
+            Context.Masker.Add(callbackSecret);
+        }
+
+        return (secret, callbackSecret);
     }
 
     public PortalyCaller Operator => new("Bearer " + (Context.Profile.PortalyAdminToken ?? throw new AssertionException("the profile has no portalyAdminToken")), null);
@@ -324,7 +337,7 @@ public sealed class PortalyWorld(ScenarioContext context) : IDisposable
             var session = Sessions.Values.FirstOrDefault(s => s.Id == subject)
                 ?? throw new AssertionException($"a callback about \"{subject}\", which the scenario never created: {request.Body}");
             var secret = (session.Mode == "live" ? TheMerchant.LiveSecret : TheMerchant.TestSecret)
-                ?? throw new AssertionException($"the runner does not know the callback secret of the merchant's {session.Mode} key (use the profile's merchant)");
+                ?? throw new AssertionException($"the runner does not know the callback secret of the merchant's {session.Mode} key (use the profile's merchant, or a target whose key creation answers data.callbackSecret)");
             var problem = PortalySignatureV1.Problem(secret, request.Header(PortalySignatureV1.EventHeader), request.Header(PortalySignatureV1.TimestampHeader),
                 request.Header(PortalySignatureV1.SignatureHeader), request.Body, request.ReceivedAt);
             Check.That(problem is null, $"a {Text(body, "event")} callback does not verify: {problem}");
