@@ -38,11 +38,9 @@ public static class StripeTopUp
     private static Ok<LegacyResponse> Quote(StripePayRequest request, IOptions<TopUpSettings> options, HttpContext http)
     {
         var s = options.Value;
-        if (request.Amount is not { } amount)
-        {
-            return LegacyResponse.Error(TopUpApi.ParameterError);
-        }
 
+        // Go binds a missing amount as 0, which the minimum then refuses.
+        var amount = request.Amount ?? 0;
         if (amount < s.StripeMinTopUp)
         {
             return LegacyResponse.Error($"充值数量不能小于 {s.StripeMinTopUp}");
@@ -54,14 +52,10 @@ public static class StripeTopUp
     }
 
     private static async Task<Ok<LegacyResponse>> PayAsync(
-        StripePayRequest request, IOptions<TopUpSettings> options, TopUpOrders orders, TimeProvider clock, HttpContext http, CancellationToken ct)
+        StripePayRequest request, IOptions<TopUpSettings> options, TopUpOrders orders, QuotaAccounts quota, TimeProvider clock, HttpContext http, CancellationToken ct)
     {
         var s = options.Value;
-        if (request.Amount is not { } amount)
-        {
-            return LegacyResponse.Error(TopUpApi.ParameterError);
-        }
-
+        var amount = request.Amount ?? 0;
         if (request.PaymentMethod != "stripe")
         {
             return LegacyResponse.Error(UnsupportedChannel);
@@ -79,6 +73,13 @@ public static class StripeTopUp
         }
 
         var user = http.CurrentUser();
+
+        // The webhook credits money × 500,000, money being amount × the group ratio.
+        if (TopUpLimits.Capacity(quota, user.NumericId, amount * s.GroupRatio(user.Group) * QuotaAccounts.PerUnit) is { } refusal)
+        {
+            return LegacyResponse.Error(refusal);
+        }
+
         if (!s.StripeApiSecret.StartsWith("sk_", StringComparison.Ordinal) && !s.StripeApiSecret.StartsWith("rk_", StringComparison.Ordinal))
         {
             return LegacyResponse.Error(PayFailed);
