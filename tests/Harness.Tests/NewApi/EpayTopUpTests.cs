@@ -120,7 +120,7 @@ public sealed class EpayTopUpTests
         var tradeNo = JsonNode.Parse(await PostAsync(http, "/api/user/pay", new { amount = 3, payment_method = "alipay" }))!["data"]!["out_trade_no"]!.GetValue<string>();
 
         var answers = await Task.WhenAll(PostAsync(admin, "/api/user/topup/complete", new { trade_no = tradeNo }), PostAsync(admin, "/api/user/topup/complete", new { trade_no = tradeNo }));
-        Assert.All(answers, a => Assert.Equal("""{"success":true,"message":""}""", a));
+        Assert.All(answers, a => Assert.Equal("""{"success":true,"message":"","data":null}""", a));
         Assert.Equal(3 * QuotaAccounts.PerUnit, app.Services.GetRequiredService<QuotaAccounts>().QuotaOf(user.NumericId));
 
         Assert.Equal("""{"success":false,"message":"充值订单不存在"}""", await PostAsync(admin, "/api/user/topup/complete", new { trade_no = "nope" }));

@@ -69,7 +69,7 @@ public sealed class SubscriptionTests
         Assert.Equal([high, same, low], await PlanIdsAsync(http, "/api/subscription/plans"));
 
         var put = await SendAsync(admin, HttpMethod.Put, $"/api/subscription/admin/plans/{same}", new { plan = new { title = "Same v2", price_amount = 4, sort_order = 9 } });
-        Assert.Equal("""{"success":true,"message":""}""", put.ToJsonString(Unescaped));
+        Assert.Equal("""{"success":true,"message":"","data":null}""", put.ToJsonString(Unescaped));
         Assert.Equal([high, low], await PlanIdsAsync(http, "/api/subscription/plans"));
         Assert.Equal([same, high, low], await PlanIdsAsync(admin, "/api/subscription/admin/plans"));
         var updated = (await admin.GetFromJsonAsync<JsonObject>("/api/subscription/admin/plans", Ct))!["data"]![0]!["plan"]!;
