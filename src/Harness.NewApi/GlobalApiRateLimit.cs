@@ -24,10 +24,10 @@ public static class GlobalApiRateLimit
             var options = sp.GetRequiredService<IOptions<NewApiOptions>>().Value;
             return PartitionedRateLimiter.Create<HttpContext, string>(http =>
             {
-                var client = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+                // Partitions are cached by key, so the unlimited one must not share a client's key.
                 return !options.GlobalApiRateLimitEnabled || options.GlobalApiRateLimit <= 0 || !http.Request.Path.StartsWithSegments("/api")
-                    ? RateLimitPartition.GetNoLimiter(client)
-                    : RateLimitPartition.GetSlidingWindowLimiter(client, _ => new SlidingWindowRateLimiterOptions
+                    ? RateLimitPartition.GetNoLimiter("")
+                    : RateLimitPartition.GetSlidingWindowLimiter(http.Connection.RemoteIpAddress?.ToString() ?? "unknown", _ => new SlidingWindowRateLimiterOptions
                     {
                         PermitLimit = options.GlobalApiRateLimit,
                         Window = TimeSpan.FromSeconds(Math.Max(1, options.GlobalApiRateLimitDurationSeconds)),

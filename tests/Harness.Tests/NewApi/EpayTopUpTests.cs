@@ -34,7 +34,7 @@ public sealed class EpayTopUpTests
         Assert.Equal("""{"message":"success","data":"73.00"}""", await PostAsync(http, "/api/user/amount", new { amount = 10 }));
         Assert.Equal("""{"message":"success","data":"657.00"}""", await PostAsync(http, "/api/user/amount", new { amount = 100 }));
         Assert.Equal("""{"message":"error","data":"充值数量不能小于 1"}""", await PostAsync(http, "/api/user/amount", new { amount = 0 }));
-        Assert.Equal("""{"message":"error","data":"参数错误"}""", await PostAsync(http, "/api/user/amount", new { }));
+        Assert.Equal("""{"message":"error","data":"充值数量不能小于 1"}""", await PostAsync(http, "/api/user/amount", new { }));
         user.Group = "vip";
         app.Users.Save(user);
         Assert.Equal("""{"message":"success","data":"146.00"}""", await PostAsync(http, "/api/user/amount", new { amount = 10 }));
