@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Serialization;
@@ -41,13 +40,12 @@ public static class StripeTopUp
 
         // Go binds a missing amount as 0, which the minimum then refuses.
         var amount = request.Amount ?? 0;
-        if (amount < s.StripeMinTopUp)
+        if (amount < s.StripeMinAmount)
         {
-            return LegacyResponse.Error($"充值数量不能小于 {s.StripeMinTopUp}");
+            return LegacyResponse.Error($"充值数量不能小于 {s.StripeMinAmount}");
         }
 
-        var price = amount * s.StripeUnitPrice * s.GroupRatio(http.CurrentUser().Group)
-            * (s.AmountDiscount.TryGetValue(amount.ToString(CultureInfo.InvariantCulture), out var d) && d > 0 ? d : 1);
+        var price = s.Units(amount) * s.StripeUnitPrice * s.GroupRatio(http.CurrentUser().Group) * s.Discount(amount);
         return price <= 0.01m ? LegacyResponse.Error(TopUpApi.AmountTooLow) : LegacyResponse.Success(TopUpApi.Money(price));
     }
 
@@ -62,9 +60,9 @@ public static class StripeTopUp
         }
 
         // Upstream puts these two in message, with the number 10 as data.
-        if (amount < s.StripeMinTopUp)
+        if (amount < s.StripeMinAmount)
         {
-            return TypedResults.Ok(new LegacyResponse($"充值数量不能小于 {s.StripeMinTopUp}", 10));
+            return TypedResults.Ok(new LegacyResponse($"充值数量不能小于 {s.StripeMinAmount}", 10));
         }
 
         if (amount > MaxAmount)

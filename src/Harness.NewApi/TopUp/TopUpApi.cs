@@ -142,7 +142,7 @@ public static class TopUpApi
         orders.Add(new TopUpOrder
         {
             UserId = user.NumericId,
-            Amount = amount,
+            Amount = StoredUnits(s, amount),
             Money = decimal.Round(money, 2),
             TradeNo = tradeNo,
             PaymentMethod = request.PaymentMethod!,
@@ -206,13 +206,17 @@ public static class TopUpApi
     /// <summary>Upstream's amount checks before the price: the minimum, then (hardened) what a balance can hold.</summary>
     private static string? AmountRefusal(TopUpSettings s, QuotaAccounts quota, NewApiUser user, long amount)
     {
-        if (amount < s.MinTopUp)
+        if (amount < s.MinAmount)
         {
-            return $"充值数量不能小于 {s.MinTopUp}";
+            return $"充值数量不能小于 {s.MinAmount}";
         }
 
-        return amount > TopUpLimits.MaxEpayAmount ? TopUpLimits.TooMany : TopUpLimits.Capacity(quota, user.NumericId, amount * (decimal)QuotaAccounts.PerUnit);
+        var max = s.TokensMode ? TopUpLimits.MaxEpayAmount * QuotaAccounts.PerUnit : TopUpLimits.MaxEpayAmount;
+        return amount > max ? TopUpLimits.TooMany(max) : TopUpLimits.Capacity(quota, user.NumericId, StoredUnits(s, amount) * (decimal)QuotaAccounts.PerUnit);
     }
+
+    /// <summary>What an Epay order stores as its amount: USD units, so ⌊tokens ÷ 500,000⌋ in TOKENS mode, as upstream.</summary>
+    private static long StoredUnits(TopUpSettings s, long amount) => s.TokensMode ? amount / QuotaAccounts.PerUnit : amount;
 
     /// <summary>The site's address for return URLs: <c>ServerAddress</c>, else the address the request came to.</summary>
     internal static string SiteOf(TopUpSettings s, HttpContext http) =>

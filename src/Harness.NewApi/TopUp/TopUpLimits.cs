@@ -14,7 +14,8 @@ public static class TopUpLimits
     /// <summary>The largest Epay amount whose quota (× 500,000) fits a balance: upstream's <c>getMaxTopUpAmount</c>.</summary>
     public const long MaxEpayAmount = QuotaAccounts.MaxQuota / QuotaAccounts.PerUnit;
 
-    public static string TooMany => "单笔充值数量不能大于 " + MaxEpayAmount.ToString(CultureInfo.InvariantCulture);
+    /// <summary>The refusal of an amount above <paramref name="max"/>, in the units the request uses.</summary>
+    public static string TooMany(long max) => "单笔充值数量不能大于 " + max.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>Upstream's <c>ValidateTopUpQuotaCapacity</c>: null when <paramref name="credit"/> still fits the user's balance.</summary>
     public static string? Capacity(QuotaAccounts quota, int userId, decimal credit) =>

@@ -46,6 +46,28 @@ public sealed class EpayTopUpTests
     }
 
     [Fact]
+    public async Task In_TOKENS_display_amounts_are_tokens_priced_by_the_USD_they_are_worth_and_stored_as_whole_USD()
+    {
+        await using var app = new NewApiTestApp(new Dictionary<string, string?>(Epay) { ["NewApi:QuotaDisplayType"] = "TOKENS" });
+        var user = app.NewUser("tokens");
+        using var http = app.As(user);
+
+        Assert.Equal("""{"message":"error","data":"充值数量不能小于 500000"}""", await PostAsync(http, "/api/user/amount", new { amount = 499_999 }));
+        Assert.Equal("""{"message":"error","data":"充值数量不能小于 500000"}""", await PostAsync(http, "/api/user/stripe/amount", new { }));
+        Assert.Equal("""{"message":"success","data":"73.00"}""", await PostAsync(http, "/api/user/amount", new { amount = 5_000_000 }));
+        Assert.Equal("""{"message":"success","data":"7.30"}""", await PostAsync(http, "/api/user/amount", new { amount = 500_000 }));
+
+        // 10.5 USD of tokens is charged as such; the order keeps ⌊10.5⌋ = 10 USD, which is what the notify credits.
+        var form = JsonNode.Parse(await PostAsync(http, "/api/user/pay", new { amount = 5_250_000, payment_method = "alipay" }))!["data"]!;
+        Assert.Equal("76.65", form["money"]!.GetValue<string>());
+        Assert.Equal("TUC5250000", form["name"]!.GetValue<string>());
+        var tradeNo = form["out_trade_no"]!.GetValue<string>();
+        Assert.Equal(10, app.Services.GetRequiredService<TopUpOrders>().Find(tradeNo)!.Amount);
+        Assert.Equal("success", await NotifyAsync(app, tradeNo, "76.65", "alipay"));
+        Assert.Equal(10 * QuotaAccounts.PerUnit, app.Services.GetRequiredService<QuotaAccounts>().QuotaOf(user.NumericId));
+    }
+
+    [Fact]
     public async Task An_order_is_a_signed_submit_form_and_its_notify_credits_once_however_often_it_comes()
     {
         await using var app = new NewApiTestApp(Epay);
