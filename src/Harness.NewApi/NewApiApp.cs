@@ -43,7 +43,7 @@ public static class NewApiApp
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new LiteDocumentStore(Path.Combine(Options(sp).DataDirectory, DatabaseFileName)));
         services.AddSingleton<IDocumentStore>(sp => sp.GetRequiredService<LiteDocumentStore>());
-        services.AddLedger(sp => Options(sp).DataDirectory, LedgerName, _ => new LedgerOptions());
+        services.AddLedger(sp => Options(sp).DataDirectory, LedgerName, _ => new LedgerOptions { MaxBalance = QuotaAccounts.MaxQuota });
         services.AddSingleton<IKeyedLock, KeyedLock>();
         services.AddSingleton<NewApiUsers>();
         services.AddSingleton<NewApiSessions>();
@@ -59,11 +59,13 @@ public static class NewApiApp
         services.AddSingleton<ProviderRenewals>();
         services.AddSingleton<NewApiDemo>();
         services.AddCriticalRateLimit();
+        services.AddGlobalApiRateLimit();
         return builder;
     }
 
     public static WebApplication UseNewApi(this WebApplication app)
     {
+        app.UseGlobalApiRateLimit();
         app.UseSurface();
         app.UseRateLimiter();
         var api = app.MapGroup("/api");
@@ -89,7 +91,7 @@ public static class NewApiApp
 
     private static NewApiOptions Options(IServiceProvider services) => services.GetRequiredService<IOptions<NewApiOptions>>().Value;
 
-    /// <summary>Upstream's own environment names for the critical rate limit win over the Harness section.</summary>
+    /// <summary>Upstream's own environment names for the rate limits win over the Harness section.</summary>
     private static void ApplyUpstreamEnvironment(NewApiOptions options, ConfigurationManager configuration)
     {
         if (int.TryParse(configuration["CRITICAL_RATE_LIMIT"], out var limit))
@@ -105,6 +107,21 @@ public static class NewApiApp
         if (bool.TryParse(configuration["CRITICAL_RATE_LIMIT_ENABLE"], out var enabled))
         {
             options.CriticalRateLimitEnabled = enabled;
+        }
+
+        if (int.TryParse(configuration["GLOBAL_API_RATE_LIMIT"], out var globalLimit))
+        {
+            options.GlobalApiRateLimit = globalLimit;
+        }
+
+        if (int.TryParse(configuration["GLOBAL_API_RATE_LIMIT_DURATION"], out var globalDuration))
+        {
+            options.GlobalApiRateLimitDurationSeconds = globalDuration;
+        }
+
+        if (bool.TryParse(configuration["GLOBAL_API_RATE_LIMIT_ENABLE"], out var globalEnabled))
+        {
+            options.GlobalApiRateLimitEnabled = globalEnabled;
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 using Harness.Http;
 using Microsoft.AspNetCore.Http;
@@ -23,11 +24,19 @@ public sealed class NewApiEnvelope : IErrorEnvelope
 {
     public static readonly NewApiEnvelope Instance = new();
 
+    private static readonly object NullData = JsonSerializer.SerializeToElement<object?>(null);
+
     public Type BodyType => typeof(NewApiResponse<object>);
 
     /// <summary>Success with <c>data</c>. A reference type only: <c>data</c> is left out when null, which System.Text.Json refuses to configure on a value type (box a number as <c>object</c>).</summary>
     public static Ok<NewApiResponse<T>> Ok<T>(T data)
         where T : class => TypedResults.Ok(new NewApiResponse<T>(true, "", data));
+
+    /// <summary>
+    /// Success with an explicit <c>"data": null</c>, where upstream hands a nil payload to its success answer (manual
+    /// completion, plan updates; new-api.md §5.14, §6.4). A JSON null element is not a null reference, so it is written.
+    /// </summary>
+    public static Ok<NewApiResponse<object>> OkNull() => TypedResults.Ok(new NewApiResponse<object>(true, "", NullData));
 
     /// <summary>Success without <c>data</c> (a delete).</summary>
     public static Ok<NewApiResponse<object>> Done() => TypedResults.Ok(new NewApiResponse<object>(true, "", null));

@@ -22,4 +22,13 @@ public sealed class NewApiOptions
 
     /// <summary>Upstream's <c>CRITICAL_RATE_LIMIT_ENABLE</c>.</summary>
     public bool CriticalRateLimitEnabled { get; set; } = true;
+
+    /// <summary>Upstream's <c>GLOBAL_API_RATE_LIMIT</c>: requests per window per client IP on every <c>/api</c> route.</summary>
+    public int GlobalApiRateLimit { get; set; } = 360;
+
+    /// <summary>Upstream's <c>GLOBAL_API_RATE_LIMIT_DURATION</c>, seconds.</summary>
+    public int GlobalApiRateLimitDurationSeconds { get; set; } = 180;
+
+    /// <summary>Upstream's <c>GLOBAL_API_RATE_LIMIT_ENABLE</c>.</summary>
+    public bool GlobalApiRateLimitEnabled { get; set; } = true;
 }

@@ -125,6 +125,7 @@ public sealed class CallbackChaosTests
         {
             ["Harness:DataDirectory"] = newApiData,
             ["Harness:CriticalRateLimitEnabled"] = "false",
+            ["Harness:GlobalApiRateLimitEnabled"] = "false",
             ["NewApi:ServerAddress"] = relay.BaseUrl,
         });
         builder.Configuration.AddInMemoryCollection(NewApiOnSandbox.Settings(sandbox.BaseUrlOf));

@@ -28,6 +28,6 @@ public sealed class NewApiDemo(NewApiUsers users)
         yield return $"  root           id {demo.Root.Id}, {RootName} / {RootPassword}, access token {demo.Root.AccessToken}";
         yield return $"  user           id {demo.User.Id}, {UserName} / {UserPassword}, access token {demo.User.AccessToken}";
         yield return $"  try            curl -H 'Authorization: Bearer {demo.Root.AccessToken}' -H 'New-Api-User: {demo.Root.Id}' {baseUrl}/api/redemption/";
-        yield return $"  conformance    profile \"newApiUrl\": \"{baseUrl}\", \"newApiAdminToken\": \"{demo.Root.AccessToken}\", \"newApiAdminId\": \"{demo.Root.Id}\" (run it with CRITICAL_RATE_LIMIT raised)";
+        yield return $"  conformance    profile \"newApiUrl\": \"{baseUrl}\", \"newApiAdminToken\": \"{demo.Root.AccessToken}\", \"newApiAdminId\": \"{demo.Root.Id}\" (run it with CRITICAL_RATE_LIMIT raised and GLOBAL_API_RATE_LIMIT_ENABLE=false)";
     }
 }

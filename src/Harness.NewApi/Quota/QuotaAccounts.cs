@@ -12,6 +12,9 @@ public sealed class QuotaAccounts(ILedger ledger)
     /// <summary>Upstream's <c>QuotaPerUnit</c>: quota units per 1 USD.</summary>
     public const long PerUnit = 500_000;
 
+    /// <summary>The most quota a user can hold: the cap New-API's ledger runs with (<see cref="LedgerOptions.MaxBalance"/>).</summary>
+    public const long MaxQuota = 1_000_000_000_000_000;
+
     public static string AccountOf(int userId) => "newapi:user:" + userId.ToString(CultureInfo.InvariantCulture);
 
     public long QuotaOf(int userId) => ledger.GetBalance(AccountOf(userId)).Balance;

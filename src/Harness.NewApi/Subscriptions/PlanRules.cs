@@ -38,7 +38,16 @@ public static class PlanRules
     public const string NoSuchGroup = "升级分组不存在";
     public const string ResetSeconds = "自定义重置周期需大于0秒";
 
+    public const string DurationTooLong = "套餐时长不能超过100年";
+    public const string ResetTooLong = "自定义重置周期不能超过100年";
+
     public const decimal MaxPrice = 9999;
+
+    /// <summary>
+    /// The reference's own bound (docs/new-api.md): a longer plan cannot be represented as an end time, and upstream
+    /// would store it and fail only when a paid order is delivered.
+    /// </summary>
+    public const long MaxSeconds = 100L * 365 * 24 * 3600;
 
     private static readonly string[] ResetPeriods = ["never", "daily", "weekly", "monthly", "custom"];
 
@@ -77,7 +86,19 @@ public static class PlanRules
             return NoSuchGroup;
         }
 
-        return ResetPeriod(input.QuotaResetPeriod) == "custom" && (input.QuotaResetCustomSeconds ?? 0) <= 0 ? ResetSeconds : null;
+        var customReset = ResetPeriod(input.QuotaResetPeriod) == "custom";
+        if (customReset && (input.QuotaResetCustomSeconds ?? 0) <= 0)
+        {
+            return ResetSeconds;
+        }
+
+        // After upstream's rules, so whatever upstream refuses is refused with upstream's message first.
+        if (TooLong(input))
+        {
+            return DurationTooLong;
+        }
+
+        return customReset && input.QuotaResetCustomSeconds > MaxSeconds ? ResetTooLong : null;
     }
 
     /// <summary>Writes every field but <c>enabled</c> (create and update treat it differently), normalised as upstream.</summary>
@@ -106,4 +127,19 @@ public static class PlanRules
     /// <summary>Upstream's <c>NormalizeResetPeriod</c>: anything unknown is <c>never</c>.</summary>
     public static string ResetPeriod(string? period) =>
         (period ?? "").Trim() is var value && ResetPeriods.Contains(value) ? value : "never";
+
+    /// <summary>Whether the plan runs longer than 100 years in its own unit (as it will be stored: an empty unit is a month).</summary>
+    private static bool TooLong(PlanInput input)
+    {
+        long value = input.DurationValue ?? 0;
+        return (string.IsNullOrEmpty(input.DurationUnit) ? "month" : input.DurationUnit) switch
+        {
+            "year" => value > 100,
+            "month" => value > 100 * 12,
+            "day" => value > 100 * 365,
+            "hour" => value > 100 * 365 * 24,
+            "custom" => (input.CustomSeconds ?? 0) > MaxSeconds,
+            _ => false,
+        };
+    }
 }

@@ -112,7 +112,7 @@ public static class SubscriptionApi
             store.SavePlan(plan);
         }
 
-        return TypedResults.Ok(new NewApiResponse<object>(true, "", null));
+        return NewApiEnvelope.OkNull();
     }
 
     private static Ok<NewApiResponse<object>> PatchPlan(string id, EnabledRequest request, SubscriptionStore store, UserSubscriptions subscriptions)
@@ -134,7 +134,7 @@ public static class SubscriptionApi
             store.SavePlan(plan);
         }
 
-        return TypedResults.Ok(new NewApiResponse<object>(true, "", null));
+        return NewApiEnvelope.OkNull();
     }
 
     private static async Task<Ok<NewApiResponse<object>>> Bind(BindRequest request, SubscriptionStore store, UserSubscriptions subscriptions, NewApiUsers users, CancellationToken ct)
@@ -206,7 +206,7 @@ public static class SubscriptionApi
         return Answer(await subscriptions.GrantAsync(user, plan, "admin", "", repair: false, ct));
     }
 
-    /// <summary>Success with <c>data: {"message": "用户分组将…"}</c> when the group changes, else <c>data: null</c>.</summary>
+    /// <summary>Success with <c>data: {"message": "用户分组将…"}</c> when the group changes, else without <c>data</c>.</summary>
     private static Ok<NewApiResponse<object>> Answer(SubscriptionOutcome outcome) =>
         outcome.Error is { } error ? NewApiEnvelope.Fail(error)
         : TypedResults.Ok(new NewApiResponse<object>(true, "", outcome.GroupMessage is { } message ? new Dictionary<string, string> { ["message"] = message } : null));

@@ -189,31 +189,43 @@ public sealed class UserSubscriptions(SubscriptionStore store, NewApiUsers users
 
     public static bool IsActive(UserSubscription subscription, long now) => subscription.Status == "active" && subscription.EndTime > now;
 
-    /// <summary>The end of a subscription starting at <paramref name="start"/>: calendar months and years, fixed days and hours, custom seconds.</summary>
+    /// <summary>
+    /// The latest end a subscription can have (the last second DateTimeOffset holds). Plans are refused beyond 100
+    /// years (<see cref="PlanRules"/>), but a plan stored before that rule must still deliver what was paid for.
+    /// </summary>
+    public static readonly DateTimeOffset LatestEnd = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.MaxValue.ToUnixTimeSeconds());
+
+    /// <summary>
+    /// The end of a subscription starting at <paramref name="start"/>: calendar months and years, fixed days and hours,
+    /// custom seconds; a duration reaching past <see cref="LatestEnd"/> ends there rather than failing delivery.
+    /// </summary>
     public static DateTimeOffset? EndOf(SubscriptionPlan plan, DateTimeOffset start)
     {
-        var value = plan.DurationValue;
+        long value = plan.DurationValue;
+        var room = LatestEnd - start;
         return plan.DurationUnit switch
         {
-            "year" => start.AddYears(value),
-            "month" => start.AddMonths(value),
-            "day" => start.AddHours(24.0 * value),
-            "hour" => start.AddHours(value),
-            "custom" when plan.CustomSeconds > 0 => start.AddSeconds(plan.CustomSeconds),
+            "year" => start.Year + value > LatestEnd.Year ? LatestEnd : start.AddYears((int)value),
+            "month" => (start.Year * 12L) + start.Month + value > (LatestEnd.Year * 12L) + LatestEnd.Month ? LatestEnd : start.AddMonths((int)value),
+            "day" => value >= room.TotalDays ? LatestEnd : start.AddHours(24.0 * value),
+            "hour" => value >= room.TotalHours ? LatestEnd : start.AddHours(value),
+            "custom" when plan.CustomSeconds > 0 => plan.CustomSeconds >= room.TotalSeconds ? LatestEnd : start.AddSeconds(plan.CustomSeconds),
             _ => null,
         };
     }
 
-    /// <summary>The first quota reset after <paramref name="start"/> (UTC midnights, Mondays and month starts); 0 for never.</summary>
+    /// <summary>The first quota reset after <paramref name="start"/> (UTC midnights, Mondays and month starts); 0 for never or past <see cref="LatestEnd"/>.</summary>
     public static long NextReset(SubscriptionPlan plan, DateTimeOffset start)
     {
         var midnight = new DateTimeOffset(start.UtcDateTime.Date, TimeSpan.Zero);
+        var startTime = start.ToUnixTimeSeconds();
         return plan.QuotaResetPeriod switch
         {
             "daily" => midnight.AddDays(1).ToUnixTimeSeconds(),
             "weekly" => midnight.AddDays(DaysToNextMonday(midnight)).ToUnixTimeSeconds(),
             "monthly" => new DateTimeOffset(midnight.Year, midnight.Month, 1, 0, 0, 0, TimeSpan.Zero).AddMonths(1).ToUnixTimeSeconds(),
-            "custom" when plan.QuotaResetCustomSeconds > 0 => start.ToUnixTimeSeconds() + plan.QuotaResetCustomSeconds,
+            "custom" when plan.QuotaResetCustomSeconds > 0 && plan.QuotaResetCustomSeconds <= LatestEnd.ToUnixTimeSeconds() - startTime
+                => startTime + plan.QuotaResetCustomSeconds,
             _ => 0,
         };
     }

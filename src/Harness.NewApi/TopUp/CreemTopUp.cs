@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Harness.NewApi.Auth;
+using Harness.NewApi.Quota;
 using Harness.NewApi.Subscriptions;
 using Harness.Security.Signing;
 using Microsoft.AspNetCore.Builder;
@@ -58,7 +59,7 @@ public static class CreemTopUp
     }
 
     private static async Task<Ok<LegacyResponse>> PayAsync(
-        CreemPayRequest request, IOptions<TopUpSettings> options, TopUpOrders orders, IHttpClientFactory httpClients, TimeProvider clock, HttpContext http, CancellationToken ct)
+        CreemPayRequest request, IOptions<TopUpSettings> options, TopUpOrders orders, QuotaAccounts quota, IHttpClientFactory httpClients, TimeProvider clock, HttpContext http, CancellationToken ct)
     {
         var s = options.Value;
         if (request.PaymentMethod != "creem")
@@ -82,6 +83,11 @@ public static class CreemTopUp
         }
 
         var user = http.CurrentUser();
+        if (TopUpLimits.Capacity(quota, user.NumericId, product.Quota) is { } refusal)
+        {
+            return LegacyResponse.Error(refusal);
+        }
+
         var now = clock.GetUtcNow();
         var tradeNo = "ref_" + StripeTopUp.Sha1Hex($"creem-api-ref-{user.Id}-{now.ToUnixTimeMilliseconds()}-{RandomNumberGenerator.GetString("abcdefghijklmnopqrstuvwxyz0123456789", 4)}");
         orders.Add(new TopUpOrder

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Serialization;
@@ -38,39 +37,32 @@ public static class StripeTopUp
     private static Ok<LegacyResponse> Quote(StripePayRequest request, IOptions<TopUpSettings> options, HttpContext http)
     {
         var s = options.Value;
-        if (request.Amount is not { } amount)
+
+        // Go binds a missing amount as 0, which the minimum then refuses.
+        var amount = request.Amount ?? 0;
+        if (amount < s.StripeMinAmount)
         {
-            return LegacyResponse.Error(TopUpApi.ParameterError);
+            return LegacyResponse.Error($"充值数量不能小于 {s.StripeMinAmount}");
         }
 
-        if (amount < s.StripeMinTopUp)
-        {
-            return LegacyResponse.Error($"充值数量不能小于 {s.StripeMinTopUp}");
-        }
-
-        var price = amount * s.StripeUnitPrice * s.GroupRatio(http.CurrentUser().Group)
-            * (s.AmountDiscount.TryGetValue(amount.ToString(CultureInfo.InvariantCulture), out var d) && d > 0 ? d : 1);
+        var price = s.Units(amount) * s.StripeUnitPrice * s.GroupRatio(http.CurrentUser().Group) * s.Discount(amount);
         return price <= 0.01m ? LegacyResponse.Error(TopUpApi.AmountTooLow) : LegacyResponse.Success(TopUpApi.Money(price));
     }
 
     private static async Task<Ok<LegacyResponse>> PayAsync(
-        StripePayRequest request, IOptions<TopUpSettings> options, TopUpOrders orders, TimeProvider clock, HttpContext http, CancellationToken ct)
+        StripePayRequest request, IOptions<TopUpSettings> options, TopUpOrders orders, QuotaAccounts quota, TimeProvider clock, HttpContext http, CancellationToken ct)
     {
         var s = options.Value;
-        if (request.Amount is not { } amount)
-        {
-            return LegacyResponse.Error(TopUpApi.ParameterError);
-        }
-
+        var amount = request.Amount ?? 0;
         if (request.PaymentMethod != "stripe")
         {
             return LegacyResponse.Error(UnsupportedChannel);
         }
 
         // Upstream puts these two in message, with the number 10 as data.
-        if (amount < s.StripeMinTopUp)
+        if (amount < s.StripeMinAmount)
         {
-            return TypedResults.Ok(new LegacyResponse($"充值数量不能小于 {s.StripeMinTopUp}", 10));
+            return TypedResults.Ok(new LegacyResponse($"充值数量不能小于 {s.StripeMinAmount}", 10));
         }
 
         if (amount > MaxAmount)
@@ -79,6 +71,13 @@ public static class StripeTopUp
         }
 
         var user = http.CurrentUser();
+
+        // The webhook credits money × 500,000, money being amount × the group ratio.
+        if (TopUpLimits.Capacity(quota, user.NumericId, amount * s.GroupRatio(user.Group) * QuotaAccounts.PerUnit) is { } refusal)
+        {
+            return LegacyResponse.Error(refusal);
+        }
+
         if (!s.StripeApiSecret.StartsWith("sk_", StringComparison.Ordinal) && !s.StripeApiSecret.StartsWith("rk_", StringComparison.Ordinal))
         {
             return LegacyResponse.Error(PayFailed);

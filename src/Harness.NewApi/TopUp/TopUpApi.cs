@@ -82,37 +82,31 @@ public static class TopUpApi
     private static Ok<NewApiResponse<Page<TopUpOrder>>> All(TopUpOrders orders, HttpContext http) =>
         NewApiEnvelope.Ok(Paging.Of(http.Request, orders.List(null, http.Request.Query["keyword"].ToString())));
 
-    private static Ok<LegacyResponse> Quote(AmountRequest request, IOptions<TopUpSettings> options, HttpContext http)
+    private static Ok<LegacyResponse> Quote(AmountRequest request, IOptions<TopUpSettings> options, QuotaAccounts quota, HttpContext http)
     {
         var s = options.Value;
-        if (request.Amount is not { } amount)
-        {
-            return LegacyResponse.Error(ParameterError);
-        }
 
-        if (amount < s.MinTopUp)
+        // Go binds a missing amount as 0, which the minimum then refuses.
+        var amount = request.Amount ?? 0;
+        if (AmountRefusal(s, quota, http.CurrentUser(), amount) is { } refusal)
         {
-            return LegacyResponse.Error($"充值数量不能小于 {s.MinTopUp}");
+            return LegacyResponse.Error(refusal);
         }
 
         var money = s.PayMoney(amount, http.CurrentUser().Group);
         return money <= 0.01m ? LegacyResponse.Error(AmountTooLow) : LegacyResponse.Success(Money(money));
     }
 
-    private static Ok<LegacyResponse> Pay(PayRequest request, IOptions<TopUpSettings> options, TopUpOrders orders, TimeProvider clock, HttpContext http)
+    private static Ok<LegacyResponse> Pay(PayRequest request, IOptions<TopUpSettings> options, TopUpOrders orders, QuotaAccounts quota, TimeProvider clock, HttpContext http)
     {
         var s = options.Value;
-        if (request.Amount is not { } amount)
-        {
-            return LegacyResponse.Error(ParameterError);
-        }
-
-        if (amount < s.MinTopUp)
-        {
-            return LegacyResponse.Error($"充值数量不能小于 {s.MinTopUp}");
-        }
-
         var user = http.CurrentUser();
+        var amount = request.Amount ?? 0;
+        if (AmountRefusal(s, quota, user, amount) is { } refusal)
+        {
+            return LegacyResponse.Error(refusal);
+        }
+
         var money = s.PayMoney(amount, user.Group);
         if (money < 0.01m)
         {
@@ -148,7 +142,7 @@ public static class TopUpApi
         orders.Add(new TopUpOrder
         {
             UserId = user.NumericId,
-            Amount = amount,
+            Amount = StoredUnits(s, amount),
             Money = decimal.Round(money, 2),
             TradeNo = tradeNo,
             PaymentMethod = request.PaymentMethod!,
@@ -201,13 +195,28 @@ public static class TopUpApi
         }, null, ct);
         return result switch
         {
-            CompletionResult.Completed or CompletionResult.AlreadyDone => TypedResults.Ok(new NewApiResponse<object>(true, "", null)),
+            CompletionResult.Completed or CompletionResult.AlreadyDone => NewApiEnvelope.OkNull(),
             CompletionResult.NotFound => NewApiEnvelope.Fail(NoSuchOrder),
             CompletionResult.NotPending => NewApiEnvelope.Fail(NotPending),
             CompletionResult.NoQuota => NewApiEnvelope.Fail(InvalidQuota),
             _ => NewApiEnvelope.Fail("充值失败，请稍后重试"),
         };
     }
+
+    /// <summary>Upstream's amount checks before the price: the minimum, then (hardened) what a balance can hold.</summary>
+    private static string? AmountRefusal(TopUpSettings s, QuotaAccounts quota, NewApiUser user, long amount)
+    {
+        if (amount < s.MinAmount)
+        {
+            return $"充值数量不能小于 {s.MinAmount}";
+        }
+
+        var max = s.TokensMode ? TopUpLimits.MaxEpayAmount * QuotaAccounts.PerUnit : TopUpLimits.MaxEpayAmount;
+        return amount > max ? TopUpLimits.TooMany(max) : TopUpLimits.Capacity(quota, user.NumericId, StoredUnits(s, amount) * (decimal)QuotaAccounts.PerUnit);
+    }
+
+    /// <summary>What an Epay order stores as its amount: USD units, so ⌊tokens ÷ 500,000⌋ in TOKENS mode, as upstream.</summary>
+    private static long StoredUnits(TopUpSettings s, long amount) => s.TokensMode ? amount / QuotaAccounts.PerUnit : amount;
 
     /// <summary>The site's address for return URLs: <c>ServerAddress</c>, else the address the request came to.</summary>
     internal static string SiteOf(TopUpSettings s, HttpContext http) =>

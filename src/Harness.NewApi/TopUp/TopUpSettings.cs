@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Serialization;
+using Harness.NewApi.Quota;
 
 namespace Harness.NewApi.TopUp;
 
@@ -53,6 +54,14 @@ public sealed class TopUpSettings
 
     public string TopUpLink { get; set; } = "";
 
+    /// <summary>
+    /// <c>general_setting.quota_display_type</c>: <c>USD</c> (default), <c>CNY</c>, <c>TOKENS</c>, <c>CUSTOM</c>. Only
+    /// <c>TOKENS</c> changes the top-up routes: amounts are then asked for in tokens (quota units).
+    /// </summary>
+    public string QuotaDisplayType { get; set; } = "USD";
+
+    public bool TokensMode => QuotaDisplayType == "TOKENS";
+
     /// <summary><c>StripeApiSecret</c>: must start with <c>sk_</c> or <c>rk_</c>.</summary>
     public string StripeApiSecret { get; set; } = "";
 
@@ -93,7 +102,18 @@ public sealed class TopUpSettings
 
     public decimal GroupRatio(string group) => TopupGroupRatio.TryGetValue(group, out var ratio) && ratio != 0 ? ratio : 1;
 
-    /// <summary>Upstream's <c>getPayMoney</c>: amount × Price × group ratio × the amount's discount.</summary>
-    public decimal PayMoney(long amount, string group) =>
-        amount * Price * GroupRatio(group) * (AmountDiscount.TryGetValue(amount.ToString(CultureInfo.InvariantCulture), out var d) && d > 0 ? d : 1);
+    /// <summary>The smallest amount a request may ask for: <c>MinTopUp</c>, or that many USD in tokens in TOKENS mode.</summary>
+    public long MinAmount => TokensMode ? MinTopUp * QuotaAccounts.PerUnit : MinTopUp;
+
+    /// <summary>The Stripe minimum, as <see cref="MinAmount"/>.</summary>
+    public long StripeMinAmount => TokensMode ? StripeMinTopUp * QuotaAccounts.PerUnit : StripeMinTopUp;
+
+    /// <summary>The USD units a requested amount is worth (tokens ÷ 500,000 in TOKENS mode).</summary>
+    public decimal Units(long amount) => TokensMode ? amount / (decimal)QuotaAccounts.PerUnit : amount;
+
+    /// <summary>The amount's discount factor, looked up by the amount as requested; 1 when none (or not positive).</summary>
+    public decimal Discount(long amount) => AmountDiscount.TryGetValue(amount.ToString(CultureInfo.InvariantCulture), out var d) && d > 0 ? d : 1;
+
+    /// <summary>Upstream's <c>getPayMoney</c>: units × Price × group ratio × the amount's discount.</summary>
+    public decimal PayMoney(long amount, string group) => Units(amount) * Price * GroupRatio(group) * Discount(amount);
 }

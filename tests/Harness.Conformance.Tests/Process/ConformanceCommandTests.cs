@@ -20,7 +20,7 @@ public sealed class ConformanceCommandTests : IDisposable
         // too (last); the redeem pause shortened, as in-process.
         await using var harness = await HarnessProcess.StartAsync(
             cancellationToken: cancellation,
-            options: ["--test-clock", "--test-restart", $"--CRITICAL_RATE_LIMIT={NewApiCriticalRateLimit}", "--Harness:RedeemDelayMaxMilliseconds=300"]);
+            options: ["--test-clock", "--test-restart", $"--CRITICAL_RATE_LIMIT={NewApiCriticalRateLimit}", "--GLOBAL_API_RATE_LIMIT_ENABLE=false", "--Harness:RedeemDelayMaxMilliseconds=300"]);
         var profilePath = Path.Combine(_directory, "target.json");
         await File.WriteAllTextAsync(profilePath, (await ProfileFromBanner(harness)).ToJson(), cancellation);
         var reports = Path.Combine(_directory, "reports");

@@ -34,7 +34,7 @@ public sealed class EpayTopUpTests
         Assert.Equal("""{"message":"success","data":"73.00"}""", await PostAsync(http, "/api/user/amount", new { amount = 10 }));
         Assert.Equal("""{"message":"success","data":"657.00"}""", await PostAsync(http, "/api/user/amount", new { amount = 100 }));
         Assert.Equal("""{"message":"error","data":"充值数量不能小于 1"}""", await PostAsync(http, "/api/user/amount", new { amount = 0 }));
-        Assert.Equal("""{"message":"error","data":"参数错误"}""", await PostAsync(http, "/api/user/amount", new { }));
+        Assert.Equal("""{"message":"error","data":"充值数量不能小于 1"}""", await PostAsync(http, "/api/user/amount", new { }));
         user.Group = "vip";
         app.Users.Save(user);
         Assert.Equal("""{"message":"success","data":"146.00"}""", await PostAsync(http, "/api/user/amount", new { amount = 10 }));
@@ -43,6 +43,28 @@ public sealed class EpayTopUpTests
         Assert.True(info["enable_online_topup"]!.GetValue<bool>());
         Assert.Equal(["alipay", "wxpay", "custom1"], info["pay_methods"]!.AsArray().Select(m => m!["type"]!.GetValue<string>()));
         Assert.Equal(0.9m, info["discount"]!["100"]!.GetValue<decimal>());
+    }
+
+    [Fact]
+    public async Task In_TOKENS_display_amounts_are_tokens_priced_by_the_USD_they_are_worth_and_stored_as_whole_USD()
+    {
+        await using var app = new NewApiTestApp(new Dictionary<string, string?>(Epay) { ["NewApi:QuotaDisplayType"] = "TOKENS" });
+        var user = app.NewUser("tokens");
+        using var http = app.As(user);
+
+        Assert.Equal("""{"message":"error","data":"充值数量不能小于 500000"}""", await PostAsync(http, "/api/user/amount", new { amount = 499_999 }));
+        Assert.Equal("""{"message":"error","data":"充值数量不能小于 500000"}""", await PostAsync(http, "/api/user/stripe/amount", new { }));
+        Assert.Equal("""{"message":"success","data":"73.00"}""", await PostAsync(http, "/api/user/amount", new { amount = 5_000_000 }));
+        Assert.Equal("""{"message":"success","data":"7.30"}""", await PostAsync(http, "/api/user/amount", new { amount = 500_000 }));
+
+        // 10.5 USD of tokens is charged as such; the order keeps ⌊10.5⌋ = 10 USD, which is what the notify credits.
+        var form = JsonNode.Parse(await PostAsync(http, "/api/user/pay", new { amount = 5_250_000, payment_method = "alipay" }))!["data"]!;
+        Assert.Equal("76.65", form["money"]!.GetValue<string>());
+        Assert.Equal("TUC5250000", form["name"]!.GetValue<string>());
+        var tradeNo = form["out_trade_no"]!.GetValue<string>();
+        Assert.Equal(10, app.Services.GetRequiredService<TopUpOrders>().Find(tradeNo)!.Amount);
+        Assert.Equal("success", await NotifyAsync(app, tradeNo, "76.65", "alipay"));
+        Assert.Equal(10 * QuotaAccounts.PerUnit, app.Services.GetRequiredService<QuotaAccounts>().QuotaOf(user.NumericId));
     }
 
     [Fact]
@@ -120,7 +142,7 @@ public sealed class EpayTopUpTests
         var tradeNo = JsonNode.Parse(await PostAsync(http, "/api/user/pay", new { amount = 3, payment_method = "alipay" }))!["data"]!["out_trade_no"]!.GetValue<string>();
 
         var answers = await Task.WhenAll(PostAsync(admin, "/api/user/topup/complete", new { trade_no = tradeNo }), PostAsync(admin, "/api/user/topup/complete", new { trade_no = tradeNo }));
-        Assert.All(answers, a => Assert.Equal("""{"success":true,"message":""}""", a));
+        Assert.All(answers, a => Assert.Equal("""{"success":true,"message":"","data":null}""", a));
         Assert.Equal(3 * QuotaAccounts.PerUnit, app.Services.GetRequiredService<QuotaAccounts>().QuotaOf(user.NumericId));
 
         Assert.Equal("""{"success":false,"message":"充值订单不存在"}""", await PostAsync(admin, "/api/user/topup/complete", new { trade_no = "nope" }));

@@ -124,6 +124,47 @@ public sealed class NewApiAuthTests
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
     }
 
+    [Fact]
+    public async Task The_global_API_limit_counts_every_api_request_before_auth_and_its_switch_turns_it_off()
+    {
+        await using var app = new NewApiTestApp(new Dictionary<string, string?> { ["Harness:GlobalApiRateLimit"] = "3" });
+        using var http = app.As(app.Root);
+        using var anonymous = app.Anonymous();
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/api/user/self", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/api/subscription/plans", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/user/self", Ct)).StatusCode);
+
+        using var limited = await http.GetAsync("/api/user/self", Ct);
+        Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
+        Assert.Equal("", await limited.Content.ReadAsStringAsync(Ct));
+
+        // Before auth, as upstream's limiter on the /api group: an anonymous caller is refused too.
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await anonymous.GetAsync("/api/user/self", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/openapi/v1.json", Ct)).StatusCode);
+
+        // The window slides on: what was refused is admitted once it has passed.
+        await using var upstreamNames = new NewApiTestApp(new Dictionary<string, string?> { ["GLOBAL_API_RATE_LIMIT"] = "1", ["GLOBAL_API_RATE_LIMIT_DURATION"] = "1" });
+        using var quick = upstreamNames.As(upstreamNames.Root);
+        Assert.Equal(HttpStatusCode.OK, (await quick.GetAsync("/api/user/self", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await quick.GetAsync("/api/user/self", Ct)).StatusCode);
+        var status = HttpStatusCode.TooManyRequests;
+        for (var waited = 0; waited < 50 && status == HttpStatusCode.TooManyRequests; waited++)
+        {
+            // The limiter's own timer slides the window, a segment per tick; a few seconds at most.
+            await Task.Delay(TimeSpan.FromMilliseconds(200), Ct);
+            status = (await quick.GetAsync("/api/user/self", Ct)).StatusCode;
+        }
+
+        Assert.Equal(HttpStatusCode.OK, status);
+
+        await using var off = new NewApiTestApp(new Dictionary<string, string?> { ["GLOBAL_API_RATE_LIMIT"] = "1", ["GLOBAL_API_RATE_LIMIT_ENABLE"] = "false" });
+        using var free = off.As(off.Root);
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await free.GetAsync("/api/user/self", Ct)).StatusCode);
+        }
+    }
+
     private static List<(string Method, string Path, int MinimumRole)> GuardedRoutes(NewApiTestApp app) =>
     [
         .. app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()

@@ -29,6 +29,7 @@ public sealed class NewApiTestApp : IAsyncDisposable
             ["Harness:DataDirectory"] = DataDirectory,
             ["Harness:RedeemDelayMaxMilliseconds"] = "0",
             ["Harness:CriticalRateLimit"] = "100000",
+            ["Harness:GlobalApiRateLimit"] = "1000000",
         });
         builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
         builder.AddNewApi();

@@ -232,8 +232,9 @@ public sealed class NewApiWorld(ScenarioContext context)
         if (refuseRateLimit && response.StatusCode == HttpStatusCode.TooManyRequests)
         {
             throw new AssertionException(
-                $"{call.Method} {call.Path} answered HTTP 429: the target's critical rate limit (upstream: 20 per 20 minutes per address) refused it. "
-                + "A conformance run redeems far more often: raise the limit on the target (upstream and the reference backend: CRITICAL_RATE_LIMIT).");
+                $"{call.Method} {call.Path} answered HTTP 429: the target's critical rate limit (upstream: 20 per 20 minutes per address) or its global "
+                + "API limit (360 per 3 minutes) refused it. A conformance run redeems and calls far more often: raise both on the target (upstream and "
+                + "the reference backend: CRITICAL_RATE_LIMIT, and GLOBAL_API_RATE_LIMIT_ENABLE=false).");
         }
 
         var cookies = response.Headers.TryGetValues("Set-Cookie", out var values) ? values.ToList() : [];

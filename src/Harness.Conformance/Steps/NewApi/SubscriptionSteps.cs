@@ -140,9 +140,13 @@ public sealed class SubscriptionSteps(ScenarioContext context)
 
     [When("the user orders the plan {string} through Epay")]
     [Needs(Need.NewApiEpay)]
-    public async Task OrderByEpay(string label)
+    public Task OrderByEpay(string label) => OrderByEpayWith(label, "alipay");
+
+    [When("the user orders the plan {string} through Epay with payment method {string}")]
+    [Needs(Need.NewApiEpay)]
+    public async Task OrderByEpayWith(string label, string method)
     {
-        var reply = await _world.SendAsync(new NewApiCall(HttpMethod.Post, "/api/subscription/epay/pay", NewApiWorld.Body(new { plan_id = Plan(label).Id, payment_method = "alipay" }), NewApiWorld.TokenOf(_world.User("user"))));
+        var reply = await _world.SendAsync(new NewApiCall(HttpMethod.Post, "/api/subscription/epay/pay", NewApiWorld.Body(new { plan_id = Plan(label).Id, payment_method = method }), NewApiWorld.TokenOf(_world.User("user"))));
         if (reply.Status == HttpStatusCode.OK && reply.Message == "success")
         {
             var form = reply.Data.EnumerateObject().ToDictionary(p => p.Name, p => ApiReply.Text(p.Value), StringComparer.Ordinal);

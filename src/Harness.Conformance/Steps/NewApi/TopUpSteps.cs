@@ -139,6 +139,15 @@ public sealed class TopUpSteps(ScenarioContext context)
         Check.Equal(_world.User("user").Id, ApiReply.Text(ApiReply.Field(item, "user_id")), "the order's user_id");
     }
 
+    /// <summary>The legacy envelope's refusal whose text ends in the target's own figure (a cap upstream derives from its wallet type).</summary>
+    [Then("the payment answer is {string} with data starting {string}")]
+    public void PaymentAnswerStarting(string message, string start)
+    {
+        Check.Equal(HttpStatusCode.OK, _world.Last.Status, $"HTTP status (body {_world.Last.Body})");
+        Check.Equal(message, _world.Last.Message, $"message (body {_world.Last.Body})");
+        Check.That(ApiReply.Text(_world.Last.Data).StartsWith(start, StringComparison.Ordinal), $"data starts with \"{start}\" (body {_world.Last.Body})");
+    }
+
     /// <summary>Upstream's legacy payment envelope: <c>{"message": …, "data": …}</c>, HTTP 200, <c>data</c> a string here.</summary>
     [Then("the payment answer is {string} with data {string}")]
     public void PaymentAnswer(string message, string data)
@@ -173,6 +182,9 @@ public sealed class TopUpSteps(ScenarioContext context)
             Check.Equal(HttpStatusCode.OK, reply.Status, $"HTTP status (body {reply.Body})");
             Check.Equal(true, ApiReply.Field(reply.Json, "success").GetBoolean(), $"success (body {reply.Body})");
             Check.Equal("", reply.Message, $"message (body {reply.Body})");
+
+            // Upstream answers its nil payload as "data": null (new-api.md §5.14).
+            Check.That(reply.Json.TryGetProperty("data", out var data) && data.ValueKind == System.Text.Json.JsonValueKind.Null, $"\"data\": null (body {reply.Body})");
         }
     }
 
