@@ -146,13 +146,13 @@ public sealed class EpayProvider : ISandboxProvider
             return (null, "订单号(out_trade_no)格式不正确");
         }
 
-        if (!Uri.TryCreate(p["notify_url"], UriKind.Absolute, out _))
+        if (!HttpUrl.IsValid(p["notify_url"]))
         {
             return (null, "notify_url 不合法");
         }
 
         // The buyer is sent back there after paying, so it must be a URL a redirect can carry.
-        if (p.GetValueOrDefault("return_url") is { Length: > 0 } returnUrl && !Uri.TryCreate(returnUrl, UriKind.Absolute, out _))
+        if (p.GetValueOrDefault("return_url") is { Length: > 0 } returnUrl && !HttpUrl.IsValid(returnUrl))
         {
             return (null, "return_url 不合法");
         }

@@ -149,6 +149,10 @@ public sealed class EpayTests
     [InlineData("money", "1000000.01", "最大支付金额是1000000元")]
     [InlineData("money", "79228162514264337593543950336", "最大支付金额是1000000元")]
     [InlineData("return_url", "not a url", "return_url 不合法")]
+    [InlineData("return_url", "file:///etc/passwd", "return_url 不合法")]
+    [InlineData("notify_url", "ftp://merchant.example/notify", "notify_url 不合法")]
+    [InlineData("notify_url", "mailto:ops@merchant.example", "notify_url 不合法")]
+    [InlineData("notify_url", "/api/user/epay/notify", "notify_url 不合法")]
     [InlineData("out_trade_no", "", "缺少参数 out_trade_no")]
     public async Task Bad_orders_get_code_minus_one_with_a_message(string field, string value, string message)
     {
