@@ -82,7 +82,7 @@ public sealed class AlipayReplies(AlipayKeys keys, TimeProvider wallClock)
 
 /// <summary>
 /// Refusals no Alipay handler gave (an unreadable form, an unknown route, an injected 5xx), in Alipay's shape: on
-/// <c>/v3/…</c> the REST <c>{code,message}</c>, elsewhere the gateway's signed <c>error_response</c>.
+/// <c>/v3/…</c> the REST <c>{code,message,links}</c>, elsewhere the gateway's signed <c>error_response</c>.
 /// </summary>
 public sealed class AlipayErrors(AlipayReplies replies) : IErrorEnvelope
 {
