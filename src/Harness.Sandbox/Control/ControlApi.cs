@@ -56,10 +56,15 @@ public static class ControlApi
                     return TypedResults.BadRequest(new ControlError($"webhook_url must be an absolute http or https URL, not '{webhookUrl}'"));
                 }
 
+                if (values.Where(v => !string.IsNullOrEmpty(v.Value)).Select(v => provider.RefuseSetting(v.Key, v.Value!)).FirstOrDefault(r => r is not null) is { } refused)
+                {
+                    return TypedResults.BadRequest(new ControlError(refused));
+                }
+
                 context.Settings.Set(provider.Name, values);
                 return TypedResults.Ok(DescribeProvider(provider, context, providerBaseUrl));
             })
-            .WithSummary("Sets merchant settings (webhook_url; stripe: api_version; epay: notify_method GET|POST; alipay: app_public_key, PEM or bare base64). An empty value removes a setting.");
+            .WithSummary("Sets merchant settings (webhook_url; stripe: api_version; epay: notify_method GET|POST, mapi_answer payurl|qrcode; alipay: app_public_key, PEM or bare base64). An empty value removes a setting.");
 
         control.MapGet("/payments", Results<Ok<IEnumerable<SandboxPayment>>, BadRequest<ControlError>, NotFound<ControlError>> (
                 string? provider, string? status, string? limit, [FromQuery(Name = "starting_after")] string? startingAfter, HttpResponse response) =>

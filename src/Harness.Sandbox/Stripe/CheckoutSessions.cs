@@ -46,6 +46,11 @@ public sealed class CheckoutSessions(SandboxContext context, ProviderObjects obj
             return StripeErrors.InvalidParam("The sandbox only hosts Checkout pages: ui_mode must be hosted.", "ui_mode");
         }
 
+        if (p.Str("customer_creation") is { } creation && creation is not ("always" or "if_required"))
+        {
+            return StripeErrors.InvalidParam("Invalid customer_creation: must be one of always, if_required", "customer_creation");
+        }
+
         if (p["metadata"] is { } metadata and not JsonObject)
         {
             return StripeErrors.InvalidParam("Invalid object", "metadata");
