@@ -139,7 +139,7 @@ public sealed class CheckoutSessions(SandboxContext context, ProviderObjects obj
             ["payment_intent"] = null,
             ["payment_method_types"] = p["payment_method_types"]?.DeepClone() ?? new JsonArray("card"),
             ["payment_status"] = mode == "setup" ? "no_payment_required" : "unpaid",
-            ["setup_intent"] = null,
+            ["setup_intent"] = mode == "setup" ? StripeSetupIntents.Open(objects, customerId, StripeJson.Unix(now)) : null,
             ["shipping_options"] = new JsonArray(),
             ["status"] = "open",
             ["submit_type"] = p.Str("submit_type"),
@@ -227,6 +227,7 @@ public sealed class CheckoutSessions(SandboxContext context, ProviderObjects obj
         session["status"] = "expired";
         session["url"] = null;
         objects.Put(session);
+        StripeSetupIntents.Cancel(objects, session.Str("setup_intent"));
         return session;
     }
 
@@ -298,7 +299,7 @@ public sealed class CheckoutSessions(SandboxContext context, ProviderObjects obj
                     ["metadata"] = new JsonObject(),
                     ["paid"] = true,
                     ["payment_intent"] = intentId,
-                    ["payment_method_details"] = CardDetails(payment),
+                    ["payment_method_details"] = StripeTestCards.ChargeDetails(payment),
                     ["refunded"] = false,
                     ["refunds"] = StripeJson.List($"/v1/charges/{chargeId}/refunds", [], false),
                     ["status"] = "succeeded",
@@ -338,6 +339,11 @@ public sealed class CheckoutSessions(SandboxContext context, ProviderObjects obj
             default:
                 objects.Put(session);
                 events.Add(("checkout.session.completed", Public(session, null)));
+                if (StripeSetupIntents.Succeed(objects, session.Str("setup_intent"), customerId) is { } setupIntent)
+                {
+                    events.Add(("setup_intent.succeeded", setupIntent));
+                }
+
                 break;
         }
 
@@ -359,7 +365,7 @@ public sealed class CheckoutSessions(SandboxContext context, ProviderObjects obj
                 {
                     copy["line_items"] = StripeJson.List($"/v1/checkout/sessions/{copy.Str("id")}/line_items", ((JsonArray)session["_line_items"]!).Select(i => i!.DeepClone()), false);
                 }
-                else if (field is "customer" or "payment_intent" or "subscription" or "invoice" && copy.Str(field) is { } refId)
+                else if (field is "customer" or "payment_intent" or "subscription" or "invoice" or "setup_intent" && copy.Str(field) is { } refId)
                 {
                     copy[field] = objects.Get(refId, field)?.DeepClone() ?? copy[field]?.DeepClone();
                 }
@@ -380,23 +386,7 @@ public sealed class CheckoutSessions(SandboxContext context, ProviderObjects obj
         return (StripeLists.Public(subscription), StripeLists.Public(invoice));
     }
 
-    /// <summary>The charge's card as Stripe shows it; null when the control API paid, which enters no card.</summary>
-    private static JsonObject? CardDetails(SandboxPayment payment) => payment.CardLast4 is null ? null : new JsonObject
-    {
-        ["card"] = new JsonObject
-        {
-            ["brand"] = payment.CardBrand,
-            ["country"] = "US",
-            ["exp_month"] = payment.CardExpMonth,
-            ["exp_year"] = payment.CardExpYear,
-            ["funding"] = "credit",
-            ["last4"] = payment.CardLast4,
-        },
-        ["type"] = "card",
-    };
-
-    private static bool IsAbsoluteUrl(string url) =>
-        Uri.TryCreate(url.Replace("{CHECKOUT_SESSION_ID}", "x", StringComparison.Ordinal), UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https";
+    private static bool IsAbsoluteUrl(string url) => HttpUrl.IsValid(url.Replace("{CHECKOUT_SESSION_ID}", "x", StringComparison.Ordinal));
 
     private List<LineItem> ReadLineItems(JsonNode? node, string mode, out StripeResponse? error)
     {
