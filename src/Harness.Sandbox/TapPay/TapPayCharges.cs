@@ -234,14 +234,14 @@ internal sealed class TapPayCharges(SandboxContext context, TapPayTrades trades)
             var urls = body["result_url"] as JsonObject;
             foreach (var field in new[] { "frontend_redirect_url", "backend_notify_url" })
             {
-                if (!Uri.TryCreate(urls.Text(field), UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+                if (!HttpUrl.IsValid(urls.Text(field)))
                 {
                     return TapPayErrors.Answer(TapPayStatus.InvalidArguments, $"Invalid arguments : result_url.{field} is required with three_domain_secure");
                 }
             }
 
             // Leaving the challenge redirects the browser there, so it must be a URL a Location header can carry.
-            if (urls?["go_back_url"] is not null && (!Uri.TryCreate(urls.Text("go_back_url"), UriKind.Absolute, out var back) || back.Scheme is not ("http" or "https")))
+            if (urls?["go_back_url"] is not null && !HttpUrl.IsValid(urls.Text("go_back_url")))
             {
                 return TapPayErrors.Answer(TapPayStatus.InvalidArguments, "Invalid arguments : result_url.go_back_url");
             }

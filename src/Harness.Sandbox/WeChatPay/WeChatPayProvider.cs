@@ -179,7 +179,7 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
             return WeChatPayErrors.Param("out_trade_no", "格式错误：应为6-32位数字、大小写字母或_-|*", outTradeNo);
         }
 
-        if (!Uri.TryCreate(notifyUrl, UriKind.Absolute, out var notify) || notify.Scheme is not ("http" or "https") || notify.Query.Length > 0)
+        if (!HttpUrl.IsValid(notifyUrl) || new Uri(notifyUrl).Query.Length > 0)
         {
             return WeChatPayErrors.Param("notify_url", "格式错误：应为不带参数的http(s)地址", notifyUrl);
         }
@@ -323,7 +323,7 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
             return WeChatPayErrors.Param("out_refund_no", "格式错误：应为1-64位数字、大小写字母或_-|*@", outRefundNo);
         }
 
-        if (notifyUrl is not null && (!Uri.TryCreate(notifyUrl, UriKind.Absolute, out var notify) || notify.Scheme is not ("http" or "https")))
+        if (notifyUrl is not null && !HttpUrl.IsValid(notifyUrl))
         {
             return WeChatPayErrors.Param("notify_url", "格式错误：应为http(s)地址", notifyUrl);
         }
