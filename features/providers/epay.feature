@@ -41,17 +41,26 @@ Feature: Epay sandbox — submit.php, mapi.php, MD5 signatures and notify
     And api.php?act=order with the plain key reports status 0
     And after the buyer pays, api.php?act=order reports status 1 and the money "3.00"
 
+  Scenario: mapi.php answers a qrcode instead of a payurl when the merchant's setting asks for it
+    Given the Epay mapi.php answer form is "qrcode"
+    When the merchant posts a signed order to mapi.php
+    Then the answer has code 1, a trade_no and a qrcode the hosted pay page draws, and no payurl
+    And after the buyer pays, api.php?act=order reports status 1 and the money "3.00"
+
   Scenario Outline: Bad orders get code -1 and a message
     When the merchant posts an order to mapi.php with <problem>
     Then the answer has code -1 and msg "<msg>"
 
     Examples:
-      | problem                 | msg                     |
-      | a wrong sign            | 签名校验失败            |
-      | an uppercase sign       | 签名校验失败            |
-      | an unknown pid          | 商户不存在              |
-      | money "-1"              | 金额不合法              |
-      | no out_trade_no         | 缺少参数 out_trade_no   |
+      | problem                                    | msg                   |
+      | a wrong sign                               | 签名校验失败          |
+      | an uppercase sign                          | 签名校验失败          |
+      | an unknown pid                             | 商户不存在            |
+      | money "-1"                                 | 金额不合法            |
+      | no out_trade_no                            | 缺少参数 out_trade_no |
+      | notify_url "ftp://merchant.example/notify" | notify_url 不合法     |
+      | notify_url "mailto:ops@merchant.example"   | notify_url 不合法     |
+      | return_url "file:///etc/passwd"            | return_url 不合法     |
 
   Scenario: The query API needs the plain key
     When api.php?act=order is called with a wrong key

@@ -83,6 +83,9 @@ Feature: TapPay sandbox — Direct Pay back end with test primes, card tokens, c
     And the renewal charged the same card under a new rec_trade_id
     When the merchant pays 990 by card token with another card_token
     Then the answer is HTTP 200 with status 121
+    # Pay by Prime defaults the currency to TWD; Pay by Card Token requires it (providers.md §7.3).
+    When the merchant pays 990 by card token without a currency
+    Then the answer is HTTP 200 with status 504
 
   Scenario: A card bound without a charge pays by card token until it is removed
     Given a prime for the card "5555555555554444"

@@ -61,6 +61,9 @@ public sealed class CallbackDelivery : IDocument
 
     public CallbackAcknowledgement Acknowledgement { get; set; } = CallbackAcknowledgement.AnyStatus2xx();
 
+    /// <summary>How long the receiver has to answer one attempt, when the sender sets its own deadline (WeChat Pay's 5 s); null: the dispatcher's.</summary>
+    public int? AttemptTimeoutSeconds { get; set; }
+
     public CallbackStatus Status { get; set; }
 
     public DateTime CreatedAt { get; set; }
@@ -124,7 +127,7 @@ public sealed class CallbackAcknowledgement
     /// <summary>When set, the status must also be one of these (WeChat Pay takes 200 and 204 only).</summary>
     public List<int>? Statuses { get; set; }
 
-    /// <summary>When set, the trimmed response body must equal this text exactly.</summary>
+    /// <summary>When set, the response body must be exactly this text: no surrounding space or line break (Alipay's and Epay's <c>success</c>).</summary>
     public string? Body { get; set; }
 
     public static CallbackAcknowledgement AnyStatus2xx() => new() { MinStatus = 200, MaxStatus = 299 };
@@ -138,5 +141,5 @@ public sealed class CallbackAcknowledgement
     public bool IsSatisfiedBy(int? status, string body) =>
         status is { } code && code >= MinStatus && code <= MaxStatus
         && (Statuses is null || Statuses.Contains(code))
-        && (Body is null || string.Equals(body.Trim(), Body, StringComparison.Ordinal));
+        && (Body is null || string.Equals(body, Body, StringComparison.Ordinal));
 }

@@ -325,10 +325,45 @@ public sealed class CallbackDispatcher : IDisposable
             RequestBody = requestBody,
         };
 
-        using var request = new HttpRequestMessage(new HttpMethod(delivery.Method), delivery.Url);
-        if (requestBody.Length > 0)
+        var stopwatch = Stopwatch.StartNew();
+        var deadline = delivery.AttemptTimeoutSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : _attemptTimeout;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(deadline);
+        try
         {
-            request.Content = new ByteArrayContent(requestBody);
+            using var request = Request(delivery, headers, requestBody);
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token);
+            var body = await response.Content.ReadAsStringAsync(timeout.Token);
+            attempt.ResponseStatus = (int)response.StatusCode;
+            attempt.ResponseBody = body.Length > MaxLoggedResponseChars ? body[..MaxLoggedResponseChars] : body;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            attempt.Error = $"no response within {deadline.TotalSeconds:0.###} s";
+        }
+        catch (HttpRequestException ex)
+        {
+            attempt.Error = ex.Message;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A URL no HTTP client can send to (ftp:, mailto:, not absolute) is a failed attempt like any other, retried
+            // on schedule: unrecorded, it would stay due at the same past moment and the pump would spin on it.
+            attempt.Error = $"{ex.GetType().Name}: {ex.Message}";
+        }
+
+        attempt.LatencyMs = stopwatch.ElapsedMilliseconds;
+        attempt.Acknowledged = delivery.Acknowledgement.IsSatisfiedBy(attempt.ResponseStatus, attempt.ResponseBody);
+        delivery.Attempts.Add(attempt);
+        return attempt;
+    }
+
+    private static HttpRequestMessage Request(CallbackDelivery delivery, Dictionary<string, string> headers, byte[] body)
+    {
+        var request = new HttpRequestMessage(new HttpMethod(delivery.Method), delivery.Url);
+        if (body.Length > 0)
+        {
+            request.Content = new ByteArrayContent(body);
         }
 
         foreach (var (name, value) in headers)
@@ -340,29 +375,7 @@ public sealed class CallbackDispatcher : IDisposable
             }
         }
 
-        var stopwatch = Stopwatch.StartNew();
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_attemptTimeout);
-        try
-        {
-            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token);
-            var body = await response.Content.ReadAsStringAsync(timeout.Token);
-            attempt.ResponseStatus = (int)response.StatusCode;
-            attempt.ResponseBody = body.Length > MaxLoggedResponseChars ? body[..MaxLoggedResponseChars] : body;
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            attempt.Error = $"no response within {_attemptTimeout.TotalSeconds:0} s";
-        }
-        catch (HttpRequestException ex)
-        {
-            attempt.Error = ex.Message;
-        }
-
-        attempt.LatencyMs = stopwatch.ElapsedMilliseconds;
-        attempt.Acknowledged = delivery.Acknowledgement.IsSatisfiedBy(attempt.ResponseStatus, attempt.ResponseBody);
-        delivery.Attempts.Add(attempt);
-        return attempt;
+        return request;
     }
 
     public void Dispose() => _gate.Dispose();

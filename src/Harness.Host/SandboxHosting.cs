@@ -1,11 +1,10 @@
-using Harness.Callbacks;
 using Harness.Sandbox;
 
 namespace Harness.Host;
 
 /// <summary>
-/// Runs the provider sandbox beside the backend (section <c>Harness:Sandbox</c>: <c>Enabled</c>, <c>Port</c>,
-/// <c>PublicHost</c>, <c>RestartRoute</c>, <c>CallbackConcurrency</c>, <c>CallbackConcurrencyPerReceiver</c>). The sandbox is another company: its own listeners and its own store file.
+/// Runs the provider sandbox beside the backend (section <c>Harness:Sandbox</c>: <c>Enabled</c>, and what
+/// <see cref="SandboxConfiguration"/> reads). The sandbox is another company: its own listeners and its own store file.
 /// </summary>
 public sealed class SandboxHosting(IConfiguration configuration, ILogger<SandboxHosting> logger) : IHostedService, IAsyncDisposable
 {
@@ -17,18 +16,7 @@ public sealed class SandboxHosting(IConfiguration configuration, ILogger<Sandbox
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        Server = await SandboxServer.StartAsync(
-            new SandboxOptions
-            {
-                DataDirectory = configuration["Harness:DataDirectory"] ?? "data",
-                BasePort = configuration.GetValue("Harness:Sandbox:Port", 8100),
-                PublicHost = configuration["Harness:Sandbox:PublicHost"] ?? "127.0.0.1",
-                RestartRoute = configuration.GetValue<bool>("Harness:Sandbox:RestartRoute"),
-                CallbackLimits = new DeliveryLimits(
-                    configuration.GetValue("Harness:Sandbox:CallbackConcurrency", DeliveryLimits.Default.Total),
-                    configuration.GetValue("Harness:Sandbox:CallbackConcurrencyPerReceiver", DeliveryLimits.Default.PerReceiver)),
-            },
-            cancellationToken);
+        Server = await SandboxServer.StartAsync(SandboxConfiguration.Options(configuration), cancellationToken);
         Server.RestartRequested += Restart;
     }
 

@@ -116,6 +116,11 @@ public sealed class SandboxServer : IAsyncDisposable
 
     private static async Task<SandboxServer> StartOnAsync(SandboxOptions options, IReadOnlyList<int>? ports, CancellationToken cancellationToken)
     {
+        if (options.WebhookUrls.FirstOrDefault(w => !HttpUrl.IsValid(w.Value)) is { Key: not null } bad)
+        {
+            throw new ArgumentException($"The {bad.Key} webhook URL must be an absolute http or https URL, not '{bad.Value}'.", nameof(options));
+        }
+
         // sandbox.db is where versions before the RocksDB store kept the same documents.
         var documents = new RocksDocumentStore(Path.Combine(options.DataDirectory, "sandbox-store"), importFrom: Path.Combine(options.DataDirectory, "sandbox.db"));
         var clock = new AdjustableClock(options.Clock);

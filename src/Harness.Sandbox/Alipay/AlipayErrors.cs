@@ -60,8 +60,9 @@ public sealed class AlipayReplies(AlipayKeys keys, TimeProvider wallClock)
     /// <summary>A v3 answer: the JSON as it is, signed in the response headers.</summary>
     public IResult Rest(JsonObject body, int status = StatusCodes.Status200OK) => new RestResult(this, body.ToJsonString(Compact), status);
 
+    /// <summary>A v3 error, <c>{code, message, links}</c> as the SDK reads it (§3.4); the sandbox has no help pages to link, so <c>links</c> is empty.</summary>
     public IResult RestError(AlipayFailure failure, int status) =>
-        Rest(new JsonObject { ["code"] = failure.V3Code, ["message"] = failure.SubMsg }, status);
+        Rest(new JsonObject { ["code"] = failure.V3Code, ["message"] = failure.SubMsg, ["links"] = new JsonArray() }, status);
 
     private sealed class RestResult(AlipayReplies replies, string body, int status) : IResult
     {
@@ -81,7 +82,7 @@ public sealed class AlipayReplies(AlipayKeys keys, TimeProvider wallClock)
 
 /// <summary>
 /// Refusals no Alipay handler gave (an unreadable form, an unknown route, an injected 5xx), in Alipay's shape: on
-/// <c>/v3/…</c> the REST <c>{code,message}</c>, elsewhere the gateway's signed <c>error_response</c>.
+/// <c>/v3/…</c> the REST <c>{code,message,links}</c>, elsewhere the gateway's signed <c>error_response</c>.
 /// </summary>
 public sealed class AlipayErrors(AlipayReplies replies) : IErrorEnvelope
 {

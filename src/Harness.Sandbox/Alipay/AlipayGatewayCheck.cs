@@ -74,7 +74,7 @@ internal static class AlipayGatewayCheck
 
         foreach (var url in new[] { "notify_url", "return_url" })
         {
-            if (Get(url) is { } value && !IsHttpUrl(value))
+            if (Get(url) is { } value && !HttpUrl.IsValid(value))
             {
                 return AlipayFailure.Invalid("isv.invalid-parameter", $"{url} 格式错误");
             }
@@ -82,7 +82,4 @@ internal static class AlipayGatewayCheck
 
         return null;
     }
-
-    private static bool IsHttpUrl(string text) =>
-        Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
 }

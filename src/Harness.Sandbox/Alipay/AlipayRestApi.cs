@@ -53,8 +53,7 @@ public static partial class AlipayRestApi
 
     /// <summary>v3 carries <c>notify_url</c> in the body; it is a common parameter, not a business field.</summary>
     private static string NotifyUrl(JsonObject biz) =>
-        biz["notify_url"] is JsonValue value && value.TryGetValue<string>(out var url)
-            && Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+        biz["notify_url"] is JsonValue value && value.TryGetValue<string>(out var url) && HttpUrl.IsValid(url)
             ? url
             : "";
 

@@ -1,4 +1,5 @@
 using Harness.Callbacks;
+using Harness.Sandbox.Delivery;
 using Harness.Sandbox.Faults;
 using Harness.Sandbox.Payments;
 using Harness.Sandbox.PayPages;
@@ -42,17 +43,28 @@ public static class ControlApi
         control.MapGet("/providers/{name}", Results<Ok<ProviderView>, NotFound<ControlError>> (string name) =>
                 providers.TryGetValue(name, out var p) ? TypedResults.Ok(DescribeProvider(p, context, providerBaseUrl)) : NotFound($"no provider '{name}'"))
             .WithSummary("One provider's base URL, merchant credentials and settings.");
-        control.MapPut("/providers/{name}/settings", Results<Ok<ProviderView>, NotFound<ControlError>> (string name, Dictionary<string, string?> values) =>
+        control.MapPut("/providers/{name}/settings", Results<Ok<ProviderView>, NotFound<ControlError>, BadRequest<ControlError>> (string name, Dictionary<string, string?> values) =>
             {
                 if (!providers.TryGetValue(name, out var provider))
                 {
                     return NotFound($"no provider '{name}'");
                 }
 
+                // Stored unchecked, a URL no HTTP client can call would fail every delivery to it.
+                if (values.GetValueOrDefault(ProviderSettings.WebhookUrl) is { Length: > 0 } webhookUrl && !HttpUrl.IsValid(webhookUrl))
+                {
+                    return TypedResults.BadRequest(new ControlError($"webhook_url must be an absolute http or https URL, not '{webhookUrl}'"));
+                }
+
+                if (values.Where(v => !string.IsNullOrEmpty(v.Value)).Select(v => provider.RefuseSetting(v.Key, v.Value!)).FirstOrDefault(r => r is not null) is { } refused)
+                {
+                    return TypedResults.BadRequest(new ControlError(refused));
+                }
+
                 context.Settings.Set(provider.Name, values);
                 return TypedResults.Ok(DescribeProvider(provider, context, providerBaseUrl));
             })
-            .WithSummary("Sets merchant settings (webhook_url; stripe: api_version; epay: notify_method GET|POST; alipay: app_public_key, PEM or bare base64). An empty value removes a setting.");
+            .WithSummary("Sets merchant settings (webhook_url; stripe: api_version; epay: notify_method GET|POST, mapi_answer payurl|qrcode; alipay: app_public_key, PEM or bare base64). An empty value removes a setting.");
 
         control.MapGet("/payments", Results<Ok<IEnumerable<SandboxPayment>>, BadRequest<ControlError>, NotFound<ControlError>> (
                 string? provider, string? status, string? limit, [FromQuery(Name = "starting_after")] string? startingAfter, HttpResponse response) =>

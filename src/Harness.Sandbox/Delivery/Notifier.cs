@@ -3,8 +3,11 @@ using Harness.Sandbox.Faults;
 
 namespace Harness.Sandbox.Delivery;
 
-/// <summary>A provider's delivery rules: when it retries and what counts as "received".</summary>
-public sealed record DeliveryPolicy(IReadOnlyList<TimeSpan> RetryDelays, CallbackAcknowledgement Acknowledgement);
+/// <summary>
+/// A provider's delivery rules: when it retries, what counts as "received", and how long the receiver has to answer
+/// one attempt where the provider states a deadline (null: <see cref="SandboxOptions.CallbackTimeout"/>).
+/// </summary>
+public sealed record DeliveryPolicy(IReadOnlyList<TimeSpan> RetryDelays, CallbackAcknowledgement Acknowledgement, TimeSpan? AttemptTimeout = null);
 
 /// <summary>
 /// Hands a provider's callbacks to the dispatcher with the scripted faults applied. The provider renders and
@@ -57,6 +60,7 @@ public sealed class Notifier(CallbackDispatcher dispatcher, FaultBook faults)
         delivery.Subject = paymentId;
         delivery.RetryDelaysSeconds = [.. policy.RetryDelays.Select(d => (long)d.TotalSeconds)];
         delivery.Acknowledgement = policy.Acknowledgement;
+        delivery.AttemptTimeoutSeconds = policy.AttemptTimeout is { } timeout ? (int)timeout.TotalSeconds : null;
     }
 
     private static CallbackDelivery Copy(CallbackDelivery original) => new()

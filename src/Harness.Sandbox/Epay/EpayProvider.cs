@@ -27,6 +27,9 @@ public sealed class EpayProvider : ISandboxProvider
     public const string Key = "HarnessSandboxEpayKey0123456789ab";
     public const string NotifyMethodSetting = "notify_method";
 
+    /// <summary>Which of Epay's answer forms mapi.php gives (§4.1): <c>payurl</c> (the default) or <c>qrcode</c>; real sites decide by channel.</summary>
+    public const string MapiAnswerSetting = "mapi_answer";
+
     /// <summary>Unpaid orders close after this long (deployment-specific at real Epay sites).</summary>
     public static readonly TimeSpan OrderLifetime = TimeSpan.FromHours(2);
 
@@ -63,18 +66,27 @@ public sealed class EpayProvider : ISandboxProvider
         app.MapMethods("/submit.php", ["GET", "POST"], async (HttpRequest request) =>
         {
             var parameters = await ReadParamsAsync(request);
-            var (order, error) = await PlaceAsync(parameters);
+            var (order, error) = await PlaceAsync(parameters, qrcode: false);
             return order is null ? CashierErrors.Instance.Error(ApiErrorKind.Validation, error!) : Results.Redirect(_context.PayPageUrl(order.Id));
         }).WithMetadata(CashierErrors.Instance);
         app.MapPost("/mapi.php", async (HttpRequest request) =>
         {
-            var (order, error) = await PlaceAsync(await ReadParamsAsync(request));
+            // A qrcode answer is the pay page's URL, for the merchant to draw: a phone that opens it has scanned it.
+            var qrcode = _context.Settings.Get(Name, MapiAnswerSetting) == "qrcode";
+            var (order, error) = await PlaceAsync(await ReadParamsAsync(request), qrcode);
             return order is null
                 ? EpayErrors.Json(error!)
-                : Results.Json(new JsonObject { ["code"] = 1, ["msg"] = "success", ["trade_no"] = order.Id, ["payurl"] = _context.PayPageUrl(order.Id) });
+                : Results.Json(new JsonObject { ["code"] = 1, ["msg"] = "success", ["trade_no"] = order.Id, [qrcode ? "qrcode" : "payurl"] = _context.PayPageUrl(order.Id) });
         });
         app.MapMethods("/api.php", ["GET", "POST"], async (HttpRequest request) => Api(await ReadParamsAsync(request)));
     }
+
+    public string? RefuseSetting(string key, string value) => key switch
+    {
+        NotifyMethodSetting when !value.Equals("GET", StringComparison.OrdinalIgnoreCase) && !value.Equals("POST", StringComparison.OrdinalIgnoreCase) => "notify_method must be GET or POST",
+        MapiAnswerSetting when value is not ("payurl" or "qrcode") => "mapi_answer must be payurl or qrcode",
+        _ => null,
+    };
 
     public PayPageOutcome OnPaid(SandboxPayment payment)
     {
@@ -113,8 +125,11 @@ public sealed class EpayProvider : ISandboxProvider
         return parameters;
     }
 
-    /// <summary>Validates and signs off an order request; the same <c>out_trade_no</c> with the same money reopens the same order.</summary>
-    private async Task<(EpayOrder? Order, string? Error)> PlaceAsync(Dictionary<string, string> p)
+    /// <summary>
+    /// Validates and signs off an order request; the same <c>out_trade_no</c> with the same money reopens the same order.
+    /// A new order answered with a <c>qrcode</c> has its pay page draw that code.
+    /// </summary>
+    private async Task<(EpayOrder? Order, string? Error)> PlaceAsync(Dictionary<string, string> p, bool qrcode)
     {
         if (Required.FirstOrDefault(k => string.IsNullOrEmpty(p.GetValueOrDefault(k))) is { } missing)
         {
@@ -146,13 +161,13 @@ public sealed class EpayProvider : ISandboxProvider
             return (null, "订单号(out_trade_no)格式不正确");
         }
 
-        if (!Uri.TryCreate(p["notify_url"], UriKind.Absolute, out _))
+        if (!HttpUrl.IsValid(p["notify_url"]))
         {
             return (null, "notify_url 不合法");
         }
 
         // The buyer is sent back there after paying, so it must be a URL a redirect can carry.
-        if (p.GetValueOrDefault("return_url") is { Length: > 0 } returnUrl && !Uri.TryCreate(returnUrl, UriKind.Absolute, out _))
+        if (p.GetValueOrDefault("return_url") is { Length: > 0 } returnUrl && !HttpUrl.IsValid(returnUrl))
         {
             return (null, "return_url 不合法");
         }
@@ -191,6 +206,7 @@ public sealed class EpayProvider : ISandboxProvider
                 Currency = "cny",
                 Description = order.Name,
                 MerchantReference = order.OutTradeNo,
+                QrCode = qrcode ? _context.PayPageUrl(order.Id) : null,
                 CreatedAt = now.UtcDateTime,
                 ExpiresAt = (now + OrderLifetime).UtcDateTime,
             });

@@ -36,6 +36,9 @@ public interface ISandboxProvider
     /// </summary>
     Action<IApplicationBuilder>? Outermost => null;
 
+    /// <summary>Why a merchant setting cannot take this value (the control API answers 400 with it); null when it can.</summary>
+    string? RefuseSetting(string key, string value) => null;
+
     /// <summary>Adds the provider's wire API (and any middleware it needs) to its own listener.</summary>
     void MapApi(WebApplication app);
 

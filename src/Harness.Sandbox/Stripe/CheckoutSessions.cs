@@ -46,6 +46,11 @@ public sealed class CheckoutSessions(SandboxContext context, ProviderObjects obj
             return StripeErrors.InvalidParam("The sandbox only hosts Checkout pages: ui_mode must be hosted.", "ui_mode");
         }
 
+        if (p.Str("customer_creation") is { } creation && creation is not ("always" or "if_required"))
+        {
+            return StripeErrors.InvalidParam("Invalid customer_creation: must be one of always, if_required", "customer_creation");
+        }
+
         if (p["metadata"] is { } metadata and not JsonObject)
         {
             return StripeErrors.InvalidParam("Invalid object", "metadata");
@@ -139,7 +144,7 @@ public sealed class CheckoutSessions(SandboxContext context, ProviderObjects obj
             ["payment_intent"] = null,
             ["payment_method_types"] = p["payment_method_types"]?.DeepClone() ?? new JsonArray("card"),
             ["payment_status"] = mode == "setup" ? "no_payment_required" : "unpaid",
-            ["setup_intent"] = null,
+            ["setup_intent"] = mode == "setup" ? StripeSetupIntents.Open(objects, customerId, StripeJson.Unix(now)) : null,
             ["shipping_options"] = new JsonArray(),
             ["status"] = "open",
             ["submit_type"] = p.Str("submit_type"),
@@ -227,6 +232,7 @@ public sealed class CheckoutSessions(SandboxContext context, ProviderObjects obj
         session["status"] = "expired";
         session["url"] = null;
         objects.Put(session);
+        StripeSetupIntents.Cancel(objects, session.Str("setup_intent"));
         return session;
     }
 
@@ -299,7 +305,7 @@ public sealed class CheckoutSessions(SandboxContext context, ProviderObjects obj
                     ["metadata"] = new JsonObject(),
                     ["paid"] = debit is null,
                     ["payment_intent"] = intentId,
-                    ["payment_method_details"] = debit is null ? CardDetails(payment) : StripeBankDebits.Details(debit),
+                    ["payment_method_details"] = debit is null ? StripeTestCards.ChargeDetails(payment) : StripeBankDebits.Details(debit),
                     ["refunded"] = false,
                     ["refunds"] = StripeJson.List($"/v1/charges/{chargeId}/refunds", [], false),
                     ["status"] = debit is null ? "succeeded" : "pending",
@@ -340,6 +346,11 @@ public sealed class CheckoutSessions(SandboxContext context, ProviderObjects obj
             default:
                 objects.Put(session);
                 events.Add(("checkout.session.completed", Public(session, null)));
+                if (StripeSetupIntents.Succeed(objects, session.Str("setup_intent"), customerId) is { } setupIntent)
+                {
+                    events.Add(("setup_intent.succeeded", setupIntent));
+                }
+
                 break;
         }
 
@@ -361,7 +372,7 @@ public sealed class CheckoutSessions(SandboxContext context, ProviderObjects obj
                 {
                     copy["line_items"] = StripeJson.List($"/v1/checkout/sessions/{copy.Str("id")}/line_items", ((JsonArray)session["_line_items"]!).Select(i => i!.DeepClone()), false);
                 }
-                else if (field is "customer" or "payment_intent" or "subscription" or "invoice" && copy.Str(field) is { } refId)
+                else if (field is "customer" or "payment_intent" or "subscription" or "invoice" or "setup_intent" && copy.Str(field) is { } refId)
                 {
                     copy[field] = objects.Get(refId, field)?.DeepClone() ?? copy[field]?.DeepClone();
                 }
@@ -382,23 +393,7 @@ public sealed class CheckoutSessions(SandboxContext context, ProviderObjects obj
         return (StripeLists.Public(subscription), StripeLists.Public(invoice));
     }
 
-    /// <summary>The charge's card as Stripe shows it; null when the control API paid, which enters no card.</summary>
-    private static JsonObject? CardDetails(SandboxPayment payment) => payment.CardLast4 is null ? null : new JsonObject
-    {
-        ["card"] = new JsonObject
-        {
-            ["brand"] = payment.CardBrand,
-            ["country"] = "US",
-            ["exp_month"] = payment.CardExpMonth,
-            ["exp_year"] = payment.CardExpYear,
-            ["funding"] = "credit",
-            ["last4"] = payment.CardLast4,
-        },
-        ["type"] = "card",
-    };
-
-    private static bool IsAbsoluteUrl(string url) =>
-        Uri.TryCreate(url.Replace("{CHECKOUT_SESSION_ID}", "x", StringComparison.Ordinal), UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https";
+    private static bool IsAbsoluteUrl(string url) => HttpUrl.IsValid(url.Replace("{CHECKOUT_SESSION_ID}", "x", StringComparison.Ordinal));
 
     private List<LineItem> ReadLineItems(JsonNode? node, string mode, out StripeResponse? error)
     {

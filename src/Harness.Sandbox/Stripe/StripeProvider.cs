@@ -29,6 +29,7 @@ public sealed partial class StripeProvider : ISandboxProvider
     {
         ["customers"] = "customer",
         ["payment_intents"] = "payment_intent",
+        ["setup_intents"] = "setup_intent",
         ["subscriptions"] = "subscription",
         ["invoices"] = "invoice",
         ["refunds"] = "refund",

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Harness.Sandbox.Payments;
 
 namespace Harness.Sandbox.Stripe;
@@ -30,4 +31,19 @@ public static class StripeTestCards
     /// <summary>0341 in one-time mode: the charge is the one that fails.</summary>
     public static readonly IReadOnlyList<TestCard> OneTimeWithChargesFail =
         [.. OneTime, new(ChargesFail, CardOutcome.Declined, "Attaches, but the charge declines: card_declined")];
+
+    /// <summary>The charge's card as Stripe shows it; null when the control API paid, which enters no card.</summary>
+    internal static JsonObject? ChargeDetails(SandboxPayment payment) => payment.CardLast4 is null ? null : new JsonObject
+    {
+        ["card"] = new JsonObject
+        {
+            ["brand"] = payment.CardBrand,
+            ["country"] = "US",
+            ["exp_month"] = payment.CardExpMonth,
+            ["exp_year"] = payment.CardExpYear,
+            ["funding"] = "credit",
+            ["last4"] = payment.CardLast4,
+        },
+        ["type"] = "card",
+    };
 }

@@ -32,7 +32,7 @@ internal static class TapPayCardForm
             var form = await RequestForm.ReadAsync(request);
             var entered = CardFields.From(form);
             var returnUrl = form["return_url"].ToString();
-            if (returnUrl.Length > 0 && !(Uri.TryCreate(returnUrl, UriKind.Absolute, out var target) && target.Scheme is "http" or "https"))
+            if (returnUrl.Length > 0 && !HttpUrl.IsValid(returnUrl))
             {
                 return Render("", entered, null, "return_url must be an absolute http(s) URL.");
             }

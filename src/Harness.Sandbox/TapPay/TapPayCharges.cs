@@ -76,7 +76,7 @@ internal sealed class TapPayCharges(SandboxContext context, TapPayTrades trades)
             return TapPayErrors.Answer(TapPayStatus.MissingPrime, "Missing prime");
         }
 
-        if (Common(body) is { } refused)
+        if (Common(body, currencyRequired: false) is { } refused)
         {
             return refused;
         }
@@ -178,7 +178,8 @@ internal sealed class TapPayCharges(SandboxContext context, TapPayTrades trades)
             return TapPayErrors.Answer(TapPayStatus.InvalidArguments, "Invalid arguments : card_key and card_token are required");
         }
 
-        if (Common(body) is { } refused)
+        // Pay by Prime defaults the currency to TWD; Pay by Card Token requires it (§7.3).
+        if (Common(body, currencyRequired: true) is { } refused)
         {
             return refused;
         }
@@ -192,7 +193,7 @@ internal sealed class TapPayCharges(SandboxContext context, TapPayTrades trades)
     }
 
     /// <summary>The checks both payment calls share, in TapPay's order: merchant, amount, currency, details, 3-D Secure's URLs.</summary>
-    private static JsonObject? Common(JsonObject body)
+    private static JsonObject? Common(JsonObject body, bool currencyRequired)
     {
         if (MerchantRefusal(body) is { } merchant)
         {
@@ -205,7 +206,7 @@ internal sealed class TapPayCharges(SandboxContext context, TapPayTrades trades)
             return TapPayErrors.Answer(TapPayStatus.InvalidAmount, "Invalid amount");
         }
 
-        if (CurrencyRefusal(body) is { } currency)
+        if (CurrencyRefusal(body, currencyRequired) is { } currency)
         {
             return currency;
         }
@@ -233,14 +234,14 @@ internal sealed class TapPayCharges(SandboxContext context, TapPayTrades trades)
             var urls = body["result_url"] as JsonObject;
             foreach (var field in new[] { "frontend_redirect_url", "backend_notify_url" })
             {
-                if (!Uri.TryCreate(urls.Text(field), UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+                if (!HttpUrl.IsValid(urls.Text(field)))
                 {
                     return TapPayErrors.Answer(TapPayStatus.InvalidArguments, $"Invalid arguments : result_url.{field} is required with three_domain_secure");
                 }
             }
 
             // Leaving the challenge redirects the browser there, so it must be a URL a Location header can carry.
-            if (urls?["go_back_url"] is not null && (!Uri.TryCreate(urls.Text("go_back_url"), UriKind.Absolute, out var back) || back.Scheme is not ("http" or "https")))
+            if (urls?["go_back_url"] is not null && !HttpUrl.IsValid(urls.Text("go_back_url")))
             {
                 return TapPayErrors.Answer(TapPayStatus.InvalidArguments, "Invalid arguments : result_url.go_back_url");
             }
@@ -318,9 +319,9 @@ internal sealed class TapPayCharges(SandboxContext context, TapPayTrades trades)
         _ => null,
     };
 
-    /// <summary>The currency, TWD when absent: not a string (504) or not one the merchant is contracted for (89).</summary>
-    internal static JsonObject? CurrencyRefusal(JsonObject body) =>
-        body["currency"] is not null && body.Text("currency") is null ? TapPayErrors.Answer(TapPayStatus.MissingCurrency, "Missing currency")
+    /// <summary>The currency, TWD when absent and not <paramref name="required"/>: missing or not a string (504), or not one the merchant is contracted for (89).</summary>
+    internal static JsonObject? CurrencyRefusal(JsonObject body, bool required = false) =>
+        (required || body["currency"] is not null) && body.Text("currency") is null ? TapPayErrors.Answer(TapPayStatus.MissingCurrency, "Missing currency")
         : !Currencies.Contains(body.Text("currency") ?? "TWD") ? TapPayErrors.Answer(TapPayStatus.CurrencyUnsupported, "Currency is not supported")
         : null;
 

@@ -26,14 +26,20 @@ public sealed class WeChatPayFields(JsonObject request)
         return value ?? "";
     }
 
-    public string? OptionalText(string key, int maxLength)
+    public string? OptionalText(string key, int maxLength) => OptionalText(request[key], key, maxLength);
+
+    /// <summary>An optional string inside an optional object (<c>scene_info.device_id</c>); the object's own kind is checked with <see cref="OptionalKind"/>.</summary>
+    public string? OptionalText(string parent, string key, int maxLength) =>
+        request[parent] is JsonObject inner ? OptionalText(inner[key], $"{parent}.{key}", maxLength) : null;
+
+    private string? OptionalText(JsonNode? node, string key, int maxLength)
     {
-        if (Refusal is not null || request[key] is null)
+        if (Refusal is not null || node is null)
         {
             return null;
         }
 
-        if (request[key] is not JsonValue v || v.GetValueKind() != JsonValueKind.String)
+        if (node is not JsonValue v || v.GetValueKind() != JsonValueKind.String)
         {
             return Refuse(WeChatPayErrors.Param(key, "类型错误：应为字符串"));
         }

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Harness.Storage;
 
 namespace Harness.Sandbox.WeChatPay;
@@ -5,6 +6,8 @@ namespace Harness.Sandbox.WeChatPay;
 /// <summary>A Native order as the sandbox keeps it; its id is the core payment's id.</summary>
 public sealed class WeChatPayOrder : IDocument
 {
+    private const string CodeCharacters = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
     public string Id { get; set; } = "";
 
     public string Mchid { get; set; } = "";
@@ -24,6 +27,9 @@ public sealed class WeChatPayOrder : IDocument
 
     public string CodeUrl { get; set; } = "";
 
+    /// <summary>The request's <c>scene_info.device_id</c>, echoed in the Transaction's <c>scene_info</c> (§2.2).</summary>
+    public string? DeviceId { get; set; }
+
     /// <summary>The order request as received, to tell a repeated request from a conflicting one.</summary>
     public string RequestJson { get; set; } = "";
 
@@ -36,6 +42,9 @@ public sealed class WeChatPayOrder : IDocument
 
     /// <summary>Fen refunded so far.</summary>
     public long Refunded { get; set; }
+
+    /// <summary>A Native <c>code_url</c> as WeChat hands them out: <c>weixin://wxpay/bizpayurl?pr=</c> and seven letters or digits.</summary>
+    public static string NewCodeUrl() => "weixin://wxpay/bizpayurl?pr=" + RandomNumberGenerator.GetString(CodeCharacters, 7);
 }
 
 /// <summary>A refund of a paid Native order (<c>/v3/refund/domestic/refunds</c>).</summary>

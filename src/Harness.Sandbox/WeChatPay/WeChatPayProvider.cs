@@ -28,6 +28,9 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
     /// <summary>An order is payable for 7 days when <c>time_expire</c> is absent.</summary>
     public static readonly TimeSpan DefaultLifetime = TimeSpan.FromDays(7);
 
+    /// <summary>The merchant must answer a notification within 5 s; a later answer counts as a failure (§2.5).</summary>
+    public static readonly TimeSpan AcknowledgementDeadline = TimeSpan.FromSeconds(5);
+
     /// <summary>WeChat's notification schedule after the first attempt: 15s … 6h, 24 h 4 m in all (§2.5).</summary>
     public static readonly IReadOnlyList<TimeSpan> RetryDelays =
     [
@@ -52,7 +55,7 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
         _auth = new WeChatPayAuth(_keys, context.WallClock);
         _orders = context.Store.Collection<WeChatPayOrder>("wechatpay_orders", nameof(WeChatPayOrder.OutTradeNo), nameof(WeChatPayOrder.TransactionId));
         _refunds = context.Store.Collection<WeChatPayRefund>("wechatpay_refunds");
-        _policy = new DeliveryPolicy(RetryDelays, CallbackAcknowledgement.OneOf(200, 204));
+        _policy = new DeliveryPolicy(RetryDelays, CallbackAcknowledgement.OneOf(200, 204), AcknowledgementDeadline);
         _signer = new NotificationSigner(_keys, context.WallClock);
     }
 
@@ -153,6 +156,7 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
         var total = fields.Amount("total");
         fields.OptionalKind("detail", JsonValueKind.Object, "类型错误：应为对象");
         fields.OptionalKind("scene_info", JsonValueKind.Object, "类型错误：应为对象");
+        var deviceId = fields.OptionalText("scene_info", "device_id", 32);
         fields.OptionalKind("settle_info", JsonValueKind.Object, "类型错误：应为对象");
         fields.OptionalKind("support_fapiao", JsonValueKind.True, "类型错误：应为布尔值");
         if (fields.Refusal is { } refusal)
@@ -175,7 +179,7 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
             return WeChatPayErrors.Param("out_trade_no", "格式错误：应为6-32位数字、大小写字母或_-|*", outTradeNo);
         }
 
-        if (!Uri.TryCreate(notifyUrl, UriKind.Absolute, out var notify) || notify.Scheme is not ("http" or "https") || notify.Query.Length > 0)
+        if (!HttpUrl.IsValid(notifyUrl) || new Uri(notifyUrl).Query.Length > 0)
         {
             return WeChatPayErrors.Param("notify_url", "格式错误：应为不带参数的http(s)地址", notifyUrl);
         }
@@ -221,7 +225,8 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
                 NotifyUrl = notifyUrl,
                 Attach = attach,
                 Total = total,
-                CodeUrl = "weixin://wxpay/bizpayurl?pr=" + Secrets.Random(8).Replace("-", "", StringComparison.Ordinal).Replace("_", "", StringComparison.Ordinal)[..7],
+                CodeUrl = WeChatPayOrder.NewCodeUrl(),
+                DeviceId = deviceId,
                 RequestJson = request.ToJsonString(),
             };
             _orders.Upsert(order);
@@ -318,7 +323,7 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
             return WeChatPayErrors.Param("out_refund_no", "格式错误：应为1-64位数字、大小写字母或_-|*@", outRefundNo);
         }
 
-        if (notifyUrl is not null && (!Uri.TryCreate(notifyUrl, UriKind.Absolute, out var notify) || notify.Scheme is not ("http" or "https")))
+        if (notifyUrl is not null && !HttpUrl.IsValid(notifyUrl))
         {
             return WeChatPayErrors.Param("notify_url", "格式错误：应为http(s)地址", notifyUrl);
         }

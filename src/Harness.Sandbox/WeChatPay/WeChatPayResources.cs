@@ -50,6 +50,17 @@ public static class WeChatPayResources
             transaction["amount"] = new JsonObject { ["total"] = order.Total, ["payer_currency"] = "CNY" };
         }
 
+        if (order.DeviceId is not null)
+        {
+            transaction["scene_info"] = new JsonObject { ["device_id"] = order.DeviceId };
+        }
+
+        if (paid)
+        {
+            // The sandbox runs no promotions: the list is there, and empty.
+            transaction["promotion_detail"] = new JsonArray();
+        }
+
         return transaction;
     }
 

@@ -443,6 +443,8 @@ public sealed class AlipayTests
         var (missing, missingBody) = await SendAsync("/v3/alipay/trade/query", """{"out_trade_no":"V3_1"}""");
         Assert.Equal(HttpStatusCode.NotFound, missing);
         Assert.Equal("TRADE_NOT_EXIST", JsonNode.Parse(missingBody)!["code"]!.GetValue<string>());
+        Assert.Equal(["code", "message", "links"], JsonNode.Parse(missingBody)!.AsObject().Select(p => p.Key));
+        Assert.Equal("[]", JsonNode.Parse(missingBody)!["links"]!.ToJsonString());
 
         using var other = System.Security.Cryptography.RSA.Create(2048);
         var (forged, forgedBody) = await SendAsync("/v3/alipay/trade/query", """{"out_trade_no":"V3_1"}""", other.ExportPkcs8PrivateKeyPem());
@@ -466,7 +468,9 @@ public sealed class AlipayTests
 
         using var unknownV3 = await http.PostAsync("/v3/alipay/trade/nope", new StringContent("{}"), Ct);
         Assert.Equal(HttpStatusCode.NotFound, unknownV3.StatusCode);
-        Assert.NotNull(JsonNode.Parse(await unknownV3.Content.ReadAsStringAsync(Ct))!["message"]);
+        var unknownV3Body = JsonNode.Parse(await unknownV3.Content.ReadAsStringAsync(Ct))!;
+        Assert.NotNull(unknownV3Body["message"]);
+        Assert.Equal("[]", unknownV3Body["links"]!.ToJsonString());
 
         using var brokenForm = await http.PostAsync("/gateway.do", new ByteArrayContent("--x\r\n"u8.ToArray()) { Headers = { { "Content-Type", "multipart/form-data; boundary=x" } } }, Ct);
         Assert.Equal(HttpStatusCode.OK, brokenForm.StatusCode);

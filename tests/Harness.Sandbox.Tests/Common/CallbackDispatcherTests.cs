@@ -61,17 +61,80 @@ public sealed class CallbackDispatcherTests : IDisposable
     [Fact]
     public async Task A_body_acknowledgement_needs_the_exact_text()
     {
-        _network.Bodies.Enqueue("fail");
-        _network.Bodies.Enqueue("success");
-        var delivery = New(retries: [60]);
+        // Alipay and Epay: exactly the seven characters; a line break or a space around them is a failure (§3.5).
+        foreach (var body in new[] { "fail", "success\n", " success", "success\r\n", "success" })
+        {
+            _network.Bodies.Enqueue(body);
+        }
+
+        var delivery = New(retries: [60, 60, 60, 60]);
         delivery.Acknowledgement = CallbackAcknowledgement.BodyText("success");
         _dispatcher.Enqueue(delivery);
 
         await _dispatcher.RunDueAsync(Ct);
-        Assert.Equal(CallbackStatus.Pending, _dispatcher.Get(delivery.Id)!.Status);
-        _clock.Advance(TimeSpan.FromMinutes(1));
+        for (var retry = 0; retry < 4; retry++)
+        {
+            Assert.Equal(CallbackStatus.Pending, _dispatcher.Get(delivery.Id)!.Status);
+            _clock.Advance(TimeSpan.FromMinutes(1));
+            await _dispatcher.RunDueAsync(Ct);
+        }
+
+        var log = _dispatcher.Get(delivery.Id)!;
+        Assert.Equal(CallbackStatus.Delivered, log.Status);
+        Assert.Equal([false, false, false, false, true], log.Attempts.Select(a => a.Acknowledged));
+    }
+
+    [Theory]
+    [InlineData("ftp://merchant.test/hook")]
+    [InlineData("mailto:ops@merchant.test")]
+    [InlineData("file:///etc/passwd")]
+    [InlineData("/hook")]
+    [InlineData("http://[::1")]
+    public async Task A_url_no_http_client_can_send_to_is_a_failed_attempt_retried_on_schedule(string url)
+    {
+        // A real client: the refusal comes from HttpClient itself, before any network.
+        using var http = new HttpClient();
+        using var dispatcher = new CallbackDispatcher(_store, _clock, http, TimeSpan.FromSeconds(5));
+        var delivery = New(retries: [30]);
+        delivery.Url = url;
+        dispatcher.Enqueue(delivery);
+        var due = _clock.GetUtcNow();
+
+        Assert.Equal(1, await dispatcher.RunDueAsync(Ct));
+        var failed = dispatcher.Get(delivery.Id)!;
+        var attempt = Assert.Single(failed.Attempts);
+        Assert.False(attempt.Acknowledged);
+        Assert.Null(attempt.ResponseStatus);
+        Assert.False(string.IsNullOrEmpty(attempt.Error));
+        Assert.Equal(CallbackStatus.Pending, failed.Status);
+        Assert.Equal(due.AddSeconds(30), dispatcher.NextDueAt());
+
+        Assert.Equal(0, await dispatcher.RunDueAsync(Ct));
+        _clock.Advance(TimeSpan.FromSeconds(30));
+        Assert.Equal(1, await dispatcher.RunDueAsync(Ct));
+        var exhausted = dispatcher.Get(delivery.Id)!;
+        Assert.Equal(CallbackStatus.Exhausted, exhausted.Status);
+        Assert.Equal(2, exhausted.Attempts.Count);
+        Assert.Null(dispatcher.NextDueAt());
+
+        Assert.False((await dispatcher.ResendAsync(delivery.Id, Ct))!.Acknowledged);
+        Assert.Equal(3, dispatcher.Get(delivery.Id)!.Attempts.Count);
+    }
+
+    [Fact]
+    public async Task A_delivery_with_its_own_deadline_fails_when_the_receiver_answers_later()
+    {
+        _network.Stall = true;
+        var delivery = New(retries: [60]);
+        delivery.AttemptTimeoutSeconds = 1; // shorter than the dispatcher's 5 s
+        _dispatcher.Enqueue(delivery);
+
         await _dispatcher.RunDueAsync(Ct);
-        Assert.Equal(CallbackStatus.Delivered, _dispatcher.Get(delivery.Id)!.Status);
+
+        var attempt = Assert.Single(_dispatcher.Get(delivery.Id)!.Attempts);
+        Assert.Equal("no response within 1 s", attempt.Error);
+        Assert.False(attempt.Acknowledged);
+        Assert.Equal(CallbackStatus.Pending, _dispatcher.Get(delivery.Id)!.Status);
     }
 
     [Fact]
@@ -166,10 +229,18 @@ public sealed class CallbackDispatcherTests : IDisposable
 
         public Queue<string> Bodies { get; } = new();
 
+        /// <summary>Never answer: every request waits until the sender gives up.</summary>
+        public bool Stall { get; set; }
+
         public List<(string Signature, string Body)> Seen { get; } = [];
 
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
+            if (Stall)
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+
             var body = request.Content is null ? "" : await request.Content.ReadAsStringAsync(cancellationToken);
             Seen.Add((request.Headers.TryGetValues("X-Signature", out var s) ? s.Single() : "", body));
             return new HttpResponseMessage(Answers.Count > 0 ? Answers.Dequeue() : HttpStatusCode.OK)

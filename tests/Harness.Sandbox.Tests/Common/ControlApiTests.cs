@@ -278,6 +278,35 @@ public sealed class ControlApiTests
         Assert.Equal(HttpStatusCode.BadRequest, badAdvance.StatusCode);
     }
 
+    [Theory]
+    [InlineData("ftp://merchant.example/hook")]
+    [InlineData("mailto:ops@merchant.example")]
+    [InlineData("file:///var/hook")]
+    [InlineData("/api/stripe/webhook")]
+    public async Task A_webhook_url_no_http_client_can_call_is_refused_and_the_setting_kept(string url)
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        await sandbox.SetWebhookUrlAsync("stripe", "http://127.0.0.1:8080/api/stripe/webhook");
+
+        using var response = await sandbox.Control.PutAsJsonAsync("/control/providers/stripe/settings", new Dictionary<string, string> { ["webhook_url"] = url }, Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("absolute http or https URL", JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!["error"]!.GetValue<string>(), StringComparison.Ordinal);
+        var settings = (await sandbox.GetJsonAsync("/control/providers/stripe"))["settings"]!;
+        Assert.Equal("http://127.0.0.1:8080/api/stripe/webhook", settings["webhook_url"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_start_with_a_webhook_url_no_http_client_can_call_is_refused()
+    {
+        var options = new SandboxOptions { DataDirectory = Path.Combine(Path.GetTempPath(), "harness-sandbox-tests", Guid.NewGuid().ToString("N")), BasePort = 0 };
+        options.WebhookUrls["creem"] = "ftp://merchant.example/hook";
+
+        var refused = await Assert.ThrowsAsync<ArgumentException>(() => SandboxServer.StartAsync(options, Ct));
+
+        Assert.Contains("creem", refused.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task State_survives_a_restart_on_the_same_data_folder()
     {

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Harness.Callbacks;
 using Harness.Sandbox.Stripe;
 using Harness.Sandbox.Tests.Stripe;
 using Harness.Sandbox.Tests.Support;
@@ -81,6 +82,40 @@ public sealed class DeliveryScheduleTests
         Assert.Null(attempt["response_status"]?.GetValue<int?>());
         Assert.False(string.IsNullOrEmpty(attempt["error"]!.GetValue<string>()));
         Assert.False(attempt["acknowledged"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public async Task A_stored_delivery_to_a_url_no_client_can_call_fails_on_schedule_and_the_control_routes_answer()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+
+        // The APIs refuse such URLs now; an earlier version stored them unchecked.
+        var stored = sandbox.Server.Context.Dispatcher.Enqueue(new CallbackDelivery
+        {
+            Source = "epay",
+            Subject = "2026112320000012345",
+            EventType = "TRADE_SUCCESS",
+            Method = "GET",
+            Url = "ftp://merchant.example/notify?trade_no=2026112320000012345",
+            RetryDelaysSeconds = [60],
+            Acknowledgement = CallbackAcknowledgement.BodyText("success"),
+        });
+
+        await sandbox.RunDueAsync();
+        var first = await sandbox.GetJsonAsync($"/control/deliveries/{stored.Id}");
+        Assert.Equal("pending", first["status"]!.GetValue<string>());
+        var attempt = Assert.Single(Attempts(first));
+        Assert.Contains("ftp", attempt["error"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.False(attempt["acknowledged"]!.GetValue<bool>());
+
+        await sandbox.AdvanceAsync(TimeSpan.FromMinutes(1));
+        var exhausted = await sandbox.GetJsonAsync($"/control/deliveries/{stored.Id}");
+        Assert.Equal("exhausted", exhausted["status"]!.GetValue<string>());
+        Assert.Equal(2, Attempts(exhausted).Count);
+
+        var resent = await sandbox.PostJsonAsync($"/control/deliveries/{stored.Id}/resend");
+        Assert.Equal(["schedule", "schedule", "resend"], Attempts(resent).Select(a => a["trigger"]!.GetValue<string>()));
+        Assert.Equal("exhausted", resent["status"]!.GetValue<string>());
     }
 
     internal static async Task<string> NewSessionAsync(TestSandbox sandbox, string mode = "payment")

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Harness.Conformance.Steps.Providers;
 using Harness.Sandbox.Epay;
@@ -139,6 +140,42 @@ public sealed class EpayTests
         Assert.Equal(tradeNo, paid["trade_no"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task Mapi_answers_a_qrcode_the_pay_page_draws_when_the_setting_asks_for_it()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        using var http = new HttpClient { BaseAddress = new Uri(sandbox.BaseUrl("epay")) };
+        (await sandbox.Control.PutAsJsonAsync("/control/providers/epay/settings", new Dictionary<string, string> { ["mapi_answer"] = "qrcode" }, Ct)).EnsureSuccessStatusCode();
+
+        var created = JsonNode.Parse(await (await http.PostAsync("/mapi.php", new FormUrlEncodedContent(Order("https://merchant.example/notify", "MAPIQR01", "3.00")), Ct)).Content.ReadAsStringAsync(Ct))!;
+
+        Assert.Equal(["code", "msg", "trade_no", "qrcode"], created.AsObject().Select(p => p.Key));
+        var tradeNo = created["trade_no"]!.GetValue<string>();
+        var qrcode = created["qrcode"]!.GetValue<string>();
+        Assert.Equal(sandbox.Server.ControlBaseUrl + "/pay/" + tradeNo, qrcode);
+        var page = await sandbox.Control.GetStringAsync(qrcode, Ct);
+        Assert.Contains("<svg", page, StringComparison.Ordinal);
+        Assert.Contains($"<code id=\"qr-content\">{qrcode}</code>", page, StringComparison.Ordinal);
+
+        // Orders from the browser's submit.php stay plain cashier pages.
+        var submitted = await SubmitAsync(sandbox, Order("https://merchant.example/notify", "SUBMIT01"));
+        Assert.DoesNotContain("<svg", await sandbox.Control.GetStringAsync("/pay/" + submitted, Ct), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("mapi_answer", "urlscheme", "mapi_answer must be payurl or qrcode")]
+    [InlineData("notify_method", "PUT", "notify_method must be GET or POST")]
+    public async Task An_epay_setting_it_cannot_take_is_refused(string key, string value, string error)
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+
+        using var response = await sandbox.Control.PutAsJsonAsync("/control/providers/epay/settings", new Dictionary<string, string> { [key] = value }, Ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(error, JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!["error"]!.GetValue<string>());
+        Assert.Null((await sandbox.GetJsonAsync("/control/providers/epay"))["settings"]![key]);
+    }
+
     [Theory]
     [InlineData("sign", "0000", "签名校验失败")]
     [InlineData("pid", "999", "商户不存在")]
@@ -149,6 +186,10 @@ public sealed class EpayTests
     [InlineData("money", "1000000.01", "最大支付金额是1000000元")]
     [InlineData("money", "79228162514264337593543950336", "最大支付金额是1000000元")]
     [InlineData("return_url", "not a url", "return_url 不合法")]
+    [InlineData("return_url", "file:///etc/passwd", "return_url 不合法")]
+    [InlineData("notify_url", "ftp://merchant.example/notify", "notify_url 不合法")]
+    [InlineData("notify_url", "mailto:ops@merchant.example", "notify_url 不合法")]
+    [InlineData("notify_url", "/api/user/epay/notify", "notify_url 不合法")]
     [InlineData("out_trade_no", "", "缺少参数 out_trade_no")]
     public async Task Bad_orders_get_code_minus_one_with_a_message(string field, string value, string message)
     {

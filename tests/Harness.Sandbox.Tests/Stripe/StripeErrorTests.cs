@@ -46,6 +46,7 @@ public sealed class StripeErrorTests
     [InlineData("line_items[0][price]=price_HarnessCredits&line_items[0][quantity]=1", 400, "mode", "parameter_missing")]
     [InlineData("mode=bogus", 400, "mode", "parameter_invalid")]
     [InlineData("mode=payment&colour=red", 400, "colour", "parameter_unknown")]
+    [InlineData("mode=payment&customer_creation=sometimes", 400, "customer_creation", "parameter_invalid")]
     [InlineData("mode=payment", 400, "line_items", "parameter_missing")]
     [InlineData("mode=payment&line_items[0][price]=price_nope&line_items[0][quantity]=1", 404, "line_items[0][price]", "resource_missing")]
     [InlineData("mode=payment&line_items[0][price]=price_HarnessCredits", 400, "line_items[0][quantity]", "parameter_missing")]

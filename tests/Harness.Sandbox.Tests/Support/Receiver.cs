@@ -32,6 +32,9 @@ public sealed class Receiver : IAsyncDisposable
 
     public (int Status, string Body) Default { get; set; } = (200, "");
 
+    /// <summary>How long to wait before answering (a slow merchant); the wait ends when the sender gives up.</summary>
+    public TimeSpan Delay { get; set; }
+
     /// <summary>Which requests the script answers; the others get <see cref="Default"/>. All requests by default.</summary>
     public Func<Received, bool> ScriptApplies { get; set; } = _ => true;
 
@@ -116,6 +119,18 @@ public sealed class Receiver : IAsyncDisposable
         lock (_script)
         {
             answer = _script.Count > 0 && ScriptApplies(received) ? _script.Dequeue() : Default;
+        }
+
+        if (Delay > TimeSpan.Zero)
+        {
+            try
+            {
+                await Task.Delay(Delay, http.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                return; // the sender stopped waiting: there is no one to answer
+            }
         }
 
         http.Response.StatusCode = answer.Status;

@@ -26,16 +26,19 @@ public sealed class TestSandbox : IAsyncDisposable
 
     /// <param name="now">The frozen base clock; 2026-11-23 12:00 UTC unless given.</param>
     /// <param name="wallClock">The clock signatures are stamped with; the real one unless given.</param>
-    public static async Task<TestSandbox> StartAsync(DateTimeOffset? now = null, TimeProvider? wallClock = null)
+    /// <param name="configure">Further options (an Epay schedule of the test's own).</param>
+    public static async Task<TestSandbox> StartAsync(DateTimeOffset? now = null, TimeProvider? wallClock = null, Action<SandboxOptions>? configure = null)
     {
         var dataDirectory = Path.Combine(Path.GetTempPath(), "harness-sandbox-tests", Guid.NewGuid().ToString("N"));
-        var server = await SandboxServer.StartAsync(new SandboxOptions
+        var options = new SandboxOptions
         {
             DataDirectory = dataDirectory,
             BasePort = 0,
             Clock = new FakeTimeProvider(now ?? new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero)),
             WallClock = wallClock ?? TimeProvider.System,
-        }, TestContext.Current.CancellationToken);
+        };
+        configure?.Invoke(options);
+        var server = await SandboxServer.StartAsync(options, TestContext.Current.CancellationToken);
         return new TestSandbox(server, dataDirectory);
     }
 

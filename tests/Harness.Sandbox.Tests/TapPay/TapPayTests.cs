@@ -213,6 +213,28 @@ public sealed partial class TapPayTests
     }
 
     [Fact]
+    public async Task Pay_by_card_token_requires_the_currency_that_pay_by_prime_defaults_to_TWD()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        using var tappay = new TapPayClient(sandbox);
+        var body = TapPayClient.PrimeBody(TapPayTestData.DirectPayPrime, 990);
+        body.Remove("currency");
+        body["remember"] = true;
+        var first = await tappay.PayAsync(body);
+        Assert.Equal(0, first.Status());
+        Assert.Equal("TWD", first.Text("currency"));
+        var secret = first["card_secret"]!.AsObject();
+        var renewal = TapPayClient.TokenBody(secret["card_key"]!.GetValue<string>(), secret["card_token"]!.GetValue<string>(), 990);
+        renewal.Remove("currency");
+
+        var refused = await tappay.PostAsync("/tpc/payment/pay-by-token", renewal);
+
+        Assert.Equal(504, refused.Status());
+        Assert.Equal("Missing currency", refused.Msg());
+        Assert.Single(await TradesAsync(tappay));
+    }
+
+    [Fact]
     public async Task A_declining_remembered_card_declines_its_renewal()
     {
         await using var sandbox = await TestSandbox.StartAsync();

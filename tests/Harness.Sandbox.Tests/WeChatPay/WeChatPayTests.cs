@@ -354,6 +354,7 @@ public sealed partial class WeChatPayTests
     [InlineData("""{"appid":"APPID","mchid":"MCHID","description":"d","out_trade_no":"abc123","notify_url":"https://m.example/n","amount":{"total":1,"currency":"USD"}}""", "amount.currency")]
     [InlineData("""{"appid":"APPID","mchid":"MCHID","description":"d","out_trade_no":"abc123","notify_url":"https://m.example/n","amount":{"total":1},"time_expire":"tomorrow"}""", "time_expire")]
     [InlineData("""{"appid":"APPID","mchid":"MCHID","description":"d","out_trade_no":"abc123","notify_url":"https://m.example/n","amount":{"total":1},"attach":5}""", "attach")]
+    [InlineData("""{"appid":"APPID","mchid":"MCHID","description":"d","out_trade_no":"abc123","notify_url":"https://m.example/n","amount":{"total":1},"scene_info":{"device_id":7}}""", "scene_info.device_id")]
     [InlineData("""{"appid":"APPID","mchid":"MCHID","description":"d\u0000","out_trade_no":"abc123","notify_url":"https://m.example/n","amount":{"total":1}}""", "description")]
     public async Task A_bad_order_field_is_a_signed_400_PARAM_ERROR_naming_it(string template, string field)
     {

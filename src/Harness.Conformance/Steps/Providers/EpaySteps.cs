@@ -45,6 +45,9 @@ public sealed class EpaySteps(ScenarioContext context)
     [Given("the Epay notify method is {string}")]
     public Task NotifyMethod(string method) => _world.ConfigureAsync("epay", new Dictionary<string, string?> { ["notify_method"] = method });
 
+    [Given("the Epay mapi.php answer form is {string}")]
+    public Task MapiAnswer(string form) => _world.ConfigureAsync("epay", new Dictionary<string, string?> { ["mapi_answer"] = form });
+
     [When("the merchant posts a signed order to mapi.php")]
     public async Task Mapi() => await MapiAsync(await OrderAsync("3.00"));
 
@@ -71,6 +74,10 @@ public sealed class EpaySteps(ScenarioContext context)
                 break;
             case "no out_trade_no":
                 order.Remove("out_trade_no");
+                await ResignAsync(order);
+                break;
+            case var url when url.StartsWith("notify_url \"", StringComparison.Ordinal) || url.StartsWith("return_url \"", StringComparison.Ordinal):
+                order[url[..url.IndexOf(' ', StringComparison.Ordinal)]] = url[(url.IndexOf('"', StringComparison.Ordinal) + 1)..^1];
                 await ResignAsync(order);
                 break;
             default:
@@ -176,6 +183,18 @@ public sealed class EpaySteps(ScenarioContext context)
         CodeIs(1);
         _world.PaymentId = ApiReply.Text(ApiReply.Field(_world.Last.Json, "trade_no"));
         Check.Equal(_world.PayPageUrl(_world.ThePayment), ApiReply.Text(ApiReply.Field(_world.Last.Json, "payurl")), "payurl");
+    }
+
+    [Then("the answer has code 1, a trade_no and a qrcode the hosted pay page draws, and no payurl")]
+    public async Task MapiQrcode()
+    {
+        CodeIs(1);
+        _world.PaymentId = ApiReply.Text(ApiReply.Field(_world.Last.Json, "trade_no"));
+        var qrcode = ApiReply.Text(ApiReply.Field(_world.Last.Json, "qrcode"));
+        Check.Equal(_world.PayPageUrl(_world.ThePayment), qrcode, "qrcode");
+        Check.That(!_world.Last.Json.TryGetProperty("payurl", out _), "the answer has a payurl beside its qrcode");
+        var page = await _world.SendAsync(HttpMethod.Get, qrcode);
+        Check.That(page.Body.Contains("<svg", StringComparison.Ordinal), "the pay page draws no QR code (no <svg>)");
     }
 
     [Then("api.php?act=order with the plain key reports status {int}")]

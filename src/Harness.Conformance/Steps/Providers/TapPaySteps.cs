@@ -119,6 +119,9 @@ public sealed partial class TapPaySteps(ScenarioContext context)
     [When("the merchant pays {int} by card token with another card_token")]
     public Task PayByOtherToken(int amount) => TokenAsync(amount, new string('0', 64));
 
+    [When("the merchant pays {int} by card token without a currency")]
+    public Task PayByTokenWithoutCurrency(int amount) => TokenAsync(amount, ApiReply.Text(ApiReply.Path(TheRemembered, "card_secret.card_token")), withCurrency: false);
+
     [When("the merchant refunds {int} of it")]
     public Task Refund(int amount) => RefundAsync(amount);
 
@@ -212,11 +215,16 @@ public sealed partial class TapPaySteps(ScenarioContext context)
         }
     }
 
-    private async Task TokenAsync(int amount, string token)
+    private async Task TokenAsync(int amount, string token, bool withCurrency = true)
     {
         var body = await PaymentAsync("", amount);
         body.Remove("prime");
         body.Remove("cardholder");
+        if (!withCurrency)
+        {
+            body.Remove("currency");
+        }
+
         body["card_key"] = ApiReply.Text(ApiReply.Path(TheRemembered, "card_secret.card_key"));
         body["card_token"] = token;
         var reply = await PostAsync("/tpc/payment/pay-by-token", body.ToJsonString());
