@@ -21,9 +21,12 @@ public sealed class ChaosTarget : IAsyncDisposable
     private const string AdminPhone = "13800000000";
 
     // Portaly's per-key limits (20 writes a minute) would answer most of its fuzz 429 before validation.
+    // The campaign sends thousands of requests from one address: the built-in surfaces' per-client limits would
+    // answer most of them 429 (New-API's global limit is 360 per 180 s), and the campaign is not about those limits.
     private static readonly string[] ServeOptions =
     [
         "--Portaly:RateLimits:ReadsPerMinute=1000000", "--Portaly:RateLimits:WritesPerMinute=1000000", "--Portaly:RateLimits:KeyCreationsPerMinute=1000000",
+        "--GLOBAL_API_RATE_LIMIT_ENABLE=false",
     ];
 
     private ChaosTarget(Uri finance, Uri? sandbox, Uri? newApi, Uri? portaly, HarnessProcess? process)

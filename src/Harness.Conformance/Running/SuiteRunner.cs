@@ -18,18 +18,21 @@ public sealed record RunResult(string TargetName, DateTimeOffset StartedAt, Time
 public sealed class SuiteRunner(ScenarioRunner runner)
 {
     /// <summary>
-    /// The order of a run: scenarios that move the target's clock run after all others, because a run that lets
-    /// a week pass outlives the profile's tokens (their <c>exp</c> is 7 days); of those, the ones that use the
-    /// profile's credentials (credits, API keys, the standing user) first, while the tokens are still valid.
-    /// Then the scenarios tagged <c>@moves-sandbox-clock</c>, which carry the sandbox's clock months ahead, past the
-    /// expiry of any channel order placed afterwards. Last of all the scenario that trips New-API's critical rate limit,
-    /// which refuses the runner's address afterwards. The scenarios that move the Portaly target's clock run with the
-    /// clock-moving ones (other scenarios' checkout sessions would expire under them). Otherwise the order of the features.
+    /// The order of a run: scenarios that move the target's clock run after all others of the surfaces, because a
+    /// run that lets a week pass outlives the profile's tokens (their <c>exp</c> is 7 days); of those, the ones that
+    /// use the profile's credentials (credits, API keys, the standing user) first, while the tokens are still valid.
+    /// Then the provider features, which move the sandbox's clock hours and days ahead (retry schedules, expiries): a
+    /// channel order placed afterwards on the wall clock would already be past its <c>time_expire</c> there. Then the
+    /// scenarios tagged <c>@moves-sandbox-clock</c>, which carry it months ahead. Last of all the scenario that trips
+    /// New-API's critical rate limit, which refuses the runner's address afterwards. The scenarios that move the
+    /// Portaly target's clock run with the clock-moving ones (other scenarios' checkout sessions would expire under
+    /// them). Otherwise the order of the features.
     /// </summary>
     public IEnumerable<Scenario> Order(IEnumerable<Scenario> scenarios) =>
         scenarios.Select((scenario, index) => (scenario, index, needs: runner.NeedsOf(scenario)))
-            .OrderBy(s => s.needs.Contains(Need.NewApiRateLimit) ? 4
-                : s.scenario.Tags.Contains("moves-sandbox-clock") ? 3
+            .OrderBy(s => s.needs.Contains(Need.NewApiRateLimit) ? 5
+                : s.scenario.Tags.Contains("moves-sandbox-clock") ? 4
+                : s.scenario.Surface == ProviderFeatures ? 3
                 : s.needs.Contains(Need.PortalyClock) ? 2
                 : !s.needs.Contains(Need.ClockControl) ? 0 : s.needs.Any(UsesProfileCredentials) ? 1 : 2)
             .ThenBy(s => s.index)
@@ -55,6 +58,9 @@ public sealed class SuiteRunner(ScenarioRunner runner)
 
         return new RunResult(target.Name, startedAt, clock.Elapsed, results);
     }
+
+    /// <summary>The folder of the provider sandbox's own features, their <see cref="Scenario.Surface"/>.</summary>
+    private const string ProviderFeatures = "providers";
 
     private static bool UsesProfileCredentials(Need need) => need is Need.UserJwt or Need.AdminJwt or Need.AnyUser or Need.FinanceApiKey;
 }
