@@ -22,7 +22,7 @@ public static class GlobalApiRateLimit
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<NewApiOptions>>().Value;
-            return PartitionedRateLimiter.Create<HttpContext, string>(http =>
+            return new Limiter(PartitionedRateLimiter.Create<HttpContext, string>(http =>
             {
                 // Partitions are cached by key, so the unlimited one must not share a client's key.
                 return !options.GlobalApiRateLimitEnabled || options.GlobalApiRateLimit <= 0 || !http.Request.Path.StartsWithSegments("/api")
@@ -34,12 +34,12 @@ public static class GlobalApiRateLimit
                         SegmentsPerWindow = Segments,
                         QueueLimit = 0,
                     });
-            });
+            }));
         });
 
     public static WebApplication UseGlobalApiRateLimit(this WebApplication app)
     {
-        var limiter = app.Services.GetRequiredService<PartitionedRateLimiter<HttpContext>>();
+        var limiter = app.Services.GetRequiredService<Limiter>().Partitions;
         app.Use(async (http, next) =>
         {
             using var lease = limiter.AttemptAcquire(http);
@@ -52,5 +52,13 @@ public static class GlobalApiRateLimit
             await next(http);
         });
         return app;
+    }
+
+    /// <summary>The limiter under a type of its own, so no other service that asks for a framework limiter is handed it.</summary>
+    private sealed class Limiter(PartitionedRateLimiter<HttpContext> partitions) : IDisposable
+    {
+        public PartitionedRateLimiter<HttpContext> Partitions { get; } = partitions;
+
+        public void Dispose() => Partitions.Dispose();
     }
 }
