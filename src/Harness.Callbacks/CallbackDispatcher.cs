@@ -137,6 +137,10 @@ public sealed class CallbackDispatcher : IDisposable
     public IReadOnlyList<CallbackDelivery> Page(CallbackDelivery? after, int limit) =>
         _deliveries.Between(nameof(CallbackDelivery.SequenceOrder), after?.SequenceOrder, null, limit);
 
+    /// <summary>The same newest first: up to <paramref name="limit"/> deliveries made before <paramref name="before"/> (null: from the newest).</summary>
+    public IReadOnlyList<CallbackDelivery> Newest(CallbackDelivery? before, int limit) =>
+        _deliveries.Between(nameof(CallbackDelivery.SequenceOrder), null, before?.SequenceOrder, limit, descending: true);
+
     private IReadOnlyList<CallbackDelivery> Pending(CallbackDelivery? after) =>
         _deliveries.Between(nameof(CallbackDelivery.PendingOrder), after?.PendingOrder, null, 1_000);
 

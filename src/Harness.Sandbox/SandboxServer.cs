@@ -9,6 +9,7 @@ using Harness.Http;
 using Harness.Clock;
 using Harness.Sandbox.Control;
 using Harness.Sandbox.Creem;
+using Harness.Sandbox.Dashboard;
 using Harness.Sandbox.Delivery;
 using Harness.Sandbox.Epay;
 using Harness.Sandbox.Faults;
@@ -168,6 +169,7 @@ public sealed class SandboxServer : IAsyncDisposable
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"Provider sandbox (store {_store.Directory})");
         text.AppendLine(CultureInfo.InvariantCulture, $"  {"control + pay pages",-20} {ControlBaseUrl}  (OpenAPI {ControlBaseUrl}/openapi/v1.json)");
+        text.AppendLine(CultureInfo.InvariantCulture, $"  {"dashboard",-20} {ControlBaseUrl}{DashboardEndpoints.Root}  (payments, callbacks with every attempt, resend, faults, clock, settings)");
         foreach (var (name, baseUrl) in _endpoints.Skip(1))
         {
             var provider = Providers[name];
@@ -219,6 +221,7 @@ public sealed class SandboxServer : IAsyncDisposable
         control.MapOpenApi("/openapi/v1.json");
         control.MapControlApi(Context, Providers, BaseUrlOf, _scheduler, Options.RestartRoute ? () => RestartRequested?.Invoke() : null);
         control.MapPayPages(Context, Providers);
+        control.MapDashboard(Context, Providers, BaseUrlOf, _scheduler);
         Context.ControlBaseUrl = await StartAppAsync(control, cancellationToken);
         _endpoints.Add(("control", Context.ControlBaseUrl));
 

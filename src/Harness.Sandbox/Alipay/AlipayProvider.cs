@@ -78,6 +78,8 @@ public sealed partial class AlipayProvider : ISandboxProvider
 
     public string Title => "Alipay";
 
+    public IReadOnlyList<string> SettingNames => [AlipayKeys.AppPublicKeySetting];
+
     public IErrorEnvelope Errors { get; }
 
     public IEnumerable<ICallbackSigner> Signers => [Notices.Signer];

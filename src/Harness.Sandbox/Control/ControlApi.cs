@@ -1,5 +1,4 @@
 using Harness.Callbacks;
-using Harness.Sandbox.Delivery;
 using Harness.Sandbox.Faults;
 using Harness.Sandbox.Payments;
 using Harness.Sandbox.PayPages;
@@ -18,9 +17,6 @@ namespace Harness.Sandbox.Control;
 /// </summary>
 public static class ControlApi
 {
-    /// <summary>The furthest the control API moves the sandbox clock.</summary>
-    private static readonly DateTimeOffset LatestClock = new(9000, 1, 1, 0, 0, 0, TimeSpan.Zero);
-
     /// <summary>The <c>status</c> filters' values: the names the lists show.</summary>
     private static readonly Dictionary<string, PaymentStatus> PaymentStatuses =
         Enum.GetValues<PaymentStatus>().ToDictionary(s => s.ToString().ToLowerInvariant(), StringComparer.Ordinal);
@@ -50,18 +46,11 @@ public static class ControlApi
                     return NotFound($"no provider '{name}'");
                 }
 
-                // Stored unchecked, a URL no HTTP client can call would fail every delivery to it.
-                if (values.GetValueOrDefault(ProviderSettings.WebhookUrl) is { Length: > 0 } webhookUrl && !HttpUrl.IsValid(webhookUrl))
-                {
-                    return TypedResults.BadRequest(new ControlError($"webhook_url must be an absolute http or https URL, not '{webhookUrl}'"));
-                }
-
-                if (values.Where(v => !string.IsNullOrEmpty(v.Value)).Select(v => provider.RefuseSetting(v.Key, v.Value!)).FirstOrDefault(r => r is not null) is { } refused)
+                if (ControlActions.SetSettings(context, provider, values) is { } refused)
                 {
                     return TypedResults.BadRequest(new ControlError(refused));
                 }
 
-                context.Settings.Set(provider.Name, values);
                 return TypedResults.Ok(DescribeProvider(provider, context, providerBaseUrl));
             })
             .WithSummary("Sets merchant settings (webhook_url; stripe: api_version; epay: notify_method GET|POST, mapi_answer payurl|qrcode; alipay: app_public_key, PEM or bare base64). An empty value removes a setting.");
@@ -159,20 +148,8 @@ public static class ControlApi
             .WithSummary("The sandbox clock.");
         control.MapPost("/clock/advance", async Task<Results<Ok<ClockView>, BadRequest<ControlError>>> (AdvanceRequest request, CancellationToken ct) =>
             {
-                if (request.Seconds is not (>= 0 and <= 366L * 24 * 3600))
-                {
-                    return TypedResults.BadRequest(new ControlError("seconds must be between 0 and one year"));
-                }
-
-                // Schedules add to the clock (a fault's delay up to 68 years); far short of DateTimeOffset's end in 9999, none overflows.
-                if (TimeSpan.FromSeconds(request.Seconds) > LatestClock - context.Clock.GetUtcNow())
-                {
-                    return TypedResults.BadRequest(new ControlError("the sandbox clock cannot move past the year 9000"));
-                }
-
-                context.Clock.Advance(TimeSpan.FromSeconds(request.Seconds));
-                var attempts = await scheduler.RunDueAsync(ct);
-                return TypedResults.Ok(ClockView.Of(context) with { AttemptsMade = attempts });
+                var (clock, refused) = await ControlActions.AdvanceClockAsync(context, scheduler, request.Seconds, ct);
+                return clock is null ? TypedResults.BadRequest(new ControlError(refused!)) : TypedResults.Ok(clock);
             })
             .WithSummary("Moves the sandbox clock forward, then expires payments and makes every callback attempt that fell due, before answering.");
         control.MapPost("/clock/run-due", async (CancellationToken ct) =>

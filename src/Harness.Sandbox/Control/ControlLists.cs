@@ -25,9 +25,10 @@ internal static class ControlLists
 
     /// <summary>
     /// One page of a list read in order a chunk at a time (<paramref name="read"/>: up to n items after one, or from the
-    /// first), the <paramref name="filter"/> applied on the way, so a page of a long list reads about a page. Or why not:
-    /// a bad <c>limit</c>, a <c>starting_after</c> that <paramref name="find"/> does not place in this list (a filtered-out
-    /// status does not matter: the item may have moved on since its page).
+    /// first), the <paramref name="filter"/> applied on the way, so a page of a long list reads about a page; whether
+    /// more follow goes in <see cref="HasMoreHeader"/>. Or why not: a bad <c>limit</c>, a <c>starting_after</c> that
+    /// <paramref name="find"/> does not place in this list (a filtered-out status does not matter: the item may have
+    /// moved on since its page).
     /// </summary>
     public static (List<TView>? Page, string? Error) Page<T, TView>(
         Func<T?, int, IReadOnlyList<T>> read, Func<string, T?> find, Func<T, bool>? filter, Func<T, TView> view,
@@ -51,6 +52,18 @@ internal static class ControlLists
             return (null, $"starting_after: '{startingAfter}' is not in this list");
         }
 
+        var (items, more) = Read(read, after, filter, size);
+        response.Headers[HasMoreHeader] = more ? "true" : "false";
+        return ([.. items.Select(view)], null);
+    }
+
+    /// <summary>
+    /// Up to <paramref name="size"/> items (null: all) after <paramref name="after"/>, read in chunks through
+    /// <paramref name="filter"/>, and whether more follow.
+    /// </summary>
+    public static (List<T> Items, bool More) Read<T>(Func<T?, int, IReadOnlyList<T>> read, T? after, Func<T, bool>? filter, int? size)
+        where T : class
+    {
         var chunk = size is { } wanted && filter is null ? wanted + 1 : MaxLimit; // one more than the page says whether more follow
         var items = new List<T>();
         while (size is null || items.Count <= size)
@@ -65,8 +78,8 @@ internal static class ControlLists
             after = batch[^1];
         }
 
-        response.Headers[HasMoreHeader] = size is { } shown && items.Count > shown ? "true" : "false";
-        return ([.. items.Take(size ?? items.Count).Select(view)], null);
+        var more = size is { } shown && items.Count > shown;
+        return (more ? items[..size!.Value] : items, more);
     }
 
     /// <summary><see cref="Page{T, TView}"/>'s reader over a list already in memory and in order.</summary>

@@ -50,6 +50,8 @@ public sealed class EpayProvider : ISandboxProvider
 
     public string Title => "Epay";
 
+    public IReadOnlyList<string> SettingNames => [NotifyMethodSetting, MapiAnswerSetting];
+
     public IErrorEnvelope Errors => EpayErrors.Instance;
 
     public IEnumerable<ICallbackSigner> Signers => [];

@@ -46,6 +46,17 @@ public sealed class PaymentBook
             .OrderBy(p => p.CreatedOrder, StringComparer.Ordinal)
             .Take(limit)];
 
+    /// <summary>
+    /// The same newest first: up to <paramref name="limit"/> payments made before the payment <paramref name="before"/>
+    /// (null: from the newest).
+    /// </summary>
+    public IReadOnlyList<SandboxPayment> Newest(IEnumerable<string> providers, SandboxPayment? before, int limit) =>
+        [.. providers
+            .SelectMany(provider => _payments.Between(
+                nameof(SandboxPayment.ProviderCreatedOrder), provider + "|", before is null ? provider + "}" : provider + "|" + before.CreatedOrder, limit, descending: true))
+            .OrderByDescending(p => p.CreatedOrder, StringComparer.Ordinal)
+            .Take(limit)];
+
     /// <summary>Open payments whose expiry has come, earliest first, at most <see cref="ExpiryBatch"/>.</summary>
     public IReadOnlyList<SandboxPayment> OpenDueForExpiry(DateTime now) =>
         _payments.Between(nameof(SandboxPayment.ExpiryOrder), null, OrderKeys.AfterTime(now), ExpiryBatch);

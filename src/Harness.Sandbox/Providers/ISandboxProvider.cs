@@ -21,6 +21,9 @@ public interface ISandboxProvider
 
     string Title { get; }
 
+    /// <summary>The merchant settings it reads besides <c>webhook_url</c>, which every provider has (the dashboard offers them).</summary>
+    IReadOnlyList<string> SettingNames => [];
+
     /// <summary>Error shape for requests no handler answered (unknown route, unreadable body, injected 5xx).</summary>
     IErrorEnvelope Errors { get; }
 

@@ -71,6 +71,8 @@ public sealed partial class StripeProvider : ISandboxProvider
 
     public string Title => "Stripe";
 
+    public IReadOnlyList<string> SettingNames => [StripeWebhooks.ApiVersionSetting];
+
     public IErrorEnvelope Errors => StripeErrors.Instance;
 
     public IEnumerable<ICallbackSigner> Signers => [_webhooks];

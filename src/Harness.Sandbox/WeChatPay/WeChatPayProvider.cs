@@ -63,6 +63,8 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
 
     public string Title => "WeChat Pay";
 
+    public IReadOnlyList<string> SettingNames => [WeChatPayKeys.MerchantCertificatesSetting];
+
     public IErrorEnvelope Errors => WeChatPayErrors.Instance;
 
     public IEnumerable<ICallbackSigner> Signers => [_signer];

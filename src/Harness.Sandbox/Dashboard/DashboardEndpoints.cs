@@ -1,0 +1,188 @@
+using System.Globalization;
+using Harness.Http;
+using Harness.Sandbox.Control;
+using Harness.Sandbox.PayPages;
+using Harness.Sandbox.Providers;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Primitives;
+
+namespace Harness.Sandbox.Dashboard;
+
+/// <summary>
+/// The sandbox for a person, on the control port: payments (and playing their buyer), the delivery log with every
+/// attempt's exact request and answer, resend, faults, the clock and the merchant settings — what the control API
+/// offers, in a browser. Plain server-rendered HTML and forms, no script. A change answers with a redirect to the page
+/// that shows it (so a reload does not repeat it), or the same page with what is wrong and a 4xx. The sandbox has no
+/// login, so a form posted from another site is refused: a page elsewhere must not pay, resend or move the clock.
+/// </summary>
+public static class DashboardEndpoints
+{
+    public const string Root = "/dashboard";
+
+    public static void MapDashboard(
+        this IEndpointRouteBuilder routes,
+        SandboxContext context,
+        IReadOnlyDictionary<string, ISandboxProvider> providers,
+        Func<string, string> providerBaseUrl,
+        SandboxScheduler scheduler)
+    {
+        var pages = new DashboardPages(context, providers, providerBaseUrl);
+        routes.MapGet("/", () => Results.Redirect(Root)).ExcludeFromDescription();
+        var dashboard = routes.MapGroup(Root).ExcludeFromDescription();
+        dashboard.MapGet("", (string? notice) => pages.Overview(notice));
+        dashboard.MapGet("/payments", (string? provider, string? status, string? before) => pages.Payments(Blank(provider), Blank(status), Blank(before)));
+        dashboard.MapGet("/payments/{id}", (string id, string? notice) => pages.Payment(id, notice));
+        dashboard.MapGet("/deliveries", (string? provider, string? status, string? before) => pages.Deliveries(Blank(provider), Blank(status), Blank(before)));
+        dashboard.MapGet("/deliveries/{id}", (string id, string? notice) => pages.Delivery(id, notice));
+        dashboard.MapGet("/faults", (string? notice) => pages.Faults(notice));
+        dashboard.MapGet("/providers/{name}", (string name, string? notice) => pages.Provider(name, notice));
+
+        var changes = dashboard.MapGroup("").AddEndpointFilter((invocation, next) =>
+            FromThisSite(invocation.HttpContext.Request) ? next(invocation)
+                : ValueTask.FromResult<object?>(DashboardHtml.Problem(context, StatusCodes.Status403Forbidden, "A form from another site cannot change the sandbox.")));
+
+        changes.MapPost("/payments/{id}", async (string id, HttpRequest request) =>
+        {
+            if (context.Payments.Get(id) is null)
+            {
+                return DashboardHtml.Problem(context, StatusCodes.Status404NotFound, $"No payment '{id}'.");
+            }
+
+            var action = (await RequestForm.ReadAsync(request))["action"].ToString();
+            if (action is not ("pay" or "fail" or "cancel"))
+            {
+                return pages.Payment(id, "Choose Pay, Fail or Cancel.", error: true, StatusCodes.Status400BadRequest);
+            }
+
+            var outcome = await PayPageEndpoints.ActAsync(context, providers, id, action);
+            var notice = outcome.RedirectUrl is { } url ? $"{outcome.Message} The buyer's browser would go on to {url}" : outcome.Message;
+            return Results.Redirect($"{Root}/payments/{Uri.EscapeDataString(id)}?notice={Uri.EscapeDataString(notice)}");
+        });
+        changes.MapPost("/deliveries/{id}/resend", async (string id, CancellationToken ct) =>
+            await context.Dispatcher.ResendAsync(id, ct) is { } attempt
+                ? Results.Redirect($"{Root}/deliveries/{Uri.EscapeDataString(id)}?notice={Uri.EscapeDataString(Resent(attempt.Number, attempt.ResponseStatus, attempt.Acknowledged, attempt.Error))}")
+                : DashboardHtml.Problem(context, StatusCodes.Status404NotFound, $"No delivery '{id}'."));
+        changes.MapPost("/faults", async (HttpRequest request) =>
+        {
+            var (fault, problem) = FaultFrom(await RequestForm.ReadAsync(request), providers);
+            if (problem is not null)
+            {
+                return pages.Faults(problem, error: true, StatusCodes.Status400BadRequest);
+            }
+
+            var rule = context.Faults.Add(fault!.ToRule());
+            return Results.Redirect($"{Root}/faults?notice={Uri.EscapeDataString($"Added fault {rule.Id}.")}");
+        });
+        changes.MapPost("/faults/{id}/remove", (string id) =>
+            Results.Redirect($"{Root}/faults?notice={Uri.EscapeDataString(context.Faults.Remove(id) ? $"Removed fault {id}." : $"No fault '{id}': nothing removed.")}"));
+        changes.MapPost("/faults/clear", () =>
+        {
+            context.Faults.Clear();
+            return Results.Redirect($"{Root}/faults?notice={Uri.EscapeDataString("Removed every fault.")}");
+        });
+        changes.MapPost("/clock", async (HttpRequest request, CancellationToken ct) =>
+        {
+            var form = await RequestForm.ReadAsync(request);
+            if (form["run_due"] == "true")
+            {
+                var made = await scheduler.RunDueAsync(ct);
+                return Results.Redirect($"{Root}?notice={Uri.EscapeDataString(Attempts(made, "made what was due"))}");
+            }
+
+            if (!long.TryParse(form["seconds"], NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
+            {
+                return pages.Overview("seconds must be a whole number of seconds.", error: true, StatusCodes.Status400BadRequest);
+            }
+
+            var (clock, refused) = await ControlActions.AdvanceClockAsync(context, scheduler, seconds, ct);
+            return clock is null
+                ? pages.Overview(refused!, error: true, StatusCodes.Status400BadRequest)
+                : Results.Redirect($"{Root}?notice={Uri.EscapeDataString(Attempts(clock.AttemptsMade ?? 0, $"moved the clock {DashboardHtml.Duration(seconds)}"))}");
+        });
+        changes.MapPost("/providers/{name}", async (string name, HttpRequest request) =>
+        {
+            if (!providers.TryGetValue(name, out var provider))
+            {
+                return DashboardHtml.Problem(context, StatusCodes.Status404NotFound, $"No provider '{name}'.");
+            }
+
+            var form = await RequestForm.ReadAsync(request);
+            var key = form["name"].ToString().Trim();
+            if (key.Length == 0)
+            {
+                return pages.Provider(name, "Name the setting.", error: true, StatusCodes.Status400BadRequest);
+            }
+
+            var value = form["value"].ToString().Trim();
+            if (ControlActions.SetSettings(context, provider, new Dictionary<string, string?> { [key] = value }) is { } refused)
+            {
+                return pages.Provider(name, refused, error: true, StatusCodes.Status400BadRequest);
+            }
+
+            var notice = value.Length == 0 ? $"Removed {key}." : $"Set {key}.";
+            return Results.Redirect($"{Root}/providers/{Uri.EscapeDataString(name)}?notice={Uri.EscapeDataString(notice)}");
+        });
+    }
+
+    /// <summary>
+    /// Whether a form came from the dashboard's own pages: a browser names the site it posts from (Sec-Fetch-Site, and
+    /// Origin on every POST); a client that sends neither (curl, a test's HTTP client) is not a page elsewhere.
+    /// </summary>
+    internal static bool FromThisSite(HttpRequest request)
+    {
+        var site = request.Headers["Sec-Fetch-Site"].ToString();
+        if (site.Length > 0 && site is not ("same-origin" or "none"))
+        {
+            return false;
+        }
+
+        var origin = request.Headers.Origin.ToString();
+        return origin.Length == 0
+            || (Uri.TryCreate(origin, UriKind.Absolute, out var uri) && string.Equals(uri.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>An empty form field (the filters' "all") is no filter.</summary>
+    private static string? Blank(string? value) => string.IsNullOrEmpty(value) ? null : value;
+
+    private static string Resent(int number, int? status, bool acknowledged, string? error) =>
+        status is { } answered
+            ? string.Create(CultureInfo.InvariantCulture, $"Resent: attempt {number} answered {answered}{(acknowledged ? ", acknowledged." : ", not acknowledged.")}")
+            : string.Create(CultureInfo.InvariantCulture, $"Resent: attempt {number} got no answer ({error}).");
+
+    private static string Attempts(int made, string what) =>
+        string.Create(CultureInfo.InvariantCulture, $"The sandbox {what}: {made} callback {(made == 1 ? "attempt" : "attempts")} made.");
+
+    /// <summary>The add-fault form as the control API's request, checked the same way; blank fields are left out.</summary>
+    private static (FaultRequest? Fault, string? Problem) FaultFrom(IFormCollection form, IReadOnlyDictionary<string, ISandboxProvider> providers)
+    {
+        if (!DashboardPages.FaultKinds.TryGetValue(form["kind"].ToString(), out var kind))
+        {
+            return (null, $"kind must be one of {string.Join(", ", DashboardPages.FaultKinds.Keys)}");
+        }
+
+        var numbers = new Dictionary<string, int?>(StringComparer.Ordinal);
+        foreach (var field in new[] { "count", "seconds", "status" })
+        {
+            var text = form[field].ToString().Trim();
+            if (text.Length == 0)
+            {
+                numbers[field] = null;
+            }
+            else if (int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number))
+            {
+                numbers[field] = number;
+            }
+            else
+            {
+                return (null, $"{field} must be a whole number");
+            }
+        }
+
+        var fault = new FaultRequest(kind, Text(form["provider"]), Text(form["payment_id"]), numbers["count"], numbers["seconds"], numbers["status"]);
+        return fault.Validate(providers) is { } problem ? (null, problem) : (fault, null);
+    }
+
+    private static string? Text(StringValues value) => value.ToString().Trim() is { Length: > 0 } text ? text : null;
+}
