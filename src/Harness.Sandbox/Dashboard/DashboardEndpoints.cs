@@ -50,7 +50,7 @@ public static class DashboardEndpoints
                 return DashboardHtml.Problem(context, StatusCodes.Status404NotFound, $"No payment '{id}'.");
             }
 
-            var action = (await RequestForm.ReadAsync(request))["action"].ToString();
+            var action = (await FormOf(request))["action"].ToString();
             if (action is not ("pay" or "fail" or "cancel"))
             {
                 return pages.Payment(id, "Choose Pay, Fail or Cancel.", error: true, StatusCodes.Status400BadRequest);
@@ -66,7 +66,7 @@ public static class DashboardEndpoints
                 : DashboardHtml.Problem(context, StatusCodes.Status404NotFound, $"No delivery '{id}'."));
         changes.MapPost("/faults", async (HttpRequest request) =>
         {
-            var (fault, problem) = FaultFrom(await RequestForm.ReadAsync(request), providers);
+            var (fault, problem) = FaultFrom(await FormOf(request), providers);
             if (problem is not null)
             {
                 return pages.Faults(problem, error: true, StatusCodes.Status400BadRequest);
@@ -84,7 +84,7 @@ public static class DashboardEndpoints
         });
         changes.MapPost("/clock", async (HttpRequest request, CancellationToken ct) =>
         {
-            var form = await RequestForm.ReadAsync(request);
+            var form = await FormOf(request);
             if (form["run_due"] == "true")
             {
                 var made = await scheduler.RunDueAsync(ct);
@@ -108,7 +108,7 @@ public static class DashboardEndpoints
                 return DashboardHtml.Problem(context, StatusCodes.Status404NotFound, $"No provider '{name}'.");
             }
 
-            var form = await RequestForm.ReadAsync(request);
+            var form = await FormOf(request);
             var key = form["name"].ToString().Trim();
             if (key.Length == 0)
             {
@@ -142,6 +142,10 @@ public static class DashboardEndpoints
         return origin.Length == 0
             || (Uri.TryCreate(origin, UriKind.Absolute, out var uri) && string.Equals(uri.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase));
     }
+
+    /// <summary>The posted form; a body that is no form at all (JSON, nothing) reads as an empty one, which every form here refuses.</summary>
+    private static async Task<IFormCollection> FormOf(HttpRequest request) =>
+        request.HasFormContentType ? await RequestForm.ReadAsync(request) : FormCollection.Empty;
 
     /// <summary>An empty form field (the filters' "all") is no filter.</summary>
     private static string? Blank(string? value) => string.IsNullOrEmpty(value) ? null : value;

@@ -234,6 +234,38 @@ public sealed class DashboardTests : IAsyncLifetime
         Assert.Equal("open", (await _stripe.V1.Checkout.Sessions.GetAsync(session.Id, cancellationToken: Ct)).Status);
     }
 
+    [Fact]
+    public async Task Whatever_a_form_carries_every_change_answers_4xx_not_5xx()
+    {
+        var session = await CreateSessionAsync("Fuzzed");
+        string[] paths =
+        [
+            $"/dashboard/payments/{session.Id}", "/dashboard/clock", "/dashboard/faults", "/dashboard/providers/stripe",
+            "/dashboard/faults/f_none/remove", "/dashboard/deliveries/dlv_none/resend", "/dashboard/payments/%00",
+        ];
+        HttpContent[] bodies =
+        [
+            new StringContent("{\"action\":\"pay\"}", System.Text.Encoding.UTF8, "application/json"),
+            new StringContent("", System.Text.Encoding.UTF8, "application/x-www-form-urlencoded"),
+            new StringContent("action=pay&action=fail&seconds=-1&kind=latency&seconds=9999999999&count=0", System.Text.Encoding.UTF8, "application/x-www-form-urlencoded"),
+            new StringContent("seconds=1e3&name=%00&value=%FF&kind=%E2%80%8B", System.Text.Encoding.UTF8, "application/x-www-form-urlencoded"),
+            new ByteArrayContent([0xFF, 0xFE, 0x00]) { Headers = { { "Content-Type", "multipart/form-data; boundary=x" } } },
+        ];
+
+        foreach (var path in paths)
+        {
+            foreach (var body in bodies)
+            {
+                var response = await _browser.PostAsync(path, body, Ct);
+                Assert.True((int)response.StatusCode < 500, $"{path} with {body.Headers.ContentType}: {(int)response.StatusCode}");
+            }
+        }
+
+        Assert.Equal("open", (await _stripe.V1.Checkout.Sessions.GetAsync(session.Id, cancellationToken: Ct)).Status);
+        Assert.Equal(TimeSpan.Zero, _sandbox.Server.Context.Clock.Offset);
+        Assert.Empty(_sandbox.Server.Context.Faults.List());
+    }
+
     private async Task<Session> CreateSessionAsync(string name) =>
         await _stripe.V1.Checkout.Sessions.CreateAsync(new SessionCreateOptions
         {
