@@ -47,6 +47,13 @@ Feature: Epay sandbox — submit.php, mapi.php, MD5 signatures and notify
     Then the answer has code 1, a trade_no and a qrcode the hosted pay page draws, and no payurl
     And after the buyer pays, api.php?act=order reports status 1 and the money "3.00"
 
+  Scenario: mapi.php answers a WeChat urlscheme instead of a payurl when the merchant's setting asks for it
+    Given the Epay mapi.php answer form is "urlscheme"
+    When the merchant posts a signed order to mapi.php
+    Then the answer has code 1, a trade_no and a WeChat mini-program urlscheme the hosted pay page shows, and no payurl
+    And after the buyer pays, api.php?act=order reports status 1 and the money "3.00"
+    And the notify URL receives a GET whose query has trade_status "TRADE_SUCCESS", money "3.00" and a valid sign
+
   Scenario Outline: Bad orders get code -1 and a message
     When the merchant posts an order to mapi.php with <problem>
     Then the answer has code -1 and msg "<msg>"

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using Harness.Callbacks;
@@ -27,8 +28,11 @@ public sealed class EpayProvider : ISandboxProvider
     public const string Key = "HarnessSandboxEpayKey0123456789ab";
     public const string NotifyMethodSetting = "notify_method";
 
-    /// <summary>Which of Epay's answer forms mapi.php gives (§4.1): <c>payurl</c> (the default) or <c>qrcode</c>; real sites decide by channel.</summary>
+    /// <summary>Which of Epay's answer forms mapi.php gives (§4.1): <c>payurl</c> (the default), <c>qrcode</c> or <c>urlscheme</c>; real sites decide by channel.</summary>
     public const string MapiAnswerSetting = "mapi_answer";
+
+    /// <summary>A WeChat mini-program URL Scheme, what a <c>urlscheme</c> answer carries, up to its ticket.</summary>
+    public const string UrlSchemePrefix = "weixin://dl/business/?t=";
 
     /// <summary>Unpaid orders close after this long (deployment-specific at real Epay sites).</summary>
     public static readonly TimeSpan OrderLifetime = TimeSpan.FromHours(2);
@@ -68,17 +72,16 @@ public sealed class EpayProvider : ISandboxProvider
         app.MapMethods("/submit.php", ["GET", "POST"], async (HttpRequest request) =>
         {
             var parameters = await ReadParamsAsync(request);
-            var (order, error) = await PlaceAsync(parameters, qrcode: false);
+            var (order, error) = await PlaceAsync(parameters, "payurl");
             return order is null ? CashierErrors.Instance.Error(ApiErrorKind.Validation, error!) : Results.Redirect(_context.PayPageUrl(order.Id));
         }).WithMetadata(CashierErrors.Instance);
         app.MapPost("/mapi.php", async (HttpRequest request) =>
         {
-            // A qrcode answer is the pay page's URL, for the merchant to draw: a phone that opens it has scanned it.
-            var qrcode = _context.Settings.Get(Name, MapiAnswerSetting) == "qrcode";
-            var (order, error) = await PlaceAsync(await ReadParamsAsync(request), qrcode);
+            var answer = _context.Settings.Get(Name, MapiAnswerSetting) ?? "payurl";
+            var (order, error) = await PlaceAsync(await ReadParamsAsync(request), answer);
             return order is null
                 ? EpayErrors.Json(error!)
-                : Results.Json(new JsonObject { ["code"] = 1, ["msg"] = "success", ["trade_no"] = order.Id, [qrcode ? "qrcode" : "payurl"] = _context.PayPageUrl(order.Id) });
+                : Results.Json(new JsonObject { ["code"] = 1, ["msg"] = "success", ["trade_no"] = order.Id, [answer] = QrCode(answer, order.Id) ?? _context.PayPageUrl(order.Id) });
         });
         app.MapMethods("/api.php", ["GET", "POST"], async (HttpRequest request) => Api(await ReadParamsAsync(request)));
     }
@@ -86,7 +89,7 @@ public sealed class EpayProvider : ISandboxProvider
     public string? RefuseSetting(string key, string value) => key switch
     {
         NotifyMethodSetting when !value.Equals("GET", StringComparison.OrdinalIgnoreCase) && !value.Equals("POST", StringComparison.OrdinalIgnoreCase) => "notify_method must be GET or POST",
-        MapiAnswerSetting when value is not ("payurl" or "qrcode") => "mapi_answer must be payurl or qrcode",
+        MapiAnswerSetting when value is not ("payurl" or "qrcode" or "urlscheme") => "mapi_answer must be payurl, qrcode or urlscheme",
         _ => null,
     };
 
@@ -129,9 +132,9 @@ public sealed class EpayProvider : ISandboxProvider
 
     /// <summary>
     /// Validates and signs off an order request; the same <c>out_trade_no</c> with the same money reopens the same order.
-    /// A new order answered with a <c>qrcode</c> has its pay page draw that code.
+    /// A new order answered with a <c>qrcode</c> or <c>urlscheme</c> has its pay page draw what the answer carries.
     /// </summary>
-    private async Task<(EpayOrder? Order, string? Error)> PlaceAsync(Dictionary<string, string> p, bool qrcode)
+    private async Task<(EpayOrder? Order, string? Error)> PlaceAsync(Dictionary<string, string> p, string answer)
     {
         if (Required.FirstOrDefault(k => string.IsNullOrEmpty(p.GetValueOrDefault(k))) is { } missing)
         {
@@ -208,13 +211,26 @@ public sealed class EpayProvider : ISandboxProvider
                 Currency = "cny",
                 Description = order.Name,
                 MerchantReference = order.OutTradeNo,
-                QrCode = qrcode ? _context.PayPageUrl(order.Id) : null,
+                QrCode = QrCode(answer, order.Id),
                 CreatedAt = now.UtcDateTime,
                 ExpiresAt = (now + OrderLifetime).UtcDateTime,
             });
             return (order, null);
         });
     }
+
+    /// <summary>
+    /// What an order answered in the <paramref name="answer"/> form carries for a phone, null for a <c>payurl</c>:
+    /// for <c>qrcode</c> the pay page's URL (a phone that opens it has scanned it); for <c>urlscheme</c> a mini-program
+    /// link whose ticket is derived from the trade_no under the key, so a retried order answers the same link and
+    /// no one can work out another order's.
+    /// </summary>
+    private string? QrCode(string answer, string tradeNo) => answer switch
+    {
+        "qrcode" => _context.PayPageUrl(tradeNo),
+        "urlscheme" => UrlSchemePrefix + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(Key), Encoding.UTF8.GetBytes(tradeNo)))[..16],
+        _ => null,
+    };
 
     /// <summary><c>api.php</c>: <c>act=order</c> (query) and <c>act=refund</c>, both authenticated with the plain key, as the protocol does.</summary>
     private IResult Api(Dictionary<string, string> p)

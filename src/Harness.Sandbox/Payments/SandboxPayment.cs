@@ -54,7 +54,7 @@ public sealed class SandboxPayment : IDocument
     [JsonPropertyName("expires_at")]
     public DateTime ExpiresAt { get; set; }
 
-    /// <summary>What the provider's QR code encodes (WeChat's <c>code_url</c>, Alipay's <c>qr_code</c>); the pay page draws it.</summary>
+    /// <summary>What the provider's QR code encodes (WeChat's <c>code_url</c>, Alipay's <c>qr_code</c>, Epay's <c>qrcode</c> or <c>urlscheme</c>); the pay page draws it.</summary>
     [JsonPropertyName("qr_code")]
     public string? QrCode { get; set; }
 

@@ -46,9 +46,18 @@ public sealed class CheckoutSessions(SandboxContext context, ProviderObjects obj
             return StripeErrors.InvalidParam("The sandbox only hosts Checkout pages: ui_mode must be hosted.", "ui_mode");
         }
 
-        if (p.Str("customer_creation") is { } creation && creation is not ("always" or "if_required"))
+        if (p.Str("customer_creation") is { } creation)
         {
-            return StripeErrors.InvalidParam("Invalid customer_creation: must be one of always, if_required", "customer_creation");
+            if (creation is not ("always" or "if_required"))
+            {
+                return StripeErrors.InvalidParam("Invalid customer_creation: must be one of always, if_required", "customer_creation");
+            }
+
+            // A subscription always has a customer, so there is nothing to choose.
+            if (mode == "subscription")
+            {
+                return StripeErrors.InvalidParam("`customer_creation` can only be used in `payment` and `setup` mode.", "customer_creation");
+            }
         }
 
         if (p["metadata"] is { } metadata and not JsonObject)
@@ -132,7 +141,7 @@ public sealed class CheckoutSessions(SandboxContext context, ProviderObjects obj
             ["custom_fields"] = new JsonArray(),
             ["custom_text"] = new JsonObject { ["after_submit"] = null, ["shipping_address"] = null, ["submit"] = null, ["terms_of_service_acceptance"] = null },
             ["customer"] = customerId,
-            ["customer_creation"] = customerId is null ? (p.Str("customer_creation") ?? "if_required") : null,
+            ["customer_creation"] = customerId is null && mode != "subscription" ? (p.Str("customer_creation") ?? "if_required") : null,
             ["customer_details"] = null,
             ["customer_email"] = p.Str("customer_email"),
             ["expires_at"] = StripeJson.Unix(expiresAt),
@@ -178,12 +187,6 @@ public sealed class CheckoutSessions(SandboxContext context, ProviderObjects obj
 
     public StripeResponse List(JsonObject query)
     {
-        var limit = 10L;
-        if (query.Str("limit") is { } limitText && (!StripeJson.TryLong(limitText, out limit) || limit is < 1 or > 100))
-        {
-            return StripeErrors.InvalidParam("This value must be greater than or equal to 1 and less than or equal to 100.", "limit");
-        }
-
         IEnumerable<JsonObject> sessions = objects.Newest(Type, query.Str("starting_after"));
         foreach (var filter in new[] { "customer", "payment_intent", "subscription", "status", "client_reference_id" })
         {
@@ -193,8 +196,7 @@ public sealed class CheckoutSessions(SandboxContext context, ProviderObjects obj
             }
         }
 
-        var page = sessions.Take((int)limit + 1).ToList();
-        return StripeResponse.Ok(StripeJson.List("/v1/checkout/sessions", page.Take((int)limit).Select(s => Public(s, query)), page.Count > limit));
+        return StripeLists.Page("/v1/checkout/sessions", sessions, query, s => Public(s, query));
     }
 
     public StripeResponse LineItems(string id)
@@ -237,9 +239,10 @@ public sealed class CheckoutSessions(SandboxContext context, ProviderObjects obj
     }
 
     /// <summary>
-    /// The buyer paid: creates the customer and, by mode, the payment intent or the subscription with its first
-    /// invoice, completes the session, and returns the events Stripe sends for it, in Stripe's order. A payment by
-    /// <paramref name="debit"/> completes unpaid, its intent processing until the debit settles (<see cref="StripeBankDebits"/>).
+    /// The buyer paid: creates the customer if the session makes one, and, by mode, the payment intent or the
+    /// subscription with its first invoice, completes the session, and returns the events Stripe sends for it, in
+    /// Stripe's order. A payment by <paramref name="debit"/> completes unpaid, its intent processing until the debit
+    /// settles (<see cref="StripeBankDebits"/>).
     /// </summary>
     public (JsonObject Session, List<(string Type, JsonObject Object)> Events) Complete(SandboxPayment payment, TestBankAccount? debit = null)
     {
@@ -247,7 +250,8 @@ public sealed class CheckoutSessions(SandboxContext context, ProviderObjects obj
         var now = StripeJson.Unix(context.Clock.GetUtcNow());
         var customerId = session.Str("customer");
         var email = session.Str("customer_email") ?? "buyer@example.com";
-        if (customerId is null)
+        // Without customer_creation=always a payment or setup checkout is a guest's: no Customer, only customer_details.
+        if (customerId is null && (session.Str("mode") == "subscription" || session.Str("customer_creation") == "always"))
         {
             customerId = StripeJson.NewId("cus");
             objects.Put(new JsonObject
@@ -261,7 +265,7 @@ public sealed class CheckoutSessions(SandboxContext context, ProviderObjects obj
                 ["name"] = "Sandbox Buyer",
             });
         }
-        else
+        else if (customerId is not null)
         {
             email = objects.Get(customerId, "customer")?.Str("email") ?? email;
         }
@@ -334,7 +338,8 @@ public sealed class CheckoutSessions(SandboxContext context, ProviderObjects obj
                 events.Add((debit is null ? "payment_intent.succeeded" : "payment_intent.processing", intent));
                 break;
             case "subscription":
-                var (subscription, invoice) = Subscribe(session, customerId);
+                // Subscription mode always made or was given a customer (above).
+                var (subscription, invoice) = Subscribe(session, customerId!);
                 session["subscription"] = subscription.Str("id");
                 session["invoice"] = invoice.Str("id");
                 session["payment_status"] = "paid";
@@ -395,10 +400,10 @@ public sealed class CheckoutSessions(SandboxContext context, ProviderObjects obj
 
     private static bool IsAbsoluteUrl(string url) => HttpUrl.IsValid(url.Replace("{CHECKOUT_SESSION_ID}", "x", StringComparison.Ordinal));
 
-    private List<LineItem> ReadLineItems(JsonNode? node, string mode, out StripeResponse? error)
+    private List<CheckoutLineItem> ReadLineItems(JsonNode? node, string mode, out StripeResponse? error)
     {
         error = null;
-        var items = new List<LineItem>();
+        var items = new List<CheckoutLineItem>();
         if (mode == "setup")
         {
             return items;
@@ -506,7 +511,7 @@ public sealed class CheckoutSessions(SandboxContext context, ProviderObjects obj
                 return items;
             }
 
-            items.Add(new LineItem(price, quantity, catalog.ProductOf(price)?.Str("name") ?? "Item"));
+            items.Add(new CheckoutLineItem(price, quantity, catalog.ProductOf(price)?.Str("name") ?? "Item"));
         }
 
         if (mode == "subscription" && !items.Any(i => i.Price["recurring"] is JsonObject))
@@ -515,26 +520,6 @@ public sealed class CheckoutSessions(SandboxContext context, ProviderObjects obj
         }
 
         return items;
-    }
-
-    private sealed record LineItem(JsonObject Price, long Quantity, string Description)
-    {
-        // Bounded inputs keep this far from overflow; checked all the same, so a slip is an error, never a wrapped amount.
-        public long Amount => checked(Price["unit_amount"]!.GetValue<long>() * Quantity);
-
-        public JsonObject ToJson() => new()
-        {
-            ["id"] = StripeJson.NewId("li"),
-            ["object"] = "item",
-            ["amount_discount"] = 0,
-            ["amount_subtotal"] = Amount,
-            ["amount_tax"] = 0,
-            ["amount_total"] = Amount,
-            ["currency"] = Price.Str("currency"),
-            ["description"] = Description,
-            ["price"] = Price.DeepClone(),
-            ["quantity"] = Quantity,
-        };
     }
 
     /// <summary>Minor units as Stripe words a limit: <c>$999,999.99</c> for dollars, <c>999,999.99 EUR</c> otherwise (two decimals, as on the pay page).</summary>

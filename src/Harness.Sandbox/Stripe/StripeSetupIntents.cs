@@ -36,8 +36,11 @@ internal static class StripeSetupIntents
         return intent.Str("id")!;
     }
 
-    /// <summary>The buyer completed the session: the intent succeeds for <paramref name="customer"/>; null when the session has none.</summary>
-    public static JsonObject? Succeed(ProviderObjects objects, string? id, string customer) => Settle(objects, id, intent =>
+    /// <summary>
+    /// The buyer completed the session: the intent succeeds for <paramref name="customer"/> (null for a guest the
+    /// session made no customer for); null when the session has no intent.
+    /// </summary>
+    public static JsonObject? Succeed(ProviderObjects objects, string? id, string? customer) => Settle(objects, id, intent =>
     {
         intent["customer"] = customer;
         intent["status"] = "succeeded";

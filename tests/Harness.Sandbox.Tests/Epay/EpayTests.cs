@@ -162,8 +162,45 @@ public sealed class EpayTests
         Assert.DoesNotContain("<svg", await sandbox.Control.GetStringAsync("/pay/" + submitted, Ct), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Mapi_answers_a_urlscheme_the_pay_page_draws_and_paying_still_sends_the_signed_notify()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        await using var receiver = await Receiver.StartAsync();
+        receiver.Default = (200, "success");
+        using var http = new HttpClient { BaseAddress = new Uri(sandbox.BaseUrl("epay")) };
+        (await sandbox.Control.PutAsJsonAsync("/control/providers/epay/settings", new Dictionary<string, string> { ["mapi_answer"] = "urlscheme" }, Ct)).EnsureSuccessStatusCode();
+        var order = Order(receiver.Url, "MAPIUS01", "3.00");
+
+        var created = JsonNode.Parse(await (await http.PostAsync("/mapi.php", new FormUrlEncodedContent(order), Ct)).Content.ReadAsStringAsync(Ct))!;
+
+        Assert.Equal(["code", "msg", "trade_no", "urlscheme"], created.AsObject().Select(p => p.Key));
+        var tradeNo = created["trade_no"]!.GetValue<string>();
+        var urlscheme = created["urlscheme"]!.GetValue<string>();
+        Assert.Matches("^weixin://dl/business/\\?t=[0-9a-f]{16}$", urlscheme);
+        var page = await sandbox.Control.GetStringAsync("/pay/" + tradeNo, Ct);
+        Assert.Contains("<svg", page, StringComparison.Ordinal);
+        Assert.Contains($"<code id=\"qr-content\">{urlscheme}</code>", page, StringComparison.Ordinal);
+
+        // The merchant retrying the same order is answered the same link; another order gets another.
+        var again = JsonNode.Parse(await (await http.PostAsync("/mapi.php", new FormUrlEncodedContent(order), Ct)).Content.ReadAsStringAsync(Ct))!;
+        Assert.Equal(urlscheme, again["urlscheme"]!.GetValue<string>());
+        var other = JsonNode.Parse(await (await http.PostAsync("/mapi.php", new FormUrlEncodedContent(Order(receiver.Url, "MAPIUS02", "3.00")), Ct)).Content.ReadAsStringAsync(Ct))!;
+        Assert.NotEqual(urlscheme, other["urlscheme"]!.GetValue<string>());
+
+        await sandbox.ActAsync(tradeNo, "pay");
+
+        var notify = await receiver.NextAsync();
+        var query = QueryHelpers.ParseQuery(notify.Query).ToDictionary(q => q.Key, q => q.Value.ToString());
+        Assert.Equal(ProviderSignatures.EpayMd5(query, EpayProvider.Key), query["sign"]);
+        Assert.Equal(tradeNo, query["trade_no"]);
+        Assert.Equal("MAPIUS01", query["out_trade_no"]);
+        Assert.Equal("3.00", query["money"]);
+        Assert.Equal("TRADE_SUCCESS", query["trade_status"]);
+    }
+
     [Theory]
-    [InlineData("mapi_answer", "urlscheme", "mapi_answer must be payurl or qrcode")]
+    [InlineData("mapi_answer", "applink", "mapi_answer must be payurl, qrcode or urlscheme")]
     [InlineData("notify_method", "PUT", "notify_method must be GET or POST")]
     public async Task An_epay_setting_it_cannot_take_is_refused(string key, string value, string error)
     {

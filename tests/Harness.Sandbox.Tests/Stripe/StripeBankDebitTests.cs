@@ -34,6 +34,7 @@ public sealed partial class StripeBankDebitTests
         Assert.Equal($"https://merchant.example/done?session={id}", paid.Headers.Location?.ToString());
         var session = await stripe.V1.Checkout.Sessions.GetAsync(id, cancellationToken: Ct);
         Assert.Equal(("complete", "unpaid"), (session.Status, session.PaymentStatus));
+        Assert.Null(session.CustomerId); // a guest's checkout (customer_creation if_required): the debit settles without a customer
         var intent = await stripe.V1.PaymentIntents.GetAsync(session.PaymentIntentId, cancellationToken: Ct);
         Assert.Equal(("processing", 0L), (intent.Status, intent.AmountReceived));
         var charge = await stripe.V1.Charges.GetAsync(intent.LatestChargeId, cancellationToken: Ct);

@@ -47,6 +47,7 @@ public sealed class StripeErrorTests
     [InlineData("mode=bogus", 400, "mode", "parameter_invalid")]
     [InlineData("mode=payment&colour=red", 400, "colour", "parameter_unknown")]
     [InlineData("mode=payment&customer_creation=sometimes", 400, "customer_creation", "parameter_invalid")]
+    [InlineData("mode=subscription&customer_creation=always&line_items[0][price]=price_HarnessProMonthly&line_items[0][quantity]=1", 400, "customer_creation", "parameter_invalid")]
     [InlineData("mode=payment", 400, "line_items", "parameter_missing")]
     [InlineData("mode=payment&line_items[0][price]=price_nope&line_items[0][quantity]=1", 404, "line_items[0][price]", "resource_missing")]
     [InlineData("mode=payment&line_items[0][price]=price_HarnessCredits", 400, "line_items[0][quantity]", "parameter_missing")]

@@ -28,6 +28,8 @@ public sealed class StripeNetRoundTripTests
             CancelUrl = "https://merchant.example/cancel",
             ClientReferenceId = "ref_42",
             Metadata = new Dictionary<string, string> { ["order"] = "42" },
+            // As New-API asks: without it a payment checkout makes no customer (StripeCustomerCreationTests).
+            CustomerCreation = "always",
         }, cancellationToken: Ct);
 
         Assert.StartsWith("cs_test_", created.Id, StringComparison.Ordinal);

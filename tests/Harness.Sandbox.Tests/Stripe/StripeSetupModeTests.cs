@@ -10,12 +10,13 @@ public sealed class StripeSetupModeTests
 {
     private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;
 
-    private static SessionCreateOptions SetupSession() => new()
+    private static SessionCreateOptions SetupSession(string? customerCreation = null) => new()
     {
         Mode = "setup",
         Currency = "usd",
         SuccessUrl = "https://merchant.example/saved?session={CHECKOUT_SESSION_ID}",
         CancelUrl = "https://merchant.example/cancel",
+        CustomerCreation = customerCreation,
     };
 
     [Fact]
@@ -26,7 +27,7 @@ public sealed class StripeSetupModeTests
         await sandbox.SetWebhookUrlAsync("stripe", receiver.Url);
         var stripe = new StripeClient(StripeProvider.SecretKey, apiBase: sandbox.BaseUrl("stripe"));
 
-        var created = await stripe.V1.Checkout.Sessions.CreateAsync(SetupSession(), cancellationToken: Ct);
+        var created = await stripe.V1.Checkout.Sessions.CreateAsync(SetupSession("always"), cancellationToken: Ct);
 
         Assert.Equal("no_payment_required", created.PaymentStatus);
         Assert.StartsWith("seti_", created.SetupIntentId, StringComparison.Ordinal);
@@ -52,6 +53,34 @@ public sealed class StripeSetupModeTests
 
         var expanded = await stripe.V1.Checkout.Sessions.GetAsync(created.Id, new SessionGetOptions { Expand = ["setup_intent"] }, cancellationToken: Ct);
         Assert.Equal("succeeded", expanded.SetupIntent.Status);
+    }
+
+    [Fact]
+    public async Task A_setup_session_left_at_if_required_succeeds_its_setup_intent_without_a_customer()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        await using var receiver = await Receiver.StartAsync();
+        await sandbox.SetWebhookUrlAsync("stripe", receiver.Url);
+        var stripe = new StripeClient(StripeProvider.SecretKey, apiBase: sandbox.BaseUrl("stripe"));
+        var created = await stripe.V1.Checkout.Sessions.CreateAsync(SetupSession(), cancellationToken: Ct);
+        Assert.Equal("if_required", created.CustomerCreation);
+
+        await sandbox.ActAsync(created.Id, "pay");
+
+        var types = new List<string>();
+        for (var i = 0; i < 2; i++)
+        {
+            var received = await receiver.NextAsync();
+            types.Add(EventUtility.ConstructEvent(received.Body, received.Header("Stripe-Signature"), StripeProvider.WebhookSecret).Type);
+        }
+
+        Assert.Equal(["checkout.session.completed", "setup_intent.succeeded"], types);
+        var session = await stripe.V1.Checkout.Sessions.GetAsync(created.Id, cancellationToken: Ct);
+        Assert.Null(session.CustomerId);
+        Assert.Equal("buyer@example.com", session.CustomerDetails.Email);
+        var intent = await stripe.V1.SetupIntents.GetAsync(created.SetupIntentId, cancellationToken: Ct);
+        Assert.Equal("succeeded", intent.Status);
+        Assert.Null(intent.CustomerId);
     }
 
     [Fact]

@@ -197,6 +197,18 @@ public sealed class EpaySteps(ScenarioContext context)
         Check.That(page.Body.Contains("<svg", StringComparison.Ordinal), "the pay page draws no QR code (no <svg>)");
     }
 
+    [Then("the answer has code 1, a trade_no and a WeChat mini-program urlscheme the hosted pay page shows, and no payurl")]
+    public async Task MapiUrlScheme()
+    {
+        CodeIs(1);
+        _world.PaymentId = ApiReply.Text(ApiReply.Field(_world.Last.Json, "trade_no"));
+        var urlscheme = ApiReply.Text(ApiReply.Field(_world.Last.Json, "urlscheme"));
+        Check.That(urlscheme.StartsWith("weixin://dl/business/?t=", StringComparison.Ordinal), $"the urlscheme {urlscheme} is no WeChat mini-program link");
+        Check.That(!_world.Last.Json.TryGetProperty("payurl", out _), "the answer has a payurl beside its urlscheme");
+        var page = await _world.SendAsync(HttpMethod.Get, _world.PayPageUrl(_world.ThePayment));
+        Check.That(page.Body.Contains(WebUtility.HtmlEncode(urlscheme), StringComparison.Ordinal), "the pay page does not show the urlscheme");
+    }
+
     [Then("api.php?act=order with the plain key reports status {int}")]
     public async Task QueryReports(int status)
     {

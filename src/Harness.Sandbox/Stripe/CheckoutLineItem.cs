@@ -1,0 +1,25 @@
+using System.Text.Json.Nodes;
+using Harness.Sandbox.Payments;
+
+namespace Harness.Sandbox.Stripe;
+
+/// <summary>One line of a Checkout Session: its price, how many, and what the pay page and line items call it.</summary>
+internal sealed record CheckoutLineItem(JsonObject Price, long Quantity, string Description)
+{
+    // Bounded inputs keep this far from overflow; checked all the same, so a slip is an error, never a wrapped amount.
+    public long Amount => checked(Price["unit_amount"]!.GetValue<long>() * Quantity);
+
+    public JsonObject ToJson() => new()
+    {
+        ["id"] = StripeJson.NewId("li"),
+        ["object"] = "item",
+        ["amount_discount"] = 0,
+        ["amount_subtotal"] = Amount,
+        ["amount_tax"] = 0,
+        ["amount_total"] = Amount,
+        ["currency"] = Price.Str("currency"),
+        ["description"] = Description,
+        ["price"] = Price.DeepClone(),
+        ["quantity"] = Quantity,
+    };
+}
