@@ -41,7 +41,7 @@ public static class FinanceBanner
             "Recharge 660 coins through the WeChat Pay sandbox (\"alipay\" works the same):",
             $"  curl -s {baseUrl}/api/finance/recharge/create -H 'Authorization: Bearer {demo.UserToken}' -H 'Content-Type: application/json' \\",
             "    -d '{\"planId\":\"coins-600\",\"channel\":\"wechat\"}'",
-            "  then open the sandbox's pay page for that order (control URL below, /control/payments lists them) and press Pay;",
+            "  then open the sandbox's dashboard (below), click the payment and press Pay (or POST /control/payments/{id}/pay);",
             $"  the signed notification credits the coins once: GET {baseUrl}/api/finance/recharge/status/<orderNo>",
         ];
         foreach (var line in lines)

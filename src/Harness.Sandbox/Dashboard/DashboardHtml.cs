@@ -13,7 +13,7 @@ namespace Harness.Sandbox.Dashboard;
 internal static class DashboardHtml
 {
     private const string Style =
-        "body{font-family:system-ui,sans-serif;margin:0;color:#1d1d1f}main{padding:1rem 2rem 3rem}"
+        "body{font-family:system-ui,sans-serif;margin:0;color:#1d1d1f}main{padding:1rem 2rem 3rem}td:first-child{white-space:nowrap}"
         + "nav{background:#1d2b3a;padding:.6rem 2rem;display:flex;gap:1.2rem;align-items:center;flex-wrap:wrap}nav a{color:#fff;text-decoration:none}"
         + "nav .clock{margin-left:auto;color:#c8d3df;font-size:.9rem}h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem}"
         + "table{border-collapse:collapse;margin:.5rem 0;font-size:.92rem}td,th{border-bottom:1px solid #ddd;padding:.3rem .6rem;text-align:left;vertical-align:top}"

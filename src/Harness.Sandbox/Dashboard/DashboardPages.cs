@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Harness.Callbacks;
 using Harness.Sandbox.Control;
 using Harness.Sandbox.Delivery;
@@ -26,6 +28,8 @@ internal sealed class DashboardPages(SandboxContext context, IReadOnlyDictionary
     /// <summary>The fault kinds by the names the control API takes.</summary>
     public static readonly IReadOnlyDictionary<string, FaultKind> FaultKinds =
         Enum.GetValues<FaultKind>().ToDictionary(k => JsonSerializer.Serialize(k).Trim('"'), StringComparer.Ordinal);
+
+    private static readonly JsonSerializerOptions Readable = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private static readonly string[] PaymentStatuses = [.. Enum.GetValues<PaymentStatus>().Select(s => s.ToString().ToLowerInvariant())];
 
@@ -153,10 +157,11 @@ internal sealed class DashboardPages(SandboxContext context, IReadOnlyDictionary
             return Problem(context, StatusCodes.Status404NotFound, $"No delivery '{id}'.");
         }
 
+        var provider = providers.GetValueOrDefault(delivery.Source);
         var html = new StringBuilder();
         html.Append(Fields(
             ("Id", $"<code id=\"delivery-id\">{E(delivery.Id)}</code>"),
-            ("Provider", E(providers.TryGetValue(delivery.Source, out var p) ? p.Title : delivery.Source)),
+            ("Provider", E(provider?.Title ?? delivery.Source)),
             ("Payment", PaymentLink(delivery.Subject)),
             ("Event", E(delivery.EventType)),
             ("Request", $"<code>{E(delivery.Method)} {E(delivery.Url)}</code>"),
@@ -167,6 +172,11 @@ internal sealed class DashboardPages(SandboxContext context, IReadOnlyDictionary
         html.Append("<p>").Append(Button($"{DashboardEndpoints.Root}/deliveries/{Uri.EscapeDataString(id)}/resend", "Resend now"))
             .Append(" sends the same body once more, outside the schedule (re-signed where the scheme has a timestamp).</p>");
         html.Append(CultureInfo.InvariantCulture, $"<h2>Body</h2><pre id=\"body\">{E(CallbackDispatcher.BodyText(delivery.Body))}</pre>");
+        if (provider?.Readable(delivery) is { } readable)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<h2>Decrypted</h2><pre id=\"readable\">{E(Indented(readable))}</pre>");
+        }
+
         html.Append(CultureInfo.InvariantCulture, $"<h2>Attempts ({delivery.Attempts.Count})</h2>");
         if (delivery.Attempts.Count == 0)
         {
@@ -297,6 +307,19 @@ internal sealed class DashboardPages(SandboxContext context, IReadOnlyDictionary
         html.Append(CultureInfo.InvariantCulture, $"<p>Request body</p><pre>{E(CallbackDispatcher.BodyText(attempt.RequestBody))}</pre>");
         html.Append(CultureInfo.InvariantCulture, $"<p>Response body</p><pre class=\"response\">{E(attempt.ResponseBody)}</pre>");
         return html.Append("</section>").ToString();
+    }
+
+    /// <summary>JSON laid out for reading, characters as they are (the page encodes them); anything else as it came.</summary>
+    private static string Indented(string text)
+    {
+        try
+        {
+            return JsonNode.Parse(text)?.ToJsonString(Readable) ?? text;
+        }
+        catch (JsonException)
+        {
+            return text;
+        }
     }
 
     private static string Short(string value) => value.Length <= 40 ? value : value[..37] + "…";

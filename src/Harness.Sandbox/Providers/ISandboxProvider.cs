@@ -24,6 +24,12 @@ public interface ISandboxProvider
     /// <summary>The merchant settings it reads besides <c>webhook_url</c>, which every provider has (the dashboard offers them).</summary>
     IReadOnlyList<string> SettingNames => [];
 
+    /// <summary>
+    /// What a callback's body says where the wire hides it from a person (WeChat Pay's encrypted resource), for the
+    /// dashboard; null when the body says it all.
+    /// </summary>
+    string? Readable(CallbackDelivery delivery) => null;
+
     /// <summary>Error shape for requests no handler answered (unknown route, unreadable body, injected 5xx).</summary>
     IErrorEnvelope Errors { get; }
 

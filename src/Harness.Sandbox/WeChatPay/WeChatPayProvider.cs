@@ -65,6 +65,16 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
 
     public IReadOnlyList<string> SettingNames => [WeChatPayKeys.MerchantCertificatesSetting];
 
+    /// <summary>The notification's resource decrypted with the APIv3 key, as the merchant's handler reads it.</summary>
+    public string? Readable(CallbackDelivery delivery)
+    {
+        // The sandbox wrote the body itself: it is the JSON envelope of §2.5.
+        var resource = JsonNode.Parse(delivery.Body)?["resource"];
+        return resource.Str("ciphertext") is { } ciphertext && resource.Str("nonce") is { } nonce
+            ? AesGcmText.TryDecrypt(_keys.ApiV3Key, resource.Str("associated_data") ?? "", ciphertext, nonce)
+            : null;
+    }
+
     public IErrorEnvelope Errors => WeChatPayErrors.Instance;
 
     public IEnumerable<ICallbackSigner> Signers => [_signer];

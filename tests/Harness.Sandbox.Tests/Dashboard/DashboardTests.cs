@@ -4,6 +4,7 @@ using Harness.Sandbox.Dashboard;
 using Harness.Sandbox.Stripe;
 using Harness.Sandbox.Tests.Stripe;
 using Harness.Sandbox.Tests.Support;
+using Harness.Sandbox.Tests.WeChatPay;
 using global::Stripe;
 using global::Stripe.Checkout;
 
@@ -100,6 +101,26 @@ public sealed class DashboardTests : IAsyncLifetime
         Assert.Contains("Attempt 2 · resend", page, StringComparison.Ordinal);
         Assert.Contains("try later", page, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.NotFound, (await PostAsync("/dashboard/deliveries/no-such-delivery/resend")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_wechat_pay_notification_shows_its_resource_decrypted_beside_the_ciphertext_sent()
+    {
+        await using var receiver = await Receiver.StartAsync();
+        var wechat = await WeChatPayTests.WireAsync(_sandbox);
+        var paymentId = await WeChatPayTests.PlaceAsync(_sandbox, wechat, WeChatPayTests.Order(wechat, "dash_wx_1", receiver.Url));
+        await _sandbox.ActAsync(paymentId, "pay");
+        await _sandbox.RunDueAsync();
+        var delivery = (await _sandbox.DeliveriesAsync(paymentId)).Single()!;
+
+        var page = await PageAsync($"/dashboard/deliveries/{delivery["id"]!.GetValue<string>()}");
+
+        Assert.Contains("AEAD_AES_256_GCM", page, StringComparison.Ordinal);
+        var readable = page[page.IndexOf("id=\"readable\"", StringComparison.Ordinal)..];
+        Assert.Contains("&quot;out_trade_no&quot;: &quot;dash_wx_1&quot;", readable, StringComparison.Ordinal);
+        Assert.Contains("&quot;trade_state&quot;: &quot;SUCCESS&quot;", readable, StringComparison.Ordinal);
+        Assert.Contains("&quot;attach&quot;: &quot;user=alice&quot;", readable, StringComparison.Ordinal);
+        Assert.DoesNotContain("id=\"readable\"", await PageAsync($"/dashboard/deliveries/{await StripeDeliveryAsync()}"), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -264,6 +285,14 @@ public sealed class DashboardTests : IAsyncLifetime
         Assert.Equal("open", (await _stripe.V1.Checkout.Sessions.GetAsync(session.Id, cancellationToken: Ct)).Status);
         Assert.Equal(TimeSpan.Zero, _sandbox.Server.Context.Clock.Offset);
         Assert.Empty(_sandbox.Server.Context.Faults.List());
+    }
+
+    private async Task<string> StripeDeliveryAsync()
+    {
+        await _sandbox.SetWebhookUrlAsync("stripe", "http://127.0.0.1:9/stripe");
+        var session = await CreateSessionAsync("Plain JSON");
+        await _sandbox.ActAsync(session.Id, "pay");
+        return (await _sandbox.DeliveriesAsync(session.Id))[0]!["id"]!.GetValue<string>();
     }
 
     private async Task<Session> CreateSessionAsync(string name) =>
