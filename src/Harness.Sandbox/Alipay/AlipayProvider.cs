@@ -80,6 +80,8 @@ public sealed partial class AlipayProvider : ISandboxProvider
 
     public IReadOnlyList<string> SettingNames => [AlipayKeys.AppPublicKeySetting];
 
+    public JsonObject? ObjectOf(SandboxPayment payment) => _trades.Get(payment.Id) is { } trade ? QueryFields(trade) : null;
+
     public IErrorEnvelope Errors { get; }
 
     public IEnumerable<ICallbackSigner> Signers => [Notices.Signer];
@@ -373,7 +375,13 @@ public sealed partial class AlipayProvider : ISandboxProvider
             return failure;
         }
 
-        var paid = trade!.GmtPayment is not null;
+        return new Outcome(QueryFields(trade!), null, trade);
+    }
+
+    /// <summary>What <c>alipay.trade.query</c> answers for the trade.</summary>
+    private static JsonObject QueryFields(AlipayTrade trade)
+    {
+        var paid = trade.GmtPayment is not null;
         var paidAmount = AlipayTrade.FormatYuan(paid ? trade.AmountFen : 0);
         var fields = new JsonObject
         {
@@ -394,7 +402,7 @@ public sealed partial class AlipayProvider : ISandboxProvider
             fields["fund_bill_list"] = new JsonArray(new JsonObject { ["fund_channel"] = "ALIPAYACCOUNT", ["amount"] = AlipayTrade.FormatYuan(trade.AmountFen) });
         }
 
-        return new Outcome(fields, null, trade);
+        return fields;
     }
 
     private Outcome CloseByMerchant(JsonObject biz)

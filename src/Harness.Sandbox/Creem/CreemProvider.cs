@@ -63,6 +63,8 @@ public sealed partial class CreemProvider : ISandboxProvider
 
     public string Title => "Creem";
 
+    public JsonObject? ObjectOf(SandboxPayment payment) => _objects.Get(payment.Id, "checkout") is { } checkout ? CreemJson.Public(checkout) : null;
+
     public IErrorEnvelope Errors => CreemErrors.Instance;
 
     public IEnumerable<ICallbackSigner> Signers => [_signer];

@@ -122,6 +122,10 @@ internal sealed class DashboardPages(SandboxContext context, IReadOnlyDictionary
         }
 
         html.Append("<h2>Callbacks</h2>").Append(DeliveryTable(context.Dispatcher.List(payment.Id)));
+        if (providers[payment.Provider].ObjectOf(payment) is { } shown)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<h2>As {E(providers[payment.Provider].Title)} answers for it</h2><pre id=\"provider-object\">{E(shown.ToJsonString(Readable))}</pre>");
+        }
         return Page(context, $"Payment {payment.Id}", html.ToString(), notice, error, status);
     }
 

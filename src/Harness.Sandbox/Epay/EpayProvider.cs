@@ -56,6 +56,8 @@ public sealed class EpayProvider : ISandboxProvider
 
     public IReadOnlyList<string> SettingNames => [NotifyMethodSetting, MapiAnswerSetting];
 
+    public JsonObject? ObjectOf(SandboxPayment payment) => _orders.Get(payment.Id) is { } order ? Describe(order) : null;
+
     public IErrorEnvelope Errors => EpayErrors.Instance;
 
     public IEnumerable<ICallbackSigner> Signers => [];

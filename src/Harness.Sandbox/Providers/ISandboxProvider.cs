@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Harness.Callbacks;
 using Harness.Http;
 using Harness.Sandbox.Payments;
@@ -29,6 +30,12 @@ public interface ISandboxProvider
     /// dashboard; null when the body says it all.
     /// </summary>
     string? Readable(CallbackDelivery delivery) => null;
+
+    /// <summary>
+    /// The provider's own object behind a payment, as its API answers for it (a Checkout Session, an Epay order's
+    /// query), for the dashboard; null if the provider holds none under the payment's id.
+    /// </summary>
+    JsonObject? ObjectOf(SandboxPayment payment);
 
     /// <summary>Error shape for requests no handler answered (unknown route, unreadable body, injected 5xx).</summary>
     IErrorEnvelope Errors { get; }

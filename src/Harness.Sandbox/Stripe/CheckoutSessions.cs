@@ -182,6 +182,9 @@ public sealed class CheckoutSessions(SandboxContext context, ProviderObjects obj
         return StripeResponse.Ok(Public(session, p));
     }
 
+    /// <summary>The session as a retrieve answers it, or null.</summary>
+    public JsonObject? Shown(string id) => objects.Get(id, Type) is { } session ? Public(session, null) : null;
+
     public StripeResponse Retrieve(string id, JsonObject query) =>
         objects.Get(id, Type) is { } session ? StripeResponse.Ok(Public(session, query)) : StripeErrors.NoSuch(Type, id, "session");
 

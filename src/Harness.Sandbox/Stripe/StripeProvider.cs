@@ -73,6 +73,8 @@ public sealed partial class StripeProvider : ISandboxProvider
 
     public IReadOnlyList<string> SettingNames => [StripeWebhooks.ApiVersionSetting];
 
+    public JsonObject? ObjectOf(SandboxPayment payment) => _sessions.Shown(payment.Id);
+
     public IErrorEnvelope Errors => StripeErrors.Instance;
 
     public IEnumerable<ICallbackSigner> Signers => [_webhooks];

@@ -52,6 +52,8 @@ public sealed class TapPayProvider : ISandboxProvider
 
     public string Title => "TapPay";
 
+    public JsonObject? ObjectOf(SandboxPayment payment) => _trades.Get(payment.Id) is { } trade ? TapPayTrades.Record(trade) : null;
+
     public IErrorEnvelope Errors => TapPayErrors.Instance;
 
     /// <summary>The backend notify is unsigned (§7.5): there is nothing to sign.</summary>

@@ -65,6 +65,9 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
 
     public IReadOnlyList<string> SettingNames => [WeChatPayKeys.MerchantCertificatesSetting];
 
+    public JsonObject? ObjectOf(SandboxPayment payment) =>
+        _orders.Get(payment.Id) is { } order ? WeChatPayResources.Transaction(order, payment.Status) : null;
+
     /// <summary>The notification's resource decrypted with the APIv3 key, as the merchant's handler reads it.</summary>
     public string? Readable(CallbackDelivery delivery)
     {

@@ -418,7 +418,8 @@ public sealed partial class HostileInputTests
     }
 
     /// <summary>Open payments of each provider, some with merchant URLs a redirect cannot carry as they are.</summary>
-    private static async Task<string[]> PaymentsToAimAtAsync(TestSandbox sandbox)
+    /// <summary>An open payment of Stripe, Creem, Epay and Alipay each, in that order.</summary>
+    internal static async Task<string[]> PaymentsToAimAtAsync(TestSandbox sandbox)
     {
         using var stripe = StripeErrorTests.Http(sandbox);
         using var created = await stripe.PostAsync("/v1/checkout/sessions", new FormUrlEncodedContent(new Dictionary<string, string>

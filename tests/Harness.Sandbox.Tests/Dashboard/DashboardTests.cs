@@ -1,9 +1,12 @@
 using System.Net;
+using System.Text.Json.Nodes;
 using Harness.Callbacks;
 using Harness.Sandbox.Dashboard;
 using Harness.Sandbox.Stripe;
 using Harness.Sandbox.Tests.Stripe;
+using Harness.Sandbox.Tests.Common;
 using Harness.Sandbox.Tests.Support;
+using Harness.Sandbox.Tests.TapPay;
 using Harness.Sandbox.Tests.WeChatPay;
 using global::Stripe;
 using global::Stripe.Checkout;
@@ -121,6 +124,40 @@ public sealed class DashboardTests : IAsyncLifetime
         Assert.Contains("&quot;trade_state&quot;: &quot;SUCCESS&quot;", readable, StringComparison.Ordinal);
         Assert.Contains("&quot;attach&quot;: &quot;user=alice&quot;", readable, StringComparison.Ordinal);
         Assert.DoesNotContain("id=\"readable\"", await PageAsync($"/dashboard/deliveries/{await StripeDeliveryAsync()}"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_payment_page_shows_the_providers_own_object_as_its_api_answers_for_it()
+    {
+        var (session, checkout, epayTrade, alipayTrade) = await HostileInputTests.PaymentsToAimAtAsync(_sandbox) switch
+        {
+            [var a, var b, var c, var d] => (a, b, c, d),
+            var other => throw new InvalidOperationException($"{other.Length} payments"),
+        };
+        var wechat = await WeChatPayTests.WireAsync(_sandbox);
+        var wechatPayment = await WeChatPayTests.PlaceAsync(_sandbox, wechat, WeChatPayTests.Order(wechat, "dash_wx_2", "https://merchant.example/notify"));
+        using var tappay = new TapPayClient(_sandbox);
+        var body = TapPayClient.PrimeBody(await tappay.PrimeAsync("4000000000003220"), 2500);
+        body["three_domain_secure"] = true;
+        body["result_url"] = new JsonObject { ["frontend_redirect_url"] = "https://merchant.example/done", ["backend_notify_url"] = "https://merchant.example/notify" };
+        var tappayTrade = (await tappay.PayAsync(body)).Text("rec_trade_id");
+        await _sandbox.ActAsync(session, "pay");
+
+        (string Payment, string Shows)[] expected =
+        [
+            (session, "&quot;payment_status&quot;: &quot;paid&quot;"),
+            (checkout, $"&quot;id&quot;: &quot;{checkout}&quot;"),
+            (epayTrade, $"&quot;trade_no&quot;: &quot;{epayTrade}&quot;"),
+            (alipayTrade, "&quot;out_trade_no&quot;: &quot;HOSTILE_1&quot;"),
+            (wechatPayment, "&quot;trade_state&quot;: &quot;NOTPAY&quot;"),
+            (tappayTrade, $"&quot;rec_trade_id&quot;: &quot;{tappayTrade}&quot;"),
+        ];
+        foreach (var (payment, shows) in expected)
+        {
+            var page = await PageAsync($"/dashboard/payments/{payment}");
+            var shown = page[page.IndexOf("id=\"provider-object\"", StringComparison.Ordinal)..];
+            Assert.Contains(shows, shown, StringComparison.Ordinal);
+        }
     }
 
     [Fact]
