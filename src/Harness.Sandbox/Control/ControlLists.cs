@@ -52,23 +52,28 @@ internal static class ControlLists
             return (null, $"starting_after: '{startingAfter}' is not in this list");
         }
 
-        var (items, more) = Read(read, after, filter, size);
-        response.Headers[HasMoreHeader] = more ? "true" : "false";
+        var (items, resumeAfter) = Read(read, after, filter, size);
+        response.Headers[HasMoreHeader] = resumeAfter is null ? "false" : "true";
         return ([.. items.Select(view)], null);
     }
 
     /// <summary>
     /// Up to <paramref name="size"/> items (null: all) after <paramref name="after"/>, read in chunks through
-    /// <paramref name="filter"/>, and whether more follow.
+    /// <paramref name="filter"/>, and the item a next page starts after (null: nothing follows). With
+    /// <paramref name="scanLimit"/>, reading stops after about that many items even if a filter left the page short,
+    /// and the next page starts after the last one read: a filter that matches little never reads a whole history.
     /// </summary>
-    public static (List<T> Items, bool More) Read<T>(Func<T?, int, IReadOnlyList<T>> read, T? after, Func<T, bool>? filter, int? size)
+    public static (List<T> Items, T? ResumeAfter) Read<T>(
+        Func<T?, int, IReadOnlyList<T>> read, T? after, Func<T, bool>? filter, int? size, int? scanLimit = null)
         where T : class
     {
         var chunk = size is { } wanted && filter is null ? wanted + 1 : MaxLimit; // one more than the page says whether more follow
         var items = new List<T>();
+        var scanned = 0;
         while (size is null || items.Count <= size)
         {
             var batch = read(after, chunk);
+            scanned += batch.Count;
             items.AddRange(filter is null ? batch : batch.Where(filter));
             if (batch.Count < chunk)
             {
@@ -76,10 +81,13 @@ internal static class ControlLists
             }
 
             after = batch[^1];
+            if (scanned >= scanLimit && (size is null || items.Count <= size))
+            {
+                return (items, after);
+            }
         }
 
-        var more = size is { } shown && items.Count > shown;
-        return (more ? items[..size!.Value] : items, more);
+        return size is { } shown && items.Count > shown ? (items[..shown], items[shown - 1]) : (items, null);
     }
 
     /// <summary><see cref="Page{T, TView}"/>'s reader over a list already in memory and in order.</summary>

@@ -23,7 +23,12 @@ internal sealed class DashboardPages(SandboxContext context, IReadOnlyDictionary
 {
     public const int PageSize = 50;
 
+    /// <summary>How many items a filtered page reads at most before it offers the next page instead.</summary>
+    public const int ScanLimit = 5_000;
+
     private const int Latest = 10;
+
+    private const string ShortPage = "None among the 5,000 newest read from here; older ones follow.";
 
     /// <summary>The fault kinds by the names the control API takes.</summary>
     public static readonly IReadOnlyDictionary<string, FaultKind> FaultKinds =
@@ -83,14 +88,15 @@ internal sealed class DashboardPages(SandboxContext context, IReadOnlyDictionary
             return Problem(context, StatusCodes.Status404NotFound, $"No payment '{before}' to page on from.");
         }
 
-        var (page, more) = ControlLists.Read(
+        var (page, resumeAfter) = ControlLists.Read(
             (after, count) => context.Payments.Newest(provider is null ? providers.Keys : [provider], after, count),
             start,
             status is null ? null : p => p.Status.ToString().Equals(status, StringComparison.OrdinalIgnoreCase),
-            PageSize);
+            PageSize,
+            ScanLimit);
         var html = new StringBuilder(Filters("payments", provider, status, PaymentStatuses));
-        html.Append(PaymentTable(page));
-        html.Append(Older("payments", more ? page[^1].Id : null, provider, status));
+        html.Append(PaymentTable(page, resumeAfter is null ? "No payments." : ShortPage));
+        html.Append(Older("payments", resumeAfter?.Id, provider, status));
         return Page(context, "Payments", html.ToString());
     }
 
@@ -142,15 +148,16 @@ internal sealed class DashboardPages(SandboxContext context, IReadOnlyDictionary
             return Problem(context, StatusCodes.Status404NotFound, $"No delivery '{before}' to page on from.");
         }
 
-        var (page, more) = ControlLists.Read(
+        var (page, resumeAfter) = ControlLists.Read(
             context.Dispatcher.Newest,
             start,
             provider is null && status is null ? null
                 : d => (provider is null || d.Source == provider) && (status is null || d.Status.ToString().Equals(status, StringComparison.OrdinalIgnoreCase)),
-            PageSize);
+            PageSize,
+            ScanLimit);
         var html = new StringBuilder(Filters("deliveries", provider, status, DeliveryStatuses));
-        html.Append(DeliveryTable(page));
-        html.Append(Older("deliveries", more ? page[^1].Id : null, provider, status));
+        html.Append(DeliveryTable(page, resumeAfter is null ? "No callbacks." : ShortPage));
+        html.Append(Older("deliveries", resumeAfter?.Id, provider, status));
         return Page(context, "Deliveries", html.ToString());
     }
 
@@ -270,7 +277,7 @@ internal sealed class DashboardPages(SandboxContext context, IReadOnlyDictionary
         : $"<p><a id=\"older\" href=\"{DashboardEndpoints.Root}/{list}?before={Q(lastShown)}"
             + (provider is null ? "" : $"&amp;provider={Q(provider)}") + (status is null ? "" : $"&amp;status={Q(status)}") + "\">Older →</a></p>";
 
-    private string PaymentTable(IEnumerable<SandboxPayment> payments) =>
+    private string PaymentTable(IEnumerable<SandboxPayment> payments, string empty = "No payments yet.") =>
         Table("payments", ["Created", "Payment", "Provider", "Description", "Amount", "Status"], payments.Select(p => (IReadOnlyList<string>)
         [
             E(Time(p.CreatedAt)),
@@ -279,9 +286,9 @@ internal sealed class DashboardPages(SandboxContext context, IReadOnlyDictionary
             E(p.Description),
             E(PayPageEndpoints.FormatAmount(p.Amount, p.Currency)),
             Status(p.Status.ToString().ToLowerInvariant()),
-        ]), "No payments yet.");
+        ]), empty);
 
-    private static string DeliveryTable(IEnumerable<CallbackDelivery> deliveries) =>
+    private static string DeliveryTable(IEnumerable<CallbackDelivery> deliveries, string empty = "No callbacks yet.") =>
         Table("deliveries", ["Created", "Delivery", "Event", "To", "Status", "Attempts", "Last answer"], deliveries.Select(d => (IReadOnlyList<string>)
         [
             E(Time(d.CreatedAt)),
@@ -291,7 +298,7 @@ internal sealed class DashboardPages(SandboxContext context, IReadOnlyDictionary
             Status(d.Status.ToString().ToLowerInvariant()),
             d.Attempts.Count.ToString(CultureInfo.InvariantCulture),
             d.Attempts.Count == 0 ? "—" : E(Answer(d.Attempts[^1])),
-        ]), "No callbacks yet.");
+        ]), empty);
 
     private static string PaymentLink(string id) => Link($"{DashboardEndpoints.Root}/payments/{Uri.EscapeDataString(id)}", id);
 
