@@ -21,6 +21,8 @@ public static class DashboardEndpoints
 {
     public const string Root = "/dashboard";
 
+    private const int MaxNotice = 400;
+
     public static void MapDashboard(
         this IEndpointRouteBuilder routes,
         SandboxContext context,
@@ -58,11 +60,11 @@ public static class DashboardEndpoints
 
             var outcome = await PayPageEndpoints.ActAsync(context, providers, id, action);
             var notice = outcome.RedirectUrl is { } url ? $"{outcome.Message} The buyer's browser would go on to {url}" : outcome.Message;
-            return Results.Redirect($"{Root}/payments/{Uri.EscapeDataString(id)}?notice={Uri.EscapeDataString(notice)}");
+            return Back($"{Root}/payments/{Uri.EscapeDataString(id)}", notice);
         });
         changes.MapPost("/deliveries/{id}/resend", async (string id, CancellationToken ct) =>
             await context.Dispatcher.ResendAsync(id, ct) is { } attempt
-                ? Results.Redirect($"{Root}/deliveries/{Uri.EscapeDataString(id)}?notice={Uri.EscapeDataString(Resent(attempt.Number, attempt.ResponseStatus, attempt.Acknowledged, attempt.Error))}")
+                ? Back($"{Root}/deliveries/{Uri.EscapeDataString(id)}", Resent(attempt.Number, attempt.ResponseStatus, attempt.Acknowledged, attempt.Error))
                 : DashboardHtml.Problem(context, StatusCodes.Status404NotFound, $"No delivery '{id}'."));
         changes.MapPost("/faults", async (HttpRequest request) =>
         {
@@ -73,14 +75,14 @@ public static class DashboardEndpoints
             }
 
             var rule = context.Faults.Add(fault!.ToRule());
-            return Results.Redirect($"{Root}/faults?notice={Uri.EscapeDataString($"Added fault {rule.Id}.")}");
+            return Back($"{Root}/faults", $"Added fault {rule.Id}.");
         });
         changes.MapPost("/faults/{id}/remove", (string id) =>
-            Results.Redirect($"{Root}/faults?notice={Uri.EscapeDataString(context.Faults.Remove(id) ? $"Removed fault {id}." : $"No fault '{id}': nothing removed.")}"));
+            Back($"{Root}/faults", context.Faults.Remove(id) ? $"Removed fault {id}." : $"No fault '{id}': nothing removed."));
         changes.MapPost("/faults/clear", () =>
         {
             context.Faults.Clear();
-            return Results.Redirect($"{Root}/faults?notice={Uri.EscapeDataString("Removed every fault.")}");
+            return Back($"{Root}/faults", "Removed every fault.");
         });
         changes.MapPost("/clock", async (HttpRequest request, CancellationToken ct) =>
         {
@@ -88,7 +90,7 @@ public static class DashboardEndpoints
             if (form["run_due"] == "true")
             {
                 var made = await scheduler.RunDueAsync(ct);
-                return Results.Redirect($"{Root}?notice={Uri.EscapeDataString(Attempts(made, "made what was due"))}");
+                return Back(Root, Attempts(made, "made what was due"));
             }
 
             if (!long.TryParse(form["seconds"], NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
@@ -99,7 +101,7 @@ public static class DashboardEndpoints
             var (clock, refused) = await ControlActions.AdvanceClockAsync(context, scheduler, seconds, ct);
             return clock is null
                 ? pages.Overview(refused!, error: true, StatusCodes.Status400BadRequest)
-                : Results.Redirect($"{Root}?notice={Uri.EscapeDataString(Attempts(clock.AttemptsMade ?? 0, $"moved the clock {DashboardHtml.Duration(seconds)}"))}");
+                : Back(Root, Attempts(clock.AttemptsMade ?? 0, $"moved the clock {DashboardHtml.Duration(seconds)}"));
         });
         changes.MapPost("/providers/{name}", async (string name, HttpRequest request) =>
         {
@@ -122,7 +124,7 @@ public static class DashboardEndpoints
             }
 
             var notice = value.Length == 0 ? $"Removed {key}." : $"Set {key}.";
-            return Results.Redirect($"{Root}/providers/{Uri.EscapeDataString(name)}?notice={Uri.EscapeDataString(notice)}");
+            return Back($"{Root}/providers/{Uri.EscapeDataString(name)}", notice);
         });
     }
 
@@ -146,6 +148,13 @@ public static class DashboardEndpoints
     /// <summary>The posted form; a body that is no form at all (JSON, nothing) reads as an empty one, which every form here refuses.</summary>
     private static async Task<IFormCollection> FormOf(HttpRequest request) =>
         request.HasFormContentType ? await RequestForm.ReadAsync(request) : FormCollection.Empty;
+
+    /// <summary>
+    /// Back to the page that shows the change, saying what happened. The notice rides in the URL, so it is cut short:
+    /// a merchant's long return URL must not make a request line the server refuses.
+    /// </summary>
+    private static IResult Back(string page, string notice) =>
+        Results.Redirect($"{page}?notice={Uri.EscapeDataString(notice.Length <= MaxNotice ? notice : notice[..MaxNotice] + "…")}");
 
     /// <summary>An empty form field (the filters' "all") is no filter.</summary>
     private static string? Blank(string? value) => string.IsNullOrEmpty(value) ? null : value;

@@ -84,6 +84,24 @@ public sealed class DashboardTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_long_return_url_is_cut_short_in_the_notice_so_the_page_it_leads_to_still_loads()
+    {
+        var session = await _stripe.V1.Checkout.Sessions.CreateAsync(new SessionCreateOptions
+        {
+            Mode = "payment",
+            LineItems = [new SessionLineItemOptions { Price = "price_HarnessCredits", Quantity = 1 }],
+            SuccessUrl = "https://merchant.example/done?state=" + new string('s', 4_000),
+        }, cancellationToken: Ct);
+
+        var paid = await PostAsync($"/dashboard/payments/{session.Id}", ("action", "pay"));
+
+        var location = paid.Headers.Location!.OriginalString;
+        Assert.True(location.Length < 1_500, $"{location.Length} characters");
+        Assert.EndsWith(Uri.EscapeDataString("…"), location, StringComparison.Ordinal);
+        Assert.Contains("status-paid", await PageAsync(location), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Resend_makes_a_second_attempt_with_the_same_body_and_says_how_it_was_answered()
     {
         await using var receiver = await Receiver.StartAsync();
