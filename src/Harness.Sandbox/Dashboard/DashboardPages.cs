@@ -24,11 +24,11 @@ internal sealed class DashboardPages(SandboxContext context, IReadOnlyDictionary
     public const int PageSize = 50;
 
     /// <summary>How many items a filtered page reads at most before it offers the next page instead.</summary>
-    public const int ScanLimit = 5_000;
+    public const int ScanLimit = 1_000;
 
     private const int Latest = 10;
 
-    private const string ShortPage = "None among the 5,000 newest read from here; older ones follow.";
+    private const string ShortPage = "None among the 1,000 newest read from here; older ones follow.";
 
     /// <summary>The fault kinds by the names the control API takes.</summary>
     public static readonly IReadOnlyDictionary<string, FaultKind> FaultKinds =
