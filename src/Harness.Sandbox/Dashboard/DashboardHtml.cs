@@ -16,7 +16,7 @@ internal static class DashboardHtml
         "body{font-family:system-ui,sans-serif;margin:0;color:#1d1d1f}main{padding:1rem 2rem 3rem}td:first-child{white-space:nowrap}"
         + "nav{background:#1d2b3a;padding:.6rem 2rem;display:flex;gap:1.2rem;align-items:center;flex-wrap:wrap}nav a{color:#fff;text-decoration:none}"
         + "nav .clock{margin-left:auto;color:#c8d3df;font-size:.9rem}h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem}"
-        + "table{border-collapse:collapse;margin:.5rem 0;font-size:.92rem}td,th{border-bottom:1px solid #ddd;padding:.3rem .6rem;text-align:left;vertical-align:top}"
+        + "table{border-collapse:collapse;margin:.5rem 0;font-size:.92rem}td,th{border-bottom:1px solid #ddd;padding:.3rem .6rem;text-align:left;vertical-align:top}td{overflow-wrap:anywhere}"
         + "th{background:#f4f6f8}pre{background:#f4f6f8;padding:.6rem;overflow-x:auto;white-space:pre-wrap;word-break:break-all;max-width:70rem}"
         + ".notice{background:#fff4d6;padding:.5rem .8rem;max-width:60rem}.error{background:#fde2e1}"
         + ".status{padding:.05rem .45rem;border-radius:.6rem;font-size:.85rem;background:#e8ebef}"
