@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Harness.Sandbox.Control;
 using Harness.Sandbox.Payments;
+using Harness.Sandbox.Providers;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -13,7 +14,7 @@ namespace Harness.Sandbox.Creem;
 /// Creem's subscription, transaction and refund routes (the paths of the creem 1.13.0 SDK) and the Creem control
 /// routes under <c>/control/creem</c>.
 /// </summary>
-public sealed partial class CreemProvider
+public sealed partial class CreemProvider : ISandboxSubscriptions
 {
     private static readonly HashSet<string> CancelFields = ["mode", "on_execute"];
     private static readonly HashSet<string> UpgradeFields = ["product_id", "update_behavior"];
@@ -52,6 +53,28 @@ public sealed partial class CreemProvider
                 })
             .WithSummary("Creem: makes what of the subscription falls due next (its renewal, retry or scheduled end) happen now, as if its time had come, without moving the sandbox clock.");
     }
+
+    public ISandboxSubscriptions Subscriptions => this;
+
+    IReadOnlyList<string> ISandboxSubscriptions.EndStates => CreemBilling.EndStates;
+
+    string ISandboxSubscriptions.RenewMeaning =>
+        "Renew now makes what of the subscription falls due next (its renewal, a retry or a scheduled end) happen at once, without moving the sandbox clock.";
+
+    IReadOnlyList<SubscriptionRow> ISandboxSubscriptions.Newest(int limit) => [.. _objects.Newest("subscription").Take(limit).Select(Row)];
+
+    SubscriptionRow? ISandboxSubscriptions.SetFailing(string id, bool failing, string endState) =>
+        _billing.SetFailing(id, failing, endState) is { } subscription ? Row(subscription) : null;
+
+    Task<(SubscriptionRow? Row, string? Refusal)> ISandboxSubscriptions.RenewAsync(string id, SandboxScheduler scheduler, CancellationToken cancellationToken)
+    {
+        var (subscription, refusal) = _billing.RunNext(id);
+        return Task.FromResult((subscription is null ? null : Row(subscription), refusal));
+    }
+
+    private static SubscriptionRow Row(JsonObject s) => new(
+        s.Str("id")!, s["customer"].Str("id")!, s.Str("status")!, ParseIso(s.Str("current_period_end_date")!).UtcDateTime,
+        s["_failing"]?.GetValue<bool>() == true, s.Str("_end_state") ?? "canceled");
 
     private void MapRecurring(WebApplication app)
     {

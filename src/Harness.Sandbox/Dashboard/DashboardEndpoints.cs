@@ -38,6 +38,7 @@ public static class DashboardEndpoints
         dashboard.MapGet("/payments/{id}", (string id, string? notice) => pages.Payment(id, notice));
         dashboard.MapGet("/deliveries", (string? provider, string? status, string? before) => pages.Deliveries(Blank(provider), Blank(status), Blank(before)));
         dashboard.MapGet("/deliveries/{id}", (string id, string? notice) => pages.Delivery(id, notice));
+        dashboard.MapGet("/subscriptions", (string? notice) => pages.Subscriptions(notice));
         dashboard.MapGet("/faults", (string? notice) => pages.Faults(notice));
         dashboard.MapGet("/providers/{name}", (string name, string? notice) => pages.Provider(name, notice));
 
@@ -66,6 +67,39 @@ public static class DashboardEndpoints
             await context.Dispatcher.ResendAsync(id, ct) is { } attempt
                 ? Back($"{Root}/deliveries/{Uri.EscapeDataString(id)}", Resent(attempt.Number, attempt.ResponseStatus, attempt.Acknowledged, attempt.Error))
                 : DashboardHtml.Problem(context, StatusCodes.Status404NotFound, $"No delivery '{id}'."));
+        changes.MapPost("/subscriptions/{provider}/{id}/renew", async (string provider, string id, CancellationToken ct) =>
+        {
+            if (!providers.TryGetValue(provider, out var found) || found.Subscriptions is not { } subscriptions)
+            {
+                return DashboardHtml.Problem(context, StatusCodes.Status404NotFound, $"No provider '{provider}' with subscriptions.");
+            }
+
+            return await subscriptions.RenewAsync(id, scheduler, ct) switch
+            {
+                (null, _) => DashboardHtml.Problem(context, StatusCodes.Status404NotFound, $"No {found.Title} subscription '{id}'."),
+                (_, { } refusal) => pages.Subscriptions($"{id}: {refusal}", error: true, StatusCodes.Status400BadRequest),
+                var (row, _) => Back($"{Root}/subscriptions", $"{id} renewed: {row.Status}, its period now ends {DashboardHtml.Time(row.PeriodEnd)}."),
+            };
+        });
+        changes.MapPost("/subscriptions/{provider}/{id}/charges", async (string provider, string id, HttpRequest request) =>
+        {
+            if (!providers.TryGetValue(provider, out var found) || found.Subscriptions is not { } subscriptions)
+            {
+                return DashboardHtml.Problem(context, StatusCodes.Status404NotFound, $"No provider '{provider}' with subscriptions.");
+            }
+
+            var form = await FormOf(request);
+            var endState = form["end_state"].ToString() is { Length: > 0 } chosen ? chosen : subscriptions.EndStates[0];
+            if (form["fail"].ToString() is not ("true" or "false") || !subscriptions.EndStates.Contains(endState))
+            {
+                return pages.Subscriptions($"fail must be true or false, end_state one of {string.Join(", ", subscriptions.EndStates)}.", error: true, StatusCodes.Status400BadRequest);
+            }
+
+            var failing = form["fail"] == "true";
+            return subscriptions.SetFailing(id, failing, endState) is null
+                ? DashboardHtml.Problem(context, StatusCodes.Status404NotFound, $"No {found.Title} subscription '{id}'.")
+                : Back($"{Root}/subscriptions", failing ? $"{id}: its charges decline from its next renewal on, then it is {endState}." : $"{id}: its charges succeed again.");
+        });
         changes.MapPost("/faults", async (HttpRequest request) =>
         {
             var (fault, problem) = FaultFrom(await FormOf(request), providers);

@@ -37,7 +37,7 @@ internal static class DashboardHtml
         html.Append(CultureInfo.InvariantCulture, $"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{E(title)} · Harness sandbox</title>");
         html.Append(CultureInfo.InvariantCulture, $"<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><style>{Style}</style></head><body><nav>");
         html.Append(CultureInfo.InvariantCulture, $"<a href=\"{DashboardEndpoints.Root}\"><strong>Harness sandbox</strong></a>");
-        foreach (var (path, name) in new[] { ("/payments", "Payments"), ("/deliveries", "Deliveries"), ("/faults", "Faults") })
+        foreach (var (path, name) in new[] { ("/payments", "Payments"), ("/deliveries", "Deliveries"), ("/subscriptions", "Subscriptions"), ("/faults", "Faults") })
         {
             html.Append(CultureInfo.InvariantCulture, $"<a href=\"{DashboardEndpoints.Root}{path}\">{name}</a>");
         }

@@ -229,6 +229,50 @@ internal sealed class DashboardPages(SandboxContext context, IReadOnlyDictionary
         return Page(context, "Faults", html.ToString(), notice, error, status);
     }
 
+    public IResult Subscriptions(string? notice, bool error = false, int status = StatusCodes.Status200OK)
+    {
+        var html = new StringBuilder("<p>The providers' own recurring billing: renew a subscription now, or make its charges decline from its next renewal on (and choose what it becomes once every retry failed).</p>");
+        foreach (var provider in providers.Values)
+        {
+            if (provider.Subscriptions is not { } subscriptions)
+            {
+                continue;
+            }
+
+            html.Append(CultureInfo.InvariantCulture, $"<h2>{E(provider.Title)}</h2><p>{E(subscriptions.RenewMeaning)}</p>");
+            html.Append(Table($"subscriptions-{provider.Name}", ["Subscription", "Customer", "Status", "Period ends", "Charges", ""], subscriptions.Newest(PageSize).Select(s => (IReadOnlyList<string>)
+            [
+                $"<code>{E(s.Id)}</code>",
+                $"<code>{E(s.Customer)}</code>",
+                Status(s.Status),
+                E(Time(s.PeriodEnd)),
+                E(s.Failing ? $"decline, then {s.EndState}" : "succeed"),
+                SubscriptionActions(provider.Name, s, subscriptions.EndStates),
+            ]), "No subscriptions yet."));
+        }
+
+        return Page(context, "Subscriptions", html.ToString(), notice, error, status);
+    }
+
+    private static string SubscriptionActions(string provider, SubscriptionRow subscription, IReadOnlyList<string> endStates)
+    {
+        var path = $"{DashboardEndpoints.Root}/subscriptions/{Uri.EscapeDataString(provider)}/{Uri.EscapeDataString(subscription.Id)}";
+        var html = new StringBuilder(Button(path + "/renew", "Renew now"));
+        if (subscription.Failing)
+        {
+            return html.Append(Button(path + "/charges", "Let its charges succeed", "fail", "false")).ToString();
+        }
+
+        html.Append(CultureInfo.InvariantCulture, $"<form class=\"inline\" method=\"post\" action=\"{E(path)}/charges\"><input type=\"hidden\" name=\"fail\" value=\"true\">");
+        html.Append("<select name=\"end_state\" aria-label=\"End state\">");
+        foreach (var state in endStates)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<option>{E(state)}</option>");
+        }
+
+        return html.Append("</select> <button type=\"submit\">Decline its charges</button></form>").ToString();
+    }
+
     public IResult Provider(string name, string? notice, bool error = false, int status = StatusCodes.Status200OK)
     {
         if (!providers.TryGetValue(name, out var provider))

@@ -31,6 +31,9 @@ public interface ISandboxProvider
     /// </summary>
     string? Readable(CallbackDelivery delivery) => null;
 
+    /// <summary>Its own recurring billing as the operator drives it (Stripe, Creem); null when it bills nothing by itself.</summary>
+    ISandboxSubscriptions? Subscriptions => null;
+
     /// <summary>
     /// The provider's own object behind a payment, as its API answers for it (a Checkout Session, an Epay order's
     /// query), for the dashboard; null if the provider holds none under the payment's id.

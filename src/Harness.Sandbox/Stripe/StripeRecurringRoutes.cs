@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Harness.Sandbox.Control;
 using Harness.Sandbox.Payments;
+using Harness.Sandbox.Providers;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -12,7 +13,7 @@ namespace Harness.Sandbox.Stripe;
 /// The recurring-billing routes of the Stripe API (customers, test clocks, subscriptions, refunds, charges,
 /// events) and the Stripe control routes under <c>/control/stripe</c>.
 /// </summary>
-public sealed partial class StripeProvider
+public sealed partial class StripeProvider : ISandboxSubscriptions
 {
     private const string ClocksPath = "/v1/test_helpers/test_clocks";
 
@@ -47,38 +48,72 @@ public sealed partial class StripeProvider
             })
             .WithSummary("Stripe: makes a subscription's charges decline (card_declined) from its next renewal or retry on, or succeed again; end_state (canceled, unpaid, past_due; default canceled) is its status once every retry failed.");
         control.MapPost("/subscriptions/{id}/renew", async Task<Results<Ok<StripeSubscriptionView>, NotFound<ControlError>, BadRequest<ControlError>>> (string id, CancellationToken ct) =>
-            {
-                if (_objects.Get(id, "subscription") is not { } subscription)
+                await RenewAsync(id, scheduler, ct) switch
                 {
-                    return TypedResults.NotFound(new ControlError($"no Stripe subscription '{id}'"));
-                }
-
-                if (subscription.Str("test_clock") is { } clock)
-                {
-                    return TypedResults.BadRequest(new ControlError($"the subscription is on test clock {clock}: advance that clock (POST /v1/test_helpers/test_clocks/{clock}/advance)"));
-                }
-
-                if (subscription.Str("status") is not ("active" or "past_due"))
-                {
-                    return TypedResults.BadRequest(new ControlError($"the subscription is {subscription.Str("status")}: it does not renew"));
-                }
-
-                var end = subscription["current_period_end"]!.GetValue<long>();
-                if (end > LatestRenewal)
-                {
-                    return TypedResults.BadRequest(new ControlError("the renewal is past the year 9000, where the sandbox clock does not go"));
-                }
-
-                var due = DateTimeOffset.FromUnixTimeSeconds(end);
-                if (due > _context.Clock.GetUtcNow())
-                {
-                    _context.Clock.Advance(due - _context.Clock.GetUtcNow());
-                }
-
-                await scheduler.RunDueAsync(ct);
-                return TypedResults.Ok(View(_objects.Get(id, "subscription")!));
-            })
+                    (null, _) => TypedResults.NotFound(new ControlError($"no Stripe subscription '{id}'")),
+                    (_, { } refusal) => TypedResults.BadRequest(new ControlError(refusal)),
+                    var (subscription, _) => TypedResults.Ok(View(subscription)),
+                })
             .WithSummary("Stripe: moves the sandbox clock to the subscription's current_period_end and runs what fell due (its renewal, and everything else due by then).");
+    }
+
+    public ISandboxSubscriptions Subscriptions => this;
+
+    IReadOnlyList<string> ISandboxSubscriptions.EndStates => StripeBilling.EndStates;
+
+    string ISandboxSubscriptions.RenewMeaning =>
+        "Renew now moves the sandbox clock to the subscription's period end and runs everything due by then (a subscription on a test clock renews when that clock is advanced).";
+
+    IReadOnlyList<SubscriptionRow> ISandboxSubscriptions.Newest(int limit) => [.. _objects.Newest("subscription").Take(limit).Select(Row)];
+
+    SubscriptionRow? ISandboxSubscriptions.SetFailing(string id, bool failing, string endState) =>
+        _billing.SetFailing(id, failing, endState) is { } subscription ? Row(subscription) : null;
+
+    async Task<(SubscriptionRow? Row, string? Refusal)> ISandboxSubscriptions.RenewAsync(string id, SandboxScheduler scheduler, CancellationToken cancellationToken)
+    {
+        var (subscription, refusal) = await RenewAsync(id, scheduler, cancellationToken);
+        return (subscription is null ? null : Row(subscription), refusal);
+    }
+
+    private static SubscriptionRow Row(JsonObject s) => new(
+        s.Str("id")!, s.Str("customer")!, s.Str("status")!, DateTimeOffset.FromUnixTimeSeconds(s["current_period_end"]!.GetValue<long>()).UtcDateTime,
+        s["_failing"]?.GetValue<bool>() == true, s.Str("_end_state") ?? "canceled");
+
+    /// <summary>
+    /// Moves the sandbox clock to the subscription's period end and runs what fell due; no subscription when there is
+    /// none, a refusal when it does not renew or lives on a test clock.
+    /// </summary>
+    private async Task<(JsonObject? Subscription, string? Refusal)> RenewAsync(string id, SandboxScheduler scheduler, CancellationToken cancellationToken)
+    {
+        if (_objects.Get(id, "subscription") is not { } subscription)
+        {
+            return (null, null);
+        }
+
+        if (subscription.Str("test_clock") is { } clock)
+        {
+            return (subscription, $"the subscription is on test clock {clock}: advance that clock (POST /v1/test_helpers/test_clocks/{clock}/advance)");
+        }
+
+        if (subscription.Str("status") is not ("active" or "past_due"))
+        {
+            return (subscription, $"the subscription is {subscription.Str("status")}: it does not renew");
+        }
+
+        var end = subscription["current_period_end"]!.GetValue<long>();
+        if (end > LatestRenewal)
+        {
+            return (subscription, "the renewal is past the year 9000, where the sandbox clock does not go");
+        }
+
+        var due = DateTimeOffset.FromUnixTimeSeconds(end);
+        if (due > _context.Clock.GetUtcNow())
+        {
+            _context.Clock.Advance(due - _context.Clock.GetUtcNow());
+        }
+
+        await scheduler.RunDueAsync(cancellationToken);
+        return (_objects.Get(id, "subscription")!, null);
     }
 
     private void MapRecurring(WebApplication app)

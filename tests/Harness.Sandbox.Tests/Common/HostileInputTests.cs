@@ -410,15 +410,17 @@ public sealed partial class HostileInputTests
         + "[a][a][a][a][a][a][a][a][a][a][a][a][a][a][a][a][a][a][a][a][a][a][a][a][a][a][a][a][a][a][a][a][a][a][a][a][a][a][a][a]=v";
 
     /// <summary>An active Creem subscription, so the subscription routes meet hostile input on a real one.</summary>
-    private static async Task<string> CreemSubscriptionAsync(TestSandbox sandbox)
+    internal static async Task<string> CreemSubscriptionAsync(TestSandbox sandbox)
     {
         var checkout = await CreemTests.CreateAsync(sandbox, new { product_id = CreemProvider.MonthlyProduct });
         await sandbox.ActAsync(checkout["id"]!.GetValue<string>(), "pay");
         return (await sandbox.GetArrayAsync("/control/creem/subscriptions"))[0]!["id"]!.GetValue<string>();
     }
 
-    /// <summary>Open payments of each provider, some with merchant URLs a redirect cannot carry as they are.</summary>
-    /// <summary>An open payment of Stripe, Creem, Epay and Alipay each, in that order.</summary>
+    /// <summary>
+    /// An open payment of Stripe, Creem, Epay and Alipay each, in that order, some with merchant URLs a redirect cannot
+    /// carry as they are.
+    /// </summary>
     internal static async Task<string[]> PaymentsToAimAtAsync(TestSandbox sandbox)
     {
         using var stripe = StripeErrorTests.Http(sandbox);

@@ -179,6 +179,44 @@ public sealed class DashboardTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Stripe_and_creem_subscriptions_are_renewed_and_made_to_decline_from_the_subscriptions_page()
+    {
+        var session = await _stripe.V1.Checkout.Sessions.CreateAsync(new SessionCreateOptions
+        {
+            Mode = "subscription",
+            LineItems = [new SessionLineItemOptions { Price = "price_HarnessProMonthly", Quantity = 1 }],
+            SuccessUrl = "https://merchant.example/done",
+        }, cancellationToken: Ct);
+        await _sandbox.ActAsync(session.Id, "pay");
+        var stripeSubscription = (await _stripe.V1.Checkout.Sessions.GetAsync(session.Id, cancellationToken: Ct)).SubscriptionId;
+        var creemSubscription = await HostileInputTests.CreemSubscriptionAsync(_sandbox);
+
+        var page = await PageAsync("/dashboard/subscriptions");
+        Assert.Contains(stripeSubscription, page[page.IndexOf("id=\"subscriptions-stripe\"", StringComparison.Ordinal)..], StringComparison.Ordinal);
+        Assert.Contains(creemSubscription, page[page.IndexOf("id=\"subscriptions-creem\"", StringComparison.Ordinal)..], StringComparison.Ordinal);
+        Assert.DoesNotContain("subscriptions-epay", page, StringComparison.Ordinal);
+
+        var declining = await PostAsync($"/dashboard/subscriptions/stripe/{stripeSubscription}/charges", ("fail", "true"), ("end_state", "unpaid"));
+        Assert.Equal(HttpStatusCode.Redirect, declining.StatusCode);
+        Assert.Contains("decline, then unpaid", await PageAsync("/dashboard/subscriptions"), StringComparison.Ordinal);
+        var renewed = await PostAsync($"/dashboard/subscriptions/stripe/{stripeSubscription}/renew");
+        Assert.Equal(HttpStatusCode.Redirect, renewed.StatusCode);
+        Assert.Equal("past_due", (await _stripe.V1.Subscriptions.GetAsync(stripeSubscription, cancellationToken: Ct)).Status);
+        var succeeding = await PostAsync($"/dashboard/subscriptions/stripe/{stripeSubscription}/charges", ("fail", "false"));
+        Assert.Contains("its charges succeed again", Uri.UnescapeDataString(succeeding.Headers.Location!.OriginalString), StringComparison.Ordinal);
+        Assert.DoesNotContain("decline, then", await PageAsync("/dashboard/subscriptions"), StringComparison.Ordinal);
+
+        var creemBefore = (await _sandbox.GetArrayAsync("/control/creem/subscriptions"))[0]!["current_period_end"]!.GetValue<DateTimeOffset>();
+        Assert.Equal(HttpStatusCode.Redirect, (await PostAsync($"/dashboard/subscriptions/creem/{creemSubscription}/renew")).StatusCode);
+        Assert.True((await _sandbox.GetArrayAsync("/control/creem/subscriptions"))[0]!["current_period_end"]!.GetValue<DateTimeOffset>() > creemBefore);
+
+        Assert.Equal(HttpStatusCode.BadRequest, (await PostAsync($"/dashboard/subscriptions/creem/{creemSubscription}/charges", ("fail", "true"), ("end_state", "past_due"))).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await PostAsync($"/dashboard/subscriptions/creem/{creemSubscription}/charges", ("fail", "maybe"))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await PostAsync("/dashboard/subscriptions/creem/sub_none/renew")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await PostAsync("/dashboard/subscriptions/epay/x/renew")).StatusCode);
+    }
+
+    [Fact]
     public async Task Lists_are_newest_first_a_page_at_a_time_and_filter_by_provider_and_status()
     {
         var sessions = new List<Session>();
