@@ -78,7 +78,7 @@ public static class DashboardEndpoints
             {
                 (null, _) => DashboardHtml.Problem(context, StatusCodes.Status404NotFound, $"No {found.Title} subscription '{id}'."),
                 (_, { } refusal) => pages.Subscriptions($"{id}: {refusal}", error: true, StatusCodes.Status400BadRequest),
-                var (row, _) => Back($"{Root}/subscriptions", $"{id} renewed: {row.Status}, its period now ends {DashboardHtml.Time(row.PeriodEnd)}."),
+                var (row, _) => Back($"{Root}/subscriptions", $"{id}: its renewal ran; it is {row.Status}, its period ends {DashboardHtml.Time(row.PeriodEnd)}."),
             };
         });
         changes.MapPost("/subscriptions/{provider}/{id}/charges", async (string provider, string id, HttpRequest request) =>

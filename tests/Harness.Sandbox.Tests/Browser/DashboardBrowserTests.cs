@@ -1,5 +1,6 @@
 using Harness.Sandbox.Dashboard;
 using Harness.Sandbox.Stripe;
+using Harness.Sandbox.Tests.Common;
 using Harness.Sandbox.Tests.Support;
 using Microsoft.Playwright;
 using global::Stripe;
@@ -77,5 +78,26 @@ public sealed class DashboardBrowserTests(ChromiumFixture chromium) : IClassFixt
         await page.GetByRole(AriaRole.Button, new() { Name = "Set" }).ClickAsync();
         await Assertions.Expect(page.Locator("#settings")).ToContainTextAsync("http://127.0.0.1:9/creem");
         Assert.Equal("http://127.0.0.1:9/creem", sandbox.Server.Context.Settings.Get("creem", "webhook_url"));
+    }
+
+    [Fact]
+    public async Task A_person_makes_a_creem_subscriptions_charges_decline_and_renews_it_from_the_subscriptions_page()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        var subscription = await HostileInputTests.CreemSubscriptionAsync(sandbox);
+        await using var context = await chromium.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(sandbox.Server.ControlBaseUrl + DashboardEndpoints.Root);
+        await page.GetByRole(AriaRole.Link, new() { Name = "Subscriptions" }).ClickAsync();
+
+        var row = page.Locator("#subscriptions-creem tr", new() { HasText = subscription });
+        await row.GetByLabel("End state").SelectOptionAsync("unpaid");
+        await row.GetByRole(AriaRole.Button, new() { Name = "Decline its charges" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#notice")).ToContainTextAsync("then it is unpaid");
+        await Assertions.Expect(row).ToContainTextAsync("decline, then unpaid");
+
+        await row.GetByRole(AriaRole.Button, new() { Name = "Renew now" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#notice")).ToContainTextAsync($"{subscription}: its renewal ran; it is ");
+        Assert.True((await sandbox.GetArrayAsync("/control/creem/subscriptions"))[0]!["failing"]!.GetValue<bool>());
     }
 }
