@@ -1,6 +1,7 @@
 // Runs the official alipay-sdk (4.14.0), unmodified, against a running sandbox. Pointed at it with gateway and endpoint.
 // Input (environment): SANDBOX_CONTROL, ALIPAY_BASE, ALIPAY_GATEWAY, ALIPAY_APP_ID, ALIPAY_APP_PRIVATE_KEY (PKCS#8 PEM),
-// ALIPAY_PUBLIC_KEY (SPKI PEM).
+// ALIPAY_PUBLIC_KEY (SPKI PEM); or, for certificate mode, ALIPAY_APP_CERT, ALIPAY_PUBLIC_CERT and ALIPAY_ROOT_CERT
+// (PEM contents) instead of ALIPAY_PUBLIC_KEY.
 // Output: one JSON line with what was observed; exit code 1 with the error on any failure.
 import http from "node:http";
 import assert from "node:assert/strict";
@@ -31,11 +32,14 @@ async function control(method, path) {
 }
 
 try {
+  const certificateMode = Boolean(env.ALIPAY_APP_CERT);
   const alipay = new AlipaySdk({
     appId: env.ALIPAY_APP_ID,
     privateKey: env.ALIPAY_APP_PRIVATE_KEY,
     keyType: "PKCS8",
-    alipayPublicKey: env.ALIPAY_PUBLIC_KEY,
+    ...(certificateMode
+      ? { appCertContent: env.ALIPAY_APP_CERT, alipayPublicCertContent: env.ALIPAY_PUBLIC_CERT, alipayRootCertContent: env.ALIPAY_ROOT_CERT }
+      : { alipayPublicKey: env.ALIPAY_PUBLIC_KEY }),
     gateway: env.ALIPAY_GATEWAY,
     endpoint: env.ALIPAY_BASE,
   });
@@ -82,6 +86,11 @@ try {
     paidAmount: paid.totalAmount ?? paid.total_amount,
     v3Status: v3.data.trade_status,
     v3ErrorCode,
+    // In certificate mode, what the SDK computed from the certificate files (it sends the first and last; it checks
+    // v3 answers' alipay-sn against the second).
+    appCertSn: alipay.config.appCertSn ?? null,
+    alipayCertSn: alipay.config.alipayCertSn ?? null,
+    alipayRootCertSn: alipay.config.alipayRootCertSn ?? null,
   }));
 } catch (error) {
   console.error(error?.stack ?? String(error));

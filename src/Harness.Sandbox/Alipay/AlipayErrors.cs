@@ -41,11 +41,15 @@ public sealed class AlipayReplies(AlipayKeys keys, TimeProvider wallClock)
     /// <summary>Chinese as itself, <c>/</c> unescaped: alipay-sdk slices the raw text, so any valid JSON escaping works.</summary>
     private static readonly JsonSerializerOptions Compact = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    /// <summary>The v2 answer under <paramref name="responseKey"/> (HTTP 200, as Alipay answers business failures too).</summary>
-    public IResult Gateway(string responseKey, JsonObject inner, int status = StatusCodes.Status200OK)
+    /// <summary>
+    /// The v2 answer under <paramref name="responseKey"/> (HTTP 200, as Alipay answers business failures too); to a
+    /// certificate-mode request, with <c>alipay_cert_sn</c> between the response object and <c>sign</c>.
+    /// </summary>
+    public IResult Gateway(string responseKey, JsonObject inner, int status = StatusCodes.Status200OK, bool certificateMode = false)
     {
         var text = inner.ToJsonString(Compact);
-        var body = $"{{\"{responseKey}\":{text},\"sign\":\"{_keys.Sign(text)}\"}}";
+        var certSn = certificateMode ? $"\"alipay_cert_sn\":\"{_keys.Certificates.AlipayCertSn}\"," : "";
+        var body = $"{{\"{responseKey}\":{text},{certSn}\"sign\":\"{_keys.Sign(text)}\"}}";
         return Results.Text(body, "application/json; charset=utf-8", Encoding.UTF8, status);
     }
 
@@ -57,14 +61,15 @@ public sealed class AlipayReplies(AlipayKeys keys, TimeProvider wallClock)
         ["sub_msg"] = failure.SubMsg,
     };
 
-    /// <summary>A v3 answer: the JSON as it is, signed in the response headers.</summary>
-    public IResult Rest(JsonObject body, int status = StatusCodes.Status200OK) => new RestResult(this, body.ToJsonString(Compact), status);
+    /// <summary>A v3 answer: the JSON as it is, signed in the response headers (with <c>alipay-sn</c> to a certificate-mode request).</summary>
+    public IResult Rest(JsonObject body, int status = StatusCodes.Status200OK, bool certificateMode = false) =>
+        new RestResult(this, body.ToJsonString(Compact), status, certificateMode);
 
     /// <summary>A v3 error, <c>{code, message, links}</c> as the SDK reads it (§3.4); the sandbox has no help pages to link, so <c>links</c> is empty.</summary>
-    public IResult RestError(AlipayFailure failure, int status) =>
-        Rest(new JsonObject { ["code"] = failure.V3Code, ["message"] = failure.SubMsg, ["links"] = new JsonArray() }, status);
+    public IResult RestError(AlipayFailure failure, int status, bool certificateMode = false) =>
+        Rest(new JsonObject { ["code"] = failure.V3Code, ["message"] = failure.SubMsg, ["links"] = new JsonArray() }, status, certificateMode);
 
-    private sealed class RestResult(AlipayReplies replies, string body, int status) : IResult
+    private sealed class RestResult(AlipayReplies replies, string body, int status, bool certificateMode) : IResult
     {
         public Task ExecuteAsync(HttpContext httpContext)
         {
@@ -75,6 +80,11 @@ public sealed class AlipayReplies(AlipayKeys keys, TimeProvider wallClock)
             headers["alipay-nonce"] = nonce;
             headers["alipay-signature"] = replies._keys.Sign($"{timestamp}\n{nonce}\n{body}\n");
             headers["alipay-trace-id"] = Secrets.RandomHex(16);
+            if (certificateMode)
+            {
+                headers["alipay-sn"] = replies._keys.Certificates.AlipayCertSn;
+            }
+
             return Results.Text(body, "application/json; charset=utf-8", Encoding.UTF8, status).ExecuteAsync(httpContext);
         }
     }

@@ -1,6 +1,6 @@
 namespace Harness.Sandbox.Alipay;
 
-/// <summary>The v2 gateway's checks of a request's common parameters and its RSA2 signature (providers.md §3.2).</summary>
+/// <summary>The v2 gateway's checks of a request's common parameters, certificate SNs and RSA2 signature (providers.md §3.2, §3.6).</summary>
 internal static class AlipayGatewayCheck
 {
     /// <summary>The gateway's checks of the common parameters, then the RSA2 signature over every parameter but <c>sign</c>.</summary>
@@ -63,11 +63,17 @@ internal static class AlipayGatewayCheck
             return AlipayFailure.Invalid("isv.invalid-format", "参数格式错误");
         }
 
+        var appCertSn = Get("app_cert_sn");
+        if (keys.CheckCertificateMode(appCertSn, Get("alipay_root_cert_sn")) is { } certificateFailure)
+        {
+            return certificateFailure;
+        }
+
         // The SDK signs exactly what it sends; a client that leaves empty values out of its signing string, as the
         // gateway itself does, is accepted too.
         var signed = p.Where(kv => kv.Key != "sign").ToList();
         var content = AlipayKeys.Canonical(signed);
-        if (!keys.VerifyApp(content, sign) && !keys.VerifyApp(AlipayKeys.Canonical(signed.Where(kv => kv.Value.Length > 0)), sign))
+        if (!keys.VerifyApp(content, sign, appCertSn) && !keys.VerifyApp(AlipayKeys.Canonical(signed.Where(kv => kv.Value.Length > 0)), sign, appCertSn))
         {
             return AlipayFailure.Invalid("isv.invalid-signature", "验签出错，建议检查签名字符串或签名私钥与应用公钥是否匹配，网关生成的验签字符串为：" + content);
         }

@@ -12,8 +12,17 @@ namespace Harness.Sandbox.Alipay;
 /// </summary>
 public sealed class AlipayKeys
 {
-    /// <summary>The settings key under which a merchant registers its own app public key (PEM or bare base64).</summary>
+    /// <summary>The settings key under which a merchant registers its own app public key (PEM or bare base64) or app certificate (PEM).</summary>
     public const string AppPublicKeySetting = "app_public_key";
+
+    /// <summary>
+    /// The settings key that makes the app one of Alipay's two kinds: <c>cert</c> (公钥证书模式, every request carries
+    /// the certificate SNs) or <c>public_key</c> (普通公钥模式, none does). Unset, the sandbox takes either.
+    /// </summary>
+    public const string SignModeSetting = "sign_mode";
+
+    public const string CertMode = "cert";
+    public const string PublicKeyMode = "public_key";
 
     private readonly SandboxContext _context;
     private readonly string _provider;
@@ -28,7 +37,11 @@ public sealed class AlipayKeys
         AppPublicKey = context.Keys.GetOrCreate(provider, "app_public_key.pem", () => RsaKeys.PublicKeyPem(app));
         using var alipay = RsaKeys.ImportPrivate(AlipayPrivateKey);
         AlipayPublicKey = context.Keys.GetOrCreate(provider, "alipay_public_key.pem", () => RsaKeys.PublicKeyPem(alipay));
+        Certificates = new AlipayCertificates(context, provider, AppPublicKey, AlipayPublicKey);
     }
+
+    /// <summary>Certificate mode's root bundle and public-key certificates for the two key pairs.</summary>
+    public AlipayCertificates Certificates { get; }
 
     /// <summary>PKCS#8 PEM (<c>BEGIN PRIVATE KEY</c>): alipay-sdk needs <c>keyType: 'PKCS8'</c> for it.</summary>
     public string AppPrivateKey { get; }
@@ -55,19 +68,74 @@ public sealed class AlipayKeys
         return sign[..10] + (sign[10] == 'A' ? 'B' : 'A') + sign[11..];
     }
 
-    /// <summary>True when the app key pair's public half, or the one the merchant registered, verifies the signature.</summary>
-    public bool VerifyApp(string content, string? sign)
+    /// <summary>
+    /// A request's certificate-mode fields against the app's sign mode: null when they are in order, a request without
+    /// <paramref name="appCertSn"/> being public-key mode. The SN must name the app certificate the sandbox issued, or
+    /// the certificate the merchant registered as <c>app_public_key</c>; the root SN must name the sandbox's RSA root.
+    /// </summary>
+    public AlipayFailure? CheckCertificateMode(string? appCertSn, string? rootCertSn)
+    {
+        var mode = _context.Settings.Get(_provider, SignModeSetting);
+        if (appCertSn is null)
+        {
+            return mode == CertMode || rootCertSn is not null
+                ? AlipayFailure.Missing("isv.missing-app-cert-sn", "缺少应用公钥证书序列号参数 app_cert_sn（公钥证书模式的请求须同时携带 app_cert_sn 与 alipay_root_cert_sn）")
+                : null;
+        }
+
+        if (mode == PublicKeyMode)
+        {
+            return AlipayFailure.Invalid("isv.invalid-app-cert-sn", "本应用使用普通公钥模式，请求不应携带 app_cert_sn");
+        }
+
+        if (AppKeyOf(appCertSn) is null)
+        {
+            return AlipayFailure.Invalid("isv.invalid-app-cert-sn", $"应用公钥证书序列号不匹配：{appCertSn} 不是本应用的应用公钥证书序列号 {Certificates.AppCertSn}");
+        }
+
+        if (rootCertSn is null)
+        {
+            return AlipayFailure.Missing("isv.missing-alipay-root-cert-sn", "缺少支付宝根证书序列号参数 alipay_root_cert_sn");
+        }
+
+        return Certificates.IsRootSn(rootCertSn)
+            ? null
+            : AlipayFailure.Invalid("isv.invalid-alipay-root-cert-sn", $"支付宝根证书序列号不匹配，应包含 {Certificates.RootCertSn}");
+    }
+
+    /// <summary>
+    /// True when the signature verifies with an app key: in certificate mode the key of the certificate
+    /// <paramref name="appCertSn"/> names, otherwise the app key pair's public half or the key the merchant registered.
+    /// </summary>
+    public bool VerifyApp(string content, string? sign, string? appCertSn = null)
     {
         var registered = _context.Settings.Get(_provider, AppPublicKeySetting);
-        foreach (var candidate in registered is null ? [AppPublicKey] : new[] { AppPublicKey, registered })
+        string?[] candidates = appCertSn is not null ? [AppKeyOf(appCertSn)]
+            : registered is null ? [AppPublicKey] : [AppPublicKey, registered];
+        foreach (var candidate in candidates)
         {
-            if (RsaKeys.SharedPublic(candidate) is { } key && RsaSignature.Verify(key, Encoding.UTF8.GetBytes(content), sign))
+            if (candidate is not null && RsaKeys.SharedPublic(candidate) is { } key && RsaSignature.Verify(key, Encoding.UTF8.GetBytes(content), sign))
             {
                 return true;
             }
         }
 
         return false;
+    }
+
+    /// <summary>The public key (or certificate) behind an app certificate SN; null when the SN names neither certificate.</summary>
+    private string? AppKeyOf(string appCertSn)
+    {
+        if (appCertSn == Certificates.AppCertSn)
+        {
+            return AppPublicKey;
+        }
+
+        return _context.Settings.Get(_provider, AppPublicKeySetting) is { } registered
+            && registered.Contains("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal)
+            && AlipayCertSerial.OfPem(registered) == appCertSn
+            ? registered
+            : null;
     }
 
     /// <summary>Alipay's signing string: the pairs sorted by key in byte order, raw (decoded) values, joined as <c>k=v&amp;k=v</c>.</summary>

@@ -71,6 +71,12 @@ public sealed partial class AlipayProvider : ISandboxProvider
             ["app_public_key"] = Keys.AppPublicKey,
             ["alipay_public_key"] = Keys.AlipayPublicKey,
             ["alipay_private_key"] = Keys.AlipayPrivateKey,
+            ["app_cert"] = Keys.Certificates.AppCert,
+            ["alipay_cert"] = Keys.Certificates.AlipayCert,
+            ["alipay_root_cert"] = Keys.Certificates.RootCert,
+            ["app_cert_sn"] = Keys.Certificates.AppCertSn,
+            ["alipay_cert_sn"] = Keys.Certificates.AlipayCertSn,
+            ["alipay_root_cert_sn"] = Keys.Certificates.RootCertSn,
         };
     }
 
@@ -78,7 +84,16 @@ public sealed partial class AlipayProvider : ISandboxProvider
 
     public string Title => "Alipay";
 
-    public IReadOnlyList<string> SettingNames => [AlipayKeys.AppPublicKeySetting];
+    public IReadOnlyList<string> SettingNames => [AlipayKeys.AppPublicKeySetting, AlipayKeys.SignModeSetting];
+
+    public string? RefuseSetting(string key, string value) => key switch
+    {
+        AlipayKeys.AppPublicKeySetting when RsaKeys.SharedPublic(value) is null =>
+            "app_public_key must be an RSA public key (SPKI or PKCS#1 PEM, or bare base64) or an app certificate PEM",
+        AlipayKeys.SignModeSetting when value is not (AlipayKeys.CertMode or AlipayKeys.PublicKeyMode) =>
+            $"sign_mode must be '{AlipayKeys.CertMode}' or '{AlipayKeys.PublicKeyMode}' (remove it to accept both)",
+        _ => null,
+    };
 
     public JsonObject? ObjectOf(SandboxPayment payment) => _trades.Get(payment.Id) is { } trade ? QueryFields(trade) : null;
 
@@ -205,15 +220,17 @@ public sealed partial class AlipayProvider : ISandboxProvider
             }
         }
 
+        // A certificate-mode client is answered in certificate mode, even when its request is refused.
+        var certificateMode = parameters.GetValueOrDefault("app_cert_sn") is { Length: > 0 };
         var method = parameters.GetValueOrDefault("method");
         if (string.IsNullOrEmpty(method))
         {
-            return Replies.Gateway("error_response", AlipayReplies.Inner(AlipayFailure.Missing("isv.missing-method", "缺少方法名参数")));
+            return Replies.Gateway("error_response", AlipayReplies.Inner(AlipayFailure.Missing("isv.missing-method", "缺少方法名参数")), certificateMode: certificateMode);
         }
 
         if (!ProductCodes.ContainsKey(method) && method is not (Query or Close or Refund or RefundQuery))
         {
-            return Replies.Gateway("error_response", AlipayReplies.Inner(AlipayFailure.Invalid("isv.invalid-method", "不存在的方法名")));
+            return Replies.Gateway("error_response", AlipayReplies.Inner(AlipayFailure.Invalid("isv.invalid-method", "不存在的方法名")), certificateMode: certificateMode);
         }
 
         var cashier = method is PagePay or WapPay;
@@ -231,7 +248,7 @@ public sealed partial class AlipayProvider : ISandboxProvider
 
         if (outcome.Failure is { } businessFailure)
         {
-            return Replies.Gateway(responseKey, AlipayReplies.Inner(businessFailure));
+            return Replies.Gateway(responseKey, AlipayReplies.Inner(businessFailure), certificateMode: certificateMode);
         }
 
         var inner = new JsonObject { ["code"] = "10000", ["msg"] = "Success" };
@@ -240,7 +257,7 @@ public sealed partial class AlipayProvider : ISandboxProvider
             inner[key] = value?.DeepClone();
         }
 
-        return Replies.Gateway(responseKey, inner);
+        return Replies.Gateway(responseKey, inner, certificateMode: certificateMode);
     }
 
     private Outcome Create(string method, JsonObject biz, string notifyUrl, string returnUrl)

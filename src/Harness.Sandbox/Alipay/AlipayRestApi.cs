@@ -9,7 +9,7 @@ namespace Harness.Sandbox.Alipay;
 
 /// <summary>
 /// The v3 REST routes alipay-sdk's <c>curl()</c> calls (providers.md §3.4): a JSON body, the
-/// <c>authorization: ALIPAY-SHA256withRSA app_id=…,nonce=…,timestamp=…,sign=…</c> header signed over
+/// <c>authorization: ALIPAY-SHA256withRSA app_id=…[,app_cert_sn=…],nonce=…,timestamp=…,sign=…</c> header signed over
 /// <c>authString\nMETHOD\npath?query\nbody\n</c>, plain JSON answers signed in <c>alipay-signature</c>, and failures as
 /// <c>{code,message}</c> with HTTP ≥ 400.
 /// </summary>
@@ -35,9 +35,10 @@ public static partial class AlipayRestApi
     {
         using var reader = new StreamReader(request.Body, Encoding.UTF8);
         var body = await reader.ReadToEndAsync(request.HttpContext.RequestAborted);
-        if (Authenticate(provider, request, body) is { } refused)
+        var (refused, certificateMode) = Authenticate(provider, request, body);
+        if (refused is not null)
         {
-            return provider.Replies.RestError(refused, StatusCodes.Status401Unauthorized);
+            return provider.Replies.RestError(refused, StatusCodes.Status401Unauthorized, certificateMode);
         }
 
         var (biz, failure) = AlipayProvider.ParseBiz(body);
@@ -45,10 +46,10 @@ public static partial class AlipayRestApi
         if (outcome.Failure is { } businessFailure)
         {
             var status = businessFailure.SubCode == "ACQ.TRADE_NOT_EXIST" ? StatusCodes.Status404NotFound : StatusCodes.Status400BadRequest;
-            return provider.Replies.RestError(businessFailure, status);
+            return provider.Replies.RestError(businessFailure, status, certificateMode);
         }
 
-        return provider.Replies.Rest(outcome.Fields!);
+        return provider.Replies.Rest(outcome.Fields!, certificateMode: certificateMode);
     }
 
     /// <summary>v3 carries <c>notify_url</c> in the body; it is a common parameter, not a business field.</summary>
@@ -57,26 +58,38 @@ public static partial class AlipayRestApi
             ? url
             : "";
 
-    /// <summary>The header's fields, then the RSA2 signature with the app key over the v3 signing string.</summary>
-    private static AlipayFailure? Authenticate(AlipayProvider provider, HttpRequest request, string body)
+    /// <summary>
+    /// The header's fields, the certificate SNs (<c>app_cert_sn</c> in the header, <c>alipay-root-cert-sn</c> beside
+    /// it), then the RSA2 signature with the app key over the v3 signing string; and whether the client is in
+    /// certificate mode, to be answered with <c>alipay-sn</c>.
+    /// </summary>
+    private static (AlipayFailure? Refused, bool CertificateMode) Authenticate(AlipayProvider provider, HttpRequest request, string body)
     {
         var header = request.Headers.Authorization.ToString();
         var signAt = header.LastIndexOf(",sign=", StringComparison.Ordinal);
         if (!header.StartsWith(Scheme, StringComparison.Ordinal) || signAt < 0)
         {
-            return AlipayFailure.Missing("isv.missing-signature", "缺少 authorization 头，或其格式不是 ALIPAY-SHA256withRSA app_id=…,nonce=…,timestamp=…,sign=…");
+            return (AlipayFailure.Missing("isv.missing-signature", "缺少 authorization 头，或其格式不是 ALIPAY-SHA256withRSA app_id=…,nonce=…,timestamp=…,sign=…"), false);
         }
 
         var authString = header[Scheme.Length..signAt];
         var fields = AuthField().Matches(authString).ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value, StringComparer.Ordinal);
+        var appCertSn = fields.GetValueOrDefault("app_cert_sn") is { Length: > 0 } sn ? sn : null;
+        var certificateMode = appCertSn is not null;
         if (fields.GetValueOrDefault("app_id") != AlipayProvider.AppId)
         {
-            return AlipayFailure.Invalid("isv.invalid-app-id", "无效的AppID参数");
+            return (AlipayFailure.Invalid("isv.invalid-app-id", "无效的AppID参数"), certificateMode);
         }
 
         if (!fields.ContainsKey("nonce") || !long.TryParse(fields.GetValueOrDefault("timestamp"), NumberStyles.None, CultureInfo.InvariantCulture, out _))
         {
-            return AlipayFailure.Invalid("isv.invalid-timestamp", "authorization 缺少 nonce 或毫秒时间戳 timestamp");
+            return (AlipayFailure.Invalid("isv.invalid-timestamp", "authorization 缺少 nonce 或毫秒时间戳 timestamp"), certificateMode);
+        }
+
+        var rootCertSn = request.Headers["alipay-root-cert-sn"].ToString() is { Length: > 0 } root ? root : null;
+        if (provider.Keys.CheckCertificateMode(appCertSn, rootCertSn) is { } certificateFailure)
+        {
+            return (certificateFailure, certificateMode);
         }
 
         var content = $"{authString}\n{request.Method}\n{request.Path}{request.QueryString}\n{body}\n";
@@ -85,9 +98,9 @@ public static partial class AlipayRestApi
             content += token + "\n";
         }
 
-        return provider.Keys.VerifyApp(content, header[(signAt + ",sign=".Length)..])
-            ? null
-            : AlipayFailure.Invalid("isv.invalid-signature", "验签出错，建议检查签名字符串或签名私钥与应用公钥是否匹配");
+        return provider.Keys.VerifyApp(content, header[(signAt + ",sign=".Length)..], appCertSn)
+            ? (null, certificateMode)
+            : (AlipayFailure.Invalid("isv.invalid-signature", "验签出错，建议检查签名字符串或签名私钥与应用公钥是否匹配"), certificateMode);
     }
 
     [GeneratedRegex("(?:^|,)([a-z_]+)=([^,]*)")]

@@ -44,6 +44,10 @@ public sealed class TestSandbox : IAsyncDisposable
 
     public string BaseUrl(string provider) => Server.BaseUrlOf(provider);
 
+    /// <summary>Sets a provider's settings; the answer is the control API's (200, or 400 with the reason).</summary>
+    public Task<HttpResponseMessage> PutSettingsAsync(string provider, object settings) =>
+        Control.PutAsJsonAsync($"/control/providers/{provider}/settings", settings, TestContext.Current.CancellationToken);
+
     public async Task SetWebhookUrlAsync(string provider, string url, Dictionary<string, string>? extra = null)
     {
         var settings = new Dictionary<string, string> { ["webhook_url"] = url };
