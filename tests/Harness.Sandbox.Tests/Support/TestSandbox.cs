@@ -12,14 +12,18 @@ public sealed class TestSandbox : IAsyncDisposable
 {
     private readonly string _dataDirectory;
 
-    private TestSandbox(SandboxServer server, string dataDirectory)
+    private TestSandbox(SandboxServer server, string dataDirectory, string usedDataDirectory)
     {
         Server = server;
         _dataDirectory = dataDirectory;
+        DataDirectory = usedDataDirectory;
         Control = new HttpClient { BaseAddress = new Uri(server.ControlBaseUrl) };
     }
 
     public SandboxServer Server { get; }
+
+    /// <summary>The data folder the sandbox runs on (a test's own one, kept, when <c>configure</c> set it).</summary>
+    public string DataDirectory { get; }
 
     /// <summary>A client for the control API and pay pages; it does not follow redirects.</summary>
     public HttpClient Control { get; }
@@ -39,7 +43,7 @@ public sealed class TestSandbox : IAsyncDisposable
         };
         configure?.Invoke(options);
         var server = await SandboxServer.StartAsync(options, TestContext.Current.CancellationToken);
-        return new TestSandbox(server, dataDirectory);
+        return new TestSandbox(server, dataDirectory, options.DataDirectory);
     }
 
     public string BaseUrl(string provider) => Server.BaseUrlOf(provider);

@@ -93,10 +93,14 @@ public static class ProviderSignatures
         return open < 0 || close < open ? null : slice[open..(close + 1)];
     }
 
-    /// <summary>The v3 request's <c>authorization</c> header (§3.4): <c>authString\nMETHOD\npath\nbody\n</c> signed with the app key.</summary>
-    public static string AlipayV3Authorization(string appId, string privateKeyPem, string method, string pathAndQuery, string body)
+    /// <summary>
+    /// The v3 request's <c>authorization</c> header (§3.4): <c>authString\nMETHOD\npath\nbody\n</c> signed with the app
+    /// key; in certificate mode the app certificate's SN follows <c>app_id</c>.
+    /// </summary>
+    public static string AlipayV3Authorization(string appId, string privateKeyPem, string method, string pathAndQuery, string body, string? appCertSn = null)
     {
-        var authString = $"app_id={appId},nonce={Guid.NewGuid()},timestamp={DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}";
+        var certificate = appCertSn is null ? "" : $",app_cert_sn={appCertSn}";
+        var authString = $"app_id={appId}{certificate},nonce={Guid.NewGuid()},timestamp={DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}";
         return $"ALIPAY-SHA256withRSA {authString},sign={AlipayRsa2Sign(privateKeyPem, $"{authString}\n{method}\n{pathAndQuery}\n{body}\n")}";
     }
 }
