@@ -60,6 +60,14 @@ Feature: Alipay sandbox — v2 gateway, RSA2 signatures, scan, notify, close and
     And alipay.trade.query reports trade_status "TRADE_CLOSED"
     And alipay.trade.fastpay.refund.query for "R1" reports refund_amount "3.00"
 
+  Scenario: In certificate mode the merchant names its certificates, and every answer names Alipay's
+    When the merchant precreates a trade of "88.88" in certificate mode
+    Then Alipay answers code "10000" with a qr_code, signed with the Alipay key
+    And the answer names the published Alipay certificate in alipay_cert_sn, and that certificate's key verifies its sign
+    When the merchant precreates a trade in certificate mode naming an app certificate Alipay did not issue
+    Then Alipay answers code "40002" and sub_code "isv.invalid-app-cert-sn"
+    And the answer names the published Alipay certificate in alipay_cert_sn, and that certificate's key verifies its sign
+
   Scenario: A request signed with a key Alipay does not know is refused
     When the merchant precreates a trade signed with another private key
     Then Alipay answers code "40002" and sub_code "isv.invalid-signature"

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Harness.Conformance.Binding;
 using Harness.Conformance.Running;
@@ -65,6 +66,27 @@ public sealed class AlipaySteps(ScenarioContext context)
     [When("the merchant refunds {string} with out_request_no {string}")]
     public Task Refund(string amount, string requestNo) =>
         CallAsync("alipay.trade.refund", new() { ["out_trade_no"] = OutTradeNo, ["refund_amount"] = amount, ["out_request_no"] = requestNo });
+
+    [When("the merchant precreates a trade of {string} in certificate mode")]
+    public async Task PrecreateInCertificateMode(string amount)
+    {
+        var common = Notify();
+        common["app_cert_sn"] = AlipayCertificateSerials.OfPem(await _world.CredentialAsync("alipay", "app_cert"));
+        common["alipay_root_cert_sn"] = AlipayCertificateSerials.OfRootBundle(await _world.CredentialAsync("alipay", "alipay_root_cert"));
+        await CallAsync("alipay.trade.precreate", Order(amount), common);
+    }
+
+    [When("the merchant precreates a trade in certificate mode naming an app certificate Alipay did not issue")]
+    public async Task PrecreateWithForeignCertificate()
+    {
+        using var own = RSA.Create(2048);
+        var request = new CertificateRequest("CN=Harness Conformance Merchant, O=Harness, C=CN", own, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        using var foreign = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        var common = Notify();
+        common["app_cert_sn"] = AlipayCertificateSerials.Of(foreign);
+        common["alipay_root_cert_sn"] = AlipayCertificateSerials.OfRootBundle(await _world.CredentialAsync("alipay", "alipay_root_cert"));
+        await CallAsync("alipay.trade.precreate", Order("1.00"), common);
+    }
 
     [When("the merchant precreates a trade signed with another private key")]
     public async Task SignedWithAnotherKey()
@@ -149,6 +171,18 @@ public sealed class AlipaySteps(ScenarioContext context)
             ?? throw new AssertionException($"no {ResponseKey} object before a sign: {_world.Last.Body}");
         Check.That(ProviderSignatures.AlipayRsa2Verify(await _world.CredentialAsync("alipay", "alipay_public_key"), content, ApiReply.Text(ApiReply.Field(_world.Last.Json, "sign"))),
             $"the answer's sign does not verify with the Alipay public key: {_world.Last.Body}");
+    }
+
+    /// <summary>What a certificate-mode SDK checks: the SN it computes from the Alipay certificate, and the sign under that certificate's key.</summary>
+    [Then("the answer names the published Alipay certificate in alipay_cert_sn, and that certificate's key verifies its sign")]
+    public async Task AnswerNamesAlipayCertificate()
+    {
+        using var certificate = X509Certificate2.CreateFromPem(await _world.CredentialAsync("alipay", "alipay_cert"));
+        Check.Equal(AlipayCertificateSerials.Of(certificate), ApiReply.Text(ApiReply.Field(_world.Last.Json, "alipay_cert_sn")), $"alipay_cert_sn ({_world.Last.Body})");
+        var content = ProviderSignatures.AlipayResponseContent(_world.Last.Body, ResponseKey)
+            ?? throw new AssertionException($"no {ResponseKey} object before a sign: {_world.Last.Body}");
+        Check.That(ProviderSignatures.AlipayRsa2Verify(certificate.GetRSAPublicKey()!.ExportSubjectPublicKeyInfoPem(), content, ApiReply.Text(ApiReply.Field(_world.Last.Json, "sign"))),
+            "the answer's sign does not verify with the Alipay certificate's key");
     }
 
     [Then("Alipay answers code {string} and sub_code {string}")]
