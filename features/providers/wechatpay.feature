@@ -6,8 +6,9 @@ Feature: WeChat Pay sandbox — API v3 Native payments, signatures, encrypted no
   timestamp=…,serial_no=…,signature=…", an RSA-SHA256 signature with the merchant key over
   "METHOD\nPATH?QUERY\nTIMESTAMP\nNONCE\nBODY\n". Every answer, errors and 204s included, is signed with the
   platform key over "TIMESTAMP\nNONCE\nBODY\n" in the Wechatpay-Timestamp, -Nonce, -Signature and -Serial
-  headers. Notifications are signed the same way and carry the transaction encrypted with AEAD_AES_256_GCM under
-  the APIv3 key. Errors are {"code","message","detail"} with the status telling business errors (4xx) from
+  headers; for a merchant moved to the WeChat Pay public key, with that key, Wechatpay-Serial naming its
+  PUB_KEY_ID. Notifications are signed the same way and carry the transaction encrypted with AEAD_AES_256_GCM
+  under the APIv3 key. Errors are {"code","message","detail"} with the status telling business errors (4xx) from
   retryable ones (5xx).
 
   Background:
@@ -91,6 +92,20 @@ Feature: WeChat Pay sandbox — API v3 Native payments, signatures, encrypted no
   Scenario: The platform certificate download decrypts to the certificate that signs
     When the merchant downloads the platform certificates
     Then the one certificate decrypts with the APIv3 key, and its serial_no is the Wechatpay-Serial of every answer
+
+  Scenario: A merchant on the WeChat Pay public key gets every answer and notification signed with it, named by its PUB_KEY_ID
+    Given WeChat Pay signs the merchant's answers and notifications with "public_key"
+    And a Native order of 100 fen placed as "wx_conf_pubkey"
+    When the merchant queries "wx_conf_pubkey" by out_trade_no
+    Then the answer's Wechatpay-Serial is the WeChat Pay public key's id, and its signature verifies with that key
+    When the buyer pays on the hosted page
+    Then the notify URL receives a "TRANSACTION.SUCCESS" POST signed with the WeChat Pay public key under its id
+
+  Scenario: While WeChat moves the merchant to the public key, answers come signed both ways and each verifies by its serial
+    Given WeChat Pay signs the merchant's answers and notifications with "switching"
+    And a Native order of 100 fen placed as "wx_conf_switch"
+    When the merchant queries "wx_conf_switch" by out_trade_no 4 times
+    Then the answers name the platform certificate and the WeChat Pay public key, each verifying with the key it names
 
   Scenario: Only HTTP 200 or 204 acknowledges a notification, whatever the body says
     Given the merchant answers 500, then 201, then 200 with the body '{"code":"FAIL","message":"失败"}'

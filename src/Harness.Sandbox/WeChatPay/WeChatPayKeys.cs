@@ -9,8 +9,10 @@ namespace Harness.Sandbox.WeChatPay;
 
 /// <summary>
 /// The demo merchant's key material and the platform's (providers.md §2.1, §2.6): a merchant key pair with its
-/// certificate (what <c>apiclient_key.pem</c> / <c>apiclient_cert.pem</c> are), the APIv3 key, and the platform
-/// key that signs every answer and notification. Created on first start and kept.
+/// certificate (what <c>apiclient_key.pem</c> / <c>apiclient_cert.pem</c> are), the APIv3 key, and the two ways
+/// WeChat Pay signs every answer and notification: the platform certificate's key, or the WeChat Pay public key
+/// (微信支付公钥, <c>pub_key.pem</c> and its <c>PUB_KEY_ID_…</c>) that merchants since 2024 get instead. Created on
+/// first start and kept.
 /// </summary>
 public sealed partial class WeChatPayKeys
 {
@@ -20,9 +22,21 @@ public sealed partial class WeChatPayKeys
     /// <summary>Setting holding further merchant certificates (PEM, one or more), as a merchant registers several.</summary>
     public const string MerchantCertificatesSetting = "merchant_certificates";
 
+    /// <summary>
+    /// Setting choosing what signs answers and notifications: <c>certificate</c> (the platform certificate, the
+    /// default), <c>public_key</c> (the WeChat Pay public key), or <c>switching</c> (every other signature each way, as
+    /// while WeChat moves a merchant from one to the other).
+    /// </summary>
+    public const string PlatformAuthSetting = "platform_auth";
+
+    public const string CertificateAuth = "certificate";
+    public const string PublicKeyAuth = "public_key";
+    public const string SwitchingAuth = "switching";
+
     private const string Provider = "wechatpay";
 
     private readonly ProviderSettings _settings;
+    private long _signatures;
 
     public WeChatPayKeys(ProviderKeys keys, ProviderSettings settings, DateTimeOffset now)
     {
@@ -35,6 +49,10 @@ public sealed partial class WeChatPayKeys
         PlatformCertificatePem = keys.GetOrCreate(Provider, "platform_cert.pem", () =>
             CertificatePem(PlatformPrivateKeyPem, "CN=Harness WeChat Pay sandbox platform, O=Harness, C=CN", now));
         PlatformKey = RsaKeys.SharedPrivate(PlatformPrivateKeyPem);
+        PublicKeyPrivatePem = keys.GetOrCreate(Provider, "wechatpay_private_key.pem", () => RsaKeys.PrivateKeyPem(RsaKeys.Create()));
+        PublicKeySigner = RsaKeys.SharedPrivate(PublicKeyPrivatePem);
+        PublicKeyPem = keys.GetOrCreate(Provider, "pub_key.pem", () => RsaKeys.PublicKeyPem(PublicKeySigner));
+        PublicKeyId = keys.GetOrCreate(Provider, "pub_key_id.txt", () => "PUB_KEY_ID_01" + Mchid + RandomNumberGenerator.GetString("0123456789", 17));
 
         using var merchant = X509Certificate2.CreateFromPem(MerchantCertificatePem);
         MerchantSerialNo = merchant.SerialNumber;
@@ -71,6 +89,25 @@ public sealed partial class WeChatPayKeys
 
     public RSA PlatformKey { get; }
 
+    /// <summary>The WeChat Pay public key (SPKI PEM, what <c>pub_key.pem</c> holds).</summary>
+    public string PublicKeyPem { get; }
+
+    /// <summary><c>PUB_KEY_ID_…</c>: what <c>Wechatpay-Serial</c> carries when the public key signed.</summary>
+    public string PublicKeyId { get; }
+
+    /// <summary>The public key's private half: test material, published as <see cref="PlatformPrivateKeyPem"/> is.</summary>
+    public string PublicKeyPrivatePem { get; }
+
+    private RSA PublicKeySigner { get; }
+
+    /// <summary>The key the next answer or notification is signed with, and the serial <c>Wechatpay-Serial</c> names for it.</summary>
+    public (RSA Key, string Serial) NextSigner() => _settings.Get(Provider, PlatformAuthSetting) switch
+    {
+        PublicKeyAuth => (PublicKeySigner, PublicKeyId),
+        SwitchingAuth when Interlocked.Increment(ref _signatures) % 2 == 0 => (PublicKeySigner, PublicKeyId),
+        _ => (PlatformKey, PlatformSerialNo),
+    };
+
     /// <summary>
     /// The public key registered for <paramref name="serialNo"/>: the demo merchant's certificate or one added through
     /// the settings. Serials compare without case and without leading zero bytes (SDKs derive <c>00ab…</c> or <c>AB…</c>).
@@ -80,6 +117,13 @@ public sealed partial class WeChatPayKeys
     {
         var wanted = NormalSerial(serialNo);
         return MerchantCertificates().Select(RsaKeys.SharedCertificate).FirstOrDefault(c => c is not null && NormalSerial(c.SerialNumber) == wanted)?.PublicKey;
+    }
+
+    /// <summary>True when <paramref name="pem"/> holds at least one certificate and every one it holds is an RSA certificate.</summary>
+    public static bool HoldsCertificates(string pem)
+    {
+        var blocks = CertificateBlock().Matches(pem);
+        return blocks.Count > 0 && blocks.All(b => RsaKeys.SharedCertificate(b.Value) is not null);
     }
 
     private IEnumerable<string> MerchantCertificates()

@@ -63,7 +63,16 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
 
     public string Title => "WeChat Pay";
 
-    public IReadOnlyList<string> SettingNames => [WeChatPayKeys.MerchantCertificatesSetting];
+    public IReadOnlyList<string> SettingNames => [WeChatPayKeys.MerchantCertificatesSetting, WeChatPayKeys.PlatformAuthSetting];
+
+    public string? RefuseSetting(string key, string value) => key switch
+    {
+        WeChatPayKeys.MerchantCertificatesSetting when !WeChatPayKeys.HoldsCertificates(value) =>
+            "merchant_certificates must be one or more RSA certificates in PEM (-----BEGIN CERTIFICATE----- …)",
+        WeChatPayKeys.PlatformAuthSetting when value is not (WeChatPayKeys.CertificateAuth or WeChatPayKeys.PublicKeyAuth or WeChatPayKeys.SwitchingAuth) =>
+            $"platform_auth must be '{WeChatPayKeys.CertificateAuth}', '{WeChatPayKeys.PublicKeyAuth}' or '{WeChatPayKeys.SwitchingAuth}'",
+        _ => null,
+    };
 
     public JsonObject? ObjectOf(SandboxPayment payment) =>
         _orders.Get(payment.Id) is { } order ? WeChatPayResources.Transaction(order, payment.Status) : null;
@@ -93,6 +102,9 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
         ["merchant_certificate"] = _keys.MerchantCertificatePem,
         ["platform_certificate"] = _keys.PlatformCertificatePem,
         ["platform_private_key"] = _keys.PlatformPrivateKeyPem,
+        ["wechatpay_public_key"] = _keys.PublicKeyPem,
+        ["wechatpay_public_key_id"] = _keys.PublicKeyId,
+        ["wechatpay_private_key"] = _keys.PublicKeyPrivatePem,
     };
 
     public Action<IApplicationBuilder> Outermost => app => app.UseMiddleware<WeChatPayResponseSigning>(_keys, _context.WallClock);

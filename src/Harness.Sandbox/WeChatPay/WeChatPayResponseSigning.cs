@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Http;
 namespace Harness.Sandbox.WeChatPay;
 
 /// <summary>
-/// Signs every answer of the WeChat Pay listener with the platform key (providers.md §2.4) — successes, 204s and
+/// Signs every answer of the WeChat Pay listener with the platform key or the WeChat Pay public key's (providers.md §2.4, §2.6) — successes, 204s and
 /// every error, whichever layer produced it — so clients that verify answers (the official Java and Go SDKs) can.
 /// It runs outside everything else on the listener and holds the (small) body back until it can sign it.
 /// </summary>
@@ -52,12 +52,13 @@ public sealed class WeChatPayResponseSigning(RequestDelegate next, WeChatPayKeys
         head.CopyTo(message, 0);
         body.CopyTo(message, head.Length);
         message[^1] = (byte)'\n';
+        var (key, serial) = keys.NextSigner();
         return
         [
             new("Wechatpay-Timestamp", timestamp),
             new("Wechatpay-Nonce", nonce),
-            new("Wechatpay-Signature", RsaSignature.Sign(keys.PlatformKey, message)),
-            new("Wechatpay-Serial", keys.PlatformSerialNo),
+            new("Wechatpay-Signature", RsaSignature.Sign(key, message)),
+            new("Wechatpay-Serial", serial),
         ];
     }
 }

@@ -20,7 +20,10 @@ namespace Harness.Conformance.Steps.Providers;
 public sealed partial class WeChatPaySteps(ScenarioContext context) : IDisposable
 {
     private static readonly string[] CredentialKeys =
-        ["mchid", "appid", "apiv3_key", "merchant_serial_no", "platform_serial_no", "merchant_private_key", "merchant_certificate", "platform_certificate"];
+        [
+            "mchid", "appid", "apiv3_key", "merchant_serial_no", "platform_serial_no", "merchant_private_key", "merchant_certificate", "platform_certificate",
+            "wechatpay_public_key", "wechatpay_public_key_id",
+        ];
 
     private static readonly TimeSpan[] RetrySchedule =
     [
@@ -32,6 +35,7 @@ public sealed partial class WeChatPaySteps(ScenarioContext context) : IDisposabl
     private readonly SandboxWorld _world = context.Get<SandboxWorld>();
     private WeChatPayWire? _wire;
     private string? _codeUrl;
+    private readonly List<string?> _serials = [];
 
     private WeChatPayWire Wire => _wire ?? throw new AssertionException("the WeChat Pay sandbox is not set up in this scenario");
 
@@ -71,6 +75,20 @@ public sealed partial class WeChatPaySteps(ScenarioContext context) : IDisposabl
     {
         _world.PaymentId = await PlaceAsync(outTradeNo, fen, attach: null);
         await _world.ClickAsync("pay");
+    }
+
+    [Given("WeChat Pay signs the merchant's answers and notifications with {string}")]
+    public Task SignsWith(string platformAuth) =>
+        _world.ConfigureAsync("wechatpay", new Dictionary<string, string?> { ["platform_auth"] = platformAuth });
+
+    [When("the merchant queries {string} by out_trade_no {int} times")]
+    public async Task QueryTimes(string outTradeNo, int times)
+    {
+        for (var i = 0; i < times; i++)
+        {
+            _world.LastReply = await QueryAsync(outTradeNo);
+            _serials.Add(_world.Last.Header("Wechatpay-Serial"));
+        }
     }
 
     [When("the merchant closes {string}")]
@@ -209,11 +227,35 @@ public sealed partial class WeChatPaySteps(ScenarioContext context) : IDisposabl
         Check.That(notice.Header("Content-Type").StartsWith("application/json", StringComparison.Ordinal), $"Content-Type {notice.Header("Content-Type")}");
         Check.Equal(Wire.PlatformSerialNo, notice.Header("Wechatpay-Serial"), "Wechatpay-Serial");
         Check.Equal("WECHATPAY2-SHA256-RSA2048", notice.Header("Wechatpay-Signature-Type"), "Wechatpay-Signature-Type");
-        Check.That(Wire.Verify(notice.Header("Wechatpay-Timestamp"), notice.Header("Wechatpay-Nonce"), notice.Body, notice.Header("Wechatpay-Signature")),
+        Check.That(Wire.Verify(notice.Header("Wechatpay-Timestamp"), notice.Header("Wechatpay-Nonce"), notice.Body, notice.Header("Wechatpay-Signature"), notice.Header("Wechatpay-Serial")),
             "the notification's Wechatpay-Signature does not verify with the platform certificate");
         var envelope = SandboxWorld.ParseJson(notice.Body);
         Check.Equal("encrypt-resource", ApiReply.Text(ApiReply.Field(envelope, "resource_type")), "resource_type");
         Check.Equal("AEAD_AES_256_GCM", ApiReply.Text(ApiReply.Path(envelope, "resource.algorithm")), "resource.algorithm");
+    }
+
+    [Then("the answer's Wechatpay-Serial is the WeChat Pay public key's id, and its signature verifies with that key")]
+    public void AnswerSignedWithPublicKey()
+    {
+        // Every answer's signature is checked with the key its serial names as it arrives (SignedAnswer).
+        Check.That(Wire.PublicKeyId?.StartsWith("PUB_KEY_ID_", StringComparison.Ordinal) == true, $"the public key id {Wire.PublicKeyId} does not start PUB_KEY_ID_");
+        Check.Equal(Wire.PublicKeyId, _world.Last.Header("Wechatpay-Serial"), "Wechatpay-Serial");
+    }
+
+    [Then("the notify URL receives a {string} POST signed with the WeChat Pay public key under its id")]
+    public async Task NotificationSignedWithPublicKey(string eventType)
+    {
+        var notice = await _world.EventAsync(eventType);
+        Check.Equal(Wire.PublicKeyId, notice.Header("Wechatpay-Serial"), "Wechatpay-Serial");
+        Check.That(Wire.Verify(notice.Header("Wechatpay-Timestamp"), notice.Header("Wechatpay-Nonce"), notice.Body, notice.Header("Wechatpay-Signature"), notice.Header("Wechatpay-Serial")),
+            "the notification does not verify with the WeChat Pay public key");
+    }
+
+    [Then("the answers name the platform certificate and the WeChat Pay public key, each verifying with the key it names")]
+    public void AnswersSignedBothWays()
+    {
+        Check.That(_serials.Contains(Wire.PlatformSerialNo), $"no answer names the platform certificate: {string.Join(", ", _serials)}");
+        Check.That(_serials.Contains(Wire.PublicKeyId), $"no answer names the WeChat Pay public key: {string.Join(", ", _serials)}");
     }
 
     [Then("its resource decrypts with the APIv3 key to trade_state {string}, out_trade_no {string}, attach {string}, amount.total {int} and a 28-digit transaction_id")]
@@ -359,14 +401,14 @@ public sealed partial class WeChatPaySteps(ScenarioContext context) : IDisposabl
         var notice = await _world.FirstReceivedAsync();
         var signature = notice.Header("Wechatpay-Signature");
         Check.That(signature.StartsWith(prefix, StringComparison.Ordinal), $"Wechatpay-Signature {signature} does not start with {prefix}");
-        Check.That(!Wire.Verify(notice.Header("Wechatpay-Timestamp"), notice.Header("Wechatpay-Nonce"), notice.Body, signature), "the tampered signature verifies");
+        Check.That(!Wire.Verify(notice.Header("Wechatpay-Timestamp"), notice.Header("Wechatpay-Nonce"), notice.Body, signature, notice.Header("Wechatpay-Serial")), "the tampered signature verifies");
     }
 
     [Then("the merchant observes a notification that verifies but whose decrypted amount.total is one fen more than the order's")]
     public async Task WrongAmount()
     {
         var notice = await _world.FirstReceivedAsync();
-        Check.That(Wire.Verify(notice.Header("Wechatpay-Timestamp"), notice.Header("Wechatpay-Nonce"), notice.Body, notice.Header("Wechatpay-Signature")), "the notification does not verify");
+        Check.That(Wire.Verify(notice.Header("Wechatpay-Timestamp"), notice.Header("Wechatpay-Nonce"), notice.Body, notice.Header("Wechatpay-Signature"), notice.Header("Wechatpay-Serial")), "the notification does not verify");
         Check.Equal(101, (int?)Wire.Resource(notice.Body)["amount"]?["total"], "amount.total of an order of 100 fen");
     }
 
@@ -473,7 +515,8 @@ public sealed partial class WeChatPaySteps(ScenarioContext context) : IDisposabl
 
     private WireReply SignedAnswer(WireReply reply)
     {
-        Check.That(Wire.AnswerIsSigned(reply.Header, reply.Body), $"the answer (HTTP {(int)reply.Status}) is not signed by the platform certificate: {reply.Body}");
+        Check.That(Wire.AnswerIsSigned(reply.Header, reply.Body),
+            $"the answer (HTTP {(int)reply.Status}) is not signed by the key its Wechatpay-Serial {reply.Header("Wechatpay-Serial")} names: {reply.Body}");
         return reply;
     }
 }

@@ -8,15 +8,17 @@ namespace Harness.Conformance.Steps.Providers;
 
 /// <summary>
 /// A WeChat Pay API v3 merchant client written from providers.md §2.3–§2.6 (not from the sandbox): it signs each
-/// request with the merchant key, checks every answer's platform signature, and verifies and decrypts notifications.
+/// request with the merchant key, checks every answer's signature (the platform certificate's, or the WeChat Pay public
+/// key's when <c>Wechatpay-Serial</c> names its <c>PUB_KEY_ID_…</c>), and verifies and decrypts notifications.
 /// </summary>
 public sealed class WeChatPayWire : IDisposable
 {
     private readonly RSA _merchantKey;
     private readonly RSA _platformKey;
+    private readonly RSA? _publicKey;
 
     /// <param name="baseUrl">The API host (the sandbox's WeChat Pay listener).</param>
-    /// <param name="credentials">What the sandbox publishes: mchid, merchant_serial_no, merchant_private_key, platform_certificate, apiv3_key.</param>
+    /// <param name="credentials">What the sandbox publishes: mchid, merchant_serial_no, merchant_private_key, platform_certificate, apiv3_key; and, where offered, wechatpay_public_key and its id.</param>
     public WeChatPayWire(string baseUrl, IReadOnlyDictionary<string, string> credentials)
     {
         BaseUrl = baseUrl.TrimEnd('/');
@@ -29,6 +31,12 @@ public sealed class WeChatPayWire : IDisposable
         _merchantKey.ImportFromPem(credentials["merchant_private_key"]);
         using var platform = X509Certificate2.CreateFromPem(credentials["platform_certificate"]);
         _platformKey = platform.GetRSAPublicKey()!;
+        if (credentials.TryGetValue("wechatpay_public_key", out var publicKey) && credentials.TryGetValue("wechatpay_public_key_id", out var publicKeyId))
+        {
+            _publicKey = RSA.Create();
+            _publicKey.ImportFromPem(publicKey);
+            PublicKeyId = publicKeyId;
+        }
     }
 
     public string BaseUrl { get; }
@@ -42,6 +50,9 @@ public sealed class WeChatPayWire : IDisposable
     public string ApiV3Key { get; }
 
     public string PlatformSerialNo { get; }
+
+    /// <summary>The WeChat Pay public key's id (<c>PUB_KEY_ID_…</c>); null when the implementation offers none.</summary>
+    public string? PublicKeyId { get; }
 
     /// <summary>The <c>Authorization</c> value for one request: RSA-SHA256 over <c>METHOD\nTARGET\nTS\nNONCE\nBODY\n</c>.</summary>
     public string Authorization(string method, string target, string body, long? timestamp = null, RSA? key = null) =>
@@ -72,21 +83,27 @@ public sealed class WeChatPayWire : IDisposable
         return request;
     }
 
-    /// <summary>True when the four <c>Wechatpay-*</c> headers sign <c>timestamp\nnonce\nbody\n</c> with the platform key.</summary>
+    /// <summary>True when the four <c>Wechatpay-*</c> headers sign <c>timestamp\nnonce\nbody\n</c> with the key the serial names.</summary>
     public bool AnswerIsSigned(Func<string, string?> header, string body) =>
-        header("Wechatpay-Serial") == PlatformSerialNo
-        && Verify(header("Wechatpay-Timestamp"), header("Wechatpay-Nonce"), body, header("Wechatpay-Signature"));
+        Verify(header("Wechatpay-Timestamp"), header("Wechatpay-Nonce"), body, header("Wechatpay-Signature"), header("Wechatpay-Serial"));
 
-    public bool Verify(string? timestamp, string? nonce, string body, string? signature)
+    /// <summary>
+    /// The signature checked with the key <paramref name="serial"/> names: the platform certificate's serial or the
+    /// public key's id, as a merchant looks the key up; without a serial, the platform certificate's key.
+    /// </summary>
+    public bool Verify(string? timestamp, string? nonce, string body, string? signature, string? serial = null)
     {
-        if (timestamp is null || nonce is null || signature is null)
+        var key = serial is null || serial == PlatformSerialNo ? _platformKey
+            : serial == PublicKeyId ? _publicKey
+            : null;
+        if (timestamp is null || nonce is null || signature is null || key is null)
         {
             return false;
         }
 
         var bytes = new byte[signature.Length];
         return Convert.TryFromBase64String(signature, bytes, out var length)
-            && _platformKey.VerifyData(Encoding.UTF8.GetBytes($"{timestamp}\n{nonce}\n{body}\n"), bytes.AsSpan(0, length), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+            && key.VerifyData(Encoding.UTF8.GetBytes($"{timestamp}\n{nonce}\n{body}\n"), bytes.AsSpan(0, length), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
     }
 
     /// <summary>AEAD_AES_256_GCM: key = the APIv3 key's bytes, IV = the nonce's bytes, the last 16 bytes the tag.</summary>
@@ -110,5 +127,6 @@ public sealed class WeChatPayWire : IDisposable
     {
         _merchantKey.Dispose();
         _platformKey.Dispose();
+        _publicKey?.Dispose();
     }
 }
