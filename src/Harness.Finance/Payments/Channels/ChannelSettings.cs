@@ -28,7 +28,9 @@ public sealed class ChannelSettings(IConfiguration configuration, IOptions<Finan
             Value("WECHAT_PAY_APP_ID") ?? WeChatSandboxAppid,
             serialNo ?? throw NotConfigured("WeChat Pay", "WECHAT_PAY_SERIAL_NO"),
             privateKey ?? throw NotConfigured("WeChat Pay", "WECHAT_PAY_PRIVATE_KEY"),
-            apiV3Key?.Trim() ?? throw NotConfigured("WeChat Pay", "WECHAT_PAY_API_V3_KEY"));
+            apiV3Key?.Trim() ?? throw NotConfigured("WeChat Pay", "WECHAT_PAY_API_V3_KEY"),
+            (Value("WECHAT_PAY_PUBLIC_KEY_ID") ?? SandboxFile("wechatpay", "pub_key_id.txt"))?.Trim(),
+            Value("WECHAT_PAY_PUBLIC_KEY") ?? SandboxFile("wechatpay", "pub_key.pem"));
     }
 
     public AlipaySettings Alipay() => new(
@@ -78,7 +80,9 @@ public sealed class ChannelSettings(IConfiguration configuration, IOptions<Finan
 /// <param name="SerialNo">Serial number of the merchant certificate (uppercase hex).</param>
 /// <param name="PrivateKeyPem">The merchant private key (<c>apiclient_key.pem</c>).</param>
 /// <param name="ApiV3Key">32 characters: decrypts notification resources and downloaded certificates.</param>
-public sealed record WeChatPaySettings(string BaseUrl, string Mchid, string Appid, string SerialNo, string PrivateKeyPem, string ApiV3Key);
+/// <param name="PublicKeyId">The WeChat Pay public key's id (<c>PUB_KEY_ID_…</c>), for a merchant WeChat signs for with it.</param>
+/// <param name="PublicKeyPem">The WeChat Pay public key (<c>pub_key.pem</c>) that <paramref name="PublicKeyId"/> names.</param>
+public sealed record WeChatPaySettings(string BaseUrl, string Mchid, string Appid, string SerialNo, string PrivateKeyPem, string ApiV3Key, string? PublicKeyId = null, string? PublicKeyPem = null);
 
 /// <param name="GatewayUrl">The openapi gateway, e.g. <c>https://openapi.alipay.com/gateway.do</c> or the sandbox's.</param>
 /// <param name="AppId">The app id.</param>

@@ -7,9 +7,10 @@ using Harness.Security.Signing;
 namespace Harness.Finance.Payments.Channels.WeChatPay;
 
 /// <summary>
-/// The platform certificates that sign answers and notifications (providers.md §2.6), cached by serial. An unknown
-/// serial downloads them again, at most once a minute, so a flood of forged serials cannot turn into a flood of
-/// downloads.
+/// The keys that sign answers and notifications (providers.md §2.6): the WeChat Pay public key when the serial is its
+/// configured <c>PUB_KEY_ID_…</c> (merchants since 2024, and any while WeChat moves them to it), otherwise the platform
+/// certificates, cached by serial. An unknown serial downloads them again, at most once a minute, so a flood of forged
+/// serials cannot turn into a flood of downloads.
 /// </summary>
 internal sealed class WeChatPayCertificates(WeChatPayApi api, ChannelClock clock)
 {
@@ -22,11 +23,17 @@ internal sealed class WeChatPayCertificates(WeChatPayApi api, ChannelClock clock
     private DateTimeOffset? _lastDownload;
 
     /// <summary>
-    /// The public key of the platform certificate <paramref name="serial"/>, or null when WeChat does not list it.
-    /// Throws <see cref="ChannelException"/> when a download was needed and failed.
+    /// The WeChat Pay public key when <paramref name="serial"/> is its id; else the public key of the platform
+    /// certificate <paramref name="serial"/>, or null when WeChat does not list it. Throws
+    /// <see cref="ChannelException"/> when a download was needed and failed, or the configured public key is not one.
     /// </summary>
     public async Task<RSA?> KeyAsync(WeChatPaySettings settings, string serial, CancellationToken cancellationToken)
     {
+        if (settings.PublicKeyId is { Length: > 0 } publicKeyId && serial == publicKeyId)
+        {
+            return PublicKey(settings);
+        }
+
         var wanted = WeChatPaySignatures.NormalSerial(serial);
         if (!_publicKeys.ContainsKey(wanted) && DownloadIfDue(settings) is { } download)
         {
@@ -41,6 +48,39 @@ internal sealed class WeChatPayCertificates(WeChatPayApi api, ChannelClock clock
         var key = RSA.Create();
         key.ImportSubjectPublicKeyInfo(publicKey, out _);
         return key;
+    }
+
+    private static RSA CarriedKey(Dictionary<string, byte[]> downloaded, string serial)
+    {
+        if (!downloaded.TryGetValue(WeChatPaySignatures.NormalSerial(serial), out var signerKey))
+        {
+            throw new ChannelException(
+                $"WeChat Pay's certificate download is signed by {WeChatPayJson.Shown(serial)}, neither a certificate it carries nor the configured WeChat Pay public key (WECHAT_PAY_PUBLIC_KEY_ID)");
+        }
+
+        var key = RSA.Create();
+        key.ImportSubjectPublicKeyInfo(signerKey, out _);
+        return key;
+    }
+
+    private static RSA PublicKey(WeChatPaySettings settings)
+    {
+        var key = RSA.Create();
+        try
+        {
+            key.ImportFromPem(settings.PublicKeyPem ?? throw new ChannelException($"WECHAT_PAY_PUBLIC_KEY_ID is {settings.PublicKeyId}, but WECHAT_PAY_PUBLIC_KEY is not set"));
+            return key;
+        }
+        catch (Exception e) when (e is ArgumentException or CryptographicException)
+        {
+            key.Dispose();
+            throw new ChannelException("WECHAT_PAY_PUBLIC_KEY is not an RSA public key in PEM form", e);
+        }
+        catch (ChannelException)
+        {
+            key.Dispose();
+            throw;
+        }
     }
 
     /// <summary>
@@ -78,16 +118,15 @@ internal sealed class WeChatPayCertificates(WeChatPayApi api, ChannelClock clock
 
         var downloaded = Decrypt(settings.ApiV3Key, answer.Body);
 
-        // The certificates came encrypted under the APIv3 key, so they are WeChat's; the answer must be signed by one.
-        if (answer.Timestamp is null || answer.Nonce is null || answer.Signature is null || answer.Serial is null
-            || !downloaded.TryGetValue(WeChatPaySignatures.NormalSerial(answer.Serial), out var signerKey))
+        // The certificates came encrypted under the APIv3 key, so they are WeChat's; the answer must be signed by one,
+        // or by the WeChat Pay public key for a merchant WeChat is moving to it.
+        if (answer.Timestamp is null || answer.Nonce is null || answer.Signature is null || answer.Serial is null)
         {
-            throw new ChannelException("WeChat Pay's certificate download is not signed by a certificate it carries");
+            throw new ChannelException("WeChat Pay's certificate download is not signed");
         }
 
-        using (var signer = RSA.Create())
+        using (var signer = answer.Serial == settings.PublicKeyId ? PublicKey(settings) : CarriedKey(downloaded, answer.Serial))
         {
-            signer.ImportSubjectPublicKeyInfo(signerKey, out _);
             if (WeChatPaySignatures.TimestampProblem(answer.Timestamp, clock.Now) is not null
                 || !WeChatPaySignatures.PlatformSigned(signer, answer.Timestamp, answer.Nonce, answer.Body, answer.Signature))
             {
