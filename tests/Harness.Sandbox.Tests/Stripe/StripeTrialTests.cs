@@ -155,6 +155,38 @@ public sealed class StripeTrialTests
         Assert.Contains("<span class=\"status status-trialing\">trialing</span>", page, StringComparison.Ordinal);
     }
 
+    /// <summary>One-time items are not part of the trial: they are charged at once, so the checkout is paid.</summary>
+    [Fact]
+    public async Task One_time_items_of_a_trial_checkout_are_charged_at_once_and_the_recurring_price_waits_for_the_trial()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        var stripe = Client(sandbox);
+        var session = await stripe.V1.Checkout.Sessions.CreateAsync(new SessionCreateOptions
+        {
+            Mode = "subscription",
+            LineItems =
+            [
+                new SessionLineItemOptions { Price = StripeCatalog.MonthlyPrice, Quantity = 1 },
+                new SessionLineItemOptions { Price = StripeCatalog.CreditsPrice, Quantity = 3 },
+            ],
+            SubscriptionData = new SessionSubscriptionDataOptions { TrialPeriodDays = 7 },
+            SuccessUrl = "https://merchant.example/done",
+        }, cancellationToken: Ct);
+        Assert.Equal(300, session.AmountTotal);
+
+        await sandbox.ActAsync(session.Id, "pay");
+        var completed = await stripe.V1.Checkout.Sessions.GetAsync(session.Id, new SessionGetOptions { Expand = ["subscription", "invoice"] }, cancellationToken: Ct);
+        Assert.Equal("paid", completed.PaymentStatus);
+        Assert.Equal("trialing", completed.Subscription.Status);
+        Assert.Equal((300L, 300L, "paid"), (completed.Invoice.AmountDue, completed.Invoice.AmountPaid, completed.Invoice.Status));
+        var charge = Assert.Single((await stripe.V1.Charges.ListAsync(new ChargeListOptions { Customer = completed.CustomerId }, cancellationToken: Ct)).Data);
+        Assert.Equal((300L, "succeeded"), (charge.Amount, charge.Status));
+
+        await sandbox.PostJsonAsync($"/control/stripe/subscriptions/{completed.SubscriptionId}/renew");
+        var charges = (await stripe.V1.Charges.ListAsync(new ChargeListOptions { Customer = completed.CustomerId }, cancellationToken: Ct)).Data;
+        Assert.Equal([999L, 300L], charges.Select(c => c.Amount));
+    }
+
     /// <summary>A 14-day trial on a test clock: the notice on day 11 (not a second before), the first charge on day 14.</summary>
     [Fact]
     public async Task Trial_will_end_comes_three_days_before_the_end_and_the_first_charge_at_trial_end()
