@@ -5,7 +5,8 @@ Feature: Stripe sandbox — recurring billing on test clocks
   renewals, retries and cancellations that fall due, as in Stripe's test mode. Each renewal has a paid invoice
   and sends invoice.paid; a declined one sends invoice.payment_failed and is retried 3, 5 and 7 days after the
   previous attempt, then the subscription is canceled (the default end state). Every event is signed with
-  Stripe-Signature and also listed by GET /v1/events.
+  Stripe-Signature and also listed by GET /v1/events. A checkout with a trial starts the subscription trialing,
+  sends customer.subscription.trial_will_end three days before the trial ends and charges when it ends.
 
   Background:
     Given the Stripe sandbox with webhooks sent to the merchant's receiver
@@ -17,6 +18,15 @@ Feature: Stripe sandbox — recurring billing on test clocks
     Then the receiver gets 4 verifiable "invoice.paid" events, 3 of them for renewals
     And the subscription is "active" with its items' period from day 90 to day 120 of the clock
     And the event log lists 4 "invoice.paid" events for the subscription
+
+  Scenario: A trial checkout starts trialing, warns before the trial ends and charges when it ends
+    Given a customer on a new Stripe test clock
+    And the customer paid a subscription checkout for "price_HarnessProMonthly" with a 14-day trial
+    Then the subscription is "trialing" with its items' period from day 0 to day 14 of the clock
+    When the test clock is advanced by 14 days, 1 time
+    Then the receiver gets a verifiable "customer.subscription.trial_will_end" event
+    And the receiver gets 2 verifiable "invoice.paid" events, 1 of them for renewals
+    And the subscription is "active" with its items' period from day 14 to day 44 of the clock
 
   Scenario: Cancel at period end ends the subscription at the period end without another invoice
     Given a customer on a new Stripe test clock

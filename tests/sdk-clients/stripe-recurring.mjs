@@ -1,6 +1,6 @@
 // Runs the official stripe package (stripe-node 23.1.0), unmodified, through the sandbox's recurring billing
 // (issue #27): a checkout subscription on a test clock renewing three times, cancel_at_period_end, failing
-// renewals on the retry schedule with a configured end state, and refunds. Every webhook is verified with
+// renewals on the retry schedule with a configured end state, refunds, and a trial checkout. Every webhook is verified with
 // stripe.webhooks.constructEvent. Pointed at the sandbox with host, port and protocol (the SDK rejects other keys).
 // Input (environment): SANDBOX_CONTROL, STRIPE_BASE; the keys and prices come from GET /control/providers/stripe.
 // Output: one JSON line with what was observed; exit code 1 with the error on any failure.
@@ -179,6 +179,24 @@ try {
     clockGoneStatus = error.statusCode;
   }
 
+  // A 14-day trial through a checkout on its own clock: nothing paid now, trial_will_end and the first charge by day 14.
+  const trialClock = await stripe.testHelpers.testClocks.create({ frozen_time: START, name: "node trial" });
+  const trialCustomer = await stripe.customers.create({ email: "node-trial@example.com", test_clock: trialClock.id });
+  const trialSession = await stripe.checkout.sessions.create({
+    mode: "subscription",
+    customer: trialCustomer.id,
+    line_items: [{ price: credentials.recurring_price, quantity: 1 }],
+    subscription_data: { trial_period_days: 14 },
+    success_url: "https://merchant.example/done",
+  });
+  await control("POST", `/control/payments/${trialSession.id}/pay`);
+  const paidTrial = await stripe.checkout.sessions.retrieve(trialSession.id);
+  const trialing = await stripe.subscriptions.retrieve(paidTrial.subscription, { expand: ["latest_invoice"] });
+  const ofTrial = (type) => events.filter((e) => e.type === type && (e.data.object.id === trialing.id || e.data.object.parent?.subscription_details?.subscription === trialing.id));
+  await advance(trialClock.id, 14);
+  await until(() => ofTrial("invoice.payment_succeeded").length === 1, "the first charge after the trial");
+  const afterTrial = await stripe.subscriptions.retrieve(trialing.id);
+
   console.log(JSON.stringify({
     subscriptionId,
     invoicePaidReasons: paid.map((i) => i.billing_reason),
@@ -204,6 +222,13 @@ try {
     eventsLogged: logged.length,
     clockDeleted: deleted.deleted,
     clockGoneStatus,
+    trialPaymentStatus: paidTrial.payment_status,
+    trialStatus: trialing.status,
+    trialDays: day(trialing.trial_end) - day(trialing.trial_start),
+    trialInvoice: [trialing.latest_invoice.billing_reason, trialing.latest_invoice.amount_paid, trialing.latest_invoice.status],
+    trialWillEndDays: ofTrial("customer.subscription.trial_will_end").map((e) => day(e.data.object.trial_end)),
+    trialFirstCharge: ofTrial("invoice.payment_succeeded").map((e) => [e.data.object.billing_reason, e.data.object.amount_paid, day(e.data.object.period_start)])[0],
+    trialEndedStatus: afterTrial.status,
   }));
 } catch (error) {
   console.error(error?.stack ?? String(error));

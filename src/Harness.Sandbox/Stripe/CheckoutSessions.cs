@@ -123,6 +123,14 @@ public sealed class CheckoutSessions(SandboxContext context, ProviderObjects obj
                 $"The Checkout Session's total amount due must be no more than {FormatAmount(MaxAmount, currency)}.", "line_items", "amount_too_large");
         }
 
+        if (StripeTrials.ReadCheckout(p, mode, StripeJson.Unix(now), out var trial) is { } badTrial)
+        {
+            return badTrial;
+        }
+
+        // With a trial only one-time items are due now: the recurring ones are first charged when it ends.
+        total = trial is null ? total : items.Where(i => i.Price["recurring"] is not JsonObject).Sum(i => i.Amount);
+
         var id = StripeJson.NewId("cs_test");
         var session = new JsonObject
         {
@@ -165,6 +173,7 @@ public sealed class CheckoutSessions(SandboxContext context, ProviderObjects obj
             // Not Stripe fields: kept for line_items and subscription_data, stripped before answering.
             ["_line_items"] = new JsonArray([.. items.Select(i => i.ToJson())]),
             ["_subscription_metadata"] = p["subscription_data"] is JsonObject sd ? sd["metadata"]?.DeepClone() : null,
+            ["_trial"] = trial,
         };
         objects.Put(session);
         context.Payments.Add(new SandboxPayment
@@ -345,11 +354,17 @@ public sealed class CheckoutSessions(SandboxContext context, ProviderObjects obj
                 var (subscription, invoice) = Subscribe(session, customerId!);
                 session["subscription"] = subscription.Str("id");
                 session["invoice"] = invoice.Str("id");
-                session["payment_status"] = "paid";
+                // A trial with nothing else to pay takes no payment now: Stripe's no_payment_required.
+                session["payment_status"] = session["_trial"] is null || amount > 0 ? "paid" : "no_payment_required";
                 objects.Put(session);
                 events.Add(("checkout.session.completed", Public(session, null)));
                 events.Add(("customer.subscription.created", subscription));
                 events.Add(("invoice.paid", invoice));
+                if (StripeTrials.NoticeAtOnce(subscription))
+                {
+                    events.Add(("customer.subscription.trial_will_end", subscription));
+                }
+
                 break;
             default:
                 objects.Put(session);
@@ -368,9 +383,7 @@ public sealed class CheckoutSessions(SandboxContext context, ProviderObjects obj
     /// <summary>What the merchant sees: the stored session without the sandbox's own fields, with <c>expand[]</c> applied.</summary>
     public JsonObject Public(JsonObject session, JsonObject? query)
     {
-        var copy = (JsonObject)session.DeepClone();
-        copy.Remove("_line_items");
-        copy.Remove("_subscription_metadata");
+        var copy = StripeLists.Public(session);
         if (query?["expand"] is JsonArray expand)
         {
             // Form leaves are strings; an entry sent as an object (expand[0][x]=1) names no field.
@@ -397,7 +410,7 @@ public sealed class CheckoutSessions(SandboxContext context, ProviderObjects obj
             .Select(i => ((JsonObject)i["price"]!, i["quantity"]!.GetValue<long>()))
             .ToList();
         var metadata = session["_subscription_metadata"] as JsonObject ?? new JsonObject();
-        var (subscription, invoice) = billing.Start(customerId, items, session["amount_total"]!.GetValue<long>(), metadata, cancelAtPeriodEnd: false);
+        var (subscription, invoice) = billing.Start(customerId, items, session["amount_total"]!.GetValue<long>(), metadata, cancelAtPeriodEnd: false, session["_trial"] as JsonObject);
         return (StripeLists.Public(subscription), StripeLists.Public(invoice));
     }
 

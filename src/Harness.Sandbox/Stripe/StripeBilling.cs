@@ -7,7 +7,9 @@ namespace Harness.Sandbox.Stripe;
 /// The billing engine behind subscriptions: the first invoice, renewal at <c>current_period_end</c> (on the
 /// sandbox clock, or on the customer's test clock when it is advanced), each with an invoice and a charge;
 /// failed charges retried on a custom retry schedule of 3, 5 and 7 days after the previous attempt, then the
-/// subscription's end state; and scheduled cancellation at the period end.
+/// subscription's end state; scheduled cancellation at the period end; and trials (<see cref="StripeTrials"/>): a
+/// trialing first period with a paid invoice of what is due now, <c>customer.subscription.trial_will_end</c> three
+/// days before its end, and the first charge at <c>trial_end</c>.
 /// </summary>
 public sealed class StripeBilling(ProviderObjects objects, StripeCustomers customers, StripeWebhooks webhooks)
 {
@@ -27,6 +29,9 @@ public sealed class StripeBilling(ProviderObjects objects, StripeCustomers custo
     /// <summary>9999-12-31T23:59:59Z, the last second DateTimeOffset holds.</summary>
     public const long MaxUnix = 253_402_300_799;
 
+    /// <summary>Whether the subscription still bills: trials end, periods renew and retries run only for these.</summary>
+    public static bool Bills(JsonObject subscription) => subscription.Str("status") is "trialing" or "active" or "past_due";
+
     public static long PeriodSeconds(string? interval) => interval switch
     {
         "day" => 86_400,
@@ -37,9 +42,13 @@ public sealed class StripeBilling(ProviderObjects objects, StripeCustomers custo
 
     /// <summary>
     /// Creates an active subscription and its paid first invoice (<paramref name="firstAmount"/>, which may include
-    /// one-time items of a checkout). The caller stores nothing more and sends the events it needs.
+    /// one-time items of a checkout), or, with a <paramref name="trial"/> (<see cref="StripeTrials.ReadCheckout"/>), a
+    /// trialing one whose first period is the trial and whose first invoice bills only <paramref name="firstAmount"/>
+    /// (the one-time items; 0, and paid without a charge, when there are none). The caller stores nothing more and
+    /// sends the events it needs.
     /// </summary>
-    public (JsonObject Subscription, JsonObject Invoice) Start(string customerId, IReadOnlyList<(JsonObject Price, long Quantity)> items, long firstAmount, JsonObject metadata, bool cancelAtPeriodEnd)
+    public (JsonObject Subscription, JsonObject Invoice) Start(
+        string customerId, IReadOnlyList<(JsonObject Price, long Quantity)> items, long firstAmount, JsonObject metadata, bool cancelAtPeriodEnd, JsonObject? trial = null)
     {
         return objects.Atomically(() =>
         {
@@ -47,13 +56,15 @@ public sealed class StripeBilling(ProviderObjects objects, StripeCustomers custo
             var clock = customers.TestClockOf(customerId)?.Str("id");
             var recurring = items.Where(i => i.Price["recurring"] is JsonObject).ToList();
             var interval = recurring[0].Price["recurring"].Str("interval");
-            var end = now + PeriodSeconds(interval);
+            long? trialEnd = trial is null ? null : StripeTrials.EndOf(trial, now);
+            var end = trialEnd ?? now + PeriodSeconds(interval);
             var id = StripeJson.NewId("sub");
             var subscription = new JsonObject
             {
                 ["id"] = id,
                 ["object"] = "subscription",
-                ["billing_cycle_anchor"] = now,
+                // Stripe anchors the billing cycle at the end of a trial.
+                ["billing_cycle_anchor"] = trialEnd ?? now,
                 ["cancel_at"] = cancelAtPeriodEnd ? end : null,
                 ["cancel_at_period_end"] = cancelAtPeriodEnd,
                 ["canceled_at"] = cancelAtPeriodEnd ? now : null,
@@ -83,15 +94,29 @@ public sealed class StripeBilling(ProviderObjects objects, StripeCustomers custo
                 ["metadata"] = metadata.DeepClone(),
                 ["pause_collection"] = null,
                 ["start_date"] = now,
-                ["status"] = "active",
+                ["status"] = trialEnd is null ? "active" : "trialing",
                 ["test_clock"] = clock,
-                ["trial_end"] = null,
-                ["trial_start"] = null,
+                ["trial_end"] = trialEnd,
+                ["trial_settings"] = StripeTrials.Settings(trial?.Str("missing_payment_method") ?? StripeTrials.DefaultMissingPaymentMethod),
+                ["trial_start"] = trialEnd is null ? null : now,
                 ["_failing"] = false,
                 ["_end_state"] = "canceled",
             };
-            var invoice = StripeInvoicing.NewInvoice(objects, subscription, now, end, "subscription_create", firstAmount);
-            StripeInvoicing.Attempt(objects, invoice, subscription, now);
+            if (trialEnd is { } until && !StripeTrials.NoticeAtOnce(subscription))
+            {
+                subscription["_trial_will_end_at"] = until - StripeTrials.NoticeSeconds;
+            }
+
+            var invoice = StripeInvoicing.NewInvoice(objects, subscription, now, end, "subscription_create", firstAmount, trial: trialEnd is not null);
+            if (firstAmount > 0 || trialEnd is null)
+            {
+                StripeInvoicing.Attempt(objects, invoice, subscription, now);
+            }
+            else
+            {
+                StripeInvoicing.PaidWithoutCharge(invoice, now);
+            }
+
             subscription["latest_invoice"] = invoice.Str("id");
             objects.Put(invoice);
             objects.Put(subscription);
@@ -103,7 +128,7 @@ public sealed class StripeBilling(ProviderObjects objects, StripeCustomers custo
     public DateTimeOffset? NextDueAt()
     {
         var due = objects.List("subscription")
-            .Where(s => s.Str("test_clock") is null && s.Str("status") is "active" or "past_due")
+            .Where(s => s.Str("test_clock") is null && Bills(s))
             .Select(DueAt)
             .DefaultIfEmpty(long.MaxValue)
             .Min();
@@ -116,7 +141,7 @@ public sealed class StripeBilling(ProviderObjects objects, StripeCustomers custo
     {
         objects.InTransaction(() =>
         {
-            foreach (var id in objects.List("subscription").Where(s => s.Str("test_clock") == clockId && s.Str("status") is "active" or "past_due").Select(s => s.Str("id")!))
+            foreach (var id in objects.List("subscription").Where(s => s.Str("test_clock") == clockId && Bills(s)).Select(s => s.Str("id")!))
             {
                 for (var step = 0; step < MaxStepsPerRun && Step(id, now); step++)
                 {
@@ -128,8 +153,8 @@ public sealed class StripeBilling(ProviderObjects objects, StripeCustomers custo
     /// <summary>The shortest billing interval of a clock's live subscriptions, in seconds (null when none).</summary>
     public long? ShortestInterval(string clockId) =>
         objects.List("subscription")
-            .Where(s => s.Str("test_clock") == clockId && s.Str("status") is "active" or "past_due")
-            .Select(s => (long?)(s["current_period_end"]!.GetValue<long>() - s["current_period_start"]!.GetValue<long>()))
+            .Where(s => s.Str("test_clock") == clockId && Bills(s))
+            .Select(s => (long?)IntervalSeconds(s))
             .Min();
 
     /// <summary>Sets whether the subscription's charges decline, and its state once the retries are exhausted.</summary>
@@ -149,9 +174,32 @@ public sealed class StripeBilling(ProviderObjects objects, StripeCustomers custo
         });
     }
 
+    /// <summary>
+    /// <c>trial_end=now</c> on an update: <c>trial_will_end</c> if it has not gone out yet, then the trial ends at
+    /// <paramref name="at"/> as at its end, but with a <c>subscription_update</c> invoice. The caller holds the unit.
+    /// </summary>
+    public void EndTrialNow(JsonObject subscription, long at)
+    {
+        if (subscription["_trial_will_end_at"] is not null)
+        {
+            TrialWillEnd(subscription);
+        }
+
+        PeriodEnd(subscription, at, "subscription_update");
+    }
+
+    /// <summary>A subscription's billing interval in seconds (a trial's first period is not one).</summary>
+    private static long IntervalSeconds(JsonObject subscription) =>
+        PeriodSeconds(subscription["items"]!["data"]![0]!["price"]!["recurring"].Str("interval"));
+
     private long DueAt(JsonObject subscription)
     {
         var due = subscription["current_period_end"]!.GetValue<long>();
+        if (subscription["_trial_will_end_at"] is JsonValue notice)
+        {
+            due = Math.Min(due, notice.GetValue<long>());
+        }
+
         if (subscription.Str("_retry_invoice") is { } invoiceId && objects.Get(invoiceId, "invoice")?["next_payment_attempt"] is JsonValue next)
         {
             due = Math.Min(due, next.GetValue<long>());
@@ -160,13 +208,20 @@ public sealed class StripeBilling(ProviderObjects objects, StripeCustomers custo
         return due;
     }
 
-    /// <summary>Does the next due thing (a retry or a period end) when it is due; false when nothing is.</summary>
+    /// <summary>Does the next due thing (a trial's notice, a retry or a period end) when it is due; false when nothing is.</summary>
     private bool Step(string id, long now)
     {
         var subscription = objects.Get(id, "subscription")!;
-        if (subscription.Str("status") is not ("active" or "past_due"))
+        if (!Bills(subscription))
         {
             return false;
+        }
+
+        // The notice is due at the latest when the trial ends, so it always goes out before the first charge.
+        if (subscription["_trial_will_end_at"] is JsonValue notice && notice.GetValue<long>() <= now)
+        {
+            TrialWillEnd(subscription);
+            return true;
         }
 
         var periodEnd = subscription["current_period_end"]!.GetValue<long>();
@@ -179,17 +234,29 @@ public sealed class StripeBilling(ProviderObjects objects, StripeCustomers custo
 
         if (periodEnd <= now)
         {
-            PeriodEnd(subscription, periodEnd);
+            PeriodEnd(subscription, periodEnd, "subscription_cycle");
             return true;
         }
 
         return false;
     }
 
-    private void PeriodEnd(JsonObject subscription, long at)
+    private void TrialWillEnd(JsonObject subscription)
+    {
+        subscription.Remove("_trial_will_end_at");
+        objects.Put(subscription);
+        webhooks.Send(subscription.Str("id")!, [new StripeEvent("customer.subscription.trial_will_end", StripeLists.Public(subscription))]);
+    }
+
+    /// <summary>
+    /// The period (or the trial) ends at <paramref name="at"/>: a scheduled cancel ends the subscription; otherwise the
+    /// next period starts with an invoice for it and a charge, and a trial becomes active, or past_due if declined.
+    /// </summary>
+    private void PeriodEnd(JsonObject subscription, long at, string billingReason)
     {
         var id = subscription.Str("id")!;
-        if (subscription["cancel_at_period_end"]!.GetValue<bool>())
+        var cancelNow = subscription["cancel_at_period_end"]!.GetValue<bool>() && at == subscription["current_period_end"]!.GetValue<long>();
+        if (cancelNow)
         {
             subscription["status"] = "canceled";
             subscription["ended_at"] = at;
@@ -206,7 +273,22 @@ public sealed class StripeBilling(ProviderObjects objects, StripeCustomers custo
             ["current_period_start"] = subscription["current_period_start"]!.DeepClone(),
             ["latest_invoice"] = subscription["latest_invoice"]?.DeepClone(),
         };
-        var end = at + (subscription["current_period_end"]!.GetValue<long>() - subscription["current_period_start"]!.GetValue<long>());
+        var end = at + IntervalSeconds(subscription);
+        var status = subscription.Str("status")!;
+        // A trial ended early (trial_end=now) moves its end, the billing cycle anchor and a scheduled cancel with it.
+        if (status == "trialing" && subscription["trial_end"]!.GetValue<long>() != at)
+        {
+            previous["trial_end"] = subscription["trial_end"]!.DeepClone();
+            previous["billing_cycle_anchor"] = subscription["billing_cycle_anchor"]!.DeepClone();
+            subscription["trial_end"] = at;
+            subscription["billing_cycle_anchor"] = at;
+            if (subscription["cancel_at_period_end"]!.GetValue<bool>())
+            {
+                previous["cancel_at"] = subscription["cancel_at"]!.DeepClone();
+                subscription["cancel_at"] = end;
+            }
+        }
+
         subscription["current_period_start"] = at;
         subscription["current_period_end"] = end;
         foreach (var item in ((JsonArray)subscription["items"]!["data"]!).OfType<JsonObject>())
@@ -217,18 +299,20 @@ public sealed class StripeBilling(ProviderObjects objects, StripeCustomers custo
 
         var amount = ((JsonArray)subscription["items"]!["data"]!).OfType<JsonObject>()
             .Sum(i => checked(i["price"]!["unit_amount"]!.GetValue<long>() * i["quantity"]!.GetValue<long>()));
-        var invoice = StripeInvoicing.NewInvoice(objects, subscription, at, end, "subscription_cycle", amount);
+        var invoice = StripeInvoicing.NewInvoice(objects, subscription, at, end, billingReason, amount);
         subscription["latest_invoice"] = invoice.Str("id");
         var paid = StripeInvoicing.Attempt(objects, invoice, subscription, at);
         if (!paid)
         {
             invoice["next_payment_attempt"] = at + (RetryDelayDays[0] * 86_400);
             subscription["_retry_invoice"] = invoice.Str("id");
-            if (subscription.Str("status") == "active")
-            {
-                previous["status"] = "active";
-                subscription["status"] = "past_due";
-            }
+        }
+
+        var next = paid ? (status == "trialing" ? "active" : status) : (status is "active" or "trialing" ? "past_due" : status);
+        if (next != status)
+        {
+            previous["status"] = status;
+            subscription["status"] = next;
         }
 
         objects.Put(invoice);

@@ -6,7 +6,8 @@ namespace Harness.Sandbox.Stripe;
 /// <summary>A subscription's invoices and the charge attempts that pay them (a charge and a payment intent each).</summary>
 public static class StripeInvoicing
 {
-    public static JsonObject NewInvoice(ProviderObjects objects, JsonObject subscription, long start, long end, string reason, long amount)
+    /// <summary>An open invoice of <paramref name="amount"/>; a <paramref name="trial"/>'s lines bill the subscription's items at 0.</summary>
+    public static JsonObject NewInvoice(ProviderObjects objects, JsonObject subscription, long start, long end, string reason, long amount, bool trial = false)
     {
         var id = StripeJson.NewId("in");
         var customerId = subscription.Str("customer")!;
@@ -33,9 +34,9 @@ public static class StripeInvoicing
             {
                 ["id"] = StripeJson.NewId("il"),
                 ["object"] = "line_item",
-                ["amount"] = checked(i["price"]!["unit_amount"]!.GetValue<long>() * i["quantity"]!.GetValue<long>()),
+                ["amount"] = trial ? 0L : checked(i["price"]!["unit_amount"]!.GetValue<long>() * i["quantity"]!.GetValue<long>()),
                 ["currency"] = currency,
-                ["description"] = $"{i["quantity"]} × {i["price"]!.Str("product")}",
+                ["description"] = trial ? $"Trial period for {i["price"]!.Str("product")}" : $"{i["quantity"]} × {i["price"]!.Str("product")}",
                 ["invoice"] = id,
                 ["livemode"] = false,
                 ["metadata"] = new JsonObject(),
@@ -58,6 +59,15 @@ public static class StripeInvoicing
             ["subtotal"] = amount,
             ["total"] = amount,
         };
+    }
+
+    /// <summary>An invoice with nothing to pay (a trial's first) is paid when finalized, without a charge, as at Stripe.</summary>
+    public static void PaidWithoutCharge(JsonObject invoice, long at)
+    {
+        invoice["status"] = "paid";
+        invoice["attempted"] = true;
+        invoice["amount_remaining"] = 0L;
+        invoice["status_transitions"]!["paid_at"] = at;
     }
 
     /// <summary>One charge attempt for the invoice: a charge (succeeded or declined) and its payment intent.</summary>

@@ -54,7 +54,7 @@ public sealed partial class StripeProvider : ISandboxSubscriptions
                     (_, { } refusal) => TypedResults.BadRequest(new ControlError(refusal)),
                     var (subscription, _) => TypedResults.Ok(View(subscription)),
                 })
-            .WithSummary("Stripe: moves the sandbox clock to the subscription's current_period_end and runs what fell due (its renewal, and everything else due by then).");
+            .WithSummary("Stripe: moves the sandbox clock to the subscription's current_period_end and runs what fell due (its renewal, or the end of its trial with the first charge, and everything else due by then).");
     }
 
     public ISandboxSubscriptions Subscriptions => this;
@@ -62,7 +62,7 @@ public sealed partial class StripeProvider : ISandboxSubscriptions
     IReadOnlyList<string> ISandboxSubscriptions.EndStates => StripeBilling.EndStates;
 
     string ISandboxSubscriptions.RenewMeaning =>
-        "Renew now moves the sandbox clock to the subscription's period end and runs everything due by then (a subscription on a test clock renews when that clock is advanced).";
+        "Renew now moves the sandbox clock to the subscription's period end (a trialing one's trial end: its first charge) and runs everything due by then (a subscription on a test clock renews when that clock is advanced).";
 
     IReadOnlyList<SubscriptionRow> ISandboxSubscriptions.Newest(int limit) => [.. _objects.Newest("subscription").Take(limit).Select(Row)];
 
@@ -95,7 +95,7 @@ public sealed partial class StripeProvider : ISandboxSubscriptions
             return (subscription, $"the subscription is on test clock {clock}: advance that clock (POST /v1/test_helpers/test_clocks/{clock}/advance)");
         }
 
-        if (subscription.Str("status") is not ("active" or "past_due"))
+        if (!StripeBilling.Bills(subscription))
         {
             return (subscription, $"the subscription is {subscription.Str("status")}: it does not renew");
         }

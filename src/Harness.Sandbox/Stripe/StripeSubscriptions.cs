@@ -5,7 +5,7 @@ namespace Harness.Sandbox.Stripe;
 
 /// <summary>
 /// The Subscriptions API: create (customer plus recurring price items), retrieve, list, update
-/// (<c>cancel_at_period_end</c>, <c>metadata</c>) and cancel now (<c>DELETE</c>). Renewal is <see cref="StripeBilling"/>'s.
+/// (<c>cancel_at_period_end</c>, <c>metadata</c>, <c>trial_end=now</c>) and cancel now (<c>DELETE</c>). Renewal is <see cref="StripeBilling"/>'s.
 /// </summary>
 public sealed class StripeSubscriptions(ProviderObjects objects, StripeCatalog catalog, StripeCustomers customers, StripeBilling billing, StripeWebhooks webhooks)
 {
@@ -17,7 +17,7 @@ public sealed class StripeSubscriptions(ProviderObjects objects, StripeCatalog c
     private static readonly HashSet<string> CreateParams =
         ["customer", "items", "metadata", "cancel_at_period_end", "expand", "payment_behavior", "collection_method", "default_payment_method", "description"];
 
-    private static readonly HashSet<string> UpdateParams = ["cancel_at_period_end", "metadata", "expand", "cancellation_details"];
+    private static readonly HashSet<string> UpdateParams = ["cancel_at_period_end", "metadata", "expand", "cancellation_details", "trial_end"];
 
     private static readonly HashSet<string> CancelParams = ["expand", "invoice_now", "prorate", "cancellation_details"];
 
@@ -139,7 +139,10 @@ public sealed class StripeSubscriptions(ProviderObjects objects, StripeCatalog c
         return StripeLists.Page("/v1/subscriptions", subscriptions, query, s => View(s, query));
     }
 
-    /// <summary><c>cancel_at_period_end=true</c> schedules the cancel at the period end; <c>false</c> resumes before it.</summary>
+    /// <summary>
+    /// <c>cancel_at_period_end=true</c> schedules the cancel at the period end; <c>false</c> resumes before it.
+    /// <c>trial_end=now</c> ends a trial at once: the first charge, as at the trial's end (<see cref="StripeBilling.EndTrialNow"/>).
+    /// </summary>
     public StripeResponse Update(string id, JsonObject p)
     {
         if (StripeLists.Unknown(p, UpdateParams) is { } unknown)
@@ -162,6 +165,11 @@ public sealed class StripeSubscriptions(ProviderObjects objects, StripeCatalog c
             if (subscription.Str("status") is "canceled" or "incomplete_expired" && cancelAtEnd is not null)
             {
                 return StripeErrors.InvalidParam("A canceled subscription can only update its cancellation_details and metadata.", "cancel_at_period_end");
+            }
+
+            if (StripeTrials.ReadUpdate(p, subscription, out var endTrial) is { } badTrial)
+            {
+                return badTrial;
             }
 
             var previous = new JsonObject();
@@ -201,6 +209,11 @@ public sealed class StripeSubscriptions(ProviderObjects objects, StripeCatalog c
             if (previous.Count > 0)
             {
                 webhooks.Send(id, [new StripeEvent("customer.subscription.updated", StripeLists.Public(subscription), previous)]);
+            }
+
+            if (endTrial)
+            {
+                billing.EndTrialNow(subscription, customers.NowFor(subscription.Str("customer")));
             }
 
             return StripeResponse.Ok(View(subscription, p));

@@ -5,13 +5,13 @@ namespace Harness.Sandbox.Tests.Stripe;
 
 /// <summary>
 /// The acceptance of issue #27 through the npm <c>stripe</c> package (stripe-node 23.1.0), unmodified:
-/// tests/sdk-clients/stripe-recurring.mjs drives the recurring flow and verifies every webhook with
+/// tests/sdk-clients/stripe-recurring.mjs drives the recurring flow (and a trial checkout) and verifies every webhook with
 /// <c>stripe.webhooks.constructEvent</c>; this checks what it reports.
 /// </summary>
 public sealed class StripeNodeRoundTripTests
 {
     [Fact]
-    public async Task The_stripe_npm_SDK_drives_renewals_cancellation_dunning_and_refunds_unmodified()
+    public async Task The_stripe_npm_SDK_drives_renewals_cancellation_dunning_refunds_and_a_trial_unmodified()
     {
         await using var sandbox = await TestSandbox.StartAsync();
         var run = await NodeScripts.RunAsync("stripe-recurring.mjs", new Dictionary<string, string>
@@ -66,5 +66,12 @@ public sealed class StripeNodeRoundTripTests
         Assert.Equal(27, Int("eventsLogged"));
         Assert.True(result["clockDeleted"]!.GetValue<bool>());
         Assert.Equal(404, Int("clockGoneStatus"));
+
+        // A 14-day trial: no payment now, a paid 0 invoice, trial_will_end, then the first charge at its end.
+        Assert.Equal(("no_payment_required", "trialing", 14), (Str("trialPaymentStatus"), Str("trialStatus"), Int("trialDays")));
+        Assert.Equal(["subscription_create", "0", "paid"], result["trialInvoice"]!.AsArray().Select(n => n!.ToString()));
+        Assert.Equal([14], Ints("trialWillEndDays"));
+        Assert.Equal(["subscription_cycle", "999", "14"], result["trialFirstCharge"]!.AsArray().Select(n => n!.ToString()));
+        Assert.Equal("active", Str("trialEndedStatus"));
     }
 }

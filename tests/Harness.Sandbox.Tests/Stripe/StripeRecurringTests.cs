@@ -512,9 +512,9 @@ public sealed class StripeRecurringTests
         Assert.Equal((1, 1), (Count(events, "checkout.session.expired"), Count(events, "invoice.paid")));
     }
 
-    private static StripeClient Client(TestSandbox sandbox) => new(StripeProvider.SecretKey, apiBase: sandbox.BaseUrl("stripe"));
+    internal static StripeClient Client(TestSandbox sandbox) => new(StripeProvider.SecretKey, apiBase: sandbox.BaseUrl("stripe"));
 
-    private static int Count(IEnumerable<Event> events, string type) => events.Count(e => e.Type == type);
+    internal static int Count(IEnumerable<Event> events, string type) => events.Count(e => e.Type == type);
 
     private static Invoice LastFailed(List<Event> events) => (Invoice)events.Last(e => e.Type == "invoice.payment_failed").Data.Object;
 
@@ -522,7 +522,7 @@ public sealed class StripeRecurringTests
         [.. receiver.All.Select(r => EventUtility.ConstructEvent(r.Body, r.Header("Stripe-Signature"), StripeProvider.WebhookSecret))];
 
     /// <summary>Reads deliveries, each verified with EventUtility, until <paramref name="done"/> holds.</summary>
-    private static async Task CollectAsync(Receiver receiver, List<Event> events, Func<List<Event>, bool> done)
+    internal static async Task CollectAsync(Receiver receiver, List<Event> events, Func<List<Event>, bool> done)
     {
         while (!done(events))
         {
@@ -531,7 +531,7 @@ public sealed class StripeRecurringTests
         }
     }
 
-    private static async Task AdvanceClockAsync(StripeClient stripe, string clockId, DateTime to)
+    internal static async Task AdvanceClockAsync(StripeClient stripe, string clockId, DateTime to)
     {
         await stripe.V1.TestHelpers.TestClocks.AdvanceAsync(clockId, new TestClockAdvanceOptions { FrozenTime = to }, cancellationToken: Ct);
         Assert.Equal(to, (await WaitReadyAsync(stripe, clockId)).FrozenTime);

@@ -39,15 +39,14 @@ public sealed class StripeRecurringSteps(ScenarioContext context)
     }
 
     [Given("the customer paid a subscription checkout for {string}")]
-    public async Task PaidCheckout(string price)
+    public async Task PaidCheckout(string price) => await PayCheckoutAsync(price, trialDays: null);
+
+    /// <summary>A trial leaves nothing to pay now: the session completes with <c>payment_status: no_payment_required</c>.</summary>
+    [Given("the customer paid a subscription checkout for {string} with a {int}-day trial")]
+    public async Task PaidTrialCheckout(string price, int days)
     {
-        var form = await Stripe.SessionFormAsync("subscription", price);
-        form.Add(new("customer", _customer!));
-        var session = await OkAsync(HttpMethod.Post, "/v1/checkout/sessions", form);
-        _world.PaymentId = ApiReply.Text(ApiReply.Field(session, "id"));
-        await _world.ClickAsync("pay");
-        var paid = await OkAsync(HttpMethod.Get, "/v1/checkout/sessions/" + _world.PaymentId);
-        _subscription = ApiReply.Text(ApiReply.Field(paid, "subscription"));
+        var paid = await PayCheckoutAsync(price, days);
+        Check.Equal("no_payment_required", ApiReply.Text(ApiReply.Field(paid, "payment_status")), "a trial checkout's payment_status");
     }
 
     [Given("the customer subscribes to {string} through the API")]
@@ -180,6 +179,24 @@ public sealed class StripeRecurringSteps(ScenarioContext context)
         var reply = await Stripe.StripeAsync(method, path, form);
         Check.Equal(HttpStatusCode.OK, reply.Status, $"{method} {path} ({reply.Body})");
         return reply.Json;
+    }
+
+    /// <summary>Creates a subscription checkout for the customer (with a trial of so many days), pays it and returns the paid session.</summary>
+    private async Task<JsonElement> PayCheckoutAsync(string price, int? trialDays)
+    {
+        var form = await Stripe.SessionFormAsync("subscription", price);
+        form.Add(new("customer", _customer!));
+        if (trialDays is { } days)
+        {
+            form.Add(new("subscription_data[trial_period_days]", Text(days)));
+        }
+
+        var session = await OkAsync(HttpMethod.Post, "/v1/checkout/sessions", form);
+        _world.PaymentId = ApiReply.Text(ApiReply.Field(session, "id"));
+        await _world.ClickAsync("pay");
+        var paid = await OkAsync(HttpMethod.Get, "/v1/checkout/sessions/" + _world.PaymentId);
+        _subscription = ApiReply.Text(ApiReply.Field(paid, "subscription"));
+        return paid;
     }
 
     private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
