@@ -2,7 +2,9 @@
 // pointed at the sandbox through its documented seam, createHttp(): an adapter that swaps the origin and hands the
 // request to the SDK's own PayRequest (the signed path excludes the host, so signatures stay valid).
 // Input (environment): SANDBOX_CONTROL, WECHATPAY_BASE, and the published credentials WECHATPAY_MCHID,
-// WECHATPAY_APPID, WECHATPAY_APIV3_KEY, WECHATPAY_MERCHANT_KEY, WECHATPAY_MERCHANT_CERT, WECHATPAY_DESCRIPTION.
+// WECHATPAY_APPID, WECHATPAY_APIV3_KEY, WECHATPAY_MERCHANT_KEY, WECHATPAY_MERCHANT_CERT, WECHATPAY_DESCRIPTION; for a
+// merchant on the WeChat Pay public key also WECHATPAY_PUBLIC_KEY_ID and WECHATPAY_PUBLIC_KEY, which the SDK (with no
+// public-key support of its own) is given the way providers.md §2.6 says: in its serial → key map.
 // Output: one JSON line with what was observed; exit code 1 with the error on any failure.
 import http from "node:http";
 import assert from "node:assert/strict";
@@ -54,6 +56,9 @@ try {
     key: env.WECHATPAY_APIV3_KEY,
   });
   pay.createHttp(new SandboxHttp());
+  if (env.WECHATPAY_PUBLIC_KEY_ID) {
+    Pay.certificates[env.WECHATPAY_PUBLIC_KEY_ID] = env.WECHATPAY_PUBLIC_KEY;
+  }
   const notifyUrl = `http://127.0.0.1:${server.address().port}/wechatpay/notify`;
 
   const placed = await pay.transactions_native({
@@ -97,6 +102,7 @@ try {
 
   console.log(JSON.stringify({
     codeUrl: placed.data.code_url,
+    notificationSerial: hook.headers["wechatpay-serial"],
     before: before.data.trade_state,
     verifiedParsed,
     verifiedRaw,
