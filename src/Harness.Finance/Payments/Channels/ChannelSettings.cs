@@ -1,4 +1,6 @@
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Harness.Security.Signing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
@@ -33,11 +35,38 @@ public sealed class ChannelSettings(IConfiguration configuration, IOptions<Finan
             Value("WECHAT_PAY_PUBLIC_KEY") ?? SandboxFile("wechatpay", "pub_key.pem"));
     }
 
-    public AlipaySettings Alipay() => new(
-        Value("ALIPAY_GATEWAY") ?? "http://127.0.0.1:8105/gateway.do",
-        Value("ALIPAY_APP_ID") ?? AlipaySandboxAppId,
-        Value("ALIPAY_PRIVATE_KEY") ?? SandboxFile("alipay", "app_private_key.pem") ?? throw NotConfigured("Alipay", "ALIPAY_PRIVATE_KEY"),
-        Value("ALIPAY_PUBLIC_KEY") ?? SandboxFile("alipay", "alipay_public_key.pem") ?? throw NotConfigured("Alipay", "ALIPAY_PUBLIC_KEY"));
+    /// <summary>
+    /// Alipay in public-key mode, or in certificate mode (公钥证书模式) when <c>ALIPAY_APP_CERT</c> is set: then
+    /// <c>ALIPAY_PUBLIC_CERT</c> and <c>ALIPAY_ROOT_CERT</c> are required, the Alipay key is the one in
+    /// <c>ALIPAY_PUBLIC_CERT</c>, and requests name the certificates by their SNs.
+    /// </summary>
+    public AlipaySettings Alipay()
+    {
+        var gateway = Value("ALIPAY_GATEWAY") ?? "http://127.0.0.1:8105/gateway.do";
+        var appId = Value("ALIPAY_APP_ID") ?? AlipaySandboxAppId;
+        var privateKey = Value("ALIPAY_PRIVATE_KEY") ?? SandboxFile("alipay", "app_private_key.pem") ?? throw NotConfigured("Alipay", "ALIPAY_PRIVATE_KEY");
+        if (Value("ALIPAY_APP_CERT") is not { } appCert)
+        {
+            return new AlipaySettings(gateway, appId, privateKey, Value("ALIPAY_PUBLIC_KEY") ?? SandboxFile("alipay", "alipay_public_key.pem") ?? throw NotConfigured("Alipay", "ALIPAY_PUBLIC_KEY"));
+        }
+
+        var publicCert = Value("ALIPAY_PUBLIC_CERT") ?? throw NotConfigured("Alipay in certificate mode", "ALIPAY_PUBLIC_CERT");
+        var rootCert = Value("ALIPAY_ROOT_CERT") ?? throw NotConfigured("Alipay in certificate mode", "ALIPAY_ROOT_CERT");
+        try
+        {
+            using var alipayCertificate = X509Certificate2.CreateFromPem(publicCert);
+            var alipayKey = alipayCertificate.GetRSAPublicKey() ?? throw new ChannelException("ALIPAY_PUBLIC_CERT holds no RSA key");
+            var certificates = new AlipayCertificateMode(
+                AlipayCertSerial.OfPem(appCert) ?? throw new ChannelException("ALIPAY_APP_CERT is not a certificate in PEM form"),
+                AlipayCertSerial.Of(alipayCertificate),
+                AlipayCertSerial.OfRootBundle(rootCert) is { Length: > 0 } root ? root : throw new ChannelException("ALIPAY_ROOT_CERT holds no RSA-signed certificate"));
+            return new AlipaySettings(gateway, appId, privateKey, alipayKey.ExportSubjectPublicKeyInfoPem(), certificates);
+        }
+        catch (CryptographicException e)
+        {
+            throw new ChannelException("ALIPAY_PUBLIC_CERT or ALIPAY_ROOT_CERT is not a certificate in PEM form", e);
+        }
+    }
 
     /// <summary>A configured value; a value naming an existing file stands for the file's text (PEM files, key files).</summary>
     private string? Value(string name)
@@ -87,5 +116,11 @@ public sealed record WeChatPaySettings(string BaseUrl, string Mchid, string Appi
 /// <param name="GatewayUrl">The openapi gateway, e.g. <c>https://openapi.alipay.com/gateway.do</c> or the sandbox's.</param>
 /// <param name="AppId">The app id.</param>
 /// <param name="AppPrivateKeyPem">The app private key (PKCS#8 or PKCS#1 PEM, or bare base64).</param>
-/// <param name="AlipayPublicKeyPem">Alipay's public key that signs answers and notifications.</param>
-public sealed record AlipaySettings(string GatewayUrl, string AppId, string AppPrivateKeyPem, string AlipayPublicKeyPem);
+/// <param name="AlipayPublicKeyPem">Alipay's public key that signs answers and notifications (in certificate mode, its certificate's).</param>
+/// <param name="Certificates">Certificate mode's serials; null in public-key mode.</param>
+public sealed record AlipaySettings(string GatewayUrl, string AppId, string AppPrivateKeyPem, string AlipayPublicKeyPem, AlipayCertificateMode? Certificates = null);
+
+/// <param name="AppCertSn">The app certificate's SN, sent as <c>app_cert_sn</c>.</param>
+/// <param name="AlipayCertSn">The Alipay certificate's SN: answers must name it in <c>alipay_cert_sn</c>.</param>
+/// <param name="RootCertSn">The root bundle's SN, sent as <c>alipay_root_cert_sn</c>.</param>
+public sealed record AlipayCertificateMode(string AppCertSn, string AlipayCertSn, string RootCertSn);

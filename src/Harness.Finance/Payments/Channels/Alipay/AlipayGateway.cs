@@ -37,6 +37,12 @@ internal sealed class AlipayGateway(ChannelClock clock, ChannelHttp http)
             parameters["notify_url"] = notifyUrl;
         }
 
+        if (settings.Certificates is { } certificates)
+        {
+            parameters["app_cert_sn"] = certificates.AppCertSn;
+            parameters["alipay_root_cert_sn"] = certificates.RootCertSn;
+        }
+
         // Requests sign every parameter but sign itself, sign_type included.
         parameters["sign"] = RsaSignature.Sign(AlipayWire.AppPrivateKey(settings.AppPrivateKeyPem), AlipaySignContent.Of(parameters));
 
@@ -63,17 +69,28 @@ internal sealed class AlipayGateway(ChannelClock clock, ChannelHttp http)
             throw new ChannelException($"Alipay {method}: the gateway could not be reached or answered unreadably: {e.Message}", e);
         }
 
-        return Verify(method, body, settings.AlipayPublicKeyPem);
+        return Verify(method, body, settings);
     }
 
-    /// <summary>The answer's object, once its <c>sign</c> verifies over the object's bytes exactly as they came.</summary>
-    private static AlipayAnswer Verify(string method, byte[] body, string alipayPublicKey)
+    /// <summary>
+    /// The answer's object, once its <c>sign</c> verifies over the object's bytes exactly as they came; in certificate
+    /// mode also once <c>alipay_cert_sn</c> names the configured Alipay certificate (a new one means Alipay has rotated
+    /// it, and the merchant must fetch it before trusting anything signed with it).
+    /// </summary>
+    private static AlipayAnswer Verify(string method, byte[] body, AlipaySettings settings)
     {
         var responseKey = method.Replace('.', '_') + "_response";
-        var (inner, sign) = Slice(method, body, responseKey);
-        if (!RsaSignature.Verify(AlipayWire.AlipayPublicKey(alipayPublicKey), inner.Span, sign))
+        var (inner, sign, certSn) = Slice(method, body, responseKey);
+        if (settings.Certificates is { } certificates && certSn != certificates.AlipayCertSn)
         {
-            throw new ChannelException($"Alipay {method}: the answer's sign does not verify with ALIPAY_PUBLIC_KEY (or is missing); the answer is not trusted");
+            throw new ChannelException(
+                $"Alipay {method}: the answer names Alipay certificate {certSn ?? "(none)"}, not ALIPAY_PUBLIC_CERT's {certificates.AlipayCertSn}; the answer is not trusted");
+        }
+
+        if (!RsaSignature.Verify(AlipayWire.AlipayPublicKey(settings.AlipayPublicKeyPem), inner.Span, sign))
+        {
+            var key = settings.Certificates is null ? "ALIPAY_PUBLIC_KEY" : "ALIPAY_PUBLIC_CERT";
+            throw new ChannelException($"Alipay {method}: the answer's sign does not verify with {key} (or is missing); the answer is not trusted");
         }
 
         using var document = JsonDocument.Parse(inner);
@@ -82,11 +99,12 @@ internal sealed class AlipayGateway(ChannelClock clock, ChannelHttp http)
             : throw new ChannelException($"Alipay {method}: {responseKey} is not a JSON object");
     }
 
-    /// <summary>The raw bytes of the response object (or <c>error_response</c> for an unknown method) and the sign.</summary>
-    private static (ReadOnlyMemory<byte> Inner, string? Sign) Slice(string method, byte[] body, string responseKey)
+    /// <summary>The raw bytes of the response object (or <c>error_response</c> for an unknown method), the sign and <c>alipay_cert_sn</c>.</summary>
+    private static (ReadOnlyMemory<byte> Inner, string? Sign, string? CertSn) Slice(string method, byte[] body, string responseKey)
     {
         ReadOnlyMemory<byte>? inner = null;
         string? sign = null;
+        string? certSn = null;
         try
         {
             var reader = new Utf8JsonReader(body);
@@ -109,6 +127,10 @@ internal sealed class AlipayGateway(ChannelClock clock, ChannelHttp http)
                 {
                     sign = reader.GetString();
                 }
+                else if (name == "alipay_cert_sn" && reader.TokenType == JsonTokenType.String)
+                {
+                    certSn = reader.GetString();
+                }
                 else
                 {
                     reader.Skip();
@@ -120,7 +142,7 @@ internal sealed class AlipayGateway(ChannelClock clock, ChannelHttp http)
             throw new ChannelException($"Alipay {method}: the answer is not well-formed JSON", e);
         }
 
-        return inner is { } found ? (found, sign) : throw new ChannelException($"Alipay {method}: the answer has no {responseKey}");
+        return inner is { } found ? (found, sign, certSn) : throw new ChannelException($"Alipay {method}: the answer has no {responseKey}");
     }
 }
 
