@@ -56,7 +56,10 @@ public static class CardCheckout
         if (decline is not null)
         {
             context.Payments.RecordDecline(payment.Id);
-            return PayPageEndpoints.Render(context, providers, payment.Id, decline, entered with { Cvc = "" });
+            var declined = providers[payment.Provider].OnDeclined(payment, card, action == FailAuthentication ? null : outcome);
+            return declined?.RedirectUrl is { } back
+                ? Results.Redirect(PayPageEndpoints.Location(back))
+                : PayPageEndpoints.Render(context, providers, payment.Id, declined?.Message ?? decline, entered with { Cvc = "" });
         }
 
         return await PayPageEndpoints.ActAsync(context, providers, payment.Id, "pay", card) switch

@@ -79,7 +79,8 @@ public static class PayPageEndpoints
                     ?? new PayPageOutcome(null, "This payment is no longer open.");
             case "fail":
                 context.Payments.RecordDecline(id);
-                return new PayPageOutcome(null, "Your card was declined. The payment is still open: try again or cancel.");
+                return provider.OnDeclined(payment, null, null)
+                    ?? new PayPageOutcome(null, "Your card was declined. The payment is still open: try again or cancel.");
             case "cancel":
                 return provider.OnCanceled(payment);
             default:

@@ -99,6 +99,17 @@ public sealed class PaymentBook
         where T : class =>
         _store.AtomicallyAsync(() => TryClose(id, to, card) ? then(_payments.Get(id)!) : null);
 
+    /// <summary>An open payment's new amount and currency, as the provider's object changed them (a PaymentIntent's update).</summary>
+    public void Revise(string id, long amount, string currency) => _store.InTransaction(() =>
+    {
+        if (_payments.Get(id) is { Status: PaymentStatus.Open } payment)
+        {
+            payment.Amount = amount;
+            payment.Currency = currency;
+            _payments.Upsert(payment);
+        }
+    });
+
     public void RecordDecline(string id) => _store.InTransaction(() =>
     {
         if (_payments.Get(id) is { } payment)

@@ -85,6 +85,13 @@ public interface ISandboxProvider
     PayPageOutcome OnPaid(SandboxPayment payment);
 
     /// <summary>
+    /// The buyer's card was declined on the pay page (<paramref name="card"/> with its test outcome), or the control API
+    /// failed the payment (no card): the payment stays open. A provider whose object records the attempt (a Stripe
+    /// PaymentIntent) answers where the buyer goes; null keeps the page's own message.
+    /// </summary>
+    PayPageOutcome? OnDeclined(SandboxPayment payment, CardEntry? card, CardOutcome? outcome) => null;
+
+    /// <summary>
     /// The buyer authorised a debit from one of <see cref="DebitAccounts"/>: the core has moved the payment to paid (the
     /// buyer's part is done), and the provider settles the debit later, as the bank would.
     /// </summary>

@@ -49,6 +49,7 @@ public sealed partial class StripeProvider : ISandboxProvider
     private readonly StripeSubscriptions _subscriptions;
     private readonly StripeRefunds _refunds;
     private readonly StripeBankDebits _debits;
+    private readonly StripePaymentIntents _intents;
 
     public StripeProvider(SandboxContext context)
     {
@@ -65,6 +66,7 @@ public sealed partial class StripeProvider : ISandboxProvider
         _sessions = new CheckoutSessions(context, _objects, catalog, _billing);
         _debits = new StripeBankDebits(context, _objects, _webhooks);
         _idempotency = new StripeIdempotency(context.Store);
+        _intents = new StripePaymentIntents(context, _objects, _webhooks);
     }
 
     public string Name => "stripe";
@@ -73,7 +75,7 @@ public sealed partial class StripeProvider : ISandboxProvider
 
     public IReadOnlyList<string> SettingNames => [StripeWebhooks.ApiVersionSetting];
 
-    public JsonObject? ObjectOf(SandboxPayment payment) => _sessions.Shown(payment.Id);
+    public JsonObject? ObjectOf(SandboxPayment payment) => _sessions.Shown(payment.Id) ?? _intents.Shown(payment.Id);
 
     public IErrorEnvelope Errors => StripeErrors.Instance;
 
@@ -122,6 +124,7 @@ public sealed partial class StripeProvider : ISandboxProvider
         app.MapGet(SessionsPath + "/{id}/line_items", (string id, HttpContext http) => Answer(http, _sessions.LineItems(id)));
         app.MapPost(SessionsPath + "/{id}/expire", (string id, HttpContext http) =>
             PostAsync(http, $"{SessionsPath}/{id}/expire", _ => _sessions.Expire(id, _webhooks)));
+        MapPaymentIntents(app);
         MapRecurring(app);
         app.MapGet("/v1/{collection}/{id}", (string collection, string id, HttpContext http) =>
             Retrievable.TryGetValue(collection, out var type)
@@ -129,11 +132,21 @@ public sealed partial class StripeProvider : ISandboxProvider
                 : Answer(http, StripeErrors.Envelope(404, "invalid_request_error", $"Unrecognized request URL (GET: /v1/{collection}/{id}).", null, null)));
     }
 
-    public IReadOnlyList<TestCard>? CheckoutCards(SandboxPayment payment) =>
-        _objects.Get(payment.Id, "checkout.session")?.Str("mode") == "subscription" ? StripeTestCards.Subscription : StripeTestCards.OneTimeWithChargesFail;
+    /// <summary>A PaymentIntent's page takes a card as the Payment Element does, except while it waits for its challenge.</summary>
+    public IReadOnlyList<TestCard>? CheckoutCards(SandboxPayment payment) => payment.Id.StartsWith("pi_", StringComparison.Ordinal)
+        ? (_intents.AwaitsChallenge(payment.Id) ? null : StripeTestCards.OneTime)
+        : _objects.Get(payment.Id, "checkout.session")?.Str("mode") == "subscription" ? StripeTestCards.Subscription : StripeTestCards.OneTimeWithChargesFail;
+
+    public PayPageOutcome? OnDeclined(SandboxPayment payment, CardEntry? card, CardOutcome? outcome) =>
+        _intents.Holds(payment.Id) ? _intents.Declined(payment, card, outcome) : null;
 
     public PayPageOutcome OnPaid(SandboxPayment payment)
     {
+        if (_intents.Holds(payment.Id))
+        {
+            return _intents.Paid(payment);
+        }
+
         var (session, events) = _sessions.Complete(payment);
         // Only a subscription gets this far with 0341 (a one-time checkout declines it): its renewals are the charges that fail.
         if (payment.CardLast4 == StripeTestCards.ChargesFail[^4..] && session.Str("subscription") is { } subscription)
@@ -162,7 +175,8 @@ public sealed partial class StripeProvider : ISandboxProvider
             : new PayPageOutcome(null, pageMessage);
 
     public PayPageOutcome OnCanceled(SandboxPayment payment) =>
-        _objects.Get(payment.Id, "checkout.session")?.Str("cancel_url") is { } url
+        _intents.Holds(payment.Id) ? new PayPageOutcome(null, "You left the payment; the PaymentIntent waits for a payment method until it is canceled.")
+        : _objects.Get(payment.Id, "checkout.session")?.Str("cancel_url") is { } url
             ? new PayPageOutcome(CheckoutSessions.ReplaceSessionTemplate(url, payment.Id), "Canceled.")
             : new PayPageOutcome(null, "You left the checkout; the session stays open until it expires.");
 
@@ -170,6 +184,18 @@ public sealed partial class StripeProvider : ISandboxProvider
     {
         var session = _sessions.MarkExpired(payment.Id);
         _webhooks.Send(payment.Id, [("checkout.session.expired", _sessions.Public(session, null))]);
+    }
+
+    private void MapPaymentIntents(WebApplication app)
+    {
+        const string path = StripePaymentIntents.Path;
+        app.MapPost(path, (HttpRequest request) => PostAsync(request.HttpContext, path, _intents.Create));
+        app.MapGet(path, async (HttpRequest request) => Answer(request.HttpContext, _intents.List(await StripeForm.ReadAsync(request))));
+        app.MapGet(path + "/{id}", async (string id, HttpContext http) => Answer(http, _intents.Retrieve(id, await StripeForm.ReadAsync(http.Request))));
+        app.MapPost(path + "/{id}", (string id, HttpContext http) => PostAsync(http, $"{path}/{id}", p => _intents.Update(id, p)));
+        app.MapPost(path + "/{id}/confirm", (string id, HttpContext http) => PostAsync(http, $"{path}/{id}/confirm", p => _intents.Confirm(id, p)));
+        app.MapPost(path + "/{id}/capture", (string id, HttpContext http) => PostAsync(http, $"{path}/{id}/capture", p => _intents.Capture(id, p)));
+        app.MapPost(path + "/{id}/cancel", (string id, HttpContext http) => PostAsync(http, $"{path}/{id}/cancel", p => _intents.Cancel(id, p)));
     }
 
     /// <summary>Bearer (what the SDKs send) or Basic with the key as user name; 401 in Stripe's shape otherwise.</summary>

@@ -1,0 +1,217 @@
+using System.Text.Json.Nodes;
+using Harness.Sandbox.Payments;
+using Harness.Sandbox.Providers;
+using Microsoft.AspNetCore.WebUtilities;
+
+namespace Harness.Sandbox.Stripe;
+
+/// <summary>
+/// A PaymentIntent's attempts: the charge a confirmation makes (approved, declined, or waiting for 3-D Secure), and
+/// the hosted page's part (the Payment Element's card, the challenge passed or failed).
+/// </summary>
+public sealed partial class StripePaymentIntents
+{
+    /// <summary>True for the sandbox payments that are PaymentIntents (their ids are the intents').</summary>
+    public bool Holds(string paymentId) => objects.Get(paymentId, Type) is not null;
+
+    /// <summary>The intent as its API answers it, for the dashboard.</summary>
+    public JsonObject? Shown(string id) => objects.Get(id, Type) is { } intent ? Public(intent, null) : null;
+
+    /// <summary>The hosted page asks for a card unless the intent awaits its 3-D Secure challenge.</summary>
+    public bool AwaitsChallenge(string id) => objects.Get(id, Type)?.Str("status") == "requires_action";
+
+    /// <summary>
+    /// The buyer paid on the hosted page: the challenge passed, or the Payment Element confirmed with the card typed
+    /// (the control API's <c>pay</c> types Stripe's 4242). The sandbox payment is already closed as paid.
+    /// </summary>
+    public PayPageOutcome Paid(SandboxPayment payment) => objects.Atomically(() =>
+    {
+        var intent = objects.Get(payment.Id, Type)!;
+        var method = intent.Str("status") == "requires_action"
+            ? Authenticated(StripeTestPaymentMethods.Find(intent.Str("payment_method") ?? "")) ?? PageMethod(payment)
+            : PageMethod(payment);
+        intent["next_action"] = null;
+        Succeed(intent, method);
+        return Returned(intent, "succeeded", "Paid.", "Payment complete: the PaymentIntent is " + intent.Str("status") + ".");
+    });
+
+    /// <summary>
+    /// A card declined on the hosted page (<paramref name="card"/>, or the control API's <c>fail</c> without one), or a
+    /// failed challenge: the intent wants another payment method. The page has counted the decline.
+    /// </summary>
+    public PayPageOutcome Declined(SandboxPayment payment, CardEntry? card, CardOutcome? outcome) => objects.Atomically(() =>
+    {
+        var intent = objects.Get(payment.Id, Type)!;
+        if (intent.Str("status") == "requires_action")
+        {
+            intent["next_action"] = null;
+            Fail(intent, null, StripeTestPaymentMethods.AuthenticationFailed());
+            return Returned(intent, "failed", "Authentication failed.", "Authentication failed: the PaymentIntent needs another payment method.");
+        }
+
+        var declined = outcome is null or CardOutcome.Approved or CardOutcome.ThreeDSecureRequired ? CardOutcome.Declined : outcome.Value;
+        var method = card is null
+            ? StripeTestPaymentMethods.Find("pm_card_chargeDeclined")!
+            : StripeTestPaymentMethods.ForPageCard(card.Brand, card.Last4) with { Outcome = declined };
+        var error = StripeTestPaymentMethods.Decline(declined)!;
+        Fail(intent, method, error);
+        return new PayPageOutcome(null, (string)error["message"]! + " The PaymentIntent needs another payment method.");
+    });
+
+    /// <summary>One confirmation: the charge the payment method decides, or the challenge it needs.</summary>
+    private StripeResponse Attempt(JsonObject intent, StripeTestPaymentMethods.TestPaymentMethod? method, string? returnUrl, bool offSession, JsonObject query)
+    {
+        if (method is null)
+        {
+            return Unexpected("You cannot confirm this PaymentIntent because it's missing a payment method. Update the PaymentIntent with a payment_method, or confirm it with one.", "payment_method");
+        }
+
+        if (returnUrl is not null && !HttpUrl.IsValid(returnUrl))
+        {
+            return StripeErrors.InvalidParam("Not a valid URL", "return_url", "url_invalid");
+        }
+
+        intent["payment_method"] = method.Id;
+        if (method.Outcome == CardOutcome.ThreeDSecureRequired)
+        {
+            if (offSession)
+            {
+                return Declined(intent, method, StripeTestPaymentMethods.AuthenticationRequired());
+            }
+
+            // The customer must pass the bank's challenge, on the hosted page that stands for it.
+            var url = context.PayPageUrl(intent.Str("id")!);
+            intent["status"] = "requires_action";
+            intent["next_action"] = returnUrl is null
+                ? new JsonObject { ["type"] = "use_stripe_sdk", ["use_stripe_sdk"] = new JsonObject { ["type"] = "three_d_secure_redirect", ["stripe_js"] = url } }
+                : new JsonObject { ["type"] = "redirect_to_url", ["redirect_to_url"] = new JsonObject { ["return_url"] = returnUrl, ["url"] = url } };
+            intent["_return_url"] = returnUrl;
+            objects.Put(intent);
+            webhooks.Send(intent.Str("id")!, [("payment_intent.requires_action", Public(intent, null))]);
+            return StripeResponse.Ok(Public(intent, query));
+        }
+
+        if (StripeTestPaymentMethods.Decline(method.Outcome) is { } decline)
+        {
+            return Declined(intent, method, decline);
+        }
+
+        Succeed(intent, method);
+        context.Payments.TryClose(intent.Str("id")!, PaymentStatus.Paid);
+        return StripeResponse.Ok(Public(intent, query));
+    }
+
+    /// <summary>A declined confirmation: Stripe's 402 <c>card_error</c> carrying the intent, now wanting another method.</summary>
+    private StripeResponse Declined(JsonObject intent, StripeTestPaymentMethods.TestPaymentMethod method, JsonObject error)
+    {
+        var charge = Fail(intent, method, error);
+        context.Payments.RecordDecline(intent.Str("id")!);
+        var answer = (JsonObject)error.DeepClone();
+        answer["charge"] = charge.Str("id");
+        answer["payment_intent"] = Public(intent, null);
+        answer["payment_method"] = StripeTestPaymentMethods.View(method, intent.Str("customer"), intent["created"]!.GetValue<long>());
+        return new StripeResponse(402, new JsonObject { ["error"] = answer }, Stored: true);
+    }
+
+    /// <summary>The approved charge: captured now, or held for a manual capture.</summary>
+    private void Succeed(JsonObject intent, StripeTestPaymentMethods.TestPaymentMethod method)
+    {
+        var amount = intent["amount"]!.GetValue<long>();
+        var manual = intent.Str("capture_method") == "manual";
+        var charge = NewCharge(intent, method, null);
+        charge["amount_captured"] = manual ? 0L : amount;
+        charge["captured"] = !manual;
+        objects.Put(charge);
+        intent["payment_method"] = method.Id;
+        intent["latest_charge"] = charge.Str("id");
+        intent["last_payment_error"] = null;
+        intent["status"] = manual ? "requires_capture" : "succeeded";
+        intent["amount_capturable"] = manual ? amount : 0L;
+        intent["amount_received"] = manual ? 0L : amount;
+        objects.Put(intent);
+        webhooks.Send(intent.Str("id")!, [("charge.succeeded", StripeLists.Public(charge)), (manual ? "payment_intent.amount_capturable_updated" : "payment_intent.succeeded", Public(intent, null))]);
+    }
+
+    /// <summary>A failed attempt: the failed charge (none for a failed challenge), the error kept on the intent, and the events.</summary>
+    private JsonObject Fail(JsonObject intent, StripeTestPaymentMethods.TestPaymentMethod? method, JsonObject error)
+    {
+        var events = new List<(string, JsonObject)>();
+        var charge = method is null ? null : NewCharge(intent, method, error);
+        if (charge is not null)
+        {
+            objects.Put(charge);
+            intent["latest_charge"] = charge.Str("id");
+            events.Add(("charge.failed", StripeLists.Public(charge)));
+        }
+
+        var lastError = (JsonObject)error.DeepClone();
+        if (method is not null)
+        {
+            lastError["payment_method"] = StripeTestPaymentMethods.View(method, intent.Str("customer"), intent["created"]!.GetValue<long>());
+        }
+
+        intent["last_payment_error"] = lastError;
+        intent["payment_method"] = null;
+        intent["status"] = "requires_payment_method";
+        objects.Put(intent);
+        events.Add(("payment_intent.payment_failed", Public(intent, null)));
+        webhooks.Send(intent.Str("id")!, events);
+        return charge ?? intent;
+    }
+
+    private JsonObject NewCharge(JsonObject intent, StripeTestPaymentMethods.TestPaymentMethod method, JsonObject? error)
+    {
+        var chargeId = StripeJson.NewId("ch");
+        return new JsonObject
+        {
+            ["id"] = chargeId,
+            ["object"] = "charge",
+            ["amount"] = intent["amount"]!.GetValue<long>(),
+            ["amount_captured"] = 0L,
+            ["amount_refunded"] = 0L,
+            ["captured"] = false,
+            ["created"] = StripeJson.Unix(context.Clock.GetUtcNow()),
+            ["currency"] = intent.Str("currency"),
+            ["customer"] = intent.Str("customer"),
+            ["description"] = intent.Str("description"),
+            ["failure_code"] = error?.Str("code"),
+            ["failure_message"] = error?.Str("message"),
+            ["livemode"] = false,
+            ["metadata"] = intent["metadata"]!.DeepClone(),
+            ["outcome"] = new JsonObject
+            {
+                ["network_status"] = error is null ? "approved_by_network" : "declined_by_network",
+                ["reason"] = error?.Str("decline_code"),
+                ["risk_level"] = "normal",
+                ["seller_message"] = error is null ? "Payment complete." : "The bank did not return any further details with this decline.",
+                ["type"] = error is null ? "authorized" : "issuer_declined",
+            },
+            ["paid"] = error is null,
+            ["payment_intent"] = intent.Str("id"),
+            ["payment_method"] = method.Id,
+            ["payment_method_details"] = StripeTestPaymentMethods.Details(method),
+            ["receipt_email"] = intent.Str("receipt_email"),
+            ["refunded"] = false,
+            ["refunds"] = StripeJson.List($"/v1/charges/{chargeId}/refunds", [], false),
+            ["status"] = error is null ? "succeeded" : "failed",
+        };
+    }
+
+    /// <summary>The payment method that passed its challenge, approved from now on.</summary>
+    private static StripeTestPaymentMethods.TestPaymentMethod? Authenticated(StripeTestPaymentMethods.TestPaymentMethod? method) =>
+        method is null ? null : method with { Outcome = CardOutcome.Approved };
+
+    private static StripeTestPaymentMethods.TestPaymentMethod PageMethod(SandboxPayment payment) =>
+        payment.CardLast4 is { } last4 ? StripeTestPaymentMethods.ForPageCard(payment.CardBrand ?? "visa", last4) : StripeTestPaymentMethods.Find(StripeTestPaymentMethods.Visa)!;
+
+    /// <summary>Back to the merchant's <c>return_url</c> as Stripe sends the customer, with the intent and how it went.</summary>
+    private static PayPageOutcome Returned(JsonObject intent, string redirectStatus, string redirectMessage, string pageMessage) =>
+        intent.Str("_return_url") is { } returnUrl
+            ? new PayPageOutcome(QueryHelpers.AddQueryString(returnUrl, new Dictionary<string, string?>
+            {
+                ["payment_intent"] = intent.Str("id"),
+                ["payment_intent_client_secret"] = intent.Str("client_secret"),
+                ["redirect_status"] = redirectStatus,
+            }), redirectMessage)
+            : new PayPageOutcome(null, pageMessage);
+}
