@@ -49,6 +49,28 @@ Feature: Stripe sandbox — Checkout Sessions and signed webhooks
     Then the receiver gets "checkout.session.completed", "customer.subscription.created" then "invoice.paid"
     And the subscription is "active" and the session names it
 
+  Scenario: A PaymentIntent declined by the card is a 402 the intent keeps, and confirming it with another card pays
+    When the merchant creates and confirms a PaymentIntent of 1000 "usd" with "pm_card_chargeDeclined"
+    Then the answer is 402 with a card_error "card_declined" whose payment_intent is "requires_payment_method"
+    When the merchant confirms that PaymentIntent with "pm_card_visa"
+    Then the PaymentIntent is "succeeded" with amount_received 1000 and amount_capturable 0
+    And the receiver gets "payment_intent.created", "charge.failed", "payment_intent.payment_failed", "charge.succeeded" then "payment_intent.succeeded"
+    And every event's Stripe-Signature verifies with the published webhook secret within the SDKs' 300-second tolerance
+
+  Scenario: A PaymentIntent to capture later holds the amount until the merchant captures part of it
+    When the merchant creates and confirms a PaymentIntent of 1000 "usd" with "pm_card_visa" to capture later
+    Then the PaymentIntent is "requires_capture" with amount_received 0 and amount_capturable 1000
+    When the merchant captures 600 of it
+    Then the PaymentIntent is "succeeded" with amount_received 600 and amount_capturable 0
+    And the receiver gets "payment_intent.created", "charge.succeeded", "payment_intent.amount_capturable_updated", "charge.captured" then "payment_intent.succeeded"
+
+  Scenario: A card that needs 3-D Secure waits for the challenge on the hosted page, which returns the buyer to the merchant
+    When the merchant creates and confirms a PaymentIntent of 1000 "eur" with "pm_card_authenticationRequired" and return_url "https://merchant.example/paid"
+    Then the PaymentIntent requires action: next_action redirects to the sandbox's hosted page
+    When the buyer pays on the hosted page
+    Then the buyer returns to "https://merchant.example/paid" with the PaymentIntent, its client_secret and redirect_status "succeeded"
+    And the PaymentIntent is "succeeded" with amount_received 1000 and amount_capturable 0
+
   Scenario: The merchant expires an open session
     Given an open "payment" checkout session
     When the merchant expires the session

@@ -235,6 +235,9 @@ public sealed partial class SandboxSteps(ScenarioContext context)
     [Then("the receiver gets {string}, {string}, {string} then {string}")]
     public Task ReceiverGetsFour(string first, string second, string third, string fourth) => EventsAreAsync(first, second, third, fourth);
 
+    [Then("the receiver gets {string}, {string}, {string}, {string} then {string}")]
+    public Task ReceiverGetsFive(string first, string second, string third, string fourth, string fifth) => EventsAreAsync(first, second, third, fourth, fifth);
+
     [Then("the page says the card was declined")]
     public void Declined()
     {

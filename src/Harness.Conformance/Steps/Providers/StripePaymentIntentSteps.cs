@@ -1,0 +1,85 @@
+using System.Globalization;
+using System.Net;
+using Harness.Conformance.Binding;
+using Harness.Conformance.Running;
+
+namespace Harness.Conformance.Steps.Providers;
+
+/// <summary>Stripe's PaymentIntents API as a merchant backend drives it: confirmation with test PaymentMethods, declines, 3-D Secure, capture.</summary>
+[Steps]
+public sealed class StripePaymentIntentSteps(ScenarioContext context)
+{
+    private readonly SandboxWorld _world = context.Get<SandboxWorld>();
+    private string? _intent;
+
+    private StripeSteps Stripe => context.Get<StripeSteps>();
+
+    private string Intent => _intent ?? throw new AssertionException("no PaymentIntent was created in this scenario");
+
+    [When("the merchant creates and confirms a PaymentIntent of {int} {string} with {string}")]
+    public Task CreateConfirmed(int amount, string currency, string paymentMethod) => CreateAsync(amount, currency, [new("payment_method", paymentMethod), new("confirm", "true")]);
+
+    [When("the merchant creates and confirms a PaymentIntent of {int} {string} with {string} to capture later")]
+    public Task CreateManual(int amount, string currency, string paymentMethod) =>
+        CreateAsync(amount, currency, [new("payment_method", paymentMethod), new("confirm", "true"), new("capture_method", "manual")]);
+
+    [When("the merchant creates and confirms a PaymentIntent of {int} {string} with {string} and return_url {string}")]
+    public Task CreateWithReturn(int amount, string currency, string paymentMethod, string returnUrl) =>
+        CreateAsync(amount, currency, [new("payment_method", paymentMethod), new("confirm", "true"), new("return_url", returnUrl)]);
+
+    [When("the merchant confirms that PaymentIntent with {string}")]
+    public Task Confirm(string paymentMethod) => Stripe.StripeAsync(HttpMethod.Post, $"/v1/payment_intents/{Intent}/confirm", [new("payment_method", paymentMethod)]);
+
+    [When("the merchant captures {int} of it")]
+    public Task Capture(int amount) =>
+        Stripe.StripeAsync(HttpMethod.Post, $"/v1/payment_intents/{Intent}/capture", [new("amount_to_capture", amount.ToString(CultureInfo.InvariantCulture))]);
+
+    [Then("the answer is 402 with a card_error {string} whose payment_intent is {string}")]
+    public void CardError(string code, string status)
+    {
+        Check.Equal(HttpStatusCode.PaymentRequired, _world.Last.Status, $"HTTP status ({_world.Last.Body})");
+        var error = ApiReply.Field(_world.Last.Json, "error");
+        Check.Equal("card_error", ApiReply.Text(ApiReply.Field(error, "type")), "error.type");
+        Check.Equal(code, ApiReply.Text(ApiReply.Field(error, "code")), "error.code");
+        Check.Equal(status, ApiReply.Text(ApiReply.Path(error, "payment_intent.status")), "error.payment_intent.status");
+        Check.Equal(code, ApiReply.Text(ApiReply.Path(error, "payment_intent.last_payment_error.code")), "error.payment_intent.last_payment_error.code");
+    }
+
+    [Then("the PaymentIntent is {string} with amount_received {int} and amount_capturable {int}")]
+    public async Task IntentIs(string status, int received, int capturable)
+    {
+        var intent = (await Stripe.StripeAsync(HttpMethod.Get, $"/v1/payment_intents/{Intent}?expand[]=latest_charge")).Json;
+        Check.Equal(status, ApiReply.Text(ApiReply.Field(intent, "status")), "status");
+        Check.Equal(received, ApiReply.Field(intent, "amount_received").GetInt64(), "amount_received");
+        Check.Equal(capturable, ApiReply.Field(intent, "amount_capturable").GetInt64(), "amount_capturable");
+        Check.Equal("succeeded", ApiReply.Text(ApiReply.Path(intent, "latest_charge.status")), "latest_charge.status");
+    }
+
+    [Then("the PaymentIntent requires action: next_action redirects to the sandbox's hosted page")]
+    public void RequiresAction()
+    {
+        Check.Equal(HttpStatusCode.OK, _world.Last.Status, $"HTTP status ({_world.Last.Body})");
+        Check.Equal("requires_action", ApiReply.Text(ApiReply.Field(_world.Last.Json, "status")), "status");
+        Check.Equal("redirect_to_url", ApiReply.Text(ApiReply.Path(_world.Last.Json, "next_action.type")), "next_action.type");
+        Check.Equal(_world.PayPageUrl(Intent), ApiReply.Text(ApiReply.Path(_world.Last.Json, "next_action.redirect_to_url.url")), "next_action.redirect_to_url.url");
+    }
+
+    [Then("the buyer returns to {string} with the PaymentIntent, its client_secret and redirect_status {string}")]
+    public async Task Returned(string returnUrl, string redirectStatus)
+    {
+        var secret = ApiReply.Text(ApiReply.Field((await Stripe.StripeAsync(HttpMethod.Get, $"/v1/payment_intents/{Intent}")).Json, "client_secret"));
+        var expected = $"{returnUrl}?payment_intent={Intent}&payment_intent_client_secret={Uri.EscapeDataString(secret)}&redirect_status={redirectStatus}";
+        var page = _world.PayPage ?? throw new AssertionException("the buyer has not clicked anything yet");
+        Check.Equal(expected, page.Location, "the challenge page's redirect");
+    }
+
+    private async Task CreateAsync(int amount, string currency, List<KeyValuePair<string, string>> form)
+    {
+        form.AddRange([new("amount", amount.ToString(CultureInfo.InvariantCulture)), new("currency", currency), new("description", context.Unique("pi"))]);
+        var reply = await Stripe.StripeAsync(HttpMethod.Post, "/v1/payment_intents", form);
+        var id = reply.Status == HttpStatusCode.OK ? ApiReply.Text(ApiReply.Field(reply.Json, "id"))
+            : ApiReply.Text(ApiReply.Path(reply.Json, "error.payment_intent.id"));
+        _intent = id;
+        _world.PaymentId = id;
+    }
+}
