@@ -173,6 +173,11 @@ public sealed class StripePaymentIntentTests
         Assert.Equal("card_declined", (await stripe.V1.PaymentIntents.GetAsync(intent.Id, cancellationToken: Ct)).LastPaymentError.Code);
         await sandbox.ActAsync(intent.Id, "pay");
         Assert.Equal("succeeded", (await stripe.V1.PaymentIntents.GetAsync(intent.Id, cancellationToken: Ct)).Status);
+
+        // The dashboard's payment page shows the intent as its API answers for it.
+        var page = await sandbox.Control.GetStringAsync($"/dashboard/payments/{intent.Id}", Ct);
+        Assert.Contains("&quot;object&quot;: &quot;payment_intent&quot;", page, StringComparison.Ordinal);
+        Assert.Contains("&quot;status&quot;: &quot;succeeded&quot;", page, StringComparison.Ordinal);
     }
 
     [Fact]
