@@ -7,6 +7,8 @@ Feature: Alipay sandbox — v2 gateway, RSA2 signatures, scan, notify, close and
   object. A trade from precreate or page.pay exists only once the buyer scans the code or opens the cashier.
   Notifies are form POSTs of non-empty parameters, signed RSA2 over all of them but sign and sign_type,
   acknowledged only by the body "success" and retried at 4m, 10m, 10m, 1h, 2h, 6h and 15h.
+  A paid trade finishes (TRADE_FINISHED, no longer refundable) when the merchant's refund period ends, and is
+  notified once more; with a period of 0 days it finishes at payment.
 
   Background:
     Given the Alipay sandbox and app_id "2021000000000001" with the published keys
@@ -59,6 +61,30 @@ Feature: Alipay sandbox — v2 gateway, RSA2 signatures, scan, notify, close and
     Then Alipay answers code "10000" with refund_fee "10.00"
     And alipay.trade.query reports trade_status "TRADE_CLOSED"
     And alipay.trade.fastpay.refund.query for "R1" reports refund_amount "3.00"
+
+  # A month passes on the sandbox's clock: the scenario runs last, on a sandbox of its own in-process.
+  @moves-sandbox-clock
+  Scenario: A paid trade finishes when its refund period ends, is notified once more, and can no longer be refunded or closed
+    Given the merchant's Alipay trades are refundable for 30 days
+    And a paid trade of "10.00"
+    When the sandbox clock advances to a minute before the trade's refund period ends
+    Then alipay.trade.query reports trade_status "TRADE_SUCCESS"
+    And the notifies received say trade_status "TRADE_SUCCESS"
+    When the sandbox clock advances by 2 minutes
+    Then the notify URL receives a form POST with trade_status "TRADE_FINISHED", total_amount "10.00" and a valid RSA2 sign
+    And the notifies received say trade_status "TRADE_SUCCESS, TRADE_FINISHED"
+    And alipay.trade.query reports trade_status "TRADE_FINISHED"
+    When the merchant refunds "1.00" with out_request_no "R1"
+    Then Alipay answers code "40004" and sub_code "ACQ.TRADE_STATUS_ERROR"
+    And alipay.trade.close answers code "40004" and sub_code "ACQ.TRADE_STATUS_ERROR"
+
+  Scenario: A trade sold without refunds finishes at payment
+    Given the merchant's Alipay trades are refundable for 0 days
+    And a precreated trade of "88.88" that the buyer has scanned
+    When the buyer pays on the hosted page
+    Then the notify URL receives a form POST with trade_status "TRADE_FINISHED", total_amount "88.88" and a valid RSA2 sign
+    And the notifies received say trade_status "TRADE_FINISHED"
+    And alipay.trade.query reports trade_status "TRADE_FINISHED"
 
   Scenario: In certificate mode the merchant names its certificates, and every answer names Alipay's
     When the merchant precreates a trade of "88.88" in certificate mode

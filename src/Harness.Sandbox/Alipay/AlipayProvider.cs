@@ -57,7 +57,7 @@ public sealed partial class AlipayProvider : ISandboxProvider
     public AlipayProvider(SandboxContext context)
     {
         _context = context;
-        _trades = context.Store.Collection<AlipayTrade>("alipay_trades", nameof(AlipayTrade.OutTradeNo));
+        _trades = context.Store.Collection<AlipayTrade>("alipay_trades", nameof(AlipayTrade.OutTradeNo), nameof(AlipayTrade.FinishOrder));
         Keys = new AlipayKeys(context, Name);
         Replies = new AlipayReplies(Keys, context.WallClock);
         Notices = new AlipayNotices(Keys, context.WallClock);
@@ -84,7 +84,7 @@ public sealed partial class AlipayProvider : ISandboxProvider
 
     public string Title => "Alipay";
 
-    public IReadOnlyList<string> SettingNames => [AlipayKeys.AppPublicKeySetting, AlipayKeys.SignModeSetting];
+    public IReadOnlyList<string> SettingNames => [AlipayKeys.AppPublicKeySetting, AlipayKeys.SignModeSetting, RefundPeriodSetting];
 
     public string? RefuseSetting(string key, string value) => key switch
     {
@@ -92,6 +92,7 @@ public sealed partial class AlipayProvider : ISandboxProvider
             "app_public_key must be an RSA public key (SPKI or PKCS#1 PEM, or bare base64) or an app certificate PEM",
         AlipayKeys.SignModeSetting when value is not (AlipayKeys.CertMode or AlipayKeys.PublicKeyMode) =>
             $"sign_mode must be '{AlipayKeys.CertMode}' or '{AlipayKeys.PublicKeyMode}' (remove it to accept both)",
+        RefundPeriodSetting => RefuseRefundPeriod(value),
         _ => null,
     };
 
@@ -137,8 +138,7 @@ public sealed partial class AlipayProvider : ISandboxProvider
             Scan(trade); // paid through the control API without opening the page: the scan is implied
         }
 
-        trade.Status = AlipayTrade.TradeSuccess;
-        trade.GmtPayment = _context.Clock.GetUtcNow().UtcDateTime;
+        MarkPaid(trade);
         _trades.Upsert(trade);
 
         SendNotify(trade, refund: null);
@@ -358,7 +358,7 @@ public sealed partial class AlipayProvider : ISandboxProvider
     /// <summary>The same out_trade_no again: the same open trade when nothing changed, otherwise Alipay's refusal.</summary>
     private Outcome Reopen(AlipayTrade existing, long fen, string subject)
     {
-        if (existing.Status == AlipayTrade.TradeSuccess)
+        if (existing.Status is AlipayTrade.TradeSuccess or AlipayTrade.TradeFinished)
         {
             return AlipayFailure.Business("ACQ.TRADE_HAS_SUCCESS", "交易已被支付");
         }
@@ -435,7 +435,7 @@ public sealed partial class AlipayProvider : ISandboxProvider
         // The buyer may have paid a moment ago, the core settling it before this provider heard.
         var paying = trade.Status == AlipayTrade.WaitBuyerPay && !_context.Payments.TryClose(trade.Id, PaymentStatus.Canceled)
             && _context.Payments.Get(trade.Id)?.Status == PaymentStatus.Paid;
-        if (paying || trade.Status == AlipayTrade.TradeSuccess)
+        if (paying || trade.Status is AlipayTrade.TradeSuccess or AlipayTrade.TradeFinished)
         {
             return AlipayFailure.Business("ACQ.TRADE_STATUS_ERROR", "交易状态不合法");
         }

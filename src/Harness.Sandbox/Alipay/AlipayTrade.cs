@@ -11,6 +11,9 @@ public sealed partial class AlipayTrade : IDocument
     public const string TradeSuccess = "TRADE_SUCCESS";
     public const string TradeClosed = "TRADE_CLOSED";
 
+    /// <summary>Paid, and past its refundable period: it can no longer be refunded or closed.</summary>
+    public const string TradeFinished = "TRADE_FINISHED";
+
     /// <summary>Alipay's bounds for <c>total_amount</c> and <c>refund_amount</c>: [0.01, 100000000] yuan.</summary>
     private const long MaxFen = 100_000_000_00;
 
@@ -48,7 +51,17 @@ public sealed partial class AlipayTrade : IDocument
 
     public DateTime? GmtPayment { get; set; }
 
+    /// <summary>UTC; when the trade closed or finished (its gmt_close).</summary>
     public DateTime? GmtClose { get; set; }
+
+    /// <summary>
+    /// UTC; when a trade paid with a refundable period (the refund_period_days setting then) finishes, unless refunded
+    /// in full before; null until paid, and for a trade that finished at payment.
+    /// </summary>
+    public DateTime? FinishesAt { get; set; }
+
+    /// <summary>The finishing order while the trade waits to finish: the time, then the id (indexed; none otherwise).</summary>
+    public string? FinishOrder => Status == TradeSuccess && FinishesAt is { } at ? OrderKeys.Time(at, Id) : null;
 
     public long RefundedFen { get; set; }
 

@@ -20,6 +20,7 @@ public sealed class AlipaySteps(ScenarioContext context)
     private readonly SandboxWorld _world = context.Get<SandboxWorld>();
     private string? _outTradeNo;
     private string? _responseKey;
+    private int? _refundPeriodDays;
 
     [Given("the Alipay sandbox and app_id {string} with the published keys")]
     [Needs(Need.Sandbox)]
@@ -46,6 +47,19 @@ public sealed class AlipaySteps(ScenarioContext context)
         await PrecreatedAndScanned(amount);
         await _world.ClickAsync("pay");
     }
+
+    /// <summary>The merchant's contract: how long a paid trade may be refunded before it finishes (0: it finishes at payment).</summary>
+    [Given("the merchant's Alipay trades are refundable for {int} days")]
+    public Task RefundableFor(int days)
+    {
+        _refundPeriodDays = days;
+        return _world.ConfigureAsync("alipay", new Dictionary<string, string?> { ["refund_period_days"] = days.ToString(CultureInfo.InvariantCulture) });
+    }
+
+    /// <summary>Right after the payment: the period less a minute (against a running sandbox its clock moves on meanwhile).</summary>
+    [When("the sandbox clock advances to a minute before the trade's refund period ends")]
+    public Task ToJustBeforeTheRefundPeriodEnds() =>
+        _world.AdvanceAsync(TimeSpan.FromDays(_refundPeriodDays ?? throw new AssertionException("the scenario set no refund period")) - TimeSpan.FromMinutes(1));
 
     [Given("the merchant answers {string} to every notify")]
     public void MerchantAlwaysAnswers(string body) => _world.Receiver.Default = (200, body);
@@ -250,6 +264,13 @@ public sealed class AlipaySteps(ScenarioContext context)
         Check.Equal(amount, notify.Parameters.GetValueOrDefault("total_amount"), "total_amount");
         Check.Equal(OutTradeNo, notify.Parameters.GetValueOrDefault("out_trade_no"), "out_trade_no");
         Check.Equal(_world.ThePayment, notify.Parameters.GetValueOrDefault("trade_no"), "trade_no");
+    }
+
+    [Then("the notifies received say trade_status {string}")]
+    public async Task NotifiesSay(string statuses)
+    {
+        var received = (await _world.ReceivedAsync()).Select(r => r.Parameters.GetValueOrDefault("trade_status"));
+        Check.Equal(statuses, string.Join(", ", received), "trade_status of each notify received, in order");
     }
 
     [Then("no notify parameter is empty")]
