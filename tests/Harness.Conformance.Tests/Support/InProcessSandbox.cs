@@ -8,12 +8,15 @@ namespace Harness.Conformance.Tests.Support;
 
 /// <summary>
 /// The provider sandbox in-process for the provider features: consecutive free ports (so a restart gets the same
-/// URLs), its own data folder, and a frozen base clock that only the control API's clock advance moves.
+/// URLs), its own data folder, and a frozen base clock that only the control API's clock advance moves. The clock
+/// starts at the real time: the reference backend's channels stamp orders with the real time (their notifications
+/// carry real timestamps), and the sandbox holds a time_expire to its own clock (Alipay's at most 15 days ahead), so a
+/// fixed start date would stop the Finance scenarios working two weeks after it.
 /// </summary>
 public sealed class InProcessSandbox : IAsyncDisposable
 {
     private readonly string _dataDirectory = TempDirectory.Create("sandbox");
-    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero));
+    private readonly FakeTimeProvider _clock = new(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
     private readonly int _basePort;
     private SandboxServer? _server;
 
