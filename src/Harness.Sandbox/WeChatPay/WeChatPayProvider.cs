@@ -151,10 +151,17 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
     }
 
     /// <summary>H5's cashier returns to the merchant's redirect_url either way; the other clients just close the pay sheet.</summary>
-    public PayPageOutcome OnCanceled(SandboxPayment payment) =>
-        _orders.Get(payment.Id) is { } order && order.TradeType != WeChatPayOrder.Native
-            ? new(order.RedirectUrl, "You left the pay sheet (requestPayment:fail cancel); the order stays unpaid until it is closed or expires.")
-            : new(null, "You closed the scan page; the order stays unpaid until it is closed or expires.");
+    public PayPageOutcome OnCanceled(SandboxPayment payment)
+    {
+        const string Unpaid = "the order stays unpaid until it is closed or expires.";
+        var order = _orders.Get(payment.Id)!;
+        return order.TradeType switch
+        {
+            WeChatPayOrder.Native => new(null, "You closed the scan page; " + Unpaid),
+            WeChatPayOrder.H5 => new(order.RedirectUrl, "You left the H5 cashier; " + Unpaid),
+            _ => new(null, "You closed the pay sheet (requestPayment:fail cancel); " + Unpaid),
+        };
+    }
 
     public void OnExpired(SandboxPayment payment)
     {
