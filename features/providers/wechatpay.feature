@@ -1,5 +1,5 @@
 @provider @wechat
-Feature: WeChat Pay sandbox — API v3 Native payments, signatures, encrypted notifications and refunds
+Feature: WeChat Pay sandbox — API v3 Native, JSAPI, APP and H5 payments, signatures, encrypted notifications and refunds
   The sandbox speaks WeChat Pay API v3 relative to its base URL (default http://127.0.0.1:8104), for the demo
   merchant it publishes: mchid, appid, the merchant's private key and certificate serial, the APIv3 key and the
   platform certificate. Every request carries "Authorization: WECHATPAY2-SHA256-RSA2048 mchid=…,nonce_str=…,
@@ -9,7 +9,10 @@ Feature: WeChat Pay sandbox — API v3 Native payments, signatures, encrypted no
   headers; for a merchant moved to the WeChat Pay public key, with that key, Wechatpay-Serial naming its
   PUB_KEY_ID. Notifications are signed the same way and carry the transaction encrypted with AEAD_AES_256_GCM
   under the APIv3 key. Errors are {"code","message","detail"} with the status telling business errors (4xx) from
-  retryable ones (5xx).
+  retryable ones (5xx). JSAPI (mini-programs, official accounts) and APP orders answer a prepay_id that the buyer's
+  WeChat pays once the merchant's pay signature (RSA-SHA256 over "appId\ntimeStamp\nnonceStr\npackage\n") verifies;
+  the sandbox plays that client step at POST /sandbox/request-payment. H5 orders answer an h5_url to the cashier, which
+  returns the buyer to the merchant's redirect_url.
 
   Background:
     Given the WeChat Pay sandbox and its published merchant credentials
@@ -118,3 +121,43 @@ Feature: WeChat Pay sandbox — API v3 Native payments, signatures, encrypted no
     When the buyer pays on the hosted page
     And the sandbox clock advances through WeChat's retry schedule
     Then the delivery log shows 16 attempts of the same bytes at 15s, 15s, 30s, 3m, 10m, 20m, 30m, 30m, 30m, 60m, 3h, 3h, 3h, 6h, 6h intervals
+
+  Scenario: A JSAPI order answers a prepay_id, its signed pay parameters open the pay sheet, and the transaction names JSAPI and the payer
+    When the merchant places a JSAPI order of 100 fen as "wx_conf_jsapi" for the openid "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"
+    Then the answer is 200 with a prepay_id of the form "wx", 14 digits of China time and 20 hex characters
+    When the buyer's WeChat is handed wx.requestPayment's parameters signed with the merchant key
+    Then the pay sheet opens at the order's hosted pay page
+    When the buyer pays on the hosted page
+    Then the notify URL receives a "TRANSACTION.SUCCESS" POST whose resource decrypts to trade_type "JSAPI" and payer.openid "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"
+    And querying "wx_conf_jsapi" by out_trade_no shows trade_type "JSAPI"
+
+  Scenario: The pay sheet does not open for pay parameters changed after signing, or signed for another app
+    Given a JSAPI order of 100 fen placed as "wx_conf_jsapi_sign"
+    When the buyer's WeChat is handed wx.requestPayment's parameters with the timeStamp changed after signing
+    Then the answer is 401 with code "SIGN_ERROR" and errMsg "requestPayment:fail 支付验证签名失败"
+    When the buyer's WeChat is handed wx.requestPayment's parameters signed for the appid "wx8888888888888888"
+    Then the answer is 400 with code "INVALID_REQUEST"
+
+  Scenario: An H5 order answers an h5_url whose cashier returns the buyer to the merchant's redirect_url after paying
+    When the merchant places an H5 order of 100 fen as "wx_conf_h5" from "203.0.113.7"
+    Then the answer is 200 with an h5_url to the sandbox's H5 cashier carrying the prepay_id and a package
+    When the buyer opens the h5_url with redirect_url "https://shop.example/return?order=wx_conf_h5"
+    Then the cashier sends the buyer to the order's hosted pay page
+    When the buyer pays on the hosted page
+    Then the buyer is redirected to "https://shop.example/return?order=wx_conf_h5"
+    And the notify URL receives a "TRANSACTION.SUCCESS" POST whose resource decrypts to trade_type "MWEB"
+
+  Scenario Outline: A JSAPI or H5 order without the field its trade type needs is refused with 400 PARAM_ERROR naming it
+    When the merchant places a <type> order without <field>
+    Then the answer is 400 with code "PARAM_ERROR" and detail naming "<field>"
+
+    Examples:
+      | type  | field                      |
+      | JSAPI | payer.openid               |
+      | H5    | scene_info.h5_info         |
+      | H5    | scene_info.payer_client_ip |
+
+  Scenario: An out_trade_no placed as a Native order cannot be placed again as an APP order
+    Given a Native order of 100 fen placed as "wx_conf_cross"
+    When the merchant places an APP order of 100 fen as "wx_conf_cross"
+    Then the answer is 400 with code "INVALID_REQUEST"

@@ -1,5 +1,6 @@
-// Runs wechatpay-node-v3 (2.2.1), unmodified, against a running sandbox. The SDK hard-codes its host, so it is
-// pointed at the sandbox through its documented seam, createHttp(): an adapter that swaps the origin and hands the
+// Runs wechatpay-node-v3 (2.2.1), unmodified, against a running sandbox: Native placed, paid, verified, queried and
+// closed; JSAPI and APP placed and the pay parameters the SDK signs for the client checked at /sandbox/request-payment.
+// The SDK hard-codes its host, so it is pointed at the sandbox through its documented seam, createHttp(): an adapter that swaps the origin and hands the
 // request to the SDK's own PayRequest (the signed path excludes the host, so signatures stay valid).
 // Input (environment): SANDBOX_CONTROL, WECHATPAY_BASE, and the published credentials WECHATPAY_MCHID,
 // WECHATPAY_APPID, WECHATPAY_APIV3_KEY, WECHATPAY_MERCHANT_KEY, WECHATPAY_MERCHANT_CERT, WECHATPAY_DESCRIPTION; for a
@@ -100,7 +101,23 @@ try {
   const closed = await pay.close("sdk_order_0002");
   const closedQuery = await pay.query({ out_trade_no: "sdk_order_0002" });
 
+  // JSAPI and APP: the SDK builds the client's pay parameters itself; the sandbox's request-payment checks them.
+  async function requestPayment(parameters) {
+    const res = await fetch(env.WECHATPAY_BASE + "/sandbox/request-payment", {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(parameters),
+    });
+    return { status: res.status, ...(await res.json()) };
+  }
+  const jsapi = await pay.transactions_jsapi({
+    description: "jsapi", out_trade_no: "sdk_order_0003", notify_url: notifyUrl, amount: { total: 1 }, payer: { openid: "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o" },
+  });
+  assert.equal(jsapi.status, 200, JSON.stringify(jsapi));
+  const app = await pay.transactions_app({ description: "app", out_trade_no: "sdk_order_0004", notify_url: notifyUrl, amount: { total: 1 } });
+  assert.equal(app.status, 200, JSON.stringify(app));
+
   console.log(JSON.stringify({
+    jsapiPayment: await requestPayment(jsapi.data),
+    appPayment: await requestPayment(app.data),
     codeUrl: placed.data.code_url,
     notificationSerial: hook.headers["wechatpay-serial"],
     before: before.data.trade_state,

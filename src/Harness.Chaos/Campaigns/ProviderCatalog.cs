@@ -129,14 +129,32 @@ public static class ProviderCatalog
             ["amount"] = new JsonObject { ["refund"] = 1, ["total"] = 100, ["currency"] = "CNY" },
         };
         var mchidQuery = new OperationParameter("mchid", "query", "string");
+
+        // The other trade types on their own out_trade_no, so their bodies reach their own field checks.
+        JsonObject OrderOf(string outTradeNo, string key, JsonNode value)
+        {
+            var other = (JsonObject)order.DeepClone();
+            other["out_trade_no"] = outTradeNo;
+            other[key] = value;
+            return other;
+        }
+
         Operation[] operations =
         [
             new("POST", "/v3/pay/transactions/native", [], order, Answers),
+            new("POST", "/v3/pay/transactions/jsapi", [], OrderOf("chaos_0002", "payer", new JsonObject { ["openid"] = "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o" }), Answers),
+            new("POST", "/v3/pay/transactions/app", [], OrderOf("chaos_0003", "attach", "app"), Answers),
+            new("POST", "/v3/pay/transactions/h5", [], OrderOf("chaos_0004", "scene_info", new JsonObject { ["payer_client_ip"] = "203.0.113.7", ["h5_info"] = new JsonObject { ["type"] = "Wap" } }), Answers),
             new("GET", "/v3/pay/transactions/out-trade-no/{id}", [Id, mchidQuery], null, Answers),
             new("GET", "/v3/pay/transactions/id/{id}", [Id, mchidQuery], null, Answers),
             new("POST", "/v3/pay/transactions/out-trade-no/{id}/close", [Id], new JsonObject { ["mchid"] = mchid }, Answers),
             new("POST", "/v3/refund/domestic/refunds", [], refund, Answers),
             new("GET", "/v3/refund/domestic/refunds/{id}", [Id], null, Answers),
+            new("POST", "/sandbox/request-payment", [], new JsonObject
+            {
+                ["appId"] = appid, ["timeStamp"] = "1764950400", ["nonceStr"] = "chaos", ["package"] = "prepay_id=wx20261205120000aaaaaaaaaaaaaaaaaaaa",
+                ["signType"] = "RSA", ["paySign"] = "c2lnbmF0dXJl",
+            }, Answers),
         ];
         var key = RSA.Create();
         key.ImportFromPem(privateKeyPem);

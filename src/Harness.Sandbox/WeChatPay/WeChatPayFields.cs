@@ -32,6 +32,32 @@ public sealed class WeChatPayFields(JsonObject request)
     public string? OptionalText(string parent, string key, int maxLength) =>
         request[parent] is JsonObject inner ? OptionalText(inner[key], $"{parent}.{key}", maxLength) : null;
 
+    /// <summary>
+    /// A string at a dotted path through nested objects (<c>scene_info.h5_info.type</c>): the first step that is
+    /// absent is the missing field when <paramref name="required"/>, one that is no object a type error.
+    /// </summary>
+    public string? PathText(string path, int maxLength, bool required)
+    {
+        var steps = path.Split('.');
+        JsonNode? node = request;
+        for (var i = 0; i < steps.Length && Refusal is null; i++)
+        {
+            var at = string.Join('.', steps[..(i + 1)]);
+            node = node![steps[i]];
+            if (node is null)
+            {
+                return required ? Refuse(WeChatPayErrors.Missing(at)) : null;
+            }
+
+            if (i < steps.Length - 1 && node is not JsonObject)
+            {
+                return Refuse(WeChatPayErrors.Param(at, "类型错误：应为对象"));
+            }
+        }
+
+        return OptionalText(node, path, maxLength);
+    }
+
     private string? OptionalText(JsonNode? node, string key, int maxLength)
     {
         if (Refusal is not null || node is null)

@@ -119,6 +119,13 @@ public sealed partial class WeChatPayKeys
         return MerchantCertificates().Select(RsaKeys.SharedCertificate).FirstOrDefault(c => c is not null && NormalSerial(c.SerialNumber) == wanted)?.PublicKey;
     }
 
+    /// <summary>
+    /// The public keys of every registered merchant certificate: a client-side pay signature names no serial, so it
+    /// is checked against each, as WeChat's client checks it against the merchant's. Shared, as <see cref="MerchantKeyFor"/>'s.
+    /// </summary>
+    public IEnumerable<RSA> MerchantKeys() =>
+        MerchantCertificates().Select(RsaKeys.SharedCertificate).OfType<CertificateKey>().Select(c => c.PublicKey);
+
     /// <summary>True when <paramref name="pem"/> holds at least one certificate and every one it holds is an RSA certificate.</summary>
     public static bool HoldsCertificates(string pem)
     {

@@ -1,11 +1,18 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using Harness.Storage;
 
 namespace Harness.Sandbox.WeChatPay;
 
-/// <summary>A Native order as the sandbox keeps it; its id is the core payment's id.</summary>
+/// <summary>An order of any trade type as the sandbox keeps it; its id is the core payment's id.</summary>
 public sealed class WeChatPayOrder : IDocument
 {
+    /// <summary>The <c>trade_type</c> values a Transaction names: one per order route (H5 is <c>MWEB</c>).</summary>
+    public const string Native = "NATIVE";
+    public const string Jsapi = "JSAPI";
+    public const string App = "APP";
+    public const string H5 = "MWEB";
+
     private const string CodeCharacters = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
     public string Id { get; set; } = "";
@@ -13,6 +20,9 @@ public sealed class WeChatPayOrder : IDocument
     public string Mchid { get; set; } = "";
 
     public string Appid { get; set; } = "";
+
+    /// <summary>Orders stored before JSAPI, APP and H5 existed have none: they are Native.</summary>
+    public string TradeType { get; set; } = Native;
 
     public string OutTradeNo { get; set; } = "";
 
@@ -25,7 +35,17 @@ public sealed class WeChatPayOrder : IDocument
     /// <summary>Fen.</summary>
     public long Total { get; set; }
 
+    /// <summary>Native only; the other trade types have a <see cref="PrepayId"/> instead.</summary>
     public string CodeUrl { get; set; } = "";
+
+    /// <summary>JSAPI, APP and H5: what the client step (<c>wx.requestPayment</c>, PayReq, the H5 cashier) pays.</summary>
+    public string? PrepayId { get; set; }
+
+    /// <summary>H5: the cashier URL answered as <c>h5_url</c>.</summary>
+    public string? H5Url { get; set; }
+
+    /// <summary>H5: where the cashier sends the buyer after paying or leaving (<c>redirect_url</c> on the h5_url), last one given.</summary>
+    public string? RedirectUrl { get; set; }
 
     /// <summary>The request's <c>scene_info.device_id</c>, echoed in the Transaction's <c>scene_info</c> (§2.2).</summary>
     public string? DeviceId { get; set; }
@@ -38,6 +58,7 @@ public sealed class WeChatPayOrder : IDocument
 
     public DateTime? SuccessTime { get; set; }
 
+    /// <summary>JSAPI: the request's <c>payer.openid</c>; the other types get the paying buyer's when paid.</summary>
     public string? OpenId { get; set; }
 
     /// <summary>Fen refunded so far.</summary>
@@ -45,9 +66,16 @@ public sealed class WeChatPayOrder : IDocument
 
     /// <summary>A Native <c>code_url</c> as WeChat hands them out: <c>weixin://wxpay/bizpayurl?pr=</c> and seven letters or digits.</summary>
     public static string NewCodeUrl() => "weixin://wxpay/bizpayurl?pr=" + RandomNumberGenerator.GetString(CodeCharacters, 7);
+
+    /// <summary>A prepay_id as WeChat hands them out: <c>wx</c>, the China time to the second, 20 hex characters (36 in all).</summary>
+    public static string NewPrepayId(DateTimeOffset now) =>
+        "wx" + now.ToOffset(WeChatPayResources.ChinaOffset).ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture) + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(10));
+
+    /// <summary>The <c>package</c> number an h5_url carries beside the prepay_id: ten digits.</summary>
+    public static string NewH5Package() => RandomNumberGenerator.GetString("0123456789", 10);
 }
 
-/// <summary>A refund of a paid Native order (<c>/v3/refund/domestic/refunds</c>).</summary>
+/// <summary>A refund of a paid order (<c>/v3/refund/domestic/refunds</c>).</summary>
 public sealed class WeChatPayRefund : IDocument
 {
     /// <summary>The merchant's <c>out_refund_no</c>, unique per merchant.</summary>

@@ -18,8 +18,9 @@ using Microsoft.AspNetCore.Http;
 namespace Harness.Sandbox.WeChatPay;
 
 /// <summary>
-/// WeChat Pay API v3, Native (QR) payments (providers.md §2, §8.1): place, query by <c>out_trade_no</c> and by
-/// <c>transaction_id</c>, close, refund and refund query, the platform certificate download. Requests are
+/// WeChat Pay API v3 (providers.md §2, §8.1): Native, JSAPI, APP and H5 orders (<see cref="MapOrders"/>) with the
+/// client step each needs (<see cref="MapClientSteps"/>), query by <c>out_trade_no</c> and by <c>transaction_id</c>,
+/// close, refund and refund query, the platform certificate download. Requests are
 /// authenticated with the merchant's RSA signature, answers signed with the platform key, and notifications carry
 /// the transaction encrypted under the APIv3 key, retried until the merchant answers 200 or 204.
 /// </summary>
@@ -53,7 +54,7 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
         _context = context;
         _keys = new WeChatPayKeys(context.Keys, context.Settings, context.WallClock.GetUtcNow());
         _auth = new WeChatPayAuth(_keys, context.WallClock);
-        _orders = context.Store.Collection<WeChatPayOrder>("wechatpay_orders", nameof(WeChatPayOrder.OutTradeNo), nameof(WeChatPayOrder.TransactionId));
+        _orders = context.Store.Collection<WeChatPayOrder>("wechatpay_orders", nameof(WeChatPayOrder.OutTradeNo), nameof(WeChatPayOrder.TransactionId), nameof(WeChatPayOrder.PrepayId));
         _refunds = context.Store.Collection<WeChatPayRefund>("wechatpay_refunds");
         _policy = new DeliveryPolicy(RetryDelays, CallbackAcknowledgement.OneOf(200, 204), AcknowledgementDeadline);
         _signer = new NotificationSigner(_keys, context.WallClock);
@@ -111,7 +112,8 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
 
     public void MapApi(WebApplication app)
     {
-        app.MapPost("/v3/pay/transactions/native", (HttpRequest request) => AuthenticatedAsync(request.HttpContext, Place));
+        MapOrders(app);
+        MapClientSteps(app);
         app.MapGet("/v3/pay/transactions/out-trade-no/{outTradeNo}", (HttpContext http, string outTradeNo) =>
             AuthenticatedAsync(http, (mchid, _) => Query(http, mchid, FindByOutTradeNo(mchid, outTradeNo))));
         app.MapGet("/v3/pay/transactions/id/{transactionId}", (HttpContext http, string transactionId) =>
@@ -132,7 +134,7 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
         var now = _context.Clock.GetUtcNow();
         order.TransactionId = "4200" + Digits(6) + now.ToOffset(WeChatPayResources.ChinaOffset).ToString("yyyyMMdd", CultureInfo.InvariantCulture) + Digits(10);
         order.SuccessTime = now.UtcDateTime;
-        order.OpenId = "oUpF8u" + Secrets.Random(16)[..22];
+        order.OpenId ??= "oUpF8u" + Secrets.Random(16)[..22];
         _orders.Upsert(order);
         _context.Notifier.Send(Name, order.Id, _policy, faults =>
         {
@@ -145,11 +147,21 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
 
             return [Notification(order.NotifyUrl, "TRANSACTION.SUCCESS", "支付成功", "transaction", transaction, faults)];
         });
-        return new PayPageOutcome(null, "支付成功 — payment complete; the merchant is being notified.");
+        return new PayPageOutcome(order.RedirectUrl, "支付成功 — payment complete; the merchant is being notified.");
     }
 
-    public PayPageOutcome OnCanceled(SandboxPayment payment) =>
-        new(null, "You closed the scan page; the order stays unpaid until it is closed or expires.");
+    /// <summary>H5's cashier returns to the merchant's redirect_url either way; the other clients just close the pay sheet.</summary>
+    public PayPageOutcome OnCanceled(SandboxPayment payment)
+    {
+        const string Unpaid = "the order stays unpaid until it is closed or expires.";
+        var order = _orders.Get(payment.Id)!;
+        return order.TradeType switch
+        {
+            WeChatPayOrder.Native => new(null, "You closed the scan page; " + Unpaid),
+            WeChatPayOrder.H5 => new(order.RedirectUrl, "You left the H5 cashier; " + Unpaid),
+            _ => new(null, "You closed the pay sheet (requestPayment:fail cancel); " + Unpaid),
+        };
+    }
 
     public void OnExpired(SandboxPayment payment)
     {
@@ -162,116 +174,6 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
         var body = buffer.ToArray();
         var (mchid, refusal) = _auth.Check(http, body);
         return refusal ?? handler(mchid!, body);
-    }
-
-    private IResult Place(string mchid, byte[] body)
-    {
-        if (ParseObject(body) is not { } request)
-        {
-            return NotAnObject();
-        }
-
-        var fields = new WeChatPayFields(request);
-        var appid = fields.Text("appid", 32);
-        var bodyMchid = fields.Text("mchid", 32);
-        var description = fields.Text("description", 127);
-        var outTradeNo = fields.Text("out_trade_no", 32);
-        var notifyUrl = fields.Text("notify_url", 255);
-        var attach = fields.OptionalText("attach", 128);
-        fields.OptionalText("goods_tag", 32);
-        var timeExpire = fields.OptionalText("time_expire", 64);
-        var total = fields.Amount("total");
-        fields.OptionalKind("detail", JsonValueKind.Object, "类型错误：应为对象");
-        fields.OptionalKind("scene_info", JsonValueKind.Object, "类型错误：应为对象");
-        var deviceId = fields.OptionalText("scene_info", "device_id", 32);
-        fields.OptionalKind("settle_info", JsonValueKind.Object, "类型错误：应为对象");
-        fields.OptionalKind("support_fapiao", JsonValueKind.True, "类型错误：应为布尔值");
-        if (fields.Refusal is { } refusal)
-        {
-            return refusal;
-        }
-
-        if (bodyMchid != mchid)
-        {
-            return WeChatPayErrors.InvalidRequest("请求中的mchid与Authorization中的商户号不一致");
-        }
-
-        if (appid != WeChatPayKeys.Appid)
-        {
-            return WeChatPayErrors.InvalidRequest("appid和mch_id不匹配，请检查后再试");
-        }
-
-        if (!OutTradeNo().IsMatch(outTradeNo))
-        {
-            return WeChatPayErrors.Param("out_trade_no", "格式错误：应为6-32位数字、大小写字母或_-|*", outTradeNo);
-        }
-
-        if (!HttpUrl.IsValid(notifyUrl) || new Uri(notifyUrl).Query.Length > 0)
-        {
-            return WeChatPayErrors.Param("notify_url", "格式错误：应为不带参数的http(s)地址", notifyUrl);
-        }
-
-        var now = _context.Clock.GetUtcNow();
-        var expiresAt = now + DefaultLifetime;
-        if (timeExpire is not null)
-        {
-            if (!DateTimeOffset.TryParseExact(timeExpire, ["yyyy-MM-dd'T'HH:mm:sszzz", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var expire))
-            {
-                return WeChatPayErrors.Param("time_expire", "格式错误：应为RFC 3339格式，如2018-06-08T10:34:56+08:00", timeExpire);
-            }
-
-            if (expire < now.AddMinutes(1))
-            {
-                return WeChatPayErrors.InvalidRequest("time_expire 须晚于下单时间至少1分钟");
-            }
-
-            expiresAt = expire;
-        }
-
-        return _context.Store.Atomically<IResult>(() =>
-        {
-            if (FindByOutTradeNo(mchid, outTradeNo) is { } existing)
-            {
-                var state = _context.Payments.Get(existing.Id)!.Status;
-                return state switch
-                {
-                    PaymentStatus.Paid => WeChatPayErrors.Of(403, "ORDERPAID", "该订单已支付"),
-                    PaymentStatus.Expired or PaymentStatus.Canceled => WeChatPayErrors.Of(400, "ORDER_CLOSED", "订单已关闭"),
-                    _ when JsonNode.DeepEquals(JsonNode.Parse(existing.RequestJson), request) => Json(new JsonObject { ["code_url"] = existing.CodeUrl }),
-                    _ => WeChatPayErrors.InvalidRequest("201 商户订单号重复"),
-                };
-            }
-
-            var order = new WeChatPayOrder
-            {
-                Id = "wxp_" + Secrets.RandomHex(12),
-                Mchid = mchid,
-                Appid = appid,
-                OutTradeNo = outTradeNo,
-                Description = description,
-                NotifyUrl = notifyUrl,
-                Attach = attach,
-                Total = total,
-                CodeUrl = WeChatPayOrder.NewCodeUrl(),
-                DeviceId = deviceId,
-                RequestJson = request.ToJsonString(),
-            };
-            _orders.Upsert(order);
-            _context.Payments.Add(new SandboxPayment
-            {
-                Id = order.Id,
-                Provider = Name,
-                Status = PaymentStatus.Open,
-                Amount = total,
-                Currency = "cny",
-                Description = description,
-                MerchantReference = outTradeNo,
-                QrCode = order.CodeUrl,
-                CreatedAt = now.UtcDateTime,
-                ExpiresAt = expiresAt.UtcDateTime,
-            });
-            return Json(new JsonObject { ["code_url"] = order.CodeUrl });
-        });
     }
 
     private IResult Query(HttpContext http, string mchid, WeChatPayOrder? order)
@@ -508,9 +410,6 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
 
     private static string Digits(int count) =>
         string.Concat(Enumerable.Range(0, count).Select(_ => (char)('0' + RandomNumberGenerator.GetInt32(10))));
-
-    [GeneratedRegex("^[0-9A-Za-z_\\-|*]{6,32}$")]
-    private static partial Regex OutTradeNo();
 
     [GeneratedRegex("^[0-9A-Za-z_\\-|*@]{1,64}$")]
     private static partial Regex OutRefundNo();

@@ -24,7 +24,7 @@ public static class WeChatPayResources
         if (paid)
         {
             transaction["transaction_id"] = order.TransactionId;
-            transaction["trade_type"] = "NATIVE";
+            transaction["trade_type"] = order.TradeType;
         }
 
         transaction["trade_state"] = state;

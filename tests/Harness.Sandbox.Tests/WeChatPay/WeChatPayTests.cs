@@ -483,7 +483,7 @@ public sealed partial class WeChatPayTests
     }
 
     [Fact]
-    public async Task The_official_wechatpay_node_v3_SDK_places_verifies_decrypts_queries_and_closes_against_the_sandbox()
+    public async Task The_official_wechatpay_node_v3_SDK_places_verifies_decrypts_queries_and_closes_against_the_sandbox_and_its_JSAPI_and_APP_pay_parameters_verify()
     {
         await using var sandbox = await TestSandbox.StartAsync();
         var credentials = (await sandbox.GetJsonAsync("/control/providers/wechatpay"))["credentials"]!;
@@ -511,6 +511,10 @@ public sealed partial class WeChatPayTests
         Assert.Equal("SUCCESS", result["after"]!.GetValue<string>());
         Assert.Equal(204, result["closeStatus"]!.GetValue<int>());
         Assert.Equal("CLOSED", result["closedState"]!.GetValue<string>());
+        Assert.Equal(200, result["jsapiPayment"]!["status"]!.GetValue<int>());
+        Assert.Equal("JSAPI", result["jsapiPayment"]!["trade_type"]!.GetValue<string>());
+        Assert.Equal(200, result["appPayment"]!["status"]!.GetValue<int>());
+        Assert.Equal("APP", result["appPayment"]!["trade_type"]!.GetValue<string>());
     }
 
     [Fact]

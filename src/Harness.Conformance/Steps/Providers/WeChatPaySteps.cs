@@ -37,7 +37,8 @@ public sealed partial class WeChatPaySteps(ScenarioContext context) : IDisposabl
     private string? _codeUrl;
     private readonly List<string?> _serials = [];
 
-    private WeChatPayWire Wire => _wire ?? throw new AssertionException("the WeChat Pay sandbox is not set up in this scenario");
+    /// <summary>The merchant's client, shared with <see cref="WeChatPayClientSteps"/>.</summary>
+    internal WeChatPayWire Wire => _wire ?? throw new AssertionException("the WeChat Pay sandbox is not set up in this scenario");
 
     [Given("the WeChat Pay sandbox and its published merchant credentials")]
     [Needs(Need.Sandbox)]
@@ -429,7 +430,7 @@ public sealed partial class WeChatPaySteps(ScenarioContext context) : IDisposabl
     private static IEnumerable<TimeSpan> Gaps(List<DateTimeOffset> times) =>
         times.Zip(times.Skip(1), (a, b) => TimeSpan.FromSeconds(Math.Round((b - a).TotalSeconds)));
 
-    private JsonObject Order(string outTradeNo, long fen, string? attach)
+    internal JsonObject Order(string outTradeNo, long fen, string? attach)
     {
         var order = new JsonObject
         {
@@ -458,7 +459,7 @@ public sealed partial class WeChatPaySteps(ScenarioContext context) : IDisposabl
         return await PaymentOfAsync(outTradeNo);
     }
 
-    private async Task<string> PaymentOfAsync(string outTradeNo)
+    internal async Task<string> PaymentOfAsync(string outTradeNo)
     {
         var payments = (await _world.ControlAsync(HttpMethod.Get, "/control/payments?provider=wechatpay")).EnumerateArray();
         return ApiReply.Text(ApiReply.Field(payments.Last(p => ApiReply.Text(ApiReply.Field(p, "merchant_reference")) == outTradeNo), "id"));
@@ -502,7 +503,7 @@ public sealed partial class WeChatPaySteps(ScenarioContext context) : IDisposabl
     }
 
     /// <summary>A signed request; the answer must carry the platform's signature whatever its status.</summary>
-    private async Task<WireReply> CallAsync(HttpMethod method, string target, JsonObject? body = null, long? timestamp = null, RSA? key = null)
+    internal async Task<WireReply> CallAsync(HttpMethod method, string target, JsonObject? body = null, long? timestamp = null, RSA? key = null)
     {
         var text = body?.ToJsonString() ?? "";
         var reply = await _world.SendAsync(
@@ -513,7 +514,7 @@ public sealed partial class WeChatPaySteps(ScenarioContext context) : IDisposabl
         return SignedAnswer(reply);
     }
 
-    private WireReply SignedAnswer(WireReply reply)
+    internal WireReply SignedAnswer(WireReply reply)
     {
         Check.That(Wire.AnswerIsSigned(reply.Header, reply.Body),
             $"the answer (HTTP {(int)reply.Status}) is not signed by the key its Wechatpay-Serial {reply.Header("Wechatpay-Serial")} names: {reply.Body}");

@@ -83,6 +83,41 @@ public sealed class WeChatPayWire : IDisposable
         return request;
     }
 
+    /// <summary>
+    /// What the merchant's page hands <c>wx.requestPayment</c> for a JSAPI <paramref name="prepayId"/>: <c>paySign</c> is
+    /// RSA-SHA256 with the merchant key over <c>appId\ntimeStamp\nnonceStr\npackage\n</c>, base64.
+    /// </summary>
+    public JsonObject JsapiPayParameters(string prepayId, string? appid = null, RSA? key = null)
+    {
+        var (timestamp, nonce) = (DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture), Convert.ToHexString(RandomNumberGenerator.GetBytes(16)));
+        var app = appid ?? Appid;
+        return new JsonObject
+        {
+            ["appId"] = app,
+            ["timeStamp"] = timestamp,
+            ["nonceStr"] = nonce,
+            ["package"] = "prepay_id=" + prepayId,
+            ["signType"] = "RSA",
+            ["paySign"] = PaySign($"{app}\n{timestamp}\n{nonce}\nprepay_id={prepayId}\n", key),
+        };
+    }
+
+    /// <summary>The APP SDK's PayReq for <paramref name="prepayId"/>: <c>sign</c> over <c>appid\ntimestamp\nnoncestr\nprepayid\n</c>.</summary>
+    public JsonObject AppPayParameters(string prepayId)
+    {
+        var (timestamp, nonce) = (DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture), Convert.ToHexString(RandomNumberGenerator.GetBytes(16)));
+        return new JsonObject
+        {
+            ["appid"] = Appid,
+            ["partnerid"] = Mchid,
+            ["prepayid"] = prepayId,
+            ["package"] = "Sign=WXPay",
+            ["noncestr"] = nonce,
+            ["timestamp"] = timestamp,
+            ["sign"] = PaySign($"{Appid}\n{timestamp}\n{nonce}\n{prepayId}\n", key: null),
+        };
+    }
+
     /// <summary>True when the four <c>Wechatpay-*</c> headers sign <c>timestamp\nnonce\nbody\n</c> with the key the serial names.</summary>
     public bool AnswerIsSigned(Func<string, string?> header, string body) =>
         Verify(header("Wechatpay-Timestamp"), header("Wechatpay-Nonce"), body, header("Wechatpay-Signature"), header("Wechatpay-Serial"));
@@ -105,6 +140,9 @@ public sealed class WeChatPayWire : IDisposable
         return Convert.TryFromBase64String(signature, bytes, out var length)
             && key.VerifyData(Encoding.UTF8.GetBytes($"{timestamp}\n{nonce}\n{body}\n"), bytes.AsSpan(0, length), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
     }
+
+    private string PaySign(string message, RSA? key) =>
+        Convert.ToBase64String((key ?? _merchantKey).SignData(Encoding.UTF8.GetBytes(message), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
 
     /// <summary>AEAD_AES_256_GCM: key = the APIv3 key's bytes, IV = the nonce's bytes, the last 16 bytes the tag.</summary>
     public string Decrypt(string ciphertext, string nonce, string associatedData)
