@@ -8,15 +8,21 @@ namespace Harness.Conformance.Tests.Support;
 
 /// <summary>
 /// The provider sandbox in-process for the provider features: consecutive free ports (so a restart gets the same
-/// URLs), its own data folder, and a frozen base clock that only the control API's clock advance moves. The clock
-/// starts at the real time: the reference backend's channels stamp orders with the real time (their notifications
-/// carry real timestamps), and the sandbox holds a time_expire to its own clock (Alipay's at most 15 days ahead), so a
-/// fixed start date would stop the Finance scenarios working two weeks after it.
+/// URLs), its own data folder, and a frozen base clock that only the control API's clock advance moves.
 /// </summary>
 public sealed class InProcessSandbox : IAsyncDisposable
 {
     private readonly string _dataDirectory = TempDirectory.Create("sandbox");
-    private readonly FakeTimeProvider _clock = new(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
+    /// <summary>
+    /// How far behind the real time the clock starts. The reference backend's channels stamp an order's time_expire with
+    /// the real time (their notifications carry real timestamps), and the sandbox holds it to its own clock: WeChat Pay's
+    /// at least a minute ahead, Alipay's at most 15 days ahead. Starting 14 days behind leaves the scenarios that move
+    /// the shared clock (by days, in all) room before real-time orders would lie in the sandbox's past; a fixed start
+    /// date would instead stop the Finance scenarios working 15 days after it.
+    /// </summary>
+    private static readonly TimeSpan BehindRealTime = TimeSpan.FromDays(14);
+
+    private readonly FakeTimeProvider _clock = new(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()) - BehindRealTime);
     private readonly int _basePort;
     private SandboxServer? _server;
 
