@@ -127,10 +127,16 @@ public sealed class AlipayFinishedRechargeTests : IAsyncDisposable
         return (created.GetProperty("outTradeNo").GetString()!, created.GetProperty("orderNo").GetString()!, tradeNo);
     }
 
+    /// <summary>
+    /// Moves the sandbox clock, then waits for the callback attempts that made due (the finishing notify): the advance
+    /// answers once they are sent, and their outcome is recorded just after.
+    /// </summary>
     private async Task AdvanceSandboxAsync(TimeSpan by)
     {
         using var advanced = await _control!.PostAsJsonAsync("/control/clock/advance", new { seconds = (long)by.TotalSeconds }, Ct);
         advanced.EnsureSuccessStatusCode();
+        using var settled = await _control!.PostAsJsonAsync("/control/clock/run-due", new { }, Ct);
+        settled.EnsureSuccessStatusCode();
     }
 
     private async Task<JsonArray> DeliveriesAsync(string tradeNo) =>
