@@ -65,6 +65,12 @@ public static class ProviderCatalog
             new("GET", "/v1/checkout/sessions/{id}", [Id, new("expand[]", "query", "string")], null, Answers),
             new("GET", "/v1/checkout/sessions/{id}/line_items", [Id], null, Answers),
             new("POST", "/v1/checkout/sessions/{id}/expire", [Id], null, Answers),
+            new("POST", "/v1/payment_intents", [], Form(("amount", "1000"), ("currency", "usd"), ("payment_method", "pm_card_visa"), ("confirm", "true")), Answers),
+            new("GET", "/v1/payment_intents", [new("limit", "query", "integer"), new("customer", "query", "string")], null, Answers),
+            new("GET", "/v1/payment_intents/{id}", [Id, new("expand[]", "query", "string")], null, Answers),
+            new("POST", "/v1/payment_intents/{id}/confirm", [Id], Form(("payment_method", "pm_card_visa")), Answers),
+            new("POST", "/v1/payment_intents/{id}/capture", [Id], Form(("amount_to_capture", "500")), Answers),
+            new("POST", "/v1/payment_intents/{id}/cancel", [Id], Form(("cancellation_reason", "abandoned")), Answers),
             new("GET", "/v1/prices/{id}", [Id], null, Answers),
         ];
         return new ProviderApi("Stripe", baseUrl, operations, AnswerShapes.Stripe,
