@@ -16,7 +16,9 @@ public sealed class SandboxScheduler : IDisposable
     private readonly SandboxContext _context;
     private readonly IReadOnlyDictionary<string, ISandboxProvider> _providers;
     private readonly ILogger _logger;
-    private readonly SemaphoreSlim _expiryGate = new(1, 1);
+    // One payments step at a time: a clock advance that finds the loop mid-step waits for it, so the callbacks the
+    // loop's step enqueues are there for the advance's own delivery step (else they would go out just after it answered).
+    private readonly SemaphoreSlim _paymentsGate = new(1, 1);
     private readonly Signal _paymentsChanged = new();
     private readonly Signal _deliveryEnqueued = new();
 
@@ -50,7 +52,7 @@ public sealed class SandboxScheduler : IDisposable
         LoopAsync("payments", RunPaymentsDueAsync, PaymentsNextDueAt, _paymentsChanged, until => Interlocked.Exchange(ref _paymentsSleepUntil, until?.UtcTicks ?? long.MaxValue), cancellationToken),
         LoopAsync("callbacks", _context.Dispatcher.RunDueAsync, () => _context.Dispatcher.NextDueAt(), _deliveryEnqueued, _ => { }, cancellationToken));
 
-    public void Dispose() => _expiryGate.Dispose();
+    public void Dispose() => _paymentsGate.Dispose();
 
     /// <summary>
     /// Runs <paramref name="step"/>, then sleeps until <paramref name="nextDueAt"/> (a minute at most) or <paramref name="wake"/>;
@@ -86,10 +88,18 @@ public sealed class SandboxScheduler : IDisposable
 
     private async Task RunPaymentsDueAsync(CancellationToken cancellationToken)
     {
-        await ExpireDueAsync(cancellationToken);
-        foreach (var provider in _providers.Values)
+        await _paymentsGate.WaitAsync(cancellationToken);
+        try
         {
-            await provider.RunDueAsync(cancellationToken);
+            ExpireDue(cancellationToken);
+            foreach (var provider in _providers.Values)
+            {
+                await provider.RunDueAsync(cancellationToken);
+            }
+        }
+        finally
+        {
+            _paymentsGate.Release();
         }
     }
 
@@ -99,31 +109,24 @@ public sealed class SandboxScheduler : IDisposable
             .Where(c => c is not null)
             .Min();
 
-    private async Task ExpireDueAsync(CancellationToken cancellationToken)
+    private void ExpireDue(CancellationToken cancellationToken)
     {
-        await _expiryGate.WaitAsync(cancellationToken);
-        try
+        var now = _context.Clock.GetUtcNow().UtcDateTime;
+        IReadOnlyList<SandboxPayment> due;
+        do
         {
-            var now = _context.Clock.GetUtcNow().UtcDateTime;
-            IReadOnlyList<SandboxPayment> due;
-            do
+            due = _context.Payments.OpenDueForExpiry(now);
+            foreach (var payment in due)
             {
-                due = _context.Payments.OpenDueForExpiry(now);
-                foreach (var payment in due)
+                cancellationToken.ThrowIfCancellationRequested();
+                var provider = _providers[payment.Provider];
+                _context.Payments.TryClose(payment.Id, PaymentStatus.Expired, card: null, closed =>
                 {
-                    var provider = _providers[payment.Provider];
-                    _context.Payments.TryClose(payment.Id, PaymentStatus.Expired, card: null, closed =>
-                    {
-                        provider.OnExpired(closed);
-                        return closed;
-                    });
-                }
+                    provider.OnExpired(closed);
+                    return closed;
+                });
             }
-            while (due.Count == PaymentBook.ExpiryBatch); // a clock advance sees every expiry before it returns
         }
-        finally
-        {
-            _expiryGate.Release();
-        }
+        while (due.Count == PaymentBook.ExpiryBatch); // a clock advance sees every expiry before it returns
     }
 }
