@@ -61,6 +61,7 @@ public static class PortalyApp
         services.AddSingleton<ApiKeys>();
         services.AddSingleton<MerchantConfigs>();
         services.AddSingleton<PlanDescriptions>();
+        services.AddSingleton<CreationTimes>();
         services.AddSingleton<PlanStore>();
         services.AddSingleton<DiscountCodeStore>();
         services.AddSingleton<ImageFiles>();

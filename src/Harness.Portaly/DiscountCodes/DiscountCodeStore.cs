@@ -19,7 +19,7 @@ public sealed record CodeOutcome(DiscountCode? Code, CodeRefusal Refusal, string
 }
 
 /// <summary>A profile's discount codes. A code string is claimed per profile before its code is written, so two creations cannot both win.</summary>
-public sealed class DiscountCodeStore(IDocumentStore store, PlanStore plans, IKeyedLock locks, TimeProvider clock)
+public sealed class DiscountCodeStore(IDocumentStore store, PlanStore plans, IKeyedLock locks, TimeProvider clock, CreationTimes creationTimes)
 {
     private readonly IDocumentCollection<DiscountCode> _codes = store.Collection<DiscountCode>("discount_codes", nameof(DiscountCode.ProfileId));
     private readonly IDocumentCollection<CodeClaim> _claims = store.Collection<CodeClaim>("discount_code_claims");
@@ -56,7 +56,7 @@ public sealed class DiscountCodeStore(IDocumentStore store, PlanStore plans, IKe
             return CodeOutcome.Refused(CodeRefusal.Invalid, unknown);
         }
 
-        var now = clock.GetUtcNow();
+        var now = creationTimes.Next();
         var code = new DiscountCode(
             "dc_" + Secrets.RandomHex(12),
             profileId,

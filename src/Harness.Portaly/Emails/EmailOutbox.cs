@@ -34,7 +34,7 @@ public sealed record OutboxEmail(
     DateTimeOffset CreatedAt) : IDocument;
 
 /// <summary>Template switches per profile and the local outbox every email lands in.</summary>
-public sealed class EmailOutbox(IDocumentStore store, TimeProvider clock)
+public sealed class EmailOutbox(IDocumentStore store, TimeProvider clock, CreationTimes creationTimes)
 {
     private readonly IDocumentCollection<EmailTemplateSetting> _templates = store.Collection<EmailTemplateSetting>("email_templates", nameof(EmailTemplateSetting.ProfileId));
     private readonly IDocumentCollection<OutboxEmail> _outbox = store.Collection<OutboxEmail>("email_outbox", nameof(OutboxEmail.ProfileId));
@@ -61,7 +61,7 @@ public sealed class EmailOutbox(IDocumentStore store, TimeProvider clock)
             return null;
         }
 
-        var email = new OutboxEmail("em_" + Secrets.RandomHex(12), profileId, mode, type, to, subject, text, subscriptionId, clock.GetUtcNow());
+        var email = new OutboxEmail("em_" + Secrets.RandomHex(12), profileId, mode, type, to, subject, text, subscriptionId, creationTimes.Next());
         _outbox.Upsert(email);
         return email;
     }

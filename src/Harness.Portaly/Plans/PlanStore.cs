@@ -14,11 +14,9 @@ public enum PlanRefusal
 }
 
 /// <summary>A profile's plans; the description is cleaned on every write.</summary>
-public sealed class PlanStore(IDocumentStore store, PlanDescriptions descriptions, IKeyedLock locks, TimeProvider clock)
+public sealed class PlanStore(IDocumentStore store, PlanDescriptions descriptions, IKeyedLock locks, TimeProvider clock, CreationTimes creationTimes)
 {
     private readonly IDocumentCollection<Plan> _plans = store.Collection<Plan>("plans", nameof(Plan.ProfileId));
-    private readonly Lock _creation = new();
-    private DateTimeOffset _lastCreated;
 
     /// <summary>Newest first (id breaks ties), the order cursors walk.</summary>
     public IReadOnlyList<Plan> Of(string profileId) =>
@@ -28,7 +26,7 @@ public sealed class PlanStore(IDocumentStore store, PlanDescriptions description
 
     public Plan Create(string profileId, PlanRequest r)
     {
-        var now = NextCreationTime();
+        var now = creationTimes.Next();
         var plan = new Plan(
             "plan_" + Secrets.RandomHex(12),
             profileId,
@@ -48,21 +46,6 @@ public sealed class PlanStore(IDocumentStore store, PlanDescriptions description
             now);
         _plans.Upsert(plan);
         return plan;
-    }
-
-    /// <summary>
-    /// The clock's time to the millisecond (what the store keeps), a millisecond after the last plan's when that one
-    /// took it: plans list newest first, and two made in the same millisecond would otherwise come back in id order.
-    /// </summary>
-    private DateTimeOffset NextCreationTime()
-    {
-        var now = clock.GetUtcNow();
-        now = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMillisecond));
-        lock (_creation)
-        {
-            _lastCreated = now > _lastCreated ? now : _lastCreated.AddMilliseconds(1);
-            return _lastCreated;
-        }
     }
 
     /// <summary>Points the plan at its uploaded image.</summary>
