@@ -40,11 +40,14 @@ public sealed class SoakProbe(LoadTarget target, ConsumeJournal journal, TextWri
     /// <summary>Takes one sample at the end of <paramref name="interval"/>.</summary>
     public async Task RecordAsync(IntervalSample interval)
     {
+        // Counted before the entries are asked for: consumes keep being acknowledged meanwhile, and every one counted
+        // here must already be among the entries the backend reports, so entries ≥ acknowledged in every sample.
+        var acknowledged = journal.AcknowledgedKeys;
         var sample = new SoakSample(
             interval.Second,
             target.Backend is { } backend ? ResidentSetBytes(backend.ProcessId) : null,
             await EntriesAsync(),
-            journal.AcknowledgedKeys,
+            acknowledged,
             interval.P50Ms,
             interval.P99Ms,
             interval.Failed,
