@@ -4,7 +4,8 @@ Feature: TapPay sandbox — Direct Pay back end with test primes, card tokens, c
   (2.0.11) works unmodified once an interceptor on the axios it resolves sets the base URL. Every call is a JSON
   POST with x-api-key equal to the partner_key, which also travels in the body; every answer is HTTP 200 with
   status (0 = success) and msg. The front end's getPrime is simulated by POST /sandbox/get-prime with the
-  published app_id and app_key. The 3-D Secure backend notify is unsigned and retried until a 200.
+  published app_id and app_key. 3-D Secure and the e-payments (LINE Pay, JKOPAY, Easy Wallet, Atome, Pi Wallet)
+  send the buyer to the hosted page first; their backend notify is unsigned and retried until a 200.
 
   Background:
     Given the TapPay sandbox
@@ -137,3 +138,25 @@ Feature: TapPay sandbox — Direct Pay back end with test primes, card tokens, c
     Then the buyer is redirected to the frontend_redirect_url with rec_trade_id, order_number "3DS-1", bank_transaction_id and status 0
     And the receiver gets an unsigned JSON notify with status 0, amount 2500 and order number "3DS-1"
     And the record query shows the trade with record_status 1
+
+  Scenario: An e-payment waits for the buyer to approve in the wallet, then redirects and notifies the backend
+    When the merchant pays 880 with the "LINE Pay" test prime and result URLs, with order number "WALLET-1"
+    Then the answer is HTTP 200 with status 0 and msg "Success"
+    And the answer's payment_url is the sandbox's hosted pay page for its rec_trade_id
+    And the record query shows the trade with record_status 4
+    When the buyer pays on the hosted page
+    Then the buyer is redirected to the frontend_redirect_url with rec_trade_id, order_number "WALLET-1", bank_transaction_id and status 0
+    And the receiver gets an unsigned JSON notify with status 0, amount 880 and order number "WALLET-1"
+    And the record query shows the trade with record_status 1
+
+  Scenario Outline: An e-payment without its result URLs is refused with 121
+    When the merchant pays 100 with the "<wallet>" test prime and no result URLs
+    Then the answer is HTTP 200 with status 121
+
+    Examples:
+      | wallet      |
+      | LINE Pay    |
+      | JKOPAY      |
+      | Easy Wallet |
+      | Atome       |
+      | Pi Wallet   |

@@ -15,8 +15,8 @@ internal sealed class TapPayCharges(SandboxContext context, TapPayTrades trades)
     /// <summary>A prime expires 90 seconds after getPrime (§7.2), on the sandbox clock.</summary>
     public static readonly TimeSpan PrimeLifetime = TimeSpan.FromSeconds(90);
 
-    /// <summary>How long the buyer has to finish the 3-D Secure page before the trade fails.</summary>
-    public static readonly TimeSpan ThreeDSecureLifetime = TimeSpan.FromMinutes(10);
+    /// <summary>How long the buyer has on the hosted page (the 3-D Secure challenge or the wallet's approval) before the trade fails.</summary>
+    public static readonly TimeSpan RedirectLifetime = TimeSpan.FromMinutes(10);
 
     /// <summary>Currencies the sandbox merchant is contracted for; others answer 89.</summary>
     private static readonly HashSet<string> Currencies = ["TWD", "USD", "JPY"];
@@ -76,7 +76,8 @@ internal sealed class TapPayCharges(SandboxContext context, TapPayTrades trades)
             return TapPayErrors.Answer(TapPayStatus.MissingPrime, "Missing prime");
         }
 
-        if (Common(body, currencyRequired: false) is { } refused)
+        var ePayment = TapPayTestData.EPaymentOf(prime);
+        if (Common(body, currencyRequired: false, ePayment) is { } refused)
         {
             return refused;
         }
@@ -98,8 +99,8 @@ internal sealed class TapPayCharges(SandboxContext context, TapPayTrades trades)
         }
 
         var (number, expiry) = (taken.Number!, taken.Expiry!);
-        var answer = Charge(body, number, expiry, (JsonObject)cardholder.DeepClone(), byToken: false);
-        if (body.Flag("remember") && answer["status"]!.GetValue<int>() == TapPayStatus.Success)
+        var answer = Charge(body, number, expiry, (JsonObject)cardholder.DeepClone(), byToken: false, ePayment);
+        if (body.Flag("remember") && TapPayTestData.CanRemember(prime) && answer["status"]!.GetValue<int>() == TapPayStatus.Success)
         {
             answer["card_secret"] = Remember(number, expiry, cardholder);
         }
@@ -189,11 +190,14 @@ internal sealed class TapPayCharges(SandboxContext context, TapPayTrades trades)
             return TapPayErrors.Answer(TapPayStatus.InvalidArguments, "Invalid arguments : card_key or card_token");
         }
 
-        return Charge(body, card.Str("card_number")!, card.Str("expiry_date")!, (JsonObject)card["cardholder"]!.DeepClone(), byToken: true);
+        return Charge(body, card.Str("card_number")!, card.Str("expiry_date")!, (JsonObject)card["cardholder"]!.DeepClone(), byToken: true, ePayment: null);
     }
 
-    /// <summary>The checks both payment calls share, in TapPay's order: merchant, amount, currency, details, 3-D Secure's URLs.</summary>
-    private static JsonObject? Common(JsonObject body, bool currencyRequired)
+    /// <summary>
+    /// The checks both payment calls share, in TapPay's order: merchant, amount, currency, details, and the result URLs
+    /// that 3-D Secure and an e-payment (<paramref name="ePayment"/>, the wallet's name) send the buyer back through.
+    /// </summary>
+    private static JsonObject? Common(JsonObject body, bool currencyRequired, string? ePayment = null)
     {
         if (MerchantRefusal(body) is { } merchant)
         {
@@ -229,14 +233,14 @@ internal sealed class TapPayCharges(SandboxContext context, TapPayTrades trades)
             }
         }
 
-        if (body.Flag("three_domain_secure"))
+        if (body.Flag("three_domain_secure") || ePayment is not null)
         {
             var urls = body["result_url"] as JsonObject;
             foreach (var field in new[] { "frontend_redirect_url", "backend_notify_url" })
             {
                 if (!HttpUrl.IsValid(urls.Text(field)))
                 {
-                    return TapPayErrors.Answer(TapPayStatus.InvalidArguments, $"Invalid arguments : result_url.{field} is required with three_domain_secure");
+                    return TapPayErrors.Answer(TapPayStatus.InvalidArguments, $"Invalid arguments : result_url.{field} is required with {ePayment ?? "three_domain_secure"}");
                 }
             }
 
@@ -250,12 +254,17 @@ internal sealed class TapPayCharges(SandboxContext context, TapPayTrades trades)
         return null;
     }
 
-    /// <summary>The simulated bank's answer for the card, and the record it leaves; <paramref name="byToken"/> for a remembered card's later charge.</summary>
-    private JsonObject Charge(JsonObject body, string number, string expiry, JsonObject cardholder, bool byToken)
+    /// <summary>
+    /// The simulated bank's answer for the card, and the record it leaves; <paramref name="byToken"/> for a remembered
+    /// card's later charge, <paramref name="ePayment"/> (the wallet's name) when the buyer approves in the wallet first.
+    /// </summary>
+    private JsonObject Charge(JsonObject body, string number, string expiry, JsonObject cardholder, bool byToken, string? ePayment)
     {
         var now = context.Clock.GetUtcNow();
         var threeDSecure = body.Flag("three_domain_secure");
+        var redirect = threeDSecure || ePayment is not null;
         var trade = TapPayTrades.NewTrade(body, number, expiry, cardholder, now);
+        trade[TapPayTrades.EPaymentField] = ePayment;
         var (status, msg, bankCode, bankMsg) = BankAnswer(TapPayTestData.OutcomeOf(number), byToken, threeDSecure);
         trade["status"] = status;
         trade["msg"] = msg;
@@ -266,9 +275,9 @@ internal sealed class TapPayCharges(SandboxContext context, TapPayTrades trades)
             trade["record_status"] = TapPayTrades.RecordError;
             TapPayTrades.AddHistory(trade, "auth", trade["amount"]!.GetValue<long>(), success: false);
         }
-        else if (threeDSecure)
+        else if (redirect)
         {
-            // Nothing is authorised until the buyer passes the challenge on the hosted page.
+            // Nothing is authorised until the buyer passes the challenge, or approves in the wallet, on the hosted page.
             trade["record_status"] = TapPayTrades.RecordPending;
             context.Payments.Add(new SandboxPayment
             {
@@ -277,10 +286,10 @@ internal sealed class TapPayCharges(SandboxContext context, TapPayTrades trades)
                 Status = PaymentStatus.Open,
                 Amount = trade["amount"]!.GetValue<long>(),
                 Currency = trade.Str("currency")!.ToLowerInvariant(),
-                Description = trade.Str("details")!,
+                Description = ePayment is null ? trade.Str("details")! : $"{ePayment}: {trade.Str("details")}",
                 MerchantReference = trade.Str("order_number"),
                 CreatedAt = now.UtcDateTime,
-                ExpiresAt = (now + ThreeDSecureLifetime).UtcDateTime,
+                ExpiresAt = (now + RedirectLifetime).UtcDateTime,
             });
         }
         else
@@ -290,7 +299,7 @@ internal sealed class TapPayCharges(SandboxContext context, TapPayTrades trades)
 
         trades.Objects.Put(trade);
         var answer = TapPayTrades.PaymentAnswer(trade);
-        if (threeDSecure && status == TapPayStatus.Success)
+        if (redirect && status == TapPayStatus.Success)
         {
             answer["payment_url"] = context.PayPageUrl(trade.Str("id")!);
         }

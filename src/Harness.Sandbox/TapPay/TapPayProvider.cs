@@ -15,8 +15,8 @@ namespace Harness.Sandbox.TapPay;
 /// <summary>
 /// TapPay Direct Pay's back end (providers.md §7, §8.6): <c>x-api-key</c> and <c>partner_key</c>, Pay by Prime with
 /// the sandbox test primes and test cards, Pay by Card Token, card bind and remove, Record query, trade history, refund and capture, every
-/// answer HTTP 200 with <c>status</c>/<c>msg</c>; 3-D Secure through the hosted page, its frontend redirect and an
-/// unsigned backend notify retried until a 200.
+/// answer HTTP 200 with <c>status</c>/<c>msg</c>; 3-D Secure and the e-payments' approval (LINE Pay, JKOPAY, …) through
+/// the hosted page, its frontend redirect and an unsigned backend notify retried until a 200.
 /// </summary>
 public sealed class TapPayProvider : ISandboxProvider
 {
@@ -93,29 +93,33 @@ public sealed class TapPayProvider : ISandboxProvider
 
     public PayPageOutcome OnPaid(SandboxPayment payment)
     {
-        JsonObject trade;
-        trade = _trades.Get(payment.Id)!;
+        var trade = _trades.Get(payment.Id)!;
         TapPayTrades.Authorise(trade, delayCapture: false);
         _trades.Objects.Put(trade);
 
         Notify(trade);
         var urls = (JsonObject)trade["result_url"]!;
-        return new PayPageOutcome(FrontendRedirect(urls.Text("frontend_redirect_url")!, trade), "3-D Secure passed.");
+        var passed = trade.Str(TapPayTrades.EPaymentField) is { } wallet ? $"{wallet} approved the payment." : "3-D Secure passed.";
+        return new PayPageOutcome(FrontendRedirect(urls.Text("frontend_redirect_url")!, trade), passed);
     }
 
-    /// <summary>Leaving the challenge goes to <c>go_back_url</c> when the merchant gave one; the trade stays pending until it expires.</summary>
-    public PayPageOutcome OnCanceled(SandboxPayment payment) =>
-        new(_trades.Get(payment.Id)?["result_url"].Text("go_back_url"), "You left 3-D Secure; the payment stays pending until it expires.");
+    /// <summary>Leaving the challenge or the wallet goes to <c>go_back_url</c> when the merchant gave one; the trade stays pending until it expires.</summary>
+    public PayPageOutcome OnCanceled(SandboxPayment payment)
+    {
+        var trade = _trades.Get(payment.Id);
+        var left = trade?.Str(TapPayTrades.EPaymentField) ?? "3-D Secure";
+        return new(trade?["result_url"].Text("go_back_url"), $"You left {left}; the payment stays pending until it expires.");
+    }
 
-    /// <summary>An unfinished challenge fails the trade, and the backend hears of it as it would of a success.</summary>
+    /// <summary>An unfinished challenge or wallet approval fails the trade, and the backend hears of it as it would of a success.</summary>
     public void OnExpired(SandboxPayment payment)
     {
-        JsonObject trade;
-        trade = _trades.Get(payment.Id)!;
+        var trade = _trades.Get(payment.Id)!;
+        var wallet = trade.Str(TapPayTrades.EPaymentField);
         trade["status"] = TapPayStatus.BankDeclined;
-        trade["msg"] = "Card Error";
-        trade["bank_result_code"] = "3D";
-        trade["bank_result_msg"] = "3-D Secure authentication not completed";
+        trade["msg"] = wallet is null ? "Card Error" : "Payment Error";
+        trade["bank_result_code"] = wallet is null ? "3D" : "EP";
+        trade["bank_result_msg"] = wallet is null ? "3-D Secure authentication not completed" : $"{wallet} payment not completed";
         trade["record_status"] = TapPayTrades.RecordError;
         TapPayTrades.AddHistory(trade, "auth", trade["original_amount"]!.GetValue<long>(), success: false, _context.Clock.GetUtcNow().ToUnixTimeMilliseconds());
         _trades.Objects.Put(trade);

@@ -23,8 +23,24 @@ public static class TapPayTestData
 
     public const string SuccessCard = "4242424242424242";
 
-    /// <summary>The e-wallet test primes, by TapPay's prefix: all of them use the same suffix.</summary>
-    public static readonly IReadOnlyList<string> WalletPrefixes = ["ap_test_", "gp_test_", "ln_test_", "jk_test_", "sp_test_", "ew_test_", "at_test_", "pi_test_"];
+    /// <summary>
+    /// The e-payments' test primes (TapPay's "E-Payment": the buyer approves in the wallet's own page) by prefix, with
+    /// the wallet's name. Pay by Prime answers their <c>payment_url</c>; the trade waits for the buyer, as with 3-D Secure.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> EPayments = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["ln_test_"] = "LINE Pay",
+        ["jk_test_"] = "JKOPAY",
+        ["ew_test_"] = "Easy Wallet",
+        ["at_test_"] = "Atome",
+        ["pi_test_"] = "Pi Wallet",
+    };
+
+    /// <summary>The token wallets' test primes (Apple Pay, Google Pay, Samsung Pay): a tokenised card, charged at once.</summary>
+    public static readonly IReadOnlyList<string> TokenPayPrefixes = ["ap_test_", "gp_test_", "sp_test_"];
+
+    /// <summary>Every wallet's test prime prefix: all of them use the same suffix.</summary>
+    public static readonly IReadOnlyList<string> WalletPrefixes = [.. TokenPayPrefixes, .. EPayments.Keys];
 
     public static readonly IReadOnlyList<TestCard> Cards =
     [
@@ -46,6 +62,17 @@ public static class TapPayTestData
     /// <summary>The test prime's fixed card, or null when <paramref name="prime"/> is not one of TapPay's test primes.</summary>
     public static string? CardOfTestPrime(string prime) =>
         prime == DirectPayPrime || WalletPrefixes.Any(p => prime == p + WalletPrimeSuffix) ? SuccessCard : null;
+
+    /// <summary>The e-payment whose test prime <paramref name="prime"/> is (its name), or null for a card's or a token wallet's.</summary>
+    public static string? EPaymentOf(string prime) =>
+        EPayments.FirstOrDefault(e => prime == e.Key + WalletPrimeSuffix).Value;
+
+    /// <summary>
+    /// Whether <c>remember</c> keeps the card: TapPay's Pay by Prime remembers Direct Pay cards and LINE Pay only; the token
+    /// wallets and the other e-payments are documented as unsupported, so no <c>card_secret</c> comes back for them.
+    /// </summary>
+    public static bool CanRemember(string prime) =>
+        !WalletPrefixes.Any(p => prime == p + WalletPrimeSuffix) || prime == "ln_test_" + WalletPrimeSuffix;
 
     /// <summary>Card type as TapPay numbers it: 1 VISA, 2 MasterCard, 3 JCB, 4 UnionPay, 5 AMEX (§7.2, inferred).</summary>
     public static int TypeOf(string number) => number switch

@@ -20,8 +20,11 @@ internal sealed class TapPayTrades(IDocumentStore store)
     public const int RecordRefunded = 3;
     public const int RecordPending = 4;
 
+    /// <summary>The stored trade's e-payment (the wallet's name), null for a card's: the hosted page and its outcomes name it.</summary>
+    public const string EPaymentField = "e_payment";
+
     /// <summary>Fields of a stored trade that are the sandbox's own and never answered.</summary>
-    private static readonly string[] Internal = ["id", "object", "card_number", "expiry_date", "result_url", "trade_history", "status", "msg", "transaction_time_millis"];
+    private static readonly string[] Internal = ["id", "object", "card_number", "expiry_date", "result_url", "trade_history", "status", "msg", "transaction_time_millis", EPaymentField];
 
     public ProviderObjects Objects { get; } = new(store, "tappay_objects");
 

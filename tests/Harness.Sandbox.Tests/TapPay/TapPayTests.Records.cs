@@ -199,7 +199,7 @@ public sealed partial class TapPayTests
         body["result_url"] = new JsonObject { ["frontend_redirect_url"] = "https://merchant.example/done", ["backend_notify_url"] = receiver.Url };
         var id = (await tappay.PayAsync(body)).Text("rec_trade_id");
 
-        await sandbox.AdvanceAsync(TapPayCharges.ThreeDSecureLifetime);
+        await sandbox.AdvanceAsync(TapPayCharges.RedirectLifetime);
 
         var notify = (JsonObject)JsonNode.Parse((await receiver.NextAsync()).Body)!;
         Assert.Equal(10003, notify.Status());

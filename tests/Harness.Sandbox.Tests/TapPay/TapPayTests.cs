@@ -39,17 +39,20 @@ public sealed partial class TapPayTests
 
     [Theory]
     [InlineData("gp_test_")]
-    [InlineData("ln_test_")]
-    [InlineData("jk_test_")]
     [InlineData("sp_test_")]
-    [InlineData("ew_test_")]
-    [InlineData("at_test_")]
-    [InlineData("pi_test_")]
-    public async Task Each_wallet_test_prime_pays(string prefix)
+    public async Task Each_token_wallet_test_prime_pays_at_once_and_is_not_remembered(string prefix)
     {
         await using var sandbox = await TestSandbox.StartAsync();
         using var tappay = new TapPayClient(sandbox);
-        Assert.Equal(0, (await tappay.PayAsync(TapPayClient.PrimeBody(prefix + TapPayTestData.WalletPrimeSuffix))).Status());
+        var body = TapPayClient.PrimeBody(prefix + TapPayTestData.WalletPrimeSuffix);
+        body["remember"] = true;
+
+        var paid = await tappay.PayAsync(body);
+
+        Assert.Equal(0, paid.Status());
+        Assert.Null(paid["payment_url"]);
+        Assert.Null(paid["card_secret"]);
+        Assert.Equal(1, (await tappay.RecordAsync(paid.Text("rec_trade_id")))["record_status"]!.GetValue<int>());
     }
 
     [Fact]

@@ -19,6 +19,14 @@ public sealed partial class TapPaySteps(ScenarioContext context)
 
     private const string FrontendRedirect = "https://merchant.example/tappay/done";
 
+    /// <summary>The e-payments' published test primes (§7.6): the wallet's prefix and one shared suffix.</summary>
+    private static readonly Dictionary<string, string> EPaymentPrefixes = new(StringComparer.Ordinal)
+    {
+        ["LINE Pay"] = "ln_test_", ["JKOPAY"] = "jk_test_", ["Easy Wallet"] = "ew_test_", ["Atome"] = "at_test_", ["Pi Wallet"] = "pi_test_",
+    };
+
+    private const string WalletPrimeSuffix = "utigjeyfutj5867uyjhuty47rythfjru485768tigjfheufhtu5i6ojk";
+
     private readonly SandboxWorld _world = context.Get<SandboxWorld>();
 
     /// <summary>The feature's order numbers, made unique per run so a shared sandbox's older trades do not match.</summary>
@@ -70,6 +78,19 @@ public sealed partial class TapPaySteps(ScenarioContext context)
         await PayAsync(body);
         _world.PaymentId = RecTradeId;
     }
+
+    [When("the merchant pays {int} with the {string} test prime and result URLs, with order number {string}")]
+    public async Task PayEPayment(int amount, string wallet, string orderNumber)
+    {
+        var body = await PaymentAsync(EPaymentPrime(wallet), amount);
+        body["order_number"] = orderNumber;
+        body["result_url"] = new JsonObject { ["frontend_redirect_url"] = FrontendRedirect, ["backend_notify_url"] = _world.Receiver.Url };
+        await PayAsync(body);
+        _world.PaymentId = RecTradeId;
+    }
+
+    [When("the merchant pays {int} with the {string} test prime and no result URLs")]
+    public async Task PayEPaymentWithoutUrls(int amount, string wallet) => await PayAsync(await PaymentAsync(EPaymentPrime(wallet), amount));
 
     [When("^the merchant pays with the test prime, (.+)$")]
     public async Task PayWithChange(string change)
@@ -189,6 +210,9 @@ public sealed partial class TapPaySteps(ScenarioContext context)
     private JsonElement TheRemembered => _remembered ?? throw new AssertionException("no card was remembered");
 
     private string ThePrime => _prime ?? throw new AssertionException("no prime was taken");
+
+    private static string EPaymentPrime(string wallet) =>
+        (EPaymentPrefixes.TryGetValue(wallet, out var prefix) ? prefix : throw new AssertionException($"no e-payment \"{wallet}\"")) + WalletPrimeSuffix;
 
     private string RecTradeId => ApiReply.Text(ApiReply.Field(ThePayment, "rec_trade_id"));
 
