@@ -28,7 +28,8 @@ public sealed partial class CreemProvider
     {
         app.MapPost("/v1/licenses/activate", async (HttpRequest request) =>
         {
-            if (await LicenseRequestAsync(request, ActivateFields, "instance_name") is var (body, refusal) && refusal is not null)
+            var (body, refusal) = await LicenseRequestAsync(request, ActivateFields, "instance_name");
+            if (refusal is not null)
             {
                 return refusal;
             }
@@ -71,7 +72,8 @@ public sealed partial class CreemProvider
         });
         app.MapPost("/v1/licenses/validate", async (HttpRequest request) =>
         {
-            if (await LicenseRequestAsync(request, InstanceFields, "instance_id") is var (body, refusal) && refusal is not null)
+            var (body, refusal) = await LicenseRequestAsync(request, InstanceFields, "instance_id");
+            if (refusal is not null)
             {
                 return refusal;
             }
@@ -80,33 +82,23 @@ public sealed partial class CreemProvider
             {
                 (null, _) => CreemErrors.NotFound("License key not found"),
                 (_, null) => CreemErrors.NotFound("License instance not found"),
-                var (license, instance) => Ok(PresentLicense(license, instance)),
+                ({ } license, var instance) => Ok(PresentLicense(license, instance)),
             };
         });
         app.MapPost("/v1/licenses/deactivate", async (HttpRequest request) =>
         {
-            if (await LicenseRequestAsync(request, InstanceFields, "instance_id") is var (body, refusal) && refusal is not null)
+            var (body, refusal) = await LicenseRequestAsync(request, InstanceFields, "instance_id");
+            if (refusal is not null)
             {
                 return refusal;
             }
 
-            return _objects.Atomically(() =>
+            return _objects.Atomically(() => LicenseInstance(body!) switch
             {
-                switch (LicenseInstance(body!))
-                {
-                    case (null, _):
-                        return CreemErrors.NotFound("License key not found");
-                    case (_, null):
-                        return CreemErrors.NotFound("License instance not found");
-                    case (_, { } instance) when instance.Str("status") == "deactivated":
-                        return CreemErrors.BadRequest("License instance is already deactivated");
-                    case var (license, instance):
-                        instance["status"] = "deactivated";
-                        license["activation"] = license["activation"]!.GetValue<long>() - 1;
-                        _objects.Put(instance);
-                        _objects.Put(license);
-                        return Ok(PresentLicense(license, instance));
-                }
+                (null, _) => CreemErrors.NotFound("License key not found"),
+                (_, null) => CreemErrors.NotFound("License instance not found"),
+                (_, { } instance) when instance.Str("status") == "deactivated" => CreemErrors.BadRequest("License instance is already deactivated"),
+                ({ } license, { } instance) => Deactivate(license, instance),
             });
         });
         app.MapGet("/v1/licenses/{id}/instances", (string id, HttpRequest request) =>
@@ -120,6 +112,16 @@ public sealed partial class CreemProvider
                 ? CreemErrors.NotFound("License not found")
                 : Page([.. _objects.List("license-instance").Where(i => i.Str("_license") == id)], page, size);
         });
+    }
+
+    /// <summary>Deactivates one instance of the licence, which frees its activation for another device.</summary>
+    private IResult Deactivate(JsonObject license, JsonObject instance)
+    {
+        instance["status"] = "deactivated";
+        license["activation"] = license["activation"]!.GetValue<long>() - 1;
+        _objects.Put(instance);
+        _objects.Put(license);
+        return Ok(PresentLicense(license, instance));
     }
 
     /// <summary>Issues a key for a paid checkout whose product has the licence-key feature, and shows it on the checkout.</summary>
