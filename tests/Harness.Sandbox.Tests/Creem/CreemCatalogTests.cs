@@ -205,11 +205,13 @@ public sealed class CreemCatalogTests
         var key = Str(paid["license_keys"]![0]!["key"]);
         Assert.Matches("^[0-9A-F]{5}(-[0-9A-F]{5}){3}$", key);
 
-        string? first = null;
+        var instances = new List<string>();
         for (var i = 0; i < CreemProvider.LicenseActivationLimit; i++)
         {
-            first ??= Str((await PostAsync(http, "/v1/licenses/activate", new { key, instance_name = $"device {i}" }))["instance"]!["id"]);
+            instances.Add(Str((await PostAsync(http, "/v1/licenses/activate", new { key, instance_name = $"device {i}" }))["instance"]!["id"]));
         }
+
+        var first = instances[0];
 
         await AssertRefusedAsync(await http.PostAsJsonAsync("/v1/licenses/activate", new { key, instance_name = "one too many" }, Ct), 400, "activation limit");
         await AssertRefusedAsync(await http.PostAsJsonAsync("/v1/licenses/activate", new { key = "NOPE", instance_name = "x" }, Ct), 404, "License key not found");
