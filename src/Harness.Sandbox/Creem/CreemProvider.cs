@@ -448,56 +448,6 @@ public sealed partial class CreemProvider : ISandboxProvider
         return customer;
     }
 
-    private void SeedProducts()
-    {
-        var now = Iso(_context.Clock.GetUtcNow());
-        var products = new[]
-        {
-            (OneTimeProduct, "Sandbox credits", 1000L, "once"),
-            (MonthlyProduct, "Sandbox Pro monthly", 999L, "every-month"),
-            (ProMonthlyProduct, "Sandbox Pro Plus monthly", 1999L, "every-month"),
-            (YearlyProduct, "Sandbox Pro yearly", 9990L, "every-year"),
-            (LicensedProduct, "Sandbox desktop app", 2900L, "once"),
-            (LicensedMonthlyProduct, "Sandbox desktop app monthly", 900L, "every-month"),
-        };
-        foreach (var (id, name, price, period) in products)
-        {
-            if (_objects.Get(id, "product") is null)
-            {
-                var product = new JsonObject
-                {
-                    ["id"] = id,
-                    ["mode"] = "test",
-                    ["object"] = "product",
-                    ["name"] = name,
-                    ["description"] = name + " (sandbox)",
-                    ["price"] = price,
-                    ["currency"] = "USD",
-                    ["billing_type"] = period == "once" ? "onetime" : "recurring",
-                    ["billing_period"] = period,
-                    ["status"] = "active",
-                    ["tax_mode"] = "exclusive",
-                    ["tax_category"] = "saas",
-                    ["default_success_url"] = null,
-                    ["created_at"] = now,
-                    ["updated_at"] = now,
-                };
-                if (id is LicensedProduct or LicensedMonthlyProduct)
-                {
-                    // Creem sets licence keys up in its dashboard, not through the API: these two stand in for that.
-                    product["features"] = new JsonArray(new JsonObject
-                    {
-                        ["id"] = "feat_" + id["prod_".Length..],
-                        ["type"] = "licenseKey",
-                        ["description"] = $"A licence key for up to {LicenseActivationLimit} devices",
-                    });
-                }
-
-                _objects.Put(product);
-            }
-        }
-    }
-
     /// <summary><c>creem-signature</c>: lowercase hex HMAC-SHA256 of the raw body with the webhook secret.</summary>
     private sealed class CreemSigner : ICallbackSigner
     {
