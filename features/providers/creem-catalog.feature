@@ -21,7 +21,7 @@ Feature: Creem sandbox — products, customers and their billing portal, discoun
 
   Scenario: A customer's billing-portal link lists their subscription and cancels it at the period end
     Given a customer created through the API
-    And the customer paid a subscription checkout for "prod_HarnessMonthly"
+    And the customer paid a Creem checkout for "prod_HarnessMonthly"
     When the merchant asks for the customer's billing-portal link
     And the customer cancels the subscription on the portal page
     Then the portal page shows the subscription as "scheduled_cancel"
@@ -31,7 +31,7 @@ Feature: Creem sandbox — products, customers and their billing portal, discoun
   Scenario: A repeating discount is taken off the checkout and the renewals within its months
     Given a customer created through the API
     And a 10 percent discount "repeating" for 1 month on "prod_HarnessMonthly"
-    And the customer paid a subscription checkout for "prod_HarnessMonthly" with the discount code
+    And the customer paid a Creem checkout for "prod_HarnessMonthly" with the discount code
     Then the checkout's order is 899 cents with 100 cents off and sub_total 999
     When the control API renews the customer's subscription
     Then the subscription's last transaction is 999 cents with 0 cents off
@@ -49,7 +49,7 @@ Feature: Creem sandbox — products, customers and their billing portal, discoun
 
   Scenario: A licence key issued at payment activates up to its limit and is disabled by a refund
     Given a customer created through the API
-    And the customer paid a checkout for "prod_HarnessLicensed"
+    And the customer paid a Creem checkout for "prod_HarnessLicensed"
     Then the checkout.completed webhook carries the licence key, "inactive"
     When the licence key is activated on 3 devices
     Then activating it on one more device is refused with 400 and a message that mentions "activation limit"

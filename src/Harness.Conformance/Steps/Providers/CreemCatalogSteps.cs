@@ -73,11 +73,10 @@ public sealed class CreemCatalogSteps(ScenarioContext context)
         _customer = ApiReply.Text(ApiReply.Field(customer, "id"));
     }
 
-    [Given("the customer paid a subscription checkout for {string}")]
-    [Given("the customer paid a checkout for {string}")]
+    [Given("the customer paid a Creem checkout for {string}")]
     public Task CustomerPaid(string product) => PayAsync(new { product_id = product, customer = new { id = Customer } });
 
-    [Given("the customer paid a subscription checkout for {string} with the discount code")]
+    [Given("the customer paid a Creem checkout for {string} with the discount code")]
     public Task CustomerPaidWithCode(string product) => PayAsync(new { product_id = product, customer = new { id = Customer }, discount_code = Code });
 
     [When("the merchant asks for the customer's billing-portal link")]
