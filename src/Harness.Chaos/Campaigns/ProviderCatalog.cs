@@ -129,7 +129,6 @@ public static class ProviderCatalog
             new("POST", "/v1/licenses/validate", [], new JsonObject { ["key"] = "AAAAA-BBBBB-CCCCC-DDDDD", ["instance_id"] = "lki_chaos" }, Answers),
             new("POST", "/v1/licenses/deactivate", [], new JsonObject { ["key"] = "AAAAA-BBBBB-CCCCC-DDDDD", ["instance_id"] = "lki_chaos" }, Answers),
             new("GET", "/v1/licenses/{id}/instances", [Id, new("page_number", "query", "integer")], null, Answers),
-            new("GET", "/portal/{id}", [Id], null, Answers),
         ];
         return new ProviderApi("Creem", baseUrl, operations, AnswerShapes.Creem, (request, _) => request.Headers.Add("x-api-key", apiKey), MalformedInputs.Case);
     }
