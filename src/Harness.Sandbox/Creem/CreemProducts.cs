@@ -20,6 +20,7 @@ public sealed partial class CreemProvider
     private static readonly string[] BillingTypes = ["recurring", "onetime"];
     private static readonly string[] RequiredTextFields = ["name", "description"];
     private static readonly string[] CustomFieldFields = ["custom_fields", "custom_field"];
+    private static readonly string[] FlagFields = ["business_net_pricing", "abandoned_cart_recovery_enabled"];
 
     /// <summary>Fields that only describe the product: stored and answered as sent.</summary>
     private static readonly string[] DescriptiveFields = ["name", "description", "image_url", "default_success_url"];
@@ -262,13 +263,17 @@ public sealed partial class CreemProvider
             product["recurring_interval_count"] = count;
         }
 
+        foreach (var flag in FlagFields.Where(f => body[f] is not null))
+        {
+            if (body[flag]!.GetValueKind() is not (System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False))
+            {
+                problems.Add($"{flag} must be a boolean value");
+            }
+        }
+
+        // Abandoned-cart e-mails are Creem's to send; only the pricing flag shows on the product.
         if (body["business_net_pricing"] is { } net)
         {
-            if (net.GetValueKind() is not (System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False))
-            {
-                problems.Add("business_net_pricing must be a boolean value");
-            }
-
             product["business_net_pricing"] = net.DeepClone();
         }
 

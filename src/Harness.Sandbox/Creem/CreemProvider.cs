@@ -20,7 +20,8 @@ namespace Harness.Sandbox.Creem;
 /// Creem in test mode (providers.md §6, §8.5): <c>x-api-key</c>, checkout creation and retrieval with entities
 /// that pass the official SDK's strict schemas (<c>mode</c> is always <c>test</c>), and webhooks with the
 /// <c>{id, eventType, created_at (ms), object}</c> envelope signed by <c>creem-signature</c>, retried at
-/// 30 s, 1 m, 5 m and 1 h until a 200.
+/// 30 s, 1 m, 5 m and 1 h until a 200. Subscriptions, transactions and refunds, and the catalog (products,
+/// customers and their portal, discounts, licence keys) are its other partial files.
 /// </summary>
 public sealed partial class CreemProvider : ISandboxProvider
 {
