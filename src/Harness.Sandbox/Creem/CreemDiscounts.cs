@@ -154,15 +154,15 @@ public sealed partial class CreemProvider
         return refusal is null ? (discount, null) : (null, CreemErrors.BadRequest(refusal));
     }
 
-    /// <summary>Counts a redemption of the discount a checkout was paid with.</summary>
-    private void Redeem(string discountId)
+    /// <summary>Counts a redemption of the discount a checkout was paid with; one unit, so payments at once each count.</summary>
+    private void Redeem(string discountId) => _objects.InTransaction(() =>
     {
         if (_objects.Get(discountId, "discount") is { } discount)
         {
             discount["redeem_count"] = discount["redeem_count"]!.GetValue<long>() + 1;
             _objects.Put(discount);
         }
-    }
+    });
 
     /// <summary>A live (not deleted) discount by its code, compared without regard to case as buyers type it.</summary>
     private JsonObject? DiscountByCode(string code) =>

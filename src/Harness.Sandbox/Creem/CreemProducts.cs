@@ -50,13 +50,6 @@ public sealed partial class CreemProvider
                 return CreemErrors.BadRequest("request body must be a JSON object");
             }
 
-            // The SDK sends an Idempotency-Key when asked to: the same key answers the product it made.
-            var key = request.Headers["Idempotency-Key"].ToString();
-            if (key.Length > 0 && _objects.Get(IdempotencyId(key), "idempotency") is { } earlier && _objects.Get(earlier.Str("product")!, "product") is { } made)
-            {
-                return Ok(made);
-            }
-
             var problems = Unknown(body, ProductCreateFields);
             foreach (var field in RequiredTextFields.Where(f => body.Str(f) is not { Length: > 0 }))
             {
@@ -97,15 +90,23 @@ public sealed partial class CreemProvider
                 return CreemErrors.BadRequest([.. problems]);
             }
 
-            await _objects.InTransactionAsync(() =>
+            // The SDK sends an Idempotency-Key when asked to: the same key answers the product it made, even to a retry racing the first.
+            var key = request.Headers["Idempotency-Key"].ToString();
+            return _objects.Atomically(() =>
             {
+                if (key.Length > 0 && _objects.Get(IdempotencyId(key), "idempotency") is { } earlier && _objects.Get(earlier.Str("product")!, "product") is { } made)
+                {
+                    return Ok(made);
+                }
+
                 _objects.Put(product);
                 if (key.Length > 0)
                 {
                     _objects.Put(new JsonObject { ["id"] = IdempotencyId(key), ["object"] = "idempotency", ["product"] = product.Str("id") });
                 }
+
+                return Ok(product);
             });
-            return Ok(product);
         });
         app.MapGet("/v1/products/search", (HttpRequest request) =>
         {
