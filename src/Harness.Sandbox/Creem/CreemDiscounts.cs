@@ -191,14 +191,14 @@ public sealed partial class CreemProvider
         }
 
         discount["type"] = type;
-        if (type == "percentage" && !(body["percentage"] is { } pct && TryInt(pct, out var percentage) && percentage is >= 1 and <= 100 && Set(discount, "percentage", percentage)))
+        if (type == "percentage" && !Keep(discount, "percentage", Ranged(body["percentage"], 1, 100)))
         {
             problems.Add("percentage must be an integer between 1 and 100 for a percentage discount");
         }
 
         if (type == "fixed")
         {
-            if (!(body["amount"] is { } amountNode && TryInt(amountNode, out var amount) && amount is >= 1 and <= MaxAmount && Set(discount, "amount", amount)))
+            if (!Keep(discount, "amount", Ranged(body["amount"], 1, MaxAmount)))
             {
                 problems.Add($"amount must be an integer between 1 and {MaxAmount} for a fixed discount");
             }
@@ -227,7 +227,7 @@ public sealed partial class CreemProvider
             }
         }
 
-        if (body["max_redemptions"] is { } maxNode && !(TryInt(maxNode, out var max) && max >= 1 && Set(discount, "max_redemptions", max)))
+        if (body["max_redemptions"] is not null && !Keep(discount, "max_redemptions", Ranged(body["max_redemptions"], 1, long.MaxValue)))
         {
             problems.Add("max_redemptions must be a positive integer");
         }
@@ -239,7 +239,7 @@ public sealed partial class CreemProvider
         }
 
         discount["duration"] = duration;
-        if (duration == "repeating" && !(body["duration_in_months"] is { } months && TryInt(months, out var count) && count is >= 1 and <= 120 && Set(discount, "duration_in_months", count)))
+        if (duration == "repeating" && !Keep(discount, "duration_in_months", Ranged(body["duration_in_months"], 1, 120)))
         {
             problems.Add("duration_in_months must be an integer between 1 and 120 for a repeating discount");
         }
@@ -302,10 +302,19 @@ public sealed partial class CreemProvider
         return null;
     }
 
-    private static bool Set(JsonObject target, string key, long value)
+    /// <summary>The integer <paramref name="node"/> holds when it lies within the bounds; null when it is absent or not one.</summary>
+    private static long? Ranged(JsonNode? node, long min, long max) =>
+        node is not null && TryInt(node, out var value) && value >= min && value <= max ? value : null;
+
+    /// <summary>Stores a checked term on the discount; false when there is none to store.</summary>
+    private static bool Keep(JsonObject discount, string key, long? value)
     {
-        target[key] = value;
-        return true;
+        if (value is { } kept)
+        {
+            discount[key] = kept;
+        }
+
+        return value is not null;
     }
 
     [GeneratedRegex("^[A-Za-z0-9_-]{1,32}$")]
