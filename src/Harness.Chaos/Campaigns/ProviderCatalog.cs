@@ -84,6 +84,16 @@ public static class ProviderCatalog
             ["product_id"] = product, ["request_id"] = "chaos-1", ["units"] = 1, ["success_url"] = "https://merchant.test/ok",
             ["metadata"] = new JsonObject { ["order"] = "o-1" }, ["customer"] = new JsonObject { ["email"] = "buyer@example.test" },
         };
+        var productBody = new JsonObject
+        {
+            ["name"] = "Chaos plan", ["description"] = "Fuzzed", ["price"] = 1000, ["currency"] = "USD", ["billing_type"] = "recurring", ["billing_period"] = "every-month",
+            ["features"] = new JsonArray(new JsonObject { ["type"] = "customerCredits", ["description"] = "Credits", ["customer_credits"] = new JsonObject { ["amount"] = "10" } }),
+        };
+        var discountBody = new JsonObject
+        {
+            ["name"] = "Chaos", ["code"] = "CHAOS", ["type"] = "percentage", ["percentage"] = 10, ["duration"] = "repeating", ["duration_in_months"] = 2,
+            ["applies_to_products"] = new JsonArray(product), ["max_redemptions"] = 5, ["expiry_date"] = "2099-01-01T00:00:00Z",
+        };
         Operation[] operations =
         [
             new("POST", "/v1/checkouts", [], checkout, Answers),
@@ -98,6 +108,27 @@ public static class ProviderCatalog
             new("GET", "/v1/transactions", [new("transaction_id", "query", "string")], null, Answers),
             new("GET", "/v1/transactions/search", [new("customer_id", "query", "string"), new("page_number", "query", "integer")], null, Answers),
             new("POST", "/v1/refunds", [], new JsonObject { ["transaction_id"] = "tran_chaos" }, Answers),
+            new("POST", "/v1/products", [], productBody, Answers),
+            new("GET", "/v1/products/{id}", [Id], null, Answers),
+            new("GET", "/v1/products/search", [new("page_number", "query", "integer"), new("status", "query", "string")], null, Answers),
+            new("PATCH", "/v1/products/{id}", [Id], new JsonObject { ["price"] = 1500, ["name"] = "Chaos plan v2" }, Answers),
+            new("DELETE", "/v1/products/{id}", [Id], null, Answers),
+            new("POST", "/v1/customers", [], new JsonObject { ["email"] = "chaos@example.test", ["name"] = "Chaos", ["metadata"] = new JsonObject { ["k"] = "v" } }, Answers),
+            new("GET", "/v1/customers", [new("customer_id", "query", "string"), new("email", "query", "string")], null, Answers),
+            new("GET", "/v1/customers/list", [new("page_number", "query", "integer"), new("page_size", "query", "integer")], null, Answers),
+            new("PATCH", "/v1/customers", [], new JsonObject { ["customer_id"] = "cust_chaos", ["name"] = "Chaos" }, Answers),
+            new("GET", "/v1/customers/{id}/subscriptions", [Id, new("page_size", "query", "integer")], null, Answers),
+            new("GET", "/v1/customers/{id}/orders", [Id, new("page_size", "query", "integer")], null, Answers),
+            new("GET", "/v1/customers/{id}/licenses", [Id, new("page_size", "query", "integer")], null, Answers),
+            new("POST", "/v1/customers/billing", [], new JsonObject { ["customer_id"] = "cust_chaos" }, Answers),
+            new("POST", "/v1/discounts", [], discountBody, Answers),
+            new("GET", "/v1/discounts", [new("discount_id", "query", "string"), new("discount_code", "query", "string")], null, Answers),
+            new("GET", "/v1/discounts/search", [new("product_id", "query", "string"), new("status", "query", "string"), new("created_after", "query", "string")], null, Answers),
+            new("DELETE", "/v1/discounts/{id}/delete", [Id], null, Answers),
+            new("POST", "/v1/licenses/activate", [], new JsonObject { ["key"] = "AAAAA-BBBBB-CCCCC-DDDDD", ["instance_name"] = "chaos" }, Answers),
+            new("POST", "/v1/licenses/validate", [], new JsonObject { ["key"] = "AAAAA-BBBBB-CCCCC-DDDDD", ["instance_id"] = "lki_chaos" }, Answers),
+            new("POST", "/v1/licenses/deactivate", [], new JsonObject { ["key"] = "AAAAA-BBBBB-CCCCC-DDDDD", ["instance_id"] = "lki_chaos" }, Answers),
+            new("GET", "/v1/licenses/{id}/instances", [Id, new("page_number", "query", "integer")], null, Answers),
         ];
         return new ProviderApi("Creem", baseUrl, operations, AnswerShapes.Creem, (request, _) => request.Headers.Add("x-api-key", apiKey), MalformedInputs.Case);
     }

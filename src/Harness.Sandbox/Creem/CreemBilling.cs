@@ -27,8 +27,11 @@ internal sealed class CreemBilling(ProviderObjects objects, TimeProvider clock, 
     /// <summary>At most this many renewals per subscription per run; the scheduler comes straight back for the rest.</summary>
     private const int MaxStepsPerRun = 1000;
 
-    /// <summary>A new active subscription from a paid checkout, with its first (already paid) transaction.</summary>
-    public JsonObject Start(JsonObject product, JsonObject customer, long units, JsonObject? metadata, string orderId)
+    /// <summary>
+    /// A new active subscription from a paid checkout, with its first (already paid) transaction; a
+    /// <paramref name="discount"/> redeemed on the checkout keeps taking its share off for its duration.
+    /// </summary>
+    public JsonObject Start(JsonObject product, JsonObject customer, long units, JsonObject? metadata, string orderId, JsonObject? discount)
     {
         return objects.Atomically(() =>
         {
@@ -62,8 +65,14 @@ internal sealed class CreemBilling(ProviderObjects objects, TimeProvider clock, 
                 ["_end_state"] = "canceled",
                 ["_pending_proration"] = 0L,
             };
+            if (discount is not null)
+            {
+                Keep(subscription, discount, now);
+            }
+
             SetPeriod(subscription, 0);
-            Charge(subscription, Price(subscription), now, "Subscription creation");
+            var off = DiscountOn(subscription, Price(subscription));
+            Charge(subscription, Price(subscription) - off, off, now, "Subscription creation");
             objects.Put(subscription);
             return subscription;
         });
@@ -207,7 +216,7 @@ internal sealed class CreemBilling(ProviderObjects objects, TimeProvider clock, 
         var proration = (long)((Int128)(Price(subscription) - before) * remaining / Math.Max(1, (end - start).Ticks));
         if (proration > 0 && behaviour == "proration-charge-immediately")
         {
-            if (!Charge(subscription, proration, now, "Upgrade proration"))
+            if (!Charge(subscription, proration, 0, now, "Upgrade proration"))
             {
                 return "The card was declined; the subscription was not changed";
             }
@@ -287,7 +296,8 @@ internal sealed class CreemBilling(ProviderObjects objects, TimeProvider clock, 
         // The transaction is for the period it opens.
         var cycle = subscription["_cycle"]!.GetValue<int>();
         SetPeriod(subscription, cycle + 1);
-        if (!Charge(subscription, Price(subscription) + subscription["_pending_proration"]!.GetValue<long>(), at, "Subscription renewal"))
+        var off = DiscountOn(subscription, Price(subscription));
+        if (!Charge(subscription, Price(subscription) - off + subscription["_pending_proration"]!.GetValue<long>(), off, at, "Subscription renewal"))
         {
             SetPeriod(subscription, cycle);
             return false;
@@ -311,8 +321,8 @@ internal sealed class CreemBilling(ProviderObjects objects, TimeProvider clock, 
         events.Add(Snapshot("subscription." + status, subscription));
     }
 
-    /// <summary>Records a paid transaction of <paramref name="amount"/> on the subscription; false (and nothing recorded) when its card declines.</summary>
-    private bool Charge(JsonObject subscription, long amount, DateTimeOffset at, string description)
+    /// <summary>Records a paid transaction of <paramref name="amount"/> (<paramref name="discountAmount"/> already taken off) on the subscription; false (and nothing recorded) when its card declines.</summary>
+    private bool Charge(JsonObject subscription, long amount, long discountAmount, DateTimeOffset at, string description)
     {
         if (subscription["_failing"]!.GetValue<bool>())
         {
@@ -327,7 +337,7 @@ internal sealed class CreemBilling(ProviderObjects objects, TimeProvider clock, 
             ["object"] = "transaction",
             ["amount"] = amount,
             ["amount_paid"] = amount,
-            ["discount_amount"] = 0,
+            ["discount_amount"] = discountAmount,
             ["currency"] = product.Str("currency"),
             ["type"] = "invoice",
             ["tax_country"] = null,
@@ -373,24 +383,68 @@ internal sealed class CreemBilling(ProviderObjects objects, TimeProvider clock, 
         });
     }
 
+    /// <summary>
+    /// Keeps the redeemed discount's terms: <c>once</c> takes its share off the first period, <c>repeating</c> off every
+    /// period that starts within <c>duration_in_months</c> of now, <c>forever</c> off all.
+    /// </summary>
+    private static void Keep(JsonObject subscription, JsonObject discount, DateTimeOffset now)
+    {
+        subscription["discount"] = CreemProvider.DiscountSummary(discount);
+        var terms = new JsonObject
+        {
+            ["type"] = discount.Str("type"),
+            ["percentage"] = discount["percentage"]?.DeepClone(),
+            ["amount"] = discount["amount"]?.DeepClone(),
+        };
+        var until = discount.Str("duration") switch
+        {
+            "once" => now.AddMilliseconds(1),
+            "repeating" => now.AddMonths(discount["duration_in_months"]!.GetValue<int>()),
+            _ => (DateTimeOffset?)null,
+        };
+        if (until is { } end)
+        {
+            terms["until"] = Iso(end);
+        }
+
+        subscription["_discount"] = terms;
+    }
+
+    /// <summary>What the kept discount takes off <paramref name="price"/> for the current period; 0 once its duration is over.</summary>
+    private static long DiscountOn(JsonObject subscription, long price) =>
+        subscription["_discount"] is JsonObject terms
+        && (terms.Str("until") is not { } until || ParseIso(subscription.Str("current_period_start_date")!) < ParseIso(until))
+            ? CreemProvider.DiscountOff(terms, price)
+            : 0;
+
     /// <summary>Period <paramref name="cycle"/> runs between the anchor moved on by whole billing periods, so a 31st stays a 31st where it can.</summary>
     private static void SetPeriod(JsonObject subscription, int cycle)
     {
         var anchor = ParseIso(subscription.Str("_anchor")!);
-        var period = subscription["product"].Str("billing_period");
+        var product = (JsonObject)subscription["product"]!;
         subscription["_cycle"] = cycle;
-        subscription["current_period_start_date"] = Iso(After(anchor, period, cycle));
-        subscription["current_period_end_date"] = Iso(After(anchor, period, cycle + 1));
+        subscription["current_period_start_date"] = Iso(After(anchor, product, cycle));
+        subscription["current_period_end_date"] = Iso(After(anchor, product, cycle + 1));
         subscription["next_transaction_date"] = subscription["current_period_end_date"]!.DeepClone();
     }
 
-    private static DateTimeOffset After(DateTimeOffset anchor, string? period, int cycles) => period switch
+    private static DateTimeOffset After(DateTimeOffset anchor, JsonObject product, int cycles) => product.Str("billing_period") switch
     {
+        "custom" => Custom(anchor, product.Str("recurring_interval"), checked(product["recurring_interval_count"]!.GetValue<int>() * cycles)),
         "every-day" => anchor.AddDays(cycles),
         "every-three-months" => anchor.AddMonths(3 * cycles),
         "every-six-months" => anchor.AddMonths(6 * cycles),
         "every-year" => anchor.AddYears(cycles),
         _ => anchor.AddMonths(cycles),
+    };
+
+    /// <summary>A <c>custom</c> period: <c>recurring_interval_count</c> days, weeks, months or years.</summary>
+    private static DateTimeOffset Custom(DateTimeOffset anchor, string? interval, int count) => interval switch
+    {
+        "day" => anchor.AddDays(count),
+        "week" => anchor.AddDays(7 * count),
+        "year" => anchor.AddYears(count),
+        _ => anchor.AddMonths(count),
     };
 
     /// <summary>The event carries the subscription as it is now: later steps of the same run change it further.</summary>

@@ -20,7 +20,8 @@ namespace Harness.Sandbox.Creem;
 /// Creem in test mode (providers.md §6, §8.5): <c>x-api-key</c>, checkout creation and retrieval with entities
 /// that pass the official SDK's strict schemas (<c>mode</c> is always <c>test</c>), and webhooks with the
 /// <c>{id, eventType, created_at (ms), object}</c> envelope signed by <c>creem-signature</c>, retried at
-/// 30 s, 1 m, 5 m and 1 h until a 200.
+/// 30 s, 1 m, 5 m and 1 h until a 200. Subscriptions, transactions and refunds, and the catalog (products,
+/// customers and their portal, discounts, licence keys) are its other partial files.
 /// </summary>
 public sealed partial class CreemProvider : ISandboxProvider
 {
@@ -30,6 +31,8 @@ public sealed partial class CreemProvider : ISandboxProvider
     public const string MonthlyProduct = "prod_HarnessMonthly";
     public const string ProMonthlyProduct = "prod_HarnessProMonthly";
     public const string YearlyProduct = "prod_HarnessYearly";
+    public const string LicensedProduct = "prod_HarnessLicensed";
+    public const string LicensedMonthlyProduct = "prod_HarnessLicensedMonthly";
 
     public static readonly DeliveryPolicy Policy = new(
         [TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(5), TimeSpan.FromHours(1)], CallbackAcknowledgement.Status(200));
@@ -48,6 +51,7 @@ public sealed partial class CreemProvider : ISandboxProvider
     private readonly CreemSigner _signer;
     private readonly CreemBilling _billing;
     private readonly CreemRefunds _refunds;
+    private readonly CreemPortal _portal;
 
     public CreemProvider(SandboxContext context)
     {
@@ -56,6 +60,7 @@ public sealed partial class CreemProvider : ISandboxProvider
         _signer = new CreemSigner();
         _billing = new CreemBilling(_objects, context.Clock, (subject, events) => Send(subject, events));
         _refunds = new CreemRefunds(_objects, context.Clock, (subject, events) => Send(subject, events));
+        _portal = new CreemPortal(_objects, context.Clock, _billing);
         SeedProducts();
     }
 
@@ -77,6 +82,8 @@ public sealed partial class CreemProvider : ISandboxProvider
         ["recurring_product"] = MonthlyProduct,
         ["upgrade_product"] = ProMonthlyProduct,
         ["yearly_product"] = YearlyProduct,
+        ["licensed_product"] = LicensedProduct,
+        ["licensed_recurring_product"] = LicensedMonthlyProduct,
     };
 
     public void MapApi(WebApplication app)
@@ -100,6 +107,11 @@ public sealed partial class CreemProvider : ISandboxProvider
             ? CreemErrors.BadRequest("product_id must be a string")
             : _objects.Get(product_id, "product") is { } product ? Ok(product) : CreemErrors.NotFound("Product not found"));
         MapRecurring(app);
+        MapProducts(app);
+        MapCustomers(app);
+        MapDiscounts(app);
+        MapLicenses(app);
+        _portal.Map(app);
     }
 
     /// <summary>Creem's checkout runs on Stripe and takes Stripe's test cards.</summary>
@@ -112,6 +124,8 @@ public sealed partial class CreemProvider : ISandboxProvider
         var product = (JsonObject)checkout["product"]!;
         var now = _context.Clock.GetUtcNow();
         var amount = payment.Amount;
+        var subtotal = checkout["_sub_total"]?.GetValue<long>() ?? amount;
+        var discount = checkout.Str("_discount") is { } discountId ? _objects.Get(discountId, "discount") : null;
         var customer = Customer(checkout, Iso(now));
         var recurring = product.Str("billing_type") == "recurring";
         var order = new JsonObject
@@ -121,10 +135,11 @@ public sealed partial class CreemProvider : ISandboxProvider
             ["object"] = "order",
             ["customer"] = customer.Str("id"),
             ["product"] = product.Str("id"),
+            ["discount"] = discount?.Str("id"),
             ["amount"] = amount,
-            ["sub_total"] = amount,
+            ["sub_total"] = subtotal,
             ["tax_amount"] = 0,
-            ["discount_amount"] = 0,
+            ["discount_amount"] = subtotal - amount,
             ["amount_due"] = amount,
             ["amount_paid"] = amount,
             ["currency"] = product.Str("currency"),
@@ -138,7 +153,7 @@ public sealed partial class CreemProvider : ISandboxProvider
         JsonObject? subscription = null;
         if (recurring)
         {
-            subscription = _billing.Start(product, customer, checkout["units"]!.GetValue<long>(), checkout["metadata"] as JsonObject, order.Str("id")!);
+            subscription = _billing.Start(product, customer, checkout["units"]!.GetValue<long>(), checkout["metadata"] as JsonObject, order.Str("id")!, discount);
             // Paid with 0341 (a one-time checkout declines it): the first charge succeeds, the renewals decline.
             if (payment.CardLast4 == StripeTestCards.ChargesFail[^4..])
             {
@@ -153,6 +168,12 @@ public sealed partial class CreemProvider : ISandboxProvider
             order["transaction"] = _refunds.RecordPayment(order, customer.Str("id")!, now).Str("id");
         }
 
+        if (discount is not null)
+        {
+            Redeem(discount.Str("id")!);
+        }
+
+        IssueLicenses(checkout, customer, subscription, order.Str("transaction")!);
         checkout["order"] = order;
         _objects.Put(checkout);
         var events = new List<CreemEvent> { new("checkout.completed", checkout) };
@@ -248,14 +269,29 @@ public sealed partial class CreemProvider : ISandboxProvider
             return CreemErrors.NotFound("Product not found");
         }
 
+        if (product.Str("status") != "active")
+        {
+            return CreemErrors.BadRequest("Product is archived");
+        }
+
         if (customPrice is not null && product.Str("billing_type") == "recurring")
         {
             return CreemErrors.BadRequest("custom_price is only supported for one-time products");
         }
 
-        if (body.Str("discount_code") is { } code)
+        JsonObject? discount = null;
+        if (body["discount_code"] is not null)
         {
-            return CreemErrors.NotFound($"Discount code {code} not found");
+            if (body.Str("discount_code") is not { Length: > 0 } code)
+            {
+                return CreemErrors.BadRequest("discount_code must be a string");
+            }
+
+            (discount, var refused) = Redeemable(code, product);
+            if (refused is not null)
+            {
+                return refused;
+            }
         }
 
         if (customerInput?.Str("id") is { } customerId && _objects.Get(customerId, "customer") is null)
@@ -264,11 +300,13 @@ public sealed partial class CreemProvider : ISandboxProvider
         }
 
         // Bounded inputs keep this far from overflow; checked all the same, so a slip is an error, never a wrapped amount.
-        var amount = checked((customPrice ?? product["price"]!.GetValue<long>()) * units);
-        if (amount > MaxAmount)
+        var subtotal = checked((customPrice ?? product["price"]!.GetValue<long>()) * units);
+        if (subtotal > MaxAmount)
         {
             return CreemErrors.BadRequest($"the checkout amount (price × units) must not be greater than {MaxAmount}");
         }
+
+        var amount = subtotal - (discount is null ? 0 : DiscountOff(discount, subtotal));
 
         var now = _context.Clock.GetUtcNow();
         var id = NewId("ch");
@@ -294,6 +332,13 @@ public sealed partial class CreemProvider : ISandboxProvider
         if (customPrice is not null)
         {
             checkout["custom_price"] = customPrice;
+        }
+
+        if (discount is not null)
+        {
+            checkout["discount"] = DiscountSummary(discount);
+            checkout["_discount"] = discount.Str("id");
+            checkout["_sub_total"] = subtotal;
         }
 
         // The checkout and its payment land together: a checkout whose pay page finds no payment is never left behind.
@@ -382,6 +427,12 @@ public sealed partial class CreemProvider : ISandboxProvider
             return existing;
         }
 
+        // A buyer whose email is already a customer's is that customer, as on Creem.
+        if (checkout["_customer"].Str("email") is { } email && CustomerByEmail(email) is { } known)
+        {
+            return known;
+        }
+
         var customer = new JsonObject
         {
             ["id"] = NewId("cust"),
@@ -390,47 +441,12 @@ public sealed partial class CreemProvider : ISandboxProvider
             ["email"] = checkout["_customer"].Str("email") ?? "buyer@example.com",
             ["name"] = "Sandbox Buyer",
             ["country"] = null,
+            ["metadata"] = new JsonObject(),
             ["created_at"] = now,
             ["updated_at"] = now,
         };
         _objects.Put(customer);
         return customer;
-    }
-
-    private void SeedProducts()
-    {
-        var now = Iso(_context.Clock.GetUtcNow());
-        var products = new[]
-        {
-            (OneTimeProduct, "Sandbox credits", 1000L, "once"),
-            (MonthlyProduct, "Sandbox Pro monthly", 999L, "every-month"),
-            (ProMonthlyProduct, "Sandbox Pro Plus monthly", 1999L, "every-month"),
-            (YearlyProduct, "Sandbox Pro yearly", 9990L, "every-year"),
-        };
-        foreach (var (id, name, price, period) in products)
-        {
-            if (_objects.Get(id, "product") is null)
-            {
-                _objects.Put(new JsonObject
-                {
-                    ["id"] = id,
-                    ["mode"] = "test",
-                    ["object"] = "product",
-                    ["name"] = name,
-                    ["description"] = name + " (sandbox)",
-                    ["price"] = price,
-                    ["currency"] = "USD",
-                    ["billing_type"] = period == "once" ? "onetime" : "recurring",
-                    ["billing_period"] = period,
-                    ["status"] = "active",
-                    ["tax_mode"] = "exclusive",
-                    ["tax_category"] = "saas",
-                    ["default_success_url"] = null,
-                    ["created_at"] = now,
-                    ["updated_at"] = now,
-                });
-            }
-        }
     }
 
     /// <summary><c>creem-signature</c>: lowercase hex HMAC-SHA256 of the raw body with the webhook secret.</summary>
