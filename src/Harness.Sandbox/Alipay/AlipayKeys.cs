@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text;
 using Harness.Security;
 using Harness.Security.Signing;
@@ -23,6 +24,15 @@ public sealed class AlipayKeys
 
     public const string CertMode = "cert";
     public const string PublicKeyMode = "public_key";
+
+    /// <summary>
+    /// The settings key for the app's 接口加签方式: <c>RSA2</c> (RSA-SHA256, the default) or the legacy <c>RSA</c>
+    /// (RSA-SHA1). Requests must be signed that way, and Alipay signs answers, notifies and returns that way.
+    /// </summary>
+    public const string SignTypeSetting = "sign_type";
+
+    public const string Rsa2 = "RSA2";
+    public const string Rsa = "RSA";
 
     private readonly SandboxContext _context;
     private readonly string _provider;
@@ -58,8 +68,15 @@ public sealed class AlipayKeys
     /// </summary>
     public string AlipayPrivateKey { get; }
 
-    /// <summary>RSA2 with the Alipay private key, base64.</summary>
-    public string Sign(string content) => RsaSignature.Sign(RsaKeys.SharedPrivate(AlipayPrivateKey), content);
+    /// <summary>The app's sign type: <see cref="Rsa2"/> unless the merchant set <see cref="Rsa"/>.</summary>
+    public string SignType => _context.Settings.Get(_provider, SignTypeSetting) ?? Rsa2;
+
+    /// <summary>The app's sign type (<see cref="SignType"/>) with the Alipay private key, base64.</summary>
+    public string Sign(string content) => Sign(content, SignType);
+
+    /// <summary>RSA2 or RSA with the Alipay private key, base64 (the v3 routes are always RSA2).</summary>
+    public string Sign(string content, string signType) =>
+        RsaSignature.Sign(RsaKeys.SharedPrivate(AlipayPrivateKey), content, HashOf(signType));
 
     /// <summary>A signature over content that does not match it, still in the signature's format (the tampered_signature fault).</summary>
     public string TamperedSign(string content)
@@ -107,14 +124,14 @@ public sealed class AlipayKeys
     /// True when the signature verifies with an app key: in certificate mode the key of the certificate
     /// <paramref name="appCertSn"/> names, otherwise the app key pair's public half or the key the merchant registered.
     /// </summary>
-    public bool VerifyApp(string content, string? sign, string? appCertSn = null)
+    public bool VerifyApp(string content, string? sign, string? appCertSn = null, string signType = Rsa2)
     {
         var registered = _context.Settings.Get(_provider, AppPublicKeySetting);
         string?[] candidates = appCertSn is not null ? [AppKeyOf(appCertSn)]
             : registered is null ? [AppPublicKey] : [AppPublicKey, registered];
         foreach (var candidate in candidates)
         {
-            if (candidate is not null && RsaKeys.SharedPublic(candidate) is { } key && RsaSignature.Verify(key, Encoding.UTF8.GetBytes(content), sign))
+            if (candidate is not null && RsaKeys.SharedPublic(candidate) is { } key && RsaSignature.Verify(key, Encoding.UTF8.GetBytes(content), sign, HashOf(signType)))
             {
                 return true;
             }
@@ -141,6 +158,8 @@ public sealed class AlipayKeys
     /// <summary>Alipay's signing string: the pairs sorted by key in byte order, raw (decoded) values, joined as <c>k=v&amp;k=v</c>.</summary>
     public static string Canonical(IEnumerable<KeyValuePair<string, string>> parameters) =>
         string.Join('&', parameters.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Key + "=" + p.Value));
+
+    private static HashAlgorithmName HashOf(string signType) => signType == Rsa ? HashAlgorithmName.SHA1 : HashAlgorithmName.SHA256;
 
     private static string NewPrivateKey()
     {

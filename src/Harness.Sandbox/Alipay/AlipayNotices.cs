@@ -8,7 +8,8 @@ namespace Harness.Sandbox.Alipay;
 
 /// <summary>
 /// What Alipay sends the merchant about a trade (providers.md §3.5): the async notify, a form POST of the non-empty
-/// parameters signed RSA2 without <c>sign</c> and <c>sign_type</c>, and the signed return to the merchant's page.
+/// parameters signed without <c>sign</c> and <c>sign_type</c> (RSA2, or RSA for an app set so), and the signed return
+/// to the merchant's page. Both stay plain when the app encrypts its content, as Alipay's do.
 /// </summary>
 internal sealed class AlipayNotices(AlipayKeys keys, TimeProvider wallClock)
 {
@@ -86,7 +87,7 @@ internal sealed class AlipayNotices(AlipayKeys keys, TimeProvider wallClock)
         };
         var content = AlipayKeys.Canonical(parameters);
         parameters.Add(new("sign", keys.Sign(content)));
-        parameters.Add(new("sign_type", "RSA2"));
+        parameters.Add(new("sign_type", keys.SignType));
         return parameters;
     }
 
@@ -109,13 +110,13 @@ internal sealed class AlipayNotices(AlipayKeys keys, TimeProvider wallClock)
                 SignatureFaults.StaleBy(delivery),
                 SignatureFaults.IsTampered(delivery));
 
-        /// <summary>The form with <c>notify_time</c> set to now (less the stale fault) and a fresh RSA2 <c>sign</c>.</summary>
+        /// <summary>The form with <c>notify_time</c> set to now (less the stale fault) and a fresh <c>sign</c> of the app's sign type.</summary>
         public byte[] Render(IEnumerable<KeyValuePair<string, string>> parameters, TimeSpan staleBy, bool tampered)
         {
             var sent = parameters.Where(p => p.Key is not ("notify_time" or "sign" or "sign_type")).ToList();
             sent.Insert(0, new("notify_time", AlipayTime.Format(wallClock.GetUtcNow() - staleBy)));
             var content = AlipayKeys.Canonical(sent);
-            sent.Add(new("sign_type", "RSA2"));
+            sent.Add(new("sign_type", keys.SignType));
             sent.Add(new("sign", tampered ? keys.TamperedSign(content) : keys.Sign(content)));
             return Encoding.UTF8.GetBytes(string.Join('&', sent.Select(p => Uri.EscapeDataString(p.Key) + "=" + Uri.EscapeDataString(p.Value))));
         }
