@@ -53,6 +53,9 @@ public sealed class AlipayClient : IDisposable
     /// <summary><c>RSA2</c> (the default) or <c>RSA</c>: how requests are signed and answers checked.</summary>
     public string SignType { get; set; } = "RSA2";
 
+    /// <summary>The sign type answers are checked with, when it is not <see cref="SignType"/> (a request in the wrong one).</summary>
+    public string? AnswerSignType { get; set; }
+
     /// <summary>When set, calls carry biz_content AES-encrypted with <c>encrypt_type=AES</c>, and answers are expected encrypted.</summary>
     public bool Encrypt { get; set; }
 
@@ -109,7 +112,7 @@ public sealed class AlipayClient : IDisposable
         var key = json.Select(p => p.Key).First(k => k != "sign");
         var encrypted = json[key] is JsonValue;
         var content = encrypted ? AlipayContentCipher.SignedContent(body, key) : ProviderSignatures.AlipayResponseContent(body, key);
-        var valid = content is not null && ProviderSignatures.AlipayVerify(AlipayPublicKey, content, json["sign"]?.GetValue<string>(), SignType);
+        var valid = content is not null && ProviderSignatures.AlipayVerify(AlipayPublicKey, content, json["sign"]?.GetValue<string>(), AnswerSignType ?? SignType);
         var inner = encrypted ? (JsonObject)JsonNode.Parse(AlipayContentCipher.Decrypt(EncryptKey, json[key]!.GetValue<string>()))! : (JsonObject)json[key]!;
         return new GatewayReply((int)response.StatusCode, body, inner, valid, encrypted);
     }
