@@ -54,7 +54,7 @@ public sealed class AlipayReplies(AlipayKeys keys, AlipayContentEncryption encry
         // Base64 needs no JSON escaping: the string is written (and signed) as the quoted cipher text itself.
         var text = encrypted ? $"\"{_encryption.Encrypt(inner.ToJsonString(Compact))}\"" : inner.ToJsonString(Compact);
         var certSn = certificateMode ? $"\"alipay_cert_sn\":\"{_keys.Certificates.AlipayCertSn}\"," : "";
-        var body = $"{{\"{responseKey}\":{text},{certSn}\"sign\":\"{_keys.Sign(text)}\"}}";
+        var body = $"{{\"{responseKey}\":{text},{certSn}\"sign\":\"{_keys.Sign(text, certificateMode)}\"}}";
         return Results.Text(body, "application/json; charset=utf-8", Encoding.UTF8, status);
     }
 
@@ -88,7 +88,7 @@ public sealed class AlipayReplies(AlipayKeys keys, AlipayContentEncryption encry
             var headers = httpContext.Response.Headers;
             headers["alipay-timestamp"] = timestamp;
             headers["alipay-nonce"] = nonce;
-            headers["alipay-signature"] = replies._keys.Sign($"{timestamp}\n{nonce}\n{body}\n", AlipayKeys.Rsa2);
+            headers["alipay-signature"] = replies._keys.Sign($"{timestamp}\n{nonce}\n{body}\n", AlipayKeys.Rsa2, certificateMode);
             headers["alipay-trace-id"] = Secrets.RandomHex(16);
             if (certificateMode)
             {

@@ -47,7 +47,7 @@ public sealed class AlipayKeys
         AppPublicKey = context.Keys.GetOrCreate(provider, "app_public_key.pem", () => RsaKeys.PublicKeyPem(app));
         using var alipay = RsaKeys.ImportPrivate(AlipayPrivateKey);
         AlipayPublicKey = context.Keys.GetOrCreate(provider, "alipay_public_key.pem", () => RsaKeys.PublicKeyPem(alipay));
-        Certificates = new AlipayCertificates(context, provider, AppPublicKey, AlipayPublicKey);
+        Certificates = new AlipayCertificates(context, provider, AppPublicKey, AlipayPublicKey, AlipayPrivateKey);
     }
 
     /// <summary>Certificate mode's root bundle and public-key certificates for the two key pairs.</summary>
@@ -71,17 +71,26 @@ public sealed class AlipayKeys
     /// <summary>The app's sign type: <see cref="Rsa2"/> unless the merchant set <see cref="Rsa"/>.</summary>
     public string SignType => _context.Settings.Get(_provider, SignTypeSetting) ?? Rsa2;
 
-    /// <summary>The app's sign type (<see cref="SignType"/>) with the Alipay private key, base64.</summary>
-    public string Sign(string content) => Sign(content, SignType);
+    /// <summary>
+    /// True when the app is set to certificate mode: its notifies then name the current Alipay certificate and are
+    /// signed with its key.
+    /// </summary>
+    public bool NotifiesInCertificateMode => _context.Settings.Get(_provider, SignModeSetting) == CertMode;
+
+    /// <summary>
+    /// The app's sign type (<see cref="SignType"/>) with the Alipay private key, base64: to a certificate-mode client the
+    /// key of the current Alipay certificate (a different one after a rotation), otherwise public-key mode's key.
+    /// </summary>
+    public string Sign(string content, bool certificateMode = false) => Sign(content, SignType, certificateMode);
 
     /// <summary>RSA2 or RSA with the Alipay private key, base64 (the v3 routes are always RSA2).</summary>
-    public string Sign(string content, string signType) =>
-        RsaSignature.Sign(RsaKeys.SharedPrivate(AlipayPrivateKey), content, HashOf(signType));
+    public string Sign(string content, string signType, bool certificateMode = false) =>
+        RsaSignature.Sign(RsaKeys.SharedPrivate(certificateMode ? Certificates.AlipayCertPrivateKey : AlipayPrivateKey), content, HashOf(signType));
 
     /// <summary>A signature over content that does not match it, still in the signature's format (the tampered_signature fault).</summary>
-    public string TamperedSign(string content)
+    public string TamperedSign(string content, bool certificateMode = false)
     {
-        var sign = Sign(content);
+        var sign = Sign(content, certificateMode);
         return sign[..10] + (sign[10] == 'A' ? 'B' : 'A') + sign[11..];
     }
 

@@ -62,23 +62,6 @@ public sealed partial class AlipayProvider : ISandboxProvider
         Replies = new AlipayReplies(Keys, Encryption, context.WallClock);
         Notices = new AlipayNotices(Keys, context.WallClock);
         Errors = new AlipayErrors(Replies);
-        Credentials = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["app_id"] = AppId,
-            ["seller_id"] = SellerId,
-            ["gateway_path"] = GatewayPath,
-            ["app_private_key"] = Keys.AppPrivateKey,
-            ["app_public_key"] = Keys.AppPublicKey,
-            ["alipay_public_key"] = Keys.AlipayPublicKey,
-            ["alipay_private_key"] = Keys.AlipayPrivateKey,
-            ["app_cert"] = Keys.Certificates.AppCert,
-            ["alipay_cert"] = Keys.Certificates.AlipayCert,
-            ["alipay_root_cert"] = Keys.Certificates.RootCert,
-            ["app_cert_sn"] = Keys.Certificates.AppCertSn,
-            ["alipay_cert_sn"] = Keys.Certificates.AlipayCertSn,
-            ["alipay_root_cert_sn"] = Keys.Certificates.RootCertSn,
-            ["encrypt_key"] = Encryption.Key,
-        };
     }
 
     public string Name => "alipay";
@@ -108,7 +91,27 @@ public sealed partial class AlipayProvider : ISandboxProvider
 
     public IEnumerable<ICallbackSigner> Signers => [Notices.Signer];
 
-    public IReadOnlyDictionary<string, string> Credentials { get; }
+    /// <summary>Read anew each time: the Alipay certificate and its SN change when it rotates.</summary>
+    public IReadOnlyDictionary<string, string> Credentials => new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["app_id"] = AppId,
+        ["seller_id"] = SellerId,
+        ["gateway_path"] = GatewayPath,
+        ["app_private_key"] = Keys.AppPrivateKey,
+        ["app_public_key"] = Keys.AppPublicKey,
+        ["alipay_public_key"] = Keys.AlipayPublicKey,
+        ["alipay_private_key"] = Keys.AlipayPrivateKey,
+        ["app_cert"] = Keys.Certificates.AppCert,
+        ["alipay_cert"] = Keys.Certificates.AlipayCert,
+
+        // Test material like alipay_private_key: the current certificate's key, which differs from it after a rotation.
+        ["alipay_cert_private_key"] = Keys.Certificates.AlipayCertPrivateKey,
+        ["alipay_root_cert"] = Keys.Certificates.RootCert,
+        ["app_cert_sn"] = Keys.Certificates.AppCertSn,
+        ["alipay_cert_sn"] = Keys.Certificates.AlipayCertSn,
+        ["alipay_root_cert_sn"] = Keys.Certificates.RootCertSn,
+        ["encrypt_key"] = Encryption.Key,
+    };
 
     internal AlipayKeys Keys { get; }
 
@@ -194,6 +197,7 @@ public sealed partial class AlipayProvider : ISandboxProvider
         Close => CloseByMerchant(biz),
         Refund => RefundTrade(biz),
         RefundQuery => QueryRefund(biz),
+        CertDownload => DownloadCertificate(biz),
         _ => throw new ArgumentOutOfRangeException(nameof(method), method, "not a method the gateway or the v3 routes accept"),
     });
 

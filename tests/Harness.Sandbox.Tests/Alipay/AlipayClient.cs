@@ -45,7 +45,7 @@ public sealed class AlipayClient : IDisposable
 
     public string AppPrivateKey { get; set; }
 
-    public string AlipayPublicKey { get; }
+    public string AlipayPublicKey { get; set; }
 
     /// <summary>The app's AES key (alipay-sdk's <c>encryptKey</c>).</summary>
     public string EncryptKey { get; set; }

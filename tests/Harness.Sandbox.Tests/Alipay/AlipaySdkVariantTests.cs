@@ -4,7 +4,10 @@ using Harness.Sandbox.Tests.Support;
 
 namespace Harness.Sandbox.Tests.Alipay;
 
-/// <summary>The official alipay-sdk against apps set up the other ways Alipay offers: AES content encryption and the RSA sign type.</summary>
+/// <summary>
+/// The official alipay-sdk against apps set up the other ways Alipay offers (AES content encryption, the RSA sign type)
+/// and across a rotation of Alipay's certificate.
+/// </summary>
 public sealed class AlipaySdkVariantTests
 {
     [Fact]
@@ -41,6 +44,25 @@ public sealed class AlipaySdkVariantTests
         Assert.Equal("TRADE_SUCCESS", Text(result, "v3Status"));
     }
 
+    [Fact]
+    public async Task After_a_rotation_the_SDK_refuses_answers_under_the_old_certificate_and_works_with_the_one_it_downloads()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        (await sandbox.PutSettingsAsync("alipay", new { sign_mode = "cert" })).EnsureSuccessStatusCode();
+        var result = await RunAsync(sandbox, "rotation");
+        var current = (await sandbox.GetJsonAsync("/control/alipay/certificates"))["alipay_cert_sn"]!.GetValue<string>();
+
+        // alipay-sdk itself has no download: its v3 check of alipay-sn and its v2 validateSign refuse the new answers.
+        Assert.Equal("response-alipay-sn-verify-error", Text(result, "v3Refusal"));
+        Assert.StartsWith("验签失败", Text(result, "v2Refusal"), StringComparison.Ordinal);
+        Assert.Equal(current, Text(result, "answerSn"));
+        Assert.True(result["chained"]!.GetValue<bool>());
+        Assert.Equal(("TRADE_SUCCESS", "TRADE_SUCCESS"), (Text(result, "execStatus"), Text(result, "v3Status")));
+        Assert.Equal(current, Text(result, "notifySn"));
+        Assert.True(result["notifyVerified"]!.GetValue<bool>());
+        Assert.False(result["oldKeyVerifiesNotify"]!.GetValue<bool>());
+    }
+
     private static string Text(JsonNode result, string name) => result[name]!.GetValue<string>();
 
     private static async Task<JsonNode> RunAsync(TestSandbox sandbox, string mode)
@@ -56,6 +78,9 @@ public sealed class AlipaySdkVariantTests
             ["ALIPAY_APP_PRIVATE_KEY"] = credentials["app_private_key"]!.GetValue<string>(),
             ["ALIPAY_PUBLIC_KEY"] = credentials["alipay_public_key"]!.GetValue<string>(),
             ["ALIPAY_ENCRYPT_KEY"] = credentials["encrypt_key"]!.GetValue<string>(),
+            ["ALIPAY_APP_CERT"] = credentials["app_cert"]!.GetValue<string>(),
+            ["ALIPAY_PUBLIC_CERT"] = credentials["alipay_cert"]!.GetValue<string>(),
+            ["ALIPAY_ROOT_CERT"] = credentials["alipay_root_cert"]!.GetValue<string>(),
         };
         var run = await NodeScripts.RunAsync("alipay-variants.mjs", environment);
         Assert.True(run.ExitCode == 0, run.Errors);
