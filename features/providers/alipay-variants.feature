@@ -20,10 +20,10 @@ Feature: Alipay sandbox — AES content encryption, the RSA sign type and certif
     Given the merchant's Alipay app requires content encryption
     When the merchant precreates a trade of "66.60"
     Then Alipay answers code "40001" and sub_code "isv.missing-encrypt-type"
-    When the merchant precreates a trade with encrypted content that does not decrypt
+    When the merchant sends encrypted content that does not decrypt
     Then Alipay answers code "40002" and sub_code "isv.decryption-error-unknown"
 
-  Scenario: An app signing RSA (SHA-1) is answered and notified in RSA
+  Scenario: An app signing with RSA-SHA1 is answered and notified in RSA
     Given the merchant's Alipay app signs with sign_type "RSA"
     And a precreated trade of "88.88" that the buyer has scanned
     When the buyer pays on the hosted page

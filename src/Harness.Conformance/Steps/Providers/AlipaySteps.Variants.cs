@@ -1,6 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Harness.Conformance.Binding;
+using Harness.Conformance.Running;
 
 namespace Harness.Conformance.Steps.Providers;
 
@@ -36,7 +37,7 @@ public sealed partial class AlipaySteps
     [Given("the merchant's Alipay app requires content encryption")]
     public Task RequiresEncryption() => _world.ConfigureAsync("alipay", new Dictionary<string, string?> { ["content_encryption"] = "required" });
 
-    [When("the merchant precreates a trade with encrypted content that does not decrypt")]
+    [When("the merchant sends encrypted content that does not decrypt")]
     public async Task PrecreateUndecryptable()
     {
         _encryptKey = await _world.CredentialAsync("alipay", "encrypt_key");

@@ -180,14 +180,26 @@ public sealed partial class AlipaySteps(ScenarioContext context)
         _world.PaymentId = Uri.UnescapeDataString(qr[prefix.Length..]);
     }
 
-    /// <summary>Every answer is checked the way alipay-sdk's validateSign does: over the inner object's exact text, sign after it.</summary>
+    /// <summary>
+    /// Every answer is checked the way alipay-sdk's validateSign does: over the inner object's exact text, sign after
+    /// it; with the Alipay public key, or, when the answer names a certificate, with the published Alipay certificate's
+    /// key (which differs from it once Alipay has rotated its certificate).
+    /// </summary>
     [Then("Alipay answers code {string}")]
     public async Task AnswersCode(string code)
     {
         Check.Equal(HttpStatusCode.OK, _world.Last.Status, $"HTTP status ({_world.Last.Body})");
         Check.Equal(code, ApiReply.Text(ApiReply.Field(Response, "code")), $"code ({_world.Last.Body})");
-        Check.That(ProviderSignatures.AlipayVerify(await _world.CredentialAsync("alipay", "alipay_public_key"), SignedContent, ApiReply.Text(ApiReply.Field(_world.Last.Json, "sign")), _signType),
-            $"the answer's {_signType} sign does not verify with the Alipay public key: {_world.Last.Body}");
+        var certificateMode = _world.Last.Json.TryGetProperty("alipay_cert_sn", out _);
+        var key = certificateMode ? await AlipayCertificateKeyAsync() : await _world.CredentialAsync("alipay", "alipay_public_key");
+        Check.That(ProviderSignatures.AlipayVerify(key, SignedContent, ApiReply.Text(ApiReply.Field(_world.Last.Json, "sign")), _signType),
+            $"the answer's {_signType} sign does not verify with the Alipay {(certificateMode ? "certificate's key" : "public key")}: {_world.Last.Body}");
+    }
+
+    private async Task<string> AlipayCertificateKeyAsync()
+    {
+        using var certificate = X509Certificate2.CreateFromPem(await _world.CredentialAsync("alipay", "alipay_cert"));
+        return certificate.GetRSAPublicKey()!.ExportSubjectPublicKeyInfoPem();
     }
 
     /// <summary>What a certificate-mode SDK checks: the SN it computes from the Alipay certificate, and the sign under that certificate's key.</summary>
