@@ -215,6 +215,13 @@ public static class ProviderCatalog
         JsonObject Call(string method, string bizContent) => Form(
             ("app_id", appId), ("method", method), ("charset", "utf-8"), ("sign_type", "RSA2"),
             ("timestamp", "2026-12-04 12:00:00"), ("version", "1.0"), ("notify_url", "https://merchant.test/notify"), ("biz_content", bizContent));
+        JsonObject Encrypted(string method, string cipherText)
+        {
+            var form = Call(method, cipherText);
+            form["encrypt_type"] = "AES";
+            return form;
+        }
+
         Operation[] operations =
         [
             new("POST", gatewayPath, [], Call("alipay.trade.precreate", """{"out_trade_no":"chaos_0001","total_amount":"1.00","subject":"Credits"}"""), Answers),
@@ -222,6 +229,10 @@ public static class ProviderCatalog
             new("POST", gatewayPath, [], Call("alipay.trade.close", """{"out_trade_no":"chaos_0001"}"""), Answers),
             new("POST", gatewayPath, [], Call("alipay.trade.refund", """{"out_trade_no":"chaos_0001","refund_amount":"0.50","out_request_no":"r1"}"""), Answers),
             new("POST", gatewayPath, [], Call("alipay.trade.fastpay.refund.query", """{"out_trade_no":"chaos_0001","out_request_no":"r1"}"""), Answers),
+            new("POST", gatewayPath, [], Call("alipay.open.app.alipaycert.download", """{"alipay_cert_sn":"0123456789abcdef0123456789abcdef"}"""), Answers),
+
+            // AES content the fuzzer spoils: the gateway must refuse what it cannot decrypt in its own shape.
+            new("POST", gatewayPath, [], Encrypted("alipay.trade.query", "q0XyW3ZmDNvJ1Lb2cX0u6g=="), Answers),
         ];
         var key = RSA.Create();
         key.ImportFromPem(privateKeyPem);

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Harness.Security;
 using Harness.Security.Signing;
+using Harness.Storage;
 
 namespace Harness.Sandbox.Alipay;
 
@@ -9,7 +10,9 @@ namespace Harness.Sandbox.Alipay;
 /// Certificate mode (公钥证书模式, providers.md §3.6): the sandbox's own root bundle and the two public-key
 /// certificates it issued from it, one for the app key and one for the Alipay key, so certificate-mode SDKs work with
 /// the same key pairs as public-key mode. Made on the first start and kept with the keys, under the file names Alipay
-/// gives its downloads, so an SDK can be pointed at the files.
+/// gives its downloads, so an SDK can be pointed at the files. Alipay's certificate rotates (<see cref="Rotate"/>): a
+/// new key pair under a new certificate from the same root signs certificate-mode answers and notifies from then on,
+/// and every certificate it ever had stays downloadable by its SN (<see cref="Download"/>).
 /// </summary>
 public sealed class AlipayCertificates
 {
@@ -18,37 +21,77 @@ public sealed class AlipayCertificates
     public const string RootCertFile = "alipayRootCert.crt";
 
     private const string RootName = "CN=Harness Sandbox Alipay Root CA R1, OU=Certification Authority, O=Harness Sandbox, C=CN";
+    private const string AlipaySubject = "CN=Alipay Sandbox Public Key, OU=Alipay Open Platform, O=Harness Sandbox, C=CN";
 
-    public AlipayCertificates(SandboxContext context, string provider, string appPublicKey, string alipayPublicKey)
+    private readonly string _caKey;
+    private readonly AlipayCertificate _first;
+    private readonly IDocumentCollection<AlipayCertificate> _rotated;
+    private readonly TimeProvider _wallClock;
+
+    public AlipayCertificates(SandboxContext context, string provider, string appPublicKey, string alipayPublicKey, string alipayPrivateKey)
     {
-        var caKey = context.Keys.GetOrCreate(provider, "alipay_ca_private_key.pem", () =>
+        _caKey = context.Keys.GetOrCreate(provider, "alipay_ca_private_key.pem", () =>
         {
             using var key = RsaKeys.Create();
             return RsaKeys.PrivateKeyPem(key);
         });
-        RootCert = context.Keys.GetOrCreate(provider, RootCertFile, () => NewRootBundle(caKey));
-        AppCert = context.Keys.GetOrCreate(provider, AppCertFile, () => Issue(caKey, appPublicKey, $"CN={AlipayProvider.AppId}, OU=Sandbox App, O=Harness Sandbox Merchant, C=CN"));
-        AlipayCert = context.Keys.GetOrCreate(provider, AlipayCertFile, () => Issue(caKey, alipayPublicKey, "CN=Alipay Sandbox Public Key, OU=Alipay Open Platform, O=Harness Sandbox, C=CN"));
+        RootCert = context.Keys.GetOrCreate(provider, RootCertFile, () => NewRootBundle(_caKey));
+        AppCert = context.Keys.GetOrCreate(provider, AppCertFile, () => Issue(_caKey, appPublicKey, $"CN={AlipayProvider.AppId}, OU=Sandbox App, O=Harness Sandbox Merchant, C=CN"));
+        var alipayCert = context.Keys.GetOrCreate(provider, AlipayCertFile, () => Issue(_caKey, alipayPublicKey, AlipaySubject));
+        _first = new AlipayCertificate { Id = AlipayCertSerial.OfPem(alipayCert)!, Generation = 0, Cert = alipayCert, PrivateKey = alipayPrivateKey };
+        _rotated = context.Store.Collection<AlipayCertificate>("alipay_certificates");
+        _wallClock = context.WallClock;
         AppCertSn = AlipayCertSerial.OfPem(AppCert)!;
-        AlipayCertSn = AlipayCertSerial.OfPem(AlipayCert)!;
         RootCertSn = AlipayCertSerial.OfRootBundle(RootCert);
     }
 
     /// <summary>The app public key's certificate (<c>appCertPublicKey_…crt</c>), PEM.</summary>
     public string AppCert { get; }
 
-    /// <summary>The Alipay public key's certificate (<c>alipayCertPublicKey_RSA2.crt</c>), PEM: answers and notifies verify with its key.</summary>
-    public string AlipayCert { get; }
+    /// <summary>
+    /// The Alipay public key's current certificate, PEM: certificate-mode answers and notifies verify with its key. Until
+    /// the first rotation it is <c>alipayCertPublicKey_RSA2.crt</c>, for the same key as public-key mode.
+    /// </summary>
+    public string AlipayCert => Current.Cert;
 
     /// <summary>The root bundle (<c>alipayRootCert.crt</c>): an RSA root and an ECDSA one, which the bundle's SN leaves out.</summary>
     public string RootCert { get; }
 
     public string AppCertSn { get; }
 
-    public string AlipayCertSn { get; }
+    /// <summary>The current Alipay certificate's SN, which certificate-mode answers carry.</summary>
+    public string AlipayCertSn => Current.Id;
+
+    /// <summary>The private half of the current Alipay certificate's key, PKCS#8 PEM.</summary>
+    public string AlipayCertPrivateKey => Current.PrivateKey;
 
     /// <summary>What a client computes from the root bundle: the RSA root's SN alone.</summary>
     public string RootCertSn { get; }
+
+    /// <summary>The SNs of every Alipay certificate so far, oldest first.</summary>
+    public IReadOnlyList<string> AlipayCertSns => [_first.Id, .. _rotated.All().OrderBy(c => c.Generation).Select(c => c.Id)];
+
+    private AlipayCertificate Current => _rotated.All().MaxBy(c => c.Generation) ?? _first;
+
+    /// <summary>The certificate (PEM) with that SN, current or replaced; null when Alipay never had it.</summary>
+    public string? Download(string alipayCertSn) => alipayCertSn == _first.Id ? _first.Cert : _rotated.Get(alipayCertSn)?.Cert;
+
+    /// <summary>Alipay replaces its key pair: a new key under a new certificate from the same root; returns the new SN.</summary>
+    public string Rotate()
+    {
+        using var key = RsaKeys.Create();
+        var certificate = Issue(_caKey, RsaKeys.PublicKeyPem(key), AlipaySubject);
+        var rotated = new AlipayCertificate
+        {
+            Id = AlipayCertSerial.OfPem(certificate)!,
+            Generation = Current.Generation + 1,
+            Cert = certificate,
+            PrivateKey = RsaKeys.PrivateKeyPem(key),
+            RotatedAt = _wallClock.GetUtcNow().UtcDateTime,
+        };
+        _rotated.Upsert(rotated);
+        return rotated.Id;
+    }
 
     /// <summary>True when <paramref name="rootCertSn"/> (SNs joined with <c>_</c>) names the sandbox's RSA root.</summary>
     public bool IsRootSn(string rootCertSn) => rootCertSn.Split('_').Contains(RootCertSn, StringComparer.Ordinal);
@@ -92,4 +135,20 @@ public sealed class AlipayCertificates
         serial[0] = (byte)((serial[0] & 0x7F) | 0x10);
         return serial;
     }
+}
+
+/// <summary>One Alipay public-key certificate after a rotation, with its key pair, kept by SN in the sandbox's store.</summary>
+public sealed class AlipayCertificate : IDocument
+{
+    /// <summary>The certificate's SN.</summary>
+    public string Id { get; set; } = "";
+
+    /// <summary>0 for the certificate of the first start, then one more for each rotation.</summary>
+    public int Generation { get; set; }
+
+    public string Cert { get; set; } = "";
+
+    public string PrivateKey { get; set; } = "";
+
+    public DateTime? RotatedAt { get; set; }
 }

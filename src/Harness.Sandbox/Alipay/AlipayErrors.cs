@@ -29,13 +29,16 @@ public sealed record AlipayFailure(string Code, string Msg, string SubCode, stri
 
 /// <summary>
 /// Alipay's answers, signed with the Alipay key. The v2 gateway answers <c>{"&lt;method&gt;_response":{…},"sign":"…"}</c>
-/// with the signature over the exact bytes of the inner object and <c>sign</c> after it; the v3 REST routes answer
-/// plain JSON with <c>alipay-timestamp</c>, <c>alipay-nonce</c> and <c>alipay-signature</c> over
+/// with the signature (the app's sign type) over the exact bytes of the inner object and <c>sign</c> after it; to an
+/// encrypted request the inner object is its AES cipher text, a JSON string, and the signature is over that string
+/// with its quotes, as Alipay's SDKs cut it out. The v3 REST routes answer plain (or, to an encrypted request,
+/// encrypted) JSON with <c>alipay-timestamp</c>, <c>alipay-nonce</c> and <c>alipay-signature</c>, always RSA2, over
 /// <c>timestamp\nnonce\nbody\n</c>.
 /// </summary>
-public sealed class AlipayReplies(AlipayKeys keys, TimeProvider wallClock)
+public sealed class AlipayReplies(AlipayKeys keys, AlipayContentEncryption encryption, TimeProvider wallClock)
 {
     private readonly AlipayKeys _keys = keys;
+    private readonly AlipayContentEncryption _encryption = encryption;
     private readonly TimeProvider _wallClock = wallClock;
 
     /// <summary>Chinese as itself, <c>/</c> unescaped: alipay-sdk slices the raw text, so any valid JSON escaping works.</summary>
@@ -43,13 +46,15 @@ public sealed class AlipayReplies(AlipayKeys keys, TimeProvider wallClock)
 
     /// <summary>
     /// The v2 answer under <paramref name="responseKey"/> (HTTP 200, as Alipay answers business failures too); to a
-    /// certificate-mode request, with <c>alipay_cert_sn</c> between the response object and <c>sign</c>.
+    /// certificate-mode request, with <c>alipay_cert_sn</c> between the response object and <c>sign</c>; to a request
+    /// whose content came encrypted, with the response object encrypted.
     /// </summary>
-    public IResult Gateway(string responseKey, JsonObject inner, int status = StatusCodes.Status200OK, bool certificateMode = false)
+    public IResult Gateway(string responseKey, JsonObject inner, int status = StatusCodes.Status200OK, bool certificateMode = false, bool encrypted = false)
     {
-        var text = inner.ToJsonString(Compact);
+        // Base64 needs no JSON escaping: the string is written (and signed) as the quoted cipher text itself.
+        var text = encrypted ? $"\"{_encryption.Encrypt(inner.ToJsonString(Compact))}\"" : inner.ToJsonString(Compact);
         var certSn = certificateMode ? $"\"alipay_cert_sn\":\"{_keys.Certificates.AlipayCertSn}\"," : "";
-        var body = $"{{\"{responseKey}\":{text},{certSn}\"sign\":\"{_keys.Sign(text)}\"}}";
+        var body = $"{{\"{responseKey}\":{text},{certSn}\"sign\":\"{_keys.Sign(text, certificateMode)}\"}}";
         return Results.Text(body, "application/json; charset=utf-8", Encoding.UTF8, status);
     }
 
@@ -61,15 +66,20 @@ public sealed class AlipayReplies(AlipayKeys keys, TimeProvider wallClock)
         ["sub_msg"] = failure.SubMsg,
     };
 
-    /// <summary>A v3 answer: the JSON as it is, signed in the response headers (with <c>alipay-sn</c> to a certificate-mode request).</summary>
-    public IResult Rest(JsonObject body, int status = StatusCodes.Status200OK, bool certificateMode = false) =>
-        new RestResult(this, body.ToJsonString(Compact), status, certificateMode);
+    /// <summary>
+    /// A v3 answer: the JSON as it is, or its AES cipher text to an encrypted request, signed in the response headers
+    /// (with <c>alipay-sn</c> to a certificate-mode request).
+    /// </summary>
+    public IResult Rest(JsonObject body, int status = StatusCodes.Status200OK, bool certificateMode = false, bool encrypted = false) =>
+        encrypted
+            ? new RestResult(this, _encryption.Encrypt(body.ToJsonString(Compact)), "text/plain; charset=utf-8", status, certificateMode)
+            : new RestResult(this, body.ToJsonString(Compact), "application/json; charset=utf-8", status, certificateMode);
 
     /// <summary>A v3 error, <c>{code, message, links}</c> as the SDK reads it (§3.4); the sandbox has no help pages to link, so <c>links</c> is empty.</summary>
     public IResult RestError(AlipayFailure failure, int status, bool certificateMode = false) =>
         Rest(new JsonObject { ["code"] = failure.V3Code, ["message"] = failure.SubMsg, ["links"] = new JsonArray() }, status, certificateMode);
 
-    private sealed class RestResult(AlipayReplies replies, string body, int status, bool certificateMode) : IResult
+    private sealed class RestResult(AlipayReplies replies, string body, string contentType, int status, bool certificateMode) : IResult
     {
         public Task ExecuteAsync(HttpContext httpContext)
         {
@@ -78,14 +88,14 @@ public sealed class AlipayReplies(AlipayKeys keys, TimeProvider wallClock)
             var headers = httpContext.Response.Headers;
             headers["alipay-timestamp"] = timestamp;
             headers["alipay-nonce"] = nonce;
-            headers["alipay-signature"] = replies._keys.Sign($"{timestamp}\n{nonce}\n{body}\n");
+            headers["alipay-signature"] = replies._keys.Sign($"{timestamp}\n{nonce}\n{body}\n", AlipayKeys.Rsa2, certificateMode);
             headers["alipay-trace-id"] = Secrets.RandomHex(16);
             if (certificateMode)
             {
                 headers["alipay-sn"] = replies._keys.Certificates.AlipayCertSn;
             }
 
-            return Results.Text(body, "application/json; charset=utf-8", Encoding.UTF8, status).ExecuteAsync(httpContext);
+            return Results.Text(body, contentType, Encoding.UTF8, status).ExecuteAsync(httpContext);
         }
     }
 }

@@ -1,10 +1,29 @@
 namespace Harness.Sandbox.Alipay;
 
-/// <summary>The v2 gateway's checks of a request's common parameters, certificate SNs and RSA2 signature (providers.md §3.2, §3.6).</summary>
+/// <summary>
+/// The v2 gateway's checks of a request's common parameters, certificate SNs, RSA2 or RSA signature and encrypted
+/// content (providers.md §3.2, §3.6).
+/// </summary>
 internal static class AlipayGatewayCheck
 {
-    /// <summary>The gateway's checks of the common parameters, then the RSA2 signature over every parameter but <c>sign</c>.</summary>
-    public static AlipayFailure? Check(Dictionary<string, string> p, AlipayKeys keys)
+    /// <summary>
+    /// The gateway's checks of the common parameters, then the signature over every parameter but <c>sign</c> (over
+    /// <c>biz_content</c> as sent, so over the cipher text of encrypted content), then the content's encryption: the
+    /// plain <c>biz_content</c>, and whether it came encrypted, or the refusal.
+    /// </summary>
+    public static (string? Biz, bool Encrypted, AlipayFailure? Failure) Check(Dictionary<string, string> p, AlipayKeys keys, AlipayContentEncryption encryption)
+    {
+        if (CheckSigned(p, keys) is { } failure)
+        {
+            return (null, false, failure);
+        }
+
+        var encryptType = p.GetValueOrDefault("encrypt_type") is { Length: > 0 } type ? type : null;
+        var (plain, refused) = encryption.Open(encryptType, p.GetValueOrDefault("biz_content"));
+        return (plain, refused is null && encryptType is not null, refused);
+    }
+
+    private static AlipayFailure? CheckSigned(Dictionary<string, string> p, AlipayKeys keys)
     {
         string? Get(string key) => p.GetValueOrDefault(key) is { Length: > 0 } value ? value : null;
 
@@ -28,9 +47,14 @@ internal static class AlipayGatewayCheck
             return AlipayFailure.Missing("isv.missing-signature-type", "缺少签名类型参数");
         }
 
-        if (signType != "RSA2")
+        if (signType is not (AlipayKeys.Rsa2 or AlipayKeys.Rsa))
         {
             return AlipayFailure.Invalid("isv.invalid-signature-type", "无效的签名类型参数");
+        }
+
+        if (signType != keys.SignType)
+        {
+            return AlipayFailure.Invalid("isv.invalid-signature-type", $"本应用的接口加签方式为 {keys.SignType}，请求使用了 {signType}");
         }
 
         if (Get("timestamp") is not { } timestamp)
@@ -73,7 +97,7 @@ internal static class AlipayGatewayCheck
         // gateway itself does, is accepted too.
         var signed = p.Where(kv => kv.Key != "sign").ToList();
         var content = AlipayKeys.Canonical(signed);
-        if (!keys.VerifyApp(content, sign, appCertSn) && !keys.VerifyApp(AlipayKeys.Canonical(signed.Where(kv => kv.Value.Length > 0)), sign, appCertSn))
+        if (!keys.VerifyApp(content, sign, appCertSn, signType) && !keys.VerifyApp(AlipayKeys.Canonical(signed.Where(kv => kv.Value.Length > 0)), sign, appCertSn, signType))
         {
             return AlipayFailure.Invalid("isv.invalid-signature", "验签出错，建议检查签名字符串或签名私钥与应用公钥是否匹配，网关生成的验签字符串为：" + content);
         }

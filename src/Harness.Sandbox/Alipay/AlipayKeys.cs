@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text;
 using Harness.Security;
 using Harness.Security.Signing;
@@ -24,6 +25,15 @@ public sealed class AlipayKeys
     public const string CertMode = "cert";
     public const string PublicKeyMode = "public_key";
 
+    /// <summary>
+    /// The settings key for the app's 接口加签方式: <c>RSA2</c> (RSA-SHA256, the default) or the legacy <c>RSA</c>
+    /// (RSA-SHA1). Requests must be signed that way, and Alipay signs answers, notifies and returns that way.
+    /// </summary>
+    public const string SignTypeSetting = "sign_type";
+
+    public const string Rsa2 = "RSA2";
+    public const string Rsa = "RSA";
+
     private readonly SandboxContext _context;
     private readonly string _provider;
 
@@ -37,7 +47,7 @@ public sealed class AlipayKeys
         AppPublicKey = context.Keys.GetOrCreate(provider, "app_public_key.pem", () => RsaKeys.PublicKeyPem(app));
         using var alipay = RsaKeys.ImportPrivate(AlipayPrivateKey);
         AlipayPublicKey = context.Keys.GetOrCreate(provider, "alipay_public_key.pem", () => RsaKeys.PublicKeyPem(alipay));
-        Certificates = new AlipayCertificates(context, provider, AppPublicKey, AlipayPublicKey);
+        Certificates = new AlipayCertificates(context, provider, AppPublicKey, AlipayPublicKey, AlipayPrivateKey);
     }
 
     /// <summary>Certificate mode's root bundle and public-key certificates for the two key pairs.</summary>
@@ -58,13 +68,29 @@ public sealed class AlipayKeys
     /// </summary>
     public string AlipayPrivateKey { get; }
 
-    /// <summary>RSA2 with the Alipay private key, base64.</summary>
-    public string Sign(string content) => RsaSignature.Sign(RsaKeys.SharedPrivate(AlipayPrivateKey), content);
+    /// <summary>The app's sign type: <see cref="Rsa2"/> unless the merchant set <see cref="Rsa"/>.</summary>
+    public string SignType => _context.Settings.Get(_provider, SignTypeSetting) ?? Rsa2;
+
+    /// <summary>
+    /// True when the app is set to certificate mode: its notifies then name the current Alipay certificate and are
+    /// signed with its key.
+    /// </summary>
+    public bool NotifiesInCertificateMode => _context.Settings.Get(_provider, SignModeSetting) == CertMode;
+
+    /// <summary>
+    /// The app's sign type (<see cref="SignType"/>) with the Alipay private key, base64: to a certificate-mode client the
+    /// key of the current Alipay certificate (a different one after a rotation), otherwise public-key mode's key.
+    /// </summary>
+    public string Sign(string content, bool certificateMode = false) => Sign(content, SignType, certificateMode);
+
+    /// <summary>RSA2 or RSA with the Alipay private key, base64 (the v3 routes are always RSA2).</summary>
+    public string Sign(string content, string signType, bool certificateMode = false) =>
+        RsaSignature.Sign(RsaKeys.SharedPrivate(certificateMode ? Certificates.AlipayCertPrivateKey : AlipayPrivateKey), content, HashOf(signType));
 
     /// <summary>A signature over content that does not match it, still in the signature's format (the tampered_signature fault).</summary>
-    public string TamperedSign(string content)
+    public string TamperedSign(string content, bool certificateMode = false)
     {
-        var sign = Sign(content);
+        var sign = Sign(content, certificateMode);
         return sign[..10] + (sign[10] == 'A' ? 'B' : 'A') + sign[11..];
     }
 
@@ -107,14 +133,14 @@ public sealed class AlipayKeys
     /// True when the signature verifies with an app key: in certificate mode the key of the certificate
     /// <paramref name="appCertSn"/> names, otherwise the app key pair's public half or the key the merchant registered.
     /// </summary>
-    public bool VerifyApp(string content, string? sign, string? appCertSn = null)
+    public bool VerifyApp(string content, string? sign, string? appCertSn = null, string signType = Rsa2)
     {
         var registered = _context.Settings.Get(_provider, AppPublicKeySetting);
         string?[] candidates = appCertSn is not null ? [AppKeyOf(appCertSn)]
             : registered is null ? [AppPublicKey] : [AppPublicKey, registered];
         foreach (var candidate in candidates)
         {
-            if (candidate is not null && RsaKeys.SharedPublic(candidate) is { } key && RsaSignature.Verify(key, Encoding.UTF8.GetBytes(content), sign))
+            if (candidate is not null && RsaKeys.SharedPublic(candidate) is { } key && RsaSignature.Verify(key, Encoding.UTF8.GetBytes(content), sign, HashOf(signType)))
             {
                 return true;
             }
@@ -141,6 +167,8 @@ public sealed class AlipayKeys
     /// <summary>Alipay's signing string: the pairs sorted by key in byte order, raw (decoded) values, joined as <c>k=v&amp;k=v</c>.</summary>
     public static string Canonical(IEnumerable<KeyValuePair<string, string>> parameters) =>
         string.Join('&', parameters.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Key + "=" + p.Value));
+
+    private static HashAlgorithmName HashOf(string signType) => signType == Rsa ? HashAlgorithmName.SHA1 : HashAlgorithmName.SHA256;
 
     private static string NewPrivateKey()
     {

@@ -8,7 +8,8 @@ namespace Harness.Sandbox.Alipay;
 
 /// <summary>
 /// What Alipay sends the merchant about a trade (providers.md §3.5): the async notify, a form POST of the non-empty
-/// parameters signed RSA2 without <c>sign</c> and <c>sign_type</c>, and the signed return to the merchant's page.
+/// parameters signed without <c>sign</c> and <c>sign_type</c> (RSA2, or RSA for an app set so), and the signed return
+/// to the merchant's page. Both stay plain when the app encrypts its content, as Alipay's do.
 /// </summary>
 internal sealed class AlipayNotices(AlipayKeys keys, TimeProvider wallClock)
 {
@@ -68,7 +69,7 @@ internal sealed class AlipayNotices(AlipayKeys keys, TimeProvider wallClock)
         return delivery;
     }
 
-    /// <summary>The synchronous return to the merchant's page (page and wap pay), signed like a notify.</summary>
+    /// <summary>The synchronous return to the merchant's page (page and wap pay), signed (and, in certificate mode, named) like a notify.</summary>
     public List<KeyValuePair<string, string>> Return(AlipayTrade trade)
     {
         var parameters = new List<KeyValuePair<string, string>>
@@ -84,9 +85,15 @@ internal sealed class AlipayNotices(AlipayKeys keys, TimeProvider wallClock)
             new("seller_id", AlipayProvider.SellerId),
             new("timestamp", AlipayTime.Format(wallClock.GetUtcNow())),
         };
+        var certificateMode = keys.NotifiesInCertificateMode;
+        if (certificateMode)
+        {
+            parameters.Add(new("alipay_cert_sn", keys.Certificates.AlipayCertSn));
+        }
+
         var content = AlipayKeys.Canonical(parameters);
-        parameters.Add(new("sign", keys.Sign(content)));
-        parameters.Add(new("sign_type", "RSA2"));
+        parameters.Add(new("sign", keys.Sign(content, certificateMode)));
+        parameters.Add(new("sign_type", keys.SignType));
         return parameters;
     }
 
@@ -109,14 +116,24 @@ internal sealed class AlipayNotices(AlipayKeys keys, TimeProvider wallClock)
                 SignatureFaults.StaleBy(delivery),
                 SignatureFaults.IsTampered(delivery));
 
-        /// <summary>The form with <c>notify_time</c> set to now (less the stale fault) and a fresh RSA2 <c>sign</c>.</summary>
+        /// <summary>
+        /// The form with <c>notify_time</c> set to now (less the stale fault) and a fresh <c>sign</c> of the app's sign
+        /// type; for a certificate-mode app, with the current Alipay certificate's SN in <c>alipay_cert_sn</c> and signed
+        /// with its key, so an attempt after a rotation names the new certificate.
+        /// </summary>
         public byte[] Render(IEnumerable<KeyValuePair<string, string>> parameters, TimeSpan staleBy, bool tampered)
         {
-            var sent = parameters.Where(p => p.Key is not ("notify_time" or "sign" or "sign_type")).ToList();
+            var certificateMode = keys.NotifiesInCertificateMode;
+            var sent = parameters.Where(p => p.Key is not ("notify_time" or "sign" or "sign_type" or "alipay_cert_sn")).ToList();
             sent.Insert(0, new("notify_time", AlipayTime.Format(wallClock.GetUtcNow() - staleBy)));
+            if (certificateMode)
+            {
+                sent.Add(new("alipay_cert_sn", keys.Certificates.AlipayCertSn));
+            }
+
             var content = AlipayKeys.Canonical(sent);
-            sent.Add(new("sign_type", "RSA2"));
-            sent.Add(new("sign", tampered ? keys.TamperedSign(content) : keys.Sign(content)));
+            sent.Add(new("sign_type", keys.SignType));
+            sent.Add(new("sign", tampered ? keys.TamperedSign(content, certificateMode) : keys.Sign(content, certificateMode)));
             return Encoding.UTF8.GetBytes(string.Join('&', sent.Select(p => Uri.EscapeDataString(p.Key) + "=" + Uri.EscapeDataString(p.Value))));
         }
     }

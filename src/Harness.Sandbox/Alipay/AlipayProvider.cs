@@ -9,7 +9,6 @@ using Harness.Sandbox.Providers;
 using Harness.Security;
 using Harness.Storage;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
 
 namespace Harness.Sandbox.Alipay;
@@ -59,32 +58,18 @@ public sealed partial class AlipayProvider : ISandboxProvider
         _context = context;
         _trades = context.Store.Collection<AlipayTrade>("alipay_trades", nameof(AlipayTrade.OutTradeNo), nameof(AlipayTrade.FinishOrder));
         Keys = new AlipayKeys(context, Name);
-        Replies = new AlipayReplies(Keys, context.WallClock);
+        Encryption = new AlipayContentEncryption(context, Name);
+        Replies = new AlipayReplies(Keys, Encryption, context.WallClock);
         Notices = new AlipayNotices(Keys, context.WallClock);
         Errors = new AlipayErrors(Replies);
-        Credentials = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["app_id"] = AppId,
-            ["seller_id"] = SellerId,
-            ["gateway_path"] = GatewayPath,
-            ["app_private_key"] = Keys.AppPrivateKey,
-            ["app_public_key"] = Keys.AppPublicKey,
-            ["alipay_public_key"] = Keys.AlipayPublicKey,
-            ["alipay_private_key"] = Keys.AlipayPrivateKey,
-            ["app_cert"] = Keys.Certificates.AppCert,
-            ["alipay_cert"] = Keys.Certificates.AlipayCert,
-            ["alipay_root_cert"] = Keys.Certificates.RootCert,
-            ["app_cert_sn"] = Keys.Certificates.AppCertSn,
-            ["alipay_cert_sn"] = Keys.Certificates.AlipayCertSn,
-            ["alipay_root_cert_sn"] = Keys.Certificates.RootCertSn,
-        };
     }
 
     public string Name => "alipay";
 
     public string Title => "Alipay";
 
-    public IReadOnlyList<string> SettingNames => [AlipayKeys.AppPublicKeySetting, AlipayKeys.SignModeSetting, RefundPeriodSetting];
+    public IReadOnlyList<string> SettingNames =>
+        [AlipayKeys.AppPublicKeySetting, AlipayKeys.SignModeSetting, AlipayKeys.SignTypeSetting, AlipayContentEncryption.Setting, RefundPeriodSetting];
 
     public string? RefuseSetting(string key, string value) => key switch
     {
@@ -92,6 +77,10 @@ public sealed partial class AlipayProvider : ISandboxProvider
             "app_public_key must be an RSA public key (SPKI or PKCS#1 PEM, or bare base64) or an app certificate PEM",
         AlipayKeys.SignModeSetting when value is not (AlipayKeys.CertMode or AlipayKeys.PublicKeyMode) =>
             $"sign_mode must be '{AlipayKeys.CertMode}' or '{AlipayKeys.PublicKeyMode}' (remove it to accept both)",
+        AlipayKeys.SignTypeSetting when value is not (AlipayKeys.Rsa2 or AlipayKeys.Rsa) =>
+            $"sign_type must be '{AlipayKeys.Rsa2}' (RSA-SHA256, the default) or '{AlipayKeys.Rsa}' (RSA-SHA1)",
+        AlipayContentEncryption.Setting when value is not (AlipayContentEncryption.Required or AlipayContentEncryption.Off) =>
+            $"content_encryption must be '{AlipayContentEncryption.Required}' or '{AlipayContentEncryption.Off}' (remove it to accept plain and AES content)",
         RefundPeriodSetting => RefuseRefundPeriod(value),
         _ => null,
     };
@@ -102,9 +91,31 @@ public sealed partial class AlipayProvider : ISandboxProvider
 
     public IEnumerable<ICallbackSigner> Signers => [Notices.Signer];
 
-    public IReadOnlyDictionary<string, string> Credentials { get; }
+    /// <summary>Read anew each time: the Alipay certificate and its SN change when it rotates.</summary>
+    public IReadOnlyDictionary<string, string> Credentials => new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["app_id"] = AppId,
+        ["seller_id"] = SellerId,
+        ["gateway_path"] = GatewayPath,
+        ["app_private_key"] = Keys.AppPrivateKey,
+        ["app_public_key"] = Keys.AppPublicKey,
+        ["alipay_public_key"] = Keys.AlipayPublicKey,
+        ["alipay_private_key"] = Keys.AlipayPrivateKey,
+        ["app_cert"] = Keys.Certificates.AppCert,
+        ["alipay_cert"] = Keys.Certificates.AlipayCert,
+
+        // Test material like alipay_private_key: the current certificate's key, which differs from it after a rotation.
+        ["alipay_cert_private_key"] = Keys.Certificates.AlipayCertPrivateKey,
+        ["alipay_root_cert"] = Keys.Certificates.RootCert,
+        ["app_cert_sn"] = Keys.Certificates.AppCertSn,
+        ["alipay_cert_sn"] = Keys.Certificates.AlipayCertSn,
+        ["alipay_root_cert_sn"] = Keys.Certificates.RootCertSn,
+        ["encrypt_key"] = Encryption.Key,
+    };
 
     internal AlipayKeys Keys { get; }
+
+    internal AlipayContentEncryption Encryption { get; }
 
     internal AlipayReplies Replies { get; }
 
@@ -186,6 +197,7 @@ public sealed partial class AlipayProvider : ISandboxProvider
         Close => CloseByMerchant(biz),
         Refund => RefundTrade(biz),
         RefundQuery => QueryRefund(biz),
+        CertDownload => DownloadCertificate(biz),
         _ => throw new ArgumentOutOfRangeException(nameof(method), method, "not a method the gateway or the v3 routes accept"),
     });
 
@@ -207,57 +219,6 @@ public sealed partial class AlipayProvider : ISandboxProvider
         {
             return (null, AlipayFailure.InvalidParameter("biz_content 不是合法的 JSON"));
         }
-    }
-
-    private async Task<IResult> GatewayAsync(HttpRequest request)
-    {
-        var parameters = request.Query.ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.Ordinal);
-        if (request.HasFormContentType)
-        {
-            foreach (var (key, value) in await RequestForm.ReadAsync(request))
-            {
-                parameters[key] = value.ToString();
-            }
-        }
-
-        // A certificate-mode client is answered in certificate mode, even when its request is refused.
-        var certificateMode = parameters.GetValueOrDefault("app_cert_sn") is { Length: > 0 };
-        var method = parameters.GetValueOrDefault("method");
-        if (string.IsNullOrEmpty(method))
-        {
-            return Replies.Gateway("error_response", AlipayReplies.Inner(AlipayFailure.Missing("isv.missing-method", "缺少方法名参数")), certificateMode: certificateMode);
-        }
-
-        if (!ProductCodes.ContainsKey(method) && method is not (Query or Close or Refund or RefundQuery))
-        {
-            return Replies.Gateway("error_response", AlipayReplies.Inner(AlipayFailure.Invalid("isv.invalid-method", "不存在的方法名")), certificateMode: certificateMode);
-        }
-
-        var cashier = method is PagePay or WapPay;
-        var responseKey = method.Replace('.', '_') + "_response";
-        var (biz, failure) = AlipayGatewayCheck.Check(parameters, Keys) is { } refused
-            ? (null, refused)
-            : ParseBiz(parameters.GetValueOrDefault("biz_content"));
-        var outcome = failure is not null
-            ? Outcome.FromFailure(failure)
-            : Run(method, biz!, parameters.GetValueOrDefault("notify_url") ?? "", parameters.GetValueOrDefault("return_url") ?? "");
-        if (cashier)
-        {
-            return outcome.Failure is { } refusal ? AlipayCashierErrors.Page(refusal) : Results.Redirect(_context.PayPageUrl(outcome.Trade!.Id));
-        }
-
-        if (outcome.Failure is { } businessFailure)
-        {
-            return Replies.Gateway(responseKey, AlipayReplies.Inner(businessFailure), certificateMode: certificateMode);
-        }
-
-        var inner = new JsonObject { ["code"] = "10000", ["msg"] = "Success" };
-        foreach (var (key, value) in outcome.Fields!)
-        {
-            inner[key] = value?.DeepClone();
-        }
-
-        return Replies.Gateway(responseKey, inner, certificateMode: certificateMode);
     }
 
     private Outcome Create(string method, JsonObject biz, string notifyUrl, string returnUrl)

@@ -11,7 +11,8 @@ namespace Harness.Sandbox.Alipay;
 /// The v3 REST routes alipay-sdk's <c>curl()</c> calls (providers.md §3.4): a JSON body, the
 /// <c>authorization: ALIPAY-SHA256withRSA app_id=…[,app_cert_sn=…],nonce=…,timestamp=…,sign=…</c> header signed over
 /// <c>authString\nMETHOD\npath?query\nbody\n</c>, plain JSON answers signed in <c>alipay-signature</c>, and failures as
-/// <c>{code,message}</c> with HTTP ≥ 400.
+/// <c>{code,message}</c> with HTTP ≥ 400. With <c>alipay-encrypt-type: AES</c> the body is the AES cipher text of the
+/// JSON (signed as sent), and so is a successful answer's.
 /// </summary>
 public static partial class AlipayRestApi
 {
@@ -41,15 +42,24 @@ public static partial class AlipayRestApi
             return provider.Replies.RestError(refused, StatusCodes.Status401Unauthorized, certificateMode);
         }
 
-        var (biz, failure) = AlipayProvider.ParseBiz(body);
+        // The signature is over the body as sent; an encrypted one is opened after it verified.
+        var encryptType = request.Headers["alipay-encrypt-type"].ToString() is { Length: > 0 } type ? type : null;
+        var (content, unopened) = provider.Encryption.Open(encryptType, body);
+        if (unopened is not null)
+        {
+            return provider.Replies.RestError(unopened, StatusCodes.Status400BadRequest, certificateMode);
+        }
+
+        var (biz, failure) = AlipayProvider.ParseBiz(content);
         var outcome = failure is not null ? AlipayProvider.Outcome.FromFailure(failure) : provider.Run(method, biz!, NotifyUrl(biz!), "");
         if (outcome.Failure is { } businessFailure)
         {
+            // alipay-sdk reads an error as plain {code,message} JSON, so errors stay plain to an encrypted request too.
             var status = businessFailure.SubCode == "ACQ.TRADE_NOT_EXIST" ? StatusCodes.Status404NotFound : StatusCodes.Status400BadRequest;
             return provider.Replies.RestError(businessFailure, status, certificateMode);
         }
 
-        return provider.Replies.Rest(outcome.Fields!, certificateMode: certificateMode);
+        return provider.Replies.Rest(outcome.Fields!, certificateMode: certificateMode, encrypted: encryptType is not null);
     }
 
     /// <summary>v3 carries <c>notify_url</c> in the body; it is a common parameter, not a business field.</summary>

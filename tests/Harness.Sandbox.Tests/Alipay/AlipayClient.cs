@@ -5,8 +5,11 @@ using Harness.Sandbox.Tests.Support;
 
 namespace Harness.Sandbox.Tests.Alipay;
 
-/// <summary>One v2 gateway answer: the raw body, the inner response object and whether its signature verified.</summary>
-public sealed record GatewayReply(int Status, string Body, JsonObject Response, bool SignatureValid)
+/// <summary>
+/// One v2 gateway answer: the raw body, the inner response object (decrypted when it came encrypted), whether its
+/// signature verified and whether it came encrypted.
+/// </summary>
+public sealed record GatewayReply(int Status, string Body, JsonObject Response, bool SignatureValid, bool Encrypted = false)
 {
     public string Code => Response["code"]!.GetValue<string>();
 
@@ -17,8 +20,9 @@ public sealed record GatewayReply(int Status, string Body, JsonObject Response, 
 
 /// <summary>
 /// A merchant's Alipay client written from providers.md §3 (signatures from the conformance runner's own
-/// <see cref="ProviderSignatures"/>, never the sandbox's): credentials from the control API, RSA2-signed gateway calls
-/// and verification of answers and notifies with the published Alipay public key.
+/// <see cref="ProviderSignatures"/> and <see cref="AlipayContentCipher"/>, never the sandbox's): credentials from the
+/// control API, gateway calls signed RSA2 (or RSA, <see cref="SignType"/>), optionally with AES-encrypted content
+/// (<see cref="Encrypt"/>), and verification of answers and notifies with the published Alipay public key.
 /// </summary>
 public sealed class AlipayClient : IDisposable
 {
@@ -32,6 +36,7 @@ public sealed class AlipayClient : IDisposable
         AppId = credentials["app_id"]!.GetValue<string>();
         AppPrivateKey = credentials["app_private_key"]!.GetValue<string>();
         AlipayPublicKey = credentials["alipay_public_key"]!.GetValue<string>();
+        EncryptKey = credentials["encrypt_key"]!.GetValue<string>();
     }
 
     public string Gateway { get; }
@@ -40,7 +45,19 @@ public sealed class AlipayClient : IDisposable
 
     public string AppPrivateKey { get; set; }
 
-    public string AlipayPublicKey { get; }
+    public string AlipayPublicKey { get; set; }
+
+    /// <summary>The app's AES key (alipay-sdk's <c>encryptKey</c>).</summary>
+    public string EncryptKey { get; set; }
+
+    /// <summary><c>RSA2</c> (the default) or <c>RSA</c>: how requests are signed and answers checked.</summary>
+    public string SignType { get; set; } = "RSA2";
+
+    /// <summary>The sign type answers are checked with, when it is not <see cref="SignType"/> (a request in the wrong one).</summary>
+    public string? AnswerSignType { get; set; }
+
+    /// <summary>When set, calls carry biz_content AES-encrypted with <c>encrypt_type=AES</c>, and answers are expected encrypted.</summary>
+    public bool Encrypt { get; set; }
 
     public static async Task<AlipayClient> ConnectAsync(TestSandbox sandbox)
     {
@@ -57,11 +74,17 @@ public sealed class AlipayClient : IDisposable
             ["app_id"] = AppId,
             ["method"] = method,
             ["charset"] = "utf-8",
-            ["sign_type"] = "RSA2",
+            ["sign_type"] = SignType,
             ["timestamp"] = DateTime.Now.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
             ["version"] = "1.0",
             ["biz_content"] = biz as string ?? System.Text.Json.JsonSerializer.Serialize(biz),
         };
+        if (Encrypt)
+        {
+            parameters["encrypt_type"] = "AES";
+            parameters["biz_content"] = AlipayContentCipher.Encrypt(EncryptKey, parameters["biz_content"]);
+        }
+
         foreach (var (key, value) in extra ?? new Dictionary<string, string>())
         {
             parameters[key] = value;
@@ -73,7 +96,7 @@ public sealed class AlipayClient : IDisposable
     public Dictionary<string, string> Resign(Dictionary<string, string> parameters)
     {
         parameters.Remove("sign");
-        parameters["sign"] = ProviderSignatures.AlipayRsa2Sign(AppPrivateKey, ProviderSignatures.AlipayContent(parameters, withSignType: true));
+        parameters["sign"] = ProviderSignatures.AlipaySign(AppPrivateKey, ProviderSignatures.AlipayContent(parameters, withSignType: true), SignType);
         return parameters;
     }
 
@@ -87,9 +110,11 @@ public sealed class AlipayClient : IDisposable
         var body = await response.Content.ReadAsStringAsync(Ct);
         var json = (JsonObject)JsonNode.Parse(body)!;
         var key = json.Select(p => p.Key).First(k => k != "sign");
-        var content = ProviderSignatures.AlipayResponseContent(body, key);
-        var valid = content is not null && ProviderSignatures.AlipayRsa2Verify(AlipayPublicKey, content, json["sign"]?.GetValue<string>());
-        return new GatewayReply((int)response.StatusCode, body, (JsonObject)json[key]!, valid);
+        var encrypted = json[key] is JsonValue;
+        var content = encrypted ? AlipayContentCipher.SignedContent(body, key) : ProviderSignatures.AlipayResponseContent(body, key);
+        var valid = content is not null && ProviderSignatures.AlipayVerify(AlipayPublicKey, content, json["sign"]?.GetValue<string>(), AnswerSignType ?? SignType);
+        var inner = encrypted ? (JsonObject)JsonNode.Parse(AlipayContentCipher.Decrypt(EncryptKey, json[key]!.GetValue<string>()))! : (JsonObject)json[key]!;
+        return new GatewayReply((int)response.StatusCode, body, inner, valid, encrypted);
     }
 
     /// <summary>A browser GET of a signed cashier URL (what alipay-sdk's pageExec builds); the answer is not followed.</summary>
@@ -99,9 +124,9 @@ public sealed class AlipayClient : IDisposable
         return await _http.GetAsync(Gateway + "?" + query, Ct);
     }
 
-    /// <summary>A notify or return as a merchant checks it: RSA2 over the sorted parameters without sign and sign_type.</summary>
+    /// <summary>A notify or return as a merchant checks it: its sign_type over the sorted parameters without sign and sign_type.</summary>
     public bool Verifies(IReadOnlyDictionary<string, string> parameters) =>
-        ProviderSignatures.AlipayRsa2Verify(AlipayPublicKey, ProviderSignatures.AlipayContent(parameters, withSignType: false), parameters.GetValueOrDefault("sign"));
+        ProviderSignatures.AlipayVerify(AlipayPublicKey, ProviderSignatures.AlipayContent(parameters, withSignType: false), parameters.GetValueOrDefault("sign"), parameters.GetValueOrDefault("sign_type") ?? "RSA2");
 
     public void Dispose() => _http.Dispose();
 }

@@ -9,11 +9,12 @@ using Harness.Conformance.Running;
 namespace Harness.Conformance.Steps.Providers;
 
 /// <summary>
-/// The Alipay sandbox as a merchant backend uses it: RSA2-signed v2 gateway calls with the published app key, answers
-/// and notifies verified with the published Alipay key, the buyer's scan and payment on the hosted page.
+/// The Alipay sandbox as a merchant backend uses it: RSA2-signed (or RSA-signed) v2 gateway calls with the published
+/// app key, optionally with AES-encrypted content, answers and notifies verified with the published Alipay key, the
+/// buyer's scan and payment on the hosted page.
 /// </summary>
 [Steps]
-public sealed class AlipaySteps(ScenarioContext context)
+public sealed partial class AlipaySteps(ScenarioContext context)
 {
     private const string ReturnUrl = StripeSteps.MerchantSite + "/alipay/return";
 
@@ -21,6 +22,10 @@ public sealed class AlipaySteps(ScenarioContext context)
     private string? _outTradeNo;
     private string? _responseKey;
     private int? _refundPeriodDays;
+    private string _signType = "RSA2";
+
+    /// <summary>The app's AES key once the merchant encrypts its content; answers given as a string are decrypted with it.</summary>
+    private string? _encryptKey;
 
     [Given("the Alipay sandbox and app_id {string} with the published keys")]
     [Needs(Need.Sandbox)]
@@ -175,16 +180,26 @@ public sealed class AlipaySteps(ScenarioContext context)
         _world.PaymentId = Uri.UnescapeDataString(qr[prefix.Length..]);
     }
 
-    /// <summary>Every answer is checked the way alipay-sdk's validateSign does: over the inner object's exact text, sign after it.</summary>
+    /// <summary>
+    /// Every answer is checked the way alipay-sdk's validateSign does: over the inner object's exact text, sign after
+    /// it; with the Alipay public key, or, when the answer names a certificate, with the published Alipay certificate's
+    /// key (which differs from it once Alipay has rotated its certificate).
+    /// </summary>
     [Then("Alipay answers code {string}")]
     public async Task AnswersCode(string code)
     {
         Check.Equal(HttpStatusCode.OK, _world.Last.Status, $"HTTP status ({_world.Last.Body})");
         Check.Equal(code, ApiReply.Text(ApiReply.Field(Response, "code")), $"code ({_world.Last.Body})");
-        var content = ProviderSignatures.AlipayResponseContent(_world.Last.Body, ResponseKey)
-            ?? throw new AssertionException($"no {ResponseKey} object before a sign: {_world.Last.Body}");
-        Check.That(ProviderSignatures.AlipayRsa2Verify(await _world.CredentialAsync("alipay", "alipay_public_key"), content, ApiReply.Text(ApiReply.Field(_world.Last.Json, "sign"))),
-            $"the answer's sign does not verify with the Alipay public key: {_world.Last.Body}");
+        var certificateMode = _world.Last.Json.TryGetProperty("alipay_cert_sn", out _);
+        var key = certificateMode ? await AlipayCertificateKeyAsync() : await _world.CredentialAsync("alipay", "alipay_public_key");
+        Check.That(ProviderSignatures.AlipayVerify(key, SignedContent, ApiReply.Text(ApiReply.Field(_world.Last.Json, "sign")), _signType),
+            $"the answer's {_signType} sign does not verify with the Alipay {(certificateMode ? "certificate's key" : "public key")}: {_world.Last.Body}");
+    }
+
+    private async Task<string> AlipayCertificateKeyAsync()
+    {
+        using var certificate = X509Certificate2.CreateFromPem(await _world.CredentialAsync("alipay", "alipay_cert"));
+        return certificate.GetRSAPublicKey()!.ExportSubjectPublicKeyInfoPem();
     }
 
     /// <summary>What a certificate-mode SDK checks: the SN it computes from the Alipay certificate, and the sign under that certificate's key.</summary>
@@ -253,13 +268,14 @@ public sealed class AlipaySteps(ScenarioContext context)
     }
 
     [Then("the notify URL receives a form POST with trade_status {string}, total_amount {string} and a valid RSA2 sign")]
+    [Then("the notify URL receives a form POST with trade_status {string}, total_amount {string} and a valid RSA sign")]
     public async Task NotifyReceived(string status, string amount)
     {
         var notify = await _world.ReceivedAsync() is [.., var last] ? last : throw new AssertionException("the notify URL got nothing");
         Check.Equal("POST", notify.Method, "the notify's method");
         Check.That(notify.Header("Content-Type").StartsWith("application/x-www-form-urlencoded", StringComparison.Ordinal), $"Content-Type {notify.Header("Content-Type")}");
         Check.That(await VerifiesAsync(notify.Parameters), "the notify's sign does not verify with the Alipay public key");
-        Check.Equal("RSA2", notify.Parameters.GetValueOrDefault("sign_type"), "sign_type");
+        Check.Equal(_signType, notify.Parameters.GetValueOrDefault("sign_type"), "sign_type");
         Check.Equal(status, notify.Parameters.GetValueOrDefault("trade_status"), "trade_status");
         Check.Equal(amount, notify.Parameters.GetValueOrDefault("total_amount"), "total_amount");
         Check.Equal(OutTradeNo, notify.Parameters.GetValueOrDefault("out_trade_no"), "out_trade_no");
@@ -333,14 +349,25 @@ public sealed class AlipaySteps(ScenarioContext context)
 
     private string ResponseKey => _responseKey ?? throw new AssertionException("no gateway call has been made");
 
-    private JsonElement Response => ApiReply.Field(_world.Last.Json, ResponseKey);
+    /// <summary>The answer's response object; an encrypted one (a string) decrypted with the app's AES key.</summary>
+    private JsonElement Response => ApiReply.Field(_world.Last.Json, ResponseKey) is { ValueKind: JsonValueKind.String } cipher
+        ? JsonDocument.Parse(AlipayContentCipher.Decrypt(_encryptKey ?? throw new AssertionException("an encrypted answer to a plain request"), cipher.GetString()!)).RootElement
+        : ApiReply.Field(_world.Last.Json, ResponseKey);
 
-    /// <summary>A notify or return as a merchant checks it: RSA2 over the sorted parameters without sign and sign_type.</summary>
+    /// <summary>What the answer's sign covers: the response object's exact text, or an encrypted answer's quoted cipher text.</summary>
+    private string SignedContent =>
+        (ApiReply.Field(_world.Last.Json, ResponseKey).ValueKind == JsonValueKind.String
+            ? AlipayContentCipher.SignedContent(_world.Last.Body, ResponseKey)
+            : ProviderSignatures.AlipayResponseContent(_world.Last.Body, ResponseKey))
+        ?? throw new AssertionException($"no {ResponseKey} object or cipher text before a sign: {_world.Last.Body}");
+
+    /// <summary>A notify or return as a merchant checks it: its sign_type over the sorted parameters without sign and sign_type.</summary>
     private async Task<bool> VerifiesAsync(Dictionary<string, string> parameters) =>
-        ProviderSignatures.AlipayRsa2Verify(
+        ProviderSignatures.AlipayVerify(
             await _world.CredentialAsync("alipay", "alipay_public_key"),
             ProviderSignatures.AlipayContent(parameters, withSignType: false),
-            parameters.GetValueOrDefault("sign"));
+            parameters.GetValueOrDefault("sign"),
+            parameters.GetValueOrDefault("sign_type") ?? "RSA2");
 
     /// <summary>A new order with a unique out_trade_no; it becomes the scenario's order.</summary>
     private Dictionary<string, object> Order(string amount)
@@ -370,18 +397,24 @@ public sealed class AlipaySteps(ScenarioContext context)
             ["app_id"] = await _world.CredentialAsync("alipay", "app_id"),
             ["method"] = method,
             ["charset"] = "utf-8",
-            ["sign_type"] = "RSA2",
+            ["sign_type"] = _signType,
             ["timestamp"] = DateTime.Now.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
             ["version"] = "1.0",
             ["biz_content"] = JsonSerializer.Serialize(biz),
         };
+        if (_encryptKey is not null)
+        {
+            parameters["encrypt_type"] = "AES";
+            parameters["biz_content"] = AlipayContentCipher.Encrypt(_encryptKey, parameters["biz_content"]);
+        }
+
         foreach (var (key, value) in common ?? [])
         {
             parameters[key] = value;
         }
 
         var content = ProviderSignatures.AlipayContent(parameters, withSignType: true);
-        parameters["sign"] = ProviderSignatures.AlipayRsa2Sign(privateKey ?? await _world.CredentialAsync("alipay", "app_private_key"), content);
+        parameters["sign"] = ProviderSignatures.AlipaySign(privateKey ?? await _world.CredentialAsync("alipay", "app_private_key"), content, _signType);
         return parameters;
     }
 

@@ -57,21 +57,27 @@ public static class ProviderSignatures
             .Select(p => $"{p.Key}={p.Value}"));
 
     /// <summary>RSA2: RSA-SHA256 with PKCS#1 v1.5 padding, base64, with a PKCS#8 or PKCS#1 PEM private key.</summary>
-    public static string AlipayRsa2Sign(string privateKeyPem, string content)
+    public static string AlipayRsa2Sign(string privateKeyPem, string content) => AlipaySign(privateKeyPem, content, "RSA2");
+
+    /// <summary>Checks an RSA2 signature with an SPKI PEM public key; false for anything that is not a matching base64 signature.</summary>
+    public static bool AlipayRsa2Verify(string publicKeyPem, string content, string? signature) => AlipayVerify(publicKeyPem, content, signature, "RSA2");
+
+    /// <summary>Alipay's <c>sign_type</c>: <c>RSA2</c> is RSA-SHA256, the legacy <c>RSA</c> the same with SHA-1.</summary>
+    public static string AlipaySign(string privateKeyPem, string content, string signType)
     {
         using var key = RSA.Create();
         key.ImportFromPem(privateKeyPem);
-        return Convert.ToBase64String(key.SignData(Encoding.UTF8.GetBytes(content), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
+        return Convert.ToBase64String(key.SignData(Encoding.UTF8.GetBytes(content), AlipayHash(signType), RSASignaturePadding.Pkcs1));
     }
 
-    /// <summary>Checks an RSA2 signature with an SPKI PEM public key; false for anything that is not a matching base64 signature.</summary>
-    public static bool AlipayRsa2Verify(string publicKeyPem, string content, string? signature)
+    /// <summary>Checks an RSA2 or RSA signature with an SPKI PEM public key; false for anything that is not a matching base64 signature.</summary>
+    public static bool AlipayVerify(string publicKeyPem, string content, string? signature, string signType)
     {
         using var key = RSA.Create();
         key.ImportFromPem(publicKeyPem);
         var bytes = new byte[signature?.Length ?? 0];
         return signature is { Length: > 0 } && Convert.TryFromBase64String(signature, bytes, out var length)
-            && key.VerifyData(Encoding.UTF8.GetBytes(content), bytes.AsSpan(0, length), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+            && key.VerifyData(Encoding.UTF8.GetBytes(content), bytes.AsSpan(0, length), AlipayHash(signType), RSASignaturePadding.Pkcs1);
     }
 
     /// <summary>
@@ -103,4 +109,8 @@ public static class ProviderSignatures
         var authString = $"app_id={appId}{certificate},nonce={Guid.NewGuid()},timestamp={DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}";
         return $"ALIPAY-SHA256withRSA {authString},sign={AlipayRsa2Sign(privateKeyPem, $"{authString}\n{method}\n{pathAndQuery}\n{body}\n")}";
     }
+
+#pragma warning disable CA5350 // Alipay's legacy RSA sign type is SHA-1: checking it is the point.
+    private static HashAlgorithmName AlipayHash(string signType) => signType == "RSA" ? HashAlgorithmName.SHA1 : HashAlgorithmName.SHA256;
+#pragma warning restore CA5350
 }

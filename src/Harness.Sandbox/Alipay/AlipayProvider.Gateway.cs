@@ -1,0 +1,60 @@
+using System.Text.Json.Nodes;
+using Harness.Http;
+using Microsoft.AspNetCore.Http;
+
+namespace Harness.Sandbox.Alipay;
+
+/// <summary>The v2 gateway <c>/gateway.do</c>: one endpoint for every method, the parameters in the query and the form.</summary>
+public sealed partial class AlipayProvider
+{
+    private async Task<IResult> GatewayAsync(HttpRequest request)
+    {
+        var parameters = request.Query.ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.Ordinal);
+        if (request.HasFormContentType)
+        {
+            foreach (var (key, value) in await RequestForm.ReadAsync(request))
+            {
+                parameters[key] = value.ToString();
+            }
+        }
+
+        // A certificate-mode client is answered in certificate mode, even when its request is refused.
+        var certificateMode = parameters.GetValueOrDefault("app_cert_sn") is { Length: > 0 };
+        var method = parameters.GetValueOrDefault("method");
+        if (string.IsNullOrEmpty(method))
+        {
+            return Replies.Gateway("error_response", AlipayReplies.Inner(AlipayFailure.Missing("isv.missing-method", "缺少方法名参数")), certificateMode: certificateMode);
+        }
+
+        if (!ProductCodes.ContainsKey(method) && method is not (Query or Close or Refund or RefundQuery or CertDownload))
+        {
+            return Replies.Gateway("error_response", AlipayReplies.Inner(AlipayFailure.Invalid("isv.invalid-method", "不存在的方法名")), certificateMode: certificateMode);
+        }
+
+        var cashier = method is PagePay or WapPay;
+        var responseKey = method.Replace('.', '_') + "_response";
+        var (content, encrypted, refused) = AlipayGatewayCheck.Check(parameters, Keys, Encryption);
+        var (biz, failure) = refused is not null ? (null, refused) : ParseBiz(content);
+        var outcome = failure is not null
+            ? Outcome.FromFailure(failure)
+            : Run(method, biz!, parameters.GetValueOrDefault("notify_url") ?? "", parameters.GetValueOrDefault("return_url") ?? "");
+        if (cashier)
+        {
+            return outcome.Failure is { } refusal ? AlipayCashierErrors.Page(refusal) : Results.Redirect(_context.PayPageUrl(outcome.Trade!.Id));
+        }
+
+        // Content that came encrypted is answered encrypted, business failures too; a refusal of the request itself is not.
+        if (outcome.Failure is { } businessFailure)
+        {
+            return Replies.Gateway(responseKey, AlipayReplies.Inner(businessFailure), certificateMode: certificateMode, encrypted: encrypted);
+        }
+
+        var inner = new JsonObject { ["code"] = "10000", ["msg"] = "Success" };
+        foreach (var (key, value) in outcome.Fields!)
+        {
+            inner[key] = value?.DeepClone();
+        }
+
+        return Replies.Gateway(responseKey, inner, certificateMode: certificateMode, encrypted: encrypted);
+    }
+}
