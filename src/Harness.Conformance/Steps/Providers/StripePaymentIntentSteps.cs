@@ -55,6 +55,25 @@ public sealed class StripePaymentIntentSteps(ScenarioContext context)
         Check.Equal("succeeded", ApiReply.Text(ApiReply.Path(intent, "latest_charge.status")), "latest_charge.status");
     }
 
+    [Then("the PaymentIntent was canceled automatically and its held charge released in full")]
+    public async Task CanceledAutomatically()
+    {
+        var intent = (await Stripe.StripeAsync(HttpMethod.Get, $"/v1/payment_intents/{Intent}?expand[]=latest_charge")).Json;
+        Check.Equal("canceled", ApiReply.Text(ApiReply.Field(intent, "status")), "status");
+        Check.Equal("automatic", ApiReply.Text(ApiReply.Field(intent, "cancellation_reason")), "cancellation_reason");
+        Check.Equal(0, ApiReply.Field(intent, "amount_capturable").GetInt64(), "amount_capturable");
+        Check.Equal("false", ApiReply.Text(ApiReply.Path(intent, "latest_charge.captured")), "latest_charge.captured");
+        Check.Equal(ApiReply.Path(intent, "latest_charge.amount").GetInt64(), ApiReply.Path(intent, "latest_charge.amount_refunded").GetInt64(), "latest_charge.amount_refunded");
+    }
+
+    [Then("capturing it is refused with {string}")]
+    public async Task CaptureRefused(string code)
+    {
+        var reply = await Stripe.StripeAsync(HttpMethod.Post, $"/v1/payment_intents/{Intent}/capture");
+        Check.Equal(HttpStatusCode.BadRequest, reply.Status, $"HTTP status ({reply.Body})");
+        Check.Equal(code, ApiReply.Text(ApiReply.Path(reply.Json, "error.code")), "error.code");
+    }
+
     [Then("the PaymentIntent requires action: next_action redirects to the sandbox's hosted page")]
     public void RequiresAction()
     {
