@@ -76,7 +76,7 @@ Feature: Stripe sandbox — Checkout Sessions and signed webhooks
     And the sandbox clock advances by 168 hours
     Then the PaymentIntent was canceled automatically and its held charge released in full
     And capturing it is refused with "payment_intent_unexpected_state"
-    And the receiver gets "payment_intent.created", "charge.succeeded", "payment_intent.amount_capturable_updated", "charge.expired" then "payment_intent.canceled"
+    And the receiver gets for the PaymentIntent "payment_intent.created, charge.succeeded, payment_intent.amount_capturable_updated, charge.expired, payment_intent.canceled"
 
   Scenario: A card from a test token is saved to a customer, updated and detached, with its webhooks
     When the merchant saves a card made from the test token "tok_mastercard" to a new customer

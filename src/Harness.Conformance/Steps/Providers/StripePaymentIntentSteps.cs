@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Text.Json;
 using Harness.Conformance.Binding;
 using Harness.Conformance.Running;
 
@@ -66,6 +67,16 @@ public sealed class StripePaymentIntentSteps(ScenarioContext context)
         Check.Equal(ApiReply.Path(intent, "latest_charge.amount").GetInt64(), ApiReply.Path(intent, "latest_charge.amount_refunded").GetInt64(), "latest_charge.amount_refunded");
     }
 
+    /// <summary>The PaymentIntent's own events, in order: a clock advance may also expire other scenarios' open sessions.</summary>
+    [Then("the receiver gets for the PaymentIntent {string}")]
+    public async Task IntentEvents(string types)
+    {
+        var mine = (await _world.ReceivedAsync()).Select(r => SandboxWorld.ParseJson(r.Body))
+            .Where(e => ObjectField(e, "id") == Intent || ObjectField(e, "payment_intent") == Intent)
+            .Select(e => ApiReply.Text(ApiReply.Field(e, "type")));
+        Check.Equal(types, string.Join(", ", mine), "the PaymentIntent's events, in order");
+    }
+
     [Then("capturing it is refused with {string}")]
     public async Task CaptureRefused(string code)
     {
@@ -91,6 +102,13 @@ public sealed class StripePaymentIntentSteps(ScenarioContext context)
         var page = _world.PayPage ?? throw new AssertionException("the buyer has not clicked anything yet");
         Check.Equal(expected, page.Location, "the challenge page's redirect");
     }
+
+    /// <summary>A string field of an event's <c>data.object</c>; null when it has none.</summary>
+    private static string? ObjectField(JsonElement evt, string name) =>
+        evt.TryGetProperty("data", out var data) && data.TryGetProperty("object", out var obj) && obj.ValueKind == JsonValueKind.Object
+            && obj.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
+            ? value.GetString()
+            : null;
 
     private async Task CreateAsync(int amount, string currency, List<KeyValuePair<string, string>> form)
     {
