@@ -36,8 +36,11 @@ public sealed partial class StripePaymentMethods
             : (Charged(method), null);
     }
 
-    /// <summary>A stored PaymentMethod as the card a charge uses; null when there is none.</summary>
-    public StripeTestPaymentMethods.TestPaymentMethod? Find(string? id) => id is not null && objects.Get(id, Type) is { } method ? Charged(method) : null;
+    /// <summary>
+    /// The PaymentMethod an intent names, as the card a charge uses; null when it names none. An intent stored before
+    /// PaymentMethods were objects may still name a test id: it gets its fresh object now.
+    /// </summary>
+    public StripeTestPaymentMethods.TestPaymentMethod? Find(string? id) => id is not null && Materialize(id) is { } method ? Charged(method) : null;
 
     /// <summary>A stored PaymentMethod as Stripe shows it (in <c>expand[]</c> and errors); null when there is none.</summary>
     public JsonObject? View(string? id) => id is not null && objects.Get(id, Type) is { } method ? StripeLists.Public(method) : null;
