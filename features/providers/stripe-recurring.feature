@@ -56,6 +56,15 @@ Feature: Stripe sandbox — recurring billing on test clocks
     And the subscription is "canceled"
     And the receiver gets a verifiable "customer.subscription.deleted" event
 
+  Scenario: A renewal charges the customer's default card, and a saved card that declines fails it into the retries
+    Given a customer on a new Stripe test clock
+    And the customer saves "pm_card_chargeCustomerFail" as its default card
+    And the customer subscribes to "price_HarnessProMonthly" through the API
+    When the test clock is advanced by 30 days, 1 time
+    Then the receiver gets 1 verifiable "invoice.payment_failed" event, 1 of them for renewals
+    And the subscription is "past_due"
+    And the latest invoice's charge is "failed" on the customer's default card
+
   Scenario: A partial refund of a paid checkout sends charge.refunded
     Given a checkout session that has been paid
     When the merchant refunds 100 of the session's payment intent

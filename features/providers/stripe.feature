@@ -71,6 +71,34 @@ Feature: Stripe sandbox — Checkout Sessions and signed webhooks
     Then the buyer returns to "https://merchant.example/paid" with the PaymentIntent, its client_secret and redirect_status "succeeded"
     And the PaymentIntent is "succeeded" with amount_received 1000 and amount_capturable 0
 
+  Scenario: A PaymentIntent held for capture is canceled automatically when not captured within seven days
+    When the merchant creates and confirms a PaymentIntent of 1000 "usd" with "pm_card_visa" to capture later
+    And the sandbox clock advances by 168 hours
+    Then the PaymentIntent was canceled automatically and its held charge released in full
+    And capturing it is refused with "payment_intent_unexpected_state"
+    And the receiver gets for the PaymentIntent "payment_intent.created, charge.succeeded, payment_intent.amount_capturable_updated, charge.expired, payment_intent.canceled"
+
+  Scenario: A card from a test token is saved to a customer, updated and detached, with its webhooks
+    When the merchant saves a card made from the test token "tok_mastercard" to a new customer
+    And the merchant sets the saved card's billing name to "Ada Lovelace"
+    Then the customer's saved cards end in "4444"
+    When the merchant detaches the saved card
+    Then the customer's saved cards end in "nothing"
+    And the receiver gets "payment_method.attached", "payment_method.updated" then "payment_method.detached"
+
+  Scenario: A saved card pays off session for its customer and cannot be saved to another
+    When the merchant saves the test card "pm_card_visa" to a new customer
+    And the merchant charges the saved card off session for 1500 "usd"
+    Then the off-session PaymentIntent succeeded with the saved card
+    When the merchant attaches the saved card to another customer
+    Then the answer is 400 with code "payment_method_unexpected_state" and the message "The payment method you provided has already been attached to a customer."
+
+  Scenario: A detached card may not be used again
+    When the merchant saves the test card "pm_card_visa" to a new customer
+    And the merchant detaches the saved card
+    And the merchant attaches the saved card to another customer
+    Then the answer is 400 with code "payment_method_unexpected_state" and the message "This PaymentMethod was previously used without being attached to a Customer or was detached from a Customer, and may not be used again."
+
   Scenario: The merchant expires an open session
     Given an open "payment" checkout session
     When the merchant expires the session

@@ -4,7 +4,7 @@ using Harness.Sandbox.Payments;
 namespace Harness.Sandbox.Stripe;
 
 /// <summary>Checkout Sessions: create, retrieve, list, expire, line items, and what paying one creates.</summary>
-public sealed class CheckoutSessions(SandboxContext context, ProviderObjects objects, StripeCatalog catalog, StripeBilling billing)
+public sealed partial class CheckoutSessions(SandboxContext context, ProviderObjects objects, StripeCatalog catalog, StripeBilling billing, StripePaymentMethods methods)
 {
     private const string Type = "checkout.session";
 
@@ -18,8 +18,10 @@ public sealed class CheckoutSessions(SandboxContext context, ProviderObjects obj
     [
         "mode", "line_items", "success_url", "cancel_url", "client_reference_id", "customer", "customer_email", "customer_creation",
         "metadata", "allow_promotion_codes", "expires_at", "payment_method_types", "subscription_data", "ui_mode", "expand",
-        "locale", "payment_intent_data", "billing_address_collection", "submit_type", "currency",
+        "locale", "payment_intent_data", "billing_address_collection", "submit_type", "currency", "saved_payment_method_options",
     ];
+
+    private static readonly string[] FutureUsages = ["on_session", "off_session"];
 
     private static readonly string[] Modes = ["payment", "subscription", "setup"];
 
@@ -128,6 +130,11 @@ public sealed class CheckoutSessions(SandboxContext context, ProviderObjects obj
             return badTrial;
         }
 
+        if (ReadSaving(p, mode, out var futureUsage, out var save) is { } badSaving)
+        {
+            return badSaving;
+        }
+
         // With a trial only one-time items are due now: the recurring ones are first charged when it ends.
         total = trial is null ? total : items.Where(i => i.Price["recurring"] is not JsonObject).Sum(i => i.Amount);
 
@@ -174,6 +181,8 @@ public sealed class CheckoutSessions(SandboxContext context, ProviderObjects obj
             ["_line_items"] = new JsonArray([.. items.Select(i => i.ToJson())]),
             ["_subscription_metadata"] = p["subscription_data"] is JsonObject sd ? sd["metadata"]?.DeepClone() : null,
             ["_trial"] = trial,
+            ["_setup_future_usage"] = futureUsage,
+            ["_save_card"] = save,
         };
         objects.Put(session);
         context.Payments.Add(new SandboxPayment
@@ -250,136 +259,6 @@ public sealed class CheckoutSessions(SandboxContext context, ProviderObjects obj
         return session;
     }
 
-    /// <summary>
-    /// The buyer paid: creates the customer if the session makes one, and, by mode, the payment intent or the
-    /// subscription with its first invoice, completes the session, and returns the events Stripe sends for it, in
-    /// Stripe's order. A payment by <paramref name="debit"/> completes unpaid, its intent processing until the debit
-    /// settles (<see cref="StripeBankDebits"/>).
-    /// </summary>
-    public (JsonObject Session, List<(string Type, JsonObject Object)> Events) Complete(SandboxPayment payment, TestBankAccount? debit = null)
-    {
-        var session = objects.Get(payment.Id, Type)!;
-        var now = StripeJson.Unix(context.Clock.GetUtcNow());
-        var customerId = session.Str("customer");
-        var email = session.Str("customer_email") ?? "buyer@example.com";
-        // Without customer_creation=always a payment or setup checkout is a guest's: no Customer, only customer_details.
-        if (customerId is null && (session.Str("mode") == "subscription" || session.Str("customer_creation") == "always"))
-        {
-            customerId = StripeJson.NewId("cus");
-            objects.Put(new JsonObject
-            {
-                ["id"] = customerId,
-                ["object"] = "customer",
-                ["created"] = now,
-                ["email"] = email,
-                ["livemode"] = false,
-                ["metadata"] = new JsonObject(),
-                ["name"] = "Sandbox Buyer",
-            });
-        }
-        else if (customerId is not null)
-        {
-            email = objects.Get(customerId, "customer")?.Str("email") ?? email;
-        }
-
-        var amount = session["amount_total"]!.GetValue<long>();
-        var currency = session.Str("currency")!;
-        var events = new List<(string, JsonObject)>();
-        session["status"] = "complete";
-        session["url"] = null;
-        session["customer"] = customerId;
-        session["customer_details"] = new JsonObject
-        {
-            ["address"] = null,
-            ["email"] = email,
-            ["name"] = "Sandbox Buyer",
-            ["phone"] = null,
-            ["tax_exempt"] = "none",
-            ["tax_ids"] = new JsonArray(),
-        };
-
-        switch (session.Str("mode"))
-        {
-            case "payment":
-                var intentId = StripeJson.NewId("pi");
-                var chargeId = StripeJson.NewId("ch");
-                objects.Put(new JsonObject
-                {
-                    ["id"] = chargeId,
-                    ["object"] = "charge",
-                    ["amount"] = amount,
-                    ["amount_captured"] = amount,
-                    ["amount_refunded"] = 0L,
-                    ["captured"] = true,
-                    ["created"] = now,
-                    ["currency"] = currency,
-                    ["customer"] = customerId,
-                    ["description"] = null,
-                    ["failure_code"] = null,
-                    ["failure_message"] = null,
-                    ["livemode"] = false,
-                    ["metadata"] = new JsonObject(),
-                    ["paid"] = debit is null,
-                    ["payment_intent"] = intentId,
-                    ["payment_method_details"] = debit is null ? StripeTestCards.ChargeDetails(payment) : StripeBankDebits.Details(debit),
-                    ["refunded"] = false,
-                    ["refunds"] = StripeJson.List($"/v1/charges/{chargeId}/refunds", [], false),
-                    ["status"] = debit is null ? "succeeded" : "pending",
-                });
-                var intent = new JsonObject
-                {
-                    ["id"] = intentId,
-                    ["latest_charge"] = chargeId,
-                    ["object"] = "payment_intent",
-                    ["amount"] = amount,
-                    ["amount_received"] = debit is null ? amount : 0L,
-                    ["created"] = now,
-                    ["currency"] = currency,
-                    ["customer"] = customerId,
-                    ["last_payment_error"] = null,
-                    ["livemode"] = false,
-                    ["metadata"] = new JsonObject(),
-                    ["payment_method_types"] = new JsonArray(debit is null ? "card" : StripeBankDebits.PaymentMethod),
-                    ["status"] = debit is null ? "succeeded" : "processing",
-                };
-                objects.Put(intent);
-                session["payment_intent"] = intent.Str("id");
-                session["payment_status"] = debit is null ? "paid" : "unpaid";
-                objects.Put(session);
-                events.Add(("checkout.session.completed", Public(session, null)));
-                events.Add((debit is null ? "payment_intent.succeeded" : "payment_intent.processing", intent));
-                break;
-            case "subscription":
-                // Subscription mode always made or was given a customer (above).
-                var (subscription, invoice) = Subscribe(session, customerId!);
-                session["subscription"] = subscription.Str("id");
-                session["invoice"] = invoice.Str("id");
-                // A trial with nothing else to pay takes no payment now: Stripe's no_payment_required.
-                session["payment_status"] = session["_trial"] is null || amount > 0 ? "paid" : "no_payment_required";
-                objects.Put(session);
-                events.Add(("checkout.session.completed", Public(session, null)));
-                events.Add(("customer.subscription.created", subscription));
-                events.Add(("invoice.paid", invoice));
-                if (StripeTrials.NoticeAtOnce(subscription))
-                {
-                    events.Add(("customer.subscription.trial_will_end", subscription));
-                }
-
-                break;
-            default:
-                objects.Put(session);
-                events.Add(("checkout.session.completed", Public(session, null)));
-                if (StripeSetupIntents.Succeed(objects, session.Str("setup_intent"), customerId) is { } setupIntent)
-                {
-                    events.Add(("setup_intent.succeeded", setupIntent));
-                }
-
-                break;
-        }
-
-        return (session, events);
-    }
-
     /// <summary>What the merchant sees: the stored session without the sandbox's own fields, with <c>expand[]</c> applied.</summary>
     public JsonObject Public(JsonObject session, JsonObject? query)
     {
@@ -403,15 +282,43 @@ public sealed class CheckoutSessions(SandboxContext context, ProviderObjects obj
         return copy;
     }
 
-    /// <summary>The subscription a paid subscription-mode session starts (on the customer's test clock if it has one).</summary>
-    private (JsonObject Subscription, JsonObject Invoice) Subscribe(JsonObject session, string customerId)
+    /// <summary>
+    /// Whether a payment-mode checkout saves the buyer's card: <c>payment_intent_data[setup_future_usage]</c>, or
+    /// <c>saved_payment_method_options[payment_method_save]=enabled</c> (the sandbox's buyer always ticks the box it shows).
+    /// </summary>
+    private static StripeResponse? ReadSaving(JsonObject p, string mode, out string? futureUsage, out bool save)
     {
-        var items = ((JsonArray)session["_line_items"]!).OfType<JsonObject>()
-            .Select(i => ((JsonObject)i["price"]!, i["quantity"]!.GetValue<long>()))
-            .ToList();
-        var metadata = session["_subscription_metadata"] as JsonObject ?? new JsonObject();
-        var (subscription, invoice) = billing.Start(customerId, items, session["amount_total"]!.GetValue<long>(), metadata, cancelAtPeriodEnd: false, session["_trial"] as JsonObject);
-        return (StripeLists.Public(subscription), StripeLists.Public(invoice));
+        futureUsage = (p["payment_intent_data"] as JsonObject).Str("setup_future_usage");
+        var choice = (p["saved_payment_method_options"] as JsonObject).Str("payment_method_save");
+        save = false;
+        if (p["payment_intent_data"] is { } data && data is not JsonObject)
+        {
+            return StripeErrors.InvalidParam("Invalid object", "payment_intent_data");
+        }
+
+        if (p["saved_payment_method_options"] is { } options && options is not JsonObject)
+        {
+            return StripeErrors.InvalidParam("Invalid object", "saved_payment_method_options");
+        }
+
+        if (futureUsage is not null && !FutureUsages.Contains(futureUsage))
+        {
+            return StripeErrors.InvalidParam($"Invalid payment_intent_data[setup_future_usage]: must be one of {string.Join(", ", FutureUsages)}", "payment_intent_data[setup_future_usage]");
+        }
+
+        if (choice is not (null or "enabled" or "disabled"))
+        {
+            return StripeErrors.InvalidParam("Invalid saved_payment_method_options[payment_method_save]: must be one of enabled, disabled", "saved_payment_method_options[payment_method_save]");
+        }
+
+        if ((futureUsage is not null || choice is not null) && mode != "payment")
+        {
+            return StripeErrors.InvalidParam($"Saving the payment method with payment_intent_data or saved_payment_method_options is only for `payment` mode, not `{mode}`.",
+                futureUsage is not null ? "payment_intent_data[setup_future_usage]" : "saved_payment_method_options[payment_method_save]");
+        }
+
+        save = futureUsage is not null || choice == "enabled";
+        return null;
     }
 
     private static bool IsAbsoluteUrl(string url) => HttpUrl.IsValid(url.Replace("{CHECKOUT_SESSION_ID}", "x", StringComparison.Ordinal));

@@ -48,7 +48,7 @@ public sealed class StripeBilling(ProviderObjects objects, StripeCustomers custo
     /// sends the events it needs.
     /// </summary>
     public (JsonObject Subscription, JsonObject Invoice) Start(
-        string customerId, IReadOnlyList<(JsonObject Price, long Quantity)> items, long firstAmount, JsonObject metadata, bool cancelAtPeriodEnd, JsonObject? trial = null)
+        string customerId, IReadOnlyList<(JsonObject Price, long Quantity)> items, long firstAmount, JsonObject metadata, bool cancelAtPeriodEnd, JsonObject? trial = null, string? defaultPaymentMethod = null)
     {
         return objects.Atomically(() =>
         {
@@ -75,7 +75,7 @@ public sealed class StripeBilling(ProviderObjects objects, StripeCustomers custo
                 ["current_period_end"] = end,
                 ["current_period_start"] = now,
                 ["customer"] = customerId,
-                ["default_payment_method"] = null,
+                ["default_payment_method"] = defaultPaymentMethod,
                 ["ended_at"] = null,
                 ["items"] = StripeJson.List($"/v1/subscription_items?subscription={id}", recurring.Select(i => (JsonNode)new JsonObject
                 {

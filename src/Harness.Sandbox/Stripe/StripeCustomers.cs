@@ -8,12 +8,19 @@ namespace Harness.Sandbox.Stripe;
 /// created with <c>test_clock</c> lives on that clock: its subscriptions renew when the clock is advanced, not
 /// with the sandbox clock.
 /// </summary>
-public sealed class StripeCustomers(SandboxContext context, ProviderObjects objects)
+public sealed class StripeCustomers(SandboxContext context, ProviderObjects objects, StripePaymentMethods methods, StripeWebhooks webhooks)
 {
     public const string ClockType = "test_helpers.test_clock";
 
     private static readonly HashSet<string> CustomerParams =
-        ["email", "name", "description", "phone", "metadata", "test_clock", "expand", "preferred_locales", "payment_method"];
+        ["email", "name", "description", "phone", "metadata", "test_clock", "expand", "preferred_locales", "payment_method", "invoice_settings"];
+
+    private static readonly HashSet<string> UpdateParams = ["email", "name", "description", "phone", "metadata", "expand", "invoice_settings"];
+
+    /// <summary>The fields an update copies as they come (an empty value clears one, as at Stripe).</summary>
+    private static readonly string[] PlainUpdates = ["email", "name", "description", "phone"];
+
+    private const string DefaultParam = "invoice_settings[default_payment_method]";
 
     private static readonly HashSet<string> ClockParams = ["frozen_time", "name", "expand"];
 
@@ -57,6 +64,11 @@ public sealed class StripeCustomers(SandboxContext context, ProviderObjects obje
             clockId = clock;
         }
 
+        if (ReadDefault(p, out var defaultMethod) is { } badDefault)
+        {
+            return badDefault;
+        }
+
         var created = clockId is null ? StripeJson.Unix(context.Clock.GetUtcNow()) : objects.Get(clockId, ClockType)!["frozen_time"]!.GetValue<long>();
         var customer = new JsonObject
         {
@@ -81,8 +93,126 @@ public sealed class StripeCustomers(SandboxContext context, ProviderObjects obje
             ["tax_exempt"] = "none",
             ["test_clock"] = clockId,
         };
-        objects.Put(customer);
-        return StripeResponse.Ok(customer);
+        return objects.Atomically(() =>
+        {
+            var id = customer.Str("id")!;
+            // payment_method saves a card to the new customer, which invoice_settings may then name as its default.
+            var methodId = p.Str("payment_method");
+            if (defaultMethod is { Length: > 0 } && defaultMethod != methodId && methods.CheckSaved(defaultMethod, id, DefaultParam) is { } notSaved)
+            {
+                return notSaved;
+            }
+
+            if (methodId is not null)
+            {
+                if (methods.Materialize(methodId) is not { } method)
+                {
+                    return StripeErrors.NoSuch("PaymentMethod", StripeLists.Clip(methodId), "payment_method");
+                }
+
+                if (methods.Save(method, id) is { } refused)
+                {
+                    return refused;
+                }
+
+                defaultMethod = defaultMethod == methodId ? method.Str("id") : defaultMethod;
+            }
+
+            customer["invoice_settings"]!["default_payment_method"] = defaultMethod is { Length: > 0 } ? defaultMethod : null;
+            objects.Put(customer);
+            return StripeResponse.Ok(customer);
+        });
+    }
+
+    /// <summary>
+    /// <c>POST /v1/customers/{id}</c>: <c>email</c>, <c>name</c>, <c>description</c>, <c>phone</c>, <c>metadata</c> (merged)
+    /// and <c>invoice_settings[default_payment_method]</c>, a card saved to the customer that its subscriptions' renewals
+    /// charge; <c>customer.updated</c> with what changed.
+    /// </summary>
+    public StripeResponse Update(string id, JsonObject p)
+    {
+        if (StripeLists.Unknown(p, UpdateParams) is { } unknown)
+        {
+            return unknown;
+        }
+
+        if (!StripeLists.TryMetadata(p, out var metadata, out var error))
+        {
+            return error!;
+        }
+
+        if (ReadDefault(p, out var defaultMethod) is { } badDefault)
+        {
+            return badDefault;
+        }
+
+        return objects.Atomically(() =>
+        {
+            if (objects.Get(id, "customer") is not { } customer || customer["deleted"] is not null)
+            {
+                return StripeErrors.NoSuch("customer", id, "id");
+            }
+
+            if (defaultMethod is { Length: > 0 } && methods.CheckSaved(defaultMethod, id, DefaultParam) is { } notSaved)
+            {
+                return notSaved;
+            }
+
+            var previous = new JsonObject();
+            foreach (var field in PlainUpdates.Where(f => p[f] is not null))
+            {
+                previous[field] = customer[field]?.DeepClone();
+                customer[field] = p.Str(field) is { Length: > 0 } value ? value : null;
+            }
+
+            if (p["metadata"] is not null)
+            {
+                previous["metadata"] = customer["metadata"]!.DeepClone();
+                var merged = (JsonObject)customer["metadata"]!;
+                foreach (var (key, value) in metadata)
+                {
+                    if (value!.ToString().Length == 0)
+                    {
+                        merged.Remove(key);
+                    }
+                    else
+                    {
+                        merged[key] = value.DeepClone();
+                    }
+                }
+            }
+
+            if (defaultMethod is not null)
+            {
+                // Checkout's customers are stored without invoice settings; the update gives them some.
+                var settings = customer["invoice_settings"] as JsonObject ?? new JsonObject { ["custom_fields"] = null, ["default_payment_method"] = null, ["footer"] = null, ["rendering_options"] = null };
+                previous["invoice_settings"] = settings.DeepClone();
+                settings["default_payment_method"] = defaultMethod.Length > 0 ? defaultMethod : null;
+                customer["invoice_settings"] = settings;
+            }
+
+            objects.Put(customer);
+            webhooks.Send(id, [new StripeEvent("customer.updated", customer, previous)]);
+            return StripeResponse.Ok(customer);
+        });
+    }
+
+    /// <summary><c>invoice_settings[default_payment_method]</c>: absent (null), empty to clear it, or an id.</summary>
+    private static StripeResponse? ReadDefault(JsonObject p, out string? defaultMethod)
+    {
+        defaultMethod = null;
+        if (p["invoice_settings"] is null)
+        {
+            return null;
+        }
+
+        if (p["invoice_settings"] is not JsonObject settings || settings.Any(kv => kv.Key != "default_payment_method" || kv.Value is not JsonValue))
+        {
+            return StripeErrors.InvalidParam("Invalid object", "invoice_settings");
+        }
+
+        defaultMethod = settings.Str("default_payment_method");
+        return null;
     }
 
     public StripeResponse Retrieve(string id) =>

@@ -70,45 +70,32 @@ public static class StripeInvoicing
         invoice["status_transitions"]!["paid_at"] = at;
     }
 
-    /// <summary>One charge attempt for the invoice: a charge (succeeded or declined) and its payment intent.</summary>
+    /// <summary>
+    /// One charge attempt for the invoice: a charge (succeeded or declined) and its payment intent. Renewals and retries
+    /// charge the saved card (<see cref="StripePaymentMethods.SavedCard"/>), which may decline as its test card does;
+    /// the control API's failure setting declines them whatever the card.
+    /// </summary>
     public static bool Attempt(ProviderObjects objects, JsonObject invoice, JsonObject subscription, long at)
     {
-        var fail = subscription["_failing"]?.GetValue<bool>() == true;
+        var card = StripePaymentMethods.SavedCard(objects, subscription);
+        var decline = subscription["_failing"]?.GetValue<bool>() == true
+            ? StripeTestPaymentMethods.Decline(CardOutcome.Declined)
+            : invoice.Str("billing_reason") == "subscription_create" || card is null ? null : StripePaymentMethods.DeclineOf(card);
+        var fail = decline is not null;
         var amount = invoice["amount_due"]!.GetValue<long>();
         var currency = invoice.Str("currency");
         var customerId = invoice.Str("customer");
         var intentId = invoice.Str("_payment_intent") ?? StripeJson.NewId("pi");
-        var chargeId = StripeJson.NewId("ch");
-        objects.Put(new JsonObject
+        var charge = StripeCharges.New(new ChargeAttempt(amount, currency, at)
         {
-            ["id"] = chargeId,
-            ["object"] = "charge",
-            ["amount"] = amount,
-            ["amount_captured"] = fail ? 0 : amount,
-            ["amount_refunded"] = 0L,
-            ["captured"] = !fail,
-            ["created"] = at,
-            ["currency"] = currency,
-            ["customer"] = customerId,
-            ["description"] = invoice.Str("billing_reason") == "subscription_create" ? "Subscription creation" : "Subscription update",
-            ["failure_code"] = fail ? "card_declined" : null,
-            ["failure_message"] = fail ? "Your card was declined." : null,
-            ["livemode"] = false,
-            ["metadata"] = new JsonObject(),
-            ["outcome"] = new JsonObject
-            {
-                ["network_status"] = fail ? "declined_by_network" : "approved_by_network",
-                ["reason"] = fail ? "generic_decline" : null,
-                ["risk_level"] = "normal",
-                ["seller_message"] = fail ? "The bank did not return any further details with this decline." : "Payment complete.",
-                ["type"] = fail ? "issuer_declined" : "authorized",
-            },
-            ["paid"] = !fail,
-            ["payment_intent"] = intentId,
-            ["refunded"] = false,
-            ["refunds"] = StripeJson.List($"/v1/charges/{chargeId}/refunds", [], false),
-            ["status"] = fail ? "failed" : "succeeded",
+            Customer = customerId,
+            PaymentIntent = intentId,
+            Description = invoice.Str("billing_reason") == "subscription_create" ? "Subscription creation" : "Subscription update",
+            Decline = decline,
+            PaymentMethod = card?.Str("id"),
+            PaymentMethodDetails = card is null ? null : StripePaymentMethods.Details(card),
         });
+        objects.Put(charge);
         objects.Put(new JsonObject
         {
             ["id"] = intentId,
@@ -118,10 +105,11 @@ public static class StripeInvoicing
             ["created"] = at,
             ["currency"] = currency,
             ["customer"] = customerId,
-            ["last_payment_error"] = fail ? new JsonObject { ["type"] = "card_error", ["code"] = "card_declined", ["decline_code"] = "generic_decline", ["message"] = "Your card was declined." } : null,
-            ["latest_charge"] = chargeId,
+            ["last_payment_error"] = decline?.DeepClone(),
+            ["latest_charge"] = charge.Str("id"),
             ["livemode"] = false,
             ["metadata"] = new JsonObject(),
+            ["payment_method"] = card?.Str("id"),
             ["payment_method_types"] = new JsonArray("card"),
             ["status"] = fail ? "requires_payment_method" : "succeeded",
         });

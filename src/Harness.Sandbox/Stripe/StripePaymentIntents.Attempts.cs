@@ -28,7 +28,7 @@ public sealed partial class StripePaymentIntents
     {
         var intent = objects.Get(payment.Id, Type)!;
         var method = intent.Str("status") == "requires_action"
-            ? Authenticated(StripeTestPaymentMethods.Find(intent.Str("payment_method") ?? "")) ?? PageMethod(payment)
+            ? Authenticated(methods.Find(intent.Str("payment_method"))) ?? PageMethod(payment)
             : PageMethod(payment);
         intent["next_action"] = null;
         Succeed(intent, method);
@@ -51,8 +51,8 @@ public sealed partial class StripePaymentIntents
 
         var declined = outcome is null or CardOutcome.Approved or CardOutcome.ThreeDSecureRequired ? CardOutcome.Declined : outcome.Value;
         var method = card is null
-            ? StripeTestPaymentMethods.Find("pm_card_chargeDeclined")!
-            : StripeTestPaymentMethods.ForPageCard(card.Brand, card.Last4) with { Outcome = declined };
+            ? methods.FromTest("pm_card_chargeDeclined")
+            : methods.FromCard(card.Brand, card.Last4, card.ExpMonth, card.ExpYear, declined);
         var error = StripeTestPaymentMethods.Decline(declined)!;
         Fail(intent, method, error);
         return new PayPageOutcome(null, (string)error["message"]! + " The PaymentIntent needs another payment method.");
@@ -109,7 +109,7 @@ public sealed partial class StripePaymentIntents
         var answer = (JsonObject)error.DeepClone();
         answer["charge"] = charge.Str("id");
         answer["payment_intent"] = Public(intent, null);
-        answer["payment_method"] = StripeTestPaymentMethods.View(method, intent.Str("customer"), intent["created"]!.GetValue<long>());
+        answer["payment_method"] = methods.View(method.Id);
         return new StripeResponse(402, new JsonObject { ["error"] = answer }, Stored: true);
     }
 
@@ -119,8 +119,6 @@ public sealed partial class StripePaymentIntents
         var amount = intent["amount"]!.GetValue<long>();
         var manual = intent.Str("capture_method") == "manual";
         var charge = NewCharge(intent, method, null);
-        charge["amount_captured"] = manual ? 0L : amount;
-        charge["captured"] = !manual;
         objects.Put(charge);
         intent["payment_method"] = method.Id;
         intent["latest_charge"] = charge.Str("id");
@@ -129,7 +127,18 @@ public sealed partial class StripePaymentIntents
         intent["amount_capturable"] = manual ? amount : 0L;
         intent["amount_received"] = manual ? 0L : amount;
         objects.Put(intent);
-        webhooks.Send(intent.Str("id")!, [("charge.succeeded", StripeLists.Public(charge)), (manual ? "payment_intent.amount_capturable_updated" : "payment_intent.succeeded", Public(intent, null))]);
+        if (manual)
+        {
+            authorizations.Hold(intent);
+        }
+
+        // setup_future_usage saves the card to the intent's customer once it has paid, as Stripe does.
+        var saved = methods.Charged(method.Id, intent.Str("customer"), intent.Str("setup_future_usage") is not null);
+        webhooks.Send(intent.Str("id")!, [
+            new StripeEvent("charge.succeeded", StripeLists.Public(charge)),
+            .. saved,
+            new StripeEvent(manual ? "payment_intent.amount_capturable_updated" : "payment_intent.succeeded", Public(intent, null)),
+        ]);
     }
 
     /// <summary>A failed attempt: the failed charge (none for a failed challenge), the error kept on the intent, and the events.</summary>
@@ -142,12 +151,13 @@ public sealed partial class StripePaymentIntents
             objects.Put(charge);
             intent["latest_charge"] = charge.Str("id");
             events.Add(("charge.failed", StripeLists.Public(charge)));
+            methods.Charged(method!.Id, intent.Str("customer"), save: false);
         }
 
         var lastError = (JsonObject)error.DeepClone();
         if (method is not null)
         {
-            lastError["payment_method"] = StripeTestPaymentMethods.View(method, intent.Str("customer"), intent["created"]!.GetValue<long>());
+            lastError["payment_method"] = methods.View(method.Id);
         }
 
         intent["last_payment_error"] = lastError;
@@ -159,50 +169,25 @@ public sealed partial class StripePaymentIntents
         return charge ?? intent;
     }
 
-    private JsonObject NewCharge(JsonObject intent, StripeTestPaymentMethods.TestPaymentMethod method, JsonObject? error)
-    {
-        var chargeId = StripeJson.NewId("ch");
-        return new JsonObject
+    private JsonObject NewCharge(JsonObject intent, StripeTestPaymentMethods.TestPaymentMethod method, JsonObject? error) =>
+        StripeCharges.New(new ChargeAttempt(intent["amount"]!.GetValue<long>(), intent.Str("currency"), StripeJson.Unix(context.Clock.GetUtcNow()))
         {
-            ["id"] = chargeId,
-            ["object"] = "charge",
-            ["amount"] = intent["amount"]!.GetValue<long>(),
-            ["amount_captured"] = 0L,
-            ["amount_refunded"] = 0L,
-            ["captured"] = false,
-            ["created"] = StripeJson.Unix(context.Clock.GetUtcNow()),
-            ["currency"] = intent.Str("currency"),
-            ["customer"] = intent.Str("customer"),
-            ["description"] = intent.Str("description"),
-            ["failure_code"] = error?.Str("code"),
-            ["failure_message"] = error?.Str("message"),
-            ["livemode"] = false,
-            ["metadata"] = intent["metadata"]!.DeepClone(),
-            ["outcome"] = new JsonObject
-            {
-                ["network_status"] = error is null ? "approved_by_network" : "declined_by_network",
-                ["reason"] = error?.Str("decline_code"),
-                ["risk_level"] = "normal",
-                ["seller_message"] = error is null ? "Payment complete." : "The bank did not return any further details with this decline.",
-                ["type"] = error is null ? "authorized" : "issuer_declined",
-            },
-            ["paid"] = error is null,
-            ["payment_intent"] = intent.Str("id"),
-            ["payment_method"] = method.Id,
-            ["payment_method_details"] = StripeTestPaymentMethods.Details(method),
-            ["receipt_email"] = intent.Str("receipt_email"),
-            ["refunded"] = false,
-            ["refunds"] = StripeJson.List($"/v1/charges/{chargeId}/refunds", [], false),
-            ["status"] = error is null ? "succeeded" : "failed",
-        };
-    }
+            Customer = intent.Str("customer"),
+            PaymentIntent = intent.Str("id"),
+            Description = intent.Str("description"),
+            Metadata = (JsonObject)intent["metadata"]!,
+            Decline = error,
+            Held = intent.Str("capture_method") == "manual",
+            PaymentMethod = method.Id,
+            PaymentMethodDetails = StripeTestPaymentMethods.Details(method),
+            ReceiptEmail = intent.Str("receipt_email"),
+        });
 
     /// <summary>The payment method that passed its challenge, approved from now on.</summary>
     private static StripeTestPaymentMethods.TestPaymentMethod? Authenticated(StripeTestPaymentMethods.TestPaymentMethod? method) =>
         method is null ? null : method with { Outcome = CardOutcome.Approved };
 
-    private static StripeTestPaymentMethods.TestPaymentMethod PageMethod(SandboxPayment payment) =>
-        payment.CardLast4 is { } last4 ? StripeTestPaymentMethods.ForPageCard(payment.CardBrand ?? "visa", last4) : StripeTestPaymentMethods.Find(StripeTestPaymentMethods.Visa)!;
+    private StripeTestPaymentMethods.TestPaymentMethod PageMethod(SandboxPayment payment) => methods.ForPayment(payment);
 
     /// <summary>Back to the merchant's <c>return_url</c> as Stripe sends the customer, with the intent and how it went.</summary>
     private static PayPageOutcome Returned(JsonObject intent, string redirectStatus, string redirectMessage, string pageMessage) =>

@@ -10,7 +10,7 @@ namespace Harness.Sandbox.Stripe;
 /// PaymentIntent is also a sandbox payment: its hosted page plays the Payment Element (a test card confirms it) or
 /// the 3-D Secure challenge.
 /// </summary>
-public sealed partial class StripePaymentIntents(SandboxContext context, ProviderObjects objects, StripeWebhooks webhooks)
+public sealed partial class StripePaymentIntents(SandboxContext context, ProviderObjects objects, StripeWebhooks webhooks, StripePaymentMethods methods, StripeAuthorizations authorizations)
 {
     public const string Type = "payment_intent";
     public const string Path = "/v1/payment_intents";
@@ -65,7 +65,7 @@ public sealed partial class StripePaymentIntents(SandboxContext context, Provide
             return badAmount;
         }
 
-        if (Common(p, out var metadata, out var method) is { } bad)
+        if (Common(p, out var metadata, out var methodId) is { } bad)
         {
             return bad;
         }
@@ -80,7 +80,7 @@ public sealed partial class StripePaymentIntents(SandboxContext context, Provide
             return StripeErrors.InvalidParam("`off_session` can only be used when `confirm` is set to true.", "off_session");
         }
 
-        if (confirm == true && method is null)
+        if (confirm == true && methodId is null)
         {
             return Unexpected("You cannot confirm this PaymentIntent because it's missing a payment method. Create it with a payment_method, or confirm it later with one.", "payment_method");
         }
@@ -91,6 +91,12 @@ public sealed partial class StripePaymentIntents(SandboxContext context, Provide
             if (p.Str("customer") is { } customer && objects.Get(customer, "customer") is null)
             {
                 return StripeErrors.NoSuch("customer", customer, "customer");
+            }
+
+            var (method, refused) = methodId is null ? (null, null) : methods.Use(methodId, p.Str("customer"));
+            if (refused is not null)
+            {
+                return refused;
             }
 
             var id = StripeJson.NewId("pi");
@@ -163,7 +169,7 @@ public sealed partial class StripePaymentIntents(SandboxContext context, Provide
             return badAmount;
         }
 
-        if (Common(p, out var metadata, out var method) is { } bad)
+        if (Common(p, out var metadata, out var methodId) is { } bad)
         {
             return bad;
         }
@@ -185,6 +191,12 @@ public sealed partial class StripePaymentIntents(SandboxContext context, Provide
             if (p.Str("customer") is { } customer && objects.Get(customer, "customer") is null)
             {
                 return StripeErrors.NoSuch("customer", customer, "customer");
+            }
+
+            var (method, refused) = methodId is null ? (null, null) : methods.Use(methodId, p.Str("customer") ?? intent.Str("customer"));
+            if (refused is not null)
+            {
+                return refused;
             }
 
             foreach (var field in PlainUpdates)
@@ -231,7 +243,7 @@ public sealed partial class StripePaymentIntents(SandboxContext context, Provide
             return unknown;
         }
 
-        if (Common(p, out _, out var method) is { } bad)
+        if (Common(p, out _, out var methodId) is { } bad)
         {
             return bad;
         }
@@ -258,7 +270,8 @@ public sealed partial class StripePaymentIntents(SandboxContext context, Provide
                 intent["receipt_email"] = email;
             }
 
-            return Attempt(intent, method ?? StripeTestPaymentMethods.Find(intent.Str("payment_method") ?? ""), p.Str("return_url"), offSession == true, p);
+            var (method, refused) = methodId is null ? (methods.Find(intent.Str("payment_method")), null) : methods.Use(methodId, intent.Str("customer"));
+            return refused ?? Attempt(intent, method, p.Str("return_url"), offSession == true, p);
         });
     }
 
@@ -380,9 +393,9 @@ public sealed partial class StripePaymentIntents(SandboxContext context, Provide
         StripeErrors.Envelope(400, "invalid_request_error", message, "payment_intent_unexpected_state", param);
 
     /// <summary><c>metadata</c>, <c>capture_method</c> and <c>payment_method</c> as create, update and confirm read them.</summary>
-    private static StripeResponse? Common(JsonObject p, out JsonObject metadata, out StripeTestPaymentMethods.TestPaymentMethod? method)
+    private StripeResponse? Common(JsonObject p, out JsonObject metadata, out string? methodId)
     {
-        method = null;
+        methodId = null;
         if (!StripeLists.TryMetadata(p, out metadata, out var error))
         {
             return error;
@@ -395,11 +408,10 @@ public sealed partial class StripePaymentIntents(SandboxContext context, Provide
 
         if (p["payment_method"] is not null)
         {
-            var id = p.Str("payment_method") ?? "";
-            method = StripeTestPaymentMethods.Find(id);
-            if (method is null)
+            methodId = p.Str("payment_method") ?? "";
+            if (!methods.Exists(methodId))
             {
-                return StripeErrors.NoSuch("PaymentMethod", StripeLists.Clip(id), "payment_method");
+                return StripeErrors.NoSuch("PaymentMethod", StripeLists.Clip(methodId), "payment_method");
             }
         }
 
@@ -458,9 +470,9 @@ public sealed partial class StripePaymentIntents(SandboxContext context, Provide
             {
                 copy[field] = objects.Get(customerId, "customer")?.DeepClone() ?? copy[field]?.DeepClone();
             }
-            else if (field is "payment_method" && StripeTestPaymentMethods.Find(copy.Str(field) ?? "") is { } method)
+            else if (field is "payment_method" && methods.View(copy.Str(field)) is { } method)
             {
-                copy[field] = StripeTestPaymentMethods.View(method, copy.Str("customer"), copy["created"]!.GetValue<long>());
+                copy[field] = method;
             }
         }
 

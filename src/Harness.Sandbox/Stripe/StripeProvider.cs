@@ -50,6 +50,8 @@ public sealed partial class StripeProvider : ISandboxProvider
     private readonly StripeRefunds _refunds;
     private readonly StripeBankDebits _debits;
     private readonly StripePaymentIntents _intents;
+    private readonly StripePaymentMethods _methods;
+    private readonly StripeAuthorizations _authorizations;
 
     public StripeProvider(SandboxContext context)
     {
@@ -58,15 +60,17 @@ public sealed partial class StripeProvider : ISandboxProvider
         var catalog = new StripeCatalog(_objects, context.Clock);
         catalog.Seed();
         _webhooks = new StripeWebhooks(context, WebhookSecret, _objects);
-        _customers = new StripeCustomers(context, _objects);
+        _methods = new StripePaymentMethods(context, _objects, _webhooks);
+        _customers = new StripeCustomers(context, _objects, _methods, _webhooks);
         _billing = new StripeBilling(_objects, _customers, _webhooks);
-        _subscriptions = new StripeSubscriptions(_objects, catalog, _customers, _billing, _webhooks);
+        _subscriptions = new StripeSubscriptions(_objects, catalog, _customers, _billing, _webhooks, _methods);
         _refunds = new StripeRefunds(context, _objects, _webhooks);
         _customers.ResumeAdvancing(_billing.RunDue);
-        _sessions = new CheckoutSessions(context, _objects, catalog, _billing);
+        _sessions = new CheckoutSessions(context, _objects, catalog, _billing, _methods);
         _debits = new StripeBankDebits(context, _objects, _webhooks);
         _idempotency = new StripeIdempotency(context.Store);
-        _intents = new StripePaymentIntents(context, _objects, _webhooks);
+        _authorizations = new StripeAuthorizations(context, _objects, _webhooks);
+        _intents = new StripePaymentIntents(context, _objects, _webhooks, _methods, _authorizations);
     }
 
     public string Name => "stripe";
@@ -125,6 +129,7 @@ public sealed partial class StripeProvider : ISandboxProvider
         app.MapPost(SessionsPath + "/{id}/expire", (string id, HttpContext http) =>
             PostAsync(http, $"{SessionsPath}/{id}/expire", _ => _sessions.Expire(id, _webhooks)));
         MapPaymentIntents(app);
+        MapPaymentMethods(app);
         MapRecurring(app);
         app.MapGet("/v1/{collection}/{id}", (string collection, string id, HttpContext http) =>
             Retrievable.TryGetValue(collection, out var type)
@@ -196,6 +201,19 @@ public sealed partial class StripeProvider : ISandboxProvider
         app.MapPost(path + "/{id}/confirm", (string id, HttpContext http) => PostAsync(http, $"{path}/{id}/confirm", p => _intents.Confirm(id, p)));
         app.MapPost(path + "/{id}/capture", (string id, HttpContext http) => PostAsync(http, $"{path}/{id}/capture", p => _intents.Capture(id, p)));
         app.MapPost(path + "/{id}/cancel", (string id, HttpContext http) => PostAsync(http, $"{path}/{id}/cancel", p => _intents.Cancel(id, p)));
+    }
+
+    private void MapPaymentMethods(WebApplication app)
+    {
+        const string path = StripePaymentMethods.Path;
+        app.MapPost(path, (HttpRequest request) => PostAsync(request.HttpContext, path, _methods.Create));
+        app.MapGet(path, async (HttpRequest request) => Answer(request.HttpContext, _methods.List(await StripeForm.ReadAsync(request))));
+        app.MapGet(path + "/{id}", (string id, HttpContext http) => Answer(http, _methods.Retrieve(id)));
+        app.MapPost(path + "/{id}", (string id, HttpContext http) => PostAsync(http, $"{path}/{id}", p => _methods.Update(id, p)));
+        app.MapPost(path + "/{id}/attach", (string id, HttpContext http) => PostAsync(http, $"{path}/{id}/attach", p => _methods.Attach(id, p)));
+        app.MapPost(path + "/{id}/detach", (string id, HttpContext http) => PostAsync(http, $"{path}/{id}/detach", p => _methods.Detach(id, p)));
+        app.MapGet("/v1/customers/{id}/payment_methods", async (string id, HttpContext http) => Answer(http, _methods.ListFor(id, await StripeForm.ReadAsync(http.Request))));
+        app.MapGet("/v1/customers/{customer}/payment_methods/{id}", (string customer, string id, HttpContext http) => Answer(http, _methods.RetrieveFor(customer, id)));
     }
 
     /// <summary>Bearer (what the SDKs send) or Basic with the key as user name; 401 in Stripe's shape otherwise.</summary>

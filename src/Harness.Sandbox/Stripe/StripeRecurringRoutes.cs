@@ -20,14 +20,15 @@ public sealed partial class StripeProvider : ISandboxSubscriptions
     /// <summary>9000-01-01, the furthest the control API moves the sandbox clock.</summary>
     private const long LatestRenewal = 221_845_392_000;
 
-    /// <summary>The next renewal or retry on the sandbox clock, or the next debit to settle, whichever comes first.</summary>
-    public DateTimeOffset? NextDueAt() => new[] { _billing.NextDueAt(), _debits.NextDueAt() }.Where(d => d is not null).Min();
+    /// <summary>The next renewal or retry on the sandbox clock, the next debit to settle or the next authorisation to lapse, whichever comes first.</summary>
+    public DateTimeOffset? NextDueAt() => new[] { _billing.NextDueAt(), _debits.NextDueAt(), _authorizations.NextDueAt() }.Where(d => d is not null).Min();
 
     public Task RunDueAsync(CancellationToken cancellationToken)
     {
         var now = StripeJson.Unix(_context.Clock.GetUtcNow());
         _billing.RunDue(null, now);
         _debits.RunDue(now);
+        _authorizations.RunDue(now);
         return Task.CompletedTask;
     }
 
@@ -121,6 +122,7 @@ public sealed partial class StripeProvider : ISandboxSubscriptions
         app.MapPost("/v1/customers", (HttpRequest request) => PostAsync(request.HttpContext, "/v1/customers", _customers.Create));
         app.MapGet("/v1/customers", async (HttpRequest request) => Answer(request.HttpContext, _customers.List(await StripeForm.ReadAsync(request))));
         app.MapGet("/v1/customers/{id}", (string id, HttpContext http) => Answer(http, _customers.Retrieve(id)));
+        app.MapPost("/v1/customers/{id}", (string id, HttpContext http) => PostAsync(http, $"/v1/customers/{id}", p => _customers.Update(id, p)));
 
         app.MapPost(ClocksPath, (HttpRequest request) => PostAsync(request.HttpContext, ClocksPath, _customers.CreateClock));
         app.MapGet(ClocksPath, async (HttpRequest request) => Answer(request.HttpContext, _customers.ListClocks(await StripeForm.ReadAsync(request))));

@@ -5,8 +5,8 @@ namespace Harness.Sandbox.Stripe;
 
 /// <summary>
 /// The SetupIntent behind a <c>mode=setup</c> Checkout Session (providers.md §5.2 <c>setup_intent</c>): made with the
-/// session, <c>succeeded</c> when the buyer completes it, <c>canceled</c> when the session expires. The sandbox keeps
-/// no PaymentMethod objects, so <c>payment_method</c> stays null.
+/// session, <c>succeeded</c> with the PaymentMethod of the buyer's card when the buyer completes it, <c>canceled</c> when
+/// the session expires.
 /// </summary>
 internal static class StripeSetupIntents
 {
@@ -38,11 +38,12 @@ internal static class StripeSetupIntents
 
     /// <summary>
     /// The buyer completed the session: the intent succeeds for <paramref name="customer"/> (null for a guest the
-    /// session made no customer for); null when the session has no intent.
+    /// session made no customer for) with <paramref name="paymentMethod"/>; null when the session has no intent.
     /// </summary>
-    public static JsonObject? Succeed(ProviderObjects objects, string? id, string? customer) => Settle(objects, id, intent =>
+    public static JsonObject? Succeed(ProviderObjects objects, string? id, string? customer, string paymentMethod) => Settle(objects, id, intent =>
     {
         intent["customer"] = customer;
+        intent["payment_method"] = paymentMethod;
         intent["status"] = "succeeded";
     });
 

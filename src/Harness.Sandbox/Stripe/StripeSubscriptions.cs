@@ -7,7 +7,7 @@ namespace Harness.Sandbox.Stripe;
 /// The Subscriptions API: create (customer plus recurring price items), retrieve, list, update
 /// (<c>cancel_at_period_end</c>, <c>metadata</c>, <c>trial_end=now</c>) and cancel now (<c>DELETE</c>). Renewal is <see cref="StripeBilling"/>'s.
 /// </summary>
-public sealed class StripeSubscriptions(ProviderObjects objects, StripeCatalog catalog, StripeCustomers customers, StripeBilling billing, StripeWebhooks webhooks)
+public sealed class StripeSubscriptions(ProviderObjects objects, StripeCatalog catalog, StripeCustomers customers, StripeBilling billing, StripeWebhooks webhooks, StripePaymentMethods methods)
 {
     private static readonly string[] CancellationFields = ["cancel_at", "cancel_at_period_end", "canceled_at", "cancellation_details"];
 
@@ -17,7 +17,7 @@ public sealed class StripeSubscriptions(ProviderObjects objects, StripeCatalog c
     private static readonly HashSet<string> CreateParams =
         ["customer", "items", "metadata", "cancel_at_period_end", "expand", "payment_behavior", "collection_method", "default_payment_method", "description"];
 
-    private static readonly HashSet<string> UpdateParams = ["cancel_at_period_end", "metadata", "expand", "cancellation_details", "trial_end"];
+    private static readonly HashSet<string> UpdateParams = ["cancel_at_period_end", "metadata", "expand", "cancellation_details", "trial_end", "default_payment_method"];
 
     private static readonly HashSet<string> CancelParams = ["expand", "invoice_now", "prorate", "cancellation_details"];
 
@@ -94,7 +94,13 @@ public sealed class StripeSubscriptions(ProviderObjects objects, StripeCatalog c
             amount = checked(amount + (price["unit_amount"]!.GetValue<long>() * quantity));
         }
 
-        var (subscription, invoice) = billing.Start(customerId, items, amount, metadata, cancelAtEnd == true);
+        // The card its renewals charge, saved to the customer; without one they charge the customer's default.
+        if (p.Str("default_payment_method") is { Length: > 0 } card && methods.CheckSaved(card, customerId, "default_payment_method") is { } notSaved)
+        {
+            return notSaved;
+        }
+
+        var (subscription, invoice) = billing.Start(customerId, items, amount, metadata, cancelAtEnd == true, defaultPaymentMethod: p.Str("default_payment_method") is { Length: > 0 } chosen ? chosen : null);
         var publicInvoice = StripeLists.Public(invoice);
         webhooks.Send(subscription.Str("id")!, [
             new StripeEvent("customer.subscription.created", StripeLists.Public(subscription)),
@@ -173,6 +179,18 @@ public sealed class StripeSubscriptions(ProviderObjects objects, StripeCatalog c
             }
 
             var previous = new JsonObject();
+            if (p["default_payment_method"] is not null)
+            {
+                var card = p.Str("default_payment_method") is { Length: > 0 } chosen ? chosen : null;
+                if (card is not null && methods.CheckSaved(card, subscription.Str("customer")!, "default_payment_method") is { } notSaved)
+                {
+                    return notSaved;
+                }
+
+                previous["default_payment_method"] = subscription["default_payment_method"]?.DeepClone();
+                subscription["default_payment_method"] = card;
+            }
+
             if (cancelAtEnd is { } cancel && cancel != subscription["cancel_at_period_end"]!.GetValue<bool>())
             {
                 foreach (var field in CancellationFields)

@@ -12,7 +12,9 @@ public static class StripeTestPaymentMethods
     public const string Visa = "pm_card_visa";
 
     /// <summary>A test PaymentMethod: its card and what a charge to it does.</summary>
-    public sealed record TestPaymentMethod(string Id, string Brand, string Last4, string Funding, CardOutcome Outcome);
+    public sealed record TestPaymentMethod(string Id, string Brand, string Last4, string Funding, CardOutcome Outcome, int ExpMonth = 12, int ExpYear = 2034);
+
+    private const string IdPrefix = "pm_card_";
 
     private static readonly TestPaymentMethod[] All =
     [
@@ -24,6 +26,9 @@ public static class StripeTestPaymentMethods
         new("pm_card_chargeDeclinedInsufficientFunds", "visa", "9995", "credit", CardOutcome.InsufficientFunds),
         new("pm_card_chargeDeclinedExpiredCard", "visa", "0069", "credit", CardOutcome.ExpiredCard),
         new("pm_card_chargeDeclinedIncorrectCvc", "visa", "0127", "credit", CardOutcome.IncorrectCvc),
+
+        // 4000 0000 0000 0341: attaching it to a customer succeeds, every charge to it declines.
+        new("pm_card_chargeCustomerFail", "visa", "0341", "credit", CardOutcome.RenewalsFail),
         new("pm_card_authenticationRequired", "visa", "3184", "credit", CardOutcome.ThreeDSecureRequired),
         new("pm_card_threeDSecure2Required", "visa", "3220", "credit", CardOutcome.ThreeDSecureRequired),
     ];
@@ -32,23 +37,9 @@ public static class StripeTestPaymentMethods
 
     public static TestPaymentMethod? Find(string id) => All.FirstOrDefault(m => m.Id == id);
 
-    /// <summary>The PaymentMethod the buyer's card on the hosted page made: approved, as the page only pays with such.</summary>
-    public static TestPaymentMethod ForPageCard(string brand, string last4) =>
-        new(StripeJson.NewId("pm"), brand.ToLowerInvariant(), last4, "credit", CardOutcome.Approved);
-
-    /// <summary>The PaymentMethod object as Stripe answers it (<c>expand[]=payment_method</c>).</summary>
-    public static JsonObject View(TestPaymentMethod method, string? customer, long created) => new()
-    {
-        ["id"] = method.Id,
-        ["object"] = "payment_method",
-        ["billing_details"] = new JsonObject { ["address"] = null, ["email"] = null, ["name"] = null, ["phone"] = null },
-        ["card"] = Card(method),
-        ["created"] = created,
-        ["customer"] = customer,
-        ["livemode"] = false,
-        ["metadata"] = new JsonObject(),
-        ["type"] = "card",
-    };
+    /// <summary>The test card behind a Stripe test token: <c>tok_visa</c> is <c>pm_card_visa</c>'s card, and so on.</summary>
+    public static TestPaymentMethod? FindToken(string token) =>
+        All.FirstOrDefault(m => token.StartsWith("tok_", StringComparison.Ordinal) && m.Id[IdPrefix.Length..] == token[4..]);
 
     /// <summary>A charge's <c>payment_method_details</c>.</summary>
     public static JsonObject Details(TestPaymentMethod method) => new() { ["card"] = Card(method), ["type"] = "card" };
@@ -101,8 +92,8 @@ public static class StripeTestPaymentMethods
     {
         ["brand"] = method.Brand,
         ["country"] = "US",
-        ["exp_month"] = 12,
-        ["exp_year"] = 2034,
+        ["exp_month"] = method.ExpMonth,
+        ["exp_year"] = method.ExpYear,
         ["funding"] = method.Funding,
         ["last4"] = method.Last4,
     };

@@ -100,6 +100,7 @@ public sealed partial class HostileInputTests
         "line_items[0][price_data][product_data][name]", "expires_at", "metadata[k]", "expand[]", "limit", "success_url", "product_id", "units",
         "custom_price", "money", "act", "pid", "key", "trade_no", "out_trade_no", "type", "notify_url", "name", "sign", "action", "seconds", "count",
         "provider", "payment_id", "webhook_url", "a[b][c][d][e][f][g][h][i][j][k][l]", "\0", "[", "]]", "x[0][", "", "0", "1", "[]", "[0]",
+        "customer", "card[token]", "payment_method", "invoice_settings[default_payment_method]", "billing_details[address][country]", "setup_future_usage",
     ];
 
     private static readonly string[] Values =

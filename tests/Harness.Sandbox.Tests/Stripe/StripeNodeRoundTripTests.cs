@@ -74,4 +74,29 @@ public sealed class StripeNodeRoundTripTests
         Assert.Equal(["subscription_cycle", "999", "14"], result["trialFirstCharge"]!.AsArray().Select(n => n!.ToString()));
         Assert.Equal("active", Str("trialEndedStatus"));
     }
+
+    /// <summary>tests/sdk-clients/stripe-payment-methods.mjs: a card on file through stripe-node, its webhooks verified by it.</summary>
+    [Fact]
+    public async Task The_stripe_npm_SDK_saves_a_card_charges_it_off_session_and_detaches_it_unmodified()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        var run = await NodeScripts.RunAsync("stripe-payment-methods.mjs", new Dictionary<string, string>
+        {
+            ["SANDBOX_CONTROL"] = sandbox.Server.ControlBaseUrl,
+            ["STRIPE_BASE"] = sandbox.BaseUrl("stripe"),
+        });
+
+        Assert.True(run.ExitCode == 0, run.Errors);
+        var result = JsonNode.Parse(run.Output.Trim().Split('\n')[^1])!;
+        Assert.Equal("[true,\"amex\",\"8431\",null]", result["created"]!.ToJsonString());
+        Assert.True(result["attachedTo"]!.GetValue<bool>());
+        Assert.Equal("[true]", result["listed"]!.ToJsonString());
+        Assert.Equal("amex", result["label"]!.GetValue<string>());
+        Assert.True(result["defaultSet"]!.GetValue<bool>());
+        Assert.Equal("[\"succeeded\",true]", result["offSession"]!.ToJsonString());
+        Assert.Null(result["detachedCustomer"]);
+        Assert.Null(result["defaultAfterDetach"]);
+        Assert.Equal("{\"status\":400,\"code\":\"payment_method_unexpected_state\"}", result["reused"]!.ToJsonString());
+        Assert.Equal("[\"payment_method.attached\",\"payment_method.updated\",\"payment_method.detached\"]", result["methodEvents"]!.ToJsonString());
+    }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Text.Json;
 using Harness.Conformance.Binding;
 using Harness.Conformance.Running;
 
@@ -55,6 +56,35 @@ public sealed class StripePaymentIntentSteps(ScenarioContext context)
         Check.Equal("succeeded", ApiReply.Text(ApiReply.Path(intent, "latest_charge.status")), "latest_charge.status");
     }
 
+    [Then("the PaymentIntent was canceled automatically and its held charge released in full")]
+    public async Task CanceledAutomatically()
+    {
+        var intent = (await Stripe.StripeAsync(HttpMethod.Get, $"/v1/payment_intents/{Intent}?expand[]=latest_charge")).Json;
+        Check.Equal("canceled", ApiReply.Text(ApiReply.Field(intent, "status")), "status");
+        Check.Equal("automatic", ApiReply.Text(ApiReply.Field(intent, "cancellation_reason")), "cancellation_reason");
+        Check.Equal(0, ApiReply.Field(intent, "amount_capturable").GetInt64(), "amount_capturable");
+        Check.Equal("false", ApiReply.Text(ApiReply.Path(intent, "latest_charge.captured")), "latest_charge.captured");
+        Check.Equal(ApiReply.Path(intent, "latest_charge.amount").GetInt64(), ApiReply.Path(intent, "latest_charge.amount_refunded").GetInt64(), "latest_charge.amount_refunded");
+    }
+
+    /// <summary>The PaymentIntent's own events, in order: a clock advance may also expire other scenarios' open sessions.</summary>
+    [Then("the receiver gets for the PaymentIntent {string}")]
+    public async Task IntentEvents(string types)
+    {
+        var mine = (await _world.ReceivedAsync()).Select(r => SandboxWorld.ParseJson(r.Body))
+            .Where(e => ObjectField(e, "id") == Intent || ObjectField(e, "payment_intent") == Intent)
+            .Select(e => ApiReply.Text(ApiReply.Field(e, "type")));
+        Check.Equal(types, string.Join(", ", mine), "the PaymentIntent's events, in order");
+    }
+
+    [Then("capturing it is refused with {string}")]
+    public async Task CaptureRefused(string code)
+    {
+        var reply = await Stripe.StripeAsync(HttpMethod.Post, $"/v1/payment_intents/{Intent}/capture");
+        Check.Equal(HttpStatusCode.BadRequest, reply.Status, $"HTTP status ({reply.Body})");
+        Check.Equal(code, ApiReply.Text(ApiReply.Path(reply.Json, "error.code")), "error.code");
+    }
+
     [Then("the PaymentIntent requires action: next_action redirects to the sandbox's hosted page")]
     public void RequiresAction()
     {
@@ -72,6 +102,13 @@ public sealed class StripePaymentIntentSteps(ScenarioContext context)
         var page = _world.PayPage ?? throw new AssertionException("the buyer has not clicked anything yet");
         Check.Equal(expected, page.Location, "the challenge page's redirect");
     }
+
+    /// <summary>A string field of an event's <c>data.object</c>; null when it has none.</summary>
+    private static string? ObjectField(JsonElement evt, string name) =>
+        evt.TryGetProperty("data", out var data) && data.TryGetProperty("object", out var obj) && obj.ValueKind == JsonValueKind.Object
+            && obj.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
+            ? value.GetString()
+            : null;
 
     private async Task CreateAsync(int amount, string currency, List<KeyValuePair<string, string>> form)
     {

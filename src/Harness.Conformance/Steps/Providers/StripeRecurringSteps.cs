@@ -57,6 +57,25 @@ public sealed class StripeRecurringSteps(ScenarioContext context)
         _subscription = ApiReply.Text(ApiReply.Field(subscription, "id"));
     }
 
+    /// <summary>Saves a test card to the customer (a fresh pm_ object) and makes it the card its invoices charge.</summary>
+    [Given("the customer saves {string} as its default card")]
+    public async Task DefaultCard(string testCard)
+    {
+        var card = ApiReply.Text(ApiReply.Field(await OkAsync(HttpMethod.Post, $"/v1/payment_methods/{testCard}/attach", [new("customer", _customer!)]), "id"));
+        var customer = await OkAsync(HttpMethod.Post, "/v1/customers/" + _customer, [new("invoice_settings[default_payment_method]", card)]);
+        Check.Equal(card, ApiReply.Text(ApiReply.Path(customer, "invoice_settings.default_payment_method")), "invoice_settings.default_payment_method");
+    }
+
+    [Then("the latest invoice's charge is {string} on the customer's default card")]
+    public async Task LatestCharge(string status)
+    {
+        var customer = await OkAsync(HttpMethod.Get, "/v1/customers/" + _customer);
+        var charges = await OkAsync(HttpMethod.Get, $"/v1/charges?customer={_customer}&limit=1");
+        var charge = ApiReply.Path(charges, "data.0");
+        Check.Equal(status, ApiReply.Text(ApiReply.Field(charge, "status")), "the charge's status");
+        Check.Equal(ApiReply.Text(ApiReply.Path(customer, "invoice_settings.default_payment_method")), ApiReply.Text(ApiReply.Field(charge, "payment_method")), "the charge's payment_method");
+    }
+
     [Given("the control API makes the subscription's charges fail")]
     public Task ChargesFail() => _world.ControlAsync(HttpMethod.Post, $"/control/stripe/subscriptions/{Subscription}/payment-failure", new { fail = true });
 

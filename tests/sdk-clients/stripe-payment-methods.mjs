@@ -1,0 +1,90 @@
+// Runs the official stripe package (stripe-node 23.1.0), unmodified, through the sandbox's PaymentMethods: a card
+// from a test token saved to a customer, listed, updated, made the customer's default and charged off session, then
+// detached and refused when saved again. Every webhook is verified with stripe.webhooks.constructEvent.
+// Input (environment): SANDBOX_CONTROL, STRIPE_BASE; the keys come from GET /control/providers/stripe.
+// Output: one JSON line with what was observed; exit code 1 with the error on any failure.
+import http from "node:http";
+import assert from "node:assert/strict";
+import Stripe from "stripe";
+
+const env = process.env;
+const events = [];
+
+async function control(method, path, body) {
+  const res = await fetch(env.SANDBOX_CONTROL + path, {
+    method,
+    headers: { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  assert.ok(res.ok, `${method} ${path} answered ${res.status}: ${await res.clone().text()}`);
+  return res.json();
+}
+
+const { credentials } = await control("GET", "/control/providers/stripe");
+const base = new URL(env.STRIPE_BASE);
+const stripe = new Stripe(credentials.secret_key, { host: base.hostname, port: Number(base.port), protocol: "http", maxNetworkRetries: 0 });
+
+const server = http.createServer((req, res) => {
+  const chunks = [];
+  req.on("data", (c) => chunks.push(c));
+  req.on("end", () => {
+    try {
+      events.push(stripe.webhooks.constructEvent(Buffer.concat(chunks).toString("utf8"), req.headers["stripe-signature"], credentials.webhook_secret));
+      res.writeHead(200).end();
+    } catch (error) {
+      console.error("webhook rejected: " + error.message);
+      res.writeHead(400).end();
+    }
+  });
+});
+await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+
+async function until(done, what) {
+  for (let i = 0; i < 400; i++) {
+    if (done()) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`timed out waiting for ${what}; received ${events.map((e) => e.type).join(", ")}`);
+}
+
+try {
+  await control("PUT", "/control/providers/stripe/settings", { webhook_url: `http://127.0.0.1:${server.address().port}/stripe/webhook` });
+
+  const customer = await stripe.customers.create({ email: "node-cards@example.com" });
+  const created = await stripe.paymentMethods.create({ type: "card", card: { token: "tok_amex" }, billing_details: { name: "Node Buyer" } });
+  const attached = await stripe.paymentMethods.attach(created.id, { customer: customer.id });
+  const listed = await stripe.customers.listPaymentMethods(customer.id, { type: "card" });
+  const updated = await stripe.paymentMethods.update(created.id, { metadata: { label: "amex" } });
+  const withDefault = await stripe.customers.update(customer.id, { invoice_settings: { default_payment_method: created.id } });
+  const offSession = await stripe.paymentIntents.create({
+    amount: 2500, currency: "usd", customer: customer.id, payment_method: created.id, off_session: true, confirm: true,
+  });
+  const detached = await stripe.paymentMethods.detach(created.id);
+  const other = await stripe.customers.create({ email: "node-other@example.com" });
+  let reused = null;
+  try {
+    await stripe.paymentMethods.attach(created.id, { customer: other.id });
+  } catch (error) {
+    reused = { status: error.statusCode, code: error.code };
+  }
+
+  await until(() => events.some((e) => e.type === "payment_method.detached"), "payment_method.detached");
+  const afterDetach = await stripe.customers.retrieve(customer.id);
+  console.log(JSON.stringify({
+    created: [created.id.startsWith("pm_"), created.card.brand, created.card.last4, created.customer],
+    attachedTo: attached.customer === customer.id,
+    listed: listed.data.map((m) => m.id === created.id),
+    label: updated.metadata.label,
+    defaultSet: withDefault.invoice_settings.default_payment_method === created.id,
+    offSession: [offSession.status, offSession.payment_method === created.id],
+    detachedCustomer: detached.customer,
+    defaultAfterDetach: afterDetach.invoice_settings.default_payment_method,
+    reused,
+    methodEvents: events.filter((e) => e.type.startsWith("payment_method.")).map((e) => e.type),
+  }));
+} catch (error) {
+  console.error(error?.stack ?? String(error));
+  process.exitCode = 1;
+} finally {
+  server.close();
+}
