@@ -25,7 +25,7 @@ public sealed class TestSandbox : IAsyncDisposable
     /// <summary>The data folder the sandbox runs on (a test's own one, kept, when <c>configure</c> set it).</summary>
     public string DataDirectory { get; }
 
-    /// <summary>A client for the control API and pay pages; it does not follow redirects.</summary>
+    /// <summary>A client for the control API and pay pages; like any default HttpClient it follows redirects (a test that reads a Location uses its own client).</summary>
     public HttpClient Control { get; }
 
     /// <param name="now">The frozen base clock; 2026-11-23 12:00 UTC unless given.</param>
