@@ -3,33 +3,15 @@
 // ALIPAY_PUBLIC_KEY (SPKI PEM); or, for certificate mode, ALIPAY_APP_CERT, ALIPAY_PUBLIC_CERT and ALIPAY_ROOT_CERT
 // (PEM contents) instead of ALIPAY_PUBLIC_KEY.
 // Output: one JSON line with what was observed; exit code 1 with the error on any failure.
-import http from "node:http";
 import assert from "node:assert/strict";
 import { AlipaySdk } from "alipay-sdk";
+import { control, receiver } from "./sandbox-support.mjs";
 
 const env = process.env;
-const received = [];
-const waiters = [];
 
-// The merchant's notify endpoint: acknowledges with "success" and keeps the parsed form for verification.
-const server = http.createServer((req, res) => {
-  const chunks = [];
-  req.on("data", (c) => chunks.push(c));
-  req.on("end", () => {
-    res.writeHead(200).end("success");
-    const form = Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString("utf8")));
-    const waiter = waiters.shift();
-    if (waiter) waiter(form); else received.push(form);
-  });
-});
-await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-const nextNotify = () => received.length ? Promise.resolve(received.shift()) : new Promise((resolve) => waiters.push(resolve));
-
-async function control(method, path) {
-  const res = await fetch(env.SANDBOX_CONTROL + path, { method });
-  assert.ok(res.ok, `${method} ${path} answered ${res.status}`);
-  return res;
-}
+// The merchant's notify endpoint: acknowledges with "success"; each notify is read as its form for verification.
+const notifies = await receiver({ text: "success" });
+const nextNotify = async () => Object.fromEntries(new URLSearchParams((await notifies.next()).body));
 
 try {
   const certificateMode = Boolean(env.ALIPAY_APP_CERT);
@@ -43,7 +25,7 @@ try {
     gateway: env.ALIPAY_GATEWAY,
     endpoint: env.ALIPAY_BASE,
   });
-  const notifyUrl = `http://127.0.0.1:${server.address().port}/alipay/notify`;
+  const notifyUrl = notifies.url("/alipay/notify");
 
   const precreate = await alipay.exec("alipay.trade.precreate", {
     notifyUrl,
@@ -96,5 +78,5 @@ try {
   console.error(error?.stack ?? String(error));
   process.exitCode = 1;
 } finally {
-  server.close();
+  notifies.close();
 }

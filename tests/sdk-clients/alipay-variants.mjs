@@ -6,35 +6,17 @@
 //   certificate: what the SDK's own checks say, then what Alipay's SDKs do with an SN they do not know (download the
 //   certificate with alipay.open.app.alipaycert.download, check it chains to the root, use it).
 // Output: one JSON line with what was observed; exit code 1 with the error on any failure.
-import http from "node:http";
 import assert from "node:assert/strict";
 import { X509Certificate } from "node:crypto";
 import { AlipaySdk } from "alipay-sdk";
+import { control, receiver } from "./sandbox-support.mjs";
 
 const env = process.env;
-const received = [];
-const waiters = [];
 
-// The merchant's notify endpoint: acknowledges with "success" and keeps the parsed form for verification.
-const server = http.createServer((req, res) => {
-  const chunks = [];
-  req.on("data", (c) => chunks.push(c));
-  req.on("end", () => {
-    res.writeHead(200).end("success");
-    const form = Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString("utf8")));
-    const waiter = waiters.shift();
-    if (waiter) waiter(form); else received.push(form);
-  });
-});
-await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-const nextNotify = () => received.length ? Promise.resolve(received.shift()) : new Promise((resolve) => waiters.push(resolve));
-const notifyUrl = `http://127.0.0.1:${server.address().port}/alipay/notify`;
-
-async function control(method, path) {
-  const res = await fetch(env.SANDBOX_CONTROL + path, { method });
-  assert.ok(res.ok, `${method} ${path} answered ${res.status}`);
-  return res;
-}
+// The merchant's notify endpoint: acknowledges with "success"; each notify is read as its form for verification.
+const notifies = await receiver({ text: "success" });
+const nextNotify = async () => Object.fromEntries(new URLSearchParams((await notifies.next()).body));
+const notifyUrl = notifies.url("/alipay/notify");
 
 function sdk(extra) {
   return new AlipaySdk({
@@ -154,5 +136,5 @@ try {
   console.error(error?.stack ?? String(error));
   process.exitCode = 1;
 } finally {
-  server.close();
+  notifies.close();
 }

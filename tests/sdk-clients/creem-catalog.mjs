@@ -5,46 +5,15 @@
 // creem/webhooks with the webhook secret.
 // Input (environment): SANDBOX_CONTROL, CREEM_BASE, CREEM_API_KEY, CREEM_WEBHOOK_SECRET, CREEM_LICENSED_PRODUCT.
 // Output: one JSON line with what was observed; exit code 1 with the error on any failure.
-import http from "node:http";
 import assert from "node:assert/strict";
 import { Creem } from "creem";
-import { constructWebhookEventEntity } from "creem/webhooks.js";
+import { events as creemEvents } from "./creem-events.mjs";
+import { control, receiver } from "./sandbox-support.mjs";
 
 const env = process.env;
-const received = [];
-const waiters = [];
+const hooks = await receiver();
 
-const server = http.createServer((req, res) => {
-  const chunks = [];
-  req.on("data", (c) => chunks.push(c));
-  req.on("end", () => {
-    res.writeHead(200).end();
-    const hook = { headers: req.headers, body: Buffer.concat(chunks).toString("utf8") };
-    const waiter = waiters.shift();
-    if (waiter) waiter(hook); else received.push(hook);
-  });
-});
-await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-const nextHook = () => received.length ? Promise.resolve(received.shift()) : new Promise((resolve) => waiters.push(resolve));
-
-async function control(method, path, body) {
-  const res = await fetch(env.SANDBOX_CONTROL + path, {
-    method,
-    headers: { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  assert.ok(res.ok, `${method} ${path} answered ${res.status}: ${await res.clone().text()}`);
-  return res.json();
-}
-
-async function events(n) {
-  const out = [];
-  for (let i = 0; i < n; i++) {
-    const hook = await nextHook();
-    out.push(await constructWebhookEventEntity(hook.body, hook.headers, env.CREEM_WEBHOOK_SECRET));
-  }
-  return out;
-}
+const events = (n) => creemEvents(hooks, n);
 
 // The HTTP status of a call the SDK refuses to complete (it throws CreemError on a 4xx).
 async function statusOf(call) {
@@ -57,7 +26,7 @@ async function statusOf(call) {
 }
 
 try {
-  await control("PUT", "/control/providers/creem/settings", { webhook_url: `http://127.0.0.1:${server.address().port}/creem/webhook` });
+  await control("PUT", "/control/providers/creem/settings", { webhook_url: hooks.url("/creem/webhook") });
   const creem = new Creem({ apiKey: env.CREEM_API_KEY, serverURL: env.CREEM_BASE });
 
   // Products: a monthly plan with a credits feature, found by search, repriced, and a one-time product archived.
@@ -152,11 +121,11 @@ try {
       deactivated: off.instance.status, activationAfter: off.activation, instances: instances.result.items.map((i) => `${i.name}:${i.status}`),
       customerLicenses: licenses.items.length, refundedStatus: refundedKey.status,
     },
-    pending: received.length,
+    pending: hooks.pending,
   }));
 } catch (error) {
   console.error(error?.stack ?? String(error));
   process.exitCode = 1;
 } finally {
-  server.close();
+  hooks.close();
 }

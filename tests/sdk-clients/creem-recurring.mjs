@@ -3,47 +3,15 @@
 // strictly parsed by creem/webhooks with the webhook secret.
 // Input (environment): SANDBOX_CONTROL, CREEM_BASE, CREEM_API_KEY, CREEM_WEBHOOK_SECRET, CREEM_RECURRING_PRODUCT, CREEM_UPGRADE_PRODUCT.
 // Output: one JSON line with what was observed; exit code 1 with the error on any failure.
-import http from "node:http";
 import assert from "node:assert/strict";
 import { Creem } from "creem";
-import { constructWebhookEventEntity } from "creem/webhooks.js";
+import { events as creemEvents } from "./creem-events.mjs";
+import { control, receiver } from "./sandbox-support.mjs";
 
 const env = process.env;
-const received = [];
-const waiters = [];
+const hooks = await receiver();
 
-const server = http.createServer((req, res) => {
-  const chunks = [];
-  req.on("data", (c) => chunks.push(c));
-  req.on("end", () => {
-    res.writeHead(200).end();
-    const hook = { headers: req.headers, body: Buffer.concat(chunks).toString("utf8") };
-    const waiter = waiters.shift();
-    if (waiter) waiter(hook); else received.push(hook);
-  });
-});
-await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-const nextHook = () => received.length ? Promise.resolve(received.shift()) : new Promise((resolve) => waiters.push(resolve));
-
-async function control(method, path, body) {
-  const res = await fetch(env.SANDBOX_CONTROL + path, {
-    method,
-    headers: { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  assert.ok(res.ok, `${method} ${path} answered ${res.status}: ${await res.clone().text()}`);
-  return res.json();
-}
-
-// The next n webhooks, each verified and validated against the SDK's schemas.
-async function events(n) {
-  const out = [];
-  for (let i = 0; i < n; i++) {
-    const hook = await nextHook();
-    out.push(await constructWebhookEventEntity(hook.body, hook.headers, env.CREEM_WEBHOOK_SECRET));
-  }
-  return out;
-}
+const events = (n) => creemEvents(hooks, n);
 
 async function subscribe(creem, requestId) {
   const checkout = await creem.checkouts.create({ productId: env.CREEM_RECURRING_PRODUCT, requestId, customer: { email: `${requestId}@example.com` } });
@@ -56,7 +24,7 @@ async function subscribe(creem, requestId) {
 const renew = (id) => control("POST", `/control/creem/subscriptions/${id}/renew`);
 
 try {
-  await control("PUT", "/control/providers/creem/settings", { webhook_url: `http://127.0.0.1:${server.address().port}/creem/webhook` });
+  await control("PUT", "/control/providers/creem/settings", { webhook_url: hooks.url("/creem/webhook") });
   const creem = new Creem({ apiKey: env.CREEM_API_KEY, serverURL: env.CREEM_BASE });
 
   // Subscribe, renew twice, schedule a cancel: the events arrive in this order and the period moves a month each time.
@@ -121,11 +89,11 @@ try {
     refundEvent: refundEvent.eventType,
     refundAmount: refundEvent.object.refundAmount,
     refundedTransactionStatus: refunded.status,
-    pending: received.length,
+    pending: hooks.pending,
   }));
 } catch (error) {
   console.error(error?.stack ?? String(error));
   process.exitCode = 1;
 } finally {
-  server.close();
+  hooks.close();
 }

@@ -1,41 +1,17 @@
 // Runs the official creem SDK (1.13.0), unmodified, against a running sandbox. Pointed at it with serverURL.
 // Input (environment): SANDBOX_CONTROL, CREEM_BASE, CREEM_API_KEY, CREEM_WEBHOOK_SECRET, CREEM_PRODUCT, CREEM_RECURRING_PRODUCT.
 // Output: one JSON line with what was observed; exit code 1 with the error on any failure.
-import http from "node:http";
 import assert from "node:assert/strict";
 import { Creem } from "creem";
 import { constructWebhookEventEntity } from "creem/webhooks.js";
+import { control, receiver } from "./sandbox-support.mjs";
 
 const env = process.env;
-const received = [];
-const waiters = [];
-
 // The merchant's webhook endpoint: answers 200 and keeps the raw body for verification.
-const server = http.createServer((req, res) => {
-  const chunks = [];
-  req.on("data", (c) => chunks.push(c));
-  req.on("end", () => {
-    res.writeHead(200).end();
-    const hook = { headers: req.headers, body: Buffer.concat(chunks).toString("utf8") };
-    const waiter = waiters.shift();
-    if (waiter) waiter(hook); else received.push(hook);
-  });
-});
-await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-const nextHook = () => received.length ? Promise.resolve(received.shift()) : new Promise((resolve) => waiters.push(resolve));
-
-async function control(method, path, body) {
-  const res = await fetch(env.SANDBOX_CONTROL + path, {
-    method,
-    headers: { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  assert.ok(res.ok, `${method} ${path} answered ${res.status}`);
-  return res.json();
-}
+const hooks = await receiver();
 
 try {
-  await control("PUT", "/control/providers/creem/settings", { webhook_url: `http://127.0.0.1:${server.address().port}/creem/webhook` });
+  await control("PUT", "/control/providers/creem/settings", { webhook_url: hooks.url("/creem/webhook") });
   const creem = new Creem({ apiKey: env.CREEM_API_KEY, serverURL: env.CREEM_BASE });
 
   const checkout = await creem.checkouts.create({
@@ -54,7 +30,7 @@ try {
   assert.equal(retrieved.id, checkout.id);
 
   const paid = await control("POST", `/control/payments/${checkout.id}/pay`);
-  const hook = await nextHook();
+  const hook = await hooks.next();
   const event = await constructWebhookEventEntity(hook.body, hook.headers, env.CREEM_WEBHOOK_SECRET);
   assert.equal(event.eventType, "checkout.completed");
   assert.equal(event.object.id, checkout.id);
@@ -69,7 +45,7 @@ try {
   await control("POST", `/control/payments/${recurring.id}/pay`);
   const subscriptionEvents = [];
   for (let i = 0; i < 3; i++) {
-    const h = await nextHook();
+    const h = await hooks.next();
     subscriptionEvents.push((await constructWebhookEventEntity(h.body, h.headers, env.CREEM_WEBHOOK_SECRET)).eventType);
   }
 
@@ -100,5 +76,5 @@ try {
   console.error(error?.stack ?? String(error));
   process.exitCode = 1;
 } finally {
-  server.close();
+  hooks.close();
 }

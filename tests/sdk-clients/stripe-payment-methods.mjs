@@ -3,52 +3,21 @@
 // detached and refused when saved again. Every webhook is verified with stripe.webhooks.constructEvent.
 // Input (environment): SANDBOX_CONTROL, STRIPE_BASE; the keys come from GET /control/providers/stripe.
 // Output: one JSON line with what was observed; exit code 1 with the error on any failure.
-import http from "node:http";
 import assert from "node:assert/strict";
 import Stripe from "stripe";
+import { control } from "./sandbox-support.mjs";
+import { stripeWebhooks } from "./stripe-webhooks.mjs";
 
 const env = process.env;
-const events = [];
-
-async function control(method, path, body) {
-  const res = await fetch(env.SANDBOX_CONTROL + path, {
-    method,
-    headers: { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  assert.ok(res.ok, `${method} ${path} answered ${res.status}: ${await res.clone().text()}`);
-  return res.json();
-}
-
 const { credentials } = await control("GET", "/control/providers/stripe");
 const base = new URL(env.STRIPE_BASE);
 const stripe = new Stripe(credentials.secret_key, { host: base.hostname, port: Number(base.port), protocol: "http", maxNetworkRetries: 0 });
 
-const server = http.createServer((req, res) => {
-  const chunks = [];
-  req.on("data", (c) => chunks.push(c));
-  req.on("end", () => {
-    try {
-      events.push(stripe.webhooks.constructEvent(Buffer.concat(chunks).toString("utf8"), req.headers["stripe-signature"], credentials.webhook_secret));
-      res.writeHead(200).end();
-    } catch (error) {
-      console.error("webhook rejected: " + error.message);
-      res.writeHead(400).end();
-    }
-  });
-});
-await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-
-async function until(done, what) {
-  for (let i = 0; i < 400; i++) {
-    if (done()) return;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`timed out waiting for ${what}; received ${events.map((e) => e.type).join(", ")}`);
-}
+const webhooks = await stripeWebhooks(stripe, credentials.webhook_secret);
+const { events, until } = webhooks;
 
 try {
-  await control("PUT", "/control/providers/stripe/settings", { webhook_url: `http://127.0.0.1:${server.address().port}/stripe/webhook` });
+  await control("PUT", "/control/providers/stripe/settings", { webhook_url: webhooks.url("/stripe/webhook") });
 
   const customer = await stripe.customers.create({ email: "node-cards@example.com" });
   const created = await stripe.paymentMethods.create({ type: "card", card: { token: "tok_amex" }, billing_details: { name: "Node Buyer" } });
@@ -86,5 +55,5 @@ try {
   console.error(error?.stack ?? String(error));
   process.exitCode = 1;
 } finally {
-  server.close();
+  webhooks.close();
 }

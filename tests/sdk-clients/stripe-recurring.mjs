@@ -4,25 +4,14 @@
 // stripe.webhooks.constructEvent. Pointed at the sandbox with host, port and protocol (the SDK rejects other keys).
 // Input (environment): SANDBOX_CONTROL, STRIPE_BASE; the keys and prices come from GET /control/providers/stripe.
 // Output: one JSON line with what was observed; exit code 1 with the error on any failure.
-import http from "node:http";
 import assert from "node:assert/strict";
 import Stripe from "stripe";
+import { control } from "./sandbox-support.mjs";
+import { stripeWebhooks } from "./stripe-webhooks.mjs";
 
 const env = process.env;
 const DAY = 86_400;
 const START = Date.UTC(2026, 0, 1) / 1000;
-const events = [];
-const rawHooks = [];
-
-async function control(method, path, body) {
-  const res = await fetch(env.SANDBOX_CONTROL + path, {
-    method,
-    headers: { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  assert.ok(res.ok, `${method} ${path} answered ${res.status}: ${await res.clone().text()}`);
-  return res.json();
-}
 
 const { credentials } = await control("GET", "/control/providers/stripe");
 const base = new URL(env.STRIPE_BASE);
@@ -30,34 +19,11 @@ const base = new URL(env.STRIPE_BASE);
 const stripe = new Stripe(credentials.secret_key, { host: base.hostname, port: Number(base.port), protocol: "http", maxNetworkRetries: 0 });
 
 // The merchant's webhook endpoint: verifies the raw body as received, before anything parses it.
-const server = http.createServer((req, res) => {
-  const chunks = [];
-  req.on("data", (c) => chunks.push(c));
-  req.on("end", () => {
-    const body = Buffer.concat(chunks).toString("utf8");
-    try {
-      events.push(stripe.webhooks.constructEvent(body, req.headers["stripe-signature"], credentials.webhook_secret));
-      rawHooks.push({ body, header: req.headers["stripe-signature"] });
-      res.writeHead(200).end();
-    } catch (error) {
-      console.error("webhook rejected: " + error.message);
-      res.writeHead(400).end();
-    }
-  });
-});
-await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+const webhooks = await stripeWebhooks(stripe, credentials.webhook_secret);
+const { events, until, raw: rawHooks } = webhooks;
 
 const count = (type, of = events) => of.filter((e) => e.type === type).length;
 const ofType = (type) => events.filter((e) => e.type === type).map((e) => e.data.object);
-
-/** Waits until the verified webhooks satisfy done (deliveries are asynchronous). */
-async function until(done, what) {
-  for (let i = 0; i < 400; i++) {
-    if (done()) return;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`timed out waiting for ${what}; received ${events.map((e) => e.type).join(", ")}`);
-}
 
 /** Advances a test clock and polls it until ready, as Stripe's docs tell integrations to. */
 async function advance(clockId, days) {
@@ -78,7 +44,7 @@ async function advance(clockId, days) {
 const day = (unix) => (unix === null ? null : (unix - START) / DAY);
 
 try {
-  await control("PUT", "/control/providers/stripe/settings", { webhook_url: `http://127.0.0.1:${server.address().port}/stripe/webhook` });
+  await control("PUT", "/control/providers/stripe/settings", { webhook_url: webhooks.url("/stripe/webhook") });
 
   // A customer on a test clock subscribes through a checkout, paid on the hosted page (here: the control API).
   const clock = await stripe.testHelpers.testClocks.create({ frozen_time: START, name: "node renewals" });
@@ -234,5 +200,5 @@ try {
   console.error(error?.stack ?? String(error));
   process.exitCode = 1;
 } finally {
-  server.close();
+  webhooks.close();
 }

@@ -7,9 +7,9 @@
 // merchant on the WeChat Pay public key also WECHATPAY_PUBLIC_KEY_ID and WECHATPAY_PUBLIC_KEY, which the SDK (with no
 // public-key support of its own) is given the way providers.md §2.6 says: in its serial → key map.
 // Output: one JSON line with what was observed; exit code 1 with the error on any failure.
-import http from "node:http";
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
+import { control, receiver } from "./sandbox-support.mjs";
 
 const require = createRequire(import.meta.url);
 const Pay = require("wechatpay-node-v3");
@@ -17,28 +17,9 @@ const { PayRequest } = require("wechatpay-node-v3/dist/lib/pay-request");
 
 const env = process.env;
 const origin = "https://api.mch.weixin.qq.com";
-const received = [];
-const waiters = [];
 
 // The merchant's notify endpoint: answers 204 and keeps the raw body and headers.
-const server = http.createServer((req, res) => {
-  const chunks = [];
-  req.on("data", (c) => chunks.push(c));
-  req.on("end", () => {
-    res.writeHead(204).end();
-    const hook = { headers: req.headers, body: Buffer.concat(chunks).toString("utf8") };
-    const waiter = waiters.shift();
-    if (waiter) waiter(hook); else received.push(hook);
-  });
-});
-await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-const nextHook = () => received.length ? Promise.resolve(received.shift()) : new Promise((resolve) => waiters.push(resolve));
-
-async function control(method, path) {
-  const res = await fetch(env.SANDBOX_CONTROL + path, { method });
-  assert.ok(res.ok, `${method} ${path} answered ${res.status}`);
-  return res.json();
-}
+const hooks = await receiver({ status: 204 });
 
 class SandboxHttp {
   constructor() { this.inner = new PayRequest(); }
@@ -60,7 +41,7 @@ try {
   if (env.WECHATPAY_PUBLIC_KEY_ID) {
     Pay.certificates[env.WECHATPAY_PUBLIC_KEY_ID] = env.WECHATPAY_PUBLIC_KEY;
   }
-  const notifyUrl = `http://127.0.0.1:${server.address().port}/wechatpay/notify`;
+  const notifyUrl = hooks.url("/wechatpay/notify");
 
   const placed = await pay.transactions_native({
     description: env.WECHATPAY_DESCRIPTION,
@@ -75,7 +56,7 @@ try {
   const payments = await control("GET", "/control/payments?provider=wechatpay");
   const payment = payments.find((p) => p.merchant_reference === "sdk_order_0001");
   await control("POST", `/control/payments/${payment.id}/pay`);
-  const hook = await nextHook();
+  const hook = await hooks.next();
 
   // As integrators usually do: the parsed body, which the SDK re-serialises before verifying.
   const verifiedParsed = await pay.verifySign({
@@ -129,9 +110,9 @@ try {
     closeStatus: closed.status,
     closedState: closedQuery.data.trade_state,
   }));
-  server.close();
+  hooks.close();
 } catch (error) {
   console.error(error?.stack ?? String(error));
-  server.close();
+  hooks.close();
   process.exit(1);
 }
