@@ -18,6 +18,8 @@ public sealed class StripeAuthorizations(SandboxContext context, ProviderObjects
     // The sandbox's own record of a hold waiting for its capture: never served, so not a Stripe object type.
     private const string Type = "sandbox.authorization";
 
+    private StripeDueRecords Due => new(objects, Type, "lapses_at", "done");
+
     /// <summary>Records the hold of an intent just authorised, due to lapse after <see cref="CaptureWindow"/>; the caller holds the unit.</summary>
     public void Hold(JsonObject intent) => objects.Put(new JsonObject
     {
@@ -29,34 +31,17 @@ public sealed class StripeAuthorizations(SandboxContext context, ProviderObjects
     });
 
     /// <summary>When the next hold lapses; null when none is waiting.</summary>
-    public DateTimeOffset? NextDueAt() =>
-        Waiting().Select(h => (long?)h["lapses_at"]!.GetValue<long>()).Min() is { } due ? DateTimeOffset.FromUnixTimeSeconds(due) : null;
+    public DateTimeOffset? NextDueAt() => Due.NextDueAt();
 
     /// <summary>Cancels every intent whose hold lapsed by <paramref name="now"/> and is still uncaptured, each in a unit with its events.</summary>
-    public void RunDue(long now)
+    public void RunDue(long now) => Due.RunDue(now, hold =>
     {
-        foreach (var due in Waiting().Where(h => h["lapses_at"]!.GetValue<long>() <= now).ToList())
+        // A capture or a cancel since then leaves nothing to release.
+        if (objects.Get(hold.Str("payment_intent")!, StripePaymentIntents.Type) is { } intent && intent.Str("status") == "requires_capture")
         {
-            objects.InTransaction(() =>
-            {
-                // Read again inside the unit: a clock advance and the scheduler's loop may both have seen it waiting.
-                if (objects.Get(due.Str("id")!, Type) is not { } hold || hold["done"]!.GetValue<bool>())
-                {
-                    return;
-                }
-
-                hold["done"] = true;
-                objects.Put(hold);
-                // A capture or a cancel since then leaves nothing to release.
-                if (objects.Get(hold.Str("payment_intent")!, StripePaymentIntents.Type) is { } intent && intent.Str("status") == "requires_capture")
-                {
-                    Lapse(intent, hold["lapses_at"]!.GetValue<long>());
-                }
-            });
+            Lapse(intent, hold["lapses_at"]!.GetValue<long>());
         }
-    }
-
-    private IEnumerable<JsonObject> Waiting() => objects.Newest(Type).Where(h => h["done"]!.GetValue<bool>() is false);
+    });
 
     private void Lapse(JsonObject intent, long at)
     {

@@ -26,6 +26,8 @@ public sealed class StripeBankDebits(SandboxContext context, ProviderObjects obj
     // The sandbox's own record of a debit waiting to settle: never served, so not a Stripe object type.
     private const string Type = "sandbox.bank_debit";
 
+    private StripeDueRecords Due => new(objects, Type, "settles_at", "settled");
+
     /// <summary>Whether the session's checkout offers the debit: payment mode, with <c>sepa_debit</c> in <c>payment_method_types</c>.</summary>
     public static bool Offered(JsonObject session) =>
         session.Str("mode") == "payment" && session["payment_method_types"] is JsonArray types && types.Any(t => t is JsonValue v && v.TryGetValue<string>(out var name) && name == PaymentMethod);
@@ -74,26 +76,10 @@ public sealed class StripeBankDebits(SandboxContext context, ProviderObjects obj
     });
 
     /// <summary>When the next debit settles; null when none is waiting.</summary>
-    public DateTimeOffset? NextDueAt() =>
-        Waiting().Select(d => (long?)d["settles_at"]!.GetValue<long>()).Min() is { } due ? DateTimeOffset.FromUnixTimeSeconds(due) : null;
+    public DateTimeOffset? NextDueAt() => Due.NextDueAt();
 
     /// <summary>Settles every debit due by <paramref name="now"/>, each in a unit with its objects and events.</summary>
-    public void RunDue(long now)
-    {
-        foreach (var due in Waiting().Where(d => d["settles_at"]!.GetValue<long>() <= now).ToList())
-        {
-            objects.InTransaction(() =>
-            {
-                // Read again inside the unit: a clock advance and the scheduler's loop may both have seen it waiting.
-                if (objects.Get(due.Str("id")!, Type) is { } debit && debit["settled"]!.GetValue<bool>() is false)
-                {
-                    Settle(debit);
-                }
-            });
-        }
-    }
-
-    private IEnumerable<JsonObject> Waiting() => objects.Newest(Type).Where(d => d["settled"]!.GetValue<bool>() is false);
+    public void RunDue(long now) => Due.RunDue(now, Settle);
 
     private void Settle(JsonObject debit)
     {
@@ -114,11 +100,9 @@ public sealed class StripeBankDebits(SandboxContext context, ProviderObjects obj
             ["type"] = "card_error",
         };
         session["payment_status"] = succeeds ? "paid" : "unpaid";
-        debit["settled"] = true;
         objects.Put(charge);
         objects.Put(intent);
         objects.Put(session);
-        objects.Put(debit);
         var publicSession = StripeLists.Public(session);
         webhooks.Send(session.Str("id")!, succeeds
             ? [("checkout.session.async_payment_succeeded", publicSession), ("payment_intent.succeeded", intent)]
