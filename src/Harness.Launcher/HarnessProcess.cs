@@ -11,6 +11,7 @@ namespace Harness.Launcher;
 public sealed class HarnessProcess : IAsyncDisposable
 {
     private readonly Process _process;
+    private int _disposed;
     private readonly StringBuilder _output = new();
 
     private HarnessProcess(Process process, int port, string dataDirectory)
@@ -142,6 +143,12 @@ public sealed class HarnessProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Once only: a second dispose (an owner's cleanup after a restart that failed) must not hide the first error.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         if (!_process.HasExited)
         {
             await KillAsync();
