@@ -115,7 +115,14 @@ public sealed class MerchantReceiver : IDisposable
                 return; // closed at the end of the scenario
             }
 
-            await AnswerAsync(http);
+            try
+            {
+                await AnswerAsync(http);
+            }
+            catch (Exception ex) when (!_listener.IsListening && ex is HttpListenerException or ObjectDisposedException or InvalidOperationException or IOException)
+            {
+                return; // the scenario ended while a request was being answered; closing the listener aborted it
+            }
         }
     }
 
@@ -140,11 +147,11 @@ public sealed class MerchantReceiver : IDisposable
             _received.Add(request);
         }
 
-        http.Response.StatusCode = answer.Status;
         var bytes = Encoding.UTF8.GetBytes(answer.Body);
-        http.Response.ContentLength64 = bytes.Length;
         try
         {
+            http.Response.StatusCode = answer.Status;
+            http.Response.ContentLength64 = bytes.Length;
             await http.Response.OutputStream.WriteAsync(bytes);
             http.Response.Close();
         }
