@@ -59,7 +59,8 @@ public sealed class ChannelSettings(IConfiguration configuration, IOptions<Finan
             var certificates = new AlipayCertificateMode(
                 AlipayCertSerial.OfPem(appCert) ?? throw new ChannelException("ALIPAY_APP_CERT is not a certificate in PEM form"),
                 AlipayCertSerial.Of(alipayCertificate),
-                AlipayCertSerial.OfRootBundle(rootCert) is { Length: > 0 } root ? root : throw new ChannelException("ALIPAY_ROOT_CERT holds no RSA-signed certificate"));
+                AlipayCertSerial.OfRootBundle(rootCert) is { Length: > 0 } root ? root : throw new ChannelException("ALIPAY_ROOT_CERT holds no RSA-signed certificate"),
+                rootCert);
             return new AlipaySettings(gateway, appId, privateKey, alipayKey.ExportSubjectPublicKeyInfoPem(), certificates);
         }
         catch (CryptographicException e)
@@ -121,6 +122,7 @@ public sealed record WeChatPaySettings(string BaseUrl, string Mchid, string Appi
 public sealed record AlipaySettings(string GatewayUrl, string AppId, string AppPrivateKeyPem, string AlipayPublicKeyPem, AlipayCertificateMode? Certificates = null);
 
 /// <param name="AppCertSn">The app certificate's SN, sent as <c>app_cert_sn</c>.</param>
-/// <param name="AlipayCertSn">The Alipay certificate's SN: answers must name it in <c>alipay_cert_sn</c>.</param>
+/// <param name="AlipayCertSn">The configured Alipay certificate's SN; an answer naming another is trusted only once that certificate chains to the root.</param>
 /// <param name="RootCertSn">The root bundle's SN, sent as <c>alipay_root_cert_sn</c>.</param>
-public sealed record AlipayCertificateMode(string AppCertSn, string AlipayCertSn, string RootCertSn);
+/// <param name="RootCertPem">The root bundle itself, which a rotated Alipay certificate must chain to.</param>
+public sealed record AlipayCertificateMode(string AppCertSn, string AlipayCertSn, string RootCertSn, string RootCertPem);

@@ -7,14 +7,22 @@ namespace Harness.Finance.Payments.Channels.Alipay;
 /// Alipay face-to-face (QR) payment as the merchant backend speaks it over the v2 openapi gateway: precreate, query
 /// and close, signed RSA2 with the app key and checked against Alipay's key, plus the async notify.
 /// </summary>
-public sealed class AlipayChannel(ChannelSettings settings, ChannelClock clock, ChannelHttp http) : IPaymentChannel
+public sealed class AlipayChannel : IPaymentChannel
 {
     private const string Precreate = "alipay.trade.precreate";
     private const string Query = "alipay.trade.query";
     private const string Close = "alipay.trade.close";
 
-    private readonly AlipayGateway _gateway = new(clock, http);
-    private readonly AlipayNotifications _notifications = new(settings, clock);
+    private readonly ChannelSettings _settings;
+    private readonly AlipayGateway _gateway;
+    private readonly AlipayNotifications _notifications;
+
+    public AlipayChannel(ChannelSettings settings, ChannelClock clock, ChannelHttp http)
+    {
+        _settings = settings;
+        _gateway = new AlipayGateway(clock, http, new AlipayCertificateTrust(clock));
+        _notifications = new AlipayNotifications(settings, clock, _gateway);
+    }
 
     public string Name => "alipay";
 
@@ -28,7 +36,7 @@ public sealed class AlipayChannel(ChannelSettings settings, ChannelClock clock, 
             ["subject"] = request.Description,
             ["time_expire"] = AlipayWire.FormatTime(request.ExpireAt),
         };
-        var answer = await _gateway.CallAsync(settings.Alipay(), Precreate, bizContent, request.NotifyUrl, cancellationToken);
+        var answer = await _gateway.CallAsync(_settings.Alipay(), Precreate, bizContent, request.NotifyUrl, cancellationToken);
         if (!answer.IsSuccess)
         {
             throw answer.Refusal();
@@ -41,7 +49,7 @@ public sealed class AlipayChannel(ChannelSettings settings, ChannelClock clock, 
 
     public async Task<ChannelTrade> QueryAsync(string outTradeNo, CancellationToken cancellationToken)
     {
-        var answer = await _gateway.CallAsync(settings.Alipay(), Query, new JsonObject { ["out_trade_no"] = outTradeNo }, null, cancellationToken);
+        var answer = await _gateway.CallAsync(_settings.Alipay(), Query, new JsonObject { ["out_trade_no"] = outTradeNo }, null, cancellationToken);
         if (answer.SubCode == AlipayAnswer.TradeNotExist)
         {
             return new ChannelTrade(outTradeNo, ChannelTradeState.NotFound, null, null, null);
@@ -77,7 +85,7 @@ public sealed class AlipayChannel(ChannelSettings settings, ChannelClock clock, 
 
     public async Task CloseAsync(string outTradeNo, CancellationToken cancellationToken)
     {
-        var answer = await _gateway.CallAsync(settings.Alipay(), Close, new JsonObject { ["out_trade_no"] = outTradeNo }, null, cancellationToken);
+        var answer = await _gateway.CallAsync(_settings.Alipay(), Close, new JsonObject { ["out_trade_no"] = outTradeNo }, null, cancellationToken);
 
         // A precreated trade nobody scanned does not exist at Alipay: there is nothing to close.
         if (answer.IsSuccess || answer.SubCode == AlipayAnswer.TradeNotExist)

@@ -1,4 +1,6 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Net.Http.Headers;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Harness.Security.Signing;
@@ -7,14 +9,91 @@ namespace Harness.Finance.Payments.Channels.Alipay;
 
 /// <summary>
 /// The v2 openapi gateway (providers.md §3.2, §3.3): one signed form POST per call, and an answer whose signature is
-/// checked over the exact text of its <c>&lt;method&gt;_response</c> object before anything in it is believed.
+/// checked over the exact text of its <c>&lt;method&gt;_response</c> object before anything in it is believed; in
+/// certificate mode with the key of the Alipay certificate the answer names, followed through a rotation.
 /// </summary>
-internal sealed class AlipayGateway(ChannelClock clock, ChannelHttp http)
+[SuppressMessage("Design", "CA1001", Justification = "The semaphore's wait handle is never asked for, so it holds nothing to dispose; the gateway lives as long as its channel.")]
+internal sealed class AlipayGateway(ChannelClock clock, ChannelHttp http, AlipayCertificateTrust trust)
 {
+    /// <summary>How a certificate-mode client fetches an Alipay certificate it meets by SN and does not have.</summary>
+    public const string CertDownload = "alipay.open.app.alipaycert.download";
+
     /// <summary>Gateway answers are a few hundred bytes; a bound keeps a misbehaving endpoint from filling memory.</summary>
     private const int MaxAnswerBytes = 1024 * 1024;
 
+    /// <summary>One download at a time: answers racing after a rotation fetch the new certificate once, and forged notifies naming made-up SNs cannot fan out into parallel calls to Alipay.</summary>
+    private readonly SemaphoreSlim _downloading = new(1, 1);
+
     public async Task<AlipayAnswer> CallAsync(AlipaySettings settings, string method, JsonObject bizContent, string? notifyUrl, CancellationToken cancellationToken)
+    {
+        var body = await PostAsync(settings, method, bizContent, notifyUrl, cancellationToken);
+        var (inner, sign, certSn) = Slice(method, body);
+        var key = await AlipayKeyAsync(settings, certSn, $"Alipay {method}: the answer", cancellationToken);
+        return Verified(method, inner, sign, key, settings);
+    }
+
+    /// <summary>
+    /// The Alipay public key (PEM) that must have signed an answer or notify naming <paramref name="certSn"/>: in
+    /// public-key mode the configured one; in certificate mode the certificate with that SN, the configured one or one
+    /// Alipay rotated to (fetched with <see cref="CertDownload"/> and trusted once it chains to the configured root).
+    /// </summary>
+    public async Task<string> AlipayKeyAsync(AlipaySettings settings, string? certSn, string what, CancellationToken cancellationToken)
+    {
+        if (settings.Certificates is not { } certificates)
+        {
+            return settings.AlipayPublicKeyPem;
+        }
+
+        if (string.IsNullOrEmpty(certSn))
+        {
+            throw new ChannelException($"{what} names no Alipay certificate (alipay_cert_sn) although ALIPAY_APP_CERT sets certificate mode; it is not trusted");
+        }
+
+        if (trust.KeyOf(settings, certificates, certSn) is { } known)
+        {
+            return known;
+        }
+
+        await _downloading.WaitAsync(cancellationToken);
+        try
+        {
+            return trust.KeyOf(settings, certificates, certSn) ?? await DownloadAsync(settings, certificates, certSn, what, cancellationToken);
+        }
+        finally
+        {
+            _downloading.Release();
+        }
+    }
+
+    private async Task<string> DownloadAsync(AlipaySettings settings, AlipayCertificateMode certificates, string certSn, string what, CancellationToken cancellationToken)
+    {
+        var body = await PostAsync(settings, CertDownload, new JsonObject { ["alipay_cert_sn"] = certSn }, null, cancellationToken);
+        var (inner, sign, answerSn) = Slice(CertDownload, body);
+        using var document = JsonDocument.Parse(inner);
+        var download = new AlipayAnswer(CertDownload, document.RootElement);
+        if (!download.IsSuccess)
+        {
+            throw new ChannelException($"{what} names Alipay certificate {certSn}, not ALIPAY_PUBLIC_CERT's {certificates.AlipayCertSn}, and fetching it failed: {download.Refusal().Message}");
+        }
+
+        string pem;
+        try
+        {
+            pem = Encoding.UTF8.GetString(Convert.FromBase64String(download.Text("alipay_cert_content") ?? ""));
+        }
+        catch (FormatException e)
+        {
+            throw new ChannelException($"Alipay {CertDownload}: alipay_cert_content is not base64", e);
+        }
+
+        // Trust comes from the chain to the root; the download's own sign is then checked like any answer's.
+        var key = trust.Take(certificates, certSn, pem);
+        var signedWith = answerSn is null ? null : trust.KeyOf(settings, certificates, answerSn);
+        Verified(CertDownload, inner, sign, signedWith ?? throw new ChannelException($"Alipay {CertDownload}: the answer names Alipay certificate {answerSn ?? "(none)"}, which is not trusted"), settings);
+        return key;
+    }
+
+    private async Task<byte[]> PostAsync(AlipaySettings settings, string method, JsonObject bizContent, string? notifyUrl, CancellationToken cancellationToken)
     {
         if (!Uri.TryCreate(settings.GatewayUrl, UriKind.Absolute, out var gateway) || (gateway.Scheme != Uri.UriSchemeHttps && gateway.Scheme != Uri.UriSchemeHttp))
         {
@@ -48,7 +127,6 @@ internal sealed class AlipayGateway(ChannelClock clock, ChannelHttp http)
 
         using var form = new FormUrlEncodedContent(parameters);
         form.Headers.ContentType = new MediaTypeHeaderValue("application/x-www-form-urlencoded") { CharSet = "utf-8" };
-        byte[] body;
         try
         {
             using var response = await http.Client.PostAsync(gateway, form, cancellationToken);
@@ -58,7 +136,7 @@ internal sealed class AlipayGateway(ChannelClock clock, ChannelHttp http)
             }
 
             await response.Content.LoadIntoBufferAsync(MaxAnswerBytes, cancellationToken);
-            body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+            return await response.Content.ReadAsByteArrayAsync(cancellationToken);
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
@@ -68,40 +146,29 @@ internal sealed class AlipayGateway(ChannelClock clock, ChannelHttp http)
         {
             throw new ChannelException($"Alipay {method}: the gateway could not be reached or answered unreadably: {e.Message}", e);
         }
-
-        return Verify(method, body, settings);
     }
 
-    /// <summary>
-    /// The answer's object, once its <c>sign</c> verifies over the object's bytes exactly as they came; in certificate
-    /// mode also once <c>alipay_cert_sn</c> names the configured Alipay certificate (a new one means Alipay has rotated
-    /// it, and the merchant must fetch it before trusting anything signed with it).
-    /// </summary>
-    private static AlipayAnswer Verify(string method, byte[] body, AlipaySettings settings)
+    /// <summary>The answer's object, once its <c>sign</c> verifies with <paramref name="alipayKeyPem"/> over the object's bytes exactly as they came.</summary>
+    private static AlipayAnswer Verified(string method, ReadOnlyMemory<byte> inner, string? sign, string alipayKeyPem, AlipaySettings settings)
     {
-        var responseKey = method.Replace('.', '_') + "_response";
-        var (inner, sign, certSn) = Slice(method, body, responseKey);
-        if (settings.Certificates is { } certificates && certSn != certificates.AlipayCertSn)
+        if (!RsaSignature.Verify(AlipayWire.AlipayPublicKey(alipayKeyPem), inner.Span, sign))
         {
-            throw new ChannelException(
-                $"Alipay {method}: the answer names Alipay certificate {certSn ?? "(none)"}, not ALIPAY_PUBLIC_CERT's {certificates.AlipayCertSn}; the answer is not trusted");
-        }
-
-        if (!RsaSignature.Verify(AlipayWire.AlipayPublicKey(settings.AlipayPublicKeyPem), inner.Span, sign))
-        {
-            var key = settings.Certificates is null ? "ALIPAY_PUBLIC_KEY" : "ALIPAY_PUBLIC_CERT";
+            var key = settings.Certificates is null ? "ALIPAY_PUBLIC_KEY" : "the Alipay certificate it names";
             throw new ChannelException($"Alipay {method}: the answer's sign does not verify with {key} (or is missing); the answer is not trusted");
         }
 
         using var document = JsonDocument.Parse(inner);
         return document.RootElement.ValueKind == JsonValueKind.Object
             ? new AlipayAnswer(method, document.RootElement.Clone())
-            : throw new ChannelException($"Alipay {method}: {responseKey} is not a JSON object");
+            : throw new ChannelException($"Alipay {method}: {ResponseKey(method)} is not a JSON object");
     }
 
+    private static string ResponseKey(string method) => method.Replace('.', '_') + "_response";
+
     /// <summary>The raw bytes of the response object (or <c>error_response</c> for an unknown method), the sign and <c>alipay_cert_sn</c>.</summary>
-    private static (ReadOnlyMemory<byte> Inner, string? Sign, string? CertSn) Slice(string method, byte[] body, string responseKey)
+    private static (ReadOnlyMemory<byte> Inner, string? Sign, string? CertSn) Slice(string method, byte[] body)
     {
+        var responseKey = ResponseKey(method);
         ReadOnlyMemory<byte>? inner = null;
         string? sign = null;
         string? certSn = null;

@@ -7,9 +7,10 @@ namespace Harness.Finance.Payments.Channels.Alipay;
 
 /// <summary>
 /// Reads Alipay's async notify (providers.md §3.5): a bounded form POST, RSA2-verified with the Alipay public key over
-/// every parameter but <c>sign</c> and <c>sign_type</c>, for this app, sent within five minutes of now.
+/// every parameter but <c>sign</c> and <c>sign_type</c> (in certificate mode with the certificate <c>alipay_cert_sn</c>
+/// names), for this app, sent within five minutes of now.
 /// </summary>
-internal sealed class AlipayNotifications(ChannelSettings settings, ChannelClock clock)
+internal sealed class AlipayNotifications(ChannelSettings settings, ChannelClock clock, AlipayGateway gateway)
 {
     /// <summary>A notify is about 1–2 KB; anything near this is not one.</summary>
     private const int MaxBodyBytes = 64 * 1024;
@@ -32,10 +33,10 @@ internal sealed class AlipayNotifications(ChannelSettings settings, ChannelClock
         }
 
         var (form, problem) = await ReadFormAsync(request, cancellationToken);
-        return form is null ? ChannelNotification.Refused(problem!) : Verify(form, alipay);
+        return form is null ? ChannelNotification.Refused(problem!) : await VerifyAsync(form, alipay, cancellationToken);
     }
 
-    private ChannelNotification Verify(Dictionary<string, string> form, AlipaySettings alipay)
+    private async Task<ChannelNotification> VerifyAsync(Dictionary<string, string> form, AlipaySettings alipay, CancellationToken cancellationToken)
     {
         if (form.GetValueOrDefault("sign") is not { Length: > 0 } sign)
         {
@@ -47,20 +48,7 @@ internal sealed class AlipayNotifications(ChannelSettings settings, ChannelClock
             return ChannelNotification.Refused($"Alipay notify: sign_type '{signType}' is not RSA2");
         }
 
-        try
-        {
-            var key = AlipayWire.AlipayPublicKey(alipay.AlipayPublicKeyPem);
-            var content = AlipaySignContent.Of(form.Where(p => p.Key is not ("sign" or "sign_type")));
-            if (!RsaSignature.Verify(key, content, sign))
-            {
-                return ChannelNotification.Refused("Alipay notify: the signature does not verify with ALIPAY_PUBLIC_KEY");
-            }
-        }
-        catch (ChannelException e)
-        {
-            return ChannelNotification.Refused(e.Message);
-        }
-
+        // The cheap checks come before the key: a notify naming a certificate not met yet costs a download.
         var appId = form.GetValueOrDefault("app_id");
         if (appId != alipay.AppId)
         {
@@ -77,6 +65,24 @@ internal sealed class AlipayNotifications(ChannelSettings settings, ChannelClock
         {
             return ChannelNotification.Refused(
                 $"Alipay notify: notify_time {notifyTime} is outside the {Window.TotalMinutes:0}-minute window around now ({AlipayWire.FormatTime(clock.Now)} China time)");
+        }
+
+        try
+        {
+            // A notify without a serial is checked against the configured certificate, as Alipay's Java SDK checks every notify.
+            var keyPem = form.GetValueOrDefault("alipay_cert_sn") is { Length: > 0 } certSn
+                ? await gateway.AlipayKeyAsync(alipay, certSn, "Alipay notify", cancellationToken)
+                : alipay.AlipayPublicKeyPem;
+            var content = AlipaySignContent.Of(form.Where(p => p.Key is not ("sign" or "sign_type")));
+            if (!RsaSignature.Verify(AlipayWire.AlipayPublicKey(keyPem), content, sign))
+            {
+                var key = alipay.Certificates is null ? "ALIPAY_PUBLIC_KEY" : "the Alipay certificate it names (ALIPAY_PUBLIC_CERT when it names none)";
+                return ChannelNotification.Refused($"Alipay notify: the signature does not verify with {key}");
+            }
+        }
+        catch (ChannelException e)
+        {
+            return ChannelNotification.Refused(e.Message);
         }
 
         return Trade(form) is { } trade
