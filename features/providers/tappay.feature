@@ -73,7 +73,15 @@ Feature: TapPay sandbox — Direct Pay back end with test primes, card tokens, c
       | amount                  | 12.5       | 510    |
       | amount                  | "100"      | 510    |
       | currency                | "XYZ"      | 89     |
+      | instalment              | 5          | 121    |
+      | instalment              | "3"        | 121    |
       | body                    | not JSON   | 5      |
+
+  Scenario: A card charge split into instalments answers and records the split
+    When the merchant pays 1000 in 12 instalments with the test prime
+    Then the answer is HTTP 200 with status 0 and msg "Success"
+    And the answer splits the charge into 12 payments, the first 87 and each after 83
+    And the record query shows the trade paid by instalment with the same split
 
   Scenario: A remembered card renews by card token, and a mismatched token is refused
     Given a prime for the card "5555555555554444"

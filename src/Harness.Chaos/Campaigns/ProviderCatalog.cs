@@ -273,7 +273,7 @@ public static class ProviderCatalog
         var resultUrl = new JsonObject { ["frontend_redirect_url"] = "https://merchant.test/done", ["backend_notify_url"] = "https://merchant.test/notify" };
         Operation[] operations =
         [
-            new("POST", "/tpc/payment/pay-by-prime", [], Payment(("prime", "test_3a2fb2b7e892b914a03c95dd4dd5dc7970c908df67a49527c0a648b2bc9"), ("cardholder", cardholder), ("remember", true)), Answers),
+            new("POST", "/tpc/payment/pay-by-prime", [], Payment(("prime", "test_3a2fb2b7e892b914a03c95dd4dd5dc7970c908df67a49527c0a648b2bc9"), ("cardholder", cardholder), ("remember", true), ("instalment", 3)), Answers),
             new("POST", "/tpc/payment/pay-by-prime", [], Payment(("prime", "test_3a2fb2b7e892b914a03c95dd4dd5dc7970c908df67a49527c0a648b2bc9"), ("cardholder", cardholder.DeepClone()), ("three_domain_secure", true), ("result_url", resultUrl)), Answers),
             new("POST", "/tpc/payment/pay-by-token", [], Payment(("card_key", "chaos-key"), ("card_token", "chaos-token")), Answers),
             new("POST", "/tpc/transaction/query", [], new JsonObject

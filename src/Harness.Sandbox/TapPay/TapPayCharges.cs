@@ -233,6 +233,11 @@ internal sealed class TapPayCharges(SandboxContext context, TapPayTrades trades)
             }
         }
 
+        if (InstalmentRefusal(body, ePayment) is { } instalment)
+        {
+            return instalment;
+        }
+
         if (body.Flag("three_domain_secure") || ePayment is not null)
         {
             var urls = body["result_url"] as JsonObject;
@@ -252,6 +257,28 @@ internal sealed class TapPayCharges(SandboxContext context, TapPayTrades trades)
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// <c>instalment</c>, the number of monthly payments the card's bank splits the charge into: 0 (none, the default)
+    /// or a period TapPay offers; Taiwanese banks split TWD card charges only, so a wallet's redirect or another currency
+    /// is refused (121), as is a charge smaller than its number of payments.
+    /// </summary>
+    private static JsonObject? InstalmentRefusal(JsonObject body, string? ePayment)
+    {
+        if (!body.TryInteger("instalment", out var instalment) || instalment is { } given && !TapPayTrades.InstalmentPeriods.Contains(given))
+        {
+            return TapPayErrors.Answer(TapPayStatus.InvalidArguments, $"Invalid arguments : instalment must be one of {string.Join(", ", TapPayTrades.InstalmentPeriods)}");
+        }
+
+        return instalment switch
+        {
+            null or 0 => null,
+            _ when ePayment is not null => TapPayErrors.Answer(TapPayStatus.InvalidArguments, $"Invalid arguments : instalment is not available with {ePayment}"),
+            _ when (body.Text("currency") ?? "TWD") != "TWD" => TapPayErrors.Answer(TapPayStatus.InvalidArguments, "Invalid arguments : instalment is available in TWD only"),
+            _ when body["amount"]!.GetValue<long>() < instalment => TapPayErrors.Answer(TapPayStatus.InvalidArguments, "Invalid arguments : instalment is more payments than the amount has dollars"),
+            _ => null,
+        };
     }
 
     /// <summary>

@@ -23,6 +23,9 @@ internal sealed class TapPayTrades(IDocumentStore store)
     /// <summary>The stored trade's e-payment (the wallet's name), null for a card's: the hosted page and its outcomes name it.</summary>
     public const string EPaymentField = "e_payment";
 
+    /// <summary>The instalment periods TapPay offers (months); 0 is a single payment.</summary>
+    public static readonly long[] InstalmentPeriods = [0, 3, 6, 12, 18, 24, 30];
+
     /// <summary>Fields of a stored trade that are the sandbox's own and never answered.</summary>
     private static readonly string[] Internal = ["id", "object", "card_number", "expiry_date", "result_url", "trade_history", "status", "msg", "transaction_time_millis", EPaymentField];
 
@@ -64,6 +67,23 @@ internal sealed class TapPayTrades(IDocumentStore store)
             ["expiry_date"] = expiry,
             ["result_url"] = body["result_url"]?.DeepClone(),
             ["trade_history"] = new JsonArray(),
+            ["pay_by_instalment"] = body["instalment"]?.GetValue<long>() > 0,
+            ["instalment_info"] = body["instalment"]?.GetValue<long>() is > 0 and var count ? InstalmentInfo(amount, count) : null,
+        };
+    }
+
+    /// <summary>
+    /// The bank's split of the amount into <paramref name="count"/> monthly payments, in whole units: equal payments
+    /// rounded down, the remainder in the first (TapPay does not publish its banks' rule; this is the sandbox's).
+    /// </summary>
+    private static JsonObject InstalmentInfo(long amount, long count)
+    {
+        var each = amount / count;
+        return new JsonObject
+        {
+            ["number_of_instalments"] = count,
+            ["first_payment"] = amount - (each * (count - 1)),
+            ["each_payment"] = each,
         };
     }
 
@@ -105,7 +125,7 @@ internal sealed class TapPayTrades(IDocumentStore store)
     public static JsonObject PaymentAnswer(JsonObject trade)
     {
         var time = trade["transaction_time_millis"]!.GetValue<long>();
-        return new JsonObject
+        var answer = new JsonObject
         {
             ["status"] = trade["status"]!.DeepClone(),
             ["msg"] = trade["msg"]!.DeepClone(),
@@ -125,6 +145,12 @@ internal sealed class TapPayTrades(IDocumentStore store)
             ["bank_result_msg"] = trade.Str("bank_result_msg"),
             ["merchant_reference_info"] = new JsonObject { ["affiliate_codes"] = new JsonArray() },
         };
+        if (trade["instalment_info"] is JsonObject instalment)
+        {
+            answer["instalment_info"] = instalment.DeepClone();
+        }
+
+        return answer;
     }
 
     /// <summary>A record as the Record API lists it (§7.4): <c>amount</c> is what remains after refunds.</summary>
@@ -137,6 +163,12 @@ internal sealed class TapPayTrades(IDocumentStore store)
         }
 
         record["amount"] = trade["original_amount"]!.GetValue<long>() - trade["refunded_amount"]!.GetValue<long>();
+        record["pay_by_instalment"] = trade["pay_by_instalment"]?.GetValue<bool>() ?? false;
+        if (record["instalment_info"] is null)
+        {
+            record.Remove("instalment_info");
+        }
+
         return record;
     }
 
