@@ -116,10 +116,10 @@ public sealed partial class CheckoutSessions
                 // A trial with nothing else to pay takes no payment now: Stripe's no_payment_required.
                 session["payment_status"] = session["_trial"] is null || amount > 0 ? "paid" : "no_payment_required";
                 objects.Put(session);
-                events.AddRange(attached.Select(e => (e.Type, e.Resource)));
                 events.Add(("checkout.session.completed", Public(session, null)));
                 events.Add(("customer.subscription.created", subscription));
                 events.Add(("invoice.paid", invoice));
+                events.AddRange(attached.Select(e => (e.Type, e.Resource)));
                 if (StripeTrials.NoticeAtOnce(subscription))
                 {
                     events.Add(("customer.subscription.trial_will_end", subscription));
