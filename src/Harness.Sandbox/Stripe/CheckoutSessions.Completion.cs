@@ -119,11 +119,12 @@ public sealed partial class CheckoutSessions
                 events.Add(("checkout.session.completed", Public(session, null)));
                 events.Add(("customer.subscription.created", subscription));
                 events.Add(("invoice.paid", invoice));
-                events.AddRange(attached.Select(e => (e.Type, e.Resource)));
                 if (StripeTrials.NoticeAtOnce(subscription))
                 {
                     events.Add(("customer.subscription.trial_will_end", subscription));
                 }
+
+                events.AddRange(attached.Select(e => (e.Type, e.Resource)));
 
                 break;
             default:

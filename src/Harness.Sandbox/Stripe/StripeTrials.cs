@@ -5,8 +5,9 @@ namespace Harness.Sandbox.Stripe;
 
 /// <summary>
 /// Subscription trials (docs.stripe.com/billing/subscriptions/trials): the checkout's
-/// <c>subscription_data[trial_period_days|trial_end|trial_settings]</c>, when <c>customer.subscription.trial_will_end</c>
-/// is due, and <c>trial_end</c> on a subscription update. The billing of a trial is <see cref="StripeBilling"/>'s.
+/// <c>subscription_data[trial_period_days|trial_end|trial_settings]</c> and the same parameters of
+/// <c>POST /v1/subscriptions</c>, when <c>customer.subscription.trial_will_end</c> is due, and <c>trial_end</c> on a
+/// subscription update. The billing of a trial is <see cref="StripeBilling"/>'s.
 /// </summary>
 public static class StripeTrials
 {
@@ -39,12 +40,9 @@ public static class StripeTrials
             return p[Prefix] is null ? null : StripeErrors.InvalidParam("Invalid object", Prefix);
         }
 
-        if (data["trial_period_days"] is not null || data["trial_end"] is not null)
+        if ((data["trial_period_days"] is not null || data["trial_end"] is not null) && mode != "subscription")
         {
-            if (mode != "subscription")
-            {
-                return StripeErrors.InvalidParam($"`{Prefix}` can only be used in `subscription` mode.", Prefix);
-            }
+            return StripeErrors.InvalidParam($"`{Prefix}` can only be used in `subscription` mode.", Prefix);
         }
 
         return Read(data, field => $"{Prefix}[{field}]", now, MinCheckoutLeadSeconds, out trial);

@@ -59,14 +59,14 @@ public sealed class StripeIncompleteSubscriptionTests
         Assert.Equal(("incomplete", "open", "subscription_create"), (subscription.Status, subscription.LatestInvoice.Status, subscription.LatestInvoice.BillingReason));
         Assert.Equal(1L, subscription.LatestInvoice.AttemptCount);
         var intent = await stripe.V1.PaymentIntents.GetAsync(IntentOf(subscription), cancellationToken: Ct);
-        Assert.Equal(("requires_payment_method", "card_declined", 1500L, customer.Id), (intent.Status, intent.LastPaymentError.Code, intent.Amount, intent.CustomerId));
+        Assert.Equal(("requires_payment_method", "card_declined", 999L, customer.Id), (intent.Status, intent.LastPaymentError.Code, intent.Amount, intent.CustomerId));
         Assert.Equal(intent.ClientSecret, subscription.LatestInvoice.ConfirmationSecret.ClientSecret);
         Assert.Equal("failed", (await stripe.V1.Charges.GetAsync(intent.LatestChargeId, cancellationToken: Ct)).Status);
 
         var confirmed = await stripe.V1.PaymentIntents.ConfirmAsync(intent.Id, new PaymentIntentConfirmOptions { PaymentMethod = "pm_card_visa" }, cancellationToken: Ct);
         Assert.Equal("succeeded", confirmed.Status);
         var active = await GetAsync(stripe, subscription.Id);
-        Assert.Equal(("active", "paid", 1500L, 2L), (active.Status, active.LatestInvoice.Status, active.LatestInvoice.AmountPaid, active.LatestInvoice.AttemptCount));
+        Assert.Equal(("active", "paid", 999L, 2L), (active.Status, active.LatestInvoice.Status, active.LatestInvoice.AmountPaid, active.LatestInvoice.AttemptCount));
         Assert.Equal("paid", active.LatestInvoice.Payments.Data.Single().Status);
 
         string[] expected =

@@ -55,7 +55,7 @@ public sealed class StripeSubscriptionTrialCreateTests
         var active = await stripe.V1.Subscriptions.GetAsync(trialing.Id, cancellationToken: Ct);
         Assert.Equal(("active", start.AddDays(10), start.AddDays(40)), (active.Status, active.Items.Data[0].CurrentPeriodStart, active.Items.Data[0].CurrentPeriodEnd));
         var charge = Assert.Single((await stripe.V1.Charges.ListAsync(new ChargeListOptions { Customer = customer.Id }, cancellationToken: Ct)).Data);
-        Assert.Equal((card, 1500L, "succeeded"), (charge.PaymentMethod, charge.Amount, charge.Status));
+        Assert.Equal((card, 999L, "succeeded"), (charge.PaymentMethod, charge.Amount, charge.Status));
 
         var events = new List<Event>();
         await CollectAsync(receiver, events, e => Count(e, "invoice.paid") == 2 && Count(e, "customer.subscription.trial_will_end") == 1 && Count(e, "customer.subscription.updated") == 2);
@@ -77,7 +77,7 @@ public sealed class StripeSubscriptionTrialCreateTests
         var shortTrial = await SubscribeAsync(stripe, customer.Id, end: now.AddDays(2));
         Assert.Equal("trialing", shortTrial.Status);
         var noTrial = await SubscribeAsync(stripe, customer.Id, end: SubscriptionTrialEnd.Now);
-        Assert.Equal(("active", (DateTime?)null, "paid", 1500L), (noTrial.Status, noTrial.TrialEnd, noTrial.LatestInvoice.Status, noTrial.LatestInvoice.AmountPaid));
+        Assert.Equal(("active", (DateTime?)null, "paid", 999L), (noTrial.Status, noTrial.TrialEnd, noTrial.LatestInvoice.Status, noTrial.LatestInvoice.AmountPaid));
 
         var events = new List<Event>();
         await CollectAsync(receiver, events, e => Count(e, "customer.subscription.trial_will_end") == 1 && Count(e, "customer.subscription.created") == 2);
