@@ -58,8 +58,8 @@ Feature: Stripe sandbox — recurring billing on test clocks
 
   Scenario: A renewal charges the customer's default card, and a saved card that declines fails it into the retries
     Given a customer on a new Stripe test clock
-    And the customer saves "pm_card_chargeCustomerFail" as its default card
     And the customer subscribes to "price_HarnessProMonthly" through the API
+    And the customer saves "pm_card_chargeCustomerFail" as its default card
     When the test clock is advanced by 30 days, 1 time
     Then the receiver gets 1 verifiable "invoice.payment_failed" event, 1 of them for renewals
     And the subscription is "past_due"
@@ -70,3 +70,41 @@ Feature: Stripe sandbox — recurring billing on test clocks
     When the merchant refunds 100 of the session's payment intent
     Then the answer is a "succeeded" refund of 100
     And the receiver gets a verifiable "charge.refunded" event whose charge has 100 refunded
+
+  Scenario: A declining first payment leaves the subscription incomplete until its invoice's PaymentIntent is paid
+    Given a customer on a new Stripe test clock
+    And the customer saves "pm_card_chargeCustomerFail" as its default card
+    When the customer subscribes to "price_HarnessProMonthly" through the API with payment_behavior "allow_incomplete"
+    Then the subscription is "incomplete"
+    And the receiver gets a verifiable "invoice.payment_failed" event
+    When the merchant confirms the first invoice's PaymentIntent with "pm_card_visa"
+    Then the subscription is "active"
+    And the receiver gets a verifiable "invoice.paid" event
+
+  Scenario: An incomplete subscription not paid within 23 hours expires with its invoice void
+    Given a customer on a new Stripe test clock
+    When the customer subscribes to "price_HarnessProMonthly" through the API with payment_behavior "default_incomplete"
+    Then the subscription is "incomplete"
+    When the test clock is advanced by 1 days, 1 time
+    Then the subscription is "incomplete_expired"
+    And the receiver gets a verifiable "invoice.voided" event
+    And the receiver gets a verifiable "customer.subscription.deleted" event
+
+  Scenario: A trial started through the API moves its end and then charges the default card
+    Given a customer on a new Stripe test clock
+    And the customer saves "pm_card_visa" as its default card
+    When the customer subscribes to "price_HarnessProMonthly" through the API with a 7-day trial
+    Then the subscription is "trialing" with its items' period from day 0 to day 7 of the clock
+    When the merchant moves the trial's end to day 10 of the clock
+    Then the subscription is "trialing" with its items' period from day 0 to day 10 of the clock
+    When the test clock is advanced by 10 days, 1 time
+    Then the subscription is "active" with its items' period from day 10 to day 40 of the clock
+    And the latest invoice's charge is "succeeded" on the subscription's card
+
+  Scenario: A subscription checkout saves the buyer's card as the subscription's default payment method
+    Given a customer on a new Stripe test clock
+    And the customer paid a subscription checkout for "price_HarnessProMonthly"
+    Then the subscription's default payment method is a card saved to the customer
+    And the receiver gets a verifiable "payment_method.attached" event
+    When the test clock is advanced by 30 days, 1 time
+    Then the latest invoice's charge is "succeeded" on the subscription's card

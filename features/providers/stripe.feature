@@ -46,7 +46,7 @@ Feature: Stripe sandbox — Checkout Sessions and signed webhooks
   Scenario: A subscription checkout produces the subscription and invoice events
     Given an open "subscription" checkout session for "price_HarnessProMonthly"
     When the buyer pays on the hosted page
-    Then the receiver gets "checkout.session.completed", "customer.subscription.created" then "invoice.paid"
+    Then the receiver gets "checkout.session.completed", "customer.subscription.created", "invoice.paid" then "payment_method.attached"
     And the subscription is "active" and the session names it
 
   Scenario: A PaymentIntent declined by the card is a 402 the intent keeps, and confirming it with another card pays

@@ -106,8 +106,11 @@ public sealed partial class CheckoutSessions
 
                 break;
             case "subscription":
-                // Subscription mode always made or was given a customer (above).
-                var (subscription, invoice) = Subscribe(session, customerId!);
+                // Subscription mode always made or was given a customer (above). As at Stripe, the buyer's card is saved
+                // to it and becomes the subscription's default_payment_method, which its renewals charge.
+                var subscriptionCard = methods.ForPayment(payment);
+                var attached = methods.Charged(subscriptionCard.Id, customerId, save: true);
+                var (subscription, invoice) = Subscribe(session, customerId!, subscriptionCard.Id);
                 session["subscription"] = subscription.Str("id");
                 session["invoice"] = invoice.Str("id");
                 // A trial with nothing else to pay takes no payment now: Stripe's no_payment_required.
@@ -120,6 +123,8 @@ public sealed partial class CheckoutSessions
                 {
                     events.Add(("customer.subscription.trial_will_end", subscription));
                 }
+
+                events.AddRange(attached.Select(e => (e.Type, e.Resource)));
 
                 break;
             default:
@@ -143,14 +148,14 @@ public sealed partial class CheckoutSessions
         return (session, events);
     }
 
-    /// <summary>The subscription a paid subscription-mode session starts (on the customer's test clock if it has one).</summary>
-    private (JsonObject Subscription, JsonObject Invoice) Subscribe(JsonObject session, string customerId)
+    /// <summary>The subscription a paid subscription-mode session starts (on the customer's test clock if it has one), charging <paramref name="card"/>.</summary>
+    private (JsonObject Subscription, JsonObject Invoice) Subscribe(JsonObject session, string customerId, string card)
     {
         var items = ((JsonArray)session["_line_items"]!).OfType<JsonObject>()
             .Select(i => ((JsonObject)i["price"]!, i["quantity"]!.GetValue<long>()))
             .ToList();
         var metadata = session["_subscription_metadata"] as JsonObject ?? new JsonObject();
-        var (subscription, invoice) = billing.Start(customerId, items, session["amount_total"]!.GetValue<long>(), metadata, cancelAtPeriodEnd: false, session["_trial"] as JsonObject);
+        var (subscription, invoice) = billing.Start(customerId, items, session["amount_total"]!.GetValue<long>(), metadata, cancelAtPeriodEnd: false, session["_trial"] as JsonObject, card);
         return (StripeLists.Public(subscription), StripeLists.Public(invoice));
     }
 }

@@ -11,7 +11,7 @@ namespace Harness.Sandbox.Stripe;
 /// trialing first period with a paid invoice of what is due now, <c>customer.subscription.trial_will_end</c> three
 /// days before its end, and the first charge at <c>trial_end</c>.
 /// </summary>
-public sealed class StripeBilling(ProviderObjects objects, StripeCustomers customers, StripeWebhooks webhooks)
+public sealed partial class StripeBilling(ProviderObjects objects, StripeCustomers customers, StripeWebhooks webhooks, StripePaymentIntents intents)
 {
     /// <summary>
     /// Days between attempts after a failed renewal: Stripe's custom retry schedule (Billing › Revenue recovery ›
@@ -45,10 +45,12 @@ public sealed class StripeBilling(ProviderObjects objects, StripeCustomers custo
     /// one-time items of a checkout), or, with a <paramref name="trial"/> (<see cref="StripeTrials.ReadCheckout"/>), a
     /// trialing one whose first period is the trial and whose first invoice bills only <paramref name="firstAmount"/>
     /// (the one-time items; 0, and paid without a charge, when there are none). The caller stores nothing more and
-    /// sends the events it needs.
+    /// sends the events it needs. An <paramref name="incomplete"/> one (<see cref="IncompleteSeconds"/>) waits for its first
+    /// invoice, open and not attempted.
     /// </summary>
     public (JsonObject Subscription, JsonObject Invoice) Start(
-        string customerId, IReadOnlyList<(JsonObject Price, long Quantity)> items, long firstAmount, JsonObject metadata, bool cancelAtPeriodEnd, JsonObject? trial = null, string? defaultPaymentMethod = null)
+        string customerId, IReadOnlyList<(JsonObject Price, long Quantity)> items, long firstAmount, JsonObject metadata, bool cancelAtPeriodEnd,
+        JsonObject? trial = null, string? defaultPaymentMethod = null, bool incomplete = false)
     {
         return objects.Atomically(() =>
         {
@@ -94,7 +96,7 @@ public sealed class StripeBilling(ProviderObjects objects, StripeCustomers custo
                 ["metadata"] = metadata.DeepClone(),
                 ["pause_collection"] = null,
                 ["start_date"] = now,
-                ["status"] = trialEnd is null ? "active" : "trialing",
+                ["status"] = incomplete ? "incomplete" : trialEnd is null ? "active" : "trialing",
                 ["test_clock"] = clock,
                 ["trial_end"] = trialEnd,
                 ["trial_settings"] = StripeTrials.Settings(trial?.Str("missing_payment_method") ?? StripeTrials.DefaultMissingPaymentMethod),
@@ -108,7 +110,11 @@ public sealed class StripeBilling(ProviderObjects objects, StripeCustomers custo
             }
 
             var invoice = StripeInvoicing.NewInvoice(objects, subscription, now, end, "subscription_create", firstAmount, trial: trialEnd is not null);
-            if (firstAmount > 0 || trialEnd is null)
+            if (incomplete)
+            {
+                subscription["_incomplete_expires_at"] = now + IncompleteSeconds;
+            }
+            else if (firstAmount > 0 || trialEnd is null)
             {
                 StripeInvoicing.Attempt(objects, invoice, subscription, now);
             }
@@ -128,7 +134,7 @@ public sealed class StripeBilling(ProviderObjects objects, StripeCustomers custo
     public DateTimeOffset? NextDueAt()
     {
         var due = objects.List("subscription")
-            .Where(s => s.Str("test_clock") is null && Bills(s))
+            .Where(s => s.Str("test_clock") is null && (Bills(s) || Expires(s)))
             .Select(DueAt)
             .DefaultIfEmpty(long.MaxValue)
             .Min();
@@ -141,7 +147,7 @@ public sealed class StripeBilling(ProviderObjects objects, StripeCustomers custo
     {
         objects.InTransaction(() =>
         {
-            foreach (var id in objects.List("subscription").Where(s => s.Str("test_clock") == clockId && Bills(s)).Select(s => s.Str("id")!))
+            foreach (var id in objects.List("subscription").Where(s => s.Str("test_clock") == clockId && (Bills(s) || Expires(s))).Select(s => s.Str("id")!))
             {
                 for (var step = 0; step < MaxStepsPerRun && Step(id, now); step++)
                 {
@@ -194,6 +200,11 @@ public sealed class StripeBilling(ProviderObjects objects, StripeCustomers custo
 
     private long DueAt(JsonObject subscription)
     {
+        if (Expires(subscription))
+        {
+            return subscription["_incomplete_expires_at"]!.GetValue<long>();
+        }
+
         var due = subscription["current_period_end"]!.GetValue<long>();
         if (subscription["_trial_will_end_at"] is JsonValue notice)
         {
@@ -212,6 +223,11 @@ public sealed class StripeBilling(ProviderObjects objects, StripeCustomers custo
     private bool Step(string id, long now)
     {
         var subscription = objects.Get(id, "subscription")!;
+        if (Expires(subscription))
+        {
+            return ExpireWhenDue(subscription, now);
+        }
+
         if (!Bills(subscription))
         {
             return false;

@@ -88,6 +88,7 @@ public sealed partial class StripePaymentIntents
             intent["_return_url"] = returnUrl;
             objects.Put(intent);
             webhooks.Send(intent.Str("id")!, [("payment_intent.requires_action", Public(intent, null))]);
+            InvoiceFollows(intent);
             return StripeResponse.Ok(Public(intent, query));
         }
 
@@ -139,6 +140,7 @@ public sealed partial class StripePaymentIntents
             .. saved,
             new StripeEvent(manual ? "payment_intent.amount_capturable_updated" : "payment_intent.succeeded", Public(intent, null)),
         ]);
+        InvoiceFollows(intent);
     }
 
     /// <summary>A failed attempt: the failed charge (none for a failed challenge), the error kept on the intent, and the events.</summary>
@@ -166,6 +168,7 @@ public sealed partial class StripePaymentIntents
         objects.Put(intent);
         events.Add(("payment_intent.payment_failed", Public(intent, null)));
         webhooks.Send(intent.Str("id")!, events);
+        InvoiceFollows(intent);
         return charge ?? intent;
     }
 

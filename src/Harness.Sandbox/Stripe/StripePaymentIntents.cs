@@ -99,54 +99,17 @@ public sealed partial class StripePaymentIntents(SandboxContext context, Provide
                 return refused;
             }
 
-            var id = StripeJson.NewId("pi");
             var automatic = p["automatic_payment_methods"] is JsonObject auto && auto.Str("enabled") == "true";
-            var intent = new JsonObject
-            {
-                ["id"] = id,
-                ["object"] = Type,
-                ["amount"] = amount,
-                ["amount_capturable"] = 0L,
-                ["amount_received"] = 0L,
-                ["automatic_payment_methods"] = automatic ? new JsonObject { ["allow_redirects"] = "always", ["enabled"] = true } : null,
-                ["canceled_at"] = null,
-                ["cancellation_reason"] = null,
-                ["capture_method"] = p.Str("capture_method") ?? "automatic_async",
-                ["client_secret"] = id + "_secret_" + StripeJson.NewId("s")[2..],
-                ["confirmation_method"] = "automatic",
-                ["created"] = now,
-                ["currency"] = currency,
-                ["customer"] = p.Str("customer"),
-                ["description"] = p.Str("description"),
-                ["last_payment_error"] = null,
-                ["latest_charge"] = null,
-                ["livemode"] = false,
-                ["metadata"] = metadata,
-                ["next_action"] = null,
-                ["payment_method"] = method?.Id,
-                ["payment_method_types"] = p["payment_method_types"]?.DeepClone() ?? new JsonArray("card"),
-                ["receipt_email"] = p.Str("receipt_email"),
-                ["setup_future_usage"] = p.Str("setup_future_usage"),
-                ["statement_descriptor"] = p.Str("statement_descriptor"),
-                ["statement_descriptor_suffix"] = p.Str("statement_descriptor_suffix"),
-                ["status"] = method is null ? "requires_payment_method" : "requires_confirmation",
-            };
-            objects.Put(intent);
-            context.Payments.Add(new SandboxPayment
-            {
-                Id = id,
-                Provider = "stripe",
-                Status = PaymentStatus.Open,
-                Amount = amount,
-                Currency = currency!,
-                Description = p.Str("description") ?? "PaymentIntent",
-                MerchantReference = id,
-                CreatedAt = context.Clock.GetUtcNow().UtcDateTime,
-
-                // A PaymentIntent does not expire: it waits for a payment method until it is canceled. The sandbox clock
-                // never reaches this.
-                ExpiresAt = NeverExpires,
-            });
+            var intent = New(amount, currency!, p.Str("customer"), p.Str("description"), metadata, method?.Id, now);
+            var id = intent.Str("id")!;
+            intent["automatic_payment_methods"] = automatic ? new JsonObject { ["allow_redirects"] = "always", ["enabled"] = true } : null;
+            intent["capture_method"] = p.Str("capture_method") ?? "automatic_async";
+            intent["payment_method_types"] = p["payment_method_types"]?.DeepClone() ?? new JsonArray("card");
+            intent["receipt_email"] = p.Str("receipt_email");
+            intent["setup_future_usage"] = p.Str("setup_future_usage");
+            intent["statement_descriptor"] = p.Str("statement_descriptor");
+            intent["statement_descriptor_suffix"] = p.Str("statement_descriptor_suffix");
+            Open(intent, p.Str("description") ?? "PaymentIntent");
             webhooks.Send(id, [("payment_intent.created", Public(intent, null))]);
             return confirm == true ? Attempt(intent, method, p.Str("return_url"), offSession == true, p) : StripeResponse.Ok(Public(intent, p));
         });

@@ -62,15 +62,15 @@ public sealed partial class StripeProvider : ISandboxProvider
         _webhooks = new StripeWebhooks(context, WebhookSecret, _objects);
         _methods = new StripePaymentMethods(context, _objects, _webhooks);
         _customers = new StripeCustomers(context, _objects, _methods, _webhooks);
-        _billing = new StripeBilling(_objects, _customers, _webhooks);
-        _subscriptions = new StripeSubscriptions(_objects, catalog, _customers, _billing, _webhooks, _methods);
+        _authorizations = new StripeAuthorizations(context, _objects, _webhooks);
+        _intents = new StripePaymentIntents(context, _objects, _webhooks, _methods, _authorizations);
+        _billing = new StripeBilling(_objects, _customers, _webhooks, _intents);
+        _subscriptions = new StripeSubscriptions(_objects, catalog, _customers, _billing, _webhooks, _methods, _intents);
         _refunds = new StripeRefunds(context, _objects, _webhooks);
         _customers.ResumeAdvancing(_billing.RunDue);
         _sessions = new CheckoutSessions(context, _objects, catalog, _billing, _methods);
         _debits = new StripeBankDebits(context, _objects, _webhooks);
         _idempotency = new StripeIdempotency(context.Store);
-        _authorizations = new StripeAuthorizations(context, _objects, _webhooks);
-        _intents = new StripePaymentIntents(context, _objects, _webhooks, _methods, _authorizations);
     }
 
     public string Name => "stripe";

@@ -4,10 +4,11 @@ using Harness.Sandbox.Payments;
 namespace Harness.Sandbox.Stripe;
 
 /// <summary>
-/// The Subscriptions API: create (customer plus recurring price items), retrieve, list, update
-/// (<c>cancel_at_period_end</c>, <c>metadata</c>, <c>trial_end=now</c>) and cancel now (<c>DELETE</c>). Renewal is <see cref="StripeBilling"/>'s.
+/// The Subscriptions API: create (customer plus recurring price items, a trial, how the first payment is made), retrieve,
+/// list, update (<c>cancel_at_period_end</c>, <c>metadata</c>, <c>trial_end</c>) and cancel now (<c>DELETE</c>). Renewal is <see cref="StripeBilling"/>'s.
 /// </summary>
-public sealed class StripeSubscriptions(ProviderObjects objects, StripeCatalog catalog, StripeCustomers customers, StripeBilling billing, StripeWebhooks webhooks, StripePaymentMethods methods)
+public sealed partial class StripeSubscriptions(
+    ProviderObjects objects, StripeCatalog catalog, StripeCustomers customers, StripeBilling billing, StripeWebhooks webhooks, StripePaymentMethods methods, StripePaymentIntents intents)
 {
     private static readonly string[] CancellationFields = ["cancel_at", "cancel_at_period_end", "canceled_at", "cancellation_details"];
 
@@ -15,7 +16,10 @@ public sealed class StripeSubscriptions(ProviderObjects objects, StripeCatalog c
     private const long MaxQuantity = 999_999;
 
     private static readonly HashSet<string> CreateParams =
-        ["customer", "items", "metadata", "cancel_at_period_end", "expand", "payment_behavior", "collection_method", "default_payment_method", "description"];
+        [
+            "customer", "items", "metadata", "cancel_at_period_end", "expand", "payment_behavior", "collection_method", "default_payment_method", "description",
+            "trial_period_days", "trial_end", "trial_settings", "payment_settings",
+        ];
 
     private static readonly HashSet<string> UpdateParams = ["cancel_at_period_end", "metadata", "expand", "cancellation_details", "trial_end", "default_payment_method"];
 
@@ -100,14 +104,18 @@ public sealed class StripeSubscriptions(ProviderObjects objects, StripeCatalog c
             return notSaved;
         }
 
-        var (subscription, invoice) = billing.Start(customerId, items, amount, metadata, cancelAtEnd == true, defaultPaymentMethod: p.Str("default_payment_method") is { Length: > 0 } chosen ? chosen : null);
-        var publicInvoice = StripeLists.Public(invoice);
-        webhooks.Send(subscription.Str("id")!, [
-            new StripeEvent("customer.subscription.created", StripeLists.Public(subscription)),
-            new StripeEvent("invoice.paid", publicInvoice),
-            new StripeEvent("invoice.payment_succeeded", publicInvoice),
-        ]);
-        return StripeResponse.Ok(View(subscription, p));
+        if (StripeTrials.ReadCreate(p, customers.NowFor(customerId), out var trial) is { } badTrial)
+        {
+            return badTrial;
+        }
+
+        if (ReadPaymentBehavior(p, out var behavior, out var saveCard) is { } badBehavior)
+        {
+            return badBehavior;
+        }
+
+        var chosen = p.Str("default_payment_method") is { Length: > 0 } given ? given : null;
+        return objects.Atomically(() => Start(new FirstPayment(customerId, items, amount, metadata, cancelAtEnd == true, trial, chosen, behavior, saveCard), p));
     }
 
     public StripeResponse Retrieve(string id, JsonObject query) =>
@@ -173,12 +181,18 @@ public sealed class StripeSubscriptions(ProviderObjects objects, StripeCatalog c
                 return StripeErrors.InvalidParam("A canceled subscription can only update its cancellation_details and metadata.", "cancel_at_period_end");
             }
 
-            if (StripeTrials.ReadUpdate(p, subscription, out var endTrial) is { } badTrial)
+            var now = customers.NowFor(subscription.Str("customer"));
+            if (StripeTrials.ReadUpdate(p, subscription, now, out var endTrial, out var moveTrialTo) is { } badTrial)
             {
                 return badTrial;
             }
 
             var previous = new JsonObject();
+            if (moveTrialTo is { } trialEnd)
+            {
+                StripeBilling.MoveTrialEnd(subscription, trialEnd, now, previous);
+            }
+
             if (p["default_payment_method"] is not null)
             {
                 var card = p.Str("default_payment_method") is { Length: > 0 } chosen ? chosen : null;
@@ -198,7 +212,6 @@ public sealed class StripeSubscriptions(ProviderObjects objects, StripeCatalog c
                     previous[field] = subscription[field]?.DeepClone();
                 }
 
-                var now = customers.NowFor(subscription.Str("customer"));
                 subscription["cancel_at_period_end"] = cancel;
                 subscription["cancel_at"] = cancel ? subscription["current_period_end"]!.DeepClone() : null;
                 subscription["canceled_at"] = cancel ? now : null;
@@ -231,7 +244,7 @@ public sealed class StripeSubscriptions(ProviderObjects objects, StripeCatalog c
 
             if (endTrial)
             {
-                billing.EndTrialNow(subscription, customers.NowFor(subscription.Str("customer")));
+                billing.EndTrialNow(subscription, now);
             }
 
             return StripeResponse.Ok(View(subscription, p));
@@ -272,20 +285,24 @@ public sealed class StripeSubscriptions(ProviderObjects objects, StripeCatalog c
         });
     }
 
-    /// <summary>The public subscription, with <c>expand[]</c> of <c>latest_invoice</c> and <c>customer</c>.</summary>
+    /// <summary>
+    /// The public subscription, with <c>expand[]</c> of <c>latest_invoice</c> and <c>customer</c>, and of the latest
+    /// invoice's payment (<see cref="InvoiceView"/>).
+    /// </summary>
     private JsonObject View(JsonObject subscription, JsonObject? query)
     {
         var copy = StripeLists.Public(subscription);
-        if (query?["expand"] is JsonArray expand)
+        var fields = (query?["expand"] as JsonArray)?.OfType<JsonValue>().Select(e => e.ToString()).ToList() ?? [];
+        if (copy.Str("customer") is { } customerId && fields.Contains("customer"))
         {
-            foreach (var field in expand.OfType<JsonValue>().Select(e => e.ToString()))
-            {
-                if (field is "latest_invoice" or "customer" && copy.Str(field) is { } refId)
-                {
-                    var type = field == "latest_invoice" ? "invoice" : "customer";
-                    copy[field] = objects.Get(refId, type) is { } found ? StripeLists.Public(found) : copy[field]?.DeepClone();
-                }
-            }
+            copy["customer"] = objects.Get(customerId, "customer") is { } customer ? StripeLists.Public(customer) : customerId;
+        }
+
+        const string Invoice = "latest_invoice";
+        var nested = fields.Where(f => f.StartsWith(Invoice + ".", StringComparison.Ordinal)).Select(f => f[(Invoice.Length + 1)..]).ToList();
+        if ((fields.Contains(Invoice) || nested.Count > 0) && copy.Str(Invoice) is { } invoiceId && objects.Get(invoiceId, "invoice") is { } invoice)
+        {
+            copy[Invoice] = InvoiceView(invoice, nested);
         }
 
         return copy;

@@ -5,8 +5,9 @@ namespace Harness.Sandbox.Stripe;
 
 /// <summary>
 /// Subscription trials (docs.stripe.com/billing/subscriptions/trials): the checkout's
-/// <c>subscription_data[trial_period_days|trial_end|trial_settings]</c>, when <c>customer.subscription.trial_will_end</c>
-/// is due, and <c>trial_end</c> on a subscription update. The billing of a trial is <see cref="StripeBilling"/>'s.
+/// <c>subscription_data[trial_period_days|trial_end|trial_settings]</c> and the same parameters of
+/// <c>POST /v1/subscriptions</c>, when <c>customer.subscription.trial_will_end</c> is due, and <c>trial_end</c> on a
+/// subscription update. The billing of a trial is <see cref="StripeBilling"/>'s.
 /// </summary>
 public static class StripeTrials
 {
@@ -39,25 +40,48 @@ public static class StripeTrials
             return p[Prefix] is null ? null : StripeErrors.InvalidParam("Invalid object", Prefix);
         }
 
+        if ((data["trial_period_days"] is not null || data["trial_end"] is not null) && mode != "subscription")
+        {
+            return StripeErrors.InvalidParam($"`{Prefix}` can only be used in `subscription` mode.", Prefix);
+        }
+
+        return Read(data, field => $"{Prefix}[{field}]", now, MinCheckoutLeadSeconds, out trial);
+    }
+
+    /// <summary>
+    /// <c>POST /v1/subscriptions</c>' <c>trial_period_days</c>, <c>trial_end</c> (a future timestamp, or <c>now</c>:
+    /// no trial) and <c>trial_settings</c>, read as a checkout's are; null <paramref name="trial"/> when there is none.
+    /// </summary>
+    public static StripeResponse? ReadCreate(JsonObject p, long now, out JsonObject? trial)
+    {
+        trial = null;
+        if (p.Str("trial_end") == "now")
+        {
+            return p["trial_period_days"] is not null
+                ? StripeErrors.InvalidParam("You may only specify one of these parameters: trial_end, trial_period_days.", "trial_end")
+                : ReadMissingPaymentMethod(p, field => field, out _);
+        }
+
+        return Read(p, field => field, now, 1, out trial);
+    }
+
+    private static StripeResponse? Read(JsonObject data, Func<string, string> name, long now, long minLead, out JsonObject? trial)
+    {
+        trial = null;
         var daysText = data.Str("trial_period_days");
         var endText = data.Str("trial_end");
         if (daysText is null && endText is null)
         {
-            return ReadMissingPaymentMethod(data, out _);
-        }
-
-        if (mode != "subscription")
-        {
-            return StripeErrors.InvalidParam($"`{Prefix}` can only be used in `subscription` mode.", Prefix);
+            return ReadMissingPaymentMethod(data, name, out _);
         }
 
         if (daysText is not null && endText is not null)
         {
             return StripeErrors.InvalidParam(
-                $"You may only specify one of these parameters: {Prefix}[trial_end], {Prefix}[trial_period_days].", $"{Prefix}[trial_end]");
+                $"You may only specify one of these parameters: {name("trial_end")}, {name("trial_period_days")}.", name("trial_end"));
         }
 
-        if (ReadMissingPaymentMethod(data, out var behavior) is { } refused)
+        if (ReadMissingPaymentMethod(data, name, out var behavior) is { } refused)
         {
             return refused;
         }
@@ -67,31 +91,43 @@ public static class StripeTrials
         {
             if (!StripeJson.TryLong(daysText, out var days))
             {
-                return StripeErrors.InvalidParam($"Invalid integer: {daysText}", $"{Prefix}[trial_period_days]");
+                return StripeErrors.InvalidParam($"Invalid integer: {StripeLists.Clip(daysText)}", name("trial_period_days"));
             }
 
             if (days is < 1 or > MaxDays)
             {
                 return StripeErrors.InvalidParam(
-                    $"The trial period must be at least 1 day and at most {MaxDays} days: `{Prefix}[trial_period_days]` was {days}.", $"{Prefix}[trial_period_days]");
+                    $"The trial period must be at least 1 day and at most {MaxDays} days: `{name("trial_period_days")}` was {days}.", name("trial_period_days"));
             }
 
             trial["period_days"] = days;
             return null;
         }
 
-        if (!StripeJson.TryLong(endText, out var end))
+        if (ReadEnd(endText!, name("trial_end"), now, minLead, out var end) is { } badEnd)
         {
-            return StripeErrors.InvalidParam($"Invalid timestamp: must be an integer Unix timestamp: {endText}", $"{Prefix}[trial_end]");
-        }
-
-        if (end < now + MinCheckoutLeadSeconds || end > now + (MaxDays * Day))
-        {
-            return StripeErrors.InvalidParam(
-                $"`{Prefix}[trial_end]` must be at least 48 hours in the future and at most {MaxDays} days in the future.", $"{Prefix}[trial_end]");
+            return badEnd;
         }
 
         trial["end"] = end;
+        return null;
+    }
+
+    /// <summary>A trial's end: an integer Unix time at least <paramref name="minLead"/> seconds and at most 730 days after <paramref name="now"/>.</summary>
+    private static StripeResponse? ReadEnd(string text, string param, long now, long minLead, out long end)
+    {
+        if (!StripeJson.TryLong(text, out end))
+        {
+            return StripeErrors.InvalidParam($"Invalid timestamp: must be an integer Unix timestamp: {StripeLists.Clip(text)}", param);
+        }
+
+        if (end < now + minLead || end > now + (MaxDays * Day))
+        {
+            return StripeErrors.InvalidParam(minLead > 1
+                ? $"`{param}` must be at least 48 hours in the future and at most {MaxDays} days in the future."
+                : $"Invalid timestamp: `{param}` must be in the future and at most {MaxDays} days in the future.", param);
+        }
+
         return null;
     }
 
@@ -111,34 +147,41 @@ public static class StripeTrials
         new() { ["end_behavior"] = new JsonObject { ["missing_payment_method"] = missingPaymentMethod } };
 
     /// <summary>
-    /// A subscription update's <c>trial_end</c>, true for <c>now</c> on a trialing subscription (end the trial at once);
-    /// false when absent. Moving a trial's end to another time is not simulated: a timestamp is refused.
+    /// A subscription update's <c>trial_end</c> on a trialing subscription: <c>now</c> (<paramref name="endNow"/>: end the
+    /// trial at once) or a future time to move its end to (<paramref name="moveTo"/>); neither when absent.
     /// </summary>
-    public static StripeResponse? ReadUpdate(JsonObject p, JsonObject subscription, out bool endNow)
+    public static StripeResponse? ReadUpdate(JsonObject p, JsonObject subscription, long now, out bool endNow, out long? moveTo)
     {
         endNow = false;
+        moveTo = null;
         if (p["trial_end"] is null)
         {
             return null;
         }
 
-        if (p.Str("trial_end") != "now")
-        {
-            return StripeErrors.InvalidParam("The sandbox only ends a trial at once: `trial_end` must be `now` (moving a trial's end is not simulated).", "trial_end");
-        }
-
         if (subscription.Str("status") != "trialing")
         {
-            return StripeErrors.InvalidParam($"`trial_end=now` ends a trial, and this subscription is {subscription.Str("status")}, not trialing.", "trial_end");
+            return StripeErrors.InvalidParam($"`trial_end` changes a trial, and this subscription is {subscription.Str("status")}, not trialing (starting a trial on a subscription that has none is not simulated).", "trial_end");
         }
 
-        endNow = true;
+        if (p.Str("trial_end") == "now")
+        {
+            endNow = true;
+            return null;
+        }
+
+        if (ReadEnd(p.Str("trial_end") ?? "", "trial_end", now, 1, out var end) is { } badEnd)
+        {
+            return badEnd;
+        }
+
+        moveTo = end;
         return null;
     }
 
-    private static StripeResponse? ReadMissingPaymentMethod(JsonObject data, out string behavior)
+    private static StripeResponse? ReadMissingPaymentMethod(JsonObject data, Func<string, string> name, out string behavior)
     {
-        const string Param = Prefix + "[trial_settings][end_behavior][missing_payment_method]";
+        var param = name("trial_settings") + "[end_behavior][missing_payment_method]";
         behavior = DefaultMissingPaymentMethod;
         if ((data["trial_settings"] as JsonObject)?["end_behavior"] is not JsonObject endBehavior || endBehavior.Str("missing_payment_method") is not { } value)
         {
@@ -147,7 +190,7 @@ public static class StripeTrials
 
         if (!MissingPaymentMethodBehaviors.Contains(value))
         {
-            return StripeErrors.InvalidParam($"Invalid {Param}: must be one of {string.Join(", ", MissingPaymentMethodBehaviors)}", Param);
+            return StripeErrors.InvalidParam($"Invalid {param}: must be one of {string.Join(", ", MissingPaymentMethodBehaviors)}", param);
         }
 
         behavior = value;

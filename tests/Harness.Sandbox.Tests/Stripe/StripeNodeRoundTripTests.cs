@@ -55,7 +55,7 @@ public sealed class StripeNodeRoundTripTests
         Assert.True(result["tamperRejected"]!.GetValue<bool>());
         Assert.Equal(
         [
-            "checkout.session.completed", "customer.subscription.created", "invoice.paid",
+            "checkout.session.completed", "customer.subscription.created", "invoice.paid", "payment_method.attached",
             .. Enumerable.Range(0, 3).SelectMany(_ => new[] { "customer.subscription.updated", "invoice.paid", "invoice.payment_succeeded" }),
             "customer.subscription.updated", "customer.subscription.deleted",
             "customer.subscription.created", "invoice.paid", "invoice.payment_succeeded",
@@ -63,7 +63,7 @@ public sealed class StripeNodeRoundTripTests
             "customer.subscription.updated",
             "refund.created", "charge.refunded", "refund.created", "charge.refunded",
         ], Strings("loggedTypes"));
-        Assert.Equal(27, Int("eventsLogged"));
+        Assert.Equal(28, Int("eventsLogged"));
         Assert.True(result["clockDeleted"]!.GetValue<bool>());
         Assert.Equal(404, Int("clockGoneStatus"));
 
@@ -98,5 +98,28 @@ public sealed class StripeNodeRoundTripTests
         Assert.Null(result["defaultAfterDetach"]);
         Assert.Equal("{\"status\":400,\"code\":\"payment_method_unexpected_state\"}", result["reused"]!.ToJsonString());
         Assert.Equal("[\"payment_method.attached\",\"payment_method.updated\",\"payment_method.detached\"]", result["methodEvents"]!.ToJsonString());
+    }
+
+    /// <summary>tests/sdk-clients/stripe-incomplete.mjs: a subscription the client pays through its invoice's PaymentIntent, through stripe-node.</summary>
+    [Fact]
+    public async Task The_stripe_npm_SDK_pays_a_default_incomplete_subscription_through_its_invoice_intent_unmodified()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        var run = await NodeScripts.RunAsync("stripe-incomplete.mjs", new Dictionary<string, string>
+        {
+            ["SANDBOX_CONTROL"] = sandbox.Server.ControlBaseUrl,
+            ["STRIPE_BASE"] = sandbox.BaseUrl("stripe"),
+        });
+
+        Assert.True(run.ExitCode == 0, run.Errors);
+        var result = JsonNode.Parse(run.Output.Trim().Split('\n')[^1])!;
+        Assert.Equal("[\"incomplete\",\"open\",\"requires_payment_method\"]", result["created"]!.ToJsonString());
+        Assert.True(result["secretMatches"]!.GetValue<bool>());
+        Assert.Equal("succeeded", result["confirmed"]!.GetValue<string>());
+        Assert.Equal("[\"active\",true]", result["active"]!.ToJsonString());
+        Assert.Equal("incomplete", result["previousStatus"]!.GetValue<string>());
+        Assert.Equal("{\"status\":402,\"type\":\"StripeCardError\",\"code\":\"card_declined\"}", result["refused"]!.ToJsonString());
+        Assert.Equal(0, result["leftAfterRefusal"]!.GetValue<int>());
+        Assert.Equal("[\"trialing\",14]", result["trial"]!.ToJsonString());
     }
 }

@@ -63,10 +63,13 @@ public sealed class StripeSavedCardTests
     {
         await using var sandbox = await TestSandbox.StartAsync();
         var stripe = Client(sandbox);
-        var (customer, _) = await CustomerWithDefaultAsync(stripe, "pm_card_chargeCustomerFail");
-        // The first invoice is paid at creation, as every POST /v1/subscriptions one is here.
+        var (customer, _) = await CustomerWithDefaultAsync(stripe, "pm_card_visa");
         var subscription = await SubscribeAsync(stripe, customer.Id);
         Assert.Equal("active", subscription.Status);
+
+        // The card then becomes one that declines: the renewal fails (a first payment with it would leave the subscription incomplete).
+        var failing = (await stripe.V1.PaymentMethods.AttachAsync("pm_card_chargeCustomerFail", new PaymentMethodAttachOptions { Customer = customer.Id }, cancellationToken: Ct)).Id;
+        await stripe.V1.Customers.UpdateAsync(customer.Id, new CustomerUpdateOptions { InvoiceSettings = new CustomerInvoiceSettingsOptions { DefaultPaymentMethod = failing } }, cancellationToken: Ct);
 
         await sandbox.PostJsonAsync($"/control/stripe/subscriptions/{subscription.Id}/renew");
         var failed = await LatestChargeAsync(stripe, customer.Id);

@@ -307,7 +307,7 @@ public sealed class StripeTrialTests
         var stripe = Client(sandbox);
         var events = new List<Event>();
         var subscriptionId = await PaidTrialCheckoutAsync(sandbox, stripe, new() { TrialPeriodDays = 30 });
-        await CollectAsync(receiver, events, e => Count(e, "invoice.paid") == 1);
+        await CollectAsync(receiver, events, e => Count(e, "invoice.paid") == 1 && Count(e, "payment_method.attached") == 1);
         await sandbox.AdvanceAsync(TimeSpan.FromDays(5));
         var now = sandbox.Server.Context.Clock.GetUtcNow().UtcDateTime;
 
@@ -318,7 +318,7 @@ public sealed class StripeTrialTests
         await CollectAsync(receiver, events, e => Count(e, "invoice.payment_succeeded") == 1);
         Assert.Equal(
             ["customer.subscription.trial_will_end", "customer.subscription.updated", "invoice.paid", "invoice.payment_succeeded"],
-            events.Skip(3).Select(e => e.Type));
+            events.Skip(4).Select(e => e.Type));
         var charged = (Invoice)events[^1].Data.Object;
         Assert.Equal(("subscription_update", 999L, now), (charged.BillingReason, charged.AmountPaid, charged.PeriodStart));
         var previous = await PreviousAttributesAsync(sandbox, events.Single(e => e.Type == "customer.subscription.updated").Id);

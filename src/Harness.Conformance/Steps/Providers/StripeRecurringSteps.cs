@@ -57,6 +57,61 @@ public sealed class StripeRecurringSteps(ScenarioContext context)
         _subscription = ApiReply.Text(ApiReply.Field(subscription, "id"));
     }
 
+    [When("the customer subscribes to {string} through the API with payment_behavior {string}")]
+    public async Task SubscribeWithBehavior(string price, string behavior)
+    {
+        var subscription = await OkAsync(HttpMethod.Post, "/v1/subscriptions", [new("customer", _customer!), new("items[0][price]", price), new("payment_behavior", behavior)]);
+        _subscription = ApiReply.Text(ApiReply.Field(subscription, "id"));
+    }
+
+    [When("the customer subscribes to {string} through the API with a {int}-day trial")]
+    public async Task SubscribeWithTrial(string price, int days)
+    {
+        var subscription = await OkAsync(HttpMethod.Post, "/v1/subscriptions", [new("customer", _customer!), new("items[0][price]", price), new("trial_period_days", Text(days))]);
+        _subscription = ApiReply.Text(ApiReply.Field(subscription, "id"));
+    }
+
+    /// <summary>Confirms the open first invoice's PaymentIntent, found as current API versions expose it: <c>latest_invoice.payments</c>.</summary>
+    [When("the merchant confirms the first invoice's PaymentIntent with {string}")]
+    public async Task ConfirmFirstInvoice(string paymentMethod)
+    {
+        var subscription = await OkAsync(HttpMethod.Get, $"/v1/subscriptions/{Subscription}?expand[]=latest_invoice.payments");
+        var intent = ApiReply.Text(ApiReply.Path(subscription, "latest_invoice.payments.data.0.payment.payment_intent"));
+        var confirmed = await OkAsync(HttpMethod.Post, $"/v1/payment_intents/{intent}/confirm", [new("payment_method", paymentMethod)]);
+        Check.Equal("succeeded", ApiReply.Text(ApiReply.Field(confirmed, "status")), "the confirmed PaymentIntent's status");
+    }
+
+    [When("the merchant moves the trial's end to day {int} of the clock")]
+    public async Task MoveTrial(int day)
+    {
+        var moved = await OkAsync(HttpMethod.Post, "/v1/subscriptions/" + Subscription, [new("trial_end", Text(_start + (day * Day)))]);
+        Check.Equal(_start + (day * Day), ApiReply.Field(moved, "trial_end").GetInt64(), "the subscription's trial_end");
+    }
+
+    [Then("the subscription's default payment method is a card saved to the customer")]
+    public async Task SavedDefault()
+    {
+        var subscription = await OkAsync(HttpMethod.Get, "/v1/subscriptions/" + Subscription);
+        var card = await OkAsync(HttpMethod.Get, "/v1/payment_methods/" + ApiReply.Text(ApiReply.Field(subscription, "default_payment_method")));
+        Check.Equal(ApiReply.Text(ApiReply.Field(subscription, "customer")), ApiReply.Text(ApiReply.Field(card, "customer")), "the default payment method's customer");
+    }
+
+    [Then("the latest invoice's charge is {string} on the subscription's card")]
+    public async Task LatestChargeOnSubscriptionCard(string status)
+    {
+        var subscription = await OkAsync(HttpMethod.Get, "/v1/subscriptions/" + Subscription);
+        // The subscription's own card, else its customer's default, as renewals choose.
+        var card = ApiReply.Text(ApiReply.Field(subscription, "default_payment_method"));
+        if (card == "null")
+        {
+            card = ApiReply.Text(ApiReply.Path(await OkAsync(HttpMethod.Get, "/v1/customers/" + _customer), "invoice_settings.default_payment_method"));
+        }
+
+        var charge = ApiReply.Path(await OkAsync(HttpMethod.Get, $"/v1/charges?customer={_customer}&limit=1"), "data.0");
+        Check.Equal(status, ApiReply.Text(ApiReply.Field(charge, "status")), "the charge's status");
+        Check.Equal(card, ApiReply.Text(ApiReply.Field(charge, "payment_method")), "the charge's payment_method");
+    }
+
     /// <summary>Saves a test card to the customer (a fresh pm_ object) and makes it the card its invoices charge.</summary>
     [Given("the customer saves {string} as its default card")]
     public async Task DefaultCard(string testCard)
