@@ -209,8 +209,8 @@ internal sealed partial class CreemBilling(ProviderObjects objects, TimeProvider
             SetPeriod(subscription, -1);
         }
 
-        // Undoing a scheduled cancel returns a trial to its trial.
-        subscription["status"] = subscription.Str("_resumes_as") ?? "active";
+        // Undoing a scheduled cancel returns a trial to its trial; a paused subscription resumes active.
+        subscription["status"] = subscription.Str("status") == "scheduled_cancel" ? subscription.Str("_resumes_as") ?? "active" : "active";
         subscription.Remove("_on_execute");
         subscription.Remove("_resumes_as");
         events.Add(Snapshot("subscription.update", subscription));
