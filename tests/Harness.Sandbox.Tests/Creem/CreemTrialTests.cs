@@ -95,6 +95,33 @@ public sealed class CreemTrialTests
     }
 
     [Fact]
+    public async Task A_once_discount_redeemed_on_a_trial_comes_off_its_first_charge_only()
+    {
+        await using var sandbox = await TestSandbox.StartAsync(Start);
+        await using var receiver = await Receiver.StartAsync();
+        await sandbox.SetWebhookUrlAsync("creem", receiver.Url);
+        var product = await CreateTrialProductAsync(sandbox, 7);
+        using var http = CreemTests.Client(sandbox);
+        using (var discount = await http.PostAsJsonAsync(
+            "/v1/discounts", new { name = "Half", code = "HALF", type = "percentage", percentage = 50, duration = "once", applies_to_products = new[] { product } }, Ct))
+        {
+            Assert.True(discount.IsSuccessStatusCode, await discount.Content.ReadAsStringAsync(Ct));
+        }
+
+        var checkout = await CreemTests.CreateAsync(sandbox, new { product_id = product, discount_code = "HALF" });
+        Assert.Equal(0, (await sandbox.GetJsonAsync($"/control/payments/{checkout["id"]!.GetValue<string>()}"))["amount"]!.GetValue<int>());
+        await sandbox.ActAsync(checkout["id"]!.GetValue<string>(), "pay");
+        await WaitForAsync(receiver, 2);
+        var id = JsonNode.Parse(receiver.All[^1].Body)!["object"]!["id"]!.GetValue<string>();
+
+        await sandbox.AdvanceAsync(TimeSpan.FromDays(7));
+        var first = (await GetAsync(sandbox, id))["last_transaction"]!;
+        Assert.Equal((750, 750), (first["amount"]!.GetValue<int>(), first["discount_amount"]!.GetValue<int>()));
+        await sandbox.AdvanceAsync(TimeSpan.FromDays(31));
+        Assert.Equal(1500, (await GetAsync(sandbox, id))["last_transaction"]!["amount"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task A_declined_charge_at_the_trials_end_follows_the_failure_path()
     {
         await using var sandbox = await TestSandbox.StartAsync(Start);
