@@ -161,12 +161,22 @@ public sealed class CreemTrialTests
             canceled.EnsureSuccessStatusCode();
         }
 
-        // Scheduled: undone by a resume (back to trialing), scheduled again, then canceled at the trial's end.
+        // Scheduled: undone by a resume (back to trialing), scheduled again on the customer's portal page, then
+        // canceled at the trial's end.
         var later = await StartTrialAsync(sandbox, receiver, product);
         (await http.PostAsJsonAsync($"/v1/subscriptions/{later}/cancel", new { mode = "scheduled" }, Ct)).EnsureSuccessStatusCode();
         (await http.PostAsync($"/v1/subscriptions/{later}/resume", null, Ct)).EnsureSuccessStatusCode();
         Assert.Equal("trialing", (await GetAsync(sandbox, later))["status"]!.GetValue<string>());
-        (await http.PostAsJsonAsync($"/v1/subscriptions/{later}/cancel", new { mode = "scheduled" }, Ct)).EnsureSuccessStatusCode();
+        var customer = (await GetAsync(sandbox, later))["customer"]!["id"]!.GetValue<string>();
+        using (var billing = await http.PostAsJsonAsync("/v1/customers/billing", new { customer_id = customer }, Ct))
+        using (var browser = new HttpClient())
+        {
+            var link = JsonNode.Parse(await billing.Content.ReadAsStringAsync(Ct))!["customer_portal_link"]!.GetValue<string>();
+            Assert.Contains("value=\"cancel\"", await browser.GetStringAsync(link, Ct), StringComparison.Ordinal);
+            using var form = new FormUrlEncodedContent(new Dictionary<string, string> { ["subscription_id"] = later, ["action"] = "cancel" });
+            (await browser.PostAsync(link, form, Ct)).EnsureSuccessStatusCode();
+        }
+
         await AssertRefusedAsync(await http.PostAsync($"/v1/subscriptions/{later}/pause", null, Ct), 400, "Only an active subscription can be paused");
         await sandbox.AdvanceAsync(TimeSpan.FromDays(14));
         await WaitForAsync(receiver, 9);
