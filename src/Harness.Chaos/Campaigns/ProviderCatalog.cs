@@ -95,6 +95,7 @@ public static class ProviderCatalog
         var productBody = new JsonObject
         {
             ["name"] = "Chaos plan", ["description"] = "Fuzzed", ["price"] = 1000, ["currency"] = "USD", ["billing_type"] = "recurring", ["billing_period"] = "every-month",
+            ["trial_period_days"] = 7,
             ["features"] = new JsonArray(new JsonObject { ["type"] = "customerCredits", ["description"] = "Credits", ["customer_credits"] = new JsonObject { ["amount"] = "10" } }),
         };
         var discountBody = new JsonObject
@@ -113,6 +114,7 @@ public static class ProviderCatalog
             new("POST", "/v1/subscriptions/{id}/pause", [Id], null, Answers),
             new("POST", "/v1/subscriptions/{id}/resume", [Id], null, Answers),
             new("POST", "/v1/subscriptions/{id}/upgrade", [Id], new JsonObject { ["product_id"] = product, ["update_behavior"] = "proration-none" }, Answers),
+            new("POST", "/v1/subscriptions/{id}", [Id], new JsonObject { ["items"] = new JsonArray(new JsonObject { ["units"] = 3 }), ["update_behavior"] = "proration-charge" }, Answers),
             new("GET", "/v1/transactions", [new("transaction_id", "query", "string")], null, Answers),
             new("GET", "/v1/transactions/search", [new("customer_id", "query", "string"), new("page_number", "query", "integer")], null, Answers),
             new("POST", "/v1/refunds", [], new JsonObject { ["transaction_id"] = "tran_chaos" }, Answers),

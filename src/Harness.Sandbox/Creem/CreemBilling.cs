@@ -8,13 +8,13 @@ namespace Harness.Sandbox.Creem;
 internal readonly record struct CreemEvent(string Type, JsonObject Object);
 
 /// <summary>
-/// Creem's subscription engine on the sandbox clock: the first transaction, renewal at
+/// Creem's subscription engine on the sandbox clock: the first transaction (or a trial charged at its end), renewal at
 /// <c>current_period_end_date</c>, failed renewals retried 3, 5 and 7 days after the previous attempt then ended
-/// (the end state), cancellation now or at the period end, pause and resume, upgrade with Creem's three proration
-/// behaviours. Every change is one unit of the store, so changes never interleave; events go to <paramref name="send"/>
-/// keyed by subscription.
+/// (the end state), cancellation now or at the period end, pause and resume; upgrades and seat changes are in
+/// CreemBilling.Changes.cs. Every change is one unit of the store, so changes never interleave; events go to
+/// <paramref name="send"/> keyed by subscription.
 /// </summary>
-internal sealed class CreemBilling(ProviderObjects objects, TimeProvider clock, Action<string, IReadOnlyList<CreemEvent>> send)
+internal sealed partial class CreemBilling(ProviderObjects objects, TimeProvider clock, Action<string, IReadOnlyList<CreemEvent>> send)
 {
     /// <summary>Creem documents no retry schedule; the sandbox retries as a Stripe custom schedule of 3, 5 and 7 days would.</summary>
     public static readonly int[] RetryDelayDays = [3, 5, 7];
@@ -22,14 +22,15 @@ internal sealed class CreemBilling(ProviderObjects objects, TimeProvider clock, 
     /// <summary>Where a subscription ends when every retry failed.</summary>
     public static readonly string[] EndStates = ["canceled", "unpaid"];
 
-    public static readonly string[] UpgradeBehaviours = ["proration-charge-immediately", "proration-charge", "proration-none"];
+    private static readonly string[] PeriodFields = ["_cycle", "current_period_start_date", "current_period_end_date", "next_transaction_date"];
 
     /// <summary>At most this many renewals per subscription per run; the scheduler comes straight back for the rest.</summary>
     private const int MaxStepsPerRun = 1000;
 
     /// <summary>
-    /// A new active subscription from a paid checkout, with its first (already paid) transaction; a
-    /// <paramref name="discount"/> redeemed on the checkout keeps taking its share off for its duration.
+    /// A new active subscription from a paid checkout, with its first (already paid) transaction, or a trialing one
+    /// charged nothing until its trial ends when the product has <c>trial_period_days</c>; a <paramref name="discount"/>
+    /// redeemed on the checkout keeps taking its share off for its duration, counted from the first charge.
     /// </summary>
     public JsonObject Start(JsonObject product, JsonObject customer, long units, JsonObject? metadata, string orderId, JsonObject? discount)
     {
@@ -65,6 +66,25 @@ internal sealed class CreemBilling(ProviderObjects objects, TimeProvider clock, 
                 ["_end_state"] = "canceled",
                 ["_pending_proration"] = 0L,
             };
+            if (product["trial_period_days"]?.GetValue<long>() is { } trialDays)
+            {
+                // The trial is a period of its own, charged nothing; the paid periods run from its end (cycle 0).
+                var trialEnd = now.AddDays(trialDays);
+                subscription["status"] = "trialing";
+                subscription["_anchor"] = Iso(trialEnd);
+                subscription["_cycle"] = -1;
+                subscription["current_period_start_date"] = Iso(now);
+                subscription["current_period_end_date"] = Iso(trialEnd);
+                subscription["next_transaction_date"] = Iso(trialEnd);
+                if (discount is not null)
+                {
+                    Keep(subscription, discount, trialEnd);
+                }
+
+                objects.Put(subscription);
+                return subscription;
+            }
+
             if (discount is not null)
             {
                 Keep(subscription, discount, now);
@@ -132,7 +152,10 @@ internal sealed class CreemBilling(ProviderObjects objects, TimeProvider clock, 
         });
     }
 
-    /// <summary>Cancels now (status <c>canceled</c>) or at the period end (<c>scheduled_cancel</c>; <paramref name="onExecute"/> <c>pause</c> pauses instead).</summary>
+    /// <summary>
+    /// Cancels now (status <c>canceled</c>) or at the period end (<c>scheduled_cancel</c>; <paramref name="onExecute"/>
+    /// <c>pause</c> pauses instead); a trial canceled either way ends without a charge.
+    /// </summary>
     public (JsonObject? Subscription, string? Refusal) Cancel(string id, bool immediately, string onExecute) => Change(id, (subscription, now, events) =>
     {
         var status = subscription.Str("status");
@@ -147,13 +170,14 @@ internal sealed class CreemBilling(ProviderObjects objects, TimeProvider clock, 
             return null;
         }
 
-        if (status != "active")
+        if (status is not ("active" or "trialing"))
         {
-            return $"Only an active subscription can be scheduled to cancel; this one is {status}";
+            return $"Only an active or trialing subscription can be scheduled to cancel; this one is {status}";
         }
 
         subscription["status"] = "scheduled_cancel";
         subscription["_on_execute"] = onExecute;
+        subscription["_resumes_as"] = status;
         events.Add(Snapshot("subscription.scheduled_cancel", subscription));
         return null;
     });
@@ -185,50 +209,11 @@ internal sealed class CreemBilling(ProviderObjects objects, TimeProvider clock, 
             SetPeriod(subscription, -1);
         }
 
-        subscription["status"] = "active";
+        // Undoing a scheduled cancel returns a trial to its trial; a paused subscription resumes active.
+        subscription["status"] = subscription.Str("status") == "scheduled_cancel" ? subscription.Str("_resumes_as") ?? "active" : "active";
         subscription.Remove("_on_execute");
+        subscription.Remove("_resumes_as");
         events.Add(Snapshot("subscription.update", subscription));
-        return null;
-    });
-
-    /// <summary>
-    /// Moves an active subscription to another recurring product. The difference for the rest of the period,
-    /// prorated by time, is charged now, added to the next renewal, or dropped; a downgrade credits nothing.
-    /// </summary>
-    public (JsonObject? Subscription, string? Refusal) Upgrade(string id, JsonObject product, string behaviour) => Change(id, (subscription, now, events) =>
-    {
-        if (subscription.Str("status") != "active")
-        {
-            return $"Only an active subscription can be upgraded; this one is {subscription.Str("status")}";
-        }
-
-        if (product.Str("id") == subscription["product"].Str("id"))
-        {
-            return "The subscription is already on this product";
-        }
-
-        var before = Price(subscription);
-        var start = ParseIso(subscription.Str("current_period_start_date")!);
-        var end = ParseIso(subscription.Str("current_period_end_date")!);
-        subscription["product"] = product.DeepClone();
-        ((JsonObject)subscription["items"]![0]!)["product_id"] = product.Str("id");
-        var remaining = Math.Max(0, (end - now).Ticks);
-        var proration = (long)((Int128)(Price(subscription) - before) * remaining / Math.Max(1, (end - start).Ticks));
-        if (proration > 0 && behaviour == "proration-charge-immediately")
-        {
-            if (!Charge(subscription, proration, 0, now, "Upgrade proration"))
-            {
-                return "The card was declined; the subscription was not changed";
-            }
-
-            events.Add(Snapshot("subscription.paid", subscription));
-        }
-        else if (proration > 0 && behaviour == "proration-charge")
-        {
-            subscription["_pending_proration"] = subscription["_pending_proration"]!.GetValue<long>() + proration;
-        }
-
-        events.Insert(0, Snapshot("subscription.update", subscription));
         return null;
     });
 
@@ -257,7 +242,7 @@ internal sealed class CreemBilling(ProviderObjects objects, TimeProvider clock, 
             case "scheduled_cancel":
                 End(subscription, subscription.Str("_on_execute") == "pause" ? "paused" : "canceled", due, events);
                 return;
-            case "active" when !Renew(subscription, due):
+            case "active" or "trialing" when !Renew(subscription, due):
                 subscription["status"] = "past_due";
                 subscription["_attempts"] = 1;
                 subscription["_retry_at"] = Iso(due.AddDays(RetryDelayDays[0]));
@@ -265,6 +250,12 @@ internal sealed class CreemBilling(ProviderObjects objects, TimeProvider clock, 
                 events.Add(Snapshot("subscription.past_due", subscription));
                 return;
             case "active":
+                events.Add(Snapshot("subscription.paid", subscription));
+                return;
+            case "trialing":
+                // The trial's end is the first charge: the subscription becomes active as a paid checkout's does.
+                subscription["status"] = "active";
+                events.Add(Snapshot("subscription.active", subscription));
                 events.Add(Snapshot("subscription.paid", subscription));
                 return;
             case "past_due" when Renew(subscription, due):
@@ -294,12 +285,17 @@ internal sealed class CreemBilling(ProviderObjects objects, TimeProvider clock, 
     private bool Renew(JsonObject subscription, DateTimeOffset at)
     {
         // The transaction is for the period it opens.
-        var cycle = subscription["_cycle"]!.GetValue<int>();
-        SetPeriod(subscription, cycle + 1);
+        var period = PeriodFields.ToDictionary(f => f, f => subscription[f]?.DeepClone());
+        SetPeriod(subscription, subscription["_cycle"]!.GetValue<int>() + 1);
         var off = DiscountOn(subscription, Price(subscription));
         if (!Charge(subscription, Price(subscription) - off + subscription["_pending_proration"]!.GetValue<long>(), off, at, "Subscription renewal"))
         {
-            SetPeriod(subscription, cycle);
+            // The period stays as it was (a trial's too, which no whole billing period describes).
+            foreach (var (field, value) in period)
+            {
+                subscription[field] = value;
+            }
+
             return false;
         }
 
@@ -456,7 +452,7 @@ internal sealed class CreemBilling(ProviderObjects objects, TimeProvider clock, 
     /// <summary>When the subscription's next renewal, retry or scheduled end falls due; null when none will.</summary>
     public static DateTimeOffset? DueAt(JsonObject subscription) => subscription.Str("status") switch
     {
-        "active" or "scheduled_cancel" => ParseIso(subscription.Str("current_period_end_date")!),
+        "active" or "trialing" or "scheduled_cancel" => ParseIso(subscription.Str("current_period_end_date")!),
         "past_due" => ParseIso(subscription.Str("_retry_at")!),
         _ => null,
     };

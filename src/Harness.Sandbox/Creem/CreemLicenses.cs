@@ -125,7 +125,7 @@ public sealed partial class CreemProvider
     }
 
     /// <summary>Issues a key for a paid checkout whose product has the licence-key feature, and shows it on the checkout.</summary>
-    private void IssueLicenses(JsonObject checkout, JsonObject customer, JsonObject? subscription, string transactionId)
+    private void IssueLicenses(JsonObject checkout, JsonObject customer, JsonObject? subscription, string? transactionId)
     {
         if ((checkout["product"]!["features"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault(f => f.Str("type") == "licenseKey") is not { } feature)
         {
@@ -170,7 +170,7 @@ public sealed partial class CreemProvider
     {
         var shown = Public(license);
         var subscription = license.Str("_subscription") is { } subscriptionId ? _objects.Get(subscriptionId, "subscription") : null;
-        if (_refunds.Transaction(license.Str("_transaction")!)?.Str("status") == "refunded")
+        if (license.Str("_transaction") is { } transactionId && _refunds.Transaction(transactionId)?.Str("status") == "refunded")
         {
             shown["status"] = "disabled";
         }

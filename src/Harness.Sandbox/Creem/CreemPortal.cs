@@ -13,9 +13,9 @@ namespace Harness.Sandbox.Creem;
 
 /// <summary>
 /// The customer portal a billing-portal link opens: a plain page on the Creem listener listing the customer's
-/// subscriptions, each active one with a button that cancels it at the period end through the same engine as
-/// <c>POST /v1/subscriptions/{id}/cancel</c> (same state, same webhooks). The link's token is the only key, as a
-/// magic link is.
+/// subscriptions, each active or trialing one with a button that cancels it at the period end through the same
+/// engine as <c>POST /v1/subscriptions/{id}/cancel</c> (same state, same webhooks). The link's token is the only
+/// key, as a magic link is.
 /// </summary>
 internal sealed class CreemPortal(ProviderObjects objects, TimeProvider clock, CreemBilling billing)
 {
@@ -84,7 +84,7 @@ internal sealed class CreemPortal(ProviderObjects objects, TimeProvider clock, C
                 var id = subscription.Str("id")!;
                 html.Append(CultureInfo.InvariantCulture, $"<tr id=\"{E(id)}\"><td>{E(subscription["product"].Str("name") ?? "")}</td>");
                 html.Append(CultureInfo.InvariantCulture, $"<td class=\"status\">{E(subscription.Str("status")!)}</td><td>{E(subscription.Str("current_period_end_date")!)}</td><td>");
-                if (subscription.Str("status") == "active")
+                if (subscription.Str("status") is "active" or "trialing")
                 {
                     html.Append(CultureInfo.InvariantCulture, $"<form method=\"post\" action=\"/portal/{E(Uri.EscapeDataString(token))}\">");
                     html.Append(CultureInfo.InvariantCulture, $"<input type=\"hidden\" name=\"subscription_id\" value=\"{E(id)}\">");

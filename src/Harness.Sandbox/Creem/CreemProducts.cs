@@ -26,19 +26,22 @@ public sealed partial class CreemProvider
     private static readonly string[] DescriptiveFields = ["name", "description", "image_url", "default_success_url"];
 
     /// <summary>Fields of the SDK's request that change billing in ways the sandbox does not simulate: refused, never silently ignored.</summary>
-    private static readonly string[] UnsimulatedFields = ["trial_period_days", "trial_price", "pay_what_you_want", "suggested_price", "usage_prices"];
+    private static readonly string[] UnsimulatedFields = ["trial_price", "pay_what_you_want", "suggested_price", "usage_prices"];
+
+    /// <summary>Creem documents no longest trial; this is the sandbox's bound (docs/sandbox.md).</summary>
+    private const long MaxTrialDays = 365;
 
     private static readonly HashSet<string> ProductCreateFields =
     [
-        .. DescriptiveFields, .. UnsimulatedFields, "image_urls", "price", "currency", "billing_type", "billing_period", "recurring_interval",
-        "recurring_interval_count", "tax_mode", "business_net_pricing", "tax_category", "custom_fields", "custom_field",
+        .. DescriptiveFields, .. UnsimulatedFields, "trial_period_days", "image_urls", "price", "currency", "billing_type", "billing_period",
+        "recurring_interval", "recurring_interval_count", "tax_mode", "business_net_pricing", "tax_category", "custom_fields", "custom_field",
         "abandoned_cart_recovery_enabled", "features",
     ];
 
     private static readonly HashSet<string> ProductUpdateFields =
     [
-        .. DescriptiveFields, .. UnsimulatedFields, "image_urls", "price", "currency", "billing_type", "billing_period", "recurring_interval",
-        "recurring_interval_count", "tax_mode", "business_net_pricing", "features",
+        .. DescriptiveFields, .. UnsimulatedFields, "trial_period_days", "image_urls", "price", "currency", "billing_type", "billing_period",
+        "recurring_interval", "recurring_interval_count", "tax_mode", "business_net_pricing", "features",
     ];
 
     private void MapProducts(WebApplication app)
@@ -308,7 +311,36 @@ public sealed partial class CreemProvider
         }
 
         problems.AddRange(PeriodProblems(product));
+        problems.AddRange(ApplyTrial(product, body));
         return problems;
+    }
+
+    /// <summary>
+    /// <c>trial_period_days</c>: whole days, recurring products only; <c>null</c> removes the trial, and so does
+    /// switching the product to <c>onetime</c>.
+    /// </summary>
+    private static IEnumerable<string> ApplyTrial(JsonObject product, JsonObject body)
+    {
+        if (body.TryGetPropertyValue("trial_period_days", out var daysNode) && daysNode is not null)
+        {
+            if (!TryInt(daysNode, out var days) || days is < 1 or > MaxTrialDays)
+            {
+                return [$"trial_period_days must be an integer between 1 and {MaxTrialDays}"];
+            }
+
+            if (product.Str("billing_type") != "recurring")
+            {
+                return ["trial_period_days is only supported for recurring products"];
+            }
+
+            product["trial_period_days"] = days;
+        }
+        else if ((daysNode is null && body.ContainsKey("trial_period_days")) || product.Str("billing_type") != "recurring")
+        {
+            product.Remove("trial_period_days");
+        }
+
+        return [];
     }
 
     private static IEnumerable<string> PeriodProblems(JsonObject product)

@@ -124,10 +124,12 @@ public sealed partial class CreemProvider : ISandboxProvider
         var product = (JsonObject)checkout["product"]!;
         var now = _context.Clock.GetUtcNow();
         var amount = payment.Amount;
-        var subtotal = checkout["_sub_total"]?.GetValue<long>() ?? amount;
+        var recurring = product.Str("billing_type") == "recurring";
+        // A trial's checkout charges nothing: its order is for 0, the first charge comes at the trial's end.
+        var trial = recurring && product["trial_period_days"] is not null;
+        var subtotal = trial ? 0 : checkout["_sub_total"]?.GetValue<long>() ?? amount;
         var discount = checkout.Str("_discount") is { } discountId ? _objects.Get(discountId, "discount") : null;
         var customer = Customer(checkout, Iso(now));
-        var recurring = product.Str("billing_type") == "recurring";
         var order = new JsonObject
         {
             ["id"] = NewId("ord"),
@@ -154,7 +156,7 @@ public sealed partial class CreemProvider : ISandboxProvider
         if (recurring)
         {
             subscription = _billing.Start(product, customer, checkout["units"]!.GetValue<long>(), checkout["metadata"] as JsonObject, order.Str("id")!, discount);
-            // Paid with 0341 (a one-time checkout declines it): the first charge succeeds, the renewals decline.
+            // Paid with 0341 (a one-time checkout declines it): the first charge succeeds (a trial's is at its end), later ones decline.
             if (payment.CardLast4 == StripeTestCards.ChargesFail[^4..])
             {
                 subscription = _billing.SetFailing(subscription.Str("id")!, true, "canceled")!;
@@ -173,14 +175,13 @@ public sealed partial class CreemProvider : ISandboxProvider
             Redeem(discount.Str("id")!);
         }
 
-        IssueLicenses(checkout, customer, subscription, order.Str("transaction")!);
+        IssueLicenses(checkout, customer, subscription, order.Str("transaction"));
         checkout["order"] = order;
         _objects.Put(checkout);
         var events = new List<CreemEvent> { new("checkout.completed", checkout) };
         if (subscription is not null)
         {
-            events.Add(new("subscription.active", subscription));
-            events.Add(new("subscription.paid", subscription));
+            events.AddRange(trial ? [new("subscription.trialing", subscription)] : [new("subscription.active", subscription), new("subscription.paid", subscription)]);
         }
 
         Send(payment.Id, events);
@@ -350,7 +351,7 @@ public sealed partial class CreemProvider : ISandboxProvider
                 Id = id,
                 Provider = Name,
                 Status = PaymentStatus.Open,
-                Amount = amount,
+                Amount = product["trial_period_days"] is null ? amount : 0,
                 Currency = product.Str("currency")!.ToLowerInvariant(),
                 Description = product.Str("name")!,
                 MerchantReference = body.Str("request_id"),

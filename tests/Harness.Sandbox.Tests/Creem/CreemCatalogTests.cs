@@ -78,7 +78,7 @@ public sealed class CreemCatalogTests
     [InlineData("""{"name":"x","description":"d","price":1000,"currency":"USD","billing_type":"recurring"}""", "billing_period must be a recurring period")]
     [InlineData("""{"name":"x","description":"d","price":1000,"currency":"USD","billing_type":"onetime","billing_period":"every-month"}""", "billing_period must be once")]
     [InlineData("""{"name":"x","description":"d","price":1000,"currency":"USD","billing_type":"recurring","billing_period":"custom"}""", "recurring_interval and recurring_interval_count are required")]
-    [InlineData("""{"name":"x","description":"d","price":1000,"currency":"USD","billing_type":"recurring","billing_period":"every-month","trial_period_days":7}""", "trial_period_days is not simulated by the sandbox")]
+    [InlineData("""{"name":"x","description":"d","price":1000,"currency":"USD","billing_type":"recurring","billing_period":"every-month","pay_what_you_want":true}""", "pay_what_you_want is not simulated by the sandbox")]
     [InlineData("""{"name":"x","description":"d","price":1000,"currency":"USD","billing_type":"onetime","colour":"red"}""", "property colour should not exist")]
     [InlineData("""{"description":"d","price":1000,"currency":"USD","billing_type":"onetime"}""", "name must be a string")]
     [InlineData("""{"name":"x","description":"d","price":1000,"currency":"USD","billing_type":"onetime","features":[{"type":"licenseKey","description":"k"}]}""", "each feature must be")]

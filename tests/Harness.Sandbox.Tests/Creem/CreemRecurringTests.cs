@@ -295,7 +295,7 @@ public sealed class CreemRecurringTests
         return JsonNode.Parse(receiver.All[^1].Body)!["object"]!["id"]!.GetValue<string>();
     }
 
-    private static async Task<JsonNode> GetAsync(TestSandbox sandbox, string id)
+    internal static async Task<JsonNode> GetAsync(TestSandbox sandbox, string id)
     {
         using var http = CreemTests.Client(sandbox);
         return JsonNode.Parse(await http.GetStringAsync($"/v1/subscriptions?subscription_id={id}", Ct))!;
@@ -308,7 +308,7 @@ public sealed class CreemRecurringTests
     }
 
     /// <summary>Waits until <paramref name="count"/> webhooks arrived in all; the tests read them from <see cref="Receiver.All"/>, in order.</summary>
-    private static async Task WaitForAsync(Receiver receiver, int count)
+    internal static async Task WaitForAsync(Receiver receiver, int count)
     {
         while (receiver.All.Count < count)
         {
@@ -316,7 +316,7 @@ public sealed class CreemRecurringTests
         }
     }
 
-    private static async Task AssertRefusedAsync(HttpResponseMessage response, int status, string message)
+    internal static async Task AssertRefusedAsync(HttpResponseMessage response, int status, string message)
     {
         using (response)
         {
@@ -326,5 +326,5 @@ public sealed class CreemRecurringTests
         }
     }
 
-    private static string[] Strings(JsonNode? node) => [.. node!.AsArray().Select(e => e!.GetValue<string>())];
+    internal static string[] Strings(JsonNode? node) => [.. node!.AsArray().Select(e => e!.GetValue<string>())];
 }

@@ -7,31 +7,51 @@ using Harness.Conformance.Running;
 namespace Harness.Conformance.Steps.Providers;
 
 /// <summary>
-/// Creem recurring billing over HTTP as a merchant backend drives it: a subscription checkout, renewals made due one
-/// at a time through the control API (the shared sandbox clock is left alone), cancellation, pause, resume, upgrade,
-/// a failing card and a refund. Only this scenario's subscription's webhooks count: other scenarios may leave theirs.
+/// Creem recurring billing over HTTP as a merchant backend drives it: a subscription checkout (for seats, or for a
+/// product with a trial), renewals made due one at a time through the control API (the shared sandbox clock is left
+/// alone), cancellation, pause, resume, upgrade, seat changes, a failing card and a refund. Only this scenario's
+/// subscription's webhooks count: other scenarios may leave theirs.
 /// </summary>
 [Steps]
 public sealed class CreemRecurringSteps(ScenarioContext context)
 {
     private readonly SandboxWorld _world = context.Get<SandboxWorld>();
     private string? _subscription;
+    private string? _product;
     private JsonElement? _lastTransaction;
 
     private string Subscription => _subscription ?? throw new AssertionException("the scenario has no subscription yet");
 
     [Given("the buyer paid a subscription checkout for {string}")]
-    public async Task PaidCheckout(string product)
+    public Task PaidCheckout(string product) => PaidSeatsCheckout(product, 1);
+
+    [Given("the buyer paid a subscription checkout for {string} with {int} seat(s)")]
+    public async Task PaidSeatsCheckout(string product, int units)
     {
         var email = context.Unique("subscriber") + "@example.com";
-        var checkout = await OkAsync(HttpMethod.Post, "/v1/checkouts", JsonSerializer.Serialize(new { product_id = product, customer = new { email } }));
+        var checkout = await OkAsync(HttpMethod.Post, "/v1/checkouts", JsonSerializer.Serialize(new { product_id = product, units, customer = new { email } }));
         _world.PaymentId = ApiReply.Text(ApiReply.Field(checkout, "id"));
         await _world.ClickAsync("pay");
         var paid = await OkAsync(HttpMethod.Get, "/v1/checkouts?checkout_id=" + Uri.EscapeDataString(_world.PaymentId));
         Check.Equal("completed", ApiReply.Text(ApiReply.Field(paid, "status")), "the checkout's status after paying");
-        _subscription = ApiReply.Text(ApiReply.Path(paid, "subscription.id"));
-        _lastTransaction = ApiReply.Path(paid, "subscription.last_transaction");
+        var subscription = ApiReply.Field(paid, "subscription");
+        _subscription = ApiReply.Text(ApiReply.Field(subscription, "id"));
+        // A trial has no transaction until it ends.
+        _lastTransaction = subscription.TryGetProperty("last_transaction", out var transaction) ? transaction : null;
     }
+
+    [Given("the merchant created a monthly product of {int} cents with a {int}-day trial")]
+    public async Task TrialProduct(int cents, int days)
+    {
+        var product = await OkAsync(HttpMethod.Post, "/v1/products", JsonSerializer.Serialize(new
+        {
+            name = "Trial plan", description = "Monthly with a trial", price = cents, currency = "USD", billing_type = "recurring", billing_period = "every-month", trial_period_days = days,
+        }));
+        _product = ApiReply.Text(ApiReply.Field(product, "id"));
+    }
+
+    [Given("the buyer paid a checkout for that product with {int} seat(s)")]
+    public Task PaidTrialCheckout(int units) => PaidSeatsCheckout(_product ?? throw new AssertionException("the scenario has no product yet"), units);
 
     [Given("the control API makes the subscription's charges fail with end state {string}")]
     public Task ChargesFail(string endState) =>
@@ -58,6 +78,10 @@ public sealed class CreemRecurringSteps(ScenarioContext context)
     [When("the merchant upgrades the subscription to {string} with {string}")]
     public Task Upgrade(string product, string behaviour) =>
         ChangeAsync($"/v1/subscriptions/{Subscription}/upgrade", JsonSerializer.Serialize(new { product_id = product, update_behavior = behaviour }));
+
+    [When("the merchant sets the subscription's seats to {int} with {string}")]
+    public Task Seats(int units, string behaviour) =>
+        ChangeAsync($"/v1/subscriptions/{Subscription}", JsonSerializer.Serialize(new { items = new[] { new { units } }, update_behavior = behaviour }));
 
     [When("the merchant refunds the subscription's first transaction")]
     public async Task Refund()
@@ -87,6 +111,14 @@ public sealed class CreemRecurringSteps(ScenarioContext context)
         var subscription = await OkAsync(HttpMethod.Get, "/v1/subscriptions?subscription_id=" + Uri.EscapeDataString(Subscription));
         Check.Equal(status, ApiReply.Text(ApiReply.Field(subscription, "status")), "the subscription's status");
         Check.Equal(cents, ApiReply.Path(subscription, "last_transaction.amount").GetInt32(), "the last transaction's amount");
+    }
+
+    [Then("the subscription is {string} and has no transaction")]
+    public async Task Uncharged(string status)
+    {
+        var subscription = await OkAsync(HttpMethod.Get, "/v1/subscriptions?subscription_id=" + Uri.EscapeDataString(Subscription));
+        Check.Equal(status, ApiReply.Text(ApiReply.Field(subscription, "status")), "the subscription's status");
+        Check.That(!subscription.TryGetProperty("last_transaction", out _), $"the subscription has no last_transaction: {subscription}");
     }
 
     [Then("the receiver gets a verifiable refund.created of {int} cents whose transaction is {string}")]
