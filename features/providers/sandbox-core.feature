@@ -52,7 +52,7 @@ Feature: Sandbox core — pay pages, clock, delivery log and fault injection
       | server_error       | for the next 2 Stripe API calls | a client retrying with the same Idempotency-Key, as Stripe.net does, succeeds on the third call |
       | latency            | of 30 seconds on one session    | the API answer arrives only after the sandbox clock moves 30 seconds                            |
       | duplicate          | once for Epay                   | the same notify, byte for byte, twice                                                           |
-      | out_of_order       | on one subscription checkout    | "invoice.paid" before "customer.subscription.created" before "checkout.session.completed"       |
+      | out_of_order       | on one subscription checkout    | "payment_method.attached" before "invoice.paid" before "customer.subscription.created" before "checkout.session.completed" |
       | delayed            | of 120 seconds for Epay         | nothing until the clock moves 120 seconds, then the notify                                      |
       | tampered_signature | once for Stripe                 | a Stripe-Signature that does not verify                                                         |
       | stale_timestamp    | of 600 seconds once for Stripe  | a correct signature whose t is 10 minutes old, outside the 300-second tolerance                 |

@@ -232,6 +232,9 @@ public sealed partial class SandboxSteps(ScenarioContext context)
     [Then("the merchant observes {string} before {string} before {string}")]
     public Task ReceiverGetsThree(string first, string second, string third) => EventsAreAsync(first, second, third);
 
+    [Then("the merchant observes {string} before {string} before {string} before {string}")]
+    public Task ReceiverObservesFour(string first, string second, string third, string fourth) => EventsAreAsync(first, second, third, fourth);
+
     [Then("the receiver gets {string}, {string}, {string} then {string}")]
     public Task ReceiverGetsFour(string first, string second, string third, string fourth) => EventsAreAsync(first, second, third, fourth);
 
