@@ -167,19 +167,7 @@ public sealed class StripeCustomers(SandboxContext context, ProviderObjects obje
 
             if (p["metadata"] is not null)
             {
-                previous["metadata"] = customer["metadata"]!.DeepClone();
-                var merged = (JsonObject)customer["metadata"]!;
-                foreach (var (key, value) in metadata)
-                {
-                    if (value!.ToString().Length == 0)
-                    {
-                        merged.Remove(key);
-                    }
-                    else
-                    {
-                        merged[key] = value.DeepClone();
-                    }
-                }
+                StripeLists.MergeMetadata(customer, metadata, previous);
             }
 
             if (defaultMethod is not null)

@@ -60,6 +60,27 @@ public static class StripeLists
         return true;
     }
 
+    /// <summary>
+    /// An update's <c>metadata</c> (read by <see cref="TryMetadata"/>) merged into <paramref name="target"/>'s: an empty
+    /// value unsets its key, as at Stripe; the metadata before goes to <paramref name="previous"/> for the event.
+    /// </summary>
+    public static void MergeMetadata(JsonObject target, JsonObject metadata, JsonObject previous)
+    {
+        previous["metadata"] = target["metadata"]!.DeepClone();
+        var merged = (JsonObject)target["metadata"]!;
+        foreach (var (key, value) in metadata)
+        {
+            if (value!.ToString().Length == 0)
+            {
+                merged.Remove(key);
+            }
+            else
+            {
+                merged[key] = value.DeepClone();
+            }
+        }
+    }
+
     /// <summary>A boolean form parameter (<c>true</c>/<c>false</c>); anything else is Stripe's 400.</summary>
     public static bool TryBool(JsonObject p, string name, out bool? value, out StripeResponse? error)
     {

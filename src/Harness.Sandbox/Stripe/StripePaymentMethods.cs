@@ -146,20 +146,7 @@ public sealed partial class StripePaymentMethods(SandboxContext context, Provide
 
             if (p["metadata"] is not null)
             {
-                previous["metadata"] = method["metadata"]!.DeepClone();
-                var merged = (JsonObject)method["metadata"]!;
-                foreach (var (key, value) in metadata)
-                {
-                    // Stripe: an empty value unsets a key.
-                    if (value!.ToString().Length == 0)
-                    {
-                        merged.Remove(key);
-                    }
-                    else
-                    {
-                        merged[key] = value.DeepClone();
-                    }
-                }
+                StripeLists.MergeMetadata(method, metadata, previous);
             }
 
             if (p.Str("allow_redisplay") is { } redisplay)

@@ -220,20 +220,7 @@ public sealed partial class StripeSubscriptions(
 
             if (p["metadata"] is JsonObject)
             {
-                previous["metadata"] = subscription["metadata"]!.DeepClone();
-                var merged = (JsonObject)subscription["metadata"]!;
-                foreach (var (key, value) in metadata)
-                {
-                    // Stripe: an empty value unsets a key.
-                    if (value!.ToString().Length == 0)
-                    {
-                        merged.Remove(key);
-                    }
-                    else
-                    {
-                        merged[key] = value.DeepClone();
-                    }
-                }
+                StripeLists.MergeMetadata(subscription, metadata, previous);
             }
 
             objects.Put(subscription);
