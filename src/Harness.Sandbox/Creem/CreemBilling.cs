@@ -243,6 +243,8 @@ internal sealed partial class CreemBilling(ProviderObjects objects, TimeProvider
                 End(subscription, subscription.Str("_on_execute") == "pause" ? "paused" : "canceled", due, events);
                 return;
             case "active" or "trialing" when !Renew(subscription, due):
+                // A trial whose first charge declined has never been active: its recovery is its activation.
+                subscription["_unpaid_trial"] = subscription.Str("status") == "trialing";
                 subscription["status"] = "past_due";
                 subscription["_attempts"] = 1;
                 subscription["_retry_at"] = Iso(due.AddDays(RetryDelayDays[0]));
@@ -262,6 +264,12 @@ internal sealed partial class CreemBilling(ProviderObjects objects, TimeProvider
                 subscription["status"] = "active";
                 subscription.Remove("_retry_at");
                 subscription.Remove("_attempts");
+                if (subscription["_unpaid_trial"]?.GetValue<bool>() == true)
+                {
+                    events.Add(Snapshot("subscription.active", subscription));
+                }
+
+                subscription.Remove("_unpaid_trial");
                 events.Add(Snapshot("subscription.paid", subscription));
                 return;
             case "past_due":

@@ -147,6 +147,34 @@ public sealed class CreemTrialTests
     }
 
     [Fact]
+    public async Task A_retry_that_pays_after_a_declined_trial_end_activates_the_subscription()
+    {
+        await using var sandbox = await TestSandbox.StartAsync(Start);
+        await using var receiver = await Receiver.StartAsync();
+        await sandbox.SetWebhookUrlAsync("creem", receiver.Url);
+        var id = await StartTrialAsync(sandbox, receiver, await CreateTrialProductAsync(sandbox, 7));
+        await sandbox.PostJsonAsync($"/control/creem/subscriptions/{id}/payment-failure", new { fail = true, end_state = "canceled" });
+        await sandbox.AdvanceAsync(TimeSpan.FromDays(7));
+        await WaitForAsync(receiver, 3);
+
+        // The first retry (day 3) pays: the subscription was never active, so it becomes active as well as paid.
+        await sandbox.PostJsonAsync($"/control/creem/subscriptions/{id}/payment-failure", new { fail = false });
+        await sandbox.AdvanceAsync(TimeSpan.FromDays(3));
+        await WaitForAsync(receiver, 5);
+        Assert.Equal(
+            ["subscription.trialing", "subscription.past_due", "subscription.active", "subscription.paid"],
+            receiver.All.Skip(1).Select(r => JsonNode.Parse(r.Body)!["eventType"]!.GetValue<string>()));
+        var active = await GetAsync(sandbox, id);
+        Assert.Equal("active", active["status"]!.GetValue<string>());
+        Assert.NotNull(active["last_transaction"]);
+
+        // Later renewals are ordinary: paid only.
+        await sandbox.AdvanceAsync(TimeSpan.FromDays(31));
+        await WaitForAsync(receiver, 6);
+        Assert.Equal("subscription.paid", JsonNode.Parse(receiver.All[^1].Body)!["eventType"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Canceling_during_a_trial_ends_it_without_a_charge_now_or_at_its_end()
     {
         await using var sandbox = await TestSandbox.StartAsync(Start);
