@@ -43,18 +43,20 @@ Feature: TapPay sandbox — Direct Pay back end with test primes, card tokens, c
     And the merchant pays 100 with that prime
     Then the answer is HTTP 200 with status 91 and msg "Prime is expired"
 
-  Scenario Outline: The partner key and merchant are checked with TapPay's codes
+  Scenario Outline: The partner key, merchant and merchant group are checked with TapPay's codes
     When the merchant pays with the test prime, <change>
     Then the answer is HTTP 200 with status <status>
 
     Examples:
-      | change                          | status |
-      | without the x-api-key header    | 80     |
-      | with another x-api-key          | 80     |
-      | without partner_key in the body | 506    |
-      | with an unknown partner_key     | 81     |
-      | without merchant_id             | 502    |
-      | with an unknown merchant_id     | 61     |
+      | change                                                   | status |
+      | without the x-api-key header                             | 80     |
+      | with another x-api-key                                   | 80     |
+      | without partner_key in the body                          | 506    |
+      | with an unknown partner_key                              | 81     |
+      | without merchant_id                                      | 502    |
+      | with an unknown merchant_id                              | 61     |
+      | with the merchant group instead of merchant_id           | 0      |
+      | with an unknown merchant_group_id instead of merchant_id | 61     |
 
   Scenario Outline: Missing and invalid fields get their status codes
     When the merchant pays with the test prime and the body field "<field>" set to <json>
@@ -155,6 +157,7 @@ Feature: TapPay sandbox — Direct Pay back end with test primes, card tokens, c
     When the buyer pays on the hosted page
     Then the buyer is redirected to the frontend_redirect_url with rec_trade_id, order_number "WALLET-1", bank_transaction_id and status 0
     And the receiver gets an unsigned JSON notify with status 0, amount 880 and order number "WALLET-1"
+    And the notify's pay_info names the method "CREDIT_CARD", the masked card "************4242" and 0 points
     And the record query shows the trade with record_status 1
 
   Scenario Outline: An e-payment without its result URLs is refused with 121

@@ -277,7 +277,7 @@ public static class ProviderCatalog
         [
             new("POST", "/tpc/payment/pay-by-prime", [], Payment(("prime", "test_3a2fb2b7e892b914a03c95dd4dd5dc7970c908df67a49527c0a648b2bc9"), ("cardholder", cardholder), ("remember", true), ("instalment", 3)), Answers),
             new("POST", "/tpc/payment/pay-by-prime", [], Payment(("prime", "test_3a2fb2b7e892b914a03c95dd4dd5dc7970c908df67a49527c0a648b2bc9"), ("cardholder", cardholder.DeepClone()), ("three_domain_secure", true), ("result_url", resultUrl)), Answers),
-            new("POST", "/tpc/payment/pay-by-token", [], Payment(("card_key", "chaos-key"), ("card_token", "chaos-token")), Answers),
+            new("POST", "/tpc/payment/pay-by-token", [], Payment(("card_key", "chaos-key"), ("card_token", "chaos-token"), ("merchant_group_id", "GlobalTesting_Group")), Answers),
             new("POST", "/tpc/transaction/query", [], new JsonObject
             {
                 ["partner_key"] = partnerKey, ["records_per_page"] = 10, ["page"] = 0,

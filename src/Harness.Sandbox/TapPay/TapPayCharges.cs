@@ -346,12 +346,15 @@ internal sealed class TapPayCharges(SandboxContext context, TapPayTrades trades)
         _ => (TapPayStatus.Success, "Success", "", ""),
     };
 
-    /// <summary>The merchant the call names: missing (502, or 61 for a merchant group, which the sandbox has none of) or not ours (61).</summary>
-    internal static JsonObject? MerchantRefusal(JsonObject body) => body.Text("merchant_id") switch
+    /// <summary>
+    /// The merchant the call names, by <c>merchant_id</c> or <c>merchant_group_id</c> (§7.2): neither (502), or one the
+    /// sandbox does not have (61). Naming both is taken when both are ours, as the group holds the merchant.
+    /// </summary>
+    internal static JsonObject? MerchantRefusal(JsonObject body) => (body.Text("merchant_id"), body.Text("merchant_group_id")) switch
     {
-        null when body.Text("merchant_group_id") is null => TapPayErrors.Answer(TapPayStatus.MissingMerchantId, "Missing merchant_id"),
-        null => TapPayErrors.Answer(TapPayStatus.MerchantNotFound, "Merchant not found: the sandbox has no merchant groups"),
-        not TapPayProvider.MerchantId => TapPayErrors.Answer(TapPayStatus.MerchantNotFound, "Merchant not found"),
+        (null, null) => TapPayErrors.Answer(TapPayStatus.MissingMerchantId, "Missing merchant_id"),
+        (not (null or TapPayProvider.MerchantId), _) => TapPayErrors.Answer(TapPayStatus.MerchantNotFound, "Merchant not found"),
+        (_, not (null or TapPayProvider.MerchantGroupId)) => TapPayErrors.Answer(TapPayStatus.MerchantNotFound, "Merchant group not found"),
         _ => null,
     };
 

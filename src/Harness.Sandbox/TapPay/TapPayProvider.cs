@@ -22,6 +22,9 @@ public sealed class TapPayProvider : ISandboxProvider
 {
     public const string PartnerKey = "partner_HarnessSandboxTapPayPartnerKey0000000000000000000000000";
     public const string MerchantId = "GlobalTesting_CTBC";
+
+    /// <summary>The sandbox's one merchant group (the sandbox's name: TapPay publishes no test group); it holds <see cref="MerchantId"/>.</summary>
+    public const string MerchantGroupId = "GlobalTesting_Group";
     public const string MerchantName = "Harness Sandbox Merchant";
     public const string AppId = "11327";
     public const string AppKey = "app_HarnessSandboxTapPayAppKey000000000000000000000000000000000";
@@ -63,6 +66,7 @@ public sealed class TapPayProvider : ISandboxProvider
     {
         ["partner_key"] = PartnerKey,
         ["merchant_id"] = MerchantId,
+        ["merchant_group_id"] = MerchantGroupId,
         ["app_id"] = AppId,
         ["app_key"] = AppKey,
         ["test_prime"] = TapPayTestData.DirectPayPrime,
@@ -184,6 +188,11 @@ public sealed class TapPayProvider : ISandboxProvider
                 ["merchant_reference_info"] = answer["merchant_reference_info"]!.DeepClone(),
                 ["event_code"] = answer["status"]!.GetValue<int>() == TapPayStatus.Success ? "PAYMENT_SUCCESS" : "PAYMENT_FAILED",
             };
+            if (trade.Str(TapPayTrades.EPaymentField) is not null)
+            {
+                notify["pay_info"] = TapPayTrades.PayInfo(trade);
+            }
+
             // Unsigned: no Signer, so the dispatcher sends these bytes as they are.
             return [new CallbackDelivery
             {

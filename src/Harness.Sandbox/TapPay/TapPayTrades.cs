@@ -153,6 +153,17 @@ internal sealed class TapPayTrades(IDocumentStore store)
         return answer;
     }
 
+    /// <summary>
+    /// An e-payment's <c>pay_info</c> (§7.5): the wallet paid with its saved card, the sandbox's test card, and no
+    /// points. TapPay names the fields but not the wallets' values; these are the sandbox's.
+    /// </summary>
+    public static JsonObject PayInfo(JsonObject trade) => new()
+    {
+        ["method"] = "CREDIT_CARD",
+        ["masked_credit_card_number"] = new string('*', trade.Str("card_number")!.Length - 4) + trade.Str("card_number")![^4..],
+        ["point"] = 0,
+    };
+
     /// <summary>A record as the Record API lists it (§7.4): <c>amount</c> is what remains after refunds.</summary>
     public static JsonObject Record(JsonObject trade)
     {

@@ -62,6 +62,7 @@ public sealed class TapPayEPaymentTests
         Assert.Equal((id, "WALLET-1", "0"), (query["rec_trade_id"].ToString(), query["order_number"].ToString(), query["status"].ToString()));
         var notify = (JsonObject)JsonNode.Parse((await receiver.NextAsync()).Body)!;
         Assert.Equal((id, 0, 880L, "PAYMENT_SUCCESS"), (notify.Text("rec_trade_id"), notify.Status(), notify["amount"]!.GetValue<long>(), notify.Text("event_code")));
+        Assert.Equal("""{"method":"CREDIT_CARD","masked_credit_card_number":"************4242","point":0}""", notify["pay_info"]!.ToJsonString());
         var paid = await tappay.RecordAsync(id);
         Assert.Equal((1, true), (paid["record_status"]!.GetValue<int>(), paid["is_captured"]!.GetValue<bool>()));
         Assert.Equal(0, (await tappay.RefundAsync(id, 80)).Status());

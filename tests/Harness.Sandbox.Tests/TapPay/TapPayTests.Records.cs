@@ -158,6 +158,7 @@ public sealed partial class TapPayTests
         Assert.Equal(0, notify.Status());
         Assert.Equal(2500, notify["amount"]!.GetValue<long>());
         Assert.Equal("3DS-1", notify.Text("order_number"));
+        Assert.False(notify.ContainsKey("pay_info"), "a card's notify has no e-payment pay_info");
         Assert.Equal("3220", notify["card_info"]!["last_four"]!.GetValue<string>());
         Assert.NotNull(notify["transaction_complete_millis"]);
         await sandbox.RunDueAsync();

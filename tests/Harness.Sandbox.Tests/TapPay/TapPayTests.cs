@@ -143,6 +143,12 @@ public sealed partial class TapPayTests
         var otherMerchant = (JsonObject)body.DeepClone();
         otherMerchant["merchant_id"] = "Someone_Else";
         Assert.Equal(61, (await tappay.PayAsync(otherMerchant)).Status());
+        var otherGroup = (JsonObject)noMerchant.DeepClone();
+        otherGroup["merchant_group_id"] = "Someone_Elses_Group";
+        Assert.Equal(61, (await tappay.PayAsync(otherGroup)).Status());
+        var ourGroupOtherMerchant = (JsonObject)otherMerchant.DeepClone();
+        ourGroupOtherMerchant["merchant_group_id"] = TapPayProvider.MerchantGroupId;
+        Assert.Equal(61, (await tappay.PayAsync(ourGroupOtherMerchant)).Status());
         Assert.Equal(5, (await tappay.PostRawAsync("/tpc/payment/pay-by-prime", "{\"partner_key\":")).Status());
         Assert.Equal(5, (await tappay.PostRawAsync("/tpc/transaction/query", "[1]")).Status());
         Assert.Equal(506, (await tappay.PostRawAsync("/tpc/transaction/refund", "{}")).Status());
@@ -285,6 +291,31 @@ public sealed partial class TapPayTests
     }
 
     [Fact]
+    public async Task A_merchant_group_stands_for_its_merchant_in_payments_and_bindings()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        using var tappay = new TapPayClient(sandbox);
+        var body = TapPayClient.PrimeBody(TapPayTestData.DirectPayPrime, 700);
+        body.Remove("merchant_id");
+        body["merchant_group_id"] = TapPayProvider.MerchantGroupId;
+
+        var paid = await tappay.PayAsync(body);
+
+        Assert.Equal(0, paid.Status());
+        var record = await tappay.RecordAsync(paid.Text("rec_trade_id"));
+        Assert.Equal((TapPayProvider.MerchantId, 700L), (record.Text("merchant_id"), record["amount"]!.GetValue<long>()));
+        body["merchant_id"] = TapPayProvider.MerchantId;
+        Assert.Equal(0, (await tappay.PayAsync(body)).Status());
+
+        var bind = TapPayClient.PrimeBody(await tappay.PrimeAsync("4242424242424242"));
+        bind.Remove("merchant_id");
+        bind["merchant_group_id"] = TapPayProvider.MerchantGroupId;
+        var bound = await tappay.PostAsync("/tpc/card/bind", bind);
+        Assert.Equal(0, bound.Status());
+        Assert.NotNull(bound["card_secret"]);
+    }
+
+    [Fact]
     public async Task The_control_API_publishes_the_credentials()
     {
         await using var sandbox = await TestSandbox.StartAsync();
@@ -292,6 +323,7 @@ public sealed partial class TapPayTests
         var tappay = providers.ToJsonString();
         Assert.Contains(TapPayProvider.PartnerKey, tappay, StringComparison.Ordinal);
         Assert.Contains(TapPayProvider.MerchantId, tappay, StringComparison.Ordinal);
+        Assert.Contains(TapPayProvider.MerchantGroupId, tappay, StringComparison.Ordinal);
         Assert.Contains(TapPayProvider.AppKey, tappay, StringComparison.Ordinal);
         Assert.Contains(sandbox.BaseUrl("tappay"), tappay, StringComparison.Ordinal);
     }

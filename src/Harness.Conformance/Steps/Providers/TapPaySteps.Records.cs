@@ -80,4 +80,13 @@ public sealed partial class TapPaySteps
         Check.Equal(amount, ApiReply.Field(body, "amount").GetInt32(), "amount");
         Check.Equal(orderNumber, ApiReply.Text(ApiReply.Field(body, "order_number")), "order_number");
     }
+
+    [Then("the notify's pay_info names the method {string}, the masked card {string} and {int} points")]
+    public async Task NotifiedPayInfo(string method, string maskedCard, int points)
+    {
+        var payInfo = ApiReply.Field(SandboxWorld.ParseJson((await _world.FirstReceivedAsync()).Body), "pay_info");
+        Check.Equal(method, ApiReply.Text(ApiReply.Field(payInfo, "method")), "pay_info.method");
+        Check.Equal(maskedCard, ApiReply.Text(ApiReply.Field(payInfo, "masked_credit_card_number")), "pay_info.masked_credit_card_number");
+        Check.Equal(points, ApiReply.Field(payInfo, "point").GetInt32(), "pay_info.point");
+    }
 }

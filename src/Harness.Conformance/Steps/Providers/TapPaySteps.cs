@@ -105,6 +105,14 @@ public sealed partial class TapPaySteps(ScenarioContext context)
             case "with an unknown partner_key": body["partner_key"] = "partner_not_the_one"; break;
             case "without merchant_id": body.Remove("merchant_id"); break;
             case "with an unknown merchant_id": body["merchant_id"] = "Nobody_Merchant"; break;
+            case "with the merchant group instead of merchant_id":
+                body.Remove("merchant_id");
+                body["merchant_group_id"] = await _world.CredentialAsync("tappay", "merchant_group_id");
+                break;
+            case "with an unknown merchant_group_id instead of merchant_id":
+                body.Remove("merchant_id");
+                body["merchant_group_id"] = "Nobody_Group";
+                break;
             default: throw new AssertionException($"unknown change \"{change}\"");
         }
 
