@@ -21,6 +21,9 @@ public static class TapPayTestData
 
     public const long ApplePayTestAmount = 12;
 
+    /// <summary>Google Pay's second published test prime, for a real card in the Google account rather than a tokenised one: charged at once too.</summary>
+    public const string GooglePayRealCardPrime = "gp_test_kjo6i5uthfuehfjgit867584urjfhtyr74ytuhjyu7685jtufyejgitu";
+
     public const string SuccessCard = "4242424242424242";
 
     /// <summary>
@@ -61,7 +64,7 @@ public static class TapPayTestData
 
     /// <summary>The test prime's fixed card, or null when <paramref name="prime"/> is not one of TapPay's test primes.</summary>
     public static string? CardOfTestPrime(string prime) =>
-        prime == DirectPayPrime || WalletPrefixes.Any(p => prime == p + WalletPrimeSuffix) ? SuccessCard : null;
+        prime == DirectPayPrime || IsWalletPrime(prime) ? SuccessCard : null;
 
     /// <summary>The e-payment whose test prime <paramref name="prime"/> is (its name), or null for a card's or a token wallet's.</summary>
     public static string? EPaymentOf(string prime) =>
@@ -72,7 +75,10 @@ public static class TapPayTestData
     /// wallets and the other e-payments are documented as unsupported, so no <c>card_secret</c> comes back for them.
     /// </summary>
     public static bool CanRemember(string prime) =>
-        !WalletPrefixes.Any(p => prime == p + WalletPrimeSuffix) || prime == "ln_test_" + WalletPrimeSuffix;
+        !IsWalletPrime(prime) || prime == "ln_test_" + WalletPrimeSuffix;
+
+    private static bool IsWalletPrime(string prime) =>
+        prime == GooglePayRealCardPrime || WalletPrefixes.Any(p => prime == p + WalletPrimeSuffix);
 
     /// <summary>Card type as TapPay numbers it: 1 VISA, 2 MasterCard, 3 JCB, 4 UnionPay, 5 AMEX (§7.2, inferred).</summary>
     public static int TypeOf(string number) => number switch

@@ -38,13 +38,14 @@ public sealed partial class TapPayTests
     }
 
     [Theory]
-    [InlineData("gp_test_")]
-    [InlineData("sp_test_")]
-    public async Task Each_token_wallet_test_prime_pays_at_once_and_is_not_remembered(string prefix)
+    [InlineData("gp_test_" + TapPayTestData.WalletPrimeSuffix)]
+    [InlineData(TapPayTestData.GooglePayRealCardPrime)]
+    [InlineData("sp_test_" + TapPayTestData.WalletPrimeSuffix)]
+    public async Task Each_token_wallet_test_prime_pays_at_once_and_is_not_remembered(string prime)
     {
         await using var sandbox = await TestSandbox.StartAsync();
         using var tappay = new TapPayClient(sandbox);
-        var body = TapPayClient.PrimeBody(prefix + TapPayTestData.WalletPrimeSuffix);
+        var body = TapPayClient.PrimeBody(prime);
         body["remember"] = true;
 
         var paid = await tappay.PayAsync(body);
