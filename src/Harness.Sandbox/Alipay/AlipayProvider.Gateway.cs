@@ -26,9 +26,15 @@ public sealed partial class AlipayProvider
             return Replies.Gateway("error_response", AlipayReplies.Inner(AlipayFailure.Missing("isv.missing-method", "缺少方法名参数")), certificateMode: certificateMode);
         }
 
-        if (!ProductCodes.ContainsKey(method) && method is not (Query or Close or Refund or RefundQuery or CertDownload))
+        if (!ProductCodes.ContainsKey(method) && method is not (Query or Close or Cancel or Refund or RefundQuery or CertDownload))
         {
             return Replies.Gateway("error_response", AlipayReplies.Inner(AlipayFailure.Invalid("isv.invalid-method", "不存在的方法名")), certificateMode: certificateMode);
+        }
+
+        if (method == AppPay)
+        {
+            // The order string goes to the Alipay app, not to the gateway (docs/sandbox.md: POST /sandbox/app-pay).
+            return Replies.Gateway("error_response", AlipayReplies.Inner(AlipayFailure.Invalid("isv.invalid-method", $"{AppPay} 由支付宝客户端调起：把签名后的订单串交给 App，不要提交到网关")), certificateMode: certificateMode);
         }
 
         var cashier = method is PagePay or WapPay;

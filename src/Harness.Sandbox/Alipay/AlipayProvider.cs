@@ -48,6 +48,7 @@ public sealed partial class AlipayProvider : ISandboxProvider
         [Precreate] = "FACE_TO_FACE_PAYMENT",
         [PagePay] = "FAST_INSTANT_TRADE_PAY",
         [WapPay] = "QUICK_WAP_WAY",
+        [AppPay] = "QUICK_MSECURITY_PAY",
     };
 
     private readonly SandboxContext _context;
@@ -124,6 +125,7 @@ public sealed partial class AlipayProvider : ISandboxProvider
     public void MapApi(WebApplication app)
     {
         app.MapMethods(GatewayPath, ["GET", "POST"], GatewayAsync);
+        app.MapPost(AppPayPath, AppPayAsync);
         AlipayRestApi.Map(app, this);
     }
 
@@ -192,9 +194,10 @@ public sealed partial class AlipayProvider : ISandboxProvider
     /// </summary>
     internal Outcome Run(string method, JsonObject biz, string notifyUrl, string returnUrl) => _context.Store.Atomically(() => method switch
     {
-        Precreate or PagePay or WapPay => Create(method, biz, notifyUrl, returnUrl),
+        Precreate or PagePay or WapPay or AppPay => Create(method, biz, notifyUrl, returnUrl),
         Query => QueryTrade(biz),
         Close => CloseByMerchant(biz),
+        Cancel => CancelTrade(biz),
         Refund => RefundTrade(biz),
         RefundQuery => QueryRefund(biz),
         CertDownload => DownloadCertificate(biz),
@@ -297,6 +300,11 @@ public sealed partial class AlipayProvider : ISandboxProvider
             ReturnUrl = returnUrl,
             PassbackParams = passback,
         };
+        if (method == AppPay)
+        {
+            Scan(trade); // the Alipay app shows the trade to the buyer as it creates it
+        }
+
         _trades.Upsert(trade);
         _context.Payments.Add(new SandboxPayment
         {
@@ -412,8 +420,11 @@ public sealed partial class AlipayProvider : ISandboxProvider
         return new Outcome(new JsonObject { ["trade_no"] = trade.Id, ["out_trade_no"] = trade.OutTradeNo }, null, trade);
     }
 
-    /// <summary>The trade named by <c>trade_no</c> or <c>out_trade_no</c>, if it exists for the API (the buyer has scanned).</summary>
-    private (AlipayTrade? Trade, AlipayFailure? Failure) Find(JsonObject biz)
+    /// <summary>
+    /// The trade named by <c>trade_no</c> or <c>out_trade_no</c>, if it exists for the API (the buyer has scanned), or
+    /// with <paramref name="unscannedToo"/> also one whose code or cashier nobody has opened yet.
+    /// </summary>
+    private (AlipayTrade? Trade, AlipayFailure? Failure) Find(JsonObject biz, bool unscannedToo = false)
     {
         var tradeNo = Text(biz, "trade_no");
         var outTradeNo = Text(biz, "out_trade_no");
@@ -430,7 +441,7 @@ public sealed partial class AlipayProvider : ISandboxProvider
         var trade = tradeNo is not null
             ? _trades.Get(tradeNo) is { } byId && (outTradeNo is null || byId.OutTradeNo == outTradeNo) ? byId : null
             : _trades.FindBy(nameof(AlipayTrade.OutTradeNo), outTradeNo!) is [var byOutTradeNo, ..] ? byOutTradeNo : null;
-        return trade is { Exists: true } ? (trade, null) : (null, AlipayFailure.TradeNotExist());
+        return trade is { Exists: true } || (unscannedToo && trade is not null) ? (trade, null) : (null, AlipayFailure.TradeNotExist());
     }
 
     private void Scan(AlipayTrade trade)

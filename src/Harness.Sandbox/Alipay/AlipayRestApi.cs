@@ -25,6 +25,7 @@ public static partial class AlipayRestApi
             ("/v3/alipay/trade/precreate", AlipayProvider.Precreate),
             ("/v3/alipay/trade/query", AlipayProvider.Query),
             ("/v3/alipay/trade/close", AlipayProvider.Close),
+            ("/v3/alipay/trade/cancel", AlipayProvider.Cancel),
             ("/v3/alipay/trade/refund", AlipayProvider.Refund),
         })
         {
