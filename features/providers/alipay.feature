@@ -62,6 +62,31 @@ Feature: Alipay sandbox — v2 gateway, RSA2 signatures, scan, notify, close and
     And alipay.trade.query reports trade_status "TRADE_CLOSED"
     And alipay.trade.fastpay.refund.query for "R1" reports refund_amount "3.00"
 
+  Scenario: The merchant cancels a trade whose outcome it does not know: an unpaid one is closed
+    Given a precreated trade of "88.88" that the buyer has scanned
+    When the merchant calls alipay.trade.cancel
+    Then Alipay answers code "10000" with action "close"
+    And alipay.trade.query reports trade_status "TRADE_CLOSED"
+    And the notify URL receives a form POST with trade_status "TRADE_CLOSED", total_amount "88.88" and a valid RSA2 sign
+
+  Scenario: The merchant cancels a paid trade: it is refunded in full and closed
+    Given a paid trade of "10.00"
+    When the merchant calls alipay.trade.cancel
+    Then Alipay answers code "10000" with action "refund"
+    And alipay.trade.query reports trade_status "TRADE_CLOSED"
+
+  Scenario: An app payment: the Alipay app takes the signed order string and shows the trade, and paying notifies
+    When the merchant's app hands the Alipay app an order string for "25.00"
+    Then the Alipay app shows the trade and its pay sheet
+    And alipay.trade.query reports trade_status "WAIT_BUYER_PAY"
+    When the buyer pays on the hosted page
+    Then the notify URL receives a form POST with trade_status "TRADE_SUCCESS", total_amount "25.00" and a valid RSA2 sign
+
+  Scenario: The Alipay app refuses an order string changed after signing
+    When the merchant's app hands the Alipay app an order string for "25.00" changed after signing
+    Then the Alipay app refuses it with resultStatus "4000" and sub_code "isv.invalid-signature"
+    And alipay.trade.query answers code "40004" and sub_code "ACQ.TRADE_NOT_EXIST"
+
   # A month passes on the sandbox's clock: the scenario runs last, on a sandbox of its own in-process.
   @moves-sandbox-clock
   Scenario: A paid trade finishes when its refund period ends, is notified once more, and can no longer be refunded or closed

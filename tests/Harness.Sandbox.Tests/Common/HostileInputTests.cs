@@ -551,10 +551,16 @@ public sealed partial class HostileInputTests
             ? null
             : "not TapPay's {status,msg}";
 
-    /// <summary>The v2 gateway's <c>{"…_response":{code,msg,…},"sign":…}</c>, or the v3 routes' <c>{code,message}</c> with HTTP ≥ 400.</summary>
+    /// <summary>The v2 gateway's <c>{"…_response":{code,msg,…},"sign":…}</c>, the v3 routes' <c>{code,message}</c> with HTTP ≥ 400, or the app's <c>{resultStatus,memo,…}</c>.</summary>
     private static string? AlipayShape(JsonNode? body, int status)
     {
         if (body is JsonObject v3 && status >= 400 && IsString(v3["code"]) && IsString(v3["message"]))
+        {
+            return null;
+        }
+
+        // The Alipay app's refusal of an order string (/sandbox/app-pay): what its SDK hands the merchant's app.
+        if (body is JsonObject app && status == 400 && IsString(app["resultStatus"]) && IsString(app["memo"]) && IsString(app["sub_code"]))
         {
             return null;
         }
