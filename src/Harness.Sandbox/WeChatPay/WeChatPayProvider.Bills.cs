@@ -95,12 +95,13 @@ public sealed partial class WeChatPayProvider
 
     /// <summary>
     /// The hash is of the file itself (gzip or not, WeChat hashes the uncompressed bill); the link carries a token
-    /// and is valid for five minutes.
+    /// and is valid for five minutes. The file is served as text, or as bytes when compressed.
     /// </summary>
     private IResult BillLink(HttpContext http, string mchid, byte[] bill, bool gzip, string name)
     {
         var bytes = gzip ? Gzip(bill) : bill;
-        var token = _billDownloads.Issue(new BillFile(bytes, "application/octet-stream", mchid, name + (gzip ? ".gzip" : ".csv")));
+        var contentType = gzip ? "application/octet-stream" : "text/plain; charset=utf-8";
+        var token = _billDownloads.Issue(new BillFile(bytes, contentType, mchid, name + (gzip ? ".gzip" : ".csv")));
         var url = $"{http.Request.Scheme}://{http.Request.Host}{BillDownloadPath}?token={token}" + (gzip ? "&tartype=gzip" : "");
         return Json(new JsonObject
         {

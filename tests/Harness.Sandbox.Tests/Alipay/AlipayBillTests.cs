@@ -1,6 +1,8 @@
 using System.IO.Compression;
 using System.Net;
 using System.Text;
+using System.Text.Json.Nodes;
+using Harness.Sandbox.Alipay;
 using Harness.Sandbox.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
 
@@ -170,5 +172,33 @@ public sealed class AlipayBillTests
         using var expired = await http.GetAsync(url, Ct);
         Assert.Equal(HttpStatusCode.Forbidden, expired.StatusCode);
         Assert.Equal("下载链接不存在或已过期，请重新查询对账单下载地址", await expired.Content.ReadAsStringAsync(Ct));
+    }
+
+    [Fact]
+    public async Task The_official_alipay_npm_SDK_gets_the_link_by_exec_and_by_the_v3_route_and_the_zip_reads_as_GBK()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        var credentials = (await sandbox.GetJsonAsync("/control/providers/alipay"))["credentials"]!;
+        var run = await NodeScripts.RunAsync("alipay-bills.mjs", new Dictionary<string, string>
+        {
+            ["SANDBOX_CONTROL"] = sandbox.Server.ControlBaseUrl,
+            ["ALIPAY_BASE"] = sandbox.BaseUrl("alipay"),
+            ["ALIPAY_GATEWAY"] = sandbox.BaseUrl("alipay") + AlipayProvider.GatewayPath,
+            ["ALIPAY_APP_ID"] = AlipayProvider.AppId,
+            ["ALIPAY_APP_PRIVATE_KEY"] = credentials["app_private_key"]!.GetValue<string>(),
+            ["ALIPAY_PUBLIC_KEY"] = credentials["alipay_public_key"]!.GetValue<string>(),
+        });
+
+        Assert.True(run.ExitCode == 0, run.Errors);
+        var result = JsonNode.Parse(run.Output.Trim().Split('\n')[^1])!;
+        Assert.Equal([$"{Account}_20261123_业务明细.csv", $"{Account}_20261123_业务明细(汇总).csv"], result["names"]!.AsArray().Select(n => n!.GetValue<string>()));
+        Assert.Equal("#支付宝业务明细查询", result["title"]!.GetValue<string>());
+        Assert.Equal(2, result["rows"]!.GetValue<int>());
+        Assert.Equal(
+            ["#交易合计：1笔，商家实收共12.34元，商家优惠共0.00元", "#退款合计：1笔，商家实收退款共-2.34元，商家优惠退款共0.00元"],
+            result["totals"]!.AsArray().Select(n => n!.GetValue<string>()));
+        Assert.Equal(200, result["v3Status"]!.GetValue<int>());
+        Assert.True(result["v3Url"]!.GetValue<bool>());
+        Assert.Equal("isp.bill_not_exist", result["missing"]!.GetValue<string>());
     }
 }

@@ -257,4 +257,31 @@ public sealed class WeChatPayBillTests
         var lines = Lines(await DownloadAsync(wire, link));
         Assert.Equal("`1,`5.00,`0.00,`0.00,`0.03000,`5.00,`0.00", lines[^1]);
     }
+
+    [Fact]
+    public async Task The_official_wechatpay_node_v3_SDK_applies_for_and_downloads_both_bills_and_their_hashes_match()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        var credentials = (await sandbox.GetJsonAsync("/control/providers/wechatpay"))["credentials"]!;
+        var run = await NodeScripts.RunAsync("wechatpay-bills.mjs", new Dictionary<string, string>
+        {
+            ["SANDBOX_CONTROL"] = sandbox.Server.ControlBaseUrl,
+            ["WECHATPAY_BASE"] = sandbox.BaseUrl("wechatpay"),
+            ["WECHATPAY_MCHID"] = credentials["mchid"]!.GetValue<string>(),
+            ["WECHATPAY_APPID"] = credentials["appid"]!.GetValue<string>(),
+            ["WECHATPAY_APIV3_KEY"] = credentials["apiv3_key"]!.GetValue<string>(),
+            ["WECHATPAY_MERCHANT_KEY"] = credentials["merchant_private_key"]!.GetValue<string>(),
+            ["WECHATPAY_MERCHANT_CERT"] = credentials["merchant_certificate"]!.GetValue<string>(),
+        });
+
+        Assert.True(run.ExitCode == 0, run.Errors);
+        var result = JsonNode.Parse(run.Output.Trim().Split('\n')[^1])!;
+        Assert.Equal("SHA1", result["hashType"]!.GetValue<string>());
+        Assert.True(result["tradeHashMatches"]!.GetValue<bool>(), "the trade bill's SHA1");
+        Assert.True(result["fundHashMatches"]!.GetValue<bool>(), "the fund-flow bill's SHA1");
+        Assert.Equal(2, result["rows"]!.GetValue<int>());
+        Assert.Equal("`2,`25.00,`5.00,`0.00,`0.12000,`25.00,`5.00", result["summary"]!.GetValue<string>());
+        Assert.Equal("`3,`1,`25.00,`2,`5.12", result["fundSummary"]!.GetValue<string>());
+        Assert.Equal(400, result["oldStatus"]!.GetValue<int>());
+    }
 }
