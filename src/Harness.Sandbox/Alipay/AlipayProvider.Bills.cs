@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using Harness.Http;
 using Harness.Sandbox.Bills;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -24,10 +25,11 @@ public sealed partial class AlipayProvider
     /// <summary>Alipay's earliest bills are of 1 January 2016.</summary>
     private static readonly DateOnly FirstBillDay = new(2016, 1, 1);
 
+    /// <summary>The link's file; a link unknown or expired is a 404 in the listener's error shape (the gateway's <c>error_response</c>).</summary>
     private void MapBills(WebApplication app) => app.MapGet(BillDownloadPath, (HttpRequest request) =>
         _billDownloads.Find(request.Query["token"].ToString()) is { } file
             ? Results.File(file.Bytes, file.ContentType, file.FileName)
-            : Results.Text("下载链接不存在或已过期，请重新查询对账单下载地址", "text/plain; charset=utf-8", Encoding.UTF8, StatusCodes.Status403Forbidden));
+            : Errors.Error(ApiErrorKind.NotFound, "下载链接不存在或已过期，请重新查询对账单下载地址"));
 
     /// <summary>The link to the bill the merchant asked for, or why there is none.</summary>
     private Outcome BillDownloadUrl(JsonObject biz, string origin)

@@ -170,8 +170,9 @@ public sealed class AlipayBillTests
 
         wallClock.Advance(TimeSpan.FromSeconds(2));
         using var expired = await http.GetAsync(url, Ct);
-        Assert.Equal(HttpStatusCode.Forbidden, expired.StatusCode);
-        Assert.Equal("下载链接不存在或已过期，请重新查询对账单下载地址", await expired.Content.ReadAsStringAsync(Ct));
+        Assert.Equal(HttpStatusCode.NotFound, expired.StatusCode);
+        var refused = JsonNode.Parse(await expired.Content.ReadAsStringAsync(Ct))!["error_response"]!;
+        Assert.Equal(["40002", "isv.invalid-path", "下载链接不存在或已过期，请重新查询对账单下载地址"], [refused["code"]!.GetValue<string>(), refused["sub_code"]!.GetValue<string>(), refused["sub_msg"]!.GetValue<string>()]);
     }
 
     [Fact]
