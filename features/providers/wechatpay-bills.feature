@@ -25,7 +25,7 @@ Feature: WeChat Pay sandbox — trade and fund-flow bills
     And the bill lists "wx_bill_paid" as "SUCCESS" with order amount "25.00", fee "0.15000" and rate "0.60%"
     And the bill lists refund "wx_bill_refund" of "wx_bill_paid" as "REFUND" with refund amount "5.00" and fee "-0.03000"
 
-  Scenario: The fund-flow bill credits the payment and debits its fee and the refund; other accounts have none
+  Scenario: The fund-flow bill credits the payment and debits its fee and the refund, and other accounts have none
     Given a Native order of 1000 fen placed as "wx_bill_fund" and paid
     And the merchant has refunded 1000 fen of "wx_bill_fund" as "wx_bill_fund_refund"
     When the sandbox clock reaches 10:00 China time the next day

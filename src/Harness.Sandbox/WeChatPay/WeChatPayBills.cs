@@ -29,10 +29,12 @@ public static class WeChatPayBills
 
     public static long Fee(long fen) => (long)Math.Round(fen * 0.006m, MidpointRounding.AwayFromZero);
 
-    /// <summary>The trade bill's rows of one day: payments that succeeded and refunds that succeeded on it, in time order.</summary>
-    public static byte[] TradeBill(string billType, IEnumerable<BillEntry> entries)
+    /// <summary>Whether a payment or refund is a row of the bill type: ALL both, SUCCESS payments, REFUND refunds.</summary>
+    public static bool Lists(string billType, BillEntry entry) => billType == All || (billType == Success) == (entry.Refund is null);
+
+    /// <summary>The trade bill of one day from its rows (<see cref="Lists"/>): payments and refunds that succeeded on it, in time order.</summary>
+    public static byte[] TradeBill(string billType, IReadOnlyList<BillEntry> rows)
     {
-        var rows = entries.Where(e => billType == All || (billType == Success) == (e.Refund is null)).ToList();
         var header = billType switch
         {
             Success => $"{Head},{Tail},订单金额,费率备注",

@@ -49,7 +49,7 @@ public sealed partial class WeChatPayProvider
             return refused;
         }
 
-        var entries = DayEntries(mchid, day).Where(e => billType == WeChatPayBills.All || (billType == WeChatPayBills.Success) == (e.Refund is null)).ToList();
+        var entries = DayEntries(mchid, day).Where(e => WeChatPayBills.Lists(billType, e)).ToList();
         return entries.Count == 0 || !TradeBillTypes.Contains(billType)
             ? NoStatement()
             : BillLink(http, mchid, WeChatPayBills.TradeBill(billType, entries), gzip, $"tradebill_{day:yyyyMMdd}_{billType}");
