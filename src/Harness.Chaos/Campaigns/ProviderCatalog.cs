@@ -176,6 +176,7 @@ public static class ProviderCatalog
             ["amount"] = new JsonObject { ["refund"] = 1, ["total"] = 100, ["currency"] = "CNY" },
         };
         var mchidQuery = new OperationParameter("mchid", "query", "string");
+        var billDate = new OperationParameter("bill_date", "query", "string");
 
         // The other trade types on their own out_trade_no, so their bodies reach their own field checks.
         JsonObject OrderOf(string outTradeNo, string key, JsonNode value)
@@ -197,6 +198,9 @@ public static class ProviderCatalog
             new("POST", "/v3/pay/transactions/out-trade-no/{id}/close", [Id], new JsonObject { ["mchid"] = mchid }, Answers),
             new("POST", "/v3/refund/domestic/refunds", [], refund, Answers),
             new("GET", "/v3/refund/domestic/refunds/{id}", [Id], null, Answers),
+            new("GET", "/v3/bill/tradebill", [billDate, new("bill_type", "query", "string"), new("tar_type", "query", "string")], null, Answers),
+            new("GET", "/v3/bill/fundflowbill", [billDate, new("account_type", "query", "string"), new("tar_type", "query", "string")], null, Answers),
+            new("GET", "/v3/billdownload/file", [new("token", "query", "string")], null, Answers),
             new("POST", "/sandbox/request-payment", [], new JsonObject
             {
                 ["appId"] = appid, ["timeStamp"] = "1764950400", ["nonceStr"] = "chaos", ["package"] = "prepay_id=wx20261205120000aaaaaaaaaaaaaaaaaaaa",
@@ -241,6 +245,7 @@ public static class ProviderCatalog
             new("POST", gatewayPath, [], Call("alipay.trade.refund", """{"out_trade_no":"chaos_0001","refund_amount":"0.50","out_request_no":"r1"}"""), Answers),
             new("POST", gatewayPath, [], Call("alipay.trade.fastpay.refund.query", """{"out_trade_no":"chaos_0001","out_request_no":"r1"}"""), Answers),
             new("POST", gatewayPath, [], Call("alipay.open.app.alipaycert.download", """{"alipay_cert_sn":"0123456789abcdef0123456789abcdef"}"""), Answers),
+            new("POST", gatewayPath, [], Call("alipay.data.dataservice.bill.downloadurl.query", """{"bill_type":"trade","bill_date":"2026-12-03"}"""), Answers),
 
             // AES content the fuzzer spoils: the gateway must refuse what it cannot decrypt in its own shape.
             new("POST", gatewayPath, [], Encrypted("alipay.trade.query", "q0XyW3ZmDNvJ1Lb2cX0u6g=="), Answers),

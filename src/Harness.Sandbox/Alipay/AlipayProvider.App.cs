@@ -37,7 +37,7 @@ public sealed partial class AlipayProvider
 
         var (content, _, refused) = AlipayGatewayCheck.Check(parameters, Keys, Encryption);
         var (biz, failure) = refused is not null ? (null, refused) : ParseBiz(content);
-        var outcome = failure is not null ? Outcome.FromFailure(failure) : Run(AppPay, biz!, parameters.GetValueOrDefault("notify_url") ?? "", "");
+        var outcome = failure is not null ? Outcome.FromFailure(failure) : Run(AppPay, biz!, parameters.GetValueOrDefault("notify_url") ?? "", "", $"{request.Scheme}://{request.Host}");
         if (outcome.Failure is { } refusal)
         {
             return AppRefusal(refusal);

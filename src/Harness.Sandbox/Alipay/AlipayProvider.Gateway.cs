@@ -26,7 +26,7 @@ public sealed partial class AlipayProvider
             return Replies.Gateway("error_response", AlipayReplies.Inner(AlipayFailure.Missing("isv.missing-method", "缺少方法名参数")), certificateMode: certificateMode);
         }
 
-        if (!ProductCodes.ContainsKey(method) && method is not (Query or Close or Cancel or Refund or RefundQuery or CertDownload))
+        if (!ProductCodes.ContainsKey(method) && method is not (Query or Close or Cancel or Refund or RefundQuery or CertDownload or BillDownloadUrlQuery))
         {
             return Replies.Gateway("error_response", AlipayReplies.Inner(AlipayFailure.Invalid("isv.invalid-method", "不存在的方法名")), certificateMode: certificateMode);
         }
@@ -43,7 +43,7 @@ public sealed partial class AlipayProvider
         var (biz, failure) = refused is not null ? (null, refused) : ParseBiz(content);
         var outcome = failure is not null
             ? Outcome.FromFailure(failure)
-            : Run(method, biz!, parameters.GetValueOrDefault("notify_url") ?? "", parameters.GetValueOrDefault("return_url") ?? "");
+            : Run(method, biz!, parameters.GetValueOrDefault("notify_url") ?? "", parameters.GetValueOrDefault("return_url") ?? "", $"{request.Scheme}://{request.Host}");
         if (cashier)
         {
             return outcome.Failure is { } refusal ? AlipayCashierErrors.Page(refusal) : Results.Redirect(_context.PayPageUrl(outcome.Trade!.Id));

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Harness.Callbacks;
 using Harness.Http;
+using Harness.Sandbox.Bills;
 using Harness.Sandbox.Delivery;
 using Harness.Sandbox.Payments;
 using Harness.Sandbox.Providers;
@@ -53,6 +54,7 @@ public sealed partial class AlipayProvider : ISandboxProvider
 
     private readonly SandboxContext _context;
     private readonly IDocumentCollection<AlipayTrade> _trades;
+    private readonly BillDownloads _billDownloads;
 
     public AlipayProvider(SandboxContext context)
     {
@@ -63,6 +65,7 @@ public sealed partial class AlipayProvider : ISandboxProvider
         Replies = new AlipayReplies(Keys, Encryption, context.WallClock);
         Notices = new AlipayNotices(Keys, context.WallClock);
         Errors = new AlipayErrors(Replies);
+        _billDownloads = new BillDownloads(context.WallClock, TimeSpan.FromSeconds(30));
     }
 
     public string Name => "alipay";
@@ -127,6 +130,7 @@ public sealed partial class AlipayProvider : ISandboxProvider
         app.MapMethods(GatewayPath, ["GET", "POST"], GatewayAsync);
         app.MapPost(AppPayPath, AppPayAsync);
         AlipayRestApi.Map(app, this);
+        MapBills(app);
     }
 
     /// <summary>The buyer scanned the code or opened the cashier: from now on the trade exists, waiting for payment.</summary>
@@ -189,10 +193,11 @@ public sealed partial class AlipayProvider : ISandboxProvider
     }
 
     /// <summary>
-    /// Runs one business method on its biz_content; shared by the v2 gateway and the v3 routes. One unit of the store:
+    /// Runs one business method on its biz_content; shared by the v2 gateway and the v3 routes (<paramref name="origin"/>,
+    /// the scheme and host the merchant called, is where links it answers point). One unit of the store:
     /// a trade's changes, its payment's and its notify land together, and no other change to it comes in between.
     /// </summary>
-    internal Outcome Run(string method, JsonObject biz, string notifyUrl, string returnUrl) => _context.Store.Atomically(() => method switch
+    internal Outcome Run(string method, JsonObject biz, string notifyUrl, string returnUrl, string origin) => _context.Store.Atomically(() => method switch
     {
         Precreate or PagePay or WapPay or AppPay => Create(method, biz, notifyUrl, returnUrl),
         Query => QueryTrade(biz),
@@ -201,6 +206,7 @@ public sealed partial class AlipayProvider : ISandboxProvider
         Refund => RefundTrade(biz),
         RefundQuery => QueryRefund(biz),
         CertDownload => DownloadCertificate(biz),
+        BillDownloadUrlQuery => BillDownloadUrl(biz, origin),
         _ => throw new ArgumentOutOfRangeException(nameof(method), method, "not a method the gateway or the v3 routes accept"),
     });
 

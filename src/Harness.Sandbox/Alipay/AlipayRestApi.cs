@@ -31,6 +31,9 @@ public static partial class AlipayRestApi
         {
             app.MapPost(path, (HttpRequest request) => HandleAsync(provider, method, request));
         }
+
+        // The bill link is a GET with its fields in the query string (signed as part of the path).
+        app.MapGet("/v3/alipay/data/dataservice/bill/downloadurl/query", (HttpRequest request) => HandleAsync(provider, AlipayProvider.BillDownloadUrlQuery, request));
     }
 
     private static async Task<IResult> HandleAsync(AlipayProvider provider, string method, HttpRequest request)
@@ -51,8 +54,10 @@ public static partial class AlipayRestApi
             return provider.Replies.RestError(unopened, StatusCodes.Status400BadRequest, certificateMode);
         }
 
-        var (biz, failure) = AlipayProvider.ParseBiz(content);
-        var outcome = failure is not null ? AlipayProvider.Outcome.FromFailure(failure) : provider.Run(method, biz!, NotifyUrl(biz!), "");
+        var (biz, failure) = HttpMethods.IsGet(request.Method) ? (QueryFields(request), null) : AlipayProvider.ParseBiz(content);
+        var outcome = failure is not null
+            ? AlipayProvider.Outcome.FromFailure(failure)
+            : provider.Run(method, biz!, NotifyUrl(biz!), "", $"{request.Scheme}://{request.Host}");
         if (outcome.Failure is { } businessFailure)
         {
             // alipay-sdk reads an error as plain {code,message} JSON, so errors stay plain to an encrypted request too.
@@ -62,6 +67,9 @@ public static partial class AlipayRestApi
 
         return provider.Replies.Rest(outcome.Fields!, certificateMode: certificateMode, encrypted: encryptType is not null);
     }
+
+    private static JsonObject QueryFields(HttpRequest request) =>
+        new(request.Query.Select(q => KeyValuePair.Create(q.Key, (JsonNode?)JsonValue.Create(q.Value.ToString()))));
 
     /// <summary>v3 carries <c>notify_url</c> in the body; it is a common parameter, not a business field.</summary>
     private static string NotifyUrl(JsonObject biz) =>

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Harness.Callbacks;
 using Harness.Http;
+using Harness.Sandbox.Bills;
 using Harness.Sandbox.Delivery;
 using Harness.Sandbox.Faults;
 using Harness.Sandbox.Payments;
@@ -20,7 +21,7 @@ namespace Harness.Sandbox.WeChatPay;
 /// <summary>
 /// WeChat Pay API v3 (providers.md §2, §8.1): Native, JSAPI, APP and H5 orders (<see cref="MapOrders"/>) with the
 /// client step each needs (<see cref="MapClientSteps"/>), query by <c>out_trade_no</c> and by <c>transaction_id</c>,
-/// close, refund and refund query, the platform certificate download. Requests are
+/// close, refund and refund query, the platform certificate download, the trade and fund-flow bills (<see cref="MapBills"/>). Requests are
 /// authenticated with the merchant's RSA signature, answers signed with the platform key, and notifications carry
 /// the transaction encrypted under the APIv3 key, retried until the merchant answers 200 or 204.
 /// </summary>
@@ -49,6 +50,8 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
     private readonly IDocumentCollection<WeChatPayRefund> _refunds;
     private readonly DeliveryPolicy _policy;
     private readonly NotificationSigner _signer;
+    private readonly BillDownloads _billDownloads;
+
     public WeChatPayProvider(SandboxContext context)
     {
         _context = context;
@@ -58,6 +61,7 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
         _refunds = context.Store.Collection<WeChatPayRefund>("wechatpay_refunds");
         _policy = new DeliveryPolicy(RetryDelays, CallbackAcknowledgement.OneOf(200, 204), AcknowledgementDeadline);
         _signer = new NotificationSigner(_keys, context.WallClock);
+        _billDownloads = new BillDownloads(context.WallClock, TimeSpan.FromMinutes(5));
     }
 
     public string Name => "wechatpay";
@@ -126,6 +130,7 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
                 ? Json(WeChatPayResources.Refund(refund, _orders.Get(refund.OrderId)!))
                 : WeChatPayErrors.Of(404, "RESOURCE_NOT_EXISTS", "退款单不存在")));
         app.MapGet("/v3/certificates", (HttpRequest request) => AuthenticatedAsync(request.HttpContext, (_, _) => Certificates()));
+        MapBills(app);
     }
 
     public PayPageOutcome OnPaid(SandboxPayment payment)

@@ -8,11 +8,16 @@ namespace Harness.Sandbox.WeChatPay;
 
 /// <summary>
 /// Signs every answer of the WeChat Pay listener with the platform key or the WeChat Pay public key's (providers.md §2.4, §2.6) — successes, 204s and
-/// every error, whichever layer produced it — so clients that verify answers (the official Java and Go SDKs) can.
+/// every error, whichever layer produced it; a downloaded bill file alone goes unsigned, as at WeChat — so clients that verify answers (the official Java and Go SDKs) can.
 /// It runs outside everything else on the listener and holds the (small) body back until it can sign it.
 /// </summary>
 public sealed class WeChatPayResponseSigning(RequestDelegate next, WeChatPayKeys keys, TimeProvider wallClock)
 {
+    private const string UnsignedItem = "wechatpay.unsigned";
+
+    /// <summary>A downloaded bill file: WeChat answers it without the Wechatpay-* headers (the SDKs skip their check for it).</summary>
+    public static void LeaveUnsigned(HttpContext http) => http.Items[UnsignedItem] = true;
+
     public async Task InvokeAsync(HttpContext http)
     {
         var original = http.Response.Body;
@@ -29,9 +34,12 @@ public sealed class WeChatPayResponseSigning(RequestDelegate next, WeChatPayKeys
 
         var body = buffer.ToArray();
         var headers = http.Response.Headers;
-        foreach (var (name, value) in Sign(keys, wallClock.GetUtcNow(), body))
+        if (!http.Items.ContainsKey(UnsignedItem))
         {
-            headers[name] = value;
+            foreach (var (name, value) in Sign(keys, wallClock.GetUtcNow(), body))
+            {
+                headers[name] = value;
+            }
         }
 
         headers["Request-ID"] = Guid.NewGuid().ToString("D");

@@ -24,6 +24,11 @@ public sealed class SandboxWorld(ScenarioContext context) : IDisposable
 
     public string? PaymentId { get; set; }
 
+    /// <summary>The China day whose bills a scenario asks for: the day the clock left when it moved to the next one.</summary>
+    public DateOnly? BillDay { get; set; }
+
+    public DateOnly TheBillDay => BillDay ?? throw new AssertionException("the scenario has not moved the clock to the next day yet");
+
     /// <summary>The last answer of a provider API or the control API.</summary>
     public WireReply? LastReply { get; set; }
 

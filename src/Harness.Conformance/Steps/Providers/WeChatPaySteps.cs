@@ -35,6 +35,7 @@ public sealed partial class WeChatPaySteps(ScenarioContext context) : IDisposabl
     private readonly SandboxWorld _world = context.Get<SandboxWorld>();
     private WeChatPayWire? _wire;
     private string? _codeUrl;
+    private WireReply? _billLink;
     private readonly List<string?> _serials = [];
 
     /// <summary>The merchant's client, shared with <see cref="WeChatPayClientSteps"/>.</summary>
