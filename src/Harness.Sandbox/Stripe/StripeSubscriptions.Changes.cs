@@ -36,21 +36,23 @@ public sealed partial class StripeSubscriptions
             return StripeErrors.InvalidParam($"Invalid proration_behavior: must be one of {string.Join(", ", ProrationBehaviors)}", "proration_behavior");
         }
 
-        var anchor = p.Str("billing_cycle_anchor") ?? "unchanged";
+        // Current API versions send billing_cycle_anchor[type]; older ones the bare value.
+        var anchorParam = p["billing_cycle_anchor"] is JsonObject ? "billing_cycle_anchor[type]" : "billing_cycle_anchor";
+        var anchor = (p["billing_cycle_anchor"] is JsonObject typed ? typed.Str("type") : p.Str("billing_cycle_anchor")) ?? "unchanged";
         if (!Anchors.Contains(anchor))
         {
-            return StripeErrors.InvalidParam($"Invalid billing_cycle_anchor: must be one of {string.Join(", ", Anchors)} on an update", "billing_cycle_anchor");
+            return StripeErrors.InvalidParam($"Invalid {anchorParam}: must be one of {string.Join(", ", Anchors)}", anchorParam);
         }
 
         var status = subscription.Str("status");
         if (status is not ("active" or "trialing" or "past_due") && (p["items"] is not null || anchor == "now"))
         {
-            return StripeErrors.InvalidParam($"This subscription is {status}: only an active, trialing or past_due subscription changes its price, quantity or billing cycle.", p["items"] is not null ? "items" : "billing_cycle_anchor");
+            return StripeErrors.InvalidParam($"This subscription is {status}: only an active, trialing or past_due subscription changes its price, quantity or billing cycle.", p["items"] is not null ? "items" : anchorParam);
         }
 
         if (anchor == "now" && status == "trialing")
         {
-            return StripeErrors.InvalidParam("A trialing subscription keeps its billing cycle: end the trial with `trial_end=now` to bill from now.", "billing_cycle_anchor");
+            return StripeErrors.InvalidParam("A trialing subscription keeps its billing cycle: end the trial with `trial_end=now` to bill from now.", anchorParam);
         }
 
         long? prorationDate = null;
