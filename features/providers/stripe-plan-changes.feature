@@ -6,8 +6,9 @@ Feature: Stripe sandbox — plan changes, prorations, invoice items and paying a
   the part of the period left, to the second, rounded to the minor unit; the next renewal invoices them beside the new
   price. always_invoice invoices them at once; a negative total goes to the customer's credit balance, which the next
   invoices use. Pending invoice items of the customer (POST /v1/invoiceitems) are swept into its next subscription
-  invoice. POST /v1/invoices/{id}/pay pays an open invoice, and a past_due subscription is active again. The sandbox's
-  month is 30 days.
+  invoice. POST /v1/invoices/create_preview shows the invoice a change would make, storing nothing.
+  POST /v1/invoices/{id}/pay pays an open invoice, and a past_due subscription is active again. The sandbox's month is
+  30 days.
 
   Background:
     Given the Stripe sandbox with webhooks sent to the merchant's receiver
@@ -22,6 +23,14 @@ Feature: Stripe sandbox — plan changes, prorations, invoice items and paying a
     And the receiver gets a verifiable "invoiceitem.created" event
     When the test clock is advanced by 15 days, 1 time
     Then the latest invoice is "paid" for 3999 with lines "2999, -500, 1500"
+
+  Scenario: A preview of a change shows the prorated renewal and changes nothing
+    Given a customer on a new Stripe test clock
+    And the customer subscribes to "price_HarnessProMonthly" through the API
+    When the test clock is advanced by 15 days, 1 time
+    Then a preview of a change to "price_HarnessTeamMonthly" shows an upcoming invoice of 3999 with lines "2999, -500, 1500"
+    And the customer's pending invoice items are prorations of ""
+    And the subscription is "active"
 
   Scenario: A downgrade invoiced at once leaves a credit balance that the next renewal uses
     Given a customer on a new Stripe test clock

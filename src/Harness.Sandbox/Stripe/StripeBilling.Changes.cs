@@ -21,6 +21,62 @@ public sealed partial class StripeBilling
     /// </summary>
     public List<StripeEvent> ChangeItem(JsonObject subscription, ItemChange change, long now, JsonObject previous)
     {
+        if (PlanChange(subscription, change, now, previous) is not var (reset, prorations))
+        {
+            return [];
+        }
+
+        var events = new List<StripeEvent>();
+        foreach (var proration in prorations)
+        {
+            objects.Put(proration);
+            events.Add(new StripeEvent("invoiceitem.created", StripeLists.Public(proration)));
+        }
+
+        if (InvoiceNow(subscription, change, reset, prorations, now) is not { } invoice)
+        {
+            objects.Put(subscription);
+            return events;
+        }
+
+        previous["latest_invoice"] = subscription["latest_invoice"]?.DeepClone();
+        subscription["latest_invoice"] = invoice.Str("id");
+        events.AddRange(Collect(subscription, invoice, now, previous, announce: true));
+        return events;
+    }
+
+    /// <summary>
+    /// <c>POST /v1/invoices/create_preview</c>: the invoice the subscription would get next with <paramref name="change"/>
+    /// applied (none: as it is), made on a copy and stored nowhere. A change invoiced at once previews that invoice; any
+    /// other the next renewal's, with the pending items and prorations it would sweep in and the customer's balance.
+    /// </summary>
+    public JsonObject Preview(JsonObject subscription, ItemChange? change, long now)
+    {
+        var copy = (JsonObject)subscription.DeepClone();
+        var planned = change is null ? null : PlanChange(copy, change, now, new JsonObject());
+        var (reset, prorations) = planned ?? (false, new List<JsonObject>());
+        var id = "upcoming_in_" + StripeJson.NewId("in")[3..];
+        var invoice = planned is null ? null : InvoiceNow(copy, change!, reset, prorations, now, id);
+        if (invoice is null)
+        {
+            var start = copy["current_period_end"]!.GetValue<long>();
+            invoice = StripeInvoicing.NewInvoice(objects, copy, start, start + IntervalSeconds(copy), "subscription_cycle", ItemsAmount(copy), id: id);
+            invoice["created"] = start;
+        }
+
+        StripeInvoicing.Sweep(objects, invoice, copy, prorations);
+        StripeInvoicing.ApplyBalance(objects, invoice, now, preview: true);
+        invoice["status"] = "draft";
+        invoice["status_transitions"]!["finalized_at"] = null;
+        return StripeLists.Public(invoice);
+    }
+
+    /// <summary>
+    /// Changes the copy or the stored subscription's item and, on a cycle reset, its period; answers the prorations to
+    /// make (not stored), or null when nothing changes.
+    /// </summary>
+    private (bool Reset, List<JsonObject> Prorations)? PlanChange(JsonObject subscription, ItemChange change, long now, JsonObject previous)
+    {
         var item = (JsonObject)subscription["items"]!["data"]![0]!;
         var oldPrice = (JsonObject)item["price"]!.DeepClone();
         var oldQuantity = item["quantity"]!.GetValue<long>();
@@ -31,7 +87,7 @@ public sealed partial class StripeBilling
         var reset = !trialing && (change.ResetCycle || oldPrice["recurring"].Str("interval") != newPrice["recurring"].Str("interval"));
         if (newPrice.Str("id") == oldPrice.Str("id") && newQuantity == oldQuantity && !reset)
         {
-            return [];
+            return null;
         }
 
         previous["items"] = subscription["items"]!.DeepClone();
@@ -40,7 +96,6 @@ public sealed partial class StripeBilling
         var start = subscription["current_period_start"]!.GetValue<long>();
         var end = subscription["current_period_end"]!.GetValue<long>();
         var at = change.ProrationDate ?? now;
-        var events = new List<StripeEvent>();
         var prorations = new List<JsonObject>();
         // No prorations in a trial: nothing was paid for it, and the new price is what the trial's end charges.
         if (!trialing && change.ProrationBehavior != "none" && at < end)
@@ -52,16 +107,9 @@ public sealed partial class StripeBilling
             }
         }
 
-        foreach (var proration in prorations)
-        {
-            objects.Put(proration);
-            events.Add(new StripeEvent("invoiceitem.created", StripeLists.Public(proration)));
-        }
-
-        JsonObject invoice;
         if (reset)
         {
-            foreach (var field in new[] { "billing_cycle_anchor", "current_period_end", "current_period_start", "latest_invoice" })
+            foreach (var field in new[] { "billing_cycle_anchor", "current_period_end", "current_period_start" })
             {
                 previous[field] = subscription[field]?.DeepClone();
             }
@@ -74,24 +122,19 @@ public sealed partial class StripeBilling
                 previous["cancel_at"] = subscription["cancel_at"]?.DeepClone();
                 subscription["cancel_at"] = newEnd;
             }
-
-            invoice = StripeInvoicing.NewInvoice(objects, subscription, now, newEnd, "subscription_update", ItemsAmount(subscription));
-        }
-        else if (change.ProrationBehavior == "always_invoice" && prorations.Count > 0)
-        {
-            previous["latest_invoice"] = subscription["latest_invoice"]?.DeepClone();
-            invoice = StripeInvoicing.NewInvoice(objects, subscription, now, now, "subscription_update", 0, itemLines: false);
-        }
-        else
-        {
-            objects.Put(subscription);
-            return events;
         }
 
-        subscription["latest_invoice"] = invoice.Str("id");
-        events.AddRange(Collect(subscription, invoice, now, previous, announce: true));
-        return events;
+        return (reset, prorations);
     }
+
+    /// <summary>
+    /// The invoice a change makes now: on a cycle reset the new period's, with <c>always_invoice</c> one of the prorations
+    /// alone; null when the change waits for the renewal.
+    /// </summary>
+    private JsonObject? InvoiceNow(JsonObject subscription, ItemChange change, bool reset, List<JsonObject> prorations, long now, string? id = null) =>
+        reset ? StripeInvoicing.NewInvoice(objects, subscription, now, subscription["current_period_end"]!.GetValue<long>(), "subscription_update", ItemsAmount(subscription), id: id)
+        : change.ProrationBehavior == "always_invoice" && prorations.Count > 0 ? StripeInvoicing.NewInvoice(objects, subscription, now, now, "subscription_update", 0, itemLines: false, id: id)
+        : null;
 
     /// <summary>
     /// <paramref name="amount"/> for the part of the period [<paramref name="start"/>, <paramref name="end"/>) left after

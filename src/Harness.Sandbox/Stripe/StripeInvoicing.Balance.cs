@@ -15,8 +15,9 @@ public static partial class StripeInvoicing
     /// <summary>
     /// Sweeps the customer's pending invoice items into <paramref name="invoice"/>, oldest first: those naming no
     /// subscription and those naming this one, in the invoice's currency. Each becomes a line; the totals grow by them.
+    /// A preview's <paramref name="unsaved"/> prorations come last, and nothing is stored.
     /// </summary>
-    public static void Sweep(ProviderObjects objects, JsonObject invoice, JsonObject subscription)
+    public static void Sweep(ProviderObjects objects, JsonObject invoice, JsonObject subscription, IReadOnlyList<JsonObject>? unsaved = null)
     {
         var customerId = invoice.Str("customer");
         var subscriptionId = subscription.Str("id");
@@ -25,13 +26,19 @@ public static partial class StripeInvoicing
                 && StripeInvoiceItems.SubscriptionOf(i) is var owner && (owner is null || owner == subscriptionId))
             .Reverse()
             .ToList();
+        var preview = unsaved is not null;
+        pending.AddRange(unsaved ?? []);
         var lines = (JsonArray)invoice["lines"]!["data"]!;
         var id = invoice.Str("id");
         var added = 0L;
         foreach (var item in pending)
         {
-            item["invoice"] = id;
-            objects.Put(item);
+            if (!preview)
+            {
+                item["invoice"] = id;
+                objects.Put(item);
+            }
+
             added = checked(added + item["amount"]!.GetValue<long>());
             lines.Add(new JsonObject
             {
@@ -71,9 +78,10 @@ public static partial class StripeInvoicing
     /// Applies the customer's balance to a finalized invoice, as Stripe does: a credit (negative balance) lowers what is
     /// due, a debt raises it; an invoice whose total is below zero is due nothing and leaves the rest as credit. The
     /// invoice gets <c>starting_balance</c>, <c>ending_balance</c> and <c>amount_due</c>; the customer its new
-    /// <c>balance</c> and, when it moved, a <c>customer_balance_transaction</c> (<c>applied_to_invoice</c>).
+    /// <c>balance</c> and, when it moved, a <c>customer_balance_transaction</c> (<c>applied_to_invoice</c>); a
+    /// <paramref name="preview"/> changes neither.
     /// </summary>
-    public static void ApplyBalance(ProviderObjects objects, JsonObject invoice, long at)
+    public static void ApplyBalance(ProviderObjects objects, JsonObject invoice, long at, bool preview = false)
     {
         var customer = objects.Get(invoice.Str("customer")!, "customer")!;
         var starting = customer["balance"]?.Deserialize<long>() ?? 0;
@@ -83,7 +91,7 @@ public static partial class StripeInvoicing
         invoice["ending_balance"] = ending;
         invoice["amount_due"] = Math.Max(0, owed);
         invoice["amount_remaining"] = Math.Max(0, owed);
-        if (ending == starting)
+        if (ending == starting || preview)
         {
             return;
         }

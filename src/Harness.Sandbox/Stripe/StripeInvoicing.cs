@@ -8,11 +8,12 @@ public static partial class StripeInvoicing
 {
     /// <summary>
     /// An open invoice of <paramref name="amount"/>; a <paramref name="trial"/>'s lines bill the subscription's items at 0.
-    /// Without <paramref name="itemLines"/> it has no line for the subscription's items (an invoice of prorations only).
+    /// Without <paramref name="itemLines"/> it has no line for the subscription's items (an invoice of prorations only);
+    /// <paramref name="id"/> names a preview's.
     /// </summary>
-    public static JsonObject NewInvoice(ProviderObjects objects, JsonObject subscription, long start, long end, string reason, long amount, bool trial = false, bool itemLines = true)
+    public static JsonObject NewInvoice(ProviderObjects objects, JsonObject subscription, long start, long end, string reason, long amount, bool trial = false, bool itemLines = true, string? id = null)
     {
-        var id = StripeJson.NewId("in");
+        id ??= StripeJson.NewId("in");
         var customerId = subscription.Str("customer")!;
         var currency = subscription.Str("currency");
         return new JsonObject

@@ -137,6 +137,7 @@ public sealed partial class StripeProvider : ISandboxSubscriptions
         app.MapPost("/v1/subscriptions/{id}", (string id, HttpContext http) => PostAsync(http, $"/v1/subscriptions/{id}", p => _subscriptions.Update(id, p)));
         app.MapDelete("/v1/subscriptions/{id}", async (string id, HttpContext http) => Answer(http, _subscriptions.Cancel(id, await StripeForm.ReadAsync(http.Request))));
 
+        app.MapPost("/v1/invoices/create_preview", (HttpRequest request) => PostAsync(request.HttpContext, "/v1/invoices/create_preview", _subscriptions.Preview));
         app.MapPost("/v1/invoices/{id}/pay", (string id, HttpContext http) => PostAsync(http, $"/v1/invoices/{id}/pay", p => _invoices.Pay(id, p)));
         const string items = StripeInvoiceItems.Path;
         app.MapPost(items, (HttpRequest request) => PostAsync(request.HttpContext, items, _invoiceItems.Create));

@@ -255,4 +255,47 @@ public sealed class StripeProrationTests
         }, cancellationToken: Ct);
         await RefusedAsync(new SubscriptionUpdateOptions { BillingCycleAnchor = new SubscriptionBillingCycleAnchorOptions { Type = "now" } }, "billing_cycle_anchor[type]");
     }
+
+    [Fact]
+    public async Task Create_preview_shows_the_invoice_a_change_would_make_and_stores_nothing()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        var stripe = Client(sandbox);
+        var subscription = await SubscribeAsync(stripe);
+        await sandbox.AdvanceAsync(TimeSpan.FromDays(15));
+        var itemId = subscription.Items.Data[0].Id;
+        var at = sandbox.Server.Context.Clock.GetUtcNow().UtcDateTime;
+
+        Task<Invoice> PreviewAsync(string? behavior = null, string price = StripeCatalog.TeamMonthlyPrice) =>
+            stripe.V1.Invoices.CreatePreviewAsync(new InvoiceCreatePreviewOptions
+            {
+                Customer = subscription.CustomerId,
+                Subscription = subscription.Id,
+                SubscriptionDetails = new InvoiceSubscriptionDetailsOptions
+                {
+                    Items = [new InvoiceSubscriptionDetailsItemOptions { Id = itemId, Price = price }],
+                    ProrationBehavior = behavior,
+                    ProrationDate = at,
+                },
+            }, cancellationToken: Ct);
+
+        var upcoming = await PreviewAsync();
+        Assert.StartsWith("upcoming_in_", upcoming.Id, StringComparison.Ordinal);
+        Assert.Equal(("draft", "subscription_cycle", 3999L, 3999L), (upcoming.Status, upcoming.BillingReason, upcoming.Total, upcoming.AmountDue));
+        Assert.Equal([2999L, -500L, 1500L], upcoming.Lines.Data.Select(l => l.Amount));
+        var now = await PreviewAsync("always_invoice");
+        Assert.Equal(("subscription_update", 1000L), (now.BillingReason, now.Total));
+        Assert.Equal([-500L, 1500L], now.Lines.Data.Select(l => l.Amount));
+        var unchanged = await stripe.V1.Invoices.CreatePreviewAsync(new InvoiceCreatePreviewOptions { Subscription = subscription.Id }, cancellationToken: Ct);
+        Assert.Equal([999L], unchanged.Lines.Data.Select(l => l.Amount));
+        var refused = await Assert.ThrowsAsync<StripeException>(() => PreviewAsync(price: StripeCatalog.EuroMonthlyPrice));
+        Assert.Equal((HttpStatusCode.BadRequest, "subscription_details[items][0][price]"), (refused.HttpStatusCode, refused.StripeError.Param));
+
+        // Nothing was stored: no pending items, the price unchanged; the update then makes what was previewed.
+        Assert.Empty(await PendingAsync(stripe, subscription.CustomerId));
+        Assert.Equal(StripeCatalog.MonthlyPrice, (await stripe.V1.Subscriptions.GetAsync(subscription.Id, cancellationToken: Ct)).Items.Data[0].Price.Id);
+        await ChangeAsync(stripe, subscription, price: StripeCatalog.TeamMonthlyPrice, prorationDate: at);
+        await sandbox.AdvanceAsync(TimeSpan.FromDays(15));
+        Assert.Equal(upcoming.Lines.Data.Select(l => l.Amount), (await LatestInvoiceAsync(stripe, subscription.Id)).Lines.Data.Select(l => l.Amount));
+    }
 }

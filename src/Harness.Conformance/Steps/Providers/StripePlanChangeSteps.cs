@@ -66,6 +66,21 @@ public sealed class StripePlanChangeSteps(ScenarioContext context)
         Check.Equal("paid", ApiReply.Text(ApiReply.Field(paid, "status")), "the paid invoice's status");
     }
 
+    /// <summary><c>POST /v1/invoices/create_preview</c> with the change in <c>subscription_details</c>: the renewal it would make.</summary>
+    [Then("a preview of a change to {string} shows an upcoming invoice of {int} with lines {string}")]
+    public async Task Preview(string price, int total, string lines)
+    {
+        var current = await Recurring.OkAsync(HttpMethod.Get, "/v1/subscriptions/" + Recurring.Subscription);
+        var preview = await Recurring.OkAsync(HttpMethod.Post, "/v1/invoices/create_preview",
+        [
+            new("subscription", Recurring.Subscription), new("subscription_details[items][0][id]", ApiReply.Text(ApiReply.Path(current, "items.data.0.id"))),
+            new("subscription_details[items][0][price]", price),
+        ]);
+        Check.That(ApiReply.Text(ApiReply.Field(preview, "id")).StartsWith("upcoming_in_", StringComparison.Ordinal), "a preview invoice's id starts with upcoming_in_");
+        Check.Equal(total, ApiReply.Field(preview, "total").GetInt64(), "the preview's total");
+        Check.Equal(lines, string.Join(", ", ApiReply.Path(preview, "lines.data").EnumerateArray().Select(l => ApiReply.Field(l, "amount").GetInt64())), "the preview's lines");
+    }
+
     private async Task ChangeAsync(string price, string behavior)
     {
         var current = await Recurring.OkAsync(HttpMethod.Get, "/v1/subscriptions/" + Recurring.Subscription);
