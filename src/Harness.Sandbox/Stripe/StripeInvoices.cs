@@ -52,14 +52,21 @@ public sealed class StripeInvoices(
                 return StripeResponse.Ok(StripeLists.Public(invoice));
             }
 
-            var chosen = p.Str("payment_method") is { Length: > 0 } given ? given : null;
-            if (chosen is not null && methods.Use(chosen, customerId).Refusal is { } refused)
+            // The card to charge as a stored PaymentMethod: a test id becomes a fresh one, as when a PaymentIntent names it.
+            JsonObject? card = null;
+            if (p.Str("payment_method") is { Length: > 0 } chosen)
             {
-                return refused;
+                var (method, refused) = methods.Use(chosen, customerId);
+                if (refused is not null)
+                {
+                    return refused;
+                }
+
+                card = objects.Get(method!.Id, StripePaymentMethods.Type);
             }
 
             var intent = invoice.Str("_payment_intent") is { } intentId ? objects.Get(intentId, StripePaymentIntents.Type) : null;
-            return intent?.Str("_invoice") == id ? PayThroughIntent(invoice, intent!, subscription, chosen) : Charge(invoice, subscription, chosen, at);
+            return intent?.Str("_invoice") == id ? PayThroughIntent(invoice, intent!, subscription, card?.Str("id")) : Charge(invoice, subscription, card, at);
         });
     }
 
@@ -84,9 +91,8 @@ public sealed class StripeInvoices(
     }
 
     /// <summary>Any other open invoice: one more charge, as a retry; a decline is the card's 402 and the invoice stays open.</summary>
-    private StripeResponse Charge(JsonObject invoice, JsonObject subscription, string? chosen, long at)
+    private StripeResponse Charge(JsonObject invoice, JsonObject subscription, JsonObject? card, long at)
     {
-        var card = chosen is null ? null : methods.Materialize(chosen);
         var (paid, decline) = billing.PayNow(subscription, invoice, card, at);
         return paid
             ? StripeResponse.Ok(StripeLists.Public(invoice))

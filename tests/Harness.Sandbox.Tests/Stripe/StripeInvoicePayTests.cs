@@ -98,6 +98,11 @@ public sealed class StripeInvoicePayTests
         Assert.Equal((HttpStatusCode.PaymentRequired, "card_declined"), (declined.HttpStatusCode, declined.StripeError.Code));
         Assert.Equal("incomplete", (await GetAsync(stripe, subscription.Id)).Status);
 
+        var other = await CustomerAsync(stripe, "pm_card_visa");
+        var othersCard = (await stripe.V1.Customers.GetAsync(other.Id, cancellationToken: Ct)).InvoiceSettings.DefaultPaymentMethodId;
+        var notTheirs = await RefusedAsync(stripe.V1.Invoices.PayAsync(subscription.LatestInvoiceId, new InvoicePayOptions { PaymentMethod = othersCard }, cancellationToken: Ct));
+        Assert.Equal((HttpStatusCode.BadRequest, "payment_method"), (notTheirs.HttpStatusCode, notTheirs.StripeError.Param));
+
         var paid = await stripe.V1.Invoices.PayAsync(subscription.LatestInvoiceId, new InvoicePayOptions { PaymentMethod = "pm_card_mastercard" }, cancellationToken: Ct);
         Assert.Equal(("paid", 999L), (paid.Status, paid.AmountPaid));
         Assert.Equal("active", (await GetAsync(stripe, subscription.Id)).Status);
