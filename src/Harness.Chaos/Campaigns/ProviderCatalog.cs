@@ -80,6 +80,14 @@ public static class ProviderCatalog
             new("POST", "/v1/customers/{id}", [Id], Form(("invoice_settings[default_payment_method]", "pm_chaos"), ("name", "Chaos")), Answers),
             new("GET", "/v1/customers/{id}/payment_methods", [Id, new("type", "query", "string")], null, Answers),
             new("GET", "/v1/prices/{id}", [Id], null, Answers),
+            new("POST", "/v1/subscriptions/{id}", [Id], Form(("items[0][id]", "si_chaos"), ("items[0][price]", price), ("items[0][quantity]", "2"), ("proration_behavior", "always_invoice")), Answers),
+            new("POST", "/v1/invoices/{id}/pay", [Id], Form(("payment_method", "pm_card_visa")), Answers),
+            new("POST", "/v1/invoices/create_preview", [], Form(("subscription", "sub_chaos"), ("subscription_details[items][0][id]", "si_chaos"), ("subscription_details[items][0][price]", price)), Answers),
+            new("POST", "/v1/invoiceitems", [], Form(("customer", "cus_chaos"), ("amount", "500"), ("currency", "usd"), ("description", "Chaos fee")), Answers),
+            new("GET", "/v1/invoiceitems", [new("customer", "query", "string"), new("pending", "query", "boolean"), new("limit", "query", "integer")], null, Answers),
+            new("GET", "/v1/invoiceitems/{id}", [Id], null, Answers),
+            new("POST", "/v1/invoiceitems/{id}", [Id], Form(("amount", "700"), ("metadata[label]", "chaos")), Answers),
+            new("DELETE", "/v1/invoiceitems/{id}", [Id], null, Answers),
         ];
         return new ProviderApi("Stripe", baseUrl, operations, AnswerShapes.Stripe,
             (request, _) => request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", secretKey), FormInputs.Case);

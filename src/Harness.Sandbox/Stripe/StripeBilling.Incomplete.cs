@@ -47,18 +47,12 @@ public sealed partial class StripeBilling
         }
     }
 
-    /// <summary>Expires the subscription when its payment window has closed by <paramref name="now"/>; false when it has not.</summary>
-    private bool ExpireWhenDue(JsonObject subscription, long now)
+    /// <summary>
+    /// Voids the open first invoice of a subscription that ends incomplete (expired, or canceled by <c>DELETE</c>) and
+    /// cancels its PaymentIntent; answers <c>invoice.voided</c>, or nothing when there is no open invoice. The caller holds the unit.
+    /// </summary>
+    public List<StripeEvent> VoidOpenInvoice(JsonObject subscription, long at)
     {
-        var at = subscription["_incomplete_expires_at"]!.GetValue<long>();
-        if (at > now)
-        {
-            return false;
-        }
-
-        subscription.Remove("_incomplete_expires_at");
-        subscription["status"] = "incomplete_expired";
-        subscription["ended_at"] = at;
         var events = new List<StripeEvent>();
         if (subscription.Str("latest_invoice") is { } invoiceId && objects.Get(invoiceId, "invoice") is { } invoice && invoice.Str("status") == "open")
         {
@@ -73,6 +67,22 @@ public sealed partial class StripeBilling
             events.Add(new StripeEvent("invoice.voided", StripeLists.Public(invoice)));
         }
 
+        return events;
+    }
+
+    /// <summary>Expires the subscription when its payment window has closed by <paramref name="now"/>; false when it has not.</summary>
+    private bool ExpireWhenDue(JsonObject subscription, long now)
+    {
+        var at = subscription["_incomplete_expires_at"]!.GetValue<long>();
+        if (at > now)
+        {
+            return false;
+        }
+
+        subscription.Remove("_incomplete_expires_at");
+        subscription["status"] = "incomplete_expired";
+        subscription["ended_at"] = at;
+        var events = VoidOpenInvoice(subscription, at);
         objects.Put(subscription);
         events.Add(new StripeEvent("customer.subscription.deleted", StripeLists.Public(subscription)));
         webhooks.Send(subscription.Str("id")!, events);

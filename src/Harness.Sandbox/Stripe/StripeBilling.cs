@@ -305,6 +305,16 @@ public sealed partial class StripeBilling(ProviderObjects objects, StripeCustome
             }
         }
 
+        StartPeriod(subscription, at, end);
+        var invoice = StripeInvoicing.NewInvoice(objects, subscription, at, end, billingReason, ItemsAmount(subscription));
+        subscription["latest_invoice"] = invoice.Str("id");
+        var invoiceEvents = Collect(subscription, invoice, at, previous);
+        webhooks.Send(id, [new StripeEvent("customer.subscription.updated", StripeLists.Public(subscription), previous), .. invoiceEvents]);
+    }
+
+    /// <summary>Starts a period from <paramref name="at"/> to <paramref name="end"/>, on the subscription and its items.</summary>
+    private static void StartPeriod(JsonObject subscription, long at, long end)
+    {
         subscription["current_period_start"] = at;
         subscription["current_period_end"] = end;
         foreach (var item in ((JsonArray)subscription["items"]!["data"]!).OfType<JsonObject>())
@@ -312,18 +322,47 @@ public sealed partial class StripeBilling(ProviderObjects objects, StripeCustome
             item["current_period_start"] = at;
             item["current_period_end"] = end;
         }
+    }
 
-        var amount = ((JsonArray)subscription["items"]!["data"]!).OfType<JsonObject>()
-            .Sum(i => checked(i["price"]!["unit_amount"]!.GetValue<long>() * i["quantity"]!.GetValue<long>()));
-        var invoice = StripeInvoicing.NewInvoice(objects, subscription, at, end, billingReason, amount);
-        subscription["latest_invoice"] = invoice.Str("id");
-        var paid = StripeInvoicing.Attempt(objects, invoice, subscription, at);
+    /// <summary>What the subscription's items cost a period: each price's unit amount × quantity.</summary>
+    private static long ItemsAmount(JsonObject subscription) => ((JsonArray)subscription["items"]!["data"]!).OfType<JsonObject>()
+        .Sum(i => checked(i["price"]!["unit_amount"]!.GetValue<long>() * i["quantity"]!.GetValue<long>()));
+
+    /// <summary>
+    /// Finalizes and collects a subscription invoice made at <paramref name="at"/>: the pending invoice items swept in,
+    /// the customer's balance applied, then what is due charged (nothing due: paid without a charge). Paid, a trial
+    /// becomes <c>active</c>; declined, the invoice waits for the retry schedule and the subscription is <c>past_due</c>.
+    /// Stores both, notes a status change in <paramref name="previous"/> and answers the invoice's events, after
+    /// <c>invoice.created</c> and <c>invoice.finalized</c> when <paramref name="announce"/>.
+    /// </summary>
+    private List<StripeEvent> Collect(JsonObject subscription, JsonObject invoice, long at, JsonObject previous, bool announce = false)
+    {
+        StripeInvoicing.Sweep(objects, invoice, subscription);
+        StripeInvoicing.ApplyBalance(objects, invoice, at);
+        var events = new List<StripeEvent>();
+        if (announce)
+        {
+            var finalized = StripeLists.Public(invoice);
+            events.AddRange([new StripeEvent("invoice.created", finalized), new StripeEvent("invoice.finalized", finalized)]);
+        }
+
+        var paid = true;
+        if (invoice["amount_due"]!.GetValue<long>() == 0)
+        {
+            StripeInvoicing.PaidWithoutCharge(invoice, at);
+        }
+        else
+        {
+            paid = StripeInvoicing.Attempt(objects, invoice, subscription, at);
+        }
+
         if (!paid)
         {
             invoice["next_payment_attempt"] = at + (RetryDelayDays[0] * 86_400);
             subscription["_retry_invoice"] = invoice.Str("id");
         }
 
+        var status = subscription.Str("status")!;
         var next = paid ? (status == "trialing" ? "active" : status) : (status is "active" or "trialing" ? "past_due" : status);
         if (next != status)
         {
@@ -334,9 +373,10 @@ public sealed partial class StripeBilling(ProviderObjects objects, StripeCustome
         objects.Put(invoice);
         objects.Put(subscription);
         var publicInvoice = StripeLists.Public(invoice);
-        webhooks.Send(id, paid
-            ? [new StripeEvent("customer.subscription.updated", StripeLists.Public(subscription), previous), new StripeEvent("invoice.paid", publicInvoice), new StripeEvent("invoice.payment_succeeded", publicInvoice)]
-            : [new StripeEvent("customer.subscription.updated", StripeLists.Public(subscription), previous), new StripeEvent("invoice.payment_failed", publicInvoice)]);
+        events.AddRange(paid
+            ? [new StripeEvent("invoice.paid", publicInvoice), new StripeEvent("invoice.payment_succeeded", publicInvoice)]
+            : [new StripeEvent("invoice.payment_failed", publicInvoice)]);
+        return events;
     }
 
     private void Retry(JsonObject subscription, JsonObject invoice, long at)
@@ -345,16 +385,7 @@ public sealed partial class StripeBilling(ProviderObjects objects, StripeCustome
         var events = new List<StripeEvent>();
         if (StripeInvoicing.Attempt(objects, invoice, subscription, at))
         {
-            invoice["next_payment_attempt"] = null;
-            subscription.Remove("_retry_invoice");
-            var publicInvoice = StripeLists.Public(invoice);
-            events.Add(new StripeEvent("invoice.paid", publicInvoice));
-            events.Add(new StripeEvent("invoice.payment_succeeded", publicInvoice));
-            if (subscription.Str("status") == "past_due")
-            {
-                subscription["status"] = "active";
-                events.Add(new StripeEvent("customer.subscription.updated", StripeLists.Public(subscription), new JsonObject { ["status"] = "past_due" }));
-            }
+            Settled(subscription, invoice, events);
         }
         else
         {
@@ -387,5 +418,24 @@ public sealed partial class StripeBilling(ProviderObjects objects, StripeCustome
         objects.Put(invoice);
         objects.Put(subscription);
         webhooks.Send(id, events);
+    }
+
+    /// <summary>A retried or paid-by-hand invoice was paid: its retries stop, and a <c>past_due</c> subscription is <c>active</c> again.</summary>
+    private static void Settled(JsonObject subscription, JsonObject invoice, List<StripeEvent> events)
+    {
+        invoice["next_payment_attempt"] = null;
+        if (subscription.Str("_retry_invoice") == invoice.Str("id"))
+        {
+            subscription.Remove("_retry_invoice");
+        }
+
+        var publicInvoice = StripeLists.Public(invoice);
+        events.Add(new StripeEvent("invoice.paid", publicInvoice));
+        events.Add(new StripeEvent("invoice.payment_succeeded", publicInvoice));
+        if (subscription.Str("status") == "past_due")
+        {
+            subscription["status"] = "active";
+            events.Add(new StripeEvent("customer.subscription.updated", StripeLists.Public(subscription), new JsonObject { ["status"] = "past_due" }));
+        }
     }
 }

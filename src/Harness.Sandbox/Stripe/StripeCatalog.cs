@@ -10,6 +10,11 @@ public sealed class StripeCatalog(ProviderObjects objects, TimeProvider clock)
     public const string CreditsPrice = "price_HarnessCredits";
     public const string MonthlyPrice = "price_HarnessProMonthly";
 
+    /// <summary>Further recurring prices to change a subscription to: the same product yearly, a dearer plan, and Pro in euros.</summary>
+    public const string YearlyPrice = "price_HarnessProYearly";
+    public const string TeamMonthlyPrice = "price_HarnessTeamMonthly";
+    public const string EuroMonthlyPrice = "price_HarnessProMonthlyEur";
+
     public void Seed()
     {
         if (objects.Get(CreditsPrice, "price") is null)
@@ -23,6 +28,15 @@ public sealed class StripeCatalog(ProviderObjects objects, TimeProvider clock)
         {
             objects.Put(Product("prod_HarnessPro", "Sandbox Pro"));
             objects.Put(Price(MonthlyPrice, "prod_HarnessPro", "usd", 999, interval: "month"));
+        }
+
+        // Seeded one by one, so a data directory from before they existed gets them on its next start.
+        if (objects.Get(YearlyPrice, "price") is null)
+        {
+            objects.Put(Price(YearlyPrice, "prod_HarnessPro", "usd", 9990, interval: "year"));
+            objects.Put(Price(EuroMonthlyPrice, "prod_HarnessPro", "eur", 999, interval: "month"));
+            objects.Put(Product("prod_HarnessTeam", "Sandbox Team"));
+            objects.Put(Price(TeamMonthlyPrice, "prod_HarnessTeam", "usd", 2999, interval: "month"));
         }
     }
 

@@ -4,12 +4,16 @@ using Harness.Sandbox.Payments;
 namespace Harness.Sandbox.Stripe;
 
 /// <summary>A subscription's invoices and the charge attempts that pay them (a charge and a payment intent each).</summary>
-public static class StripeInvoicing
+public static partial class StripeInvoicing
 {
-    /// <summary>An open invoice of <paramref name="amount"/>; a <paramref name="trial"/>'s lines bill the subscription's items at 0.</summary>
-    public static JsonObject NewInvoice(ProviderObjects objects, JsonObject subscription, long start, long end, string reason, long amount, bool trial = false)
+    /// <summary>
+    /// An open invoice of <paramref name="amount"/>; a <paramref name="trial"/>'s lines bill the subscription's items at 0.
+    /// Without <paramref name="itemLines"/> it has no line for the subscription's items (an invoice of prorations only);
+    /// <paramref name="id"/> names a preview's.
+    /// </summary>
+    public static JsonObject NewInvoice(ProviderObjects objects, JsonObject subscription, long start, long end, string reason, long amount, bool trial = false, bool itemLines = true, string? id = null)
     {
-        var id = StripeJson.NewId("in");
+        id ??= StripeJson.NewId("in");
         var customerId = subscription.Str("customer")!;
         var currency = subscription.Str("currency");
         return new JsonObject
@@ -30,7 +34,8 @@ public static class StripeInvoicing
             ["customer"] = customerId,
             ["customer_email"] = objects.Get(customerId, "customer").Str("email"),
             ["hosted_invoice_url"] = null,
-            ["lines"] = StripeJson.List($"/v1/invoices/{id}/lines", ((JsonArray)subscription["items"]!["data"]!).OfType<JsonObject>().Select(i => (JsonNode)new JsonObject
+            ["ending_balance"] = 0L,
+            ["lines"] = StripeJson.List($"/v1/invoices/{id}/lines", ((JsonArray)subscription["items"]!["data"]!).OfType<JsonObject>().Where(_ => itemLines).Select(i => (JsonNode)new JsonObject
             {
                 ["id"] = StripeJson.NewId("il"),
                 ["object"] = "line_item",
@@ -54,6 +59,7 @@ public static class StripeInvoicing
             },
             ["period_end"] = end,
             ["period_start"] = start,
+            ["starting_balance"] = 0L,
             ["status"] = "open",
             ["status_transitions"] = new JsonObject { ["finalized_at"] = start, ["marked_uncollectible_at"] = null, ["paid_at"] = null, ["voided_at"] = null },
             ["subtotal"] = amount,
@@ -73,11 +79,12 @@ public static class StripeInvoicing
     /// <summary>
     /// One charge attempt for the invoice: a charge (succeeded or declined) and its payment intent. Renewals and retries
     /// charge the saved card (<see cref="StripePaymentMethods.SavedCard"/>), which may decline as its test card does;
-    /// the control API's failure setting declines them whatever the card.
+    /// the control API's failure setting declines them whatever the card. <paramref name="chosenCard"/> (<c>POST
+    /// /v1/invoices/{id}/pay</c>'s <c>payment_method</c>) is charged instead of the saved one.
     /// </summary>
-    public static bool Attempt(ProviderObjects objects, JsonObject invoice, JsonObject subscription, long at)
+    public static bool Attempt(ProviderObjects objects, JsonObject invoice, JsonObject subscription, long at, JsonObject? chosenCard = null)
     {
-        var card = StripePaymentMethods.SavedCard(objects, subscription);
+        var card = chosenCard ?? StripePaymentMethods.SavedCard(objects, subscription);
         var decline = subscription["_failing"]?.GetValue<bool>() == true
             ? StripeTestPaymentMethods.Decline(CardOutcome.Declined)
             : invoice.Str("billing_reason") == "subscription_create" || card is null ? null : StripePaymentMethods.DeclineOf(card);

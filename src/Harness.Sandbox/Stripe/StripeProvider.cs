@@ -47,6 +47,8 @@ public sealed partial class StripeProvider : ISandboxProvider
     private readonly StripeCustomers _customers;
     private readonly StripeBilling _billing;
     private readonly StripeSubscriptions _subscriptions;
+    private readonly StripeInvoiceItems _invoiceItems;
+    private readonly StripeInvoices _invoices;
     private readonly StripeRefunds _refunds;
     private readonly StripeBankDebits _debits;
     private readonly StripePaymentIntents _intents;
@@ -66,6 +68,8 @@ public sealed partial class StripeProvider : ISandboxProvider
         _intents = new StripePaymentIntents(context, _objects, _webhooks, _methods, _authorizations);
         _billing = new StripeBilling(_objects, _customers, _webhooks, _intents);
         _subscriptions = new StripeSubscriptions(_objects, catalog, _customers, _billing, _webhooks, _methods, _intents);
+        _invoiceItems = new StripeInvoiceItems(_objects, catalog, _customers, _webhooks);
+        _invoices = new StripeInvoices(_objects, _customers, _billing, _intents, _methods, _webhooks);
         _refunds = new StripeRefunds(context, _objects, _webhooks);
         _customers.ResumeAdvancing(_billing.RunDue);
         _sessions = new CheckoutSessions(context, _objects, catalog, _billing, _methods);

@@ -10,8 +10,8 @@ using Microsoft.AspNetCore.Routing;
 namespace Harness.Sandbox.Stripe;
 
 /// <summary>
-/// The recurring-billing routes of the Stripe API (customers, test clocks, subscriptions, refunds, charges,
-/// events) and the Stripe control routes under <c>/control/stripe</c>.
+/// The recurring-billing routes of the Stripe API (customers, test clocks, subscriptions, invoice items, paying an
+/// invoice, refunds, charges, events) and the Stripe control routes under <c>/control/stripe</c>.
 /// </summary>
 public sealed partial class StripeProvider : ISandboxSubscriptions
 {
@@ -137,10 +137,29 @@ public sealed partial class StripeProvider : ISandboxSubscriptions
         app.MapPost("/v1/subscriptions/{id}", (string id, HttpContext http) => PostAsync(http, $"/v1/subscriptions/{id}", p => _subscriptions.Update(id, p)));
         app.MapDelete("/v1/subscriptions/{id}", async (string id, HttpContext http) => Answer(http, _subscriptions.Cancel(id, await StripeForm.ReadAsync(http.Request))));
 
+        app.MapPost("/v1/invoices/create_preview", (HttpRequest request) => PostAsync(request.HttpContext, "/v1/invoices/create_preview", _subscriptions.Preview));
+        app.MapPost("/v1/invoices/{id}/pay", (string id, HttpContext http) => PostAsync(http, $"/v1/invoices/{id}/pay", p => _invoices.Pay(id, p)));
+        const string items = StripeInvoiceItems.Path;
+        app.MapPost(items, (HttpRequest request) => PostAsync(request.HttpContext, items, _invoiceItems.Create));
+        app.MapGet(items, async (HttpRequest request) => Answer(request.HttpContext, _invoiceItems.List(await StripeForm.ReadAsync(request))));
+        app.MapGet(items + "/{id}", (string id, HttpContext http) => Answer(http, _invoiceItems.Retrieve(id)));
+        app.MapPost(items + "/{id}", (string id, HttpContext http) => PostAsync(http, $"{items}/{id}", p => _invoiceItems.Update(id, p)));
+        app.MapDelete(items + "/{id}", (string id, HttpContext http) => Answer(http, _invoiceItems.Delete(id)));
+        app.MapGet("/v1/customers/{id}/balance_transactions", async (string id, HttpContext http) => Answer(http, BalanceTransactions(id, await StripeForm.ReadAsync(http.Request))));
+
         app.MapPost("/v1/refunds", (HttpRequest request) => PostAsync(request.HttpContext, "/v1/refunds", _refunds.Create));
         app.MapGet("/v1/charges", async (HttpRequest request) => Answer(request.HttpContext, _refunds.ListCharges(await StripeForm.ReadAsync(request))));
         app.MapGet("/v1/events", async (HttpRequest request) => Answer(request.HttpContext, _refunds.ListEvents(await StripeForm.ReadAsync(request))));
     }
+
+    /// <summary>A customer's balance transactions (what invoices took from or left on its credit balance), newest first.</summary>
+    private StripeResponse BalanceTransactions(string customerId, JsonObject query) =>
+        _objects.Get(customerId, "customer") is null
+            ? StripeErrors.NoSuch("customer", customerId, "customer")
+            : StripeLists.Page(
+                $"/v1/customers/{customerId}/balance_transactions",
+                _objects.Newest(StripeInvoicing.BalanceTransactionType, query.Str("starting_after")).Where(t => t.Str("customer") == customerId),
+                query);
 
     private StripeSubscriptionView View(JsonObject s)
     {

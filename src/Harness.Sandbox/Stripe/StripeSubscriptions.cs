@@ -5,7 +5,7 @@ namespace Harness.Sandbox.Stripe;
 
 /// <summary>
 /// The Subscriptions API: create (customer plus recurring price items, a trial, how the first payment is made), retrieve,
-/// list, update (<c>cancel_at_period_end</c>, <c>metadata</c>, <c>trial_end</c>) and cancel now (<c>DELETE</c>). Renewal is <see cref="StripeBilling"/>'s.
+/// list, update (<c>cancel_at_period_end</c>, <c>metadata</c>, <c>trial_end</c>, the plan) and cancel now (<c>DELETE</c>). Renewal is <see cref="StripeBilling"/>'s.
 /// </summary>
 public sealed partial class StripeSubscriptions(
     ProviderObjects objects, StripeCatalog catalog, StripeCustomers customers, StripeBilling billing, StripeWebhooks webhooks, StripePaymentMethods methods, StripePaymentIntents intents)
@@ -21,7 +21,11 @@ public sealed partial class StripeSubscriptions(
             "trial_period_days", "trial_end", "trial_settings", "payment_settings",
         ];
 
-    private static readonly HashSet<string> UpdateParams = ["cancel_at_period_end", "metadata", "expand", "cancellation_details", "trial_end", "default_payment_method"];
+    private static readonly HashSet<string> UpdateParams =
+        [
+            "cancel_at_period_end", "metadata", "expand", "cancellation_details", "trial_end", "default_payment_method",
+            "items", "proration_behavior", "proration_date", "billing_cycle_anchor",
+        ];
 
     private static readonly HashSet<string> CancelParams = ["expand", "invoice_now", "prorate", "cancellation_details"];
 
@@ -156,6 +160,7 @@ public sealed partial class StripeSubscriptions(
     /// <summary>
     /// <c>cancel_at_period_end=true</c> schedules the cancel at the period end; <c>false</c> resumes before it.
     /// <c>trial_end=now</c> ends a trial at once: the first charge, as at the trial's end (<see cref="StripeBilling.EndTrialNow"/>).
+    /// <c>items[0]</c> changes the price or quantity, with prorations (<see cref="ReadChange"/>, <see cref="StripeBilling.ChangeItem"/>).
     /// </summary>
     public StripeResponse Update(string id, JsonObject p)
     {
@@ -185,6 +190,11 @@ public sealed partial class StripeSubscriptions(
             if (StripeTrials.ReadUpdate(p, subscription, now, out var endTrial, out var moveTrialTo) is { } badTrial)
             {
                 return badTrial;
+            }
+
+            if (ReadChange(p, subscription, now, out var change) is { } badChange)
+            {
+                return badChange;
             }
 
             var previous = new JsonObject();
@@ -223,10 +233,12 @@ public sealed partial class StripeSubscriptions(
                 StripeLists.MergeMetadata(subscription, metadata, previous);
             }
 
+            // The plan change last: its invoice, if any, sees the rest of the update.
+            var followers = change is null ? new List<StripeEvent>() : billing.ChangeItem(subscription, change, now, previous);
             objects.Put(subscription);
             if (previous.Count > 0)
             {
-                webhooks.Send(id, [new StripeEvent("customer.subscription.updated", StripeLists.Public(subscription), previous)]);
+                webhooks.Send(id, [new StripeEvent("customer.subscription.updated", StripeLists.Public(subscription), previous), .. followers]);
             }
 
             if (endTrial)
@@ -238,7 +250,10 @@ public sealed partial class StripeSubscriptions(
         });
     }
 
-    /// <summary>Cancels now: <c>status=canceled</c>, <c>customer.subscription.deleted</c>, no further invoice.</summary>
+    /// <summary>
+    /// Cancels now: <c>status=canceled</c>, <c>customer.subscription.deleted</c>, no further invoice; an incomplete one's
+    /// open first invoice is voided first (<c>invoice.voided</c>).
+    /// </summary>
     public StripeResponse Cancel(string id, JsonObject p)
     {
         if (StripeLists.Unknown(p, CancelParams) is { } unknown)
@@ -259,6 +274,9 @@ public sealed partial class StripeSubscriptions(
             }
 
             var now = customers.NowFor(subscription.Str("customer"));
+            // An incomplete subscription's first invoice can no longer be paid: it is voided, its PaymentIntent canceled.
+            var events = subscription.Str("status") == "incomplete" ? billing.VoidOpenInvoice(subscription, now) : new List<StripeEvent>();
+            subscription.Remove("_incomplete_expires_at");
             subscription["status"] = "canceled";
             subscription["canceled_at"] = now;
             subscription["ended_at"] = now;
@@ -267,7 +285,8 @@ public sealed partial class StripeSubscriptions(
             subscription["cancellation_details"] = new JsonObject { ["comment"] = null, ["feedback"] = null, ["reason"] = "cancellation_requested" };
             subscription.Remove("_retry_invoice");
             objects.Put(subscription);
-            webhooks.Send(id, [new StripeEvent("customer.subscription.deleted", StripeLists.Public(subscription))]);
+            events.Add(new StripeEvent("customer.subscription.deleted", StripeLists.Public(subscription)));
+            webhooks.Send(id, events);
             return StripeResponse.Ok(View(subscription, p));
         });
     }

@@ -122,4 +122,27 @@ public sealed class StripeNodeRoundTripTests
         Assert.Equal(0, result["leftAfterRefusal"]!.GetValue<int>());
         Assert.Equal("[\"trialing\",14]", result["trial"]!.ToJsonString());
     }
+
+    /// <summary>tests/sdk-clients/stripe-plan-changes.mjs: a preview, an upgrade invoiced at once, an invoice item and a refused pay, through stripe-node.</summary>
+    [Fact]
+    public async Task The_stripe_npm_SDK_previews_and_makes_a_prorated_upgrade_and_manages_invoice_items_unmodified()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        var run = await NodeScripts.RunAsync("stripe-plan-changes.mjs", new Dictionary<string, string>
+        {
+            ["SANDBOX_CONTROL"] = sandbox.Server.ControlBaseUrl,
+            ["STRIPE_BASE"] = sandbox.BaseUrl("stripe"),
+        });
+
+        Assert.True(run.ExitCode == 0, run.Errors);
+        var result = JsonNode.Parse(run.Output.Trim().Split('\n')[^1])!;
+        Assert.Equal("[true,\"subscription_update\",2000,[-999,2999]]", result["preview"]!.ToJsonString());
+        Assert.Equal("[\"price_HarnessTeamMonthly\",\"subscription_update\",\"paid\",2000]", result["updated"]!.ToJsonString());
+        Assert.Equal("[\"Unused time on Sandbox Pro after 23 Nov 2026\",\"Remaining time on Sandbox Team after 23 Nov 2026\"]", result["lines"]!.ToJsonString());
+        Assert.Equal("price_HarnessProMonthly", result["previousPrice"]!.GetValue<string>());
+        Assert.Equal("[-999,2999]", result["prorationEvents"]!.ToJsonString());
+        Assert.Equal("[true]", result["pending"]!.ToJsonString());
+        Assert.True(result["deleted"]!.GetValue<bool>());
+        Assert.Equal("{\"status\":400,\"type\":\"StripeInvalidRequestError\",\"message\":\"Invoice is already paid\"}", result["refused"]!.ToJsonString());
+    }
 }

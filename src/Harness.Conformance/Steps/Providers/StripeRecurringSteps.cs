@@ -24,7 +24,10 @@ public sealed class StripeRecurringSteps(ScenarioContext context)
 
     private StripeSteps Stripe => context.Get<StripeSteps>();
 
-    private string Subscription => _subscription ?? throw new AssertionException("the scenario has no subscription yet");
+    /// <summary>The scenario's subscription (for <see cref="StripePlanChangeSteps"/> too).</summary>
+    internal string Subscription => _subscription ?? throw new AssertionException("the scenario has no subscription yet");
+
+    internal string Customer => _customer ?? throw new AssertionException("the scenario has no customer yet");
 
     [Given("a customer on a new Stripe test clock")]
     public async Task CustomerOnClock()
@@ -236,7 +239,7 @@ public sealed class StripeRecurringSteps(ScenarioContext context)
     }
 
     /// <summary>The events of one type the receiver got, each after its Stripe-Signature verified.</summary>
-    private async Task<List<JsonElement>> VerifiedAsync(string type)
+    internal async Task<List<JsonElement>> VerifiedAsync(string type)
     {
         var events = new List<JsonElement>();
         foreach (var request in (await _world.ReceivedAsync()).Where(r => SandboxWorld.EventType(r) == type))
@@ -248,7 +251,7 @@ public sealed class StripeRecurringSteps(ScenarioContext context)
         return events;
     }
 
-    private async Task<JsonElement> OkAsync(HttpMethod method, string path, List<KeyValuePair<string, string>>? form = null)
+    internal async Task<JsonElement> OkAsync(HttpMethod method, string path, List<KeyValuePair<string, string>>? form = null)
     {
         var reply = await Stripe.StripeAsync(method, path, form);
         Check.Equal(HttpStatusCode.OK, reply.Status, $"{method} {path} ({reply.Body})");

@@ -1,0 +1,189 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Harness.Sandbox.Payments;
+
+namespace Harness.Sandbox.Stripe;
+
+/// <summary>What a subscription update asks of its item: a new price and/or quantity, how to prorate, a cycle reset.</summary>
+public sealed record ItemChange(JsonObject? Price, long? Quantity, string ProrationBehavior, long? ProrationDate, bool ResetCycle);
+
+/// <summary>
+/// Plan changes (docs.stripe.com/billing/subscriptions/change-price, …/prorations): the item's price or quantity
+/// changed mid-period, with proration invoice items for the unused and the remaining time, invoiced at the next renewal
+/// or at once; a change of billing interval (or <c>billing_cycle_anchor=now</c>) starts a new period with an invoice now.
+/// </summary>
+public sealed partial class StripeBilling
+{
+    /// <summary>
+    /// Applies <paramref name="change"/> to the subscription's one item at <paramref name="now"/>: fills
+    /// <paramref name="previous"/> (<c>items</c>, and the period fields on a cycle reset) and answers the events that follow
+    /// <c>customer.subscription.updated</c> (<c>invoiceitem.created</c>, then the invoice's). The caller holds the unit.
+    /// </summary>
+    public List<StripeEvent> ChangeItem(JsonObject subscription, ItemChange change, long now, JsonObject previous)
+    {
+        if (PlanChange(subscription, change, now, previous) is not var (reset, prorations))
+        {
+            return [];
+        }
+
+        var events = new List<StripeEvent>();
+        foreach (var proration in prorations)
+        {
+            objects.Put(proration);
+            events.Add(new StripeEvent("invoiceitem.created", StripeLists.Public(proration)));
+        }
+
+        if (InvoiceNow(subscription, change, reset, prorations, now) is not { } invoice)
+        {
+            objects.Put(subscription);
+            return events;
+        }
+
+        previous["latest_invoice"] = subscription["latest_invoice"]?.DeepClone();
+        subscription["latest_invoice"] = invoice.Str("id");
+        events.AddRange(Collect(subscription, invoice, now, previous, announce: true));
+        return events;
+    }
+
+    /// <summary>
+    /// <c>POST /v1/invoices/create_preview</c>: the invoice the subscription would get next with <paramref name="change"/>
+    /// applied (none: as it is), made on a copy and stored nowhere. A change invoiced at once previews that invoice; any
+    /// other the next renewal's, with the pending items and prorations it would sweep in and the customer's balance.
+    /// </summary>
+    public JsonObject Preview(JsonObject subscription, ItemChange? change, long now)
+    {
+        var copy = (JsonObject)subscription.DeepClone();
+        var planned = change is null ? null : PlanChange(copy, change, now, new JsonObject());
+        var (reset, prorations) = planned ?? (false, new List<JsonObject>());
+        var id = "upcoming_in_" + StripeJson.NewId("in")[3..];
+        var invoice = planned is null ? null : InvoiceNow(copy, change!, reset, prorations, now, id);
+        if (invoice is null)
+        {
+            var start = copy["current_period_end"]!.GetValue<long>();
+            invoice = StripeInvoicing.NewInvoice(objects, copy, start, start + IntervalSeconds(copy), "subscription_cycle", ItemsAmount(copy), id: id);
+            invoice["created"] = start;
+        }
+
+        StripeInvoicing.Sweep(objects, invoice, copy, prorations);
+        StripeInvoicing.ApplyBalance(objects, invoice, now, preview: true);
+        invoice["status"] = "draft";
+        invoice["status_transitions"]!["finalized_at"] = null;
+        return StripeLists.Public(invoice);
+    }
+
+    /// <summary>
+    /// Changes the copy or the stored subscription's item and, on a cycle reset, its period; answers the prorations to
+    /// make (not stored), or null when nothing changes.
+    /// </summary>
+    private (bool Reset, List<JsonObject> Prorations)? PlanChange(JsonObject subscription, ItemChange change, long now, JsonObject previous)
+    {
+        var item = (JsonObject)subscription["items"]!["data"]![0]!;
+        var oldPrice = (JsonObject)item["price"]!.DeepClone();
+        var oldQuantity = item["quantity"]!.GetValue<long>();
+        var newPrice = change.Price ?? oldPrice;
+        var newQuantity = change.Quantity ?? oldQuantity;
+        var trialing = subscription.Str("status") == "trialing";
+        // Stripe resets the cycle when the interval changes; a trial keeps its end, and the new interval starts after it.
+        var reset = !trialing && (change.ResetCycle || oldPrice["recurring"].Str("interval") != newPrice["recurring"].Str("interval"));
+        if (newPrice.Str("id") == oldPrice.Str("id") && newQuantity == oldQuantity && !reset)
+        {
+            return null;
+        }
+
+        previous["items"] = subscription["items"]!.DeepClone();
+        item["price"] = newPrice.DeepClone();
+        item["quantity"] = newQuantity;
+        var start = subscription["current_period_start"]!.GetValue<long>();
+        var end = subscription["current_period_end"]!.GetValue<long>();
+        var at = change.ProrationDate ?? now;
+        var prorations = new List<JsonObject>();
+        // No prorations in a trial: nothing was paid for it, and the new price is what the trial's end charges.
+        if (!trialing && change.ProrationBehavior != "none" && at < end)
+        {
+            prorations.Add(Proration(subscription, item, oldPrice, oldQuantity, -Prorate(Amount(oldPrice, oldQuantity), at, start, end), "Unused time on", at, end));
+            if (!reset)
+            {
+                prorations.Add(Proration(subscription, item, newPrice, newQuantity, Prorate(Amount(newPrice, newQuantity), at, start, end), "Remaining time on", at, end));
+            }
+        }
+
+        if (reset)
+        {
+            foreach (var field in new[] { "billing_cycle_anchor", "current_period_end", "current_period_start" })
+            {
+                previous[field] = subscription[field]?.DeepClone();
+            }
+
+            var newEnd = now + IntervalSeconds(subscription);
+            subscription["billing_cycle_anchor"] = now;
+            StartPeriod(subscription, now, newEnd);
+            if (subscription["cancel_at_period_end"]!.GetValue<bool>())
+            {
+                previous["cancel_at"] = subscription["cancel_at"]?.DeepClone();
+                subscription["cancel_at"] = newEnd;
+            }
+        }
+
+        return (reset, prorations);
+    }
+
+    /// <summary>
+    /// The invoice a change makes now: on a cycle reset the new period's, with <c>always_invoice</c> one of the prorations
+    /// alone; null when the change waits for the renewal.
+    /// </summary>
+    private JsonObject? InvoiceNow(JsonObject subscription, ItemChange change, bool reset, List<JsonObject> prorations, long now, string? id = null) =>
+        reset ? StripeInvoicing.NewInvoice(objects, subscription, now, subscription["current_period_end"]!.GetValue<long>(), "subscription_update", ItemsAmount(subscription), id: id)
+        : change.ProrationBehavior == "always_invoice" && prorations.Count > 0 ? StripeInvoicing.NewInvoice(objects, subscription, now, now, "subscription_update", 0, itemLines: false, id: id)
+        : null;
+
+    /// <summary>
+    /// <paramref name="amount"/> for the part of the period [<paramref name="start"/>, <paramref name="end"/>) left after
+    /// <paramref name="at"/>, to the second, rounded to the nearest minor unit (halves away from zero).
+    /// </summary>
+    public static long Prorate(long amount, long at, long start, long end) =>
+        end <= start ? 0 : (long)Math.Round((decimal)amount * (end - at) / (end - start), MidpointRounding.AwayFromZero);
+
+    private static long Amount(JsonObject price, long quantity) => checked(price["unit_amount"]!.GetValue<long>() * quantity);
+
+    /// <summary>A pending proration invoice item of the subscription's item, described as Stripe does ("Unused time on 2 × Pro after 06 Dec 2026").</summary>
+    private JsonObject Proration(JsonObject subscription, JsonObject item, JsonObject price, long quantity, long amount, string what, long at, long end)
+    {
+        var product = objects.Get(price.Str("product")!, "product").Str("name") ?? price.Str("product");
+        var units = quantity == 1 ? "" : $"{quantity} × ";
+        var date = DateTimeOffset.FromUnixTimeSeconds(at).ToString("dd MMM yyyy", CultureInfo.InvariantCulture);
+        return StripeInvoiceItems.New(new StripeInvoiceItems.Draft(subscription.Str("customer")!, subscription.Str("currency")!, amount, quantity, $"{what} {units}{product} after {date}", at, at, end)
+        {
+            Price = price,
+            Subscription = subscription.Str("id"),
+            SubscriptionItem = item.Str("id"),
+            Proration = true,
+            TestClock = subscription.Str("test_clock"),
+        });
+    }
+
+    /// <summary>
+    /// <c>POST /v1/invoices/{id}/pay</c> for an open subscription invoice whose charge the sandbox made (a renewal's,
+    /// an update's): one more attempt with <paramref name="card"/> or the saved card, as a retry. Answers whether it
+    /// paid and the card's decline otherwise. The caller holds the unit.
+    /// </summary>
+    public (bool Paid, JsonObject? Decline) PayNow(JsonObject subscription, JsonObject invoice, JsonObject? card, long at)
+    {
+        var events = new List<StripeEvent>();
+        var paid = StripeInvoicing.Attempt(objects, invoice, subscription, at, card);
+        JsonObject? decline = null;
+        if (paid)
+        {
+            Settled(subscription, invoice, events);
+        }
+        else
+        {
+            decline = objects.Get(invoice.Str("_payment_intent")!, "payment_intent")?["last_payment_error"]?.DeepClone() as JsonObject;
+            events.Add(new StripeEvent("invoice.payment_failed", StripeLists.Public(invoice)));
+        }
+
+        objects.Put(invoice);
+        objects.Put(subscription);
+        webhooks.Send(subscription.Str("id")!, events);
+        return (paid, decline);
+    }
+}

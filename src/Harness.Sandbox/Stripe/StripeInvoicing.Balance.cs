@@ -1,0 +1,119 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Harness.Sandbox.Payments;
+
+namespace Harness.Sandbox.Stripe;
+
+/// <summary>
+/// What a subscription invoice takes in when it is finalized: the customer's pending invoice items (prorations among
+/// them) as lines, and the customer's credit balance (<c>starting_balance</c>/<c>ending_balance</c>).
+/// </summary>
+public static partial class StripeInvoicing
+{
+    public const string BalanceTransactionType = "customer_balance_transaction";
+
+    /// <summary>
+    /// Sweeps the customer's pending invoice items into <paramref name="invoice"/>, oldest first: those naming no
+    /// subscription and those naming this one, in the invoice's currency. Each becomes a line; the totals grow by them.
+    /// A preview's <paramref name="unsaved"/> prorations come last, and nothing is stored.
+    /// </summary>
+    public static void Sweep(ProviderObjects objects, JsonObject invoice, JsonObject subscription, IReadOnlyList<JsonObject>? unsaved = null)
+    {
+        var customerId = invoice.Str("customer");
+        var subscriptionId = subscription.Str("id");
+        var pending = objects.Newest(StripeInvoiceItems.Type)
+            .Where(i => i["_deleted"] is null && i.Str("invoice") is null && i.Str("customer") == customerId && i.Str("currency") == invoice.Str("currency")
+                && StripeInvoiceItems.SubscriptionOf(i) is var owner && (owner is null || owner == subscriptionId))
+            .Reverse()
+            .ToList();
+        var preview = unsaved is not null;
+        pending.AddRange(unsaved ?? []);
+        var lines = (JsonArray)invoice["lines"]!["data"]!;
+        var id = invoice.Str("id");
+        var added = 0L;
+        foreach (var item in pending)
+        {
+            if (!preview)
+            {
+                item["invoice"] = id;
+                objects.Put(item);
+            }
+
+            added = checked(added + item["amount"]!.GetValue<long>());
+            lines.Add(new JsonObject
+            {
+                ["id"] = StripeJson.NewId("il"),
+                ["object"] = "line_item",
+                ["amount"] = item["amount"]!.DeepClone(),
+                ["currency"] = item.Str("currency"),
+                ["description"] = item.Str("description"),
+                ["invoice"] = id,
+                ["livemode"] = false,
+                ["metadata"] = item["metadata"]!.DeepClone(),
+                ["parent"] = new JsonObject
+                {
+                    ["type"] = "invoice_item_details",
+                    ["invoice_item_details"] = new JsonObject
+                    {
+                        ["invoice_item"] = item.Str("id"),
+                        ["proration"] = item["proration"]!.DeepClone(),
+                        ["proration_details"] = item["proration_details"]!.DeepClone(),
+                        ["subscription"] = StripeInvoiceItems.SubscriptionOf(item),
+                    },
+                    ["subscription_item_details"] = null,
+                },
+                ["period"] = item["period"]!.DeepClone(),
+                ["pricing"] = item["pricing"]?.DeepClone(),
+                ["quantity"] = item["quantity"]!.DeepClone(),
+            });
+        }
+
+        foreach (var field in new[] { "subtotal", "total" })
+        {
+            invoice[field] = checked(invoice[field]!.GetValue<long>() + added);
+        }
+    }
+
+    /// <summary>
+    /// Applies the customer's balance to a finalized invoice, as Stripe does: a credit (negative balance) lowers what is
+    /// due, a debt raises it; an invoice whose total is below zero is due nothing and leaves the rest as credit. The
+    /// invoice gets <c>starting_balance</c>, <c>ending_balance</c> and <c>amount_due</c>; the customer its new
+    /// <c>balance</c> and, when it moved, a <c>customer_balance_transaction</c> (<c>applied_to_invoice</c>); a
+    /// <paramref name="preview"/> changes neither.
+    /// </summary>
+    public static void ApplyBalance(ProviderObjects objects, JsonObject invoice, long at, bool preview = false)
+    {
+        var customer = objects.Get(invoice.Str("customer")!, "customer")!;
+        var starting = customer["balance"]?.Deserialize<long>() ?? 0;
+        var owed = checked(invoice["total"]!.GetValue<long>() + starting);
+        var ending = Math.Min(0, owed);
+        invoice["starting_balance"] = starting;
+        invoice["ending_balance"] = ending;
+        invoice["amount_due"] = Math.Max(0, owed);
+        invoice["amount_remaining"] = Math.Max(0, owed);
+        if (ending == starting || preview)
+        {
+            return;
+        }
+
+        customer["balance"] = ending;
+        objects.Put(customer);
+        objects.Put(new JsonObject
+        {
+            ["id"] = StripeJson.NewId("cbtxn"),
+            ["object"] = BalanceTransactionType,
+            ["amount"] = ending - starting,
+            ["checkout_session"] = null,
+            ["created"] = at,
+            ["credit_note"] = null,
+            ["currency"] = invoice.Str("currency"),
+            ["customer"] = customer.Str("id"),
+            ["description"] = null,
+            ["ending_balance"] = ending,
+            ["invoice"] = invoice.Str("id"),
+            ["livemode"] = false,
+            ["metadata"] = new JsonObject(),
+            ["type"] = "applied_to_invoice",
+        });
+    }
+}
