@@ -2,7 +2,6 @@ using System.IO.Compression;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
-using Harness.Sandbox.Alipay;
 using Harness.Sandbox.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
 
@@ -179,16 +178,7 @@ public sealed class AlipayBillTests
     public async Task The_official_alipay_npm_SDK_gets_the_link_by_exec_and_by_the_v3_route_and_the_zip_reads_as_GBK()
     {
         await using var sandbox = await TestSandbox.StartAsync();
-        var credentials = (await sandbox.GetJsonAsync("/control/providers/alipay"))["credentials"]!;
-        var run = await NodeScripts.RunAsync("alipay-bills.mjs", new Dictionary<string, string>
-        {
-            ["SANDBOX_CONTROL"] = sandbox.Server.ControlBaseUrl,
-            ["ALIPAY_BASE"] = sandbox.BaseUrl("alipay"),
-            ["ALIPAY_GATEWAY"] = sandbox.BaseUrl("alipay") + AlipayProvider.GatewayPath,
-            ["ALIPAY_APP_ID"] = AlipayProvider.AppId,
-            ["ALIPAY_APP_PRIVATE_KEY"] = credentials["app_private_key"]!.GetValue<string>(),
-            ["ALIPAY_PUBLIC_KEY"] = credentials["alipay_public_key"]!.GetValue<string>(),
-        });
+        var run = await NodeScripts.RunAsync("alipay-bills.mjs", await AlipaySdkVariantTests.SdkEnvironmentAsync(sandbox));
 
         Assert.True(run.ExitCode == 0, run.Errors);
         var result = JsonNode.Parse(run.Output.Trim().Split('\n')[^1])!;

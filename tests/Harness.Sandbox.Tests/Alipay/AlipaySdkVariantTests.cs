@@ -67,10 +67,19 @@ public sealed class AlipaySdkVariantTests
 
     private static async Task<JsonNode> RunAsync(TestSandbox sandbox, string mode)
     {
+        var environment = await SdkEnvironmentAsync(sandbox);
+        environment["ALIPAY_MODE"] = mode;
+        var run = await NodeScripts.RunAsync("alipay-variants.mjs", environment);
+        Assert.True(run.ExitCode == 0, run.Errors);
+        return JsonNode.Parse(run.Output.Trim().Split('\n')[^1])!;
+    }
+
+    /// <summary>What the alipay-sdk scripts read: the sandbox's addresses, the app id and every published key and certificate.</summary>
+    internal static async Task<Dictionary<string, string>> SdkEnvironmentAsync(TestSandbox sandbox)
+    {
         var credentials = (JsonObject)(await sandbox.GetJsonAsync("/control/providers/alipay"))["credentials"]!;
-        var environment = new Dictionary<string, string>
+        return new Dictionary<string, string>
         {
-            ["ALIPAY_MODE"] = mode,
             ["SANDBOX_CONTROL"] = sandbox.Server.ControlBaseUrl,
             ["ALIPAY_BASE"] = sandbox.BaseUrl("alipay"),
             ["ALIPAY_GATEWAY"] = sandbox.BaseUrl("alipay") + AlipayProvider.GatewayPath,
@@ -82,8 +91,5 @@ public sealed class AlipaySdkVariantTests
             ["ALIPAY_PUBLIC_CERT"] = credentials["alipay_cert"]!.GetValue<string>(),
             ["ALIPAY_ROOT_CERT"] = credentials["alipay_root_cert"]!.GetValue<string>(),
         };
-        var run = await NodeScripts.RunAsync("alipay-variants.mjs", environment);
-        Assert.True(run.ExitCode == 0, run.Errors);
-        return JsonNode.Parse(run.Output.Trim().Split('\n')[^1])!;
     }
 }

@@ -262,17 +262,7 @@ public sealed class WeChatPayBillTests
     public async Task The_official_wechatpay_node_v3_SDK_applies_for_and_downloads_both_bills_and_their_hashes_match()
     {
         await using var sandbox = await TestSandbox.StartAsync();
-        var credentials = (await sandbox.GetJsonAsync("/control/providers/wechatpay"))["credentials"]!;
-        var run = await NodeScripts.RunAsync("wechatpay-bills.mjs", new Dictionary<string, string>
-        {
-            ["SANDBOX_CONTROL"] = sandbox.Server.ControlBaseUrl,
-            ["WECHATPAY_BASE"] = sandbox.BaseUrl("wechatpay"),
-            ["WECHATPAY_MCHID"] = credentials["mchid"]!.GetValue<string>(),
-            ["WECHATPAY_APPID"] = credentials["appid"]!.GetValue<string>(),
-            ["WECHATPAY_APIV3_KEY"] = credentials["apiv3_key"]!.GetValue<string>(),
-            ["WECHATPAY_MERCHANT_KEY"] = credentials["merchant_private_key"]!.GetValue<string>(),
-            ["WECHATPAY_MERCHANT_CERT"] = credentials["merchant_certificate"]!.GetValue<string>(),
-        });
+        var run = await NodeScripts.RunAsync("wechatpay-bills.mjs", await WeChatPayTests.NodeEnvironmentAsync(sandbox));
 
         Assert.True(run.ExitCode == 0, run.Errors);
         var result = JsonNode.Parse(run.Output.Trim().Split('\n')[^1])!;

@@ -486,19 +486,10 @@ public sealed partial class WeChatPayTests
     public async Task The_official_wechatpay_node_v3_SDK_places_verifies_decrypts_queries_and_closes_against_the_sandbox_and_its_JSAPI_and_APP_pay_parameters_verify()
     {
         await using var sandbox = await TestSandbox.StartAsync();
-        var credentials = (await sandbox.GetJsonAsync("/control/providers/wechatpay"))["credentials"]!;
         const string description = "Harness 金币 😀 </b> & + ' / \\ \"quoted\"";
-        var run = await NodeScripts.RunAsync("wechatpay-roundtrip.mjs", new Dictionary<string, string>
-        {
-            ["SANDBOX_CONTROL"] = sandbox.Server.ControlBaseUrl,
-            ["WECHATPAY_BASE"] = sandbox.BaseUrl("wechatpay"),
-            ["WECHATPAY_MCHID"] = credentials["mchid"]!.GetValue<string>(),
-            ["WECHATPAY_APPID"] = credentials["appid"]!.GetValue<string>(),
-            ["WECHATPAY_APIV3_KEY"] = credentials["apiv3_key"]!.GetValue<string>(),
-            ["WECHATPAY_MERCHANT_KEY"] = credentials["merchant_private_key"]!.GetValue<string>(),
-            ["WECHATPAY_MERCHANT_CERT"] = credentials["merchant_certificate"]!.GetValue<string>(),
-            ["WECHATPAY_DESCRIPTION"] = description,
-        });
+        var environment = await NodeEnvironmentAsync(sandbox);
+        environment["WECHATPAY_DESCRIPTION"] = description;
+        var run = await NodeScripts.RunAsync("wechatpay-roundtrip.mjs", environment);
 
         Assert.True(run.ExitCode == 0, run.Errors);
         var result = JsonNode.Parse(run.Output.Trim().Split('\n')[^1])!;
@@ -537,4 +528,20 @@ public sealed partial class WeChatPayTests
     /// <summary>Only the escapes JSON.stringify writes: \" \\ \n \t and lowercase \u00xx for other control characters.</summary>
     [GeneratedRegex(@"^(?:[^\\]|\\[""\\nt]|\\u00[01][0-9a-f])*$")]
     private static partial Regex JsEscapes();
+
+    /// <summary>What the wechatpay-node-v3 scripts read: the sandbox's addresses and the published merchant credentials.</summary>
+    internal static async Task<Dictionary<string, string>> NodeEnvironmentAsync(TestSandbox sandbox)
+    {
+        var credentials = (await sandbox.GetJsonAsync("/control/providers/wechatpay"))["credentials"]!;
+        return new Dictionary<string, string>
+        {
+            ["SANDBOX_CONTROL"] = sandbox.Server.ControlBaseUrl,
+            ["WECHATPAY_BASE"] = sandbox.BaseUrl("wechatpay"),
+            ["WECHATPAY_MCHID"] = credentials["mchid"]!.GetValue<string>(),
+            ["WECHATPAY_APPID"] = credentials["appid"]!.GetValue<string>(),
+            ["WECHATPAY_APIV3_KEY"] = credentials["apiv3_key"]!.GetValue<string>(),
+            ["WECHATPAY_MERCHANT_KEY"] = credentials["merchant_private_key"]!.GetValue<string>(),
+            ["WECHATPAY_MERCHANT_CERT"] = credentials["merchant_certificate"]!.GetValue<string>(),
+        };
+    }
 }
