@@ -1,4 +1,4 @@
-@provider @alipay
+@provider @alipay @moves-sandbox-clock
 Feature: Alipay sandbox — the bill download link (alipay.data.dataservice.bill.downloadurl.query)
   The method takes biz_content {"bill_type":"trade"|"signcustomer","bill_date":"yyyy-MM-dd"|"yyyy-MM"} and answers,
   signed like every answer, bill_download_url: a link on the host the merchant called, open to anyone for 30 seconds,

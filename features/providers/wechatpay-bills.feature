@@ -1,4 +1,4 @@
-@provider @wechat
+@provider @wechat @moves-sandbox-clock
 Feature: WeChat Pay sandbox — trade and fund-flow bills
   GET /v3/bill/tradebill?bill_date=yyyy-MM-dd[&bill_type=ALL|SUCCESS|REFUND][&tar_type=GZIP] and
   GET /v3/bill/fundflowbill?bill_date=…[&account_type=BASIC|OPERATION|FEES] are signed like every request and answer

@@ -37,7 +37,7 @@ public sealed class FeatureScenarios(FeatureScenarios.Backend backend) : IClassF
         ScenarioResult result;
         if (scenario.Tags.Contains("moves-sandbox-clock"))
         {
-            // Months pass on the sandbox's clock: on the shared sandbox, the channels' orders of later scenarios would
+            // Days or months pass on the sandbox's clock: on the shared sandbox, the channels' orders of later scenarios would
             // already be past their time_expire there.
             await using var sandbox = await InProcessSandbox.StartAsync(TestContext.Current.CancellationToken);
             await using var own = new ReferenceBackendTarget(sandbox: sandbox);
