@@ -78,7 +78,8 @@ public sealed partial class AlipayProvider
 
         if (trade!.Status is "" or AlipayTrade.WaitBuyerPay)
         {
-            // The buyer may have paid a moment ago, the core settling it before this provider heard: refund it then.
+            // The buyer may have paid a moment ago, the core settling it before this provider heard: the merchant is
+            // asked to cancel again, and that cancel finds the trade paid and refunds it.
             if (_context.Payments.TryClose(trade.Id, PaymentStatus.Canceled) || _context.Payments.Get(trade.Id)?.Status != PaymentStatus.Paid)
             {
                 var scanned = trade.Status == AlipayTrade.WaitBuyerPay;
