@@ -8,33 +8,13 @@
 // Output: one JSON line with what was observed; exit code 1 with the error on any failure.
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { createRequire } from "node:module";
+import { origin, sandboxPay } from "./wechatpay-support.mjs";
 import { control } from "./sandbox-support.mjs";
 
-const require = createRequire(import.meta.url);
-const Pay = require("wechatpay-node-v3");
-const { PayRequest } = require("wechatpay-node-v3/dist/lib/pay-request");
-
 const env = process.env;
-const origin = "https://api.mch.weixin.qq.com";
-
-class SandboxHttp {
-  constructor() { this.inner = new PayRequest(); }
-  rewrite(url) { return url.replace(origin, env.WECHATPAY_BASE); }
-  post(url, params, headers) { return this.inner.post(this.rewrite(url), params, headers); }
-  get(url, headers) { return this.inner.get(this.rewrite(url), headers); }
-  upload(url, params, headers) { return this.inner.upload(this.rewrite(url), params, headers); }
-}
 
 try {
-  const pay = new Pay({
-    appid: env.WECHATPAY_APPID,
-    mchid: env.WECHATPAY_MCHID,
-    publicKey: Buffer.from(env.WECHATPAY_MERCHANT_CERT),
-    privateKey: Buffer.from(env.WECHATPAY_MERCHANT_KEY),
-    key: env.WECHATPAY_APIV3_KEY,
-  });
-  pay.createHttp(new SandboxHttp());
+  const pay = sandboxPay();
 
   const placed = await pay.transactions_native({
     description: "Harness bill",

@@ -1,43 +1,23 @@
 // Runs wechatpay-node-v3 (2.2.1), unmodified, against a running sandbox: Native placed, paid, verified, queried and
 // closed; JSAPI and APP placed and the pay parameters the SDK signs for the client checked at /sandbox/request-payment.
-// The SDK hard-codes its host, so it is pointed at the sandbox through its documented seam, createHttp(): an adapter that swaps the origin and hands the
-// request to the SDK's own PayRequest (the signed path excludes the host, so signatures stay valid).
+// The SDK is pointed at the sandbox through wechatpay-support.mjs (its documented seam, createHttp()).
 // Input (environment): SANDBOX_CONTROL, WECHATPAY_BASE, and the published credentials WECHATPAY_MCHID,
 // WECHATPAY_APPID, WECHATPAY_APIV3_KEY, WECHATPAY_MERCHANT_KEY, WECHATPAY_MERCHANT_CERT, WECHATPAY_DESCRIPTION; for a
 // merchant on the WeChat Pay public key also WECHATPAY_PUBLIC_KEY_ID and WECHATPAY_PUBLIC_KEY, which the SDK (with no
 // public-key support of its own) is given the way providers.md §2.6 says: in its serial → key map.
 // Output: one JSON line with what was observed; exit code 1 with the error on any failure.
 import assert from "node:assert/strict";
-import { createRequire } from "node:module";
+import { Pay, sandboxPay } from "./wechatpay-support.mjs";
 import { control, receiver } from "./sandbox-support.mjs";
 
-const require = createRequire(import.meta.url);
-const Pay = require("wechatpay-node-v3");
-const { PayRequest } = require("wechatpay-node-v3/dist/lib/pay-request");
 
 const env = process.env;
-const origin = "https://api.mch.weixin.qq.com";
 
 // The merchant's notify endpoint: answers 204 and keeps the raw body and headers.
 const hooks = await receiver({ status: 204 });
 
-class SandboxHttp {
-  constructor() { this.inner = new PayRequest(); }
-  rewrite(url) { return url.replace(origin, env.WECHATPAY_BASE); }
-  post(url, params, headers) { return this.inner.post(this.rewrite(url), params, headers); }
-  get(url, headers) { return this.inner.get(this.rewrite(url), headers); }
-  upload(url, params, headers) { return this.inner.upload(this.rewrite(url), params, headers); }
-}
-
 try {
-  const pay = new Pay({
-    appid: env.WECHATPAY_APPID,
-    mchid: env.WECHATPAY_MCHID,
-    publicKey: Buffer.from(env.WECHATPAY_MERCHANT_CERT),
-    privateKey: Buffer.from(env.WECHATPAY_MERCHANT_KEY),
-    key: env.WECHATPAY_APIV3_KEY,
-  });
-  pay.createHttp(new SandboxHttp());
+  const pay = sandboxPay();
   if (env.WECHATPAY_PUBLIC_KEY_ID) {
     Pay.certificates[env.WECHATPAY_PUBLIC_KEY_ID] = env.WECHATPAY_PUBLIC_KEY;
   }
