@@ -127,11 +127,7 @@ public sealed class CreemTrialTests
         await using var sandbox = await TestSandbox.StartAsync(Start);
         await using var receiver = await Receiver.StartAsync();
         await sandbox.SetWebhookUrlAsync("creem", receiver.Url);
-        var id = await StartTrialAsync(sandbox, receiver, await CreateTrialProductAsync(sandbox, 7));
-        await sandbox.PostJsonAsync($"/control/creem/subscriptions/{id}/payment-failure", new { fail = true, end_state = "canceled" });
-
-        await sandbox.AdvanceAsync(TimeSpan.FromDays(7));
-        await WaitForAsync(receiver, 3);
+        var id = await DeclinedAtTrialEndAsync(sandbox, receiver);
         var pastDue = await GetAsync(sandbox, id);
         Assert.Equal("past_due", pastDue["status"]!.GetValue<string>());
         Assert.Equal("2026-03-01T12:00:00.000Z", pastDue["current_period_start_date"]!.GetValue<string>());
@@ -152,10 +148,7 @@ public sealed class CreemTrialTests
         await using var sandbox = await TestSandbox.StartAsync(Start);
         await using var receiver = await Receiver.StartAsync();
         await sandbox.SetWebhookUrlAsync("creem", receiver.Url);
-        var id = await StartTrialAsync(sandbox, receiver, await CreateTrialProductAsync(sandbox, 7));
-        await sandbox.PostJsonAsync($"/control/creem/subscriptions/{id}/payment-failure", new { fail = true, end_state = "canceled" });
-        await sandbox.AdvanceAsync(TimeSpan.FromDays(7));
-        await WaitForAsync(receiver, 3);
+        var id = await DeclinedAtTrialEndAsync(sandbox, receiver);
 
         // The first retry (day 3) pays: the subscription was never active, so it becomes active as well as paid.
         await sandbox.PostJsonAsync($"/control/creem/subscriptions/{id}/payment-failure", new { fail = false });
@@ -280,6 +273,16 @@ public sealed class CreemTrialTests
         using var onetime = await http.PatchAsJsonAsync($"/v1/products/{other}", new { billing_type = "onetime" }, Ct);
         var changed = JsonNode.Parse(await onetime.Content.ReadAsStringAsync(Ct))!;
         Assert.Equal(("once", (JsonNode?)null), (changed["billing_period"]!.GetValue<string>(), changed["trial_period_days"]));
+    }
+
+    /// <summary>A 7-day trial whose charge at its end declines (end state canceled): the subscription is past_due after the trial's three events.</summary>
+    private static async Task<string> DeclinedAtTrialEndAsync(TestSandbox sandbox, Receiver receiver)
+    {
+        var id = await StartTrialAsync(sandbox, receiver, await CreateTrialProductAsync(sandbox, 7));
+        await sandbox.PostJsonAsync($"/control/creem/subscriptions/{id}/payment-failure", new { fail = true, end_state = "canceled" });
+        await sandbox.AdvanceAsync(TimeSpan.FromDays(7));
+        await WaitForAsync(receiver, 3);
+        return id;
     }
 
     /// <summary>A monthly product of 1500 ¢ with a trial of <paramref name="days"/> days; returns its id.</summary>
