@@ -155,9 +155,9 @@ public sealed class MerchantReceiver : IDisposable
             await http.Response.OutputStream.WriteAsync(bytes);
             http.Response.Close();
         }
-        catch (HttpListenerException)
+        catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException)
         {
-            // The sender gave up (its timeout); the request is recorded all the same.
+            // The sender gave up (its timeout) and the connection's response went with it; the request is recorded all the same.
         }
     }
 }
