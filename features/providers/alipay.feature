@@ -82,6 +82,16 @@ Feature: Alipay sandbox — v2 gateway, RSA2 signatures, scan, notify, close and
     When the buyer pays on the hosted page
     Then the notify URL receives a form POST with trade_status "TRADE_SUCCESS", total_amount "25.00" and a valid RSA2 sign
 
+  Scenario: The Alipay app hands the merchant's app 6001 while unpaid and 9000 with a signed response once paid
+    When the merchant's app hands the Alipay app an order string for "12.30"
+    Then the Alipay app shows the trade and its pay sheet
+    When the buyer leaves the Alipay app's pay sheet
+    Then the app SDK hands the merchant's app resultStatus "6001"
+    When the buyer pays on the hosted page
+    And the buyer leaves the Alipay app's pay sheet
+    Then the app SDK hands the merchant's app resultStatus "9000"
+    And its result is an alipay_trade_app_pay_response for the trade's "12.30" with a sign the Alipay public key verifies
+
   Scenario: The Alipay app refuses an order string changed after signing
     When the merchant's app hands the Alipay app an order string for "25.00" changed after signing
     Then the Alipay app refuses it with resultStatus "4000" and sub_code "isv.invalid-signature"

@@ -53,9 +53,21 @@ public sealed class AlipayReplies(AlipayKeys keys, AlipayContentEncryption encry
     {
         // Base64 needs no JSON escaping: the string is written (and signed) as the quoted cipher text itself.
         var text = encrypted ? $"\"{_encryption.Encrypt(inner.ToJsonString(Compact))}\"" : inner.ToJsonString(Compact);
+        return Results.Text(Envelope(responseKey, text, certificateMode, withSignType: false), "application/json; charset=utf-8", Encoding.UTF8, status);
+    }
+
+    /// <summary>
+    /// The signed envelope as text, for the Alipay app's synchronous result, which carries it as a string:
+    /// <c>sign_type</c> follows <c>sign</c> there, as the app SDK's <c>result</c> has it.
+    /// </summary>
+    public string SignedText(string responseKey, JsonObject inner, bool certificateMode, bool withSignType) =>
+        Envelope(responseKey, inner.ToJsonString(Compact), certificateMode, withSignType);
+
+    private string Envelope(string responseKey, string text, bool certificateMode, bool withSignType)
+    {
         var certSn = certificateMode ? $"\"alipay_cert_sn\":\"{_keys.Certificates.AlipayCertSn}\"," : "";
-        var body = $"{{\"{responseKey}\":{text},{certSn}\"sign\":\"{_keys.Sign(text, certificateMode)}\"}}";
-        return Results.Text(body, "application/json; charset=utf-8", Encoding.UTF8, status);
+        var signType = withSignType ? $",\"sign_type\":\"{_keys.SignType}\"" : "";
+        return $"{{\"{responseKey}\":{text},{certSn}\"sign\":\"{_keys.Sign(text, certificateMode)}\"{signType}}}";
     }
 
     public static JsonObject Inner(AlipayFailure failure) => new()

@@ -20,6 +20,9 @@ public sealed partial class AlipayProvider
     /// <summary>The sandbox's stand-in for the Alipay app's <c>payOrder(orderStr)</c>.</summary>
     public const string AppPayPath = "/sandbox/app-pay";
 
+    /// <summary>What <c>payOrder</c> hands the merchant's app when the buyer leaves the pay sheet: its synchronous result.</summary>
+    public const string AppPayResultPath = "/sandbox/app-pay/result";
+
     /// <summary>
     /// The Alipay app given the order string: its parameters checked as the gateway checks a request, the trade
     /// created and shown to the buyer (it exists from now on), and the pay sheet's URL answered. A refusal is what the
@@ -50,6 +53,50 @@ public sealed partial class AlipayProvider
             ["out_trade_no"] = trade.OutTradeNo,
             ["total_amount"] = AlipayTrade.FormatYuan(trade.AmountFen),
             ["pay_url"] = _context.PayPageUrl(trade.Id),
+        });
+    }
+
+    /// <summary>
+    /// The app SDK's result for the trade as the buyer leaves the pay sheet now: paid, <c>resultStatus</c> 9000 with
+    /// <c>result</c> the signed <c>alipay_trade_app_pay_response</c> (signed as a gateway answer, so the merchant's
+    /// server verifies it the same way); otherwise 6001, the buyer left without paying.
+    /// </summary>
+    private IResult AppPayResult(HttpRequest request)
+    {
+        var tradeNo = request.Query["trade_no"].ToString();
+        if (tradeNo.Length == 0)
+        {
+            return AppRefusal(AlipayFailure.InvalidParameter("trade_no 不能为空：给出 /sandbox/app-pay 答复的 trade_no"));
+        }
+
+        if (_trades.Get(tradeNo) is not { Method: AppPay, Exists: true } trade)
+        {
+            return AppRefusal(AlipayFailure.Business("ACQ.TRADE_NOT_EXIST", "交易不存在：不是经 /sandbox/app-pay 调起的 App 支付"));
+        }
+
+        if (trade.GmtPayment is not { } paidAt)
+        {
+            return Results.Json(new JsonObject { ["resultStatus"] = "6001", ["memo"] = "用户中途取消", ["result"] = "" });
+        }
+
+        var response = new JsonObject
+        {
+            ["code"] = "10000",
+            ["msg"] = "Success",
+            ["app_id"] = trade.AppId,
+            ["auth_app_id"] = trade.AppId,
+            ["charset"] = "utf-8",
+            ["timestamp"] = AlipayTime.Format(paidAt),
+            ["out_trade_no"] = trade.OutTradeNo,
+            ["total_amount"] = AlipayTrade.FormatYuan(trade.AmountFen),
+            ["trade_no"] = trade.Id,
+            ["seller_id"] = SellerId,
+        };
+        return Results.Json(new JsonObject
+        {
+            ["resultStatus"] = "9000",
+            ["memo"] = "",
+            ["result"] = Replies.SignedText("alipay_trade_app_pay_response", response, Keys.NotifiesInCertificateMode, withSignType: true),
         });
     }
 

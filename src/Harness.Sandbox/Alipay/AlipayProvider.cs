@@ -129,6 +129,7 @@ public sealed partial class AlipayProvider : ISandboxProvider
     {
         app.MapMethods(GatewayPath, ["GET", "POST"], GatewayAsync);
         app.MapPost(AppPayPath, AppPayAsync);
+        app.MapGet(AppPayResultPath, AppPayResult);
         AlipayRestApi.Map(app, this);
         MapBills(app);
     }

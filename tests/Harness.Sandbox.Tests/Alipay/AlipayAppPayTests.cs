@@ -60,6 +60,50 @@ public sealed class AlipayAppPayTests
     }
 
     [Fact]
+    public async Task The_app_sdk_result_is_6001_until_the_buyer_pays_then_9000_with_a_signed_app_pay_response()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        using var alipay = await AlipayClient.ConnectAsync(sandbox);
+        var order = alipay.SignedParams(AlipayProvider.AppPay, Order("APP_R", "12.30", new { product_code = "QUICK_MSECURITY_PAY" }));
+        var tradeNo = (await AppPayAsync(sandbox, OrderString(order))).Body["trade_no"]!.GetValue<string>();
+
+        var left = await AppPayResultAsync(sandbox, tradeNo);
+        Assert.Equal((HttpStatusCode.OK, "6001", ""), (left.Status, left.Body["resultStatus"]!.GetValue<string>(), left.Body["result"]!.GetValue<string>()));
+
+        Assert.Null(await sandbox.ActAsync(tradeNo, "pay"));
+        var (status, paid) = await AppPayResultAsync(sandbox, tradeNo);
+
+        Assert.Equal((HttpStatusCode.OK, "9000"), (status, paid["resultStatus"]!.GetValue<string>()));
+        var result = paid["result"]!.GetValue<string>();
+        const string Key = "alipay_trade_app_pay_response";
+        var envelope = (JsonObject)JsonNode.Parse(result)!;
+        Assert.Equal("RSA2", envelope["sign_type"]!.GetValue<string>());
+        Assert.True(ProviderSignatures.AlipayVerify(alipay.AlipayPublicKey, ProviderSignatures.AlipayResponseContent(result, Key)!, envelope["sign"]!.GetValue<string>(), "RSA2"), result);
+        var response = envelope[Key]!;
+        Assert.Equal(("10000", "APP_R", "12.30", tradeNo, alipay.AppId),
+            (response["code"]!.GetValue<string>(), response["out_trade_no"]!.GetValue<string>(), response["total_amount"]!.GetValue<string>(), response["trade_no"]!.GetValue<string>(), response["app_id"]!.GetValue<string>()));
+        var query = await alipay.CallAsync(Query, new { trade_no = tradeNo });
+        Assert.Equal((query.Field("send_pay_date"), AlipayProvider.SellerId), (response["timestamp"]!.GetValue<string>(), response["seller_id"]!.GetValue<string>()));
+
+        // Only a trade the app showed has an app result.
+        var precreated = await PrecreateAsync(alipay, "APP_QR", "http://127.0.0.1:1/notify");
+        foreach (var other in new[] { precreated, "2099010122001400000000000000" })
+        {
+            var (refusedStatus, refused) = await AppPayResultAsync(sandbox, other);
+            Assert.Equal((HttpStatusCode.BadRequest, "4000", "ACQ.TRADE_NOT_EXIST"), (refusedStatus, refused["resultStatus"]!.GetValue<string>(), refused["sub_code"]!.GetValue<string>()));
+        }
+
+        Assert.Equal("ACQ.INVALID_PARAMETER", (await AppPayResultAsync(sandbox, "")).Body["sub_code"]!.GetValue<string>());
+    }
+
+    private static async Task<(HttpStatusCode Status, JsonObject Body)> AppPayResultAsync(TestSandbox sandbox, string tradeNo)
+    {
+        using var http = new HttpClient();
+        using var response = await http.GetAsync(sandbox.BaseUrl("alipay") + AlipayProvider.AppPayResultPath + "?trade_no=" + Uri.EscapeDataString(tradeNo), Ct);
+        return (response.StatusCode, (JsonObject)JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!);
+    }
+
+    [Fact]
     public async Task An_order_string_that_does_not_check_is_refused_as_the_app_sdk_reports_it_and_the_gateway_refuses_app_pay()
     {
         await using var sandbox = await TestSandbox.StartAsync();

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text;
+using System.Text.Json;
 using Harness.Conformance.Binding;
+using Harness.Conformance.Running;
 
 namespace Harness.Conformance.Steps.Providers;
 
@@ -11,6 +13,7 @@ namespace Harness.Conformance.Steps.Providers;
 public sealed partial class AlipaySteps
 {
     private const string AppPayPath = "/sandbox/app-pay";
+    private const string AppPayResponseKey = "alipay_trade_app_pay_response";
 
     [When("the merchant's app hands the Alipay app an order string for {string}")]
     public Task HandOrderString(string amount) => HandOrderStringAsync(amount, tamper: false);
@@ -33,6 +36,34 @@ public sealed partial class AlipaySteps
         Check.Equal(HttpStatusCode.BadRequest, _world.Last.Status, $"HTTP status ({_world.Last.Body})");
         Check.Equal(resultStatus, ApiReply.Text(ApiReply.Field(_world.Last.Json, "resultStatus")), "resultStatus");
         Check.Equal(subCode, ApiReply.Text(ApiReply.Field(_world.Last.Json, "sub_code")), "sub_code");
+    }
+
+    [When("the buyer leaves the Alipay app's pay sheet")]
+    public async Task LeavePaySheet() =>
+        _world.LastReply = await _world.SendAsync(HttpMethod.Get, await _world.BaseUrlAsync("alipay") + AppPayPath + "/result?trade_no=" + Uri.EscapeDataString(_world.ThePayment));
+
+    [Then("the app SDK hands the merchant's app resultStatus {string}")]
+    public void AppResultStatus(string resultStatus)
+    {
+        Check.Equal(HttpStatusCode.OK, _world.Last.Status, $"HTTP status ({_world.Last.Body})");
+        Check.Equal(resultStatus, ApiReply.Text(ApiReply.Field(_world.Last.Json, "resultStatus")), "resultStatus");
+    }
+
+    /// <summary>What the merchant's server checks before trusting the app's word: the result's sign over its response object.</summary>
+    [Then("its result is an alipay_trade_app_pay_response for the trade's {string} with a sign the Alipay public key verifies")]
+    public async Task AppResultSigned(string amount)
+    {
+        var result = ApiReply.Text(ApiReply.Field(_world.Last.Json, "result"));
+        using var envelope = JsonDocument.Parse(result);
+        var response = ApiReply.Field(envelope.RootElement, AppPayResponseKey);
+        Check.Equal("10000", ApiReply.Text(ApiReply.Field(response, "code")), "code");
+        Check.Equal((OutTradeNo, _world.ThePayment, amount),
+            (ApiReply.Text(ApiReply.Field(response, "out_trade_no")), ApiReply.Text(ApiReply.Field(response, "trade_no")), ApiReply.Text(ApiReply.Field(response, "total_amount"))),
+            "out_trade_no, trade_no, total_amount");
+        var signType = ApiReply.Text(ApiReply.Field(envelope.RootElement, "sign_type"));
+        var content = ProviderSignatures.AlipayResponseContent(result, AppPayResponseKey) ?? throw new AssertionException($"no {AppPayResponseKey} before a sign: {result}");
+        Check.That(ProviderSignatures.AlipayVerify(await _world.CredentialAsync("alipay", "alipay_public_key"), content, ApiReply.Text(ApiReply.Field(envelope.RootElement, "sign")), signType),
+            $"the result's {signType} sign does not verify with the Alipay public key: {result}");
     }
 
     [When("the merchant calls alipay.trade.cancel")]
