@@ -82,6 +82,20 @@ Feature: Alipay sandbox — v2 gateway, RSA2 signatures, scan, notify, close and
     When the buyer pays on the hosted page
     Then the notify URL receives a form POST with trade_status "TRADE_SUCCESS", total_amount "25.00" and a valid RSA2 sign
 
+  Scenario: A scanned payment code pays as alipay.trade.pay answers, and the trade notifies
+    When the cashier scans the buyer's payment code "283456789012345678" for "36.50"
+    Then Alipay answers code "10000"
+    And the notify URL receives a form POST with trade_status "TRADE_SUCCESS", total_amount "36.50" and a valid RSA2 sign
+    And alipay.trade.query reports trade_status "TRADE_SUCCESS"
+
+  Scenario: A payment code that asks the buyer for a password answers 10003, and a cancel closes the unpaid trade
+    When the cashier scans the buyer's payment code "283456789012341111" for "36.50"
+    Then Alipay answers code "10003"
+    And alipay.trade.query reports trade_status "WAIT_BUYER_PAY"
+    When the merchant calls alipay.trade.cancel
+    Then Alipay answers code "10000" with action "close"
+    And alipay.trade.query reports trade_status "TRADE_CLOSED"
+
   Scenario: The Alipay app hands the merchant's app 6001 while unpaid and 9000 with a signed response once paid
     When the merchant's app hands the Alipay app an order string for "12.30"
     Then the Alipay app shows the trade and its pay sheet

@@ -50,6 +50,7 @@ public sealed partial class AlipayProvider : ISandboxProvider
         [PagePay] = "FAST_INSTANT_TRADE_PAY",
         [WapPay] = "QUICK_WAP_WAY",
         [AppPay] = "QUICK_MSECURITY_PAY",
+        [BarcodePay] = "FACE_TO_FACE_PAYMENT",
     };
 
     private readonly SandboxContext _context;
@@ -149,8 +150,7 @@ public sealed partial class AlipayProvider : ISandboxProvider
 
     public PayPageOutcome OnPaid(SandboxPayment payment)
     {
-        AlipayTrade trade;
-        trade = _trades.Get(payment.Id)!;
+        var trade = _trades.Get(payment.Id)!;
         if (!trade.Exists)
         {
             Scan(trade); // paid through the control API without opening the page: the scan is implied
@@ -182,7 +182,6 @@ public sealed partial class AlipayProvider : ISandboxProvider
         {
             SendNotify(closed, refund: null);
         }
-
     }
 
     /// <summary>A business operation's result: the answer's fields, or a failure.</summary>
@@ -201,6 +200,7 @@ public sealed partial class AlipayProvider : ISandboxProvider
     internal Outcome Run(string method, JsonObject biz, string notifyUrl, string returnUrl, string origin) => _context.Store.Atomically(() => method switch
     {
         Precreate or PagePay or WapPay or AppPay => Create(method, biz, notifyUrl, returnUrl),
+        BarcodePay => PayByCode(biz, notifyUrl),
         Query => QueryTrade(biz),
         Close => CloseByMerchant(biz),
         Cancel => CancelTrade(biz),
@@ -307,9 +307,9 @@ public sealed partial class AlipayProvider : ISandboxProvider
             ReturnUrl = returnUrl,
             PassbackParams = passback,
         };
-        if (method == AppPay)
+        if (method is AppPay or BarcodePay)
         {
-            Scan(trade); // the Alipay app shows the trade to the buyer as it creates it
+            Scan(trade); // the buyer's Alipay app has the trade as it is created: it showed it, or its code was scanned
         }
 
         _trades.Upsert(trade);
