@@ -53,9 +53,16 @@ public sealed partial class CheckoutSessions
             ["tax_exempt"] = "none",
             ["tax_ids"] = new JsonArray(),
         };
+        RedeemDiscount(session, customerId);
 
         switch (session.Str("mode"))
         {
+            case "payment" when amount == 0 && debit is null:
+                // A discount took everything off: Stripe completes the session without a payment.
+                session["payment_status"] = "no_payment_required";
+                objects.Put(session);
+                events.Add(("checkout.session.completed", Public(session, null)));
+                break;
             case "payment":
                 var intentId = StripeJson.NewId("pi");
                 // A checkout that saves the card makes a PaymentMethod of it; the others record only the charge's card.

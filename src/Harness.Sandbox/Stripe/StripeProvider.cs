@@ -72,7 +72,7 @@ public sealed partial class StripeProvider : ISandboxProvider
         _invoices = new StripeInvoices(_objects, _customers, _billing, _intents, _methods, _webhooks);
         _refunds = new StripeRefunds(context, _objects, _webhooks);
         _customers.ResumeAdvancing(_billing.RunDue);
-        _sessions = new CheckoutSessions(context, _objects, catalog, _billing, _methods);
+        _sessions = new CheckoutSessions(context, _objects, catalog, _billing, _methods, CreateDiscounts(context));
         _debits = new StripeBankDebits(context, _objects, _webhooks);
         _idempotency = new StripeIdempotency(context.Store);
     }
@@ -135,6 +135,7 @@ public sealed partial class StripeProvider : ISandboxProvider
         MapPaymentIntents(app);
         MapPaymentMethods(app);
         MapRecurring(app);
+        MapDiscounts(app);
         app.MapGet("/v1/{collection}/{id}", (string collection, string id, HttpContext http) =>
             Retrievable.TryGetValue(collection, out var type)
                 ? Answer(http, _objects.Get(id, type) is { } obj ? StripeResponse.Ok(StripeLists.Public(obj)) : StripeErrors.NoSuch(type, id, "id"))
