@@ -162,7 +162,9 @@ public sealed partial class CheckoutSessions
             .Select(i => ((JsonObject)i["price"]!, i["quantity"]!.GetValue<long>()))
             .ToList();
         var metadata = session["_subscription_metadata"] as JsonObject ?? new JsonObject();
-        var (subscription, invoice) = billing.Start(customerId, items, session["amount_total"]!.GetValue<long>(), metadata, cancelAtPeriodEnd: false, session["_trial"] as JsonObject, card);
+        // The first invoice takes the discount off the subscription's items itself: it starts from the undiscounted amount.
+        var (subscription, invoice) = billing.Start(
+            customerId, items, session["amount_subtotal"]!.GetValue<long>(), metadata, cancelAtPeriodEnd: false, session["_trial"] as JsonObject, card, discount: session["_discount"] as JsonObject);
         return (StripeLists.Public(subscription), StripeLists.Public(invoice));
     }
 }

@@ -105,9 +105,12 @@ public sealed class StripeDiscounts(ProviderObjects objects, TimeProvider clock,
     /// What the discount takes off each line (<paramref name="lines"/>: product and amount): nothing off a line whose
     /// product the coupon's <c>applies_to</c> leaves out.
     /// </summary>
-    public long[] Amounts(JsonObject discount, IReadOnlyList<(string? Product, long Amount)> lines)
+    public long[] Amounts(JsonObject discount, IReadOnlyList<(string? Product, long Amount)> lines) => Amounts(objects, discount, lines);
+
+    /// <inheritdoc cref="Amounts(JsonObject, IReadOnlyList{ValueTuple{string, long}})"/>
+    public static long[] Amounts(ProviderObjects objects, JsonObject discount, IReadOnlyList<(string? Product, long Amount)> lines)
     {
-        var coupon = CouponOf(discount);
+        var coupon = objects.Get(discount["source"].Str("coupon")!, StripeCoupons.Type)!;
         var eligible = lines.Select(l => Applies(coupon, l.Product) && l.Amount > 0).ToArray();
         var off = new long[lines.Count];
         if (coupon["percent_off"] is JsonValue percent)
@@ -153,6 +156,24 @@ public sealed class StripeDiscounts(ProviderObjects objects, TimeProvider clock,
         objects.Put(discount);
     }
 
+    /// <summary>A subscription's <c>discounts</c> with <paramref name="discount"/> (null: none), which is stored as the subscription's.</summary>
+    public static JsonArray Attach(ProviderObjects objects, JsonObject? discount, JsonObject subscription)
+    {
+        if (discount is null)
+        {
+            return [];
+        }
+
+        discount["subscription"] = subscription.Str("id");
+        discount["customer"] = subscription.Str("customer");
+        objects.Put(discount);
+        return [discount.Str("id")];
+    }
+
+    /// <summary>Whether the coupon behind a discount is a <c>once</c> one: it discounts one invoice, then leaves the subscription.</summary>
+    public static bool Once(ProviderObjects objects, JsonObject discount) =>
+        objects.Get(discount["source"].Str("coupon")!, StripeCoupons.Type)?.Str("duration") == "once";
+
     /// <summary>Why the coupon (through <paramref name="promo"/> if any) cannot discount these lines now, in the API's words and the page's; null when it can.</summary>
     private (string Api, string Page)? Problem(JsonObject coupon, JsonObject? promo, string? customerId, IReadOnlyList<(string? Product, long Amount)> lines, string currency)
     {
@@ -181,8 +202,9 @@ public sealed class StripeDiscounts(ProviderObjects objects, TimeProvider clock,
     private JsonObject New(JsonObject coupon, JsonObject? promo, string? customerId)
     {
         var start = StripeJson.Unix(clock.GetUtcNow());
+        // A month is the sandbox's billing month (30 days), so a repeating coupon covers as many monthly invoices as it has months.
         long? end = coupon["duration_in_months"] is JsonValue months && coupon.Str("duration") == "repeating"
-            ? StripeJson.Unix(DateTimeOffset.FromUnixTimeSeconds(start).AddMonths((int)months.GetValue<long>()))
+            ? start + (months.GetValue<long>() * StripeBilling.PeriodSeconds("month"))
             : null;
         return new JsonObject
         {
