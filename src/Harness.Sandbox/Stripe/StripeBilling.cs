@@ -109,7 +109,7 @@ public sealed partial class StripeBilling(ProviderObjects objects, StripeCustome
                 subscription["_trial_will_end_at"] = until - StripeTrials.NoticeSeconds;
             }
 
-            subscription["discounts"] = StripeDiscounts.Attach(objects, discount, subscription);
+            subscription["discounts"] = StripeDiscounts.Attach(objects, discount, subscription, now);
             var invoice = StripeInvoicing.NewInvoice(objects, subscription, now, end, "subscription_create", firstAmount, trial: trialEnd is not null);
             StripeInvoicing.ApplyDiscounts(objects, invoice, subscription);
             if (incomplete)

@@ -156,13 +156,23 @@ public sealed class StripeDiscounts(ProviderObjects objects, TimeProvider clock,
         objects.Put(discount);
     }
 
-    /// <summary>A subscription's <c>discounts</c> with <paramref name="discount"/> (null: none), which is stored as the subscription's.</summary>
-    public static JsonArray Attach(ProviderObjects objects, JsonObject? discount, JsonObject subscription)
+    /// <summary>
+    /// A subscription's <c>discounts</c> with <paramref name="discount"/> (null: none), which is stored as the
+    /// subscription's, starting at <paramref name="now"/> on the subscription's clock (a test clock's, if it has one).
+    /// </summary>
+    public static JsonArray Attach(ProviderObjects objects, JsonObject? discount, JsonObject subscription, long now)
     {
         if (discount is null)
         {
             return [];
         }
+
+        if (discount["end"] is JsonValue end)
+        {
+            discount["end"] = now + (end.GetValue<long>() - discount["start"]!.GetValue<long>());
+        }
+
+        discount["start"] = now;
 
         discount["subscription"] = subscription.Str("id");
         discount["customer"] = subscription.Str("customer");

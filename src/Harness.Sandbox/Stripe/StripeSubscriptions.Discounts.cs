@@ -37,7 +37,7 @@ public sealed partial class StripeSubscriptions
         }
 
         previous["discounts"] = subscription["discounts"]?.DeepClone() ?? new JsonArray();
-        subscription["discounts"] = StripeDiscounts.Attach(objects, discount, subscription);
+        subscription["discounts"] = StripeDiscounts.Attach(objects, discount, subscription, customers.NowFor(subscription.Str("customer")));
         if (discount is not null)
         {
             discounts.Redeem(discount);
