@@ -57,7 +57,7 @@ public sealed partial class CheckoutSessions
 
         switch (session.Str("mode"))
         {
-            case "payment" when amount == 0 && debit is null:
+            case "payment" when amount == 0 && debit is null && session["_discount"] is JsonObject:
                 // A discount took everything off: Stripe completes the session without a payment.
                 session["payment_status"] = "no_payment_required";
                 objects.Put(session);
