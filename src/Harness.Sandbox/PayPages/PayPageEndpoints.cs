@@ -19,6 +19,9 @@ namespace Harness.Sandbox.PayPages;
 /// </summary>
 public static class PayPageEndpoints
 {
+    /// <summary>The form action of the promotion-code field a provider may offer.</summary>
+    public const string PromotionCodeAction = "apply-promotion-code";
+
     public static void MapPayPages(this IEndpointRouteBuilder routes, SandboxContext context, IReadOnlyDictionary<string, ISandboxProvider> providers)
     {
         routes.MapGet("/pay/{id}", (string id) =>
@@ -38,6 +41,13 @@ public static class PayPageEndpoints
                 && providers[payment.Provider].CheckoutCards(payment) is { } cards)
             {
                 return await CardCheckout.PostAsync(context, providers, payment, cards, form);
+            }
+
+            if (form is not null && action == PromotionCodeAction && context.Payments.Get(id) is { Status: PaymentStatus.Open } discounted
+                && providers[discounted.Provider].OffersPromotionCodes(discounted))
+            {
+                var code = form["promotion_code"].ToString();
+                return Render(context, providers, id, providers[discounted.Provider].ApplyPromotionCode(discounted, code) ?? $"Promotion code {code.Trim()} applied.", entered: null);
             }
 
             if (form is not null && action == DebitCheckout.Action && context.Payments.Get(id) is { Status: PaymentStatus.Open } debited
@@ -124,6 +134,13 @@ public static class PayPageEndpoints
         if (payment.Status == PaymentStatus.Open)
         {
             html.Append(CultureInfo.InvariantCulture, $"<p>Expires at <time>{E(payment.ExpiresAt.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture))}</time></p>");
+        }
+
+        if (payment.Status == PaymentStatus.Open && provider.OffersPromotionCodes(payment))
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<form method=\"post\" action=\"/pay/{E(Uri.EscapeDataString(payment.Id))}\" class=\"promotion-code\">");
+            html.Append("<p><label for=\"promotion-code\">Promotion code</label><br><input id=\"promotion-code\" name=\"promotion_code\" autocomplete=\"off\"> ");
+            html.Append(CultureInfo.InvariantCulture, $"<button type=\"submit\" name=\"action\" value=\"{PromotionCodeAction}\">Apply</button></p></form>");
         }
 
         if (payment.Status == PaymentStatus.Open && provider.CheckoutCards(payment) is { } cards)

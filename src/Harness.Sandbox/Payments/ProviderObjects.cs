@@ -29,6 +29,9 @@ public sealed class ProviderObjects
     public JsonObject? Get(string id, string type) =>
         _objects.Get(id) is { } d && d.Type == type ? (JsonObject)JsonNode.Parse(d.Json)! : null;
 
+    /// <summary>Whether any object, of whatever type, is stored under <paramref name="id"/> (for ids a caller chooses).</summary>
+    public bool Holds(string id) => _objects.Get(id) is not null;
+
     public void Put(JsonObject obj)
     {
         var json = obj.ToJsonString(Compact);

@@ -75,6 +75,15 @@ public interface ISandboxProvider
     /// </summary>
     IReadOnlyList<TestCard>? CheckoutCards(SandboxPayment payment) => null;
 
+    /// <summary>Whether the hosted page of this open payment offers a promotion-code field (Stripe's <c>allow_promotion_codes</c>).</summary>
+    bool OffersPromotionCodes(SandboxPayment payment) => false;
+
+    /// <summary>
+    /// The buyer applied a promotion code on the page: null when it now applies (the payment's amount revised), else
+    /// the words the page shows, nothing changed.
+    /// </summary>
+    string? ApplyPromotionCode(SandboxPayment payment, string code) => "This checkout does not take promotion codes.";
+
     /// <summary>
     /// The test bank accounts of a debit the hosted page offers beside the card form (Stripe's SEPA Direct Debit when the
     /// session lists it); null when the checkout takes no debit.

@@ -53,9 +53,16 @@ public sealed partial class CheckoutSessions
             ["tax_exempt"] = "none",
             ["tax_ids"] = new JsonArray(),
         };
+        RedeemDiscount(session, customerId);
 
         switch (session.Str("mode"))
         {
+            case "payment" when amount == 0 && debit is null && session["_discount"] is JsonObject:
+                // A discount took everything off: Stripe completes the session without a payment.
+                session["payment_status"] = "no_payment_required";
+                objects.Put(session);
+                events.Add(("checkout.session.completed", Public(session, null)));
+                break;
             case "payment":
                 var intentId = StripeJson.NewId("pi");
                 // A checkout that saves the card makes a PaymentMethod of it; the others record only the charge's card.
@@ -155,7 +162,9 @@ public sealed partial class CheckoutSessions
             .Select(i => ((JsonObject)i["price"]!, i["quantity"]!.GetValue<long>()))
             .ToList();
         var metadata = session["_subscription_metadata"] as JsonObject ?? new JsonObject();
-        var (subscription, invoice) = billing.Start(customerId, items, session["amount_total"]!.GetValue<long>(), metadata, cancelAtPeriodEnd: false, session["_trial"] as JsonObject, card);
+        // The first invoice takes the discount off the subscription's items itself: it starts from the undiscounted amount.
+        var (subscription, invoice) = billing.Start(
+            customerId, items, session["amount_subtotal"]!.GetValue<long>(), metadata, cancelAtPeriodEnd: false, session["_trial"] as JsonObject, card, discount: session["_discount"] as JsonObject);
         return (StripeLists.Public(subscription), StripeLists.Public(invoice));
     }
 }

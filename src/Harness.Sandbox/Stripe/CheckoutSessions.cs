@@ -4,7 +4,7 @@ using Harness.Sandbox.Payments;
 namespace Harness.Sandbox.Stripe;
 
 /// <summary>Checkout Sessions: create, retrieve, list, expire, line items, and what paying one creates.</summary>
-public sealed partial class CheckoutSessions(SandboxContext context, ProviderObjects objects, StripeCatalog catalog, StripeBilling billing, StripePaymentMethods methods)
+public sealed partial class CheckoutSessions(SandboxContext context, ProviderObjects objects, StripeCatalog catalog, StripeBilling billing, StripePaymentMethods methods, StripeDiscounts discounts)
 {
     private const string Type = "checkout.session";
 
@@ -18,7 +18,7 @@ public sealed partial class CheckoutSessions(SandboxContext context, ProviderObj
     [
         "mode", "line_items", "success_url", "cancel_url", "client_reference_id", "customer", "customer_email", "customer_creation",
         "metadata", "allow_promotion_codes", "expires_at", "payment_method_types", "subscription_data", "ui_mode", "expand",
-        "locale", "payment_intent_data", "billing_address_collection", "submit_type", "currency", "saved_payment_method_options",
+        "locale", "payment_intent_data", "billing_address_collection", "submit_type", "currency", "saved_payment_method_options", "discounts",
     ];
 
     private static readonly string[] FutureUsages = ["on_session", "off_session"];
@@ -137,6 +137,10 @@ public sealed partial class CheckoutSessions(SandboxContext context, ProviderObj
 
         // With a trial only one-time items are due now: the recurring ones are first charged when it ends.
         total = trial is null ? total : items.Where(i => i.Price["recurring"] is not JsonObject).Sum(i => i.Amount);
+        if (ReadDiscount(p, customerId, items, trial, currency, out var discount) is { } badDiscount)
+        {
+            return badDiscount;
+        }
 
         var id = StripeJson.NewId("cs_test");
         var session = new JsonObject
@@ -184,13 +188,19 @@ public sealed partial class CheckoutSessions(SandboxContext context, ProviderObj
             ["_setup_future_usage"] = futureUsage,
             ["_save_card"] = save,
         };
+        if (discount is not null)
+        {
+            discount["checkout_session"] = id;
+        }
+
+        Discount(session, discount);
         objects.Put(session);
         context.Payments.Add(new SandboxPayment
         {
             Id = id,
             Provider = "stripe",
             Status = PaymentStatus.Open,
-            Amount = total,
+            Amount = session["amount_total"]!.GetValue<long>(),
             Currency = currency,
             Description = string.Join(", ", items.Select(i => i.Description)) is { Length: > 0 } d ? d : "Checkout",
             MerchantReference = p.Str("client_reference_id"),

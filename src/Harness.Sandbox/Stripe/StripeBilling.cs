@@ -50,7 +50,7 @@ public sealed partial class StripeBilling(ProviderObjects objects, StripeCustome
     /// </summary>
     public (JsonObject Subscription, JsonObject Invoice) Start(
         string customerId, IReadOnlyList<(JsonObject Price, long Quantity)> items, long firstAmount, JsonObject metadata, bool cancelAtPeriodEnd,
-        JsonObject? trial = null, string? defaultPaymentMethod = null, bool incomplete = false)
+        JsonObject? trial = null, string? defaultPaymentMethod = null, bool incomplete = false, JsonObject? discount = null)
     {
         return objects.Atomically(() =>
         {
@@ -109,7 +109,9 @@ public sealed partial class StripeBilling(ProviderObjects objects, StripeCustome
                 subscription["_trial_will_end_at"] = until - StripeTrials.NoticeSeconds;
             }
 
+            subscription["discounts"] = StripeDiscounts.Attach(objects, discount, subscription, now);
             var invoice = StripeInvoicing.NewInvoice(objects, subscription, now, end, "subscription_create", firstAmount, trial: trialEnd is not null);
+            StripeInvoicing.ApplyDiscounts(objects, invoice, subscription);
             if (incomplete)
             {
                 subscription["_incomplete_expires_at"] = now + IncompleteSeconds;
@@ -307,6 +309,7 @@ public sealed partial class StripeBilling(ProviderObjects objects, StripeCustome
 
         StartPeriod(subscription, at, end);
         var invoice = StripeInvoicing.NewInvoice(objects, subscription, at, end, billingReason, ItemsAmount(subscription));
+        StripeInvoicing.ApplyDiscounts(objects, invoice, subscription);
         subscription["latest_invoice"] = invoice.Str("id");
         var invoiceEvents = Collect(subscription, invoice, at, previous);
         webhooks.Send(id, [new StripeEvent("customer.subscription.updated", StripeLists.Public(subscription), previous), .. invoiceEvents]);

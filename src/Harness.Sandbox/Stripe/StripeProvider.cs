@@ -67,12 +67,13 @@ public sealed partial class StripeProvider : ISandboxProvider
         _authorizations = new StripeAuthorizations(context, _objects, _webhooks);
         _intents = new StripePaymentIntents(context, _objects, _webhooks, _methods, _authorizations);
         _billing = new StripeBilling(_objects, _customers, _webhooks, _intents);
-        _subscriptions = new StripeSubscriptions(_objects, catalog, _customers, _billing, _webhooks, _methods, _intents);
+        var discounts = CreateDiscounts(context);
+        _subscriptions = new StripeSubscriptions(_objects, catalog, _customers, _billing, _webhooks, _methods, _intents, discounts);
         _invoiceItems = new StripeInvoiceItems(_objects, catalog, _customers, _webhooks);
         _invoices = new StripeInvoices(_objects, _customers, _billing, _intents, _methods, _webhooks);
         _refunds = new StripeRefunds(context, _objects, _webhooks);
         _customers.ResumeAdvancing(_billing.RunDue);
-        _sessions = new CheckoutSessions(context, _objects, catalog, _billing, _methods);
+        _sessions = new CheckoutSessions(context, _objects, catalog, _billing, _methods, discounts);
         _debits = new StripeBankDebits(context, _objects, _webhooks);
         _idempotency = new StripeIdempotency(context.Store);
     }
@@ -135,6 +136,7 @@ public sealed partial class StripeProvider : ISandboxProvider
         MapPaymentIntents(app);
         MapPaymentMethods(app);
         MapRecurring(app);
+        MapDiscounts(app);
         app.MapGet("/v1/{collection}/{id}", (string collection, string id, HttpContext http) =>
             Retrievable.TryGetValue(collection, out var type)
                 ? Answer(http, _objects.Get(id, type) is { } obj ? StripeResponse.Ok(StripeLists.Public(obj)) : StripeErrors.NoSuch(type, id, "id"))

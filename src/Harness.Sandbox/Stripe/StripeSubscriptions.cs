@@ -8,7 +8,7 @@ namespace Harness.Sandbox.Stripe;
 /// list, update (<c>cancel_at_period_end</c>, <c>metadata</c>, <c>trial_end</c>, the plan) and cancel now (<c>DELETE</c>). Renewal is <see cref="StripeBilling"/>'s.
 /// </summary>
 public sealed partial class StripeSubscriptions(
-    ProviderObjects objects, StripeCatalog catalog, StripeCustomers customers, StripeBilling billing, StripeWebhooks webhooks, StripePaymentMethods methods, StripePaymentIntents intents)
+    ProviderObjects objects, StripeCatalog catalog, StripeCustomers customers, StripeBilling billing, StripeWebhooks webhooks, StripePaymentMethods methods, StripePaymentIntents intents, StripeDiscounts discounts)
 {
     private static readonly string[] CancellationFields = ["cancel_at", "cancel_at_period_end", "canceled_at", "cancellation_details"];
 
@@ -18,13 +18,13 @@ public sealed partial class StripeSubscriptions(
     private static readonly HashSet<string> CreateParams =
         [
             "customer", "items", "metadata", "cancel_at_period_end", "expand", "payment_behavior", "collection_method", "default_payment_method", "description",
-            "trial_period_days", "trial_end", "trial_settings", "payment_settings",
+            "trial_period_days", "trial_end", "trial_settings", "payment_settings", "discounts",
         ];
 
     private static readonly HashSet<string> UpdateParams =
         [
             "cancel_at_period_end", "metadata", "expand", "cancellation_details", "trial_end", "default_payment_method",
-            "items", "proration_behavior", "proration_date", "billing_cycle_anchor",
+            "items", "proration_behavior", "proration_date", "billing_cycle_anchor", "discounts",
         ];
 
     private static readonly HashSet<string> CancelParams = ["expand", "invoice_now", "prorate", "cancellation_details"];
@@ -118,8 +118,22 @@ public sealed partial class StripeSubscriptions(
             return badBehavior;
         }
 
+        if (ReadDiscount(p, customerId, items, out var discount) is { } badDiscount)
+        {
+            return badDiscount;
+        }
+
         var chosen = p.Str("default_payment_method") is { Length: > 0 } given ? given : null;
-        return objects.Atomically(() => Start(new FirstPayment(customerId, items, amount, metadata, cancelAtEnd == true, trial, chosen, behavior, saveCard), p));
+        return objects.Atomically(() =>
+        {
+            var started = Start(new FirstPayment(customerId, items, amount, metadata, cancelAtEnd == true, trial, chosen, behavior, saveCard, discount), p);
+            if (started.Status == 200 && discount is not null)
+            {
+                discounts.Redeem(discount);
+            }
+
+            return started;
+        });
     }
 
     public StripeResponse Retrieve(string id, JsonObject query) =>
@@ -198,6 +212,11 @@ public sealed partial class StripeSubscriptions(
             }
 
             var previous = new JsonObject();
+            if (ChangeDiscounts(p, subscription, previous) is { } badDiscount)
+            {
+                return badDiscount;
+            }
+
             if (moveTrialTo is { } trialEnd)
             {
                 StripeBilling.MoveTrialEnd(subscription, trialEnd, now, previous);

@@ -145,4 +145,25 @@ public sealed class StripeNodeRoundTripTests
         Assert.True(result["deleted"]!.GetValue<bool>());
         Assert.Equal("{\"status\":400,\"type\":\"StripeInvalidRequestError\",\"message\":\"Invoice is already paid\"}", result["refused"]!.ToJsonString());
     }
+
+    /// <summary>tests/sdk-clients/stripe-discounts.mjs: a coupon, a promotion code on a checkout, and a discounted subscription, through stripe-node.</summary>
+    [Fact]
+    public async Task The_stripe_npm_SDK_creates_coupons_and_promotion_codes_and_pays_discounted_unmodified()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        var run = await NodeScripts.RunAsync("stripe-discounts.mjs", new Dictionary<string, string>
+        {
+            ["SANDBOX_CONTROL"] = sandbox.Server.ControlBaseUrl,
+            ["STRIPE_BASE"] = sandbox.BaseUrl("stripe"),
+        });
+
+        Assert.True(run.ExitCode == 0, run.Errors);
+        var result = JsonNode.Parse(run.Output.Trim().Split('\n')[^1])!;
+        Assert.Equal("[\"node20\",\"NODE20\"]", result["code"]!.ToJsonString());
+        Assert.Equal("[1000,800,200,true]", result["session"]!.ToJsonString());
+        Assert.Equal("[\"paid\",800,200]", result["paid"]!.ToJsonString());
+        Assert.Equal("[2,1]", result["redeemed"]!.ToJsonString());
+        Assert.Equal("[999,799,1]", result["invoice"]!.ToJsonString());
+        Assert.Equal("NODE20", result["couponEvent"]!.GetValue<string>());
+    }
 }

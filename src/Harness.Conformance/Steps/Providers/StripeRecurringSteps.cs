@@ -29,6 +29,9 @@ public sealed class StripeRecurringSteps(ScenarioContext context)
 
     internal string Customer => _customer ?? throw new AssertionException("the scenario has no customer yet");
 
+    /// <summary>Makes a subscription another step class started the scenario's.</summary>
+    internal void Subscribed(string id) => _subscription = id;
+
     [Given("a customer on a new Stripe test clock")]
     public async Task CustomerOnClock()
     {

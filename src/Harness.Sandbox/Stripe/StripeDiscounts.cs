@@ -1,0 +1,236 @@
+using System.Text.Json.Nodes;
+using Harness.Sandbox.Payments;
+
+namespace Harness.Sandbox.Stripe;
+
+/// <summary>
+/// Discounts: a coupon applied, directly or through a promotion code, to a checkout or a subscription. Reads the
+/// <c>discounts[0][coupon|promotion_code]</c> parameter, checks that the coupon and code can be redeemed, makes the
+/// <c>di_</c> discount object, splits what it takes off across the lines it applies to, and counts redemptions.
+/// Percentages round to the nearest minor unit per line (halves away from zero); an amount off is capped at what its
+/// lines cost and shared across them in proportion, the last line taking the remainder.
+/// </summary>
+public sealed class StripeDiscounts(ProviderObjects objects, TimeProvider clock, StripeCoupons coupons, StripePromotionCodes codes)
+{
+    public const string Type = "discount";
+
+    private static readonly string[] EntryParams = ["coupon", "promotion_code"];
+
+    /// <summary>
+    /// The discount a <c>discounts</c> parameter asks for (null when it names none), for a purchase whose lines are
+    /// <paramref name="lines"/> in <paramref name="currency"/>; or the 400 saying why it cannot apply.
+    /// </summary>
+    public StripeResponse? Read(JsonNode? node, string? customerId, IReadOnlyList<(string? Product, long Amount)> lines, string currency, out JsonObject? discount)
+    {
+        discount = null;
+        if (node is null || node is JsonValue v && v.ToString().Length == 0)
+        {
+            return null;
+        }
+
+        if (node is not JsonArray { Count: > 0 } array || array[0] is not JsonObject entry)
+        {
+            return StripeErrors.InvalidParam("Invalid array", "discounts");
+        }
+
+        // Checkout takes one discount; the sandbox keeps subscriptions to one as well.
+        if (array.Count > 1)
+        {
+            return StripeErrors.InvalidParam("You may only specify one discount.", "discounts[1]");
+        }
+
+        if (entry.Select(kv => kv.Key).FirstOrDefault(k => !EntryParams.Contains(k)) is { } unknown)
+        {
+            return StripeErrors.InvalidParam($"Received unknown parameter: discounts[0][{unknown}]", $"discounts[0][{unknown}]", "parameter_unknown");
+        }
+
+        var couponId = entry.Str("coupon");
+        var promoId = entry.Str("promotion_code");
+        if ((couponId is null) == (promoId is null))
+        {
+            return StripeErrors.InvalidParam("You must specify exactly one of discounts[0][coupon] or discounts[0][promotion_code].", "discounts[0]");
+        }
+
+        JsonObject? promo = null;
+        if (promoId is not null)
+        {
+            if (objects.Get(promoId, StripePromotionCodes.Type) is not { } found)
+            {
+                return StripeErrors.NoSuch("promotion code", promoId, "discounts[0][promotion_code]");
+            }
+
+            promo = found;
+            couponId = found["promotion"].Str("coupon");
+        }
+
+        if (coupons.Find(couponId!) is not { } coupon)
+        {
+            return StripeErrors.NoSuch("coupon", couponId!, promo is null ? "discounts[0][coupon]" : "discounts[0][promotion_code]");
+        }
+
+        var param = promo is null ? "discounts[0][coupon]" : "discounts[0][promotion_code]";
+        if (Problem(coupon, promo, customerId, lines, currency) is { } problem)
+        {
+            return StripeErrors.InvalidParam(problem.Api, param);
+        }
+
+        discount = New(coupon, promo, customerId);
+        return null;
+    }
+
+    /// <summary>The discount of the active code the buyer typed on the pay page, or the words the page shows instead.</summary>
+    public JsonObject? ForCode(string code, string? customerId, IReadOnlyList<(string? Product, long Amount)> lines, string currency, out string? refusal)
+    {
+        refusal = StripePromotionCodes.InvalidOnPage;
+        if (code.Trim() is not { Length: > 0 } typed || codes.ActiveWithCode(typed) is not { } promo
+            || coupons.Find(promo["promotion"].Str("coupon")!) is not { } coupon)
+        {
+            return null;
+        }
+
+        if (Problem(coupon, promo, customerId, lines, currency) is { } problem)
+        {
+            refusal = problem.Page;
+            return null;
+        }
+
+        refusal = null;
+        return New(coupon, promo, customerId);
+    }
+
+    /// <summary>The coupon a discount takes off, deleted or not: a discount made before the delete keeps applying.</summary>
+    public JsonObject CouponOf(JsonObject discount) => objects.Get(discount["source"].Str("coupon")!, StripeCoupons.Type)!;
+
+    /// <summary>
+    /// What the discount takes off each line (<paramref name="lines"/>: product and amount): nothing off a line whose
+    /// product the coupon's <c>applies_to</c> leaves out.
+    /// </summary>
+    public long[] Amounts(JsonObject discount, IReadOnlyList<(string? Product, long Amount)> lines) => Amounts(objects, discount, lines);
+
+    /// <inheritdoc cref="Amounts(JsonObject, IReadOnlyList{ValueTuple{string, long}})"/>
+    public static long[] Amounts(ProviderObjects objects, JsonObject discount, IReadOnlyList<(string? Product, long Amount)> lines)
+    {
+        var coupon = objects.Get(discount["source"].Str("coupon")!, StripeCoupons.Type)!;
+        var eligible = lines.Select(l => Applies(coupon, l.Product) && l.Amount > 0).ToArray();
+        var off = new long[lines.Count];
+        if (coupon["percent_off"] is JsonValue percent)
+        {
+            var pct = percent.GetValue<decimal>();
+            for (var i = 0; i < lines.Count; i++)
+            {
+                off[i] = eligible[i] ? (long)decimal.Round(lines[i].Amount * pct / 100m, MidpointRounding.AwayFromZero) : 0;
+            }
+
+            return off;
+        }
+
+        var sum = lines.Where((_, i) => eligible[i]).Sum(l => l.Amount);
+        var total = Math.Min(coupon["amount_off"]!.GetValue<long>(), sum);
+        var last = Array.LastIndexOf(eligible, true);
+        var given = 0L;
+        for (var i = 0; i < lines.Count; i++)
+        {
+            if (!eligible[i])
+            {
+                continue;
+            }
+
+            off[i] = i == last ? total - given : (long)((decimal)total * lines[i].Amount / sum);
+            given += off[i];
+        }
+
+        return off;
+    }
+
+    /// <summary>The discount was redeemed (its checkout paid, its subscription started): it is stored, and its coupon and code count one more redemption.</summary>
+    public void Redeem(JsonObject discount)
+    {
+        var coupon = CouponOf(discount);
+        coupon["times_redeemed"] = coupon["times_redeemed"]!.GetValue<long>() + 1;
+        objects.Put(coupon);
+        if (discount.Str("promotion_code") is { } promoId)
+        {
+            codes.Redeemed(promoId);
+        }
+
+        objects.Put(discount);
+    }
+
+    /// <summary>
+    /// A subscription's <c>discounts</c> with <paramref name="discount"/> (null: none), which is stored as the
+    /// subscription's, starting at <paramref name="now"/> on the subscription's clock (a test clock's, if it has one).
+    /// </summary>
+    public static JsonArray Attach(ProviderObjects objects, JsonObject? discount, JsonObject subscription, long now)
+    {
+        if (discount is null)
+        {
+            return [];
+        }
+
+        if (discount["end"] is JsonValue end)
+        {
+            discount["end"] = now + (end.GetValue<long>() - discount["start"]!.GetValue<long>());
+        }
+
+        discount["start"] = now;
+
+        discount["subscription"] = subscription.Str("id");
+        discount["customer"] = subscription.Str("customer");
+        objects.Put(discount);
+        return [discount.Str("id")];
+    }
+
+    /// <summary>Whether the coupon behind a discount is a <c>once</c> one: it discounts one invoice, then leaves the subscription.</summary>
+    public static bool Once(ProviderObjects objects, JsonObject discount) =>
+        objects.Get(discount["source"].Str("coupon")!, StripeCoupons.Type)?.Str("duration") == "once";
+
+    /// <summary>Why the coupon (through <paramref name="promo"/> if any) cannot discount these lines now, in the API's words and the page's; null when it can.</summary>
+    private (string Api, string Page)? Problem(JsonObject coupon, JsonObject? promo, string? customerId, IReadOnlyList<(string? Product, long Amount)> lines, string currency)
+    {
+        var id = coupon.Str("id");
+        if (!StripeCoupons.Valid(coupon, StripeJson.Unix(clock.GetUtcNow())))
+        {
+            return ($"Coupon expired: {id}", StripePromotionCodes.InvalidOnPage);
+        }
+
+        if (coupon.Str("currency") is { } couponCurrency && couponCurrency != currency)
+        {
+            return ($"The coupon {id} takes an amount off in {couponCurrency} and cannot discount a purchase in {currency}.", StripePromotionCodes.InvalidOnPage);
+        }
+
+        if (!lines.Any(l => Applies(coupon, l.Product)))
+        {
+            return ($"The coupon {id} applies to none of the products being purchased.", "This code is not valid for the items in your order.");
+        }
+
+        return promo is null ? null : codes.Check(promo, customerId, lines.Sum(l => l.Amount), currency);
+    }
+
+    private static bool Applies(JsonObject coupon, string? product) =>
+        coupon["applies_to"]?["products"] is not JsonArray products || products.Any(p => p!.GetValue<string>() == product);
+
+    private JsonObject New(JsonObject coupon, JsonObject? promo, string? customerId)
+    {
+        var start = StripeJson.Unix(clock.GetUtcNow());
+        // A month is the sandbox's billing month (30 days), so a repeating coupon covers as many monthly invoices as it has months.
+        long? end = coupon["duration_in_months"] is JsonValue months && coupon.Str("duration") == "repeating"
+            ? start + (months.GetValue<long>() * StripeBilling.PeriodSeconds("month"))
+            : null;
+        return new JsonObject
+        {
+            ["id"] = StripeJson.NewId("di"),
+            ["object"] = Type,
+            ["checkout_session"] = null,
+            ["customer"] = customerId,
+            ["customer_account"] = null,
+            ["end"] = end,
+            ["invoice"] = null,
+            ["invoice_item"] = null,
+            ["promotion_code"] = promo?.Str("id"),
+            ["source"] = new JsonObject { ["coupon"] = coupon.Str("id"), ["type"] = "coupon" },
+            ["start"] = start,
+            ["subscription"] = null,
+            ["subscription_item"] = null,
+        };
+    }
+}
