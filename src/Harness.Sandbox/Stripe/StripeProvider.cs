@@ -35,8 +35,6 @@ public sealed partial class StripeProvider : ISandboxProvider
         ["refunds"] = "refund",
         ["charges"] = "charge",
         ["events"] = "event",
-        ["prices"] = "price",
-        ["products"] = "product",
     };
 
     private readonly SandboxContext _context;
@@ -135,6 +133,7 @@ public sealed partial class StripeProvider : ISandboxProvider
         MapPaymentIntents(app);
         MapPaymentMethods(app);
         MapRecurring(app);
+        MapCatalog(app);
         app.MapGet("/v1/{collection}/{id}", (string collection, string id, HttpContext http) =>
             Retrievable.TryGetValue(collection, out var type)
                 ? Answer(http, _objects.Get(id, type) is { } obj ? StripeResponse.Ok(StripeLists.Public(obj)) : StripeErrors.NoSuch(type, id, "id"))
