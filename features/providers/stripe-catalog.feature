@@ -5,7 +5,8 @@ Feature: Stripe sandbox — products and prices made through the API
   of product_data. A lookup_key belongs to one price: another price may take it only with transfer_lookup_key=true.
   Amount and currency never change; a price or product is archived with active=false, and an archived price, or a
   price of an archived product, cannot be bought. A product with prices cannot be deleted. Each change sends
-  product.created / product.updated / product.deleted or price.created / price.updated. The sandbox's month is 30 days.
+  product.created / product.updated / product.deleted or price.created / price.updated. GET /v1/products/search and
+  /v1/prices/search take exact field:'value' and metadata['key']:'value' clauses joined by AND. The sandbox's month is 30 days.
 
   Background:
     Given the Stripe sandbox with webhooks sent to the merchant's receiver
@@ -27,6 +28,12 @@ Feature: Stripe sandbox — products and prices made through the API
     And the merchant deletes the product
     Then the product is deleted and no longer found
     And the receiver gets a verifiable "product.deleted" event for the product
+
+  Scenario: Products are found by a search on their metadata and active flag
+    When the merchant creates a product "Searched" with the scenario's metadata
+    Then a product search for the scenario's metadata and active 'true' finds only that product
+    When the merchant renames the product "Searched" and archives it
+    Then a product search for the scenario's metadata and active 'true' finds nothing
 
   Scenario: A lookup key belongs to one price until another price takes it with transfer_lookup_key
     When the merchant creates a one-time price of 900 "usd" with the scenario's lookup key

@@ -86,6 +86,8 @@ public static class ProviderCatalog
             new("DELETE", "/v1/products/{id}", [Id], null, Answers),
             new("POST", "/v1/prices", [], Form(("currency", "usd"), ("unit_amount", "700"), ("product_data[name]", "Chaos"), ("recurring[interval]", "month"), ("recurring[interval_count]", "3"), ("lookup_key", "chaos")), Answers),
             new("GET", "/v1/prices", [new("lookup_keys[]", "query", "string"), new("type", "query", "string"), new("limit", "query", "integer")], null, Answers),
+            new("GET", "/v1/products/search", [new("query", "query", "string"), new("limit", "query", "integer"), new("page", "query", "string")], null, Answers),
+            new("GET", "/v1/prices/search", [new("query", "query", "string"), new("limit", "query", "integer")], null, Answers),
             new("GET", "/v1/prices/{id}", [Id, new("expand[]", "query", "string")], null, Answers),
             new("POST", "/v1/prices/{id}", [Id], Form(("active", "false"), ("lookup_key", "chaos"), ("transfer_lookup_key", "true")), Answers),
             new("POST", "/v1/subscriptions/{id}", [Id], Form(("items[0][id]", "si_chaos"), ("items[0][price]", price), ("items[0][quantity]", "2"), ("proration_behavior", "always_invoice")), Answers),

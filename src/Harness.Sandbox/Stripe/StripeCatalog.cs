@@ -72,6 +72,10 @@ public sealed class StripeCatalog(ProviderObjects objects, TimeProvider clock)
             : null;
     }
 
+    /// <summary>Whether <c>expand[]</c> in <paramref name="query"/> names <paramref name="field"/>.</summary>
+    public static bool Expands(JsonObject? query, string field) =>
+        (query?["expand"] as JsonArray)?.OfType<JsonValue>().Any(e => e.ToString() == field) == true;
+
     /// <summary>Creates the price (and product) that a line item's <c>price_data</c> describes.</summary>
     public JsonObject CreateInline(string currency, long unitAmount, string productName, string? interval)
     {

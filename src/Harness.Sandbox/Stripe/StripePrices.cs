@@ -9,7 +9,7 @@ namespace Harness.Sandbox.Stripe;
 /// intervals), with lookup keys unique among prices. Amount, currency and recurrence never change after creation;
 /// an archived price (<c>active=false</c>) cannot be bought (<see cref="StripeCatalog.Unpurchasable"/>).
 /// </summary>
-public sealed partial class StripePrices(ProviderObjects objects, StripeCatalog catalog, StripeWebhooks webhooks)
+public sealed class StripePrices(ProviderObjects objects, StripeCatalog catalog, StripeWebhooks webhooks)
 {
     public const string Path = "/v1/prices";
 
@@ -459,7 +459,7 @@ public sealed partial class StripePrices(ProviderObjects objects, StripeCatalog 
     private JsonObject View(JsonObject price, JsonObject query, string path)
     {
         var copy = StripeLists.Public(price);
-        if (StripeCatalogExpand.Wants(query, path + "product") && catalog.ProductOf(price) is { } product)
+        if (StripeCatalog.Expands(query, path + "product") && catalog.ProductOf(price) is { } product)
         {
             copy["product"] = StripeLists.Public(product);
         }
@@ -470,11 +470,4 @@ public sealed partial class StripePrices(ProviderObjects objects, StripeCatalog 
     /// <summary>Stripe's 400 for a parameter whose behaviour the sandbox does not simulate.</summary>
     internal static StripeResponse Unsimulated(string param, string? why = null) =>
         StripeErrors.InvalidParam($"`{param}` is not simulated by the sandbox: {why ?? "its prices are per-unit amounts in whole minor units"}.", param);
-}
-
-/// <summary>Reading <c>expand[]</c> for the catalog's objects.</summary>
-internal static class StripeCatalogExpand
-{
-    public static bool Wants(JsonObject? query, string field) =>
-        (query?["expand"] as JsonArray)?.OfType<JsonValue>().Any(e => e.ToString() == field) == true;
 }

@@ -271,7 +271,7 @@ public sealed class StripeProducts(ProviderObjects objects, StripeCatalog catalo
     private JsonObject View(JsonObject product, JsonObject query, string path)
     {
         var copy = StripeLists.Public(product);
-        if (StripeCatalogExpand.Wants(query, path + "default_price") && copy.Str("default_price") is { } priceId && catalog.Find(priceId) is { } price)
+        if (StripeCatalog.Expands(query, path + "default_price") && copy.Str("default_price") is { } priceId && catalog.Find(priceId) is { } price)
         {
             copy["default_price"] = StripeLists.Public(price);
         }

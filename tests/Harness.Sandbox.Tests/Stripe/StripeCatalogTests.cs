@@ -189,6 +189,33 @@ public sealed class StripeCatalogTests
         Assert.Equal((oneTime.Id, null), (moved.Id, moved.LookupKey));
     }
 
+    [Fact]
+    public async Task Products_and_prices_are_searched_with_exact_clauses_joined_by_AND_a_page_at_a_time()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        var stripe = Client(sandbox);
+        var alpha = await stripe.V1.Products.CreateAsync(new ProductCreateOptions { Name = "Alpha", Metadata = new Dictionary<string, string> { ["plan"] = "pro" } }, cancellationToken: Ct);
+        var beta = await stripe.V1.Products.CreateAsync(new ProductCreateOptions { Name = "Beta", Active = false, Metadata = new Dictionary<string, string> { ["plan"] = "pro" } }, cancellationToken: Ct);
+        await stripe.V1.Products.CreateAsync(new ProductCreateOptions { Name = "Gamma", Metadata = new Dictionary<string, string> { ["plan"] = "basic" } }, cancellationToken: Ct);
+
+        var active = await stripe.V1.Products.SearchAsync(new ProductSearchOptions { Query = "active:'true' AND metadata['plan']:'pro'" }, cancellationToken: Ct);
+        Assert.Equal([alpha.Id], active.Data.Select(p => p.Id));
+        var first = await stripe.V1.Products.SearchAsync(new ProductSearchOptions { Query = "metadata[\"plan\"]:\"pro\"", Limit = 1 }, cancellationToken: Ct);
+        Assert.Equal([beta.Id], first.Data.Select(p => p.Id));
+        Assert.Equal((true, beta.Id), (first.HasMore, first.NextPage));
+        var second = await stripe.V1.Products.SearchAsync(new ProductSearchOptions { Query = "metadata['plan']:'pro'", Limit = 1, Page = first.NextPage }, cancellationToken: Ct);
+        Assert.Equal([alpha.Id], second.Data.Select(p => p.Id));
+        Assert.Equal((false, (string?)null), (second.HasMore, second.NextPage));
+
+        var keyed = await stripe.V1.Prices.CreateAsync(new PriceCreateOptions { Currency = "usd", UnitAmount = 100, Product = alpha.Id, LookupKey = "searched" }, cancellationToken: Ct);
+        Assert.Equal([keyed.Id], (await stripe.V1.Prices.SearchAsync(new PriceSearchOptions { Query = "lookup_key:'searched'" }, cancellationToken: Ct)).Data.Select(p => p.Id));
+        var pro = await stripe.V1.Prices.SearchAsync(new PriceSearchOptions { Query = "product:'prod_HarnessPro' AND active:'true'" }, cancellationToken: Ct);
+        Assert.Equal([StripeCatalog.EuroMonthlyPrice, StripeCatalog.YearlyPrice, StripeCatalog.MonthlyPrice], pro.Data.Select(p => p.Id));
+
+        await RefusedAsync(() => stripe.V1.Products.SearchAsync(new ProductSearchOptions { Query = "name~'Al'" }, cancellationToken: Ct), HttpStatusCode.BadRequest, "query");
+        await RefusedAsync(() => stripe.V1.Prices.SearchAsync(new PriceSearchOptions { Query = "active:'true' OR type:'one_time'" }, cancellationToken: Ct), HttpStatusCode.BadRequest, "query");
+    }
+
     [Theory]
     [InlineData("currency=usd&unit_amount=100&product=prod_HarnessPro&billing_scheme=tiered", "billing_scheme")]
     [InlineData("currency=usd&product=prod_HarnessPro&tiers[0][up_to]=inf&tiers[0][unit_amount]=1", "tiers")]

@@ -74,6 +74,15 @@ public sealed class StripeCatalogSteps(ScenarioContext context)
         Check.That(!Listed(await Recurring.OkAsync(HttpMethod.Get, $"/v1/products?active=true&ids[]={Product}")), "the product not listed with active=true");
     }
 
+    [When("the merchant creates a product {string} with the scenario's metadata")]
+    public Task CreateProductWithMetadata(string name) => CreateProductAsync([new("name", name), new("metadata[run]", context.Unique("search"))]);
+
+    [Then("a product search for the scenario's metadata and active 'true' finds only that product")]
+    public async Task SearchFinds() => Check.Equal(Product, string.Join(", ", await SearchAsync()), "the products the search found");
+
+    [Then("a product search for the scenario's metadata and active 'true' finds nothing")]
+    public async Task SearchFindsNothing() => Check.Equal("", string.Join(", ", await SearchAsync()), "the products the search found");
+
     [When("the merchant deletes the product")]
     public Task Delete() => Stripe.StripeAsync(HttpMethod.Delete, "/v1/products/" + Product);
 
@@ -127,6 +136,14 @@ public sealed class StripeCatalogSteps(ScenarioContext context)
     {
         var product = await Recurring.OkAsync(HttpMethod.Get, "/v1/products/" + Product);
         await Recurring.SubscribeByApi(ApiReply.Text(ApiReply.Field(product, "default_price")));
+    }
+
+    private async Task<IEnumerable<string>> SearchAsync()
+    {
+        var query = Uri.EscapeDataString($"metadata['run']:'{context.Unique("search")}' AND active:'true'");
+        var found = await Recurring.OkAsync(HttpMethod.Get, "/v1/products/search?query=" + query);
+        Check.Equal("search_result", ApiReply.Text(ApiReply.Field(found, "object")), "a search answer's object");
+        return ApiReply.Field(found, "data").EnumerateArray().Select(p => ApiReply.Text(ApiReply.Field(p, "id")));
     }
 
     private async Task CreateProductAsync(List<KeyValuePair<string, string>> form)
