@@ -374,12 +374,13 @@ public sealed partial class CheckoutSessions(SandboxContext context, ProviderObj
             JsonObject? price;
             if (item.Str("price") is { } priceId)
             {
-                price = catalog.Find(priceId);
-                if (price is null)
+                if (catalog.Unpurchasable(priceId, $"{param}[price]") is { } unpurchasable)
                 {
-                    error = StripeErrors.NoSuch("price", priceId, $"{param}[price]");
+                    error = unpurchasable;
                     return items;
                 }
+
+                price = catalog.Find(priceId)!;
             }
             else if (item["price_data"] is JsonObject data)
             {

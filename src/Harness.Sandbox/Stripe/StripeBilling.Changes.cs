@@ -84,7 +84,7 @@ public sealed partial class StripeBilling
         var newQuantity = change.Quantity ?? oldQuantity;
         var trialing = subscription.Str("status") == "trialing";
         // Stripe resets the cycle when the interval changes; a trial keeps its end, and the new interval starts after it.
-        var reset = !trialing && (change.ResetCycle || oldPrice["recurring"].Str("interval") != newPrice["recurring"].Str("interval"));
+        var reset = !trialing && (change.ResetCycle || PeriodSeconds(oldPrice["recurring"]) != PeriodSeconds(newPrice["recurring"]));
         if (newPrice.Str("id") == oldPrice.Str("id") && newQuantity == oldQuantity && !reset)
         {
             return null;

@@ -32,7 +32,8 @@ public sealed partial class StripeBilling(ProviderObjects objects, StripeCustome
     /// <summary>Whether the subscription still bills: trials end, periods renew and retries run only for these.</summary>
     public static bool Bills(JsonObject subscription) => subscription.Str("status") is "trialing" or "active" or "past_due";
 
-    public static long PeriodSeconds(string? interval) => interval switch
+    /// <summary>A price's billing period: its interval (a month is 30 days, a year 365) times its <c>interval_count</c>.</summary>
+    public static long PeriodSeconds(JsonNode? recurring) => (recurring?["interval_count"]?.GetValue<long>() ?? 1) * recurring.Str("interval") switch
     {
         "day" => 86_400,
         "week" => 7 * 86_400,
@@ -57,9 +58,8 @@ public sealed partial class StripeBilling(ProviderObjects objects, StripeCustome
             var now = customers.NowFor(customerId);
             var clock = customers.TestClockOf(customerId)?.Str("id");
             var recurring = items.Where(i => i.Price["recurring"] is JsonObject).ToList();
-            var interval = recurring[0].Price["recurring"].Str("interval");
             long? trialEnd = trial is null ? null : StripeTrials.EndOf(trial, now);
-            var end = trialEnd ?? now + PeriodSeconds(interval);
+            var end = trialEnd ?? now + PeriodSeconds(recurring[0].Price["recurring"]);
             var id = StripeJson.NewId("sub");
             var subscription = new JsonObject
             {
@@ -198,7 +198,7 @@ public sealed partial class StripeBilling(ProviderObjects objects, StripeCustome
 
     /// <summary>A subscription's billing interval in seconds (a trial's first period is not one).</summary>
     private static long IntervalSeconds(JsonObject subscription) =>
-        PeriodSeconds(subscription["items"]!["data"]![0]!["price"]!["recurring"].Str("interval"));
+        PeriodSeconds(subscription["items"]!["data"]![0]!["price"]!["recurring"]);
 
     private long DueAt(JsonObject subscription)
     {

@@ -127,6 +127,11 @@ public sealed class StripeInvoiceItems(ProviderObjects objects, StripeCatalog ca
                 return StripeErrors.NoSuch("customer", customerId, "customer");
             }
 
+            if (priceId is not null && OneTimePrice(priceId, priceParam) is { } refused)
+            {
+                return refused;
+            }
+
             if (Read(p, priceId, priceParam, out var amount, out var quantity, out var currency, out var price) is { } bad)
             {
                 return bad;
@@ -273,6 +278,13 @@ public sealed class StripeInvoiceItems(ProviderObjects objects, StripeCatalog ca
         webhooks.Send(SubscriptionOf(item) ?? item.Str("customer")!, [new StripeEvent("invoiceitem.deleted", StripeLists.Public(item))]);
         return StripeResponse.Ok(new JsonObject { ["id"] = id, ["object"] = Type, ["deleted"] = true });
     });
+
+    /// <summary>Why a new item cannot be of <paramref name="priceId"/>: Stripe's answer for no such, an archived or a recurring price.</summary>
+    private StripeResponse? OneTimePrice(string priceId, string param) =>
+        catalog.Unpurchasable(priceId, param)
+        ?? (catalog.Find(priceId)!["recurring"] is JsonObject
+            ? StripeErrors.InvalidParam("The price specified is set to `type=recurring` but this field only accepts prices with `type=one_time`.", param)
+            : null);
 
     private static StripeResponse? NotPending(JsonObject item) => item.Str("invoice") is { } invoice
         ? StripeErrors.InvalidParam($"This invoice item is already on invoice {invoice}, which is finalized: only pending invoice items can be changed or deleted.", null, "invoice_not_editable")

@@ -12,14 +12,59 @@ public static class StripeLists
     /// </summary>
     public static StripeResponse Page(string url, IEnumerable<JsonObject> items, JsonObject query, Func<JsonObject, JsonObject>? view = null)
     {
-        var limit = 10L;
-        if (query.Str("limit") is { } limitText && (!StripeJson.TryLong(limitText, out limit) || limit is < 1 or > 100))
+        if (Limit(query, out var limit) is { } bad)
         {
-            return StripeErrors.InvalidParam("This value must be greater than or equal to 1 and less than or equal to 100.", "limit");
+            return bad;
         }
 
         var page = items.Take((int)limit + 1).ToList();
         return StripeResponse.Ok(StripeJson.List(url, page.Take((int)limit).Select(i => (JsonNode)(view ?? Public)(i)), page.Count > limit));
+    }
+
+    /// <summary>
+    /// <see cref="Page(string, IEnumerable{JsonObject}, JsonObject, Func{JsonObject, JsonObject}?)"/> that also takes <c>ending_before</c>: the page of objects just newer than it, still newest first
+    /// (<c>has_more</c>: newer ones remain). <paramref name="newest"/> gives the matching objects newest first, after an
+    /// object id when given one; an <c>ending_before</c> that is not among them gives an empty page.
+    /// </summary>
+    public static StripeResponse Page(string url, Func<string?, IEnumerable<JsonObject>> newest, JsonObject query, Func<JsonObject, JsonObject>? view = null)
+    {
+        if (query.Str("ending_before") is not { } endingBefore)
+        {
+            return Page(url, newest(query.Str("starting_after")), query, view);
+        }
+
+        if (query["starting_after"] is not null)
+        {
+            return StripeErrors.InvalidParam("You may only specify one of these parameters: ending_before, starting_after.", "ending_before");
+        }
+
+        if (Limit(query, out var limit) is { } bad)
+        {
+            return bad;
+        }
+
+        var newer = new List<JsonObject>();
+        foreach (var item in newest(null))
+        {
+            if (item.Str("id") == endingBefore)
+            {
+                var page = newer.Skip(Math.Max(0, newer.Count - (int)limit));
+                return StripeResponse.Ok(StripeJson.List(url, page.Select(i => (JsonNode)(view ?? Public)(i)), newer.Count > limit));
+            }
+
+            newer.Add(item);
+        }
+
+        return StripeResponse.Ok(StripeJson.List(url, [], false));
+    }
+
+    /// <summary><c>limit</c>: 1–100, 10 when absent; anything else is Stripe's 400.</summary>
+    private static StripeResponse? Limit(JsonObject query, out long limit)
+    {
+        limit = 10L;
+        return query.Str("limit") is { } limitText && (!StripeJson.TryLong(limitText, out limit) || limit is < 1 or > 100)
+            ? StripeErrors.InvalidParam("This value must be greater than or equal to 1 and less than or equal to 100.", "limit")
+            : null;
     }
 
     /// <summary>The stored object without the sandbox's own bookkeeping (fields starting with <c>_</c>).</summary>

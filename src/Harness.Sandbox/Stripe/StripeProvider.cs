@@ -35,8 +35,6 @@ public sealed partial class StripeProvider : ISandboxProvider
         ["refunds"] = "refund",
         ["charges"] = "charge",
         ["events"] = "event",
-        ["prices"] = "price",
-        ["products"] = "product",
     };
 
     private readonly SandboxContext _context;
@@ -137,6 +135,7 @@ public sealed partial class StripeProvider : ISandboxProvider
         MapPaymentMethods(app);
         MapRecurring(app);
         MapDiscounts(app);
+        MapCatalog(app);
         app.MapGet("/v1/{collection}/{id}", (string collection, string id, HttpContext http) =>
             Retrievable.TryGetValue(collection, out var type)
                 ? Answer(http, _objects.Get(id, type) is { } obj ? StripeResponse.Ok(StripeLists.Public(obj)) : StripeErrors.NoSuch(type, id, "id"))

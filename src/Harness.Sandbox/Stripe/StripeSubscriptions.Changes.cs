@@ -121,10 +121,12 @@ public sealed partial class StripeSubscriptions
             return (null, quantity, null);
         }
 
-        if (catalog.Find(priceId) is not { } price)
+        if (catalog.Unpurchasable(priceId, "items[0][price]") is { } unpurchasable)
         {
-            return (null, null, StripeErrors.NoSuch("price", priceId, "items[0][price]"));
+            return (null, null, unpurchasable);
         }
+
+        var price = catalog.Find(priceId)!;
 
         if (price["recurring"] is not JsonObject)
         {

@@ -78,19 +78,21 @@ public sealed partial class StripeSubscriptions(
                 return StripeErrors.Missing($"{param}[price]");
             }
 
-            if (catalog.Find(priceId) is not { } price)
+            if (catalog.Unpurchasable(priceId, $"{param}[price]") is { } unpurchasable)
             {
-                return StripeErrors.NoSuch("price", priceId, $"{param}[price]");
+                return unpurchasable;
             }
+
+            var price = catalog.Find(priceId)!;
 
             if (price["recurring"] is not JsonObject)
             {
                 return StripeErrors.InvalidParam($"The price specified ({priceId}) is not a recurring price. Only recurring prices can be used with subscriptions.", $"{param}[price]");
             }
 
-            if (items.Count > 0 && (items[0].Price.Str("currency") != price.Str("currency") || items[0].Price["recurring"].Str("interval") != price["recurring"].Str("interval")))
+            if (items.Count > 0 && (items[0].Price.Str("currency") != price.Str("currency") || StripeBilling.PeriodSeconds(items[0].Price["recurring"]) != StripeBilling.PeriodSeconds(price["recurring"])))
             {
-                return StripeErrors.InvalidParam("All prices on a subscription must have the same `currency` and `recurring[interval]`.", $"{param}[price]");
+                return StripeErrors.InvalidParam("All prices on a subscription must have the same `currency`, `recurring[interval]` and `recurring[interval_count]`.", $"{param}[price]");
             }
 
             items.Add((price, quantity));

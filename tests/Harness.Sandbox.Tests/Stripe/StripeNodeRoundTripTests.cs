@@ -166,4 +166,29 @@ public sealed class StripeNodeRoundTripTests
         Assert.Equal("[999,799,1]", result["invoice"]!.ToJsonString());
         Assert.Equal("NODE20", result["couponEvent"]!.GetValue<string>());
     }
+
+    /// <summary>tests/sdk-clients/stripe-catalog.mjs: a product with a default price, lookup keys moved between prices, auto-paging, refusals and a checkout, through stripe-node.</summary>
+    [Fact]
+    public async Task The_stripe_npm_SDK_builds_a_catalog_with_lookup_keys_and_sells_from_it_unmodified()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        var run = await NodeScripts.RunAsync("stripe-catalog.mjs", new Dictionary<string, string>
+        {
+            ["SANDBOX_CONTROL"] = sandbox.Server.ControlBaseUrl,
+            ["STRIPE_BASE"] = sandbox.BaseUrl("stripe"),
+        });
+
+        Assert.True(run.ExitCode == 0, run.Errors);
+        var result = JsonNode.Parse(run.Output.Trim().Split('\n')[^1])!;
+        Assert.Equal("[\"prod_node_plan\",true,\"pro\"]", result["product"]!.ToJsonString());
+        Assert.Equal("[\"recurring\",\"month\",3,1200]", result["defaultPrice"]!.ToJsonString());
+        Assert.Equal("{\"status\":400,\"type\":\"StripeInvalidRequestError\",\"param\":\"lookup_key\"}", result["taken"]!.ToJsonString());
+        Assert.Equal("[[true,700,\"Node plan\"]]", result["byKey"]!.ToJsonString());
+        Assert.Equal("[false,null]", result["archived"]!.ToJsonString());
+        Assert.Equal("[\"prod_node_plan\",\"prod_HarnessTeam\",\"prod_HarnessPro\",\"prod_HarnessCredits\"]", result["productIds"]!.ToJsonString());
+        Assert.Equal("{\"status\":400,\"type\":\"StripeInvalidRequestError\",\"param\":null}", result["undeletable"]!.ToJsonString());
+        Assert.Equal(2100, result["sessionTotal"]!.GetValue<int>());
+        Assert.Equal("{\"status\":400,\"type\":\"StripeInvalidRequestError\",\"param\":\"line_items[0][price]\"}", result["inactive"]!.ToJsonString());
+        Assert.Equal("[\"price.created\",\"price.created\",\"price.created\",\"price.updated\",\"price.updated\",\"product.created\"]", result["events"]!.ToJsonString());
+    }
 }
