@@ -214,7 +214,7 @@ public sealed class StripeDiscounts(ProviderObjects objects, TimeProvider clock,
         var start = StripeJson.Unix(clock.GetUtcNow());
         // A month is the sandbox's billing month (30 days), so a repeating coupon covers as many monthly invoices as it has months.
         long? end = coupon["duration_in_months"] is JsonValue months && coupon.Str("duration") == "repeating"
-            ? start + (months.GetValue<long>() * StripeBilling.PeriodSeconds("month"))
+            ? start + (months.GetValue<long>() * StripeBilling.PeriodSeconds(new JsonObject { ["interval"] = "month" }))
             : null;
         return new JsonObject
         {
