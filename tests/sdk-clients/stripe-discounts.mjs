@@ -3,14 +3,10 @@
 // and a subscription whose first invoice applies a coupon. coupon.created is verified with stripe.webhooks.constructEvent.
 // Input (environment): SANDBOX_CONTROL, STRIPE_BASE; the keys and prices come from GET /control/providers/stripe.
 // Output: one JSON line with what was observed; exit code 1 with the error on any failure.
-import Stripe from "stripe";
 import { control } from "./sandbox-support.mjs";
-import { stripeWebhooks } from "./stripe-webhooks.mjs";
+import { stripeAtSandbox, stripeWebhooks } from "./stripe-webhooks.mjs";
 
-const env = process.env;
-const { credentials } = await control("GET", "/control/providers/stripe");
-const base = new URL(env.STRIPE_BASE);
-const stripe = new Stripe(credentials.secret_key, { host: base.hostname, port: Number(base.port), protocol: "http", maxNetworkRetries: 0 });
+const { stripe, credentials } = await stripeAtSandbox();
 
 const webhooks = await stripeWebhooks(stripe, credentials.webhook_secret);
 const { events, until } = webhooks;

@@ -7,16 +7,12 @@
 import assert from "node:assert/strict";
 import Stripe from "stripe";
 import { control } from "./sandbox-support.mjs";
-import { stripeWebhooks } from "./stripe-webhooks.mjs";
+import { stripeAtSandbox, stripeWebhooks } from "./stripe-webhooks.mjs";
 
-const env = process.env;
 const DAY = 86_400;
 const START = Date.UTC(2026, 0, 1) / 1000;
 
-const { credentials } = await control("GET", "/control/providers/stripe");
-const base = new URL(env.STRIPE_BASE);
-// No network retries: a sandbox error shows as it is instead of being retried away.
-const stripe = new Stripe(credentials.secret_key, { host: base.hostname, port: Number(base.port), protocol: "http", maxNetworkRetries: 0 });
+const { stripe, credentials } = await stripeAtSandbox();
 
 // The merchant's webhook endpoint: verifies the raw body as received, before anything parses it.
 const webhooks = await stripeWebhooks(stripe, credentials.webhook_secret);

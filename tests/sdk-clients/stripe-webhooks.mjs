@@ -2,6 +2,17 @@
 // stripe.webhooks.constructEvent before anything parses it (a 400 when that fails), and the verified events are kept
 // in order of arrival, with their raw bodies and signature headers.
 import http from "node:http";
+import Stripe from "stripe";
+import { control } from "./sandbox-support.mjs";
+
+// The official client pointed at the sandbox's Stripe listener (STRIPE_BASE) with the published secret key. No
+// network retries: a sandbox error shows as it is instead of being retried away.
+export async function stripeAtSandbox() {
+  const { credentials } = await control("GET", "/control/providers/stripe");
+  const base = new URL(process.env.STRIPE_BASE);
+  const stripe = new Stripe(credentials.secret_key, { host: base.hostname, port: Number(base.port), protocol: "http", maxNetworkRetries: 0 });
+  return { stripe, credentials };
+}
 
 export async function stripeWebhooks(stripe, secret) {
   const events = [];
