@@ -63,23 +63,14 @@ public sealed partial class CheckoutSessions
     /// The buyer typed <paramref name="code"/> on the pay page: null when its discount now applies (replacing any
     /// other) and the payment's amount is the discounted one; otherwise the page's words, and nothing changed.
     /// </summary>
-    public string? ApplyPromotionCode(string id, string code)
-    {
-        var (refusal, total, currency) = objects.Atomically(() => Apply(id, code));
-        // The payment book shares the store: revised after the unit, not inside it.
-        if (refusal is null)
-        {
-            context.Payments.Revise(id, total, currency!);
-        }
+    public string? ApplyPromotionCode(string id, string code) => objects.Atomically(() => Apply(id, code));
 
-        return refusal;
-    }
-
-    private (string? Refusal, long Total, string? Currency) Apply(string id, string code)
+    /// <summary>One unit: the session's discount and the amount its payment charges change together, or neither does.</summary>
+    private string? Apply(string id, string code)
     {
         if (objects.Get(id, Type) is not { } session || session.Str("status") != "open" || session["allow_promotion_codes"]?.GetValue<bool>() != true)
         {
-            return ("This checkout does not take promotion codes.", 0, null);
+            return "This checkout does not take promotion codes.";
         }
 
         var trial = session["_trial"] as JsonObject;
@@ -88,13 +79,14 @@ public sealed partial class CheckoutSessions
             .ToList();
         if (discounts.ForCode(code, session.Str("customer"), lines, session.Str("currency")!, out var refusal) is not { } discount)
         {
-            return (refusal, 0, null);
+            return refusal;
         }
 
         discount["checkout_session"] = id;
         Discount(session, discount);
         objects.Put(session);
-        return (null, session["amount_total"]!.GetValue<long>(), session.Str("currency"));
+        context.Payments.Revise(id, session["amount_total"]!.GetValue<long>(), session.Str("currency")!);
+        return null;
     }
 
     /// <summary>The session completed: its discount counts as redeemed, on the customer the checkout ended with.</summary>
