@@ -155,9 +155,10 @@ public sealed class MerchantReceiver : IDisposable
             await http.Response.OutputStream.WriteAsync(bytes);
             http.Response.Close();
         }
-        catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException)
+        catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or InvalidOperationException or IOException)
         {
-            // The sender gave up (its timeout) and the connection's response went with it; the request is recorded all the same.
+            // The sender gave up (its timeout) and the connection's response went with it (disposed, or already
+            // submitted as the connection closed); the request is recorded all the same.
         }
     }
 }
