@@ -20,8 +20,8 @@ public sealed partial class StripeProvider : ISandboxSubscriptions
     /// <summary>9000-01-01, the furthest the control API moves the sandbox clock.</summary>
     private const long LatestRenewal = 221_845_392_000;
 
-    /// <summary>The next renewal or retry on the sandbox clock, the next debit to settle or the next authorisation to lapse, whichever comes first.</summary>
-    public DateTimeOffset? NextDueAt() => new[] { _billing.NextDueAt(), _debits.NextDueAt(), _authorizations.NextDueAt() }.Where(d => d is not null).Min();
+    /// <summary>The next renewal or retry on the sandbox clock, debit to settle, authorisation to lapse or test refund to settle, whichever comes first.</summary>
+    public DateTimeOffset? NextDueAt() => new[] { _billing.NextDueAt(), _debits.NextDueAt(), _authorizations.NextDueAt(), _refunds.NextDueAt() }.Where(d => d is not null).Min();
 
     public Task RunDueAsync(CancellationToken cancellationToken)
     {
@@ -29,6 +29,7 @@ public sealed partial class StripeProvider : ISandboxSubscriptions
         _billing.RunDue(null, now);
         _debits.RunDue(now);
         _authorizations.RunDue(now);
+        _refunds.RunDue(now);
         return Task.CompletedTask;
     }
 
@@ -148,6 +149,9 @@ public sealed partial class StripeProvider : ISandboxSubscriptions
         app.MapGet("/v1/customers/{id}/balance_transactions", async (string id, HttpContext http) => Answer(http, BalanceTransactions(id, await StripeForm.ReadAsync(http.Request))));
 
         app.MapPost("/v1/refunds", (HttpRequest request) => PostAsync(request.HttpContext, "/v1/refunds", _refunds.Create));
+        app.MapGet("/v1/refunds", async (HttpRequest request) => Answer(request.HttpContext, _refunds.List(await StripeForm.ReadAsync(request))));
+        app.MapPost("/v1/refunds/{id}", (string id, HttpContext http) => PostAsync(http, $"/v1/refunds/{id}", p => _refunds.Update(id, p)));
+        app.MapPost("/v1/refunds/{id}/cancel", (string id, HttpContext http) => PostAsync(http, $"/v1/refunds/{id}/cancel", p => _refunds.Cancel(id, p)));
         app.MapGet("/v1/charges", async (HttpRequest request) => Answer(request.HttpContext, _refunds.ListCharges(await StripeForm.ReadAsync(request))));
         app.MapGet("/v1/events", async (HttpRequest request) => Answer(request.HttpContext, _refunds.ListEvents(await StripeForm.ReadAsync(request))));
     }

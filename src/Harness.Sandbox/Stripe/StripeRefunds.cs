@@ -5,9 +5,9 @@ namespace Harness.Sandbox.Stripe;
 
 /// <summary>
 /// Refunds (<c>POST /v1/refunds</c> by charge or payment intent, full or partial, with <c>charge.refunded</c>),
-/// charges (retrieve, list) and the event log (<c>GET /v1/events</c>, <c>GET /v1/events/{id}</c>).
+/// charges (list) and the event log (<c>GET /v1/events</c>); a refund's later life is in <c>StripeRefunds.Lifecycle.cs</c>.
 /// </summary>
-public sealed class StripeRefunds(SandboxContext context, ProviderObjects objects, StripeWebhooks webhooks)
+public sealed partial class StripeRefunds(SandboxContext context, ProviderObjects objects, StripeWebhooks webhooks)
 {
     private static readonly HashSet<string> CreateParams = ["charge", "payment_intent", "amount", "reason", "metadata", "expand", "instructions_email"];
 
@@ -97,6 +97,7 @@ public sealed class StripeRefunds(SandboxContext context, ProviderObjects object
             }
 
             var now = StripeJson.Unix(context.Clock.GetUtcNow());
+            var later = LaterOutcome(charge);
             var refund = new JsonObject
             {
                 ["id"] = StripeJson.NewId("re"),
@@ -110,9 +111,18 @@ public sealed class StripeRefunds(SandboxContext context, ProviderObjects object
                 ["payment_intent"] = charge.Str("payment_intent"),
                 ["reason"] = p.Str("reason"),
                 ["receipt_number"] = null,
-                ["status"] = "succeeded",
+                ["status"] = later == RefundOutcome.Succeeds ? "pending" : "succeeded",
             };
+            if (later == RefundOutcome.Succeeds)
+            {
+                refund["pending_reason"] = "processing";
+            }
+
             objects.Put(refund);
+            if (later is { } outcome)
+            {
+                Schedule(refund, outcome, now);
+            }
 
             var previous = new JsonObject { ["amount_refunded"] = refunded, ["refunded"] = charge["refunded"]!.DeepClone() };
             charge["amount_refunded"] = refunded + refundAmount;
@@ -127,12 +137,6 @@ public sealed class StripeRefunds(SandboxContext context, ProviderObjects object
             return StripeResponse.Ok(refund);
         });
     }
-
-    public StripeResponse RetrieveRefund(string id) =>
-        objects.Get(id, "refund") is { } refund ? StripeResponse.Ok(refund) : StripeErrors.NoSuch("refund", id, "id");
-
-    public StripeResponse RetrieveCharge(string id) =>
-        objects.Get(id, "charge") is { } charge ? StripeResponse.Ok(charge) : StripeErrors.NoSuch("charge", id, "id");
 
     public StripeResponse ListCharges(JsonObject query)
     {

@@ -13,6 +13,12 @@ public static class StripeTestCards
     /// <summary>Attaches to the customer, then every charge to it declines.</summary>
     public const string ChargesFail = "4000000000000341";
 
+    /// <summary>Charges succeed; a refund reads succeeded, then fails (<c>refund.failed</c>).</summary>
+    public const string RefundFails = "4000000000005126";
+
+    /// <summary>Charges succeed; a refund reads pending, then succeeds.</summary>
+    public const string RefundPending = "4000000000007726";
+
     /// <summary>The cards of a one-time checkout.</summary>
     public static readonly IReadOnlyList<TestCard> OneTime =
     [
@@ -23,6 +29,8 @@ public static class StripeTestCards
         new("4000000000000069", CardOutcome.ExpiredCard, "Declined: expired_card"),
         new("4000000000000127", CardOutcome.IncorrectCvc, "Declined: incorrect_cvc"),
         new("4000000000003220", CardOutcome.ThreeDSecureRequired, "3-D Secure 2 authentication required"),
+        new(RefundFails, CardOutcome.Approved, "Succeeds; a refund of it fails 30 seconds later (expired_or_canceled_card)"),
+        new(RefundPending, CardOutcome.Approved, "Succeeds; a refund of it is pending for 30 seconds, then succeeds"),
     ];
 
     public static readonly IReadOnlyList<TestCard> Subscription =

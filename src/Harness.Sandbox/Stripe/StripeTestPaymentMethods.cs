@@ -31,6 +31,8 @@ public static class StripeTestPaymentMethods
         new("pm_card_chargeCustomerFail", "visa", "0341", "credit", CardOutcome.RenewalsFail),
         new("pm_card_authenticationRequired", "visa", "3184", "credit", CardOutcome.ThreeDSecureRequired),
         new("pm_card_threeDSecure2Required", "visa", "3220", "credit", CardOutcome.ThreeDSecureRequired),
+        new("pm_card_refundFail", "visa", StripeTestCards.RefundFails[^4..], "credit", CardOutcome.Approved),
+        new("pm_card_pendingRefund", "visa", StripeTestCards.RefundPending[^4..], "credit", CardOutcome.Approved),
     ];
 
     public static IReadOnlyList<TestPaymentMethod> Listed => All;
