@@ -78,6 +78,22 @@ Feature: Stripe sandbox — Checkout Sessions and signed webhooks
     And capturing it is refused with "payment_intent_unexpected_state"
     And the receiver gets for the PaymentIntent "payment_intent.created, charge.succeeded, payment_intent.amount_capturable_updated, charge.expired, payment_intent.canceled"
 
+  Scenario: A refund to the refund-failure test card reads succeeded, then fails and gives the amount back to the charge
+    When the merchant creates and confirms a PaymentIntent of 1000 "usd" with "pm_card_refundFail"
+    And the merchant refunds 400 of that PaymentIntent
+    Then the answer is a "succeeded" refund of 400
+    When the sandbox clock advances by 30 seconds
+    Then the refund is "failed" with failure_reason "expired_or_canceled_card" and the charge has 0 refunded
+    And the receiver gets for the PaymentIntent's refunds "refund.created, charge.refunded, refund.updated, charge.refund.updated, refund.failed"
+
+  Scenario: A refund to the pending-refund test card is pending, then succeeds
+    When the merchant creates and confirms a PaymentIntent of 1000 "usd" with "pm_card_pendingRefund"
+    And the merchant refunds 1000 of that PaymentIntent
+    Then the answer is a "pending" refund of 1000
+    When the sandbox clock advances by 30 seconds
+    Then the refund is "succeeded" with failure_reason "none" and the charge has 1000 refunded
+    And the receiver gets for the PaymentIntent's refunds "refund.created, charge.refunded, refund.updated, charge.refund.updated"
+
   Scenario: A card from a test token is saved to a customer, updated and detached, with its webhooks
     When the merchant saves a card made from the test token "tok_mastercard" to a new customer
     And the merchant sets the saved card's billing name to "Ada Lovelace"

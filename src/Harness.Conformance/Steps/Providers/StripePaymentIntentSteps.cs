@@ -6,12 +6,13 @@ using Harness.Conformance.Running;
 
 namespace Harness.Conformance.Steps.Providers;
 
-/// <summary>Stripe's PaymentIntents API as a merchant backend drives it: confirmation with test PaymentMethods, declines, 3-D Secure, capture.</summary>
+/// <summary>Stripe's PaymentIntents API as a merchant backend drives it: confirmation with test PaymentMethods, declines, 3-D Secure, capture, refunds.</summary>
 [Steps]
 public sealed class StripePaymentIntentSteps(ScenarioContext context)
 {
     private readonly SandboxWorld _world = context.Get<SandboxWorld>();
     private string? _intent;
+    private string? _refund;
 
     private StripeSteps Stripe => context.Get<StripeSteps>();
 
@@ -34,6 +35,26 @@ public sealed class StripePaymentIntentSteps(ScenarioContext context)
     [When("the merchant captures {int} of it")]
     public Task Capture(int amount) =>
         Stripe.StripeAsync(HttpMethod.Post, $"/v1/payment_intents/{Intent}/capture", [new("amount_to_capture", amount.ToString(CultureInfo.InvariantCulture))]);
+
+    [When("the merchant refunds {int} of that PaymentIntent")]
+    public async Task Refund(int amount)
+    {
+        var reply = await Stripe.StripeAsync(HttpMethod.Post, "/v1/refunds", [new("payment_intent", Intent), new("amount", amount.ToString(CultureInfo.InvariantCulture))]);
+        _refund = reply.Status == HttpStatusCode.OK ? ApiReply.Text(ApiReply.Field(reply.Json, "id")) : null;
+    }
+
+    /// <summary>The refund as retrieved now, and its charge's <c>amount_refunded</c> (a failed refund no longer counts).</summary>
+    [Then("the refund is {string} with failure_reason {string} and the charge has {int} refunded")]
+    public async Task RefundIs(string status, string failureReason, int refunded)
+    {
+        var refundId = _refund ?? throw new AssertionException("no refund was made in this scenario");
+        var refund = (await Stripe.StripeAsync(HttpMethod.Get, $"/v1/refunds/{refundId}")).Json;
+        Check.Equal(status, ApiReply.Text(ApiReply.Field(refund, "status")), "the refund's status");
+        var reason = refund.TryGetProperty("failure_reason", out var given) && given.ValueKind == JsonValueKind.String ? given.GetString() : "none";
+        Check.Equal(failureReason, reason, "the refund's failure_reason");
+        var charge = (await Stripe.StripeAsync(HttpMethod.Get, "/v1/charges/" + ApiReply.Text(ApiReply.Field(refund, "charge")))).Json;
+        Check.Equal(refunded, ApiReply.Field(charge, "amount_refunded").GetInt64(), "the charge's amount_refunded");
+    }
 
     [Then("the answer is 402 with a card_error {string} whose payment_intent is {string}")]
     public void CardError(string code, string status)
@@ -75,6 +96,20 @@ public sealed class StripePaymentIntentSteps(ScenarioContext context)
             .Where(e => ObjectField(e, "id") == Intent || ObjectField(e, "payment_intent") == Intent)
             .Select(e => ApiReply.Text(ApiReply.Field(e, "type")));
         Check.Equal(types, string.Join(", ", mine), "the PaymentIntent's events, in order");
+    }
+
+    /// <summary>
+    /// The refund events of the PaymentIntent, in order. They are filed under the charge, the payment's own events under
+    /// the intent, and the two are delivered side by side, so only each one's own order is Stripe's.
+    /// </summary>
+    [Then("the receiver gets for the PaymentIntent's refunds {string}")]
+    public async Task RefundEvents(string types)
+    {
+        var mine = (await _world.ReceivedAsync()).Select(r => SandboxWorld.ParseJson(r.Body))
+            .Where(e => ObjectField(e, "payment_intent") == Intent)
+            .Select(e => ApiReply.Text(ApiReply.Field(e, "type")))
+            .Where(t => t.StartsWith("refund.", StringComparison.Ordinal) || t.StartsWith("charge.refund", StringComparison.Ordinal));
+        Check.Equal(types, string.Join(", ", mine), "the refund events, in order");
     }
 
     [Then("capturing it is refused with {string}")]
