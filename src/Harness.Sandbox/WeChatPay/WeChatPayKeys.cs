@@ -120,6 +120,14 @@ public sealed partial class WeChatPayKeys
     }
 
     /// <summary>
+    /// The private key that opens what a merchant encrypted for <paramref name="serialNo"/> (the <c>Wechatpay-Serial</c>
+    /// of a request with sensitive fields): the platform certificate's, or the WeChat Pay public key's by its id; null
+    /// for any other serial.
+    /// </summary>
+    public RSA? SensitiveFieldKey(string serialNo) =>
+        NormalSerial(serialNo) == NormalSerial(PlatformSerialNo) ? PlatformKey : serialNo == PublicKeyId ? PublicKeySigner : null;
+
+    /// <summary>
     /// The public keys of every registered merchant certificate: a client-side pay signature names no serial, so it
     /// is checked against each, as WeChat's client checks it against the merchant's. Shared, as <see cref="MerchantKeyFor"/>'s.
     /// </summary>

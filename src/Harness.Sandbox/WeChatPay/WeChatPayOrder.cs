@@ -98,6 +98,12 @@ public sealed class WeChatPayRefund : IDocument
 
     public DateTime? SuccessTime { get; set; }
 
+    /// <summary><c>channel</c>: <c>ORIGINAL</c> until 发起异常退款 sends it elsewhere.</summary>
+    public string Channel { get; set; } = "ORIGINAL";
+
+    /// <summary><c>user_received_account</c>: the buyer's balance (零钱) until 发起异常退款 names a card or account.</summary>
+    public string ReceivedAccount { get; set; } = "支付用户零钱";
+
     /// <summary>The refund request as received, so a repeated request answers the same refund.</summary>
     public string RequestJson { get; set; } = "";
 }

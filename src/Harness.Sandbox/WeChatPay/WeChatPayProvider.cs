@@ -68,7 +68,7 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
 
     public string Title => "WeChat Pay";
 
-    public IReadOnlyList<string> SettingNames => [WeChatPayKeys.MerchantCertificatesSetting, WeChatPayKeys.PlatformAuthSetting];
+    public IReadOnlyList<string> SettingNames => [WeChatPayKeys.MerchantCertificatesSetting, WeChatPayKeys.PlatformAuthSetting, RefundOutcomeSetting];
 
     public string? RefuseSetting(string key, string value) => key switch
     {
@@ -76,6 +76,7 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
             "merchant_certificates must be one or more RSA certificates in PEM (-----BEGIN CERTIFICATE----- …)",
         WeChatPayKeys.PlatformAuthSetting when value is not (WeChatPayKeys.CertificateAuth or WeChatPayKeys.PublicKeyAuth or WeChatPayKeys.SwitchingAuth) =>
             $"platform_auth must be '{WeChatPayKeys.CertificateAuth}', '{WeChatPayKeys.PublicKeyAuth}' or '{WeChatPayKeys.SwitchingAuth}'",
+        RefundOutcomeSetting => RefuseRefundOutcome(value),
         _ => null,
     };
 
@@ -129,6 +130,8 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
             AuthenticatedAsync(http, (mchid, _) => _refunds.Get(RefundKey(mchid, outRefundNo)) is { } refund
                 ? Json(WeChatPayResources.Refund(refund, _orders.Get(refund.OrderId)!))
                 : WeChatPayErrors.Of(404, "RESOURCE_NOT_EXISTS", "退款单不存在")));
+        app.MapPost("/v3/refund/domestic/refunds/{refundId}/apply-abnormal-refund", (HttpContext http, string refundId) =>
+            AuthenticatedAsync(http, (mchid, body) => ApplyAbnormalRefund(http, mchid, refundId, body)));
         app.MapGet("/v3/certificates", (HttpRequest request) => AuthenticatedAsync(request.HttpContext, (_, _) => Certificates()));
         MapBills(app);
     }
@@ -225,111 +228,6 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
         return _context.Payments.TryClose(order.Id, PaymentStatus.Canceled) || _context.Payments.Get(order.Id)!.Status != PaymentStatus.Paid
             ? Results.NoContent()
             : WeChatPayErrors.Of(403, "ORDERPAID", "订单已支付，不能关闭");
-    }
-
-    private IResult Refund(string mchid, byte[] body)
-    {
-        if (ParseObject(body) is not { } request)
-        {
-            return NotAnObject();
-        }
-
-        var fields = new WeChatPayFields(request);
-        var outRefundNo = fields.Text("out_refund_no", 64);
-        var transactionId = fields.OptionalText("transaction_id", 32);
-        var outTradeNo = fields.OptionalText("out_trade_no", 32);
-        var reason = fields.OptionalText("reason", 80);
-        var notifyUrl = fields.OptionalText("notify_url", 256);
-        var refund = fields.Amount("refund");
-        var total = fields.Fen("amount", "total", required: true);
-        if (fields.Refusal is { } refusal)
-        {
-            return refusal;
-        }
-
-        if (transactionId is null && outTradeNo is null)
-        {
-            return WeChatPayErrors.Missing("transaction_id");
-        }
-
-        if (!OutRefundNo().IsMatch(outRefundNo))
-        {
-            return WeChatPayErrors.Param("out_refund_no", "格式错误：应为1-64位数字、大小写字母或_-|*@", outRefundNo);
-        }
-
-        if (notifyUrl is not null && !HttpUrl.IsValid(notifyUrl))
-        {
-            return WeChatPayErrors.Param("notify_url", "格式错误：应为http(s)地址", notifyUrl);
-        }
-
-        return _context.Store.Atomically<IResult>(() =>
-        {
-            var order = transactionId is not null
-                ? _orders.FindBy(nameof(WeChatPayOrder.TransactionId), transactionId).FirstOrDefault(o => o.Mchid == mchid)
-                : FindByOutTradeNo(mchid, outTradeNo!);
-            if (order is null)
-            {
-                return WeChatPayErrors.Of(404, "RESOURCE_NOT_EXISTS", "订单不存在");
-            }
-
-            if (_refunds.Get(RefundKey(mchid, outRefundNo)) is { } earlier)
-            {
-                return JsonNode.DeepEquals(JsonNode.Parse(earlier.RequestJson), request)
-                    ? Json(WeChatPayResources.Refund(earlier, order))
-                    : WeChatPayErrors.InvalidRequest("退款单号已存在，且与原退款请求参数不一致");
-            }
-
-            if (order.TransactionId is null)
-            {
-                return WeChatPayErrors.InvalidRequest("订单未支付，不能退款");
-            }
-
-            if (total != order.Total)
-            {
-                return WeChatPayErrors.InvalidRequest("订单金额total与原订单金额不一致");
-            }
-
-            if (refund > order.Total - order.Refunded)
-            {
-                return WeChatPayErrors.InvalidRequest("申请退款金额超过订单可退金额");
-            }
-
-            var now = _context.Clock.GetUtcNow().UtcDateTime;
-            var created = new WeChatPayRefund
-            {
-                Id = RefundKey(mchid, outRefundNo),
-                RefundId = "5030" + Digits(25),
-                OrderId = order.Id,
-                Reason = reason,
-                NotifyUrl = notifyUrl,
-                Amount = refund,
-                CreateTime = now,
-                RequestJson = request.ToJsonString(),
-            };
-            order.Refunded += refund;
-            _orders.Upsert(order);
-
-            // The answer shows the refund as accepted (PROCESSING); the sandbox's bank settles it at once.
-            var answer = WeChatPayResources.Refund(created, order);
-            created.Status = "SUCCESS";
-            created.SuccessTime = now;
-            _refunds.Upsert(created);
-            if (created.NotifyUrl is { } url)
-            {
-                _context.Notifier.Send(Name, order.Id, _policy, faults =>
-                {
-                    var notice = WeChatPayResources.RefundNotice(created, order);
-                    if (faults.WrongAmount)
-                    {
-                        notice["amount"]!["refund"] = created.Amount + 1;
-                    }
-
-                    return [Notification(url, "REFUND.SUCCESS", "退款成功", "refund", notice, faults)];
-                });
-            }
-
-            return Json(answer);
-        });
     }
 
     private IResult Certificates()

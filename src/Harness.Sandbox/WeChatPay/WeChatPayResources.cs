@@ -72,8 +72,8 @@ public static class WeChatPayResources
             ["out_refund_no"] = OutRefundNoOf(refund),
             ["transaction_id"] = order.TransactionId,
             ["out_trade_no"] = order.OutTradeNo,
-            ["channel"] = "ORIGINAL",
-            ["user_received_account"] = "支付用户零钱",
+            ["channel"] = refund.Channel,
+            ["user_received_account"] = refund.ReceivedAccount,
         };
         if (refund.SuccessTime is { } success)
         {
@@ -99,18 +99,27 @@ public static class WeChatPayResources
         return described;
     }
 
-    public static JsonObject RefundNotice(WeChatPayRefund refund, WeChatPayOrder order) => new()
+    /// <summary>A refund notification's resource; <c>success_time</c> only for a SUCCESS one.</summary>
+    public static JsonObject RefundNotice(WeChatPayRefund refund, WeChatPayOrder order)
     {
-        ["mchid"] = order.Mchid,
-        ["out_trade_no"] = order.OutTradeNo,
-        ["transaction_id"] = order.TransactionId,
-        ["out_refund_no"] = OutRefundNoOf(refund),
-        ["refund_id"] = refund.RefundId,
-        ["refund_status"] = refund.Status,
-        ["success_time"] = China(refund.SuccessTime!.Value),
-        ["user_received_account"] = "支付用户零钱",
-        ["amount"] = new JsonObject { ["total"] = order.Total, ["refund"] = refund.Amount, ["payer_total"] = order.Total, ["payer_refund"] = refund.Amount },
-    };
+        var notice = new JsonObject
+        {
+            ["mchid"] = order.Mchid,
+            ["out_trade_no"] = order.OutTradeNo,
+            ["transaction_id"] = order.TransactionId,
+            ["out_refund_no"] = OutRefundNoOf(refund),
+            ["refund_id"] = refund.RefundId,
+            ["refund_status"] = refund.Status,
+        };
+        if (refund.SuccessTime is { } success)
+        {
+            notice["success_time"] = China(success);
+        }
+
+        notice["user_received_account"] = refund.ReceivedAccount;
+        notice["amount"] = new JsonObject { ["total"] = order.Total, ["refund"] = refund.Amount, ["payer_total"] = order.Total, ["payer_refund"] = refund.Amount };
+        return notice;
+    }
 
     public static string China(DateTime utc) =>
         new DateTimeOffset(DateTime.SpecifyKind(utc, DateTimeKind.Utc)).ToOffset(ChinaOffset).ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);

@@ -54,6 +54,15 @@ public sealed class WeChatPayWire : IDisposable
     /// <summary>The WeChat Pay public key's id (<c>PUB_KEY_ID_…</c>); null when the implementation offers none.</summary>
     public string? PublicKeyId { get; }
 
+    /// <summary>
+    /// A sensitive request field (a bank account, a name) as the merchant sends it: RSA-OAEP (SHA-1, MGF1) with the
+    /// platform certificate's key, or the WeChat Pay public key's, base64; the request's <c>Wechatpay-Serial</c> names
+    /// which (<see cref="PlatformSerialNo"/> or <see cref="PublicKeyId"/>).
+    /// </summary>
+    public string EncryptSensitive(string text, bool withPublicKey = false) =>
+        Convert.ToBase64String((withPublicKey ? _publicKey ?? throw new InvalidOperationException("no WeChat Pay public key was published") : _platformKey)
+            .Encrypt(Encoding.UTF8.GetBytes(text), RSAEncryptionPadding.OaepSHA1));
+
     /// <summary>The <c>Authorization</c> value for one request: RSA-SHA256 over <c>METHOD\nTARGET\nTS\nNONCE\nBODY\n</c>.</summary>
     public string Authorization(string method, string target, string body, long? timestamp = null, RSA? key = null) =>
         Authorization(method, target, Encoding.UTF8.GetBytes(body), timestamp, key);
