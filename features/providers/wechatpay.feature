@@ -92,6 +92,26 @@ Feature: WeChat Pay sandbox — API v3 Native, JSAPI, APP and H5 payments, signa
     And querying "wx_conf_refund" by out_trade_no shows trade_state "REFUND"
     And refunding 701 fen more as "wx_refund_2" is refused with 400 "INVALID_REQUEST"
 
+  Scenario: An abnormal refund is told by REFUND.ABNORMAL and refunded to the buyer's bank card on request
+    Given WeChat Pay ends the merchant's refunds "ABNORMAL"
+    And a Native order of 1000 fen placed as "wx_conf_abnormal" and paid
+    When the merchant refunds 400 fen of "wx_conf_abnormal" as "wx_refund_abnormal"
+    Then the answer is 200 with refund status "PROCESSING" and amount.refund 400
+    And the notify URL receives a "REFUND.ABNORMAL" POST whose resource decrypts to refund_status "ABNORMAL" and amount.refund 400
+    And querying refund "wx_refund_abnormal" shows status "ABNORMAL"
+    When the merchant applies for an abnormal refund of "wx_refund_abnormal" to the buyer's "CMB_DEBIT" card "6214830100001234", encrypted for the platform certificate
+    Then the answer is 200 with refund status "PROCESSING" received by "招商银行借记卡1234"
+    And the notify URL receives a "REFUND.SUCCESS" POST whose resource decrypts to refund_status "SUCCESS" and amount.refund 400
+    And querying refund "wx_refund_abnormal" shows status "SUCCESS"
+
+  Scenario: A closed refund is told by REFUND.CLOSED and gives its amount back to the order
+    Given WeChat Pay ends the merchant's refunds "CLOSED"
+    And a Native order of 1000 fen placed as "wx_conf_closed" and paid
+    When the merchant refunds 1000 fen of "wx_conf_closed" as "wx_refund_closed"
+    Then the notify URL receives a "REFUND.CLOSED" POST whose resource decrypts to refund_status "CLOSED" and amount.refund 1000
+    And querying refund "wx_refund_closed" shows status "CLOSED"
+    And querying "wx_conf_closed" by out_trade_no shows trade_state "SUCCESS"
+
   Scenario: The platform certificate download decrypts to the certificate that signs
     When the merchant downloads the platform certificates
     Then the one certificate decrypts with the APIv3 key, and its serial_no is the Wechatpay-Serial of every answer

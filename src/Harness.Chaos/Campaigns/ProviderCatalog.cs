@@ -230,6 +230,7 @@ public static class ProviderCatalog
             new("POST", "/v3/pay/transactions/out-trade-no/{id}/close", [Id], new JsonObject { ["mchid"] = mchid }, Answers),
             new("POST", "/v3/refund/domestic/refunds", [], refund, Answers),
             new("GET", "/v3/refund/domestic/refunds/{id}", [Id], null, Answers),
+            new("POST", "/v3/refund/domestic/refunds/{id}/apply-abnormal-refund", [Id], new JsonObject { ["out_refund_no"] = "refund_chaos", ["type"] = "MERCHANT_BANK_CARD" }, Answers),
             new("GET", "/v3/bill/tradebill", [billDate, new("bill_type", "query", "string"), new("tar_type", "query", "string")], null, Answers),
             new("GET", "/v3/bill/fundflowbill", [billDate, new("account_type", "query", "string"), new("tar_type", "query", "string")], null, Answers),
             new("GET", "/v3/billdownload/file", [new("token", "query", "string")], null, Answers),
