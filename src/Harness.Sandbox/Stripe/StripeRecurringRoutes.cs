@@ -21,12 +21,13 @@ public sealed partial class StripeProvider : ISandboxSubscriptions
     private const long LatestRenewal = 221_845_392_000;
 
     /// <summary>The next renewal or retry on the sandbox clock, the next debit to settle or the next authorisation to lapse, whichever comes first.</summary>
-    public DateTimeOffset? NextDueAt() => new[] { _billing.NextDueAt(), _debits.NextDueAt(), _authorizations.NextDueAt() }.Where(d => d is not null).Min();
+    public DateTimeOffset? NextDueAt() =>
+        new[] { _billing.NextDueAt(), _standalone.NextDueAt(), _debits.NextDueAt(), _authorizations.NextDueAt() }.Where(d => d is not null).Min();
 
     public Task RunDueAsync(CancellationToken cancellationToken)
     {
         var now = StripeJson.Unix(_context.Clock.GetUtcNow());
-        _billing.RunDue(null, now);
+        RunDueOnClock(null, now);
         _debits.RunDue(now);
         _authorizations.RunDue(now);
         return Task.CompletedTask;
@@ -128,7 +129,7 @@ public sealed partial class StripeProvider : ISandboxSubscriptions
         app.MapGet(ClocksPath, async (HttpRequest request) => Answer(request.HttpContext, _customers.ListClocks(await StripeForm.ReadAsync(request))));
         app.MapGet(ClocksPath + "/{id}", (string id, HttpContext http) => Answer(http, _customers.RetrieveClock(id)));
         app.MapPost(ClocksPath + "/{id}/advance", (string id, HttpContext http) =>
-            PostAsync(http, $"{ClocksPath}/{id}/advance", p => _customers.Advance(id, p, _billing.ShortestInterval, _billing.RunDue)));
+            PostAsync(http, $"{ClocksPath}/{id}/advance", p => _customers.Advance(id, p, _billing.ShortestInterval, RunDueOnClock)));
         app.MapDelete(ClocksPath + "/{id}", (string id, HttpContext http) => Answer(http, _customers.DeleteClock(id)));
 
         app.MapPost("/v1/subscriptions", (HttpRequest request) => PostAsync(request.HttpContext, "/v1/subscriptions", _subscriptions.Create));
@@ -137,8 +138,6 @@ public sealed partial class StripeProvider : ISandboxSubscriptions
         app.MapPost("/v1/subscriptions/{id}", (string id, HttpContext http) => PostAsync(http, $"/v1/subscriptions/{id}", p => _subscriptions.Update(id, p)));
         app.MapDelete("/v1/subscriptions/{id}", async (string id, HttpContext http) => Answer(http, _subscriptions.Cancel(id, await StripeForm.ReadAsync(http.Request))));
 
-        app.MapPost("/v1/invoices/create_preview", (HttpRequest request) => PostAsync(request.HttpContext, "/v1/invoices/create_preview", _subscriptions.Preview));
-        app.MapPost("/v1/invoices/{id}/pay", (string id, HttpContext http) => PostAsync(http, $"/v1/invoices/{id}/pay", p => _invoices.Pay(id, p)));
         const string items = StripeInvoiceItems.Path;
         app.MapPost(items, (HttpRequest request) => PostAsync(request.HttpContext, items, _invoiceItems.Create));
         app.MapGet(items, async (HttpRequest request) => Answer(request.HttpContext, _invoiceItems.List(await StripeForm.ReadAsync(request))));
