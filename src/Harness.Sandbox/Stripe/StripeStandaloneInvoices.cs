@@ -120,19 +120,20 @@ public sealed partial class StripeStandaloneInvoices(
                 ["total"] = 0L,
                 ["total_discount_amounts"] = new JsonArray(),
             };
+            var included = behavior == "exclude" ? [] : objects.Newest(StripeInvoiceItems.Type).Where(i => i["_deleted"] is null && i.Str("invoice") is null
+                && i.Str("customer") == customerId && i.Str("currency") == currency && StripeInvoiceItems.SubscriptionOf(i) is null).Reverse().ToList();
+
+            // A discount is checked against the lines the draft starts with.
+            invoice["lines"] = StripeJson.List($"/v1/invoices/{id}/lines", included.Select(i => (JsonNode)StripeInvoicing.ItemLine(i, id)), false);
             if (Change(invoice, p, customerId) is { } refused)
             {
                 return refused;
             }
 
-            if (behavior == "include")
+            foreach (var item in included)
             {
-                foreach (var item in objects.Newest(StripeInvoiceItems.Type).Where(i => i["_deleted"] is null && i.Str("invoice") is null
-                    && i.Str("customer") == customerId && i.Str("currency") == currency && StripeInvoiceItems.SubscriptionOf(i) is null))
-                {
-                    item["invoice"] = id;
-                    objects.Put(item);
-                }
+                item["invoice"] = id;
+                objects.Put(item);
             }
 
             StripeInvoicing.Recompute(objects, invoice);
@@ -326,13 +327,20 @@ public sealed partial class StripeStandaloneInvoices(
     }
 
     /// <summary>
-    /// <c>discounts</c>: a coupon or promotion code checked as a subscription's is (against the draft's lines now) and
+    /// <c>discounts</c>: a coupon or promotion code checked as a subscription's is (against the draft's lines now; an
+    /// empty draft's only by its currency and validity, so a coupon for certain products is refused there) and
     /// redeemed when it joins the invoice; an empty value removes the draft's discounts.
     /// </summary>
     private StripeResponse? ReadDiscount(JsonObject invoice, JsonNode? node, string customerId)
     {
-        var lines = ((JsonArray)invoice["lines"]!["data"]!).OfType<JsonObject>()
-            .Select(l => (l["pricing"]?["price_details"].Str("product"), l["amount"]!.GetValue<long>())).ToList();
+        // An empty draft is checked as one line of no product, so a coupon for certain products is refused on it.
+        List<(string?, long)> lines = [.. ((JsonArray)invoice["lines"]!["data"]!).OfType<JsonObject>()
+            .Select(l => (l["pricing"]?["price_details"].Str("product"), l["amount"]!.GetValue<long>()))];
+        if (lines.Count == 0)
+        {
+            lines.Add((null, 0));
+        }
+
         if (discounts.Read(node, customerId, lines, invoice.Str("currency")!, out var discount) is { } refused)
         {
             return refused;
