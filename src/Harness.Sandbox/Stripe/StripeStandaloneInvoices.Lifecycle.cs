@@ -46,7 +46,7 @@ public sealed partial class StripeStandaloneInvoices
         });
     }
 
-    /// <summary>An open or uncollectible invoice becomes <c>void</c>; its PaymentIntent is canceled.</summary>
+    /// <summary>An open or uncollectible invoice becomes <c>void</c>; its PaymentIntent is canceled and a renewal's retries stop.</summary>
     public StripeResponse Void(string id, JsonObject p) => Act(id, p, ActionParams, invoice =>
     {
         if (invoice.Str("status") is not ("open" or "uncollectible"))
@@ -57,6 +57,7 @@ public sealed partial class StripeStandaloneInvoices
         var at = customers.NowFor(invoice.Str("customer"));
         invoice["status"] = "void";
         invoice["auto_advance"] = false;
+        invoice["next_payment_attempt"] = null;
         invoice["status_transitions"]!["voided_at"] = at;
         if (invoice.Str("_payment_intent") is { } intentId)
         {
@@ -77,6 +78,9 @@ public sealed partial class StripeStandaloneInvoices
 
         invoice["status"] = "uncollectible";
         invoice["auto_advance"] = false;
+
+        // A renewal's retries stop with it, as at Stripe.
+        invoice["next_payment_attempt"] = null;
         invoice["status_transitions"]!["marked_uncollectible_at"] = customers.NowFor(invoice.Str("customer"));
         Store(invoice, [new StripeEvent("invoice.marked_uncollectible", StripeLists.Public(invoice))]);
         return null;

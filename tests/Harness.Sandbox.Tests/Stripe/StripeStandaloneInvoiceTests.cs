@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using Harness.Sandbox.Stripe;
 using Harness.Sandbox.Tests.Support;
 using Stripe;
@@ -186,6 +187,25 @@ public sealed class StripeStandaloneInvoiceTests
         var events = await stripe.V1.Events.ListAsync(new EventListOptions { Type = "invoice.*" }, cancellationToken: Ct);
         Assert.Contains(events.Data, e => e.Type == "invoice.marked_uncollectible");
         Assert.Contains(events.Data, e => e.Type == "invoice.voided");
+    }
+
+    [Fact]
+    public async Task A_past_due_renewal_marked_uncollectible_is_retried_no_more()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        var stripe = Client(sandbox);
+        var customer = await CustomerAsync(stripe, "pm_card_visa");
+        var subscription = await stripe.V1.Subscriptions.CreateAsync(new SubscriptionCreateOptions { Customer = customer.Id, Items = [new SubscriptionItemOptions { Price = StripeCatalog.MonthlyPrice }] }, cancellationToken: Ct);
+        (await sandbox.Control.PostAsJsonAsync($"/control/stripe/subscriptions/{subscription.Id}/payment-failure", new { fail = true }, Ct)).EnsureSuccessStatusCode();
+        await sandbox.AdvanceAsync(TimeSpan.FromDays(30));
+        var renewal = (await stripe.V1.Subscriptions.GetAsync(subscription.Id, new SubscriptionGetOptions { Expand = ["latest_invoice"] }, cancellationToken: Ct)).LatestInvoice;
+        Assert.Equal(("open", 1L), (renewal.Status, renewal.AttemptCount));
+        Assert.NotNull(renewal.NextPaymentAttempt);
+
+        var uncollectible = await stripe.V1.Invoices.MarkUncollectibleAsync(renewal.Id, cancellationToken: Ct);
+        Assert.Null(uncollectible.NextPaymentAttempt);
+        await sandbox.AdvanceAsync(TimeSpan.FromDays(4));
+        Assert.Equal(("uncollectible", 1L), ((await stripe.V1.Invoices.GetAsync(renewal.Id, cancellationToken: Ct)).Status, (await stripe.V1.Invoices.GetAsync(renewal.Id, cancellationToken: Ct)).AttemptCount));
     }
 
     [Fact]
