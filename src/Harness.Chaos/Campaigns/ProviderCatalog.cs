@@ -112,6 +112,15 @@ public static class ProviderCatalog
             new("GET", "/v1/invoiceitems/{id}", [Id], null, Answers),
             new("POST", "/v1/invoiceitems/{id}", [Id], Form(("amount", "700"), ("metadata[label]", "chaos")), Answers),
             new("DELETE", "/v1/invoiceitems/{id}", [Id], null, Answers),
+            new("POST", "/v1/invoices", [], Form(("customer", "cus_chaos"), ("collection_method", "send_invoice"), ("days_until_due", "30"), ("pending_invoice_items_behavior", "include"), ("metadata[k]", "v")), Answers),
+            new("GET", "/v1/invoices", [new("customer", "query", "string"), new("status", "query", "string"), new("collection_method", "query", "string"), new("limit", "query", "integer")], null, Answers),
+            new("GET", "/v1/invoices/{id}", [Id], null, Answers),
+            new("POST", "/v1/invoices/{id}", [Id], Form(("description", "Chaos"), ("days_until_due", "14"), ("auto_advance", "true")), Answers),
+            new("DELETE", "/v1/invoices/{id}", [Id], null, Answers),
+            new("POST", "/v1/invoices/{id}/finalize", [Id], Form(("auto_advance", "false")), Answers),
+            new("POST", "/v1/invoices/{id}/void", [Id], null, Answers),
+            new("POST", "/v1/invoices/{id}/mark_uncollectible", [Id], null, Answers),
+            new("POST", "/v1/invoices/{id}/send", [Id], null, Answers),
         ];
         return new ProviderApi("Stripe", baseUrl, operations, AnswerShapes.Stripe,
             (request, _) => request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", secretKey), FormInputs.Case);

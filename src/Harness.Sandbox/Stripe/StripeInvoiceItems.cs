@@ -7,7 +7,8 @@ namespace Harness.Sandbox.Stripe;
 /// <summary>
 /// Invoice items (docs.stripe.com/api/invoiceitems): pending charges or credits of a customer, made through the API or
 /// by a subscription change's prorations, that the customer's next subscription invoice sweeps in as lines
-/// (<see cref="StripeInvoicing.Sweep"/>). Only pending items (<c>invoice: null</c>) change or are deleted.
+/// (<see cref="StripeInvoicing.Sweep"/>), or that join a standalone draft named by <c>invoice</c>. Only pending items
+/// (<c>invoice: null</c>) and those on a draft change or are deleted; a draft's totals follow its items.
 /// </summary>
 public sealed class StripeInvoiceItems(ProviderObjects objects, StripeCatalog catalog, StripeCustomers customers, StripeWebhooks webhooks)
 {
@@ -19,7 +20,7 @@ public sealed class StripeInvoiceItems(ProviderObjects objects, StripeCatalog ca
     private const long MaxQuantity = 999_999;
 
     private static readonly HashSet<string> CreateParams =
-        ["customer", "amount", "currency", "price", "pricing", "quantity", "description", "subscription", "metadata", "discountable", "expand"];
+        ["customer", "amount", "currency", "price", "pricing", "quantity", "description", "subscription", "invoice", "metadata", "discountable", "expand"];
 
     private static readonly HashSet<string> UpdateParams = ["amount", "quantity", "description", "metadata", "discountable", "expand"];
 
@@ -154,6 +155,12 @@ public sealed class StripeInvoiceItems(ProviderObjects objects, StripeCatalog ca
                 }
             }
 
+            var draft = p.Str("invoice") is { } invoiceId ? objects.Get(invoiceId, "invoice") : null;
+            if (p.Str("invoice") is { } named && OnDraft(draft, named, customerId, currency, subscription) is { } notDraft)
+            {
+                return notDraft;
+            }
+
             var now = customers.NowFor(customerId);
             var item = New(new Draft(customerId, currency, amount, quantity, p.Str("description"), now, now, now)
             {
@@ -163,7 +170,9 @@ public sealed class StripeInvoiceItems(ProviderObjects objects, StripeCatalog ca
                 Metadata = metadata,
                 Discountable = discountable ?? true,
             });
+            item["invoice"] = draft?.Str("id");
             objects.Put(item);
+            Recompute(item);
             webhooks.Send(subscription?.Str("id") ?? customerId, [new StripeEvent("invoiceitem.created", StripeLists.Public(item))]);
             return StripeResponse.Ok(StripeLists.Public(item));
         });
@@ -256,6 +265,7 @@ public sealed class StripeInvoiceItems(ProviderObjects objects, StripeCatalog ca
             }
 
             objects.Put(item);
+            Recompute(item);
             return StripeResponse.Ok(StripeLists.Public(item));
         });
     }
@@ -275,6 +285,7 @@ public sealed class StripeInvoiceItems(ProviderObjects objects, StripeCatalog ca
 
         item["_deleted"] = true;
         objects.Put(item);
+        Recompute(item);
         webhooks.Send(SubscriptionOf(item) ?? item.Str("customer")!, [new StripeEvent("invoiceitem.deleted", StripeLists.Public(item))]);
         return StripeResponse.Ok(new JsonObject { ["id"] = id, ["object"] = Type, ["deleted"] = true });
     });
@@ -286,7 +297,27 @@ public sealed class StripeInvoiceItems(ProviderObjects objects, StripeCatalog ca
             ? StripeErrors.InvalidParam("The price specified is set to `type=recurring` but this field only accepts prices with `type=one_time`.", param)
             : null);
 
-    private static StripeResponse? NotPending(JsonObject item) => item.Str("invoice") is { } invoice
+    /// <summary>Why an item cannot join <paramref name="named"/>: no such invoice, not a draft, another customer's or currency, or a subscription's item.</summary>
+    private static StripeResponse? OnDraft(JsonObject? draft, string named, string customerId, string currency, JsonObject? subscription) =>
+        draft is null || draft["_deleted"] is not null ? StripeErrors.NoSuch("invoice", named, "invoice")
+        : draft.Str("status") != "draft" ? StripeErrors.InvalidParam($"Invoice {named} is no longer a draft: invoice items can only be added to draft invoices.", "invoice", "invoice_not_editable")
+        : draft.Str("customer") != customerId ? StripeErrors.InvalidParam($"The invoice {named} belongs to another customer than {customerId}.", "invoice")
+        : draft.Str("currency") != currency ? StripeErrors.InvalidParam($"The currency of this invoice item ({currency}) must match the invoice's ({draft.Str("currency")}).", "currency")
+        : subscription is not null ? StripeErrors.InvalidParam("You may only specify one of these parameters: invoice, subscription.", "invoice")
+        : null;
+
+    /// <summary>The standalone draft an item is on, its lines and totals again after the item changed.</summary>
+    private void Recompute(JsonObject item)
+    {
+        if (item.Str("invoice") is { } invoiceId && objects.Get(invoiceId, "invoice") is { } invoice && invoice.Str("status") == "draft")
+        {
+            StripeInvoicing.Recompute(objects, invoice);
+            objects.Put(invoice);
+        }
+    }
+
+    /// <summary>An item on a finalized invoice no longer changes; one on a draft does.</summary>
+    private StripeResponse? NotPending(JsonObject item) => item.Str("invoice") is { } invoice && objects.Get(invoice, "invoice")?.Str("status") != "draft"
         ? StripeErrors.InvalidParam($"This invoice item is already on invoice {invoice}, which is finalized: only pending invoice items can be changed or deleted.", null, "invoice_not_editable")
         : null;
 

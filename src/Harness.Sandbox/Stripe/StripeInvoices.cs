@@ -7,10 +7,13 @@ namespace Harness.Sandbox.Stripe;
 /// <c>POST /v1/invoices/{id}/pay</c> (docs.stripe.com/api/invoices/pay): pays an open subscription invoice now with the
 /// subscription's or customer's default card or a <c>payment_method</c>, or marks it paid without a charge
 /// (<c>paid_out_of_band</c>). The first invoice of an <c>incomplete</c> subscription is paid by confirming its
-/// PaymentIntent, the path that already makes such a subscription <c>active</c>; any other is charged as a retry is.
+/// PaymentIntent, the path that already makes such a subscription <c>active</c>; any other is charged as a retry is. A
+/// standalone invoice (<see cref="StripeStandaloneInvoices"/>) is paid through its PaymentIntent too, with the card given,
+/// else its or its customer's default one; a draft is finalized first.
 /// </summary>
 public sealed class StripeInvoices(
-    ProviderObjects objects, StripeCustomers customers, StripeBilling billing, StripePaymentIntents intents, StripePaymentMethods methods, StripeWebhooks webhooks)
+    ProviderObjects objects, StripeCustomers customers, StripeBilling billing, StripePaymentIntents intents, StripePaymentMethods methods, StripeWebhooks webhooks,
+    StripeStandaloneInvoices standalone)
 {
     private static readonly HashSet<string> PayParams = ["expand", "payment_method", "paid_out_of_band", "off_session", "forgive"];
 
@@ -30,7 +33,7 @@ public sealed class StripeInvoices(
 
         return objects.Atomically(() =>
         {
-            if (objects.Get(id, "invoice") is not { } invoice)
+            if (standalone.Find(id) is not { } invoice)
             {
                 return StripeErrors.NoSuch("invoice", id, "invoice");
             }
@@ -43,10 +46,15 @@ public sealed class StripeInvoices(
                     return StripeErrors.Envelope(400, "invalid_request_error", "You cannot pay a void invoice.", null, null);
             }
 
-            var subscription = objects.Get(invoice["parent"]!["subscription_details"].Str("subscription")!, "subscription")!;
             var customerId = invoice.Str("customer")!;
+            if (invoice["parent"] is null && standalone.BeforeCharge(invoice, outOfBand == true) is { } settled)
+            {
+                return settled;
+            }
+
+            var subscription = invoice["parent"] is null ? null : objects.Get(invoice["parent"]!["subscription_details"].Str("subscription")!, "subscription")!;
             var at = customers.NowFor(customerId);
-            if (outOfBand == true)
+            if (outOfBand == true && subscription is not null)
             {
                 PaidOutOfBand(invoice, subscription, at);
                 return StripeResponse.Ok(StripeLists.Public(invoice));
@@ -66,15 +74,23 @@ public sealed class StripeInvoices(
             }
 
             var intent = invoice.Str("_payment_intent") is { } intentId ? objects.Get(intentId, StripePaymentIntents.Type) : null;
-            return intent?.Str("_invoice") == id ? PayThroughIntent(invoice, intent!, subscription, card?.Str("id")) : Charge(invoice, subscription, card, at);
+            if (subscription is null)
+            {
+                return (card ?? StripePaymentMethods.SavedCard(objects, invoice))?.Str("id") is { } cardId
+                    ? PayThroughIntent(invoice, intent!, cardId)
+                    : StripeErrors.InvalidParam("This customer has no attached payment source or default payment method. Please consider adding a default payment method.", null);
+            }
+
+            // Without a card of its own the intent takes the saved one, else the sandbox's working card (as renewals do).
+            return intent?.Str("_invoice") == id
+                ? PayThroughIntent(invoice, intent!, card?.Str("id") ?? StripePaymentMethods.SavedCard(objects, subscription)?.Str("id") ?? intent.Str("payment_method") ?? StripeTestPaymentMethods.Visa)
+                : Charge(invoice, subscription, card, at);
         });
     }
 
-    /// <summary>An incomplete subscription's first invoice: its PaymentIntent confirmed with the card, whose success pays the invoice.</summary>
-    private StripeResponse PayThroughIntent(JsonObject invoice, JsonObject intent, JsonObject subscription, string? chosen)
+    /// <summary>An incomplete subscription's first invoice, or a standalone one: its PaymentIntent confirmed with the card, whose success pays the invoice.</summary>
+    private StripeResponse PayThroughIntent(JsonObject invoice, JsonObject intent, string card)
     {
-        // Without a card of its own the intent takes the saved one, else the sandbox's working card (as renewals do).
-        var card = chosen ?? StripePaymentMethods.SavedCard(objects, subscription)?.Str("id") ?? intent.Str("payment_method") ?? StripeTestPaymentMethods.Visa;
         var confirmed = intents.Confirm(intent.Str("id")!, new JsonObject { ["payment_method"] = card });
         if (confirmed.Status != 200)
         {

@@ -40,32 +40,7 @@ public static partial class StripeInvoicing
             }
 
             added = checked(added + item["amount"]!.GetValue<long>());
-            lines.Add(new JsonObject
-            {
-                ["id"] = StripeJson.NewId("il"),
-                ["object"] = "line_item",
-                ["amount"] = item["amount"]!.DeepClone(),
-                ["currency"] = item.Str("currency"),
-                ["description"] = item.Str("description"),
-                ["invoice"] = id,
-                ["livemode"] = false,
-                ["metadata"] = item["metadata"]!.DeepClone(),
-                ["parent"] = new JsonObject
-                {
-                    ["type"] = "invoice_item_details",
-                    ["invoice_item_details"] = new JsonObject
-                    {
-                        ["invoice_item"] = item.Str("id"),
-                        ["proration"] = item["proration"]!.DeepClone(),
-                        ["proration_details"] = item["proration_details"]!.DeepClone(),
-                        ["subscription"] = StripeInvoiceItems.SubscriptionOf(item),
-                    },
-                    ["subscription_item_details"] = null,
-                },
-                ["period"] = item["period"]!.DeepClone(),
-                ["pricing"] = item["pricing"]?.DeepClone(),
-                ["quantity"] = item["quantity"]!.DeepClone(),
-            });
+            lines.Add(ItemLine(item, id!));
         }
 
         foreach (var field in new[] { "subtotal", "total" })

@@ -17,6 +17,26 @@ public static partial class StripeInvoicing
     {
         var lines = ((JsonArray)invoice["lines"]!["data"]!).OfType<JsonObject>().ToList();
         var items = ((JsonArray)subscription["items"]!["data"]!).OfType<JsonObject>().ToList();
+        var start = invoice["period_start"]!.GetValue<long>();
+        var live = (subscription["discounts"] as JsonArray ?? []).Select(i => i!.GetValue<string>())
+            .Where(id => objects.Get(id, StripeDiscounts.Type) is { } discount && !(discount["end"] is JsonValue end && end.GetValue<long>() <= start))
+            .ToList();
+
+        // Item lines come first, in the subscription's item order (NewInvoice).
+        var applied = DiscountLines(objects, invoice, lines, [.. lines.Select((_, i) => i < items.Count ? items[i]["price"].Str("product") : null)], live);
+        var kept = new JsonArray([.. live.Where(id => !applied.Contains(id) || !StripeDiscounts.Once(objects, objects.Get(id, StripeDiscounts.Type)!)).Select(id => (JsonNode)id)]);
+        subscription["discounts"] = kept;
+    }
+
+    /// <summary>
+    /// Applies <paramref name="discountIds"/> in turn to <paramref name="lines"/> (of <paramref name="products"/>; a null
+    /// product is discounted unless the coupon names products): each line's <c>discount_amounts</c> and <c>discounts</c>,
+    /// the invoice's <c>discounts</c> and <c>total_discount_amounts</c>, and its <c>total</c>, <c>amount_due</c> and
+    /// <c>amount_remaining</c> lowered by what came off. What is left after earlier discounts is discounted. Returns the
+    /// discounts that took something off.
+    /// </summary>
+    public static HashSet<string> DiscountLines(ProviderObjects objects, JsonObject invoice, IReadOnlyList<JsonObject> lines, IReadOnlyList<string?> products, IEnumerable<string> discountIds)
+    {
         var applied = new JsonArray();
         var totals = new JsonArray();
         foreach (var line in lines)
@@ -27,31 +47,18 @@ public static partial class StripeInvoicing
 
         invoice["discounts"] = applied;
         invoice["total_discount_amounts"] = totals;
-        if (subscription["discounts"] is not JsonArray { Count: > 0 } ids)
-        {
-            return;
-        }
-
-        var start = invoice["period_start"]!.GetValue<long>();
-        var kept = new JsonArray();
         var off = 0L;
-        foreach (var id in ids.Select(i => i!.GetValue<string>()))
+        var used = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var id in discountIds)
         {
-            if (objects.Get(id, StripeDiscounts.Type) is not { } discount || discount["end"] is JsonValue end && end.GetValue<long>() <= start)
-            {
-                continue;
-            }
-
-            // Item lines come first, in the subscription's item order (NewInvoice); what is left after earlier discounts is discounted.
-            var remaining = lines.Select((l, i) => (i < items.Count ? items[i]["price"].Str("product") : null,
+            var remaining = lines.Select((l, i) => (products[i],
                 l["amount"]!.GetValue<long>() - ((JsonArray)l["discount_amounts"]!).Sum(d => d!["amount"]!.GetValue<long>()))).ToList();
             if (remaining.Sum(l => l.Item2) == 0)
             {
-                kept.Add(id);
                 continue;
             }
 
-            var amounts = StripeDiscounts.Amounts(objects, discount, remaining);
+            var amounts = StripeDiscounts.Amounts(objects, objects.Get(id, StripeDiscounts.Type)!, remaining);
             for (var i = 0; i < lines.Count; i++)
             {
                 ((JsonArray)lines[i]["discount_amounts"]!).Add(new JsonObject { ["amount"] = amounts[i], ["discount"] = id });
@@ -59,18 +66,16 @@ public static partial class StripeInvoicing
             }
 
             applied.Add(id);
+            used.Add(id);
             totals.Add(new JsonObject { ["amount"] = amounts.Sum(), ["discount"] = id });
             off += amounts.Sum();
-            if (!StripeDiscounts.Once(objects, discount))
-            {
-                kept.Add(id);
-            }
         }
 
-        subscription["discounts"] = kept;
         foreach (var field in new[] { "total", "amount_due", "amount_remaining" })
         {
             invoice[field] = invoice[field]!.GetValue<long>() - off;
         }
+
+        return used;
     }
 }

@@ -13,17 +13,18 @@ public sealed partial class StripePaymentIntents
     /// Opens the intent of an open first invoice, for its customer and amount, naming <paramref name="cardId"/> (the
     /// saved card, when there is one), and with <paramref name="confirm"/> makes the attempt at once as Stripe does for
     /// <c>allow_incomplete</c>. <paramref name="saveCard"/> (<c>save_default_payment_method=on_subscription</c>) saves the
-    /// card that pays it. The caller holds the unit and has sent the invoice's own events.
+    /// card that pays it. The caller holds the unit and has sent the invoice's own events. A standalone invoice's intent
+    /// has its own <paramref name="description"/>.
     /// </summary>
-    public void OpenForInvoice(JsonObject invoice, string? cardId, bool confirm, bool saveCard)
+    public void OpenForInvoice(JsonObject invoice, string? cardId, bool confirm, bool saveCard, string description = "Subscription creation")
     {
         var method = methods.Find(cardId);
-        var intent = New(invoice["amount_due"]!.GetValue<long>(), invoice.Str("currency")!, invoice.Str("customer"), "Subscription creation", new JsonObject(), method?.Id, invoice["created"]!.GetValue<long>());
+        var intent = New(invoice["amount_due"]!.GetValue<long>(), invoice.Str("currency")!, invoice.Str("customer"), description, new JsonObject(), method?.Id, invoice["created"]!.GetValue<long>());
         intent["setup_future_usage"] = saveCard ? "off_session" : null;
         intent["_invoice"] = invoice.Str("id");
         invoice["_payment_intent"] = intent.Str("id");
         objects.Put(invoice);
-        Open(intent, "Subscription creation");
+        Open(intent, description);
         webhooks.Send(intent.Str("id")!, [("payment_intent.created", Public(intent, null))]);
         if (confirm)
         {
@@ -106,17 +107,19 @@ public sealed partial class StripePaymentIntents
     }
 
     /// <summary>
-    /// After an attempt on an invoice's intent: the invoice counts it, and is paid (the subscription <c>active</c>, with the
-    /// card as its default when asked) or waits for another payment method or for the challenge, with Stripe's events.
+    /// After an attempt on an invoice's intent: the invoice counts it, and is paid or waits for another payment method or
+    /// for the challenge, with Stripe's events. A subscription's first invoice paid makes the subscription <c>active</c>
+    /// (with the card as its default when asked); a standalone invoice (open or uncollectible) has only its own events.
     /// </summary>
     private void InvoiceFollows(JsonObject intent)
     {
-        if (intent.Str("_invoice") is not { } invoiceId || objects.Get(invoiceId, "invoice") is not { } invoice || invoice.Str("status") != "open")
+        if (intent.Str("_invoice") is not { } invoiceId || objects.Get(invoiceId, "invoice") is not { } invoice
+            || !(invoice.Str("status") == "open" || invoice.Str("status") == "uncollectible" && invoice["parent"] is null))
         {
             return;
         }
 
-        var subscription = objects.Get(invoice["parent"]!["subscription_details"].Str("subscription")!, "subscription")!;
+        var subscription = invoice["parent"]?["subscription_details"].Str("subscription") is { } subscriptionId ? objects.Get(subscriptionId, "subscription") : null;
         var at = StripeJson.Unix(context.Clock.GetUtcNow());
         invoice["attempted"] = true;
         invoice["attempt_count"] = invoice["attempt_count"]!.GetValue<long>() + 1;
@@ -125,20 +128,26 @@ public sealed partial class StripePaymentIntents
         {
             case "succeeded":
                 invoice["status"] = "paid";
+                invoice["auto_advance"] = false;
                 invoice["amount_paid"] = invoice["amount_due"]!.DeepClone();
                 invoice["amount_remaining"] = 0L;
                 invoice["status_transitions"]!["paid_at"] = at;
-                var previous = new JsonObject { ["status"] = subscription.Str("status") };
-                subscription["status"] = "active";
-                if (intent.Str("setup_future_usage") is not null)
+                var paid = StripeLists.Public(invoice);
+                events.AddRange([new("invoice.paid", paid), new("invoice.payment_succeeded", paid)]);
+                if (subscription is not null)
                 {
-                    previous["default_payment_method"] = subscription["default_payment_method"]?.DeepClone();
-                    subscription["default_payment_method"] = intent.Str("payment_method");
+                    var previous = new JsonObject { ["status"] = subscription.Str("status") };
+                    subscription["status"] = "active";
+                    if (intent.Str("setup_future_usage") is not null)
+                    {
+                        previous["default_payment_method"] = subscription["default_payment_method"]?.DeepClone();
+                        subscription["default_payment_method"] = intent.Str("payment_method");
+                    }
+
+                    subscription.Remove("_incomplete_expires_at");
+                    events.Add(new("customer.subscription.updated", StripeLists.Public(subscription), previous));
                 }
 
-                subscription.Remove("_incomplete_expires_at");
-                var paid = StripeLists.Public(invoice);
-                events.AddRange([new("invoice.paid", paid), new("invoice.payment_succeeded", paid), new("customer.subscription.updated", StripeLists.Public(subscription), previous)]);
                 break;
             case "requires_action":
                 events.Add(new("invoice.payment_action_required", StripeLists.Public(invoice)));
@@ -149,7 +158,11 @@ public sealed partial class StripePaymentIntents
         }
 
         objects.Put(invoice);
-        objects.Put(subscription);
-        webhooks.Send(subscription.Str("id")!, events);
+        if (subscription is not null)
+        {
+            objects.Put(subscription);
+        }
+
+        webhooks.Send(subscription?.Str("id") ?? invoiceId, events);
     }
 }

@@ -47,6 +47,7 @@ public sealed partial class StripeProvider : ISandboxProvider
     private readonly StripeSubscriptions _subscriptions;
     private readonly StripeInvoiceItems _invoiceItems;
     private readonly StripeInvoices _invoices;
+    private readonly StripeStandaloneInvoices _standalone;
     private readonly StripeRefunds _refunds;
     private readonly StripeBankDebits _debits;
     private readonly StripePaymentIntents _intents;
@@ -68,9 +69,10 @@ public sealed partial class StripeProvider : ISandboxProvider
         var discounts = CreateDiscounts(context);
         _subscriptions = new StripeSubscriptions(_objects, catalog, _customers, _billing, _webhooks, _methods, _intents, discounts);
         _invoiceItems = new StripeInvoiceItems(_objects, catalog, _customers, _webhooks);
-        _invoices = new StripeInvoices(_objects, _customers, _billing, _intents, _methods, _webhooks);
+        _standalone = new StripeStandaloneInvoices(context, _objects, _customers, _methods, discounts, _intents, _webhooks);
+        _invoices = new StripeInvoices(_objects, _customers, _billing, _intents, _methods, _webhooks, _standalone);
         _refunds = new StripeRefunds(context, _objects, _webhooks);
-        _customers.ResumeAdvancing(_billing.RunDue);
+        _customers.ResumeAdvancing(RunDueOnClock);
         _sessions = new CheckoutSessions(context, _objects, catalog, _billing, _methods, discounts);
         _debits = new StripeBankDebits(context, _objects, _webhooks);
         _idempotency = new StripeIdempotency(context.Store);
@@ -134,6 +136,7 @@ public sealed partial class StripeProvider : ISandboxProvider
         MapPaymentIntents(app);
         MapPaymentMethods(app);
         MapRecurring(app);
+        MapInvoices(app);
         MapDiscounts(app);
         MapCatalog(app);
         app.MapGet("/v1/{collection}/{id}", (string collection, string id, HttpContext http) =>

@@ -20,13 +20,14 @@ public sealed partial class StripeProvider : ISandboxSubscriptions
     /// <summary>9000-01-01, the furthest the control API moves the sandbox clock.</summary>
     private const long LatestRenewal = 221_845_392_000;
 
-    /// <summary>The next renewal or retry on the sandbox clock, debit to settle, authorisation to lapse or test refund to settle, whichever comes first.</summary>
-    public DateTimeOffset? NextDueAt() => new[] { _billing.NextDueAt(), _debits.NextDueAt(), _authorizations.NextDueAt(), _refunds.NextDueAt() }.Where(d => d is not null).Min();
+    /// <summary>The next renewal or retry on the sandbox clock, standalone invoice to advance, debit to settle, authorisation to lapse or test refund to settle, whichever comes first.</summary>
+    public DateTimeOffset? NextDueAt() =>
+        new[] { _billing.NextDueAt(), _standalone.NextDueAt(), _debits.NextDueAt(), _authorizations.NextDueAt(), _refunds.NextDueAt() }.Where(d => d is not null).Min();
 
     public Task RunDueAsync(CancellationToken cancellationToken)
     {
         var now = StripeJson.Unix(_context.Clock.GetUtcNow());
-        _billing.RunDue(null, now);
+        RunDueOnClock(null, now);
         _debits.RunDue(now);
         _authorizations.RunDue(now);
         _refunds.RunDue(now);
@@ -129,7 +130,7 @@ public sealed partial class StripeProvider : ISandboxSubscriptions
         app.MapGet(ClocksPath, async (HttpRequest request) => Answer(request.HttpContext, _customers.ListClocks(await StripeForm.ReadAsync(request))));
         app.MapGet(ClocksPath + "/{id}", (string id, HttpContext http) => Answer(http, _customers.RetrieveClock(id)));
         app.MapPost(ClocksPath + "/{id}/advance", (string id, HttpContext http) =>
-            PostAsync(http, $"{ClocksPath}/{id}/advance", p => _customers.Advance(id, p, _billing.ShortestInterval, _billing.RunDue)));
+            PostAsync(http, $"{ClocksPath}/{id}/advance", p => _customers.Advance(id, p, _billing.ShortestInterval, RunDueOnClock)));
         app.MapDelete(ClocksPath + "/{id}", (string id, HttpContext http) => Answer(http, _customers.DeleteClock(id)));
 
         app.MapPost("/v1/subscriptions", (HttpRequest request) => PostAsync(request.HttpContext, "/v1/subscriptions", _subscriptions.Create));
@@ -138,8 +139,6 @@ public sealed partial class StripeProvider : ISandboxSubscriptions
         app.MapPost("/v1/subscriptions/{id}", (string id, HttpContext http) => PostAsync(http, $"/v1/subscriptions/{id}", p => _subscriptions.Update(id, p)));
         app.MapDelete("/v1/subscriptions/{id}", async (string id, HttpContext http) => Answer(http, _subscriptions.Cancel(id, await StripeForm.ReadAsync(http.Request))));
 
-        app.MapPost("/v1/invoices/create_preview", (HttpRequest request) => PostAsync(request.HttpContext, "/v1/invoices/create_preview", _subscriptions.Preview));
-        app.MapPost("/v1/invoices/{id}/pay", (string id, HttpContext http) => PostAsync(http, $"/v1/invoices/{id}/pay", p => _invoices.Pay(id, p)));
         const string items = StripeInvoiceItems.Path;
         app.MapPost(items, (HttpRequest request) => PostAsync(request.HttpContext, items, _invoiceItems.Create));
         app.MapGet(items, async (HttpRequest request) => Answer(request.HttpContext, _invoiceItems.List(await StripeForm.ReadAsync(request))));
