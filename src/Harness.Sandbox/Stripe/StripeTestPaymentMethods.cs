@@ -31,6 +31,7 @@ public static class StripeTestPaymentMethods
         new("pm_card_chargeCustomerFail", "visa", "0341", "credit", CardOutcome.RenewalsFail),
         new("pm_card_authenticationRequired", "visa", "3184", "credit", CardOutcome.ThreeDSecureRequired),
         new("pm_card_threeDSecure2Required", "visa", "3220", "credit", CardOutcome.ThreeDSecureRequired),
+        .. StripeDisputes.PaymentMethods,
     ];
 
     public static IReadOnlyList<TestPaymentMethod> Listed => All;
