@@ -1,7 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
+using Harness.Sandbox.Stripe;
 using Harness.Sandbox.Tests.Support;
 using Stripe;
+using Stripe.Checkout;
 using static Harness.Sandbox.Tests.Stripe.StripeRecurringTests;
 
 namespace Harness.Sandbox.Tests.Stripe;
@@ -24,6 +26,14 @@ public sealed class StripeDisputeTests
         return (intent, await DisputeOfAsync(stripe, intent.LatestChargeId));
     }
 
+    private static async Task PayWithCardAsync(TestSandbox sandbox, string paymentId, string number)
+    {
+        using var browser = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(sandbox.Server.ControlBaseUrl) };
+        using var paid = await browser.PostAsync($"/pay/{paymentId}", new FormUrlEncodedContent(
+            [new("action", "pay"), new("card_number", number), new("card_expiry", "12 / 34"), new("card_cvc", "123")]), Ct);
+        Assert.Equal(HttpStatusCode.Redirect, paid.StatusCode);
+    }
+
     /// <summary>The Stripe events sent under <paramref name="subject"/> (a charge's id), in the order they were queued.</summary>
     private static async Task<List<string>> DeliveredTypesAsync(TestSandbox sandbox, string subject) =>
         [.. (await sandbox.DeliveriesAsync(subject)).Select(d => d!["event_type"]!.GetValue<string>())];
@@ -37,12 +47,8 @@ public sealed class StripeDisputeTests
         var stripe = Client(sandbox);
         var session = await stripe.V1.Checkout.Sessions.CreateAsync(StripeNetRoundTripTests.NewPaymentSession(), cancellationToken: Ct);
 
-        using var browser = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(sandbox.Server.ControlBaseUrl) };
-        var page = await browser.GetStringAsync($"/pay/{session.Id}", Ct);
-        Assert.Contains("4000 0000 0000 0259", page, StringComparison.Ordinal);
-        using var paid = await browser.PostAsync($"/pay/{session.Id}", new FormUrlEncodedContent(
-            [new("action", "pay"), new("card_number", "4000 0000 0000 0259"), new("card_expiry", "12 / 34"), new("card_cvc", "123")]), Ct);
-        Assert.Equal(HttpStatusCode.Redirect, paid.StatusCode);
+        Assert.Contains("4000 0000 0000 0259", await sandbox.Control.GetStringAsync($"/pay/{session.Id}", Ct), StringComparison.Ordinal);
+        await PayWithCardAsync(sandbox, session.Id, "4000 0000 0000 0259");
 
         var intent = await stripe.V1.PaymentIntents.GetAsync((await stripe.V1.Checkout.Sessions.GetAsync(session.Id, cancellationToken: Ct)).PaymentIntentId, cancellationToken: Ct);
         var charge = await stripe.V1.Charges.GetAsync(intent.LatestChargeId, cancellationToken: Ct);
@@ -67,6 +73,25 @@ public sealed class StripeDisputeTests
         var logged = await stripe.V1.Events.ListAsync(cancellationToken: Ct);
         Assert.Equal(["checkout.session.completed", "payment_intent.succeeded", "charge.dispute.created", "charge.dispute.funds_withdrawn"],
             logged.Data.Select(e => e.Type).Reverse());
+    }
+
+    [Fact]
+    public async Task A_dispute_card_that_pays_a_subscription_checkout_disputes_its_first_invoices_charge()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        var stripe = Client(sandbox);
+        var session = await stripe.V1.Checkout.Sessions.CreateAsync(new SessionCreateOptions
+        {
+            Mode = "subscription",
+            LineItems = [new SessionLineItemOptions { Price = StripeCatalog.MonthlyPrice, Quantity = 1 }],
+            SuccessUrl = "https://merchant.example/done",
+        }, cancellationToken: Ct);
+        await PayWithCardAsync(sandbox, session.Id, "4000000000002685");
+
+        var invoice = await stripe.V1.Invoices.GetAsync((await stripe.V1.Checkout.Sessions.GetAsync(session.Id, cancellationToken: Ct)).InvoiceId, cancellationToken: Ct);
+        var dispute = Assert.Single((await stripe.V1.Disputes.ListAsync(cancellationToken: Ct)).Data);
+        Assert.Equal(("product_not_received", "needs_response", invoice.AmountPaid), (dispute.Reason, dispute.Status, dispute.Amount));
+        Assert.True((await stripe.V1.Charges.GetAsync(dispute.ChargeId, cancellationToken: Ct)).Disputed);
     }
 
     [Theory]
