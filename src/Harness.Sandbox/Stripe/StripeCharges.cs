@@ -52,6 +52,7 @@ internal static class StripeCharges
             ["currency"] = attempt.Currency,
             ["customer"] = attempt.Customer,
             ["description"] = attempt.Description,
+            ["disputed"] = false,
             ["failure_code"] = attempt.Decline?.Str("code"),
             ["failure_message"] = attempt.Decline?.Str("message"),
             ["livemode"] = false,

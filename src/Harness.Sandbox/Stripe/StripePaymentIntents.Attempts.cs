@@ -141,6 +141,7 @@ public sealed partial class StripePaymentIntents
             new StripeEvent(manual ? "payment_intent.amount_capturable_updated" : "payment_intent.succeeded", Public(intent, null)),
         ]);
         InvoiceFollows(intent);
+        disputes.Follow(charge.Str("id")!);
     }
 
     /// <summary>A failed attempt: the failed charge (none for a failed challenge), the error kept on the intent, and the events.</summary>

@@ -10,7 +10,7 @@ namespace Harness.Sandbox.Stripe;
 /// PaymentIntent is also a sandbox payment: its hosted page plays the Payment Element (a test card confirms it) or
 /// the 3-D Secure challenge.
 /// </summary>
-public sealed partial class StripePaymentIntents(SandboxContext context, ProviderObjects objects, StripeWebhooks webhooks, StripePaymentMethods methods, StripeAuthorizations authorizations)
+public sealed partial class StripePaymentIntents(SandboxContext context, ProviderObjects objects, StripeWebhooks webhooks, StripePaymentMethods methods, StripeAuthorizations authorizations, StripeDisputes disputes)
 {
     public const string Type = "payment_intent";
     public const string Path = "/v1/payment_intents";

@@ -53,6 +53,7 @@ public sealed partial class StripeProvider : ISandboxProvider
     private readonly StripePaymentIntents _intents;
     private readonly StripePaymentMethods _methods;
     private readonly StripeAuthorizations _authorizations;
+    private readonly StripeDisputes _disputes;
 
     public StripeProvider(SandboxContext context)
     {
@@ -64,7 +65,8 @@ public sealed partial class StripeProvider : ISandboxProvider
         _methods = new StripePaymentMethods(context, _objects, _webhooks);
         _customers = new StripeCustomers(context, _objects, _methods, _webhooks);
         _authorizations = new StripeAuthorizations(context, _objects, _webhooks);
-        _intents = new StripePaymentIntents(context, _objects, _webhooks, _methods, _authorizations);
+        _disputes = new StripeDisputes(context, _objects, _webhooks);
+        _intents = new StripePaymentIntents(context, _objects, _webhooks, _methods, _authorizations, _disputes);
         _billing = new StripeBilling(_objects, _customers, _webhooks, _intents);
         var discounts = CreateDiscounts(context);
         _subscriptions = new StripeSubscriptions(_objects, catalog, _customers, _billing, _webhooks, _methods, _intents, discounts);
@@ -139,6 +141,7 @@ public sealed partial class StripeProvider : ISandboxProvider
         MapInvoices(app);
         MapDiscounts(app);
         MapCatalog(app);
+        MapDisputes(app);
         app.MapGet("/v1/{collection}/{id}", (string collection, string id, HttpContext http) =>
             Retrievable.TryGetValue(collection, out var type)
                 ? Answer(http, _objects.Get(id, type) is { } obj ? StripeResponse.Ok(StripeLists.Public(obj)) : StripeErrors.NoSuch(type, id, "id"))
@@ -147,8 +150,8 @@ public sealed partial class StripeProvider : ISandboxProvider
 
     /// <summary>A PaymentIntent's page takes a card as the Payment Element does, except while it waits for its challenge.</summary>
     public IReadOnlyList<TestCard>? CheckoutCards(SandboxPayment payment) => payment.Id.StartsWith("pi_", StringComparison.Ordinal)
-        ? (_intents.AwaitsChallenge(payment.Id) ? null : StripeTestCards.OneTime)
-        : _objects.Get(payment.Id, "checkout.session")?.Str("mode") == "subscription" ? StripeTestCards.Subscription : StripeTestCards.OneTimeWithChargesFail;
+        ? (_intents.AwaitsChallenge(payment.Id) ? null : [.. StripeTestCards.OneTime, .. StripeDisputes.TestCards])
+        : [.. _objects.Get(payment.Id, "checkout.session")?.Str("mode") == "subscription" ? StripeTestCards.Subscription : StripeTestCards.OneTimeWithChargesFail, .. StripeDisputes.TestCards];
 
     public PayPageOutcome? OnDeclined(SandboxPayment payment, CardEntry? card, CardOutcome? outcome) =>
         _intents.Holds(payment.Id) ? _intents.Declined(payment, card, outcome) : null;
@@ -168,6 +171,7 @@ public sealed partial class StripeProvider : ISandboxProvider
         }
 
         _webhooks.Send(payment.Id, events);
+        _disputes.FollowPayment(session);
         return Completed(session, payment.Id, "Paid.", "Thanks for your payment.");
     }
 

@@ -58,6 +58,7 @@ public sealed partial class StripeProvider : ISandboxSubscriptions
                     var (subscription, _) => TypedResults.Ok(View(subscription)),
                 })
             .WithSummary("Stripe: moves the sandbox clock to the subscription's current_period_end and runs what fell due (its renewal, or the end of its trial with the first charge, and everything else due by then).");
+        MapDisputeControl(control);
     }
 
     public ISandboxSubscriptions Subscriptions => this;

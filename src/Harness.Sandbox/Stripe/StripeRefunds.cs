@@ -81,6 +81,11 @@ public sealed partial class StripeRefunds(SandboxContext context, ProviderObject
                 return StripeErrors.Envelope(400, "invalid_request_error", $"Charge {charge.Str("id")} has not succeeded and cannot be refunded.", "charge_not_refundable", "charge");
             }
 
+            if (StripeDisputes.RefundRefusal(objects, charge) is { } disputed)
+            {
+                return disputed;
+            }
+
             var captured = charge["amount_captured"]!.GetValue<long>();
             var refunded = charge["amount_refunded"]!.GetValue<long>();
             var remaining = captured - refunded;

@@ -33,6 +33,7 @@ public static class StripeTestPaymentMethods
         new("pm_card_threeDSecure2Required", "visa", "3220", "credit", CardOutcome.ThreeDSecureRequired),
         new("pm_card_refundFail", "visa", StripeTestCards.RefundFails[^4..], "credit", CardOutcome.Approved),
         new("pm_card_pendingRefund", "visa", StripeTestCards.RefundPending[^4..], "credit", CardOutcome.Approved),
+        .. StripeDisputes.PaymentMethods,
     ];
 
     public static IReadOnlyList<TestPaymentMethod> Listed => All;

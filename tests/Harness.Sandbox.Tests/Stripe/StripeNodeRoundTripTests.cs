@@ -100,6 +100,28 @@ public sealed class StripeNodeRoundTripTests
         Assert.Equal("[\"payment_method.attached\",\"payment_method.updated\",\"payment_method.detached\"]", result["methodEvents"]!.ToJsonString());
     }
 
+    /// <summary>tests/sdk-clients/stripe-disputes.mjs: a disputed PaymentIntent, its refund refused, winning evidence, a closed inquiry, through stripe-node.</summary>
+    [Fact]
+    public async Task The_stripe_npm_SDK_answers_disputes_and_sees_their_events_unmodified()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        var run = await NodeScripts.RunAsync("stripe-disputes.mjs", new Dictionary<string, string>
+        {
+            ["SANDBOX_CONTROL"] = sandbox.Server.ControlBaseUrl,
+            ["STRIPE_BASE"] = sandbox.BaseUrl("stripe"),
+        });
+
+        Assert.True(run.ExitCode == 0, run.Errors);
+        var result = JsonNode.Parse(run.Output.Trim().Split('\n')[^1])!;
+        Assert.Equal("[true,4200,\"fraudulent\",\"needs_response\",false]", result["opened"]!.ToJsonString());
+        Assert.Equal("{\"status\":400,\"code\":\"charge_disputed\"}", result["refused"]!.ToJsonString());
+        Assert.Equal("[\"won\",\"Node Buyer\",1,[-4200,4200]]", result["won"]!.ToJsonString());
+        Assert.Equal("[\"warning_needs_response\",\"warning_closed\"]", result["closed"]!.ToJsonString());
+        Assert.Equal(
+            "[\"charge.dispute.created\",\"charge.dispute.funds_withdrawn\",\"charge.dispute.updated\",\"charge.dispute.closed\",\"charge.dispute.funds_reinstated\"]",
+            result["disputeEvents"]!.ToJsonString());
+    }
+
     /// <summary>tests/sdk-clients/stripe-incomplete.mjs: a subscription the client pays through its invoice's PaymentIntent, through stripe-node.</summary>
     [Fact]
     public async Task The_stripe_npm_SDK_pays_a_default_incomplete_subscription_through_its_invoice_intent_unmodified()
