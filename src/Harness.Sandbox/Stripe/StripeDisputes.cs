@@ -72,7 +72,7 @@ public sealed partial class StripeDisputes(SandboxContext context, ProviderObjec
     public void Follow(string chargeId) => objects.InTransaction(() =>
     {
         if (objects.Get(chargeId, "charge") is { } charge && Disputable(charge) is null
-            && charge["payment_method_details"]?["card"].Str("last4") is { } last4
+            && StripeTestCards.Last4(charge) is { } last4
             && Cards.FirstOrDefault(c => c.Number[^4..] == last4) is { } card)
         {
             Open(charge, card.Reason, card.Inquiry);
@@ -166,7 +166,7 @@ public sealed partial class StripeDisputes(SandboxContext context, ProviderObjec
     /// <summary>Disputes newest first, by <c>charge</c>, <c>payment_intent</c> and <c>created</c> (a time or <c>gt</c>/<c>gte</c>/<c>lt</c>/<c>lte</c>).</summary>
     public StripeResponse List(JsonObject query)
     {
-        if (CreatedFilter(query, out var created) is { } bad)
+        if (StripeLists.CreatedFilter(query, out var created) is { } bad)
         {
             return bad;
         }
@@ -175,53 +175,6 @@ public sealed partial class StripeDisputes(SandboxContext context, ProviderObjec
             (query.Str("charge") is not { } charge || d.Str("charge") == charge)
             && (query.Str("payment_intent") is not { } intent || d.Str("payment_intent") == intent)
             && created(d["created"]!.GetValue<long>())), query);
-    }
-
-    private static StripeResponse? CreatedFilter(JsonObject query, out Func<long, bool> matches)
-    {
-        matches = _ => true;
-        switch (query["created"])
-        {
-            case null:
-                return null;
-            case JsonValue:
-                if (!StripeJson.TryLong(query.Str("created"), out var exact))
-                {
-                    return StripeErrors.InvalidParam($"Invalid integer: {StripeLists.Clip(query["created"]!.ToJsonString())}", "created");
-                }
-
-                matches = t => t == exact;
-                return null;
-            case JsonObject range:
-                var bounds = new List<Func<long, bool>>();
-                foreach (var (op, value) in range)
-                {
-                    if (!StripeJson.TryLong(value.Str(op) ?? (value as JsonValue)?.ToString(), out var bound))
-                    {
-                        return StripeErrors.InvalidParam($"Invalid integer: {StripeLists.Clip(value?.ToJsonString() ?? "")}", $"created[{op}]");
-                    }
-
-                    Func<long, bool>? test = op switch
-                    {
-                        "gt" => t => t > bound,
-                        "gte" => t => t >= bound,
-                        "lt" => t => t < bound,
-                        "lte" => t => t <= bound,
-                        _ => null,
-                    };
-                    if (test is null)
-                    {
-                        return StripeErrors.InvalidParam($"Received unknown parameter: created[{op}]", $"created[{op}]", "parameter_unknown");
-                    }
-
-                    bounds.Add(test);
-                }
-
-                matches = t => bounds.All(b => b(t));
-                return null;
-            default:
-                return StripeErrors.InvalidParam("Invalid integer", "created");
-        }
     }
 
     /// <summary>What a dispute takes: the charge's captured amount less what was refunded.</summary>

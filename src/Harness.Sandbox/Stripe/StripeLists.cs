@@ -150,5 +150,56 @@ public static class StripeLists
         }
     }
 
+    /// <summary>
+    /// A list's <c>created</c> filter: a Unix time, or a range of <c>gt</c>/<c>gte</c>/<c>lt</c>/<c>lte</c>; anything
+    /// else is Stripe's 400. <paramref name="matches"/> tells whether a <c>created</c> time passes.
+    /// </summary>
+    public static StripeResponse? CreatedFilter(JsonObject query, out Func<long, bool> matches)
+    {
+        matches = _ => true;
+        switch (query["created"])
+        {
+            case null:
+                return null;
+            case JsonValue:
+                if (!StripeJson.TryLong(query.Str("created"), out var exact))
+                {
+                    return StripeErrors.InvalidParam($"Invalid integer: {StripeLists.Clip(query["created"]!.ToJsonString())}", "created");
+                }
+
+                matches = t => t == exact;
+                return null;
+            case JsonObject range:
+                var bounds = new List<Func<long, bool>>();
+                foreach (var (op, value) in range)
+                {
+                    if (!StripeJson.TryLong(value.Str(op) ?? (value as JsonValue)?.ToString(), out var bound))
+                    {
+                        return StripeErrors.InvalidParam($"Invalid integer: {StripeLists.Clip(value?.ToJsonString() ?? "")}", $"created[{op}]");
+                    }
+
+                    Func<long, bool>? test = op switch
+                    {
+                        "gt" => t => t > bound,
+                        "gte" => t => t >= bound,
+                        "lt" => t => t < bound,
+                        "lte" => t => t <= bound,
+                        _ => null,
+                    };
+                    if (test is null)
+                    {
+                        return StripeErrors.InvalidParam($"Received unknown parameter: created[{op}]", $"created[{op}]", "parameter_unknown");
+                    }
+
+                    bounds.Add(test);
+                }
+
+                matches = t => bounds.All(b => b(t));
+                return null;
+            default:
+                return StripeErrors.InvalidParam("Invalid integer", "created");
+        }
+    }
+
     public static string Clip(string text) => text.Length > 100 ? text[..100] : text;
 }

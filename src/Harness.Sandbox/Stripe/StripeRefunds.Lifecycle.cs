@@ -36,11 +36,12 @@ public sealed partial class StripeRefunds
 
     public void RunDue(long now) => Due.RunDue(now, Settle);
 
-    /// <summary><c>GET /v1/refunds</c>: newest first, by <c>charge</c> or <c>payment_intent</c>, paged both ways.</summary>
-    public StripeResponse List(JsonObject query) => StripeLists.Page("/v1/refunds", after =>
+    /// <summary><c>GET /v1/refunds</c>: newest first, by <c>charge</c>, <c>payment_intent</c> and <c>created</c>, paged both ways.</summary>
+    public StripeResponse List(JsonObject query) => StripeLists.CreatedFilter(query, out var created) ?? StripeLists.Page("/v1/refunds", after =>
         objects.Newest("refund", after).Where(r =>
             (query.Str("charge") is not { } charge || r.Str("charge") == charge)
-            && (query.Str("payment_intent") is not { } intent || r.Str("payment_intent") == intent)), query);
+            && (query.Str("payment_intent") is not { } intent || r.Str("payment_intent") == intent)
+            && created(r["created"]!.GetValue<long>())), query);
 
     /// <summary><c>POST /v1/refunds/{id}</c>: only <c>metadata</c> changes (merged, an empty value unsets its key).</summary>
     public StripeResponse Update(string id, JsonObject p)
@@ -93,7 +94,7 @@ public sealed partial class StripeRefunds
     }
 
     /// <summary>What later happens to a refund of <paramref name="charge"/>: null for every card but the refund test cards.</summary>
-    private static RefundOutcome? LaterOutcome(JsonObject charge) => charge["payment_method_details"]?["card"].Str("last4") switch
+    private static RefundOutcome? LaterOutcome(JsonObject charge) => StripeTestCards.Last4(charge) switch
     {
         var last4 when last4 == StripeTestCards.RefundFails[^4..] => RefundOutcome.Fails,
         var last4 when last4 == StripeTestCards.RefundPending[^4..] => RefundOutcome.Succeeds,

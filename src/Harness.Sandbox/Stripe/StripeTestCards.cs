@@ -40,6 +40,9 @@ public static class StripeTestCards
     public static readonly IReadOnlyList<TestCard> OneTimeWithChargesFail =
         [.. OneTime, new(ChargesFail, CardOutcome.Declined, "Attaches, but the charge declines: card_declined")];
 
+    /// <summary>The last four digits of the card a charge was paid with (what tells one test card's behaviour from another's); null for a charge without a card.</summary>
+    internal static string? Last4(JsonObject charge) => charge["payment_method_details"]?["card"].Str("last4");
+
     /// <summary>The charge's card as Stripe shows it; null when the control API paid, which enters no card.</summary>
     internal static JsonObject? ChargeDetails(SandboxPayment payment) => payment.CardLast4 is null ? null : new JsonObject
     {

@@ -160,6 +160,10 @@ public sealed class StripeRefundLifecycleTests
         Assert.Equal((second.Id, true), (Assert.Single(page.Data).Id, page.HasMore));
         var back = await stripe.V1.Refunds.ListAsync(new RefundListOptions { Limit = 1, EndingBefore = first.Id }, cancellationToken: Ct);
         Assert.Equal((second.Id, true), (Assert.Single(back.Data).Id, back.HasMore));
+        var later = await stripe.V1.Refunds.ListAsync(new RefundListOptions { Created = new DateRangeOptions { GreaterThan = third.Created } }, cancellationToken: Ct);
+        Assert.Empty(later.Data);
+        var byTime = await stripe.V1.Refunds.ListAsync(new RefundListOptions { Created = new DateRangeOptions { LessThanOrEqual = third.Created } }, cancellationToken: Ct);
+        Assert.Equal(3, byTime.Data.Count);
     }
 
     [Fact]
