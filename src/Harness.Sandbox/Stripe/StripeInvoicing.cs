@@ -14,58 +14,84 @@ public static partial class StripeInvoicing
     public static JsonObject NewInvoice(ProviderObjects objects, JsonObject subscription, long start, long end, string reason, long amount, bool trial = false, bool itemLines = true, string? id = null)
     {
         id ??= StripeJson.NewId("in");
+        var currency = subscription.Str("currency")!;
         var customerId = subscription.Str("customer")!;
-        var currency = subscription.Str("currency");
-        return new JsonObject
+        var invoice = Skeleton(id, objects.Get(customerId, "customer") ?? new JsonObject { ["id"] = customerId }, currency, start, reason);
+        invoice["amount_due"] = amount;
+        invoice["amount_remaining"] = amount;
+        invoice["ending_balance"] = 0L;
+        invoice["lines"] = StripeJson.List($"/v1/invoices/{id}/lines", ((JsonArray)subscription["items"]!["data"]!).OfType<JsonObject>().Where(_ => itemLines).Select(i => (JsonNode)new JsonObject
         {
-            ["id"] = id,
-            ["object"] = "invoice",
-            ["account_country"] = "US",
-            ["amount_due"] = amount,
-            ["amount_paid"] = 0L,
-            ["amount_remaining"] = amount,
-            ["attempt_count"] = 0L,
-            ["attempted"] = false,
-            ["auto_advance"] = true,
-            ["billing_reason"] = reason,
-            ["collection_method"] = "charge_automatically",
-            ["created"] = start,
+            ["id"] = StripeJson.NewId("il"),
+            ["object"] = "line_item",
+            ["amount"] = trial ? 0L : checked(i["price"]!["unit_amount"]!.GetValue<long>() * i["quantity"]!.GetValue<long>()),
             ["currency"] = currency,
-            ["customer"] = customerId,
-            ["customer_email"] = objects.Get(customerId, "customer").Str("email"),
-            ["hosted_invoice_url"] = null,
-            ["ending_balance"] = 0L,
-            ["lines"] = StripeJson.List($"/v1/invoices/{id}/lines", ((JsonArray)subscription["items"]!["data"]!).OfType<JsonObject>().Where(_ => itemLines).Select(i => (JsonNode)new JsonObject
-            {
-                ["id"] = StripeJson.NewId("il"),
-                ["object"] = "line_item",
-                ["amount"] = trial ? 0L : checked(i["price"]!["unit_amount"]!.GetValue<long>() * i["quantity"]!.GetValue<long>()),
-                ["currency"] = currency,
-                ["description"] = trial ? $"Trial period for {i["price"]!.Str("product")}" : $"{i["quantity"]} × {i["price"]!.Str("product")}",
-                ["invoice"] = id,
-                ["livemode"] = false,
-                ["metadata"] = new JsonObject(),
-                ["period"] = new JsonObject { ["end"] = end, ["start"] = start },
-                ["quantity"] = i["quantity"]!.DeepClone(),
-            }), false),
+            ["description"] = trial ? $"Trial period for {i["price"]!.Str("product")}" : $"{i["quantity"]} × {i["price"]!.Str("product")}",
+            ["invoice"] = id,
             ["livemode"] = false,
             ["metadata"] = new JsonObject(),
-            ["next_payment_attempt"] = null,
-            ["number"] = null,
-            ["parent"] = new JsonObject
-            {
-                ["type"] = "subscription_details",
-                ["subscription_details"] = new JsonObject { ["metadata"] = subscription["metadata"]!.DeepClone(), ["subscription"] = subscription.Str("id") },
-            },
-            ["period_end"] = end,
-            ["period_start"] = start,
-            ["starting_balance"] = 0L,
-            ["status"] = "open",
-            ["status_transitions"] = new JsonObject { ["finalized_at"] = start, ["marked_uncollectible_at"] = null, ["paid_at"] = null, ["voided_at"] = null },
-            ["subtotal"] = amount,
-            ["total"] = amount,
+            ["period"] = new JsonObject { ["end"] = end, ["start"] = start },
+            ["quantity"] = i["quantity"]!.DeepClone(),
+        }), false);
+        invoice["parent"] = new JsonObject
+        {
+            ["type"] = "subscription_details",
+            ["subscription_details"] = new JsonObject { ["metadata"] = subscription["metadata"]!.DeepClone(), ["subscription"] = subscription.Str("id") },
         };
+        invoice["period_end"] = end;
+        invoice["status"] = "open";
+        invoice["status_transitions"]!["finalized_at"] = start;
+        invoice["subtotal"] = amount;
+        invoice["total"] = amount;
+        return invoice;
     }
+
+    /// <summary>
+    /// Every field of a new invoice as Stripe shows a draft with no lines; subscription invoices and standalone drafts
+    /// (<see cref="StripeStandaloneInvoices"/>) fill in their own.
+    /// </summary>
+    public static JsonObject Skeleton(string id, JsonObject customer, string currency, long created, string reason) => new()
+    {
+        ["id"] = id,
+        ["object"] = "invoice",
+        ["account_country"] = "US",
+        ["amount_due"] = 0L,
+        ["amount_paid"] = 0L,
+        ["amount_remaining"] = 0L,
+        ["attempt_count"] = 0L,
+        ["attempted"] = false,
+        ["auto_advance"] = true,
+        ["automatically_finalizes_at"] = null,
+        ["billing_reason"] = reason,
+        ["collection_method"] = "charge_automatically",
+        ["created"] = created,
+        ["currency"] = currency,
+        ["customer"] = customer.Str("id"),
+        ["customer_email"] = customer.Str("email"),
+        ["customer_name"] = customer.Str("name"),
+        ["default_payment_method"] = null,
+        ["description"] = null,
+        ["discounts"] = new JsonArray(),
+        ["due_date"] = null,
+        ["ending_balance"] = null,
+        ["hosted_invoice_url"] = null,
+        ["invoice_pdf"] = null,
+        ["lines"] = StripeJson.List($"/v1/invoices/{id}/lines", [], false),
+        ["livemode"] = false,
+        ["metadata"] = new JsonObject(),
+        ["next_payment_attempt"] = null,
+        ["number"] = null,
+        ["parent"] = null,
+        ["period_end"] = created,
+        ["period_start"] = created,
+        ["starting_balance"] = 0L,
+        ["status"] = "draft",
+        ["status_transitions"] = new JsonObject { ["finalized_at"] = null, ["marked_uncollectible_at"] = null, ["paid_at"] = null, ["voided_at"] = null },
+        ["subtotal"] = 0L,
+        ["test_clock"] = customer.Str("test_clock"),
+        ["total"] = 0L,
+        ["total_discount_amounts"] = new JsonArray(),
+    };
 
     /// <summary>An invoice with nothing to pay (a trial's first) is paid when finalized, without a charge, as at Stripe.</summary>
     public static void PaidWithoutCharge(JsonObject invoice, long at)

@@ -78,48 +78,11 @@ public sealed partial class StripeStandaloneInvoices(
             }
 
             var id = StripeJson.NewId("in");
-            var invoice = new JsonObject
-            {
-                ["id"] = id,
-                ["object"] = "invoice",
-                ["account_country"] = "US",
-                ["amount_due"] = 0L,
-                ["amount_paid"] = 0L,
-                ["amount_remaining"] = 0L,
-                ["attempt_count"] = 0L,
-                ["attempted"] = false,
-                ["auto_advance"] = autoAdvance ?? false,
-                ["automatically_finalizes_at"] = autoAdvance == true ? now + FinalizeAfterSeconds : null,
-                ["billing_reason"] = "manual",
-                ["collection_method"] = "charge_automatically",
-                ["created"] = now,
-                ["currency"] = currency,
-                ["customer"] = customerId,
-                ["customer_email"] = customer.Str("email"),
-                ["customer_name"] = customer.Str("name"),
-                ["default_payment_method"] = null,
-                ["description"] = p.Str("description") is { Length: > 0 } description ? description : null,
-                ["discounts"] = new JsonArray(),
-                ["due_date"] = null,
-                ["ending_balance"] = null,
-                ["hosted_invoice_url"] = null,
-                ["invoice_pdf"] = null,
-                ["lines"] = StripeJson.List($"/v1/invoices/{id}/lines", [], false),
-                ["livemode"] = false,
-                ["metadata"] = metadata,
-                ["next_payment_attempt"] = null,
-                ["number"] = null,
-                ["parent"] = null,
-                ["period_end"] = now,
-                ["period_start"] = now,
-                ["starting_balance"] = 0L,
-                ["status"] = "draft",
-                ["status_transitions"] = new JsonObject { ["finalized_at"] = null, ["marked_uncollectible_at"] = null, ["paid_at"] = null, ["voided_at"] = null },
-                ["subtotal"] = 0L,
-                ["test_clock"] = customer.Str("test_clock"),
-                ["total"] = 0L,
-                ["total_discount_amounts"] = new JsonArray(),
-            };
+            var invoice = StripeInvoicing.Skeleton(id, customer, currency, now, "manual");
+            invoice["auto_advance"] = autoAdvance ?? false;
+            invoice["automatically_finalizes_at"] = autoAdvance == true ? now + FinalizeAfterSeconds : null;
+            invoice["description"] = p.Str("description") is { Length: > 0 } description ? description : null;
+            invoice["metadata"] = metadata;
             var included = behavior == "exclude" ? [] : objects.Newest(StripeInvoiceItems.Type).Where(i => i["_deleted"] is null && i.Str("invoice") is null
                 && i.Str("customer") == customerId && i.Str("currency") == currency && StripeInvoiceItems.SubscriptionOf(i) is null).Reverse().ToList();
 
