@@ -90,6 +90,32 @@ Feature: Stripe sandbox — recurring billing on test clocks
     And the receiver gets a verifiable "invoice.voided" event
     And the receiver gets a verifiable "customer.subscription.deleted" event
 
+  Scenario: An upgrade whose invoice declines waits as a pending update until its invoice is paid
+    Given a customer on a new Stripe test clock
+    And the customer saves "pm_card_visa" as its default card
+    When the customer subscribes to "price_HarnessProMonthly" through the API with payment_behavior "allow_incomplete"
+    Then the subscription is "active"
+    Given the customer saves "pm_card_chargeCustomerFail" as its default card
+    When the merchant changes the subscription to "price_HarnessTeamMonthly" at once with payment_behavior "pending_if_incomplete"
+    Then the subscription's price is "price_HarnessProMonthly" with a pending update to "price_HarnessTeamMonthly"
+    And the subscription is "active"
+    And the receiver gets a verifiable "invoice.payment_failed" event
+    When the merchant pays the latest invoice with "pm_card_visa"
+    Then the subscription's price is "price_HarnessTeamMonthly" with no pending update
+    And the receiver gets a verifiable "customer.subscription.pending_update_applied" event
+
+  Scenario: A pending update not paid within 23 hours expires with its invoice void
+    Given a customer on a new Stripe test clock
+    And the customer saves "pm_card_visa" as its default card
+    When the customer subscribes to "price_HarnessProMonthly" through the API with payment_behavior "allow_incomplete"
+    Given the customer saves "pm_card_chargeCustomerFail" as its default card
+    When the merchant changes the subscription to "price_HarnessTeamMonthly" at once with payment_behavior "pending_if_incomplete"
+    Then the subscription's price is "price_HarnessProMonthly" with a pending update to "price_HarnessTeamMonthly"
+    When the test clock is advanced by 1 days, 1 time
+    Then the subscription's price is "price_HarnessProMonthly" with no pending update
+    And the receiver gets a verifiable "customer.subscription.pending_update_expired" event
+    And the receiver gets a verifiable "invoice.voided" event
+
   Scenario: A trial started through the API moves its end and then charges the default card
     Given a customer on a new Stripe test clock
     And the customer saves "pm_card_visa" as its default card

@@ -95,6 +95,7 @@ public sealed partial class StripeBilling(ProviderObjects objects, StripeCustome
                 ["livemode"] = false,
                 ["metadata"] = metadata.DeepClone(),
                 ["pause_collection"] = null,
+                ["pending_update"] = null,
                 ["start_date"] = now,
                 ["status"] = incomplete ? "incomplete" : trialEnd is null ? "active" : "trialing",
                 ["test_clock"] = clock,
@@ -218,6 +219,11 @@ public sealed partial class StripeBilling(ProviderObjects objects, StripeCustome
             due = Math.Min(due, next.GetValue<long>());
         }
 
+        if (subscription["_pending"]?["expires_at"] is JsonValue pendingExpires)
+        {
+            due = Math.Min(due, pendingExpires.GetValue<long>());
+        }
+
         return due;
     }
 
@@ -233,6 +239,12 @@ public sealed partial class StripeBilling(ProviderObjects objects, StripeCustome
         if (!Bills(subscription))
         {
             return false;
+        }
+
+        // A pending update expires at the latest when the period or the trial ends, so before that end is billed.
+        if (ExpirePendingWhenDue(subscription, now))
+        {
+            return true;
         }
 
         // The notice is due at the latest when the trial ends, so it always goes out before the first charge.
@@ -440,5 +452,7 @@ public sealed partial class StripeBilling(ProviderObjects objects, StripeCustome
             subscription["status"] = "active";
             events.Add(new StripeEvent("customer.subscription.updated", StripeLists.Public(subscription), new JsonObject { ["status"] = "past_due" }));
         }
+
+        ApplyPending(subscription, invoice.Str("id")!, events);
     }
 }

@@ -137,6 +137,7 @@ public sealed class StripeInvoices(
             events.Add(new StripeEvent("customer.subscription.updated", StripeLists.Public(subscription), new JsonObject { ["status"] = before }));
         }
 
+        StripeBilling.ApplyPending(subscription, invoice.Str("id")!, events);
         objects.Put(invoice);
         objects.Put(subscription);
         webhooks.Send(subscription.Str("id")!, events);

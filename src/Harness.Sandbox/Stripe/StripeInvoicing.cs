@@ -103,6 +103,15 @@ public static partial class StripeInvoicing
     }
 
     /// <summary>
+    /// The error a charge of <paramref name="card"/> for the subscription meets, or null when it pays: the control API's
+    /// failure setting declines whatever the card; a first invoice's card was checked when it was confirmed.
+    /// </summary>
+    public static JsonObject? DeclineOf(JsonObject subscription, JsonObject? card, string billingReason) =>
+        subscription["_failing"]?.GetValue<bool>() == true
+            ? StripeTestPaymentMethods.Decline(CardOutcome.Declined)
+            : billingReason == "subscription_create" || card is null ? null : StripePaymentMethods.DeclineOf(card);
+
+    /// <summary>
     /// One charge attempt for the invoice: a charge (succeeded or declined) and its payment intent. Renewals and retries
     /// charge the saved card (<see cref="StripePaymentMethods.SavedCard"/>), which may decline as its test card does;
     /// the control API's failure setting declines them whatever the card. <paramref name="chosenCard"/> (<c>POST
@@ -111,9 +120,7 @@ public static partial class StripeInvoicing
     public static bool Attempt(ProviderObjects objects, JsonObject invoice, JsonObject subscription, long at, JsonObject? chosenCard = null)
     {
         var card = chosenCard ?? StripePaymentMethods.SavedCard(objects, subscription);
-        var decline = subscription["_failing"]?.GetValue<bool>() == true
-            ? StripeTestPaymentMethods.Decline(CardOutcome.Declined)
-            : invoice.Str("billing_reason") == "subscription_create" || card is null ? null : StripePaymentMethods.DeclineOf(card);
+        var decline = DeclineOf(subscription, card, invoice.Str("billing_reason")!);
         var fail = decline is not null;
         var amount = invoice["amount_due"]!.GetValue<long>();
         var currency = invoice.Str("currency");

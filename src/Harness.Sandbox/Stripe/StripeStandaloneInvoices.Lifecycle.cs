@@ -46,7 +46,10 @@ public sealed partial class StripeStandaloneInvoices
         });
     }
 
-    /// <summary>An open or uncollectible invoice becomes <c>void</c>; its PaymentIntent is canceled and a renewal's retries stop.</summary>
+    /// <summary>
+    /// An open or uncollectible invoice becomes <c>void</c>; its PaymentIntent is canceled, a renewal's retries stop and a
+    /// pending update waiting for it is dropped.
+    /// </summary>
     public StripeResponse Void(string id, JsonObject p) => Act(id, p, ActionParams, invoice =>
     {
         if (invoice.Str("status") is not ("open" or "uncollectible"))
@@ -65,6 +68,16 @@ public sealed partial class StripeStandaloneInvoices
         }
 
         Store(invoice, [new StripeEvent("invoice.voided", StripeLists.Public(invoice))]);
+
+        // Voiding a pending update's invoice cancels the update (docs.stripe.com/billing/subscriptions/pending-updates).
+        var previous = new JsonObject();
+        if (invoice["parent"]?["subscription_details"].Str("subscription") is { } subscriptionId
+            && objects.Get(subscriptionId, "subscription") is { } subscription && StripeBilling.ForgetPending(subscription, id, previous))
+        {
+            objects.Put(subscription);
+            webhooks.Send(subscriptionId, [new StripeEvent("customer.subscription.updated", StripeLists.Public(subscription), previous)]);
+        }
+
         return null;
     });
 

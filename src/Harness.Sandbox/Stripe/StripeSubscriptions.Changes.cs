@@ -79,6 +79,37 @@ public sealed partial class StripeSubscriptions
         return null;
     }
 
+    /// <summary>What a pending update may carry, as Stripe lists it, less <c>trial_end</c>/<c>trial_from_plan</c>/<c>add_invoice_items</c> (not simulated).</summary>
+    private static readonly HashSet<string> PendingParams = ["expand", "payment_behavior", "proration_behavior", "proration_date", "billing_cycle_anchor", "items", "metadata"];
+
+    /// <summary>
+    /// An update's <c>payment_behavior</c>: how a plan change whose invoice does not pay ends (<c>allow_incomplete</c>, the
+    /// default: applied, the subscription past_due; <c>error_if_incomplete</c>: refused with the card's 402;
+    /// <c>pending_if_incomplete</c>: kept as a pending update). <c>default_incomplete</c> is not simulated on updates.
+    /// </summary>
+    private static StripeResponse? ReadUpdateBehavior(JsonObject p, out string behavior)
+    {
+        behavior = p.Str("payment_behavior") ?? "allow_incomplete";
+        if (!PaymentBehaviors.Contains(behavior))
+        {
+            return StripeErrors.InvalidParam($"Invalid payment_behavior: must be one of {string.Join(", ", PaymentBehaviors)}", "payment_behavior");
+        }
+
+        if (behavior == "default_incomplete")
+        {
+            return StripeErrors.InvalidParam(
+                "The sandbox does not simulate `payment_behavior=default_incomplete` on updates: use allow_incomplete, error_if_incomplete or pending_if_incomplete.", "payment_behavior");
+        }
+
+        if (behavior == "pending_if_incomplete" && p.Select(kv => kv.Key).FirstOrDefault(k => !PendingParams.Contains(k)) is { } other)
+        {
+            return StripeErrors.InvalidParam(
+                $"You cannot pass `{other}` with `payment_behavior=pending_if_incomplete`: a pending update takes only {string.Join(", ", PendingParams.Order(StringComparer.Ordinal))}.", other);
+        }
+
+        return null;
+    }
+
     /// <summary><c>items[0]</c> of an update: the subscription's item by id, with a new recurring price in its currency and/or a quantity.</summary>
     private (JsonObject? Price, long? Quantity, StripeResponse? Refusal) ReadItem(JsonObject p, JsonObject subscription)
     {

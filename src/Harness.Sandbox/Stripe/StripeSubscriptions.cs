@@ -24,7 +24,7 @@ public sealed partial class StripeSubscriptions(
     private static readonly HashSet<string> UpdateParams =
         [
             "cancel_at_period_end", "metadata", "expand", "cancellation_details", "trial_end", "default_payment_method",
-            "items", "proration_behavior", "proration_date", "billing_cycle_anchor", "discounts",
+            "items", "proration_behavior", "proration_date", "billing_cycle_anchor", "discounts", "payment_behavior",
         ];
 
     private static readonly HashSet<string> CancelParams = ["expand", "invoice_now", "prorate", "cancellation_details"];
@@ -185,7 +185,8 @@ public sealed partial class StripeSubscriptions(
             return unknown;
         }
 
-        if (!StripeLists.TryBool(p, "cancel_at_period_end", out var cancelAtEnd, out var error) || !StripeLists.TryMetadata(p, out var metadata, out error))
+        if (!StripeLists.TryBool(p, "cancel_at_period_end", out var cancelAtEnd, out var error) || !StripeLists.TryMetadata(p, out var metadata, out error)
+            || (error = ReadUpdateBehavior(p, out var behavior)) is not null)
         {
             return error!;
         }
@@ -213,7 +214,21 @@ public sealed partial class StripeSubscriptions(
                 return badChange;
             }
 
+            // Only a change whose invoice would not pay is refused or kept pending; any other applies as usual.
+            var pend = false;
+            if (change is not null && behavior is "error_if_incomplete" or "pending_if_incomplete" && billing.DeclineOfChange(subscription, change, now) is { } decline)
+            {
+                if (behavior == "error_if_incomplete")
+                {
+                    return new StripeResponse(402, new JsonObject { ["error"] = decline }, Stored: true);
+                }
+
+                pend = true;
+            }
+
+            // A new plan change replaces a pending update: its invoice is voided, its changes discarded.
             var previous = new JsonObject();
+            var discarded = change is null ? [] : billing.DiscardPending(subscription, now, previous);
             if (ChangeDiscounts(p, subscription, previous) is { } badDiscount)
             {
                 return badDiscount;
@@ -249,17 +264,20 @@ public sealed partial class StripeSubscriptions(
                 subscription["cancellation_details"] = new JsonObject { ["comment"] = null, ["feedback"] = null, ["reason"] = cancel ? "cancellation_requested" : null };
             }
 
-            if (p["metadata"] is JsonObject)
+            // A pending update's metadata waits with it.
+            if (p["metadata"] is JsonObject && !pend)
             {
                 StripeLists.MergeMetadata(subscription, metadata, previous);
             }
 
             // The plan change last: its invoice, if any, sees the rest of the update.
-            var followers = change is null ? new List<StripeEvent>() : billing.ChangeItem(subscription, change, now, previous);
+            var followers = change is null ? []
+                : pend ? billing.Pend(subscription, change, p["metadata"] is JsonObject ? metadata : null, now, previous)
+                : billing.ChangeItem(subscription, change, now, previous);
             objects.Put(subscription);
             if (previous.Count > 0)
             {
-                webhooks.Send(id, [new StripeEvent("customer.subscription.updated", StripeLists.Public(subscription), previous), .. followers]);
+                webhooks.Send(id, [.. discarded, new StripeEvent("customer.subscription.updated", StripeLists.Public(subscription), previous), .. followers]);
             }
 
             if (endTrial)
@@ -296,7 +314,7 @@ public sealed partial class StripeSubscriptions(
 
             var now = customers.NowFor(subscription.Str("customer"));
             // An incomplete subscription's first invoice can no longer be paid: it is voided, its PaymentIntent canceled.
-            var events = subscription.Str("status") == "incomplete" ? billing.VoidOpenInvoice(subscription, now) : new List<StripeEvent>();
+            var events = subscription.Str("status") == "incomplete" ? billing.VoidOpenInvoice(subscription, now) : billing.DiscardPending(subscription, now, new JsonObject());
             subscription.Remove("_incomplete_expires_at");
             subscription["status"] = "canceled";
             subscription["canceled_at"] = now;

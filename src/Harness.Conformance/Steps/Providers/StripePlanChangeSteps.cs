@@ -7,7 +7,8 @@ namespace Harness.Conformance.Steps.Providers;
 
 /// <summary>
 /// Stripe plan changes and invoices over HTTP, on the subscription and customer of <see cref="StripeRecurringSteps"/>:
-/// a price or quantity change with its prorations, the customer's credit balance, invoice items and paying an invoice.
+/// a price or quantity change with its prorations, a pending update, the customer's credit balance, invoice items and
+/// paying an invoice.
 /// </summary>
 [Steps]
 public sealed class StripePlanChangeSteps(ScenarioContext context)
@@ -79,6 +80,34 @@ public sealed class StripePlanChangeSteps(ScenarioContext context)
         Check.That(ApiReply.Text(ApiReply.Field(preview, "id")).StartsWith("upcoming_in_", StringComparison.Ordinal), "a preview invoice's id starts with upcoming_in_");
         Check.Equal(total, ApiReply.Field(preview, "total").GetInt64(), "the preview's total");
         Check.Equal(lines, string.Join(", ", ApiReply.Path(preview, "lines.data").EnumerateArray().Select(l => ApiReply.Field(l, "amount").GetInt64())), "the preview's lines");
+    }
+
+    /// <summary>An upgrade invoiced at once (<c>always_invoice</c>), with the given <c>payment_behavior</c>; its outcome is for the next steps.</summary>
+    [When("the merchant changes the subscription to {string} at once with payment_behavior {string}")]
+    public async Task ChangeWithPaymentBehavior(string price, string behavior)
+    {
+        var current = await Recurring.OkAsync(HttpMethod.Get, "/v1/subscriptions/" + Recurring.Subscription);
+        await Recurring.OkAsync(HttpMethod.Post, "/v1/subscriptions/" + Recurring.Subscription,
+        [
+            new("items[0][id]", ApiReply.Text(ApiReply.Path(current, "items.data.0.id"))), new("items[0][price]", price),
+            new("proration_behavior", "always_invoice"), new("payment_behavior", behavior),
+        ]);
+    }
+
+    [Then("the subscription's price is {string} with a pending update to {string}")]
+    public async Task Pending(string price, string pendingPrice)
+    {
+        var subscription = await Recurring.OkAsync(HttpMethod.Get, "/v1/subscriptions/" + Recurring.Subscription);
+        Check.Equal(price, ApiReply.Text(ApiReply.Path(subscription, "items.data.0.price.id")), "the subscription's price");
+        Check.Equal(pendingPrice, ApiReply.Text(ApiReply.Path(subscription, "pending_update.subscription_items.0.price.id")), "the pending update's price");
+    }
+
+    [Then("the subscription's price is {string} with no pending update")]
+    public async Task NoPending(string price)
+    {
+        var subscription = await Recurring.OkAsync(HttpMethod.Get, "/v1/subscriptions/" + Recurring.Subscription);
+        Check.Equal(price, ApiReply.Text(ApiReply.Path(subscription, "items.data.0.price.id")), "the subscription's price");
+        Check.Equal(JsonValueKind.Null, ApiReply.Field(subscription, "pending_update").ValueKind, "the subscription's pending_update");
     }
 
     private async Task ChangeAsync(string price, string behavior)
