@@ -225,7 +225,7 @@ public sealed class StripeCoupons(ProviderObjects objects, TimeProvider clock, S
                 coupon["name"] = p.Str("name") is { Length: > 0 } name ? name : null;
             }
 
-            if (p["metadata"] is JsonObject)
+            if (p["metadata"] is not null)
             {
                 StripeLists.MergeMetadata(coupon, metadata, previous);
             }

@@ -259,7 +259,7 @@ public sealed class StripeInvoiceItems(ProviderObjects objects, StripeCatalog ca
                 item["discountable"] = flag;
             }
 
-            if (p["metadata"] is JsonObject)
+            if (p["metadata"] is not null)
             {
                 StripeLists.MergeMetadata(item, metadata, new JsonObject());
             }

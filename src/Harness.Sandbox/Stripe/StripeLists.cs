@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using Harness.Sandbox.Payments;
 
@@ -85,13 +86,25 @@ public static class StripeLists
             ? StripeErrors.InvalidParam($"Received unknown parameter: {unknown}", unknown, "parameter_unknown")
             : null;
 
-    /// <summary>A <c>metadata</c> parameter: absent, or an object of strings.</summary>
+    /// <summary>The <c>metadata</c> answers that stand for <c>metadata=""</c>: on an update, every key is unset.</summary>
+    private static readonly ConditionalWeakTable<JsonObject, object> ClearingMetadata = [];
+
+    /// <summary>
+    /// A <c>metadata</c> parameter: absent, an object of strings, or empty (<c>metadata=""</c>, what Stripe's SDKs send
+    /// for a metadata set to null: no metadata on a create, every key unset by <see cref="MergeMetadata"/>).
+    /// </summary>
     public static bool TryMetadata(JsonObject p, out JsonObject metadata, out StripeResponse? error)
     {
         metadata = new JsonObject();
         error = null;
         if (p["metadata"] is null)
         {
+            return true;
+        }
+
+        if (p["metadata"] is JsonValue value && value.ToString().Length == 0)
+        {
+            ClearingMetadata.Add(metadata, true);
             return true;
         }
 
@@ -113,6 +126,11 @@ public static class StripeLists
     {
         previous["metadata"] = target["metadata"]!.DeepClone();
         var merged = (JsonObject)target["metadata"]!;
+        if (ClearingMetadata.TryGetValue(metadata, out _))
+        {
+            merged.Clear();
+        }
+
         foreach (var (key, value) in metadata)
         {
             if (value!.ToString().Length == 0)

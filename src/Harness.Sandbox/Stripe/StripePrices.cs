@@ -191,7 +191,7 @@ public sealed class StripePrices(ProviderObjects objects, StripeCatalog catalog,
                 price["lookup_key"] = key.Length > 0 ? key : null;
             }
 
-            if (p["metadata"] is JsonObject)
+            if (p["metadata"] is not null)
             {
                 StripeLists.MergeMetadata(price, metadata, previous);
             }

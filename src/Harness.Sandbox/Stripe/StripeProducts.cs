@@ -174,7 +174,7 @@ public sealed class StripeProducts(ProviderObjects objects, StripeCatalog catalo
                 product["active"] = flag;
             }
 
-            if (p["metadata"] is JsonObject)
+            if (p["metadata"] is not null)
             {
                 StripeLists.MergeMetadata(product, metadata, previous);
             }

@@ -160,7 +160,7 @@ public sealed partial class StripePromotionCodes(ProviderObjects objects, TimePr
                 promo["active"] = on;
             }
 
-            if (p["metadata"] is JsonObject)
+            if (p["metadata"] is not null)
             {
                 StripeLists.MergeMetadata(promo, metadata, previous);
             }

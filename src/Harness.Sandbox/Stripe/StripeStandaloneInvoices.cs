@@ -152,7 +152,7 @@ public sealed partial class StripeStandaloneInvoices(
                 invoice["automatically_finalizes_at"] = advance && status == "draft" ? invoice["created"]!.GetValue<long>() + FinalizeAfterSeconds : null;
             }
 
-            if (p["metadata"] is JsonObject)
+            if (p["metadata"] is not null)
             {
                 StripeLists.MergeMetadata(invoice, metadata, new JsonObject());
             }

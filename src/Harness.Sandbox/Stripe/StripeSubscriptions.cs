@@ -265,7 +265,7 @@ public sealed partial class StripeSubscriptions(
             }
 
             // A pending update's metadata waits with it.
-            if (p["metadata"] is JsonObject && !pend)
+            if (p["metadata"] is not null && !pend)
             {
                 StripeLists.MergeMetadata(subscription, metadata, previous);
             }

@@ -91,6 +91,25 @@ public sealed class StripeCatalogTests
     }
 
     [Fact]
+    public async Task An_empty_metadata_unsets_every_key_on_an_update_as_stripe_net_sends_a_null_one()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        var stripe = Client(sandbox);
+        var product = await stripe.V1.Products.CreateAsync(new ProductCreateOptions { Name = "Tagged", Metadata = new() { ["a"] = "1", ["b"] = "2" } }, cancellationToken: Ct);
+
+        var cleared = await stripe.V1.Products.UpdateAsync(product.Id, new ProductUpdateOptions { Metadata = null }, cancellationToken: Ct);
+        Assert.Empty(cleared.Metadata);
+
+        var customer = await stripe.V1.Customers.CreateAsync(new CustomerCreateOptions { Metadata = new() { ["tier"] = "gold" } }, cancellationToken: Ct);
+        var (status, body) = await PostFormAsync(sandbox, "/v1/customers/" + customer.Id, "metadata=&email=tagged%40example.com");
+        Assert.Equal((HttpStatusCode.OK, 0, "tagged@example.com"), (status, body["metadata"]!.AsObject().Count, body["email"]!.GetValue<string>()));
+
+        // On a create it is no metadata at all.
+        var (created, createdBody) = await PostFormAsync(sandbox, "/v1/products", "name=Bare&metadata=");
+        Assert.Equal((HttpStatusCode.OK, 0), (created, createdBody["metadata"]!.AsObject().Count));
+    }
+
+    [Fact]
     public async Task A_product_without_prices_is_deleted_and_lists_filter_and_page_both_ways()
     {
         await using var sandbox = await TestSandbox.StartAsync();
