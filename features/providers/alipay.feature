@@ -146,7 +146,7 @@ Feature: Alipay sandbox — v2 gateway, RSA2 signatures, scan, notify, close and
 
   # A day passes on the sandbox's clock.
   @moves-sandbox-clock
-  Scenario: A paid trade is cancelled only on the day it was paid; after that the merchant refunds it
+  Scenario: A paid trade is cancelled only on the day it was paid, and refunded by the merchant after that
     When the cashier scans the buyer's payment code "283456789012345678" for "36.50"
     Then Alipay answers code "10000"
     When the sandbox clock advances by 24 hours
