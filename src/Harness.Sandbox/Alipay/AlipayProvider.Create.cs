@@ -20,8 +20,8 @@ public sealed partial class AlipayProvider
 
     private Outcome CreateForBuyer(JsonObject biz, string notifyUrl)
     {
-        var buyerId = biz["buyer_id"] is null ? null : Text(biz, "buyer_id");
-        var openId = biz["buyer_open_id"] is null ? null : Text(biz, "buyer_open_id");
+        var buyerId = Text(biz, "buyer_id");
+        var openId = Text(biz, "buyer_open_id");
         if ((biz["buyer_id"] is not null && (buyerId is null || !BuyerIdText().IsMatch(buyerId)))
             || (biz["buyer_open_id"] is not null && openId is not { Length: > 0 and <= 128 }))
         {
