@@ -96,6 +96,23 @@ Feature: Alipay sandbox — v2 gateway, RSA2 signatures, scan, notify, close and
     Then Alipay answers code "10000" with action "close"
     And alipay.trade.query reports trade_status "TRADE_CLOSED"
 
+  Scenario: A payment code the buyer's balance cannot pay is refused, the trade waits, and a fresh code pays it
+    When the cashier scans the buyer's payment code "283456789012342222" for "36.50"
+    Then Alipay answers code "40004" and sub_code "ACQ.BUYER_BALANCE_NOT_ENOUGH"
+    And alipay.trade.query reports trade_status "WAIT_BUYER_PAY"
+    When the cashier scans the buyer's payment code "283456789012345678" for "36.50"
+    Then Alipay answers code "10000"
+    And the notify URL receives a form POST with trade_status "TRADE_SUCCESS", total_amount "36.50" and a valid RSA2 sign
+
+  Scenario: A mini-program payment: alipay.trade.create names the buyer, the trade exists at once, and my.tradePay pays it
+    When the merchant creates a JSAPI trade of "25.00" for buyer "2088102177003412"
+    Then Alipay answers code "10000" with the trade_no and the trade is the buyer "2088102177003412"'s
+    And alipay.trade.query reports trade_status "WAIT_BUYER_PAY"
+    When the buyer pays on the hosted page
+    Then the notify URL receives a form POST with trade_status "TRADE_SUCCESS", total_amount "25.00" and a valid RSA2 sign
+    When the merchant creates a JSAPI trade of "25.00" for buyer "2088102177003412"
+    Then Alipay answers code "40004" and sub_code "ACQ.TRADE_HAS_SUCCESS"
+
   Scenario: The Alipay app hands the merchant's app 6001 while unpaid and 9000 with a signed response once paid
     When the merchant's app hands the Alipay app an order string for "12.30"
     Then the Alipay app shows the trade and its pay sheet
@@ -126,6 +143,17 @@ Feature: Alipay sandbox — v2 gateway, RSA2 signatures, scan, notify, close and
     When the merchant refunds "1.00" with out_request_no "R1"
     Then Alipay answers code "40004" and sub_code "ACQ.TRADE_STATUS_ERROR"
     And alipay.trade.close answers code "40004" and sub_code "ACQ.TRADE_STATUS_ERROR"
+
+  # A day passes on the sandbox's clock.
+  @moves-sandbox-clock
+  Scenario: A paid trade is cancelled only on the day it was paid, and refunded by the merchant after that
+    When the cashier scans the buyer's payment code "283456789012345678" for "36.50"
+    Then Alipay answers code "10000"
+    When the sandbox clock advances by 24 hours
+    And the merchant calls alipay.trade.cancel
+    Then Alipay answers code "40004" and sub_code "ACQ.TRADE_CANCEL_TIME_OUT"
+    When the merchant refunds "36.50" with out_request_no "R1"
+    Then Alipay answers code "10000" with refund_fee "36.50"
 
   Scenario: A trade sold without refunds finishes at payment
     Given the merchant's Alipay trades are refundable for 0 days

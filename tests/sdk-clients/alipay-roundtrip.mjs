@@ -55,8 +55,24 @@ try {
     v3ErrorCode = error.code;
   }
 
+  // A mini-program trade (exec, answer signature checked) and a barcode scan refused for the buyer's balance (v3).
+  const created = await alipay.exec("alipay.trade.create", {
+    bizContent: { outTradeNo: "SDK_JSAPI_1", totalAmount: "12.00", subject: "Harness", productCode: "JSAPI_PAY", buyerId: "2088102177003412" },
+  }, { validateSign: true });
+  let v3PayErrorCode = "";
+  try {
+    await alipay.curl("POST", "/v3/alipay/trade/pay", {
+      body: { out_trade_no: "SDK_BAR_1", total_amount: "9.90", subject: "Harness", scene: "bar_code", auth_code: "283456789012342222" },
+    });
+  } catch (error) {
+    v3PayErrorCode = error.code;
+  }
+
   console.log(JSON.stringify({
     tradeNo,
+    createdCode: created.code,
+    createdTradeNo: created.tradeNo ?? created.trade_no,
+    v3PayErrorCode,
     qrCode,
     beforeScan: beforeScan.subCode ?? beforeScan.sub_code,
     waitingStatus: waiting.tradeStatus ?? waiting.trade_status,

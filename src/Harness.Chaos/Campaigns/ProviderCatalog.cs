@@ -289,6 +289,7 @@ public static class ProviderCatalog
             new("POST", gatewayPath, [], Call("alipay.trade.close", """{"out_trade_no":"chaos_0001"}"""), Answers),
             new("POST", gatewayPath, [], Call("alipay.trade.cancel", """{"out_trade_no":"chaos_0001"}"""), Answers),
             new("POST", gatewayPath, [], Call("alipay.trade.pay", """{"out_trade_no":"chaos_0002","total_amount":"1.00","subject":"Credits","scene":"bar_code","auth_code":"28763443825664394"}"""), Answers),
+            new("POST", gatewayPath, [], Call("alipay.trade.create", """{"out_trade_no":"chaos_0003","total_amount":"1.00","subject":"Credits","product_code":"JSAPI_PAY","buyer_id":"2088102177003412"}"""), Answers),
             new("POST", gatewayPath, [], Call("alipay.trade.refund", """{"out_trade_no":"chaos_0001","refund_amount":"0.50","out_request_no":"r1"}"""), Answers),
             new("POST", gatewayPath, [], Call("alipay.trade.fastpay.refund.query", """{"out_trade_no":"chaos_0001","out_request_no":"r1"}"""), Answers),
             new("POST", gatewayPath, [], Call("alipay.open.app.alipaycert.download", """{"alipay_cert_sn":"0123456789abcdef0123456789abcdef"}"""), Answers),

@@ -36,6 +36,7 @@ internal sealed class AlipayNotices(AlipayKeys keys, TimeProvider wallClock)
             ["out_biz_no"] = refund?.OutRequestNo ?? "",
             ["buyer_id"] = trade.BuyerId,
             ["buyer_logon_id"] = trade.BuyerLogonId,
+            ["buyer_open_id"] = trade.BuyerOpenId,
             ["seller_id"] = AlipayProvider.SellerId,
             ["seller_email"] = "sandbox_seller@sandbox.example",
             ["trade_status"] = trade.Status,

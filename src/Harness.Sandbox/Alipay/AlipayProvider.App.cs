@@ -113,7 +113,8 @@ public sealed partial class AlipayProvider
 
     /// <summary>
     /// <c>alipay.trade.cancel</c>: an unpaid trade (or a code nobody scanned yet) is closed, <c>action: close</c>; a paid
-    /// one is refunded in full of what remains and closed, <c>action: refund</c>. Cancelling again answers the same.
+    /// one is refunded in full of what remains and closed, <c>action: refund</c>, on the day it was paid only.
+    /// Cancelling again answers the same.
     /// </summary>
     private Outcome CancelTrade(JsonObject biz)
     {
@@ -150,7 +151,14 @@ public sealed partial class AlipayProvider
                 return AlipayFailure.Business("ACQ.TRADE_STATUS_ERROR", "交易状态不合法");
         }
 
-        var refund = new AlipayRefund { OutRequestNo = "CANCEL_" + trade.Id, AmountFen = trade.AmountFen - trade.RefundedFen, At = _context.Clock.GetUtcNow().UtcDateTime };
+        // Alipay cancels a paid trade only on the day it was paid (China time); later the merchant refunds it.
+        var now = _context.Clock.GetUtcNow();
+        if (trade.GmtPayment is { } paidAt && AlipayTime.Format(paidAt)[..10] != AlipayTime.Format(now)[..10])
+        {
+            return AlipayFailure.Business("ACQ.TRADE_CANCEL_TIME_OUT", "超过撤销时间范围，请使用退款接口");
+        }
+
+        var refund = new AlipayRefund { OutRequestNo = "CANCEL_" + trade.Id, AmountFen = trade.AmountFen - trade.RefundedFen, At = now.UtcDateTime };
         trade.Refunds.Add(refund);
         trade.RefundedFen = trade.AmountFen;
         CloseTrade(trade);

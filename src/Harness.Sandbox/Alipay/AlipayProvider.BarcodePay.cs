@@ -16,6 +16,18 @@ public sealed partial class AlipayProvider
     /// <summary>A payment code whose last four digits are these asks the buyer for a password: 10003, paid later on the pay page.</summary>
     public const string PasswordCodeSuffix = "1111";
 
+    /// <summary>
+    /// The sandbox's test codes for Alipay's refusals of a scan (its trade.pay error table), by the code's last four
+    /// digits: what the buyer's account cannot pay, and what Alipay's risk control stops. docs/sandbox.md says which to retry.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, AlipayFailure> RefusalCodeSuffixes = new Dictionary<string, AlipayFailure>(StringComparer.Ordinal)
+    {
+        ["2222"] = AlipayFailure.Business("ACQ.BUYER_BALANCE_NOT_ENOUGH", "买家余额不足"),
+        ["3333"] = AlipayFailure.Business("ACQ.BUYER_BANKCARD_BALANCE_NOT_ENOUGH", "用户银行卡余额不足"),
+        ["4444"] = AlipayFailure.Business("ACQ.PAYMENT_FAIL", "支付失败"),
+        ["5555"] = AlipayFailure.Business("ACQ.PAYMENT_REQUEST_HAS_RISK", "支付有风险"),
+    };
+
     private Outcome PayByCode(JsonObject biz, string notifyUrl)
     {
         if (Text(biz, "scene") is not ("bar_code" or "security_code"))
@@ -43,8 +55,24 @@ public sealed partial class AlipayProvider
         }
 
         // The same scan again while the buyer enters the password: still waiting, whatever code came this time.
-        if (earlier is not null || code.EndsWith(PasswordCodeSuffix, StringComparison.Ordinal))
+        // A trade whose last scan was refused takes the fresh code as a new attempt.
+        if (earlier is not null && earlier.ScanRefused.Length == 0)
         {
+            return new Outcome(PayFields(trade, "10003", "order success pay inprocess"), null, trade);
+        }
+
+        trade.ScanRefused = "";
+        if (RefusalCodeSuffixes.GetValueOrDefault(code[^4..]) is { } refusal)
+        {
+            // The trade stays, waiting: the same out_trade_no can be scanned again, or cancelled (docs/sandbox.md).
+            trade.ScanRefused = refusal.SubCode;
+            _trades.Upsert(trade);
+            return new Outcome(RefusedFields(trade), refusal, trade);
+        }
+
+        if (code.EndsWith(PasswordCodeSuffix, StringComparison.Ordinal))
+        {
+            _trades.Upsert(trade);
             return new Outcome(PayFields(trade, "10003", "order success pay inprocess"), null, trade);
         }
 
@@ -54,6 +82,17 @@ public sealed partial class AlipayProvider
         SendNotify(trade, refund: null);
         return new Outcome(PayFields(trade, "10000", "Success"), null, trade);
     }
+
+    /// <summary>What a refused scan answers beside its sub code, as Alipay's do: the order (and the trade that stays) and nothing paid.</summary>
+    private static JsonObject RefusedFields(AlipayTrade trade) => new()
+    {
+        ["trade_no"] = trade.Id,
+        ["out_trade_no"] = trade.OutTradeNo,
+        ["buyer_pay_amount"] = "0.00",
+        ["point_amount"] = "0.00",
+        ["invoice_amount"] = "0.00",
+        ["receipt_amount"] = "0.00",
+    };
 
     /// <summary>The answer's fields: the paid ones (amounts, <c>gmt_payment</c>, funds) once paid; the trade's identity while waiting.</summary>
     private static JsonObject PayFields(AlipayTrade trade, string code, string msg)

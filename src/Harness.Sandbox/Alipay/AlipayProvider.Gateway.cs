@@ -50,13 +50,9 @@ public sealed partial class AlipayProvider
         }
 
         // Content that came encrypted is answered encrypted, business failures too; a refusal of the request itself is not.
-        if (outcome.Failure is { } businessFailure)
-        {
-            return Replies.Gateway(responseKey, AlipayReplies.Inner(businessFailure), certificateMode: certificateMode, encrypted: encrypted);
-        }
-
-        var inner = new JsonObject { ["code"] = "10000", ["msg"] = "Success" };
-        foreach (var (key, value) in outcome.Fields!)
+        // A refusal may carry fields beside its codes (a refused scan names its order), after them as Alipay puts them.
+        var inner = outcome.Failure is { } businessFailure ? AlipayReplies.Inner(businessFailure) : new JsonObject { ["code"] = "10000", ["msg"] = "Success" };
+        foreach (var (key, value) in outcome.Fields ?? [])
         {
             inner[key] = value?.DeepClone();
         }

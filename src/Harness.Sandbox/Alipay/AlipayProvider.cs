@@ -51,6 +51,7 @@ public sealed partial class AlipayProvider : ISandboxProvider
         [WapPay] = "QUICK_WAP_WAY",
         [AppPay] = "QUICK_MSECURITY_PAY",
         [BarcodePay] = "FACE_TO_FACE_PAYMENT",
+        [TradeCreate] = "JSAPI_PAY",
     };
 
     private readonly SandboxContext _context;
@@ -201,6 +202,7 @@ public sealed partial class AlipayProvider : ISandboxProvider
     {
         Precreate or PagePay or WapPay or AppPay => Create(method, biz, notifyUrl, returnUrl),
         BarcodePay => PayByCode(biz, notifyUrl),
+        TradeCreate => CreateForBuyer(biz, notifyUrl),
         Query => QueryTrade(biz),
         Close => CloseByMerchant(biz),
         Cancel => CancelTrade(biz),
@@ -255,7 +257,7 @@ public sealed partial class AlipayProvider : ISandboxProvider
             return AlipayFailure.InvalidParameter(body.Length > 128 ? "body 最长128个字符" : "passback_params 最长512个字符");
         }
 
-        if (Text(biz, "product_code") is { } productCode && productCode != ProductCodes[method])
+        if (Text(biz, "product_code") is { } productCode && !AcceptsProductCode(method, productCode))
         {
             return AlipayFailure.Business("ACQ.PRODUCT_CODE_ERROR", $"产品码不合法，{method} 使用 {ProductCodes[method]}");
         }
@@ -307,9 +309,9 @@ public sealed partial class AlipayProvider : ISandboxProvider
             ReturnUrl = returnUrl,
             PassbackParams = passback,
         };
-        if (method is AppPay or BarcodePay)
+        if (method is AppPay or BarcodePay or TradeCreate)
         {
-            Scan(trade); // the buyer's Alipay app has the trade as it is created: it showed it, or its code was scanned
+            Scan(trade); // the buyer's Alipay app has the trade as it is created: it showed it, its code was scanned, or it names the buyer
         }
 
         _trades.Upsert(trade);
@@ -329,35 +331,6 @@ public sealed partial class AlipayProvider : ISandboxProvider
             QrCode = method == Precreate ? _context.PayPageUrl(trade.Id) : null,
         });
         return Created(trade);
-    }
-
-    /// <summary>The same out_trade_no again: the same open trade when nothing changed, otherwise Alipay's refusal.</summary>
-    private Outcome Reopen(AlipayTrade existing, long fen, string subject)
-    {
-        if (existing.Status is AlipayTrade.TradeSuccess or AlipayTrade.TradeFinished)
-        {
-            return AlipayFailure.Business("ACQ.TRADE_HAS_SUCCESS", "交易已被支付");
-        }
-
-        if (existing.Status == AlipayTrade.TradeClosed || _context.Payments.Get(existing.Id)?.Status != PaymentStatus.Open)
-        {
-            return AlipayFailure.Business("ACQ.TRADE_HAS_CLOSE", "交易已经关闭");
-        }
-
-        return existing.AmountFen == fen && existing.Subject == subject
-            ? Created(existing)
-            : AlipayFailure.Business("ACQ.CONTEXT_INCONSISTENT", "交易信息被篡改");
-    }
-
-    private Outcome Created(AlipayTrade trade)
-    {
-        var fields = new JsonObject { ["out_trade_no"] = trade.OutTradeNo };
-        if (trade.Method == Precreate)
-        {
-            fields["qr_code"] = _context.PayPageUrl(trade.Id);
-        }
-
-        return new Outcome(fields, null, trade);
     }
 
     private Outcome QueryTrade(JsonObject biz)
@@ -389,6 +362,11 @@ public sealed partial class AlipayProvider : ISandboxProvider
             ["receipt_amount"] = paidAmount,
             ["buyer_user_id"] = trade.BuyerId,
         };
+        if (trade.BuyerOpenId.Length > 0)
+        {
+            fields["buyer_open_id"] = trade.BuyerOpenId;
+        }
+
         if (paid)
         {
             fields["send_pay_date"] = AlipayTime.Format(trade.GmtPayment!.Value);

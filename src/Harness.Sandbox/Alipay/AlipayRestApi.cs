@@ -23,6 +23,8 @@ public static partial class AlipayRestApi
         foreach (var (path, method) in new[]
         {
             ("/v3/alipay/trade/precreate", AlipayProvider.Precreate),
+            ("/v3/alipay/trade/create", AlipayProvider.TradeCreate),
+            ("/v3/alipay/trade/pay", AlipayProvider.BarcodePay),
             ("/v3/alipay/trade/query", AlipayProvider.Query),
             ("/v3/alipay/trade/close", AlipayProvider.Close),
             ("/v3/alipay/trade/cancel", AlipayProvider.Cancel),

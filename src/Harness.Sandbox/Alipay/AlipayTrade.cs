@@ -24,7 +24,7 @@ public sealed partial class AlipayTrade : IDocument
 
     public string OutTradeNo { get; set; } = "";
 
-    /// <summary>The API method that created it: <c>alipay.trade.precreate</c>, <c>.page.pay</c> or <c>.wap.pay</c>.</summary>
+    /// <summary>The API method that created it: <c>alipay.trade.precreate</c>, <c>.page.pay</c>, <c>.wap.pay</c>, <c>.app.pay</c>, <c>.pay</c> or <c>.create</c>.</summary>
     public string Method { get; set; } = "";
 
     public string Subject { get; set; } = "";
@@ -45,6 +45,15 @@ public sealed partial class AlipayTrade : IDocument
     public string BuyerId { get; set; } = "";
 
     public string BuyerLogonId { get; set; } = "";
+
+    /// <summary>The buyer's open id, when <c>alipay.trade.create</c> named the buyer by it.</summary>
+    public string BuyerOpenId { get; set; } = "";
+
+    /// <summary>
+    /// The sub code of the last refused scan of a barcode trade (balance, risk), empty otherwise: such a trade waits
+    /// for a fresh scan, where one waiting for the buyer's password does not.
+    /// </summary>
+    public string ScanRefused { get; set; } = "";
 
     /// <summary>UTC; when the trade came to exist (the scan).</summary>
     public DateTime? GmtCreate { get; set; }

@@ -1,3 +1,4 @@
+using System.Net;
 using Harness.Sandbox.Alipay;
 using Harness.Sandbox.Tests.Support;
 using static Harness.Sandbox.Tests.Alipay.AlipayTests;
@@ -107,5 +108,78 @@ public sealed class AlipayBarcodePayTests
 
         Assert.Equal("ACQ.CONTEXT_INCONSISTENT", refused.SubCode);
         Assert.Equal("open", (await sandbox.GetJsonAsync($"/control/payments/{precreated}"))["status"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [InlineData("283456789012342222", "ACQ.BUYER_BALANCE_NOT_ENOUGH", "买家余额不足")]
+    [InlineData("283456789012343333", "ACQ.BUYER_BANKCARD_BALANCE_NOT_ENOUGH", "用户银行卡余额不足")]
+    [InlineData("283456789012344444", "ACQ.PAYMENT_FAIL", "支付失败")]
+    [InlineData("283456789012345555", "ACQ.PAYMENT_REQUEST_HAS_RISK", "支付有风险")]
+    public async Task A_refused_scan_leaves_the_trade_waiting_for_a_fresh_scan_or_a_cancel(string code, string subCode, string subMsg)
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        await using var receiver = await Receiver.StartAsync("/alipay/notify");
+        receiver.Default = (200, "success");
+        using var alipay = await AlipayClient.ConnectAsync(sandbox);
+        var notifyTo = new Dictionary<string, string> { ["notify_url"] = receiver.Url };
+
+        var refused = await alipay.CallAsync(Pay, Scan("BAR_5", code), notifyTo);
+
+        Assert.True(refused.SignatureValid, refused.Body);
+        Assert.Equal(("40004", "Business Failed", subCode, subMsg), (refused.Code, refused.Field("msg"), refused.SubCode, refused.Field("sub_msg")));
+        Assert.Equal(("BAR_5", "0.00", "0.00"), (refused.Field("out_trade_no"), refused.Field("buyer_pay_amount"), refused.Field("receipt_amount")));
+        Assert.Equal("WAIT_BUYER_PAY", (await alipay.CallAsync(Query, new { out_trade_no = "BAR_5" })).Field("trade_status"));
+        Assert.Empty(receiver.All);
+
+        // The buyer sorts it out and shows a fresh code: the same order pays.
+        var paid = await alipay.CallAsync(Pay, Scan("BAR_5", PaidCode), notifyTo);
+        Assert.Equal("10000", paid.Code);
+        Assert.Equal("TRADE_SUCCESS", (await receiver.NextAsync()).Form["trade_status"]);
+
+        // One the merchant gives up on is cancelled: closed, and never paid.
+        Assert.Equal(subCode, (await alipay.CallAsync(Pay, Scan("BAR_6", code))).SubCode);
+        Assert.Equal("close", (await alipay.CallAsync("alipay.trade.cancel", new { out_trade_no = "BAR_6" })).Field("action"));
+        Assert.Equal("ACQ.TRADE_HAS_CLOSE", (await alipay.CallAsync(Pay, Scan("BAR_6", PaidCode))).SubCode);
+    }
+
+    [Fact]
+    public async Task A_paid_trade_is_cancelled_only_on_the_day_it_was_paid_and_refunded_after()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        using var alipay = await AlipayClient.ConnectAsync(sandbox);
+        Assert.Equal("10000", (await alipay.CallAsync(Pay, Scan("BAR_7", PaidCode))).Code);
+
+        await sandbox.AdvanceAsync(TimeSpan.FromDays(1));
+
+        var late = await alipay.CallAsync("alipay.trade.cancel", new { out_trade_no = "BAR_7" });
+        Assert.Equal(("40004", "ACQ.TRADE_CANCEL_TIME_OUT"), (late.Code, late.SubCode));
+        Assert.Equal("TRADE_SUCCESS", (await alipay.CallAsync(Query, new { out_trade_no = "BAR_7" })).Field("trade_status"));
+        Assert.Equal("10000", (await alipay.CallAsync("alipay.trade.refund", new { out_trade_no = "BAR_7", refund_amount = "36.50", out_request_no = "R1" })).Code);
+
+        // An unpaid trade has no such limit: a cancel closes it whenever.
+        Assert.Equal("10003", (await alipay.CallAsync(Pay, Scan("BAR_8", PasswordCode))).Code);
+        await sandbox.AdvanceAsync(TimeSpan.FromDays(1));
+        Assert.Equal("close", (await alipay.CallAsync("alipay.trade.cancel", new { out_trade_no = "BAR_8" })).Field("action"));
+    }
+
+    [Fact]
+    public async Task The_v3_route_pays_by_code_and_refuses_in_the_v3_shape()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        using var alipay = await AlipayClient.ConnectAsync(sandbox);
+
+        var (status, body) = await AlipayTradeCreateTests.V3Async(sandbox, "/v3/alipay/trade/pay", $$"""{"out_trade_no":"BAR_V3","total_amount":"9.90","subject":"v3","scene":"bar_code","auth_code":"{{PaidCode}}"}""");
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(("10000", "BAR_V3", "9.90"), (body["code"]!.GetValue<string>(), body["out_trade_no"]!.GetValue<string>(), body["receipt_amount"]!.GetValue<string>()));
+        Assert.NotNull(body["gmt_payment"]);
+        Assert.Equal("TRADE_SUCCESS", (await alipay.CallAsync(Query, new { out_trade_no = "BAR_V3" })).Field("trade_status"));
+
+        var (waiting, password) = await AlipayTradeCreateTests.V3Async(sandbox, "/v3/alipay/trade/pay", $$"""{"out_trade_no":"BAR_V3B","total_amount":"9.90","subject":"v3","scene":"bar_code","auth_code":"{{PasswordCode}}"}""");
+        Assert.Equal((HttpStatusCode.OK, "10003"), (waiting, password["code"]!.GetValue<string>()));
+
+        var (refused, refusal) = await AlipayTradeCreateTests.V3Async(sandbox, "/v3/alipay/trade/pay", """{"out_trade_no":"BAR_V3C","total_amount":"9.90","subject":"v3","scene":"bar_code","auth_code":"283456789012342222"}""");
+        Assert.Equal(HttpStatusCode.BadRequest, refused);
+        Assert.Equal(("BUYER_BALANCE_NOT_ENOUGH", "买家余额不足"), (refusal["code"]!.GetValue<string>(), refusal["message"]!.GetValue<string>()));
     }
 }

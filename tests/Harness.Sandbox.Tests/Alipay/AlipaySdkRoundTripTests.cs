@@ -73,5 +73,8 @@ public sealed class AlipaySdkRoundTripTests
         Assert.Equal(("TRADE_SUCCESS", "66.60"), (Text("paidStatus"), Text("paidAmount")));
         Assert.Equal("TRADE_SUCCESS", Text("v3Status"));
         Assert.Equal("TRADE_NOT_EXIST", Text("v3ErrorCode"));
+        Assert.Equal("10000", Text("createdCode"));
+        Assert.Matches("^[0-9]{28}$", Text("createdTradeNo"));
+        Assert.Equal("BUYER_BALANCE_NOT_ENOUGH", Text("v3PayErrorCode"));
     }
 }
