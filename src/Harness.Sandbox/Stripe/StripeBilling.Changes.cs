@@ -17,9 +17,11 @@ public sealed partial class StripeBilling
     /// <summary>
     /// Applies <paramref name="change"/> to the subscription's one item at <paramref name="now"/>: fills
     /// <paramref name="previous"/> (<c>items</c>, and the period fields on a cycle reset) and answers the events that follow
-    /// <c>customer.subscription.updated</c> (<c>invoiceitem.created</c>, then the invoice's). The caller holds the unit.
+    /// <c>customer.subscription.updated</c> (<c>invoiceitem.created</c>, then the invoice's). With
+    /// <paramref name="confirmLater"/> (<c>default_incomplete</c>) an invoice to pay waits for its PaymentIntent to be
+    /// confirmed. The caller holds the unit.
     /// </summary>
-    public List<StripeEvent> ChangeItem(JsonObject subscription, ItemChange change, long now, JsonObject previous)
+    public List<StripeEvent> ChangeItem(JsonObject subscription, ItemChange change, long now, JsonObject previous, bool confirmLater = false)
     {
         if (PlanChange(subscription, change, now, previous) is not var (reset, prorations))
         {
@@ -41,7 +43,7 @@ public sealed partial class StripeBilling
 
         previous["latest_invoice"] = subscription["latest_invoice"]?.DeepClone();
         subscription["latest_invoice"] = invoice.Str("id");
-        events.AddRange(Collect(subscription, invoice, now, previous, announce: true));
+        events.AddRange(Collect(subscription, invoice, now, previous, announce: true, confirmLater));
         return events;
     }
 

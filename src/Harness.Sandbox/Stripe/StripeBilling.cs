@@ -350,7 +350,12 @@ public sealed partial class StripeBilling(ProviderObjects objects, StripeCustome
     /// Stores both, notes a status change in <paramref name="previous"/> and answers the invoice's events, after
     /// <c>invoice.created</c> and <c>invoice.finalized</c> when <paramref name="announce"/>.
     /// </summary>
-    private List<StripeEvent> Collect(JsonObject subscription, JsonObject invoice, long at, JsonObject previous, bool announce = false)
+    /// <summary>
+    /// Charges the invoice (swept and balanced first) and moves the subscription as the charge goes; with
+    /// <paramref name="confirmLater"/> (<c>default_incomplete</c> on an update) no charge is made: the invoice's
+    /// PaymentIntent waits for the merchant to confirm it, and the subscription is past_due meanwhile.
+    /// </summary>
+    private List<StripeEvent> Collect(JsonObject subscription, JsonObject invoice, long at, JsonObject previous, bool announce = false, bool confirmLater = false)
     {
         StripeInvoicing.Sweep(objects, invoice, subscription);
         StripeInvoicing.ApplyBalance(objects, invoice, at);
@@ -362,16 +367,23 @@ public sealed partial class StripeBilling(ProviderObjects objects, StripeCustome
         }
 
         var paid = true;
+        var awaiting = false;
         if (invoice["amount_due"]!.GetValue<long>() == 0)
         {
             StripeInvoicing.PaidWithoutCharge(invoice, at);
+        }
+        else if (confirmLater)
+        {
+            intents.OpenForInvoice(invoice, StripePaymentMethods.SavedCard(objects, subscription)?.Str("id"), confirm: false, saveCard: false, "Subscription update");
+            paid = false;
+            awaiting = true;
         }
         else
         {
             paid = StripeInvoicing.Attempt(objects, invoice, subscription, at);
         }
 
-        if (!paid)
+        if (!paid && !awaiting)
         {
             invoice["next_payment_attempt"] = at + (RetryDelayDays[0] * 86_400);
             subscription["_retry_invoice"] = invoice.Str("id");
@@ -390,7 +402,7 @@ public sealed partial class StripeBilling(ProviderObjects objects, StripeCustome
         var publicInvoice = StripeLists.Public(invoice);
         events.AddRange(paid
             ? [new StripeEvent("invoice.paid", publicInvoice), new StripeEvent("invoice.payment_succeeded", publicInvoice)]
-            : [new StripeEvent("invoice.payment_failed", publicInvoice)]);
+            : awaiting ? [] : [new StripeEvent("invoice.payment_failed", publicInvoice)]);
         return events;
     }
 

@@ -85,7 +85,8 @@ public sealed partial class StripeSubscriptions
     /// <summary>
     /// An update's <c>payment_behavior</c>: how a plan change whose invoice does not pay ends (<c>allow_incomplete</c>, the
     /// default: applied, the subscription past_due; <c>error_if_incomplete</c>: refused with the card's 402;
-    /// <c>pending_if_incomplete</c>: kept as a pending update). <c>default_incomplete</c> is not simulated on updates.
+    /// <c>pending_if_incomplete</c>: kept as a pending update; <c>default_incomplete</c>: applied, the invoice's PaymentIntent
+    /// left for the merchant to confirm and the subscription past_due until it is paid).
     /// </summary>
     private static StripeResponse? ReadUpdateBehavior(JsonObject p, out string behavior)
     {
@@ -93,12 +94,6 @@ public sealed partial class StripeSubscriptions
         if (!PaymentBehaviors.Contains(behavior))
         {
             return StripeErrors.InvalidParam($"Invalid payment_behavior: must be one of {string.Join(", ", PaymentBehaviors)}", "payment_behavior");
-        }
-
-        if (behavior == "default_incomplete")
-        {
-            return StripeErrors.InvalidParam(
-                "The sandbox does not simulate `payment_behavior=default_incomplete` on updates: use allow_incomplete, error_if_incomplete or pending_if_incomplete.", "payment_behavior");
         }
 
         if (behavior == "pending_if_incomplete" && p.Select(kv => kv.Key).FirstOrDefault(k => !PendingParams.Contains(k)) is { } other)

@@ -273,7 +273,7 @@ public sealed partial class StripeSubscriptions(
             // The plan change last: its invoice, if any, sees the rest of the update.
             var followers = change is null ? []
                 : pend ? billing.Pend(subscription, change, p["metadata"] is JsonObject ? metadata : null, now, previous)
-                : billing.ChangeItem(subscription, change, now, previous);
+                : billing.ChangeItem(subscription, change, now, previous, confirmLater: behavior == "default_incomplete");
             objects.Put(subscription);
             if (previous.Count > 0)
             {

@@ -11,7 +11,8 @@ namespace Harness.Sandbox.Tests.Stripe;
 /// <c>payment_behavior</c> on <c>POST /v1/subscriptions/{id}</c> through Stripe.net 53.1.0: an upgrade invoiced at once
 /// (<c>proration_behavior=always_invoice</c>) whose charge declines is kept in <c>pending_update</c> until its invoice is
 /// paid (<c>pending_if_incomplete</c>) or refused with the card's 402 (<c>error_if_incomplete</c>); an unpaid pending
-/// update expires after 23 hours with its invoice voided, and voiding the invoice or a new change drops it.
+/// update expires after 23 hours with its invoice voided, and voiding the invoice or a new change drops it;
+/// <c>default_incomplete</c> leaves the invoice's PaymentIntent for the merchant to confirm.
 /// </summary>
 public sealed class StripePendingUpdateTests
 {
@@ -200,6 +201,32 @@ public sealed class StripePendingUpdateTests
     }
 
     [Fact]
+    public async Task Default_incomplete_applies_an_upgrade_and_leaves_its_invoice_for_the_merchant_to_confirm()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        var stripe = Client(sandbox);
+        var subscription = await HalfwayAsync(sandbox, stripe, "pm_card_visa");
+
+        var upgraded = await stripe.V1.Subscriptions.UpdateAsync(subscription.Id, new SubscriptionUpdateOptions
+        {
+            Items = [new SubscriptionItemOptions { Id = subscription.Items.Data[0].Id, Price = StripeCatalog.TeamMonthlyPrice }],
+            ProrationBehavior = "always_invoice",
+            PaymentBehavior = "default_incomplete",
+            Expand = ["latest_invoice.confirmation_secret", "latest_invoice.payments"],
+        }, cancellationToken: Ct);
+        Assert.Equal((StripeCatalog.TeamMonthlyPrice, "past_due"), (upgraded.Items.Data[0].Price.Id, upgraded.Status));
+        Assert.Equal(("open", 1000L, 0L), (upgraded.LatestInvoice.Status, upgraded.LatestInvoice.AmountDue, upgraded.LatestInvoice.AttemptCount));
+        Assert.StartsWith("pi_", upgraded.LatestInvoice.ConfirmationSecret.ClientSecret, StringComparison.Ordinal);
+        var intentId = upgraded.LatestInvoice.Payments.Data.Single().Payment.PaymentIntentId;
+        Assert.Equal(("requires_confirmation", 1000L), ((await stripe.V1.PaymentIntents.GetAsync(intentId, cancellationToken: Ct)).Status, (await stripe.V1.PaymentIntents.GetAsync(intentId, cancellationToken: Ct)).Amount));
+
+        var confirmed = await stripe.V1.PaymentIntents.ConfirmAsync(intentId, new PaymentIntentConfirmOptions { PaymentMethod = "pm_card_visa" }, cancellationToken: Ct);
+        Assert.Equal("succeeded", confirmed.Status);
+        var active = await GetAsync(stripe, subscription.Id);
+        Assert.Equal(("active", "paid", 1000L), (active.Status, active.LatestInvoice.Status, active.LatestInvoice.AmountPaid));
+    }
+
+    [Fact]
     public async Task Voiding_the_invoice_or_a_new_change_drops_a_pending_update_and_bad_behaviors_are_refused()
     {
         await using var sandbox = await TestSandbox.StartAsync();
@@ -231,7 +258,7 @@ public sealed class StripePendingUpdateTests
             CancelAtPeriodEnd = true,
         }, cancellationToken: Ct));
         Assert.Equal((HttpStatusCode.BadRequest, "cancel_at_period_end"), (withCancel.HttpStatusCode, withCancel.StripeError.Param));
-        foreach (var behavior in new[] { "default_incomplete", "sometimes" })
+        foreach (var behavior in new[] { "always", "sometimes" })
         {
             var bad = await Assert.ThrowsAsync<StripeException>(() => stripe.V1.Subscriptions.UpdateAsync(other.Id, new SubscriptionUpdateOptions { PaymentBehavior = behavior }, cancellationToken: Ct));
             Assert.Equal((HttpStatusCode.BadRequest, "payment_behavior"), (bad.HttpStatusCode, bad.StripeError.Param));
