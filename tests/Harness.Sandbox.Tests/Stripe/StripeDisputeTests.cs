@@ -390,4 +390,41 @@ public sealed class StripeDisputeTests
         var paid = await stripe.V1.PaymentIntents.GetAsync((await stripe.V1.Checkout.Sessions.GetAsync(session.Id, cancellationToken: Ct)).PaymentIntentId, cancellationToken: Ct);
         Assert.Equal(2, (await stripe.V1.Disputes.ListAsync(new DisputeListOptions { Charge = paid.LatestChargeId }, cancellationToken: Ct)).Data.Count);
     }
+
+    [Fact]
+    public async Task A_saved_dispute_card_draws_a_dispute_on_each_invoice_charge_after_the_invoices_events()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        var stripe = Client(sandbox);
+        var customer = await stripe.V1.Customers.CreateAsync(new CustomerCreateOptions
+        {
+            PaymentMethod = "pm_card_createDisputeProductNotReceived",
+            InvoiceSettings = new CustomerInvoiceSettingsOptions { DefaultPaymentMethod = "pm_card_createDisputeProductNotReceived" },
+        }, cancellationToken: Ct);
+        var subscription = await stripe.V1.Subscriptions.CreateAsync(new SubscriptionCreateOptions
+        {
+            Customer = customer.Id,
+            Items = [new SubscriptionItemOptions { Price = StripeCatalog.MonthlyPrice }],
+        }, cancellationToken: Ct);
+        Assert.Equal("active", subscription.Status);
+        await sandbox.RunDueAsync();
+        var first = Assert.Single((await stripe.V1.Disputes.ListAsync(cancellationToken: Ct)).Data);
+
+        // The renewal a month later is charged to the same card and disputed too.
+        await sandbox.AdvanceAsync(TimeSpan.FromDays(31));
+        await sandbox.RunDueAsync();
+        var disputes = (await stripe.V1.Disputes.ListAsync(cancellationToken: Ct)).Data;
+        Assert.Equal(2, disputes.Count);
+        var renewal = disputes[0];
+        Assert.NotEqual(first.ChargeId, renewal.ChargeId);
+        Assert.Equal(("product_not_received", "needs_response"), (renewal.Reason, renewal.Status));
+        var invoices = (await stripe.V1.Invoices.ListAsync(new InvoiceListOptions { Subscription = subscription.Id }, cancellationToken: Ct)).Data;
+        Assert.Equal(renewal.Amount, invoices[0].AmountPaid);
+        Assert.True((await stripe.V1.Charges.GetAsync(renewal.ChargeId, cancellationToken: Ct)).Disputed);
+
+        // Each dispute's events come after its invoice's.
+        var logged = (await stripe.V1.Events.ListAsync(new EventListOptions { Types = ["invoice.paid", "charge.dispute.created"], Limit = 100 }, cancellationToken: Ct)).Data
+            .Select(e => e.Type).Reverse();
+        Assert.Equal(["invoice.paid", "charge.dispute.created", "invoice.paid", "charge.dispute.created"], logged);
+    }
 }
