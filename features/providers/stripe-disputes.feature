@@ -8,7 +8,8 @@ Feature: Stripe sandbox — disputes (chargebacks and inquiries) and early fraud
   POST /v1/disputes/{id}/close accepts it. A charged-back charge refuses refunds (charge_disputed). A dispute left
   unanswered when its evidence_details.due_by passes on the sandbox clock is conceded (a chargeback lost, an inquiry
   warning_closed); evidence staged by then is submitted. pm_card_createMultipleDisputes (4000 0004 0400 0079) draws two
-  chargebacks on its charge. pm_card_createIssuerFraudRecord (4000 0000 0000 5423) draws a Radar early fraud warning
+  chargebacks on its charge. A saved dispute card disputes every invoice charge it pays, renewals included.
+  pm_card_createIssuerFraudRecord (4000 0000 0000 5423) draws a Radar early fraud warning
   (radar.early_fraud_warning.created) instead of a dispute; a full refund or a dispute makes it not actionable.
 
   Background:
@@ -69,3 +70,10 @@ Feature: Stripe sandbox — disputes (chargebacks and inquiries) and early fraud
     When the merchant refunds 2500 of that PaymentIntent
     Then the payment's charge has an early fraud warning, actionable "false"
     And the receiver gets for the warning "radar.early_fraud_warning.created, radar.early_fraud_warning.updated"
+
+  Scenario: A saved dispute card draws a dispute on each invoice's charge, renewals included
+    Given a customer on a new Stripe test clock
+    And the customer saves "pm_card_createDispute" as its default card
+    And the customer subscribes to "price_HarnessProMonthly" through the API
+    When the test clock is advanced by 31 days, 1 time
+    Then each of the customer's 2 charges is disputed as "fraudulent"

@@ -81,6 +81,23 @@ public sealed class StripeDisputeSteps(ScenarioContext context)
         }
     }
 
+    /// <summary>After the due work runs (which opens an invoice charge's dispute): the customer's charges, each disputed once.</summary>
+    [Then("each of the customer's {int} charges is disputed as {string}")]
+    public async Task EachDisputed(int count, string reason)
+    {
+        await _world.RunDueAsync();
+        var charges = ApiReply.Field(await Recurring.OkAsync(HttpMethod.Get, $"/v1/charges?customer={Recurring.Customer}&limit=100"), "data");
+        Check.Equal(count, charges.GetArrayLength(), "the customer's charges");
+        foreach (var charge in charges.EnumerateArray())
+        {
+            var id = ApiReply.Text(ApiReply.Field(charge, "id"));
+            Check.Equal("true", ApiReply.Text(ApiReply.Field(charge, "disputed")), $"charge {id}'s disputed");
+            var disputes = ApiReply.Field(await Recurring.OkAsync(HttpMethod.Get, "/v1/disputes?charge=" + id), "data");
+            Check.Equal(1, disputes.GetArrayLength(), $"charge {id}'s disputes");
+            Check.Equal(reason, ApiReply.Text(ApiReply.Field(disputes[0], "reason")), "the dispute's reason");
+        }
+    }
+
     [Then("the payment's charge has an early fraud warning, actionable {string}")]
     public async Task Warned(string actionable)
     {
