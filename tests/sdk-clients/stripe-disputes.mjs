@@ -1,6 +1,7 @@
 // Runs the official stripe package (stripe-node 23.1.0), unmodified, through the sandbox's disputes: a PaymentIntent
 // confirmed with pm_card_createDispute is disputed, a refund of its charge is refused, test mode's winning evidence wins
-// it, and an inquiry is closed. Every webhook is verified with stripe.webhooks.constructEvent.
+// it, an inquiry is closed, and pm_card_createIssuerFraudRecord draws a Radar early fraud warning that a full refund makes
+// not actionable. Every webhook is verified with stripe.webhooks.constructEvent.
 // Input (environment): SANDBOX_CONTROL, STRIPE_BASE; the keys come from GET /control/providers/stripe.
 // Output: one JSON line with what was observed; exit code 1 with the error on any failure.
 import { control } from "./sandbox-support.mjs";
@@ -31,7 +32,15 @@ try {
   const inquiry = (await stripe.disputes.list({ payment_intent: inquiryIntent.id })).data[0];
   const closed = await stripe.disputes.close(inquiry.id);
 
+  const warnedIntent = await stripe.paymentIntents.create({ amount: 900, currency: "usd", payment_method: "pm_card_createIssuerFraudRecord", confirm: true });
+  const warning = (await stripe.radar.earlyFraudWarnings.list({ charge: warnedIntent.latest_charge })).data[0];
+  await stripe.refunds.create({ payment_intent: warnedIntent.id });
+  const settled = await stripe.radar.earlyFraudWarnings.retrieve(warning.id);
+  await until(() => events.some((e) => e.type === "radar.early_fraud_warning.updated"), "radar.early_fraud_warning.updated");
+
   console.log(JSON.stringify({
+    warning: [warning.id.startsWith("issfr_"), warning.object, warning.actionable, warning.payment_intent === warnedIntent.id, settled.actionable],
+    warningEvents: events.filter((e) => e.type.startsWith("radar.early_fraud_warning.")).map((e) => e.type),
     opened: [dispute.id.startsWith("dp_"), dispute.amount, dispute.reason, dispute.status, dispute.is_charge_refundable],
     refused,
     won: [won.status, won.evidence.customer_name, won.evidence_details.submission_count, won.balance_transactions.map((t) => t.amount)],

@@ -125,6 +125,8 @@ public static class ProviderCatalog
             new("GET", "/v1/disputes/{id}", [Id], null, Answers),
             new("POST", "/v1/disputes/{id}", [Id], Form(("evidence[uncategorized_text]", "winning_evidence"), ("evidence[shipping_tracking_number]", "1Z999"), ("metadata[case]", "chaos"), ("submit", "false")), Answers),
             new("POST", "/v1/disputes/{id}/close", [Id], null, Answers),
+            new("GET", "/v1/radar/early_fraud_warnings", [new("charge", "query", "string"), new("payment_intent", "query", "string"), new("created[gte]", "query", "integer"), new("limit", "query", "integer")], null, Answers),
+            new("GET", "/v1/radar/early_fraud_warnings/{id}", [Id], null, Answers),
         ];
         return new ProviderApi("Stripe", baseUrl, operations, AnswerShapes.Stripe,
             (request, _) => request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", secretKey), FormInputs.Case);

@@ -8,7 +8,10 @@ using Microsoft.AspNetCore.Routing;
 
 namespace Harness.Sandbox.Stripe;
 
-/// <summary>The disputes API (<c>/v1/disputes</c>) and its control routes: open a dispute on a charge, decide one under review.</summary>
+/// <summary>
+/// The disputes API (<c>/v1/disputes</c>), Radar's early fraud warnings (<c>/v1/radar/early_fraud_warnings</c>) and the
+/// dispute control routes: open a dispute on a charge, decide one under review.
+/// </summary>
 public sealed partial class StripeProvider
 {
     private void MapDisputes(WebApplication app)
@@ -18,6 +21,8 @@ public sealed partial class StripeProvider
         app.MapGet(path + "/{id}", (string id, HttpContext http) => Answer(http, _disputes.Retrieve(id)));
         app.MapPost(path + "/{id}", (string id, HttpContext http) => PostAsync(http, $"{path}/{id}", p => _disputes.Update(id, p)));
         app.MapPost(path + "/{id}/close", (string id, HttpContext http) => PostAsync(http, $"{path}/{id}/close", _ => _disputes.Close(id)));
+        app.MapGet(StripeEarlyFraudWarnings.Path, async (HttpRequest request) => Answer(request.HttpContext, _warnings.List(await StripeForm.ReadAsync(request))));
+        app.MapGet(StripeEarlyFraudWarnings.Path + "/{id}", (string id, HttpContext http) => Answer(http, _warnings.Retrieve(id)));
     }
 
     private void MapDisputeControl(IEndpointRouteBuilder control)

@@ -103,7 +103,7 @@ public sealed partial class StripeDisputes
             var events = new List<StripeEvent>();
             if (answering && submit != false)
             {
-                Submit(dispute, previous, events);
+                Submit(dispute, previous, events, StripeJson.Unix(context.Clock.GetUtcNow()));
             }
             else if (previous.Count > 0)
             {
@@ -129,12 +129,18 @@ public sealed partial class StripeDisputes
             return Refusal(dispute)!;
         }
 
+        webhooks.Send(dispute.Str("charge")!, [Concede(dispute)]);
+        return StripeResponse.Ok(StripeLists.Public(dispute));
+    });
+
+    /// <summary>The merchant gives the dispute up (or lets its deadline pass): a chargeback is lost, an inquiry closes.</summary>
+    private StripeEvent Concede(JsonObject dispute)
+    {
         var previous = new JsonObject { ["status"] = dispute.Str("status") };
         dispute["status"] = IsInquiry(dispute) ? "warning_closed" : "lost";
         objects.Put(dispute);
-        webhooks.Send(dispute.Str("charge")!, [new StripeEvent("charge.dispute.closed", StripeLists.Public(dispute), previous)]);
-        return StripeResponse.Ok(StripeLists.Public(dispute));
-    });
+        return new StripeEvent("charge.dispute.closed", StripeLists.Public(dispute), previous);
+    }
 
     /// <summary>
     /// The control API's verdict on a dispute under review (evidence submitted that test mode does not decide): the
@@ -166,15 +172,15 @@ public sealed partial class StripeDisputes
                 ? StripeErrors.Envelope(400, "invalid_request_error", "This dispute's evidence has already been submitted and is under review: it cannot be updated.", null, null)
                 : null;
 
-    /// <summary>The evidence goes to the bank: under review, then decided at once by test mode's texts.</summary>
-    private void Submit(JsonObject dispute, JsonObject previous, List<StripeEvent> events)
+    /// <summary>The evidence goes to the bank <paramref name="at"/>: under review, then decided at once by test mode's texts.</summary>
+    private void Submit(JsonObject dispute, JsonObject previous, List<StripeEvent> events, long at)
     {
         var details = (JsonObject)dispute["evidence_details"]!;
         previous["evidence_details"] ??= details.DeepClone();
         previous["status"] = dispute.Str("status");
         details["submission_count"] = details["submission_count"]!.GetValue<long>() + 1;
         details["submission_method"] = "manual";
-        details["past_due"] = StripeJson.Unix(context.Clock.GetUtcNow()) > details["due_by"]!.GetValue<long>();
+        details["past_due"] = at > details["due_by"]!.GetValue<long>();
         dispute["status"] = IsInquiry(dispute) ? "warning_under_review" : "under_review";
         objects.Put(dispute);
         events.Add(new StripeEvent("charge.dispute.updated", StripeLists.Public(dispute), previous));

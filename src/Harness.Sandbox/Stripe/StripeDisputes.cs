@@ -8,7 +8,7 @@ namespace Harness.Sandbox.Stripe;
 /// dispute test cards or by the control API, with its events filed under the charge's id. Evidence, closing and the
 /// outcomes are in <c>StripeDisputes.Evidence.cs</c>.
 /// </summary>
-public sealed partial class StripeDisputes(SandboxContext context, ProviderObjects objects, StripeWebhooks webhooks)
+public sealed partial class StripeDisputes(SandboxContext context, ProviderObjects objects, StripeWebhooks webhooks, StripeEarlyFraudWarnings warnings)
 {
     public const string Type = "dispute";
     public const string Path = "/v1/disputes";
@@ -27,14 +27,29 @@ public sealed partial class StripeDisputes(SandboxContext context, ProviderObjec
         "subscription_canceled", "unrecognized",
     ];
 
-    /// <summary>A test card whose approved charge Stripe follows with a dispute (docs.stripe.com/testing#disputes).</summary>
-    public sealed record DisputeCard(string Number, string PaymentMethod, string Reason, bool Inquiry, string Description);
+    /// <summary>What follows an approved charge to one of Stripe's dispute test cards.</summary>
+    public enum Aftermath
+    {
+        Chargeback,
+        Inquiry,
+
+        /// <summary>Two chargebacks on the one charge (<c>pm_card_createMultipleDisputes</c>).</summary>
+        Chargebacks,
+
+        /// <summary>An early fraud warning from the issuer, no dispute (<c>pm_card_createIssuerFraudRecord</c>).</summary>
+        EarlyFraudWarning,
+    }
+
+    /// <summary>A test card whose approved charge Stripe follows with a dispute or a warning (docs.stripe.com/testing#disputes).</summary>
+    public sealed record DisputeCard(string Number, string PaymentMethod, string Reason, Aftermath Follows, string Description);
 
     private static readonly DisputeCard[] Cards =
     [
-        new("4000000000000259", "pm_card_createDispute", "fraudulent", false, "Succeeds, then disputed: fraudulent chargeback"),
-        new("4000000000002685", "pm_card_createDisputeProductNotReceived", "product_not_received", false, "Succeeds, then disputed: product_not_received chargeback"),
-        new("4000000000001976", "pm_card_createDisputeInquiry", "fraudulent", true, "Succeeds, then an inquiry (warning_needs_response)"),
+        new("4000000000000259", "pm_card_createDispute", "fraudulent", Aftermath.Chargeback, "Succeeds, then disputed: fraudulent chargeback"),
+        new("4000000000002685", "pm_card_createDisputeProductNotReceived", "product_not_received", Aftermath.Chargeback, "Succeeds, then disputed: product_not_received chargeback"),
+        new("4000000000001976", "pm_card_createDisputeInquiry", "fraudulent", Aftermath.Inquiry, "Succeeds, then an inquiry (warning_needs_response)"),
+        new("4000000000005423", "pm_card_createIssuerFraudRecord", "fraudulent", Aftermath.EarlyFraudWarning, "Succeeds, then an early fraud warning (no dispute)"),
+        new("4000000404000079", "pm_card_createMultipleDisputes", "fraudulent", Aftermath.Chargebacks, "Succeeds, then disputed twice: two fraudulent chargebacks"),
     ];
 
     /// <summary>The dispute cards as the hosted page offers them: approved, the dispute follows the payment.</summary>
@@ -68,14 +83,28 @@ public sealed partial class StripeDisputes(SandboxContext context, ProviderObjec
         }
     }
 
-    /// <summary>Opens the dispute a captured charge to a dispute card draws, once.</summary>
+    /// <summary>Opens the dispute (or raises the early fraud warning) a captured charge to a dispute card draws, once.</summary>
     public void Follow(string chargeId) => objects.InTransaction(() =>
     {
-        if (objects.Get(chargeId, "charge") is { } charge && Disputable(charge) is null
-            && StripeTestCards.Last4(charge) is { } last4
-            && Cards.FirstOrDefault(c => c.Number[^4..] == last4) is { } card)
+        if (objects.Get(chargeId, "charge") is not { } charge || Disputable(charge) is not null
+            || StripeTestCards.Last4(charge) is not { } last4
+            || Cards.FirstOrDefault(c => c.Number[^4..] == last4) is not { } card)
         {
-            Open(charge, card.Reason, card.Inquiry);
+            return;
+        }
+
+        switch (card.Follows)
+        {
+            case Aftermath.EarlyFraudWarning:
+                warnings.Raise(charge);
+                break;
+            case Aftermath.Chargebacks:
+                Open(charge, card.Reason, inquiry: false);
+                Open(charge, card.Reason, inquiry: false);
+                break;
+            default:
+                Open(charge, card.Reason, card.Follows == Aftermath.Inquiry);
+                break;
         }
     });
 
@@ -137,12 +166,18 @@ public sealed partial class StripeDisputes(SandboxContext context, ProviderObjec
         }
 
         objects.Put(dispute);
+        ScheduleDeadline(dispute);
         charge["disputed"] = true;
         objects.Put(charge);
         events.Add(new StripeEvent("charge.dispute.created", StripeLists.Public(dispute)));
         if (!inquiry)
         {
             events.Add(new StripeEvent("charge.dispute.funds_withdrawn", StripeLists.Public(dispute)));
+        }
+
+        if (StripeEarlyFraudWarnings.Settled(objects, chargeId) is { } warned)
+        {
+            events.Add(warned);
         }
 
         webhooks.Send(chargeId, events);

@@ -136,6 +136,10 @@ public static partial class StripeInvoicing
             PaymentMethodDetails = card is null ? null : StripePaymentMethods.Details(card),
         });
         objects.Put(charge);
+        if (!fail)
+        {
+            StripeDisputes.FollowLater(objects, charge);
+        }
         objects.Put(new JsonObject
         {
             ["id"] = intentId,

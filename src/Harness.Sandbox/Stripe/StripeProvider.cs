@@ -54,6 +54,7 @@ public sealed partial class StripeProvider : ISandboxProvider
     private readonly StripePaymentMethods _methods;
     private readonly StripeAuthorizations _authorizations;
     private readonly StripeDisputes _disputes;
+    private readonly StripeEarlyFraudWarnings _warnings;
 
     public StripeProvider(SandboxContext context)
     {
@@ -65,7 +66,8 @@ public sealed partial class StripeProvider : ISandboxProvider
         _methods = new StripePaymentMethods(context, _objects, _webhooks);
         _customers = new StripeCustomers(context, _objects, _methods, _webhooks);
         _authorizations = new StripeAuthorizations(context, _objects, _webhooks);
-        _disputes = new StripeDisputes(context, _objects, _webhooks);
+        _warnings = new StripeEarlyFraudWarnings(context, _objects, _webhooks);
+        _disputes = new StripeDisputes(context, _objects, _webhooks, _warnings);
         _intents = new StripePaymentIntents(context, _objects, _webhooks, _methods, _authorizations, _disputes);
         _billing = new StripeBilling(_objects, _customers, _webhooks, _intents);
         var discounts = CreateDiscounts(context);

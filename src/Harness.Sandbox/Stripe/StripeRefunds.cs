@@ -135,10 +135,13 @@ public sealed partial class StripeRefunds(SandboxContext context, ProviderObject
             var refunds = (JsonArray)charge["refunds"]!["data"]!;
             refunds.Insert(0, refund.DeepClone());
             objects.Put(charge);
-            webhooks.Send(charge.Str("id")!, [
-                new StripeEvent("refund.created", refund),
-                new StripeEvent("charge.refunded", charge, previous),
-            ]);
+            List<StripeEvent> events = [new("refund.created", refund), new("charge.refunded", charge, previous)];
+            if (StripeEarlyFraudWarnings.Settled(objects, charge.Str("id")!) is { } warned)
+            {
+                events.Add(warned);
+            }
+
+            webhooks.Send(charge.Str("id")!, events);
             return StripeResponse.Ok(refund);
         });
     }

@@ -38,6 +38,11 @@ public sealed class StripeDisputeTests
     private static async Task<List<string>> DeliveredTypesAsync(TestSandbox sandbox, string subject) =>
         [.. (await sandbox.DeliveriesAsync(subject)).Select(d => d!["event_type"]!.GetValue<string>())];
 
+    /// <summary>The types of the <c>charge.dispute.*</c> events about one dispute, oldest first (<c>GET /v1/events</c>).</summary>
+    private static async Task<List<string>> EventTypesOfAsync(StripeClient stripe, string disputeId) =>
+        [.. (await stripe.V1.Events.ListAsync(new EventListOptions { Type = "charge.dispute.*", Limit = 100 }, cancellationToken: Ct)).Data
+            .Where(e => ((Dispute)e.Data.Object).Id == disputeId).Select(e => e.Type).Reverse()];
+
     [Fact]
     public async Task A_dispute_card_typed_at_checkout_pays_then_opens_a_chargeback_with_its_events_after_the_payments()
     {
@@ -304,5 +309,122 @@ public sealed class StripeDisputeTests
         Assert.Equal(("needs_response", dispute.EvidenceDetails.DueBy, true), (stored.Status, stored.EvidenceDetails.DueBy, (await stripe.V1.Charges.GetAsync(stored.ChargeId, cancellationToken: Ct)).Disputed));
         var won = await stripe.V1.Disputes.UpdateAsync(dispute.Id, new DisputeUpdateOptions { Evidence = new DisputeEvidenceOptions { UncategorizedText = "winning_evidence" } }, cancellationToken: Ct);
         Assert.Equal("won", won.Status);
+    }
+
+    [Fact]
+    public async Task An_unanswered_dispute_is_conceded_when_its_deadline_passes_and_staged_evidence_is_submitted_then()
+    {
+        var data = Path.Combine(Path.GetTempPath(), "harness-stripe-deadlines-" + Guid.NewGuid().ToString("N"));
+        Dispute chargeback, inquiry, staged, answered;
+        await using (var first = await TestSandbox.StartAsync(configure: o => o.DataDirectory = data))
+        {
+            var before = Client(first);
+            (_, chargeback) = await DisputedAsync(before);
+            (_, inquiry) = await DisputedAsync(before, "pm_card_createDisputeInquiry");
+            (_, staged) = await DisputedAsync(before);
+            (_, answered) = await DisputedAsync(before);
+            await before.V1.Disputes.UpdateAsync(staged.Id, new DisputeUpdateOptions
+            {
+                Evidence = new DisputeEvidenceOptions { UncategorizedText = "winning_evidence" },
+                Submit = false,
+            }, cancellationToken: Ct);
+            Assert.Equal("won", (await before.V1.Disputes.UpdateAsync(answered.Id, new DisputeUpdateOptions
+            {
+                Evidence = new DisputeEvidenceOptions { UncategorizedText = "winning_evidence" },
+            }, cancellationToken: Ct)).Status);
+        }
+
+        // The deadlines are kept with the disputes: they pass after a restart too.
+        await using var sandbox = await TestSandbox.StartAsync(configure: o => o.DataDirectory = data);
+        var stripe = Client(sandbox);
+        // due_by is 2026-11-30 23:59:59: nothing happens up to it.
+        await sandbox.AdvanceAsync(new DateTimeOffset(2026, 11, 30, 23, 59, 59, TimeSpan.Zero) - new DateTimeOffset(2026, 11, 23, 12, 0, 0, TimeSpan.Zero));
+        await sandbox.RunDueAsync();
+        Assert.Equal("needs_response", (await stripe.V1.Disputes.GetAsync(chargeback.Id, cancellationToken: Ct)).Status);
+
+        await sandbox.AdvanceAsync(TimeSpan.FromSeconds(1));
+        await sandbox.RunDueAsync();
+        var lost = await stripe.V1.Disputes.GetAsync(chargeback.Id, cancellationToken: Ct);
+        Assert.Equal(("lost", false, 0L), (lost.Status, lost.EvidenceDetails.PastDue, lost.EvidenceDetails.SubmissionCount));
+        Assert.Equal("warning_closed", (await stripe.V1.Disputes.GetAsync(inquiry.Id, cancellationToken: Ct)).Status);
+        var submitted = await stripe.V1.Disputes.GetAsync(staged.Id, cancellationToken: Ct);
+        Assert.Equal(("won", false, 1L), (submitted.Status, submitted.EvidenceDetails.PastDue, submitted.EvidenceDetails.SubmissionCount));
+        Assert.Equal("won", (await stripe.V1.Disputes.GetAsync(answered.Id, cancellationToken: Ct)).Status);
+        Assert.Equal(["charge.dispute.created", "charge.dispute.funds_withdrawn", "charge.dispute.closed"], await EventTypesOfAsync(stripe, chargeback.Id));
+        Assert.Equal(["charge.dispute.created", "charge.dispute.closed"], await EventTypesOfAsync(stripe, inquiry.Id));
+        Assert.Equal(["charge.dispute.created", "charge.dispute.funds_withdrawn", "charge.dispute.updated", "charge.dispute.updated", "charge.dispute.closed", "charge.dispute.funds_reinstated"],
+            await EventTypesOfAsync(stripe, staged.Id));
+
+        // Passed once: a later run sends nothing more.
+        await sandbox.AdvanceAsync(TimeSpan.FromDays(1));
+        await sandbox.RunDueAsync();
+        Assert.Equal(3, (await EventTypesOfAsync(stripe, chargeback.Id)).Count);
+    }
+
+    [Fact]
+    public async Task The_multiple_disputes_card_draws_two_chargebacks_on_its_charge()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        var stripe = Client(sandbox);
+        var intent = await stripe.V1.PaymentIntents.CreateAsync(Confirmed("pm_card_createMultipleDisputes"), cancellationToken: Ct);
+        Assert.Equal("succeeded", intent.Status);
+
+        var disputes = (await stripe.V1.Disputes.ListAsync(new DisputeListOptions { Charge = intent.LatestChargeId }, cancellationToken: Ct)).Data;
+        Assert.Equal(2, disputes.Count);
+        Assert.NotEqual(disputes[0].Id, disputes[1].Id);
+        Assert.All(disputes, d => Assert.Equal(("fraudulent", "needs_response", 2500L), (d.Reason, d.Status, d.Amount)));
+        Assert.Equal(["charge.dispute.created", "charge.dispute.funds_withdrawn", "charge.dispute.created", "charge.dispute.funds_withdrawn"],
+            (await stripe.V1.Events.ListAsync(new EventListOptions { Type = "charge.dispute.*" }, cancellationToken: Ct)).Data.Select(e => e.Type).Reverse());
+
+        // Winning one opens nothing new and leaves the other open.
+        Assert.Equal("won", (await stripe.V1.Disputes.UpdateAsync(disputes[1].Id, new DisputeUpdateOptions
+        {
+            Evidence = new DisputeEvidenceOptions { UncategorizedText = "winning_evidence" },
+        }, cancellationToken: Ct)).Status);
+        Assert.Equal(["needs_response", "won"],
+            (await stripe.V1.Disputes.ListAsync(new DisputeListOptions { Charge = intent.LatestChargeId }, cancellationToken: Ct)).Data.Select(d => d.Status));
+
+        // The card is typed on the hosted page too.
+        var session = await stripe.V1.Checkout.Sessions.CreateAsync(StripeNetRoundTripTests.NewPaymentSession(), cancellationToken: Ct);
+        await PayWithCardAsync(sandbox, session.Id, "4000 0004 0400 0079");
+        var paid = await stripe.V1.PaymentIntents.GetAsync((await stripe.V1.Checkout.Sessions.GetAsync(session.Id, cancellationToken: Ct)).PaymentIntentId, cancellationToken: Ct);
+        Assert.Equal(2, (await stripe.V1.Disputes.ListAsync(new DisputeListOptions { Charge = paid.LatestChargeId }, cancellationToken: Ct)).Data.Count);
+    }
+
+    [Fact]
+    public async Task A_saved_dispute_card_draws_a_dispute_on_each_invoice_charge_after_the_invoices_events()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        var stripe = Client(sandbox);
+        var customer = await stripe.V1.Customers.CreateAsync(new CustomerCreateOptions
+        {
+            PaymentMethod = "pm_card_createDisputeProductNotReceived",
+            InvoiceSettings = new CustomerInvoiceSettingsOptions { DefaultPaymentMethod = "pm_card_createDisputeProductNotReceived" },
+        }, cancellationToken: Ct);
+        var subscription = await stripe.V1.Subscriptions.CreateAsync(new SubscriptionCreateOptions
+        {
+            Customer = customer.Id,
+            Items = [new SubscriptionItemOptions { Price = StripeCatalog.MonthlyPrice }],
+        }, cancellationToken: Ct);
+        Assert.Equal("active", subscription.Status);
+        await sandbox.RunDueAsync();
+        var first = Assert.Single((await stripe.V1.Disputes.ListAsync(cancellationToken: Ct)).Data);
+
+        // The renewal a month later is charged to the same card and disputed too.
+        await sandbox.AdvanceAsync(TimeSpan.FromDays(31));
+        await sandbox.RunDueAsync();
+        var disputes = (await stripe.V1.Disputes.ListAsync(cancellationToken: Ct)).Data;
+        Assert.Equal(2, disputes.Count);
+        var renewal = disputes[0];
+        Assert.NotEqual(first.ChargeId, renewal.ChargeId);
+        Assert.Equal(("product_not_received", "needs_response"), (renewal.Reason, renewal.Status));
+        var invoices = (await stripe.V1.Invoices.ListAsync(new InvoiceListOptions { Subscription = subscription.Id }, cancellationToken: Ct)).Data;
+        Assert.Equal(renewal.Amount, invoices[0].AmountPaid);
+        Assert.True((await stripe.V1.Charges.GetAsync(renewal.ChargeId, cancellationToken: Ct)).Disputed);
+
+        // Each dispute's events come after its invoice's.
+        var logged = (await stripe.V1.Events.ListAsync(new EventListOptions { Types = ["invoice.paid", "charge.dispute.created"], Limit = 100 }, cancellationToken: Ct)).Data
+            .Select(e => e.Type).Reverse();
+        Assert.Equal(["invoice.paid", "charge.dispute.created", "invoice.paid", "charge.dispute.created"], logged);
     }
 }

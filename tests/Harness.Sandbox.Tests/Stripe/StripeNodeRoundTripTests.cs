@@ -100,7 +100,7 @@ public sealed class StripeNodeRoundTripTests
         Assert.Equal("[\"payment_method.attached\",\"payment_method.updated\",\"payment_method.detached\"]", result["methodEvents"]!.ToJsonString());
     }
 
-    /// <summary>tests/sdk-clients/stripe-disputes.mjs: a disputed PaymentIntent, its refund refused, winning evidence, a closed inquiry, through stripe-node.</summary>
+    /// <summary>tests/sdk-clients/stripe-disputes.mjs: a disputed PaymentIntent, its refund refused, winning evidence, a closed inquiry, an early fraud warning, through stripe-node.</summary>
     [Fact]
     public async Task The_stripe_npm_SDK_answers_disputes_and_sees_their_events_unmodified()
     {
@@ -120,6 +120,8 @@ public sealed class StripeNodeRoundTripTests
         Assert.Equal(
             "[\"charge.dispute.created\",\"charge.dispute.funds_withdrawn\",\"charge.dispute.updated\",\"charge.dispute.closed\",\"charge.dispute.funds_reinstated\"]",
             result["disputeEvents"]!.ToJsonString());
+        Assert.Equal("[true,\"radar.early_fraud_warning\",true,true,false]", result["warning"]!.ToJsonString());
+        Assert.Equal("[\"radar.early_fraud_warning.created\",\"radar.early_fraud_warning.updated\"]", result["warningEvents"]!.ToJsonString());
     }
 
     /// <summary>tests/sdk-clients/stripe-incomplete.mjs: a subscription the client pays through its invoice's PaymentIntent, through stripe-node.</summary>

@@ -5,7 +5,10 @@ using Harness.Conformance.Running;
 
 namespace Harness.Conformance.Steps.Providers;
 
-/// <summary>Stripe disputes over HTTP: a dispute card on the hosted page or as a PaymentMethod, evidence, closing, and the control routes.</summary>
+/// <summary>
+/// Stripe disputes over HTTP: a dispute card on the hosted page or as a PaymentMethod, evidence, closing, the deadline
+/// passing, the control routes, and Radar's early fraud warnings.
+/// </summary>
 [Steps]
 public sealed class StripeDisputeSteps(ScenarioContext context)
 {
@@ -53,6 +56,71 @@ public sealed class StripeDisputeSteps(ScenarioContext context)
     [When("the merchant submits the evidence {string} for the dispute")]
     public async Task Submit(string text) =>
         await Recurring.OkAsync(HttpMethod.Post, $"/v1/disputes/{await DisputeAsync()}", [new("evidence[uncategorized_text]", text)]);
+
+    [When("the merchant stages the evidence {string} for the dispute")]
+    public async Task Stage(string text) =>
+        await Recurring.OkAsync(HttpMethod.Post, $"/v1/disputes/{await DisputeAsync()}", [new("evidence[uncategorized_text]", text), new("submit", "false")]);
+
+    /// <summary>Moves the sandbox clock to the second after the dispute's <c>due_by</c> and runs what fell due.</summary>
+    [When("the dispute's deadline passes")]
+    public async Task DeadlinePasses()
+    {
+        var dueBy = ApiReply.Path(await Recurring.OkAsync(HttpMethod.Get, "/v1/disputes/" + await DisputeAsync()), "evidence_details.due_by").GetInt64();
+        await _world.AdvanceAsync(DateTimeOffset.FromUnixTimeSeconds(dueBy + 1) - await _world.NowAsync());
+        await _world.RunDueAsync();
+    }
+
+    [Then("the payment's charge has {int} disputes with status {string}")]
+    public async Task Disputes(int count, string status)
+    {
+        var disputes = ApiReply.Field(await Recurring.OkAsync(HttpMethod.Get, "/v1/disputes?charge=" + await ChargeAsync()), "data");
+        Check.Equal(count, disputes.GetArrayLength(), "the charge's disputes");
+        foreach (var dispute in disputes.EnumerateArray())
+        {
+            Check.Equal(status, ApiReply.Text(ApiReply.Field(dispute, "status")), "a dispute's status");
+        }
+    }
+
+    /// <summary>After the due work runs (which opens an invoice charge's dispute): the customer's charges, each disputed once.</summary>
+    [Then("each of the customer's {int} charges is disputed as {string}")]
+    public async Task EachDisputed(int count, string reason)
+    {
+        await _world.RunDueAsync();
+        var charges = ApiReply.Field(await Recurring.OkAsync(HttpMethod.Get, $"/v1/charges?customer={Recurring.Customer}&limit=100"), "data");
+        Check.Equal(count, charges.GetArrayLength(), "the customer's charges");
+        foreach (var charge in charges.EnumerateArray())
+        {
+            var id = ApiReply.Text(ApiReply.Field(charge, "id"));
+            Check.Equal("true", ApiReply.Text(ApiReply.Field(charge, "disputed")), $"charge {id}'s disputed");
+            var disputes = ApiReply.Field(await Recurring.OkAsync(HttpMethod.Get, "/v1/disputes?charge=" + id), "data");
+            Check.Equal(1, disputes.GetArrayLength(), $"charge {id}'s disputes");
+            Check.Equal(reason, ApiReply.Text(ApiReply.Field(disputes[0], "reason")), "the dispute's reason");
+        }
+    }
+
+    [Then("the payment's charge has an early fraud warning, actionable {string}")]
+    public async Task Warned(string actionable)
+    {
+        var warnings = ApiReply.Field(await Recurring.OkAsync(HttpMethod.Get, "/v1/radar/early_fraud_warnings?charge=" + await ChargeAsync()), "data");
+        Check.Equal(1, warnings.GetArrayLength(), "the charge's early fraud warnings");
+        var id = ApiReply.Text(ApiReply.Field(warnings[0], "id"));
+        var warning = await Recurring.OkAsync(HttpMethod.Get, "/v1/radar/early_fraud_warnings/" + id);
+        Check.Equal("radar.early_fraud_warning", ApiReply.Text(ApiReply.Field(warning, "object")), "the warning's object");
+        Check.Equal(actionable, ApiReply.Text(ApiReply.Field(warning, "actionable")), "the warning's actionable");
+    }
+
+    /// <summary>The types of the <c>radar.early_fraud_warning.*</c> events about the scenario's charge, in order.</summary>
+    [Then("the receiver gets for the warning {string}")]
+    public async Task WarningEvents(string types)
+    {
+        var charge = await ChargeAsync();
+        var mine = (await _world.ReceivedAsync()).Select(r => SandboxWorld.ParseJson(r.Body))
+            .Where(e => e.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String
+                && type.GetString()!.StartsWith("radar.early_fraud_warning.", StringComparison.Ordinal)
+                && ApiReply.Text(ApiReply.Path(e, "data.object.charge")) == charge)
+            .Select(e => ApiReply.Text(ApiReply.Field(e, "type")));
+        Check.Equal(types, string.Join(", ", mine), "the warning's events, in order");
+    }
 
     [When("the merchant closes the dispute")]
     public async Task Close() => await Recurring.OkAsync(HttpMethod.Post, $"/v1/disputes/{await DisputeAsync()}/close");
