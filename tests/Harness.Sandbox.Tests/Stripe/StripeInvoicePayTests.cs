@@ -25,7 +25,8 @@ public sealed class StripeInvoicePayTests
         return customer;
     }
 
-    private static async Task DefaultCardAsync(StripeClient stripe, string customer, string card)
+    /// <summary>Saves the test card to the customer and makes it the card its invoices charge.</summary>
+    internal static async Task DefaultCardAsync(StripeClient stripe, string customer, string card)
     {
         var saved = await stripe.V1.PaymentMethods.AttachAsync(card, new PaymentMethodAttachOptions { Customer = customer }, cancellationToken: Ct);
         await stripe.V1.Customers.UpdateAsync(customer, new CustomerUpdateOptions { InvoiceSettings = new CustomerInvoiceSettingsOptions { DefaultPaymentMethod = saved.Id } }, cancellationToken: Ct);

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Harness.Sandbox.Stripe;
 using Harness.Sandbox.Tests.Support;
 using Stripe;
+using static Harness.Sandbox.Tests.Stripe.StripeInvoicePayTests;
 using static Harness.Sandbox.Tests.Stripe.StripeRecurringTests;
 
 namespace Harness.Sandbox.Tests.Stripe;
@@ -33,20 +34,14 @@ public sealed class StripePendingUpdateTests
         return subscription;
     }
 
-    private static async Task DefaultCardAsync(StripeClient stripe, string customer, string card)
-    {
-        var saved = await stripe.V1.PaymentMethods.AttachAsync(card, new PaymentMethodAttachOptions { Customer = customer }, cancellationToken: Ct);
-        await stripe.V1.Customers.UpdateAsync(customer, new CustomerUpdateOptions { InvoiceSettings = new CustomerInvoiceSettingsOptions { DefaultPaymentMethod = saved.Id } }, cancellationToken: Ct);
-    }
-
-    private static Task<Subscription> UpgradeAsync(StripeClient stripe, Subscription subscription, string behavior, Dictionary<string, string>? metadata = null)
+    private static Task<Subscription> UpgradeAsync(StripeClient stripe, Subscription subscription, string behavior, Dictionary<string, string>? metadata = null, List<string>? expand = null)
     {
         var options = new SubscriptionUpdateOptions
         {
             Items = [new SubscriptionItemOptions { Id = subscription.Items.Data[0].Id, Price = StripeCatalog.TeamMonthlyPrice }],
             ProrationBehavior = "always_invoice",
             PaymentBehavior = behavior,
-            Expand = ["latest_invoice"],
+            Expand = expand ?? ["latest_invoice"],
         };
 
         // Stripe.net sends a metadata set to null as metadata="" (unset every key).
@@ -207,18 +202,13 @@ public sealed class StripePendingUpdateTests
         var stripe = Client(sandbox);
         var subscription = await HalfwayAsync(sandbox, stripe, "pm_card_visa");
 
-        var upgraded = await stripe.V1.Subscriptions.UpdateAsync(subscription.Id, new SubscriptionUpdateOptions
-        {
-            Items = [new SubscriptionItemOptions { Id = subscription.Items.Data[0].Id, Price = StripeCatalog.TeamMonthlyPrice }],
-            ProrationBehavior = "always_invoice",
-            PaymentBehavior = "default_incomplete",
-            Expand = ["latest_invoice.confirmation_secret", "latest_invoice.payments"],
-        }, cancellationToken: Ct);
+        var upgraded = await UpgradeAsync(stripe, subscription, "default_incomplete", expand: ["latest_invoice.confirmation_secret", "latest_invoice.payments"]);
         Assert.Equal((StripeCatalog.TeamMonthlyPrice, "past_due"), (upgraded.Items.Data[0].Price.Id, upgraded.Status));
         Assert.Equal(("open", 1000L, 0L), (upgraded.LatestInvoice.Status, upgraded.LatestInvoice.AmountDue, upgraded.LatestInvoice.AttemptCount));
         Assert.StartsWith("pi_", upgraded.LatestInvoice.ConfirmationSecret.ClientSecret, StringComparison.Ordinal);
         var intentId = upgraded.LatestInvoice.Payments.Data.Single().Payment.PaymentIntentId;
-        Assert.Equal(("requires_confirmation", 1000L), ((await stripe.V1.PaymentIntents.GetAsync(intentId, cancellationToken: Ct)).Status, (await stripe.V1.PaymentIntents.GetAsync(intentId, cancellationToken: Ct)).Amount));
+        var intent = await stripe.V1.PaymentIntents.GetAsync(intentId, cancellationToken: Ct);
+        Assert.Equal(("requires_confirmation", 1000L), (intent.Status, intent.Amount));
 
         var confirmed = await stripe.V1.PaymentIntents.ConfirmAsync(intentId, new PaymentIntentConfirmOptions { PaymentMethod = "pm_card_visa" }, cancellationToken: Ct);
         Assert.Equal("succeeded", confirmed.Status);
