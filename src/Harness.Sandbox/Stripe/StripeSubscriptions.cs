@@ -236,17 +236,9 @@ public sealed partial class StripeSubscriptions(
             }
 
             var addTrial = moveTrialTo is not null && subscription.Str("status") != "trialing";
-            List<StripeEvent> trialEvents = [];
-            if (moveTrialTo is { } trialEnd)
+            if (moveTrialTo is { } trialEnd && !addTrial)
             {
-                if (addTrial)
-                {
-                    trialEvents = billing.AddTrial(subscription, trialEnd, change?.ProrationBehavior ?? "create_prorations", now, previous);
-                }
-                else
-                {
-                    StripeBilling.MoveTrialEnd(subscription, trialEnd, now, previous);
-                }
+                StripeBilling.MoveTrialEnd(subscription, trialEnd, now, previous);
             }
 
             if (p["default_payment_method"] is not null)
@@ -260,6 +252,9 @@ public sealed partial class StripeSubscriptions(
                 previous["default_payment_method"] = subscription["default_payment_method"]?.DeepClone();
                 subscription["default_payment_method"] = card;
             }
+
+            // After the last refusal: adding a trial stores its credit (and an always_invoice invoice) at once.
+            List<StripeEvent> trialEvents = addTrial ? billing.AddTrial(subscription, moveTrialTo!.Value, change?.ProrationBehavior ?? "create_prorations", now, previous) : [];
 
             if (cancelAtEnd is { } cancel && cancel != subscription["cancel_at_period_end"]!.GetValue<bool>())
             {

@@ -133,8 +133,13 @@ public sealed class StripeTrialAddTests
         await RefusedAsync(active.Id, new() { TrialEnd = later, BillingCycleAnchor = new SubscriptionBillingCycleAnchorOptions { Type = "now" } }, "trial_end");
         await RefusedAsync(active.Id, new() { TrialEnd = active.Created.AddDays(-1) }, "trial_end");
         await RefusedAsync(active.Id, new() { TrialFromPlan = true }, "trial_from_plan");
+        // Refused by a later parameter: no trial, and no credit stored.
+        var notSaved = await Assert.ThrowsAsync<StripeException>(() => stripe.V1.Subscriptions.UpdateAsync(
+            active.Id, new SubscriptionUpdateOptions { TrialEnd = later, DefaultPaymentMethod = "pm_nowhere" }, cancellationToken: Ct));
+        Assert.Equal("default_payment_method", notSaved.StripeError.Param);
         var unchanged = await stripe.V1.Subscriptions.GetAsync(active.Id, cancellationToken: Ct);
         Assert.Equal(("active", (DateTime?)null), (unchanged.Status, unchanged.TrialEnd));
+        Assert.Empty((await stripe.V1.InvoiceItems.ListAsync(new InvoiceItemListOptions { Customer = customer.Id }, cancellationToken: Ct)).Data);
     }
 
     [Fact]
