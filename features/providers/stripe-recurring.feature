@@ -127,6 +127,28 @@ Feature: Stripe sandbox — recurring billing on test clocks
     Then the subscription is "active" with its items' period from day 10 to day 40 of the clock
     And the latest invoice's charge is "succeeded" on the subscription's card
 
+  Scenario: A trial added to an active subscription credits the unused time and charges the rest at its end
+    Given a customer on a new Stripe test clock
+    And the customer subscribes to "price_HarnessProMonthly" through the API
+    When the test clock is advanced by 10 days, 1 time
+    And the merchant adds a trial to the subscription until day 30 of the clock
+    Then the subscription is "trialing" with its items' period from day 10 to day 30 of the clock
+    And the customer's pending invoice items are prorations of "-666"
+    And the receiver gets a verifiable "invoiceitem.created" event
+    When the test clock is advanced by 17 days, 1 time
+    Then the receiver gets a verifiable "customer.subscription.trial_will_end" event
+    When the test clock is advanced by 3 days, 1 time
+    Then the subscription is "active" with its items' period from day 30 to day 60 of the clock
+    And the latest invoice is "paid" for 333 with lines "999, -666"
+
+  Scenario: A trial that ends without a card under missing_payment_method cancel is canceled
+    Given a customer on a new Stripe test clock
+    When the customer subscribes to "price_HarnessProMonthly" through the API with a 7-day trial and missing_payment_method "cancel"
+    And the test clock is advanced by 7 days, 1 time
+    Then the subscription is "canceled"
+    And the receiver gets a verifiable "customer.subscription.deleted" event
+    And the event log lists 1 "invoice.paid" events for the subscription
+
   Scenario: A subscription checkout saves the buyer's card as the subscription's default payment method
     Given a customer on a new Stripe test clock
     And the customer paid a subscription checkout for "price_HarnessProMonthly"

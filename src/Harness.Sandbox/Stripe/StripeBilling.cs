@@ -297,6 +297,11 @@ public sealed partial class StripeBilling(ProviderObjects objects, StripeCustome
             return;
         }
 
+        if (CanceledForMissingCard(subscription, at))
+        {
+            return;
+        }
+
         var previous = new JsonObject
         {
             ["current_period_end"] = subscription["current_period_end"]!.DeepClone(),

@@ -175,7 +175,8 @@ public sealed partial class StripeSubscriptions(
 
     /// <summary>
     /// <c>cancel_at_period_end=true</c> schedules the cancel at the period end; <c>false</c> resumes before it.
-    /// <c>trial_end=now</c> ends a trial at once: the first charge, as at the trial's end (<see cref="StripeBilling.EndTrialNow"/>).
+    /// <c>trial_end=now</c> ends a trial at once: the first charge, as at the trial's end (<see cref="StripeBilling.EndTrialNow"/>);
+    /// a future <c>trial_end</c> moves a trial's end or adds a trial to an active subscription (<see cref="StripeBilling.AddTrial"/>).
     /// <c>items[0]</c> changes the price or quantity, with prorations (<see cref="ReadChange"/>, <see cref="StripeBilling.ChangeItem"/>).
     /// </summary>
     public StripeResponse Update(string id, JsonObject p)
@@ -234,7 +235,8 @@ public sealed partial class StripeSubscriptions(
                 return badDiscount;
             }
 
-            if (moveTrialTo is { } trialEnd)
+            var addTrial = moveTrialTo is not null && subscription.Str("status") != "trialing";
+            if (moveTrialTo is { } trialEnd && !addTrial)
             {
                 StripeBilling.MoveTrialEnd(subscription, trialEnd, now, previous);
             }
@@ -250,6 +252,9 @@ public sealed partial class StripeSubscriptions(
                 previous["default_payment_method"] = subscription["default_payment_method"]?.DeepClone();
                 subscription["default_payment_method"] = card;
             }
+
+            // After the last refusal: adding a trial stores its credit (and an always_invoice invoice) at once.
+            List<StripeEvent> trialEvents = addTrial ? billing.AddTrial(subscription, moveTrialTo!.Value, change?.ProrationBehavior ?? "create_prorations", now, previous) : [];
 
             if (cancelAtEnd is { } cancel && cancel != subscription["cancel_at_period_end"]!.GetValue<bool>())
             {
@@ -277,12 +282,16 @@ public sealed partial class StripeSubscriptions(
             objects.Put(subscription);
             if (previous.Count > 0)
             {
-                webhooks.Send(id, [.. discarded, new StripeEvent("customer.subscription.updated", StripeLists.Public(subscription), previous), .. followers]);
+                webhooks.Send(id, [.. discarded, new StripeEvent("customer.subscription.updated", StripeLists.Public(subscription), previous), .. trialEvents, .. followers]);
             }
 
             if (endTrial)
             {
                 billing.EndTrialNow(subscription, now);
+            }
+            else if (addTrial)
+            {
+                billing.SendDueNotice(subscription, now);
             }
 
             return StripeResponse.Ok(View(subscription, p));

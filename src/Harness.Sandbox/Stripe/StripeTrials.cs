@@ -28,6 +28,9 @@ public static class StripeTrials
 
     private static readonly string[] MissingPaymentMethodBehaviors = ["cancel", "create_invoice", "pause"];
 
+    /// <summary>The plan change parameters an update adding a trial refuses.</summary>
+    private static readonly string[] NotWithAddedTrial = ["items", "billing_cycle_anchor", "proration_date"];
+
     /// <summary>
     /// Reads a checkout's trial parameters into <paramref name="trial"/> (<c>period_days</c> or <c>end</c>, and
     /// <c>missing_payment_method</c>; null when the checkout has no trial), or answers Stripe's 400.
@@ -147,8 +150,9 @@ public static class StripeTrials
         new() { ["end_behavior"] = new JsonObject { ["missing_payment_method"] = missingPaymentMethod } };
 
     /// <summary>
-    /// A subscription update's <c>trial_end</c> on a trialing subscription: <c>now</c> (<paramref name="endNow"/>: end the
-    /// trial at once) or a future time to move its end to (<paramref name="moveTo"/>); neither when absent.
+    /// A subscription update's <c>trial_end</c>: on a trialing subscription <c>now</c> (<paramref name="endNow"/>: end the
+    /// trial at once) or a future time to move its end to (<paramref name="moveTo"/>); on an active one a future time
+    /// adds a trial until then (<paramref name="moveTo"/> too, see <see cref="StripeBilling.AddTrial"/>); neither when absent.
     /// </summary>
     public static StripeResponse? ReadUpdate(JsonObject p, JsonObject subscription, long now, out bool endNow, out long? moveTo)
     {
@@ -159,9 +163,10 @@ public static class StripeTrials
             return null;
         }
 
-        if (subscription.Str("status") != "trialing")
+        var status = subscription.Str("status");
+        if (status != "trialing" && ReadAdd(p, subscription, status) is { } refused)
         {
-            return StripeErrors.InvalidParam($"`trial_end` changes a trial, and this subscription is {subscription.Str("status")}, not trialing (starting a trial on a subscription that has none is not simulated).", "trial_end");
+            return refused;
         }
 
         if (p.Str("trial_end") == "now")
@@ -177,6 +182,32 @@ public static class StripeTrials
 
         moveTo = end;
         return null;
+    }
+
+    /// <summary>
+    /// Whether <c>trial_end</c> may add a trial to a subscription that is not trialing: only an active one, to a future
+    /// time, alone or with <c>proration_behavior</c> (a plan change in the same update is not simulated).
+    /// </summary>
+    private static StripeResponse? ReadAdd(JsonObject p, JsonObject subscription, string? status)
+    {
+        if (status != "active")
+        {
+            return StripeErrors.InvalidParam(
+                $"`trial_end` adds a trial only to an active subscription, and this one is {status} (a trial for a {status} subscription is not simulated).", "trial_end");
+        }
+
+        if (p.Str("trial_end") == "now")
+        {
+            return StripeErrors.InvalidParam("`trial_end=now` ends a trial, and this subscription is active, not trialing: pass a future Unix time to add a trial.", "trial_end");
+        }
+
+        if (NotWithAddedTrial.FirstOrDefault(f => p[f] is not null) is { } other)
+        {
+            return StripeErrors.InvalidParam($"Adding a trial together with `{other}` is not simulated: add the trial in an update of its own.", "trial_end");
+        }
+
+        return subscription["_pending"] is null ? null
+            : StripeErrors.InvalidParam("This subscription has a pending update: pay its invoice or let it expire before adding a trial.", "trial_end");
     }
 
     private static StripeResponse? ReadMissingPaymentMethod(JsonObject data, Func<string, string> name, out string behavior)

@@ -107,7 +107,7 @@ public sealed class StripeSubscriptionTrialCreateTests
     }
 
     [Fact]
-    public async Task Trial_end_on_an_update_must_be_future_and_only_for_a_trialing_subscription()
+    public async Task Trial_end_on_an_update_must_be_future_and_not_for_a_canceled_subscription()
     {
         await using var sandbox = await TestSandbox.StartAsync();
         var stripe = Client(sandbox);
@@ -124,6 +124,7 @@ public sealed class StripeSubscriptionTrialCreateTests
 
         await RefusedAsync(trialing.Id, now.AddDays(-1));
         await RefusedAsync(trialing.Id, now.AddDays(731));
+        await stripe.V1.Subscriptions.CancelAsync(active.Id, cancellationToken: Ct);
         await RefusedAsync(active.Id, now.AddDays(3));
         Assert.Equal(now.AddDays(5), (await stripe.V1.Subscriptions.GetAsync(trialing.Id, cancellationToken: Ct)).TrialEnd);
 

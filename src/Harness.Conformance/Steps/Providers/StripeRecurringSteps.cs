@@ -77,6 +77,16 @@ public sealed class StripeRecurringSteps(ScenarioContext context)
         _subscription = ApiReply.Text(ApiReply.Field(subscription, "id"));
     }
 
+    [When("the customer subscribes to {string} through the API with a {int}-day trial and missing_payment_method {string}")]
+    public async Task SubscribeWithTrialSettings(string price, int days, string behavior)
+    {
+        var subscription = await OkAsync(HttpMethod.Post, "/v1/subscriptions", [
+            new("customer", _customer!), new("items[0][price]", price), new("trial_period_days", Text(days)),
+            new("trial_settings[end_behavior][missing_payment_method]", behavior)]);
+        Check.Equal(behavior, ApiReply.Text(ApiReply.Path(subscription, "trial_settings.end_behavior.missing_payment_method")), "trial_settings.end_behavior.missing_payment_method");
+        _subscription = ApiReply.Text(ApiReply.Field(subscription, "id"));
+    }
+
     /// <summary>Confirms the open first invoice's PaymentIntent, found as current API versions expose it: <c>latest_invoice.payments</c>.</summary>
     [When("the merchant confirms the first invoice's PaymentIntent with {string}")]
     public async Task ConfirmFirstInvoice(string paymentMethod)
@@ -92,6 +102,14 @@ public sealed class StripeRecurringSteps(ScenarioContext context)
     {
         var moved = await OkAsync(HttpMethod.Post, "/v1/subscriptions/" + Subscription, [new("trial_end", Text(_start + (day * Day)))]);
         Check.Equal(_start + (day * Day), ApiReply.Field(moved, "trial_end").GetInt64(), "the subscription's trial_end");
+    }
+
+    [When("the merchant adds a trial to the subscription until day {int} of the clock")]
+    public async Task AddTrial(int day)
+    {
+        var trialing = await OkAsync(HttpMethod.Post, "/v1/subscriptions/" + Subscription, [new("trial_end", Text(_start + (day * Day)))]);
+        Check.Equal("trialing", ApiReply.Text(ApiReply.Field(trialing, "status")), "the subscription's status once a trial is added");
+        Check.Equal(_start + (day * Day), ApiReply.Field(trialing, "billing_cycle_anchor").GetInt64(), "the subscription's billing_cycle_anchor");
     }
 
     [Then("the subscription's default payment method is a card saved to the customer")]
