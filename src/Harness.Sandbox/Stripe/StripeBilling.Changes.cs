@@ -55,10 +55,8 @@ public sealed partial class StripeBilling
     public JsonObject Preview(JsonObject subscription, ItemChange? change, long now)
     {
         var copy = (JsonObject)subscription.DeepClone();
-        var planned = change is null ? null : PlanChange(copy, change, now, new JsonObject());
-        var (reset, prorations) = planned ?? (false, new List<JsonObject>());
         var id = "upcoming_in_" + StripeJson.NewId("in")[3..];
-        var invoice = planned is null ? null : InvoiceNow(copy, change!, reset, prorations, now, id);
+        var (invoice, prorations) = InvoiceOnCopy(copy, change, now, id);
         if (invoice is null)
         {
             var start = copy["current_period_end"]!.GetValue<long>();
@@ -72,6 +70,15 @@ public sealed partial class StripeBilling
         invoice["status_transitions"]!["finalized_at"] = null;
         return StripeLists.Public(invoice);
     }
+
+    /// <summary>
+    /// Plans <paramref name="change"/> on <paramref name="copy"/>: the invoice it makes now (null when there is no change or
+    /// it invoices nothing now) and the prorations it makes, for previews that store nothing.
+    /// </summary>
+    private (JsonObject? Invoice, List<JsonObject> Prorations) InvoiceOnCopy(JsonObject copy, ItemChange? change, long now, string id) =>
+        change is not null && PlanChange(copy, change, now, new JsonObject()) is var (reset, prorations)
+            ? (InvoiceNow(copy, change, reset, prorations, now, id), prorations)
+            : (null, []);
 
     /// <summary>
     /// Changes the copy or the stored subscription's item and, on a cycle reset, its period; answers the prorations to

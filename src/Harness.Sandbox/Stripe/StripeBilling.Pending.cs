@@ -14,6 +14,9 @@ public sealed partial class StripeBilling
     /// <summary>The longest a pending update waits: Stripe's 23 hours, or less when the period or the trial ends sooner.</summary>
     public const long PendingUpdateSeconds = 23 * 3600;
 
+    /// <summary>Whether a change waits in <c>pending_update</c> for its invoice to be paid.</summary>
+    public static bool HasPendingUpdate(JsonObject subscription) => subscription["_pending"] is not null;
+
     /// <summary>
     /// The error the invoice <paramref name="change"/> makes now would meet, worked out on a copy; null when the change
     /// invoices nothing now, nothing is due, or the charge would pay.
@@ -21,8 +24,7 @@ public sealed partial class StripeBilling
     public JsonObject? DeclineOfChange(JsonObject subscription, ItemChange change, long now)
     {
         var copy = (JsonObject)subscription.DeepClone();
-        if (PlanChange(copy, change, now, new JsonObject()) is not var (reset, prorations)
-            || InvoiceNow(copy, change, reset, prorations, now, "in_check") is not { } invoice)
+        if (InvoiceOnCopy(copy, change, now, "in_check") is not ({ } invoice, var prorations))
         {
             return null;
         }

@@ -206,7 +206,7 @@ public static class StripeTrials
             return StripeErrors.InvalidParam($"Adding a trial together with `{other}` is not simulated: add the trial in an update of its own.", "trial_end");
         }
 
-        return subscription["_pending"] is null ? null
+        return !StripeBilling.HasPendingUpdate(subscription) ? null
             : StripeErrors.InvalidParam("This subscription has a pending update: pay its invoice or let it expire before adding a trial.", "trial_end");
     }
 
