@@ -13,7 +13,7 @@ namespace Harness.Storage;
 /// documents are LiteDB's BSON through the same mapper, so a document reads back exactly as it does there.
 /// One process owns the directory while it is open (RocksDB locks it).
 /// </summary>
-public sealed class RocksDocumentStore : IDocumentStore, IDisposable
+public sealed partial class RocksDocumentStore : IDocumentStore, IDisposable
 {
     private const byte DocumentTag = 1;
     private const byte IndexTag = 2;
@@ -441,65 +441,6 @@ public sealed class RocksDocumentStore : IDocumentStore, IDisposable
         options.SetMemtablePrefixBloomSizeRatio(0.05);
         Native.Instance.rocksdb_options_set_memtable_whole_key_filtering(options.Handle, 1);
         return options;
-    }
-
-    /// <summary>Copies a LiteDB file's documents into a new store directory, once; index entries follow at the first open.</summary>
-    private static void ImportOnce(string liteFile, string directory)
-    {
-        if (System.IO.Directory.Exists(directory))
-        {
-            // Moved into place only once whole: a file still beside it was imported, and a crash kept it from being renamed.
-            RetireImported(liteFile);
-            return;
-        }
-
-        if (!File.Exists(liteFile))
-        {
-            return;
-        }
-
-        var importing = directory + ".importing";
-        if (System.IO.Directory.Exists(importing))
-        {
-            System.IO.Directory.Delete(importing, recursive: true); // a copy cut off by a crash: begun again
-        }
-
-        using (var source = new LiteStore(liteFile))
-        using (var target = RocksDb.Open(Options(), importing))
-        {
-            var batch = new WriteBatch();
-            foreach (var collection in source.Database.GetCollectionNames())
-            {
-                foreach (var document in source.Database.GetCollection(collection).FindAll())
-                {
-                    batch.Put(DocumentKey(collection, document["_id"].AsString), BsonSerializer.Serialize(document));
-                    if (batch.Count() >= ImportBatch)
-                    {
-                        target.Write(batch);
-                        batch.Dispose();
-                        batch = new WriteBatch();
-                    }
-                }
-            }
-
-            target.Write(batch, new WriteOptions().SetSync(true));
-            batch.Dispose();
-            target.Flush(new FlushOptions().SetWaitForFlush(true));
-        }
-
-        System.IO.Directory.Move(importing, directory);
-        RetireImported(liteFile);
-    }
-
-    private static void RetireImported(string liteFile)
-    {
-        foreach (var file in new[] { liteFile, LiteStore.LogPathOf(liteFile) })
-        {
-            if (File.Exists(file))
-            {
-                File.Move(file, file + ".imported", overwrite: true);
-            }
-        }
     }
 
     /// <summary>Every write is a unit (or part of the caller's), durable before it returns.</summary>
