@@ -5,8 +5,9 @@ Feature: Stripe sandbox — coupons, promotion codes and discounts
   discount with discounts[0][coupon] or discounts[0][promotion_code], or, with allow_promotion_codes, from a code the
   buyer types on the hosted page: amount_total and total_details.amount_discount show it, the PaymentIntent is for the
   discounted amount, and the coupon and code count a redemption when the session completes. A subscription's
-  invoices apply its discount: once to the first, repeating for its months, forever to every one. Percentages round to
-  the nearest cent. The sandbox's month is 30 days.
+  invoices apply its discounts: once to the first, repeating for its months, forever to every one; several stack in
+  the order given, and an update keeps one by naming it (discounts[n][discount]). Percentages round to the nearest
+  cent. The sandbox's month is 30 days.
 
   Background:
     Given the Stripe sandbox with webhooks sent to the merchant's receiver
@@ -48,3 +49,13 @@ Feature: Stripe sandbox — coupons, promotion codes and discounts
     Then the latest invoice is "paid" for 499 with lines "999"
     When the test clock is advanced by 30 days, 1 time
     Then the latest invoice is "paid" for 999 with lines "999"
+
+  Scenario: Stacked coupons discount a subscription in the order given, and an update keeps one by its discount id
+    Given a Stripe coupon of 10 percent off forever
+    And a second Stripe coupon of 200 "usd" off forever
+    And a customer on a new Stripe test clock
+    When the customer subscribes to "price_HarnessProMonthly" through the API with both coupons, the first coupon first
+    Then the latest invoice is "paid" for 699 with lines "999"
+    When the merchant keeps only the second coupon's discount on the subscription
+    And the test clock is advanced by 30 days, 1 time
+    Then the latest invoice is "paid" for 799 with lines "999"

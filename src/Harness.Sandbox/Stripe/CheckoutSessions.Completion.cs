@@ -164,7 +164,7 @@ public sealed partial class CheckoutSessions
         var metadata = session["_subscription_metadata"] as JsonObject ?? new JsonObject();
         // The first invoice takes the discount off the subscription's items itself: it starts from the undiscounted amount.
         var (subscription, invoice) = billing.Start(
-            customerId, items, session["amount_subtotal"]!.GetValue<long>(), metadata, cancelAtPeriodEnd: false, session["_trial"] as JsonObject, card, discount: session["_discount"] as JsonObject);
+            customerId, items, session["amount_subtotal"]!.GetValue<long>(), metadata, cancelAtPeriodEnd: false, session["_trial"] as JsonObject, card, discounts: session["_discount"] is JsonObject discount ? [discount] : null);
         return (StripeLists.Public(subscription), StripeLists.Public(invoice));
     }
 }

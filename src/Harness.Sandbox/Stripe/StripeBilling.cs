@@ -51,7 +51,7 @@ public sealed partial class StripeBilling(ProviderObjects objects, StripeCustome
     /// </summary>
     public (JsonObject Subscription, JsonObject Invoice) Start(
         string customerId, IReadOnlyList<(JsonObject Price, long Quantity)> items, long firstAmount, JsonObject metadata, bool cancelAtPeriodEnd,
-        JsonObject? trial = null, string? defaultPaymentMethod = null, bool incomplete = false, JsonObject? discount = null)
+        JsonObject? trial = null, string? defaultPaymentMethod = null, bool incomplete = false, IReadOnlyList<JsonObject>? discounts = null)
     {
         return objects.Atomically(() =>
         {
@@ -110,7 +110,7 @@ public sealed partial class StripeBilling(ProviderObjects objects, StripeCustome
                 subscription["_trial_will_end_at"] = until - StripeTrials.NoticeSeconds;
             }
 
-            subscription["discounts"] = StripeDiscounts.Attach(objects, discount, subscription, now);
+            subscription["discounts"] = StripeDiscounts.Attach(objects, discounts ?? [], subscription, now);
             var invoice = StripeInvoicing.NewInvoice(objects, subscription, now, end, "subscription_create", firstAmount, trial: trialEnd is not null);
             StripeInvoicing.ApplyDiscounts(objects, invoice, subscription);
             if (incomplete)

@@ -14,61 +14,139 @@ public sealed class StripeDiscounts(ProviderObjects objects, TimeProvider clock,
 {
     public const string Type = "discount";
 
+    /// <summary>Stripe's limit on the discounts one subscription stacks.</summary>
+    public const int MaxStacked = 20;
+
     private static readonly string[] EntryParams = ["coupon", "promotion_code"];
+
+    /// <summary>A subscription's update may also keep a discount it has.</summary>
+    private static readonly string[] StackParams = ["coupon", "promotion_code", "discount"];
 
     /// <summary>
     /// The discount a <c>discounts</c> parameter asks for (null when it names none), for a purchase whose lines are
-    /// <paramref name="lines"/> in <paramref name="currency"/>; or the 400 saying why it cannot apply.
+    /// <paramref name="lines"/> in <paramref name="currency"/>; or the 400 saying why it cannot apply. Checkout and
+    /// invoices take one discount.
     /// </summary>
     public StripeResponse? Read(JsonNode? node, string? customerId, IReadOnlyList<(string? Product, long Amount)> lines, string currency, out JsonObject? discount)
     {
         discount = null;
-        if (node is null || node is JsonValue v && v.ToString().Length == 0)
+        if (Entries(node, out var refused) is not { } entries)
         {
-            return null;
+            return refused;
         }
 
-        if (node is not JsonArray { Count: > 0 } array || array[0] is not JsonObject entry)
-        {
-            return StripeErrors.InvalidParam("Invalid array", "discounts");
-        }
-
-        // Checkout takes one discount; the sandbox keeps subscriptions to one as well.
-        if (array.Count > 1)
+        if (entries.Count > 1)
         {
             return StripeErrors.InvalidParam("You may only specify one discount.", "discounts[1]");
         }
 
-        if (entry.Select(kv => kv.Key).FirstOrDefault(k => !EntryParams.Contains(k)) is { } unknown)
+        return entries.Count == 0 ? null : ReadEntry(entries[0], 0, customerId, lines, currency, null, out discount);
+    }
+
+    /// <summary>
+    /// The discounts a subscription's <c>discounts</c> parameter stacks, in the order given (Stripe applies them in
+    /// turn, each to what the ones before left): each entry a <c>coupon</c>, a <c>promotion_code</c>, or a
+    /// <c>discount</c> already on the subscription (<paramref name="current"/>), which is kept as it is. At most
+    /// <see cref="MaxStacked"/>, and a coupon once. New discounts are not stored: <see cref="Attach"/> and
+    /// <see cref="Redeem"/> do that.
+    /// </summary>
+    public StripeResponse? ReadStack(JsonNode? node, string? customerId, IReadOnlyList<(string? Product, long Amount)> lines, string currency, IReadOnlyList<string> current, out List<JsonObject> stack)
+    {
+        stack = [];
+        if (Entries(node, out var refused) is not { } entries)
         {
-            return StripeErrors.InvalidParam($"Received unknown parameter: discounts[0][{unknown}]", $"discounts[0][{unknown}]", "parameter_unknown");
+            return refused;
+        }
+
+        if (entries.Count > MaxStacked)
+        {
+            return StripeErrors.InvalidParam($"A subscription takes at most {MaxStacked} discounts; {entries.Count} were given.", "discounts");
+        }
+
+        var coupons = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < entries.Count; i++)
+        {
+            if (ReadEntry(entries[i], i, customerId, lines, currency, current, out var discount) is { } bad)
+            {
+                return bad;
+            }
+
+            if (!coupons.Add(discount!["source"].Str("coupon")!))
+            {
+                return StripeErrors.InvalidParam($"The coupon {discount["source"].Str("coupon")} is in `discounts` more than once: a coupon discounts a subscription once.", $"discounts[{i}]");
+            }
+
+            stack.Add(discount);
+        }
+
+        return null;
+    }
+
+    /// <summary>The entries of a <c>discounts</c> parameter: none for an absent or empty one, null (and the 400) for one that is not a list of objects.</summary>
+    private static List<JsonObject>? Entries(JsonNode? node, out StripeResponse? refused)
+    {
+        refused = null;
+        if (node is null || node is JsonValue v && v.ToString().Length == 0)
+        {
+            return [];
+        }
+
+        if (node is not JsonArray { Count: > 0 } array || array.Any(e => e is not JsonObject))
+        {
+            refused = StripeErrors.InvalidParam("Invalid array", "discounts");
+            return null;
+        }
+
+        return [.. array.Cast<JsonObject>()];
+    }
+
+    /// <summary>
+    /// One entry of <c>discounts</c> (index <paramref name="i"/>): a new discount of its coupon or promotion code, or the
+    /// kept discount it names, which must be one of <paramref name="current"/> (null: nothing can be kept).
+    /// </summary>
+    private StripeResponse? ReadEntry(JsonObject entry, int i, string? customerId, IReadOnlyList<(string? Product, long Amount)> lines, string currency, IReadOnlyList<string>? current, out JsonObject? discount)
+    {
+        discount = null;
+        var allowed = current is null ? EntryParams : StackParams;
+        if (entry.Select(kv => kv.Key).FirstOrDefault(k => !allowed.Contains(k)) is { } unknown)
+        {
+            return StripeErrors.InvalidParam($"Received unknown parameter: discounts[{i}][{unknown}]", $"discounts[{i}][{unknown}]", "parameter_unknown");
+        }
+
+        if (entry.Count != 1)
+        {
+            return StripeErrors.InvalidParam(
+                $"You must specify exactly one of {string.Join(" or ", allowed.Select(k => $"discounts[{i}][{k}]"))}.", $"discounts[{i}]");
+        }
+
+        if (entry.Str("discount") is { } keptId)
+        {
+            discount = current!.Contains(keptId) ? objects.Get(keptId, Type) : null;
+            return discount is null
+                ? StripeErrors.InvalidParam($"The discount {keptId} is not one of this subscription's discounts.", $"discounts[{i}][discount]")
+                : null;
         }
 
         var couponId = entry.Str("coupon");
         var promoId = entry.Str("promotion_code");
-        if ((couponId is null) == (promoId is null))
-        {
-            return StripeErrors.InvalidParam("You must specify exactly one of discounts[0][coupon] or discounts[0][promotion_code].", "discounts[0]");
-        }
-
         JsonObject? promo = null;
         if (promoId is not null)
         {
             if (objects.Get(promoId, StripePromotionCodes.Type) is not { } found)
             {
-                return StripeErrors.NoSuch("promotion code", promoId, "discounts[0][promotion_code]");
+                return StripeErrors.NoSuch("promotion code", promoId, $"discounts[{i}][promotion_code]");
             }
 
             promo = found;
             couponId = found["promotion"].Str("coupon");
         }
 
+        var param = promo is null ? $"discounts[{i}][coupon]" : $"discounts[{i}][promotion_code]";
         if (coupons.Find(couponId!) is not { } coupon)
         {
-            return StripeErrors.NoSuch("coupon", couponId!, promo is null ? "discounts[0][coupon]" : "discounts[0][promotion_code]");
+            return StripeErrors.NoSuch("coupon", couponId!, param);
         }
 
-        var param = promo is null ? "discounts[0][coupon]" : "discounts[0][promotion_code]";
         if (Problem(coupon, promo, customerId, lines, currency) is { } problem)
         {
             return StripeErrors.InvalidParam(problem.Api, param);
@@ -157,27 +235,26 @@ public sealed class StripeDiscounts(ProviderObjects objects, TimeProvider clock,
     }
 
     /// <summary>
-    /// A subscription's <c>discounts</c> with <paramref name="discount"/> (null: none), which is stored as the
-    /// subscription's, starting at <paramref name="now"/> on the subscription's clock (a test clock's, if it has one).
+    /// A subscription's <c>discounts</c>: <paramref name="stack"/> in order, the new ones stored as the subscription's,
+    /// starting at <paramref name="now"/> on the subscription's clock (a test clock's, if it has one); a kept one (already
+    /// the subscription's) as it was.
     /// </summary>
-    public static JsonArray Attach(ProviderObjects objects, JsonObject? discount, JsonObject subscription, long now)
+    public static JsonArray Attach(ProviderObjects objects, IReadOnlyList<JsonObject> stack, JsonObject subscription, long now)
     {
-        if (discount is null)
+        foreach (var discount in stack.Where(d => d.Str("subscription") is null))
         {
-            return [];
+            if (discount["end"] is JsonValue end)
+            {
+                discount["end"] = now + (end.GetValue<long>() - discount["start"]!.GetValue<long>());
+            }
+
+            discount["start"] = now;
+            discount["subscription"] = subscription.Str("id");
+            discount["customer"] = subscription.Str("customer");
+            objects.Put(discount);
         }
 
-        if (discount["end"] is JsonValue end)
-        {
-            discount["end"] = now + (end.GetValue<long>() - discount["start"]!.GetValue<long>());
-        }
-
-        discount["start"] = now;
-
-        discount["subscription"] = subscription.Str("id");
-        discount["customer"] = subscription.Str("customer");
-        objects.Put(discount);
-        return [discount.Str("id")];
+        return [.. stack.Select(d => (JsonNode)d.Str("id")!)];
     }
 
     /// <summary>Whether the coupon behind a discount is a <c>once</c> one: it discounts one invoice, then leaves the subscription.</summary>

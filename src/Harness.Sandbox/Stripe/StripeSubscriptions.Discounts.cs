@@ -9,18 +9,20 @@ namespace Harness.Sandbox.Stripe;
 /// </summary>
 public sealed partial class StripeSubscriptions
 {
-    /// <summary>The discount a create or an update asks for, checked against the subscription's items.</summary>
-    private StripeResponse? ReadDiscount(JsonObject p, string customerId, IReadOnlyList<(JsonObject Price, long Quantity)> items, out JsonObject? discount) =>
-        discounts.Read(
+    /// <summary>The discounts a create or an update stacks, checked against the subscription's items; <paramref name="current"/> the ones an update may keep.</summary>
+    private StripeResponse? ReadDiscounts(JsonObject p, string customerId, IReadOnlyList<(JsonObject Price, long Quantity)> items, IReadOnlyList<string> current, out List<JsonObject> stack) =>
+        discounts.ReadStack(
             p["discounts"],
             customerId,
             [.. items.Select(i => (i.Price.Str("product"), checked(i.Price["unit_amount"]!.GetValue<long>() * i.Quantity)))],
             items[0].Price.Str("currency")!,
-            out discount);
+            current,
+            out stack);
 
     /// <summary>
-    /// An update's <c>discounts</c>: an empty value removes the subscription's discounts; a coupon or promotion code
-    /// replaces them from the next invoice on. The caller holds the unit and stores the subscription.
+    /// An update's <c>discounts</c>: the subscription's discounts from the next invoice on, in the order given. An empty
+    /// value removes them all; <c>discounts[n][discount]</c> keeps one it has, and a coupon or promotion code adds a new
+    /// one, redeemed then. The caller holds the unit and stores the subscription.
     /// </summary>
     private StripeResponse? ChangeDiscounts(JsonObject p, JsonObject subscription, JsonObject previous)
     {
@@ -31,18 +33,16 @@ public sealed partial class StripeSubscriptions
 
         var items = ((JsonArray)subscription["items"]!["data"]!).OfType<JsonObject>()
             .Select(i => ((JsonObject)i["price"]!, i["quantity"]!.GetValue<long>())).ToList();
-        if (ReadDiscount(p, subscription.Str("customer")!, items, out var discount) is { } refused)
+        var current = (subscription["discounts"] as JsonArray ?? []).Select(d => d!.GetValue<string>()).ToList();
+        if (ReadDiscounts(p, subscription.Str("customer")!, items, current, out var stack) is { } refused)
         {
             return refused;
         }
 
+        var fresh = stack.Where(d => d.Str("subscription") is null).ToList();
         previous["discounts"] = subscription["discounts"]?.DeepClone() ?? new JsonArray();
-        subscription["discounts"] = StripeDiscounts.Attach(objects, discount, subscription, customers.NowFor(subscription.Str("customer")));
-        if (discount is not null)
-        {
-            discounts.Redeem(discount);
-        }
-
+        subscription["discounts"] = StripeDiscounts.Attach(objects, stack, subscription, customers.NowFor(subscription.Str("customer")));
+        fresh.ForEach(discounts.Redeem);
         return null;
     }
 }

@@ -58,10 +58,10 @@ public sealed partial class StripeSubscriptions
     /// <summary>Starts the subscription as its first payment goes; the caller holds the unit.</summary>
     private StripeResponse Start(FirstPayment first, JsonObject p)
     {
-        var (customerId, items, amount, metadata, cancelAtEnd, trial, chosen, behavior, saveCard, discount) = first;
+        var (customerId, items, amount, metadata, cancelAtEnd, trial, chosen, behavior, saveCard, stack) = first;
         if (trial is not null)
         {
-            var (trialing, zero) = billing.Start(customerId, items, 0, metadata, cancelAtEnd, trial, chosen, discount: discount);
+            var (trialing, zero) = billing.Start(customerId, items, 0, metadata, cancelAtEnd, trial, chosen, discounts: stack);
             var paidZero = StripeLists.Public(zero);
             webhooks.Send(trialing.Str("id")!, [
                 new StripeEvent("customer.subscription.created", StripeLists.Public(trialing)),
@@ -78,7 +78,7 @@ public sealed partial class StripeSubscriptions
         var approved = card is null || StripePaymentMethods.DeclineOf(card) is null;
         if (approved && behavior != "default_incomplete")
         {
-            var (subscription, invoice) = billing.Start(customerId, items, amount, metadata, cancelAtEnd, defaultPaymentMethod: chosen ?? (saveCard ? card?.Str("id") : null), discount: discount);
+            var (subscription, invoice) = billing.Start(customerId, items, amount, metadata, cancelAtEnd, defaultPaymentMethod: chosen ?? (saveCard ? card?.Str("id") : null), discounts: stack);
             var paid = StripeLists.Public(invoice);
             webhooks.Send(subscription.Str("id")!, [
                 new StripeEvent("customer.subscription.created", StripeLists.Public(subscription)),
@@ -94,7 +94,7 @@ public sealed partial class StripeSubscriptions
             return new StripeResponse(402, new JsonObject { ["error"] = StripePaymentMethods.DeclineOf(card!) }, Stored: true);
         }
 
-        var (incomplete, open) = billing.Start(customerId, items, amount, metadata, cancelAtEnd, defaultPaymentMethod: chosen, incomplete: true, discount: discount);
+        var (incomplete, open) = billing.Start(customerId, items, amount, metadata, cancelAtEnd, defaultPaymentMethod: chosen, incomplete: true, discounts: stack);
         var shown = StripeLists.Public(open);
         webhooks.Send(incomplete.Str("id")!, [
             new StripeEvent("customer.subscription.created", StripeLists.Public(incomplete)),
@@ -151,5 +151,5 @@ public sealed partial class StripeSubscriptions
     /// <summary>What <c>POST /v1/subscriptions</c> asked for, read and checked.</summary>
     private sealed record FirstPayment(
         string Customer, List<(JsonObject Price, long Quantity)> Items, long Amount, JsonObject Metadata, bool CancelAtPeriodEnd,
-        JsonObject? Trial, string? DefaultPaymentMethod, string Behavior, bool SaveCard, JsonObject? Discount);
+        JsonObject? Trial, string? DefaultPaymentMethod, string Behavior, bool SaveCard, List<JsonObject> Discounts);
 }

@@ -120,7 +120,7 @@ public sealed partial class StripeSubscriptions(
             return badBehavior;
         }
 
-        if (ReadDiscount(p, customerId, items, out var discount) is { } badDiscount)
+        if (ReadDiscounts(p, customerId, items, [], out var stack) is { } badDiscount)
         {
             return badDiscount;
         }
@@ -128,10 +128,10 @@ public sealed partial class StripeSubscriptions(
         var chosen = p.Str("default_payment_method") is { Length: > 0 } given ? given : null;
         return objects.Atomically(() =>
         {
-            var started = Start(new FirstPayment(customerId, items, amount, metadata, cancelAtEnd == true, trial, chosen, behavior, saveCard, discount), p);
-            if (started.Status == 200 && discount is not null)
+            var started = Start(new FirstPayment(customerId, items, amount, metadata, cancelAtEnd == true, trial, chosen, behavior, saveCard, stack), p);
+            if (started.Status == 200)
             {
-                discounts.Redeem(discount);
+                stack.ForEach(discounts.Redeem);
             }
 
             return started;

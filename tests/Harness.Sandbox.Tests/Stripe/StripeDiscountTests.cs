@@ -47,14 +47,14 @@ public sealed class StripeDiscountTests
         Assert.Equal(HttpStatusCode.Redirect, paid.StatusCode);
     }
 
-    private static Task<Coupon> CouponAsync(StripeClient stripe, string id, decimal? percent = null, long? amount = null, string duration = "once", long? months = null, long? max = null, List<string>? products = null) =>
+    internal static Task<Coupon> CouponAsync(StripeClient stripe, string id, decimal? percent = null, long? amount = null, string duration = "once", long? months = null, long? max = null, List<string>? products = null) =>
         stripe.V1.Coupons.CreateAsync(new CouponCreateOptions
         {
             Id = id, PercentOff = percent, AmountOff = amount, Currency = amount is null ? null : "usd", Duration = duration, DurationInMonths = months, MaxRedemptions = max,
             AppliesTo = products is null ? null : new CouponAppliesToOptions { Products = products },
         }, cancellationToken: Ct);
 
-    private static Task<PromotionCode> CodeAsync(StripeClient stripe, string coupon, string code, long? max = null, PromotionCodeRestrictionsOptions? restrictions = null) =>
+    internal static Task<PromotionCode> CodeAsync(StripeClient stripe, string coupon, string code, long? max = null, PromotionCodeRestrictionsOptions? restrictions = null) =>
         stripe.V1.PromotionCodes.CreateAsync(new PromotionCodeCreateOptions
         {
             Promotion = new PromotionCodePromotionOptions { Type = "coupon", Coupon = coupon }, Code = code, MaxRedemptions = max, Restrictions = restrictions,

@@ -16,6 +16,8 @@ public sealed class StripeDiscountSteps(ScenarioContext context)
     private string? _coupon;
     private string? _promo;
     private string? _code;
+    private string? _secondCoupon;
+    private List<string> _discounts = [];
 
     private StripeSteps Stripe => context.Get<StripeSteps>();
 
@@ -32,6 +34,17 @@ public sealed class StripeDiscountSteps(ScenarioContext context)
     [Given("a Stripe coupon of {int} percent off repeating for {int} months")]
     public Task Repeating(int percent, int months) =>
         CouponAsync([new("percent_off", Text(percent)), new("duration", "repeating"), new("duration_in_months", Text(months))]);
+
+    [Given("a Stripe coupon of {int} percent off forever")]
+    public Task PercentOffForever(int percent) => CouponAsync([new("percent_off", Text(percent)), new("duration", "forever")]);
+
+    [Given("a second Stripe coupon of {int} {string} off forever")]
+    public async Task SecondAmountOffForever(int amount, string currency)
+    {
+        var first = _coupon;
+        await CouponAsync([new("amount_off", Text(amount)), new("currency", currency), new("duration", "forever")], "second-coupon");
+        (_secondCoupon, _coupon) = (_coupon, first);
+    }
 
     [Given("a promotion code for the coupon")]
     public async Task PromotionCode()
@@ -123,9 +136,28 @@ public sealed class StripeDiscountSteps(ScenarioContext context)
         Recurring.Subscribed(ApiReply.Text(ApiReply.Field(subscription, "id")));
     }
 
-    private async Task CouponAsync(List<KeyValuePair<string, string>> form)
+    [When("the customer subscribes to {string} through the API with both coupons, the first coupon first")]
+    public async Task SubscribeWithBoth(string price)
     {
-        form.Add(new("id", context.Unique("coupon")));
+        var second = _secondCoupon ?? throw new AssertionException("the scenario has no second coupon");
+        var subscription = await Recurring.OkAsync(HttpMethod.Post, "/v1/subscriptions",
+            [new("customer", Recurring.Customer), new("items[0][price]", price), new("discounts[0][coupon]", Coupon), new("discounts[1][coupon]", second)]);
+        _discounts = [.. ApiReply.Field(subscription, "discounts").EnumerateArray().Select(ApiReply.Text)];
+        Check.Equal(2, _discounts.Count, "the subscription's discounts");
+        Recurring.Subscribed(ApiReply.Text(ApiReply.Field(subscription, "id")));
+    }
+
+    [When("the merchant keeps only the second coupon's discount on the subscription")]
+    public async Task KeepSecond()
+    {
+        var kept = _discounts.ElementAtOrDefault(1) ?? throw new AssertionException("the subscription has no second discount");
+        var subscription = await Recurring.OkAsync(HttpMethod.Post, "/v1/subscriptions/" + Recurring.Subscription, [new("discounts[0][discount]", kept)]);
+        Check.Equal(kept, string.Join(",", ApiReply.Field(subscription, "discounts").EnumerateArray().Select(ApiReply.Text)), "the subscription's discounts after the update");
+    }
+
+    private async Task CouponAsync(List<KeyValuePair<string, string>> form, string label = "coupon")
+    {
+        form.Add(new("id", context.Unique(label)));
         _coupon = ApiReply.Text(ApiReply.Field(await Recurring.OkAsync(HttpMethod.Post, "/v1/coupons", form), "id"));
     }
 
