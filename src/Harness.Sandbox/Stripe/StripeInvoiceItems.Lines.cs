@@ -76,8 +76,12 @@ public sealed partial class StripeInvoiceItems
     /// </summary>
     public StripeResponse? AssignToDraft(JsonObject line, JsonObject invoice, out JsonObject? item)
     {
-        var itemId = line.Str("invoice_item")!;
         item = null;
+        if (line.Str("invoice_item") is not { Length: > 0 } itemId)
+        {
+            return StripeErrors.InvalidParam("Invalid string: invoice_item must be the id of an invoice item.", "invoice_item");
+        }
+
         if (line["pricing"] is not null || line["price_data"] is not null)
         {
             return StripeErrors.InvalidParam($"You may only specify one of these parameters: invoice_item, {(line["pricing"] is null ? "price_data" : "pricing")}.", "invoice_item");
