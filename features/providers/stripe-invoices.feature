@@ -4,7 +4,8 @@ Feature: Stripe sandbox — standalone (one-off) invoices
   adds lines to it and its totals follow. Finalizing makes it open with a number and a PaymentIntent whose hosted page
   is the hosted_invoice_url; it is then paid (POST /v1/invoices/{id}/pay or on that page), sent (send_invoice),
   voided or marked uncollectible, which can still be paid. With auto_advance a draft is finalized an hour after its
-  creation and charged to the customer's default card, on the customer's test clock here.
+  creation and charged to the customer's default card, on the customer's test clock here. A draft's lines are also
+  listed, added, changed and removed through the invoice line endpoints, only while it is a draft.
 
   Background:
     Given the Stripe sandbox with webhooks sent to the merchant's receiver
@@ -57,3 +58,19 @@ Feature: Stripe sandbox — standalone (one-off) invoices
     And the test clock is advanced by 1 days, 1 time
     Then the invoice is "paid" with 0 due
     And the receiver gets the invoice's "invoice.finalized" and "invoice.paid" events
+
+  Scenario: A draft's lines are added, changed and removed through the invoice line endpoints
+    Given a customer on a new Stripe test clock
+    When the merchant creates a draft invoice for the customer
+    And the merchant adds lines of 3000 and 1500 "usd" to the draft invoice through add_lines
+    Then the invoice is "draft" with 4500 due
+    And the invoice's lines are "3000, 1500"
+    When the merchant changes the invoice's line 1 to 2000 through update_lines
+    And the merchant changes the invoice's line 2 to quantity 2 through its line endpoint
+    Then the invoice's lines are "2000, 3000"
+    When the merchant removes the invoice's line 1 through remove_lines
+    Then the invoice is "draft" with 3000 due
+    And the invoice's lines are "3000"
+    When the merchant finalizes the invoice
+    Then adding a line to the invoice is refused with 400 "invoice_not_editable"
+    And the receiver gets the invoice's "invoice.updated" and "invoice.finalized" events

@@ -10,7 +10,7 @@ namespace Harness.Sandbox.Stripe;
 /// (<see cref="StripeInvoicing.Sweep"/>), or that join a standalone draft named by <c>invoice</c>. Only pending items
 /// (<c>invoice: null</c>) and those on a draft change or are deleted; a draft's totals follow its items.
 /// </summary>
-public sealed class StripeInvoiceItems(ProviderObjects objects, StripeCatalog catalog, StripeCustomers customers, StripeWebhooks webhooks)
+public sealed partial class StripeInvoiceItems(ProviderObjects objects, StripeCatalog catalog, StripeCustomers customers, StripeWebhooks webhooks)
 {
     public const string Type = "invoiceitem";
     public const string Path = "/v1/invoiceitems";
@@ -63,17 +63,20 @@ public sealed class StripeInvoiceItems(ProviderObjects objects, StripeCatalog ca
             ["subscription_details"] = new JsonObject { ["subscription"] = d.Subscription, ["subscription_item"] = d.SubscriptionItem },
         },
         ["period"] = new JsonObject { ["end"] = d.PeriodEnd, ["start"] = d.PeriodStart },
-        ["pricing"] = d.Price is not { } price ? null : new JsonObject
-        {
-            ["type"] = "price_details",
-            ["price_details"] = new JsonObject { ["price"] = price.Str("id"), ["product"] = price.Str("product") },
-            ["unit_amount_decimal"] = price["unit_amount"]!.GetValue<long>().ToString(CultureInfo.InvariantCulture),
-        },
+        ["pricing"] = Pricing(d.Price),
         ["proration"] = d.Proration,
         ["proration_details"] = new JsonObject { ["credited_items"] = null, ["discount_amounts"] = new JsonArray() },
         ["quantity"] = d.Quantity,
         ["tax_rates"] = new JsonArray(),
         ["test_clock"] = d.TestClock,
+    };
+
+    /// <summary>An item's <c>pricing</c>: the price it is of, null for one given by its amount.</summary>
+    private static JsonObject? Pricing(JsonObject? price) => price is null ? null : new JsonObject
+    {
+        ["type"] = "price_details",
+        ["price_details"] = new JsonObject { ["price"] = price.Str("id"), ["product"] = price.Str("product") },
+        ["unit_amount_decimal"] = price["unit_amount"]!.GetValue<long>().ToString(CultureInfo.InvariantCulture),
     };
 
     /// <summary>The subscription an item is for, when it names one.</summary>
@@ -231,43 +234,58 @@ public sealed class StripeInvoiceItems(ProviderObjects objects, StripeCatalog ca
                 return invoiced;
             }
 
-            var price = item["pricing"]?["price_details"].Str("price") is { } priceId ? catalog.Find(priceId) : null;
-            if (p["amount"] is not null && price is not null)
-            {
-                return StripeErrors.InvalidParam("This invoice item has a price: change its `quantity`, not its `amount`.", "amount");
-            }
-
-            if (p["quantity"] is not null && price is null)
-            {
-                return StripeErrors.InvalidParam("This invoice item has no price: change its `amount`, not its `quantity`.", "quantity");
-            }
-
-            if (Read(p, price?.Str("id"), "price", out var amount, out var quantity, out _, out _, item.Str("currency"), item) is { } bad)
+            if (Change(item, p, metadata, discountable) is { } bad)
             {
                 return bad;
-            }
-
-            item["amount"] = amount;
-            item["quantity"] = quantity;
-            if (p["description"] is not null)
-            {
-                item["description"] = p.Str("description") is { Length: > 0 } description ? description : null;
-            }
-
-            if (discountable is { } flag && item["proration"]!.GetValue<bool>() is false)
-            {
-                item["discountable"] = flag;
-            }
-
-            if (p["metadata"] is not null)
-            {
-                StripeLists.MergeMetadata(item, metadata, new JsonObject());
             }
 
             objects.Put(item);
             Recompute(item);
             return StripeResponse.Ok(StripeLists.Public(item));
         });
+    }
+
+    /// <summary>
+    /// Changes an item (pending, or on a draft) as <paramref name="p"/> says: <c>amount</c> (an item without a price),
+    /// <c>quantity</c> (one with a price), <c>description</c>, <c>metadata</c>, <c>discountable</c>; nothing on a refusal.
+    /// The caller stores it.
+    /// </summary>
+    private StripeResponse? Change(JsonObject item, JsonObject p, JsonObject metadata, bool? discountable)
+    {
+        var price = item["pricing"]?["price_details"].Str("price") is { } priceId ? catalog.Find(priceId) : null;
+        if (p["amount"] is not null && price is not null)
+        {
+            return StripeErrors.InvalidParam("This invoice item has a price: change its `quantity`, not its `amount`.", "amount");
+        }
+
+        if (p["quantity"] is not null && price is null)
+        {
+            return StripeErrors.InvalidParam("This invoice item has no price: change its `amount`, not its `quantity`.", "quantity");
+        }
+
+        if (Read(p, price?.Str("id"), "price", out var amount, out var quantity, out _, out _, item.Str("currency"), item) is { } bad)
+        {
+            return bad;
+        }
+
+        item["amount"] = amount;
+        item["quantity"] = quantity;
+        if (p["description"] is not null)
+        {
+            item["description"] = p.Str("description") is { Length: > 0 } description ? description : null;
+        }
+
+        if (discountable is { } flag && item["proration"]!.GetValue<bool>() is false)
+        {
+            item["discountable"] = flag;
+        }
+
+        if (p["metadata"] is not null)
+        {
+            StripeLists.MergeMetadata(item, metadata, new JsonObject());
+        }
+
+        return null;
     }
 
     /// <summary>Deletes a pending item: <c>{id, object, deleted: true}</c> and <c>invoiceitem.deleted</c>.</summary>

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http;
 
 namespace Harness.Sandbox.Stripe;
 
-/// <summary>The invoice routes of the Stripe API: standalone invoices, their lifecycle, paying any invoice, and previews.</summary>
+/// <summary>The invoice routes of the Stripe API: standalone invoices, their lifecycle and lines, paying any invoice, and previews.</summary>
 public sealed partial class StripeProvider
 {
     /// <summary>What falls due on one clock (null: the sandbox clock): subscription billing, then standalone drafts to finalize.</summary>
@@ -27,5 +27,10 @@ public sealed partial class StripeProvider
         app.MapPost(path + "/{id}/void", (string id, HttpContext http) => PostAsync(http, $"{path}/{id}/void", p => _standalone.Void(id, p)));
         app.MapPost(path + "/{id}/mark_uncollectible", (string id, HttpContext http) => PostAsync(http, $"{path}/{id}/mark_uncollectible", p => _standalone.MarkUncollectible(id, p)));
         app.MapPost(path + "/{id}/send", (string id, HttpContext http) => PostAsync(http, $"{path}/{id}/send", p => _standalone.Send(id, p)));
+        app.MapGet(path + "/{id}/lines", async (string id, HttpContext http) => Answer(http, _lines.List(id, await StripeForm.ReadAsync(http.Request))));
+        app.MapPost(path + "/{id}/lines/{lineId}", (string id, string lineId, HttpContext http) => PostAsync(http, $"{path}/{id}/lines/{lineId}", p => _lines.UpdateOne(id, lineId, p)));
+        app.MapPost(path + "/{id}/add_lines", (string id, HttpContext http) => PostAsync(http, $"{path}/{id}/add_lines", p => _lines.Add(id, p)));
+        app.MapPost(path + "/{id}/update_lines", (string id, HttpContext http) => PostAsync(http, $"{path}/{id}/update_lines", p => _lines.Update(id, p)));
+        app.MapPost(path + "/{id}/remove_lines", (string id, HttpContext http) => PostAsync(http, $"{path}/{id}/remove_lines", p => _lines.Remove(id, p)));
     }
 }

@@ -6,14 +6,18 @@ namespace Harness.Sandbox.Stripe;
 /// <summary>An invoice's lines made of invoice items, and the totals of a standalone draft as its items come and go.</summary>
 public static partial class StripeInvoicing
 {
-    /// <summary>The line an invoice item becomes on <paramref name="invoiceId"/>.</summary>
+    /// <summary>
+    /// The line an invoice item becomes on <paramref name="invoiceId"/>; on a draft its id is the one the item keeps
+    /// (<c>_line</c>) while it is there, so the line endpoints can name it.
+    /// </summary>
     public static JsonObject ItemLine(JsonObject item, string invoiceId) => new()
     {
-        ["id"] = StripeJson.NewId("il"),
+        ["id"] = item.Str("_line") ?? StripeJson.NewId("il"),
         ["object"] = "line_item",
         ["amount"] = item["amount"]!.DeepClone(),
         ["currency"] = item.Str("currency"),
         ["description"] = item.Str("description"),
+        ["discountable"] = item["discountable"]!.DeepClone(),
         ["invoice"] = invoiceId,
         ["livemode"] = false,
         ["metadata"] = item["metadata"]!.DeepClone(),
@@ -42,6 +46,12 @@ public static partial class StripeInvoicing
     {
         var id = invoice.Str("id")!;
         var items = objects.Newest(StripeInvoiceItems.Type).Where(i => i["_deleted"] is null && i.Str("invoice") == id).Reverse().ToList();
+        foreach (var item in items.Where(i => i["_line"] is null))
+        {
+            item["_line"] = StripeJson.NewId("il");
+            objects.Put(item);
+        }
+
         var lines = items.Select(i => ItemLine(i, id)).ToList();
         var subtotal = items.Aggregate(0L, (sum, i) => checked(sum + i["amount"]!.GetValue<long>()));
         invoice["lines"] = StripeJson.List($"/v1/invoices/{id}/lines", lines, false);

@@ -48,6 +48,7 @@ public sealed partial class StripeProvider : ISandboxProvider
     private readonly StripeInvoiceItems _invoiceItems;
     private readonly StripeInvoices _invoices;
     private readonly StripeStandaloneInvoices _standalone;
+    private readonly StripeInvoiceLines _lines;
     private readonly StripeRefunds _refunds;
     private readonly StripeBankDebits _debits;
     private readonly StripePaymentIntents _intents;
@@ -74,6 +75,7 @@ public sealed partial class StripeProvider : ISandboxProvider
         _subscriptions = new StripeSubscriptions(_objects, catalog, _customers, _billing, _webhooks, _methods, _intents, discounts);
         _invoiceItems = new StripeInvoiceItems(_objects, catalog, _customers, _webhooks);
         _standalone = new StripeStandaloneInvoices(context, _objects, _customers, _methods, discounts, _intents, _webhooks);
+        _lines = new StripeInvoiceLines(_objects, _invoiceItems, _standalone, _webhooks);
         _invoices = new StripeInvoices(_objects, _customers, _billing, _intents, _methods, _webhooks, _standalone);
         _refunds = new StripeRefunds(context, _objects, _webhooks);
         _customers.ResumeAdvancing(RunDueOnClock);

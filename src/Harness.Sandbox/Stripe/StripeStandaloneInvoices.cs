@@ -162,17 +162,23 @@ public sealed partial class StripeStandaloneInvoices(
                 StripeInvoicing.Recompute(objects, invoice);
             }
 
-            objects.Put(invoice);
-            var after = StripeLists.Public(invoice);
-            var previous = new JsonObject();
-            foreach (var (key, value) in before.Where(kv => !JsonNode.DeepEquals(kv.Value, after[kv.Key])))
-            {
-                previous[key] = value?.DeepClone();
-            }
-
-            webhooks.Send(id, [new StripeEvent("invoice.updated", after, previous)]);
-            return StripeResponse.Ok(after);
+            return StripeResponse.Ok(StoreUpdated(invoice, before));
         });
+    }
+
+    /// <summary>Stores a changed invoice and sends <c>invoice.updated</c> with what differs from <paramref name="before"/>; its public view.</summary>
+    public JsonObject StoreUpdated(JsonObject invoice, JsonObject before)
+    {
+        objects.Put(invoice);
+        var after = StripeLists.Public(invoice);
+        var previous = new JsonObject();
+        foreach (var (key, value) in before.Where(kv => !JsonNode.DeepEquals(kv.Value, after[kv.Key])))
+        {
+            previous[key] = value?.DeepClone();
+        }
+
+        webhooks.Send(invoice.Str("id")!, [new StripeEvent("invoice.updated", after, previous)]);
+        return after;
     }
 
     /// <summary>Deletes a draft (its invoice items go with it): <c>{id, object, deleted: true}</c> and <c>invoice.deleted</c>.</summary>

@@ -6,8 +6,8 @@ using Harness.Conformance.Running;
 namespace Harness.Conformance.Steps.Providers;
 
 /// <summary>
-/// Stripe standalone invoices over HTTP, for the customer of <see cref="StripeRecurringSteps"/>: a draft and its lines,
-/// finalizing, paying (through the API or on the hosted invoice page), sending, voiding and marking uncollectible.
+/// Stripe standalone invoices over HTTP, for the customer of <see cref="StripeRecurringSteps"/>: a draft and its lines
+/// (invoice items or the line endpoints), finalizing, paying (through the API or on the hosted invoice page), sending, voiding and marking uncollectible.
 /// </summary>
 [Steps]
 public sealed class StripeInvoiceSteps(ScenarioContext context)
@@ -36,6 +36,38 @@ public sealed class StripeInvoiceSteps(ScenarioContext context)
         var item = await Recurring.OkAsync(HttpMethod.Post, "/v1/invoiceitems",
             [new("customer", Recurring.Customer), new("invoice", Invoice), new("amount", Text(amount)), new("currency", currency)]);
         Check.Equal(Invoice, ApiReply.Text(ApiReply.Field(item, "invoice")), "the new invoice item's invoice");
+    }
+
+    [When("the merchant adds lines of {int} and {int} {string} to the draft invoice through add_lines")]
+    public Task AddLines(int first, int second, string currency) =>
+        ActAsync("add_lines", [new("lines[0][amount]", Text(first)), new("lines[0][description]", "First"), new("lines[1][price_data][currency]", currency),
+            new("lines[1][price_data][product_data][name]", "Second"), new("lines[1][price_data][unit_amount]", Text(second))]);
+
+    [When("the merchant changes the invoice's line {int} to {int} through update_lines")]
+    public async Task UpdateLines(int line, int amount) =>
+        await ActAsync("update_lines", [new("lines[0][id]", await LineAsync(line)), new("lines[0][amount]", Text(amount))]);
+
+    [When("the merchant changes the invoice's line {int} to quantity {int} through its line endpoint")]
+    public async Task UpdateLine(int line, int quantity) =>
+        await Recurring.OkAsync(HttpMethod.Post, $"/v1/invoices/{Invoice}/lines/{await LineAsync(line)}", [new("quantity", Text(quantity))]);
+
+    [When("the merchant removes the invoice's line {int} through remove_lines")]
+    public async Task RemoveLines(int line) =>
+        await ActAsync("remove_lines", [new("lines[0][id]", await LineAsync(line)), new("lines[0][behavior]", "delete")]);
+
+    [Then("the invoice's lines are {string}")]
+    public async Task Lines(string amounts)
+    {
+        var lines = ApiReply.Field(await Recurring.OkAsync(HttpMethod.Get, $"/v1/invoices/{Invoice}/lines"), "data").EnumerateArray();
+        Check.Equal(amounts, string.Join(", ", lines.Select(l => ApiReply.Field(l, "amount").GetInt64())), "the amounts of GET /v1/invoices/{id}/lines");
+    }
+
+    [Then("adding a line to the invoice is refused with {int} {string}")]
+    public async Task AddRefused(int status, string code)
+    {
+        var reply = await Stripe.StripeAsync(HttpMethod.Post, $"/v1/invoices/{Invoice}/add_lines", [new("lines[0][amount]", "100")]);
+        Check.Equal((HttpStatusCode)status, reply.Status, $"adding a line ({reply.Body})");
+        Check.Equal(code, ApiReply.Text(ApiReply.Path(reply.Json, "error.code")), "the refusal's code");
     }
 
     [When("the merchant finalizes the invoice")]
@@ -119,6 +151,10 @@ public sealed class StripeInvoiceSteps(ScenarioContext context)
 
     private async Task ActAsync(string action, List<KeyValuePair<string, string>>? form = null) =>
         await Recurring.OkAsync(HttpMethod.Post, $"/v1/invoices/{Invoice}/{action}", form);
+
+    /// <summary>The id of the invoice's line at 1-based <paramref name="position"/>.</summary>
+    private async Task<string> LineAsync(int position) =>
+        ApiReply.Text(ApiReply.Field(ApiReply.Field(await Recurring.OkAsync(HttpMethod.Get, $"/v1/invoices/{Invoice}/lines"), "data")[position - 1], "id"));
 
     private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
 }
