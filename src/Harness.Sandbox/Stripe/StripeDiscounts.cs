@@ -119,6 +119,12 @@ public sealed class StripeDiscounts(ProviderObjects objects, TimeProvider clock,
                 $"You must specify exactly one of {string.Join(" or ", allowed.Select(k => $"discounts[{i}][{k}]"))}.", $"discounts[{i}]");
         }
 
+        var (key, value) = entry.Single();
+        if (value is not JsonValue || entry.Str(key) is not { Length: > 0 })
+        {
+            return StripeErrors.InvalidParam($"Invalid string: discounts[{i}][{key}] takes an id.", $"discounts[{i}][{key}]");
+        }
+
         if (entry.Str("discount") is { } keptId)
         {
             discount = current!.Contains(keptId) ? objects.Get(keptId, Type) : null;
