@@ -149,6 +149,23 @@ Feature: Stripe sandbox — recurring billing on test clocks
     And the receiver gets a verifiable "customer.subscription.deleted" event
     And the event log lists 1 "invoice.paid" events for the subscription
 
+  Scenario: A trial that ends without a card under missing_payment_method pause is paused until the merchant resumes it
+    Given a customer on a new Stripe test clock
+    When the customer subscribes to "price_HarnessProMonthly" through the API with a 7-day trial and missing_payment_method "pause"
+    And the test clock is advanced by 7 days, 1 time
+    Then the subscription is "paused"
+    And the receiver gets a verifiable "customer.subscription.paused" event
+    When the test clock is advanced by 30 days, 2 times
+    Then the subscription is "paused"
+    And the event log lists 1 "invoice.paid" events for the subscription
+    When the customer saves "pm_card_visa" as its default card
+    And the merchant resumes the paused Stripe subscription
+    Then the subscription is "active" with its items' period from day 67 to day 97 of the clock
+    And the receiver gets a verifiable "customer.subscription.resumed" event
+    And the event log lists 2 "invoice.paid" events for the subscription
+    And the latest invoice's charge is "succeeded" on the customer's default card
+    And resuming the subscription again is refused with a 400
+
   Scenario: A subscription checkout saves the buyer's card as the subscription's default payment method
     Given a customer on a new Stripe test clock
     And the customer paid a subscription checkout for "price_HarnessProMonthly"

@@ -105,6 +105,7 @@ public static class ProviderCatalog
             new("GET", "/v1/prices/{id}", [Id, new("expand[]", "query", "string")], null, Answers),
             new("POST", "/v1/prices/{id}", [Id], Form(("active", "false"), ("lookup_key", "chaos"), ("transfer_lookup_key", "true")), Answers),
             new("POST", "/v1/subscriptions/{id}", [Id], Form(("items[0][id]", "si_chaos"), ("items[0][price]", price), ("items[0][quantity]", "2"), ("proration_behavior", "always_invoice")), Answers),
+            new("POST", "/v1/subscriptions/{id}/resume", [Id], Form(("billing_cycle_anchor", "unchanged"), ("proration_behavior", "always_invoice"), ("proration_date", "1767225600")), Answers),
             new("POST", "/v1/invoices/{id}/pay", [Id], Form(("payment_method", "pm_card_visa")), Answers),
             new("POST", "/v1/invoices/create_preview", [], Form(("subscription", "sub_chaos"), ("subscription_details[items][0][id]", "si_chaos"), ("subscription_details[items][0][price]", price)), Answers),
             new("POST", "/v1/invoiceitems", [], Form(("customer", "cus_chaos"), ("amount", "500"), ("currency", "usd"), ("description", "Chaos fee")), Answers),

@@ -6,7 +6,7 @@ namespace Harness.Sandbox.Stripe;
 /// <summary>
 /// A trial added to an active subscription by an update's <c>trial_end</c> (docs.stripe.com/billing/subscriptions/billing-cycle,
 /// "add a trial to change the billing cycle"): the unused time of the paid period credited, the trial until the new end.
-/// And a trial's end for a missing card (<c>trial_settings[end_behavior][missing_payment_method]=cancel</c>).
+/// And a trial's end for a missing card (<c>trial_settings[end_behavior][missing_payment_method]=cancel|pause</c>).
 /// </summary>
 public sealed partial class StripeBilling
 {
@@ -72,27 +72,46 @@ public sealed partial class StripeBilling
     }
 
     /// <summary>
-    /// A trial ending at <paramref name="at"/> with <c>trial_settings[end_behavior][missing_payment_method]=cancel</c> and no
-    /// card to charge (neither the subscription's <c>default_payment_method</c> nor the customer's saved default): the
-    /// subscription is canceled then, without an invoice, and <c>customer.subscription.deleted</c> goes out. False, and
-    /// nothing done, otherwise: only <c>cancel</c> makes a missing card count, so every other trial bills as before.
+    /// A trial ending at <paramref name="at"/> with no card to charge (neither the subscription's
+    /// <c>default_payment_method</c> nor the customer's saved default) under
+    /// <c>trial_settings[end_behavior][missing_payment_method]</c> <c>cancel</c> or <c>pause</c>: the subscription is
+    /// canceled (<c>customer.subscription.deleted</c>) or paused (<c>customer.subscription.updated</c>, then
+    /// <c>customer.subscription.paused</c>; nothing bills until <see cref="Resume"/>) then, without an invoice. False, and
+    /// nothing done, otherwise: <c>create_invoice</c> (the default) bills as before.
     /// </summary>
-    private bool CanceledForMissingCard(JsonObject subscription, long at)
+    private bool EndedForMissingCard(JsonObject subscription, long at)
     {
-        if (subscription.Str("status") != "trialing"
-            || subscription["trial_settings"]?["end_behavior"].Str("missing_payment_method") != "cancel"
-            || StripePaymentMethods.SavedCard(objects, subscription) is not null)
+        var behavior = subscription["trial_settings"]?["end_behavior"].Str("missing_payment_method");
+        if (subscription.Str("status") != "trialing" || behavior is not ("cancel" or "pause") || StripePaymentMethods.SavedCard(objects, subscription) is not null)
         {
             return false;
         }
 
-        subscription["status"] = "canceled";
+        var previous = new JsonObject { ["status"] = "trialing" };
+        if (subscription["trial_end"]!.GetValue<long>() != at)
+        {
+            // A trial ended early (trial_end=now) moves the billing cycle anchor with it, as when it bills.
+            previous["trial_end"] = subscription["trial_end"]!.DeepClone();
+            previous["billing_cycle_anchor"] = subscription["billing_cycle_anchor"]!.DeepClone();
+            subscription["billing_cycle_anchor"] = at;
+        }
+
         subscription["trial_end"] = at;
+        subscription.Remove("_trial_will_end_at");
+        if (behavior == "pause")
+        {
+            subscription["status"] = "paused";
+            objects.Put(subscription);
+            var paused = StripeLists.Public(subscription);
+            webhooks.Send(subscription.Str("id")!, [new StripeEvent("customer.subscription.updated", paused, previous), new StripeEvent("customer.subscription.paused", paused)]);
+            return true;
+        }
+
+        subscription["status"] = "canceled";
         subscription["canceled_at"] = at;
         subscription["ended_at"] = at;
         subscription["cancel_at"] = null;
         subscription["cancel_at_period_end"] = false;
-        subscription.Remove("_trial_will_end_at");
         objects.Put(subscription);
         webhooks.Send(subscription.Str("id")!, [new StripeEvent("customer.subscription.deleted", StripeLists.Public(subscription))]);
         return true;

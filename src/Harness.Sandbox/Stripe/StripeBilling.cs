@@ -297,7 +297,7 @@ public sealed partial class StripeBilling(ProviderObjects objects, StripeCustome
             return;
         }
 
-        if (CanceledForMissingCard(subscription, at))
+        if (EndedForMissingCard(subscription, at))
         {
             return;
         }

@@ -139,6 +139,7 @@ public sealed partial class StripeProvider : ISandboxSubscriptions
         app.MapGet("/v1/subscriptions", async (HttpRequest request) => Answer(request.HttpContext, _subscriptions.List(await StripeForm.ReadAsync(request))));
         app.MapGet("/v1/subscriptions/{id}", async (string id, HttpContext http) => Answer(http, _subscriptions.Retrieve(id, await StripeForm.ReadAsync(http.Request))));
         app.MapPost("/v1/subscriptions/{id}", (string id, HttpContext http) => PostAsync(http, $"/v1/subscriptions/{id}", p => _subscriptions.Update(id, p)));
+        app.MapPost("/v1/subscriptions/{id}/resume", (string id, HttpContext http) => PostAsync(http, $"/v1/subscriptions/{id}/resume", p => _subscriptions.Resume(id, p)));
         app.MapDelete("/v1/subscriptions/{id}", async (string id, HttpContext http) => Answer(http, _subscriptions.Cancel(id, await StripeForm.ReadAsync(http.Request))));
 
         const string items = StripeInvoiceItems.Path;

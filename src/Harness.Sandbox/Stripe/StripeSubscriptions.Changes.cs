@@ -36,12 +36,9 @@ public sealed partial class StripeSubscriptions
             return StripeErrors.InvalidParam($"Invalid proration_behavior: must be one of {string.Join(", ", ProrationBehaviors)}", "proration_behavior");
         }
 
-        // Current API versions send billing_cycle_anchor[type]; older ones the bare value.
-        var anchorParam = p["billing_cycle_anchor"] is JsonObject ? "billing_cycle_anchor[type]" : "billing_cycle_anchor";
-        var anchor = (p["billing_cycle_anchor"] is JsonObject typed ? typed.Str("type") : p.Str("billing_cycle_anchor")) ?? "unchanged";
-        if (!Anchors.Contains(anchor))
+        if (ReadAnchor(p, "unchanged", out var anchor, out var anchorParam) is { } badAnchor)
         {
-            return StripeErrors.InvalidParam($"Invalid {anchorParam}: must be one of {string.Join(", ", Anchors)}", anchorParam);
+            return badAnchor;
         }
 
         var status = subscription.Str("status");
@@ -77,6 +74,15 @@ public sealed partial class StripeSubscriptions
 
         change = new ItemChange(price, quantity, behavior, prorationDate, anchor == "now");
         return null;
+    }
+
+    /// <summary><c>billing_cycle_anchor</c> (<c>now</c> or <c>unchanged</c>, else <paramref name="fallback"/>) of an update or a resume, and the name it came under.</summary>
+    private static StripeResponse? ReadAnchor(JsonObject p, string fallback, out string anchor, out string param)
+    {
+        // Current API versions send billing_cycle_anchor[type]; older ones the bare value.
+        param = p["billing_cycle_anchor"] is JsonObject ? "billing_cycle_anchor[type]" : "billing_cycle_anchor";
+        anchor = (p["billing_cycle_anchor"] is JsonObject typed ? typed.Str("type") : p.Str("billing_cycle_anchor")) ?? fallback;
+        return Anchors.Contains(anchor) ? null : StripeErrors.InvalidParam($"Invalid {param}: must be one of {string.Join(", ", Anchors)}", param);
     }
 
     /// <summary>What a pending update may carry, as Stripe lists it, less <c>trial_end</c>/<c>trial_from_plan</c>/<c>add_invoice_items</c> (not simulated).</summary>

@@ -5,7 +5,7 @@ namespace Harness.Sandbox.Stripe;
 
 /// <summary>
 /// The Subscriptions API: create (customer plus recurring price items, a trial, how the first payment is made), retrieve,
-/// list, update (<c>cancel_at_period_end</c>, <c>metadata</c>, <c>trial_end</c>, the plan) and cancel now (<c>DELETE</c>). Renewal is <see cref="StripeBilling"/>'s.
+/// list, update (<c>cancel_at_period_end</c>, <c>metadata</c>, <c>trial_end</c>, the plan), resume a paused one and cancel now (<c>DELETE</c>). Renewal is <see cref="StripeBilling"/>'s.
 /// </summary>
 public sealed partial class StripeSubscriptions(
     ProviderObjects objects, StripeCatalog catalog, StripeCustomers customers, StripeBilling billing, StripeWebhooks webhooks, StripePaymentMethods methods, StripePaymentIntents intents, StripeDiscounts discounts)

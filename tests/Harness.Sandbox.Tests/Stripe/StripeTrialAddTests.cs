@@ -175,7 +175,7 @@ public sealed class StripeTrialAddTests
     }
 
     /// <summary>An event's <c>data.previous_attributes</c> as sent, read from <c>GET /v1/events/{id}</c>.</summary>
-    private static async Task<JsonObject> PreviousAttributesAsync(TestSandbox sandbox, string eventId)
+    internal static async Task<JsonObject> PreviousAttributesAsync(TestSandbox sandbox, string eventId)
     {
         using var http = new HttpClient();
         http.DefaultRequestHeaders.Authorization = new("Bearer", StripeProvider.SecretKey);
