@@ -25,6 +25,22 @@ Feature: WeChat Pay sandbox — trade and fund-flow bills
     And the bill lists "wx_bill_paid" as "SUCCESS" with order amount "25.00", fee "0.15000" and rate "0.60%"
     And the bill lists refund "wx_bill_refund" of "wx_bill_paid" as "REFUND" with refund amount "5.00" and fee "-0.03000"
 
+  Scenario: Only refunds that succeeded are in the trade bill: an abnormal and a closed one are not
+    Given a Native order of 10000 fen placed as "wx_bill_outcomes" and paid
+    And WeChat Pay ends the merchant's refunds "ABNORMAL"
+    And the merchant has refunded 1000 fen of "wx_bill_outcomes" as "wx_bill_abnormal"
+    And WeChat Pay ends the merchant's refunds "CLOSED"
+    And the merchant has refunded 2000 fen of "wx_bill_outcomes" as "wx_bill_closed"
+    And WeChat Pay ends the merchant's refunds "SUCCESS"
+    And the merchant has refunded 3000 fen of "wx_bill_outcomes" as "wx_bill_success"
+    When the sandbox clock reaches 10:00 China time the next day
+    And the merchant applies for the "ALL" trade bill of that day
+    Then the answer is 200 with hash_type "SHA1" and a download_url on the sandbox's host
+    When the merchant downloads the bill with a signed GET
+    Then the bill lists refund "wx_bill_success" of "wx_bill_outcomes" as "REFUND" with refund amount "30.00" and fee "-0.18000"
+    And the bill lists no refund "wx_bill_abnormal"
+    And the bill lists no refund "wx_bill_closed"
+
   Scenario: The fund-flow bill credits the payment and debits its fee and the refund, and other accounts have none
     Given a Native order of 1000 fen placed as "wx_bill_fund" and paid
     And the merchant has refunded 1000 fen of "wx_bill_fund" as "wx_bill_fund_refund"

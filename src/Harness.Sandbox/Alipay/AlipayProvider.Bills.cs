@@ -76,7 +76,7 @@ public sealed partial class AlipayProvider
 
         var zip = AlipayBills.Zip(billType, fileDate, period, entries);
         var fileName = AlipayBills.FileName(fileDate);
-        var token = _billDownloads.Issue(new BillFile(zip, "application/zip", AppId, fileName));
+        var token = _billDownloads.Issue(new BillFile(zip, "application/zip", fileName));
         var url = QueryHelpers.AddQueryString(origin + BillDownloadPath, new Dictionary<string, string?>
         {
             ["bizType"] = billType,

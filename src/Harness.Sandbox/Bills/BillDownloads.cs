@@ -34,8 +34,11 @@ public sealed class BillDownloads(TimeProvider wallClock, TimeSpan lifetime)
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }
 
-/// <summary>A statement as downloaded: its bytes, their media type, and the merchant it belongs to.</summary>
-public sealed record BillFile(byte[] Bytes, string ContentType, string Owner, string FileName)
+/// <summary>
+/// A statement as downloaded: its bytes, their media type and file name. Each provider has one merchant, so a link
+/// needs no owner: a request of any other merchant is refused when it authenticates.
+/// </summary>
+public sealed record BillFile(byte[] Bytes, string ContentType, string FileName)
 {
     public DateTimeOffset Expires { get; init; }
 }

@@ -68,7 +68,7 @@ public static class WeChatPayBills
             {
                 cells.AddRange(refund is null
                     ? ["0", "0", Yuan(0), Yuan(0), "", ""]
-                    : [refund.RefundId, OutRefundNo(refund), Yuan(refundAmount), Yuan(0), "ORIGINAL", refund.Status]);
+                    : [refund.RefundId, WeChatPayResources.OutRefundNoOf(refund), Yuan(refundAmount), Yuan(0), "ORIGINAL", refund.Status]);
             }
 
             cells.AddRange([order.Description, order.Attach ?? "", FeeYuan(entry.Fee), FeeRateText, Yuan(orderTotal)]);
@@ -143,7 +143,7 @@ public static class WeChatPayBills
                 balance -= debit;
                 flows.Add(new FundFlow(
                     at, refund.RefundId, FlowNo(order.Mchid, at, "refund" + refund.Id), "退款", "退款", false, debit, balance, order.Mchid + "API",
-                    $"退款总金额{Yuan(refund.Amount)}元;含手续费{Yuan(-entry.Fee)}元", OutRefundNo(refund)));
+                    $"退款总金额{Yuan(refund.Amount)}元;含手续费{Yuan(-entry.Fee)}元", WeChatPayResources.OutRefundNoOf(refund)));
             }
         }
 
@@ -177,8 +177,6 @@ public static class WeChatPayBills
     private static string Yuan(long fen) => (fen / 100m).ToString("0.00", CultureInfo.InvariantCulture);
 
     private static string FeeYuan(long fen) => (fen / 100m).ToString("0.00000", CultureInfo.InvariantCulture);
-
-    private static string OutRefundNo(WeChatPayRefund refund) => refund.Id[(refund.Id.IndexOf('/', StringComparison.Ordinal) + 1)..];
 
     /// <summary>A fund-flow number as WeChat writes them: the mchid, the China date, ten digits (derived, so a bill reads the same every time).</summary>
     private static string FlowNo(string mchid, DateTime utc, string source)

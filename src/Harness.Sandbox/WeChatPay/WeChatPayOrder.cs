@@ -78,6 +78,8 @@ public sealed class WeChatPayOrder : IDocument
 /// <summary>A refund of a paid order (<c>/v3/refund/domestic/refunds</c>).</summary>
 public sealed class WeChatPayRefund : IDocument
 {
+    public const string Processing = "PROCESSING";
+
     /// <summary>The merchant's <c>out_refund_no</c>, unique per merchant.</summary>
     public string Id { get; set; } = "";
 
@@ -92,7 +94,16 @@ public sealed class WeChatPayRefund : IDocument
     /// <summary>Fen.</summary>
     public long Amount { get; set; }
 
-    public string Status { get; set; } = "PROCESSING";
+    public string Status { get; set; } = Processing;
+
+    /// <summary>How the bank ends it when <see cref="SettlesAt"/> comes: the <c>refund_outcome</c> set when it was applied for.</summary>
+    public string? Outcome { get; set; }
+
+    /// <summary>When a refund kept PROCESSING (<c>refund_processing_seconds</c>) ends, on the sandbox clock.</summary>
+    public DateTime? SettlesAt { get; set; }
+
+    /// <summary>The settling order while it waits at the bank: the time, then the id (indexed; none once it ended).</summary>
+    public string? SettleOrder => Status == Processing && SettlesAt is { } at ? OrderKeys.Time(at, Id) : null;
 
     public DateTime CreateTime { get; set; }
 

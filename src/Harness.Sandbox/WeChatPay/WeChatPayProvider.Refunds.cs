@@ -9,7 +9,7 @@ namespace Harness.Sandbox.WeChatPay;
 /// <summary>
 /// Refunds (<c>/v3/refund/domestic/refunds</c>): applying, the outcome the <c>refund_outcome</c> setting gives them
 /// (SUCCESS, or ABNORMAL / CLOSED to test a merchant's handling of those), and 发起异常退款, which sends an abnormal
-/// refund to a bank card instead.
+/// refund to a bank card instead. How long they stay PROCESSING: WeChatPayProvider.RefundTiming.cs.
 /// </summary>
 public sealed partial class WeChatPayProvider
 {
@@ -120,10 +120,10 @@ public sealed partial class WeChatPayProvider
             };
             order.Refunded += refund;
 
-            // The answer shows the refund as accepted (PROCESSING); the sandbox's bank settles it at once, the way
-            // the refund_outcome setting says.
+            // The answer shows the refund as accepted (PROCESSING); the sandbox's bank ends it the way the
+            // refund_outcome setting says now, at once or after refund_processing_seconds.
             var answer = WeChatPayResources.Refund(created, order);
-            Settle(created, order, _context.Settings.Get(Name, RefundOutcomeSetting) ?? RefundSuccess, now);
+            Process(created, order, _context.Settings.Get(Name, RefundOutcomeSetting) ?? RefundSuccess, now);
             return Json(answer);
         });
     }
@@ -131,7 +131,8 @@ public sealed partial class WeChatPayProvider
     /// <summary>
     /// <c>POST /v3/refund/domestic/refunds/{refund_id}/apply-abnormal-refund</c>: an ABNORMAL refund goes to the
     /// buyer's debit card (bank, account and name, the last two encrypted for the <c>Wechatpay-Serial</c> key with
-    /// RSA-OAEP) or to the merchant's bank account. Accepted as PROCESSING and settled at once, with REFUND.SUCCESS.
+    /// RSA-OAEP) or to the merchant's bank account. Accepted as PROCESSING and succeeds (REFUND.SUCCESS) at once or,
+    /// like any refund, after <c>refund_processing_seconds</c>.
     /// </summary>
     private IResult ApplyAbnormalRefund(HttpContext http, string mchid, string refundId, byte[] body)
     {
@@ -184,9 +185,9 @@ public sealed partial class WeChatPayProvider
             var order = _orders.Get(refund.OrderId)!;
             refund.Channel = "OTHER_BANKCARD";
             refund.ReceivedAccount = account;
-            refund.Status = "PROCESSING";
+            refund.Status = WeChatPayRefund.Processing;
             var answer = WeChatPayResources.Refund(refund, order);
-            Settle(refund, order, RefundSuccess, _context.Clock.GetUtcNow().UtcDateTime);
+            Process(refund, order, RefundSuccess, _context.Clock.GetUtcNow().UtcDateTime);
             return Json(answer);
         });
     }

@@ -21,7 +21,7 @@ namespace Harness.Sandbox.WeChatPay;
 /// <summary>
 /// WeChat Pay API v3 (providers.md §2, §8.1): Native, JSAPI, APP and H5 orders (<see cref="MapOrders"/>) with the
 /// client step each needs (<see cref="MapClientSteps"/>), query by <c>out_trade_no</c> and by <c>transaction_id</c>,
-/// close, refund and refund query, the platform certificate download, the trade and fund-flow bills (<see cref="MapBills"/>). Requests are
+/// close, refund and refund query (<see cref="RunDueAsync"/> ends refunds kept processing), the platform certificate download, the trade and fund-flow bills (<see cref="MapBills"/>). Requests are
 /// authenticated with the merchant's RSA signature, answers signed with the platform key, and notifications carry
 /// the transaction encrypted under the APIv3 key, retried until the merchant answers 200 or 204.
 /// </summary>
@@ -58,7 +58,7 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
         _keys = new WeChatPayKeys(context.Keys, context.Settings, context.WallClock.GetUtcNow());
         _auth = new WeChatPayAuth(_keys, context.WallClock);
         _orders = context.Store.Collection<WeChatPayOrder>("wechatpay_orders", nameof(WeChatPayOrder.OutTradeNo), nameof(WeChatPayOrder.TransactionId), nameof(WeChatPayOrder.PrepayId));
-        _refunds = context.Store.Collection<WeChatPayRefund>("wechatpay_refunds");
+        _refunds = context.Store.Collection<WeChatPayRefund>("wechatpay_refunds", nameof(WeChatPayRefund.SettleOrder));
         _policy = new DeliveryPolicy(RetryDelays, CallbackAcknowledgement.OneOf(200, 204), AcknowledgementDeadline);
         _signer = new NotificationSigner(_keys, context.WallClock);
         _billDownloads = new BillDownloads(context.WallClock, TimeSpan.FromMinutes(5));
@@ -68,7 +68,7 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
 
     public string Title => "WeChat Pay";
 
-    public IReadOnlyList<string> SettingNames => [WeChatPayKeys.MerchantCertificatesSetting, WeChatPayKeys.PlatformAuthSetting, RefundOutcomeSetting];
+    public IReadOnlyList<string> SettingNames => [WeChatPayKeys.MerchantCertificatesSetting, WeChatPayKeys.PlatformAuthSetting, RefundOutcomeSetting, RefundProcessingSetting];
 
     public string? RefuseSetting(string key, string value) => key switch
     {
@@ -77,6 +77,7 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
         WeChatPayKeys.PlatformAuthSetting when value is not (WeChatPayKeys.CertificateAuth or WeChatPayKeys.PublicKeyAuth or WeChatPayKeys.SwitchingAuth) =>
             $"platform_auth must be '{WeChatPayKeys.CertificateAuth}', '{WeChatPayKeys.PublicKeyAuth}' or '{WeChatPayKeys.SwitchingAuth}'",
         RefundOutcomeSetting => RefuseRefundOutcome(value),
+        RefundProcessingSetting => RefuseRefundProcessing(value),
         _ => null,
     };
 

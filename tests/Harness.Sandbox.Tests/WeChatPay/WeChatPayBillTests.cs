@@ -253,9 +253,55 @@ public sealed class WeChatPayBillTests
             Assert.Contains("\"code\":\"SIGN_ERROR\"", await unsigned.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
         }
 
+        // The sandbox has one merchant: a download signed under another mchid is refused at authentication.
+        var credentials = (await sandbox.GetJsonAsync("/control/providers/wechatpay"))["credentials"]!.AsObject()
+            .ToDictionary(c => c.Key, c => c.Value!.GetValue<string>());
+        credentials["mchid"] = "1900000110";
+        using var other = new WeChatPayWire(wire.BaseUrl, credentials);
+        var (otherStatus, _, refused) = await WeChatPayTests.CallAsync(other, other.Request(HttpMethod.Get, target));
+        Assert.Equal((HttpStatusCode.Unauthorized, "SIGN_ERROR", "mchid"), (otherStatus, refused!["code"]!.GetValue<string>(), refused["detail"]!["field"]!.GetValue<string>()));
+
         // A fee of 0.60% on 5.00 is 0.03: rounded to the fen.
         var lines = Lines(await DownloadAsync(wire, link));
         Assert.Equal("`1,`5.00,`0.00,`0.00,`0.03000,`5.00,`0.00", lines[^1]);
+    }
+
+    [Fact]
+    public async Task Only_refunds_that_succeeded_are_in_the_bills_and_an_abnormal_one_is_on_the_day_it_is_sent_on_and_succeeds()
+    {
+        await using var sandbox = await TestSandbox.StartAsync(Morning);
+        using var wire = await WeChatPayTests.WireAsync(sandbox);
+        await PayAsync(sandbox, wire, "bill_outcomes", 10000);
+        async Task<string> RefundEndingAsync(string outcome, string outRefundNo, long amount)
+        {
+            (await sandbox.PutSettingsAsync("wechatpay", new { refund_outcome = outcome })).EnsureSuccessStatusCode();
+            return await RefundAsync(wire, "bill_outcomes", outRefundNo, amount, 10000);
+        }
+
+        var abnormal = await RefundEndingAsync("ABNORMAL", "refund_abnormal", 1000);
+        await RefundEndingAsync("CLOSED", "refund_closed", 2000);
+        await RefundEndingAsync("SUCCESS", "refund_success", 3000);
+        await sandbox.AdvanceAsync(TimeSpan.FromHours(25));
+
+        // The 23rd: the payment and the one refund that succeeded; its fee back is 0.18 of the payment's 0.60.
+        var all = Lines(await DownloadAsync(wire, await ApplyAsync(wire, "/v3/bill/tradebill?bill_date=2026-11-23&bill_type=ALL")));
+        Assert.Equal(5, all.Length);
+        var (payment, refund) = (Cells(all[1]), Cells(all[2]));
+        Assert.Equal(["bill_outcomes", "SUCCESS"], [payment[6], payment[9]]);
+        Assert.Equal(["REFUND", "refund_success", "30.00", "SUCCESS"], [refund[9], refund[15], refund[16], refund[19]]);
+        Assert.Equal("`2,`100.00,`30.00,`0.00,`0.42000,`100.00,`30.00", all[^1]);
+        var flows = Lines(await DownloadAsync(wire, await ApplyAsync(wire, "/v3/bill/fundflowbill?bill_date=2026-11-23")));
+        Assert.Equal("`3,`1,`100.00,`2,`30.42", flows[^1]);
+
+        // Sent on to the merchant's account on the 24th, the abnormal refund succeeds then: a row of the 24th's bill.
+        var (applied, body, _) = await WeChatPayTests.CallAsync(wire, wire.Request(HttpMethod.Post, $"/v3/refund/domestic/refunds/{abnormal}/apply-abnormal-refund",
+            new JsonObject { ["out_refund_no"] = "refund_abnormal", ["type"] = "MERCHANT_BANK_CARD" }));
+        Assert.True(applied == HttpStatusCode.OK, body);
+        await sandbox.AdvanceAsync(TimeSpan.FromDays(1));
+        var refunds = Lines(await DownloadAsync(wire, await ApplyAsync(wire, "/v3/bill/tradebill?bill_date=2026-11-24&bill_type=REFUND")));
+        Assert.Equal(4, refunds.Length);
+        var row = Cells(refunds[1]);
+        Assert.Equal(["2026-11-23 09:00:00", "2026-11-24 10:00:00", "refund_abnormal", "10.00", "SUCCESS"], [row[14], row[15], row[17], row[18], row[21]]);
     }
 
     [Fact]

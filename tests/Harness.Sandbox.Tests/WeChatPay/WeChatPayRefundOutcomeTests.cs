@@ -12,12 +12,12 @@ namespace Harness.Sandbox.Tests.WeChatPay;
 /// </summary>
 public sealed class WeChatPayRefundOutcomeTests
 {
-    private const long Total = 1000;
+    internal const long Total = 1000;
 
     private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;
 
     /// <summary>A sandbox with a paid order of <see cref="Total"/> fen whose notifications go to the receiver.</summary>
-    private sealed class PaidOrder : IAsyncDisposable
+    internal sealed class PaidOrder : IAsyncDisposable
     {
         public required TestSandbox Sandbox { get; init; }
 
@@ -82,7 +82,7 @@ public sealed class WeChatPayRefundOutcomeTests
         }
     }
 
-    private static JsonObject ToUserCard(WeChatPayWire wire, string outRefundNo, string account = "6214830100001234", bool withPublicKey = false) => new()
+    internal static JsonObject ToUserCard(WeChatPayWire wire, string outRefundNo, string account = "6214830100001234", bool withPublicKey = false) => new()
     {
         ["out_refund_no"] = outRefundNo,
         ["type"] = "USER_BANK_CARD",

@@ -22,7 +22,10 @@ public sealed partial class WeChatPaySteps
     [Given("the merchant has refunded {int} fen of {string} as {string}")]
     public async Task Refunded(int fen, string outTradeNo, string outRefundNo)
     {
-        var total = ApiReply.Field(ApiReply.Field(await TransactionAsync(outTradeNo, "SUCCESS"), "amount"), "total").GetInt64();
+        // Paid, or already partly refunded (trade_state REFUND): the refund names the order's total.
+        var order = await QueryAsync(outTradeNo);
+        Check.Equal(HttpStatusCode.OK, order.Status, $"querying {outTradeNo} ({order.Body})");
+        var total = ApiReply.Path(order.Json, "amount.total").GetInt64();
         var reply = await CallAsync(HttpMethod.Post, "/v3/refund/domestic/refunds", new JsonObject
         {
             ["out_trade_no"] = outTradeNo,
@@ -113,16 +116,21 @@ public sealed partial class WeChatPaySteps
     }
 
     [Then("the bill lists refund {string} of {string} as {string} with refund amount {string} and fee {string}")]
-    public void BillRefund(string outRefundNo, string outTradeNo, string state, string amount, string fee)
+    public async Task BillRefund(string outRefundNo, string outTradeNo, string state, string amount, string fee)
     {
         var row = BillRow(cells => cells[15] == outRefundNo, $"refund {outRefundNo}");
+        var refund = await CallAsync(HttpMethod.Get, $"/v3/refund/domestic/refunds/{outRefundNo}");
         Check.Equal(outTradeNo, row[6], "商户订单号");
         Check.Equal(state, row[9], "交易状态");
-        Check.Equal(_refundIds[outTradeNo], row[14], "微信退款单号");
+        Check.Equal(ApiReply.Text(ApiReply.Field(refund.Json, "refund_id")), row[14], "微信退款单号");
         Check.Equal(amount, row[16], "退款金额");
         Check.Equal(amount, row[25], "申请退款金额");
         Check.Equal(fee, row[22], "手续费");
     }
+
+    [Then("the bill lists no refund {string}")]
+    public void BillLacksRefund(string outRefundNo) =>
+        Check.That(BillLines()[1..^2].Select(BillCells).All(cells => cells[15] != outRefundNo), $"the bill lists refund {outRefundNo}: {Bill}");
 
     [Then("the fund-flow bill lists for {string} a {string} {string} of {string}, a {string} {string} of {string} and a {string} {string} of {string}")]
     public async Task FundFlows(string outTradeNo, string type1, string direction1, string amount1, string type2, string direction2, string amount2, string type3, string direction3, string amount3)
