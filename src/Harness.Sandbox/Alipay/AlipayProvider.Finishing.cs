@@ -30,37 +30,24 @@ public sealed partial class AlipayProvider
         int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var days) && days <= MaxRefundPeriodDays ? days : null;
 
     /// <summary>When the earliest paid trade finishes; null when none waits to.</summary>
-    public DateTimeOffset? NextDueAt() =>
-        _trades.Between(nameof(AlipayTrade.FinishOrder), null, null, 1) is [{ FinishOrder: { } order }]
-            ? new DateTimeOffset(OrderKeys.TimeOf(order), TimeSpan.Zero)
-            : null;
+    public DateTimeOffset? NextDueAt() => DueDocuments.Earliest(_trades, nameof(AlipayTrade.FinishOrder), t => t.FinishOrder);
 
     /// <summary>Finishes every trade whose refundable period the sandbox clock has passed, each in a unit with its notify.</summary>
     public Task RunDueAsync(CancellationToken cancellationToken)
     {
         var now = _context.Clock.GetUtcNow().UtcDateTime;
-        IReadOnlyList<AlipayTrade> due;
-        do
+        DueDocuments.Run(_context.Store, _trades, nameof(AlipayTrade.FinishOrder), now, FinishBatch, listed =>
         {
-            due = _trades.Between(nameof(AlipayTrade.FinishOrder), null, OrderKeys.AfterTime(now), FinishBatch);
-            foreach (var listed in due)
+            // Read again inside the unit: the scheduler's loop and a clock advance may both have listed it, and a refund
+            // may have closed it since.
+            if (_trades.Get(listed.Id) is { Status: AlipayTrade.TradeSuccess, FinishesAt: { } at } trade && at <= now)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                _context.Store.InTransaction(() =>
-                {
-                    // Read again inside the unit: the scheduler's loop and a clock advance may both have listed it,
-                    // and a refund may have closed it since.
-                    if (_trades.Get(listed.Id) is { Status: AlipayTrade.TradeSuccess, FinishesAt: { } at } trade && at <= now)
-                    {
-                        trade.Status = AlipayTrade.TradeFinished;
-                        trade.GmtClose = at;
-                        _trades.Upsert(trade);
-                        SendNotify(trade, trade.Refunds.LastOrDefault());
-                    }
-                });
+                trade.Status = AlipayTrade.TradeFinished;
+                trade.GmtClose = at;
+                _trades.Upsert(trade);
+                SendNotify(trade, trade.Refunds.LastOrDefault());
             }
-        }
-        while (due.Count == FinishBatch);
+        }, cancellationToken);
         return Task.CompletedTask;
     }
 

@@ -34,34 +34,21 @@ public sealed partial class WeChatPayProvider
         int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds <= MaxRefundProcessingSeconds ? seconds : null;
 
     /// <summary>When the earliest refund kept processing ends; null when none waits.</summary>
-    public DateTimeOffset? NextDueAt() =>
-        _refunds.Between(nameof(WeChatPayRefund.SettleOrder), null, null, 1) is [{ SettleOrder: { } order }]
-            ? new DateTimeOffset(OrderKeys.TimeOf(order), TimeSpan.Zero)
-            : null;
+    public DateTimeOffset? NextDueAt() => DueDocuments.Earliest(_refunds, nameof(WeChatPayRefund.SettleOrder), r => r.SettleOrder);
 
     /// <summary>Ends every refund whose processing time the sandbox clock has passed, each in a unit with its notification.</summary>
     public Task RunDueAsync(CancellationToken cancellationToken)
     {
         var now = _context.Clock.GetUtcNow().UtcDateTime;
-        IReadOnlyList<WeChatPayRefund> due;
-        do
+        DueDocuments.Run(_context.Store, _refunds, nameof(WeChatPayRefund.SettleOrder), now, SettleBatch, listed =>
         {
-            due = _refunds.Between(nameof(WeChatPayRefund.SettleOrder), null, OrderKeys.AfterTime(now), SettleBatch);
-            foreach (var listed in due)
+            // Read again inside the unit: the scheduler's loop and a clock advance may both have listed it, and the
+            // control route may have ended it since.
+            if (_refunds.Get(listed.Id) is { Status: WeChatPayRefund.Processing, SettlesAt: { } at } refund && at <= now)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                _context.Store.InTransaction(() =>
-                {
-                    // Read again inside the unit: the scheduler's loop and a clock advance may both have listed it, and
-                    // the control route may have ended it since.
-                    if (_refunds.Get(listed.Id) is { Status: WeChatPayRefund.Processing, SettlesAt: { } at } refund && at <= now)
-                    {
-                        Settle(refund, _orders.Get(refund.OrderId)!, refund.Outcome ?? RefundSuccess, at);
-                    }
-                });
+                Settle(refund, _orders.Get(refund.OrderId)!, refund.Outcome ?? RefundSuccess, at);
             }
-        }
-        while (due.Count == SettleBatch);
+        }, cancellationToken);
         return Task.CompletedTask;
     }
 
