@@ -40,6 +40,8 @@ public sealed partial class EpayProvider
         app.MapPost("/api/pay/query", async (HttpRequest request) => QueryV2(await ReadParamsAsync(request)));
         app.MapPost("/api/pay/refund", async (HttpRequest request) => RefundV2(await ReadParamsAsync(request)));
         app.MapPost("/api/pay/refundquery", async (HttpRequest request) => RefundQueryV2(await ReadParamsAsync(request)));
+        app.MapPost("/api/merchant/info", async (HttpRequest request) => MerchantInfo(await ReadParamsAsync(request)));
+        app.MapPost("/api/merchant/orders", async (HttpRequest request) => MerchantOrders(await ReadParamsAsync(request)));
     }
 
     /// <summary>V2 wants <c>return_url</c> (optional in V1) besides V1's fields.</summary>
@@ -126,9 +128,14 @@ public sealed partial class EpayProvider
             return EpayErrors.Json("订单号不存在");
         }
 
-        var answer = new JsonObject
+        return SignedAnswer(OrderFields(order, new JsonObject { ["code"] = 0 }));
+    }
+
+    /// <summary>An order as the query answers it (and each entry of <c>/api/merchant/orders</c>), added to <paramref name="answer"/>.</summary>
+    private static JsonObject OrderFields(EpayOrder order, JsonObject answer)
+    {
+        var fields = new JsonObject
         {
-            ["code"] = 0,
             ["trade_no"] = order.Id,
             ["out_trade_no"] = order.OutTradeNo,
             ["api_trade_no"] = order.Status == 1 ? "API" + order.Id : "",
@@ -144,16 +151,22 @@ public sealed partial class EpayProvider
         };
         if (order.EndTime is { } end)
         {
-            answer["endtime"] = China(end);
+            fields["endtime"] = China(end);
         }
 
         // Only a partly refunded order names what was refunded; a whole refund shows as status 2.
         if (order.RefundedFen > 0 && order.RefundedFen < order.AmountFen)
         {
-            answer["refundmoney"] = EpayOrder.FormatYuan(order.RefundedFen);
+            fields["refundmoney"] = EpayOrder.FormatYuan(order.RefundedFen);
         }
 
-        return SignedAnswer(answer);
+        foreach (var (key, value) in fields.ToList())
+        {
+            fields.Remove(key);
+            answer[key] = value;
+        }
+
+        return answer;
     }
 
     /// <summary>
@@ -294,11 +307,14 @@ public sealed partial class EpayProvider
                 ? _orders.FindBy(nameof(EpayOrder.OutTradeNo), outTradeNo).FirstOrDefault(o => o.Pid == Pid)
                 : null;
 
-    /// <summary>Adds <c>timestamp</c>, then <c>sign</c> over the non-empty fields (numbers as written) and <c>sign_type</c>.</summary>
+    /// <summary>
+    /// Adds <c>timestamp</c>, then <c>sign</c> over the non-empty fields (numbers as written; arrays are left out of
+    /// the signing string, as Epay's signing rule says) and <c>sign_type</c>.
+    /// </summary>
     private IResult SignedAnswer(JsonObject answer)
     {
         answer["timestamp"] = WallSeconds();
-        answer["sign"] = V2Keys.Sign(EpayKeys.Content(answer.Select(f => new KeyValuePair<string, string>(f.Key, Text(f.Value)))));
+        answer["sign"] = V2Keys.Sign(EpayKeys.Content(answer.Where(f => f.Value is not JsonArray).Select(f => new KeyValuePair<string, string>(f.Key, Text(f.Value)))));
         answer["sign_type"] = "RSA";
         return Results.Json(answer);
     }

@@ -69,7 +69,8 @@ internal sealed class EpayV2Client(TestSandbox sandbox, JsonObject credentials) 
         var answer = await PostAsync(path, Sign(parameters));
         Assert.True(answer["code"]!.GetValue<int>() == 0, answer.ToJsonString());
         Assert.Equal("RSA", answer["sign_type"]!.GetValue<string>());
-        Assert.True(Verify(answer.Select(f => new KeyValuePair<string, string>(f.Key, Text(f.Value))), answer["sign"]!.GetValue<string>()), "the answer's signature");
+        // Arrays are not part of the signing string (Epay's signing rule).
+        Assert.True(Verify(answer.Where(f => f.Value is not JsonArray).Select(f => new KeyValuePair<string, string>(f.Key, Text(f.Value))), answer["sign"]!.GetValue<string>()), "the answer's signature");
         Assert.InRange(long.Parse(answer["timestamp"]!.GetValue<string>(), CultureInfo.InvariantCulture), DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 60, DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 60);
         return answer;
     }

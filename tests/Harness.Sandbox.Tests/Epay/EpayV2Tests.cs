@@ -236,6 +236,37 @@ public sealed class EpayV2Tests
     }
 
     [Fact]
+    public async Task Merchant_info_counts_the_orders_and_merchant_orders_pages_them_newest_first()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        using var client = await EpayV2Client.StartAsync(sandbox);
+        var first = (await client.CallAsync("/api/pay/create", EpayV2Client.Order("https://merchant.example/notify", "LIST1", "10.00")))["trade_no"]!.GetValue<string>();
+        await sandbox.ActAsync(first, "pay");
+        await sandbox.AdvanceAsync(TimeSpan.FromSeconds(5));
+        var second = (await client.CallAsync("/api/pay/create", EpayV2Client.Order("https://merchant.example/notify", "LIST2", "3.00")))["trade_no"]!.GetValue<string>();
+        await client.CallAsync("/api/pay/refund", new() { ["trade_no"] = first, ["money"] = "1.50" });
+
+        var info = await client.CallAsync("/api/merchant/info", []);
+        Assert.Equal(1000, info["pid"]!.GetValue<int>());
+        Assert.Equal("8.50", info["money"]!.GetValue<string>());
+        Assert.Equal(2, info["order_num"]!.GetValue<int>());
+        Assert.Equal(1, info["order_num_today"]!.GetValue<int>());
+        Assert.Equal("10.00", info["order_money_today"]!.GetValue<string>());
+        Assert.Equal(0, info["order_num_lastday"]!.GetValue<int>());
+
+        var all = await client.CallAsync("/api/merchant/orders", new() { ["offset"] = "0", ["limit"] = "50" });
+        Assert.Equal([second, first], ((JsonArray)all["data"]!).Select(o => o!["trade_no"]!.GetValue<string>()));
+        var paid = await client.CallAsync("/api/merchant/orders", new() { ["offset"] = "0", ["limit"] = "1", ["status"] = "1" });
+        var only = Assert.Single((JsonArray)paid["data"]!)!;
+        Assert.Equal(first, only["trade_no"]!.GetValue<string>());
+        Assert.Equal("1.50", only["refundmoney"]!.GetValue<string>());
+        Assert.Empty((JsonArray)(await client.CallAsync("/api/merchant/orders", new() { ["offset"] = "1", ["limit"] = "1", ["status"] = "1" }))["data"]!);
+
+        var tooMany = await client.PostAsync("/api/merchant/orders", client.Sign(new() { ["offset"] = "0", ["limit"] = "51" }));
+        Assert.Equal("limit 须为1到50", tooMany["msg"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Keys_orders_and_refunds_survive_a_restart()
     {
         var data = Path.Combine(Path.GetTempPath(), "harness-sandbox-tests", Guid.NewGuid().ToString("N"));

@@ -16,7 +16,7 @@ public sealed class EpayV2Steps(ScenarioContext context)
 {
     private readonly SandboxWorld _world = context.Get<SandboxWorld>();
 
-    [When("the merchant creates an order of {string} through /api/pay/create with method {string}")]
+    [When("the merchant creates an order of {string} through \\/api\\/pay\\/create with method {string}")]
     public async Task Create(string money, string method) => await CallAsync("/api/pay/create", new()
     {
         ["method"] = method,
@@ -29,17 +29,17 @@ public sealed class EpayV2Steps(ScenarioContext context)
         ["clientip"] = "192.0.2.10",
     });
 
-    [When("the merchant refunds {string} of it through /api/pay/refund")]
+    [When("the merchant refunds {string} of it through \\/api\\/pay\\/refund")]
     public Task Refund(string money) => CallAsync("/api/pay/refund", new() { ["trade_no"] = _world.ThePayment, ["money"] = money });
 
-    [When("the merchant queries it through /api/pay/query with a request signed by another key")]
+    [When("the merchant queries it through \\/api\\/pay\\/query with a request signed by another key")]
     public async Task QueryWithAnotherKey()
     {
         using var stranger = RSA.Create(2048);
         await CallAsync("/api/pay/query", new() { ["trade_no"] = _world.ThePayment }, Convert.ToBase64String(stranger.ExportPkcs8PrivateKey()));
     }
 
-    [When("the merchant queries it through /api/pay/query with a timestamp {int} minutes old")]
+    [When("the merchant queries it through \\/api\\/pay\\/query with a timestamp {int} minutes old")]
     public Task QueryStale(int minutes) => CallAsync("/api/pay/query", new()
     {
         ["trade_no"] = _world.ThePayment,
@@ -78,7 +78,7 @@ public sealed class EpayV2Steps(ScenarioContext context)
         Check.Equal(_world.ThePayment, notify.Parameters["trade_no"], "trade_no");
     }
 
-    [Then("/api/pay/query reports status {int} in a signed answer")]
+    [Then("\\/api\\/pay\\/query reports status {int} in a signed answer")]
     public async Task QueryReports(int status)
     {
         await CallAsync("/api/pay/query", new() { ["trade_no"] = _world.ThePayment });
