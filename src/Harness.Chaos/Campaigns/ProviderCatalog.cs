@@ -208,6 +208,8 @@ public static class ProviderCatalog
             new("POST", "/api/pay/query", [], Form(("pid", pid), ("out_trade_no", "chaos-v2-1")), Answers),
             new("POST", "/api/pay/refund", [], Form(("pid", pid), ("out_trade_no", "chaos-v2-1"), ("money", "0.50"), ("out_refund_no", "chaos-r1")), Answers),
             new("POST", "/api/pay/refundquery", [], Form(("pid", pid), ("out_refund_no", "chaos-r1")), Answers),
+            new("POST", "/api/merchant/info", [], Form(("pid", pid)), Answers),
+            new("POST", "/api/merchant/orders", [], Form(("pid", pid), ("offset", "0"), ("limit", "50"), ("status", "1")), Answers),
         ];
         var rsa = RSA.Create();
         rsa.ImportPkcs8PrivateKey(Convert.FromBase64String(merchantPrivateKey), out _);
