@@ -144,6 +144,6 @@ public sealed partial class CoverageMatrixTests
     [GeneratedRegex(@"\([^)]*\)|\[[^\]]*\]")]
     private static partial Regex Commentary();
 
-    [GeneratedRegex(@"^([a-z][a-z-]*):\s")]
+    [GeneratedRegex(@"^([a-z][a-z0-9-]*):\s")]
     private static partial Regex FeaturePrefix();
 }

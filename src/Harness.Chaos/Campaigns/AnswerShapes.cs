@@ -179,7 +179,7 @@ public static class AnswerShapes
     public static string? Epay(HttpResponseMessage response, string body)
     {
         var mediaType = response.Content.Headers.ContentType?.MediaType;
-        if (response.RequestMessage?.RequestUri?.AbsolutePath == "/submit.php")
+        if (response.RequestMessage?.RequestUri?.AbsolutePath is "/submit.php" or "/api/pay/submit")
         {
             return (int)response.StatusCode is >= 300 and < 400 || mediaType == "text/html" ? null : $"a {(int)response.StatusCode} of {mediaType ?? "no type"} from the pay form";
         }

@@ -33,7 +33,7 @@ public static class ProviderCatalog
                     apis.Add(Creem(baseUrl, Credential("api_key"), Credential("one_time_product")));
                     break;
                 case "epay":
-                    apis.Add(Epay(baseUrl, Credential("pid"), Credential("key")));
+                    apis.Add(Epay(baseUrl, Credential("pid"), Credential("key"), Credential("merchant_private_key")));
                     break;
                 case "alipay":
                     apis.Add(Alipay(baseUrl, Credential("gateway_path"), Credential("app_id"), Credential("app_private_key")));
@@ -196,23 +196,40 @@ public static class ProviderCatalog
         return new ProviderApi("Creem", baseUrl, operations, AnswerShapes.Creem, (request, _) => request.Headers.Add("x-api-key", apiKey), MalformedInputs.Case);
     }
 
-    private static ProviderApi Epay(Uri baseUrl, string pid, string key)
+    /// <summary>Epay's V1 routes (MD5 with the key) and its V2 routes (<c>/api/pay/*</c>, RSA with the published merchant key).</summary>
+    private static ProviderApi Epay(Uri baseUrl, string pid, string key, string merchantPrivateKey)
     {
         var order = Form(("pid", pid), ("type", "alipay"), ("out_trade_no", "chaos-1"), ("notify_url", "https://merchant.test/notify"),
             ("return_url", "https://merchant.test/return"), ("name", "Credits"), ("money", "1.00"));
         var api = Form(("act", "order"), ("pid", pid), ("key", key), ("out_trade_no", "chaos-1"));
+        var v2Order = Form(("pid", pid), ("type", "alipay"), ("out_trade_no", "chaos-v2-1"), ("notify_url", "https://merchant.test/notify"),
+            ("return_url", "https://merchant.test/return"), ("name", "Credits"), ("money", "1.00"));
         Operation[] operations =
         [
             new("POST", "/submit.php", [], order, Answers),
             new("POST", "/mapi.php", [], Form([.. order, new("clientip", "127.0.0.1")]), Answers),
             new("POST", "/api.php", [], api, Answers),
+            new("POST", "/api/pay/submit", [], v2Order, Answers),
+            new("POST", "/api/pay/create", [], Form([.. v2Order, new("method", "web"), new("device", "pc"), new("clientip", "127.0.0.1")]), Answers),
+            new("POST", "/api/pay/query", [], Form(("pid", pid), ("out_trade_no", "chaos-v2-1")), Answers),
+            new("POST", "/api/pay/refund", [], Form(("pid", pid), ("out_trade_no", "chaos-v2-1"), ("money", "0.50"), ("out_refund_no", "chaos-r1")), Answers),
+            new("POST", "/api/pay/refundquery", [], Form(("pid", pid), ("out_refund_no", "chaos-r1")), Answers),
+            new("POST", "/api/merchant/info", [], Form(("pid", pid)), Answers),
+            new("POST", "/api/merchant/orders", [], Form(("pid", pid), ("offset", "0"), ("limit", "50"), ("status", "1")), Answers),
         ];
+        var rsa = RSA.Create();
+        rsa.ImportPkcs8PrivateKey(Convert.FromBase64String(merchantPrivateKey), out _);
 
         // Orders are signed after the spoiling, as a merchant would sign whatever it sends, so the
         // values reach the checks behind the signature; an unsigned case is spoiled as it is.
         return new ProviderApi("Epay", baseUrl, operations, AnswerShapes.Epay, (_, _) => { }, (operation, seed, index) =>
             FormInputs.Case(operation, seed, index) is { ContentType: FormInputs.FormType, Body: { } body } fuzz && operation.Path != "/api.php"
-                ? fuzz with { Body = Encoding.UTF8.GetBytes(SignedMd5(Encoding.UTF8.GetString(body), key)) }
+                ? fuzz with
+                {
+                    Body = Encoding.UTF8.GetBytes(operation.Path.StartsWith("/api/pay/", StringComparison.Ordinal)
+                        ? SignedEpayRsa(Encoding.UTF8.GetString(body), rsa)
+                        : SignedMd5(Encoding.UTF8.GetString(body), key)),
+                }
                 : FormInputs.Case(operation, seed, index));
     }
 
@@ -377,6 +394,23 @@ public static class ProviderCatalog
         var canonical = string.Join('&', FormFields(form).Where(f => f.Key != "sign").OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => f.Key + "=" + f.Value));
         var sign = Convert.ToBase64String(key.SignData(Encoding.UTF8.GetBytes(canonical), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
         return form + "&sign=" + Uri.EscapeDataString(sign);
+    }
+
+    /// <summary>
+    /// Epay V2's signature: a current <c>timestamp</c> unless the case carries one, then SHA256WithRSA over the
+    /// non-empty values but sign and sign_type, sorted by key, <c>k=v&amp;…</c>.
+    /// </summary>
+    private static string SignedEpayRsa(string form, RSA key)
+    {
+        if (FormFields(form).All(f => f.Key != "timestamp"))
+        {
+            form += (form.Length > 0 ? "&" : "") + "timestamp=" + DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        var canonical = string.Join('&', FormFields(form).Where(f => f.Value.Length > 0 && f.Key is not "sign" and not "sign_type")
+            .OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => f.Key + "=" + f.Value));
+        var sign = Convert.ToBase64String(key.SignData(Encoding.UTF8.GetBytes(canonical), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
+        return form + "&sign=" + Uri.EscapeDataString(sign) + "&sign_type=RSA";
     }
 
     private static List<(string Key, string Value)> FormFields(string form) =>

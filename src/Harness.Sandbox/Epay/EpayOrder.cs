@@ -41,8 +41,14 @@ public sealed partial class EpayOrder : IDocument
 
     public string Buyer { get; set; } = "";
 
-    /// <summary>Fen refunded so far through <c>api.php?act=refund</c>.</summary>
+    /// <summary>Fen refunded so far through <c>api.php?act=refund</c> or <c>/api/pay/refund</c>.</summary>
     public long RefundedFen { get; set; }
+
+    /// <summary>1 for an order placed through V1 (MD5), 2 through V2 (RSA): its notify and return are signed the same way.</summary>
+    public int Protocol { get; set; } = 1;
+
+    /// <summary>The buyer's IP (V2's <c>clientip</c>).</summary>
+    public string ClientIp { get; set; } = "";
 
     public string Money => FormatYuan(AmountFen);
 

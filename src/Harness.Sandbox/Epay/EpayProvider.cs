@@ -20,9 +20,10 @@ namespace Harness.Sandbox.Epay;
 /// <summary>
 /// Epay (彩虹易支付 v1, as go-epay speaks it; providers.md §4, §8.3): <c>submit.php</c> for the browser,
 /// <c>mapi.php</c> for servers, <c>api.php?act=order</c> and <c>act=refund</c> with the plain key, MD5 over all non-empty params, notify by GET
-/// (or POST) acknowledged only by the body <c>success</c>, and the signed return-URL redirect.
+/// (or POST) acknowledged only by the body <c>success</c>, and the signed return-URL redirect. The V2 protocol
+/// (<c>/api/pay/*</c>, RSA) shares the listener and the orders (EpayProvider.V2.cs).
 /// </summary>
-public sealed class EpayProvider : ISandboxProvider
+public sealed partial class EpayProvider : ISandboxProvider
 {
     public const string Pid = "1000";
     public const string Key = "HarnessSandboxEpayKey0123456789ab";
@@ -42,13 +43,19 @@ public sealed class EpayProvider : ISandboxProvider
 
     private readonly SandboxContext _context;
     private readonly IDocumentCollection<EpayOrder> _orders;
+    private readonly IDocumentCollection<EpayRefund> _refunds;
     private readonly DeliveryPolicy _policy;
     public EpayProvider(SandboxContext context)
     {
         _context = context;
         _orders = context.Store.Collection<EpayOrder>("epay_orders", nameof(EpayOrder.OutTradeNo));
+        _refunds = context.Store.Collection<EpayRefund>("epay_refunds", nameof(EpayRefund.OutRefundNo));
         _policy = new DeliveryPolicy(context.Options.EpayRetryDelays, CallbackAcknowledgement.BodyText("success"));
+        V2Keys = new EpayKeys(context, Name);
     }
+
+    /// <summary>The V2 protocol's merchant and platform key pairs.</summary>
+    public EpayKeys V2Keys { get; }
 
     public string Name => "epay";
 
@@ -62,11 +69,16 @@ public sealed class EpayProvider : ISandboxProvider
 
     public IEnumerable<ICallbackSigner> Signers => [];
 
-    public IReadOnlyDictionary<string, string> Credentials { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    /// <summary>V1's key, and V2's keys in the bare base64 form Epay's console shows and its SDKs take.</summary>
+    public IReadOnlyDictionary<string, string> Credentials => new Dictionary<string, string>(StringComparer.Ordinal)
     {
         ["pid"] = Pid,
         ["key"] = Key,
         ["types"] = "alipay,wxpay,qqpay",
+        ["merchant_private_key"] = EpayKeys.Bare(V2Keys.MerchantPrivateKey),
+        ["merchant_public_key"] = EpayKeys.Bare(V2Keys.MerchantPublicKey),
+        ["platform_public_key"] = EpayKeys.Bare(V2Keys.PlatformPublicKey),
+        ["platform_private_key"] = EpayKeys.Bare(V2Keys.PlatformPrivateKey),
     };
 
     public void MapApi(WebApplication app)
@@ -74,18 +86,19 @@ public sealed class EpayProvider : ISandboxProvider
         app.MapMethods("/submit.php", ["GET", "POST"], async (HttpRequest request) =>
         {
             var parameters = await ReadParamsAsync(request);
-            var (order, error) = await PlaceAsync(parameters, "payurl");
+            var (order, error) = await PlaceAsync(parameters, "payurl", v2: false);
             return order is null ? CashierErrors.Instance.Error(ApiErrorKind.Validation, error!) : Results.Redirect(_context.PayPageUrl(order.Id));
         }).WithMetadata(CashierErrors.Instance);
         app.MapPost("/mapi.php", async (HttpRequest request) =>
         {
             var answer = _context.Settings.Get(Name, MapiAnswerSetting) ?? "payurl";
-            var (order, error) = await PlaceAsync(await ReadParamsAsync(request), answer);
+            var (order, error) = await PlaceAsync(await ReadParamsAsync(request), answer, v2: false);
             return order is null
                 ? EpayErrors.Json(error!)
                 : Results.Json(new JsonObject { ["code"] = 1, ["msg"] = "success", ["trade_no"] = order.Id, [answer] = QrCode(answer, order.Id) ?? _context.PayPageUrl(order.Id) });
         });
         app.MapMethods("/api.php", ["GET", "POST"], async (HttpRequest request) => Api(await ReadParamsAsync(request)));
+        MapV2(app);
     }
 
     public string? RefuseSetting(string key, string value) => key switch
@@ -108,7 +121,7 @@ public sealed class EpayProvider : ISandboxProvider
 
         return string.IsNullOrEmpty(order.ReturnUrl)
             ? new PayPageOutcome(null, "支付成功 — payment complete.")
-            : new PayPageOutcome(WithQuery(order.ReturnUrl, Signed(NotifyParams(order, DeliveryFaults.None), DeliveryFaults.None)), "Paid.");
+            : new PayPageOutcome(WithQuery(order.ReturnUrl, CallbackParams(order, DeliveryFaults.None)), "Paid.");
     }
 
     public PayPageOutcome OnCanceled(SandboxPayment payment) =>
@@ -135,8 +148,9 @@ public sealed class EpayProvider : ISandboxProvider
     /// <summary>
     /// Validates and signs off an order request; the same <c>out_trade_no</c> with the same money reopens the same order.
     /// A new order answered with a <c>qrcode</c> or <c>urlscheme</c> has its pay page draw what the answer carries.
+    /// A V2 request is authenticated by its RSA signature and timestamp instead of the MD5 one.
     /// </summary>
-    private async Task<(EpayOrder? Order, string? Error)> PlaceAsync(Dictionary<string, string> p, string answer)
+    private async Task<(EpayOrder? Order, string? Error)> PlaceAsync(Dictionary<string, string> p, string answer, bool v2)
     {
         if (Required.FirstOrDefault(k => string.IsNullOrEmpty(p.GetValueOrDefault(k))) is { } missing)
         {
@@ -148,14 +162,9 @@ public sealed class EpayProvider : ISandboxProvider
             return (null, "商户不存在");
         }
 
-        if (!SortedParamsMd5.Verify(p.Select(kv => new KeyValuePair<string, string?>(kv.Key, kv.Value)), Key, p.GetValueOrDefault("sign")))
+        if ((v2 ? AuthenticateV2(p) : AuthenticateV1(p)) is { } refused)
         {
-            return (null, "签名校验失败");
-        }
-
-        if (p.GetValueOrDefault("sign_type") is { Length: > 0 } signType && signType != "MD5")
-        {
-            return (null, "不支持的签名类型");
+            return (null, refused);
         }
 
         if (EpayOrder.ParseYuan(p["money"], out var fen) is { } badMoney)
@@ -192,7 +201,7 @@ public sealed class EpayProvider : ISandboxProvider
             var now = _context.Clock.GetUtcNow();
             var order = new EpayOrder
             {
-                Id = NewTradeNo(now),
+                Id = NewNumber(now, id => _orders.Get(id) is not null || _context.Payments.Get(id) is not null),
                 Pid = p["pid"],
                 OutTradeNo = p["out_trade_no"],
                 Type = p["type"],
@@ -202,6 +211,8 @@ public sealed class EpayProvider : ISandboxProvider
                 ReturnUrl = p.GetValueOrDefault("return_url") ?? "",
                 Param = p.GetValueOrDefault("param") ?? "",
                 AddTime = now.UtcDateTime,
+                Protocol = v2 ? 2 : 1,
+                ClientIp = p.GetValueOrDefault("clientip") ?? "",
             };
             _orders.Upsert(order);
             _context.Payments.Add(new SandboxPayment
@@ -219,6 +230,16 @@ public sealed class EpayProvider : ISandboxProvider
             });
             return (order, null);
         });
+    }
+
+    private static string? AuthenticateV1(Dictionary<string, string> p)
+    {
+        if (!SortedParamsMd5.Verify(p.Select(kv => new KeyValuePair<string, string?>(kv.Key, kv.Value)), Key, p.GetValueOrDefault("sign")))
+        {
+            return "签名校验失败";
+        }
+
+        return p.GetValueOrDefault("sign_type") is { Length: > 0 } signType && signType != "MD5" ? "不支持的签名类型" : null;
     }
 
     /// <summary>
@@ -248,11 +269,7 @@ public sealed class EpayProvider : ISandboxProvider
             return EpayErrors.Json("KEY校验失败");
         }
 
-        var order = p.GetValueOrDefault("trade_no") is { Length: > 0 } tradeNo
-            ? _orders.Get(tradeNo)
-            : p.GetValueOrDefault("out_trade_no") is { Length: > 0 } outTradeNo
-                ? _orders.FindBy(nameof(EpayOrder.OutTradeNo), outTradeNo).FirstOrDefault(o => o.Pid == Pid)
-                : null;
+        var order = FindOrder(p);
         if (order is null)
         {
             return EpayErrors.Json("订单号不存在");
@@ -265,14 +282,15 @@ public sealed class EpayProvider : ISandboxProvider
     /// The second the order was placed (China time) and five random digits, as Epay numbers them; drawn again while
     /// taken (inside the placing unit, so no other order can take it meanwhile): a load of hundreds of orders a
     /// second draws the same five digits within a second every few seconds, and the later order replaced the earlier.
+    /// V2's refund numbers are drawn the same way.
     /// </summary>
-    private string NewTradeNo(DateTimeOffset now)
+    private static string NewNumber(DateTimeOffset now, Func<string, bool> taken)
     {
         var second = now.ToOffset(TimeSpan.FromHours(8)).ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture);
         while (true)
         {
             var id = second + Random.Shared.Next(10_000, 100_000).ToString(CultureInfo.InvariantCulture);
-            if (_orders.Get(id) is null && _context.Payments.Get(id) is null)
+            if (!taken(id))
             {
                 return id;
             }
@@ -287,23 +305,28 @@ public sealed class EpayProvider : ISandboxProvider
             return EpayErrors.Json(badMoney);
         }
 
-        return _context.Store.Atomically(() =>
+        return _context.Store.Atomically(() => TakeRefund(order.Id, fen) is { } refused
+            ? EpayErrors.Json(refused)
+            : Results.Json(new JsonObject { ["code"] = 1, ["msg"] = "退款成功" }));
+    }
+
+    /// <summary>Adds a refund to a paid order inside the caller's atomic unit: the refusal, or null once taken.</summary>
+    private string? TakeRefund(string tradeNo, long fen)
+    {
+        var current = _orders.Get(tradeNo)!;
+        if (current.Status != 1)
         {
-            var current = _orders.Get(order.Id)!;
-            if (current.Status != 1)
-            {
-                return EpayErrors.Json("订单未支付");
-            }
+            return "订单未支付";
+        }
 
-            if (current.RefundedFen + fen > current.AmountFen)
-            {
-                return EpayErrors.Json("退款金额超出订单金额");
-            }
+        if (current.RefundedFen + fen > current.AmountFen)
+        {
+            return "退款金额超出订单金额";
+        }
 
-            current.RefundedFen += fen;
-            _orders.Upsert(current);
-            return Results.Json(new JsonObject { ["code"] = 1, ["msg"] = "退款成功" });
-        });
+        current.RefundedFen += fen;
+        _orders.Upsert(current);
+        return null;
     }
 
     private static JsonObject Describe(EpayOrder order) => new()
@@ -325,9 +348,13 @@ public sealed class EpayProvider : ISandboxProvider
         ["refundmoney"] = EpayOrder.FormatYuan(order.RefundedFen),
     };
 
+    /// <summary>The notify's (and the return's) parameters, signed the way the order was placed: MD5 for V1, RSA for V2.</summary>
+    private List<KeyValuePair<string, string?>> CallbackParams(EpayOrder order, DeliveryFaults faults) =>
+        order.Protocol == 2 ? SignedV2(NotifyParamsV2(order, faults), faults) : Signed(NotifyParams(order, faults), faults);
+
     private CallbackDelivery Notify(EpayOrder order, string method, DeliveryFaults faults)
     {
-        var query = Signed(NotifyParams(order, faults), faults);
+        var query = CallbackParams(order, faults);
         return method == "POST"
             ? new CallbackDelivery
             {
