@@ -18,7 +18,7 @@ namespace Harness.Ledger;
 /// could lose. Entries and keys are read from the store; on start only the balances are loaded.
 /// </para>
 /// </summary>
-internal sealed class GroupCommitLedger : ILedger, IDisposable
+internal sealed partial class GroupCommitLedger : ILedger, IDisposable
 {
     // Commits up to this long are decided on the caller's thread (a sync to a disk takes longer; one
     // to memory, tmpfs or a cached device does not).
@@ -130,38 +130,6 @@ internal sealed class GroupCommitLedger : ILedger, IDisposable
     public LedgerTotals Summarise(LedgerFilter filter) => _store.Summarise(filter);
 
     public long EntryCount => Volatile.Read(ref _entryCount);
-
-    /// <summary>
-    /// Adds up every stored entry, so it checks what is durable, not what is cached. Safe under load:
-    /// the served balances and the store's view are taken between two commits, so postings committed
-    /// meanwhile are neither counted nor missed.
-    /// </summary>
-    public LedgerAuditReport Audit()
-    {
-        KeyValuePair<string, AccountBalance>[] served;
-        ILedgerStoreView view;
-        lock (_applying)
-        {
-            served = _balances.ToArray();
-            view = _store.OpenView();
-        }
-
-        using (view)
-        {
-            var accounts = view.Accounts().ToDictionary(a => a.AccountId, StringComparer.Ordinal);
-
-            // The balances served from memory must agree with the store too: a posting acknowledged
-            // from memory but not stored would show up here.
-            foreach (var (accountId, balance) in served)
-            {
-                accounts[accountId] = accounts.TryGetValue(accountId, out var audit)
-                    ? audit with { ServedBalance = balance.Balance }
-                    : new AccountAudit(accountId, 0, 0, 0) { ServedBalance = balance.Balance };
-            }
-
-            return new LedgerAuditReport([.. accounts.Values.OrderBy(a => a.AccountId, StringComparer.Ordinal)]);
-        }
-    }
 
     /// <summary>Decides everything already queued, then stops the writer thread; later postings are refused.</summary>
     public void Dispose()
@@ -445,33 +413,6 @@ internal sealed class GroupCommitLedger : ILedger, IDisposable
         string.Equals(known.IdempotencyFingerprint, claim.Fingerprint, StringComparison.Ordinal)
             ? new LedgerOutcome(LedgerStatus.Replayed, known, GetBalance(known.AccountId).Balance)
             : new LedgerOutcome(LedgerStatus.IdempotencyConflict, null, 0);
-
-    /// <summary>Forgets expired keys on disk; the entries that claimed them stay.</summary>
-    private void PurgeExpiredKeys()
-    {
-        lock (_purging)
-        {
-            if (_stopping)
-            {
-                return;
-            }
-
-            try
-            {
-                var forgotten = _store.ForgetClaimsBefore(LiveKeysClaimedAfter(Now()), _stopPurging.Token);
-                _logger.LogDebug("Forgot {Count} expired idempotency keys", forgotten);
-            }
-            catch (OperationCanceledException) when (_stopping)
-            {
-                // Stopped by Dispose; the next start's purge goes on from the oldest claim left.
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                // Expired keys are refused by their claim time anyway; the next purge tries again.
-                _logger.LogWarning(ex, "Forgetting expired idempotency keys failed");
-            }
-        }
-    }
 
     /// <summary>A key is live while its claim is younger than the retention.</summary>
     private DateTime LiveKeysClaimedAfter(DateTime now) => now - _options.IdempotencyRetention;
