@@ -29,7 +29,7 @@ internal sealed partial class CreemBilling(ProviderObjects objects, TimeProvider
 
     /// <summary>
     /// A new active subscription from a paid checkout, with its first (already paid) transaction, or a trialing one
-    /// charged nothing until its trial ends when the product has <c>trial_period_days</c>; a <paramref name="discount"/>
+    /// when the product has <c>trial_period_days</c>, charged nothing (or its paid trial's price) until its trial ends; a <paramref name="discount"/>
     /// redeemed on the checkout keeps taking its share off for its duration, counted from the first charge.
     /// </summary>
     public JsonObject Start(JsonObject product, JsonObject customer, long units, JsonObject? metadata, string orderId, JsonObject? discount)
@@ -81,6 +81,12 @@ internal sealed partial class CreemBilling(ProviderObjects objects, TimeProvider
                     Keep(subscription, discount, trialEnd);
                 }
 
+                // A paid trial's charge was taken by the checkout: it is the trial's transaction, not discounted.
+                if (TrialCharge(product, units) is > 0 and var trialCharge)
+                {
+                    Charge(subscription, trialCharge, 0, now, "Trial start");
+                }
+
                 objects.Put(subscription);
                 return subscription;
             }
@@ -97,6 +103,15 @@ internal sealed partial class CreemBilling(ProviderObjects objects, TimeProvider
             return subscription;
         });
     }
+
+    /// <summary>
+    /// What a checkout of <paramref name="units"/> of <paramref name="product"/> charges to start its trial:
+    /// <c>trial_price</c> × units for a paid trial, 0 for a free one, null when the product has no trial.
+    /// </summary>
+    public static long? TrialCharge(JsonObject product, long units) =>
+        product.Str("billing_type") != "recurring" || product["trial_period_days"] is null
+            ? null
+            : (product["trial_price"]?.GetValue<long>() ?? 0) * units;
 
     /// <summary>When the next renewal, retry or scheduled end falls due; null when nothing is scheduled.</summary>
     public DateTimeOffset? NextDueAt() =>

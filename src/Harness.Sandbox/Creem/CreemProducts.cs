@@ -26,21 +26,24 @@ public sealed partial class CreemProvider
     private static readonly string[] DescriptiveFields = ["name", "description", "image_url", "default_success_url"];
 
     /// <summary>Fields of the SDK's request that change billing in ways the sandbox does not simulate: refused, never silently ignored.</summary>
-    private static readonly string[] UnsimulatedFields = ["trial_price", "pay_what_you_want", "suggested_price", "usage_prices"];
+    private static readonly string[] UnsimulatedFields = ["pay_what_you_want", "suggested_price", "usage_prices"];
 
     /// <summary>Creem documents no longest trial; this is the sandbox's bound (docs/sandbox.md).</summary>
     private const long MaxTrialDays = 365;
 
+    /// <summary>The least a paid trial may charge, as Creem documents it (cents).</summary>
+    private const long MinTrialPrice = 100;
+
     private static readonly HashSet<string> ProductCreateFields =
     [
-        .. DescriptiveFields, .. UnsimulatedFields, "trial_period_days", "image_urls", "price", "currency", "billing_type", "billing_period",
+        .. DescriptiveFields, .. UnsimulatedFields, "trial_period_days", "trial_price", "image_urls", "price", "currency", "billing_type", "billing_period",
         "recurring_interval", "recurring_interval_count", "tax_mode", "business_net_pricing", "tax_category", "custom_fields", "custom_field",
         "abandoned_cart_recovery_enabled", "features",
     ];
 
     private static readonly HashSet<string> ProductUpdateFields =
     [
-        .. DescriptiveFields, .. UnsimulatedFields, "trial_period_days", "image_urls", "price", "currency", "billing_type", "billing_period",
+        .. DescriptiveFields, .. UnsimulatedFields, "trial_period_days", "trial_price", "image_urls", "price", "currency", "billing_type", "billing_period",
         "recurring_interval", "recurring_interval_count", "tax_mode", "business_net_pricing", "features",
     ];
 
@@ -312,6 +315,7 @@ public sealed partial class CreemProvider
 
         problems.AddRange(PeriodProblems(product));
         problems.AddRange(ApplyTrial(product, body));
+        problems.AddRange(ApplyTrialPrice(product, body));
         return problems;
     }
 
@@ -341,6 +345,38 @@ public sealed partial class CreemProvider
         }
 
         return [];
+    }
+
+    /// <summary>
+    /// <c>trial_price</c>: what the checkout charges to start the trial (a paid trial), at least 100 and lower than
+    /// <c>price</c>, on a product with a trial; <c>0</c> or <c>null</c> makes the trial free again, and so does
+    /// removing the trial.
+    /// </summary>
+    private static IEnumerable<string> ApplyTrialPrice(JsonObject product, JsonObject body)
+    {
+        if (body["trial_price"] is { } priceNode && !(TryInt(priceNode, out var sent) && sent == 0))
+        {
+            if (!TryInt(priceNode, out var trialPrice) || trialPrice < MinTrialPrice)
+            {
+                return [$"trial_price must be an integer of at least {MinTrialPrice}"];
+            }
+
+            if (product["trial_period_days"] is null)
+            {
+                return ["trial_price requires trial_period_days"];
+            }
+
+            product["trial_price"] = trialPrice;
+        }
+        else if (body.ContainsKey("trial_price") || product["trial_period_days"] is null)
+        {
+            product.Remove("trial_price");
+        }
+
+        // Checked on every change: lowering the price below a kept trial price is refused as well.
+        return product["trial_price"]?.GetValue<long>() >= product["price"]?.GetValue<long>()
+            ? ["trial_price must be lower than price"]
+            : [];
     }
 
     private static IEnumerable<string> PeriodProblems(JsonObject product)

@@ -125,9 +125,9 @@ public sealed partial class CreemProvider : ISandboxProvider
         var now = _context.Clock.GetUtcNow();
         var amount = payment.Amount;
         var recurring = product.Str("billing_type") == "recurring";
-        // A trial's checkout charges nothing: its order is for 0, the first charge comes at the trial's end.
+        // A trial's checkout charges nothing, or a paid trial's price: its order is for that, the first full charge comes at the trial's end.
         var trial = recurring && product["trial_period_days"] is not null;
-        var subtotal = trial ? 0 : checkout["_sub_total"]?.GetValue<long>() ?? amount;
+        var subtotal = trial ? amount : checkout["_sub_total"]?.GetValue<long>() ?? amount;
         var discount = checkout.Str("_discount") is { } discountId ? _objects.Get(discountId, "discount") : null;
         var customer = Customer(checkout, Iso(now));
         var order = new JsonObject
@@ -181,7 +181,9 @@ public sealed partial class CreemProvider : ISandboxProvider
         var events = new List<CreemEvent> { new("checkout.completed", checkout) };
         if (subscription is not null)
         {
-            events.AddRange(trial ? [new("subscription.trialing", subscription)] : [new("subscription.active", subscription), new("subscription.paid", subscription)]);
+            events.AddRange(!trial ? [new("subscription.active", subscription), new("subscription.paid", subscription)]
+                : amount > 0 ? [new("subscription.trialing", subscription), new("subscription.paid", subscription)]
+                : [new("subscription.trialing", subscription)]);
         }
 
         Send(payment.Id, events);
@@ -351,7 +353,7 @@ public sealed partial class CreemProvider : ISandboxProvider
                 Id = id,
                 Provider = Name,
                 Status = PaymentStatus.Open,
-                Amount = product["trial_period_days"] is null ? amount : 0,
+                Amount = CreemBilling.TrialCharge(product, units) ?? amount,
                 Currency = product.Str("currency")!.ToLowerInvariant(),
                 Description = product.Str("name")!,
                 MerchantReference = body.Str("request_id"),

@@ -36,16 +36,20 @@ public sealed class CreemRecurringSteps(ScenarioContext context)
         Check.Equal("completed", ApiReply.Text(ApiReply.Field(paid, "status")), "the checkout's status after paying");
         var subscription = ApiReply.Field(paid, "subscription");
         _subscription = ApiReply.Text(ApiReply.Field(subscription, "id"));
-        // A trial has no transaction until it ends.
+        // A free trial has no transaction until it ends; a paid trial's is its trial charge.
         _lastTransaction = subscription.TryGetProperty("last_transaction", out var transaction) ? transaction : null;
     }
 
     [Given("the merchant created a monthly product of {int} cents with a {int}-day trial")]
-    public async Task TrialProduct(int cents, int days)
+    public Task TrialProduct(int cents, int days) => PaidTrialProduct(cents, days, 0);
+
+    [Given("the merchant created a monthly product of {int} cents with a {int}-day trial charged {int} cents")]
+    public async Task PaidTrialProduct(int cents, int days, int trialCents)
     {
         var product = await OkAsync(HttpMethod.Post, "/v1/products", JsonSerializer.Serialize(new
         {
             name = "Trial plan", description = "Monthly with a trial", price = cents, currency = "USD", billing_type = "recurring", billing_period = "every-month", trial_period_days = days,
+            trial_price = trialCents,
         }));
         _product = ApiReply.Text(ApiReply.Field(product, "id"));
     }
