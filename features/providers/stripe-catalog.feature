@@ -6,7 +6,7 @@ Feature: Stripe sandbox — products and prices made through the API
   Amount and currency never change; a price or product is archived with active=false, and an archived price, or a
   price of an archived product, cannot be bought. A product with prices cannot be deleted. Each change sends
   product.created / product.updated / product.deleted or price.created / price.updated. GET /v1/products/search and
-  /v1/prices/search take exact field:'value' and metadata['key']:'value' clauses joined by AND. The sandbox's month is 30 days.
+  /v1/prices/search take exact field:'value' and metadata['key']:'value' clauses joined by AND. Billing periods are calendar months.
 
   Background:
     Given the Stripe sandbox with webhooks sent to the merchant's receiver
@@ -51,11 +51,11 @@ Feature: Stripe sandbox — products and prices made through the API
     And the merchant creates a "payment" checkout session for 2 of the created price
     Then the answer is 400 with error type "invalid_request_error", code "parameter_invalid" and param "line_items[0][price]"
 
-  Scenario: A subscription to a price billed every three months renews after 90 days
+  Scenario: A subscription to a price billed every three months renews three calendar months later
     Given a customer on a new Stripe test clock
     When the merchant creates a product "Quarterly" with a default price of 2700 "usd" every 3 "month"
     And the customer subscribes to the product's default price through the API
-    Then the subscription is "active" with its items' period from day 0 to day 90 of the clock
-    When the test clock is advanced by 90 days, 1 time
-    Then the subscription is "active" with its items' period from day 90 to day 180 of the clock
+    Then the subscription is "active" with its items' period from "2026-01-01" to "2026-04-01"
+    When the test clock is advanced by 3 months, 1 time
+    Then the subscription is "active" with its items' period from "2026-04-01" to "2026-07-01"
     And the latest invoice is "paid" for 2700 with lines "2700"

@@ -7,7 +7,7 @@ Feature: Stripe sandbox — coupons, promotion codes and discounts
   discounted amount, and the coupon and code count a redemption when the session completes. A subscription's
   invoices apply its discounts: once to the first, repeating for its months, forever to every one; several stack in
   the order given, and an update keeps one by naming it (discounts[n][discount]). Percentages round to the nearest
-  cent. The sandbox's month is 30 days.
+  cent. A repeating coupon's months are calendar months, like the subscription's periods.
 
   Background:
     Given the Stripe sandbox with webhooks sent to the merchant's receiver
@@ -45,9 +45,9 @@ Feature: Stripe sandbox — coupons, promotion codes and discounts
     And a customer on a new Stripe test clock
     When the customer subscribes to "price_HarnessProMonthly" through the API with the coupon
     Then the latest invoice is "paid" for 499 with lines "999"
-    When the test clock is advanced by 30 days, 1 time
+    When the test clock is advanced by 1 month, 1 time
     Then the latest invoice is "paid" for 499 with lines "999"
-    When the test clock is advanced by 30 days, 1 time
+    When the test clock is advanced by 1 month, 1 time
     Then the latest invoice is "paid" for 999 with lines "999"
 
   Scenario: Stacked coupons discount a subscription in the order given, and an update keeps one by its discount id
@@ -57,5 +57,5 @@ Feature: Stripe sandbox — coupons, promotion codes and discounts
     When the customer subscribes to "price_HarnessProMonthly" through the API with both coupons, the first coupon first
     Then the latest invoice is "paid" for 699 with lines "999"
     When the merchant keeps only the second coupon's discount on the subscription
-    And the test clock is advanced by 30 days, 1 time
+    And the test clock is advanced by 1 month, 1 time
     Then the latest invoice is "paid" for 799 with lines "999"

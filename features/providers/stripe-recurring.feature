@@ -1,6 +1,7 @@
 @provider @stripe @recurring
 Feature: Stripe sandbox — recurring billing on test clocks
-  Subscriptions renew at current_period_end. A customer created with a Stripe test clock lives on that clock:
+  Subscriptions renew at current_period_end, on the calendar in UTC: a monthly one renews on its billing cycle anchor's
+  day of month, or on the last day of a month that has no such day, and returns to that day after. A customer created with a Stripe test clock lives on that clock:
   advancing it (POST /v1/test_helpers/test_clocks/{id}/advance, then polling until it is "ready") runs the
   renewals, retries and cancellations that fall due, as in Stripe's test mode. Each renewal has a paid invoice
   and sends invoice.paid; a declined one sends invoice.payment_failed and is retried 3, 5 and 7 days after the
@@ -14,9 +15,9 @@ Feature: Stripe sandbox — recurring billing on test clocks
   Scenario: A subscription checkout on a test clock renews each time the clock passes the period end
     Given a customer on a new Stripe test clock
     And the customer paid a subscription checkout for "price_HarnessProMonthly"
-    When the test clock is advanced by 30 days, 3 times
+    When the test clock is advanced by 1 month, 3 times
     Then the receiver gets 4 verifiable "invoice.paid" events, 3 of them for renewals
-    And the subscription is "active" with its items' period from day 90 to day 120 of the clock
+    And the subscription is "active" with its items' period from "2026-04-01" to "2026-05-01"
     And the event log lists 4 "invoice.paid" events for the subscription
 
   Scenario: A trial checkout starts trialing, warns before the trial ends and charges when it ends
@@ -26,13 +27,13 @@ Feature: Stripe sandbox — recurring billing on test clocks
     When the test clock is advanced by 14 days, 1 time
     Then the receiver gets a verifiable "customer.subscription.trial_will_end" event
     And the receiver gets 2 verifiable "invoice.paid" events, 1 of them for renewals
-    And the subscription is "active" with its items' period from day 14 to day 44 of the clock
+    And the subscription is "active" with its items' period from "2026-01-15" to "2026-02-15"
 
   Scenario: Cancel at period end ends the subscription at the period end without another invoice
     Given a customer on a new Stripe test clock
     And the customer subscribes to "price_HarnessProMonthly" through the API
     When the merchant sets cancel_at_period_end to "true"
-    And the test clock is advanced by 30 days, 1 time
+    And the test clock is advanced by 1 month, 1 time
     Then the receiver gets a verifiable "customer.subscription.deleted" event
     And the subscription is "canceled"
     And the receiver gets 1 verifiable "invoice.paid" event, 0 of them for renewals
@@ -42,15 +43,15 @@ Feature: Stripe sandbox — recurring billing on test clocks
     And the customer subscribes to "price_HarnessProMonthly" through the API
     When the merchant sets cancel_at_period_end to "true"
     And the merchant sets cancel_at_period_end to "false"
-    And the test clock is advanced by 30 days, 1 time
+    And the test clock is advanced by 1 month, 1 time
     Then the receiver gets 2 verifiable "invoice.paid" events, 1 of them for renewals
-    And the subscription is "active" with its items' period from day 30 to day 60 of the clock
+    And the subscription is "active" with its items' period from "2026-02-01" to "2026-03-01"
 
   Scenario: A declined renewal is retried 3, 5 and 7 days later, then the subscription is canceled
     Given a customer on a new Stripe test clock
     And the customer subscribes to "price_HarnessProMonthly" through the API
     And the control API makes the subscription's charges fail
-    When the test clock is advanced by 30 days, 1 time
+    When the test clock is advanced by 1 month, 1 time
     And the test clock is advanced by 15 days, 1 time
     Then the receiver gets 4 verifiable "invoice.payment_failed" events with next attempts 3, 8 and 15 days after the first, then none
     And the subscription is "canceled"
@@ -60,7 +61,7 @@ Feature: Stripe sandbox — recurring billing on test clocks
     Given a customer on a new Stripe test clock
     And the customer subscribes to "price_HarnessProMonthly" through the API
     And the customer saves "pm_card_chargeCustomerFail" as its default card
-    When the test clock is advanced by 30 days, 1 time
+    When the test clock is advanced by 1 month, 1 time
     Then the receiver gets 1 verifiable "invoice.payment_failed" event, 1 of them for renewals
     And the subscription is "past_due"
     And the latest invoice's charge is "failed" on the customer's default card
@@ -124,7 +125,7 @@ Feature: Stripe sandbox — recurring billing on test clocks
     When the merchant moves the trial's end to day 10 of the clock
     Then the subscription is "trialing" with its items' period from day 0 to day 10 of the clock
     When the test clock is advanced by 10 days, 1 time
-    Then the subscription is "active" with its items' period from day 10 to day 40 of the clock
+    Then the subscription is "active" with its items' period from "2026-01-11" to "2026-02-11"
     And the latest invoice's charge is "succeeded" on the subscription's card
 
   Scenario: A trial added to an active subscription credits the unused time and charges the rest at its end
@@ -133,13 +134,13 @@ Feature: Stripe sandbox — recurring billing on test clocks
     When the test clock is advanced by 10 days, 1 time
     And the merchant adds a trial to the subscription until day 30 of the clock
     Then the subscription is "trialing" with its items' period from day 10 to day 30 of the clock
-    And the customer's pending invoice items are prorations of "-666"
+    And the customer's pending invoice items are prorations of "-677"
     And the receiver gets a verifiable "invoiceitem.created" event
     When the test clock is advanced by 17 days, 1 time
     Then the receiver gets a verifiable "customer.subscription.trial_will_end" event
     When the test clock is advanced by 3 days, 1 time
-    Then the subscription is "active" with its items' period from day 30 to day 60 of the clock
-    And the latest invoice is "paid" for 333 with lines "999, -666"
+    Then the subscription is "active" with its items' period from "2026-01-31" to "2026-02-28"
+    And the latest invoice is "paid" for 322 with lines "999, -677"
 
   Scenario: A trial that ends without a card under missing_payment_method cancel is canceled
     Given a customer on a new Stripe test clock
@@ -160,7 +161,7 @@ Feature: Stripe sandbox — recurring billing on test clocks
     And the event log lists 1 "invoice.paid" events for the subscription
     When the customer saves "pm_card_visa" as its default card
     And the merchant resumes the paused Stripe subscription
-    Then the subscription is "active" with its items' period from day 67 to day 97 of the clock
+    Then the subscription is "active" with its items' period from "2026-03-09" to "2026-04-09"
     And the receiver gets a verifiable "customer.subscription.resumed" event
     And the event log lists 2 "invoice.paid" events for the subscription
     And the latest invoice's charge is "succeeded" on the customer's default card
@@ -171,5 +172,15 @@ Feature: Stripe sandbox — recurring billing on test clocks
     And the customer paid a subscription checkout for "price_HarnessProMonthly"
     Then the subscription's default payment method is a card saved to the customer
     And the receiver gets a verifiable "payment_method.attached" event
-    When the test clock is advanced by 30 days, 1 time
+    When the test clock is advanced by 1 month, 1 time
     Then the latest invoice's charge is "succeeded" on the subscription's card
+
+  Scenario: A subscription started on a 31st renews on the last day of the next month, then on the 31st again
+    Given a customer on a new Stripe test clock frozen at "2027-01-31T09:30:00Z"
+    And the customer subscribes to "price_HarnessProMonthly" through the API
+    Then the subscription is "active" with its items' period from "2027-01-31" to "2027-02-28"
+    When the test clock is advanced to the subscription's period end, 1 time
+    Then the subscription is "active" with its items' period from "2027-02-28" to "2027-03-31"
+    When the test clock is advanced to the subscription's period end, 2 times
+    Then the subscription is "active" with its items' period from "2027-04-30" to "2027-05-31"
+    And the receiver gets 4 verifiable "invoice.paid" events, 3 of them for renewals

@@ -61,16 +61,17 @@ try {
   assert.equal(subscription.status, "active");
   assert.equal(subscription.test_clock, clock.id);
   assert.equal(subscription.latest_invoice.status, "paid");
-  assert.equal(day(subscription.items.data[0].current_period_end), 30);
+  // Calendar months from Jan 1: Feb 1 is day 31.
+  assert.equal(day(subscription.items.data[0].current_period_end), 31);
 
   for (let renewal = 1; renewal <= 3; renewal++) {
-    await advance(clock.id, 30 * renewal);
+    await advance(clock.id, day((await stripe.subscriptions.retrieve(subscriptionId)).items.data[0].current_period_end));
     await until(() => count("invoice.paid") === 1 + renewal && count("invoice.payment_succeeded") === renewal, `renewal ${renewal}`);
   }
   const paid = ofType("invoice.paid");
   assert.ok(paid.every((i) => i.parent.subscription_details.subscription === subscriptionId && i.amount_paid === 999));
 
-  // Cancel at the period end (day 120): the subscription ends there, with no invoice then or after.
+  // Cancel at the period end (May 1, day 120): the subscription ends there, with no invoice then or after.
   const scheduled = await stripe.subscriptions.update(subscriptionId, { cancel_at_period_end: true });
   assert.equal(scheduled.cancel_at_period_end, true);
   await advance(clock.id, 120);
@@ -83,14 +84,14 @@ try {
   const clocks = await stripe.testHelpers.testClocks.list({ limit: 100 });
   assert.ok(clocks.data.some((c) => c.id === clock.id));
 
-  // Failing renewals on another clock: declined on day 30, retried on days 33, 38 and 45, then unpaid.
+  // Failing renewals on another clock: declined on Feb 1 (day 31), retried on days 34, 39 and 46, then unpaid.
   const dunningClock = await stripe.testHelpers.testClocks.create({ frozen_time: START, name: "node dunning" });
   const debtor = await stripe.customers.create({ email: "node-dunning@example.com", test_clock: dunningClock.id });
   const failing = await stripe.subscriptions.create({ customer: debtor.id, items: [{ price: credentials.recurring_price }] });
   assert.equal(failing.status, "active");
   await control("POST", `/control/stripe/subscriptions/${failing.id}/payment-failure`, { fail: true, end_state: "unpaid" });
   const statusesWhileFailing = [];
-  for (const [attempt, onDay] of [[1, 30], [2, 33], [3, 38], [4, 45]]) {
+  for (const [attempt, onDay] of [[1, 31], [2, 34], [3, 39], [4, 46]]) {
     await advance(dunningClock.id, onDay);
     await until(() => count("invoice.payment_failed") === attempt, `failed attempt ${attempt}`);
     statusesWhileFailing.push((await stripe.subscriptions.retrieve(failing.id)).status);

@@ -60,7 +60,7 @@ public sealed partial class StripeBilling
         if (invoice is null)
         {
             var start = copy["current_period_end"]!.GetValue<long>();
-            invoice = StripeInvoicing.NewInvoice(objects, copy, start, start + IntervalSeconds(copy), "subscription_cycle", ItemsAmount(copy), id: id);
+            invoice = StripeInvoicing.NewInvoice(objects, copy, start, CycleEnd(copy, start), "subscription_cycle", ItemsAmount(copy), id: id);
             invoice["created"] = start;
         }
 
@@ -93,7 +93,7 @@ public sealed partial class StripeBilling
         var newQuantity = change.Quantity ?? oldQuantity;
         var trialing = subscription.Str("status") == "trialing";
         // Stripe resets the cycle when the interval changes; a trial keeps its end, and the new interval starts after it.
-        var reset = !trialing && (change.ResetCycle || PeriodSeconds(oldPrice["recurring"]) != PeriodSeconds(newPrice["recurring"]));
+        var reset = !trialing && (change.ResetCycle || !SameInterval(oldPrice["recurring"], newPrice["recurring"]));
         if (newPrice.Str("id") == oldPrice.Str("id") && newQuantity == oldQuantity && !reset)
         {
             return null;
@@ -123,8 +123,8 @@ public sealed partial class StripeBilling
                 previous[field] = subscription[field]?.DeepClone();
             }
 
-            var newEnd = now + IntervalSeconds(subscription);
             subscription["billing_cycle_anchor"] = now;
+            var newEnd = CycleEnd(subscription, now);
             StartPeriod(subscription, now, newEnd);
             if (subscription["cancel_at_period_end"]!.GetValue<bool>())
             {

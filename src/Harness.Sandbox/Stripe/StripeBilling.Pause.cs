@@ -27,12 +27,12 @@ public sealed partial class StripeBilling
         }
 
         subscription["status"] = "active";
-        var (start, end) = anchorNow ? (now, now + IntervalSeconds(subscription)) : PeriodAround(subscription, now);
         if (anchorNow)
         {
             subscription["billing_cycle_anchor"] = now;
         }
 
+        var (start, end) = PeriodAround(subscription, now);
         StartPeriod(subscription, start, end);
         if (subscription["cancel_at_period_end"]!.GetValue<bool>())
         {
@@ -86,9 +86,7 @@ public sealed partial class StripeBilling
     /// <summary>The period of the subscription's billing cycle (from its <c>billing_cycle_anchor</c>) that holds <paramref name="now"/>.</summary>
     public static (long Start, long End) PeriodAround(JsonObject subscription, long now)
     {
-        var anchor = subscription["billing_cycle_anchor"]!.GetValue<long>();
-        var interval = IntervalSeconds(subscription);
-        var start = anchor + (Math.Max(0, now - anchor) / interval * interval);
-        return (start, start + interval);
+        var recurring = Recurring(subscription);
+        return StripePeriods.Around(subscription["billing_cycle_anchor"]!.GetValue<long>(), now, recurring.Str("interval"), IntervalCount(recurring));
     }
 }

@@ -32,14 +32,18 @@ public sealed partial class StripeBilling(ProviderObjects objects, StripeCustome
     /// <summary>Whether the subscription still bills: trials end, periods renew and retries run only for these.</summary>
     public static bool Bills(JsonObject subscription) => subscription.Str("status") is "trialing" or "active" or "past_due";
 
-    /// <summary>A price's billing period: its interval (a month is 30 days, a year 365) times its <c>interval_count</c>.</summary>
-    public static long PeriodSeconds(JsonNode? recurring) => (recurring?["interval_count"]?.GetValue<long>() ?? 1) * recurring.Str("interval") switch
-    {
-        "day" => 86_400,
-        "week" => 7 * 86_400,
-        "year" => 365 * 86_400,
-        _ => 30 * 86_400,
-    };
+    /// <summary>Whether two prices' <c>recurring</c> bill the same period: the same interval and <c>interval_count</c>.</summary>
+    public static bool SameInterval(JsonNode? recurring, JsonNode? other) =>
+        recurring.Str("interval") == other.Str("interval") && IntervalCount(recurring) == IntervalCount(other);
+
+    /// <summary>
+    /// The end of the period of a price's <paramref name="recurring"/> that starts at <paramref name="start"/> on the cycle
+    /// anchored at <paramref name="anchor"/>, on the calendar (<see cref="StripePeriods"/>).
+    /// </summary>
+    public static long PeriodEndOf(JsonNode? recurring, long anchor, long start) =>
+        StripePeriods.End(anchor, start, recurring.Str("interval"), IntervalCount(recurring));
+
+    private static long IntervalCount(JsonNode? recurring) => recurring?["interval_count"]?.GetValue<long>() ?? 1;
 
     /// <summary>
     /// Creates an active subscription and its paid first invoice (<paramref name="firstAmount"/>, which may include
@@ -59,7 +63,7 @@ public sealed partial class StripeBilling(ProviderObjects objects, StripeCustome
             var clock = customers.TestClockOf(customerId)?.Str("id");
             var recurring = items.Where(i => i.Price["recurring"] is JsonObject).ToList();
             long? trialEnd = trial is null ? null : StripeTrials.EndOf(trial, now);
-            var end = trialEnd ?? now + PeriodSeconds(recurring[0].Price["recurring"]);
+            var end = trialEnd ?? PeriodEndOf(recurring[0].Price["recurring"], now, now);
             var id = StripeJson.NewId("sub");
             var subscription = new JsonObject
             {
@@ -159,11 +163,15 @@ public sealed partial class StripeBilling(ProviderObjects objects, StripeCustome
         });
     }
 
-    /// <summary>The shortest billing interval of a clock's live subscriptions, in seconds (null when none).</summary>
-    public long? ShortestInterval(string clockId) =>
+    /// <summary>
+    /// How far one advance of a test clock may go from <paramref name="frozen"/>: two billing intervals of its live
+    /// subscriptions' shortest, on the calendar from <paramref name="frozen"/> (null when none bills).
+    /// </summary>
+    public long? AdvanceLimit(string clockId, long frozen) =>
         objects.List("subscription")
             .Where(s => s.Str("test_clock") == clockId && Bills(s))
-            .Select(s => (long?)IntervalSeconds(s))
+            .Select(s => Recurring(s))
+            .Select(r => (long?)StripePeriods.End(frozen, frozen, r.Str("interval"), 2 * IntervalCount(r)))
             .Min();
 
     /// <summary>Sets whether the subscription's charges decline, and its state once the retries are exhausted.</summary>
@@ -197,9 +205,11 @@ public sealed partial class StripeBilling(ProviderObjects objects, StripeCustome
         PeriodEnd(subscription, at, "subscription_update");
     }
 
-    /// <summary>A subscription's billing interval in seconds (a trial's first period is not one).</summary>
-    private static long IntervalSeconds(JsonObject subscription) =>
-        PeriodSeconds(subscription["items"]!["data"]![0]!["price"]!["recurring"]);
+    /// <summary>The end of the subscription's billing period that starts at <paramref name="start"/>, on its billing cycle anchor.</summary>
+    private static long CycleEnd(JsonObject subscription, long start) =>
+        PeriodEndOf(Recurring(subscription), subscription["billing_cycle_anchor"]!.GetValue<long>(), start);
+
+    private static JsonNode? Recurring(JsonObject subscription) => subscription["items"]!["data"]![0]!["price"]!["recurring"];
 
     private long DueAt(JsonObject subscription)
     {
@@ -308,20 +318,22 @@ public sealed partial class StripeBilling(ProviderObjects objects, StripeCustome
             ["current_period_start"] = subscription["current_period_start"]!.DeepClone(),
             ["latest_invoice"] = subscription["latest_invoice"]?.DeepClone(),
         };
-        var end = at + IntervalSeconds(subscription);
         var status = subscription.Str("status")!;
         // A trial ended early (trial_end=now) moves its end, the billing cycle anchor and a scheduled cancel with it.
-        if (status == "trialing" && subscription["trial_end"]!.GetValue<long>() != at)
+        var trialEndedEarly = status == "trialing" && subscription["trial_end"]!.GetValue<long>() != at;
+        if (trialEndedEarly)
         {
             previous["trial_end"] = subscription["trial_end"]!.DeepClone();
             previous["billing_cycle_anchor"] = subscription["billing_cycle_anchor"]!.DeepClone();
             subscription["trial_end"] = at;
             subscription["billing_cycle_anchor"] = at;
-            if (subscription["cancel_at_period_end"]!.GetValue<bool>())
-            {
-                previous["cancel_at"] = subscription["cancel_at"]!.DeepClone();
-                subscription["cancel_at"] = end;
-            }
+        }
+
+        var end = CycleEnd(subscription, at);
+        if (trialEndedEarly && subscription["cancel_at_period_end"]!.GetValue<bool>())
+        {
+            previous["cancel_at"] = subscription["cancel_at"]!.DeepClone();
+            subscription["cancel_at"] = end;
         }
 
         StartPeriod(subscription, at, end);

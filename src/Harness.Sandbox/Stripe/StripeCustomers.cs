@@ -266,7 +266,7 @@ public sealed class StripeCustomers(SandboxContext context, ProviderObjects obje
     /// Starts advancing: the answer is the clock <c>advancing</c> towards <c>frozen_time</c>, as at Stripe; the
     /// renewals, retries and cancellations that fall due run in the background and the clock is <c>ready</c> after.
     /// </summary>
-    public StripeResponse Advance(string id, JsonObject p, Func<string, long?> shortestInterval, Action<string, long> runUntil)
+    public StripeResponse Advance(string id, JsonObject p, Func<string, long, long?> advanceLimit, Action<string, long> runUntil)
     {
         if (StripeLists.Unknown(p, ClockParams) is { } unknown)
         {
@@ -294,11 +294,11 @@ public sealed class StripeCustomers(SandboxContext context, ProviderObjects obje
             return StripeErrors.InvalidParam("The frozen_time must be after the test clock's current frozen_time.", "frozen_time");
         }
 
-        // Stripe's rule: at most two intervals of the clock's shortest subscription interval per advance.
-        if (shortestInterval(id) is { } interval && target - current > 2 * interval)
+        // Stripe's rule: at most two intervals of the clock's shortest subscription interval per advance (calendar months for months).
+        if (advanceLimit(id, current) is { } limit && target > limit)
         {
             return StripeErrors.InvalidParam(
-                $"Cannot advance the test clock more than two intervals of its shortest subscription interval ({2 * interval / 86_400} days) at a time.", "frozen_time");
+                $"Cannot advance the test clock more than two intervals of its shortest subscription interval ({(limit - current) / 86_400} days) at a time.", "frozen_time");
         }
 
         if (clock.Str("status") == "advancing")

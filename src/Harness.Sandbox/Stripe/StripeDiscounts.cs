@@ -249,9 +249,9 @@ public sealed class StripeDiscounts(ProviderObjects objects, TimeProvider clock,
     {
         foreach (var discount in stack.Where(d => d.Str("subscription") is null))
         {
-            if (discount["end"] is JsonValue end)
+            if (discount["end"] is not null && objects.Get(discount["source"].Str("coupon")!, StripeCoupons.Type) is { } coupon)
             {
-                discount["end"] = now + (end.GetValue<long>() - discount["start"]!.GetValue<long>());
+                discount["end"] = EndOf(coupon, now);
             }
 
             discount["start"] = now;
@@ -295,10 +295,6 @@ public sealed class StripeDiscounts(ProviderObjects objects, TimeProvider clock,
     private JsonObject New(JsonObject coupon, JsonObject? promo, string? customerId)
     {
         var start = StripeJson.Unix(clock.GetUtcNow());
-        // A month is the sandbox's billing month (30 days), so a repeating coupon covers as many monthly invoices as it has months.
-        long? end = coupon["duration_in_months"] is JsonValue months && coupon.Str("duration") == "repeating"
-            ? start + (months.GetValue<long>() * StripeBilling.PeriodSeconds(new JsonObject { ["interval"] = "month" }))
-            : null;
         return new JsonObject
         {
             ["id"] = StripeJson.NewId("di"),
@@ -306,7 +302,7 @@ public sealed class StripeDiscounts(ProviderObjects objects, TimeProvider clock,
             ["checkout_session"] = null,
             ["customer"] = customerId,
             ["customer_account"] = null,
-            ["end"] = end,
+            ["end"] = EndOf(coupon, start),
             ["invoice"] = null,
             ["invoice_item"] = null,
             ["promotion_code"] = promo?.Str("id"),
@@ -316,4 +312,14 @@ public sealed class StripeDiscounts(ProviderObjects objects, TimeProvider clock,
             ["subscription_item"] = null,
         };
     }
+
+    /// <summary>
+    /// When a discount of <paramref name="coupon"/> starting at <paramref name="start"/> ends: a repeating one
+    /// <c>duration_in_months</c> calendar months later (as a monthly subscription's periods, so it covers as many monthly
+    /// invoices as it has months); null for once and forever.
+    /// </summary>
+    private static long? EndOf(JsonObject coupon, long start) =>
+        coupon["duration_in_months"] is JsonValue months && coupon.Str("duration") == "repeating"
+            ? StripePeriods.End(start, start, "month", months.GetValue<long>())
+            : null;
 }

@@ -132,7 +132,7 @@ public sealed partial class StripeProvider : ISandboxSubscriptions
         app.MapGet(ClocksPath, async (HttpRequest request) => Answer(request.HttpContext, _customers.ListClocks(await StripeForm.ReadAsync(request))));
         app.MapGet(ClocksPath + "/{id}", (string id, HttpContext http) => Answer(http, _customers.RetrieveClock(id)));
         app.MapPost(ClocksPath + "/{id}/advance", (string id, HttpContext http) =>
-            PostAsync(http, $"{ClocksPath}/{id}/advance", p => _customers.Advance(id, p, _billing.ShortestInterval, RunDueOnClock)));
+            PostAsync(http, $"{ClocksPath}/{id}/advance", p => _customers.Advance(id, p, _billing.AdvanceLimit, RunDueOnClock)));
         app.MapDelete(ClocksPath + "/{id}", (string id, HttpContext http) => Answer(http, _customers.DeleteClock(id)));
 
         app.MapPost("/v1/subscriptions", (HttpRequest request) => PostAsync(request.HttpContext, "/v1/subscriptions", _subscriptions.Create));

@@ -90,7 +90,7 @@ public sealed partial class StripeSubscriptions(
                 return StripeErrors.InvalidParam($"The price specified ({priceId}) is not a recurring price. Only recurring prices can be used with subscriptions.", $"{param}[price]");
             }
 
-            if (items.Count > 0 && (items[0].Price.Str("currency") != price.Str("currency") || StripeBilling.PeriodSeconds(items[0].Price["recurring"]) != StripeBilling.PeriodSeconds(price["recurring"])))
+            if (items.Count > 0 && (items[0].Price.Str("currency") != price.Str("currency") || !StripeBilling.SameInterval(items[0].Price["recurring"], price["recurring"])))
             {
                 return StripeErrors.InvalidParam("All prices on a subscription must have the same `currency`, `recurring[interval]` and `recurring[interval_count]`.", $"{param}[price]");
             }

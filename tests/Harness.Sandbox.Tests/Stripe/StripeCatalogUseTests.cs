@@ -117,7 +117,7 @@ public sealed class StripeCatalogUseTests
     }
 
     [Fact]
-    public async Task A_quarterly_price_renews_every_three_months_of_the_sandbox()
+    public async Task A_quarterly_price_renews_every_three_calendar_months()
     {
         await using var sandbox = await TestSandbox.StartAsync();
         var stripe = Client(sandbox);
@@ -128,14 +128,15 @@ public sealed class StripeCatalogUseTests
             Customer = customer.Id, Items = [new SubscriptionItemOptions { Price = quarterly.Id }],
         }, cancellationToken: Ct);
         var start = subscription.Items.Data[0].CurrentPeriodStart;
-        Assert.Equal(start.AddDays(90), subscription.Items.Data[0].CurrentPeriodEnd);
+        // Nov 23 to Feb 23: three calendar months, 92 days.
+        Assert.Equal((start.AddMonths(3), 92.0), (subscription.Items.Data[0].CurrentPeriodEnd, (subscription.Items.Data[0].CurrentPeriodEnd - start).TotalDays));
 
-        // A month into it nothing renews; at 90 days the second quarter starts with its invoice.
-        await sandbox.AdvanceAsync(TimeSpan.FromDays(30));
+        // Two months into it (61 days) nothing renews; at the quarter's end the second quarter starts with its invoice.
+        await sandbox.AdvanceAsync(TimeSpan.FromDays(61));
         Assert.Equal(start, (await stripe.V1.Subscriptions.GetAsync(subscription.Id, cancellationToken: Ct)).Items.Data[0].CurrentPeriodStart);
-        await sandbox.AdvanceAsync(TimeSpan.FromDays(60));
+        await AdvanceToPeriodEndAsync(sandbox, stripe, subscription.Id);
         var renewed = await stripe.V1.Subscriptions.GetAsync(subscription.Id, new SubscriptionGetOptions { Expand = ["latest_invoice"] }, cancellationToken: Ct);
-        Assert.Equal((start.AddDays(90), start.AddDays(180)), (renewed.Items.Data[0].CurrentPeriodStart, renewed.Items.Data[0].CurrentPeriodEnd));
+        Assert.Equal((start.AddMonths(3), start.AddMonths(6)), (renewed.Items.Data[0].CurrentPeriodStart, renewed.Items.Data[0].CurrentPeriodEnd));
         Assert.Equal(("subscription_cycle", 2700L), (renewed.LatestInvoice.BillingReason, renewed.LatestInvoice.AmountPaid));
 
         // A monthly price is another billing period: not beside the quarterly one on a subscription.
@@ -151,8 +152,9 @@ public sealed class StripeCatalogUseTests
             Items = [new SubscriptionItemOptions { Id = subscription.Items.Data[0].Id, Price = monthly.Id }],
         }, cancellationToken: Ct);
         var now = changed.Items.Data[0].CurrentPeriodStart;
-        Assert.Equal(start.AddDays(90), now);
-        Assert.Equal(30 * Day, (long)(changed.Items.Data[0].CurrentPeriodEnd - now).TotalSeconds);
+        Assert.Equal(start.AddMonths(3), now);
+        // Feb 23 to Mar 23: February's 28 days.
+        Assert.Equal((now.AddMonths(1), 28 * Day), (changed.Items.Data[0].CurrentPeriodEnd, (long)(changed.Items.Data[0].CurrentPeriodEnd - now).TotalSeconds));
     }
 
     [Fact]

@@ -179,13 +179,40 @@ public sealed class StripeDiscountTests
         var paid = new List<long>();
         for (var month = 0; month < 2; month++)
         {
-            await sandbox.AdvanceAsync(TimeSpan.FromDays(30));
+            await AdvanceToPeriodEndAsync(sandbox, stripe, subscription.Id);
             var renewed = await stripe.V1.Subscriptions.GetAsync(subscription.Id, new SubscriptionGetOptions { Expand = ["latest_invoice"] }, cancellationToken: Ct);
             paid.Add(renewed.LatestInvoice.AmountPaid);
         }
 
         Assert.Equal([499L, 999L], paid);
         Assert.Empty((await stripe.V1.Subscriptions.GetAsync(subscription.Id, cancellationToken: Ct)).DiscountIds);
+    }
+
+    /// <summary>A repeating coupon's months are calendar months: one month from Jan 31 ends on Feb 28, with the first renewal.</summary>
+    [Fact]
+    public async Task A_one_month_repeating_discount_ends_a_calendar_month_after_it_starts()
+    {
+        var start = new DateTime(2027, 1, 31, 9, 0, 0, DateTimeKind.Utc);
+        await using var sandbox = await TestSandbox.StartAsync(now: start);
+        var stripe = Client(sandbox);
+        await CouponAsync(stripe, "MONTH1", percent: 50, duration: "repeating", months: 1);
+        var customer = await stripe.V1.Customers.CreateAsync(new CustomerCreateOptions { Email = "month@example.com" }, cancellationToken: Ct);
+        var subscription = await stripe.V1.Subscriptions.CreateAsync(new SubscriptionCreateOptions
+        {
+            Customer = customer.Id,
+            Items = [new SubscriptionItemOptions { Price = StripeCatalog.MonthlyPrice }],
+            Discounts = [new SubscriptionDiscountOptions { Coupon = "MONTH1" }],
+            Expand = ["latest_invoice"],
+        }, cancellationToken: Ct);
+        var februaryEnd = new DateTime(2027, 2, 28, 9, 0, 0, DateTimeKind.Utc);
+        Assert.Equal((februaryEnd, 499L), (subscription.Items.Data[0].CurrentPeriodEnd, subscription.LatestInvoice.AmountPaid));
+        Assert.Single(subscription.DiscountIds);
+
+        // The renewal on Feb 28 starts at the discount's end: full price (a 30-day month would have reached Mar 2).
+        await AdvanceToPeriodEndAsync(sandbox, stripe, subscription.Id);
+        var renewed = await stripe.V1.Subscriptions.GetAsync(subscription.Id, new SubscriptionGetOptions { Expand = ["latest_invoice"] }, cancellationToken: Ct);
+        Assert.Equal((februaryEnd, "subscription_cycle", 999L), (renewed.Items.Data[0].CurrentPeriodStart, renewed.LatestInvoice.BillingReason, renewed.LatestInvoice.AmountPaid));
+        Assert.Empty(renewed.DiscountIds);
     }
 
     [Fact]
@@ -212,7 +239,7 @@ public sealed class StripeDiscountTests
             Discounts = [new SubscriptionDiscountOptions { PromotionCode = promo.Id }],
         }, cancellationToken: Ct);
         Assert.Single(withCode.DiscountIds);
-        await sandbox.AdvanceAsync(TimeSpan.FromDays(30));
+        await AdvanceToPeriodEndAsync(sandbox, stripe, subscription.Id);
         var second = (await stripe.V1.Subscriptions.GetAsync(subscription.Id, new SubscriptionGetOptions { Expand = ["latest_invoice"] }, cancellationToken: Ct)).LatestInvoice;
         Assert.Equal((999L, 899L), (second.Subtotal, second.AmountPaid));
         Assert.Equal(1L, (await stripe.V1.PromotionCodes.GetAsync(promo.Id, cancellationToken: Ct)).TimesRedeemed);
@@ -220,7 +247,7 @@ public sealed class StripeDiscountTests
         using var http = StripeErrorTests.Http(sandbox);
         using var removed = await http.PostAsync($"/v1/subscriptions/{subscription.Id}", new StringContent("discounts=", System.Text.Encoding.UTF8, "application/x-www-form-urlencoded"), Ct);
         Assert.Equal(HttpStatusCode.OK, removed.StatusCode);
-        await sandbox.AdvanceAsync(TimeSpan.FromDays(30));
+        await AdvanceToPeriodEndAsync(sandbox, stripe, subscription.Id);
         var third = (await stripe.V1.Subscriptions.GetAsync(subscription.Id, new SubscriptionGetOptions { Expand = ["latest_invoice"] }, cancellationToken: Ct)).LatestInvoice;
         Assert.Equal((999L, 999L), (third.Total, third.AmountPaid));
         Assert.Empty(third.TotalDiscountAmounts);
@@ -242,7 +269,7 @@ public sealed class StripeDiscountTests
         var subscription = await stripe.V1.Subscriptions.GetAsync(done.SubscriptionId, new SubscriptionGetOptions { Expand = ["latest_invoice"] }, cancellationToken: Ct);
         Assert.Single(subscription.DiscountIds);
         Assert.Equal((999L, 749L), (subscription.LatestInvoice.Subtotal, subscription.LatestInvoice.AmountPaid));
-        await sandbox.AdvanceAsync(TimeSpan.FromDays(30));
+        await AdvanceToPeriodEndAsync(sandbox, stripe, subscription.Id);
         var renewal = (await stripe.V1.Subscriptions.GetAsync(subscription.Id, new SubscriptionGetOptions { Expand = ["latest_invoice"] }, cancellationToken: Ct)).LatestInvoice;
         Assert.Equal(749L, renewal.AmountPaid);
     }

@@ -125,7 +125,7 @@ public sealed class StripeInvoiceItemTests
         Assert.Equal("invoice_not_editable", kept.StripeError.Code);
         Assert.Equal(firstRenewal.Id, (await stripe.V1.InvoiceItems.GetAsync(anyone.Id, cancellationToken: Ct)).InvoiceId);
 
-        await sandbox.AdvanceAsync(TimeSpan.FromDays(10));
+        await AdvanceToPeriodEndAsync(sandbox, stripe, second.Id);
         var secondRenewal = await LatestInvoiceAsync(stripe, second.Id);
         Assert.Equal([999L, -300L], secondRenewal.Lines.Data.Select(l => l.Amount));
         Assert.Equal(699L, secondRenewal.AmountPaid);

@@ -55,7 +55,7 @@ public sealed class StripeInvoicePayTests
         var customer = await CustomerAsync(stripe, "pm_card_visa");
         var subscription = await SubscribeAsync(stripe, customer.Id);
         await DefaultCardAsync(stripe, customer.Id, "pm_card_chargeCustomerFail");
-        await sandbox.AdvanceAsync(TimeSpan.FromDays(30));
+        await AdvanceToPeriodEndAsync(sandbox, stripe, subscription.Id);
         var pastDue = await GetAsync(stripe, subscription.Id);
         Assert.Equal(("past_due", "open", 1L), (pastDue.Status, pastDue.LatestInvoice.Status, pastDue.LatestInvoice.AttemptCount));
 
@@ -121,7 +121,7 @@ public sealed class StripeInvoicePayTests
         var customer = await stripe.V1.Customers.CreateAsync(new CustomerCreateOptions(), cancellationToken: Ct);
         var subscription = await SubscribeAsync(stripe, customer.Id);
         (await sandbox.Control.PostAsJsonAsync($"/control/stripe/subscriptions/{subscription.Id}/payment-failure", new { fail = true }, Ct)).EnsureSuccessStatusCode();
-        await sandbox.AdvanceAsync(TimeSpan.FromDays(30));
+        await AdvanceToPeriodEndAsync(sandbox, stripe, subscription.Id);
         var pastDue = await GetAsync(stripe, subscription.Id);
         Assert.Equal("past_due", pastDue.Status);
         var charges = (await stripe.V1.Charges.ListAsync(new ChargeListOptions { Customer = customer.Id }, cancellationToken: Ct)).Data.Count;

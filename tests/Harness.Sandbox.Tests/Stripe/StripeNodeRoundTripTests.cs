@@ -27,20 +27,20 @@ public sealed class StripeNodeRoundTripTests
         IEnumerable<string?> Strings(string name) => result[name]!.AsArray().Select(n => n?.GetValue<string>());
         IEnumerable<int?> Ints(string name) => result[name]!.AsArray().Select(n => n?.GetValue<int>());
 
-        // Three renewals, each a verified invoice.paid, 30 days apart on the test clock.
+        // Three renewals, each a verified invoice.paid, on the calendar from Jan 1: Feb 1, Mar 1 and Apr 1 of the test clock.
         Assert.Equal(["subscription_create", "subscription_cycle", "subscription_cycle", "subscription_cycle"], Strings("invoicePaidReasons"));
-        Assert.Equal([30, 60, 90], Ints("renewalPeriodStartDays"));
+        Assert.Equal([31, 59, 90], Ints("renewalPeriodStartDays"));
 
-        // cancel_at_period_end: deleted at day 120 and no invoice then or after.
+        // cancel_at_period_end: deleted at day 120 (May 1) and no invoice then or after.
         Assert.Equal(120, Int("cancelAtDay"));
         Assert.Equal(Str("subscriptionId"), Str("deletedSubscription"));
         Assert.Equal(("canceled", 120), (Str("endedStatus"), Int("endedAtDay")));
         Assert.Equal(4, Int("invoicePaidLogged"));
         Assert.Equal(0, Int("invoicesAfterCancel"));
 
-        // Failing renewals: attempts on days 30, 33, 38 and 45 (retries 3, 5 and 7 days apart), then unpaid.
+        // Failing renewals: attempts on days 31 (Feb 1), 34, 39 and 46 (retries 3, 5 and 7 days apart), then unpaid.
         Assert.Equal([1, 2, 3, 4], Ints("failedAttemptCounts"));
-        Assert.Equal([33, 38, 45, null], Ints("failedNextAttemptDays"));
+        Assert.Equal([34, 39, 46, null], Ints("failedNextAttemptDays"));
         Assert.Equal(["past_due", "past_due", "past_due", "unpaid"], Strings("statusesWhileFailing"));
         Assert.Equal(4, Int("failedLogged"));
         Assert.Equal(Enumerable.Repeat<string?>("card_declined", 4), Strings("declinedCodes"));

@@ -64,7 +64,8 @@ public sealed class StripePauseTests
         var now = trialing.TrialEnd!.Value.AddDays(65);
         var resumed = await stripe.V1.Subscriptions.ResumeAsync(trialing.Id, new SubscriptionResumeOptions { Expand = ["latest_invoice"] }, cancellationToken: Ct);
         Assert.Equal(("active", now, now), (resumed.Status, resumed.BillingCycleAnchor, resumed.Items.Data[0].CurrentPeriodStart));
-        Assert.Equal(now.AddDays(30), resumed.Items.Data[0].CurrentPeriodEnd);
+        // Feb 3 to Mar 3: a calendar month, February's 28 days.
+        Assert.Equal(now.AddMonths(1), resumed.Items.Data[0].CurrentPeriodEnd);
         Assert.Equal(("paid", 999L, "subscription_update"), (resumed.LatestInvoice.Status, resumed.LatestInvoice.AmountPaid, resumed.LatestInvoice.BillingReason));
         Assert.Equal(2, (await InvoicesAsync(stripe, trialing.Id)).Count);
 
@@ -82,9 +83,9 @@ public sealed class StripePauseTests
         Assert.Contains("is active", again.StripeError.Message, StringComparison.Ordinal);
 
         // Renewing again on the new cycle.
-        await sandbox.AdvanceAsync(TimeSpan.FromDays(30));
+        await AdvanceToPeriodEndAsync(sandbox, stripe, trialing.Id);
         await CollectAsync(receiver, events, e => Count(e, "invoice.paid") == 3);
-        Assert.Equal(now.AddDays(60), (await stripe.V1.Subscriptions.GetAsync(trialing.Id, cancellationToken: Ct)).Items.Data[0].CurrentPeriodEnd);
+        Assert.Equal(now.AddMonths(2), (await stripe.V1.Subscriptions.GetAsync(trialing.Id, cancellationToken: Ct)).Items.Data[0].CurrentPeriodEnd);
     }
 
     [Fact]
@@ -100,16 +101,16 @@ public sealed class StripePauseTests
         await sandbox.AdvanceAsync(TimeSpan.FromDays(7 + 40));
         Assert.Equal("paused", (await stripe.V1.Subscriptions.GetAsync(pending.Id, cancellationToken: Ct)).Status);
 
-        // 40 days after the anchor: the second period of the old cycle (days 30 to 60), 20 of its 30 days left.
+        // 40 days after the anchor (Nov 30): the second period of the old cycle, Dec 30 to Jan 30, 21 of its 31 days left: 676.7, so 677.
         await StripeInvoicePayTests.DefaultCardAsync(stripe, customer.Id, "pm_card_visa");
         var resumed = await stripe.V1.Subscriptions.ResumeAsync(pending.Id, new SubscriptionResumeOptions { BillingCycleAnchor = new SubscriptionBillingCycleAnchorOptions { Type = "unchanged" } }, cancellationToken: Ct);
         Assert.Equal(("active", trialEnd), (resumed.Status, resumed.BillingCycleAnchor));
-        Assert.Equal((trialEnd.AddDays(30), trialEnd.AddDays(60)), (resumed.Items.Data[0].CurrentPeriodStart, resumed.Items.Data[0].CurrentPeriodEnd));
+        Assert.Equal((trialEnd.AddMonths(1), trialEnd.AddMonths(2)), (resumed.Items.Data[0].CurrentPeriodStart, resumed.Items.Data[0].CurrentPeriodEnd));
         Assert.Single(await InvoicesAsync(stripe, pending.Id));
         var proration = Assert.Single((await stripe.V1.InvoiceItems.ListAsync(new InvoiceItemListOptions { Customer = customer.Id, Pending = true }, cancellationToken: Ct)).Data);
-        Assert.Equal((666L, true, pending.Id), (proration.Amount, proration.Proration, proration.Parent.SubscriptionDetails.Subscription));
+        Assert.Equal((677L, true, pending.Id), (proration.Amount, proration.Proration, proration.Parent.SubscriptionDetails.Subscription));
 
-        // always_invoice bills the remaining time from proration_date (day 45: 15 of 30 days) now; declined, the subscription is past_due and the invoice retries.
+        // always_invoice bills the remaining time from proration_date (day 45: 16 of the period's 31 days, 515.6, so 516) now; declined, the subscription is past_due and the invoice retries.
         (await sandbox.Control.PostAsync($"/control/stripe/subscriptions/{invoiced.Id}/payment-failure",
             new StringContent("""{"fail":true}""", System.Text.Encoding.UTF8, "application/json"), Ct)).EnsureSuccessStatusCode();
         var failed = await stripe.V1.Subscriptions.ResumeAsync(invoiced.Id, new SubscriptionResumeOptions
@@ -119,7 +120,7 @@ public sealed class StripePauseTests
             ProrationDate = trialEnd.AddDays(45),
             Expand = ["latest_invoice"],
         }, cancellationToken: Ct);
-        Assert.Equal(("past_due", "open", 500L), (failed.Status, failed.LatestInvoice.Status, failed.LatestInvoice.AmountDue));
+        Assert.Equal(("past_due", "open", 516L), (failed.Status, failed.LatestInvoice.Status, failed.LatestInvoice.AmountDue));
         Assert.Equal(trialEnd.AddDays(40 + 3), failed.LatestInvoice.NextPaymentAttempt);
     }
 

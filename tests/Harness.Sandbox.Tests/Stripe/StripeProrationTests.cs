@@ -10,8 +10,9 @@ namespace Harness.Sandbox.Tests.Stripe;
 /// <summary>
 /// Plan changes through Stripe.net 53.1.0: <c>POST /v1/subscriptions/{id}</c> with <c>items[0]</c> changing the price or
 /// quantity, the proration invoice items (pending, or invoiced at once), a new billing cycle for a new interval, the
-/// customer's credit balance after a downgrade, and what the renewals charge afterwards. Amounts are exact: a 30-day
-/// month of the sandbox, prorated to the second and rounded half away from zero.
+/// customer's credit balance after a downgrade, and what the renewals charge afterwards. Amounts are exact: the part of
+/// the current calendar period left (the tests' first, Nov 23 to Dec 23, has 30 days; February 28), prorated to the
+/// second and rounded half away from zero.
 /// </summary>
 public sealed class StripeProrationTests
 {
@@ -86,9 +87,32 @@ public sealed class StripeProrationTests
         Assert.All(await stripe.V1.InvoiceItems.ListAsync(new InvoiceItemListOptions { Customer = subscription.CustomerId }, cancellationToken: Ct), i => Assert.Equal(renewal.Id, i.InvoiceId));
 
         // The renewal after that bills the new price alone.
-        await sandbox.AdvanceAsync(TimeSpan.FromDays(30));
+        await AdvanceToPeriodEndAsync(sandbox, stripe, subscription.Id);
         var next = await LatestInvoiceAsync(stripe, subscription.Id);
         Assert.Equal((2999L, 1), (next.AmountPaid, next.Lines.Data.Count));
+    }
+
+    [Fact]
+    public async Task A_change_halfway_through_february_prorates_over_februarys_28_days()
+    {
+        var february = new DateTimeOffset(2027, 2, 1, 0, 0, 0, TimeSpan.Zero);
+        await using var sandbox = await TestSandbox.StartAsync(now: february);
+        var stripe = Client(sandbox);
+        var subscription = await SubscribeAsync(stripe);
+        Assert.Equal((february.UtcDateTime, february.AddMonths(1).UtcDateTime), (subscription.Items.Data[0].CurrentPeriodStart, subscription.Items.Data[0].CurrentPeriodEnd));
+        await sandbox.AdvanceAsync(TimeSpan.FromDays(14));
+
+        // 14 of February's 28 days left: half, -499.5 and 1499.5 rounded away from zero (a 30-day month would leave 16/30).
+        await ChangeAsync(stripe, subscription, price: StripeCatalog.TeamMonthlyPrice);
+        var pending = (await PendingAsync(stripe, subscription.CustomerId)).OrderBy(i => i.Amount).ToList();
+        Assert.Equal([-500L, 1500L], pending.Select(i => i.Amount));
+        Assert.All(pending, i => Assert.Equal((february.AddDays(14).UtcDateTime, february.AddMonths(1).UtcDateTime), (i.Period.Start, i.Period.End)));
+
+        await AdvanceToPeriodEndAsync(sandbox, stripe, subscription.Id);
+        var renewed = await stripe.V1.Subscriptions.GetAsync(subscription.Id, new SubscriptionGetOptions { Expand = ["latest_invoice"] }, cancellationToken: Ct);
+        Assert.Equal((february.AddMonths(1).UtcDateTime, february.AddMonths(2).UtcDateTime), (renewed.Items.Data[0].CurrentPeriodStart, renewed.Items.Data[0].CurrentPeriodEnd));
+        Assert.Equal(3999L, renewed.LatestInvoice.AmountPaid);
+        Assert.Equal([2999L, -500L, 1500L], renewed.LatestInvoice.Lines.Data.Select(l => l.Amount));
     }
 
     [Fact]
@@ -144,7 +168,7 @@ public sealed class StripeProrationTests
         await sandbox.AdvanceAsync(TimeSpan.FromDays(15));
         var first = await LatestInvoiceAsync(stripe, subscription.Id);
         Assert.Equal(("paid", 999L, -1000L, 0L, -1L), (first.Status, first.Total, first.StartingBalance, first.AmountDue, first.EndingBalance));
-        await sandbox.AdvanceAsync(TimeSpan.FromDays(30));
+        await AdvanceToPeriodEndAsync(sandbox, stripe, subscription.Id);
         var second = await LatestInvoiceAsync(stripe, subscription.Id);
         Assert.Equal((999L, -1L, 998L, 998L, 0L), (second.Total, second.StartingBalance, second.AmountDue, second.AmountPaid, second.EndingBalance));
         Assert.Equal(0L, (await stripe.V1.Customers.GetAsync(subscription.CustomerId, cancellationToken: Ct)).Balance);
@@ -162,7 +186,7 @@ public sealed class StripeProrationTests
         var now = sandbox.Server.Context.Clock.GetUtcNow().UtcDateTime;
 
         var changed = await ChangeAsync(stripe, subscription, price: StripeCatalog.YearlyPrice);
-        Assert.Equal((now, now, now.AddDays(365)), (changed.BillingCycleAnchor, changed.Items.Data[0].CurrentPeriodStart, changed.Items.Data[0].CurrentPeriodEnd));
+        Assert.Equal((now, now, now.AddYears(1)), (changed.BillingCycleAnchor, changed.Items.Data[0].CurrentPeriodStart, changed.Items.Data[0].CurrentPeriodEnd));
         var invoice = changed.LatestInvoice;
         // The full year, less the unused 20 days of the month (666): no "remaining time" item on a new cycle.
         Assert.Equal(("subscription_update", "paid", 9324L), (invoice.BillingReason, invoice.Status, invoice.AmountPaid));
@@ -180,12 +204,13 @@ public sealed class StripeProrationTests
         var plain = await ChangeAsync(stripe, other, price: StripeCatalog.YearlyPrice, behavior: "none");
         Assert.Equal([9990L], plain.LatestInvoice.Lines.Data.Select(l => l.Amount));
 
-        // billing_cycle_anchor=now does the same without a price change: the month anew, less its unused part.
+        // billing_cycle_anchor=now does the same without a price change: the month anew, less its unused part (Dec 8 to
+        // Jan 8 is 31 days, 11 of them left on Dec 28: 354.48 of 999, so 354), and the new period a calendar month to Jan 28.
         var monthly = await SubscribeAsync(stripe);
         await sandbox.AdvanceAsync(TimeSpan.FromDays(20));
         var reset = await stripe.V1.Subscriptions.UpdateAsync(monthly.Id, new SubscriptionUpdateOptions { BillingCycleAnchor = new SubscriptionBillingCycleAnchorOptions { Type = "now" }, Expand = ["latest_invoice"] }, cancellationToken: Ct);
-        Assert.Equal([999L, -333L], reset.LatestInvoice.Lines.Data.Select(l => l.Amount));
-        Assert.Equal(sandbox.Server.Context.Clock.GetUtcNow().UtcDateTime.AddDays(30), reset.Items.Data[0].CurrentPeriodEnd);
+        Assert.Equal([999L, -354L], reset.LatestInvoice.Lines.Data.Select(l => l.Amount));
+        Assert.Equal(new DateTime(2027, 1, 28, 12, 0, 0, DateTimeKind.Utc), reset.Items.Data[0].CurrentPeriodEnd);
     }
 
     [Fact]
@@ -215,7 +240,7 @@ public sealed class StripeProrationTests
         Assert.Empty(await PendingAsync(stripe, customer.Id));
         await sandbox.AdvanceAsync(TimeSpan.FromDays(11));
         var first = await stripe.V1.Subscriptions.GetAsync(trialing.Id, new SubscriptionGetOptions { Expand = ["latest_invoice"] }, cancellationToken: Ct);
-        Assert.Equal(("active", 9990L, trialing.TrialEnd!.Value.AddDays(365)), (first.Status, first.LatestInvoice.AmountPaid, first.Items.Data[0].CurrentPeriodEnd));
+        Assert.Equal(("active", 9990L, trialing.TrialEnd!.Value.AddYears(1)), (first.Status, first.LatestInvoice.AmountPaid, first.Items.Data[0].CurrentPeriodEnd));
     }
 
     [Fact]

@@ -16,7 +16,6 @@ namespace Harness.Sandbox.Tests.Stripe;
 public sealed class StripeRecurringTests
 {
     private const long Day = 86_400;
-    private const long Month = 30 * Day;
 
     private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;
 
@@ -110,11 +109,11 @@ public sealed class StripeRecurringTests
         Assert.Equal("active", subscription.Status);
         Assert.Equal(clock.Id, subscription.TestClockId);
         Assert.Equal(Frozen, subscription.Items.Data[0].CurrentPeriodStart);
-        Assert.Equal(Frozen.AddDays(30), subscription.Items.Data[0].CurrentPeriodEnd);
+        Assert.Equal(Frozen.AddMonths(1), subscription.Items.Data[0].CurrentPeriodEnd);
 
         for (var renewal = 1; renewal <= 3; renewal++)
         {
-            await AdvanceClockAsync(stripe, clock.Id, Frozen.AddDays(30 * renewal));
+            await AdvanceClockAsync(stripe, clock.Id, Frozen.AddMonths(renewal));
             await CollectAsync(receiver, events, e => Count(e, "invoice.paid") == 1 + renewal && Count(e, "invoice.payment_succeeded") == renewal);
         }
 
@@ -122,15 +121,15 @@ public sealed class StripeRecurringTests
         Assert.Equal(["subscription_create", "subscription_cycle", "subscription_cycle", "subscription_cycle"], paid.Select(i => i.BillingReason));
         Assert.All(paid, i => Assert.Equal(999, i.AmountPaid));
         Assert.All(paid, i => Assert.Equal(subscriptionId, i.Parent.SubscriptionDetails.SubscriptionId));
-        Assert.Equal([Frozen.AddDays(30), Frozen.AddDays(60), Frozen.AddDays(90)], paid.Skip(1).Select(i => i.PeriodStart));
+        Assert.Equal([Frozen.AddMonths(1), Frozen.AddMonths(2), Frozen.AddMonths(3)], paid.Skip(1).Select(i => i.PeriodStart));
         Assert.Equal(3, Count(events, "invoice.payment_succeeded"));
         var updates = events.Where(e => e.Type == "customer.subscription.updated").ToList();
         Assert.Equal(3, updates.Count);
-        Assert.Equal(Frozen.AddDays(120), Assert.IsType<Subscription>(updates[^1].Data.Object).Items.Data[0].CurrentPeriodEnd);
+        Assert.Equal(Frozen.AddMonths(4), Assert.IsType<Subscription>(updates[^1].Data.Object).Items.Data[0].CurrentPeriodEnd);
         Assert.True(updates[^1].Data.PreviousAttributes is not null);
 
         subscription = await stripe.V1.Subscriptions.GetAsync(subscriptionId, cancellationToken: Ct);
-        Assert.Equal(Frozen.AddDays(90), subscription.Items.Data[0].CurrentPeriodStart);
+        Assert.Equal(Frozen.AddMonths(3), subscription.Items.Data[0].CurrentPeriodStart);
         Assert.Equal(paid[^1].Id, subscription.LatestInvoiceId);
         var charges = await stripe.V1.Charges.ListAsync(new ChargeListOptions { Customer = customer.Id }, cancellationToken: Ct);
         Assert.Equal(4, charges.Data.Count);
@@ -156,13 +155,13 @@ public sealed class StripeRecurringTests
             Items = [new SubscriptionItemOptions { Price = StripeCatalog.MonthlyPrice, Quantity = 2 }],
         }, cancellationToken: Ct);
         Assert.Equal("active", created.Status);
-        Assert.Equal(Frozen.AddDays(30), created.Items.Data[0].CurrentPeriodEnd);
+        Assert.Equal(Frozen.AddMonths(1), created.Items.Data[0].CurrentPeriodEnd);
         await CollectAsync(receiver, events, e => Count(e, "invoice.paid") == 1);
         Assert.Equal(1998, Assert.IsType<Invoice>(events.Single(e => e.Type == "invoice.paid").Data.Object).AmountPaid);
 
         var scheduled = await stripe.V1.Subscriptions.UpdateAsync(created.Id, new SubscriptionUpdateOptions { CancelAtPeriodEnd = true }, cancellationToken: Ct);
         Assert.True(scheduled.CancelAtPeriodEnd);
-        Assert.Equal(Frozen.AddDays(30), scheduled.CancelAt);
+        Assert.Equal(Frozen.AddMonths(1), scheduled.CancelAt);
         var resumed = await stripe.V1.Subscriptions.UpdateAsync(created.Id, new SubscriptionUpdateOptions { CancelAtPeriodEnd = false }, cancellationToken: Ct);
         Assert.False(resumed.CancelAtPeriodEnd);
         Assert.Null(resumed.CancelAt);
@@ -171,18 +170,18 @@ public sealed class StripeRecurringTests
         Assert.True(Assert.IsType<Subscription>(firstUpdate.Data.Object).CancelAtPeriodEnd);
 
         // Resumed: the first period end renews.
-        await AdvanceClockAsync(stripe, clock.Id, Frozen.AddDays(30));
+        await AdvanceClockAsync(stripe, clock.Id, Frozen.AddMonths(1));
         await CollectAsync(receiver, events, e => Count(e, "invoice.paid") == 2);
 
         await stripe.V1.Subscriptions.UpdateAsync(created.Id, new SubscriptionUpdateOptions { CancelAtPeriodEnd = true }, cancellationToken: Ct);
-        await AdvanceClockAsync(stripe, clock.Id, Frozen.AddDays(60));
+        await AdvanceClockAsync(stripe, clock.Id, Frozen.AddMonths(2));
         await CollectAsync(receiver, events, e => Count(e, "customer.subscription.deleted") == 1);
         var ended = await stripe.V1.Subscriptions.GetAsync(created.Id, cancellationToken: Ct);
         Assert.Equal("canceled", ended.Status);
-        Assert.Equal(Frozen.AddDays(60), ended.EndedAt);
+        Assert.Equal(Frozen.AddMonths(2), ended.EndedAt);
 
         // Another period later: nothing more is billed.
-        await AdvanceClockAsync(stripe, clock.Id, Frozen.AddDays(90));
+        await AdvanceClockAsync(stripe, clock.Id, Frozen.AddMonths(3));
         await sandbox.RunDueAsync();
         Assert.Equal(2, (await stripe.V1.Events.ListAsync(new EventListOptions { Type = "invoice.paid" }, cancellationToken: Ct)).Data.Count);
         Assert.Empty((await stripe.V1.Events.ListAsync(new EventListOptions { Type = "invoice.payment_failed" }, cancellationToken: Ct)).Data);
@@ -242,7 +241,7 @@ public sealed class StripeRecurringTests
         var view = await sandbox.PostJsonAsync($"/control/stripe/subscriptions/{created.Id}/payment-failure", new { fail = true, end_state = "unpaid" });
         Assert.True(view["failing"]!.GetValue<bool>());
 
-        await sandbox.AdvanceAsync(TimeSpan.FromDays(30));
+        await AdvanceToPeriodEndAsync(sandbox, stripe, created.Id);
         await CollectAsync(receiver, events, e => Count(e, "invoice.payment_failed") == 1);
         var invoice = LastFailed(events);
         Assert.Equal(1, invoice.AttemptCount);
@@ -291,17 +290,17 @@ public sealed class StripeRecurringTests
         await sandbox.PostJsonAsync($"/control/stripe/subscriptions/{doomed.Id}/payment-failure", new { fail = true });
         await sandbox.PostJsonAsync($"/control/stripe/subscriptions/{recovering.Id}/payment-failure", new { fail = true });
 
-        await AdvanceClockAsync(stripe, clock.Id, Frozen.AddDays(30));
+        await AdvanceClockAsync(stripe, clock.Id, Frozen.AddMonths(1));
         await CollectAsync(receiver, events, e => Count(e, "invoice.payment_failed") == 2);
         await sandbox.PostJsonAsync($"/control/stripe/subscriptions/{recovering.Id}/payment-failure", new { fail = false });
 
-        await AdvanceClockAsync(stripe, clock.Id, Frozen.AddDays(45));
+        await AdvanceClockAsync(stripe, clock.Id, Frozen.AddMonths(1).AddDays(15));
         await CollectAsync(receiver, events, e => Count(e, "customer.subscription.deleted") == 1);
         Assert.Equal(5, Count(events, "invoice.payment_failed"));
         var deleted = Assert.IsType<Subscription>(events.Single(e => e.Type == "customer.subscription.deleted").Data.Object);
         Assert.Equal(doomed.Id, deleted.Id);
         Assert.Equal("payment_failed", deleted.CancellationDetails.Reason);
-        Assert.Equal(Frozen.AddDays(45), deleted.EndedAt);
+        Assert.Equal(Frozen.AddMonths(1).AddDays(15), deleted.EndedAt);
 
         var recovered = await stripe.V1.Subscriptions.GetAsync(recovering.Id, cancellationToken: Ct);
         Assert.Equal("active", recovered.Status);
@@ -409,11 +408,13 @@ public sealed class StripeRecurringTests
         var stripe = Client(sandbox);
         var customer = await stripe.V1.Customers.CreateAsync(new CustomerCreateOptions(), cancellationToken: Ct);
         var created = await stripe.V1.Subscriptions.CreateAsync(new SubscriptionCreateOptions { Customer = customer.Id, Items = [new SubscriptionItemOptions { Price = StripeCatalog.MonthlyPrice }] }, cancellationToken: Ct);
-        var start = ((DateTimeOffset)created.Items.Data[0].CurrentPeriodStart).ToUnixTimeSeconds();
+        var start = new DateTimeOffset(created.Items.Data[0].CurrentPeriodStart, TimeSpan.Zero);
 
+        // From Nov 23: Dec 23 (30 days on), then Jan 23 (31 more), on the calendar.
         var view = await sandbox.PostJsonAsync($"/control/stripe/subscriptions/{created.Id}/renew");
-        Assert.Equal(start + Month, view["current_period_start"]!.GetValue<long>());
-        Assert.Equal(start + (2 * Month), view["current_period_end"]!.GetValue<long>());
+        Assert.Equal(start.AddMonths(1).ToUnixTimeSeconds(), view["current_period_start"]!.GetValue<long>());
+        Assert.Equal(start.AddMonths(2).ToUnixTimeSeconds(), view["current_period_end"]!.GetValue<long>());
+        Assert.Equal((new DateTimeOffset(2026, 12, 23, 12, 0, 0, TimeSpan.Zero), 31L), (start.AddMonths(1), (start.AddMonths(2) - start.AddMonths(1)).Days));
         var listed = await sandbox.GetArrayAsync("/control/stripe/subscriptions");
         Assert.Equal(created.Id, listed.Single()!["id"]!.GetValue<string>());
         Assert.Equal(2, (await stripe.V1.Events.ListAsync(new EventListOptions { Type = "invoice.paid" }, cancellationToken: Ct)).Data.Count);
@@ -442,7 +443,7 @@ public sealed class StripeRecurringTests
             subscriptionId = (await before.V1.Subscriptions.CreateAsync(new SubscriptionCreateOptions { Customer = customer.Id, Items = [new SubscriptionItemOptions { Price = StripeCatalog.MonthlyPrice }] }, cancellationToken: Ct)).Id;
         }
 
-        // As if the sandbox stopped right after answering an advance to day 30.
+        // As if the sandbox stopped right after answering an advance to the first renewal.
         using (var store = new Harness.Storage.RocksDocumentStore(Path.Combine(data, "sandbox-store")))
         {
             var objects = new Harness.Sandbox.Payments.ProviderObjects(store, "stripe_objects");
@@ -450,7 +451,7 @@ public sealed class StripeRecurringTests
             clock["status"] = "advancing";
             clock["status_details"] = new System.Text.Json.Nodes.JsonObject
             {
-                ["advancing"] = new System.Text.Json.Nodes.JsonObject { ["target_frozen_time"] = ((DateTimeOffset)Frozen.AddDays(30)).ToUnixTimeSeconds() },
+                ["advancing"] = new System.Text.Json.Nodes.JsonObject { ["target_frozen_time"] = ((DateTimeOffset)Frozen.AddMonths(1)).ToUnixTimeSeconds() },
             };
             objects.Put(clock);
         }
@@ -458,13 +459,13 @@ public sealed class StripeRecurringTests
         await using (var second = await SandboxServer.StartAsync(options, Ct))
         {
             var stripe = new StripeClient(StripeProvider.SecretKey, apiBase: second.BaseUrlOf("stripe"));
-            Assert.Equal(Frozen.AddDays(30), (await WaitReadyAsync(stripe, clockId)).FrozenTime);
+            Assert.Equal(Frozen.AddMonths(1), (await WaitReadyAsync(stripe, clockId)).FrozenTime);
             var renewed = await stripe.V1.Subscriptions.GetAsync(subscriptionId, cancellationToken: Ct);
             Assert.Equal("active", renewed.Status);
-            Assert.Equal(Frozen.AddDays(60), renewed.Items.Data[0].CurrentPeriodEnd);
+            Assert.Equal(Frozen.AddMonths(2), renewed.Items.Data[0].CurrentPeriodEnd);
             Assert.Equal(2, (await stripe.V1.Events.ListAsync(new EventListOptions { Type = "invoice.paid" }, cancellationToken: Ct)).Data.Count);
 
-            await AdvanceClockAsync(stripe, clockId, Frozen.AddDays(60));
+            await AdvanceClockAsync(stripe, clockId, Frozen.AddMonths(2));
             Assert.Equal(3, (await stripe.V1.Events.ListAsync(new EventListOptions { Type = "invoice.paid" }, cancellationToken: Ct)).Data.Count);
         }
 
@@ -529,6 +530,13 @@ public sealed class StripeRecurringTests
             var received = await receiver.NextAsync();
             events.Add(EventUtility.ConstructEvent(received.Body, received.Header("Stripe-Signature"), StripeProvider.WebhookSecret));
         }
+    }
+
+    /// <summary>Moves the sandbox clock to the subscription's <c>current_period_end</c>, as the API answers it, and runs what fell due.</summary>
+    internal static async Task AdvanceToPeriodEndAsync(TestSandbox sandbox, StripeClient stripe, string subscriptionId)
+    {
+        var end = (await stripe.V1.Subscriptions.GetAsync(subscriptionId, cancellationToken: Ct)).Items.Data[0].CurrentPeriodEnd;
+        await sandbox.AdvanceAsync(new DateTimeOffset(end, TimeSpan.Zero) - sandbox.Server.Context.Clock.GetUtcNow());
     }
 
     internal static async Task AdvanceClockAsync(StripeClient stripe, string clockId, DateTime to)

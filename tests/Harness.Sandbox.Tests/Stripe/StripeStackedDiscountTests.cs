@@ -54,7 +54,7 @@ public sealed class StripeStackedDiscountTests
         Assert.Equal(2L, (await stripe.V1.Coupons.GetAsync("TENPCT", cancellationToken: Ct)).TimesRedeemed);
         Assert.Equal(2L, (await stripe.V1.Coupons.GetAsync("TWOOFF", cancellationToken: Ct)).TimesRedeemed);
 
-        await sandbox.AdvanceAsync(TimeSpan.FromDays(30));
+        await AdvanceToPeriodEndAsync(sandbox, stripe, percentFirst.Id);
         Assert.Equal(699L, (await LatestInvoiceAsync(stripe, percentFirst.Id)).AmountPaid);
     }
 
@@ -80,7 +80,7 @@ public sealed class StripeStackedDiscountTests
         Assert.Equal(1L, (await stripe.V1.Coupons.GetAsync("HALFOFF", cancellationToken: Ct)).TimesRedeemed);
         Assert.Equal(1L, (await stripe.V1.PromotionCodes.GetAsync(promo.Id, cancellationToken: Ct)).TimesRedeemed);
 
-        await sandbox.AdvanceAsync(TimeSpan.FromDays(30));
+        await AdvanceToPeriodEndAsync(sandbox, stripe, subscription.Id);
         // 500 off 999 leaves 499; 100 more off.
         Assert.Equal(399L, (await LatestInvoiceAsync(stripe, subscription.Id)).AmountPaid);
 
@@ -90,7 +90,7 @@ public sealed class StripeStackedDiscountTests
             Discounts = [new() { Discount = dollar }],
         }, cancellationToken: Ct);
         Assert.Equal([dollar], onlyDollar.DiscountIds);
-        await sandbox.AdvanceAsync(TimeSpan.FromDays(30));
+        await AdvanceToPeriodEndAsync(sandbox, stripe, subscription.Id);
         Assert.Equal(899L, (await LatestInvoiceAsync(stripe, subscription.Id)).AmountPaid);
     }
 

@@ -197,7 +197,7 @@ public sealed class StripeStandaloneInvoiceTests
         var customer = await CustomerAsync(stripe, "pm_card_visa");
         var subscription = await stripe.V1.Subscriptions.CreateAsync(new SubscriptionCreateOptions { Customer = customer.Id, Items = [new SubscriptionItemOptions { Price = StripeCatalog.MonthlyPrice }] }, cancellationToken: Ct);
         (await sandbox.Control.PostAsJsonAsync($"/control/stripe/subscriptions/{subscription.Id}/payment-failure", new { fail = true }, Ct)).EnsureSuccessStatusCode();
-        await sandbox.AdvanceAsync(TimeSpan.FromDays(30));
+        await AdvanceToPeriodEndAsync(sandbox, stripe, subscription.Id);
         var renewal = (await stripe.V1.Subscriptions.GetAsync(subscription.Id, new SubscriptionGetOptions { Expand = ["latest_invoice"] }, cancellationToken: Ct)).LatestInvoice;
         Assert.Equal(("open", 1L), (renewal.Status, renewal.AttemptCount));
         Assert.NotNull(renewal.NextPaymentAttempt);

@@ -53,7 +53,8 @@ public sealed class StripeSubscriptionTrialCreateTests
         Assert.Equal("trialing", (await stripe.V1.Subscriptions.GetAsync(trialing.Id, cancellationToken: Ct)).Status);
         await sandbox.AdvanceAsync(TimeSpan.FromDays(3));
         var active = await stripe.V1.Subscriptions.GetAsync(trialing.Id, cancellationToken: Ct);
-        Assert.Equal(("active", start.AddDays(10), start.AddDays(40)), (active.Status, active.Items.Data[0].CurrentPeriodStart, active.Items.Data[0].CurrentPeriodEnd));
+        // Dec 3 to Jan 3: a calendar month from the trial's end.
+        Assert.Equal(("active", start.AddDays(10), start.AddDays(10).AddMonths(1)), (active.Status, active.Items.Data[0].CurrentPeriodStart, active.Items.Data[0].CurrentPeriodEnd));
         var charge = Assert.Single((await stripe.V1.Charges.ListAsync(new ChargeListOptions { Customer = customer.Id }, cancellationToken: Ct)).Data);
         Assert.Equal((card, 999L, "succeeded"), (charge.PaymentMethod, charge.Amount, charge.Status));
 

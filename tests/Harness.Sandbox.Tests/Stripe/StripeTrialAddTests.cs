@@ -57,7 +57,7 @@ public sealed class StripeTrialAddTests
         Assert.Null(previous["trial_end"]);
         Assert.True(previous.ContainsKey("trial_end"));
         Assert.Equal(((DateTimeOffset)start).ToUnixTimeSeconds(), previous["current_period_start"]!.GetValue<long>());
-        Assert.Equal(((DateTimeOffset)start.AddDays(30)).ToUnixTimeSeconds(), previous["cancel_at"]!.GetValue<long>());
+        Assert.Equal(((DateTimeOffset)start.AddMonths(1)).ToUnixTimeSeconds(), previous["cancel_at"]!.GetValue<long>());
         Assert.Single((await stripe.V1.Invoices.ListAsync(new InvoiceListOptions { Subscription = active.Id }, cancellationToken: Ct)).Data);
 
         // The notice three days before the end; the old period's end (day 30) bills nothing.
@@ -72,7 +72,8 @@ public sealed class StripeTrialAddTests
         var charged = (Invoice)events.Last(e => e.Type == "invoice.paid").Data.Object;
         Assert.Equal(("subscription_cycle", 333L, now.AddDays(20)), (charged.BillingReason, charged.AmountPaid, charged.PeriodStart));
         var renewed = await stripe.V1.Subscriptions.GetAsync(active.Id, cancellationToken: Ct);
-        Assert.Equal(("active", now.AddDays(50)), (renewed.Status, renewed.Items.Data[0].CurrentPeriodEnd));
+        // Anchored at the trial's end (Dec 23), the next period ends a calendar month later, Jan 23.
+        Assert.Equal(("active", now.AddDays(20).AddMonths(1)), (renewed.Status, renewed.Items.Data[0].CurrentPeriodEnd));
     }
 
     [Fact]

@@ -212,22 +212,23 @@ public sealed class StripeTrialTests
         var updated = events.Single(e => e.Type == "customer.subscription.updated");
         var active = Assert.IsType<Subscription>(updated.Data.Object);
         Assert.Equal("active", active.Status);
-        Assert.Equal((Frozen.AddDays(14), Frozen.AddDays(44)), (active.Items.Data[0].CurrentPeriodStart, active.Items.Data[0].CurrentPeriodEnd));
+        // Jan 15 to Feb 15: a calendar month from the trial's end.
+        Assert.Equal((Frozen.AddDays(14), Frozen.AddDays(14).AddMonths(1)), (active.Items.Data[0].CurrentPeriodStart, active.Items.Data[0].CurrentPeriodEnd));
         var previous = await PreviousAttributesAsync(sandbox, updated.Id);
         Assert.Equal("trialing", previous["status"]!.GetValue<string>());
         Assert.Equal(((DateTimeOffset)Frozen.AddDays(14)).ToUnixTimeSeconds(), previous["current_period_end"]!.GetValue<long>());
 
         var charged = (Invoice)events.Last(e => e.Type == "invoice.paid").Data.Object;
         Assert.Equal(("subscription_cycle", 999L, "paid"), (charged.BillingReason, charged.AmountPaid, charged.Status));
-        Assert.Equal((Frozen.AddDays(14), Frozen.AddDays(44)), (charged.PeriodStart, charged.PeriodEnd));
+        Assert.Equal((Frozen.AddDays(14), Frozen.AddDays(14).AddMonths(1)), (charged.PeriodStart, charged.PeriodEnd));
         Assert.Equal(charged.Id, active.LatestInvoiceId);
         var charge = Assert.Single((await stripe.V1.Charges.ListAsync(new ChargeListOptions { Customer = customer.Id }, cancellationToken: Ct)).Data);
         Assert.Equal((999L, "succeeded"), (charge.Amount, charge.Status));
 
         // Then it renews as any subscription: a month after the trial's end.
-        await AdvanceClockAsync(stripe, clock.Id, Frozen.AddDays(44));
+        await AdvanceClockAsync(stripe, clock.Id, Frozen.AddDays(14).AddMonths(1));
         await CollectAsync(receiver, events, e => Count(e, "invoice.payment_succeeded") == 2);
-        Assert.Equal(Frozen.AddDays(74), (await stripe.V1.Subscriptions.GetAsync(subscriptionId, cancellationToken: Ct)).Items.Data[0].CurrentPeriodEnd);
+        Assert.Equal(Frozen.AddDays(14).AddMonths(2), (await stripe.V1.Subscriptions.GetAsync(subscriptionId, cancellationToken: Ct)).Items.Data[0].CurrentPeriodEnd);
         Assert.Equal(1, Count(events, "customer.subscription.trial_will_end"));
     }
 
@@ -250,7 +251,7 @@ public sealed class StripeTrialTests
 
         var renewed = await sandbox.PostJsonAsync($"/control/stripe/subscriptions/{subscriptionId}/renew");
         Assert.Equal("past_due", renewed["status"]!.GetValue<string>());
-        Assert.Equal((trialEnd, trialEnd + (30 * Day)), (renewed["current_period_start"]!.GetValue<long>(), renewed["current_period_end"]!.GetValue<long>()));
+        Assert.Equal((trialEnd, DateTimeOffset.FromUnixTimeSeconds(trialEnd).AddMonths(1).ToUnixTimeSeconds()), (renewed["current_period_start"]!.GetValue<long>(), renewed["current_period_end"]!.GetValue<long>()));
         Assert.Equal(trialEnd + (3 * Day), renewed["next_payment_attempt"]!.GetValue<long>());
 
         await CollectAsync(receiver, events, e => Count(e, "invoice.payment_failed") == 1);
@@ -310,7 +311,7 @@ public sealed class StripeTrialTests
 
         var ended = await stripe.V1.Subscriptions.UpdateAsync(subscriptionId, new SubscriptionUpdateOptions { TrialEnd = SubscriptionTrialEnd.Now }, cancellationToken: Ct);
         Assert.Equal(("active", now, now), (ended.Status, ended.TrialEnd, ended.BillingCycleAnchor));
-        Assert.Equal((now, now.AddDays(30)), (ended.Items.Data[0].CurrentPeriodStart, ended.Items.Data[0].CurrentPeriodEnd));
+        Assert.Equal((now, now.AddMonths(1)), (ended.Items.Data[0].CurrentPeriodStart, ended.Items.Data[0].CurrentPeriodEnd));
 
         await CollectAsync(receiver, events, e => Count(e, "invoice.payment_succeeded") == 1);
         Assert.Equal(
@@ -322,7 +323,7 @@ public sealed class StripeTrialTests
         Assert.Equal("trialing", previous["status"]!.GetValue<string>());
         Assert.Equal(((DateTimeOffset)now.AddDays(25)).ToUnixTimeSeconds(), previous["trial_end"]!.GetValue<long>());
 
-        // The old trial end bills nothing; the new cycle renews 30 days after the trial ended.
+        // The old trial end bills nothing; the new cycle renews a calendar month after the trial ended (Nov 28 to Dec 28).
         await sandbox.AdvanceAsync(TimeSpan.FromDays(25));
         Assert.Single((await stripe.V1.Events.ListAsync(new EventListOptions { Type = "invoice.payment_succeeded" }, cancellationToken: Ct)).Data);
         await sandbox.AdvanceAsync(TimeSpan.FromDays(5));

@@ -33,9 +33,15 @@ public sealed class StripeRecurringSteps(ScenarioContext context)
     internal void Subscribed(string id) => _subscription = id;
 
     [Given("a customer on a new Stripe test clock")]
-    public async Task CustomerOnClock()
+    public Task CustomerOnClock() => CustomerOnClockAsync(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+
+    /// <summary>A clock frozen at an ISO 8601 time (UTC), e.g. on a 31st to watch the calendar.</summary>
+    [Given("a customer on a new Stripe test clock frozen at {string}")]
+    public Task CustomerOnClockAt(string at) => CustomerOnClockAsync(DateTimeOffset.Parse(at, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal));
+
+    private async Task CustomerOnClockAsync(DateTimeOffset frozen)
     {
-        _start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero).ToUnixTimeSeconds();
+        _start = frozen.ToUnixTimeSeconds();
         var clock = await OkAsync(HttpMethod.Post, "/v1/test_helpers/test_clocks", [new("frozen_time", Text(_start)), new("name", context.Unique("clock"))]);
         Check.Equal("ready", ApiReply.Text(ApiReply.Field(clock, "status")), "a new test clock's status");
         _clock = ApiReply.Text(ApiReply.Field(clock, "id"));
@@ -165,15 +171,33 @@ public sealed class StripeRecurringSteps(ScenarioContext context)
         Check.Equal(value, ApiReply.Text(ApiReply.Field(subscription, "cancel_at_period_end")), "cancel_at_period_end");
     }
 
-    /// <summary>Advances the customer's test clock, then polls it until it is ready again, as Stripe's docs say to.</summary>
     [When("the test clock is advanced by {int} days, {int} time(s)")]
-    public async Task Advance(int days, int times)
+    public Task Advance(int days, int times) => AdvanceAsync(times, frozen => frozen + (days * Day));
+
+    /// <summary>Calendar months from the clock's frozen time (UTC).</summary>
+    [When("the test clock is advanced by {int} month(s), {int} time(s)")]
+    public Task AdvanceMonths(int months, int times) =>
+        AdvanceAsync(times, frozen => DateTimeOffset.FromUnixTimeSeconds(frozen).AddMonths(months).ToUnixTimeSeconds());
+
+    /// <summary>To the subscription's <c>current_period_end</c> as the API answers it.</summary>
+    [When("the test clock is advanced to the subscription's period end, {int} time(s)")]
+    public async Task AdvanceToPeriodEnd(int times)
+    {
+        for (var i = 0; i < times; i++)
+        {
+            var end = ApiReply.Field(await OkAsync(HttpMethod.Get, "/v1/subscriptions/" + Subscription), "current_period_end").GetInt64();
+            await AdvanceAsync(1, _ => end);
+        }
+    }
+
+    /// <summary>Advances the customer's test clock to where <paramref name="target"/> takes its frozen time, then polls it until it is ready again, as Stripe's docs say to.</summary>
+    private async Task AdvanceAsync(int times, Func<long, long> target)
     {
         for (var i = 0; i < times; i++)
         {
             var clock = await OkAsync(HttpMethod.Get, "/v1/test_helpers/test_clocks/" + _clock);
-            var target = ApiReply.Field(clock, "frozen_time").GetInt64() + (days * Day);
-            var advancing = await OkAsync(HttpMethod.Post, $"/v1/test_helpers/test_clocks/{_clock}/advance", [new("frozen_time", Text(target))]);
+            var to = target(ApiReply.Field(clock, "frozen_time").GetInt64());
+            var advancing = await OkAsync(HttpMethod.Post, $"/v1/test_helpers/test_clocks/{_clock}/advance", [new("frozen_time", Text(to))]);
             Check.Equal("advancing", ApiReply.Text(ApiReply.Field(advancing, "status")), "the clock's status while it advances");
             for (var poll = 0; ; poll++)
             {
@@ -187,7 +211,7 @@ public sealed class StripeRecurringSteps(ScenarioContext context)
                 await Task.Delay(50, context.CancellationToken);
             }
 
-            Check.Equal(target, ApiReply.Field(clock, "frozen_time").GetInt64(), "the clock's frozen_time once ready");
+            Check.Equal(to, ApiReply.Field(clock, "frozen_time").GetInt64(), "the clock's frozen_time once ready");
         }
     }
 
@@ -249,6 +273,23 @@ public sealed class StripeRecurringSteps(ScenarioContext context)
         Check.Equal(_start + (from * Day), ApiReply.Field(item, "current_period_start").GetInt64(), "the item's current_period_start");
         Check.Equal(_start + (to * Day), ApiReply.Field(item, "current_period_end").GetInt64(), "the item's current_period_end");
     }
+
+    /// <summary>The period as calendar dates (UTC, yyyy-MM-dd) at the clock's time of day, on the subscription and its item.</summary>
+    [Then("the subscription is {string} with its items' period from {string} to {string}")]
+    public async Task PeriodDates(string status, string from, string to)
+    {
+        var subscription = await OkAsync(HttpMethod.Get, "/v1/subscriptions/" + Subscription);
+        Check.Equal(status, ApiReply.Text(ApiReply.Field(subscription, "status")), "subscription status");
+        var item = ApiReply.Path(subscription, "items.data.0");
+        foreach (var (field, expected) in new[] { ("current_period_start", from), ("current_period_end", to) })
+        {
+            Check.Equal(expected, Date(ApiReply.Field(subscription, field).GetInt64()), $"the subscription's {field}");
+            Check.Equal(expected, Date(ApiReply.Field(item, field).GetInt64()), $"the item's {field}");
+            Check.Equal(_start % Day, ApiReply.Field(item, field).GetInt64() % Day, $"the item's {field} time of day");
+        }
+    }
+
+    private static string Date(long unix) => DateTimeOffset.FromUnixTimeSeconds(unix).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     [Then("the event log lists {int} {string} events for the subscription")]
     public async Task EventLog(int count, string type)
