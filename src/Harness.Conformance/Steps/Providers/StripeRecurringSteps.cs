@@ -172,22 +172,26 @@ public sealed class StripeRecurringSteps(ScenarioContext context)
         for (var i = 0; i < times; i++)
         {
             var clock = await OkAsync(HttpMethod.Get, "/v1/test_helpers/test_clocks/" + _clock);
-            var target = ApiReply.Field(clock, "frozen_time").GetInt64() + (days * Day);
-            var advancing = await OkAsync(HttpMethod.Post, $"/v1/test_helpers/test_clocks/{_clock}/advance", [new("frozen_time", Text(target))]);
-            Check.Equal("advancing", ApiReply.Text(ApiReply.Field(advancing, "status")), "the clock's status while it advances");
-            for (var poll = 0; ; poll++)
-            {
-                clock = await OkAsync(HttpMethod.Get, "/v1/test_helpers/test_clocks/" + _clock);
-                if (ApiReply.Text(ApiReply.Field(clock, "status")) == "ready")
-                {
-                    break;
-                }
+            await AdvanceToAsync(ApiReply.Field(clock, "frozen_time").GetInt64() + (days * Day));
+        }
+    }
 
-                Check.That(poll < 600, $"test clock {_clock} is still advancing after 30 s");
-                await Task.Delay(50, context.CancellationToken);
+    /// <summary>Advances the customer's test clock to <paramref name="target"/> (Unix seconds) and polls it until it is ready.</summary>
+    internal async Task AdvanceToAsync(long target)
+    {
+        var advancing = await OkAsync(HttpMethod.Post, $"/v1/test_helpers/test_clocks/{_clock}/advance", [new("frozen_time", Text(target))]);
+        Check.Equal("advancing", ApiReply.Text(ApiReply.Field(advancing, "status")), "the clock's status while it advances");
+        for (var poll = 0; ; poll++)
+        {
+            var clock = await OkAsync(HttpMethod.Get, "/v1/test_helpers/test_clocks/" + _clock);
+            if (ApiReply.Text(ApiReply.Field(clock, "status")) == "ready")
+            {
+                Check.Equal(target, ApiReply.Field(clock, "frozen_time").GetInt64(), "the clock's frozen_time once ready");
+                return;
             }
 
-            Check.Equal(target, ApiReply.Field(clock, "frozen_time").GetInt64(), "the clock's frozen_time once ready");
+            Check.That(poll < 600, $"test clock {_clock} is still advancing after 30 s");
+            await Task.Delay(50, context.CancellationToken);
         }
     }
 
