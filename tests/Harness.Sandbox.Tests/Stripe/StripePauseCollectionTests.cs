@@ -42,6 +42,9 @@ public sealed class StripePauseCollectionTests
         var setPrevious = await StripeTrialAddTests.PreviousAttributesAsync(sandbox, set.Id);
         Assert.True(setPrevious.ContainsKey("pause_collection"));
         Assert.Null(setPrevious["pause_collection"]);
+        var row = await ControlRowAsync(sandbox, subscription.Id);
+        Assert.Equal("keep_as_draft", row["pause_collection_behavior"]!.GetValue<string>());
+        Assert.Equal(new DateTimeOffset(resumesAt).ToUnixTimeSeconds(), row["pause_collection_resumes_at"]!.GetValue<long>());
 
         // The renewal makes a draft that does not advance: nothing charged, the subscription still active and paused.
         await AdvanceToAsync(sandbox, firstEnd + Margin);
@@ -72,6 +75,7 @@ public sealed class StripePauseCollectionTests
         Assert.Equal("keep_as_draft", resumePrevious["pause_collection"]!["behavior"]!.GetValue<string>());
         Assert.Equal(new DateTimeOffset(resumesAt).ToUnixTimeSeconds(), resumePrevious["pause_collection"]!["resumes_at"]!.GetValue<long>());
         Assert.Null((await stripe.V1.Subscriptions.GetAsync(subscription.Id, cancellationToken: Ct)).PauseCollection);
+        Assert.Null((await ControlRowAsync(sandbox, subscription.Id))["pause_collection_behavior"]);
         Assert.Equal("draft", (await stripe.V1.Invoices.GetAsync(draft.Id, cancellationToken: Ct)).Status);
 
         // The draft stays a draft; finalized and paid by hand it charges the saved card and leaves the subscription as it is.
@@ -240,6 +244,10 @@ public sealed class StripePauseCollectionTests
 
         Directory.Delete(data, recursive: true);
     }
+
+    /// <summary>The subscription as <c>GET /control/stripe/subscriptions</c> lists it.</summary>
+    private static async Task<System.Text.Json.Nodes.JsonNode> ControlRowAsync(TestSandbox sandbox, string id) =>
+        (await sandbox.GetArrayAsync("/control/stripe/subscriptions")).Single(r => r!["id"]!.GetValue<string>() == id)!;
 
     /// <summary>The <c>invoice.paid</c> events of renewals (the first invoices are paid at creation).</summary>
     private static int RenewalsPaid(IEnumerable<Event> events) =>
