@@ -167,6 +167,22 @@ Feature: Stripe sandbox — recurring billing on test clocks
     And the latest invoice's charge is "succeeded" on the customer's default card
     And resuming the subscription again is refused with a 400
 
+  Scenario: Paused payment collection keeps a renewal as a draft until resumes_at, then renewals are charged again
+    Given a customer on a new Stripe test clock
+    And the customer subscribes to "price_HarnessProMonthly" through the API
+    When the merchant pauses the subscription's payment collection with behavior "keep_as_draft" until 1 day after its period end
+    Then the receiver gets a verifiable "customer.subscription.updated" event
+    When the test clock is advanced past the subscription's period end
+    Then the subscription is "active"
+    And the latest invoice is a draft of 999 that does not advance
+    And the event log lists 1 "invoice.paid" events for the subscription
+    When the test clock is advanced past the pause's resumes_at
+    Then the subscription's payment collection is no longer paused
+    When the merchant finalizes and pays the held draft invoice
+    Then the event log lists 2 "invoice.paid" events for the subscription
+    When the test clock is advanced past the subscription's period end
+    Then the event log lists 3 "invoice.paid" events for the subscription
+
   Scenario: A subscription checkout saves the buyer's card as the subscription's default payment method
     Given a customer on a new Stripe test clock
     And the customer paid a subscription checkout for "price_HarnessProMonthly"

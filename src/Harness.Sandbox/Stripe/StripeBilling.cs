@@ -234,7 +234,7 @@ public sealed partial class StripeBilling(ProviderObjects objects, StripeCustome
             due = Math.Min(due, pendingExpires.GetValue<long>());
         }
 
-        return due;
+        return ResumesAt(subscription) is { } resumesAt ? Math.Min(due, resumesAt) : due;
     }
 
     /// <summary>Does the next due thing (a trial's notice, a retry or a period end) when it is due; false when nothing is.</summary>
@@ -251,8 +251,8 @@ public sealed partial class StripeBilling(ProviderObjects objects, StripeCustome
             return false;
         }
 
-        // A pending update expires at the latest when the period or the trial ends, so before that end is billed.
-        if (ExpirePendingWhenDue(subscription, now))
+        // A pending update expires, and a paused collection resumes, at the latest when the period or the trial ends, so before that end is billed.
+        if (ExpirePendingWhenDue(subscription, now) || ResumeCollectionWhenDue(subscription, now))
         {
             return true;
         }
@@ -370,10 +370,16 @@ public sealed partial class StripeBilling(ProviderObjects objects, StripeCustome
     /// <summary>
     /// Charges the invoice (swept and balanced first) and moves the subscription as the charge goes; with
     /// <paramref name="confirmLater"/> (<c>default_incomplete</c> on an update) no charge is made: the invoice's
-    /// PaymentIntent waits for the merchant to confirm it, and the subscription is past_due meanwhile.
+    /// PaymentIntent waits for the merchant to confirm it, and the subscription is past_due meanwhile. While collection
+    /// is paused nothing is charged: the invoice is held (<see cref="HoldWhilePaused"/>).
     /// </summary>
     private List<StripeEvent> Collect(JsonObject subscription, JsonObject invoice, long at, JsonObject previous, bool announce = false, bool confirmLater = false)
     {
+        if (HoldWhilePaused(subscription, invoice, at, previous) is { } held)
+        {
+            return held;
+        }
+
         StripeInvoicing.Sweep(objects, invoice, subscription);
         StripeInvoicing.ApplyBalance(objects, invoice, at);
         var events = new List<StripeEvent>();

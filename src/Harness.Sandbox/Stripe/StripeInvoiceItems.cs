@@ -319,6 +319,7 @@ public sealed partial class StripeInvoiceItems(ProviderObjects objects, StripeCa
     private static StripeResponse? OnDraft(JsonObject? draft, string named, string customerId, string currency, JsonObject? subscription) =>
         draft is null || draft["_deleted"] is not null ? StripeErrors.NoSuch("invoice", named, "invoice")
         : draft.Str("status") != "draft" ? StripeErrors.InvalidParam($"Invoice {named} is no longer a draft: invoice items can only be added to draft invoices.", "invoice", "invoice_not_editable")
+        : draft["parent"] is not null ? StripeErrors.InvalidParam($"Adding invoice items to a subscription's draft invoice ({named}) is not simulated by the sandbox.", "invoice")
         : draft.Str("customer") != customerId ? StripeErrors.InvalidParam($"The invoice {named} belongs to another customer than {customerId}.", "invoice")
         : draft.Str("currency") != currency ? StripeErrors.InvalidParam($"The currency of this invoice item ({currency}) must match the invoice's ({draft.Str("currency")}).", "currency")
         : subscription is not null ? StripeErrors.InvalidParam("You may only specify one of these parameters: invoice, subscription.", "invoice")
@@ -334,9 +335,12 @@ public sealed partial class StripeInvoiceItems(ProviderObjects objects, StripeCa
         }
     }
 
-    /// <summary>An item on a finalized invoice no longer changes; one on a draft does.</summary>
-    private StripeResponse? NotPending(JsonObject item) => item.Str("invoice") is { } invoice && objects.Get(invoice, "invoice")?.Str("status") != "draft"
-        ? StripeErrors.InvalidParam($"This invoice item is already on invoice {invoice}, which is finalized: only pending invoice items can be changed or deleted.", null, "invoice_not_editable")
+    /// <summary>An item on a finalized invoice no longer changes; one on a standalone draft does (on a subscription's draft it is not simulated).</summary>
+    private StripeResponse? NotPending(JsonObject item) =>
+        item.Str("invoice") is not { } invoice ? null
+        : objects.Get(invoice, "invoice") is not { } on || on.Str("status") != "draft"
+            ? StripeErrors.InvalidParam($"This invoice item is already on invoice {invoice}, which is finalized: only pending invoice items can be changed or deleted.", null, "invoice_not_editable")
+        : on["parent"] is not null ? StripeErrors.InvalidParam($"Changing an invoice item on a subscription's draft invoice ({invoice}) is not simulated by the sandbox.", null)
         : null;
 
     /// <summary>

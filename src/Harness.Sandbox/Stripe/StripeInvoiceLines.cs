@@ -191,6 +191,7 @@ public sealed class StripeInvoiceLines(ProviderObjects objects, StripeInvoiceIte
         return invoice is null ? StripeErrors.NoSuch("invoice", id, "invoice")
             : invoice.Str("status") != "draft"
                 ? StripeErrors.InvalidParam($"Invoice {id} is {invoice.Str("status")}: its lines can only be added, changed or removed while it is a draft.", null, "invoice_not_editable")
+                : invoice["parent"] is not null ? StripeErrors.InvalidParam($"Changing the lines of a subscription's draft invoice ({id}) is not simulated by the sandbox.", null)
                 : null;
     }
 

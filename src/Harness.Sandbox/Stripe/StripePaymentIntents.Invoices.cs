@@ -136,8 +136,13 @@ public sealed partial class StripePaymentIntents
                 events.AddRange([new("invoice.paid", paid), new("invoice.payment_succeeded", paid)]);
                 if (subscription is not null)
                 {
-                    var previous = new JsonObject { ["status"] = subscription.Str("status") };
-                    subscription["status"] = "active";
+                    var previous = new JsonObject();
+                    if (subscription.Str("status") is { } status and not ("active" or "canceled" or "incomplete_expired"))
+                    {
+                        previous["status"] = status;
+                        subscription["status"] = "active";
+                    }
+
                     if (intent.Str("setup_future_usage") is not null)
                     {
                         previous["default_payment_method"] = subscription["default_payment_method"]?.DeepClone();
@@ -145,7 +150,12 @@ public sealed partial class StripePaymentIntents
                     }
 
                     subscription.Remove("_incomplete_expires_at");
-                    events.Add(new("customer.subscription.updated", StripeLists.Public(subscription), previous));
+
+                    // An active or ended one's invoice (a draft held while collection was paused, finalized later) changes nothing on it.
+                    if (previous.Count > 0)
+                    {
+                        events.Add(new("customer.subscription.updated", StripeLists.Public(subscription), previous));
+                    }
                 }
 
                 break;

@@ -38,7 +38,7 @@ public sealed partial class StripeProvider : ISandboxSubscriptions
     public void MapControl(IEndpointRouteBuilder control, SandboxScheduler scheduler)
     {
         control.MapGet("/subscriptions", () => _objects.List("subscription").Select(View))
-            .WithSummary("Stripe: every subscription, newest first, with its period, whether its charges fail and its end state after failed retries.");
+            .WithSummary("Stripe: every subscription, newest first, with its period, whether its charges fail, its end state after failed retries and its paused collection (behavior, resumes_at), if any.");
         control.MapPost("/subscriptions/{id}/payment-failure", Results<Ok<StripeSubscriptionView>, NotFound<ControlError>, BadRequest<ControlError>> (string id, PaymentFailureRequest request) =>
             {
                 if (request.Problem(StripeBilling.EndStates) is { } problem)
@@ -181,7 +181,9 @@ public sealed partial class StripeProvider : ISandboxSubscriptions
             s.Str("latest_invoice"),
             s["_failing"]?.GetValue<bool>() == true,
             s.Str("_end_state") ?? "canceled",
-            retry?["next_payment_attempt"] is JsonValue next ? next.GetValue<long>() : null);
+            retry?["next_payment_attempt"] is JsonValue next ? next.GetValue<long>() : null,
+            s["pause_collection"]?.Str("behavior"),
+            s["pause_collection"]?["resumes_at"] is JsonValue resumesAt ? resumesAt.GetValue<long>() : null);
     }
 }
 
@@ -197,4 +199,6 @@ public sealed record StripeSubscriptionView(
     string? LatestInvoice,
     bool Failing,
     string EndState,
-    long? NextPaymentAttempt);
+    long? NextPaymentAttempt,
+    string? PauseCollectionBehavior,
+    long? PauseCollectionResumesAt);

@@ -135,8 +135,15 @@ public sealed partial class StripeStandaloneInvoices(
                 return StripeErrors.InvalidParam($"Finalized invoices can't be updated in this way: {locked} can only be changed while the invoice is a draft.", locked, "invoice_not_editable");
             }
 
+            // A subscription's draft (a renewal held while its collection was paused) keeps the lines its renewal gave it.
+            var subscriptionDraft = status == "draft" && invoice["parent"] is not null;
+            if (subscriptionDraft && p.Select(kv => kv.Key).FirstOrDefault(k => !FinalizedUpdates.Contains(k)) is { } held)
+            {
+                return StripeErrors.InvalidParam($"`{held}` is not simulated by the sandbox on a subscription's draft invoice: only auto_advance, description and metadata change on it.", held);
+            }
+
             var before = StripeLists.Public(invoice);
-            if (status == "draft" && Change(invoice, p, invoice.Str("customer")!) is { } refused)
+            if (status == "draft" && !subscriptionDraft && Change(invoice, p, invoice.Str("customer")!) is { } refused)
             {
                 return refused;
             }
@@ -157,7 +164,7 @@ public sealed partial class StripeStandaloneInvoices(
                 StripeLists.MergeMetadata(invoice, metadata, new JsonObject());
             }
 
-            if (status == "draft")
+            if (status == "draft" && !subscriptionDraft)
             {
                 StripeInvoicing.Recompute(objects, invoice);
             }

@@ -5,7 +5,7 @@ namespace Harness.Sandbox.Stripe;
 
 /// <summary>
 /// The Subscriptions API: create (customer plus recurring price items, a trial, how the first payment is made), retrieve,
-/// list, update (<c>cancel_at_period_end</c>, <c>metadata</c>, <c>trial_end</c>, the plan), resume a paused one and cancel now (<c>DELETE</c>). Renewal is <see cref="StripeBilling"/>'s.
+/// list, update (<c>cancel_at_period_end</c>, <c>metadata</c>, <c>trial_end</c>, the plan, <c>pause_collection</c>), resume a paused one and cancel now (<c>DELETE</c>). Renewal is <see cref="StripeBilling"/>'s.
 /// </summary>
 public sealed partial class StripeSubscriptions(
     ProviderObjects objects, StripeCatalog catalog, StripeCustomers customers, StripeBilling billing, StripeWebhooks webhooks, StripePaymentMethods methods, StripePaymentIntents intents, StripeDiscounts discounts)
@@ -24,7 +24,7 @@ public sealed partial class StripeSubscriptions(
     private static readonly HashSet<string> UpdateParams =
         [
             "cancel_at_period_end", "metadata", "expand", "cancellation_details", "trial_end", "default_payment_method",
-            "items", "proration_behavior", "proration_date", "billing_cycle_anchor", "discounts", "payment_behavior",
+            "items", "proration_behavior", "proration_date", "billing_cycle_anchor", "discounts", "payment_behavior", "pause_collection",
         ];
 
     private static readonly HashSet<string> CancelParams = ["expand", "invoice_now", "prorate", "cancellation_details"];
@@ -215,6 +215,11 @@ public sealed partial class StripeSubscriptions(
                 return badChange;
             }
 
+            if (ReadPauseCollection(p, subscription, now, out var pauseGiven, out var pause) is { } badPause)
+            {
+                return badPause;
+            }
+
             // Only a change whose invoice would not pay is refused or kept pending; any other applies as usual.
             var pend = false;
             if (change is not null && behavior is "error_if_incomplete" or "pending_if_incomplete" && billing.DeclineOfChange(subscription, change, now) is { } decline)
@@ -251,6 +256,12 @@ public sealed partial class StripeSubscriptions(
 
                 previous["default_payment_method"] = subscription["default_payment_method"]?.DeepClone();
                 subscription["default_payment_method"] = card;
+            }
+
+            // Before the invoices of a trial or a plan change, which are held or collected as the pause now says.
+            if (pauseGiven)
+            {
+                ChangePauseCollection(subscription, pause, previous);
             }
 
             // After the last refusal: adding a trial stores its credit (and an always_invoice invoice) at once.

@@ -190,28 +190,32 @@ public sealed class StripeRecurringSteps(ScenarioContext context)
         }
     }
 
-    /// <summary>Advances the customer's test clock to where <paramref name="target"/> takes its frozen time, then polls it until it is ready again, as Stripe's docs say to.</summary>
+    /// <summary>Advances the customer's test clock to where <paramref name="target"/> takes its frozen time, <paramref name="times"/> times.</summary>
     private async Task AdvanceAsync(int times, Func<long, long> target)
     {
         for (var i = 0; i < times; i++)
         {
             var clock = await OkAsync(HttpMethod.Get, "/v1/test_helpers/test_clocks/" + _clock);
-            var to = target(ApiReply.Field(clock, "frozen_time").GetInt64());
-            var advancing = await OkAsync(HttpMethod.Post, $"/v1/test_helpers/test_clocks/{_clock}/advance", [new("frozen_time", Text(to))]);
-            Check.Equal("advancing", ApiReply.Text(ApiReply.Field(advancing, "status")), "the clock's status while it advances");
-            for (var poll = 0; ; poll++)
-            {
-                clock = await OkAsync(HttpMethod.Get, "/v1/test_helpers/test_clocks/" + _clock);
-                if (ApiReply.Text(ApiReply.Field(clock, "status")) == "ready")
-                {
-                    break;
-                }
+            await AdvanceToAsync(target(ApiReply.Field(clock, "frozen_time").GetInt64()));
+        }
+    }
 
-                Check.That(poll < 600, $"test clock {_clock} is still advancing after 30 s");
-                await Task.Delay(50, context.CancellationToken);
+    /// <summary>Advances the customer's test clock to <paramref name="target"/> (Unix seconds) and polls it until it is ready again, as Stripe's docs say to.</summary>
+    internal async Task AdvanceToAsync(long target)
+    {
+        var advancing = await OkAsync(HttpMethod.Post, $"/v1/test_helpers/test_clocks/{_clock}/advance", [new("frozen_time", Text(target))]);
+        Check.Equal("advancing", ApiReply.Text(ApiReply.Field(advancing, "status")), "the clock's status while it advances");
+        for (var poll = 0; ; poll++)
+        {
+            var clock = await OkAsync(HttpMethod.Get, "/v1/test_helpers/test_clocks/" + _clock);
+            if (ApiReply.Text(ApiReply.Field(clock, "status")) == "ready")
+            {
+                Check.Equal(target, ApiReply.Field(clock, "frozen_time").GetInt64(), "the clock's frozen_time once ready");
+                return;
             }
 
-            Check.Equal(to, ApiReply.Field(clock, "frozen_time").GetInt64(), "the clock's frozen_time once ready");
+            Check.That(poll < 600, $"test clock {_clock} is still advancing after 30 s");
+            await Task.Delay(50, context.CancellationToken);
         }
     }
 
