@@ -196,7 +196,7 @@ public static class ProviderCatalog
         return new ProviderApi("Creem", baseUrl, operations, AnswerShapes.Creem, (request, _) => request.Headers.Add("x-api-key", apiKey), MalformedInputs.Case);
     }
 
-    /// <summary>Epay's V1 routes (MD5 with the key) and its V2 routes (<c>/api/pay/*</c>, RSA with the published merchant key).</summary>
+    /// <summary>Epay's V1 routes (MD5 with the key) and its V2 routes (<c>/api/pay|merchant|transfer/*</c>, RSA with the published merchant key).</summary>
     private static ProviderApi Epay(Uri baseUrl, string pid, string key, string merchantPrivateKey)
     {
         var order = Form(("pid", pid), ("type", "alipay"), ("out_trade_no", "chaos-1"), ("notify_url", "https://merchant.test/notify"),
@@ -216,6 +216,10 @@ public static class ProviderCatalog
             new("POST", "/api/pay/refundquery", [], Form(("pid", pid), ("out_refund_no", "chaos-r1")), Answers),
             new("POST", "/api/merchant/info", [], Form(("pid", pid)), Answers),
             new("POST", "/api/merchant/orders", [], Form(("pid", pid), ("offset", "0"), ("limit", "50"), ("status", "1")), Answers),
+            new("POST", "/api/transfer/submit", [], Form(("pid", pid), ("type", "alipay"), ("account", "payee@merchant.test"), ("name", "张三"),
+                ("money", "0.50"), ("out_biz_no", "chaos-t1"), ("remark", "chaos")), Answers),
+            new("POST", "/api/transfer/query", [], Form(("pid", pid), ("out_biz_no", "chaos-t1")), Answers),
+            new("POST", "/api/transfer/balance", [], Form(("pid", pid)), Answers),
         ];
         var rsa = RSA.Create();
         rsa.ImportPkcs8PrivateKey(Convert.FromBase64String(merchantPrivateKey), out _);
@@ -226,7 +230,7 @@ public static class ProviderCatalog
             FormInputs.Case(operation, seed, index) is { ContentType: FormInputs.FormType, Body: { } body } fuzz && operation.Path != "/api.php"
                 ? fuzz with
                 {
-                    Body = Encoding.UTF8.GetBytes(operation.Path.StartsWith("/api/pay/", StringComparison.Ordinal)
+                    Body = Encoding.UTF8.GetBytes(operation.Path.StartsWith("/api/", StringComparison.Ordinal)
                         ? SignedEpayRsa(Encoding.UTF8.GetString(body), rsa)
                         : SignedMd5(Encoding.UTF8.GetString(body), key)),
                 }

@@ -12,7 +12,7 @@ public sealed partial class EpayProvider
 
     /// <summary>
     /// The merchant's account: always enabled, paying and settling to a sandbox Alipay account. The balance is what
-    /// was paid less what was refunded; today and yesterday are China days of the sandbox clock, counting the orders
+    /// was paid less what was refunded and transferred out (EpayProvider.Transfers.cs); today and yesterday are China days of the sandbox clock, counting the orders
     /// paid among those placed that day.
     /// </summary>
     private IResult MerchantInfo(Dictionary<string, string> p)
@@ -34,7 +34,7 @@ public sealed partial class EpayProvider
             ["status"] = 1,
             ["pay_status"] = 1,
             ["settle_status"] = 1,
-            ["money"] = EpayOrder.FormatYuan(orders.Where(o => o.Status == 1).Sum(o => o.AmountFen - o.RefundedFen)),
+            ["money"] = EpayOrder.FormatYuan(BalanceFen()),
             ["settle_type"] = 1,
             ["settle_account"] = "sandbox-merchant@example.com",
             ["settle_name"] = "沙箱商户",

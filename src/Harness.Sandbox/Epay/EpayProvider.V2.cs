@@ -42,6 +42,7 @@ public sealed partial class EpayProvider
         app.MapPost("/api/pay/refundquery", async (HttpRequest request) => RefundQueryV2(await ReadParamsAsync(request)));
         app.MapPost("/api/merchant/info", async (HttpRequest request) => MerchantInfo(await ReadParamsAsync(request)));
         app.MapPost("/api/merchant/orders", async (HttpRequest request) => MerchantOrders(await ReadParamsAsync(request)));
+        MapTransfers(app);
     }
 
     /// <summary>V2 wants <c>return_url</c> (optional in V1) besides V1's fields.</summary>

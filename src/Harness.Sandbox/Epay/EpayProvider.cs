@@ -44,12 +44,14 @@ public sealed partial class EpayProvider : ISandboxProvider
     private readonly SandboxContext _context;
     private readonly IDocumentCollection<EpayOrder> _orders;
     private readonly IDocumentCollection<EpayRefund> _refunds;
+    private readonly IDocumentCollection<EpayTransfer> _transfers;
     private readonly DeliveryPolicy _policy;
     public EpayProvider(SandboxContext context)
     {
         _context = context;
         _orders = context.Store.Collection<EpayOrder>("epay_orders", nameof(EpayOrder.OutTradeNo));
         _refunds = context.Store.Collection<EpayRefund>("epay_refunds", nameof(EpayRefund.OutRefundNo));
+        _transfers = context.Store.Collection<EpayTransfer>("epay_transfers", nameof(EpayTransfer.OutBizNo));
         _policy = new DeliveryPolicy(context.Options.EpayRetryDelays, CallbackAcknowledgement.BodyText("success"));
         V2Keys = new EpayKeys(context, Name);
     }
@@ -61,7 +63,7 @@ public sealed partial class EpayProvider : ISandboxProvider
 
     public string Title => "Epay";
 
-    public IReadOnlyList<string> SettingNames => [NotifyMethodSetting, MapiAnswerSetting];
+    public IReadOnlyList<string> SettingNames => [NotifyMethodSetting, MapiAnswerSetting, TransferOutcomeSetting];
 
     public JsonObject? ObjectOf(SandboxPayment payment) => _orders.Get(payment.Id) is { } order ? Describe(order) : null;
 
@@ -105,6 +107,7 @@ public sealed partial class EpayProvider : ISandboxProvider
     {
         NotifyMethodSetting when !value.Equals("GET", StringComparison.OrdinalIgnoreCase) && !value.Equals("POST", StringComparison.OrdinalIgnoreCase) => "notify_method must be GET or POST",
         MapiAnswerSetting when value is not ("payurl" or "qrcode" or "urlscheme") => "mapi_answer must be payurl, qrcode or urlscheme",
+        TransferOutcomeSetting when value is not ("success" or "processing") => "transfer_outcome must be success or processing",
         _ => null,
     };
 
@@ -310,7 +313,10 @@ public sealed partial class EpayProvider : ISandboxProvider
             : Results.Json(new JsonObject { ["code"] = 1, ["msg"] = "退款成功" }));
     }
 
-    /// <summary>Adds a refund to a paid order inside the caller's atomic unit: the refusal, or null once taken.</summary>
+    /// <summary>
+    /// Adds a refund to a paid order inside the caller's atomic unit: the refusal, or null once taken. The refund comes
+    /// out of the merchant's balance, so money already transferred out cannot be refunded as well.
+    /// </summary>
     private string? TakeRefund(string tradeNo, long fen)
     {
         var current = _orders.Get(tradeNo)!;
@@ -322,6 +328,11 @@ public sealed partial class EpayProvider : ISandboxProvider
         if (current.RefundedFen + fen > current.AmountFen)
         {
             return "退款金额超出订单金额";
+        }
+
+        if (fen > BalanceFen())
+        {
+            return "商户余额不足，请先充值";
         }
 
         current.RefundedFen += fen;
