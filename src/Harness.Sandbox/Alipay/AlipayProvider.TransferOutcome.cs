@@ -27,7 +27,7 @@ public sealed partial class AlipayProvider
 
                 return _context.Store.Atomically<Results<Ok<AlipayTransferView>, NotFound<ControlError>, BadRequest<ControlError>>>(() =>
                 {
-                    if (_transfers.Get(orderId) is not { } transfer)
+                    if (!IsBizNumber(orderId) || _transfers.Get(orderId) is not { } transfer)
                     {
                         return TypedResults.NotFound(new ControlError($"no Alipay transfer with order_id '{orderId}'"));
                     }

@@ -60,7 +60,7 @@ public sealed partial class AlipayProvider
 
     private Outcome Transfer(JsonObject biz)
     {
-        if (Text(biz, "out_biz_no") is not { Length: > 0 and <= 64 } outBizNo || !BizNumber().IsMatch(outBizNo))
+        if (Text(biz, "out_biz_no") is not { } outBizNo || !IsBizNumber(outBizNo))
         {
             return AlipayFailure.Business("INVALID_PARAMETER", "参数有误：out_biz_no 不能为空，最长64位，只能是字母、数字、- 和 _");
         }
@@ -189,6 +189,11 @@ public sealed partial class AlipayProvider
         var orderId = Text(biz, "order_id");
         var payFundOrderId = Text(biz, "pay_fund_order_id");
         var outBizNo = Text(biz, "out_biz_no");
+        if (new[] { orderId, payFundOrderId, outBizNo }.Any(n => n is { Length: > 0 } && !IsBizNumber(n)))
+        {
+            return AlipayFailure.Business("INVALID_PARAMETER", "参数有误：order_id、pay_fund_order_id 与 out_biz_no 最长64位，只能是字母、数字、- 和 _");
+        }
+
         AlipayTransfer? transfer;
         if (orderId is { Length: > 0 })
         {
@@ -282,6 +287,9 @@ public sealed partial class AlipayProvider
 
         return (fen, frozen);
     }
+
+    /// <summary>Alipay's rule for <c>out_biz_no</c>, also what the sandbox's own order numbers pass (and what the store can index).</summary>
+    internal static bool IsBizNumber(string text) => text.Length <= 64 && BizNumber().IsMatch(text);
 
     [GeneratedRegex("^[A-Za-z0-9_-]+$")]
     private static partial Regex BizNumber();
