@@ -208,7 +208,8 @@ public static class AnswerShapes
     }
 
     /// <summary>
-    /// Alipay: the v2 gateway answers <c>{"…_response": {code, msg}, "sign": …}</c> (business refusals with HTTP 200);
+    /// Alipay: the v2 gateway answers <c>{"…_response": {code, msg}, "sign": …}</c> (business refusals with HTTP 200,
+    /// <c>alipay_cert_sn</c> between them to a certificate-mode request);
     /// a refusal before the gateway's own checks is <c>{code, message}</c> with HTTP ≥ 400.
     /// </summary>
     public static string? Alipay(HttpResponseMessage response, string body)
@@ -219,7 +220,8 @@ public static class AnswerShapes
             return null;
         }
 
-        return root is { Count: 2 } && root["sign"] is JsonValue
+        // A certificate-mode answer names Alipay's certificate beside the response and the sign.
+        return (root is { Count: 2 } || (root is { Count: 3 } && root["alipay_cert_sn"] is JsonValue)) && root["sign"] is JsonValue
             && root.FirstOrDefault(p => p.Key.EndsWith("_response", StringComparison.Ordinal)).Value is JsonObject inner
             && inner["code"] is JsonValue && inner["msg"] is JsonValue
             ? null

@@ -36,7 +36,7 @@ public static class ProviderCatalog
                     apis.Add(Epay(baseUrl, Credential("pid"), Credential("key"), Credential("merchant_private_key")));
                     break;
                 case "alipay":
-                    apis.Add(Alipay(baseUrl, Credential("gateway_path"), Credential("app_id"), Credential("app_private_key")));
+                    apis.Add(Alipay(baseUrl, Credential("gateway_path"), Credential("app_id"), Credential("app_private_key"), (Credential("app_cert_sn"), Credential("alipay_root_cert_sn"))));
                     break;
                 case "tappay":
                     apis.Add(TapPay(baseUrl, Credential("partner_key"), Credential("merchant_id"), Credential("app_id"), Credential("app_key")));
@@ -299,11 +299,20 @@ public static class ProviderCatalog
         }, MalformedInputs.Case);
     }
 
-    private static ProviderApi Alipay(Uri baseUrl, string gatewayPath, string appId, string privateKeyPem)
+    private static ProviderApi Alipay(Uri baseUrl, string gatewayPath, string appId, string privateKeyPem, (string App, string Root) certSns)
     {
         JsonObject Call(string method, string bizContent) => Form(
             ("app_id", appId), ("method", method), ("charset", "utf-8"), ("sign_type", "RSA2"),
             ("timestamp", "2026-12-04 12:00:00"), ("version", "1.0"), ("notify_url", "https://merchant.test/notify"), ("biz_content", bizContent));
+        // Transfers and the balance answer certificate-mode apps only.
+        JsonObject Certified(string method, string bizContent)
+        {
+            var form = Call(method, bizContent);
+            form["app_cert_sn"] = certSns.App;
+            form["alipay_root_cert_sn"] = certSns.Root;
+            return form;
+        }
+
         JsonObject Encrypted(string method, string cipherText)
         {
             var form = Call(method, cipherText);
@@ -323,6 +332,9 @@ public static class ProviderCatalog
             new("POST", gatewayPath, [], Call("alipay.trade.fastpay.refund.query", """{"out_trade_no":"chaos_0001","out_request_no":"r1"}"""), Answers),
             new("POST", gatewayPath, [], Call("alipay.open.app.alipaycert.download", """{"alipay_cert_sn":"0123456789abcdef0123456789abcdef"}"""), Answers),
             new("POST", gatewayPath, [], Call("alipay.data.dataservice.bill.downloadurl.query", """{"bill_type":"trade","bill_date":"2026-12-03"}"""), Answers),
+            new("POST", gatewayPath, [], Certified("alipay.fund.trans.uni.transfer", """{"out_biz_no":"chaos_t1","trans_amount":"1.00","product_code":"TRANS_ACCOUNT_NO_PWD","biz_scene":"DIRECT_TRANSFER","payee_info":{"identity":"2088102177009999","identity_type":"ALIPAY_USER_ID"}}"""), Answers),
+            new("POST", gatewayPath, [], Certified("alipay.fund.trans.common.query", """{"out_biz_no":"chaos_t1","product_code":"TRANS_ACCOUNT_NO_PWD","biz_scene":"DIRECT_TRANSFER"}"""), Answers),
+            new("POST", gatewayPath, [], Certified("alipay.fund.account.query", """{"alipay_user_id":"2088102177000001","account_type":"ACCTRANS_ACCOUNT"}"""), Answers),
 
             // AES content the fuzzer spoils: the gateway must refuse what it cannot decrypt in its own shape.
             new("POST", gatewayPath, [], Encrypted("alipay.trade.query", "q0XyW3ZmDNvJ1Lb2cX0u6g=="), Answers),

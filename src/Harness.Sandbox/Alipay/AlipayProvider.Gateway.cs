@@ -26,7 +26,7 @@ public sealed partial class AlipayProvider
             return Replies.Gateway("error_response", AlipayReplies.Inner(AlipayFailure.Missing("isv.missing-method", "缺少方法名参数")), certificateMode: certificateMode);
         }
 
-        if (!ProductCodes.ContainsKey(method) && method is not (Query or Close or Cancel or Refund or RefundQuery or CertDownload or BillDownloadUrlQuery))
+        if (!ProductCodes.ContainsKey(method) && method is not (Query or Close or Cancel or Refund or RefundQuery or CertDownload or BillDownloadUrlQuery or UniTransfer or TransferQuery or AccountQuery))
         {
             return Replies.Gateway("error_response", AlipayReplies.Inner(AlipayFailure.Invalid("isv.invalid-method", "不存在的方法名")), certificateMode: certificateMode);
         }
@@ -40,6 +40,7 @@ public sealed partial class AlipayProvider
         var cashier = method is PagePay or WapPay;
         var responseKey = method.Replace('.', '_') + "_response";
         var (content, encrypted, refused) = AlipayGatewayCheck.Check(parameters, Keys, Encryption);
+        refused ??= RefuseWithoutCertificate(method, certificateMode);
         var (biz, failure) = refused is not null ? (null, refused) : ParseBiz(content);
         var outcome = failure is not null
             ? Outcome.FromFailure(failure)

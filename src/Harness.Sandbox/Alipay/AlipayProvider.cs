@@ -56,12 +56,14 @@ public sealed partial class AlipayProvider : ISandboxProvider
 
     private readonly SandboxContext _context;
     private readonly IDocumentCollection<AlipayTrade> _trades;
+    private readonly IDocumentCollection<AlipayTransfer> _transfers;
     private readonly BillDownloads _billDownloads;
 
     public AlipayProvider(SandboxContext context)
     {
         _context = context;
         _trades = context.Store.Collection<AlipayTrade>("alipay_trades", nameof(AlipayTrade.OutTradeNo), nameof(AlipayTrade.FinishOrder));
+        _transfers = context.Store.Collection<AlipayTransfer>("alipay_transfers", nameof(AlipayTransfer.OutBizNo), nameof(AlipayTransfer.PayFundOrderId));
         Keys = new AlipayKeys(context, Name);
         Encryption = new AlipayContentEncryption(context, Name);
         Replies = new AlipayReplies(Keys, Encryption, context.WallClock);
@@ -75,7 +77,7 @@ public sealed partial class AlipayProvider : ISandboxProvider
     public string Title => "Alipay";
 
     public IReadOnlyList<string> SettingNames =>
-        [AlipayKeys.AppPublicKeySetting, AlipayKeys.SignModeSetting, AlipayKeys.SignTypeSetting, AlipayContentEncryption.Setting, RefundPeriodSetting];
+        [AlipayKeys.AppPublicKeySetting, AlipayKeys.SignModeSetting, AlipayKeys.SignTypeSetting, AlipayContentEncryption.Setting, RefundPeriodSetting, TransferFloatSetting];
 
     public string? RefuseSetting(string key, string value) => key switch
     {
@@ -88,6 +90,7 @@ public sealed partial class AlipayProvider : ISandboxProvider
         AlipayContentEncryption.Setting when value is not (AlipayContentEncryption.Required or AlipayContentEncryption.Off) =>
             $"content_encryption must be '{AlipayContentEncryption.Required}' or '{AlipayContentEncryption.Off}' (remove it to accept plain and AES content)",
         RefundPeriodSetting => RefuseRefundPeriod(value),
+        TransferFloatSetting => RefuseTransferFloat(value),
         _ => null,
     };
 
@@ -210,6 +213,9 @@ public sealed partial class AlipayProvider : ISandboxProvider
         RefundQuery => QueryRefund(biz),
         CertDownload => DownloadCertificate(biz),
         BillDownloadUrlQuery => BillDownloadUrl(biz, origin),
+        UniTransfer => Transfer(biz),
+        TransferQuery => QueryTransfer(biz),
+        AccountQuery => QueryAccount(biz),
         _ => throw new ArgumentOutOfRangeException(nameof(method), method, "not a method the gateway or the v3 routes accept"),
     });
 

@@ -29,13 +29,16 @@ public static partial class AlipayRestApi
             ("/v3/alipay/trade/close", AlipayProvider.Close),
             ("/v3/alipay/trade/cancel", AlipayProvider.Cancel),
             ("/v3/alipay/trade/refund", AlipayProvider.Refund),
+            ("/v3/alipay/fund/trans/uni/transfer", AlipayProvider.UniTransfer),
         })
         {
             app.MapPost(path, (HttpRequest request) => HandleAsync(provider, method, request));
         }
 
-        // The bill link is a GET with its fields in the query string (signed as part of the path).
+        // The bill link and the fund queries are GETs with their fields in the query string (signed as part of the path).
         app.MapGet("/v3/alipay/data/dataservice/bill/downloadurl/query", (HttpRequest request) => HandleAsync(provider, AlipayProvider.BillDownloadUrlQuery, request));
+        app.MapGet("/v3/alipay/fund/trans/common/query", (HttpRequest request) => HandleAsync(provider, AlipayProvider.TransferQuery, request));
+        app.MapGet("/v3/alipay/fund/account/query", (HttpRequest request) => HandleAsync(provider, AlipayProvider.AccountQuery, request));
     }
 
     private static async Task<IResult> HandleAsync(AlipayProvider provider, string method, HttpRequest request)
@@ -43,6 +46,7 @@ public static partial class AlipayRestApi
         using var reader = new StreamReader(request.Body, Encoding.UTF8);
         var body = await reader.ReadToEndAsync(request.HttpContext.RequestAborted);
         var (refused, certificateMode) = Authenticate(provider, request, body);
+        refused ??= AlipayProvider.RefuseWithoutCertificate(method, certificateMode);
         if (refused is not null)
         {
             return provider.Replies.RestError(refused, StatusCodes.Status401Unauthorized, certificateMode);
@@ -63,7 +67,7 @@ public static partial class AlipayRestApi
         if (outcome.Failure is { } businessFailure)
         {
             // alipay-sdk reads an error as plain {code,message} JSON, so errors stay plain to an encrypted request too.
-            var status = businessFailure.SubCode == "ACQ.TRADE_NOT_EXIST" ? StatusCodes.Status404NotFound : StatusCodes.Status400BadRequest;
+            var status = businessFailure.SubCode is "ACQ.TRADE_NOT_EXIST" or "ORDER_NOT_EXIST" ? StatusCodes.Status404NotFound : StatusCodes.Status400BadRequest;
             return provider.Replies.RestError(businessFailure, status, certificateMode);
         }
 
