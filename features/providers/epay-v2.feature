@@ -45,7 +45,7 @@ Feature: Epay sandbox — the V2 protocol (/api/pay/*, RSA signatures)
     And /api/merchant/info counts 1 more order and a balance "0.00" higher
     When the buyer pays on the hosted page
     Then /api/merchant/info counts 1 more order and a balance "8.00" higher
-    And /api/merchant/orders with status 1 lists the order first, with money "8.00"
+    And /api/merchant/orders with status 1 lists the order, newest first, with money "8.00"
     When the merchant refunds "3.00" of it through /api/pay/refund
     Then /api/merchant/info counts 1 more order and a balance "5.00" higher
     When the merchant lists its orders through /api/merchant/orders with limit 51
