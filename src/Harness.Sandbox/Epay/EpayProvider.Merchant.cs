@@ -77,7 +77,7 @@ public sealed partial class EpayProvider
         }
 
         var page = _orders.All()
-            .Where(o => o.Pid == Pid && (status is null || o.Status == status))
+            .Where(o => o.Pid == Pid && (status is null || ShownStatus(o) == status))
             .OrderByDescending(o => o.AddTime).ThenByDescending(o => o.Id, StringComparer.Ordinal)
             .Skip(offset).Take(limit)
             .Select(o => (JsonNode)OrderFields(o, []));

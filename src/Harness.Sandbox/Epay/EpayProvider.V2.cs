@@ -132,6 +132,9 @@ public sealed partial class EpayProvider
         return SignedAnswer(OrderFields(order, new JsonObject { ["code"] = 0 }));
     }
 
+    /// <summary>The order's status as the V2 answers show it: a paid order refunded in full is 2 (已退款), as in Epay's table.</summary>
+    private static int ShownStatus(EpayOrder order) => order.Status == 1 && order.RefundedFen == order.AmountFen ? 2 : order.Status;
+
     /// <summary>An order as the query answers it (and each entry of <c>/api/merchant/orders</c>), added to <paramref name="answer"/>.</summary>
     private static JsonObject OrderFields(EpayOrder order, JsonObject answer)
     {
@@ -141,7 +144,7 @@ public sealed partial class EpayProvider
             ["out_trade_no"] = order.OutTradeNo,
             ["api_trade_no"] = order.Status == 1 ? "API" + order.Id : "",
             ["type"] = order.Type,
-            ["status"] = order.Status == 1 && order.RefundedFen == order.AmountFen ? 2 : order.Status,
+            ["status"] = ShownStatus(order),
             ["pid"] = int.Parse(order.Pid, CultureInfo.InvariantCulture),
             ["addtime"] = China(order.AddTime),
             ["name"] = order.Name,

@@ -236,7 +236,7 @@ public sealed class EpayV2Tests
     }
 
     [Fact]
-    public async Task Merchant_info_counts_the_orders_and_merchant_orders_pages_them_newest_first()
+    public async Task Merchant_info_counts_the_orders_and_merchant_orders_pages_them_newest_first_filtered_by_the_status_shown()
     {
         await using var sandbox = await TestSandbox.StartAsync();
         using var client = await EpayV2Client.StartAsync(sandbox);
@@ -261,6 +261,16 @@ public sealed class EpayV2Tests
         Assert.Equal(first, only["trade_no"]!.GetValue<string>());
         Assert.Equal("1.50", only["refundmoney"]!.GetValue<string>());
         Assert.Empty((JsonArray)(await client.CallAsync("/api/merchant/orders", new() { ["offset"] = "1", ["limit"] = "1", ["status"] = "1" }))["data"]!);
+
+        // Refunded in full, an order shows status 2 (已退款): under neither filter, still in the whole list.
+        await sandbox.AdvanceAsync(TimeSpan.FromSeconds(5));
+        var third = (await client.CallAsync("/api/pay/create", EpayV2Client.Order("https://merchant.example/notify", "LIST3", "2.00")))["trade_no"]!.GetValue<string>();
+        await sandbox.ActAsync(third, "pay");
+        await client.CallAsync("/api/pay/refund", new() { ["trade_no"] = third, ["money"] = "2.00" });
+        var refunded = ((JsonArray)(await client.CallAsync("/api/merchant/orders", new() { ["offset"] = "0", ["limit"] = "50" }))["data"]!)[0]!;
+        Assert.Equal((third, 2), (refunded["trade_no"]!.GetValue<string>(), refunded["status"]!.GetValue<int>()));
+        Assert.Equal([first], ((JsonArray)(await client.CallAsync("/api/merchant/orders", new() { ["offset"] = "0", ["limit"] = "50", ["status"] = "1" }))["data"]!).Select(o => o!["trade_no"]!.GetValue<string>()));
+        Assert.Equal([second], ((JsonArray)(await client.CallAsync("/api/merchant/orders", new() { ["offset"] = "0", ["limit"] = "50", ["status"] = "0" }))["data"]!).Select(o => o!["trade_no"]!.GetValue<string>()));
 
         var tooMany = await client.PostAsync("/api/merchant/orders", client.Sign(new() { ["offset"] = "0", ["limit"] = "51" }));
         Assert.Equal("limit 须为1到50", tooMany["msg"]!.GetValue<string>());
