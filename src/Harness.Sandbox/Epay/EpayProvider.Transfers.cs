@@ -10,7 +10,7 @@ namespace Harness.Sandbox.Epay;
 
 /// <summary>
 /// V2's transfers (代付, <c>/api/transfer/submit|query|balance</c>), authenticated and signed as the pay APIs, paid from
-/// the merchant's balance: what its paid orders brought in, less refunds, less the transfers not failed. A transfer
+/// the merchant's balance (<see cref="EpayAccount"/>): what its paid orders brought in, less refunds, less the transfers not failed. A transfer
 /// succeeds at once, or under the <c>transfer_outcome</c> setting stays processing until
 /// <c>POST /control/epay/transfers/{biz_no}/outcome</c> ends it; a failed one gives its money back.
 /// </summary>
@@ -94,6 +94,7 @@ public sealed partial class EpayProvider
                 PayTime = processing ? null : now.UtcDateTime,
             };
             _transfers.Upsert(transfer);
+            MoveBalance(-transfer.CostFen);
             var paydate = transfer.PayTime is { } paid ? China(paid) : "";
             return SignedAnswer(new JsonObject
             {
@@ -166,13 +167,30 @@ public sealed partial class EpayProvider
         ? EpayErrors.Json(refused)
         : SignedAnswer(new JsonObject { ["code"] = 0, ["available_money"] = EpayOrder.FormatYuan(BalanceFen()), ["transfer_rate"] = "0" });
 
+    /// <summary>The merchant's balance in fen (<see cref="EpayAccount"/>), read inside the unit that moves money.</summary>
+    private long BalanceFen() => _accounts.Get(Pid)!.BalanceFen;
+
+    /// <summary>Adds fen to the balance (takes them away when negative), inside the caller's unit.</summary>
+    private void MoveBalance(long fen)
+    {
+        var account = _accounts.Get(Pid)!;
+        account.BalanceFen += fen;
+        _accounts.Upsert(account);
+    }
+
     /// <summary>
-    /// The merchant's balance in fen: paid orders less their refunds, less every transfer not failed. Read inside the
-    /// unit that moves money, so a transfer or refund is checked against the balance it changes.
+    /// Opens the balance on first start, from what the store already holds (a store written before the balance was
+    /// kept): paid orders less their refunds, less every transfer not failed.
     /// </summary>
-    private long BalanceFen() =>
-        _orders.All().Where(o => o.Pid == Pid && o.Status == 1).Sum(o => o.AmountFen - o.RefundedFen)
-        - _transfers.All().Where(t => t.Pid == Pid && t.Status != EpayTransfer.Failed).Sum(t => t.CostFen);
+    private void OpenAccount() => _context.Store.InTransaction(() =>
+    {
+        if (_accounts.Get(Pid) is null)
+        {
+            var paid = _orders.All().Where(o => o.Pid == Pid && o.Status == 1).Sum(o => o.AmountFen - o.RefundedFen);
+            var transferred = _transfers.All().Where(t => t.Pid == Pid && t.Status != EpayTransfer.Failed).Sum(t => t.CostFen);
+            _accounts.Upsert(new EpayAccount { Id = Pid, BalanceFen = paid - transferred });
+        }
+    });
 
     public void MapControl(IEndpointRouteBuilder control, SandboxScheduler scheduler) =>
         control.MapPost("/transfers/{bizNo}/outcome", Results<Ok<EpayTransferView>, NotFound<ControlError>, BadRequest<ControlError>> (string bizNo, EpayTransferOutcome? request) =>
@@ -203,6 +221,7 @@ public sealed partial class EpayProvider
                     {
                         transfer.Status = EpayTransfer.Failed;
                         transfer.ErrMsg = string.IsNullOrWhiteSpace(request.Errmsg) ? DefaultTransferError : request.Errmsg;
+                        MoveBalance(transfer.CostFen);
                     }
 
                     _transfers.Upsert(transfer);

@@ -45,6 +45,7 @@ public sealed partial class EpayProvider : ISandboxProvider
     private readonly IDocumentCollection<EpayOrder> _orders;
     private readonly IDocumentCollection<EpayRefund> _refunds;
     private readonly IDocumentCollection<EpayTransfer> _transfers;
+    private readonly IDocumentCollection<EpayAccount> _accounts;
     private readonly DeliveryPolicy _policy;
     public EpayProvider(SandboxContext context)
     {
@@ -52,6 +53,8 @@ public sealed partial class EpayProvider : ISandboxProvider
         _orders = context.Store.Collection<EpayOrder>("epay_orders", nameof(EpayOrder.OutTradeNo));
         _refunds = context.Store.Collection<EpayRefund>("epay_refunds", nameof(EpayRefund.OutRefundNo));
         _transfers = context.Store.Collection<EpayTransfer>("epay_transfers", nameof(EpayTransfer.OutBizNo));
+        _accounts = context.Store.Collection<EpayAccount>("epay_accounts");
+        OpenAccount();
         _policy = new DeliveryPolicy(context.Options.EpayRetryDelays, CallbackAcknowledgement.BodyText("success"));
         V2Keys = new EpayKeys(context, Name);
     }
@@ -118,6 +121,7 @@ public sealed partial class EpayProvider : ISandboxProvider
         order.EndTime = _context.Clock.GetUtcNow().UtcDateTime;
         order.Buyer = "sandbox-buyer@example.com";
         _orders.Upsert(order);
+        MoveBalance(order.AmountFen);
 
         var method = string.Equals(_context.Settings.Get(Name, NotifyMethodSetting), "POST", StringComparison.OrdinalIgnoreCase) ? "POST" : "GET";
         _context.Notifier.Send(Name, order.Id, _policy, faults => [Notify(order, method, faults)]);
@@ -337,6 +341,7 @@ public sealed partial class EpayProvider : ISandboxProvider
 
         current.RefundedFen += fen;
         _orders.Upsert(current);
+        MoveBalance(-fen);
         return null;
     }
 

@@ -2,7 +2,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using System.Security.Cryptography;
+using Harness.Sandbox.Epay;
 using Harness.Sandbox.Tests.Support;
+using Harness.Storage;
 
 namespace Harness.Sandbox.Tests.Epay;
 
@@ -188,6 +190,37 @@ public sealed class EpayTransferTests
         var failed = await again.CallAsync("/api/transfer/query", new() { ["out_biz_no"] = "KEEP-2" });
         Assert.Equal("收款方账户异常", failed["errmsg"]!.GetValue<string>());
         Assert.Equal("7.00", await AvailableAsync(again));
+    }
+
+    [Fact]
+    public async Task A_store_written_before_the_balance_was_kept_opens_it_from_its_orders_refunds_and_transfers()
+    {
+        var data = Path.Combine(Path.GetTempPath(), "harness-sandbox-tests", Guid.NewGuid().ToString("N"));
+        await using (var first = await TestSandbox.StartAsync(configure: o => o.DataDirectory = data))
+        {
+            using var client = await EpayV2Client.StartAsync(first);
+            var tradeNo = await PaidOrderAsync(first, client, "TR-ORDER-7", "9.00");
+            await PaidOrderAsync(first, client, "TR-ORDER-8", "5.00");
+            await client.CallAsync("/api/pay/refund", new() { ["trade_no"] = tradeNo, ["money"] = "1.50" });
+            await client.CallAsync("/api/transfer/submit", Transfer("2.00", "OLD-1"));
+            (await first.PutSettingsAsync("epay", new { transfer_outcome = "processing" })).EnsureSuccessStatusCode();
+            var failing = (await client.CallAsync("/api/transfer/submit", Transfer("3.00", "OLD-2")))["biz_no"]!.GetValue<string>();
+            await first.PostJsonAsync($"/control/epay/transfers/{failing}/outcome", new { status = "failed" });
+            await client.CallAsync("/api/transfer/submit", Transfer("0.25", "OLD-3"));
+            Assert.Equal("10.25", await AvailableAsync(client));
+        }
+
+        // Such a store has the orders, refunds and transfers but no balance document.
+        using (var store = new RocksDocumentStore(Path.Combine(data, "sandbox-store")))
+        {
+            Assert.True(store.Collection<EpayAccount>("epay_accounts").Delete(EpayProvider.Pid));
+        }
+
+        await using var second = await TestSandbox.StartAsync(configure: o => o.DataDirectory = data);
+        using var again = await EpayV2Client.StartAsync(second);
+        Assert.Equal("10.25", await AvailableAsync(again));
+        await PaidOrderAsync(second, again, "TR-ORDER-9", "1.00");
+        Assert.Equal("11.25", (await again.CallAsync("/api/merchant/info", []))["money"]!.GetValue<string>());
     }
 
     private static Dictionary<string, string> Transfer(string money, string outBizNo) => new()
