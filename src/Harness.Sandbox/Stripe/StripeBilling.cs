@@ -364,14 +364,11 @@ public sealed partial class StripeBilling(ProviderObjects objects, StripeCustome
     /// Finalizes and collects a subscription invoice made at <paramref name="at"/>: the pending invoice items swept in,
     /// the customer's balance applied, then what is due charged (nothing due: paid without a charge). Paid, a trial
     /// becomes <c>active</c>; declined, the invoice waits for the retry schedule and the subscription is <c>past_due</c>.
-    /// Stores both, notes a status change in <paramref name="previous"/> and answers the invoice's events, after
-    /// <c>invoice.created</c> and <c>invoice.finalized</c> when <paramref name="announce"/>.
-    /// </summary>
-    /// <summary>
-    /// Charges the invoice (swept and balanced first) and moves the subscription as the charge goes; with
-    /// <paramref name="confirmLater"/> (<c>default_incomplete</c> on an update) no charge is made: the invoice's
+    /// With <paramref name="confirmLater"/> (<c>default_incomplete</c> on an update) no charge is made: the invoice's
     /// PaymentIntent waits for the merchant to confirm it, and the subscription is past_due meanwhile. While collection
-    /// is paused nothing is charged: the invoice is held (<see cref="HoldWhilePaused"/>).
+    /// is paused nothing is charged: the invoice is held (<see cref="HoldWhilePaused"/>). Stores both, notes a status
+    /// change in <paramref name="previous"/> and answers the invoice's events, after <c>invoice.created</c> and
+    /// <c>invoice.finalized</c> when <paramref name="announce"/>.
     /// </summary>
     private List<StripeEvent> Collect(JsonObject subscription, JsonObject invoice, long at, JsonObject previous, bool announce = false, bool confirmLater = false)
     {

@@ -146,6 +146,38 @@ public sealed class StripePauseCollectionTests
     }
 
     [Fact]
+    public async Task A_plan_change_invoiced_at_once_while_collection_is_paused_is_held_too_and_the_change_still_applies()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        var stripe = Client(sandbox);
+        var customer = await CardedCustomerAsync(stripe);
+        var drafted = await SubscribeAsync(stripe, customer);
+        var voided = await SubscribeAsync(stripe, customer);
+        await PauseAsync(stripe, drafted.Id, "keep_as_draft", null);
+        await PauseAsync(stripe, voided.Id, "void", null);
+
+        foreach (var (subscription, status) in new[] { (drafted, "draft"), (voided, "void") })
+        {
+            var changed = await stripe.V1.Subscriptions.UpdateAsync(subscription.Id, new SubscriptionUpdateOptions
+            {
+                Items = [new SubscriptionItemOptions { Id = subscription.Items.Data[0].Id, Quantity = 2 }],
+                ProrationBehavior = "always_invoice",
+                ProrationDate = subscription.Items.Data[0].CurrentPeriodStart,
+                Expand = ["latest_invoice"],
+            }, cancellationToken: Ct);
+
+            // The whole period's second seat is invoiced now, but the invoice is held as the pause says and nothing is charged.
+            Assert.Equal(("active", 2L), (changed.Status, changed.Items.Data[0].Quantity));
+            var invoice = changed.LatestInvoice;
+            Assert.Equal((status, false, "subscription_update", 999L, 0L), (invoice.Status, invoice.AutoAdvance, invoice.BillingReason, invoice.Total, invoice.AmountPaid));
+            Assert.Equal(status == "void", invoice.StatusTransitions.VoidedAt is not null);
+        }
+
+        // Only the two subscriptions' first invoices were charged.
+        Assert.Equal(2, (await ChargesAsync(stripe, customer)).Count);
+    }
+
+    [Fact]
     public async Task Pause_collection_refuses_bad_values_ended_and_trialing_subscriptions_and_creates_and_resume_refuses_a_paused_collection()
     {
         await using var sandbox = await TestSandbox.StartAsync();
