@@ -74,7 +74,7 @@ public static class StripeAnchors
     public static StripeResponse? ReadCheckout(JsonObject p, string mode, JsonNode? recurring, long now, JsonObject? trial, out StripeAnchor? anchor)
     {
         anchor = null;
-        if (p[Data] is not JsonObject data || (data[Anchor] is null && data["proration_behavior"] is null))
+        if (p[Data] is not JsonObject data || (data[Anchor] is null && data["proration_behavior"] is null && data[ConfigParam] is null))
         {
             return null;
         }
@@ -82,6 +82,11 @@ public static class StripeAnchors
         if (mode != "subscription")
         {
             return StripeErrors.InvalidParam($"`{Data}` can only be used in `subscription` mode.", Data);
+        }
+
+        if (data[ConfigParam] is not null)
+        {
+            return StripeErrors.InvalidParam($"The sandbox does not simulate `{Data}[{ConfigParam}]` on a Checkout Session: pass `{Data}[{Anchor}]`.", $"{Data}[{ConfigParam}]");
         }
 
         if (ReadBehavior(data, name => $"{Data}[{name}]", out var prorate) is { } badBehavior)
@@ -134,7 +139,7 @@ public static class StripeAnchors
 
     /// <summary>
     /// The first invoice's item lines for the time up to the anchor, as Stripe's proration lines are
-    /// ("Remaining time on Pro after 07 Dec 2026", <c>proration: true</c>); when the anchor has passed, full lines for the
+    /// ("Remaining time on Pro after 07 Dec 2026", <c>parent.subscription_item_details.proration: true</c>); when the anchor has passed, full lines for the
     /// period that started at it.
     /// </summary>
     public static void ProrateLines(ProviderObjects objects, JsonObject invoice, JsonObject subscription, StripeAnchor anchor, long now)
@@ -159,7 +164,19 @@ public static class StripeAnchors
             var name = objects.Get(price.Str("product")!, "product").Str("name") ?? price.Str("product");
             line["amount"] = Due(checked(price["unit_amount"]!.GetValue<long>() * quantity), anchor, price["recurring"], now);
             line["description"] = $"Remaining time on {(quantity == 1 ? "" : $"{quantity} × ")}{name} after {date}";
-            line["proration"] = true;
+            line["parent"] = new JsonObject
+            {
+                ["type"] = "subscription_item_details",
+                ["invoice_item_details"] = null,
+                ["subscription_item_details"] = new JsonObject
+                {
+                    ["invoice_item"] = null,
+                    ["proration"] = true,
+                    ["proration_details"] = new JsonObject { ["credited_items"] = null },
+                    ["subscription"] = subscription.Str("id"),
+                    ["subscription_item"] = item.Str("id"),
+                },
+            };
         }
     }
 
