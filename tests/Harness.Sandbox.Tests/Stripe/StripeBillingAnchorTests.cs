@@ -280,6 +280,34 @@ public sealed class StripeBillingAnchorTests
         Assert.Empty((await stripe.V1.Charges.ListAsync(new ChargeListOptions { Customer = completed.CustomerId }, cancellationToken: Ct)).Data);
     }
 
+    /// <summary>
+    /// Paid after its anchor has passed, a checkout charges the full period that started at the anchor, as Stripe's
+    /// Checkout docs say; the session's amounts follow.
+    /// </summary>
+    [Fact]
+    public async Task A_checkout_paid_after_its_anchor_charges_the_full_period_from_the_anchor()
+    {
+        await using var sandbox = await TestSandbox.StartAsync(new DateTimeOffset(April10));
+        var stripe = Client(sandbox);
+        var noon = April10.AddHours(12);
+        var session = await stripe.V1.Checkout.Sessions.CreateAsync(new SessionCreateOptions
+        {
+            Mode = "subscription",
+            LineItems = [new SessionLineItemOptions { Price = StripeCatalog.MonthlyPrice, Quantity = 1 }],
+            SubscriptionData = new SessionSubscriptionDataOptions { BillingCycleAnchor = noon },
+            SuccessUrl = "https://merchant.example/done",
+        }, cancellationToken: Ct);
+        // 12 hours of the 31 days from Mar 10 noon: 999 × 12/744 = 16.1.
+        Assert.Equal(16L, session.AmountTotal);
+
+        await sandbox.AdvanceAsync(TimeSpan.FromHours(13));
+        await sandbox.ActAsync(session.Id, "pay");
+        var completed = await stripe.V1.Checkout.Sessions.GetAsync(session.Id, new SessionGetOptions { Expand = ["subscription", "invoice"] }, cancellationToken: Ct);
+        Assert.Equal(("paid", 999L), (completed.PaymentStatus, completed.AmountTotal));
+        Assert.Equal((noon, noon, noon.AddMonths(1)), (completed.Subscription.BillingCycleAnchor, completed.Subscription.Items.Data[0].CurrentPeriodStart, completed.Subscription.Items.Data[0].CurrentPeriodEnd));
+        Assert.Equal((999L, noon), (completed.Invoice.AmountPaid, completed.Invoice.Lines.Data[0].Period.Start));
+    }
+
     [Fact]
     public async Task Checkout_refuses_an_anchor_with_a_trial_one_outside_its_window_and_one_outside_subscription_mode()
     {
