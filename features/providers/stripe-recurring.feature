@@ -200,3 +200,23 @@ Feature: Stripe sandbox — recurring billing on test clocks
     When the test clock is advanced to the subscription's period end, 2 times
     Then the subscription is "active" with its items' period from "2027-04-30" to "2027-05-31"
     And the receiver gets 4 verifiable "invoice.paid" events, 3 of them for renewals
+
+  Scenario: A subscription anchored on a future date charges the time up to it prorated, then full periods from it
+    Given a customer on a new Stripe test clock frozen at "2027-04-10T00:00:00Z"
+    Then anchoring a subscription to "price_HarnessProMonthly" at "2027-05-10T00:00:01Z" is refused naming "billing_cycle_anchor"
+    When the customer subscribes to "price_HarnessProMonthly" through the API anchored at "2027-05-01T00:00:00Z"
+    Then the subscription is "active" with its items' period from "2027-04-10" to "2027-05-01"
+    And the subscription's billing cycle anchor is "2027-05-01T00:00:00Z"
+    And the latest invoice is "paid" for 699 with lines "699"
+    When the test clock is advanced to the subscription's period end, 1 time
+    Then the subscription is "active" with its items' period from "2027-05-01" to "2027-06-01"
+    And the latest invoice is "paid" for 999 with lines "999"
+
+  Scenario: billing_cycle_anchor_config on the 31st anchors on a 30-day month's last day, then renews on the 31st
+    Given a customer on a new Stripe test clock frozen at "2027-04-10T00:00:00Z"
+    When the customer subscribes to "price_HarnessProMonthly" through the API with billing_cycle_anchor_config day_of_month 31
+    Then the subscription is "active" with its items' period from "2027-04-10" to "2027-04-30"
+    And the latest invoice is "paid" for 666 with lines "666"
+    When the test clock is advanced to the subscription's period end, 1 time
+    Then the subscription is "active" with its items' period from "2027-04-30" to "2027-05-31"
+    And the receiver gets 2 verifiable "invoice.paid" events, 1 of them for renewals

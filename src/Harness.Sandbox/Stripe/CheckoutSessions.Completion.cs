@@ -38,6 +38,13 @@ public sealed partial class CheckoutSessions
             email = objects.Get(customerId, "customer")?.Str("email") ?? email;
         }
 
+        // The time up to a billing cycle anchor is prorated from when the session is paid.
+        if (session["_anchor"] is JsonObject)
+        {
+            ProrateToAnchor(session, now);
+            Discount(session, session["_discount"] as JsonObject);
+        }
+
         var amount = session["amount_total"]!.GetValue<long>();
         var currency = session.Str("currency")!;
         var events = new List<(string, JsonObject)>();
@@ -119,13 +126,17 @@ public sealed partial class CheckoutSessions
                 var attached = methods.Charged(subscriptionCard.Id, customerId, save: true);
                 var (subscription, invoice) = Subscribe(session, customerId!, subscriptionCard.Id);
                 session["subscription"] = subscription.Str("id");
-                session["invoice"] = invoice.Str("id");
-                // A trial with nothing else to pay takes no payment now: Stripe's no_payment_required.
-                session["payment_status"] = session["_trial"] is null || amount > 0 ? "paid" : "no_payment_required";
+                session["invoice"] = invoice?.Str("id");
+                // A trial, or the free time up to an anchor, with nothing else to pay takes no payment now: Stripe's no_payment_required.
+                session["payment_status"] = (session["_trial"] is null && session["_anchor"] is null) || amount > 0 ? "paid" : "no_payment_required";
                 objects.Put(session);
                 events.Add(("checkout.session.completed", Public(session, null)));
                 events.Add(("customer.subscription.created", subscription));
-                events.Add(("invoice.paid", invoice));
+                if (invoice is not null)
+                {
+                    events.Add(("invoice.paid", invoice));
+                }
+
                 if (StripeTrials.NoticeAtOnce(subscription))
                 {
                     events.Add(("customer.subscription.trial_will_end", subscription));
@@ -156,7 +167,7 @@ public sealed partial class CheckoutSessions
     }
 
     /// <summary>The subscription a paid subscription-mode session starts (on the customer's test clock if it has one), charging <paramref name="card"/>.</summary>
-    private (JsonObject Subscription, JsonObject Invoice) Subscribe(JsonObject session, string customerId, string card)
+    private (JsonObject Subscription, JsonObject? Invoice) Subscribe(JsonObject session, string customerId, string card)
     {
         var items = ((JsonArray)session["_line_items"]!).OfType<JsonObject>()
             .Select(i => ((JsonObject)i["price"]!, i["quantity"]!.GetValue<long>()))
@@ -164,7 +175,8 @@ public sealed partial class CheckoutSessions
         var metadata = session["_subscription_metadata"] as JsonObject ?? new JsonObject();
         // The first invoice takes the discount off the subscription's items itself: it starts from the undiscounted amount.
         var (subscription, invoice) = billing.Start(
-            customerId, items, session["amount_subtotal"]!.GetValue<long>(), metadata, cancelAtPeriodEnd: false, session["_trial"] as JsonObject, card, discounts: session["_discount"] is JsonObject discount ? [discount] : null);
-        return (StripeLists.Public(subscription), StripeLists.Public(invoice));
+            customerId, items, session["amount_subtotal"]!.GetValue<long>(), metadata, cancelAtPeriodEnd: false, session["_trial"] as JsonObject, card,
+            discounts: session["_discount"] is JsonObject discount ? [discount] : null, anchor: session["_anchor"] is JsonObject anchor ? StripeAnchors.FromJson(anchor) : null);
+        return (StripeLists.Public(subscription), invoice is null ? null : StripeLists.Public(invoice));
     }
 }

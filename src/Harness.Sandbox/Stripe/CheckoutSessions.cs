@@ -130,6 +130,11 @@ public sealed partial class CheckoutSessions(SandboxContext context, ProviderObj
             return badTrial;
         }
 
+        if (StripeAnchors.ReadCheckout(p, mode, items.FirstOrDefault(i => i.Price["recurring"] is JsonObject)?.Price["recurring"], StripeJson.Unix(now), trial, out var anchor) is { } badAnchor)
+        {
+            return badAnchor;
+        }
+
         if (ReadSaving(p, mode, out var futureUsage, out var save) is { } badSaving)
         {
             return badSaving;
@@ -185,6 +190,7 @@ public sealed partial class CheckoutSessions(SandboxContext context, ProviderObj
             ["_line_items"] = new JsonArray([.. items.Select(i => i.ToJson())]),
             ["_subscription_metadata"] = p["subscription_data"] is JsonObject sd ? sd["metadata"]?.DeepClone() : null,
             ["_trial"] = trial,
+            ["_anchor"] = anchor is null ? null : StripeAnchors.ToJson(anchor),
             ["_setup_future_usage"] = futureUsage,
             ["_save_card"] = save,
         };
@@ -193,6 +199,7 @@ public sealed partial class CheckoutSessions(SandboxContext context, ProviderObj
             discount["checkout_session"] = id;
         }
 
+        ProrateToAnchor(session, StripeJson.Unix(now));
         Discount(session, discount);
         objects.Put(session);
         context.Payments.Add(new SandboxPayment

@@ -87,6 +87,6 @@ public sealed partial class StripeBilling
     public static (long Start, long End) PeriodAround(JsonObject subscription, long now)
     {
         var recurring = Recurring(subscription);
-        return StripePeriods.Around(subscription["billing_cycle_anchor"]!.GetValue<long>(), now, recurring.Str("interval"), IntervalCount(recurring));
+        return StripePeriods.Around(StripeAnchors.CycleAnchor(subscription), now, recurring.Str("interval"), IntervalCount(recurring));
     }
 }

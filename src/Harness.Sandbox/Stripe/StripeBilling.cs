@@ -51,11 +51,12 @@ public sealed partial class StripeBilling(ProviderObjects objects, StripeCustome
     /// trialing one whose first period is the trial and whose first invoice bills only <paramref name="firstAmount"/>
     /// (the one-time items; 0, and paid without a charge, when there are none). The caller stores nothing more and
     /// sends the events it needs. An <paramref name="incomplete"/> one (<see cref="IncompleteSeconds"/>) waits for its first
-    /// invoice, open and not attempted.
+    /// invoice, open and not attempted. With a future <paramref name="anchor"/> the first period ends at it and its invoice's
+    /// lines are prorations; with nothing due for it (<c>proration_behavior=none</c>) there is no first invoice, as at Stripe.
     /// </summary>
-    public (JsonObject Subscription, JsonObject Invoice) Start(
+    public (JsonObject Subscription, JsonObject? Invoice) Start(
         string customerId, IReadOnlyList<(JsonObject Price, long Quantity)> items, long firstAmount, JsonObject metadata, bool cancelAtPeriodEnd,
-        JsonObject? trial = null, string? defaultPaymentMethod = null, bool incomplete = false, IReadOnlyList<JsonObject>? discounts = null)
+        JsonObject? trial = null, string? defaultPaymentMethod = null, bool incomplete = false, IReadOnlyList<JsonObject>? discounts = null, StripeAnchor? anchor = null)
     {
         return objects.Atomically(() =>
         {
@@ -63,14 +64,15 @@ public sealed partial class StripeBilling(ProviderObjects objects, StripeCustome
             var clock = customers.TestClockOf(customerId)?.Str("id");
             var recurring = items.Where(i => i.Price["recurring"] is JsonObject).ToList();
             long? trialEnd = trial is null ? null : StripeTrials.EndOf(trial, now);
-            var end = trialEnd ?? PeriodEndOf(recurring[0].Price["recurring"], now, now);
+            var (start, end) = trialEnd is { } until ? (now, until) : StripeAnchors.FirstPeriod(anchor, recurring[0].Price["recurring"], now);
             var id = StripeJson.NewId("sub");
             var subscription = new JsonObject
             {
                 ["id"] = id,
                 ["object"] = "subscription",
                 // Stripe anchors the billing cycle at the end of a trial.
-                ["billing_cycle_anchor"] = trialEnd ?? now,
+                ["billing_cycle_anchor"] = trialEnd ?? anchor?.At ?? now,
+                ["billing_cycle_anchor_config"] = anchor?.Config?.DeepClone(),
                 ["cancel_at"] = cancelAtPeriodEnd ? end : null,
                 ["cancel_at_period_end"] = cancelAtPeriodEnd,
                 ["canceled_at"] = cancelAtPeriodEnd ? now : null,
@@ -79,7 +81,7 @@ public sealed partial class StripeBilling(ProviderObjects objects, StripeCustome
                 ["created"] = now,
                 ["currency"] = recurring[0].Price.Str("currency"),
                 ["current_period_end"] = end,
-                ["current_period_start"] = now,
+                ["current_period_start"] = start,
                 ["customer"] = customerId,
                 ["default_payment_method"] = defaultPaymentMethod,
                 ["ended_at"] = null,
@@ -89,7 +91,7 @@ public sealed partial class StripeBilling(ProviderObjects objects, StripeCustome
                     ["object"] = "subscription_item",
                     ["created"] = now,
                     ["current_period_end"] = end,
-                    ["current_period_start"] = now,
+                    ["current_period_start"] = start,
                     ["metadata"] = new JsonObject(),
                     ["price"] = i.Price.DeepClone(),
                     ["quantity"] = i.Quantity,
@@ -109,19 +111,31 @@ public sealed partial class StripeBilling(ProviderObjects objects, StripeCustome
                 ["_failing"] = false,
                 ["_end_state"] = "canceled",
             };
-            if (trialEnd is { } until && !StripeTrials.NoticeAtOnce(subscription))
+            if (trialEnd is not null && !StripeTrials.NoticeAtOnce(subscription))
             {
-                subscription["_trial_will_end_at"] = until - StripeTrials.NoticeSeconds;
+                subscription["_trial_will_end_at"] = end - StripeTrials.NoticeSeconds;
             }
 
+            StripeAnchors.Remember(subscription, anchor);
             subscription["discounts"] = StripeDiscounts.Attach(objects, discounts ?? [], subscription, now);
+            if (anchor is { Prorate: false } && anchor.At > now && firstAmount == 0)
+            {
+                objects.Put(subscription);
+                return (subscription, (JsonObject?)null);
+            }
+
             var invoice = StripeInvoicing.NewInvoice(objects, subscription, now, end, "subscription_create", firstAmount, trial: trialEnd is not null);
+            if (anchor is not null)
+            {
+                StripeAnchors.ProrateLines(objects, invoice, subscription, anchor, now);
+            }
+
             StripeInvoicing.ApplyDiscounts(objects, invoice, subscription);
             if (incomplete)
             {
                 subscription["_incomplete_expires_at"] = now + IncompleteSeconds;
             }
-            else if (firstAmount > 0 || trialEnd is null)
+            else if (firstAmount > 0 || (trialEnd is null && anchor is null))
             {
                 StripeInvoicing.Attempt(objects, invoice, subscription, now);
             }
@@ -133,7 +147,7 @@ public sealed partial class StripeBilling(ProviderObjects objects, StripeCustome
             subscription["latest_invoice"] = invoice.Str("id");
             objects.Put(invoice);
             objects.Put(subscription);
-            return (subscription, invoice);
+            return (subscription, (JsonObject?)invoice);
         });
     }
 
@@ -207,7 +221,7 @@ public sealed partial class StripeBilling(ProviderObjects objects, StripeCustome
 
     /// <summary>The end of the subscription's billing period that starts at <paramref name="start"/>, on its billing cycle anchor.</summary>
     private static long CycleEnd(JsonObject subscription, long start) =>
-        PeriodEndOf(Recurring(subscription), subscription["billing_cycle_anchor"]!.GetValue<long>(), start);
+        PeriodEndOf(Recurring(subscription), StripeAnchors.CycleAnchor(subscription), start);
 
     private static JsonNode? Recurring(JsonObject subscription) => subscription["items"]!["data"]![0]!["price"]!["recurring"];
 
@@ -424,67 +438,5 @@ public sealed partial class StripeBilling(ProviderObjects objects, StripeCustome
             ? [new StripeEvent("invoice.paid", publicInvoice), new StripeEvent("invoice.payment_succeeded", publicInvoice)]
             : awaiting ? [] : [new StripeEvent("invoice.payment_failed", publicInvoice)]);
         return events;
-    }
-
-    private void Retry(JsonObject subscription, JsonObject invoice, long at)
-    {
-        var id = subscription.Str("id")!;
-        var events = new List<StripeEvent>();
-        if (StripeInvoicing.Attempt(objects, invoice, subscription, at))
-        {
-            Settled(subscription, invoice, events);
-        }
-        else
-        {
-            var retriesDone = invoice["attempt_count"]!.GetValue<long>() - 1;
-            invoice["next_payment_attempt"] = retriesDone < RetryDelayDays.Length ? at + (RetryDelayDays[retriesDone] * 86_400) : null;
-            events.Add(new StripeEvent("invoice.payment_failed", StripeLists.Public(invoice)));
-            if (retriesDone >= RetryDelayDays.Length)
-            {
-                subscription.Remove("_retry_invoice");
-                var previousStatus = subscription.Str("status");
-                switch (subscription.Str("_end_state"))
-                {
-                    case "unpaid":
-                        subscription["status"] = "unpaid";
-                        events.Add(new StripeEvent("customer.subscription.updated", StripeLists.Public(subscription), new JsonObject { ["status"] = previousStatus }));
-                        break;
-                    case "past_due":
-                        break;
-                    default:
-                        subscription["status"] = "canceled";
-                        subscription["canceled_at"] = at;
-                        subscription["ended_at"] = at;
-                        subscription["cancellation_details"] = new JsonObject { ["comment"] = null, ["feedback"] = null, ["reason"] = "payment_failed" };
-                        events.Add(new StripeEvent("customer.subscription.deleted", StripeLists.Public(subscription)));
-                        break;
-                }
-            }
-        }
-
-        objects.Put(invoice);
-        objects.Put(subscription);
-        webhooks.Send(id, events);
-    }
-
-    /// <summary>A retried or paid-by-hand invoice was paid: its retries stop, and a <c>past_due</c> subscription is <c>active</c> again.</summary>
-    private static void Settled(JsonObject subscription, JsonObject invoice, List<StripeEvent> events)
-    {
-        invoice["next_payment_attempt"] = null;
-        if (subscription.Str("_retry_invoice") == invoice.Str("id"))
-        {
-            subscription.Remove("_retry_invoice");
-        }
-
-        var publicInvoice = StripeLists.Public(invoice);
-        events.Add(new StripeEvent("invoice.paid", publicInvoice));
-        events.Add(new StripeEvent("invoice.payment_succeeded", publicInvoice));
-        if (subscription.Str("status") == "past_due")
-        {
-            subscription["status"] = "active";
-            events.Add(new StripeEvent("customer.subscription.updated", StripeLists.Public(subscription), new JsonObject { ["status"] = "past_due" }));
-        }
-
-        ApplyPending(subscription, invoice.Str("id")!, events);
     }
 }

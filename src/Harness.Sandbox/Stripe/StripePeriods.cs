@@ -42,6 +42,56 @@ public static class StripePeriods
         return (Boundary(anchor, k * months), Boundary(anchor, (k + 1) * months));
     }
 
+    /// <summary>
+    /// The first moment after <paramref name="now"/> on day <paramref name="day"/> (a month's last day when it has fewer)
+    /// at <paramref name="timeOfDay"/> seconds past midnight, UTC: in <paramref name="month"/> when given (this year's or
+    /// next year's), else in now's month or the next (<c>billing_cycle_anchor_config</c>).
+    /// </summary>
+    public static long NextOnDay(long now, long day, long? month, long timeOfDay)
+    {
+        var (year, nowMonth, _) = Civil(FloorDiv(now, Day));
+        for (var k = 0; k < 2; k++)
+        {
+            var index = month is { } m ? ((year + k) * 12) + m - 1 : (year * 12) + nowMonth - 1 + k;
+            var (toYear, toMonth) = (FloorDiv(index, 12), index - (FloorDiv(index, 12) * 12) + 1);
+            var at = (Days(toYear, toMonth, Math.Min(day, DaysInMonth(toYear, toMonth))) * Day) + timeOfDay;
+            if (at > now)
+            {
+                return at;
+            }
+        }
+
+        throw new InvalidOperationException("A day of month recurs within two months or two years.");
+    }
+
+    /// <summary>
+    /// A boundary of <paramref name="anchor"/>'s cycle, at or before it, that falls on day <paramref name="day"/> itself: an
+    /// anchor configured for the 31st but set on Apr 30 keeps billing the 31st where a month has it only when its cycle is
+    /// counted from a month that has it (Mar 31). The anchor itself when no month of the last 48 periods has the day.
+    /// </summary>
+    public static long OnDay(long anchor, long day, string? interval, long count)
+    {
+        var days = FloorDiv(anchor, Day);
+        var (year, month, anchorDay) = Civil(days);
+        if (interval is "day" or "week" || anchorDay >= day)
+        {
+            return anchor;
+        }
+
+        var months = checked(count * (interval == "year" ? 12 : 1));
+        for (var k = 1; k <= 48; k++)
+        {
+            var index = (year * 12) + month - 1 - (k * months);
+            var (toYear, toMonth) = (FloorDiv(index, 12), index - (FloorDiv(index, 12) * 12) + 1);
+            if (DaysInMonth(toYear, toMonth) >= day)
+            {
+                return (Days(toYear, toMonth, day) * Day) + anchor - (days * Day);
+            }
+        }
+
+        return anchor;
+    }
+
     /// <summary><paramref name="anchor"/> moved by <paramref name="months"/> calendar months, its day of month kept where the month has it.</summary>
     private static long Boundary(long anchor, long months)
     {

@@ -58,11 +58,11 @@ public sealed partial class StripeSubscriptions
     /// <summary>Starts the subscription as its first payment goes; the caller holds the unit.</summary>
     private StripeResponse Start(FirstPayment first, JsonObject p)
     {
-        var (customerId, items, amount, metadata, cancelAtEnd, trial, chosen, behavior, saveCard, stack) = first;
+        var (customerId, items, amount, metadata, cancelAtEnd, trial, chosen, behavior, saveCard, stack, anchor) = first;
         if (trial is not null)
         {
             var (trialing, zero) = billing.Start(customerId, items, 0, metadata, cancelAtEnd, trial, chosen, discounts: stack);
-            var paidZero = StripeLists.Public(zero);
+            var paidZero = StripeLists.Public(zero!);
             webhooks.Send(trialing.Str("id")!, [
                 new StripeEvent("customer.subscription.created", StripeLists.Public(trialing)),
                 new StripeEvent("invoice.paid", paidZero),
@@ -76,14 +76,14 @@ public sealed partial class StripeSubscriptions
         // sandbox's customer has a working card, as for renewals.
         var card = StripePaymentMethods.SavedCard(objects, new JsonObject { ["customer"] = customerId, ["default_payment_method"] = chosen });
         var approved = card is null || StripePaymentMethods.DeclineOf(card) is null;
-        if (approved && behavior != "default_incomplete")
+        // Nothing due up to a future anchor (proration_behavior=none): no payment to make or wait for.
+        if ((approved && behavior != "default_incomplete") || (anchor is not null && amount == 0))
         {
-            var (subscription, invoice) = billing.Start(customerId, items, amount, metadata, cancelAtEnd, defaultPaymentMethod: chosen ?? (saveCard ? card?.Str("id") : null), discounts: stack);
-            var paid = StripeLists.Public(invoice);
+            var (subscription, invoice) = billing.Start(customerId, items, amount, metadata, cancelAtEnd, defaultPaymentMethod: chosen ?? (saveCard ? card?.Str("id") : null), discounts: stack, anchor: anchor);
+            var paid = invoice is null ? null : StripeLists.Public(invoice);
             webhooks.Send(subscription.Str("id")!, [
                 new StripeEvent("customer.subscription.created", StripeLists.Public(subscription)),
-                new StripeEvent("invoice.paid", paid),
-                new StripeEvent("invoice.payment_succeeded", paid),
+                .. paid is null ? Array.Empty<StripeEvent>() : [new StripeEvent("invoice.paid", paid), new StripeEvent("invoice.payment_succeeded", paid)],
             ]);
             return StripeResponse.Ok(View(subscription, p));
         }
@@ -94,14 +94,14 @@ public sealed partial class StripeSubscriptions
             return new StripeResponse(402, new JsonObject { ["error"] = StripePaymentMethods.DeclineOf(card!) }, Stored: true);
         }
 
-        var (incomplete, open) = billing.Start(customerId, items, amount, metadata, cancelAtEnd, defaultPaymentMethod: chosen, incomplete: true, discounts: stack);
-        var shown = StripeLists.Public(open);
+        var (incomplete, open) = billing.Start(customerId, items, amount, metadata, cancelAtEnd, defaultPaymentMethod: chosen, incomplete: true, discounts: stack, anchor: anchor);
+        var shown = StripeLists.Public(open!);
         webhooks.Send(incomplete.Str("id")!, [
             new StripeEvent("customer.subscription.created", StripeLists.Public(incomplete)),
             new StripeEvent("invoice.created", shown),
             new StripeEvent("invoice.finalized", shown),
         ]);
-        intents.OpenForInvoice(open, card?.Str("id"), confirm: behavior == "allow_incomplete", saveCard);
+        intents.OpenForInvoice(open!, card?.Str("id"), confirm: behavior == "allow_incomplete", saveCard);
         return StripeResponse.Ok(View(objects.Get(incomplete.Str("id")!, Type)!, p));
     }
 
@@ -151,5 +151,5 @@ public sealed partial class StripeSubscriptions
     /// <summary>What <c>POST /v1/subscriptions</c> asked for, read and checked.</summary>
     private sealed record FirstPayment(
         string Customer, List<(JsonObject Price, long Quantity)> Items, long Amount, JsonObject Metadata, bool CancelAtPeriodEnd,
-        JsonObject? Trial, string? DefaultPaymentMethod, string Behavior, bool SaveCard, List<JsonObject> Discounts);
+        JsonObject? Trial, string? DefaultPaymentMethod, string Behavior, bool SaveCard, List<JsonObject> Discounts, StripeAnchor? Anchor);
 }

@@ -19,6 +19,7 @@ public sealed partial class StripeSubscriptions(
         [
             "customer", "items", "metadata", "cancel_at_period_end", "expand", "payment_behavior", "collection_method", "default_payment_method", "description",
             "trial_period_days", "trial_end", "trial_settings", "payment_settings", "discounts",
+            "billing_cycle_anchor", "billing_cycle_anchor_config", "proration_behavior",
         ];
 
     private static readonly HashSet<string> UpdateParams =
@@ -110,10 +111,19 @@ public sealed partial class StripeSubscriptions(
             return notSaved;
         }
 
-        if (StripeTrials.ReadCreate(p, customers.NowFor(customerId), out var trial) is { } badTrial)
+        var now = customers.NowFor(customerId);
+        if (StripeTrials.ReadCreate(p, now, out var trial) is { } badTrial)
         {
             return badTrial;
         }
+
+        if (StripeAnchors.ReadCreate(p, items[0].Price["recurring"], now, trial is not null, out var anchor) is { } badAnchor)
+        {
+            return badAnchor;
+        }
+
+        // Up to a future anchor the first invoice charges each item's share of the period, or nothing.
+        amount = anchor is null ? amount : items.Sum(i => StripeAnchors.Due(checked(i.Price["unit_amount"]!.GetValue<long>() * i.Quantity), anchor, i.Price["recurring"], now));
 
         if (ReadPaymentBehavior(p, out var behavior, out var saveCard) is { } badBehavior)
         {
@@ -128,7 +138,7 @@ public sealed partial class StripeSubscriptions(
         var chosen = p.Str("default_payment_method") is { Length: > 0 } given ? given : null;
         return objects.Atomically(() =>
         {
-            var started = Start(new FirstPayment(customerId, items, amount, metadata, cancelAtEnd == true, trial, chosen, behavior, saveCard, stack), p);
+            var started = Start(new FirstPayment(customerId, items, amount, metadata, cancelAtEnd == true, trial, chosen, behavior, saveCard, stack, anchor), p);
             if (started.Status == 200)
             {
                 stack.ForEach(discounts.Redeem);

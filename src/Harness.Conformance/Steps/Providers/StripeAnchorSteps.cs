@@ -1,0 +1,55 @@
+using System.Globalization;
+using System.Net;
+using Harness.Conformance.Binding;
+using Harness.Conformance.Running;
+
+namespace Harness.Conformance.Steps.Providers;
+
+/// <summary>
+/// A future billing cycle anchor on <c>POST /v1/subscriptions</c> (<c>billing_cycle_anchor</c>, <c>billing_cycle_anchor_config</c>),
+/// for the customer of <see cref="StripeRecurringSteps"/>, whose steps then check the periods and invoices.
+/// </summary>
+[Steps]
+public sealed class StripeAnchorSteps(ScenarioContext context)
+{
+    private StripeRecurringSteps Recurring => context.Get<StripeRecurringSteps>();
+
+    private StripeSteps Stripe => context.Get<StripeSteps>();
+
+    /// <summary>An anchor as an ISO 8601 time (UTC), sent as Stripe's Unix timestamp.</summary>
+    [When("the customer subscribes to {string} through the API anchored at {string}")]
+    public Task Anchored(string price, string at) => SubscribeAsync(price, [new("billing_cycle_anchor", Unix(at))]);
+
+    [When("the customer subscribes to {string} through the API with billing_cycle_anchor_config day_of_month {int}")]
+    public Task Configured(string price, int day) =>
+        SubscribeAsync(price, [new("billing_cycle_anchor_config[day_of_month]", day.ToString(CultureInfo.InvariantCulture))]);
+
+    [Then("the subscription's billing cycle anchor is {string}")]
+    public async Task AnchorIs(string at)
+    {
+        var subscription = await Recurring.OkAsync(HttpMethod.Get, "/v1/subscriptions/" + Recurring.Subscription);
+        Check.Equal(Unix(at), ApiReply.Field(subscription, "billing_cycle_anchor").GetInt64().ToString(CultureInfo.InvariantCulture), "the subscription's billing_cycle_anchor");
+    }
+
+    /// <summary>Stripe's 400 for an anchor past the next natural billing date, and no subscription made.</summary>
+    [Then("anchoring a subscription to {string} at {string} is refused naming {string}")]
+    public async Task Refused(string price, string at, string param)
+    {
+        var reply = await Stripe.StripeAsync(HttpMethod.Post, "/v1/subscriptions",
+            [new("customer", Recurring.Customer), new("items[0][price]", price), new("billing_cycle_anchor", Unix(at))]);
+        Check.Equal(HttpStatusCode.BadRequest, reply.Status, $"an anchor at {at} ({reply.Body})");
+        Check.Equal("invalid_request_error", ApiReply.Text(ApiReply.Path(reply.Json, "error.type")), "the error's type");
+        Check.Equal(param, ApiReply.Text(ApiReply.Path(reply.Json, "error.param")), "the error's param");
+    }
+
+    private async Task SubscribeAsync(string price, List<KeyValuePair<string, string>> anchor)
+    {
+        var subscription = await Recurring.OkAsync(HttpMethod.Post, "/v1/subscriptions",
+            [new("customer", Recurring.Customer), new("items[0][price]", price), .. anchor]);
+        Check.Equal("active", ApiReply.Text(ApiReply.Field(subscription, "status")), "an anchored subscription's status");
+        Recurring.Subscribed(ApiReply.Text(ApiReply.Field(subscription, "id")));
+    }
+
+    private static string Unix(string at) =>
+        DateTimeOffset.Parse(at, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+}
