@@ -124,7 +124,7 @@ public sealed partial class CheckoutSessions
                 // to it and becomes the subscription's default_payment_method, which its renewals charge.
                 var subscriptionCard = methods.ForPayment(payment);
                 var attached = methods.Charged(subscriptionCard.Id, customerId, save: true);
-                var (subscription, invoice) = Subscribe(session, customerId!, subscriptionCard.Id);
+                var (subscription, invoice) = Subscribe(session, customerId!, subscriptionCard.Id, now);
                 session["subscription"] = subscription.Str("id");
                 session["invoice"] = invoice?.Str("id");
                 // A trial, or the free time up to an anchor, with nothing else to pay takes no payment now: Stripe's no_payment_required.
@@ -166,8 +166,11 @@ public sealed partial class CheckoutSessions
         return (session, events);
     }
 
-    /// <summary>The subscription a paid subscription-mode session starts (on the customer's test clock if it has one), charging <paramref name="card"/>.</summary>
-    private (JsonObject Subscription, JsonObject? Invoice) Subscribe(JsonObject session, string customerId, string card)
+    /// <summary>
+    /// The subscription a paid subscription-mode session starts (on the customer's test clock if it has one), charging
+    /// <paramref name="card"/>; anchored, at <paramref name="now"/>, the time its first amount was prorated at.
+    /// </summary>
+    private (JsonObject Subscription, JsonObject? Invoice) Subscribe(JsonObject session, string customerId, string card, long now)
     {
         var items = ((JsonArray)session["_line_items"]!).OfType<JsonObject>()
             .Select(i => ((JsonObject)i["price"]!, i["quantity"]!.GetValue<long>()))
@@ -176,7 +179,8 @@ public sealed partial class CheckoutSessions
         // The first invoice takes the discount off the subscription's items itself: it starts from the undiscounted amount.
         var (subscription, invoice) = billing.Start(
             customerId, items, session["amount_subtotal"]!.GetValue<long>(), metadata, cancelAtPeriodEnd: false, session["_trial"] as JsonObject, card,
-            discounts: session["_discount"] is JsonObject discount ? [discount] : null, anchor: session["_anchor"] is JsonObject anchor ? StripeAnchors.FromJson(anchor) : null);
+            discounts: session["_discount"] is JsonObject discount ? [discount] : null, anchor: session["_anchor"] is JsonObject anchor ? StripeAnchors.FromJson(anchor) : null,
+            at: session["_anchor"] is JsonObject ? now : null);
         return (StripeLists.Public(subscription), invoice is null ? null : StripeLists.Public(invoice));
     }
 }

@@ -53,14 +53,17 @@ public sealed partial class StripeBilling(ProviderObjects objects, StripeCustome
     /// sends the events it needs. An <paramref name="incomplete"/> one (<see cref="IncompleteSeconds"/>) waits for its first
     /// invoice, open and not attempted. With a future <paramref name="anchor"/> the first period ends at it and its invoice's
     /// lines are prorations; with nothing due for it (<c>proration_behavior=none</c>) there is no first invoice, as at Stripe.
+    /// It starts <paramref name="at"/>, the time the caller figured <paramref name="firstAmount"/> at (so a prorated
+    /// charge and its lines agree to the cent), or the customer's now.
     /// </summary>
     public (JsonObject Subscription, JsonObject? Invoice) Start(
         string customerId, IReadOnlyList<(JsonObject Price, long Quantity)> items, long firstAmount, JsonObject metadata, bool cancelAtPeriodEnd,
-        JsonObject? trial = null, string? defaultPaymentMethod = null, bool incomplete = false, IReadOnlyList<JsonObject>? discounts = null, StripeAnchor? anchor = null)
+        JsonObject? trial = null, string? defaultPaymentMethod = null, bool incomplete = false, IReadOnlyList<JsonObject>? discounts = null, StripeAnchor? anchor = null,
+        long? at = null)
     {
         return objects.Atomically(() =>
         {
-            var now = customers.NowFor(customerId);
+            var now = at ?? customers.NowFor(customerId);
             var clock = customers.TestClockOf(customerId)?.Str("id");
             var recurring = items.Where(i => i.Price["recurring"] is JsonObject).ToList();
             long? trialEnd = trial is null ? null : StripeTrials.EndOf(trial, now);

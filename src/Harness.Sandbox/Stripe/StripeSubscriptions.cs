@@ -138,7 +138,7 @@ public sealed partial class StripeSubscriptions(
         var chosen = p.Str("default_payment_method") is { Length: > 0 } given ? given : null;
         return objects.Atomically(() =>
         {
-            var started = Start(new FirstPayment(customerId, items, amount, metadata, cancelAtEnd == true, trial, chosen, behavior, saveCard, stack, anchor), p);
+            var started = Start(new FirstPayment(customerId, items, amount, metadata, cancelAtEnd == true, trial, chosen, behavior, saveCard, stack, anchor, now), p);
             if (started.Status == 200)
             {
                 stack.ForEach(discounts.Redeem);
