@@ -349,7 +349,7 @@ public sealed partial class WeChatPayProvider
     /// after <see cref="FrozenPeriod"/>). Refunds and closed lines are read live, so a CLOSED refund gives its amount back.
     /// </summary>
     private long Unsplit(WeChatPayOrder order, IReadOnlyList<WeChatPaySharingOrder> sharing) =>
-        !order.ProfitSharing || sharing.Any(s => s.Unfreezes) || _context.Clock.GetUtcNow() >= order.SuccessTime!.Value + FrozenPeriod
+        !order.ProfitSharing || sharing.Any(s => s.Unfreezes) || !StillFrozen(order)
             ? 0
             : Math.Max(0, order.Total - order.Refunded - sharing.Sum(s => s.Moved));
 
@@ -357,10 +357,13 @@ public sealed partial class WeChatPayProvider
     private IResult? RefundBeyondUnsplit(WeChatPayOrder order, long refund) =>
         order.ProfitSharing
         && _sharing.Orders.FindBy(nameof(WeChatPaySharingOrder.TransactionId), order.TransactionId!) is var sharing
-        && !sharing.Any(s => s.Unfreezes) && _context.Clock.GetUtcNow() < order.SuccessTime!.Value + FrozenPeriod
+        && !sharing.Any(s => s.Unfreezes) && StillFrozen(order)
         && refund > Unsplit(order, sharing)
             ? WeChatPayErrors.Of(403, "RULE_LIMIT", "申请退款金额大于剩余未分账金额，请等待分账完成后再试")
             : null;
+
+    private bool StillFrozen(WeChatPayOrder order) =>
+        _context.Clock.GetUtcNow() < new DateTimeOffset(DateTime.SpecifyKind(order.SuccessTime!.Value, DateTimeKind.Utc)) + FrozenPeriod;
 
     private int SharingRatio() =>
         _context.Settings.Get(Name, SharingRatioSetting) is { } text && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var ratio) ? ratio : MaxSharingRatio;
