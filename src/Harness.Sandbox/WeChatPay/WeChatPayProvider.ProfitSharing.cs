@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -114,7 +116,7 @@ public sealed partial class WeChatPayProvider
         if (plainName is not null && _keys.MerchantKeyFor(_keys.MerchantSerialNo) is { } merchantKey)
         {
             // Sensitive fields in answers are encrypted for the merchant's own certificate (its private key opens them).
-            answer["name"] = Convert.ToBase64String(merchantKey.Encrypt(System.Text.Encoding.UTF8.GetBytes(plainName), System.Security.Cryptography.RSAEncryptionPadding.OaepSHA1));
+            answer["name"] = Convert.ToBase64String(merchantKey.Encrypt(Encoding.UTF8.GetBytes(plainName), RSAEncryptionPadding.OaepSHA1));
         }
 
         answer["relation_type"] = relation;

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Harness.Conformance.Binding;
 
@@ -76,7 +77,7 @@ public sealed partial class WeChatPaySteps
         Check.Equal(HttpStatusCode.OK, reply.Status, $"status ({reply.Body})");
         Check.Equal(state, ApiReply.Text(ApiReply.Field(reply.Json, "state")), "state");
         var line = ApiReply.Field(reply.Json, "receivers").EnumerateArray().FirstOrDefault(r => ApiReply.Text(ApiReply.Field(r, "account")) == account);
-        Check.That(line.ValueKind != System.Text.Json.JsonValueKind.Undefined, $"no receiver {account}: {reply.Body}");
+        Check.That(line.ValueKind != JsonValueKind.Undefined, $"no receiver {account}: {reply.Body}");
         Check.Equal(result, ApiReply.Text(ApiReply.Field(line, "result")), "result");
     }
 
