@@ -249,6 +249,15 @@ public static class ProviderCatalog
             ["out_trade_no"] = "chaos_0001", ["out_refund_no"] = "chaos_refund_1",
             ["amount"] = new JsonObject { ["refund"] = 1, ["total"] = 100, ["currency"] = "CNY" },
         };
+        var sharing = new JsonObject
+        {
+            ["appid"] = appid, ["transaction_id"] = "4200000000202612050000000001", ["out_order_no"] = "chaos_share_1",
+            ["receivers"] = new JsonArray(new JsonObject
+            {
+                ["type"] = "PERSONAL_OPENID", ["account"] = "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o", ["amount"] = 1, ["description"] = "分给合作方",
+            }),
+            ["unfreeze_unsplit"] = false,
+        };
         var mchidQuery = new OperationParameter("mchid", "query", "string");
         var billDate = new OperationParameter("bill_date", "query", "string");
 
@@ -273,6 +282,23 @@ public static class ProviderCatalog
             new("POST", "/v3/refund/domestic/refunds", [], refund, Answers),
             new("GET", "/v3/refund/domestic/refunds/{id}", [Id], null, Answers),
             new("POST", "/v3/refund/domestic/refunds/{id}/apply-abnormal-refund", [Id], new JsonObject { ["out_refund_no"] = "refund_chaos", ["type"] = "MERCHANT_BANK_CARD" }, Answers),
+            new("POST", "/v3/profitsharing/receivers/add", [], new JsonObject
+            {
+                ["appid"] = appid, ["type"] = "PERSONAL_OPENID", ["account"] = "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o", ["relation_type"] = "PARTNER",
+            }, Answers),
+            new("POST", "/v3/profitsharing/receivers/delete", [], new JsonObject { ["appid"] = appid, ["type"] = "PERSONAL_OPENID", ["account"] = "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o" }, Answers),
+            new("POST", "/v3/profitsharing/orders", [], sharing, Answers),
+            new("POST", "/v3/profitsharing/orders/unfreeze", [], new JsonObject
+            {
+                ["transaction_id"] = "4200000000202612050000000001", ["out_order_no"] = "chaos_unfreeze_1", ["description"] = "解冻全部剩余资金",
+            }, Answers),
+            new("GET", "/v3/profitsharing/orders/{id}", [Id, new("transaction_id", "query", "string")], null, Answers),
+            new("GET", "/v3/profitsharing/transactions/{id}/amounts", [Id], null, Answers),
+            new("POST", "/v3/profitsharing/return-orders", [], new JsonObject
+            {
+                ["out_order_no"] = "chaos_share_1", ["out_return_no"] = "chaos_return_1", ["return_mchid"] = "1900000200", ["amount"] = 1, ["description"] = "用户退款",
+            }, Answers),
+            new("GET", "/v3/profitsharing/return-orders/{id}", [Id, new("out_order_no", "query", "string")], null, Answers),
             new("GET", "/v3/bill/tradebill", [billDate, new("bill_type", "query", "string"), new("tar_type", "query", "string")], null, Answers),
             new("GET", "/v3/bill/fundflowbill", [billDate, new("account_type", "query", "string"), new("tar_type", "query", "string")], null, Answers),
             new("GET", "/v3/billdownload/file", [new("token", "query", "string")], null, Answers),

@@ -94,6 +94,22 @@ public sealed class WeChatPayFields(JsonObject request)
         }
     }
 
+    /// <summary>An optional boolean inside an optional object (<c>settle_info.profit_sharing</c>); false when absent.</summary>
+    public bool OptionalFlag(string parent, string key)
+    {
+        if (Refusal is not null || request[parent] is not JsonObject inner || inner[key] is not { } node)
+        {
+            return false;
+        }
+
+        if (node.GetValueKind() is not (JsonValueKind.True or JsonValueKind.False))
+        {
+            return Refuse<bool>(WeChatPayErrors.Param($"{parent}.{key}", "类型错误：应为布尔值"));
+        }
+
+        return node.GetValue<bool>();
+    }
+
     /// <summary><c>amount.{field}</c>: whole fen from 1 to 2³¹−1, with currency CNY when given.</summary>
     public long Amount(string field) => Fen("amount", field, required: true) ?? 0;
 

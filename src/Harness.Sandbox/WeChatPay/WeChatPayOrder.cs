@@ -64,6 +64,9 @@ public sealed class WeChatPayOrder : IDocument
     /// <summary>Fen refunded so far.</summary>
     public long Refunded { get; set; }
 
+    /// <summary>The request's <c>settle_info.profit_sharing</c>: paid, the money stays frozen for 分账 (WeChatPayProvider.ProfitSharing.cs).</summary>
+    public bool ProfitSharing { get; set; }
+
     /// <summary>A Native <c>code_url</c> as WeChat hands them out: <c>weixin://wxpay/bizpayurl?pr=</c> and seven letters or digits.</summary>
     public static string NewCodeUrl() => "weixin://wxpay/bizpayurl?pr=" + RandomNumberGenerator.GetString(CodeCharacters, 7);
 

@@ -72,6 +72,7 @@ public sealed partial class WeChatPayProvider
         }
 
         fields.OptionalKind("settle_info", JsonValueKind.Object, "类型错误：应为对象");
+        var profitSharing = fields.OptionalFlag("settle_info", "profit_sharing");
         fields.OptionalKind("support_fapiao", JsonValueKind.True, "类型错误：应为布尔值");
         if (fields.Refusal is { } refusal)
         {
@@ -156,6 +157,7 @@ public sealed partial class WeChatPayProvider
                 H5Url = tradeType == WeChatPayOrder.H5 ? $"{listenerUrl}{H5CashierPath}?prepay_id={prepayId}&package={WeChatPayOrder.NewH5Package()}" : null,
                 OpenId = openId,
                 DeviceId = deviceId,
+                ProfitSharing = profitSharing,
                 RequestJson = request.ToJsonString(),
             };
             _orders.Upsert(order);

@@ -106,6 +106,11 @@ public sealed partial class WeChatPayProvider
                 return WeChatPayErrors.InvalidRequest("申请退款金额超过订单可退金额");
             }
 
+            if (RefundBeyondUnsplit(order, refund) is { } frozen)
+            {
+                return frozen;
+            }
+
             var now = _context.Clock.GetUtcNow().UtcDateTime;
             var created = new WeChatPayRefund
             {

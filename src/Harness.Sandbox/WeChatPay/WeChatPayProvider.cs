@@ -62,13 +62,14 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
         _policy = new DeliveryPolicy(RetryDelays, CallbackAcknowledgement.OneOf(200, 204), AcknowledgementDeadline);
         _signer = new NotificationSigner(_keys, context.WallClock);
         _billDownloads = new BillDownloads(context.WallClock, TimeSpan.FromMinutes(5));
+        _sharing = new SharingRecords(context.Store);
     }
 
     public string Name => "wechatpay";
 
     public string Title => "WeChat Pay";
 
-    public IReadOnlyList<string> SettingNames => [WeChatPayKeys.MerchantCertificatesSetting, WeChatPayKeys.PlatformAuthSetting, RefundOutcomeSetting, RefundProcessingSetting];
+    public IReadOnlyList<string> SettingNames => [WeChatPayKeys.MerchantCertificatesSetting, WeChatPayKeys.PlatformAuthSetting, RefundOutcomeSetting, RefundProcessingSetting, SharingRatioSetting];
 
     public string? RefuseSetting(string key, string value) => key switch
     {
@@ -78,6 +79,7 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
             $"platform_auth must be '{WeChatPayKeys.CertificateAuth}', '{WeChatPayKeys.PublicKeyAuth}' or '{WeChatPayKeys.SwitchingAuth}'",
         RefundOutcomeSetting => RefuseRefundOutcome(value),
         RefundProcessingSetting => RefuseRefundProcessing(value),
+        SharingRatioSetting => RefuseSharingRatio(value),
         _ => null,
     };
 
@@ -135,6 +137,7 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
             AuthenticatedAsync(http, (mchid, body) => ApplyAbnormalRefund(http, mchid, refundId, body)));
         app.MapGet("/v3/certificates", (HttpRequest request) => AuthenticatedAsync(request.HttpContext, (_, _) => Certificates()));
         MapBills(app);
+        MapProfitSharing(app);
     }
 
     public PayPageOutcome OnPaid(SandboxPayment payment)

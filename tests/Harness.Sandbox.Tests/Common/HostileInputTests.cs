@@ -231,6 +231,11 @@ public sealed partial class HostileInputTests
     [InlineData("wechatpay", "POST", "/v3/pay/transactions/native", Json, """{"amount":{"total":1e400}}""", 400)]
     [InlineData("wechatpay", "POST", "/v3/refund/domestic/refunds", Json, """{"out_refund_no":"r1","out_trade_no":"o1","amount":{"refund":9223372036854775807,"total":1}}""", 400)]
     [InlineData("wechatpay", "GET", "/v3/pay/transactions/out-trade-no/x", null, "", 400)]
+    [InlineData("wechatpay", "POST", "/v3/profitsharing/receivers/add", Json, """{"appid":"wxd678efh567hg6787","type":"MERCHANT_ID","account":"1900000200","name":"\ud800","relation_type":"PARTNER"}""", 400)]
+    [InlineData("wechatpay", "POST", "/v3/profitsharing/orders", Json, """{"appid":"wxd678efh567hg6787","transaction_id":"4200","out_order_no":"s1","receivers":[{"type":"MERCHANT_ID","account":"1","amount":1e400,"description":"d"}],"unfreeze_unsplit":false}""", 400)]
+    [InlineData("wechatpay", "POST", "/v3/profitsharing/orders", Json, """{"appid":"wxd678efh567hg6787","transaction_id":"4200","out_order_no":"s1","receivers":[null],"unfreeze_unsplit":"yes"}""", 400)]
+    [InlineData("wechatpay", "POST", "/v3/profitsharing/return-orders", Json, """{"out_order_no":"s1","out_return_no":"r1","return_mchid":"1900000200","amount":9223372036854775807,"description":"d"}""", 400)]
+    [InlineData("wechatpay", "GET", "/v3/profitsharing/orders/s1", null, "", 400)]
     [InlineData("wechatpay", "GET", "/v3/no/such/route", null, "", 404)]
     public async Task Hostile_input_is_refused_in_the_listeners_shape(string listener, string method, string path, string? contentType, string body, int status)
     {

@@ -1,0 +1,457 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Harness.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace Harness.Sandbox.WeChatPay;
+
+/// <summary>
+/// 分账 for an ordinary merchant (<c>/v3/profitsharing/…</c>): receivers, sharing requests, their query, unfreezing the
+/// rest and the amount left. An order placed with <c>settle_info.profit_sharing: true</c> stays frozen once paid; each
+/// sharing request is answered PROCESSING (receivers PENDING), as WeChat accepts it to process asynchronously, and the
+/// sandbox processes it in the same unit: the query shows it FINISHED. Return orders: WeChatPayProvider.ProfitSharingReturns.cs.
+/// </summary>
+public sealed partial class WeChatPayProvider
+{
+    /// <summary>Setting: the merchant's 最大分账比例, whole percent of the order amount (1 to 30; 30 when unset).</summary>
+    public const string SharingRatioSetting = "profit_sharing_max_ratio";
+
+    public const int MaxSharingRatio = 30;
+
+    /// <summary>Test receivers whose sharing closes with ACCOUNT_ABNORMAL: a merchant number and an openid.</summary>
+    public const string AbnormalMerchantReceiver = "1900009999";
+
+    public const string AbnormalOpenIdReceiver = "oAbnormalAccount0000000000000";
+
+    /// <summary>An ordinary merchant's order stays frozen 30 days after payment; then the rest is the merchant's (自动解冻).</summary>
+    public static readonly TimeSpan FrozenPeriod = TimeSpan.FromDays(30);
+
+    private const string MerchantId = "MERCHANT_ID";
+
+    private const string PersonalOpenId = "PERSONAL_OPENID";
+
+    private const int MaxSharingRequests = 50;
+
+    private const int MaxReceivers = 50;
+
+    private static readonly string[] RelationTypes =
+        ["SERVICE_PROVIDER", "STORE", "STAFF", "STORE_OWNER", "PARTNER", "HEADQUARTER", "BRAND", "DISTRIBUTOR", "USER", "SUPPLIER", "CUSTOM"];
+
+    private readonly SharingRecords _sharing;
+
+    private static string? RefuseSharingRatio(string value) =>
+        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var ratio) && ratio is >= 1 and <= MaxSharingRatio
+            ? null
+            : $"{SharingRatioSetting} must be a whole percent from 1 to {MaxSharingRatio}";
+
+    private void MapProfitSharing(WebApplication app)
+    {
+        app.MapPost("/v3/profitsharing/receivers/add", (HttpRequest request) => AuthenticatedAsync(request.HttpContext, (mchid, body) => AddReceiver(request.HttpContext, mchid, body)));
+        app.MapPost("/v3/profitsharing/receivers/delete", (HttpRequest request) => AuthenticatedAsync(request.HttpContext, DeleteReceiver));
+        app.MapPost("/v3/profitsharing/orders", (HttpRequest request) => AuthenticatedAsync(request.HttpContext, (mchid, body) => Share(request.HttpContext, mchid, body)));
+        app.MapPost("/v3/profitsharing/orders/unfreeze", (HttpRequest request) => AuthenticatedAsync(request.HttpContext, Unfreeze));
+        app.MapGet("/v3/profitsharing/orders/{outOrderNo}", (HttpContext http, string outOrderNo) =>
+            AuthenticatedAsync(http, (mchid, _) => QuerySharing(http, mchid, outOrderNo)));
+        app.MapGet("/v3/profitsharing/transactions/{transactionId}/amounts", (HttpContext http, string transactionId) =>
+            AuthenticatedAsync(http, (mchid, _) => UnsplitAmount(mchid, transactionId)));
+        MapSharingReturns(app);
+    }
+
+    private IResult AddReceiver(HttpContext http, string mchid, byte[] body)
+    {
+        if (ParseObject(body) is not { } request)
+        {
+            return NotAnObject();
+        }
+
+        var fields = new WeChatPayFields(request);
+        var appid = fields.Text("appid", 32);
+        var type = fields.Text("type", 32);
+        var account = fields.Text("account", 64);
+        var name = fields.OptionalText("name", 1024);
+        var relation = fields.Text("relation_type", 32);
+        var custom = fields.OptionalText("custom_relation", 10);
+        if ((fields.Refusal ?? ReceiverRefusal(appid, type, account)) is { } refusal)
+        {
+            return refusal;
+        }
+
+        if (!RelationTypes.Contains(relation, StringComparer.Ordinal))
+        {
+            return WeChatPayErrors.Param("relation_type", "枚举值校验失败：应为" + string.Join("、", RelationTypes), relation);
+        }
+
+        if (relation == "CUSTOM" && custom is null)
+        {
+            return WeChatPayErrors.Missing("custom_relation");
+        }
+
+        if (type == MerchantId && name is null)
+        {
+            return WeChatPayErrors.Missing("name");
+        }
+
+        string? plainName = null;
+        if (name is not null && (plainName = SensitiveText(http, "name", name, out var problem)) is null)
+        {
+            return problem!;
+        }
+
+        var receiver = new WeChatPaySharingReceiver
+        {
+            Id = WeChatPaySharingReceiver.KeyOf(mchid, type, account),
+            Type = type,
+            Account = account,
+            Name = plainName,
+            RelationType = relation,
+            CustomRelation = relation == "CUSTOM" ? custom : null,
+        };
+        _sharing.Receivers.Upsert(receiver);
+        var answer = new JsonObject { ["type"] = type, ["account"] = account };
+        if (plainName is not null && _keys.MerchantKeyFor(_keys.MerchantSerialNo) is { } merchantKey)
+        {
+            // Sensitive fields in answers are encrypted for the merchant's own certificate (its private key opens them).
+            answer["name"] = Convert.ToBase64String(merchantKey.Encrypt(Encoding.UTF8.GetBytes(plainName), RSAEncryptionPadding.OaepSHA1));
+        }
+
+        answer["relation_type"] = relation;
+        if (receiver.CustomRelation is not null)
+        {
+            answer["custom_relation"] = receiver.CustomRelation;
+        }
+
+        return Json(answer);
+    }
+
+    /// <summary>Removing a receiver that was never added answers the same as removing one that was: the relation is gone either way.</summary>
+    private IResult DeleteReceiver(string mchid, byte[] body)
+    {
+        if (ParseObject(body) is not { } request)
+        {
+            return NotAnObject();
+        }
+
+        var fields = new WeChatPayFields(request);
+        var appid = fields.Text("appid", 32);
+        var type = fields.Text("type", 32);
+        var account = fields.Text("account", 64);
+        if ((fields.Refusal ?? ReceiverRefusal(appid, type, account)) is { } refusal)
+        {
+            return refusal;
+        }
+
+        _sharing.Receivers.Delete(WeChatPaySharingReceiver.KeyOf(mchid, type, account));
+        return Json(new JsonObject { ["type"] = type, ["account"] = account });
+    }
+
+    private static IResult? ReceiverRefusal(string appid, string type, string account) =>
+        appid != WeChatPayKeys.Appid ? WeChatPayErrors.InvalidRequest("appid和mch_id不匹配，请检查后再试")
+        : type is not (MerchantId or PersonalOpenId) ? WeChatPayErrors.Param("type", $"枚举值校验失败：应为{MerchantId}或{PersonalOpenId}", type)
+        : type == MerchantId && !account.All(char.IsAsciiDigit) ? WeChatPayErrors.Param("account", "格式错误：商户号应为数字", account)
+        : null;
+
+    private IResult Share(HttpContext http, string mchid, byte[] body)
+    {
+        if (ParseObject(body) is not { } request)
+        {
+            return NotAnObject();
+        }
+
+        var fields = new WeChatPayFields(request);
+        var appid = fields.Text("appid", 32);
+        var transactionId = fields.Text("transaction_id", 32);
+        var outOrderNo = fields.Text("out_order_no", 64);
+        if (fields.Refusal is { } refusal)
+        {
+            return refusal;
+        }
+
+        if (request["receivers"] is not JsonArray receivers)
+        {
+            return request["receivers"] is null ? WeChatPayErrors.Missing("receivers") : WeChatPayErrors.Param("receivers", "类型错误：应为数组");
+        }
+
+        if (receivers.Count is 0 or > MaxReceivers)
+        {
+            return WeChatPayErrors.Param("receivers", $"数组长度错误：应为1到{MaxReceivers}个接收方");
+        }
+
+        if (request["unfreeze_unsplit"] is not { } unfreezeNode || unfreezeNode.GetValueKind() is not (JsonValueKind.True or JsonValueKind.False))
+        {
+            return request["unfreeze_unsplit"] is null ? WeChatPayErrors.Missing("unfreeze_unsplit") : WeChatPayErrors.Param("unfreeze_unsplit", "类型错误：应为布尔值");
+        }
+
+        var lines = new List<WeChatPaySharingLine>();
+        foreach (var node in receivers)
+        {
+            if (SharingLine(http, node, out var problem) is not { } line)
+            {
+                return problem!;
+            }
+
+            lines.Add(line);
+        }
+
+        return appid != WeChatPayKeys.Appid ? WeChatPayErrors.InvalidRequest("appid和mch_id不匹配，请检查后再试")
+            : !OutSharingNo().IsMatch(outOrderNo) ? WeChatPayErrors.Param("out_order_no", "格式错误：应为1-64位数字、大小写字母或_-|*@", outOrderNo)
+            : _context.Store.Atomically(() => Share(mchid, transactionId, outOrderNo, lines, unfreezeNode.GetValue<bool>(), request));
+    }
+
+    /// <summary>One unit: the checks against the order's sharing so far, then the 分账单 processed at once.</summary>
+    private IResult Share(string mchid, string transactionId, string outOrderNo, List<WeChatPaySharingLine> lines, bool unfreezeRest, JsonObject request)
+    {
+        if (Repeated(mchid, outOrderNo, request) is { } repeated)
+        {
+            return repeated;
+        }
+
+        if (SharableOrder(mchid, transactionId, out var earlier) is not { } order)
+        {
+            return earlier!;
+        }
+
+        var sharing = _sharing.Orders.FindBy(nameof(WeChatPaySharingOrder.TransactionId), transactionId);
+        if (sharing.Count >= MaxSharingRequests)
+        {
+            return WeChatPayErrors.InvalidRequest($"对同一笔订单最多能发起{MaxSharingRequests}次分账请求");
+        }
+
+        if (lines.Any(l => !(l.Type == MerchantId && l.Account == mchid) && _sharing.Receivers.Get(WeChatPaySharingReceiver.KeyOf(mchid, l.Type, l.Account)) is null))
+        {
+            return WeChatPayErrors.InvalidRequest("分账接收方关系不存在，请检查参数中每个接收方的关系");
+        }
+
+        var asked = lines.Sum(l => l.Amount);
+        var shared = sharing.SelectMany(s => s.Receivers).Where(l => !l.Unfrozen && l.Result != WeChatPaySharingLine.Closed).Sum(l => l.Amount);
+        if (shared + asked > order.Total * SharingRatio() / 100)
+        {
+            return WeChatPayErrors.InvalidRequest("分账金额超出最大分账比例");
+        }
+
+        var unsplit = Unsplit(order, sharing);
+        if (asked > unsplit)
+        {
+            return WeChatPayErrors.InvalidRequest("分账金额不足");
+        }
+
+        var now = _context.Clock.GetUtcNow().UtcDateTime;
+        foreach (var line in lines)
+        {
+            // The sandbox's processing ends each line at once; the test receivers' accounts are abnormal.
+            var abnormal = line.Account is AbnormalMerchantReceiver or AbnormalOpenIdReceiver;
+            line.Result = abnormal ? WeChatPaySharingLine.Closed : WeChatPaySharingLine.Success;
+            line.FailReason = abnormal ? "ACCOUNT_ABNORMAL" : null;
+            line.FinishTime = now;
+        }
+
+        var left = unsplit - lines.Where(l => l.Result == WeChatPaySharingLine.Success).Sum(l => l.Amount);
+        return Json(WeChatPaySharingResources.Order(Record(mchid, outOrderNo, transactionId, lines, unfreezeRest ? left : null, request, now), asAccepted: true));
+    }
+
+    /// <summary>解冻剩余资金: what is left unsplit goes back to the merchant, one line to itself, and the order can be shared no more.</summary>
+    private IResult Unfreeze(string mchid, byte[] body)
+    {
+        if (ParseObject(body) is not { } request)
+        {
+            return NotAnObject();
+        }
+
+        var fields = new WeChatPayFields(request);
+        var transactionId = fields.Text("transaction_id", 32);
+        var outOrderNo = fields.Text("out_order_no", 64);
+        fields.Text("description", 80);
+        if (fields.Refusal is { } refusal)
+        {
+            return refusal;
+        }
+
+        if (!OutSharingNo().IsMatch(outOrderNo))
+        {
+            return WeChatPayErrors.Param("out_order_no", "格式错误：应为1-64位数字、大小写字母或_-|*@", outOrderNo);
+        }
+
+        return _context.Store.Atomically(() =>
+        {
+            if (Repeated(mchid, outOrderNo, request) is { } repeated)
+            {
+                return repeated;
+            }
+
+            if (SharableOrder(mchid, transactionId, out var earlier) is not { } order)
+            {
+                return earlier!;
+            }
+
+            var unsplit = Unsplit(order, _sharing.Orders.FindBy(nameof(WeChatPaySharingOrder.TransactionId), transactionId));
+            if (unsplit == 0)
+            {
+                return WeChatPayErrors.InvalidRequest("分账金额不足");
+            }
+
+            var now = _context.Clock.GetUtcNow().UtcDateTime;
+            return Json(WeChatPaySharingResources.Order(Record(mchid, outOrderNo, transactionId, [], unsplit, request, now), asAccepted: true));
+        });
+    }
+
+    /// <summary>Stores a processed 分账单; <paramref name="unfreeze"/> adds the line that unfreezes that much to the merchant itself.</summary>
+    private WeChatPaySharingOrder Record(string mchid, string outOrderNo, string transactionId, List<WeChatPaySharingLine> lines, long? unfreeze, JsonObject request, DateTime now)
+    {
+        if (unfreeze is > 0)
+        {
+            lines.Add(new WeChatPaySharingLine
+            {
+                Type = MerchantId, Account = mchid, Amount = unfreeze.Value, Description = "解冻给分账方",
+                Result = WeChatPaySharingLine.Success, FinishTime = now, Unfrozen = true,
+            });
+        }
+
+        foreach (var line in lines)
+        {
+            line.DetailId = "3600" + Digits(25);
+        }
+
+        var order = new WeChatPaySharingOrder
+        {
+            Id = mchid + "/" + outOrderNo,
+            OrderId = "3008" + Digits(24),
+            TransactionId = transactionId,
+            State = WeChatPaySharingOrder.Finished,
+            Unfreezes = unfreeze is not null,
+            Receivers = lines,
+            RequestJson = request.ToJsonString(),
+            CreateTime = now,
+        };
+        _sharing.Orders.Upsert(order);
+        return order;
+    }
+
+    /// <summary>An out_order_no used before: the same body answers that 分账单 as it is now, another body is refused.</summary>
+    private IResult? Repeated(string mchid, string outOrderNo, JsonObject request) =>
+        _sharing.Orders.Get(mchid + "/" + outOrderNo) is not { } existing ? null
+        : JsonNode.DeepEquals(JsonNode.Parse(existing.RequestJson), request) ? Json(WeChatPaySharingResources.Order(existing))
+        : WeChatPayErrors.InvalidRequest("商户分账单号已存在，且与原分账请求参数不一致");
+
+    /// <summary>The merchant's paid order placed for 分账, or null and the refusal.</summary>
+    private WeChatPayOrder? SharableOrder(string mchid, string transactionId, out IResult? refusal)
+    {
+        var order = _orders.FindBy(nameof(WeChatPayOrder.TransactionId), transactionId).FirstOrDefault(o => o.Mchid == mchid);
+        refusal = order is null ? WeChatPayErrors.Of(404, "RESOURCE_NOT_EXISTS", "订单不存在")
+            : !order.ProfitSharing ? WeChatPayErrors.InvalidRequest("非分账订单不支持分账")
+            : null;
+        return refusal is null ? order : null;
+    }
+
+    /// <summary>
+    /// Fen still frozen for 分账: the order less its refunds and what was shared; none once unfrozen (by request or
+    /// after <see cref="FrozenPeriod"/>). Refunds and closed lines are read live, so a CLOSED refund gives its amount back.
+    /// </summary>
+    private long Unsplit(WeChatPayOrder order, IReadOnlyList<WeChatPaySharingOrder> sharing) =>
+        !order.ProfitSharing || sharing.Any(s => s.Unfreezes) || !StillFrozen(order)
+            ? 0
+            : Math.Max(0, order.Total - order.Refunded - sharing.Sum(s => s.Moved));
+
+    /// <summary>A refund of an order still frozen for 分账 may take no more than what is unsplit (Refunds.cs asks).</summary>
+    private IResult? RefundBeyondUnsplit(WeChatPayOrder order, long refund) =>
+        order.ProfitSharing
+        && _sharing.Orders.FindBy(nameof(WeChatPaySharingOrder.TransactionId), order.TransactionId!) is var sharing
+        && !sharing.Any(s => s.Unfreezes) && StillFrozen(order)
+        && refund > Unsplit(order, sharing)
+            ? WeChatPayErrors.Of(403, "RULE_LIMIT", "申请退款金额大于剩余未分账金额，请等待分账完成后再试")
+            : null;
+
+    private bool StillFrozen(WeChatPayOrder order) =>
+        _context.Clock.GetUtcNow() < new DateTimeOffset(DateTime.SpecifyKind(order.SuccessTime!.Value, DateTimeKind.Utc)) + FrozenPeriod;
+
+    private int SharingRatio() =>
+        _context.Settings.Get(Name, SharingRatioSetting) is { } text && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var ratio) ? ratio : MaxSharingRatio;
+
+    private IResult QuerySharing(HttpContext http, string mchid, string outOrderNo)
+    {
+        var transactionId = http.Request.Query["transaction_id"].ToString();
+        if (transactionId.Length == 0)
+        {
+            return WeChatPayErrors.Missing("transaction_id", "query");
+        }
+
+        return _sharing.Orders.Get(mchid + "/" + outOrderNo) is { } order && order.TransactionId == transactionId
+            ? Json(WeChatPaySharingResources.Order(order))
+            : WeChatPayErrors.Of(404, "RESOURCE_NOT_EXISTS", "记录不存在");
+    }
+
+    private IResult UnsplitAmount(string mchid, string transactionId) =>
+        SharableOrder(mchid, transactionId, out var refusal) is { } order
+            ? Json(new JsonObject
+            {
+                ["transaction_id"] = transactionId,
+                ["unsplit_amount"] = Unsplit(order, _sharing.Orders.FindBy(nameof(WeChatPaySharingOrder.TransactionId), transactionId)),
+            })
+            : refusal!;
+
+    /// <summary>One element of <c>receivers</c>: type, account, name (encrypted, optional), amount in fen, description.</summary>
+    private WeChatPaySharingLine? SharingLine(HttpContext http, JsonNode? node, out IResult? problem)
+    {
+        if (node is not JsonObject element)
+        {
+            problem = WeChatPayErrors.Param("receivers", "类型错误：数组元素应为对象");
+            return null;
+        }
+
+        var fields = new WeChatPayFields(element);
+        var type = fields.Text("type", 32);
+        var account = fields.Text("account", 64);
+        var name = fields.OptionalText("name", 1024);
+        var description = fields.Text("description", 80);
+        var amountRefusal = FenRefusal(element["amount"], "receivers.amount", out var amount);
+        problem = fields.Refusal
+            ?? (type is not (MerchantId or PersonalOpenId) ? WeChatPayErrors.Param("receivers.type", $"枚举值校验失败：应为{MerchantId}或{PersonalOpenId}", type) : null)
+            ?? amountRefusal;
+        if (problem is null && name is not null)
+        {
+            SensitiveText(http, "receivers.name", name, out problem);
+        }
+
+        return problem is null ? new WeChatPaySharingLine { Type = type, Account = account, Amount = amount, Description = description } : null;
+    }
+
+    /// <summary>A whole-fen field at the top of an object (a receiver's or a return's <c>amount</c>): 1 to 2³¹−1.</summary>
+    private static IResult? FenRefusal(JsonNode? node, string name, out long fen)
+    {
+        fen = 0;
+        return node is null ? WeChatPayErrors.Missing(name)
+            : node is not JsonValue value || value.GetValueKind() != JsonValueKind.Number || !value.TryGetValue(out fen) ? WeChatPayErrors.Param(name, "类型错误：应为整数（单位：分）", node.ToJsonString())
+            : fen is < 1 or > WeChatPayFields.MaxFen ? WeChatPayErrors.Param(name, $"取值范围错误：应为1到{WeChatPayFields.MaxFen}的整数（单位：分）", fen.ToString(CultureInfo.InvariantCulture))
+            : null;
+    }
+
+    /// <summary>A field encrypted for the key <c>Wechatpay-Serial</c> names, opened; null and the refusal when it does not open.</summary>
+    private string? SensitiveText(HttpContext http, string field, string cipher, out IResult? problem)
+    {
+        var serial = http.Request.Headers["Wechatpay-Serial"].ToString();
+        var key = serial.Length == 0 ? null : _keys.SensitiveFieldKey(serial);
+        var text = key is null ? null : Decrypt(key, cipher);
+        problem = serial.Length == 0 ? WeChatPayErrors.Missing("Wechatpay-Serial", "header")
+            : key is null ? WeChatPayErrors.Param("Wechatpay-Serial", "无效：不是微信支付平台证书序列号或微信支付公钥ID", serial, "header")
+            : string.IsNullOrEmpty(text) ? WeChatPayErrors.Param(field, "解密失败：应为用Wechatpay-Serial所指公钥以RSA-OAEP加密后的Base64")
+            : null;
+        return problem is null ? text : null;
+    }
+
+    [GeneratedRegex("^[0-9A-Za-z_\\-|*@]{1,64}$")]
+    private static partial Regex OutSharingNo();
+
+    /// <summary>The profit-sharing collections: receivers, 分账单 (by order_id and transaction_id) and return orders.</summary>
+    private sealed class SharingRecords(IDocumentStore store)
+    {
+        public IDocumentCollection<WeChatPaySharingReceiver> Receivers { get; } = store.Collection<WeChatPaySharingReceiver>("wechatpay_sharing_receivers");
+
+        public IDocumentCollection<WeChatPaySharingOrder> Orders { get; } =
+            store.Collection<WeChatPaySharingOrder>("wechatpay_sharing_orders", nameof(WeChatPaySharingOrder.OrderId), nameof(WeChatPaySharingOrder.TransactionId));
+
+        public IDocumentCollection<WeChatPaySharingReturn> Returns { get; } = store.Collection<WeChatPaySharingReturn>("wechatpay_sharing_returns");
+    }
+}

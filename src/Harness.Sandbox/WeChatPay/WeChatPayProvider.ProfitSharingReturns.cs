@@ -1,0 +1,113 @@
+using System.Text.Json.Nodes;
+using Harness.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace Harness.Sandbox.WeChatPay;
+
+/// <summary>
+/// 请求分账回退 (<c>/v3/profitsharing/return-orders</c>): money shared to a merchant receiver comes back to the sharing
+/// merchant's available balance (not to the order's frozen amount). WeChat processes a return synchronously; the
+/// sandbox answers it SUCCESS at once. A refund needs no return first (they are not coupled), so none is required.
+/// </summary>
+public sealed partial class WeChatPayProvider
+{
+    /// <summary>A share can be returned for 180 days after it was requested.</summary>
+    public static readonly TimeSpan ReturnPeriod = TimeSpan.FromDays(180);
+
+    private void MapSharingReturns(WebApplication app)
+    {
+        app.MapPost("/v3/profitsharing/return-orders", (HttpRequest request) => AuthenticatedAsync(request.HttpContext, ReturnShare));
+        app.MapGet("/v3/profitsharing/return-orders/{outReturnNo}", (HttpContext http, string outReturnNo) =>
+            AuthenticatedAsync(http, (mchid, _) => QueryReturn(http, mchid, outReturnNo)));
+    }
+
+    private IResult ReturnShare(string mchid, byte[] body)
+    {
+        if (ParseObject(body) is not { } request)
+        {
+            return NotAnObject();
+        }
+
+        var fields = new WeChatPayFields(request);
+        var orderId = fields.OptionalText("order_id", 64);
+        var outOrderNo = fields.OptionalText("out_order_no", 64);
+        var outReturnNo = fields.Text("out_return_no", 64);
+        var returnMchid = fields.Text("return_mchid", 32);
+        var description = fields.Text("description", 80);
+        var amountRefusal = FenRefusal(request["amount"], "amount", out var amount);
+        var refusal = fields.Refusal ?? amountRefusal
+            ?? (orderId is null && outOrderNo is null ? WeChatPayErrors.Missing("out_order_no") : null)
+            ?? (!OutSharingNo().IsMatch(outReturnNo) ? WeChatPayErrors.Param("out_return_no", "格式错误：应为1-64位数字、大小写字母或_-|*@", outReturnNo) : null);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        return _context.Store.Atomically(() =>
+        {
+            var key = mchid + "/" + outReturnNo;
+            if (_sharing.Returns.Get(key) is { } earlier)
+            {
+                return JsonNode.DeepEquals(JsonNode.Parse(earlier.RequestJson), request)
+                    ? Json(WeChatPaySharingResources.Return(earlier, _sharing.Orders.Get(earlier.SharingOrder)!))
+                    : WeChatPayErrors.InvalidRequest("商户回退单号已存在，且与原回退请求参数不一致");
+            }
+
+            var order = outOrderNo is not null
+                ? _sharing.Orders.Get(mchid + "/" + outOrderNo)
+                : _sharing.Orders.FindBy(nameof(WeChatPaySharingOrder.OrderId), orderId!).FirstOrDefault(o => o.Id.StartsWith(mchid + "/", StringComparison.Ordinal));
+            if (order is null || (orderId is not null && order.OrderId != orderId))
+            {
+                return WeChatPayErrors.Of(404, "RESOURCE_NOT_EXISTS", "分账指令不存在，请检查是否有对应的分账单");
+            }
+
+            var line = order.Receivers.FirstOrDefault(l => l is { Type: MerchantId, Unfrozen: false, Result: WeChatPaySharingLine.Success } && l.Account == returnMchid);
+            var now = _context.Clock.GetUtcNow().UtcDateTime;
+            if (line is null)
+            {
+                return WeChatPayErrors.InvalidRequest("只能对原分账请求中成功分给商户接收方的金额进行回退");
+            }
+
+            if (now >= order.CreateTime + ReturnPeriod)
+            {
+                return WeChatPayErrors.InvalidRequest("分账回退的时限是180天，该分账单已超过时限");
+            }
+
+            if (amount > line.Amount - line.Returned)
+            {
+                return WeChatPayErrors.InvalidRequest("剩余可回退的金额不足");
+            }
+
+            line.Returned += amount;
+            var returned = new WeChatPaySharingReturn
+            {
+                Id = key,
+                ReturnId = "3008" + Digits(24),
+                SharingOrder = order.Id,
+                ReturnMchid = returnMchid,
+                Amount = amount,
+                Description = description,
+                CreateTime = now,
+                FinishTime = now,
+                RequestJson = request.ToJsonString(),
+            };
+            _sharing.Orders.Upsert(order);
+            _sharing.Returns.Upsert(returned);
+            return Json(WeChatPaySharingResources.Return(returned, order));
+        });
+    }
+
+    private IResult QueryReturn(HttpContext http, string mchid, string outReturnNo)
+    {
+        var outOrderNo = http.Request.Query["out_order_no"].ToString();
+        if (outOrderNo.Length == 0)
+        {
+            return WeChatPayErrors.Missing("out_order_no", "query");
+        }
+
+        return _sharing.Returns.Get(mchid + "/" + outReturnNo) is { } returned && returned.SharingOrder == mchid + "/" + outOrderNo
+            ? Json(WeChatPaySharingResources.Return(returned, _sharing.Orders.Get(returned.SharingOrder)!))
+            : WeChatPayErrors.Of(404, "RESOURCE_NOT_EXISTS", "记录不存在");
+    }
+}
