@@ -51,6 +51,8 @@ public sealed partial class WeChatPayProvider
             AuthenticatedAsync(http, (mchid, _) => TransferBill(_transfers.FindBy(nameof(WeChatPayTransfer.TransferBillNo), transferBillNo).FirstOrDefault(t => t.Mchid == mchid))));
         app.MapPost(BillsPath + "/out-bill-no/{outBillNo}/cancel", (HttpContext http, string outBillNo) =>
             AuthenticatedAsync(http, (mchid, _) => CancelTransfer(mchid, outBillNo)));
+        app.MapGet("/v3/merchant/fund/balance/{accountType}", (HttpContext http, string accountType) =>
+            AuthenticatedAsync(http, (mchid, _) => Balance(mchid, accountType)));
         MapTransferUser(app);
     }
 
@@ -184,6 +186,21 @@ public sealed partial class WeChatPayProvider
         answer["update_time"] = WeChatPayResources.China(transfer.UpdateTime);
         return Json(answer);
     });
+
+    /// <summary>
+    /// 查询账户实时余额 of the operation account, the one transfers take from: transfer_float less what transfers hold.
+    /// The basic and fees accounts are not simulated.
+    /// </summary>
+    private IResult Balance(string mchid, string accountType)
+    {
+        if (accountType != "OPERATION")
+        {
+            return WeChatPayErrors.Param("account_type", accountType is "BASIC" or "FEES" ? "沙箱只模拟运营账户（OPERATION）" : "枚举值校验失败：应为BASIC、OPERATION或FEES", accountType, "path");
+        }
+
+        var held = _operationAccounts.Get(mchid)?.Held ?? 0;
+        return Json(new JsonObject { ["available_amount"] = Math.Max(0, TransferFloat() - held), ["pending_amount"] = 0 });
+    }
 
     private long TransferFloat() =>
         _context.Settings.Get(Name, TransferFloatSetting) is { } text && TransferFloat(text) is { } fen ? fen : DefaultTransferFloat;
