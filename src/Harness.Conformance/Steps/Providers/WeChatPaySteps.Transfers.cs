@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using Harness.Conformance.Binding;
+using Harness.Conformance.Running;
 
 namespace Harness.Conformance.Steps.Providers;
 
