@@ -50,18 +50,18 @@ public sealed partial class WeChatPayProvider
     {
         if (ParseObject(body) is not { } request)
         {
-            return TransferClientAnswer(400, "PARAM_ERROR", "fail parameter error: the parameters must be a JSON object");
+            return TransferClientRefusal(400, "PARAM_ERROR", "parameter error: the parameters must be a JSON object");
         }
 
         if (MerchantTransferParameters.FirstOrDefault(n => request[n]?.GetValueKind() != JsonValueKind.String) is { } wrong)
         {
-            return TransferClientAnswer(400, "PARAM_ERROR", $"fail parameter error: parameter.{wrong} should be String instead of {KindName(request[wrong])}");
+            return TransferClientRefusal(400, "PARAM_ERROR", $"parameter error: parameter.{wrong} should be String instead of {KindName(request[wrong])}");
         }
 
         var action = request["action"]!.GetValue<string>();
         if (action is not ("confirm" or "cancel"))
         {
-            return TransferClientAnswer(400, "PARAM_ERROR", "fail parameter error: action must be confirm or cancel");
+            return TransferClientRefusal(400, "PARAM_ERROR", "parameter error: action must be confirm or cancel");
         }
 
         return _context.Store.Atomically(() =>
@@ -69,30 +69,30 @@ public sealed partial class WeChatPayProvider
             var package = request["package"]!.GetValue<string>();
             if (_transfers.FindBy(nameof(WeChatPayTransfer.PackageInfo), package) is not [var transfer, ..])
             {
-                return TransferClientAnswer(404, "NOT_FOUND", "fail package参数有问题：没有这笔转账");
+                return TransferClientRefusal(404, "NOT_FOUND", "package参数有问题：没有这笔转账");
             }
 
             if (request["mchId"]!.GetValue<string>() != transfer.Mchid || request["appId"]!.GetValue<string>() != transfer.Appid)
             {
-                return TransferClientAnswer(400, "INVALID_REQUEST", "fail mchId或appId与发起转账时不一致");
+                return TransferClientRefusal(400, "INVALID_REQUEST", "mchId或appId与发起转账时不一致");
             }
 
             if (transfer.State != WeChatPayTransfer.WaitUserConfirm)
             {
-                return TransferClientAnswer(400, "INVALID_REQUEST", $"fail package参数有问题：转账单已不能收款（{transfer.State}）");
+                return TransferClientRefusal(400, "INVALID_REQUEST", $"package参数有问题：转账单已不能收款（{transfer.State}）");
             }
 
             if (action == "cancel")
             {
                 // Closing the page changes nothing: only the merchant cancels, and WeChat closes it after 24 hours.
-                return TransferClientAnswer(200, null, "fail cancel");
+                return TransferClientAnswer("fail cancel");
             }
 
             var reason = transfer.Openid.StartsWith(FailingOpenidPrefix, StringComparison.Ordinal) && PayeeFailReasons.Contains(transfer.Openid[FailingOpenidPrefix.Length..])
                 ? transfer.Openid[FailingOpenidPrefix.Length..]
                 : null;
             FinishTransfer(transfer, reason is null ? WeChatPayTransfer.Success : WeChatPayTransfer.Fail, reason, _context.Clock.GetUtcNow().UtcDateTime);
-            return TransferClientAnswer(200, null, "ok");
+            return TransferClientAnswer("ok");
         });
     }
 
@@ -142,17 +142,14 @@ public sealed partial class WeChatPayProvider
         });
     }
 
-    /// <summary>What the client hands the page's code, <c>errMsg</c> <c>requestMerchantTransfer:…</c>, with the listener's code on a refusal.</summary>
-    private static IResult TransferClientAnswer(int status, string? code, string outcome)
-    {
-        var body = new JsonObject();
-        if (code is not null)
-        {
-            body["code"] = code;
-            body["message"] = outcome[5..];
-        }
+    /// <summary>What the client hands the page's code when it opened: <c>errMsg</c> <c>requestMerchantTransfer:…</c>.</summary>
+    private static IResult TransferClientAnswer(string outcome) =>
+        Results.Text(WeChatPayJson.Write(new JsonObject { ["errMsg"] = "requestMerchantTransfer:" + outcome }), "application/json; charset=utf-8");
 
-        body["errMsg"] = "requestMerchantTransfer:" + outcome;
-        return Results.Text(WeChatPayJson.Write(body), "application/json; charset=utf-8", statusCode: status);
-    }
+    /// <summary>A refusal: the listener's <c>{code, message}</c> and the <c>errMsg</c> the page's fail callback gets.</summary>
+    private static IResult TransferClientRefusal(int status, string code, string message) =>
+        Results.Text(
+            WeChatPayJson.Write(new JsonObject { ["code"] = code, ["message"] = message, ["errMsg"] = "requestMerchantTransfer:fail " + message }),
+            "application/json; charset=utf-8",
+            statusCode: status);
 }
