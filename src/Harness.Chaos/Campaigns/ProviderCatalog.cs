@@ -302,6 +302,19 @@ public static class ProviderCatalog
             new("GET", "/v3/bill/tradebill", [billDate, new("bill_type", "query", "string"), new("tar_type", "query", "string")], null, Answers),
             new("GET", "/v3/bill/fundflowbill", [billDate, new("account_type", "query", "string"), new("tar_type", "query", "string")], null, Answers),
             new("GET", "/v3/billdownload/file", [new("token", "query", "string")], null, Answers),
+            new("POST", "/v3/fund-app/mch-transfer/transfer-bills", [], new JsonObject
+            {
+                ["appid"] = appid, ["out_bill_no"] = "chaosTransfer1", ["transfer_scene_id"] = "1000", ["openid"] = "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
+                ["transfer_amount"] = 100, ["transfer_remark"] = "Chaos", ["transfer_scene_report_infos"] = new JsonArray(new JsonObject { ["info_type"] = "活动名称", ["info_content"] = "Chaos" }),
+            }, Answers),
+            new("GET", "/v3/fund-app/mch-transfer/transfer-bills/out-bill-no/{id}", [Id], null, Answers),
+            new("GET", "/v3/fund-app/mch-transfer/transfer-bills/transfer-bill-no/{id}", [Id], null, Answers),
+            new("POST", "/v3/fund-app/mch-transfer/transfer-bills/out-bill-no/{id}/cancel", [Id], null, Answers),
+            new("GET", "/v3/merchant/fund/balance/{id}", [Id], null, Answers),
+            new("POST", "/sandbox/request-merchant-transfer", [], new JsonObject
+            {
+                ["mchId"] = mchid, ["appId"] = appid, ["package"] = "ABBQO+oYAAABAAAAAAAchaos", ["action"] = "confirm",
+            }, Answers),
             new("POST", "/sandbox/request-payment", [], new JsonObject
             {
                 ["appId"] = appid, ["timeStamp"] = "1764950400", ["nonceStr"] = "chaos", ["package"] = "prepay_id=wx20261205120000aaaaaaaaaaaaaaaaaaaa",

@@ -33,10 +33,11 @@ public sealed partial class WeChatPayProvider
     private static int? ProcessingSeconds(string value) =>
         int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds <= MaxRefundProcessingSeconds ? seconds : null;
 
-    /// <summary>When the earliest refund kept processing ends; null when none waits.</summary>
-    public DateTimeOffset? NextDueAt() => DueDocuments.Earliest(_refunds, nameof(WeChatPayRefund.SettleOrder), r => r.SettleOrder);
+    /// <summary>When the earliest refund kept processing ends or unconfirmed transfer closes; null when none waits.</summary>
+    public DateTimeOffset? NextDueAt() =>
+        new[] { DueDocuments.Earliest(_refunds, nameof(WeChatPayRefund.SettleOrder), r => r.SettleOrder), NextTransferDueAt() }.Min();
 
-    /// <summary>Ends every refund whose processing time the sandbox clock has passed, each in a unit with its notification.</summary>
+    /// <summary>Ends every refund whose processing time the sandbox clock has passed and closes every transfer left unconfirmed past its 24 hours, each in a unit with its notification.</summary>
     public Task RunDueAsync(CancellationToken cancellationToken)
     {
         var now = _context.Clock.GetUtcNow().UtcDateTime;
@@ -49,6 +50,7 @@ public sealed partial class WeChatPayProvider
                 Settle(refund, _orders.Get(refund.OrderId)!, refund.Outcome ?? RefundSuccess, at);
             }
         }, cancellationToken);
+        ExpireTransfers(now, cancellationToken);
         return Task.CompletedTask;
     }
 

@@ -59,6 +59,8 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
         _auth = new WeChatPayAuth(_keys, context.WallClock);
         _orders = context.Store.Collection<WeChatPayOrder>("wechatpay_orders", nameof(WeChatPayOrder.OutTradeNo), nameof(WeChatPayOrder.TransactionId), nameof(WeChatPayOrder.PrepayId));
         _refunds = context.Store.Collection<WeChatPayRefund>("wechatpay_refunds", nameof(WeChatPayRefund.SettleOrder));
+        _transfers = context.Store.Collection<WeChatPayTransfer>("wechatpay_transfers", nameof(WeChatPayTransfer.TransferBillNo), nameof(WeChatPayTransfer.PackageInfo), nameof(WeChatPayTransfer.ExpireOrder));
+        _operationAccounts = context.Store.Collection<WeChatPayOperationAccount>("wechatpay_operation_accounts");
         _policy = new DeliveryPolicy(RetryDelays, CallbackAcknowledgement.OneOf(200, 204), AcknowledgementDeadline);
         _signer = new NotificationSigner(_keys, context.WallClock);
         _billDownloads = new BillDownloads(context.WallClock, TimeSpan.FromMinutes(5));
@@ -69,7 +71,7 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
 
     public string Title => "WeChat Pay";
 
-    public IReadOnlyList<string> SettingNames => [WeChatPayKeys.MerchantCertificatesSetting, WeChatPayKeys.PlatformAuthSetting, RefundOutcomeSetting, RefundProcessingSetting, SharingRatioSetting];
+    public IReadOnlyList<string> SettingNames => [WeChatPayKeys.MerchantCertificatesSetting, WeChatPayKeys.PlatformAuthSetting, RefundOutcomeSetting, RefundProcessingSetting, SharingRatioSetting, TransferFloatSetting];
 
     public string? RefuseSetting(string key, string value) => key switch
     {
@@ -80,6 +82,7 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
         RefundOutcomeSetting => RefuseRefundOutcome(value),
         RefundProcessingSetting => RefuseRefundProcessing(value),
         SharingRatioSetting => RefuseSharingRatio(value),
+        TransferFloatSetting => RefuseTransferFloat(value),
         _ => null,
     };
 
@@ -138,6 +141,7 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
         app.MapGet("/v3/certificates", (HttpRequest request) => AuthenticatedAsync(request.HttpContext, (_, _) => Certificates()));
         MapBills(app);
         MapProfitSharing(app);
+        MapTransfers(app);
     }
 
     public PayPageOutcome OnPaid(SandboxPayment payment)

@@ -236,6 +236,10 @@ public sealed partial class HostileInputTests
     [InlineData("wechatpay", "POST", "/v3/profitsharing/orders", Json, """{"appid":"wxd678efh567hg6787","transaction_id":"4200","out_order_no":"s1","receivers":[null],"unfreeze_unsplit":"yes"}""", 400)]
     [InlineData("wechatpay", "POST", "/v3/profitsharing/return-orders", Json, """{"out_order_no":"s1","out_return_no":"r1","return_mchid":"1900000200","amount":9223372036854775807,"description":"d"}""", 400)]
     [InlineData("wechatpay", "GET", "/v3/profitsharing/orders/s1", null, "", 400)]
+    [InlineData("wechatpay", "POST", "/v3/fund-app/mch-transfer/transfer-bills", Json, """{"appid":"wxd678efh567hg6787","out_bill_no":"t1","transfer_scene_id":"1000","openid":"o1","transfer_amount":1e400,"transfer_remark":"r","transfer_scene_report_infos":[{"info_type":"a","info_content":"b"}]}""", 400)]
+    [InlineData("wechatpay", "POST", "/v3/fund-app/mch-transfer/transfer-bills", Json, """{"transfer_scene_report_infos":[[]]}""", 400)]
+    [InlineData("wechatpay", "POST", "/sandbox/request-merchant-transfer", Json, """{"mchId":"\ud800","appId":"a","package":"p","action":"confirm"}""", 400)]
+    [InlineData("wechatpay", "POST", "/sandbox/request-merchant-transfer", Json, """{"mchId":1,"appId":"a","package":"p","action":"confirm"}""", 400)]
     [InlineData("wechatpay", "GET", "/v3/no/such/route", null, "", 404)]
     public async Task Hostile_input_is_refused_in_the_listeners_shape(string listener, string method, string path, string? contentType, string body, int status)
     {
