@@ -374,6 +374,10 @@ public static class ProviderCatalog
             new("POST", gatewayPath, [], Certified("alipay.fund.trans.uni.transfer", """{"out_biz_no":"chaos_t1","trans_amount":"1.00","product_code":"TRANS_ACCOUNT_NO_PWD","biz_scene":"DIRECT_TRANSFER","payee_info":{"identity":"2088102177009999","identity_type":"ALIPAY_USER_ID"}}"""), Answers),
             new("POST", gatewayPath, [], Certified("alipay.fund.trans.common.query", """{"out_biz_no":"chaos_t1","product_code":"TRANS_ACCOUNT_NO_PWD","biz_scene":"DIRECT_TRANSFER"}"""), Answers),
             new("POST", gatewayPath, [], Certified("alipay.fund.account.query", """{"alipay_user_id":"2088102177000001","account_type":"ACCTRANS_ACCOUNT"}"""), Answers),
+            new("POST", gatewayPath, [], Call("alipay.user.agreement.query", """{"agreement_no":"20260000000000000001"}"""), Answers),
+            new("POST", gatewayPath, [], Call("alipay.user.agreement.unsign", """{"external_agreement_no":"chaos_a1","personal_product_code":"CYCLE_PAY_AUTH_P","sign_scene":"INDUSTRY|DIGITAL_MEDIA"}"""), Answers),
+            new("POST", gatewayPath, [], Call("alipay.user.agreement.executionplan.modify", """{"agreement_no":"20260000000000000001","deduct_time":"2026-12-20"}"""), Answers),
+            new("POST", gatewayPath, [], Call("alipay.trade.pay", """{"out_trade_no":"chaos_0004","total_amount":"1.00","subject":"Credits","product_code":"GENERAL_WITHHOLDING","agreement_params":{"agreement_no":"20260000000000000001"}}"""), Answers),
 
             // AES content the fuzzer spoils: the gateway must refuse what it cannot decrypt in its own shape.
             new("POST", gatewayPath, [], Encrypted("alipay.trade.query", "q0XyW3ZmDNvJ1Lb2cX0u6g=="), Answers),

@@ -70,6 +70,44 @@ internal sealed class AlipayNotices(AlipayKeys keys, TimeProvider wallClock)
         return delivery;
     }
 
+    /// <summary>
+    /// <c>dut_user_sign</c> or <c>dut_user_unsign</c> about an agreement, a form POST signed like a trade notify (as
+    /// alipay-sdk's checkNotifySign verifies both).
+    /// </summary>
+    public CallbackDelivery AgreementNotify(AlipayAgreement agreement, string notifyType, string url, string notifyId, DeliveryFaults faults)
+    {
+        var parameters = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["notify_type"] = notifyType,
+            ["notify_id"] = notifyId,
+            ["app_id"] = AlipayProvider.AppId,
+            ["auth_app_id"] = AlipayProvider.AppId,
+            ["charset"] = "utf-8",
+            ["version"] = "1.0",
+            ["agreement_no"] = agreement.Id,
+            ["external_agreement_no"] = agreement.ExternalAgreementNo ?? "",
+            ["personal_product_code"] = agreement.PersonalProductCode,
+            ["sign_scene"] = agreement.SignScene,
+            ["status"] = agreement.Status,
+            ["alipay_user_id"] = agreement.AlipayUserId,
+            ["alipay_logon_id"] = agreement.AlipayLogonId,
+            ["sign_time"] = agreement.SignedAt is { } signed ? AlipayTime.Format(signed) : "",
+            ["valid_time"] = agreement.SignedAt is { } valid ? AlipayTime.Format(valid) : "",
+            ["invalid_time"] = agreement.UnsignedAt is { } ended ? AlipayTime.Format(ended) : "2115-02-01 00:00:00",
+        };
+        var delivery = new CallbackDelivery
+        {
+            EventType = notifyType,
+            Method = "POST",
+            Url = url,
+            Headers = { ["Content-Type"] = "application/x-www-form-urlencoded; charset=utf-8" },
+            Body = _signer.Render(parameters.Where(p => p.Value.Length > 0), faults.StaleBy, faults.TamperedSignature),
+            Signer = _signer.Name,
+        };
+        SignatureFaults.Attach(delivery, faults);
+        return delivery;
+    }
+
     /// <summary>The synchronous return to the merchant's page (page and wap pay), signed (and, in certificate mode, named) like a notify.</summary>
     public List<KeyValuePair<string, string>> Return(AlipayTrade trade)
     {

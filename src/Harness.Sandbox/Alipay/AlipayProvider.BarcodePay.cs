@@ -30,6 +30,11 @@ public sealed partial class AlipayProvider
 
     private Outcome PayByCode(JsonObject biz, string notifyUrl)
     {
+        if (IsDeduction(biz))
+        {
+            return Deduct(biz, notifyUrl);
+        }
+
         if (Text(biz, "scene") is not ("bar_code" or "security_code"))
         {
             return AlipayFailure.InvalidParameter("scene 必须是 bar_code（条码）或 security_code（声波）");

@@ -27,6 +27,7 @@ public sealed partial class AlipayProvider
             })
             .WithSummary("Alipay: rotates Alipay's public-key certificate (a new key pair and SN from the same root); certificate-mode answers and notifies name and use the new one from now on, public-key mode keeps its key.");
         MapTransferControl(control);
+        MapAgreementControl(control);
     }
 
     private AlipayCertificatesView CertificatesView() => new(Keys.Certificates.AlipayCertSn, Keys.Certificates.AlipayCert, Keys.Certificates.AlipayCertSns);

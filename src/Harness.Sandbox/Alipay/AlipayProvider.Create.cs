@@ -14,9 +14,10 @@ public sealed partial class AlipayProvider
 {
     public const string TradeCreate = "alipay.trade.create";
 
-    /// <summary>create also takes 当面付's product code, which older integrations of it send.</summary>
+    /// <summary>create also takes 当面付's product code, which older integrations of it send; pay takes the deduction codes.</summary>
     private static bool AcceptsProductCode(string method, string productCode) =>
-        productCode == ProductCodes[method] || (method == TradeCreate && productCode == ProductCodes[Precreate]);
+        productCode == ProductCodes[method] || (method == TradeCreate && productCode == ProductCodes[Precreate])
+        || (method == BarcodePay && productCode is WithholdingProduct or CyclePayProduct);
 
     private Outcome CreateForBuyer(JsonObject biz, string notifyUrl)
     {

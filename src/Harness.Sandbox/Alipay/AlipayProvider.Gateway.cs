@@ -26,7 +26,7 @@ public sealed partial class AlipayProvider
             return Replies.Gateway("error_response", AlipayReplies.Inner(AlipayFailure.Missing("isv.missing-method", "缺少方法名参数")), certificateMode: certificateMode);
         }
 
-        if (!ProductCodes.ContainsKey(method) && method is not (Query or Close or Cancel or Refund or RefundQuery or CertDownload or BillDownloadUrlQuery or UniTransfer or TransferQuery or AccountQuery))
+        if (!ProductCodes.ContainsKey(method) && method is not (Query or Close or Cancel or Refund or RefundQuery or CertDownload or BillDownloadUrlQuery or UniTransfer or TransferQuery or AccountQuery or PageSign or AgreementQuery or AgreementUnsign or ExecutionPlanModify))
         {
             return Replies.Gateway("error_response", AlipayReplies.Inner(AlipayFailure.Invalid("isv.invalid-method", "不存在的方法名")), certificateMode: certificateMode);
         }
@@ -37,7 +37,7 @@ public sealed partial class AlipayProvider
             return Replies.Gateway("error_response", AlipayReplies.Inner(AlipayFailure.Invalid("isv.invalid-method", $"{AppPay} 由支付宝客户端调起：把签名后的订单串交给 App，不要提交到网关")), certificateMode: certificateMode);
         }
 
-        var cashier = method is PagePay or WapPay;
+        var cashier = method is PagePay or WapPay or PageSign;
         var responseKey = method.Replace('.', '_') + "_response";
         var (content, encrypted, refused) = AlipayGatewayCheck.Check(parameters, Keys, Encryption);
         refused ??= RefuseWithoutCertificate(method, certificateMode);
@@ -47,7 +47,7 @@ public sealed partial class AlipayProvider
             : Run(method, biz!, parameters.GetValueOrDefault("notify_url") ?? "", parameters.GetValueOrDefault("return_url") ?? "", $"{request.Scheme}://{request.Host}");
         if (cashier)
         {
-            return outcome.Failure is { } refusal ? AlipayCashierErrors.Page(refusal) : Results.Redirect(_context.PayPageUrl(outcome.Trade!.Id));
+            return outcome.Failure is { } refusal ? AlipayCashierErrors.Page(refusal) : Results.Redirect(outcome.PageUrl ?? _context.PayPageUrl(outcome.Trade!.Id));
         }
 
         // Content that came encrypted is answered encrypted, business failures too; a refusal of the request itself is not.

@@ -57,6 +57,7 @@ public sealed partial class AlipayProvider : ISandboxProvider
     private readonly SandboxContext _context;
     private readonly IDocumentCollection<AlipayTrade> _trades;
     private readonly IDocumentCollection<AlipayTransfer> _transfers;
+    private readonly IDocumentCollection<AlipayAgreement> _agreements;
     private readonly BillDownloads _billDownloads;
 
     public AlipayProvider(SandboxContext context)
@@ -64,6 +65,7 @@ public sealed partial class AlipayProvider : ISandboxProvider
         _context = context;
         _trades = context.Store.Collection<AlipayTrade>("alipay_trades", nameof(AlipayTrade.OutTradeNo), nameof(AlipayTrade.FinishOrder));
         _transfers = context.Store.Collection<AlipayTransfer>("alipay_transfers", nameof(AlipayTransfer.OutBizNo), nameof(AlipayTransfer.PayFundOrderId));
+        _agreements = context.Store.Collection<AlipayAgreement>("alipay_agreements", nameof(AlipayAgreement.ExternalAgreementNo));
         Keys = new AlipayKeys(context, Name);
         Encryption = new AlipayContentEncryption(context, Name);
         Replies = new AlipayReplies(Keys, Encryption, context.WallClock);
@@ -136,6 +138,7 @@ public sealed partial class AlipayProvider : ISandboxProvider
         app.MapPost(AppPayPath, AppPayAsync);
         app.MapGet(AppPayResultPath, AppPayResult);
         AlipayRestApi.Map(app, this);
+        MapSignPage(app);
         MapBills(app);
     }
 
@@ -189,7 +192,8 @@ public sealed partial class AlipayProvider : ISandboxProvider
     }
 
     /// <summary>A business operation's result: the answer's fields, or a failure.</summary>
-    internal sealed record Outcome(JsonObject? Fields, AlipayFailure? Failure, AlipayTrade? Trade = null)
+    /// <summary><paramref name="PageUrl"/> is where a browser method other than the cashier sends the buyer (the sign page).</summary>
+    internal sealed record Outcome(JsonObject? Fields, AlipayFailure? Failure, AlipayTrade? Trade = null, string? PageUrl = null)
     {
         public static implicit operator Outcome(AlipayFailure failure) => FromFailure(failure);
 
@@ -216,6 +220,10 @@ public sealed partial class AlipayProvider : ISandboxProvider
         UniTransfer => Transfer(biz),
         TransferQuery => QueryTransfer(biz),
         AccountQuery => QueryAccount(biz),
+        PageSign => SignAgreement(biz, notifyUrl, returnUrl, origin),
+        AgreementQuery => QueryAgreement(biz),
+        AgreementUnsign => UnsignAgreement(biz),
+        ExecutionPlanModify => ModifyExecutionPlan(biz),
         _ => throw new ArgumentOutOfRangeException(nameof(method), method, "not a method the gateway or the v3 routes accept"),
     });
 

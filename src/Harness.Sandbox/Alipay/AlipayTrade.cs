@@ -55,6 +55,9 @@ public sealed partial class AlipayTrade : IDocument
     /// </summary>
     public string ScanRefused { get; set; } = "";
 
+    /// <summary>The agreement a deduction (<c>alipay.trade.pay</c> with <c>agreement_params</c>) charged under; empty for other trades.</summary>
+    public string AgreementNo { get; set; } = "";
+
     /// <summary>UTC; when the trade came to exist (the scan).</summary>
     public DateTime? GmtCreate { get; set; }
 
