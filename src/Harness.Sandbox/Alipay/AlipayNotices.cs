@@ -56,18 +56,7 @@ internal sealed class AlipayNotices(AlipayKeys keys, TimeProvider wallClock)
             ["passback_params"] = trade.PassbackParams,
         };
 
-        // Only non-empty parameters are sent (alipay-sdk's checkNotifySign fails on an empty one).
-        var delivery = new CallbackDelivery
-        {
-            EventType = trade.Status,
-            Method = "POST",
-            Url = url,
-            Headers = { ["Content-Type"] = "application/x-www-form-urlencoded; charset=utf-8" },
-            Body = _signer.Render(parameters.Where(p => p.Value.Length > 0), faults.StaleBy, faults.TamperedSignature),
-            Signer = _signer.Name,
-        };
-        SignatureFaults.Attach(delivery, faults);
-        return delivery;
+        return FormDelivery(trade.Status, url, parameters, faults);
     }
 
     /// <summary>
@@ -93,11 +82,20 @@ internal sealed class AlipayNotices(AlipayKeys keys, TimeProvider wallClock)
             ["alipay_logon_id"] = agreement.AlipayLogonId,
             ["sign_time"] = agreement.SignedAt is { } signed ? AlipayTime.Format(signed) : "",
             ["valid_time"] = agreement.SignedAt is { } valid ? AlipayTime.Format(valid) : "",
-            ["invalid_time"] = agreement.UnsignedAt is { } ended ? AlipayTime.Format(ended) : "2115-02-01 00:00:00",
+            ["invalid_time"] = agreement.UnsignedAt is { } ended ? AlipayTime.Format(ended) : AlipayProvider.AgreementInvalidTime,
         };
+        return FormDelivery(notifyType, url, parameters, faults);
+    }
+
+    /// <summary>
+    /// A notify as Alipay posts it: a signed form of the parameters that are not empty (alipay-sdk's checkNotifySign
+    /// fails on an empty one).
+    /// </summary>
+    private CallbackDelivery FormDelivery(string eventType, string url, Dictionary<string, string> parameters, DeliveryFaults faults)
+    {
         var delivery = new CallbackDelivery
         {
-            EventType = notifyType,
+            EventType = eventType,
             Method = "POST",
             Url = url,
             Headers = { ["Content-Type"] = "application/x-www-form-urlencoded; charset=utf-8" },

@@ -23,7 +23,7 @@ public sealed partial class AlipayProvider
     public const string SignPagePath = "/sandbox/agreement-sign";
 
     /// <summary>The invalid_time Alipay gives agreements that run until unsigned.</summary>
-    private const string AgreementInvalidTime = "2115-02-01 00:00:00";
+    public const string AgreementInvalidTime = "2115-02-01 00:00:00";
 
     private const string DefaultScene = "DEFAULT|DEFAULT";
 
