@@ -1,0 +1,79 @@
+using System.Text;
+using Harness.Sandbox.Tests.Support;
+using Harness.Sandbox.Tests.WeChatPay;
+
+namespace Harness.Sandbox.Tests.Common;
+
+/// <summary>The hostile inputs that each once reached an unhandled exception, kept one by one.</summary>
+public sealed partial class HostileInputTests
+{
+    /// <summary>
+    /// Hostile inputs that each reached an unhandled exception (issue #23), one by one. A body's characters are its
+    /// bytes (Latin-1), so <c>\u00FF</c> is the raw byte 0xFF: invalid UTF-8 can be written down.
+    /// </summary>
+    [Theory]
+    [InlineData("stripe", "POST", "/v1/checkout/sessions", "multipart/form-data", "--x\r\n\r\n1\r\n--x--", 400)]
+    [InlineData("stripe", "POST", "/v1/checkout/sessions", "multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1", 400)]
+    [InlineData("stripe", "POST", "/v1/checkout/sessions", "multipart/form-data; boundary=x", "--x\r\nnot a header\r\n\r\n1\r\n--x--\r\n", 400)]
+    [InlineData("stripe", "POST", "/v1/checkout/sessions", Form, "mode=pay%00ment", 400)]
+    [InlineData("stripe", "POST", "/v1/checkout/sessions", Form, "mode=payment&line_items[0][price]=price_HarnessCredits&line_items[0][quantity]=1&expires_at=99999999999999", 400)]
+    [InlineData("stripe", "POST", "/v1/checkout/sessions", Form, "mode=payment&line_items[0][price]=price_HarnessCredits&line_items[0][quantity]=1&expires_at=-99999999999999", 400)]
+    [InlineData("stripe", "POST", "/v1/checkout/sessions", Form, DeepMetadata, 400)]
+    [InlineData("stripe", "POST", "/v1/checkout/sessions", Form, "0=x", 400)]
+    [InlineData("stripe", "POST", "/v1/checkout/sessions", Form, "[]=x", 400)]
+    [InlineData("stripe", "GET", "/v1/checkout/sessions?0=x", null, "", 200)]
+    [InlineData("stripe", "POST", "/v1/checkout/sessions", Form, "mode=payment&line_items[0][price]=price_HarnessCredits&line_items[0][quantity]=1&discounts[0]=x", 400)]
+    [InlineData("stripe", "POST", "/v1/checkout/sessions", Form, "mode=payment&line_items[0][price]=price_HarnessCredits&line_items[0][quantity]=1&discounts[0][coupon][x]=1", 400)]
+    [InlineData("stripe", "POST", "/v1/invoices/in_missing/add_lines", Form, "lines=x", 400)]
+    [InlineData("stripe", "POST", "/v1/invoices/in_missing/add_lines", Form, "lines[0]=x&lines[1][amount]=1", 400)]
+    [InlineData("stripe", "POST", "/v1/invoices/in_missing/update_lines", Form, "lines[0][id]=il_x&lines[0][tax_rates][0]=txr_x", 400)]
+    [InlineData("stripe", "POST", "/v1/invoices/in_missing/remove_lines", Form, "lines[0][id]=il_x&invoice_metadata=x", 400)]
+    [InlineData("stripe", "POST", "/v1/coupons", Form, "percent_off=1e400", 400)]
+    [InlineData("stripe", "POST", "/v1/coupons", Form, "percent_off=10&applies_to=x", 400)]
+    [InlineData("stripe", "POST", "/v1/coupons", Form, "amount_off=99999999999999999999&currency=usd", 400)]
+    [InlineData("stripe", "POST", "/v1/promotion_codes", Form, "promotion=x", 400)]
+    [InlineData("stripe", "POST", "/v1/promotion_codes", Form, "promotion[coupon][x]=1", 400)]
+    [InlineData("creem", "POST", "/v1/checkouts", Json, """{"product_id":"prod_HarnessOneTime","product_id":"prod_HarnessMonthly"}""", 400)]
+    [InlineData("creem", "POST", "/v1/checkouts", Json, "{\"product_id\":\"\u00FF\u00FE\"}", 400)]
+    [InlineData("creem", "POST", "/v1/checkouts", Json, """{"product_id":"prod_HarnessOneTime","request_id":"\ud800"}""", 400)]
+    [InlineData("creem", "POST", "/v1/checkouts", Json, """{"product_id":"prod_HarnessOneTime","metadata":{"\udc00":"v"}}""", 400)]
+    [InlineData("epay", "POST", "/mapi.php", "multipart/form-data", "x", 200)]
+    [InlineData("epay", "POST", "/api.php", Form, "act=order&k=%00", 200)]
+    [InlineData("epay", "GET", "/submit.php", "multipart/form-data; boundary=" + LongBoundary, "--" + LongBoundary, 400)]
+    [InlineData("control", "POST", "/pay/nothing", "multipart/form-data", "x", 400)]
+    [InlineData("wechatpay", "POST", "/v3/pay/transactions/native", Json, "{\"appid\":\"\u00FF\u00FE\"}", 400)]
+    [InlineData("wechatpay", "POST", "/v3/pay/transactions/native", Json, """{"description":"\ud800"}""", 400)]
+    [InlineData("wechatpay", "POST", "/v3/pay/transactions/native", Json, """{"amount":{"total":1e400}}""", 400)]
+    [InlineData("wechatpay", "POST", "/v3/refund/domestic/refunds", Json, """{"out_refund_no":"r1","out_trade_no":"o1","amount":{"refund":9223372036854775807,"total":1}}""", 400)]
+    [InlineData("wechatpay", "GET", "/v3/pay/transactions/out-trade-no/x", null, "", 400)]
+    [InlineData("wechatpay", "POST", "/v3/profitsharing/receivers/add", Json, """{"appid":"wxd678efh567hg6787","type":"MERCHANT_ID","account":"1900000200","name":"\ud800","relation_type":"PARTNER"}""", 400)]
+    [InlineData("wechatpay", "POST", "/v3/profitsharing/orders", Json, """{"appid":"wxd678efh567hg6787","transaction_id":"4200","out_order_no":"s1","receivers":[{"type":"MERCHANT_ID","account":"1","amount":1e400,"description":"d"}],"unfreeze_unsplit":false}""", 400)]
+    [InlineData("wechatpay", "POST", "/v3/profitsharing/orders", Json, """{"appid":"wxd678efh567hg6787","transaction_id":"4200","out_order_no":"s1","receivers":[null],"unfreeze_unsplit":"yes"}""", 400)]
+    [InlineData("wechatpay", "POST", "/v3/profitsharing/return-orders", Json, """{"out_order_no":"s1","out_return_no":"r1","return_mchid":"1900000200","amount":9223372036854775807,"description":"d"}""", 400)]
+    [InlineData("wechatpay", "GET", "/v3/profitsharing/orders/s1", null, "", 400)]
+    [InlineData("wechatpay", "POST", "/v3/fund-app/mch-transfer/transfer-bills", Json, """{"appid":"wxd678efh567hg6787","out_bill_no":"t1","transfer_scene_id":"1000","openid":"o1","transfer_amount":1e400,"transfer_remark":"r","transfer_scene_report_infos":[{"info_type":"a","info_content":"b"}]}""", 400)]
+    [InlineData("wechatpay", "POST", "/v3/fund-app/mch-transfer/transfer-bills", Json, """{"transfer_scene_report_infos":[[]]}""", 400)]
+    [InlineData("wechatpay", "POST", "/sandbox/request-merchant-transfer", Json, """{"mchId":"\ud800","appId":"a","package":"p","action":"confirm"}""", 400)]
+    [InlineData("wechatpay", "POST", "/sandbox/request-merchant-transfer", Json, """{"mchId":1,"appId":"a","package":"p","action":"confirm"}""", 400)]
+    [InlineData("wechatpay", "GET", "/v3/no/such/route", null, "", 404)]
+    public async Task Hostile_input_is_refused_in_the_listeners_shape(string listener, string method, string path, string? contentType, string body, int status)
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        var baseUrl = listener == "control" ? sandbox.Server.ControlBaseUrl : sandbox.BaseUrl(listener);
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(new HttpMethod(method), baseUrl + path);
+        if (contentType is not null)
+        {
+            request.Content = new ByteArrayContent(Encoding.Latin1.GetBytes(body));
+            request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+        }
+
+        using var wechat = await WeChatPayTests.WireAsync(sandbox);
+        await AuthenticateAsync(request, listener, wechat);
+        using var response = await http.SendAsync(request, Ct);
+        var text = await response.Content.ReadAsStringAsync(Ct);
+
+        Assert.True(status == (int)response.StatusCode, $"{(int)response.StatusCode}: {text}");
+        Assert.Null(Problem(listener, request, response, text));
+    }
+}
