@@ -25,6 +25,12 @@ Feature: Epay sandbox — the V2 protocol (/api/pay/*, RSA signatures)
     When the merchant queries it through /api/pay/query with a timestamp 6 minutes old
     Then the answer has code -1 and msg "时间戳不合法"
 
+  Scenario: A merchant public key of its own, once registered, signs beside the published one
+    When the merchant creates an order of "2.00" through /api/pay/create with method "jump"
+    Then the answer has code 0, pay_type "jump" and the platform's signature
+    When the merchant registers a public key of its own and queries it through /api/pay/query signed with that key
+    Then the answer has code 0 and the platform's signature
+
   Scenario: Refunds are partial and never exceed what was paid
     When the merchant creates an order of "10.00" through /api/pay/create with method "jump"
     Then the answer has code 0, pay_type "jump" and the platform's signature

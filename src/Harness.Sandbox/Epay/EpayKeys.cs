@@ -1,4 +1,3 @@
-using System.Text;
 using Harness.Security;
 using Harness.Security.Signing;
 
@@ -12,8 +11,16 @@ namespace Harness.Sandbox.Epay;
 /// </summary>
 public sealed class EpayKeys
 {
+    /// <summary>A merchant public key of the merchant's own (PEM or bare base64), accepted beside the published pair's.</summary>
+    public const string MerchantPublicKeySetting = "merchant_public_key";
+
+    private readonly SandboxContext _context;
+    private readonly string _provider;
+
     public EpayKeys(SandboxContext context, string provider)
     {
+        _context = context;
+        _provider = provider;
         MerchantPrivateKey = context.Keys.GetOrCreate(provider, "merchant_private_key.pem", NewPrivateKey);
         PlatformPrivateKey = context.Keys.GetOrCreate(provider, "platform_private_key.pem", NewPrivateKey);
         using var merchant = RsaKeys.ImportPrivate(MerchantPrivateKey);
@@ -37,9 +44,22 @@ public sealed class EpayKeys
     /// <summary>SHA256WithRSA with the platform key, base64.</summary>
     public string Sign(string content) => RsaSignature.Sign(RsaKeys.SharedPrivate(PlatformPrivateKey), content);
 
-    /// <summary>True when <paramref name="sign"/> is the merchant key's SHA256WithRSA signature of the content.</summary>
+    /// <summary>
+    /// True when <paramref name="sign"/> is the SHA256WithRSA signature of the content by the published merchant key or
+    /// by the one the merchant registered (<see cref="MerchantPublicKeySetting"/>), as a merchant that keeps the pair
+    /// it made in Epay's console registers its public half.
+    /// </summary>
     public bool VerifyMerchant(string content, string? sign) =>
-        RsaKeys.SharedPublic(MerchantPublicKey) is { } key && RsaSignature.Verify(key, Encoding.UTF8.GetBytes(content), sign);
+        Verifies(MerchantPublicKey, content, sign)
+        || (_context.Settings.Get(_provider, MerchantPublicKeySetting) is { } registered && Verifies(registered, content, sign));
+
+    /// <summary>The refusal of a registered merchant key that is not an RSA public key; null when it is one.</summary>
+    public static string? RefuseMerchantPublicKey(string value) => RsaKeys.SharedPublic(value) is null
+        ? "merchant_public_key must be an RSA public key (SPKI or PKCS#1 PEM, or the bare base64 Epay's console shows)"
+        : null;
+
+    private static bool Verifies(string publicKey, string content, string? sign) =>
+        RsaKeys.SharedPublic(publicKey) is { } key && RsaSignature.Verify(key, content, sign);
 
     /// <summary>
     /// V2's signing string: the non-empty parameters but <c>sign</c> and <c>sign_type</c>, sorted by key in byte order,

@@ -66,7 +66,7 @@ public sealed partial class EpayProvider : ISandboxProvider
 
     public string Title => "Epay";
 
-    public IReadOnlyList<string> SettingNames => [NotifyMethodSetting, MapiAnswerSetting, TransferOutcomeSetting];
+    public IReadOnlyList<string> SettingNames => [NotifyMethodSetting, MapiAnswerSetting, TransferOutcomeSetting, EpayKeys.MerchantPublicKeySetting];
 
     public JsonObject? ObjectOf(SandboxPayment payment) => _orders.Get(payment.Id) is { } order ? Describe(order) : null;
 
@@ -111,6 +111,7 @@ public sealed partial class EpayProvider : ISandboxProvider
         NotifyMethodSetting when !value.Equals("GET", StringComparison.OrdinalIgnoreCase) && !value.Equals("POST", StringComparison.OrdinalIgnoreCase) => "notify_method must be GET or POST",
         MapiAnswerSetting when value is not ("payurl" or "qrcode" or "urlscheme") => "mapi_answer must be payurl, qrcode or urlscheme",
         TransferOutcomeSetting when value is not ("success" or "processing") => "transfer_outcome must be success or processing",
+        EpayKeys.MerchantPublicKeySetting => EpayKeys.RefuseMerchantPublicKey(value),
         _ => null,
     };
 

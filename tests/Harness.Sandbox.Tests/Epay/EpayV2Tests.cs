@@ -169,6 +169,38 @@ public sealed class EpayV2Tests
     }
 
     [Fact]
+    public async Task A_merchant_public_key_of_its_own_once_registered_signs_beside_the_published_one()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        using var client = await EpayV2Client.StartAsync(sandbox);
+        using var own = RSA.Create(2048);
+        var ownPrivate = Convert.ToBase64String(own.ExportPkcs8PrivateKey());
+        var ownPublic = Convert.ToBase64String(own.ExportSubjectPublicKeyInfo());
+        var order = () => EpayV2Client.Order("https://merchant.example/notify", "OWNKEY1");
+
+        var before = await client.PostAsync("/api/pay/create", client.Sign(order(), ownPrivate));
+        Assert.Equal("签名校验失败", before["msg"]!.GetValue<string>());
+
+        using var notAKey = await sandbox.PutSettingsAsync("epay", new { merchant_public_key = "MIIBnotakey" });
+        Assert.Equal(HttpStatusCode.BadRequest, notAKey.StatusCode);
+        Assert.Contains("merchant_public_key must be an RSA public key", await notAKey.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+
+        // The bare base64 Epay's console shows, as the published keys are.
+        (await sandbox.PutSettingsAsync("epay", new { merchant_public_key = ownPublic })).EnsureSuccessStatusCode();
+        var created = await client.PostAsync("/api/pay/create", client.Sign(order(), ownPrivate));
+        Assert.Equal(0, created["code"]!.GetValue<int>());
+        Assert.Equal(0, (await client.PostAsync("/api/pay/query", client.Sign(new() { ["out_trade_no"] = "OWNKEY1" })))["code"]!.GetValue<int>());
+
+        using var stranger = RSA.Create(2048);
+        var strangerKey = Convert.ToBase64String(stranger.ExportPkcs8PrivateKey());
+        Assert.Equal("签名校验失败", (await client.PostAsync("/api/pay/query", client.Sign(new() { ["out_trade_no"] = "OWNKEY1" }, strangerKey)))["msg"]!.GetValue<string>());
+
+        // Removing it leaves the published pair only.
+        (await sandbox.PutSettingsAsync("epay", new { merchant_public_key = "" })).EnsureSuccessStatusCode();
+        Assert.Equal("签名校验失败", (await client.PostAsync("/api/pay/query", client.Sign(new() { ["out_trade_no"] = "OWNKEY1" }, ownPrivate)))["msg"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Partial_refunds_up_to_what_was_paid_each_queryable_and_an_out_refund_no_refunds_once()
     {
         await using var sandbox = await TestSandbox.StartAsync();

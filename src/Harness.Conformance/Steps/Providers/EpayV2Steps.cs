@@ -39,6 +39,14 @@ public sealed partial class EpayV2Steps(ScenarioContext context)
         await CallAsync("/api/pay/query", new() { ["trade_no"] = _world.ThePayment }, Convert.ToBase64String(stranger.ExportPkcs8PrivateKey()));
     }
 
+    [When("the merchant registers a public key of its own and queries it through \\/api\\/pay\\/query signed with that key")]
+    public async Task QueryWithOwnKey()
+    {
+        using var own = RSA.Create(2048);
+        await _world.ConfigureAsync("epay", new Dictionary<string, string?> { ["merchant_public_key"] = Convert.ToBase64String(own.ExportSubjectPublicKeyInfo()) });
+        await CallAsync("/api/pay/query", new() { ["trade_no"] = _world.ThePayment }, Convert.ToBase64String(own.ExportPkcs8PrivateKey()));
+    }
+
     [When("the merchant queries it through \\/api\\/pay\\/query with a timestamp {int} minutes old")]
     public Task QueryStale(int minutes) => CallAsync("/api/pay/query", new()
     {
