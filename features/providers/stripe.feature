@@ -169,6 +169,12 @@ Feature: Stripe sandbox — Checkout Sessions and signed webhooks
     Then the answer is 401 with error type "invalid_request_error"
     And the answer carries a Request-Id header starting with "req_"
 
+  Scenario: A test-mode key and webhook secret of the merchant's own work once registered
+    Given the merchant registers a test-mode secret key and a webhook secret of its own
+    When an event is sent
+    Then every event's Stripe-Signature verifies with the merchant's own webhook secret, not the published one
+    And registering a live-mode secret key is refused with a 400
+
   Scenario: Events carry the api_version the merchant configured
     Given the webhook endpoint's api_version is "2026-01-28.clover"
     When an event is sent

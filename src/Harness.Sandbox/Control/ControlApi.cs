@@ -53,7 +53,7 @@ public static class ControlApi
 
                 return TypedResults.Ok(DescribeProvider(provider, context, providerBaseUrl));
             })
-            .WithSummary("Sets merchant settings (webhook_url; stripe: api_version; epay: notify_method GET|POST, mapi_answer payurl|qrcode|urlscheme, transfer_outcome success|processing, merchant_public_key (V2, PEM or bare base64); alipay: app_public_key, PEM, bare base64 or an app certificate, sign_mode cert|public_key, and refund_period_days 0-365, default 90; wechatpay: merchant_certificates, platform_auth certificate|public_key|switching). An empty value removes a setting.");
+            .WithSummary("Sets merchant settings (webhook_url; stripe: api_version, secret_key (a test-mode key of your own, accepted beside the published one), webhook_secret (your endpoint's whsec_…, signing events from then on); creem: api_key (a test-mode key of your own), webhook_secret; epay: notify_method GET|POST, mapi_answer payurl|qrcode|urlscheme, transfer_outcome success|processing, merchant_public_key (V2, PEM or bare base64); alipay: app_public_key, PEM, bare base64 or an app certificate, sign_mode cert|public_key, and refund_period_days 0-365, default 90; wechatpay: merchant_certificates, platform_auth certificate|public_key|switching). An empty value removes a setting.");
 
         control.MapGet("/payments", Results<Ok<IEnumerable<SandboxPayment>>, BadRequest<ControlError>, NotFound<ControlError>> (
                 string? provider, string? status, string? limit, [FromQuery(Name = "starting_after")] string? startingAfter, HttpResponse response) =>

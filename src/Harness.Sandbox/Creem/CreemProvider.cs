@@ -8,7 +8,6 @@ using Harness.Sandbox.Faults;
 using Harness.Sandbox.Payments;
 using Harness.Sandbox.Providers;
 using Harness.Sandbox.Stripe;
-using Harness.Security.Signing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
@@ -57,7 +56,7 @@ public sealed partial class CreemProvider : ISandboxProvider
     {
         _context = context;
         _objects = new ProviderObjects(context.Store, "creem_objects");
-        _signer = new CreemSigner();
+        _signer = new CreemSigner(this);
         _billing = new CreemBilling(_objects, context.Clock, (subject, events) => Send(subject, events));
         _refunds = new CreemRefunds(_objects, context.Clock, (subject, events) => Send(subject, events));
         _portal = new CreemPortal(_objects, context.Clock, _billing);
@@ -74,23 +73,11 @@ public sealed partial class CreemProvider : ISandboxProvider
 
     public IEnumerable<ICallbackSigner> Signers => [_signer];
 
-    public IReadOnlyDictionary<string, string> Credentials { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
-    {
-        ["api_key"] = ApiKey,
-        ["webhook_secret"] = WebhookSecret,
-        ["one_time_product"] = OneTimeProduct,
-        ["recurring_product"] = MonthlyProduct,
-        ["upgrade_product"] = ProMonthlyProduct,
-        ["yearly_product"] = YearlyProduct,
-        ["licensed_product"] = LicensedProduct,
-        ["licensed_recurring_product"] = LicensedMonthlyProduct,
-    };
-
     public void MapApi(WebApplication app)
     {
         app.Use(async (http, next) =>
         {
-            if (http.Request.Path.StartsWithSegments("/v1") && !SignatureComparison.Equal(ApiKey, http.Request.Headers["x-api-key"].ToString()))
+            if (http.Request.Path.StartsWithSegments("/v1") && !Authenticates(http.Request.Headers["x-api-key"].ToString()))
             {
                 await CreemErrors.Instance.Error(ApiErrorKind.Forbidden, "Forbidden").ExecuteAsync(http);
                 return;
@@ -397,9 +384,9 @@ public sealed partial class CreemProvider : ISandboxProvider
 
     /// <summary>
     /// The buyer's return to <c>success_url</c> carries the ids and a <c>signature</c>: SHA-256 hex of the
-    /// parameters as <c>k=v</c> joined by <c>|</c> with <c>salt=&lt;api key&gt;</c> last, as Creem's return URLs do.
+    /// parameters as <c>k=v</c> joined by <c>|</c> with <c>salt=&lt;api key&gt;</c> last, as Creem's return URLs do (<see cref="SaltKey"/>).
     /// </summary>
-    private static string ReturnUrl(string successUrl, JsonObject checkout, JsonObject order, JsonObject customer, JsonObject? subscription)
+    private string ReturnUrl(string successUrl, JsonObject checkout, JsonObject order, JsonObject customer, JsonObject? subscription)
     {
         var parameters = new List<KeyValuePair<string, string>>
         {
@@ -418,7 +405,7 @@ public sealed partial class CreemProvider : ISandboxProvider
             parameters.Add(new("request_id", requestId));
         }
 
-        var signed = string.Join('|', parameters.Select(p => $"{p.Key}={p.Value}").Append("salt=" + ApiKey));
+        var signed = string.Join('|', parameters.Select(p => $"{p.Key}={p.Value}").Append("salt=" + SaltKey));
         parameters.Add(new("signature", Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(signed)))));
         return QueryHelpers.AddQueryString(successUrl, parameters!);
     }
@@ -450,18 +437,6 @@ public sealed partial class CreemProvider : ISandboxProvider
         };
         _objects.Put(customer);
         return customer;
-    }
-
-    /// <summary><c>creem-signature</c>: lowercase hex HMAC-SHA256 of the raw body with the webhook secret.</summary>
-    private sealed class CreemSigner : ICallbackSigner
-    {
-        public string Name => "creem";
-
-        public void Sign(CallbackDelivery delivery, IDictionary<string, string> headers)
-        {
-            var signature = HmacSignature.Sha256Hex(WebhookSecret, delivery.Body);
-            headers["creem-signature"] = SignatureFaults.IsTampered(delivery) ? SignatureFaults.Tamper(signature) : signature;
-        }
     }
 }
 

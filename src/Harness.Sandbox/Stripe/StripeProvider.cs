@@ -88,7 +88,19 @@ public sealed partial class StripeProvider : ISandboxProvider
 
     public string Title => "Stripe";
 
-    public IReadOnlyList<string> SettingNames => [StripeWebhooks.ApiVersionSetting];
+    /// <summary>A test-mode secret key of the merchant's own, accepted beside the published one (the same account).</summary>
+    public const string SecretKeySetting = "secret_key";
+
+    public IReadOnlyList<string> SettingNames => [StripeWebhooks.ApiVersionSetting, SecretKeySetting, StripeWebhooks.WebhookSecretSetting];
+
+    public string? RefuseSetting(string key, string value) => key switch
+    {
+        SecretKeySetting when value.StartsWith("sk_live_", StringComparison.Ordinal) || value.StartsWith("rk_live_", StringComparison.Ordinal) =>
+            "secret_key must be a test-mode key (sk_test_… or rk_test_…): the sandbox plays test mode, and a live key does not belong in it",
+        SecretKeySetting when !TestKey().IsMatch(value) => "secret_key must be a test-mode secret or restricted key: sk_test_ or rk_test_ followed by letters and digits",
+        StripeWebhooks.WebhookSecretSetting when !WebhookSecretText().IsMatch(value) => "webhook_secret must be whsec_ followed by letters and digits",
+        _ => null,
+    };
 
     public JsonObject? ObjectOf(SandboxPayment payment) => _sessions.Shown(payment.Id) ?? _intents.Shown(payment.Id);
 
@@ -96,11 +108,12 @@ public sealed partial class StripeProvider : ISandboxProvider
 
     public IEnumerable<ICallbackSigner> Signers => [_webhooks];
 
-    public IReadOnlyDictionary<string, string> Credentials { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    /// <summary>Read anew each time: <c>webhook_secret</c> is the one events are signed with now (a registered one, or the published one).</summary>
+    public IReadOnlyDictionary<string, string> Credentials => new Dictionary<string, string>(StringComparer.Ordinal)
     {
         ["secret_key"] = SecretKey,
         ["publishable_key"] = PublishableKey,
-        ["webhook_secret"] = WebhookSecret,
+        ["webhook_secret"] = _webhooks.Secret,
         ["one_time_price"] = StripeCatalog.CreditsPrice,
         ["recurring_price"] = StripeCatalog.MonthlyPrice,
     };
@@ -232,8 +245,11 @@ public sealed partial class StripeProvider : ISandboxProvider
         app.MapGet("/v1/customers/{customer}/payment_methods/{id}", (string customer, string id, HttpContext http) => Answer(http, _methods.RetrieveFor(customer, id)));
     }
 
-    /// <summary>Bearer (what the SDKs send) or Basic with the key as user name; 401 in Stripe's shape otherwise.</summary>
-    private static StripeResponse? Authenticate(HttpRequest request)
+    /// <summary>
+    /// Bearer (what the SDKs send) or Basic with the key as user name, the published key or the merchant's registered
+    /// one (<see cref="SecretKeySetting"/>); 401 in Stripe's shape otherwise.
+    /// </summary>
+    private StripeResponse? Authenticate(HttpRequest request)
     {
         if (!AuthenticationHeaderValue.TryParse(request.Headers.Authorization, out var header) || string.IsNullOrEmpty(header.Parameter))
         {
@@ -248,7 +264,8 @@ public sealed partial class StripeProvider : ISandboxProvider
             "BASIC" => TryDecodeBasicUser(header.Parameter),
             _ => null,
         };
-        return key is not null && SignatureComparison.Equal(SecretKey, key)
+        return key is not null && (SignatureComparison.Equal(SecretKey, key)
+            || (_context.Settings.Get(Name, SecretKeySetting) is { } registered && SignatureComparison.Equal(registered, key)))
             ? null
             : StripeErrors.Envelope(401, "invalid_request_error", $"Invalid API Key provided: {Mask(key)}", null, null);
     }
@@ -282,6 +299,12 @@ public sealed partial class StripeProvider : ISandboxProvider
     /// <summary>Stripe API versions: a date, then the release train (<c>2026-10-28.endive</c>); older ones are the date alone.</summary>
     [GeneratedRegex(@"^[0-9]{4}-[0-9]{2}-[0-9]{2}(\.[a-z]+)?$")]
     private static partial Regex ApiVersion();
+
+    [GeneratedRegex("^(sk|rk)_test_[A-Za-z0-9]+$")]
+    private static partial Regex TestKey();
+
+    [GeneratedRegex("^whsec_[A-Za-z0-9]+$")]
+    private static partial Regex WebhookSecretText();
 
     private static IResult Answer(HttpContext http, StripeResponse response)
     {

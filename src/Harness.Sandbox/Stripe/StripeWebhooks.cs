@@ -20,12 +20,18 @@ public sealed class StripeWebhooks(SandboxContext context, string secret, Provid
     public const string DefaultApiVersion = "2026-10-28.endive";
     public const string ApiVersionSetting = "api_version";
 
+    /// <summary>The signing secret of the merchant's own endpoint, replacing the published one for every attempt from then on.</summary>
+    public const string WebhookSecretSetting = "webhook_secret";
+
     /// <summary>First attempt at once, then after 1 h and 2 h more: three attempts over three hours.</summary>
     public static readonly DeliveryPolicy Policy = new([TimeSpan.FromHours(1), TimeSpan.FromHours(2)], CallbackAcknowledgement.AnyStatus2xx());
 
     private static readonly string[] AmountFields = ["amount_total", "amount_subtotal", "amount", "amount_received", "amount_due", "amount_paid", "total", "subtotal"];
 
     public string Name => "stripe";
+
+    /// <summary>What events are signed with now: the merchant's registered secret, or the published one.</summary>
+    public string Secret => context.Settings.Get(Name, WebhookSecretSetting) ?? secret;
 
     /// <summary>Queues the events one action produced (nothing when no webhook endpoint is configured).</summary>
     public void Send(string sessionId, IReadOnlyList<(string Type, JsonObject Object)> events) =>
@@ -58,7 +64,7 @@ public sealed class StripeWebhooks(SandboxContext context, string secret, Provid
         var payload = new byte[timestamp.Length + 1 + delivery.Body.Length];
         Encoding.UTF8.GetBytes(timestamp + ".").CopyTo(payload, 0);
         delivery.Body.CopyTo(payload, timestamp.Length + 1);
-        var signature = HmacSignature.Sha256Hex(secret, payload);
+        var signature = HmacSignature.Sha256Hex(Secret, payload);
         if (SignatureFaults.IsTampered(delivery))
         {
             signature = SignatureFaults.Tamper(signature);

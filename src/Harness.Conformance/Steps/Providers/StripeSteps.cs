@@ -328,13 +328,13 @@ public sealed partial class StripeSteps(ScenarioContext context)
         return id;
     }
 
-    /// <summary>A call to the Stripe API with the secret key (unless <paramref name="authenticated"/> is false); it becomes the last answer.</summary>
+    /// <summary>A call to the Stripe API with the secret key, the merchant's own once registered (unless <paramref name="authenticated"/> is false); it becomes the last answer.</summary>
     public async Task<WireReply> StripeAsync(HttpMethod method, string path, IEnumerable<KeyValuePair<string, string>>? form = null, string? idempotencyKey = null, bool authenticated = true)
     {
         var headers = new List<KeyValuePair<string, string>>();
         if (authenticated)
         {
-            headers.Add(new("Authorization", "Bearer " + await _world.CredentialAsync("stripe", "secret_key")));
+            headers.Add(new("Authorization", "Bearer " + (_ownKey ?? await _world.CredentialAsync("stripe", "secret_key"))));
         }
 
         if (idempotencyKey is not null)
