@@ -99,6 +99,8 @@ public sealed partial class StripeProvider : ISandboxProvider
             "secret_key must be a test-mode key (sk_test_… or rk_test_…): the sandbox plays test mode, and a live key does not belong in it",
         SecretKeySetting when !TestKey().IsMatch(value) => "secret_key must be a test-mode secret or restricted key: sk_test_ or rk_test_ followed by letters and digits",
         StripeWebhooks.WebhookSecretSetting when !WebhookSecretText().IsMatch(value) => "webhook_secret must be whsec_ followed by letters and digits",
+        StripeWebhooks.ApiVersionSetting when !ApiVersion().IsMatch(value) =>
+            $"api_version must be a Stripe API version: a date with its release (such as {StripeWebhooks.DefaultApiVersion}) or, for older versions, the date alone",
         _ => null,
     };
 

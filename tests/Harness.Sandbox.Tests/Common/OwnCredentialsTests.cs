@@ -64,9 +64,10 @@ public sealed class OwnCredentialsTests
     [InlineData("stripe", "secret_key", "pk_test_51Publishable0123", "secret_key must be a test-mode secret or restricted key")]
     [InlineData("stripe", "secret_key", "sk_test_has space", "secret_key must be a test-mode secret or restricted key")]
     [InlineData("stripe", "webhook_secret", "secret0123", "webhook_secret must be whsec_")]
+    [InlineData("stripe", "api_version", "latest", "api_version must be a Stripe API version")]
     [InlineData("creem", "api_key", "creem_LiveKey0123", "api_key must be a test-mode key")]
     [InlineData("creem", "webhook_secret", "whsec_", "webhook_secret must be whsec_")]
-    public async Task Keys_that_are_not_test_mode_keys_are_refused_with_a_clear_400(string provider, string setting, string value, string message)
+    public async Task Keys_that_are_not_test_mode_keys_and_unknown_versions_are_refused_with_a_clear_400(string provider, string setting, string value, string message)
     {
         await using var sandbox = await TestSandbox.StartAsync();
         using var response = await sandbox.PutSettingsAsync(provider, new Dictionary<string, string> { [setting] = value });
