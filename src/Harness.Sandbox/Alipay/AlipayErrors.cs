@@ -42,7 +42,7 @@ public sealed class AlipayReplies(AlipayKeys keys, AlipayContentEncryption encry
     private readonly TimeProvider _wallClock = wallClock;
 
     /// <summary>Chinese as itself, <c>/</c> unescaped: alipay-sdk slices the raw text, so any valid JSON escaping works.</summary>
-    private static readonly JsonSerializerOptions Compact = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    internal static readonly JsonSerializerOptions Compact = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>
     /// The v2 answer under <paramref name="responseKey"/> (HTTP 200, as Alipay answers business failures too); to a

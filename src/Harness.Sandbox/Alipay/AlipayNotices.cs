@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Text;
+using System.Text.Json.Nodes;
 using Harness.Callbacks;
 using Harness.Sandbox.Delivery;
 using Harness.Sandbox.Faults;
@@ -13,6 +15,9 @@ namespace Harness.Sandbox.Alipay;
 /// </summary>
 internal sealed class AlipayNotices(AlipayKeys keys, TimeProvider wallClock)
 {
+    /// <summary>The 消息服务 method of a transfer's status change; a form carrying <c>msg_method</c> is stamped with <c>utc_timestamp</c>.</summary>
+    public const string TransferChanged = "alipay.fund.trans.order.changed";
+
     private readonly NotifySigner _signer = new(keys, wallClock);
 
     /// <summary>Stamps each attempt of a notify (retries and resends too) with its sending time and signs it afresh.</summary>
@@ -88,6 +93,47 @@ internal sealed class AlipayNotices(AlipayKeys keys, TimeProvider wallClock)
     }
 
     /// <summary>
+    /// <c>alipay.fund.trans.order.changed</c> (资金单据状态变更通知), a 消息服务 message to the app's gateway: the transfer's
+    /// fields as <c>biz_content</c> JSON under <c>msg_method</c>, <c>utc_timestamp</c> (stamped on each attempt),
+    /// <c>version</c> 1.1, signed like a trade notify (as alipay-sdk's checkNotifySign and rsaCheckV1 verify it).
+    /// </summary>
+    public CallbackDelivery TransferNotify(AlipayTransfer transfer, string url, string notifyId, DeliveryFaults faults)
+    {
+        // As the query answers: no pay_fund_order_id or pay_date once failed, error fields only for FAIL and REFUND.
+        var failed = transfer.Status == AlipayTransfer.Fail;
+        var biz = new JsonObject
+        {
+            ["out_biz_no"] = transfer.OutBizNo,
+            ["order_id"] = transfer.Id,
+            ["pay_fund_order_id"] = failed ? null : transfer.PayFundOrderId,
+            ["status"] = transfer.Status,
+            ["action_type"] = "FINISH",
+            ["trans_amount"] = AlipayTrade.FormatYuan(transfer.AmountFen + (faults.WrongAmount ? 1 : 0)),
+            ["pay_date"] = transfer.PaidAt is { } paid && !failed ? AlipayTime.Format(paid) : null,
+            ["product_code"] = AlipayProvider.TransferProduct,
+            ["biz_scene"] = AlipayProvider.TransferScene,
+            ["origin_interface"] = AlipayProvider.UniTransfer,
+            ["error_code"] = transfer.Status is AlipayTransfer.Fail or AlipayTransfer.Refund ? transfer.ErrorCode : null,
+            ["fail_reason"] = transfer.Status is AlipayTransfer.Fail or AlipayTransfer.Refund ? transfer.FailReason : null,
+        };
+        foreach (var absent in biz.Where(p => p.Value is null).Select(p => p.Key).ToList())
+        {
+            biz.Remove(absent);
+        }
+
+        var parameters = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["msg_method"] = TransferChanged,
+            ["notify_id"] = notifyId,
+            ["app_id"] = AlipayProvider.AppId,
+            ["charset"] = "utf-8",
+            ["version"] = "1.1",
+            ["biz_content"] = biz.ToJsonString(AlipayReplies.Compact),
+        };
+        return FormDelivery(TransferChanged, url, parameters, faults);
+    }
+
+    /// <summary>
     /// A notify as Alipay posts it: a signed form of the parameters that are not empty (alipay-sdk's checkNotifySign
     /// fails on an empty one).
     /// </summary>
@@ -154,15 +200,18 @@ internal sealed class AlipayNotices(AlipayKeys keys, TimeProvider wallClock)
                 SignatureFaults.IsTampered(delivery));
 
         /// <summary>
-        /// The form with <c>notify_time</c> set to now (less the stale fault) and a fresh <c>sign</c> of the app's sign
+        /// The form with <c>notify_time</c> (a 消息服务 message: <c>utc_timestamp</c>, milliseconds) set to now (less the stale fault) and a fresh <c>sign</c> of the app's sign
         /// type; for a certificate-mode app, with the current Alipay certificate's SN in <c>alipay_cert_sn</c> and signed
         /// with its key, so an attempt after a rotation names the new certificate.
         /// </summary>
         public byte[] Render(IEnumerable<KeyValuePair<string, string>> parameters, TimeSpan staleBy, bool tampered)
         {
             var certificateMode = keys.NotifiesInCertificateMode;
-            var sent = parameters.Where(p => p.Key is not ("notify_time" or "sign" or "sign_type" or "alipay_cert_sn")).ToList();
-            sent.Insert(0, new("notify_time", AlipayTime.Format(wallClock.GetUtcNow() - staleBy)));
+            var sent = parameters.Where(p => p.Key is not ("notify_time" or "utc_timestamp" or "sign" or "sign_type" or "alipay_cert_sn")).ToList();
+            var at = wallClock.GetUtcNow() - staleBy;
+            sent.Insert(0, sent.Any(p => p.Key == "msg_method")
+                ? new("utc_timestamp", at.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture))
+                : new("notify_time", AlipayTime.Format(at)));
             if (certificateMode)
             {
                 sent.Add(new("alipay_cert_sn", keys.Certificates.AlipayCertSn));

@@ -161,6 +161,7 @@ public sealed partial class AlipayProvider
         var refund = new AlipayRefund { OutRequestNo = "CANCEL_" + trade.Id, AmountFen = trade.AmountFen - trade.RefundedFen, At = now.UtcDateTime };
         trade.Refunds.Add(refund);
         trade.RefundedFen = trade.AmountFen;
+        MoveBalance(-refund.AmountFen);
         CloseTrade(trade);
         SendNotify(trade, refund);
         return Cancelled(trade, "refund");

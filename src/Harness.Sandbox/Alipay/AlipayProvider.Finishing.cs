@@ -51,12 +51,13 @@ public sealed partial class AlipayProvider
         return Task.CompletedTask;
     }
 
-    /// <summary>Paid now: TRADE_SUCCESS until the merchant's refund period ends, or TRADE_FINISHED at once when it is 0.</summary>
+    /// <summary>Paid now (every flow pays here, so the balance moves here): TRADE_SUCCESS until the merchant's refund period ends, or TRADE_FINISHED at once when it is 0.</summary>
     private void MarkPaid(AlipayTrade trade)
     {
         var now = _context.Clock.GetUtcNow().UtcDateTime;
         var days = _context.Settings.Get(Name, RefundPeriodSetting) is { } text && RefundPeriodDays(text) is { } set ? set : DefaultRefundPeriodDays;
         trade.GmtPayment = now;
+        MoveBalance(trade.AmountFen);
         if (days == 0)
         {
             trade.Status = AlipayTrade.TradeFinished;

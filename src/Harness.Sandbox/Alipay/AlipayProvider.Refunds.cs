@@ -50,6 +50,7 @@ public sealed partial class AlipayProvider
         refund = new AlipayRefund { OutRequestNo = requestNo, AmountFen = fen, At = _context.Clock.GetUtcNow().UtcDateTime };
         trade.Refunds.Add(refund);
         trade.RefundedFen += fen;
+        MoveBalance(-fen);
         if (trade.RefundedFen == trade.AmountFen)
         {
             CloseTrade(trade); // a full refund closes the trade

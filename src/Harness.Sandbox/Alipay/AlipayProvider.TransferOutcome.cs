@@ -9,7 +9,8 @@ namespace Harness.Sandbox.Alipay;
 
 /// <summary>
 /// The control route that ends a transfer as the bank side would: a DEALING one as SUCCESS, FAIL or REFUND, a
-/// SUCCESS one as REFUND (退票). FAIL and REFUND give the money back to the balance.
+/// SUCCESS one as REFUND (退票). FAIL and REFUND give the money back to the balance; each change is notified
+/// (<c>alipay.fund.trans.order.changed</c>) in the same unit.
 /// </summary>
 public sealed partial class AlipayProvider
 {
@@ -38,6 +39,8 @@ public sealed partial class AlipayProvider
                         return TypedResults.BadRequest(new ControlError($"transfer '{orderId}' is {transfer.Status}: a DEALING transfer ends as SUCCESS, FAIL or REFUND, a SUCCESS one as REFUND"));
                     }
 
+                    // A DEALING transfer's amount leaves the frozen part; one that fails or comes back returns to the balance.
+                    MoveBalance(request.Status == AlipayTransfer.Success ? 0 : transfer.AmountFen, transfer.Status == AlipayTransfer.Dealing ? -transfer.AmountFen : 0);
                     transfer.Status = request.Status;
                     if (request.Status == AlipayTransfer.Success)
                     {
@@ -50,10 +53,11 @@ public sealed partial class AlipayProvider
                     }
 
                     _transfers.Upsert(transfer);
+                    SendTransferNotify(transfer);
                     return TypedResults.Ok(AlipayTransferView.Of(transfer));
                 });
             })
-            .WithSummary("Alipay: ends a transfer (alipay.fund.trans.uni.transfer) by its order_id: a DEALING one as SUCCESS, FAIL or REFUND, a SUCCESS one as REFUND (退票), with optional error_code and fail_reason for the query; FAIL and REFUND return the amount to the balance. 404 for no such order_id, 400 for a change its status does not allow.");
+            .WithSummary("Alipay: ends a transfer (alipay.fund.trans.uni.transfer) by its order_id: a DEALING one as SUCCESS, FAIL or REFUND, a SUCCESS one as REFUND (退票), with optional error_code and fail_reason for the query; FAIL and REFUND return the amount to the balance; each sends alipay.fund.trans.order.changed to the webhook_url. 404 for no such order_id, 400 for a change its status does not allow.");
 }
 
 /// <summary>The body of <c>POST /control/alipay/transfers/{order_id}/outcome</c>.</summary>

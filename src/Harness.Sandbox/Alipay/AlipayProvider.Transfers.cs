@@ -8,7 +8,8 @@ namespace Harness.Sandbox.Alipay;
 /// 单笔转账 to an Alipay account (<c>alipay.fund.trans.uni.transfer</c>, product TRANS_ACCOUNT_NO_PWD, scene
 /// DIRECT_TRANSFER), its query (<c>alipay.fund.trans.common.query</c>) and the merchant's balance
 /// (<c>alipay.fund.account.query</c>). Alipay serves these to certificate-mode apps only. The balance is the
-/// <c>transfer_float</c> setting plus what paid trades brought in, less refunds and transfers; documented test payees
+/// <c>transfer_float</c> setting plus what paid trades brought in, less refunds and transfers (<see cref="AlipayAccount"/>);
+/// each status a transfer reaches is sent as <c>alipay.fund.trans.order.changed</c>; documented test payees
 /// refuse or keep a transfer DEALING until the control API ends it (docs/sandbox.md).
 /// </summary>
 public sealed partial class AlipayProvider
@@ -33,8 +34,8 @@ public sealed partial class AlipayProvider
     /// <summary>A payee whose transfer stays DEALING until <c>POST /control/alipay/transfers/{order_id}/outcome</c> ends it.</summary>
     public const string DealingUserId = "2088000000000202";
 
-    private const string TransferProduct = "TRANS_ACCOUNT_NO_PWD";
-    private const string TransferScene = "DIRECT_TRANSFER";
+    internal const string TransferProduct = "TRANS_ACCOUNT_NO_PWD";
+    internal const string TransferScene = "DIRECT_TRANSFER";
 
     /// <summary>Alipay's minimum for TRANS_ACCOUNT_NO_PWD: 0.1 yuan.</summary>
     private const long MinTransferFen = 10;
@@ -141,6 +142,12 @@ public sealed partial class AlipayProvider
         payee.Status = payee.Identity == DealingUserId ? AlipayTransfer.Dealing : AlipayTransfer.Success;
         payee.PaidAt = payee.Status == AlipayTransfer.Success ? now.UtcDateTime : null;
         _transfers.Upsert(payee);
+        MoveBalance(-fen, payee.Status == AlipayTransfer.Dealing ? fen : 0);
+        if (payee.Status == AlipayTransfer.Success)
+        {
+            SendTransferNotify(payee);
+        }
+
         return new Outcome(TransferFields(payee), null);
     }
 
@@ -264,28 +271,6 @@ public sealed partial class AlipayProvider
 
         var (available, frozen) = Balance();
         return new Outcome(new JsonObject { ["available_amount"] = AlipayTrade.FormatYuan(available), ["freeze_amount"] = AlipayTrade.FormatYuan(frozen) }, null);
-    }
-
-    /// <summary>
-    /// The float, plus every paid trade, less refunds and the money transfers hold; a DEALING transfer's amount is frozen
-    /// until it ends, a failed or refunded one's is back.
-    /// </summary>
-    private (long AvailableFen, long FrozenFen) Balance()
-    {
-        var fen = _context.Settings.Get(Name, TransferFloatSetting) is { } text && TransferFloat(text) is { } set ? set : DefaultTransferFloatFen;
-        foreach (var trade in _trades.All().Where(t => t.GmtPayment is not null))
-        {
-            fen += trade.AmountFen - trade.RefundedFen;
-        }
-
-        long frozen = 0;
-        foreach (var transfer in _transfers.All().Where(t => t.Holds))
-        {
-            fen -= transfer.AmountFen;
-            frozen += transfer.Status == AlipayTransfer.Dealing ? transfer.AmountFen : 0;
-        }
-
-        return (fen, frozen);
     }
 
     /// <summary>Alipay's rule for <c>out_biz_no</c>, also what the sandbox's own order numbers pass (and what the store can index).</summary>

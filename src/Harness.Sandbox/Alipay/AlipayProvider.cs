@@ -66,6 +66,8 @@ public sealed partial class AlipayProvider : ISandboxProvider
         _trades = context.Store.Collection<AlipayTrade>("alipay_trades", nameof(AlipayTrade.OutTradeNo), nameof(AlipayTrade.FinishOrder));
         _transfers = context.Store.Collection<AlipayTransfer>("alipay_transfers", nameof(AlipayTransfer.OutBizNo), nameof(AlipayTransfer.PayFundOrderId));
         _agreements = context.Store.Collection<AlipayAgreement>("alipay_agreements", nameof(AlipayAgreement.ExternalAgreementNo));
+        _accounts = context.Store.Collection<AlipayAccount>("alipay_accounts");
+        OpenAccount();
         Keys = new AlipayKeys(context, Name);
         Encryption = new AlipayContentEncryption(context, Name);
         Replies = new AlipayReplies(Keys, Encryption, context.WallClock);
