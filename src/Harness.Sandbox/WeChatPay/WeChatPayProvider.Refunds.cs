@@ -183,6 +183,11 @@ public sealed partial class WeChatPayProvider
             return refusal;
         }
 
+        if (subMchid is not null && RefuseSubMchid(subMchid) is { } unbound)
+        {
+            return unbound;
+        }
+
         string account;
         if (type == ToMerchantAccount)
         {

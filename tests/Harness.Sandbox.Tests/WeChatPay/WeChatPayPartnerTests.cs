@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Harness.Conformance.Steps.Providers;
 using Harness.Sandbox.Tests.Support;
@@ -40,14 +41,20 @@ public sealed class WeChatPayPartnerTests
         return order;
     }
 
-    /// <summary>Places a partner order that must succeed: the answer and the sandbox payment it made.</summary>
+    /// <summary>
+    /// Places a partner order that must succeed: the answer and the sandbox payment it made, the one new payment (an
+    /// out_trade_no may be several merchants' orders at once).
+    /// </summary>
     internal static async Task<(JsonObject Answer, string PaymentId)> PlaceAsync(TestSandbox sandbox, WeChatPayWire wire, string path, JsonObject order)
     {
+        var before = await PaymentIdsAsync(sandbox);
         var (status, body, json) = await WeChatPayTests.CallAsync(wire, wire.Request(HttpMethod.Post, "/v3/pay/partner/transactions/" + path, order));
         Assert.True(status == HttpStatusCode.OK, body);
-        var payments = await sandbox.GetArrayAsync("/control/payments?provider=wechatpay");
-        return (json!, payments.Last(p => p!["merchant_reference"]!.GetValue<string>() == order["out_trade_no"]!.GetValue<string>())!["id"]!.GetValue<string>());
+        return (json!, Assert.Single((await PaymentIdsAsync(sandbox)).Except(before)));
     }
+
+    private static async Task<List<string>> PaymentIdsAsync(TestSandbox sandbox) =>
+        [.. (await sandbox.GetArrayAsync("/control/payments?provider=wechatpay")).Select(p => p!["id"]!.GetValue<string>())];
 
     private static Task<(HttpStatusCode Status, string Body, JsonObject? Json)> QueryAsync(WeChatPayWire wire, string outTradeNo, string subMchid = SubMchid) =>
         WeChatPayTests.CallAsync(wire, wire.Request(HttpMethod.Get, $"/v3/pay/partner/transactions/out-trade-no/{outTradeNo}?sp_mchid={wire.Mchid}&sub_mchid={subMchid}"));
@@ -120,8 +127,9 @@ public sealed class WeChatPayPartnerTests
         await using var receiver = await Receiver.StartAsync("/wechatpay/notify");
         var (_, partnerPayment) = await PlaceAsync(sandbox, wire, "native", PartnerOrder(wire, "shared_no", receiver.Url, total: 100));
         var (_, otherPayment) = await PlaceAsync(sandbox, wire, "native", PartnerOrder(wire, "shared_no", receiver.Url, OtherSubMchid, total: 200));
-        var directPayment = await WeChatPayTests.PlaceAsync(sandbox, wire, WeChatPayTests.Order(wire, "shared_no", receiver.Url, total: 300));
-        Assert.Equal(3, new[] { partnerPayment, otherPayment, directPayment }.Distinct().Count());
+        Assert.NotEqual(partnerPayment, otherPayment);
+        Assert.Equal(HttpStatusCode.OK, (await WeChatPayTests.CallAsync(wire, wire.Request(HttpMethod.Post, "/v3/pay/transactions/native", WeChatPayTests.Order(wire, "shared_no", receiver.Url, total: 300)))).Status);
+        Assert.Equal(3, (await PaymentIdsAsync(sandbox)).Count);
 
         Assert.Equal(100, (await QueryAsync(wire, "shared_no")).Json!["amount"]!["total"]!.GetValue<long>());
         Assert.Equal(200, (await QueryAsync(wire, "shared_no", OtherSubMchid)).Json!["amount"]!["total"]!.GetValue<long>());
@@ -241,6 +249,50 @@ public sealed class WeChatPayPartnerTests
         Refused(await WeChatPayTests.CallAsync(wire, wire.Request(HttpMethod.Get, "/v3/refund/domestic/refunds/partner_refund_1")), HttpStatusCode.NotFound, "RESOURCE_NOT_EXISTS");
         Refused(await WeChatPayTests.CallAsync(wire, wire.Request(HttpMethod.Get, "/v3/refund/domestic/refunds/partner_refund_1?sub_mchid=")), HttpStatusCode.BadRequest, "PARAM_ERROR", "sub_mchid");
         Assert.Equal("REFUND", (await QueryAsync(wire, "partner_refund")).Json!["trade_state"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_partner_refund_is_ended_by_the_operator_and_refunded_abnormally_only_under_its_sub_mchid()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        using var wire = await WeChatPayTests.WireAsync(sandbox);
+        await using var receiver = await Receiver.StartAsync("/wechatpay/notify");
+        (await sandbox.PutSettingsAsync("wechatpay", new Dictionary<string, string> { ["refund_processing_seconds"] = "3600" })).EnsureSuccessStatusCode();
+        var (_, paymentId) = await PlaceAsync(sandbox, wire, "native", PartnerOrder(wire, "partner_abnormal", receiver.Url, total: 1000));
+        await sandbox.ActAsync(paymentId, "pay");
+        await receiver.NextAsync();
+        var (_, body, created) = await WeChatPayTests.CallAsync(wire, wire.Request(HttpMethod.Post, "/v3/refund/domestic/refunds", new JsonObject
+        {
+            ["sub_mchid"] = SubMchid,
+            ["out_trade_no"] = "partner_abnormal",
+            ["out_refund_no"] = "partner_abnormal_1",
+            ["notify_url"] = receiver.Url,
+            ["amount"] = new JsonObject { ["refund"] = 300, ["total"] = 1000, ["currency"] = "CNY" },
+        }));
+        Assert.True(created?["refund_id"] is not null, body);
+
+        using (var direct = await sandbox.Control.PostAsJsonAsync("/control/wechatpay/refunds/partner_abnormal_1/outcome", new { status = "ABNORMAL" }, Ct))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, direct.StatusCode);
+        }
+
+        using (var ended = await sandbox.Control.PostAsJsonAsync($"/control/wechatpay/refunds/partner_abnormal_1/outcome?sub_mchid={SubMchid}", new { status = "ABNORMAL" }, Ct))
+        {
+            Assert.Equal(HttpStatusCode.OK, ended.StatusCode);
+        }
+
+        var abnormal = wire.Resource((await receiver.NextAsync()).Body);
+        Assert.Equal("ABNORMAL", abnormal["refund_status"]!.GetValue<string>());
+        Assert.Equal(SubMchid, abnormal["sub_mchid"]!.GetValue<string>());
+
+        var apply = $"/v3/refund/domestic/refunds/{created!["refund_id"]!.GetValue<string>()}/apply-abnormal-refund";
+        JsonObject Apply(string? subMchid) => new() { ["sub_mchid"] = subMchid, ["out_refund_no"] = "partner_abnormal_1", ["type"] = "MERCHANT_BANK_CARD" };
+        Refused(await WeChatPayTests.CallAsync(wire, wire.Request(HttpMethod.Post, apply, Apply(null))), HttpStatusCode.NotFound, "RESOURCE_NOT_EXISTS");
+        Refused(await WeChatPayTests.CallAsync(wire, wire.Request(HttpMethod.Post, apply, Apply("1900009999"))), HttpStatusCode.Forbidden, "NO_AUTH");
+        var (status, _, applied) = await WeChatPayTests.CallAsync(wire, wire.Request(HttpMethod.Post, apply, Apply(SubMchid)));
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("PROCESSING", applied!["status"]!.GetValue<string>());
+        Assert.Equal("交易商户银行账户", applied["user_received_account"]!.GetValue<string>());
     }
 
     [Fact]
