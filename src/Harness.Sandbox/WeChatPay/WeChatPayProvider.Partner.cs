@@ -34,10 +34,9 @@ public sealed partial class WeChatPayProvider
             AuthenticatedAsync(http, (mchid, body) => PartnerClose(mchid, outTradeNo, body)));
     }
 
-    private static string? RefuseSubMchids(string value) =>
-        SubMchidList(value).Count > 0 && SubMchidList(value).All(SubMchidFormat().IsMatch)
-            ? null
-            : "sub_mchids must be one or more merchant numbers (digits, up to 32), comma-separated";
+    private static string? RefuseSubMchids(string value) => SubMchidList(value) is { Count: > 0 } ids && ids.All(SubMchidFormat().IsMatch)
+        ? null
+        : "sub_mchids must be one or more merchant numbers (digits, up to 32), comma-separated";
 
     private static List<string> SubMchidList(string value) =>
         [.. value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)];
