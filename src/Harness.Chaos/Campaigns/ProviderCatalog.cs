@@ -13,7 +13,7 @@ namespace Harness.Chaos.Campaigns;
 /// </summary>
 public sealed record ProviderApi(string Name, Uri BaseUrl, IReadOnlyList<Operation> Operations, Func<HttpResponseMessage, string, string?> Shape, Action<HttpRequestMessage, Operation> Credentials, Func<Operation, int, int, FuzzCase> Generate);
 
-public static class ProviderCatalog
+public static partial class ProviderCatalog
 {
     public static async Task<IReadOnlyList<ProviderApi>> ReadAsync(HttpClient control, CancellationToken cancellationToken)
     {
@@ -279,6 +279,7 @@ public static class ProviderCatalog
             new("GET", "/v3/pay/transactions/out-trade-no/{id}", [Id, mchidQuery], null, Answers),
             new("GET", "/v3/pay/transactions/id/{id}", [Id, mchidQuery], null, Answers),
             new("POST", "/v3/pay/transactions/out-trade-no/{id}/close", [Id], new JsonObject { ["mchid"] = mchid }, Answers),
+            .. WeChatPayPartnerOperations(mchid, appid),
             new("POST", "/v3/refund/domestic/refunds", [], refund, Answers),
             new("GET", "/v3/refund/domestic/refunds/{id}", [Id], null, Answers),
             new("POST", "/v3/refund/domestic/refunds/{id}/apply-abnormal-refund", [Id], new JsonObject { ["out_refund_no"] = "refund_chaos", ["type"] = "MERCHANT_BANK_CARD" }, Answers),

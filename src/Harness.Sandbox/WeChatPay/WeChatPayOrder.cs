@@ -21,6 +21,15 @@ public sealed class WeChatPayOrder : IDocument
 
     public string Appid { get; set; } = "";
 
+    /// <summary>
+    /// 服务商 mode: the sub-merchant the order is placed for (then <see cref="Mchid"/> and <see cref="Appid"/> are the
+    /// 服务商's sp_mchid and sp_appid); null for the merchant's own orders. An out_trade_no is unique per sub-merchant.
+    /// </summary>
+    public string? SubMchid { get; set; }
+
+    /// <summary>服务商 mode: the request's <c>sub_appid</c>, if any.</summary>
+    public string? SubAppid { get; set; }
+
     /// <summary>Orders stored before JSAPI, APP and H5 existed have none: they are Native.</summary>
     public string TradeType { get; set; } = Native;
 
@@ -58,8 +67,11 @@ public sealed class WeChatPayOrder : IDocument
 
     public DateTime? SuccessTime { get; set; }
 
-    /// <summary>JSAPI: the request's <c>payer.openid</c>; the other types get the paying buyer's when paid.</summary>
+    /// <summary>JSAPI: the request's <c>payer.openid</c> (服务商 mode: <c>payer.sp_openid</c>); the other types get the paying buyer's when paid.</summary>
     public string? OpenId { get; set; }
+
+    /// <summary>服务商 mode: the buyer's openid under <see cref="SubAppid"/> (JSAPI's <c>payer.sub_openid</c>, or given when paid).</summary>
+    public string? SubOpenId { get; set; }
 
     /// <summary>Fen refunded so far.</summary>
     public long Refunded { get; set; }

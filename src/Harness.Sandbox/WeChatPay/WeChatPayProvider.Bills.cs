@@ -153,7 +153,8 @@ public sealed partial class WeChatPayProvider
     private List<BillEntry> DayEntries(string mchid, DateOnly day) =>
         [.. WeChatPayBills.Entries(Merchant(_orders.All(), mchid), _refunds.All()).Where(e => WeChatPayBills.ChinaDay(e.At) == day)];
 
-    private static IEnumerable<WeChatPayOrder> Merchant(IEnumerable<WeChatPayOrder> orders, string mchid) => orders.Where(o => o.Mchid == mchid);
+    /// <summary>The merchant's own orders: bills are not simulated for 服务商 mode, so its partner orders are left out.</summary>
+    private static IEnumerable<WeChatPayOrder> Merchant(IEnumerable<WeChatPayOrder> orders, string mchid) => orders.Where(o => o.Mchid == mchid && o.SubMchid is null);
 
     private static IResult NoStatement() => WeChatPayErrors.Of(400, "NO_STATEMENT_EXIST", "请求的账单文件不存在");
 

@@ -86,7 +86,8 @@ public sealed partial class WeChatPayProvider
             return ClientRefusal(fromApp, 400, "INVALID_REQUEST", $"prepay_id是{order.TradeType}下单所得，不能以{expected}方式调起支付");
         }
 
-        if (appid != order.Appid || (fromApp && given["partnerid"] != order.Mchid))
+        // 服务商 mode: the client runs in the 服务商's app (sp_appid) or the sub-merchant's (sub_appid); partnerid is sp_mchid.
+        if ((appid != order.Appid && appid != order.SubAppid) || (fromApp && given["partnerid"] != order.Mchid))
         {
             return ClientRefusal(fromApp, 400, "INVALID_REQUEST", fromApp ? "appid或partnerid与下单时不一致" : "appId与下单时的appid不一致");
         }

@@ -35,12 +35,17 @@ public sealed partial class WeChatPayProvider
         foreach (var (path, tradeType) in OrderRoutes)
         {
             app.MapPost("/v3/pay/transactions/" + path, (HttpRequest request) =>
-                AuthenticatedAsync(request.HttpContext, (mchid, body) => Place(tradeType, $"{request.Scheme}://{request.Host}", mchid, body)));
+                AuthenticatedAsync(request.HttpContext, (mchid, body) => Place(tradeType, $"{request.Scheme}://{request.Host}", mchid, body, partner: false)));
         }
+
+        MapPartner(app);
     }
 
-    /// <summary>Places an order of <paramref name="tradeType"/>; an h5_url leads back to <paramref name="listenerUrl"/>, where the merchant reached the sandbox.</summary>
-    private IResult Place(string tradeType, string listenerUrl, string mchid, byte[] body)
+    /// <summary>
+    /// Places an order of <paramref name="tradeType"/>, the merchant's own or, <paramref name="partner"/>, the 服务商's for a
+    /// sub-merchant (WeChatPayProvider.Partner.cs); an h5_url leads back to <paramref name="listenerUrl"/>, where the merchant reached the sandbox.
+    /// </summary>
+    private IResult Place(string tradeType, string listenerUrl, string mchid, byte[] body, bool partner)
     {
         if (ParseObject(body) is not { } request)
         {
@@ -48,8 +53,7 @@ public sealed partial class WeChatPayProvider
         }
 
         var fields = new WeChatPayFields(request);
-        var appid = fields.Text("appid", 32);
-        var bodyMchid = fields.Text("mchid", 32);
+        var parties = OrderParties.Read(fields, partner);
         var description = fields.Text("description", 127);
         var outTradeNo = fields.Text("out_trade_no", 32);
         var notifyUrl = fields.Text("notify_url", 255);
@@ -57,7 +61,7 @@ public sealed partial class WeChatPayProvider
         fields.OptionalText("goods_tag", 32);
         var timeExpire = fields.OptionalText("time_expire", 64);
         var total = fields.Amount("total");
-        var openId = tradeType == WeChatPayOrder.Jsapi ? fields.PathText("payer.openid", 128, required: true) : null;
+        parties = tradeType == WeChatPayOrder.Jsapi ? parties.WithPayer(fields) : parties;
         fields.OptionalKind("detail", JsonValueKind.Object, "类型错误：应为对象");
         fields.OptionalKind("scene_info", JsonValueKind.Object, "类型错误：应为对象");
         var deviceId = fields.OptionalText("scene_info", "device_id", 32);
@@ -79,12 +83,17 @@ public sealed partial class WeChatPayProvider
             return refusal;
         }
 
-        if (bodyMchid != mchid)
+        if (partner && RefusePartnerParties(mchid, tradeType, parties) is { } refused)
+        {
+            return refused;
+        }
+
+        if (!partner && parties.Mchid != mchid)
         {
             return WeChatPayErrors.InvalidRequest("请求中的mchid与Authorization中的商户号不一致");
         }
 
-        if (appid != WeChatPayKeys.Appid)
+        if (!partner && parties.Appid != WeChatPayKeys.Appid)
         {
             return WeChatPayErrors.InvalidRequest("appid和mch_id不匹配，请检查后再试");
         }
@@ -128,7 +137,7 @@ public sealed partial class WeChatPayProvider
 
         return _context.Store.Atomically<IResult>(() =>
         {
-            if (FindByOutTradeNo(mchid, outTradeNo) is { } existing)
+            if (FindByOutTradeNo(mchid, parties.SubMchid, outTradeNo) is { } existing)
             {
                 var state = _context.Payments.Get(existing.Id)!.Status;
                 return state switch
@@ -145,7 +154,9 @@ public sealed partial class WeChatPayProvider
             {
                 Id = "wxp_" + Secrets.RandomHex(12),
                 Mchid = mchid,
-                Appid = appid,
+                Appid = parties.Appid,
+                SubMchid = parties.SubMchid,
+                SubAppid = parties.SubAppid,
                 TradeType = tradeType,
                 OutTradeNo = outTradeNo,
                 Description = description,
@@ -155,7 +166,8 @@ public sealed partial class WeChatPayProvider
                 CodeUrl = tradeType == WeChatPayOrder.Native ? WeChatPayOrder.NewCodeUrl() : "",
                 PrepayId = prepayId,
                 H5Url = tradeType == WeChatPayOrder.H5 ? $"{listenerUrl}{H5CashierPath}?prepay_id={prepayId}&package={WeChatPayOrder.NewH5Package()}" : null,
-                OpenId = openId,
+                OpenId = parties.OpenId,
+                SubOpenId = parties.SubOpenId,
                 DeviceId = deviceId,
                 ProfitSharing = profitSharing,
                 RequestJson = request.ToJsonString(),

@@ -339,7 +339,7 @@ public sealed partial class WeChatPayProvider
     /// <summary>The merchant's paid order placed for 分账, or null and the refusal.</summary>
     private WeChatPayOrder? SharableOrder(string mchid, string transactionId, out IResult? refusal)
     {
-        var order = _orders.FindBy(nameof(WeChatPayOrder.TransactionId), transactionId).FirstOrDefault(o => o.Mchid == mchid);
+        var order = FindByTransactionId(mchid, null, transactionId);
         refusal = order is null ? WeChatPayErrors.Of(404, "RESOURCE_NOT_EXISTS", "订单不存在")
             : !order.ProfitSharing ? WeChatPayErrors.InvalidRequest("非分账订单不支持分账")
             : null;

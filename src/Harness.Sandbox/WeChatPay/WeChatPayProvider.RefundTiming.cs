@@ -4,6 +4,7 @@ using Harness.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 
 namespace Harness.Sandbox.WeChatPay;
@@ -55,7 +56,7 @@ public sealed partial class WeChatPayProvider
     }
 
     public void MapControl(IEndpointRouteBuilder control, SandboxScheduler scheduler) =>
-        control.MapPost("/refunds/{outRefundNo}/outcome", Results<Ok<WeChatPayRefundView>, NotFound<ControlError>, BadRequest<ControlError>> (string outRefundNo, WeChatPayRefundOutcome? request) =>
+        control.MapPost("/refunds/{outRefundNo}/outcome", Results<Ok<WeChatPayRefundView>, NotFound<ControlError>, BadRequest<ControlError>> (string outRefundNo, [FromQuery(Name = "sub_mchid")] string? subMchid, WeChatPayRefundOutcome? request) =>
             {
                 if (request?.Status is not { } status || RefuseRefundOutcome(status) is not null)
                 {
@@ -64,7 +65,7 @@ public sealed partial class WeChatPayProvider
 
                 return _context.Store.Atomically<Results<Ok<WeChatPayRefundView>, NotFound<ControlError>, BadRequest<ControlError>>>(() =>
                 {
-                    if (_refunds.Get(RefundKey(WeChatPayKeys.Mchid, outRefundNo)) is not { } refund)
+                    if (_refunds.Get(RefundKey(WeChatPayKeys.Mchid, subMchid, outRefundNo)) is not { } refund)
                     {
                         return TypedResults.NotFound(new ControlError($"no WeChat Pay refund '{outRefundNo}'"));
                     }
@@ -79,7 +80,7 @@ public sealed partial class WeChatPayProvider
                     return TypedResults.Ok(WeChatPayRefundView.Of(refund, order));
                 });
             })
-            .WithSummary("WeChat Pay: ends a refund still PROCESSING now as status SUCCESS, ABNORMAL or CLOSED, whatever refund_outcome said when it was applied for, with REFUND.SUCCESS, REFUND.ABNORMAL or REFUND.CLOSED to its notify_url; 404 for no such out_refund_no, 400 for one that has ended.");
+            .WithSummary("WeChat Pay: ends a refund still PROCESSING now as status SUCCESS, ABNORMAL or CLOSED, whatever refund_outcome said when it was applied for, with REFUND.SUCCESS, REFUND.ABNORMAL or REFUND.CLOSED to its notify_url; 404 for no such out_refund_no (a partner refund's with ?sub_mchid=), 400 for one that has ended.");
 
     /// <summary>
     /// Starts a refund at the bank: it ends as <paramref name="outcome"/> at once, or stays PROCESSING for

@@ -47,6 +47,7 @@ public sealed partial class WeChatPayProvider
         }
 
         var fields = new WeChatPayFields(request);
+        var subMchid = fields.OptionalText("sub_mchid", 32);
         var outRefundNo = fields.Text("out_refund_no", 64);
         var transactionId = fields.OptionalText("transaction_id", 32);
         var outTradeNo = fields.OptionalText("out_trade_no", 32);
@@ -64,6 +65,11 @@ public sealed partial class WeChatPayProvider
             return WeChatPayErrors.Missing("transaction_id");
         }
 
+        if (subMchid is not null && RefuseSubMchid(subMchid) is { } unbound)
+        {
+            return unbound;
+        }
+
         if (!OutRefundNo().IsMatch(outRefundNo))
         {
             return WeChatPayErrors.Param("out_refund_no", "格式错误：应为1-64位数字、大小写字母或_-|*@", outRefundNo);
@@ -77,14 +83,14 @@ public sealed partial class WeChatPayProvider
         return _context.Store.Atomically<IResult>(() =>
         {
             var order = transactionId is not null
-                ? _orders.FindBy(nameof(WeChatPayOrder.TransactionId), transactionId).FirstOrDefault(o => o.Mchid == mchid)
-                : FindByOutTradeNo(mchid, outTradeNo!);
+                ? FindByTransactionId(mchid, subMchid, transactionId)
+                : FindByOutTradeNo(mchid, subMchid, outTradeNo!);
             if (order is null)
             {
                 return WeChatPayErrors.Of(404, "RESOURCE_NOT_EXISTS", "订单不存在");
             }
 
-            if (_refunds.Get(RefundKey(mchid, outRefundNo)) is { } earlier)
+            if (_refunds.Get(RefundKey(mchid, subMchid, outRefundNo)) is { } earlier)
             {
                 return JsonNode.DeepEquals(JsonNode.Parse(earlier.RequestJson), request)
                     ? Json(WeChatPayResources.Refund(earlier, order))
@@ -114,7 +120,7 @@ public sealed partial class WeChatPayProvider
             var now = _context.Clock.GetUtcNow().UtcDateTime;
             var created = new WeChatPayRefund
             {
-                Id = RefundKey(mchid, outRefundNo),
+                Id = RefundKey(mchid, subMchid, outRefundNo),
                 RefundId = "5030" + Digits(25),
                 OrderId = order.Id,
                 Reason = reason,
@@ -133,6 +139,25 @@ public sealed partial class WeChatPayProvider
         });
     }
 
+    /// <summary><c>GET /v3/refund/domestic/refunds/{out_refund_no}</c>, with <c>?sub_mchid=</c> for a 服务商's refund of a sub-merchant's order.</summary>
+    private IResult QueryRefund(HttpContext http, string mchid, string outRefundNo)
+    {
+        var subMchid = http.Request.Query.ContainsKey("sub_mchid") ? http.Request.Query["sub_mchid"].ToString() : null;
+        if (subMchid is { Length: 0 })
+        {
+            return WeChatPayErrors.Param("sub_mchid", "必填性规则校验失败，此字段不能为空", location: "query");
+        }
+
+        if (subMchid is not null && RefuseSubMchid(subMchid) is { } unbound)
+        {
+            return unbound;
+        }
+
+        return _refunds.Get(RefundKey(mchid, subMchid, outRefundNo)) is { } refund
+            ? Json(WeChatPayResources.Refund(refund, _orders.Get(refund.OrderId)!))
+            : WeChatPayErrors.Of(404, "RESOURCE_NOT_EXISTS", "退款单不存在");
+    }
+
     /// <summary>
     /// <c>POST /v3/refund/domestic/refunds/{refund_id}/apply-abnormal-refund</c>: an ABNORMAL refund goes to the
     /// buyer's debit card (bank, account and name, the last two encrypted for the <c>Wechatpay-Serial</c> key with
@@ -147,6 +172,7 @@ public sealed partial class WeChatPayProvider
         }
 
         var fields = new WeChatPayFields(request);
+        var subMchid = fields.OptionalText("sub_mchid", 32);
         var outRefundNo = fields.Text("out_refund_no", 64);
         var type = fields.Text("type", 32);
         var bankType = fields.OptionalText("bank_type", 16);
@@ -155,6 +181,11 @@ public sealed partial class WeChatPayProvider
         if (fields.Refusal is { } refusal)
         {
             return refusal;
+        }
+
+        if (subMchid is not null && RefuseSubMchid(subMchid) is { } unbound)
+        {
+            return unbound;
         }
 
         string account;
@@ -177,7 +208,7 @@ public sealed partial class WeChatPayProvider
 
         return _context.Store.Atomically<IResult>(() =>
         {
-            if (_refunds.Get(RefundKey(mchid, outRefundNo)) is not { } refund || refund.RefundId != refundId)
+            if (_refunds.Get(RefundKey(mchid, subMchid, outRefundNo)) is not { } refund || refund.RefundId != refundId)
             {
                 return WeChatPayErrors.Of(404, "RESOURCE_NOT_EXISTS", "退款单不存在");
             }

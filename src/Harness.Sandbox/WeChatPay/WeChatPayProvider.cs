@@ -71,7 +71,7 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
 
     public string Title => "WeChat Pay";
 
-    public IReadOnlyList<string> SettingNames => [WeChatPayKeys.MerchantCertificatesSetting, WeChatPayKeys.PlatformAuthSetting, RefundOutcomeSetting, RefundProcessingSetting, SharingRatioSetting, TransferFloatSetting];
+    public IReadOnlyList<string> SettingNames => [WeChatPayKeys.MerchantCertificatesSetting, WeChatPayKeys.PlatformAuthSetting, RefundOutcomeSetting, RefundProcessingSetting, SharingRatioSetting, TransferFloatSetting, SubMchidsSetting];
 
     public string? RefuseSetting(string key, string value) => key switch
     {
@@ -83,6 +83,7 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
         RefundProcessingSetting => RefuseRefundProcessing(value),
         SharingRatioSetting => RefuseSharingRatio(value),
         TransferFloatSetting => RefuseTransferFloat(value),
+        SubMchidsSetting => RefuseSubMchids(value),
         _ => null,
     };
 
@@ -107,6 +108,7 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
     {
         ["mchid"] = WeChatPayKeys.Mchid,
         ["appid"] = WeChatPayKeys.Appid,
+        ["sub_mchids"] = string.Join(',', SubMchids()),
         ["apiv3_key"] = _keys.ApiV3Key,
         ["merchant_serial_no"] = _keys.MerchantSerialNo,
         ["platform_serial_no"] = _keys.PlatformSerialNo,
@@ -126,16 +128,14 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
         MapOrders(app);
         MapClientSteps(app);
         app.MapGet("/v3/pay/transactions/out-trade-no/{outTradeNo}", (HttpContext http, string outTradeNo) =>
-            AuthenticatedAsync(http, (mchid, _) => Query(http, mchid, FindByOutTradeNo(mchid, outTradeNo))));
+            AuthenticatedAsync(http, (mchid, _) => Query(http, mchid, FindByOutTradeNo(mchid, null, outTradeNo))));
         app.MapGet("/v3/pay/transactions/id/{transactionId}", (HttpContext http, string transactionId) =>
-            AuthenticatedAsync(http, (mchid, _) => Query(http, mchid, _orders.FindBy(nameof(WeChatPayOrder.TransactionId), transactionId).FirstOrDefault(o => o.Mchid == mchid))));
+            AuthenticatedAsync(http, (mchid, _) => Query(http, mchid, FindByTransactionId(mchid, null, transactionId))));
         app.MapPost("/v3/pay/transactions/out-trade-no/{outTradeNo}/close", (HttpContext http, string outTradeNo) =>
             AuthenticatedAsync(http, (mchid, body) => Close(mchid, outTradeNo, body)));
         app.MapPost("/v3/refund/domestic/refunds", (HttpRequest request) => AuthenticatedAsync(request.HttpContext, Refund));
         app.MapGet("/v3/refund/domestic/refunds/{outRefundNo}", (HttpContext http, string outRefundNo) =>
-            AuthenticatedAsync(http, (mchid, _) => _refunds.Get(RefundKey(mchid, outRefundNo)) is { } refund
-                ? Json(WeChatPayResources.Refund(refund, _orders.Get(refund.OrderId)!))
-                : WeChatPayErrors.Of(404, "RESOURCE_NOT_EXISTS", "退款单不存在")));
+            AuthenticatedAsync(http, (mchid, _) => QueryRefund(http, mchid, outRefundNo)));
         app.MapPost("/v3/refund/domestic/refunds/{refundId}/apply-abnormal-refund", (HttpContext http, string refundId) =>
             AuthenticatedAsync(http, (mchid, body) => ApplyAbnormalRefund(http, mchid, refundId, body)));
         app.MapGet("/v3/certificates", (HttpRequest request) => AuthenticatedAsync(request.HttpContext, (_, _) => Certificates()));
@@ -151,6 +151,11 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
         order.TransactionId = "4200" + Digits(6) + now.ToOffset(WeChatPayResources.ChinaOffset).ToString("yyyyMMdd", CultureInfo.InvariantCulture) + Digits(10);
         order.SuccessTime = now.UtcDateTime;
         order.OpenId ??= "oUpF8u" + Secrets.Random(16)[..22];
+        if (order.SubAppid is not null)
+        {
+            order.SubOpenId ??= "oUpF8u" + Secrets.Random(16)[..22];
+        }
+
         _orders.Upsert(order);
         _context.Notifier.Send(Name, order.Id, _policy, faults =>
         {
@@ -222,12 +227,15 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
             return refusal;
         }
 
-        if (bodyMchid != mchid)
-        {
-            return WeChatPayErrors.InvalidRequest("请求中的mchid与Authorization中的商户号不一致");
-        }
+        return bodyMchid != mchid
+            ? WeChatPayErrors.InvalidRequest("请求中的mchid与Authorization中的商户号不一致")
+            : CloseOrder(FindByOutTradeNo(mchid, null, outTradeNo));
+    }
 
-        if (FindByOutTradeNo(mchid, outTradeNo) is not { } order)
+    /// <summary>Closes a direct or a partner order found by its out_trade_no.</summary>
+    private IResult CloseOrder(WeChatPayOrder? order)
+    {
+        if (order is null)
         {
             return WeChatPayErrors.OrderNotExist();
         }
@@ -283,10 +291,13 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
         return SignedJsonCallback.Create(eventType, url, WeChatPayJson.Write(envelope), _signer.Name, faults);
     }
 
-    private WeChatPayOrder? FindByOutTradeNo(string mchid, string outTradeNo) =>
-        _orders.FindBy(nameof(WeChatPayOrder.OutTradeNo), outTradeNo).FirstOrDefault(o => o.Mchid == mchid);
+    /// <summary>The order placed with <paramref name="outTradeNo"/> by the merchant itself (<paramref name="subMchid"/> null) or for that sub-merchant.</summary>
+    private WeChatPayOrder? FindByOutTradeNo(string mchid, string? subMchid, string outTradeNo) =>
+        _orders.FindBy(nameof(WeChatPayOrder.OutTradeNo), outTradeNo).FirstOrDefault(o => o.Mchid == mchid && o.SubMchid == subMchid);
 
-    private static string RefundKey(string mchid, string outRefundNo) => mchid + "/" + outRefundNo;
+    /// <summary>out_refund_no is unique per merchant, and per sub-merchant in 服务商 mode.</summary>
+    private static string RefundKey(string mchid, string? subMchid, string outRefundNo) =>
+        subMchid is null ? mchid + "/" + outRefundNo : mchid + "/" + subMchid + "/" + outRefundNo;
 
     private static IResult Json(JsonObject body) =>
         Results.Text(WeChatPayJson.Write(body), "application/json; charset=utf-8");

@@ -20,7 +20,8 @@ public static class WeChatPayResources
             _ => ("CLOSED", "已关闭"),
         };
         var paid = status == PaymentStatus.Paid;
-        var transaction = new JsonObject { ["appid"] = order.Appid, ["mchid"] = order.Mchid, ["out_trade_no"] = order.OutTradeNo };
+        var transaction = Parties(order);
+        transaction["out_trade_no"] = order.OutTradeNo;
         if (paid)
         {
             transaction["transaction_id"] = order.TransactionId;
@@ -42,7 +43,7 @@ public static class WeChatPayResources
         if (paid)
         {
             transaction["success_time"] = China(order.SuccessTime!.Value);
-            transaction["payer"] = new JsonObject { ["openid"] = order.OpenId };
+            transaction["payer"] = Payer(order);
             transaction["amount"] = new JsonObject { ["total"] = order.Total, ["payer_total"] = order.Total, ["currency"] = "CNY", ["payer_currency"] = "CNY" };
         }
         else
@@ -102,15 +103,14 @@ public static class WeChatPayResources
     /// <summary>A refund notification's resource; <c>success_time</c> only for a SUCCESS one.</summary>
     public static JsonObject RefundNotice(WeChatPayRefund refund, WeChatPayOrder order)
     {
-        var notice = new JsonObject
-        {
-            ["mchid"] = order.Mchid,
-            ["out_trade_no"] = order.OutTradeNo,
-            ["transaction_id"] = order.TransactionId,
-            ["out_refund_no"] = OutRefundNoOf(refund),
-            ["refund_id"] = refund.RefundId,
-            ["refund_status"] = refund.Status,
-        };
+        var notice = order.SubMchid is null
+            ? new JsonObject { ["mchid"] = order.Mchid }
+            : new JsonObject { ["sp_mchid"] = order.Mchid, ["sub_mchid"] = order.SubMchid };
+        notice["out_trade_no"] = order.OutTradeNo;
+        notice["transaction_id"] = order.TransactionId;
+        notice["out_refund_no"] = OutRefundNoOf(refund);
+        notice["refund_id"] = refund.RefundId;
+        notice["refund_status"] = refund.Status;
         if (refund.SuccessTime is { } success)
         {
             notice["success_time"] = China(success);
@@ -121,8 +121,43 @@ public static class WeChatPayResources
         return notice;
     }
 
+    /// <summary>Who the order is of: appid and mchid, or in 服务商 mode sp_appid, sp_mchid, sub_appid (when given) and sub_mchid.</summary>
+    private static JsonObject Parties(WeChatPayOrder order)
+    {
+        if (order.SubMchid is null)
+        {
+            return new JsonObject { ["appid"] = order.Appid, ["mchid"] = order.Mchid };
+        }
+
+        var parties = new JsonObject { ["sp_appid"] = order.Appid, ["sp_mchid"] = order.Mchid };
+        if (order.SubAppid is not null)
+        {
+            parties["sub_appid"] = order.SubAppid;
+        }
+
+        parties["sub_mchid"] = order.SubMchid;
+        return parties;
+    }
+
+    /// <summary>The paying buyer: openid, or in 服务商 mode sp_openid and, when the order has a sub_appid, sub_openid.</summary>
+    private static JsonObject Payer(WeChatPayOrder order)
+    {
+        if (order.SubMchid is null)
+        {
+            return new JsonObject { ["openid"] = order.OpenId };
+        }
+
+        var payer = new JsonObject { ["sp_openid"] = order.OpenId };
+        if (order.SubOpenId is not null)
+        {
+            payer["sub_openid"] = order.SubOpenId;
+        }
+
+        return payer;
+    }
+
     public static string China(DateTime utc) =>
         new DateTimeOffset(DateTime.SpecifyKind(utc, DateTimeKind.Utc)).ToOffset(ChinaOffset).ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
 
-    internal static string OutRefundNoOf(WeChatPayRefund refund) => refund.Id[(refund.Id.IndexOf('/', StringComparison.Ordinal) + 1)..];
+    internal static string OutRefundNoOf(WeChatPayRefund refund) => refund.Id[(refund.Id.LastIndexOf('/') + 1)..];
 }

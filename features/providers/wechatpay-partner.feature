@@ -1,0 +1,35 @@
+@provider @wechat
+Feature: WeChat Pay sandbox — 服务商 (partner) mode orders for sub-merchants
+  A 服务商 places orders for its sub-merchants (特约商户) at /v3/pay/partner/transactions/{jsapi,native,app,h5},
+  signed with its own merchant key: sp_appid and sp_mchid are the 服务商's (the sandbox's published appid and mchid),
+  sub_mchid the sub-merchant's, sub_appid optional; a JSAPI order names exactly one of payer.sp_openid and
+  payer.sub_openid (the latter with its sub_appid). The sandbox's setting sub_mchids lists the sub-merchants the 服务商
+  may act for (1900000110 and 1900000111 by default); any other is refused with 403 NO_AUTH "受理关系不存在". A partner
+  order is queried and closed with sp_mchid and its own sub_mchid, refunded with sub_mchid, and never seen by the direct
+  routes; its answers and notifications carry sp_appid, sp_mchid, sub_appid, sub_mchid and payer.sp_openid/sub_openid.
+
+  Background:
+    Given the WeChat Pay sandbox and its published merchant credentials
+
+  Scenario: A sub-merchant's JSAPI order is paid and notified in the partner shape, and found only under its sub_mchid
+    Given a partner JSAPI order of 100 fen placed for sub-merchant "1900000110" as "wx_conf_partner" by sub_openid "oSubUser_conf" of "wx8888888888888888"
+    When the buyer pays on the hosted page
+    Then the notify URL receives a "TRANSACTION.SUCCESS" POST whose Wechatpay-Signature verifies with the platform certificate
+    And its resource decrypts to sp_mchid and sp_appid the merchant's, sub_mchid "1900000110", sub_appid "wx8888888888888888" and payer.sub_openid "oSubUser_conf", without mchid or appid
+    And querying partner order "wx_conf_partner" of sub-merchant "1900000110" shows trade_state "SUCCESS"
+    And querying partner order "wx_conf_partner" of sub-merchant "1900000111" is refused with 404 "ORDER_NOT_EXIST"
+    When the merchant queries "wx_conf_partner" by out_trade_no
+    Then the answer is 404 with code "ORDER_NOT_EXIST"
+
+  Scenario: A sub_mchid the 服务商 is not bound to is refused with 403 NO_AUTH
+    When the merchant places a partner Native order of 100 fen for sub-merchant "1900009999" as "wx_conf_unbound"
+    Then the answer is 403 with code "NO_AUTH"
+    When the merchant places a partner Native order of 100 fen for sub-merchant "1900000111" as "wx_conf_bound"
+    Then the answer is 200 with a code_url of the form "weixin://wxpay/bizpayurl?pr=" and 7 letters or digits
+
+  Scenario: A partner order is refunded with its sub_mchid and the refund notification names both merchants
+    Given a partner Native order of 1000 fen placed for sub-merchant "1900000110" as "wx_conf_prefund" and paid
+    When the merchant refunds 400 fen of partner order "wx_conf_prefund" of sub-merchant "1900000110" as "wx_prefund_1"
+    Then the answer is 200 with refund status "PROCESSING" and amount.refund 400
+    And the notify URL receives a "REFUND.SUCCESS" POST whose resource decrypts to refund_status "SUCCESS" and amount.refund 400
+    And the "REFUND.SUCCESS" resource names sp_mchid the merchant's and sub_mchid "1900000110", without mchid
