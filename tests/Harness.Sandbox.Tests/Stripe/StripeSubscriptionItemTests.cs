@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Harness.Sandbox.Stripe;
 using Harness.Sandbox.Tests.Support;
 using Stripe;
+using static Harness.Sandbox.Tests.Stripe.StripeInvoicePayTests;
 using static Harness.Sandbox.Tests.Stripe.StripeRecurringTests;
 
 namespace Harness.Sandbox.Tests.Stripe;
@@ -166,6 +167,42 @@ public sealed class StripeSubscriptionItemTests
         // 2 × 999 + 500, less the 751 the changes net.
         await sandbox.AdvanceAsync(TimeSpan.FromDays(15));
         Assert.Equal(1747L, (await LatestInvoiceAsync(stripe, subscription.Id)).AmountPaid);
+    }
+
+    [Fact]
+    public async Task An_item_added_with_pending_if_incomplete_waits_while_its_invoice_declines_and_applies_once_it_is_paid()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        var stripe = Client(sandbox);
+        var customer = await stripe.V1.Customers.CreateAsync(new CustomerCreateOptions { Email = "pending-items@example.com" }, cancellationToken: Ct);
+        await DefaultCardAsync(stripe, customer.Id, "pm_card_visa");
+        var subscription = await stripe.V1.Subscriptions.CreateAsync(new SubscriptionCreateOptions
+        {
+            Customer = customer.Id, Items = [new SubscriptionItemOptions { Price = StripeCatalog.MonthlyPrice }],
+        }, cancellationToken: Ct);
+        await DefaultCardAsync(stripe, customer.Id, "pm_card_chargeCustomerFail");
+        await sandbox.AdvanceAsync(TimeSpan.FromDays(15));
+
+        var added = await stripe.V1.SubscriptionItems.CreateAsync(new SubscriptionItemCreateOptions
+        {
+            Subscription = subscription.Id, Price = StripeCatalog.TeamMonthlyPrice, ProrationBehavior = "always_invoice", PaymentBehavior = "pending_if_incomplete",
+        }, cancellationToken: Ct);
+        Assert.Equal(StripeCatalog.TeamMonthlyPrice, added.Price.Id);
+        var waiting = await stripe.V1.Subscriptions.GetAsync(subscription.Id, new SubscriptionGetOptions { Expand = ["latest_invoice"] }, cancellationToken: Ct);
+        Assert.Equal([StripeCatalog.MonthlyPrice], waiting.Items.Data.Select(i => i.Price.Id));
+        Assert.Equal([StripeCatalog.MonthlyPrice, StripeCatalog.TeamMonthlyPrice], waiting.PendingUpdate.SubscriptionItems.Select(i => i.Price.Id));
+        Assert.Equal(("open", 1500L), (waiting.LatestInvoice.Status, waiting.LatestInvoice.AmountDue));
+
+        // error_if_incomplete refuses a change whose invoice declines with the card's 402, and the pending update stays.
+        var refused = await Assert.ThrowsAsync<StripeException>(() => stripe.V1.SubscriptionItems.UpdateAsync(subscription.Items.Data[0].Id,
+            new SubscriptionItemUpdateOptions { Quantity = 2, ProrationBehavior = "always_invoice", PaymentBehavior = "error_if_incomplete" }, cancellationToken: Ct));
+        Assert.Equal((HttpStatusCode.PaymentRequired, "card_declined"), (refused.HttpStatusCode, refused.StripeError.Code));
+
+        await stripe.V1.Invoices.PayAsync(waiting.LatestInvoiceId, new InvoicePayOptions { PaymentMethod = "pm_card_visa" }, cancellationToken: Ct);
+        var applied = await stripe.V1.Subscriptions.GetAsync(subscription.Id, cancellationToken: Ct);
+        Assert.Equal([(StripeCatalog.MonthlyPrice, 1L), (StripeCatalog.TeamMonthlyPrice, 1L)], applied.Items.Data.Select(i => (i.Price.Id, i.Quantity)));
+        Assert.Equal(added.Id, applied.Items.Data[1].Id);
+        Assert.Null(applied.PendingUpdate);
     }
 
     [Fact]
