@@ -83,6 +83,23 @@ public sealed class StripeSubscriptionItemTests
     }
 
     [Fact]
+    public async Task A_retried_add_with_the_same_idempotency_key_adds_and_prorates_once()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        var stripe = Client(sandbox);
+        var subscription = await SubscribeAsync(stripe, StripeCatalog.MonthlyPrice);
+        await sandbox.AdvanceAsync(TimeSpan.FromDays(15));
+        var options = new SubscriptionItemCreateOptions { Subscription = subscription.Id, Price = StripeCatalog.TeamMonthlyPrice };
+        var once = new RequestOptions { IdempotencyKey = "add-team-seat" };
+
+        var first = await stripe.V1.SubscriptionItems.CreateAsync(options, once, Ct);
+        var retried = await stripe.V1.SubscriptionItems.CreateAsync(options, once, Ct);
+        Assert.Equal(first.Id, retried.Id);
+        Assert.Equal(2, (await stripe.V1.Subscriptions.GetAsync(subscription.Id, cancellationToken: Ct)).Items.Data.Count);
+        Assert.Equal([1500L], (await PendingAsync(stripe, subscription.CustomerId)).Select(i => i.Amount));
+    }
+
+    [Fact]
     public async Task An_item_changed_with_always_invoice_is_charged_at_once_and_a_deleted_one_credits_its_unused_time()
     {
         await using var sandbox = await TestSandbox.StartAsync();
