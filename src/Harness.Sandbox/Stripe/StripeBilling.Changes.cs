@@ -4,18 +4,18 @@ using Harness.Sandbox.Payments;
 
 namespace Harness.Sandbox.Stripe;
 
-/// <summary>What a subscription update asks of its item: a new price and/or quantity, how to prorate, a cycle reset.</summary>
-public sealed record ItemChange(JsonObject? Price, long? Quantity, string ProrationBehavior, long? ProrationDate, bool ResetCycle);
+/// <summary>What a subscription update asks of its items (<see cref="ItemEdit"/>: changed, added, deleted), how to prorate, a cycle reset.</summary>
+public sealed record ItemChange(IReadOnlyList<ItemEdit> Items, string ProrationBehavior, long? ProrationDate, bool ResetCycle);
 
 /// <summary>
-/// Plan changes (docs.stripe.com/billing/subscriptions/change-price, …/prorations): the item's price or quantity
-/// changed mid-period, with proration invoice items for the unused and the remaining time, invoiced at the next renewal
+/// Plan changes (docs.stripe.com/billing/subscriptions/change-price, …/prorations): items added, removed, or their price or
+/// quantity changed mid-period, with proration invoice items for the unused and the remaining time, invoiced at the next renewal
 /// or at once; a change of billing interval (or <c>billing_cycle_anchor=now</c>) starts a new period with an invoice now.
 /// </summary>
 public sealed partial class StripeBilling
 {
     /// <summary>
-    /// Applies <paramref name="change"/> to the subscription's one item at <paramref name="now"/>: fills
+    /// Applies <paramref name="change"/> to the subscription's items at <paramref name="now"/>: fills
     /// <paramref name="previous"/> (<c>items</c>, and the period fields on a cycle reset) and answers the events that follow
     /// <c>customer.subscription.updated</c> (<c>invoiceitem.created</c>, then the invoice's). With
     /// <paramref name="confirmLater"/> (<c>default_incomplete</c>) an invoice to pay waits for its PaymentIntent to be
@@ -81,40 +81,30 @@ public sealed partial class StripeBilling
             : (null, []);
 
     /// <summary>
-    /// Changes the copy or the stored subscription's item and, on a cycle reset, its period; answers the prorations to
+    /// Changes the copy or the stored subscription's items and, on a cycle reset, its period; answers the prorations to
     /// make (not stored), or null when nothing changes.
     /// </summary>
     private (bool Reset, List<JsonObject> Prorations)? PlanChange(JsonObject subscription, ItemChange change, long now, JsonObject previous)
     {
-        var item = (JsonObject)subscription["items"]!["data"]![0]!;
-        var oldPrice = (JsonObject)item["price"]!.DeepClone();
-        var oldQuantity = item["quantity"]!.GetValue<long>();
-        var newPrice = change.Price ?? oldPrice;
-        var newQuantity = change.Quantity ?? oldQuantity;
+        var itemsBefore = subscription["items"]!.DeepClone();
+        var oldRecurring = Recurring(subscription)!.DeepClone();
+        var edited = EditItems(subscription, change.Items, now);
         var trialing = subscription.Str("status") == "trialing";
         // Stripe resets the cycle when the interval changes; a trial keeps its end, and the new interval starts after it.
-        var reset = !trialing && (change.ResetCycle || !SameInterval(oldPrice["recurring"], newPrice["recurring"]));
-        if (newPrice.Str("id") == oldPrice.Str("id") && newQuantity == oldQuantity && !reset)
+        var reset = !trialing && (change.ResetCycle || !SameInterval(oldRecurring, Recurring(subscription)));
+        if (edited.All(Unchanged) && !reset)
         {
             return null;
         }
 
-        previous["items"] = subscription["items"]!.DeepClone();
-        item["price"] = newPrice.DeepClone();
-        item["quantity"] = newQuantity;
+        previous["items"] = itemsBefore;
         var start = subscription["current_period_start"]!.GetValue<long>();
         var end = subscription["current_period_end"]!.GetValue<long>();
         var at = change.ProrationDate ?? now;
-        var prorations = new List<JsonObject>();
-        // No prorations in a trial: nothing was paid for it, and the new price is what the trial's end charges.
-        if (!trialing && change.ProrationBehavior != "none" && at < end)
-        {
-            prorations.Add(Proration(subscription, item, oldPrice, oldQuantity, -Prorate(Amount(oldPrice, oldQuantity), at, start, end), "Unused time on", at, end));
-            if (!reset)
-            {
-                prorations.Add(Proration(subscription, item, newPrice, newQuantity, Prorate(Amount(newPrice, newQuantity), at, start, end), "Remaining time on", at, end));
-            }
-        }
+        // No prorations in a trial: nothing was paid for it, and the new prices are what the trial's end charges.
+        var prorations = !trialing && change.ProrationBehavior != "none" && at < end
+            ? ItemProrations(subscription, (JsonArray)itemsBefore["data"]!, edited, reset, at, start, end)
+            : [];
 
         if (reset)
         {

@@ -142,6 +142,13 @@ public sealed partial class StripeProvider : ISandboxSubscriptions
         app.MapPost("/v1/subscriptions/{id}/resume", (string id, HttpContext http) => PostAsync(http, $"/v1/subscriptions/{id}/resume", p => _subscriptions.Resume(id, p)));
         app.MapDelete("/v1/subscriptions/{id}", async (string id, HttpContext http) => Answer(http, _subscriptions.Cancel(id, await StripeForm.ReadAsync(http.Request))));
 
+        const string subscriptionItems = StripeSubscriptions.ItemsPath;
+        app.MapPost(subscriptionItems, (HttpRequest request) => PostAsync(request.HttpContext, subscriptionItems, _subscriptions.CreateItem));
+        app.MapGet(subscriptionItems, async (HttpRequest request) => Answer(request.HttpContext, _subscriptions.ListItems(await StripeForm.ReadAsync(request))));
+        app.MapGet(subscriptionItems + "/{id}", (string id, HttpContext http) => Answer(http, _subscriptions.RetrieveItem(id)));
+        app.MapPost(subscriptionItems + "/{id}", (string id, HttpContext http) => PostAsync(http, $"{subscriptionItems}/{id}", p => _subscriptions.UpdateItem(id, p)));
+        app.MapDelete(subscriptionItems + "/{id}", async (string id, HttpContext http) => Answer(http, _subscriptions.DeleteItem(id, await StripeForm.ReadAsync(http.Request))));
+
         const string items = StripeInvoiceItems.Path;
         app.MapPost(items, (HttpRequest request) => PostAsync(request.HttpContext, items, _invoiceItems.Create));
         app.MapGet(items, async (HttpRequest request) => Answer(request.HttpContext, _invoiceItems.List(await StripeForm.ReadAsync(request))));

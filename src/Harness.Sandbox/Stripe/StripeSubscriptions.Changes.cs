@@ -4,7 +4,7 @@ using Harness.Sandbox.Payments;
 namespace Harness.Sandbox.Stripe;
 
 /// <summary>
-/// A subscription update's plan change: <c>items[0][id|price|quantity]</c>, <c>proration_behavior</c>,
+/// A subscription update's plan change: <c>items</c> (<see cref="ReadItems"/>), <c>proration_behavior</c>,
 /// <c>proration_date</c> and <c>billing_cycle_anchor</c>, read and checked here; <see cref="StripeBilling.ChangeItem"/> applies it.
 /// </summary>
 public sealed partial class StripeSubscriptions
@@ -13,14 +13,12 @@ public sealed partial class StripeSubscriptions
 
     private static readonly string[] Anchors = ["now", "unchanged"];
 
-    private static readonly HashSet<string> ItemParams = ["id", "price", "quantity"];
-
     /// <summary>The parameters a plan change may carry; without any of them an update changes no item.</summary>
     private static readonly string[] ChangeParams = ["items", "proration_behavior", "proration_date", "billing_cycle_anchor"];
 
     /// <summary>
     /// Reads the plan change of an update into <paramref name="change"/> (null when it asks none), or answers Stripe's
-    /// 400 naming the parameter. One item per subscription stays the rule: <c>items[0][id]</c> must name it.
+    /// 400 naming the parameter.
     /// </summary>
     private StripeResponse? ReadChange(JsonObject p, JsonObject subscription, long now, out ItemChange? change)
     {
@@ -66,13 +64,12 @@ public sealed partial class StripeSubscriptions
             prorationDate = date;
         }
 
-        var (price, quantity, badItem) = ReadItem(p, subscription);
-        if (badItem is not null)
+        if (ReadItems(p, subscription, out var items) is { } badItem)
         {
             return badItem;
         }
 
-        change = new ItemChange(price, quantity, behavior, prorationDate, anchor == "now");
+        change = new ItemChange(items, behavior, prorationDate, anchor == "now");
         return null;
     }
 
@@ -108,70 +105,11 @@ public sealed partial class StripeSubscriptions
                 $"You cannot pass `{other}` with `payment_behavior=pending_if_incomplete`: a pending update takes only {string.Join(", ", PendingParams.Order(StringComparer.Ordinal))}.", other);
         }
 
+        if (behavior == "pending_if_incomplete" && PendingItemRefusal(p) is { } itemRefusal)
+        {
+            return itemRefusal;
+        }
+
         return null;
-    }
-
-    /// <summary><c>items[0]</c> of an update: the subscription's item by id, with a new recurring price in its currency and/or a quantity.</summary>
-    private (JsonObject? Price, long? Quantity, StripeResponse? Refusal) ReadItem(JsonObject p, JsonObject subscription)
-    {
-        if (p["items"] is null)
-        {
-            return (null, null, null);
-        }
-
-        if (p["items"] is not JsonArray { Count: > 0 } array || array[0] is not JsonObject item)
-        {
-            return (null, null, StripeErrors.InvalidParam("Invalid array", "items"));
-        }
-
-        var itemId = subscription["items"]!["data"]![0].Str("id");
-        if (array.Count > 1 || item.Str("id") != itemId)
-        {
-            var param = array.Count > 1 ? "items[1]" : "items[0][id]";
-            return (null, null, StripeErrors.InvalidParam(
-                $"The sandbox keeps one item per subscription: `items[0][id]` must name its item {itemId} (adding or removing items is not simulated).", param));
-        }
-
-        if (item.Select(kv => kv.Key).FirstOrDefault(k => !ItemParams.Contains(k)) is { } unknown)
-        {
-            return (null, null, StripeErrors.InvalidParam($"Received unknown parameter: items[0][{unknown}]", $"items[0][{unknown}]", "parameter_unknown"));
-        }
-
-        long? quantity = null;
-        if (item.Str("quantity") is { } quantityText)
-        {
-            if (!StripeJson.TryLong(quantityText, out var value) || value is < 1 or > MaxQuantity)
-            {
-                return (null, null, StripeErrors.InvalidParam($"This value must be greater than or equal to 1 and less than or equal to {MaxQuantity}.", "items[0][quantity]"));
-            }
-
-            quantity = value;
-        }
-
-        if (item.Str("price") is not { } priceId)
-        {
-            return (null, quantity, null);
-        }
-
-        if (catalog.Unpurchasable(priceId, "items[0][price]") is { } unpurchasable)
-        {
-            return (null, null, unpurchasable);
-        }
-
-        var price = catalog.Find(priceId)!;
-
-        if (price["recurring"] is not JsonObject)
-        {
-            return (null, null, StripeErrors.InvalidParam(
-                $"The price specified ({priceId}) is not a recurring price. Only recurring prices can be used with subscriptions.", "items[0][price]"));
-        }
-
-        if (price.Str("currency") != subscription.Str("currency"))
-        {
-            return (null, null, StripeErrors.InvalidParam(
-                $"The price specified ({priceId}) is in {price.Str("currency")}, and this subscription is billed in {subscription.Str("currency")}: all prices on a subscription must have the same currency.", "items[0][price]"));
-        }
-
-        return (price, quantity, null);
     }
 }

@@ -187,7 +187,7 @@ public sealed partial class StripeSubscriptions(
     /// <c>cancel_at_period_end=true</c> schedules the cancel at the period end; <c>false</c> resumes before it.
     /// <c>trial_end=now</c> ends a trial at once: the first charge, as at the trial's end (<see cref="StripeBilling.EndTrialNow"/>);
     /// a future <c>trial_end</c> moves a trial's end or adds a trial to an active subscription (<see cref="StripeBilling.AddTrial"/>).
-    /// <c>items[0]</c> changes the price or quantity, with prorations (<see cref="ReadChange"/>, <see cref="StripeBilling.ChangeItem"/>).
+    /// <c>items[n]</c> adds, changes or removes items, with prorations (<see cref="ReadChange"/>, <see cref="StripeBilling.ChangeItem"/>).
     /// </summary>
     public StripeResponse Update(string id, JsonObject p)
     {

@@ -261,8 +261,8 @@ public sealed class StripeProrationTests
         await RefusedAsync(new SubscriptionUpdateOptions { Items = [new SubscriptionItemOptions { Id = itemId, Price = StripeCatalog.EuroMonthlyPrice }] }, "items[0][price]");
         await RefusedAsync(new SubscriptionUpdateOptions { Items = [new SubscriptionItemOptions { Id = itemId, Price = StripeCatalog.CreditsPrice }] }, "items[0][price]");
         await RefusedAsync(new SubscriptionUpdateOptions { Items = [new SubscriptionItemOptions { Id = itemId, Price = "price_missing" }] }, "items[0][price]", "resource_missing");
-        await RefusedAsync(new SubscriptionUpdateOptions { Items = [new SubscriptionItemOptions { Price = StripeCatalog.TeamMonthlyPrice }] }, "items[0][id]");
-        await RefusedAsync(new SubscriptionUpdateOptions { Items = [new SubscriptionItemOptions { Id = itemId }, new SubscriptionItemOptions { Price = StripeCatalog.TeamMonthlyPrice }] }, "items[1]");
+        await RefusedAsync(new SubscriptionUpdateOptions { Items = [new SubscriptionItemOptions { Price = StripeCatalog.MonthlyPrice }] }, "items[0][price]");
+        await RefusedAsync(new SubscriptionUpdateOptions { Items = [new SubscriptionItemOptions { Id = itemId, Deleted = true }] }, "items[0][deleted]");
         await RefusedAsync(new SubscriptionUpdateOptions { Items = [new SubscriptionItemOptions { Id = itemId, Quantity = 0 }] }, "items[0][quantity]");
         await RefusedAsync(new SubscriptionUpdateOptions { Items = [new SubscriptionItemOptions { Id = itemId, Quantity = 2 }], ProrationBehavior = "sometimes" }, "proration_behavior");
         await RefusedAsync(new SubscriptionUpdateOptions { Items = [new SubscriptionItemOptions { Id = itemId, Quantity = 2 }], ProrationDate = subscription.Items.Data[0].CurrentPeriodStart.AddDays(-1) }, "proration_date");
