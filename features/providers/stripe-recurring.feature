@@ -212,6 +212,18 @@ Feature: Stripe sandbox — recurring billing on test clocks
     Then the subscription is "active" with its items' period from "2027-05-01" to "2027-06-01"
     And the latest invoice is "paid" for 999 with lines "999"
 
+  Scenario: A trial followed by a later anchor charges the time from the trial's end to the anchor prorated
+    Given a customer on a new Stripe test clock frozen at "2027-04-10T00:00:00Z"
+    When the customer subscribes to "price_HarnessProMonthly" through the API with a 7-day trial anchored at "2027-05-01T00:00:00Z"
+    Then the subscription is "trialing" with its items' period from "2027-04-10" to "2027-04-17"
+    And the subscription's billing cycle anchor is "2027-05-01T00:00:00Z"
+    When the test clock is advanced to the subscription's period end, 1 time
+    Then the subscription is "active" with its items' period from "2027-04-17" to "2027-05-01"
+    And the latest invoice is "paid" for 466 with lines "466"
+    When the test clock is advanced to the subscription's period end, 1 time
+    Then the subscription is "active" with its items' period from "2027-05-01" to "2027-06-01"
+    And the latest invoice is "paid" for 999 with lines "999"
+
   Scenario: billing_cycle_anchor_config on the 31st anchors on a 30-day month's last day, then renews on the 31st
     Given a customer on a new Stripe test clock frozen at "2027-04-10T00:00:00Z"
     When the customer subscribes to "price_HarnessProMonthly" through the API with billing_cycle_anchor_config day_of_month 31

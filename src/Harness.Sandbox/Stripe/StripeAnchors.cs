@@ -33,7 +33,7 @@ public static class StripeAnchors
     /// <c>POST /v1/subscriptions</c>' <c>billing_cycle_anchor</c> or <c>billing_cycle_anchor_config</c> (not both) and
     /// <c>proration_behavior</c>, for prices of <paramref name="recurring"/>; null <paramref name="anchor"/> when none is given.
     /// </summary>
-    public static StripeResponse? ReadCreate(JsonObject p, JsonNode? recurring, long now, bool trial, out StripeAnchor? anchor)
+    public static StripeResponse? ReadCreate(JsonObject p, JsonNode? recurring, long now, long? trialEnd, out StripeAnchor? anchor)
     {
         anchor = null;
         if (ReadBehavior(p, name => name, out var prorate) is { } badBehavior)
@@ -52,20 +52,32 @@ public static class StripeAnchors
         }
 
         var given = p[Anchor] is null ? ConfigParam : Anchor;
-        if (trial)
-        {
-            // Stripe bills a free trial, then a prorated period up to the anchor; the sandbox does not simulate that yet.
-            return StripeErrors.InvalidParam(
-                $"The sandbox does not simulate a trial together with `{given}` (a trial followed by a prorated period up to the anchor): pass one or the other.", given);
-        }
-
-        if (p[ConfigParam] is null)
-        {
-            return ReadAt(p.Str(Anchor), Anchor, recurring, now, prorate, out anchor);
-        }
-
-        return ReadConfig(p[ConfigParam], recurring, now, prorate, out anchor);
+        var refused = p[ConfigParam] is null
+            ? ReadAt(p.Str(Anchor), Anchor, recurring, now, prorate, out anchor)
+            : ReadConfig(p[ConfigParam], recurring, now, prorate, out anchor);
+        return refused ?? (trialEnd is { } end ? FollowTrial(anchor!, end, given) : null);
     }
+
+    /// <summary>
+    /// An anchor with a trial (docs.stripe.com/billing/subscriptions/trials, combining trials with <c>billing_cycle_anchor</c>):
+    /// the trial, then the time from its end to the anchor prorated, then full periods. Stripe refuses what leaves no
+    /// prorated invoice after the trial: <c>proration_behavior=none</c> (naming it), or an anchor at or before the trial's
+    /// end (naming the anchor's parameter, the sandbox's choice).
+    /// </summary>
+    private static StripeResponse? FollowTrial(StripeAnchor anchor, long trialEnd, string given)
+    {
+        const string MustProrate = "When billing_cycle_anchor follows a trial, the anchored invoice must be prorated. For a longer free period, use a longer trial.";
+        return !anchor.Prorate ? StripeErrors.InvalidParam(MustProrate, "proration_behavior")
+            : anchor.At <= trialEnd ? StripeErrors.InvalidParam(MustProrate, given)
+            : null;
+    }
+
+    /// <summary>
+    /// The anchor a trialing subscription's trial ending at <paramref name="trialEnd"/> leads into, when it lies after
+    /// that end (<see cref="FollowTrial"/>): the invoice at the trial's end then charges up to it prorated. Null otherwise.
+    /// </summary>
+    public static StripeAnchor? AfterTrial(JsonObject subscription, long trialEnd) =>
+        subscription[Anchor]!.GetValue<long>() > trialEnd ? new StripeAnchor(subscription[Anchor]!.GetValue<long>(), CycleAnchor(subscription), true, null) : null;
 
     /// <summary>
     /// A Checkout Session's <c>subscription_data[billing_cycle_anchor]</c> and <c>subscription_data[proration_behavior]</c>

@@ -61,7 +61,7 @@ public sealed partial class StripeSubscriptions
         var (customerId, items, amount, metadata, cancelAtEnd, trial, chosen, behavior, saveCard, stack, anchor, now) = first;
         if (trial is not null)
         {
-            var (trialing, zero) = billing.Start(customerId, items, 0, metadata, cancelAtEnd, trial, chosen, discounts: stack, at: now);
+            var (trialing, zero) = billing.Start(customerId, items, 0, metadata, cancelAtEnd, trial, chosen, discounts: stack, anchor: anchor, at: now);
             var paidZero = StripeLists.Public(zero!);
             webhooks.Send(trialing.Str("id")!, [
                 new StripeEvent("customer.subscription.created", StripeLists.Public(trialing)),

@@ -117,7 +117,7 @@ public sealed partial class StripeSubscriptions(
             return badTrial;
         }
 
-        if (StripeAnchors.ReadCreate(p, items[0].Price["recurring"], now, trial is not null, out var anchor) is { } badAnchor)
+        if (StripeAnchors.ReadCreate(p, items[0].Price["recurring"], now, trial is null ? null : StripeTrials.EndOf(trial, now), out var anchor) is { } badAnchor)
         {
             return badAnchor;
         }

@@ -20,6 +20,11 @@ public sealed class StripeAnchorSteps(ScenarioContext context)
     [When("the customer subscribes to {string} through the API anchored at {string}")]
     public Task Anchored(string price, string at) => SubscribeAsync(price, [new("billing_cycle_anchor", Unix(at))]);
 
+    /// <summary>A trial of <paramref name="days"/> days first, then the time up to the anchor prorated.</summary>
+    [When("the customer subscribes to {string} through the API with a {int}-day trial anchored at {string}")]
+    public Task TrialThenAnchored(string price, int days, string at) =>
+        SubscribeAsync(price, [new("trial_period_days", days.ToString(CultureInfo.InvariantCulture)), new("billing_cycle_anchor", Unix(at))], "trialing");
+
     [When("the customer subscribes to {string} through the API with billing_cycle_anchor_config day_of_month {int}")]
     public Task Configured(string price, int day) =>
         SubscribeAsync(price, [new("billing_cycle_anchor_config[day_of_month]", day.ToString(CultureInfo.InvariantCulture))]);
@@ -42,11 +47,11 @@ public sealed class StripeAnchorSteps(ScenarioContext context)
         Check.Equal(param, ApiReply.Text(ApiReply.Path(reply.Json, "error.param")), "the error's param");
     }
 
-    private async Task SubscribeAsync(string price, List<KeyValuePair<string, string>> anchor)
+    private async Task SubscribeAsync(string price, List<KeyValuePair<string, string>> anchor, string status = "active")
     {
         var subscription = await Recurring.OkAsync(HttpMethod.Post, "/v1/subscriptions",
             [new("customer", Recurring.Customer), new("items[0][price]", price), .. anchor]);
-        Check.Equal("active", ApiReply.Text(ApiReply.Field(subscription, "status")), "an anchored subscription's status");
+        Check.Equal(status, ApiReply.Text(ApiReply.Field(subscription, "status")), "an anchored subscription's status");
         Recurring.Subscribed(ApiReply.Text(ApiReply.Field(subscription, "id")));
     }
 
