@@ -224,6 +224,11 @@ Feature: Stripe sandbox — recurring billing on test clocks
     Then the subscription is "active" with its items' period from "2027-05-01" to "2027-06-01"
     And the latest invoice is "paid" for 999 with lines "999"
 
+  Scenario: A checkout's billing_cycle_anchor_config anchors the subscription on the configured day
+    Given a customer on a new Stripe test clock
+    When the customer pays a subscription checkout for "price_HarnessProMonthly" with billing_cycle_anchor_config day_of_month 1
+    Then the subscription's first period ends at its billing cycle anchor, on day 1 of a month as its billing_cycle_anchor_config says
+
   Scenario: billing_cycle_anchor_config on the 31st anchors on a 30-day month's last day, then renews on the 31st
     Given a customer on a new Stripe test clock frozen at "2027-04-10T00:00:00Z"
     When the customer subscribes to "price_HarnessProMonthly" through the API with billing_cycle_anchor_config day_of_month 31
