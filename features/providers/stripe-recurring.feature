@@ -82,6 +82,16 @@ Feature: Stripe sandbox — recurring billing on test clocks
     Then the subscription is "active"
     And the receiver gets a verifiable "invoice.paid" event
 
+  Scenario: Off-session, a card that needs authentication fails the first payment instead of asking for 3-D Secure
+    Given a customer on a new Stripe test clock
+    And the customer saves "pm_card_authenticationRequired" as its default card
+    When the customer subscribes to "price_HarnessProMonthly" through the API off-session
+    Then the subscription is "incomplete"
+    And the first invoice's PaymentIntent failed with "authentication_required"
+    And the receiver gets a verifiable "invoice.payment_failed" event
+    When the merchant confirms the first invoice's PaymentIntent with "pm_card_visa"
+    Then the subscription is "active"
+
   Scenario: An incomplete subscription not paid within 23 hours expires with its invoice void
     Given a customer on a new Stripe test clock
     When the customer subscribes to "price_HarnessProMonthly" through the API with payment_behavior "default_incomplete"
