@@ -130,6 +130,7 @@ public sealed partial class StripePaymentIntents
             case "succeeded":
                 invoice["status"] = "paid";
                 invoice["auto_advance"] = false;
+                invoice["next_payment_attempt"] = null;
                 invoice["amount_paid"] = invoice["amount_due"]!.DeepClone();
                 invoice["amount_remaining"] = 0L;
                 invoice["status_transitions"]!["paid_at"] = at;
