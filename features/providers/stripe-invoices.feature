@@ -59,6 +59,15 @@ Feature: Stripe sandbox — standalone (one-off) invoices
     Then the invoice is "paid" with 0 due
     And the receiver gets the invoice's "invoice.finalized" and "invoice.paid" events
 
+  Scenario: A one-off invoice's failed automatic payment is retried 3, 5 and 7 days later, then left open
+    Given a customer on a new Stripe test clock
+    And the customer saves "pm_card_chargeCustomerFail" as its default card
+    When the merchant creates a draft invoice for the customer with auto_advance
+    And the merchant adds a line of 8000 "usd" to the draft invoice
+    And the test clock is advanced by 20 days, 1 time
+    Then the invoice is "open" with 8000 due
+    And the invoice's payment was attempted 4 times with no next attempt scheduled
+
   Scenario: A draft's lines are added, changed and removed through the invoice line endpoints
     Given a customer on a new Stripe test clock
     When the merchant creates a draft invoice for the customer

@@ -82,6 +82,16 @@ Feature: Stripe sandbox — recurring billing on test clocks
     Then the subscription is "active"
     And the receiver gets a verifiable "invoice.paid" event
 
+  Scenario: Off-session, a card that needs authentication fails the first payment instead of asking for 3-D Secure
+    Given a customer on a new Stripe test clock
+    And the customer saves "pm_card_authenticationRequired" as its default card
+    When the customer subscribes to "price_HarnessProMonthly" through the API off-session
+    Then the subscription is "incomplete"
+    And the first invoice's PaymentIntent failed with "authentication_required"
+    And the receiver gets a verifiable "invoice.payment_failed" event
+    When the merchant confirms the first invoice's PaymentIntent with "pm_card_visa"
+    Then the subscription is "active"
+
   Scenario: An incomplete subscription not paid within 23 hours expires with its invoice void
     Given a customer on a new Stripe test clock
     When the customer subscribes to "price_HarnessProMonthly" through the API with payment_behavior "default_incomplete"
@@ -211,6 +221,23 @@ Feature: Stripe sandbox — recurring billing on test clocks
     When the test clock is advanced to the subscription's period end, 1 time
     Then the subscription is "active" with its items' period from "2027-05-01" to "2027-06-01"
     And the latest invoice is "paid" for 999 with lines "999"
+
+  Scenario: A trial followed by a later anchor charges the time from the trial's end to the anchor prorated
+    Given a customer on a new Stripe test clock frozen at "2027-04-10T00:00:00Z"
+    When the customer subscribes to "price_HarnessProMonthly" through the API with a 7-day trial anchored at "2027-05-01T00:00:00Z"
+    Then the subscription is "trialing" with its items' period from "2027-04-10" to "2027-04-17"
+    And the subscription's billing cycle anchor is "2027-05-01T00:00:00Z"
+    When the test clock is advanced to the subscription's period end, 1 time
+    Then the subscription is "active" with its items' period from "2027-04-17" to "2027-05-01"
+    And the latest invoice is "paid" for 466 with lines "466"
+    When the test clock is advanced to the subscription's period end, 1 time
+    Then the subscription is "active" with its items' period from "2027-05-01" to "2027-06-01"
+    And the latest invoice is "paid" for 999 with lines "999"
+
+  Scenario: A checkout's billing_cycle_anchor_config anchors the subscription on the configured day
+    Given a customer on a new Stripe test clock
+    When the customer pays a subscription checkout for "price_HarnessProMonthly" with billing_cycle_anchor_config day_of_month 1
+    Then the subscription's first period ends at its billing cycle anchor, on day 1 of a month as its billing_cycle_anchor_config says
 
   Scenario: billing_cycle_anchor_config on the 31st anchors on a 30-day month's last day, then renews on the 31st
     Given a customer on a new Stripe test clock frozen at "2027-04-10T00:00:00Z"

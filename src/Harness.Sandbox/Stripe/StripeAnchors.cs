@@ -33,7 +33,7 @@ public static class StripeAnchors
     /// <c>POST /v1/subscriptions</c>' <c>billing_cycle_anchor</c> or <c>billing_cycle_anchor_config</c> (not both) and
     /// <c>proration_behavior</c>, for prices of <paramref name="recurring"/>; null <paramref name="anchor"/> when none is given.
     /// </summary>
-    public static StripeResponse? ReadCreate(JsonObject p, JsonNode? recurring, long now, bool trial, out StripeAnchor? anchor)
+    public static StripeResponse? ReadCreate(JsonObject p, JsonNode? recurring, long now, long? trialEnd, out StripeAnchor? anchor)
     {
         anchor = null;
         if (ReadBehavior(p, name => name, out var prorate) is { } badBehavior)
@@ -52,24 +52,36 @@ public static class StripeAnchors
         }
 
         var given = p[Anchor] is null ? ConfigParam : Anchor;
-        if (trial)
-        {
-            // Stripe bills a free trial, then a prorated period up to the anchor; the sandbox does not simulate that yet.
-            return StripeErrors.InvalidParam(
-                $"The sandbox does not simulate a trial together with `{given}` (a trial followed by a prorated period up to the anchor): pass one or the other.", given);
-        }
-
-        if (p[ConfigParam] is null)
-        {
-            return ReadAt(p.Str(Anchor), Anchor, recurring, now, prorate, out anchor);
-        }
-
-        return ReadConfig(p[ConfigParam], recurring, now, prorate, out anchor);
+        var refused = p[ConfigParam] is null
+            ? ReadAt(p.Str(Anchor), Anchor, recurring, now, prorate, out anchor)
+            : ReadConfig(p[ConfigParam], name => name, recurring, now, prorate, out anchor);
+        return refused ?? (trialEnd is { } end ? FollowTrial(anchor!, end, given) : null);
     }
 
     /// <summary>
-    /// A Checkout Session's <c>subscription_data[billing_cycle_anchor]</c> and <c>subscription_data[proration_behavior]</c>
-    /// (subscription mode only; not with a trial, as at Stripe).
+    /// An anchor with a trial (docs.stripe.com/billing/subscriptions/trials, combining trials with <c>billing_cycle_anchor</c>):
+    /// the trial, then the time from its end to the anchor prorated, then full periods. Stripe refuses what leaves no
+    /// prorated invoice after the trial: <c>proration_behavior=none</c> (naming it), or an anchor at or before the trial's
+    /// end (naming the anchor's parameter, the sandbox's choice).
+    /// </summary>
+    private static StripeResponse? FollowTrial(StripeAnchor anchor, long trialEnd, string given)
+    {
+        const string MustProrate = "When billing_cycle_anchor follows a trial, the anchored invoice must be prorated. For a longer free period, use a longer trial.";
+        return !anchor.Prorate ? StripeErrors.InvalidParam(MustProrate, "proration_behavior")
+            : anchor.At <= trialEnd ? StripeErrors.InvalidParam(MustProrate, given)
+            : null;
+    }
+
+    /// <summary>
+    /// The anchor a trialing subscription's trial ending at <paramref name="trialEnd"/> leads into, when it lies after
+    /// that end (<see cref="FollowTrial"/>): the invoice at the trial's end then charges up to it prorated. Null otherwise.
+    /// </summary>
+    public static StripeAnchor? AfterTrial(JsonObject subscription, long trialEnd) =>
+        subscription[Anchor]!.GetValue<long>() > trialEnd ? new StripeAnchor(subscription[Anchor]!.GetValue<long>(), CycleAnchor(subscription), true, null) : null;
+
+    /// <summary>
+    /// A Checkout Session's <c>subscription_data[billing_cycle_anchor]</c> or <c>subscription_data[billing_cycle_anchor_config]</c>
+    /// (not both) and <c>subscription_data[proration_behavior]</c> (subscription mode only; not with a trial, as at Stripe).
     /// </summary>
     public static StripeResponse? ReadCheckout(JsonObject p, string mode, JsonNode? recurring, long now, JsonObject? trial, out StripeAnchor? anchor)
     {
@@ -84,28 +96,32 @@ public static class StripeAnchors
             return StripeErrors.InvalidParam($"`{Data}` can only be used in `subscription` mode.", Data);
         }
 
-        if (data[ConfigParam] is not null)
-        {
-            return StripeErrors.InvalidParam($"The sandbox does not simulate `{Data}[{ConfigParam}]` on a Checkout Session: pass `{Data}[{Anchor}]`.", $"{Data}[{ConfigParam}]");
-        }
-
         if (ReadBehavior(data, name => $"{Data}[{name}]", out var prorate) is { } badBehavior)
         {
             return badBehavior;
         }
 
-        if (data[Anchor] is null)
+        if (data[Anchor] is null && data[ConfigParam] is null)
         {
             return null;
         }
 
+        if (data[Anchor] is not null && data[ConfigParam] is not null)
+        {
+            return StripeErrors.InvalidParam($"You may only specify one of these parameters: {Anchor}, {ConfigParam}.", $"{Data}[{Anchor}]");
+        }
+
+        var given = data[Anchor] is null ? ConfigParam : Anchor;
         if (trial is not null)
         {
             var other = trial["end"] is null ? "trial_period_days" : "trial_end";
-            return StripeErrors.InvalidParam($"You may only specify one of these parameters: {Anchor}, {other}.", $"{Data}[{Anchor}]");
+            return StripeErrors.InvalidParam($"You may only specify one of these parameters: {given}, {other}.", $"{Data}[{given}]");
         }
 
-        return ReadAt(data.Str(Anchor), $"{Data}[{Anchor}]", recurring, now, prorate, out anchor);
+        // A configured anchor is resolved when the session is created, as a timestamp's window is counted from then.
+        return data[ConfigParam] is null
+            ? ReadAt(data.Str(Anchor), $"{Data}[{Anchor}]", recurring, now, prorate, out anchor)
+            : ReadConfig(data[ConfigParam], name => $"{Data}[{name}]", recurring, now, prorate, out anchor);
     }
 
     /// <summary>The first period of a subscription created at <paramref name="now"/>: up to the anchor, or a full one without.</summary>
@@ -203,10 +219,10 @@ public static class StripeAnchors
 
     /// <summary>The anchor as a Checkout Session keeps it until it is paid.</summary>
     public static JsonObject ToJson(StripeAnchor anchor) =>
-        new() { ["at"] = anchor.At, ["reference"] = anchor.Reference, ["prorate"] = anchor.Prorate };
+        new() { ["at"] = anchor.At, ["reference"] = anchor.Reference, ["prorate"] = anchor.Prorate, ["config"] = anchor.Config?.DeepClone() };
 
     public static StripeAnchor FromJson(JsonObject stored) =>
-        new(stored["at"]!.GetValue<long>(), stored["reference"]!.GetValue<long>(), stored["prorate"]!.GetValue<bool>(), null);
+        new(stored["at"]!.GetValue<long>(), stored["reference"]!.GetValue<long>(), stored["prorate"]!.GetValue<bool>(), stored["config"]?.DeepClone() as JsonObject);
 
     private static (long Start, long End) Cycle(StripeAnchor anchor, JsonNode? recurring, long now) =>
         StripePeriods.Around(anchor.Reference, now, recurring.Str("interval"), recurring?["interval_count"]?.GetValue<long>() ?? 1);
@@ -247,25 +263,26 @@ public static class StripeAnchors
     /// <summary>
     /// <c>billing_cycle_anchor_config</c>: the next time, in UTC, on <c>day_of_month</c> (its month's last day when it has
     /// fewer) in <c>month</c> (yearly prices only) at <c>hour</c>:<c>minute</c>:<c>second</c>, each defaulting to the
-    /// creation time's; monthly and yearly prices only.
+    /// creation time's; monthly and yearly prices only. <paramref name="name"/> names a parameter as the request has it.
     /// </summary>
-    private static StripeResponse? ReadConfig(JsonNode? node, JsonNode? recurring, long now, bool prorate, out StripeAnchor? anchor)
+    private static StripeResponse? ReadConfig(JsonNode? node, Func<string, string> name, JsonNode? recurring, long now, bool prorate, out StripeAnchor? anchor)
     {
         anchor = null;
+        var configParam = name(ConfigParam);
         if (node is not JsonObject config)
         {
-            return StripeErrors.InvalidParam("Invalid object", ConfigParam);
+            return StripeErrors.InvalidParam("Invalid object", configParam);
         }
 
         if (config.Select(kv => kv.Key).FirstOrDefault(k => !ConfigFields.Any(f => f.Field == k)) is { } unknown)
         {
-            return StripeErrors.InvalidParam($"Received unknown parameter: {ConfigParam}[{unknown}]", $"{ConfigParam}[{unknown}]", "parameter_unknown");
+            return StripeErrors.InvalidParam($"Received unknown parameter: {configParam}[{unknown}]", $"{configParam}[{unknown}]", "parameter_unknown");
         }
 
         var values = new Dictionary<string, long>();
         foreach (var (field, min, max) in ConfigFields)
         {
-            var param = $"{ConfigParam}[{field}]";
+            var param = $"{configParam}[{field}]";
             if (config.Str(field) is not { } text)
             {
                 continue;
@@ -286,18 +303,18 @@ public static class StripeAnchors
 
         if (!values.TryGetValue("day_of_month", out var day))
         {
-            return StripeErrors.Missing($"{ConfigParam}[day_of_month]");
+            return StripeErrors.Missing($"{configParam}[day_of_month]");
         }
 
         var interval = recurring.Str("interval");
         if (interval is not ("month" or "year"))
         {
-            return StripeErrors.InvalidParam($"`{ConfigParam}` is only valid with monthly and yearly price intervals, and this price bills every {interval}.", ConfigParam);
+            return StripeErrors.InvalidParam($"`{configParam}` is only valid with monthly and yearly price intervals, and this price bills every {interval}.", configParam);
         }
 
         if (values.ContainsKey("month") && interval != "year")
         {
-            return StripeErrors.InvalidParam($"`{ConfigParam}[month]` is only valid with yearly price intervals.", $"{ConfigParam}[month]");
+            return StripeErrors.InvalidParam($"`{configParam}[month]` is only valid with yearly price intervals.", $"{configParam}[month]");
         }
 
         var timeOfDay = ((now % 86_400) + 86_400) % 86_400;

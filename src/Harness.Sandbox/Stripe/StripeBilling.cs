@@ -73,8 +73,8 @@ public sealed partial class StripeBilling(ProviderObjects objects, StripeCustome
             {
                 ["id"] = id,
                 ["object"] = "subscription",
-                // Stripe anchors the billing cycle at the end of a trial.
-                ["billing_cycle_anchor"] = trialEnd ?? anchor?.At ?? now,
+                // Stripe anchors the billing cycle at the end of a trial, unless an anchor after it is given.
+                ["billing_cycle_anchor"] = anchor?.At ?? trialEnd ?? now,
                 ["billing_cycle_anchor_config"] = anchor?.Config?.DeepClone(),
                 ["cancel_at"] = cancelAtPeriodEnd ? end : null,
                 ["cancel_at_period_end"] = cancelAtPeriodEnd,
@@ -117,7 +117,7 @@ public sealed partial class StripeBilling(ProviderObjects objects, StripeCustome
             }
 
             var invoice = StripeInvoicing.NewInvoice(objects, subscription, now, end, "subscription_create", firstAmount, trial: trialEnd is not null);
-            if (anchor is not null)
+            if (anchor is not null && trialEnd is null)
             {
                 StripeAnchors.ProrateLines(objects, invoice, subscription, anchor, now);
             }
@@ -343,7 +343,7 @@ public sealed partial class StripeBilling(ProviderObjects objects, StripeCustome
         }
 
         StartPeriod(subscription, at, end);
-        var invoice = StripeInvoicing.NewInvoice(objects, subscription, at, end, billingReason, ItemsAmount(subscription));
+        var invoice = PeriodInvoice(subscription, at, end, billingReason, status == "trialing");
         StripeInvoicing.ApplyDiscounts(objects, invoice, subscription);
         subscription["latest_invoice"] = invoice.Str("id");
         var invoiceEvents = Collect(subscription, invoice, at, previous);

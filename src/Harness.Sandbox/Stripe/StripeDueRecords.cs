@@ -7,17 +7,21 @@ namespace Harness.Sandbox.Stripe;
 /// Stripe work that falls due on the sandbox clock (a bank debit's settlement, an uncaptured authorisation's lapse): one
 /// record of the sandbox's own per piece of work, of <paramref name="type"/>, kept with the provider's objects so it
 /// survives a restart, due at the Unix time in <paramref name="dueField"/> and done once (<paramref name="doneField"/>).
+/// A record with a <c>test_clock</c> falls due on that clock instead (<see cref="RunDue"/>'s <c>clockId</c>).
 /// </summary>
 internal sealed class StripeDueRecords(ProviderObjects objects, string type, string dueField, string doneField)
 {
-    /// <summary>When the next record falls due; null when none is waiting.</summary>
+    /// <summary>When the next record on the sandbox clock falls due; null when none is waiting.</summary>
     public DateTimeOffset? NextDueAt() =>
-        Waiting().Select(r => (long?)r[dueField]!.GetValue<long>()).Min() is { } due ? DateTimeOffset.FromUnixTimeSeconds(due) : null;
+        Waiting(null).Select(r => (long?)r[dueField]!.GetValue<long>()).Min() is { } due ? DateTimeOffset.FromUnixTimeSeconds(due) : null;
 
-    /// <summary>Marks every record due by <paramref name="now"/> done and runs <paramref name="work"/> on it, each in a unit of its own.</summary>
-    public void RunDue(long now, Action<JsonObject> work)
+    /// <summary>
+    /// Marks every record of one clock (null: the sandbox clock) due by <paramref name="now"/> done and runs
+    /// <paramref name="work"/> on it, each in a unit of its own.
+    /// </summary>
+    public void RunDue(long now, Action<JsonObject> work, string? clockId = null)
     {
-        foreach (var due in Waiting().Where(r => r[dueField]!.GetValue<long>() <= now).ToList())
+        foreach (var due in Waiting(clockId).Where(r => r[dueField]!.GetValue<long>() <= now).ToList())
         {
             objects.InTransaction(() =>
             {
@@ -32,5 +36,6 @@ internal sealed class StripeDueRecords(ProviderObjects objects, string type, str
         }
     }
 
-    private IEnumerable<JsonObject> Waiting() => objects.Newest(type).Where(r => r[doneField]!.GetValue<bool>() is false);
+    private IEnumerable<JsonObject> Waiting(string? clockId) =>
+        objects.Newest(type).Where(r => r[doneField]!.GetValue<bool>() is false && r.Str("test_clock") == clockId);
 }

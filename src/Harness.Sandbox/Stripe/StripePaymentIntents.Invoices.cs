@@ -14,9 +14,10 @@ public sealed partial class StripePaymentIntents
     /// saved card, when there is one), and with <paramref name="confirm"/> makes the attempt at once as Stripe does for
     /// <c>allow_incomplete</c>. <paramref name="saveCard"/> (<c>save_default_payment_method=on_subscription</c>) saves the
     /// card that pays it. The caller holds the unit and has sent the invoice's own events. A standalone invoice's intent
-    /// has its own <paramref name="description"/>.
+    /// has its own <paramref name="description"/>. With <paramref name="offSession"/> the attempt is made with the customer
+    /// away: a card that needs 3-D Secure fails it with <c>authentication_required</c>.
     /// </summary>
-    public void OpenForInvoice(JsonObject invoice, string? cardId, bool confirm, bool saveCard, string description = "Subscription creation")
+    public void OpenForInvoice(JsonObject invoice, string? cardId, bool confirm, bool saveCard, string description = "Subscription creation", bool offSession = false)
     {
         var method = methods.Find(cardId);
         var intent = New(invoice["amount_due"]!.GetValue<long>(), invoice.Str("currency")!, invoice.Str("customer"), description, new JsonObject(), method?.Id, invoice["created"]!.GetValue<long>());
@@ -28,7 +29,7 @@ public sealed partial class StripePaymentIntents
         webhooks.Send(intent.Str("id")!, [("payment_intent.created", Public(intent, null))]);
         if (confirm)
         {
-            Attempt(intent, method, null, offSession: false, new JsonObject());
+            Attempt(intent, method, null, offSession, new JsonObject());
         }
     }
 
@@ -129,6 +130,7 @@ public sealed partial class StripePaymentIntents
             case "succeeded":
                 invoice["status"] = "paid";
                 invoice["auto_advance"] = false;
+                invoice["next_payment_attempt"] = null;
                 invoice["amount_paid"] = invoice["amount_due"]!.DeepClone();
                 invoice["amount_remaining"] = 0L;
                 invoice["status_transitions"]!["paid_at"] = at;

@@ -157,14 +157,17 @@ public sealed partial class StripeStandaloneInvoices
         return invoice.Str("status") == "paid" ? StripeResponse.Ok(StripeLists.Public(invoice)) : null;
     }
 
-    /// <summary>The next <c>auto_advance</c> draft on the sandbox clock to finalize.</summary>
+    /// <summary>The next <c>auto_advance</c> draft on the sandbox clock to finalize, or the next retry of a failed automatic payment.</summary>
     public DateTimeOffset? NextDueAt() =>
-        Scheduled(null).Select(i => (long?)i["automatically_finalizes_at"]!.GetValue<long>()).Min() is { } due ? DateTimeOffset.FromUnixTimeSeconds(due) : null;
+        Scheduled(null).Select(i => (long?)i["automatically_finalizes_at"]!.GetValue<long>()).Min() is { } due
+            ? new[] { DateTimeOffset.FromUnixTimeSeconds(due), Retries.NextDueAt() }.Min()
+            : Retries.NextDueAt();
 
     /// <summary>
     /// Finalizes the <c>auto_advance</c> drafts of one clock (null: the sandbox clock) due by <paramref name="now"/>, each
     /// in a unit of its own: a <c>send_invoice</c> one is sent, a <c>charge_automatically</c> one charged off session to
-    /// its default card (the invoice's, else the customer's) when there is one.
+    /// its default card (the invoice's, else the customer's) when there is one; then the retries of failed automatic
+    /// payments due by then (<see cref="RunRetries"/>).
     /// </summary>
     public void RunDue(string? clockId, long now)
     {
@@ -186,13 +189,14 @@ public sealed partial class StripeStandaloneInvoices
                 }
 
                 Store(invoice, events);
-                if (invoice.Str("collection_method") == "charge_automatically" && invoice.Str("status") == "open"
-                    && StripePaymentMethods.SavedCard(objects, invoice) is { } card)
+                if (invoice.Str("collection_method") == "charge_automatically" && invoice.Str("status") == "open")
                 {
-                    intents.Confirm(invoice.Str("_payment_intent")!, new JsonObject { ["payment_method"] = card.Str("id"), ["off_session"] = "true" });
+                    CollectAutomatically(invoice, at.GetValue<long>());
                 }
             });
         }
+
+        RunRetries(clockId, now);
     }
 
     private IEnumerable<JsonObject> Scheduled(string? clockId) => objects.Newest("invoice").Where(i => i["_deleted"] is null && i.Str("status") == "draft"

@@ -157,6 +157,8 @@ public sealed partial class StripeStandaloneInvoices(
             {
                 invoice["auto_advance"] = advance;
                 invoice["automatically_finalizes_at"] = advance && status == "draft" ? invoice["created"]!.GetValue<long>() + FinalizeAfterSeconds : null;
+                // Retries of a failed automatic payment stop with automatic collection.
+                invoice["next_payment_attempt"] = advance ? invoice["next_payment_attempt"]?.DeepClone() : null;
             }
 
             if (p["metadata"] is not null)

@@ -8,6 +8,8 @@ namespace Harness.Sandbox.Stripe;
 /// a trial's 0 invoice paid at once; the saved card charged, which paid makes the subscription <c>active</c>; otherwise,
 /// by <c>payment_behavior</c>, an <c>incomplete</c> subscription whose open first invoice waits for its PaymentIntent to
 /// be confirmed (<c>allow_incomplete</c>, <c>default_incomplete</c>) or Stripe's 402 and no subscription (<c>error_if_incomplete</c>).
+/// With <c>off_session=true</c> the customer is not there to pass a 3-D Secure challenge: a card that needs one fails
+/// the first payment with <c>authentication_required</c> instead of asking for the challenge.
 /// </summary>
 public sealed partial class StripeSubscriptions
 {
@@ -16,13 +18,19 @@ public sealed partial class StripeSubscriptions
     private static readonly string[] SaveDefaultPaymentMethod = ["off", "on_subscription"];
 
     /// <summary>
-    /// <c>payment_behavior</c> (<c>allow_incomplete</c> by default) and <c>payment_settings[save_default_payment_method]</c>
-    /// (<c>on_subscription</c>: the card that pays the first invoice becomes the subscription's default).
+    /// <c>payment_behavior</c> (<c>allow_incomplete</c> by default), <c>payment_settings[save_default_payment_method]</c>
+    /// (<c>on_subscription</c>: the card that pays the first invoice becomes the subscription's default) and
+    /// <c>off_session</c> (a boolean, read again by <see cref="Start"/>).
     /// </summary>
     private static StripeResponse? ReadPaymentBehavior(JsonObject p, out string behavior, out bool saveCard)
     {
         behavior = p.Str("payment_behavior") ?? "allow_incomplete";
         saveCard = false;
+        if (!StripeLists.TryBool(p, "off_session", out _, out var badOffSession))
+        {
+            return badOffSession;
+        }
+
         if (!PaymentBehaviors.Contains(behavior))
         {
             return StripeErrors.InvalidParam($"Invalid payment_behavior: must be one of {string.Join(", ", PaymentBehaviors)}", "payment_behavior");
@@ -61,7 +69,7 @@ public sealed partial class StripeSubscriptions
         var (customerId, items, amount, metadata, cancelAtEnd, trial, chosen, behavior, saveCard, stack, anchor, now) = first;
         if (trial is not null)
         {
-            var (trialing, zero) = billing.Start(customerId, items, 0, metadata, cancelAtEnd, trial, chosen, discounts: stack, at: now);
+            var (trialing, zero) = billing.Start(customerId, items, 0, metadata, cancelAtEnd, trial, chosen, discounts: stack, anchor: anchor, at: now);
             var paidZero = StripeLists.Public(zero!);
             webhooks.Send(trialing.Str("id")!, [
                 new StripeEvent("customer.subscription.created", StripeLists.Public(trialing)),
@@ -101,7 +109,7 @@ public sealed partial class StripeSubscriptions
             new StripeEvent("invoice.created", shown),
             new StripeEvent("invoice.finalized", shown),
         ]);
-        intents.OpenForInvoice(open!, card?.Str("id"), confirm: behavior == "allow_incomplete", saveCard);
+        intents.OpenForInvoice(open!, card?.Str("id"), confirm: behavior == "allow_incomplete", saveCard, offSession: p.Str("off_session") == "true");
         return StripeResponse.Ok(View(objects.Get(incomplete.Str("id")!, Type)!, p));
     }
 

@@ -19,7 +19,7 @@ public sealed partial class StripeSubscriptions(
         [
             "customer", "items", "metadata", "cancel_at_period_end", "expand", "payment_behavior", "collection_method", "default_payment_method", "description",
             "trial_period_days", "trial_end", "trial_settings", "payment_settings", "discounts",
-            "billing_cycle_anchor", "billing_cycle_anchor_config", "proration_behavior",
+            "billing_cycle_anchor", "billing_cycle_anchor_config", "proration_behavior", "off_session",
         ];
 
     private static readonly HashSet<string> UpdateParams =
@@ -117,7 +117,7 @@ public sealed partial class StripeSubscriptions(
             return badTrial;
         }
 
-        if (StripeAnchors.ReadCreate(p, items[0].Price["recurring"], now, trial is not null, out var anchor) is { } badAnchor)
+        if (StripeAnchors.ReadCreate(p, items[0].Price["recurring"], now, trial is null ? null : StripeTrials.EndOf(trial, now), out var anchor) is { } badAnchor)
         {
             return badAnchor;
         }

@@ -23,6 +23,8 @@ public sealed partial class HostileInputTests
     [InlineData("stripe", "POST", "/v1/checkout/sessions", Form, "[]=x", 400)]
     [InlineData("stripe", "GET", "/v1/checkout/sessions?0=x", null, "", 200)]
     [InlineData("stripe", "POST", "/v1/checkout/sessions", Form, "mode=payment&line_items[0][price]=price_HarnessCredits&line_items[0][quantity]=1&discounts[0]=x", 400)]
+    [InlineData("stripe", "POST", "/v1/checkout/sessions", Form, "mode=subscription&line_items[0][price]=price_HarnessProMonthly&line_items[0][quantity]=1&subscription_data[billing_cycle_anchor_config]=x", 400)]
+    [InlineData("stripe", "POST", "/v1/checkout/sessions", Form, "mode=subscription&line_items[0][price]=price_HarnessProMonthly&line_items[0][quantity]=1&subscription_data[billing_cycle_anchor_config][day_of_month]=99999999999999999999", 400)]
     [InlineData("stripe", "POST", "/v1/checkout/sessions", Form, "mode=payment&line_items[0][price]=price_HarnessCredits&line_items[0][quantity]=1&discounts[0][coupon][x]=1", 400)]
     [InlineData("stripe", "POST", "/v1/invoices/in_missing/add_lines", Form, "lines=x", 400)]
     [InlineData("stripe", "POST", "/v1/invoices/in_missing/add_lines", Form, "lines[0]=x&lines[1][amount]=1", 400)]

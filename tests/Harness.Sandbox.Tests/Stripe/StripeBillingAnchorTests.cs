@@ -173,23 +173,6 @@ public sealed class StripeBillingAnchorTests
     }
 
     [Fact]
-    public async Task A_trial_with_an_anchor_is_refused_naming_the_anchor()
-    {
-        await using var sandbox = await TestSandbox.StartAsync();
-        var stripe = Client(sandbox);
-        var (_, customer) = await OnClockAsync(stripe, April10);
-        var refused = await Assert.ThrowsAsync<StripeException>(() => stripe.V1.Subscriptions.CreateAsync(new SubscriptionCreateOptions
-        {
-            Customer = customer,
-            Items = [new SubscriptionItemOptions { Price = StripeCatalog.MonthlyPrice }],
-            TrialPeriodDays = 7,
-            BillingCycleAnchor = May1,
-        }, cancellationToken: Ct));
-        Assert.Equal((HttpStatusCode.BadRequest, "invalid_request_error", "billing_cycle_anchor"), (refused.HttpStatusCode, refused.StripeError.Type, refused.StripeError.Param));
-        Assert.Empty((await stripe.V1.Subscriptions.ListAsync(new SubscriptionListOptions { Customer = customer }, cancellationToken: Ct)).Data);
-    }
-
-    [Fact]
     public async Task Bad_anchors_are_refused_with_the_param_and_nothing_is_created()
     {
         await using var sandbox = await TestSandbox.StartAsync();

@@ -20,9 +20,40 @@ public sealed class StripeAnchorSteps(ScenarioContext context)
     [When("the customer subscribes to {string} through the API anchored at {string}")]
     public Task Anchored(string price, string at) => SubscribeAsync(price, [new("billing_cycle_anchor", Unix(at))]);
 
+    /// <summary>A trial of <paramref name="days"/> days first, then the time up to the anchor prorated.</summary>
+    [When("the customer subscribes to {string} through the API with a {int}-day trial anchored at {string}")]
+    public Task TrialThenAnchored(string price, int days, string at) =>
+        SubscribeAsync(price, [new("trial_period_days", days.ToString(CultureInfo.InvariantCulture)), new("billing_cycle_anchor", Unix(at))], "trialing");
+
     [When("the customer subscribes to {string} through the API with billing_cycle_anchor_config day_of_month {int}")]
     public Task Configured(string price, int day) =>
         SubscribeAsync(price, [new("billing_cycle_anchor_config[day_of_month]", day.ToString(CultureInfo.InvariantCulture))]);
+
+    /// <summary>A subscription checkout with <c>subscription_data[billing_cycle_anchor_config][day_of_month]</c>, paid on the hosted page.</summary>
+    [When("the customer pays a subscription checkout for {string} with billing_cycle_anchor_config day_of_month {int}")]
+    public async Task CheckoutConfigured(string price, int day)
+    {
+        var world = context.Get<SandboxWorld>();
+        var form = await Stripe.SessionFormAsync("subscription", price);
+        form.AddRange([new("customer", Recurring.Customer), new("subscription_data[billing_cycle_anchor_config][day_of_month]", day.ToString(CultureInfo.InvariantCulture))]);
+        var session = await Recurring.OkAsync(HttpMethod.Post, "/v1/checkout/sessions", form);
+        world.PaymentId = ApiReply.Text(ApiReply.Field(session, "id"));
+        await world.ClickAsync("pay");
+        var paid = await Recurring.OkAsync(HttpMethod.Get, "/v1/checkout/sessions/" + world.PaymentId);
+        Check.Equal("complete", ApiReply.Text(ApiReply.Field(paid, "status")), "the paid session's status");
+        Recurring.Subscribed(ApiReply.Text(ApiReply.Field(paid, "subscription")));
+    }
+
+    /// <summary>The config echoed, the anchor on its day (UTC) and the first period ending there.</summary>
+    [Then("the subscription's first period ends at its billing cycle anchor, on day {int} of a month as its billing_cycle_anchor_config says")]
+    public async Task FirstPeriodEndsOnConfiguredDay(int day)
+    {
+        var subscription = await Recurring.OkAsync(HttpMethod.Get, "/v1/subscriptions/" + Recurring.Subscription);
+        var anchor = ApiReply.Field(subscription, "billing_cycle_anchor").GetInt64();
+        Check.Equal(day.ToString(CultureInfo.InvariantCulture), ApiReply.Path(subscription, "billing_cycle_anchor_config.day_of_month").GetInt64().ToString(CultureInfo.InvariantCulture), "billing_cycle_anchor_config.day_of_month");
+        Check.Equal(day.ToString(CultureInfo.InvariantCulture), DateTimeOffset.FromUnixTimeSeconds(anchor).Day.ToString(CultureInfo.InvariantCulture), "the anchor's day of month");
+        Check.Equal(anchor.ToString(CultureInfo.InvariantCulture), ApiReply.Path(subscription, "items.data.0.current_period_end").GetInt64().ToString(CultureInfo.InvariantCulture), "the first period's end");
+    }
 
     [Then("the subscription's billing cycle anchor is {string}")]
     public async Task AnchorIs(string at)
@@ -42,11 +73,11 @@ public sealed class StripeAnchorSteps(ScenarioContext context)
         Check.Equal(param, ApiReply.Text(ApiReply.Path(reply.Json, "error.param")), "the error's param");
     }
 
-    private async Task SubscribeAsync(string price, List<KeyValuePair<string, string>> anchor)
+    private async Task SubscribeAsync(string price, List<KeyValuePair<string, string>> anchor, string status = "active")
     {
         var subscription = await Recurring.OkAsync(HttpMethod.Post, "/v1/subscriptions",
             [new("customer", Recurring.Customer), new("items[0][price]", price), .. anchor]);
-        Check.Equal("active", ApiReply.Text(ApiReply.Field(subscription, "status")), "an anchored subscription's status");
+        Check.Equal(status, ApiReply.Text(ApiReply.Field(subscription, "status")), "an anchored subscription's status");
         Recurring.Subscribed(ApiReply.Text(ApiReply.Field(subscription, "id")));
     }
 

@@ -106,6 +106,15 @@ public sealed class StripeInvoiceSteps(ScenarioContext context)
         Check.Equal(due, ApiReply.Field(invoice, status == "draft" ? "amount_due" : "amount_remaining").GetInt64(), "what is left to pay on the invoice");
     }
 
+    /// <summary>How often the invoice's payment was attempted (retries included), and that no further attempt is scheduled.</summary>
+    [Then("the invoice's payment was attempted {int} times with no next attempt scheduled")]
+    public async Task AttemptedWithNoNext(int attempts)
+    {
+        var invoice = await Recurring.OkAsync(HttpMethod.Get, "/v1/invoices/" + Invoice);
+        Check.Equal(attempts, ApiReply.Field(invoice, "attempt_count").GetInt64(), "the invoice's attempt_count");
+        Check.Equal("Null", ApiReply.Field(invoice, "next_payment_attempt").ValueKind.ToString(), "the invoice's next_payment_attempt");
+    }
+
     [Then("the invoice is {string} with {int} due and numbered after the customer's invoice prefix")]
     public async Task IsNumbered(string status, int due)
     {
