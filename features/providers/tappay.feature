@@ -58,6 +58,12 @@ Feature: TapPay sandbox — Direct Pay back end with test primes, card tokens, c
       | with the merchant group instead of merchant_id           | 0      |
       | with an unknown merchant_group_id instead of merchant_id | 61     |
 
+  Scenario: A partner key and merchant id of the merchant's own work once registered
+    Given the merchant registers a partner key and a merchant id of its own
+    When the merchant pays 700 with the test prime under its own partner key and merchant id
+    Then the answer is HTTP 200 with status 0
+    And the record query by merchant_id finds that trade under the merchant's own id
+
   Scenario Outline: Missing and invalid fields get their status codes
     When the merchant pays with the test prime and the body field "<field>" set to <json>
     Then the answer is HTTP 200 with status <status>

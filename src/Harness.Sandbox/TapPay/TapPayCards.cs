@@ -8,7 +8,7 @@ namespace Harness.Sandbox.TapPay;
 /// one-dollar authorisation it reverses at once; the sandbox asks its simulated bank for the card's answer and
 /// leaves no record, as the reversed check leaves nothing to settle.
 /// </summary>
-internal sealed class TapPayCards(TapPayCharges charges)
+internal sealed class TapPayCards(TapPayCharges charges, TapPayCredentials credentials)
 {
     public JsonObject Bind(JsonObject body)
     {
@@ -22,7 +22,7 @@ internal sealed class TapPayCards(TapPayCharges charges)
             return TapPayErrors.Answer(TapPayStatus.MissingPrime, "Missing prime");
         }
 
-        if ((TapPayCharges.MerchantRefusal(body) ?? TapPayCharges.CurrencyRefusal(body)) is { } refused)
+        if ((credentials.MerchantRefusal(body) ?? TapPayCharges.CurrencyRefusal(body)) is { } refused)
         {
             return refused;
         }

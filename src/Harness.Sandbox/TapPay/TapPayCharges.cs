@@ -10,7 +10,7 @@ namespace Harness.Sandbox.TapPay;
 /// Pay by Prime and Pay by Card Token (providers.md §7.2, §7.3), and the front end's prime: validation in TapPay's
 /// order of status codes, the simulated bank's answer for the card, the record it leaves, and 3-D Secure's pending trade.
 /// </summary>
-internal sealed class TapPayCharges(SandboxContext context, TapPayTrades trades)
+internal sealed class TapPayCharges(SandboxContext context, TapPayTrades trades, TapPayCredentials credentials)
 {
     /// <summary>A prime expires 90 seconds after getPrime (§7.2), on the sandbox clock.</summary>
     public static readonly TimeSpan PrimeLifetime = TimeSpan.FromSeconds(90);
@@ -197,9 +197,9 @@ internal sealed class TapPayCharges(SandboxContext context, TapPayTrades trades)
     /// The checks both payment calls share, in TapPay's order: merchant, amount, currency, details, and the result URLs
     /// that 3-D Secure and an e-payment (<paramref name="ePayment"/>, the wallet's name) send the buyer back through.
     /// </summary>
-    private static JsonObject? Common(JsonObject body, bool currencyRequired, string? ePayment = null)
+    private JsonObject? Common(JsonObject body, bool currencyRequired, string? ePayment = null)
     {
-        if (MerchantRefusal(body) is { } merchant)
+        if (credentials.MerchantRefusal(body) is { } merchant)
         {
             return merchant;
         }
@@ -290,7 +290,7 @@ internal sealed class TapPayCharges(SandboxContext context, TapPayTrades trades)
         var now = context.Clock.GetUtcNow();
         var threeDSecure = body.Flag("three_domain_secure");
         var redirect = threeDSecure || ePayment is not null;
-        var trade = TapPayTrades.NewTrade(body, number, expiry, cardholder, now);
+        var trade = TapPayTrades.NewTrade(body, TapPayCredentials.MerchantOf(body), number, expiry, cardholder, now);
         trade[TapPayTrades.EPaymentField] = ePayment;
         var (status, msg, bankCode, bankMsg) = BankAnswer(TapPayTestData.OutcomeOf(number), byToken, threeDSecure);
         trade["status"] = status;
@@ -344,18 +344,6 @@ internal sealed class TapPayCharges(SandboxContext context, TapPayTrades trades)
         CardOutcome.ThreeDSecureRequired when !threeDSecure => (TapPayStatus.BankDeclined, "Card Error", "1A", "3-D Secure authentication required"),
         CardOutcome.GatewayTimeout => (TapPayStatus.GatewayTimeout, "Gateway Timeout", "", ""),
         _ => (TapPayStatus.Success, "Success", "", ""),
-    };
-
-    /// <summary>
-    /// The merchant the call names, by <c>merchant_id</c> or <c>merchant_group_id</c> (§7.2): neither (502), or one the
-    /// sandbox does not have (61). Naming both is taken when both are ours, as the group holds the merchant.
-    /// </summary>
-    internal static JsonObject? MerchantRefusal(JsonObject body) => (body.Text("merchant_id"), body.Text("merchant_group_id")) switch
-    {
-        (null, null) => TapPayErrors.Answer(TapPayStatus.MissingMerchantId, "Missing merchant_id"),
-        (not (null or TapPayProvider.MerchantId), _) => TapPayErrors.Answer(TapPayStatus.MerchantNotFound, "Merchant not found"),
-        (_, not (null or TapPayProvider.MerchantGroupId)) => TapPayErrors.Answer(TapPayStatus.MerchantNotFound, "Merchant group not found"),
-        _ => null,
     };
 
     /// <summary>The currency, TWD when absent and not <paramref name="required"/>: missing or not a string (504), or not one the merchant is contracted for (89).</summary>

@@ -41,14 +41,16 @@ public sealed class TapPayProvider : ISandboxProvider
     private readonly TapPayCharges _charges;
     private readonly TapPayRecords _records;
     private readonly TapPayCards _cards;
+    private readonly TapPayCredentials _credentials;
 
     public TapPayProvider(SandboxContext context)
     {
         _context = context;
         _trades = new TapPayTrades(context.Store);
-        _charges = new TapPayCharges(context, _trades);
+        _credentials = new TapPayCredentials(context);
+        _charges = new TapPayCharges(context, _trades, _credentials);
         _records = new TapPayRecords(context, _trades);
-        _cards = new TapPayCards(_charges);
+        _cards = new TapPayCards(_charges, _credentials);
     }
 
     public string Name => "tappay";
@@ -71,6 +73,10 @@ public sealed class TapPayProvider : ISandboxProvider
         ["app_key"] = AppKey,
         ["test_prime"] = TapPayTestData.DirectPayPrime,
     };
+
+    public IReadOnlyList<string> SettingNames => TapPayCredentials.SettingNames;
+
+    public string? RefuseSetting(string key, string value) => TapPayCredentials.RefuseSetting(key, value);
 
     public void MapApi(WebApplication app)
     {
@@ -132,10 +138,11 @@ public sealed class TapPayProvider : ISandboxProvider
     }
 
     /// <summary>
-    /// A back-end route: the body must be JSON (5), carry <c>partner_key</c> (506) of the sandbox's partner (81), sent
-    /// again as <c>x-api-key</c> (80); then the handler answers. Every answer is HTTP 200 (§7.1).
+    /// A back-end route: the body must be JSON (5), carry <c>partner_key</c> (506) of the sandbox's partner or the
+    /// merchant's registered one (81), sent again as <c>x-api-key</c> (80); then the handler answers. Every answer is
+    /// HTTP 200 (§7.1).
     /// </summary>
-    private static void MapBackEnd(WebApplication app, string path, Func<JsonObject, JsonObject> handle) =>
+    private void MapBackEnd(WebApplication app, string path, Func<JsonObject, JsonObject> handle) =>
         app.MapPost(path, async (HttpRequest request) =>
         {
             var body = await TapPayRequest.ReadAsync(request);
@@ -143,8 +150,8 @@ public sealed class TapPayProvider : ISandboxProvider
             {
                 null => TapPayErrors.Answer(TapPayStatus.WrongJsonFormat, "Wrong JSON format"),
                 _ when body.Text("partner_key") is null => TapPayErrors.Answer(TapPayStatus.MissingPartnerKey, "Missing partner_key"),
-                _ when !SignatureComparison.Equal(PartnerKey, body.Text("partner_key")) => TapPayErrors.Answer(TapPayStatus.PartnerNotFound, "Partner not found"),
-                _ when !SignatureComparison.Equal(PartnerKey, request.Headers["x-api-key"].ToString()) => TapPayErrors.Answer(TapPayStatus.InvalidApiKey, "Invalid x-api-key"),
+                _ when !_credentials.IsPartnerKey(body.Text("partner_key")) => TapPayErrors.Answer(TapPayStatus.PartnerNotFound, "Partner not found"),
+                _ when !SignatureComparison.Equal(body.Text("partner_key")!, request.Headers["x-api-key"].ToString()) => TapPayErrors.Answer(TapPayStatus.InvalidApiKey, "Invalid x-api-key"),
                 _ => handle(body),
             });
         });

@@ -35,7 +35,7 @@ internal sealed class TapPayTrades(IDocumentStore store)
 
     public IReadOnlyList<JsonObject> All() => Objects.List("trade");
 
-    public static JsonObject NewTrade(JsonObject body, string number, string expiry, JsonObject cardholder, DateTimeOffset now)
+    public static JsonObject NewTrade(JsonObject body, string merchantId, string number, string expiry, JsonObject cardholder, DateTimeOffset now)
     {
         var id = "D" + now.UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture) + Secrets.RandomHex(6).ToUpperInvariant()[..11];
         var amount = body["amount"]!.GetValue<long>();
@@ -44,7 +44,7 @@ internal sealed class TapPayTrades(IDocumentStore store)
             ["id"] = id,
             ["object"] = "trade",
             ["rec_trade_id"] = id,
-            ["merchant_id"] = TapPayProvider.MerchantId,
+            ["merchant_id"] = merchantId,
             ["merchant_name"] = TapPayProvider.MerchantName,
             ["time"] = now.ToUnixTimeMilliseconds(),
             ["transaction_time_millis"] = now.ToUnixTimeMilliseconds(),
