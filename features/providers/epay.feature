@@ -24,6 +24,15 @@ Feature: Epay sandbox — submit.php, mapi.php, MD5 signatures and notify
     Then the notify URL receives a GET whose query has trade_status "TRADE_SUCCESS", money "12.50" and a valid sign
     And the buyer is redirected to the return URL with the same signed parameters
 
+  Scenario: A pid and key of the merchant's own work once registered
+    Given the merchant registers a pid and key of its own
+    And an order of "12.50" placed through submit.php
+    When the buyer pays on the hosted page
+    Then the notify URL receives a GET whose query has trade_status "TRADE_SUCCESS", money "12.50" and a valid sign
+    And the notify names the merchant's own pid
+    And the buyer is redirected to the return URL with the same signed parameters
+    And api.php?act=order with the plain key reports status 1
+
   Scenario: Only the body "success" acknowledges a notify
     Given the merchant answers "ok", then "SUCCESS", then "success"
     When the buyer pays on the hosted page

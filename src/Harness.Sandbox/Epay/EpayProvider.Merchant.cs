@@ -22,7 +22,8 @@ public sealed partial class EpayProvider
             return EpayErrors.Json(refused);
         }
 
-        var orders = _orders.All().Where(o => o.Pid == Pid).ToList();
+        var pid = p["pid"];
+        var orders = _orders.All().Where(o => o.Pid == pid).ToList();
         var today = ChinaDay(_context.Clock.GetUtcNow().UtcDateTime);
         var paidToday = orders.Where(o => o.Status == 1 && ChinaDay(o.AddTime) == today).ToList();
         var paidYesterday = orders.Where(o => o.Status == 1 && ChinaDay(o.AddTime) == today.AddDays(-1)).ToList();
@@ -30,11 +31,11 @@ public sealed partial class EpayProvider
         {
             ["code"] = 0,
             ["msg"] = "查询商户信息成功",
-            ["pid"] = int.Parse(Pid, CultureInfo.InvariantCulture),
+            ["pid"] = int.Parse(pid, CultureInfo.InvariantCulture),
             ["status"] = 1,
             ["pay_status"] = 1,
             ["settle_status"] = 1,
-            ["money"] = EpayOrder.FormatYuan(BalanceFen()),
+            ["money"] = EpayOrder.FormatYuan(BalanceFen(pid)),
             ["settle_type"] = 1,
             ["settle_account"] = "sandbox-merchant@example.com",
             ["settle_name"] = "沙箱商户",
@@ -77,7 +78,7 @@ public sealed partial class EpayProvider
         }
 
         var page = _orders.All()
-            .Where(o => o.Pid == Pid && (status is null || ShownStatus(o) == status))
+            .Where(o => o.Pid == p["pid"] && (status is null || ShownStatus(o) == status))
             .OrderByDescending(o => o.AddTime).ThenByDescending(o => o.Id, StringComparer.Ordinal)
             .Skip(offset).Take(limit)
             .Select(o => (JsonNode)OrderFields(o, []));

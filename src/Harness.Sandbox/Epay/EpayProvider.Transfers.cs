@@ -63,12 +63,12 @@ public sealed partial class EpayProvider
         var processing = _context.Settings.Get(Name, TransferOutcomeSetting) == "processing";
         return _context.Store.Atomically(() =>
         {
-            if (outBizNo.Length > 0 && _transfers.FindBy(nameof(EpayTransfer.OutBizNo), outBizNo).Any(t => t.Pid == Pid))
+            if (outBizNo.Length > 0 && _transfers.FindBy(nameof(EpayTransfer.OutBizNo), outBizNo).Any(t => t.Pid == p["pid"]))
             {
                 return EpayErrors.Json("该交易号已存在，请更换交易号");
             }
 
-            if (fen > BalanceFen())
+            if (fen > BalanceFen(p["pid"]))
             {
                 return EpayErrors.Json("需支付金额大于可转账余额");
             }
@@ -80,7 +80,7 @@ public sealed partial class EpayProvider
             var transfer = new EpayTransfer
             {
                 Id = bizNo,
-                Pid = Pid,
+                Pid = p["pid"],
                 OutBizNo = outBizNo.Length > 0 ? outBizNo : bizNo,
                 Type = type,
                 Account = account,
@@ -94,7 +94,7 @@ public sealed partial class EpayProvider
                 PayTime = processing ? null : now.UtcDateTime,
             };
             _transfers.Upsert(transfer);
-            MoveBalance(-transfer.CostFen);
+            MoveBalance(transfer.Pid, -transfer.CostFen);
             var paydate = transfer.PayTime is { } paid ? China(paid) : "";
             return SignedAnswer(new JsonObject
             {
@@ -126,8 +126,8 @@ public sealed partial class EpayProvider
 
         var transfer = bizNo.Length > 0
             ? _transfers.Get(bizNo)
-            : _transfers.FindBy(nameof(EpayTransfer.OutBizNo), outBizNo).FirstOrDefault(t => t.Pid == Pid) ?? _transfers.Get(outBizNo);
-        if (transfer is null || transfer.Pid != Pid)
+            : _transfers.FindBy(nameof(EpayTransfer.OutBizNo), outBizNo).FirstOrDefault(t => t.Pid == p["pid"]) ?? _transfers.Get(outBizNo);
+        if (transfer is null || transfer.Pid != p["pid"])
         {
             return EpayErrors.Json("转账交易号不存在");
         }
@@ -165,15 +165,15 @@ public sealed partial class EpayProvider
     /// <summary>可用余额查询: the balance, all of it available (orders settle at once), and no transfer fee.</summary>
     private IResult TransferBalance(Dictionary<string, string> p) => AuthenticateMerchant(p) is { } refused
         ? EpayErrors.Json(refused)
-        : SignedAnswer(new JsonObject { ["code"] = 0, ["available_money"] = EpayOrder.FormatYuan(BalanceFen()), ["transfer_rate"] = "0" });
+        : SignedAnswer(new JsonObject { ["code"] = 0, ["available_money"] = EpayOrder.FormatYuan(BalanceFen(p["pid"])), ["transfer_rate"] = "0" });
 
-    /// <summary>The merchant's balance in fen (<see cref="EpayAccount"/>), read inside the unit that moves money.</summary>
-    private long BalanceFen() => _accounts.Get(Pid)!.BalanceFen;
+    /// <summary>A merchant's balance in fen (<see cref="EpayAccount"/>), read inside the unit that moves money; 0 for a registered merchant that has had none.</summary>
+    private long BalanceFen(string pid) => _accounts.Get(pid)?.BalanceFen ?? 0;
 
-    /// <summary>Adds fen to the balance (takes them away when negative), inside the caller's unit.</summary>
-    private void MoveBalance(long fen)
+    /// <summary>Adds fen to a merchant's balance (takes them away when negative), inside the caller's unit; a registered merchant's opens with its first payment.</summary>
+    private void MoveBalance(string pid, long fen)
     {
-        var account = _accounts.Get(Pid)!;
+        var account = _accounts.Get(pid) ?? new EpayAccount { Id = pid };
         account.BalanceFen += fen;
         _accounts.Upsert(account);
     }
@@ -221,7 +221,7 @@ public sealed partial class EpayProvider
                     {
                         transfer.Status = EpayTransfer.Failed;
                         transfer.ErrMsg = string.IsNullOrWhiteSpace(request.Errmsg) ? DefaultTransferError : request.Errmsg;
-                        MoveBalance(transfer.CostFen);
+                        MoveBalance(transfer.Pid, transfer.CostFen);
                     }
 
                     _transfers.Upsert(transfer);

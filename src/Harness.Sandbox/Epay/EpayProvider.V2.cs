@@ -273,7 +273,7 @@ public sealed partial class EpayProvider
     /// <summary>The merchant and the V2 signature of a query, refund or refund query: the refusal, or null.</summary>
     private string? AuthenticateMerchant(Dictionary<string, string> p) =>
         string.IsNullOrEmpty(p.GetValueOrDefault("pid")) ? "缺少参数 pid"
-        : p["pid"] != Pid ? "商户不存在"
+        : !IsMerchant(p["pid"]) ? "商户不存在"
         : AuthenticateV2(p);
 
     /// <summary>
@@ -303,13 +303,16 @@ public sealed partial class EpayProvider
             : "时间戳不合法";
     }
 
-    /// <summary>The order a query names by <c>trade_no</c> or else <c>out_trade_no</c>; null when it names none.</summary>
-    private EpayOrder? FindOrder(Dictionary<string, string> p) =>
-        p.GetValueOrDefault("trade_no") is { Length: > 0 } tradeNo
+    /// <summary>The order a query names by <c>trade_no</c> or else <c>out_trade_no</c>; null when it names none, or one of another merchant.</summary>
+    private EpayOrder? FindOrder(Dictionary<string, string> p)
+    {
+        var order = p.GetValueOrDefault("trade_no") is { Length: > 0 } tradeNo
             ? _orders.Get(tradeNo)
             : p.GetValueOrDefault("out_trade_no") is { Length: > 0 } outTradeNo
-                ? _orders.FindBy(nameof(EpayOrder.OutTradeNo), outTradeNo).FirstOrDefault(o => o.Pid == Pid)
+                ? _orders.FindBy(nameof(EpayOrder.OutTradeNo), outTradeNo).FirstOrDefault(o => o.Pid == p["pid"])
                 : null;
+        return order?.Pid == p["pid"] ? order : null;
+    }
 
     /// <summary>
     /// Adds <c>timestamp</c>, then <c>sign</c> over the non-empty fields (numbers as written; arrays are left out of

@@ -66,7 +66,7 @@ public sealed partial class EpayProvider : ISandboxProvider
 
     public string Title => "Epay";
 
-    public IReadOnlyList<string> SettingNames => [NotifyMethodSetting, MapiAnswerSetting, TransferOutcomeSetting, EpayKeys.MerchantPublicKeySetting];
+    public IReadOnlyList<string> SettingNames => [NotifyMethodSetting, MapiAnswerSetting, TransferOutcomeSetting, EpayKeys.MerchantPublicKeySetting, PidSetting, KeySetting];
 
     public JsonObject? ObjectOf(SandboxPayment payment) => _orders.Get(payment.Id) is { } order ? Describe(order) : null;
 
@@ -112,7 +112,7 @@ public sealed partial class EpayProvider : ISandboxProvider
         MapiAnswerSetting when value is not ("payurl" or "qrcode" or "urlscheme") => "mapi_answer must be payurl, qrcode or urlscheme",
         TransferOutcomeSetting when value is not ("success" or "processing") => "transfer_outcome must be success or processing",
         EpayKeys.MerchantPublicKeySetting => EpayKeys.RefuseMerchantPublicKey(value),
-        _ => null,
+        _ => RefuseCredential(key, value),
     };
 
     public PayPageOutcome OnPaid(SandboxPayment payment)
@@ -122,7 +122,7 @@ public sealed partial class EpayProvider : ISandboxProvider
         order.EndTime = _context.Clock.GetUtcNow().UtcDateTime;
         order.Buyer = "sandbox-buyer@example.com";
         _orders.Upsert(order);
-        MoveBalance(order.AmountFen);
+        MoveBalance(order.Pid, order.AmountFen);
 
         var method = string.Equals(_context.Settings.Get(Name, NotifyMethodSetting), "POST", StringComparison.OrdinalIgnoreCase) ? "POST" : "GET";
         _context.Notifier.Send(Name, order.Id, _policy, faults => [Notify(order, method, faults)]);
@@ -165,7 +165,7 @@ public sealed partial class EpayProvider : ISandboxProvider
             return (null, $"缺少参数 {missing}");
         }
 
-        if (p["pid"] != Pid)
+        if (!IsMerchant(p["pid"]))
         {
             return (null, "商户不存在");
         }
@@ -240,9 +240,9 @@ public sealed partial class EpayProvider : ISandboxProvider
         });
     }
 
-    private static string? AuthenticateV1(Dictionary<string, string> p)
+    private string? AuthenticateV1(Dictionary<string, string> p)
     {
-        if (!SortedParamsMd5.Verify(p.Select(kv => new KeyValuePair<string, string?>(kv.Key, kv.Value)), Key, p.GetValueOrDefault("sign")))
+        if (!SortedParamsMd5.Verify(p.Select(kv => new KeyValuePair<string, string?>(kv.Key, kv.Value)), KeyOf(p["pid"]), p.GetValueOrDefault("sign")))
         {
             return "签名校验失败";
         }
@@ -272,7 +272,7 @@ public sealed partial class EpayProvider : ISandboxProvider
             return EpayErrors.Json(string.IsNullOrEmpty(act) ? "缺少参数 act" : $"不支持的操作 {act}");
         }
 
-        if (p.GetValueOrDefault("pid") != Pid || !SignatureComparison.Equal(Key, p.GetValueOrDefault("key")))
+        if (p.GetValueOrDefault("pid") is not { } pid || !IsMerchant(pid) || !SignatureComparison.Equal(KeyOf(pid), p.GetValueOrDefault("key")))
         {
             return EpayErrors.Json("KEY校验失败");
         }
@@ -335,14 +335,14 @@ public sealed partial class EpayProvider : ISandboxProvider
             return "退款金额超出订单金额";
         }
 
-        if (fen > BalanceFen())
+        if (fen > BalanceFen(current.Pid))
         {
             return "商户余额不足，请先充值";
         }
 
         current.RefundedFen += fen;
         _orders.Upsert(current);
-        MoveBalance(-fen);
+        MoveBalance(current.Pid, -fen);
         return null;
     }
 
@@ -367,7 +367,7 @@ public sealed partial class EpayProvider : ISandboxProvider
 
     /// <summary>The notify's (and the return's) parameters, signed the way the order was placed: MD5 for V1, RSA for V2.</summary>
     private List<KeyValuePair<string, string?>> CallbackParams(EpayOrder order, DeliveryFaults faults) =>
-        order.Protocol == 2 ? SignedV2(NotifyParamsV2(order, faults), faults) : Signed(NotifyParams(order, faults), faults);
+        order.Protocol == 2 ? SignedV2(NotifyParamsV2(order, faults), faults) : Signed(NotifyParams(order, faults), KeyOf(order.Pid), faults);
 
     private CallbackDelivery Notify(EpayOrder order, string method, DeliveryFaults faults)
     {
@@ -400,10 +400,10 @@ public sealed partial class EpayProvider : ISandboxProvider
     };
 
     /// <summary>Drops empty values (they are not sent), then adds <c>sign</c> and <c>sign_type</c>.</summary>
-    private static List<KeyValuePair<string, string?>> Signed(Dictionary<string, string> parameters, DeliveryFaults faults)
+    private static List<KeyValuePair<string, string?>> Signed(Dictionary<string, string> parameters, string key, DeliveryFaults faults)
     {
         var sent = parameters.Where(p => p.Value.Length > 0).Select(p => new KeyValuePair<string, string?>(p.Key, p.Value)).ToList();
-        var sign = SortedParamsMd5.Sign(sent, Key);
+        var sign = SortedParamsMd5.Sign(sent, key);
         sent.Add(new("sign", faults.TamperedSignature ? SignatureFaults.Tamper(sign) : sign));
         sent.Add(new("sign_type", "MD5"));
         return sent;

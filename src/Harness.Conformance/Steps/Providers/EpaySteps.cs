@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Net;
+using System.Security.Cryptography;
 using Harness.Conformance.Binding;
 using Harness.Conformance.Running;
 
@@ -12,6 +14,9 @@ public sealed class EpaySteps(ScenarioContext context)
 
     private readonly SandboxWorld _world = context.Get<SandboxWorld>();
     private Dictionary<string, string>? _order;
+
+    /// <summary>The merchant's own pid and key once registered; the published ones until then.</summary>
+    private (string Pid, string Key)? _own;
 
     [Given("the Epay sandbox and merchant pid {string} with the published key")]
     [Needs(Need.Sandbox)]
@@ -28,6 +33,19 @@ public sealed class EpaySteps(ScenarioContext context)
         _world.Receiver.Default = (200, "success");
         await _world.ConfigureAsync("epay", new Dictionary<string, string?> { ["notify_method"] = "GET" });
     }
+
+    [Given("the merchant registers a pid and key of its own")]
+    public async Task RegisterOwnCredentials()
+    {
+        var own = (Pid: "8" + RandomNumberGenerator.GetInt32(10_000_000, 100_000_000).ToString(CultureInfo.InvariantCulture),
+            Key: Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)));
+        await _world.ConfigureAsync("epay", new Dictionary<string, string?> { ["pid"] = own.Pid, ["key"] = own.Key });
+        context.Masker.Add(own.Key);
+        _own = own;
+    }
+
+    [Then("the notify names the merchant's own pid")]
+    public async Task NotifyNamesOwnPid() => Check.Equal(await PidAsync(), (await TheNotifyAsync("GET")).Parameters.GetValueOrDefault("pid"), "the notify's pid");
 
     [When("the merchant's page sends a signed order with device {string} to submit.php by GET")]
     public Task SubmitByGet(string device) => SubmitByGetAsync("12.50", device);
@@ -104,10 +122,10 @@ public sealed class EpaySteps(ScenarioContext context)
 
     [When("api.php?act=order is called with a wrong key")]
     public async Task QueryWithWrongKey() =>
-        _world.LastReply = await _world.SendAsync(HttpMethod.Get, $"{await _world.BaseUrlAsync("epay")}/api.php?act=order&pid={await _world.CredentialAsync("epay", "pid")}&key=wrong&trade_no=1");
+        _world.LastReply = await _world.SendAsync(HttpMethod.Get, $"{await _world.BaseUrlAsync("epay")}/api.php?act=order&pid={await PidAsync()}&key=wrong&trade_no=1");
 
     [When("the merchant refunds {string} of it through api.php?act=refund with the plain key")]
-    public async Task Refund(string money) => await RefundAsync(money, await _world.CredentialAsync("epay", "key"));
+    public async Task Refund(string money) => await RefundAsync(money, await KeyAsync());
 
     [When("the merchant refunds {string} of it through api.php?act=refund with a wrong key")]
     public Task RefundWithWrongKey(string money) => RefundAsync(money, "wrong");
@@ -251,12 +269,16 @@ public sealed class EpaySteps(ScenarioContext context)
     /// <summary>A notify or return as go-epay's Verify checks it: the MD5 sign over every non-empty parameter, and sign_type MD5.</summary>
     public async Task NotifyVerifies(ReceivedRequest notify) => await SignVerifies(notify.Parameters);
 
+    private async Task<string> PidAsync() => _own?.Pid ?? await _world.CredentialAsync("epay", "pid");
+
+    private async Task<string> KeyAsync() => _own?.Key ?? await _world.CredentialAsync("epay", "key");
+
     private Dictionary<string, string> Order => _order ?? throw new AssertionException("the merchant has not placed an order");
 
     private async Task SignVerifies(Dictionary<string, string> parameters)
     {
         Check.Equal("MD5", parameters.GetValueOrDefault("sign_type"), "sign_type");
-        Check.Equal(ProviderSignatures.EpayMd5(parameters, await _world.CredentialAsync("epay", "key")), parameters.GetValueOrDefault("sign"), "sign (MD5 of the sorted parameters and the key)");
+        Check.Equal(ProviderSignatures.EpayMd5(parameters, await KeyAsync()), parameters.GetValueOrDefault("sign"), "sign (MD5 of the sorted parameters and the key)");
     }
 
     private async Task<ReceivedRequest> TheNotifyAsync(string method)
@@ -271,7 +293,7 @@ public sealed class EpaySteps(ScenarioContext context)
     {
         var order = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            ["pid"] = await _world.CredentialAsync("epay", "pid"),
+            ["pid"] = await PidAsync(),
             ["type"] = "alipay",
             ["out_trade_no"] = "HARNESS" + context.RunId,
             ["notify_url"] = _world.Receiver.Url,
@@ -286,7 +308,7 @@ public sealed class EpaySteps(ScenarioContext context)
     }
 
     private async Task ResignAsync(Dictionary<string, string> order) =>
-        order["sign"] = ProviderSignatures.EpayMd5(order, await _world.CredentialAsync("epay", "key"));
+        order["sign"] = ProviderSignatures.EpayMd5(order, await KeyAsync());
 
     /// <summary>Places an order the browser way and makes its trade_no the scenario's payment.</summary>
     private async Task<string> SubmitAsync(string money)
@@ -305,12 +327,12 @@ public sealed class EpaySteps(ScenarioContext context)
     private async Task<WireReply> QueryAsync() =>
         _world.LastReply = await _world.SendAsync(
             HttpMethod.Get,
-            $"{await _world.BaseUrlAsync("epay")}/api.php?act=order&pid={await _world.CredentialAsync("epay", "pid")}&key={Uri.EscapeDataString(await _world.CredentialAsync("epay", "key"))}&trade_no={_world.ThePayment}");
+            $"{await _world.BaseUrlAsync("epay")}/api.php?act=order&pid={await PidAsync()}&key={Uri.EscapeDataString(await KeyAsync())}&trade_no={_world.ThePayment}");
 
     private async Task RefundAsync(string money, string key) =>
         _world.LastReply = await _world.SendAsync(HttpMethod.Post, await _world.BaseUrlAsync("epay") + "/api.php?act=refund", new FormUrlEncodedContent(
         [
-            new("pid", await _world.CredentialAsync("epay", "pid")),
+            new("pid", await PidAsync()),
             new("key", key),
             new("trade_no", _world.ThePayment),
             new("money", money),
