@@ -28,6 +28,14 @@ Feature: Alipay sandbox — v2 gateway, RSA2 signatures, scan, notify, close and
     And no notify parameter is empty
     And alipay.trade.query reports trade_status "TRADE_SUCCESS"
 
+  Scenario: An app id of the merchant's own is taken once registered, and the trades notify as that app
+    Given the merchant registers an app id of its own
+    And a precreated trade of "88.88" that the buyer has scanned
+    When the buyer pays on the hosted page
+    Then the notify URL receives a form POST with trade_status "TRADE_SUCCESS", total_amount "88.88" and a valid RSA2 sign
+    And the notify names the merchant's own app_id as app_id and auth_app_id
+    And alipay.trade.query reports trade_status "TRADE_SUCCESS"
+
   Scenario: Only the body "success" acknowledges a notify
     Given the merchant answers "ok", then "SUCCESS", then "success"
     And a precreated trade of "88.88" that the buyer has scanned

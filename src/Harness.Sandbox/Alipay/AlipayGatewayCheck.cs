@@ -32,7 +32,7 @@ internal static class AlipayGatewayCheck
             return AlipayFailure.Missing("isv.missing-app-id", "缺少AppID参数");
         }
 
-        if (appId != AlipayProvider.AppId)
+        if (!keys.IsAppId(appId))
         {
             return AlipayFailure.Invalid("isv.invalid-app-id", "无效的AppID参数");
         }

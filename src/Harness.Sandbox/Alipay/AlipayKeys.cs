@@ -34,6 +34,9 @@ public sealed class AlipayKeys
     public const string Rsa2 = "RSA2";
     public const string Rsa = "RSA";
 
+    /// <summary>The settings key under which a merchant registers its own app's id, accepted beside the published one.</summary>
+    public const string AppIdSetting = "app_id";
+
     private readonly SandboxContext _context;
     private readonly string _provider;
 
@@ -67,6 +70,15 @@ public sealed class AlipayKeys
     /// trusts this sandbox (stale, tampered and repeated notifications).
     /// </summary>
     public string AlipayPrivateKey { get; }
+
+    /// <summary>
+    /// The app id the sandbox answers and notifies as: the merchant's registered one, else the published
+    /// <see cref="AlipayProvider.AppId"/>. A trade keeps the one it was made under.
+    /// </summary>
+    public string AppId => _context.Settings.Get(_provider, AppIdSetting) ?? AlipayProvider.AppId;
+
+    /// <summary>True for the published app id and the merchant's registered one.</summary>
+    public bool IsAppId(string? appId) => appId is not null && (appId == AlipayProvider.AppId || appId == _context.Settings.Get(_provider, AppIdSetting));
 
     /// <summary>The app's sign type: <see cref="Rsa2"/> unless the merchant set <see cref="Rsa"/>.</summary>
     public string SignType => _context.Settings.Get(_provider, SignTypeSetting) ?? Rsa2;

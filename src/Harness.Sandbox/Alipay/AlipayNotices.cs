@@ -74,8 +74,8 @@ internal sealed class AlipayNotices(AlipayKeys keys, TimeProvider wallClock)
         {
             ["notify_type"] = notifyType,
             ["notify_id"] = notifyId,
-            ["app_id"] = AlipayProvider.AppId,
-            ["auth_app_id"] = AlipayProvider.AppId,
+            ["app_id"] = keys.AppId,
+            ["auth_app_id"] = keys.AppId,
             ["charset"] = "utf-8",
             ["version"] = "1.0",
             ["agreement_no"] = agreement.Id,
@@ -125,7 +125,7 @@ internal sealed class AlipayNotices(AlipayKeys keys, TimeProvider wallClock)
         {
             ["msg_method"] = TransferChanged,
             ["notify_id"] = notifyId,
-            ["app_id"] = AlipayProvider.AppId,
+            ["app_id"] = keys.AppId,
             ["charset"] = "utf-8",
             ["version"] = "1.1",
             ["biz_content"] = biz.ToJsonString(AlipayReplies.Compact),

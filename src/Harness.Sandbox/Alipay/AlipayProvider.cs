@@ -81,10 +81,12 @@ public sealed partial class AlipayProvider : ISandboxProvider
     public string Title => "Alipay";
 
     public IReadOnlyList<string> SettingNames =>
-        [AlipayKeys.AppPublicKeySetting, AlipayKeys.SignModeSetting, AlipayKeys.SignTypeSetting, AlipayContentEncryption.Setting, RefundPeriodSetting, TransferFloatSetting];
+        [AlipayKeys.AppIdSetting, AlipayKeys.AppPublicKeySetting, AlipayKeys.SignModeSetting, AlipayKeys.SignTypeSetting, AlipayContentEncryption.Setting, RefundPeriodSetting, TransferFloatSetting];
 
     public string? RefuseSetting(string key, string value) => key switch
     {
+        AlipayKeys.AppIdSetting when !AppIdText().IsMatch(value) || value.Length != 16 =>
+            "app_id must be the 16 digits of an Alipay app id (开放平台 or the sandbox console shows it)",
         AlipayKeys.AppPublicKeySetting when RsaKeys.SharedPublic(value) is null =>
             "app_public_key must be an RSA public key (SPKI or PKCS#1 PEM, or bare base64) or an app certificate PEM",
         AlipayKeys.SignModeSetting when value is not (AlipayKeys.CertMode or AlipayKeys.PublicKeyMode) =>
@@ -107,7 +109,7 @@ public sealed partial class AlipayProvider : ISandboxProvider
     /// <summary>Read anew each time: the Alipay certificate and its SN change when it rotates.</summary>
     public IReadOnlyDictionary<string, string> Credentials => new Dictionary<string, string>(StringComparer.Ordinal)
     {
-        ["app_id"] = AppId,
+        ["app_id"] = Keys.AppId,
         ["seller_id"] = SellerId,
         ["gateway_path"] = GatewayPath,
         ["app_private_key"] = Keys.AppPrivateKey,
@@ -315,7 +317,7 @@ public sealed partial class AlipayProvider : ISandboxProvider
         var trade = new AlipayTrade
         {
             Id = NewTradeNo(now),
-            AppId = AppId,
+            AppId = Keys.AppId,
             OutTradeNo = outTradeNo,
             Method = method,
             Subject = subject,

@@ -101,7 +101,7 @@ public static partial class AlipayRestApi
         var fields = AuthField().Matches(authString).ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value, StringComparer.Ordinal);
         var appCertSn = fields.GetValueOrDefault("app_cert_sn") is { Length: > 0 } sn ? sn : null;
         var certificateMode = appCertSn is not null;
-        if (fields.GetValueOrDefault("app_id") != AlipayProvider.AppId)
+        if (!provider.Keys.IsAppId(fields.GetValueOrDefault("app_id")))
         {
             return (AlipayFailure.Invalid("isv.invalid-app-id", "无效的AppID参数"), certificateMode);
         }

@@ -41,7 +41,7 @@ public sealed class AlipayClient : IDisposable
 
     public string Gateway { get; }
 
-    public string AppId { get; }
+    public string AppId { get; set; }
 
     public string AppPrivateKey { get; set; }
 
