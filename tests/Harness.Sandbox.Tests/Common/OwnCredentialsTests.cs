@@ -67,7 +67,19 @@ public sealed class OwnCredentialsTests
     [InlineData("stripe", "api_version", "latest", "api_version must be a Stripe API version")]
     [InlineData("creem", "api_key", "creem_LiveKey0123", "api_key must be a test-mode key")]
     [InlineData("creem", "webhook_secret", "whsec_", "webhook_secret must be whsec_")]
-    public async Task Keys_that_are_not_test_mode_keys_and_unknown_versions_are_refused_with_a_clear_400(string provider, string setting, string value, string message)
+    [InlineData("tappay", "partner_key", "partner_has space", "partner_key must be partner_ followed by letters and digits")]
+    [InlineData("tappay", "partner_key", "app_HarnessSandboxTapPayAppKey", "partner_key must be partner_ followed by letters and digits")]
+    [InlineData("tappay", "merchant_id", "merchant-with-dash", "merchant_id must be 1 to 64 letters, digits or underscores")]
+    [InlineData("tappay", "merchant_id", "GlobalTesting_Group", "merchant_id must not be the sandbox's merchant group id")]
+    [InlineData("epay", "pid", "0123", "pid must be a merchant number")]
+    [InlineData("epay", "pid", "12a", "pid must be a merchant number")]
+    [InlineData("epay", "pid", "1000", "is the sandbox's published merchant")]
+    [InlineData("epay", "key", "short", "key must be 16 to 64 letters and digits")]
+    [InlineData("epay", "key", "has space 0123456789abcdef", "key must be 16 to 64 letters and digits")]
+    [InlineData("alipay", "app_id", "20210000000000", "app_id must be the 16 digits of an Alipay app id")]
+    [InlineData("alipay", "app_id", "2021000000000001x", "app_id must be the 16 digits of an Alipay app id")]
+    [InlineData("alipay", "app_id", "app-2021", "app_id must be the 16 digits of an Alipay app id")]
+    public async Task Keys_ids_and_versions_that_are_not_valid_test_credentials_are_refused_with_a_clear_400(string provider, string setting, string value, string message)
     {
         await using var sandbox = await TestSandbox.StartAsync();
         using var response = await sandbox.PutSettingsAsync(provider, new Dictionary<string, string> { [setting] = value });
