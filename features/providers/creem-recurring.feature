@@ -7,7 +7,8 @@ Feature: Creem sandbox — subscriptions, renewals, cancellation, upgrades and r
   makes its charges fail. A failed renewal makes it past_due and is retried 3, 5 and 7 days after the previous
   attempt; when every retry failed it is expired and then canceled or unpaid (the end state). Cancellation is
   immediate or scheduled for the period end (subscription.scheduled_cancel, then subscription.canceled); pause
-  and resume; upgrade prorates by Creem's update_behavior. A refund of a transaction sends refund.created.
+  and resume; upgrade prorates by Creem's update_behavior. An item added to a subscription renews with it in one
+  transaction; fewer seats credit the unused part to the next renewal. A refund of a transaction sends refund.created.
 
   Background:
     Given the Creem sandbox with webhooks sent to the merchant's receiver
