@@ -11,8 +11,9 @@ internal readonly record struct CreemEvent(string Type, JsonObject Object);
 /// Creem's subscription engine on the sandbox clock: the first transaction (or a trial charged at its end), renewal at
 /// <c>current_period_end_date</c>, failed renewals retried 3, 5 and 7 days after the previous attempt then ended
 /// (the end state), cancellation now or at the period end, pause and resume; upgrades are in CreemBilling.Changes.cs,
-/// renewals, items and seats in CreemBilling.Items.cs. Every change is one unit of the store, so changes never
-/// interleave; events go to <paramref name="send"/> keyed by subscription.
+/// renewals, items and seats in CreemBilling.Items.cs, a redeemed discount in CreemBilling.Discounts.cs. Every
+/// change is one unit of the store, so changes never interleave; events go to <paramref name="send"/> keyed by
+/// subscription.
 /// </summary>
 internal sealed partial class CreemBilling(ProviderObjects objects, TimeProvider clock, Action<string, IReadOnlyList<CreemEvent>> send)
 {
@@ -379,40 +380,6 @@ internal sealed partial class CreemBilling(ProviderObjects objects, TimeProvider
             return (subscription, null);
         });
     }
-
-    /// <summary>
-    /// Keeps the redeemed discount's terms: <c>once</c> takes its share off the first period, <c>repeating</c> off every
-    /// period that starts within <c>duration_in_months</c> of now, <c>forever</c> off all.
-    /// </summary>
-    private static void Keep(JsonObject subscription, JsonObject discount, DateTimeOffset now)
-    {
-        subscription["discount"] = CreemProvider.DiscountSummary(discount);
-        var terms = new JsonObject
-        {
-            ["type"] = discount.Str("type"),
-            ["percentage"] = discount["percentage"]?.DeepClone(),
-            ["amount"] = discount["amount"]?.DeepClone(),
-        };
-        var until = discount.Str("duration") switch
-        {
-            "once" => now.AddMilliseconds(1),
-            "repeating" => now.AddMonths(discount["duration_in_months"]!.GetValue<int>()),
-            _ => (DateTimeOffset?)null,
-        };
-        if (until is { } end)
-        {
-            terms["until"] = Iso(end);
-        }
-
-        subscription["_discount"] = terms;
-    }
-
-    /// <summary>What the kept discount takes off <paramref name="price"/> for the current period; 0 once its duration is over.</summary>
-    private static long DiscountOn(JsonObject subscription, long price) =>
-        subscription["_discount"] is JsonObject terms
-        && (terms.Str("until") is not { } until || ParseIso(subscription.Str("current_period_start_date")!) < ParseIso(until))
-            ? CreemProvider.DiscountOff(terms, price)
-            : 0;
 
     /// <summary>Period <paramref name="cycle"/> runs between the anchor moved on by whole billing periods, so a 31st stays a 31st where it can.</summary>
     private static void SetPeriod(JsonObject subscription, int cycle)
