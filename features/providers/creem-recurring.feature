@@ -7,7 +7,8 @@ Feature: Creem sandbox — subscriptions, renewals, cancellation, upgrades and r
   makes its charges fail. A failed renewal makes it past_due and is retried 3, 5 and 7 days after the previous
   attempt; when every retry failed it is expired and then canceled or unpaid (the end state). Cancellation is
   immediate or scheduled for the period end (subscription.scheduled_cancel, then subscription.canceled); pause
-  and resume; upgrade prorates by Creem's update_behavior. A refund of a transaction sends refund.created.
+  and resume; upgrade prorates by Creem's update_behavior. An item added to a subscription renews with it in one
+  transaction; fewer seats credit the unused part to the next renewal. A refund of a transaction sends refund.created.
 
   Background:
     Given the Creem sandbox with webhooks sent to the merchant's receiver
@@ -88,3 +89,28 @@ Feature: Creem sandbox — subscriptions, renewals, cancellation, upgrades and r
     Given the buyer paid a subscription checkout for "prod_HarnessMonthly"
     When the merchant refunds the subscription's first transaction
     Then the receiver gets a verifiable refund.created of 999 cents whose transaction is "refunded"
+
+  Scenario: An added item renews with the first in one transaction, and fewer seats credit the next renewal
+    Given the buyer paid a subscription checkout for "prod_HarnessMonthly" with 3 seats
+    When the control API makes the subscription's next renewal happen, 1 time
+    And the merchant adds "prod_HarnessProMonthly" with 2 seats to the subscription with "proration-none"
+    And the merchant sets the seats of the subscription's "prod_HarnessMonthly" item to 1 with "proration-charge"
+    And the control API makes the subscription's next renewal happen, 1 time
+    Then the subscription's items are, in order:
+      | product                | units |
+      | prod_HarnessMonthly    | 1     |
+      | prod_HarnessProMonthly | 2     |
+    And the subscription's webhooks are, in order, each with a creem-signature that verifies:
+      | event               | status |
+      | subscription.active | active |
+      | subscription.paid   | active |
+      | subscription.paid   | active |
+      | subscription.update | active |
+      | subscription.update | active |
+      | subscription.paid   | active |
+    And the subscription is "active" and its last transaction is 2999 cents
+
+  Scenario: An item of another billing period is refused
+    Given the buyer paid a subscription checkout for "prod_HarnessMonthly"
+    When the merchant adds "prod_HarnessYearly" with 1 seat to the subscription with "proration-none"
+    Then the merchant's request is refused with 400 and a message that mentions "bills every-year; the subscription bills every-month"

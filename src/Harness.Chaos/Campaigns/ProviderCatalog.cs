@@ -172,7 +172,12 @@ public static partial class ProviderCatalog
             new("POST", "/v1/subscriptions/{id}/pause", [Id], null, Answers),
             new("POST", "/v1/subscriptions/{id}/resume", [Id], null, Answers),
             new("POST", "/v1/subscriptions/{id}/upgrade", [Id], new JsonObject { ["product_id"] = product, ["update_behavior"] = "proration-none" }, Answers),
-            new("POST", "/v1/subscriptions/{id}", [Id], new JsonObject { ["items"] = new JsonArray(new JsonObject { ["units"] = 3 }), ["update_behavior"] = "proration-charge" }, Answers),
+            new("POST", "/v1/subscriptions/{id}", [Id], new JsonObject
+            {
+                // An item's new units by its id, and an item added by its product (no id).
+                ["items"] = new JsonArray(new JsonObject { ["id"] = "sitem_chaos", ["units"] = 3 }, new JsonObject { ["product_id"] = product, ["units"] = 2 }),
+                ["update_behavior"] = "proration-charge",
+            }, Answers),
             new("GET", "/v1/transactions", [new("transaction_id", "query", "string")], null, Answers),
             new("GET", "/v1/transactions/search", [new("customer_id", "query", "string"), new("page_number", "query", "integer")], null, Answers),
             new("POST", "/v1/refunds", [], new JsonObject { ["transaction_id"] = "tran_chaos" }, Answers),

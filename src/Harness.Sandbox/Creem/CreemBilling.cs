@@ -10,9 +10,10 @@ internal readonly record struct CreemEvent(string Type, JsonObject Object);
 /// <summary>
 /// Creem's subscription engine on the sandbox clock: the first transaction (or a trial charged at its end), renewal at
 /// <c>current_period_end_date</c>, failed renewals retried 3, 5 and 7 days after the previous attempt then ended
-/// (the end state), cancellation now or at the period end, pause and resume; upgrades and seat changes are in
-/// CreemBilling.Changes.cs. Every change is one unit of the store, so changes never interleave; events go to
-/// <paramref name="send"/> keyed by subscription.
+/// (the end state), cancellation now or at the period end, pause and resume; upgrades are in CreemBilling.Changes.cs,
+/// renewals, items and seats in CreemBilling.Items.cs, a redeemed discount in CreemBilling.Discounts.cs. Every
+/// change is one unit of the store, so changes never interleave; events go to <paramref name="send"/> keyed by
+/// subscription.
 /// </summary>
 internal sealed partial class CreemBilling(ProviderObjects objects, TimeProvider clock, Action<string, IReadOnlyList<CreemEvent>> send)
 {
@@ -304,28 +305,6 @@ internal sealed partial class CreemBilling(ProviderObjects objects, TimeProvider
         }
     }
 
-    /// <summary>Charges the next period (price plus any pending proration) and moves the period on; false when the card declines.</summary>
-    private bool Renew(JsonObject subscription, DateTimeOffset at)
-    {
-        // The transaction is for the period it opens.
-        var period = PeriodFields.ToDictionary(f => f, f => subscription[f]?.DeepClone());
-        SetPeriod(subscription, subscription["_cycle"]!.GetValue<int>() + 1);
-        var off = DiscountOn(subscription, Price(subscription));
-        if (!Charge(subscription, Price(subscription) - off + subscription["_pending_proration"]!.GetValue<long>(), off, at, "Subscription renewal"))
-        {
-            // The period stays as it was (a trial's too, which no whole billing period describes).
-            foreach (var (field, value) in period)
-            {
-                subscription[field] = value;
-            }
-
-            return false;
-        }
-
-        subscription["_pending_proration"] = 0L;
-        return true;
-    }
-
     private static void End(JsonObject subscription, string status, DateTimeOffset at, List<CreemEvent> events)
     {
         subscription["status"] = status;
@@ -340,10 +319,10 @@ internal sealed partial class CreemBilling(ProviderObjects objects, TimeProvider
         events.Add(Snapshot("subscription." + status, subscription));
     }
 
-    /// <summary>Records a paid transaction of <paramref name="amount"/> (<paramref name="discountAmount"/> already taken off) on the subscription; false (and nothing recorded) when its card declines.</summary>
+    /// <summary>Records a paid transaction of <paramref name="amount"/> (<paramref name="discountAmount"/> already taken off) on the subscription; false (and nothing recorded) when its card declines, which a charge of nothing never does.</summary>
     private bool Charge(JsonObject subscription, long amount, long discountAmount, DateTimeOffset at, string description)
     {
-        if (subscription["_failing"]!.GetValue<bool>())
+        if (amount > 0 && subscription["_failing"]!.GetValue<bool>())
         {
             return false;
         }
@@ -402,40 +381,6 @@ internal sealed partial class CreemBilling(ProviderObjects objects, TimeProvider
         });
     }
 
-    /// <summary>
-    /// Keeps the redeemed discount's terms: <c>once</c> takes its share off the first period, <c>repeating</c> off every
-    /// period that starts within <c>duration_in_months</c> of now, <c>forever</c> off all.
-    /// </summary>
-    private static void Keep(JsonObject subscription, JsonObject discount, DateTimeOffset now)
-    {
-        subscription["discount"] = CreemProvider.DiscountSummary(discount);
-        var terms = new JsonObject
-        {
-            ["type"] = discount.Str("type"),
-            ["percentage"] = discount["percentage"]?.DeepClone(),
-            ["amount"] = discount["amount"]?.DeepClone(),
-        };
-        var until = discount.Str("duration") switch
-        {
-            "once" => now.AddMilliseconds(1),
-            "repeating" => now.AddMonths(discount["duration_in_months"]!.GetValue<int>()),
-            _ => (DateTimeOffset?)null,
-        };
-        if (until is { } end)
-        {
-            terms["until"] = Iso(end);
-        }
-
-        subscription["_discount"] = terms;
-    }
-
-    /// <summary>What the kept discount takes off <paramref name="price"/> for the current period; 0 once its duration is over.</summary>
-    private static long DiscountOn(JsonObject subscription, long price) =>
-        subscription["_discount"] is JsonObject terms
-        && (terms.Str("until") is not { } until || ParseIso(subscription.Str("current_period_start_date")!) < ParseIso(until))
-            ? CreemProvider.DiscountOff(terms, price)
-            : 0;
-
     /// <summary>Period <paramref name="cycle"/> runs between the anchor moved on by whole billing periods, so a 31st stays a 31st where it can.</summary>
     private static void SetPeriod(JsonObject subscription, int cycle)
     {
@@ -468,9 +413,6 @@ internal sealed partial class CreemBilling(ProviderObjects objects, TimeProvider
 
     /// <summary>The event carries the subscription as it is now: later steps of the same run change it further.</summary>
     private static CreemEvent Snapshot(string type, JsonObject subscription) => new(type, (JsonObject)subscription.DeepClone());
-
-    private static long Price(JsonObject subscription) =>
-        checked(subscription["product"]!["price"]!.GetValue<long>() * subscription["items"]![0]!["units"]!.GetValue<long>());
 
     /// <summary>When the subscription's next renewal, retry or scheduled end falls due; null when none will.</summary>
     public static DateTimeOffset? DueAt(JsonObject subscription) => subscription.Str("status") switch

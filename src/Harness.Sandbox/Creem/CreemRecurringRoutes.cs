@@ -18,9 +18,6 @@ public sealed partial class CreemProvider : ISandboxSubscriptions
 {
     private static readonly HashSet<string> CancelFields = ["mode", "on_execute"];
     private static readonly HashSet<string> UpgradeFields = ["product_id", "update_behavior"];
-    private static readonly HashSet<string> UpdateFields = ["items", "update_behavior"];
-    private static readonly HashSet<string> UpdateItemFields = ["id", "product_id", "price_id", "units"];
-    private static readonly string[] UpdateItemIds = ["id", "product_id"];
     private static readonly HashSet<string> RefundFields = ["transaction_id"];
 
     public DateTimeOffset? NextDueAt() => _billing.NextDueAt();
@@ -174,71 +171,6 @@ public sealed partial class CreemProvider : ISandboxSubscriptions
                 (var refund, _) => Results.Json(new JsonObject { ["status"] = refund!.Str("status") }),
             };
         });
-    }
-
-    /// <summary>
-    /// <c>POST /v1/subscriptions/{id}</c>: a new number of units for the subscription's item. Creem's default
-    /// behaviour is "proration"; the sandbox reads it as <c>proration-charge</c> (docs/sandbox.md).
-    /// </summary>
-    private IResult UpdateSubscription(string id, JsonObject body)
-    {
-        var problems = Unknown(body, UpdateFields);
-        var behaviour = body.Str("update_behavior") ?? "proration-charge";
-        if (!CreemBilling.UpdateBehaviours.Contains(behaviour))
-        {
-            problems.Add($"update_behavior must be one of the following values: {string.Join(", ", CreemBilling.UpdateBehaviours)}");
-        }
-
-        if (body["items"] is not JsonArray { Count: > 0 } items)
-        {
-            problems.Add("items must be a non-empty array");
-            return CreemErrors.BadRequest([.. problems]);
-        }
-
-        if (items.Count > 1)
-        {
-            problems.Add("items must contain no more than 1 elements (the sandbox's subscriptions have one item)");
-        }
-
-        if (items[0] is not JsonObject item)
-        {
-            problems.Add("each value in items must be an object");
-            return CreemErrors.BadRequest([.. problems]);
-        }
-
-        problems.AddRange(item.Select(kv => kv.Key).Where(k => !UpdateItemFields.Contains(k)).Select(k => $"items.0.property {k} should not exist"));
-        if (item["price_id"] is not null)
-        {
-            problems.Add("items.0.price_id is not simulated by the sandbox");
-        }
-
-        foreach (var field in UpdateItemIds.Where(f => item[f] is not null && item.Str(f) is not { Length: > 0 }))
-        {
-            problems.Add($"items.0.{field} must be a string");
-        }
-
-        var units = 0L;
-        if (item["units"] is not { } unitsNode || !TryInt(unitsNode, out units) || units < 1)
-        {
-            problems.Add("items.0.units must be a positive integer");
-        }
-        else if (units > MaxUnits)
-        {
-            problems.Add($"items.0.units must not be greater than {MaxUnits}");
-        }
-
-        if (problems.Count > 0)
-        {
-            return CreemErrors.BadRequest([.. problems]);
-        }
-
-        // price × units stays within a checkout's bound, so a renewal never charges more than a checkout could.
-        if (_objects.Get(id, "subscription") is { } current && checked(current["product"]!["price"]!.GetValue<long>() * units) > MaxAmount)
-        {
-            return CreemErrors.BadRequest($"the subscription amount (price × units) must not be greater than {MaxAmount}");
-        }
-
-        return Answer(_billing.UpdateUnits(id, item.Str("id"), item.Str("product_id"), units, behaviour));
     }
 
     private static IResult Answer((JsonObject? Subscription, string? Refusal) outcome) => outcome switch

@@ -10,7 +10,7 @@ namespace Harness.Sandbox.Tests.Creem;
 /// <summary>
 /// Creem seats: <c>units</c> on a checkout bill price × units at once and on every renewal, and
 /// <c>POST /v1/subscriptions/{id}</c> changes them with <c>subscription.update</c>, prorating an increase as
-/// <c>update_behavior</c> says.
+/// <c>update_behavior</c> says (decreases and added items: CreemSubscriptionItemTests).
 /// </summary>
 public sealed class CreemSeatsTests
 {
@@ -64,7 +64,7 @@ public sealed class CreemSeatsTests
     }
 
     [Fact]
-    public async Task Fewer_seats_credit_nothing_and_the_next_renewal_charges_the_new_count()
+    public async Task Fewer_seats_with_proration_none_credit_nothing_and_the_next_renewal_charges_the_new_count()
     {
         await using var sandbox = await TestSandbox.StartAsync(Start);
         await using var receiver = await Receiver.StartAsync();
@@ -73,8 +73,8 @@ public sealed class CreemSeatsTests
         using var http = CreemTests.Client(sandbox);
         await sandbox.AdvanceAsync(TimeSpan.FromDays(10));
 
-        // Named by the item's product instead of its id; the default behaviour (proration-charge) has nothing to add.
-        using (var response = await http.PostAsJsonAsync($"/v1/subscriptions/{id}", new { items = new[] { new { product_id = CreemProvider.MonthlyProduct, units = 1 } } }, Ct))
+        // Named by the item's product instead of its id; with proration (CreemSubscriptionItemTests) the unused part would be credited.
+        using (var response = await http.PostAsJsonAsync($"/v1/subscriptions/{id}", new { items = new[] { new { product_id = CreemProvider.MonthlyProduct, units = 1 } }, update_behavior = "proration-none" }, Ct))
         {
             Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync(Ct));
         }
@@ -110,9 +110,9 @@ public sealed class CreemSeatsTests
     [InlineData("""{"items":[{"units":1001}]}""", 400, "items.0.units must not be greater than 1000")]
     [InlineData("""{"items":[{"units":2,"price_id":"pprice_1"}]}""", 400, "items.0.price_id is not simulated by the sandbox")]
     [InlineData("""{"items":[{"units":2,"seats":2}]}""", 400, "items.0.property seats should not exist")]
-    [InlineData("""{"items":[{"units":2},{"units":3}]}""", 400, "items must contain no more than 1 elements")]
+    [InlineData("""{"items":[{"units":2},{"units":3}]}""", 400, "items.1 names the same item or product")]
     [InlineData("""{"items":[{"id":"sitem_other","units":2}]}""", 400, "Subscription item not found")]
-    [InlineData("""{"items":[{"product_id":"prod_HarnessYearly","units":2}]}""", 400, "Subscription item not found")]
+    [InlineData("""{"items":[{"product_id":"prod_HarnessYearly","units":2}]}""", 400, "bills every-year; the subscription bills every-month")]
     [InlineData("""{"items":[{"units":2}],"update_behavior":"later"}""", 400, "update_behavior must be one of the following values")]
     [InlineData("""{"items":[{"units":2}],"quantity":2}""", 400, "property quantity should not exist")]
     [InlineData("""[1]""", 400, "request body must be a JSON object")]

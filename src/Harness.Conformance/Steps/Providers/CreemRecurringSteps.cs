@@ -9,8 +9,8 @@ namespace Harness.Conformance.Steps.Providers;
 /// <summary>
 /// Creem recurring billing over HTTP as a merchant backend drives it: a subscription checkout (for seats, or for a
 /// product with a trial), renewals made due one at a time through the control API (the shared sandbox clock is left
-/// alone), cancellation, pause, resume, upgrade, seat changes, a failing card and a refund. Only this scenario's
-/// subscription's webhooks count: other scenarios may leave theirs.
+/// alone), cancellation, pause, resume, upgrade, seat changes, added items, a failing card and a refund. Only this
+/// scenario's subscription's webhooks count: other scenarios may leave theirs.
 /// </summary>
 [Steps]
 public sealed class CreemRecurringSteps(ScenarioContext context)
@@ -87,6 +87,20 @@ public sealed class CreemRecurringSteps(ScenarioContext context)
     public Task Seats(int units, string behaviour) =>
         ChangeAsync($"/v1/subscriptions/{Subscription}", JsonSerializer.Serialize(new { items = new[] { new { units } }, update_behavior = behaviour }));
 
+    [When("the merchant adds {string} with {int} seat(s) to the subscription with {string}")]
+    public Task AddItem(string product, int units, string behaviour) =>
+        ChangeAsync($"/v1/subscriptions/{Subscription}", JsonSerializer.Serialize(new { items = new[] { new { product_id = product, units } }, update_behavior = behaviour }));
+
+    [When("the merchant sets the seats of the subscription's {string} item to {int} with {string}")]
+    public async Task ItemSeats(string product, int units, string behaviour)
+    {
+        var subscription = await OkAsync(HttpMethod.Get, "/v1/subscriptions?subscription_id=" + Uri.EscapeDataString(Subscription));
+        var item = ApiReply.Field(subscription, "items").EnumerateArray().FirstOrDefault(i => ApiReply.Text(ApiReply.Field(i, "product_id")) == product);
+        Check.That(item.ValueKind == JsonValueKind.Object, $"the subscription has an item of {product}: {subscription}");
+        var id = ApiReply.Text(ApiReply.Field(item, "id"));
+        await ChangeAsync($"/v1/subscriptions/{Subscription}", JsonSerializer.Serialize(new { items = new[] { new { id, units } }, update_behavior = behaviour }));
+    }
+
     [When("the merchant refunds the subscription's first transaction")]
     public async Task Refund()
     {
@@ -115,6 +129,15 @@ public sealed class CreemRecurringSteps(ScenarioContext context)
         var subscription = await OkAsync(HttpMethod.Get, "/v1/subscriptions?subscription_id=" + Uri.EscapeDataString(Subscription));
         Check.Equal(status, ApiReply.Text(ApiReply.Field(subscription, "status")), "the subscription's status");
         Check.Equal(cents, ApiReply.Path(subscription, "last_transaction.amount").GetInt32(), "the last transaction's amount");
+    }
+
+    [Then("the subscription's items are, in order:")]
+    public async Task Items(StepTable expected)
+    {
+        var subscription = await OkAsync(HttpMethod.Get, "/v1/subscriptions?subscription_id=" + Uri.EscapeDataString(Subscription));
+        var seen = ApiReply.Field(subscription, "items").EnumerateArray()
+            .Select(i => $"{ApiReply.Text(ApiReply.Field(i, "product_id"))} × {ApiReply.Field(i, "units").GetInt32()}");
+        Check.Equal(string.Join(", ", expected.Rows.Select(row => $"{row["product"]} × {row["units"]}")), string.Join(", ", seen), "the subscription's items (product × units)");
     }
 
     [Then("the subscription is {string} and has no transaction")]
