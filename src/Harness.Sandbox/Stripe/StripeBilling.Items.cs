@@ -40,7 +40,7 @@ public sealed partial class StripeBilling
         {
             if (edit.Id is null)
             {
-                var added = NewItem(subscription.Str("id")!, edit.Price!, edit.Quantity ?? 1, edit.Metadata ?? [], now,
+                var added = NewItem(subscription.Str("id")!, edit.Price!, StripePrices.Metered(edit.Price) ? 0 : edit.Quantity ?? 1, edit.Metadata ?? [], now,
                     subscription["current_period_start"]!.GetValue<long>(), subscription["current_period_end"]!.GetValue<long>());
                 data.Add(added);
                 edited.Add((null, added));
@@ -57,7 +57,7 @@ public sealed partial class StripeBilling
             }
 
             item["price"] = (edit.Price ?? before["price"])!.DeepClone();
-            item["quantity"] = edit.Quantity ?? before["quantity"]!.GetValue<long>();
+            item["quantity"] = StripePrices.Metered(item["price"]) ? 0 : edit.Quantity ?? Math.Max(1, before["quantity"]!.GetValue<long>());
             if (edit.Metadata is { } metadata)
             {
                 StripeLists.MergeMetadata(item, metadata, new JsonObject());
