@@ -89,13 +89,14 @@ public sealed partial class StripeBilling
         var credited = reset ? itemsBefore.OfType<JsonObject>().Select(i => ((JsonObject?)i, (JsonObject?)null)) : edited.Where(Repriced);
         foreach (var (before, after) in credited)
         {
-            if (before is not null)
+            // A metered item is billed its usage in arrears, so it has nothing paid in advance to prorate.
+            if (before is not null && !StripePrices.Metered(before["price"]))
             {
                 var (price, quantity) = ((JsonObject)before["price"]!, before["quantity"]!.GetValue<long>());
                 prorations.Add(Proration(subscription, before, price, quantity, -Prorate(Amount(price, quantity), at, start, end), "Unused time on", at, end));
             }
 
-            if (after is not null)
+            if (after is not null && !StripePrices.Metered(after["price"]))
             {
                 var (price, quantity) = ((JsonObject)after["price"]!, after["quantity"]!.GetValue<long>());
                 prorations.Add(Proration(subscription, after, price, quantity, Prorate(Amount(price, quantity), at, start, end), "Remaining time on", at, end));

@@ -111,6 +111,37 @@ public sealed class StripeMeterBillingTests
     }
 
     [Fact]
+    public async Task A_metered_item_added_mid_period_is_not_prorated_takes_no_quantity_and_bills_its_usage_at_the_renewal()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        var stripe = Client(sandbox);
+        var meter = await MeterAsync(stripe, "emails", "last");
+        var price = await MeteredPriceAsync(stripe, meter.Id, unitAmount: 2);
+        var (clock, customer) = await ClockedCustomerAsync(stripe);
+        var subscription = await stripe.V1.Subscriptions.CreateAsync(new SubscriptionCreateOptions
+        {
+            Customer = customer.Id, Items = [new SubscriptionItemOptions { Price = StripeCatalog.MonthlyPrice }],
+        }, cancellationToken: Ct);
+        await AdvanceClockAsync(stripe, clock.Id, Frozen.AddDays(10));
+
+        var added = await stripe.V1.SubscriptionItems.CreateAsync(new SubscriptionItemCreateOptions { Subscription = subscription.Id, Price = price.Id }, cancellationToken: Ct);
+        Assert.Equal(0L, added.Quantity);
+        Assert.Empty((await stripe.V1.InvoiceItems.ListAsync(new InvoiceItemListOptions { Customer = customer.Id, Pending = true }, cancellationToken: Ct)).Data);
+        var quantity = await Assert.ThrowsAsync<StripeException>(() =>
+            stripe.V1.SubscriptionItems.UpdateAsync(added.Id, new SubscriptionItemUpdateOptions { Quantity = 2 }, cancellationToken: Ct));
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, quantity.HttpStatusCode);
+        Assert.Contains("usage_type is `metered`", quantity.StripeError.Message, StringComparison.Ordinal);
+
+        // A "last" meter bills the latest value of the period: 70, not 40 + 70.
+        await ReportAsync(stripe, "emails", customer.Id, 40, Frozen.AddDays(10).AddHours(-2));
+        await ReportAsync(stripe, "emails", customer.Id, 70, Frozen.AddDays(10).AddHours(-1));
+        await AdvanceClockAsync(stripe, clock.Id, Frozen.AddMonths(1));
+        var renewal = await LatestInvoiceAsync(stripe, subscription.Id);
+        Assert.Equal([999L, 140L], renewal.Lines.Data.Select(l => l.Amount));
+        Assert.Equal(1139L, renewal.AmountPaid);
+    }
+
+    [Fact]
     public async Task Meters_and_reported_usage_survive_a_restart_and_the_renewal_after_it_bills_them()
     {
         var data = Path.Combine(Path.GetTempPath(), "harness-sandbox-tests", Guid.NewGuid().ToString("N"));

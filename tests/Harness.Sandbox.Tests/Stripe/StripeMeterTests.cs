@@ -202,6 +202,11 @@ public sealed class StripeMeterTests
             SuccessUrl = "https://merchant.example/done",
         }, cancellationToken: Ct);
         Assert.Equal(999L, session.AmountTotal);
+        await sandbox.ActAsync(session.Id, "pay");
+        var paid = await stripe.V1.Checkout.Sessions.GetAsync(session.Id, cancellationToken: Ct);
+        var subscribed = await stripe.V1.Subscriptions.GetAsync(paid.SubscriptionId, new SubscriptionGetOptions { Expand = ["latest_invoice"] }, cancellationToken: Ct);
+        Assert.Equal([(StripeCatalog.MonthlyPrice, 1L), (price.Id, 0L)], subscribed.Items.Data.Select(i => (i.Price.Id, i.Quantity)));
+        Assert.Equal([999L, 0L], subscribed.LatestInvoice.Lines.Data.Select(l => l.Amount));
 
         await stripe.V1.Billing.Meters.DeactivateAsync(meter.Id, cancellationToken: Ct);
         var inactive = await Assert.ThrowsAsync<StripeException>(() => MeteredPriceAsync(stripe, meter.Id));
