@@ -103,6 +103,12 @@ public sealed class StripeMeterEvents(ProviderObjects objects, StripeCustomers c
                 return StripeErrors.InvalidParam($"A meter event with the identifier `{identifier}` was already received in the last 24 hours.", "identifier", "duplicate_meter_event");
             }
 
+            if (StripeUsage.OverBound(objects, meter.Str("id")!, customerId, value))
+            {
+                return StripeErrors.InvalidParam(
+                    $"The sandbox takes at most {StripeUsage.MaxPerCustomer} units of one meter's usage per customer (each event counting at least 1).", $"payload[{customerKey}]");
+            }
+
             StripeUsage.Record(objects, meter.Str("id")!, customerId, new StripeUsage.Usage(at, value, identifier), now);
             return StripeResponse.Ok(new JsonObject
             {

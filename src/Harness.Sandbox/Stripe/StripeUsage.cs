@@ -15,6 +15,14 @@ public static class StripeUsage
 
     private const string IdentifierType = "billing.meter_event_identifier";
 
+    private const string TotalType = "billing.meter_usage_total";
+
+    /// <summary>
+    /// The most a customer may report to one meter, in all (each event counting its value, and at least 1): the sandbox's
+    /// bound, so that no period's usage times a unit amount, summed over a subscription's items, leaves exact whole numbers.
+    /// </summary>
+    public const long MaxPerCustomer = 1_000_000_000;
+
     private const long Hour = 3600;
 
     /// <summary>Stripe de-duplicates identifiers, and lets events be canceled, within 24 hours of receiving them.</summary>
@@ -27,9 +35,19 @@ public static class StripeUsage
     public static JsonObject? Received(ProviderObjects objects, string identifier, long now) =>
         objects.Get(IdentifierId(identifier), IdentifierType) is { } record && record["received"]!.GetValue<long>() + IdentifierWindow > now ? record : null;
 
+    /// <summary>Whether <paramref name="value"/> more would take the customer's reported usage of the meter past <see cref="MaxPerCustomer"/>.</summary>
+    public static bool OverBound(ProviderObjects objects, string meterId, string customerId, long value) =>
+        Reported(objects, meterId, customerId) + Math.Max(value, 1) > MaxPerCustomer;
+
     /// <summary>Stores an event of <paramref name="meterId"/> for the customer, received at <paramref name="now"/>. The caller holds the unit.</summary>
     public static void Record(ProviderObjects objects, string meterId, string customerId, Usage usage, long now)
     {
+        objects.Put(new JsonObject
+        {
+            ["id"] = TotalId(meterId, customerId),
+            ["object"] = TotalType,
+            ["reported"] = Reported(objects, meterId, customerId) + Math.Max(usage.Value, 1),
+        });
         var bucketId = BucketId(meterId, customerId, usage.Timestamp);
         var bucket = objects.Get(bucketId, BucketType) ?? new JsonObject
         {
@@ -111,4 +129,9 @@ public static class StripeUsage
         $"mtrhour_{meterId}_{customerId}_{Floor(timestamp).ToString(CultureInfo.InvariantCulture)}";
 
     private static string IdentifierId(string identifier) => "mtrevt_" + identifier;
+
+    private static string TotalId(string meterId, string customerId) => $"mtrtotal_{meterId}_{customerId}";
+
+    private static long Reported(ProviderObjects objects, string meterId, string customerId) =>
+        objects.Get(TotalId(meterId, customerId), TotalType)?["reported"]?.GetValue<long>() ?? 0;
 }

@@ -166,6 +166,18 @@ public sealed class StripeMeterTests
             EventName = "api_calls", Payload = new() { ["stripe_customer_id"] = customer.Id },
         }, cancellationToken: Ct));
         Assert.Equal(("parameter_missing", "payload[value]"), (noValue.StripeError.Code, noValue.StripeError.Param));
+
+        // The sandbox's bound: 1,000,000,000 units of one meter per customer, so billed amounts stay exact.
+        var heavy = await stripe.V1.Customers.CreateAsync(new CustomerCreateOptions(), cancellationToken: Ct);
+        for (var i = 0; i < 10; i++)
+        {
+            await ReportAsync(stripe, "api_calls", heavy.Id, StripeMeterEvents.MaxValue);
+        }
+
+        var bounded = await Assert.ThrowsAsync<StripeException>(() => ReportAsync(stripe, "api_calls", heavy.Id, 1));
+        Assert.Equal((HttpStatusCode.BadRequest, "payload[stripe_customer_id]"), (bounded.HttpStatusCode, bounded.StripeError.Param));
+        var over = await Assert.ThrowsAsync<StripeException>(() => ReportAsync(stripe, "api_calls", customer.Id, StripeMeterEvents.MaxValue + 1));
+        Assert.Equal("payload[value]", over.StripeError.Param);
     }
 
     [Fact]
