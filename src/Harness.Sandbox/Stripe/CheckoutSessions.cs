@@ -364,17 +364,9 @@ public sealed partial class CheckoutSessions(SandboxContext context, ProviderObj
                 return items;
             }
 
-            if (!StripeJson.TryLong(item.Str("quantity"), out var quantity))
+            if (LineQuantity(item, param, out var quantity) is { } badQuantity)
             {
-                error = item.Str("quantity") is null
-                    ? StripeErrors.Missing($"{param}[quantity]")
-                    : StripeErrors.InvalidParam($"Invalid integer: {item.Str("quantity")}", $"{param}[quantity]");
-                return items;
-            }
-
-            if (quantity is < 1 or > MaxQuantity)
-            {
-                error = StripeErrors.InvalidParam($"This value must be greater than or equal to 1 and less than or equal to {MaxQuantity}.", $"{param}[quantity]");
+                error = badQuantity;
                 return items;
             }
 

@@ -62,6 +62,7 @@ public sealed partial class StripeBilling
             var start = copy["current_period_end"]!.GetValue<long>();
             invoice = StripeInvoicing.NewInvoice(objects, copy, start, CycleEnd(copy, start), "subscription_cycle", ItemsAmount(copy), id: id);
             invoice["created"] = start;
+            PreviewUsage(copy, invoice);
         }
 
         StripeInvoicing.Sweep(objects, invoice, copy, prorations);

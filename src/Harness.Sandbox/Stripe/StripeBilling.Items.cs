@@ -40,7 +40,7 @@ public sealed partial class StripeBilling
         {
             if (edit.Id is null)
             {
-                var added = NewItem(subscription.Str("id")!, edit.Price!, edit.Quantity ?? 1, edit.Metadata ?? [], now,
+                var added = NewItem(subscription.Str("id")!, edit.Price!, StripePrices.Metered(edit.Price) ? 0 : edit.Quantity ?? 1, edit.Metadata ?? [], now,
                     subscription["current_period_start"]!.GetValue<long>(), subscription["current_period_end"]!.GetValue<long>());
                 data.Add(added);
                 edited.Add((null, added));
@@ -57,7 +57,7 @@ public sealed partial class StripeBilling
             }
 
             item["price"] = (edit.Price ?? before["price"])!.DeepClone();
-            item["quantity"] = edit.Quantity ?? before["quantity"]!.GetValue<long>();
+            item["quantity"] = StripePrices.Metered(item["price"]) ? 0 : edit.Quantity ?? Math.Max(1, before["quantity"]!.GetValue<long>());
             if (edit.Metadata is { } metadata)
             {
                 StripeLists.MergeMetadata(item, metadata, new JsonObject());
@@ -89,13 +89,14 @@ public sealed partial class StripeBilling
         var credited = reset ? itemsBefore.OfType<JsonObject>().Select(i => ((JsonObject?)i, (JsonObject?)null)) : edited.Where(Repriced);
         foreach (var (before, after) in credited)
         {
-            if (before is not null)
+            // A metered item is billed its usage in arrears, so it has nothing paid in advance to prorate.
+            if (before is not null && !StripePrices.Metered(before["price"]))
             {
                 var (price, quantity) = ((JsonObject)before["price"]!, before["quantity"]!.GetValue<long>());
                 prorations.Add(Proration(subscription, before, price, quantity, -Prorate(Amount(price, quantity), at, start, end), "Unused time on", at, end));
             }
 
-            if (after is not null)
+            if (after is not null && !StripePrices.Metered(after["price"]))
             {
                 var (price, quantity) = ((JsonObject)after["price"]!, after["quantity"]!.GetValue<long>());
                 prorations.Add(Proration(subscription, after, price, quantity, Prorate(Amount(price, quantity), at, start, end), "Remaining time on", at, end));

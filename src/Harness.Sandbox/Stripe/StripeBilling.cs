@@ -127,7 +127,7 @@ public sealed partial class StripeBilling(ProviderObjects objects, StripeCustome
             {
                 subscription["_incomplete_expires_at"] = now + IncompleteSeconds;
             }
-            else if (firstAmount > 0 || (trialEnd is null && anchor is null))
+            else if (firstAmount > 0 || (trialEnd is null && anchor is null && !recurring.All(i => StripePrices.Metered(i.Price))))
             {
                 StripeInvoicing.Attempt(objects, invoice, subscription, now);
             }
@@ -304,12 +304,13 @@ public sealed partial class StripeBilling(ProviderObjects objects, StripeCustome
         var cancelNow = subscription["cancel_at_period_end"]!.GetValue<bool>() && at == subscription["current_period_end"]!.GetValue<long>();
         if (cancelNow)
         {
+            var finalEvents = BillFinalUsage(subscription, at);
             subscription["status"] = "canceled";
             subscription["ended_at"] = at;
             subscription["canceled_at"] ??= at;
             subscription.Remove("_retry_invoice");
             objects.Put(subscription);
-            webhooks.Send(id, [new StripeEvent("customer.subscription.deleted", StripeLists.Public(subscription))]);
+            webhooks.Send(id, [.. finalEvents, new StripeEvent("customer.subscription.deleted", StripeLists.Public(subscription))]);
             return;
         }
 
@@ -344,6 +345,11 @@ public sealed partial class StripeBilling(ProviderObjects objects, StripeCustome
 
         StartPeriod(subscription, at, end);
         var invoice = PeriodInvoice(subscription, at, end, billingReason, status == "trialing");
+        if (status != "trialing")
+        {
+            BillUsage(subscription, invoice, previous["current_period_start"]!.GetValue<long>(), at);
+        }
+
         StripeInvoicing.ApplyDiscounts(objects, invoice, subscription);
         subscription["latest_invoice"] = invoice.Str("id");
         var invoiceEvents = Collect(subscription, invoice, at, previous);

@@ -5,11 +5,11 @@ using Harness.Sandbox.Payments;
 namespace Harness.Sandbox.Stripe;
 
 /// <summary>
-/// Prices (docs.stripe.com/api/prices): per-unit, one-time or recurring (licensed usage, every <c>interval_count</c>
-/// intervals), with lookup keys unique among prices. Amount, currency and recurrence never change after creation;
+/// Prices (docs.stripe.com/api/prices): per-unit, one-time or recurring (licensed, or metered by a billing meter, every
+/// <c>interval_count</c> intervals), with lookup keys unique among prices. Amount, currency and recurrence never change after creation;
 /// an archived price (<c>active=false</c>) cannot be bought (<see cref="StripeCatalog.Unpurchasable"/>).
 /// </summary>
-public sealed class StripePrices(ProviderObjects objects, StripeCatalog catalog, StripeWebhooks webhooks)
+public sealed partial class StripePrices(ProviderObjects objects, StripeCatalog catalog, StripeWebhooks webhooks)
 {
     public const string Path = "/v1/prices";
 
@@ -32,11 +32,6 @@ public sealed class StripePrices(ProviderObjects objects, StripeCatalog catalog,
     private static readonly HashSet<string> ProductDataParams = ["name", "active", "metadata", "description"];
 
     private static readonly HashSet<string> TermsParams = ["currency", "unit_amount", "unit_amount_decimal", "recurring", "tax_behavior"];
-
-    private static readonly HashSet<string> RecurringParams = ["interval", "interval_count", "usage_type"];
-
-    /// <summary>Stripe's longest billing period, three years, in each interval.</summary>
-    private static readonly Dictionary<string, long> MaxIntervalCount = new(StringComparer.Ordinal) { ["day"] = 1095, ["week"] = 156, ["month"] = 36, ["year"] = 3 };
 
     /// <summary>What a price costs and how often: read by <see cref="ReadTerms"/> from a price or a product's <c>default_price_data</c>.</summary>
     public sealed record Terms(string Currency, long UnitAmount, JsonObject? Recurring, string TaxBehavior);
@@ -91,6 +86,11 @@ public sealed class StripePrices(ProviderObjects objects, StripeCatalog catalog,
 
         return objects.Atomically(() =>
         {
+            if (MeterRefusal(terms!, "recurring[meter]") is { } badMeter)
+            {
+                return badMeter;
+            }
+
             var events = new List<StripeEvent>();
             string productId;
             if (productData is not null)
@@ -329,60 +329,6 @@ public sealed class StripePrices(ProviderObjects objects, StripeCatalog catalog,
         return amount is < 0 or > MaxAmount
             ? StripeErrors.InvalidParam($"This value must be greater than or equal to 0 and less than or equal to {MaxAmount}.", name("unit_amount"))
             : null;
-    }
-
-    private static StripeResponse? ReadRecurring(JsonNode? node, string param, out JsonObject? recurring)
-    {
-        recurring = null;
-        if (node is null)
-        {
-            return null;
-        }
-
-        if (node is not JsonObject given)
-        {
-            return StripeErrors.InvalidParam("Invalid object", param);
-        }
-
-        if (given.Select(kv => kv.Key).FirstOrDefault(k => !RecurringParams.Contains(k)) is { } unknown)
-        {
-            return StripeErrors.InvalidParam($"Received unknown parameter: {param}[{unknown}]", $"{param}[{unknown}]", "parameter_unknown");
-        }
-
-        if (given.Str("interval") is not { } interval)
-        {
-            return StripeErrors.Missing($"{param}[interval]");
-        }
-
-        if (!MaxIntervalCount.TryGetValue(interval, out var maxCount))
-        {
-            return StripeErrors.InvalidParam("Invalid recurring interval: must be one of day, week, month, or year", $"{param}[interval]");
-        }
-
-        var count = 1L;
-        if (given["interval_count"] is not null && (!StripeJson.TryLong(given.Str("interval_count"), out count) || count < 1))
-        {
-            return StripeErrors.InvalidParam("Invalid interval_count: must be a positive integer.", $"{param}[interval_count]");
-        }
-
-        if (count > maxCount)
-        {
-            return StripeErrors.InvalidParam(
-                "Invalid interval_count: the longest billing period is three years (3 years, 36 months, 156 weeks or 1095 days).", $"{param}[interval_count]");
-        }
-
-        switch (given.Str("usage_type"))
-        {
-            case null or "licensed":
-                break;
-            case "metered":
-                return Unsimulated($"{param}[usage_type]", "metered usage is not simulated: the sandbox bills licensed quantities");
-            default:
-                return StripeErrors.InvalidParam("Invalid usage_type: must be one of licensed or metered", $"{param}[usage_type]");
-        }
-
-        recurring = StripeCatalog.Recurring(interval, count);
-        return null;
     }
 
     private static StripeResponse? ReadProductData(JsonObject p, out JsonObject? data)

@@ -69,6 +69,11 @@ public sealed class StripeProducts(ProviderObjects objects, StripeCatalog catalo
 
         return objects.Atomically(() =>
         {
+            if (terms is not null && prices.MeterRefusal(terms, "default_price_data[recurring][meter]") is { } badMeter)
+            {
+                return badMeter;
+            }
+
             var id = p.Str("id") ?? StripeJson.NewId("prod");
             // Every Stripe object shares one id space here: a coupon's id is as taken as a live product's.
             if (objects.Holds(id) && objects.Get(id, "product")?["_deleted"] is null)

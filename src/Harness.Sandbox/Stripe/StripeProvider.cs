@@ -160,6 +160,7 @@ public sealed partial class StripeProvider : ISandboxProvider
         MapInvoices(app);
         MapDiscounts(app);
         MapCatalog(app);
+        MapMeters(app);
         MapDisputes(app);
         app.MapGet("/v1/{collection}/{id}", (string collection, string id, HttpContext http) =>
             Retrievable.TryGetValue(collection, out var type)

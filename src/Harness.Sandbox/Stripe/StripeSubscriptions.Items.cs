@@ -42,7 +42,7 @@ public sealed partial class StripeSubscriptions
                 return StripeErrors.InvalidParam($"Received unknown parameter: {param}[{unknown}]", $"{param}[{unknown}]", "parameter_unknown");
             }
 
-            // clear_usage concerns metered prices, which the sandbox has not: it is checked and has nothing to clear.
+            // clear_usage is checked; a metered item deleted mid-period never bills its usage so far, as with clear_usage=true.
             if (!StripeLists.TryBool(item, "deleted", out var deleted, out var badBool) || !StripeLists.TryBool(item, "clear_usage", out _, out badBool))
             {
                 return Nested(badBool!, param);
@@ -153,6 +153,11 @@ public sealed partial class StripeSubscriptions
             {
                 after[index] = (edit.Id, edit.Price);
             }
+        }
+
+        if (edits.FirstOrDefault(e => e is { Deleted: false, Quantity: not null } && StripePrices.Metered(e.Price ?? Items(subscription).First(i => i.Str("id") == e.Id)["price"])) is { } metered)
+        {
+            return StripeBilling.MeteredQuantity(metered.Param);
         }
 
         if (after.Count == 0)

@@ -85,6 +85,16 @@ public sealed partial class StripeSubscriptions(
             }
 
             var price = catalog.Find(priceId)!;
+            if (StripePrices.Metered(price))
+            {
+                // A metered item bills its usage, not a quantity (stored as 0, so it adds nothing to what is billed in advance).
+                if (item["quantity"] is not null)
+                {
+                    return StripeBilling.MeteredQuantity(param);
+                }
+
+                quantity = 0;
+            }
 
             if (price["recurring"] is not JsonObject)
             {
@@ -330,6 +340,11 @@ public sealed partial class StripeSubscriptions(
             return unknown;
         }
 
+        if (!StripeLists.TryBool(p, "invoice_now", out var invoiceNow, out var badFlag))
+        {
+            return badFlag!;
+        }
+
         return objects.Atomically(() =>
         {
             if (objects.Get(id, Type) is not { } subscription)
@@ -345,6 +360,12 @@ public sealed partial class StripeSubscriptions(
             var now = customers.NowFor(subscription.Str("customer"));
             // An incomplete subscription's first invoice can no longer be paid: it is voided, its PaymentIntent canceled.
             var events = subscription.Str("status") == "incomplete" ? billing.VoidOpenInvoice(subscription, now) : billing.DiscardPending(subscription, now, new JsonObject());
+            if (invoiceNow == true && StripeBilling.Bills(subscription))
+            {
+                // invoice_now bills the metered usage of the period so far on a final invoice.
+                events.AddRange(billing.BillFinalUsage(subscription, now));
+            }
+
             subscription.Remove("_incomplete_expires_at");
             subscription["status"] = "canceled";
             subscription["canceled_at"] = now;
