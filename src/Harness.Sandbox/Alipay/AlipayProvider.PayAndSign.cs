@@ -58,6 +58,7 @@ public sealed partial class AlipayProvider
         }
 
         var trade = created.Trade!;
+        agreement.SigningTradeNo = trade.Id;
         _agreements.Upsert(agreement);
         trade.SignsAgreementNo = agreement.Id;
         _trades.Upsert(trade);

@@ -80,6 +80,11 @@ public sealed class AlipayPayAndSignTests
         Assert.Equal(("TEMP", "SUB_PS"), (pending["status"]!.GetValue<string>(), pending["external_agreement_no"]!.GetValue<string>()));
         var agreementNo = pending["agreement_no"]!.GetValue<string>();
         Assert.Equal("USER_AGREEMENT_NOT_EXIST", (await alipay.CallAsync(Query, new { agreement_no = agreementNo })).SubCode);
+        using (var browser = new HttpClient())
+        using (var signPage = await browser.GetAsync(sandbox.BaseUrl("alipay") + AlipayProvider.SignPagePath + "/" + agreementNo, Ct))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, signPage.StatusCode); // the cashier signs it, not the sign page
+        }
 
         var back = await PayOnPageAsync(sandbox, tradeNo);
 
