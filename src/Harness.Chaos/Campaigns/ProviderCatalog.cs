@@ -287,6 +287,7 @@ public static partial class ProviderCatalog
             new("POST", gatewayPath, [], Call("alipay.user.agreement.query", """{"agreement_no":"20260000000000000001"}"""), Answers),
             new("POST", gatewayPath, [], Call("alipay.user.agreement.unsign", """{"external_agreement_no":"chaos_a1","personal_product_code":"CYCLE_PAY_AUTH_P","sign_scene":"INDUSTRY|DIGITAL_MEDIA"}"""), Answers),
             new("POST", gatewayPath, [], Call("alipay.user.agreement.executionplan.modify", """{"agreement_no":"20260000000000000001","deduct_time":"2026-12-20"}"""), Answers),
+            new("POST", gatewayPath, [], Call("alipay.user.agreement.transfer", """{"agreement_no":"20260000000000000001","target_product_code":"CYCLE_PAY_AUTH_P","period_rule_params":{"period_type":"MONTH","period":1,"execute_time":"2026-12-20","single_amount":"10.00"}}"""), Answers),
             new("POST", gatewayPath, [], Call("alipay.trade.pay", """{"out_trade_no":"chaos_0004","total_amount":"1.00","subject":"Credits","product_code":"GENERAL_WITHHOLDING","agreement_params":{"agreement_no":"20260000000000000001"}}"""), Answers),
 
             // AES content the fuzzer spoils: the gateway must refuse what it cannot decrypt in its own shape.

@@ -35,6 +35,9 @@ public sealed class AlipayAgreement : IDocument
 
     public string ReturnUrl { get; set; } = "";
 
+    /// <summary>The trade whose payment signs it (支付并签约); empty when the buyer signs on the sign page.</summary>
+    public string SigningTradeNo { get; set; } = "";
+
     /// <summary>周期扣款's rule: DAY or MONTH and how many of them; empty for 商家扣款, which has no period.</summary>
     public string PeriodType { get; set; } = "";
 

@@ -39,31 +39,47 @@ public sealed partial class AlipayProvider
 
     private Outcome SignAgreement(JsonObject biz, string notifyUrl, string returnUrl, string origin)
     {
+        var (agreement, failure) = PendingAgreement(biz, notifyUrl, returnUrl);
+        if (failure is not null)
+        {
+            return failure;
+        }
+
+        _agreements.Upsert(agreement!);
+        return new Outcome(new JsonObject { ["agreement_no"] = agreement!.Id }, null, PageUrl: $"{origin}{SignPagePath}/{agreement.Id}");
+    }
+
+    /// <summary>
+    /// A sign request (page.sign's biz_content, or the agreement_sign_params of a trade paid and signed at once) checked
+    /// into a pending agreement, not stored yet; the same pending agreement_no when it asks again for a pending external_agreement_no.
+    /// </summary>
+    private (AlipayAgreement? Agreement, AlipayFailure? Failure) PendingAgreement(JsonObject biz, string notifyUrl, string returnUrl)
+    {
         if (Text(biz, "personal_product_code") is not { } personal || !AgreementProducts.TryGetValue(personal, out var product))
         {
-            return AgreementParameter($"personal_product_code 须为 {AlipayAgreement.CyclePay}（周期扣款）或 {AlipayAgreement.GeneralWithholding}（商家扣款）");
+            return (null, AgreementParameter($"personal_product_code 须为 {AlipayAgreement.CyclePay}（周期扣款）或 {AlipayAgreement.GeneralWithholding}（商家扣款）"));
         }
 
         if (Text(biz, "product_code") is { } productCode && productCode != product)
         {
-            return AlipayFailure.Business("PRODUCT_CODE_ERROR", $"产品码不合法：{personal} 的销售产品码是 {product}");
+            return (null, AlipayFailure.Business("PRODUCT_CODE_ERROR", $"产品码不合法：{personal} 的销售产品码是 {product}"));
         }
 
         var external = Text(biz, "external_agreement_no");
         var scene = Text(biz, "sign_scene") ?? DefaultScene;
         if ((biz["external_agreement_no"] is not null && (external is null || !ExternalAgreementText().IsMatch(external))) || !SceneText().IsMatch(scene))
         {
-            return AgreementParameter("external_agreement_no 最长32位字母、数字、- 和 _；sign_scene 形如 INDUSTRY|DIGITAL_MEDIA");
+            return (null, AgreementParameter("external_agreement_no 最长32位字母、数字、- 和 _；sign_scene 形如 INDUSTRY|DIGITAL_MEDIA"));
         }
 
         if (external is not null && scene == DefaultScene)
         {
-            return AgreementParameter("传入 external_agreement_no 时 sign_scene 必填，且不能为 DEFAULT|DEFAULT");
+            return (null, AgreementParameter("传入 external_agreement_no 时 sign_scene 必填，且不能为 DEFAULT|DEFAULT"));
         }
 
         if (biz["access_params"] is not JsonObject access || Text(access, "channel") is not ("ALIPAYAPP" or "QRCODE" or "QRCODEORSMS") || access.Count != 1)
         {
-            return AgreementParameter("access_params 须为 {\"channel\": \"ALIPAYAPP\" | \"QRCODE\" | \"QRCODEORSMS\"}");
+            return (null, AgreementParameter("access_params 须为 {\"channel\": \"ALIPAYAPP\" | \"QRCODE\" | \"QRCODEORSMS\"}"));
         }
 
         var agreement = new AlipayAgreement
@@ -77,7 +93,7 @@ public sealed partial class AlipayProvider
         };
         if (personal == AlipayAgreement.CyclePay && PeriodRule(biz, agreement) is { } refused)
         {
-            return refused;
+            return (null, refused);
         }
 
         if (external is not null)
@@ -86,7 +102,7 @@ public sealed partial class AlipayProvider
                 .FirstOrDefault(a => a.PersonalProductCode == personal && a.SignScene == scene && a.Status is AlipayAgreement.Temp or AlipayAgreement.Normal or AlipayAgreement.Stop);
             if (earlier is { Status: not AlipayAgreement.Temp })
             {
-                return AlipayFailure.Business("AGREEMENT_HAS_EXISTED", "该商户签约号已有生效的协议，请先解约或更换 external_agreement_no");
+                return (null, AlipayFailure.Business("AGREEMENT_HAS_EXISTED", "该商户签约号已有生效的协议，请先解约或更换 external_agreement_no"));
             }
 
             // Asking again before the buyer signed replaces the pending request, as a fresh sign page does at Alipay.
@@ -98,8 +114,7 @@ public sealed partial class AlipayProvider
             agreement.Id = _context.Clock.GetUtcNow().ToOffset(AlipayTime.China).ToString("yyyy", CultureInfo.InvariantCulture) + Digits(16);
         }
 
-        _agreements.Upsert(agreement);
-        return new Outcome(new JsonObject { ["agreement_no"] = agreement.Id }, null, PageUrl: $"{origin}{SignPagePath}/{agreement.Id}");
+        return (agreement, null);
     }
 
     /// <summary>period_rule_params into the agreement, or why it is refused (Alipay's rules: a DAY period of 7 days at least, a MONTH one on days 1 to 28).</summary>
@@ -284,13 +299,17 @@ public sealed partial class AlipayProvider
         return new Outcome(new JsonObject { ["agreement_no"] = agreement.Id, ["deduct_time"] = agreement.NextDeductDate }, null);
     }
 
-    /// <summary>The buyer signed on the sign page: the agreement takes effect and <c>dut_user_sign</c> goes out.</summary>
+    /// <summary>The buyer signed (on the sign page, or paying a trade that signs): the agreement takes effect and <c>dut_user_sign</c> goes out.</summary>
     private void Sign(AlipayAgreement agreement)
     {
         agreement.Status = AlipayAgreement.Normal;
         agreement.SignedAt = _context.Clock.GetUtcNow().UtcDateTime;
-        agreement.AlipayUserId = "2088" + Digits(12);
-        agreement.AlipayLogonId = "sbx***@sandbox.example";
+        if (agreement.AlipayUserId.Length == 0)
+        {
+            // Signed on the sign page by a buyer the sandbox makes up; signed with a payment, the payer already named.
+            agreement.AlipayUserId = "2088" + Digits(12);
+            agreement.AlipayLogonId = "sbx***@sandbox.example";
+        }
         _agreements.Upsert(agreement);
         SendAgreementNotify(agreement, "dut_user_sign");
     }

@@ -17,11 +17,12 @@ namespace Harness.Sandbox.Alipay;
 /// </summary>
 public sealed partial class AlipayProvider
 {
+    /// <summary>The sign page serves pending page.sign requests only: an agreement a trade signs when paid (支付并签约) is signed by the cashier.</summary>
     private void MapSignPage(WebApplication app)
     {
         app.MapGet(SignPagePath + "/{agreementNo}", (string agreementNo) =>
         {
-            if (!IsBizNumber(agreementNo) || _agreements.Get(agreementNo) is not { Status: AlipayAgreement.Temp } agreement)
+            if (!IsBizNumber(agreementNo) || _agreements.Get(agreementNo) is not { Status: AlipayAgreement.Temp, SigningTradeNo: "" } agreement)
             {
                 return SignPage("签约请求不存在或已处理", "<p id=\"result\">没有待签约的协议。</p>", StatusCodes.Status404NotFound);
             }
@@ -42,7 +43,7 @@ public sealed partial class AlipayProvider
 
             var signed = _context.Store.Atomically(() =>
             {
-                if (!IsBizNumber(agreementNo) || _agreements.Get(agreementNo) is not { Status: AlipayAgreement.Temp } agreement)
+                if (!IsBizNumber(agreementNo) || _agreements.Get(agreementNo) is not { Status: AlipayAgreement.Temp, SigningTradeNo: "" } agreement)
                 {
                     return null;
                 }

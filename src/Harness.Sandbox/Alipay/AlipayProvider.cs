@@ -171,9 +171,10 @@ public sealed partial class AlipayProvider : ISandboxProvider
         _trades.Upsert(trade);
 
         SendNotify(trade, refund: null);
+        var signed = SignWithPayment(trade);
         return trade.Method != Precreate && trade.ReturnUrl.Length > 0
             ? new PayPageOutcome(QueryHelpers.AddQueryString(trade.ReturnUrl, Notices.Return(trade).Select(p => new KeyValuePair<string, string?>(p.Key, p.Value))), "Paid.")
-            : new PayPageOutcome(null, "支付成功 — payment complete.");
+            : new PayPageOutcome(null, signed ? "支付成功，协议已开通 — paid, and the agreement signed." : "支付成功 — payment complete.");
     }
 
     public PayPageOutcome OnCanceled(SandboxPayment payment) =>
@@ -211,7 +212,7 @@ public sealed partial class AlipayProvider : ISandboxProvider
     /// </summary>
     internal Outcome Run(string method, JsonObject biz, string notifyUrl, string returnUrl, string origin) => _context.Store.Atomically(() => method switch
     {
-        Precreate or PagePay or WapPay or AppPay => Create(method, biz, notifyUrl, returnUrl),
+        Precreate or PagePay or WapPay or AppPay => SignsWithPayment(method, biz) ? CreateAndSign(method, biz, notifyUrl, returnUrl) : Create(method, biz, notifyUrl, returnUrl),
         BarcodePay => PayByCode(biz, notifyUrl),
         TradeCreate => CreateForBuyer(biz, notifyUrl),
         Query => QueryTrade(biz),
@@ -228,6 +229,7 @@ public sealed partial class AlipayProvider : ISandboxProvider
         AgreementQuery => QueryAgreement(biz),
         AgreementUnsign => UnsignAgreement(biz),
         ExecutionPlanModify => ModifyExecutionPlan(biz),
+        AgreementTransfer => TransferAgreement(biz),
         _ => throw new ArgumentOutOfRangeException(nameof(method), method, "not a method the gateway or the v3 routes accept"),
     });
 

@@ -58,6 +58,9 @@ public sealed partial class AlipayTrade : IDocument
     /// <summary>The agreement a deduction (<c>alipay.trade.pay</c> with <c>agreement_params</c>) charged under; empty for other trades.</summary>
     public string AgreementNo { get; set; } = "";
 
+    /// <summary>The agreement paying this trade signs (<c>agreement_sign_params</c>, 支付并签约); empty for other trades.</summary>
+    public string SignsAgreementNo { get; set; } = "";
+
     /// <summary>UTC; when the trade came to exist (the scan).</summary>
     public DateTime? GmtCreate { get; set; }
 
