@@ -67,7 +67,7 @@ public sealed partial class HostileInputTests
     [InlineData("wechatpay", "POST", "/v3/profitsharing/orders", Json, """{"sub_mchid":["1900000110"],"transaction_id":"4200","out_order_no":"s1","receivers":[],"unfreeze_unsplit":false}""", 400)]
     [InlineData("wechatpay", "POST", "/v3/profitsharing/return-orders", Json, """{"sub_mchid":{"\udc00":1},"out_order_no":"s1","out_return_no":"r1","return_mchid":"1900000200","amount":1,"description":"d"}""", 400)]
     [InlineData("wechatpay", "GET", "/v3/profitsharing/orders/s1?sub_mchid=%00&transaction_id=4200", null, "", 403)]
-    [InlineData("wechatpay", "GET", "/v3/profitsharing/merchant-configs/%00", null, "", 403)]
+    [InlineData("wechatpay", "GET", "/v3/profitsharing/merchant-configs/%E2%80%AE1900000110", null, "", 403)]
     [InlineData("wechatpay", "GET", "/v3/bill/tradebill?bill_date=2026-11-22&sub_mchid=%00", null, "", 403)]
     [InlineData("wechatpay", "POST", "/v3/fund-app/mch-transfer/transfer-bills", Json, """{"appid":"wxd678efh567hg6787","out_bill_no":"t1","transfer_scene_id":"1000","openid":"o1","transfer_amount":1e400,"transfer_remark":"r","transfer_scene_report_infos":[{"info_type":"a","info_content":"b"}]}""", 400)]
     [InlineData("wechatpay", "POST", "/v3/fund-app/mch-transfer/transfer-bills", Json, """{"transfer_scene_report_infos":[[]]}""", 400)]
