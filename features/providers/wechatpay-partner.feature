@@ -7,6 +7,9 @@ Feature: WeChat Pay sandbox — 服务商 (partner) mode orders for sub-merchant
   may act for (1900000110 and 1900000111 by default); any other is refused with 403 NO_AUTH "受理关系不存在". A partner
   order is queried and closed with sp_mchid and its own sub_mchid, refunded with sub_mchid, and never seen by the direct
   routes; its answers and notifications carry sp_appid, sp_mchid, sub_appid, sub_mchid and payer.sp_openid/sub_openid.
+  The 服务商 shares a sub-merchant's order placed for 分账 through /v3/profitsharing/… with sub_mchid (receivers,
+  shares, the rest unfrozen to the sub-merchant, the maximum-ratio query), and asks for one sub-merchant's trade bill
+  with /v3/bill/tradebill?sub_mchid=.
 
   Background:
     Given the WeChat Pay sandbox and its published merchant credentials
@@ -33,3 +36,36 @@ Feature: WeChat Pay sandbox — 服务商 (partner) mode orders for sub-merchant
     Then the answer is 200 with refund status "PROCESSING" and amount.refund 400
     And the notify URL receives a "REFUND.SUCCESS" POST whose resource decrypts to refund_status "SUCCESS" and amount.refund 400
     And the "REFUND.SUCCESS" resource names sp_mchid the merchant's and sub_mchid "1900000110", without mchid
+
+  Scenario: A 服务商 shares a sub-merchant's order to the sub-merchant's receiver, and the rest unfreezes to the sub-merchant
+    Given a partner Native order of 1000 fen placed for sub-merchant "1900000110" for profit sharing as "wx_conf_pshare" and paid
+    And the merchant adds the merchant receiver "1900000200" named "示例合作商户有限公司" for sub-merchant "1900000110"
+    When the merchant shares 300 fen of partner order "wx_conf_pshare" of sub-merchant "1900000110" to receiver "1900000200" as "wx_pshare_1"
+    Then the answer is 200 with sharing state "PROCESSING" and every receiver "PENDING"
+    And the answer names sub_mchid "1900000110"
+    And querying sharing "wx_pshare_1" of partner order "wx_conf_pshare" of sub-merchant "1900000110" shows state "FINISHED" and receiver "1900000200" "SUCCESS"
+    And the unsplit amount of partner order "wx_conf_pshare" of sub-merchant "1900000110" is 700
+    When the merchant shares 1 fen of partner order "wx_conf_pshare" of sub-merchant "1900000110" to receiver "1900000200" as "wx_pshare_2"
+    Then the answer is 400 with code "INVALID_REQUEST"
+    When the merchant unfreezes the rest of partner order "wx_conf_pshare" of sub-merchant "1900000110" as "wx_punfreeze_1"
+    Then the answer is 200 with sharing state "PROCESSING" and every receiver "PENDING"
+    And querying sharing "wx_punfreeze_1" of partner order "wx_conf_pshare" of sub-merchant "1900000110" shows state "FINISHED" and receiver "1900000110" "SUCCESS"
+    And the unsplit amount of partner order "wx_conf_pshare" of sub-merchant "1900000110" is 0
+    When the merchant queries the maximum sharing ratio of sub-merchant "1900000110"
+    Then the answer is 200 with sub_mchid "1900000110" and max_ratio 3000
+    When the merchant queries the maximum sharing ratio of sub-merchant "1900009999"
+    Then the answer is 403 with code "NO_AUTH"
+
+  @moves-sandbox-clock
+  Scenario: A sub-merchant's trade bill lists its orders with its number as 特约商户号
+    Given a partner Native order of 1500 fen placed for sub-merchant "1900000110" as "wx_conf_pbill" and paid
+    And a partner Native order of 800 fen placed for sub-merchant "1900000111" as "wx_conf_pbill_other" and paid
+    When the sandbox clock reaches 10:00 China time the next day
+    And the merchant applies for the "ALL" trade bill of that day for sub-merchant "1900000110"
+    Then the answer is 200 with hash_type "SHA1" and a download_url on the sandbox's host
+    When the merchant downloads the bill with a signed GET
+    Then the bill has WeChat's 27 trade columns and ends with the summary header "总交易单数,应结订单总金额,退款总金额,充值券退款总金额,手续费总金额,订单总金额,申请退款总金额"
+    And the bill lists "wx_conf_pbill" as "SUCCESS" with order amount "15.00", fee "0.09000" and rate "0.60%"
+    And every row of the bill names sub-merchant "1900000110" as its 特约商户号
+    When the merchant applies for the "ALL" trade bill of that day for sub-merchant "1900009999"
+    Then the answer is 403 with code "NO_AUTH"

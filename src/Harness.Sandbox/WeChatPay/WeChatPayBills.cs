@@ -56,7 +56,7 @@ public static class WeChatPayBills
             applied += refundAmount;
             var cells = new List<string>
             {
-                Time(order.SuccessTime!.Value), order.Appid, order.Mchid, "0", order.DeviceId ?? "", order.TransactionId!, order.OutTradeNo,
+                Time(order.SuccessTime!.Value), order.Appid, order.Mchid, order.SubMchid ?? "0", order.DeviceId ?? "", order.TransactionId!, order.OutTradeNo,
                 order.OpenId ?? "", order.TradeType, refund is null ? "SUCCESS" : "REFUND", "OTHERS", "CNY", Yuan(orderTotal), Yuan(0),
             };
             if (billType == Refund)

@@ -6,7 +6,7 @@ namespace Harness.Sandbox.WeChatPay;
 /// <summary>A 分账接收方 the merchant added (<c>/v3/profitsharing/receivers/add</c>); deleting it removes the document.</summary>
 public sealed class WeChatPaySharingReceiver : IDocument
 {
-    /// <summary><c>mchid/type/account</c>.</summary>
+    /// <summary><c>mchid/type/account</c>, or <c>mchid/sub_mchid/type/account</c> for a sub-merchant's receiver (服务商 mode).</summary>
     public string Id { get; set; } = "";
 
     public string Type { get; set; } = "";
@@ -32,8 +32,11 @@ public sealed class WeChatPaySharingOrder : IDocument
     public const string Processing = "PROCESSING";
     public const string Finished = "FINISHED";
 
-    /// <summary><c>mchid/out_order_no</c>.</summary>
+    /// <summary><c>mchid/out_order_no</c>, or <c>mchid/sub_mchid/out_order_no</c> when the 服务商 shares a sub-merchant's order.</summary>
     public string Id { get; set; } = "";
+
+    /// <summary>服务商 mode: the sub-merchant whose order is shared (分账方); null for the merchant's own.</summary>
+    public string? SubMchid { get; set; }
 
     /// <summary>WeChat's 微信分账单号, <c>order_id</c> (indexed: a return order may name it instead of out_order_no).</summary>
     public string OrderId { get; set; } = "";
@@ -53,7 +56,10 @@ public sealed class WeChatPaySharingOrder : IDocument
 
     public DateTime CreateTime { get; set; }
 
-    public string OutOrderNo => Id[(Id.IndexOf('/', StringComparison.Ordinal) + 1)..];
+    public string OutOrderNo => Id[(Id.LastIndexOf('/') + 1)..];
+
+    /// <summary>Whose 分账单 it is: <c>mchid</c> or <c>mchid/sub_mchid</c> (out_order_no holds no slash).</summary>
+    public string Owner => Id[..Id.LastIndexOf('/')];
 
     /// <summary>Fen this request moved out of the order's frozen amount: shared lines that did not close, and the unfrozen rest.</summary>
     public long Moved => Receivers.Where(r => r.Result != WeChatPaySharingLine.Closed).Sum(r => r.Amount);
@@ -93,12 +99,12 @@ public sealed class WeChatPaySharingLine
 /// <summary>A 分账回退单 (<c>/v3/profitsharing/return-orders</c>).</summary>
 public sealed class WeChatPaySharingReturn : IDocument
 {
-    /// <summary><c>mchid/out_return_no</c>.</summary>
+    /// <summary><c>mchid/out_return_no</c>, or <c>mchid/sub_mchid/out_return_no</c> in 服务商 mode.</summary>
     public string Id { get; set; } = "";
 
     public string ReturnId { get; set; } = "";
 
-    /// <summary>The 分账单's id (<c>mchid/out_order_no</c>).</summary>
+    /// <summary>The 分账单's id (<see cref="WeChatPaySharingOrder.Id"/>).</summary>
     public string SharingOrder { get; set; } = "";
 
     public string ReturnMchid { get; set; } = "";
@@ -116,7 +122,7 @@ public sealed class WeChatPaySharingReturn : IDocument
 
     public string RequestJson { get; set; } = "";
 
-    public string OutReturnNo => Id[(Id.IndexOf('/', StringComparison.Ordinal) + 1)..];
+    public string OutReturnNo => Id[(Id.LastIndexOf('/') + 1)..];
 }
 
 /// <summary>The profit-sharing objects as WeChat answers them (OrdersEntity, ReturnOrdersEntity).</summary>
@@ -151,30 +157,27 @@ public static class WeChatPaySharingResources
             receivers.Add(shown);
         }
 
-        return new JsonObject
-        {
-            ["transaction_id"] = order.TransactionId,
-            ["out_order_no"] = order.OutOrderNo,
-            ["order_id"] = order.OrderId,
-            ["state"] = asAccepted ? WeChatPaySharingOrder.Processing : order.State,
-            ["receivers"] = receivers,
-        };
+        var answer = Payer(order);
+        answer["transaction_id"] = order.TransactionId;
+        answer["out_order_no"] = order.OutOrderNo;
+        answer["order_id"] = order.OrderId;
+        answer["state"] = asAccepted ? WeChatPaySharingOrder.Processing : order.State;
+        answer["receivers"] = receivers;
+        return answer;
     }
 
     public static JsonObject Return(WeChatPaySharingReturn returned, WeChatPaySharingOrder order)
     {
-        var shown = new JsonObject
-        {
-            ["order_id"] = order.OrderId,
-            ["out_order_no"] = order.OutOrderNo,
-            ["out_return_no"] = returned.OutReturnNo,
-            ["return_id"] = returned.ReturnId,
-            ["return_mchid"] = returned.ReturnMchid,
-            ["amount"] = returned.Amount,
-            ["description"] = returned.Description,
-            ["result"] = returned.Result,
-            ["create_time"] = WeChatPayResources.China(returned.CreateTime),
-        };
+        var shown = Payer(order);
+        shown["order_id"] = order.OrderId;
+        shown["out_order_no"] = order.OutOrderNo;
+        shown["out_return_no"] = returned.OutReturnNo;
+        shown["return_id"] = returned.ReturnId;
+        shown["return_mchid"] = returned.ReturnMchid;
+        shown["amount"] = returned.Amount;
+        shown["description"] = returned.Description;
+        shown["result"] = returned.Result;
+        shown["create_time"] = WeChatPayResources.China(returned.CreateTime);
         if (returned.FinishTime is { } finished)
         {
             shown["finish_time"] = WeChatPayResources.China(finished);
@@ -182,4 +185,8 @@ public static class WeChatPaySharingResources
 
         return shown;
     }
+
+    /// <summary>服务商 mode's answers lead with the sub-merchant that shares (sub_mchid); the merchant's own name none.</summary>
+    private static JsonObject Payer(WeChatPaySharingOrder order) =>
+        order.SubMchid is null ? [] : new JsonObject { ["sub_mchid"] = order.SubMchid };
 }

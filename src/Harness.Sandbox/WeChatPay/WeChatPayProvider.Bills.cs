@@ -12,7 +12,8 @@ namespace Harness.Sandbox.WeChatPay;
 /// The statements (申请交易账单, 申请资金账单, 下载账单): <c>GET /v3/bill/tradebill</c> and <c>/v3/bill/fundflowbill</c>
 /// answer the SHA1 of the file and a download link on the host the merchant called; the link, fetched with a signed
 /// GET, answers the file (gzip when asked) and, as at WeChat, unsigned. A day's bill exists from 10:00 China time
-/// the next day on the sandbox clock, for three months.
+/// the next day on the sandbox clock, for three months. In 服务商 mode the trade bill takes <c>sub_mchid</c>
+/// (WeChatPayProvider.PartnerBills.cs).
 /// </summary>
 public sealed partial class WeChatPayProvider
 {
@@ -44,12 +45,13 @@ public sealed partial class WeChatPayProvider
             ? WeChatPayErrors.Param("bill_type", "取值错误：应为ALL、SUCCESS、REFUND、RECHARGE_REFUND、ALL_SPECIAL、SUC_SPECIAL或REF_SPECIAL", billType, "query")
             : null;
         var (gzip, tarRefusal) = TarType(query["tar_type"].ToString());
-        if ((refusal ?? tarRefusal ?? Availability(day)) is { } refused)
+        var scopeRefusal = TradeBillOrders(http, mchid, out var orders);
+        if ((refusal ?? tarRefusal ?? scopeRefusal ?? Availability(day)) is { } refused)
         {
             return refused;
         }
 
-        var entries = DayEntries(mchid, day).Where(e => WeChatPayBills.Lists(billType, e)).ToList();
+        var entries = DayEntries(orders, day).Where(e => WeChatPayBills.Lists(billType, e)).ToList();
         return entries.Count == 0 || !TradeBillTypes.Contains(billType)
             ? NoStatement()
             : BillLink(http, WeChatPayBills.TradeBill(billType, entries), gzip, $"tradebill_{day:yyyyMMdd}_{billType}");
@@ -150,10 +152,10 @@ public sealed partial class WeChatPayProvider
         return now < readyAt ? WeChatPayErrors.Of(400, "STATEMENT_CREATING", "账单生成中") : null;
     }
 
-    private List<BillEntry> DayEntries(string mchid, DateOnly day) =>
-        [.. WeChatPayBills.Entries(Merchant(_orders.All(), mchid), _refunds.All()).Where(e => WeChatPayBills.ChinaDay(e.At) == day)];
+    private List<BillEntry> DayEntries(IEnumerable<WeChatPayOrder> orders, DateOnly day) =>
+        [.. WeChatPayBills.Entries(orders, _refunds.All()).Where(e => WeChatPayBills.ChinaDay(e.At) == day)];
 
-    /// <summary>The merchant's own orders: bills are not simulated for 服务商 mode, so its partner orders are left out.</summary>
+    /// <summary>The merchant's own orders: the fund-flow bill is its basic account, where its sub-merchants' payments never land.</summary>
     private static IEnumerable<WeChatPayOrder> Merchant(IEnumerable<WeChatPayOrder> orders, string mchid) => orders.Where(o => o.Mchid == mchid && o.SubMchid is null);
 
     private static IResult NoStatement() => WeChatPayErrors.Of(400, "NO_STATEMENT_EXIST", "请求的账单文件不存在");

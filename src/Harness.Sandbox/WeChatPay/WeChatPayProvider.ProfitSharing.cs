@@ -14,7 +14,8 @@ namespace Harness.Sandbox.WeChatPay;
 /// 分账 for an ordinary merchant (<c>/v3/profitsharing/…</c>): receivers, sharing requests, their query, unfreezing the
 /// rest and the amount left. An order placed with <c>settle_info.profit_sharing: true</c> stays frozen once paid; each
 /// sharing request is answered PROCESSING (receivers PENDING), as WeChat accepts it to process asynchronously, and the
-/// sandbox processes it in the same unit: the query shows it FINISHED. Return orders: WeChatPayProvider.ProfitSharingReturns.cs.
+/// sandbox processes it in the same unit: the query shows it FINISHED. Return orders: WeChatPayProvider.ProfitSharingReturns.cs;
+/// the 服务商's sharing for a sub-merchant (<c>sub_mchid</c>) runs through the same code: WeChatPayProvider.PartnerProfitSharing.cs.
 /// </summary>
 public sealed partial class WeChatPayProvider
 {
@@ -34,6 +35,8 @@ public sealed partial class WeChatPayProvider
     private const string MerchantId = "MERCHANT_ID";
 
     private const string PersonalOpenId = "PERSONAL_OPENID";
+
+    private const string PersonalSubOpenId = "PERSONAL_SUB_OPENID";
 
     private const int MaxSharingRequests = 50;
 
@@ -60,6 +63,7 @@ public sealed partial class WeChatPayProvider
         app.MapGet("/v3/profitsharing/transactions/{transactionId}/amounts", (HttpContext http, string transactionId) =>
             AuthenticatedAsync(http, (mchid, _) => UnsplitAmount(mchid, transactionId)));
         MapSharingReturns(app);
+        MapPartnerSharing(app);
     }
 
     private IResult AddReceiver(HttpContext http, string mchid, byte[] body)
@@ -70,13 +74,16 @@ public sealed partial class WeChatPayProvider
         }
 
         var fields = new WeChatPayFields(request);
+        var subMchid = fields.OptionalText("sub_mchid", 32);
         var appid = fields.Text("appid", 32);
+        var subAppid = fields.OptionalText("sub_appid", 32);
         var type = fields.Text("type", 32);
         var account = fields.Text("account", 64);
         var name = fields.OptionalText("name", 1024);
         var relation = fields.Text("relation_type", 32);
         var custom = fields.OptionalText("custom_relation", 10);
-        if ((fields.Refusal ?? ReceiverRefusal(appid, type, account)) is { } refusal)
+        var payer = new SharingPayer(mchid, subMchid);
+        if ((fields.Refusal ?? RefusePayer(payer) ?? ReceiverRefusal(payer, appid, subAppid, type, account)) is { } refusal)
         {
             return refusal;
         }
@@ -104,7 +111,7 @@ public sealed partial class WeChatPayProvider
 
         var receiver = new WeChatPaySharingReceiver
         {
-            Id = WeChatPaySharingReceiver.KeyOf(mchid, type, account),
+            Id = WeChatPaySharingReceiver.KeyOf(payer.Key, type, account),
             Type = type,
             Account = account,
             Name = plainName,
@@ -112,7 +119,9 @@ public sealed partial class WeChatPayProvider
             CustomRelation = relation == "CUSTOM" ? custom : null,
         };
         _sharing.Receivers.Upsert(receiver);
-        var answer = new JsonObject { ["type"] = type, ["account"] = account };
+        var answer = payer.Answer();
+        answer["type"] = type;
+        answer["account"] = account;
         if (plainName is not null && _keys.MerchantKeyFor(_keys.MerchantSerialNo) is { } merchantKey)
         {
             // Sensitive fields in answers are encrypted for the merchant's own certificate (its private key opens them).
@@ -137,23 +146,23 @@ public sealed partial class WeChatPayProvider
         }
 
         var fields = new WeChatPayFields(request);
+        var subMchid = fields.OptionalText("sub_mchid", 32);
         var appid = fields.Text("appid", 32);
+        var subAppid = fields.OptionalText("sub_appid", 32);
         var type = fields.Text("type", 32);
         var account = fields.Text("account", 64);
-        if ((fields.Refusal ?? ReceiverRefusal(appid, type, account)) is { } refusal)
+        var payer = new SharingPayer(mchid, subMchid);
+        if ((fields.Refusal ?? RefusePayer(payer) ?? ReceiverRefusal(payer, appid, subAppid, type, account)) is { } refusal)
         {
             return refusal;
         }
 
-        _sharing.Receivers.Delete(WeChatPaySharingReceiver.KeyOf(mchid, type, account));
-        return Json(new JsonObject { ["type"] = type, ["account"] = account });
+        _sharing.Receivers.Delete(WeChatPaySharingReceiver.KeyOf(payer.Key, type, account));
+        var answer = payer.Answer();
+        answer["type"] = type;
+        answer["account"] = account;
+        return Json(answer);
     }
-
-    private static IResult? ReceiverRefusal(string appid, string type, string account) =>
-        appid != WeChatPayKeys.Appid ? WeChatPayErrors.InvalidRequest("appid和mch_id不匹配，请检查后再试")
-        : type is not (MerchantId or PersonalOpenId) ? WeChatPayErrors.Param("type", $"枚举值校验失败：应为{MerchantId}或{PersonalOpenId}", type)
-        : type == MerchantId && !account.All(char.IsAsciiDigit) ? WeChatPayErrors.Param("account", "格式错误：商户号应为数字", account)
-        : null;
 
     private IResult Share(HttpContext http, string mchid, byte[] body)
     {
@@ -163,10 +172,15 @@ public sealed partial class WeChatPayProvider
         }
 
         var fields = new WeChatPayFields(request);
-        var appid = fields.Text("appid", 32);
+        var subMchid = fields.OptionalText("sub_mchid", 32);
+        var payer = new SharingPayer(mchid, subMchid);
+
+        // A 服务商 names its appid only for PERSONAL_OPENID receivers, and sub_appid for PERSONAL_SUB_OPENID ones.
+        var appid = payer.SubMchid is null ? fields.Text("appid", 32) : fields.OptionalText("appid", 32);
+        var subAppid = fields.OptionalText("sub_appid", 32);
         var transactionId = fields.Text("transaction_id", 32);
         var outOrderNo = fields.Text("out_order_no", 64);
-        if (fields.Refusal is { } refusal)
+        if ((fields.Refusal ?? RefusePayer(payer)) is { } refusal)
         {
             return refusal;
         }
@@ -189,7 +203,7 @@ public sealed partial class WeChatPayProvider
         var lines = new List<WeChatPaySharingLine>();
         foreach (var node in receivers)
         {
-            if (SharingLine(http, node, out var problem) is not { } line)
+            if (SharingLine(http, payer, node, out var problem) is not { } line)
             {
                 return problem!;
             }
@@ -197,20 +211,21 @@ public sealed partial class WeChatPayProvider
             lines.Add(line);
         }
 
-        return appid != WeChatPayKeys.Appid ? WeChatPayErrors.InvalidRequest("appid和mch_id不匹配，请检查后再试")
+        return appid is not null && appid != WeChatPayKeys.Appid ? WeChatPayErrors.InvalidRequest("appid和mch_id不匹配，请检查后再试")
+            : LinesNeedApp(lines, appid, subAppid) is { } needed ? needed
             : !OutSharingNo().IsMatch(outOrderNo) ? WeChatPayErrors.Param("out_order_no", "格式错误：应为1-64位数字、大小写字母或_-|*@", outOrderNo)
-            : _context.Store.Atomically(() => Share(mchid, transactionId, outOrderNo, lines, unfreezeNode.GetValue<bool>(), request));
+            : _context.Store.Atomically(() => Share(payer, transactionId, outOrderNo, lines, unfreezeNode.GetValue<bool>(), request));
     }
 
     /// <summary>One unit: the checks against the order's sharing so far, then the 分账单 processed at once.</summary>
-    private IResult Share(string mchid, string transactionId, string outOrderNo, List<WeChatPaySharingLine> lines, bool unfreezeRest, JsonObject request)
+    private IResult Share(SharingPayer payer, string transactionId, string outOrderNo, List<WeChatPaySharingLine> lines, bool unfreezeRest, JsonObject request)
     {
-        if (Repeated(mchid, outOrderNo, request) is { } repeated)
+        if (Repeated(payer, outOrderNo, request) is { } repeated)
         {
             return repeated;
         }
 
-        if (SharableOrder(mchid, transactionId, out var earlier) is not { } order)
+        if (SharableOrder(payer, transactionId, out var earlier) is not { } order)
         {
             return earlier!;
         }
@@ -221,7 +236,7 @@ public sealed partial class WeChatPayProvider
             return WeChatPayErrors.InvalidRequest($"对同一笔订单最多能发起{MaxSharingRequests}次分账请求");
         }
 
-        if (lines.Any(l => !(l.Type == MerchantId && l.Account == mchid) && _sharing.Receivers.Get(WeChatPaySharingReceiver.KeyOf(mchid, l.Type, l.Account)) is null))
+        if (lines.Any(l => !(l.Type == MerchantId && l.Account == payer.Account) && _sharing.Receivers.Get(WeChatPaySharingReceiver.KeyOf(payer.Key, l.Type, l.Account)) is null))
         {
             return WeChatPayErrors.InvalidRequest("分账接收方关系不存在，请检查参数中每个接收方的关系");
         }
@@ -250,7 +265,7 @@ public sealed partial class WeChatPayProvider
         }
 
         var left = unsplit - lines.Where(l => l.Result == WeChatPaySharingLine.Success).Sum(l => l.Amount);
-        return Json(WeChatPaySharingResources.Order(Record(mchid, outOrderNo, transactionId, lines, unfreezeRest ? left : null, request, now), asAccepted: true));
+        return Json(WeChatPaySharingResources.Order(Record(payer, outOrderNo, transactionId, lines, unfreezeRest ? left : null, request, now), asAccepted: true));
     }
 
     /// <summary>解冻剩余资金: what is left unsplit goes back to the merchant, one line to itself, and the order can be shared no more.</summary>
@@ -262,10 +277,11 @@ public sealed partial class WeChatPayProvider
         }
 
         var fields = new WeChatPayFields(request);
+        var payer = new SharingPayer(mchid, fields.OptionalText("sub_mchid", 32));
         var transactionId = fields.Text("transaction_id", 32);
         var outOrderNo = fields.Text("out_order_no", 64);
         fields.Text("description", 80);
-        if (fields.Refusal is { } refusal)
+        if ((fields.Refusal ?? RefusePayer(payer)) is { } refusal)
         {
             return refusal;
         }
@@ -277,12 +293,12 @@ public sealed partial class WeChatPayProvider
 
         return _context.Store.Atomically(() =>
         {
-            if (Repeated(mchid, outOrderNo, request) is { } repeated)
+            if (Repeated(payer, outOrderNo, request) is { } repeated)
             {
                 return repeated;
             }
 
-            if (SharableOrder(mchid, transactionId, out var earlier) is not { } order)
+            if (SharableOrder(payer, transactionId, out var earlier) is not { } order)
             {
                 return earlier!;
             }
@@ -294,18 +310,18 @@ public sealed partial class WeChatPayProvider
             }
 
             var now = _context.Clock.GetUtcNow().UtcDateTime;
-            return Json(WeChatPaySharingResources.Order(Record(mchid, outOrderNo, transactionId, [], unsplit, request, now), asAccepted: true));
+            return Json(WeChatPaySharingResources.Order(Record(payer, outOrderNo, transactionId, [], unsplit, request, now), asAccepted: true));
         });
     }
 
-    /// <summary>Stores a processed 分账单; <paramref name="unfreeze"/> adds the line that unfreezes that much to the merchant itself.</summary>
-    private WeChatPaySharingOrder Record(string mchid, string outOrderNo, string transactionId, List<WeChatPaySharingLine> lines, long? unfreeze, JsonObject request, DateTime now)
+    /// <summary>Stores a processed 分账单; <paramref name="unfreeze"/> adds the line that unfreezes that much to the payer itself (the merchant, or the sub-merchant).</summary>
+    private WeChatPaySharingOrder Record(SharingPayer payer, string outOrderNo, string transactionId, List<WeChatPaySharingLine> lines, long? unfreeze, JsonObject request, DateTime now)
     {
         if (unfreeze is > 0)
         {
             lines.Add(new WeChatPaySharingLine
             {
-                Type = MerchantId, Account = mchid, Amount = unfreeze.Value, Description = "解冻给分账方",
+                Type = MerchantId, Account = payer.Account, Amount = unfreeze.Value, Description = "解冻给分账方",
                 Result = WeChatPaySharingLine.Success, FinishTime = now, Unfrozen = true,
             });
         }
@@ -317,7 +333,8 @@ public sealed partial class WeChatPayProvider
 
         var order = new WeChatPaySharingOrder
         {
-            Id = mchid + "/" + outOrderNo,
+            Id = payer.Key + "/" + outOrderNo,
+            SubMchid = payer.SubMchid,
             OrderId = "3008" + Digits(24),
             TransactionId = transactionId,
             State = WeChatPaySharingOrder.Finished,
@@ -331,20 +348,10 @@ public sealed partial class WeChatPayProvider
     }
 
     /// <summary>An out_order_no used before: the same body answers that 分账单 as it is now, another body is refused.</summary>
-    private IResult? Repeated(string mchid, string outOrderNo, JsonObject request) =>
-        _sharing.Orders.Get(mchid + "/" + outOrderNo) is not { } existing ? null
+    private IResult? Repeated(SharingPayer payer, string outOrderNo, JsonObject request) =>
+        _sharing.Orders.Get(payer.Key + "/" + outOrderNo) is not { } existing ? null
         : JsonNode.DeepEquals(JsonNode.Parse(existing.RequestJson), request) ? Json(WeChatPaySharingResources.Order(existing))
         : WeChatPayErrors.InvalidRequest("商户分账单号已存在，且与原分账请求参数不一致");
-
-    /// <summary>The merchant's paid order placed for 分账, or null and the refusal.</summary>
-    private WeChatPayOrder? SharableOrder(string mchid, string transactionId, out IResult? refusal)
-    {
-        var order = FindByTransactionId(mchid, null, transactionId);
-        refusal = order is null ? WeChatPayErrors.Of(404, "RESOURCE_NOT_EXISTS", "订单不存在")
-            : !order.ProfitSharing ? WeChatPayErrors.InvalidRequest("非分账订单不支持分账")
-            : null;
-        return refusal is null ? order : null;
-    }
 
     /// <summary>
     /// Fen still frozen for 分账: the order less its refunds and what was shared; none once unfrozen (by request or
@@ -373,18 +380,24 @@ public sealed partial class WeChatPayProvider
     private IResult QuerySharing(HttpContext http, string mchid, string outOrderNo)
     {
         var transactionId = http.Request.Query["transaction_id"].ToString();
+        if (QueriedPayer(http, mchid, out var payer) is { } refusal)
+        {
+            return refusal;
+        }
+
         if (transactionId.Length == 0)
         {
             return WeChatPayErrors.Missing("transaction_id", "query");
         }
 
-        return _sharing.Orders.Get(mchid + "/" + outOrderNo) is { } order && order.TransactionId == transactionId
+        return _sharing.Orders.Get(payer.Key + "/" + outOrderNo) is { } order && order.TransactionId == transactionId
             ? Json(WeChatPaySharingResources.Order(order))
             : WeChatPayErrors.Of(404, "RESOURCE_NOT_EXISTS", "记录不存在");
     }
 
+    /// <summary>查询剩余待分金额 names only the transaction_id, so it answers for the merchant's orders and its sub-merchants' alike.</summary>
     private IResult UnsplitAmount(string mchid, string transactionId) =>
-        SharableOrder(mchid, transactionId, out var refusal) is { } order
+        SharableOrder(new SharingPayer(mchid, FindAnyByTransactionId(mchid, transactionId)?.SubMchid), transactionId, out var refusal) is { } order
             ? Json(new JsonObject
             {
                 ["transaction_id"] = transactionId,
@@ -393,7 +406,7 @@ public sealed partial class WeChatPayProvider
             : refusal!;
 
     /// <summary>One element of <c>receivers</c>: type, account, name (encrypted, optional), amount in fen, description.</summary>
-    private WeChatPaySharingLine? SharingLine(HttpContext http, JsonNode? node, out IResult? problem)
+    private WeChatPaySharingLine? SharingLine(HttpContext http, SharingPayer payer, JsonNode? node, out IResult? problem)
     {
         if (node is not JsonObject element)
         {
@@ -408,7 +421,7 @@ public sealed partial class WeChatPayProvider
         var description = fields.Text("description", 80);
         var amountRefusal = FenRefusal(element["amount"], "receivers.amount", out var amount);
         problem = fields.Refusal
-            ?? (type is not (MerchantId or PersonalOpenId) ? WeChatPayErrors.Param("receivers.type", $"枚举值校验失败：应为{MerchantId}或{PersonalOpenId}", type) : null)
+            ?? ReceiverTypeRefusal(payer, "receivers.type", type)
             ?? amountRefusal;
         if (problem is null && name is not null)
         {
@@ -416,16 +429,6 @@ public sealed partial class WeChatPayProvider
         }
 
         return problem is null ? new WeChatPaySharingLine { Type = type, Account = account, Amount = amount, Description = description } : null;
-    }
-
-    /// <summary>A whole-fen field at the top of an object (a receiver's or a return's <c>amount</c>): 1 to 2³¹−1.</summary>
-    private static IResult? FenRefusal(JsonNode? node, string name, out long fen)
-    {
-        fen = 0;
-        return node is null ? WeChatPayErrors.Missing(name)
-            : node is not JsonValue value || value.GetValueKind() != JsonValueKind.Number || !value.TryGetValue(out fen) ? WeChatPayErrors.Param(name, "类型错误：应为整数（单位：分）", node.ToJsonString())
-            : fen is < 1 or > WeChatPayFields.MaxFen ? WeChatPayErrors.Param(name, $"取值范围错误：应为1到{WeChatPayFields.MaxFen}的整数（单位：分）", fen.ToString(CultureInfo.InvariantCulture))
-            : null;
     }
 
     /// <summary>A field encrypted for the key <c>Wechatpay-Serial</c> names, opened; null and the refusal when it does not open.</summary>
@@ -443,15 +446,4 @@ public sealed partial class WeChatPayProvider
 
     [GeneratedRegex("^[0-9A-Za-z_\\-|*@]{1,64}$")]
     private static partial Regex OutSharingNo();
-
-    /// <summary>The profit-sharing collections: receivers, 分账单 (by order_id and transaction_id) and return orders.</summary>
-    private sealed class SharingRecords(IDocumentStore store)
-    {
-        public IDocumentCollection<WeChatPaySharingReceiver> Receivers { get; } = store.Collection<WeChatPaySharingReceiver>("wechatpay_sharing_receivers");
-
-        public IDocumentCollection<WeChatPaySharingOrder> Orders { get; } =
-            store.Collection<WeChatPaySharingOrder>("wechatpay_sharing_orders", nameof(WeChatPaySharingOrder.OrderId), nameof(WeChatPaySharingOrder.TransactionId));
-
-        public IDocumentCollection<WeChatPaySharingReturn> Returns { get; } = store.Collection<WeChatPaySharingReturn>("wechatpay_sharing_returns");
-    }
 }

@@ -18,12 +18,12 @@ public sealed class WeChatPayBillTests
     private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;
 
     /// <summary>09:00 China time on 2026-11-23.</summary>
-    private static readonly DateTimeOffset Morning = new(2026, 11, 23, 1, 0, 0, TimeSpan.Zero);
+    internal static readonly DateTimeOffset Morning = new(2026, 11, 23, 1, 0, 0, TimeSpan.Zero);
 
-    private const string AllHeader =
+    internal const string AllHeader =
         "交易时间,公众账号ID,商户号,特约商户号,设备号,微信订单号,商户订单号,用户标识,交易类型,交易状态,付款银行,货币种类,应结订单金额,代金券金额,微信退款单号,商户退款单号,退款金额,充值券退款金额,退款类型,退款状态,商品名称,商户数据包,手续费,费率,订单金额,申请退款金额,费率备注";
 
-    private const string SummaryHeader = "总交易单数,应结订单总金额,退款总金额,充值券退款总金额,手续费总金额,订单总金额,申请退款总金额";
+    internal const string SummaryHeader = "总交易单数,应结订单总金额,退款总金额,充值券退款总金额,手续费总金额,订单总金额,申请退款总金额";
 
     private sealed record Day(TestSandbox Sandbox, WeChatPayWire Wire, string TransactionA, string TransactionB, string RefundB) : IAsyncDisposable
     {
@@ -73,7 +73,7 @@ public sealed class WeChatPayBillTests
         return json!["refund_id"]!.GetValue<string>();
     }
 
-    private static async Task<JsonObject> ApplyAsync(WeChatPayWire wire, string target)
+    internal static async Task<JsonObject> ApplyAsync(WeChatPayWire wire, string target)
     {
         var (status, body, json) = await WeChatPayTests.CallAsync(wire, wire.Request(HttpMethod.Get, target));
         Assert.True(status == HttpStatusCode.OK, body);
@@ -83,7 +83,7 @@ public sealed class WeChatPayBillTests
     }
 
     /// <summary>Downloads with a signed GET; the answer is the file, without WeChat's signature headers.</summary>
-    private static async Task<byte[]> DownloadAsync(WeChatPayWire wire, JsonObject link)
+    internal static async Task<byte[]> DownloadAsync(WeChatPayWire wire, JsonObject link)
     {
         using var http = new HttpClient();
         using var response = await http.SendAsync(wire.Request(HttpMethod.Get, new Uri(link["download_url"]!.GetValue<string>()).PathAndQuery), Ct);
@@ -94,7 +94,7 @@ public sealed class WeChatPayBillTests
     }
 
     /// <summary>The file's lines after its byte-order mark, split on CRLF, the trailing empty one dropped.</summary>
-    private static string[] Lines(byte[] file)
+    internal static string[] Lines(byte[] file)
     {
         Assert.Equal(Encoding.UTF8.GetPreamble(), file[..3]);
         var text = Encoding.UTF8.GetString(file, 3, file.Length - 3);
@@ -106,7 +106,7 @@ public sealed class WeChatPayBillTests
     private static string Sha1(byte[] file) => Convert.ToHexStringLower(SHA1.HashData(file));
 #pragma warning restore CA5350
 
-    private static string[] Cells(string line) => [.. line.Split(',').Select(c => c.TrimStart('`'))];
+    internal static string[] Cells(string line) => [.. line.Split(',').Select(c => c.TrimStart('`'))];
 
     [Fact]
     public async Task The_ALL_trade_bill_lists_the_days_payments_and_refunds_with_fees_and_totals_and_its_hash_matches()
