@@ -155,11 +155,12 @@ public sealed class CreemSeatsTests
     }
 
     /// <summary>Pays a monthly checkout for <paramref name="units"/> seats and consumes its three webhooks; returns the subscription id.</summary>
-    private static async Task<string> SubscribeAsync(TestSandbox sandbox, Receiver receiver, int units)
+    internal static async Task<string> SubscribeAsync(TestSandbox sandbox, Receiver receiver, int units)
     {
         var checkout = await CreemTests.CreateAsync(sandbox, new { product_id = CreemProvider.MonthlyProduct, units, customer = new { email = "seats@example.com" } });
+        var before = receiver.All.Count;
         await sandbox.ActAsync(checkout["id"]!.GetValue<string>(), "pay");
-        await WaitForAsync(receiver, 3);
+        await WaitForAsync(receiver, before + 3);
         return JsonNode.Parse(receiver.All[^1].Body)!["object"]!["id"]!.GetValue<string>();
     }
 }

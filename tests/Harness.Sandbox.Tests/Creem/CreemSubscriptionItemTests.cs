@@ -57,7 +57,7 @@ public sealed class CreemSubscriptionItemTests
         await using var sandbox = await TestSandbox.StartAsync(Start);
         await using var receiver = await Receiver.StartAsync();
         await sandbox.SetWebhookUrlAsync("creem", receiver.Url);
-        var id = await SubscribeAsync(sandbox, receiver, 1);
+        var id = await CreemSeatsTests.SubscribeAsync(sandbox, receiver, 1);
         await sandbox.AdvanceAsync(TimeSpan.FromDays(15));
 
         var updated = await UpdateAsync(sandbox, id, new { items = new[] { new { product_id = CreemProvider.ProMonthlyProduct, units = 2 } }, update_behavior = behaviour });
@@ -85,7 +85,7 @@ public sealed class CreemSubscriptionItemTests
         await using var sandbox = await TestSandbox.StartAsync(Start);
         await using var receiver = await Receiver.StartAsync();
         await sandbox.SetWebhookUrlAsync("creem", receiver.Url);
-        var id = await SubscribeAsync(sandbox, receiver, 4);
+        var id = await CreemSeatsTests.SubscribeAsync(sandbox, receiver, 4);
         await sandbox.AdvanceAsync(TimeSpan.FromDays(15));
 
         var updated = await UpdateAsync(sandbox, id, new { items = new[] { new { product_id = CreemProvider.MonthlyProduct, units = 3 } }, update_behavior = behaviour });
@@ -105,7 +105,7 @@ public sealed class CreemSubscriptionItemTests
         await using var sandbox = await TestSandbox.StartAsync(Start);
         await using var receiver = await Receiver.StartAsync();
         await sandbox.SetWebhookUrlAsync("creem", receiver.Url);
-        var id = await SubscribeAsync(sandbox, receiver, 3);
+        var id = await CreemSeatsTests.SubscribeAsync(sandbox, receiver, 3);
 
         // The whole period is left: two seats' full price, 1998, is credited against renewals of 999.
         await UpdateAsync(sandbox, id, new { items = new[] { new { units = 1 } } });
@@ -129,8 +129,8 @@ public sealed class CreemSubscriptionItemTests
         await using var sandbox = await TestSandbox.StartAsync(Start);
         await using var receiver = await Receiver.StartAsync();
         await sandbox.SetWebhookUrlAsync("creem", receiver.Url);
-        var id = await SubscribeAsync(sandbox, receiver, 1);
-        var other = await SubscribeAsync(sandbox, receiver, 1);
+        var id = await CreemSeatsTests.SubscribeAsync(sandbox, receiver, 1);
+        var other = await CreemSeatsTests.SubscribeAsync(sandbox, receiver, 1);
         var otherItem = (await GetAsync(sandbox, other))["items"]![0]!["id"]!.GetValue<string>();
         await UpdateAsync(sandbox, id, new { items = new[] { new { product_id = CreemProvider.ProMonthlyProduct, units = 2 } }, update_behavior = "proration-none" });
         var euro = await ProductAsync(sandbox, new { name = "Euro", description = "d", price = 500, currency = "EUR", billing_type = "recurring", billing_period = "every-month" });
@@ -186,7 +186,7 @@ public sealed class CreemSubscriptionItemTests
         {
             await using var receiver = await Receiver.StartAsync();
             await first.SetWebhookUrlAsync("creem", receiver.Url);
-            id = await SubscribeAsync(first, receiver, 2);
+            id = await CreemSeatsTests.SubscribeAsync(first, receiver, 2);
             await first.AdvanceAsync(TimeSpan.FromDays(15));
             await UpdateAsync(first, id, new { items = new[] { new { product_id = CreemProvider.ProMonthlyProduct, units = 1 } }, update_behavior = "proration-none" });
             var item = (await GetAsync(first, id))["items"]![0]!["id"]!.GetValue<string>();
@@ -224,15 +224,5 @@ public sealed class CreemSubscriptionItemTests
     {
         using var http = CreemTests.Client(sandbox);
         return JsonNode.Parse(await http.GetStringAsync("/v1/transactions/search", Ct))!["pagination"]!["total_records"]!.GetValue<int>();
-    }
-
-    /// <summary>Pays a monthly checkout for <paramref name="units"/> seats and consumes its three webhooks; returns the subscription id.</summary>
-    private static async Task<string> SubscribeAsync(TestSandbox sandbox, Receiver receiver, int units)
-    {
-        var checkout = await CreemTests.CreateAsync(sandbox, new { product_id = CreemProvider.MonthlyProduct, units, customer = new { email = "items@example.com" } });
-        var before = receiver.All.Count;
-        await sandbox.ActAsync(checkout["id"]!.GetValue<string>(), "pay");
-        await WaitForAsync(receiver, before + 3);
-        return JsonNode.Parse(receiver.All[^1].Body)!["object"]!["id"]!.GetValue<string>();
     }
 }
