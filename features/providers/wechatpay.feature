@@ -30,6 +30,13 @@ Feature: WeChat Pay sandbox — API v3 Native, JSAPI, APP and H5 payments, signa
     And its resource decrypts with the APIv3 key to trade_state "SUCCESS", out_trade_no "wx_conf_paid", attach "user=alice", amount.total 100 and a 28-digit transaction_id
     And querying the order by its transaction_id shows trade_state "SUCCESS" and the payer's openid
 
+  Scenario: A mchid and appid of the merchant's own work once registered
+    Given the merchant registers a mchid and appid of its own
+    And a Native order of 100 fen placed as "wx_conf_own" with attach "user=alice"
+    When the buyer pays on the hosted page
+    Then the notify URL receives a "TRANSACTION.SUCCESS" POST whose Wechatpay-Signature verifies with the platform certificate
+    And the decrypted resource names the merchant's own mchid and appid
+
   Scenario: Closing answers 204 with an empty signed body and closes the order for good
     Given a Native order of 100 fen placed as "wx_conf_close"
     When the merchant closes "wx_conf_close"

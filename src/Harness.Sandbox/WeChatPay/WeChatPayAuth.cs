@@ -40,7 +40,7 @@ public sealed partial class WeChatPayAuth(WeChatPayKeys keys, TimeProvider wallC
             return Refuse("Http头Authorization值格式错误，请参考《微信支付商户REST API签名规则》", missing, "missing in the Authorization header");
         }
 
-        if (fields["mchid"] != WeChatPayKeys.Mchid)
+        if (!keys.IsMerchant(fields["mchid"]))
         {
             return Refuse("Http头Authorization中的商户号mchid不存在", "mchid", "unknown merchant " + fields["mchid"]);
         }

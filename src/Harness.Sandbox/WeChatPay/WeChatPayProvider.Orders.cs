@@ -93,7 +93,7 @@ public sealed partial class WeChatPayProvider
             return WeChatPayErrors.InvalidRequest("请求中的mchid与Authorization中的商户号不一致");
         }
 
-        if (!partner && parties.Appid != WeChatPayKeys.Appid)
+        if (!partner && parties.Appid != _keys.AppidOf(mchid))
         {
             return WeChatPayErrors.InvalidRequest("appid和mch_id不匹配，请检查后再试");
         }

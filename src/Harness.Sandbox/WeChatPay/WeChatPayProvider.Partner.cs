@@ -60,7 +60,7 @@ public sealed partial class WeChatPayProvider
             return WeChatPayErrors.InvalidRequest("请求中的sp_mchid与Authorization中的商户号不一致");
         }
 
-        if (parties.Appid != WeChatPayKeys.Appid)
+        if (parties.Appid != _keys.AppidOf(mchid))
         {
             return WeChatPayErrors.Of(400, "APPID_MCHID_NOT_MATCH", "appid和mch_id不匹配，请检查后再试");
         }

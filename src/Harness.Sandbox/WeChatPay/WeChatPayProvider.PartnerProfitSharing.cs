@@ -56,8 +56,8 @@ public sealed partial class WeChatPayProvider
     private WeChatPayOrder? FindAnyByTransactionId(string mchid, string transactionId) =>
         _orders.FindBy(nameof(WeChatPayOrder.TransactionId), transactionId).FirstOrDefault(o => o.Mchid == mchid);
 
-    private static IResult? ReceiverRefusal(SharingPayer payer, string appid, string? subAppid, string type, string account) =>
-        appid != WeChatPayKeys.Appid ? WeChatPayErrors.InvalidRequest("appid和mch_id不匹配，请检查后再试")
+    private IResult? ReceiverRefusal(SharingPayer payer, string appid, string? subAppid, string type, string account) =>
+        appid != _keys.AppidOf(payer.Mchid) ? WeChatPayErrors.InvalidRequest("appid和mch_id不匹配，请检查后再试")
         : ReceiverTypeRefusal(payer, "type", type) is { } wrongType ? wrongType
         : type == PersonalSubOpenId && subAppid is null ? WeChatPayErrors.Param("sub_appid", "必填性规则校验失败：分账接收方类型为PERSONAL_SUB_OPENID时必填")
         : type == MerchantId && !account.All(char.IsAsciiDigit) ? WeChatPayErrors.Param("account", "格式错误：商户号应为数字", account)

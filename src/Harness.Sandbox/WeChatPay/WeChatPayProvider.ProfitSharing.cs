@@ -211,7 +211,7 @@ public sealed partial class WeChatPayProvider
             lines.Add(line);
         }
 
-        return appid is not null && appid != WeChatPayKeys.Appid ? WeChatPayErrors.InvalidRequest("appid和mch_id不匹配，请检查后再试")
+        return appid is not null && appid != _keys.AppidOf(payer.Mchid) ? WeChatPayErrors.InvalidRequest("appid和mch_id不匹配，请检查后再试")
             : LinesNeedApp(lines, appid, subAppid) is { } needed ? needed
             : !OutSharingNo().IsMatch(outOrderNo) ? WeChatPayErrors.Param("out_order_no", "格式错误：应为1-64位数字、大小写字母或_-|*@", outOrderNo)
             : _context.Store.Atomically(() => Share(payer, transactionId, outOrderNo, lines, unfreezeNode.GetValue<bool>(), request));

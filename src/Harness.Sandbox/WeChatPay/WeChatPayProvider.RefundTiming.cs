@@ -55,6 +55,10 @@ public sealed partial class WeChatPayProvider
         return Task.CompletedTask;
     }
 
+    /// <summary>The refund of that number of the merchant's own registered mchid, when there is one.</summary>
+    private WeChatPayRefund? OwnMerchantRefund(string? subMchid, string outRefundNo) =>
+        _context.Settings.Get(Name, WeChatPayKeys.MchidSetting) is { } own ? _refunds.Get(RefundKey(own, subMchid, outRefundNo)) : null;
+
     public void MapControl(IEndpointRouteBuilder control, SandboxScheduler scheduler) =>
         control.MapPost("/refunds/{outRefundNo}/outcome", Results<Ok<WeChatPayRefundView>, NotFound<ControlError>, BadRequest<ControlError>> (string outRefundNo, [FromQuery(Name = "sub_mchid")] string? subMchid, WeChatPayRefundOutcome? request) =>
             {
@@ -65,7 +69,7 @@ public sealed partial class WeChatPayProvider
 
                 return _context.Store.Atomically<Results<Ok<WeChatPayRefundView>, NotFound<ControlError>, BadRequest<ControlError>>>(() =>
                 {
-                    if (_refunds.Get(RefundKey(WeChatPayKeys.Mchid, subMchid, outRefundNo)) is not { } refund)
+                    if ((_refunds.Get(RefundKey(WeChatPayKeys.Mchid, subMchid, outRefundNo)) ?? OwnMerchantRefund(subMchid, outRefundNo)) is not { } refund)
                     {
                         return TypedResults.NotFound(new ControlError($"no WeChat Pay refund '{outRefundNo}'"));
                     }

@@ -87,7 +87,7 @@ public sealed partial class WeChatPayProvider
             return problem;
         }
 
-        if (appid != WeChatPayKeys.Appid)
+        if (appid != _keys.AppidOf(mchid))
         {
             return WeChatPayErrors.InvalidRequest("appid和mch_id不匹配，请检查后再试");
         }

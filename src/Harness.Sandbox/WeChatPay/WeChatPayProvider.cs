@@ -71,7 +71,7 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
 
     public string Title => "WeChat Pay";
 
-    public IReadOnlyList<string> SettingNames => [WeChatPayKeys.MerchantCertificatesSetting, WeChatPayKeys.PlatformAuthSetting, RefundOutcomeSetting, RefundProcessingSetting, SharingRatioSetting, TransferFloatSetting, SubMchidsSetting];
+    public IReadOnlyList<string> SettingNames => [WeChatPayKeys.MerchantCertificatesSetting, WeChatPayKeys.PlatformAuthSetting, RefundOutcomeSetting, RefundProcessingSetting, SharingRatioSetting, TransferFloatSetting, SubMchidsSetting, WeChatPayKeys.MchidSetting, WeChatPayKeys.AppidSetting];
 
     public string? RefuseSetting(string key, string value) => key switch
     {
@@ -84,7 +84,7 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
         SharingRatioSetting => RefuseSharingRatio(value),
         TransferFloatSetting => RefuseTransferFloat(value),
         SubMchidsSetting => RefuseSubMchids(value),
-        _ => null,
+        _ => WeChatPayKeys.RefuseMerchant(key, value),
     };
 
     public JsonObject? ObjectOf(SandboxPayment payment) =>

@@ -79,6 +79,9 @@ public sealed class OwnCredentialsTests
     [InlineData("alipay", "app_id", "20210000000000", "app_id must be the 16 digits of an Alipay app id")]
     [InlineData("alipay", "app_id", "2021000000000001x", "app_id must be the 16 digits of an Alipay app id")]
     [InlineData("alipay", "app_id", "app-2021", "app_id must be the 16 digits of an Alipay app id")]
+    [InlineData("wechatpay", "mchid", "19000", "mchid must be a 商户号: 8 to 10 digits")]
+    [InlineData("wechatpay", "mchid", "1900000109", "is the sandbox's published merchant")]
+    [InlineData("wechatpay", "appid", "wx123", "appid must be wx followed by 16 letters or digits")]
     public async Task Keys_ids_and_versions_that_are_not_valid_test_credentials_are_refused_with_a_clear_400(string provider, string setting, string value, string message)
     {
         await using var sandbox = await TestSandbox.StartAsync();
