@@ -21,14 +21,7 @@ public sealed class CreemCatalogTests
     public async Task The_official_creem_SDK_manages_products_customers_discounts_and_licences()
     {
         await using var sandbox = await TestSandbox.StartAsync();
-        var run = await NodeScripts.RunAsync("creem-catalog.mjs", new Dictionary<string, string>
-        {
-            ["SANDBOX_CONTROL"] = sandbox.Server.ControlBaseUrl,
-            ["CREEM_BASE"] = sandbox.BaseUrl("creem"),
-            ["CREEM_API_KEY"] = CreemProvider.ApiKey,
-            ["CREEM_WEBHOOK_SECRET"] = CreemProvider.WebhookSecret,
-            ["CREEM_LICENSED_PRODUCT"] = CreemProvider.LicensedProduct,
-        });
+        var run = await CreemTests.RunSdkAsync(sandbox, "creem-catalog.mjs", ("CREEM_LICENSED_PRODUCT", CreemProvider.LicensedProduct));
 
         Assert.True(run.ExitCode == 0, run.Errors + run.Output);
         var result = JsonNode.Parse(run.Output.Trim().Split('\n')[^1])!;

@@ -23,15 +23,7 @@ public sealed class CreemRecurringTests
     public async Task The_official_creem_SDK_subscribes_renews_twice_and_sees_a_scheduled_cancel_in_order()
     {
         await using var sandbox = await TestSandbox.StartAsync();
-        var run = await NodeScripts.RunAsync("creem-recurring.mjs", new Dictionary<string, string>
-        {
-            ["SANDBOX_CONTROL"] = sandbox.Server.ControlBaseUrl,
-            ["CREEM_BASE"] = sandbox.BaseUrl("creem"),
-            ["CREEM_API_KEY"] = CreemProvider.ApiKey,
-            ["CREEM_WEBHOOK_SECRET"] = CreemProvider.WebhookSecret,
-            ["CREEM_RECURRING_PRODUCT"] = CreemProvider.MonthlyProduct,
-            ["CREEM_UPGRADE_PRODUCT"] = CreemProvider.ProMonthlyProduct,
-        });
+        var run = await CreemTests.RunSdkAsync(sandbox, "creem-recurring.mjs", ("CREEM_RECURRING_PRODUCT", CreemProvider.MonthlyProduct), ("CREEM_UPGRADE_PRODUCT", CreemProvider.ProMonthlyProduct));
 
         Assert.True(run.ExitCode == 0, run.Errors + run.Output);
         var result = JsonNode.Parse(run.Output.Trim().Split('\n')[^1])!;

@@ -23,13 +23,7 @@ public sealed class CreemSubscriptionItemTests
     public async Task The_official_creem_SDK_adds_an_item_lowers_seats_and_renews_both_unmodified()
     {
         await using var sandbox = await TestSandbox.StartAsync();
-        var run = await NodeScripts.RunAsync("creem-items.mjs", new Dictionary<string, string>
-        {
-            ["SANDBOX_CONTROL"] = sandbox.Server.ControlBaseUrl,
-            ["CREEM_BASE"] = sandbox.BaseUrl("creem"),
-            ["CREEM_API_KEY"] = CreemProvider.ApiKey,
-            ["CREEM_WEBHOOK_SECRET"] = CreemProvider.WebhookSecret,
-        });
+        var run = await CreemTests.RunSdkAsync(sandbox, "creem-items.mjs");
 
         Assert.True(run.ExitCode == 0, run.Errors + run.Output);
         var result = JsonNode.Parse(run.Output.Trim().Split('\n')[^1])!;

@@ -12,19 +12,29 @@ public sealed class CreemTests
 {
     private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;
 
-    [Fact]
-    public async Task The_official_creem_npm_SDK_works_unmodified_against_the_sandbox()
+    /// <summary>Runs a script of the creem SDK against the sandbox with its base URL, API key and webhook secret, and <paramref name="extra"/> settings.</summary>
+    internal static Task<(int ExitCode, string Output, string Errors)> RunSdkAsync(TestSandbox sandbox, string script, params (string Key, string Value)[] extra)
     {
-        await using var sandbox = await TestSandbox.StartAsync();
-        var run = await NodeScripts.RunAsync("creem-roundtrip.mjs", new Dictionary<string, string>
+        var environment = new Dictionary<string, string>
         {
             ["SANDBOX_CONTROL"] = sandbox.Server.ControlBaseUrl,
             ["CREEM_BASE"] = sandbox.BaseUrl("creem"),
             ["CREEM_API_KEY"] = CreemProvider.ApiKey,
             ["CREEM_WEBHOOK_SECRET"] = CreemProvider.WebhookSecret,
-            ["CREEM_PRODUCT"] = CreemProvider.OneTimeProduct,
-            ["CREEM_RECURRING_PRODUCT"] = CreemProvider.MonthlyProduct,
-        });
+        };
+        foreach (var (key, value) in extra)
+        {
+            environment[key] = value;
+        }
+
+        return NodeScripts.RunAsync(script, environment);
+    }
+
+    [Fact]
+    public async Task The_official_creem_npm_SDK_works_unmodified_against_the_sandbox()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        var run = await RunSdkAsync(sandbox, "creem-roundtrip.mjs", ("CREEM_PRODUCT", CreemProvider.OneTimeProduct), ("CREEM_RECURRING_PRODUCT", CreemProvider.MonthlyProduct));
 
         Assert.True(run.ExitCode == 0, run.Errors);
         var result = JsonNode.Parse(run.Output.Trim().Split('\n')[^1])!;

@@ -1,6 +1,5 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using Harness.Sandbox.Creem;
 using Harness.Sandbox.Tests.Support;
 using static Harness.Sandbox.Tests.Creem.CreemRecurringTests;
 
@@ -21,13 +20,7 @@ public sealed class CreemTrialTests
     public async Task The_official_creem_SDK_starts_a_trial_for_seats_converts_it_and_changes_seats_unmodified()
     {
         await using var sandbox = await TestSandbox.StartAsync();
-        var run = await NodeScripts.RunAsync("creem-trials.mjs", new Dictionary<string, string>
-        {
-            ["SANDBOX_CONTROL"] = sandbox.Server.ControlBaseUrl,
-            ["CREEM_BASE"] = sandbox.BaseUrl("creem"),
-            ["CREEM_API_KEY"] = CreemProvider.ApiKey,
-            ["CREEM_WEBHOOK_SECRET"] = CreemProvider.WebhookSecret,
-        });
+        var run = await CreemTests.RunSdkAsync(sandbox, "creem-trials.mjs");
 
         Assert.True(run.ExitCode == 0, run.Errors + run.Output);
         var result = JsonNode.Parse(run.Output.Trim().Split('\n')[^1])!;
