@@ -180,6 +180,15 @@ Feature: Stripe sandbox — Checkout Sessions and signed webhooks
     When an event is sent
     Then its api_version is "2026-01-28.clover" rather than the default "2026-10-28.endive"
 
+  Scenario: A webhook endpoint registered through the API gets only the events it enabled, signed with its own secret
+    Given the merchant registers a webhook endpoint for "checkout.session.completed" through the API
+    When the buyer pays on the hosted page
+    Then the endpoint gets only "checkout.session.completed", signed with the secret its creation returned
+    And the dashboard endpoint gets every event, signed with the published webhook secret
+    When the merchant disables the endpoint
+    And an event is sent
+    Then the endpoint has got nothing more
+
   Scenario: A webhook is retried three times over three hours in test mode
     Given the receiver answers "checkout.session.completed" with 500 twice and then 200
     When the buyer pays on the hosted page

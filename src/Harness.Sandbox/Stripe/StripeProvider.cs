@@ -41,6 +41,7 @@ public sealed partial class StripeProvider : ISandboxProvider
     private readonly ProviderObjects _objects;
     private readonly CheckoutSessions _sessions;
     private readonly StripeWebhooks _webhooks;
+    private readonly StripeWebhookEndpoints _endpoints;
     private readonly StripeIdempotency _idempotency;
     private readonly StripeCustomers _customers;
     private readonly StripeBilling _billing;
@@ -63,7 +64,8 @@ public sealed partial class StripeProvider : ISandboxProvider
         _objects = new ProviderObjects(context.Store, "stripe_objects");
         var catalog = new StripeCatalog(_objects, context.Clock);
         catalog.Seed();
-        _webhooks = new StripeWebhooks(context, WebhookSecret, _objects);
+        _endpoints = new StripeWebhookEndpoints(_objects, context.Clock);
+        _webhooks = new StripeWebhooks(context, WebhookSecret, _objects, _endpoints);
         _methods = new StripePaymentMethods(context, _objects, _webhooks);
         _customers = new StripeCustomers(context, _objects, _methods, _webhooks);
         _authorizations = new StripeAuthorizations(context, _objects, _webhooks);
@@ -162,6 +164,7 @@ public sealed partial class StripeProvider : ISandboxProvider
         MapCatalog(app);
         MapMeters(app);
         MapDisputes(app);
+        MapWebhookEndpoints(app);
         app.MapGet("/v1/{collection}/{id}", (string collection, string id, HttpContext http) =>
             Retrievable.TryGetValue(collection, out var type)
                 ? Answer(http, _objects.Get(id, type) is { } obj ? StripeResponse.Ok(StripeLists.Public(obj)) : StripeErrors.NoSuch(type, id, "id"))
@@ -301,7 +304,7 @@ public sealed partial class StripeProvider : ISandboxProvider
 
     /// <summary>Stripe API versions: a date, then the release train (<c>2026-10-28.endive</c>); older ones are the date alone.</summary>
     [GeneratedRegex(@"^[0-9]{4}-[0-9]{2}-[0-9]{2}(\.[a-z]+)?$")]
-    private static partial Regex ApiVersion();
+    internal static partial Regex ApiVersion();
 
     [GeneratedRegex("^(sk|rk)_test_[A-Za-z0-9]+$")]
     private static partial Regex TestKey();

@@ -15,7 +15,7 @@ namespace Harness.Sandbox.Stripe;
 /// attempts over a few hours. Each attempt is signed afresh with the real clock, because SDKs check <c>t</c>
 /// against their own wall clock (±300 s).
 /// </summary>
-public sealed class StripeWebhooks(SandboxContext context, string secret, ProviderObjects? store = null) : ICallbackSigner
+public sealed class StripeWebhooks(SandboxContext context, string secret, ProviderObjects? store = null, StripeWebhookEndpoints? endpoints = null) : ICallbackSigner
 {
     public const string DefaultApiVersion = "2026-10-28.endive";
     public const string ApiVersionSetting = "api_version";
@@ -28,6 +28,9 @@ public sealed class StripeWebhooks(SandboxContext context, string secret, Provid
 
     private static readonly string[] AmountFields = ["amount_total", "amount_subtotal", "amount", "amount_received", "amount_due", "amount_paid", "total", "subtotal"];
 
+    /// <summary>Names the API endpoint a delivery goes to, whose secret signs each of its attempts.</summary>
+    private const string EndpointOption = "stripe.webhook_endpoint";
+
     public string Name => "stripe";
 
     /// <summary>What events are signed with now: the merchant's registered secret, or the published one.</summary>
@@ -38,24 +41,37 @@ public sealed class StripeWebhooks(SandboxContext context, string secret, Provid
         Send(sessionId, [.. events.Select(e => new StripeEvent(e.Type, e.Object))]);
 
     /// <summary>
-    /// Records the events (listable at <c>GET /v1/events</c>, as at Stripe, webhook endpoint or not) and queues
-    /// their delivery when a webhook endpoint is configured.
+    /// Records the events (listable at <c>GET /v1/events</c>, as at Stripe, webhook endpoint or not) and queues one
+    /// delivery per event and endpoint that asks for its type: the dashboard's (<c>webhook_url</c>, every event) and each
+    /// enabled endpoint made through the API.
     /// </summary>
     public void Send(string subject, IReadOnlyList<StripeEvent> events)
     {
-        var url = context.Settings.Get(Name, ProviderSettings.WebhookUrl);
-        var envelopes = events.Select(e => Envelope(e, url is null ? 0 : 1)).ToList();
-        foreach (var envelope in envelopes)
+        var targets = Targets();
+        var envelopes = events.Select(e => (e.Type, Envelope: Envelope(e, targets.Count(t => t.Wants(e.Type))))).ToList();
+        foreach (var (_, envelope) in envelopes)
         {
             store?.Put(envelope);
         }
 
-        if (url is null)
+        if (!targets.Any(t => envelopes.Any(e => t.Wants(e.Type))))
         {
             return;
         }
 
-        context.Notifier.Send(Name, subject, Policy, faults => [.. envelopes.Select(e => Render(url, e, faults))]);
+        context.Notifier.Send(Name, subject, Policy, faults =>
+            [.. targets.SelectMany(t => envelopes.Where(e => t.Wants(e.Type)).Select(e => Render(t, e.Envelope, faults)))]);
+    }
+
+    private List<StripeWebhookEndpoints.Target> Targets()
+    {
+        var targets = endpoints?.Enabled().ToList() ?? [];
+        if (context.Settings.Get(Name, ProviderSettings.WebhookUrl) is { } url)
+        {
+            targets.Insert(0, new StripeWebhookEndpoints.Target(url, null, null, null));
+        }
+
+        return targets;
     }
 
     public void Sign(CallbackDelivery delivery, IDictionary<string, string> headers)
@@ -64,7 +80,8 @@ public sealed class StripeWebhooks(SandboxContext context, string secret, Provid
         var payload = new byte[timestamp.Length + 1 + delivery.Body.Length];
         Encoding.UTF8.GetBytes(timestamp + ".").CopyTo(payload, 0);
         delivery.Body.CopyTo(payload, timestamp.Length + 1);
-        var signature = HmacSignature.Sha256Hex(Secret, payload);
+        var signingSecret = delivery.SignerOptions.TryGetValue(EndpointOption, out var endpoint) ? endpoints?.SecretOf(endpoint) ?? Secret : Secret;
+        var signature = HmacSignature.Sha256Hex(signingSecret, payload);
         if (SignatureFaults.IsTampered(delivery))
         {
             signature = SignatureFaults.Tamper(signature);
@@ -95,9 +112,14 @@ public sealed class StripeWebhooks(SandboxContext context, string secret, Provid
         };
     }
 
-    private CallbackDelivery Render(string url, JsonObject envelope, DeliveryFaults faults)
+    private CallbackDelivery Render(StripeWebhookEndpoints.Target target, JsonObject envelope, DeliveryFaults faults)
     {
         var evt = (JsonObject)envelope.DeepClone();
+        if (target.ApiVersion is { } version)
+        {
+            evt["api_version"] = version;
+        }
+
         var data = (JsonObject)evt["data"]!["object"]!;
         if (faults.WrongAmount)
         {
@@ -108,7 +130,12 @@ public sealed class StripeWebhooks(SandboxContext context, string secret, Provid
         }
 
         var type = evt.Str("type")!;
-        var delivery = SignedJsonCallback.Create(type, url, evt.ToJsonString(StripeJson.Indented), Name, faults, "application/json; charset=utf-8");
+        var delivery = SignedJsonCallback.Create(type, target.Url, evt.ToJsonString(StripeJson.Indented), Name, faults, "application/json; charset=utf-8");
+        if (target.EndpointId is { } endpointId)
+        {
+            delivery.SignerOptions[EndpointOption] = endpointId;
+        }
+
         delivery.Headers["User-Agent"] = "Stripe/1.0 (+https://stripe.com/docs/webhooks)";
         return delivery;
     }

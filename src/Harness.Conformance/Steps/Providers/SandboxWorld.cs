@@ -15,6 +15,7 @@ public sealed class SandboxWorld(ScenarioContext context) : IDisposable
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private readonly List<string> _faults = [];
+    private readonly List<(HttpMethod Method, string Url, string? Bearer)> _undo = [];
     private readonly Dictionary<string, Dictionary<string, string?>> _originalSettings = new(StringComparer.Ordinal);
     private JsonElement? _providers;
     private MerchantReceiver? _receiver;
@@ -128,6 +129,9 @@ public sealed class SandboxWorld(ScenarioContext context) : IDisposable
         await ControlAsync(HttpMethod.Put, $"/control/providers/{provider}/settings", settings);
     }
 
+    /// <summary>A provider request that undoes what the scenario made there (an endpoint it registered), sent when it ends.</summary>
+    public void UndoAtEnd(HttpMethod method, string url, string? bearer = null) => _undo.Add((method, url, bearer));
+
     /// <summary>Adds a fault for this scenario; it is removed when the scenario ends, fired or not.</summary>
     public async Task AddFaultAsync(string kind, string? provider = null, string? paymentId = null, int? count = null, int? seconds = null)
     {
@@ -216,7 +220,7 @@ public sealed class SandboxWorld(ScenarioContext context) : IDisposable
     public void Dispose()
     {
         _receiver?.Dispose();
-        if (_faults.Count == 0 && _originalSettings.Count == 0)
+        if (_faults.Count == 0 && _originalSettings.Count == 0 && _undo.Count == 0)
         {
             return;
         }
@@ -232,6 +236,17 @@ public sealed class SandboxWorld(ScenarioContext context) : IDisposable
         foreach (var id in _faults)
         {
             Send(HttpMethod.Delete, $"/control/faults/{id}");
+        }
+
+        foreach (var (method, url, bearer) in _undo)
+        {
+            using var request = new HttpRequestMessage(method, url);
+            if (bearer is not null)
+            {
+                request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", bearer);
+            }
+
+            using var response = http.Send(request);
         }
 
         foreach (var (provider, settings) in _originalSettings)
