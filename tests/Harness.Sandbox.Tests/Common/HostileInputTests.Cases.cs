@@ -72,7 +72,7 @@ public sealed partial class HostileInputTests
     [InlineData("wechatpay", "POST", "/v3/combine-transactions/native", Json, """{"combine_appid":"wxd678efh567hg6787","combine_mchid":"1900000109","combine_out_trade_no":"c1","notify_url":"https://m.test/n","sub_orders":[null,1,[],{"\udc00":1}]}""", 400)]
     [InlineData("wechatpay", "POST", "/v3/combine-transactions/app", Json, """{"combine_appid":"wxd678efh567hg6787","combine_mchid":"1900000109","combine_out_trade_no":"c1","notify_url":"https://m.test/n","sub_orders":[{"mchid":"1900000109","attach":"a","amount":{"total_amount":1,"currency":"CNY"},"out_trade_no":"s1","description":"d","settle_info":{"subsidy_amount":1e400}}]}""", 400)]
     [InlineData("wechatpay", "POST", "/v3/combine-transactions/h5", Json, """{"sub_orders":{"mchid":"1900000109"},"scene_info":[]}""", 400)]
-    [InlineData("wechatpay", "GET", "/v3/combine-transactions/out-trade-no/%00", null, "", 404)]
+    [InlineData("wechatpay", "GET", "/v3/combine-transactions/out-trade-no/%27%22%3C%3E%E4%B8%AD", null, "", 404)]
     [InlineData("wechatpay", "POST", "/v3/combine-transactions/out-trade-no/x/close", Json, """{"combine_appid":"wxd678efh567hg6787","sub_orders":[{"mchid":{"\ud800":1},"out_trade_no":7}]}""", 400)]
     [InlineData("wechatpay", "POST", "/v3/combine-transactions/out-trade-no/x/close", Json, """{"combine_appid":"wxd678efh567hg6787","sub_orders":[{"mchid":"1900000109","out_trade_no":"x_a"}]}""", 404)]
     [InlineData("wechatpay", "POST", "/v3/profitsharing/receivers/add", Json, """{"appid":"wxd678efh567hg6787","type":"MERCHANT_ID","account":"1900000200","name":"\ud800","relation_type":"PARTNER"}""", 400)]
