@@ -8,8 +8,9 @@ namespace Harness.Sandbox.WeChatPay;
 /// <summary>
 /// Reads a request body's fields by APIv3's rules and keeps the first refusal (PARAM_ERROR naming the field);
 /// after a refusal every read returns an empty value, so a handler reads all its fields and then checks once.
+/// An object inside an array (a 合单's <c>sub_orders[1]</c>) is read with that <paramref name="prefix"/> before its field names.
 /// </summary>
-public sealed class WeChatPayFields(JsonObject request)
+public sealed class WeChatPayFields(JsonObject request, string prefix = "")
 {
     public const long MaxFen = int.MaxValue;
 
@@ -20,7 +21,7 @@ public sealed class WeChatPayFields(JsonObject request)
         var value = OptionalText(key, maxLength);
         if (value is null)
         {
-            Refuse(WeChatPayErrors.Missing(key));
+            Refuse(WeChatPayErrors.Missing(prefix + key));
         }
 
         return value ?? "";
@@ -46,12 +47,12 @@ public sealed class WeChatPayFields(JsonObject request)
             node = node![steps[i]];
             if (node is null)
             {
-                return required ? Refuse(WeChatPayErrors.Missing(at)) : null;
+                return required ? Refuse(WeChatPayErrors.Missing(prefix + at)) : null;
             }
 
             if (i < steps.Length - 1 && node is not JsonObject)
             {
-                return Refuse(WeChatPayErrors.Param(at, "类型错误：应为对象"));
+                return Refuse(WeChatPayErrors.Param(prefix + at, "类型错误：应为对象"));
             }
         }
 
@@ -64,6 +65,8 @@ public sealed class WeChatPayFields(JsonObject request)
         {
             return null;
         }
+
+        key = prefix + key;
 
         if (node is not JsonValue v || v.GetValueKind() != JsonValueKind.String)
         {
@@ -90,7 +93,7 @@ public sealed class WeChatPayFields(JsonObject request)
         var actual = request[key]?.GetValueKind();
         if (Refusal is null && actual is not null && actual != kind && !(kind == JsonValueKind.True && actual == JsonValueKind.False))
         {
-            Refuse(WeChatPayErrors.Param(key, issue));
+            Refuse(WeChatPayErrors.Param(prefix + key, issue));
         }
     }
 
@@ -104,7 +107,7 @@ public sealed class WeChatPayFields(JsonObject request)
 
         if (node.GetValueKind() is not (JsonValueKind.True or JsonValueKind.False))
         {
-            return Refuse<bool>(WeChatPayErrors.Param($"{parent}.{key}", "类型错误：应为布尔值"));
+            return Refuse<bool>(WeChatPayErrors.Param($"{prefix}{parent}.{key}", "类型错误：应为布尔值"));
         }
 
         return node.GetValue<bool>();
@@ -123,10 +126,10 @@ public sealed class WeChatPayFields(JsonObject request)
 
         if (request[parent] is not JsonObject amount)
         {
-            return Refuse<long?>(request[parent] is null ? WeChatPayErrors.Missing(parent) : WeChatPayErrors.Param(parent, "类型错误：应为对象"));
+            return Refuse<long?>(request[parent] is null ? WeChatPayErrors.Missing(prefix + parent) : WeChatPayErrors.Param(prefix + parent, "类型错误：应为对象"));
         }
 
-        var name = parent + "." + field;
+        var name = prefix + parent + "." + field;
         if (amount[field] is null)
         {
             return required ? Refuse<long?>(WeChatPayErrors.Missing(name)) : null;
@@ -144,7 +147,7 @@ public sealed class WeChatPayFields(JsonObject request)
 
         if (amount["currency"] is { } currency && (currency.GetValueKind() != JsonValueKind.String || currency.GetValue<string>() != "CNY"))
         {
-            return Refuse<long?>(WeChatPayErrors.Param(parent + ".currency", "取值错误：境内商户仅支持CNY"));
+            return Refuse<long?>(WeChatPayErrors.Param(prefix + parent + ".currency", "取值错误：境内商户仅支持CNY"));
         }
 
         return fen;

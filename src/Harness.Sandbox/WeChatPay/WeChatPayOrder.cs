@@ -4,8 +4,11 @@ using Harness.Storage;
 
 namespace Harness.Sandbox.WeChatPay;
 
-/// <summary>An order of any trade type as the sandbox keeps it; its id is the core payment's id.</summary>
-public sealed class WeChatPayOrder : IDocument
+/// <summary>
+/// An order of any trade type as the sandbox keeps it; its id is the core payment's id, except for a 合单's sub-order,
+/// which has no payment of its own (<see cref="CombineId"/>).
+/// </summary>
+public sealed class WeChatPayOrder : IDocument, IWeChatPayPayable
 {
     /// <summary>The <c>trade_type</c> values a Transaction names: one per order route (H5 is <c>MWEB</c>).</summary>
     public const string Native = "NATIVE";
@@ -72,6 +75,9 @@ public sealed class WeChatPayOrder : IDocument
 
     /// <summary>服务商 mode: the buyer's openid under <see cref="SubAppid"/> (JSAPI's <c>payer.sub_openid</c>, or given when paid).</summary>
     public string? SubOpenId { get; set; }
+
+    /// <summary>合单: the <see cref="WeChatPayCombine"/> this is a sub-order of, paid or closed with it; null for an order placed alone.</summary>
+    public string? CombineId { get; set; }
 
     /// <summary>Fen refunded so far.</summary>
     public long Refunded { get; set; }

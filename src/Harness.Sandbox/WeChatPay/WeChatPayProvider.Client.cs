@@ -76,7 +76,7 @@ public sealed partial class WeChatPayProvider
         }
 
         var expected = fromApp ? WeChatPayOrder.App : WeChatPayOrder.Jsapi;
-        if (_orders.FindBy(nameof(WeChatPayOrder.PrepayId), prepayId!) is not [var order, ..])
+        if (FindPrepaid(prepayId!).FirstOrDefault() is not { } order)
         {
             return ClientRefusal(fromApp, 404, "ORDER_NOT_EXIST", "prepay_id不存在");
         }
@@ -117,7 +117,7 @@ public sealed partial class WeChatPayProvider
             return WeChatPayErrors.Missing(prepayId.Length == 0 ? "prepay_id" : "package", "query");
         }
 
-        var order = _orders.FindBy(nameof(WeChatPayOrder.PrepayId), prepayId)
+        var order = FindPrepaid(prepayId)
             .FirstOrDefault(o => o.TradeType == WeChatPayOrder.H5 && o.H5Url!.EndsWith("&package=" + package, StringComparison.Ordinal));
         if (order is null)
         {
@@ -133,10 +133,29 @@ public sealed partial class WeChatPayProvider
             }
 
             order.RedirectUrl = redirectUrl;
-            _orders.Upsert(order);
+            Save(order);
         }
 
         return Results.Redirect(_context.PayPageUrl(order.Id));
+    }
+
+    /// <summary>The order or 合单 that answered <paramref name="prepayId"/>.</summary>
+    private IEnumerable<IWeChatPayPayable> FindPrepaid(string prepayId) =>
+        _orders.FindBy(nameof(WeChatPayOrder.PrepayId), prepayId).Concat<IWeChatPayPayable>(_combines.FindBy(nameof(WeChatPayCombine.PrepayId), prepayId));
+
+    /// <summary>The order or 合单 a payment is of.</summary>
+    private IWeChatPayPayable PrepaidOf(string paymentId) => (IWeChatPayPayable?)_orders.Get(paymentId) ?? _combines.Get(paymentId)!;
+
+    private void Save(IWeChatPayPayable payable)
+    {
+        if (payable is WeChatPayCombine combine)
+        {
+            _combines.Upsert(combine);
+        }
+        else
+        {
+            _orders.Upsert((WeChatPayOrder)payable);
+        }
     }
 
     private static IResult ClientRefusal(bool fromApp, int status, string code, string message)

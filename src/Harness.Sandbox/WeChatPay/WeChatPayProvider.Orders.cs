@@ -63,17 +63,7 @@ public sealed partial class WeChatPayProvider
         var total = fields.Amount("total");
         parties = tradeType == WeChatPayOrder.Jsapi ? parties.WithPayer(fields) : parties;
         fields.OptionalKind("detail", JsonValueKind.Object, "类型错误：应为对象");
-        fields.OptionalKind("scene_info", JsonValueKind.Object, "类型错误：应为对象");
-        var deviceId = fields.OptionalText("scene_info", "device_id", 32);
-        var clientIp = fields.PathText("scene_info.payer_client_ip", 45, required: tradeType == WeChatPayOrder.H5);
-        var sceneType = tradeType == WeChatPayOrder.H5 ? fields.PathText("scene_info.h5_info.type", 32, required: true) : null;
-        if (tradeType == WeChatPayOrder.H5)
-        {
-            fields.PathText("scene_info.h5_info.app_name", 64, required: false);
-            fields.PathText("scene_info.h5_info.app_url", 128, required: false);
-            fields.PathText("scene_info.h5_info.bundle_id", 128, required: false);
-            fields.PathText("scene_info.h5_info.package_name", 128, required: false);
-        }
+        var scene = Scene.Read(fields, tradeType, clientIpRequired: tradeType == WeChatPayOrder.H5);
 
         fields.OptionalKind("settle_info", JsonValueKind.Object, "类型错误：应为对象");
         var profitSharing = fields.OptionalFlag("settle_info", "profit_sharing");
@@ -103,50 +93,18 @@ public sealed partial class WeChatPayProvider
             return WeChatPayErrors.Param("out_trade_no", "格式错误：应为6-32位数字、大小写字母或_-|*", outTradeNo);
         }
 
-        if (!HttpUrl.IsValid(notifyUrl) || new Uri(notifyUrl).Query.Length > 0)
-        {
-            return WeChatPayErrors.Param("notify_url", "格式错误：应为不带参数的http(s)地址", notifyUrl);
-        }
-
-        if (clientIp is not null && !IsIpAddress(clientIp))
-        {
-            return WeChatPayErrors.Param("scene_info.payer_client_ip", "格式错误：应为IPv4或IPv6地址", clientIp);
-        }
-
-        if (sceneType is not null && !H5SceneTypes.Contains(sceneType, StringComparer.Ordinal))
-        {
-            return WeChatPayErrors.Param("scene_info.h5_info.type", "取值错误：应为Wap、iOS或Android", sceneType);
-        }
-
         var now = _context.Clock.GetUtcNow();
-        var expiresAt = now + DefaultLifetime;
-        if (timeExpire is not null)
+        var expiryRefusal = RefuseExpiry(timeExpire, now, out var expiresAt);
+        if ((RefuseNotifyUrl(notifyUrl) ?? scene.Refusal() ?? expiryRefusal) is { } wrong)
         {
-            if (!DateTimeOffset.TryParseExact(timeExpire, ["yyyy-MM-dd'T'HH:mm:sszzz", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var expire))
-            {
-                return WeChatPayErrors.Param("time_expire", "格式错误：应为RFC 3339格式，如2018-06-08T10:34:56+08:00", timeExpire);
-            }
-
-            if (expire < now.AddMinutes(1))
-            {
-                return WeChatPayErrors.InvalidRequest("time_expire 须晚于下单时间至少1分钟");
-            }
-
-            expiresAt = expire;
+            return wrong;
         }
 
         return _context.Store.Atomically<IResult>(() =>
         {
             if (FindByOutTradeNo(mchid, parties.SubMchid, outTradeNo) is { } existing)
             {
-                var state = _context.Payments.Get(existing.Id)!.Status;
-                return state switch
-                {
-                    PaymentStatus.Paid => WeChatPayErrors.Of(403, "ORDERPAID", "该订单已支付"),
-                    PaymentStatus.Expired or PaymentStatus.Canceled => WeChatPayErrors.Of(400, "ORDER_CLOSED", "订单已关闭"),
-                    _ when existing.TradeType == tradeType && JsonNode.DeepEquals(JsonNode.Parse(existing.RequestJson), request) => Json(Placed(existing)),
-                    _ => WeChatPayErrors.InvalidRequest("201 商户订单号重复"),
-                };
+                return PlacedAgain(StatusOf(existing), existing.TradeType == tradeType && JsonNode.DeepEquals(JsonNode.Parse(existing.RequestJson), request), () => Placed(existing));
             }
 
             var prepayId = tradeType == WeChatPayOrder.Native ? null : WeChatPayOrder.NewPrepayId(now);
@@ -168,7 +126,7 @@ public sealed partial class WeChatPayProvider
                 H5Url = tradeType == WeChatPayOrder.H5 ? $"{listenerUrl}{H5CashierPath}?prepay_id={prepayId}&package={WeChatPayOrder.NewH5Package()}" : null,
                 OpenId = parties.OpenId,
                 SubOpenId = parties.SubOpenId,
-                DeviceId = deviceId,
+                DeviceId = scene.DeviceId,
                 ProfitSharing = profitSharing,
                 RequestJson = request.ToJsonString(),
             };
@@ -188,6 +146,79 @@ public sealed partial class WeChatPayProvider
             });
             return Json(Placed(order));
         });
+    }
+
+    /// <summary>
+    /// Placing an order whose out_trade_no is taken: paid or closed, refused with WeChat's code; the same request
+    /// again, the same answer; another request, refused as a duplicate.
+    /// </summary>
+    private static IResult PlacedAgain(PaymentStatus state, bool sameRequest, Func<JsonObject> answer) => state switch
+    {
+        PaymentStatus.Paid => WeChatPayErrors.Of(403, "ORDERPAID", "该订单已支付"),
+        PaymentStatus.Expired or PaymentStatus.Canceled => WeChatPayErrors.Of(400, "ORDER_CLOSED", "订单已关闭"),
+        _ when sameRequest => Json(answer()),
+        _ => WeChatPayErrors.InvalidRequest("201 商户订单号重复"),
+    };
+
+    private static IResult? RefuseNotifyUrl(string notifyUrl) =>
+        HttpUrl.IsValid(notifyUrl) && new Uri(notifyUrl).Query.Length == 0
+            ? null
+            : WeChatPayErrors.Param("notify_url", "格式错误：应为不带参数的http(s)地址", notifyUrl);
+
+    /// <summary>When an order placed <paramref name="now"/> stops being payable: <c>time_expire</c>, at least a minute away, or <see cref="DefaultLifetime"/>.</summary>
+    private static IResult? RefuseExpiry(string? timeExpire, DateTimeOffset now, out DateTimeOffset expiresAt)
+    {
+        expiresAt = now + DefaultLifetime;
+        if (timeExpire is null)
+        {
+            return null;
+        }
+
+        if (RefuseTime("time_expire", timeExpire, out var expire) is { } wrong)
+        {
+            return wrong;
+        }
+
+        if (expire < now.AddMinutes(1))
+        {
+            return WeChatPayErrors.InvalidRequest("time_expire 须晚于下单时间至少1分钟");
+        }
+
+        expiresAt = expire;
+        return null;
+    }
+
+    /// <summary>An RFC 3339 time as WeChat writes them (<c>2018-06-08T10:34:56+08:00</c>, fractions allowed).</summary>
+    private static IResult? RefuseTime(string field, string text, out DateTimeOffset time) =>
+        DateTimeOffset.TryParseExact(text, ["yyyy-MM-dd'T'HH:mm:sszzz", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz"], CultureInfo.InvariantCulture, DateTimeStyles.None, out time)
+            ? null
+            : WeChatPayErrors.Param(field, "格式错误：应为RFC 3339格式，如2018-06-08T10:34:56+08:00", text);
+
+    /// <summary>The request's <c>scene_info</c>: the device echoed back, the buyer's IP (H5: required) and H5's <c>h5_info</c>.</summary>
+    private sealed record Scene(string? DeviceId, string? ClientIp, string? H5Type)
+    {
+        public static Scene Read(WeChatPayFields fields, string tradeType, bool clientIpRequired)
+        {
+            fields.OptionalKind("scene_info", JsonValueKind.Object, "类型错误：应为对象");
+            var deviceId = fields.OptionalText("scene_info", "device_id", 32);
+            var clientIp = fields.PathText("scene_info.payer_client_ip", 45, required: clientIpRequired);
+            var h5Type = tradeType == WeChatPayOrder.H5 ? fields.PathText("scene_info.h5_info.type", 32, required: true) : null;
+            if (tradeType == WeChatPayOrder.H5)
+            {
+                fields.PathText("scene_info.h5_info.app_name", 64, required: false);
+                fields.PathText("scene_info.h5_info.app_url", 128, required: false);
+                fields.PathText("scene_info.h5_info.bundle_id", 128, required: false);
+                fields.PathText("scene_info.h5_info.package_name", 128, required: false);
+            }
+
+            return new(deviceId, clientIp, h5Type);
+        }
+
+        /// <summary>The checks after the field rules: an IP address, an H5 scene type WeChat knows.</summary>
+        public IResult? Refusal() =>
+            ClientIp is not null && !IsIpAddress(ClientIp) ? WeChatPayErrors.Param("scene_info.payer_client_ip", "格式错误：应为IPv4或IPv6地址", ClientIp)
+            : H5Type is not null && !H5SceneTypes.Contains(H5Type, StringComparer.Ordinal) ? WeChatPayErrors.Param("scene_info.h5_info.type", "取值错误：应为Wap、iOS或Android", H5Type)
+            : null;
     }
 
     /// <summary>What placing an order answers, the same each time the same order is placed again.</summary>

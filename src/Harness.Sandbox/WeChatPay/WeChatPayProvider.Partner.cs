@@ -27,9 +27,9 @@ public sealed partial class WeChatPayProvider
         }
 
         app.MapGet("/v3/pay/partner/transactions/out-trade-no/{outTradeNo}", (HttpContext http, string outTradeNo) =>
-            AuthenticatedAsync(http, (mchid, _) => PartnerQuery(http, mchid, subMchid => FindByOutTradeNo(mchid, subMchid, outTradeNo))));
+            AuthenticatedAsync(http, (mchid, _) => PartnerQuery(http, mchid, subMchid => Ordinary(FindByOutTradeNo(mchid, subMchid, outTradeNo)))));
         app.MapGet("/v3/pay/partner/transactions/id/{transactionId}", (HttpContext http, string transactionId) =>
-            AuthenticatedAsync(http, (mchid, _) => PartnerQuery(http, mchid, subMchid => FindByTransactionId(mchid, subMchid, transactionId))));
+            AuthenticatedAsync(http, (mchid, _) => PartnerQuery(http, mchid, subMchid => Ordinary(FindByTransactionId(mchid, subMchid, transactionId)))));
         app.MapPost("/v3/pay/partner/transactions/out-trade-no/{outTradeNo}/close", (HttpContext http, string outTradeNo) =>
             AuthenticatedAsync(http, (mchid, body) => PartnerClose(mchid, outTradeNo, body)));
     }
@@ -100,7 +100,7 @@ public sealed partial class WeChatPayProvider
         }
 
         return RefuseSubMchid(subMchid) ?? (find(subMchid) is { } order
-            ? Json(WeChatPayResources.Transaction(order, _context.Payments.Get(order.Id)!.Status))
+            ? Json(WeChatPayResources.Transaction(order, StatusOf(order)))
             : WeChatPayErrors.OrderNotExist());
     }
 
@@ -124,7 +124,7 @@ public sealed partial class WeChatPayProvider
             return WeChatPayErrors.InvalidRequest("请求中的sp_mchid与Authorization中的商户号不一致");
         }
 
-        return RefuseSubMchid(subMchid) ?? CloseOrder(FindByOutTradeNo(mchid, subMchid, outTradeNo));
+        return RefuseSubMchid(subMchid) ?? CloseOrder(Ordinary(FindByOutTradeNo(mchid, subMchid, outTradeNo)));
     }
 
     private WeChatPayOrder? FindByTransactionId(string mchid, string? subMchid, string transactionId) =>

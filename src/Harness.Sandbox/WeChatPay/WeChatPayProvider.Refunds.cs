@@ -310,7 +310,9 @@ public sealed partial class WeChatPayProvider
             RefundClosed => ("REFUND.CLOSED", "退款关闭"),
             _ => ("REFUND.SUCCESS", "退款成功"),
         };
-        _context.Notifier.Send(Name, order.Id, _policy, faults =>
+
+        // A 合单 sub-order's refund is told under the 合单's payment, the one the merchant and the control API see.
+        _context.Notifier.Send(Name, order.CombineId ?? order.Id, _policy, faults =>
         {
             var notice = WeChatPayResources.RefundNotice(refund, order);
             if (faults.WrongAmount)

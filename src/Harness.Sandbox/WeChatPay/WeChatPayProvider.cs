@@ -58,6 +58,7 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
         _keys = new WeChatPayKeys(context.Keys, context.Settings, context.WallClock.GetUtcNow());
         _auth = new WeChatPayAuth(_keys, context.WallClock);
         _orders = context.Store.Collection<WeChatPayOrder>("wechatpay_orders", nameof(WeChatPayOrder.OutTradeNo), nameof(WeChatPayOrder.TransactionId), nameof(WeChatPayOrder.PrepayId));
+        _combines = context.Store.Collection<WeChatPayCombine>("wechatpay_combines", nameof(WeChatPayCombine.CombineKey), nameof(WeChatPayCombine.PrepayId));
         _refunds = context.Store.Collection<WeChatPayRefund>("wechatpay_refunds", nameof(WeChatPayRefund.SettleOrder));
         _transfers = context.Store.Collection<WeChatPayTransfer>("wechatpay_transfers", nameof(WeChatPayTransfer.TransferBillNo), nameof(WeChatPayTransfer.PackageInfo), nameof(WeChatPayTransfer.ExpireOrder));
         _operationAccounts = context.Store.Collection<WeChatPayOperationAccount>("wechatpay_operation_accounts");
@@ -88,7 +89,9 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
     };
 
     public JsonObject? ObjectOf(SandboxPayment payment) =>
-        _orders.Get(payment.Id) is { } order ? WeChatPayResources.Transaction(order, payment.Status) : null;
+        _orders.Get(payment.Id) is { } order ? WeChatPayResources.Transaction(order, payment.Status)
+        : _combines.Get(payment.Id) is { } combine ? WeChatPayResources.Combine(combine, SubOrdersOf(combine), payment.Status)
+        : null;
 
     /// <summary>The notification's resource decrypted with the APIv3 key, as the merchant's handler reads it.</summary>
     public string? Readable(CallbackDelivery delivery)
@@ -128,9 +131,9 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
         MapOrders(app);
         MapClientSteps(app);
         app.MapGet("/v3/pay/transactions/out-trade-no/{outTradeNo}", (HttpContext http, string outTradeNo) =>
-            AuthenticatedAsync(http, (mchid, _) => Query(http, mchid, FindByOutTradeNo(mchid, null, outTradeNo))));
+            AuthenticatedAsync(http, (mchid, _) => Query(http, mchid, Ordinary(FindByOutTradeNo(mchid, null, outTradeNo)))));
         app.MapGet("/v3/pay/transactions/id/{transactionId}", (HttpContext http, string transactionId) =>
-            AuthenticatedAsync(http, (mchid, _) => Query(http, mchid, FindByTransactionId(mchid, null, transactionId))));
+            AuthenticatedAsync(http, (mchid, _) => Query(http, mchid, Ordinary(FindByTransactionId(mchid, null, transactionId)))));
         app.MapPost("/v3/pay/transactions/out-trade-no/{outTradeNo}/close", (HttpContext http, string outTradeNo) =>
             AuthenticatedAsync(http, (mchid, body) => Close(mchid, outTradeNo, body)));
         app.MapPost("/v3/refund/domestic/refunds", (HttpRequest request) => AuthenticatedAsync(request.HttpContext, Refund));
@@ -142,21 +145,18 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
         MapBills(app);
         MapProfitSharing(app);
         MapTransfers(app);
+        MapCombine(app);
     }
 
     public PayPageOutcome OnPaid(SandboxPayment payment)
     {
-        var order = _orders.Get(payment.Id)!;
-        var now = _context.Clock.GetUtcNow();
-        order.TransactionId = "4200" + Digits(6) + now.ToOffset(WeChatPayResources.ChinaOffset).ToString("yyyyMMdd", CultureInfo.InvariantCulture) + Digits(10);
-        order.SuccessTime = now.UtcDateTime;
-        order.OpenId ??= "oUpF8u" + Secrets.Random(16)[..22];
-        if (order.SubAppid is not null)
+        if (_combines.Get(payment.Id) is { } combine)
         {
-            order.SubOpenId ??= "oUpF8u" + Secrets.Random(16)[..22];
+            return OnCombinePaid(combine);
         }
 
-        _orders.Upsert(order);
+        var order = _orders.Get(payment.Id)!;
+        MarkPaid(order, _context.Clock.GetUtcNow(), null);
         _context.Notifier.Send(Name, order.Id, _policy, faults =>
         {
             var transaction = WeChatPayResources.Transaction(order, _context.Payments.Get(order.Id)!.Status);
@@ -175,7 +175,7 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
     public PayPageOutcome OnCanceled(SandboxPayment payment)
     {
         const string Unpaid = "the order stays unpaid until it is closed or expires.";
-        var order = _orders.Get(payment.Id)!;
+        var order = PrepaidOf(payment.Id);
         return order.TradeType switch
         {
             WeChatPayOrder.Native => new(null, "You closed the scan page; " + Unpaid),
@@ -210,7 +210,7 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
             return WeChatPayErrors.InvalidRequest("请求中的mchid与Authorization中的商户号不一致");
         }
 
-        return order is null ? WeChatPayErrors.OrderNotExist() : Json(WeChatPayResources.Transaction(order, _context.Payments.Get(order.Id)!.Status));
+        return order is null ? WeChatPayErrors.OrderNotExist() : Json(WeChatPayResources.Transaction(order, StatusOf(order)));
     }
 
     private IResult Close(string mchid, string outTradeNo, byte[] body)
@@ -229,22 +229,39 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
 
         return bodyMchid != mchid
             ? WeChatPayErrors.InvalidRequest("请求中的mchid与Authorization中的商户号不一致")
-            : CloseOrder(FindByOutTradeNo(mchid, null, outTradeNo));
+            : CloseOrder(Ordinary(FindByOutTradeNo(mchid, null, outTradeNo)));
     }
 
     /// <summary>Closes a direct or a partner order found by its out_trade_no.</summary>
-    private IResult CloseOrder(WeChatPayOrder? order)
-    {
-        if (order is null)
-        {
-            return WeChatPayErrors.OrderNotExist();
-        }
+    private IResult CloseOrder(WeChatPayOrder? order) => order is null ? WeChatPayErrors.OrderNotExist() : ClosePayment(order.Id);
 
-        // Closing an order that is already closed (or expired) succeeds again, as the real API does.
-        return _context.Payments.TryClose(order.Id, PaymentStatus.Canceled) || _context.Payments.Get(order.Id)!.Status != PaymentStatus.Paid
+    /// <summary>Closes the payment of an order or of a 合单; one already closed (or expired) closes again, as the real API does.</summary>
+    private IResult ClosePayment(string paymentId) =>
+        _context.Payments.TryClose(paymentId, PaymentStatus.Canceled) || _context.Payments.Get(paymentId)!.Status != PaymentStatus.Paid
             ? Results.NoContent()
             : WeChatPayErrors.Of(403, "ORDERPAID", "订单已支付，不能关闭");
+
+    /// <summary>Marks an order paid <paramref name="now"/> by the buyer <paramref name="openId"/> (a new one when null and the order names none).</summary>
+    private void MarkPaid(WeChatPayOrder order, DateTimeOffset now, string? openId)
+    {
+        order.TransactionId = "4200" + Digits(6) + now.ToOffset(WeChatPayResources.ChinaOffset).ToString("yyyyMMdd", CultureInfo.InvariantCulture) + Digits(10);
+        order.SuccessTime = now.UtcDateTime;
+        order.OpenId ??= openId ?? NewOpenId();
+        if (order.SubAppid is not null)
+        {
+            order.SubOpenId ??= NewOpenId();
+        }
+
+        _orders.Upsert(order);
     }
+
+    private static string NewOpenId() => "oUpF8u" + Secrets.Random(16)[..22];
+
+    /// <summary>An order's state: its own payment's, or for a 合单's sub-order the 合单's, paid or closed as one.</summary>
+    private PaymentStatus StatusOf(WeChatPayOrder order) => _context.Payments.Get(order.CombineId ?? order.Id)!.Status;
+
+    /// <summary>The order unless it is a 合单's sub-order: WeChat answers those only through the 合单 routes.</summary>
+    private static WeChatPayOrder? Ordinary(WeChatPayOrder? order) => order?.CombineId is null ? order : null;
 
     private IResult Certificates()
     {

@@ -12,13 +12,7 @@ public static class WeChatPayResources
     /// <summary>The Transaction object (§2.2); an unpaid order has no transaction_id, trade_type, success_time or payer.</summary>
     public static JsonObject Transaction(WeChatPayOrder order, PaymentStatus status)
     {
-        var (state, description) = status switch
-        {
-            PaymentStatus.Paid when order.Refunded > 0 => ("REFUND", "转入退款"),
-            PaymentStatus.Paid => ("SUCCESS", "支付成功"),
-            PaymentStatus.Open => ("NOTPAY", "订单未支付"),
-            _ => ("CLOSED", "已关闭"),
-        };
+        var (state, description) = TradeState(order, status);
         var paid = status == PaymentStatus.Paid;
         var transaction = Parties(order);
         transaction["out_trade_no"] = order.OutTradeNo;
@@ -64,6 +58,90 @@ public static class WeChatPayResources
 
         return transaction;
     }
+
+    /// <summary>
+    /// A 合单 as 查询合单订单 answers it and 合单支付通知 carries it: combine_payer_info once paid, each sub-order with its
+    /// state (the 合单's), and paid, its trade_type, transaction_id, success_time and what the buyer paid.
+    /// </summary>
+    public static JsonObject Combine(WeChatPayCombine combine, IReadOnlyList<WeChatPayOrder> subOrders, PaymentStatus status)
+    {
+        var paid = status == PaymentStatus.Paid;
+        var described = new JsonObject { ["combine_appid"] = combine.Appid, ["combine_mchid"] = combine.Mchid };
+        if (paid)
+        {
+            described["combine_payer_info"] = new JsonObject { ["openid"] = combine.OpenId };
+        }
+
+        described["sub_orders"] = new JsonArray([.. subOrders.Select(order => CombineSubOrder(order, status))]);
+        if (combine.DeviceId is not null)
+        {
+            described["scene_info"] = new JsonObject { ["device_id"] = combine.DeviceId };
+        }
+
+        described["combine_out_trade_no"] = combine.CombineOutTradeNo;
+        return described;
+    }
+
+    private static JsonObject CombineSubOrder(WeChatPayOrder order, PaymentStatus status)
+    {
+        var paid = status == PaymentStatus.Paid;
+        var sub = new JsonObject { ["mchid"] = order.Mchid };
+        if (paid)
+        {
+            sub["trade_type"] = order.TradeType;
+        }
+
+        sub["trade_state"] = TradeState(order, status).State;
+        if (paid)
+        {
+            sub["bank_type"] = "OTHERS";
+        }
+
+        sub["attach"] = order.Attach;
+        if (paid)
+        {
+            sub["success_time"] = China(order.SuccessTime!.Value);
+        }
+
+        sub["amount"] = paid
+            ? new JsonObject { ["total_amount"] = order.Total, ["payer_amount"] = order.Total, ["currency"] = "CNY", ["payer_currency"] = "CNY" }
+            : new JsonObject { ["total_amount"] = order.Total, ["currency"] = "CNY" };
+        if (paid)
+        {
+            sub["transaction_id"] = order.TransactionId;
+        }
+
+        sub["out_trade_no"] = order.OutTradeNo;
+        if (order.SubMchid is not null)
+        {
+            sub["sub_mchid"] = order.SubMchid;
+        }
+
+        if (order.SubAppid is not null)
+        {
+            sub["sub_appid"] = order.SubAppid;
+            if (paid)
+            {
+                sub["sub_openid"] = order.SubOpenId;
+            }
+        }
+
+        if (paid)
+        {
+            sub["promotion_detail"] = new JsonArray();
+        }
+
+        return sub;
+    }
+
+    /// <summary>trade_state and its words: a paid order with refunds is REFUND (转入退款).</summary>
+    private static (string State, string Description) TradeState(WeChatPayOrder order, PaymentStatus status) => status switch
+    {
+        PaymentStatus.Paid when order.Refunded > 0 => ("REFUND", "转入退款"),
+        PaymentStatus.Paid => ("SUCCESS", "支付成功"),
+        PaymentStatus.Open => ("NOTPAY", "订单未支付"),
+        _ => ("CLOSED", "已关闭"),
+    };
 
     public static JsonObject Refund(WeChatPayRefund refund, WeChatPayOrder order)
     {

@@ -261,7 +261,7 @@ public sealed class WeChatPayTradeTypeTests
     }
 
     /// <summary>Opens a URL on the listener as a browser would, without following the redirect; the answer is signed.</summary>
-    private static async Task<(HttpStatusCode Status, string? Location)> OpenAsync(WeChatPayWire wire, string url)
+    internal static async Task<(HttpStatusCode Status, string? Location)> OpenAsync(WeChatPayWire wire, string url)
     {
         using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
         using var response = await http.GetAsync(url, Ct);
