@@ -269,4 +269,37 @@ public sealed class StripeBillingPortalTests
         var unknown = await Assert.ThrowsAsync<StripeException>(() => stripe.V1.BillingPortal.Configurations.GetAsync("bpc_missing", cancellationToken: Ct));
         Assert.Equal((404, "No such configuration: 'bpc_missing'"), ((int)unknown.HttpStatusCode, unknown.StripeError.Message));
     }
+    [Fact]
+    public async Task The_apis_the_portal_acts_through_take_cancellation_details_prorate_and_a_customer_address()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        var stripe = Client(sandbox);
+        var (customer, subscription) = await SubscribedAsync(stripe);
+
+        var flagged = await stripe.V1.Subscriptions.UpdateAsync(subscription.Id, new SubscriptionUpdateOptions
+        {
+            CancelAtPeriodEnd = true,
+            CancellationDetails = new SubscriptionCancellationDetailsOptions { Feedback = "missing_features", Comment = "Needs SSO" },
+        }, cancellationToken: Ct);
+        Assert.Equal(("missing_features", "Needs SSO", "cancellation_requested"), (flagged.CancellationDetails.Feedback, flagged.CancellationDetails.Comment, flagged.CancellationDetails.Reason));
+        var badFeedback = await Assert.ThrowsAsync<StripeException>(() => stripe.V1.Subscriptions.UpdateAsync(subscription.Id,
+            new SubscriptionUpdateOptions { CancellationDetails = new SubscriptionCancellationDetailsOptions { Feedback = "bored" } }, cancellationToken: Ct));
+        Assert.Equal("cancellation_details[feedback]", badFeedback.StripeError.Param);
+        var both = await Assert.ThrowsAsync<StripeException>(() =>
+            stripe.V1.Subscriptions.CancelAsync(subscription.Id, new SubscriptionCancelOptions { InvoiceNow = true, Prorate = true }, cancellationToken: Ct));
+        Assert.Equal("prorate", both.StripeError.Param);
+
+        await sandbox.AdvanceAsync(TimeSpan.FromDays(15));
+        var canceled = await stripe.V1.Subscriptions.CancelAsync(subscription.Id, new SubscriptionCancelOptions
+        {
+            Prorate = true,
+            CancellationDetails = new SubscriptionCancellationDetailsOptions { Feedback = "too_complex" },
+        }, cancellationToken: Ct);
+        Assert.Equal(("canceled", "too_complex", "cancellation_requested"), (canceled.Status, canceled.CancellationDetails.Feedback, canceled.CancellationDetails.Reason));
+        var credit = Assert.Single((await stripe.V1.InvoiceItems.ListAsync(new InvoiceItemListOptions { Customer = customer.Id, Pending = true }, cancellationToken: Ct)).Data);
+        Assert.Equal(-500L, credit.Amount);
+
+        var moved = await stripe.V1.Customers.UpdateAsync(customer.Id, new CustomerUpdateOptions { Address = new AddressOptions { Line1 = "2 Side St", City = "Springfield", Country = "US" } }, cancellationToken: Ct);
+        Assert.Equal(("2 Side St", "Springfield", "US", null), (moved.Address.Line1, moved.Address.City, moved.Address.Country, moved.Address.State));
+    }
 }
