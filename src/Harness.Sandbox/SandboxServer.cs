@@ -221,6 +221,11 @@ public sealed class SandboxServer : IAsyncDisposable
         control.MapOpenApi("/openapi/v1.json");
         control.MapControlApi(Context, Providers, BaseUrlOf, _scheduler, Options.RestartRoute ? () => RestartRequested?.Invoke() : null);
         control.MapPayPages(Context, Providers);
+        foreach (var provider in Providers.Values)
+        {
+            provider.MapPages(control);
+        }
+
         control.MapDashboard(Context, Providers, BaseUrlOf, _scheduler);
         Context.ControlBaseUrl = await StartAppAsync(control, cancellationToken);
         _endpoints.Add(("control", Context.ControlBaseUrl));

@@ -120,6 +120,14 @@ public interface ISandboxProvider
     Task RunDueAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>
+    /// Adds hosted pages of the provider's own to the control listener, beside the pay pages (Stripe's customer portal);
+    /// they are for a browser, so they stay out of the control API's OpenAPI document.
+    /// </summary>
+    void MapPages(IEndpointRouteBuilder pages)
+    {
+    }
+
+    /// <summary>
     /// Adds provider-specific control routes under <c>/control/{name}</c> (they appear in the control app's OpenAPI
     /// document); <paramref name="scheduler"/> runs what a clock move made due before a route answers.
     /// </summary>

@@ -48,6 +48,29 @@ public sealed partial class StripeBilling
     }
 
     /// <summary>
+    /// A cancel with <c>prorate=true</c>: the unused time of every licensed item from <paramref name="now"/> to the period
+    /// end, as pending credit invoice items (a trial has nothing paid to credit). The caller holds the unit.
+    /// </summary>
+    public List<StripeEvent> CreditUnusedTime(JsonObject subscription, long now)
+    {
+        var start = subscription["current_period_start"]!.GetValue<long>();
+        var end = subscription["current_period_end"]!.GetValue<long>();
+        if (subscription.Str("status") == "trialing" || now >= end)
+        {
+            return [];
+        }
+
+        var events = new List<StripeEvent>();
+        foreach (var credit in ItemProrations(subscription, (JsonArray)subscription["items"]!["data"]!, [], reset: true, now, start, end))
+        {
+            objects.Put(credit);
+            events.Add(new StripeEvent("invoiceitem.created", StripeLists.Public(credit)));
+        }
+
+        return events;
+    }
+
+    /// <summary>
     /// <c>POST /v1/invoices/create_preview</c>: the invoice the subscription would get next with <paramref name="change"/>
     /// applied (none: as it is), made on a copy and stored nowhere. A change invoiced at once previews that invoice; any
     /// other the next renewal's, with the pending items and prorations it would sweep in and the customer's balance.

@@ -15,7 +15,7 @@ public sealed class StripeCustomers(SandboxContext context, ProviderObjects obje
     private static readonly HashSet<string> CustomerParams =
         ["email", "name", "description", "phone", "metadata", "test_clock", "expand", "preferred_locales", "payment_method", "invoice_settings"];
 
-    private static readonly HashSet<string> UpdateParams = ["email", "name", "description", "phone", "metadata", "expand", "invoice_settings"];
+    private static readonly HashSet<string> UpdateParams = ["email", "name", "description", "phone", "address", "metadata", "expand", "invoice_settings"];
 
     /// <summary>The fields an update copies as they come (an empty value clears one, as at Stripe).</summary>
     private static readonly string[] PlainUpdates = ["email", "name", "description", "phone"];
@@ -125,7 +125,7 @@ public sealed class StripeCustomers(SandboxContext context, ProviderObjects obje
     }
 
     /// <summary>
-    /// <c>POST /v1/customers/{id}</c>: <c>email</c>, <c>name</c>, <c>description</c>, <c>phone</c>, <c>metadata</c> (merged)
+    /// <c>POST /v1/customers/{id}</c>: <c>email</c>, <c>name</c>, <c>description</c>, <c>phone</c>, <c>address</c> and <c>metadata</c> (merged)
     /// and <c>invoice_settings[default_payment_method]</c>, a card saved to the customer that its subscriptions' renewals
     /// charge; <c>customer.updated</c> with what changed.
     /// </summary>
@@ -163,6 +163,19 @@ public sealed class StripeCustomers(SandboxContext context, ProviderObjects obje
             {
                 previous[field] = customer[field]?.DeepClone();
                 customer[field] = p.Str(field) is { Length: > 0 } value ? value : null;
+            }
+
+            if (p["address"] is not null)
+            {
+                previous["address"] = customer["address"]?.DeepClone();
+                if (p.Str("address") is "")
+                {
+                    customer["address"] = null;
+                }
+                else if (StripePaymentMethods.MergeAddress(p["address"], customer, "address") is { } badAddress)
+                {
+                    return badAddress;
+                }
             }
 
             if (p["metadata"] is not null)

@@ -295,22 +295,27 @@ public sealed partial class StripePaymentMethods(SandboxContext context, Provide
             billing[field] = given.Str(field) is { Length: > 0 } text ? text : null;
         }
 
-        if (given["address"] is not null)
+        return given["address"] is null ? null : MergeAddress(given["address"], billing, "billing_details[address]");
+    }
+
+    /// <summary>
+    /// An <c>address</c> parameter (city, country, line1, line2, postal_code, state) merged into
+    /// <paramref name="target"/>'s <c>address</c>, an empty field clearing it; a billing address and a customer's alike.
+    /// </summary>
+    internal static StripeResponse? MergeAddress(JsonNode? given, JsonObject target, string param)
+    {
+        if (given is not JsonObject address || address.Any(kv => !AddressFields.Contains(kv.Key) || kv.Value is not JsonValue))
         {
-            if (given["address"] is not JsonObject address || address.Any(kv => !AddressFields.Contains(kv.Key) || kv.Value is not JsonValue))
-            {
-                return StripeErrors.InvalidParam("Invalid object", "billing_details[address]");
-            }
-
-            var merged = billing["address"] as JsonObject ?? new JsonObject(AddressFields.Select(f => KeyValuePair.Create(f, (JsonNode?)null)));
-            foreach (var (key, value) in address)
-            {
-                merged[key] = value!.ToString() is { Length: > 0 } text ? text : null;
-            }
-
-            billing["address"] = merged;
+            return StripeErrors.InvalidParam("Invalid object", param);
         }
 
+        var merged = target["address"] as JsonObject ?? new JsonObject(AddressFields.Select(f => KeyValuePair.Create(f, (JsonNode?)null)));
+        foreach (var (key, value) in address)
+        {
+            merged[key] = value!.ToString() is { Length: > 0 } text ? text : null;
+        }
+
+        target["address"] = merged;
         return null;
     }
 

@@ -57,6 +57,8 @@ public sealed partial class StripeProvider : ISandboxProvider
     private readonly StripeAuthorizations _authorizations;
     private readonly StripeDisputes _disputes;
     private readonly StripeEarlyFraudWarnings _warnings;
+    private readonly StripePortalConfigurations _portalConfigurations;
+    private readonly StripePortalSessions _portalSessions;
 
     public StripeProvider(SandboxContext context)
     {
@@ -84,6 +86,8 @@ public sealed partial class StripeProvider : ISandboxProvider
         _sessions = new CheckoutSessions(context, _objects, catalog, _billing, _methods, discounts);
         _debits = new StripeBankDebits(context, _objects, _webhooks);
         _idempotency = new StripeIdempotency(context.Store);
+        _portalConfigurations = new StripePortalConfigurations(_objects, _webhooks, context.Clock);
+        _portalSessions = new StripePortalSessions(context, _objects, _portalConfigurations, _webhooks);
     }
 
     public string Name => "stripe";
@@ -165,6 +169,7 @@ public sealed partial class StripeProvider : ISandboxProvider
         MapMeters(app);
         MapDisputes(app);
         MapWebhookEndpoints(app);
+        MapBillingPortal(app);
         app.MapGet("/v1/{collection}/{id}", (string collection, string id, HttpContext http) =>
             Retrievable.TryGetValue(collection, out var type)
                 ? Answer(http, _objects.Get(id, type) is { } obj ? StripeResponse.Ok(StripeLists.Public(obj)) : StripeErrors.NoSuch(type, id, "id"))

@@ -207,7 +207,7 @@ public sealed partial class StripeSubscriptions(
         }
 
         if (!StripeLists.TryBool(p, "cancel_at_period_end", out var cancelAtEnd, out var error) || !StripeLists.TryMetadata(p, out var metadata, out error)
-            || (error = ReadUpdateBehavior(p, out var behavior)) is not null)
+            || (error = ReadUpdateBehavior(p, out var behavior)) is not null || (error = ReadCancellationDetails(p, out var details)) is not null)
         {
             return error!;
         }
@@ -300,6 +300,8 @@ public sealed partial class StripeSubscriptions(
                 subscription["cancellation_details"] = new JsonObject { ["comment"] = null, ["feedback"] = null, ["reason"] = cancel ? "cancellation_requested" : null };
             }
 
+            RecordCancellationDetails(subscription, details, previous);
+
             // A pending update's metadata waits with it.
             if (p["metadata"] is not null && !pend)
             {
@@ -330,7 +332,8 @@ public sealed partial class StripeSubscriptions(
     }
 
     /// <summary>
-    /// Cancels now: <c>status=canceled</c>, <c>customer.subscription.deleted</c>, no further invoice; an incomplete one's
+    /// Cancels now: <c>status=canceled</c>, <c>customer.subscription.deleted</c>, no further invoice (with <c>prorate</c>, the
+    /// unused time credited as pending invoice items); an incomplete one's
     /// open first invoice is voided first (<c>invoice.voided</c>).
     /// </summary>
     public StripeResponse Cancel(string id, JsonObject p)
@@ -340,9 +343,16 @@ public sealed partial class StripeSubscriptions(
             return unknown;
         }
 
-        if (!StripeLists.TryBool(p, "invoice_now", out var invoiceNow, out var badFlag))
+        if (!StripeLists.TryBool(p, "invoice_now", out var invoiceNow, out var badFlag) || !StripeLists.TryBool(p, "prorate", out var prorate, out badFlag)
+            || (badFlag = ReadCancellationDetails(p, out var details)) is not null)
         {
             return badFlag!;
+        }
+
+        // A final invoice that also sweeps the credit for unused time is not built; the credit alone stays pending.
+        if (invoiceNow == true && prorate == true)
+        {
+            return StripeErrors.InvalidParam("invoice_now=true with prorate=true is not simulated by the sandbox: cancel with either one alone.", "prorate");
         }
 
         return objects.Atomically(() =>
@@ -365,6 +375,10 @@ public sealed partial class StripeSubscriptions(
                 // invoice_now bills the metered usage of the period so far on a final invoice.
                 events.AddRange(billing.BillFinalUsage(subscription, now));
             }
+            else if (prorate == true && StripeBilling.Bills(subscription))
+            {
+                events.AddRange(billing.CreditUnusedTime(subscription, now));
+            }
 
             subscription.Remove("_incomplete_expires_at");
             subscription["status"] = "canceled";
@@ -373,6 +387,7 @@ public sealed partial class StripeSubscriptions(
             subscription["cancel_at"] = null;
             subscription["cancel_at_period_end"] = false;
             subscription["cancellation_details"] = new JsonObject { ["comment"] = null, ["feedback"] = null, ["reason"] = "cancellation_requested" };
+            RecordCancellationDetails(subscription, details, new JsonObject());
             subscription.Remove("_retry_invoice");
             objects.Put(subscription);
             events.Add(new StripeEvent("customer.subscription.deleted", StripeLists.Public(subscription)));
