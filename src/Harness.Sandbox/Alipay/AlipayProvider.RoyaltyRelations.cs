@@ -68,7 +68,7 @@ public sealed partial class AlipayProvider
             receivers.Add(receiver!);
         }
 
-        var now = _context.Clock.GetUtcNow().UtcDateTime;
+        var next = bind ? _receivers.All().Select(r => r.Position).DefaultIfEmpty(0).Max() + 1 : 0;
         foreach (var receiver in receivers)
         {
             if (!bind)
@@ -78,7 +78,7 @@ public sealed partial class AlipayProvider
             }
 
             // Binding again updates the receiver's details and keeps its place in the list.
-            receiver.BoundAt = _receivers.Get(receiver.Id)?.BoundAt ?? now;
+            receiver.Position = _receivers.Get(receiver.Id)?.Position ?? next++;
             _receivers.Upsert(receiver);
         }
 
@@ -150,7 +150,7 @@ public sealed partial class AlipayProvider
             return AlipayFailure.InvalidParameter("page_num 须为正整数，page_size 须为 1 到 100 的整数");
         }
 
-        var all = _receivers.All().OrderBy(r => r.BoundAt).ThenBy(r => r.Id, StringComparer.Ordinal).ToList();
+        var all = _receivers.All().OrderBy(r => r.Position).ToList();
         var page = all.Skip((int)Math.Min((long)(pageNum.Value - 1) * pageSize.Value, int.MaxValue)).Take(pageSize.Value);
         var receivers = new JsonArray();
         foreach (var receiver in page)

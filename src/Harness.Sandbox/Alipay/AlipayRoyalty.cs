@@ -26,8 +26,8 @@ public sealed class AlipayRoyaltyReceiver : IDocument
 
     public string BindLoginName { get; set; } = "";
 
-    /// <summary>UTC; the batch query lists receivers in the order they were bound.</summary>
-    public DateTime BoundAt { get; set; }
+    /// <summary>The order it was first bound in (1, 2, …): the batch query lists receivers so.</summary>
+    public long Position { get; set; }
 
     public static string KeyOf(string type, string account) => type + "|" + account;
 }
