@@ -128,4 +128,22 @@ public sealed class AlipayRoyaltyRefundTests
         var (unbindStatus, unbound) = await AlipayTradeCreateTests.V3Async(sandbox, "/v3/alipay/trade/royalty/relation/unbind", $$"""{"out_request_no":"V3U","receiver_list":[{"type":"userId","account":"{{ReceiverA}}"}]}""");
         Assert.Equal((HttpStatusCode.OK, "SUCCESS"), (unbindStatus, unbound["result_code"]!.GetValue<string>()));
     }
+
+    [Fact]
+    public async Task The_official_alipay_npm_SDK_binds_settles_by_exec_and_the_v3_route_and_reads_the_settle()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        var run = await NodeScripts.RunAsync("alipay-royalty.mjs", await AlipaySdkVariantTests.SdkEnvironmentAsync(sandbox));
+
+        Assert.True(run.ExitCode == 0, run.Errors);
+        var result = JsonNode.Parse(run.Output.Trim().Split('\n')[^1])!;
+        Assert.Equal("SUCCESS", result["bound"]!.GetValue<string>());
+        Assert.Matches("^[0-9]{32}$", result["settleNo"]!.GetValue<string>());
+        Assert.Equal(("5.00", "SUCCESS"), (result["amount"]!.GetValue<string>(), result["state"]!.GetValue<string>()));
+        Assert.Equal(200, result["v3Status"]!.GetValue<int>());
+        Assert.Matches("^[0-9]{32}$", result["v3SettleNo"]!.GetValue<string>());
+
+        // 30% of 50.00 is 15.00, all of it settled.
+        Assert.Equal("ACQ.ALLOC_AMOUNT_VALIDATE_ERROR", result["over"]!.GetValue<string>());
+    }
 }
