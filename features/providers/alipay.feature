@@ -218,3 +218,23 @@ Feature: Alipay sandbox — v2 gateway, RSA2 signatures, scan, notify, close and
     And the fault "wrong_amount" on that trade
     When the buyer pays on the hosted page
     Then the notify URL receives a form POST with trade_status "TRADE_SUCCESS", total_amount "88.89" and a valid RSA2 sign
+
+  Scenario: A trade frozen for 分账 is settled to a bound receiver in steps up to the ratio, then finished and the rest unfrozen
+    Given the merchant binds Alipay user "2088102177100001" as a 分账 receiver
+    And the merchant has read its Alipay balance
+    When the cashier scans the buyer's payment code "283456789012345678" for "100.00" with royalty_freeze
+    Then the Alipay balance has moved by "0.00" available and "100.00" frozen
+    When the merchant settles "10.00" of the trade to Alipay user "2088102177100001" with out_request_no "S1"
+    Then Alipay answers code "10000"
+    When the merchant settles "15.00" of the trade to Alipay user "2088102177100001" with out_request_no "S2"
+    Then Alipay answers code "10000"
+    And alipay.trade.order.settle.query for "S2" reports "15.00" settled to Alipay user "2088102177100001"
+    When the merchant settles "5.01" of the trade to Alipay user "2088102177100001" with out_request_no "S3"
+    Then Alipay answers code "40004" and sub_code "ACQ.ALLOC_AMOUNT_VALIDATE_ERROR"
+    When the merchant settles "1.00" of the trade to Alipay user "2088102177009999" with out_request_no "S3"
+    Then Alipay answers code "40004" and sub_code "ACQ.ROYALTY_RECEIVER_INVALID"
+    And alipay.trade.order.onsettle.query reports "75.00" unsettled
+    When the merchant settles "5.00" of the trade to Alipay user "2088102177100001" with out_request_no "S3" and finishes 分账
+    Then Alipay answers code "10000"
+    And alipay.trade.order.onsettle.query reports "0.00" unsettled
+    And the Alipay balance has moved by "70.00" available and "0.00" frozen

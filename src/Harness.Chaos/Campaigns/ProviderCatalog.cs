@@ -291,6 +291,13 @@ public static partial class ProviderCatalog
             new("POST", gatewayPath, [], Call("alipay.user.agreement.executionplan.modify", """{"agreement_no":"20260000000000000001","deduct_time":"2026-12-20"}"""), Answers),
             new("POST", gatewayPath, [], Call("alipay.user.agreement.transfer", """{"agreement_no":"20260000000000000001","target_product_code":"CYCLE_PAY_AUTH_P","period_rule_params":{"period_type":"MONTH","period":1,"execute_time":"2026-12-20","single_amount":"10.00"}}"""), Answers),
             new("POST", gatewayPath, [], Call("alipay.trade.pay", """{"out_trade_no":"chaos_0004","total_amount":"1.00","subject":"Credits","product_code":"GENERAL_WITHHOLDING","agreement_params":{"agreement_no":"20260000000000000001"}}"""), Answers),
+            new("POST", gatewayPath, [], Call("alipay.trade.royalty.relation.bind", """{"out_request_no":"chaos_b1","receiver_list":[{"type":"userId","account":"2088102177100001","memo":"chaos"}]}"""), Answers),
+            new("POST", gatewayPath, [], Call("alipay.trade.royalty.relation.unbind", """{"out_request_no":"chaos_b2","receiver_list":[{"type":"userId","account":"2088102177100002"}]}"""), Answers),
+            new("POST", gatewayPath, [], Call("alipay.trade.royalty.relation.batchquery", """{"out_request_no":"chaos_b3","page_num":1,"page_size":20}"""), Answers),
+            new("POST", gatewayPath, [], Call("alipay.trade.royalty.rate.query", """{"out_request_no":"chaos_b4"}"""), Answers),
+            new("POST", gatewayPath, [], Call("alipay.trade.order.settle", """{"out_request_no":"chaos_s1","trade_no":"2026120422001234567890123456","royalty_parameters":[{"royalty_type":"transfer","trans_in_type":"userId","trans_in":"2088102177100001","amount":"0.10"}],"extend_params":{"royalty_finish":"true"}}"""), Answers),
+            new("POST", gatewayPath, [], Call("alipay.trade.order.settle.query", """{"out_request_no":"chaos_s1","trade_no":"2026120422001234567890123456"}"""), Answers),
+            new("POST", gatewayPath, [], Call("alipay.trade.order.onsettle.query", """{"out_request_no":"chaos_s2","trade_no":"2026120422001234567890123456"}"""), Answers),
 
             // AES content the fuzzer spoils: the gateway must refuse what it cannot decrypt in its own shape.
             new("POST", gatewayPath, [], Encrypted("alipay.trade.query", "q0XyW3ZmDNvJ1Lb2cX0u6g=="), Answers),

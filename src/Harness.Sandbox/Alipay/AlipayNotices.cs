@@ -18,6 +18,9 @@ internal sealed class AlipayNotices(AlipayKeys keys, TimeProvider wallClock)
     /// <summary>The 消息服务 method of a transfer's status change; a form carrying <c>msg_method</c> is stamped with <c>utc_timestamp</c>.</summary>
     public const string TransferChanged = "alipay.fund.trans.order.changed";
 
+    /// <summary>The 消息服务 method of an asynchronous settle's result.</summary>
+    public const string SettleNotified = "alipay.trade.order.settle.notify";
+
     private readonly NotifySigner _signer = new(keys, wallClock);
 
     /// <summary>Stamps each attempt of a notify (retries and resends too) with its sending time and signs it afresh.</summary>
@@ -121,16 +124,45 @@ internal sealed class AlipayNotices(AlipayKeys keys, TimeProvider wallClock)
             biz.Remove(absent);
         }
 
+        return MessageDelivery(TransferChanged, biz, url, notifyId, faults);
+    }
+
+    /// <summary>
+    /// <c>alipay.trade.order.settle.notify</c> (交易分账结果通知), the 消息服务 message of an asynchronous settle: the trade,
+    /// the request and settle numbers and each royalty_detail as <c>alipay.trade.order.settle.query</c> answers it.
+    /// </summary>
+    public CallbackDelivery SettleNotify(AlipaySettle settle, string url, string notifyId, DeliveryFaults faults)
+    {
+        var details = new JsonArray();
+        foreach (var detail in settle.Details)
+        {
+            details.Add(AlipayProvider.DetailFields(detail, detail.AmountFen + (faults.WrongAmount ? 1 : 0)));
+        }
+
+        var biz = new JsonObject
+        {
+            ["trade_no"] = settle.TradeNo,
+            ["out_request_no"] = settle.OutRequestNo,
+            ["settle_no"] = settle.Id,
+            ["operation_dt"] = AlipayTime.Format(settle.At),
+            ["royalty_detail_list"] = details,
+        };
+        return MessageDelivery(SettleNotified, biz, url, notifyId, faults);
+    }
+
+    /// <summary>A 消息服务 message: its fields as <c>biz_content</c> JSON under <c>msg_method</c>, <c>version</c> 1.1.</summary>
+    private CallbackDelivery MessageDelivery(string method, JsonObject biz, string url, string notifyId, DeliveryFaults faults)
+    {
         var parameters = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            ["msg_method"] = TransferChanged,
+            ["msg_method"] = method,
             ["notify_id"] = notifyId,
             ["app_id"] = keys.AppId,
             ["charset"] = "utf-8",
             ["version"] = "1.1",
             ["biz_content"] = biz.ToJsonString(AlipayReplies.Compact),
         };
-        return FormDelivery(TransferChanged, url, parameters, faults);
+        return FormDelivery(method, url, parameters, faults);
     }
 
     /// <summary>

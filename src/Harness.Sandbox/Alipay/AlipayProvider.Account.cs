@@ -30,21 +30,35 @@ public sealed partial class AlipayProvider
         _accounts.Upsert(account);
     }
 
+    /// <summary>A trade's money moving (paid, refunded, settled): in the frozen part while it is frozen for 分账, else the available part.</summary>
+    private void MoveTradeMoney(AlipayTrade trade, long fen)
+    {
+        if (trade.HoldsFrozen)
+        {
+            MoveBalance(0, fen);
+        }
+        else
+        {
+            MoveBalance(fen);
+        }
+    }
+
     /// <summary>
     /// Opens the balance on first start from what the store already holds (a store written before the balance was
-    /// kept): every paid trade less its refunds, less every SUCCESS and DEALING transfer; DEALING ones frozen.
+    /// kept): every paid trade less its refunds and 分账, less every SUCCESS and DEALING transfer; DEALING ones and trades frozen for 分账 frozen.
     /// </summary>
     private void OpenAccount() => _context.Store.InTransaction(() =>
     {
         if (_accounts.Get(SellerId) is null)
         {
-            var paid = _trades.All().Where(t => t.GmtPayment is not null).Sum(t => t.AmountFen - t.RefundedFen);
+            var trades = _trades.All();
+            var paid = trades.Where(t => !t.HoldsFrozen).Sum(t => t.UnsettledFen);
             var holding = _transfers.All().Where(t => t.Holds).ToList();
             _accounts.Upsert(new AlipayAccount
             {
                 Id = SellerId,
                 BalanceFen = paid - holding.Sum(t => t.AmountFen),
-                FrozenFen = holding.Where(t => t.Status == AlipayTransfer.Dealing).Sum(t => t.AmountFen),
+                FrozenFen = holding.Where(t => t.Status == AlipayTransfer.Dealing).Sum(t => t.AmountFen) + trades.Where(t => t.HoldsFrozen).Sum(t => t.UnsettledFen),
             });
         }
     });

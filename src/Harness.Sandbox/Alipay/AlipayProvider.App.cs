@@ -158,10 +158,16 @@ public sealed partial class AlipayProvider
             return AlipayFailure.Business("ACQ.TRADE_CANCEL_TIME_OUT", "超过撤销时间范围，请使用退款接口");
         }
 
+        // Money already settled to receivers is not the merchant's to hand back by a cancel.
+        if (trade.SettledFen > 0)
+        {
+            return AlipayFailure.Business("ACQ.CANCEL_NOT_ALLOWED", "交易已分账，不允许撤销，请使用退款接口");
+        }
+
         var refund = new AlipayRefund { OutRequestNo = "CANCEL_" + trade.Id, AmountFen = trade.AmountFen - trade.RefundedFen, At = now.UtcDateTime };
         trade.Refunds.Add(refund);
         trade.RefundedFen = trade.AmountFen;
-        MoveBalance(-refund.AmountFen);
+        MoveTradeMoney(trade, -refund.AmountFen);
         CloseTrade(trade);
         SendNotify(trade, refund);
         return Cancelled(trade, "refund");

@@ -57,7 +57,7 @@ public sealed partial class AlipayProvider
         var now = _context.Clock.GetUtcNow().UtcDateTime;
         var days = _context.Settings.Get(Name, RefundPeriodSetting) is { } text && RefundPeriodDays(text) is { } set ? set : DefaultRefundPeriodDays;
         trade.GmtPayment = now;
-        MoveBalance(trade.AmountFen);
+        MoveTradeMoney(trade, trade.AmountFen);
         if (days == 0)
         {
             trade.Status = AlipayTrade.TradeFinished;

@@ -26,7 +26,7 @@ public sealed partial class AlipayProvider
             return Replies.Gateway("error_response", AlipayReplies.Inner(AlipayFailure.Missing("isv.missing-method", "缺少方法名参数")), certificateMode: certificateMode);
         }
 
-        if (!ProductCodes.ContainsKey(method) && method is not (Query or Close or Cancel or Refund or RefundQuery or CertDownload or BillDownloadUrlQuery or UniTransfer or TransferQuery or AccountQuery or PageSign or AgreementQuery or AgreementUnsign or ExecutionPlanModify or AgreementTransfer))
+        if (!ProductCodes.ContainsKey(method) && method is not (Query or Close or Cancel or Refund or RefundQuery or CertDownload or BillDownloadUrlQuery or UniTransfer or TransferQuery or AccountQuery or PageSign or AgreementQuery or AgreementUnsign or ExecutionPlanModify or AgreementTransfer or RoyaltyBind or RoyaltyUnbind or RoyaltyBatchQuery or RoyaltyRateQuery or OrderSettle or SettleQuery or OnsettleQuery))
         {
             return Replies.Gateway("error_response", AlipayReplies.Inner(AlipayFailure.Invalid("isv.invalid-method", "不存在的方法名")), certificateMode: certificateMode);
         }

@@ -67,6 +67,8 @@ public sealed partial class AlipayProvider : ISandboxProvider
         _transfers = context.Store.Collection<AlipayTransfer>("alipay_transfers", nameof(AlipayTransfer.OutBizNo), nameof(AlipayTransfer.PayFundOrderId));
         _agreements = context.Store.Collection<AlipayAgreement>("alipay_agreements", nameof(AlipayAgreement.ExternalAgreementNo));
         _accounts = context.Store.Collection<AlipayAccount>("alipay_accounts");
+        _receivers = context.Store.Collection<AlipayRoyaltyReceiver>("alipay_royalty_receivers");
+        _settles = context.Store.Collection<AlipaySettle>("alipay_settles", nameof(AlipaySettle.RequestKey), nameof(AlipaySettle.TradeNo));
         OpenAccount();
         Keys = new AlipayKeys(context, Name);
         Encryption = new AlipayContentEncryption(context, Name);
@@ -81,7 +83,7 @@ public sealed partial class AlipayProvider : ISandboxProvider
     public string Title => "Alipay";
 
     public IReadOnlyList<string> SettingNames =>
-        [AlipayKeys.AppIdSetting, AlipayKeys.AppPublicKeySetting, AlipayKeys.SignModeSetting, AlipayKeys.SignTypeSetting, AlipayContentEncryption.Setting, RefundPeriodSetting, TransferFloatSetting];
+        [AlipayKeys.AppIdSetting, AlipayKeys.AppPublicKeySetting, AlipayKeys.SignModeSetting, AlipayKeys.SignTypeSetting, AlipayContentEncryption.Setting, RefundPeriodSetting, TransferFloatSetting, RoyaltyMaxRatioSetting];
 
     public string? RefuseSetting(string key, string value) => key switch
     {
@@ -97,6 +99,7 @@ public sealed partial class AlipayProvider : ISandboxProvider
             $"content_encryption must be '{AlipayContentEncryption.Required}' or '{AlipayContentEncryption.Off}' (remove it to accept plain and AES content)",
         RefundPeriodSetting => RefuseRefundPeriod(value),
         TransferFloatSetting => RefuseTransferFloat(value),
+        RoyaltyMaxRatioSetting => RefuseRoyaltyMaxRatio(value),
         _ => null,
     };
 
@@ -230,6 +233,13 @@ public sealed partial class AlipayProvider : ISandboxProvider
         AgreementUnsign => UnsignAgreement(biz),
         ExecutionPlanModify => ModifyExecutionPlan(biz),
         AgreementTransfer => TransferAgreement(biz),
+        RoyaltyBind => BindReceivers(biz, bind: true),
+        RoyaltyUnbind => BindReceivers(biz, bind: false),
+        RoyaltyBatchQuery => QueryReceivers(biz),
+        RoyaltyRateQuery => QueryRoyaltyRate(biz),
+        OrderSettle => Settle(biz),
+        SettleQuery => QuerySettle(biz),
+        OnsettleQuery => QueryUnsettled(biz),
         _ => throw new ArgumentOutOfRangeException(nameof(method), method, "not a method the gateway or the v3 routes accept"),
     });
 
@@ -275,6 +285,11 @@ public sealed partial class AlipayProvider : ISandboxProvider
         if (body.Length > 128 || passback.Length > 512)
         {
             return AlipayFailure.InvalidParameter(body.Length > 128 ? "body 最长128个字符" : "passback_params 最长512个字符");
+        }
+
+        if (ExtendFlag(biz, "royalty_freeze") is not { } royaltyFreeze)
+        {
+            return AlipayFailure.InvalidParameter("extend_params 须为 JSON 对象，其中 royalty_freeze 只能是 true 或 false");
         }
 
         if (Text(biz, "product_code") is { } productCode && !AcceptsProductCode(method, productCode))
@@ -328,6 +343,7 @@ public sealed partial class AlipayProvider : ISandboxProvider
             NotifyUrl = notifyUrl,
             ReturnUrl = returnUrl,
             PassbackParams = passback,
+            RoyaltyFreeze = royaltyFreeze,
         };
         if (method is AppPay or BarcodePay or TradeCreate)
         {

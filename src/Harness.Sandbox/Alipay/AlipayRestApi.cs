@@ -30,6 +30,9 @@ public static partial class AlipayRestApi
             ("/v3/alipay/trade/cancel", AlipayProvider.Cancel),
             ("/v3/alipay/trade/refund", AlipayProvider.Refund),
             ("/v3/alipay/fund/trans/uni/transfer", AlipayProvider.UniTransfer),
+            ("/v3/alipay/trade/order/settle", AlipayProvider.OrderSettle),
+            ("/v3/alipay/trade/royalty/relation/bind", AlipayProvider.RoyaltyBind),
+            ("/v3/alipay/trade/royalty/relation/unbind", AlipayProvider.RoyaltyUnbind),
         })
         {
             app.MapPost(path, (HttpRequest request) => HandleAsync(provider, method, request));

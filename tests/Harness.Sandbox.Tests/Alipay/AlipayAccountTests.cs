@@ -20,7 +20,7 @@ public sealed class AlipayAccountTests
 
     private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;
 
-    private static async Task<(string Available, string Frozen)> BalanceAsync(AlipayClient alipay, Dictionary<string, string> serials)
+    internal static async Task<(string Available, string Frozen)> BalanceAsync(AlipayClient alipay, Dictionary<string, string> serials)
     {
         var reply = await alipay.CallAsync("alipay.fund.account.query", new { alipay_user_id = Merchant, account_type = "ACCTRANS_ACCOUNT" }, serials);
         Assert.True(reply.Code == "10000" && reply.SignatureValid, reply.Body);

@@ -110,6 +110,10 @@ public sealed partial class HostileInputTests
     [InlineData("wechatpay", "POST", "/sandbox/request-merchant-transfer", Json, """{"mchId":"\ud800","appId":"a","package":"p","action":"confirm"}""", 400)]
     [InlineData("wechatpay", "POST", "/sandbox/request-merchant-transfer", Json, """{"mchId":1,"appId":"a","package":"p","action":"confirm"}""", 400)]
     [InlineData("wechatpay", "GET", "/v3/no/such/route", null, "", 404)]
+    [InlineData("alipay", "POST", "/gateway.do", Form, "method=alipay.trade.order.settle&biz_content=%7B%22royalty_parameters%22%3A%5B%5B%5D%5D%7D", 200)]
+    [InlineData("alipay", "POST", "/gateway.do", Form, "method=alipay.trade.royalty.relation.bind&biz_content=%7B%22receiver_list%22%3A%5B1e400%5D%7D", 200)]
+    [InlineData("alipay", "POST", "/v3/alipay/trade/order/settle", Json, """{"royalty_parameters":[[]],"extend_params":"\ud800"}""", 401)]
+    [InlineData("alipay", "POST", "/v3/alipay/trade/royalty/relation/bind", Json, "\u00FF", 401)]
     public async Task Hostile_input_is_refused_in_the_listeners_shape(string listener, string method, string path, string? contentType, string body, int status)
     {
         await using var sandbox = await TestSandbox.StartAsync();
