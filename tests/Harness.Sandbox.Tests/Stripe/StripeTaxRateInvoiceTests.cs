@@ -107,6 +107,24 @@ public sealed class StripeTaxRateInvoiceTests
     }
 
     [Fact]
+    public async Task The_line_endpoints_set_and_change_a_lines_tax_rates()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        var stripe = Client(sandbox);
+        var customer = await CustomerAsync(stripe);
+        var low = await RateAsync(stripe, 5, inclusive: false);
+        var high = await RateAsync(stripe, 10, inclusive: false);
+        var draft = await stripe.V1.Invoices.CreateAsync(new InvoiceCreateOptions { Customer = customer }, cancellationToken: Ct);
+
+        var added = await stripe.V1.Invoices.AddLinesAsync(draft.Id, new InvoiceAddLinesOptions { Lines = [new InvoiceLineOptions { Amount = 1000, TaxRates = [low.Id] }] }, cancellationToken: Ct);
+        Assert.Equal((1050L, 50L), (added.Total, added.Lines.Data.Single().Taxes.Single().Amount));
+
+        var line = added.Lines.Data.Single().Id;
+        var changed = await stripe.V1.Invoices.UpdateLinesAsync(draft.Id, new InvoiceUpdateLinesOptions { Lines = [new InvoiceLineOptions { Id = line, TaxRates = [high.Id] }] }, cancellationToken: Ct);
+        Assert.Equal((1100L, high.Id), (changed.Total, changed.Lines.Data.Single().Taxes.Single().TaxRateDetails.TaxRateId));
+    }
+
+    [Fact]
     public async Task A_pending_taxed_item_is_taxed_on_the_subscription_renewal_that_sweeps_it()
     {
         await using var sandbox = await TestSandbox.StartAsync();
