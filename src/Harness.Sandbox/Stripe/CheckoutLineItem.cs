@@ -4,7 +4,7 @@ using Harness.Sandbox.Payments;
 namespace Harness.Sandbox.Stripe;
 
 /// <summary>One line of a Checkout Session: its price, how many, and what the pay page and line items call it.</summary>
-internal sealed record CheckoutLineItem(JsonObject Price, long Quantity, string Description)
+internal sealed record CheckoutLineItem(JsonObject Price, long Quantity, string Description, IReadOnlyList<JsonObject> TaxRates)
 {
     // Bounded inputs keep this far from overflow; checked all the same, so a slip is an error, never a wrapped amount.
     public long Amount => checked(Price["unit_amount"]!.GetValue<long>() * Quantity);
@@ -21,5 +21,6 @@ internal sealed record CheckoutLineItem(JsonObject Price, long Quantity, string 
         ["description"] = Description,
         ["price"] = Price.DeepClone(),
         ["quantity"] = Quantity,
+        ["taxes"] = new JsonArray(),
     };
 }

@@ -53,6 +53,7 @@ public sealed partial class CheckoutSessions
             ? new JsonArray()
             : new JsonArray(new JsonObject { ["coupon"] = discount["promotion_code"] is null ? discount["source"].Str("coupon") : null, ["promotion_code"] = discount.Str("promotion_code") });
         session["_discount"] = discount?.DeepClone();
+        Tax(session);
     }
 
     /// <summary>Whether the page of this open session offers a promotion-code field.</summary>

@@ -67,6 +67,12 @@ public sealed partial class CheckoutSessions(SandboxContext context, ProviderObj
             return StripeErrors.InvalidParam("Invalid object", "metadata");
         }
 
+        if (p["subscription_data"] is JsonObject { } subscriptionData && subscriptionData["default_tax_rates"] is not null)
+        {
+            return StripeErrors.InvalidParam(
+                "`subscription_data[default_tax_rates]` is not simulated by the sandbox: tax rates apply to payment-mode sessions.", "subscription_data[default_tax_rates]");
+        }
+
         var now = context.Clock.GetUtcNow();
         var expiresAt = now.AddHours(24);
         if (p.Str("expires_at") is { } expiresText)
@@ -188,6 +194,9 @@ public sealed partial class CheckoutSessions(SandboxContext context, ProviderObj
             ["url"] = context.PayPageUrl(id),
             // Not Stripe fields: kept for line_items and subscription_data, stripped before answering.
             ["_line_items"] = new JsonArray([.. items.Select(i => i.ToJson())]),
+            ["_tax_rates"] = items.Any(i => i.TaxRates.Count > 0)
+                ? new JsonArray([.. items.Select(i => (JsonNode)new JsonArray([.. i.TaxRates.Select(r => (JsonNode)r.Str("id")!)]))])
+                : null,
             ["_subscription_metadata"] = p["subscription_data"] is JsonObject sd ? sd["metadata"]?.DeepClone() : null,
             ["_trial"] = trial,
             ["_anchor"] = anchor is null ? null : StripeAnchors.ToJson(anchor),
@@ -444,7 +453,13 @@ public sealed partial class CheckoutSessions(SandboxContext context, ProviderObj
                 return items;
             }
 
-            items.Add(new CheckoutLineItem(price, quantity, catalog.ProductOf(price)?.Str("name") ?? "Item"));
+            if (ReadLineTaxRates(item, param, mode, price, out var taxRates) is { } badTaxRates)
+            {
+                error = badTaxRates;
+                return items;
+            }
+
+            items.Add(new CheckoutLineItem(price, quantity, catalog.ProductOf(price)?.Str("name") ?? "Item", taxRates));
         }
 
         if (mode == "subscription" && !items.Any(i => i.Price["recurring"] is JsonObject))

@@ -107,13 +107,8 @@ public sealed partial class StripeBilling
         };
     }
 
-    private static void Raise(JsonObject invoice, long amount)
-    {
-        foreach (var field in new[] { "amount_due", "amount_remaining", "subtotal", "total" })
-        {
-            invoice[field] = checked(invoice[field]!.GetValue<long>() + amount);
-        }
-    }
+    private static void Raise(JsonObject invoice, long amount) =>
+        StripeInvoicing.Grow(invoice, amount, "amount_due", "amount_remaining", "subtotal", "total", "subtotal_excluding_tax", "total_excluding_tax");
 
     private static IEnumerable<JsonObject> ItemsOf(JsonObject subscription) => ((JsonArray)subscription["items"]!["data"]!).OfType<JsonObject>();
 }

@@ -13,7 +13,7 @@ public sealed partial class StripeInvoiceItems
 {
     /// <summary>The fields of a line that <c>update_lines</c> and the line update take (<c>add_lines</c> adds <c>invoice_item</c>).</summary>
     public static readonly IReadOnlySet<string> LineFields =
-        new HashSet<string> { "amount", "description", "discountable", "metadata", "period", "price_data", "pricing", "quantity" };
+        new HashSet<string> { "amount", "description", "discountable", "metadata", "period", "price_data", "pricing", "quantity", "tax_rates" };
 
     private static readonly HashSet<string> PriceDataFields = ["currency", "product", "product_data", "unit_amount"];
 
@@ -67,7 +67,7 @@ public sealed partial class StripeInvoiceItems
             Discountable = discountable ?? true,
         });
         item["invoice"] = invoice.Str("id");
-        return null;
+        return StripeInvoicing.SetRates(objects, item, line, "tax_rates");
     }
 
     /// <summary>

@@ -20,9 +20,9 @@ public sealed partial class StripeInvoiceItems(ProviderObjects objects, StripeCa
     private const long MaxQuantity = 999_999;
 
     private static readonly HashSet<string> CreateParams =
-        ["customer", "amount", "currency", "price", "pricing", "quantity", "description", "subscription", "invoice", "metadata", "discountable", "expand"];
+        ["customer", "amount", "currency", "price", "pricing", "quantity", "description", "subscription", "invoice", "metadata", "discountable", "tax_rates", "expand"];
 
-    private static readonly HashSet<string> UpdateParams = ["amount", "quantity", "description", "metadata", "discountable", "expand"];
+    private static readonly HashSet<string> UpdateParams = ["amount", "quantity", "description", "metadata", "discountable", "tax_rates", "expand"];
 
     /// <summary>What an invoice item is made of; <see cref="New"/> makes the object.</summary>
     public sealed record Draft(string Customer, string Currency, long Amount, long Quantity, string? Description, long Date, long PeriodStart, long PeriodEnd)
@@ -174,6 +174,11 @@ public sealed partial class StripeInvoiceItems(ProviderObjects objects, StripeCa
                 Discountable = discountable ?? true,
             });
             item["invoice"] = draft?.Str("id");
+            if (StripeInvoicing.SetRates(objects, item, p, "tax_rates") is { } badRates)
+            {
+                return badRates;
+            }
+
             objects.Put(item);
             Recompute(item);
             webhooks.Send(subscription?.Str("id") ?? customerId, [new StripeEvent("invoiceitem.created", StripeLists.Public(item))]);
@@ -266,6 +271,11 @@ public sealed partial class StripeInvoiceItems(ProviderObjects objects, StripeCa
         if (Read(p, price?.Str("id"), "price", out var amount, out var quantity, out _, out _, item.Str("currency"), item) is { } bad)
         {
             return bad;
+        }
+
+        if (StripeInvoicing.SetRates(objects, item, p, "tax_rates") is { } badRates)
+        {
+            return badRates;
         }
 
         item["amount"] = amount;

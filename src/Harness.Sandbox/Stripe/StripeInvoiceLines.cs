@@ -14,7 +14,7 @@ public sealed class StripeInvoiceLines(ProviderObjects objects, StripeInvoiceIte
     private static readonly HashSet<string> BatchParams = ["lines", "invoice_metadata", "expand"];
 
     /// <summary>Line fields Stripe takes that the sandbox does not simulate: refused by name rather than ignored.</summary>
-    private static readonly HashSet<string> Unsimulated = ["discounts", "margins", "quantity_decimal", "tax_amounts", "tax_rates"];
+    private static readonly HashSet<string> Unsimulated = ["discounts", "margins", "quantity_decimal", "tax_amounts"];
 
     private static readonly HashSet<string> AddFields = [.. StripeInvoiceItems.LineFields, "invoice_item"];
     private static readonly HashSet<string> UpdateFields = [.. StripeInvoiceItems.LineFields, "id"];
@@ -236,5 +236,5 @@ public sealed class StripeInvoiceLines(ProviderObjects objects, StripeInvoiceIte
     }
 
     private static StripeResponse NotSimulated(string param) =>
-        StripeErrors.InvalidParam($"The sandbox does not simulate {param} on invoice lines: tax rates, tax amounts, margins, decimal quantities and line discounts are not modelled.", param);
+        StripeErrors.InvalidParam($"The sandbox does not simulate {param} on invoice lines: tax amounts, margins, decimal quantities and line discounts are not modelled (tax rates are, through tax_rates).", param);
 }

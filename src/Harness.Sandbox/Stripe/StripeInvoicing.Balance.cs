@@ -14,7 +14,8 @@ public static partial class StripeInvoicing
 
     /// <summary>
     /// Sweeps the customer's pending invoice items into <paramref name="invoice"/>, oldest first: those naming no
-    /// subscription and those naming this one, in the invoice's currency. Each becomes a line; the totals grow by them.
+    /// subscription and those naming this one, in the invoice's currency. Each becomes a line, taxed by the item's own
+    /// <c>tax_rates</c>; the totals grow by them.
     /// A preview's <paramref name="unsaved"/> prorations come last, and nothing is stored.
     /// </summary>
     public static void Sweep(ProviderObjects objects, JsonObject invoice, JsonObject subscription, IReadOnlyList<JsonObject>? unsaved = null)
@@ -31,6 +32,7 @@ public static partial class StripeInvoicing
         var lines = (JsonArray)invoice["lines"]!["data"]!;
         var id = invoice.Str("id");
         var added = 0L;
+        var taxed = new List<(JsonObject, IReadOnlyList<JsonObject>)>();
         foreach (var item in pending)
         {
             if (!preview)
@@ -40,13 +42,13 @@ public static partial class StripeInvoicing
             }
 
             added = checked(added + item["amount"]!.GetValue<long>());
-            lines.Add(ItemLine(item, id!));
+            var line = ItemLine(item, id!);
+            lines.Add(line);
+            taxed.Add((line, RatesOf(objects, item, "tax_rates")));
         }
 
-        foreach (var field in new[] { "subtotal", "total" })
-        {
-            invoice[field] = checked(invoice[field]!.GetValue<long>() + added);
-        }
+        Grow(invoice, added, "subtotal", "total", "subtotal_excluding_tax", "total_excluding_tax");
+        TaxLines(invoice, taxed);
     }
 
     /// <summary>

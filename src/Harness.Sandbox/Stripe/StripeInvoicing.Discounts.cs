@@ -71,10 +71,7 @@ public static partial class StripeInvoicing
             off += amounts.Sum();
         }
 
-        foreach (var field in new[] { "total", "amount_due", "amount_remaining" })
-        {
-            invoice[field] = invoice[field]!.GetValue<long>() - off;
-        }
+        Grow(invoice, -off, "total", "amount_due", "amount_remaining", "total_excluding_tax");
 
         return used;
     }

@@ -36,11 +36,13 @@ public static partial class StripeInvoicing
         ["period"] = item["period"]!.DeepClone(),
         ["pricing"] = item["pricing"]?.DeepClone(),
         ["quantity"] = item["quantity"]!.DeepClone(),
+        ["taxes"] = new JsonArray(),
     };
 
     /// <summary>
-    /// A draft's lines and totals again from the invoice items on it (oldest first) and its <c>discounts</c>, which
-    /// take nothing off an item that is not <c>discountable</c>. The caller stores the invoice.
+    /// A draft's lines and totals again from the invoice items on it (oldest first), its <c>discounts</c>, which
+    /// take nothing off an item that is not <c>discountable</c>, then the taxes of each line's rates (the item's
+    /// <c>tax_rates</c>, else the invoice's <c>default_tax_rates</c>). The caller stores the invoice.
     /// </summary>
     public static void Recompute(ProviderObjects objects, JsonObject invoice)
     {
@@ -56,7 +58,10 @@ public static partial class StripeInvoicing
         var subtotal = items.Aggregate(0L, (sum, i) => checked(sum + i["amount"]!.GetValue<long>()));
         invoice["lines"] = StripeJson.List($"/v1/invoices/{id}/lines", lines, false);
         invoice["subtotal"] = subtotal;
+        invoice["subtotal_excluding_tax"] = subtotal;
         invoice["total"] = subtotal;
+        invoice["total_excluding_tax"] = subtotal;
+        invoice["total_taxes"] = new JsonArray();
         invoice["amount_due"] = Math.Max(0, subtotal);
         invoice["amount_remaining"] = Math.Max(0, subtotal);
         var discountable = lines.Where((_, i) => items[i]["discountable"]!.GetValue<bool>()).ToList();
@@ -70,6 +75,8 @@ public static partial class StripeInvoicing
             line["discounts"] = new JsonArray();
         }
 
+        var defaults = RatesOf(objects, invoice, "default_tax_rates");
+        TaxLines(invoice, lines.Select((line, i) => (line, (IReadOnlyList<JsonObject>)(RatesOf(objects, items[i], "tax_rates") is { Count: > 0 } own ? own : defaults))));
         invoice["amount_due"] = Math.Max(0, invoice["total"]!.GetValue<long>());
         invoice["amount_remaining"] = invoice["amount_due"]!.DeepClone();
     }

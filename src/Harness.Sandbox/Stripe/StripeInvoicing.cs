@@ -32,6 +32,7 @@ public static partial class StripeInvoicing
             ["metadata"] = new JsonObject(),
             ["period"] = new JsonObject { ["end"] = end, ["start"] = start },
             ["quantity"] = i["quantity"]!.DeepClone(),
+            ["taxes"] = new JsonArray(),
         }), false);
         invoice["parent"] = new JsonObject
         {
@@ -42,7 +43,9 @@ public static partial class StripeInvoicing
         invoice["status"] = "open";
         invoice["status_transitions"]!["finalized_at"] = start;
         invoice["subtotal"] = amount;
+        invoice["subtotal_excluding_tax"] = amount;
         invoice["total"] = amount;
+        invoice["total_excluding_tax"] = amount;
         return invoice;
     }
 
@@ -70,6 +73,7 @@ public static partial class StripeInvoicing
         ["customer_email"] = customer.Str("email"),
         ["customer_name"] = customer.Str("name"),
         ["default_payment_method"] = null,
+        ["default_tax_rates"] = new JsonArray(),
         ["description"] = null,
         ["discounts"] = new JsonArray(),
         ["due_date"] = null,
@@ -88,9 +92,12 @@ public static partial class StripeInvoicing
         ["status"] = "draft",
         ["status_transitions"] = new JsonObject { ["finalized_at"] = null, ["marked_uncollectible_at"] = null, ["paid_at"] = null, ["voided_at"] = null },
         ["subtotal"] = 0L,
+        ["subtotal_excluding_tax"] = 0L,
         ["test_clock"] = customer.Str("test_clock"),
         ["total"] = 0L,
         ["total_discount_amounts"] = new JsonArray(),
+        ["total_excluding_tax"] = 0L,
+        ["total_taxes"] = new JsonArray(),
     };
 
     /// <summary>An invoice with nothing to pay (a trial's first) is paid when finalized, without a charge, as at Stripe.</summary>

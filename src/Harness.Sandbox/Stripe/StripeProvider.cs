@@ -59,6 +59,7 @@ public sealed partial class StripeProvider : ISandboxProvider
     private readonly StripeEarlyFraudWarnings _warnings;
     private readonly StripePortalConfigurations _portalConfigurations;
     private readonly StripePortalSessions _portalSessions;
+    private readonly StripeTaxRates _taxRates;
 
     public StripeProvider(SandboxContext context)
     {
@@ -75,6 +76,7 @@ public sealed partial class StripeProvider : ISandboxProvider
         _disputes = new StripeDisputes(context, _objects, _webhooks, _warnings);
         _intents = new StripePaymentIntents(context, _objects, _webhooks, _methods, _authorizations, _disputes);
         _billing = new StripeBilling(_objects, _customers, _webhooks, _intents);
+        _taxRates = new StripeTaxRates(_objects, context.Clock, _webhooks);
         var discounts = CreateDiscounts(context);
         _subscriptions = new StripeSubscriptions(_objects, catalog, _customers, _billing, _webhooks, _methods, _intents, discounts);
         _invoiceItems = new StripeInvoiceItems(_objects, catalog, _customers, _webhooks);
@@ -165,6 +167,7 @@ public sealed partial class StripeProvider : ISandboxProvider
         MapRecurring(app);
         MapInvoices(app);
         MapDiscounts(app);
+        MapTaxRates(app);
         MapCatalog(app);
         MapMeters(app);
         MapDisputes(app);

@@ -24,11 +24,11 @@ public sealed partial class StripeStandaloneInvoices(
     private static readonly HashSet<string> CreateParams =
     [
         "customer", "auto_advance", "collection_method", "days_until_due", "due_date", "description", "metadata", "currency",
-        "default_payment_method", "pending_invoice_items_behavior", "discounts", "expand",
+        "default_payment_method", "pending_invoice_items_behavior", "discounts", "default_tax_rates", "expand",
     ];
 
     private static readonly HashSet<string> UpdateParams =
-        ["auto_advance", "collection_method", "days_until_due", "due_date", "description", "metadata", "default_payment_method", "discounts", "expand"];
+        ["auto_advance", "collection_method", "days_until_due", "due_date", "description", "metadata", "default_payment_method", "discounts", "default_tax_rates", "expand"];
 
     /// <summary>What a finalized invoice still lets change.</summary>
     private static readonly HashSet<string> FinalizedUpdates = ["auto_advance", "description", "metadata", "expand"];
@@ -292,6 +292,11 @@ public sealed partial class StripeStandaloneInvoices(
         if (p["discounts"] is not null && ReadDiscount(invoice, p["discounts"], customerId) is { } badDiscount)
         {
             return badDiscount;
+        }
+
+        if (StripeInvoicing.SetRates(objects, invoice, p, "default_tax_rates") is { } badRates)
+        {
+            return badRates;
         }
 
         invoice["collection_method"] = collection;

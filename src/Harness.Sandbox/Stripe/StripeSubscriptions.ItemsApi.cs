@@ -27,6 +27,11 @@ public sealed partial class StripeSubscriptions
 
     public StripeResponse CreateItem(JsonObject p)
     {
+        if (StripeTaxes.RefuseOnSubscription(p) is { } untaxed)
+        {
+            return untaxed;
+        }
+
         if (StripeLists.Unknown(p, ItemCreateParams) is { } unknown)
         {
             return unknown;
@@ -72,6 +77,11 @@ public sealed partial class StripeSubscriptions
 
     public StripeResponse UpdateItem(string id, JsonObject p)
     {
+        if (StripeTaxes.RefuseOnSubscription(p) is { } untaxed)
+        {
+            return untaxed;
+        }
+
         if (StripeLists.Unknown(p, ItemUpdateParams) is { } unknown)
         {
             return unknown;

@@ -34,6 +34,11 @@ public sealed partial class StripeSubscriptions(
 
     public StripeResponse Create(JsonObject p)
     {
+        if (StripeTaxes.RefuseOnSubscription(p) is { } untaxed)
+        {
+            return untaxed;
+        }
+
         if (StripeLists.Unknown(p, CreateParams) is { } unknown)
         {
             return unknown;
@@ -201,6 +206,11 @@ public sealed partial class StripeSubscriptions(
     /// </summary>
     public StripeResponse Update(string id, JsonObject p)
     {
+        if (StripeTaxes.RefuseOnSubscription(p) is { } untaxed)
+        {
+            return untaxed;
+        }
+
         if (StripeLists.Unknown(p, UpdateParams) is { } unknown)
         {
             return unknown;

@@ -147,7 +147,7 @@ public sealed class StripeInvoiceLineTests
         await AddRefusedAsync(new InvoiceLineOptions { Pricing = new InvoiceLinePricingOptions { Price = StripeCatalog.MonthlyPrice } }, HttpStatusCode.BadRequest, "lines[1][pricing][price]");
         await AddRefusedAsync(new InvoiceLineOptions { InvoiceItem = othersItem.Id }, HttpStatusCode.BadRequest, "lines[1][invoice_item]");
         await AddRefusedAsync(new InvoiceLineOptions { InvoiceItem = "ii_missing" }, HttpStatusCode.NotFound, "lines[1][invoice_item]", "resource_missing");
-        await AddRefusedAsync(new InvoiceLineOptions { Amount = 10, TaxRates = ["txr_123"] }, HttpStatusCode.BadRequest, "lines[1][tax_rates]");
+        await AddRefusedAsync(new InvoiceLineOptions { Amount = 10, TaxRates = ["txr_123"] }, HttpStatusCode.NotFound, "lines[1][tax_rates][0]", "resource_missing");
         await AddRefusedAsync(
             new InvoiceLineOptions { PriceData = new InvoiceLinePriceDataOptions { Currency = "eur", ProductData = new InvoiceLinePriceDataProductDataOptions { Name = "X" }, UnitAmount = 10 } },
             HttpStatusCode.BadRequest, "lines[1][price_data][currency]");

@@ -23,6 +23,9 @@ public sealed class StripeDiscountSteps(ScenarioContext context)
 
     private StripeRecurringSteps Recurring => context.Get<StripeRecurringSteps>();
 
+    /// <summary>The scenario's coupon, for the steps that apply it beside something else (a tax rate).</summary>
+    internal string CouponId => Coupon;
+
     private string Coupon => _coupon ?? throw new AssertionException("the scenario has no coupon yet");
 
     [Given("a Stripe coupon of {int} percent off")]

@@ -1,0 +1,88 @@
+using System.Text.Json.Nodes;
+using Harness.Sandbox.Payments;
+
+namespace Harness.Sandbox.Stripe;
+
+/// <summary>
+/// Manual tax rates on invoice lines: an invoice item's own <c>tax_rates</c>, else a standalone invoice's
+/// <c>default_tax_rates</c>. Each line is taxed on its amount after its discounts (<see cref="StripeTaxes.Compute"/>):
+/// its <c>taxes</c>; the invoice's <c>total_taxes</c> (one entry per rate), exclusive taxes added to <c>total</c> (and
+/// so to what is due), inclusive ones taken out of <c>subtotal_excluding_tax</c> and <c>total_excluding_tax</c>.
+/// </summary>
+public static partial class StripeInvoicing
+{
+    /// <summary>The rates stored on an object's <paramref name="field"/> (<c>tax_rates</c>, <c>default_tax_rates</c>), as they are now.</summary>
+    public static List<JsonObject> RatesOf(ProviderObjects objects, JsonObject? holder, string field) =>
+        [.. (holder?[field] as JsonArray ?? []).OfType<JsonObject>().Select(r => objects.Get(r.Str("id")!, StripeTaxRates.Type)).OfType<JsonObject>()];
+
+    /// <summary>
+    /// Reads <paramref name="field"/> (<c>tax_rates</c>, <c>default_tax_rates</c>) of <paramref name="p"/> onto
+    /// <paramref name="holder"/> as the rate objects Stripe shows there; an empty value clears them, an absent one
+    /// leaves them. Archived rates already on the holder may stay; new ones must be active.
+    /// </summary>
+    public static StripeResponse? SetRates(ProviderObjects objects, JsonObject holder, JsonObject p, string field)
+    {
+        var kept = (holder[field] as JsonArray ?? []).OfType<JsonObject>().Select(r => r.Str("id")!);
+        if (StripeTaxes.Read(objects, p[field], field, out var rates, kept) is { } refused)
+        {
+            return refused;
+        }
+
+        if (rates is not null)
+        {
+            holder[field] = new JsonArray([.. rates.Select(r => (JsonNode)StripeLists.Public(r))]);
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Taxes <paramref name="lines"/> (each with its rates) on the invoice whose <c>subtotal</c> and <c>total</c> already
+    /// count their amounts: sets each line's <c>taxes</c>, adds to <c>total_taxes</c> and <c>total</c>, and lowers the
+    /// excluding-tax totals by the inclusive taxes.
+    /// </summary>
+    public static void TaxLines(JsonObject invoice, IEnumerable<(JsonObject Line, IReadOnlyList<JsonObject> Rates)> lines)
+    {
+        var totals = invoice["total_taxes"] as JsonArray ?? [];
+        invoice["total_taxes"] = totals;
+        long exclusive = 0, inclusive = 0;
+        foreach (var (line, rates) in lines)
+        {
+            var discounted = (line["discount_amounts"] as JsonArray ?? []).Sum(d => d!["amount"]!.GetValue<long>());
+            var taxes = StripeTaxes.Compute(line["amount"]!.GetValue<long>() - discounted, rates);
+            line["taxes"] = new JsonArray([.. taxes.Select(t => (JsonNode)StripeTaxes.InvoiceTax(t))]);
+            foreach (var tax in taxes)
+            {
+                AddToTotal(totals, tax);
+            }
+
+            exclusive = checked(exclusive + StripeTaxes.Exclusive(taxes));
+            inclusive = checked(inclusive + taxes.Where(t => t.Inclusive).Sum(t => t.Amount));
+        }
+
+        Grow(invoice, exclusive, "total", "amount_due", "amount_remaining");
+        Grow(invoice, -inclusive, "subtotal_excluding_tax", "total_excluding_tax");
+    }
+
+    /// <summary>Adds <paramref name="delta"/> to each of <paramref name="fields"/> the invoice has (an invoice stored before the field existed has not).</summary>
+    public static void Grow(JsonObject invoice, long delta, params string[] fields)
+    {
+        foreach (var field in fields.Where(f => invoice[f] is JsonValue))
+        {
+            invoice[field] = checked(invoice[field]!.GetValue<long>() + delta);
+        }
+    }
+
+    /// <summary>One entry per rate in <c>total_taxes</c>: a rate on several lines sums their taxes and taxable amounts.</summary>
+    private static void AddToTotal(JsonArray totals, LineTax tax)
+    {
+        if (totals.OfType<JsonObject>().FirstOrDefault(t => t["tax_rate_details"]!.Str("tax_rate") == tax.Rate.Str("id")) is { } entry)
+        {
+            entry["amount"] = checked(entry["amount"]!.GetValue<long>() + tax.Amount);
+            entry["taxable_amount"] = checked(entry["taxable_amount"]!.GetValue<long>() + tax.TaxableAmount);
+            return;
+        }
+
+        totals.Add(StripeTaxes.InvoiceTax(tax));
+    }
+}
