@@ -8,7 +8,7 @@ Feature: Portaly hosted checkout page, and the renewals of the card it keeps
   a repeating code's cycles counted from the first charge; a card that declines renewals makes the subscription past
   due, retried a day later, and the third failure cancels it. A refund TapPay fails (the sandbox's injected server
   error) is tried three times, a day apart, then reported failed. The sessions vouch for the buyer's email (emailVerified), so no email code is
-  asked; the cards are the TapPay sandbox's test cards (docs/sandbox.md).
+  asked; the cards are the TapPay sandbox's test cards (docs/sandbox/tappay.md).
 
   Scenario: Paying on the hosted page completes the checkout and keeps the subscription
     Given the profile's Portaly merchant

@@ -5,7 +5,7 @@ using System.Text;
 namespace Harness.Sandbox.Alipay;
 
 /// <summary>
-/// Alipay's offline statements as the download link serves them (providers.md §3; docs/sandbox.md "Bills"): a zip of
+/// Alipay's offline statements as the download link serves them (providers.md §3; docs/sandbox/alipay.md "Bills"): a zip of
 /// two GBK-encoded CSV files named <c>{account}_{date}_业务明细.csv</c> and <c>…_业务明细(汇总).csv</c> for the
 /// <c>trade</c> bill (账务明细 for <c>signcustomer</c>), each framed by <c>#</c> comment lines: the title, the account,
 /// the period, the list's start and end markers, the totals and the export time. The entry names are GBK too, without

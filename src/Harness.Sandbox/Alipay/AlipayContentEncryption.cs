@@ -73,7 +73,7 @@ public sealed class AlipayContentEncryption
     /// <summary>
     /// Content a request carries under <paramref name="encryptType"/> (null: plain) checked against the app's setting,
     /// and opened: the plain text, or the refusal. Alipay publishes no sub codes for a missing key or for plain content to
-    /// an app that requires encryption; the sandbox's choices are in docs/sandbox.md.
+    /// an app that requires encryption; the sandbox's choices are in docs/sandbox/alipay.md.
     /// </summary>
     public (string? Plain, AlipayFailure? Failure) Open(string? encryptType, string? content)
     {

@@ -7,7 +7,7 @@ namespace Harness.Sandbox.Alipay;
 /// <c>alipay.trade.pay</c>, face-to-face barcode payment: the cashier scans the code on the buyer's phone and the trade is
 /// paid as the call answers (10000), or, when Alipay asks the buyer for a password, answered 10003 and left waiting: the
 /// merchant then polls <c>alipay.trade.query</c> and cancels what stays unpaid. The buyer's code decides which
-/// (docs/sandbox.md, the sandbox's test codes).
+/// (docs/sandbox/alipay.md, the sandbox's test codes).
 /// </summary>
 public sealed partial class AlipayProvider
 {
@@ -18,7 +18,7 @@ public sealed partial class AlipayProvider
 
     /// <summary>
     /// The sandbox's test codes for Alipay's refusals of a scan (its trade.pay error table), by the code's last four
-    /// digits: what the buyer's account cannot pay, and what Alipay's risk control stops. docs/sandbox.md says which to retry.
+    /// digits: what the buyer's account cannot pay, and what Alipay's risk control stops. docs/sandbox/alipay.md says which to retry.
     /// </summary>
     public static readonly IReadOnlyDictionary<string, AlipayFailure> RefusalCodeSuffixes = new Dictionary<string, AlipayFailure>(StringComparer.Ordinal)
     {
@@ -69,7 +69,7 @@ public sealed partial class AlipayProvider
         trade.ScanRefused = "";
         if (RefusalCodeSuffixes.GetValueOrDefault(code[^4..]) is { } refusal)
         {
-            // The trade stays, waiting: the same out_trade_no can be scanned again, or cancelled (docs/sandbox.md).
+            // The trade stays, waiting: the same out_trade_no can be scanned again, or cancelled (docs/sandbox/alipay.md).
             trade.ScanRefused = refusal.SubCode;
             _trades.Upsert(trade);
             return new Outcome(RefusedFields(trade), refusal, trade);

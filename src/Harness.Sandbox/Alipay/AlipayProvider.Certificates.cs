@@ -34,7 +34,7 @@ public sealed partial class AlipayProvider
 
     /// <summary>
     /// The certificate with the SN asked for, base64 of its PEM text as Alipay's SDKs decode it. Alipay publishes no sub
-    /// code for an SN it never issued; the sandbox's choice is in docs/sandbox.md.
+    /// code for an SN it never issued; the sandbox's choice is in docs/sandbox/alipay.md.
     /// </summary>
     private Outcome DownloadCertificate(JsonObject biz)
     {

@@ -33,7 +33,7 @@ public sealed partial class AlipayProvider
 
         if (method == AppPay)
         {
-            // The order string goes to the Alipay app, not to the gateway (docs/sandbox.md: POST /sandbox/app-pay).
+            // The order string goes to the Alipay app, not to the gateway (docs/sandbox/alipay.md: POST /sandbox/app-pay).
             return Replies.Gateway("error_response", AlipayReplies.Inner(AlipayFailure.Invalid("isv.invalid-method", $"{AppPay} 由支付宝客户端调起：把签名后的订单串交给 App，不要提交到网关")), certificateMode: certificateMode);
         }
 

@@ -10,7 +10,7 @@ namespace Harness.Sandbox.Alipay;
 /// (<c>alipay.fund.account.query</c>). Alipay serves these to certificate-mode apps only. The balance is the
 /// <c>transfer_float</c> setting plus what paid trades brought in, less refunds and transfers (<see cref="AlipayAccount"/>);
 /// each status a transfer reaches is sent as <c>alipay.fund.trans.order.changed</c>; documented test payees
-/// refuse or keep a transfer DEALING until the control API ends it (docs/sandbox.md).
+/// refuse or keep a transfer DEALING until the control API ends it (docs/sandbox/alipay.md).
 /// </summary>
 public sealed partial class AlipayProvider
 {

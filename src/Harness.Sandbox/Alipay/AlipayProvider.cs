@@ -38,7 +38,7 @@ public sealed partial class AlipayProvider : ISandboxProvider
         [TimeSpan.FromMinutes(4), TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(10), TimeSpan.FromHours(1), TimeSpan.FromHours(2), TimeSpan.FromHours(6), TimeSpan.FromHours(15)],
         CallbackAcknowledgement.BodyText("success"));
 
-    /// <summary>An unscanned QR code's life when the merchant sets no timeout (docs/sandbox.md).</summary>
+    /// <summary>An unscanned QR code's life when the merchant sets no timeout (docs/sandbox/alipay.md).</summary>
     private static readonly TimeSpan DefaultQrLifetime = TimeSpan.FromHours(2);
 
     /// <summary>A trade without <c>timeout_express</c> closes after 15 days, as Alipay's do.</summary>

@@ -28,7 +28,7 @@ public sealed partial class CreemProvider
     /// <summary>Fields of the SDK's request that change billing in ways the sandbox does not simulate: refused, never silently ignored.</summary>
     private static readonly string[] UnsimulatedFields = ["pay_what_you_want", "suggested_price", "usage_prices"];
 
-    /// <summary>Creem documents no longest trial; this is the sandbox's bound (docs/sandbox.md).</summary>
+    /// <summary>Creem documents no longest trial; this is the sandbox's bound (docs/sandbox/creem.md).</summary>
     private const long MaxTrialDays = 365;
 
     /// <summary>The least a paid trial may charge, as Creem documents it (cents).</summary>
@@ -167,7 +167,7 @@ public sealed partial class CreemProvider
         }));
     }
 
-    /// <summary>The seeded catalog (docs/sandbox.md), made once: products created or changed later are the merchant's.</summary>
+    /// <summary>The seeded catalog (docs/sandbox/creem.md), made once: products created or changed later are the merchant's.</summary>
     private void SeedProducts()
     {
         var now = Iso(_context.Clock.GetUtcNow());
@@ -401,7 +401,7 @@ public sealed partial class CreemProvider
 
     /// <summary>
     /// The SDK's request features are customer-credit grants; licence keys are set up in Creem's dashboard, which the
-    /// sandbox stands in for with its seeded licensed products (docs/sandbox.md).
+    /// sandbox stands in for with its seeded licensed products (docs/sandbox/creem.md).
     /// </summary>
     private static List<string> ApplyFeatures(JsonObject product, JsonNode features)
     {

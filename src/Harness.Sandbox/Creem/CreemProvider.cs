@@ -36,7 +36,7 @@ public sealed partial class CreemProvider : ISandboxProvider
     public static readonly DeliveryPolicy Policy = new(
         [TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(5), TimeSpan.FromHours(1)], CallbackAcknowledgement.Status(200));
 
-    /// <summary>Creem documents no bound for <c>units</c>; this is the sandbox's (docs/sandbox.md).</summary>
+    /// <summary>Creem documents no bound for <c>units</c>; this is the sandbox's (docs/sandbox/creem.md).</summary>
     private const long MaxUnits = 1_000;
 
     /// <summary>A checkout's amount (price × units) stays within custom_price's documented maximum, 99,999,999 cents.</summary>

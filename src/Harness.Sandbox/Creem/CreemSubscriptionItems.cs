@@ -15,7 +15,7 @@ public sealed partial class CreemProvider
     /// <summary>
     /// Reads <c>{items: [{id?, product_id?, units}], update_behavior?}</c>: an entry with an item's id (or a product
     /// already on the subscription) sets its units, one with another product adds an item. Creem's default behaviour
-    /// is "proration"; the sandbox reads it as <c>proration-charge</c> (docs/sandbox.md).
+    /// is "proration"; the sandbox reads it as <c>proration-charge</c> (docs/sandbox/creem.md).
     /// </summary>
     private IResult UpdateSubscription(string id, JsonObject body)
     {

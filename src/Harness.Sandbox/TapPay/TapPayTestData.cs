@@ -7,7 +7,7 @@ namespace Harness.Sandbox.TapPay;
 
 /// <summary>
 /// TapPay's published sandbox data (providers.md §7.6) plus the sandbox's own decline cards: TapPay publishes one
-/// test card, so the failing numbers follow the familiar 4000… pattern and are listed in docs/sandbox.md.
+/// test card, so the failing numbers follow the familiar 4000… pattern and are listed in docs/sandbox/tappay.md.
 /// </summary>
 public static class TapPayTestData
 {

@@ -5,7 +5,7 @@ using System.Text;
 namespace Harness.Sandbox.WeChatPay;
 
 /// <summary>
-/// WeChat Pay's daily statements as files (providers.md §2; docs/sandbox.md "Bills"): the trade bill of one China day
+/// WeChat Pay's daily statements as files (providers.md §2; docs/sandbox/wechatpay.md "Bills"): the trade bill of one China day
 /// (ALL, SUCCESS or REFUND) and the fund-flow bill of the basic account. UTF-8 with a byte-order mark, CRLF lines, a
 /// header of Chinese column names, every value prefixed with a backtick (so spreadsheets keep long numbers), then the
 /// summary header and its row. Amounts are yuan with two decimals, the fee with five as WeChat writes it (its value
