@@ -87,7 +87,7 @@ public sealed partial class DocumentationLinkTests
                 anchors.Add(repeat == 0 ? slug : $"{slug}-{repeat}");
             }
 
-            anchors.UnionWith(ExplicitAnchor().Matches(line).Select(m => m.Groups[1].Value));
+            anchors.UnionWith(IdAnchor().Matches(line).Select(m => m.Groups[1].Value));
         }
 
         return anchors;
@@ -125,5 +125,5 @@ public sealed partial class DocumentationLinkTests
     private static partial Regex NotSlug();
 
     [GeneratedRegex("<a id=\"([^\"]+)\"></a>")]
-    private static partial Regex ExplicitAnchor();
+    private static partial Regex IdAnchor();
 }
