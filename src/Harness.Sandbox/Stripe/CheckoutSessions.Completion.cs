@@ -83,6 +83,7 @@ public sealed partial class CheckoutSessions
                     PaymentMethodDetails = saved is not null ? StripeTestPaymentMethods.Details(saved)
                         : debit is null ? StripeTestCards.ChargeDetails(payment) : StripeBankDebits.Details(debit),
                 });
+                StripeBalance.RecordCharge(objects, charge, now);
                 objects.Put(charge);
                 var intent = new JsonObject
                 {

@@ -100,6 +100,7 @@ public sealed class StripeBankDebits(SandboxContext context, ProviderObjects obj
             ["type"] = "card_error",
         };
         session["payment_status"] = succeeds ? "paid" : "unpaid";
+        StripeBalance.RecordCharge(objects, charge, StripeJson.Unix(context.Clock.GetUtcNow()));
         objects.Put(charge);
         objects.Put(intent);
         objects.Put(session);

@@ -47,6 +47,7 @@ internal static class StripeCharges
             ["amount"] = attempt.Amount,
             ["amount_captured"] = captured ? attempt.Amount : 0L,
             ["amount_refunded"] = 0L,
+            ["balance_transaction"] = null,
             ["captured"] = captured,
             ["created"] = attempt.Created,
             ["currency"] = attempt.Currency,

@@ -241,36 +241,10 @@ public sealed partial class StripeDisputes(SandboxContext context, ProviderObjec
     };
 
     /// <summary>The chargeback's withdrawal: the disputed amount and the dispute fee leave the balance.</summary>
-    private static void Withdraw(JsonObject dispute, long now) =>
-        ((JsonArray)dispute["balance_transactions"]!).Add(BalanceTransaction(dispute, now, -dispute["amount"]!.GetValue<long>(), DisputeFee, "Chargeback withdrawal", "dispute"));
+    private void Withdraw(JsonObject dispute, long now) =>
+        ((JsonArray)dispute["balance_transactions"]!).Add(StripeBalance.RecordDisputeAdjustment(objects, dispute, -dispute["amount"]!.GetValue<long>(), DisputeFee, "Chargeback withdrawal", "dispute", now));
 
     /// <summary>A won chargeback's reinstatement: the amount comes back; the dispute fee does not.</summary>
-    private static void Reinstate(JsonObject dispute, long now) =>
-        ((JsonArray)dispute["balance_transactions"]!).Add(BalanceTransaction(dispute, now, dispute["amount"]!.GetValue<long>(), 0, "Chargeback reversal", "dispute_reversal"));
-
-    private static JsonObject BalanceTransaction(JsonObject dispute, long now, long amount, long fee, string what, string category) => new()
-    {
-        ["id"] = StripeJson.NewId("txn"),
-        ["object"] = "balance_transaction",
-        ["amount"] = amount,
-        ["available_on"] = now,
-        ["created"] = now,
-        ["currency"] = dispute.Str("currency"),
-        ["description"] = $"{what} for {dispute.Str("charge")}",
-        ["exchange_rate"] = null,
-        ["fee"] = fee,
-        ["fee_details"] = fee == 0 ? new JsonArray() : new JsonArray(new JsonObject
-        {
-            ["amount"] = fee,
-            ["application"] = null,
-            ["currency"] = dispute.Str("currency"),
-            ["description"] = "Dispute fee",
-            ["type"] = "stripe_fee",
-        }),
-        ["net"] = amount - fee,
-        ["reporting_category"] = category,
-        ["source"] = dispute.Str("id"),
-        ["status"] = "available",
-        ["type"] = "adjustment",
-    };
+    private void Reinstate(JsonObject dispute, long now) =>
+        ((JsonArray)dispute["balance_transactions"]!).Add(StripeBalance.RecordDisputeAdjustment(objects, dispute, dispute["amount"]!.GetValue<long>(), 0, "Chargeback reversal", "dispute_reversal", now));
 }

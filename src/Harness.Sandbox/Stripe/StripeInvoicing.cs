@@ -142,6 +142,7 @@ public static partial class StripeInvoicing
             PaymentMethod = card?.Str("id"),
             PaymentMethodDetails = card is null ? null : StripePaymentMethods.Details(card),
         });
+        StripeBalance.RecordCharge(objects, charge, at);
         objects.Put(charge);
         if (!fail)
         {

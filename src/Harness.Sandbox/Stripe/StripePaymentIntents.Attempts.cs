@@ -120,6 +120,7 @@ public sealed partial class StripePaymentIntents
         var amount = intent["amount"]!.GetValue<long>();
         var manual = intent.Str("capture_method") == "manual";
         var charge = NewCharge(intent, method, null);
+        StripeBalance.RecordCharge(objects, charge, charge["created"]!.GetValue<long>());
         objects.Put(charge);
         intent["payment_method"] = method.Id;
         intent["latest_charge"] = charge.Str("id");

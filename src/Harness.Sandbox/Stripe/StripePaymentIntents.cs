@@ -280,6 +280,7 @@ public sealed partial class StripePaymentIntents(SandboxContext context, Provide
             charge["captured"] = true;
             charge["amount_captured"] = captured;
             charge["amount_refunded"] = capturable - captured;
+            StripeBalance.RecordCharge(objects, charge, StripeJson.Unix(context.Clock.GetUtcNow()));
             objects.Put(charge);
             intent["amount_capturable"] = 0L;
             intent["amount_received"] = captured;
@@ -419,15 +420,23 @@ public sealed partial class StripePaymentIntents(SandboxContext context, Provide
             : StripeErrors.InvalidParam($"Invalid currency: {StripeLists.Clip(p["currency"]!.ToJsonString())}. Stripe currencies are three-letter ISO codes, in lowercase.", "currency", "invalid_currency");
     }
 
-    /// <summary>What the merchant sees: no sandbox fields, with <c>expand[]</c> of <c>latest_charge</c>, <c>customer</c> or <c>payment_method</c>.</summary>
+    /// <summary>
+    /// What the merchant sees: no sandbox fields, with <c>expand[]</c> of <c>latest_charge</c> (or
+    /// <c>latest_charge.balance_transaction</c>, how a backend reads its fee), <c>customer</c> or <c>payment_method</c>.
+    /// </summary>
     private JsonObject Public(JsonObject intent, JsonObject? query)
     {
         var copy = StripeLists.Public(intent);
         foreach (var field in (query?["expand"] as JsonArray)?.OfType<JsonValue>().Select(e => e.GetValue<string>()) ?? [])
         {
-            if (field is "latest_charge" && copy.Str(field) is { } chargeId)
+            if (field is "latest_charge" or "latest_charge.balance_transaction" && LatestCharge(copy) is { } charge)
             {
-                copy[field] = objects.Get(chargeId, "charge") is { } charge ? StripeLists.Public(charge) : copy[field]?.DeepClone();
+                if (field is "latest_charge.balance_transaction")
+                {
+                    StripeBalance.Expand(objects, charge, "balance_transaction", StripeJson.Unix(context.Clock.GetUtcNow()));
+                }
+
+                copy["latest_charge"] = charge;
             }
             else if (field is "customer" && copy.Str(field) is { } customerId)
             {
@@ -441,4 +450,12 @@ public sealed partial class StripePaymentIntents(SandboxContext context, Provide
 
         return copy;
     }
+
+    /// <summary>The intent's latest charge as a public object, whether <paramref name="copy"/> already holds it expanded or only its id.</summary>
+    private JsonObject? LatestCharge(JsonObject copy) => copy["latest_charge"] switch
+    {
+        JsonObject expanded => expanded,
+        JsonValue id when objects.Get(id.ToString(), "charge") is { } charge => StripeLists.Public(charge),
+        _ => null,
+    };
 }

@@ -60,6 +60,7 @@ public sealed partial class StripeProvider : ISandboxProvider
     private readonly StripePortalConfigurations _portalConfigurations;
     private readonly StripePortalSessions _portalSessions;
     private readonly StripeTaxRates _taxRates;
+    private readonly StripeBalance _balance;
 
     public StripeProvider(SandboxContext context)
     {
@@ -77,6 +78,7 @@ public sealed partial class StripeProvider : ISandboxProvider
         _intents = new StripePaymentIntents(context, _objects, _webhooks, _methods, _authorizations, _disputes);
         _billing = new StripeBilling(_objects, _customers, _webhooks, _intents);
         _taxRates = new StripeTaxRates(_objects, context.Clock, _webhooks);
+        _balance = new StripeBalance(_objects, context.Clock);
         var discounts = CreateDiscounts(context);
         _subscriptions = new StripeSubscriptions(_objects, catalog, _customers, _billing, _webhooks, _methods, _intents, discounts);
         _invoiceItems = new StripeInvoiceItems(_objects, catalog, _customers, _webhooks);
@@ -173,9 +175,12 @@ public sealed partial class StripeProvider : ISandboxProvider
         MapDisputes(app);
         MapWebhookEndpoints(app);
         MapBillingPortal(app);
-        app.MapGet("/v1/{collection}/{id}", (string collection, string id, HttpContext http) =>
+        MapBalance(app);
+        app.MapGet("/v1/{collection}/{id}", async (string collection, string id, HttpContext http) =>
             Retrievable.TryGetValue(collection, out var type)
-                ? Answer(http, _objects.Get(id, type) is { } obj ? StripeResponse.Ok(StripeLists.Public(obj)) : StripeErrors.NoSuch(type, id, "id"))
+                ? Answer(http, _objects.Get(id, type) is { } obj
+                    ? StripeResponse.Ok(_balance.ExpandOn(StripeLists.Public(obj), await StripeForm.ReadAsync(http.Request)))
+                    : StripeErrors.NoSuch(type, id, "id"))
                 : Answer(http, StripeErrors.Envelope(404, "invalid_request_error", $"Unrecognized request URL (GET: /v1/{collection}/{id}).", null, null)));
     }
 

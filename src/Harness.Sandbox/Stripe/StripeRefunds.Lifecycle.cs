@@ -124,7 +124,7 @@ public sealed partial class StripeRefunds
         if (fails)
         {
             refund["failure_reason"] = FailureReason;
-            refund["failure_balance_transaction"] = null;
+            StripeBalance.RecordRefundFailure(objects, refund, StripeJson.Unix(context.Clock.GetUtcNow()));
         }
         else
         {

@@ -123,6 +123,7 @@ public sealed partial class StripeRefunds(SandboxContext context, ProviderObject
                 refund["pending_reason"] = "processing";
             }
 
+            StripeBalance.RecordRefund(objects, refund, charge, now);
             objects.Put(refund);
             if (later is { } outcome)
             {

@@ -8,7 +8,7 @@ namespace Harness.Conformance.Steps.Providers;
 
 /// <summary>Stripe's PaymentIntents API as a merchant backend drives it: confirmation with test PaymentMethods, declines, 3-D Secure, capture, refunds.</summary>
 [Steps]
-public sealed class StripePaymentIntentSteps(ScenarioContext context)
+public sealed partial class StripePaymentIntentSteps(ScenarioContext context)
 {
     private readonly SandboxWorld _world = context.Get<SandboxWorld>();
     private string? _intent;
