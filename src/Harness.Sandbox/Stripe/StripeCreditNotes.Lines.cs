@@ -162,7 +162,7 @@ public sealed partial class StripeCreditNotes
             return StripeErrors.InvalidParam("Invalid object", $"{at}[metadata]");
         }
 
-        if (Integer(given, "quantity", 1, out var quantity) is { } badQuantity)
+        if (Integer(given, "quantity", 1, out var quantity, MaxQuantity) is { } badQuantity)
         {
             return Renamed(badQuantity, at);
         }

@@ -22,7 +22,13 @@ public sealed partial class StripeCreditNotes(
         ["invoice", "lines", "amount", "credit_amount", "refund_amount", "refunds", "out_of_band_amount", "reason", "memo", "metadata", "effective_at", "email_type", "expand", "shipping_cost"];
 
     /// <summary>The integer parameters and their least values.</summary>
-    private static readonly (string Name, long Minimum)[] AmountParams = [("amount", 1), ("credit_amount", 0), ("refund_amount", 0), ("out_of_band_amount", 0), ("effective_at", 0)];
+    private static readonly (string Name, long Minimum)[] AmountParams = [("amount", 1), ("credit_amount", 0), ("refund_amount", 0), ("out_of_band_amount", 0)];
+
+    /// <summary>Stripe's largest amount (99,999,999 in the smallest unit); also what bounds a line's quantity times its unit amount.</summary>
+    private const long MaxAmount = 99_999_999;
+
+    /// <summary>A line's largest quantity: with a unit amount below <see cref="MaxAmount"/> the product stays far inside a long.</summary>
+    private const long MaxQuantity = 1_000_000_000;
 
     private static readonly string[] Reasons = ["duplicate", "fraudulent", "order_change", "product_unsatisfactory"];
 
@@ -148,7 +154,12 @@ public sealed partial class StripeCreditNotes(
             amounts[name] = value;
         }
 
-        ask = new Ask(invoiceId, p["lines"] as JsonArray, amounts["amount"], amounts["credit_amount"] ?? 0, amounts["refund_amount"] ?? 0, amounts["out_of_band_amount"], metadata, amounts["effective_at"])
+        if (Integer(p, "effective_at", 0, out var effectiveAt, long.MaxValue / 2) is { } badTime)
+        {
+            return badTime;
+        }
+
+        ask = new Ask(invoiceId, p["lines"] as JsonArray, amounts["amount"], amounts["credit_amount"] ?? 0, amounts["refund_amount"] ?? 0, amounts["out_of_band_amount"], metadata, effectiveAt)
         {
             Reason = p.Str("reason"),
             Memo = p.Str("memo"),
@@ -156,8 +167,8 @@ public sealed partial class StripeCreditNotes(
         return null;
     }
 
-    /// <summary>An optional integer parameter at or above <paramref name="minimum"/>.</summary>
-    private static StripeResponse? Integer(JsonObject p, string name, long minimum, out long? value)
+    /// <summary>An optional integer parameter from <paramref name="minimum"/> to <paramref name="maximum"/>.</summary>
+    private static StripeResponse? Integer(JsonObject p, string name, long minimum, out long? value, long maximum = MaxAmount)
     {
         value = null;
         if (p[name] is null)
@@ -170,9 +181,9 @@ public sealed partial class StripeCreditNotes(
             return StripeErrors.InvalidParam($"Invalid integer: {StripeLists.Clip(p[name]!.ToJsonString())}", name);
         }
 
-        if (read < minimum)
+        if (read < minimum || read > maximum)
         {
-            return StripeErrors.InvalidParam($"This value must be greater than or equal to {minimum}.", name);
+            return StripeErrors.InvalidParam($"This value must be greater than or equal to {minimum} and less than or equal to {maximum}.", name);
         }
 
         value = read;
