@@ -81,7 +81,7 @@ public sealed partial class StripeCreditNotes(
                     $"You can only create a credit note on an open or paid invoice, and invoice {ask.InvoiceId} is {status}.", "invoice", "invoice_not_editable");
             }
 
-            var prior = ((IEnumerable<JsonObject>)objects.Newest(Type)).Where(n => n.Str("invoice") == ask.InvoiceId).ToList();
+            var prior = objects.Newest(Type).Where(n => n.Str("invoice") == ask.InvoiceId).ToList();
             var now = customers.NowFor(invoice.Str("customer"));
             if (Compose(ask, invoice, prior, now, out var note) is { } refusedNote)
             {

@@ -110,9 +110,11 @@ public sealed class StripeCreditNoteRuleTests
         Assert.Empty((await notes.ListAsync(new CreditNoteListOptions { Created = new DateRangeOptions { GreaterThan = created } }, cancellationToken: Ct)).Data);
 
         var page = await notes.ListAsync(new CreditNoteListOptions { Limit = 2 }, cancellationToken: Ct);
-        Assert.Equal(([made[3], made[2]], true), (page.Data.Select(n => n.Id).ToList(), page.HasMore));
+        Assert.Equal([made[3], made[2]], page.Data.Select(n => n.Id));
+        Assert.True(page.HasMore);
         var next = await notes.ListAsync(new CreditNoteListOptions { Limit = 2, StartingAfter = made[2] }, cancellationToken: Ct);
-        Assert.Equal(([made[1], made[0]], false), (next.Data.Select(n => n.Id).ToList(), next.HasMore));
+        Assert.Equal([made[1], made[0]], next.Data.Select(n => n.Id));
+        Assert.False(next.HasMore);
         var back = await notes.ListAsync(new CreditNoteListOptions { Limit = 2, EndingBefore = made[1] }, cancellationToken: Ct);
         Assert.Equal([made[3], made[2]], back.Data.Select(n => n.Id));
         Assert.Equal((HttpStatusCode.BadRequest, "limit"), await RefusedAsync(notes.ListAsync(new CreditNoteListOptions { Limit = 0 }, cancellationToken: Ct)));

@@ -158,11 +158,12 @@ public sealed class StripeCreditNoteTests
             Assert.Equal([rate.Id], line.TaxRates.Select(r => r.Id));
         }
 
+        // Previewed now, the next unit is the second: 100 and 7 of tax.
         var previewLines = await stripe.V1.CreditNotes.PreviewLines.ListAsync(new CreditNotePreviewLinesListOptions
         {
-            Invoice = invoice.Id, OutOfBandAmount = 108, Lines = [new CreditNotePreviewLinesLineOptions { Type = "invoice_line_item", InvoiceLineItem = lineId, Quantity = 1 }],
+            Invoice = invoice.Id, OutOfBandAmount = 107, Lines = [new CreditNotePreviewLinesLineOptions { Type = "invoice_line_item", InvoiceLineItem = lineId, Quantity = 1 }],
         }, cancellationToken: Ct);
-        Assert.Equal(100L, previewLines.Data.Single().Amount);
+        Assert.Equal((100L, 7L), (previewLines.Data.Single().Amount, previewLines.Data.Single().Taxes.Single().Amount));
         Assert.Equal(note.Lines.Data.Single().Id, (await stripe.V1.CreditNotes.ListLineItemsAsync(note.Id, cancellationToken: Ct)).Data.Single().Id);
 
         // The second unit: round(23 × 2/3) − 8 = 7; the third: 23 − 15 = 8. Every unit of tax is credited once.
