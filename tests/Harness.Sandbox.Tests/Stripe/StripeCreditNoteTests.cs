@@ -9,7 +9,7 @@ namespace Harness.Sandbox.Tests.Stripe;
 /// <summary>
 /// Credit notes through Stripe.net 53.1.0: a pre-payment note lowering what an open invoice owes, post-payment notes
 /// refunding the charge, crediting the customer's balance (taken by the next invoice) or settled out of band, lines
-/// credited by quantity with their share of the invoice's taxes, the preview, and void.
+/// credited by quantity with their share of the invoice's taxes, a subscription invoice's line refunded, the preview, and void.
 /// </summary>
 public sealed class StripeCreditNoteTests
 {
@@ -181,6 +181,31 @@ public sealed class StripeCreditNoteTests
 
         var none = await Assert.ThrowsAsync<StripeException>(() => stripe.V1.CreditNotes.CreateAsync(OneUnit(), cancellationToken: Ct));
         Assert.Equal("lines[0][quantity]", none.StripeError.Param);
+    }
+
+    [Fact]
+    public async Task A_subscription_invoice_is_credited_by_quantity_with_a_refund_of_its_charge()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        var stripe = Client(sandbox);
+        var customer = await CustomerAsync(stripe);
+        var subscription = await stripe.V1.Subscriptions.CreateAsync(new SubscriptionCreateOptions
+        {
+            Customer = customer, Items = [new SubscriptionItemOptions { Price = StripeCatalog.MonthlyPrice, Quantity = 2 }],
+        }, cancellationToken: Ct);
+        var invoice = await stripe.V1.Invoices.GetAsync(subscription.LatestInvoiceId, cancellationToken: Ct);
+        Assert.Equal("paid", invoice.Status);
+        var line = invoice.Lines.Data.Single();
+        var unit = line.Amount / 2;
+
+        var note = await stripe.V1.CreditNotes.CreateAsync(new CreditNoteCreateOptions
+        {
+            Invoice = invoice.Id, RefundAmount = unit, Lines = [new CreditNoteLineOptions { Type = "invoice_line_item", InvoiceLineItem = line.Id, Quantity = 1 }],
+        }, cancellationToken: Ct);
+
+        // A subscription invoice has no number in the sandbox: the note's number is made from the invoice's id.
+        Assert.Equal((unit, unit, invoice.Id + "-CN-01"), (note.Total, note.Refunds.Single().AmountRefunded, note.Number));
+        Assert.Equal(unit, (await stripe.V1.Charges.ListAsync(new ChargeListOptions { Customer = customer }, cancellationToken: Ct)).Data.Single().AmountRefunded);
     }
 
     [Fact]
