@@ -119,7 +119,7 @@ public sealed class StripeInvoices(
     /// Marked paid outside Stripe: nothing charged, <c>amount_paid</c> what was due (current API versions count an out-of-band
     /// payment there), <c>invoice.paid</c>; an incomplete or past_due subscription is <c>active</c> again.
     /// </summary>
-    private void PaidOutOfBand(JsonObject invoice, JsonObject subscription, long at)
+    internal void PaidOutOfBand(JsonObject invoice, JsonObject subscription, long at)
     {
         invoice["amount_paid"] = invoice["amount_remaining"]!.DeepClone();
         StripeInvoicing.PaidWithoutCharge(invoice, at);

@@ -73,24 +73,36 @@ public static partial class StripeInvoicing
             return;
         }
 
+        MoveBalance(objects, customer, ending - starting, "applied_to_invoice", invoice.Str("id"), null, invoice.Str("currency")!, at);
+    }
+
+    /// <summary>
+    /// Moves the customer's credit balance by <paramref name="amount"/> (below zero: a credit to the customer) and records
+    /// the <c>customer_balance_transaction</c> of <paramref name="type"/> that says why; the caller holds the unit.
+    /// </summary>
+    public static JsonObject MoveBalance(ProviderObjects objects, JsonObject customer, long amount, string type, string? invoiceId, string? creditNoteId, string currency, long at)
+    {
+        var ending = checked((customer["balance"]?.Deserialize<long>() ?? 0) + amount);
         customer["balance"] = ending;
         objects.Put(customer);
-        objects.Put(new JsonObject
+        var transaction = new JsonObject
         {
             ["id"] = StripeJson.NewId("cbtxn"),
             ["object"] = BalanceTransactionType,
-            ["amount"] = ending - starting,
+            ["amount"] = amount,
             ["checkout_session"] = null,
             ["created"] = at,
-            ["credit_note"] = null,
-            ["currency"] = invoice.Str("currency"),
+            ["credit_note"] = creditNoteId,
+            ["currency"] = currency,
             ["customer"] = customer.Str("id"),
             ["description"] = null,
             ["ending_balance"] = ending,
-            ["invoice"] = invoice.Str("id"),
+            ["invoice"] = invoiceId,
             ["livemode"] = false,
             ["metadata"] = new JsonObject(),
-            ["type"] = "applied_to_invoice",
-        });
+            ["type"] = type,
+        };
+        objects.Put(transaction);
+        return transaction;
     }
 }

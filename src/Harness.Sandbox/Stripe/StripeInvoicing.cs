@@ -88,6 +88,8 @@ public static partial class StripeInvoicing
         ["parent"] = null,
         ["period_end"] = created,
         ["period_start"] = created,
+        ["post_payment_credit_notes_amount"] = 0L,
+        ["pre_payment_credit_notes_amount"] = 0L,
         ["starting_balance"] = 0L,
         ["status"] = "draft",
         ["status_transitions"] = new JsonObject { ["finalized_at"] = null, ["marked_uncollectible_at"] = null, ["paid_at"] = null, ["voided_at"] = null },

@@ -61,6 +61,7 @@ public sealed partial class StripeProvider : ISandboxProvider
     private readonly StripePortalSessions _portalSessions;
     private readonly StripeTaxRates _taxRates;
     private readonly StripeBalance _balance;
+    private readonly StripeCreditNotes _creditNotes;
 
     public StripeProvider(SandboxContext context)
     {
@@ -86,6 +87,7 @@ public sealed partial class StripeProvider : ISandboxProvider
         _lines = new StripeInvoiceLines(_objects, _invoiceItems, _standalone, _webhooks);
         _invoices = new StripeInvoices(_objects, _customers, _billing, _intents, _methods, _webhooks, _standalone);
         _refunds = new StripeRefunds(context, _objects, _webhooks);
+        _creditNotes = new StripeCreditNotes(context, _objects, _customers, _refunds, _invoices, _standalone, _webhooks);
         _customers.ResumeAdvancing(RunDueOnClock);
         _sessions = new CheckoutSessions(context, _objects, catalog, _billing, _methods, discounts);
         _debits = new StripeBankDebits(context, _objects, _webhooks);
@@ -168,6 +170,7 @@ public sealed partial class StripeProvider : ISandboxProvider
         MapPaymentMethods(app);
         MapRecurring(app);
         MapInvoices(app);
+        MapCreditNotes(app);
         MapDiscounts(app);
         MapTaxRates(app);
         MapCatalog(app);

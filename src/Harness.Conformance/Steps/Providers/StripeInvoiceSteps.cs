@@ -19,7 +19,8 @@ public sealed class StripeInvoiceSteps(ScenarioContext context)
 
     private StripeSteps Stripe => context.Get<StripeSteps>();
 
-    private string Invoice => _invoice ?? throw new AssertionException("the scenario has no invoice yet");
+    /// <summary>The scenario's latest invoice (what <see cref="StripeCreditNoteSteps"/> credits).</summary>
+    internal string Invoice => _invoice ?? throw new AssertionException("the scenario has no invoice yet");
 
     [When("the merchant creates a draft invoice for the customer")]
     public Task Create() => CreateAsync([]);
