@@ -100,6 +100,34 @@ public sealed partial class StripeSubscriptionTaxTests
     }
 
     [Fact]
+    public async Task A_metered_items_usage_lines_are_taxed_at_the_renewal_and_on_the_final_invoice()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        var stripe = Client(sandbox);
+        var meter = await StripeMeterTests.MeterAsync(stripe, "taxed_tokens");
+        var price = await StripeMeterTests.MeteredPriceAsync(stripe, meter.Id);
+        var (clock, customer) = await StripeMeterTests.ClockedCustomerAsync(stripe);
+        var rate = await RateAsync(stripe, 10, inclusive: false);
+        var subscription = await SubscribeAsync(stripe, customer.Id, null,
+            new SubscriptionItemOptions { Price = StripeCatalog.MonthlyPrice }, new SubscriptionItemOptions { Price = price.Id, TaxRates = [rate.Id] });
+        Assert.Equal((999L, 999L), (subscription.LatestInvoice.Total, subscription.LatestInvoice.AmountPaid));
+
+        await AdvanceClockAsync(stripe, clock.Id, Frozen.AddDays(15));
+        await StripeMeterTests.ReportAsync(stripe, "taxed_tokens", customer.Id, 350, Frozen.AddDays(3));
+        await AdvanceClockAsync(stripe, clock.Id, Frozen.AddMonths(1));
+        // 350 units × 5 = 1750 in arrears, 10 % of it on top; Pro untaxed.
+        var renewal = await LatestAsync(stripe, subscription.Id);
+        Assert.Equal([0L, 175L], renewal.Lines.Data.Select(l => l.Taxes.Sum(t => t.Amount)));
+        Assert.Equal((2749L, 2924L, 2924L), (renewal.Subtotal, renewal.Total, renewal.AmountPaid));
+
+        await AdvanceClockAsync(stripe, clock.Id, Frozen.AddMonths(1).AddDays(4));
+        await StripeMeterTests.ReportAsync(stripe, "taxed_tokens", customer.Id, 12, Frozen.AddMonths(1).AddDays(2));
+        await stripe.V1.Subscriptions.CancelAsync(subscription.Id, new SubscriptionCancelOptions { InvoiceNow = true }, cancellationToken: Ct);
+        var final = await LatestAsync(stripe, subscription.Id);
+        Assert.Equal((60L, 66L, 6L), (final.Subtotal, final.AmountPaid, final.TotalTaxes.Single().Amount));
+    }
+
+    [Fact]
     public async Task The_subscription_items_api_sets_an_items_rates()
     {
         await using var sandbox = await TestSandbox.StartAsync();
