@@ -181,7 +181,7 @@ public sealed partial class CheckoutSessions
         var (subscription, invoice) = billing.Start(
             customerId, items, session["amount_subtotal"]!.GetValue<long>(), metadata, cancelAtPeriodEnd: false, session["_trial"] as JsonObject, card,
             discounts: session["_discount"] is JsonObject discount ? [discount] : null, anchor: session["_anchor"] is JsonObject anchor ? StripeAnchors.FromJson(anchor) : null,
-            at: session["_anchor"] is JsonObject ? now : null);
+            at: session["_anchor"] is JsonObject ? now : null, taxes: SubscriptionTaxes(session));
         return (StripeLists.Public(subscription), invoice is null ? null : StripeLists.Public(invoice));
     }
 }

@@ -10,7 +10,10 @@ namespace Harness.Sandbox.Stripe;
 /// </summary>
 public sealed partial class CheckoutSessions
 {
-    /// <summary>A line's <c>tax_rates</c> (empty when none); <c>dynamic_tax_rates</c> and subscription-mode rates are refused as not simulated.</summary>
+    /// <summary>
+    /// A line's <c>tax_rates</c> (empty when none); in subscription mode they become the subscription item's. <c>dynamic_tax_rates</c>,
+    /// and rates on a one-time line of a subscription-mode session, are refused as not simulated.
+    /// </summary>
     private StripeResponse? ReadLineTaxRates(JsonObject item, string param, string mode, JsonObject price, out List<JsonObject> rates)
     {
         rates = [];
@@ -25,10 +28,10 @@ public sealed partial class CheckoutSessions
             return null;
         }
 
-        if (mode == "subscription")
+        if (mode == "subscription" && price["recurring"] is not JsonObject)
         {
             return StripeErrors.InvalidParam(
-                "`tax_rates` on a subscription-mode Checkout Session is not simulated by the sandbox: tax rates apply to payment-mode sessions.", $"{param}[tax_rates]");
+                "`tax_rates` on a one-time line of a subscription-mode Checkout Session is not simulated by the sandbox: give tax rates to its recurring lines.", $"{param}[tax_rates]");
         }
 
         if (StripeTaxes.Read(objects, item["tax_rates"], $"{param}[tax_rates]", out var read) is { } refused)
@@ -38,6 +41,41 @@ public sealed partial class CheckoutSessions
 
         rates = read ?? [];
         return StripeTaxes.Conflicts(price, rates, $"{param}[tax_rates]");
+    }
+
+    /// <summary>
+    /// <c>subscription_data[default_tax_rates]</c>: the subscription's defaults, taxing its recurring lines that have no
+    /// rates of their own. Refused on a session with one-time lines, which the sandbox's first invoice does not show as
+    /// lines to tax, and with a price whose <c>tax_behavior</c> they conflict with.
+    /// </summary>
+    private StripeResponse? ReadDefaultTaxRates(JsonObject p, string mode, IReadOnlyList<CheckoutLineItem> items, out List<JsonObject> rates)
+    {
+        const string Param = "subscription_data[default_tax_rates]";
+        rates = [];
+        if ((p["subscription_data"] as JsonObject)?["default_tax_rates"] is not { } given)
+        {
+            return null;
+        }
+
+        if (mode != "subscription")
+        {
+            return StripeErrors.InvalidParam("`subscription_data` can only be used in `subscription` mode.", "subscription_data");
+        }
+
+        if (items.Any(i => i.Price["recurring"] is not JsonObject))
+        {
+            return StripeErrors.InvalidParam(
+                $"`{Param}` with one-time line items is not simulated by the sandbox: give the recurring lines their own `tax_rates`.", Param);
+        }
+
+        if (StripeTaxes.Read(objects, given, Param, out var read) is { } refused)
+        {
+            return refused;
+        }
+
+        rates = read ?? [];
+        var defaults = rates;
+        return items.Where(i => i.TaxRates.Count == 0).Select(i => StripeTaxes.Conflicts(i.Price, defaults, Param)).FirstOrDefault(c => c is not null);
     }
 
     /// <summary>
@@ -53,15 +91,18 @@ public sealed partial class CheckoutSessions
         }
 
         var items = ((JsonArray)session["_line_items"]!).OfType<JsonObject>().ToList();
+        var defaults = RatesOf(session["_default_tax_rates"]);
+        var trial = session["_trial"] as JsonObject;
         long exclusive = 0, all = 0;
         for (var i = 0; i < items.Count; i++)
         {
-            var rates = ((JsonArray)perLine[i]!).Select(id => objects.Get(id!.GetValue<string>(), StripeTaxRates.Type)!).ToList();
-            var taxable = items[i]["amount_subtotal"]!.GetValue<long>() - items[i]["amount_discount"]!.GetValue<long>();
+            var rates = RatesOf(perLine[i]) is { Count: > 0 } own ? own : defaults;
+            // Under a trial a recurring line is not charged now, so nothing of it is taxed now.
+            var taxable = DueNow((JsonObject)items[i]["price"]!, trial) ? items[i]["amount_subtotal"]!.GetValue<long>() - items[i]["amount_discount"]!.GetValue<long>() : 0;
             var taxes = StripeTaxes.Compute(taxable, rates);
             var added = StripeTaxes.Exclusive(taxes);
             items[i]["amount_tax"] = taxes.Sum(t => t.Amount);
-            items[i]["amount_total"] = taxable + added;
+            items[i]["amount_total"] = items[i]["amount_total"]!.GetValue<long>() + added;
             items[i]["taxes"] = new JsonArray([.. taxes.Select(t => (JsonNode)StripeTaxes.CheckoutTax(t))]);
             exclusive += added;
             all += taxes.Sum(t => t.Amount);
@@ -70,4 +111,13 @@ public sealed partial class CheckoutSessions
         session["amount_total"] = session["amount_total"]!.GetValue<long>() + exclusive;
         session["total_details"]!["amount_tax"] = all;
     }
+
+    /// <summary>The stored rates a session keeps by id (<c>_tax_rates</c>' entries, <c>_default_tax_rates</c>), as they are now.</summary>
+    private List<JsonObject> RatesOf(JsonNode? ids) =>
+        [.. (ids as JsonArray ?? []).Select(id => objects.Get(id!.GetValue<string>(), StripeTaxRates.Type)).OfType<JsonObject>()];
+
+    /// <summary>What a subscription-mode session's subscription is created with: its defaults and each line's own rates.</summary>
+    private SubscriptionTaxRates SubscriptionTaxes(JsonObject session) => new(
+        RatesOf(session["_default_tax_rates"]),
+        [.. ((JsonArray)session["_line_items"]!).Select((_, i) => (IReadOnlyList<JsonObject>)RatesOf((session["_tax_rates"] as JsonArray)?[i]))]);
 }

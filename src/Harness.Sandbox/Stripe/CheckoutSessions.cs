@@ -67,12 +67,6 @@ public sealed partial class CheckoutSessions(SandboxContext context, ProviderObj
             return StripeErrors.InvalidParam("Invalid object", "metadata");
         }
 
-        if (p["subscription_data"] is JsonObject { } subscriptionData && subscriptionData["default_tax_rates"] is not null)
-        {
-            return StripeErrors.InvalidParam(
-                "`subscription_data[default_tax_rates]` is not simulated by the sandbox: tax rates apply to payment-mode sessions.", "subscription_data[default_tax_rates]");
-        }
-
         var now = context.Clock.GetUtcNow();
         var expiresAt = now.AddHours(24);
         if (p.Str("expires_at") is { } expiresText)
@@ -153,6 +147,11 @@ public sealed partial class CheckoutSessions(SandboxContext context, ProviderObj
             return badDiscount;
         }
 
+        if (ReadDefaultTaxRates(p, mode, items, out var defaultTaxRates) is { } badTaxRates)
+        {
+            return badTaxRates;
+        }
+
         var id = StripeJson.NewId("cs_test");
         var session = new JsonObject
         {
@@ -194,9 +193,10 @@ public sealed partial class CheckoutSessions(SandboxContext context, ProviderObj
             ["url"] = context.PayPageUrl(id),
             // Not Stripe fields: kept for line_items and subscription_data, stripped before answering.
             ["_line_items"] = new JsonArray([.. items.Select(i => i.ToJson())]),
-            ["_tax_rates"] = items.Any(i => i.TaxRates.Count > 0)
+            ["_tax_rates"] = items.Any(i => i.TaxRates.Count > 0) || defaultTaxRates.Count > 0
                 ? new JsonArray([.. items.Select(i => (JsonNode)new JsonArray([.. i.TaxRates.Select(r => (JsonNode)r.Str("id")!)]))])
                 : null,
+            ["_default_tax_rates"] = new JsonArray([.. defaultTaxRates.Select(r => (JsonNode)r.Str("id")!)]),
             ["_subscription_metadata"] = p["subscription_data"] is JsonObject sd ? sd["metadata"]?.DeepClone() : null,
             ["_trial"] = trial,
             ["_anchor"] = anchor is null ? null : StripeAnchors.ToJson(anchor),

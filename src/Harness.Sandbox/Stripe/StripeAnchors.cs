@@ -180,19 +180,7 @@ public static class StripeAnchors
             var name = objects.Get(price.Str("product")!, "product").Str("name") ?? price.Str("product");
             line["amount"] = Due(checked(price["unit_amount"]!.GetValue<long>() * quantity), anchor, price["recurring"], now);
             line["description"] = $"Remaining time on {(quantity == 1 ? "" : $"{quantity} × ")}{name} after {date}";
-            line["parent"] = new JsonObject
-            {
-                ["type"] = "subscription_item_details",
-                ["invoice_item_details"] = null,
-                ["subscription_item_details"] = new JsonObject
-                {
-                    ["invoice_item"] = null,
-                    ["proration"] = true,
-                    ["proration_details"] = new JsonObject { ["credited_items"] = null },
-                    ["subscription"] = subscription.Str("id"),
-                    ["subscription_item"] = item.Str("id"),
-                },
-            };
+            line["parent"] = StripeInvoicing.ItemParent(subscription, item, proration: true);
         }
     }
 

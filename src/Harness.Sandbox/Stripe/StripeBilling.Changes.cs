@@ -174,7 +174,7 @@ public sealed partial class StripeBilling
         var product = objects.Get(price.Str("product")!, "product").Str("name") ?? price.Str("product");
         var units = quantity == 1 ? "" : $"{quantity} × ";
         var date = DateTimeOffset.FromUnixTimeSeconds(at).ToString("dd MMM yyyy", CultureInfo.InvariantCulture);
-        return StripeInvoiceItems.New(new StripeInvoiceItems.Draft(subscription.Str("customer")!, subscription.Str("currency")!, amount, quantity, $"{what} {units}{product} after {date}", at, at, end)
+        var proration = StripeInvoiceItems.New(new StripeInvoiceItems.Draft(subscription.Str("customer")!, subscription.Str("currency")!, amount, quantity, $"{what} {units}{product} after {date}", at, at, end)
         {
             Price = price,
             Subscription = subscription.Str("id"),
@@ -182,6 +182,9 @@ public sealed partial class StripeBilling
             Proration = true,
             TestClock = subscription.Str("test_clock"),
         });
+        // The item's rates as they stand (a credit, those of the item as it was), so the proration is taxed as the item's lines are.
+        proration["tax_rates"] = StripeInvoicing.Shown(StripeInvoicing.EffectiveRates(objects, subscription, item));
+        return proration;
     }
 
     /// <summary>

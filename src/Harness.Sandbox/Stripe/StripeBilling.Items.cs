@@ -8,13 +8,23 @@ namespace Harness.Sandbox.Stripe;
 /// <paramref name="Id"/> changed (price, quantity, metadata) or deleted, or, without an id, a new item added.
 /// <paramref name="Param"/> is the request parameter it came under (<c>items[1]</c>), for refusals.
 /// </summary>
-public sealed record ItemEdit(string? Id, JsonObject? Price, long? Quantity, bool Deleted, JsonObject? Metadata, string Param);
+public sealed record ItemEdit(string? Id, JsonObject? Price, long? Quantity, bool Deleted, JsonObject? Metadata, string Param)
+{
+    /// <summary>The item's new <c>tax_rates</c> (empty: cleared); null leaves them.</summary>
+    public IReadOnlyList<JsonObject>? TaxRates { get; init; }
+}
+
+/// <summary>
+/// A new subscription's <c>default_tax_rates</c> and its items' <c>tax_rates</c> (<paramref name="PerItem"/>, in the
+/// order of the items it is created with), read and checked.
+/// </summary>
+public sealed record SubscriptionTaxRates(IReadOnlyList<JsonObject> Defaults, IReadOnlyList<IReadOnlyList<JsonObject>> PerItem);
 
 /// <summary>The items of a subscription: new ones, and the edits of a plan change applied to them.</summary>
 public sealed partial class StripeBilling
 {
     /// <summary>A subscription item as Stripe shows it (docs.stripe.com/api/subscription_items/object), in the period [<paramref name="start"/>, <paramref name="end"/>).</summary>
-    public static JsonObject NewItem(string subscriptionId, JsonObject price, long quantity, JsonObject metadata, long created, long start, long end) => new()
+    public static JsonObject NewItem(string subscriptionId, JsonObject price, long quantity, JsonObject metadata, long created, long start, long end, IReadOnlyList<JsonObject>? taxRates = null) => new()
     {
         ["id"] = StripeJson.NewId("si"),
         ["object"] = "subscription_item",
@@ -26,6 +36,7 @@ public sealed partial class StripeBilling
         ["price"] = price.DeepClone(),
         ["quantity"] = quantity,
         ["subscription"] = subscriptionId,
+        ["tax_rates"] = StripeInvoicing.Shown(taxRates ?? []),
     };
 
     /// <summary>
@@ -41,7 +52,7 @@ public sealed partial class StripeBilling
             if (edit.Id is null)
             {
                 var added = NewItem(subscription.Str("id")!, edit.Price!, StripePrices.Metered(edit.Price) ? 0 : edit.Quantity ?? 1, edit.Metadata ?? [], now,
-                    subscription["current_period_start"]!.GetValue<long>(), subscription["current_period_end"]!.GetValue<long>());
+                    subscription["current_period_start"]!.GetValue<long>(), subscription["current_period_end"]!.GetValue<long>(), edit.TaxRates);
                 data.Add(added);
                 edited.Add((null, added));
                 continue;
@@ -63,6 +74,11 @@ public sealed partial class StripeBilling
                 StripeLists.MergeMetadata(item, metadata, new JsonObject());
             }
 
+            if (edit.TaxRates is { } rates)
+            {
+                item["tax_rates"] = StripeInvoicing.Shown(rates);
+            }
+
             edited.Add((before, item));
         }
 
@@ -74,9 +90,12 @@ public sealed partial class StripeBilling
         edit is not ({ } before, { } after)
         || before["price"].Str("id") != after["price"].Str("id") || before["quantity"]!.GetValue<long>() != after["quantity"]!.GetValue<long>();
 
-    /// <summary>Whether an edit changes nothing at all (the same price, quantity and metadata).</summary>
+    /// <summary>Whether an edit changes nothing at all (the same price, quantity, metadata and tax rates).</summary>
     private static bool Unchanged((JsonObject? Before, JsonObject? After) edit) =>
-        !Repriced(edit) && JsonNode.DeepEquals(edit.Before!["metadata"], edit.After!["metadata"]);
+        !Repriced(edit) && JsonNode.DeepEquals(edit.Before!["metadata"], edit.After!["metadata"])
+        && RateIds(edit.Before).SequenceEqual(RateIds(edit.After));
+
+    private static IEnumerable<string?> RateIds(JsonObject item) => (item["tax_rates"] as JsonArray ?? []).Select(r => r.Str("id"));
 
     /// <summary>
     /// The proration invoice items of <paramref name="edited"/> from <paramref name="at"/> to <paramref name="end"/>: the

@@ -102,8 +102,10 @@ public sealed partial class StripeBilling
             ["invoice"] = invoiceId,
             ["livemode"] = false,
             ["metadata"] = new JsonObject(),
+            ["parent"] = StripeInvoicing.ItemParent(subscription, item, proration: false),
             ["period"] = new JsonObject { ["end"] = end, ["start"] = start },
             ["quantity"] = usage,
+            ["taxes"] = new JsonArray(),
         };
     }
 

@@ -54,18 +54,19 @@ public sealed partial class StripeBilling(ProviderObjects objects, StripeCustome
     /// invoice, open and not attempted. With a future <paramref name="anchor"/> the first period ends at it and its invoice's
     /// lines are prorations; with nothing due for it (<c>proration_behavior=none</c>) there is no first invoice, as at Stripe.
     /// It starts <paramref name="at"/>, the time the caller figured <paramref name="firstAmount"/> at (so a prorated
-    /// charge and its lines agree to the cent), or the customer's now.
+    /// charge and its lines agree to the cent), or the customer's now. <paramref name="taxes"/> are its
+    /// <c>default_tax_rates</c> and its items' <c>tax_rates</c>; the first invoice is taxed after its discounts.
     /// </summary>
     public (JsonObject Subscription, JsonObject? Invoice) Start(
         string customerId, IReadOnlyList<(JsonObject Price, long Quantity)> items, long firstAmount, JsonObject metadata, bool cancelAtPeriodEnd,
         JsonObject? trial = null, string? defaultPaymentMethod = null, bool incomplete = false, IReadOnlyList<JsonObject>? discounts = null, StripeAnchor? anchor = null,
-        long? at = null)
+        long? at = null, SubscriptionTaxRates? taxes = null)
     {
         return objects.Atomically(() =>
         {
             var now = at ?? customers.NowFor(customerId);
             var clock = customers.TestClockOf(customerId)?.Str("id");
-            var recurring = items.Where(i => i.Price["recurring"] is JsonObject).ToList();
+            var recurring = items.Select((i, n) => (i.Price, i.Quantity, Rates: taxes?.PerItem[n] ?? [])).Where(i => i.Price["recurring"] is JsonObject).ToList();
             long? trialEnd = trial is null ? null : StripeTrials.EndOf(trial, now);
             var (start, end) = trialEnd is { } until ? (now, until) : StripeAnchors.FirstPeriod(anchor, recurring[0].Price["recurring"], now);
             var id = StripeJson.NewId("sub");
@@ -87,8 +88,9 @@ public sealed partial class StripeBilling(ProviderObjects objects, StripeCustome
                 ["current_period_start"] = start,
                 ["customer"] = customerId,
                 ["default_payment_method"] = defaultPaymentMethod,
+                ["default_tax_rates"] = StripeInvoicing.Shown(taxes?.Defaults ?? []),
                 ["ended_at"] = null,
-                ["items"] = StripeJson.List($"/v1/subscription_items?subscription={id}", recurring.Select(i => (JsonNode)NewItem(id, i.Price, i.Quantity, [], now, start, end)), false),
+                ["items"] = StripeJson.List($"/v1/subscription_items?subscription={id}", recurring.Select(i => (JsonNode)NewItem(id, i.Price, i.Quantity, [], now, start, end, i.Rates)), false),
                 ["latest_invoice"] = null,
                 ["livemode"] = false,
                 ["metadata"] = metadata.DeepClone(),
@@ -123,6 +125,7 @@ public sealed partial class StripeBilling(ProviderObjects objects, StripeCustome
             }
 
             StripeInvoicing.ApplyDiscounts(objects, invoice, subscription);
+            StripeInvoicing.TaxSubscriptionInvoice(objects, invoice, subscription, []);
             if (incomplete)
             {
                 subscription["_incomplete_expires_at"] = now + IncompleteSeconds;

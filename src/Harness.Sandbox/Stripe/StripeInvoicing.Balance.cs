@@ -14,8 +14,8 @@ public static partial class StripeInvoicing
 
     /// <summary>
     /// Sweeps the customer's pending invoice items into <paramref name="invoice"/>, oldest first: those naming no
-    /// subscription and those naming this one, in the invoice's currency. Each becomes a line, taxed by the item's own
-    /// <c>tax_rates</c>; the totals grow by them.
+    /// subscription and those naming this one, in the invoice's currency. Each becomes a line and the totals grow by
+    /// them; then every line of the invoice is taxed (<see cref="TaxSubscriptionInvoice"/>).
     /// A preview's <paramref name="unsaved"/> prorations come last, and nothing is stored.
     /// </summary>
     public static void Sweep(ProviderObjects objects, JsonObject invoice, JsonObject subscription, IReadOnlyList<JsonObject>? unsaved = null)
@@ -32,7 +32,6 @@ public static partial class StripeInvoicing
         var lines = (JsonArray)invoice["lines"]!["data"]!;
         var id = invoice.Str("id");
         var added = 0L;
-        var taxed = new List<(JsonObject, IReadOnlyList<JsonObject>)>();
         foreach (var item in pending)
         {
             if (!preview)
@@ -42,13 +41,11 @@ public static partial class StripeInvoicing
             }
 
             added = checked(added + item["amount"]!.GetValue<long>());
-            var line = ItemLine(item, id!);
-            lines.Add(line);
-            taxed.Add((line, RatesOf(objects, item, "tax_rates")));
+            lines.Add(ItemLine(item, id!));
         }
 
         Grow(invoice, added, "subtotal", "total", "subtotal_excluding_tax", "total_excluding_tax");
-        TaxLines(invoice, taxed);
+        TaxSubscriptionInvoice(objects, invoice, subscription, pending);
     }
 
     /// <summary>

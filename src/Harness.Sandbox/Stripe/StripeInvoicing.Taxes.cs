@@ -30,10 +30,37 @@ public static partial class StripeInvoicing
 
         if (rates is not null)
         {
-            holder[field] = new JsonArray([.. rates.Select(r => (JsonNode)StripeLists.Public(r))]);
+            holder[field] = Shown(rates);
         }
 
         return null;
+    }
+
+    /// <summary>Rates as Stripe shows them on the object they are set on: the full tax rate objects.</summary>
+    public static JsonArray Shown(IEnumerable<JsonObject> rates) => new([.. rates.Select(r => (JsonNode)StripeLists.Public(r))]);
+
+    /// <summary>The rates a subscription item's lines are taxed at: its own <c>tax_rates</c>, else the subscription's <c>default_tax_rates</c>.</summary>
+    public static List<JsonObject> EffectiveRates(ProviderObjects objects, JsonObject subscription, JsonObject item) =>
+        RatesOf(objects, item, "tax_rates") is { Count: > 0 } own ? own : RatesOf(objects, subscription, "default_tax_rates");
+
+    /// <summary>
+    /// Taxes every line of a subscription's invoice, once its discounts are off and before the customer's balance and the
+    /// charge: the one place a subscription invoice (first, renewal, proration, usage, trial end, preview) is taxed. A
+    /// line of a subscription item takes the item's <c>tax_rates</c>, a line of an invoice item (a proration among them,
+    /// which carries its item's rates) that item's; a line with none takes the invoice's <c>default_tax_rates</c>, the
+    /// subscription's. <paramref name="invoiceItems"/> are the invoice items swept in, stored or (a preview's) not.
+    /// </summary>
+    public static void TaxSubscriptionInvoice(ProviderObjects objects, JsonObject invoice, JsonObject subscription, IReadOnlyList<JsonObject> invoiceItems)
+    {
+        var defaults = RatesOf(objects, invoice, "default_tax_rates");
+        var items = ((JsonArray)subscription["items"]!["data"]!).OfType<JsonObject>().ToList();
+        List<JsonObject> Own(JsonObject line) =>
+            line["parent"]?["invoice_item_details"].Str("invoice_item") is { } invoiceItem
+                ? RatesOf(objects, invoiceItems.FirstOrDefault(i => i.Str("id") == invoiceItem), "tax_rates")
+                : RatesOf(objects, items.FirstOrDefault(i => i.Str("id") == line["parent"]?["subscription_item_details"].Str("subscription_item")), "tax_rates");
+
+        TaxLines(invoice, ((JsonArray)invoice["lines"]!["data"]!).OfType<JsonObject>()
+            .Select(line => (line, (IReadOnlyList<JsonObject>)(Own(line) is { Count: > 0 } own ? own : defaults))).ToList());
     }
 
     /// <summary>

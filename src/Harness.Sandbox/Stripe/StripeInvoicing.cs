@@ -30,10 +30,13 @@ public static partial class StripeInvoicing
             ["invoice"] = id,
             ["livemode"] = false,
             ["metadata"] = new JsonObject(),
+            ["parent"] = ItemParent(subscription, i, proration: false),
             ["period"] = new JsonObject { ["end"] = end, ["start"] = start },
             ["quantity"] = i["quantity"]!.DeepClone(),
             ["taxes"] = new JsonArray(),
         }), false);
+        // Stripe fills a subscription invoice's default_tax_rates from the subscription's; lines without their own rates take them.
+        invoice["default_tax_rates"] = subscription["default_tax_rates"]?.DeepClone() ?? new JsonArray();
         invoice["parent"] = new JsonObject
         {
             ["type"] = "subscription_details",
@@ -48,6 +51,24 @@ public static partial class StripeInvoicing
         invoice["total_excluding_tax"] = amount;
         return invoice;
     }
+
+    /// <summary>
+    /// The <c>parent</c> of a subscription invoice's line billing <paramref name="item"/> (<c>subscription_item_details</c>);
+    /// its <c>subscription_item</c> says which item's tax rates the line takes.
+    /// </summary>
+    public static JsonObject ItemParent(JsonObject subscription, JsonObject item, bool proration) => new()
+    {
+        ["type"] = "subscription_item_details",
+        ["invoice_item_details"] = null,
+        ["subscription_item_details"] = new JsonObject
+        {
+            ["invoice_item"] = null,
+            ["proration"] = proration,
+            ["proration_details"] = new JsonObject { ["credited_items"] = null },
+            ["subscription"] = subscription.Str("id"),
+            ["subscription_item"] = item.Str("id"),
+        },
+    };
 
     /// <summary>
     /// Every field of a new invoice as Stripe shows a draft with no lines; subscription invoices and standalone drafts

@@ -10,7 +10,7 @@ namespace Harness.Sandbox.Stripe;
 /// </summary>
 public sealed partial class StripeSubscriptions
 {
-    private static readonly HashSet<string> ItemParams = ["id", "price", "quantity", "metadata", "deleted", "clear_usage"];
+    private static readonly HashSet<string> ItemParams = ["id", "price", "quantity", "metadata", "deleted", "clear_usage", "tax_rates"];
 
     /// <summary>What an item of a pending update may carry (docs.stripe.com/billing/subscriptions/pending-updates-reference).</summary>
     private static readonly HashSet<string> PendingItemParams = ["id", "price", "quantity"];
@@ -70,7 +70,12 @@ public sealed partial class StripeSubscriptions
                 return StripeErrors.InvalidParam($"The subscription item {id} is named more than once in `items`.", $"{param}[id]");
             }
 
-            edits.Add(new ItemEdit(id, price, quantity, deleted == true, metadata, param));
+            if (ReadItemTaxRates(item, param, id is null ? null : Items(subscription).First(i => i.Str("id") == id), price, out var taxRates) is { } badRates)
+            {
+                return badRates;
+            }
+
+            edits.Add(new ItemEdit(id, price, quantity, deleted == true, metadata, param) { TaxRates = taxRates });
         }
 
         return CheckItems(subscription, edits);

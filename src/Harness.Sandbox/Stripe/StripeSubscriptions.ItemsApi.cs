@@ -13,25 +13,20 @@ public sealed partial class StripeSubscriptions
     public const string ItemsPath = "/v1/subscription_items";
 
     private static readonly HashSet<string> ItemCreateParams =
-        ["subscription", "price", "quantity", "metadata", "proration_behavior", "proration_date", "payment_behavior", "expand"];
+        ["subscription", "price", "quantity", "metadata", "tax_rates", "proration_behavior", "proration_date", "payment_behavior", "expand"];
 
-    private static readonly HashSet<string> ItemUpdateParams = ["price", "quantity", "metadata", "proration_behavior", "proration_date", "payment_behavior", "expand"];
+    private static readonly HashSet<string> ItemUpdateParams = ["price", "quantity", "metadata", "tax_rates", "proration_behavior", "proration_date", "payment_behavior", "expand"];
 
     private static readonly HashSet<string> ItemDeleteParams = ["clear_usage", "proration_behavior", "proration_date", "payment_behavior"];
 
     /// <summary>The item's own fields, passed on as <c>items[0]</c>.</summary>
-    private static readonly string[] ItemFields = ["price", "quantity", "metadata"];
+    private static readonly string[] ItemFields = ["price", "quantity", "metadata", "tax_rates"];
 
     /// <summary>The subscription-level fields an item write passes on to the update.</summary>
     private static readonly string[] ItemWriteFields = ["proration_behavior", "proration_date", "payment_behavior"];
 
     public StripeResponse CreateItem(JsonObject p)
     {
-        if (StripeTaxes.RefuseOnSubscription(p) is { } untaxed)
-        {
-            return untaxed;
-        }
-
         if (StripeLists.Unknown(p, ItemCreateParams) is { } unknown)
         {
             return unknown;
@@ -77,11 +72,6 @@ public sealed partial class StripeSubscriptions
 
     public StripeResponse UpdateItem(string id, JsonObject p)
     {
-        if (StripeTaxes.RefuseOnSubscription(p) is { } untaxed)
-        {
-            return untaxed;
-        }
-
         if (StripeLists.Unknown(p, ItemUpdateParams) is { } unknown)
         {
             return unknown;
@@ -182,11 +172,18 @@ public sealed partial class StripeSubscriptions
         {
             const string Prefix = "items[0]";
             error["param"] = param is "items" or Prefix + "[deleted]" ? stateParam
-                : param.StartsWith(Prefix + "[", StringComparison.Ordinal) ? param[(Prefix.Length + 1)..^1]
+                : param.StartsWith(Prefix + "[", StringComparison.Ordinal) ? Unnested(param[(Prefix.Length + 1)..])
                 : param;
         }
 
         return answer;
+    }
+
+    /// <summary>An item field's name without its <c>items[0]</c>: <c>price]</c> → <c>price</c>, <c>tax_rates][1]</c> → <c>tax_rates[1]</c>.</summary>
+    private static string Unnested(string rest)
+    {
+        var close = rest.IndexOf(']', StringComparison.Ordinal);
+        return rest[..close] + rest[(close + 1)..];
     }
 
     /// <summary>The item the update made or changed (the first of the subscription's that <paramref name="matches"/>), or the update's refusal.</summary>

@@ -19,13 +19,13 @@ public sealed partial class StripeSubscriptions(
         [
             "customer", "items", "metadata", "cancel_at_period_end", "expand", "payment_behavior", "collection_method", "default_payment_method", "description",
             "trial_period_days", "trial_end", "trial_settings", "payment_settings", "discounts",
-            "billing_cycle_anchor", "billing_cycle_anchor_config", "proration_behavior", "off_session",
+            "billing_cycle_anchor", "billing_cycle_anchor_config", "proration_behavior", "off_session", "default_tax_rates",
         ];
 
     private static readonly HashSet<string> UpdateParams =
         [
             "cancel_at_period_end", "metadata", "expand", "cancellation_details", "trial_end", "default_payment_method",
-            "items", "proration_behavior", "proration_date", "billing_cycle_anchor", "discounts", "payment_behavior", "pause_collection",
+            "items", "proration_behavior", "proration_date", "billing_cycle_anchor", "discounts", "payment_behavior", "pause_collection", "default_tax_rates",
         ];
 
     private static readonly HashSet<string> CancelParams = ["expand", "invoice_now", "prorate", "cancellation_details"];
@@ -34,11 +34,6 @@ public sealed partial class StripeSubscriptions(
 
     public StripeResponse Create(JsonObject p)
     {
-        if (StripeTaxes.RefuseOnSubscription(p) is { } untaxed)
-        {
-            return untaxed;
-        }
-
         if (StripeLists.Unknown(p, CreateParams) is { } unknown)
         {
             return unknown;
@@ -114,6 +109,11 @@ public sealed partial class StripeSubscriptions(
             items.Add((price, quantity));
         }
 
+        if (ReadCreateTaxRates(p, array, items, out var taxes) is { } badTaxes)
+        {
+            return badTaxes;
+        }
+
         var amount = 0L;
         foreach (var (price, quantity) in items)
         {
@@ -153,7 +153,7 @@ public sealed partial class StripeSubscriptions(
         var chosen = p.Str("default_payment_method") is { Length: > 0 } given ? given : null;
         return objects.Atomically(() =>
         {
-            var started = Start(new FirstPayment(customerId, items, amount, metadata, cancelAtEnd == true, trial, chosen, behavior, saveCard, stack, anchor, now), p);
+            var started = Start(new FirstPayment(customerId, items, amount, metadata, cancelAtEnd == true, trial, chosen, behavior, saveCard, stack, anchor, now, taxes), p);
             if (started.Status == 200)
             {
                 stack.ForEach(discounts.Redeem);
@@ -206,11 +206,6 @@ public sealed partial class StripeSubscriptions(
     /// </summary>
     public StripeResponse Update(string id, JsonObject p)
     {
-        if (StripeTaxes.RefuseOnSubscription(p) is { } untaxed)
-        {
-            return untaxed;
-        }
-
         if (StripeLists.Unknown(p, UpdateParams) is { } unknown)
         {
             return unknown;
@@ -248,6 +243,11 @@ public sealed partial class StripeSubscriptions(
             if (ReadPauseCollection(p, subscription, now, out var pauseGiven, out var pause) is { } badPause)
             {
                 return badPause;
+            }
+
+            if (ReadDefaultTaxRates(p, subscription, out var defaultTaxRates) is { } badTaxRates)
+            {
+                return badTaxRates;
             }
 
             // Only a change whose invoice would not pay is refused or kept pending; any other applies as usual.
@@ -317,6 +317,8 @@ public sealed partial class StripeSubscriptions(
             {
                 StripeLists.MergeMetadata(subscription, metadata, previous);
             }
+
+            ChangeDefaultTaxRates(subscription, defaultTaxRates, previous);
 
             // The plan change last: its invoice, if any, sees the rest of the update.
             var followers = change is null ? []

@@ -85,22 +85,6 @@ public static class StripeTaxes
             ? StripeErrors.InvalidParam("One or more prices has a `tax_behavior` that conflicts with the tax rates that apply to the corresponding line item.", param)
             : null;
 
-    /// <summary>
-    /// Subscriptions take no tax rates in the sandbox: <c>default_tax_rates</c> and the items' <c>tax_rates</c> (in
-    /// <c>items[]</c>, or the Items API's own) are refused by name rather than ignored.
-    /// </summary>
-    public static StripeResponse? RefuseOnSubscription(JsonObject p)
-    {
-        var param = p["default_tax_rates"] is not null ? "default_tax_rates"
-            : p["tax_rates"] is not null ? "tax_rates"
-            : (p["items"] as JsonArray ?? []).Select((item, i) => (item as JsonObject)?["tax_rates"] is null ? null : $"items[{i}][tax_rates]").FirstOrDefault(x => x is not null);
-        return param is null
-            ? null
-            : StripeErrors.InvalidParam(
-                $"`{param}` is not simulated by the sandbox: subscriptions and their invoices take no tax rates here. Tax rates apply to Checkout payment lines, invoice items and standalone invoices.",
-                param);
-    }
-
     /// <summary>The taxes <paramref name="rates"/> put on <paramref name="amount"/> (after discounts), one per rate, in order.</summary>
     public static List<LineTax> Compute(long amount, IReadOnlyList<JsonObject> rates)
     {

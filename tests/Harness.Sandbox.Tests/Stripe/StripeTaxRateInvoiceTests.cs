@@ -144,26 +144,4 @@ public sealed class StripeTaxRateInvoiceTests
         Assert.Equal([0, 1], renewal.Lines.Data.Select(l => l.Taxes.Count));
         Assert.Equal((3L, rate.Id), (renewal.TotalTaxes.Single().Amount, renewal.TotalTaxes.Single().TaxRateDetails.TaxRateId));
     }
-
-    [Fact]
-    public async Task Subscriptions_refuse_tax_rates_as_not_simulated()
-    {
-        await using var sandbox = await TestSandbox.StartAsync();
-        var stripe = Client(sandbox);
-        var customer = await CustomerAsync(stripe);
-        var rate = await RateAsync(stripe, 5, inclusive: false);
-        var byDefault = await RefusedAsync(stripe.V1.Subscriptions.CreateAsync(new SubscriptionCreateOptions
-        {
-            Customer = customer, Items = [new SubscriptionItemOptions { Price = StripeCatalog.MonthlyPrice }], DefaultTaxRates = [rate.Id],
-        }, cancellationToken: Ct));
-        Assert.Equal((HttpStatusCode.BadRequest, "default_tax_rates"), (byDefault.HttpStatusCode, byDefault.StripeError.Param));
-        Assert.Contains("not simulated", byDefault.StripeError.Message, StringComparison.Ordinal);
-
-        var onItem = await RefusedAsync(stripe.V1.Subscriptions.CreateAsync(new SubscriptionCreateOptions
-        {
-            Customer = customer, Items = [new SubscriptionItemOptions { Price = StripeCatalog.MonthlyPrice, TaxRates = [rate.Id] }],
-        }, cancellationToken: Ct));
-        Assert.Equal("items[0][tax_rates]", onItem.StripeError.Param);
-        Assert.Empty((await stripe.V1.Subscriptions.ListAsync(new SubscriptionListOptions { Customer = customer }, cancellationToken: Ct)).Data);
-    }
 }

@@ -206,13 +206,6 @@ public sealed class StripeTaxRateTests
         // Mixing one inclusive and one exclusive rate is allowed: 20 − 20/1.05 = 0.95 → 1 inside; 5 % of the 19 left is 0.95 → 1 on top.
         var mixed = await CheckoutAsync(stripe, 1, [inclusive.Id, exclusive.Id], (await stripe.V1.Prices.CreateAsync(new PriceCreateOptions { Currency = "usd", UnitAmount = 20, Product = "prod_HarnessCredits" }, cancellationToken: Ct)).Id);
         Assert.Equal((20L, 21L, 2L), (mixed.AmountSubtotal, mixed.AmountTotal, mixed.TotalDetails.AmountTax));
-
-        var subscription = await RefusedAsync(stripe.V1.Checkout.Sessions.CreateAsync(new SessionCreateOptions
-        {
-            Mode = "subscription", LineItems = [new SessionLineItemOptions { Price = StripeCatalog.MonthlyPrice, Quantity = 1, TaxRates = [exclusive.Id] }], SuccessUrl = "https://merchant.example/ok",
-        }, cancellationToken: Ct));
-        Assert.Equal("line_items[0][tax_rates]", subscription.StripeError.Param);
-        Assert.Contains("not simulated", subscription.StripeError.Message, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -6,7 +6,8 @@ namespace Harness.Conformance.Steps.Providers;
 
 /// <summary>
 /// Stripe tax rates over HTTP: a rate made with <c>POST /v1/tax_rates</c>, archived, and applied to a payment
-/// checkout's line (with <see cref="StripeDiscountSteps"/>' coupon for discount-then-tax) and to a standalone invoice.
+/// checkout's line (with <see cref="StripeDiscountSteps"/>' coupon for discount-then-tax), to a standalone invoice, to a
+/// subscription as its default (its invoices' taxes per line) and to a subscription checkout's line.
 /// </summary>
 [Steps]
 public sealed class StripeTaxSteps(ScenarioContext context)
@@ -80,6 +81,56 @@ public sealed class StripeTaxSteps(ScenarioContext context)
         Check.Equal(Rate, ApiReply.Text(ApiReply.Path(invoice, "lines.data").EnumerateArray().Single().GetProperty("taxes")[0].GetProperty("tax_rate_details").GetProperty("tax_rate")),
             "the line's tax rate");
     }
+
+    [When("the customer subscribes to {string} through the API with the tax rate as its default")]
+    public async Task SubscribeWithDefault(string price)
+    {
+        var subscription = await Recurring.OkAsync(HttpMethod.Post, "/v1/subscriptions", SubscriptionForm(price));
+        Check.Equal(Rate, ApiReply.Text(ApiReply.Path(subscription, "default_tax_rates.0.id")), "the subscription's default_tax_rates");
+        Recurring.Subscribed(ApiReply.Text(ApiReply.Field(subscription, "id")));
+    }
+
+    [When("the customer tries to subscribe to {string} through the API with the tax rate as its default")]
+    public Task TrySubscribeWithDefault(string price) => Stripe.StripeAsync(HttpMethod.Post, "/v1/subscriptions", SubscriptionForm(price));
+
+    [When("the merchant clears the subscription's default tax rates")]
+    public async Task ClearDefaults()
+    {
+        var subscription = await Recurring.OkAsync(HttpMethod.Post, "/v1/subscriptions/" + Recurring.Subscription, [new("default_tax_rates", "")]);
+        Check.Equal(0, ApiReply.Field(subscription, "default_tax_rates").GetArrayLength(), "the subscription's default_tax_rates after clearing");
+    }
+
+    [Then("the latest invoice's line taxes are {string} and it was paid {int}")]
+    public async Task LatestInvoiceTaxes(string taxes, int paid)
+    {
+        var subscription = await Recurring.OkAsync(HttpMethod.Get, $"/v1/subscriptions/{Recurring.Subscription}?expand[]=latest_invoice");
+        var invoice = ApiReply.Field(subscription, "latest_invoice");
+        var lines = ApiReply.Path(invoice, "lines.data").EnumerateArray().Select(l => ApiReply.Field(l, "taxes").EnumerateArray().Sum(t => ApiReply.Field(t, "amount").GetInt64()));
+        Check.Equal(taxes, string.Join(", ", lines), "the latest invoice's taxes per line");
+        Check.Equal(paid, ApiReply.Field(invoice, "amount_paid").GetInt64(), "the latest invoice's amount_paid");
+    }
+
+    [When("the merchant creates a subscription checkout session for {string} with the tax rate on its line")]
+    public async Task SubscriptionSession(string price)
+    {
+        var form = await Stripe.SessionFormAsync("subscription", price);
+        form.Add(new("line_items[0][tax_rates][0]", Rate));
+        var reply = await Stripe.StripeAsync(HttpMethod.Post, "/v1/checkout/sessions", form);
+        Check.Equal(HttpStatusCode.OK, reply.Status, $"creating a taxed subscription checkout session ({reply.Body})");
+        _world.PaymentId = ApiReply.Text(ApiReply.Field(reply.Json, "id"));
+    }
+
+    [Then("the session's subscription item has the tax rate and its first invoice was paid {int}")]
+    public async Task SessionSubscription(int paid)
+    {
+        var session = await Recurring.OkAsync(HttpMethod.Get, $"/v1/checkout/sessions/{_world.ThePayment}");
+        var subscription = await Recurring.OkAsync(HttpMethod.Get, $"/v1/subscriptions/{ApiReply.Text(ApiReply.Field(session, "subscription"))}?expand[]=latest_invoice");
+        Check.Equal(Rate, ApiReply.Text(ApiReply.Path(subscription, "items.data.0.tax_rates.0.id")), "the subscription item's tax_rates");
+        Check.Equal(paid, ApiReply.Path(subscription, "latest_invoice.amount_paid").GetInt64(), "the first invoice's amount_paid");
+    }
+
+    private List<KeyValuePair<string, string>> SubscriptionForm(string price) =>
+        [new("customer", Recurring.Customer), new("items[0][price]", price), new("default_tax_rates[0]", Rate)];
 
     private async Task SessionAsync(int quantity, string price, bool coupon)
     {
