@@ -243,7 +243,7 @@ public sealed partial class WeChatPayProvider
 
         var asked = lines.Sum(l => l.Amount);
         var shared = sharing.SelectMany(s => s.Receivers).Where(l => !l.Unfrozen && l.Result != WeChatPaySharingLine.Closed).Sum(l => l.Amount);
-        if (shared + asked > order.Total * SharingRatio() / 100)
+        if (shared + asked > order.Total * SharingRatio(payer.SubMchid) / 100)
         {
             return WeChatPayErrors.InvalidRequest("分账金额超出最大分账比例");
         }
@@ -374,8 +374,10 @@ public sealed partial class WeChatPayProvider
     private bool StillFrozen(WeChatPayOrder order) =>
         _context.Clock.GetUtcNow() < new DateTimeOffset(DateTime.SpecifyKind(order.SuccessTime!.Value, DateTimeKind.Utc)) + FrozenPeriod;
 
-    private int SharingRatio() =>
-        _context.Settings.Get(Name, SharingRatioSetting) is { } text && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var ratio) ? ratio : MaxSharingRatio;
+    /// <summary>The 最大分账比例 in whole percent: the sub-merchant's own (sub_mchid_max_ratios), else the merchant's setting, else 30.</summary>
+    private int SharingRatio(string? subMchid = null) =>
+        subMchid is not null && SubMchidRatio(subMchid) is { } own ? own
+        : _context.Settings.Get(Name, SharingRatioSetting) is { } text && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var ratio) ? ratio : MaxSharingRatio;
 
     private IResult QuerySharing(HttpContext http, string mchid, string outOrderNo)
     {
