@@ -67,6 +67,7 @@ public sealed partial class WeChatPayProvider
             }
         }
 
-        return [.. rows.OrderBy(r => r.Finished).ThenBy(r => r.WeChatNo, StringComparer.Ordinal).ThenBy(r => r.DetailId, StringComparer.Ordinal)];
+        // A stable sort: lines finished at one moment keep their 分账单's order, shares before returns.
+        return [.. rows.OrderBy(r => r.Finished)];
     }
 }
