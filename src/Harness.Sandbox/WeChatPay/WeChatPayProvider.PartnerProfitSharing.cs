@@ -41,6 +41,11 @@ public sealed partial class WeChatPayProvider
         return ratios;
     }
 
+    /// <summary>The 最大分账比例 in whole percent: the sub-merchant's own (sub_mchid_max_ratios), else the merchant's setting, else 30.</summary>
+    private int SharingRatio(string? subMchid = null) =>
+        subMchid is not null && SubMchidRatio(subMchid) is { } own ? own
+        : _context.Settings.Get(Name, SharingRatioSetting) is { } text && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var ratio) ? ratio : MaxSharingRatio;
+
     private int? SubMchidRatio(string subMchid) =>
         _context.Settings.Get(Name, SubMchidRatiosSetting) is { } set && SubMchidRatios(set) is { } ratios && ratios.TryGetValue(subMchid, out var ratio) ? ratio : null;
 

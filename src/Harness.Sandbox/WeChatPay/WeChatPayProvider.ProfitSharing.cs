@@ -374,11 +374,6 @@ public sealed partial class WeChatPayProvider
     private bool StillFrozen(WeChatPayOrder order) =>
         _context.Clock.GetUtcNow() < new DateTimeOffset(DateTime.SpecifyKind(order.SuccessTime!.Value, DateTimeKind.Utc)) + FrozenPeriod;
 
-    /// <summary>The 最大分账比例 in whole percent: the sub-merchant's own (sub_mchid_max_ratios), else the merchant's setting, else 30.</summary>
-    private int SharingRatio(string? subMchid = null) =>
-        subMchid is not null && SubMchidRatio(subMchid) is { } own ? own
-        : _context.Settings.Get(Name, SharingRatioSetting) is { } text && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var ratio) ? ratio : MaxSharingRatio;
-
     private IResult QuerySharing(HttpContext http, string mchid, string outOrderNo)
     {
         var transactionId = http.Request.Query["transaction_id"].ToString();
