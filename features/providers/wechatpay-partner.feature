@@ -69,3 +69,25 @@ Feature: WeChat Pay sandbox — 服务商 (partner) mode orders for sub-merchant
     And every row of the bill names sub-merchant "1900000110" as its 特约商户号
     When the merchant applies for the "ALL" trade bill of that day for sub-merchant "1900009999"
     Then the answer is 403 with code "NO_AUTH"
+
+  @moves-sandbox-clock
+  Scenario: A sub-merchant's fund-flow bill comes encrypted and opens with the merchant's private key
+    Given a partner Native order of 1500 fen placed for sub-merchant "1900000111" as "wx_conf_pfund" and paid
+    When the sandbox clock reaches 10:00 China time the next day
+    And the merchant applies for sub-merchant "1900000111"'s encrypted fund-flow bill of that day
+    Then the answer lists one encrypted bill whose file, opened with the merchant's private key, matches its hash_value
+    And the opened bill lists a "交易" "收入" of "15.00" for "wx_conf_pfund"
+    And the opened bill lists a "扣除交易手续费" "支出" of "0.09" for "wx_conf_pfund"
+    When the merchant applies for sub-merchant "1900009999"'s encrypted fund-flow bill of that day
+    Then the answer is 403 with code "NO_AUTH"
+
+  Scenario: A sub-merchant's own maximum ratio is answered by the ratio query and holds its sharing
+    Given sub-merchant "1900000111" allows at most 10 percent of an order to be shared
+    And a partner Native order of 1000 fen placed for sub-merchant "1900000111" for profit sharing as "wx_conf_pratio" and paid
+    And the merchant adds the merchant receiver "1900000200" named "示例合作商户有限公司" for sub-merchant "1900000111"
+    When the merchant queries the maximum sharing ratio of sub-merchant "1900000111"
+    Then the answer is 200 with sub_mchid "1900000111" and max_ratio 1000
+    When the merchant shares 101 fen of partner order "wx_conf_pratio" of sub-merchant "1900000111" to receiver "1900000200" as "wx_pratio_1"
+    Then the answer is 400 with code "INVALID_REQUEST"
+    When the merchant shares 100 fen of partner order "wx_conf_pratio" of sub-merchant "1900000111" to receiver "1900000200" as "wx_pratio_2"
+    Then the answer is 200 with sharing state "PROCESSING" and every receiver "PENDING"

@@ -49,3 +49,33 @@ Feature: WeChat Pay sandbox — 分账 (profit sharing) for an ordinary merchant
     When the merchant refunds 800 fen of "wx_share_order_3" as "wx_share_refund"
     Then the answer is 200 with refund status "PROCESSING" and amount.refund 800
     And the unsplit amount of "wx_share_order_3" is 0
+
+  @moves-sandbox-clock
+  Scenario: The 分账 bill lists the day's successful shares and returns behind the bill download link
+    Given a Native order of 1000 fen placed for profit sharing as "wx_share_order_bill" and paid
+    When the merchant shares 250 fen of "wx_share_order_bill" to receiver "1900000200" as "wx_share_bill"
+    And the merchant returns 100 fen of sharing "wx_share_bill" from "1900000200" as "wx_return_bill"
+    And the sandbox clock reaches 10:00 China time the next day
+    And the merchant applies for the 分账 bill of that day
+    Then the answer is 200 with hash_type "SHA1" and a download_url on the sandbox's host
+    When the merchant downloads the bill with a signed GET
+    Then the file comes without WeChat's signature headers, and its SHA1 is the announced hash_value
+    And the bill lists a "分账" of "2.50" yuan to "1900000200" for "wx_share_bill"
+    And the bill lists a "分账回退" of "1.00" yuan to "1900000200" for "wx_return_bill"
+
+  @moves-sandbox-clock
+  Scenario: A return asked to stay PROCESSING succeeds an hour later, and one asked to fail ends FAILED with its reason
+    Given a Native order of 1000 fen placed for profit sharing as "wx_share_order_slow" and paid
+    When the merchant shares 200 fen of "wx_share_order_slow" to receiver "1900000200" as "wx_share_slow"
+    And the merchant returns 150 fen of sharing "wx_share_slow" from "1900000200" as "PROCESSING_wx_1"
+    Then the answer is 200 with return result "PROCESSING" and amount 150
+    When the merchant returns 51 fen of sharing "wx_share_slow" from "1900000200" as "wx_return_held"
+    Then the answer is 400 with code "INVALID_REQUEST"
+    When the sandbox clock advances by 1 hour
+    And the merchant queries return "PROCESSING_wx_1" of sharing "wx_share_slow"
+    Then the answer is 200 with return result "SUCCESS" and amount 150
+    When the merchant returns 50 fen of sharing "wx_share_slow" from "1900000200" as "FAILED_ACCOUNT_ABNORMAL_wx_1"
+    Then the answer is 200 with return result "PROCESSING" and amount 50
+    When the sandbox clock advances by 1 hour
+    And the merchant queries return "FAILED_ACCOUNT_ABNORMAL_wx_1" of sharing "wx_share_slow"
+    Then the answer is 200 with return result "FAILED" and fail_reason "ACCOUNT_ABNORMAL"

@@ -50,6 +50,7 @@ public static partial class ProviderCatalog
             new("GET", "/v3/pay/transactions/id/{id}", [Id, mchidQuery], null, Answers),
             new("POST", "/v3/pay/transactions/out-trade-no/{id}/close", [Id], new JsonObject { ["mchid"] = mchid }, Answers),
             .. WeChatPayPartnerOperations(mchid, appid),
+            .. WeChatPaySharingBillOperations(),
             .. WeChatPayCombineOperations(mchid, appid),
             new("POST", "/v3/refund/domestic/refunds", [], refund, Answers),
             new("GET", "/v3/refund/domestic/refunds/{id}", [Id], null, Answers),

@@ -20,6 +20,15 @@ public sealed partial class WeChatPayAuth(WeChatPayKeys keys, TimeProvider wallC
     private static readonly TimeSpan Window = TimeSpan.FromMinutes(5);
     private static readonly string[] HeaderFields = ["mchid", "nonce_str", "timestamp", "serial_no", "signature"];
 
+    /// <summary>The <c>serial_no</c> a request was signed under (after <see cref="Check"/>: a registered merchant certificate's).</summary>
+    public static string? SerialOf(HttpContext http)
+    {
+        var header = http.Request.Headers.Authorization.ToString();
+        return header.StartsWith(Scheme + " ", StringComparison.Ordinal)
+            ? Pair().Matches(header[(Scheme.Length + 1)..]).FirstOrDefault(m => m.Groups["key"].Value == "serial_no")?.Groups["value"].Value
+            : null;
+    }
+
     /// <summary>The authenticated merchant's mchid, or the 401 to answer.</summary>
     public (string? Mchid, IResult? Refusal) Check(HttpContext http, byte[] body)
     {

@@ -11,7 +11,7 @@ namespace Harness.Sandbox.WeChatPay;
 /// summary header and its row. Amounts are yuan with two decimals, the fee with five as WeChat writes it (its value
 /// is whole fen), times China time.
 /// </summary>
-public static class WeChatPayBills
+public static partial class WeChatPayBills
 {
     /// <summary>The sandbox's fee: 0.60% of each payment, rounded to the fen (half away from zero).</summary>
     public const string FeeRateText = "0.60%";
@@ -125,15 +125,16 @@ public static class WeChatPayBills
         foreach (var entry in entries)
         {
             var order = entry.Order;
+            var account = order.SubMchid ?? order.Mchid; // a partner order's money is the sub-merchant's
             if (entry.Refund is not { } refund)
             {
                 var at = order.SuccessTime!.Value;
                 balance += order.Total;
-                flows.Add(new FundFlow(at, order.TransactionId!, FlowNo(order.Mchid, at, "pay" + order.Id), "交易", "交易", true, order.Total, balance, "system", "", order.OutTradeNo));
+                flows.Add(new FundFlow(at, order.TransactionId!, FlowNo(account, at, "pay" + order.Id), "交易", "交易", true, order.Total, balance, "system", "", order.OutTradeNo));
                 if (entry.Fee > 0)
                 {
                     balance -= entry.Fee;
-                    flows.Add(new FundFlow(at, order.TransactionId!, FlowNo(order.Mchid, at, "fee" + order.Id), "交易", "扣除交易手续费", false, entry.Fee, balance, "system", "", order.OutTradeNo));
+                    flows.Add(new FundFlow(at, order.TransactionId!, FlowNo(account, at, "fee" + order.Id), "交易", "扣除交易手续费", false, entry.Fee, balance, "system", "", order.OutTradeNo));
                 }
             }
             else
@@ -142,7 +143,7 @@ public static class WeChatPayBills
                 var debit = refund.Amount + entry.Fee; // entry.Fee is the fee given back, negative
                 balance -= debit;
                 flows.Add(new FundFlow(
-                    at, refund.RefundId, FlowNo(order.Mchid, at, "refund" + refund.Id), "退款", "退款", false, debit, balance, order.Mchid + "API",
+                    at, refund.RefundId, FlowNo(account, at, "refund" + refund.Id), "退款", "退款", false, debit, balance, order.Mchid + "API",
                     $"退款总金额{Yuan(refund.Amount)}元;含手续费{Yuan(-entry.Fee)}元", WeChatPayResources.OutRefundNoOf(refund)));
             }
         }

@@ -94,11 +94,18 @@ public sealed class WeChatPaySharingLine
 
     /// <summary>Fen returned from this receiver so far (分账回退).</summary>
     public long Returned { get; set; }
+
+    /// <summary>Fen held by returns still PROCESSING: not returned yet, but no longer returnable by another.</summary>
+    public long Reserved { get; set; }
 }
 
 /// <summary>A 分账回退单 (<c>/v3/profitsharing/return-orders</c>).</summary>
 public sealed class WeChatPaySharingReturn : IDocument
 {
+    public const string Processing = "PROCESSING";
+    public const string Success = "SUCCESS";
+    public const string Failed = "FAILED";
+
     /// <summary><c>mchid/out_return_no</c>, or <c>mchid/sub_mchid/out_return_no</c> in 服务商 mode.</summary>
     public string Id { get; set; } = "";
 
@@ -114,7 +121,19 @@ public sealed class WeChatPaySharingReturn : IDocument
 
     public string Description { get; set; } = "";
 
-    public string Result { get; set; } = "SUCCESS";
+    public string Result { get; set; } = Success;
+
+    /// <summary>Why it FAILED: ACCOUNT_ABNORMAL, TIME_OUT_CLOSED, PAYER_ACCOUNT_ABNORMAL or INVALID_REQUEST.</summary>
+    public string? FailReason { get; set; }
+
+    /// <summary>While PROCESSING: the fail_reason it ends with, or null to succeed.</summary>
+    public string? Outcome { get; set; }
+
+    /// <summary>While PROCESSING: when it ends, on the sandbox clock.</summary>
+    public DateTime? SettlesAt { get; set; }
+
+    /// <summary>The due-work key of a return still PROCESSING (indexed), null once it has ended.</summary>
+    public string? SettleOrder => Result == Processing && SettlesAt is { } at ? OrderKeys.Time(at, Id) : null;
 
     public DateTime CreateTime { get; set; }
 
@@ -177,6 +196,11 @@ public static class WeChatPaySharingResources
         shown["amount"] = returned.Amount;
         shown["description"] = returned.Description;
         shown["result"] = returned.Result;
+        if (returned.FailReason is not null)
+        {
+            shown["fail_reason"] = returned.FailReason;
+        }
+
         shown["create_time"] = WeChatPayResources.China(returned.CreateTime);
         if (returned.FinishTime is { } finished)
         {

@@ -13,7 +13,8 @@ namespace Harness.Sandbox.WeChatPay;
 /// answer the SHA1 of the file and a download link on the host the merchant called; the link, fetched with a signed
 /// GET, answers the file (gzip when asked) and, as at WeChat, unsigned. A day's bill exists from 10:00 China time
 /// the next day on the sandbox clock, for three months. In 服务商 mode the trade bill takes <c>sub_mchid</c>
-/// (WeChatPayProvider.PartnerBills.cs).
+/// (WeChatPayProvider.PartnerBills.cs); the 分账 bill and the sub-merchant's encrypted fund-flow bill use the same
+/// links (WeChatPayProvider.SharingBills.cs, WeChatPayProvider.SubMerchantBills.cs).
 /// </summary>
 public sealed partial class WeChatPayProvider
 {
@@ -34,6 +35,7 @@ public sealed partial class WeChatPayProvider
         app.MapGet("/v3/bill/tradebill", (HttpRequest request) => AuthenticatedAsync(request.HttpContext, (mchid, _) => TradeBill(request.HttpContext, mchid)));
         app.MapGet("/v3/bill/fundflowbill", (HttpRequest request) => AuthenticatedAsync(request.HttpContext, (mchid, _) => FundFlowBill(request.HttpContext, mchid)));
         app.MapGet(BillDownloadPath, (HttpRequest request) => AuthenticatedAsync(request.HttpContext, (_, _) => DownloadBill(request.HttpContext)));
+        MapSharingBills(app);
     }
 
     private IResult TradeBill(HttpContext http, string mchid)
@@ -102,17 +104,21 @@ public sealed partial class WeChatPayProvider
     {
         var bytes = gzip ? Gzip(bill) : bill;
         var contentType = gzip ? "application/octet-stream" : "text/plain; charset=utf-8";
-        var token = _billDownloads.Issue(new BillFile(bytes, contentType, name + (gzip ? ".gzip" : ".csv")));
-        var url = $"{http.Request.Scheme}://{http.Request.Host}{BillDownloadPath}?token={token}" + (gzip ? "&tartype=gzip" : "");
         return Json(new JsonObject
         {
             ["hash_type"] = "SHA1",
-#pragma warning disable CA5350 // SHA1 is the hash_type WeChat announces; it checks integrity, it protects nothing
-            ["hash_value"] = Convert.ToHexStringLower(SHA1.HashData(bill)),
-#pragma warning restore CA5350
-            ["download_url"] = url,
+            ["hash_value"] = BillHash(bill),
+            ["download_url"] = DownloadUrl(http, new BillFile(bytes, contentType, name + (gzip ? ".gzip" : ".csv")), gzip),
         });
     }
+
+    /// <summary>A live link to the file on the host the merchant called, <c>&amp;tartype=gzip</c> appended for a compressed one.</summary>
+    private string DownloadUrl(HttpContext http, BillFile file, bool gzip) =>
+        $"{http.Request.Scheme}://{http.Request.Host}{BillDownloadPath}?token={_billDownloads.Issue(file)}" + (gzip ? "&tartype=gzip" : "");
+
+#pragma warning disable CA5350 // SHA1 is the hash_type WeChat announces; it checks integrity, it protects nothing
+    private static string BillHash(byte[] bill) => Convert.ToHexStringLower(SHA1.HashData(bill));
+#pragma warning restore CA5350
 
     private static (DateOnly Day, IResult? Refusal) BillDay(string text)
     {

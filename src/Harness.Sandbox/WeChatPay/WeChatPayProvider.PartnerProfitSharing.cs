@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -12,16 +13,52 @@ namespace Harness.Sandbox.WeChatPay;
 /// </summary>
 public sealed partial class WeChatPayProvider
 {
+    /// <summary>
+    /// Setting: each sub-merchant's own 最大分账比例, whole percent, as <c>sub_mchid:percent</c> pairs, comma-separated
+    /// (<c>1900000110:20,1900000111:10</c>). A sub-merchant not listed allows <see cref="SharingRatioSetting"/>.
+    /// </summary>
+    public const string SubMchidRatiosSetting = "sub_mchid_max_ratios";
+
+    private static string? RefuseSubMchidRatios(string value) => SubMchidRatios(value) is null
+        ? $"{SubMchidRatiosSetting} must be sub_mchid:percent pairs, comma-separated (1900000110:20,1900000111:10), each percent whole from 1 to {MaxSharingRatio}"
+        : null;
+
+    /// <summary>The pairs of <see cref="SubMchidRatiosSetting"/>, or null when one is malformed (an empty value lists none).</summary>
+    private static Dictionary<string, int>? SubMchidRatios(string value)
+    {
+        var ratios = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var pair in value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            var parts = pair.Split(':', StringSplitOptions.TrimEntries);
+            if (parts is not [var subMchid, var percent] || !SubMchidFormat().IsMatch(subMchid)
+                || !int.TryParse(percent, NumberStyles.None, CultureInfo.InvariantCulture, out var ratio) || ratio is < 1 or > MaxSharingRatio
+                || !ratios.TryAdd(subMchid, ratio))
+            {
+                return null;
+            }
+        }
+
+        return ratios;
+    }
+
+    /// <summary>The 最大分账比例 in whole percent: the sub-merchant's own (sub_mchid_max_ratios), else the merchant's setting, else 30.</summary>
+    private int SharingRatio(string? subMchid = null) =>
+        subMchid is not null && SubMchidRatio(subMchid) is { } own ? own
+        : _context.Settings.Get(Name, SharingRatioSetting) is { } text && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var ratio) ? ratio : MaxSharingRatio;
+
+    private int? SubMchidRatio(string subMchid) =>
+        _context.Settings.Get(Name, SubMchidRatiosSetting) is { } set && SubMchidRatios(set) is { } ratios && ratios.TryGetValue(subMchid, out var ratio) ? ratio : null;
+
     private void MapPartnerSharing(WebApplication app) =>
         app.MapGet("/v3/profitsharing/merchant-configs/{subMchid}", (HttpContext http, string subMchid) =>
             AuthenticatedAsync(http, (_, _) => MerchantConfig(subMchid)));
 
     /// <summary>
-    /// 查询最大分账比例: the ratio the sub-merchant allows its 服务商, in 万分比 (2000 is 20%). The sandbox keeps no
-    /// per-sub-merchant ratio: every sub-merchant allows the <see cref="SharingRatioSetting"/>, the ratio its sharing is held to.
+    /// 查询最大分账比例: the ratio the sub-merchant allows its 服务商, in 万分比 (2000 is 20%): its own in
+    /// <see cref="SubMchidRatiosSetting"/>, else <see cref="SharingRatioSetting"/>, the ratio its sharing is held to.
     /// </summary>
     private IResult MerchantConfig(string subMchid) =>
-        RefuseSubMchid(subMchid) ?? Json(new JsonObject { ["sub_mchid"] = subMchid, ["max_ratio"] = SharingRatio() * 100 });
+        RefuseSubMchid(subMchid) ?? Json(new JsonObject { ["sub_mchid"] = subMchid, ["max_ratio"] = SharingRatio(subMchid) * 100 });
 
     private IResult? RefusePayer(SharingPayer payer) => payer.SubMchid is { } subMchid ? RefuseSubMchid(subMchid) : null;
 

@@ -243,7 +243,7 @@ public sealed partial class WeChatPayProvider
 
         var asked = lines.Sum(l => l.Amount);
         var shared = sharing.SelectMany(s => s.Receivers).Where(l => !l.Unfrozen && l.Result != WeChatPaySharingLine.Closed).Sum(l => l.Amount);
-        if (shared + asked > order.Total * SharingRatio() / 100)
+        if (shared + asked > order.Total * SharingRatio(payer.SubMchid) / 100)
         {
             return WeChatPayErrors.InvalidRequest("分账金额超出最大分账比例");
         }
@@ -373,9 +373,6 @@ public sealed partial class WeChatPayProvider
 
     private bool StillFrozen(WeChatPayOrder order) =>
         _context.Clock.GetUtcNow() < new DateTimeOffset(DateTime.SpecifyKind(order.SuccessTime!.Value, DateTimeKind.Utc)) + FrozenPeriod;
-
-    private int SharingRatio() =>
-        _context.Settings.Get(Name, SharingRatioSetting) is { } text && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var ratio) ? ratio : MaxSharingRatio;
 
     private IResult QuerySharing(HttpContext http, string mchid, string outOrderNo)
     {

@@ -10,7 +10,8 @@ namespace Harness.Sandbox.WeChatPay;
 /// <summary>
 /// 请求分账回退 (<c>/v3/profitsharing/return-orders</c>): money shared to a merchant receiver comes back to the sharing
 /// merchant's available balance (not to the order's frozen amount). WeChat processes a return synchronously; the
-/// sandbox answers it SUCCESS at once. A refund needs no return first (they are not coupled), so none is required. In
+/// sandbox answers it SUCCESS at once, unless its out_return_no asks for one that stays PROCESSING or fails
+/// (WeChatPayProvider.ProfitSharingReturnOutcomes.cs). A refund needs no return first (they are not coupled), so none is required. In
 /// 服务商 mode (<c>sub_mchid</c>) the money returns to the sub-merchant that shared.
 /// </summary>
 public sealed partial class WeChatPayProvider
@@ -78,12 +79,11 @@ public sealed partial class WeChatPayProvider
                 return WeChatPayErrors.InvalidRequest("分账回退的时限是180天，该分账单已超过时限");
             }
 
-            if (amount > line.Amount - line.Returned)
+            if (amount > line.Amount - line.Returned - line.Reserved)
             {
                 return WeChatPayErrors.InvalidRequest("剩余可回退的金额不足");
             }
 
-            line.Returned += amount;
             var returned = new WeChatPaySharingReturn
             {
                 Id = key,
@@ -93,9 +93,9 @@ public sealed partial class WeChatPayProvider
                 Amount = amount,
                 Description = description,
                 CreateTime = now,
-                FinishTime = now,
                 RequestJson = request.ToJsonString(),
             };
+            StartReturn(returned, line, now);
             _sharing.Orders.Upsert(order);
             _sharing.Returns.Upsert(returned);
             return Json(WeChatPaySharingResources.Return(returned, order));
@@ -138,6 +138,7 @@ public sealed partial class WeChatPayProvider
         public IDocumentCollection<WeChatPaySharingOrder> Orders { get; } =
             store.Collection<WeChatPaySharingOrder>("wechatpay_sharing_orders", nameof(WeChatPaySharingOrder.OrderId), nameof(WeChatPaySharingOrder.TransactionId));
 
-        public IDocumentCollection<WeChatPaySharingReturn> Returns { get; } = store.Collection<WeChatPaySharingReturn>("wechatpay_sharing_returns");
+        public IDocumentCollection<WeChatPaySharingReturn> Returns { get; } =
+            store.Collection<WeChatPaySharingReturn>("wechatpay_sharing_returns", nameof(WeChatPaySharingReturn.SettleOrder));
     }
 }

@@ -72,7 +72,7 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
 
     public string Title => "WeChat Pay";
 
-    public IReadOnlyList<string> SettingNames => [WeChatPayKeys.MerchantCertificatesSetting, WeChatPayKeys.PlatformAuthSetting, RefundOutcomeSetting, RefundProcessingSetting, SharingRatioSetting, TransferFloatSetting, SubMchidsSetting, WeChatPayKeys.MchidSetting, WeChatPayKeys.AppidSetting];
+    public IReadOnlyList<string> SettingNames => [WeChatPayKeys.MerchantCertificatesSetting, WeChatPayKeys.PlatformAuthSetting, RefundOutcomeSetting, RefundProcessingSetting, SharingRatioSetting, SubMchidRatiosSetting, TransferFloatSetting, SubMchidsSetting, WeChatPayKeys.MchidSetting, WeChatPayKeys.AppidSetting];
 
     public string? RefuseSetting(string key, string value) => key switch
     {
@@ -83,6 +83,7 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
         RefundOutcomeSetting => RefuseRefundOutcome(value),
         RefundProcessingSetting => RefuseRefundProcessing(value),
         SharingRatioSetting => RefuseSharingRatio(value),
+        SubMchidRatiosSetting => RefuseSubMchidRatios(value),
         TransferFloatSetting => RefuseTransferFloat(value),
         SubMchidsSetting => RefuseSubMchids(value),
         _ => WeChatPayKeys.RefuseMerchant(key, value),

@@ -14,11 +14,16 @@ public static class AesGcmText
     public static (string Ciphertext, string Nonce) Encrypt(string key, string associatedData, string plaintext)
     {
         var nonce = Secrets.RandomHex(6);
-        var input = Encoding.UTF8.GetBytes(plaintext);
+        return (Convert.ToBase64String(Seal(key, nonce, associatedData, Encoding.UTF8.GetBytes(plaintext))), nonce);
+    }
+
+    /// <summary>The raw ciphertext ‖ tag of <paramref name="input"/>, for files WeChat serves as binary (the sub-merchant fund-flow bill).</summary>
+    public static byte[] Seal(string key, string nonce, string associatedData, byte[] input)
+    {
         var output = new byte[input.Length + TagBytes];
         using var aes = new AesGcm(Encoding.UTF8.GetBytes(key), TagBytes);
         aes.Encrypt(Encoding.UTF8.GetBytes(nonce), input, output.AsSpan(0, input.Length), output.AsSpan(input.Length), Encoding.UTF8.GetBytes(associatedData));
-        return (Convert.ToBase64String(output), nonce);
+        return output;
     }
 
     /// <summary>The plaintext, or null when the ciphertext is not base64, too short, or fails authentication.</summary>

@@ -63,6 +63,33 @@ public sealed class WeChatPayWire : IDisposable
         Convert.ToBase64String((withPublicKey ? _publicKey ?? throw new InvalidOperationException("no WeChat Pay public key was published") : _platformKey)
             .Encrypt(Encoding.UTF8.GetBytes(text), RSAEncryptionPadding.OaepSHA1));
 
+    /// <summary>
+    /// An encrypted bill file (申请单个子商户资金账单) opened as the merchant opens it: <paramref name="encryptKey"/> decrypted
+    /// with the merchant's private key (RSA-OAEP, SHA-1) is the AES-256-GCM key; the file is ciphertext ‖ tag under
+    /// <paramref name="nonce"/>, with no associated data. Null when it does not open.
+    /// </summary>
+    public byte[]? OpenBill(byte[] file, string encryptKey, string nonce)
+    {
+        const int TagBytes = 16;
+        if (file.Length < TagBytes)
+        {
+            return null;
+        }
+
+        try
+        {
+            var key = _merchantKey.Decrypt(Convert.FromBase64String(encryptKey), RSAEncryptionPadding.OaepSHA1);
+            var plain = new byte[file.Length - TagBytes];
+            using var aes = new AesGcm(key, TagBytes);
+            aes.Decrypt(Encoding.UTF8.GetBytes(nonce), file.AsSpan(0, plain.Length), file.AsSpan(plain.Length), plain);
+            return plain;
+        }
+        catch (CryptographicException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The <c>Authorization</c> value for one request: RSA-SHA256 over <c>METHOD\nTARGET\nTS\nNONCE\nBODY\n</c>.</summary>
     public string Authorization(string method, string target, string body, long? timestamp = null, RSA? key = null) =>
         Authorization(method, target, Encoding.UTF8.GetBytes(body), timestamp, key);
