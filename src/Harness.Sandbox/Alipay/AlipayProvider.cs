@@ -215,9 +215,11 @@ public sealed partial class AlipayProvider : ISandboxProvider
     /// </summary>
     internal Outcome Run(string method, JsonObject biz, string notifyUrl, string returnUrl, string origin) => _context.Store.Atomically(() => method switch
     {
-        Precreate or PagePay or WapPay or AppPay => SignsWithPayment(method, biz) ? CreateAndSign(method, biz, notifyUrl, returnUrl) : Create(method, biz, notifyUrl, returnUrl),
+        Precreate or PagePay or WapPay or AppPay => SignsWithPayment(method, biz)
+            ? CreateAndSign(biz, notifyUrl, tradeBiz => Create(method, tradeBiz, notifyUrl, returnUrl))
+            : Create(method, biz, notifyUrl, returnUrl),
         BarcodePay => PayByCode(biz, notifyUrl),
-        TradeCreate => CreateForBuyer(biz, notifyUrl),
+        TradeCreate => SignsWithPayment(method, biz) ? CreateAndSign(biz, notifyUrl, tradeBiz => CreateForBuyer(tradeBiz, notifyUrl)) : CreateForBuyer(biz, notifyUrl),
         Query => QueryTrade(biz),
         Close => CloseByMerchant(biz),
         Cancel => CancelTrade(biz),
