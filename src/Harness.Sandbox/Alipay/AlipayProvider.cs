@@ -63,12 +63,12 @@ public sealed partial class AlipayProvider : ISandboxProvider
     public AlipayProvider(SandboxContext context)
     {
         _context = context;
-        _trades = context.Store.Collection<AlipayTrade>("alipay_trades", nameof(AlipayTrade.OutTradeNo), nameof(AlipayTrade.FinishOrder));
+        _trades = context.Store.Collection<AlipayTrade>("alipay_trades", nameof(AlipayTrade.OutTradeNo), nameof(AlipayTrade.FinishOrder), nameof(AlipayTrade.UnfreezeOrder));
         _transfers = context.Store.Collection<AlipayTransfer>("alipay_transfers", nameof(AlipayTransfer.OutBizNo), nameof(AlipayTransfer.PayFundOrderId));
         _agreements = context.Store.Collection<AlipayAgreement>("alipay_agreements", nameof(AlipayAgreement.ExternalAgreementNo));
         _accounts = context.Store.Collection<AlipayAccount>("alipay_accounts");
         _receivers = context.Store.Collection<AlipayRoyaltyReceiver>("alipay_royalty_receivers");
-        _settles = context.Store.Collection<AlipaySettle>("alipay_settles", nameof(AlipaySettle.RequestKey), nameof(AlipaySettle.TradeNo));
+        _settles = context.Store.Collection<AlipaySettle>("alipay_settles", nameof(AlipaySettle.RequestKey), nameof(AlipaySettle.TradeNo), nameof(AlipaySettle.CompleteOrder));
         OpenAccount();
         Keys = new AlipayKeys(context, Name);
         Encryption = new AlipayContentEncryption(context, Name);
