@@ -117,7 +117,7 @@ public sealed partial class AlipayProvider
 
         long balance = 0;
         var entries = new List<AlipayBillEntry>();
-        foreach (var entry in events.OrderBy(e => e.At).ThenBy(e => e.Royalty is not null ? 2 : e.Refund is null ? 0 : 1).ThenBy(e => e.Trade.Id, StringComparer.Ordinal))
+        foreach (var entry in events.OrderBy(e => e.At).ThenBy(Sequence).ThenBy(e => e.Trade.Id, StringComparer.Ordinal))
         {
             balance += entry.SignedFen;
             var source = entry.Trade.Id + "/" + (entry.Royalty?.DetailId ?? entry.Refund?.OutRequestNo);
@@ -125,6 +125,11 @@ public sealed partial class AlipayProvider
         }
 
         return entries;
+
+        // Within one instant: the payment, money taken back from receivers (退分账), the refund it pays for, then 分账 out.
+        static int Sequence(AlipayBillEntry entry) => entry.Royalty is { } royalty
+            ? (royalty.OperationType == AlipayRoyaltyDetail.TransferRefund ? 1 : 3)
+            : entry.Refund is null ? 0 : 2;
     }
 
     private static DateTimeOffset ChinaTime(DateOnly day, int hour) => new(day.ToDateTime(new TimeOnly(hour, 0)), AlipayTime.China);

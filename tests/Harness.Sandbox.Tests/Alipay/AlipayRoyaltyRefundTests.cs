@@ -15,7 +15,7 @@ namespace Harness.Sandbox.Tests.Alipay;
 public sealed class AlipayRoyaltyRefundTests
 {
     /// <summary>The next 消息服务 message, past the trade notifies the trade without a notify_url sends to the same gateway.</summary>
-    private static async Task<Received> NextMessageAsync(Receiver receiver)
+    internal static async Task<Received> NextMessageAsync(Receiver receiver)
     {
         while (true)
         {
