@@ -274,10 +274,10 @@ Feature: Alipay sandbox — v2 gateway, RSA2 signatures, scan, notify, close and
 
   Scenario: The agreement methods answer on Alipay's v3 routes, signed, and refuse in the v3 shape
     Given a signed weekly Alipay agreement of at most "30.00" from today
-    When the merchant queries the agreement at GET /v3/alipay/user/agreement/query
+    When the merchant queries the agreement on its v3 route, GET /v3/alipay/user/agreement/query
     Then the v3 answer is HTTP 200 with status "NORMAL"
-    When the merchant unsigns the agreement at POST /v3/alipay/user/agreement/unsign
+    When the merchant unsigns the agreement on its v3 route, POST /v3/alipay/user/agreement/unsign
     Then the v3 answer is HTTP 200, signed with the Alipay key
     And the notify URL receives a dut_user_unsign form POST with status "UNSIGN" and a valid RSA2 sign
-    When the merchant unsigns the agreement at POST /v3/alipay/user/agreement/unsign
+    When the merchant unsigns the agreement on its v3 route, POST /v3/alipay/user/agreement/unsign
     Then the v3 answer is HTTP 404 with code "USER_AGREEMENT_NOT_EXIST"

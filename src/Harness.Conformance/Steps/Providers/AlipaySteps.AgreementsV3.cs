@@ -21,7 +21,7 @@ public sealed partial class AlipaySteps
         {
             ["personal_product_code"] = "CYCLE_PAY_AUTH_P",
             ["sign_scene"] = AgreementScene,
-            ["external_agreement_no"] = "HARNESS_JS_" + context.RunId,
+            ["external_agreement_no"] = "HARNESS_AG_" + context.RunId,
             ["access_params"] = new Dictionary<string, string> { ["channel"] = "ALIPAYAPP" },
             ["period_rule_params"] = WeeklyRule(singleAmount),
         };
@@ -32,10 +32,10 @@ public sealed partial class AlipaySteps
         }
     }
 
-    [When("the merchant queries the agreement at GET /v3/alipay/user/agreement/query")]
+    [When("the merchant queries the agreement on its v3 route, GET \\/v3\\/alipay\\/user\\/agreement\\/query")]
     public Task QueryAgreementV3() => V3Async(HttpMethod.Get, "/v3/alipay/user/agreement/query?agreement_no=" + Agreement, null);
 
-    [When("the merchant unsigns the agreement at POST /v3/alipay/user/agreement/unsign")]
+    [When("the merchant unsigns the agreement on its v3 route, POST \\/v3\\/alipay\\/user\\/agreement\\/unsign")]
     public Task UnsignAgreementV3() => V3Async(HttpMethod.Post, "/v3/alipay/user/agreement/unsign", $$"""{"agreement_no":"{{Agreement}}"}""");
 
     [Then("the v3 answer is HTTP {int}, signed with the Alipay key")]
