@@ -72,7 +72,8 @@ public static partial class ProviderCatalog
         // Every spoiled request is signed as sent, as the SDK signs whatever it sends, so the values reach the checks behind the signature.
         return new ProviderApi("Alipay v3", baseUrl, operations, AnswerShapes.AlipayV3, (request, _) =>
         {
-            var body = request.Content is null ? "" : request.Content.ReadAsStringAsync().GetAwaiter().GetResult();
+            // Decoded as UTF-8 whatever charset the case claims, as the sandbox reads the body it verifies.
+            var body = request.Content is null ? "" : Encoding.UTF8.GetString(request.Content.ReadAsByteArrayAsync().GetAwaiter().GetResult());
             var target = request.RequestUri!.IsAbsoluteUri ? request.RequestUri.PathAndQuery : request.RequestUri.OriginalString;
             var authString = $"app_id={appId},app_cert_sn={certSns.App},nonce={Convert.ToHexString(RandomNumberGenerator.GetBytes(16))},timestamp={DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}";
             var signature = Convert.ToBase64String(key.SignData(Encoding.UTF8.GetBytes($"{authString}\n{request.Method.Method}\n{target}\n{body}\n"), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));

@@ -255,11 +255,17 @@ public sealed partial class AlipayProvider : ISandboxProvider
 
         try
         {
-            return JsonNode.Parse(text, documentOptions: StrictJsonBody.Options) is JsonObject biz
-                ? (biz, null)
-                : (null, AlipayFailure.InvalidParameter("biz_content 必须是 JSON 对象"));
+            using var document = JsonDocument.Parse(text, StrictJsonBody.Options);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                return (null, AlipayFailure.InvalidParameter("biz_content 必须是 JSON 对象"));
+            }
+
+            // Every name and string decoded now: a lone surrogate escape (\ud800) would otherwise throw when a handler reads it.
+            StrictJsonBody.DecodeAll(document.RootElement);
+            return (JsonObject.Create(document.RootElement.Clone()), null);
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
             return (null, AlipayFailure.InvalidParameter("biz_content 不是合法的 JSON"));
         }
