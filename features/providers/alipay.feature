@@ -238,3 +238,46 @@ Feature: Alipay sandbox — v2 gateway, RSA2 signatures, scan, notify, close and
     Then Alipay answers code "10000"
     And alipay.trade.order.onsettle.query reports "0.00" unsettled
     And the Alipay balance has moved by "70.00" available and "0.00" frozen
+
+  @moves-sandbox-clock
+  Scenario: An asynchronous 分账 to a receiver Alipay cannot pay processes, then fails, and its amount is frozen again
+    Given the merchant binds Alipay user "2088000000000503" as a 分账 receiver
+    And the merchant has read its Alipay balance
+    When the cashier scans the buyer's payment code "283456789012345678" for "100.00" with royalty_freeze
+    And the merchant settles "9.00" of the trade asynchronously to Alipay user "2088000000000503" with out_request_no "A1"
+    Then Alipay answers code "10000"
+    And alipay.trade.order.settle.query for "A1" reports its detail "PROCESSING"
+    And the Alipay balance has moved by "0.00" available and "91.00" frozen
+    When the sandbox clock advances by 1 minute
+    Then alipay.trade.order.settle.query for "A1" reports its detail "FAIL" with error_code "TXN_RESULT_ACCOUNT_STATUS_NOT_VALID"
+    And alipay.trade.order.onsettle.query reports "100.00" unsettled
+    And the Alipay balance has moved by "0.00" available and "100.00" frozen
+    When the merchant finishes 分账 of the trade asynchronously with out_request_no "A2"
+    Then Alipay answers code "10000"
+    And the Alipay balance has moved by "100.00" available and "0.00" frozen
+
+  @moves-sandbox-clock
+  Scenario: A trade frozen for 分账 and never finished is unfrozen 30 days after payment
+    Given the merchant has read its Alipay balance
+    When the cashier scans the buyer's payment code "283456789012345678" for "40.00" with royalty_freeze
+    Then the Alipay balance has moved by "0.00" available and "40.00" frozen
+    When the sandbox clock advances by 720 hours
+    Then the Alipay balance has moved by "40.00" available and "0.00" frozen
+    And alipay.trade.order.onsettle.query reports "40.00" unsettled
+
+  Scenario: A mini-program trade created with agreement_sign_params signs the agreement when my.tradePay pays it
+    When the merchant creates a JSAPI trade of "30.00" for buyer "2088102177003412" signing a weekly agreement of at most "30.00" from today
+    Then Alipay answers code "10000" with the trade_no and the trade is the buyer "2088102177003412"'s
+    When the buyer pays on the hosted page
+    Then the notify URL receives the trade's "TRADE_SUCCESS" notify and a dut_user_sign for the payer, both with a valid RSA2 sign
+    And alipay.user.agreement.query reports the agreement "NORMAL" with its next deduction 0 days after the first
+
+  Scenario: The agreement methods answer on Alipay's v3 routes, signed, and refuse in the v3 shape
+    Given a signed weekly Alipay agreement of at most "30.00" from today
+    When the merchant queries the agreement on its v3 route, GET /v3/alipay/user/agreement/query
+    Then the v3 answer is HTTP 200 with status "NORMAL"
+    When the merchant unsigns the agreement on its v3 route, POST /v3/alipay/user/agreement/unsign
+    Then the v3 answer is HTTP 200, signed with the Alipay key
+    And the notify URL receives a dut_user_unsign form POST with status "UNSIGN" and a valid RSA2 sign
+    When the merchant unsigns the agreement on its v3 route, POST /v3/alipay/user/agreement/unsign
+    Then the v3 answer is HTTP 404 with code "USER_AGREEMENT_NOT_EXIST"

@@ -36,7 +36,7 @@ internal static class StrictJsonBody
         }
     }
 
-    private static void DecodeAll(JsonElement element)
+    internal static void DecodeAll(JsonElement element)
     {
         switch (element.ValueKind)
         {

@@ -16,7 +16,7 @@ public sealed class ShortCampaignTests
         Assert.Contains(report.Fuzz, f => f.Surface == "Finance" && f.Operations >= 20 && f.Requests == f.Operations * ChaosOptions.ShortCampaign.CasesPerOperation);
         Assert.Contains(report.Fuzz, f => f.Surface == "New-API" && f.Operations >= 15 && f.Requests == f.Operations * ChaosOptions.ShortCampaign.CasesPerOperation);
         Assert.Contains(report.Fuzz, f => f.Surface == "sandbox control API" && f.Requests > 0);
-        Assert.Equal(["Stripe", "Creem", "Epay", "WeChat Pay", "Alipay", "TapPay", "Portaly"], report.Fuzz.Skip(3).Select(f => f.Surface));
+        Assert.Equal(["Stripe", "Creem", "Epay", "WeChat Pay", "Alipay", "Alipay v3", "TapPay", "Portaly"], report.Fuzz.Skip(3).Select(f => f.Surface));
         Assert.Contains(report.Fuzz, f => f.Surface == "Portaly" && f.Operations >= 30 && f.Requests == f.Operations * ChaosOptions.ShortCampaign.CasesPerOperation && f.RateLimited == 0);
         Assert.Equal(["Finance", "New-API", "Portaly"], report.Auth.Select(a => a.Surface));
         Assert.All(report.Auth, a => Assert.True(a.Checks >= a.Routes * 3, $"every protected {a.Surface} route is tried with several credentials"));

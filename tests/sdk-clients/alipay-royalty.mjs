@@ -1,6 +1,7 @@
 // Runs the official alipay-sdk (4.14.0), unmodified, for 交易分账: a receiver bound, a trade paid by a payment code
 // with royalty_freeze, alipay.trade.order.settle through exec (the answer's signature checked) and through the v3
-// route with curl, the settle query, and a settle above the ratio refused.
+// route with curl, the settle query (by exec, and by curl on its v3 GET route with the remaining amount's), and a settle
+// above the ratio refused.
 // Input (environment): SANDBOX_CONTROL, ALIPAY_BASE, ALIPAY_GATEWAY, ALIPAY_APP_ID, ALIPAY_APP_PRIVATE_KEY (PKCS#8 PEM),
 // ALIPAY_PUBLIC_KEY (SPKI PEM).
 // Output: one JSON line with what was observed; exit code 1 with the error on any failure.
@@ -47,6 +48,8 @@ try {
 
   const v3 = await alipay.curl("POST", "/v3/alipay/trade/order/settle", { body: settle("SDK_S2", "10.00") });
   const over = await alipay.exec("alipay.trade.order.settle", { bizContent: settle("SDK_S3", "0.01") }, { validateSign: true });
+  const v3Query = await alipay.curl("GET", "/v3/alipay/trade/order/settle/query", { query: { out_request_no: "SDK_S2", trade_no: tradeNo } });
+  const v3Left = await alipay.curl("GET", "/v3/alipay/trade/order/onsettle/query", { query: { trade_no: tradeNo, out_request_no: "SDK_ON1" } });
 
   console.log(JSON.stringify({
     bound: bound.resultCode ?? bound.result_code,
@@ -56,6 +59,9 @@ try {
     v3Status: v3.responseHttpStatus,
     v3SettleNo: v3.data.settle_no,
     over: over.subCode ?? over.sub_code,
+    v3QueryStatus: v3Query.responseHttpStatus,
+    v3QueryAmount: v3Query.data.royalty_detail_list[0].amount,
+    v3Unsettled: v3Left.data.unsettled_amount,
   }));
 } catch (error) {
   console.error(error?.stack ?? String(error));

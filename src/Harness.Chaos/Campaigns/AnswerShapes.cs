@@ -229,6 +229,15 @@ public static class AnswerShapes
     }
 
     /// <summary>
+    /// Alipay's v3 routes: an answer is the plain JSON object of its fields (no code, no sign: the signature is in the
+    /// headers); a refusal is <c>{code, message}</c> with HTTP ≥ 400.
+    /// </summary>
+    public static string? AlipayV3(HttpResponseMessage response, string body) =>
+        ObjectOf(body) is { } root && ((int)response.StatusCode < 400 || (root["code"] is JsonValue && root["message"] is JsonValue))
+            ? null
+            : "not Alipay v3's JSON object (or {code, message} for a refusal)";
+
+    /// <summary>
     /// TapPay: every answer is <c>{status, msg}</c> with an integer status — refusals included, which its API gives
     /// with HTTP 200 (providers.md §7.1); only refusals before any handler (unknown route, oversized body) are 4xx.
     /// </summary>

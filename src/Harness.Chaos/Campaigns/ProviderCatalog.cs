@@ -37,6 +37,7 @@ public static partial class ProviderCatalog
                     break;
                 case "alipay":
                     apis.Add(Alipay(baseUrl, Credential("gateway_path"), Credential("app_id"), Credential("app_private_key"), (Credential("app_cert_sn"), Credential("alipay_root_cert_sn"))));
+                    apis.Add(AlipayV3(baseUrl, Credential("app_id"), Credential("app_private_key"), (Credential("app_cert_sn"), Credential("alipay_root_cert_sn"))));
                     break;
                 case "tappay":
                     apis.Add(TapPay(baseUrl, Credential("partner_key"), Credential("merchant_id"), Credential("app_id"), Credential("app_key")));

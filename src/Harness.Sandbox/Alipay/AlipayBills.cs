@@ -89,7 +89,7 @@ public static class AlipayBills
         return lines;
     }
 
-    /// <summary>The account's movements: each payment in, each refund out, with the balance after it.</summary>
+    /// <summary>The account's movements: each payment in, each refund and 分账 out (a 退分账 in), with the balance after it.</summary>
     private static List<string> AccountDetail(BillPeriod period, IReadOnlyList<AlipayBillEntry> entries)
     {
         var lines = Head("#支付宝账务明细查询", period, "账务明细列表");
@@ -97,18 +97,18 @@ public static class AlipayBills
         foreach (var entry in entries)
         {
             var trade = entry.Trade;
-            var income = entry.Refund is null;
-            var fen = income ? trade.AmountFen : entry.Refund!.AmountFen;
+            var fen = entry.SignedFen;
+            var (counterpart, remark) = entry.Royalty is { } royalty ? (royalty.Receiver, royalty.Desc) : (trade.BuyerLogonId, trade.Body);
             lines.Add(string.Join(',',
-                Tab(entry.FlowNo), Tab(trade.Id), Tab(trade.OutTradeNo), Clean(trade.Subject), AlipayTime.Format(entry.At), Tab(trade.BuyerLogonId),
-                income ? Yuan(fen) : "", income ? "" : Yuan(-fen), Yuan(entry.Balance), "支付宝", income ? "在线支付" : "交易退款", Clean(trade.Body)));
+                Tab(entry.FlowNo), Tab(trade.Id), Tab(trade.OutTradeNo), Clean(trade.Subject), AlipayTime.Format(entry.At), Tab(counterpart),
+                fen >= 0 ? Yuan(fen) : "", fen >= 0 ? "" : Yuan(fen), Yuan(entry.Balance), "支付宝", entry.AccountType, Clean(remark)));
         }
 
-        var paid = entries.Where(e => e.Refund is null).ToList();
-        var refunds = entries.Where(e => e.Refund is not null).ToList();
+        var income = entries.Where(e => e.SignedFen >= 0).ToList();
+        var spent = entries.Where(e => e.SignedFen < 0).ToList();
         lines.Add(Rule + "账务明细列表结束------------------------------------");
-        lines.Add($"#支出合计：{refunds.Count}笔，共{Yuan(-refunds.Sum(e => e.Refund!.AmountFen))}元");
-        lines.Add($"#收入合计：{paid.Count}笔，共{Yuan(paid.Sum(e => e.Trade.AmountFen))}元");
+        lines.Add($"#支出合计：{spent.Count}笔，共{Yuan(spent.Sum(e => e.SignedFen))}元");
+        lines.Add($"#收入合计：{income.Count}笔，共{Yuan(income.Sum(e => e.SignedFen))}元");
         lines.Add(Exported(period));
         return lines;
     }
@@ -120,14 +120,19 @@ public static class AlipayBills
         string Row(string name, IEnumerable<AlipayBillEntry> rows)
         {
             var list = rows.ToList();
-            var paid = list.Where(e => e.Refund is null).ToList();
-            var refunds = list.Where(e => e.Refund is not null).ToList();
-            return string.Join(',', name, paid.Count.ToString(CultureInfo.InvariantCulture), Yuan(paid.Sum(e => e.Trade.AmountFen)),
-                refunds.Count.ToString(CultureInfo.InvariantCulture), Yuan(-refunds.Sum(e => e.Refund!.AmountFen)));
+            var income = list.Where(e => e.SignedFen >= 0).ToList();
+            var spent = list.Where(e => e.SignedFen < 0).ToList();
+            return string.Join(',', name, income.Count.ToString(CultureInfo.InvariantCulture), Yuan(income.Sum(e => e.SignedFen)),
+                spent.Count.ToString(CultureInfo.InvariantCulture), Yuan(spent.Sum(e => e.SignedFen)));
         }
 
-        lines.Add(Row("在线支付", entries.Where(e => e.Refund is null)));
-        lines.Add(Row("交易退款", entries.Where(e => e.Refund is not null)));
+        lines.Add(Row(AlipayBillEntry.OnlinePayment, entries.Where(e => e.AccountType == AlipayBillEntry.OnlinePayment)));
+        lines.Add(Row(AlipayBillEntry.TradeRefund, entries.Where(e => e.AccountType == AlipayBillEntry.TradeRefund)));
+        if (entries.Any(e => e.Royalty is not null))
+        {
+            lines.Add(Row(AlipayBillEntry.TradeRoyalty, entries.Where(e => e.Royalty is not null)));
+        }
+
         lines.Add(Row("合计", entries));
         lines.Add(Rule + "账务汇总列表结束------------------------------------");
         lines.Add(Exported(period));
@@ -165,5 +170,22 @@ public static class AlipayBills
 /// <summary>A bill's period in China time ([start, end)) and when the sandbox says it was exported (when it became available).</summary>
 public sealed record BillPeriod(DateTimeOffset Start, DateTimeOffset End, DateTimeOffset ExportedAt);
 
-/// <summary>A payment (no refund) or a refund of a trade at the time it happened; the account's flow number and balance after it.</summary>
-public sealed record AlipayBillEntry(DateTime At, AlipayTrade Trade, AlipayRefund? Refund, string FlowNo, long Balance);
+/// <summary>
+/// A payment (neither refund nor 分账), a refund, or a 分账 detail of a trade (a SUCCESS transfer out, or a 退分账 back in)
+/// at the time it happened; the account's flow number and balance after it.
+/// </summary>
+public sealed record AlipayBillEntry(DateTime At, AlipayTrade Trade, AlipayRefund? Refund, string FlowNo, long Balance, AlipayRoyaltyDetail? Royalty = null)
+{
+    public const string OnlinePayment = "在线支付";
+    public const string TradeRefund = "交易退款";
+
+    /// <summary>The 业务类型 Alipay's 账务明细 gives a 分账, either way.</summary>
+    public const string TradeRoyalty = "交易分账";
+
+    /// <summary>How the entry moved the balance, in fen: in positive, out negative.</summary>
+    public long SignedFen => Royalty is { } royalty
+        ? (royalty.OperationType == AlipayRoyaltyDetail.Transfer ? -royalty.AmountFen : royalty.AmountFen)
+        : Refund is { } refund ? -refund.AmountFen : Trade.AmountFen;
+
+    public string AccountType => Royalty is not null ? TradeRoyalty : Refund is null ? OnlinePayment : TradeRefund;
+}

@@ -68,7 +68,10 @@ public sealed partial class AlipayProvider
         }
 
         var period = new BillPeriod(ChinaTime(first, 0), ChinaTime(next, 0), readyAt);
-        var entries = BillEntries().Where(e => e.At >= period.Start.UtcDateTime && e.At < period.End.UtcDateTime).ToList();
+        // The trade bill lists what the trade APIs made (payments, refunds); 分账 moves the balance, so only the account bill shows it.
+        var entries = BillEntries()
+            .Where(e => e.At >= period.Start.UtcDateTime && e.At < period.End.UtcDateTime && (billType == AlipayBills.SignCustomer || e.Royalty is null))
+            .ToList();
         if (now < readyAt || entries.Count == 0)
         {
             return AlipayFailure.Business("isp.bill_not_exist", "账单不存在");
@@ -97,22 +100,36 @@ public sealed partial class AlipayProvider
     /// </summary>
     private List<AlipayBillEntry> BillEntries()
     {
-        var events = new List<(DateTime At, AlipayTrade Trade, AlipayRefund? Refund)>();
-        foreach (var trade in _trades.All().Where(t => t.GmtPayment is not null))
+        var events = new List<AlipayBillEntry>();
+        var trades = _trades.All().Where(t => t.GmtPayment is not null).ToDictionary(t => t.Id, StringComparer.Ordinal);
+        foreach (var trade in trades.Values)
         {
-            events.Add((trade.GmtPayment!.Value, trade, null));
-            events.AddRange(trade.Refunds.Select(r => (r.At, trade, (AlipayRefund?)r)));
+            events.Add(new AlipayBillEntry(trade.GmtPayment!.Value, trade, null, "", 0));
+            events.AddRange(trade.Refunds.Select(r => new AlipayBillEntry(r.At, trade, r, "", 0)));
+            events.AddRange(trade.RoyaltyReturns.Select(d => new AlipayBillEntry(d.At, trade, null, "", 0, d)));
+        }
+
+        // 分账 reaches the account when its detail succeeds; a PROCESSING or FAIL detail moved nothing to a receiver yet.
+        foreach (var settle in _settles.All())
+        {
+            events.AddRange(settle.Details.Where(d => d.State == AlipayRoyaltyDetail.Success).Select(d => new AlipayBillEntry(d.At, trades[settle.TradeNo], null, "", 0, d)));
         }
 
         long balance = 0;
         var entries = new List<AlipayBillEntry>();
-        foreach (var (at, trade, refund) in events.OrderBy(e => e.At).ThenBy(e => e.Refund is null ? 0 : 1).ThenBy(e => e.Trade.Id, StringComparer.Ordinal))
+        foreach (var entry in events.OrderBy(e => e.At).ThenBy(Sequence).ThenBy(e => e.Trade.Id, StringComparer.Ordinal))
         {
-            balance += refund is null ? trade.AmountFen : -refund.AmountFen;
-            entries.Add(new AlipayBillEntry(at, trade, refund, FlowNo(trade.Id + "/" + refund?.OutRequestNo), balance));
+            balance += entry.SignedFen;
+            var source = entry.Trade.Id + "/" + (entry.Royalty?.DetailId ?? entry.Refund?.OutRequestNo);
+            entries.Add(entry with { FlowNo = FlowNo(source), Balance = balance });
         }
 
         return entries;
+
+        // Within one instant: the payment, money taken back from receivers (退分账), the refund it pays for, then 分账 out.
+        static int Sequence(AlipayBillEntry entry) => entry.Royalty is { } royalty
+            ? (royalty.OperationType == AlipayRoyaltyDetail.TransferRefund ? 1 : 3)
+            : entry.Refund is null ? 0 : 2;
     }
 
     private static DateTimeOffset ChinaTime(DateOnly day, int hour) => new(day.ToDateTime(new TimeOnly(hour, 0)), AlipayTime.China);

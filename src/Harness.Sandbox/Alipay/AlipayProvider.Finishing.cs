@@ -29,10 +29,14 @@ public sealed partial class AlipayProvider
     private static int? RefundPeriodDays(string value) =>
         int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var days) && days <= MaxRefundPeriodDays ? days : null;
 
-    /// <summary>When the earliest paid trade finishes; null when none waits to.</summary>
-    public DateTimeOffset? NextDueAt() => DueDocuments.Earliest(_trades, nameof(AlipayTrade.FinishOrder), t => t.FinishOrder);
+    /// <summary>When the earliest paid trade finishes, settle detail ends or frozen trade unfreezes; null when none waits to.</summary>
+    public DateTimeOffset? NextDueAt() =>
+        new[] { DueDocuments.Earliest(_trades, nameof(AlipayTrade.FinishOrder), t => t.FinishOrder), NextRoyaltyDueAt() }.Min();
 
-    /// <summary>Finishes every trade whose refundable period the sandbox clock has passed, each in a unit with its notify.</summary>
+    /// <summary>
+    /// Finishes every trade whose refundable period the sandbox clock has passed, each in a unit with its notify; then
+    /// ends due settle details and unfreezes due trades.
+    /// </summary>
     public Task RunDueAsync(CancellationToken cancellationToken)
     {
         var now = _context.Clock.GetUtcNow().UtcDateTime;
@@ -48,6 +52,7 @@ public sealed partial class AlipayProvider
                 SendNotify(trade, trade.Refunds.LastOrDefault());
             }
         }, cancellationToken);
+        RunRoyaltyDue(now, cancellationToken);
         return Task.CompletedTask;
     }
 

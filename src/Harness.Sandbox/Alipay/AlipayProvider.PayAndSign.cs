@@ -3,18 +3,20 @@ using System.Text.Json.Nodes;
 namespace Harness.Sandbox.Alipay;
 
 /// <summary>
-/// 支付并签约: <c>alipay.trade.page.pay</c>, <c>wap.pay</c> or <c>app.pay</c> with <c>agreement_sign_params</c> — the
+/// 支付并签约: <c>alipay.trade.page.pay</c>, <c>wap.pay</c>, <c>app.pay</c> or <c>create</c> (JSAPI, the mini program's
+/// <c>my.tradePay</c>) with <c>agreement_sign_params</c> — the
 /// buyer pays the first trade and signs the 周期扣款 or 商家扣款 agreement with that one payment on the cashier. The
 /// sign parameters are checked as <c>alipay.user.agreement.page.sign</c> checks its own; the agreement waits (TEMP)
 /// until the trade is paid, then takes effect for the buyer who paid, with its <c>dut_user_sign</c> beside the trade notify.
 /// </summary>
 public sealed partial class AlipayProvider
 {
-    /// <summary>The cashier methods Alipay lets sign with the payment; precreate's code and the JSAPI trade do not.</summary>
+    /// <summary>The methods whose payment Alipay lets sign an agreement; precreate's code does not.</summary>
     private static bool SignsWithPayment(string method, JsonObject biz) =>
-        method is PagePay or WapPay or AppPay && biz["agreement_sign_params"] is not null;
+        method is PagePay or WapPay or AppPay or TradeCreate && biz["agreement_sign_params"] is not null;
 
-    private Outcome CreateAndSign(string method, JsonObject biz, string notifyUrl, string returnUrl)
+    /// <summary>Checks the sign parameters, then makes the trade with <paramref name="create"/> (the method's own creation) and ties the pending agreement to it.</summary>
+    private Outcome CreateAndSign(JsonObject biz, string notifyUrl, Func<JsonObject, Outcome> create)
     {
         if (biz["agreement_sign_params"] is not JsonObject sign)
         {
@@ -43,7 +45,7 @@ public sealed partial class AlipayProvider
         }
 
         var earlier = Text(biz, "out_trade_no") is { } outTradeNo && _trades.FindBy(nameof(AlipayTrade.OutTradeNo), outTradeNo) is [var found, ..] ? found : null;
-        var created = Create(method, tradeBiz, notifyUrl, returnUrl);
+        var created = create(tradeBiz);
         if (created.Failure is not null)
         {
             return created;
@@ -73,7 +75,8 @@ public sealed partial class AlipayProvider
             return false;
         }
 
-        agreement.AlipayUserId = trade.BuyerId;
+        // A JSAPI trade named by buyer_open_id alone has no user id: the account behind the open id gets one, as Alipay keeps both.
+        agreement.AlipayUserId = trade.BuyerId.Length > 0 ? trade.BuyerId : "2088" + Digits(12);
         agreement.AlipayLogonId = trade.BuyerLogonId;
         Sign(agreement);
         return true;

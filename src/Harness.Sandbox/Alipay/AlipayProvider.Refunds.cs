@@ -139,7 +139,7 @@ public sealed partial class AlipayProvider
     /// </summary>
     private AlipayFailure? ReturnRoyalties(AlipayTrade trade, List<AlipayRoyaltyDetail> returns, long fen)
     {
-        var settled = _settles.FindBy(nameof(AlipaySettle.TradeNo), trade.Id).SelectMany(s => s.Details).ToList();
+        var settled = _settles.FindBy(nameof(AlipaySettle.TradeNo), trade.Id).SelectMany(s => s.Details).Where(d => d.State == AlipayRoyaltyDetail.Success).ToList();
         foreach (var receiver in returns.GroupBy(r => AlipayRoyaltyReceiver.KeyOf(r.ReceiverType, r.Receiver)))
         {
             var got = settled.Where(d => AlipayRoyaltyReceiver.KeyOf(d.ReceiverType, d.Receiver) == receiver.Key).Sum(d => d.AmountFen)

@@ -111,6 +111,7 @@ public sealed partial class AlipayProvider
         {
             detail.DetailId = NewDetailId(now);
             detail.At = now.UtcDateTime;
+            detail.State = mode == AsyncMode && OutcomeReceivers.ContainsKey(detail.Receiver) ? AlipayRoyaltyDetail.Processing : AlipayRoyaltyDetail.Success;
         }
 
         var settle = new AlipaySettle
@@ -123,6 +124,7 @@ public sealed partial class AlipayProvider
             Fingerprint = fingerprint,
             At = now.UtcDateTime,
             Details = details,
+            CompletesAt = details.Any(d => d.State == AlipayRoyaltyDetail.Processing) ? now.UtcDateTime + SettleProcessingTime : null,
         };
         MoveTradeMoney(trade, -total);
         trade.SettledFen += total;
@@ -140,7 +142,8 @@ public sealed partial class AlipayProvider
 
         _trades.Upsert(trade);
         _settles.Upsert(settle);
-        if (mode == AsyncMode)
+        // An async settle is announced once every detail has its outcome: now, or when the processing ones end.
+        if (mode == AsyncMode && settle.CompletesAt is null)
         {
             SendSettleNotify(settle);
         }
@@ -248,19 +251,29 @@ public sealed partial class AlipayProvider
         }, null);
     }
 
-    /// <summary>One royalty_detail as the query and the notify give it (the sandbox settles at once, so always SUCCESS).</summary>
-    internal static JsonObject DetailFields(AlipayRoyaltyDetail detail, long amountFen) => new()
+    /// <summary>One royalty_detail as the query and the notify give it, with error_code and error_desc when it failed.</summary>
+    internal static JsonObject DetailFields(AlipayRoyaltyDetail detail, long amountFen)
     {
-        ["operation_type"] = detail.OperationType,
-        ["execute_dt"] = AlipayTime.Format(detail.At),
-        ["trans_out"] = detail.OperationType == AlipayRoyaltyDetail.Transfer ? SellerId : detail.Receiver,
-        ["trans_out_type"] = detail.OperationType == AlipayRoyaltyDetail.Transfer ? "userId" : detail.ReceiverType,
-        ["trans_in"] = detail.OperationType == AlipayRoyaltyDetail.Transfer ? detail.Receiver : SellerId,
-        ["trans_in_type"] = detail.OperationType == AlipayRoyaltyDetail.Transfer ? detail.ReceiverType : "userId",
-        ["amount"] = AlipayTrade.FormatYuan(amountFen),
-        ["state"] = "SUCCESS",
-        ["detail_id"] = detail.DetailId,
-    };
+        var fields = new JsonObject
+        {
+            ["operation_type"] = detail.OperationType,
+            ["execute_dt"] = AlipayTime.Format(detail.At),
+            ["trans_out"] = detail.OperationType == AlipayRoyaltyDetail.Transfer ? SellerId : detail.Receiver,
+            ["trans_out_type"] = detail.OperationType == AlipayRoyaltyDetail.Transfer ? "userId" : detail.ReceiverType,
+            ["trans_in"] = detail.OperationType == AlipayRoyaltyDetail.Transfer ? detail.Receiver : SellerId,
+            ["trans_in_type"] = detail.OperationType == AlipayRoyaltyDetail.Transfer ? detail.ReceiverType : "userId",
+            ["amount"] = AlipayTrade.FormatYuan(amountFen),
+            ["state"] = detail.State,
+            ["detail_id"] = detail.DetailId,
+        };
+        if (detail.State == AlipayRoyaltyDetail.Fail)
+        {
+            fields["error_code"] = detail.ErrorCode;
+            fields["error_desc"] = detail.ErrorDesc;
+        }
+
+        return fields;
+    }
 
     private Outcome QueryUnsettled(JsonObject biz)
     {

@@ -63,12 +63,12 @@ public sealed partial class AlipayProvider : ISandboxProvider
     public AlipayProvider(SandboxContext context)
     {
         _context = context;
-        _trades = context.Store.Collection<AlipayTrade>("alipay_trades", nameof(AlipayTrade.OutTradeNo), nameof(AlipayTrade.FinishOrder));
+        _trades = context.Store.Collection<AlipayTrade>("alipay_trades", nameof(AlipayTrade.OutTradeNo), nameof(AlipayTrade.FinishOrder), nameof(AlipayTrade.UnfreezeOrder));
         _transfers = context.Store.Collection<AlipayTransfer>("alipay_transfers", nameof(AlipayTransfer.OutBizNo), nameof(AlipayTransfer.PayFundOrderId));
         _agreements = context.Store.Collection<AlipayAgreement>("alipay_agreements", nameof(AlipayAgreement.ExternalAgreementNo));
         _accounts = context.Store.Collection<AlipayAccount>("alipay_accounts");
         _receivers = context.Store.Collection<AlipayRoyaltyReceiver>("alipay_royalty_receivers");
-        _settles = context.Store.Collection<AlipaySettle>("alipay_settles", nameof(AlipaySettle.RequestKey), nameof(AlipaySettle.TradeNo));
+        _settles = context.Store.Collection<AlipaySettle>("alipay_settles", nameof(AlipaySettle.RequestKey), nameof(AlipaySettle.TradeNo), nameof(AlipaySettle.CompleteOrder));
         OpenAccount();
         Keys = new AlipayKeys(context, Name);
         Encryption = new AlipayContentEncryption(context, Name);
@@ -215,9 +215,11 @@ public sealed partial class AlipayProvider : ISandboxProvider
     /// </summary>
     internal Outcome Run(string method, JsonObject biz, string notifyUrl, string returnUrl, string origin) => _context.Store.Atomically(() => method switch
     {
-        Precreate or PagePay or WapPay or AppPay => SignsWithPayment(method, biz) ? CreateAndSign(method, biz, notifyUrl, returnUrl) : Create(method, biz, notifyUrl, returnUrl),
+        Precreate or PagePay or WapPay or AppPay => SignsWithPayment(method, biz)
+            ? CreateAndSign(biz, notifyUrl, tradeBiz => Create(method, tradeBiz, notifyUrl, returnUrl))
+            : Create(method, biz, notifyUrl, returnUrl),
         BarcodePay => PayByCode(biz, notifyUrl),
-        TradeCreate => CreateForBuyer(biz, notifyUrl),
+        TradeCreate => SignsWithPayment(method, biz) ? CreateAndSign(biz, notifyUrl, tradeBiz => CreateForBuyer(tradeBiz, notifyUrl)) : CreateForBuyer(biz, notifyUrl),
         Query => QueryTrade(biz),
         Close => CloseByMerchant(biz),
         Cancel => CancelTrade(biz),
@@ -253,11 +255,17 @@ public sealed partial class AlipayProvider : ISandboxProvider
 
         try
         {
-            return JsonNode.Parse(text, documentOptions: StrictJsonBody.Options) is JsonObject biz
-                ? (biz, null)
-                : (null, AlipayFailure.InvalidParameter("biz_content 必须是 JSON 对象"));
+            using var document = JsonDocument.Parse(text, StrictJsonBody.Options);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                return (null, AlipayFailure.InvalidParameter("biz_content 必须是 JSON 对象"));
+            }
+
+            // Every name and string decoded now: a lone surrogate escape (\ud800) would otherwise throw when a handler reads it.
+            StrictJsonBody.DecodeAll(document.RootElement);
+            return (JsonObject.Create(document.RootElement.Clone()), null);
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
             return (null, AlipayFailure.InvalidParameter("biz_content 不是合法的 JSON"));
         }

@@ -33,15 +33,29 @@ public static partial class AlipayRestApi
             ("/v3/alipay/trade/order/settle", AlipayProvider.OrderSettle),
             ("/v3/alipay/trade/royalty/relation/bind", AlipayProvider.RoyaltyBind),
             ("/v3/alipay/trade/royalty/relation/unbind", AlipayProvider.RoyaltyUnbind),
+            ("/v3/alipay/trade/royalty/relation/batchquery", AlipayProvider.RoyaltyBatchQuery),
+            ("/v3/alipay/user/agreement/unsign", AlipayProvider.AgreementUnsign),
+            ("/v3/alipay/user/agreement/transfer", AlipayProvider.AgreementTransfer),
+            ("/v3/alipay/user/agreement/executionplan/modify", AlipayProvider.ExecutionPlanModify),
         })
         {
             app.MapPost(path, (HttpRequest request) => HandleAsync(provider, method, request));
         }
 
-        // The bill link and the fund queries are GETs with their fields in the query string (signed as part of the path).
-        app.MapGet("/v3/alipay/data/dataservice/bill/downloadurl/query", (HttpRequest request) => HandleAsync(provider, AlipayProvider.BillDownloadUrlQuery, request));
-        app.MapGet("/v3/alipay/fund/trans/common/query", (HttpRequest request) => HandleAsync(provider, AlipayProvider.TransferQuery, request));
-        app.MapGet("/v3/alipay/fund/account/query", (HttpRequest request) => HandleAsync(provider, AlipayProvider.AccountQuery, request));
+        // The bill link, the fund, agreement and 分账 queries are GETs with their fields in the query string (signed as part of the path).
+        foreach (var (path, method) in new[]
+        {
+            ("/v3/alipay/data/dataservice/bill/downloadurl/query", AlipayProvider.BillDownloadUrlQuery),
+            ("/v3/alipay/fund/trans/common/query", AlipayProvider.TransferQuery),
+            ("/v3/alipay/fund/account/query", AlipayProvider.AccountQuery),
+            ("/v3/alipay/user/agreement/query", AlipayProvider.AgreementQuery),
+            ("/v3/alipay/trade/order/settle/query", AlipayProvider.SettleQuery),
+            ("/v3/alipay/trade/order/onsettle/query", AlipayProvider.OnsettleQuery),
+            ("/v3/alipay/trade/royalty/rate/query", AlipayProvider.RoyaltyRateQuery),
+        })
+        {
+            app.MapGet(path, (HttpRequest request) => HandleAsync(provider, method, request));
+        }
     }
 
     private static async Task<IResult> HandleAsync(AlipayProvider provider, string method, HttpRequest request)
@@ -70,7 +84,7 @@ public static partial class AlipayRestApi
         if (outcome.Failure is { } businessFailure)
         {
             // alipay-sdk reads an error as plain {code,message} JSON, so errors stay plain to an encrypted request too.
-            var status = businessFailure.SubCode is "ACQ.TRADE_NOT_EXIST" or "ORDER_NOT_EXIST" ? StatusCodes.Status404NotFound : StatusCodes.Status400BadRequest;
+            var status = businessFailure.SubCode is "ACQ.TRADE_NOT_EXIST" or "ORDER_NOT_EXIST" or "USER_AGREEMENT_NOT_EXIST" ? StatusCodes.Status404NotFound : StatusCodes.Status400BadRequest;
             return provider.Replies.RestError(businessFailure, status, certificateMode);
         }
 

@@ -57,6 +57,12 @@ public sealed class AlipaySettle : IDocument
 
     public List<AlipayRoyaltyDetail> Details { get; set; } = [];
 
+    /// <summary>When its PROCESSING details end (an async settle to a test receiver); null once none is processing.</summary>
+    public DateTime? CompletesAt { get; set; }
+
+    /// <summary>Due order of <see cref="CompletesAt"/> (indexed), for the scheduler.</summary>
+    public string? CompleteOrder => CompletesAt is { } at ? OrderKeys.Time(at, Id) : null;
+
     /// <summary>The trade and request number together (indexed): how the merchant names a settle it made.</summary>
     public string RequestKey => KeyOf(TradeNo, OutRequestNo);
 
@@ -69,7 +75,19 @@ public sealed class AlipayRoyaltyDetail
     public const string Transfer = "transfer";
     public const string TransferRefund = "transfer_refund";
 
+    public const string Success = "SUCCESS";
+    public const string Processing = "PROCESSING";
+    public const string Fail = "FAIL";
+
     public string OperationType { get; set; } = Transfer;
+
+    /// <summary><c>SUCCESS</c>, <c>PROCESSING</c> or <c>FAIL</c>; a detail stored before outcomes existed reads SUCCESS.</summary>
+    public string State { get; set; } = Success;
+
+    /// <summary>Why a FAIL detail failed (<c>error_code</c>, <c>error_desc</c>); empty otherwise.</summary>
+    public string ErrorCode { get; set; } = "";
+
+    public string ErrorDesc { get; set; } = "";
 
     /// <summary>The receiver (<c>trans_in</c> of a transfer, <c>trans_out</c> of a transfer_refund) and its type.</summary>
     public string Receiver { get; set; } = "";

@@ -23,7 +23,7 @@ public sealed class AlipayBillTests
     private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;
 
     /// <summary>09:00 China time on 2026-11-23.</summary>
-    private static readonly DateTimeOffset Morning = new(2026, 11, 23, 1, 0, 0, TimeSpan.Zero);
+    internal static readonly DateTimeOffset Morning = new(2026, 11, 23, 1, 0, 0, TimeSpan.Zero);
 
     private static readonly Encoding Gbk = CodePagesEncodingProvider.Instance.GetEncoding(936)!;
 
@@ -39,7 +39,7 @@ public sealed class AlipayBillTests
         Assert.Equal("10000", (await alipay.CallAsync("alipay.trade.refund", new { out_trade_no = outTradeNo, refund_amount = amount, out_request_no = requestNo })).Code);
 
     /// <summary>Asks for the link (the answer's signature checked) and downloads the zip: its entries by name, decoded from GBK.</summary>
-    private static async Task<Dictionary<string, string[]>> BillAsync(AlipayClient alipay, string billType, string billDate, string fileDate)
+    internal static async Task<Dictionary<string, string[]>> BillAsync(AlipayClient alipay, string billType, string billDate, string fileDate)
     {
         var reply = await alipay.CallAsync(Method, new { bill_type = billType, bill_date = billDate });
         Assert.True(reply.SignatureValid, reply.Body);

@@ -15,7 +15,7 @@ namespace Harness.Sandbox.Tests.Alipay;
 public sealed class AlipayRoyaltyRefundTests
 {
     /// <summary>The next 消息服务 message, past the trade notifies the trade without a notify_url sends to the same gateway.</summary>
-    private static async Task<Received> NextMessageAsync(Receiver receiver)
+    internal static async Task<Received> NextMessageAsync(Receiver receiver)
     {
         while (true)
         {
@@ -145,5 +145,8 @@ public sealed class AlipayRoyaltyRefundTests
 
         // 30% of 50.00 is 15.00, all of it settled.
         Assert.Equal("ACQ.ALLOC_AMOUNT_VALIDATE_ERROR", result["over"]!.GetValue<string>());
+
+        // The queries on their v3 GET routes, the answers' signatures checked by curl().
+        Assert.Equal((200, "10.00", "35.00"), (result["v3QueryStatus"]!.GetValue<int>(), result["v3QueryAmount"]!.GetValue<string>(), result["v3Unsettled"]!.GetValue<string>()));
     }
 }

@@ -22,13 +22,18 @@ public sealed class AlipayTradeCreateTests
     private static object Jsapi(string outTradeNo, string amount = "25.00", object? buyer = null) =>
         Order(outTradeNo, amount, buyer ?? new { product_code = "JSAPI_PAY", buyer_id = BuyerId, op_app_id = "2021000000000002" });
 
-    /// <summary>A v3 call signed as alipay-sdk's curl() signs it; the status and the JSON answer.</summary>
-    internal static async Task<(HttpStatusCode Status, JsonObject Body)> V3Async(TestSandbox sandbox, string path, string body)
+    /// <summary>A v3 call signed as alipay-sdk's curl() signs it (a POST with <paramref name="body"/>, or a GET when it is null); the status and the JSON answer.</summary>
+    internal static async Task<(HttpStatusCode Status, JsonObject Body)> V3Async(TestSandbox sandbox, string path, string? body)
     {
         var credentials = (JsonObject)(await sandbox.GetJsonAsync("/control/providers/alipay"))["credentials"]!;
         using var http = new HttpClient();
-        using var request = new HttpRequestMessage(HttpMethod.Post, sandbox.BaseUrl("alipay") + path) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-        request.Headers.TryAddWithoutValidation("authorization", ProviderSignatures.AlipayV3Authorization(credentials["app_id"]!.GetValue<string>(), credentials["app_private_key"]!.GetValue<string>(), "POST", path, body));
+        using var request = new HttpRequestMessage(body is null ? HttpMethod.Get : HttpMethod.Post, sandbox.BaseUrl("alipay") + path);
+        if (body is not null)
+        {
+            request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+        }
+
+        request.Headers.TryAddWithoutValidation("authorization", ProviderSignatures.AlipayV3Authorization(credentials["app_id"]!.GetValue<string>(), credentials["app_private_key"]!.GetValue<string>(), request.Method.Method, path, body ?? ""));
         using var response = await http.SendAsync(request, Ct);
         return (response.StatusCode, (JsonObject)JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!);
     }

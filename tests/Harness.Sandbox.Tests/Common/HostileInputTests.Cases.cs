@@ -153,6 +153,15 @@ public sealed partial class HostileInputTests
     [InlineData("alipay", "POST", "/gateway.do", Form, "method=alipay.trade.royalty.relation.bind&biz_content=%7B%22receiver_list%22%3A%5B1e400%5D%7D", 200)]
     [InlineData("alipay", "POST", "/v3/alipay/trade/order/settle", Json, """{"royalty_parameters":[[]],"extend_params":"\ud800"}""", 401)]
     [InlineData("alipay", "POST", "/v3/alipay/trade/royalty/relation/bind", Json, "\u00FF", 401)]
+    [InlineData("alipay", "POST", "/gateway.do", Form, "method=alipay.trade.create&biz_content=%7B%22agreement_sign_params%22%3A%5B1e400%5D%7D", 200)]
+    [InlineData("alipay", "GET", "/v3/alipay/user/agreement/query?agreement_no=%27%22%3C%3E%E4%B8%AD", null, "", 401)]
+    [InlineData("alipay", "POST", "/v3/alipay/user/agreement/unsign", Json, """{"agreement_no":["\ud800"]}""", 401)]
+    [InlineData("alipay", "POST", "/v3/alipay/user/agreement/transfer", Json, """{"agreement_no":1e400,"period_rule_params":"\udc00"}""", 401)]
+    [InlineData("alipay", "POST", "/v3/alipay/user/agreement/executionplan/modify", Json, "\u00FF", 401)]
+    [InlineData("alipay", "GET", "/v3/alipay/trade/order/settle/query?settle_no=%E2%80%AE&trade_no=1e400", null, "", 401)]
+    [InlineData("alipay", "GET", "/v3/alipay/trade/order/onsettle/query?trade_no=%27%22%3C%3E", null, "", 401)]
+    [InlineData("alipay", "GET", "/v3/alipay/trade/royalty/rate/query?out_request_no=%FF%FE", null, "", 401)]
+    [InlineData("alipay", "POST", "/v3/alipay/trade/royalty/relation/batchquery", Json, """{"page_num":1e400,"page_size":[]}""", 401)]
     public async Task Hostile_input_is_refused_in_the_listeners_shape(string listener, string method, string path, string? contentType, string body, int status)
     {
         await using var sandbox = await TestSandbox.StartAsync();
