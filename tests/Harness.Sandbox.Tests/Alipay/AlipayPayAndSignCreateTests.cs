@@ -1,6 +1,7 @@
 using System.Net;
 using Harness.Sandbox.Tests.Support;
 using static Harness.Sandbox.Tests.Alipay.AlipayAgreementTests;
+using static Harness.Sandbox.Tests.Alipay.AlipayPayAndSignTests;
 using static Harness.Sandbox.Tests.Alipay.AlipayTradeCreateTests;
 
 namespace Harness.Sandbox.Tests.Alipay;
@@ -15,14 +16,6 @@ public sealed class AlipayPayAndSignCreateTests
     private const string Create = "alipay.trade.create";
     private const string Query = "alipay.user.agreement.query";
     private const string BuyerId = "2088102177003412";
-
-    private static Dictionary<string, object> SignParams(string external, string signNotifyUrl)
-    {
-        var sign = CycleSign(external);
-        sign.Remove("product_code");
-        sign["sign_notify_url"] = signNotifyUrl;
-        return sign;
-    }
 
     private static Dictionary<string, object> FirstMonth(string outTradeNo, object? sign, string productCode = "JSAPI_PAY")
     {

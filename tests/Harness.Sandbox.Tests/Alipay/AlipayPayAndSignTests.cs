@@ -32,7 +32,8 @@ public sealed class AlipayPayAndSignTests
         ["agreement_sign_params"] = sign,
     };
 
-    private static Dictionary<string, object> SignParams(string external, string? signNotifyUrl = null)
+    /// <summary>A 周期扣款 sign request as a trade's <c>agreement_sign_params</c> (no <c>product_code</c>: the trade names it).</summary>
+    internal static Dictionary<string, object> SignParams(string external, string? signNotifyUrl = null)
     {
         var sign = CycleSign(external);
         sign.Remove("product_code");

@@ -17,14 +17,7 @@ public sealed partial class AlipaySteps
         var order = Order(amount);
         order["product_code"] = "JSAPI_PAY";
         order["buyer_id"] = buyerId;
-        order["agreement_sign_params"] = new Dictionary<string, object>(StringComparer.Ordinal)
-        {
-            ["personal_product_code"] = "CYCLE_PAY_AUTH_P",
-            ["sign_scene"] = AgreementScene,
-            ["external_agreement_no"] = "HARNESS_AG_" + context.RunId,
-            ["access_params"] = new Dictionary<string, string> { ["channel"] = "ALIPAYAPP" },
-            ["period_rule_params"] = WeeklyRule(singleAmount),
-        };
+        order["agreement_sign_params"] = WeeklySignParams(singleAmount);
         await CallAsync("alipay.trade.create", order, Notify());
         if (Response.TryGetProperty("trade_no", out var tradeNo))
         {

@@ -10,20 +10,23 @@ namespace Harness.Conformance.Steps.Providers;
 /// </summary>
 public sealed partial class AlipaySteps
 {
+    /// <summary>The scenario's 周期扣款 agreement, signed with the first trade: weekly deductions of <paramref name="singleAmount"/>.</summary>
+    private Dictionary<string, object> WeeklySignParams(string singleAmount) => new(StringComparer.Ordinal)
+    {
+        ["personal_product_code"] = "CYCLE_PAY_AUTH_P",
+        ["sign_scene"] = AgreementScene,
+        ["external_agreement_no"] = "HARNESS_AG_" + context.RunId,
+        ["access_params"] = new Dictionary<string, string> { ["channel"] = "ALIPAYAPP" },
+        ["period_rule_params"] = WeeklyRule(singleAmount),
+    };
+
     [When("the merchant's page sends the browser to alipay.trade.page.pay for {string} signing a weekly agreement of at most {string} from today")]
     public async Task PagePayAndSign(string amount, string singleAmount)
     {
         _firstDeductDate = await ChinaTodayAsync();
         var order = Order(amount);
         order["product_code"] = "CYCLE_PAY_AUTH";
-        order["agreement_sign_params"] = new Dictionary<string, object>(StringComparer.Ordinal)
-        {
-            ["personal_product_code"] = "CYCLE_PAY_AUTH_P",
-            ["sign_scene"] = AgreementScene,
-            ["external_agreement_no"] = "HARNESS_AG_" + context.RunId,
-            ["access_params"] = new Dictionary<string, string> { ["channel"] = "ALIPAYAPP" },
-            ["period_rule_params"] = WeeklyRule(singleAmount),
-        };
+        order["agreement_sign_params"] = WeeklySignParams(singleAmount);
         var parameters = await SignedAsync("alipay.trade.page.pay", order, common: new() { ["return_url"] = ReturnUrl, ["notify_url"] = _world.Receiver.Url });
         _world.LastReply = await _world.SendAsync(HttpMethod.Get, await GatewayAsync() + "?" + FormText.Encode(parameters));
     }
