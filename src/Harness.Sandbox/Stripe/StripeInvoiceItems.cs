@@ -383,7 +383,7 @@ public sealed partial class StripeInvoiceItems(ProviderObjects objects, StripeCa
 
             price = found;
             currency = found.Str("currency")!;
-            amount = checked(found["unit_amount"]!.GetValue<long>() * quantity);
+            amount = StripeTiers.Amount(found, quantity);
             return null;
         }
 
