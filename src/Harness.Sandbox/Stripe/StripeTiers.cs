@@ -99,7 +99,7 @@ public static class StripeTiers
     public static StripeResponse? Read(JsonObject p, out Scheme scheme)
     {
         scheme = Scheme.PerUnit;
-        var billing = p.Str("billing_scheme") ?? "per_unit";
+        var billing = p["billing_scheme"] is null ? "per_unit" : p.Str("billing_scheme");
         if (billing is not ("per_unit" or "tiered"))
         {
             return StripeErrors.InvalidParam("Invalid billing_scheme: must be one of per_unit or tiered", "billing_scheme");
