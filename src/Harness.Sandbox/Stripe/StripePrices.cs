@@ -5,7 +5,7 @@ using Harness.Sandbox.Payments;
 namespace Harness.Sandbox.Stripe;
 
 /// <summary>
-/// Prices (docs.stripe.com/api/prices): per-unit, one-time or recurring (licensed, or metered by a billing meter, every
+/// Prices (docs.stripe.com/api/prices): per-unit or tiered (<see cref="StripeTiers"/>, which prices every billed amount), one-time or recurring (licensed, or metered by a billing meter, every
 /// <c>interval_count</c> intervals), with lookup keys unique among prices. Amount, currency and recurrence never change after creation;
 /// an archived price (<c>active=false</c>) cannot be bought (<see cref="StripeCatalog.Unpurchasable"/>).
 /// </summary>
