@@ -106,6 +106,7 @@ public static partial class ProviderCatalog
             new("GET", "/v1/prices/{id}", [Id, new("expand[]", "query", "string")], null, Answers),
             new("POST", "/v1/prices/{id}", [Id], Form(("active", "false"), ("lookup_key", "chaos"), ("transfer_lookup_key", "true")), Answers),
             .. StripeMeterOperations(),
+            .. StripeTierOperations(),
             .. StripeWebhookEndpointOperations(),
             .. StripePortalOperations(),
             .. StripeTaxOperations(),

@@ -6,8 +6,8 @@ namespace Harness.Sandbox.Stripe;
 /// <summary>One line of a Checkout Session: its price, how many, and what the pay page and line items call it.</summary>
 internal sealed record CheckoutLineItem(JsonObject Price, long Quantity, string Description, IReadOnlyList<JsonObject> TaxRates)
 {
-    // Bounded inputs keep this far from overflow; checked all the same, so a slip is an error, never a wrapped amount.
-    public long Amount => checked(Price["unit_amount"]!.GetValue<long>() * Quantity);
+    // What the line bills in advance, priced where every amount is (tiers, transform_quantity); a metered line bills nothing.
+    public long Amount => StripeTiers.Advance(Price, Quantity);
 
     public JsonObject ToJson() => new()
     {

@@ -22,7 +22,7 @@ public sealed partial class CheckoutSessions
         foreach (var item in ((JsonArray)session["_line_items"]!).OfType<JsonObject>())
         {
             var price = item["price"]!;
-            var full = checked(price["unit_amount"]!.GetValue<long>() * item["quantity"]!.GetValue<long>());
+            var full = StripeTiers.Advance(price, item["quantity"]!.GetValue<long>());
             var amount = price["recurring"] is JsonObject recurring ? StripeAnchors.Due(full, anchor, recurring, now) : full;
             item["amount_subtotal"] = amount;
             item["amount_total"] = amount;

@@ -253,7 +253,7 @@ public sealed partial class CheckoutSessions(SandboxContext context, ProviderObj
             return StripeErrors.NoSuch(Type, id, "session");
         }
 
-        return StripeResponse.Ok(StripeJson.List($"/v1/checkout/sessions/{id}/line_items", ((JsonArray)session["_line_items"]!).Select(i => i!.DeepClone()), false));
+        return StripeResponse.Ok(StripeJson.List($"/v1/checkout/sessions/{id}/line_items", ((JsonArray)session["_line_items"]!).Select(StripeTiers.Hidden), false));
     }
 
     /// <summary>The merchant expires an open session; anything else is a 400, as at Stripe.</summary>
@@ -296,7 +296,7 @@ public sealed partial class CheckoutSessions(SandboxContext context, ProviderObj
             {
                 if (field == "line_items")
                 {
-                    copy["line_items"] = StripeJson.List($"/v1/checkout/sessions/{copy.Str("id")}/line_items", ((JsonArray)session["_line_items"]!).Select(i => i!.DeepClone()), false);
+                    copy["line_items"] = StripeJson.List($"/v1/checkout/sessions/{copy.Str("id")}/line_items", ((JsonArray)session["_line_items"]!).Select(StripeTiers.Hidden), false);
                 }
                 else if (field is "customer" or "payment_intent" or "subscription" or "invoice" or "setup_intent" && copy.Str(field) is { } refId)
                 {

@@ -178,7 +178,7 @@ public static class StripeAnchors
             var price = (JsonObject)item["price"]!;
             var quantity = item["quantity"]!.GetValue<long>();
             var name = objects.Get(price.Str("product")!, "product").Str("name") ?? price.Str("product");
-            line["amount"] = Due(checked(price["unit_amount"]!.GetValue<long>() * quantity), anchor, price["recurring"], now);
+            line["amount"] = Due(StripeTiers.Advance(price, quantity), anchor, price["recurring"], now);
             line["description"] = $"Remaining time on {(quantity == 1 ? "" : $"{quantity} × ")}{name} after {date}";
             line["parent"] = StripeInvoicing.ItemParent(subscription, item, proration: true);
         }

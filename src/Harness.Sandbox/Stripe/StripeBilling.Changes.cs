@@ -166,7 +166,7 @@ public sealed partial class StripeBilling
     public static long Prorate(long amount, long at, long start, long end) =>
         end <= start ? 0 : (long)Math.Round((decimal)amount * (end - at) / (end - start), MidpointRounding.AwayFromZero);
 
-    private static long Amount(JsonObject price, long quantity) => checked(price["unit_amount"]!.GetValue<long>() * quantity);
+    private static long Amount(JsonObject price, long quantity) => StripeTiers.Advance(price, quantity);
 
     /// <summary>A pending proration invoice item of the subscription's item, described as Stripe does ("Unused time on 2 × Pro after 06 Dec 2026").</summary>
     private JsonObject Proration(JsonObject subscription, JsonObject item, JsonObject price, long quantity, long amount, string what, long at, long end)

@@ -22,7 +22,7 @@ public sealed partial class StripeBilling
         }
 
         var due = ((JsonArray)subscription["items"]!["data"]!).OfType<JsonObject>()
-            .Sum(i => StripeAnchors.Due(checked(i["price"]!["unit_amount"]!.GetValue<long>() * i["quantity"]!.GetValue<long>()), anchor, i["price"]!["recurring"], at));
+            .Sum(i => StripeAnchors.Due(StripeTiers.Advance(i["price"]!, i["quantity"]!.GetValue<long>()), anchor, i["price"]!["recurring"], at));
         var invoice = StripeInvoicing.NewInvoice(objects, subscription, at, end, billingReason, due);
         StripeAnchors.ProrateLines(objects, invoice, subscription, anchor, at);
         return invoice;

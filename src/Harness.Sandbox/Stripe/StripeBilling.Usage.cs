@@ -96,7 +96,7 @@ public sealed partial class StripeBilling
         {
             ["id"] = StripeJson.NewId("il"),
             ["object"] = "line_item",
-            ["amount"] = checked(price["unit_amount"]!.GetValue<long>() * usage),
+            ["amount"] = StripeTiers.Amount(price, usage),
             ["currency"] = subscription.Str("currency"),
             ["description"] = $"{usage} × {price.Str("product")} (usage)",
             ["invoice"] = invoiceId,

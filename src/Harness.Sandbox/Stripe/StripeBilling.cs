@@ -371,9 +371,9 @@ public sealed partial class StripeBilling(ProviderObjects objects, StripeCustome
         }
     }
 
-    /// <summary>What the subscription's items cost a period: each price's unit amount × quantity.</summary>
+    /// <summary>What the subscription's items cost a period: each licensed item's price for its quantity.</summary>
     private static long ItemsAmount(JsonObject subscription) => ((JsonArray)subscription["items"]!["data"]!).OfType<JsonObject>()
-        .Sum(i => checked(i["price"]!["unit_amount"]!.GetValue<long>() * i["quantity"]!.GetValue<long>()));
+        .Sum(i => StripeTiers.Advance(i["price"]!, i["quantity"]!.GetValue<long>()));
 
     /// <summary>
     /// Finalizes and collects a subscription invoice made at <paramref name="at"/>: the pending invoice items swept in,

@@ -71,12 +71,12 @@ public sealed partial class StripeInvoiceItems(ProviderObjects objects, StripeCa
         ["test_clock"] = d.TestClock,
     };
 
-    /// <summary>An item's <c>pricing</c>: the price it is of, null for one given by its amount.</summary>
+    /// <summary>An item's <c>pricing</c>: the price it is of (a tiered one has no unit amount), null for one given by its amount.</summary>
     private static JsonObject? Pricing(JsonObject? price) => price is null ? null : new JsonObject
     {
         ["type"] = "price_details",
         ["price_details"] = new JsonObject { ["price"] = price.Str("id"), ["product"] = price.Str("product") },
-        ["unit_amount_decimal"] = price["unit_amount"]!.GetValue<long>().ToString(CultureInfo.InvariantCulture),
+        ["unit_amount_decimal"] = price["unit_amount"] is JsonValue unit ? unit.GetValue<long>().ToString(CultureInfo.InvariantCulture) : null,
     };
 
     /// <summary>The subscription an item is for, when it names one.</summary>
@@ -383,7 +383,7 @@ public sealed partial class StripeInvoiceItems(ProviderObjects objects, StripeCa
 
             price = found;
             currency = found.Str("currency")!;
-            amount = checked(found["unit_amount"]!.GetValue<long>() * quantity);
+            amount = StripeTiers.Amount(found, quantity);
             return null;
         }
 

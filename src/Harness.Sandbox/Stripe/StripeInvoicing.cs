@@ -24,7 +24,7 @@ public static partial class StripeInvoicing
         {
             ["id"] = StripeJson.NewId("il"),
             ["object"] = "line_item",
-            ["amount"] = trial ? 0L : checked(i["price"]!["unit_amount"]!.GetValue<long>() * i["quantity"]!.GetValue<long>()),
+            ["amount"] = trial ? 0L : StripeTiers.Advance(i["price"]!, i["quantity"]!.GetValue<long>()),
             ["currency"] = currency,
             ["description"] = trial ? $"Trial period for {i["price"]!.Str("product")}" : $"{i["quantity"]} × {i["price"]!.Str("product")}",
             ["invoice"] = id,

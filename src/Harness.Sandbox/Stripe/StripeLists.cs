@@ -68,7 +68,10 @@ public static class StripeLists
             : null;
     }
 
-    /// <summary>The stored object without the sandbox's own bookkeeping (fields starting with <c>_</c>).</summary>
+    /// <summary>
+    /// The stored object without the sandbox's own bookkeeping (fields starting with <c>_</c>), and without the tiers of
+    /// the prices in it, which Stripe shows only when expanded (<see cref="StripeTiers.Hide"/>).
+    /// </summary>
     public static JsonObject Public(JsonObject stored)
     {
         var copy = (JsonObject)stored.DeepClone();
@@ -77,6 +80,7 @@ public static class StripeLists
             copy.Remove(key);
         }
 
+        StripeTiers.Hide(copy);
         return copy;
     }
 

@@ -298,7 +298,8 @@ public sealed partial class StripePortal(
         }
 
         var product = objects.Get(price.Str("product")!, "product").Str("name") ?? price.Str("product");
-        var amount = price["unit_amount"] is JsonValue unit ? PayPageEndpoints.FormatAmount(unit.GetValue<long>(), price.Str("currency")!) : "metered";
+        var amount = price["unit_amount"] is JsonValue unit ? PayPageEndpoints.FormatAmount(unit.GetValue<long>(), price.Str("currency")!)
+            : price.Str("billing_scheme") == "tiered" ? $"{price.Str("tiers_mode")} tiers" : "metered";
         return $"{product}, {amount} per {price["recurring"].Str("interval") ?? "payment"}";
     }
 

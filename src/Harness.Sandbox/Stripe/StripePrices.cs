@@ -5,7 +5,7 @@ using Harness.Sandbox.Payments;
 namespace Harness.Sandbox.Stripe;
 
 /// <summary>
-/// Prices (docs.stripe.com/api/prices): per-unit, one-time or recurring (licensed, or metered by a billing meter, every
+/// Prices (docs.stripe.com/api/prices): per-unit or tiered (<see cref="StripeTiers"/>, which prices every billed amount), one-time or recurring (licensed, or metered by a billing meter, every
 /// <c>interval_count</c> intervals), with lookup keys unique among prices. Amount, currency and recurrence never change after creation;
 /// an archived price (<c>active=false</c>) cannot be bought (<see cref="StripeCatalog.Unpurchasable"/>).
 /// </summary>
@@ -27,7 +27,7 @@ public sealed partial class StripePrices(ProviderObjects objects, StripeCatalog 
     private static readonly HashSet<string> UpdateParams = ["active", "nickname", "metadata", "lookup_key", "transfer_lookup_key", "expand"];
 
     /// <summary>Pricing models the sandbox does not compute: refused rather than stored and ignored.</summary>
-    private static readonly string[] NotSimulated = ["tiers", "tiers_mode", "transform_quantity", "custom_unit_amount", "currency_options"];
+    private static readonly string[] NotSimulated = ["custom_unit_amount", "currency_options"];
 
     private static readonly HashSet<string> ProductDataParams = ["name", "active", "metadata", "description"];
 
@@ -48,9 +48,9 @@ public sealed partial class StripePrices(ProviderObjects objects, StripeCatalog 
             return Unsimulated(model);
         }
 
-        if (p.Str("billing_scheme") is { } scheme && scheme != "per_unit")
+        if (StripeTiers.Read(p, out var scheme) is { } badScheme)
         {
-            return scheme == "tiered" ? Unsimulated("billing_scheme") : StripeErrors.InvalidParam($"Invalid billing_scheme: must be one of per_unit or tiered", "billing_scheme");
+            return badScheme;
         }
 
         if (!StripeLists.TryMetadata(p, out var metadata, out var error) || !StripeLists.TryBool(p, "active", out var active, out error)
@@ -74,7 +74,7 @@ public sealed partial class StripePrices(ProviderObjects objects, StripeCatalog 
             return badProduct;
         }
 
-        if (ReadTerms(p, null, out var terms) is { } badTerms)
+        if (ReadTerms(p, null, out var terms, scheme.Tiered) is { } badTerms)
         {
             return badTerms;
         }
@@ -109,6 +109,7 @@ public sealed partial class StripePrices(ProviderObjects objects, StripeCatalog 
             }
 
             var price = New(productId, terms!);
+            StripeTiers.Apply(price, scheme);
             price["active"] = active ?? true;
             price["metadata"] = metadata;
             price["nickname"] = p.Str("nickname") is { Length: > 0 } nickname ? nickname : null;
@@ -237,9 +238,9 @@ public sealed partial class StripePrices(ProviderObjects objects, StripeCatalog 
     /// <summary>
     /// The currency, amount (<c>unit_amount</c>, or <c>unit_amount_decimal</c> when it is whole minor units), <c>recurring</c>
     /// and <c>tax_behavior</c> of a price, read from <paramref name="p"/> or from its <paramref name="prefix"/> object
-    /// (<c>default_price_data</c>).
+    /// (<c>default_price_data</c>); a <paramref name="tiered"/> price has no amount of its own (its tiers have).
     /// </summary>
-    public static StripeResponse? ReadTerms(JsonObject p, string? prefix, out Terms? terms)
+    public static StripeResponse? ReadTerms(JsonObject p, string? prefix, out Terms? terms, bool tiered = false)
     {
         terms = null;
         string Name(string field) => prefix is null ? field : $"{prefix}[{field}]";
@@ -259,7 +260,8 @@ public sealed partial class StripePrices(ProviderObjects objects, StripeCatalog 
             return StripeErrors.InvalidParam($"Invalid currency: {StripeLists.Clip(currency)}. Stripe currencies are three-letter ISO codes in lowercase.", Name("currency"));
         }
 
-        if (ReadAmount(p, Name, out var amount) is { } badAmount)
+        var amount = 0L;
+        if (!tiered && ReadAmount(p, Name, out amount) is { } badAmount)
         {
             return badAmount;
         }
@@ -287,47 +289,52 @@ public sealed partial class StripePrices(ProviderObjects objects, StripeCatalog 
         return price;
     }
 
-    private static StripeResponse? ReadAmount(JsonObject p, Func<string, string> name, out long amount)
+    /// <summary>
+    /// An amount in whole minor units from <paramref name="field"/> or <c><paramref name="field"/>_decimal</c>
+    /// (<c>unit_amount</c>, or a tier's <c>flat_amount</c>); <paramref name="name"/> names them as sent.
+    /// </summary>
+    internal static StripeResponse? ReadAmount(JsonObject p, Func<string, string> name, out long amount, string field = "unit_amount")
     {
         amount = 0;
-        if (p["unit_amount"] is not null && p["unit_amount_decimal"] is not null)
+        var decimalField = field + "_decimal";
+        if (p[field] is not null && p[decimalField] is not null)
         {
-            return StripeErrors.InvalidParam("You may only specify one of these parameters: unit_amount, unit_amount_decimal.", name("unit_amount"));
+            return StripeErrors.InvalidParam($"You may only specify one of these parameters: {field}, {decimalField}.", name(field));
         }
 
-        if (p.Str("unit_amount_decimal") is { } text)
+        if (p.Str(decimalField) is { } text)
         {
             if (!decimal.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var exact))
             {
-                return StripeErrors.InvalidParam($"Invalid decimal: {StripeLists.Clip(text)}", name("unit_amount_decimal"));
+                return StripeErrors.InvalidParam($"Invalid decimal: {StripeLists.Clip(text)}", name(decimalField));
             }
 
             if (exact != decimal.Truncate(exact))
             {
-                return Unsimulated(name("unit_amount_decimal"), "a fraction of a minor unit is not simulated: the sandbox charges whole minor units");
+                return Unsimulated(name(decimalField), "a fraction of a minor unit is not simulated: the sandbox charges whole minor units");
             }
 
             if (exact > MaxAmount)
             {
-                return StripeErrors.InvalidParam($"This value must be less than or equal to {MaxAmount}.", name("unit_amount_decimal"));
+                return StripeErrors.InvalidParam($"This value must be less than or equal to {MaxAmount}.", name(decimalField));
             }
 
             amount = (long)exact;
             return null;
         }
 
-        if (p["unit_amount"] is null)
+        if (p[field] is null)
         {
-            return StripeErrors.Missing(name("unit_amount"));
+            return StripeErrors.Missing(name(field));
         }
 
-        if (!StripeJson.TryLong(p.Str("unit_amount"), out amount))
+        if (!StripeJson.TryLong(p.Str(field), out amount))
         {
-            return StripeErrors.InvalidParam($"Invalid integer: {StripeLists.Clip(p.Str("unit_amount") ?? "")}", name("unit_amount"));
+            return StripeErrors.InvalidParam($"Invalid integer: {StripeLists.Clip(p.Str(field) ?? "")}", name(field));
         }
 
         return amount is < 0 or > MaxAmount
-            ? StripeErrors.InvalidParam($"This value must be greater than or equal to 0 and less than or equal to {MaxAmount}.", name("unit_amount"))
+            ? StripeErrors.InvalidParam($"This value must be greater than or equal to 0 and less than or equal to {MaxAmount}.", name(field))
             : null;
     }
 
@@ -401,10 +408,18 @@ public sealed partial class StripePrices(ProviderObjects objects, StripeCatalog 
         return null;
     }
 
-    /// <summary>The public price, with <c>expand[]</c> of <c>product</c> (<paramref name="path"/>: <c>data.</c> in a list).</summary>
+    /// <summary>
+    /// The public price, with <c>expand[]</c> of <c>product</c> and of <c>tiers</c>, which Stripe includes only when asked
+    /// (<paramref name="path"/>: <c>data.</c> in a list).
+    /// </summary>
     private JsonObject View(JsonObject price, JsonObject query, string path)
     {
         var copy = StripeLists.Public(price);
+        if (StripeCatalog.Expands(query, path + "tiers"))
+        {
+            copy["tiers"] = price["tiers"]?.DeepClone();
+        }
+
         if (StripeCatalog.Expands(query, path + "product") && catalog.ProductOf(price) is { } product)
         {
             copy["product"] = StripeLists.Public(product);

@@ -14,7 +14,7 @@ public sealed partial class StripeSubscriptions
         discounts.ReadStack(
             p["discounts"],
             customerId,
-            [.. items.Select(i => (i.Price.Str("product"), checked(i.Price["unit_amount"]!.GetValue<long>() * i.Quantity)))],
+            [.. items.Select(i => (i.Price.Str("product"), StripeTiers.Advance(i.Price, i.Quantity)))],
             items[0].Price.Str("currency")!,
             current,
             out stack);

@@ -117,7 +117,7 @@ public sealed partial class StripeSubscriptions(
         var amount = 0L;
         foreach (var (price, quantity) in items)
         {
-            amount = checked(amount + (price["unit_amount"]!.GetValue<long>() * quantity));
+            amount = checked(amount + StripeTiers.Advance(price, quantity));
         }
 
         // The card its renewals charge, saved to the customer; without one they charge the customer's default.
@@ -138,7 +138,7 @@ public sealed partial class StripeSubscriptions(
         }
 
         // Up to a future anchor the first invoice charges each item's share of the period, or nothing.
-        amount = anchor is null ? amount : items.Sum(i => StripeAnchors.Due(checked(i.Price["unit_amount"]!.GetValue<long>() * i.Quantity), anchor, i.Price["recurring"], now));
+        amount = anchor is null ? amount : items.Sum(i => StripeAnchors.Due(StripeTiers.Advance(i.Price, i.Quantity), anchor, i.Price["recurring"], now));
 
         if (ReadPaymentBehavior(p, out var behavior, out var saveCard) is { } badBehavior)
         {

@@ -236,9 +236,9 @@ public sealed class StripeCatalogTests
     }
 
     [Theory]
-    [InlineData("currency=usd&unit_amount=100&product=prod_HarnessPro&billing_scheme=tiered", "billing_scheme")]
+    [InlineData("currency=usd&unit_amount=100&product=prod_HarnessPro&billing_scheme=tiered", "unit_amount")]
     [InlineData("currency=usd&product=prod_HarnessPro&tiers[0][up_to]=inf&tiers[0][unit_amount]=1", "tiers")]
-    [InlineData("currency=usd&unit_amount=100&product=prod_HarnessPro&transform_quantity[divide_by]=10&transform_quantity[round]=up", "transform_quantity")]
+    [InlineData("currency=usd&unit_amount=100&product=prod_HarnessPro&transform_quantity[divide_by]=10&transform_quantity[round]=sideways", "transform_quantity[round]")]
     [InlineData("currency=usd&product=prod_HarnessPro&custom_unit_amount[enabled]=true", "custom_unit_amount")]
     [InlineData("currency=usd&unit_amount_decimal=12.5&product=prod_HarnessPro", "unit_amount_decimal")]
     [InlineData("currency=usd&unit_amount=100&product=prod_HarnessPro&recurring[interval]=month&recurring[usage_type]=metered", "recurring[meter]")]

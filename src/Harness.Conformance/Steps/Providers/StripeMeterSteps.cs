@@ -23,7 +23,8 @@ public sealed class StripeMeterSteps(ScenarioContext context)
 
     private StripeSteps Stripe => context.Get<StripeSteps>();
 
-    private string Meter => _meter ?? throw new AssertionException("the scenario has no billing meter yet");
+    /// <summary>The scenario's billing meter, which other steps' metered prices count on too.</summary>
+    internal string Meter => _meter ?? throw new AssertionException("the scenario has no billing meter yet");
 
     private string Price => _price ?? throw new AssertionException("the scenario has no metered price yet");
 
