@@ -34,7 +34,7 @@ public sealed partial class WeChatPayProvider
         });
         app.MapPost(PapaySignPagePath, async (HttpRequest request) =>
         {
-            var action = (await RequestForm.ReadAsync(request))["action"].ToString();
+            var action = (await RequestForm.TryReadAsync(request))?["action"].ToString();
             if (action is not ("sign" or "refuse"))
             {
                 return SignPage("签约失败", "<p id=\"result\">action 须为 sign 或 refuse。</p>", StatusCodes.Status400BadRequest);

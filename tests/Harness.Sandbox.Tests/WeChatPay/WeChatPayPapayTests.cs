@@ -260,6 +260,8 @@ public sealed class WeChatPayPapayTests
         Assert.Equal(("TRANSACTION.FAIL", "PAY_FAIL"), (eventType, Text(transaction, "trade_state")));
         Assert.Null(transaction["transaction_id"]);
         Assert.Equal("PAY_FAIL", Text((await desk.GetAsync($"/v3/pay/transactions/out-trade-no/renew_fail_1?mchid={desk.Wire.Mchid}")).Json, "trade_state"));
+        var retried = await desk.DeductAsync(desk.Deduction("renew_fail_1", Text(contract, "contract_id"), 2000));
+        Assert.Equal((HttpStatusCode.BadRequest, "ORDER_CLOSED"), (retried.Status, Text(retried.Json, "code")));
 
         // The contract still stands: the next period's deduction succeeds.
         Assert.Equal(HttpStatusCode.OK, (await desk.DeductAsync(desk.Deduction("renew_fail_2", Text(contract, "contract_id"), 2223))).Status);
