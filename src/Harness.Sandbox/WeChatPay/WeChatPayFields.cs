@@ -153,6 +153,26 @@ public sealed class WeChatPayFields(JsonObject request, string prefix = "")
         return fen;
     }
 
+    /// <summary>A required boolean inside an object read before (<c>device_info.weixin_installed</c>); nothing when that object is absent.</summary>
+    public void PathFlag(string path)
+    {
+        var (parent, key) = (path[..path.IndexOf('.', StringComparison.Ordinal)], path[(path.IndexOf('.', StringComparison.Ordinal) + 1)..]);
+        if (Refusal is null && request[parent] is JsonObject inner)
+        {
+            if (inner[key] is null)
+            {
+                Refuse(WeChatPayErrors.Missing(prefix + path));
+            }
+            else if (inner[key]!.GetValueKind() is not (JsonValueKind.True or JsonValueKind.False))
+            {
+                Refuse(WeChatPayErrors.Param(prefix + path, "类型错误：应为布尔值"));
+            }
+        }
+    }
+
+    /// <summary>Keeps a refusal a handler's own rule found, unless one came first.</summary>
+    public void Reject(IResult refusal) => Refuse(refusal);
+
     private string? Refuse(IResult refusal) => Refuse<string?>(refusal);
 
     private T? Refuse<T>(IResult refusal)

@@ -16,6 +16,9 @@ public sealed class WeChatPayOrder : IDocument, IWeChatPayPayable
     public const string App = "APP";
     public const string H5 = "MWEB";
 
+    /// <summary>A 委托代扣 deduction (<c>/v3/papay/pay/transactions/apply</c>), placed on a contract instead of by the buyer.</summary>
+    public const string Pap = "PAP";
+
     private const string CodeCharacters = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
     public string Id { get; set; } = "";
@@ -78,6 +81,9 @@ public sealed class WeChatPayOrder : IDocument, IWeChatPayPayable
 
     /// <summary>合单: the <see cref="WeChatPayCombine"/> this is a sub-order of, paid or closed with it; null for an order placed alone.</summary>
     public string? CombineId { get; set; }
+
+    /// <summary>PAP: the contract_id deducted from.</summary>
+    public string? ContractId { get; set; }
 
     /// <summary>Fen refunded so far.</summary>
     public long Refunded { get; set; }

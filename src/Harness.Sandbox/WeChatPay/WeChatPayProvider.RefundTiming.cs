@@ -60,7 +60,9 @@ public sealed partial class WeChatPayProvider
     private WeChatPayRefund? OwnMerchantRefund(string? subMchid, string outRefundNo) =>
         _context.Settings.Get(Name, WeChatPayKeys.MchidSetting) is { } own ? _refunds.Get(RefundKey(own, subMchid, outRefundNo)) : null;
 
-    public void MapControl(IEndpointRouteBuilder control, SandboxScheduler scheduler) =>
+    public void MapControl(IEndpointRouteBuilder control, SandboxScheduler scheduler)
+    {
+        MapPapayControl(control);
         control.MapPost("/refunds/{outRefundNo}/outcome", Results<Ok<WeChatPayRefundView>, NotFound<ControlError>, BadRequest<ControlError>> (string outRefundNo, [FromQuery(Name = "sub_mchid")] string? subMchid, WeChatPayRefundOutcome? request) =>
             {
                 if (request?.Status is not { } status || RefuseRefundOutcome(status) is not null)
@@ -86,6 +88,7 @@ public sealed partial class WeChatPayProvider
                 });
             })
             .WithSummary("WeChat Pay: ends a refund still PROCESSING now as status SUCCESS, ABNORMAL or CLOSED, whatever refund_outcome said when it was applied for, with REFUND.SUCCESS, REFUND.ABNORMAL or REFUND.CLOSED to its notify_url; 404 for no such out_refund_no (a partner refund's with ?sub_mchid=), 400 for one that has ended.");
+    }
 
     /// <summary>
     /// Starts a refund at the bank: it ends as <paramref name="outcome"/> at once, or stays PROCESSING for

@@ -113,6 +113,7 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
         ["mchid"] = WeChatPayKeys.Mchid,
         ["appid"] = WeChatPayKeys.Appid,
         ["sub_mchids"] = string.Join(',', SubMchids()),
+        ["papay_plan_id"] = PapayPlanId.ToString(CultureInfo.InvariantCulture),
         ["apiv3_key"] = _keys.ApiV3Key,
         ["merchant_serial_no"] = _keys.MerchantSerialNo,
         ["platform_serial_no"] = _keys.PlatformSerialNo,
@@ -147,6 +148,7 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
         MapProfitSharing(app);
         MapTransfers(app);
         MapCombine(app);
+        MapPapay(app);
     }
 
     public PayPageOutcome OnPaid(SandboxPayment payment)

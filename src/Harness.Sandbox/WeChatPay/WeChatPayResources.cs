@@ -140,6 +140,7 @@ public static class WeChatPayResources
         PaymentStatus.Paid when order.Refunded > 0 => ("REFUND", "转入退款"),
         PaymentStatus.Paid => ("SUCCESS", "支付成功"),
         PaymentStatus.Open => ("NOTPAY", "订单未支付"),
+        _ when order.TradeType == WeChatPayOrder.Pap => ("PAY_FAIL", "用户余额不足，扣款失败"),
         _ => ("CLOSED", "已关闭"),
     };
 

@@ -1,0 +1,40 @@
+@provider @wechat
+Feature: WeChat Pay sandbox — 委托代扣 (papay), a contract the user signs once and the merchant deducts on each period
+  POST /v3/papay/sign/contracts/pre-entrust-sign (plan_id 12535, the sandbox's template) answers a pre_entrustweb_id,
+  and for the QR-code scene a redirect_url: the sandbox's signing page, where the user signs. Signing sends
+  ENTRUST.SIGN to contract_notify_url, the contract (contract_state SIGNED, its contract_id) encrypted with the APIv3
+  key. POST /v3/papay/pay/transactions/apply deducts on the contract: a PAP transaction told by TRANSACTION.SUCCESS
+  (TRANSACTION.FAIL, trade_state PAY_FAIL, for an amount ending 2222, the user's balance short), queried and refunded
+  like any order. 解约 sends ENTRUST.TERMINATE, and the contract cannot be charged any more.
+
+  Background:
+    Given the WeChat Pay sandbox and its published merchant credentials
+
+  Scenario: The user signs on the signing page and the merchant deducts, queries and refunds the period
+    When the merchant asks to sign contract "wxVip1001" with the QR-code scene
+    Then the answer is 200 with a pre_entrustweb_id and a redirect_url to the signing page
+    When the user signs contract "wxVip1001" on the signing page
+    Then the contract notify URL receives "ENTRUST.SIGN" for "wxVip1001" whose resource decrypts to contract_state "SIGNED"
+    And querying contract "wxVip1001" shows contract_state "SIGNED"
+    When the merchant deducts 1500 fen on contract "wxVip1001" as "wxVipRenew1001"
+    Then the answer is 200 with out_trade_no "wxVipRenew1001" and amount 1500
+    And the notify URL receives a "TRANSACTION.SUCCESS" POST whose resource decrypts to trade_type "PAP"
+    And querying "wxVipRenew1001" by out_trade_no shows trade_type "PAP"
+    When the merchant refunds 500 fen of "wxVipRenew1001" as "wxVipRefund1001"
+    Then the answer is 200 with refund status "PROCESSING" received by "支付用户零钱"
+    When the merchant deducts 1600 fen on contract "wxVip1001" as "wxVipRenew1001"
+    Then the answer is 403 with code "ORDERPAID"
+
+  Scenario: A deduction the balance cannot cover fails, and a terminated contract is not charged
+    When the merchant asks to sign contract "wxVip2001" with the QR-code scene
+    And the user signs contract "wxVip2001" on the signing page
+    Then the contract notify URL receives "ENTRUST.SIGN" for "wxVip2001" whose resource decrypts to contract_state "SIGNED"
+    When the merchant deducts 2222 fen on contract "wxVip2001" as "wxVipFail2001"
+    Then the answer is 200 with out_trade_no "wxVipFail2001" and amount 2222
+    And the notify URL receives TRANSACTION.FAIL for "wxVipFail2001" whose resource decrypts to trade_state "PAY_FAIL"
+    When the merchant terminates contract "wxVip2001"
+    Then the answer is 200 with contract_state "TERMINATED" terminated by "MCH_API_TERMINATE"
+    And the contract notify URL receives "ENTRUST.TERMINATE" for "wxVip2001" whose resource decrypts to contract_state "TERMINATED"
+    And querying contract "wxVip2001" shows contract_state "TERMINATED"
+    When the merchant deducts 1500 fen on contract "wxVip2001" as "wxVipRenew2002"
+    Then the answer is 400 with code "INVALID_REQUEST"
