@@ -19,6 +19,8 @@ public sealed partial class WeChatPayProvider
     /// <summary>The sandbox's one 委托代扣 template (WeChat's documentation sample), published as the <c>papay_plan_id</c> credential.</summary>
     public const long PapayPlanId = 12535;
 
+    private readonly IDocumentCollection<WeChatPayContract> _contracts;
+
     /// <summary>A deduction of an amount ending in these fen fails: the user's balance is short.</summary>
     public const string FailingDeductionSuffix = "2222";
 
@@ -35,11 +37,6 @@ public sealed partial class WeChatPayProvider
         "DAYS_SINCE_FIRST_LOGIN_WITHIN_30_DAYS", "DAYS_SINCE_FIRST_LOGIN_WITHIN_90_DAYS", "DAYS_SINCE_FIRST_LOGIN_WITHIN_180_DAYS",
         "DAYS_SINCE_FIRST_LOGIN_MORE_THEN_180_DAYS",
     ];
-
-    private IDocumentCollection<WeChatPayContract> Contracts => _contracts ??=
-        _context.Store.Collection<WeChatPayContract>("wechatpay_contracts", nameof(WeChatPayContract.ContractKey), nameof(WeChatPayContract.ContractId));
-
-    private IDocumentCollection<WeChatPayContract>? _contracts;
 
     private void MapPapay(WebApplication app)
     {
@@ -124,7 +121,7 @@ public sealed partial class WeChatPayProvider
         return _context.Store.Atomically(() =>
         {
             var key = WeChatPayContract.Key(mchid, planId, outContractCode);
-            var existing = Contracts.FindBy(nameof(WeChatPayContract.ContractKey), key) is [var found, ..] ? found : null;
+            var existing = _contracts.FindBy(nameof(WeChatPayContract.ContractKey), key) is [var found, ..] ? found : null;
             if (existing is { State: not WeChatPayContract.Pending })
             {
                 return WeChatPayErrors.InvalidRequest("商户签约协议号已被使用，请更换out_contract_code后重新签约");
@@ -135,7 +132,7 @@ public sealed partial class WeChatPayProvider
             {
                 if (existing is not null)
                 {
-                    Contracts.Delete(existing.Id);
+                    _contracts.Delete(existing.Id);
                 }
 
                 existing = new WeChatPayContract
@@ -155,7 +152,7 @@ public sealed partial class WeChatPayProvider
                     CreateTime = now,
                     RequestJson = request.ToJsonString(),
                 };
-                Contracts.Upsert(existing);
+                _contracts.Upsert(existing);
             }
 
             return Json(PreSigned(existing, listenerUrl));
@@ -236,7 +233,7 @@ public sealed partial class WeChatPayProvider
             return (null, WeChatPayErrors.Param("plan_id", "类型错误：应为正整数", planId, "path"));
         }
 
-        var contract = Contracts.FindBy(nameof(WeChatPayContract.ContractKey), WeChatPayContract.Key(mchid, plan, outContractCode))
+        var contract = _contracts.FindBy(nameof(WeChatPayContract.ContractKey), WeChatPayContract.Key(mchid, plan, outContractCode))
             .FirstOrDefault(c => c.State != WeChatPayContract.Pending);
         return contract is null ? (null, ContractNotFound()) : (contract, null);
     }
@@ -288,7 +285,7 @@ public sealed partial class WeChatPayProvider
         contract.TerminationMode = mode;
         contract.TerminationRemark = remark;
         contract.TerminatedTime = _context.Clock.GetUtcNow().UtcDateTime;
-        Contracts.Upsert(contract);
+        _contracts.Upsert(contract);
         NotifyContract(contract, "ENTRUST.TERMINATE", "解约成功");
     }
 

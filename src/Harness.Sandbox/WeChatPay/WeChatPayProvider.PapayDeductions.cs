@@ -60,7 +60,7 @@ public sealed partial class WeChatPayProvider
                     : PlacedAgain(StatusOf(existing), sameRequest: false, () => Deducted(existing));
             }
 
-            if (Contracts.FindBy(nameof(WeChatPayContract.ContractId), contractId).FirstOrDefault(c => c.Mchid == mchid) is not { } contract)
+            if (_contracts.FindBy(nameof(WeChatPayContract.ContractId), contractId).FirstOrDefault(c => c.Mchid == mchid) is not { } contract)
             {
                 return ContractNotFound();
             }

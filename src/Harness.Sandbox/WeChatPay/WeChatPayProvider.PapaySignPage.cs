@@ -73,7 +73,7 @@ public sealed partial class WeChatPayProvider
     }
 
     private WeChatPayContract? PendingContract(string preEntrustwebId) =>
-        preEntrustwebId.Length == 32 && Contracts.Get(preEntrustwebId) is { State: WeChatPayContract.Pending } contract ? contract : null;
+        preEntrustwebId.Length == 32 && _contracts.Get(preEntrustwebId) is { State: WeChatPayContract.Pending } contract ? contract : null;
 
     /// <summary>The user signs: the contract gets its contract_id and the user's openid, and ENTRUST.SIGN goes to contract_notify_url.</summary>
     private void SignContract(WeChatPayContract contract)
@@ -84,7 +84,7 @@ public sealed partial class WeChatPayProvider
         contract.OpenId ??= NewOpenId();
         contract.SignedTime = now.UtcDateTime;
         contract.ExpiredTime = (now + ContractLifetime).UtcDateTime;
-        Contracts.Upsert(contract);
+        _contracts.Upsert(contract);
         NotifyContract(contract, "ENTRUST.SIGN", "签约成功");
     }
 
@@ -98,7 +98,7 @@ public sealed partial class WeChatPayProvider
         control.MapPost("/papay/contracts/{contractId}/terminate", Results<Ok<WeChatPayContractView>, NotFound<ControlError>, BadRequest<ControlError>> (string contractId) =>
                 _context.Store.Atomically<Results<Ok<WeChatPayContractView>, NotFound<ControlError>, BadRequest<ControlError>>>(() =>
                 {
-                    if (Contracts.FindBy(nameof(WeChatPayContract.ContractId), contractId) is not [var contract, ..])
+                    if (_contracts.FindBy(nameof(WeChatPayContract.ContractId), contractId) is not [var contract, ..])
                     {
                         return TypedResults.NotFound(new ControlError($"no signed WeChat Pay contract '{contractId}'"));
                     }
