@@ -17,7 +17,7 @@ public sealed partial class StripeSubscriptionSchedules(
 
     private static readonly HashSet<string> CreateParams = ["customer", "phases", "start_date", "end_behavior", "from_subscription", "metadata", "expand"];
     private static readonly HashSet<string> UpdateParams = ["phases", "end_behavior", "metadata", "proration_behavior", "expand"];
-    private static readonly HashSet<string> UnsimulatedParams = ["default_settings", "billing_mode", "customer_account"];
+    private static readonly HashSet<string> UnsimulatedParams = ["default_settings", "billing_mode", "customer_account", "pause_schedules"];
     private static readonly string[] EndBehaviors = ["release", "cancel"];
     private static readonly string[] Open = ["not_started", "active"];
     private static readonly HashSet<string> CancelParams = ["invoice_now", "prorate", "expand"];
@@ -140,17 +140,14 @@ public sealed partial class StripeSubscriptionSchedules(
     public StripeResponse List(JsonObject query)
     {
         var filters = new List<Func<JsonObject, bool>>();
-        foreach (var (name, status) in new[] { ("scheduled", "not_started"), ("completed", "completed"), ("released", "released"), ("canceled", "canceled") })
+        if (!StripeLists.TryBool(query, "scheduled", out var scheduled, out var badFlag))
         {
-            if (!StripeLists.TryBool(query, name, out var wanted, out var badFlag))
-            {
-                return badFlag!;
-            }
+            return badFlag!;
+        }
 
-            if (wanted is { } only)
-            {
-                filters.Add(s => (s.Str("status") == status) == only);
-            }
+        if (scheduled is { } only)
+        {
+            filters.Add(s => (s.Str("status") == "not_started") == only);
         }
 
         foreach (var field in TimeFields)
