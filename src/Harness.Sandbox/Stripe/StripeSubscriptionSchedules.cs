@@ -249,7 +249,7 @@ public sealed partial class StripeSubscriptionSchedules(
         var active = schedule.Str("status") == "active";
         var index = active ? schedule["_phase"]!.GetValue<int>() : 0;
         var start = stored[index]["start_date"]!.GetValue<long>();
-        if (!active && given is JsonArray { Count: > 0 } array && array[0]?["start_date"] is { } startNode)
+        if (!active && given is JsonArray { Count: > 0 } array && (array[0] as JsonObject)?["start_date"] is { } startNode)
         {
             // A schedule not started yet may move its start, to now or later.
             start = startNode.ToString() == "now" ? now : StripeJson.TryLong(startNode.ToString(), out var s) && s >= now ? s : -1;
@@ -259,7 +259,7 @@ public sealed partial class StripeSubscriptionSchedules(
             }
         }
 
-        if (active && given is JsonArray { Count: > 0 } first && first[0]?["start_date"] is { } currentStart
+        if (active && given is JsonArray { Count: > 0 } first && (first[0] as JsonObject)?["start_date"] is { } currentStart
             && StripeJson.TryLong(currentStart.ToString(), out var asked) && asked < start)
         {
             return StripeErrors.InvalidParam(
