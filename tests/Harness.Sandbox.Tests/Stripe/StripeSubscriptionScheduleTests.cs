@@ -197,4 +197,38 @@ public sealed partial class StripeSubscriptionScheduleTests
             ["subscription_schedule.canceled", "subscription_schedule.released", "subscription_schedule.canceled", "subscription_schedule.canceled"],
             (await EventTypesAsync(stripe, "subscription_schedule.")).Where(t => t != "subscription_schedule.created" && t != "subscription_schedule.expiring"));
     }
+
+    [Fact]
+    public async Task A_trial_phase_bills_nothing_and_a_boundary_inside_a_period_prorates_as_the_next_phase_says()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        var (stripe, clock, customer) = await ClockedCustomerAsync(sandbox);
+        var trial = Phase(StripeCatalog.MonthlyPrice, months: 1);
+        trial.Trial = true;
+        var upgrade = Phase(StripeCatalog.TeamMonthlyPrice, months: 1);
+        upgrade.ProrationBehavior = "create_prorations";
+        var schedule = await stripe.V1.SubscriptionSchedules.CreateAsync(new SubscriptionScheduleCreateOptions
+        {
+            Customer = customer,
+            StartDate = SubscriptionScheduleStartDate.Now,
+            Phases = [trial, Phase(StripeCatalog.MonthlyPrice, endDate: Frozen.AddMonths(1).AddDays(15)), upgrade],
+        }, cancellationToken: Ct);
+        Assert.Equal(Frozen.AddMonths(1), schedule.Phases[0].TrialEnd);
+        var trialing = await stripe.V1.Subscriptions.GetAsync(schedule.SubscriptionId, cancellationToken: Ct);
+        Assert.Equal(("trialing", Frozen.AddMonths(1)), (trialing.Status, trialing.TrialEnd));
+
+        await AdvanceClockAsync(stripe, clock, Frozen.AddMonths(1));
+        Assert.Equal("active", (await stripe.V1.Subscriptions.GetAsync(schedule.SubscriptionId, cancellationToken: Ct)).Status);
+        Assert.Equal([0L, 999L], await PaidAmountsAsync(stripe, schedule.SubscriptionId));
+
+        // On February 16 the third phase starts: Team for the 13 of February's 28 days left, the unused and remaining time pending.
+        await AdvanceClockAsync(stripe, clock, Frozen.AddMonths(1).AddDays(15));
+        var upgraded = await stripe.V1.Subscriptions.GetAsync(schedule.SubscriptionId, cancellationToken: Ct);
+        Assert.Equal(StripeCatalog.TeamMonthlyPrice, Assert.Single(upgraded.Items.Data).Price.Id);
+        Assert.Equal(Frozen.AddMonths(2), upgraded.Items.Data[0].CurrentPeriodEnd);
+        var pending = (await stripe.V1.InvoiceItems.ListAsync(new InvoiceItemListOptions { Customer = customer, Pending = true }, cancellationToken: Ct)).Data;
+        Assert.Equal(2, pending.Count);
+        Assert.All(pending, i => Assert.True(i.Proration));
+        Assert.Equal([-464L, 1392L], pending.Select(i => i.Amount).Order());
+    }
 }
