@@ -60,7 +60,7 @@ public sealed partial class StripeBilling(ProviderObjects objects, StripeCustome
     public (JsonObject Subscription, JsonObject? Invoice) Start(
         string customerId, IReadOnlyList<(JsonObject Price, long Quantity)> items, long firstAmount, JsonObject metadata, bool cancelAtPeriodEnd,
         JsonObject? trial = null, string? defaultPaymentMethod = null, bool incomplete = false, IReadOnlyList<JsonObject>? discounts = null, StripeAnchor? anchor = null,
-        long? at = null, SubscriptionTaxRates? taxes = null)
+        long? at = null, SubscriptionTaxRates? taxes = null, string? schedule = null)
     {
         return objects.Atomically(() =>
         {
@@ -96,6 +96,7 @@ public sealed partial class StripeBilling(ProviderObjects objects, StripeCustome
                 ["metadata"] = metadata.DeepClone(),
                 ["pause_collection"] = null,
                 ["pending_update"] = null,
+                ["schedule"] = schedule,
                 ["start_date"] = now,
                 ["status"] = incomplete ? "incomplete" : trialEnd is null ? "active" : "trialing",
                 ["test_clock"] = clock,

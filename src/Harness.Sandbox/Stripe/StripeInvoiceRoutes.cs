@@ -6,9 +6,10 @@ namespace Harness.Sandbox.Stripe;
 /// <summary>The invoice routes of the Stripe API: standalone invoices, their lifecycle and lines, paying any invoice, and previews.</summary>
 public sealed partial class StripeProvider
 {
-    /// <summary>What falls due on one clock (null: the sandbox clock): subscription billing, then standalone drafts to finalize.</summary>
+    /// <summary>What falls due on one clock (null: the sandbox clock): schedules' phase boundaries, subscription billing, then standalone drafts to finalize.</summary>
     private void RunDueOnClock(string? clockId, long now)
     {
+        _schedules.RunDue(clockId, now, _billing.RunDue);
         _billing.RunDue(clockId, now);
         _standalone.RunDue(clockId, now);
     }

@@ -46,6 +46,7 @@ public sealed partial class StripeProvider : ISandboxProvider
     private readonly StripeCustomers _customers;
     private readonly StripeBilling _billing;
     private readonly StripeSubscriptions _subscriptions;
+    private readonly StripeSubscriptionSchedules _schedules;
     private readonly StripeInvoiceItems _invoiceItems;
     private readonly StripeInvoices _invoices;
     private readonly StripeStandaloneInvoices _standalone;
@@ -82,6 +83,8 @@ public sealed partial class StripeProvider : ISandboxProvider
         _balance = new StripeBalance(_objects, context.Clock);
         var discounts = CreateDiscounts(context);
         _subscriptions = new StripeSubscriptions(_objects, catalog, _customers, _billing, _webhooks, _methods, _intents, discounts);
+        _schedules = new StripeSubscriptionSchedules(_objects, catalog, _customers, _subscriptions, _webhooks);
+        _subscriptions.ScheduleEnds = _schedules.SubscriptionEnded;
         _invoiceItems = new StripeInvoiceItems(_objects, catalog, _customers, _webhooks);
         _standalone = new StripeStandaloneInvoices(context, _objects, _customers, _methods, discounts, _intents, _webhooks);
         _lines = new StripeInvoiceLines(_objects, _invoiceItems, _standalone, _webhooks);
@@ -169,6 +172,7 @@ public sealed partial class StripeProvider : ISandboxProvider
         MapPaymentIntents(app);
         MapPaymentMethods(app);
         MapRecurring(app);
+        MapSubscriptionSchedules(app);
         MapInvoices(app);
         MapCreditNotes(app);
         MapDiscounts(app);

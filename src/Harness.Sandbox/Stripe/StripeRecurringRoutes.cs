@@ -22,7 +22,7 @@ public sealed partial class StripeProvider : ISandboxSubscriptions
 
     /// <summary>The next renewal or retry on the sandbox clock, standalone invoice to advance, debit to settle, authorisation to lapse, test refund to settle or dispute deadline, whichever comes first.</summary>
     public DateTimeOffset? NextDueAt() =>
-        new[] { _billing.NextDueAt(), _standalone.NextDueAt(), _debits.NextDueAt(), _authorizations.NextDueAt(), _refunds.NextDueAt(), _disputes.NextDueAt() }.Where(d => d is not null).Min();
+        new[] { _billing.NextDueAt(), _schedules.NextDueAt(), _standalone.NextDueAt(), _debits.NextDueAt(), _authorizations.NextDueAt(), _refunds.NextDueAt(), _disputes.NextDueAt() }.Where(d => d is not null).Min();
 
     public Task RunDueAsync(CancellationToken cancellationToken)
     {

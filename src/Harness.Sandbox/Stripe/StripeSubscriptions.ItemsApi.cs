@@ -6,7 +6,7 @@ namespace Harness.Sandbox.Stripe;
 /// <summary>
 /// The Subscription Items API (docs.stripe.com/api/subscription_items): create, retrieve, update, delete and list a
 /// subscription's items. Each write is the subscription update it stands for, one <c>items[0]</c> edit made through
-/// <see cref="Update"/>: the same rules, prorations, payment behaviors and <c>customer.subscription.updated</c>.
+/// <see cref="Update(string, JsonObject)"/>: the same rules, prorations, payment behaviors and <c>customer.subscription.updated</c>.
 /// </summary>
 public sealed partial class StripeSubscriptions
 {

@@ -32,7 +32,10 @@ public sealed partial class StripeSubscriptions(
 
     private static readonly string[] Statuses = ["active", "past_due", "unpaid", "canceled", "incomplete", "incomplete_expired", "trialing", "paused", "all", "ended"];
 
-    public StripeResponse Create(JsonObject p)
+    public StripeResponse Create(JsonObject p) => Create(p, null, null);
+
+    /// <summary>A create at <paramref name="at"/> (a schedule's phase start; null: the customer's now), managed by <paramref name="schedule"/> when given.</summary>
+    internal StripeResponse Create(JsonObject p, long? at, string? schedule)
     {
         if (StripeLists.Unknown(p, CreateParams) is { } unknown)
         {
@@ -126,7 +129,7 @@ public sealed partial class StripeSubscriptions(
             return notSaved;
         }
 
-        var now = customers.NowFor(customerId);
+        var now = at ?? customers.NowFor(customerId);
         if (StripeTrials.ReadCreate(p, now, out var trial) is { } badTrial)
         {
             return badTrial;
@@ -153,7 +156,7 @@ public sealed partial class StripeSubscriptions(
         var chosen = p.Str("default_payment_method") is { Length: > 0 } given ? given : null;
         return objects.Atomically(() =>
         {
-            var started = Start(new FirstPayment(customerId, items, amount, metadata, cancelAtEnd == true, trial, chosen, behavior, saveCard, stack, anchor, now, taxes), p);
+            var started = Start(new FirstPayment(customerId, items, amount, metadata, cancelAtEnd == true, trial, chosen, behavior, saveCard, stack, anchor, now, taxes, schedule), p);
             if (started.Status == 200)
             {
                 stack.ForEach(discounts.Redeem);
@@ -204,7 +207,10 @@ public sealed partial class StripeSubscriptions(
     /// a future <c>trial_end</c> moves a trial's end or adds a trial to an active subscription (<see cref="StripeBilling.AddTrial"/>).
     /// <c>items[n]</c> adds, changes or removes items, with prorations (<see cref="ReadChange"/>, <see cref="StripeBilling.ChangeItem"/>).
     /// </summary>
-    public StripeResponse Update(string id, JsonObject p)
+    public StripeResponse Update(string id, JsonObject p) => Update(id, p, null);
+
+    /// <summary>An update at <paramref name="at"/> (a schedule's phase boundary; null: the customer's now).</summary>
+    internal StripeResponse Update(string id, JsonObject p, long? at)
     {
         if (StripeLists.Unknown(p, UpdateParams) is { } unknown)
         {
@@ -229,7 +235,7 @@ public sealed partial class StripeSubscriptions(
                 return StripeErrors.InvalidParam("A canceled subscription can only update its cancellation_details and metadata.", "cancel_at_period_end");
             }
 
-            var now = customers.NowFor(subscription.Str("customer"));
+            var now = at ?? customers.NowFor(subscription.Str("customer"));
             if (StripeTrials.ReadUpdate(p, subscription, now, out var endTrial, out var moveTrialTo) is { } badTrial)
             {
                 return badTrial;
@@ -348,7 +354,13 @@ public sealed partial class StripeSubscriptions(
     /// unused time credited as pending invoice items); an incomplete one's
     /// open first invoice is voided first (<c>invoice.voided</c>).
     /// </summary>
-    public StripeResponse Cancel(string id, JsonObject p)
+    public StripeResponse Cancel(string id, JsonObject p) => Cancel(id, p, null);
+
+    /// <summary>Called as a subscription is canceled, at its end time: the events of the schedule that managed it, which ends with it.</summary>
+    internal Func<JsonObject, long, IReadOnlyList<StripeEvent>>? ScheduleEnds { get; set; }
+
+    /// <summary>A cancel at <paramref name="at"/> (a schedule's end; null: the customer's now).</summary>
+    internal StripeResponse Cancel(string id, JsonObject p, long? at)
     {
         if (StripeLists.Unknown(p, CancelParams) is { } unknown)
         {
@@ -379,7 +391,7 @@ public sealed partial class StripeSubscriptions(
                 return StripeErrors.Envelope(400, "invalid_request_error", $"This subscription has already been canceled: {id}", "resource_missing", "id");
             }
 
-            var now = customers.NowFor(subscription.Str("customer"));
+            var now = at ?? customers.NowFor(subscription.Str("customer"));
             // An incomplete subscription's first invoice can no longer be paid: it is voided, its PaymentIntent canceled.
             var events = subscription.Str("status") == "incomplete" ? billing.VoidOpenInvoice(subscription, now) : billing.DiscardPending(subscription, now, new JsonObject());
             if (invoiceNow == true && StripeBilling.Bills(subscription))
@@ -403,6 +415,7 @@ public sealed partial class StripeSubscriptions(
             subscription.Remove("_retry_invoice");
             objects.Put(subscription);
             events.Add(new StripeEvent("customer.subscription.deleted", StripeLists.Public(subscription)));
+            events.AddRange(ScheduleEnds?.Invoke(subscription, now) ?? []);
             webhooks.Send(id, events);
             return StripeResponse.Ok(View(subscription, p));
         });
