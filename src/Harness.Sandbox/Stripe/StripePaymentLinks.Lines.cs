@@ -241,7 +241,9 @@ public sealed partial class StripePaymentLinks
                 }
 
                 line["quantity"] = quantity;
-                line["amount_subtotal"] = line["amount_total"] = checked(line["price"]!["unit_amount"]!.GetValue<long>() * quantity);
+                var amount = checked(line["price"]!["unit_amount"]!.GetValue<long>() * quantity);
+                line["amount_subtotal"] = amount;
+                line["amount_total"] = amount;
                 line["_adjustable_quantity"] = adjustable;
             }
 

@@ -29,15 +29,14 @@ public sealed partial class StripePaymentLinks(SandboxContext context, ProviderO
         var id = StripeJson.NewId("plink");
         var code = StripeJson.NewId("test")[..19];
         link["id"] = id;
-        link["url"] = $"{context.ControlBaseUrl}{PagePath}/{code}";
+        link["url"] = Url(code);
         link["_code"] = code;
         return objects.Atomically(() =>
         {
             objects.Put(new JsonObject { ["id"] = code, ["object"] = UrlType, ["payment_link"] = id });
             objects.Put(link);
-            var shown = StripeLists.Public(link);
-            webhooks.Send(id, [new StripeEvent("payment_link.created", shown)]);
-            return StripeResponse.Ok(shown);
+            webhooks.Send(id, [new StripeEvent("payment_link.created", Shown(link, new JsonObject()))]);
+            return StripeResponse.Ok(Shown(link, p));
         });
     }
 
@@ -98,8 +97,7 @@ public sealed partial class StripePaymentLinks(SandboxContext context, ProviderO
             }
 
             objects.Put(link);
-            var shown = StripeLists.Public(link);
-            webhooks.Send(id, [new StripeEvent("payment_link.updated", shown, previous)]);
+            webhooks.Send(id, [new StripeEvent("payment_link.updated", Shown(link, new JsonObject()), previous)]);
             return StripeResponse.Ok(Shown(link, p));
         });
     }
@@ -114,9 +112,11 @@ public sealed partial class StripePaymentLinks(SandboxContext context, ProviderO
         && (link["restrictions"]?["completed_sessions"] is not JsonObject completed || completed["count"]!.GetValue<long>() < completed["limit"]!.GetValue<long>());
 
     /// <summary>The link as an answer shows it: <c>expand[]=line_items</c> gives its first page of line items.</summary>
-    private static JsonObject Shown(JsonObject link, JsonObject query)
+    private JsonObject Shown(JsonObject link, JsonObject query)
     {
         var shown = StripeLists.Public(link);
+        // Read anew: a restarted sandbox listens where it listens now, and the link's url opens there.
+        shown["url"] = Url(link.Str("_code")!);
         if (query["expand"] is JsonArray expand && expand.OfType<JsonValue>().Any(e => e.ToString() == "line_items"))
         {
             var lines = Lines(link, null).ToList();
@@ -125,6 +125,8 @@ public sealed partial class StripePaymentLinks(SandboxContext context, ProviderO
 
         return shown;
     }
+
+    private string Url(string code) => $"{context.ControlBaseUrl}{PagePath}/{code}";
 
     /// <summary>The link's line items in their order, after the one with id <paramref name="after"/> when given.</summary>
     private static IEnumerable<JsonObject> Lines(JsonObject link, string? after)
