@@ -284,10 +284,15 @@ public sealed partial class StripePaymentLinks
             return StripeErrors.InvalidParam("Invalid object", "payment_intent_data");
         }
 
-        if (given.Select(kv => kv.Key).FirstOrDefault(k => k is "statement_descriptor" or "statement_descriptor_suffix" or "transfer_group") is { } unbuilt
-            || (given.Str("capture_method") is { } capture && capture != "automatic" && (unbuilt = "capture_method") is not null))
+        var unbuilt = given.Select(kv => kv.Key).FirstOrDefault(k => k is "statement_descriptor" or "statement_descriptor_suffix" or "transfer_group");
+        if (unbuilt is null && given.Str("capture_method") is { } capture && capture != "automatic")
         {
-            return NotSimulated($"payment_intent_data[{unbuilt}]", "the sandbox's Checkout captures a payment when it is made");
+            unbuilt = "capture_method";
+        }
+
+        if (unbuilt is not null)
+        {
+            return NotSimulated($"payment_intent_data[{unbuilt}]", "the sandbox's Checkout captures a payment when it is made, with no descriptor or transfer group of its own");
         }
 
         if (StripeLists.Unknown(given, new HashSet<string> { "description", "metadata", "setup_future_usage", "capture_method" }) is { } unknown)

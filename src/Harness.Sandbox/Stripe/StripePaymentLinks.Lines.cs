@@ -64,9 +64,8 @@ public sealed partial class StripePaymentLinks
                 return StripeErrors.InvalidParam("Invalid object", param);
             }
 
-            if (StripeLists.Unknown(item, LineParams) is not null)
+            if (item.Select(kv => kv.Key).FirstOrDefault(k => !LineParams.Contains(k)) is { } unknown)
             {
-                var unknown = item.Select(kv => kv.Key).First(k => !LineParams.Contains(k));
                 return StripeErrors.InvalidParam($"Received unknown parameter: {param}[{unknown}]", $"{param}[{unknown}]", "parameter_unknown");
             }
 
