@@ -50,6 +50,7 @@ public sealed partial class CheckoutSessions
         var events = new List<(string, JsonObject)>();
         session["status"] = "complete";
         session["url"] = null;
+        CountForLink(session);
         session["customer"] = customerId;
         session["customer_details"] = new JsonObject
         {
@@ -95,9 +96,10 @@ public sealed partial class CheckoutSessions
                     ["created"] = now,
                     ["currency"] = currency,
                     ["customer"] = customerId,
+                    ["description"] = session.Str("_intent_description"),
                     ["last_payment_error"] = null,
                     ["livemode"] = false,
-                    ["metadata"] = new JsonObject(),
+                    ["metadata"] = session["_intent_metadata"]?.DeepClone() ?? new JsonObject(),
                     ["payment_method_types"] = new JsonArray(debit is null ? "card" : StripeBankDebits.PaymentMethod),
                     ["status"] = debit is null ? "succeeded" : "processing",
                 };

@@ -180,6 +180,7 @@ public sealed partial class CheckoutSessions(SandboxContext context, ProviderObj
             ["metadata"] = p["metadata"]?.DeepClone() ?? new JsonObject(),
             ["mode"] = mode,
             ["payment_intent"] = null,
+            ["payment_link"] = null,
             ["payment_method_types"] = p["payment_method_types"]?.DeepClone() ?? new JsonArray("card"),
             ["payment_status"] = mode == "setup" ? "no_payment_required" : "unpaid",
             ["setup_intent"] = mode == "setup" ? StripeSetupIntents.Open(objects, customerId, StripeJson.Unix(now)) : null,
@@ -235,7 +236,7 @@ public sealed partial class CheckoutSessions(SandboxContext context, ProviderObj
     public StripeResponse List(JsonObject query)
     {
         IEnumerable<JsonObject> sessions = objects.Newest(Type, query.Str("starting_after"));
-        foreach (var filter in new[] { "customer", "payment_intent", "subscription", "status", "client_reference_id" })
+        foreach (var filter in new[] { "customer", "payment_intent", "payment_link", "subscription", "status", "client_reference_id" })
         {
             if (query.Str(filter) is { } value)
             {

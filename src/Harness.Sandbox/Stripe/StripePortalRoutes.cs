@@ -17,6 +17,9 @@ public sealed partial class StripeProvider
         app.MapPost(StripePortalSessions.Path, (HttpRequest request) => PostAsync(request.HttpContext, StripePortalSessions.Path, _portalSessions.Create));
     }
 
-    public void MapPages(IEndpointRouteBuilder pages) =>
+    public void MapPages(IEndpointRouteBuilder pages)
+    {
         new StripePortal(_context, _objects, _portalSessions, _portalConfigurations, _customers, _subscriptions, _methods).Map(pages);
+        new StripePaymentLinkPage(_paymentLinks, _sessions).Map(pages);
+    }
 }

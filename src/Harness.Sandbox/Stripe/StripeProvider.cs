@@ -63,6 +63,7 @@ public sealed partial class StripeProvider : ISandboxProvider
     private readonly StripeTaxRates _taxRates;
     private readonly StripeBalance _balance;
     private readonly StripeCreditNotes _creditNotes;
+    private readonly StripePaymentLinks _paymentLinks;
 
     public StripeProvider(SandboxContext context)
     {
@@ -97,6 +98,7 @@ public sealed partial class StripeProvider : ISandboxProvider
         _idempotency = new StripeIdempotency(context.Store);
         _portalConfigurations = new StripePortalConfigurations(_objects, _webhooks, context.Clock);
         _portalSessions = new StripePortalSessions(context, _objects, _portalConfigurations, _webhooks);
+        _paymentLinks = new StripePaymentLinks(context, _objects, catalog, _webhooks);
     }
 
     public string Name => "stripe";
@@ -183,6 +185,7 @@ public sealed partial class StripeProvider : ISandboxProvider
         MapWebhookEndpoints(app);
         MapBillingPortal(app);
         MapBalance(app);
+        MapPaymentLinks(app);
         app.MapGet("/v1/{collection}/{id}", async (string collection, string id, HttpContext http) =>
             Retrievable.TryGetValue(collection, out var type)
                 ? Answer(http, _objects.Get(id, type) is { } obj
@@ -232,7 +235,7 @@ public sealed partial class StripeProvider : ISandboxProvider
     private static PayPageOutcome Completed(JsonObject session, string paymentId, string redirectMessage, string pageMessage) =>
         session.Str("success_url") is { } url
             ? new PayPageOutcome(CheckoutSessions.ReplaceSessionTemplate(url, paymentId), redirectMessage)
-            : new PayPageOutcome(null, pageMessage);
+            : new PayPageOutcome(null, session.Str("_confirmation_message") ?? pageMessage);
 
     public PayPageOutcome OnCanceled(SandboxPayment payment) =>
         _intents.Holds(payment.Id) ? new PayPageOutcome(null, "You left the payment; the PaymentIntent waits for a payment method until it is canceled.")

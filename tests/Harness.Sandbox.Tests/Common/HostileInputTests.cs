@@ -354,12 +354,14 @@ public sealed partial class HostileInputTests
         {
             // Browser pages answer in HTML: Epay's submit.php (and V2's /api/pay/submit) error page, the pay page (missing, expired, or a message), TapPay's card form,
             // the dashboard's pages (a refusal with its reason), Creem's customer portal (a link that is not valid), Stripe's customer portal
-            // (an unknown or expired session), Alipay's agreement sign page, WeChat Pay's 委托代扣 signing page.
+            // (an unknown or expired session) and its payment links' page (an unknown or inactive link, a quantity out of range),
+            // Alipay's agreement sign page, WeChat Pay's 委托代扣 signing page.
             var path = request.RequestUri!.AbsolutePath;
             return (listener is "epay" or "alipay" && path is "/submit.php" or "/api/pay/submit" or "/gateway.do" && status >= 400 && text.Contains("id=\"error\"", StringComparison.Ordinal))
                 || (listener == "control" && path.StartsWith("/pay/", StringComparison.Ordinal))
                 || (listener == "creem" && path.StartsWith("/portal/", StringComparison.Ordinal))
                 || (listener == "control" && path.StartsWith("/billing_portal/", StringComparison.Ordinal))
+                || (listener == "control" && path.StartsWith("/buy/", StringComparison.Ordinal))
                 || (listener == "control" && path.StartsWith("/dashboard", StringComparison.Ordinal) && status >= 400 && text.Contains("id=\"notice\"", StringComparison.Ordinal))
                 || (listener == "tappay" && path == "/sandbox/card-form")
                 || (listener == "alipay" && path.StartsWith("/sandbox/agreement-sign/", StringComparison.Ordinal))
