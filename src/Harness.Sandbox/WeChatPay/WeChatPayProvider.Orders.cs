@@ -130,21 +130,27 @@ public sealed partial class WeChatPayProvider
                 ProfitSharing = profitSharing,
                 RequestJson = request.ToJsonString(),
             };
-            _orders.Upsert(order);
-            _context.Payments.Add(new SandboxPayment
-            {
-                Id = order.Id,
-                Provider = Name,
-                Status = PaymentStatus.Open,
-                Amount = total,
-                Currency = "cny",
-                Description = description,
-                MerchantReference = outTradeNo,
-                QrCode = tradeType == WeChatPayOrder.Native ? order.CodeUrl : null,
-                CreatedAt = now.UtcDateTime,
-                ExpiresAt = expiresAt.UtcDateTime,
-            });
+            Keep(order, now, expiresAt, tradeType == WeChatPayOrder.Native ? order.CodeUrl : null);
             return Json(Placed(order));
+        });
+    }
+
+    /// <summary>Stores a new order with its open payment (what the dashboard and the pay page show); the caller holds the unit.</summary>
+    private void Keep(WeChatPayOrder order, DateTimeOffset now, DateTimeOffset expiresAt, string? qrCode = null)
+    {
+        _orders.Upsert(order);
+        _context.Payments.Add(new SandboxPayment
+        {
+            Id = order.Id,
+            Provider = Name,
+            Status = PaymentStatus.Open,
+            Amount = order.Total,
+            Currency = "cny",
+            Description = order.Description,
+            MerchantReference = order.OutTradeNo,
+            QrCode = qrCode,
+            CreatedAt = now.UtcDateTime,
+            ExpiresAt = expiresAt.UtcDateTime,
         });
     }
 

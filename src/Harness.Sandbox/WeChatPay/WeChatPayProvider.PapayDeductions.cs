@@ -99,19 +99,7 @@ public sealed partial class WeChatPayProvider
             ContractId = contract.ContractId,
             RequestJson = request.ToJsonString(),
         };
-        _orders.Upsert(order);
-        _context.Payments.Add(new SandboxPayment
-        {
-            Id = order.Id,
-            Provider = Name,
-            Status = PaymentStatus.Open,
-            Amount = total,
-            Currency = "cny",
-            Description = description,
-            MerchantReference = outTradeNo,
-            CreatedAt = now.UtcDateTime,
-            ExpiresAt = (now + DefaultLifetime).UtcDateTime,
-        });
+        Keep(order, now, now + DefaultLifetime);
 
         var fails = total.ToString(CultureInfo.InvariantCulture).EndsWith(FailingDeductionSuffix, StringComparison.Ordinal);
         _context.Payments.TryClose(order.Id, fails ? PaymentStatus.Canceled : PaymentStatus.Paid);
