@@ -21,7 +21,6 @@ public sealed partial class CheckoutSessions(SandboxContext context, ProviderObj
         "locale", "payment_intent_data", "billing_address_collection", "submit_type", "currency", "saved_payment_method_options", "discounts",
     ];
 
-    private static readonly string[] FutureUsages = ["on_session", "off_session"];
 
     private static readonly string[] Modes = ["payment", "subscription", "setup"];
 
@@ -135,9 +134,9 @@ public sealed partial class CheckoutSessions(SandboxContext context, ProviderObj
             return badAnchor;
         }
 
-        if (ReadSaving(p, mode, out var futureUsage, out var save) is { } badSaving)
+        if (ReadIntentData(p, mode, out var intentData) is { } badIntentData)
         {
-            return badSaving;
+            return badIntentData;
         }
 
         // With a trial only one-time items are due now: the recurring ones are first charged when it ends.
@@ -201,8 +200,10 @@ public sealed partial class CheckoutSessions(SandboxContext context, ProviderObj
             ["_subscription_metadata"] = p["subscription_data"] is JsonObject sd ? sd["metadata"]?.DeepClone() : null,
             ["_trial"] = trial,
             ["_anchor"] = anchor is null ? null : StripeAnchors.ToJson(anchor),
-            ["_setup_future_usage"] = futureUsage,
-            ["_save_card"] = save,
+            ["_setup_future_usage"] = intentData.FutureUsage,
+            ["_save_card"] = intentData.Save,
+            ["_intent_description"] = intentData.Description,
+            ["_intent_metadata"] = intentData.Metadata,
         };
         if (discount is not null)
         {
@@ -307,45 +308,6 @@ public sealed partial class CheckoutSessions(SandboxContext context, ProviderObj
         }
 
         return copy;
-    }
-
-    /// <summary>
-    /// Whether a payment-mode checkout saves the buyer's card: <c>payment_intent_data[setup_future_usage]</c>, or
-    /// <c>saved_payment_method_options[payment_method_save]=enabled</c> (the sandbox's buyer always ticks the box it shows).
-    /// </summary>
-    private static StripeResponse? ReadSaving(JsonObject p, string mode, out string? futureUsage, out bool save)
-    {
-        futureUsage = (p["payment_intent_data"] as JsonObject).Str("setup_future_usage");
-        var choice = (p["saved_payment_method_options"] as JsonObject).Str("payment_method_save");
-        save = false;
-        if (p["payment_intent_data"] is { } data && data is not JsonObject)
-        {
-            return StripeErrors.InvalidParam("Invalid object", "payment_intent_data");
-        }
-
-        if (p["saved_payment_method_options"] is { } options && options is not JsonObject)
-        {
-            return StripeErrors.InvalidParam("Invalid object", "saved_payment_method_options");
-        }
-
-        if (futureUsage is not null && !FutureUsages.Contains(futureUsage))
-        {
-            return StripeErrors.InvalidParam($"Invalid payment_intent_data[setup_future_usage]: must be one of {string.Join(", ", FutureUsages)}", "payment_intent_data[setup_future_usage]");
-        }
-
-        if (choice is not (null or "enabled" or "disabled"))
-        {
-            return StripeErrors.InvalidParam("Invalid saved_payment_method_options[payment_method_save]: must be one of enabled, disabled", "saved_payment_method_options[payment_method_save]");
-        }
-
-        if ((futureUsage is not null || choice is not null) && mode != "payment")
-        {
-            return StripeErrors.InvalidParam($"Saving the payment method with payment_intent_data or saved_payment_method_options is only for `payment` mode, not `{mode}`.",
-                futureUsage is not null ? "payment_intent_data[setup_future_usage]" : "saved_payment_method_options[payment_method_save]");
-        }
-
-        save = futureUsage is not null || choice == "enabled";
-        return null;
     }
 
     private static bool IsAbsoluteUrl(string url) => HttpUrl.IsValid(url.Replace("{CHECKOUT_SESSION_ID}", "x", StringComparison.Ordinal));

@@ -28,7 +28,7 @@ public sealed partial class StripeCreditNotes
 
         if (query["customer_account"] is not null)
         {
-            return NotSimulated("customer_account", "the sandbox has customers, not Accounts v2; filter by customer");
+            return StripeErrors.NotSimulated("customer_account", "the sandbox has customers, not Accounts v2; filter by customer");
         }
 
         if (StripeLists.CreatedFilter(query, out var created) is { } badCreated)

@@ -50,7 +50,7 @@ public sealed partial class StripeCreditNotes
         {
             if (invoice["total_taxes"] is JsonArray { Count: > 0 })
             {
-                return NotSimulated("amount", "a credit of a bare amount on an invoice with taxes (Stripe spreads it over the lines and their taxes); credit its lines instead");
+                return StripeErrors.NotSimulated("amount", "a credit of a bare amount on an invoice with taxes (Stripe spreads it over the lines and their taxes); credit its lines instead");
             }
 
             lines.Add(CustomLine("Credit", 1, amount, new JsonObject()));
@@ -154,7 +154,7 @@ public sealed partial class StripeCreditNotes
 
         if (UnsimulatedLineParams.FirstOrDefault(k => given[k] is not null) is { } param)
         {
-            return NotSimulated($"{at}[{param}]", "a credited invoice line takes the invoice line's own taxes, a custom line none, and unit amounts are whole minor units");
+            return StripeErrors.NotSimulated($"{at}[{param}]", "a credited invoice line takes the invoice line's own taxes, a custom line none, and unit amounts are whole minor units");
         }
 
         if (!StripeLists.TryMetadata(given, out var metadata, out _))

@@ -105,7 +105,7 @@ public sealed partial class StripeCreditNotes(
         {
             if (p[param] is not null)
             {
-                return NotSimulated(param, param == "refunds"
+                return StripeErrors.NotSimulated(param, param == "refunds"
                     ? "a credit note makes its own refund of the invoice's charge from refund_amount; linking existing refunds is not offered"
                     : "invoices carry no shipping here");
             }
@@ -114,7 +114,7 @@ public sealed partial class StripeCreditNotes(
         if (p["email_type"] is not null && p.Str("email_type") != "none")
         {
             return p.Str("email_type") == "credit_note"
-                ? NotSimulated("email_type", "the sandbox sends no emails; use email_type=none or leave it out")
+                ? StripeErrors.NotSimulated("email_type", "the sandbox sends no emails; use email_type=none or leave it out")
                 : StripeErrors.InvalidParam("Invalid email_type: must be one of credit_note or none", "email_type");
         }
 
@@ -189,9 +189,6 @@ public sealed partial class StripeCreditNotes(
         value = read;
         return null;
     }
-
-    private static StripeResponse NotSimulated(string param, string why) =>
-        StripeErrors.InvalidParam($"`{param}` is not simulated by the sandbox: {why}.", param);
 
     /// <summary>
     /// Issues the composed note in the caller's unit: the refund first (its refusal leaves nothing changed), then the

@@ -31,6 +31,10 @@ public sealed class StripeErrors : IErrorEnvelope
     public static StripeResponse InvalidParam(string message, string? param, string? code = null) =>
         Envelope(400, "invalid_request_error", message, code ?? (param is null ? null : "parameter_invalid"), param);
 
+    /// <summary>The sandbox's 400 for a parameter Stripe has whose behaviour the sandbox does not build: refused by name, never ignored.</summary>
+    public static StripeResponse NotSimulated(string param, string why) =>
+        InvalidParam($"`{param}` is not simulated by the sandbox: {why}.", param);
+
     public static StripeResponse Missing(string param) =>
         Envelope(400, "invalid_request_error", $"Missing required param: {param}.", "parameter_missing", param);
 

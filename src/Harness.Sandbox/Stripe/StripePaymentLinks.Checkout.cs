@@ -11,6 +11,9 @@ namespace Harness.Sandbox.Stripe;
 /// </summary>
 public sealed partial class CheckoutSessions
 {
+    /// <summary>A link's <c>payment_intent_data</c> texts its checkouts are created with (beside its metadata).</summary>
+    private static readonly string[] LinkIntentTexts = ["description", "setup_future_usage"];
+
     /// <summary>
     /// A session for <paramref name="linkId"/> with <paramref name="quantities"/> (one per line; 0 leaves the line out),
     /// or null when the link no longer takes buyers. The link is read in the same unit the session is made in, so a
@@ -32,12 +35,6 @@ public sealed partial class CheckoutSessions
         var session = objects.Get(created.Body.Str("id")!, Type)!;
         session["payment_link"] = linkId;
         session["submit_type"] = link.Str("submit_type");
-        if (link["payment_intent_data"] is JsonObject intentData)
-        {
-            session["_intent_description"] = intentData.Str("description");
-            session["_intent_metadata"] = intentData["metadata"]?.DeepClone();
-        }
-
         if (link["after_completion"]?["hosted_confirmation"] is JsonObject confirmation)
         {
             session["_confirmation_message"] = confirmation.Str("custom_message");
@@ -107,9 +104,23 @@ public sealed partial class CheckoutSessions
             p["subscription_data"] = data;
         }
 
-        if (link["payment_intent_data"].Str("setup_future_usage") is { } futureUsage)
+        if (link["payment_intent_data"] is JsonObject intentData)
         {
-            p["payment_intent_data"] = new JsonObject { ["setup_future_usage"] = futureUsage };
+            var data = new JsonObject();
+            foreach (var key in LinkIntentTexts)
+            {
+                if (intentData.Str(key) is { } value)
+                {
+                    data[key] = value;
+                }
+            }
+
+            if (intentData["metadata"] is JsonObject { Count: > 0 } metadata)
+            {
+                data["metadata"] = metadata.DeepClone();
+            }
+
+            p["payment_intent_data"] = data;
         }
 
         return p;

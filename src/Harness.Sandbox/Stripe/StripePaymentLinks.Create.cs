@@ -27,7 +27,7 @@ public sealed partial class StripePaymentLinks
         link = [];
         if (p.Select(kv => kv.Key).FirstOrDefault(NotSimulatedOnCreate.Contains) is { } unbuilt)
         {
-            return NotSimulated(unbuilt, "the sandbox's payment links sell their line items through its hosted Checkout page without it");
+            return StripeErrors.NotSimulated(unbuilt, "the sandbox's payment links sell their line items through its hosted Checkout page without it");
         }
 
         if (StripeLists.Unknown(p, CreateParams) is { } unknown)
@@ -231,7 +231,7 @@ public sealed partial class StripePaymentLinks
 
         if (given.Select(kv => kv.Key).FirstOrDefault(k => k is "description" or "invoice_settings" or "trial_settings") is { } unbuilt)
         {
-            return NotSimulated($"subscription_data[{unbuilt}]", "the subscription a link starts takes its metadata and trial_period_days only");
+            return StripeErrors.NotSimulated($"subscription_data[{unbuilt}]", "the subscription a link starts takes its metadata and trial_period_days only");
         }
 
         if (StripeLists.Unknown(given, new HashSet<string> { "metadata", "trial_period_days" }) is { } unknown)
@@ -292,7 +292,7 @@ public sealed partial class StripePaymentLinks
 
         if (unbuilt is not null)
         {
-            return NotSimulated($"payment_intent_data[{unbuilt}]", "the sandbox's Checkout captures a payment when it is made, with no descriptor or transfer group of its own");
+            return StripeErrors.NotSimulated($"payment_intent_data[{unbuilt}]", "the sandbox's Checkout captures a payment when it is made, with no descriptor or transfer group of its own");
         }
 
         if (StripeLists.Unknown(given, new HashSet<string> { "description", "metadata", "setup_future_usage", "capture_method" }) is { } unknown)
@@ -339,7 +339,7 @@ public sealed partial class StripePaymentLinks
 
         if (p["invoice_creation"] is not JsonObject given || given.Select(kv => kv.Key).Any(k => k != "enabled") || given.Str("enabled") == "true")
         {
-            return NotSimulated("invoice_creation", "the sandbox's Checkout makes no post-purchase invoice; only invoice_creation[enabled]=false is taken");
+            return StripeErrors.NotSimulated("invoice_creation", "the sandbox's Checkout makes no post-purchase invoice; only invoice_creation[enabled]=false is taken");
         }
 
         if (given.Str("enabled") != "false")

@@ -71,7 +71,7 @@ public sealed partial class StripePaymentLinks
 
             if (item["price_data"] is not null)
             {
-                return NotSimulated($"{param}[price_data]", "a payment link's line items name an existing price; create it with POST /v1/prices first");
+                return StripeErrors.NotSimulated($"{param}[price_data]", "a payment link's line items name an existing price; create it with POST /v1/prices first");
             }
 
             if (item.Str("price") is not { } priceId)

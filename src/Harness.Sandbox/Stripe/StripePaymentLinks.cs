@@ -66,7 +66,7 @@ public sealed partial class StripePaymentLinks(SandboxContext context, ProviderO
 
         if (p.Select(kv => kv.Key).FirstOrDefault(NotSimulatedOnUpdate.Contains) is { } unbuilt)
         {
-            return NotSimulated(unbuilt, "set it when the link is created, or make a new link");
+            return StripeErrors.NotSimulated(unbuilt, "set it when the link is created, or make a new link");
         }
 
         if (!StripeLists.TryMetadata(p, out var metadata, out var error)
@@ -152,7 +152,4 @@ public sealed partial class StripePaymentLinks(SandboxContext context, ProviderO
             link[field] = now;
         }
     }
-
-    private static StripeResponse NotSimulated(string param, string why) =>
-        StripeErrors.InvalidParam($"`{param}` is not simulated by the sandbox: {why}.", param);
 }

@@ -192,10 +192,33 @@ public sealed class StripeSavedCardTests
         Assert.Equal("succeeded", later.Status);
     }
 
+    [Fact]
+    public async Task A_payment_checkout_gives_its_payment_intent_the_description_and_metadata_it_was_created_with()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        var stripe = Client(sandbox);
+        var options = StripeNetRoundTripTests.NewPaymentSession();
+        options.PaymentIntentData = new SessionPaymentIntentDataOptions
+        {
+            Description = "Top-up order 42", Metadata = new Dictionary<string, string> { ["order_id"] = "42" }, CaptureMethod = "automatic",
+        };
+
+        var session = await stripe.V1.Checkout.Sessions.CreateAsync(options, cancellationToken: Ct);
+        await PayWithCardAsync(sandbox, session.Id, "4242424242424242");
+
+        var paid = await stripe.V1.Checkout.Sessions.GetAsync(session.Id, new SessionGetOptions { Expand = ["payment_intent"] }, cancellationToken: Ct);
+        Assert.Equal(("Top-up order 42", "42"), (paid.PaymentIntent.Description, paid.PaymentIntent.Metadata["order_id"]));
+    }
+
     [Theory]
     [InlineData("mode=setup&currency=usd&success_url=https://m.example/ok&payment_intent_data[setup_future_usage]=off_session", "payment_intent_data[setup_future_usage]")]
     [InlineData("mode=payment&line_items[0][price]=price_HarnessCredits&line_items[0][quantity]=1&payment_intent_data[setup_future_usage]=later", "payment_intent_data[setup_future_usage]")]
     [InlineData("mode=payment&line_items[0][price]=price_HarnessCredits&line_items[0][quantity]=1&saved_payment_method_options[payment_method_save]=maybe", "saved_payment_method_options[payment_method_save]")]
+    [InlineData("mode=payment&line_items[0][price]=price_HarnessCredits&line_items[0][quantity]=1&payment_intent_data[capture_method]=manual", "payment_intent_data[capture_method]")]
+    [InlineData("mode=payment&line_items[0][price]=price_HarnessCredits&line_items[0][quantity]=1&payment_intent_data[transfer_group]=g1", "payment_intent_data[transfer_group]")]
+    [InlineData("mode=payment&line_items[0][price]=price_HarnessCredits&line_items[0][quantity]=1&payment_intent_data[colour]=red", "payment_intent_data[colour]")]
+    [InlineData("mode=payment&line_items[0][price]=price_HarnessCredits&line_items[0][quantity]=1&payment_intent_data[metadata]=x", "payment_intent_data[metadata]")]
+    [InlineData("mode=subscription&line_items[0][price]=price_HarnessProMonthly&line_items[0][quantity]=1&success_url=https://m.example/ok&payment_intent_data[description]=x", "payment_intent_data")]
     public async Task Bad_saving_options_on_a_checkout_are_refused_naming_the_param(string form, string param)
     {
         await using var sandbox = await TestSandbox.StartAsync();
