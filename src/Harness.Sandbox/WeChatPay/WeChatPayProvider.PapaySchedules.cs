@@ -74,7 +74,8 @@ public sealed partial class WeChatPayProvider
             return null;
         }
 
-        if (!DateOnly.TryParseExact(date, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+        // The years bound the date so the China day arithmetic stays in range; the sandbox clock never passes 9000.
+        if (!DateOnly.TryParseExact(date, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day) || day.Year is < 2000 or > 9000)
         {
             fields.Reject(WeChatPayErrors.Param("deduct_schedule.estimated_deduct_date", "格式错误：应为yyyy-MM-DD", date));
             return null;
