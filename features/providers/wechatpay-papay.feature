@@ -5,7 +5,10 @@ Feature: WeChat Pay sandbox — 委托代扣 (papay), a contract the user signs 
   ENTRUST.SIGN to contract_notify_url, the contract (contract_state SIGNED, its contract_id) encrypted with the APIv3
   key. POST /v3/papay/pay/transactions/apply deducts on the contract: a PAP transaction told by TRANSACTION.SUCCESS
   (TRANSACTION.FAIL, trade_state PAY_FAIL, for an amount ending 2222, the user's balance short), queried and refunded
-  like any order. 解约 sends ENTRUST.TERMINATE, and the contract cannot be charged any more.
+  like any order. 解约 sends ENTRUST.TERMINATE, and the contract cannot be charged any more. 预约扣费: a contract
+  signed with deduct_schedule is booked the day before (POST /v3/papay/pay/schedules/contract-id/{contract_id}/schedule),
+  deducted on its date and then ended; 扣费预通知 (POST /v3/papay/contracts/{contract_id}/notify) opens a deduction
+  after two waiting days.
 
   Background:
     Given the WeChat Pay sandbox and its published merchant credentials
@@ -38,3 +41,40 @@ Feature: WeChat Pay sandbox — 委托代扣 (papay), a contract the user signs 
     And querying contract "wxVip2001" shows contract_state "TERMINATED"
     When the merchant deducts 1500 fen on contract "wxVip2001" as "wxVipRenew2002"
     Then the answer is 400 with code "INVALID_REQUEST"
+
+  Scenario: A 预约扣费 contract signed for one deduction is booked the day before, deducted on the day and then ends
+    When the merchant asks to sign contract "wxTicket3001" for one deduction of 3000 fen two days ahead
+    And the user signs contract "wxTicket3001" on the signing page
+    Then the contract notify URL receives "ENTRUST.SIGN" for "wxTicket3001" whose resource decrypts to contract_state "SIGNED"
+    And querying the schedule of contract "wxTicket3001" shows schedule_state "NO_SCHEDULED"
+    When the sandbox clock moves on to 10:00 China time the next day
+    And the merchant books the deduction of 2999 fen on contract "wxTicket3001"
+    Then the answer is 400 with code "INVALID_REQUEST"
+    When the merchant books the deduction of 3000 fen on contract "wxTicket3001"
+    Then the answer is 200 with schedule_state "SCHEDULED"
+    When the merchant deducts 3000 fen on contract "wxTicket3001" as "wxTicketEarly3001"
+    Then the answer is 400 with code "INVALID_REQUEST"
+    When the sandbox clock moves on to 10:00 China time the next day
+    And the merchant deducts 3000 fen on contract "wxTicket3001" as "wxTicketPay3001"
+    Then the answer is 200 with out_trade_no "wxTicketPay3001" and amount 3000
+    And the notify URL receives a "TRANSACTION.SUCCESS" POST whose resource decrypts to trade_type "PAP"
+    And the contract notify URL receives "ENTRUST.TERMINATE" for "wxTicket3001" whose resource decrypts to contract_state "TERMINATED"
+    And querying the schedule of contract "wxTicket3001" shows schedule_state "PAID"
+
+  Scenario: A 扣费预通知 opens a deduction after the day of the notice and the next
+    When the merchant asks to sign contract "wxVip4001" with the QR-code scene
+    And the user signs contract "wxVip4001" on the signing page
+    Then the contract notify URL receives "ENTRUST.SIGN" for "wxVip4001" whose resource decrypts to contract_state "SIGNED"
+    When the sandbox clock moves on to 10:00 China time the next day
+    And the merchant notifies the user of a deduction of up to 1500 fen on contract "wxVip4001"
+    Then the answer is 204 with an empty body
+    When the merchant deducts 1500 fen on contract "wxVip4001" as "wxVipWait4001"
+    Then the answer is 400 with code "INVALID_REQUEST"
+    When the sandbox clock moves on to 10:00 China time the next day
+    And the merchant deducts 1500 fen on contract "wxVip4001" as "wxVipWait4002"
+    Then the answer is 400 with code "INVALID_REQUEST"
+    When the sandbox clock moves on to 10:00 China time the next day
+    And the merchant deducts 1600 fen on contract "wxVip4001" as "wxVipMore4001"
+    Then the answer is 400 with code "INVALID_REQUEST"
+    When the merchant deducts 1500 fen on contract "wxVip4001" as "wxVipPaid4001"
+    Then the answer is 200 with out_trade_no "wxVipPaid4001" and amount 1500

@@ -6,7 +6,8 @@ public static partial class ProviderCatalog
 {
     /// <summary>
     /// WeChat Pay's 委托代扣 (papay) routes: 预签约 (the APP/QR-code route and the 预约扣费 template's APP and H5 routes),
-    /// the contract query and 解约 by plan_id and out_contract_code, and 受理扣款 on a contract.
+    /// the contract query and 解约 by plan_id and out_contract_code, 受理扣款 on a contract, 预约扣费 (the booking and its
+    /// query) and 扣费预通知.
     /// </summary>
     private static Operation[] WeChatPayPapayOperations(string appid)
     {
@@ -24,11 +25,17 @@ public static partial class ProviderCatalog
             ["device_type"] = "DEVICE_TYPE_PHONE", ["device_os"] = "iOS 17", ["device_id"] = "chaos", ["device_running_as_root"] = false,
             ["device_ip"] = "203.0.113.7", ["weixin_installed"] = true, ["weixin_version"] = "8.0.50", ["days_since_first_login"] = "DAYS_SINCE_FIRST_LOGIN_UNKNOW",
         };
+        var scheduledPreSign = PreSign("chaosPapay2");
+        scheduledPreSign["deduct_schedule"] = new JsonObject
+        {
+            ["estimated_deduct_date"] = "2099-01-01", ["estimated_deduct_amount"] = new JsonObject { ["total"] = 100, ["currency"] = "CNY" }, ["description"] = "Chaos",
+        };
         OperationParameter contractCode = new("out_contract_code", "path", "string");
+        OperationParameter contractId = new("contract_id", "path", "string");
         return
         [
             new("POST", "/v3/papay/sign/contracts/pre-entrust-sign", [], preSign, Answers),
-            new("POST", "/v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/app", [], PreSign("chaosPapay2"), Answers),
+            new("POST", "/v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/app", [], scheduledPreSign, Answers),
             new("POST", "/v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/h5", [], PreSign("chaosPapay3"), Answers),
             new("GET", $"/v3/papay/sign/contracts/plan-id/{PlanId}/out-contract-code/{{out_contract_code}}", [contractCode], null, Answers),
             new("POST", $"/v3/papay/sign/contracts/plan-id/{PlanId}/out-contract-code/{{out_contract_code}}/terminate", [contractCode],
@@ -37,6 +44,16 @@ public static partial class ProviderCatalog
             {
                 ["appid"] = appid, ["out_trade_no"] = "chaos_pap_0001", ["description"] = "Membership", ["transaction_notify_url"] = "https://merchant.test/notify",
                 ["contract_id"] = "202612010000000001", ["amount"] = new JsonObject { ["total"] = 100, ["currency"] = "CNY" },
+            }, Answers),
+            new("POST", "/v3/papay/pay/schedules/contract-id/{contract_id}/schedule", [contractId], new JsonObject
+            {
+                ["appid"] = appid, ["schedule_amount"] = new JsonObject { ["total"] = 100, ["currency"] = "CNY" },
+            }, Answers),
+            new("GET", "/v3/papay/pay/schedules/contract-id/{contract_id}", [contractId], null, Answers),
+            new("POST", "/v3/papay/contracts/{contract_id}/notify", [contractId], new JsonObject
+            {
+                ["mchid"] = "1900000109", ["appid"] = appid, ["deduct_duration"] = new JsonObject { ["count"] = 1, ["unit"] = "DAY" },
+                ["estimated_amount"] = new JsonObject { ["amount"] = 100, ["currency"] = "CNY" },
             }, Answers),
         ];
     }

@@ -10,7 +10,7 @@ namespace Harness.Sandbox.WeChatPay;
 /// asks to sign it (预签约, <c>pre_entrustweb_id</c>): PENDING until the user signs on the signing page, then SIGNED,
 /// TERMINATED once ended. Deductions (<c>/v3/papay/pay/transactions/apply</c>) name it by <c>contract_id</c>.
 /// </summary>
-public sealed class WeChatPayContract : IDocument
+public sealed partial class WeChatPayContract : IDocument
 {
     /// <summary>Not a WeChat state: a 预签约 the user has not signed; the query does not find it.</summary>
     public const string Pending = "PENDING";

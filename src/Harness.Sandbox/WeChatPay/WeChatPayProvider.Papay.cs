@@ -51,6 +51,7 @@ public sealed partial class WeChatPayProvider
         app.MapPost("/v3/papay/sign/contracts/plan-id/{planId}/out-contract-code/{outContractCode}/terminate", (HttpContext http, string planId, string outContractCode) =>
             AuthenticatedAsync(http, (mchid, body) => TerminateContract(mchid, planId, outContractCode, body)));
         app.MapPost("/v3/papay/pay/transactions/apply", (HttpRequest request) => AuthenticatedAsync(request.HttpContext, ApplyDeduction));
+        MapPapaySchedules(app);
         MapPapaySignPage(app);
     }
 
@@ -87,14 +88,10 @@ public sealed partial class WeChatPayProvider
             fields.OptionalText("jump_control", "jump_appid", 32);
         }
 
+        var schedule = ReadDeductSchedule(fields, request, scheduledRoute is not null);
         if (fields.Refusal is { } refusal)
         {
             return refusal;
-        }
-
-        if (request["deduct_schedule"] is not null)
-        {
-            return WeChatPayErrors.Of(400, "PARAM_ERROR", "deduct_schedule (预约扣费) is not simulated by the sandbox", new JsonObject { ["field"] = "deduct_schedule", ["location"] = "body" });
         }
 
         if (scheduledRoute is null && !SignScenes.Contains(scene, StringComparer.Ordinal))
@@ -115,6 +112,11 @@ public sealed partial class WeChatPayProvider
         if (returnUrl is not null && !HttpUrl.IsValid(returnUrl))
         {
             return WeChatPayErrors.Param("return_url", "格式错误：应为http(s)地址", returnUrl);
+        }
+
+        if (schedule is not null && RefuseScheduleDeadline(schedule.Value.Date) is { } late)
+        {
+            return late;
         }
 
         var now = _context.Clock.GetUtcNow().UtcDateTime;
@@ -152,6 +154,14 @@ public sealed partial class WeChatPayProvider
                     CreateTime = now,
                     RequestJson = request.ToJsonString(),
                 };
+                if (schedule is { } booked)
+                {
+                    existing.ScheduleDate = WeChatPayContract.DateText(booked.Date);
+                    existing.ScheduleAmount = booked.Total;
+                    existing.ScheduleDescription = booked.Description;
+                    existing.ScheduleState = WeChatPayContract.NoScheduled;
+                }
+
                 _contracts.Upsert(existing);
             }
 

@@ -75,7 +75,13 @@ public sealed partial class WeChatPayProvider
                 return WeChatPayErrors.InvalidRequest("appid与签约时的appid不一致");
             }
 
+            if (RefuseOutsideDeductionPeriod(contract, total) is { } outside)
+            {
+                return outside;
+            }
+
             var order = Deduct(contract, mchid, outTradeNo, description, notifyUrl, attach, total, request);
+            RecordDeduction(contract, order);
             return Json(Deducted(order));
         });
     }

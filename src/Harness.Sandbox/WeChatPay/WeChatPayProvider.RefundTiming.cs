@@ -34,9 +34,9 @@ public sealed partial class WeChatPayProvider
     private static int? ProcessingSeconds(string value) =>
         int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds <= MaxRefundProcessingSeconds ? seconds : null;
 
-    /// <summary>When the earliest refund or 分账回退 kept processing ends or unconfirmed transfer closes; null when none waits.</summary>
+    /// <summary>When the earliest refund or 分账回退 kept processing ends, unconfirmed transfer closes or 预约扣费 contract moves on; null when none waits.</summary>
     public DateTimeOffset? NextDueAt() =>
-        new[] { DueDocuments.Earliest(_refunds, nameof(WeChatPayRefund.SettleOrder), r => r.SettleOrder), NextTransferDueAt(), NextReturnDueAt() }.Min();
+        new[] { DueDocuments.Earliest(_refunds, nameof(WeChatPayRefund.SettleOrder), r => r.SettleOrder), NextTransferDueAt(), NextReturnDueAt(), NextScheduleDueAt() }.Min();
 
     /// <summary>Ends every refund and 分账回退 whose processing time the sandbox clock has passed and closes every transfer left unconfirmed past its 24 hours, each in a unit (a refund with its notification).</summary>
     public Task RunDueAsync(CancellationToken cancellationToken)
@@ -53,6 +53,7 @@ public sealed partial class WeChatPayProvider
         }, cancellationToken);
         ExpireTransfers(now, cancellationToken);
         SettleReturns(now, cancellationToken);
+        RunDueSchedules(now, cancellationToken);
         return Task.CompletedTask;
     }
 

@@ -62,7 +62,7 @@ public sealed partial class WeChatPayProvider : ISandboxProvider
         _refunds = context.Store.Collection<WeChatPayRefund>("wechatpay_refunds", nameof(WeChatPayRefund.SettleOrder));
         _transfers = context.Store.Collection<WeChatPayTransfer>("wechatpay_transfers", nameof(WeChatPayTransfer.TransferBillNo), nameof(WeChatPayTransfer.PackageInfo), nameof(WeChatPayTransfer.ExpireOrder));
         _operationAccounts = context.Store.Collection<WeChatPayOperationAccount>("wechatpay_operation_accounts");
-        _contracts = context.Store.Collection<WeChatPayContract>("wechatpay_contracts", nameof(WeChatPayContract.ContractKey), nameof(WeChatPayContract.ContractId));
+        _contracts = context.Store.Collection<WeChatPayContract>("wechatpay_contracts", nameof(WeChatPayContract.ContractKey), nameof(WeChatPayContract.ContractId), nameof(WeChatPayContract.ScheduleOrder));
         _policy = new DeliveryPolicy(RetryDelays, CallbackAcknowledgement.OneOf(200, 204), AcknowledgementDeadline);
         _signer = new NotificationSigner(_keys, context.WallClock);
         _billDownloads = new BillDownloads(context.WallClock, TimeSpan.FromMinutes(5));

@@ -27,9 +27,9 @@ public sealed class WeChatPayPapayTests
 
         public bool OwnsReceiver { get; init; }
 
-        public static async Task<Desk> StartAsync(string? data = null, Receiver? receiver = null)
+        public static async Task<Desk> StartAsync(string? data = null, Receiver? receiver = null, DateTimeOffset? now = null)
         {
-            var sandbox = await TestSandbox.StartAsync(configure: data is null ? null : o => o.DataDirectory = data);
+            var sandbox = await TestSandbox.StartAsync(now, configure: data is null ? null : o => o.DataDirectory = data);
             return new Desk { Sandbox = sandbox, Wire = await WireAsync(sandbox), Receiver = receiver ?? await Receiver.StartAsync("/wechatpay/papay"), OwnsReceiver = receiver is null };
         }
 
