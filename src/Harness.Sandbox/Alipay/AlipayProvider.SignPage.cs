@@ -1,7 +1,5 @@
-using System.Net;
-using System.Text;
-using Harness.Http;
 using Harness.Sandbox.Control;
+using Harness.Sandbox.PayPages;
 using Harness.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -22,61 +20,35 @@ public sealed partial class AlipayProvider
     {
         app.MapGet(SignPagePath + "/{agreementNo}", (string agreementNo) =>
         {
-            if (!IsBizNumber(agreementNo) || _agreements.Get(agreementNo) is not { Status: AlipayAgreement.Temp, SigningTradeNo: "" } agreement)
+            if (PendingPageSign(agreementNo) is not { } agreement)
             {
-                return SignPage("签约请求不存在或已处理", "<p id=\"result\">没有待签约的协议。</p>", StatusCodes.Status404NotFound);
+                return AgreementSignPage.NotFound();
             }
 
             var terms = agreement.PeriodType.Length == 0
                 ? "商家扣款：商家按需从您的账户扣款"
                 : $"周期扣款：每 {agreement.Period} {(agreement.PeriodType == "DAY" ? "天" : "个月")}，首次 {agreement.NextDeductDate}，单次不超过 {AlipayTrade.FormatYuan(agreement.SingleAmountFen)} 元";
-            var form = $"<form method=\"post\"><button name=\"action\" value=\"sign\">同意协议并开通</button> <button name=\"action\" value=\"refuse\">暂不开通</button></form>";
-            return SignPage("支付宝 - 开通免密支付", $"<p id=\"terms\">{WebUtility.HtmlEncode(terms)}</p><p>场景 {WebUtility.HtmlEncode(agreement.SignScene)}</p>{form}", StatusCodes.Status200OK);
+            return AgreementSignPage.Offer("支付宝 - 开通免密支付", $"{terms}（场景 {agreement.SignScene}）", "同意协议并开通");
         });
-        app.MapPost(SignPagePath + "/{agreementNo}", async (string agreementNo, HttpRequest request) =>
-        {
-            var action = (await RequestForm.TryReadAsync(request))?["action"].ToString();
-            if (action is not ("sign" or "refuse"))
+        app.MapPost(SignPagePath + "/{agreementNo}", (string agreementNo, HttpRequest request) =>
+            AgreementSignPage.AnswerAsync(request, sign => _context.Store.Atomically<(string?, string)?>(() =>
             {
-                return SignPage("签约失败", "<p id=\"result\">action 须为 sign 或 refuse。</p>", StatusCodes.Status400BadRequest);
-            }
-
-            var signed = _context.Store.Atomically(() =>
-            {
-                if (!IsBizNumber(agreementNo) || _agreements.Get(agreementNo) is not { Status: AlipayAgreement.Temp, SigningTradeNo: "" } agreement)
+                if (PendingPageSign(agreementNo) is not { } agreement)
                 {
                     return null;
                 }
 
-                if (action == "sign")
+                if (sign)
                 {
                     Sign(agreement);
                 }
 
-                return agreement;
-            });
-            if (signed is null)
-            {
-                return SignPage("签约请求不存在或已处理", "<p id=\"result\">没有待签约的协议。</p>", StatusCodes.Status404NotFound);
-            }
-
-            // Refusing sends nothing, as Alipay sends no notify for a signing the buyer abandoned; the request stays pending.
-            if (action == "refuse")
-            {
-                return SignPage("未开通", "<p id=\"result\">您已放弃签约。</p>", StatusCodes.Status200OK);
-            }
-
-            return signed.ReturnUrl.Length > 0
-                ? Results.Redirect(signed.ReturnUrl)
-                : SignPage("开通成功", $"<p id=\"result\">签约成功，协议号 {signed.Id}。</p>", StatusCodes.Status200OK);
-        });
+                return (agreement.ReturnUrl, agreement.Id);
+            })));
     }
 
-    private static IResult SignPage(string title, string body, int status) => Results.Content(
-        $"<!DOCTYPE html><html lang=\"zh\"><head><meta charset=\"utf-8\"><title>{WebUtility.HtmlEncode(title)}</title></head><body><h3>{WebUtility.HtmlEncode(title)}</h3>{body}</body></html>",
-        "text/html; charset=utf-8",
-        Encoding.UTF8,
-        status);
+    private AlipayAgreement? PendingPageSign(string agreementNo) =>
+        IsBizNumber(agreementNo) && _agreements.Get(agreementNo) is { Status: AlipayAgreement.Temp, SigningTradeNo: "" } agreement ? agreement : null;
 
     private void MapAgreementControl(IEndpointRouteBuilder control)
     {

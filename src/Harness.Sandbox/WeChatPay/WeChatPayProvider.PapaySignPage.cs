@@ -1,7 +1,5 @@
-using System.Net;
-using System.Text;
-using Harness.Http;
 using Harness.Sandbox.Control;
+using Harness.Sandbox.PayPages;
 using Harness.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -22,54 +20,24 @@ public sealed partial class WeChatPayProvider
     private void MapPapaySignPage(WebApplication app)
     {
         app.MapGet(PapaySignPagePath, (HttpRequest request) =>
-        {
-            if (PendingContract(request.Query["pre_entrustweb_id"].ToString()) is not { } contract)
+            PendingContract(request.Query["pre_entrustweb_id"].ToString()) is { } contract
+                ? AgreementSignPage.Offer("微信支付 - 开通委托代扣", $"{contract.DisplayAccount}：开通委托代扣（模板 {contract.PlanId}，协议号 {contract.OutContractCode}）", "同意并开通")
+                : AgreementSignPage.NotFound());
+        app.MapPost(PapaySignPagePath, (HttpRequest request) =>
+            AgreementSignPage.AnswerAsync(request, sign => _context.Store.Atomically<(string?, string)?>(() =>
             {
-                return SignPage("签约请求不存在或已处理", "<p id=\"result\">没有待签约的协议。</p>", StatusCodes.Status404NotFound);
-            }
-
-            var terms = $"{contract.DisplayAccount}：开通委托代扣（模板 {contract.PlanId}，协议号 {contract.OutContractCode}）";
-            const string Form = "<form method=\"post\"><button name=\"action\" value=\"sign\">同意并开通</button> <button name=\"action\" value=\"refuse\">暂不开通</button></form>";
-            return SignPage("微信支付 - 开通委托代扣", $"<p id=\"terms\">{WebUtility.HtmlEncode(terms)}</p>{Form}", StatusCodes.Status200OK);
-        });
-        app.MapPost(PapaySignPagePath, async (HttpRequest request) =>
-        {
-            var action = (await RequestForm.TryReadAsync(request))?["action"].ToString();
-            if (action is not ("sign" or "refuse"))
-            {
-                return SignPage("签约失败", "<p id=\"result\">action 须为 sign 或 refuse。</p>", StatusCodes.Status400BadRequest);
-            }
-
-            var id = request.Query["pre_entrustweb_id"].ToString();
-            var signed = _context.Store.Atomically(() =>
-            {
-                if (PendingContract(id) is not { } contract)
+                if (PendingContract(request.Query["pre_entrustweb_id"].ToString()) is not { } contract)
                 {
                     return null;
                 }
 
-                if (action == "sign")
+                if (sign)
                 {
                     SignContract(contract);
                 }
 
-                return contract;
-            });
-            if (signed is null)
-            {
-                return SignPage("签约请求不存在或已处理", "<p id=\"result\">没有待签约的协议。</p>", StatusCodes.Status404NotFound);
-            }
-
-            // Leaving sends nothing, as WeChat notifies signings only; the 预签约 stays open for another try.
-            if (action == "refuse")
-            {
-                return SignPage("未开通", "<p id=\"result\">您已放弃签约。</p>", StatusCodes.Status200OK);
-            }
-
-            return signed.ReturnUrl is { } returnUrl
-                ? Results.Redirect(returnUrl)
-                : SignPage("开通成功", $"<p id=\"result\">签约成功，协议号 {signed.ContractId}。</p>", StatusCodes.Status200OK);
-        });
+                return (contract.ReturnUrl, contract.ContractId ?? "");
+            })));
     }
 
     private WeChatPayContract? PendingContract(string preEntrustwebId) =>
@@ -87,12 +55,6 @@ public sealed partial class WeChatPayProvider
         _contracts.Upsert(contract);
         NotifyContract(contract, "ENTRUST.SIGN", "签约成功");
     }
-
-    private static IResult SignPage(string title, string body, int status) => Results.Content(
-        $"<!DOCTYPE html><html lang=\"zh\"><head><meta charset=\"utf-8\"><title>{WebUtility.HtmlEncode(title)}</title></head><body><h3>{WebUtility.HtmlEncode(title)}</h3>{body}</body></html>",
-        "text/html; charset=utf-8",
-        Encoding.UTF8,
-        status);
 
     private void MapPapayControl(IEndpointRouteBuilder control) =>
         control.MapPost("/papay/contracts/{contractId}/terminate", Results<Ok<WeChatPayContractView>, NotFound<ControlError>, BadRequest<ControlError>> (string contractId) =>
