@@ -152,7 +152,7 @@ internal sealed class TapPayRecords(SandboxContext context, TapPayTrades trades)
 
             TapPayTrades.Capture(trade, context.Clock.GetUtcNow().ToUnixTimeMilliseconds());
             trades.Objects.Put(trade);
-            return new JsonObject { ["status"] = TapPayStatus.Success, ["msg"] = "Success", ["cap_millis"] = trade["cap_millis"]!.DeepClone() };
+            return new JsonObject { ["status"] = TapPayStatus.Success, ["msg"] = "Success", ["cap_millis"] = trade["cap_millis"]!.DeepClone(), ["currency"] = trade.Str("currency") };
         });
     }
 

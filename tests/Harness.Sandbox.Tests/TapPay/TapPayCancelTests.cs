@@ -144,7 +144,7 @@ public sealed class TapPayCancelTests
 
         await sandbox.AdvanceAsync(TimeSpan.FromDays(1));
         var cap = await tappay.PostAsync("/tpc/transaction/cap", Body(id));
-        Assert.Equal(0, cap.Status());
+        Assert.Equal((0, "TWD"), (cap.Status(), cap.Text("currency")));
         record = await tappay.RecordAsync(id);
         Assert.Equal((1, true), (record["record_status"]!.GetValue<int>(), record["is_captured"]!.GetValue<bool>()));
         Assert.Equal(["auth", "capture", "cap_cancel", "capture"], await ActionsAsync(tappay, id));
