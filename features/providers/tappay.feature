@@ -177,3 +177,19 @@ Feature: TapPay sandbox — Direct Pay back end with test primes, card tokens, c
       | Easy Wallet |
       | Atome       |
       | Pi Wallet   |
+
+  Scenario: A refund and a capture not yet sent to the bank are canceled, and the record and trade history show it
+    When the merchant pays 1000 with the test prime and order number "CANCEL-1"
+    And the merchant refunds 300 of it
+    And the merchant cancels that refund
+    Then the answer is HTTP 200 with status 0 and msg "Success"
+    And the refund cancel names the refund and its amount 300
+    And the record query shows the trade with record_status 1, refunded_amount 0 and amount 1000
+    When the merchant cancels that refund
+    Then the answer is HTTP 200 with status 121
+    When the merchant cancels the capture
+    Then the answer is HTTP 200 with status 0 and msg "Success"
+    And the record query shows the trade with record_status 0, refunded_amount 0 and amount 1000
+    When the merchant cancels the capture
+    Then the answer is HTTP 200 with status 121
+    And the trade history lists "auth, capture, refund, refund_cancel, cap_cancel"

@@ -352,6 +352,9 @@ public static partial class ProviderCatalog
             new("POST", "/tpc/transaction/trade-history", [], new JsonObject { ["partner_key"] = partnerKey, ["rec_trade_id"] = "D20261204CHAOS000000" }, Answers),
             new("POST", "/tpc/transaction/refund", [], new JsonObject { ["partner_key"] = partnerKey, ["rec_trade_id"] = "D20261204CHAOS000000", ["amount"] = 50 }, Answers),
             new("POST", "/tpc/transaction/cap", [], new JsonObject { ["partner_key"] = partnerKey, ["rec_trade_id"] = "D20261204CHAOS000000" }, Answers),
+            new("POST", "/tpc/transaction/refund/cancel", [], new JsonObject { ["partner_key"] = partnerKey, ["rec_trade_id"] = "D20261204CHAOS000000", ["refund_id"] = "R20261204CHAOS00000" }, Answers),
+            new("POST", "/tpc/transaction/cap/cancel", [], new JsonObject { ["partner_key"] = partnerKey, ["rec_trade_id"] = "D20261204CHAOS000000" }, Answers),
+            new("POST", "/tpc/card/metadata", [], new JsonObject { ["partner_key"] = partnerKey, ["card_key"] = "chaos-key", ["card_token"] = "chaos-token" }, Answers),
             new("POST", "/tpc/card/bind", [], new JsonObject
             {
                 ["partner_key"] = partnerKey, ["merchant_id"] = merchantId, ["currency"] = "TWD",

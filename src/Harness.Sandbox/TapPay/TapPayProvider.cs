@@ -14,7 +14,7 @@ namespace Harness.Sandbox.TapPay;
 
 /// <summary>
 /// TapPay Direct Pay's back end (providers.md §7, §8.6): <c>x-api-key</c> and <c>partner_key</c>, Pay by Prime with
-/// the sandbox test primes and test cards, Pay by Card Token, card bind and remove, Record query, trade history, refund and capture, every
+/// the sandbox test primes and test cards, Pay by Card Token, card bind and remove, Record query, trade history, refund and capture and their cancels, every
 /// answer HTTP 200 with <c>status</c>/<c>msg</c>; 3-D Secure and the e-payments' approval (LINE Pay, JKOPAY, …) through
 /// the hosted page, its frontend redirect and an unsigned backend notify retried until a 200.
 /// </summary>
@@ -42,6 +42,18 @@ public sealed class TapPayProvider : ISandboxProvider
     private readonly TapPayRecords _records;
     private readonly TapPayCards _cards;
     private readonly TapPayCredentials _credentials;
+    private readonly TapPayCancels _cancels;
+
+    /// <summary>
+    /// TapPay's back-end routes the sandbox does not simulate: card art and network-token status (card metadata),
+    /// the acquirers' settlement files (reconciliation), members' cards and cardholder updates, in-store barcodes and
+    /// co-branded (affiliate) cards. Each answers 121 naming itself, never a silent success.
+    /// </summary>
+    public static readonly string[] NotSimulatedRoutes =
+    [
+        "/tpc/card/metadata", "/tpc/transaction/reconciliation", "/tpc/direct-pay/get-member-card", "/tpc/card/update-cardholder",
+        "/tpc/direct-pay/get-barcode", "/tpc/payment/pay-by-barcode", "/tpc/affiliate-code/check",
+    ];
 
     public TapPayProvider(SandboxContext context)
     {
@@ -51,6 +63,7 @@ public sealed class TapPayProvider : ISandboxProvider
         _charges = new TapPayCharges(context, _trades, _credentials);
         _records = new TapPayRecords(context, _trades);
         _cards = new TapPayCards(_charges, _credentials);
+        _cancels = new TapPayCancels(context, _trades);
     }
 
     public string Name => "tappay";
@@ -86,8 +99,14 @@ public sealed class TapPayProvider : ISandboxProvider
         MapBackEnd(app, "/tpc/transaction/trade-history", _records.TradeHistory);
         MapBackEnd(app, "/tpc/transaction/refund", _records.Refund);
         MapBackEnd(app, "/tpc/transaction/cap", _records.Capture);
+        MapBackEnd(app, "/tpc/transaction/refund/cancel", _cancels.RefundCancel);
+        MapBackEnd(app, "/tpc/transaction/cap/cancel", _cancels.CapCancel);
         MapBackEnd(app, "/tpc/card/bind", _cards.Bind);
         MapBackEnd(app, "/tpc/card/remove", _cards.Remove);
+        foreach (var path in NotSimulatedRoutes)
+        {
+            MapBackEnd(app, path, _ => TapPayErrors.Answer(TapPayStatus.InvalidArguments, $"Invalid arguments : {path} is not simulated by the sandbox"));
+        }
 
         // The front end's getPrime, simulated: TPDirect turns a card into a prime with the app's id and key.
         app.MapPost("/sandbox/get-prime", async (HttpRequest request) =>

@@ -114,15 +114,18 @@ internal sealed class TapPayRecords(SandboxContext context, TapPayTrades trades)
                 return TapPayErrors.Answer(TapPayStatus.InvalidAmount, "Invalid amount: more than the refundable amount");
             }
 
+            var now = context.Clock.GetUtcNow().ToUnixTimeMilliseconds();
+            var refundId = "R" + id[1..9] + Secrets.RandomHex(6).ToUpperInvariant()[..11];
             trade["refunded_amount"] = trade["refunded_amount"]!.GetValue<long>() + amount;
-            trade["record_status"] = amount == remaining ? TapPayTrades.RecordRefunded : TapPayTrades.RecordPartlyRefunded;
-            TapPayTrades.AddHistory(trade, "refund", amount, success: true, context.Clock.GetUtcNow().ToUnixTimeMilliseconds());
+            trade["record_status"] = TapPayTrades.RefundedStatus(trade);
+            TapPayTrades.Refunds(trade).Add(new JsonObject { ["refund_id"] = refundId, ["amount"] = amount, ["millis"] = now, ["canceled"] = false });
+            TapPayTrades.AddHistory(trade, "refund", amount, success: true, now);
             trades.Objects.Put(trade);
             return new JsonObject
             {
                 ["status"] = TapPayStatus.Success,
                 ["msg"] = "Success",
-                ["refund_id"] = "R" + id[1..9] + Secrets.RandomHex(6).ToUpperInvariant()[..11],
+                ["refund_id"] = refundId,
                 ["refund_amount"] = amount,
                 ["is_captured"] = trade["is_captured"]!.DeepClone(),
                 ["bank_result_code"] = "",
@@ -149,7 +152,7 @@ internal sealed class TapPayRecords(SandboxContext context, TapPayTrades trades)
 
             TapPayTrades.Capture(trade, context.Clock.GetUtcNow().ToUnixTimeMilliseconds());
             trades.Objects.Put(trade);
-            return new JsonObject { ["status"] = TapPayStatus.Success, ["msg"] = "Success", ["cap_millis"] = trade["cap_millis"]!.DeepClone() };
+            return new JsonObject { ["status"] = TapPayStatus.Success, ["msg"] = "Success", ["cap_millis"] = trade["cap_millis"]!.DeepClone(), ["currency"] = trade.Str("currency") };
         });
     }
 

@@ -27,7 +27,16 @@ internal sealed class TapPayTrades(IDocumentStore store)
     public static readonly long[] InstalmentPeriods = [0, 3, 6, 12, 18, 24, 30];
 
     /// <summary>Fields of a stored trade that are the sandbox's own and never answered.</summary>
-    private static readonly string[] Internal = ["id", "object", "card_number", "expiry_date", "result_url", "trade_history", "status", "msg", "transaction_time_millis", EPaymentField];
+    private static readonly string[] Internal = ["id", "object", "card_number", "expiry_date", "result_url", "trade_history", RefundsField, "status", "msg", "transaction_time_millis", EPaymentField];
+
+    /// <summary>The trade's refunds {<c>refund_id</c>, <c>amount</c>, <c>millis</c>, <c>canceled</c>}, kept so Refund Cancel can name one.</summary>
+    public const string RefundsField = "refunds";
+
+    /// <summary>
+    /// The acquirer sends the day's captures and refunds at the end of the day in Taiwan (UTC+8, no daylight saving);
+    /// until then they can be canceled. TapPay leaves the time to each bank; this is the sandbox's.
+    /// </summary>
+    public static readonly TimeSpan BankDayOffset = TimeSpan.FromHours(8);
 
     public ProviderObjects Objects { get; } = new(store, "tappay_objects");
 
@@ -67,6 +76,7 @@ internal sealed class TapPayTrades(IDocumentStore store)
             ["expiry_date"] = expiry,
             ["result_url"] = body["result_url"]?.DeepClone(),
             ["trade_history"] = new JsonArray(),
+            [RefundsField] = new JsonArray(),
             ["pay_by_instalment"] = body["instalment"]?.GetValue<long>() > 0,
             ["instalment_info"] = body["instalment"]?.GetValue<long>() is > 0 and var count ? InstalmentInfo(amount, count) : null,
         };
@@ -108,6 +118,33 @@ internal sealed class TapPayTrades(IDocumentStore store)
         trade["cap_millis"] = millis;
         trade["record_status"] = trade["refunded_amount"]!.GetValue<long>() > 0 ? trade["record_status"]!.GetValue<int>() : RecordCaptured;
         AddHistory(trade, "capture", trade["original_amount"]!.GetValue<long>(), success: true, millis);
+    }
+
+    /// <summary>
+    /// The record status a trade has after its refunds change: refunded, partly refunded, or back to captured or
+    /// authorised when nothing is refunded any more.
+    /// </summary>
+    public static int RefundedStatus(JsonObject trade)
+    {
+        var refunded = trade["refunded_amount"]!.GetValue<long>();
+        return refunded == 0 ? (trade["is_captured"]!.GetValue<bool>() ? RecordCaptured : RecordAuthorised)
+            : refunded == trade["original_amount"]!.GetValue<long>() ? RecordRefunded : RecordPartlyRefunded;
+    }
+
+    /// <summary>Whether something done at <paramref name="millis"/> is still in the bank's day at <paramref name="now"/>, so not yet sent.</summary>
+    public static bool BeforeBankBatch(long millis, DateTimeOffset now) =>
+        DateTimeOffset.FromUnixTimeMilliseconds(millis).ToOffset(BankDayOffset).Date == now.ToOffset(BankDayOffset).Date;
+
+    /// <summary>The trade's refunds (trades stored before refunds were kept have none).</summary>
+    public static JsonArray Refunds(JsonObject trade)
+    {
+        if (trade[RefundsField] is not JsonArray refunds)
+        {
+            refunds = [];
+            trade[RefundsField] = refunds;
+        }
+
+        return refunds;
     }
 
     public static void AddHistory(JsonObject trade, string action, long amount, bool success, long? millis = null) =>

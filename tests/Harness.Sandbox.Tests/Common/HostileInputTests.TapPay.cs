@@ -25,6 +25,7 @@ public sealed partial class HostileInputTests
         var remembered = TapPayClient.PrimeBody(TapPayTestData.DirectPayPrime);
         remembered["remember"] = true;
         var secret = (await tappay.PayAsync(remembered))["card_secret"]!;
+        var refundId = (await tappay.RefundAsync(recTradeId, 1))["refund_id"]!.GetValue<string>();
         string[] hostile =
         [
             "null", "true", "0", "-1", "1.5", "1e400", "-1e400", "9223372036854775807", "-9223372036854775808", "99999999999999999999",
@@ -50,6 +51,9 @@ public sealed partial class HostileInputTests
             ("/tpc/transaction/trade-history", new JsonObject { ["partner_key"] = TapPayProvider.PartnerKey, ["rec_trade_id"] = recTradeId }),
             ("/tpc/transaction/refund", new JsonObject { ["partner_key"] = TapPayProvider.PartnerKey, ["rec_trade_id"] = recTradeId, ["amount"] = 1 }),
             ("/tpc/transaction/cap", new JsonObject { ["partner_key"] = TapPayProvider.PartnerKey, ["rec_trade_id"] = recTradeId }),
+            ("/tpc/transaction/refund/cancel", new JsonObject { ["partner_key"] = TapPayProvider.PartnerKey, ["rec_trade_id"] = recTradeId, ["refund_id"] = refundId }),
+            ("/tpc/transaction/cap/cancel", new JsonObject { ["partner_key"] = TapPayProvider.PartnerKey, ["rec_trade_id"] = recTradeId }),
+            ("/tpc/card/metadata", new JsonObject { ["partner_key"] = TapPayProvider.PartnerKey, ["card_key"] = secret["card_key"]!.DeepClone(), ["card_token"] = secret["card_token"]!.DeepClone() }),
             ("/tpc/card/bind", new JsonObject { ["partner_key"] = TapPayProvider.PartnerKey, ["merchant_id"] = TapPayProvider.MerchantId, ["prime"] = TapPayTestData.DirectPayPrime, ["currency"] = "TWD", ["cardholder"] = new JsonObject { ["phone_number"] = "+886923456789", ["name"] = "n", ["email"] = "e@example.com" } }),
             ("/tpc/card/remove", new JsonObject { ["partner_key"] = TapPayProvider.PartnerKey, ["card_key"] = secret["card_key"]!.DeepClone(), ["card_token"] = secret["card_token"]!.DeepClone() }),
             ("/sandbox/get-prime", new JsonObject { ["app_id"] = TapPayProvider.AppId, ["card_number"] = "4242424242424242", ["card_expiry"] = "12/30", ["card_ccv"] = "123" }),

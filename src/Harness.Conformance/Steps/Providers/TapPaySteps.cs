@@ -34,6 +34,7 @@ public sealed partial class TapPaySteps(ScenarioContext context)
     private string? _prime;
     private JsonElement? _payment;
     private JsonElement? _remembered;
+    private string? _refundId;
 
     [Given("the TapPay sandbox")]
     [Needs(Need.Sandbox)]
@@ -274,7 +275,11 @@ public sealed partial class TapPaySteps(ScenarioContext context)
             body["amount"] = amount;
         }
 
-        await PostAsync("/tpc/transaction/refund", await BodyAsync(body));
+        var reply = await PostAsync("/tpc/transaction/refund", await BodyAsync(body));
+        if (Status(reply) == 0)
+        {
+            _refundId = ApiReply.Text(ApiReply.Field(reply.Json, "refund_id"));
+        }
     }
 
     private async Task<JsonElement> RecordAsync()
