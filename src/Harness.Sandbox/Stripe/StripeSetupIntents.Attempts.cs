@@ -24,7 +24,7 @@ public sealed partial class StripeSetupIntents
 
         if (query.Str("setup_intent") is not { } intentId)
         {
-            return StripeErrors.Missing("setup_intent");
+            return query["setup_intent"] is null ? StripeErrors.Missing("setup_intent") : StripeErrors.InvalidParam("Invalid string", "setup_intent");
         }
 
         if (StripeLists.CreatedFilter(query, out var created) is { } badCreated)

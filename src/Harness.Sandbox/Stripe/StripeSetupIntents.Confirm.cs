@@ -67,11 +67,6 @@ public sealed partial class StripeSetupIntents
     /// </summary>
     private StripeResponse Attempt(JsonObject intent, string? returnUrl, JsonObject query)
     {
-        if (returnUrl is not null && !HttpUrl.IsValid(returnUrl))
-        {
-            return StripeErrors.InvalidParam("Not a valid URL", "return_url", "url_invalid");
-        }
-
         var method = objects.Get(intent.Str("payment_method")!, StripePaymentMethods.Type)!;
         var attempt = NewAttempt(intent, method, StripeJson.Unix(context.Clock.GetUtcNow()));
         intent["latest_attempt"] = attempt.Str("id");

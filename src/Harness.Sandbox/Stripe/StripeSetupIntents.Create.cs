@@ -162,7 +162,7 @@ public sealed partial class StripeSetupIntents
             return unknown;
         }
 
-        if (p.Str("cancellation_reason") is { } reason && !CancellationReasons.Contains(reason))
+        if (p["cancellation_reason"] is not null && !CancellationReasons.Contains(p.Str("cancellation_reason")))
         {
             return StripeErrors.InvalidParam($"Invalid cancellation_reason: must be one of {string.Join(", ", CancellationReasons)}", "cancellation_reason");
         }
@@ -220,6 +220,16 @@ public sealed partial class StripeSetupIntents
                 : "the sandbox's SetupIntents set up the sandbox's test cards for the account itself");
         }
 
+        if (NotText(p, "customer", "description", "usage", "return_url", "payment_method") is { } notText)
+        {
+            return notText;
+        }
+
+        if (p.Str("return_url") is { } returnUrl && !HttpUrl.IsValid(returnUrl))
+        {
+            return StripeErrors.InvalidParam("Not a valid URL", "return_url", "url_invalid");
+        }
+
         if (!StripeLists.TryMetadata(p, out metadata, out var badMetadata))
         {
             return badMetadata;
@@ -257,6 +267,10 @@ public sealed partial class StripeSetupIntents
         return ReadCardOptions(p);
     }
 
+    /// <summary>Stripe's 400 for the first of <paramref name="names"/> given as something other than a string (an array, a hash).</summary>
+    private static StripeResponse? NotText(JsonObject p, params string[] names) =>
+        names.FirstOrDefault(n => p[n] is not null && p.Str(n) is null) is { } name ? StripeErrors.InvalidParam("Invalid string", name) : null;
+
     /// <summary><c>payment_method_options[card][request_three_d_secure]</c>, the one card option the sandbox plays.</summary>
     private static StripeResponse? ReadCardOptions(JsonObject p)
     {
@@ -282,7 +296,7 @@ public sealed partial class StripeSetupIntents
             return StripeErrors.NotSimulated($"payment_method_options[card][{option}]", "the sandbox plays only request_three_d_secure of a card's options");
         }
 
-        return card.Str("request_three_d_secure") is { } request && !ThreeDSecureRequests.Contains(request)
+        return card["request_three_d_secure"] is not null && !ThreeDSecureRequests.Contains(card.Str("request_three_d_secure"))
             ? StripeErrors.InvalidParam($"Invalid payment_method_options[card][request_three_d_secure]: must be one of {string.Join(", ", ThreeDSecureRequests)}", "payment_method_options[card][request_three_d_secure]")
             : null;
     }

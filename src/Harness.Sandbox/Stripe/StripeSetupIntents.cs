@@ -141,6 +141,11 @@ public sealed partial class StripeSetupIntents(SandboxContext context, ProviderO
             return unknown;
         }
 
+        if (NotText(query, "customer", "payment_method") is { } notText)
+        {
+            return notText;
+        }
+
         if (StripeLists.CreatedFilter(query, out var created) is { } badCreated)
         {
             return badCreated;
