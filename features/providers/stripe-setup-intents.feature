@@ -34,7 +34,7 @@ Feature: Stripe sandbox — SetupIntents, a card saved for later without a payme
     And the SetupIntent is "succeeded" and its card is saved to the customer
     And the receiver gets for the SetupIntent "setup_intent.created, setup_intent.requires_action, setup_intent.succeeded"
 
-  Scenario: A canceled SetupIntent cannot be confirmed or canceled again
+  Scenario: A canceled SetupIntent cannot be confirmed afterwards
     When the merchant creates a SetupIntent for a new customer
     And the merchant cancels that SetupIntent with reason "abandoned"
     Then the SetupIntent is "canceled"
