@@ -50,12 +50,12 @@ public sealed partial class StripeSetupIntents
                 return Unexpected(intent, "You cannot confirm a SetupIntent created by a Checkout Session: the buyer confirms it on the session's page.");
             }
 
-            if (Usable(methodId, intent.Str("customer"), intent) is { } refused)
+            if (Usable(methodId, intent.Str("customer"), intent, out var method) is { } refused)
             {
                 return refused;
             }
 
-            intent["payment_method"] = methods.Materialize(methodId)!.Str("id");
+            intent["payment_method"] = method;
             ApplyMethodChoice(intent, p);
             return Attempt(intent, p.Str("return_url"), p);
         });

@@ -64,8 +64,8 @@ public sealed partial class StripeSetupIntents
                 return StripeErrors.NoSuch("customer", customer, "customer");
             }
 
-            var method = p["payment_method"] is null ? null : p.Str("payment_method") ?? "";
-            if (method is not null && Usable(method, customer, null) is { } refused)
+            string? method = null;
+            if (p["payment_method"] is not null && Usable(p.Str("payment_method")!, customer, null, out method) is { } refused)
             {
                 return refused;
             }
@@ -78,7 +78,7 @@ public sealed partial class StripeSetupIntents
             ApplyMethodChoice(intent, p);
             if (method is not null)
             {
-                intent["payment_method"] = methods.Materialize(method)!.Str("id");
+                intent["payment_method"] = method;
                 intent["status"] = "requires_confirmation";
             }
 
@@ -125,7 +125,8 @@ public sealed partial class StripeSetupIntents
                 return StripeErrors.NoSuch("customer", given, "customer");
             }
 
-            if (p["payment_method"] is not null && Usable(p.Str("payment_method") ?? "", customer, intent) is { } refused)
+            string? method = null;
+            if (p["payment_method"] is not null && Usable(p.Str("payment_method")!, customer, intent, out method) is { } refused)
             {
                 return refused;
             }
@@ -142,10 +143,10 @@ public sealed partial class StripeSetupIntents
             }
 
             ApplyMethodChoice(intent, p);
-            if (p["payment_method"] is not null)
+            if (method is not null)
             {
                 // A new payment method starts the setup afresh: any pending challenge is dropped.
-                intent["payment_method"] = methods.Materialize(p.Str("payment_method")!)!.Str("id");
+                intent["payment_method"] = method;
                 intent["status"] = "requires_confirmation";
                 intent["next_action"] = null;
             }
@@ -324,14 +325,18 @@ public sealed partial class StripeSetupIntents
 
     /// <summary>
     /// Whether <paramref name="id"/> may be set up for <paramref name="customer"/>: not another customer's, not used up.
-    /// Refusals carry the intent when there is one, as Stripe's do.
+    /// <paramref name="methodId"/> is the stored PaymentMethod (a fresh one for a test id). Refusals carry the intent
+    /// when there is one, as Stripe's do.
     /// </summary>
-    private StripeResponse? Usable(string id, string? customer, JsonObject? intent)
+    private StripeResponse? Usable(string id, string? customer, JsonObject? intent, out string? methodId)
     {
+        methodId = null;
         if (methods.Materialize(id) is not { } method)
         {
             return StripeErrors.NoSuch("PaymentMethod", StripeLists.Clip(id), "payment_method");
         }
+
+        methodId = method.Str("id");
 
         var owner = method.Str("customer");
         string? message = owner is null || owner == customer ? null
