@@ -15,7 +15,7 @@ public sealed partial class StripePaymentIntents(SandboxContext context, Provide
     public const string Type = "payment_intent";
     public const string Path = "/v1/payment_intents";
 
-    private static readonly DateTime NeverExpires = new(9999, 12, 31, 0, 0, 0, DateTimeKind.Utc);
+    internal static readonly DateTime NeverExpires = new(9999, 12, 31, 0, 0, 0, DateTimeKind.Utc);
 
     /// <summary>Stripe's largest amount for a charge (99,999,999 in the smallest unit).</summary>
     private const long MaxAmount = 99_999_999;

@@ -29,7 +29,7 @@ public sealed partial class StripePaymentMethods(SandboxContext context, Provide
     private static readonly string[] Redisplay = ["always", "limited", "unspecified"];
 
     /// <summary>Declines that Stripe's check of a card on attaching already meets: such a card cannot be saved.</summary>
-    private static readonly CardOutcome[] RefusedOnAttach = [CardOutcome.Declined, CardOutcome.InsufficientFunds, CardOutcome.ExpiredCard, CardOutcome.IncorrectCvc];
+    internal static readonly CardOutcome[] RefusedOnAttach = [CardOutcome.Declined, CardOutcome.InsufficientFunds, CardOutcome.ExpiredCard, CardOutcome.IncorrectCvc];
 
     public StripeResponse Create(JsonObject p)
     {

@@ -29,7 +29,6 @@ public sealed partial class StripeProvider : ISandboxProvider
     {
         ["customers"] = "customer",
         ["payment_intents"] = "payment_intent",
-        ["setup_intents"] = "setup_intent",
         ["subscriptions"] = "subscription",
         ["invoices"] = "invoice",
         ["refunds"] = "refund",
@@ -55,6 +54,7 @@ public sealed partial class StripeProvider : ISandboxProvider
     private readonly StripeBankDebits _debits;
     private readonly StripePaymentIntents _intents;
     private readonly StripePaymentMethods _methods;
+    private readonly StripeSetupIntents _setupIntents;
     private readonly StripeAuthorizations _authorizations;
     private readonly StripeDisputes _disputes;
     private readonly StripeEarlyFraudWarnings _warnings;
@@ -75,6 +75,7 @@ public sealed partial class StripeProvider : ISandboxProvider
         _webhooks = new StripeWebhooks(context, WebhookSecret, _objects, _endpoints);
         _methods = new StripePaymentMethods(context, _objects, _webhooks);
         _customers = new StripeCustomers(context, _objects, _methods, _webhooks);
+        _setupIntents = new StripeSetupIntents(context, _objects, _webhooks, _methods);
         _authorizations = new StripeAuthorizations(context, _objects, _webhooks);
         _warnings = new StripeEarlyFraudWarnings(context, _objects, _webhooks);
         _disputes = new StripeDisputes(context, _objects, _webhooks, _warnings);
@@ -121,7 +122,7 @@ public sealed partial class StripeProvider : ISandboxProvider
         _ => null,
     };
 
-    public JsonObject? ObjectOf(SandboxPayment payment) => _sessions.Shown(payment.Id) ?? _intents.Shown(payment.Id);
+    public JsonObject? ObjectOf(SandboxPayment payment) => _sessions.Shown(payment.Id) ?? _intents.Shown(payment.Id) ?? _setupIntents.Shown(payment.Id);
 
     public IErrorEnvelope Errors => StripeErrors.Instance;
 
@@ -173,6 +174,7 @@ public sealed partial class StripeProvider : ISandboxProvider
             PostAsync(http, $"{SessionsPath}/{id}/expire", _ => _sessions.Expire(id, _webhooks)));
         MapPaymentIntents(app);
         MapPaymentMethods(app);
+        MapSetupIntents(app);
         MapRecurring(app);
         MapSubscriptionSchedules(app);
         MapInvoices(app);
@@ -195,18 +197,26 @@ public sealed partial class StripeProvider : ISandboxProvider
     }
 
     /// <summary>A PaymentIntent's page takes a card as the Payment Element does, except while it waits for its challenge.</summary>
-    public IReadOnlyList<TestCard>? CheckoutCards(SandboxPayment payment) => payment.Id.StartsWith("pi_", StringComparison.Ordinal)
+    public IReadOnlyList<TestCard>? CheckoutCards(SandboxPayment payment) =>
+        payment.Id.StartsWith("seti_", StringComparison.Ordinal) ? null
+        : payment.Id.StartsWith("pi_", StringComparison.Ordinal)
         ? (_intents.AwaitsChallenge(payment.Id) ? null : [.. StripeTestCards.OneTime, .. StripeDisputes.TestCards])
         : [.. _objects.Get(payment.Id, "checkout.session")?.Str("mode") == "subscription" ? StripeTestCards.Subscription : StripeTestCards.OneTimeWithChargesFail, .. StripeDisputes.TestCards];
 
     public PayPageOutcome? OnDeclined(SandboxPayment payment, CardEntry? card, CardOutcome? outcome) =>
-        _intents.Holds(payment.Id) ? _intents.Declined(payment, card, outcome) : null;
+        _intents.Holds(payment.Id) ? _intents.Declined(payment, card, outcome)
+        : _setupIntents.Holds(payment.Id) ? _setupIntents.Failed(payment) : null;
 
     public PayPageOutcome OnPaid(SandboxPayment payment)
     {
         if (_intents.Holds(payment.Id))
         {
             return _intents.Paid(payment);
+        }
+
+        if (_setupIntents.Holds(payment.Id))
+        {
+            return _setupIntents.Passed(payment);
         }
 
         var (session, events) = _sessions.Complete(payment);
@@ -239,6 +249,7 @@ public sealed partial class StripeProvider : ISandboxProvider
 
     public PayPageOutcome OnCanceled(SandboxPayment payment) =>
         _intents.Holds(payment.Id) ? new PayPageOutcome(null, "You left the payment; the PaymentIntent waits for a payment method until it is canceled.")
+        : _setupIntents.Holds(payment.Id) ? new PayPageOutcome(null, "You left the authentication; the SetupIntent waits for it until it is canceled.")
         : _objects.Get(payment.Id, "checkout.session")?.Str("cancel_url") is { } url
             ? new PayPageOutcome(CheckoutSessions.ReplaceSessionTemplate(url, payment.Id), "Canceled.")
             : new PayPageOutcome(null, "You left the checkout; the session stays open until it expires.");
