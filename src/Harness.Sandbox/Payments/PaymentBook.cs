@@ -99,6 +99,23 @@ public sealed class PaymentBook
         where T : class =>
         _store.AtomicallyAsync(() => TryClose(id, to, card) ? then(_payments.Get(id)!) : null);
 
+    /// <summary>
+    /// Opens a closed payment's page again for a new attempt at the same provider object (a SetupIntent's next 3-D
+    /// Secure challenge after its page was left closed), keeping the id so the page's address stays the object's.
+    /// </summary>
+    public void Reopen(string id) => _store.InTransaction(() =>
+    {
+        if (_payments.Get(id) is { Status: not PaymentStatus.Open } payment)
+        {
+            payment.Status = PaymentStatus.Open;
+            payment.CardBrand = null;
+            payment.CardLast4 = null;
+            payment.CardExpMonth = null;
+            payment.CardExpYear = null;
+            _payments.Upsert(payment);
+        }
+    });
+
     /// <summary>An open payment's new amount and currency, as the provider's object changed them (a PaymentIntent's update).</summary>
     public void Revise(string id, long amount, string currency) => _store.InTransaction(() =>
     {

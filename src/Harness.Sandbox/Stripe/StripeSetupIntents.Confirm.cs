@@ -104,8 +104,12 @@ public sealed partial class StripeSetupIntents
             : new JsonObject { ["type"] = "redirect_to_url", ["redirect_to_url"] = new JsonObject { ["return_url"] = returnUrl, ["url"] = url } };
         intent["_return_url"] = returnUrl;
         objects.Put(intent);
-        // An earlier failed challenge left its page open: the new one uses it.
-        if (context.Payments.Get(id) is null)
+        // The intent's page is its challenge: an earlier one's page is used again, opened again if it was left closed.
+        if (context.Payments.Get(id) is not null)
+        {
+            context.Payments.Reopen(id);
+        }
+        else
         {
             context.Payments.Add(new SandboxPayment
             {

@@ -175,6 +175,19 @@ public sealed partial class StripeSetupIntentTests
         var failedAttempt = Assert.Single(await AttemptsAsync(stripe, failing.Id));
         Assert.Equal(("failed", "failed", "setup_intent_authentication_failure"), (failedAttempt.Status, failedAttempt.PaymentMethodDetails.Card.ThreeDSecure.Result, failedAttempt.SetupError.Code));
 
+        // The failed challenge's page clicked again passes nothing; confirming again opens the page for a new challenge.
+        using (var stale = await browser.PostAsync(failing.NextAction.RedirectToUrl.Url, new FormUrlEncodedContent([new("action", "pay")]), Ct))
+        {
+            Assert.Contains("there is no challenge to pass", await stale.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        }
+
+        Assert.Equal("requires_payment_method", (await stripe.V1.SetupIntents.GetAsync(failing.Id, cancellationToken: Ct)).Status);
+        var again = await stripe.V1.SetupIntents.ConfirmAsync(failing.Id, new SetupIntentConfirmOptions { PaymentMethod = "pm_card_threeDSecure2Required", ReturnUrl = options.ReturnUrl }, cancellationToken: Ct);
+        Assert.Equal(("requires_action", failing.NextAction.RedirectToUrl.Url), (again.Status, again.NextAction.RedirectToUrl.Url));
+        using var passedAgain = await browser.PostAsync(again.NextAction.RedirectToUrl.Url, new FormUrlEncodedContent([new("action", "pay")]), Ct);
+        Assert.Equal("succeeded", QueryHelpers.ParseQuery(passedAgain.Headers.Location!.Query)["redirect_status"].ToString());
+        Assert.Equal("succeeded", (await stripe.V1.SetupIntents.GetAsync(failing.Id, cancellationToken: Ct)).Status);
+
         // Asked for, a challenge comes even for a card that needs none; without return_url the SDK plays it.
         var requested = await stripe.V1.SetupIntents.CreateAsync(new SetupIntentCreateOptions
         {
