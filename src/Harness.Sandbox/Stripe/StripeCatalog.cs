@@ -9,7 +9,7 @@ namespace Harness.Sandbox.Stripe;
 /// Prices and products: the seeded ones a merchant can configure (StripePriceId), those made through the API
 /// (<see cref="StripeProducts"/>, <see cref="StripePrices"/>) and inline <c>price_data</c>; what may be bought.
 /// </summary>
-public sealed class StripeCatalog(ProviderObjects objects, TimeProvider clock)
+public sealed partial class StripeCatalog(ProviderObjects objects, TimeProvider clock)
 {
     public const string CreditsPrice = "price_HarnessCredits";
     public const string MonthlyPrice = "price_HarnessProMonthly";

@@ -10,7 +10,7 @@ namespace Harness.Sandbox.Stripe;
 /// </summary>
 public sealed partial class StripeSubscriptions
 {
-    private static readonly HashSet<string> ItemParams = ["id", "price", "quantity", "metadata", "deleted", "clear_usage", "tax_rates"];
+    private static readonly HashSet<string> ItemParams = ["id", "price", "price_data", "quantity", "metadata", "deleted", "clear_usage", "tax_rates"];
 
     /// <summary>What an item of a pending update may carry (docs.stripe.com/billing/subscriptions/pending-updates-reference).</summary>
     private static readonly HashSet<string> PendingItemParams = ["id", "price", "quantity"];
@@ -58,7 +58,7 @@ public sealed partial class StripeSubscriptions
             {
                 if (deleted == true || price is null)
                 {
-                    return StripeErrors.Missing(deleted == true ? $"{param}[id]" : $"{param}[price]");
+                    return deleted == true ? StripeErrors.Missing($"{param}[id]") : NoPrice(param);
                 }
             }
             else if (ItemOf(subscription, id, $"{param}[id]") is { } notHere)
@@ -81,7 +81,7 @@ public sealed partial class StripeSubscriptions
         return CheckItems(subscription, edits);
     }
 
-    /// <summary>An item's <c>price</c> (recurring, purchasable), <c>quantity</c> and <c>metadata</c>, each optional, under <paramref name="prefix"/> (null: top level).</summary>
+    /// <summary>An item's <c>price</c> or <c>price_data</c> (<see cref="ReadItemPrice"/>), <c>quantity</c> and <c>metadata</c>, each optional, under <paramref name="prefix"/> (null: top level).</summary>
     private StripeResponse? ReadItemFields(JsonObject item, string? prefix, out JsonObject? price, out long? quantity, out JsonObject? metadata)
     {
         string Name(string field) => prefix is null ? field : $"{prefix}[{field}]";
@@ -106,19 +106,7 @@ public sealed partial class StripeSubscriptions
             metadata = given;
         }
 
-        if (item.Str("price") is not { } priceId)
-        {
-            return null;
-        }
-
-        if (catalog.Unpurchasable(priceId, Name("price")) is { } unpurchasable)
-        {
-            return unpurchasable;
-        }
-
-        price = catalog.Find(priceId)!;
-        return price["recurring"] is JsonObject ? null : StripeErrors.InvalidParam(
-            $"The price specified ({priceId}) is not a recurring price. Only recurring prices can be used with subscriptions.", Name("price"));
+        return item["price"] is null && item["price_data"] is null ? null : ReadItemPrice(item, prefix, out price);
     }
 
     /// <summary>Null when <paramref name="itemId"/> is one of the subscription's items; else the 404 (unknown) or 400 (another subscription's).</summary>
