@@ -53,16 +53,17 @@ public sealed partial class StripeCatalog(ProviderObjects objects, TimeProvider 
 
     /// <summary>
     /// Why <paramref name="priceId"/> cannot be bought (Stripe's 404 for no such price, its 400 for an archived price
-    /// or a price of an archived product), or null when it can.
+    /// or a price of an archived product), or null when it can; <paramref name="inactiveToo"/> takes an inactive price
+    /// (a schedule's phase starting on the prices it was given).
     /// </summary>
-    public StripeResponse? Unpurchasable(string priceId, string param)
+    public StripeResponse? Unpurchasable(string priceId, string param, bool inactiveToo = false)
     {
         if (Find(priceId) is not { } price)
         {
             return StripeErrors.NoSuch("price", priceId, param);
         }
 
-        if (price["active"]?.GetValue<bool>() is false)
+        if (price["active"]?.GetValue<bool>() is false && !inactiveToo)
         {
             return StripeErrors.InvalidParam("The price specified is inactive. This field only accepts active prices.", param);
         }

@@ -21,13 +21,42 @@ public sealed partial class StripeSubscriptions
         ["period"] = "an added invoice item's period is the moment it is added",
     };
 
+    /// <summary>One <c>add_invoice_items</c> entry, read and checked: what an invoice item or a phase's stored entry is made of.</summary>
+    internal sealed record AddedItem(JsonObject Price, long Quantity, JsonObject? Metadata, bool? Discountable, List<JsonObject> TaxRates);
+
     /// <summary>
     /// Reads <c>add_invoice_items</c> of <paramref name="p"/> into unsaved pending invoice items of the customer in
     /// <paramref name="currency"/>, dated <paramref name="now"/>; none without the parameter.
     /// </summary>
-    internal StripeResponse? ReadAddInvoiceItems(JsonObject p, string customerId, string currency, long now, out List<JsonObject> added)
+    internal StripeResponse? ReadAddInvoiceItems(JsonObject p, string customerId, string currency, long now, out List<JsonObject> added, bool scheduled = false)
     {
         added = [];
+        if (ReadAddedItems(p, currency, scheduled, out var entries) is { } bad)
+        {
+            return bad;
+        }
+
+        var testClock = customers.TestClockOf(customerId)?.Str("id");
+        foreach (var entry in entries)
+        {
+            var item = StripeInvoiceItems.New(new StripeInvoiceItems.Draft(customerId, currency, StripeTiers.Amount(entry.Price, entry.Quantity), entry.Quantity, null, now, now, now)
+            {
+                Price = entry.Price,
+                TestClock = testClock,
+                Metadata = entry.Metadata,
+                Discountable = entry.Discountable ?? true,
+            });
+            item["tax_rates"] = StripeInvoicing.Shown(entry.TaxRates);
+            added.Add(item);
+        }
+
+        return null;
+    }
+
+    /// <summary>The entries of <c>add_invoice_items</c> (1 to 20), each a one-time price in <paramref name="currency"/>.</summary>
+    internal StripeResponse? ReadAddedItems(JsonObject p, string currency, bool scheduled, out List<AddedItem> entries)
+    {
+        entries = [];
         if (p[AddInvoiceItems] is null)
         {
             return null;
@@ -38,34 +67,26 @@ public sealed partial class StripeSubscriptions
             return StripeErrors.InvalidParam("Invalid array (add_invoice_items takes 1 to 20 entries)", AddInvoiceItems);
         }
 
-        var testClock = customers.TestClockOf(customerId)?.Str("id");
         for (var n = 0; n < array.Count; n++)
         {
             var param = $"{AddInvoiceItems}[{n}]";
-            if (ReadAddInvoiceItem(array[n], param, currency, out var price, out var quantity, out var metadata, out var discountable) is { } bad)
+            if (ReadAddInvoiceItem(array[n], param, currency, scheduled, out var price, out var quantity, out var metadata, out var discountable) is { } bad)
             {
                 return bad;
             }
 
-            var item = StripeInvoiceItems.New(new StripeInvoiceItems.Draft(customerId, currency, StripeTiers.Amount(price!, quantity), quantity, null, now, now, now)
+            if (StripeTaxes.Read(objects, array[n]!["tax_rates"], $"{param}[tax_rates]", out var rates) is { } badRates)
             {
-                Price = price,
-                TestClock = testClock,
-                Metadata = metadata,
-                Discountable = discountable ?? true,
-            });
-            if (StripeInvoicing.SetRates(objects, item, (JsonObject)array[n]!, "tax_rates") is { } badRates)
-            {
-                return Nested(badRates, param);
+                return badRates;
             }
 
-            added.Add(item);
+            entries.Add(new AddedItem(price!, quantity, metadata, discountable, rates ?? []));
         }
 
         return null;
     }
 
-    private StripeResponse? ReadAddInvoiceItem(JsonNode? node, string param, string currency, out JsonObject? price, out long quantity, out JsonObject? metadata, out bool? discountable)
+    private StripeResponse? ReadAddInvoiceItem(JsonNode? node, string param, string currency, bool scheduled, out JsonObject? price, out long quantity, out JsonObject? metadata, out bool? discountable)
     {
         (price, quantity, metadata, discountable) = (null, 1, null, null);
         if (node is not JsonObject entry)
@@ -108,7 +129,7 @@ public sealed partial class StripeSubscriptions
         }
         else if (entry.Str("price") is { } priceId)
         {
-            if (catalog.UnpurchasableOneTime(priceId, $"{param}[price]") is { } refused)
+            if (catalog.UnpurchasableOneTime(priceId, $"{param}[price]", scheduled) is { } refused)
             {
                 return refused;
             }
@@ -126,7 +147,7 @@ public sealed partial class StripeSubscriptions
     }
 
     /// <summary>An update's <c>add_invoice_items</c>: in the subscription's currency, not on an ended subscription nor a pending update.</summary>
-    private StripeResponse? ReadUpdateAddedItems(JsonObject p, JsonObject subscription, string? behavior, long now, out List<JsonObject> added)
+    private StripeResponse? ReadUpdateAddedItems(JsonObject p, JsonObject subscription, string behavior, long now, bool scheduled, out List<JsonObject> added)
     {
         added = [];
         if (p[AddInvoiceItems] is null)
@@ -144,7 +165,7 @@ public sealed partial class StripeSubscriptions
             return StripeErrors.NotSimulated(AddInvoiceItems, "a pending update (payment_behavior=pending_if_incomplete) does not carry added invoice items in the sandbox");
         }
 
-        return ReadAddInvoiceItems(p, subscription.Str("customer")!, subscription.Str("currency")!, now, out added);
+        return ReadAddInvoiceItems(p, subscription.Str("customer")!, subscription.Str("currency")!, now, out added, scheduled);
     }
 
     /// <summary>Stores <paramref name="added"/> as the subscription's pending invoice items, with their <c>invoiceitem.created</c> events.</summary>

@@ -9,8 +9,12 @@ namespace Harness.Sandbox.Stripe;
 /// </summary>
 public sealed partial class StripeSubscriptions
 {
-    /// <summary>The price of <paramref name="item"/> under <paramref name="prefix"/> (null: top level, as the Subscription Items API sends it).</summary>
-    private StripeResponse? ReadItemPrice(JsonObject item, string? prefix, out JsonObject? price)
+    /// <summary>
+    /// The price of <paramref name="item"/> under <paramref name="prefix"/> (null: top level, as the Subscription Items API
+    /// sends it). A <paramref name="scheduled"/> change (a schedule's phase starting) may name an inactive price: the
+    /// phase's inline prices are inactive, and were checked when the phase was set.
+    /// </summary>
+    internal StripeResponse? ReadItemPrice(JsonObject item, string? prefix, out JsonObject? price, bool scheduled = false)
     {
         string Name(string field) => prefix is null ? field : $"{prefix}[{field}]";
         price = null;
@@ -29,7 +33,7 @@ public sealed partial class StripeSubscriptions
             return NoPrice(prefix);
         }
 
-        if (catalog.Unpurchasable(priceId, Name("price")) is { } unpurchasable)
+        if (catalog.Unpurchasable(priceId, Name("price"), scheduled) is { } unpurchasable)
         {
             return unpurchasable;
         }

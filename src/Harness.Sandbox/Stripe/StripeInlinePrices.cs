@@ -118,8 +118,8 @@ public sealed partial class StripeCatalog
     }
 
     /// <summary>Why a one-time charge cannot be of <paramref name="priceId"/>: Stripe's answer for no such, an archived or a recurring price.</summary>
-    public StripeResponse? UnpurchasableOneTime(string priceId, string param) =>
-        Unpurchasable(priceId, param)
+    public StripeResponse? UnpurchasableOneTime(string priceId, string param, bool inactiveToo = false) =>
+        Unpurchasable(priceId, param, inactiveToo)
         ?? (Find(priceId)!["recurring"] is JsonObject
             ? StripeErrors.InvalidParam("The price specified is set to `type=recurring` but this field only accepts prices with `type=one_time`.", param)
             : null);

@@ -16,7 +16,7 @@ public sealed partial class StripeSubscriptions
     private static readonly HashSet<string> PendingItemParams = ["id", "price", "quantity"];
 
     /// <summary><c>items[n]</c> of an update as <see cref="ItemEdit"/>s, checked against the subscription's items; none without <c>items</c>.</summary>
-    private StripeResponse? ReadItems(JsonObject p, JsonObject subscription, out List<ItemEdit> edits)
+    private StripeResponse? ReadItems(JsonObject p, JsonObject subscription, out List<ItemEdit> edits, bool scheduled = false)
     {
         edits = [];
         if (p["items"] is null)
@@ -48,7 +48,7 @@ public sealed partial class StripeSubscriptions
                 return Nested(badBool!, param);
             }
 
-            if (ReadItemFields(item, param, out var price, out var quantity, out var metadata) is { } badField)
+            if (ReadItemFields(item, param, out var price, out var quantity, out var metadata, scheduled) is { } badField)
             {
                 return badField;
             }
@@ -82,7 +82,7 @@ public sealed partial class StripeSubscriptions
     }
 
     /// <summary>An item's <c>price</c> or <c>price_data</c> (<see cref="ReadItemPrice"/>), <c>quantity</c> and <c>metadata</c>, each optional, under <paramref name="prefix"/> (null: top level).</summary>
-    private StripeResponse? ReadItemFields(JsonObject item, string? prefix, out JsonObject? price, out long? quantity, out JsonObject? metadata)
+    private StripeResponse? ReadItemFields(JsonObject item, string? prefix, out JsonObject? price, out long? quantity, out JsonObject? metadata, bool scheduled = false)
     {
         string Name(string field) => prefix is null ? field : $"{prefix}[{field}]";
         (price, quantity, metadata) = (null, null, null);
@@ -106,7 +106,7 @@ public sealed partial class StripeSubscriptions
             metadata = given;
         }
 
-        return item["price"] is null && item["price_data"] is null ? null : ReadItemPrice(item, prefix, out price);
+        return item["price"] is null && item["price_data"] is null ? null : ReadItemPrice(item, prefix, out price, scheduled);
     }
 
     /// <summary>Null when <paramref name="itemId"/> is one of the subscription's items; else the 404 (unknown) or 400 (another subscription's).</summary>

@@ -78,7 +78,7 @@ public sealed partial class StripeSubscriptions(
                 return StripeErrors.InvalidParam($"This value must be greater than or equal to 1 and less than or equal to {MaxQuantity}.", $"{param}[quantity]");
             }
 
-            if (ReadItemPrice(item, param, out var price) is { } badPrice)
+            if (ReadItemPrice(item, param, out var price, scheduled: schedule is not null) is { } badPrice)
             {
                 return badPrice;
             }
@@ -125,7 +125,7 @@ public sealed partial class StripeSubscriptions(
             return badTrial;
         }
 
-        if (ReadAddInvoiceItems(p, customerId, items[0].Price.Str("currency")!, now, out var added) is { } badAdded)
+        if (ReadAddInvoiceItems(p, customerId, items[0].Price.Str("currency")!, now, out var added, scheduled: schedule is not null) is { } badAdded)
         {
             return badAdded;
         }
@@ -241,12 +241,12 @@ public sealed partial class StripeSubscriptions(
                 return badTrial;
             }
 
-            if (ReadChange(p, subscription, now, out var change) is { } badChange)
+            if (ReadChange(p, subscription, now, out var change, scheduled: at is not null) is { } badChange)
             {
                 return badChange;
             }
 
-            if (ReadUpdateAddedItems(p, subscription, behavior, now, out var added) is { } badAdded)
+            if (ReadUpdateAddedItems(p, subscription, behavior, now, at is not null, out var added) is { } badAdded)
             {
                 return badAdded;
             }
