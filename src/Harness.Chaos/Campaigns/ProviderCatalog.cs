@@ -113,6 +113,7 @@ public static partial class ProviderCatalog
             .. StripeBalanceOperations(),
             .. StripeCreditNoteOperations(),
             .. StripeScheduleOperations(),
+            .. StripeInlinePriceOperations(),
             .. StripePaymentLinkOperations(),
             .. StripeSetupIntentOperations(),
             new("POST", "/v1/subscriptions/{id}", [Id], Form(("items[0][id]", "si_chaos"), ("items[0][price]", price), ("items[0][quantity]", "2"), ("proration_behavior", "always_invoice")), Answers),

@@ -60,7 +60,7 @@ public sealed partial class StripeBilling(ProviderObjects objects, StripeCustome
     public (JsonObject Subscription, JsonObject? Invoice) Start(
         string customerId, IReadOnlyList<(JsonObject Price, long Quantity)> items, long firstAmount, JsonObject metadata, bool cancelAtPeriodEnd,
         JsonObject? trial = null, string? defaultPaymentMethod = null, bool incomplete = false, IReadOnlyList<JsonObject>? discounts = null, StripeAnchor? anchor = null,
-        long? at = null, SubscriptionTaxRates? taxes = null, string? schedule = null)
+        long? at = null, SubscriptionTaxRates? taxes = null, string? schedule = null, IReadOnlyList<JsonObject>? added = null)
     {
         return objects.Atomically(() =>
         {
@@ -113,7 +113,7 @@ public sealed partial class StripeBilling(ProviderObjects objects, StripeCustome
 
             StripeAnchors.Remember(subscription, anchor);
             subscription["discounts"] = StripeDiscounts.Attach(objects, discounts ?? [], subscription, now);
-            if (anchor is { Prorate: false } && anchor.At > now && firstAmount == 0)
+            if (anchor is { Prorate: false } && anchor.At > now && firstAmount == 0 && added is not { Count: > 0 })
             {
                 objects.Put(subscription);
                 return (subscription, (JsonObject?)null);
@@ -126,12 +126,26 @@ public sealed partial class StripeBilling(ProviderObjects objects, StripeCustome
             }
 
             StripeInvoicing.ApplyDiscounts(objects, invoice, subscription);
-            StripeInvoicing.TaxSubscriptionInvoice(objects, invoice, subscription, []);
+            if (added is { Count: > 0 })
+            {
+                // add_invoice_items: the create's one-off charges, the subscription's own invoice items, on its first invoice.
+                foreach (var item in added)
+                {
+                    StripeInvoiceItems.Attach(item, id);
+                }
+
+                StripeInvoicing.SweepAdded(objects, invoice, subscription, added);
+            }
+            else
+            {
+                StripeInvoicing.TaxSubscriptionInvoice(objects, invoice, subscription, []);
+            }
+
             if (incomplete)
             {
                 subscription["_incomplete_expires_at"] = now + IncompleteSeconds;
             }
-            else if (firstAmount > 0 || (trialEnd is null && anchor is null && !recurring.All(i => StripePrices.Metered(i.Price))))
+            else if (firstAmount > 0 || added is { Count: > 0 } || (trialEnd is null && anchor is null && !recurring.All(i => StripePrices.Metered(i.Price))))
             {
                 StripeInvoicing.Attempt(objects, invoice, subscription, now);
             }

@@ -9,7 +9,7 @@ namespace Harness.Sandbox.Stripe;
 /// Prices and products: the seeded ones a merchant can configure (StripePriceId), those made through the API
 /// (<see cref="StripeProducts"/>, <see cref="StripePrices"/>) and inline <c>price_data</c>; what may be bought.
 /// </summary>
-public sealed class StripeCatalog(ProviderObjects objects, TimeProvider clock)
+public sealed partial class StripeCatalog(ProviderObjects objects, TimeProvider clock)
 {
     public const string CreditsPrice = "price_HarnessCredits";
     public const string MonthlyPrice = "price_HarnessProMonthly";
@@ -53,16 +53,17 @@ public sealed class StripeCatalog(ProviderObjects objects, TimeProvider clock)
 
     /// <summary>
     /// Why <paramref name="priceId"/> cannot be bought (Stripe's 404 for no such price, its 400 for an archived price
-    /// or a price of an archived product), or null when it can.
+    /// or a price of an archived product), or null when it can; <paramref name="inactiveToo"/> takes an inactive price
+    /// (a schedule's phase starting on the prices it was given).
     /// </summary>
-    public StripeResponse? Unpurchasable(string priceId, string param)
+    public StripeResponse? Unpurchasable(string priceId, string param, bool inactiveToo = false)
     {
         if (Find(priceId) is not { } price)
         {
             return StripeErrors.NoSuch("price", priceId, param);
         }
 
-        if (price["active"]?.GetValue<bool>() is false)
+        if (price["active"]?.GetValue<bool>() is false && !inactiveToo)
         {
             return StripeErrors.InvalidParam("The price specified is inactive. This field only accepts active prices.", param);
         }

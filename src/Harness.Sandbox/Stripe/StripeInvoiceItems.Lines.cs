@@ -15,7 +15,9 @@ public sealed partial class StripeInvoiceItems
     public static readonly IReadOnlySet<string> LineFields =
         new HashSet<string> { "amount", "description", "discountable", "metadata", "period", "price_data", "pricing", "quantity", "tax_rates" };
 
-    private static readonly HashSet<string> PriceDataFields = ["currency", "product", "product_data", "unit_amount"];
+    /// <summary>A line's <c>price_data</c>: a one-time price of a product, or of a new one named by <c>product_data</c>.</summary>
+    private static readonly StripeCatalog.InlinePriceRules InlineLinePrice =
+        new(new HashSet<string> { "currency", "product", "product_data", "tax_behavior", "unit_amount", "unit_amount_decimal" }, Recurring: false, ProductData: true);
 
     /// <summary>A new item on <paramref name="invoice"/> from an <c>add_lines</c> line that names no <c>invoice_item</c>.</summary>
     public StripeResponse? NewOnDraft(JsonObject line, JsonObject invoice, out JsonObject? item)
@@ -165,7 +167,7 @@ public sealed partial class StripeInvoiceItems
 
     /// <summary>
     /// The price a line names: <c>pricing[price]</c> (a one-time price in <paramref name="currency"/>), or a new inactive
-    /// one made of <c>price_data</c> (<c>currency</c>, <c>unit_amount</c>, <c>product</c> or <c>product_data[name]</c>); null for neither.
+    /// one made of <c>price_data</c> (<see cref="StripeCatalog.ReadInline"/>); null for neither.
     /// </summary>
     private StripeResponse? PriceOf(JsonObject line, string currency, out string? priceId)
     {
@@ -177,7 +179,7 @@ public sealed partial class StripeInvoiceItems
                 return StripeErrors.Missing("pricing[price]");
             }
 
-            if (OneTimePrice(named, "pricing[price]") is { } refused)
+            if (catalog.UnpurchasableOneTime(named, "pricing[price]") is { } refused)
             {
                 return refused;
             }
@@ -196,61 +198,16 @@ public sealed partial class StripeInvoiceItems
             return null;
         }
 
-        if (line["price_data"] is not JsonObject data)
+        if (catalog.ReadInline(line["price_data"], "price_data", InlineLinePrice, out var price) is { } badData)
         {
-            return StripeErrors.InvalidParam("Invalid object", "price_data");
+            return badData;
         }
 
-        if (data.Select(kv => kv.Key).FirstOrDefault(k => !PriceDataFields.Contains(k)) is { } unknown)
+        if (price.Str("currency") != currency)
         {
-            return StripeErrors.InvalidParam($"Received unknown parameter: price_data[{unknown}]", $"price_data[{unknown}]", "parameter_unknown");
+            return StripeErrors.InvalidParam($"The currency ({price.Str("currency")}) must match the invoice's ({currency}).", "price_data[currency]");
         }
 
-        foreach (var required in new[] { "currency", "unit_amount" })
-        {
-            if (data.Str(required) is not { Length: > 0 })
-            {
-                return StripeErrors.Missing($"price_data[{required}]");
-            }
-        }
-
-        if (data.Str("currency") != currency)
-        {
-            return StripeErrors.InvalidParam($"The currency ({data.Str("currency")}) must match the invoice's ({currency}).", "price_data[currency]");
-        }
-
-        if ((data["product"] is null) == (data["product_data"] is null))
-        {
-            return StripeErrors.InvalidParam("You must specify exactly one of price_data[product] or price_data[product_data].", "price_data[product]");
-        }
-
-        if (data.Str("product") is { } productId && catalog.FindProduct(productId) is null)
-        {
-            return StripeErrors.NoSuch("product", productId, "price_data[product]");
-        }
-
-        if (data["product_data"] is not null && ((data["product_data"] as JsonObject).Str("name") is not { Length: > 0 } || ((JsonObject)data["product_data"]!).Count != 1))
-        {
-            return StripeErrors.InvalidParam("price_data[product_data] takes a name (and nothing else in the sandbox).", "price_data[product_data][name]");
-        }
-
-        if (!StripeJson.TryLong(data.Str("unit_amount"), out var unitAmount) || unitAmount is < 0 or > MaxAmount)
-        {
-            return StripeErrors.InvalidParam($"This value must be greater than or equal to 0 and less than or equal to {MaxAmount}.", "price_data[unit_amount]");
-        }
-
-        // Stripe makes an inactive price (and product) of the data; an orphan left by a later line's refusal harms nothing.
-        var product = data.Str("product");
-        if (product is null)
-        {
-            var made = catalog.Product(StripeJson.NewId("prod"), ((JsonObject)data["product_data"]!).Str("name")!);
-            objects.Put(made);
-            product = made.Str("id")!;
-        }
-
-        var price = catalog.Price(StripeJson.NewId("price"), product, currency, unitAmount, null);
-        price["active"] = false;
-        objects.Put(price);
         priceId = price.Str("id");
         return null;
     }

@@ -79,6 +79,13 @@ public sealed partial class StripeInvoiceItems(ProviderObjects objects, StripeCa
         ["unit_amount_decimal"] = price["unit_amount"] is JsonValue unit ? unit.GetValue<long>().ToString(CultureInfo.InvariantCulture) : null,
     };
 
+    /// <summary>Makes a pending item one of <paramref name="subscriptionId"/>'s, as an item added by the subscription is.</summary>
+    public static void Attach(JsonObject item, string subscriptionId) => item["parent"] = new JsonObject
+    {
+        ["type"] = "subscription_details",
+        ["subscription_details"] = new JsonObject { ["subscription"] = subscriptionId, ["subscription_item"] = null },
+    };
+
     /// <summary>The subscription an item is for, when it names one.</summary>
     public static string? SubscriptionOf(JsonObject item) => item["parent"]?["subscription_details"].Str("subscription");
 
@@ -131,7 +138,7 @@ public sealed partial class StripeInvoiceItems(ProviderObjects objects, StripeCa
                 return StripeErrors.NoSuch("customer", customerId, "customer");
             }
 
-            if (priceId is not null && OneTimePrice(priceId, priceParam) is { } refused)
+            if (priceId is not null && catalog.UnpurchasableOneTime(priceId, priceParam) is { } refused)
             {
                 return refused;
             }
@@ -317,13 +324,6 @@ public sealed partial class StripeInvoiceItems(ProviderObjects objects, StripeCa
         webhooks.Send(SubscriptionOf(item) ?? item.Str("customer")!, [new StripeEvent("invoiceitem.deleted", StripeLists.Public(item))]);
         return StripeResponse.Ok(new JsonObject { ["id"] = id, ["object"] = Type, ["deleted"] = true });
     });
-
-    /// <summary>Why a new item cannot be of <paramref name="priceId"/>: Stripe's answer for no such, an archived or a recurring price.</summary>
-    private StripeResponse? OneTimePrice(string priceId, string param) =>
-        catalog.Unpurchasable(priceId, param)
-        ?? (catalog.Find(priceId)!["recurring"] is JsonObject
-            ? StripeErrors.InvalidParam("The price specified is set to `type=recurring` but this field only accepts prices with `type=one_time`.", param)
-            : null);
 
     /// <summary>Why an item cannot join <paramref name="named"/>: no such invoice, not a draft, another customer's or currency, or a subscription's item.</summary>
     private static StripeResponse? OnDraft(JsonObject? draft, string named, string customerId, string currency, JsonObject? subscription) =>

@@ -27,14 +27,29 @@ public static partial class StripeInvoicing
                 && StripeInvoiceItems.SubscriptionOf(i) is var owner && (owner is null || owner == subscriptionId))
             .Reverse()
             .ToList();
-        var preview = unsaved is not null;
         pending.AddRange(unsaved ?? []);
+        AddItemLines(objects, invoice, subscription, pending, store: unsaved is null);
+    }
+
+    /// <summary>
+    /// A subscription's first invoice takes the invoice items its create added (<c>add_invoice_items</c>), stored as on
+    /// it; what is due grows by them, as the create counts only its items.
+    /// </summary>
+    public static void SweepAdded(ProviderObjects objects, JsonObject invoice, JsonObject subscription, IReadOnlyList<JsonObject> added)
+    {
+        Grow(invoice, added.Sum(i => i["amount"]!.GetValue<long>()), "amount_due", "amount_remaining");
+        AddItemLines(objects, invoice, subscription, added, store: true);
+    }
+
+    /// <summary>Each of <paramref name="pending"/> a line of <paramref name="invoice"/> (and, when <paramref name="store"/>, on it), the totals grown by them, every line taxed.</summary>
+    private static void AddItemLines(ProviderObjects objects, JsonObject invoice, JsonObject subscription, IReadOnlyList<JsonObject> pending, bool store)
+    {
         var lines = (JsonArray)invoice["lines"]!["data"]!;
         var id = invoice.Str("id");
         var added = 0L;
         foreach (var item in pending)
         {
-            if (!preview)
+            if (store)
             {
                 item["invoice"] = id;
                 objects.Put(item);

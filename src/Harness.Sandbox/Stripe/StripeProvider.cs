@@ -85,7 +85,7 @@ public sealed partial class StripeProvider : ISandboxProvider
         _balance = new StripeBalance(_objects, context.Clock);
         var discounts = CreateDiscounts(context);
         _subscriptions = new StripeSubscriptions(_objects, catalog, _customers, _billing, _webhooks, _methods, _intents, discounts);
-        _schedules = new StripeSubscriptionSchedules(_objects, catalog, _customers, _subscriptions, _webhooks);
+        _schedules = new StripeSubscriptionSchedules(_objects, _customers, _subscriptions, _webhooks);
         _subscriptions.ScheduleEnds = _schedules.SubscriptionEnded;
         _invoiceItems = new StripeInvoiceItems(_objects, catalog, _customers, _webhooks);
         _standalone = new StripeStandaloneInvoices(context, _objects, _customers, _methods, discounts, _intents, _webhooks);

@@ -13,19 +13,19 @@ public sealed partial class StripeSubscriptionSchedules
     private static readonly HashSet<string> PhaseParams =
     [
         "items", "iterations", "end_date", "duration", "trial", "trial_end", "proration_behavior", "billing_cycle_anchor",
-        "default_tax_rates", "discounts", "collection_method", "metadata", "description", "start_date",
+        "default_tax_rates", "discounts", "collection_method", "metadata", "description", "start_date", "add_invoice_items",
     ];
 
     /// <summary>Phase parameters Stripe has and the sandbox does not build: refused by name, never ignored.</summary>
     private static readonly HashSet<string> UnsimulatedPhaseParams =
     [
-        "add_invoice_items", "application_fee_percent", "automatic_tax", "billing_thresholds", "currency", "default_payment_method",
+        "application_fee_percent", "automatic_tax", "billing_thresholds", "currency", "default_payment_method",
         "invoice_settings", "on_behalf_of", "transfer_data", "trial_continuation", "coupon", "pause_collection", "plans",
     ];
 
-    private static readonly HashSet<string> ItemParams = ["price", "quantity", "tax_rates", "metadata"];
+    private static readonly HashSet<string> ItemParams = ["price", "price_data", "quantity", "tax_rates", "metadata"];
 
-    private static readonly HashSet<string> UnsimulatedItemParams = ["price_data", "discounts", "billing_thresholds", "plan", "trial_data"];
+    private static readonly HashSet<string> UnsimulatedItemParams = ["discounts", "billing_thresholds", "plan", "trial_data"];
 
     private static readonly string[] PhaseProrations = ["always_invoice", "create_prorations", "none"];
 
@@ -165,6 +165,11 @@ public sealed partial class StripeSubscriptionSchedules
             return badSettings;
         }
 
+        if (ReadPhaseAddedItems(phase, param, firstPrice.Str("currency")!, stored) is { } badAdded)
+        {
+            return badAdded;
+        }
+
         stored["start_date"] = at;
         stored["end_date"] = end;
         stored["items"] = items;
@@ -198,21 +203,14 @@ public sealed partial class StripeSubscriptionSchedules
                     : StripeErrors.InvalidParam($"Received unknown parameter: {itemParam}[{key}]", $"{itemParam}[{key}]", "parameter_unknown");
             }
 
-            if (item.Str("price") is not { } priceId)
+            // A price_data becomes its (inactive) price now, as at Stripe: the phase shows and later bills that price.
+            if (subscriptions.ReadItemPrice(item, itemParam, out var read) is { } badPrice)
             {
-                return StripeErrors.Missing($"{itemParam}[price]");
+                return badPrice;
             }
 
-            if (catalog.Unpurchasable(priceId, $"{itemParam}[price]") is { } unpurchasable)
-            {
-                return unpurchasable;
-            }
-
-            var price = catalog.Find(priceId)!;
-            if (price["recurring"] is not JsonObject)
-            {
-                return StripeErrors.InvalidParam($"The price specified ({priceId}) is not a recurring price. Only recurring prices can be used with subscriptions.", $"{itemParam}[price]");
-            }
+            var price = read!;
+            var priceId = price.Str("id")!;
 
             if (i > 0 && (firstPrice.Str("currency") != price.Str("currency") || !StripeBilling.SameInterval(firstPrice["recurring"], price["recurring"])))
             {
@@ -309,7 +307,6 @@ public sealed partial class StripeSubscriptionSchedules
             return badDiscounts;
         }
 
-        stored["add_invoice_items"] = new JsonArray();
         stored["application_fee_percent"] = null;
         stored["billing_cycle_anchor"] = anchor;
         stored["billing_thresholds"] = null;

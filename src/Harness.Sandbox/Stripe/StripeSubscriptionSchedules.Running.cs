@@ -132,7 +132,7 @@ public sealed partial class StripeSubscriptionSchedules
         var previous = new JsonObject { ["current_phase"] = schedule["current_phase"]!.DeepClone() };
         schedule["_phase"] = index + 1;
         schedule["current_phase"] = CurrentPhase(phases[index + 1]);
-        Apply(schedule, phases[index], phases[index + 1], at, null);
+        Apply(schedule, phases[index], phases[index + 1], at, null, starts: true);
         objects.Put(schedule);
         webhooks.Send(id, [new StripeEvent("subscription_schedule.updated", View(schedule, null), previous)]);
     }
@@ -187,6 +187,7 @@ public sealed partial class StripeSubscriptionSchedules
         var phase = Phases(schedule)[0];
         var p = new JsonObject { ["customer"] = schedule.Str("customer"), ["items"] = ItemParamsOf(phase, null) };
         AddSettings(p, null, phase, at);
+        AddInvoiceItemParamsOf(phase, p);
         var created = subscriptions.Create(p, at, schedule.Str("id"));
         if (created.Status != 200)
         {
@@ -207,7 +208,7 @@ public sealed partial class StripeSubscriptionSchedules
     /// subscription update: items matched by price, the phase's proration (nothing to prorate at a period end), its
     /// anchor, trial, taxes, discounts and metadata. A change the subscription refuses (a paused one) leaves it as it is.
     /// </summary>
-    private StripeResponse? Apply(JsonObject schedule, JsonObject from, JsonObject to, long at, string? proration)
+    private StripeResponse? Apply(JsonObject schedule, JsonObject from, JsonObject to, long at, string? proration, bool starts = false)
     {
         var subscriptionId = schedule.Str("subscription")!;
         if (objects.Get(subscriptionId, "subscription") is not { } subscription)
@@ -227,6 +228,11 @@ public sealed partial class StripeSubscriptionSchedules
         }
 
         AddSettings(p, from, to, at);
+        if (starts)
+        {
+            AddInvoiceItemParamsOf(to, p);
+        }
+
         if (p.Str("trial_end") is { } trialEnd && subscription["trial_end"]?.ToString() == trialEnd)
         {
             p.Remove("trial_end");

@@ -10,7 +10,7 @@ namespace Harness.Sandbox.Stripe;
 /// <see cref="StripeSubscriptions"/> at each phase boundary (<see cref="RunDue"/>), so invoicing and prorations are billing's.
 /// </summary>
 public sealed partial class StripeSubscriptionSchedules(
-    ProviderObjects objects, StripeCatalog catalog, StripeCustomers customers, StripeSubscriptions subscriptions, StripeWebhooks webhooks)
+    ProviderObjects objects, StripeCustomers customers, StripeSubscriptions subscriptions, StripeWebhooks webhooks)
 {
     public const string Path = "/v1/subscription_schedules";
     public const string Type = "subscription_schedule";

@@ -20,7 +20,7 @@ public sealed partial class StripeSubscriptions
     /// Reads the plan change of an update into <paramref name="change"/> (null when it asks none), or answers Stripe's
     /// 400 naming the parameter.
     /// </summary>
-    private StripeResponse? ReadChange(JsonObject p, JsonObject subscription, long now, out ItemChange? change)
+    private StripeResponse? ReadChange(JsonObject p, JsonObject subscription, long now, out ItemChange? change, bool scheduled = false)
     {
         change = null;
         if (!ChangeParams.Any(f => p[f] is not null))
@@ -64,7 +64,7 @@ public sealed partial class StripeSubscriptions
             prorationDate = date;
         }
 
-        if (ReadItems(p, subscription, out var items) is { } badItem)
+        if (ReadItems(p, subscription, out var items, scheduled) is { } badItem)
         {
             return badItem;
         }

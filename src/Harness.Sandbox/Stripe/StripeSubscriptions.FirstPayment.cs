@@ -66,10 +66,10 @@ public sealed partial class StripeSubscriptions
     /// <summary>Starts the subscription as its first payment goes; the caller holds the unit.</summary>
     private StripeResponse Start(FirstPayment first, JsonObject p)
     {
-        var (customerId, items, amount, metadata, cancelAtEnd, trial, chosen, behavior, saveCard, stack, anchor, now, taxes, _) = first;
+        var (customerId, items, amount, metadata, cancelAtEnd, trial, chosen, behavior, saveCard, stack, anchor, now, taxes, _, _) = first;
         if (trial is not null)
         {
-            var (trialing, zero) = billing.Start(customerId, items, 0, metadata, cancelAtEnd, trial, chosen, discounts: stack, anchor: anchor, at: now, taxes: taxes, schedule: first.Schedule);
+            var (trialing, zero) = billing.Start(customerId, items, 0, metadata, cancelAtEnd, trial, chosen, discounts: stack, anchor: anchor, at: now, taxes: taxes, schedule: first.Schedule, added: first.Added);
             var paidZero = StripeLists.Public(zero!);
             webhooks.Send(trialing.Str("id")!, [
                 new StripeEvent("customer.subscription.created", StripeLists.Public(trialing)),
@@ -85,9 +85,9 @@ public sealed partial class StripeSubscriptions
         var card = StripePaymentMethods.SavedCard(objects, new JsonObject { ["customer"] = customerId, ["default_payment_method"] = chosen });
         var approved = card is null || StripePaymentMethods.DeclineOf(card) is null;
         // Nothing due up to a future anchor (proration_behavior=none): no payment to make or wait for.
-        if ((approved && behavior != "default_incomplete") || (anchor is not null && amount == 0))
+        if ((approved && behavior != "default_incomplete") || (anchor is not null && amount == 0 && first.Added is not { Count: > 0 }))
         {
-            var (subscription, invoice) = billing.Start(customerId, items, amount, metadata, cancelAtEnd, defaultPaymentMethod: chosen ?? (saveCard ? card?.Str("id") : null), discounts: stack, anchor: anchor, at: now, taxes: taxes, schedule: first.Schedule);
+            var (subscription, invoice) = billing.Start(customerId, items, amount, metadata, cancelAtEnd, defaultPaymentMethod: chosen ?? (saveCard ? card?.Str("id") : null), discounts: stack, anchor: anchor, at: now, taxes: taxes, schedule: first.Schedule, added: first.Added);
             var paid = invoice is null ? null : StripeLists.Public(invoice);
             webhooks.Send(subscription.Str("id")!, [
                 new StripeEvent("customer.subscription.created", StripeLists.Public(subscription)),
@@ -102,7 +102,7 @@ public sealed partial class StripeSubscriptions
             return new StripeResponse(402, new JsonObject { ["error"] = StripePaymentMethods.DeclineOf(card!) }, Stored: true);
         }
 
-        var (incomplete, open) = billing.Start(customerId, items, amount, metadata, cancelAtEnd, defaultPaymentMethod: chosen, incomplete: true, discounts: stack, anchor: anchor, at: now, taxes: taxes, schedule: first.Schedule);
+        var (incomplete, open) = billing.Start(customerId, items, amount, metadata, cancelAtEnd, defaultPaymentMethod: chosen, incomplete: true, discounts: stack, anchor: anchor, at: now, taxes: taxes, schedule: first.Schedule, added: first.Added);
         var shown = StripeLists.Public(open!);
         webhooks.Send(incomplete.Str("id")!, [
             new StripeEvent("customer.subscription.created", StripeLists.Public(incomplete)),
@@ -160,5 +160,5 @@ public sealed partial class StripeSubscriptions
     private sealed record FirstPayment(
         string Customer, List<(JsonObject Price, long Quantity)> Items, long Amount, JsonObject Metadata, bool CancelAtPeriodEnd,
         JsonObject? Trial, string? DefaultPaymentMethod, string Behavior, bool SaveCard, List<JsonObject> Discounts, StripeAnchor? Anchor, long Now,
-        SubscriptionTaxRates Taxes, string? Schedule = null);
+        SubscriptionTaxRates Taxes, string? Schedule = null, IReadOnlyList<JsonObject>? Added = null);
 }

@@ -10,13 +10,13 @@ namespace Harness.Sandbox.Stripe;
 /// </summary>
 public sealed partial class StripeSubscriptions
 {
-    private static readonly HashSet<string> ItemParams = ["id", "price", "quantity", "metadata", "deleted", "clear_usage", "tax_rates"];
+    private static readonly HashSet<string> ItemParams = ["id", "price", "price_data", "quantity", "metadata", "deleted", "clear_usage", "tax_rates"];
 
     /// <summary>What an item of a pending update may carry (docs.stripe.com/billing/subscriptions/pending-updates-reference).</summary>
     private static readonly HashSet<string> PendingItemParams = ["id", "price", "quantity"];
 
     /// <summary><c>items[n]</c> of an update as <see cref="ItemEdit"/>s, checked against the subscription's items; none without <c>items</c>.</summary>
-    private StripeResponse? ReadItems(JsonObject p, JsonObject subscription, out List<ItemEdit> edits)
+    private StripeResponse? ReadItems(JsonObject p, JsonObject subscription, out List<ItemEdit> edits, bool scheduled = false)
     {
         edits = [];
         if (p["items"] is null)
@@ -48,7 +48,7 @@ public sealed partial class StripeSubscriptions
                 return Nested(badBool!, param);
             }
 
-            if (ReadItemFields(item, param, out var price, out var quantity, out var metadata) is { } badField)
+            if (ReadItemFields(item, param, out var price, out var quantity, out var metadata, scheduled) is { } badField)
             {
                 return badField;
             }
@@ -58,7 +58,7 @@ public sealed partial class StripeSubscriptions
             {
                 if (deleted == true || price is null)
                 {
-                    return StripeErrors.Missing(deleted == true ? $"{param}[id]" : $"{param}[price]");
+                    return deleted == true ? StripeErrors.Missing($"{param}[id]") : NoPrice(param);
                 }
             }
             else if (ItemOf(subscription, id, $"{param}[id]") is { } notHere)
@@ -81,8 +81,8 @@ public sealed partial class StripeSubscriptions
         return CheckItems(subscription, edits);
     }
 
-    /// <summary>An item's <c>price</c> (recurring, purchasable), <c>quantity</c> and <c>metadata</c>, each optional, under <paramref name="prefix"/> (null: top level).</summary>
-    private StripeResponse? ReadItemFields(JsonObject item, string? prefix, out JsonObject? price, out long? quantity, out JsonObject? metadata)
+    /// <summary>An item's <c>price</c> or <c>price_data</c> (<see cref="ReadItemPrice"/>), <c>quantity</c> and <c>metadata</c>, each optional, under <paramref name="prefix"/> (null: top level).</summary>
+    private StripeResponse? ReadItemFields(JsonObject item, string? prefix, out JsonObject? price, out long? quantity, out JsonObject? metadata, bool scheduled = false)
     {
         string Name(string field) => prefix is null ? field : $"{prefix}[{field}]";
         (price, quantity, metadata) = (null, null, null);
@@ -106,19 +106,7 @@ public sealed partial class StripeSubscriptions
             metadata = given;
         }
 
-        if (item.Str("price") is not { } priceId)
-        {
-            return null;
-        }
-
-        if (catalog.Unpurchasable(priceId, Name("price")) is { } unpurchasable)
-        {
-            return unpurchasable;
-        }
-
-        price = catalog.Find(priceId)!;
-        return price["recurring"] is JsonObject ? null : StripeErrors.InvalidParam(
-            $"The price specified ({priceId}) is not a recurring price. Only recurring prices can be used with subscriptions.", Name("price"));
+        return item["price"] is null && item["price_data"] is null ? null : ReadItemPrice(item, prefix, out price, scheduled);
     }
 
     /// <summary>Null when <paramref name="itemId"/> is one of the subscription's items; else the 404 (unknown) or 400 (another subscription's).</summary>

@@ -13,14 +13,14 @@ public sealed partial class StripeSubscriptions
     public const string ItemsPath = "/v1/subscription_items";
 
     private static readonly HashSet<string> ItemCreateParams =
-        ["subscription", "price", "quantity", "metadata", "tax_rates", "proration_behavior", "proration_date", "payment_behavior", "expand"];
+        ["subscription", "price", "price_data", "quantity", "metadata", "tax_rates", "proration_behavior", "proration_date", "payment_behavior", "expand"];
 
-    private static readonly HashSet<string> ItemUpdateParams = ["price", "quantity", "metadata", "tax_rates", "proration_behavior", "proration_date", "payment_behavior", "expand"];
+    private static readonly HashSet<string> ItemUpdateParams = ["price", "price_data", "quantity", "metadata", "tax_rates", "proration_behavior", "proration_date", "payment_behavior", "expand"];
 
     private static readonly HashSet<string> ItemDeleteParams = ["clear_usage", "proration_behavior", "proration_date", "payment_behavior"];
 
     /// <summary>The item's own fields, passed on as <c>items[0]</c>.</summary>
-    private static readonly string[] ItemFields = ["price", "quantity", "metadata", "tax_rates"];
+    private static readonly string[] ItemFields = ["price", "price_data", "quantity", "metadata", "tax_rates"];
 
     /// <summary>The subscription-level fields an item write passes on to the update.</summary>
     private static readonly string[] ItemWriteFields = ["proration_behavior", "proration_date", "payment_behavior"];
@@ -37,9 +37,9 @@ public sealed partial class StripeSubscriptions
             return StripeErrors.Missing("subscription");
         }
 
-        if (p["price"] is null)
+        if (p["price"] is null && p["price_data"] is null)
         {
-            return StripeErrors.Missing("price");
+            return NoPrice(null);
         }
 
         if (ItemWriteRefusal(p) is { } refused)

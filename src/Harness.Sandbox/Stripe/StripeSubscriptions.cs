@@ -19,13 +19,14 @@ public sealed partial class StripeSubscriptions(
         [
             "customer", "items", "metadata", "cancel_at_period_end", "expand", "payment_behavior", "collection_method", "default_payment_method", "description",
             "trial_period_days", "trial_end", "trial_settings", "payment_settings", "discounts",
-            "billing_cycle_anchor", "billing_cycle_anchor_config", "proration_behavior", "off_session", "default_tax_rates",
+            "billing_cycle_anchor", "billing_cycle_anchor_config", "proration_behavior", "off_session", "default_tax_rates", "add_invoice_items",
         ];
 
     private static readonly HashSet<string> UpdateParams =
         [
             "cancel_at_period_end", "metadata", "expand", "cancellation_details", "trial_end", "default_payment_method",
             "items", "proration_behavior", "proration_date", "billing_cycle_anchor", "discounts", "payment_behavior", "pause_collection", "default_tax_rates",
+            "add_invoice_items",
         ];
 
     private static readonly HashSet<string> CancelParams = ["expand", "invoice_now", "prorate", "cancellation_details"];
@@ -77,18 +78,12 @@ public sealed partial class StripeSubscriptions(
                 return StripeErrors.InvalidParam($"This value must be greater than or equal to 1 and less than or equal to {MaxQuantity}.", $"{param}[quantity]");
             }
 
-            if (item.Str("price") is not { } priceId)
+            if (ReadItemPrice(item, param, out var price, scheduled: schedule is not null) is { } badPrice)
             {
-                return StripeErrors.Missing($"{param}[price]");
+                return badPrice;
             }
 
-            if (catalog.Unpurchasable(priceId, $"{param}[price]") is { } unpurchasable)
-            {
-                return unpurchasable;
-            }
-
-            var price = catalog.Find(priceId)!;
-            if (StripePrices.Metered(price))
+            if (StripePrices.Metered(price!))
             {
                 // A metered item bills its usage, not a quantity (stored as 0, so it adds nothing to what is billed in advance).
                 if (item["quantity"] is not null)
@@ -99,17 +94,12 @@ public sealed partial class StripeSubscriptions(
                 quantity = 0;
             }
 
-            if (price["recurring"] is not JsonObject)
+            if (items.Count > 0 && (items[0].Price.Str("currency") != price!.Str("currency") || !StripeBilling.SameInterval(items[0].Price["recurring"], price!["recurring"])))
             {
-                return StripeErrors.InvalidParam($"The price specified ({priceId}) is not a recurring price. Only recurring prices can be used with subscriptions.", $"{param}[price]");
+                return StripeErrors.InvalidParam("All prices on a subscription must have the same `currency`, `recurring[interval]` and `recurring[interval_count]`.", $"{param}[{(item["price_data"] is null ? "price" : "price_data")}]");
             }
 
-            if (items.Count > 0 && (items[0].Price.Str("currency") != price.Str("currency") || !StripeBilling.SameInterval(items[0].Price["recurring"], price["recurring"])))
-            {
-                return StripeErrors.InvalidParam("All prices on a subscription must have the same `currency`, `recurring[interval]` and `recurring[interval_count]`.", $"{param}[price]");
-            }
-
-            items.Add((price, quantity));
+            items.Add((price!, quantity));
         }
 
         if (ReadCreateTaxRates(p, array, items, out var taxes) is { } badTaxes)
@@ -135,6 +125,16 @@ public sealed partial class StripeSubscriptions(
             return badTrial;
         }
 
+        if (ReadAddInvoiceItems(p, customerId, items[0].Price.Str("currency")!, now, out var added, scheduled: schedule is not null) is { } badAdded)
+        {
+            return badAdded;
+        }
+
+        if (trial is not null && added.Count > 0)
+        {
+            return StripeErrors.NotSimulated(AddInvoiceItems, "a trial's first invoice is $0 in the sandbox; add the one-off charge when the trial ends");
+        }
+
         if (StripeAnchors.ReadCreate(p, items[0].Price["recurring"], now, trial is null ? null : StripeTrials.EndOf(trial, now), out var anchor) is { } badAnchor)
         {
             return badAnchor;
@@ -156,7 +156,7 @@ public sealed partial class StripeSubscriptions(
         var chosen = p.Str("default_payment_method") is { Length: > 0 } given ? given : null;
         return objects.Atomically(() =>
         {
-            var started = Start(new FirstPayment(customerId, items, amount, metadata, cancelAtEnd == true, trial, chosen, behavior, saveCard, stack, anchor, now, taxes, schedule), p);
+            var started = Start(new FirstPayment(customerId, items, amount, metadata, cancelAtEnd == true, trial, chosen, behavior, saveCard, stack, anchor, now, taxes, schedule, added), p);
             if (started.Status == 200)
             {
                 stack.ForEach(discounts.Redeem);
@@ -241,9 +241,14 @@ public sealed partial class StripeSubscriptions(
                 return badTrial;
             }
 
-            if (ReadChange(p, subscription, now, out var change) is { } badChange)
+            if (ReadChange(p, subscription, now, out var change, scheduled: at is not null) is { } badChange)
             {
                 return badChange;
+            }
+
+            if (ReadUpdateAddedItems(p, subscription, behavior, now, at is not null, out var added) is { } badAdded)
+            {
+                return badAdded;
             }
 
             if (ReadPauseCollection(p, subscription, now, out var pauseGiven, out var pause) is { } badPause)
@@ -325,6 +330,9 @@ public sealed partial class StripeSubscriptions(
             }
 
             ChangeDefaultTaxRates(subscription, defaultTaxRates, previous);
+
+            // Before the plan change, whose invoice (if it makes one now) sweeps them in; else the next invoice does.
+            webhooks.Send(id, KeepAddedItems(subscription, added));
 
             // The plan change last: its invoice, if any, sees the rest of the update.
             var followers = change is null ? []

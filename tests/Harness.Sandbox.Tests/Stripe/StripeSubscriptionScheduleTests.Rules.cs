@@ -84,8 +84,8 @@ public sealed partial class StripeSubscriptionScheduleTests
         var unsimulated = await RefusedAsync(() => Create(new SubscriptionSchedulePhaseOptions
         {
             Items = [new SubscriptionSchedulePhaseItemOptions { Price = StripeCatalog.MonthlyPrice }],
-            AddInvoiceItems = [new SubscriptionSchedulePhaseAddInvoiceItemOptions { Price = StripeCatalog.CreditsPrice }],
-        }), "phases[0][add_invoice_items]");
+            AddInvoiceItems = [new SubscriptionSchedulePhaseAddInvoiceItemOptions { Price = StripeCatalog.CreditsPrice, Discounts = [new() { Coupon = "any" }] }],
+        }), "phases[0][add_invoice_items][0][discounts]");
         Assert.Contains("not simulated", unsimulated.Message, StringComparison.Ordinal);
 
         var subscription = await stripe.V1.Subscriptions.CreateAsync(new SubscriptionCreateOptions { Customer = customer, Items = [new SubscriptionItemOptions { Price = StripeCatalog.MonthlyPrice }] }, cancellationToken: Ct);

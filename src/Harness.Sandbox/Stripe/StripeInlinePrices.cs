@@ -1,0 +1,126 @@
+using System.Text.Json.Nodes;
+using Harness.Sandbox.Payments;
+
+namespace Harness.Sandbox.Stripe;
+
+/// <summary>
+/// Inline prices: the one reader of <c>price_data</c> for every place that takes it (subscription items and the
+/// Subscription Items API, schedule phases, <c>add_invoice_items</c>, payment link and invoice lines). As Stripe does,
+/// each becomes a real Price object, inactive (it cannot be bought again by id) but retrievable, which renewals,
+/// prorations, invoices, taxes and tiers then treat like any price. What each place takes is its <see cref="InlinePriceRules"/>.
+/// </summary>
+public sealed partial class StripeCatalog
+{
+    /// <summary>A subscription item's (and a schedule phase item's) <c>price_data</c>: a recurring price of an existing product.</summary>
+    public static readonly InlinePriceRules RecurringInline =
+        new(new HashSet<string> { "currency", "product", "recurring", "tax_behavior", "unit_amount", "unit_amount_decimal" }, Recurring: true, ProductData: false);
+
+    /// <summary>An <c>add_invoice_items</c> entry's <c>price_data</c>: a one-time price of an existing product.</summary>
+    public static readonly InlinePriceRules OneTimeInline =
+        new(new HashSet<string> { "currency", "product", "tax_behavior", "unit_amount", "unit_amount_decimal" }, Recurring: false, ProductData: false);
+
+    /// <summary>What a place's <c>price_data</c> may carry: its fields, whether it must be recurring (null: either), whether <c>product_data</c> may stand for <c>product</c>.</summary>
+    public sealed record InlinePriceRules(IReadOnlySet<string> Fields, bool? Recurring, bool ProductData);
+
+    private static readonly HashSet<string> InlineRecurringFields = ["interval", "interval_count"];
+
+    /// <summary>
+    /// Reads the <c>price_data</c> at <paramref name="param"/> (named so in every refusal) and stores the inactive price
+    /// it describes (and the product of a <c>product_data</c>); an orphan left by a later refusal in the same request
+    /// is inactive and harms nothing.
+    /// </summary>
+    public StripeResponse? ReadInline(JsonNode? node, string param, InlinePriceRules rules, out JsonObject? price)
+    {
+        price = null;
+        string Name(string field) => $"{param}[{field}]";
+        if (node is not JsonObject data)
+        {
+            return StripeErrors.InvalidParam("Invalid object", param);
+        }
+
+        var unknown = data.Select(kv => kv.Key).FirstOrDefault(k => !rules.Fields.Contains(k))
+            ?? (data["recurring"] as JsonObject)?.Select(kv => kv.Key).Where(k => !InlineRecurringFields.Contains(k)).Select(k => $"recurring][{k}").FirstOrDefault();
+        if (unknown is not null)
+        {
+            return StripeErrors.InvalidParam($"Received unknown parameter: {Name(unknown)}", Name(unknown), "parameter_unknown");
+        }
+
+        if (ReadInlineProduct(data, Name, rules, out var productId, out var productName) is { } badProduct)
+        {
+            return badProduct;
+        }
+
+        var terms = data.DeepClone().AsObject();
+        terms.Remove("product");
+        terms.Remove("product_data");
+        if (StripePrices.ReadTerms(terms, param, out var read) is { } badTerms)
+        {
+            return badTerms;
+        }
+
+        if (rules.Recurring is true && read!.Recurring is null)
+        {
+            return StripeErrors.Missing(Name("recurring"));
+        }
+
+        if (productId is null)
+        {
+            var made = Product(StripeJson.NewId("prod"), productName!);
+            objects.Put(made);
+            productId = made.Str("id")!;
+        }
+
+        price = Price(StripeJson.NewId("price"), productId, read!.Currency, read.UnitAmount, read.Recurring);
+        price["tax_behavior"] = read.TaxBehavior;
+        price["active"] = false;
+        objects.Put(price);
+        return null;
+    }
+
+    /// <summary>The product a <c>price_data</c> is of: <c>product</c> (existing, active) or, where taken, a new one named by <c>product_data[name]</c>.</summary>
+    private StripeResponse? ReadInlineProduct(JsonObject data, Func<string, string> name, InlinePriceRules rules, out string? productId, out string? productName)
+    {
+        (productId, productName) = (null, null);
+        if (rules.ProductData && (data["product"] is null) == (data["product_data"] is null))
+        {
+            return StripeErrors.InvalidParam($"You must specify exactly one of {name("product")} or {name("product_data")}.", name("product"));
+        }
+
+        if (data["product_data"] is not null)
+        {
+            var given = data["product_data"] as JsonObject;
+            if (given.Str("name") is not { Length: > 0 } productDataName || given!.Count != 1)
+            {
+                return StripeErrors.InvalidParam($"{name("product_data")} takes a name (and nothing else in the sandbox).", $"{name("product_data")}[name]");
+            }
+
+            productName = productDataName;
+            return null;
+        }
+
+        if (data.Str("product") is not { Length: > 0 } id)
+        {
+            return StripeErrors.Missing(name("product"));
+        }
+
+        if (FindProduct(id) is not { } product)
+        {
+            return StripeErrors.NoSuch("product", id, name("product"));
+        }
+
+        if (product["active"]?.GetValue<bool>() is false)
+        {
+            return StripeErrors.InvalidParam($"The product `{id}` is archived (`active=false`): it cannot be used to create new prices.", name("product"));
+        }
+
+        productId = id;
+        return null;
+    }
+
+    /// <summary>Why a one-time charge cannot be of <paramref name="priceId"/>: Stripe's answer for no such, an archived or a recurring price.</summary>
+    public StripeResponse? UnpurchasableOneTime(string priceId, string param, bool inactiveToo = false) =>
+        Unpurchasable(priceId, param, inactiveToo)
+        ?? (Find(priceId)!["recurring"] is JsonObject
+            ? StripeErrors.InvalidParam("The price specified is set to `type=recurring` but this field only accepts prices with `type=one_time`.", param)
+            : null);
+}
