@@ -194,13 +194,16 @@ public sealed partial class StripePaymentIntents
 
     private StripeTestPaymentMethods.TestPaymentMethod PageMethod(SandboxPayment payment) => methods.ForPayment(payment);
 
-    /// <summary>Back to the merchant's <c>return_url</c> as Stripe sends the customer, with the intent and how it went.</summary>
-    private static PayPageOutcome Returned(JsonObject intent, string redirectStatus, string redirectMessage, string pageMessage) =>
+    /// <summary>
+    /// Back to the merchant's <c>return_url</c> as Stripe sends the customer, with the intent (a PaymentIntent's, or a
+    /// SetupIntent's when <paramref name="intentParam"/> is <c>setup_intent</c>) and how it went.
+    /// </summary>
+    internal static PayPageOutcome Returned(JsonObject intent, string redirectStatus, string redirectMessage, string pageMessage, string intentParam = "payment_intent") =>
         intent.Str("_return_url") is { } returnUrl
             ? new PayPageOutcome(QueryHelpers.AddQueryString(returnUrl, new Dictionary<string, string?>
             {
-                ["payment_intent"] = intent.Str("id"),
-                ["payment_intent_client_secret"] = intent.Str("client_secret"),
+                [intentParam] = intent.Str("id"),
+                [intentParam + "_client_secret"] = intent.Str("client_secret"),
                 ["redirect_status"] = redirectStatus,
             }), redirectMessage)
             : new PayPageOutcome(null, pageMessage);

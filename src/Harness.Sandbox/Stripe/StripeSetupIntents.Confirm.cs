@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using Harness.Sandbox.Payments;
 using Harness.Sandbox.Providers;
-using Microsoft.AspNetCore.WebUtilities;
 
 namespace Harness.Sandbox.Stripe;
 
@@ -178,7 +177,7 @@ public sealed partial class StripeSetupIntents
         var attempt = objects.Get(intent.Str("latest_attempt")!, AttemptType)!;
         attempt["payment_method_details"]!["card"]!["three_d_secure"] = ThreeDSecure("authenticated");
         Succeed(intent, attempt, objects.Get(intent.Str("payment_method")!, StripePaymentMethods.Type)!);
-        return Returned(intent, "succeeded", "Authenticated.", "Authentication complete: the SetupIntent is succeeded.");
+        return StripePaymentIntents.Returned(intent, "succeeded", "Authenticated.", "Authentication complete: the SetupIntent is succeeded.", Type);
     });
 
     /// <summary>The customer failed (or the control API failed) the challenge: the intent wants another payment method.</summary>
@@ -193,7 +192,7 @@ public sealed partial class StripeSetupIntents
         var attempt = objects.Get(intent.Str("latest_attempt")!, AttemptType)!;
         attempt["payment_method_details"]!["card"]!["three_d_secure"] = ThreeDSecure("failed");
         Fail(intent, attempt, AuthenticationFailed());
-        return Returned(intent, "failed", "Authentication failed.", "Authentication failed: the SetupIntent needs another payment method.");
+        return StripePaymentIntents.Returned(intent, "failed", "Authentication failed.", "Authentication failed: the SetupIntent needs another payment method.", Type);
     });
 
     /// <summary>What a failed or abandoned 3-D Secure challenge leaves in <c>last_setup_error</c>.</summary>
@@ -204,15 +203,4 @@ public sealed partial class StripeSetupIntents
         ["doc_url"] = "https://stripe.com/docs/error-codes/setup-intent-authentication-failure",
         ["message"] = "The latest attempt to set up the payment method has failed because authentication failed.",
     };
-
-    /// <summary>Back to the merchant's <c>return_url</c> as Stripe sends the customer, with the intent and how it went.</summary>
-    private static PayPageOutcome Returned(JsonObject intent, string redirectStatus, string redirectMessage, string pageMessage) =>
-        intent.Str("_return_url") is { } returnUrl
-            ? new PayPageOutcome(QueryHelpers.AddQueryString(returnUrl, new Dictionary<string, string?>
-            {
-                ["setup_intent"] = intent.Str("id"),
-                ["setup_intent_client_secret"] = intent.Str("client_secret"),
-                ["redirect_status"] = redirectStatus,
-            }), redirectMessage)
-            : new PayPageOutcome(null, pageMessage);
 }
