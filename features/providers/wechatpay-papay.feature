@@ -42,6 +42,7 @@ Feature: WeChat Pay sandbox — 委托代扣 (papay), a contract the user signs 
     When the merchant deducts 1500 fen on contract "wxVip2001" as "wxVipRenew2002"
     Then the answer is 400 with code "INVALID_REQUEST"
 
+  @moves-sandbox-clock
   Scenario: A 预约扣费 contract signed for one deduction is booked the day before, deducted on the day and then ends
     When the merchant asks to sign contract "wxTicket3001" for one deduction of 3000 fen two days ahead
     And the user signs contract "wxTicket3001" on the signing page
@@ -61,6 +62,7 @@ Feature: WeChat Pay sandbox — 委托代扣 (papay), a contract the user signs 
     And the contract notify URL receives "ENTRUST.TERMINATE" for "wxTicket3001" whose resource decrypts to contract_state "TERMINATED"
     And querying the schedule of contract "wxTicket3001" shows schedule_state "PAID"
 
+  @moves-sandbox-clock
   Scenario: A 扣费预通知 opens a deduction after the day of the notice and the next
     When the merchant asks to sign contract "wxVip4001" with the QR-code scene
     And the user signs contract "wxVip4001" on the signing page
