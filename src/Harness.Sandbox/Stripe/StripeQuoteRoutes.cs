@@ -18,7 +18,17 @@ public sealed partial class StripeProvider
         app.MapGet(path + "/{id}/computed_upfront_line_items", async (string id, HttpContext http) =>
             Answer(http, _quotes.UpfrontLineItems(id, await StripeForm.ReadAsync(http.Request))));
         app.MapPost(path + "/{id}/finalize", (string id, HttpContext http) => PostAsync(http, $"{path}/{id}/finalize", p => _quotes.Finalize(id, p)));
-        app.MapPost(path + "/{id}/accept", (string id, HttpContext http) => PostAsync(http, $"{path}/{id}/accept", p => _quotes.Accept(id, p)));
+        app.MapPost(path + "/{id}/accept", async (string id, HttpContext http) =>
+        {
+            try
+            {
+                return await PostAsync(http, $"{path}/{id}/accept", p => _quotes.Accept(id, p));
+            }
+            catch (StripeQuoteAcceptanceRefusedException refused)
+            {
+                return Answer(http, refused.Response);
+            }
+        });
         app.MapPost(path + "/{id}/cancel", (string id, HttpContext http) => PostAsync(http, $"{path}/{id}/cancel", p => _quotes.Cancel(id, p)));
         app.MapGet(path + "/{id}/pdf", (string id, HttpContext http) =>
         {

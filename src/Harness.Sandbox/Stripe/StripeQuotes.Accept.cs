@@ -22,65 +22,57 @@ public sealed partial class StripeQuotes
             return unknown;
         }
 
-        try
+        return objects.Atomically(() =>
         {
-            return objects.Atomically(() =>
+            if (Find(id) is not { } quote)
             {
-                if (Find(id) is not { } quote)
-                {
-                    return StripeErrors.NoSuch(Type, id, "quote");
-                }
+                return StripeErrors.NoSuch(Type, id, "quote");
+            }
 
-                if (quote.Str("status") != "open")
-                {
-                    return quote.Str("status") == "draft"
-                        ? StripeErrors.InvalidParam("This quote cannot be accepted because it has a status of `draft`. Finalize it first.", null)
-                        : WrongState(quote, "accepted");
-                }
+            if (quote.Str("status") != "open")
+            {
+                return quote.Str("status") == "draft"
+                    ? StripeErrors.InvalidParam("This quote cannot be accepted because it has a status of `draft`. Finalize it first.", null)
+                    : WrongState(quote, "accepted");
+            }
 
-                var now = customers.NowFor(quote.Str("customer"));
-                if (quote["expires_at"]!.GetValue<long>() <= now)
-                {
-                    return StripeErrors.InvalidParam("This quote has expired and can no longer be accepted.", null);
-                }
+            var now = customers.NowFor(quote.Str("customer"));
+            if (quote["expires_at"]!.GetValue<long>() <= now)
+            {
+                return StripeErrors.InvalidParam("This quote has expired and can no longer be accepted.", null);
+            }
 
-                var lines = ((JsonArray)quote["_lines"]!).OfType<JsonObject>().ToList();
-                if (!lines.Any(StripeQuoteTotals.Recurring))
-                {
-                    quote["invoice"] = Made(MakeInvoice(quote, lines)).Str("id");
-                }
-                else if (quote["subscription_data"]!["effective_date"] is JsonValue effective && effective.GetValue<long>() > now)
-                {
-                    quote["subscription_schedule"] = Made(schedules.Create(SchedulePhase(quote, lines, effective.GetValue<long>()))).Str("id");
-                }
-                else
-                {
-                    var subscription = Made(subscriptions.Create(SubscriptionTerms(quote, lines)));
-                    quote["subscription"] = subscription.Str("id");
-                    quote["invoice"] = subscription["latest_invoice"] is JsonObject latest ? latest.Str("id") : subscription.Str("latest_invoice");
-                }
+            var lines = ((JsonArray)quote["_lines"]!).OfType<JsonObject>().ToList();
+            if (!lines.Any(StripeQuoteTotals.Recurring))
+            {
+                quote["invoice"] = Made(MakeInvoice(quote, lines)).Str("id");
+            }
+            else if (quote["subscription_data"]!["effective_date"] is JsonValue effective && effective.GetValue<long>() > now)
+            {
+                quote["subscription_schedule"] = Made(schedules.Create(SchedulePhase(quote, lines, effective.GetValue<long>()))).Str("id");
+            }
+            else
+            {
+                var subscription = Made(subscriptions.Create(SubscriptionTerms(quote, lines)));
+                quote["subscription"] = subscription.Str("id");
+                Describe(subscription.Str("id")!, quote["subscription_data"].Str("description"));
+                quote["invoice"] = subscription["latest_invoice"] is JsonObject latest ? latest.Str("id") : subscription.Str("latest_invoice");
+            }
 
-                quote["status"] = "accepted";
-                quote["status_transitions"]!["accepted_at"] = now;
-                objects.Put(quote);
-                webhooks.Send(id, [new StripeEvent("quote.accepted", StripeLists.Public(quote))]);
-                return StripeResponse.Ok(View(quote, p));
-            });
-        }
-        catch (AcceptanceRefusedException refused)
-        {
-            return refused.Response;
-        }
+            quote["status"] = "accepted";
+            quote["status_transitions"]!["accepted_at"] = now;
+            objects.Put(quote);
+            webhooks.Send(id, [new StripeEvent("quote.accepted", StripeLists.Public(quote))]);
+            return StripeResponse.Ok(View(quote, p));
+        });
     }
 
-    /// <summary>What a create answered; a refusal throws, so the unit rolls back whatever acceptance made before it.</summary>
+    /// <summary>
+    /// What a create answered; a refusal throws out of the request's store unit, so the unit rolls back whatever
+    /// acceptance made before it, and the route answers the refusal (<see cref="StripeQuoteAcceptanceRefusedException"/>).
+    /// </summary>
     private static JsonObject Made(StripeResponse response) =>
-        response.Status == 200 ? response.Body : throw new AcceptanceRefusedException(response);
-
-    private sealed class AcceptanceRefusedException(StripeResponse response) : Exception("The quote's acceptance was refused.")
-    {
-        public StripeResponse Response { get; } = response;
-    }
+        response.Status == 200 ? response.Body : throw new StripeQuoteAcceptanceRefusedException(response);
 
     /// <summary>A line as a subscription item, phase item or added invoice item: its price (or the <c>price_data</c> it was given), quantity and own rates.</summary>
     private static JsonObject ItemOf(JsonObject line)
@@ -213,4 +205,20 @@ public sealed partial class StripeQuotes
         // The update prices the draft with its items, discount and rates, as any draft's update does.
         return invoices.Update(invoiceId, terms);
     }
+
+    /// <summary><c>subscription_data[description]</c> on the subscription acceptance made (the subscription create itself keeps none).</summary>
+    private void Describe(string subscriptionId, string? description)
+    {
+        if (description is not null && objects.Get(subscriptionId, "subscription") is { } subscription)
+        {
+            subscription["description"] = description;
+            objects.Put(subscription);
+        }
+    }
+}
+
+/// <summary>A create that a quote's acceptance called refused: thrown out of the request's store unit so nothing of the acceptance lands.</summary>
+public sealed class StripeQuoteAcceptanceRefusedException(StripeResponse response) : Exception("The quote's acceptance was refused.")
+{
+    public StripeResponse Response { get; } = response;
 }

@@ -11,6 +11,9 @@ public sealed partial class StripeQuotes
 
     private const long MaxQuantity = 999_999;
 
+    /// <summary>The furthest ahead a quote's <c>expires_at</c> or <c>effective_date</c> may lie in the sandbox: five years, as an invoice's <c>due_date</c>.</summary>
+    private const long MaxAheadSeconds = 5 * 365 * 86_400;
+
     /// <summary>The longest trial a subscription takes: 730 days.</summary>
     private const long MaxTrialDays = 730;
 
@@ -56,9 +59,9 @@ public sealed partial class StripeQuotes
 
         if (p["expires_at"] is not null)
         {
-            if (!StripeJson.TryLong(p.Str("expires_at"), out var expires) || expires <= now)
+            if (!StripeJson.TryLong(p.Str("expires_at"), out var expires) || expires <= now || expires > now + MaxAheadSeconds)
             {
-                return StripeErrors.InvalidParam("Invalid expires_at: it must be a Unix timestamp in the future.", "expires_at");
+                return StripeErrors.InvalidParam("Invalid expires_at: it must be a Unix timestamp in the future, at most five years away.", "expires_at");
             }
 
             quote["expires_at"] = expires;
@@ -129,9 +132,9 @@ public sealed partial class StripeQuotes
             {
                 shown["effective_date"] = null;
             }
-            else if (!StripeJson.TryLong(data.Str("effective_date"), out var effective) || effective < now)
+            else if (!StripeJson.TryLong(data.Str("effective_date"), out var effective) || effective < now || effective > now + MaxAheadSeconds)
             {
-                return StripeErrors.InvalidParam("Invalid subscription_data[effective_date]: it must be a Unix timestamp that is not in the past.", "subscription_data[effective_date]");
+                return StripeErrors.InvalidParam("Invalid subscription_data[effective_date]: it must be a Unix timestamp that is not in the past, at most five years away.", "subscription_data[effective_date]");
             }
             else
             {

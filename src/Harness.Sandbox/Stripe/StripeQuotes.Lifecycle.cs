@@ -102,7 +102,7 @@ public sealed partial class StripeQuotes
 
     /// <summary>The open quotes on the sandbox clock: when the next one is due a reminder or its expiry.</summary>
     public DateTimeOffset? NextDueAt() =>
-        Waiting(null).Select(DueAt).Min() is { } due ? DateTimeOffset.FromUnixTimeSeconds(due) : null;
+        Waiting(null).Select(q => (long?)DueAt(q)).Min() is { } due ? DateTimeOffset.FromUnixTimeSeconds(due) : null;
 
     /// <summary>
     /// On one clock (null: the sandbox clock), each in a unit of its own: <c>quote.will_expire</c> for an open quote

@@ -39,6 +39,10 @@ public sealed partial class StripeQuotes(
         ["customer_account"] = "the sandbox's customers are Customer objects",
     };
 
+    private static readonly string[] ScalarParams = ["customer", "collection_method", "description", "header", "footer", "expires_at"];
+
+    private static readonly string[] ObjectParams = ["invoice_settings", "subscription_data"];
+
     private static readonly HashSet<string> SubscriptionDataParams = ["description", "effective_date", "trial_period_days", "metadata"];
 
     private static readonly string[] Statuses = ["draft", "open", "accepted", "canceled"];
@@ -214,6 +218,21 @@ public sealed partial class StripeQuotes(
         if (StripeLists.Unknown(p, allowed) is { } unknown)
         {
             return unknown;
+        }
+
+        if (ScalarParams.FirstOrDefault(k => p[k] is not (null or JsonValue)) is { } notScalar)
+        {
+            return StripeErrors.InvalidParam($"Invalid {notScalar}: it must be a string", notScalar);
+        }
+
+        if (ObjectParams.FirstOrDefault(k => p[k] is not (null or JsonObject)) is { } notObject)
+        {
+            return StripeErrors.InvalidParam("Invalid object", notObject);
+        }
+
+        if ((p["subscription_data"] as JsonObject)?.FirstOrDefault(kv => kv.Key != "metadata" && kv.Value is not (null or JsonValue)) is { Key: { } nested })
+        {
+            return StripeErrors.InvalidParam($"Invalid subscription_data[{nested}]: it must be a string", $"subscription_data[{nested}]");
         }
 
         if (p["subscription_data"] is JsonObject data && data.Select(kv => kv.Key).FirstOrDefault(k => !SubscriptionDataParams.Contains(k)) is { } other)

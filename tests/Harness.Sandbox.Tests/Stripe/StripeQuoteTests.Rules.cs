@@ -124,16 +124,18 @@ public sealed class StripeQuoteRuleTests
         var first = await stripe.V1.Quotes.ListAsync(new QuoteListOptions { Customer = mine.Id, Limit = 2 }, cancellationToken: Ct);
         Assert.True(first.HasMore);
         var next = await stripe.V1.Quotes.ListAsync(new QuoteListOptions { Customer = mine.Id, Limit = 2, StartingAfter = first.Data[^1].Id }, cancellationToken: Ct);
-        Assert.Equal(([ids[0]], false), (next.Data.Select(q => q.Id).ToList(), next.HasMore));
+        Assert.Equal([ids[0]], next.Data.Select(q => q.Id));
+        Assert.False(next.HasMore);
         var back = await stripe.V1.Quotes.ListAsync(new QuoteListOptions { Customer = mine.Id, EndingBefore = ids[0] }, cancellationToken: Ct);
         Assert.Equal([ids[2], ids[1]], back.Data.Select(q => q.Id));
         var badStatus = await RefusedAsync(stripe.V1.Quotes.ListAsync(new QuoteListOptions { Status = "stale" }, cancellationToken: Ct));
         Assert.Equal("status", badStatus.StripeError.Param);
 
         var many = await DraftAsync(stripe, mine.Id, Line(StripeCatalog.CreditsPrice, 1), Line(StripeCatalog.CreditsPrice, 2), Line(StripeCatalog.CreditsPrice, 3));
-        var page = await stripe.V1.Quotes.ListLineItemsAsync(many.Id, new QuoteLineItemListOptions { Limit = 2 }, cancellationToken: Ct);
-        Assert.Equal(([100L, 200L], true), (page.Data.Select(l => l.AmountTotal).ToList(), page.HasMore));
-        var rest = await stripe.V1.Quotes.ListLineItemsAsync(many.Id, new QuoteLineItemListOptions { StartingAfter = page.Data[^1].Id }, cancellationToken: Ct);
+        var page = await stripe.V1.Quotes.LineItems.ListAsync(many.Id, new QuoteLineItemListOptions { Limit = 2 }, cancellationToken: Ct);
+        Assert.Equal([100L, 200L], page.Data.Select(l => l.AmountTotal));
+        Assert.True(page.HasMore);
+        var rest = await stripe.V1.Quotes.LineItems.ListAsync(many.Id, new QuoteLineItemListOptions { StartingAfter = page.Data[^1].Id }, cancellationToken: Ct);
         Assert.Equal([300L], rest.Data.Select(l => l.AmountTotal));
         var expanded = await stripe.V1.Quotes.GetAsync(many.Id, new QuoteGetOptions { Expand = ["line_items", "computed.upfront.line_items"] }, cancellationToken: Ct);
         Assert.Equal((3, 3), (expanded.LineItems.Data.Count, expanded.Computed.Upfront.LineItems.Data.Count));

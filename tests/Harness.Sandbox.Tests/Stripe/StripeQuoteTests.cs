@@ -65,7 +65,7 @@ public sealed class StripeQuoteTests
             CollectionMethod = "send_invoice", InvoiceSettings = new QuoteInvoiceSettingsOptions { DaysUntilDue = 14 },
         }, cancellationToken: Ct);
         Assert.Equal((1000L, 1000L, 14L), (updated.AmountSubtotal, updated.AmountTotal, updated.InvoiceSettings.DaysUntilDue));
-        var lines = await stripe.V1.Quotes.ListLineItemsAsync(draft.Id, cancellationToken: Ct);
+        var lines = await stripe.V1.Quotes.LineItems.ListAsync(draft.Id, cancellationToken: Ct);
         Assert.Equal([(500L, 5L, "Sandbox credits"), (500L, 2L, "Sandbox credits")], lines.Data.Select(l => (l.AmountTotal, l.Quantity ?? 0, l.Description)));
         Assert.False(lines.Data[1].Price.Active);
 
@@ -116,7 +116,7 @@ public sealed class StripeQuoteTests
         Assert.Equal((2098L, 210L, 151L, 2039L), (quote.AmountSubtotal, quote.TotalDetails.AmountDiscount, quote.TotalDetails.AmountTax, quote.AmountTotal));
         Assert.Equal(2039L, quote.Computed.Upfront.AmountTotal);
         Assert.Equal((1998L, 1942L, "month", 1L), (quote.Computed.Recurring.AmountSubtotal, quote.Computed.Recurring.AmountTotal, quote.Computed.Recurring.Interval, quote.Computed.Recurring.IntervalCount));
-        var upfront = await stripe.V1.Quotes.ListComputedUpfrontLineItemsAsync(quote.Id, cancellationToken: Ct);
+        var upfront = await stripe.V1.Quotes.ComputedUpfrontLineItems.ListAsync(quote.Id, cancellationToken: Ct);
         Assert.Equal([(200L, 144L, 1942L), (10L, 7L, 97L)], upfront.Data.Select(l => (l.AmountDiscount, l.AmountTax, l.AmountTotal)));
 
         await stripe.V1.Quotes.FinalizeQuoteAsync(quote.Id, cancellationToken: Ct);
@@ -146,7 +146,7 @@ public sealed class StripeQuoteTests
             SubscriptionData = new QuoteSubscriptionDataOptions { EffectiveDate = start, TrialPeriodDays = 7 },
         }, cancellationToken: Ct);
         Assert.Equal((2999L, 0L, 2999L), (scheduled.AmountTotal, scheduled.Computed.Upfront.AmountTotal, scheduled.Computed.Recurring.AmountTotal));
-        Assert.Empty((await stripe.V1.Quotes.ListComputedUpfrontLineItemsAsync(scheduled.Id, cancellationToken: Ct)).Data);
+        Assert.Empty((await stripe.V1.Quotes.ComputedUpfrontLineItems.ListAsync(scheduled.Id, cancellationToken: Ct)).Data);
         await stripe.V1.Quotes.FinalizeQuoteAsync(scheduled.Id, cancellationToken: Ct);
         var accepted = await stripe.V1.Quotes.AcceptAsync(scheduled.Id, cancellationToken: Ct);
         Assert.Null(accepted.SubscriptionId);
