@@ -27,12 +27,12 @@ Feature: Stripe sandbox — quotes
     And the customer saves "pm_card_visa" as its default card
     And a Stripe coupon of 10 percent off forever
     And a Stripe exclusive tax rate of "8" percent
-    When the merchant drafts a quote for the customer of 2 of "price_HarnessProMonthly" and 1 of "price_HarnessCredits" with the coupon and the tax rate
-    Then the quote is "draft" with a subtotal of 2098 and a total of 2039
+    When the merchant drafts a quote for the customer of 2 of "price_HarnessProMonthly" and 1 of "price_HarnessTeamMonthly" with the coupon and the tax rate
+    Then the quote is "draft" with a subtotal of 4997 and a total of 4857
     When the merchant finalizes the quote
     And the merchant accepts the quote
     Then the quote's subscription is "active" and its first invoice is the quote's
-    And the quote's invoice is a "paid" invoice of 2039
+    And the quote's invoice is a "paid" invoice of 4857
     And the receiver gets a verifiable "quote.finalized" event for the quote
 
   Scenario: An open quote is canceled when it expires on the customer's test clock

@@ -174,6 +174,12 @@ public sealed partial class StripeQuotes
                 "a trial on a quote that also has one-time lines (the sandbox's trial invoice charges nothing); quote the one-time lines apart");
         }
 
+        if (recurring && quote["_discount"] is not null && lines.Any(l => !StripeQuoteTotals.Recurring(l)))
+        {
+            return StripeErrors.NotSimulated("discounts",
+                "a discount on a quote with both recurring and one-time lines (the sandbox's subscription invoices do not discount one-time items added to them); quote the one-time lines apart");
+        }
+
         return recurring && data["effective_date"] is JsonValue effective && effective.GetValue<long>() > now && quote.Str("collection_method") == "send_invoice"
             ? StripeErrors.NotSimulated("subscription_data[effective_date]", "a future start with `collection_method=send_invoice` (the sandbox's subscription schedules charge automatically)")
             : null;

@@ -184,6 +184,14 @@ public sealed class StripeQuoteRuleTests
             LineItems = [Line(StripeCatalog.CreditsPrice)], SubscriptionData = new QuoteSubscriptionDataOptions { TrialPeriodDays = 7 },
         }, cancellationToken: Ct);
         Assert.Equal("subscription_data[trial_period_days]", (await RefusedAsync(stripe.V1.Quotes.FinalizeQuoteAsync(trialOneTime.Id, cancellationToken: Ct))).StripeError.Param);
+        await StripeDiscountTests.CouponAsync(stripe, "MIXED", percent: 5);
+        var mixed = await stripe.V1.Quotes.CreateAsync(new QuoteCreateOptions
+        {
+            Customer = customer.Id, LineItems = [Line(StripeCatalog.MonthlyPrice), Line(StripeCatalog.CreditsPrice)], Discounts = [new QuoteDiscountOptions { Coupon = "MIXED" }],
+        }, cancellationToken: Ct);
+        var notSimulated = await RefusedAsync(stripe.V1.Quotes.FinalizeQuoteAsync(mixed.Id, cancellationToken: Ct));
+        Assert.Equal("discounts", notSimulated.StripeError.Param);
+        Assert.Contains("not simulated", notSimulated.StripeError.Message, StringComparison.Ordinal);
         var missing = await RefusedAsync(stripe.V1.Quotes.GetAsync("qt_missing", cancellationToken: Ct));
         Assert.Equal((HttpStatusCode.NotFound, "resource_missing"), (missing.HttpStatusCode, missing.StripeError.Code));
     }

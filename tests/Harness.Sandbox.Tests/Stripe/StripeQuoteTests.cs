@@ -106,23 +106,24 @@ public sealed class StripeQuoteTests
         var quote = await stripe.V1.Quotes.CreateAsync(new QuoteCreateOptions
         {
             Customer = customer.Id,
-            LineItems = [Line(StripeCatalog.MonthlyPrice, 2), Line(StripeCatalog.CreditsPrice)],
+            LineItems = [Line(StripeCatalog.MonthlyPrice, 2), Line(StripeCatalog.TeamMonthlyPrice)],
             Discounts = [new QuoteDiscountOptions { Coupon = "QUOTE10" }],
             DefaultTaxRates = [rate.Id],
             SubscriptionData = new QuoteSubscriptionDataOptions { Description = "Pro seats", Metadata = new() { ["crm"] = "42" } },
         }, cancellationToken: Ct);
 
-        // 1998 + 100, 10% off each line (200 and 10), then 8% on what is left (144 and 7).
-        Assert.Equal((2098L, 210L, 151L, 2039L), (quote.AmountSubtotal, quote.TotalDetails.AmountDiscount, quote.TotalDetails.AmountTax, quote.AmountTotal));
-        Assert.Equal(2039L, quote.Computed.Upfront.AmountTotal);
-        Assert.Equal((1998L, 1942L, "month", 1L), (quote.Computed.Recurring.AmountSubtotal, quote.Computed.Recurring.AmountTotal, quote.Computed.Recurring.Interval, quote.Computed.Recurring.IntervalCount));
+        // 1998 + 2999, 10% off each line (200 and 300), then 8% on what is left (144 and 216).
+        Assert.Equal((4997L, 500L, 360L, 4857L), (quote.AmountSubtotal, quote.TotalDetails.AmountDiscount, quote.TotalDetails.AmountTax, quote.AmountTotal));
+        Assert.Equal(4857L, quote.Computed.Upfront.AmountTotal);
+        Assert.Equal((4997L, 4857L, "month", 1L), (quote.Computed.Recurring.AmountSubtotal, quote.Computed.Recurring.AmountTotal, quote.Computed.Recurring.Interval, quote.Computed.Recurring.IntervalCount));
         var upfront = await stripe.V1.Quotes.ComputedUpfrontLineItems.ListAsync(quote.Id, cancellationToken: Ct);
-        Assert.Equal([(200L, 144L, 1942L), (10L, 7L, 97L)], upfront.Data.Select(l => (l.AmountDiscount, l.AmountTax, l.AmountTotal)));
+        Assert.Equal([(200L, 144L, 1942L), (300L, 216L, 2915L)], upfront.Data.Select(l => (l.AmountDiscount, l.AmountTax, l.AmountTotal)));
 
         await stripe.V1.Quotes.FinalizeQuoteAsync(quote.Id, cancellationToken: Ct);
         var accepted = await stripe.V1.Quotes.AcceptAsync(quote.Id, cancellationToken: Ct);
         var subscription = await stripe.V1.Subscriptions.GetAsync(accepted.SubscriptionId, cancellationToken: Ct);
-        Assert.Equal(("active", "Pro seats", "42", 2L), (subscription.Status, subscription.Description, subscription.Metadata["crm"], subscription.Items.Data.Single().Quantity));
+        Assert.Equal(("active", "Pro seats", "42"), (subscription.Status, subscription.Description, subscription.Metadata["crm"]));
+        Assert.Equal([2L, 1L], subscription.Items.Data.Select(i => i.Quantity));
         Assert.Equal([rate.Id], subscription.DefaultTaxRates.Select(r => r.Id));
         Assert.Single(subscription.Discounts);
         var invoice = await stripe.V1.Invoices.GetAsync(accepted.InvoiceId, cancellationToken: Ct);
