@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using Harness.Sandbox.Payments;
 
@@ -78,7 +79,7 @@ public sealed partial class StripeQuotes
     private static JsonObject ItemOf(JsonObject line)
     {
         var item = line["_price_data"] is JsonObject data ? new JsonObject { ["price_data"] = data.DeepClone() } : new JsonObject { ["price"] = line["price"].Str("id") };
-        item["quantity"] = line["quantity"]!.GetValue<long>().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        item["quantity"] = line["quantity"]!.GetValue<long>().ToString(CultureInfo.InvariantCulture);
         if (((JsonArray)line["_tax_rates"]!).Count > 0)
         {
             item["tax_rates"] = line["_tax_rates"]!.DeepClone();
@@ -127,7 +128,7 @@ public sealed partial class StripeQuotes
         terms["collection_method"] = quote.Str("collection_method");
         if (quote.Str("collection_method") == "send_invoice")
         {
-            terms["days_until_due"] = (quote["invoice_settings"]!["days_until_due"]?.GetValue<long>() ?? DefaultDaysUntilDue).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            terms["days_until_due"] = (quote["invoice_settings"]!["days_until_due"]?.GetValue<long>() ?? DefaultDaysUntilDue).ToString(CultureInfo.InvariantCulture);
         }
 
         if (quote["subscription_data"]!["trial_period_days"] is JsonValue days)
@@ -144,13 +145,13 @@ public sealed partial class StripeQuotes
         var phase = Terms(quote, lines);
         if (quote["subscription_data"]!["trial_period_days"] is JsonValue days)
         {
-            phase["trial_end"] = (start + (days.GetValue<long>() * 86_400)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            phase["trial_end"] = (start + (days.GetValue<long>() * 86_400)).ToString(CultureInfo.InvariantCulture);
         }
 
         return new JsonObject
         {
             ["customer"] = quote.Str("customer"),
-            ["start_date"] = start.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["start_date"] = start.ToString(CultureInfo.InvariantCulture),
             ["end_behavior"] = "release",
             ["phases"] = new JsonArray(phase),
         };
@@ -166,7 +167,7 @@ public sealed partial class StripeQuotes
         var draft = new JsonObject { ["customer"] = customerId, ["currency"] = quote.Str("currency"), ["collection_method"] = quote.Str("collection_method") };
         if (quote.Str("collection_method") == "send_invoice")
         {
-            draft["days_until_due"] = (quote["invoice_settings"]!["days_until_due"]?.GetValue<long>() ?? DefaultDaysUntilDue).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            draft["days_until_due"] = (quote["invoice_settings"]!["days_until_due"]?.GetValue<long>() ?? DefaultDaysUntilDue).ToString(CultureInfo.InvariantCulture);
         }
 
         if (quote.Str("description") is { } description)
