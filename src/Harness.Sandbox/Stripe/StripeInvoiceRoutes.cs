@@ -6,12 +6,13 @@ namespace Harness.Sandbox.Stripe;
 /// <summary>The invoice routes of the Stripe API: standalone invoices, their lifecycle and lines, paying any invoice, and previews.</summary>
 public sealed partial class StripeProvider
 {
-    /// <summary>What falls due on one clock (null: the sandbox clock): schedules' phase boundaries, subscription billing, then standalone drafts to finalize.</summary>
+    /// <summary>What falls due on one clock (null: the sandbox clock): schedules' phase boundaries, subscription billing, standalone drafts to finalize, then quotes to remind of or expire.</summary>
     private void RunDueOnClock(string? clockId, long now)
     {
         _schedules.RunDue(clockId, now, _billing.RunDue);
         _billing.RunDue(clockId, now);
         _standalone.RunDue(clockId, now);
+        _quotes.RunDue(clockId, now);
     }
 
     private void MapInvoices(WebApplication app)

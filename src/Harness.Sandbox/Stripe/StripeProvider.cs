@@ -64,6 +64,7 @@ public sealed partial class StripeProvider : ISandboxProvider
     private readonly StripeBalance _balance;
     private readonly StripeCreditNotes _creditNotes;
     private readonly StripePaymentLinks _paymentLinks;
+    private readonly StripeQuotes _quotes;
 
     public StripeProvider(SandboxContext context)
     {
@@ -93,6 +94,7 @@ public sealed partial class StripeProvider : ISandboxProvider
         _invoices = new StripeInvoices(_objects, _customers, _billing, _intents, _methods, _webhooks, _standalone);
         _refunds = new StripeRefunds(context, _objects, _webhooks);
         _creditNotes = new StripeCreditNotes(context, _objects, _customers, _refunds, _invoices, _standalone, _webhooks);
+        _quotes = new StripeQuotes(_objects, catalog, _customers, discounts, _webhooks, _subscriptions, _schedules, _standalone);
         _customers.ResumeAdvancing(RunDueOnClock);
         _sessions = new CheckoutSessions(context, _objects, catalog, _billing, _methods, discounts);
         _debits = new StripeBankDebits(context, _objects, _webhooks);
@@ -188,6 +190,7 @@ public sealed partial class StripeProvider : ISandboxProvider
         MapBillingPortal(app);
         MapBalance(app);
         MapPaymentLinks(app);
+        MapQuotes(app);
         app.MapGet("/v1/{collection}/{id}", async (string collection, string id, HttpContext http) =>
             Retrievable.TryGetValue(collection, out var type)
                 ? Answer(http, _objects.Get(id, type) is { } obj

@@ -20,9 +20,9 @@ public sealed partial class StripeProvider : ISandboxSubscriptions
     /// <summary>9000-01-01, the furthest the control API moves the sandbox clock.</summary>
     private const long LatestRenewal = 221_845_392_000;
 
-    /// <summary>The next renewal or retry on the sandbox clock, standalone invoice to advance, debit to settle, authorisation to lapse, test refund to settle or dispute deadline, whichever comes first.</summary>
+    /// <summary>The next renewal or retry on the sandbox clock, standalone invoice to advance, debit to settle, authorisation to lapse, test refund to settle, dispute deadline or quote to remind of or expire, whichever comes first.</summary>
     public DateTimeOffset? NextDueAt() =>
-        new[] { _billing.NextDueAt(), _schedules.NextDueAt(), _standalone.NextDueAt(), _debits.NextDueAt(), _authorizations.NextDueAt(), _refunds.NextDueAt(), _disputes.NextDueAt() }.Where(d => d is not null).Min();
+        new[] { _billing.NextDueAt(), _schedules.NextDueAt(), _standalone.NextDueAt(), _debits.NextDueAt(), _authorizations.NextDueAt(), _refunds.NextDueAt(), _disputes.NextDueAt(), _quotes.NextDueAt() }.Where(d => d is not null).Min();
 
     public Task RunDueAsync(CancellationToken cancellationToken)
     {

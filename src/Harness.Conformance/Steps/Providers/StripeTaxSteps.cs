@@ -21,6 +21,9 @@ public sealed class StripeTaxSteps(ScenarioContext context)
 
     private string Rate => _rate ?? throw new AssertionException("the scenario has no tax rate yet");
 
+    /// <summary>The scenario's tax rate (what <see cref="StripeQuoteSteps"/> quotes with).</summary>
+    internal string RateId => Rate;
+
     [Given("a Stripe {word} tax rate of {string} percent")]
     public async Task TaxRate(string kind, string percentage)
     {
