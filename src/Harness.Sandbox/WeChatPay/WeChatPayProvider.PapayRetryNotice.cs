@@ -27,7 +27,7 @@ public sealed partial class WeChatPayProvider
             return refusal;
         }
 
-        if (RefuseBodyMchid(bodyMchid, mchid, partner) is { } other)
+        if ((RefuseBodyMchid(bodyMchid, mchid, partner) ?? RefuseParty(mchid, party)) is { } other)
         {
             return other;
         }
@@ -38,7 +38,7 @@ public sealed partial class WeChatPayProvider
         return _context.Store.Atomically(() =>
         {
             var (contract, missing) = ContractById(mchid, party.SubMchid, contractId);
-            if ((missing ?? RefuseContractUse(contract!, mchid, party)) is { } refused)
+            if ((missing ?? RefuseContractUse(contract!, party)) is { } refused)
             {
                 return refused;
             }

@@ -125,10 +125,15 @@ public sealed partial class WeChatPayProvider
             return refusal;
         }
 
+        if (RefuseParty(mchid, party) is { } who)
+        {
+            return who;
+        }
+
         return _context.Store.Atomically(() =>
         {
             var (contract, missing) = ContractById(mchid, party.SubMchid, contractId);
-            if ((missing ?? RefuseContractUse(contract!, mchid, party)) is { } refused)
+            if ((missing ?? RefuseContractUse(contract!, party)) is { } refused)
             {
                 return refused;
             }
@@ -163,11 +168,9 @@ public sealed partial class WeChatPayProvider
         });
     }
 
-    /// <summary>What every schedule and notice route refuses first: a terminated contract, an appid (sp_appid) not the merchant's, or another appid than the contract's.</summary>
-    private IResult? RefuseContractUse(WeChatPayContract contract, string mchid, PapayParty party) =>
-        contract.State == WeChatPayContract.Terminated ? WeChatPayErrors.InvalidRequest("委托代扣协议已解约")
-        : party.Appid != _keys.AppidOf(mchid) ? WeChatPayErrors.Of(400, "APPID_MCHID_NOT_MATCH", "appid和mch_id不匹配，请检查后再试")
-        : RefuseOtherAppid(contract, party);
+    /// <summary>What every schedule and notice route refuses on the contract found: a terminated contract, another appid than the contract's.</summary>
+    private static IResult? RefuseContractUse(WeChatPayContract contract, PapayParty party) =>
+        contract.State == WeChatPayContract.Terminated ? WeChatPayErrors.InvalidRequest("委托代扣协议已解约") : RefuseOtherAppid(contract, party);
 
     /// <summary>The contract is used under the appid it was signed under, and a sub_appid given is the contract's.</summary>
     private static IResult? RefuseOtherAppid(WeChatPayContract contract, PapayParty party) =>
@@ -193,7 +196,7 @@ public sealed partial class WeChatPayProvider
             return refusal;
         }
 
-        if (RefuseBodyMchid(bodyMchid, mchid, partner) is { } other)
+        if ((RefuseBodyMchid(bodyMchid, mchid, partner) ?? RefuseParty(mchid, party)) is { } other)
         {
             return other;
         }
@@ -203,7 +206,7 @@ public sealed partial class WeChatPayProvider
         return _context.Store.Atomically(() =>
         {
             var (contract, missing) = ContractById(mchid, party.SubMchid, contractId);
-            if ((missing ?? RefuseContractUse(contract!, mchid, party)) is { } refused)
+            if ((missing ?? RefuseContractUse(contract!, party)) is { } refused)
             {
                 return refused;
             }
