@@ -53,6 +53,7 @@ public static partial class ProviderCatalog
             .. WeChatPaySharingBillOperations(),
             .. WeChatPayCombineOperations(mchid, appid),
             .. WeChatPayPapayOperations(appid),
+            .. WeChatPayPartnerPapayOperations(mchid, appid),
             new("POST", "/v3/refund/domestic/refunds", [], refund, Answers),
             new("GET", "/v3/refund/domestic/refunds/{id}", [Id], null, Answers),
             new("POST", "/v3/refund/domestic/refunds/{id}/apply-abnormal-refund", [Id], new JsonObject { ["out_refund_no"] = "refund_chaos", ["type"] = "MERCHANT_BANK_CARD" }, Answers),

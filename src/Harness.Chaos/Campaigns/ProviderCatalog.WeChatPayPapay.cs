@@ -5,9 +5,9 @@ namespace Harness.Chaos.Campaigns;
 public static partial class ProviderCatalog
 {
     /// <summary>
-    /// WeChat Pay's 委托代扣 (papay) routes: 预签约 (the APP/QR-code route and the 预约扣费 template's APP and H5 routes),
-    /// the contract query and 解约 by plan_id and out_contract_code, 受理扣款 on a contract, 预约扣费 (the booking and its
-    /// query) and 扣费预通知.
+    /// WeChat Pay's 委托代扣 (papay) routes: 预签约 (the APP/QR-code route and the 预约扣费 template's APP, H5, JSAPI and
+    /// mini-program routes), the contract query and 解约 by plan_id and out_contract_code, 受理扣款 on a contract, 预约扣费
+    /// (the booking and its query), 扣费预通知 and 重试扣费通知.
     /// </summary>
     private static Operation[] WeChatPayPapayOperations(string appid)
     {
@@ -17,6 +17,12 @@ public static partial class ProviderCatalog
             ["appid"] = appid, ["plan_id"] = 12535, ["out_contract_code"] = outContractCode, ["contract_display_account"] = "Chaos",
             ["contract_notify_url"] = "https://merchant.test/papay",
         };
+        static JsonObject WithOpenid(JsonObject request)
+        {
+            request["openid"] = "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o";
+            return request;
+        }
+
         var preSign = PreSign("chaosPapay1");
         preSign["sign_scene"] = "SIGN_SCENE_QRCODE";
         preSign["out_user_code"] = "chaos";
@@ -37,6 +43,8 @@ public static partial class ProviderCatalog
             new("POST", "/v3/papay/sign/contracts/pre-entrust-sign", [], preSign, Answers),
             new("POST", "/v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/app", [], scheduledPreSign, Answers),
             new("POST", "/v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/h5", [], PreSign("chaosPapay3"), Answers),
+            new("POST", "/v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/jsapi", [], WithOpenid(PreSign("chaosPapay4")), Answers),
+            new("POST", "/v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/mini-program", [], WithOpenid(PreSign("chaosPapay5")), Answers),
             new("GET", $"/v3/papay/sign/contracts/plan-id/{PlanId}/out-contract-code/{{out_contract_code}}", [contractCode], null, Answers),
             new("POST", $"/v3/papay/sign/contracts/plan-id/{PlanId}/out-contract-code/{{out_contract_code}}/terminate", [contractCode],
                 new JsonObject { ["contract_termination_remark"] = "chaos" }, Answers),
@@ -55,6 +63,7 @@ public static partial class ProviderCatalog
                 ["mchid"] = "1900000109", ["appid"] = appid, ["deduct_duration"] = new JsonObject { ["count"] = 1, ["unit"] = "DAY" },
                 ["estimated_amount"] = new JsonObject { ["amount"] = 100, ["currency"] = "CNY" },
             }, Answers),
+            new("POST", "/v3/papay/contracts/{contract_id}/fail-notify", [contractId], new JsonObject { ["mchid"] = "1900000109", ["appid"] = appid }, Answers),
         ];
     }
 }

@@ -42,6 +42,9 @@ public sealed partial class WeChatPayContract
     /// <summary>The notice's cycle was deducted: it ends, and another notice is needed.</summary>
     public bool NoticePaid { get; set; }
 
+    /// <summary>A deduction of the notice's cycle failed: the 重试扣费通知 (<c>fail-notify</c>) may remind the user.</summary>
+    public bool NoticeFailed { get; set; }
+
     /// <summary>The notice request as received, so the same notice again the same day changes nothing.</summary>
     public string? NoticeRequestJson { get; set; }
 
@@ -56,6 +59,13 @@ public sealed partial class WeChatPayContract
     /// <summary>Midnight after the date (expiry) while open, 08:00 the day after once expired (termination); UTC.</summary>
     public DateTime ScheduleDueAt() =>
         ChinaMidnight(ScheduleDay().AddDays(1)).AddHours(ScheduleState == ScheduleExpired ? 8 : 0);
+
+    /// <summary>The notice's 可扣费期 (China dates): after the day of the notice and the next, <see cref="NoticeDays"/> days.</summary>
+    public (DateOnly First, DateOnly Last) NoticePeriod()
+    {
+        var first = DateOnly.ParseExact(NoticeDate!, "yyyy-MM-dd", CultureInfo.InvariantCulture).AddDays(2);
+        return (first, first.AddDays(NoticeDays - 1));
+    }
 
     public DateOnly ScheduleDay() => DateOnly.ParseExact(ScheduleDate!, "yyyy-MM-dd", CultureInfo.InvariantCulture);
 

@@ -10,7 +10,7 @@ namespace Harness.Sandbox.WeChatPay;
 
 /// <summary>
 /// 委托代扣 (papay) for the ordinary merchant: 预签约 (<c>pre-entrust-sign</c>, APP and QR-code scenes, and the 预约扣费
-/// template's APP and H5 routes), the user's signing page (WeChatPayProvider.PapaySignPage.cs), the contract query by
+/// template's APP, H5, JSAPI and mini-program routes), the user's signing page (WeChatPayProvider.PapaySignPage.cs), the contract query by
 /// plan_id and out_contract_code, 解约, and 受理扣款 on a signed contract, whose result is a PAP transaction told by
 /// TRANSACTION.SUCCESS or TRANSACTION.FAIL and queried and refunded like any other order.
 /// </summary>
@@ -41,27 +41,34 @@ public sealed partial class WeChatPayProvider
     private void MapPapay(WebApplication app)
     {
         app.MapPost("/v3/papay/sign/contracts/pre-entrust-sign", (HttpRequest request) =>
-            AuthenticatedAsync(request.HttpContext, (mchid, body) => PreEntrustSign(Listener(request), mchid, body, null)));
-        app.MapPost("/v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/app", (HttpRequest request) =>
-            AuthenticatedAsync(request.HttpContext, (mchid, body) => PreEntrustSign(Listener(request), mchid, body, "APP")));
-        app.MapPost("/v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/h5", (HttpRequest request) =>
-            AuthenticatedAsync(request.HttpContext, (mchid, body) => PreEntrustSign(Listener(request), mchid, body, "H5")));
+            AuthenticatedAsync(request.HttpContext, (mchid, body) => PreEntrustSign(Listener(request), mchid, body, null, partner: false)));
+        foreach (var (path, route) in ScheduledSignRoutes)
+        {
+            app.MapPost("/v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/" + path, (HttpRequest request) =>
+                AuthenticatedAsync(request.HttpContext, (mchid, body) => PreEntrustSign(Listener(request), mchid, body, route, partner: false)));
+        }
+
         app.MapGet("/v3/papay/sign/contracts/plan-id/{planId}/out-contract-code/{outContractCode}", (HttpContext http, string planId, string outContractCode) =>
-            AuthenticatedAsync(http, (mchid, _) => QueryContract(mchid, planId, outContractCode)));
+            AuthenticatedAsync(http, (mchid, _) => QueryContract(mchid, null, planId, outContractCode)));
         app.MapPost("/v3/papay/sign/contracts/plan-id/{planId}/out-contract-code/{outContractCode}/terminate", (HttpContext http, string planId, string outContractCode) =>
-            AuthenticatedAsync(http, (mchid, body) => TerminateContract(mchid, planId, outContractCode, body)));
-        app.MapPost("/v3/papay/pay/transactions/apply", (HttpRequest request) => AuthenticatedAsync(request.HttpContext, ApplyDeduction));
+            AuthenticatedAsync(http, (mchid, body) => TerminateContract(mchid, planId, outContractCode, body, partner: false)));
+        app.MapPost("/v3/papay/pay/transactions/apply", (HttpRequest request) =>
+            AuthenticatedAsync(request.HttpContext, (mchid, body) => ApplyDeduction(mchid, body, partner: false)));
         MapPapaySchedules(app);
+        MapPartnerPapay(app);
         MapPapaySignPage(app);
     }
 
     private static string Listener(HttpRequest request) => $"{request.Scheme}://{request.Host}";
 
+    /// <summary>The 预约扣费 template's 预签约 routes (the merchant's and the 服务商's) and the scene each records.</summary>
+    private static readonly (string Path, string Route)[] ScheduledSignRoutes = [("app", "APP"), ("h5", "H5"), ("jsapi", "JSAPI"), ("mini-program", "MINI_PROGRAM")];
+
     /// <summary>
     /// 预签约: <paramref name="scheduledRoute"/> null for <c>/v3/papay/sign/contracts/pre-entrust-sign</c> (sign_scene, device_info),
-    /// else the 预约扣费 template's APP or H5 route.
+    /// else the 预约扣费 template's APP, H5, JSAPI or MINI_PROGRAM route, the merchant's or (<paramref name="partner"/>) the 服务商's.
     /// </summary>
-    private IResult PreEntrustSign(string listenerUrl, string mchid, byte[] body, string? scheduledRoute)
+    private IResult PreEntrustSign(string listenerUrl, string mchid, byte[] body, string? scheduledRoute, bool partner)
     {
         if (ParseObject(body) is not { } request)
         {
@@ -70,8 +77,9 @@ public sealed partial class WeChatPayProvider
 
         var fields = new WeChatPayFields(request);
         var scene = scheduledRoute ?? fields.Text("sign_scene", 32);
-        var appid = fields.Text("appid", 32);
-        var openid = fields.OptionalText("openid", 128);
+        var party = PapayParty.Read(fields, partner);
+        var openid = fields.OptionalText(partner ? "sp_openid" : "openid", 128);
+        var subOpenid = partner ? fields.OptionalText("sub_openid", 128) : null;
         var planId = PlanIdField(fields, request);
         var outContractCode = fields.Text("out_contract_code", 32);
         var displayAccount = fields.Text("contract_display_account", 32);
@@ -99,9 +107,9 @@ public sealed partial class WeChatPayProvider
             return WeChatPayErrors.Param("sign_scene", "取值错误：应为SIGN_SCENE_APP或SIGN_SCENE_QRCODE", scene);
         }
 
-        if (appid != _keys.AppidOf(mchid))
+        if ((RefuseParty(mchid, party) ?? RefuseSigningUser(scene, party, openid, subOpenid)) is { } who)
         {
-            return WeChatPayErrors.Of(400, "APPID_MCHID_NOT_MATCH", "appid和mch_id不匹配，请检查后再试");
+            return who;
         }
 
         if ((RefusePlan(planId) ?? RefuseContractCode(outContractCode) ?? RefuseContractNotifyUrl(notifyUrl)) is { } wrong)
@@ -122,7 +130,7 @@ public sealed partial class WeChatPayProvider
         var now = _context.Clock.GetUtcNow().UtcDateTime;
         return _context.Store.Atomically(() =>
         {
-            var key = WeChatPayContract.Key(mchid, planId, outContractCode);
+            var key = WeChatPayContract.Key(mchid, party.SubMchid, planId, outContractCode);
             var existing = _contracts.FindBy(nameof(WeChatPayContract.ContractKey), key) is [var found, ..] ? found : null;
             if (existing is { State: not WeChatPayContract.Pending })
             {
@@ -142,7 +150,10 @@ public sealed partial class WeChatPayProvider
                     Id = WeChatPayContract.NewPreEntrustwebId(),
                     ContractKey = key,
                     Mchid = mchid,
-                    Appid = appid,
+                    Appid = party.Appid,
+                    SubMchid = party.SubMchid,
+                    SubAppid = party.SubAppid,
+                    SubOpenId = subOpenid,
                     PlanId = planId,
                     OutContractCode = outContractCode,
                     DisplayAccount = displayAccount,
@@ -169,13 +180,22 @@ public sealed partial class WeChatPayProvider
         });
     }
 
-    /// <summary>What 预签约 answers: the session id, and where the user signs for the QR-code and H5 scenes.</summary>
+    /// <summary>
+    /// What 预签约 answers: the session id, where the user signs for the QR-code, H5 and JSAPI scenes, and the signing
+    /// mini-program to navigate to for the mini-program scene.
+    /// </summary>
     private static JsonObject PreSigned(WeChatPayContract contract, string listenerUrl)
     {
         var signUrl = $"{listenerUrl}{PapaySignPagePath}?pre_entrustweb_id={contract.Id}";
         return contract.Scene switch
         {
-            "H5" => new JsonObject { ["redirect_url"] = signUrl },
+            "H5" or "JSAPI" => new JsonObject { ["redirect_url"] = signUrl },
+            "MINI_PROGRAM" => new JsonObject
+            {
+                ["pre_entrustweb_id"] = contract.Id,
+                ["redirect_appid"] = PapaySignMiniProgramAppid,
+                ["redirect_path"] = $"{PapaySignMiniProgramPath}?pre_entrustweb_id={contract.Id}",
+            },
             "SIGN_SCENE_QRCODE" => new JsonObject { ["pre_entrustweb_id"] = contract.Id, ["redirect_url"] = signUrl },
             _ => new JsonObject { ["pre_entrustweb_id"] = contract.Id },
         };
@@ -235,28 +255,29 @@ public sealed partial class WeChatPayProvider
     private static IResult? RefuseContractNotifyUrl(string url) =>
         HttpUrl.IsValid(url) ? null : WeChatPayErrors.Param("contract_notify_url", "格式错误：应为http(s)地址", url);
 
-    /// <summary>The contract path's plan_id and out_contract_code: a signed or terminated contract of the merchant, or the refusal.</summary>
-    private (WeChatPayContract? Contract, IResult? Refusal) ContractAt(string mchid, string planId, string outContractCode)
+    /// <summary>The contract path's plan_id and out_contract_code: a signed or terminated contract of the merchant (or its sub-merchant), or the refusal.</summary>
+    private (WeChatPayContract? Contract, IResult? Refusal) ContractAt(string mchid, string? subMchid, string planId, string outContractCode)
     {
         if (!long.TryParse(planId, NumberStyles.None, CultureInfo.InvariantCulture, out var plan) || plan <= 0)
         {
             return (null, WeChatPayErrors.Param("plan_id", "类型错误：应为正整数", planId, "path"));
         }
 
-        var contract = _contracts.FindBy(nameof(WeChatPayContract.ContractKey), WeChatPayContract.Key(mchid, plan, outContractCode))
+        var contract = _contracts.FindBy(nameof(WeChatPayContract.ContractKey), WeChatPayContract.Key(mchid, subMchid, plan, outContractCode))
             .FirstOrDefault(c => c.State != WeChatPayContract.Pending);
         return contract is null ? (null, ContractNotFound()) : (contract, null);
     }
 
     private static IResult ContractNotFound() => WeChatPayErrors.Of(404, "RESOURCE_NOT_EXISTS", "委托代扣协议不存在");
 
-    private IResult QueryContract(string mchid, string planId, string outContractCode)
+    private IResult QueryContract(string mchid, string? subMchid, string planId, string outContractCode)
     {
-        var (contract, refusal) = ContractAt(mchid, planId, outContractCode);
+        var (contract, refusal) = ContractAt(mchid, subMchid, planId, outContractCode);
         return refusal ?? Json(contract!.Described());
     }
 
-    private IResult TerminateContract(string mchid, string planId, string outContractCode, byte[] body)
+    /// <summary>解约 by the merchant, or by the 服务商 for the body's <c>sub_mchid</c>.</summary>
+    private IResult TerminateContract(string mchid, string planId, string outContractCode, byte[] body, bool partner)
     {
         if (ParseObject(body) is not { } request)
         {
@@ -264,15 +285,21 @@ public sealed partial class WeChatPayProvider
         }
 
         var fields = new WeChatPayFields(request);
+        var subMchid = partner ? fields.Text("sub_mchid", 32) : null;
         var remark = fields.Text("contract_termination_remark", 256);
         if (fields.Refusal is { } refusal)
         {
             return refusal;
         }
 
+        if (subMchid is not null && RefuseSubMchid(subMchid) is { } unbound)
+        {
+            return unbound;
+        }
+
         return _context.Store.Atomically(() =>
         {
-            var (contract, missing) = ContractAt(mchid, planId, outContractCode);
+            var (contract, missing) = ContractAt(mchid, subMchid, planId, outContractCode);
             if (missing is not null)
             {
                 return missing;

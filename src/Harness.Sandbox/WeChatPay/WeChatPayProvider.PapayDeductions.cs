@@ -10,11 +10,13 @@ namespace Harness.Sandbox.WeChatPay;
 /// <summary>
 /// 受理扣款 (<c>POST /v3/papay/pay/transactions/apply</c>): a deduction on a signed contract is an order of trade type PAP,
 /// accepted and then ended by WeChat (here in the same store unit), its result told by TRANSACTION.SUCCESS or
-/// TRANSACTION.FAIL to <c>transaction_notify_url</c>. Paid, it is queried, closed and refunded as every order is.
+/// TRANSACTION.FAIL to <c>transaction_notify_url</c>. Paid, it is queried, closed and refunded as every order is. The
+/// 服务商's route (<c>/v3/papay/pay/partner/transactions/apply</c>) deducts on a sub-merchant's contract the same way,
+/// the order then a partner order of that sub-merchant.
 /// </summary>
 public sealed partial class WeChatPayProvider
 {
-    private IResult ApplyDeduction(string mchid, byte[] body)
+    private IResult ApplyDeduction(string mchid, byte[] body, bool partner)
     {
         if (ParseObject(body) is not { } request)
         {
@@ -22,7 +24,7 @@ public sealed partial class WeChatPayProvider
         }
 
         var fields = new WeChatPayFields(request);
-        var appid = fields.Text("appid", 32);
+        var party = PapayParty.Read(fields, partner);
         var outTradeNo = fields.Text("out_trade_no", 32);
         var description = fields.Text("description", 127);
         var notifyUrl = fields.Text("transaction_notify_url", 256);
@@ -35,9 +37,9 @@ public sealed partial class WeChatPayProvider
             return refusal;
         }
 
-        if (appid != _keys.AppidOf(mchid))
+        if (RefuseParty(mchid, party) is { } who)
         {
-            return WeChatPayErrors.Of(400, "APPID_MCHID_NOT_MATCH", "appid和mch_id不匹配，请检查后再试");
+            return who;
         }
 
         if (!OutTradeNo().IsMatch(outTradeNo))
@@ -53,26 +55,27 @@ public sealed partial class WeChatPayProvider
         return _context.Store.Atomically(() =>
         {
             // An out_trade_no is the merchant's once: the same deduction again answers the same and deducts nothing more.
-            if (FindByOutTradeNo(mchid, null, outTradeNo) is { } existing)
+            if (FindByOutTradeNo(mchid, party.SubMchid, outTradeNo) is { } existing)
             {
                 return existing.TradeType == WeChatPayOrder.Pap && JsonNode.DeepEquals(JsonNode.Parse(existing.RequestJson), request)
                     ? Json(Deducted(existing))
                     : PlacedAgain(StatusOf(existing), sameRequest: false, () => Deducted(existing));
             }
 
-            if (_contracts.FindBy(nameof(WeChatPayContract.ContractId), contractId).FirstOrDefault(c => c.Mchid == mchid) is not { } contract)
+            var (contract, missing) = ContractById(mchid, party.SubMchid, contractId);
+            if (missing is not null)
             {
-                return ContractNotFound();
+                return missing;
             }
 
-            if (contract.State != WeChatPayContract.SignedState)
+            if (contract!.State != WeChatPayContract.SignedState)
             {
                 return WeChatPayErrors.InvalidRequest("委托代扣协议已解约，不能扣款");
             }
 
-            if (contract.Appid != appid)
+            if (RefuseOtherAppid(contract, party) is { } other)
             {
-                return WeChatPayErrors.InvalidRequest("appid与签约时的appid不一致");
+                return other;
             }
 
             if (RefuseOutsideDeductionPeriod(contract, total) is { } outside)
@@ -95,6 +98,9 @@ public sealed partial class WeChatPayProvider
             Id = "wxp_" + Secrets.RandomHex(12),
             Mchid = mchid,
             Appid = contract.Appid,
+            SubMchid = contract.SubMchid,
+            SubAppid = contract.SubAppid,
+            SubOpenId = contract.SubOpenId,
             TradeType = WeChatPayOrder.Pap,
             OutTradeNo = outTradeNo,
             Description = description,

@@ -34,11 +34,13 @@ public sealed partial class WeChatPayProvider
     private void MapPapaySchedules(WebApplication app)
     {
         app.MapPost("/v3/papay/pay/schedules/contract-id/{contractId}/schedule", (HttpContext http, string contractId) =>
-            AuthenticatedAsync(http, (mchid, body) => BookSchedule(mchid, contractId, body)));
+            AuthenticatedAsync(http, (mchid, body) => BookSchedule(mchid, contractId, body, partner: false)));
         app.MapGet("/v3/papay/pay/schedules/contract-id/{contractId}", (HttpContext http, string contractId) =>
-            AuthenticatedAsync(http, (mchid, _) => QuerySchedule(mchid, contractId)));
+            AuthenticatedAsync(http, (mchid, _) => QuerySchedule(mchid, null, contractId)));
         app.MapPost("/v3/papay/contracts/{contractId}/notify", (HttpContext http, string contractId) =>
-            AuthenticatedAsync(http, (mchid, body) => NotifyDeduction(mchid, contractId, body)));
+            AuthenticatedAsync(http, (mchid, body) => NotifyDeduction(mchid, contractId, body, partner: false)));
+        app.MapPost("/v3/papay/contracts/{contractId}/fail-notify", (HttpContext http, string contractId) =>
+            AuthenticatedAsync(http, (mchid, body) => NotifyRetry(mchid, contractId, body, partner: false)));
     }
 
     /// <summary>
@@ -93,22 +95,22 @@ public sealed partial class WeChatPayProvider
             : WeChatPayErrors.InvalidRequest($"预签约须在预计扣费日期（{WeChatPayContract.DateText(date)}）前一天的19:00前发起");
     }
 
-    /// <summary>The contract of the path's contract_id, signed or ended, of this merchant; else the refusal.</summary>
-    private (WeChatPayContract? Contract, IResult? Refusal) ContractById(string mchid, string contractId) =>
-        _contracts.FindBy(nameof(WeChatPayContract.ContractId), contractId).FirstOrDefault(c => c.Mchid == mchid) is { } contract
+    /// <summary>The contract of the contract_id, signed or ended, of this merchant (or of its sub-merchant); else the refusal.</summary>
+    private (WeChatPayContract? Contract, IResult? Refusal) ContractById(string mchid, string? subMchid, string contractId) =>
+        _contracts.FindBy(nameof(WeChatPayContract.ContractId), contractId).FirstOrDefault(c => c.Mchid == mchid && c.SubMchid == subMchid) is { } contract
             ? (contract, null)
             : (null, ContractNotFound());
 
-    private IResult QuerySchedule(string mchid, string contractId)
+    private IResult QuerySchedule(string mchid, string? subMchid, string contractId)
     {
-        var (contract, refusal) = ContractById(mchid, contractId);
+        var (contract, refusal) = ContractById(mchid, subMchid, contractId);
         return refusal ?? (contract!.ScheduleState is null ? NotScheduledContract() : Json(contract.ScheduleDescribed()));
     }
 
     private static IResult NotScheduledContract() => WeChatPayErrors.InvalidRequest("该协议不是预约扣费类型的协议");
 
     /// <summary>预约扣费: the day before the date, in [8:00, 19:30) China time, for exactly the 预签约's amount; once per contract.</summary>
-    private IResult BookSchedule(string mchid, string contractId, byte[] body)
+    private IResult BookSchedule(string mchid, string contractId, byte[] body, bool partner)
     {
         if (ParseObject(body) is not { } request)
         {
@@ -116,17 +118,22 @@ public sealed partial class WeChatPayProvider
         }
 
         var fields = new WeChatPayFields(request);
-        var appid = fields.Text("appid", 32);
+        var party = PapayParty.Read(fields, partner);
         var total = fields.Fen("schedule_amount", "total", required: true);
         if (fields.Refusal is { } refusal)
         {
             return refusal;
         }
 
+        if (RefuseParty(mchid, party) is { } who)
+        {
+            return who;
+        }
+
         return _context.Store.Atomically(() =>
         {
-            var (contract, missing) = ContractById(mchid, contractId);
-            if ((missing ?? RefuseContractUse(contract!, mchid, appid)) is { } refused)
+            var (contract, missing) = ContractById(mchid, party.SubMchid, contractId);
+            if ((missing ?? RefuseContractUse(contract!, party)) is { } refused)
             {
                 return refused;
             }
@@ -161,15 +168,18 @@ public sealed partial class WeChatPayProvider
         });
     }
 
-    /// <summary>What every schedule and notice route refuses first: a terminated contract, an appid not the merchant's or not the contract's.</summary>
-    private IResult? RefuseContractUse(WeChatPayContract contract, string mchid, string appid) =>
-        contract.State == WeChatPayContract.Terminated ? WeChatPayErrors.InvalidRequest("委托代扣协议已解约")
-        : appid != _keys.AppidOf(mchid) ? WeChatPayErrors.Of(400, "APPID_MCHID_NOT_MATCH", "appid和mch_id不匹配，请检查后再试")
-        : appid != contract.Appid ? WeChatPayErrors.InvalidRequest("appid与签约时的appid不一致")
+    /// <summary>What every schedule and notice route refuses on the contract found: a terminated contract, another appid than the contract's.</summary>
+    private static IResult? RefuseContractUse(WeChatPayContract contract, PapayParty party) =>
+        contract.State == WeChatPayContract.Terminated ? WeChatPayErrors.InvalidRequest("委托代扣协议已解约") : RefuseOtherAppid(contract, party);
+
+    /// <summary>The contract is used under the appid it was signed under, and a sub_appid given is the contract's.</summary>
+    private static IResult? RefuseOtherAppid(WeChatPayContract contract, PapayParty party) =>
+        party.Appid != contract.Appid ? WeChatPayErrors.InvalidRequest(party.SubMchid is null ? "appid与签约时的appid不一致" : "sp_appid与签约时的sp_appid不一致")
+        : party.SubAppid is not null && party.SubAppid != contract.SubAppid ? WeChatPayErrors.InvalidRequest("sub_appid与签约时的sub_appid不一致")
         : null;
 
-    /// <summary>扣费预通知: 204; opens a new cycle unless it is the same notice again the same day.</summary>
-    private IResult NotifyDeduction(string mchid, string contractId, byte[] body)
+    /// <summary>扣费预通知 (the merchant's, or the 服务商's for a sub-merchant): 204; opens a new cycle unless it is the same notice again the same day.</summary>
+    private IResult NotifyDeduction(string mchid, string contractId, byte[] body, bool partner)
     {
         if (ParseObject(body) is not { } request)
         {
@@ -177,8 +187,8 @@ public sealed partial class WeChatPayProvider
         }
 
         var fields = new WeChatPayFields(request);
-        var bodyMchid = fields.Text("mchid", 32);
-        var appid = fields.Text("appid", 32);
+        var bodyMchid = fields.Text(partner ? "sp_mchid" : "mchid", 32);
+        var party = PapayParty.Read(fields, partner);
         var days = NoticeDays(fields, request);
         var amount = fields.Fen("estimated_amount", "amount", required: true);
         if (fields.Refusal is { } refusal)
@@ -186,17 +196,17 @@ public sealed partial class WeChatPayProvider
             return refusal;
         }
 
-        if (bodyMchid != mchid)
+        if ((RefuseBodyMchid(bodyMchid, mchid, partner) ?? RefuseParty(mchid, party)) is { } other)
         {
-            return WeChatPayErrors.InvalidRequest("请求中的mchid与Authorization中的商户号不一致");
+            return other;
         }
 
         var now = _context.Clock.GetUtcNow();
         var timeOfDay = now.ToOffset(WeChatPayResources.ChinaOffset).TimeOfDay;
         return _context.Store.Atomically(() =>
         {
-            var (contract, missing) = ContractById(mchid, contractId);
-            if ((missing ?? RefuseContractUse(contract!, mchid, appid)) is { } refused)
+            var (contract, missing) = ContractById(mchid, party.SubMchid, contractId);
+            if ((missing ?? RefuseContractUse(contract!, party)) is { } refused)
             {
                 return refused;
             }
@@ -221,6 +231,7 @@ public sealed partial class WeChatPayProvider
             contract.NoticeAmount = amount!.Value;
             contract.NoticeDays = days;
             contract.NoticePaid = false;
+            contract.NoticeFailed = false;
             contract.NoticeRequestJson = request.ToJsonString();
             _contracts.Upsert(contract);
             return Results.NoContent();
@@ -279,9 +290,7 @@ public sealed partial class WeChatPayProvider
             return null;
         }
 
-        var noticed = DateOnly.ParseExact(contract.NoticeDate, "yyyy-MM-dd", CultureInfo.InvariantCulture);
-        var first = noticed.AddDays(2);
-        var last = first.AddDays(contract.NoticeDays - 1);
+        var (first, last) = contract.NoticePeriod();
         return today < first ? WeChatPayErrors.InvalidRequest($"扣费等待期内不能扣款：可扣费期为{WeChatPayContract.DateText(first)}至{WeChatPayContract.DateText(last)}")
             : today > last || contract.NoticePaid ? WeChatPayErrors.InvalidRequest("不在可扣费期内，请先调用预扣费通知接口")
             : total > contract.NoticeAmount ? WeChatPayErrors.InvalidRequest($"扣款金额不能高于预计扣费金额（{contract.NoticeAmount.ToString(CultureInfo.InvariantCulture)}分）")
@@ -293,6 +302,12 @@ public sealed partial class WeChatPayProvider
     {
         if (_context.Payments.Get(order.Id)!.Status != PaymentStatus.Paid)
         {
+            if (contract.NoticeDate is not null && !contract.NoticeFailed)
+            {
+                contract.NoticeFailed = true;
+                _contracts.Upsert(contract);
+            }
+
             return;
         }
 

@@ -50,6 +50,11 @@ public sealed partial class WeChatPayProvider
         contract.State = WeChatPayContract.SignedState;
         contract.ContractId = WeChatPayContract.NewContractId(now);
         contract.OpenId ??= NewOpenId();
+        if (contract.SubAppid is not null)
+        {
+            contract.SubOpenId ??= NewOpenId();
+        }
+
         contract.SignedTime = now.UtcDateTime;
         contract.ExpiredTime = (now + ContractLifetime).UtcDateTime;
         _contracts.Upsert(contract);
