@@ -1,13 +1,16 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json.Nodes;
 using Harness.Sandbox.Payments;
 using Harness.Sandbox.PayPages;
+using UglyToad.PdfPig.Content;
+using UglyToad.PdfPig.Core;
+using UglyToad.PdfPig.Fonts.Standard14Fonts;
+using UglyToad.PdfPig.Writer;
 
 namespace Harness.Sandbox.Stripe;
 
 /// <summary>
-/// A finalized quote as a small, valid PDF (one page, Helvetica, PDF 1.4 with its cross-reference table), what
+/// A finalized quote as a one-page PDF in the standard Helvetica (written by PdfPig), what
 /// <c>GET /v1/quotes/{id}/pdf</c> on Stripe's files host serves: number, customer, lines, totals, expiry, header and footer.
 /// </summary>
 public static class StripeQuotePdf
@@ -32,45 +35,23 @@ public static class StripeQuotePdf
             text.Add(footer);
         }
 
-        var content = new StringBuilder("BT /F1 11 Tf 14 TL 56 780 Td\n");
+        using var builder = new PdfDocumentBuilder();
+        var font = builder.AddStandard14Font(Standard14Font.Helvetica);
+        var page = builder.AddPage(PageSize.A4);
+        var y = 780.0;
         foreach (var line in text)
         {
-            content.Append('(').Append(Escape(line)).Append(") Tj T*\n");
+            if (line.Length > 0)
+            {
+                page.AddText(Printable(line), 11, new PdfPoint(56, y), font);
+            }
+
+            y -= 14;
         }
 
-        content.Append("ET");
-        return Document([
-            "<< /Type /Catalog /Pages 2 0 R >>",
-            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 842] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
-            $"<< /Length {content.Length} >>\nstream\n{content}\nendstream",
-            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
-        ]);
+        return builder.Build();
     }
 
-    /// <summary>The objects numbered from 1, then the cross-reference table of their byte offsets and the trailer.</summary>
-    private static byte[] Document(IReadOnlyList<string> objects)
-    {
-        var pdf = new StringBuilder("%PDF-1.4\n");
-        var offsets = new List<int>();
-        for (var n = 0; n < objects.Count; n++)
-        {
-            offsets.Add(pdf.Length);
-            pdf.Append(CultureInfo.InvariantCulture, $"{n + 1} 0 obj\n{objects[n]}\nendobj\n");
-        }
-
-        var xref = pdf.Length;
-        pdf.Append(CultureInfo.InvariantCulture, $"xref\n0 {objects.Count + 1}\n0000000000 65535 f \n");
-        foreach (var offset in offsets)
-        {
-            pdf.Append(CultureInfo.InvariantCulture, $"{offset:D10} 00000 n \n");
-        }
-
-        pdf.Append(CultureInfo.InvariantCulture, $"trailer\n<< /Size {objects.Count + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n");
-        return Encoding.ASCII.GetBytes(pdf.ToString());
-    }
-
-    /// <summary>PDF string text: parentheses and backslashes escaped, anything outside printable ASCII shown as <c>?</c> (offsets are counted in ASCII bytes).</summary>
-    private static string Escape(string text) =>
-        string.Concat(text.Select(c => c is '(' or ')' or '\\' ? $"\\{c}" : c is >= ' ' and <= '~' ? c.ToString() : "?"));
+    /// <summary>Text the standard Helvetica can show: anything outside printable ASCII is shown as <c>?</c> (the font has no glyphs for Chinese, say).</summary>
+    private static string Printable(string text) => string.Concat(text.Select(c => c is >= ' ' and <= '~' ? c : '?'));
 }
