@@ -54,7 +54,9 @@ public sealed partial class StripePaymentIntents
         var stored = objects.Get(method.Id, StripePaymentMethods.Type)!;
         if (StripeMandates.For(objects, stored, p, StripeJson.Unix(now)) is not { } mandate)
         {
-            return Unexpected(StripeMandates.Required("PaymentIntent"), "mandate_data");
+            return p.Str("mandate") is { Length: > 0 } named
+                ? StripeErrors.NoSuch(StripeMandates.Type, StripeLists.Clip(named), "mandate")
+                : Unexpected(StripeMandates.Required("PaymentIntent"), "mandate_data");
         }
 
         var charge = StripeCharges.New(new ChargeAttempt(intent["amount"]!.GetValue<long>(), intent.Str("currency"), StripeJson.Unix(now))

@@ -20,7 +20,7 @@ public sealed partial class StripeSetupIntents
         }
 
         // A setup always collects a new mandate: the customer accepts it on the merchant's form.
-        if (query["mandate_data"] is null)
+        if (query["mandate_data"] is not JsonObject)
         {
             return Unexpected(intent, StripeMandates.Required("SetupIntent"), "mandate_data");
         }

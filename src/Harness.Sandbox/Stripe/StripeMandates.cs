@@ -36,9 +36,20 @@ public sealed class StripeMandates(ProviderObjects objects)
     /// </summary>
     public static StripeResponse? Read(JsonObject p)
     {
-        if (p[Param] is null)
+        if (p["mandate"] is not null && p.Str("mandate") is null)
+        {
+            return StripeErrors.InvalidParam("Invalid string", "mandate");
+        }
+
+        // An empty value is how Stripe's SDKs send a mandate_data set to null: none given.
+        if (p[Param] is null || p.Str(Param) == "")
         {
             return null;
+        }
+
+        if (p.Str("mandate") is { Length: > 0 })
+        {
+            return StripeErrors.InvalidParam("You may only specify one of these parameters: mandate, mandate_data.", Param);
         }
 
         if (p[Param] is not JsonObject data || data.Any(kv => kv.Key != "customer_acceptance"))
@@ -89,13 +100,15 @@ public sealed class StripeMandates(ProviderObjects objects)
 
     /// <summary>
     /// The mandate the confirmation makes from <paramref name="p"/>'s <c>mandate_data</c> (checked by <see cref="Read"/>),
-    /// or the one already on the PaymentMethod when none is given; null when there is neither. The caller holds the unit.
+    /// else the one <c>mandate</c> names or, without it, the one already on the PaymentMethod, when it is the
+    /// PaymentMethod's and active; null when there is none. The caller holds the unit.
     /// </summary>
     public static string? For(ProviderObjects objects, JsonObject method, JsonObject p, long now)
     {
-        if (p[Param]?["customer_acceptance"] is not JsonObject acceptance)
+        if ((p[Param] as JsonObject)?["customer_acceptance"] is not JsonObject acceptance)
         {
-            return method.Str(MethodField) is { } existing && objects.Get(existing, Type)?.Str("status") == "active" ? existing : null;
+            return (p.Str("mandate") is { Length: > 0 } named ? named : method.Str(MethodField)) is { } existing && objects.Get(existing, Type) is { } found
+                && found.Str("status") == "active" && found.Str("payment_method") == method.Str("id") ? existing : null;
         }
 
         var online = acceptance["online"] as JsonObject;
