@@ -15,6 +15,9 @@ public sealed partial class StripePaymentMethods
     /// <summary>The stored IBAN (never served: Stripe shows only its last four digits).</summary>
     private const string IbanField = "_iban";
 
+    /// <summary>Stripe's documented text for <c>invalid_bank_account_iban</c>.</summary>
+    private const string InvalidIban = "The IBAN provided appears to be invalid. Request the customer to check their information and try again.";
+
     /// <summary>The test bank account a SEPA Direct Debit PaymentMethod stands for; null for a card or an unknown id.</summary>
     public TestBankAccount? BankAccount(string? id) =>
         id is not null && objects.Get(id, Type) is { } method ? BankAccountOf(method) : null;
@@ -46,10 +49,11 @@ public sealed partial class StripePaymentMethods
             return StripeErrors.Missing("sepa_debit[iban]");
         }
 
+        // Stripe's API words every malformed IBAN alike (Stripe.js tells "incomplete" from "invalid" on the form).
         var (iban, problem) = TestBankAccounts.Read(sepa.Str("iban"));
         if (problem is not null)
         {
-            return StripeErrors.InvalidParam(problem, "sepa_debit[iban]", "invalid_bank_account_iban");
+            return StripeErrors.InvalidParam(InvalidIban, "sepa_debit[iban]", "invalid_bank_account_iban");
         }
 
         if (StripeBankDebits.Find(iban) is not { } account)

@@ -16,6 +16,8 @@ public sealed partial class StripeBankDebitApiTests
     internal const string Settles = "DE89370400440532013000";
     internal const string Fails = "DE62370400440532013001";
 
+    private const string Invalid = "The IBAN provided appears to be invalid. Request the customer to check their information and try again.";
+
     private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;
 
     [Fact]
@@ -44,9 +46,9 @@ public sealed partial class StripeBankDebitApiTests
     }
 
     [Theory]
-    [InlineData("sepa_debit[iban]=DE00370400440532013000&billing_details[name]=J&billing_details[email]=j@example.com", "sepa_debit[iban]", "Your IBAN is invalid.")]
-    [InlineData("sepa_debit[iban]=DE89&billing_details[name]=J&billing_details[email]=j@example.com", "sepa_debit[iban]", "Your IBAN is invalid.")]
-    [InlineData("sepa_debit[iban]=&billing_details[name]=J&billing_details[email]=j@example.com", "sepa_debit[iban]", "Your IBAN is incomplete.")]
+    [InlineData("sepa_debit[iban]=DE00370400440532013000&billing_details[name]=J&billing_details[email]=j@example.com", "sepa_debit[iban]", Invalid)]
+    [InlineData("sepa_debit[iban]=DE89&billing_details[name]=J&billing_details[email]=j@example.com", "sepa_debit[iban]", Invalid)]
+    [InlineData("sepa_debit[iban]=&billing_details[name]=J&billing_details[email]=j@example.com", "sepa_debit[iban]", Invalid)]
     [InlineData("sepa_debit[iban]=GB82WEST12345698765432&billing_details[name]=J&billing_details[email]=j@example.com", "sepa_debit[iban]", "Your request was in test mode, but used a non test bank account. Use one of the test IBANs below.")]
     [InlineData("billing_details[name]=J&billing_details[email]=j@example.com", "sepa_debit", "Missing required param: sepa_debit.")]
     [InlineData("sepa_debit[bic]=X&billing_details[name]=J", "sepa_debit[bic]", "Received unknown parameter: sepa_debit[bic]")]
