@@ -42,7 +42,7 @@ Feature: Stripe sandbox — SEPA Direct Debit through PaymentIntents and SetupIn
     When the sandbox clock advances by 3 minutes
     Then the off-session debit is "succeeded"
 
-  Scenario: A malformed IBAN, a debit in dollars and a debit without a mandate are refused in Stripe's shape
+  Scenario: A malformed IBAN and a debit in dollars are refused in Stripe's shape
     When the merchant creates a SEPA Direct Debit PaymentMethod from the IBAN "DE00370400440532013000"
     Then the answer is 400 with error type "invalid_request_error", code "invalid_bank_account_iban" and param "sepa_debit[iban]"
     When the merchant creates a SEPA Direct Debit PaymentMethod from the IBAN "DE89370400440532013000"
