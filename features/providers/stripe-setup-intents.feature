@@ -43,9 +43,9 @@ Feature: Stripe sandbox — SetupIntents, a card saved for later without a payme
     And the receiver gets for the SetupIntent "setup_intent.created, setup_intent.canceled"
 
   Scenario: What the sandbox does not simulate is refused by name
-    When the merchant creates a SetupIntent with "payment_method_types[]" set to "sepa_debit"
+    When the merchant creates a SetupIntent with "payment_method_types[]" set to "ideal"
     Then the answer is 400 with error type "invalid_request_error", code "parameter_invalid" and param "payment_method_types"
-    When the merchant creates a SetupIntent with "mandate_data[customer_acceptance][type]" set to "offline"
-    Then the answer is 400 with error type "invalid_request_error", code "parameter_invalid" and param "mandate_data"
+    When the merchant creates a SetupIntent with "mandate_data[customer_acceptance][type]" set to "telepathic"
+    Then the answer is 400 with error type "invalid_request_error", code "parameter_invalid" and param "mandate_data[customer_acceptance][type]"
     When the merchant creates a SetupIntent with "amount" set to "100"
     Then the answer is 400 with error type "invalid_request_error", code "parameter_unknown" and param "amount"

@@ -117,6 +117,7 @@ public static partial class ProviderCatalog
             .. StripePaymentLinkOperations(),
             .. StripeSetupIntentOperations(),
             .. StripeQuoteOperations(),
+            .. StripeBankDebitOperations(),
             new("POST", "/v1/subscriptions/{id}", [Id], Form(("items[0][id]", "si_chaos"), ("items[0][price]", price), ("items[0][quantity]", "2"), ("proration_behavior", "always_invoice")), Answers),
             new("POST", "/v1/subscription_items", [], Form(("subscription", "sub_chaos"), ("price", price), ("quantity", "2"), ("proration_behavior", "always_invoice"), ("metadata[k]", "v")), Answers),
             new("GET", "/v1/subscription_items", [new("subscription", "query", "string"), new("limit", "query", "integer"), new("starting_after", "query", "string")], null, Answers),

@@ -4,12 +4,13 @@ using Harness.Sandbox.Payments;
 namespace Harness.Sandbox.Stripe;
 
 /// <summary>
-/// SEPA Direct Debit in a payment-mode Checkout Session, Stripe's delayed-notification payment method: the checkout
-/// completes with <c>payment_status</c> <c>unpaid</c> and the payment intent <c>processing</c>; the debit settles
-/// <see cref="SettlementDelay"/> later on the sandbox clock, and the merchant hears of it by
-/// <c>checkout.session.async_payment_succeeded</c> or <c>checkout.session.async_payment_failed</c>.
+/// SEPA Direct Debit, Stripe's delayed-notification payment method, in a payment-mode Checkout Session and through the
+/// PaymentIntents API: the checkout completes with <c>payment_status</c> <c>unpaid</c>, a PaymentIntent confirmed
+/// with a <c>sepa_debit</c> PaymentMethod is <c>processing</c>; the debit settles <see cref="SettlementDelay"/> later on
+/// the sandbox clock, and the merchant hears of it by <c>checkout.session.async_payment_succeeded</c> /
+/// <c>…_failed</c>, or by the PaymentIntent's and charge's own events (<see cref="StripePaymentIntents.DebitSettled"/>).
 /// </summary>
-public sealed class StripeBankDebits(SandboxContext context, ProviderObjects objects, StripeWebhooks webhooks)
+public sealed class StripeBankDebits(SandboxContext context, ProviderObjects objects, StripeWebhooks webhooks, StripePaymentIntents intents)
 {
     public const string PaymentMethod = "sepa_debit";
 
@@ -27,6 +28,9 @@ public sealed class StripeBankDebits(SandboxContext context, ProviderObjects obj
     private const string Type = "sandbox.bank_debit";
 
     private StripeDueRecords Due => new(objects, Type, "settles_at", "settled");
+
+    /// <summary>The test account of an IBAN (spaces and case already normalised); null for any other.</summary>
+    public static TestBankAccount? Find(string? iban) => TestAccounts.FirstOrDefault(a => a.Iban == iban);
 
     /// <summary>Whether the session's checkout offers the debit: payment mode, with <c>sepa_debit</c> in <c>payment_method_types</c>.</summary>
     public static bool Offered(JsonObject session) =>
@@ -50,27 +54,40 @@ public sealed class StripeBankDebits(SandboxContext context, ProviderObjects obj
             : null;
     }
 
-    /// <summary>The charge's <c>payment_method_details</c> for a debit from <paramref name="account"/>.</summary>
-    public static JsonObject Details(TestBankAccount account) => new()
+    /// <summary>
+    /// The charge's <c>payment_method_details</c> for a debit from <paramref name="account"/> under
+    /// <paramref name="mandate"/> (a Checkout Session's debit names a mandate of its own).
+    /// </summary>
+    public static JsonObject Details(TestBankAccount account, string? mandate = null) => new()
     {
         ["sepa_debit"] = new JsonObject
         {
             ["bank_code"] = account.Iban[4..12],
             ["branch_code"] = "",
             ["country"] = account.Iban[..2],
+            ["fingerprint"] = StripePaymentMethods.Fingerprint(account.Iban),
             ["last4"] = account.Iban[^4..],
-            ["mandate"] = StripeJson.NewId("mandate"),
+            ["mandate"] = mandate ?? StripeJson.NewId("mandate"),
         },
         ["type"] = PaymentMethod,
     };
 
     /// <summary>Records the debit of a session just completed unpaid, due to settle after <see cref="SettlementDelay"/>.</summary>
-    public void Schedule(JsonObject session, TestBankAccount account) => objects.Put(new JsonObject
+    public void Schedule(JsonObject session, TestBankAccount account) => Record(objects, context.Clock.GetUtcNow(), "session", session.Str("id")!, account);
+
+    /// <summary>
+    /// Records the debit of a PaymentIntent just gone <c>processing</c>, due to settle after <see cref="SettlementDelay"/>;
+    /// the caller holds the unit.
+    /// </summary>
+    public static void Schedule(ProviderObjects objects, DateTimeOffset now, string intentId, TestBankAccount account) =>
+        Record(objects, now, "payment_intent", intentId, account);
+
+    private static void Record(ProviderObjects objects, DateTimeOffset now, string owner, string ownerId, TestBankAccount account) => objects.Put(new JsonObject
     {
         ["id"] = StripeJson.NewId("bankdebit"),
         ["object"] = Type,
-        ["session"] = session.Str("id"),
-        ["settles_at"] = StripeJson.Unix(context.Clock.GetUtcNow() + SettlementDelay),
+        [owner] = ownerId,
+        ["settles_at"] = StripeJson.Unix(now + SettlementDelay),
         ["succeeds"] = account.Succeeds,
         ["settled"] = false,
     });
@@ -84,8 +101,14 @@ public sealed class StripeBankDebits(SandboxContext context, ProviderObjects obj
     private void Settle(JsonObject debit)
     {
         var succeeds = debit["succeeds"]!.GetValue<bool>();
-        var session = objects.Get(debit.Str("session")!, "checkout.session")!;
-        var intent = objects.Get(session.Str("payment_intent")!, "payment_intent")!;
+        var session = debit.Str("session") is { } sessionId ? objects.Get(sessionId, "checkout.session") : null;
+        var intent = objects.Get(debit.Str("payment_intent") ?? session!.Str("payment_intent")!, "payment_intent")!;
+        if (intent.Str("status") != "processing")
+        {
+            // Canceled while processing: nothing is left to settle.
+            return;
+        }
+
         var charge = objects.Get(intent.Str("latest_charge")!, "charge")!;
         charge["status"] = succeeds ? "succeeded" : "failed";
         charge["paid"] = succeeds;
@@ -99,10 +122,16 @@ public sealed class StripeBankDebits(SandboxContext context, ProviderObjects obj
             ["message"] = charge.Str("failure_message"),
             ["type"] = "card_error",
         };
-        session["payment_status"] = succeeds ? "paid" : "unpaid";
         StripeBalance.RecordCharge(objects, charge, StripeJson.Unix(context.Clock.GetUtcNow()));
         objects.Put(charge);
         objects.Put(intent);
+        if (session is null)
+        {
+            intents.DebitSettled(intent, charge, succeeds);
+            return;
+        }
+
+        session["payment_status"] = succeeds ? "paid" : "unpaid";
         objects.Put(session);
         var publicSession = StripeLists.Public(session);
         webhooks.Send(session.Str("id")!, succeeds

@@ -71,6 +71,11 @@ public sealed partial class StripePaymentIntents
             return StripeErrors.InvalidParam("Not a valid URL", "return_url", "url_invalid");
         }
 
+        if (methods.BankAccount(method.Id) is { } account)
+        {
+            return Debit(intent, method, account, query);
+        }
+
         intent["payment_method"] = method.Id;
         if (method.Outcome == CardOutcome.ThreeDSecureRequired)
         {

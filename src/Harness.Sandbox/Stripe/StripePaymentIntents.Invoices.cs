@@ -74,6 +74,7 @@ public sealed partial class StripePaymentIntents
             ["last_payment_error"] = null,
             ["latest_charge"] = null,
             ["livemode"] = false,
+            ["mandate"] = null,
             ["metadata"] = metadata,
             ["next_action"] = null,
             ["payment_method"] = methodId,
@@ -115,8 +116,10 @@ public sealed partial class StripePaymentIntents
     private void InvoiceFollows(JsonObject intent)
     {
         if (intent.Str("_invoice") is not { } invoiceId || objects.Get(invoiceId, "invoice") is not { } invoice
-            || !(invoice.Str("status") == "open" || invoice.Str("status") == "uncollectible" && invoice["parent"] is null))
+            || !(invoice.Str("status") == "open" || invoice.Str("status") == "uncollectible" && invoice["parent"] is null)
+            || intent.Str("status") == "processing")
         {
+            // A bank debit still processing leaves the invoice open: it counts the attempt once the debit settles.
             return;
         }
 

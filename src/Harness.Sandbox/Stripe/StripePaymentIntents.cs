@@ -24,7 +24,7 @@ public sealed partial class StripePaymentIntents(SandboxContext context, Provide
     [
         "amount", "currency", "customer", "description", "metadata", "payment_method", "payment_method_types", "automatic_payment_methods",
         "confirm", "capture_method", "return_url", "receipt_email", "setup_future_usage", "off_session", "statement_descriptor",
-        "statement_descriptor_suffix", "error_on_requires_action", "expand",
+        "statement_descriptor_suffix", "error_on_requires_action", "mandate", "mandate_data", "expand",
     ];
 
     private static readonly HashSet<string> UpdateParams =
@@ -36,7 +36,7 @@ public sealed partial class StripePaymentIntents(SandboxContext context, Provide
     /// <summary>The fields an update copies as they come.</summary>
     private static readonly string[] PlainUpdates = ["description", "receipt_email", "setup_future_usage", "capture_method", "customer"];
 
-    private static readonly HashSet<string> ConfirmParams = ["payment_method", "return_url", "off_session", "error_on_requires_action", "receipt_email", "expand"];
+    private static readonly HashSet<string> ConfirmParams = ["payment_method", "return_url", "off_session", "error_on_requires_action", "receipt_email", "mandate", "mandate_data", "expand"];
 
     private static readonly string[] CaptureMethods = ["automatic", "automatic_async", "manual"];
     private static readonly string[] CancellationReasons = ["duplicate", "fraudulent", "requested_by_customer", "abandoned"];
@@ -63,6 +63,11 @@ public sealed partial class StripePaymentIntents(SandboxContext context, Provide
         if (ReadAmount(p, required: true, out var amount) is { } badAmount)
         {
             return badAmount;
+        }
+
+        if ((CheckTypes(p, currency!) ?? StripeMandates.Read(p)) is { } badChoice)
+        {
+            return badChoice;
         }
 
         if (Common(p, out var metadata, out var methodId) is { } bad)
@@ -204,6 +209,11 @@ public sealed partial class StripePaymentIntents(SandboxContext context, Provide
         if (StripeLists.Unknown(p, ConfirmParams) is { } unknown)
         {
             return unknown;
+        }
+
+        if (StripeMandates.Read(p) is { } badMandate)
+        {
+            return badMandate;
         }
 
         if (Common(p, out _, out var methodId) is { } bad)

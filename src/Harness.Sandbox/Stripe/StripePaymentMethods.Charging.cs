@@ -103,8 +103,8 @@ public sealed partial class StripePaymentMethods
             return State(Consumed);
         }
 
-        var outcome = Enum.Parse<CardOutcome>(method.Str("_outcome")!);
-        if (RefusedOnAttach.Contains(outcome))
+        // A bank account has no check on attaching: only a card's test number can refuse it.
+        if (method.Str("_outcome") is { } card && Enum.Parse<CardOutcome>(card) is var outcome && RefusedOnAttach.Contains(outcome))
         {
             return new StripeResponse(402, new JsonObject { ["error"] = StripeTestPaymentMethods.Decline(outcome) }, Stored: true);
         }
@@ -146,6 +146,11 @@ public sealed partial class StripePaymentMethods
         if (objects.Get(id, Type) is not { } method)
         {
             return StripeErrors.NoSuch("PaymentMethod", StripeLists.Clip(id), param);
+        }
+
+        if (BankAccountOf(method) is not null)
+        {
+            return StripeErrors.NotSimulated(param, "subscriptions and invoices are charged by card in the sandbox; a sepa_debit PaymentMethod is charged through PaymentIntents");
         }
 
         return method.Str("customer") == customer
@@ -202,7 +207,12 @@ public sealed partial class StripePaymentMethods
 
     private static StripeTestPaymentMethods.TestPaymentMethod Charged(JsonObject method)
     {
-        var card = method["card"]!;
+        // A bank account is charged by its own path (the debit settles later), which reads only its id from here.
+        if (method["card"] is not { } card)
+        {
+            return new StripeTestPaymentMethods.TestPaymentMethod(method.Str("id")!, method.Str("type")!, method[method.Str("type")!].Str("last4")!, "", CardOutcome.Approved);
+        }
+
         return new StripeTestPaymentMethods.TestPaymentMethod(
             method.Str("id")!, card.Str("brand")!, card.Str("last4")!, card.Str("funding")!, Enum.Parse<CardOutcome>(method.Str("_outcome") ?? nameof(CardOutcome.Approved)),
             card["exp_month"]!.GetValue<int>(), card["exp_year"]!.GetValue<int>());

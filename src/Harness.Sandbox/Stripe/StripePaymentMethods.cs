@@ -20,7 +20,7 @@ public sealed partial class StripePaymentMethods(SandboxContext context, Provide
 
     private const string Consumed = "This PaymentMethod was previously used without being attached to a Customer or was detached from a Customer, and may not be used again.";
 
-    private static readonly HashSet<string> CreateParams = ["type", "card", "billing_details", "metadata", "allow_redisplay", "expand"];
+    private static readonly HashSet<string> CreateParams = ["type", "card", "sepa_debit", "billing_details", "metadata", "allow_redisplay", "expand"];
     private static readonly HashSet<string> UpdateParams = ["billing_details", "metadata", "allow_redisplay", "expand"];
     private static readonly HashSet<string> AttachParams = ["customer", "expand"];
     private static readonly HashSet<string> DetachParams = ["expand"];
@@ -43,9 +43,9 @@ public sealed partial class StripePaymentMethods(SandboxContext context, Provide
             return StripeErrors.Missing("type");
         }
 
-        if (type != "card")
+        if (type is not ("card" or StripeBankDebits.PaymentMethod))
         {
-            return StripeErrors.InvalidParam("The sandbox only simulates card PaymentMethods: type must be card.", "type");
+            return StripeErrors.NotSimulated("type", $"the sandbox builds card and {StripeBankDebits.PaymentMethod} PaymentMethods, not {StripeLists.Clip(type)}");
         }
 
         if (!StripeLists.TryMetadata(p, out var metadata, out var error))
@@ -61,6 +61,11 @@ public sealed partial class StripePaymentMethods(SandboxContext context, Provide
         if (ReadRedisplay(p) is { } badRedisplay)
         {
             return badRedisplay;
+        }
+
+        if (type == StripeBankDebits.PaymentMethod)
+        {
+            return CreateSepaDebit(p, billing, metadata);
         }
 
         if (p["card"] is not JsonObject card)

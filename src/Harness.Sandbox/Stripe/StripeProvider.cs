@@ -97,7 +97,7 @@ public sealed partial class StripeProvider : ISandboxProvider
         _quotes = new StripeQuotes(_objects, catalog, _customers, discounts, _webhooks, _subscriptions, _schedules, _standalone);
         _customers.ResumeAdvancing(RunDueOnClock);
         _sessions = new CheckoutSessions(context, _objects, catalog, _billing, _methods, discounts);
-        _debits = new StripeBankDebits(context, _objects, _webhooks);
+        _debits = new StripeBankDebits(context, _objects, _webhooks, _intents);
         _idempotency = new StripeIdempotency(context.Store);
         _portalConfigurations = new StripePortalConfigurations(_objects, _webhooks, context.Clock);
         _portalSessions = new StripePortalSessions(context, _objects, _portalConfigurations, _webhooks);
@@ -286,6 +286,8 @@ public sealed partial class StripeProvider : ISandboxProvider
         app.MapPost(path + "/{id}/detach", (string id, HttpContext http) => PostAsync(http, $"{path}/{id}/detach", p => _methods.Detach(id, p)));
         app.MapGet("/v1/customers/{id}/payment_methods", async (string id, HttpContext http) => Answer(http, _methods.ListFor(id, await StripeForm.ReadAsync(http.Request))));
         app.MapGet("/v1/customers/{customer}/payment_methods/{id}", (string customer, string id, HttpContext http) => Answer(http, _methods.RetrieveFor(customer, id)));
+        var mandates = new StripeMandates(_objects);
+        app.MapGet(StripeMandates.Path + "/{id}", async (string id, HttpContext http) => Answer(http, mandates.Retrieve(id, await StripeForm.ReadAsync(http.Request))));
     }
 
     /// <summary>

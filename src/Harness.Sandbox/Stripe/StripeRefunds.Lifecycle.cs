@@ -93,9 +93,11 @@ public sealed partial class StripeRefunds
                 "refund_cannot_be_canceled", null);
     }
 
-    /// <summary>What later happens to a refund of <paramref name="charge"/>: null for every card but the refund test cards.</summary>
+    /// <summary>What later happens to a refund of <paramref name="charge"/>: null for every card but the refund test cards; a SEPA debit's refund settles later.</summary>
     private static RefundOutcome? LaterOutcome(JsonObject charge) => StripeTestCards.Last4(charge) switch
     {
+        // A SEPA Direct Debit refund is a credit transfer back to the account: pending until the bank has it, as at Stripe.
+        _ when charge["payment_method_details"].Str("type") == StripeBankDebits.PaymentMethod => RefundOutcome.Succeeds,
         var last4 when last4 == StripeTestCards.RefundFails[^4..] => RefundOutcome.Fails,
         var last4 when last4 == StripeTestCards.RefundPending[^4..] => RefundOutcome.Succeeds,
         _ => null,

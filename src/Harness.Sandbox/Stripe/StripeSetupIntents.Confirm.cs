@@ -67,6 +67,11 @@ public sealed partial class StripeSetupIntents
     private StripeResponse Attempt(JsonObject intent, string? returnUrl, JsonObject query)
     {
         var method = objects.Get(intent.Str("payment_method")!, StripePaymentMethods.Type)!;
+        if (StripePaymentMethods.BankAccountOf(method) is not null)
+        {
+            return SetUpDebit(intent, method, query);
+        }
+
         var attempt = NewAttempt(intent, method, StripeJson.Unix(context.Clock.GetUtcNow()));
         intent["latest_attempt"] = attempt.Str("id");
         var outcome = Enum.Parse<CardOutcome>(method.Str("_outcome")!);

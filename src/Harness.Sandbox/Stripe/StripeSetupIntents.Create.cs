@@ -12,14 +12,14 @@ public sealed partial class StripeSetupIntents
     /// <summary>Stripe's create parameters the sandbox does not build: refused by name.</summary>
     private static readonly string[] CreateNotSimulated =
     [
-        "mandate_data", "attach_to_self", "confirmation_token", "customer_account", "excluded_payment_method_types", "flow_directions",
+        "attach_to_self", "confirmation_token", "customer_account", "excluded_payment_method_types", "flow_directions",
         "on_behalf_of", "payment_method_configuration", "payment_method_data", "single_use", "use_stripe_sdk",
     ];
 
     private static readonly HashSet<string> CreateParams =
     [
         "customer", "payment_method", "payment_method_types", "automatic_payment_methods", "usage", "description", "metadata",
-        "confirm", "return_url", "payment_method_options", "expand", .. CreateNotSimulated,
+        "confirm", "return_url", "payment_method_options", "mandate_data", "expand", .. CreateNotSimulated,
     ];
 
     private static readonly HashSet<string> UpdateParams =
@@ -216,9 +216,12 @@ public sealed partial class StripeSetupIntents
 
         if (CreateNotSimulated.FirstOrDefault(n => p[n] is not null) is { } notSimulated)
         {
-            return StripeErrors.NotSimulated(notSimulated, notSimulated == "mandate_data"
-                ? "a mandate belongs to a bank debit's PaymentMethod, and the sandbox's PaymentMethods are cards"
-                : "the sandbox's SetupIntents set up the sandbox's test cards for the account itself");
+            return StripeErrors.NotSimulated(notSimulated, "the sandbox's SetupIntents set up the sandbox's test PaymentMethods for the account itself");
+        }
+
+        if (StripeMandates.Read(p) is { } badMandate)
+        {
+            return badMandate;
         }
 
         if (NotText(p, "customer", "description", "usage", "return_url", "payment_method") is { } notText)
@@ -253,9 +256,9 @@ public sealed partial class StripeSetupIntents
                 return StripeErrors.InvalidParam("Invalid array", "payment_method_types");
             }
 
-            if (list.Select(t => t!.ToString()).FirstOrDefault(t => t != "card") is { } other)
+            if (list.Select(t => t!.ToString()).FirstOrDefault(t => t is not ("card" or StripeBankDebits.PaymentMethod)) is { } other)
             {
-                return StripeErrors.NotSimulated("payment_method_types", $"only card PaymentMethods exist in the sandbox, so a SetupIntent sets up a card, not {StripeLists.Clip(other)}");
+                return StripeErrors.NotSimulated("payment_method_types", $"the sandbox's SetupIntents set up card and {StripeBankDebits.PaymentMethod} PaymentMethods, not {StripeLists.Clip(other)}");
             }
         }
 
@@ -305,9 +308,9 @@ public sealed partial class StripeSetupIntents
     /// <summary>Copies the payment method choices given (types, automatic payment methods, card options) onto the intent.</summary>
     private static void ApplyMethodChoice(JsonObject intent, JsonObject p)
     {
-        if (p["payment_method_types"] is not null)
+        if (p["payment_method_types"] is JsonArray types)
         {
-            intent["payment_method_types"] = new JsonArray("card");
+            intent["payment_method_types"] = new JsonArray([.. types.Select(t => t!.ToString()).Distinct().Select(t => (JsonNode?)t)]);
         }
 
         if (p["automatic_payment_methods"] is JsonObject automatic)

@@ -134,7 +134,7 @@ public sealed class StripePaymentMethodTests
 
     [Theory]
     [InlineData("card[token]=tok_visa", "type", "parameter_missing")]
-    [InlineData("type=sepa_debit&card[token]=tok_visa", "type", "parameter_invalid")]
+    [InlineData("type=ideal&card[token]=tok_visa", "type", "parameter_invalid")]
     [InlineData("type=card", "card", "parameter_missing")]
     [InlineData("type=card&card[exp_month]=12", "card[token]", "parameter_missing")]
     [InlineData("type=card&card[token]=tok_nonsense", "card[token]", "resource_missing")]

@@ -57,14 +57,14 @@ public sealed partial class StripeSetupIntentTests
             return refusal.StripeError;
         }
 
-        var sepaOptions = new SetupIntentCreateOptions();
-        sepaOptions.AddExtraParam("payment_method_types[0]", "sepa_debit");
-        var sepa = await Refused(() => stripe.V1.SetupIntents.CreateAsync(sepaOptions, cancellationToken: Ct));
-        Assert.Equal("payment_method_types", sepa.Param);
-        Assert.Contains("is not simulated by the sandbox", sepa.Message, StringComparison.Ordinal);
+        var idealOptions = new SetupIntentCreateOptions();
+        idealOptions.AddExtraParam("payment_method_types[0]", "ideal");
+        var ideal = await Refused(() => stripe.V1.SetupIntents.CreateAsync(idealOptions, cancellationToken: Ct));
+        Assert.Equal("payment_method_types", ideal.Param);
+        Assert.Contains("is not simulated by the sandbox", ideal.Message, StringComparison.Ordinal);
         var mandate = new SetupIntentCreateOptions { Customer = customer.Id };
-        mandate.AddExtraParam("mandate_data[customer_acceptance][type]", "offline");
-        Assert.Equal("mandate_data", (await Refused(() => stripe.V1.SetupIntents.CreateAsync(mandate, cancellationToken: Ct))).Param);
+        mandate.AddExtraParam("mandate_data[customer_acceptance][type]", "telepathic");
+        Assert.Equal("mandate_data[customer_acceptance][type]", (await Refused(() => stripe.V1.SetupIntents.CreateAsync(mandate, cancellationToken: Ct))).Param);
         var unknown = new SetupIntentCreateOptions();
         unknown.AddExtraParam("amount", "100");
         var unknownRefusal = await Refused(() => stripe.V1.SetupIntents.CreateAsync(unknown, cancellationToken: Ct));

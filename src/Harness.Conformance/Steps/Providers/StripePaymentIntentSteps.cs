@@ -149,8 +149,11 @@ public sealed partial class StripePaymentIntentSteps(ScenarioContext context)
     {
         form.AddRange([new("amount", amount.ToString(CultureInfo.InvariantCulture)), new("currency", currency), new("description", context.Unique("pi"))]);
         var reply = await Stripe.StripeAsync(HttpMethod.Post, "/v1/payment_intents", form);
+        // A refusal before any intent exists (a parameter checked on create) carries none.
         var id = reply.Status == HttpStatusCode.OK ? ApiReply.Text(ApiReply.Field(reply.Json, "id"))
-            : ApiReply.Text(ApiReply.Path(reply.Json, "error.payment_intent.id"));
+            : reply.Json.TryGetProperty("error", out var error) && error.TryGetProperty("payment_intent", out var refused) && refused.ValueKind == JsonValueKind.Object
+                ? ApiReply.Text(ApiReply.Field(refused, "id"))
+                : null;
         _intent = id;
         _world.PaymentId = id;
     }

@@ -7,7 +7,7 @@ namespace Harness.Conformance.Steps.Providers;
 
 /// <summary>Stripe's SetupIntents as a merchant backend saves a card without a payment: create, confirm, 3-D Secure, cancel, then charge it later.</summary>
 [Steps]
-public sealed class StripeSetupIntentSteps(ScenarioContext context)
+public sealed partial class StripeSetupIntentSteps(ScenarioContext context)
 {
     private readonly SandboxWorld _world = context.Get<SandboxWorld>();
     private string? _intent;
