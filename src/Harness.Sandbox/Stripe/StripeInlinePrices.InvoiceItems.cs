@@ -18,11 +18,10 @@ public sealed partial class StripeSubscriptions
     private static readonly Dictionary<string, string> UnsimulatedAddInvoiceItemParams = new()
     {
         ["discounts"] = "an added invoice item takes no discounts of its own in the sandbox (the subscription's discounts apply to its item lines)",
-        ["period"] = "an added invoice item's period is the moment it is added",
     };
 
     /// <summary>One <c>add_invoice_items</c> entry, read and checked: what an invoice item or a phase's stored entry is made of.</summary>
-    internal sealed record AddedItem(JsonObject Price, long Quantity, JsonObject? Metadata, bool? Discountable, List<JsonObject> TaxRates);
+    internal sealed record AddedItem(JsonObject Price, long Quantity, JsonObject? Metadata, bool? Discountable, List<JsonObject> TaxRates, JsonObject? Period);
 
     /// <summary>
     /// Reads <c>add_invoice_items</c> of <paramref name="p"/> into unsaved pending invoice items of the customer in
@@ -47,6 +46,7 @@ public sealed partial class StripeSubscriptions
                 Discountable = entry.Discountable ?? true,
             });
             item["tax_rates"] = StripeInvoicing.Shown(entry.TaxRates);
+            item[StripeInvoiceItems.PeriodAsked] = entry.Period;
             added.Add(item);
         }
 
@@ -54,7 +54,7 @@ public sealed partial class StripeSubscriptions
     }
 
     /// <summary>The entries of <c>add_invoice_items</c> (1 to 20), each a one-time price in <paramref name="currency"/>.</summary>
-    internal StripeResponse? ReadAddedItems(JsonObject p, string currency, bool scheduled, out List<AddedItem> entries)
+    internal StripeResponse? ReadAddedItems(JsonObject p, string currency, bool scheduled, out List<AddedItem> entries, bool phase = false)
     {
         entries = [];
         if (p[AddInvoiceItems] is null)
@@ -75,12 +75,22 @@ public sealed partial class StripeSubscriptions
                 return bad;
             }
 
+            if (phase && array[n]!["period"] is not null)
+            {
+                return StripeErrors.NotSimulated($"{param}[period]", "a phase's added item takes the phase's period (phase_start to min_item_period_end)");
+            }
+
+            if (StripeInvoiceItems.ReadAddedPeriod(array[n]!["period"], $"{param}[period]", out var period) is { } badPeriod)
+            {
+                return badPeriod;
+            }
+
             if (StripeTaxes.Read(objects, array[n]!["tax_rates"], $"{param}[tax_rates]", out var rates) is { } badRates)
             {
                 return badRates;
             }
 
-            entries.Add(new AddedItem(price!, quantity, metadata, discountable, rates ?? []));
+            entries.Add(new AddedItem(price!, quantity, metadata, discountable, rates ?? [], period));
         }
 
         return null;
@@ -174,7 +184,7 @@ public sealed partial class StripeSubscriptions
         var events = new List<StripeEvent>();
         foreach (var item in added)
         {
-            StripeInvoiceItems.Attach(item, subscription.Str("id")!);
+            StripeInvoiceItems.Attach(item, subscription);
             objects.Put(item);
             events.Add(new StripeEvent("invoiceitem.created", StripeLists.Public(item)));
         }
