@@ -13,6 +13,9 @@ public sealed partial class StripeInvoiceItems
     /// <summary>The period an added item asked for, kept on it until it is attached (not a Stripe field).</summary>
     public const string PeriodAsked = "_period_asked";
 
+    /// <summary>The discounts an added item's <c>discounts</c> made, kept on it until they are stored (not a Stripe field).</summary>
+    public const string NewDiscounts = "_new_discounts";
+
     private static readonly Dictionary<string, string[]> PeriodTypes = new()
     {
         ["start"] = ["max_item_period_start", "now", "timestamp"],

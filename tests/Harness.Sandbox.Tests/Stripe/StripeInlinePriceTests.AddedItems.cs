@@ -6,7 +6,7 @@ using static Harness.Sandbox.Tests.Stripe.StripeRecurringTests;
 
 namespace Harness.Sandbox.Tests.Stripe;
 
-/// <summary><c>add_invoice_items</c>: each item's <c>period</c>, and the <c>invoiceitem.created</c> of items added on create.</summary>
+/// <summary><c>add_invoice_items</c>: each item's <c>period</c> and own <c>discounts</c>, and the <c>invoiceitem.created</c> of items added on create.</summary>
 public sealed partial class StripeInlinePriceTests
 {
     [Fact]
@@ -79,5 +79,61 @@ public sealed partial class StripeInlinePriceTests
 
         Assert.Empty((await stripe.V1.Subscriptions.ListAsync(new SubscriptionListOptions { Customer = customer }, cancellationToken: Ct)).Data);
         Assert.Empty((await stripe.V1.InvoiceItems.ListAsync(new InvoiceItemListOptions { Customer = customer }, cancellationToken: Ct)).Data);
+    }
+
+    [Fact]
+    public async Task An_added_items_own_discounts_take_off_its_line_only_and_redeem_their_coupon_once()
+    {
+        await using var sandbox = await TestSandbox.StartAsync();
+        var stripe = Client(sandbox);
+        var product = await ProductAsync(stripe, "Onboarding");
+        var customer = await CustomerAsync(stripe);
+        var fifth = await stripe.V1.Coupons.CreateAsync(new CouponCreateOptions { PercentOff = 20, Duration = "once" }, cancellationToken: Ct);
+        var options = new SubscriptionCreateOptions
+        {
+            Customer = customer.Id,
+            Items = [new SubscriptionItemOptions { Price = StripeCatalog.MonthlyPrice }],
+            AddInvoiceItems =
+            [
+                new SubscriptionAddInvoiceItemOptions
+                {
+                    PriceData = new SubscriptionAddInvoiceItemPriceDataOptions { Currency = "usd", Product = product, UnitAmount = 5000 },
+                    Discounts = [new SubscriptionAddInvoiceItemDiscountOptions { Coupon = fifth.Id }],
+                },
+            ],
+        };
+        var once = new RequestOptions { IdempotencyKey = "discounted-setup-fee" };
+        var subscription = await stripe.V1.Subscriptions.CreateAsync(options, once, Ct);
+        await stripe.V1.Subscriptions.CreateAsync(options, once, Ct);
+
+        // 20% off the 5000 fee, nothing off the plan's 999 line.
+        var first = await LatestInvoiceAsync(stripe, subscription.Id);
+        var fee = Assert.Single(first.Lines.Data, l => l.Amount == 5000);
+        Assert.Equal([1000L], fee.DiscountAmounts.Select(d => d.Amount));
+        Assert.Empty(Assert.Single(first.Lines.Data, l => l.Amount == 999).DiscountAmounts ?? []);
+        Assert.Equal((5999L, 4999L, 4999L, 1000L), (first.Subtotal, first.Total, first.AmountPaid, first.TotalDiscountAmounts.Sum(d => d.Amount)));
+
+        var item = Assert.Single((await stripe.V1.InvoiceItems.ListAsync(new InvoiceItemListOptions { Customer = customer.Id }, cancellationToken: Ct)).Data);
+        var discount = Assert.Single(item.DiscountIds);
+        Assert.Equal(discount, fee.DiscountAmounts[0].DiscountId);
+        Assert.Equal(1L, (await stripe.V1.Coupons.GetAsync(fifth.Id, cancellationToken: Ct)).TimesRedeemed);
+
+        // An update's item may take an amount off too; the renewal bills it, discounted.
+        var threeOff = await stripe.V1.Coupons.CreateAsync(new CouponCreateOptions { AmountOff = 300, Currency = "usd", Duration = "once" }, cancellationToken: Ct);
+        await stripe.V1.Subscriptions.UpdateAsync(subscription.Id, new SubscriptionUpdateOptions
+        {
+            AddInvoiceItems =
+            [
+                new SubscriptionAddInvoiceItemOptions
+                {
+                    PriceData = new SubscriptionAddInvoiceItemPriceDataOptions { Currency = "usd", Product = product, UnitAmount = 1200 },
+                    Discounts = [new SubscriptionAddInvoiceItemDiscountOptions { Coupon = threeOff.Id }],
+                },
+            ],
+        }, cancellationToken: Ct);
+        await AdvanceToPeriodEndAsync(sandbox, stripe, subscription.Id);
+        var renewal = await LatestInvoiceAsync(stripe, subscription.Id);
+        Assert.Equal([300L], Assert.Single(renewal.Lines.Data, l => l.Amount == 1200).DiscountAmounts.Select(d => d.Amount));
+        Assert.Equal((2199L, 1899L), (renewal.Subtotal, renewal.AmountPaid));
     }
 }
