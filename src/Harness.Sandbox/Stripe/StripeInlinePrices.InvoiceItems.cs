@@ -64,7 +64,7 @@ public sealed partial class StripeSubscriptions
         if (discounts.ReadStack(asked, customerId, [(product, item["amount"]!.GetValue<long>())], item.Str("currency")!, current, out var stack) is { } bad)
         {
             // discounts[0][coupon] → add_invoice_items[1][discounts][0][coupon]
-            if (bad.Body["error"] is JsonObject error && error.Str("param") is { } inner)
+            if (bad.Body["error"] is JsonObject error && error.Str("param") is { } inner && inner.StartsWith("discounts", StringComparison.Ordinal))
             {
                 error["param"] = $"{param}[discounts]{inner["discounts".Length..]}";
             }
