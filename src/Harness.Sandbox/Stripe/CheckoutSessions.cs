@@ -9,7 +9,7 @@ public sealed partial class CheckoutSessions(SandboxContext context, ProviderObj
     private const string Type = "checkout.session";
 
     /// <summary>Stripe amounts have at most eight digits: 99,999,999 minor units ($999,999.99), per price and per session.</summary>
-    private const long MaxAmount = 99_999_999;
+    private const long MaxAmount = StripeCatalog.MaxAmount;
 
     /// <summary>The largest line-item quantity Stripe documents (the ceiling of <c>adjustable_quantity[maximum]</c>).</summary>
     private const long MaxQuantity = 999_999;
@@ -24,7 +24,10 @@ public sealed partial class CheckoutSessions(SandboxContext context, ProviderObj
 
     private static readonly string[] Modes = ["payment", "subscription", "setup"];
 
-    public StripeResponse Create(JsonObject p)
+    public StripeResponse Create(JsonObject p) => Create(p, NoInlinePrices);
+
+    /// <summary>A session of <paramref name="p"/>, whose lines may name <paramref name="inlinePrices"/> (a payment link's own, inactive) by id.</summary>
+    private StripeResponse Create(JsonObject p, IReadOnlySet<string> inlinePrices)
     {
         if (p.Select(kv => kv.Key).FirstOrDefault(k => !CreateParams.Contains(k)) is { } unknown)
         {
@@ -105,7 +108,7 @@ public sealed partial class CheckoutSessions(SandboxContext context, ProviderObj
             return StripeErrors.InvalidParam("Not a valid URL", "cancel_url", "url_invalid");
         }
 
-        var items = ReadLineItems(p["line_items"], mode, out var error);
+        var items = ReadLineItems(p["line_items"], mode, inlinePrices, out var error);
         if (error is not null)
         {
             return error;
@@ -121,7 +124,7 @@ public sealed partial class CheckoutSessions(SandboxContext context, ProviderObj
         if (total > MaxAmount)
         {
             return StripeErrors.InvalidParam(
-                $"The Checkout Session's total amount due must be no more than {FormatAmount(MaxAmount, currency)}.", "line_items", "amount_too_large");
+                $"The Checkout Session's total amount due must be no more than {StripeCatalog.CheckoutAmount(MaxAmount, currency)}.", "line_items", "amount_too_large");
         }
 
         if (StripeTrials.ReadCheckout(p, mode, StripeJson.Unix(now), out var trial) is { } badTrial)
@@ -311,134 +314,6 @@ public sealed partial class CheckoutSessions(SandboxContext context, ProviderObj
     }
 
     private static bool IsAbsoluteUrl(string url) => HttpUrl.IsValid(url.Replace("{CHECKOUT_SESSION_ID}", "x", StringComparison.Ordinal));
-
-    private List<CheckoutLineItem> ReadLineItems(JsonNode? node, string mode, out StripeResponse? error)
-    {
-        error = null;
-        var items = new List<CheckoutLineItem>();
-        if (mode == "setup")
-        {
-            return items;
-        }
-
-        if (node is not JsonArray array || array.Count == 0)
-        {
-            error = StripeErrors.InvalidParam($"`line_items` is required in `{mode}` mode.", "line_items", "parameter_missing");
-            return items;
-        }
-
-        for (var i = 0; i < array.Count; i++)
-        {
-            var param = $"line_items[{i}]";
-            if (array[i] is not JsonObject item)
-            {
-                error = StripeErrors.InvalidParam("Invalid object", param);
-                return items;
-            }
-
-            if (LineQuantity(item, param, out var quantity) is { } badQuantity)
-            {
-                error = badQuantity;
-                return items;
-            }
-
-            JsonObject? price;
-            if (item.Str("price") is { } priceId)
-            {
-                if (catalog.Unpurchasable(priceId, $"{param}[price]") is { } unpurchasable)
-                {
-                    error = unpurchasable;
-                    return items;
-                }
-
-                price = catalog.Find(priceId)!;
-            }
-            else if (item["price_data"] is JsonObject data)
-            {
-                if (data.Str("currency") is not { Length: 3 } currencyCode)
-                {
-                    error = StripeErrors.Missing($"{param}[price_data][currency]");
-                    return items;
-                }
-
-                if (!StripeJson.TryLong(data.Str("unit_amount"), out var unitAmount))
-                {
-                    error = StripeErrors.InvalidParam("Missing or invalid integer unit_amount.", $"{param}[price_data][unit_amount]");
-                    return items;
-                }
-
-                if (unitAmount < 0)
-                {
-                    error = StripeErrors.InvalidParam("This value must be greater than or equal to 0.", $"{param}[price_data][unit_amount]");
-                    return items;
-                }
-
-                if (unitAmount > MaxAmount)
-                {
-                    error = StripeErrors.InvalidParam(
-                        $"Amount must be no more than {FormatAmount(MaxAmount, currencyCode)}", $"{param}[price_data][unit_amount]", "amount_too_large");
-                    return items;
-                }
-
-                var name = (data["product_data"] as JsonObject).Str("name");
-                if (name is null)
-                {
-                    error = StripeErrors.Missing($"{param}[price_data][product_data][name]");
-                    return items;
-                }
-
-                var interval = (data["recurring"] as JsonObject).Str("interval");
-                if (interval is not (null or "day" or "week" or "month" or "year"))
-                {
-                    error = StripeErrors.InvalidParam("Invalid recurring interval: must be one of day, week, month, or year", $"{param}[price_data][recurring][interval]");
-                    return items;
-                }
-
-                price = catalog.CreateInline(currencyCode.ToLowerInvariant(), unitAmount, name, interval);
-            }
-            else
-            {
-                error = StripeErrors.InvalidParam($"You must specify either `price` or `price_data` in `{param}`.", $"{param}[price]", "parameter_missing");
-                return items;
-            }
-
-            var recurring = price["recurring"] is JsonObject;
-            if (mode == "payment" && recurring)
-            {
-                error = StripeErrors.InvalidParam(
-                    "You specified `payment` mode but passed a recurring price. Either switch to `subscription` mode or use only one-time prices.", $"{param}[price]");
-                return items;
-            }
-
-            if (items.Count > 0 && items[0].Price.Str("currency") != price.Str("currency"))
-            {
-                error = StripeErrors.InvalidParam("All line items must use the same currency.", $"{param}[price]");
-                return items;
-            }
-
-            if (ReadLineTaxRates(item, param, mode, price, out var taxRates) is { } badTaxRates)
-            {
-                error = badTaxRates;
-                return items;
-            }
-
-            items.Add(new CheckoutLineItem(price, quantity, catalog.ProductOf(price)?.Str("name") ?? "Item", taxRates));
-        }
-
-        if (mode == "subscription" && !items.Any(i => i.Price["recurring"] is JsonObject))
-        {
-            error = StripeErrors.InvalidParam("You must provide at least one recurring price in `subscription` mode when using prices.", "line_items");
-        }
-
-        return items;
-    }
-
-    /// <summary>Minor units as Stripe words a limit: <c>$999,999.99</c> for dollars, <c>999,999.99 EUR</c> otherwise (two decimals, as on the pay page).</summary>
-    private static string FormatAmount(long minor, string currency)
-    {
-        var major = (minor / 100m).ToString("#,0.00", System.Globalization.CultureInfo.InvariantCulture);
-        return currency.Equals("usd", StringComparison.OrdinalIgnoreCase) ? "$" + major : $"{major} {currency.ToUpperInvariant()}";
-    }
 
     internal static string ReplaceSessionTemplate(string url, string id) =>
         url.Replace("{CHECKOUT_SESSION_ID}", id, StringComparison.Ordinal);

@@ -131,7 +131,7 @@ public sealed partial class StripeBilling(ProviderObjects objects, StripeCustome
                 // add_invoice_items: the create's one-off charges, the subscription's own invoice items, on its first invoice.
                 foreach (var item in added)
                 {
-                    StripeInvoiceItems.Attach(item, id);
+                    StripeInvoiceItems.Attach(item, subscription);
                 }
 
                 StripeInvoicing.SweepAdded(objects, invoice, subscription, added);

@@ -77,16 +77,6 @@ public sealed partial class StripeCatalog(ProviderObjects objects, TimeProvider 
     public static bool Expands(JsonObject? query, string field) =>
         (query?["expand"] as JsonArray)?.OfType<JsonValue>().Any(e => e.ToString() == field) == true;
 
-    /// <summary>Creates the price (and product) that a line item's <c>price_data</c> describes.</summary>
-    public JsonObject CreateInline(string currency, long unitAmount, string productName, string? interval)
-    {
-        var product = Product(StripeJson.NewId("prod"), productName);
-        objects.Put(product);
-        var price = Price(StripeJson.NewId("price"), product.Str("id")!, currency, unitAmount, Recurring(interval));
-        objects.Put(price);
-        return price;
-    }
-
     /// <summary>A product as Stripe shows it (current API versions), active, with no default price yet.</summary>
     public JsonObject Product(string id, string name)
     {

@@ -14,27 +14,24 @@ public sealed partial class StripeSubscriptions
 
     private static readonly HashSet<string> AddInvoiceItemParams = ["price", "price_data", "quantity", "metadata", "tax_rates", "discounts", "discountable", "period"];
 
-    /// <summary>Entry fields Stripe has that the sandbox's invoice items do not carry: refused by name.</summary>
-    private static readonly Dictionary<string, string> UnsimulatedAddInvoiceItemParams = new()
-    {
-        ["discounts"] = "an added invoice item takes no discounts of its own in the sandbox (the subscription's discounts apply to its item lines)",
-        ["period"] = "an added invoice item's period is the moment it is added",
-    };
-
     /// <summary>One <c>add_invoice_items</c> entry, read and checked: what an invoice item or a phase's stored entry is made of.</summary>
-    internal sealed record AddedItem(JsonObject Price, long Quantity, JsonObject? Metadata, bool? Discountable, List<JsonObject> TaxRates);
+    internal sealed record AddedItem(JsonObject Price, long Quantity, JsonObject? Metadata, bool? Discountable, List<JsonObject> TaxRates, JsonObject? Period);
 
     /// <summary>
     /// Reads <c>add_invoice_items</c> of <paramref name="p"/> into unsaved pending invoice items of the customer in
-    /// <paramref name="currency"/>, dated <paramref name="now"/>; none without the parameter.
+    /// <paramref name="currency"/>, dated <paramref name="now"/>; none without the parameter. An entry's <c>discounts</c>
+    /// (coupons, promotion codes, or the subscription's own <paramref name="current"/> discounts) are the item's own
+    /// (<see cref="StripeInvoiceItems.NewDiscounts"/>, stored and redeemed by <see cref="RedeemAddedDiscounts"/>).
     /// </summary>
-    internal StripeResponse? ReadAddInvoiceItems(JsonObject p, string customerId, string currency, long now, out List<JsonObject> added, bool scheduled = false)
+    internal StripeResponse? ReadAddInvoiceItems(JsonObject p, string customerId, string currency, long now, out List<JsonObject> added, bool scheduled = false, IReadOnlyList<string>? current = null)
     {
         added = [];
         if (ReadAddedItems(p, currency, scheduled, out var entries) is { } bad)
         {
             return bad;
         }
+
+        var given = p[AddInvoiceItems] as JsonArray;
 
         var testClock = customers.TestClockOf(customerId)?.Str("id");
         foreach (var entry in entries)
@@ -47,14 +44,65 @@ public sealed partial class StripeSubscriptions
                 Discountable = entry.Discountable ?? true,
             });
             item["tax_rates"] = StripeInvoicing.Shown(entry.TaxRates);
+            item[StripeInvoiceItems.PeriodAsked] = entry.Period;
+            var param = $"{AddInvoiceItems}[{added.Count}]";
+            if (given![added.Count]!["discounts"] is { } asked && ReadItemDiscounts(asked, param, item, customerId, current ?? []) is { } badDiscounts)
+            {
+                return badDiscounts;
+            }
+
             added.Add(item);
         }
 
         return null;
     }
 
+    /// <summary>An added item's <c>discounts</c>, read as a subscription's are (its product and amount the lines they must apply to).</summary>
+    private StripeResponse? ReadItemDiscounts(JsonNode asked, string param, JsonObject item, string customerId, IReadOnlyList<string> current)
+    {
+        var product = item["pricing"]?["price_details"].Str("product");
+        if (discounts.ReadStack(asked, customerId, [(product, item["amount"]!.GetValue<long>())], item.Str("currency")!, current, out var stack) is { } bad)
+        {
+            // discounts[0][coupon] → add_invoice_items[1][discounts][0][coupon]
+            if (bad.Body["error"] is JsonObject error && error.Str("param") is { } inner && inner.StartsWith("discounts", StringComparison.Ordinal))
+            {
+                error["param"] = $"{param}[discounts]{inner["discounts".Length..]}";
+            }
+
+            return bad;
+        }
+
+        item["discounts"] = new JsonArray([.. stack.Select(d => (JsonNode)d.Str("id")!)]);
+        var made = stack.Where(d => d.Str("subscription") is null && d.Str("invoice_item") is null).ToList();
+        foreach (var discount in made)
+        {
+            discount["invoice_item"] = item.Str("id");
+        }
+
+        item[StripeInvoiceItems.NewDiscounts] = made.Count > 0 ? new JsonArray([.. made.Select(d => (JsonNode)d.DeepClone())]) : null;
+        return null;
+    }
+
+    /// <summary>Stores and counts the discounts <paramref name="added"/> items brought (their coupons' and codes' redemptions), once their subscription is kept.</summary>
+    private void RedeemAddedDiscounts(IReadOnlyList<JsonObject> added)
+    {
+        foreach (var item in added)
+        {
+            foreach (var discount in (item[StripeInvoiceItems.NewDiscounts] as JsonArray ?? []).OfType<JsonObject>())
+            {
+                discounts.Redeem((JsonObject)discount.DeepClone());
+            }
+
+            if (objects.Get(item.Str("id")!, StripeInvoiceItems.Type) is { } stored)
+            {
+                stored.Remove(StripeInvoiceItems.NewDiscounts);
+                objects.Put(stored);
+            }
+        }
+    }
+
     /// <summary>The entries of <c>add_invoice_items</c> (1 to 20), each a one-time price in <paramref name="currency"/>.</summary>
-    internal StripeResponse? ReadAddedItems(JsonObject p, string currency, bool scheduled, out List<AddedItem> entries)
+    internal StripeResponse? ReadAddedItems(JsonObject p, string currency, bool scheduled, out List<AddedItem> entries, bool phase = false)
     {
         entries = [];
         if (p[AddInvoiceItems] is null)
@@ -75,12 +123,27 @@ public sealed partial class StripeSubscriptions
                 return bad;
             }
 
+            if (phase && array[n]!["period"] is not null)
+            {
+                return StripeErrors.NotSimulated($"{param}[period]", "a phase's added item takes the phase's period (phase_start to min_item_period_end)");
+            }
+
+            if (phase && array[n]!["discounts"] is not null)
+            {
+                return StripeErrors.NotSimulated($"{param}[discounts]", "a phase's added item takes no discounts of its own in the sandbox");
+            }
+
+            if (StripeInvoiceItems.ReadAddedPeriod(array[n]!["period"], $"{param}[period]", out var period) is { } badPeriod)
+            {
+                return badPeriod;
+            }
+
             if (StripeTaxes.Read(objects, array[n]!["tax_rates"], $"{param}[tax_rates]", out var rates) is { } badRates)
             {
                 return badRates;
             }
 
-            entries.Add(new AddedItem(price!, quantity, metadata, discountable, rates ?? []));
+            entries.Add(new AddedItem(price!, quantity, metadata, discountable, rates ?? [], period));
         }
 
         return null;
@@ -97,11 +160,6 @@ public sealed partial class StripeSubscriptions
         if (entry.Select(kv => kv.Key).FirstOrDefault(k => !AddInvoiceItemParams.Contains(k)) is { } unknown)
         {
             return StripeErrors.InvalidParam($"Received unknown parameter: {param}[{unknown}]", $"{param}[{unknown}]", "parameter_unknown");
-        }
-
-        if (UnsimulatedAddInvoiceItemParams.FirstOrDefault(u => entry[u.Key] is not null) is { Key: not null } unsimulated)
-        {
-            return StripeErrors.NotSimulated($"{param}[{unsimulated.Key}]", unsimulated.Value);
         }
 
         if (!StripeLists.TryMetadata(entry, out var given, out var badField) || !StripeLists.TryBool(entry, "discountable", out discountable, out badField))
@@ -165,7 +223,8 @@ public sealed partial class StripeSubscriptions
             return StripeErrors.NotSimulated(AddInvoiceItems, "a pending update (payment_behavior=pending_if_incomplete) does not carry added invoice items in the sandbox");
         }
 
-        return ReadAddInvoiceItems(p, subscription.Str("customer")!, subscription.Str("currency")!, now, out added, scheduled);
+        var current = (subscription["discounts"] as JsonArray ?? []).Select(d => d!.GetValue<string>()).ToList();
+        return ReadAddInvoiceItems(p, subscription.Str("customer")!, subscription.Str("currency")!, now, out added, scheduled, current);
     }
 
     /// <summary>Stores <paramref name="added"/> as the subscription's pending invoice items, with their <c>invoiceitem.created</c> events.</summary>
@@ -174,11 +233,12 @@ public sealed partial class StripeSubscriptions
         var events = new List<StripeEvent>();
         foreach (var item in added)
         {
-            StripeInvoiceItems.Attach(item, subscription.Str("id")!);
+            StripeInvoiceItems.Attach(item, subscription);
             objects.Put(item);
             events.Add(new StripeEvent("invoiceitem.created", StripeLists.Public(item)));
         }
 
+        RedeemAddedDiscounts(added);
         return events;
     }
 }

@@ -13,7 +13,7 @@ public sealed partial class StripeSubscriptionSchedules
 {
     private StripeResponse? ReadPhaseAddedItems(JsonObject phase, string param, string currency, JsonObject stored)
     {
-        if (subscriptions.ReadAddedItems(phase, currency, false, out var entries) is { } bad)
+        if (subscriptions.ReadAddedItems(phase, currency, false, out var entries, phase: true) is { } bad)
         {
             // add_invoice_items[0][price] → phases[1][add_invoice_items][0][price]
             if (bad.Body["error"] is JsonObject error && error.Str("param") is { } inner)

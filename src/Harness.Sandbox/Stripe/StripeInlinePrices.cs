@@ -5,7 +5,8 @@ namespace Harness.Sandbox.Stripe;
 
 /// <summary>
 /// Inline prices: the one reader of <c>price_data</c> for every place that takes it (subscription items and the
-/// Subscription Items API, schedule phases, <c>add_invoice_items</c>, payment link and invoice lines). As Stripe does,
+/// Subscription Items API, schedule phases, <c>add_invoice_items</c>, invoice lines, and the line items of Checkout
+/// Sessions and payment links). As Stripe does,
 /// each becomes a real Price object, inactive (it cannot be bought again by id) but retrievable, which renewals,
 /// prorations, invoices, taxes and tiers then treat like any price. What each place takes is its <see cref="InlinePriceRules"/>.
 /// </summary>
@@ -19,10 +20,26 @@ public sealed partial class StripeCatalog
     public static readonly InlinePriceRules OneTimeInline =
         new(new HashSet<string> { "currency", "product", "tax_behavior", "unit_amount", "unit_amount_decimal" }, Recurring: false, ProductData: false);
 
-    /// <summary>What a place's <c>price_data</c> may carry: its fields, whether it must be recurring (null: either), whether <c>product_data</c> may stand for <c>product</c>.</summary>
-    public sealed record InlinePriceRules(IReadOnlySet<string> Fields, bool? Recurring, bool ProductData);
+    /// <summary>
+    /// A Checkout Session's and a payment link's line <c>price_data</c>: one-time or recurring, of a product or a new one
+    /// (<c>product_data</c>), its amount refused in Checkout's words (<c>amount_too_large</c>, "Amount must be no more than $999,999.99").
+    /// </summary>
+    public static readonly InlinePriceRules CheckoutInline =
+        new(new HashSet<string> { "currency", "product", "product_data", "recurring", "tax_behavior", "unit_amount", "unit_amount_decimal" }, Recurring: null, ProductData: true, CheckoutAmounts: true);
+
+    /// <summary>
+    /// What a place's <c>price_data</c> may carry: its fields, whether it must be recurring (null: either), whether
+    /// <c>product_data</c> may stand for <c>product</c>, and whether an amount out of bounds gets Checkout's answers.
+    /// </summary>
+    public sealed record InlinePriceRules(IReadOnlySet<string> Fields, bool? Recurring, bool ProductData, bool CheckoutAmounts = false);
+
+    /// <summary>Stripe amounts have at most eight digits: 99,999,999 minor units ($999,999.99).</summary>
+    internal const long MaxAmount = 99_999_999;
 
     private static readonly HashSet<string> InlineRecurringFields = ["interval", "interval_count"];
+
+    /// <summary>What <c>product_data</c> takes: the product's name, description and metadata (its tax code is Stripe Tax's, not simulated).</summary>
+    private static readonly HashSet<string> InlineProductFields = ["name", "description", "metadata", "tax_code", "tax_details"];
 
     /// <summary>
     /// Reads the <c>price_data</c> at <paramref name="param"/> (named so in every refusal) and stores the inactive price
@@ -50,6 +67,11 @@ public sealed partial class StripeCatalog
             return badProduct;
         }
 
+        if (rules.CheckoutAmounts && CheckoutAmountRefusal(data, Name) is { } tooLarge)
+        {
+            return tooLarge;
+        }
+
         var terms = data.DeepClone().AsObject();
         terms.Remove("product");
         terms.Remove("product_data");
@@ -65,7 +87,11 @@ public sealed partial class StripeCatalog
 
         if (productId is null)
         {
+            var given = (JsonObject)data["product_data"]!;
             var made = Product(StripeJson.NewId("prod"), productName!);
+            made["description"] = given.Str("description") is { Length: > 0 } description ? description : null;
+            StripeLists.TryMetadata(given, out var metadata, out _);
+            made["metadata"] = metadata;
             objects.Put(made);
             productId = made.Str("id")!;
         }
@@ -88,10 +114,30 @@ public sealed partial class StripeCatalog
 
         if (data["product_data"] is not null)
         {
-            var given = data["product_data"] as JsonObject;
-            if (given.Str("name") is not { Length: > 0 } productDataName || given!.Count != 1)
+            if (data["product_data"] is not JsonObject given)
             {
-                return StripeErrors.InvalidParam($"{name("product_data")} takes a name (and nothing else in the sandbox).", $"{name("product_data")}[name]");
+                return StripeErrors.InvalidParam("Invalid object", name("product_data"));
+            }
+
+            if (given.Select(kv => kv.Key).FirstOrDefault(k => !InlineProductFields.Contains(k)) is { } unknown)
+            {
+                return StripeErrors.InvalidParam($"Received unknown parameter: {name("product_data")}[{unknown}]", $"{name("product_data")}[{unknown}]", "parameter_unknown");
+            }
+
+            if (given["tax_code"] is not null || given["tax_details"] is not null)
+            {
+                return StripeErrors.NotSimulated($"{name("product_data")}[{(given["tax_code"] is null ? "tax_details" : "tax_code")}]",
+                    "the sandbox's taxes are tax rates; Stripe Tax's product tax codes are not simulated");
+            }
+
+            if (given.Str("name") is not { Length: > 0 } productDataName)
+            {
+                return StripeErrors.Missing($"{name("product_data")}[name]");
+            }
+
+            if (!StripeLists.TryMetadata(given, out _, out _))
+            {
+                return StripeErrors.InvalidParam("Invalid object", $"{name("product_data")}[metadata]");
             }
 
             productName = productDataName;
@@ -115,6 +161,31 @@ public sealed partial class StripeCatalog
 
         productId = id;
         return null;
+    }
+
+    /// <summary>
+    /// Checkout's answers for a <c>unit_amount</c> out of bounds: below 0, or above eight digits (<c>amount_too_large</c>,
+    /// in Checkout's words); anything else is the shared price reader's to refuse.
+    /// </summary>
+    private static StripeResponse? CheckoutAmountRefusal(JsonObject data, Func<string, string> name)
+    {
+        if (data.Str("currency") is not { } currency || !StripeJson.TryLong(data.Str("unit_amount"), out var amount))
+        {
+            return null;
+        }
+
+        return amount < 0
+            ? StripeErrors.InvalidParam("This value must be greater than or equal to 0.", name("unit_amount"))
+            : amount > MaxAmount
+                ? StripeErrors.InvalidParam($"Amount must be no more than {CheckoutAmount(MaxAmount, currency)}", name("unit_amount"), "amount_too_large")
+                : null;
+    }
+
+    /// <summary>Minor units as Checkout words a limit: <c>$999,999.99</c> for dollars, <c>999,999.99 EUR</c> otherwise (two decimals, as on the pay page).</summary>
+    internal static string CheckoutAmount(long minor, string currency)
+    {
+        var major = (minor / 100m).ToString("#,0.00", System.Globalization.CultureInfo.InvariantCulture);
+        return currency.Equals("usd", StringComparison.OrdinalIgnoreCase) ? "$" + major : $"{major} {currency.ToUpperInvariant()}";
     }
 
     /// <summary>Why a one-time charge cannot be of <paramref name="priceId"/>: Stripe's answer for no such, an archived or a recurring price.</summary>

@@ -79,12 +79,29 @@ public sealed partial class StripeInvoiceItems(ProviderObjects objects, StripeCa
         ["unit_amount_decimal"] = price["unit_amount"] is JsonValue unit ? unit.GetValue<long>().ToString(CultureInfo.InvariantCulture) : null,
     };
 
-    /// <summary>Makes a pending item one of <paramref name="subscriptionId"/>'s, as an item added by the subscription is.</summary>
-    public static void Attach(JsonObject item, string subscriptionId) => item["parent"] = new JsonObject
+    /// <summary>
+    /// Makes a pending item one of <paramref name="subscription"/>'s, as an item added by the subscription is, and dates it:
+    /// the <c>period</c> its <c>add_invoice_items</c> entry asked for (<see cref="PeriodAsked"/>), by default the
+    /// subscription's current period (<c>max_item_period_start</c> to <c>min_item_period_end</c>).
+    /// </summary>
+    public static void Attach(JsonObject item, JsonObject subscription)
     {
-        ["type"] = "subscription_details",
-        ["subscription_details"] = new JsonObject { ["subscription"] = subscriptionId, ["subscription_item"] = null },
-    };
+        item["parent"] = new JsonObject
+        {
+            ["type"] = "subscription_details",
+            ["subscription_details"] = new JsonObject { ["subscription"] = subscription.Str("id"), ["subscription_item"] = null },
+        };
+        var asked = item[PeriodAsked] as JsonObject;
+        long Bound(string side, string current) => asked?[side].Str("type") switch
+        {
+            "timestamp" => asked[side]!["timestamp"]!.GetValue<long>(),
+            "now" => item["date"]!.GetValue<long>(),
+            _ => subscription[current]!.GetValue<long>(),
+        };
+
+        item["period"] = new JsonObject { ["end"] = Bound("end", "current_period_end"), ["start"] = Bound("start", "current_period_start") };
+        item.Remove(PeriodAsked);
+    }
 
     /// <summary>The subscription an item is for, when it names one.</summary>
     public static string? SubscriptionOf(JsonObject item) => item["parent"]?["subscription_details"].Str("subscription");

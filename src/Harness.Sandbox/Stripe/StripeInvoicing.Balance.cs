@@ -37,16 +37,20 @@ public static partial class StripeInvoicing
     /// </summary>
     public static void SweepAdded(ProviderObjects objects, JsonObject invoice, JsonObject subscription, IReadOnlyList<JsonObject> added)
     {
-        Grow(invoice, added.Sum(i => i["amount"]!.GetValue<long>()), "amount_due", "amount_remaining");
-        AddItemLines(objects, invoice, subscription, added, store: true);
+        var discounted = AddItemLines(objects, invoice, subscription, added, store: true);
+        Grow(invoice, added.Sum(i => i["amount"]!.GetValue<long>()) - discounted, "amount_due", "amount_remaining");
     }
 
-    /// <summary>Each of <paramref name="pending"/> a line of <paramref name="invoice"/> (and, when <paramref name="store"/>, on it), the totals grown by them, every line taxed.</summary>
-    private static void AddItemLines(ProviderObjects objects, JsonObject invoice, JsonObject subscription, IReadOnlyList<JsonObject> pending, bool store)
+    /// <summary>
+    /// Each of <paramref name="pending"/> a line of <paramref name="invoice"/> (and, when <paramref name="store"/>, on it),
+    /// discounted by the item's own discounts, the totals grown by them, every line taxed; returns what the discounts took off.
+    /// </summary>
+    private static long AddItemLines(ProviderObjects objects, JsonObject invoice, JsonObject subscription, IReadOnlyList<JsonObject> pending, bool store)
     {
         var lines = (JsonArray)invoice["lines"]!["data"]!;
         var id = invoice.Str("id");
         var added = 0L;
+        var discounted = 0L;
         foreach (var item in pending)
         {
             if (store)
@@ -56,11 +60,15 @@ public static partial class StripeInvoicing
             }
 
             added = checked(added + item["amount"]!.GetValue<long>());
-            lines.Add(ItemLine(item, id!));
+            var line = ItemLine(item, id!);
+            lines.Add(line);
+            discounted += DiscountItemLine(objects, invoice, line, item);
         }
 
         Grow(invoice, added, "subtotal", "total", "subtotal_excluding_tax", "total_excluding_tax");
+        Grow(invoice, -discounted, "total", "total_excluding_tax");
         TaxSubscriptionInvoice(objects, invoice, subscription, pending);
+        return discounted;
     }
 
     /// <summary>

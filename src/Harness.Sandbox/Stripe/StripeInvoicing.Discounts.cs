@@ -75,4 +75,41 @@ public static partial class StripeInvoicing
 
         return used;
     }
+
+    /// <summary>
+    /// An added invoice item's own discounts (<c>add_invoice_items[n][discounts]</c>) on its <paramref name="line"/>, in
+    /// turn, each on what the ones before left: the line's <c>discount_amounts</c> and <c>discounts</c>, and the invoice's
+    /// <c>total_discount_amounts</c> (the invoice's <c>discounts</c> are its own, not its lines'). Returns what came off.
+    /// </summary>
+    private static long DiscountItemLine(ProviderObjects objects, JsonObject invoice, JsonObject line, JsonObject item)
+    {
+        if (item["discounts"] is not JsonArray { Count: > 0 } ids)
+        {
+            return 0;
+        }
+
+        // Discounts a create's items made are stored once the subscription is kept, after its first invoice is made.
+        var made = (item[StripeInvoiceItems.NewDiscounts] as JsonArray ?? []).OfType<JsonObject>().ToList();
+        var product = item["pricing"]?["price_details"].Str("product");
+        var amounts = new JsonArray();
+        var totals = invoice["total_discount_amounts"] as JsonArray ?? [];
+        var off = 0L;
+        foreach (var id in ids.Select(i => i!.GetValue<string>()))
+        {
+            if ((objects.Get(id, StripeDiscounts.Type) ?? made.FirstOrDefault(d => d.Str("id") == id)) is not { } discount)
+            {
+                continue;
+            }
+
+            var taken = StripeDiscounts.Amounts(objects, discount, [(product, line["amount"]!.GetValue<long>() - off)])[0];
+            amounts.Add(new JsonObject { ["amount"] = taken, ["discount"] = id });
+            totals.Add(new JsonObject { ["amount"] = taken, ["discount"] = id });
+            off += taken;
+        }
+
+        line["discount_amounts"] = amounts;
+        line["discounts"] = ids.DeepClone();
+        invoice["total_discount_amounts"] = totals;
+        return off;
+    }
 }

@@ -5,7 +5,7 @@ using Harness.Sandbox.Payments;
 namespace Harness.Sandbox.Stripe;
 
 /// <summary>
-/// The Checkout Sessions a payment link opens: made by the same <see cref="Create"/> as the API's, from the link's
+/// The Checkout Sessions a payment link opens: made by the same <see cref="Create(JsonObject, IReadOnlySet{string})"/> as the API's, from the link's
 /// settings and the buyer's quantities, carrying <c>payment_link</c>; and the link's completed-session count, kept in
 /// the completion's own store unit.
 /// </summary>
@@ -26,7 +26,7 @@ public sealed partial class CheckoutSessions
             return null;
         }
 
-        var created = Create(SessionParams(link, quantities));
+        var created = Create(SessionParams(link, quantities), StripePaymentLinks.InlinePricesOf(link));
         if (created.Status != 200)
         {
             return created;

@@ -37,6 +37,9 @@ public sealed partial class StripePaymentLinks
 
     private static readonly HashSet<string> AdjustableParams = ["enabled", "minimum", "maximum"];
 
+    /// <summary>Kept on a stored line made of <c>price_data</c> (not a Stripe field).</summary>
+    private const string InlineMark = "_price_data";
+
     /// <summary>A create's <c>line_items</c>: 1 to 20 purchasable prices of one currency, recurring ones on one billing period.</summary>
     private StripeResponse? ReadLines(JsonNode? node, out List<JsonObject> lines)
     {
@@ -69,22 +72,12 @@ public sealed partial class StripePaymentLinks
                 return StripeErrors.InvalidParam($"Received unknown parameter: {param}[{unknown}]", $"{param}[{unknown}]", "parameter_unknown");
             }
 
-            if (item["price_data"] is not null)
+            if (LinePrice(item, param, out var found) is { } badPrice)
             {
-                return StripeErrors.NotSimulated($"{param}[price_data]", "a payment link's line items name an existing price; create it with POST /v1/prices first");
+                return badPrice;
             }
 
-            if (item.Str("price") is not { } priceId)
-            {
-                return StripeErrors.Missing($"{param}[price]");
-            }
-
-            if (catalog.Unpurchasable(priceId, $"{param}[price]") is { } unpurchasable)
-            {
-                return unpurchasable;
-            }
-
-            var price = catalog.Find(priceId)!;
+            var price = found!;
             if (lines.Count > 0 && lines[0]["price"].Str("currency") != price.Str("currency"))
             {
                 return StripeErrors.InvalidParam("All line items must use the same currency.", $"{param}[price]");
@@ -109,11 +102,51 @@ public sealed partial class StripePaymentLinks
 
             var line = new CheckoutLineItem(price, quantity, catalog.ProductOf(price)?.Str("name") ?? "Item", []).ToJson();
             line["_adjustable_quantity"] = adjustable;
+            if (item["price_data"] is not null)
+            {
+                line[InlineMark] = true;
+            }
+
             lines.Add(line);
         }
 
         return null;
     }
+
+    /// <summary>
+    /// A line's price: <c>price</c> (purchasable), or <c>price_data</c> made into a new inactive price by the one reader of
+    /// inline prices with Checkout's rules (<see cref="StripeCatalog.CheckoutInline"/>), the link's own to sell.
+    /// </summary>
+    private StripeResponse? LinePrice(JsonObject item, string param, out JsonObject? price)
+    {
+        price = null;
+        if (item["price"] is not null && item["price_data"] is not null)
+        {
+            return StripeErrors.InvalidParam("You may only specify one of these parameters: price, price_data.", $"{param}[price]");
+        }
+
+        if (item["price_data"] is not null)
+        {
+            return catalog.ReadInline(item["price_data"], $"{param}[price_data]", StripeCatalog.CheckoutInline, out price);
+        }
+
+        if (item.Str("price") is not { } priceId)
+        {
+            return StripeErrors.InvalidParam($"You must specify either `price` or `price_data` in `{param}`.", $"{param}[price]", "parameter_missing");
+        }
+
+        if (catalog.Unpurchasable(priceId, $"{param}[price]") is { } unpurchasable)
+        {
+            return unpurchasable;
+        }
+
+        price = catalog.Find(priceId)!;
+        return null;
+    }
+
+    /// <summary>The inactive prices a link made of its lines' <c>price_data</c>: its sessions may sell them by id.</summary>
+    internal static IReadOnlySet<string> InlinePricesOf(JsonObject link) =>
+        ((JsonArray)link["_line_items"]!).OfType<JsonObject>().Where(l => l[InlineMark] is not null).Select(l => l["price"].Str("id")!).ToHashSet();
 
     /// <summary>A line's <c>quantity</c>, 1 to 999,999; a metered price (billed on usage) takes none and is kept at 0.</summary>
     private static StripeResponse? ReadQuantity(JsonObject item, string param, bool metered, out long quantity)

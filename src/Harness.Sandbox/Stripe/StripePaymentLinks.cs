@@ -141,6 +141,7 @@ public sealed partial class StripePaymentLinks(SandboxContext context, ProviderO
     {
         var copy = (JsonObject)line.DeepClone();
         copy.Remove("_adjustable_quantity");
+        copy.Remove(InlineMark);
         return copy;
     }
 

@@ -91,6 +91,7 @@ public sealed partial class StripeSubscriptions
             var paid = invoice is null ? null : StripeLists.Public(invoice);
             webhooks.Send(subscription.Str("id")!, [
                 new StripeEvent("customer.subscription.created", StripeLists.Public(subscription)),
+                .. AddedEvents(first.Added),
                 .. paid is null ? Array.Empty<StripeEvent>() : [new StripeEvent("invoice.paid", paid), new StripeEvent("invoice.payment_succeeded", paid)],
             ]);
             return StripeResponse.Ok(View(subscription, p));
@@ -106,12 +107,17 @@ public sealed partial class StripeSubscriptions
         var shown = StripeLists.Public(open!);
         webhooks.Send(incomplete.Str("id")!, [
             new StripeEvent("customer.subscription.created", StripeLists.Public(incomplete)),
+            .. AddedEvents(first.Added),
             new StripeEvent("invoice.created", shown),
             new StripeEvent("invoice.finalized", shown),
         ]);
         intents.OpenForInvoice(open!, card?.Str("id"), confirm: behavior == "allow_incomplete", saveCard, offSession: p.Str("off_session") == "true");
         return StripeResponse.Ok(View(objects.Get(incomplete.Str("id")!, Type)!, p));
     }
+
+    /// <summary>The <c>invoiceitem.created</c> of each item a create's <c>add_invoice_items</c> made, as stored on its first invoice.</summary>
+    private IEnumerable<StripeEvent> AddedEvents(IReadOnlyList<JsonObject>? added) =>
+        (added ?? []).Select(item => new StripeEvent("invoiceitem.created", StripeLists.Public(objects.Get(item.Str("id")!, StripeInvoiceItems.Type) ?? item)));
 
     /// <summary>
     /// An invoice as <c>expand[]</c> shows it: <c>confirmation_secret</c> and <c>payments</c> (what current API versions

@@ -160,6 +160,7 @@ public sealed partial class StripeSubscriptions(
             if (started.Status == 200)
             {
                 stack.ForEach(discounts.Redeem);
+                RedeemAddedDiscounts(added);
             }
 
             return started;

@@ -39,7 +39,7 @@ public sealed partial class StripeInlinePriceTests
             (o => o.AddInvoiceItems = [new() { Price = StripeCatalog.TeamMonthlyPrice }], HttpStatusCode.BadRequest, "add_invoice_items[0][price]", "only accepts prices with `type=one_time`"),
             (o => o.AddInvoiceItems = [new() { PriceData = new() { Currency = "eur", Product = product, UnitAmount = 100 } }], HttpStatusCode.BadRequest, "add_invoice_items[0][price_data][currency]", "must match the subscription's (usd)"),
             (o => o.AddInvoiceItems = [new() { Quantity = 2 }], HttpStatusCode.BadRequest, "add_invoice_items[0][price]", "You must specify either `price` or `price_data`"),
-            (o => o.AddInvoiceItems = [new() { Price = StripeCatalog.CreditsPrice, Discounts = [new() { Coupon = "any" }] }], HttpStatusCode.BadRequest, "add_invoice_items[0][discounts]", "not simulated"),
+            (o => o.AddInvoiceItems = [new() { Price = StripeCatalog.CreditsPrice, Discounts = [new() { Coupon = "any" }] }], HttpStatusCode.NotFound, "add_invoice_items[0][discounts][0][coupon]", "No such coupon"),
             (o => (o.AddInvoiceItems, o.TrialPeriodDays) = ([new() { PriceData = new() { Currency = "usd", Product = product, UnitAmount = 100 } }], 7), HttpStatusCode.BadRequest, "add_invoice_items", "not simulated"),
         };
         foreach (var (shape, status, param, says) in cases)

@@ -13,11 +13,11 @@ namespace Harness.Sandbox.Tests.Stripe;
 /// </summary>
 public sealed partial class StripePaymentLinkTests
 {
-    private static HttpClient Browser(TestSandbox sandbox) =>
+    internal static HttpClient Browser(TestSandbox sandbox) =>
         new(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(sandbox.Server.ControlBaseUrl) };
 
     /// <summary>Opens the link (posting <paramref name="form"/> when given) and returns the session id its redirect names.</summary>
-    private static async Task<string> OpenAsync(HttpClient browser, PaymentLink link, Dictionary<string, string>? form = null)
+    internal static async Task<string> OpenAsync(HttpClient browser, PaymentLink link, Dictionary<string, string>? form = null)
     {
         using var opened = form is null ? await browser.GetAsync(link.Url, Ct) : await browser.PostAsync(link.Url, new FormUrlEncodedContent(form), Ct);
         Assert.Equal(HttpStatusCode.Redirect, opened.StatusCode);
@@ -26,7 +26,7 @@ public sealed partial class StripePaymentLinkTests
         return location[(location.LastIndexOf('/') + 1)..];
     }
 
-    private static async Task<HttpResponseMessage> PayAsync(HttpClient browser, string sessionId) =>
+    internal static async Task<HttpResponseMessage> PayAsync(HttpClient browser, string sessionId) =>
         await browser.PostAsync($"/pay/{sessionId}", new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["action"] = "pay", ["card_number"] = "4242424242424242", ["card_expiry"] = "12 / 34", ["card_cvc"] = "123",

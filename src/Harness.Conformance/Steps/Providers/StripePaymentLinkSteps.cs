@@ -36,6 +36,13 @@ public sealed class StripePaymentLinkSteps(ScenarioContext context)
         new("line_items[0][adjustable_quantity][minimum]", Text(minimum)), new("line_items[0][adjustable_quantity][maximum]", Text(maximum)),
     ]);
 
+    [Given("a Stripe payment link for {int} of an inline price of {int} {string} named {string}")]
+    public Task InlineLink(int quantity, int amount, string currency, string name) => CreateAsync(
+    [
+        new("line_items[0][quantity]", Text(quantity)), new("line_items[0][price_data][currency]", currency),
+        new("line_items[0][price_data][unit_amount]", Text(amount)), new("line_items[0][price_data][product_data][name]", name),
+    ]);
+
     [When("the merchant tries a payment link for {string} and {string}")]
     public Task TryMixed(string price, string other) =>
         Stripe.StripeAsync(HttpMethod.Post, "/v1/payment_links", [.. Line(price, 1), new("line_items[1][price]", other), new("line_items[1][quantity]", "1")]);

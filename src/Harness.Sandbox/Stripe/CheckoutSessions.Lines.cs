@@ -1,0 +1,111 @@
+using System.Text.Json.Nodes;
+using Harness.Sandbox.Payments;
+
+namespace Harness.Sandbox.Stripe;
+
+/// <summary>
+/// A session's <c>line_items</c>: each a price by id or inline (<c>price_data</c>, read by the one reader of inline prices,
+/// <see cref="StripeCatalog.ReadInline"/>, with Checkout's rules and words), a quantity and tax rates.
+/// </summary>
+public sealed partial class CheckoutSessions
+{
+    private static readonly HashSet<string> NoInlinePrices = [];
+
+    private List<CheckoutLineItem> ReadLineItems(JsonNode? node, string mode, IReadOnlySet<string> inlinePrices, out StripeResponse? error)
+    {
+        error = null;
+        var items = new List<CheckoutLineItem>();
+        if (mode == "setup")
+        {
+            return items;
+        }
+
+        if (node is not JsonArray array || array.Count == 0)
+        {
+            error = StripeErrors.InvalidParam($"`line_items` is required in `{mode}` mode.", "line_items", "parameter_missing");
+            return items;
+        }
+
+        for (var i = 0; i < array.Count; i++)
+        {
+            var param = $"line_items[{i}]";
+            if (array[i] is not JsonObject item)
+            {
+                error = StripeErrors.InvalidParam("Invalid object", param);
+                return items;
+            }
+
+            if (LineQuantity(item, param, out var quantity) is { } badQuantity)
+            {
+                error = badQuantity;
+                return items;
+            }
+
+            if (LinePrice(item, param, inlinePrices, out var found) is { } badPrice)
+            {
+                error = badPrice;
+                return items;
+            }
+
+            var price = found!;
+            if (mode == "payment" && price["recurring"] is JsonObject)
+            {
+                error = StripeErrors.InvalidParam(
+                    "You specified `payment` mode but passed a recurring price. Either switch to `subscription` mode or use only one-time prices.", $"{param}[price]");
+                return items;
+            }
+
+            if (items.Count > 0 && items[0].Price.Str("currency") != price.Str("currency"))
+            {
+                error = StripeErrors.InvalidParam("All line items must use the same currency.", $"{param}[price]");
+                return items;
+            }
+
+            if (ReadLineTaxRates(item, param, mode, price, out var taxRates) is { } badTaxRates)
+            {
+                error = badTaxRates;
+                return items;
+            }
+
+            items.Add(new CheckoutLineItem(price, quantity, catalog.ProductOf(price)?.Str("name") ?? "Item", taxRates));
+        }
+
+        if (mode == "subscription" && !items.Any(i => i.Price["recurring"] is JsonObject))
+        {
+            error = StripeErrors.InvalidParam("You must provide at least one recurring price in `subscription` mode when using prices.", "line_items");
+        }
+
+        return items;
+    }
+
+    /// <summary>
+    /// The price of line <paramref name="param"/>: <c>price</c> (purchasable; one of <paramref name="inlinePrices"/> may be
+    /// inactive) or a new inactive price made of <c>price_data</c>, as Stripe makes one and shows it as the line's price.
+    /// </summary>
+    private StripeResponse? LinePrice(JsonObject item, string param, IReadOnlySet<string> inlinePrices, out JsonObject? price)
+    {
+        price = null;
+        if (item["price"] is not null && item["price_data"] is not null)
+        {
+            return StripeErrors.InvalidParam("You may only specify one of these parameters: price, price_data.", $"{param}[price]");
+        }
+
+        if (item["price_data"] is not null)
+        {
+            return catalog.ReadInline(item["price_data"], $"{param}[price_data]", StripeCatalog.CheckoutInline, out price);
+        }
+
+        if (item.Str("price") is not { } priceId)
+        {
+            return StripeErrors.InvalidParam($"You must specify either `price` or `price_data` in `{param}`.", $"{param}[price]", "parameter_missing");
+        }
+
+        if (catalog.Unpurchasable(priceId, $"{param}[price]", inactiveToo: inlinePrices.Contains(priceId)) is { } unpurchasable)
+        {
+            return unpurchasable;
+        }
+
+        price = catalog.Find(priceId)!;
+        return null;
+    }
+}
