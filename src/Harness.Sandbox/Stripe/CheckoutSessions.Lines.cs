@@ -41,7 +41,7 @@ public sealed partial class CheckoutSessions
                 return items;
             }
 
-            if (LinePrice(item, param, inlinePrices, out var found) is { } badPrice)
+            if (catalog.CheckoutLinePrice(item, param, inlinePrices, out var found) is { } badPrice)
             {
                 error = badPrice;
                 return items;
@@ -76,36 +76,5 @@ public sealed partial class CheckoutSessions
         }
 
         return items;
-    }
-
-    /// <summary>
-    /// The price of line <paramref name="param"/>: <c>price</c> (purchasable; one of <paramref name="inlinePrices"/> may be
-    /// inactive) or a new inactive price made of <c>price_data</c>, as Stripe makes one and shows it as the line's price.
-    /// </summary>
-    private StripeResponse? LinePrice(JsonObject item, string param, IReadOnlySet<string> inlinePrices, out JsonObject? price)
-    {
-        price = null;
-        if (item["price"] is not null && item["price_data"] is not null)
-        {
-            return StripeErrors.InvalidParam("You may only specify one of these parameters: price, price_data.", $"{param}[price]");
-        }
-
-        if (item["price_data"] is not null)
-        {
-            return catalog.ReadInline(item["price_data"], $"{param}[price_data]", StripeCatalog.CheckoutInline, out price);
-        }
-
-        if (item.Str("price") is not { } priceId)
-        {
-            return StripeErrors.InvalidParam($"You must specify either `price` or `price_data` in `{param}`.", $"{param}[price]", "parameter_missing");
-        }
-
-        if (catalog.Unpurchasable(priceId, $"{param}[price]", inactiveToo: inlinePrices.Contains(priceId)) is { } unpurchasable)
-        {
-            return unpurchasable;
-        }
-
-        price = catalog.Find(priceId)!;
-        return null;
     }
 }

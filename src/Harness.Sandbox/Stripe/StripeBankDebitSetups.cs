@@ -27,24 +27,7 @@ public sealed partial class StripeSetupIntents
 
         var now = StripeJson.Unix(context.Clock.GetUtcNow());
         var mandate = StripeMandates.For(objects, method, query, now)!;
-        var attempt = new JsonObject
-        {
-            ["id"] = StripeJson.NewId("setatt"),
-            ["object"] = AttemptType,
-            ["application"] = null,
-            ["created"] = now,
-            ["customer"] = intent.Str("customer"),
-            ["customer_account"] = null,
-            ["flow_directions"] = null,
-            ["livemode"] = false,
-            ["on_behalf_of"] = null,
-            ["payment_method"] = method.Str("id"),
-            ["payment_method_details"] = new JsonObject { [StripeBankDebits.PaymentMethod] = new JsonObject(), ["type"] = StripeBankDebits.PaymentMethod },
-            ["setup_error"] = null,
-            ["setup_intent"] = intent.Str("id"),
-            ["status"] = "processing",
-            ["usage"] = intent.Str("usage"),
-        };
+        var attempt = NewAttempt(intent, method, now);
         intent["latest_attempt"] = attempt.Str("id");
         intent["mandate"] = mandate;
         Succeed(intent, attempt, method);

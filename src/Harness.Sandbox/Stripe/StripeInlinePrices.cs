@@ -194,4 +194,36 @@ public sealed partial class StripeCatalog
         ?? (Find(priceId)!["recurring"] is JsonObject
             ? StripeErrors.InvalidParam("The price specified is set to `type=recurring` but this field only accepts prices with `type=one_time`.", param)
             : null);
+
+    /// <summary>
+    /// A Checkout or payment-link line's price: <c>price</c> (purchasable; one of a session's <paramref name="inlinePrices"/>, its payment link's, may be
+    /// inactive) or a new inactive price made of <c>price_data</c> with Checkout's rules, as Stripe makes one and shows it
+    /// as the line's price.
+    /// </summary>
+    public StripeResponse? CheckoutLinePrice(JsonObject item, string param, IReadOnlySet<string>? inlinePrices, out JsonObject? price)
+    {
+        price = null;
+        if (item["price"] is not null && item["price_data"] is not null)
+        {
+            return StripeErrors.InvalidParam("You may only specify one of these parameters: price, price_data.", $"{param}[price]");
+        }
+
+        if (item["price_data"] is not null)
+        {
+            return ReadInline(item["price_data"], $"{param}[price_data]", CheckoutInline, out price);
+        }
+
+        if (item.Str("price") is not { } priceId)
+        {
+            return StripeErrors.InvalidParam($"You must specify either `price` or `price_data` in `{param}`.", $"{param}[price]", "parameter_missing");
+        }
+
+        if (Unpurchasable(priceId, $"{param}[price]", inactiveToo: inlinePrices?.Contains(priceId) == true) is { } unpurchasable)
+        {
+            return unpurchasable;
+        }
+
+        price = Find(priceId)!;
+        return null;
+    }
 }

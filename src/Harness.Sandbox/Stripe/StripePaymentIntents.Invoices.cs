@@ -116,10 +116,8 @@ public sealed partial class StripePaymentIntents
     private void InvoiceFollows(JsonObject intent)
     {
         if (intent.Str("_invoice") is not { } invoiceId || objects.Get(invoiceId, "invoice") is not { } invoice
-            || !(invoice.Str("status") == "open" || invoice.Str("status") == "uncollectible" && invoice["parent"] is null)
-            || intent.Str("status") == "processing")
+            || !(invoice.Str("status") == "open" || invoice.Str("status") == "uncollectible" && invoice["parent"] is null))
         {
-            // A bank debit still processing leaves the invoice open: it counts the attempt once the debit settles.
             return;
         }
 

@@ -72,7 +72,7 @@ public sealed partial class StripePaymentLinks
                 return StripeErrors.InvalidParam($"Received unknown parameter: {param}[{unknown}]", $"{param}[{unknown}]", "parameter_unknown");
             }
 
-            if (LinePrice(item, param, out var found) is { } badPrice)
+            if (catalog.CheckoutLinePrice(item, param, inlinePrices: null, out var found) is { } badPrice)
             {
                 return badPrice;
             }
@@ -110,37 +110,6 @@ public sealed partial class StripePaymentLinks
             lines.Add(line);
         }
 
-        return null;
-    }
-
-    /// <summary>
-    /// A line's price: <c>price</c> (purchasable), or <c>price_data</c> made into a new inactive price by the one reader of
-    /// inline prices with Checkout's rules (<see cref="StripeCatalog.CheckoutInline"/>), the link's own to sell.
-    /// </summary>
-    private StripeResponse? LinePrice(JsonObject item, string param, out JsonObject? price)
-    {
-        price = null;
-        if (item["price"] is not null && item["price_data"] is not null)
-        {
-            return StripeErrors.InvalidParam("You may only specify one of these parameters: price, price_data.", $"{param}[price]");
-        }
-
-        if (item["price_data"] is not null)
-        {
-            return catalog.ReadInline(item["price_data"], $"{param}[price_data]", StripeCatalog.CheckoutInline, out price);
-        }
-
-        if (item.Str("price") is not { } priceId)
-        {
-            return StripeErrors.InvalidParam($"You must specify either `price` or `price_data` in `{param}`.", $"{param}[price]", "parameter_missing");
-        }
-
-        if (catalog.Unpurchasable(priceId, $"{param}[price]") is { } unpurchasable)
-        {
-            return unpurchasable;
-        }
-
-        price = catalog.Find(priceId)!;
         return null;
     }
 

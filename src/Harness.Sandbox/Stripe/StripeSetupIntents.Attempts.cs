@@ -39,43 +39,51 @@ public sealed partial class StripeSetupIntents
     }
 
     /// <summary>A new attempt of <paramref name="intent"/> with <paramref name="method"/>, not yet stored: the caller sets its outcome.</summary>
-    private static JsonObject NewAttempt(JsonObject intent, JsonObject method, long now)
+    private static JsonObject NewAttempt(JsonObject intent, JsonObject method, long now) => new()
     {
-        var card = method["card"]!;
+        ["id"] = StripeJson.NewId("setatt"),
+        ["object"] = AttemptType,
+        ["application"] = null,
+        ["created"] = now,
+        ["customer"] = intent.Str("customer"),
+        ["customer_account"] = null,
+        ["flow_directions"] = null,
+        ["livemode"] = false,
+        ["on_behalf_of"] = null,
+        ["payment_method"] = method.Str("id"),
+        ["payment_method_details"] = DetailsOf(method),
+        ["setup_error"] = null,
+        ["setup_intent"] = intent.Str("id"),
+        ["status"] = "processing",
+        ["usage"] = intent.Str("usage"),
+    };
+
+    /// <summary>The attempt's <c>payment_method_details</c>: the card's, or a bank debit's empty hash of its type.</summary>
+    private static JsonObject DetailsOf(JsonObject method)
+    {
+        if (method["card"] is not JsonObject card)
+        {
+            var type = method.Str("type")!;
+            return new JsonObject { [type] = new JsonObject(), ["type"] = type };
+        }
+
         return new JsonObject
         {
-            ["id"] = StripeJson.NewId("setatt"),
-            ["object"] = AttemptType,
-            ["application"] = null,
-            ["created"] = now,
-            ["customer"] = intent.Str("customer"),
-            ["customer_account"] = null,
-            ["flow_directions"] = null,
-            ["livemode"] = false,
-            ["on_behalf_of"] = null,
-            ["payment_method"] = method.Str("id"),
-            ["payment_method_details"] = new JsonObject
+            ["card"] = new JsonObject
             {
-                ["card"] = new JsonObject
-                {
-                    ["brand"] = card.Str("brand"),
-                    ["checks"] = new JsonObject { ["address_line1_check"] = null, ["address_postal_code_check"] = null, ["cvc_check"] = null },
-                    ["country"] = card.Str("country"),
-                    ["exp_month"] = card["exp_month"]?.DeepClone(),
-                    ["exp_year"] = card["exp_year"]?.DeepClone(),
-                    ["fingerprint"] = card.Str("fingerprint"),
-                    ["funding"] = card.Str("funding"),
-                    ["last4"] = card.Str("last4"),
-                    ["network"] = card.Str("brand"),
-                    ["three_d_secure"] = null,
-                    ["wallet"] = null,
-                },
-                ["type"] = "card",
+                ["brand"] = card.Str("brand"),
+                ["checks"] = new JsonObject { ["address_line1_check"] = null, ["address_postal_code_check"] = null, ["cvc_check"] = null },
+                ["country"] = card.Str("country"),
+                ["exp_month"] = card["exp_month"]?.DeepClone(),
+                ["exp_year"] = card["exp_year"]?.DeepClone(),
+                ["fingerprint"] = card.Str("fingerprint"),
+                ["funding"] = card.Str("funding"),
+                ["last4"] = card.Str("last4"),
+                ["network"] = card.Str("brand"),
+                ["three_d_secure"] = null,
+                ["wallet"] = null,
             },
-            ["setup_error"] = null,
-            ["setup_intent"] = intent.Str("id"),
-            ["status"] = "processing",
-            ["usage"] = intent.Str("usage"),
+            ["type"] = "card",
         };
     }
 

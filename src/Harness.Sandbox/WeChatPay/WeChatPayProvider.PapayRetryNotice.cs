@@ -33,24 +33,12 @@ public sealed partial class WeChatPayProvider
         }
 
         var now = _context.Clock.GetUtcNow();
-        var timeOfDay = now.ToOffset(WeChatPayResources.ChinaOffset).TimeOfDay;
         var today = WeChatPayContract.ChinaDay(now);
         return _context.Store.Atomically(() =>
         {
-            var (contract, missing) = ContractById(mchid, party.SubMchid, contractId);
-            if ((missing ?? RefuseContractUse(contract!, party)) is { } refused)
+            if (NoticeContract(mchid, party, contractId, now, "重试扣费通知", out var contract) is { } refused)
             {
                 return refused;
-            }
-
-            if (contract!.ScheduleState is not null)
-            {
-                return WeChatPayErrors.InvalidRequest("当前签约的模板不是周期扣费类型，不能下发重试扣费通知");
-            }
-
-            if (timeOfDay < NoticeOpens || timeOfDay >= NoticeCloses)
-            {
-                return WeChatPayErrors.InvalidRequest("不在可通知时间段内：只能在北京时间7:00至22:00发送重试扣费通知");
             }
 
             if (contract.NoticeDate is null || contract.NoticePaid || contract.NoticePeriod() is var (first, last) && (today < first || today > last))
@@ -62,6 +50,30 @@ public sealed partial class WeChatPayProvider
                 ? Results.NoContent()
                 : WeChatPayErrors.InvalidRequest("可扣费期内没有扣费失败的扣款，不能发送重试扣费通知");
         });
+    }
+
+    /// <summary>
+    /// The contract a 扣费预通知 or 重试扣费通知 is about, inside the caller's unit: the caller's own, signed, of the 周期扣费
+    /// template (WeChat's words for a 预约扣费 one), and now within the notice hours, 7:00 to 22:00 China time.
+    /// </summary>
+    private IResult? NoticeContract(string mchid, PapayParty party, string contractId, DateTimeOffset now, string notice, out WeChatPayContract contract)
+    {
+        (var found, var missing) = ContractById(mchid, party.SubMchid, contractId);
+        contract = found!;
+        if ((missing ?? RefuseContractUse(contract, party)) is { } refused)
+        {
+            return refused;
+        }
+
+        if (contract.ScheduleState is not null)
+        {
+            return WeChatPayErrors.InvalidRequest($"当前签约的模板不是周期扣费类型，不能下发{notice}");
+        }
+
+        var timeOfDay = now.ToOffset(WeChatPayResources.ChinaOffset).TimeOfDay;
+        return timeOfDay < NoticeOpens || timeOfDay >= NoticeCloses
+            ? WeChatPayErrors.InvalidRequest($"不在可通知时间段内：只能在北京时间7:00至22:00发送{notice}")
+            : null;
     }
 
     /// <summary>The body's mchid (sp_mchid for a 服务商) is the signer's.</summary>

@@ -202,23 +202,11 @@ public sealed partial class WeChatPayProvider
         }
 
         var now = _context.Clock.GetUtcNow();
-        var timeOfDay = now.ToOffset(WeChatPayResources.ChinaOffset).TimeOfDay;
         return _context.Store.Atomically(() =>
         {
-            var (contract, missing) = ContractById(mchid, party.SubMchid, contractId);
-            if ((missing ?? RefuseContractUse(contract!, party)) is { } refused)
+            if (NoticeContract(mchid, party, contractId, now, "扣费前通知", out var contract) is { } refused)
             {
                 return refused;
-            }
-
-            if (contract!.ScheduleState is not null)
-            {
-                return WeChatPayErrors.InvalidRequest("当前签约的模板不是周期扣费类型，不能下发扣费前通知");
-            }
-
-            if (timeOfDay < NoticeOpens || timeOfDay >= NoticeCloses)
-            {
-                return WeChatPayErrors.InvalidRequest("不在可通知时间段内：只能在北京时间7:00至22:00发送预扣费通知");
             }
 
             var today = WeChatPayContract.DateText(WeChatPayContract.ChinaDay(now));
